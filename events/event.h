@@ -1,0 +1,137 @@
+// The C++ form of one ledger event: the envelope and the payload fields of every
+// event type, flat, exactly as the JSON form is flat (DESIGN.md "Events").
+//
+// Which payload fields an event uses depends on `type`; ValidateEvent()
+// (events/validate.h) checks that the required ones are set and the others are
+// at their defaults. Keeping one flat struct (rather than a variant) lets a
+// reader decode millions of events into the same object and reuse its string
+// capacity, and maps one-to-one onto the JSON and CSV columns.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ccl::events {
+
+// Values are the FlatBuffers union type numbers (schemas/events.fbs); append only.
+enum class EventType : uint8_t {
+  kContractOpened = 1,
+  kContractAmended = 2,
+  kHoursBooked = 3,
+  kDeliveryCompleted = 4,
+  kEscalationOpened = 5,
+  kEscalationSeverityChanged = 6,
+  kEscalationResolved = 7,
+  kEntryReversed = 8,
+  kContractClosed = 9,
+};
+inline constexpr int kEventTypeCount = 9;
+
+enum class ServiceLine : uint8_t {
+  kUnknown = 0,
+  kProactive = 1,
+  kReactive = 2,
+  kDesignatedEngineering = 3,
+  kServiceDelivery = 4,
+};
+inline constexpr int kServiceLineCount = 4;  // kProactive..kServiceDelivery
+
+enum class Overage : uint8_t { kUnset = 0, kReject = 1, kAllow = 2 };
+enum class Severity : uint8_t { kUnset = 0, kA = 1, kB = 2, kC = 3 };
+
+// 16 bytes in RFC 4122 order; text form is lower-case 8-4-4-4-12 hex.
+using Uuid = std::array<uint8_t, 16>;
+
+// One entry of `lines` in ContractOpened (funded_minutes, bill_rate_minor and
+// overage required) or ContractAmended (funded_minutes_delta required;
+// bill_rate_minor and overage optional).
+struct ContractLine {
+  ServiceLine service_line = ServiceLine::kUnknown;
+  int64_t funded_minutes = 0;        // ContractOpened
+  int64_t funded_minutes_delta = 0;  // ContractAmended; may be negative
+  std::optional<int64_t> bill_rate_minor;
+  Overage overage = Overage::kUnset;
+
+  bool operator==(const ContractLine&) const = default;
+};
+
+struct Event {
+  // --- Assigned by the ledger on append; ignored on import. ---
+  uint64_t seq = 0;
+  uint64_t stream_version = 0;
+  int64_t recorded_at_ns = 0;
+  // HoursBooked and DeliveryCompleted only: the line's bill rate in effect at
+  // effective_at when the event was appended.
+  std::optional<int64_t> applied_bill_rate_minor;
+
+  // --- Envelope, supplied by the writer. ---
+  Uuid event_id{};
+  EventType type = EventType::kContractOpened;
+  std::string contract;
+  int64_t effective_at_ns = 0;  // ns since 1970-01-01T00:00:00Z
+  std::string actor;
+  std::string source;
+  std::string note;  // optional: empty means absent
+
+  // --- Payload fields, by type. ---
+  // ContractOpened: customer, term_start_day, term_end_day, currency, lines.
+  // ContractAmended: reason, term_end_day (optional), lines.
+  std::string customer;
+  int32_t term_start_day = 0;                // days since 1970-01-01
+  std::optional<int32_t> term_end_day;       // inclusive
+  std::string currency;                      // ISO 4217
+  std::vector<ContractLine> lines;
+  // ContractAmended, EntryReversed, ContractClosed.
+  std::string reason;
+  // HoursBooked: engineer, service_line, minutes, cost_rate_minor, reference (optional).
+  // DeliveryCompleted: delivery, offering, service_line, minutes, cost_minor.
+  std::string engineer;
+  ServiceLine service_line = ServiceLine::kUnknown;
+  int32_t minutes = 0;
+  int64_t cost_rate_minor = 0;
+  std::string reference;
+  std::string delivery;
+  std::string offering;
+  int64_t cost_minor = 0;
+  // EscalationOpened: escalation, severity, summary.
+  // EscalationSeverityChanged: escalation, severity.
+  // EscalationResolved: escalation, resolution.
+  std::string escalation;
+  Severity severity = Severity::kUnset;
+  std::string summary;
+  std::string resolution;
+  // EntryReversed: target_event_id, reason.
+  Uuid target_event_id{};
+
+  bool operator==(const Event&) const = default;
+
+  bool IsConsumption() const {
+    return type == EventType::kHoursBooked || type == EventType::kDeliveryCompleted;
+  }
+};
+
+// True when a and b carry the same writer-supplied content: every field but the
+// assigned ones (seq, stream_version, recorded_at_ns, applied_bill_rate_minor).
+// This is the idempotency test: same event_id and SameContent -> duplicate.
+bool SameContent(const Event& a, const Event& b);
+
+// Resets every field to its default but keeps string and vector capacity, so a
+// decode loop over many events allocates only when a field grows.
+void ClearEvent(Event* e);
+
+// Names as they appear in JSON/CSV ("HoursBooked", "designated_engineering",
+// "reject", "A"). The *FromName functions return false for an unknown name.
+std::string_view EventTypeName(EventType t);
+bool EventTypeFromName(std::string_view name, EventType* out);
+std::string_view ServiceLineName(ServiceLine s);
+bool ServiceLineFromName(std::string_view name, ServiceLine* out);
+std::string_view OverageName(Overage o);
+bool OverageFromName(std::string_view name, Overage* out);
+std::string_view SeverityName(Severity s);
+bool SeverityFromName(std::string_view name, Severity* out);
+
+}  // namespace ccl::events

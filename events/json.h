@@ -1,0 +1,46 @@
+// The JSON form of events (DESIGN.md "Events"): one flat object per line.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "events/event.h"
+#include "events/status.h"
+
+namespace ccl::events {
+
+// Parses one JSON object into `out` (cleared first, capacity reused), strictly:
+// unknown keys, duplicate keys, wrong JSON types, out-of-range or non-integer
+// numbers, impossible dates, invalid UTF-8 and over-limit strings are
+// InvalidArgument naming the field ("field 'minutes': must be 1..1440, got 1441").
+// The ledger-assigned keys (seq, stream_version, recorded_at, hash,
+// applied_bill_rate_minor) are accepted and ignored, so `log --json` output
+// imports back. Runs ValidateEvent before returning OK.
+// Thread-compatible: one JsonEventParser per thread (it reuses simdjson buffers).
+class JsonEventParser {
+ public:
+  JsonEventParser();
+  ~JsonEventParser();
+  JsonEventParser(const JsonEventParser&) = delete;
+  JsonEventParser& operator=(const JsonEventParser&) = delete;
+
+  Status Parse(std::string_view line, Event* out);
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+struct JsonOutputOptions {
+  // Include seq, stream_version, recorded_at and (consumption) applied_bill_rate_minor.
+  bool assigned_fields = true;
+  // When non-null, a "hash" key with this 32-byte chain hash in hex.
+  const uint8_t* hash = nullptr;
+};
+
+// Canonical JSON: fixed key order (envelope, then payload in DESIGN.md order),
+// no spaces, no trailing newline; optional fields only when present.
+// Appends to *out.
+void AppendEventJson(const Event& e, const JsonOutputOptions& options, std::string* out);
+
+}  // namespace ccl::events

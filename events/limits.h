@@ -1,0 +1,49 @@
+// Every limit of the ledger in one place. Input over a limit is an error naming
+// the field and the limit, never a truncation. Units are the last word of a name.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ccl::limits {
+
+// Strings are counted in UTF-8 bytes. Required strings must be non-empty;
+// optional strings are absent or non-empty ("" in input is rejected).
+inline constexpr size_t kContractBytesMax = 64;   // [A-Za-z0-9._-]{1,64}
+inline constexpr size_t kActorBytesMax = 128;
+inline constexpr size_t kSourceBytesMax = 256;
+inline constexpr size_t kNoteBytesMax = 1024;
+inline constexpr size_t kCustomerBytesMax = 256;
+inline constexpr size_t kReasonBytesMax = 1024;
+inline constexpr size_t kEngineerBytesMax = 128;
+inline constexpr size_t kReferenceBytesMax = 128;
+inline constexpr size_t kDeliveryBytesMax = 128;
+inline constexpr size_t kOfferingBytesMax = 256;
+inline constexpr size_t kEscalationBytesMax = 128;
+inline constexpr size_t kSummaryBytesMax = 1024;
+inline constexpr size_t kResolutionBytesMax = 1024;
+
+// Lists.
+inline constexpr size_t kLinesPerEventMax = 4;  // one entry per service line at most
+inline constexpr size_t kRateChangesPerLineMax = 1024;  // bill rate history of one line
+
+// Numbers. Money is in minor units of the contract currency; rates per hour.
+inline constexpr int32_t kBookingMinutesMin = 1;
+inline constexpr int32_t kBookingMinutesMax = 1440;
+inline constexpr int32_t kDeliveryMinutesMin = 1;
+inline constexpr int32_t kDeliveryMinutesMax = 100'000;
+inline constexpr int64_t kFundedMinutesMax = 1'000'000'000;  // ~16.7 million hours
+inline constexpr int64_t kRateMinorMax = 1'000'000'000;      // per hour
+inline constexpr int64_t kCostMinorMax = 1'000'000'000'000;  // one delivery's cost
+
+// Time. effective_at and term dates must fall in [kYearMin-01-01, kYearMax-12-31].
+inline constexpr int kYearMin = 1970;
+inline constexpr int kYearMax = 2199;
+
+// Input.
+inline constexpr size_t kJsonLineBytesMax = 64 * 1024;
+inline constexpr size_t kCsvRecordBytesMax = 64 * 1024;
+inline constexpr size_t kEventsPerBatchMax = 5'000'000;  // one atomic append
+inline constexpr size_t kEventBytesMax = 16 * 1024;      // one stored event
+
+}  // namespace ccl::limits

@@ -1,0 +1,117 @@
+// Status and Result: how every fallible call in the library reports failure.
+// No exceptions cross a module boundary; RocksDB, FlatBuffers, OpenSSL and parser
+// errors are translated into a Status where they are first seen.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace ccl {
+
+class [[nodiscard]] Status {
+ public:
+  // The code decides the CLI exit code (see README "Exit codes").
+  enum class Code : unsigned char {
+    kOk = 0,
+    kInvalidArgument,  // malformed input: syntax, type, range, length (exit 1)
+    kRuleViolation,    // a domain rule of the write model is broken (exit 1)
+    kConflict,         // event id reused with other content, expected version (exit 1)
+    kNotFound,         // the thing asked for does not exist (exit 1)
+    kCorruption,       // stored or supplied bytes fail verification (exit 3)
+    kIOError,          // the file system or RocksDB failed (exit 4)
+    kBusy,             // the ledger is locked by another writer (exit 4)
+  };
+
+  Status() = default;  // OK
+
+  static Status OK() { return Status(); }
+  static Status InvalidArgument(std::string msg) { return Status(Code::kInvalidArgument, std::move(msg)); }
+  static Status RuleViolation(std::string msg) { return Status(Code::kRuleViolation, std::move(msg)); }
+  static Status Conflict(std::string msg) { return Status(Code::kConflict, std::move(msg)); }
+  static Status NotFound(std::string msg) { return Status(Code::kNotFound, std::move(msg)); }
+  static Status Corruption(std::string msg) { return Status(Code::kCorruption, std::move(msg)); }
+  static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
+  static Status Busy(std::string msg) { return Status(Code::kBusy, std::move(msg)); }
+
+  bool ok() const { return code_ == Code::kOk; }
+  Code code() const { return code_; }
+  bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
+  bool IsRuleViolation() const { return code_ == Code::kRuleViolation; }
+  bool IsConflict() const { return code_ == Code::kConflict; }
+  bool IsNotFound() const { return code_ == Code::kNotFound; }
+  bool IsCorruption() const { return code_ == Code::kCorruption; }
+  bool IsIOError() const { return code_ == Code::kIOError; }
+  bool IsBusy() const { return code_ == Code::kBusy; }
+
+  const std::string& message() const { return message_; }
+
+  // "Corruption: seq 42: chain hash mismatch"; "OK" when ok().
+  std::string ToString() const;
+
+  // Same code, message prefixed: WithContext("events.jsonl:3") -> "events.jsonl:3: <msg>".
+  Status WithContext(std::string_view context) const {
+    if (ok()) return *this;
+    std::string m(context);
+    m += ": ";
+    m += message_;
+    return Status(code_, std::move(m));
+  }
+
+  // Explicit, searchable way to drop a Status on purpose.
+  void IgnoreError() const {}
+
+ private:
+  Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}
+  Code code_ = Code::kOk;
+  std::string message_;
+};
+
+inline std::string Status::ToString() const {
+  const char* name = "OK";
+  switch (code_) {
+    case Code::kOk: return "OK";
+    case Code::kInvalidArgument: name = "Invalid argument"; break;
+    case Code::kRuleViolation: name = "Rule violation"; break;
+    case Code::kConflict: name = "Conflict"; break;
+    case Code::kNotFound: name = "Not found"; break;
+    case Code::kCorruption: name = "Corruption"; break;
+    case Code::kIOError: name = "IO error"; break;
+    case Code::kBusy: name = "Busy"; break;
+  }
+  return std::string(name) + ": " + message_;
+}
+
+// Result<T>: a value or the Status saying why there is none.
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Status status) : status_(std::move(status)) {}  // NOLINT
+  // REQUIRES: !status.ok() when constructing from a Status.
+
+  bool ok() const { return status_.ok(); }
+  const Status& status() const { return status_; }
+  // REQUIRES: ok()
+  T& value() & { return *value_; }
+  const T& value() const& { return *value_; }
+  T&& value() && { return std::move(*value_); }
+  T& operator*() & { return *value_; }
+  const T& operator*() const& { return *value_; }
+  T* operator->() { return &*value_; }
+  const T* operator->() const { return &*value_; }
+
+ private:
+  Status status_;
+  std::optional<T> value_;
+};
+
+}  // namespace ccl
+
+// Return early from the enclosing function when a Status is not OK.
+#define CCL_RETURN_IF_ERROR(expr)        \
+  do {                                   \
+    ::ccl::Status _ccl_s = (expr);       \
+    if (!_ccl_s.ok()) return _ccl_s;     \
+  } while (0)

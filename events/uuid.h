@@ -1,0 +1,15 @@
+// UUID text form: 8-4-4-4-12 hex digits; parsing accepts either case,
+// formatting is lower case.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "events/event.h"
+
+namespace ccl::events {
+
+bool ParseUuid(std::string_view text, Uuid* out);
+std::string FormatUuid(const Uuid& id);
+
+}  // namespace ccl::events

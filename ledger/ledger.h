@@ -1,0 +1,184 @@
+// The ledger: an append-only store of events in RocksDB with a hash chain,
+// per-contract streams, an event-id index and the write model that enforces the
+// domain rules of DESIGN.md. See schemas/FORMAT.md for the bytes on disk.
+//
+// Thread safety: a Ledger may be used from many threads; appends are serialized
+// internally (and grouped into one synced write where they arrive together).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events/event.h"
+#include "events/status.h"
+
+namespace rocksdb {
+class Env;
+}
+
+namespace ccl::ledger {
+
+using Hash = std::array<uint8_t, 32>;
+
+// Source of ledger time (recorded_at). Injected by tests; the default reads the
+// system clock. recorded_at never decreases along seq whatever the clock does:
+// the ledger uses max(NowNs(), head recorded_at).
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual int64_t NowNs() = 0;  // ns since 1970-01-01T00:00:00Z
+};
+Clock* SystemClock();  // process-wide, never null
+
+struct Options {
+  // Create an empty ledger (new ledger id, genesis head) if PATH has none.
+  bool create_if_missing = false;
+  // Open without taking the writer lock, to inspect a ledger that another
+  // process may have open for writing. Append fails with NotSupported-like
+  // InvalidArgument. Refresh() catches up with the writer.
+  bool read_only = false;
+  // Sync the WAL on every append before acknowledging it. Only benchmarks of
+  // the unsynced limit turn this off.
+  bool sync = true;
+  // Not owned; must outlive the Ledger. nullptr: SystemClock().
+  Clock* clock = nullptr;
+  // Not owned; RocksDB environment (fault injection in tests). nullptr: default.
+  rocksdb::Env* env = nullptr;
+  // RocksDB block cache for the events column family.
+  size_t block_cache_bytes = 256ull << 20;
+};
+
+struct AppendOptions {
+  // Optimistic concurrency: (contract, expected stream version before this
+  // batch; 0 = the contract has no events yet). A mismatch rejects the whole
+  // batch with Conflict.
+  std::vector<std::pair<std::string, uint64_t>> expected_versions;
+};
+
+// What happened to one input event of an Append.
+struct EventOutcome {
+  uint64_t seq = 0;        // assigned seq, or the existing one for a duplicate
+  bool duplicate = false;  // same event_id, same content, already stored
+};
+
+struct AppendResult {
+  size_t appended = 0;
+  size_t duplicates = 0;
+  std::vector<EventOutcome> outcomes;  // one per input event, in input order
+  // On failure: index into the input of the event that was rejected
+  // (SIZE_MAX when the failure is not about one event, e.g. I/O).
+  size_t failed_index = SIZE_MAX;
+};
+
+struct Head {
+  uint64_t seq = 0;            // 0 for an empty ledger
+  Hash hash{};                 // h_seq (h_0 = genesis hash)
+  int64_t recorded_at_ns = 0;  // of the event at seq; 0 when empty
+};
+
+// Reads events in seq order (NewIterator) or in one contract's stream order
+// (NewStreamIterator). Every event is checked by the FlatBuffers Verifier and
+// ValidateEvent before it is exposed; a failure ends iteration with
+// status() = Corruption naming the seq.
+class EventIterator {
+ public:
+  virtual ~EventIterator() = default;
+  virtual bool Valid() const = 0;
+  virtual void Next() = 0;                    // REQUIRES: Valid()
+  virtual uint64_t seq() const = 0;           // REQUIRES: Valid()
+  virtual std::string_view bytes() const = 0; // stored bytes; REQUIRES: Valid()
+  virtual const events::Event& event() const = 0;  // decoded; REQUIRES: Valid()
+  virtual Status status() const = 0;  // OK unless iteration stopped on an error
+};
+
+struct VerifyProgress {
+  // Called now and then with (events checked, head seq); may be empty.
+  std::function<void(uint64_t, uint64_t)> on_progress;
+};
+
+struct VerifyReport {
+  uint64_t events = 0;     // events checked
+  Head head;               // recomputed head (equals the stored head on success)
+  uint64_t first_bad_seq = 0;  // 0 when OK
+};
+
+class Ledger {
+ public:
+  // Opens (or, with create_if_missing, creates) the ledger at `path`.
+  // Returns Busy when another process holds the writer lock, NotFound when
+  // there is no ledger and create_if_missing is false, Corruption when the
+  // stored format or head is unreadable.
+  [[nodiscard]] static Status Open(const Options& options, const std::string& path,
+                                   std::unique_ptr<Ledger>* ledger);
+
+  virtual ~Ledger() = default;
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  // Appends a batch atomically: every event is validated and checked against
+  // the write model (rules of DESIGN.md), seq / stream_version / recorded_at /
+  // applied_bill_rate_minor / the chain hash are assigned, and everything is
+  // written in one RocksDB WriteBatch with the WAL synced. On any failure
+  // nothing is written and result->failed_index names the event. An event whose
+  // event_id is stored with the same content is a duplicate (reported, not
+  // written); with other content, Conflict. The input's assigned fields are
+  // ignored.
+  [[nodiscard]] virtual Status Append(std::span<const events::Event> batch,
+                                      const AppendOptions& options,
+                                      AppendResult* result) = 0;
+
+  // Point reads. NotFound when absent; Corruption when stored bytes fail checks.
+  [[nodiscard]] virtual Status Get(uint64_t seq, events::Event* out,
+                                   std::string* stored_bytes = nullptr) = 0;
+  [[nodiscard]] virtual Status GetByEventId(const events::Uuid& id, events::Event* out) = 0;
+
+  // Events with seq >= from_seq, in seq order, as of a snapshot taken now.
+  virtual std::unique_ptr<EventIterator> NewIterator(uint64_t from_seq = 1) = 0;
+  // Events of one contract with stream_version >= from_version, in stream order,
+  // reading only that stream (the `streams` index), never a full scan.
+  virtual std::unique_ptr<EventIterator> NewStreamIterator(std::string_view contract,
+                                                           uint64_t from_version = 1) = 0;
+
+  // The current stream version of a contract (0 when it has no events).
+  [[nodiscard]] virtual Status StreamVersion(std::string_view contract, uint64_t* version) = 0;
+
+  virtual Head head() const = 0;
+  virtual const events::Uuid& ledger_id() const = 0;
+
+  // The largest seq whose recorded_at <= t_ns (0 if none), by binary search over
+  // seq (recorded_at never decreases along seq), not a scan.
+  [[nodiscard]] virtual Status LastSeqRecordedAtOrBefore(int64_t t_ns, uint64_t* seq) = 0;
+
+  // Re-reads every event: Verifier and field checks, seq order and gaps,
+  // recorded_at order, the hash chain against the stored head, and the streams
+  // and ids indexes in both directions. On failure returns Corruption naming
+  // the first bad seq (also in report->first_bad_seq).
+  [[nodiscard]] virtual Status Verify(const VerifyProgress& progress, VerifyReport* report) = 0;
+
+  // Read-only instances: catch up with what a writer appended since Open.
+  [[nodiscard]] virtual Status Refresh() = 0;
+
+  // Projection checkpoints and snapshots (the `projections` column family).
+  // Opaque bytes to the ledger; NotFound when absent.
+  [[nodiscard]] virtual Status GetProjectionState(std::string_view name, std::string* value) = 0;
+  [[nodiscard]] virtual Status PutProjectionState(std::string_view name, std::string_view value) = 0;
+
+  // Size of the ledger's files on disk, in bytes.
+  virtual uint64_t DiskBytes() = 0;
+
+ protected:
+  Ledger() = default;
+};
+
+// The chain hash step: h_n = SHA-256(h_{n-1} || BE64(n) || event_bytes_n).
+Hash ChainHash(const Hash& previous, uint64_t seq, std::string_view event_bytes);
+// h_0 = SHA-256("ccl-genesis" || ledger_id).
+Hash GenesisHash(const events::Uuid& ledger_id);
+
+}  // namespace ccl::ledger
