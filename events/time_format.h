@@ -34,4 +34,17 @@ std::string FormatMonth(int32_t days);
 // Year * 12 + month - 1: a sortable month number.
 int32_t MonthIndexOf(int32_t days);
 
+// Allocation-free forms of the Format* functions above for hot output loops
+// (JSON/CSV export): append the same text to *out.
+void AppendDate(int32_t days, std::string* out);
+void AppendInstant(int64_t ns, std::string* out);
+void AppendInstantNs(int64_t ns, std::string* out);
+
+// First and last day (days since epoch) and first and last instant (ns) that
+// ParseDate/ParseInstant accept: [kYearMin-01-01, kYearMax-12-31T23:59:59.999999999Z].
+int32_t MinDay();
+int32_t MaxDay();
+int64_t MinInstantNs();
+int64_t MaxInstantNs();
+
 }  // namespace ccl::events

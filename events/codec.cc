@@ -1,0 +1,322 @@
+// FlatBuffers encode/decode of one stored event (events/codec.h).
+#include "events/codec.h"
+
+#include <cstring>
+#include <vector>
+
+#include "events/limits.h"
+#include "events/validate.h"
+#include "schemas/events_generated.h"
+
+namespace ccl::events {
+
+namespace {
+
+// An event is a root table, a payload table and, for contract events, a
+// vector of line tables: depth 3. Anything deeper or wider is not ours.
+constexpr flatbuffers::uoffset_t kVerifierDepthMax = 8;
+constexpr flatbuffers::uoffset_t kVerifierTablesMax = 2 + limits::kLinesPerEventMax + 8;
+
+// The enum values of event.h are the schema's by construction; these pin it.
+static_assert(static_cast<int>(fb::Payload::ContractOpened) ==
+              static_cast<int>(EventType::kContractOpened));
+static_assert(static_cast<int>(fb::Payload::ContractClosed) ==
+              static_cast<int>(EventType::kContractClosed));
+static_assert(static_cast<int>(fb::Payload::MAX) == kEventTypeCount);
+static_assert(static_cast<int>(fb::ServiceLine::ServiceDelivery) ==
+              static_cast<int>(ServiceLine::kServiceDelivery));
+static_assert(static_cast<int>(fb::Overage::Allow) == static_cast<int>(Overage::kAllow));
+static_assert(static_cast<int>(fb::Severity::C) == static_cast<int>(Severity::kC));
+
+flatbuffers::FlatBufferBuilder& Builder() {
+  // One per thread, reused: after the first events it has grown to fit and
+  // encoding allocates nothing but the output string.
+  thread_local flatbuffers::FlatBufferBuilder builder(1024);
+  builder.Clear();
+  return builder;
+}
+
+flatbuffers::Offset<flatbuffers::String> OptionalString(flatbuffers::FlatBufferBuilder& b,
+                                                        const std::string& s) {
+  // Empty strings are not stored: absent and empty decode alike, and the
+  // bytes stay minimal and deterministic.
+  return s.empty() ? 0 : b.CreateString(s);
+}
+
+flatbuffers::Optional<int64_t> ToFb(const std::optional<int64_t>& v) {
+  return v.has_value() ? flatbuffers::Optional<int64_t>(*v) : flatbuffers::nullopt;
+}
+
+flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::ContractLine>>> EncodeLines(
+    flatbuffers::FlatBufferBuilder& b, const std::vector<ContractLine>& lines) {
+  if (lines.empty()) return 0;
+  flatbuffers::Offset<fb::ContractLine> offsets[limits::kLinesPerEventMax];
+  const size_t n = std::min(lines.size(), limits::kLinesPerEventMax);
+  for (size_t i = 0; i < n; ++i) {
+    const ContractLine& l = lines[i];
+    offsets[i] = fb::CreateContractLine(
+        b, static_cast<fb::ServiceLine>(l.service_line), l.funded_minutes, l.funded_minutes_delta,
+        ToFb(l.bill_rate_minor), static_cast<fb::Overage>(l.overage));
+  }
+  return b.CreateVector(offsets, n);
+}
+
+flatbuffers::Offset<void> EncodePayload(flatbuffers::FlatBufferBuilder& b, const Event& e) {
+  switch (e.type) {
+    case EventType::kContractOpened: {
+      const auto customer = OptionalString(b, e.customer);
+      const auto currency = OptionalString(b, e.currency);
+      const auto lines = EncodeLines(b, e.lines);
+      return fb::CreateContractOpened(b, customer, e.term_start_day, e.term_end_day.value_or(0),
+                                      currency, lines)
+          .Union();
+    }
+    case EventType::kContractAmended: {
+      const auto reason = OptionalString(b, e.reason);
+      const auto lines = EncodeLines(b, e.lines);
+      const flatbuffers::Optional<int32_t> term_end =
+          e.term_end_day.has_value() ? flatbuffers::Optional<int32_t>(*e.term_end_day)
+                                     : flatbuffers::nullopt;
+      return fb::CreateContractAmended(b, reason, term_end, lines).Union();
+    }
+    case EventType::kHoursBooked: {
+      const auto engineer = OptionalString(b, e.engineer);
+      const auto reference = OptionalString(b, e.reference);
+      return fb::CreateHoursBooked(b, engineer, static_cast<fb::ServiceLine>(e.service_line),
+                                   e.minutes, e.cost_rate_minor, reference,
+                                   ToFb(e.applied_bill_rate_minor))
+          .Union();
+    }
+    case EventType::kDeliveryCompleted: {
+      const auto delivery = OptionalString(b, e.delivery);
+      const auto offering = OptionalString(b, e.offering);
+      return fb::CreateDeliveryCompleted(b, delivery, offering,
+                                         static_cast<fb::ServiceLine>(e.service_line), e.minutes,
+                                         e.cost_minor, ToFb(e.applied_bill_rate_minor))
+          .Union();
+    }
+    case EventType::kEscalationOpened: {
+      const auto escalation = OptionalString(b, e.escalation);
+      const auto summary = OptionalString(b, e.summary);
+      return fb::CreateEscalationOpened(b, escalation, static_cast<fb::Severity>(e.severity),
+                                        summary)
+          .Union();
+    }
+    case EventType::kEscalationSeverityChanged: {
+      const auto escalation = OptionalString(b, e.escalation);
+      return fb::CreateEscalationSeverityChanged(b, escalation,
+                                                 static_cast<fb::Severity>(e.severity))
+          .Union();
+    }
+    case EventType::kEscalationResolved: {
+      const auto escalation = OptionalString(b, e.escalation);
+      const auto resolution = OptionalString(b, e.resolution);
+      return fb::CreateEscalationResolved(b, escalation, resolution).Union();
+    }
+    case EventType::kEntryReversed: {
+      const auto reason = OptionalString(b, e.reason);
+      const fb::Uuid target(flatbuffers::make_span(e.target_event_id));
+      return fb::CreateEntryReversed(b, &target, reason).Union();
+    }
+    case EventType::kContractClosed:
+      return fb::CreateContractClosed(b, OptionalString(b, e.reason)).Union();
+  }
+  return 0;
+}
+
+// Assigns a FlatBuffers string (absent = empty) reusing dst's capacity.
+void AssignString(const flatbuffers::String* s, std::string* dst) {
+  if (s == nullptr) {
+    dst->clear();
+  } else {
+    dst->assign(s->data(), s->size());
+  }
+}
+
+std::optional<int64_t> FromFb(flatbuffers::Optional<int64_t> v) {
+  return v.has_value() ? std::optional<int64_t>(*v) : std::nullopt;
+}
+
+void CopyUuid(const fb::Uuid* id, Uuid* out) {
+  if (id == nullptr) {
+    *out = Uuid{};
+  } else {
+    std::memcpy(out->data(), id->bytes()->Data(), out->size());
+  }
+}
+
+Status DecodeLines(const flatbuffers::Vector<flatbuffers::Offset<fb::ContractLine>>* lines,
+                   Event* out) {
+  if (lines == nullptr) return Status::OK();
+  // Checked before copying so a corrupt count cannot make us allocate.
+  if (lines->size() > limits::kLinesPerEventMax) {
+    return Status::Corruption("stored event: field 'lines': " + std::to_string(lines->size()) +
+                              " entries, at most " + std::to_string(limits::kLinesPerEventMax));
+  }
+  out->lines.resize(lines->size());
+  for (flatbuffers::uoffset_t i = 0; i < lines->size(); ++i) {
+    const fb::ContractLine* l = lines->Get(i);
+    ContractLine& d = out->lines[i];
+    d.service_line = static_cast<ServiceLine>(l->service_line());
+    d.funded_minutes = l->funded_minutes();
+    d.funded_minutes_delta = l->funded_minutes_delta();
+    d.bill_rate_minor = FromFb(l->bill_rate_minor());
+    d.overage = static_cast<Overage>(l->overage());
+  }
+  return Status::OK();
+}
+
+Status MissingPayload(const char* type) {
+  return Status::Corruption(std::string("stored event: ") + type + " payload missing");
+}
+
+Status DecodePayload(const fb::Event& root, Event* out) {
+  switch (root.payload_type()) {
+    case fb::Payload::ContractOpened: {
+      const auto* p = root.payload_as_ContractOpened();
+      if (p == nullptr) return MissingPayload("ContractOpened");
+      AssignString(p->customer(), &out->customer);
+      out->term_start_day = p->term_start_day();
+      out->term_end_day = p->term_end_day();
+      AssignString(p->currency(), &out->currency);
+      return DecodeLines(p->lines(), out);
+    }
+    case fb::Payload::ContractAmended: {
+      const auto* p = root.payload_as_ContractAmended();
+      if (p == nullptr) return MissingPayload("ContractAmended");
+      AssignString(p->reason(), &out->reason);
+      const auto term_end = p->term_end_day();
+      if (term_end.has_value()) out->term_end_day = *term_end;
+      return DecodeLines(p->lines(), out);
+    }
+    case fb::Payload::HoursBooked: {
+      const auto* p = root.payload_as_HoursBooked();
+      if (p == nullptr) return MissingPayload("HoursBooked");
+      AssignString(p->engineer(), &out->engineer);
+      out->service_line = static_cast<ServiceLine>(p->service_line());
+      out->minutes = p->minutes();
+      out->cost_rate_minor = p->cost_rate_minor();
+      AssignString(p->reference(), &out->reference);
+      out->applied_bill_rate_minor = FromFb(p->applied_bill_rate_minor());
+      return Status::OK();
+    }
+    case fb::Payload::DeliveryCompleted: {
+      const auto* p = root.payload_as_DeliveryCompleted();
+      if (p == nullptr) return MissingPayload("DeliveryCompleted");
+      AssignString(p->delivery(), &out->delivery);
+      AssignString(p->offering(), &out->offering);
+      out->service_line = static_cast<ServiceLine>(p->service_line());
+      out->minutes = p->minutes();
+      out->cost_minor = p->cost_minor();
+      out->applied_bill_rate_minor = FromFb(p->applied_bill_rate_minor());
+      return Status::OK();
+    }
+    case fb::Payload::EscalationOpened: {
+      const auto* p = root.payload_as_EscalationOpened();
+      if (p == nullptr) return MissingPayload("EscalationOpened");
+      AssignString(p->escalation(), &out->escalation);
+      out->severity = static_cast<Severity>(p->severity());
+      AssignString(p->summary(), &out->summary);
+      return Status::OK();
+    }
+    case fb::Payload::EscalationSeverityChanged: {
+      const auto* p = root.payload_as_EscalationSeverityChanged();
+      if (p == nullptr) return MissingPayload("EscalationSeverityChanged");
+      AssignString(p->escalation(), &out->escalation);
+      out->severity = static_cast<Severity>(p->severity());
+      return Status::OK();
+    }
+    case fb::Payload::EscalationResolved: {
+      const auto* p = root.payload_as_EscalationResolved();
+      if (p == nullptr) return MissingPayload("EscalationResolved");
+      AssignString(p->escalation(), &out->escalation);
+      AssignString(p->resolution(), &out->resolution);
+      return Status::OK();
+    }
+    case fb::Payload::EntryReversed: {
+      const auto* p = root.payload_as_EntryReversed();
+      if (p == nullptr) return MissingPayload("EntryReversed");
+      CopyUuid(p->target_event_id(), &out->target_event_id);
+      AssignString(p->reason(), &out->reason);
+      return Status::OK();
+    }
+    case fb::Payload::ContractClosed: {
+      const auto* p = root.payload_as_ContractClosed();
+      if (p == nullptr) return MissingPayload("ContractClosed");
+      AssignString(p->reason(), &out->reason);
+      return Status::OK();
+    }
+    case fb::Payload::NONE:
+      return Status::Corruption("stored event: no payload");
+  }
+  // A union member this build does not know: bytes from a newer writer (or
+  // corrupt ones). Misreading them would be worse than refusing.
+  return Status::Corruption("stored event: unknown payload type " +
+                            std::to_string(static_cast<int>(root.payload_type())));
+}
+
+}  // namespace
+
+void EncodeEvent(const Event& e, std::string* out) {
+  flatbuffers::FlatBufferBuilder& b = Builder();
+  // Children first (FlatBuffers builds bottom-up), in a fixed order so the
+  // same Event always gives the same bytes.
+  const auto contract = OptionalString(b, e.contract);
+  const auto actor = OptionalString(b, e.actor);
+  const auto source = OptionalString(b, e.source);
+  const auto note = OptionalString(b, e.note);
+  const auto payload = EncodePayload(b, e);
+  const fb::Uuid event_id(flatbuffers::make_span(e.event_id));
+  const auto root = fb::CreateEvent(b, e.seq, &event_id, contract, e.stream_version,
+                                    e.effective_at_ns, e.recorded_at_ns, actor, source, note,
+                                    static_cast<fb::Payload>(e.type), payload);
+  fb::FinishEventBuffer(b, root);
+  out->assign(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+}
+
+Status DecodeEvent(std::string_view bytes, Event* out) {
+  if (bytes.size() > limits::kEventBytesMax) {
+    return Status::Corruption("stored event: " + std::to_string(bytes.size()) + " bytes, at most " +
+                              std::to_string(limits::kEventBytesMax));
+  }
+  // Root offset plus identifier.
+  if (bytes.size() < 2 * sizeof(flatbuffers::uoffset_t)) {
+    return Status::Corruption("stored event: " + std::to_string(bytes.size()) +
+                              " bytes, too short");
+  }
+  const uint8_t* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  // FlatBuffers reads scalars in place; keep those reads aligned when the
+  // caller's bytes (e.g. a RocksDB block) are not.
+  thread_local std::vector<uint64_t> aligned;
+  if (reinterpret_cast<uintptr_t>(data) % alignof(uint64_t) != 0) {
+    aligned.resize((bytes.size() + 7) / 8);
+    std::memcpy(aligned.data(), bytes.data(), bytes.size());
+    data = reinterpret_cast<const uint8_t*>(aligned.data());
+  }
+  if (!fb::EventBufferHasIdentifier(data)) {
+    return Status::Corruption("stored event: file identifier is not CCL1");
+  }
+  flatbuffers::Verifier verifier(data, bytes.size(), kVerifierDepthMax, kVerifierTablesMax);
+  if (!fb::VerifyEventBuffer(verifier)) {
+    return Status::Corruption("stored event: FlatBuffers verification failed");
+  }
+  const fb::Event* root = fb::GetEvent(data);
+  ClearEvent(out);
+  out->seq = root->seq();
+  CopyUuid(root->event_id(), &out->event_id);
+  out->type = static_cast<EventType>(root->payload_type());
+  AssignString(root->contract(), &out->contract);
+  out->stream_version = root->stream_version();
+  out->effective_at_ns = root->effective_at_ns();
+  out->recorded_at_ns = root->recorded_at_ns();
+  AssignString(root->actor(), &out->actor);
+  AssignString(root->source(), &out->source);
+  AssignString(root->note(), &out->note);
+  CCL_RETURN_IF_ERROR(DecodePayload(*root, out));
+  // Pair the write-side check: what was valid when appended must still be.
+  Status s = ValidateEvent(*out);
+  if (!s.ok()) return Status::Corruption("stored event: " + s.message());
+  return Status::OK();
+}
+
+}  // namespace ccl::events

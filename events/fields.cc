@@ -1,0 +1,165 @@
+// The field table (events/fields.h).
+#include "events/fields.h"
+
+#include <iterator>
+
+namespace ccl::events {
+
+namespace {
+
+constexpr std::string_view kFieldNames[] = {
+    "event_id",
+    "type",
+    "contract",
+    "effective_at",
+    "actor",
+    "source",
+    "note",
+    "customer",
+    "term_start",
+    "term_end",
+    "currency",
+    "lines",
+    "reason",
+    "engineer",
+    "service_line",
+    "minutes",
+    "cost_rate_minor",
+    "reference",
+    "delivery",
+    "offering",
+    "cost_minor",
+    "escalation",
+    "severity",
+    "summary",
+    "resolution",
+    "target_event_id",
+    "seq",
+    "stream_version",
+    "recorded_at",
+    "hash",
+    "applied_bill_rate_minor",
+};
+static_assert(std::size(kFieldNames) == kFieldCount);
+
+constexpr std::string_view kLineFieldNames[] = {
+    "service_line", "funded_minutes", "funded_minutes_delta", "bill_rate_minor", "overage",
+};
+static_assert(std::size(kLineFieldNames) == kLineFieldCount);
+
+constexpr FieldMask Bits(std::initializer_list<FieldId> fields) {
+  FieldMask m = 0;
+  for (FieldId f : fields) m |= FieldBit(f);
+  return m;
+}
+
+constexpr FieldMask kEnvelopeRequired =
+    Bits({FieldId::kEventId, FieldId::kType, FieldId::kContract, FieldId::kEffectiveAt,
+          FieldId::kActor, FieldId::kSource});
+constexpr FieldMask kEnvelopeAllowed = kEnvelopeRequired | FieldBit(FieldId::kNote);
+
+struct TypeFields {
+  FieldMask required;  // payload only
+  FieldMask optional;  // payload only
+};
+
+// Indexed by EventType value (index 0 unused). DESIGN.md "Events".
+constexpr TypeFields kTypeFields[] = {
+    {0, 0},
+    // ContractOpened
+    {Bits({FieldId::kCustomer, FieldId::kTermStart, FieldId::kTermEnd, FieldId::kCurrency,
+           FieldId::kLines}),
+     0},
+    // ContractAmended: lines or term_end (checked by ValidateEvent), both optional here.
+    {Bits({FieldId::kReason}), Bits({FieldId::kTermEnd, FieldId::kLines})},
+    // HoursBooked
+    {Bits({FieldId::kEngineer, FieldId::kServiceLine, FieldId::kMinutes, FieldId::kCostRateMinor}),
+     Bits({FieldId::kReference})},
+    // DeliveryCompleted
+    {Bits({FieldId::kDelivery, FieldId::kOffering, FieldId::kServiceLine, FieldId::kMinutes,
+           FieldId::kCostMinor}),
+     0},
+    // EscalationOpened
+    {Bits({FieldId::kEscalation, FieldId::kSeverity, FieldId::kSummary}), 0},
+    // EscalationSeverityChanged
+    {Bits({FieldId::kEscalation, FieldId::kSeverity}), 0},
+    // EscalationResolved
+    {Bits({FieldId::kEscalation, FieldId::kResolution}), 0},
+    // EntryReversed
+    {Bits({FieldId::kTargetEventId, FieldId::kReason}), 0},
+    // ContractClosed
+    {Bits({FieldId::kReason}), 0},
+};
+static_assert(std::size(kTypeFields) == kEventTypeCount + 1);
+
+const TypeFields& FieldsOf(EventType t) {
+  const auto i = static_cast<size_t>(t);
+  return i < std::size(kTypeFields) ? kTypeFields[i] : kTypeFields[0];
+}
+
+}  // namespace
+
+std::string_view FieldName(FieldId f) { return kFieldNames[static_cast<size_t>(f)]; }
+
+bool LookupField(std::string_view name, FieldId* out) {
+  // Linear, length first: ~30 short names, called once per key of every
+  // imported event, and most comparisons stop at the length.
+  for (size_t i = 0; i < std::size(kFieldNames); ++i) {
+    if (kFieldNames[i].size() == name.size() && kFieldNames[i] == name) {
+      *out = static_cast<FieldId>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view LineFieldName(LineFieldId f) { return kLineFieldNames[static_cast<size_t>(f)]; }
+
+bool LookupLineField(std::string_view name, LineFieldId* out) {
+  for (size_t i = 0; i < std::size(kLineFieldNames); ++i) {
+    if (kLineFieldNames[i] == name) {
+      *out = static_cast<LineFieldId>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+FieldMask RequiredFields(EventType t) {
+  const TypeFields& f = FieldsOf(t);
+  return f.required == 0 ? 0 : kEnvelopeRequired | f.required;
+}
+
+FieldMask AllowedFields(EventType t) {
+  const TypeFields& f = FieldsOf(t);
+  return f.required == 0 ? 0 : kEnvelopeAllowed | f.required | f.optional;
+}
+
+FieldMask PayloadFieldsSet(const Event& e) {
+  FieldMask m = 0;
+  const auto set_if = [&m](bool set, FieldId f) {
+    if (set) m |= FieldBit(f);
+  };
+  set_if(!e.customer.empty(), FieldId::kCustomer);
+  set_if(e.term_start_day != 0, FieldId::kTermStart);
+  set_if(e.term_end_day.has_value(), FieldId::kTermEnd);
+  set_if(!e.currency.empty(), FieldId::kCurrency);
+  set_if(!e.lines.empty(), FieldId::kLines);
+  set_if(!e.reason.empty(), FieldId::kReason);
+  set_if(!e.engineer.empty(), FieldId::kEngineer);
+  set_if(e.service_line != ServiceLine::kUnknown, FieldId::kServiceLine);
+  set_if(e.minutes != 0, FieldId::kMinutes);
+  set_if(e.cost_rate_minor != 0, FieldId::kCostRateMinor);
+  set_if(!e.reference.empty(), FieldId::kReference);
+  set_if(!e.delivery.empty(), FieldId::kDelivery);
+  set_if(!e.offering.empty(), FieldId::kOffering);
+  set_if(e.cost_minor != 0, FieldId::kCostMinor);
+  set_if(!e.escalation.empty(), FieldId::kEscalation);
+  set_if(e.severity != Severity::kUnset, FieldId::kSeverity);
+  set_if(!e.summary.empty(), FieldId::kSummary);
+  set_if(!e.resolution.empty(), FieldId::kResolution);
+  set_if(e.target_event_id != Uuid{}, FieldId::kTargetEventId);
+  return m;
+}
+
+}  // namespace ccl::events

@@ -1,0 +1,15 @@
+// Quoting untrusted input inside error messages: the text may be long, binary
+// or invalid UTF-8, and a message is one line printed to a terminal.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ccl::events {
+
+// 's' in single quotes, cut at 64 bytes (then "..." follows the quote), with
+// control bytes, quote, backslash and every byte >= 0x80 written as \xNN, so
+// the result is printable ASCII whatever `s` holds.
+std::string QuoteForMessage(std::string_view s);
+
+}  // namespace ccl::events

@@ -1,0 +1,51 @@
+// UUID text form (events/uuid.h).
+#include "events/uuid.h"
+
+namespace ccl::events {
+
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool IsDashPosition(size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
+
+}  // namespace
+
+bool ParseUuid(std::string_view text, Uuid* out) {
+  if (text.size() != 36) return false;
+  Uuid id{};
+  size_t byte = 0;
+  for (size_t i = 0; i < 36;) {
+    if (IsDashPosition(i)) {
+      if (text[i] != '-') return false;
+      ++i;
+      continue;
+    }
+    const int hi = HexValue(text[i]);
+    const int lo = HexValue(text[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    id[byte++] = static_cast<uint8_t>(hi << 4 | lo);
+    i += 2;
+  }
+  *out = id;
+  return true;
+}
+
+std::string FormatUuid(const Uuid& id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(36);
+  for (size_t i = 0; i < id.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
+    s.push_back(kHex[id[i] >> 4]);
+    s.push_back(kHex[id[i] & 0xf]);
+  }
+  return s;
+}
+
+}  // namespace ccl::events
