@@ -1,0 +1,153 @@
+// The Merkle tree kept in the ledger's `merkle` column family, maintained on
+// append in the same WriteBatch as the events, so the root of any tree size and
+// any proof need O(log n) reads and no rehashing of the log.
+//
+// Storage: tiles of kTileHeight levels (schemas/MERKLE.md "Node storage").
+// Tile (t, i) holds the hashes of the nodes at level 4t with indices
+// 16i .. 16i + k - 1, concatenated (k = 1..16, 32 bytes each):
+//   key   = uint8 t || BE64(i)              (9 bytes)
+//   value = k * 32 bytes
+// Tile level 0 holds leaf hashes; an entry of tile level t + 1 is the root of a
+// complete tile of level t. Nodes between tile levels are recomputed from at
+// most 8 entries of one tile. A tile is written when it completes; the
+// rightmost, incomplete tile of each level is rewritten once per append batch.
+// So a bulk append writes about 1/15 key and 34 bytes per event, and a proof
+// for a 1,000,000-leaf tree reads about 6 tiles.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events/status.h"
+#include "ledger/merkle.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Snapshot;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace ccl::ledger {
+
+inline constexpr uint32_t kTileHeight = 4;
+inline constexpr uint32_t kTileWidth = 1u << kTileHeight;  // entries per full tile
+// Tile levels needed for kTreeSizeMax leaves (levels 0..62).
+inline constexpr uint32_t kTileLevelsMax = 16;
+inline constexpr char kMerkleColumnFamily[] = "merkle";
+
+// The 9-byte key of tile (tile_level, tile_index).
+std::string MerkleTileKey(uint32_t tile_level, uint64_t tile_index);
+
+// Reads nodes from the tiles of a `merkle` column family. Caches the few tiles
+// one proof touches; create one per operation (not thread-safe). db and cf are
+// not owned and must outlive the reader; snapshot may be null (latest).
+class TileNodeReader final : public NodeReader {
+ public:
+  TileNodeReader(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                 const rocksdb::Snapshot* snapshot = nullptr);
+  ~TileNodeReader() override;
+
+  // NotFound when the tile is absent or does not reach the node yet;
+  // Corruption when a tile's value is not 1..16 hashes.
+  Status ReadNode(uint32_t level, uint64_t index, Hash* out) override;
+
+  // The stored entries of tile (tile_level, tile_index); NotFound when absent.
+  [[nodiscard]] Status ReadTile(uint32_t tile_level, uint64_t tile_index,
+                                std::vector<Hash>* entries);
+
+ private:
+  struct Cached;
+  [[nodiscard]] Status Fetch(uint32_t tile_level, uint64_t tile_index, const Cached** out);
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* cf_;
+  const rocksdb::Snapshot* snapshot_;
+  std::vector<std::unique_ptr<Cached>> cache_;  // most recent last, bounded
+};
+
+// The tree of one ledger. Appends are staged into the caller's WriteBatch and
+// become visible in memory (size(), root()) only on CommitAppend(), which the
+// caller invokes after that batch was written; readers read the column family
+// directly, so they see any size <= size() (tiles only ever grow).
+//
+// Thread safety: appends (AppendLeaves / CommitAppend / AbortAppend) must be
+// serialized by the caller, as the ledger already does; the readers may run on
+// any thread at any time.
+class MerkleStore {
+ public:
+  // Opens the tree of `size` leaves (the ledger's head seq) stored in `cf`:
+  // loads the right edge (at most kTileLevelsMax tile reads) and checks that the
+  // stored tiles hold exactly `size` leaves, returning Corruption naming the
+  // tile otherwise (a tree ahead of or behind the events). db and cf are not
+  // owned and must outlive the store.
+  [[nodiscard]] static Status Open(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint64_t size,
+                                   std::unique_ptr<MerkleStore>* out);
+  ~MerkleStore();
+  MerkleStore(const MerkleStore&) = delete;
+  MerkleStore& operator=(const MerkleStore&) = delete;
+
+  // Stages the events first_seq, first_seq + 1, ... (their stored bytes) as
+  // leaves: adds the tile writes to *batch (column family `cf`, normally the one
+  // given to Open). REQUIRES: first_seq == staged size + 1, where the staged size
+  // is size() plus whatever was staged since the last Commit/AbortAppend (so one
+  // WriteBatch may carry several calls). InvalidArgument on a seq gap; nothing
+  // is staged then.
+  [[nodiscard]] Status AppendLeaves(uint64_t first_seq,
+                                    std::span<const std::string_view> event_bytes,
+                                    rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf);
+  [[nodiscard]] Status AppendLeaves(uint64_t first_seq, std::span<const std::string> event_bytes,
+                                    rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf);
+  // The batch carrying the staged leaves was written: they are now the tree.
+  void CommitAppend();
+  // The batch was not written: forget the staged leaves.
+  void AbortAppend();
+
+  // Committed tree size and root (no reads).
+  uint64_t size() const;
+  Hash root() const;
+
+  // Readers over the stored tiles. InvalidArgument when a size exceeds size()
+  // or an index is out of range; Corruption when stored tiles are malformed.
+  [[nodiscard]] Status RootAt(uint64_t tree_size, Hash* out) const;
+  [[nodiscard]] Status InclusionPath(uint64_t leaf_index, uint64_t tree_size,
+                                     std::vector<Hash>* path) const;
+  [[nodiscard]] Status ConsistencyPath(uint64_t old_size, uint64_t new_size,
+                                       std::vector<Hash>* path) const;
+  // The stored leaf hash of event `seq` (leaf index seq - 1).
+  [[nodiscard]] Status LeafHashAt(uint64_t seq, Hash* out) const;
+
+  // Reloads the right edge for a tree of `tree_size` leaves (a read-only
+  // follower after the writer appended). Drops anything staged.
+  [[nodiscard]] Status Reload(uint64_t tree_size);
+
+ private:
+  struct State {
+    MerkleFrontier frontier;
+    // Entries of the rightmost incomplete tile of each tile level.
+    std::array<std::vector<Hash>, kTileLevelsMax> partial;
+  };
+  MerkleStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) : db_(db), cf_(cf) {}
+  [[nodiscard]] static Status LoadState(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                                        uint64_t size, State* out);
+  // Stages one leaf hash into staged_; returns the Put of a completed tile.
+  template <typename Bytes>
+  Status AppendImpl(uint64_t first_seq, std::span<const Bytes> event_bytes,
+                    rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf);
+  Status CheckSize(uint64_t tree_size) const;
+
+  rocksdb::DB* const db_;
+  rocksdb::ColumnFamilyHandle* const cf_;
+  mutable std::mutex mu_;  // guards committed_
+  State committed_;
+  bool staging_ = false;  // appender-only state below
+  State staged_;
+  std::vector<Hash> completed_;  // scratch
+};
+
+}  // namespace ccl::ledger
