@@ -1,0 +1,239 @@
+// The tile store on a real RocksDB (a plain DB with a `merkle` column family,
+// independent of the ledger): appends in random batches, reopen, roots and
+// proofs of every size against an in-memory tree, and the integrity checks on
+// open.
+#include "ledger/merkle_store.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace ccl::ledger {
+namespace {
+
+class MerkleStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("merkle_store_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    OpenDb();
+  }
+  void TearDown() override {
+    CloseDb();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void OpenDb() {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+        {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+        {kMerkleColumnFamily, rocksdb::ColumnFamilyOptions()}};
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, dir_.string(), cfs, &handles_, &db).ok());
+    db_.reset(db);
+  }
+  void CloseDb() {
+    store_.reset();
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    handles_.clear();
+    db_.reset();
+  }
+  rocksdb::ColumnFamilyHandle* cf() { return handles_[1]; }
+
+  std::string EventBytes(uint64_t seq) {
+    std::string s = "event-" + std::to_string(seq) + "-";
+    s.append(static_cast<size_t>(rng_() % 300), static_cast<char>('a' + seq % 26));
+    return s;
+  }
+
+  // Appends `count` events through the store in one WriteBatch, mirrors them
+  // in the in-memory tree.
+  void Append(uint64_t count) {
+    std::vector<std::string> bytes;
+    const uint64_t first = memory_.size() + 1;
+    for (uint64_t i = 0; i < count; ++i) {
+      bytes.push_back(EventBytes(first + i));
+      memory_.AddLeafHash(EventLeafHash(first + i, bytes.back()));
+    }
+    rocksdb::WriteBatch batch;
+    ASSERT_TRUE(
+        store_->AppendLeaves(first, std::span<const std::string>(bytes), &batch, cf()).ok());
+    ASSERT_TRUE(db_->Write(rocksdb::WriteOptions(), &batch).ok());
+    store_->CommitAppend();
+  }
+
+  void CheckAgainstMemory(std::mt19937_64& rng) {
+    const uint64_t n = memory_.size();
+    ASSERT_EQ(store_->size(), n);
+    Hash want;
+    ASSERT_TRUE(TreeRoot(&memory_, n, &want).ok());
+    ASSERT_EQ(store_->root(), want);
+    for (int probe = 0; probe < 8 && n > 0; ++probe) {
+      const uint64_t size = 1 + rng() % n;
+      Hash got;
+      ASSERT_TRUE(store_->RootAt(size, &got).ok());
+      ASSERT_TRUE(TreeRoot(&memory_, size, &want).ok());
+      ASSERT_EQ(got, want) << size;
+      const uint64_t index = rng() % size;
+      std::vector<Hash> path, want_path;
+      ASSERT_TRUE(store_->InclusionPath(index, size, &path).ok());
+      ASSERT_TRUE(MakeInclusionPath(&memory_, index, size, &want_path).ok());
+      ASSERT_EQ(path, want_path) << index << "/" << size;
+      Hash leaf;
+      ASSERT_TRUE(store_->LeafHashAt(index + 1, &leaf).ok());
+      ASSERT_TRUE(VerifyInclusion(index, size, leaf, path, want).ok());
+      const uint64_t old_size = rng() % (size + 1);
+      ASSERT_TRUE(store_->ConsistencyPath(old_size, size, &path).ok());
+      ASSERT_TRUE(MakeConsistencyPath(&memory_, old_size, size, &want_path).ok());
+      ASSERT_EQ(path, want_path) << old_size << "->" << size;
+    }
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<MerkleStore> store_;
+  MemoryNodeReader memory_;
+  std::mt19937_64 rng_{42};
+};
+
+TEST_F(MerkleStoreTest, RandomBatchesReopenAndProofsMatchMemoryTree) {
+  const uint64_t seed = std::random_device{}();
+  std::printf("RandomBatchesReopenAndProofsMatchMemoryTree seed=%llu\n",
+              static_cast<unsigned long long>(seed));
+  std::mt19937_64 rng(seed);
+  ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), 0, &store_).ok());
+  CheckAgainstMemory(rng);
+  while (memory_.size() < 3000) {
+    // Mostly small batches (single appends), now and then a bulk import.
+    const uint64_t count = (rng() % 10 == 0) ? 1 + rng() % 700 : 1 + rng() % 5;
+    Append(count);
+    CheckAgainstMemory(rng);
+    if (rng() % 25 == 0) {
+      const uint64_t size = store_->size();
+      CloseDb();
+      OpenDb();
+      ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), size, &store_).ok()) << size;
+      CheckAgainstMemory(rng);
+    }
+  }
+}
+
+TEST_F(MerkleStoreTest, EveryPrefixSizeAfterSingleAppends) {
+  ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), 0, &store_).ok());
+  for (int i = 0; i < 300; ++i) {
+    Append(1);
+    // Reopening at every size exercises every shape of the right edge.
+    Status s = MerkleStore::Open(db_.get(), cf(), memory_.size(), &store_);
+    ASSERT_TRUE(s.ok()) << memory_.size() << ": " << s.ToString();
+    Hash want;
+    ASSERT_TRUE(TreeRoot(&memory_, memory_.size(), &want).ok());
+    ASSERT_EQ(store_->root(), want);
+    for (uint64_t size = 1; size <= memory_.size(); size += 7) {
+      Hash got;
+      ASSERT_TRUE(store_->RootAt(size, &got).ok());
+      ASSERT_TRUE(TreeRoot(&memory_, size, &want).ok());
+      ASSERT_EQ(got, want);
+    }
+  }
+}
+
+TEST_F(MerkleStoreTest, OpenRejectsTreeAheadOrBehindTheEvents) {
+  ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), 0, &store_).ok());
+  Append(37);
+  for (uint64_t wrong : {0ull, 1ull, 16ull, 32ull, 36ull, 38ull, 48ull, 1000ull}) {
+    Status s = MerkleStore::Open(db_.get(), cf(), wrong, &store_);
+    EXPECT_TRUE(s.IsCorruption()) << wrong << ": " << s.ToString();
+  }
+  EXPECT_TRUE(MerkleStore::Open(db_.get(), cf(), 37, &store_).ok());
+}
+
+TEST_F(MerkleStoreTest, AbortedAppendLeavesNoTrace) {
+  ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), 0, &store_).ok());
+  Append(20);
+  const Hash before = store_->root();
+  {
+    rocksdb::WriteBatch batch;  // staged, never written
+    std::vector<std::string> bytes = {"x", "y", "z"};
+    ASSERT_TRUE(store_->AppendLeaves(21, std::span<const std::string>(bytes), &batch, cf()).ok());
+    EXPECT_EQ(store_->size(), 20u);  // not visible before commit
+    store_->AbortAppend();
+  }
+  EXPECT_EQ(store_->root(), before);
+  Append(5);  // seq 21 again
+  std::mt19937_64 rng(1);
+  CheckAgainstMemory(rng);
+}
+
+TEST_F(MerkleStoreTest, SeveralCallsInOneBatchAndGapsRejected) {
+  ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), 0, &store_).ok());
+  rocksdb::WriteBatch batch;
+  std::vector<std::string> a = {"a1", "a2", "a3"}, b = {"b1", "b2"};
+  ASSERT_TRUE(store_->AppendLeaves(1, std::span<const std::string>(a), &batch, cf()).ok());
+  EXPECT_TRUE(
+      store_->AppendLeaves(5, std::span<const std::string>(b), &batch, cf()).IsInvalidArgument());
+  ASSERT_TRUE(store_->AppendLeaves(4, std::span<const std::string>(b), &batch, cf()).ok());
+  ASSERT_TRUE(db_->Write(rocksdb::WriteOptions(), &batch).ok());
+  store_->CommitAppend();
+  for (uint64_t i = 0; i < 3; ++i) memory_.AddLeafHash(EventLeafHash(i + 1, a[i]));
+  for (uint64_t i = 0; i < 2; ++i) memory_.AddLeafHash(EventLeafHash(i + 4, b[i]));
+  std::mt19937_64 rng(2);
+  CheckAgainstMemory(rng);
+  std::vector<std::string_view> c = {"c"};
+  rocksdb::WriteBatch batch2;
+  EXPECT_TRUE(store_->AppendLeaves(5, c, &batch2, cf()).IsInvalidArgument());
+  EXPECT_TRUE(store_->AppendLeaves(7, c, &batch2, cf()).IsInvalidArgument());
+  Hash h;
+  std::vector<Hash> path;
+  EXPECT_TRUE(store_->RootAt(6, &h).IsInvalidArgument());
+  EXPECT_TRUE(store_->InclusionPath(5, 5, &path).IsInvalidArgument());
+  EXPECT_TRUE(store_->ConsistencyPath(1, 6, &path).IsInvalidArgument());
+  EXPECT_TRUE(store_->LeafHashAt(0, &h).IsInvalidArgument());
+  EXPECT_TRUE(store_->LeafHashAt(6, &h).IsInvalidArgument());
+}
+
+TEST_F(MerkleStoreTest, MalformedTileIsCorruptionNotCrash) {
+  ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), 0, &store_).ok());
+  Append(40);
+  for (size_t bad_size : {0ul, 1ul, 31ul, 33ul, 17ul * 32}) {
+    ASSERT_TRUE(
+        db_->Put(rocksdb::WriteOptions(), cf(), MerkleTileKey(0, 1), std::string(bad_size, '\x5a'))
+            .ok());
+    Hash h;
+    Status s = store_->LeafHashAt(20, &h);
+    EXPECT_TRUE(s.IsCorruption()) << bad_size << ": " << s.ToString();
+    std::vector<Hash> path;
+    EXPECT_TRUE(store_->InclusionPath(21, 40, &path).IsCorruption());
+    EXPECT_TRUE(MerkleStore::Open(db_.get(), cf(), 40, &store_).IsCorruption());
+  }
+}
+
+TEST_F(MerkleStoreTest, BulkAppendWritesAboutOneKeyPerFifteenEvents) {
+  ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), 0, &store_).ok());
+  Append(10000);
+  uint64_t keys = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++keys;
+  // Level 0: 625 full tiles. Level 1: 625 entries = 39 full tiles + 1 partial.
+  // Level 2: 39 entries = 2 full + 1 partial. Level 3: 2 entries, 1 partial.
+  EXPECT_EQ(keys, 625u + 40u + 3u + 1u);
+}
+
+TEST_F(MerkleStoreTest, TileKeysAreLevelThenBigEndianIndex) {
+  EXPECT_EQ(MerkleTileKey(2, 0x0102030405060708ull),
+            std::string("\x02\x01\x02\x03\x04\x05\x06\x07\x08", 9));
+}
+
+}  // namespace
+}  // namespace ccl::ledger
