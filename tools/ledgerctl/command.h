@@ -6,9 +6,12 @@
 
 #include <boost/program_options.hpp>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "events/event.h"
 #include "events/status.h"
 
 namespace ccl::tools {
@@ -46,6 +49,43 @@ void RegisterLedgerCommands(CommandTable* table);  // cmd_ledger.cc: init import
 void RegisterReportCommands(CommandTable* table);  // cmd_reports.cc: balance margin escalations burn replay rebuild
 void RegisterAuditCommands(CommandTable* table);   // cmd_audit.cc: digest keygen prove consistency check-proof backup restore
 void RegisterFeedCommands(CommandTable* table);    // cmd_feed.cc: export tail stats report
+
+// The command named `name`, or nullptr when none is registered.
+const Command* FindCommand(const CommandTable& table, std::string_view name);
+
+// Parses `args` (the words after the command name) against the global options
+// plus the command's own, and runs the command. Global options given in `args`
+// override `defaults`. Usage errors print one line on stderr and return
+// kExitUsage; `--help` prints the command's usage and returns kExitOk. Used by
+// main() and by commands that run other commands (e.g. `demo` runs `balance`).
+int RunCommand(const CommandTable& table, std::string_view name,
+               const std::vector<std::string>& args, const GlobalOptions& defaults);
+
+// `import` reads events through an EventReader: JSON Lines by default, other
+// formats by file extension through a registered factory (CSV: issue 7 adds
+// a ".csv" reader from its Register function). A reader owns its file.
+class EventReader {
+ public:
+  virtual ~EventReader() = default;
+  // Reads the next event into *e (cleared and refilled, capacity reused) and
+  // sets *done = false; at the end of input sets *done = true. A bad record is
+  // InvalidArgument naming the field and the rule (no location: import adds
+  // "FILE:" + location()); a read failure is IOError.
+  virtual Status Next(events::Event* e, bool* done) = 0;
+  // The line (1-based) where the record last read, or failed, starts.
+  virtual uint64_t line() const = 0;
+  // Where a parse error is, for "FILE:<location>: <message>": the line by
+  // default; a reader may add a column ("12:3").
+  virtual std::string location() const { return std::to_string(line()); }
+};
+
+// Opens `path` (the import command's options in `vm`, e.g. --type).
+using EventReaderFactory = std::function<Status(
+    const std::string& path, const po::variables_map& vm, std::unique_ptr<EventReader>* out)>;
+
+// Registers the reader for files whose name ends with `extension` (".csv",
+// matched case-insensitively). Call from a Register*Commands function.
+void RegisterImportReader(std::string extension, EventReaderFactory factory);
 
 // Maps a Status to the documented exit code.
 int ExitCodeFor(const Status& s);
