@@ -1,0 +1,72 @@
+// `balances`: per contract and service line, minutes funded, consumed,
+// remaining and over the funded amount.
+//
+// - ContractOpened funds its lines; ContractAmended adds funded_minutes_delta
+//   (negative deltas reduce funding; a new line appears with its delta).
+// - HoursBooked and DeliveryCompleted consume minutes of their line.
+// - EntryReversed gives its target's minutes back to the target's line.
+// - remaining = max(0, funded - consumed); overage = max(0, consumed - funded).
+// A consumption on a line the view has not funded (possible only under an
+// as-of filter) creates the line with 0 funded, so every consumed minute is
+// shown somewhere.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "projections/intern.h"
+#include "projections/projection.h"
+
+namespace ccl::projections {
+
+struct LineBalance {
+  bool present = false;  // funded or consumed in the view
+  int64_t funded_minutes = 0;
+  int64_t consumed_minutes = 0;
+
+  int64_t remaining_minutes() const {
+    return funded_minutes > consumed_minutes ? funded_minutes - consumed_minutes : 0;
+  }
+  int64_t overage_minutes() const {
+    return consumed_minutes > funded_minutes ? consumed_minutes - funded_minutes : 0;
+  }
+  bool operator==(const LineBalance&) const = default;
+};
+
+struct ContractBalance {
+  std::array<LineBalance, events::kServiceLineCount> lines;  // by LineIndex()
+  bool operator==(const ContractBalance&) const = default;
+};
+
+class BalancesProjection final : public Projection {
+ public:
+  static constexpr std::string_view kName = "balances";
+  static constexpr uint32_t kVersion = 1;
+
+  std::string_view name() const override { return kName; }
+  uint32_t version() const override { return kVersion; }
+  void Apply(const events::Event& e, const events::Event* reversal_target) override;
+  void Reset() override;
+  void SerializeState(std::string* out) const override;
+  Status DeserializeState(std::string_view bytes) override;
+
+  // Read access for reports. Contract ids are dense, 0..contract_count()-1.
+  size_t contract_count() const { return contracts_.size(); }
+  const std::string& contract_name(uint32_t id) const { return names_.name(id); }
+  const ContractBalance& contract(uint32_t id) const { return contracts_[id]; }
+  // The contract's id or StringInterner::kNone.
+  uint32_t FindContract(std::string_view name) const { return names_.Find(0, name); }
+  // Ids in contract-name order.
+  std::vector<uint32_t> SortedContracts() const { return SortedIds(names_); }
+
+ private:
+  ContractBalance& ContractFor(std::string_view name);
+
+  StringInterner names_;
+  std::vector<ContractBalance> contracts_;  // by contract id
+  // Last contract looked up: consecutive events of one stream skip the hash.
+  uint32_t last_id_ = StringInterner::kNone;
+};
+
+}  // namespace ccl::projections

@@ -1,0 +1,86 @@
+// `burn`: per contract line, the trailing 90-day burn rate and the forecast
+// to the end of the term (projections/report_rows.h turns the state into rows
+// for an evaluation day; see BurnRows for the arithmetic and the flags).
+//
+// The fold keeps, per line, funded and consumed minutes and a ring of the
+// last 90 days of consumption (by effective day), plus the contract's term
+// and the latest effective day of any event folded (max_day: the default
+// evaluation day, so a forecast never depends on the wall clock). Memory is
+// bounded by contracts x lines x 90 days.
+//
+// - Consumption adds its minutes on its effective day; an EntryReversed takes
+//   its target's minutes back on the TARGET's day (like margins' month rule).
+// - A day older than the ring's window is still counted in consumed but falls
+//   out of every later window, since the evaluation day is never earlier than
+//   the latest effective day folded.
+// - ContractOpened sets the term and funding; ContractAmended moves funding
+//   and, when given, term_end; ContractClosed stops the forecast (no days left).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "projections/intern.h"
+#include "projections/projection.h"
+
+namespace ccl::projections {
+
+inline constexpr int32_t kBurnWindowDays = 90;
+
+struct LineBurn {
+  bool present = false;
+  int64_t funded_minutes = 0;
+  int64_t consumed_minutes = 0;
+  // Consumption of days (ring_end_day - 89 .. ring_end_day), slot day % 90.
+  // Empty until the line's first consumption.
+  int32_t ring_end_day = 0;
+  std::vector<int64_t> ring;
+
+  // Minutes consumed on days [first_day, last_day] that the ring still holds.
+  int64_t WindowMinutes(int32_t first_day, int32_t last_day) const;
+  bool operator==(const LineBurn&) const = default;
+};
+
+struct ContractBurn {
+  bool has_term = false;  // a ContractOpened is in the view
+  bool closed = false;
+  int32_t term_start_day = 0;
+  int32_t term_end_day = 0;  // inclusive
+  std::array<LineBurn, events::kServiceLineCount> lines;
+  bool operator==(const ContractBurn&) const = default;
+};
+
+class BurnProjection final : public Projection {
+ public:
+  static constexpr std::string_view kName = "burn";
+  static constexpr uint32_t kVersion = 1;
+  static constexpr int32_t kNoDay = std::numeric_limits<int32_t>::min();
+
+  std::string_view name() const override { return kName; }
+  uint32_t version() const override { return kVersion; }
+  void Apply(const events::Event& e, const events::Event* reversal_target) override;
+  void Reset() override;
+  void SerializeState(std::string* out) const override;
+  Status DeserializeState(std::string_view bytes) override;
+
+  size_t contract_count() const { return contracts_.size(); }
+  const std::string& contract_name(uint32_t id) const { return names_.name(id); }
+  const ContractBurn& contract(uint32_t id) const { return contracts_[id]; }
+  uint32_t FindContract(std::string_view name) const { return names_.Find(0, name); }
+  std::vector<uint32_t> SortedContracts() const { return SortedIds(names_); }
+  // Latest effective day of any event folded; kNoDay when none.
+  int32_t max_day() const { return max_day_; }
+
+ private:
+  ContractBurn& ContractFor(std::string_view name);
+  static void AddDay(LineBurn* line, int32_t day, int64_t minutes);
+
+  StringInterner names_;
+  std::vector<ContractBurn> contracts_;
+  uint32_t last_id_ = StringInterner::kNone;
+  int32_t max_day_ = kNoDay;
+};
+
+}  // namespace ccl::projections

@@ -1,0 +1,351 @@
+#include "projections/format.h"
+
+#include <algorithm>
+#include <set>
+
+#include "events/money.h"
+#include "events/time_format.h"
+
+namespace ccl::projections {
+
+namespace {
+
+Cell Text(std::string s) { return Cell{false, 0, std::move(s)}; }
+Cell Num(int64_t v) { return Cell{false, v, {}}; }
+Cell Null() { return Cell{true, 0, {}}; }
+template <typename T>
+Cell NumOrNull(const std::optional<T>& v) {
+  return v.has_value() ? Num(*v) : Null();
+}
+Cell DateOrNull(const std::optional<int32_t>& day) {
+  return day.has_value() ? Text(events::FormatDate(*day)) : Null();
+}
+
+// Display width in code points (UTF-8 continuation bytes do not count), so a
+// customer name with accents does not shift the columns.
+size_t Width(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+bool IsNumeric(ColumnKind k) { return k != ColumnKind::kText; }
+
+std::string TableText(const RowSet& set, const std::vector<Cell>& row, size_t col) {
+  const Cell& c = row[col];
+  if (c.null) return "-";
+  switch (set.columns[col].kind) {
+    case ColumnKind::kText:
+      return c.text;
+    case ColumnKind::kInt:
+      return std::to_string(c.number);
+    case ColumnKind::kMinutes:
+      return events::FormatHoursMinutes(c.number);
+    case ColumnKind::kMoney: {
+      const std::string& currency =
+          set.currency_column >= 0 ? row[static_cast<size_t>(set.currency_column)].text : "";
+      return events::FormatMoney(c.number, currency);
+    }
+    case ColumnKind::kSeconds: {
+      const int64_t s = c.number;
+      char buf[48];
+      snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+               static_cast<long long>((s / 60) % 60), static_cast<long long>(s % 60));
+      return buf;
+    }
+    case ColumnKind::kBasisPoints: {
+      const int64_t v = c.number;
+      const uint64_t mag = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+      char buf[48];
+      snprintf(buf, sizeof buf, "%s%llu.%02llu%%", v < 0 ? "-" : "",
+               static_cast<unsigned long long>(mag / 100),
+               static_cast<unsigned long long>(mag % 100));
+      return buf;
+    }
+  }
+  return "";
+}
+
+void WriteTable(const RowSet& set, std::string* out) {
+  std::vector<size_t> cols;
+  for (size_t i = 0; i < set.columns.size(); ++i) {
+    if (set.columns[i].in_table) cols.push_back(i);
+  }
+  std::vector<size_t> width(set.columns.size(), 0);
+  auto texts = [&](const std::vector<std::vector<Cell>>& rows) {
+    std::vector<std::vector<std::string>> t;
+    for (const auto& row : rows) {
+      std::vector<std::string> line(set.columns.size());
+      for (size_t i : cols) {
+        line[i] = TableText(set, row, i);
+        width[i] = std::max(width[i], Width(line[i]));
+      }
+      t.push_back(std::move(line));
+    }
+    return t;
+  };
+  for (size_t i : cols) width[i] = Width(set.columns[i].name);
+  const auto body = texts(set.rows);
+  const auto footer = texts(set.footer);
+  auto emit = [&](const std::vector<std::string>& line, bool header) {
+    std::string s;
+    for (size_t k = 0; k < cols.size(); ++k) {
+      const size_t i = cols[k];
+      const size_t pad = width[i] - Width(line[i]);
+      const bool right = !header && IsNumeric(set.columns[i].kind);
+      if (k > 0) s += "  ";
+      if (right) s.append(pad, ' ');
+      s += line[i];
+      if (!right && k + 1 < cols.size()) s.append(pad, ' ');
+    }
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    *out += s;
+    *out += '\n';
+  };
+  std::vector<std::string> head(set.columns.size());
+  for (size_t i : cols) head[i] = set.columns[i].name;
+  emit(head, true);
+  for (const auto& line : body) emit(line, false);
+  if (set.rows.empty()) *out += "(no rows)\n";
+  if (!footer.empty()) {
+    size_t total = 0;
+    for (size_t k = 0; k < cols.size(); ++k) total += width[cols[k]] + (k > 0 ? 2 : 0);
+    out->append(total, '-');
+    *out += '\n';
+    for (const auto& line : footer) emit(line, false);
+  }
+}
+
+void AppendCsvField(std::string_view s, std::string* out) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    *out += s;
+    return;
+  }
+  *out += '"';
+  for (char ch : s) {
+    if (ch == '"') *out += '"';
+    *out += ch;
+  }
+  *out += '"';
+}
+
+void WriteCsv(const RowSet& set, std::string* out) {
+  bool first = true;
+  for (const Column& c : set.columns) {
+    if (!c.in_csv) continue;
+    if (!first) *out += ',';
+    first = false;
+    *out += c.name;
+  }
+  *out += '\n';
+  for (const auto& row : set.rows) {
+    first = true;
+    for (size_t i = 0; i < set.columns.size(); ++i) {
+      if (!set.columns[i].in_csv) continue;
+      if (!first) *out += ',';
+      first = false;
+      const Cell& c = row[i];
+      if (c.null) continue;
+      if (set.columns[i].kind == ColumnKind::kText) {
+        AppendCsvField(c.text, out);
+      } else {
+        *out += std::to_string(c.number);
+      }
+    }
+    *out += '\n';
+  }
+}
+
+void WriteJson(const RowSet& set, std::string* out) {
+  for (const auto& row : set.rows) {
+    *out += '{';
+    bool first = true;
+    for (size_t i = 0; i < set.columns.size(); ++i) {
+      if (!set.columns[i].in_json) continue;
+      if (!first) *out += ',';
+      first = false;
+      *out += '"';
+      AppendJsonString(set.columns[i].name, out);
+      *out += "\":";
+      const Cell& c = row[i];
+      if (c.null) {
+        *out += "null";
+      } else if (set.columns[i].kind == ColumnKind::kText) {
+        *out += '"';
+        AppendJsonString(c.text, out);
+        *out += '"';
+      } else {
+        *out += std::to_string(c.number);
+      }
+    }
+    *out += "}\n";
+  }
+}
+
+}  // namespace
+
+Status ParseOutputFormat(std::string_view text, OutputFormat* format) {
+  if (text == "table") {
+    *format = OutputFormat::kTable;
+  } else if (text == "csv") {
+    *format = OutputFormat::kCsv;
+  } else if (text == "json") {
+    *format = OutputFormat::kJson;
+  } else {
+    return Status::InvalidArgument("--format: must be table, csv or json, got '" +
+                                   std::string(text) + "'");
+  }
+  return Status::OK();
+}
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          *out += "\\u00";
+          *out += kHex[c >> 4];
+          *out += kHex[c & 15];
+        } else {
+          *out += ch;  // UTF-8 passes through (the ledger stores only valid UTF-8)
+        }
+    }
+  }
+}
+
+RowSet BalanceRowSet(const std::vector<BalanceRow>& rows) {
+  RowSet set;
+  set.columns = {{"contract", ColumnKind::kText},
+                 {"service_line", ColumnKind::kText},
+                 {"funded_minutes", ColumnKind::kMinutes},
+                 {"consumed_minutes", ColumnKind::kMinutes},
+                 {"remaining_minutes", ColumnKind::kMinutes},
+                 {"overage_minutes", ColumnKind::kMinutes}};
+  for (const BalanceRow& r : rows) {
+    set.rows.push_back({Text(r.contract),
+                        Text(std::string(events::ServiceLineName(r.service_line))),
+                        Num(r.funded_minutes), Num(r.consumed_minutes), Num(r.remaining_minutes),
+                        Num(r.overage_minutes)});
+  }
+  return set;
+}
+
+RowSet MarginRowSet(const MarginReport& report) {
+  RowSet set;
+  for (MarginKey k : report.keys) set.columns.push_back({std::string(MarginKeyName(k))});
+  set.currency_column = static_cast<int>(set.columns.size());
+  set.columns.push_back({"currency", ColumnKind::kText, /*in_csv=*/false, /*in_table=*/false});
+  set.columns.push_back({"revenue_minor", ColumnKind::kMoney});
+  set.columns.push_back({"cost_minor", ColumnKind::kMoney});
+  set.columns.push_back({"margin_minor", ColumnKind::kMoney});
+  set.columns.push_back({"margin_bp", ColumnKind::kBasisPoints, /*in_csv=*/false});
+  auto cells = [&](const MarginRow& r, bool total) {
+    std::vector<Cell> row;
+    for (size_t k = 0; k < report.keys.size(); ++k) {
+      row.push_back(Text(total ? (k == 0 ? "TOTAL" : "") : r.keys[k]));
+    }
+    row.push_back(Text(r.currency));
+    row.push_back(Num(r.revenue_minor));
+    row.push_back(Num(r.cost_minor));
+    row.push_back(Num(r.margin_minor));
+    row.push_back(NumOrNull(r.margin_bp));
+    return row;
+  };
+  for (const MarginRow& r : report.rows) set.rows.push_back(cells(r, false));
+  for (const MarginRow& r : report.totals) set.footer.push_back(cells(r, true));
+  return set;
+}
+
+Status CheckMarginCsvKeysUnique(const MarginReport& report) {
+  std::set<std::string> currencies;
+  for (size_t i = 1; i < report.rows.size(); ++i) {
+    if (report.rows[i].keys == report.rows[i - 1].keys) {
+      currencies.insert(report.rows[i - 1].currency);
+      currencies.insert(report.rows[i].currency);
+    }
+  }
+  if (currencies.empty()) return Status::OK();
+  std::string list;
+  for (const std::string& c : currencies) list += (list.empty() ? "" : ", ") + c;
+  return Status::InvalidArgument(
+      "margin csv: rows with the same keys in several currencies (" + list +
+      ") cannot be told apart without a currency column; pass --currency CODE, add contract to "
+      "--by, or use --format json");
+}
+
+RowSet EscalationRowSet(const std::vector<EscalationRow>& rows) {
+  RowSet set;
+  set.columns = {{"contract", ColumnKind::kText},
+                 {"severity", ColumnKind::kText},
+                 {"opened", ColumnKind::kInt},
+                 {"resolved", ColumnKind::kInt},
+                 {"open", ColumnKind::kInt},
+                 {"resolve_seconds_mean", ColumnKind::kSeconds},
+                 {"resolve_seconds_max", ColumnKind::kSeconds},
+                 {"minutes_booked", ColumnKind::kMinutes}};
+  for (const EscalationRow& r : rows) {
+    set.rows.push_back({Text(r.contract), Text(std::string(events::SeverityName(r.severity))),
+                        Num(r.opened), Num(r.resolved), Num(r.open),
+                        NumOrNull(r.resolve_seconds_mean), NumOrNull(r.resolve_seconds_max),
+                        Num(r.minutes_booked)});
+  }
+  return set;
+}
+
+RowSet BurnRowSet(const std::vector<BurnRow>& rows) {
+  RowSet set;
+  set.columns = {{"contract", ColumnKind::kText},
+                 {"service_line", ColumnKind::kText},
+                 {"as_of", ColumnKind::kText},
+                 {"funded_minutes", ColumnKind::kMinutes},
+                 {"consumed_minutes", ColumnKind::kMinutes},
+                 {"window_minutes", ColumnKind::kMinutes},
+                 {"burn_minutes_per_day", ColumnKind::kMinutes},
+                 {"term_end", ColumnKind::kText},
+                 {"remaining_days", ColumnKind::kInt},
+                 {"projected_minutes", ColumnKind::kMinutes},
+                 {"exhaustion_date", ColumnKind::kText},
+                 {"flag", ColumnKind::kText}};
+  for (const BurnRow& r : rows) {
+    set.rows.push_back({Text(r.contract),
+                        Text(std::string(events::ServiceLineName(r.service_line))),
+                        Text(events::FormatDate(r.as_of_day)), Num(r.funded_minutes),
+                        Num(r.consumed_minutes), Num(r.window_minutes), Num(r.burn_minutes_per_day),
+                        DateOrNull(r.term_end_day), Num(r.remaining_days), Num(r.projected_minutes),
+                        DateOrNull(r.exhaustion_day), Text(std::string(BurnFlagName(r.flag)))});
+  }
+  return set;
+}
+
+void WriteRowSet(const RowSet& set, OutputFormat format, std::string* out) {
+  switch (format) {
+    case OutputFormat::kTable:
+      WriteTable(set, out);
+      break;
+    case OutputFormat::kCsv:
+      WriteCsv(set, out);
+      break;
+    case OutputFormat::kJson:
+      WriteJson(set, out);
+      break;
+  }
+}
+
+}  // namespace ccl::projections

@@ -1,0 +1,89 @@
+// Output of report rows in three formats:
+// - table: for people; aligned columns, minutes as h:mm, money with its
+//   currency (events::FormatMoney), margin as a percentage;
+// - csv: for machines; fixed columns (below), integers only (minor units,
+//   minutes, seconds), dates as YYYY-MM-DD, months as YYYY-MM, RFC 4180
+//   quoting where a value needs it, "\n" line ends, header row first;
+// - json: one object per line (JSON Lines), the CSV columns plus the
+//   currency and the figures CSV leaves out, null where a value is absent.
+//
+// CSV columns (fixed; an empty cell is an absent value):
+//   balance:     contract,service_line,funded_minutes,consumed_minutes,
+//                remaining_minutes,overage_minutes
+//   margin:      <the --by keys in order>,revenue_minor,cost_minor,margin_minor
+//   escalations: contract,severity,opened,resolved,open,resolve_seconds_mean,
+//                resolve_seconds_max,minutes_booked
+//   burn:        contract,service_line,as_of,funded_minutes,consumed_minutes,
+//                window_minutes,burn_minutes_per_day,term_end,remaining_days,
+//                projected_minutes,exhaustion_date,flag
+// JSON adds: margin "currency" and "margin_bp" (basis points, null when
+// revenue is 0).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events/status.h"
+#include "projections/report_rows.h"
+
+namespace ccl::projections {
+
+enum class OutputFormat { kTable, kCsv, kJson };
+// "table" | "csv" | "json"; InvalidArgument otherwise.
+Status ParseOutputFormat(std::string_view text, OutputFormat* format);
+
+// A report as generic columns and cells, so one writer serves every report
+// (and the feed exporter).
+enum class ColumnKind {
+  kText,         // as is
+  kInt,          // integer
+  kMinutes,      // integer minutes; table shows h:mm
+  kMoney,        // integer minor units; table shows it with the row's currency
+  kSeconds,      // integer seconds; table shows h:mm:ss
+  kBasisPoints,  // integer; table shows 12.34%
+};
+
+struct Column {
+  std::string name;
+  ColumnKind kind = ColumnKind::kText;
+  bool in_csv = true;
+  bool in_table = true;
+  bool in_json = true;
+};
+
+struct Cell {
+  bool null = false;
+  int64_t number = 0;  // numeric kinds
+  std::string text;    // kText
+};
+
+struct RowSet {
+  std::vector<Column> columns;
+  std::vector<std::vector<Cell>> rows;
+  // Index of the kText column holding each row's currency (money columns of
+  // the table use it), or -1.
+  int currency_column = -1;
+  // Table only: rows printed under a rule after the others (margin totals).
+  std::vector<std::vector<Cell>> footer;
+};
+
+RowSet BalanceRowSet(const std::vector<BalanceRow>& rows);
+RowSet MarginRowSet(const MarginReport& report);
+RowSet EscalationRowSet(const std::vector<EscalationRow>& rows);
+RowSet BurnRowSet(const std::vector<BurnRow>& rows);
+
+// Appends the rows in `format` to *out. CSV and JSON end every line with
+// "\n"; the table ends with "\n" too, and prints "(no rows)" when empty.
+void WriteRowSet(const RowSet& set, OutputFormat format, std::string* out);
+
+// CSV margin rows carry no currency: when two rows have the same keys (one
+// group in several currencies) they could not be told apart. InvalidArgument
+// naming the currencies then; callers suggest --currency or a contract key.
+Status CheckMarginCsvKeysUnique(const MarginReport& report);
+
+// Escapes `s` as the inside of a JSON string (quotes, backslash, controls).
+void AppendJsonString(std::string_view s, std::string* out);
+
+}  // namespace ccl::projections

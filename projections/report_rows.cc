@@ -1,0 +1,291 @@
+#include "projections/report_rows.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "events/money.h"
+#include "events/time_format.h"
+
+namespace ccl::projections {
+
+using events::ServiceLine;
+using events::Severity;
+
+namespace {
+
+// Service lines of a contract in the order of their names, so rows sort by
+// their text columns: designated_engineering, proactive, reactive,
+// service_delivery.
+std::vector<int> LineIndexesByName() {
+  std::vector<int> idx;
+  for (int i = 0; i < events::kServiceLineCount; ++i) idx.push_back(i);
+  std::sort(idx.begin(), idx.end(), [](int a, int b) {
+    return events::ServiceLineName(LineAt(a)) < events::ServiceLineName(LineAt(b));
+  });
+  return idx;
+}
+
+const std::vector<int>& LinesByName() {
+  static const std::vector<int> kOrder = LineIndexesByName();
+  return kOrder;
+}
+
+bool Keep(std::string_view filter, const std::string& contract) {
+  return filter.empty() || filter == contract;
+}
+
+bool FitsInt64(__int128 v) { return v >= INT64_MIN && v <= INT64_MAX; }
+
+}  // namespace
+
+std::vector<BalanceRow> BalanceRows(const BalancesProjection& p, std::string_view contract) {
+  std::vector<BalanceRow> rows;
+  for (uint32_t id : p.SortedContracts()) {
+    if (!Keep(contract, p.contract_name(id))) continue;
+    const ContractBalance& c = p.contract(id);
+    for (int i : LinesByName()) {
+      const LineBalance& b = c.lines[i];
+      if (!b.present) continue;
+      rows.push_back(BalanceRow{p.contract_name(id), LineAt(i), b.funded_minutes,
+                                b.consumed_minutes, b.remaining_minutes(), b.overage_minutes()});
+    }
+  }
+  return rows;
+}
+
+std::string_view MarginKeyName(MarginKey k) {
+  switch (k) {
+    case MarginKey::kCustomer:
+      return "customer";
+    case MarginKey::kContract:
+      return "contract";
+    case MarginKey::kMonth:
+      return "month";
+  }
+  return "?";
+}
+
+Status ParseMarginKeys(std::string_view text, std::vector<MarginKey>* keys) {
+  keys->clear();
+  size_t pos = 0;
+  while (true) {
+    const size_t comma = text.find(',', pos);
+    const std::string_view part =
+        text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+    MarginKey k;
+    if (part == "customer") {
+      k = MarginKey::kCustomer;
+    } else if (part == "contract") {
+      k = MarginKey::kContract;
+    } else if (part == "month") {
+      k = MarginKey::kMonth;
+    } else {
+      return Status::InvalidArgument("--by: unknown key '" + std::string(part) +
+                                     "' (choose from customer, contract, month)");
+    }
+    if (std::find(keys->begin(), keys->end(), k) != keys->end()) {
+      return Status::InvalidArgument("--by: key '" + std::string(part) + "' given twice");
+    }
+    keys->push_back(k);
+    if (comma == std::string_view::npos) break;
+    pos = comma + 1;
+  }
+  return Status::OK();
+}
+
+std::optional<int64_t> MarginBasisPoints(int64_t margin_minor, int64_t revenue_minor) {
+  if (revenue_minor == 0) return std::nullopt;
+  return static_cast<int64_t>(
+      events::DivRoundHalfEven(static_cast<__int128>(margin_minor) * 10000, revenue_minor));
+}
+
+Status BuildMarginReport(const MarginsProjection& p, const std::vector<MarginKey>& keys,
+                         std::string_view contract, std::string_view currency,
+                         MarginReport* report) {
+  report->keys = keys;
+  report->rows.clear();
+  report->totals.clear();
+  if (p.overflowed()) {
+    return Status::InvalidArgument("margins: a monthly sum left the 64-bit range; no figures");
+  }
+  struct Sum {
+    __int128 revenue = 0;
+    __int128 cost = 0;
+  };
+  // (key values..., currency) -> sums; std::map gives the sorted row order.
+  std::map<std::pair<std::vector<std::string>, std::string>, Sum> groups;
+  std::map<std::string, Sum> totals;
+  std::vector<std::string> key_values(keys.size());
+  for (uint32_t id : p.SortedContracts()) {
+    const std::string& name = p.contract_name(id);
+    const ContractMargin& m = p.contract(id);
+    if (!Keep(contract, name) || (!currency.empty() && m.currency != currency)) continue;
+    for (const MonthMargin& cell : m.months) {
+      for (size_t k = 0; k < keys.size(); ++k) {
+        switch (keys[k]) {
+          case MarginKey::kCustomer:
+            key_values[k] = m.customer;
+            break;
+          case MarginKey::kContract:
+            key_values[k] = name;
+            break;
+          case MarginKey::kMonth: {
+            const int32_t year = cell.month / 12;
+            const int32_t month = cell.month % 12 + 1;
+            char buf[16];
+            snprintf(buf, sizeof buf, "%04d-%02d", year, month);
+            key_values[k] = buf;
+            break;
+          }
+        }
+      }
+      Sum& g = groups[{key_values, m.currency}];
+      g.revenue += cell.revenue_minor;
+      g.cost += cell.cost_minor;
+      Sum& t = totals[m.currency];
+      t.revenue += cell.revenue_minor;
+      t.cost += cell.cost_minor;
+    }
+  }
+  auto make_row = [](std::vector<std::string> k, const std::string& cur, const Sum& s,
+                     MarginRow* row) {
+    const __int128 margin = s.revenue - s.cost;
+    if (!FitsInt64(s.revenue) || !FitsInt64(s.cost) || !FitsInt64(margin)) return false;
+    row->keys = std::move(k);
+    row->currency = cur;
+    row->revenue_minor = static_cast<int64_t>(s.revenue);
+    row->cost_minor = static_cast<int64_t>(s.cost);
+    row->margin_minor = static_cast<int64_t>(margin);
+    row->margin_bp = MarginBasisPoints(row->margin_minor, row->revenue_minor);
+    return true;
+  };
+  for (const auto& [key, sum] : groups) {
+    MarginRow row;
+    if (!make_row(key.first, key.second, sum, &row)) {
+      return Status::InvalidArgument("margins: a sum leaves the 64-bit range");
+    }
+    report->rows.push_back(std::move(row));
+  }
+  for (const auto& [cur, sum] : totals) {
+    MarginRow row;
+    if (!make_row({}, cur, sum, &row)) {
+      return Status::InvalidArgument("margins: the total leaves the 64-bit range");
+    }
+    report->totals.push_back(std::move(row));
+  }
+  return Status::OK();
+}
+
+std::vector<EscalationRow> EscalationRows(const EscalationsProjection& p,
+                                          std::string_view contract) {
+  struct Acc {
+    int64_t opened = 0, resolved = 0, seconds_total = 0, seconds_max = 0, minutes = 0;
+  };
+  // (contract name, severity) -> figures; std::map sorts the rows.
+  std::map<std::pair<std::string, int>, Acc> acc;
+  for (uint32_t id = 0; id < p.escalation_count(); ++id) {
+    const EscalationRecord& r = p.escalation(id);
+    const std::string& name = p.contract_name(r.contract);
+    if (!Keep(contract, name)) continue;
+    Acc& a = acc[{name, static_cast<int>(r.severity)}];
+    ++a.opened;
+    a.minutes += r.minutes_booked;
+    if (r.resolved) {
+      ++a.resolved;
+      const __int128 diff = static_cast<__int128>(r.resolved_at_ns) - r.opened_at_ns;
+      // Floor to whole seconds; a resolution dated before its opening counts 0.
+      const int64_t seconds = diff <= 0 ? 0 : static_cast<int64_t>(diff / events::kNsPerSecond);
+      a.seconds_total += seconds;
+      a.seconds_max = std::max(a.seconds_max, seconds);
+    }
+  }
+  std::vector<EscalationRow> rows;
+  for (const auto& [key, a] : acc) {
+    EscalationRow row;
+    row.contract = key.first;
+    row.severity = static_cast<Severity>(key.second);
+    row.opened = a.opened;
+    row.resolved = a.resolved;
+    row.open = a.opened - a.resolved;
+    if (a.resolved > 0) {
+      row.resolve_seconds_mean =
+          static_cast<int64_t>(events::DivRoundHalfEven(a.seconds_total, a.resolved));
+      row.resolve_seconds_max = a.seconds_max;
+    }
+    row.minutes_booked = a.minutes;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string_view BurnFlagName(BurnFlag f) {
+  switch (f) {
+    case BurnFlag::kOk:
+      return "ok";
+    case BurnFlag::kOverrun:
+      return "overrun";
+    case BurnFlag::kUnderuse:
+      return "underuse";
+  }
+  return "?";
+}
+
+int32_t BurnEvaluationDay(const BurnProjection& p, const View& view) {
+  if (view.as_of_day.has_value()) return *view.as_of_day;
+  return p.max_day() == BurnProjection::kNoDay ? 0 : p.max_day();
+}
+
+std::vector<BurnRow> BurnRows(const BurnProjection& p, int32_t as_of_day, bool at_risk_only,
+                              std::string_view contract) {
+  const int32_t d = as_of_day;
+  std::vector<BurnRow> rows;
+  for (uint32_t id : p.SortedContracts()) {
+    if (!Keep(contract, p.contract_name(id))) continue;
+    const ContractBurn& c = p.contract(id);
+    for (int i : LinesByName()) {
+      const LineBurn& b = c.lines[i];
+      if (!b.present) continue;
+      BurnRow row;
+      row.contract = p.contract_name(id);
+      row.service_line = LineAt(i);
+      row.as_of_day = d;
+      row.funded_minutes = b.funded_minutes;
+      row.consumed_minutes = b.consumed_minutes;
+      row.window_minutes = b.WindowMinutes(d - (kBurnWindowDays - 1), d);
+      row.burn_minutes_per_day =
+          static_cast<int64_t>(events::DivRoundHalfEven(row.window_minutes, kBurnWindowDays));
+      if (c.has_term) {
+        row.term_end_day = c.term_end_day;
+        if (!c.closed) {
+          const int64_t from = std::max<int64_t>(d, static_cast<int64_t>(c.term_start_day) - 1);
+          row.remaining_days = std::max<int64_t>(0, c.term_end_day - from);
+        }
+      }
+      row.projected_minutes =
+          row.consumed_minutes +
+          static_cast<int64_t>(events::DivRoundHalfEven(
+              static_cast<__int128>(row.window_minutes) * row.remaining_days, kBurnWindowDays));
+      const int64_t left = row.funded_minutes - row.consumed_minutes;
+      if (left <= 0) {
+        if (row.consumed_minutes > 0) row.exhaustion_day = d;
+      } else if (row.window_minutes > 0 && c.has_term && !c.closed) {
+        const __int128 days =
+            (static_cast<__int128>(left) * kBurnWindowDays + row.window_minutes - 1) /
+            row.window_minutes;
+        if (d + days <= c.term_end_day) row.exhaustion_day = static_cast<int32_t>(d + days);
+      }
+      if (row.projected_minutes > row.funded_minutes) {
+        row.flag = BurnFlag::kOverrun;
+      } else if (static_cast<__int128>(row.projected_minutes) * 5 <
+                 static_cast<__int128>(row.funded_minutes) * 4) {
+        row.flag = BurnFlag::kUnderuse;
+      }
+      if (at_risk_only && row.flag == BurnFlag::kOk) continue;
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
+}
+
+}  // namespace ccl::projections

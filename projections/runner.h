@@ -1,0 +1,108 @@
+// The runner: feeds projections from the ledger. It keeps each projection's
+// checkpoint (last seq folded) and snapshot (its canonical state) in the
+// ledger's `projections` column family, catches up incrementally before
+// answering, rebuilds from zero on demand, and answers the time-travel
+// queries of projections/view.h.
+//
+// Trust: a stored snapshot is used only when it decodes (projections/
+// snapshot.h: magic, format, checksum), names this projection at its current
+// version, belongs to this ledger (ledger id), its checkpoint event is still
+// the same stored bytes (SHA-256) at the same seq, and its state decodes
+// strictly. Anything else is noted in RunStats::notes and the projection is
+// rebuilt from zero; a snapshot is never half-trusted.
+//
+// Reversals: for each EntryReversed the runner reads the target once through
+// the event-id index (Ledger::GetByEventId) and passes it to every
+// projection's Apply, so no fold needs to remember events.
+//
+// Thread safety: one Runner per thread; projections passed in are owned by
+// the caller and must not be used elsewhere during a call.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "events/status.h"
+#include "ledger/ledger.h"
+#include "projections/projection.h"
+#include "projections/snapshot.h"
+#include "projections/view.h"
+
+namespace ccl::projections {
+
+struct RunnerOptions {
+  // Store snapshots after catching up or rebuilding. Off when the ledger is
+  // open read-only (another process holds the writer lock): the answer is the
+  // same, only the next run has to catch up from the older checkpoint again.
+  bool save_checkpoints = true;
+};
+
+struct RunStats {
+  uint64_t events_read = 0;     // events read from the ledger
+  uint64_t events_applied = 0;  // events in the view (after the as-of filter)
+  uint64_t reversals_resolved = 0;
+  uint64_t from_seq = 0;       // first seq read (0: nothing read)
+  uint64_t to_seq = 0;         // last seq of the state returned (0: empty log or prefix)
+  bool from_snapshot = false;  // at least one projection started from its snapshot
+  // Human-readable remarks: snapshots rejected and why, rebuilds.
+  std::vector<std::string> notes;
+};
+
+class Runner {
+ public:
+  // `ledger` is not owned and must outlive the Runner.
+  Runner(ledger::Ledger* ledger, const RunnerOptions& options);
+
+  // Brings each projection to the ledger head: starts from its stored
+  // snapshot when that is valid (else from zero), folds the events after the
+  // checkpoint, and saves the new snapshot (when save_checkpoints and anything
+  // changed). On OK the projections hold the state at stats->to_seq.
+  // Errors: Corruption when the log fails its checks (a snapshot failing its
+  // checks is not an error: it is rebuilt), IOError from the ledger.
+  Status CatchUp(std::span<Projection* const> projections, RunStats* stats);
+
+  // Folds every event from seq 1 into freshly Reset projections, ignoring
+  // stored snapshots, then saves (when save_checkpoints).
+  Status Rebuild(std::span<Projection* const> projections, RunStats* stats);
+
+  // Fills the projections with the state of `view`:
+  // - no filter: CatchUp (incremental, saved);
+  // - known_at only: the prefix up to LastSeqRecordedAtOrBefore(known_at),
+  //   starting from a valid snapshot whose checkpoint lies within the prefix,
+  //   else from zero; nothing is saved;
+  // - as_of (with or without known_at): a fresh replay from seq 1 with the
+  //   effective-time filter (a snapshot holds events of every effective date,
+  //   so it cannot be filtered afterwards);
+  // - contract: a fresh replay of that contract's stream only, both time
+  //   filters applied.
+  Status Query(const View& view, std::span<Projection* const> projections, RunStats* stats);
+
+  // The stored snapshot of `p`, checked as described above and loaded into p.
+  // OK with *checkpoint_seq set when usable; otherwise p is Reset and the
+  // returned Status says why (NotFound when there is none).
+  Status LoadSnapshot(Projection* p, uint64_t* checkpoint_seq);
+
+  // Stores p's state with checkpoint `seq` (0 for an empty log).
+  Status SaveSnapshot(const Projection& p, uint64_t seq);
+
+ private:
+  // Folds events from `it` (in seq order) with seq <= last_seq into
+  // projection i when seq > start_after[i]. Applies the as-of filter of
+  // `view` when it has one.
+  Status Fold(ledger::EventIterator* it, uint64_t last_seq, const View* view,
+              std::span<Projection* const> projections, std::span<const uint64_t> start_after,
+              RunStats* stats);
+
+  ledger::Ledger* ledger_;
+  RunnerOptions options_;
+  events::Event target_;  // reused for reversal targets
+  std::string scratch_;
+};
+
+// SHA-256 of the projection's canonical state (Projection::SerializeState):
+// two replays agree exactly when their digests do.
+Sha256 StateDigest(const Projection& p);
+
+}  // namespace ccl::projections

@@ -1,0 +1,134 @@
+// Report output: fixed CSV columns, quoting, JSON lines, table rendering.
+#include "projections/format.h"
+
+#include <gtest/gtest.h>
+
+#include "projections/registry.h"
+#include "tests/projections/builders.h"
+
+namespace ccl::projections {
+namespace {
+
+using events::ServiceLine;
+using testing::At;
+using testing::Builder;
+
+class FormatTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Apply(b_.Open("C-2", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 15000, "EUR",
+                  "Ministère, \"Défense\""));
+    Apply(b_.Open("C-1", "2026-01-01", "2026-12-31", ServiceLine::kProactive, 600, 12000, "USD",
+                  "Acme"));
+    Apply(b_.Book("C-1", At("2026-03-01"), ServiceLine::kProactive, 90, 12000, 6000));
+    Apply(b_.Book("C-1", At("2026-04-01"), ServiceLine::kProactive, 600, 12000, 6000));
+    Apply(b_.Book("C-2", At("2026-03-15"), ServiceLine::kReactive, 61, 15000, 9000));
+  }
+  void Apply(const events::Event& e) {
+    for (Projection* p : set_.All()) p->Apply(e, nullptr);
+  }
+  std::string Render(const RowSet& rs, OutputFormat f) {
+    std::string out;
+    WriteRowSet(rs, f, &out);
+    return out;
+  }
+  Builder b_;
+  ProjectionSet set_;
+};
+
+TEST_F(FormatTest, BalanceCsvHasTheFixedColumnsSortedRows) {
+  EXPECT_EQ(Render(BalanceRowSet(BalanceRows(set_.balances)), OutputFormat::kCsv),
+            "contract,service_line,funded_minutes,consumed_minutes,remaining_minutes,"
+            "overage_minutes\n"
+            "C-1,proactive,600,690,0,90\n"
+            "C-2,reactive,6000,61,5939,0\n");
+}
+
+TEST_F(FormatTest, MarginCsvColumnsFollowTheKeysGiven) {
+  std::vector<MarginKey> keys;
+  ASSERT_TRUE(ParseMarginKeys("contract,month", &keys).ok());
+  MarginReport r;
+  ASSERT_TRUE(BuildMarginReport(set_.margins, keys, "", "", &r).ok());
+  EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kCsv),
+            "contract,month,revenue_minor,cost_minor,margin_minor\n"
+            "C-1,2026-03,18000,9000,9000\n"
+            "C-1,2026-04,120000,60000,60000\n"
+            "C-2,2026-03,15250,9150,6100\n");
+  ASSERT_TRUE(ParseMarginKeys("customer", &keys).ok());
+  ASSERT_TRUE(BuildMarginReport(set_.margins, keys, "", "", &r).ok());
+  EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kCsv),
+            "customer,revenue_minor,cost_minor,margin_minor\n"
+            "Acme,138000,69000,69000\n"
+            "\"Ministère, \"\"Défense\"\"\",15250,9150,6100\n");
+}
+
+TEST_F(FormatTest, MarginKeysAreValidated) {
+  std::vector<MarginKey> keys;
+  EXPECT_TRUE(ParseMarginKeys("contract,contract", &keys).IsInvalidArgument());
+  EXPECT_TRUE(ParseMarginKeys("engineer", &keys).IsInvalidArgument());
+  EXPECT_TRUE(ParseMarginKeys("", &keys).IsInvalidArgument());
+  EXPECT_TRUE(ParseMarginKeys("month,", &keys).IsInvalidArgument());
+  ASSERT_TRUE(ParseMarginKeys("month,customer,contract", &keys).ok());
+  EXPECT_EQ(keys, (std::vector<MarginKey>{MarginKey::kMonth, MarginKey::kCustomer,
+                                          MarginKey::kContract}));
+}
+
+// Two contracts in different currencies never add up: by month, March has
+// one row per currency, and CSV (which has no currency column) refuses.
+TEST_F(FormatTest, CurrenciesAreNeverSummedTogether) {
+  MarginReport r;
+  ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kMonth}, "", "", &r).ok());
+  ASSERT_EQ(r.rows.size(), 3u);
+  EXPECT_EQ(r.rows[0].keys[0], "2026-03");
+  EXPECT_EQ(r.rows[0].currency, "EUR");
+  EXPECT_EQ(r.rows[1].keys[0], "2026-03");
+  EXPECT_EQ(r.rows[1].currency, "USD");
+  ASSERT_EQ(r.totals.size(), 2u);
+  EXPECT_EQ(r.totals[0].revenue_minor, 15250);
+  EXPECT_EQ(r.totals[1].revenue_minor, 138000);
+  EXPECT_TRUE(CheckMarginCsvKeysUnique(r).IsInvalidArgument());
+  ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kMonth}, "", "USD", &r).ok());
+  EXPECT_TRUE(CheckMarginCsvKeysUnique(r).ok());
+  EXPECT_EQ(r.rows.size(), 2u);
+}
+
+TEST_F(FormatTest, JsonLinesCarryCurrencyAndEscapes) {
+  MarginReport r;
+  ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kCustomer}, "C-2", "", &r).ok());
+  EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kJson),
+            "{\"customer\":\"Ministère, \\\"Défense\\\"\",\"currency\":\"EUR\","
+            "\"revenue_minor\":15250,\"cost_minor\":9150,\"margin_minor\":6100,"
+            "\"margin_bp\":4000}\n");
+}
+
+TEST_F(FormatTest, TableShowsHoursAndMoney) {
+  const std::string balance =
+      Render(BalanceRowSet(BalanceRows(set_.balances)), OutputFormat::kTable);
+  EXPECT_EQ(balance,
+            "contract  service_line  funded_minutes  consumed_minutes  remaining_minutes  "
+            "overage_minutes\n"
+            "C-1       proactive              10:00             11:30               0:00"
+            "             1:30\n"
+            "C-2       reactive              100:00              1:01              98:59"
+            "             0:00\n");
+  MarginReport r;
+  ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kContract}, "", "", &r).ok());
+  const std::string margin = Render(MarginRowSet(r), OutputFormat::kTable);
+  EXPECT_NE(margin.find("1,380.00 USD"), std::string::npos) << margin;
+  EXPECT_NE(margin.find("152.50 EUR"), std::string::npos) << margin;
+  EXPECT_NE(margin.find("50.00%"), std::string::npos) << margin;
+  EXPECT_NE(margin.find("TOTAL"), std::string::npos) << margin;
+}
+
+TEST_F(FormatTest, EmptyReportsStillPrintHeaders) {
+  ProjectionSet empty;
+  EXPECT_EQ(Render(BalanceRowSet(BalanceRows(empty.balances)), OutputFormat::kCsv),
+            "contract,service_line,funded_minutes,consumed_minutes,remaining_minutes,"
+            "overage_minutes\n");
+  EXPECT_EQ(Render(BurnRowSet({}), OutputFormat::kJson), "");
+  EXPECT_NE(Render(EscalationRowSet({}), OutputFormat::kTable).find("(no rows)"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace ccl::projections
