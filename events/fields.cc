@@ -8,37 +8,13 @@ namespace ccl::events {
 namespace {
 
 constexpr std::string_view kFieldNames[] = {
-    "event_id",
-    "type",
-    "contract",
-    "effective_at",
-    "actor",
-    "source",
-    "note",
-    "customer",
-    "term_start",
-    "term_end",
-    "currency",
-    "lines",
-    "reason",
-    "engineer",
-    "service_line",
-    "minutes",
-    "cost_rate_minor",
-    "reference",
-    "delivery",
-    "offering",
-    "cost_minor",
-    "escalation",
-    "severity",
-    "summary",
-    "resolution",
-    "target_event_id",
-    "seq",
-    "stream_version",
-    "recorded_at",
+    "seq",          "event_id",    "type",         "contract",        "stream_version",
+    "effective_at", "recorded_at", "actor",        "source",          "note",
+    "customer",     "term_start",  "term_end",     "currency",        "lines",
+    "reason",       "engineer",    "service_line", "minutes",         "cost_rate_minor",
+    "reference",    "delivery",    "offering",     "cost_minor",      "escalation",
+    "severity",     "summary",     "resolution",   "target_event_id", "applied_bill_rate_minor",
     "hash",
-    "applied_bill_rate_minor",
 };
 static_assert(std::size(kFieldNames) == kFieldCount);
 
@@ -123,6 +99,27 @@ bool LookupLineField(std::string_view name, LineFieldId* out) {
     }
   }
   return false;
+}
+
+FieldKind FieldKindOf(FieldId f) {
+  switch (f) {
+    case FieldId::kSeq:
+    case FieldId::kStreamVersion:
+    case FieldId::kMinutes:
+    case FieldId::kCostRateMinor:
+    case FieldId::kCostMinor:
+    case FieldId::kAppliedBillRateMinor:
+      return FieldKind::kInteger;
+    case FieldId::kLines:
+      return FieldKind::kLines;
+    default:
+      return FieldKind::kText;
+  }
+}
+
+FieldKind LineFieldKindOf(LineFieldId f) {
+  return f == LineFieldId::kServiceLine || f == LineFieldId::kOverage ? FieldKind::kText
+                                                                      : FieldKind::kInteger;
 }
 
 FieldMask RequiredFields(EventType t) {

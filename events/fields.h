@@ -10,13 +10,16 @@
 
 namespace ccl::events {
 
-// Top-level keys of the flat event form, in canonical output order: the
-// envelope, the payload fields in DESIGN.md order, then the assigned fields.
+// Top-level keys of the flat event form: the envelope in DESIGN.md order
+// (assigned fields included), the payload fields, then the other assigned ones.
 enum class FieldId : uint8_t {
+  kSeq,  // assigned
   kEventId,
   kType,
   kContract,
+  kStreamVersion,  // assigned
   kEffectiveAt,
+  kRecordedAt,  // assigned
   kActor,
   kSource,
   kNote,
@@ -39,16 +42,10 @@ enum class FieldId : uint8_t {
   kSummary,
   kResolution,
   kTargetEventId,
-  // Assigned by the ledger: accepted and ignored on input.
-  kSeq,
-  kStreamVersion,
-  kRecordedAt,
-  kHash,
-  kAppliedBillRateMinor,
+  kAppliedBillRateMinor,  // assigned
+  kHash,                  // assigned (chain hash; not part of the event)
 };
 inline constexpr int kFieldCount = 31;
-inline constexpr int kFirstPayloadField = static_cast<int>(FieldId::kCustomer);
-inline constexpr int kFirstAssignedField = static_cast<int>(FieldId::kSeq);
 
 // Keys of one entry of `lines`.
 enum class LineFieldId : uint8_t {
@@ -64,6 +61,19 @@ inline constexpr int kLineFieldCount = 5;
 using FieldMask = uint32_t;
 static_assert(kFieldCount <= 32);
 constexpr FieldMask FieldBit(FieldId f) { return FieldMask{1} << static_cast<int>(f); }
+
+// Keys the ledger assigns: accepted and ignored on input.
+inline constexpr FieldMask kAssignedFields =
+    FieldBit(FieldId::kSeq) | FieldBit(FieldId::kStreamVersion) | FieldBit(FieldId::kRecordedAt) |
+    FieldBit(FieldId::kAppliedBillRateMinor) | FieldBit(FieldId::kHash);
+
+// How a field's value is written: text (a JSON string; a CSV cell as is), an
+// integer (a JSON number; a CSV cell of digits), or the `lines` list (a JSON
+// array; in CSV a cell holding that JSON array).
+enum class FieldKind : uint8_t { kText, kInteger, kLines };
+FieldKind FieldKindOf(FieldId f);
+// service_line and overage are text, the others integers.
+FieldKind LineFieldKindOf(LineFieldId f);
 
 std::string_view FieldName(FieldId f);
 // False for a name that is not a top-level key.

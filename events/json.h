@@ -9,6 +9,8 @@
 
 namespace ccl::events {
 
+class EventAssembler;
+
 // Parses one JSON object into `out` (cleared first, capacity reused), strictly:
 // unknown keys, duplicate keys, wrong JSON types, out-of-range or non-integer
 // numbers, impossible dates, invalid UTF-8 and over-limit strings are
@@ -25,6 +27,12 @@ class JsonEventParser {
   JsonEventParser& operator=(const JsonEventParser&) = delete;
 
   Status Parse(std::string_view line, Event* out);
+
+  // For the CSV reader: parses `json`, a JSON array of line objects as the
+  // value of "lines" holds, into the event `assembler` is building (between
+  // its Begin and Finish). Errors name the field ("field 'lines[0].overage':
+  // ..."); InvalidArgument.
+  Status ParseLinesInto(std::string_view json, EventAssembler* assembler);
 
  private:
   struct Impl;

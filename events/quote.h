@@ -11,5 +11,7 @@ namespace ccl::events {
 // control bytes, quote, backslash and every byte >= 0x80 written as \xNN, so
 // the result is printable ASCII whatever `s` holds.
 std::string QuoteForMessage(std::string_view s);
+// The same without the quotes (for a field name taken from input).
+std::string EscapeForMessage(std::string_view s);
 
 }  // namespace ccl::events

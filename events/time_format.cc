@@ -50,7 +50,8 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-void AppendDigits(uint64_t v, int width, std::string* out) {
+// Writes v in decimal, zero-padded to `width`, at p; returns the end.
+char* PutDigits(uint64_t v, int width, char* p) {
   char buf[24];
   int n = 0;
   do {
@@ -58,35 +59,39 @@ void AppendDigits(uint64_t v, int width, std::string* out) {
     v /= 10;
   } while (v != 0);
   while (n < width) buf[n++] = '0';
-  while (n > 0) out->push_back(buf[--n]);
+  while (n > 0) *p++ = buf[--n];
+  return p;
 }
 
-void AppendCivilDate(const Civil& c, std::string* out) {
-  if (c.year < 0) out->push_back('-');
-  AppendDigits(static_cast<uint64_t>(c.year < 0 ? -c.year : c.year), 4, out);
-  out->push_back('-');
-  AppendDigits(c.month, 2, out);
-  out->push_back('-');
-  AppendDigits(c.day, 2, out);
+char* PutCivilDate(const Civil& c, char* p) {
+  if (c.year < 0) *p++ = '-';
+  p = PutDigits(static_cast<uint64_t>(c.year < 0 ? -c.year : c.year), 4, p);
+  *p++ = '-';
+  p = PutDigits(c.month, 2, p);
+  *p++ = '-';
+  return PutDigits(c.day, 2, p);
 }
 
 void AppendInstantImpl(int64_t ns, bool always_fraction, std::string* out) {
+  // Formatted on the stack and appended once: this runs for every exported event.
+  char buf[64];
   const int64_t day = FloorDiv(ns, kNsPerDay);
   const int64_t ns_of_day = ns - day * kNsPerDay;  // 0 .. kNsPerDay-1
-  AppendCivilDate(CivilFromDays(day), out);
+  char* p = PutCivilDate(CivilFromDays(day), buf);
   const int64_t secs = ns_of_day / kNsPerSecond;
   const int64_t frac = ns_of_day % kNsPerSecond;
-  out->push_back('T');
-  AppendDigits(static_cast<uint64_t>(secs / 3600), 2, out);
-  out->push_back(':');
-  AppendDigits(static_cast<uint64_t>(secs / 60 % 60), 2, out);
-  out->push_back(':');
-  AppendDigits(static_cast<uint64_t>(secs % 60), 2, out);
+  *p++ = 'T';
+  p = PutDigits(static_cast<uint64_t>(secs / 3600), 2, p);
+  *p++ = ':';
+  p = PutDigits(static_cast<uint64_t>(secs / 60 % 60), 2, p);
+  *p++ = ':';
+  p = PutDigits(static_cast<uint64_t>(secs % 60), 2, p);
   if (always_fraction || frac != 0) {
-    out->push_back('.');
-    AppendDigits(static_cast<uint64_t>(frac), 9, out);
+    *p++ = '.';
+    p = PutDigits(static_cast<uint64_t>(frac), 9, p);
   }
-  out->push_back('Z');
+  *p++ = 'Z';
+  out->append(buf, p);
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -144,7 +149,10 @@ std::string FormatDate(int32_t days) {
   return s;
 }
 
-void AppendDate(int32_t days, std::string* out) { AppendCivilDate(CivilFromDays(days), out); }
+void AppendDate(int32_t days, std::string* out) {
+  char buf[32];
+  out->append(buf, PutCivilDate(CivilFromDays(days), buf));
+}
 
 Status ParseInstant(std::string_view text, int64_t* ns) {
   const auto bad_form = [&] {
@@ -219,12 +227,8 @@ void AppendInstantNs(int64_t ns, std::string* out) { AppendInstantImpl(ns, true,
 int32_t DayOf(int64_t ns) { return static_cast<int32_t>(FloorDiv(ns, kNsPerDay)); }
 
 std::string FormatMonth(int32_t days) {
-  const Civil c = CivilFromDays(days);
-  std::string s;
-  if (c.year < 0) s.push_back('-');
-  AppendDigits(static_cast<uint64_t>(c.year < 0 ? -c.year : c.year), 4, &s);
-  s.push_back('-');
-  AppendDigits(c.month, 2, &s);
+  std::string s = FormatDate(days);
+  s.resize(s.size() - 3);  // drop "-DD"
   return s;
 }
 

@@ -36,15 +36,21 @@ bool ParseUuid(std::string_view text, Uuid* out) {
   return true;
 }
 
-std::string FormatUuid(const Uuid& id) {
+void AppendUuid(const Uuid& id, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(36);
+  char buf[36];
+  char* p = buf;
   for (size_t i = 0; i < id.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
-    s.push_back(kHex[id[i] >> 4]);
-    s.push_back(kHex[id[i] & 0xf]);
+    if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
+    *p++ = kHex[id[i] >> 4];
+    *p++ = kHex[id[i] & 0xf];
   }
+  out->append(buf, sizeof(buf));
+}
+
+std::string FormatUuid(const Uuid& id) {
+  std::string s;
+  AppendUuid(id, &s);
   return s;
 }
 

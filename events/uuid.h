@@ -11,5 +11,7 @@ namespace ccl::events {
 
 bool ParseUuid(std::string_view text, Uuid* out);
 std::string FormatUuid(const Uuid& id);
+// Appends the same 36 characters to *out (no temporary string).
+void AppendUuid(const Uuid& id, std::string* out);
 
 }  // namespace ccl::events

@@ -252,7 +252,10 @@ Status ValidateEvent(const Event& e) {
   return CheckPayload(e);
 }
 
-bool IsValidUtf8(std::string_view s) {
+bool IsValidUtf8(std::string_view s) { return Utf8ErrorOffset(s) == s.size(); }
+
+size_t Utf8ErrorOffset(std::string_view s) {
+  const auto* begin = reinterpret_cast<const unsigned char*>(s.data());
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
   while (p < end) {
@@ -280,17 +283,19 @@ bool IsValidUtf8(std::string_view s) {
     } else if ((c & 0xf8) == 0xf0) {
       n = 3, cp = c & 0x07, min = 0x10000;
     } else {
-      return false;  // continuation byte or 0xf8..0xff as a lead
+      return static_cast<size_t>(p - begin);  // continuation byte or 0xf8..0xff as a lead
     }
-    if (end - p <= n) return false;
+    if (end - p <= n) return static_cast<size_t>(p - begin);
     for (int i = 1; i <= n; ++i) {
-      if ((p[i] & 0xc0) != 0x80) return false;
+      if ((p[i] & 0xc0) != 0x80) return static_cast<size_t>(p - begin);
       cp = cp << 6 | (p[i] & 0x3f);
     }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+      return static_cast<size_t>(p - begin);
+    }
     p += n + 1;
   }
-  return true;
+  return s.size();
 }
 
 bool IsValidContractId(std::string_view s) {

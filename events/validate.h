@@ -15,6 +15,9 @@ Status ValidateEvent(const Event& e);
 
 // True if s is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool IsValidUtf8(std::string_view s);
+// Offset of the first byte of the first ill-formed sequence in s, or s.size()
+// when s is valid UTF-8 (so error messages can say where).
+size_t Utf8ErrorOffset(std::string_view s);
 
 // True if s matches [A-Za-z0-9._-]{1,64}.
 bool IsValidContractId(std::string_view s);

@@ -1,0 +1,221 @@
+// Canonical JSON output of events (AppendEventJson in events/json.h).
+// Canonical means one text per event: fixed key order (DESIGN.md's envelope
+// order, then the payload in DESIGN.md's order for the type), no spaces,
+// integers for money and minutes, RFC 3339 UTC times, and one escaping rule
+// (\" \\ and \u00XX for control characters; everything else as UTF-8).
+#include <charconv>
+#include <cstring>
+
+#include "events/json.h"
+#include "events/time_format.h"
+#include "events/uuid.h"
+
+namespace ccl::events {
+
+namespace {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string* out) : out_(out) {}
+
+  void BeginObject() {
+    out_->push_back('{');
+    first_ = true;
+  }
+  void EndObject() {
+    out_->push_back('}');
+    first_ = false;
+  }
+  void Key(std::string_view name) {
+    // Our own names: nothing to escape. One append per key.
+    char buf[48];
+    if (name.size() > sizeof(buf) - 4)
+      name = name.substr(0, sizeof(buf) - 4);  // never: ours are short
+    char* p = buf;
+    if (!first_) *p++ = ',';
+    first_ = false;
+    *p++ = '"';
+    std::memcpy(p, name.data(), name.size());
+    p += name.size();
+    *p++ = '"';
+    *p++ = ':';
+    out_->append(buf, p);
+  }
+  void String(std::string_view key, std::string_view value) {
+    Key(key);
+    AppendString(value);
+  }
+  void OptionalString(std::string_view key, std::string_view value) {
+    if (!value.empty()) String(key, value);
+  }
+  void Integer(std::string_view key, int64_t value) {
+    Key(key);
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof(buf), value);
+    out_->append(buf, r.ptr);
+  }
+  void Unsigned(std::string_view key, uint64_t value) {
+    Key(key);
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof(buf), value);
+    out_->append(buf, r.ptr);
+  }
+  void Uuid(std::string_view key, const events::Uuid& id) {
+    Key(key);
+    out_->push_back('"');
+    AppendUuid(id, out_);
+    out_->push_back('"');
+  }
+  void Date(std::string_view key, int32_t day) {
+    Key(key);
+    out_->push_back('"');
+    AppendDate(day, out_);
+    out_->push_back('"');
+  }
+  void Instant(std::string_view key, int64_t ns, bool always_fraction) {
+    Key(key);
+    out_->push_back('"');
+    if (always_fraction) {
+      AppendInstantNs(ns, out_);
+    } else {
+      AppendInstant(ns, out_);
+    }
+    out_->push_back('"');
+  }
+  void Raw(std::string_view text) { out_->append(text); }
+  void AfterValue() { first_ = false; }
+
+ private:
+  void AppendString(std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out_->push_back('"');
+    size_t run = 0;  // start of the bytes not yet copied
+    for (size_t i = 0; i < s.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out_->append(s.data() + run, i - run);
+      run = i + 1;
+      if (c == '"' || c == '\\') {
+        out_->push_back('\\');
+        out_->push_back(static_cast<char>(c));
+      } else {
+        const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+        out_->append(esc, sizeof(esc));
+      }
+    }
+    out_->append(s.data() + run, s.size() - run);
+    out_->push_back('"');
+  }
+
+  std::string* out_;
+  bool first_ = true;
+};
+
+void AppendLines(const Event& e, JsonWriter& w) {
+  if (e.lines.empty()) return;
+  const bool opened = e.type == EventType::kContractOpened;
+  w.Key("lines");
+  w.Raw("[");
+  for (size_t i = 0; i < e.lines.size(); ++i) {
+    const ContractLine& l = e.lines[i];
+    if (i != 0) w.Raw(",");
+    w.BeginObject();
+    w.String("service_line", ServiceLineName(l.service_line));
+    if (opened) {
+      w.Integer("funded_minutes", l.funded_minutes);
+    } else {
+      w.Integer("funded_minutes_delta", l.funded_minutes_delta);
+    }
+    if (l.bill_rate_minor.has_value()) w.Integer("bill_rate_minor", *l.bill_rate_minor);
+    if (l.overage != Overage::kUnset) w.String("overage", OverageName(l.overage));
+    w.EndObject();
+  }
+  w.Raw("]");
+  w.AfterValue();
+}
+
+void AppendPayload(const Event& e, JsonWriter& w) {
+  switch (e.type) {
+    case EventType::kContractOpened:
+      w.String("customer", e.customer);
+      w.Date("term_start", e.term_start_day);
+      if (e.term_end_day.has_value()) w.Date("term_end", *e.term_end_day);
+      w.String("currency", e.currency);
+      AppendLines(e, w);
+      break;
+    case EventType::kContractAmended:
+      w.String("reason", e.reason);
+      if (e.term_end_day.has_value()) w.Date("term_end", *e.term_end_day);
+      AppendLines(e, w);
+      break;
+    case EventType::kHoursBooked:
+      w.String("engineer", e.engineer);
+      w.String("service_line", ServiceLineName(e.service_line));
+      w.Integer("minutes", e.minutes);
+      w.Integer("cost_rate_minor", e.cost_rate_minor);
+      w.OptionalString("reference", e.reference);
+      break;
+    case EventType::kDeliveryCompleted:
+      w.String("delivery", e.delivery);
+      w.String("offering", e.offering);
+      w.String("service_line", ServiceLineName(e.service_line));
+      w.Integer("minutes", e.minutes);
+      w.Integer("cost_minor", e.cost_minor);
+      break;
+    case EventType::kEscalationOpened:
+      w.String("escalation", e.escalation);
+      w.String("severity", SeverityName(e.severity));
+      w.String("summary", e.summary);
+      break;
+    case EventType::kEscalationSeverityChanged:
+      w.String("escalation", e.escalation);
+      w.String("severity", SeverityName(e.severity));
+      break;
+    case EventType::kEscalationResolved:
+      w.String("escalation", e.escalation);
+      w.String("resolution", e.resolution);
+      break;
+    case EventType::kEntryReversed:
+      w.Uuid("target_event_id", e.target_event_id);
+      w.String("reason", e.reason);
+      break;
+    case EventType::kContractClosed:
+      w.String("reason", e.reason);
+      break;
+  }
+}
+
+}  // namespace
+
+void AppendEventJson(const Event& e, const JsonOutputOptions& options, std::string* out) {
+  JsonWriter w(out);
+  const bool assigned = options.assigned_fields;
+  w.BeginObject();
+  // DESIGN.md's envelope order, the assigned fields in their places.
+  if (assigned) w.Unsigned("seq", e.seq);
+  w.Uuid("event_id", e.event_id);
+  w.String("type", EventTypeName(e.type));
+  w.String("contract", e.contract);
+  if (assigned) w.Unsigned("stream_version", e.stream_version);
+  w.Instant("effective_at", e.effective_at_ns, false);
+  if (assigned) w.Instant("recorded_at", e.recorded_at_ns, true);
+  w.String("actor", e.actor);
+  w.String("source", e.source);
+  w.OptionalString("note", e.note);
+  AppendPayload(e, w);
+  if (assigned && e.applied_bill_rate_minor.has_value()) {
+    w.Integer("applied_bill_rate_minor", *e.applied_bill_rate_minor);
+  }
+  if (options.hash != nullptr) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    char hex[64];
+    for (int i = 0; i < 32; ++i) {
+      hex[2 * i] = kHex[options.hash[i] >> 4];
+      hex[2 * i + 1] = kHex[options.hash[i] & 0xf];
+    }
+    w.String("hash", std::string_view(hex, sizeof(hex)));
+  }
+  w.EndObject();
+}
+
+}  // namespace ccl::events

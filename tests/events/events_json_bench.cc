@@ -1,0 +1,87 @@
+// Micro-benchmark of the events layer (not a test; run by hand):
+//   events_json_bench [N]
+// Prints ns/event for JSON parse+validate, JSON output, encode, and decode of
+// typical HoursBooked events (the bulk of any ledger).
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "events/codec.h"
+#include "events/json.h"
+#include "events/uuid.h"
+#include "tests/events/sample_events.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double NsPer(Clock::time_point start, size_t n) {
+  return static_cast<double>(
+             std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count()) /
+         static_cast<double>(n);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace ccl::events;
+  const size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 1'000'000;
+  // Distinct, realistic lines: different ids, engineers, minutes, times.
+  std::vector<std::string> lines;
+  lines.reserve(n);
+  JsonOutputOptions options;
+  options.assigned_fields = false;
+  Event e = testing::SampleEvent(EventType::kHoursBooked);
+  e.note.clear();
+  for (size_t i = 0; i < n; ++i) {
+    e.event_id[12] = static_cast<uint8_t>(i >> 24);
+    e.event_id[13] = static_cast<uint8_t>(i >> 16);
+    e.event_id[14] = static_cast<uint8_t>(i >> 8);
+    e.event_id[15] = static_cast<uint8_t>(i);
+    e.engineer = "engineer-" + std::to_string(i % 97);
+    e.minutes = static_cast<int32_t>(15 + i % 480);
+    e.effective_at_ns += 60'000'000'000;
+    std::string line;
+    AppendEventJson(e, options, &line);
+    lines.push_back(std::move(line));
+  }
+  size_t bytes = 0;
+  for (const auto& l : lines) bytes += l.size();
+  std::printf("%zu HoursBooked lines, %.0f bytes each on average\n", n,
+              static_cast<double>(bytes) / static_cast<double>(n));
+
+  JsonEventParser parser;
+  Event parsed;
+  auto start = Clock::now();
+  for (const auto& l : lines) {
+    if (!parser.Parse(l, &parsed).ok()) return 1;
+  }
+  std::printf("JSON parse+validate: %7.1f ns/event\n", NsPer(start, n));
+
+  std::string out;
+  start = Clock::now();
+  for (size_t i = 0; i < n; ++i) {
+    out.clear();
+    AppendEventJson(parsed, JsonOutputOptions{}, &out);
+  }
+  std::printf("JSON output:         %7.1f ns/event\n", NsPer(start, n));
+
+  std::vector<std::string> encoded(n);
+  start = Clock::now();
+  for (size_t i = 0; i < n; ++i) {
+    if (!parser.Parse(lines[i], &parsed).ok()) return 1;
+    EncodeEvent(parsed, &encoded[i]);
+  }
+  std::printf("JSON parse + encode: %7.1f ns/event (%zu bytes stored)\n", NsPer(start, n),
+              encoded[0].size());
+
+  Event decoded;
+  start = Clock::now();
+  for (const auto& b : encoded) {
+    if (!DecodeEvent(b, &decoded).ok()) return 1;
+  }
+  std::printf("decode+validate:     %7.1f ns/event\n", NsPer(start, n));
+  return 0;
+}
