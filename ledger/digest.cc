@@ -1,0 +1,147 @@
+#include "ledger/digest.h"
+
+#include <string>
+
+#include "events/time_format.h"
+#include "events/uuid.h"
+#include "ledger/merkle_json.h"
+
+namespace ccl::ledger {
+namespace {
+
+Status Bad(std::string_view field, std::string_view rule) {
+  return Status::Corruption("digest: field '" + std::string(field) + "': " + std::string(rule));
+}
+
+}  // namespace
+
+std::string DigestSigningBytes(const Digest& d) {
+  std::string out;
+  out.reserve(320);
+  out += "format=";
+  out += kDigestFormat;
+  out += "\nledger_id=" + d.ledger_id;
+  out += "\ntree_size=" + std::to_string(d.tree_size);
+  out += "\nroot_hash=" + HexEncode(d.root_hash);
+  out += "\nhead_seq=" + std::to_string(d.head_seq);
+  out += "\nhead_hash=" + HexEncode(d.head_hash);
+  out += "\ntime=" + events::FormatInstant(d.time_ns);
+  out += "\n";
+  return out;
+}
+
+std::string DigestToJson(const Digest& d) {
+  std::string out = "{\n  \"format\": ";
+  internal::AppendJsonString(kDigestFormat, &out);
+  out += ",\n  \"ledger_id\": ";
+  internal::AppendJsonString(d.ledger_id, &out);
+  out += ",\n  \"tree_size\": " + std::to_string(d.tree_size);
+  out += ",\n  \"root_hash\": \"" + HexEncode(d.root_hash) + "\"";
+  out += ",\n  \"head_seq\": " + std::to_string(d.head_seq);
+  out += ",\n  \"head_hash\": \"" + HexEncode(d.head_hash) + "\"";
+  out += ",\n  \"time\": \"" + events::FormatInstant(d.time_ns) + "\"";
+  if (d.signature) {
+    out += ",\n  \"signature\": {\n    \"algorithm\": \"";
+    out += kSignatureAlgorithm;
+    out += "\",\n    \"public_key\": \"" + HexEncode(d.signature->public_key) + "\"";
+    out += ",\n    \"value\": \"" + HexEncode(d.signature->value) + "\"\n  }";
+  }
+  out += "\n}\n";
+  return out;
+}
+
+Status ParseDigestJson(std::string_view text, Digest* out) {
+  internal::JsonObjectReader r;
+  Status s = r.Parse(text, kDigestJsonBytesMax);
+  if (!s.ok()) return s.WithContext("digest");
+  // The format first, so a proof or other JSON passed as a digest says so.
+  std::string format;
+  if (!r.String("format", 64, &format).ok() || format != kDigestFormat) {
+    return Bad("format", std::string("must be \"") + kDigestFormat + "\"");
+  }
+  s = r.CheckKeys(
+      {"format", "ledger_id", "tree_size", "root_hash", "head_seq", "head_hash", "time"},
+      {"signature"});
+  if (!s.ok()) return s.WithContext("digest");
+  Digest d;
+  events::Uuid uuid;
+  if (!r.String("ledger_id", 36, &d.ledger_id).ok() || !events::ParseUuid(d.ledger_id, &uuid) ||
+      events::FormatUuid(uuid) != d.ledger_id) {
+    return Bad("ledger_id", "must be a lower-case UUID (8-4-4-4-12 hex digits)");
+  }
+  s = r.Uint("tree_size", &d.tree_size);
+  if (s.ok()) s = r.HashHex("root_hash", &d.root_hash);
+  if (s.ok()) s = r.Uint("head_seq", &d.head_seq);
+  if (s.ok()) s = r.HashHex("head_hash", &d.head_hash);
+  if (!s.ok()) return s.WithContext("digest");
+  if (d.tree_size > kTreeSizeMax) return Bad("tree_size", "over the maximum tree size");
+  if (d.head_seq != d.tree_size) {
+    return Bad("head_seq", "must equal tree_size (the tree covers every event)");
+  }
+  if (d.tree_size == 0 && d.root_hash != EmptyTreeHash()) {
+    return Bad("root_hash", "must be the empty tree hash SHA-256(\"\") when tree_size is 0");
+  }
+  std::string time;
+  if (!r.String("time", 64, &time).ok() || !events::ParseInstant(time, &d.time_ns).ok() ||
+      events::FormatInstant(d.time_ns) != time) {
+    return Bad("time", "must be a canonical RFC 3339 UTC time like 2026-03-31T23:59:59Z");
+  }
+  if (r.Has("signature")) {
+    internal::JsonObjectReader sig;
+    s = r.Object("signature", &sig);
+    if (s.ok()) s = sig.CheckKeys({"algorithm", "public_key", "value"});
+    if (!s.ok()) return s.WithContext("digest: signature");
+    std::string algorithm;
+    if (!sig.String("algorithm", 16, &algorithm).ok() || algorithm != kSignatureAlgorithm) {
+      return Bad("signature.algorithm", std::string("must be \"") + kSignatureAlgorithm + "\"");
+    }
+    DigestSignature ds;
+    std::string hex;
+    if (!sig.String("public_key", 64, &hex).ok() || !HexDecode(hex, ds.public_key)) {
+      return Bad("signature.public_key", "must be 64 lower-case hex digits");
+    }
+    if (!sig.String("value", 128, &hex).ok() || !HexDecode(hex, ds.value)) {
+      return Bad("signature.value", "must be 128 lower-case hex digits");
+    }
+    d.signature = ds;
+  }
+  *out = std::move(d);
+  return Status::OK();
+}
+
+Status ReadDigestFile(const std::string& path, Digest* out) {
+  std::string text;
+  CCL_RETURN_IF_ERROR(internal::ReadFileBounded(path, kDigestJsonBytesMax, &text));
+  return ParseDigestJson(text, out).WithContext(path);
+}
+
+Status SignDigest(const SigningKey& key, Digest* digest) {
+  digest->signature.reset();
+  DigestSignature ds;
+  ds.public_key = key.public_key;
+  CCL_RETURN_IF_ERROR(Ed25519Sign(key, DigestSigningBytes(*digest), &ds.value));
+  digest->signature = ds;
+  return Status::OK();
+}
+
+Status CheckDigestSignature(const Digest& digest, const PublicKey* trusted_key) {
+  if (!digest.signature) {
+    if (trusted_key == nullptr) return Status::OK();
+    return Status::Corruption("digest is not signed; a signature by the trusted key " +
+                              HexEncode(*trusted_key) + " is required");
+  }
+  if (trusted_key != nullptr && digest.signature->public_key != *trusted_key) {
+    return Status::Corruption("digest is signed by key " + HexEncode(digest.signature->public_key) +
+                              ", not by the trusted key " + HexEncode(*trusted_key));
+  }
+  Status s = Ed25519Verify(digest.signature->public_key, DigestSigningBytes(digest),
+                           digest.signature->value);
+  if (!s.ok()) {
+    return Status::Corruption("digest signature does not verify under key " +
+                              HexEncode(digest.signature->public_key) +
+                              ": the digest was altered or forged");
+  }
+  return Status::OK();
+}
+
+}  // namespace ccl::ledger
