@@ -153,6 +153,19 @@ Status Runner::Rebuild(std::span<Projection* const> projections, RunStats* stats
   return Status::OK();
 }
 
+Status Runner::Replay(const View& view, std::span<Projection* const> projections, RunStats* stats) {
+  for (Projection* p : projections) p->Reset();
+  uint64_t last_seq = UINT64_MAX;
+  if (view.known_at_ns.has_value()) {
+    CCL_RETURN_IF_ERROR(ledger_->LastSeqRecordedAtOrBefore(*view.known_at_ns, &last_seq));
+  }
+  std::vector<uint64_t> start_after(projections.size(), 0);
+  std::unique_ptr<ledger::EventIterator> it =
+      view.contract.empty() ? ledger_->NewIterator(1) : ledger_->NewStreamIterator(view.contract);
+  if (last_seq == 0) return Status::OK();
+  return Fold(it.get(), last_seq, &view, projections, start_after, stats);
+}
+
 Status Runner::Query(const View& view, std::span<Projection* const> projections, RunStats* stats) {
   if (projections.empty()) return Status::OK();
   if (!view.filtered()) return CatchUp(projections, stats);

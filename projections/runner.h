@@ -79,6 +79,10 @@ class Runner {
   //   filters applied.
   Status Query(const View& view, std::span<Projection* const> projections, RunStats* stats);
 
+  // Like Query, but always from zero (never a snapshot) and never saving:
+  // what an auditor runs to check that the figures come from the log alone.
+  Status Replay(const View& view, std::span<Projection* const> projections, RunStats* stats);
+
   // The stored snapshot of `p`, checked as described above and loaded into p.
   // OK with *checkpoint_seq set when usable; otherwise p is Reset and the
   // returned Status says why (NotFound when there is none).

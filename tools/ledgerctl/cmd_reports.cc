@@ -1,8 +1,376 @@
-// Placeholder until this command group is written; registers nothing yet.
+// Report commands: balance, margin, escalations, burn (projections as of a
+// date and as known at a time), replay (a projection from zero, with its
+// digest) and rebuild (recompute and store the checkpoints).
+//
+// Opening: reports want to store the checkpoints they catch up to, which
+// needs the writer lock. When another process holds it (Busy), they open the
+// ledger read-only and answer the same, only without saving checkpoints.
+// `replay` always opens read-only (it never saves); `rebuild` needs the lock.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "events/time_format.h"
+#include "ledger/ledger.h"
+#include "projections/format.h"
+#include "projections/registry.h"
+#include "projections/report_rows.h"
+#include "projections/runner.h"
 #include "tools/ledgerctl/command.h"
+#include "tools/ledgerctl/ledger_io.h"
 
 namespace ccl::tools {
 
-void RegisterReportCommands(CommandTable* /*table*/) {}
+namespace {
+
+using projections::OutputFormat;
+using projections::Projection;
+using projections::ProjectionSet;
+using projections::Runner;
+using projections::RunnerOptions;
+using projections::RunStats;
+using projections::View;
+
+// What every report command shares.
+struct ReportArgs {
+  View view;
+  OutputFormat format = OutputFormat::kTable;
+};
+
+void DefineTimeOptions(po::options_description* d) {
+  d->add_options()("as-of", po::value<std::string>()->value_name("DATE"),
+                   "only events effective on or before DATE (YYYY-MM-DD, UTC: effective_at < "
+                   "DATE+1 00:00Z)")(
+      "known-at", po::value<std::string>()->value_name("TIMESTAMP"),
+      "the ledger as it was known at TIMESTAMP (RFC 3339 UTC; a date means 00:00Z): the log "
+      "prefix recorded at or before it");
+}
+
+void DefineFormatOption(po::options_description* d) {
+  d->add_options()("format", po::value<std::string>()->default_value("table")->value_name("FMT"),
+                   "table | csv | json (one object per line)");
+}
+
+// A usage error (exit 2) in the same shape as option errors of main.cc.
+int Usage(const std::string& command, const Status& s) {
+  std::fprintf(stderr, "ledgerctl %s: %s\n", command.c_str(), s.message().c_str());
+  return kExitUsage;
+}
+
+Status ParseTimeOptions(const po::variables_map& vm, View* view) {
+  if (vm.count("as-of")) {
+    int32_t day = 0;
+    const std::string& text = vm["as-of"].as<std::string>();
+    Status s = events::ParseDate(text, &day);
+    if (!s.ok()) return Status::InvalidArgument("option '--as-of': " + s.message());
+    view->as_of_day = day;
+  }
+  if (vm.count("known-at")) {
+    int64_t ns = 0;
+    Status s = events::ParseInstant(vm["known-at"].as<std::string>(), &ns);
+    if (!s.ok()) return Status::InvalidArgument("option '--known-at': " + s.message());
+    view->known_at_ns = ns;
+  }
+  if (vm.count("contract")) view->contract = vm["contract"].as<std::string>();
+  return Status::OK();
+}
+
+Status ParseReportArgs(const po::variables_map& vm, ReportArgs* args) {
+  CCL_RETURN_IF_ERROR(ParseTimeOptions(vm, &args->view));
+  if (vm.count("format")) {
+    CCL_RETURN_IF_ERROR(
+        projections::ParseOutputFormat(vm["format"].as<std::string>(), &args->format));
+  }
+  return Status::OK();
+}
+
+enum class Access { kPreferWrite, kRead, kWrite };
+
+// Opens the ledger for a report; *writable says whether checkpoints can be saved.
+Status OpenForReport(const GlobalOptions& g, Access access, std::unique_ptr<ledger::Ledger>* out,
+                     bool* writable) {
+  *writable = false;
+  if (access == Access::kRead) return OpenLedger(g, OpenMode::kReadOnly, out);
+  Status s = OpenLedger(g, OpenMode::kWrite, out);
+  if (s.ok()) {
+    *writable = true;
+    return s;
+  }
+  if (access == Access::kWrite || !s.IsBusy()) return s;
+  spdlog::info("another process holds the writer lock: reading without saving checkpoints");
+  return OpenLedger(g, OpenMode::kReadOnly, out);
+}
+
+void LogStats(const std::string& what, const RunStats& stats) {
+  for (const std::string& note : stats.notes) spdlog::info("{}", note);
+  spdlog::debug("{}: read {} events (seq {}..{}), {} in view, {} reversals resolved{}", what,
+                stats.events_read, stats.from_seq, stats.to_seq, stats.events_applied,
+                stats.reversals_resolved, stats.from_snapshot ? ", from snapshot" : "");
+}
+
+void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
+// Opens the ledger and fills `p` with the state of args.view (catching up
+// and saving the checkpoint when the view is unfiltered and the ledger is
+// writable). Returns an exit code; kExitOk on success.
+int Fill(const GlobalOptions& g, const std::string& command, const View& view, Projection* p) {
+  std::unique_ptr<ledger::Ledger> ledger;
+  bool writable = false;
+  // Only an unfiltered query saves a checkpoint; the others need no lock.
+  const Access access = view.filtered() ? Access::kRead : Access::kPreferWrite;
+  Status s = OpenForReport(g, access, &ledger, &writable);
+  if (!s.ok()) return Fail(s);
+  RunnerOptions options;
+  options.save_checkpoints = writable;
+  Runner runner(ledger.get(), options);
+  RunStats stats;
+  Projection* ps[] = {p};
+  s = runner.Query(view, ps, &stats);
+  LogStats(command, stats);
+  if (!s.ok()) return Fail(s);
+  return kExitOk;
+}
+
+std::string Render(const projections::RowSet& set, OutputFormat f) {
+  std::string out;
+  projections::WriteRowSet(set, f, &out);
+  return out;
+}
+
+// ---- balance
+
+int RunBalance(const po::variables_map& vm, const GlobalOptions& g) {
+  ReportArgs args;
+  Status s = ParseReportArgs(vm, &args);
+  if (!s.ok()) return Usage("balance", s);
+  projections::BalancesProjection p;
+  if (int rc = Fill(g, "balance", args.view, &p); rc != kExitOk) return rc;
+  Print(Render(projections::BalanceRowSet(projections::BalanceRows(p, args.view.contract)),
+               args.format));
+  return kExitOk;
+}
+
+// ---- margin
+
+int RunMargin(const po::variables_map& vm, const GlobalOptions& g) {
+  ReportArgs args;
+  Status s = ParseReportArgs(vm, &args);
+  std::vector<projections::MarginKey> keys;
+  if (s.ok()) s = projections::ParseMarginKeys(vm["by"].as<std::string>(), &keys);
+  if (!s.ok()) return Usage("margin", s);
+  const std::string currency = vm.count("currency") ? vm["currency"].as<std::string>() : "";
+  projections::MarginsProjection p;
+  if (int rc = Fill(g, "margin", args.view, &p); rc != kExitOk) return rc;
+  projections::MarginReport report;
+  s = projections::BuildMarginReport(p, keys, args.view.contract, currency, &report);
+  if (s.ok() && args.format == OutputFormat::kCsv) {
+    s = projections::CheckMarginCsvKeysUnique(report);
+  }
+  if (!s.ok()) return Fail(s);
+  Print(Render(projections::MarginRowSet(report), args.format));
+  return kExitOk;
+}
+
+// ---- escalations
+
+int RunEscalations(const po::variables_map& vm, const GlobalOptions& g) {
+  ReportArgs args;
+  Status s = ParseReportArgs(vm, &args);
+  if (!s.ok()) return Usage("escalations", s);
+  projections::EscalationsProjection p;
+  if (int rc = Fill(g, "escalations", args.view, &p); rc != kExitOk) return rc;
+  Print(Render(projections::EscalationRowSet(projections::EscalationRows(p, args.view.contract)),
+               args.format));
+  return kExitOk;
+}
+
+// ---- burn
+
+int RunBurn(const po::variables_map& vm, const GlobalOptions& g) {
+  ReportArgs args;
+  Status s = ParseReportArgs(vm, &args);
+  if (!s.ok()) return Usage("burn", s);
+  projections::BurnProjection p;
+  if (int rc = Fill(g, "burn", args.view, &p); rc != kExitOk) return rc;
+  const int32_t day = projections::BurnEvaluationDay(p, args.view);
+  Print(Render(projections::BurnRowSet(
+                   projections::BurnRows(p, day, vm["at-risk"].as<bool>(), args.view.contract)),
+               args.format));
+  return kExitOk;
+}
+
+// ---- replay and rebuild
+
+// "balances v1 seq 1234 sha256 <hex>": one line two replays can be compared by.
+std::string DigestLine(const Projection& p, uint64_t seq) {
+  return std::string(p.name()) + " v" + std::to_string(p.version()) + " seq " +
+         std::to_string(seq) + " sha256 " + projections::HexOf(projections::StateDigest(p)) + "\n";
+}
+
+// Rows of any projection (replay prints what the report command would).
+std::string RowsOf(ProjectionSet* set, std::string_view name, const View& view, OutputFormat f) {
+  if (name == projections::BalancesProjection::kName) {
+    return Render(projections::BalanceRowSet(projections::BalanceRows(set->balances)), f);
+  }
+  if (name == projections::MarginsProjection::kName) {
+    projections::MarginReport report;
+    Status s = projections::BuildMarginReport(
+        set->margins, {projections::MarginKey::kContract, projections::MarginKey::kMonth}, "", "",
+        &report);
+    if (!s.ok()) return "";
+    return Render(projections::MarginRowSet(report), f);
+  }
+  if (name == projections::EscalationsProjection::kName) {
+    return Render(projections::EscalationRowSet(projections::EscalationRows(set->escalations)), f);
+  }
+  const int32_t day = projections::BurnEvaluationDay(set->burn, view);
+  return Render(projections::BurnRowSet(projections::BurnRows(set->burn, day, false)), f);
+}
+
+Status ProjectionByName(ProjectionSet* set, const std::string& name, Projection** out) {
+  *out = set->Find(name);
+  if (*out != nullptr) return Status::OK();
+  return Status::InvalidArgument("option '--projection': unknown projection '" + name +
+                                 "' (choose from balances, margins, escalations, burn)");
+}
+
+int RunReplay(const po::variables_map& vm, const GlobalOptions& g) {
+  ReportArgs args;
+  Status s = ParseReportArgs(vm, &args);
+  ProjectionSet set;
+  Projection* p = nullptr;
+  if (s.ok()) s = ProjectionByName(&set, vm["projection"].as<std::string>(), &p);
+  if (!s.ok()) return Usage("replay", s);
+  std::unique_ptr<ledger::Ledger> ledger;
+  bool writable = false;
+  s = OpenForReport(g, Access::kRead, &ledger, &writable);
+  if (!s.ok()) return Fail(s);
+  Runner runner(ledger.get(), RunnerOptions{.save_checkpoints = false});
+  RunStats stats;
+  Projection* ps[] = {p};
+  const auto start = std::chrono::steady_clock::now();
+  s = runner.Replay(args.view, ps, &stats);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  LogStats("replay", stats);
+  if (!s.ok()) return Fail(s);
+  if (!g.quiet) {
+    std::fprintf(stderr, "replayed %s: %llu events read, %llu in view, %.3f s\n",
+                 std::string(p->name()).c_str(), static_cast<unsigned long long>(stats.events_read),
+                 static_cast<unsigned long long>(stats.events_applied), seconds);
+  }
+  if (vm["digest"].as<bool>()) {
+    Print(DigestLine(*p, stats.to_seq));
+  } else {
+    Print(RowsOf(&set, p->name(), args.view, args.format));
+  }
+  return kExitOk;
+}
+
+int RunRebuild(const po::variables_map& vm, const GlobalOptions& g) {
+  ProjectionSet set;
+  std::vector<Projection*> ps = set.All();
+  if (vm.count("projection")) {
+    Projection* p = nullptr;
+    Status s = ProjectionByName(&set, vm["projection"].as<std::string>(), &p);
+    if (!s.ok()) return Usage("rebuild", s);
+    ps = {p};
+  }
+  std::unique_ptr<ledger::Ledger> ledger;
+  bool writable = false;
+  Status s = OpenForReport(g, Access::kWrite, &ledger, &writable);
+  if (!s.ok()) return Fail(s);
+  Runner runner(ledger.get(), RunnerOptions{.save_checkpoints = true});
+  RunStats stats;
+  const auto start = std::chrono::steady_clock::now();
+  s = runner.Rebuild(ps, &stats);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  LogStats("rebuild", stats);
+  if (!s.ok()) return Fail(s);
+  for (Projection* p : ps) Print(DigestLine(*p, stats.to_seq));
+  if (!g.quiet) {
+    const double eps = seconds > 0 ? static_cast<double>(stats.events_read) / seconds : 0;
+    std::fprintf(stderr, "rebuilt %zu projection(s) over %llu events in %.3f s (%.0f events/s)\n",
+                 ps.size(), static_cast<unsigned long long>(stats.events_read), seconds, eps);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterReportCommands(CommandTable* table) {
+  table->push_back(Command{
+      "balance", "balance [--contract C] [--as-of DATE] [--known-at TIMESTAMP] [--format FMT]",
+      "hours funded, consumed, remaining and over, per contract and service line",
+      [](po::options_description* d, po::positional_options_description*) {
+        d->add_options()("contract", po::value<std::string>()->value_name("C"),
+                         "only contract C (reads only its stream)");
+        DefineTimeOptions(d);
+        DefineFormatOption(d);
+      },
+      RunBalance});
+  table->push_back(Command{
+      "margin",
+      "margin [--by KEYS] [--contract C] [--currency CODE] [--as-of DATE] [--known-at TIMESTAMP] "
+      "[--format FMT]",
+      "revenue, cost and contribution margin, grouped by customer, contract and/or month",
+      [](po::options_description* d, po::positional_options_description*) {
+        d->add_options()(
+            "by", po::value<std::string>()->default_value("contract")->value_name("KEYS"),
+            "comma-separated grouping keys, in column order: customer, contract, month")(
+            "contract", po::value<std::string>()->value_name("C"),
+            "only contract C (reads only its stream)")(
+            "currency", po::value<std::string>()->value_name("CODE"),
+            "only contracts in currency CODE (amounts in different currencies are never added)");
+        DefineTimeOptions(d);
+        DefineFormatOption(d);
+      },
+      RunMargin});
+  table->push_back(Command{
+      "escalations",
+      "escalations [--contract C] [--as-of DATE] [--known-at TIMESTAMP] [--format FMT]",
+      "escalations per contract and severity: opened, resolved, open, time to resolve, minutes",
+      [](po::options_description* d, po::positional_options_description*) {
+        d->add_options()("contract", po::value<std::string>()->value_name("C"),
+                         "only contract C (reads only its stream)");
+        DefineTimeOptions(d);
+        DefineFormatOption(d);
+      },
+      RunEscalations});
+  table->push_back(Command{
+      "burn", "burn [--at-risk] [--as-of DATE] [--known-at TIMESTAMP] [--format FMT]",
+      "90-day burn rate and forecast to term end per contract line (overrun / underuse)",
+      [](po::options_description* d, po::positional_options_description*) {
+        d->add_options()("at-risk", po::bool_switch(), "only lines flagged overrun or underuse");
+        DefineTimeOptions(d);
+        DefineFormatOption(d);
+      },
+      RunBurn});
+  table->push_back(Command{
+      "replay",
+      "replay --projection NAME [--as-of DATE] [--known-at TIMESTAMP] [--digest] [--format FMT]",
+      "fold one projection from seq 1 (no snapshot, nothing saved); print its rows or digest",
+      [](po::options_description* d, po::positional_options_description*) {
+        d->add_options()("projection", po::value<std::string>()->required()->value_name("NAME"),
+                         "balances | margins | escalations | burn")(
+            "digest", po::bool_switch(), "print only 'NAME vN seq S sha256 HEX' of the state");
+        DefineTimeOptions(d);
+        DefineFormatOption(d);
+      },
+      RunReplay});
+  table->push_back(
+      Command{"rebuild", "rebuild [--projection NAME]",
+              "recompute projections from seq 1 and store their checkpoints; print their digests",
+              [](po::options_description* d, po::positional_options_description*) {
+                d->add_options()("projection", po::value<std::string>()->value_name("NAME"),
+                                 "only this projection (default: all four)");
+              },
+              RunRebuild});
+}
 
 }  // namespace ccl::tools

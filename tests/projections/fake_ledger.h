@@ -1,0 +1,152 @@
+// An in-memory Ledger for runner tests: stores events exactly as given
+// (assigned fields included), encodes them with the real codec so iterators
+// decode stored bytes like the RocksDB ledger, and keeps projection states in
+// a map the test can damage. No rules are checked: the workload obeys them.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "events/codec.h"
+#include "ledger/ledger.h"
+
+namespace ccl::projections::testing {
+
+class FakeLedger : public ledger::Ledger {
+ public:
+  FakeLedger() { id_[0] = 0x42; }
+
+  // Stores `e` as the next event; e.seq must be head + 1.
+  void AddAssigned(const events::Event& e) {
+    std::string bytes;
+    events::EncodeEvent(e, &bytes);
+    events_.push_back(e);
+    bytes_.push_back(std::move(bytes));
+    by_id_[e.event_id] = e.seq;
+    streams_[e.contract].push_back(e.seq);
+  }
+
+  std::map<std::string, std::string>& projection_states() { return states_; }
+  int puts() const { return puts_; }
+
+  Status Append(std::span<const events::Event>, const ledger::AppendOptions&,
+                ledger::AppendResult*) override {
+    return Status::InvalidArgument("fake ledger: use AddAssigned");
+  }
+  Status Get(uint64_t seq, events::Event* out, std::string* stored_bytes) override {
+    if (seq == 0 || seq > events_.size()) return Status::NotFound("seq");
+    CCL_RETURN_IF_ERROR(events::DecodeEvent(bytes_[seq - 1], out));
+    if (stored_bytes != nullptr) *stored_bytes = bytes_[seq - 1];
+    return Status::OK();
+  }
+  Status GetByEventId(const events::Uuid& id, events::Event* out) override {
+    auto it = by_id_.find(id);
+    if (it == by_id_.end()) return Status::NotFound("event id");
+    return Get(it->second, out, nullptr);
+  }
+  // Declared without `override` so this compiles whether or not ledger.h
+  // already has GetChainHash.
+  virtual Status GetChainHash(uint64_t seq, ledger::Hash* out) {
+    if (seq > events_.size()) return Status::NotFound("seq");
+    ledger::Hash h{};
+    for (uint64_t s = 1; s <= seq; ++s) h[s % 32] ^= static_cast<uint8_t>(bytes_[s - 1].size() + s);
+    *out = h;
+    return Status::OK();
+  }
+
+  std::unique_ptr<ledger::EventIterator> NewIterator(uint64_t from_seq) override {
+    std::vector<uint64_t> seqs;
+    for (uint64_t s = std::max<uint64_t>(from_seq, 1); s <= events_.size(); ++s) seqs.push_back(s);
+    return std::make_unique<Iter>(this, std::move(seqs));
+  }
+  std::unique_ptr<ledger::EventIterator> NewStreamIterator(std::string_view contract,
+                                                           uint64_t from_version) override {
+    std::vector<uint64_t> seqs;
+    auto it = streams_.find(std::string(contract));
+    if (it != streams_.end()) {
+      for (size_t v = from_version; v <= it->second.size(); ++v) seqs.push_back(it->second[v - 1]);
+    }
+    return std::make_unique<Iter>(this, std::move(seqs));
+  }
+  Status StreamVersion(std::string_view contract, uint64_t* version) override {
+    auto it = streams_.find(std::string(contract));
+    *version = it == streams_.end() ? 0 : it->second.size();
+    return Status::OK();
+  }
+  ledger::Head head() const override {
+    ledger::Head h;
+    h.seq = events_.size();
+    h.recorded_at_ns = events_.empty() ? 0 : events_.back().recorded_at_ns;
+    return h;
+  }
+  const events::Uuid& ledger_id() const override { return id_; }
+  void set_ledger_id(const events::Uuid& id) { id_ = id; }
+  Status LastSeqRecordedAtOrBefore(int64_t t_ns, uint64_t* seq) override {
+    *seq = 0;
+    for (const events::Event& e : events_) {
+      if (e.recorded_at_ns <= t_ns) *seq = e.seq;
+    }
+    return Status::OK();
+  }
+  Status Verify(const ledger::VerifyProgress&, ledger::VerifyReport*) override {
+    return Status::OK();
+  }
+  Status Refresh() override { return Status::OK(); }
+  Status GetProjectionState(std::string_view name, std::string* value) override {
+    auto it = states_.find(std::string(name));
+    if (it == states_.end()) return Status::NotFound("projection state");
+    *value = it->second;
+    return Status::OK();
+  }
+  Status PutProjectionState(std::string_view name, std::string_view value) override {
+    ++puts_;
+    states_[std::string(name)] = std::string(value);
+    return Status::OK();
+  }
+  uint64_t DiskBytes() override { return 0; }
+
+  // Replaces the stored bytes of event `seq` (same seq, other content), as a
+  // restored-then-diverged ledger would have.
+  void ReplaceEvent(const events::Event& e) {
+    events::EncodeEvent(e, &bytes_[e.seq - 1]);
+    events_[e.seq - 1] = e;
+  }
+
+ private:
+  class Iter : public ledger::EventIterator {
+   public:
+    Iter(FakeLedger* l, std::vector<uint64_t> seqs) : l_(l), seqs_(std::move(seqs)) { Load(); }
+    bool Valid() const override { return i_ < seqs_.size() && status_.ok(); }
+    void Next() override {
+      ++i_;
+      Load();
+    }
+    uint64_t seq() const override { return seqs_[i_]; }
+    std::string_view bytes() const override { return l_->bytes_[seqs_[i_] - 1]; }
+    const events::Event& event() const override { return e_; }
+    virtual Status chain_hash(ledger::Hash* out) { return l_->GetChainHash(seqs_[i_], out); }
+    Status status() const override { return status_; }
+
+   private:
+    void Load() {
+      if (i_ < seqs_.size()) status_ = events::DecodeEvent(bytes(), &e_);
+    }
+    FakeLedger* l_;
+    std::vector<uint64_t> seqs_;
+    size_t i_ = 0;
+    events::Event e_;
+    Status status_;
+  };
+
+  events::Uuid id_{};
+  std::vector<events::Event> events_;
+  std::vector<std::string> bytes_;
+  std::map<events::Uuid, uint64_t> by_id_;
+  std::map<std::string, std::vector<uint64_t>> streams_;
+  std::map<std::string, std::string> states_;
+  int puts_ = 0;
+};
+
+}  // namespace ccl::projections::testing

@@ -1,0 +1,398 @@
+// The runner against an in-memory ledger (tests/projections/fake_ledger.h):
+// incremental catch-up equals a rebuild, snapshots that fail any check are
+// rebuilt, time-travel queries (as-of, known-at) and single-contract streams.
+#include "projections/runner.h"
+
+#include <gtest/gtest.h>
+
+#include "projections/registry.h"
+#include "projections/report_rows.h"
+#include "projections/snapshot.h"
+#include "tests/projections/builders.h"
+#include "tests/projections/fake_ledger.h"
+#include "tests/projections/workload.h"
+
+namespace ccl::projections {
+namespace {
+
+using events::Event;
+using events::EventType;
+using events::ServiceLine;
+using testing::At;
+using testing::FakeLedger;
+
+std::vector<std::string> Digests(ProjectionSet* set) {
+  std::vector<std::string> out;
+  for (Projection* p : set->All()) out.push_back(HexOf(StateDigest(*p)));
+  return out;
+}
+
+class RunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::WorkloadOptions o;
+    o.seed = 7;
+    o.contracts = 5;
+    o.events = 3000;
+    log_ = testing::GenerateWorkload(o);
+  }
+  void Add(size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) ledger_.AddAssigned(log_[i]);
+  }
+  // Digests of a from-zero fold of the whole ledger, saving nothing.
+  std::vector<std::string> ReplayDigests(const View& view = {}) {
+    ProjectionSet set;
+    Runner r(&ledger_, RunnerOptions{.save_checkpoints = false});
+    RunStats stats;
+    EXPECT_TRUE(r.Replay(view, set.All(), &stats).ok());
+    return Digests(&set);
+  }
+
+  std::vector<Event> log_;
+  FakeLedger ledger_;
+};
+
+TEST_F(RunnerTest, IncrementalCatchUpEqualsRebuild) {
+  Runner runner(&ledger_, RunnerOptions{});
+  size_t done = 0;
+  for (size_t chunk : {1u, 10u, 500u, 1u, 1200u, 288u, 1000u}) {
+    const size_t to = std::min(log_.size(), done + chunk);
+    Add(done, to);
+    // A fresh set each time: the state comes from the stored snapshot.
+    ProjectionSet set;
+    RunStats stats;
+    const Status s = runner.CatchUp(set.All(), &stats);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(stats.to_seq, to);
+    if (done > 0) {
+      EXPECT_TRUE(stats.from_snapshot);
+      EXPECT_EQ(stats.events_read, to - done) << "catch-up re-read old events";
+    }
+    EXPECT_EQ(Digests(&set), ReplayDigests()) << "after " << to << " events";
+    done = to;
+  }
+  ProjectionSet rebuilt;
+  RunStats stats;
+  ASSERT_TRUE(runner.Rebuild(rebuilt.All(), &stats).ok());
+  EXPECT_EQ(stats.events_read, log_.size());
+  ProjectionSet caught_up;
+  ASSERT_TRUE(runner.CatchUp(caught_up.All(), &stats).ok());
+  EXPECT_EQ(Digests(&rebuilt), Digests(&caught_up));
+}
+
+TEST_F(RunnerTest, NothingNewMeansNothingReadOrWritten) {
+  Add(0, 100);
+  Runner runner(&ledger_, RunnerOptions{});
+  ProjectionSet set;
+  RunStats stats;
+  ASSERT_TRUE(runner.CatchUp(set.All(), &stats).ok());
+  const int puts = ledger_.puts();
+  RunStats again;
+  ProjectionSet set2;
+  ASSERT_TRUE(runner.CatchUp(set2.All(), &again).ok());
+  EXPECT_EQ(again.events_read, 0u);
+  EXPECT_EQ(ledger_.puts(), puts);
+  EXPECT_EQ(Digests(&set), Digests(&set2));
+}
+
+// Each way a stored snapshot can be wrong: it is noted, rebuilt from zero and
+// saved again, and the answer is the same as a replay.
+TEST_F(RunnerTest, SnapshotFailingAnyCheckIsRebuilt) {
+  Add(0, 1000);
+  Runner runner(&ledger_, RunnerOptions{});
+  {
+    ProjectionSet set;
+    RunStats stats;
+    ASSERT_TRUE(runner.CatchUp(set.All(), &stats).ok());
+  }
+  const std::map<std::string, std::string> good = ledger_.projection_states();
+  const std::vector<std::string> want = ReplayDigests();
+
+  auto re_sign = [](std::string bytes) {  // keep the checksum valid after an edit
+    bytes.resize(bytes.size() - 32);
+    const Sha256 sum = Sha256Of(bytes);
+    bytes.append(reinterpret_cast<const char*>(sum.data()), 32);
+    return bytes;
+  };
+  auto decode = [](const std::string& bytes, SnapshotHeader* h, std::string* state) {
+    std::string_view sv;
+    EXPECT_TRUE(DecodeSnapshot(bytes, h, &sv).ok());
+    *state = std::string(sv);
+  };
+  struct Damage {
+    const char* what;
+    std::function<std::string(const std::string&)> apply;
+    const char* note;  // expected in the note
+  };
+  const std::vector<Damage> damages = {
+      {"flipped byte",
+       [](const std::string& b) {
+         std::string x = b;
+         x[x.size() / 2] ^= 1;
+         return x;
+       },
+       "checksum"},
+      {"truncated", [](const std::string& b) { return b.substr(0, b.size() - 5); }, "checksum"},
+      {"other version",
+       [&](const std::string& b) {
+         SnapshotHeader h;
+         std::string state;
+         decode(b, &h, &state);
+         ++h.projection_version;
+         std::string out;
+         EncodeSnapshot(h, state, &out);
+         return out;
+       },
+       "version"},
+      {"other ledger",
+       [&](const std::string& b) {
+         SnapshotHeader h;
+         std::string state;
+         decode(b, &h, &state);
+         h.ledger_id[5] ^= 1;
+         std::string out;
+         EncodeSnapshot(h, state, &out);
+         return out;
+       },
+       "ledger"},
+      {"checkpoint past head",
+       [&](const std::string& b) {
+         SnapshotHeader h;
+         std::string state;
+         decode(b, &h, &state);
+         h.checkpoint_seq = 5000;
+         std::string out;
+         EncodeSnapshot(h, state, &out);
+         return out;
+       },
+       "past the ledger head"},
+      {"state garbage",
+       [&](const std::string& b) {
+         SnapshotHeader h;
+         std::string state;
+         decode(b, &h, &state);
+         std::string out;
+         EncodeSnapshot(h, state + "junk", &out);
+         return out;
+       },
+       "trailing"},
+      {"empty", [](const std::string&) { return std::string(); }, "magic"},
+  };
+  (void)re_sign;
+  for (const Damage& d : damages) {
+    for (const auto& [name, bytes] : good) ledger_.projection_states()[name] = d.apply(bytes);
+    ProjectionSet set;
+    RunStats stats;
+    ASSERT_TRUE(runner.CatchUp(set.All(), &stats).ok()) << d.what;
+    EXPECT_EQ(stats.events_read, 1000u) << d.what << ": not rebuilt from zero";
+    ASSERT_EQ(stats.notes.size(), 4u) << d.what;
+    for (const std::string& note : stats.notes) {
+      EXPECT_NE(note.find(d.note), std::string::npos) << d.what << ": " << note;
+    }
+    EXPECT_EQ(Digests(&set), want) << d.what;
+    // Saved again, valid: the next catch-up starts from it.
+    ProjectionSet next;
+    RunStats next_stats;
+    ASSERT_TRUE(runner.CatchUp(next.All(), &next_stats).ok());
+    EXPECT_TRUE(next_stats.notes.empty()) << d.what;
+    EXPECT_EQ(next_stats.events_read, 0u) << d.what;
+  }
+}
+
+// A ledger whose history changed under a snapshot (restored from an older
+// backup and appended to again): the checkpoint event differs, so rebuild.
+TEST_F(RunnerTest, SnapshotOverAChangedHistoryIsRebuilt) {
+  Add(0, 500);
+  Runner runner(&ledger_, RunnerOptions{});
+  ProjectionSet set;
+  RunStats stats;
+  ASSERT_TRUE(runner.CatchUp(set.All(), &stats).ok());
+  Event changed = log_[499];
+  changed.note = "rewritten";
+  ledger_.ReplaceEvent(changed);
+  ProjectionSet again;
+  RunStats again_stats;
+  ASSERT_TRUE(runner.CatchUp(again.All(), &again_stats).ok());
+  ASSERT_EQ(again_stats.notes.size(), 4u);
+  EXPECT_NE(again_stats.notes[0].find("differs"), std::string::npos) << again_stats.notes[0];
+  EXPECT_EQ(again_stats.events_read, 500u);
+}
+
+TEST_F(RunnerTest, ReadOnlyRunnerAnswersButSavesNothing) {
+  Add(0, 300);
+  Runner runner(&ledger_, RunnerOptions{.save_checkpoints = false});
+  ProjectionSet set;
+  RunStats stats;
+  ASSERT_TRUE(runner.Query(View{}, set.All(), &stats).ok());
+  EXPECT_EQ(ledger_.puts(), 0);
+  EXPECT_EQ(Digests(&set), ReplayDigests());
+}
+
+// Known-at queries start from the snapshot when its checkpoint lies inside
+// the prefix, from zero otherwise; both equal a from-zero replay.
+TEST_F(RunnerTest, KnownAtUsesSnapshotOnlyWhenThePrefixCoversIt) {
+  Add(0, 2000);
+  Runner runner(&ledger_, RunnerOptions{});
+  {
+    ProjectionSet set;
+    RunStats stats;
+    ASSERT_TRUE(runner.CatchUp(set.All(), &stats).ok());
+  }
+  Add(2000, log_.size());
+  for (size_t at : {100u, 1999u, 2000u, 2500u, 2999u}) {
+    View v;
+    v.known_at_ns = log_[at].recorded_at_ns;
+    ProjectionSet set;
+    RunStats stats;
+    ASSERT_TRUE(runner.Query(v, set.All(), &stats).ok());
+    EXPECT_EQ(stats.from_snapshot, at >= 1999) << at;
+    EXPECT_EQ(stats.to_seq, log_[at].seq) << at;
+    EXPECT_EQ(Digests(&set), ReplayDigests(v)) << at;
+  }
+  // Before the first event: empty.
+  View before;
+  before.known_at_ns = log_[0].recorded_at_ns - 1;
+  ProjectionSet set;
+  RunStats stats;
+  ASSERT_TRUE(runner.Query(before, set.All(), &stats).ok());
+  EXPECT_EQ(stats.to_seq, 0u);
+  ProjectionSet empty;
+  EXPECT_EQ(Digests(&set), Digests(&empty));
+}
+
+TEST_F(RunnerTest, SingleContractReadsOnlyItsStreamAndMatchesTheFullReport) {
+  Add(0, log_.size());
+  Runner runner(&ledger_, RunnerOptions{});
+  ProjectionSet all;
+  RunStats all_stats;
+  ASSERT_TRUE(runner.Query(View{}, all.All(), &all_stats).ok());
+  for (const std::string contract : {"C-0", "C-3", "no-such"}) {
+    View v;
+    v.contract = contract;
+    ProjectionSet one;
+    RunStats stats;
+    ASSERT_TRUE(runner.Query(v, one.All(), &stats).ok());
+    uint64_t version = 0;
+    ASSERT_TRUE(ledger_.StreamVersion(contract, &version).ok());
+    EXPECT_EQ(stats.events_read, version) << contract;
+    EXPECT_EQ(BalanceRows(one.balances), BalanceRows(all.balances, contract)) << contract;
+    EXPECT_EQ(EscalationRows(one.escalations), EscalationRows(all.escalations, contract));
+    MarginReport a, b;
+    const std::vector<MarginKey> keys = {MarginKey::kContract, MarginKey::kMonth};
+    ASSERT_TRUE(BuildMarginReport(one.margins, keys, "", "", &a).ok());
+    ASSERT_TRUE(BuildMarginReport(all.margins, keys, contract, "", &b).ok());
+    EXPECT_EQ(a.rows, b.rows) << contract;
+    // Burn evaluated on the same day gives the same rows.
+    const int32_t day = all.burn.max_day();
+    EXPECT_EQ(BurnRows(one.burn, day, false), BurnRows(all.burn, day, false, contract));
+  }
+}
+
+// As-of queries equal a fold of exactly the events effective by then (and
+// reversals only with their targets), whichever way they are run.
+TEST_F(RunnerTest, AsOfQueryEqualsFilteredFold) {
+  Add(0, log_.size());
+  Runner runner(&ledger_, RunnerOptions{});
+  const int32_t first = events::DayOf(log_.front().effective_at_ns);
+  for (int32_t d : {first - 1, first + 10, first + 60, first + 200, first + 1000}) {
+    View v;
+    v.as_of_day = d;
+    ProjectionSet got;
+    RunStats stats;
+    ASSERT_TRUE(runner.Query(v, got.All(), &stats).ok());
+    ProjectionSet want;
+    std::map<events::Uuid, const Event*> by_id;
+    for (const Event& e : log_) by_id[e.event_id] = &e;
+    for (const Event& e : log_) {
+      if (events::DayOf(e.effective_at_ns) > d) continue;
+      const Event* t = nullptr;
+      if (e.type == EventType::kEntryReversed) {
+        t = by_id[e.target_event_id];
+        if (events::DayOf(t->effective_at_ns) > d) continue;
+      }
+      for (Projection* p : want.All()) p->Apply(e, t);
+    }
+    EXPECT_EQ(Digests(&got), Digests(&want)) << events::FormatDate(d);
+    EXPECT_EQ(Digests(&got), ReplayDigests(v)) << events::FormatDate(d);
+  }
+}
+
+// DESIGN.md's auditor case: a March booking reversed by an entry recorded on
+// 5 April changes March "as known now" but not "as known at 4 April".
+class LateCorrectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::Builder b;
+    auto put = [&](Event e, const char* recorded) {
+      e.recorded_at_ns = At(recorded, 12 * 3600);
+      ledger_.AddAssigned(e);
+      return e;
+    };
+    put(b.Open("C", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 12000), "2026-01-01");
+    booking_ =
+        put(b.Book("C", At("2026-03-10"), ServiceLine::kReactive, 120, 12000, 6000), "2026-03-10");
+    put(b.Book("C", At("2026-03-20"), ServiceLine::kReactive, 60, 12000, 6000), "2026-03-20");
+    Event reversal = b.Reverse(booking_, At(reversal_effective_));
+    put(reversal, "2026-04-05");
+  }
+  // (consumed minutes, March revenue) in a view.
+  std::pair<int64_t, int64_t> March(const View& v) {
+    Runner runner(&ledger_, RunnerOptions{});
+    ProjectionSet set;
+    RunStats stats;
+    EXPECT_TRUE(runner.Query(v, set.All(), &stats).ok());
+    const auto balances = BalanceRows(set.balances);
+    MarginReport m;
+    EXPECT_TRUE(BuildMarginReport(set.margins, {MarginKey::kMonth}, "", "", &m).ok());
+    int64_t march = 0;
+    for (const MarginRow& r : m.rows) {
+      if (r.keys[0] == "2026-03") march = r.revenue_minor;
+    }
+    return {balances.at(0).consumed_minutes, march};
+  }
+  View KnownAt(const char* date) {
+    View v;
+    v.known_at_ns = At(date, 23 * 3600);
+    return v;
+  }
+  View AsOf(const char* date, const char* known = nullptr) {
+    View v = known ? KnownAt(known) : View{};
+    v.as_of_day = testing::DayOf(date);
+    return v;
+  }
+
+  const char* reversal_effective_ = "2026-04-05";
+  FakeLedger ledger_;
+  Event booking_;
+};
+
+TEST_F(LateCorrectionTest, ReversalChangesMarchAsKnownNowNotAsKnownOn4April) {
+  // Now: the 120-minute booking is gone from March (24,000 + 12,000 -> 12,000).
+  EXPECT_EQ(March(View{}), std::make_pair(int64_t{60}, int64_t{12000}));
+  // As reported on 4 April, before the correction.
+  EXPECT_EQ(March(KnownAt("2026-04-04")), std::make_pair(int64_t{180}, int64_t{36000}));
+  // As of 31 March: the reversal is effective 5 April, so the balance as it
+  // stood on 31 March still holds the booking, whether known now or then.
+  EXPECT_EQ(March(AsOf("2026-03-31")), std::make_pair(int64_t{180}, int64_t{36000}));
+  EXPECT_EQ(March(AsOf("2026-03-31", "2026-04-04")), std::make_pair(int64_t{180}, int64_t{36000}));
+  // As of 5 April, known now: corrected.
+  EXPECT_EQ(March(AsOf("2026-04-05")), std::make_pair(int64_t{60}, int64_t{12000}));
+}
+
+class BackdatedCorrectionTest : public LateCorrectionTest {
+ protected:
+  void SetUp() override {
+    reversal_effective_ = "2026-03-25";  // dated back into March, recorded 5 April
+    LateCorrectionTest::SetUp();
+  }
+};
+
+TEST_F(BackdatedCorrectionTest, AsOfMarchDependsOnWhenItWasKnown) {
+  EXPECT_EQ(March(AsOf("2026-03-31")), std::make_pair(int64_t{60}, int64_t{12000}));
+  EXPECT_EQ(March(AsOf("2026-03-31", "2026-04-04")), std::make_pair(int64_t{180}, int64_t{36000}));
+  // As of 15 March the reversal (25 March) is not yet effective.
+  EXPECT_EQ(March(AsOf("2026-03-15")), std::make_pair(int64_t{120}, int64_t{24000}));
+}
+
+}  // namespace
+}  // namespace ccl::projections
