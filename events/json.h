@@ -51,4 +51,8 @@ struct JsonOutputOptions {
 // Appends to *out.
 void AppendEventJson(const Event& e, const JsonOutputOptions& options, std::string* out);
 
+// The canonical JSON array of e.lines alone ("[]" when empty), as the value
+// of "lines" above and as the `lines` cell of the CSV form. Appends to *out.
+void AppendLinesJson(const Event& e, std::string* out);
+
 }  // namespace ccl::events

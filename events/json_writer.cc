@@ -111,10 +111,8 @@ class JsonWriter {
   bool first_ = true;
 };
 
-void AppendLines(const Event& e, JsonWriter& w) {
-  if (e.lines.empty()) return;
+void AppendLinesArray(const Event& e, JsonWriter& w) {
   const bool opened = e.type == EventType::kContractOpened;
-  w.Key("lines");
   w.Raw("[");
   for (size_t i = 0; i < e.lines.size(); ++i) {
     const ContractLine& l = e.lines[i];
@@ -132,6 +130,12 @@ void AppendLines(const Event& e, JsonWriter& w) {
   }
   w.Raw("]");
   w.AfterValue();
+}
+
+void AppendLines(const Event& e, JsonWriter& w) {
+  if (e.lines.empty()) return;
+  w.Key("lines");
+  AppendLinesArray(e, w);
 }
 
 void AppendPayload(const Event& e, JsonWriter& w) {
@@ -186,6 +190,11 @@ void AppendPayload(const Event& e, JsonWriter& w) {
 }
 
 }  // namespace
+
+void AppendLinesJson(const Event& e, std::string* out) {
+  JsonWriter w(out);
+  AppendLinesArray(e, w);
+}
 
 void AppendEventJson(const Event& e, const JsonOutputOptions& options, std::string* out) {
   JsonWriter w(out);

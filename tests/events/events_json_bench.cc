@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "events/codec.h"
+#include "events/csv.h"
 #include "events/json.h"
 #include "events/uuid.h"
 #include "tests/events/sample_events.h"
@@ -83,5 +84,26 @@ int main(int argc, char** argv) {
     if (!DecodeEvent(b, &decoded).ok()) return 1;
   }
   std::printf("decode+validate:     %7.1f ns/event\n", NsPer(start, n));
+
+  std::string csv;
+  CsvOutputOptions csv_options;
+  csv_options.assigned_fields = false;
+  AppendCsvHeader(csv_options, &csv);
+  for (const auto& b : encoded) {
+    if (!DecodeEvent(b, &decoded).ok()) return 1;
+    AppendEventCsv(decoded, csv_options, nullptr, &csv);
+  }
+  CsvEventReader reader;
+  if (!reader.Open(csv, std::nullopt).ok()) return 1;
+  start = Clock::now();
+  size_t rows = 0;
+  while (true) {
+    size_t line = 0;
+    bool done = false;
+    if (!reader.Next(&decoded, &line, &done).ok()) return 1;
+    if (done) break;
+    ++rows;
+  }
+  std::printf("CSV read+validate:   %7.1f ns/event (%zu rows)\n", NsPer(start, rows), rows);
   return 0;
 }

@@ -1,0 +1,187 @@
+// CSV output of events (AppendCsvHeader/AppendEventCsv in events/csv.h): the
+// exact form CsvEventReader reads back, so an export re-imports.
+#include <charconv>
+#include <cstring>
+
+#include "events/csv.h"
+#include "events/json.h"
+#include "events/time_format.h"
+#include "events/uuid.h"
+
+namespace ccl::events {
+
+namespace {
+
+bool IsAssigned(FieldId f) { return (kAssignedFields & FieldBit(f)) != 0; }
+
+bool IsColumn(FieldId f, const CsvOutputOptions& options) {
+  if (f == FieldId::kHash) return options.hash_column;
+  return !IsAssigned(f) || options.assigned_fields;
+}
+
+// RFC 4180: quote a cell holding a comma, quote, CR or LF; double its quotes.
+void AppendCell(std::string_view cell, std::string* out) {
+  if (cell.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out->append(cell);
+    return;
+  }
+  out->push_back('"');
+  for (const char c : cell) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+void AppendInteger(int64_t v, std::string* out) {
+  char buf[24];
+  out->append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
+}
+
+// The cell of field f (nothing for an absent field).
+void AppendField(const Event& e, FieldId f, const uint8_t* hash, std::string* scratch,
+                 std::string* out) {
+  const FieldMask allowed = AllowedFields(e.type);
+  const bool payload = (allowed & FieldBit(f)) != 0;
+  switch (f) {
+    case FieldId::kSeq:
+      AppendInteger(static_cast<int64_t>(e.seq), out);
+      return;
+    case FieldId::kEventId:
+      AppendUuid(e.event_id, out);
+      return;
+    case FieldId::kType:
+      out->append(EventTypeName(e.type));
+      return;
+    case FieldId::kContract:
+      AppendCell(e.contract, out);
+      return;
+    case FieldId::kStreamVersion:
+      AppendInteger(static_cast<int64_t>(e.stream_version), out);
+      return;
+    case FieldId::kEffectiveAt:
+      AppendInstant(e.effective_at_ns, out);
+      return;
+    case FieldId::kRecordedAt:
+      AppendInstantNs(e.recorded_at_ns, out);
+      return;
+    case FieldId::kActor:
+      AppendCell(e.actor, out);
+      return;
+    case FieldId::kSource:
+      AppendCell(e.source, out);
+      return;
+    case FieldId::kNote:
+      AppendCell(e.note, out);
+      return;
+    case FieldId::kAppliedBillRateMinor:
+      if (e.applied_bill_rate_minor.has_value()) AppendInteger(*e.applied_bill_rate_minor, out);
+      return;
+    case FieldId::kHash:
+      if (hash != nullptr) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        for (int i = 0; i < 32; ++i) {
+          out->push_back(kHex[hash[i] >> 4]);
+          out->push_back(kHex[hash[i] & 0xf]);
+        }
+      }
+      return;
+    default:
+      break;
+  }
+  if (!payload) return;  // a column of another event type: empty
+  switch (f) {
+    case FieldId::kCustomer:
+      AppendCell(e.customer, out);
+      return;
+    case FieldId::kTermStart:
+      AppendDate(e.term_start_day, out);
+      return;
+    case FieldId::kTermEnd:
+      if (e.term_end_day.has_value()) AppendDate(*e.term_end_day, out);
+      return;
+    case FieldId::kCurrency:
+      AppendCell(e.currency, out);
+      return;
+    case FieldId::kLines:
+      if (e.lines.empty()) return;
+      scratch->clear();
+      AppendLinesJson(e, scratch);
+      AppendCell(*scratch, out);
+      return;
+    case FieldId::kReason:
+      AppendCell(e.reason, out);
+      return;
+    case FieldId::kEngineer:
+      AppendCell(e.engineer, out);
+      return;
+    case FieldId::kServiceLine:
+      out->append(ServiceLineName(e.service_line));
+      return;
+    case FieldId::kMinutes:
+      AppendInteger(e.minutes, out);
+      return;
+    case FieldId::kCostRateMinor:
+      AppendInteger(e.cost_rate_minor, out);
+      return;
+    case FieldId::kReference:
+      AppendCell(e.reference, out);
+      return;
+    case FieldId::kDelivery:
+      AppendCell(e.delivery, out);
+      return;
+    case FieldId::kOffering:
+      AppendCell(e.offering, out);
+      return;
+    case FieldId::kCostMinor:
+      AppendInteger(e.cost_minor, out);
+      return;
+    case FieldId::kEscalation:
+      AppendCell(e.escalation, out);
+      return;
+    case FieldId::kSeverity:
+      out->append(SeverityName(e.severity));
+      return;
+    case FieldId::kSummary:
+      AppendCell(e.summary, out);
+      return;
+    case FieldId::kResolution:
+      AppendCell(e.resolution, out);
+      return;
+    case FieldId::kTargetEventId:
+      AppendUuid(e.target_event_id, out);
+      return;
+    default:
+      return;
+  }
+}
+
+}  // namespace
+
+void AppendCsvHeader(const CsvOutputOptions& options, std::string* out) {
+  bool first = true;
+  for (int i = 0; i < kFieldCount; ++i) {
+    const auto f = static_cast<FieldId>(i);
+    if (!IsColumn(f, options)) continue;
+    if (!first) out->push_back(',');
+    first = false;
+    out->append(FieldName(f));
+  }
+  out->append("\r\n");
+}
+
+void AppendEventCsv(const Event& e, const CsvOutputOptions& options, const uint8_t* hash,
+                    std::string* out) {
+  std::string scratch;
+  bool first = true;
+  for (int i = 0; i < kFieldCount; ++i) {
+    const auto f = static_cast<FieldId>(i);
+    if (!IsColumn(f, options)) continue;
+    if (!first) out->push_back(',');
+    first = false;
+    AppendField(e, f, hash, &scratch, out);
+  }
+  out->append("\r\n");
+}
+
+}  // namespace ccl::events
