@@ -178,9 +178,8 @@ Status MerkleStore::Open(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint6
   return Status::OK();
 }
 
-template <typename Bytes>
-Status MerkleStore::AppendImpl(uint64_t first_seq, std::span<const Bytes> event_bytes,
-                               rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf) {
+Status MerkleStore::AppendLeafHashes(uint64_t first_seq, std::span<const Hash> leaf_hashes,
+                                     rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf) {
   if (!staging_) {
     std::lock_guard<std::mutex> lock(mu_);
     staged_ = committed_;
@@ -191,15 +190,15 @@ Status MerkleStore::AppendImpl(uint64_t first_seq, std::span<const Bytes> event_
                                    " does not follow the tree of " + std::to_string(base) +
                                    " leaves");
   }
-  if (event_bytes.size() > kTreeSizeMax - base) {
+  if (leaf_hashes.size() > kTreeSizeMax - base) {
     return Status::InvalidArgument("merkle append: tree would exceed the maximum size");
   }
   staging_ = true;
   std::array<bool, kTileLevelsMax> dirty{};
   uint64_t seq = first_seq;
-  for (const Bytes& bytes : event_bytes) {
+  for (const Hash& leaf_hash : leaf_hashes) {
     completed_.clear();
-    staged_.frontier.Append(EventLeafHash(seq, std::string_view(bytes)), &completed_);
+    staged_.frontier.Append(leaf_hash, &completed_);
     // Every completed node at a multiple of kTileHeight is an entry of a tile.
     for (size_t level = 0; level < completed_.size(); level += kTileHeight) {
       const uint32_t t = static_cast<uint32_t>(level / kTileHeight);
@@ -237,12 +236,18 @@ Status MerkleStore::AppendImpl(uint64_t first_seq, std::span<const Bytes> event_
 
 Status MerkleStore::AppendLeaves(uint64_t first_seq, std::span<const std::string_view> event_bytes,
                                  rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf) {
-  return AppendImpl(first_seq, event_bytes, batch, cf);
+  leaf_hashes_.clear();
+  uint64_t seq = first_seq;
+  for (std::string_view bytes : event_bytes) leaf_hashes_.push_back(EventLeafHash(seq++, bytes));
+  return AppendLeafHashes(first_seq, leaf_hashes_, batch, cf);
 }
 
 Status MerkleStore::AppendLeaves(uint64_t first_seq, std::span<const std::string> event_bytes,
                                  rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf) {
-  return AppendImpl(first_seq, event_bytes, batch, cf);
+  leaf_hashes_.clear();
+  uint64_t seq = first_seq;
+  for (const std::string& bytes : event_bytes) leaf_hashes_.push_back(EventLeafHash(seq++, bytes));
+  return AppendLeafHashes(first_seq, leaf_hashes_, batch, cf);
 }
 
 void MerkleStore::CommitAppend() {
@@ -307,6 +312,92 @@ Status MerkleStore::Reload(uint64_t tree_size) {
   committed_ = std::move(state);
   staging_ = false;
   return Status::OK();
+}
+
+// ---- MerkleTreeChecker -----------------------------------------------------------
+
+MerkleTreeChecker::MerkleTreeChecker(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                                     const rocksdb::Snapshot* snapshot)
+    : reader_(db, cf, snapshot), db_(db), cf_(cf) {}
+
+MerkleTreeChecker::~MerkleTreeChecker() = default;
+
+Status MerkleTreeChecker::CheckTile(uint32_t tile_level, uint64_t tile_index,
+                                    const std::vector<Hash>& want) {
+  std::vector<Hash> stored;
+  Status s = reader_.ReadTile(tile_level, tile_index, &stored);
+  if (s.IsNotFound()) {
+    if (want.empty()) return Status::OK();
+    stored.clear();
+  } else if (!s.ok()) {
+    return s;
+  }
+  const size_t n = std::max(stored.size(), want.size());
+  for (size_t j = 0; j < n; ++j) {
+    if (j < stored.size() && j < want.size() && stored[j] == want[j]) continue;
+    // Entry j of tile (t, i) is node (4t, 16i + j): leaves [first, last].
+    const uint32_t level = tile_level * kTileHeight;
+    const uint64_t node = tile_index * kTileWidth + j;
+    const uint64_t first_seq = (node << level) + 1;
+    const uint64_t last_seq = (node + 1) << level;
+    const std::string what = j >= stored.size() ? "is missing"
+                             : j >= want.size() ? "exists beyond the events"
+                                                : "does not match the events";
+    if (level == 0) {
+      return Status::Corruption("seq " + std::to_string(first_seq) + ": the stored Merkle leaf " +
+                                what);
+    }
+    return Status::Corruption(TileName(tile_level, tile_index) + " entry " + std::to_string(j) +
+                              " (the subtree over seq " + std::to_string(first_seq) + ".." +
+                              std::to_string(last_seq) + ") " + what);
+  }
+  return Status::OK();
+}
+
+Status MerkleTreeChecker::Add(uint64_t seq, const Hash& leaf_hash) {
+  if (seq != frontier_.size() + 1 || seq > kTreeSizeMax) {
+    return Status::InvalidArgument("merkle check: seq " + std::to_string(seq) +
+                                   " does not follow " + std::to_string(frontier_.size()));
+  }
+  completed_.clear();
+  frontier_.Append(leaf_hash, &completed_);
+  for (size_t level = 0; level < completed_.size(); level += kTileHeight) {
+    const uint32_t t = static_cast<uint32_t>(level / kTileHeight);
+    std::vector<Hash>& tile = tiles_[t];
+    tile.push_back(completed_[level]);
+    if (tile.size() < kTileWidth) continue;
+    const uint64_t tile_index = (NodesAtLevel(seq, static_cast<uint32_t>(level)) - 1) / kTileWidth;
+    CCL_RETURN_IF_ERROR(CheckTile(t, tile_index, tile));
+    tile.clear();
+  }
+  return Status::OK();
+}
+
+Status MerkleTreeChecker::Finish() {
+  const uint64_t size = frontier_.size();
+  for (uint32_t t = 0; t < kTileLevelsMax; ++t) {
+    const uint64_t tile_index = NodesAtLevel(size, t * kTileHeight) / kTileWidth;
+    CCL_RETURN_IF_ERROR(CheckTile(t, tile_index, tiles_[t]));
+  }
+  // Every key is a tile of this tree: nothing beyond the right edge (a longer
+  // tree) and nothing that is not a tile. One pass over the keys: the column
+  // family holds about one key per 15 events.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const rocksdb::Slice key = it->key();
+    const uint32_t t = key.size() == 9 ? static_cast<uint8_t>(key[0]) : kTileLevelsMax;
+    if (t >= kTileLevelsMax) {
+      return Status::Corruption("merkle column family holds a key that is not a tile key");
+    }
+    uint64_t tile_index = 0;
+    for (size_t i = 1; i < 9; ++i) tile_index = tile_index << 8 | static_cast<uint8_t>(key[i]);
+    const uint64_t entries = NodesAtLevel(size, t * kTileHeight);
+    if (tile_index * kTileWidth >= entries) {
+      return Status::Corruption(TileName(t, tile_index) + " lies beyond the " +
+                                std::to_string(size) + " events");
+    }
+  }
+  return FromRocks(it->status(), "merkle scan");
 }
 
 }  // namespace ccl::ledger

@@ -92,12 +92,17 @@ class MerkleStore {
   MerkleStore(const MerkleStore&) = delete;
   MerkleStore& operator=(const MerkleStore&) = delete;
 
-  // Stages the events first_seq, first_seq + 1, ... (their stored bytes) as
-  // leaves: adds the tile writes to *batch (column family `cf`, normally the one
-  // given to Open). REQUIRES: first_seq == staged size + 1, where the staged size
-  // is size() plus whatever was staged since the last Commit/AbortAppend (so one
-  // WriteBatch may carry several calls). InvalidArgument on a seq gap; nothing
-  // is staged then.
+  // Stages the events first_seq, first_seq + 1, ... as leaves, given their
+  // leaf hashes EventLeafHash(seq, stored bytes): adds the tile writes to
+  // *batch (column family `cf`, normally the one given to Open). REQUIRES:
+  // first_seq == staged size + 1, where the staged size is size() plus whatever
+  // was staged since the last Commit/AbortAppend (so one WriteBatch may carry
+  // several calls). InvalidArgument on a seq gap, with nothing staged. On any
+  // other failure everything staged is dropped: abandon the batch.
+  [[nodiscard]] Status AppendLeafHashes(uint64_t first_seq, std::span<const Hash> leaf_hashes,
+                                        rocksdb::WriteBatch* batch,
+                                        rocksdb::ColumnFamilyHandle* cf);
+  // The same from the events' stored bytes.
   [[nodiscard]] Status AppendLeaves(uint64_t first_seq,
                                     std::span<const std::string_view> event_bytes,
                                     rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf);
@@ -135,10 +140,6 @@ class MerkleStore {
   MerkleStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) : db_(db), cf_(cf) {}
   [[nodiscard]] static Status LoadState(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
                                         uint64_t size, State* out);
-  // Stages one leaf hash into staged_; returns the Put of a completed tile.
-  template <typename Bytes>
-  Status AppendImpl(uint64_t first_seq, std::span<const Bytes> event_bytes,
-                    rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf);
   Status CheckSize(uint64_t tree_size) const;
 
   rocksdb::DB* const db_;
@@ -147,7 +148,39 @@ class MerkleStore {
   State committed_;
   bool staging_ = false;  // appender-only state below
   State staged_;
-  std::vector<Hash> completed_;  // scratch
+  std::vector<Hash> completed_;    // scratch
+  std::vector<Hash> leaf_hashes_;  // scratch
+};
+
+// Checks the stored tiles against leaf hashes recomputed from the events, fed
+// in seq order: finds a tree that no longer matches its events (an event edited
+// without its leaf, or tiles rewritten). Reads each tile once.
+class MerkleTreeChecker {
+ public:
+  // db and cf are not owned; snapshot may be null.
+  MerkleTreeChecker(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                    const rocksdb::Snapshot* snapshot = nullptr);
+  ~MerkleTreeChecker();
+
+  // The leaf hash of the next event, EventLeafHash(seq, bytes). Corruption
+  // naming the seq when the stored leaf differs, or the tile when a stored
+  // upper node differs. REQUIRES: seq == leaves() + 1.
+  [[nodiscard]] Status Add(uint64_t seq, const Hash& leaf_hash);
+  // After the last event: the rightmost tiles hold exactly what leaves()
+  // events imply and nothing lies beyond.
+  [[nodiscard]] Status Finish();
+
+  uint64_t leaves() const { return frontier_.size(); }
+  Hash root() const { return frontier_.Root(); }  // recomputed, not read
+
+ private:
+  Status CheckTile(uint32_t tile_level, uint64_t tile_index, const std::vector<Hash>& want);
+  TileNodeReader reader_;
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* cf_;
+  MerkleFrontier frontier_;
+  std::array<std::vector<Hash>, kTileLevelsMax> tiles_;
+  std::vector<Hash> completed_;
 };
 
 }  // namespace ccl::ledger

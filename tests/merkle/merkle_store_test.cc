@@ -230,6 +230,59 @@ TEST_F(MerkleStoreTest, BulkAppendWritesAboutOneKeyPerFifteenEvents) {
   EXPECT_EQ(keys, 625u + 40u + 3u + 1u);
 }
 
+TEST_F(MerkleStoreTest, CheckerFindsTreesThatDoNotMatchTheirEvents) {
+  ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), 0, &store_).ok());
+  Append(300);
+  std::vector<Hash> leaves;
+  for (uint64_t i = 0; i < 300; ++i) {
+    Hash h;
+    ASSERT_TRUE(memory_.ReadNode(0, i, &h).ok());
+    leaves.push_back(h);
+  }
+  // Feeds `n` leaves (with leaf `edited_seq` changed) and returns the first error.
+  auto check = [&](uint64_t n, uint64_t edited_seq) {
+    MerkleTreeChecker checker(db_.get(), cf());
+    for (uint64_t seq = 1; seq <= n; ++seq) {
+      Hash h = leaves[seq - 1];
+      if (seq == edited_seq) h[0] ^= 1;
+      Status s = checker.Add(seq, h);
+      if (!s.ok()) return s;
+    }
+    Status s = checker.Finish();
+    if (s.ok()) {
+      EXPECT_EQ(checker.root(), store_->root());
+    }
+    return s;
+  };
+  EXPECT_TRUE(check(300, 0).ok());
+  Status s = check(300, 123);
+  EXPECT_TRUE(s.IsCorruption());
+  EXPECT_NE(s.message().find("seq 123"), std::string::npos) << s.ToString();
+  s = check(300, 300);  // in the partial rightmost tile
+  EXPECT_NE(s.message().find("seq 300"), std::string::npos) << s.ToString();
+  s = check(299, 0);  // the tree is longer than the events
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  s = check(250, 0);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  // An upper tile rewritten: named by tile and the range of events under it.
+  std::string tile;
+  ASSERT_TRUE(db_->Get(rocksdb::ReadOptions(), cf(), MerkleTileKey(1, 0), &tile).ok());
+  std::string bad = tile;
+  bad[32 * 5] ^= 1;
+  ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), cf(), MerkleTileKey(1, 0), bad).ok());
+  s = check(300, 0);
+  EXPECT_NE(s.message().find("seq 81..96"), std::string::npos) << s.ToString();
+  ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), cf(), MerkleTileKey(1, 0), tile).ok());
+  // A stray tile beyond the right edge, or a key that is no tile.
+  ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), cf(), MerkleTileKey(0, 40), tile).ok());
+  EXPECT_TRUE(check(300, 0).IsCorruption());
+  ASSERT_TRUE(db_->Delete(rocksdb::WriteOptions(), cf(), MerkleTileKey(0, 40)).ok());
+  ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), cf(), "junk", "x").ok());
+  EXPECT_TRUE(check(300, 0).IsCorruption());
+  ASSERT_TRUE(db_->Delete(rocksdb::WriteOptions(), cf(), "junk").ok());
+  EXPECT_TRUE(check(300, 0).ok());
+}
+
 TEST_F(MerkleStoreTest, TileKeysAreLevelThenBigEndianIndex) {
   EXPECT_EQ(MerkleTileKey(2, 0x0102030405060708ull),
             std::string("\x02\x01\x02\x03\x04\x05\x06\x07\x08", 9));
