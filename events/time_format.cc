@@ -75,8 +75,13 @@ char* PutCivilDate(const Civil& c, char* p) {
 void AppendInstantImpl(int64_t ns, bool always_fraction, std::string* out) {
   // Formatted on the stack and appended once: this runs for every exported event.
   char buf[64];
-  const int64_t day = FloorDiv(ns, kNsPerDay);
-  const int64_t ns_of_day = ns - day * kNsPerDay;  // 0 .. kNsPerDay-1
+  // Remainder first: day * kNsPerDay would overflow near INT64_MIN.
+  int64_t ns_of_day = ns % kNsPerDay;
+  int64_t day = ns / kNsPerDay;
+  if (ns_of_day < 0) {
+    ns_of_day += kNsPerDay;  // now 0 .. kNsPerDay-1
+    --day;
+  }
   char* p = PutCivilDate(CivilFromDays(day), buf);
   const int64_t secs = ns_of_day / kNsPerSecond;
   const int64_t frac = ns_of_day % kNsPerSecond;
