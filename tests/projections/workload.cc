@@ -210,7 +210,8 @@ class Generator {
     if (c.unreversed.empty()) return;
     const size_t k = static_cast<size_t>(Rand(0, static_cast<int64_t>(c.unreversed.size()) - 1));
     const size_t target = c.unreversed[k];
-    c.unreversed.erase(c.unreversed.begin() + static_cast<std::ptrdiff_t>(k));
+    c.unreversed[k] = c.unreversed.back();  // swap and pop: O(1) on long runs
+    c.unreversed.pop_back();
     const events::Uuid id = out_[target].event_id;
     const int li = static_cast<int>(out_[target].service_line) - 1;
     const int32_t minutes = out_[target].minutes;
