@@ -50,8 +50,11 @@ struct Options {
   Clock* clock = nullptr;
   // Not owned; RocksDB environment (fault injection in tests). nullptr: default.
   rocksdb::Env* env = nullptr;
-  // RocksDB block cache for the events column family.
+  // RocksDB block cache shared by the column families.
   size_t block_cache_bytes = 256ull << 20;
+  // Write model: contract states kept in memory (LRU); the rest are read from
+  // the `contracts` column family when an append touches them.
+  size_t contract_cache_entries_max = 65536;
 };
 
 struct AppendOptions {
@@ -90,10 +93,13 @@ class EventIterator {
  public:
   virtual ~EventIterator() = default;
   virtual bool Valid() const = 0;
-  virtual void Next() = 0;                    // REQUIRES: Valid()
-  virtual uint64_t seq() const = 0;           // REQUIRES: Valid()
-  virtual std::string_view bytes() const = 0; // stored bytes; REQUIRES: Valid()
+  virtual void Next() = 0;                         // REQUIRES: Valid()
+  virtual uint64_t seq() const = 0;                // REQUIRES: Valid()
+  virtual std::string_view bytes() const = 0;      // stored bytes; REQUIRES: Valid()
   virtual const events::Event& event() const = 0;  // decoded; REQUIRES: Valid()
+  // The chain hash h_seq of the current event (the `chain` column family; one
+  // extra read, cheap in seq order). Corruption when absent. REQUIRES: Valid()
+  [[nodiscard]] virtual Status chain_hash(Hash* out) = 0;
   virtual Status status() const = 0;  // OK unless iteration stopped on an error
 };
 
@@ -103,8 +109,8 @@ struct VerifyProgress {
 };
 
 struct VerifyReport {
-  uint64_t events = 0;     // events checked
-  Head head;               // recomputed head (equals the stored head on success)
+  uint64_t events = 0;         // events checked
+  Head head;                   // recomputed head (equals the stored head on success)
   uint64_t first_bad_seq = 0;  // 0 when OK
 };
 
@@ -130,13 +136,15 @@ class Ledger {
   // written); with other content, Conflict. The input's assigned fields are
   // ignored.
   [[nodiscard]] virtual Status Append(std::span<const events::Event> batch,
-                                      const AppendOptions& options,
-                                      AppendResult* result) = 0;
+                                      const AppendOptions& options, AppendResult* result) = 0;
 
   // Point reads. NotFound when absent; Corruption when stored bytes fail checks.
   [[nodiscard]] virtual Status Get(uint64_t seq, events::Event* out,
                                    std::string* stored_bytes = nullptr) = 0;
   [[nodiscard]] virtual Status GetByEventId(const events::Uuid& id, events::Event* out) = 0;
+  // The chain hash h_seq as stored with event `seq` (seq 0: the genesis hash).
+  // NotFound when seq > head().seq.
+  [[nodiscard]] virtual Status GetChainHash(uint64_t seq, Hash* out) = 0;
 
   // Events with seq >= from_seq, in seq order, as of a snapshot taken now.
   virtual std::unique_ptr<EventIterator> NewIterator(uint64_t from_seq = 1) = 0;
@@ -167,7 +175,8 @@ class Ledger {
   // Projection checkpoints and snapshots (the `projections` column family).
   // Opaque bytes to the ledger; NotFound when absent.
   [[nodiscard]] virtual Status GetProjectionState(std::string_view name, std::string* value) = 0;
-  [[nodiscard]] virtual Status PutProjectionState(std::string_view name, std::string_view value) = 0;
+  [[nodiscard]] virtual Status PutProjectionState(std::string_view name,
+                                                  std::string_view value) = 0;
 
   // Size of the ledger's files on disk, in bytes.
   virtual uint64_t DiskBytes() = 0;

@@ -1,0 +1,363 @@
+// Append: group commit, rules, assignment, encoding, chain and the one
+// WriteBatch per group (ledger/ledger_impl.h).
+//
+// Callers queue; the caller at the front leads: it takes every queued batch
+// (up to kGroupEventsMax events), checks each batch against the write model in
+// queue order (a rejected batch is rolled back alone: WriteBatch save points
+// and a per-writer model delta), writes the accepted ones in one synced
+// WriteBatch, publishes the new head and wakes the others. While it syncs, new
+// callers queue up and form the next group: that is what makes many threads
+// appending single events cost one fsync per group rather than per event.
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "events/codec.h"
+#include "events/limits.h"
+#include "events/uuid.h"
+#include "events/validate.h"
+#include "ledger/ledger_impl.h"
+
+namespace ccl::ledger {
+
+namespace {
+
+// A group stops growing at this many events (the first batch always joins,
+// whatever its size): bounds the latency a small append waits behind others.
+constexpr size_t kGroupEventsMax = 1 << 16;
+// Scratch vectors grown past this by a bulk append are released afterwards.
+constexpr size_t kScratchKeepMax = 1 << 16;
+
+Status FromBatch(const rocksdb::Status& s) { return FromRocks(s, "build write batch"); }
+
+}  // namespace
+
+Status LedgerImpl::Append(std::span<const events::Event> batch, const AppendOptions& options,
+                          AppendResult* result) {
+  result->appended = 0;
+  result->duplicates = 0;
+  result->outcomes.clear();
+  result->failed_index = SIZE_MAX;
+  if (options_.read_only) {
+    return Status::InvalidArgument("ledger opened read-only: cannot append");
+  }
+  if (needs_reopen_.load()) return Status::IOError("ledger needs reopen after failed sync");
+  if (batch.size() > limits::kEventsPerBatchMax) {
+    return Status::InvalidArgument("batch of " + std::to_string(batch.size()) +
+                                   " events: at most " +
+                                   std::to_string(limits::kEventsPerBatchMax));
+  }
+  if (batch.empty() && options.expected_versions.empty()) return Status::OK();
+
+  Writer w;
+  w.batch = batch;
+  w.options = &options;
+  w.result = result;
+  std::unique_lock<std::mutex> lock(writers_mu_);
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.wait(lock);
+  if (w.done) return w.status;
+
+  // Leader. Only the front of the queue gets here, and it stays at the front
+  // until it pops its group, so the leader-only state has one user at a time.
+  std::vector<Writer*> group;
+  size_t events = 0;
+  for (Writer* x : writers_) {
+    if (!group.empty() && events + x->batch.size() > kGroupEventsMax) break;
+    group.push_back(x);
+    events += x->batch.size();
+  }
+  lock.unlock();
+  CommitGroup(group);
+  lock.lock();
+  for (Writer* x : group) {
+    writers_.pop_front();
+    x->done = true;
+    if (x != &w) x->cv.notify_one();
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  return w.status;
+}
+
+void LedgerImpl::CommitGroup(const std::vector<Writer*>& group) {
+  if (needs_reopen_.load()) {
+    for (Writer* w : group) w->status = Status::IOError("ledger needs reopen after failed sync");
+    return;
+  }
+  if (!scratch_) scratch_ = std::make_unique<GroupScratch>();
+  GroupScratch& g = *scratch_;
+  const Head before = head();
+  g.recorded_at_ns = std::max(clock_->NowNs(), before.recorded_at_ns);
+  g.next_seq = before.seq + 1;
+  g.prev_hash = before.hash;
+  g.streams.clear();
+  g.ids.clear();
+  size_t events = 0;
+  for (const Writer* w : group) events += w->batch.size();
+  // Events are ~200-400 bytes; reserving avoids re-copying a bulk batch as it grows.
+  rocksdb::WriteBatch batch(std::min<size_t>(events, 1 << 22) * 400);
+  g.batch = &batch;
+
+  for (Writer* w : group) {
+    const uint64_t seq0 = g.next_seq;
+    const Hash hash0 = g.prev_hash;
+    const size_t streams0 = g.streams.size();
+    const size_t ids0 = g.ids.size();
+    view_.BeginWriter(w->batch.size());
+    batch.SetSavePoint();
+    Status s = ProcessWriter(w, &g);
+    if (s.ok()) {
+      view_.AcceptWriter();
+      s = FromBatch(batch.PopSavePoint());
+      w->accepted = s.ok();
+    } else {
+      view_.RejectWriter();
+      batch.RollbackToSavePoint().PermitUncheckedError();
+      g.next_seq = seq0;
+      g.prev_hash = hash0;
+      g.streams.resize(streams0);
+      g.ids.resize(ids0);
+    }
+    if (!s.ok()) {
+      w->status = s;
+      w->result->appended = 0;
+      w->result->duplicates = 0;
+      w->result->outcomes.clear();
+    }
+  }
+
+  auto finish = [&](const Status& s) {
+    for (Writer* w : group) {
+      if (!w->accepted) continue;
+      w->status = s;
+      if (!s.ok()) {
+        w->result->appended = 0;
+        w->result->duplicates = 0;
+        w->result->outcomes.clear();
+      }
+    }
+    view_.ClearGroup();
+    if (g.streams.capacity() > kScratchKeepMax) g.streams = {};
+    if (g.ids.capacity() > kScratchKeepMax) g.ids = {};
+    g.batch = nullptr;
+  };
+  const uint64_t last_seq = g.next_seq - 1;
+  if (last_seq == before.seq) {  // all rejected or duplicates: nothing to write
+    finish(Status::OK());
+    return;
+  }
+
+  // Index entries in key order: memtable inserts that follow the previous
+  // one are several times cheaper than random ones (measured: a 1,000,000
+  // event batch writes in ~2 s sorted against ~10 s in event order).
+  Status s;
+  std::sort(g.ids.begin(), g.ids.end(), [](const auto& a, const auto& b) {
+    return std::memcmp(a.id.data(), b.id.data(), a.id.size()) < 0;
+  });
+  for (const auto& e : g.ids) {
+    SeqKey v(e.seq);
+    s = FromBatch(batch.Put(cf(kCfIds),
+                            rocksdb::Slice(reinterpret_cast<const char*>(e.id.data()), 16),
+                            rocksdb::Slice(v.bytes, 8)));
+    if (!s.ok()) return finish(s);
+  }
+  std::sort(g.streams.begin(), g.streams.end(), [](const auto& a, const auto& b) {
+    const int c = a.contract.compare(b.contract);
+    return c != 0 ? c < 0 : a.version < b.version;
+  });
+  for (const auto& e : g.streams) {
+    StreamKeyInto(e.contract, e.version, &g.key);
+    SeqKey v(e.seq);
+    s = FromBatch(batch.Put(cf(kCfStreams), g.key, rocksdb::Slice(v.bytes, 8)));
+    if (!s.ok()) return finish(s);
+  }
+
+  // The write model, once per contract per group (not per event).
+  ModelDelta* delta = view_.group();
+  for (const auto& [contract, state] : delta->contracts) {
+    EncodeContractState(state, &g.value);
+    s = FromBatch(batch.Put(cf(kCfContracts), contract, g.value));
+    if (!s.ok()) return finish(s);
+  }
+  for (const auto& [key, state] : delta->escalations) {
+    s = FromBatch(batch.Put(cf(kCfEscalations), key, EncodeEscalationState(state)));
+    if (!s.ok()) return finish(s);
+  }
+  for (const auto& [target, by] : delta->reversals) {
+    SeqKey k(target), v(by);
+    s = FromBatch(
+        batch.Put(cf(kCfReversals), rocksdb::Slice(k.bytes, 8), rocksdb::Slice(v.bytes, 8)));
+    if (!s.ok()) return finish(s);
+  }
+
+  Head after;
+  after.seq = last_seq;
+  after.hash = g.prev_hash;
+  after.recorded_at_ns = g.recorded_at_ns;
+  s = FromBatch(batch.Put(cf(kCfMeta), kMetaHead, EncodeHead(after)));
+  if (!s.ok()) return finish(s);
+
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  rocksdb::Status ws = db_->Write(wo, &batch);
+  if (!ws.ok()) {
+    // The batch may or may not be in the WAL: only a reopen (WAL recovery)
+    // tells. Until then the in-memory head cannot be trusted either way.
+    needs_reopen_.store(true);
+    return finish(FromRocks(ws, "append (the ledger needs reopen after failed sync)"));
+  }
+  for (auto& [contract, state] : delta->contracts) contract_cache_.Put(contract, std::move(state));
+  {
+    std::lock_guard<std::mutex> l(head_mu_);
+    head_ = after;
+  }
+  finish(Status::OK());
+}
+
+Status LedgerImpl::CheckExpectedVersions(const Writer& w) {
+  for (const auto& [contract, expected] : w.options->expected_versions) {
+    ContractState* c = nullptr;
+    CCL_RETURN_IF_ERROR(view_.FindContract(contract, &c));
+    const uint64_t actual = c != nullptr ? c->stream_version : 0;
+    if (actual == expected) continue;
+    for (size_t i = 0; i < w.batch.size(); ++i) {
+      if (w.batch[i].contract == contract) {
+        w.result->failed_index = i;
+        break;
+      }
+    }
+    return Status::Conflict("contract '" + contract + "': expected stream version " +
+                            std::to_string(expected) + ", found " + std::to_string(actual));
+  }
+  return Status::OK();
+}
+
+Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
+  AppendResult* r = w->result;
+  CCL_RETURN_IF_ERROR(CheckExpectedVersions(*w));
+  r->outcomes.assign(w->batch.size(), EventOutcome{});
+  events::Event& e = g->event;
+  for (size_t i = 0; i < w->batch.size(); ++i) {
+    const events::Event& in = w->batch[i];
+    r->failed_index = i;  // reset below on success
+    // The caller's assigned fields are ignored: validate and encode a copy
+    // carrying ours.
+    e = in;
+    e.seq = 0;
+    e.stream_version = 0;
+    e.recorded_at_ns = 0;
+    e.applied_bill_rate_minor.reset();
+    Status s = events::ValidateEvent(e);
+    if (!s.ok()) return Status::InvalidArgument(EventLabel(in.event_id) + ": " + s.message());
+
+    EventLookup existing;
+    CCL_RETURN_IF_ERROR(view_.FindEvent(in.event_id, &existing));
+    if (existing.found) {
+      if (!events::SameContent(*existing.event, e)) {
+        return Status::Conflict(EventLabel(in.event_id) +
+                                ": event_id conflict: already used by seq " +
+                                std::to_string(existing.seq) + " with different content");
+      }
+      r->outcomes[i] = EventOutcome{existing.seq, true};
+      r->duplicates += 1;
+      continue;
+    }
+
+    const uint64_t seq = g->next_seq;
+    AppliedFields applied;
+    CCL_RETURN_IF_ERROR(ApplyEvent(&view_, in, seq, &applied));
+    view_.AddPendingEvent(in, seq);
+    e.seq = seq;
+    e.stream_version = applied.stream_version;
+    e.recorded_at_ns = g->recorded_at_ns;
+    e.applied_bill_rate_minor = applied.applied_bill_rate_minor;
+    events::EncodeEvent(e, &g->bytes);
+    if (g->bytes.size() > limits::kEventBytesMax) {
+      return Status::InvalidArgument(EventLabel(in.event_id) + ": stored event would be " +
+                                     std::to_string(g->bytes.size()) + " bytes, at most " +
+                                     std::to_string(limits::kEventBytesMax));
+    }
+    g->prev_hash = ChainHash(g->prev_hash, seq, g->bytes);
+    SeqKey k(seq);
+    CCL_RETURN_IF_ERROR(FromBatch(g->batch->Put(cf(kCfEvents), k.view(), g->bytes)));
+    CCL_RETURN_IF_ERROR(FromBatch(
+        g->batch->Put(cf(kCfChain), k.view(),
+                      rocksdb::Slice(reinterpret_cast<const char*>(g->prev_hash.data()), 32))));
+    g->streams.push_back({in.contract, applied.stream_version, seq});
+    g->ids.push_back({in.event_id, seq});
+    r->outcomes[i] = EventOutcome{seq, false};
+    r->appended += 1;
+    g->next_seq += 1;
+  }
+  r->failed_index = SIZE_MAX;
+  return Status::OK();
+}
+
+// ---- CommittedReader: the write model's committed state ----
+
+Status LedgerImpl::ReadContract(std::string_view contract, bool* found, ContractState* out) {
+  if (const ContractState* c = contract_cache_.Find(contract)) {
+    *found = true;
+    *out = *c;
+    return Status::OK();
+  }
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfContracts),
+                               rocksdb::Slice(contract.data(), contract.size()), &v);
+  if (s.IsNotFound()) {
+    *found = false;
+    return Status::OK();
+  }
+  CCL_RETURN_IF_ERROR(FromRocks(s, "read contract state"));
+  Status d = DecodeContractState(v, out);
+  if (!d.ok()) return d.WithContext("contract '" + std::string(contract) + "'");
+  *found = true;
+  contract_cache_.Put(std::string(contract), *out);
+  return Status::OK();
+}
+
+Status LedgerImpl::ReadEscalation(const std::string& key, bool* found, EscalationState* out) {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfEscalations), key, &v);
+  *found = false;
+  if (s.IsNotFound()) return Status::OK();
+  CCL_RETURN_IF_ERROR(FromRocks(s, "read escalation state"));
+  CCL_RETURN_IF_ERROR(DecodeEscalationState(v, out));
+  *found = true;
+  return Status::OK();
+}
+
+Status LedgerImpl::ReadReversal(uint64_t target_seq, bool* found, uint64_t* reversing_seq) {
+  std::string v;
+  SeqKey k(target_seq);
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf(kCfReversals), rocksdb::Slice(k.bytes, 8), &v);
+  *found = false;
+  if (s.IsNotFound()) return Status::OK();
+  CCL_RETURN_IF_ERROR(FromRocks(s, "read reversal"));
+  if (!DecodeSeq(v, reversing_seq)) {
+    return Status::Corruption("reversals: value of seq " + std::to_string(target_seq) +
+                              " is not 8 bytes");
+  }
+  *found = true;
+  return Status::OK();
+}
+
+Status LedgerImpl::ReadEventById(const events::Uuid& id, bool* found, uint64_t* seq,
+                                 events::Event* event) {
+  CCL_RETURN_IF_ERROR(SeqById(id, found, seq));
+  if (!*found) return Status::OK();
+  std::string bytes;
+  CCL_RETURN_IF_ERROR(GetStored(*seq, &bytes));
+  Status s = events::DecodeEvent(bytes, event);
+  if (!s.ok()) return Status::Corruption("seq " + std::to_string(*seq) + ": " + s.message());
+  if (event->event_id != id || event->seq != *seq) {
+    return Status::Corruption("seq " + std::to_string(*seq) + ": ids index entry for " +
+                              events::FormatUuid(id) + " points to another event");
+  }
+  return Status::OK();
+}
+
+}  // namespace ccl::ledger

@@ -1,0 +1,83 @@
+// The hash chain (ChainHash, GenesisHash) and the system clock.
+#include <openssl/evp.h>
+
+#include <chrono>
+#include <cstdlib>
+
+#include "ledger/keys.h"
+#include "ledger/ledger.h"
+
+namespace ccl::ledger {
+
+namespace {
+
+// One fetched SHA-256 implementation for the process and one digest context
+// per thread: fetching and allocating per hash would double its cost, and a
+// verify or a bulk append hashes millions of events.
+const EVP_MD* Sha256Md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+struct DigestContext {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~DigestContext() { EVP_MD_CTX_free(ctx); }
+};
+
+EVP_MD_CTX* ThreadContext() {
+  thread_local DigestContext c;
+  return c.ctx;
+}
+
+// libcrypto fails here only when it cannot allocate or has no SHA-256 at all;
+// a ledger that cannot hash must not go on appending or verifying.
+void CheckCrypto(int ok) {
+  if (ok != 1) std::abort();
+}
+
+class SystemClockImpl final : public Clock {
+ public:
+  int64_t NowNs() override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+};
+
+}  // namespace
+
+Hash ChainHash(const Hash& previous, uint64_t seq, std::string_view event_bytes) {
+  EVP_MD_CTX* ctx = ThreadContext();
+  const EVP_MD* md = Sha256Md();
+  if (ctx == nullptr || md == nullptr) std::abort();
+  SeqKey be(seq);
+  Hash out;
+  unsigned int len = 0;
+  CheckCrypto(EVP_DigestInit_ex(ctx, md, nullptr));
+  CheckCrypto(EVP_DigestUpdate(ctx, previous.data(), previous.size()));
+  CheckCrypto(EVP_DigestUpdate(ctx, be.bytes, sizeof(be.bytes)));
+  CheckCrypto(EVP_DigestUpdate(ctx, event_bytes.data(), event_bytes.size()));
+  CheckCrypto(EVP_DigestFinal_ex(ctx, out.data(), &len));
+  return out;
+}
+
+Hash GenesisHash(const events::Uuid& ledger_id) {
+  EVP_MD_CTX* ctx = ThreadContext();
+  const EVP_MD* md = Sha256Md();
+  if (ctx == nullptr || md == nullptr) std::abort();
+  static constexpr char kTag[] = "ccl-genesis";  // 11 bytes, no terminator hashed
+  Hash out;
+  unsigned int len = 0;
+  CheckCrypto(EVP_DigestInit_ex(ctx, md, nullptr));
+  CheckCrypto(EVP_DigestUpdate(ctx, kTag, sizeof(kTag) - 1));
+  CheckCrypto(EVP_DigestUpdate(ctx, ledger_id.data(), ledger_id.size()));
+  CheckCrypto(EVP_DigestFinal_ex(ctx, out.data(), &len));
+  return out;
+}
+
+Clock* SystemClock() {
+  static SystemClockImpl clock;
+  return &clock;
+}
+
+}  // namespace ccl::ledger

@@ -1,0 +1,202 @@
+// Write model state and its persisted form (ledger/contract_state.h).
+#include "ledger/contract_state.h"
+
+#include <algorithm>
+
+#include "events/limits.h"
+#include "ledger/keys.h"
+
+namespace ccl::ledger {
+
+namespace {
+
+constexpr uint8_t kStateFormat = 1;
+constexpr uint8_t kContractOpen = 1;
+constexpr uint8_t kContractClosed = 2;
+constexpr uint8_t kEscalationOpen = 1;
+constexpr uint8_t kEscalationResolved = 2;
+
+// Bounds-checked reader over untrusted bytes: every Get* fails (and keeps
+// failing) once the input runs out, so a truncated value cannot be misread.
+class Reader {
+ public:
+  explicit Reader(std::string_view b) : b_(b) {}
+  bool U8(uint8_t* v) {
+    if (!Need(1)) return false;
+    *v = static_cast<uint8_t>(b_[pos_++]);
+    return true;
+  }
+  bool U32(uint32_t* v) {
+    if (!Need(4)) return false;
+    *v = GetBE32(b_.data() + pos_);
+    pos_ += 4;
+    return true;
+  }
+  bool U64(uint64_t* v) {
+    if (!Need(8)) return false;
+    *v = GetBE64(b_.data() + pos_);
+    pos_ += 8;
+    return true;
+  }
+  bool I64(int64_t* v) {
+    uint64_t u = 0;
+    if (!U64(&u)) return false;
+    *v = static_cast<int64_t>(u);
+    return true;
+  }
+  bool I32(int32_t* v) {
+    uint32_t u = 0;
+    if (!U32(&u)) return false;
+    *v = static_cast<int32_t>(u);
+    return true;
+  }
+  bool Str(size_t max_bytes, std::string* s) {
+    uint32_t n = 0;
+    if (!U32(&n) || n > max_bytes || !Need(n)) return false;
+    s->assign(b_.data() + pos_, n);
+    pos_ += n;
+    return true;
+  }
+  bool AtEnd() const { return pos_ == b_.size(); }
+
+ private:
+  bool Need(size_t n) const { return b_.size() - pos_ >= n; }
+  std::string_view b_;
+  size_t pos_ = 0;
+};
+
+void AppendStr(std::string_view s, std::string* out) {
+  AppendBE32(static_cast<uint32_t>(s.size()), out);
+  out->append(s);
+}
+
+Status Bad(const std::string& what) { return Status::Corruption("contract state: " + what); }
+
+}  // namespace
+
+int64_t LineState::RateAt(int64_t effective_at_ns) const {
+  int64_t rate = base_rate_minor;
+  bool found = false;
+  int64_t best_at = 0;
+  // Append order: on equal effective_at the later change (higher seq) wins,
+  // hence >= rather than >.
+  for (const RateChange& c : rate_changes) {
+    if (c.effective_at_ns <= effective_at_ns && (!found || c.effective_at_ns >= best_at)) {
+      found = true;
+      best_at = c.effective_at_ns;
+      rate = c.rate_minor;
+    }
+  }
+  return rate;
+}
+
+const LineState* ContractState::FindLine(events::ServiceLine s) const {
+  for (const LineState& l : lines) {
+    if (l.service_line == s) return &l;
+  }
+  return nullptr;
+}
+
+LineState* ContractState::FindLine(events::ServiceLine s) {
+  for (LineState& l : lines) {
+    if (l.service_line == s) return &l;
+  }
+  return nullptr;
+}
+
+LineState* ContractState::AddLine(LineState line) {
+  auto it = std::find_if(lines.begin(), lines.end(),
+                         [&](const LineState& l) { return l.service_line > line.service_line; });
+  return &*lines.insert(it, std::move(line));
+}
+
+void EncodeContractState(const ContractState& s, std::string* out) {
+  out->clear();
+  out->push_back(static_cast<char>(kStateFormat));
+  out->push_back(static_cast<char>(s.closed ? kContractClosed : kContractOpen));
+  AppendBE64(s.stream_version, out);
+  AppendBE64(s.last_seq, out);
+  AppendBE32(static_cast<uint32_t>(s.term_start_day), out);
+  AppendBE32(static_cast<uint32_t>(s.term_end_day), out);
+  AppendStr(s.customer, out);
+  AppendStr(s.currency, out);
+  out->push_back(static_cast<char>(s.lines.size()));
+  for (const LineState& l : s.lines) {
+    out->push_back(static_cast<char>(l.service_line));
+    out->push_back(static_cast<char>(l.overage));
+    AppendBE64(static_cast<uint64_t>(l.funded_minutes), out);
+    AppendBE64(static_cast<uint64_t>(l.consumed_minutes), out);
+    AppendBE64(static_cast<uint64_t>(l.base_rate_minor), out);
+    AppendBE32(static_cast<uint32_t>(l.rate_changes.size()), out);
+    for (const RateChange& c : l.rate_changes) {
+      AppendBE64(static_cast<uint64_t>(c.effective_at_ns), out);
+      AppendBE64(static_cast<uint64_t>(c.rate_minor), out);
+    }
+  }
+}
+
+Status DecodeContractState(std::string_view bytes, ContractState* out) {
+  Reader r(bytes);
+  uint8_t format = 0, status = 0, nlines = 0;
+  if (!r.U8(&format) || format != kStateFormat) return Bad("unknown format");
+  if (!r.U8(&status) || (status != kContractOpen && status != kContractClosed)) {
+    return Bad("bad status");
+  }
+  out->closed = status == kContractClosed;
+  if (!r.U64(&out->stream_version) || !r.U64(&out->last_seq) || !r.I32(&out->term_start_day) ||
+      !r.I32(&out->term_end_day) || !r.Str(limits::kCustomerBytesMax, &out->customer) ||
+      !r.Str(3, &out->currency) || !r.U8(&nlines)) {
+    return Bad("truncated header");
+  }
+  if (out->stream_version == 0 || out->last_seq == 0) return Bad("zero version or seq");
+  if (nlines > events::kServiceLineCount) return Bad("too many lines");
+  out->lines.resize(nlines);
+  for (uint8_t i = 0; i < nlines; ++i) {
+    LineState& l = out->lines[i];
+    uint8_t line = 0, overage = 0;
+    uint32_t nchanges = 0;
+    if (!r.U8(&line) || !r.U8(&overage) || !r.I64(&l.funded_minutes) ||
+        !r.I64(&l.consumed_minutes) || !r.I64(&l.base_rate_minor) || !r.U32(&nchanges)) {
+      return Bad("truncated line");
+    }
+    if (line < 1 || line > events::kServiceLineCount ||
+        (i > 0 && line <= static_cast<uint8_t>(out->lines[i - 1].service_line))) {
+      return Bad("bad or unordered service line");
+    }
+    if (overage != static_cast<uint8_t>(events::Overage::kReject) &&
+        overage != static_cast<uint8_t>(events::Overage::kAllow)) {
+      return Bad("bad overage");
+    }
+    if (nchanges > limits::kRateChangesPerLineMax) return Bad("too many rate changes");
+    l.service_line = static_cast<events::ServiceLine>(line);
+    l.overage = static_cast<events::Overage>(overage);
+    l.rate_changes.resize(nchanges);
+    for (RateChange& c : l.rate_changes) {
+      if (!r.I64(&c.effective_at_ns) || !r.I64(&c.rate_minor)) return Bad("truncated rates");
+    }
+  }
+  if (!r.AtEnd()) return Bad("trailing bytes");
+  return Status::OK();
+}
+
+std::string EncodeEscalationState(const EscalationState& s) {
+  std::string v(2, '\0');
+  v[0] = static_cast<char>(s.open ? kEscalationOpen : kEscalationResolved);
+  v[1] = static_cast<char>(s.severity);
+  return v;
+}
+
+Status DecodeEscalationState(std::string_view bytes, EscalationState* out) {
+  if (bytes.size() != 2) return Status::Corruption("escalation state: not 2 bytes");
+  const uint8_t status = static_cast<uint8_t>(bytes[0]);
+  const uint8_t severity = static_cast<uint8_t>(bytes[1]);
+  if ((status != kEscalationOpen && status != kEscalationResolved) || severity < 1 ||
+      severity > 3) {
+    return Status::Corruption("escalation state: bad status or severity");
+  }
+  out->open = status == kEscalationOpen;
+  out->severity = static_cast<events::Severity>(severity);
+  return Status::OK();
+}
+
+}  // namespace ccl::ledger

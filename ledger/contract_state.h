@@ -1,0 +1,76 @@
+// The write model's per-contract state and its persisted form (the
+// `contracts` and `escalations` column families, schemas/FORMAT.md "Write
+// model"). This is derived data: a fold of the contract's events that the
+// rules of DESIGN.md are checked against, stored so that opening a ledger
+// costs O(1) rather than a replay of the whole log.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events/event.h"
+#include "events/status.h"
+
+namespace ccl::ledger {
+
+// A bill rate taking effect at effective_at_ns (one ContractAmended line).
+struct RateChange {
+  int64_t effective_at_ns = 0;
+  int64_t rate_minor = 0;
+  bool operator==(const RateChange&) const = default;
+};
+
+struct LineState {
+  events::ServiceLine service_line = events::ServiceLine::kUnknown;
+  events::Overage overage = events::Overage::kUnset;
+  int64_t funded_minutes = 0;
+  int64_t consumed_minutes = 0;  // bookings + deliveries - reversed ones
+  // The rate the line was created with (ContractOpened, or the amendment that
+  // added it): in effect before any rate change.
+  int64_t base_rate_minor = 0;
+  // Rate changes in append (seq) order; at most limits::kRateChangesPerLineMax.
+  std::vector<RateChange> rate_changes;
+
+  // The bill rate in effect at `effective_at_ns`: the rate change with the
+  // latest effective_at <= effective_at_ns (of equal ones, the later appended),
+  // else base_rate_minor.
+  int64_t RateAt(int64_t effective_at_ns) const;
+
+  bool operator==(const LineState&) const = default;
+};
+
+struct ContractState {
+  bool closed = false;
+  std::string customer;
+  std::string currency;
+  int32_t term_start_day = 0;    // days since 1970-01-01, inclusive
+  int32_t term_end_day = 0;      // inclusive; an amendment may move it
+  uint64_t stream_version = 0;   // of the last event of the contract
+  uint64_t last_seq = 0;         // seq of that event
+  std::vector<LineState> lines;  // in ServiceLine order, one per line
+
+  const LineState* FindLine(events::ServiceLine s) const;
+  LineState* FindLine(events::ServiceLine s);
+  // Inserts a line keeping ServiceLine order. REQUIRES: !FindLine(line.service_line)
+  LineState* AddLine(LineState line);
+
+  bool operator==(const ContractState&) const = default;
+};
+
+// Persisted form; see FORMAT.md. Deterministic.
+void EncodeContractState(const ContractState& s, std::string* out);
+// Corruption naming what is wrong when `bytes` is not a well-formed state.
+Status DecodeContractState(std::string_view bytes, ContractState* out);
+
+struct EscalationState {
+  bool open = true;
+  events::Severity severity = events::Severity::kUnset;
+  bool operator==(const EscalationState&) const = default;
+};
+// Two bytes: status (1 open, 2 resolved), severity (1 A, 2 B, 3 C).
+std::string EncodeEscalationState(const EscalationState& s);
+Status DecodeEscalationState(std::string_view bytes, EscalationState* out);
+
+}  // namespace ccl::ledger

@@ -1,0 +1,231 @@
+// Event iterators: in seq order over `events`, and in stream order over one
+// contract's `streams` entries (ledger/ledger_impl.h).
+//
+// Both stop at the head as it was when the iterator was made, so a reader sees
+// a prefix of the log however many appends happen meanwhile (RocksDB
+// iterators are consistent views, and stored events never change).
+#include <rocksdb/db.h>
+
+#include <cstring>
+
+#include "events/codec.h"
+#include "ledger/ledger_impl.h"
+
+namespace ccl::ledger {
+
+namespace {
+
+std::string SeqLabel(uint64_t seq) { return "seq " + std::to_string(seq); }
+
+std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+// Reads h_seq from a `chain` iterator that moves forward with the events:
+// one Next per event in seq order, a Seek only when the caller skips.
+Status ChainHashAt(LedgerImpl* ledger, const rocksdb::ReadOptions& ro,
+                   std::unique_ptr<rocksdb::Iterator>* it, uint64_t seq, Hash* out) {
+  SeqKey k(seq);
+  if (!*it) {
+    it->reset(ledger->db()->NewIterator(ro, ledger->cf(kCfChain)));
+    (*it)->Seek(rocksdb::Slice(k.bytes, 8));
+  } else if ((*it)->Valid() && View((*it)->key()) != k.view()) {
+    if (View((*it)->key()) < k.view()) (*it)->Next();
+    if ((*it)->Valid() && View((*it)->key()) != k.view()) (*it)->Seek(rocksdb::Slice(k.bytes, 8));
+  }
+  if (!(*it)->Valid() || View((*it)->key()) != k.view()) {
+    CCL_RETURN_IF_ERROR(FromRocks((*it)->status(), "read chain hashes"));
+    return Status::Corruption(SeqLabel(seq) + ": chain hash missing");
+  }
+  if ((*it)->value().size() != out->size()) {
+    return Status::Corruption(SeqLabel(seq) + ": chain hash is not 32 bytes");
+  }
+  std::memcpy(out->data(), (*it)->value().data(), out->size());
+  return Status::OK();
+}
+
+class SeqIterator final : public EventIterator {
+ public:
+  SeqIterator(LedgerImpl* ledger, uint64_t from_seq, uint64_t last_seq)
+      : ledger_(ledger),
+        next_(std::max<uint64_t>(from_seq, 1)),
+        last_(last_seq),
+        upper_(last_seq + 1) {
+    // A replay reads the log once: large readahead, and no block cache
+    // pollution that would evict the indexes' hot blocks.
+    ro_.fill_cache = false;
+    ro_.readahead_size = 2 << 20;
+    upper_slice_ = rocksdb::Slice(upper_.bytes, 8);
+    ro_.iterate_upper_bound = &upper_slice_;
+    if (next_ > last_) return;
+    it_.reset(ledger_->db()->NewIterator(ro_, ledger_->cf(kCfEvents)));
+    SeqKey k(next_);
+    it_->Seek(rocksdb::Slice(k.bytes, 8));
+    Load();
+  }
+
+  bool Valid() const override { return valid_; }
+  void Next() override {
+    it_->Next();
+    Load();
+  }
+  uint64_t seq() const override { return seq_; }
+  std::string_view bytes() const override { return View(it_->value()); }
+  const events::Event& event() const override { return event_; }
+  Status chain_hash(Hash* out) override { return ChainHashAt(ledger_, ro_, &chain_it_, seq_, out); }
+  Status status() const override { return status_; }
+
+ private:
+  void Load() {
+    valid_ = false;
+    if (next_ > last_) return;
+    if (!it_->Valid()) {
+      status_ = FromRocks(it_->status(), "read events");
+      if (status_.ok()) status_ = Status::Corruption(SeqLabel(next_) + ": missing");
+      return;
+    }
+    uint64_t seq = 0;
+    if (!DecodeSeq(View(it_->key()), &seq)) {
+      status_ = Status::Corruption(SeqLabel(next_) + ": malformed key in `events`");
+      return;
+    }
+    if (seq != next_) {
+      status_ = Status::Corruption(SeqLabel(next_) + ": missing (next stored is " +
+                                   std::to_string(seq) + ")");
+      return;
+    }
+    Status s = events::DecodeEvent(View(it_->value()), &event_);
+    if (!s.ok()) {
+      status_ = Status::Corruption(SeqLabel(seq) + ": " + s.message());
+      return;
+    }
+    if (event_.seq != seq) {
+      status_ = Status::Corruption(SeqLabel(seq) + ": stored event carries seq " +
+                                   std::to_string(event_.seq));
+      return;
+    }
+    seq_ = seq;
+    next_ = seq + 1;
+    valid_ = true;
+  }
+
+  LedgerImpl* ledger_;
+  uint64_t next_;  // the seq Load expects
+  uint64_t last_;
+  SeqKey upper_;
+  rocksdb::Slice upper_slice_;
+  rocksdb::ReadOptions ro_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  std::unique_ptr<rocksdb::Iterator> chain_it_;
+  events::Event event_;
+  uint64_t seq_ = 0;
+  bool valid_ = false;
+  Status status_;
+};
+
+class StreamIterator final : public EventIterator {
+ public:
+  StreamIterator(LedgerImpl* ledger, std::string_view contract, uint64_t from_version,
+                 uint64_t last_seq)
+      : ledger_(ledger),
+        contract_(contract),
+        next_version_(std::max<uint64_t>(from_version, 1)),
+        last_seq_(last_seq) {
+    // Keys of this contract are contract 0x00 ...; contract 0x01 bounds them.
+    upper_ = contract_;
+    upper_.push_back('\x01');
+    upper_slice_ = rocksdb::Slice(upper_);
+    ro_.iterate_upper_bound = &upper_slice_;
+    it_.reset(ledger_->db()->NewIterator(ro_, ledger_->cf(kCfStreams)));
+    it_->Seek(StreamKey(contract_, next_version_));
+    Load();
+  }
+
+  bool Valid() const override { return valid_; }
+  void Next() override {
+    it_->Next();
+    Load();
+  }
+  uint64_t seq() const override { return seq_; }
+  std::string_view bytes() const override { return View(bytes_); }
+  const events::Event& event() const override { return event_; }
+  Status chain_hash(Hash* out) override {
+    // Stream order jumps around the log: a point read per call.
+    return ledger_->GetChainHash(seq_, out);
+  }
+  Status status() const override { return status_; }
+
+ private:
+  void Load() {
+    valid_ = false;
+    if (!it_->Valid()) {
+      status_ = FromRocks(it_->status(), "read streams index");
+      return;
+    }
+    std::string_view contract;
+    uint64_t version = 0, seq = 0;
+    if (!ParseStreamKey(View(it_->key()), &contract, &version) || contract != contract_ ||
+        !DecodeSeq(View(it_->value()), &seq)) {
+      status_ =
+          Status::Corruption("streams index: malformed entry in contract '" + contract_ + "'");
+      return;
+    }
+    if (seq > last_seq_) return;  // appended after this iterator was made
+    if (version != next_version_) {
+      status_ =
+          Status::Corruption(SeqLabel(seq) + ": contract '" + contract_ + "' stream version " +
+                             std::to_string(next_version_) + " missing from streams index");
+      return;
+    }
+    SeqKey k(seq);
+    rocksdb::Status rs =
+        ledger_->db()->Get(ro_, ledger_->cf(kCfEvents), rocksdb::Slice(k.bytes, 8), &bytes_);
+    if (rs.IsNotFound()) {
+      status_ = Status::Corruption(SeqLabel(seq) + ": missing (named by streams index)");
+      return;
+    }
+    if (!rs.ok()) {
+      status_ = FromRocks(rs, "read " + SeqLabel(seq));
+      return;
+    }
+    Status s = events::DecodeEvent(View(bytes_), &event_);
+    if (!s.ok()) {
+      status_ = Status::Corruption(SeqLabel(seq) + ": " + s.message());
+      return;
+    }
+    if (event_.seq != seq || event_.contract != contract_ || event_.stream_version != version) {
+      status_ =
+          Status::Corruption(SeqLabel(seq) + ": streams index entry '" + contract_ + "' version " +
+                             std::to_string(version) + " does not match the stored event");
+      return;
+    }
+    seq_ = seq;
+    next_version_ = version + 1;
+    valid_ = true;
+  }
+
+  LedgerImpl* ledger_;
+  std::string contract_;
+  uint64_t next_version_;
+  uint64_t last_seq_;
+  std::string upper_;
+  rocksdb::Slice upper_slice_;
+  rocksdb::ReadOptions ro_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  rocksdb::PinnableSlice bytes_;
+  events::Event event_;
+  uint64_t seq_ = 0;
+  bool valid_ = false;
+  Status status_;
+};
+
+}  // namespace
+
+std::unique_ptr<EventIterator> LedgerImpl::NewIterator(uint64_t from_seq) {
+  return std::make_unique<SeqIterator>(this, from_seq, head().seq);
+}
+
+std::unique_ptr<EventIterator> LedgerImpl::NewStreamIterator(std::string_view contract,
+                                                             uint64_t from_version) {
+  return std::make_unique<StreamIterator>(this, contract, from_version, head().seq);
+}
+
+}  // namespace ccl::ledger

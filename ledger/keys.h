@@ -1,0 +1,100 @@
+// Key and value encodings of the ledger's column families (schemas/FORMAT.md
+// "Column families"). Every integer in a key is big-endian so that RocksDB's
+// bytewise order is numeric order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "events/event.h"
+#include "ledger/ledger.h"
+
+namespace ccl::ledger {
+
+// Column families, in the order they are opened (the index of a handle).
+enum ColumnFamilyId : int {
+  kCfDefault = 0,  // unused; RocksDB requires it
+  kCfEvents,       // BE64 seq -> stored event bytes
+  kCfChain,        // BE64 seq -> 32-byte chain hash h_seq
+  kCfStreams,      // contract 0x00 BE64 version -> BE64 seq
+  kCfIds,          // 16-byte event_id -> BE64 seq
+  kCfMeta,         // names below -> values below
+  kCfProjections,  // projection name -> opaque state
+  kCfMerkle,       // reserved: the Merkle tree (issue 4)
+  kCfContracts,    // write model: contract -> ContractState (contract_state.h)
+  kCfEscalations,  // write model: contract 0x00 escalation -> EscalationState
+  kCfReversals,    // write model: BE64 target seq -> BE64 reversing seq
+  kCfCount,
+};
+// RocksDB names of the column families, indexed by ColumnFamilyId.
+extern const char* const kColumnFamilyNames[kCfCount];
+
+// `meta` keys.
+inline constexpr std::string_view kMetaFormatVersion = "format_version";  // BE32
+inline constexpr std::string_view kMetaLedgerId = "ledger_id";            // 16 bytes
+inline constexpr std::string_view kMetaHead = "head";                     // 48 bytes
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr size_t kHeadBytes = 8 + 32 + 8;
+
+inline void PutBE64(uint64_t v, char* out) {
+  for (int i = 7; i >= 0; --i) {
+    out[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+}
+inline uint64_t GetBE64(const char* in) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
+  return v;
+}
+inline void AppendBE64(uint64_t v, std::string* out) {
+  char b[8];
+  PutBE64(v, b);
+  out->append(b, 8);
+}
+inline void AppendBE32(uint32_t v, std::string* out) {
+  const char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                     static_cast<char>(v >> 8), static_cast<char>(v)};
+  out->append(b, 4);
+}
+inline uint32_t GetBE32(const char* in) {
+  return (uint32_t{static_cast<uint8_t>(in[0])} << 24) |
+         (uint32_t{static_cast<uint8_t>(in[1])} << 16) |
+         (uint32_t{static_cast<uint8_t>(in[2])} << 8) | uint32_t{static_cast<uint8_t>(in[3])};
+}
+
+// An 8-byte key or value holding a seq.
+struct SeqKey {
+  char bytes[8];
+  explicit SeqKey(uint64_t seq) { PutBE64(seq, bytes); }
+  std::string_view view() const { return std::string_view(bytes, 8); }
+};
+
+// True and *seq set when `bytes` is exactly 8 bytes.
+bool DecodeSeq(std::string_view bytes, uint64_t* seq);
+
+// `streams` key: contract 0x00 BE64(version). Contract ids never contain 0x00
+// ([A-Za-z0-9._-]), so one contract's keys are contiguous and in version order.
+std::string StreamKey(std::string_view contract, uint64_t version);
+void StreamKeyInto(std::string_view contract, uint64_t version, std::string* out);
+// The prefix shared by every key of one contract's stream: contract 0x00.
+std::string StreamPrefix(std::string_view contract);
+// Splits a `streams` key; false when malformed.
+bool ParseStreamKey(std::string_view key, std::string_view* contract, uint64_t* version);
+
+// `escalations` key: contract 0x00 escalation id. The contract part never
+// contains 0x00, so the first 0x00 splits the key even if an escalation id
+// (any UTF-8) contains one.
+std::string EscalationKey(std::string_view contract, std::string_view escalation);
+bool ParseEscalationKey(std::string_view key, std::string_view* contract,
+                        std::string_view* escalation);
+
+// `meta` head value: BE64 seq || 32-byte hash || BE64 recorded_at_ns.
+std::string EncodeHead(const Head& head);
+bool DecodeHead(std::string_view bytes, Head* out);
+
+// "event 1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+std::string EventLabel(const events::Uuid& id);
+
+}  // namespace ccl::ledger

@@ -1,0 +1,164 @@
+// The RocksDB implementation of Ledger (ledger/ledger.h). Internal header.
+//
+// Files: ledger_open.cc (open, create, options), append.cc (group commit,
+// batch building), reads.cc and iterators.cc (reads), verify.cc (Verify).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ledger/contract_state.h"
+#include "ledger/keys.h"
+#include "ledger/ledger.h"
+#include "ledger/write_model.h"
+
+namespace rocksdb {
+class Cache;
+class ColumnFamilyHandle;
+class DB;
+class Status;
+class WriteBatch;
+struct ReadOptions;
+}  // namespace rocksdb
+
+namespace ccl::ledger {
+
+// Translates a RocksDB status (IOError, Corruption, Busy for a held lock).
+Status FromRocks(const rocksdb::Status& s, std::string_view context);
+
+// A bounded LRU cache of committed contract states, so that memory is bounded
+// by the cache size rather than by the number of contracts or events.
+// Not thread-safe: used by the group commit leader only.
+class ContractCache {
+ public:
+  explicit ContractCache(size_t entries_max) : entries_max_(entries_max) {}
+  const ContractState* Find(std::string_view contract);
+  void Put(const std::string& contract, ContractState state);
+  void Clear();
+
+ private:
+  using Entry = std::pair<std::string, ContractState>;
+  size_t entries_max_;
+  std::list<Entry> lru_;  // most recent first
+  std::unordered_map<std::string_view, std::list<Entry>::iterator> index_;
+};
+
+class LedgerImpl final : public Ledger, private CommittedReader {
+ public:
+  static Status OpenImpl(const Options& options, const std::string& path,
+                         std::unique_ptr<Ledger>* out);
+  ~LedgerImpl() override;
+
+  Status Append(std::span<const events::Event> batch, const AppendOptions& options,
+                AppendResult* result) override;
+  Status Get(uint64_t seq, events::Event* out, std::string* stored_bytes) override;
+  Status GetByEventId(const events::Uuid& id, events::Event* out) override;
+  Status GetChainHash(uint64_t seq, Hash* out) override;
+  std::unique_ptr<EventIterator> NewIterator(uint64_t from_seq) override;
+  std::unique_ptr<EventIterator> NewStreamIterator(std::string_view contract,
+                                                   uint64_t from_version) override;
+  Status StreamVersion(std::string_view contract, uint64_t* version) override;
+  Head head() const override;
+  const events::Uuid& ledger_id() const override { return ledger_id_; }
+  Status LastSeqRecordedAtOrBefore(int64_t t_ns, uint64_t* seq) override;
+  Status Verify(const VerifyProgress& progress, VerifyReport* report) override;
+  Status Refresh() override;
+  Status GetProjectionState(std::string_view name, std::string* value) override;
+  Status PutProjectionState(std::string_view name, std::string_view value) override;
+  uint64_t DiskBytes() override;
+
+  // For the iterators and verify (same module).
+  rocksdb::DB* db() const { return db_; }
+  rocksdb::ColumnFamilyHandle* cf(ColumnFamilyId id) const { return handles_[id]; }
+
+ private:
+  // One caller of Append waiting in the group commit queue.
+  struct Writer {
+    std::span<const events::Event> batch;
+    const AppendOptions* options = nullptr;
+    AppendResult* result = nullptr;
+    Status status;
+    bool done = false;
+    bool accepted = false;  // passed the rules; written if the group's write succeeds
+    std::condition_variable cv;
+  };
+  // Per-group scratch, reused by successive leaders (only one at a time).
+  struct GroupScratch {
+    struct StreamEntry {
+      std::string_view contract;  // the caller's event: alive until the group ends
+      uint64_t version;
+      uint64_t seq;
+    };
+    struct IdEntry {
+      events::Uuid id;
+      uint64_t seq;
+    };
+    rocksdb::WriteBatch* batch = nullptr;
+    events::Event event;  // the event being encoded, with its assigned fields
+    std::string bytes;    // its encoding
+    std::vector<StreamEntry> streams;
+    std::vector<IdEntry> ids;
+    std::string key;
+    std::string value;
+    uint64_t next_seq = 0;
+    Hash prev_hash{};
+    int64_t recorded_at_ns = 0;
+  };
+
+  LedgerImpl(const Options& options, std::string path);
+
+  // ledger_open.cc
+  Status OpenDb();
+  Status LoadOrCreateMeta();
+  Status ReadHead(Head* out);
+
+  // append.cc
+  void CommitGroup(const std::vector<Writer*>& group);
+  Status ProcessWriter(Writer* w, GroupScratch* g);
+  Status CheckExpectedVersions(const Writer& w);
+
+  // CommittedReader, over RocksDB and the contract cache.
+  Status ReadContract(std::string_view contract, bool* found, ContractState* out) override;
+  Status ReadEscalation(const std::string& key, bool* found, EscalationState* out) override;
+  Status ReadReversal(uint64_t target_seq, bool* found, uint64_t* reversing_seq) override;
+  Status ReadEventById(const events::Uuid& id, bool* found, uint64_t* seq,
+                       events::Event* event) override;
+
+  // reads.cc
+  Status GetStored(uint64_t seq, std::string* bytes);
+  Status SeqById(const events::Uuid& id, bool* found, uint64_t* seq);
+
+  const Options options_;
+  const std::string path_;
+  Clock* const clock_;
+  bool created_ = false;       // OpenDb made a new database
+  std::string secondary_dir_;  // read_only: RocksDB secondary instance's own folder
+  rocksdb::DB* db_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // by ColumnFamilyId
+  std::shared_ptr<rocksdb::Cache> block_cache_;
+  events::Uuid ledger_id_{};
+
+  mutable std::mutex head_mu_;
+  Head head_;  // guarded by head_mu_; the last committed event
+
+  // Group commit: callers queue here; the front one leads a group.
+  std::mutex writers_mu_;
+  std::deque<Writer*> writers_;
+  // After a failed write the WAL may or may not hold the batch: refuse to go
+  // on until a reopen recovers a known state.
+  std::atomic<bool> needs_reopen_{false};
+
+  // Leader-only state (one leader at a time, handed over under writers_mu_).
+  ContractCache contract_cache_;
+  AppendView view_;
+  std::unique_ptr<GroupScratch> scratch_;
+};
+
+}  // namespace ccl::ledger

@@ -1,0 +1,339 @@
+// Open, create and tune the RocksDB database of a ledger; meta, projections,
+// Refresh, DiskBytes (ledger/ledger_impl.h).
+#include <openssl/rand.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include "ledger/ledger_impl.h"
+
+namespace ccl::ledger {
+
+namespace {
+
+// Column family tuning. The write path is bounded by memtable inserts (see
+// FORMAT.md "Why these settings"), so memtables are large enough for a bulk
+// import to land in few flushes; the read path is sequential scans of
+// `events`/`chain` (large blocks, LZ4) and point lookups in the indexes and
+// the write model (bloom filters, small blocks).
+rocksdb::ColumnFamilyOptions CfOptions(ColumnFamilyId id,
+                                       const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;
+  t.format_version = 5;
+  o.level_compaction_dynamic_level_bytes = true;
+  o.max_write_buffer_number = 4;
+  switch (id) {
+    case kCfEvents:
+      // FlatBuffers repeat contract, actor and source strings: LZ4 roughly
+      // halves them at a decode cost far below our own per-event work.
+      o.compression = rocksdb::kLZ4Compression;
+      o.write_buffer_size = 128 << 20;
+      t.block_size = 32 << 10;
+      break;
+    case kCfChain:
+      o.compression = rocksdb::kNoCompression;  // hashes do not compress
+      o.write_buffer_size = 32 << 20;
+      t.block_size = 32 << 10;
+      break;
+    case kCfIds:
+      o.compression = rocksdb::kNoCompression;  // random keys
+      o.write_buffer_size = 64 << 20;
+      t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      // Most lookups are for ids that are not there (new events).
+      t.optimize_filters_for_memory = true;
+      o.memtable_prefix_bloom_size_ratio = 0.02;
+      o.memtable_whole_key_filtering = true;
+      break;
+    case kCfStreams:
+      o.compression = rocksdb::kLZ4Compression;
+      o.write_buffer_size = 64 << 20;
+      break;
+    case kCfContracts:
+    case kCfEscalations:
+    case kCfReversals:
+      o.compression = rocksdb::kLZ4Compression;
+      o.write_buffer_size = 16 << 20;
+      t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      o.memtable_prefix_bloom_size_ratio = 0.02;
+      o.memtable_whole_key_filtering = true;
+      break;
+    default:
+      o.write_buffer_size = 4 << 20;
+      break;
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(
+    const std::shared_ptr<rocksdb::Cache>& cache) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> d;
+  for (int i = 0; i < kCfCount; ++i) {
+    d.emplace_back(kColumnFamilyNames[i], CfOptions(static_cast<ColumnFamilyId>(i), cache));
+  }
+  return d;
+}
+
+Status MakeTempDir(std::string* out) {
+  std::error_code ec;
+  std::filesystem::path base = std::filesystem::temp_directory_path(ec);
+  if (ec) base = "/tmp";
+  std::string templ = (base / "ccl-secondary-XXXXXX").string();
+  if (mkdtemp(templ.data()) == nullptr) {
+    return Status::IOError("cannot create a temporary folder in " + base.string());
+  }
+  *out = templ;
+  return Status::OK();
+}
+
+}  // namespace
+
+Status FromRocks(const rocksdb::Status& s, std::string_view context) {
+  if (s.ok()) return Status::OK();
+  std::string m(context);
+  m += ": ";
+  m += s.ToString();
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+    return Status::Busy(m + " (another process has the ledger open for writing)");
+  }
+  if (s.IsCorruption()) return Status::Corruption(m);
+  if (s.IsNotFound()) return Status::NotFound(m);
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(m);
+  return Status::IOError(m);
+}
+
+const ContractState* ContractCache::Find(std::string_view contract) {
+  auto it = index_.find(contract);
+  if (it == index_.end()) return nullptr;
+  lru_.splice(lru_.begin(), lru_, it->second);
+  return &it->second->second;
+}
+
+void ContractCache::Put(const std::string& contract, ContractState state) {
+  if (entries_max_ == 0) return;
+  if (auto it = index_.find(contract); it != index_.end()) {
+    it->second->second = std::move(state);
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return;
+  }
+  lru_.emplace_front(contract, std::move(state));
+  index_.emplace(std::string_view(lru_.front().first), lru_.begin());
+  while (lru_.size() > entries_max_) {
+    index_.erase(std::string_view(lru_.back().first));
+    lru_.pop_back();
+  }
+}
+
+void ContractCache::Clear() {
+  index_.clear();
+  lru_.clear();
+}
+
+Status Ledger::Open(const Options& options, const std::string& path,
+                    std::unique_ptr<Ledger>* ledger) {
+  return LedgerImpl::OpenImpl(options, path, ledger);
+}
+
+LedgerImpl::LedgerImpl(const Options& options, std::string path)
+    : options_(options),
+      path_(std::move(path)),
+      clock_(options.clock != nullptr ? options.clock : SystemClock()),
+      contract_cache_(options.contract_cache_entries_max),
+      view_(this) {}
+
+LedgerImpl::~LedgerImpl() {
+  if (db_ != nullptr) {
+    for (rocksdb::ColumnFamilyHandle* h : handles_) {
+      if (h != nullptr) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    }
+    db_->Close().PermitUncheckedError();
+    delete db_;
+  }
+  if (!secondary_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(secondary_dir_, ec);
+  }
+}
+
+Status LedgerImpl::OpenImpl(const Options& options, const std::string& path,
+                            std::unique_ptr<Ledger>* out) {
+  std::unique_ptr<LedgerImpl> l(new LedgerImpl(options, path));
+  CCL_RETURN_IF_ERROR(l->OpenDb());
+  CCL_RETURN_IF_ERROR(l->LoadOrCreateMeta());
+  *out = std::move(l);
+  return Status::OK();
+}
+
+Status LedgerImpl::OpenDb() {
+  rocksdb::Env* env = options_.env != nullptr ? options_.env : rocksdb::Env::Default();
+  const bool exists = env->FileExists(path_ + "/CURRENT").ok();
+  if (!exists && (options_.read_only || !options_.create_if_missing)) {
+    return Status::NotFound("no ledger at " + path_);
+  }
+  block_cache_ = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  rocksdb::DBOptions o;
+  o.env = env;
+  o.create_if_missing = !exists;
+  o.create_missing_column_families = !exists;
+  o.max_background_jobs = 2;
+  o.keep_log_file_num = 4;
+  o.max_open_files = -1;  // required by secondary instances; cheap at our file counts
+  o.max_total_wal_size = 1ull << 30;
+  o.paranoid_checks = true;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = Descriptors(block_cache_);
+  if (exists) {
+    std::vector<std::string> names;
+    rocksdb::Status ls = rocksdb::DB::ListColumnFamilies(o, path_, &names);
+    if (!ls.ok()) return FromRocks(ls, "list column families of " + path_);
+    for (const auto& d : cfs) {
+      if (std::find(names.begin(), names.end(), d.name) == names.end()) {
+        return Status::Corruption(path_ + ": column family '" + d.name +
+                                  "' missing: not a ledger, or a damaged one");
+      }
+    }
+  }
+  rocksdb::Status s;
+  if (options_.read_only) {
+    CCL_RETURN_IF_ERROR(MakeTempDir(&secondary_dir_));
+    s = rocksdb::DB::OpenAsSecondary(o, path_, secondary_dir_, cfs, &handles_, &db_);
+  } else {
+    s = rocksdb::DB::Open(o, path_, cfs, &handles_, &db_);
+  }
+  if (!s.ok()) return FromRocks(s, "open " + path_);
+  created_ = !exists;
+  return Status::OK();
+}
+
+Status LedgerImpl::ReadHead(Head* out) {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfMeta), kMetaHead, &v);
+  if (s.IsNotFound()) return Status::Corruption(path_ + ": meta 'head' missing");
+  if (!s.ok()) return FromRocks(s, "read head");
+  if (!DecodeHead(v, out)) return Status::Corruption(path_ + ": meta 'head' is not 48 bytes");
+  return Status::OK();
+}
+
+Status LedgerImpl::LoadOrCreateMeta() {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfMeta), kMetaFormatVersion, &v);
+  if (s.IsNotFound() && created_) {
+    // A new ledger: its id, format and genesis head in one synced batch.
+    if (RAND_bytes(ledger_id_.data(), static_cast<int>(ledger_id_.size())) != 1) {
+      return Status::IOError("no randomness for the ledger id");
+    }
+    ledger_id_[6] = static_cast<uint8_t>(0x40 | (ledger_id_[6] & 0x0f));  // UUID version 4
+    ledger_id_[8] = static_cast<uint8_t>(0x80 | (ledger_id_[8] & 0x3f));  // RFC 4122 variant
+    Head genesis;
+    genesis.hash = GenesisHash(ledger_id_);
+    std::string version;
+    AppendBE32(kFormatVersion, &version);
+    rocksdb::WriteBatch b;
+    rocksdb::Status ws = b.Put(cf(kCfMeta), kMetaFormatVersion, version);
+    if (ws.ok()) {
+      ws = b.Put(cf(kCfMeta), kMetaLedgerId,
+                 rocksdb::Slice(reinterpret_cast<const char*>(ledger_id_.data()), 16));
+    }
+    if (ws.ok()) ws = b.Put(cf(kCfMeta), kMetaHead, EncodeHead(genesis));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (ws.ok()) ws = db_->Write(wo, &b);
+    if (!ws.ok()) return FromRocks(ws, "create ledger meta");
+    head_ = genesis;
+    return Status::OK();
+  }
+  if (s.IsNotFound()) return Status::Corruption(path_ + ": meta 'format_version' missing");
+  if (!s.ok()) return FromRocks(s, "read format version");
+  if (v.size() != 4) return Status::Corruption(path_ + ": meta 'format_version' is not 4 bytes");
+  if (GetBE32(v.data()) != kFormatVersion) {
+    return Status::Corruption(path_ + ": unsupported ledger format version " +
+                              std::to_string(GetBE32(v.data())) + " (this build reads " +
+                              std::to_string(kFormatVersion) + ")");
+  }
+  s = db_->Get(rocksdb::ReadOptions(), cf(kCfMeta), kMetaLedgerId, &v);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read ledger id");
+  if (s.IsNotFound() || v.size() != 16) {
+    return Status::Corruption(path_ + ": meta 'ledger_id' missing or not 16 bytes");
+  }
+  std::memcpy(ledger_id_.data(), v.data(), 16);
+  Head head;
+  CCL_RETURN_IF_ERROR(ReadHead(&head));
+  if (head.seq == 0 && head.hash != GenesisHash(ledger_id_)) {
+    return Status::Corruption(path_ + ": empty ledger whose head is not the genesis hash");
+  }
+  // O(1) sanity check: the last stored event is the head (one WriteBatch
+  // writes both, so anything else is damage, not a torn append).
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kCfEvents)));
+  it->SeekToLast();
+  CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read last event"));
+  uint64_t last = 0;
+  if (it->Valid() && !DecodeSeq(std::string_view(it->key().data(), it->key().size()), &last)) {
+    return Status::Corruption(path_ + ": malformed key in `events`");
+  }
+  if (last != head.seq) {
+    return Status::Corruption(path_ + ": seq " + std::to_string(std::max(last, head.seq)) +
+                              ": last stored event is " + std::to_string(last) + " but head is " +
+                              std::to_string(head.seq));
+  }
+  std::lock_guard<std::mutex> l(head_mu_);
+  head_ = head;
+  return Status::OK();
+}
+
+Status LedgerImpl::Refresh() {
+  if (!options_.read_only) return Status::OK();  // a writer is always current
+  rocksdb::Status s = db_->TryCatchUpWithPrimary();
+  if (!s.ok()) return FromRocks(s, "catch up with the writer");
+  Head head;
+  CCL_RETURN_IF_ERROR(ReadHead(&head));
+  std::lock_guard<std::mutex> l(head_mu_);
+  head_ = head;
+  return Status::OK();
+}
+
+Head LedgerImpl::head() const {
+  std::lock_guard<std::mutex> l(head_mu_);
+  return head_;
+}
+
+Status LedgerImpl::GetProjectionState(std::string_view name, std::string* value) {
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfProjections), name, value);
+  if (s.IsNotFound()) return Status::NotFound("projection state '" + std::string(name) + "'");
+  return FromRocks(s, "read projection state");
+}
+
+Status LedgerImpl::PutProjectionState(std::string_view name, std::string_view value) {
+  if (options_.read_only) {
+    return Status::InvalidArgument("ledger opened read-only: cannot store projection state");
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  return FromRocks(db_->Put(wo, cf(kCfProjections), name, value), "store projection state");
+}
+
+uint64_t LedgerImpl::DiskBytes() {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(path_, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->is_regular_file(size_ec)) {
+      const uint64_t n = it->file_size(size_ec);
+      if (!size_ec) total += n;
+    }
+  }
+  return total;
+}
+
+}  // namespace ccl::ledger

@@ -1,0 +1,105 @@
+// Verify's internals: the rebuilt write model and the index digests
+// (ledger/verify.cc, ledger/verify_model.cc). Internal header.
+#pragma once
+
+#include <rocksdb/options.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "ledger/ledger_impl.h"
+#include "ledger/write_model.h"
+
+namespace ccl::ledger {
+
+// An order-independent digest of a set of (key, value) entries: the count and
+// two 64-bit sums of independent hashes of each entry. Two sets with equal
+// digests are, short of an accident of ~2^-128, equal; this is a consistency
+// check of derived data, not a defense against a forger (who could rewrite
+// the chain anyway: that is the Merkle digest's job).
+class IndexDigest {
+ public:
+  void Add(std::string_view key, std::string_view value);
+  bool operator==(const IndexDigest&) const = default;
+
+ private:
+  uint64_t count_ = 0;
+  uint64_t sum_a_ = 0;
+  uint64_t sum_b_ = 0;
+};
+
+class VerifyState;
+
+// The write model rebuilt in memory from the log, as a ModelView for
+// ApplyEvent. Reversal targets are found through the `ids` index (whose own
+// consistency CheckIds establishes) and must precede the current event.
+class VerifyModel final : public ModelView {
+ public:
+  VerifyModel(LedgerImpl* ledger, const rocksdb::ReadOptions& ro) : ledger_(ledger), ro_(ro) {}
+  void set_current_seq(uint64_t seq) { current_seq_ = seq; }
+
+  Status FindContract(std::string_view contract, ContractState** state) override;
+  ContractState* CreateContract(std::string_view contract) override;
+  Status FindEscalation(const std::string& key, bool* found, EscalationState* state) override;
+  void PutEscalation(const std::string& key, const EscalationState& state) override;
+  Status FindReversal(uint64_t target_seq, bool* found, uint64_t* reversing_seq) override;
+  void PutReversal(uint64_t target_seq, uint64_t reversing_seq) override;
+  Status FindEvent(const events::Uuid& id, EventLookup* out) override;
+
+  // Compares the rebuilt model with the stored `contracts`, `escalations` and
+  // `reversals` column families, both ways; failures go through v->Fail.
+  Status CompareWithStored(VerifyState* v);
+
+ private:
+  struct Escalation {
+    EscalationState state;
+    uint64_t last_seq;  // to name a seq when the stored state differs
+  };
+  LedgerImpl* ledger_;
+  rocksdb::ReadOptions ro_;
+  uint64_t current_seq_ = 0;
+  std::unordered_map<std::string, ContractState, StringHash, std::equal_to<>> contracts_;
+  std::unordered_map<std::string, Escalation> escalations_;
+  std::unordered_map<uint64_t, uint64_t> reversals_;
+  events::Event scratch_;
+  std::string value_;
+};
+
+class VerifyState {
+ public:
+  VerifyState(LedgerImpl* ledger, const rocksdb::ReadOptions& ro);
+
+  Status ReadHead();
+  Status ScanEvents(const VerifyProgress& progress);
+  Status CheckIds();
+  Status CheckStreams();
+  Status CheckWriteModel();
+
+  // Records the first bad seq and returns Corruption "seq N: what".
+  Status Fail(uint64_t seq, const std::string& what);
+
+  uint64_t events_checked() const { return computed_.seq; }
+  const Head& recomputed_head() const { return computed_; }
+  uint64_t first_bad_seq() const { return first_bad_seq_; }
+  LedgerImpl* ledger() const { return ledger_; }
+  const rocksdb::ReadOptions& read_options() const { return ro_; }
+
+ private:
+  Status ScanDigest(ColumnFamilyId cf, IndexDigest* out);
+  Status LocateIndexDamage(ColumnFamilyId cf);
+
+  LedgerImpl* ledger_;
+  rocksdb::ReadOptions ro_;
+  VerifyModel model_;
+  Head stored_head_;
+  Head computed_;
+  uint64_t first_bad_seq_ = 0;
+  IndexDigest ids_expected_;
+  IndexDigest streams_expected_;
+  std::string key_;
+};
+
+}  // namespace ccl::ledger

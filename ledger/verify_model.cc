@@ -1,0 +1,205 @@
+// Verify's rebuilt write model and index digests (ledger/verify_internal.h).
+#include <rocksdb/db.h>
+
+#include <cstring>
+
+#include "events/codec.h"
+#include "ledger/verify_internal.h"
+
+namespace ccl::ledger {
+
+namespace {
+
+std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+uint64_t Mix(uint64_t x) {  // splitmix64 finalizer
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
+uint64_t HashBytes(std::string_view s, uint64_t h) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = Mix(h ^ w) * 0x9e3779b97f4a7c15ull;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  return Mix(h ^ tail ^ (uint64_t{s.size()} << 56));
+}
+
+std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+}  // namespace
+
+void IndexDigest::Add(std::string_view key, std::string_view value) {
+  // Key and value hashed separately then combined, so ("ab","c") and
+  // ("a","bc") differ.
+  const uint64_t a = HashBytes(value, HashBytes(key, 0x243f6a8885a308d3ull));
+  const uint64_t b =
+      HashBytes(value, HashBytes(key, 0x13198a2e03707344ull) ^ 0xa4093822299f31d0ull);
+  count_ += 1;
+  sum_a_ += a;
+  sum_b_ += Mix(b);
+}
+
+Status VerifyModel::FindContract(std::string_view contract, ContractState** state) {
+  auto it = contracts_.find(contract);
+  *state = it == contracts_.end() ? nullptr : &it->second;
+  return Status::OK();
+}
+
+ContractState* VerifyModel::CreateContract(std::string_view contract) {
+  return &contracts_.insert_or_assign(std::string(contract), ContractState{}).first->second;
+}
+
+Status VerifyModel::FindEscalation(const std::string& key, bool* found, EscalationState* state) {
+  auto it = escalations_.find(key);
+  *found = it != escalations_.end();
+  if (*found) *state = it->second.state;
+  return Status::OK();
+}
+
+void VerifyModel::PutEscalation(const std::string& key, const EscalationState& state) {
+  escalations_.insert_or_assign(key, Escalation{state, current_seq_});
+}
+
+Status VerifyModel::FindReversal(uint64_t target_seq, bool* found, uint64_t* reversing_seq) {
+  auto it = reversals_.find(target_seq);
+  *found = it != reversals_.end();
+  if (*found) *reversing_seq = it->second;
+  return Status::OK();
+}
+
+void VerifyModel::PutReversal(uint64_t target_seq, uint64_t reversing_seq) {
+  reversals_.insert_or_assign(target_seq, reversing_seq);
+}
+
+Status VerifyModel::FindEvent(const events::Uuid& id, EventLookup* out) {
+  out->found = false;
+  out->event = &scratch_;
+  rocksdb::Status s =
+      ledger_->db()->Get(ro_, ledger_->cf(kCfIds),
+                         rocksdb::Slice(reinterpret_cast<const char*>(id.data()), 16), &value_);
+  if (s.IsNotFound()) return Status::OK();
+  CCL_RETURN_IF_ERROR(FromRocks(s, "read ids index"));
+  uint64_t seq = 0;
+  // A malformed or forward-pointing entry reads as "not found": the rules then
+  // reject the reversal, and CheckIds names the damaged entry precisely.
+  if (!DecodeSeq(value_, &seq) || seq >= current_seq_ || seq == 0) return Status::OK();
+  SeqKey k(seq);
+  s = ledger_->db()->Get(ro_, ledger_->cf(kCfEvents), k.view(), &value_);
+  if (!s.ok()) return Status::OK();
+  if (!events::DecodeEvent(value_, &scratch_).ok() || scratch_.event_id != id) {
+    return Status::OK();
+  }
+  out->found = true;
+  out->seq = seq;
+  return Status::OK();
+}
+
+Status VerifyModel::CompareWithStored(VerifyState* v) {
+  rocksdb::DB* db = ledger_->db();
+  const rocksdb::ReadOptions& ro = v->read_options();
+
+  // contracts
+  size_t seen = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, ledger_->cf(kCfContracts)));
+  ContractState stored;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view contract = View(it->key());
+    auto rebuilt = contracts_.find(contract);
+    Status d = DecodeContractState(View(it->value()), &stored);
+    if (rebuilt == contracts_.end()) {
+      return v->Fail(d.ok() ? stored.last_seq : 1,
+                     "write model: contract " + Quoted(contract) + " stored but has no events");
+    }
+    if (!d.ok()) {
+      return v->Fail(rebuilt->second.last_seq,
+                     "write model: contract " + Quoted(contract) + ": " + d.message());
+    }
+    if (!(stored == rebuilt->second)) {
+      return v->Fail(rebuilt->second.last_seq, "write model: stored state of contract " +
+                                                   Quoted(contract) +
+                                                   " differs from the replay of its events");
+    }
+    ++seen;
+  }
+  CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read contracts"));
+  if (seen != contracts_.size()) {
+    uint64_t worst = UINT64_MAX;
+    std::string name;
+    for (const auto& [contract, state] : contracts_) {
+      rocksdb::Status s = db->Get(ro, ledger_->cf(kCfContracts), contract, &value_);
+      if (s.IsNotFound() && state.last_seq < worst) {
+        worst = state.last_seq;
+        name = contract;
+      }
+    }
+    return v->Fail(worst == UINT64_MAX ? 1 : worst,
+                   "write model: contract " + Quoted(name) + " missing from `contracts`");
+  }
+
+  // escalations
+  seen = 0;
+  it.reset(db->NewIterator(ro, ledger_->cf(kCfEscalations)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto rebuilt = escalations_.find(std::string(View(it->key())));
+    EscalationState state;
+    Status d = DecodeEscalationState(View(it->value()), &state);
+    if (rebuilt == escalations_.end()) {
+      return v->Fail(1, "write model: escalation entry stored without events");
+    }
+    if (!d.ok() || !(state == rebuilt->second.state)) {
+      return v->Fail(rebuilt->second.last_seq,
+                     "write model: stored escalation state differs from the replay");
+    }
+    ++seen;
+  }
+  CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read escalations"));
+  if (seen != escalations_.size()) {
+    uint64_t worst = UINT64_MAX;
+    for (const auto& [key, esc] : escalations_) {
+      rocksdb::Status s = db->Get(ro, ledger_->cf(kCfEscalations), key, &value_);
+      if (s.IsNotFound()) worst = std::min(worst, esc.last_seq);
+    }
+    return v->Fail(worst == UINT64_MAX ? 1 : worst,
+                   "write model: escalation state missing from `escalations`");
+  }
+
+  // reversals
+  seen = 0;
+  it.reset(db->NewIterator(ro, ledger_->cf(kCfReversals)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    uint64_t target = 0, by = 0;
+    if (!DecodeSeq(View(it->key()), &target) || !DecodeSeq(View(it->value()), &by)) {
+      return v->Fail(1, "write model: malformed `reversals` entry");
+    }
+    auto rebuilt = reversals_.find(target);
+    if (rebuilt == reversals_.end() || rebuilt->second != by) {
+      return v->Fail(std::max<uint64_t>(by, 1), "write model: stored reversal of seq " +
+                                                    std::to_string(target) +
+                                                    " differs from the replay");
+    }
+    ++seen;
+  }
+  CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read reversals"));
+  if (seen != reversals_.size()) {
+    uint64_t worst = UINT64_MAX;
+    for (const auto& [target, by] : reversals_) {
+      SeqKey k(target);
+      rocksdb::Status s = db->Get(ro, ledger_->cf(kCfReversals), k.view(), &value_);
+      if (s.IsNotFound()) worst = std::min(worst, by);
+    }
+    return v->Fail(worst == UINT64_MAX ? 1 : worst,
+                   "write model: reversal missing from `reversals`");
+  }
+  return Status::OK();
+}
+
+}  // namespace ccl::ledger

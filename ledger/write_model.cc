@@ -1,0 +1,384 @@
+// The rules of DESIGN.md "Rules checked on append" (ledger/write_model.h).
+#include "ledger/write_model.h"
+
+#include <cstring>
+
+#include "events/limits.h"
+#include "events/time_format.h"
+#include "events/uuid.h"
+#include "ledger/keys.h"
+
+namespace ccl::ledger {
+
+namespace {
+
+using events::Event;
+using events::EventType;
+
+Status Rule(const Event& e, std::string_view rule, const std::string& detail) {
+  std::string m = EventLabel(e.event_id);
+  m += ": ";
+  m += rule;
+  m += ": ";
+  m += detail;
+  return Status::RuleViolation(std::move(m));
+}
+
+std::string Quoted(std::string_view s) {
+  std::string q = "'";
+  q += s;
+  q += "'";
+  return q;
+}
+
+std::string LineName(events::ServiceLine s) { return Quoted(events::ServiceLineName(s)); }
+
+Status ApplyOpened(const Event& e, ContractState* c) {
+  // ValidateEvent guarantees these; the write model must not depend on
+  // another module's checks for its own invariants, so check them again.
+  if (!e.term_end_day.has_value() || *e.term_end_day < e.term_start_day) {
+    return Rule(e, "bad contract term", "term_end is before term_start");
+  }
+  c->closed = false;
+  c->customer = e.customer;
+  c->currency = e.currency;
+  c->term_start_day = e.term_start_day;
+  c->term_end_day = *e.term_end_day;
+  c->lines.clear();
+  for (const events::ContractLine& l : e.lines) {
+    if (c->FindLine(l.service_line) != nullptr) {
+      return Rule(e, "duplicate service line", "line " + LineName(l.service_line) + " twice");
+    }
+    if (!l.bill_rate_minor.has_value() || l.overage == events::Overage::kUnset) {
+      return Rule(e, "incomplete service line",
+                  "line " + LineName(l.service_line) + " needs bill_rate_minor and overage");
+    }
+    LineState s;
+    s.service_line = l.service_line;
+    s.overage = l.overage;
+    s.funded_minutes = l.funded_minutes;
+    s.base_rate_minor = *l.bill_rate_minor;
+    c->AddLine(std::move(s));
+  }
+  return Status::OK();
+}
+
+Status ApplyAmended(const Event& e, ContractState* c) {
+  if (e.term_end_day.has_value()) {
+    if (*e.term_end_day < c->term_start_day) {
+      return Rule(e, "bad contract term",
+                  "term_end " + events::FormatDate(*e.term_end_day) + " is before term_start " +
+                      events::FormatDate(c->term_start_day));
+    }
+    c->term_end_day = *e.term_end_day;
+  }
+  for (const events::ContractLine& l : e.lines) {
+    LineState* line = c->FindLine(l.service_line);
+    if (line == nullptr) {
+      // A new line: it needs everything a ContractOpened line has.
+      if (!l.bill_rate_minor.has_value() || l.overage == events::Overage::kUnset) {
+        return Rule(
+            e, "new service line needs bill_rate_minor and overage",
+            "line " + LineName(l.service_line) + " is not in contract " + Quoted(e.contract));
+      }
+      if (l.funded_minutes_delta < 0 || l.funded_minutes_delta > limits::kFundedMinutesMax) {
+        return Rule(e, "funded minutes out of range",
+                    "new line " + LineName(l.service_line) + " funded " +
+                        std::to_string(l.funded_minutes_delta));
+      }
+      LineState s;
+      s.service_line = l.service_line;
+      s.overage = l.overage;
+      s.funded_minutes = l.funded_minutes_delta;
+      s.base_rate_minor = *l.bill_rate_minor;
+      c->AddLine(std::move(s));
+      continue;
+    }
+    // |delta| and funded are both <= 1e9 (validated), so the sum cannot overflow.
+    const int64_t funded = line->funded_minutes + l.funded_minutes_delta;
+    if (funded < line->consumed_minutes || funded < 0) {
+      return Rule(e, "amendment takes funded minutes below consumed",
+                  "line " + LineName(l.service_line) + ": funded " +
+                      std::to_string(line->funded_minutes) + " + " +
+                      std::to_string(l.funded_minutes_delta) + " < consumed " +
+                      std::to_string(std::max<int64_t>(line->consumed_minutes, 0)));
+    }
+    if (funded > limits::kFundedMinutesMax) {
+      return Rule(e, "funded minutes out of range",
+                  "line " + LineName(l.service_line) + ": funded " + std::to_string(funded) +
+                      " > " + std::to_string(limits::kFundedMinutesMax));
+    }
+    line->funded_minutes = funded;
+    if (l.overage != events::Overage::kUnset) line->overage = l.overage;
+    if (l.bill_rate_minor.has_value()) {
+      if (line->rate_changes.size() >= limits::kRateChangesPerLineMax) {
+        return Rule(e, "too many rate changes",
+                    "line " + LineName(l.service_line) + " already has " +
+                        std::to_string(limits::kRateChangesPerLineMax));
+      }
+      line->rate_changes.push_back({e.effective_at_ns, *l.bill_rate_minor});
+    }
+  }
+  return Status::OK();
+}
+
+Status ApplyConsumption(const Event& e, ContractState* c, AppliedFields* out) {
+  LineState* line = c->FindLine(e.service_line);
+  if (line == nullptr) {
+    return Rule(e, "service line not funded",
+                "contract " + Quoted(e.contract) + " has no line " + LineName(e.service_line));
+  }
+  const int32_t day = events::DayOf(e.effective_at_ns);
+  if (day < c->term_start_day || day > c->term_end_day) {
+    return Rule(e, "outside the contract term",
+                "effective_at " + events::FormatDate(day) + " is outside " +
+                    events::FormatDate(c->term_start_day) + ".." +
+                    events::FormatDate(c->term_end_day));
+  }
+  if (line->overage == events::Overage::kReject &&
+      line->consumed_minutes + e.minutes > line->funded_minutes) {
+    return Rule(e,
+                "consumption exceeds funded minutes on line " + LineName(e.service_line) +
+                    " with overage 'reject'",
+                "consumed " + std::to_string(line->consumed_minutes) + " + " +
+                    std::to_string(e.minutes) + " > funded " +
+                    std::to_string(line->funded_minutes));
+  }
+  line->consumed_minutes += e.minutes;
+  out->applied_bill_rate_minor = line->RateAt(e.effective_at_ns);
+  return Status::OK();
+}
+
+Status ApplyReversal(ModelView* view, const Event& e, uint64_t seq, ContractState* c) {
+  const std::string target_label = events::FormatUuid(e.target_event_id);
+  EventLookup target;
+  CCL_RETURN_IF_ERROR(view->FindEvent(e.target_event_id, &target));
+  if (!target.found) {
+    return Rule(e, "reversal target not found", "no event " + target_label);
+  }
+  const Event& t = *target.event;
+  if (t.contract != e.contract) {
+    return Rule(e, "reversal target in another contract",
+                "event " + target_label + " belongs to contract " + Quoted(t.contract));
+  }
+  if (!t.IsConsumption()) {
+    return Rule(e, "reversal target is not HoursBooked or DeliveryCompleted",
+                "event " + target_label + " is " + std::string(events::EventTypeName(t.type)));
+  }
+  bool reversed = false;
+  uint64_t by = 0;
+  CCL_RETURN_IF_ERROR(view->FindReversal(target.seq, &reversed, &by));
+  if (reversed) {
+    return Rule(e, "reversal target already reversed",
+                "event " + target_label + " (seq " + std::to_string(target.seq) +
+                    ") was reversed by seq " + std::to_string(by));
+  }
+  LineState* line = c->FindLine(t.service_line);
+  if (line == nullptr) {  // lines are never removed, so the target's line exists
+    return Status::Corruption("seq " + std::to_string(target.seq) + ": line " +
+                              LineName(t.service_line) + " missing from write model");
+  }
+  line->consumed_minutes -= t.minutes;
+  view->PutReversal(target.seq, seq);
+  return Status::OK();
+}
+
+Status ApplyEscalation(ModelView* view, const Event& e) {
+  const std::string key = EscalationKey(e.contract, e.escalation);
+  bool found = false;
+  EscalationState state;
+  CCL_RETURN_IF_ERROR(view->FindEscalation(key, &found, &state));
+  if (e.type == EventType::kEscalationOpened) {
+    if (found) {
+      return Rule(
+          e, "escalation id already used",
+          "escalation " + Quoted(e.escalation) + " exists in contract " + Quoted(e.contract));
+    }
+    view->PutEscalation(key, {true, e.severity});
+    return Status::OK();
+  }
+  if (!found) {
+    return Rule(e, "escalation not open",
+                "no escalation " + Quoted(e.escalation) + " in contract " + Quoted(e.contract));
+  }
+  if (!state.open) {
+    return Rule(e, "escalation not open", "escalation " + Quoted(e.escalation) + " is resolved");
+  }
+  if (e.type == EventType::kEscalationSeverityChanged) {
+    state.severity = e.severity;
+  } else {
+    state.open = false;
+  }
+  view->PutEscalation(key, state);
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* out) {
+  out->applied_bill_rate_minor.reset();
+  ContractState* c = nullptr;
+  CCL_RETURN_IF_ERROR(view->FindContract(e.contract, &c));
+  if (c == nullptr) {
+    if (e.type != EventType::kContractOpened) {
+      return Rule(e, "first event of a contract must be ContractOpened",
+                  "contract " + Quoted(e.contract) + " has no events; got " +
+                      std::string(events::EventTypeName(e.type)));
+    }
+    c = view->CreateContract(e.contract);
+    CCL_RETURN_IF_ERROR(ApplyOpened(e, c));
+  } else {
+    if (e.type == EventType::kContractOpened) {
+      return Rule(e, "contract already opened",
+                  "contract " + Quoted(e.contract) + " has " + std::to_string(c->stream_version) +
+                      " events");
+    }
+    if (c->closed) {
+      return Rule(e, "contract closed",
+                  "contract " + Quoted(e.contract) + " was closed at stream version " +
+                      std::to_string(c->stream_version) + "; nothing may follow");
+    }
+    switch (e.type) {
+      case EventType::kContractOpened:
+        break;  // handled above
+      case EventType::kContractAmended:
+        CCL_RETURN_IF_ERROR(ApplyAmended(e, c));
+        break;
+      case EventType::kHoursBooked:
+      case EventType::kDeliveryCompleted:
+        CCL_RETURN_IF_ERROR(ApplyConsumption(e, c, out));
+        break;
+      case EventType::kEscalationOpened:
+      case EventType::kEscalationSeverityChanged:
+      case EventType::kEscalationResolved:
+        CCL_RETURN_IF_ERROR(ApplyEscalation(view, e));
+        break;
+      case EventType::kEntryReversed:
+        CCL_RETURN_IF_ERROR(ApplyReversal(view, e, seq, c));
+        break;
+      case EventType::kContractClosed:
+        c->closed = true;
+        break;
+    }
+  }
+  c->stream_version += 1;
+  c->last_seq = seq;
+  out->stream_version = c->stream_version;
+  return Status::OK();
+}
+
+size_t UuidHash::operator()(const events::Uuid& id) const noexcept {
+  // Writer-chosen ids need not be random (tests use counters), so mix both
+  // halves rather than trusting any 8 bytes to be uniform.
+  uint64_t a = 0, b = 0;
+  std::memcpy(&a, id.data(), 8);
+  std::memcpy(&b, id.data() + 8, 8);
+  uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15ull)) * 0xbf58476d1ce4e5b9ull;
+  return static_cast<size_t>(h ^ (h >> 31));
+}
+
+void ModelDelta::Clear() {
+  contracts.clear();
+  escalations.clear();
+  reversals.clear();
+  ids.clear();
+}
+
+void ModelDelta::Absorb(ModelDelta* newer) {
+  if (empty()) {
+    std::swap(*this, *newer);
+    newer->Clear();
+    return;
+  }
+  for (auto& [k, v] : newer->contracts) contracts.insert_or_assign(k, std::move(v));
+  for (auto& [k, v] : newer->escalations) escalations.insert_or_assign(k, v);
+  for (auto& [k, v] : newer->reversals) reversals.insert_or_assign(k, v);
+  for (auto& [k, v] : newer->ids) ids.insert_or_assign(k, v);
+  newer->Clear();
+}
+
+void AppendView::BeginWriter(size_t events_hint) {
+  writer_.Clear();
+  writer_.ids.reserve(events_hint);
+}
+
+void AppendView::AcceptWriter() { group_.Absorb(&writer_); }
+
+void AppendView::RejectWriter() { writer_.Clear(); }
+
+void AppendView::AddPendingEvent(const events::Event& e, uint64_t seq) {
+  writer_.ids.insert_or_assign(e.event_id, ModelDelta::PendingEvent{seq, &e});
+}
+
+Status AppendView::FindContract(std::string_view contract, ContractState** state) {
+  *state = nullptr;
+  if (auto it = writer_.contracts.find(contract); it != writer_.contracts.end()) {
+    *state = &it->second;
+    return Status::OK();
+  }
+  // Copy on first touch: a rejected writer must leave the group's and the
+  // committed state as they were.
+  if (auto it = group_.contracts.find(contract); it != group_.contracts.end()) {
+    *state = &writer_.contracts.emplace(std::string(contract), it->second).first->second;
+    return Status::OK();
+  }
+  bool found = false;
+  ContractState loaded;
+  CCL_RETURN_IF_ERROR(committed_->ReadContract(contract, &found, &loaded));
+  if (found) {
+    *state = &writer_.contracts.emplace(std::string(contract), std::move(loaded)).first->second;
+  }
+  return Status::OK();
+}
+
+ContractState* AppendView::CreateContract(std::string_view contract) {
+  return &writer_.contracts.insert_or_assign(std::string(contract), ContractState{}).first->second;
+}
+
+Status AppendView::FindEscalation(const std::string& key, bool* found, EscalationState* state) {
+  if (auto it = writer_.escalations.find(key); it != writer_.escalations.end()) {
+    *found = true;
+    *state = it->second;
+    return Status::OK();
+  }
+  if (auto it = group_.escalations.find(key); it != group_.escalations.end()) {
+    *found = true;
+    *state = it->second;
+    return Status::OK();
+  }
+  return committed_->ReadEscalation(key, found, state);
+}
+
+void AppendView::PutEscalation(const std::string& key, const EscalationState& state) {
+  writer_.escalations.insert_or_assign(key, state);
+}
+
+Status AppendView::FindReversal(uint64_t target_seq, bool* found, uint64_t* reversing_seq) {
+  for (const ModelDelta* d : {&writer_, &group_}) {
+    if (auto it = d->reversals.find(target_seq); it != d->reversals.end()) {
+      *found = true;
+      *reversing_seq = it->second;
+      return Status::OK();
+    }
+  }
+  return committed_->ReadReversal(target_seq, found, reversing_seq);
+}
+
+void AppendView::PutReversal(uint64_t target_seq, uint64_t reversing_seq) {
+  writer_.reversals.insert_or_assign(target_seq, reversing_seq);
+}
+
+Status AppendView::FindEvent(const events::Uuid& id, EventLookup* out) {
+  for (const ModelDelta* d : {&writer_, &group_}) {
+    if (auto it = d->ids.find(id); it != d->ids.end()) {
+      out->found = true;
+      out->seq = it->second.seq;
+      out->event = it->second.event;
+      return Status::OK();
+    }
+  }
+  out->event = &scratch_;
+  return committed_->ReadEventById(id, &out->found, &out->seq, &scratch_);
+}
+
+}  // namespace ccl::ledger

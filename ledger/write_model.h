@@ -1,0 +1,144 @@
+// The write model: the rules of DESIGN.md "Rules checked on append", checked
+// event by event against per-contract state.
+//
+// ApplyEvent() is the one implementation of the rules. It reads and updates
+// state through a ModelView, so the same code serves append (a view layering
+// the batch's pending changes over the committed state in RocksDB) and verify
+// (a view over state rebuilt in memory from the log).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "events/event.h"
+#include "events/status.h"
+#include "ledger/contract_state.h"
+
+namespace ccl::ledger {
+
+// An event already in the ledger or earlier in the batch, as the rules see it.
+struct EventLookup {
+  bool found = false;
+  uint64_t seq = 0;
+  // Valid until the next call on the view; writer-supplied fields only are
+  // guaranteed (a pending event has no assigned fields yet).
+  const events::Event* event = nullptr;
+};
+
+class ModelView {
+ public:
+  virtual ~ModelView() = default;
+  // The state of `contract` for update, or *state = nullptr when the contract
+  // has no events. The pointer stays valid until the view is committed or rolled back.
+  [[nodiscard]] virtual Status FindContract(std::string_view contract, ContractState** state) = 0;
+  // A new, empty state for `contract`. REQUIRES: FindContract gave nullptr.
+  virtual ContractState* CreateContract(std::string_view contract) = 0;
+  // Escalations are keyed by EscalationKey(contract, escalation).
+  [[nodiscard]] virtual Status FindEscalation(const std::string& key, bool* found,
+                                              EscalationState* state) = 0;
+  virtual void PutEscalation(const std::string& key, const EscalationState& state) = 0;
+  // The seq of the event that reversed `target_seq`, if any.
+  [[nodiscard]] virtual Status FindReversal(uint64_t target_seq, bool* found,
+                                            uint64_t* reversing_seq) = 0;
+  virtual void PutReversal(uint64_t target_seq, uint64_t reversing_seq) = 0;
+  [[nodiscard]] virtual Status FindEvent(const events::Uuid& id, EventLookup* out) = 0;
+};
+
+// What ApplyEvent assigns to an accepted event.
+struct AppliedFields {
+  uint64_t stream_version = 0;
+  std::optional<int64_t> applied_bill_rate_minor;  // consumption events only
+};
+
+// Checks `e` (already ValidateEvent-ed) against the rules and, when it passes,
+// updates the view as if `e` were appended at `seq`. RuleViolation
+// "event <uuid>: <rule>: <detail>" when a rule is broken; the view may then
+// hold partial changes and must be rolled back. Errors of the view pass through.
+[[nodiscard]] Status ApplyEvent(ModelView* view, const events::Event& e, uint64_t seq,
+                                AppliedFields* out);
+
+// Reads committed write-model state (RocksDB, through the ledger's caches).
+class CommittedReader {
+ public:
+  virtual ~CommittedReader() = default;
+  [[nodiscard]] virtual Status ReadContract(std::string_view contract, bool* found,
+                                            ContractState* out) = 0;
+  [[nodiscard]] virtual Status ReadEscalation(const std::string& key, bool* found,
+                                              EscalationState* out) = 0;
+  [[nodiscard]] virtual Status ReadReversal(uint64_t target_seq, bool* found,
+                                            uint64_t* reversing_seq) = 0;
+  // The stored event with this id (decoded into *event), if any.
+  [[nodiscard]] virtual Status ReadEventById(const events::Uuid& id, bool* found, uint64_t* seq,
+                                             events::Event* event) = 0;
+};
+
+struct UuidHash {
+  size_t operator()(const events::Uuid& id) const noexcept;
+};
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+// Changes made by events not yet committed.
+struct ModelDelta {
+  struct PendingEvent {
+    uint64_t seq;
+    const events::Event* event;  // the caller's input; outlives the group
+  };
+  std::unordered_map<std::string, ContractState, StringHash, std::equal_to<>> contracts;
+  std::unordered_map<std::string, EscalationState> escalations;
+  std::unordered_map<uint64_t, uint64_t> reversals;
+  std::unordered_map<events::Uuid, PendingEvent, UuidHash> ids;
+
+  bool empty() const {
+    return contracts.empty() && escalations.empty() && reversals.empty() && ids.empty();
+  }
+  void Clear();
+  // Moves every entry of `newer` over this delta's (newer wins).
+  void Absorb(ModelDelta* newer);
+};
+
+// The view an append uses: one writer's changes over the changes of the
+// writers accepted earlier in the same group commit, over committed state.
+// Not thread-safe: only the group's leader uses it.
+class AppendView final : public ModelView {
+ public:
+  explicit AppendView(CommittedReader* committed) : committed_(committed) {}
+
+  // Starts a writer's batch: its changes go to a fresh writer delta.
+  void BeginWriter(size_t events_hint);
+  // The writer's batch is accepted: its changes join the group's.
+  void AcceptWriter();
+  // The writer's batch is rejected: its changes are dropped.
+  void RejectWriter();
+  // Records an event accepted in the current writer's batch (for duplicate and
+  // reversal-target lookups by later events). `e` must outlive the group.
+  void AddPendingEvent(const events::Event& e, uint64_t seq);
+  // The group's accepted changes (to persist, then to publish to caches).
+  ModelDelta* group() { return &group_; }
+  void ClearGroup() {
+    group_.Clear();
+    writer_.Clear();
+  }
+
+  Status FindContract(std::string_view contract, ContractState** state) override;
+  ContractState* CreateContract(std::string_view contract) override;
+  Status FindEscalation(const std::string& key, bool* found, EscalationState* state) override;
+  void PutEscalation(const std::string& key, const EscalationState& state) override;
+  Status FindReversal(uint64_t target_seq, bool* found, uint64_t* reversing_seq) override;
+  void PutReversal(uint64_t target_seq, uint64_t reversing_seq) override;
+  Status FindEvent(const events::Uuid& id, EventLookup* out) override;
+
+ private:
+  CommittedReader* committed_;
+  ModelDelta group_;
+  ModelDelta writer_;
+  events::Event scratch_;  // a committed event read by FindEvent
+};
+
+}  // namespace ccl::ledger
