@@ -35,6 +35,7 @@ void EscalationsProjection::Apply(const Event& e, const Event* reversal_target) 
       const uint32_t cid = contracts_.Intern(0, e.contract);
       const uint32_t eid = escalations_.Intern(cid, e.escalation);
       if (eid < records_.size()) return;  // ids are unique per contract: keep the first
+      AddToFilter(e.escalation);
       EscalationRecord r;
       r.contract = cid;
       r.severity = e.severity;
@@ -57,7 +58,7 @@ void EscalationsProjection::Apply(const Event& e, const Event* reversal_target) 
       return;
     }
     case EventType::kHoursBooked: {
-      if (e.reference.empty() || records_.empty()) return;
+      if (e.reference.empty() || !MaybeEscalation(e.reference)) return;
       EscalationRecord* r = Find(e.contract, e.reference);
       if (r != nullptr && r->opened_seq < e.seq) r->minutes_booked += e.minutes;
       return;
@@ -65,7 +66,7 @@ void EscalationsProjection::Apply(const Event& e, const Event* reversal_target) 
     case EventType::kEntryReversed: {
       const Event* t = reversal_target;
       if (t == nullptr || t->type != EventType::kHoursBooked || t->reference.empty() ||
-          t->contract != e.contract || records_.empty()) {
+          t->contract != e.contract || !MaybeEscalation(t->reference)) {
         return;
       }
       EscalationRecord* r = Find(e.contract, t->reference);
@@ -82,6 +83,7 @@ void EscalationsProjection::Reset() {
   contracts_.Clear();
   escalations_.Clear();
   records_.clear();
+  std::fill(filter_.begin(), filter_.end(), 0);
 }
 
 std::vector<uint32_t> EscalationsProjection::SortedEscalations() const {
@@ -164,6 +166,7 @@ Status EscalationsProjection::DeserializeState(std::string_view bytes) {
         r.Fail("open escalation with a resolution time");
       if (r.failed()) break;
       escalations_.Intern(cid, esc);
+      AddToFilter(esc);
       records_.push_back(rec);
       previous_esc.swap(esc);
     }

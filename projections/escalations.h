@@ -63,6 +63,20 @@ class EscalationsProjection final : public Projection {
   // The record of (contract, escalation) or nullptr.
   EscalationRecord* Find(std::string_view contract, std::string_view escalation);
 
+  // Whether some escalation id hashes to bit (Hash(0, id) & kFilterMask):
+  // most booking references are tickets, and one hash and one bit test rule
+  // them out without the two table lookups of Find.
+  static constexpr uint64_t kFilterMask = (1u << 16) - 1;
+  bool MaybeEscalation(std::string_view id) const {
+    const uint64_t bit = StringInterner::Hash(0, id) & kFilterMask;
+    return (filter_[bit / 64] >> (bit % 64)) & 1;
+  }
+  void AddToFilter(std::string_view id) {
+    const uint64_t bit = StringInterner::Hash(0, id) & kFilterMask;
+    filter_[bit / 64] |= uint64_t{1} << (bit % 64);
+  }
+  std::vector<uint64_t> filter_ = std::vector<uint64_t>((kFilterMask + 1) / 64, 0);
+
   StringInterner contracts_;               // scope 0
   StringInterner escalations_;             // scope = contract id
   std::vector<EscalationRecord> records_;  // by escalation id

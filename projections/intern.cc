@@ -1,47 +1,19 @@
 #include "projections/intern.h"
 
-#include <functional>
+#include <algorithm>
 
 namespace ccl::projections {
 
-uint64_t StringInterner::Hash(uint32_t scope, std::string_view s) {
-  const uint64_t h = std::hash<std::string_view>{}(s);
-  // Mix the scope in (a multiplicative hash of it), then spread the bits so
-  // the low bits used for the slot depend on all of them.
-  uint64_t x = h ^ (static_cast<uint64_t>(scope) * 0x9E3779B97F4A7C15ull);
-  x ^= x >> 29;
-  x *= 0xBF58476D1CE4E5B9ull;
-  x ^= x >> 32;
-  return x;
-}
-
-uint32_t StringInterner::Find(uint32_t scope, std::string_view s) const {
-  if (slots_.empty()) return kNone;
-  const uint64_t h = Hash(scope, s);
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = h & mask;; i = (i + 1) & mask) {
-    const uint32_t slot = slots_[i];
-    if (slot == 0) return kNone;
-    const Entry& e = entries_[slot - 1];
-    if (e.hash == h && e.scope == scope && e.name == s) return slot - 1;
-  }
-}
-
-uint32_t StringInterner::Intern(uint32_t scope, std::string_view s) {
-  if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
-  const uint64_t h = Hash(scope, s);
-  const size_t mask = slots_.size() - 1;
-  size_t i = h & mask;
-  for (;; i = (i + 1) & mask) {
-    const uint32_t slot = slots_[i];
-    if (slot == 0) break;
-    const Entry& e = entries_[slot - 1];
-    if (e.hash == h && e.scope == scope && e.name == s) return slot - 1;
-  }
+uint32_t StringInterner::Add(size_t slot, uint32_t scope, std::string_view s, uint64_t h) {
   const auto id = static_cast<uint32_t>(entries_.size());
   entries_.push_back(Entry{std::string(s), scope, h});
-  slots_[i] = id + 1;
+  slots_[slot] = id + 1;
   return id;
+}
+
+uint32_t StringInterner::InternSlow(uint32_t scope, std::string_view s) {
+  Grow();
+  return Intern(scope, s);
 }
 
 void StringInterner::Grow() {
@@ -59,12 +31,6 @@ void StringInterner::Clear() {
   entries_.clear();
   slots_.clear();
 }
-
-}  // namespace ccl::projections
-
-#include <algorithm>
-
-namespace ccl::projections {
 
 std::vector<uint32_t> SortedIds(const StringInterner& interner) {
   std::vector<uint32_t> ids(interner.size());

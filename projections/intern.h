@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,9 +19,54 @@ class StringInterner {
   // `scope` lets one interner hold independent name spaces, e.g. escalation
   // ids per contract id. Allocates only when a new string is added or the
   // table grows.
-  uint32_t Intern(uint32_t scope, std::string_view s);
+  uint32_t Intern(uint32_t scope, std::string_view s) {
+    if ((entries_.size() + 1) * 2 <= slots_.size()) {
+      const uint64_t h = Hash(scope, s);
+      const size_t mask = slots_.size() - 1;
+      for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const uint32_t slot = slots_[i];
+        if (slot == 0) return Add(i, scope, s, h);
+        const Entry& e = entries_[slot - 1];
+        if (e.hash == h && e.scope == scope && e.name == s) return slot - 1;
+      }
+    }
+    return InternSlow(scope, s);
+  }
   // The id of (scope, s) or kNone.
-  uint32_t Find(uint32_t scope, std::string_view s) const;
+  uint32_t Find(uint32_t scope, std::string_view s) const {
+    if (slots_.empty()) return kNone;
+    const uint64_t h = Hash(scope, s);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      const uint32_t slot = slots_[i];
+      if (slot == 0) return kNone;
+      const Entry& e = entries_[slot - 1];
+      if (e.hash == h && e.scope == scope && e.name == s) return slot - 1;
+    }
+  }
+
+  // A fast, well-mixed 64-bit hash of (scope, s), inline because it runs for
+  // every event. It only places entries in the table: nothing that is
+  // serialized or printed depends on it.
+  static uint64_t Hash(uint32_t scope, std::string_view s) {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (static_cast<uint64_t>(scope) << 32) ^ s.size();
+    const char* p = s.data();
+    size_t n = s.size();
+    for (; n >= 8; p += 8, n -= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+      h ^= h >> 31;
+    }
+    if (n > 0) {
+      uint64_t w = 0;
+      std::memcpy(&w, p, n);
+      h = (h ^ w) * 0x94D049BB133111EBull;
+      h ^= h >> 29;
+    }
+    h *= 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 32);
+  }
 
   // REQUIRES: id < size()
   const std::string& name(uint32_t id) const { return entries_[id].name; }
@@ -35,7 +81,8 @@ class StringInterner {
     uint32_t scope;
     uint64_t hash;
   };
-  static uint64_t Hash(uint32_t scope, std::string_view s);
+  uint32_t Add(size_t slot, uint32_t scope, std::string_view s, uint64_t h);
+  uint32_t InternSlow(uint32_t scope, std::string_view s);
   void Grow();
 
   std::vector<Entry> entries_;
