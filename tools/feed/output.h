@@ -1,0 +1,48 @@
+// Where an export's bytes go, and the point at which they count as delivered.
+// The feed advances its checkpoint only after Commit() returned OK, so every
+// byte of a run is in the file (and on disk) or handed to the reading process
+// before the consumer's place moves.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "events/status.h"
+
+namespace ccl::feed {
+
+class FeedOutput {
+ public:
+  // Writes to an open descriptor (stdout), not owned. Bytes go out as the
+  // buffer fills; Commit writes the rest and, when `fd` is a regular file,
+  // fsyncs it (a pipe or terminal has nothing to sync: once written, the
+  // bytes belong to the reader).
+  static std::unique_ptr<FeedOutput> ToDescriptor(int fd, std::string name);
+
+  // Writes to `path`, replaced atomically at Commit: the bytes go to a
+  // temporary file next to it ("<path>.tmp-<pid>"), which Commit fsyncs and
+  // renames over `path`, then fsyncs the directory. Until then `path` is
+  // untouched; an output destroyed without Commit removes its temporary
+  // file. IOError naming the file when it cannot be created.
+  static Status ToFile(const std::string& path, std::unique_ptr<FeedOutput>* out);
+
+  virtual ~FeedOutput() = default;
+
+  // Appends bytes (buffered; may write). IOError naming the output.
+  virtual Status Append(std::string_view data) = 0;
+  // Writes what is buffered (descriptor outputs: the reader sees it now;
+  // file outputs: still invisible until Commit). IOError naming the output.
+  virtual Status Flush() = 0;
+  // Makes everything appended durable/delivered as described above. After
+  // Commit the output takes no more bytes.
+  virtual Status Commit() = 0;
+  // Bytes appended so far.
+  virtual uint64_t bytes() const = 0;
+};
+
+// write(2) of all of `data`, retrying on EINTR and short writes.
+Status WriteAll(int fd, std::string_view data, const std::string& name);
+
+}  // namespace ccl::feed
