@@ -1,0 +1,311 @@
+// Reads (iterators, point reads, the known-at binary search), group commit
+// from many threads, and read-only instances beside a writer.
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <set>
+#include <thread>
+
+#include "events/codec.h"
+#include "tests/ledger/ledger_test_util.h"
+
+extern char** environ;
+
+namespace ccl::ledger::testing {
+namespace {
+
+class LedgerReadTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_NO_FATAL_FAILURE(Open()); }
+  void Open(bool sync = true) {
+    ledger_.reset();
+    Options o;
+    o.create_if_missing = true;
+    o.clock = &clock_;
+    o.sync = sync;
+    Status s = Ledger::Open(o, path(), &ledger_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  std::string path() const { return dir_.Sub("db"); }
+  void MustAppend(const std::vector<Event>& batch) {
+    AppendResult r;
+    Status s = ledger_->Append(batch, AppendOptions(), &r);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  // C1, C2 opened, then alternating bookings: seqs 1..n.
+  void Fill(int bookings) {
+    std::vector<Event> batch = {f_.Open("C1"), f_.Open("C2")};
+    for (int i = 0; i < bookings; ++i) {
+      batch.push_back(f_.Book(i % 2 ? "C2" : "C1", ServiceLine::kReactive, 1 + i % 100));
+    }
+    MustAppend(batch);
+  }
+
+  TempDir dir_;
+  FakeClock clock_{At("2026-05-01T00:00:00Z")};
+  EventFactory f_;
+  std::unique_ptr<Ledger> ledger_;
+};
+
+TEST_F(LedgerReadTest, IteratorFromSeqWithChainHashes) {
+  Fill(20);
+  std::unique_ptr<EventIterator> it = ledger_->NewIterator(5);
+  uint64_t expected = 5;
+  for (; it->Valid(); it->Next(), ++expected) {
+    EXPECT_EQ(it->seq(), expected);
+    EXPECT_EQ(it->event().seq, expected);
+    Event e;
+    std::string bytes;
+    ASSERT_TRUE(ledger_->Get(expected, &e, &bytes).ok());
+    EXPECT_EQ(it->bytes(), bytes);
+    EXPECT_EQ(it->event(), e);
+    Hash a, b;
+    ASSERT_TRUE(it->chain_hash(&a).ok());
+    ASSERT_TRUE(ledger_->GetChainHash(expected, &b).ok());
+    EXPECT_EQ(a, b);
+  }
+  EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+  EXPECT_EQ(expected, 23u);
+  EXPECT_FALSE(ledger_->NewIterator(23)->Valid());
+  EXPECT_TRUE(ledger_->NewIterator(23)->status().ok());
+  EXPECT_EQ(ledger_->NewIterator(0)->seq(), 1u);
+}
+
+TEST_F(LedgerReadTest, IteratorSeesTheHeadAsOfItsCreation) {
+  Fill(4);
+  std::unique_ptr<EventIterator> it = ledger_->NewIterator(1);
+  std::unique_ptr<EventIterator> stream = ledger_->NewStreamIterator("C1");
+  MustAppend({f_.Book("C1", ServiceLine::kReactive, 5)});
+  uint64_t n = 0;
+  for (; it->Valid(); it->Next()) ++n;
+  EXPECT_EQ(n, 6u);
+  n = 0;
+  for (; stream->Valid(); stream->Next()) ++n;
+  EXPECT_EQ(n, 3u);
+}
+
+TEST_F(LedgerReadTest, StreamIteratorReadsOneContractInVersionOrder) {
+  Fill(9);
+  std::unique_ptr<EventIterator> it = ledger_->NewStreamIterator("C2", 2);
+  uint64_t version = 2;
+  for (; it->Valid(); it->Next(), ++version) {
+    EXPECT_EQ(it->event().contract, "C2");
+    EXPECT_EQ(it->event().stream_version, version);
+    Hash a, b;
+    ASSERT_TRUE(it->chain_hash(&a).ok());
+    ASSERT_TRUE(ledger_->GetChainHash(it->seq(), &b).ok());
+    EXPECT_EQ(a, b);
+  }
+  EXPECT_TRUE(it->status().ok());
+  EXPECT_EQ(version, 6u);  // versions 2..5 of C2 (open + 4 bookings)
+  EXPECT_FALSE(ledger_->NewStreamIterator("C")->Valid());  // a prefix of C1/C2
+  EXPECT_FALSE(ledger_->NewStreamIterator("C10")->Valid());
+}
+
+TEST_F(LedgerReadTest, PointReads) {
+  Fill(2);
+  Event e;
+  EXPECT_TRUE(ledger_->Get(0, &e).IsNotFound());
+  EXPECT_TRUE(ledger_->Get(5, &e).IsNotFound());
+  Event by_seq;
+  ASSERT_TRUE(ledger_->Get(3, &by_seq).ok());
+  ASSERT_TRUE(ledger_->GetByEventId(by_seq.event_id, &e).ok());
+  EXPECT_EQ(e, by_seq);
+  EXPECT_TRUE(ledger_->GetByEventId(f_.NextId(), &e).IsNotFound());
+  Hash h;
+  ASSERT_TRUE(ledger_->GetChainHash(0, &h).ok());
+  EXPECT_EQ(h, GenesisHash(ledger_->ledger_id()));
+  EXPECT_TRUE(ledger_->GetChainHash(5, &h).IsNotFound());
+  EXPECT_GT(ledger_->DiskBytes(), 0u);
+}
+
+TEST_F(LedgerReadTest, ProjectionStateRoundTrip) {
+  std::string v;
+  EXPECT_TRUE(ledger_->GetProjectionState("balances", &v).IsNotFound());
+  ASSERT_TRUE(ledger_->PutProjectionState("balances", std::string("\0\1state", 7)).ok());
+  ASSERT_TRUE(ledger_->GetProjectionState("balances", &v).ok());
+  EXPECT_EQ(v, std::string("\0\1state", 7));
+}
+
+TEST_F(LedgerReadTest, LastSeqRecordedAtOrBefore) {
+  const int64_t t1 = At("2026-05-01T00:00:00Z");
+  const int64_t t2 = At("2026-05-02T00:00:00Z");
+  const int64_t t3 = At("2026-05-03T00:00:00Z");
+  uint64_t seq = 99;
+  ASSERT_TRUE(ledger_->LastSeqRecordedAtOrBefore(t3, &seq).ok());
+  EXPECT_EQ(seq, 0u);  // empty ledger
+  clock_.Set(t1);
+  Fill(3);  // seqs 1..5 at t1
+  clock_.Set(t2);
+  MustAppend({f_.Book("C1", ServiceLine::kReactive, 1)});  // 6 at t2
+  MustAppend({f_.Book("C1", ServiceLine::kReactive, 1)});  // 7 at t2
+  clock_.Set(t3);
+  for (int i = 0; i < 20; ++i) MustAppend({f_.Book("C2", ServiceLine::kReactive, 1)});  // 8..27
+
+  const std::pair<int64_t, uint64_t> cases[] = {
+      {t1 - 1, 0}, {t1, 5},  {t2 - 1, 5},     {t2, 7},
+      {t2 + 1, 7}, {t3, 27}, {INT64_MAX, 27}, {INT64_MIN, 0},
+  };
+  for (const auto& [t, want] : cases) {
+    ASSERT_TRUE(ledger_->LastSeqRecordedAtOrBefore(t, &seq).ok());
+    EXPECT_EQ(seq, want) << "t=" << t;
+  }
+}
+
+// 8 threads appending single events at once: every append succeeds, seqs are
+// gap-free, every thread's events keep their order, and the ledger verifies.
+TEST_F(LedgerReadTest, GroupCommitFromEightThreads) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 150;
+  std::vector<std::vector<Event>> work(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    const std::string c = "T" + std::to_string(t);
+    work[t].push_back(f_.Open(c));
+    for (int i = 0; i < kPerThread; ++i) {
+      // Shared contract C0 too, so threads contend on one stream.
+      work[t].push_back(i % 3 == 0 ? f_.Book(c, ServiceLine::kProactive, 1)
+                                   : f_.Book(c, ServiceLine::kReactive, 1));
+    }
+  }
+  std::vector<std::vector<uint64_t>> seqs(kThreads);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (const Event& e : work[t]) {
+        AppendResult r;
+        Status s = ledger_->Append({&e, 1}, AppendOptions(), &r);
+        if (!s.ok() || r.appended != 1) {
+          failures++;
+          continue;
+        }
+        seqs[t].push_back(r.outcomes[0].seq);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::set<uint64_t> all;
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_TRUE(std::is_sorted(seqs[t].begin(), seqs[t].end()));
+    all.insert(seqs[t].begin(), seqs[t].end());
+    uint64_t v = 0;
+    ASSERT_TRUE(ledger_->StreamVersion("T" + std::to_string(t), &v).ok());
+    EXPECT_EQ(v, uint64_t{kPerThread} + 1);
+  }
+  const uint64_t n = uint64_t{kThreads} * (kPerThread + 1);
+  EXPECT_EQ(all.size(), n);
+  EXPECT_EQ(*all.begin(), 1u);
+  EXPECT_EQ(*all.rbegin(), n);
+  EXPECT_EQ(ledger_->head().seq, n);
+  VerifyReport report;
+  Status s = ledger_->Verify(VerifyProgress(), &report);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+// A rejected batch in a group does not affect the others in it.
+TEST_F(LedgerReadTest, GroupCommitRejectsOnlyTheBadBatch) {
+  MustAppend({f_.Open("C1")});
+  constexpr int kThreads = 8;
+  std::vector<std::vector<Event>> work(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < 50; ++i) {
+      // Odd threads book on a line C1 lacks: always rejected.
+      work[t].push_back(
+          f_.Book("C1", t % 2 ? ServiceLine::kDesignatedEngineering : ServiceLine::kReactive, 1));
+    }
+  }
+  std::atomic<int> ok{0}, rejected{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (const Event& e : work[t]) {
+        AppendResult r;
+        Status s = ledger_->Append({&e, 1}, AppendOptions(), &r);
+        (s.ok() ? ok : rejected)++;
+        if (!s.ok()) {
+          EXPECT_TRUE(s.IsRuleViolation()) << s.ToString();
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 200);
+  EXPECT_EQ(rejected.load(), 200);
+  EXPECT_EQ(ledger_->head().seq, 201u);
+  VerifyReport report;
+  EXPECT_TRUE(ledger_->Verify(VerifyProgress(), &report).ok());
+}
+
+TEST_F(LedgerReadTest, ReadOnlyInstanceBesideAWriter) {
+  Fill(4);
+  Options o;
+  o.read_only = true;
+  std::unique_ptr<Ledger> ro;
+  Status s = Ledger::Open(o, path(), &ro);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(ro->head().seq, 6u);
+  EXPECT_EQ(ro->head().hash, ledger_->head().hash);
+  EXPECT_EQ(ro->ledger_id(), ledger_->ledger_id());
+  Event e;
+  ASSERT_TRUE(ro->Get(6, &e).ok());
+
+  MustAppend({f_.Book("C1", ServiceLine::kReactive, 7), f_.Book("C2", ServiceLine::kReactive, 8)});
+  EXPECT_EQ(ro->head().seq, 6u);  // until Refresh
+  ASSERT_TRUE(ro->Refresh().ok());
+  EXPECT_EQ(ro->head().seq, 8u);
+  EXPECT_EQ(ro->head().hash, ledger_->head().hash);
+  ASSERT_TRUE(ro->Get(8, &e).ok());
+  EXPECT_EQ(e.minutes, 8);
+  uint64_t n = 0;
+  for (auto it = ro->NewStreamIterator("C1"); it->Valid(); it->Next()) ++n;
+  EXPECT_EQ(n, 4u);
+
+  AppendResult r;
+  Event more = f_.Book("C1", ServiceLine::kReactive, 1);
+  EXPECT_TRUE(ro->Append({&more, 1}, AppendOptions(), &r).IsInvalidArgument());
+  EXPECT_TRUE(ro->PutProjectionState("x", "y").IsInvalidArgument());
+}
+
+// The child half of ReadOnlyInAnotherProcess: runs only when spawned by it.
+TEST(LedgerReadOnlyChild, OpensAndChecks) {
+  const char* path = getenv("CCL_LEDGER_RO_PATH");
+  const char* want = getenv("CCL_LEDGER_RO_HEAD");
+  if (path == nullptr || want == nullptr) GTEST_SKIP() << "spawned by ReadOnlyInAnotherProcess";
+  Options o;
+  o.read_only = true;
+  std::unique_ptr<Ledger> ro;
+  Status s = Ledger::Open(o, path, &ro);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(ro->head().seq, std::stoull(want));
+  VerifyReport report;
+  s = ro->Verify(VerifyProgress(), &report);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
+TEST_F(LedgerReadTest, ReadOnlyInAnotherProcess) {
+  Fill(10);
+  const std::string env_path = "CCL_LEDGER_RO_PATH=" + path();
+  const std::string env_head = "CCL_LEDGER_RO_HEAD=" + std::to_string(ledger_->head().seq);
+  std::vector<std::string> env_strings = {env_path, env_head};
+  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  std::string filter = "--gtest_filter=LedgerReadOnlyChild.OpensAndChecks";
+  char* argv[] = {self.data(), filter.data(), nullptr};
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, self.c_str(), nullptr, nullptr, argv, envp.data()), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the read-only child process failed (see its output)";
+  // The writer is unaffected and still appends.
+  MustAppend({f_.Book("C1", ServiceLine::kReactive, 1)});
+}
+
+}  // namespace
+}  // namespace ccl::ledger::testing

@@ -1,0 +1,274 @@
+// Verify: a clean ledger passes; damage done directly through RocksDB (a
+// changed, deleted or swapped event, index entries removed or added, a
+// tampered chain, head or write model) is caught and named by its seq.
+#include <gtest/gtest.h>
+
+#include "events/codec.h"
+#include "ledger/contract_state.h"
+#include "tests/ledger/ledger_test_util.h"
+
+namespace ccl::ledger::testing {
+namespace {
+
+class LedgerVerifyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Open();
+    // 3 contracts, 30 events: bookings, a delivery, amendments with rate
+    // changes, escalations, a reversal and a closed contract.
+    Event b1 = f_.Book("C1", ServiceLine::kReactive, 120);
+    std::vector<Event> batch = {f_.Open("C1"), f_.Open("C2"), b1,
+                                f_.Book("C2", ServiceLine::kProactive, 60)};
+    for (int i = 0; i < 8; ++i) {
+      batch.push_back(f_.Book(i % 2 ? "C1" : "C2", ServiceLine::kReactive, 30 + i));
+    }
+    batch.push_back(f_.Amend("C1", {AmendLine(ServiceLine::kReactive, 600, 31000)}));
+    batch.push_back(f_.Deliver("C1", ServiceLine::kProactive, 240));
+    batch.push_back(f_.Escalation(EventType::kEscalationOpened, "C1", "E1"));
+    batch.push_back(
+        f_.Escalation(EventType::kEscalationSeverityChanged, "C1", "E1", events::Severity::kB));
+    batch.push_back(f_.Reverse("C1", b1.event_id));
+    MustAppend(batch);
+    clock_.Advance(1'000'000);
+    std::vector<Event> more = {f_.Open("C3")};
+    for (int i = 0; i < 10; ++i) more.push_back(f_.Book("C3", ServiceLine::kProactive, 10 + i));
+    more.push_back(f_.Escalation(EventType::kEscalationResolved, "C1", "E1"));
+    more.push_back(f_.Close("C3"));
+    MustAppend(more);
+    head_ = ledger_->head();
+    ASSERT_EQ(head_.seq, 30u);
+  }
+
+  void Open() {
+    Options o;
+    o.create_if_missing = true;
+    o.clock = &clock_;
+    Status s = Ledger::Open(o, path(), &ledger_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  std::string path() const { return dir_.Sub("db"); }
+  void MustAppend(const std::vector<Event>& batch) {
+    AppendResult r;
+    Status s = ledger_->Append(batch, AppendOptions(), &r);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
+  // Closes the ledger, lets `edit` change RocksDB directly, reopens, and
+  // expects Verify to fail naming `seq` with a message containing `what`.
+  template <typename Edit>
+  void ExpectCaught(Edit edit, uint64_t seq, const std::string& what) {
+    ledger_.reset();
+    {
+      RawDb raw(path());
+      edit(raw);
+    }
+    Open();
+    VerifyReport report;
+    Status s = ledger_->Verify(VerifyProgress(), &report);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_EQ(report.first_bad_seq, seq) << s.ToString();
+    EXPECT_EQ(s.message().rfind("seq " + std::to_string(seq) + ": ", 0), 0u) << s.message();
+    EXPECT_NE(s.message().find(what), std::string::npos) << s.message();
+  }
+
+  static Event Decoded(RawDb& raw, uint64_t seq) {
+    Event e;
+    EXPECT_TRUE(events::DecodeEvent(raw.Get(kCfEvents, SeqKeyBytes(seq)), &e).ok());
+    return e;
+  }
+
+  TempDir dir_;
+  FakeClock clock_{At("2026-05-01T00:00:00Z")};
+  EventFactory f_;
+  std::unique_ptr<Ledger> ledger_;
+  Head head_;
+};
+
+TEST_F(LedgerVerifyTest, CleanLedgerVerifies) {
+  std::vector<std::pair<uint64_t, uint64_t>> calls;
+  VerifyProgress progress;
+  progress.on_progress = [&](uint64_t done, uint64_t total) { calls.emplace_back(done, total); };
+  VerifyReport report;
+  Status s = ledger_->Verify(progress, &report);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(report.events, 30u);
+  EXPECT_EQ(report.head.seq, head_.seq);
+  EXPECT_EQ(report.head.hash, head_.hash);
+  EXPECT_EQ(report.first_bad_seq, 0u);
+  ASSERT_FALSE(calls.empty());
+  EXPECT_EQ(calls.back(), std::make_pair(uint64_t{30}, uint64_t{30}));
+}
+
+TEST_F(LedgerVerifyTest, EmptyLedgerVerifies) {
+  ledger_.reset();
+  Options o;
+  o.create_if_missing = true;
+  ASSERT_TRUE(Ledger::Open(o, dir_.Sub("empty"), &ledger_).ok());
+  VerifyReport report;
+  ASSERT_TRUE(ledger_->Verify(VerifyProgress(), &report).ok());
+  EXPECT_EQ(report.events, 0u);
+  EXPECT_EQ(report.head.hash, GenesisHash(ledger_->ledger_id()));
+}
+
+TEST_F(LedgerVerifyTest, EventValueChangedAndReencoded) {
+  ExpectCaught(
+      [](RawDb& raw) {
+        Event e = Decoded(raw, 7);
+        e.minutes += 1;  // still a valid event: only the chain can tell
+        std::string bytes;
+        events::EncodeEvent(e, &bytes);
+        raw.Put(kCfEvents, SeqKeyBytes(7), bytes);
+      },
+      7, "chain hash mismatch");
+}
+
+TEST_F(LedgerVerifyTest, EventBytesFlipped) {
+  ExpectCaught(
+      [](RawDb& raw) {
+        std::string bytes = raw.Get(kCfEvents, SeqKeyBytes(12));
+        bytes[bytes.size() / 2] ^= 0x20;
+        raw.Put(kCfEvents, SeqKeyBytes(12), bytes);
+      },
+      12, "");
+}
+
+TEST_F(LedgerVerifyTest, EventDeleted) {
+  ExpectCaught([](RawDb& raw) { raw.Delete(kCfEvents, SeqKeyBytes(5)); }, 5,
+               "missing (next stored event is seq 6)");
+}
+
+TEST_F(LedgerVerifyTest, TwoEventsSwapped) {
+  ExpectCaught(
+      [](RawDb& raw) {
+        const std::string a = raw.Get(kCfEvents, SeqKeyBytes(9));
+        const std::string b = raw.Get(kCfEvents, SeqKeyBytes(10));
+        raw.Put(kCfEvents, SeqKeyBytes(9), b);
+        raw.Put(kCfEvents, SeqKeyBytes(10), a);
+      },
+      9, "stored event carries seq 10");
+}
+
+TEST_F(LedgerVerifyTest, IdsEntryRemoved) {
+  ExpectCaught(
+      [](RawDb& raw) {
+        Event e = Decoded(raw, 6);
+        raw.Delete(kCfIds, std::string_view(reinterpret_cast<const char*>(e.event_id.data()), 16));
+      },
+      6, "ids index entry missing");
+}
+
+TEST_F(LedgerVerifyTest, IdsEntryPointsElsewhere) {
+  ExpectCaught(
+      [](RawDb& raw) {
+        Event e = Decoded(raw, 8);
+        raw.Put(kCfIds, std::string_view(reinterpret_cast<const char*>(e.event_id.data()), 16),
+                SeqKeyBytes(3));
+      },
+      8, "ids index entry points to seq 3 instead");
+}
+
+TEST_F(LedgerVerifyTest, IdsEntryAdded) {
+  ExpectCaught([](RawDb& raw) { raw.Put(kCfIds, std::string(16, '\x01'), SeqKeyBytes(4)); }, 4,
+               "ids index has an entry pointing to seq 4");
+}
+
+TEST_F(LedgerVerifyTest, StreamsEntryRemoved) {
+  ExpectCaught(
+      [](RawDb& raw) {
+        Event e = Decoded(raw, 11);
+        raw.Delete(kCfStreams, StreamKey(e.contract, e.stream_version));
+      },
+      11, "streams index entry missing");
+}
+
+TEST_F(LedgerVerifyTest, ChainEntryChanged) {
+  ExpectCaught([](RawDb& raw) { raw.Put(kCfChain, SeqKeyBytes(20), std::string(32, 'x')); }, 20,
+               "chain hash mismatch: stored 7878");
+}
+
+TEST_F(LedgerVerifyTest, HeadHashChanged) {
+  ExpectCaught(
+      [&](RawDb& raw) {
+        Head h = head_;
+        h.hash[0] ^= 1;
+        raw.Put(kCfMeta, kMetaHead, EncodeHead(h));
+      },
+      30, "head hash mismatch");
+}
+
+TEST_F(LedgerVerifyTest, WriteModelTampered) {
+  ExpectCaught(
+      [](RawDb& raw) {
+        ContractState c;
+        ASSERT_TRUE(DecodeContractState(raw.Get(kCfContracts, "C2"), &c).ok());
+        c.lines[0].funded_minutes += 600;
+        std::string v;
+        EncodeContractState(c, &v);
+        raw.Put(kCfContracts, "C2", v);
+      },
+      11, "write model: stored state of contract 'C2' differs");
+}
+
+TEST_F(LedgerVerifyTest, WriteModelEntryMissing) {
+  ExpectCaught([](RawDb& raw) { raw.Delete(kCfReversals, SeqKeyBytes(3)); }, 17,
+               "write model: reversal missing");
+}
+
+TEST_F(LedgerVerifyTest, EscalationStateTampered) {
+  ExpectCaught(
+      [](RawDb& raw) {
+        raw.Put(kCfEscalations, EscalationKey("C1", "E1"),
+                EncodeEscalationState({true, events::Severity::kB}));
+      },
+      29, "stored escalation state differs");
+}
+
+TEST_F(LedgerVerifyTest, ReplayCatchesAnAppendThatBrokeARule) {
+  // A tamperer who recomputes the chain still has to satisfy the rules:
+  // rewrite seq 30 (ContractClosed of C3) as a booking on a line C3 lacks,
+  // with chain, indexes and head made consistent.
+  ledger_.reset();
+  {
+    RawDb raw(path());
+    Event e = Decoded(raw, 30);
+    e.type = EventType::kHoursBooked;
+    e.reason.clear();
+    e.engineer = "mallory";
+    e.service_line = ServiceLine::kDesignatedEngineering;
+    e.minutes = 10;
+    e.applied_bill_rate_minor = 1;
+    std::string bytes;
+    events::EncodeEvent(e, &bytes);
+    raw.Put(kCfEvents, SeqKeyBytes(30), bytes);
+    Hash prev;
+    const std::string p = raw.Get(kCfChain, SeqKeyBytes(29));
+    std::memcpy(prev.data(), p.data(), 32);
+    Hash h = ChainHash(prev, 30, bytes);
+    raw.Put(kCfChain, SeqKeyBytes(30),
+            std::string_view(reinterpret_cast<const char*>(h.data()), 32));
+    Head head = head_;
+    head.hash = h;
+    raw.Put(kCfMeta, kMetaHead, EncodeHead(head));
+  }
+  Open();
+  VerifyReport report;
+  Status s = ledger_->Verify(VerifyProgress(), &report);
+  EXPECT_TRUE(s.IsCorruption());
+  EXPECT_EQ(report.first_bad_seq, 30u);
+  EXPECT_NE(s.message().find("seq 30: replay: event"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("service line not funded"), std::string::npos) << s.message();
+}
+
+TEST_F(LedgerVerifyTest, ReadOnlyInstanceVerifies) {
+  Options o;
+  o.read_only = true;
+  std::unique_ptr<Ledger> ro;
+  ASSERT_TRUE(Ledger::Open(o, path(), &ro).ok());
+  VerifyReport report;
+  Status s = ro->Verify(VerifyProgress(), &report);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(report.head.hash, head_.hash);
+}
+
+}  // namespace
+}  // namespace ccl::ledger::testing
