@@ -1,0 +1,344 @@
+#include "tools/bench/ours.h"
+
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/options_util.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "events/uuid.h"
+#include "ledger/ledger.h"
+#include "projections/registry.h"
+#include "projections/runner.h"
+#include "tools/bench/workload.h"
+
+namespace ccl::bench {
+
+namespace {
+
+// The metric names each phase owns: everything it does not measure is
+// reported missing with the phase's error.
+constexpr const char* kFullMetrics[] = {
+    "append_b1000_eps",        "replay_eps",           "verify_eps", "rebuild_eps",
+    "contract_balance_p50_us", "disk_bytes_per_event", "peak_rss_mb"};
+
+Status OpenFresh(const BenchConfig& config, const char* name, std::string* path,
+                 std::unique_ptr<ledger::Ledger>* out) {
+  *path = config.dir + "/ours-" + name;
+  std::error_code ec;
+  std::filesystem::remove_all(*path, ec);
+  ledger::Options o;
+  o.create_if_missing = true;
+  return ledger::Ledger::Open(o, *path, out);
+}
+
+// Appends `batch` and checks that every event was written (a duplicate or a
+// rejection would mean the workload and the write model disagree).
+Status AppendAll(ledger::Ledger* l, std::span<const events::Event> batch) {
+  ledger::AppendResult result;
+  Status s = l->Append(batch, ledger::AppendOptions{}, &result);
+  if (!s.ok()) {
+    if (result.failed_index < batch.size()) {
+      return s.WithContext("append of workload event " +
+                           events::FormatUuid(batch[result.failed_index].event_id));
+    }
+    return s.WithContext("append");
+  }
+  if (result.appended != batch.size()) {
+    return Status::Conflict("append: " + std::to_string(batch.size() - result.appended) + " of " +
+                            std::to_string(batch.size()) + " events were duplicates");
+  }
+  return Status::OK();
+}
+
+// Loads `count` events in batches of `batch_events`, timing only Append.
+// `on_event` (may be empty) sees every event after its batch is stored.
+Status Load(const BenchConfig& config, ledger::Ledger* l, uint64_t count, size_t batch_events,
+            TimedSections* timed, const std::function<void(const events::Event&)>& on_event) {
+  const size_t chunk = std::max<size_t>(batch_events, 10'000 / batch_events * batch_events);
+  return ForEachChunk(config.events, config.seed, count, chunk,
+                      [&](std::span<const events::Event> events) -> Status {
+                        for (size_t i = 0; i < events.size(); i += batch_events) {
+                          const size_t n = std::min(batch_events, events.size() - i);
+                          Stopwatch w;
+                          CCL_RETURN_IF_ERROR(AppendAll(l, events.subspan(i, n)));
+                          timed->Add(w.ElapsedNs());
+                        }
+                        if (on_event) {
+                          for (const events::Event& e : events) on_event(e);
+                        }
+                        return Status::OK();
+                      });
+}
+
+// Compacts every column family of the closed ledger at `path` to the bottom
+// level, with the options the ledger itself persisted (RocksDB OPTIONS file),
+// so the size is the ledger's settled size, not a snapshot of memtables and
+// level-0 files.
+Status CompactLedger(const std::string& path) {
+  rocksdb::ConfigOptions config;
+  config.ignore_unknown_options = false;
+  rocksdb::DBOptions db_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  std::shared_ptr<rocksdb::Cache> cache;
+  rocksdb::Status s = rocksdb::LoadLatestOptions(config, path, &db_options, &cfs, &cache);
+  if (!s.ok()) return Status::IOError("load the ledger's RocksDB options: " + s.ToString());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  s = rocksdb::DB::Open(db_options, path, cfs, &handles, &raw);
+  if (!s.ok()) return Status::IOError("open the ledger's RocksDB for compaction: " + s.ToString());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::CompactRangeOptions c;
+  c.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    if (s.ok()) s = db->CompactRange(c, h, nullptr, nullptr);
+  }
+  for (rocksdb::ColumnFamilyHandle* h : handles)
+    db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  rocksdb::Status closed = db->Close();
+  if (!s.ok()) return Status::IOError("compact: " + s.ToString());
+  if (!closed.ok()) return Status::IOError("close after compaction: " + closed.ToString());
+  return Status::OK();
+}
+
+void MissingAll(Report* r, std::span<const char* const> names, const Status& s) {
+  for (const char* n : names) r->Missing(n, s.ToString());
+}
+
+}  // namespace
+
+void RunOursB1Phase(const BenchConfig& config, Report* report) {
+  constexpr const char* kNames[] = {"append_b1_eps", "append_b1_p50_us", "append_b1_p99_us"};
+  std::string path;
+  std::unique_ptr<ledger::Ledger> l;
+  Status s = OpenFresh(config, "b1", &path, &l);
+  if (!s.ok()) return MissingAll(report, kNames, s);
+  const uint64_t count = std::min(config.events, config.b1_events);
+  std::vector<double> latencies_us;
+  TimedSections timed;
+  Stopwatch phase;
+  bool out_of_time = false;
+  s = ForEachChunk(config.events, config.seed, count, 1000,
+                   [&](std::span<const events::Event> chunk) -> Status {
+                     for (size_t i = 0; i < chunk.size(); ++i) {
+                       Stopwatch w;
+                       CCL_RETURN_IF_ERROR(AppendAll(l.get(), chunk.subspan(i, 1)));
+                       const int64_t ns = w.ElapsedNs();
+                       timed.Add(ns);
+                       latencies_us.push_back(static_cast<double>(ns) / 1e3);
+                       if (phase.ElapsedSeconds() > config.b1_seconds_max) {
+                         out_of_time = true;
+                         return Status::Busy("time is up");
+                       }
+                     }
+                     return Status::OK();
+                   });
+  if (!s.ok() && !out_of_time) return MissingAll(report, kNames, s);
+  report->Set("append_b1_eps", timed.Rate(latencies_us.size()));
+  report->Set("append_b1_p50_us", Percentile(&latencies_us, 50));
+  report->Set("append_b1_p99_us", Percentile(&latencies_us, 99));
+  report->Context("ours_b1_events", static_cast<double>(latencies_us.size()));
+}
+
+void RunOursConcurrentPhase(const BenchConfig& config, Report* report) {
+  constexpr int kThreads = 8;
+  constexpr const char* kNames[] = {"append_concurrent8_eps"};
+  std::string path;
+  std::unique_ptr<ledger::Ledger> l;
+  Status s = OpenFresh(config, "concurrent8", &path, &l);
+  if (!s.ok()) return MissingAll(report, kNames, s);
+  // Contracts never interact, so splitting the prefix by contract keeps every
+  // stream's order and every rule satisfied, whatever the interleaving.
+  // Contracts are dealt to the threads in order of first appearance, so each
+  // thread gets about as many as the others.
+  std::vector<std::vector<events::Event>> parts(kThreads);
+  std::unordered_map<std::string, size_t> owner;
+  const uint64_t count = std::min(config.events, config.concurrent_events);
+  s = ForEachChunk(config.events, config.seed, count, 1000,
+                   [&](std::span<const events::Event> chunk) -> Status {
+                     for (const events::Event& e : chunk) {
+                       auto [it, added] = owner.try_emplace(e.contract, owner.size() % kThreads);
+                       parts[it->second].push_back(e);
+                     }
+                     return Status::OK();
+                   });
+  if (!s.ok()) return MissingAll(report, kNames, s);
+
+  std::atomic<bool> go{false};
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> appended{0};
+  std::vector<Status> errors(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+      for (size_t i = 0; i < parts[t].size() && !stop.load(std::memory_order_relaxed); ++i) {
+        Status st = AppendAll(l.get(), std::span<const events::Event>(&parts[t][i], 1));
+        if (!st.ok()) {
+          errors[t] = st;
+          break;
+        }
+        appended.fetch_add(1, std::memory_order_relaxed);
+      }
+      // The first thread to run out ends the measurement: after it, fewer
+      // than 8 writers are left. (A thread that got no contracts at all, in
+      // a tiny run, does not count.)
+      if (!parts[t].empty()) stop.store(true, std::memory_order_relaxed);
+    });
+  }
+  Stopwatch w;
+  go.store(true, std::memory_order_release);
+  while (!stop.load() && w.ElapsedSeconds() < config.concurrent_seconds_max) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  const uint64_t done = appended.load();
+  const double seconds = w.ElapsedSeconds();
+  stop.store(true);
+  for (std::thread& t : threads) t.join();
+  for (const Status& e : errors) {
+    if (!e.ok()) return MissingAll(report, kNames, e);
+  }
+  report->Set("append_concurrent8_eps", static_cast<double>(done) / seconds);
+  report->Context("ours_concurrent8_events", static_cast<double>(done));
+}
+
+void RunOursB100Phase(const BenchConfig& config, Report* report) {
+  constexpr const char* kNames[] = {"append_b100_eps"};
+  std::string path;
+  std::unique_ptr<ledger::Ledger> l;
+  Status s = OpenFresh(config, "b100", &path, &l);
+  if (!s.ok()) return MissingAll(report, kNames, s);
+  const uint64_t count = std::min(config.events, config.b100_events);
+  TimedSections timed;
+  s = Load(config, l.get(), count, 100, &timed, nullptr);
+  if (!s.ok()) return MissingAll(report, kNames, s);
+  report->Set("append_b100_eps", timed.Rate(count));
+  report->Context("ours_b100_events", static_cast<double>(count));
+}
+
+void RunOursFullPhase(const BenchConfig& config, Report* report) {
+  std::string path;
+  std::unique_ptr<ledger::Ledger> l;
+  Status s = OpenFresh(config, "full", &path, &l);
+  if (!s.ok()) return MissingAll(report, kFullMetrics, s);
+
+  // Contracts for the balance queries: spread over the whole run.
+  std::vector<std::string> sample;
+  constexpr uint64_t kSampleContracts = 201;
+  const uint64_t every = std::max<uint64_t>(1, config.events / kSampleContracts);
+  uint64_t seen = 0;
+  TimedSections timed;
+  s = Load(config, l.get(), config.events, 1000, &timed, [&](const events::Event& e) {
+    if (seen++ % every == 0 &&
+        std::find(sample.begin(), sample.end(), e.contract) == sample.end()) {
+      sample.push_back(e.contract);
+    }
+  });
+  if (!s.ok()) return MissingAll(report, kFullMetrics, s);
+  report->Set("append_b1000_eps", timed.Rate(config.events));
+
+  // Reopen, so reads come from the table files as after a restart.
+  l.reset();
+  ledger::Options o;
+  s = ledger::Ledger::Open(o, path, &l);
+  if (!s.ok()) return MissingAll(report, kFullMetrics, s.WithContext("reopen"));
+
+  {  // replay: NewIterator, every event read, verified and decoded
+    Stopwatch w;
+    uint64_t n = 0;
+    uint64_t check = 0;
+    std::unique_ptr<ledger::EventIterator> it = l->NewIterator(1);
+    for (; it->Valid(); it->Next()) {
+      check += it->event().stream_version;
+      ++n;
+    }
+    const double seconds = w.ElapsedSeconds();
+    s = it->status();
+    if (s.ok() && (n != config.events || check == 0)) {
+      s = Status::Corruption("replay read " + std::to_string(n) + " events of " +
+                             std::to_string(config.events));
+    }
+    if (s.ok()) {
+      report->Set("replay_eps", static_cast<double>(n) / seconds);
+    } else {
+      report->Missing("replay_eps", s.ToString());
+    }
+  }
+
+  {  // verify: the whole chain and both indexes
+    Stopwatch w;
+    ledger::VerifyReport vr;
+    s = l->Verify(ledger::VerifyProgress{}, &vr);
+    const double seconds = w.ElapsedSeconds();
+    if (s.ok()) {
+      report->Set("verify_eps", static_cast<double>(vr.events) / seconds);
+    } else {
+      report->Missing("verify_eps", s.ToString());
+    }
+  }
+
+  projections::Runner runner(l.get(), projections::RunnerOptions{});
+  {  // rebuild: all four projections from seq 1
+    projections::ProjectionSet set;
+    std::vector<projections::Projection*> all = set.All();
+    projections::RunStats stats;
+    Stopwatch w;
+    s = runner.Rebuild(all, &stats);
+    const double seconds = w.ElapsedSeconds();
+    if (s.ok()) {
+      report->Set("rebuild_eps", static_cast<double>(stats.events_read) / seconds);
+    } else {
+      report->Missing("rebuild_eps", s.ToString());
+    }
+  }
+
+  {  // one contract's balance, read from its stream
+    std::vector<double> latencies_us;
+    s = Status::OK();
+    for (const std::string& contract : sample) {
+      projections::BalancesProjection balances;
+      projections::Projection* one[] = {&balances};
+      projections::View view;
+      view.contract = contract;
+      projections::RunStats stats;
+      Stopwatch w;
+      s = runner.Query(view, one, &stats);
+      const int64_t ns = w.ElapsedNs();
+      if (s.ok() && balances.FindContract(contract) == projections::StringInterner::kNone) {
+        s = Status::NotFound("balance of " + contract + " is empty");
+      }
+      if (!s.ok()) break;
+      latencies_us.push_back(static_cast<double>(ns) / 1e3);
+    }
+    if (s.ok() && !latencies_us.empty()) {
+      report->Set("contract_balance_p50_us", Percentile(&latencies_us, 50));
+      report->Context("contract_balance_queries", static_cast<double>(latencies_us.size()));
+    } else {
+      report->Missing("contract_balance_p50_us",
+                      s.ok() ? std::string("no contracts sampled") : s.ToString());
+    }
+  }
+
+  {  // disk: closed, fully compacted, reopened
+    l.reset();
+    s = CompactLedger(path);
+    if (s.ok()) s = ledger::Ledger::Open(o, path, &l);
+    if (s.ok()) {
+      report->Set("disk_bytes_per_event",
+                  static_cast<double>(l->DiskBytes()) / static_cast<double>(config.events));
+    } else {
+      report->Missing("disk_bytes_per_event", s.ToString());
+    }
+    l.reset();
+  }
+  report->Set("peak_rss_mb", PeakRssMb());
+}
+
+}  // namespace ccl::bench

@@ -1,0 +1,147 @@
+// The measuring loops for the peers. Only the peer's own work is timed: the
+// generation, stamping and encoding of the events happen between the timed
+// sections (our ledger's timed Append, by contrast, includes encoding,
+// validation, rules, hashing and indexes: that is what it costs).
+#include <algorithm>
+#include <filesystem>
+#include <vector>
+
+#include "tools/bench/peer.h"
+
+namespace ccl::bench {
+
+std::string_view PeerPrefix(PeerKind kind) {
+  switch (kind) {
+    case PeerKind::kRocksDbRaw:
+      return "rocksdb_raw";
+    case PeerKind::kSqlite:
+      return "sqlite";
+    case PeerKind::kPostgres:
+      return "postgres";
+  }
+  return "unknown";
+}
+
+namespace {
+
+Status OpenPeer(PeerKind kind, const BenchConfig& config, std::string_view phase,
+                std::unique_ptr<Peer>* out) {
+  if (kind == PeerKind::kPostgres) {
+    if (config.pg_conninfo.empty()) {
+      return Status::InvalidArgument(
+          "no PostgreSQL server given (--pg CONNINFO or CCL_BENCH_PG; tools/bench_postgres.sh "
+          "starts a throwaway one)");
+    }
+    return OpenPostgresPeer(config.pg_conninfo, config.pg_mode, out);
+  }
+  const std::string dir =
+      config.dir + "/" + std::string(PeerPrefix(kind)) + "-" + std::string(phase);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
+  return kind == PeerKind::kRocksDbRaw ? OpenRocksDbPeer(dir, out) : OpenSqlitePeer(dir, out);
+}
+
+std::string Metric(PeerKind kind, std::string_view suffix) {
+  return std::string(PeerPrefix(kind)) + std::string(suffix);
+}
+
+}  // namespace
+
+void RunPeerB1Phase(PeerKind kind, const BenchConfig& config, Report* report) {
+  const std::string eps = Metric(kind, "_b1_eps");
+  std::unique_ptr<Peer> peer;
+  Status s = OpenPeer(kind, config, "b1", &peer);
+  if (!s.ok()) {
+    report->Missing(eps, s.ToString());
+    return;
+  }
+  const uint64_t count = std::min(config.events, config.b1_events);
+  Stamper stamper;
+  std::vector<PeerRow> rows;
+  std::vector<double> latencies_us;
+  TimedSections timed;
+  Stopwatch phase;
+  bool out_of_time = false;
+  s = ForEachChunk(config.events, config.seed, count, 1000,
+                   [&](std::span<const events::Event> chunk) -> Status {
+                     stamper.Stamp(chunk, &rows);
+                     for (const PeerRow& row : rows) {
+                       Stopwatch w;
+                       CCL_RETURN_IF_ERROR(peer->Write(std::span<const PeerRow>(&row, 1)));
+                       const int64_t ns = w.ElapsedNs();
+                       timed.Add(ns);
+                       latencies_us.push_back(static_cast<double>(ns) / 1e3);
+                       if (phase.ElapsedSeconds() > config.b1_seconds_max) {
+                         out_of_time = true;
+                         return Status::Busy("time is up");
+                       }
+                     }
+                     return Status::OK();
+                   });
+  if (!s.ok() && !out_of_time) {
+    report->Missing(eps, s.ToString());
+    return;
+  }
+  report->Set(eps, timed.Rate(latencies_us.size()));
+  report->Context(Metric(kind, "_b1_events"), static_cast<double>(latencies_us.size()));
+  report->Context(Metric(kind, "_b1_p50_us"), Percentile(&latencies_us, 50));
+  report->Context(Metric(kind, "_b1_p99_us"), Percentile(&latencies_us, 99));
+}
+
+void RunPeerFullPhase(PeerKind kind, const BenchConfig& config, Report* report) {
+  const std::string load = Metric(kind, "_b1000_eps");
+  const std::string scan = Metric(kind, "_scan_eps");
+  std::unique_ptr<Peer> peer;
+  Status s = OpenPeer(kind, config, "full", &peer);
+  if (!s.ok()) {
+    report->Missing(load, s.ToString());
+    report->Missing(scan, s.ToString());
+    return;
+  }
+  report->Note(std::string(PeerPrefix(kind)) + ": " + peer->Describe());
+  constexpr size_t kBatch = 1000;
+  Stamper stamper;
+  std::vector<PeerRow> rows;
+  TimedSections timed;
+  s = ForEachChunk(config.events, config.seed, config.events, 10 * kBatch,
+                   [&](std::span<const events::Event> chunk) -> Status {
+                     stamper.Stamp(chunk, &rows);
+                     for (size_t i = 0; i < rows.size(); i += kBatch) {
+                       const size_t n = std::min(kBatch, rows.size() - i);
+                       Stopwatch w;
+                       CCL_RETURN_IF_ERROR(peer->Write(std::span<const PeerRow>(&rows[i], n)));
+                       timed.Add(w.ElapsedNs());
+                     }
+                     return Status::OK();
+                   });
+  if (!s.ok()) {
+    report->Missing(load, s.ToString());
+    report->Missing(scan, "the load failed: " + s.ToString());
+    return;
+  }
+  report->Set(load, timed.Rate(config.events));
+
+  s = peer->Reopen();
+  uint64_t scanned = 0;
+  Stopwatch w;
+  if (s.ok()) s = peer->Scan(&scanned);
+  const double seconds = w.ElapsedSeconds();
+  if (s.ok() && scanned != config.events) {
+    s = Status::Corruption("scan read " + std::to_string(scanned) + " rows, " +
+                           std::to_string(config.events) + " written");
+  }
+  if (s.ok()) {
+    report->Set(scan, static_cast<double>(scanned) / seconds);
+  } else {
+    report->Missing(scan, s.ToString());
+  }
+  uint64_t bytes = 0;
+  if (peer->DiskBytes(&bytes).ok()) {
+    report->Context(Metric(kind, "_disk_bytes_per_event"),
+                    static_cast<double>(bytes) / static_cast<double>(config.events));
+  }
+}
+
+}  // namespace ccl::bench
