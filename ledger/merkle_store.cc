@@ -134,7 +134,7 @@ Status TileNodeReader::ReadNode(uint32_t level, uint64_t index, Hash* out) {
 MerkleStore::~MerkleStore() = default;
 
 Status MerkleStore::LoadState(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint64_t size,
-                              State* out) {
+                              bool may_have_grown, State* out) {
   if (size > kTreeSizeMax) {
     return Status::InvalidArgument("merkle tree size " + std::to_string(size) + " over maximum");
   }
@@ -150,11 +150,12 @@ Status MerkleStore::LoadState(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, 
     const size_t stored = s.ok() ? entries.size() : 0;
     // The rightmost tile must hold exactly what `size` leaves imply: more means
     // the tree is ahead of the events, fewer that it is behind.
-    if (stored != k) {
+    if (stored != k && !(may_have_grown && stored > k)) {
       return Status::Corruption(TileName(t, tile_index) + " holds " + std::to_string(stored) +
                                 " entries; a tree of " + std::to_string(size) + " leaves has " +
                                 std::to_string(k));
     }
+    entries.resize(std::min(stored, k));
     state.partial[t] = std::move(entries);
     if (tile_index > 0) {
       s = reader.ReadTile(t, tile_index - 1, &entries);
@@ -171,9 +172,9 @@ Status MerkleStore::LoadState(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, 
 }
 
 Status MerkleStore::Open(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint64_t size,
-                         std::unique_ptr<MerkleStore>* out) {
+                         std::unique_ptr<MerkleStore>* out, bool may_have_grown) {
   std::unique_ptr<MerkleStore> store(new MerkleStore(db, cf));
-  CCL_RETURN_IF_ERROR(LoadState(db, cf, size, &store->committed_));
+  CCL_RETURN_IF_ERROR(LoadState(db, cf, size, may_have_grown, &store->committed_));
   *out = std::move(store);
   return Status::OK();
 }
@@ -307,7 +308,7 @@ Status MerkleStore::LeafHashAt(uint64_t seq, Hash* out) const {
 
 Status MerkleStore::Reload(uint64_t tree_size) {
   State state;
-  CCL_RETURN_IF_ERROR(LoadState(db_, cf_, tree_size, &state));
+  CCL_RETURN_IF_ERROR(LoadState(db_, cf_, tree_size, /*may_have_grown=*/false, &state));
   std::lock_guard<std::mutex> lock(mu_);
   committed_ = std::move(state);
   staging_ = false;
@@ -318,7 +319,7 @@ Status MerkleStore::Reload(uint64_t tree_size) {
 
 MerkleTreeChecker::MerkleTreeChecker(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
                                      const rocksdb::Snapshot* snapshot)
-    : reader_(db, cf, snapshot), db_(db), cf_(cf) {}
+    : reader_(db, cf, snapshot), db_(db), cf_(cf), snapshot_(snapshot) {}
 
 MerkleTreeChecker::~MerkleTreeChecker() = default;
 
@@ -343,12 +344,10 @@ Status MerkleTreeChecker::CheckTile(uint32_t tile_level, uint64_t tile_index,
     const std::string what = j >= stored.size() ? "is missing"
                              : j >= want.size() ? "exists beyond the events"
                                                 : "does not match the events";
-    if (level == 0) {
-      return Status::Corruption("seq " + std::to_string(first_seq) + ": the stored Merkle leaf " +
-                                what);
-    }
+    bad_seq_ = std::max<uint64_t>(first_seq, 1);
+    if (level == 0) return Status::Corruption("the stored Merkle leaf " + what);
     return Status::Corruption(TileName(tile_level, tile_index) + " entry " + std::to_string(j) +
-                              " (the subtree over seq " + std::to_string(first_seq) + ".." +
+                              " (seq " + std::to_string(first_seq) + ".." +
                               std::to_string(last_seq) + ") " + what);
   }
   return Status::OK();
@@ -382,17 +381,21 @@ Status MerkleTreeChecker::Finish() {
   // Every key is a tile of this tree: nothing beyond the right edge (a longer
   // tree) and nothing that is not a tile. One pass over the keys: the column
   // family holds about one key per 15 events.
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_));
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot_;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const rocksdb::Slice key = it->key();
     const uint32_t t = key.size() == 9 ? static_cast<uint8_t>(key[0]) : kTileLevelsMax;
     if (t >= kTileLevelsMax) {
+      bad_seq_ = std::max<uint64_t>(size, 1);
       return Status::Corruption("merkle column family holds a key that is not a tile key");
     }
     uint64_t tile_index = 0;
     for (size_t i = 1; i < 9; ++i) tile_index = tile_index << 8 | static_cast<uint8_t>(key[i]);
     const uint64_t entries = NodesAtLevel(size, t * kTileHeight);
     if (tile_index * kTileWidth >= entries) {
+      bad_seq_ = std::max<uint64_t>(size, 1);
       return Status::Corruption(TileName(t, tile_index) + " lies beyond the " +
                                 std::to_string(size) + " events");
     }

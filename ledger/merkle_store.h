@@ -82,12 +82,14 @@ class TileNodeReader final : public NodeReader {
 class MerkleStore {
  public:
   // Opens the tree of `size` leaves (the ledger's head seq) stored in `cf`:
-  // loads the right edge (at most kTileLevelsMax tile reads) and checks that the
-  // stored tiles hold exactly `size` leaves, returning Corruption naming the
-  // tile otherwise (a tree ahead of or behind the events). db and cf are not
-  // owned and must outlive the store.
+  // loads the right edge (at most 2 * kTileLevelsMax tile reads) and checks that
+  // the stored tiles hold exactly `size` leaves, returning Corruption naming the
+  // tile otherwise (a tree ahead of or behind the events). With `may_have_grown`
+  // (a reader beside a writer that may have appended since it read `size`), a
+  // longer tree is accepted and the store shows its first `size` leaves. db and
+  // cf are not owned and must outlive the store.
   [[nodiscard]] static Status Open(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint64_t size,
-                                   std::unique_ptr<MerkleStore>* out);
+                                   std::unique_ptr<MerkleStore>* out, bool may_have_grown = false);
   ~MerkleStore();
   MerkleStore(const MerkleStore&) = delete;
   MerkleStore& operator=(const MerkleStore&) = delete;
@@ -139,7 +141,7 @@ class MerkleStore {
   };
   MerkleStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) : db_(db), cf_(cf) {}
   [[nodiscard]] static Status LoadState(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-                                        uint64_t size, State* out);
+                                        uint64_t size, bool may_have_grown, State* out);
   Status CheckSize(uint64_t tree_size) const;
 
   rocksdb::DB* const db_;
@@ -163,8 +165,10 @@ class MerkleTreeChecker {
   ~MerkleTreeChecker();
 
   // The leaf hash of the next event, EventLeafHash(seq, bytes). Corruption
-  // naming the seq when the stored leaf differs, or the tile when a stored
-  // upper node differs. REQUIRES: seq == leaves() + 1.
+  // when a stored tile differs from the recomputed one: the message names the
+  // tile and seq range for upper levels ("merkle tile (1, 0) entry 5 (seq
+  // 81..96) does not match the events"); bad_seq() is the first seq concerned
+  // (a leaf's message does not repeat it). REQUIRES: seq == leaves() + 1.
   [[nodiscard]] Status Add(uint64_t seq, const Hash& leaf_hash);
   // After the last event: the rightmost tiles hold exactly what leaves()
   // events imply and nothing lies beyond.
@@ -172,15 +176,18 @@ class MerkleTreeChecker {
 
   uint64_t leaves() const { return frontier_.size(); }
   Hash root() const { return frontier_.Root(); }  // recomputed, not read
+  uint64_t bad_seq() const { return bad_seq_; }   // 0 until a check failed
 
  private:
   Status CheckTile(uint32_t tile_level, uint64_t tile_index, const std::vector<Hash>& want);
   TileNodeReader reader_;
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* cf_;
+  const rocksdb::Snapshot* snapshot_;
   MerkleFrontier frontier_;
   std::array<std::vector<Hash>, kTileLevelsMax> tiles_;
   std::vector<Hash> completed_;
+  uint64_t bad_seq_ = 0;
 };
 
 }  // namespace ccl::ledger
