@@ -44,16 +44,12 @@ Status Runner::LoadSnapshot(Projection* p, uint64_t* checkpoint_seq) {
     return Status::Corruption("snapshot checkpoint seq " + std::to_string(h.checkpoint_seq) +
                               " is past the ledger head " + std::to_string(ledger_->head().seq));
   }
-  if (h.checkpoint_seq > 0) {
-    s = ledger_->Get(h.checkpoint_seq, &target_, &scratch_);
-    if (!s.ok()) return s.WithContext("snapshot checkpoint event");
-    if (Sha256Of(scratch_) != h.checkpoint_event_sha256 ||
-        target_.recorded_at_ns != h.checkpoint_recorded_at_ns) {
-      return Status::Corruption("snapshot checkpoint event at seq " +
-                                std::to_string(h.checkpoint_seq) + " differs from the ledger's");
-    }
-  } else if (h.checkpoint_event_sha256 != Sha256{} || h.checkpoint_recorded_at_ns != 0) {
-    return Status::Corruption("snapshot of an empty log carries a checkpoint event");
+  ledger::Hash chain{};
+  s = ledger_->GetChainHash(h.checkpoint_seq, &chain);
+  if (!s.ok()) return s.WithContext("snapshot checkpoint");
+  if (chain != h.checkpoint_chain_hash) {
+    return Status::Corruption("snapshot checkpoint at seq " + std::to_string(h.checkpoint_seq) +
+                              ": the ledger's chain hash there differs (history changed)");
   }
   s = p->DeserializeState(state);
   if (!s.ok()) return s;
@@ -68,10 +64,10 @@ Status Runner::SaveSnapshot(const Projection& p, uint64_t seq) {
   h.ledger_id = ledger_->ledger_id();
   h.checkpoint_seq = seq;
   if (seq > 0) {
-    CCL_RETURN_IF_ERROR(ledger_->Get(seq, &target_, &scratch_));
+    CCL_RETURN_IF_ERROR(ledger_->Get(seq, &target_, nullptr));
     h.checkpoint_recorded_at_ns = target_.recorded_at_ns;
-    h.checkpoint_event_sha256 = Sha256Of(scratch_);
   }
+  CCL_RETURN_IF_ERROR(ledger_->GetChainHash(seq, &h.checkpoint_chain_hash));
   std::string state;
   p.SerializeState(&state);
   std::string value;

@@ -6,8 +6,9 @@
 //
 // Trust: a stored snapshot is used only when it decodes (projections/
 // snapshot.h: magic, format, checksum), names this projection at its current
-// version, belongs to this ledger (ledger id), its checkpoint event is still
-// the same stored bytes (SHA-256) at the same seq, and its state decodes
+// version, belongs to this ledger (ledger id), its checkpoint is not past the
+// head, the ledger's chain hash at the checkpoint seq is the recorded one (so
+// the history it folded is still the ledger's), and its state decodes
 // strictly. Anything else is noted in RunStats::notes and the projection is
 // rebuilt from zero; a snapshot is never half-trusted.
 //
@@ -102,7 +103,6 @@ class Runner {
   ledger::Ledger* ledger_;
   RunnerOptions options_;
   events::Event target_;  // reused for reversal targets
-  std::string scratch_;
 };
 
 // SHA-256 of the projection's canonical state (Projection::SerializeState):

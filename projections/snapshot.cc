@@ -40,7 +40,7 @@ std::string HexOf(const Sha256& h) {
 // Layout (all integers little-endian):
 //   "CCLPSNAP" | u32 format version | u32 len + projection name |
 //   u32 projection version | 16 ledger id | u64 checkpoint seq |
-//   i64 checkpoint recorded_at_ns | 32 checkpoint event sha256 |
+//   i64 checkpoint recorded_at_ns | 32 checkpoint chain hash |
 //   u64 state length | state | 32 SHA-256 of every preceding byte
 void EncodeSnapshot(const SnapshotHeader& header, std::string_view state, std::string* out) {
   const size_t start = out->size();
@@ -52,8 +52,8 @@ void EncodeSnapshot(const SnapshotHeader& header, std::string_view state, std::s
   out->append(reinterpret_cast<const char*>(header.ledger_id.data()), header.ledger_id.size());
   w.U64(header.checkpoint_seq);
   w.I64(header.checkpoint_recorded_at_ns);
-  out->append(reinterpret_cast<const char*>(header.checkpoint_event_sha256.data()),
-              header.checkpoint_event_sha256.size());
+  out->append(reinterpret_cast<const char*>(header.checkpoint_chain_hash.data()),
+              header.checkpoint_chain_hash.size());
   w.U64(state.size());
   out->append(state);
   const Sha256 sum = Sha256Of(std::string_view(*out).substr(start));
@@ -83,7 +83,7 @@ Status DecodeSnapshot(std::string_view bytes, SnapshotHeader* header, std::strin
   for (uint8_t& b : header->ledger_id) r.U8(&b);
   r.U64(&header->checkpoint_seq);
   r.I64(&header->checkpoint_recorded_at_ns);
-  for (uint8_t& b : header->checkpoint_event_sha256) r.U8(&b);
+  for (uint8_t& b : header->checkpoint_chain_hash) r.U8(&b);
   uint64_t state_bytes = 0;
   r.U64(&state_bytes);
   if (!r.failed()) {

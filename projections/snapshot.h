@@ -30,10 +30,11 @@ struct SnapshotHeader {
   events::Uuid ledger_id{};               // a snapshot of another ledger is not used
   uint64_t checkpoint_seq = 0;            // last seq folded into the state (0: none)
   int64_t checkpoint_recorded_at_ns = 0;  // recorded_at of that event (0: none)
-  // SHA-256 of the stored bytes of the event at checkpoint_seq (zeros when
-  // checkpoint_seq is 0): detects a ledger whose history was replaced (e.g.
-  // restored from an older backup, then appended to again).
-  Sha256 checkpoint_event_sha256{};
+  // The ledger's chain hash h_seq at checkpoint_seq (the genesis hash for 0).
+  // It commits to every event up to the checkpoint and to the ledger id, so a
+  // ledger whose history changed under the snapshot (restored from an older
+  // backup, then appended to again) is detected with one read.
+  Sha256 checkpoint_chain_hash{};
 };
 
 // Appends the snapshot (header, state, trailing SHA-256 checksum) to *out.

@@ -11,6 +11,7 @@
 
 #include "events/codec.h"
 #include "ledger/ledger.h"
+#include "projections/snapshot.h"
 
 namespace ccl::projections::testing {
 
@@ -46,12 +47,15 @@ class FakeLedger : public ledger::Ledger {
     if (it == by_id_.end()) return Status::NotFound("event id");
     return Get(it->second, out, nullptr);
   }
-  // Declared without `override` so this compiles whether or not ledger.h
-  // already has GetChainHash.
-  virtual Status GetChainHash(uint64_t seq, ledger::Hash* out) {
+  // A stand-in chain: h_n = SHA-256(h_{n-1} || bytes_n), h_0 from the id.
+  Status GetChainHash(uint64_t seq, ledger::Hash* out) override {
     if (seq > events_.size()) return Status::NotFound("seq");
-    ledger::Hash h{};
-    for (uint64_t s = 1; s <= seq; ++s) h[s % 32] ^= static_cast<uint8_t>(bytes_[s - 1].size() + s);
+    ledger::Hash h = Sha256Of(std::string_view(reinterpret_cast<const char*>(id_.data()), 16));
+    for (uint64_t s = 1; s <= seq; ++s) {
+      std::string buf(reinterpret_cast<const char*>(h.data()), h.size());
+      buf += bytes_[s - 1];
+      h = Sha256Of(buf);
+    }
     *out = h;
     return Status::OK();
   }
@@ -126,7 +130,7 @@ class FakeLedger : public ledger::Ledger {
     uint64_t seq() const override { return seqs_[i_]; }
     std::string_view bytes() const override { return l_->bytes_[seqs_[i_] - 1]; }
     const events::Event& event() const override { return e_; }
-    virtual Status chain_hash(ledger::Hash* out) { return l_->GetChainHash(seqs_[i_], out); }
+    Status chain_hash(ledger::Hash* out) override { return l_->GetChainHash(seqs_[i_], out); }
     Status status() const override { return status_; }
 
    private:

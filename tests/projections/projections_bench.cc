@@ -88,8 +88,8 @@ void BenchFold(const std::vector<events::Event>& log) {
     best = std::min(best, Seconds(start));
     digest = HexOf(StateDigest(set.balances));
   }
-  std::printf("fold (4 projections, in memory): %zu events in %.3f s = %.0f events/s\n",
-              log.size(), best, static_cast<double>(log.size()) / best);
+  std::printf("fold (4 projections, in memory): %zu events in %.3f s = %.0f events/s\n", log.size(),
+              best, static_cast<double>(log.size()) / best);
   std::vector<const events::Event*> targets(log.size(), nullptr);
   for (size_t i = 0; i < log.size(); ++i) {
     if (log[i].type == events::EventType::kEntryReversed) {
@@ -108,8 +108,7 @@ void BenchFold(const std::vector<events::Event>& log) {
 }
 
 #ifdef CCL_BENCH_HAVE_LEDGER
-int BenchLedger(const std::string& dir, const std::vector<events::Event>& log,
-                uint32_t contracts) {
+int BenchLedger(const std::string& dir, const std::vector<events::Event>& log, uint32_t contracts) {
   ledger::Options options;
   options.create_if_missing = true;
   options.sync = false;
@@ -145,10 +144,11 @@ int BenchLedger(const std::string& dir, const std::vector<events::Event>& log,
       std::fprintf(stderr, "rebuild: %s\n", s.ToString().c_str());
       return 1;
     }
-    std::printf("rebuild (4 projections, from the ledger, snapshots saved): %llu events in "
-                "%.3f s = %.0f events/s\n",
-                static_cast<unsigned long long>(stats.events_read), sec,
-                static_cast<double>(stats.events_read) / sec);
+    std::printf(
+        "rebuild (4 projections, from the ledger, snapshots saved): %llu events in "
+        "%.3f s = %.0f events/s\n",
+        static_cast<unsigned long long>(stats.events_read), sec,
+        static_cast<double>(stats.events_read) / sec);
   }
   {
     ProjectionSet set;
@@ -181,10 +181,11 @@ int BenchLedger(const std::string& dir, const std::vector<events::Event>& log,
     }
   }
   std::sort(us.begin(), us.end());
-  std::printf("single-contract balance over %llu events: p50 %.0f us, p99 %.0f us "
-              "(mean stream %.0f events)\n",
-              static_cast<unsigned long long>(events), us[us.size() / 2],
-              us[us.size() * 99 / 100], static_cast<double>(stream_events) / us.size());
+  std::printf(
+      "single-contract balance over %llu events: p50 %.0f us, p99 %.0f us "
+      "(mean stream %.0f events)\n",
+      static_cast<unsigned long long>(events), us[us.size() / 2], us[us.size() * 99 / 100],
+      static_cast<double>(stream_events) / us.size());
   return 0;
 }
 #endif

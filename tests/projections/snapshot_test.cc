@@ -17,7 +17,7 @@ class SnapshotTest : public ::testing::Test {
     for (size_t i = 0; i < h.ledger_id.size(); ++i) h.ledger_id[i] = static_cast<uint8_t>(i);
     h.checkpoint_seq = 1234567;
     h.checkpoint_recorded_at_ns = 1'700'000'000'123'456'789;
-    h.checkpoint_event_sha256 = Sha256Of("event");
+    h.checkpoint_chain_hash = Sha256Of("event");
     return h;
   }
 };
@@ -33,7 +33,7 @@ TEST_F(SnapshotTest, RoundTrip) {
   EXPECT_EQ(h.ledger_id, Header().ledger_id);
   EXPECT_EQ(h.checkpoint_seq, 1234567u);
   EXPECT_EQ(h.checkpoint_recorded_at_ns, 1'700'000'000'123'456'789);
-  EXPECT_EQ(h.checkpoint_event_sha256, Sha256Of("event"));
+  EXPECT_EQ(h.checkpoint_chain_hash, Sha256Of("event"));
   EXPECT_EQ(state, "state bytes");
 }
 

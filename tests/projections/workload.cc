@@ -245,6 +245,11 @@ class Generator {
       const int64_t floor_delta =
           std::min<int64_t>(0, std::max<int64_t>(l.consumed - l.funded, -l.funded));
       cl.funded_minutes_delta = Chance(25) ? Rand(floor_delta, 0) : Rand(0, 200) * 60;
+      // The ledger rejects any amendment leaving a line below its consumption
+      // (even one that only changes the rate): top such a line up first.
+      if (l.funded + cl.funded_minutes_delta < l.consumed) {
+        cl.funded_minutes_delta = l.consumed - l.funded + Rand(0, 50) * 60;
+      }
       // A line entry must change something (validate.h): a rate when no delta.
       if (Chance(60) || cl.funded_minutes_delta == 0) {
         cl.bill_rate_minor = Chance(50) ? Rand(1, 200) : Rand(10'000, 40'000);
