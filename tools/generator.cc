@@ -401,11 +401,15 @@ void Generator::EmitReversal(ContractState* c) {
 }
 
 void Generator::EmitRateChange(ContractState* c) {
+  // The ledger checks every amended line against its consumption (funded
+  // must stay >= consumed), so an overdrawn `allow` line is not re-rated.
   ServiceLine candidates[4];
   size_t n = 0;
   for (ServiceLine s : kAllLines) {
-    if (c->lines[static_cast<int>(s)].present) candidates[n++] = s;
+    const LineState& l = c->lines[static_cast<int>(s)];
+    if (l.present && l.funded >= l.consumed) candidates[n++] = s;
   }
+  if (n == 0) return;
   const ServiceLine s = candidates[rng_.Below(n)];
   LineState& l = c->lines[static_cast<int>(s)];
   l.bill_rate = l.bill_rate * rng_.Between(103, 108) / 100;
@@ -438,10 +442,13 @@ void Generator::EmitRenewal(ContractState* c) {
   for (ServiceLine s : kAllLines) {
     LineState& l = c->lines[static_cast<int>(s)];
     if (!l.present) continue;
-    l.funded += l.annual_minutes;
+    // A renewal funds the next year and trues up any overage of this one,
+    // so funded never ends below consumed.
+    const int64_t delta = l.annual_minutes + std::max<int64_t>(0, l.consumed - l.funded);
+    l.funded += delta;
     ContractLine cl;
     cl.service_line = s;
-    cl.funded_minutes_delta = l.annual_minutes;
+    cl.funded_minutes_delta = delta;
     e->lines.push_back(cl);
   }
 }

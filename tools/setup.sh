@@ -15,6 +15,8 @@ CCL_PACKAGES=(
   librocksdb-dev libflatbuffers-dev flatbuffers-compiler
   libboost-program-options-dev libspdlog-dev libsimdjson-dev nlohmann-json3-dev
   libssl-dev libgtest-dev libgmock-dev
+  # ledger-bench's peers (tools/bench): SQLite and libpq
+  libsqlite3-dev libpq-dev
 )
 # shellcheck disable=SC2206  # word splitting of the extra list is intended
 CCL_PACKAGES+=(${CCL_EXTRA_PACKAGES:-})

@@ -1,0 +1,353 @@
+// ledgerctl end to end: the binary is run as a separate process (posix_spawn)
+// against a temporary ledger, and its exit codes, stdout and stderr are
+// checked the way a user or a script would see them.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tools/generator.h"
+
+extern char** environ;
+
+namespace ccl::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunResult {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void WriteFile(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+class LedgerctlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("ccl-ledgerctl-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    db_ = (dir_ / "db").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs ledgerctl with `args` (after --db <db_> unless with_db is false);
+  // stdin from `input`.
+  RunResult Run(std::vector<std::string> args, const std::string& input = "", bool with_db = true) {
+    if (with_db) args.insert(args.begin(), {"--db", db_});
+    args.insert(args.begin(), LEDGERCTL_PATH);
+    const fs::path in = dir_ / "stdin", out = dir_ / "stdout", err = dir_ / "stderr";
+    WriteFile(in, input);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid;
+    RunResult r;
+    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    r.out = ReadFile(out);
+    r.err = ReadFile(err);
+    return r;
+  }
+
+  // A small generated workload as a JSONL file.
+  std::string Workload(const std::string& name, uint32_t contracts, uint32_t days,
+                       uint64_t seed = 1) {
+    const std::string path = (dir_ / name).string();
+    GeneratorOptions o;
+    o.contracts = contracts;
+    o.days = days;
+    o.seed = seed;
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    EXPECT_NE(f, nullptr);
+    EXPECT_TRUE(GenerateJsonl(o, f, nullptr).ok());
+    std::fclose(f);
+    return path;
+  }
+
+  // What the ledger holds, as `log --json` shows it (with chain hashes).
+  std::string Snapshot() {
+    RunResult r = Run({"log", "--json"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    return r.out;
+  }
+
+  void Init() {
+    RunResult r = Run({"init"});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+
+  fs::path dir_;
+  std::string db_;
+};
+
+constexpr const char* kOpened =
+    R"({"event_id":"6f1c2a1e-8d4b-4f6a-9c3e-0b1d2e3f4a5b","type":"ContractOpened",)"
+    R"("contract":"C-1","effective_at":"2025-01-01","actor":"tam.test","source":"test",)"
+    R"("customer":"Test Agency","term_start":"2025-01-01","term_end":"2025-12-31",)"
+    R"("currency":"USD","lines":[{"service_line":"reactive","funded_minutes":600,)"
+    R"("bill_rate_minor":25000,"overage":"reject"}]})";
+
+std::string Booking(const std::string& id, int minutes, const std::string& contract = "C-1") {
+  return R"({"event_id":")" + id + R"(","type":"HoursBooked","contract":")" + contract +
+         R"(","effective_at":"2025-01-02T10:00:00Z","actor":"a.b","source":"test",)"
+         R"("engineer":"A B","service_line":"reactive","minutes":)" +
+         std::to_string(minutes) + R"(,"cost_rate_minor":9000})";
+}
+
+TEST_F(LedgerctlTest, InitCreatesThenFindsTheLedger) {
+  RunResult r = Run({"init"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("created ledger"), std::string::npos) << r.out;
+  r = Run({"init"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("existing ledger"), std::string::npos) << r.out;
+}
+
+TEST_F(LedgerctlTest, ImportReportsCountsAndReimportIsAllDuplicates) {
+  Init();
+  const std::string file = Workload("w.jsonl", 4, 40);
+  const size_t n = Lines(ReadFile(file)).size();
+  ASSERT_GT(n, 50u);
+  RunResult r = Run({"import", file});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string counts =
+      std::to_string(n) + " events, " + std::to_string(n) + " appended, 0 duplicates";
+  EXPECT_NE(r.out.find(counts), std::string::npos) << r.out;
+  r = Run({"--quiet", "import", file});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, file + ": " + std::to_string(n) + " events, 0 appended, " + std::to_string(n) +
+                       " duplicates\n");
+  r = Run({"verify"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("OK: " + std::to_string(n) + " events verified", 0), 0u) << r.out;
+}
+
+TEST_F(LedgerctlTest, ImportInBatchesAppendsEverything) {
+  Init();
+  const std::string file = Workload("w.jsonl", 3, 30);
+  const size_t n = Lines(ReadFile(file)).size();
+  RunResult r = Run({"--quiet", "import", "--batch", "7", file});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, file + ": " + std::to_string(n) + " events, " + std::to_string(n) +
+                       " appended, 0 duplicates\n");
+}
+
+TEST_F(LedgerctlTest, BadFieldIsOneLineExitOneAndWritesNothing) {
+  Init();
+  ASSERT_EQ(Run({"import", Workload("good.jsonl", 3, 20)}).code, 0);
+  const std::string before = Snapshot();
+
+  // A second workload (another seed) with one booking made invalid on line 5+.
+  std::vector<std::string> lines = Lines(ReadFile(Workload("bad.jsonl", 3, 20, 2)));
+  size_t bad_line = 0;
+  for (size_t i = 4; i < lines.size() && bad_line == 0; ++i) {
+    const size_t at = lines[i].find("\"minutes\":");
+    if (lines[i].find("\"HoursBooked\"") == std::string::npos || at == std::string::npos) continue;
+    const size_t end = lines[i].find_first_of(",}", at);
+    lines[i].replace(at, end - at, "\"minutes\":1441");
+    bad_line = i + 1;
+  }
+  ASSERT_NE(bad_line, 0u);
+  std::string text;
+  for (const std::string& l : lines) text += l + "\n";
+  const std::string bad = (dir_ / "bad.jsonl").string();
+  WriteFile(bad, text);
+
+  RunResult r = Run({"import", bad});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, bad + ":" + std::to_string(bad_line) +
+                       ": field 'minutes': must be 1..1440, got 1441\n");
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(Snapshot(), before);  // same events, same chain hashes
+}
+
+TEST_F(LedgerctlTest, RuleViolationNamesLineAndEventAndWritesNothing) {
+  Init();
+  const std::string before = Snapshot();
+  const std::string id = "0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3";
+  const std::string file = (dir_ / "rule.jsonl").string();
+  // Line 2 books to a contract that was never opened.
+  WriteFile(file, std::string(kOpened) + "\n" + Booking(id, 60, "C-404") + "\n");
+  RunResult r = Run({"import", file});
+  EXPECT_EQ(r.code, 1);
+  ASSERT_EQ(Lines(r.err).size(), 1u) << r.err;
+  EXPECT_EQ(r.err.rfind(file + ":2: event " + id + ": ", 0), 0u) << r.err;
+  EXPECT_EQ(Snapshot(), before);
+}
+
+TEST_F(LedgerctlTest, OverdrawingARejectLineIsRefused) {
+  Init();
+  const std::string file = (dir_ / "over.jsonl").string();
+  // 600 funded minutes: 480 + 180 would overdraw the `reject` line.
+  WriteFile(file, std::string(kOpened) + "\n" +
+                      Booking("11111111-1111-4111-8111-111111111111", 480) + "\n" +
+                      Booking("22222222-2222-4222-8222-222222222222", 180) + "\n");
+  RunResult r = Run({"import", file});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err.rfind(file + ":3: event 22222222-2222-4222-8222-222222222222: ", 0), 0u) << r.err;
+  EXPECT_EQ(Snapshot(), "");
+}
+
+TEST_F(LedgerctlTest, AppendWithExpectedVersion) {
+  Init();
+  RunResult r = Run({"append", "--expected-version", "0"}, kOpened);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "appended seq 1 (contract C-1, stream version 1)\n");
+  const std::string booking = Booking("33333333-3333-4333-8333-333333333333", 30);
+  r = Run({"append", "--expected-version", "0", "--json", booking});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
+  r = Run({"append", "--expected-version", "1", "--json", booking});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "appended seq 2 (contract C-1, stream version 2)\n");
+  r = Run({"append", "--json", booking});  // same id, same content
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "duplicate of seq 2 (contract C-1, stream version 2)\n");
+}
+
+TEST_F(LedgerctlTest, LogJsonReimportsAsDuplicatesAndCarriesTheChain) {
+  Init();
+  ASSERT_EQ(Run({"import", Workload("w.jsonl", 3, 30)}).code, 0);
+  const std::string log = Snapshot();
+  const std::vector<std::string> lines = Lines(log);
+  ASSERT_GT(lines.size(), 10u);
+  for (const std::string& l : lines) {
+    EXPECT_NE(l.find("\"seq\":"), std::string::npos);
+    EXPECT_NE(l.find("\"hash\":\""), std::string::npos);
+  }
+  const std::string exported = (dir_ / "log.jsonl").string();
+  WriteFile(exported, log);
+  RunResult r = Run({"--quiet", "import", exported});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, exported + ": " + std::to_string(lines.size()) + " events, 0 appended, " +
+                       std::to_string(lines.size()) + " duplicates\n");
+
+  // The last line's hash is the head hash verify reports.
+  const std::string& last = lines.back();
+  const size_t h = last.find("\"hash\":\"") + 8;
+  r = Run({"verify"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("head hash " + last.substr(h, 64)), std::string::npos) << r.out;
+
+  // --from N recomputes the chain prefix: the same lines as the full log.
+  r = Run({"log", "--json", "--from", "5", "--limit", "3"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, lines[4] + "\n" + lines[5] + "\n" + lines[6] + "\n");
+}
+
+TEST_F(LedgerctlTest, LogFiltersAndShowFindsBySeqAndId) {
+  Init();
+  ASSERT_EQ(Run({"import", Workload("w.jsonl", 3, 30)}).code, 0);
+  RunResult r = Run({"log", "--json", "--no-hash", "--type", "ContractOpened"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Lines(r.out).size(), 3u);
+  EXPECT_EQ(r.out.find("\"hash\""), std::string::npos);
+  r = Run({"log", "--limit", "4"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Lines(r.out).size(), 5u);  // header + 4
+
+  r = Run({"show", "2"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("  \"seq\": 2,"), std::string::npos) << r.out;
+  const size_t at = r.out.find("\"event_id\": \"") + 13;
+  const std::string id = r.out.substr(at, 36);
+  RunResult by_id = Run({"show", id});
+  ASSERT_EQ(by_id.code, 0) << by_id.err;
+  EXPECT_EQ(by_id.out, r.out);
+  EXPECT_EQ(Run({"show", "999999"}).code, 1);
+}
+
+TEST_F(LedgerctlTest, GenerateIsDeterministic) {
+  RunResult a = Run({"--quiet", "generate", "--contracts", "3", "--days", "15", "--seed", "9"});
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_EQ(a.out, ReadFile(Workload("w.jsonl", 3, 15, 9)));
+  RunResult b = Run({"--quiet", "generate", "--contracts", "3", "--days", "15", "--seed", "10"});
+  EXPECT_NE(a.out, b.out);
+}
+
+TEST_F(LedgerctlTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(Run({}, "", false).code, 2);
+  EXPECT_EQ(Run({"frobnicate"}).code, 2);
+  EXPECT_EQ(Run({"log", "--bogus"}).code, 2);
+  EXPECT_EQ(Run({"import"}).code, 2);
+  EXPECT_EQ(Run({"log", "--type", "NoSuchType"}).code, 2);
+  EXPECT_EQ(Run({"--log-level", "loud", "verify"}).code, 2);
+  EXPECT_EQ(Run({"generate", "--contracts", "0"}).code, 2);
+  RunResult r = Run({"log", "--limit", "x"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
+}
+
+TEST_F(LedgerctlTest, HelpListsEveryCommand) {
+  RunResult r = Run({"--help"}, "", false);
+  ASSERT_EQ(r.code, 0);
+  for (const char* cmd :
+       {"init", "import", "append", "log", "show", "verify", "generate", "demo"}) {
+    EXPECT_NE(r.out.find(std::string("  ") + cmd + " "), std::string::npos) << cmd;
+  }
+  r = Run({"import", "--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("--batch"), std::string::npos);
+}
+
+TEST_F(LedgerctlTest, MissingLedgerAndMissingFile) {
+  RunResult r = Run({"log"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(" init`"), std::string::npos) << r.err;
+  Init();
+  EXPECT_EQ(Run({"import", (dir_ / "nope.jsonl").string()}).code, 4);
+}
+
+TEST_F(LedgerctlTest, DemoBuildsAndVerifiesALedger) {
+  const std::string demo = (dir_ / "demo").string();
+  RunResult r = Run({"demo", "--dir", demo, "--contracts", "3", "--days", "30"}, "", false);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("OK: "), std::string::npos) << r.out;
+  EXPECT_TRUE(fs::exists(demo + ".jsonl"));
+  // A second run replaces the demo ledger rather than appending duplicates.
+  r = Run({"demo", "--dir", demo, "--contracts", "3", "--days", "30"}, "", false);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(" 0 duplicates"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace ccl::tools

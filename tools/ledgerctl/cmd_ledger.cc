@@ -1,0 +1,527 @@
+// The ledger commands: init, import, append, log, show, verify, generate, demo.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "events/json.h"
+#include "events/time_format.h"
+#include "events/uuid.h"
+#include "ledger/ledger.h"
+#include "tools/generator.h"
+#include "tools/ledgerctl/command.h"
+#include "tools/ledgerctl/ledger_io.h"
+
+namespace ccl::tools {
+
+using events::Event;
+using ledger::Ledger;
+
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string Rate(uint64_t n, double seconds) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.2f s, %s events/s", seconds,
+                Thousands(seconds > 0 ? static_cast<uint64_t>(n / seconds) : n).c_str());
+  return buf;
+}
+
+// ---------------------------------------------------------------- init
+
+int RunInit(const po::variables_map&, const GlobalOptions& g) {
+  std::unique_ptr<Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kWrite, &ledger);
+  bool created = false;
+  if (s.IsNotFound()) {
+    s = OpenLedger(g, OpenMode::kCreate, &ledger);
+    created = true;
+  }
+  if (!s.ok()) return Fail(s);
+  std::printf("%s ledger %s at %s (head seq %llu)\n", created ? "created" : "existing",
+              events::FormatUuid(ledger->ledger_id()).c_str(), g.db_path.c_str(),
+              static_cast<unsigned long long>(ledger->head().seq));
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- import
+
+int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
+  const auto& files = vm["files"].as<std::vector<std::string>>();
+  const uint64_t batch = vm["batch"].as<uint64_t>();
+  std::unique_ptr<Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kWrite, &ledger);
+  if (!s.ok()) return Fail(s);
+  ImportCounts total;
+  for (const std::string& path : files) {
+    ImportCounts counts;
+    const auto start = std::chrono::steady_clock::now();
+    s = ImportFile(ledger.get(), path, vm, batch, ShowProgress(g), &counts);
+    if (!s.ok()) {
+      // The one line a person or a script needs: FILE:LINE: what is wrong.
+      std::fprintf(stderr, "%s\n", s.message().c_str());
+      if (counts.events > 0) {
+        std::printf("%s: %llu appended, %llu duplicates in earlier batches before the error\n",
+                    path.c_str(), static_cast<unsigned long long>(counts.appended),
+                    static_cast<unsigned long long>(counts.duplicates));
+      }
+      return ExitCodeFor(s);
+    }
+    std::printf("%s: %llu events, %llu appended, %llu duplicates", path.c_str(),
+                static_cast<unsigned long long>(counts.events),
+                static_cast<unsigned long long>(counts.appended),
+                static_cast<unsigned long long>(counts.duplicates));
+    if (!g.quiet) std::printf(" (%s)", Rate(counts.events, SecondsSince(start)).c_str());
+    std::printf("\n");
+    total.events += counts.events;
+    total.appended += counts.appended;
+    total.duplicates += counts.duplicates;
+  }
+  if (files.size() > 1) {
+    std::printf("total: %llu events, %llu appended, %llu duplicates\n",
+                static_cast<unsigned long long>(total.events),
+                static_cast<unsigned long long>(total.appended),
+                static_cast<unsigned long long>(total.duplicates));
+  }
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- append
+
+int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
+  std::string text;
+  if (vm.count("json")) {
+    text = vm["json"].as<std::string>();
+  } else {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  Event e;
+  events::JsonEventParser parser;
+  Status s = parser.Parse(text, &e);
+  if (!s.ok()) return Fail(s);
+
+  std::unique_ptr<Ledger> ledger;
+  s = OpenLedger(g, OpenMode::kWrite, &ledger);
+  if (!s.ok()) return Fail(s);
+  ledger::AppendOptions options;
+  if (vm.count("expected-version")) {
+    options.expected_versions.emplace_back(e.contract, vm["expected-version"].as<uint64_t>());
+  }
+  ledger::AppendResult result;
+  s = ledger->Append(std::span<const Event>(&e, 1), options, &result);
+  if (!s.ok()) return Fail(s.WithContext("event " + events::FormatUuid(e.event_id)));
+  const ledger::EventOutcome& outcome = result.outcomes.at(0);
+  Event stored;
+  s = ledger->Get(outcome.seq, &stored);
+  if (!s.ok()) return Fail(s);
+  std::printf("%s seq %llu (contract %s, stream version %llu)\n",
+              outcome.duplicate ? "duplicate of" : "appended",
+              static_cast<unsigned long long>(outcome.seq), stored.contract.c_str(),
+              static_cast<unsigned long long>(stored.stream_version));
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- log
+
+int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
+  const uint64_t from = std::max<uint64_t>(1, vm["from"].as<uint64_t>());
+  const uint64_t limit = vm.count("limit") ? vm["limit"].as<uint64_t>() : UINT64_MAX;
+  const bool json = vm["json"].as<bool>();
+  const bool with_hash = json && !vm["no-hash"].as<bool>();
+  std::optional<events::EventType> type;
+  if (vm.count("type")) {
+    events::EventType t;
+    if (!events::EventTypeFromName(vm["type"].as<std::string>(), &t)) {
+      std::fprintf(stderr, "ledgerctl log: option '--type': unknown event type '%s'\n",
+                   vm["type"].as<std::string>().c_str());
+      return kExitUsage;
+    }
+    type = t;
+  }
+  const std::string contract = vm.count("contract") ? vm["contract"].as<std::string>() : "";
+
+  std::unique_ptr<Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (!s.ok()) return Fail(s);
+
+  // A contract's events come from its stream index, never a full scan; each
+  // event's chain hash h_seq is stored beside it (`verify` is what checks it).
+  std::unique_ptr<ledger::EventIterator> it =
+      contract.empty() ? ledger->NewIterator(from) : ledger->NewStreamIterator(contract, 1);
+  ledger::Hash hash;
+
+  std::string out;
+  events::JsonOutputOptions options;
+  uint64_t printed = 0;
+  if (!json) {
+    out =
+        "     SEQ  EFFECTIVE_AT          TYPE                       CONTRACT         VER  DETAIL\n";
+  }
+  for (; it->Valid() && printed < limit; it->Next()) {
+    const Event& e = it->event();
+    if (e.seq < from) continue;
+    if (!contract.empty() && e.contract != contract) continue;
+    if (type && e.type != *type) continue;
+    ++printed;
+    if (json) {
+      options.hash = nullptr;
+      if (with_hash) {
+        s = it->chain_hash(&hash);
+        if (!s.ok()) return Fail(s);
+        options.hash = hash.data();
+      }
+      events::AppendEventJson(e, options, &out);
+      out += '\n';
+    } else {
+      char head[160];
+      std::snprintf(head, sizeof(head), "%8llu  %-20s  %-25s  %-15s %4llu  ",
+                    static_cast<unsigned long long>(e.seq),
+                    events::FormatInstant(e.effective_at_ns).c_str(),
+                    std::string(events::EventTypeName(e.type)).c_str(), e.contract.c_str(),
+                    static_cast<unsigned long long>(e.stream_version));
+      out += head;
+      out += EventDetail(e);
+      out += '\n';
+    }
+    if (out.size() > (1 << 20)) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  if (std::fflush(stdout) != 0) return Fail(Status::IOError("writing to stdout failed"));
+  if (!it->status().ok()) return Fail(it->status());
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- show
+
+int RunShow(const po::variables_map& vm, const GlobalOptions& g) {
+  const std::string key = vm["key"].as<std::string>();
+  std::unique_ptr<Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (!s.ok()) return Fail(s);
+  Event e;
+  std::string bytes;
+  if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos) {
+    s = key.size() > 19 ? Status::NotFound("no event with seq " + key)
+                        : ledger->Get(std::stoull(key), &e, &bytes);
+  } else {
+    events::Uuid id;
+    if (!events::ParseUuid(key, &id)) {
+      std::fprintf(stderr, "ledgerctl show: '%s' is neither a seq nor an event id\n", key.c_str());
+      return kExitUsage;
+    }
+    s = ledger->GetByEventId(id, &e);
+    if (s.ok()) s = ledger->Get(e.seq, &e, &bytes);
+  }
+  if (!s.ok()) return Fail(s);
+  events::JsonOutputOptions options;
+  ledger::Hash hash;
+  if (!vm["no-hash"].as<bool>()) {
+    s = ledger->GetChainHash(e.seq, &hash);
+    if (!s.ok()) return Fail(s);
+    options.hash = hash.data();
+  }
+  std::string json;
+  events::AppendEventJson(e, options, &json);
+  std::printf("%s\n", PrettyJson(json).c_str());
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- verify
+
+int RunVerify(const po::variables_map&, const GlobalOptions& g) {
+  std::unique_ptr<Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (!s.ok()) return Fail(s);
+  ledger::VerifyProgress progress;
+  const bool tty = ShowProgress(g);
+  if (tty) {
+    progress.on_progress = [](uint64_t done, uint64_t total) {
+      std::fprintf(stderr, "\rverifying: %s / %s events\x1b[K", Thousands(done).c_str(),
+                   Thousands(total).c_str());
+    };
+  }
+  const auto start = std::chrono::steady_clock::now();
+  ledger::VerifyReport report;
+  s = ledger->Verify(progress, &report);
+  if (tty) std::fprintf(stderr, "\r\x1b[K");
+  if (!s.ok()) {
+    if (report.first_bad_seq != 0 &&
+        s.message().find(std::to_string(report.first_bad_seq)) == std::string::npos) {
+      s = s.WithContext("seq " + std::to_string(report.first_bad_seq));
+    }
+    std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
+    if (report.first_bad_seq != 0) {
+      std::printf("FAILED at seq %llu\n", static_cast<unsigned long long>(report.first_bad_seq));
+    }
+    return s.IsCorruption() ? kExitCorruption : ExitCodeFor(s);
+  }
+  std::printf("OK: %llu events verified, head seq %llu, head hash %s",
+              static_cast<unsigned long long>(report.events),
+              static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str());
+  if (!g.quiet) std::printf(" (%s)", Rate(report.events, SecondsSince(start)).c_str());
+  std::printf("\n");
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- generate
+
+Status GeneratorOptionsFrom(const po::variables_map& vm, GeneratorOptions* o) {
+  o->contracts = vm["contracts"].as<uint32_t>();
+  o->days = vm["days"].as<uint32_t>();
+  o->seed = vm["seed"].as<uint64_t>();
+  if (vm.count("start")) {
+    Status s = events::ParseDate(vm["start"].as<std::string>(), &o->start_day);
+    if (!s.ok()) return s.WithContext("option '--start'");
+  }
+  return ValidateGeneratorOptions(*o);
+}
+
+// clang-format off
+void DefineGeneratorOptions(po::options_description* d, uint32_t contracts, uint32_t days) {
+  d->add_options()
+      ("contracts", po::value<uint32_t>()->default_value(contracts), "number of contracts")
+      ("days", po::value<uint32_t>()->default_value(days), "days of activity")
+      ("seed", po::value<uint64_t>()->default_value(1), "PRNG seed: same seed, same bytes")
+      ("start", po::value<std::string>()->value_name("DATE"),
+       "first day, YYYY-MM-DD (default 2025-01-01)");
+}
+// clang-format on
+
+std::string StatsLine(const GeneratorOptions& o, const GeneratorStats& st, double seconds) {
+  char per_day[32];
+  std::snprintf(per_day, sizeof(per_day), "%.2f",
+                st.contract_days ? static_cast<double>(st.events) / st.contract_days : 0.0);
+  return "generated " + Thousands(st.events) + " events: " + Thousands(o.contracts) +
+         " contracts x " + Thousands(o.days) + " days, " + Thousands(st.contract_days) +
+         " contract-days, " + per_day + " events per contract-day (" + Rate(st.events, seconds) +
+         ")";
+}
+
+int RunGenerate(const po::variables_map& vm, const GlobalOptions& g) {
+  GeneratorOptions options;
+  Status s = GeneratorOptionsFrom(vm, &options);
+  if (!s.ok()) {
+    std::fprintf(stderr, "ledgerctl generate: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  std::FILE* out = stdout;
+  const std::string path = vm.count("out") ? vm["out"].as<std::string>() : "";
+  if (!path.empty() && path != "-") {
+    out = std::fopen(path.c_str(), "wb");
+    if (out == nullptr) return Fail(Status::IOError(path + ": " + std::strerror(errno)));
+  }
+  GeneratorStats stats;
+  const auto start = std::chrono::steady_clock::now();
+  s = GenerateJsonl(options, out, &stats);
+  if (out != stdout && std::fclose(out) != 0 && s.ok()) {
+    s = Status::IOError(path + ": close failed");
+  }
+  if (!s.ok()) return Fail(s);
+  if (!g.quiet)
+    std::fprintf(stderr, "%s\n", StatsLine(options, stats, SecondsSince(start)).c_str());
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- demo
+
+int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandTable* table) {
+  namespace fs = std::filesystem;
+  GeneratorOptions options;
+  Status s = GeneratorOptionsFrom(vm, &options);
+  if (!s.ok()) {
+    std::fprintf(stderr, "ledgerctl demo: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  GlobalOptions g = g0;
+  g.db_path = vm["dir"].as<std::string>();
+  const std::string workload = g.db_path + ".jsonl";
+
+  // A fresh ledger every run; only ever delete something that is a ledger.
+  std::error_code ec;
+  if (fs::exists(g.db_path, ec)) {
+    std::unique_ptr<Ledger> old;
+    if (!OpenLedger(g, OpenMode::kReadOnly, &old).ok() && !fs::is_empty(g.db_path, ec)) {
+      return Fail(
+          Status::InvalidArgument(g.db_path + " exists and is not a ledger; choose another --dir"));
+    }
+    old.reset();
+    fs::remove_all(g.db_path, ec);
+    if (ec) return Fail(Status::IOError(g.db_path + ": " + ec.message()));
+  }
+
+  std::printf("== Contract Consumption Ledger demo ==\n");
+  std::printf("1. Generating a workload: %u contracts x %u days, seed %llu -> %s\n",
+              options.contracts, options.days, static_cast<unsigned long long>(options.seed),
+              workload.c_str());
+  std::FILE* out = std::fopen(workload.c_str(), "wb");
+  if (out == nullptr) return Fail(Status::IOError(workload + ": " + std::strerror(errno)));
+  GeneratorStats stats;
+  auto start = std::chrono::steady_clock::now();
+  s = GenerateJsonl(options, out, &stats);
+  if (std::fclose(out) != 0 && s.ok()) s = Status::IOError(workload + ": close failed");
+  if (!s.ok()) return Fail(s);
+  std::printf("   %s\n", StatsLine(options, stats, SecondsSince(start)).c_str());
+  for (int t = 1; t <= events::kEventTypeCount; ++t) {
+    std::printf("   %-26s %10s\n",
+                std::string(events::EventTypeName(static_cast<events::EventType>(t))).c_str(),
+                Thousands(stats.events_by_type[t]).c_str());
+  }
+
+  std::printf("2. Importing it into a new ledger at %s (one atomic append)\n", g.db_path.c_str());
+  std::unique_ptr<Ledger> ledger;
+  s = OpenLedger(g, OpenMode::kCreate, &ledger);
+  if (!s.ok()) return Fail(s);
+  ImportCounts counts;
+  start = std::chrono::steady_clock::now();
+  s = ImportFile(ledger.get(), workload, vm, 0, ShowProgress(g), &counts);
+  if (!s.ok()) {
+    std::fprintf(stderr, "%s\n", s.message().c_str());
+    return ExitCodeFor(s);
+  }
+  std::printf("   %s appended, %s duplicates (%s)\n", Thousands(counts.appended).c_str(),
+              Thousands(counts.duplicates).c_str(),
+              Rate(counts.events, SecondsSince(start)).c_str());
+
+  std::printf("3. Verifying every event, the hash chain and the indexes\n");
+  start = std::chrono::steady_clock::now();
+  ledger::VerifyReport report;
+  s = ledger->Verify(ledger::VerifyProgress(), &report);
+  if (!s.ok()) {
+    std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
+    return kExitCorruption;
+  }
+  std::printf("   OK: %s events (%s)\n   head seq %llu, hash %s\n   %s bytes on disk\n",
+              Thousands(report.events).c_str(), Rate(report.events, SecondsSince(start)).c_str(),
+              static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str(),
+              Thousands(ledger->DiskBytes()).c_str());
+  ledger.reset();  // the report commands open it themselves
+
+  // The reports come from the other command groups; run the ones this build has.
+  struct Report {
+    const char* title;
+    std::vector<std::string> args;
+  };
+  const Report reports[] = {
+      {"Balances per contract and service line", {"balance"}},
+      {"Contribution margin per customer", {"margin", "--by", "customer"}},
+      {"Contracts at risk (projected overrun or underuse)", {"burn", "--at-risk"}},
+  };
+  int step = 4;
+  for (const Report& r : reports) {
+    if (FindCommand(*table, r.args[0]) == nullptr) continue;
+    std::printf("%d. %s\n", step++, r.title);
+    std::fflush(stdout);
+    const int rc = RunCommand(*table, r.args[0],
+                              std::vector<std::string>(r.args.begin() + 1, r.args.end()), g);
+    std::fflush(stdout);
+    if (rc != kExitOk) return rc;
+  }
+  std::printf("\nExplore it: ledgerctl --db %s log --limit 20   (see ledgerctl --help)\n",
+              g.db_path.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+// Option tables read best one option per line; clang-format would fold them.
+// clang-format off
+void RegisterLedgerCommands(CommandTable* table) {
+  auto no_options = [](po::options_description*, po::positional_options_description*) {};
+  table->push_back(
+      {"init", "init", "create an empty ledger at --db (no-op if one exists)", no_options,
+       RunInit});
+  table->push_back(
+      {"import", "import FILE... [--batch N]",
+       "append events from JSON Lines files; each file is one atomic append by default",
+       [](po::options_description* d, po::positional_options_description* p) {
+         d->add_options()
+             ("files", po::value<std::vector<std::string>>()->required()->value_name("FILE"),
+              "input files (JSON Lines)")
+             ("batch", po::value<uint64_t>()->default_value(0)->value_name("N"),
+              "append in atomic batches of N events (0: the whole file at once)")
+             ("type", po::value<std::string>()->value_name("TYPE"),
+              "event type for CSV files without a type column");
+         p->add("files", -1);
+       },
+       RunImport});
+  table->push_back(
+      {"append", "append [--json TEXT] [--expected-version N]",
+       "append one JSON event from --json or stdin",
+       [](po::options_description* d, po::positional_options_description*) {
+         d->add_options()
+             ("json", po::value<std::string>()->value_name("TEXT"), "the event (else stdin)")
+             ("expected-version", po::value<uint64_t>()->value_name("N"),
+              "reject unless the contract's stream version is N (0: new contract)");
+       },
+       RunAppend});
+  table->push_back(
+      {"log", "log [--from SEQ] [--limit N] [--contract C] [--type T] [--json [--no-hash]]",
+       "list events in seq order, as a table or JSON Lines",
+       [](po::options_description* d, po::positional_options_description*) {
+         d->add_options()
+             ("from", po::value<uint64_t>()->default_value(1)->value_name("SEQ"), "first seq")
+             ("limit", po::value<uint64_t>()->value_name("N"), "at most N events")
+             ("contract", po::value<std::string>()->value_name("C"),
+              "only contract C (read from its stream index)")
+             ("type", po::value<std::string>()->value_name("T"), "only events of type T")
+             ("json", po::bool_switch(), "JSON Lines with the assigned fields and chain hash")
+             ("no-hash", po::bool_switch(), "with --json: omit \"hash\"");
+       },
+       RunLog});
+  table->push_back(
+      {"show", "show SEQ|EVENT_ID [--no-hash]", "print one event as indented JSON",
+       [](po::options_description* d, po::positional_options_description* p) {
+         d->add_options()
+             ("key", po::value<std::string>()->required()->value_name("SEQ|EVENT_ID"),
+              "seq number or event id")
+             ("no-hash", po::bool_switch(), "omit the chain hash");
+         p->add("key", 1);
+       },
+       RunShow});
+  table->push_back(
+      {"verify", "verify",
+       "re-read every event: Verifier, hash chain, indexes, seq and time order", no_options,
+       RunVerify});
+  table->push_back(
+      {"generate", "generate [--contracts N] [--days D] [--seed S] [--start DATE] [--out FILE]",
+       "write a realistic, rule-abiding JSON Lines workload (deterministic per seed)",
+       [](po::options_description* d, po::positional_options_description*) {
+         DefineGeneratorOptions(d, 20, 365);
+         d->add_options()
+             ("out", po::value<std::string>()->value_name("FILE"), "output file (default: stdout)");
+       },
+       RunGenerate});
+  table->push_back(
+      {"demo", "demo [--dir D] [--contracts N] [--days D] [--seed S]",
+       "generate a workload, import it into a fresh ledger, verify and report",
+       [](po::options_description* d, po::positional_options_description*) {
+         d->add_options()
+             ("dir", po::value<std::string>()->default_value("./demo-ledger"),
+              "demo ledger directory (replaced; the workload goes to D.jsonl)");
+         DefineGeneratorOptions(d, 20, 365);
+       },
+       [table](const po::variables_map& vm, const GlobalOptions& g) {
+         return RunDemo(vm, g, table);
+       }});
+}
+// clang-format on
+
+}  // namespace ccl::tools

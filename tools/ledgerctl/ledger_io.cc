@@ -1,0 +1,383 @@
+// Import of JSON Lines (and registered formats) as atomic batches, and the
+// text helpers of the ledger commands. See ledger_io.h.
+#include "tools/ledgerctl/ledger_io.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "events/json.h"
+#include "events/limits.h"
+#include "events/money.h"
+#include "events/time_format.h"
+#include "events/uuid.h"
+
+namespace ccl::tools {
+
+using events::Event;
+using events::EventType;
+
+namespace {
+
+std::vector<std::pair<std::string, EventReaderFactory>>& ImportReaders() {
+  static auto* readers = new std::vector<std::pair<std::string, EventReaderFactory>>();
+  return *readers;
+}
+
+bool EndsWithNoCase(std::string_view s, std::string_view suffix) {
+  if (s.size() < suffix.size()) return false;
+  for (size_t i = 0; i < suffix.size(); ++i) {
+    char a = s[s.size() - suffix.size() + i];
+    char b = suffix[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a | 0x20);
+    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b | 0x20);
+    if (a != b) return false;
+  }
+  return true;
+}
+
+// JSON Lines through large reads: the file is read in 8 MiB chunks and split
+// on '\n' in place, so a line is parsed straight out of the read buffer.
+// Blank lines are skipped; a UTF-8 byte order mark at the start is skipped;
+// "\r\n" line ends are accepted.
+class JsonlReader final : public EventReader {
+ public:
+  static constexpr size_t kChunkBytes = 8u << 20;
+
+  ~JsonlReader() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Status Open(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return Status::IOError(path + ": " + std::strerror(errno));
+#ifdef POSIX_FADV_SEQUENTIAL
+    ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    buf_.resize(kChunkBytes + limits::kJsonLineBytesMax + 2);
+    return Status::OK();
+  }
+
+  Status Next(Event* e, bool* done) override {
+    for (;;) {
+      const char* start = buf_.data() + begin_;
+      const char* nl = static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
+      std::string_view text;
+      if (nl == nullptr) {
+        if (!eof_) {
+          if (end_ - begin_ > limits::kJsonLineBytesMax + 1) return LineTooLong(next_line_);
+          CCL_RETURN_IF_ERROR(Fill());
+          continue;
+        }
+        if (begin_ == end_) {
+          *done = true;
+          return Status::OK();
+        }
+        text = std::string_view(start, end_ - begin_);  // last line, no '\n'
+        begin_ = end_;
+      } else {
+        text = std::string_view(start, static_cast<size_t>(nl - start));
+        begin_ += text.size() + 1;
+      }
+      line_ = next_line_++;
+      if (line_ == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+      if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+      if (text.size() > limits::kJsonLineBytesMax) return LineTooLong(line_);
+      if (text.find_first_not_of(" \t") == std::string_view::npos) continue;
+      CCL_RETURN_IF_ERROR(parser_.Parse(text, e));
+      *done = false;
+      return Status::OK();
+    }
+  }
+
+  uint64_t line() const override { return line_; }
+
+ private:
+  Status LineTooLong(uint64_t line) {
+    line_ = line;
+    return Status::InvalidArgument("line longer than " + std::to_string(limits::kJsonLineBytesMax) +
+                                   " bytes");
+  }
+
+  // Moves the unread tail to the front and reads the next chunk after it.
+  Status Fill() {
+    const size_t tail = end_ - begin_;
+    if (begin_ > 0 && tail > 0) std::memmove(buf_.data(), buf_.data() + begin_, tail);
+    begin_ = 0;
+    end_ = tail;
+    const size_t want = std::min(kChunkBytes, buf_.size() - end_);
+    ssize_t n;
+    do {
+      n = ::read(fd_, buf_.data() + end_, want);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return Status::IOError(std::string("read: ") + std::strerror(errno));
+    if (n == 0) eof_ = true;
+    end_ += static_cast<size_t>(n);
+    return Status::OK();
+  }
+
+  int fd_ = -1;
+  std::vector<char> buf_;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  bool eof_ = false;
+  uint64_t line_ = 0;
+  uint64_t next_line_ = 1;
+  events::JsonEventParser parser_;
+};
+
+void ProgressLine(bool progress, const std::string& path, uint64_t events, const char* what) {
+  if (!progress) return;
+  std::fprintf(stderr, "\r%s: %s %s events\x1b[K", path.c_str(), what, Thousands(events).c_str());
+}
+
+}  // namespace
+
+void RegisterImportReader(std::string extension, EventReaderFactory factory) {
+  ImportReaders().emplace_back(std::move(extension), std::move(factory));
+}
+
+Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger::Ledger>* out) {
+  ledger::Options options;
+  options.read_only = mode == OpenMode::kReadOnly;
+  options.create_if_missing = mode == OpenMode::kCreate;
+  Status s = ledger::Ledger::Open(options, g.db_path, out);
+  if (s.IsNotFound()) {
+    return Status::NotFound("no ledger at " + g.db_path + " (create one with `ledgerctl --db " +
+                            g.db_path + " init`)");
+  }
+  if (!s.ok()) return s.WithContext(g.db_path);
+  return s;
+}
+
+std::string HexOf(const uint8_t* bytes, size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(2 * n, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kDigits[bytes[i] & 15];
+  }
+  return out;
+}
+
+std::string Thousands(uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+bool ShowProgress(const GlobalOptions& g) { return !g.quiet && ::isatty(STDERR_FILENO) == 1; }
+
+Status ImportFile(ledger::Ledger* ledger, const std::string& path, const po::variables_map& vm,
+                  uint64_t batch_events, bool progress, ImportCounts* counts) {
+  std::unique_ptr<EventReader> reader;
+  for (const auto& [extension, factory] : ImportReaders()) {
+    if (EndsWithNoCase(path, extension)) {
+      CCL_RETURN_IF_ERROR(factory(path, vm, &reader));
+      break;
+    }
+  }
+  if (reader == nullptr) {
+    auto jsonl = std::make_unique<JsonlReader>();
+    CCL_RETURN_IF_ERROR(jsonl->Open(path));
+    reader = std::move(jsonl);
+  }
+  const bool whole_file = batch_events == 0;
+  const uint64_t batch_max = whole_file ? limits::kEventsPerBatchMax : batch_events;
+
+  // Event objects are reused from batch to batch (their string capacity too);
+  // `lines` maps a batch index back to its line for rule errors.
+  std::vector<Event> batch;
+  std::vector<uint64_t> lines;
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    // Generated lines are ~250 bytes; reserving avoids moving a million
+    // events as the vector grows. Untouched reserved pages cost nothing.
+    batch.reserve(std::min<uint64_t>(batch_max, static_cast<uint64_t>(st.st_size) / 128 + 16));
+  }
+  for (bool done = false; !done;) {
+    const auto read_start = std::chrono::steady_clock::now();
+    size_t n = 0;
+    while (n < batch_max) {
+      if (n == batch.size()) batch.emplace_back();
+      Status s = reader->Next(&batch[n], &done);
+      if (!s.ok()) return s.WithContext(path + ":" + reader->location());
+      if (done) break;
+      if (lines.size() <= n) lines.resize(n + 1);
+      lines[n] = reader->line();
+      ++n;
+      if (n % 100'000 == 0) ProgressLine(progress, path, counts->events + n, "read");
+    }
+    if (whole_file && !done) {
+      Event extra;
+      Status s = reader->Next(&extra, &done);
+      if (s.ok() && !done) {
+        return Status::InvalidArgument(
+            path + ": more than " + Thousands(limits::kEventsPerBatchMax) +
+            " events: one atomic append cannot hold them; split it with --batch N");
+      }
+    }
+    if (n == 0) break;
+    ProgressLine(progress, path, n, "appending");
+    const auto append_start = std::chrono::steady_clock::now();
+    ledger::AppendResult result;
+    Status s =
+        ledger->Append(std::span<const Event>(batch.data(), n), ledger::AppendOptions(), &result);
+    if (!s.ok()) {
+      if (progress) std::fprintf(stderr, "\r\x1b[K");
+      if (result.failed_index < n) {
+        const Event& bad = batch[result.failed_index];
+        const std::string id = events::FormatUuid(bad.event_id);
+        std::string where = path + ":" + std::to_string(lines[result.failed_index]);
+        // The ledger may already name the event; name it once.
+        if (s.message().find(id) == std::string::npos) where += ": event " + id;
+        return s.WithContext(where);
+      }
+      return s.WithContext(path);
+    }
+    counts->events += n;
+    counts->appended += result.appended;
+    counts->duplicates += result.duplicates;
+    using Seconds = std::chrono::duration<double>;
+    spdlog::info("{}: batch of {} events: read in {:.3f} s, appended in {:.3f} s", path, n,
+                 Seconds(append_start - read_start).count(),
+                 Seconds(std::chrono::steady_clock::now() - append_start).count());
+  }
+  if (progress) std::fprintf(stderr, "\r\x1b[K");
+  return Status::OK();
+}
+
+std::string PrettyJson(std::string_view compact) {
+  std::string out;
+  out.reserve(compact.size() * 2);
+  int depth = 0;
+  bool in_string = false;
+  auto newline = [&](int d) {
+    out += '\n';
+    out.append(static_cast<size_t>(2 * d), ' ');
+  };
+  for (size_t i = 0; i < compact.size(); ++i) {
+    const char c = compact[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < compact.size()) {
+        out += compact[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        out += c;
+        break;
+      case '{':
+      case '[':
+        out += c;
+        if (i + 1 < compact.size() && (compact[i + 1] == '}' || compact[i + 1] == ']')) {
+          out += compact[++i];
+        } else {
+          newline(++depth);
+        }
+        break;
+      case '}':
+      case ']':
+        newline(--depth);
+        out += c;
+        break;
+      case ',':
+        out += c;
+        newline(depth);
+        break;
+      case ':':
+        out += ": ";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Cuts s to at most n bytes without splitting a UTF-8 sequence.
+std::string Clip(std::string s, size_t n) {
+  if (s.size() <= n) return s;
+  size_t cut = n - 3;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.resize(cut);
+  return s + "...";
+}
+
+}  // namespace
+
+std::string EventDetail(const Event& e) {
+  std::string d;
+  switch (e.type) {
+    case EventType::kContractOpened:
+      d = e.customer + ", " + e.currency + ", " + events::FormatDate(e.term_start_day) + ".." +
+          (e.term_end_day ? events::FormatDate(*e.term_end_day) : std::string("?"));
+      for (const events::ContractLine& l : e.lines) {
+        d += ", " + std::string(events::ServiceLineName(l.service_line)) + " " +
+             events::FormatHoursMinutes(l.funded_minutes);
+      }
+      break;
+    case EventType::kContractAmended:
+      d = e.reason;
+      if (e.term_end_day) d += ", term_end " + events::FormatDate(*e.term_end_day);
+      for (const events::ContractLine& l : e.lines) {
+        d += ", " + std::string(events::ServiceLineName(l.service_line));
+        if (l.funded_minutes_delta != 0) {
+          d += (l.funded_minutes_delta > 0 ? " +" : " ") +
+               events::FormatHoursMinutes(l.funded_minutes_delta);
+        }
+        if (l.bill_rate_minor) d += " rate " + std::to_string(*l.bill_rate_minor);
+        if (l.overage != events::Overage::kUnset) {
+          d += " overage " + std::string(events::OverageName(l.overage));
+        }
+      }
+      break;
+    case EventType::kHoursBooked:
+      d = std::string(events::ServiceLineName(e.service_line)) + " " +
+          events::FormatHoursMinutes(e.minutes) + " " + e.engineer;
+      if (!e.reference.empty()) d += " ref " + e.reference;
+      break;
+    case EventType::kDeliveryCompleted:
+      d = std::string(events::ServiceLineName(e.service_line)) + " " +
+          events::FormatHoursMinutes(e.minutes) + " " + e.delivery + " " + e.offering;
+      break;
+    case EventType::kEscalationOpened:
+      d = e.escalation + " sev " + std::string(events::SeverityName(e.severity)) + ": " + e.summary;
+      break;
+    case EventType::kEscalationSeverityChanged:
+      d = e.escalation + " -> sev " + std::string(events::SeverityName(e.severity));
+      break;
+    case EventType::kEscalationResolved:
+      d = e.escalation + ": " + e.resolution;
+      break;
+    case EventType::kEntryReversed:
+      d = "reverses " + events::FormatUuid(e.target_event_id) + ": " + e.reason;
+      break;
+    case EventType::kContractClosed:
+      d = e.reason;
+      break;
+  }
+  return Clip(std::move(d), 100);
+}
+
+}  // namespace ccl::tools

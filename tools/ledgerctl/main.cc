@@ -1,0 +1,217 @@
+// ledgerctl: the command-line front end of the ledger. main() finds the
+// command word, parses the global options and the command's own options
+// together (so global options may appear before or after the command), sets
+// up logging and runs the command. No exception escapes: option errors are
+// usage errors (exit 2), anything else unexpected is reported in one line.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tools/ledgerctl/command.h"
+
+namespace ccl::tools {
+
+int ExitCodeFor(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kOk:
+      return kExitOk;
+    case Status::Code::kInvalidArgument:
+    case Status::Code::kRuleViolation:
+    case Status::Code::kConflict:
+    case Status::Code::kNotFound:
+      return kExitRejected;
+    case Status::Code::kCorruption:
+      return kExitCorruption;
+    case Status::Code::kIOError:
+    case Status::Code::kBusy:
+      return kExitIO;
+  }
+  return kExitIO;
+}
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "ledgerctl: %s\n", s.message().c_str());
+  return ExitCodeFor(s);
+}
+
+const Command* FindCommand(const CommandTable& table, std::string_view name) {
+  for (const Command& c : table) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+namespace {
+
+constexpr const char* kDefaultDbPath = "./ledger-db";
+
+GlobalOptions DefaultGlobals() {
+  GlobalOptions g;
+  const char* env = std::getenv("CCL_DB");
+  g.db_path = (env != nullptr && *env != '\0') ? env : kDefaultDbPath;
+  g.log_level = "warn";
+  return g;
+}
+
+// clang-format off
+po::options_description GlobalDescription() {
+  po::options_description d("Global options");
+  d.add_options()
+      ("db", po::value<std::string>()->value_name("PATH"),
+       "ledger directory (default: $CCL_DB, else ./ledger-db)")
+      ("quiet,q", po::bool_switch(), "no progress or summary output")
+      ("log-level", po::value<std::string>()->value_name("LEVEL"),
+       "diagnostics on stderr: trace, debug, info, warn (default), error, off")
+      ("help,h", po::bool_switch(), "show help");
+  return d;
+}
+// clang-format on
+
+// Global options that take a value: the word after them is not the command.
+bool TakesValue(std::string_view word) { return word == "--db" || word == "--log-level"; }
+
+void ConfigureLogging(const std::string& level) {
+  static bool configured = false;
+  if (!configured) {
+    auto logger = spdlog::stderr_color_mt("ledgerctl");
+    logger->set_pattern("ledgerctl: [%l] %v");
+    spdlog::set_default_logger(logger);
+    configured = true;
+  }
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+std::string CommandList(const CommandTable& table) {
+  size_t width = 0;
+  for (const Command& c : table) width = std::max(width, c.name.size());
+  std::string out;
+  for (const Command& c : table) {
+    out += "  " + c.name + std::string(width + 2 - c.name.size(), ' ') + c.summary + "\n";
+  }
+  return out;
+}
+
+void PrintGeneralHelp(const CommandTable& table, std::FILE* to) {
+  std::ostringstream globals;
+  globals << GlobalDescription();
+  std::fprintf(to,
+               "usage: ledgerctl [--db PATH] [--quiet] [--log-level LEVEL] COMMAND [ARGS...]\n"
+               "       ledgerctl COMMAND --help\n\n"
+               "An append-only, hash-chained audit ledger of support-contract consumption.\n\n"
+               "Commands:\n%s\n%s\n"
+               "Exit codes: 0 ok, 1 rejected input or rule, 2 usage, "
+               "3 verification failure or corruption, 4 I/O or lock.\n",
+               CommandList(table).c_str(), globals.str().c_str());
+}
+
+}  // namespace
+
+int RunCommand(const CommandTable& table, std::string_view name,
+               const std::vector<std::string>& args, const GlobalOptions& defaults) {
+  const Command* cmd = FindCommand(table, name);
+  if (cmd == nullptr) {
+    std::fprintf(stderr, "ledgerctl: unknown command '%.*s' (see ledgerctl --help)\n",
+                 static_cast<int>(name.size()), name.data());
+    return kExitUsage;
+  }
+  po::options_description own(cmd->name + " options");
+  po::positional_options_description positional;
+  if (cmd->define) cmd->define(&own, &positional);
+  po::options_description all;
+  all.add(own).add(GlobalDescription());
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    if (vm["help"].as<bool>()) {
+      std::ostringstream text;
+      text << all;
+      std::printf("usage: ledgerctl %s\n%s\n\n%s", cmd->usage.c_str(), cmd->summary.c_str(),
+                  text.str().c_str());
+      return kExitOk;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::fprintf(stderr, "ledgerctl %s: %s (see ledgerctl %s --help)\n", cmd->name.c_str(),
+                 e.what(), cmd->name.c_str());
+    return kExitUsage;
+  }
+
+  GlobalOptions g = defaults;
+  if (vm.count("db")) g.db_path = vm["db"].as<std::string>();
+  if (vm["quiet"].as<bool>()) g.quiet = true;
+  if (vm.count("log-level")) {
+    g.log_level = vm["log-level"].as<std::string>();
+    // spdlog maps unknown names to "off"; a typo should not silence diagnostics.
+    if (spdlog::level::from_str(g.log_level) == spdlog::level::off && g.log_level != "off") {
+      std::fprintf(stderr, "ledgerctl: option '--log-level': unknown level '%s'\n",
+                   g.log_level.c_str());
+      return kExitUsage;
+    }
+  }
+  if (g.db_path.empty()) {
+    std::fprintf(stderr, "ledgerctl: option '--db': must not be empty\n");
+    return kExitUsage;
+  }
+  ConfigureLogging(g.log_level);
+  return cmd->run(vm, g);
+}
+
+namespace {
+
+int Main(int argc, char** argv) {
+  CommandTable table;
+  RegisterLedgerCommands(&table);
+  RegisterReportCommands(&table);
+  RegisterAuditCommands(&table);
+  RegisterFeedCommands(&table);
+
+  // The command is the first word that is neither an option nor the value of
+  // a global option; everything else is handed to the command's parser.
+  std::vector<std::string> args;
+  std::string command;
+  bool help = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view word = argv[i];
+    if (command.empty() && !word.empty() && word[0] != '-') {
+      command = word;
+      continue;
+    }
+    if (command.empty() && (word == "--help" || word == "-h")) help = true;
+    args.emplace_back(word);
+    if (command.empty() && TakesValue(word) && i + 1 < argc) args.emplace_back(argv[++i]);
+  }
+  if (command.empty() || command == "help") {
+    if (command == "help" && !args.empty() && args[0][0] != '-') {
+      return RunCommand(table, args[0], {"--help"}, DefaultGlobals());
+    }
+    PrintGeneralHelp(table, help || command == "help" ? stdout : stderr);
+    return help || command == "help" ? kExitOk : kExitUsage;
+  }
+  return RunCommand(table, command, args, DefaultGlobals());
+}
+
+}  // namespace
+}  // namespace ccl::tools
+
+int main(int argc, char** argv) {
+  try {
+    return ccl::tools::Main(argc, argv);
+  } catch (const std::exception& e) {
+    // Library code reports through Status; reaching here means a bug or an
+    // exhausted resource (bad_alloc). One line, never a stack of text.
+    std::fprintf(stderr, "ledgerctl: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "ledgerctl: internal error\n");
+  }
+  return ccl::tools::kExitIO;
+}
