@@ -7,14 +7,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+BUILD="${CCL_BUILD_DIR:-build}"
 bash tools/setup.sh
+
 # Quiet unless something fails; then the build's own output explains why.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-if ! { cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release &&
-       ninja -C build -j "${CCL_JOBS:-2}" ledgerctl; } >"$log" 2>&1; then
+if ! { cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release &&
+       ninja -C "$BUILD" -j "${CCL_JOBS:-2}" ledgerctl; } >"$log" 2>&1; then
   cat "$log" >&2
   echo "demo.sh: build failed" >&2
   exit 1
 fi
-build/tools/ledgerctl demo "$@"
+"$BUILD"/tools/ledgerctl demo "$@"

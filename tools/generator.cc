@@ -284,8 +284,8 @@ void Generator::OpenContractState(size_t index, ContractState* c) {
   }
 
   // Fund each line near its expected burn (0.6 bookings per engineer per
-  // weekday, ~200 minutes each, plus deliveries), times 0.7..1.3: some
-  // contracts run out, some leave hours unused.
+  // weekday, ~200 minutes each, plus deliveries), times 0.95..1.3: most
+  // lines end about right, some run out, some leave hours unused.
   for (ServiceLine s : kAllLines) {
     LineState& l = c->lines[static_cast<int>(s)];
     if (!l.present) continue;
@@ -294,7 +294,7 @@ void Generator::OpenContractState(size_t index, ContractState* c) {
       engineers += c->engineer_line[i] == static_cast<uint8_t>(s);
     int64_t yearly = engineers * 6 * 200 * 261 / 10;
     if (s == ServiceLine::kProactive || s == ServiceLine::kServiceDelivery) yearly += 5 * 1400;
-    yearly = yearly * rng_.Between(70, 130) / 100;
+    yearly = yearly * rng_.Between(95, 130) / 100;
     yearly = std::max<int64_t>(600, yearly / 600 * 600);  // whole 10 hours
     l.annual_minutes = yearly;
     l.funded = yearly * years;

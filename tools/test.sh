@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-JOBS="${CCL_JOBS:-2}"
+JOBS="${CCL_JOBS:-2}"          # the machine has 2 cores
+BUILD="${CCL_BUILD_DIR:-build}"  # where the tested build goes
 
 stage_setup() {
   bash tools/setup.sh
@@ -15,9 +16,9 @@ stage_setup() {
 
 # Release-like build with debug info: the configuration the tests exercise.
 stage_unit() {
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  ninja -C build -j "$JOBS"
-  ctest --test-dir build --output-on-failure -j "$JOBS"
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  ninja -C "$BUILD" -j "$JOBS"
+  ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS"
 }
 
 STAGES=(stage_setup stage_unit)
