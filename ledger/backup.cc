@@ -1,0 +1,181 @@
+#include "ledger/backup.h"
+
+#include <fcntl.h>
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/backup_engine.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "ledger/ledger_impl.h"
+#include "ledger/merkle_ledger.h"
+#include "ledger/merkle_verify.h"
+
+namespace ccl::ledger {
+namespace {
+
+std::string Num(uint64_t n) { return std::to_string(n); }
+
+Status FromIo(const rocksdb::IOStatus& s, const std::string& what) {
+  if (s.ok()) return Status::OK();
+  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
+  if (s.IsNotFound()) return Status::NotFound(what + ": " + s.ToString());
+  return Status::IOError(what + ": " + s.ToString());
+}
+
+// Writes `text` to `path` through a temporary file and a rename, so a reader
+// never sees half a digest.
+Status WriteFileAtomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOError(tmp + ": " + std::strerror(errno));
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string err = std::strerror(errno);
+      ::close(fd);
+      return Status::IOError(tmp + ": " + err);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) return Status::IOError(tmp + ": sync failed");
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Status::IOError(path + ": " + std::strerror(errno));
+  }
+  return Status::OK();
+}
+
+struct EngineDeleter {
+  void operator()(rocksdb::BackupEngineReadOnlyBase* e) const { delete e; }
+};
+
+}  // namespace
+
+Status BackupLedger(Ledger* ledger, const std::string& dir, int64_t time_ns,
+                    const SigningKey* sign_with, BackupResult* out) {
+  LedgerImpl* impl = dynamic_cast<LedgerImpl*>(ledger);
+  if (impl == nullptr) return Status::InvalidArgument("not a RocksDB ledger: cannot back it up");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError(dir + ": " + ec.message());
+
+  // The digest first: the copy, taken after, holds at least these events.
+  std::unique_ptr<MerkleStore> tree;
+  CCL_RETURN_IF_ERROR(OpenLedgerTree(ledger, &tree));
+  BackupResult r;
+  CCL_RETURN_IF_ERROR(MakeDigest(ledger, *tree, time_ns, &r.digest));
+  if (sign_with != nullptr) CCL_RETURN_IF_ERROR(SignDigest(*sign_with, &r.digest));
+  const std::string digest_json = DigestToJson(r.digest);
+
+  rocksdb::BackupEngine* raw = nullptr;
+  rocksdb::BackupEngineOptions options(dir);
+  options.sync = true;
+  CCL_RETURN_IF_ERROR(FromIo(rocksdb::BackupEngine::Open(options, rocksdb::Env::Default(), &raw),
+                             "open backup folder " + dir));
+  std::unique_ptr<rocksdb::BackupEngine> engine(raw);
+  rocksdb::CreateBackupOptions create;
+  // Copying the live WAL instead of flushing keeps every column family at one
+  // point in time even with concurrent appends.
+  create.flush_before_backup = false;
+  rocksdb::BackupID id = 0;
+  CCL_RETURN_IF_ERROR(
+      FromIo(engine->CreateNewBackupWithMetadata(create, impl->db(), digest_json, &id),
+             "back up to " + dir));
+  CCL_RETURN_IF_ERROR(FromIo(engine->VerifyBackup(id, /*verify_with_checksum=*/true),
+                             "verify backup " + Num(id) + " in " + dir));
+  rocksdb::BackupInfo info;
+  rocksdb::Status is = engine->GetBackupInfo(id, &info);
+  if (!is.ok()) return Status::IOError("backup " + Num(id) + " info: " + is.ToString());
+  r.backup_id = id;
+  r.backup_bytes = info.size;
+  r.digest_path = (std::filesystem::path(dir) / ("digest-" + Num(id) + ".json")).string();
+  CCL_RETURN_IF_ERROR(WriteFileAtomically(r.digest_path, digest_json));
+  *out = std::move(r);
+  return Status::OK();
+}
+
+namespace {
+
+// Restores and proves; the caller removes the copy on failure.
+Status RestoreAndProve(const std::string& dir, const std::string& db_path, uint32_t backup_id,
+                       const Digest* trusted, const PublicKey* trusted_key, RestoreResult* out) {
+  rocksdb::BackupEngineReadOnly* raw = nullptr;
+  rocksdb::BackupEngineOptions options(dir);
+  CCL_RETURN_IF_ERROR(
+      FromIo(rocksdb::BackupEngineReadOnly::Open(options, rocksdb::Env::Default(), &raw),
+             "open backup folder " + dir));
+  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+  if (backup_id == 0) {
+    std::vector<rocksdb::BackupInfo> infos;
+    engine->GetBackupInfo(&infos);
+    if (infos.empty()) return Status::NotFound("no backup in " + dir);
+    for (const auto& i : infos) backup_id = std::max(backup_id, i.backup_id);
+  }
+  rocksdb::BackupInfo info;
+  rocksdb::Status is = engine->GetBackupInfo(backup_id, &info);
+  if (!is.ok())
+    return Status::NotFound("backup " + Num(backup_id) + " in " + dir + ": " + is.ToString());
+  CCL_RETURN_IF_ERROR(FromIo(engine->VerifyBackup(backup_id, /*verify_with_checksum=*/true),
+                             "backup " + Num(backup_id) + " in " + dir));
+  Digest stored;
+  Status s = ParseDigestJson(info.app_metadata, &stored);
+  if (!s.ok()) return s.WithContext("the digest stored with backup " + Num(backup_id));
+  s = CheckDigestSignature(stored, trusted_key);
+  if (!s.ok()) return s.WithContext("the digest stored with backup " + Num(backup_id));
+  CCL_RETURN_IF_ERROR(
+      FromIo(engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), backup_id, db_path, db_path),
+             "restore backup " + Num(backup_id) + " into " + db_path));
+
+  Options open;
+  std::unique_ptr<Ledger> ledger;
+  s = Ledger::Open(open, db_path, &ledger);
+  if (!s.ok()) return s.WithContext("the restored ledger");
+  VerifyReport report;
+  s = ledger->Verify(VerifyProgress(), &report);
+  if (!s.ok()) return s.WithContext("the restored ledger does not verify");
+  AnchorReport anchor;
+  s = VerifyAgainstDigest(ledger.get(), stored, &anchor);
+  if (!s.ok()) return s.WithContext("the restored ledger against its backup's digest");
+  if (trusted != nullptr) {
+    s = VerifyAgainstDigest(ledger.get(), *trusted, &anchor);
+    if (!s.ok()) return s.WithContext("the restored ledger against the trusted digest");
+  }
+  out->backup_id = backup_id;
+  out->digest = stored;
+  out->events = anchor.events;
+  out->head_hash = anchor.head_hash;
+  out->root_hash = anchor.root_at_head;
+  return Status::OK();
+}
+
+}  // namespace
+
+Status RestoreLedger(const std::string& dir, const std::string& db_path, uint32_t backup_id,
+                     const Digest* trusted, const PublicKey* trusted_key, RestoreResult* out) {
+  std::error_code ec;
+  if (std::filesystem::exists(db_path, ec) &&
+      !(std::filesystem::is_directory(db_path, ec) && std::filesystem::is_empty(db_path, ec))) {
+    return Status::InvalidArgument(db_path +
+                                   " exists and is not an empty folder: restore "
+                                   "never overwrites; choose a new --db path");
+  }
+  if (!std::filesystem::exists(dir, ec)) return Status::NotFound("no backup folder " + dir);
+  RestoreResult r;
+  Status s = RestoreAndProve(dir, db_path, backup_id, trusted, trusted_key, &r);
+  if (!s.ok()) {
+    // An unproven copy must not be mistaken for the ledger later.
+    std::filesystem::remove_all(db_path, ec);
+    return s.WithContext("restore failed, nothing left at " + db_path);
+  }
+  *out = std::move(r);
+  return Status::OK();
+}
+
+}  // namespace ccl::ledger

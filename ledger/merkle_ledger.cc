@@ -1,0 +1,133 @@
+#include "ledger/merkle_ledger.h"
+
+#include <string>
+
+#include "events/uuid.h"
+#include "ledger/ledger_impl.h"
+
+namespace ccl::ledger {
+namespace {
+
+// The tree lives in the RocksDB ledger's `merkle` column family; reaching it
+// goes through the implementation (same module), not the public interface.
+Status Impl(Ledger* ledger, LedgerImpl** out) {
+  *out = dynamic_cast<LedgerImpl*>(ledger);
+  if (*out == nullptr)
+    return Status::InvalidArgument("not a RocksDB ledger: it has no Merkle tree");
+  return Status::OK();
+}
+
+std::string Num(uint64_t n) { return std::to_string(n); }
+
+}  // namespace
+
+Status OpenLedgerTree(Ledger* ledger, std::unique_ptr<MerkleStore>* out) {
+  LedgerImpl* impl = nullptr;
+  CCL_RETURN_IF_ERROR(Impl(ledger, &impl));
+  const uint64_t size = ledger->head().seq;
+  // A writer in this process may append after head() was read: accept a tree
+  // that has grown since, and show its first `size` leaves.
+  Status s = MerkleStore::Open(impl->db(), impl->cf(kCfMerkle), size, out, /*may_have_grown=*/true);
+  if (!s.ok()) return s.WithContext("the ledger's Merkle tree (" + Num(size) + " events)");
+  return Status::OK();
+}
+
+Status NewLedgerTreeChecker(Ledger* ledger, std::unique_ptr<MerkleTreeChecker>* out) {
+  LedgerImpl* impl = nullptr;
+  CCL_RETURN_IF_ERROR(Impl(ledger, &impl));
+  *out = std::make_unique<MerkleTreeChecker>(impl->db(), impl->cf(kCfMerkle));
+  return Status::OK();
+}
+
+std::string LedgerIdText(const Ledger& ledger) { return events::FormatUuid(ledger.ledger_id()); }
+
+Status MakeDigest(Ledger* ledger, const MerkleStore& tree, int64_t time_ns, Digest* out) {
+  Digest d;
+  d.ledger_id = LedgerIdText(*ledger);
+  d.tree_size = d.head_seq = tree.size();
+  d.root_hash = tree.root();
+  CCL_RETURN_IF_ERROR(ledger->GetChainHash(d.tree_size, &d.head_hash));
+  d.time_ns = time_ns;
+  *out = std::move(d);
+  return Status::OK();
+}
+
+Status CheckDigestOfLedger(Ledger* ledger, const MerkleStore& tree, const Digest& digest) {
+  const std::string id = LedgerIdText(*ledger);
+  if (digest.ledger_id != id) {
+    return Status::Corruption("the digest is of ledger " + digest.ledger_id + ", this is " + id);
+  }
+  if (digest.tree_size > tree.size()) {
+    return Status::Corruption("the digest covers " + Num(digest.tree_size) +
+                              " events but this ledger has " + Num(tree.size()) +
+                              ": events were removed, or the digest is of another copy");
+  }
+  Hash root;
+  CCL_RETURN_IF_ERROR(tree.RootAt(digest.tree_size, &root));
+  if (root != digest.root_hash) {
+    return Status::Corruption("the digest does not match this ledger: the root of its first " +
+                              Num(digest.tree_size) + " events is " + HexEncode(root) +
+                              ", the digest says " + HexEncode(digest.root_hash));
+  }
+  Hash chain;
+  CCL_RETURN_IF_ERROR(ledger->GetChainHash(digest.head_seq, &chain));
+  if (chain != digest.head_hash) {
+    return Status::Corruption("the digest does not match this ledger: the chain hash at seq " +
+                              Num(digest.head_seq) + " is " + HexEncode(chain) +
+                              ", the digest says " + HexEncode(digest.head_hash));
+  }
+  return Status::OK();
+}
+
+Status ProveInclusion(Ledger* ledger, const MerkleStore& tree, uint64_t seq, const Digest& digest,
+                      InclusionProof* out) {
+  CCL_RETURN_IF_ERROR(CheckDigestOfLedger(ledger, tree, digest));
+  if (seq == 0 || seq > digest.tree_size) {
+    return Status::NotFound("seq " + Num(seq) + " is not among the digest's " +
+                            Num(digest.tree_size) + " events");
+  }
+  InclusionProof p;
+  p.ledger_id = digest.ledger_id;
+  p.tree_size = digest.tree_size;
+  p.seq = seq;
+  events::Event event;  // decoded to run the Verifier on the bytes we hand out
+  CCL_RETURN_IF_ERROR(ledger->Get(seq, &event, &p.event_bytes));
+  CCL_RETURN_IF_ERROR(tree.InclusionPath(seq - 1, digest.tree_size, &p.path));
+  // Check the positive space before handing it out: the stored tree must
+  // prove the stored event.
+  Status s = CheckInclusionProof(p, digest);
+  if (!s.ok()) {
+    return Status::Corruption("seq " + Num(seq) +
+                              ": the stored Merkle tree does not prove the stored event (" +
+                              s.message() + "); run `ledgerctl verify`");
+  }
+  *out = std::move(p);
+  return Status::OK();
+}
+
+Status ProveConsistency(Ledger* ledger, const MerkleStore& tree, const Digest& old_digest,
+                        const Digest& new_digest, ConsistencyProof* out) {
+  if (old_digest.tree_size > new_digest.tree_size) {
+    return Status::InvalidArgument("the old digest (" + Num(old_digest.tree_size) +
+                                   " events) is larger than the new one (" +
+                                   Num(new_digest.tree_size) + "): swap --old and --new");
+  }
+  Status s = CheckDigestOfLedger(ledger, tree, old_digest);
+  if (!s.ok()) return s.WithContext("old digest");
+  s = CheckDigestOfLedger(ledger, tree, new_digest);
+  if (!s.ok()) return s.WithContext("new digest");
+  ConsistencyProof p;
+  p.ledger_id = new_digest.ledger_id;
+  p.old_size = old_digest.tree_size;
+  p.new_size = new_digest.tree_size;
+  CCL_RETURN_IF_ERROR(tree.ConsistencyPath(p.old_size, p.new_size, &p.path));
+  s = CheckConsistencyProof(p, old_digest, new_digest);
+  if (!s.ok()) {
+    return Status::Corruption("the stored Merkle tree does not prove its own consistency (" +
+                              s.message() + "); run `ledgerctl verify`");
+  }
+  *out = std::move(p);
+  return Status::OK();
+}
+
+}  // namespace ccl::ledger

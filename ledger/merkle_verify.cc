@@ -1,0 +1,152 @@
+#include "ledger/merkle_verify.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "ledger/merkle_ledger.h"
+#include "ledger/merkle_store.h"
+
+namespace ccl::ledger {
+namespace {
+
+std::string Num(uint64_t n) { return std::to_string(n); }
+
+// The first problem found with the stored data derived from the events.
+struct FirstProblem {
+  uint64_t seq = 0;
+  std::string what;
+  void Note(uint64_t s, std::string w) {
+    if (seq != 0) return;
+    seq = std::max<uint64_t>(s, 1);
+    what = std::move(w);
+  }
+};
+
+}  // namespace
+
+Status VerifyAgainstDigest(Ledger* ledger, const Digest& digest, AnchorReport* report) {
+  *report = AnchorReport{};
+  report->digest_size = digest.tree_size;
+  const std::string id = LedgerIdText(*ledger);
+  if (digest.ledger_id != id) {
+    return Status::Corruption("the digest is of ledger " + digest.ledger_id + ", this is ledger " +
+                              id);
+  }
+  const Head head = ledger->head();
+  if (head.seq < digest.tree_size) {
+    return Status::Corruption("the ledger has " + Num(head.seq) + " events but the digest covers " +
+                              Num(digest.tree_size) + ": events " + Num(head.seq + 1) + ".." +
+                              Num(digest.tree_size) + " were deleted, or this is an older copy");
+  }
+
+  // The stored tree is checked as we go; if it cannot even be opened, the
+  // digest comparison (which never uses it) still runs and is reported first.
+  std::unique_ptr<MerkleTreeChecker> checker;
+  FirstProblem stored;  // the first stored chain hash / tile that disagrees
+  {
+    std::unique_ptr<MerkleStore> tree;
+    Status s = OpenLedgerTree(ledger, &tree);
+    if (s.ok()) s = NewLedgerTreeChecker(ledger, &checker);
+    if (!s.ok()) {
+      checker.reset();
+      stored.Note(head.seq, s.message());
+    }
+  }
+
+  MerkleFrontier frontier;
+  Hash chain = GenesisHash(ledger->ledger_id());
+  Hash root_at_digest = EmptyTreeHash();
+  Hash chain_at_digest = chain;
+  uint64_t expected = 1;
+  std::unique_ptr<EventIterator> it = ledger->NewIterator(1);
+  for (; it->Valid(); it->Next(), ++expected) {
+    const uint64_t seq = it->seq();
+    if (seq != expected) {
+      return Status::Corruption("seq " + Num(expected) +
+                                ": missing (the next stored event is seq " + Num(seq) + ")");
+    }
+    if (seq > head.seq) break;  // appended after we read the head
+    const std::string_view bytes = it->bytes();
+    const Hash leaf = EventLeafHash(seq, bytes);
+    frontier.Append(leaf);
+    chain = ChainHash(chain, seq, bytes);
+    Hash stored_chain;
+    Status s = it->chain_hash(&stored_chain);
+    if (!s.ok()) {
+      stored.Note(seq, "its stored chain hash cannot be read: " + s.message());
+    } else if (stored_chain != chain) {
+      stored.Note(seq, "its stored chain hash does not match the events");
+    }
+    if (checker != nullptr) {
+      s = checker->Add(seq, leaf);
+      if (!s.ok()) {
+        stored.Note(checker->bad_seq(), "Merkle tree: " + s.message());
+        checker.reset();  // a failed checker's state is not usable further
+      }
+    }
+    if (seq == digest.tree_size) {
+      root_at_digest = frontier.Root();
+      chain_at_digest = chain;
+    }
+  }
+  Status s = it->status();
+  if (!s.ok()) return s.WithContext("reading the events");
+  if (expected - 1 < head.seq) {
+    return Status::Corruption("seq " + Num(expected) + ": missing (the head is seq " +
+                              Num(head.seq) + ")");
+  }
+  report->events = head.seq;
+  report->root_at_digest = root_at_digest;
+  report->root_at_head = frontier.Root();
+  report->head_hash = chain;
+  report->first_bad_seq = stored.seq;
+
+  // 2. The digest, from the events alone.
+  if (root_at_digest != digest.root_hash) {
+    std::string msg = "the ledger does not extend the digest: the root of events 1.." +
+                      Num(digest.tree_size) + " recomputed from the events is " +
+                      HexEncode(root_at_digest) + ", the digest's is " +
+                      HexEncode(digest.root_hash) + " (an event in 1.." + Num(digest.tree_size) +
+                      " was edited, deleted, inserted or reordered)";
+    if (stored.seq != 0 && stored.seq <= digest.tree_size) {
+      msg += "; seq " + Num(stored.seq) + " is the first that differs: " + stored.what;
+    } else {
+      msg +=
+          "; the stored chain and Merkle tree agree with the events, so they were recomputed "
+          "after the change";
+    }
+    return Status::Corruption(msg);
+  }
+  if (chain_at_digest != digest.head_hash) {
+    return Status::Corruption("the ledger does not extend the digest: the chain hash at seq " +
+                              Num(digest.tree_size) + " recomputed from the events is " +
+                              HexEncode(chain_at_digest) + ", the digest's is " +
+                              HexEncode(digest.head_hash));
+  }
+
+  // 3. What is stored beside the events, against the events.
+  if (stored.seq != 0) {
+    return Status::Corruption("the ledger extends the digest, but seq " + Num(stored.seq) + ": " +
+                              stored.what);
+  }
+  if (checker != nullptr) {
+    s = checker->Finish();
+    if (!s.ok()) {
+      report->first_bad_seq = checker->bad_seq();
+      return Status::Corruption(
+          "the ledger extends the digest, but its Merkle tree does not "
+          "match its events: " +
+          s.message());
+    }
+  }
+  if (chain != head.hash) {
+    report->first_bad_seq = std::max<uint64_t>(head.seq, 1);
+    return Status::Corruption("the ledger extends the digest, but its stored head hash " +
+                              HexEncode(head.hash) + " is not the chain of its events " +
+                              HexEncode(chain));
+  }
+  return Status::OK();
+}
+
+}  // namespace ccl::ledger
