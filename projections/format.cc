@@ -31,6 +31,42 @@ size_t Width(std::string_view s) {
 
 bool IsNumeric(ColumnKind k) { return k != ColumnKind::kText; }
 
+// The table header of a column: people read "funded h:mm", not "funded_minutes".
+std::string TitleOf(const Column& c) {
+  if (!c.title.empty()) return c.title;
+  std::string t = c.name;
+  auto strip = [&](std::string_view suffix) {
+    if (t.size() > suffix.size() && t.ends_with(suffix)) {
+      t.resize(t.size() - suffix.size());
+      return true;
+    }
+    return false;
+  };
+  switch (c.kind) {
+    case ColumnKind::kMinutes:
+      strip("_minutes");
+      t += " h:mm";
+      break;
+    case ColumnKind::kMoney:
+      strip("_minor");
+      break;
+    case ColumnKind::kSeconds:
+      strip("_seconds");
+      t += " h:mm:ss";
+      break;
+    case ColumnKind::kBasisPoints:
+      strip("_bp");
+      t += " %";
+      break;
+    default:
+      break;
+  }
+  for (char& ch : t) {
+    if (ch == '_') ch = ' ';
+  }
+  return t;
+}
+
 std::string TableText(const RowSet& set, const std::vector<Cell>& row, size_t col) {
   const Cell& c = row[col];
   if (c.null) return "-";
@@ -84,7 +120,11 @@ void WriteTable(const RowSet& set, std::string* out) {
     }
     return t;
   };
-  for (size_t i : cols) width[i] = Width(set.columns[i].name);
+  std::vector<std::string> head(set.columns.size());
+  for (size_t i : cols) {
+    head[i] = TitleOf(set.columns[i]);
+    width[i] = Width(head[i]);
+  }
   const auto body = texts(set.rows);
   const auto footer = texts(set.footer);
   auto emit = [&](const std::vector<std::string>& line, bool header) {
@@ -102,8 +142,6 @@ void WriteTable(const RowSet& set, std::string* out) {
     *out += s;
     *out += '\n';
   };
-  std::vector<std::string> head(set.columns.size());
-  for (size_t i : cols) head[i] = set.columns[i].name;
   emit(head, true);
   for (const auto& line : body) emit(line, false);
   if (set.rows.empty()) *out += "(no rows)\n";
@@ -292,14 +330,15 @@ Status CheckMarginCsvKeysUnique(const MarginReport& report) {
 
 RowSet EscalationRowSet(const std::vector<EscalationRow>& rows) {
   RowSet set;
-  set.columns = {{"contract", ColumnKind::kText},
-                 {"severity", ColumnKind::kText},
-                 {"opened", ColumnKind::kInt},
-                 {"resolved", ColumnKind::kInt},
-                 {"open", ColumnKind::kInt},
-                 {"resolve_seconds_mean", ColumnKind::kSeconds},
-                 {"resolve_seconds_max", ColumnKind::kSeconds},
-                 {"minutes_booked", ColumnKind::kMinutes}};
+  set.columns = {
+      {"contract", ColumnKind::kText},
+      {"severity", ColumnKind::kText},
+      {"opened", ColumnKind::kInt},
+      {"resolved", ColumnKind::kInt},
+      {"open", ColumnKind::kInt},
+      {"resolve_seconds_mean", ColumnKind::kSeconds, true, true, true, "resolve mean h:mm:ss"},
+      {"resolve_seconds_max", ColumnKind::kSeconds, true, true, true, "resolve max h:mm:ss"},
+      {"minutes_booked", ColumnKind::kMinutes, true, true, true, "booked h:mm"}};
   for (const EscalationRow& r : rows) {
     set.rows.push_back({Text(r.contract), Text(std::string(events::SeverityName(r.severity))),
                         Num(r.opened), Num(r.resolved), Num(r.open),
@@ -317,7 +356,7 @@ RowSet BurnRowSet(const std::vector<BurnRow>& rows) {
                  {"funded_minutes", ColumnKind::kMinutes},
                  {"consumed_minutes", ColumnKind::kMinutes},
                  {"window_minutes", ColumnKind::kMinutes},
-                 {"burn_minutes_per_day", ColumnKind::kMinutes},
+                 {"burn_minutes_per_day", ColumnKind::kMinutes, true, true, true, "burn/day h:mm"},
                  {"term_end", ColumnKind::kText},
                  {"remaining_days", ColumnKind::kInt},
                  {"projected_minutes", ColumnKind::kMinutes},

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "events/status.h"
@@ -46,11 +47,23 @@ enum class ColumnKind {
 };
 
 struct Column {
-  std::string name;
+  Column(std::string name_, ColumnKind kind_ = ColumnKind::kText, bool in_csv_ = true,
+         bool in_table_ = true, bool in_json_ = true, std::string title_ = {})
+      : name(std::move(name_)),
+        kind(kind_),
+        in_csv(in_csv_),
+        in_table(in_table_),
+        in_json(in_json_),
+        title(std::move(title_)) {}
+
+  std::string name;  // CSV header and JSON key
   ColumnKind kind = ColumnKind::kText;
   bool in_csv = true;
   bool in_table = true;
   bool in_json = true;
+  // Table header; empty: derived from name ("funded_minutes" -> "funded h:mm",
+  // "revenue_minor" -> "revenue", "margin_bp" -> "margin %").
+  std::string title;
 };
 
 struct Cell {
