@@ -35,7 +35,7 @@ class ChainReader {
   Status Run(uint64_t next, uint64_t last_seq, ledger::Hash* hash, uint64_t* written,
              const std::function<void(uint64_t)>& on_event) {
     *written = 0;
-    if (next > last_seq) return Status::OK();
+    if (next > last_seq) return Drain();  // a CSV header may be waiting
     std::unique_ptr<ledger::EventIterator> it = ledger_->NewIterator(next);
     for (; it->Valid() && it->seq() <= last_seq; it->Next()) {
       if (it->seq() != next) {

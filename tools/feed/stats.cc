@@ -97,7 +97,8 @@ std::string FormatStatsText(const LedgerStats& s) {
   std::string out;
   auto line = [&out](std::string_view name, const std::string& value) {
     out.append(name);
-    out.append(std::string(20 - std::min<size_t>(19, name.size()), ' '));
+    // Wide enough for "  EscalationSeverityChanged".
+    out.append(std::string(30 - std::min<size_t>(29, name.size()), ' '));
     out.append(value);
     out.push_back('\n');
   };

@@ -1,8 +1,362 @@
-// Placeholder until this command group is written; registers nothing yet.
+// The reporting commands of issue 7: `export` (the event feed with its
+// checkpoint, and projection rows for BI tools), `tail` (follow a ledger
+// that another process is writing), `stats` and `report` (the HTML audit
+// report). All open the ledger read-only, so they run beside a writer.
+// The work is in libraries (tools/feed, tools/report); this file turns
+// options into their inputs and their Status into exit codes.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "events/time_format.h"
+#include "projections/format.h"
+#include "tools/feed/event_feed.h"
+#include "tools/feed/output.h"
+#include "tools/feed/projection_export.h"
+#include "tools/feed/stats.h"
 #include "tools/ledgerctl/command.h"
+#include "tools/ledgerctl/ledger_io.h"
+#include "tools/progress.h"
+#include "tools/report/report_data.h"
+#include "tools/report/report_html.h"
 
 namespace ccl::tools {
 
-void RegisterFeedCommands(CommandTable* /*table*/) {}
+namespace {
+
+// Prints "ledgerctl <cmd>: <message>" and returns the usage exit code.
+int UsageError(const char* command, const std::string& message) {
+  std::fprintf(stderr, "ledgerctl %s: %s (see ledgerctl %s --help)\n", command, message.c_str(),
+               command);
+  return kExitUsage;
+}
+
+// --as-of DATE, --known-at INSTANT, --contract C into a view.
+Status ParseView(const po::variables_map& vm, projections::View* view) {
+  if (vm.count("as-of")) {
+    int32_t day = 0;
+    Status s = events::ParseDate(vm["as-of"].as<std::string>(), &day);
+    if (!s.ok()) return Status::InvalidArgument("option '--as-of': " + s.message());
+    view->as_of_day = day;
+  }
+  if (vm.count("known-at")) {
+    int64_t ns = 0;
+    Status s = events::ParseInstant(vm["known-at"].as<std::string>(), &ns);
+    if (!s.ok()) return Status::InvalidArgument("option '--known-at': " + s.message());
+    view->known_at_ns = ns;
+  }
+  if (vm.count("contract")) view->contract = vm["contract"].as<std::string>();
+  return Status::OK();
+}
+
+// Where output goes: --out FILE (replaced atomically when complete) or stdout.
+Status OpenOutput(const po::variables_map& vm, std::unique_ptr<feed::FeedOutput>* out) {
+  if (vm.count("out")) return feed::FeedOutput::ToFile(vm["out"].as<std::string>(), out);
+  *out = feed::FeedOutput::ToDescriptor(STDOUT_FILENO, "stdout");
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------- export
+
+int RunExportEvents(const po::variables_map& vm, const GlobalOptions& g) {
+  feed::EventExportOptions o;
+  const std::string format = vm.count("format") ? vm["format"].as<std::string>() : "jsonl";
+  if (!feed::ParseEventFormat(format, &o.format).ok()) {
+    return UsageError("export", "option '--format': events are exported as jsonl or csv");
+  }
+  for (const char* option : {"as-of", "known-at", "contract", "by", "at-risk"}) {
+    if (vm.count(option) && !vm[option].defaulted()) {
+      return UsageError("export", std::string("option '--") + option +
+                                      "' applies to projection exports, not to events");
+    }
+  }
+  if (vm.count("checkpoint")) o.checkpoint_path = vm["checkpoint"].as<std::string>();
+  if (vm.count("after")) o.after_seq = vm["after"].as<uint64_t>();
+  if (vm.count("limit")) o.limit = vm["limit"].as<uint64_t>();
+  if (!o.checkpoint_path.empty() && vm.count("after")) {
+    return UsageError("export",
+                      "--after and --checkpoint exclude each other (the checkpoint "
+                      "says where to start)");
+  }
+
+  std::unique_ptr<ledger::Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (!s.ok()) return Fail(s);
+  std::unique_ptr<feed::FeedOutput> out;
+  s = OpenOutput(vm, &out);
+  if (!s.ok()) return Fail(s);
+
+  Progress progress("export events", 0, ShowProgress(g));
+  o.on_progress = [&progress](uint64_t done, uint64_t total) {
+    progress.SetTotal(total);
+    progress.Update(done);
+  };
+  feed::EventExportResult r;
+  s = feed::ExportEvents(ledger.get(), o, out.get(), &r);
+  progress.Finish();
+  if (!s.ok()) return Fail(s);
+  if (!g.quiet) {
+    std::string msg = "exported " + Thousands(r.events) + " events";
+    if (r.events > 0) msg += " (seq " + Thousands(r.first_seq) + ".." + Thousands(r.last_seq) + ")";
+    if (!o.checkpoint_path.empty()) {
+      msg += r.checkpoint_saved
+                 ? "; checkpoint " + o.checkpoint_path + " now at seq " + Thousands(r.last_seq)
+                 : "; checkpoint " + o.checkpoint_path + " unchanged";
+    }
+    if (r.last_seq < r.head_seq) {
+      msg += "; " + Thousands(r.head_seq - r.last_seq) + " more to export";
+    }
+    std::fprintf(stderr, "%s\n", msg.c_str());
+  }
+  return kExitOk;
+}
+
+int RunExportProjection(const po::variables_map& vm, const GlobalOptions& g,
+                        feed::ProjectionKind kind) {
+  feed::ProjectionExportOptions o;
+  o.kind = kind;
+  const std::string format = vm.count("format") ? vm["format"].as<std::string>() : "csv";
+  if (format == "csv") {
+    o.format = projections::OutputFormat::kCsv;
+  } else if (format == "jsonl") {
+    o.format = projections::OutputFormat::kJson;
+  } else {
+    return UsageError("export", "option '--format': projections are exported as csv or jsonl");
+  }
+  for (const char* option : {"checkpoint", "after", "limit"}) {
+    if (vm.count(option)) {
+      return UsageError("export",
+                        std::string("option '--") + option + "' applies to `export events` only");
+    }
+  }
+  Status s = ParseView(vm, &o.view);
+  if (!s.ok()) return UsageError("export", s.message());
+  if (vm.count("by")) {
+    if (kind != feed::ProjectionKind::kMargins) {
+      return UsageError("export", "option '--by' applies to margins only");
+    }
+    s = projections::ParseMarginKeys(vm["by"].as<std::string>(), &o.margin_keys);
+    if (!s.ok()) return UsageError("export", "option '--by': " + s.message());
+  }
+  o.at_risk_only = vm["at-risk"].as<bool>();
+  if (o.at_risk_only && kind != feed::ProjectionKind::kBurn) {
+    return UsageError("export", "option '--at-risk' applies to burn only");
+  }
+
+  std::unique_ptr<ledger::Ledger> ledger;
+  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (!s.ok()) return Fail(s);
+  std::string text;
+  projections::RunStats stats;
+  s = feed::ExportProjection(ledger.get(), o, &text, &stats);
+  if (!s.ok()) return Fail(s);
+  std::unique_ptr<feed::FeedOutput> out;
+  s = OpenOutput(vm, &out);
+  if (s.ok()) s = out->Append(text);
+  if (s.ok()) s = out->Commit();
+  if (!s.ok()) return Fail(s);
+  return kExitOk;
+}
+
+int RunExport(const po::variables_map& vm, const GlobalOptions& g) {
+  const std::string what = vm["what"].as<std::string>();
+  if (what == "events") return RunExportEvents(vm, g);
+  feed::ProjectionKind kind;
+  if (!feed::ParseProjectionKind(what, &kind)) {
+    return UsageError(
+        "export", "unknown export '" + what + "': events, balances, margins, escalations or burn");
+  }
+  return RunExportProjection(vm, g, kind);
+}
+
+// ---------------------------------------------------------------- tail
+
+std::atomic<bool> g_stop_tail{false};
+extern "C" void StopTail(int) { g_stop_tail.store(true); }
+
+int RunTail(const po::variables_map& vm, const GlobalOptions& g) {
+  feed::TailOptions o;
+  const std::string format = vm["format"].as<std::string>();
+  if (!feed::ParseEventFormat(format, &o.format).ok()) {
+    return UsageError("tail", "option '--format': jsonl or csv");
+  }
+  if (vm.count("from")) {
+    o.from_seq = vm["from"].as<uint64_t>();
+    if (o.from_seq == 0) return UsageError("tail", "option '--from': seqs start at 1");
+  }
+  o.last_events = vm["lines"].as<uint64_t>();
+  o.follow = vm["follow"].as<bool>();
+  o.poll_interval_ms = vm["poll-ms"].as<int64_t>();
+  if (o.poll_interval_ms < 10 || o.poll_interval_ms > 60'000) {
+    return UsageError("tail", "option '--poll-ms': must be 10..60000");
+  }
+  if (vm.count("limit")) o.limit = vm["limit"].as<uint64_t>();
+  if (vm.count("idle-timeout")) o.idle_timeout_ms = vm["idle-timeout"].as<int64_t>() * 1000;
+
+  std::unique_ptr<ledger::Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (!s.ok()) return Fail(s);
+  // Ctrl-C ends a follow cleanly: what was read is flushed, exit 0.
+  struct sigaction sa {};
+  sa.sa_handler = StopTail;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  o.should_stop = [] { return g_stop_tail.load(); };
+  auto out = feed::FeedOutput::ToDescriptor(STDOUT_FILENO, "stdout");
+  uint64_t count = 0;
+  s = feed::TailEvents(ledger.get(), o, out.get(), &count);
+  if (!s.ok()) return Fail(s);
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- stats
+
+int RunStats(const po::variables_map& vm, const GlobalOptions& g) {
+  const std::string format = vm["format"].as<std::string>();
+  if (format != "table" && format != "json") {
+    return UsageError("stats", "option '--format': table or json");
+  }
+  std::unique_ptr<ledger::Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (!s.ok()) return Fail(s);
+  Progress progress("stats", ledger->head().seq, ShowProgress(g));
+  feed::LedgerStats stats;
+  s = feed::ComputeStats(
+      ledger.get(), [&progress](uint64_t done, uint64_t) { progress.Update(done); }, &stats);
+  progress.Finish();
+  if (!s.ok()) return Fail(s);
+  const std::string text =
+      format == "json" ? feed::FormatStatsJson(stats) : feed::FormatStatsText(stats);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- report
+
+int RunReport(const po::variables_map& vm, const GlobalOptions& g) {
+  report::ReportOptions o;
+  Status s = ParseView(vm, &o.view);
+  if (!s.ok()) return UsageError("report", s.message());
+  o.verify = !vm["no-verify"].as<bool>();
+  o.generated_at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const std::string path = vm["out"].as<std::string>();
+
+  std::unique_ptr<ledger::Ledger> ledger;
+  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (!s.ok()) return Fail(s);
+  Progress progress("verify", ledger->head().seq, ShowProgress(g) && o.verify);
+  o.on_verify_progress = [&progress](uint64_t done, uint64_t total) {
+    progress.SetTotal(total);
+    progress.Update(done);
+  };
+  report::ReportData data;
+  s = report::BuildReportData(ledger.get(), o, &data);
+  progress.Finish();
+  if (!s.ok()) return Fail(s);
+  std::string html;
+  report::RenderReportHtml(data, &html);
+  std::unique_ptr<feed::FeedOutput> out;
+  s = feed::FeedOutput::ToFile(path, &out);
+  if (s.ok()) s = out->Append(html);
+  if (s.ok()) s = out->Commit();
+  if (!s.ok()) return Fail(s);
+  if (!g.quiet) {
+    std::fprintf(stderr, "wrote %s (%s bytes): %s, %zu contracts, %zu charts%s\n", path.c_str(),
+                 Thousands(html.size()).c_str(),
+                 !o.verify                 ? "verification skipped"
+                 : data.verify_status.ok() ? "verification OK"
+                                           : "VERIFICATION FAILED",
+                 data.contracts.size(), data.charts.size(),
+                 data.charts_omitted > 0 ? " (some charts omitted: use --contract)" : "");
+  }
+  // A report of a ledger that fails verification is still written (it says
+  // so in red), but the exit code says it too.
+  return data.verify_status.ok() ? kExitOk : kExitCorruption;
+}
+
+void DefineViewOptions(po::options_description* d) {
+  d->add_options()("as-of", po::value<std::string>()->value_name("DATE"),
+                   "only events effective on or before DATE (YYYY-MM-DD, UTC)")(
+      "known-at", po::value<std::string>()->value_name("INSTANT"),
+      "only events recorded at or before INSTANT (RFC 3339): what the ledger knew then")(
+      "contract", po::value<std::string>()->value_name("C"), "only contract C");
+}
+
+}  // namespace
+
+void RegisterFeedCommands(CommandTable* table) {
+  table->push_back(
+      {"export",
+       "export events [--format jsonl|csv] [--checkpoint FILE | --after SEQ] [--limit N] "
+       "[--out FILE]\n"
+       "       ledgerctl export balances|margins|escalations|burn [--format csv|jsonl] "
+       "[--as-of DATE] [--known-at INSTANT] [--contract C] [--by KEYS] [--at-risk] [--out FILE]",
+       "the reporting feed: events since a checkpoint, or projection rows, as CSV or JSON Lines",
+       [](po::options_description* d, po::positional_options_description* p) {
+         d->add_options()("what", po::value<std::string>()->required()->value_name("WHAT"),
+                          "events, balances, margins, escalations or burn")(
+             "format", po::value<std::string>()->value_name("F"),
+             "jsonl or csv (default: jsonl for events, csv for projections)")(
+             "checkpoint", po::value<std::string>()->value_name("FILE"),
+             "events: start after FILE's position and advance it once the output is complete")(
+             "after", po::value<uint64_t>()->value_name("SEQ"),
+             "events: start after SEQ (no checkpoint)")(
+             "limit", po::value<uint64_t>()->value_name("N"), "events: at most N events")(
+             "out", po::value<std::string>()->value_name("FILE"),
+             "write FILE, replaced atomically when complete (default: stdout)")(
+             "by", po::value<std::string>()->value_name("KEYS"),
+             "margins: group by KEYS, e.g. customer,month (default: contract,month)")(
+             "at-risk", po::bool_switch(), "burn: only lines flagged overrun or underuse");
+         DefineViewOptions(d);
+         p->add("what", 1);
+       },
+       RunExport});
+  table->push_back(
+      {"tail", "tail [--follow] [--from SEQ | -n N] [--format jsonl|csv] [--limit N]",
+       "print the last events; with --follow, stream new ones as a writer appends them",
+       [](po::options_description* d, po::positional_options_description*) {
+         d->add_options()("follow,f", po::bool_switch(),
+                          "keep printing events as they are appended")(
+             "from", po::value<uint64_t>()->value_name("SEQ"), "start at SEQ")(
+             "lines,n", po::value<uint64_t>()->default_value(10)->value_name("N"),
+             "without --from: start N events before the head")(
+             "format", po::value<std::string>()->default_value("jsonl")->value_name("F"),
+             "jsonl or csv")("limit", po::value<uint64_t>()->value_name("N"),
+                             "stop after N events")(
+             "poll-ms", po::value<int64_t>()->default_value(200)->value_name("MS"),
+             "with --follow: look for new events every MS milliseconds (10..60000)")(
+             "idle-timeout", po::value<int64_t>()->value_name("SECONDS"),
+             "with --follow: stop when nothing new arrived for SECONDS");
+       },
+       RunTail});
+  table->push_back({"stats", "stats [--format table|json]",
+                    "events by type, contracts, customers, head, time span and size on disk",
+                    [](po::options_description* d, po::positional_options_description*) {
+                      d->add_options()(
+                          "format",
+                          po::value<std::string>()->default_value("table")->value_name("F"),
+                          "table or json");
+                    },
+                    RunStats});
+  table->push_back(
+      {"report", "report --out FILE.html [--contract C] [--as-of DATE] [--known-at INSTANT]",
+       "a self-contained HTML audit report: verification, balances, margins, burn-down charts",
+       [](po::options_description* d, po::positional_options_description*) {
+         d->add_options()("out", po::value<std::string>()->required()->value_name("FILE"),
+                          "the HTML file")(
+             "no-verify", po::bool_switch(),
+             "skip re-reading the whole ledger (the report then says it was not verified)");
+         DefineViewOptions(d);
+       },
+       RunReport});
+}
 
 }  // namespace ccl::tools
