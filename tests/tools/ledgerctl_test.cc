@@ -10,10 +10,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/ledger/ledger_test_util.h"
 #include "tools/generator.h"
 
 extern char** environ;
@@ -103,6 +105,13 @@ class LedgerctlTest : public ::testing::Test {
     return path;
   }
 
+  // Every key and value of every column family: "byte for byte the ledger
+  // it was". Reads a closed ledger directly through RocksDB.
+  std::map<std::string, std::string> Dump() {
+    ledger::testing::RawDb raw(db_);
+    return raw.Dump();
+  }
+
   // What the ledger holds, as `log --json` shows it (with chain hashes).
   std::string Snapshot() {
     RunResult r = Run({"log", "--json"});
@@ -175,6 +184,7 @@ TEST_F(LedgerctlTest, BadFieldIsOneLineExitOneAndWritesNothing) {
   Init();
   ASSERT_EQ(Run({"import", Workload("good.jsonl", 3, 20)}).code, 0);
   const std::string before = Snapshot();
+  const auto stored_before = Dump();
 
   // A second workload (another seed) with one booking made invalid on line 5+.
   std::vector<std::string> lines = Lines(ReadFile(Workload("bad.jsonl", 3, 20, 2)));
@@ -198,6 +208,71 @@ TEST_F(LedgerctlTest, BadFieldIsOneLineExitOneAndWritesNothing) {
                        ": field 'minutes': must be 1..1440, got 1441\n");
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(Snapshot(), before);  // same events, same chain hashes
+  EXPECT_TRUE(Dump() == stored_before);
+}
+
+// Files over 1 MiB are parsed by two threads, each on half of the lines:
+// errors must still name the right line, and the earliest one wins.
+TEST_F(LedgerctlTest, LargeFileErrorsNameTheirLineInEitherHalf) {
+  Init();
+  std::vector<std::string> lines = Lines(ReadFile(Workload("big.jsonl", 25, 120)));
+  size_t bytes = 0;
+  for (const std::string& l : lines) bytes += l.size() + 1;
+  ASSERT_GT(bytes, 1u << 20) << "workload too small to be split";
+  auto break_line = [&](size_t from) {
+    for (size_t i = from; i < lines.size(); ++i) {
+      const size_t at = lines[i].find("\"minutes\":");
+      if (lines[i].find("\"HoursBooked\"") == std::string::npos || at == std::string::npos) {
+        continue;
+      }
+      lines[i].replace(at, lines[i].find_first_of(",}", at) - at, "\"minutes\":0");
+      return i + 1;
+    }
+    return size_t{0};
+  };
+  auto write = [&](const std::string& name) {
+    std::string text;
+    for (const std::string& l : lines) text += l + "\n";
+    WriteFile(dir_ / name, text);
+    return (dir_ / name).string();
+  };
+  const size_t late = break_line(lines.size() * 3 / 4);
+  ASSERT_NE(late, 0u);
+  std::string file = write("late.jsonl");
+  RunResult r = Run({"import", file});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err,
+            file + ":" + std::to_string(late) + ": field 'minutes': must be 1..1440, got 0\n");
+
+  const size_t early = break_line(lines.size() / 4);
+  ASSERT_LT(early, late);
+  file = write("both.jsonl");
+  r = Run({"import", file});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err,
+            file + ":" + std::to_string(early) + ": field 'minutes': must be 1..1440, got 0\n");
+  EXPECT_EQ(Snapshot(), "");
+}
+
+TEST_F(LedgerctlTest, BlankLinesCrlfAndByteOrderMarkAreAccepted) {
+  Init();
+  std::vector<std::string> lines = Lines(ReadFile(Workload("w.jsonl", 2, 10)));
+  std::string text = "\xEF\xBB\xBF";
+  for (const std::string& l : lines) text += l + "\r\n\n  \n";
+  for (const char* name : {"crlf.jsonl", "crlf2.jsonl"}) {
+    WriteFile(dir_ / name, text);
+  }
+  const std::string file = (dir_ / "crlf.jsonl").string();
+  RunResult r = Run({"--quiet", "import", file});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, file + ": " + std::to_string(lines.size()) + " events, " +
+                       std::to_string(lines.size()) + " appended, 0 duplicates\n");
+  // The streaming reader (--batch) reads the same file the same way.
+  const std::string again = (dir_ / "crlf2.jsonl").string();
+  r = Run({"--quiet", "import", "--batch", "3", again});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, again + ": " + std::to_string(lines.size()) + " events, 0 appended, " +
+                       std::to_string(lines.size()) + " duplicates\n");
 }
 
 TEST_F(LedgerctlTest, RuleViolationNamesLineAndEventAndWritesNothing) {
@@ -207,11 +282,32 @@ TEST_F(LedgerctlTest, RuleViolationNamesLineAndEventAndWritesNothing) {
   const std::string file = (dir_ / "rule.jsonl").string();
   // Line 2 books to a contract that was never opened.
   WriteFile(file, std::string(kOpened) + "\n" + Booking(id, 60, "C-404") + "\n");
+  const auto stored_before = Dump();
   RunResult r = Run({"import", file});
   EXPECT_EQ(r.code, 1);
   ASSERT_EQ(Lines(r.err).size(), 1u) << r.err;
   EXPECT_EQ(r.err.rfind(file + ":2: event " + id + ": ", 0), 0u) << r.err;
   EXPECT_EQ(Snapshot(), before);
+  EXPECT_TRUE(Dump() == stored_before);
+}
+
+TEST_F(LedgerctlTest, VerifyNamesTheFirstDamagedSeqAndExitsThree) {
+  Init();
+  ASSERT_EQ(Run({"import", Workload("w.jsonl", 3, 20)}).code, 0);
+  {
+    // Flip one byte of the stored event at seq 7, as a tamperer might.
+    ledger::testing::RawDb raw(db_);
+    const std::string key = ledger::testing::SeqKeyBytes(7);
+    std::string value = raw.Get(ledger::kCfEvents, key);
+    ASSERT_GT(value.size(), 40u);
+    value[value.size() - 20] ^= 0x01;
+    raw.Put(ledger::kCfEvents, key, value);
+  }
+  RunResult r = Run({"verify"});
+  EXPECT_EQ(r.code, 3) << r.out << r.err;
+  EXPECT_EQ(r.out, "FAILED at seq 7\n");
+  ASSERT_EQ(Lines(r.err).size(), 1u) << r.err;
+  EXPECT_NE(r.err.find("seq 7"), std::string::npos) << r.err;
 }
 
 TEST_F(LedgerctlTest, OverdrawingARejectLineIsRefused) {
