@@ -50,10 +50,11 @@ std::vector<std::string> SplitList(const std::string& s) {
 
 // Runs `fn` isolated when `system` is selected; else its metrics are missing.
 void Phase(const BenchConfig& config, Report* total, const std::string& system,
-           const std::string& label, std::initializer_list<std::string_view> metrics,
+           const std::string& phase, const std::string& label,
+           std::initializer_list<std::string_view> metrics,
            const std::function<void(Report*)>& fn) {
-  if (!config.Runs(system)) {
-    for (std::string_view m : metrics) total->Missing(m, "not selected (--systems)");
+  if (!config.Runs(system) || !config.RunsPhase(phase)) {
+    for (std::string_view m : metrics) total->Missing(m, "not selected (--systems, --phases)");
     return;
   }
   total->Merge(RunIsolated(system + ": " + label,
@@ -65,20 +66,21 @@ void RunAll(const BenchConfig& c, Report* r) {
       "batch 1, first " + std::to_string(std::min(c.events, c.b1_events)) + " events";
   const std::string full = std::to_string(c.events) + " events in batches of 1000, then read";
 #if CCL_BENCH_HAVE_LEDGER
-  Phase(c, r, "ours", b1, {"append_b1_eps", "append_b1_p50_us", "append_b1_p99_us"},
+  Phase(c, r, "ours", "b1", b1, {"append_b1_eps", "append_b1_p50_us", "append_b1_p99_us"},
         [&](Report* x) { RunOursB1Phase(c, x); });
 #endif
-  Phase(c, r, "rocksdb", b1, {"rocksdb_raw_b1_eps"},
+  Phase(c, r, "rocksdb", "b1", b1, {"rocksdb_raw_b1_eps"},
         [&](Report* x) { RunPeerB1Phase(PeerKind::kRocksDbRaw, c, x); });
-  Phase(c, r, "sqlite", b1, {"sqlite_b1_eps"},
+  Phase(c, r, "sqlite", "b1", b1, {"sqlite_b1_eps"},
         [&](Report* x) { RunPeerB1Phase(PeerKind::kSqlite, c, x); });
-  Phase(c, r, "postgres", b1, {"postgres_b1_eps"},
+  Phase(c, r, "postgres", "b1", b1, {"postgres_b1_eps"},
         [&](Report* x) { RunPeerB1Phase(PeerKind::kPostgres, c, x); });
 #if CCL_BENCH_HAVE_LEDGER
-  Phase(c, r, "ours", "8 threads x batch 1", {"append_concurrent8_eps"},
+  Phase(c, r, "ours", "concurrent8", "8 threads x batch 1", {"append_concurrent8_eps"},
         [&](Report* x) { RunOursConcurrentPhase(c, x); });
-  Phase(c, r, "ours", "batch 100", {"append_b100_eps"}, [&](Report* x) { RunOursB100Phase(c, x); });
-  Phase(c, r, "ours", full,
+  Phase(c, r, "ours", "b100", "batch 100", {"append_b100_eps"},
+        [&](Report* x) { RunOursB100Phase(c, x); });
+  Phase(c, r, "ours", "full", full,
         {"append_b1000_eps", "replay_eps", "verify_eps", "rebuild_eps", "contract_balance_p50_us",
          "disk_bytes_per_event", "peak_rss_mb"},
         [&](Report* x) { RunOursFullPhase(c, x); });
@@ -90,11 +92,11 @@ void RunAll(const BenchConfig& c, Report* r) {
     }
   }
 #endif
-  Phase(c, r, "rocksdb", full, {"rocksdb_raw_b1000_eps", "rocksdb_raw_scan_eps"},
+  Phase(c, r, "rocksdb", "full", full, {"rocksdb_raw_b1000_eps", "rocksdb_raw_scan_eps"},
         [&](Report* x) { RunPeerFullPhase(PeerKind::kRocksDbRaw, c, x); });
-  Phase(c, r, "sqlite", full, {"sqlite_b1000_eps", "sqlite_scan_eps"},
+  Phase(c, r, "sqlite", "full", full, {"sqlite_b1000_eps", "sqlite_scan_eps"},
         [&](Report* x) { RunPeerFullPhase(PeerKind::kSqlite, c, x); });
-  Phase(c, r, "postgres", full, {"postgres_b1000_eps", "postgres_scan_eps"},
+  Phase(c, r, "postgres", "full", full, {"postgres_b1000_eps", "postgres_scan_eps"},
         [&](Report* x) { RunPeerFullPhase(PeerKind::kPostgres, c, x); });
 }
 
@@ -129,6 +131,7 @@ int Main(int argc, char** argv) {
   std::string dir;
   std::string pg_mode = "copy";
   std::string systems = "ours,rocksdb,sqlite,postgres";
+  std::string phases = "b1,concurrent8,b100,full";
   uint64_t events = 0;
   uint64_t seed = 1;
   uint64_t b1_events = 0;
@@ -147,7 +150,9 @@ int Main(int argc, char** argv) {
       "b1-events", po::value<uint64_t>(&b1_events),
       "events of the batch-1 phases (default 2,000; quick 200)")(
       "systems", po::value<std::string>(&systems),
-      "comma-separated subset of ours,rocksdb,sqlite,postgres (default: all)");
+      "comma-separated subset of ours,rocksdb,sqlite,postgres (default: all)")(
+      "phases", po::value<std::string>(&phases),
+      "comma-separated subset of b1,concurrent8,b100,full (default: all; for profiling)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -183,6 +188,12 @@ int Main(int argc, char** argv) {
     c.pg_conninfo = vm["pg"].as<std::string>();
   } else if (const char* env = getenv("CCL_BENCH_PG"); env != nullptr) {
     c.pg_conninfo = env;
+  }
+  c.phases = SplitList(phases);
+  for (const std::string& p : c.phases) {
+    if (p != "b1" && p != "concurrent8" && p != "b100" && p != "full") {
+      return Usage(desc, "option '--phases': unknown phase '" + p + "'");
+    }
   }
   c.systems = SplitList(systems);
   for (const std::string& s : c.systems) {

@@ -31,9 +31,17 @@ struct BenchConfig {
   // Which systems run: any of "ours", "rocksdb", "sqlite", "postgres".
   std::vector<std::string> systems = {"ours", "rocksdb", "sqlite", "postgres"};
 
-  bool Runs(const std::string& system) const {
-    for (const std::string& s : systems) {
-      if (s == system) return true;
+  // Which phases run: any of "b1", "concurrent8", "b100", "full" (for
+  // profiling one of them; the table needs all).
+  std::vector<std::string> phases = {"b1", "concurrent8", "b100", "full"};
+
+  bool Runs(const std::string& system) const { return Has(systems, system); }
+  bool RunsPhase(const std::string& phase) const { return Has(phases, phase); }
+
+ private:
+  static bool Has(const std::vector<std::string>& list, const std::string& item) {
+    for (const std::string& s : list) {
+      if (s == item) return true;
     }
     return false;
   }

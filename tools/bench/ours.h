@@ -22,9 +22,9 @@ void RunOursConcurrentPhase(const BenchConfig& config, Report* report);
 // append_b100_eps: the first min(events, b100_events) events in batches of 100.
 void RunOursB100Phase(const BenchConfig& config, Report* report);
 
-// append_b1000_eps over all events, then (after a reopen) replay_eps,
-// verify_eps, rebuild_eps, contract_balance_p50_us, disk_bytes_per_event
-// (after a full compaction) and peak_rss_mb of this phase's process.
+// append_b1000_eps over all events; then, closed, fully compacted and
+// reopened: disk_bytes_per_event, replay_eps, verify_eps, rebuild_eps,
+// contract_balance_p50_us; and peak_rss_mb of this phase's process.
 void RunOursFullPhase(const BenchConfig& config, Report* report);
 
 }  // namespace ccl::bench

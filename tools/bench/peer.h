@@ -62,7 +62,7 @@ Status OpenPostgresPeer(const std::string& conninfo, PgBatchMode mode, std::uniq
 void RunPeerB1Phase(PeerKind kind, const BenchConfig& config, Report* report);
 
 // Full phase: all events in batches of 1000 (<prefix>_b1000_eps), reopen,
-// full scan (<prefix>_scan_eps, or rocksdb_raw_scan_eps), and the context
+// compaction, full scan (<prefix>_scan_eps, or rocksdb_raw_scan_eps), and the context
 // <prefix>_disk_bytes_per_event.
 void RunPeerFullPhase(PeerKind kind, const BenchConfig& config, Report* report);
 
