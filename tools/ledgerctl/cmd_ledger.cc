@@ -20,6 +20,7 @@
 #include "tools/generator.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
+#include "tools/progress.h"
 
 namespace ccl::tools {
 
@@ -250,18 +251,16 @@ int RunVerify(const po::variables_map&, const GlobalOptions& g) {
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
+  Progress bar("verifying", ledger->head().seq, ShowProgress(g));
   ledger::VerifyProgress progress;
-  const bool tty = ShowProgress(g);
-  if (tty) {
-    progress.on_progress = [](uint64_t done, uint64_t total) {
-      std::fprintf(stderr, "\rverifying: %s / %s events\x1b[K", Thousands(done).c_str(),
-                   Thousands(total).c_str());
-    };
-  }
+  progress.on_progress = [&bar](uint64_t done, uint64_t total) {
+    bar.SetTotal(total);
+    bar.Update(done);
+  };
   const auto start = std::chrono::steady_clock::now();
   ledger::VerifyReport report;
   s = ledger->Verify(progress, &report);
-  if (tty) std::fprintf(stderr, "\r\x1b[K");
+  bar.Finish();
   if (!s.ok()) {
     if (report.first_bad_seq != 0 &&
         s.message().find(std::to_string(report.first_bad_seq)) == std::string::npos) {

@@ -21,6 +21,7 @@
 #include "events/money.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
+#include "tools/progress.h"
 
 namespace ccl::tools {
 
@@ -136,11 +137,6 @@ class JsonlReader final : public EventReader {
   events::JsonEventParser parser_;
 };
 
-void ProgressLine(bool progress, const std::string& path, uint64_t events, const char* what) {
-  if (!progress) return;
-  std::fprintf(stderr, "\r%s: %s %s events\x1b[K", path.c_str(), what, Thousands(events).c_str());
-}
-
 }  // namespace
 
 void RegisterImportReader(std::string extension, EventReaderFactory factory) {
@@ -254,10 +250,11 @@ void ParseRange(std::string_view text, ParsePart* part, std::vector<Event>* batc
 // lines are parsed by two threads (one per core), each into its own range of
 // the batch, since parsing is the part of an import that scales. On success
 // *n events fill batch[0..n) with their lines in lines[0..n).
-Status ParseJsonlFile(const std::string& path, bool progress, std::vector<Event>* batch,
+Status ParseJsonlFile(const std::string& path, Progress* bar, std::vector<Event>* batch,
                       std::vector<uint64_t>* lines, size_t* n) {
   std::string text;
-  ProgressLine(progress, path, 0, "reading; parsed");
+  bar->SetLabel(path + ": reading");
+  bar->Update(0);
   CCL_RETURN_IF_ERROR(ReadWholeFile(path, &text));
   size_t begin = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
   uint64_t line_count = static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n'));
@@ -288,7 +285,9 @@ Status ParseJsonlFile(const std::string& path, bool progress, std::vector<Event>
           1 + static_cast<uint64_t>(std::count(text.data(), text.data() + split, '\n'));
     }
   }
-  ProgressLine(progress, path, line_count, "parsing");
+  bar->SetLabel(path + ": parsing");
+  bar->SetTotal(line_count);
+  bar->Update(0);
   std::thread helper;
   if (parts.size() == 2) {
     helper = std::thread(ParseRange, std::string_view(text), &parts[1], batch, lines);
@@ -320,15 +319,17 @@ Status ParseJsonlFile(const std::string& path, bool progress, std::vector<Event>
 // Appends batch[0..n) atomically and adds to *counts; a rejected event is
 // named by its file and line.
 Status AppendBatch(ledger::Ledger* ledger, const std::string& path, const std::vector<Event>& batch,
-                   const std::vector<uint64_t>& lines, size_t n, bool progress,
+                   const std::vector<uint64_t>& lines, size_t n, Progress* bar,
                    std::chrono::steady_clock::time_point read_start, ImportCounts* counts) {
-  ProgressLine(progress, path, n, "appending");
+  // One Append call: the bar shows what is happening, not how far it is.
+  bar->SetLabel(path + ": appending");
+  bar->SetTotal(0);
+  bar->Update(counts->events + n);
   const auto append_start = std::chrono::steady_clock::now();
   ledger::AppendResult result;
   Status s =
       ledger->Append(std::span<const Event>(batch.data(), n), ledger::AppendOptions(), &result);
   if (!s.ok()) {
-    if (progress) std::fprintf(stderr, "\r\x1b[K");
     if (result.failed_index < n) {
       const Event& bad = batch[result.failed_index];
       const std::string id = events::FormatUuid(bad.event_id);
@@ -364,14 +365,16 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& path, const po::var
   // `lines` maps a batch index back to its line for rule errors.
   std::vector<Event> batch;
   std::vector<uint64_t> lines;
+  // Draws only on a terminal; erased when it goes out of scope, before the
+  // caller prints the result or the error.
+  Progress bar(path, 0, progress);
   if (reader == nullptr && batch_events == 0) {
     const auto read_start = std::chrono::steady_clock::now();
     size_t n = 0;
-    CCL_RETURN_IF_ERROR(ParseJsonlFile(path, progress, &batch, &lines, &n));
+    CCL_RETURN_IF_ERROR(ParseJsonlFile(path, &bar, &batch, &lines, &n));
     if (n > 0) {
-      CCL_RETURN_IF_ERROR(AppendBatch(ledger, path, batch, lines, n, progress, read_start, counts));
+      CCL_RETURN_IF_ERROR(AppendBatch(ledger, path, batch, lines, n, &bar, read_start, counts));
     }
-    if (progress) std::fprintf(stderr, "\r\x1b[K");
     return Status::OK();
   }
 
@@ -394,7 +397,7 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& path, const po::var
       if (lines.size() <= n) lines.resize(n + 1);
       lines[n] = reader->line();
       ++n;
-      if (n % 100'000 == 0) ProgressLine(progress, path, counts->events + n, "read");
+      bar.Update(counts->events + n);
     }
     if (whole_file && !done) {
       Event extra;
@@ -406,9 +409,9 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& path, const po::var
       }
     }
     if (n == 0) break;
-    CCL_RETURN_IF_ERROR(AppendBatch(ledger, path, batch, lines, n, progress, read_start, counts));
+    CCL_RETURN_IF_ERROR(AppendBatch(ledger, path, batch, lines, n, &bar, read_start, counts));
+    bar.SetLabel(path + ": reading");
   }
-  if (progress) std::fprintf(stderr, "\r\x1b[K");
   return Status::OK();
 }
 

@@ -32,7 +32,8 @@ inline std::string HexOf(const ledger::Hash& h) { return HexOf(h.data(), h.size(
 // 1234567 -> "1,234,567".
 std::string Thousands(uint64_t n);
 
-// True when progress output is wanted: stderr is a terminal and not --quiet.
+// True when progress output is wanted: stderr is a terminal and not --quiet
+// (tools/progress.h draws only then anyway).
 bool ShowProgress(const GlobalOptions& g);
 
 struct ImportCounts {
@@ -41,7 +42,8 @@ struct ImportCounts {
   uint64_t duplicates = 0;
 };
 
-// Imports one file: JSON Lines, or a registered reader by extension. Events
+// Imports one file: JSON Lines, or a registered reader by extension, with a
+// progress bar on stderr when `progress` (and stderr is a terminal). Events
 // are appended in atomic batches of `batch_events` (0: the whole file is one
 // batch, up to limits::kEventsPerBatchMax). On a rejected event returns its
 // Status with the message "FILE:LINE: field ...: ..." or "FILE:LINE: event
