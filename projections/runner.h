@@ -38,6 +38,13 @@ struct RunnerOptions {
   // open read-only (another process holds the writer lock): the answer is the
   // same, only the next run has to catch up from the older checkpoint again.
   bool save_checkpoints = true;
+  // Fold long replays on a second thread while this one reads and decodes
+  // (only above a few tens of thousands of events). The state is the same
+  // either way: one thread applies the events, in seq order.
+  bool pipeline = true;
+  // Replays shorter than this fold on the calling thread: below it the thread
+  // hand-off costs more than it saves. Tests lower it to exercise the pipeline.
+  uint64_t pipeline_events_min = 20'000;
 };
 
 struct RunStats {
@@ -95,10 +102,17 @@ class Runner {
  private:
   // Folds events from `it` (in seq order) with seq <= last_seq into
   // projection i when seq > start_after[i]. Applies the as-of filter of
-  // `view` when it has one.
+  // `view` when it has one. `expected_events` (an estimate) decides whether
+  // the two-thread pipeline is worth starting.
   Status Fold(ledger::EventIterator* it, uint64_t last_seq, const View* view,
               std::span<Projection* const> projections, std::span<const uint64_t> start_after,
-              RunStats* stats);
+              uint64_t expected_events, RunStats* stats);
+  Status FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const View* view,
+                       std::span<Projection* const> projections,
+                       std::span<const uint64_t> start_after, RunStats* stats);
+  // Reads the target of reversal `e` (at `seq`) into *target.
+  Status ResolveTarget(const events::Event& e, uint64_t seq, events::Event* target,
+                       RunStats* stats);
 
   ledger::Ledger* ledger_;
   RunnerOptions options_;

@@ -105,12 +105,9 @@ TEST_F(FormatTest, TableShowsHoursAndMoney) {
   const std::string balance =
       Render(BalanceRowSet(BalanceRows(set_.balances)), OutputFormat::kTable);
   EXPECT_EQ(balance,
-            "contract  service_line  funded_minutes  consumed_minutes  remaining_minutes  "
-            "overage_minutes\n"
-            "C-1       proactive              10:00             11:30               0:00"
-            "             1:30\n"
-            "C-2       reactive              100:00              1:01              98:59"
-            "             0:00\n");
+            "contract  service line  funded h:mm  consumed h:mm  remaining h:mm  overage h:mm\n"
+            "C-1       proactive           10:00          11:30            0:00          1:30\n"
+            "C-2       reactive           100:00           1:01           98:59          0:00\n");
   MarginReport r;
   ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kContract}, "", "", &r).ok());
   const std::string margin = Render(MarginRowSet(r), OutputFormat::kTable);
