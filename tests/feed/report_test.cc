@@ -255,6 +255,26 @@ TEST_F(ReportHtmlTest, WellFormedWithOneChartPerContractLine) {
   EXPECT_EQ(Html(d), html);
 }
 
+TEST_F(ReportHtmlTest, VerificationFailureIsShownInRed) {
+  // Tamper with a stored event's chain hash in the closed ledger.
+  ledger_.reset();
+  {
+    ledger::testing::RawDb raw(dir_.Sub("db"));
+    raw.Put(ledger::kCfChain, ledger::testing::SeqKeyBytes(3), std::string(32, '\x5a'));
+  }
+  ledger_ = OpenLedgerAt(dir_.Sub("db"), /*read_only=*/true);
+  ASSERT_NE(ledger_, nullptr);
+  ReportOptions o;
+  ReportData d;
+  ASSERT_TRUE(BuildReportData(ledger_.get(), o, &d).ok());
+  EXPECT_TRUE(d.verify_ran);
+  EXPECT_TRUE(d.verify_status.IsCorruption()) << d.verify_status.ToString();
+  const std::string html = Html(d);
+  EXPECT_NE(html.find("<span class=\"badge bad\">FAILED</span>"), std::string::npos);
+  EXPECT_EQ(html.find(">verified<"), std::string::npos);
+  EXPECT_TRUE(CheckHtml(html).errors.empty());
+}
+
 TEST(ReportEscapeTest, EscapesMarkupControlsAndBadUtf8) {
   EXPECT_EQ(Escaped("a<b>&\"'c"), "a&lt;b&gt;&amp;&quot;&#39;c");
   EXPECT_EQ(Escaped("tab\tnl\n"), "tab\tnl\n");
