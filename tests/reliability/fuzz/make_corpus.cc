@@ -1,0 +1,138 @@
+// Writes the seed corpora of the fuzz targets (tests/reliability/corpus/
+// <target>/) from a generated workload appended to a real ledger, so every
+// seed is a realistic, valid input the fuzzer then mutates. Not a test: run
+// by hand when the formats change, and commit the output:
+//
+//   ccl_fuzz_make_corpus tests/reliability/corpus
+//
+// Digest and proof seeds are the worked examples of tests/data/merkle, copied
+// by the same command from the source tree.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "events/codec.h"
+#include "events/csv.h"
+#include "events/json.h"
+#include "ledger/ledger.h"
+#include "projections/registry.h"
+#include "projections/runner.h"
+#include "tests/reliability/reliability_util.h"
+#include "tools/generator.h"
+
+namespace ccl::reliability {
+namespace {
+
+namespace fs = std::filesystem;
+
+void Write(const fs::path& dir, const std::string& name, const std::string& bytes) {
+  fs::create_directories(dir);
+  std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  if (!out) {
+    std::fprintf(stderr, "cannot write %s\n", (dir / name).c_str());
+    std::exit(1);
+  }
+}
+
+int Run(const fs::path& out, const fs::path& merkle_data) {
+  TempDir tmp("ccl-make-corpus");
+  ledger::Options o;
+  o.create_if_missing = true;
+  o.sync = false;
+  std::unique_ptr<ledger::Ledger> l;
+  Status s = ledger::Ledger::Open(o, tmp.Sub("db"), &l);
+  if (!s.ok()) return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
+  tools::GeneratorOptions g;
+  g.contracts = 4;
+  g.days = 400;
+  g.seed = 11;
+  std::vector<events::Event> all;
+  s = tools::GenerateEvents(
+      g,
+      [&](const events::Event& e) {
+        all.push_back(e);
+        return Status::OK();
+      },
+      nullptr);
+  ledger::AppendResult r;
+  if (s.ok()) s = l->Append(all, ledger::AppendOptions(), &r);
+  if (!s.ok()) return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
+
+  // Stored events: two of each type, with the fields the ledger assigned.
+  std::map<events::EventType, int> taken;
+  std::vector<events::Event> samples;
+  for (std::unique_ptr<ledger::EventIterator> it = l->NewIterator(1); it->Valid(); it->Next()) {
+    if (taken[it->event().type]++ >= 2) continue;
+    samples.push_back(it->event());
+    Write(out / "event_decode", "stored-" + std::to_string(it->seq()), std::string(it->bytes()));
+  }
+
+  // JSON lines: the same events with and without the assigned fields.
+  for (const events::Event& e : samples) {
+    std::string with, without;
+    events::AppendEventJson(e, events::JsonOutputOptions{}, &with);
+    events::AppendEventJson(e, events::JsonOutputOptions{false, nullptr}, &without);
+    Write(out / "json_event", "log-" + std::to_string(e.seq), with);
+    Write(out / "json_event", "import-" + std::to_string(e.seq), without);
+  }
+
+  // CSV: first byte 0 (a `type` column), then files of one type (first byte
+  // the type, no type column needed).
+  events::CsvOutputOptions csv_options;
+  std::string mixed(1, '\0');
+  events::AppendCsvHeader(csv_options, &mixed);
+  for (const events::Event& e : samples) events::AppendEventCsv(e, csv_options, nullptr, &mixed);
+  Write(out / "csv", "mixed", mixed);
+  for (const events::Event& e : samples) {
+    std::string one(1, static_cast<char>(e.type));
+    csv_options.assigned_fields = false;
+    events::AppendCsvHeader(csv_options, &one);
+    events::AppendEventCsv(e, csv_options, nullptr, &one);
+    Write(out / "csv", "single-" + std::to_string(e.seq), one);
+  }
+
+  // Snapshots of every projection, as the runner stores them; and the bare
+  // body with mode bit 0 set (the target appends the checksum).
+  projections::ProjectionSet set;
+  std::vector<projections::Projection*> ps = set.All();
+  projections::RunStats stats;
+  s = projections::Runner(l.get(), projections::RunnerOptions()).CatchUp(ps, &stats);
+  if (!s.ok()) return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
+  const auto& names = projections::ProjectionNames();
+  for (size_t i = 0; i < names.size(); ++i) {
+    std::string snapshot;
+    s = l->GetProjectionState(names[i], &snapshot);
+    if (!s.ok()) return std::fprintf(stderr, "%s\n", s.ToString().c_str()), 1;
+    const char mode = static_cast<char>(i << 1);
+    Write(out / "snapshot", std::string(names[i]) + "-stored", std::string(1, mode) + snapshot);
+    Write(out / "snapshot", std::string(names[i]) + "-body",
+          std::string(1, static_cast<char>(mode | 1)) + snapshot.substr(0, snapshot.size() - 32));
+  }
+
+  // Digests and proofs: the worked examples of schemas/MERKLE.md.
+  for (const char* f : {"digest-3.json", "digest-5-signed.json"}) {
+    fs::create_directories(out / "digest_json");
+    fs::copy_file(merkle_data / f, out / "digest_json" / f, fs::copy_options::overwrite_existing);
+  }
+  for (const char* f : {"inclusion-3-of-5.json", "consistency-3-to-5.json"}) {
+    fs::create_directories(out / "proof_json");
+    fs::copy_file(merkle_data / f, out / "proof_json" / f, fs::copy_options::overwrite_existing);
+  }
+  std::printf("seed corpora written to %s\n", out.c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace ccl::reliability
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s OUT_DIR (e.g. tests/reliability/corpus)\n", argv[0]);
+    return 2;
+  }
+  return ccl::reliability::Run(argv[1], CCL_MERKLE_TEST_DATA);
+}
