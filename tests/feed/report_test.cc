@@ -199,6 +199,15 @@ TEST_F(ReportHtmlTest, AsOfAndKnownAtViews) {
   EXPECT_NE(html.find("--contract C-1 --as-of 2026-03-31"), std::string::npos);
 }
 
+TEST_F(ReportHtmlTest, UnknownContractIsNotFound) {
+  ReportOptions o;
+  o.view.contract = "C-404";
+  ReportData d;
+  Status s = BuildReportData(ledger_.get(), o, &d);
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  EXPECT_NE(s.message().find("C-404"), std::string::npos);
+}
+
 TEST_F(ReportHtmlTest, EscapesHostileEventText) {
   const std::string html = Html(Build(projections::View(), false));
   const std::string lower = feed::testing::Lower(html);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <utility>
 
+#include "events/quote.h"
 #include "projections/registry.h"
 #include "projections/runner.h"
 
@@ -217,6 +218,14 @@ Status BuildReportData(ledger::Ledger* ledger, const ReportOptions& options, Rep
   data->generated_at_ns = options.generated_at_ns;
   data->ledger_id = ledger->ledger_id();
   data->head = ledger->head();
+  if (!options.view.contract.empty()) {
+    uint64_t version = 0;
+    CCL_RETURN_IF_ERROR(ledger->StreamVersion(options.view.contract, &version));
+    if (version == 0) {
+      return Status::NotFound("contract " + events::QuoteForMessage(options.view.contract) +
+                              " has no events in this ledger");
+    }
+  }
 
   if (options.verify) {
     ledger::VerifyProgress progress;

@@ -131,7 +131,8 @@ struct ReportData {
 // Gathers the report. A verification failure, or a failure reading the
 // events for the figures, is not an error here: it is recorded
 // (verify_status, figures_status) because the report must show it. Errors:
-// only what prevents any report (the view's known-at lookup, the digest).
+// only what prevents any report: NotFound for a --contract without events,
+// and failures of the view's known-at lookup or of the digest read.
 Status BuildReportData(ledger::Ledger* ledger, const ReportOptions& options, ReportData* data);
 
 }  // namespace ccl::report
