@@ -17,6 +17,8 @@ CCL_PACKAGES=(
   libssl-dev libgtest-dev libgmock-dev
   # ledger-bench's peers (tools/bench): SQLite and libpq
   libsqlite3-dev libpq-dev
+  # the HTML audit report is rendered by headless Chromium in its test
+  chromium fonts-liberation
 )
 # shellcheck disable=SC2206  # word splitting of the extra list is intended
 CCL_PACKAGES+=(${CCL_EXTRA_PACKAGES:-})
