@@ -4,8 +4,10 @@
 #include <memory>
 #include <string>
 
+#include "events/time_format.h"
 #include "ledger/merkle_ledger.h"
 #include "ledger/merkle_store.h"
+#include "ledger/signing.h"
 
 namespace ccl::ledger {
 namespace {
@@ -146,6 +148,28 @@ Status VerifyAgainstDigest(Ledger* ledger, const Digest& digest, AnchorReport* r
                               HexEncode(head.hash) + " is not the chain of its events " +
                               HexEncode(chain));
   }
+  return Status::OK();
+}
+
+Status VerifyAgainstDigestFile(Ledger* ledger, const std::string& digest_path,
+                               const std::string& pubkey_path, AnchorReport* report,
+                               std::string* summary) {
+  Digest digest;
+  CCL_RETURN_IF_ERROR(ReadDigestFile(digest_path, &digest));
+  PublicKey key;
+  if (!pubkey_path.empty()) CCL_RETURN_IF_ERROR(ReadPublicKey(pubkey_path, &key));
+  Status s = CheckDigestSignature(digest, pubkey_path.empty() ? nullptr : &key);
+  if (!s.ok()) return s.WithContext(digest_path);
+  CCL_RETURN_IF_ERROR(VerifyAgainstDigest(ledger, digest, report));
+  std::string signed_by = "unsigned";
+  if (digest.signature) {
+    signed_by = (pubkey_path.empty() ? "signed by key " : "signed by the trusted key ") +
+                HexEncode(digest.signature->public_key).substr(0, 16) + "...";
+  }
+  *summary = "OK: ledger " + digest.ledger_id + " extends the digest of " + Num(digest.tree_size) +
+             " events made " + events::FormatInstant(digest.time_ns) + " (" + signed_by +
+             ", root " + HexEncode(digest.root_hash) + "); it now has " + Num(report->events) +
+             " events, root " + HexEncode(report->root_at_head);
   return Status::OK();
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "events/status.h"
 #include "ledger/digest.h"
@@ -40,5 +41,14 @@ struct AnchorReport {
 // FlatBuffers Verifier, seq order) are named by seq. IOError on read failure.
 [[nodiscard]] Status VerifyAgainstDigest(Ledger* ledger, const Digest& digest,
                                          AnchorReport* report);
+
+// `ledgerctl verify --against DIGEST [--pubkey KEY]` in one call: reads the
+// digest file (strictly), checks its signature (which must be by the key in
+// `pubkey_path` when that is non-empty), then VerifyAgainstDigest. On success
+// *summary is one line for the user ("OK: ledger ... extends the digest of N
+// events ..."). Failures as above; a malformed digest is Corruption (exit 3).
+[[nodiscard]] Status VerifyAgainstDigestFile(Ledger* ledger, const std::string& digest_path,
+                                             const std::string& pubkey_path, AnchorReport* report,
+                                             std::string* summary);
 
 }  // namespace ccl::ledger

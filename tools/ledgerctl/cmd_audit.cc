@@ -1,8 +1,425 @@
-// Placeholder until this command group is written; registers nothing yet.
+// The audit commands: digest, keygen, prove, consistency, check-proof, backup,
+// restore (schemas/MERKLE.md). check-proof opens no ledger: the digests given
+// to it are the trusted input. `verify --against` is in cmd_ledger.cc and calls
+// ledger::VerifyAgainstDigestFile.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "events/codec.h"
+#include "events/json.h"
+#include "events/time_format.h"
+#include "ledger/backup.h"
+#include "ledger/digest.h"
+#include "ledger/ledger.h"
+#include "ledger/merkle_json.h"
+#include "ledger/merkle_ledger.h"
+#include "ledger/proof.h"
+#include "ledger/signing.h"
 #include "tools/ledgerctl/command.h"
+#include "tools/ledgerctl/ledger_io.h"
 
 namespace ccl::tools {
 
-void RegisterAuditCommands(CommandTable* /*table*/) {}
+using ledger::Digest;
+using ledger::Ledger;
+
+namespace {
+
+std::string Num(uint64_t n) { return std::to_string(n); }
+
+// Whole seconds: the canonical digest time has no fraction then.
+int64_t NowSecondsNs() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::seconds>(now).count() * events::kNsPerSecond;
+}
+
+int Usage(const std::string& command, const std::string& what) {
+  std::fprintf(stderr, "ledgerctl %s: %s (see ledgerctl %s --help)\n", command.c_str(),
+               what.c_str(), command.c_str());
+  return kExitUsage;
+}
+
+// A verification failure: one line on stderr, exit 3 (or the Status's code
+// when it is not about the data, e.g. a missing file).
+int Failed(const Status& s) {
+  std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
+  return ExitCodeFor(s);
+}
+
+// Writes `text` to stdout, or to a new file `path` (never overwriting one: a
+// published digest or a proof handed out must not be replaced by accident).
+Status Emit(const std::string& text, const std::string& path) {
+  if (path.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return Status::OK();
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    if (errno == EEXIST) return Status::InvalidArgument(path + ": exists; refusing to overwrite");
+    return Status::IOError(path + ": " + std::strerror(errno));
+  }
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const std::string err = std::strerror(errno);
+      ::close(fd);
+      return Status::IOError(path + ": " + err);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) return Status::IOError(path + ": sync failed");
+  return Status::OK();
+}
+
+std::string OptString(const po::variables_map& vm, const char* name) {
+  return vm.count(name) ? vm[name].as<std::string>() : std::string();
+}
+
+// The trusted public key of --pubkey, if given.
+Status TrustedKey(const po::variables_map& vm, std::optional<ledger::PublicKey>* out) {
+  out->reset();
+  const std::string path = OptString(vm, "pubkey");
+  if (path.empty()) return Status::OK();
+  ledger::PublicKey key;
+  Status s = ledger::ReadPublicKey(path, &key);
+  if (!s.ok()) return s.WithContext("option '--pubkey'");
+  *out = key;
+  return Status::OK();
+}
+
+// Reads a digest the user trusts: strict parse, then its signature (pinned to
+// --pubkey when given).
+Status ReadTrustedDigest(const std::string& path, const std::optional<ledger::PublicKey>& key,
+                         Digest* out) {
+  CCL_RETURN_IF_ERROR(ledger::ReadDigestFile(path, out));
+  Status s = ledger::CheckDigestSignature(*out, key ? &*key : nullptr);
+  return s.ok() ? s : s.WithContext(path);
+}
+
+// ---------------------------------------------------------------- digest
+
+int RunDigest(const po::variables_map& vm, const GlobalOptions& g) {
+  int64_t time_ns = NowSecondsNs();
+  if (vm.count("time")) {
+    Status s = events::ParseInstant(vm["time"].as<std::string>(), &time_ns);
+    if (!s.ok()) return Usage("digest", "option '--time': " + s.message());
+  }
+  std::optional<ledger::SigningKey> key;
+  if (vm.count("sign")) {
+    ledger::SigningKey k;
+    Status s = ledger::ReadSigningKey(vm["sign"].as<std::string>(), &k);
+    if (!s.ok()) return Fail(s.WithContext("option '--sign'"));
+    key = k;
+  }
+  std::unique_ptr<Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (!s.ok()) return Fail(s);
+  std::unique_ptr<ledger::MerkleStore> tree;
+  s = ledger::OpenLedgerTree(ledger.get(), &tree);
+  if (!s.ok()) return Fail(s);
+  Digest d;
+  s = ledger::MakeDigest(ledger.get(), *tree, time_ns, &d);
+  if (s.ok() && key) s = ledger::SignDigest(*key, &d);
+  if (s.ok()) s = Emit(ledger::DigestToJson(d), OptString(vm, "out"));
+  if (!s.ok()) return Fail(s);
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- keygen
+
+int RunKeygen(const po::variables_map& vm, const GlobalOptions& g) {
+  const std::string prefix = vm["out"].as<std::string>();
+  ledger::SigningKey key;
+  Status s = ledger::GenerateSigningKey(&key);
+  if (s.ok()) s = ledger::WriteKeyFiles(prefix, key);
+  if (!s.ok()) return Fail(s);
+  if (!g.quiet) {
+    std::printf("wrote %s (private key, mode 0600) and %s.pub\npublic key %s\n", prefix.c_str(),
+                prefix.c_str(), ledger::HexEncode(key.public_key).c_str());
+  }
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- prove
+
+int RunProve(const po::variables_map& vm, const GlobalOptions& g) {
+  std::optional<ledger::PublicKey> key;
+  Status s = TrustedKey(vm, &key);
+  if (!s.ok()) return Fail(s);
+  Digest digest;
+  s = ReadTrustedDigest(vm["digest"].as<std::string>(), key, &digest);
+  if (!s.ok()) return Failed(s);
+  std::unique_ptr<Ledger> ledger;
+  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (!s.ok()) return Fail(s);
+  std::unique_ptr<ledger::MerkleStore> tree;
+  s = ledger::OpenLedgerTree(ledger.get(), &tree);
+  if (!s.ok()) return Fail(s);
+  ledger::InclusionProof proof;
+  s = ledger::ProveInclusion(ledger.get(), *tree, vm["seq"].as<uint64_t>(), digest, &proof);
+  if (s.ok()) s = Emit(ledger::InclusionProofToJson(proof), OptString(vm, "out"));
+  if (!s.ok()) return Fail(s);
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- consistency
+
+int RunConsistency(const po::variables_map& vm, const GlobalOptions& g) {
+  std::optional<ledger::PublicKey> key;
+  Status s = TrustedKey(vm, &key);
+  if (!s.ok()) return Fail(s);
+  Digest old_digest, new_digest;
+  s = ReadTrustedDigest(vm["old"].as<std::string>(), key, &old_digest);
+  if (s.ok()) s = ReadTrustedDigest(vm["new"].as<std::string>(), key, &new_digest);
+  if (!s.ok()) return Failed(s);
+  std::unique_ptr<Ledger> ledger;
+  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (!s.ok()) return Fail(s);
+  std::unique_ptr<ledger::MerkleStore> tree;
+  s = ledger::OpenLedgerTree(ledger.get(), &tree);
+  if (!s.ok()) return Fail(s);
+  ledger::ConsistencyProof proof;
+  s = ledger::ProveConsistency(ledger.get(), *tree, old_digest, new_digest, &proof);
+  if (s.ok()) s = Emit(ledger::ConsistencyProofToJson(proof), OptString(vm, "out"));
+  if (!s.ok()) return Fail(s);
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- check-proof
+
+// The proven bytes are what the ledger stored: shows them as the event they
+// are. Bytes this build cannot decode (a later schema, or not an event) do not
+// make the proof wrong, so that is a note; a decodable event that carries
+// another seq than the one it was proven at is a contradiction (Corruption).
+Status DescribeEvent(const ledger::InclusionProof& p, std::string* json, std::string* note) {
+  events::Event e;
+  Status s = events::DecodeEvent(p.event_bytes, &e);
+  if (!s.ok()) {
+    *note = "the proven bytes do not decode as an event of this version: " + s.message();
+    return Status::OK();
+  }
+  if (e.seq != p.seq) {
+    return Status::Corruption("the proven event carries seq " + Num(e.seq) + ", not " + Num(p.seq));
+  }
+  events::AppendEventJson(e, events::JsonOutputOptions(), json);
+  return Status::OK();
+}
+
+int RunCheckProof(const po::variables_map& vm, const GlobalOptions& g) {
+  const std::string path = vm["proof"].as<std::string>();
+  const bool inclusion_args = vm.count("digest") > 0;
+  const bool consistency_args = vm.count("old") > 0 || vm.count("new") > 0;
+  if (inclusion_args == consistency_args ||
+      (consistency_args && !(vm.count("old") && vm.count("new")))) {
+    return Usage("check-proof",
+                 "give --digest FILE (inclusion) or --old FILE --new FILE (consistency)");
+  }
+  std::optional<ledger::PublicKey> key;
+  Status s = TrustedKey(vm, &key);
+  if (!s.ok()) return Fail(s);
+  std::string text;
+  s = ledger::internal::ReadFileBounded(path, ledger::kProofJsonBytesMax, &text);
+  if (!s.ok()) return Failed(s);
+  ledger::ProofKind kind;
+  s = ledger::DetectProofKind(text, &kind);
+  if (!s.ok()) return Failed(s.WithContext(path));
+  if ((kind == ledger::ProofKind::kInclusion) != inclusion_args) {
+    return Usage("check-proof", path + " is " +
+                                    (kind == ledger::ProofKind::kInclusion
+                                         ? "an inclusion proof: give --digest FILE"
+                                         : "a consistency proof: give --old FILE --new FILE"));
+  }
+  if (kind == ledger::ProofKind::kInclusion) {
+    ledger::InclusionProof proof;
+    Digest digest;
+    s = ledger::ParseInclusionProofJson(text, &proof);
+    if (!s.ok()) return Failed(s.WithContext(path));
+    s = ReadTrustedDigest(vm["digest"].as<std::string>(), key, &digest);
+    if (s.ok()) s = ledger::CheckInclusionProof(proof, digest);
+    std::string event_json, note;
+    if (s.ok()) s = DescribeEvent(proof, &event_json, &note);
+    if (!s.ok()) return Failed(s);
+    std::printf("OK: event seq %s is in the tree of %s events of ledger %s (root %s)\n",
+                Num(proof.seq).c_str(), Num(digest.tree_size).c_str(), digest.ledger_id.c_str(),
+                ledger::HexEncode(digest.root_hash).c_str());
+    if (!g.quiet && !event_json.empty()) std::printf("%s\n", event_json.c_str());
+    if (!note.empty()) std::fprintf(stderr, "ledgerctl: note: %s\n", note.c_str());
+  } else {
+    ledger::ConsistencyProof proof;
+    Digest old_digest, new_digest;
+    s = ledger::ParseConsistencyProofJson(text, &proof);
+    if (!s.ok()) return Failed(s.WithContext(path));
+    s = ReadTrustedDigest(vm["old"].as<std::string>(), key, &old_digest);
+    if (s.ok()) s = ReadTrustedDigest(vm["new"].as<std::string>(), key, &new_digest);
+    if (s.ok()) s = ledger::CheckConsistencyProof(proof, old_digest, new_digest);
+    if (!s.ok()) return Failed(s);
+    std::printf(
+        "OK: the %s events of the old digest are, unchanged, the first %s of the new "
+        "digest's %s (ledger %s)\n",
+        Num(old_digest.tree_size).c_str(), Num(old_digest.tree_size).c_str(),
+        Num(new_digest.tree_size).c_str(), new_digest.ledger_id.c_str());
+  }
+  if (!key && !g.quiet) {
+    std::fprintf(stderr, "ledgerctl: note: no --pubkey given: the digests were trusted as given\n");
+  }
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- backup / restore
+
+int RunBackup(const po::variables_map& vm, const GlobalOptions& g) {
+  std::optional<ledger::SigningKey> key;
+  if (vm.count("sign")) {
+    ledger::SigningKey k;
+    Status s = ledger::ReadSigningKey(vm["sign"].as<std::string>(), &k);
+    if (!s.ok()) return Fail(s.WithContext("option '--sign'"));
+    key = k;
+  }
+  std::unique_ptr<Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kWrite, &ledger);
+  if (!s.ok()) return Fail(s);
+  ledger::BackupResult r;
+  s = ledger::BackupLedger(ledger.get(), vm["dir"].as<std::string>(), NowSecondsNs(),
+                           key ? &*key : nullptr, &r);
+  if (!s.ok()) return Fail(s);
+  std::printf("backup %u of ledger %s: %s events, root %s, %s bytes; digest in %s\n", r.backup_id,
+              r.digest.ledger_id.c_str(), Num(r.digest.tree_size).c_str(),
+              ledger::HexEncode(r.digest.root_hash).c_str(), Thousands(r.backup_bytes).c_str(),
+              r.digest_path.c_str());
+  return kExitOk;
+}
+
+int RunRestore(const po::variables_map& vm, const GlobalOptions& g) {
+  std::optional<ledger::PublicKey> key;
+  Status s = TrustedKey(vm, &key);
+  if (!s.ok()) return Fail(s);
+  std::optional<Digest> trusted;
+  if (vm.count("digest")) {
+    Digest d;
+    s = ReadTrustedDigest(vm["digest"].as<std::string>(), key, &d);
+    if (!s.ok()) return Failed(s);
+    trusted = d;
+  }
+  ledger::RestoreResult r;
+  s = ledger::RestoreLedger(vm["dir"].as<std::string>(), g.db_path, vm["backup-id"].as<uint32_t>(),
+                            trusted ? &*trusted : nullptr, key ? &*key : nullptr, &r);
+  if (!s.ok()) return s.IsCorruption() ? Failed(s) : Fail(s);
+  std::printf(
+      "restored backup %u into %s and verified it: %s events, head %s, root %s; it "
+      "extends the backup's digest (%s events)%s\n",
+      r.backup_id, g.db_path.c_str(), Num(r.events).c_str(), ledger::HexEncode(r.head_hash).c_str(),
+      ledger::HexEncode(r.root_hash).c_str(), Num(r.digest.tree_size).c_str(),
+      trusted ? (" and the trusted digest (" + Num(trusted->tree_size) + " events)").c_str() : "");
+  return kExitOk;
+}
+
+}  // namespace
+
+// clang-format off
+void RegisterAuditCommands(CommandTable* table) {
+  table->push_back(
+      {"digest", "digest [--sign PREFIX] [--out FILE] [--time RFC3339]",
+       "print the digest of the ledger's head: tree size, Merkle root, chain head, time",
+       [](po::options_description* d, po::positional_options_description*) {
+         d->add_options()
+             ("sign", po::value<std::string>()->value_name("PREFIX"),
+              "sign with the Ed25519 private key file PREFIX (from keygen)")
+             ("out", po::value<std::string>()->value_name("FILE"),
+              "write to a new FILE instead of stdout")
+             ("time", po::value<std::string>()->value_name("RFC3339"),
+              "the digest's time (default: now)");
+       },
+       RunDigest});
+  table->push_back(
+      {"keygen", "keygen --out PREFIX",
+       "make an Ed25519 key pair: PREFIX (private, mode 0600) and PREFIX.pub",
+       [](po::options_description* d, po::positional_options_description*) {
+         d->add_options()
+             ("out", po::value<std::string>()->required()->value_name("PREFIX"),
+              "file name of the private key; the public key goes to PREFIX.pub");
+       },
+       RunKeygen});
+  table->push_back(
+      {"prove", "prove --seq N --digest FILE [--pubkey KEY] [--out FILE]",
+       "print the inclusion proof of event N in the tree of a digest",
+       [](po::options_description* d, po::positional_options_description*) {
+         d->add_options()
+             ("seq", po::value<uint64_t>()->required()->value_name("N"), "the event")
+             ("digest", po::value<std::string>()->required()->value_name("FILE"),
+              "a digest of this ledger")
+             ("pubkey", po::value<std::string>()->value_name("KEY"),
+              "require the digest signed by this public key")
+             ("out", po::value<std::string>()->value_name("FILE"),
+              "write to a new FILE instead of stdout");
+       },
+       RunProve});
+  table->push_back(
+      {"consistency", "consistency --old FILE --new FILE [--pubkey KEY] [--out FILE]",
+       "print the proof that the new digest's tree extends the old one's",
+       [](po::options_description* d, po::positional_options_description*) {
+         d->add_options()
+             ("old", po::value<std::string>()->required()->value_name("FILE"), "the earlier digest")
+             ("new", po::value<std::string>()->required()->value_name("FILE"), "the later digest")
+             ("pubkey", po::value<std::string>()->value_name("KEY"),
+              "require both digests signed by this public key")
+             ("out", po::value<std::string>()->value_name("FILE"),
+              "write to a new FILE instead of stdout");
+       },
+       RunConsistency});
+  table->push_back(
+      {"check-proof", "check-proof PROOF (--digest FILE | --old FILE --new FILE) [--pubkey KEY]",
+       "check a proof against trusted digests, from the files alone (opens no ledger)",
+       [](po::options_description* d, po::positional_options_description* p) {
+         d->add_options()
+             ("proof", po::value<std::string>()->required()->value_name("PROOF"), "the proof file")
+             ("digest", po::value<std::string>()->value_name("FILE"),
+              "trusted digest (inclusion proofs)")
+             ("old", po::value<std::string>()->value_name("FILE"),
+              "trusted earlier digest (consistency proofs)")
+             ("new", po::value<std::string>()->value_name("FILE"),
+              "trusted later digest (consistency proofs)")
+             ("pubkey", po::value<std::string>()->value_name("KEY"),
+              "require the digests signed by this public key");
+         p->add("proof", 1);
+       },
+       RunCheckProof});
+  table->push_back(
+      {"backup", "backup DIR [--sign PREFIX]",
+       "back the ledger up into DIR (incremental, checksummed), with its digest",
+       [](po::options_description* d, po::positional_options_description* p) {
+         d->add_options()
+             ("dir", po::value<std::string>()->required()->value_name("DIR"), "backup folder")
+             ("sign", po::value<std::string>()->value_name("PREFIX"),
+              "sign the backup's digest with this private key file");
+         p->add("dir", 1);
+       },
+       RunBackup});
+  table->push_back(
+      {"restore", "restore DIR --db PATH [--backup-id N] [--digest FILE] [--pubkey KEY]",
+       "restore a backup into a new ledger at --db and verify it before reporting success",
+       [](po::options_description* d, po::positional_options_description* p) {
+         d->add_options()
+             ("dir", po::value<std::string>()->required()->value_name("DIR"), "backup folder")
+             ("backup-id", po::value<uint32_t>()->default_value(0)->value_name("N"),
+              "which backup (default: the latest)")
+             ("digest", po::value<std::string>()->value_name("FILE"),
+              "also prove the copy extends this trusted digest")
+             ("pubkey", po::value<std::string>()->value_name("KEY"),
+              "require the digests signed by this public key");
+         p->add("dir", 1);
+       },
+       RunRestore});
+}
+// clang-format on
 
 }  // namespace ccl::tools

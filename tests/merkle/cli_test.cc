@@ -1,0 +1,158 @@
+// ledgerctl's audit commands, run as a user would: check-proof on the worked
+// example of schemas/MERKLE.md (no ledger at all) and on mutated copies of it,
+// then digest / prove / consistency / backup / restore on a generated ledger.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tests/ledger/ledger_test_util.h"
+
+namespace ccl::ledger {
+namespace {
+
+struct CliRun {
+  int code = -1;
+  std::string out;  // stdout and stderr
+};
+
+// Runs ledgerctl with `args` (a shell-quoted string) and returns its exit code.
+CliRun Ledgerctl(const std::string& args) {
+  const std::string cmd = std::string(CCL_LEDGERCTL) + " " + args + " 2>&1";
+  CliRun r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteAll(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+class AuditCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* data = std::getenv("CCL_TEST_DATA");
+    data_ = std::string(data != nullptr ? data : "tests/data") + "/merkle/";
+  }
+  std::string Data(const std::string& name) { return data_ + name; }
+  std::string Tmp(const std::string& name) { return dir_.Sub(name); }
+
+  std::string data_;
+  testing::TempDir dir_;
+};
+
+TEST_F(AuditCliTest, CheckProofOnTheWorkedExampleOpensNoLedger) {
+  CliRun r = Ledgerctl("--db " + Tmp("no-ledger-here") + " check-proof " +
+                       Data("inclusion-3-of-5.json") + " --digest " + Data("digest-5-signed.json") +
+                       " --pubkey " + Data("example-key.pub"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("OK: event seq 3"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(Tmp("no-ledger-here")));
+  r = Ledgerctl("check-proof " + Data("consistency-3-to-5.json") + " --old " +
+                Data("digest-3.json") + " --new " + Data("digest-5-signed.json"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  // The example's stand-in event bytes are not a real event: the proof holds,
+  // and check-proof notes that the bytes do not decode.
+  r = Ledgerctl("check-proof " + Data("inclusion-3-of-5.json") + " --digest " +
+                Data("digest-5-signed.json"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("do not decode"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no --pubkey"), std::string::npos) << r.out;
+}
+
+TEST_F(AuditCliTest, MutatedFilesExitWith3) {
+  const std::string proof = ReadAll(Data("consistency-3-to-5.json"));
+  const std::string digest = ReadAll(Data("digest-5-signed.json"));
+  // Every 5th byte of each file, flipped: rejected with exit code 3 unless it
+  // only changed insignificant whitespace (then 0).
+  for (size_t i = 0; i < proof.size(); i += 5) {
+    std::string bad = proof;
+    bad[i] = static_cast<char>(bad[i] ^ 0x04);
+    WriteAll(Tmp("p.json"), bad);
+    CliRun r = Ledgerctl("check-proof " + Tmp("p.json") + " --old " + Data("digest-3.json") +
+                         " --new " + Data("digest-5-signed.json"));
+    EXPECT_TRUE(r.code == 3 || (r.code == 0 && std::isspace(static_cast<unsigned char>(proof[i]))))
+        << "byte " << i << ": exit " << r.code << " " << r.out;
+  }
+  for (size_t i = 0; i < digest.size(); i += 5) {
+    std::string bad = digest;
+    bad[i] = static_cast<char>(bad[i] ^ 0x04);
+    WriteAll(Tmp("d.json"), bad);
+    CliRun r = Ledgerctl("check-proof " + Data("consistency-3-to-5.json") + " --old " +
+                         Data("digest-3.json") + " --new " + Tmp("d.json") + " --pubkey " +
+                         Data("example-key.pub"));
+    // digest-3.json is unsigned, so with --pubkey every run fails; the point
+    // is that none crashes and all say why with exit 3.
+    EXPECT_EQ(r.code, 3) << "byte " << i << ": " << r.out;
+    EXPECT_NE(r.out.find("verification failed"), std::string::npos) << r.out;
+  }
+}
+
+// The commands on a real ledger. Needs the ledger to maintain the tree on
+// append (the integration of MerkleStore into ledger/append.cc).
+TEST_F(AuditCliTest, DigestProveConsistencyBackupRestore) {
+  const std::string db = "--db " + Tmp("db") + " ";
+  ASSERT_EQ(Ledgerctl(db + "init").code, 0);
+  ASSERT_EQ(Ledgerctl("generate --contracts 2 --days 20 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
+  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("w.jsonl")).code, 0);
+  CliRun r = Ledgerctl(db + "digest --out " + Tmp("d1.json"));
+  if (r.code == 3 && r.out.find("Merkle tree") != std::string::npos) {
+    GTEST_SKIP() << "the ledger does not maintain the Merkle tree on append yet: " << r.out;
+  }
+  ASSERT_EQ(r.code, 0) << r.out;
+  ASSERT_EQ(Ledgerctl("keygen --out " + Tmp("key")).code, 0);
+  EXPECT_NE(Ledgerctl("keygen --out " + Tmp("key")).code, 0);  // never overwrites
+  ASSERT_EQ(Ledgerctl("generate --contracts 2 --days 20 --seed 4 --out " + Tmp("w2.jsonl")).code,
+            0);
+  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("w2.jsonl")).code, 0);
+  ASSERT_EQ(Ledgerctl(db + "digest --sign " + Tmp("key") + " --out " + Tmp("d2.json")).code, 0);
+
+  r = Ledgerctl(db + "prove --seq 5 --digest " + Tmp("d1.json") + " --out " + Tmp("p5.json"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = Ledgerctl("check-proof " + Tmp("p5.json") + " --digest " + Tmp("d1.json"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("\"seq\":5"), std::string::npos) << r.out;  // the event, decoded
+  r = Ledgerctl("check-proof " + Tmp("p5.json") + " --digest " + Tmp("d2.json"));
+  EXPECT_EQ(r.code, 3) << r.out;  // a proof for another tree size
+  r = Ledgerctl(db + "consistency --old " + Tmp("d1.json") + " --new " + Tmp("d2.json") +
+                " --out " + Tmp("c.json"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = Ledgerctl("check-proof " + Tmp("c.json") + " --old " + Tmp("d1.json") + " --new " +
+                Tmp("d2.json"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  r = Ledgerctl(db + "prove --seq 5 --digest " + Tmp("d2.json") + " --pubkey " + Tmp("key.pub"));
+  EXPECT_EQ(r.code, 0) << r.out;
+
+  r = Ledgerctl(db + "backup " + Tmp("bk") + " --sign " + Tmp("key"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = Ledgerctl("--db " + Tmp("restored") + " restore " + Tmp("bk") + " --digest " +
+                Tmp("d2.json") + " --pubkey " + Tmp("key.pub"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("verified"), std::string::npos) << r.out;
+  r = Ledgerctl("--db " + Tmp("restored") + " restore " + Tmp("bk"));
+  EXPECT_EQ(r.code, 1) << r.out;  // never overwrites
+  r = Ledgerctl("--db " + Tmp("restored") + " digest");
+  EXPECT_EQ(r.code, 0) << r.out;
+}
+
+}  // namespace
+}  // namespace ccl::ledger
