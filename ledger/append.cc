@@ -27,6 +27,9 @@ namespace {
 // A group stops growing at this many events (the first batch always joins,
 // whatever its size): bounds the latency a small append waits behind others.
 constexpr size_t kGroupEventsMax = 1 << 16;
+// Appended bytes after which a background flush of the memtables starts
+// (RocksDB would otherwise wait for the next write; see CommitGroup).
+constexpr uint64_t kFlushAfterBytes = 256ull << 20;
 // Scratch vectors grown past this by a bulk append are released afterwards.
 constexpr size_t kScratchKeepMax = 1 << 16;
 
@@ -212,6 +215,19 @@ void LedgerImpl::CommitGroup(const std::vector<Writer*>& group) {
   {
     std::lock_guard<std::mutex> l(head_mu_);
     head_ = after;
+  }
+  appended_bytes_ += batch.GetDataSize();
+  // A bulk append leaves memtables far past their size and RocksDB flushes
+  // only on the next write: start the flush now, in the background, so that
+  // the next open (often the very next command: verify) need not replay the
+  // WAL and build those tables itself.
+  unflushed_bytes_ += batch.GetDataSize();
+  if (unflushed_bytes_ >= kFlushAfterBytes) {
+    unflushed_bytes_ = 0;
+    rocksdb::FlushOptions fo;
+    fo.wait = false;
+    fo.allow_write_stall = true;
+    db_->Flush(fo, handles_).PermitUncheckedError();  // an optimization only
   }
   finish(Status::OK());
 }

@@ -157,6 +157,8 @@ class LedgerImpl final : public Ledger, private CommittedReader {
 
   // Leader-only state (one leader at a time, handed over under writers_mu_).
   ContractCache contract_cache_;
+  uint64_t unflushed_bytes_ = 0;  // appended since the last flush we asked for
+  uint64_t appended_bytes_ = 0;   // since open
   AppendView view_;
   std::unique_ptr<GroupScratch> scratch_;
 };

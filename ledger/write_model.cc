@@ -268,13 +268,20 @@ Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* 
 }
 
 size_t UuidHash::operator()(const events::Uuid& id) const noexcept {
-  // Writer-chosen ids need not be random (tests use counters), so mix both
-  // halves rather than trusting any 8 bytes to be uniform.
+  // Writer-chosen ids need not be random (tests and generators use counters,
+  // possibly spread by a multiply), so both halves go through a full avalanche
+  // before they meet: a cheap xor of correlated halves collides en masse.
   uint64_t a = 0, b = 0;
   std::memcpy(&a, id.data(), 8);
   std::memcpy(&b, id.data() + 8, 8);
-  uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15ull)) * 0xbf58476d1ce4e5b9ull;
-  return static_cast<size_t>(h ^ (h >> 31));
+  auto mix = [](uint64_t x) {  // splitmix64 finalizer
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+  };
+  return static_cast<size_t>(mix(a ^ mix(b + 0x9e3779b97f4a7c15ull)));
 }
 
 void ModelDelta::Clear() {

@@ -4,8 +4,12 @@
 
 #include <cstdio>
 
+#include "events/codec.h"
+#include "events/time_format.h"
+#include "events/uuid.h"
 #include "ledger/contract_state.h"
 #include "ledger/keys.h"
+#include "ledger/ledger.h"
 
 namespace ccl::ledger {
 namespace {
@@ -124,6 +128,53 @@ TEST(LedgerStateTest, GenesisAndChainHashVectors) {
   };
   EXPECT_EQ(hex(h0), "c541a4f1859f10b462fe9ba92acdc60268cfb77219b2ab01ccebd5cbeb9355ea");
   EXPECT_EQ(hex(h1), "3833e7dd3a6821196b326b2ebcd5922eddf044211c62b3286989b72aa6defe0d");
+}
+
+std::string Hex(std::string_view bytes) {
+  std::string s;
+  char b[3];
+  for (unsigned char x : bytes) {
+    std::snprintf(b, sizeof(b), "%02x", x);
+    s += b;
+  }
+  return s;
+}
+
+// The worked example of schemas/FORMAT.md "Hash chain": if this fails, the
+// stored format changed (or the document is wrong) and one must be fixed.
+TEST(LedgerFormatTest, WorkedExample) {
+  events::Event e;
+  e.type = events::EventType::kHoursBooked;
+  ASSERT_TRUE(events::ParseUuid("1b4e28ba-2fa1-41d2-883f-0016d3cca427", &e.event_id));
+  e.contract = "C-2026-001";
+  ASSERT_TRUE(events::ParseInstant("2026-03-02T09:00:00Z", &e.effective_at_ns).ok());
+  e.actor = "alice";
+  e.source = "timesheets.jsonl";
+  e.engineer = "bob";
+  e.service_line = events::ServiceLine::kReactive;
+  e.minutes = 90;
+  e.cost_rate_minor = 12000;
+  e.seq = 1;
+  e.stream_version = 1;
+  ASSERT_TRUE(events::ParseInstant("2026-03-02T17:30:00.000000001Z", &e.recorded_at_ns).ok());
+  e.applied_bill_rate_minor = 30000;
+  std::string bytes;
+  events::EncodeEvent(e, &bytes);
+  EXPECT_EQ(Hex(bytes),
+            "2800000043434c310000000000001a0048002800080018003000380040001c0020000000070024001a"
+            "000000000000031b4e28ba2fa141d2883f0016d3cca42790000000800000006400000034000000010000"
+            "0000000000010000000000000000a0fbb29bfa981801f01c517016991810002400080007000c001000"
+            "0000180010000000000000021c0000005a000000e02e00000000000030750000000000000000000003"
+            "000000626f62001000000074696d657368656574732e6a736f6e6c0000000005000000616c69636500"
+            "00000a000000432d323032362d3030310000");
+  events::Uuid ledger_id;
+  ASSERT_TRUE(events::ParseUuid("00112233-4455-4677-8899-aabbccddeeff", &ledger_id));
+  const Hash h0 = GenesisHash(ledger_id);
+  const Hash h1 = ChainHash(h0, 1, bytes);
+  EXPECT_EQ(Hex(std::string_view(reinterpret_cast<const char*>(h0.data()), 32)),
+            "f1441fdebfd954ca78ade225edc3f8133ce71d9f7d78a8915c589bc631228894");
+  EXPECT_EQ(Hex(std::string_view(reinterpret_cast<const char*>(h1.data()), 32)),
+            "b2d65a1fc2f1dca0a2180b9adc8bc33e6fe2ed08eb6b01f0bbe6464e0f45316b");
 }
 
 }  // namespace

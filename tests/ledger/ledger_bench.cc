@@ -1,0 +1,241 @@
+// ledger_bench: append, replay and verify rates of the ledger on this machine.
+// Not a test (no assertions on time); run by hand:
+//   ledger_bench [--events N] [--contracts K] [--dir PATH] [--single N] [--threads T]
+// Prints one line per measurement.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "events/time_format.h"
+#include "ledger/ledger.h"
+
+namespace {
+
+using ccl::Status;
+using ccl::events::Event;
+using ccl::events::EventType;
+using ccl::events::ServiceLine;
+namespace ledger = ccl::ledger;
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+void Check(const Status& s, const char* what) {
+  if (!s.ok()) {
+    std::fprintf(stderr, "%s: %s\n", what, s.ToString().c_str());
+    std::exit(1);
+  }
+}
+
+// A workload that obeys the rules: K contracts opened, then bookings (90%),
+// deliveries, escalations opened and resolved, the odd amendment with a rate
+// change and reversals, spread round-robin over the contracts.
+std::vector<Event> Workload(size_t n, size_t contracts, uint64_t id_base) {
+  std::vector<Event> out;
+  out.reserve(n);
+  uint64_t next_id = id_base;
+  auto base = [&](EventType t, size_t c, int day) {
+    Event e;
+    e.type = t;
+    const uint64_t id = ++next_id * 0x9e3779b97f4a7c15ull;  // spread like random ids
+    for (int i = 0; i < 8; ++i) e.event_id[i] = static_cast<uint8_t>(id >> (8 * i));
+    for (int i = 0; i < 8; ++i) e.event_id[8 + i] = static_cast<uint8_t>(next_id >> (8 * i));
+    e.event_id[6] = static_cast<uint8_t>(0x40 | (e.event_id[6] & 0x0f));
+    e.event_id[8] = static_cast<uint8_t>(0x80 | (e.event_id[8] & 0x3f));
+    e.contract = "CTR-" + std::to_string(100000 + c);
+    e.effective_at_ns =
+        (20454 + day) * ccl::events::kNsPerDay + 9 * 3600 * ccl::events::kNsPerSecond;
+    e.actor = "engineer" + std::to_string(c % 97) + "@example.com";
+    e.source = "timesheets/2026.jsonl";
+    return e;
+  };
+  for (size_t c = 0; c < contracts && out.size() < n; ++c) {
+    Event e = base(EventType::kContractOpened, c, 0);
+    e.customer = "Customer " + std::to_string(c % 300);
+    e.term_start_day = 20454;
+    e.term_end_day = 20454 + 364;
+    e.currency = "USD";
+    e.lines = {{ServiceLine::kProactive, 1'000'000'000, 0, 25000, ccl::events::Overage::kReject},
+               {ServiceLine::kReactive, 600'000, 0, 30000, ccl::events::Overage::kAllow}};
+    out.push_back(std::move(e));
+  }
+  std::vector<int> escalations(contracts, 0);
+  std::vector<std::vector<ccl::events::Uuid>> reversible(contracts);
+  for (size_t i = 0; out.size() < n; ++i) {
+    const size_t c = i % contracts;
+    const int day = static_cast<int>((i / contracts) % 360);
+    const unsigned kind = static_cast<unsigned>(i * 2654435761u % 100);
+    if (kind < 88) {
+      Event e = base(EventType::kHoursBooked, c, day);
+      e.engineer = "engineer" + std::to_string(i % 211);
+      e.service_line = kind % 3 ? ServiceLine::kReactive : ServiceLine::kProactive;
+      e.minutes = 15 + static_cast<int>(i % 480);
+      e.cost_rate_minor = 9000;
+      e.reference = "INC-" + std::to_string(i % 100000);
+      if (reversible[c].size() < 4) reversible[c].push_back(e.event_id);
+      out.push_back(std::move(e));
+    } else if (kind < 91) {
+      Event e = base(EventType::kDeliveryCompleted, c, day);
+      e.delivery = "D-" + std::to_string(i);
+      e.offering = "Active Directory Security Assessment";
+      e.service_line = ServiceLine::kProactive;
+      e.minutes = 960;
+      e.cost_minor = 150000;
+      out.push_back(std::move(e));
+    } else if (kind < 96) {
+      const bool open = escalations[c] % 2 == 0;
+      Event e = base(open ? EventType::kEscalationOpened : EventType::kEscalationResolved, c, day);
+      e.escalation = "ESC-" + std::to_string(escalations[c] / 2);
+      if (open) {
+        e.severity = ccl::events::Severity::kB;
+        e.summary = "service degraded";
+      } else {
+        e.resolution = "patched";
+      }
+      escalations[c]++;
+      out.push_back(std::move(e));
+    } else if (kind < 98 || reversible[c].empty()) {
+      Event e = base(EventType::kContractAmended, c, day);
+      e.reason = "rate review";
+      e.lines = {{ServiceLine::kReactive, 0, 600, 30000 + static_cast<int64_t>(i % 1000),
+                  ccl::events::Overage::kUnset}};
+      out.push_back(std::move(e));
+    } else {
+      Event e = base(EventType::kEntryReversed, c, day);
+      e.target_event_id = reversible[c].back();
+      reversible[c].pop_back();
+      e.reason = "booked twice";
+      out.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<ledger::Ledger> Fresh(const std::string& path, bool sync = true) {
+  std::filesystem::remove_all(path);
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  ledger::Options o;
+  o.create_if_missing = true;
+  o.sync = sync;
+  std::unique_ptr<ledger::Ledger> l;
+  Check(ledger::Ledger::Open(o, path, &l), "open");
+  return l;
+}
+
+void AppendBatches(ledger::Ledger* l, const std::vector<Event>& events, size_t batch,
+                   const char* label) {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < events.size(); i += batch) {
+    const size_t n = std::min(batch, events.size() - i);
+    ledger::AppendResult r;
+    Check(l->Append({events.data() + i, n}, ledger::AppendOptions(), &r), label);
+  }
+  const double s = Seconds(t0);
+  std::printf("%-34s %9zu events %8.3f s %10.0f events/s\n", label, events.size(), s,
+              events.size() / s);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t n = 1'000'000, contracts = 1000, single = 2000, threads = 8;
+  std::string dir = "/tmp/ccl-ledger-bench";
+  std::string phases = "b1000,bulk,replay,verify,b1,concurrent";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--events")) n = std::strtoull(argv[i + 1], nullptr, 10);
+    if (!std::strcmp(argv[i], "--contracts")) contracts = std::strtoull(argv[i + 1], nullptr, 10);
+    if (!std::strcmp(argv[i], "--single")) single = std::strtoull(argv[i + 1], nullptr, 10);
+    if (!std::strcmp(argv[i], "--threads")) threads = std::strtoull(argv[i + 1], nullptr, 10);
+    if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
+    if (!std::strcmp(argv[i], "--phases")) phases = argv[i + 1];
+  }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  std::printf("ledger_bench: %zu events over %zu contracts in %s\n", n, contracts, dir.c_str());
+  const std::vector<Event> events = Workload(n, contracts, 0);
+
+  auto want = [&](const char* p) {
+    return ("," + phases + ",").find("," + std::string(p) + ",") != std::string::npos;
+  };
+  if (want("b1000")) {
+    auto l = Fresh(dir + "/b1000");
+    AppendBatches(l.get(), events, 1000, "append, batches of 1000");
+  }
+  if (want("bulk")) {
+    auto l = Fresh(dir + "/bulk");
+    AppendBatches(l.get(), events, events.size(), "append, one batch");
+    std::printf("%-34s %9.1f bytes/event on disk (before compaction)\n", "size",
+                static_cast<double>(l->DiskBytes()) / n);
+  }
+
+  // Reopen so the replay reads from a cold-ish DB, as a report would.
+  ledger::Options o;
+  std::unique_ptr<ledger::Ledger> r;
+  Check(ledger::Ledger::Open(o, dir + "/bulk", &r), "reopen");
+  auto t0 = std::chrono::steady_clock::now();
+  uint64_t count = 0, minutes = 0;
+  double s = 0;
+  if (want("replay")) {
+    for (auto it = r->NewIterator(1); it->Valid(); it->Next()) {
+      ++count;
+      minutes += static_cast<uint64_t>(it->event().minutes);
+    }
+    s = Seconds(t0);
+    std::printf("%-34s %9lu events %8.3f s %10.0f events/s (minutes %lu)\n", "replay (decode all)",
+                static_cast<unsigned long>(count), s, count / s,
+                static_cast<unsigned long>(minutes));
+  }
+
+  if (want("verify")) {
+    t0 = std::chrono::steady_clock::now();
+    ledger::VerifyReport report;
+    Check(r->Verify(ledger::VerifyProgress(), &report), "verify");
+    s = Seconds(t0);
+    std::printf("%-34s %9lu events %8.3f s %10.0f events/s\n", "verify",
+                static_cast<unsigned long>(report.events), s, report.events / s);
+  }
+  r.reset();
+
+  // Durable single-event appends: one thread, then `threads` threads.
+  const std::vector<Event> small = Workload(64 + single * threads, 64, 1ull << 40);
+  if (want("b1")) {
+    auto one = Fresh(dir + "/b1");
+    std::vector<Event> opens(small.begin(), small.begin() + 64);
+    AppendBatches(one.get(), opens, opens.size(), "(setup)");
+    std::vector<Event> rest(small.begin() + 64, small.begin() + 64 + single);
+    AppendBatches(one.get(), rest, 1, "append, batches of 1 (1 thread)");
+  }
+  if (want("concurrent")) {
+    auto many = Fresh(dir + "/b1x");
+    std::vector<Event> opens(small.begin(), small.begin() + 64);
+    AppendBatches(many.get(), opens, opens.size(), "(setup)");
+    const size_t per = (small.size() - 64) / threads;
+    t0 = std::chrono::steady_clock::now();
+    std::vector<std::thread> ts;
+    for (size_t t = 0; t < threads; ++t) {
+      ts.emplace_back([&, t] {
+        // Thread t takes every threads-th event: rule order within a
+        // contract is kept because contracts are split the same way.
+        for (size_t i = 64 + t; i < small.size(); i += threads) {
+          ledger::AppendResult res;
+          Status st = many->Append({&small[i], 1}, ledger::AppendOptions(), &res);
+          if (!st.ok() && !st.IsRuleViolation()) Check(st, "concurrent append");
+        }
+      });
+    }
+    for (auto& t : ts) t.join();
+    s = Seconds(t0);
+    const uint64_t done = many->head().seq - 64;
+    std::printf("%-34s %9lu events %8.3f s %10.0f events/s (%zu threads)\n",
+                "append, batches of 1 (concurrent)", static_cast<unsigned long>(done), s, done / s,
+                threads);
+    (void)per;
+  }
+  std::filesystem::remove_all(dir);
+  return 0;
+}
