@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Reliability stages of CI (issue 6; what they prove: tests/reliability/GUARANTEES.md).
+#
+#   tools/ci_reliability.sh [asan] [fuzz]     (no argument: both)
+#
+#   asan  builds the whole project with AddressSanitizer and
+#         UndefinedBehaviorSanitizer (-DCCL_SANITIZE=ON) in <prefix>-asan and
+#         runs the whole CTest suite there. The crash test kills fewer times
+#         and the fault sweeps visit every 3rd point (the regular build runs
+#         them all); everything else runs as in the regular suite.
+#   fuzz  builds the libFuzzer targets with clang (-DCCL_FUZZ=ON) in
+#         <prefix>-fuzz and runs each for CCL_FUZZ_SECONDS (20) from its seed
+#         corpus (tests/reliability/corpus/<target>/). A crash fails the stage;
+#         the input is kept in <prefix>-fuzz/artifacts/ (add it to the corpus
+#         as regression-<name> so every build replays it).
+#
+# The long runs, by hand:
+#   CCL_FUZZ_SECONDS=600 tools/ci_reliability.sh fuzz          # 10 min per target
+#   CCL_CRASH_KILLS=5000 ctest --test-dir build -R crash --output-on-failure
+#   ctest --test-dir build -R fault --output-on-failure        # every fault point
+#
+# Environment: CCL_JOBS (2), CCL_BUILD_PREFIX (build: build-asan, build-fuzz),
+# CCL_FUZZ_SECONDS (20), CCL_FUZZ_TARGETS (all six).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+JOBS="${CCL_JOBS:-2}"
+PREFIX="${CCL_BUILD_PREFIX:-build}"
+FUZZ_SECONDS="${CCL_FUZZ_SECONDS:-20}"
+FUZZ_TARGETS="${CCL_FUZZ_TARGETS:-event_decode json_event csv digest_json proof_json snapshot}"
+
+stage_asan() {
+  local dir="$PREFIX-asan"
+  # -O1: sanitizer builds are dominated by compile time here; -O1 is the
+  # usual sanitizer level and keeps stack traces exact.
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCCL_SANITIZE=ON \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" >/dev/null
+  ninja -C "$dir" -j "$JOBS"
+  # detect_leaks: LeakSanitizer needs ptrace-free /proc access, present on
+  # CI's machine; a leak fails the test like any other error.
+  ASAN_OPTIONS="abort_on_error=1:detect_leaks=1:strict_string_checks=1" \
+  UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+  CCL_CRASH_KILLS="${CCL_CRASH_KILLS:-20}" CCL_FAULT_STRIDE="${CCL_FAULT_STRIDE:-3}" \
+    ctest --test-dir "$dir" --output-on-failure -j "$JOBS" --timeout 900
+}
+
+stage_fuzz() {
+  local dir="$PREFIX-fuzz"
+  # The whole library code is instrumented for coverage (fuzzer-no-link) and
+  # checked by ASan/UBSan; only the fuzz_* executables link libFuzzer.
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCCL_FUZZ=ON \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+    "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" >/dev/null
+  local targets=()
+  for t in $FUZZ_TARGETS; do targets+=("fuzz_$t"); done
+  ninja -C "$dir" -j "$JOBS" "${targets[@]}"
+  mkdir -p "$dir/artifacts"
+  local failed=0
+  for t in $FUZZ_TARGETS; do
+    # New inputs go to a scratch corpus, so the seed corpus in the tree only
+    # changes by hand.
+    local work="$dir/corpus-work/$t"
+    mkdir -p "$work"
+    echo "== fuzz_$t for ${FUZZ_SECONDS} s" >&2
+    if ! ASAN_OPTIONS="abort_on_error=1:detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" \
+      "$dir/tests/reliability/fuzz_$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
+      -rss_limit_mb=2048 -max_len=70000 -print_final_stats=1 \
+      -artifact_prefix="$dir/artifacts/$t-" "$work" "tests/reliability/corpus/$t" \
+      >"$dir/fuzz_$t.log" 2>&1; then
+      echo "fuzz_$t FAILED: input in $dir/artifacts/, log $dir/fuzz_$t.log" >&2
+      tail -40 "$dir/fuzz_$t.log" >&2
+      failed=1
+    fi
+    grep -E "^stat::number_of_executed_units|^Done" "$dir/fuzz_$t.log" >&2 || true
+  done
+  return "$failed"
+}
+
+STAGES=("$@")
+[ "${#STAGES[@]}" -eq 0 ] && STAGES=(asan fuzz)
+for stage in "${STAGES[@]}"; do
+  echo "== ci_reliability: $stage" >&2
+  start=$SECONDS
+  "stage_$stage"
+  echo "== ci_reliability: $stage passed in $((SECONDS - start)) s" >&2
+done
