@@ -99,22 +99,36 @@ void LedgerImpl::CommitGroup(const std::vector<Writer*>& group) {
   g.ids.clear();
   size_t events = 0;
   for (const Writer* w : group) events += w->batch.size();
+  Status group_error;  // fails every accepted writer of the group
   // Events are ~200-400 bytes; reserving avoids re-copying a bulk batch as it grows.
   rocksdb::WriteBatch batch(std::min<size_t>(events, 1 << 22) * 400);
   g.batch = &batch;
 
-  for (Writer* w : group) {
+  for (size_t i = 0; i < group.size() && group_error.ok(); ++i) {
+    Writer* w = group[i];
     const uint64_t seq0 = g.next_seq;
     const Hash hash0 = g.prev_hash;
     const size_t streams0 = g.streams.size();
     const size_t ids0 = g.ids.size();
     view_.BeginWriter(w->batch.size());
     batch.SetSavePoint();
+    g.leaf_hashes.clear();
     Status s = ProcessWriter(w, &g);
     if (s.ok()) {
       view_.AcceptWriter();
       s = FromBatch(batch.PopSavePoint());
       w->accepted = s.ok();
+      // The writer is in: its leaves join the tree's staged tiles (after the
+      // save point, so a later writer's rollback cannot take them out).
+      if (s.ok() && !g.leaf_hashes.empty()) {
+        Status t = tree_->AppendLeafHashes(seq0, g.leaf_hashes, &batch, cf(kCfMerkle));
+        if (!t.ok()) {
+          // The store dropped what it had staged: the group cannot be
+          // written. This writer and the ones not yet processed fail with it.
+          for (size_t j = i; j < group.size(); ++j) group[j]->accepted = true;
+          group_error = t;
+        }
+      }
     } else {
       view_.RejectWriter();
       batch.RollbackToSavePoint().PermitUncheckedError();
@@ -142,10 +156,13 @@ void LedgerImpl::CommitGroup(const std::vector<Writer*>& group) {
       }
     }
     view_.ClearGroup();
+    if (!s.ok()) tree_->AbortAppend();
     if (g.streams.capacity() > kScratchKeepMax) g.streams = {};
+    if (g.leaf_hashes.capacity() > kScratchKeepMax) g.leaf_hashes = {};
     if (g.ids.capacity() > kScratchKeepMax) g.ids = {};
     g.batch = nullptr;
   };
+  if (!group_error.ok()) return finish(group_error);
   const uint64_t last_seq = g.next_seq - 1;
   if (last_seq == before.seq) {  // all rejected or duplicates: nothing to write
     finish(Status::OK());
@@ -211,6 +228,7 @@ void LedgerImpl::CommitGroup(const std::vector<Writer*>& group) {
     needs_reopen_.store(true);
     return finish(FromRocks(ws, "append (the ledger needs reopen after failed sync)"));
   }
+  tree_->CommitAppend();
   for (auto& [contract, state] : delta->contracts) contract_cache_.Put(contract, std::move(state));
   {
     std::lock_guard<std::mutex> l(head_mu_);
@@ -296,6 +314,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
                                      std::to_string(limits::kEventBytesMax));
     }
     g->prev_hash = ChainHash(g->prev_hash, seq, g->bytes);
+    g->leaf_hashes.push_back(EventLeafHash(seq, g->bytes));
     SeqKey k(seq);
     CCL_RETURN_IF_ERROR(FromBatch(g->batch->Put(cf(kCfEvents), k.view(), g->bytes)));
     CCL_RETURN_IF_ERROR(FromBatch(

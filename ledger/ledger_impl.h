@@ -17,6 +17,7 @@
 #include "ledger/contract_state.h"
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
+#include "ledger/merkle_store.h"
 #include "ledger/write_model.h"
 
 namespace rocksdb {
@@ -105,6 +106,7 @@ class LedgerImpl final : public Ledger, private CommittedReader {
     std::string bytes;    // its encoding
     std::vector<StreamEntry> streams;
     std::vector<IdEntry> ids;
+    std::vector<Hash> leaf_hashes;  // Merkle leaves of the current writer's events
     std::string key;
     std::string value;
     uint64_t next_seq = 0;
@@ -161,6 +163,9 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   uint64_t appended_bytes_ = 0;   // since open
   AppendView view_;
   std::unique_ptr<GroupScratch> scratch_;
+  // The Merkle tree (schemas/MERKLE.md), staged into each group's WriteBatch.
+  // Writers only; readers open their own (ledger/merkle_ledger.h).
+  std::unique_ptr<MerkleStore> tree_;
 };
 
 }  // namespace ccl::ledger

@@ -181,6 +181,10 @@ Status LedgerImpl::OpenImpl(const Options& options, const std::string& path,
   std::unique_ptr<LedgerImpl> l(new LedgerImpl(options, path));
   CCL_RETURN_IF_ERROR(l->OpenDb());
   CCL_RETURN_IF_ERROR(l->LoadOrCreateMeta());
+  if (!options.read_only) {
+    Status s = MerkleStore::Open(l->db_, l->cf(kCfMerkle), l->head_.seq, &l->tree_);
+    if (!s.ok()) return s.WithContext(path + ": Merkle tree");
+  }
   *out = std::move(l);
   return Status::OK();
 }
