@@ -21,6 +21,7 @@
 #include "events/money.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
+#include "tools/ledgerctl/jsonl_file.h"
 #include "tools/progress.h"
 
 namespace ccl::tools {
@@ -180,155 +181,19 @@ bool ShowProgress(const GlobalOptions& g) { return !g.quiet && ::isatty(STDERR_F
 
 namespace {
 
-// Reads a whole file with large reads into *text.
-Status ReadWholeFile(const std::string& path, std::string* text) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError(path + ": " + std::strerror(errno));
-  struct stat st;
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) text->reserve(static_cast<size_t>(st.st_size));
-  constexpr size_t kChunkBytes = 8u << 20;
-  Status s;
-  for (;;) {
-    const size_t old = text->size();
-    text->resize(old + kChunkBytes);
-    ssize_t n = ::read(fd, text->data() + old, kChunkBytes);
-    if (n < 0 && errno == EINTR) n = 0;
-    if (n < 0) {
-      s = Status::IOError(path + ": read: " + std::strerror(errno));
-      break;
-    }
-    text->resize(old + static_cast<size_t>(n));
-    if (n == 0) break;
-  }
-  ::close(fd);
-  return s;
-}
-
-// One contiguous range of lines of a JSONL text, parsed by one thread into
-// its own slots of the batch (slot = line number - 1).
-struct ParsePart {
-  size_t begin = 0;  // byte offsets in the text
-  size_t end = 0;
-  uint64_t first_line = 1;
-  Status status;  // the first error of the part
-  uint64_t error_line = 0;
-  size_t blank_lines = 0;
-};
-
-void ParseRange(std::string_view text, ParsePart* part, std::vector<Event>* batch,
-                std::vector<uint64_t>* lines) {
-  events::JsonEventParser parser;
-  uint64_t line = part->first_line;
-  for (size_t pos = part->begin; pos < part->end; ++line) {
-    const char* start = text.data() + pos;
-    const void* nl = std::memchr(start, '\n', part->end - pos);
-    const size_t len =
-        nl ? static_cast<size_t>(static_cast<const char*>(nl) - start) : part->end - pos;
-    pos += len + 1;
-    std::string_view l(start, len);
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    const size_t slot = static_cast<size_t>(line - 1);
-    if (l.find_first_not_of(" \t") == std::string_view::npos) {
-      (*lines)[slot] = 0;  // blank: compacted away afterwards
-      ++part->blank_lines;
-      continue;
-    }
-    Status s = l.size() > limits::kJsonLineBytesMax
-                   ? Status::InvalidArgument("line longer than " +
-                                             std::to_string(limits::kJsonLineBytesMax) + " bytes")
-                   : parser.Parse(l, &(*batch)[slot]);
-    if (!s.ok()) {
-      part->status = s;
-      part->error_line = line;
-      return;
-    }
-    (*lines)[slot] = line;
-  }
-}
-
-// The whole-file import path for JSON Lines: the file is read at once and its
-// lines are parsed by two threads (one per core), each into its own range of
-// the batch, since parsing is the part of an import that scales. On success
-// *n events fill batch[0..n) with their lines in lines[0..n).
-Status ParseJsonlFile(const std::string& path, Progress* bar, std::vector<Event>* batch,
-                      std::vector<uint64_t>* lines, size_t* n) {
-  std::string text;
-  bar->SetLabel(path + ": reading");
-  bar->Update(0);
-  CCL_RETURN_IF_ERROR(ReadWholeFile(path, &text));
-  size_t begin = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
-  uint64_t line_count = static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n'));
-  if (!text.empty() && text.back() != '\n') ++line_count;
-  if (line_count > limits::kEventsPerBatchMax) {
-    return Status::InvalidArgument(
-        path + ": more than " + Thousands(limits::kEventsPerBatchMax) +
-        " lines: one atomic append cannot hold them; split it with --batch N");
-  }
-  if (batch->size() < line_count) batch->resize(line_count);
-  lines->resize(line_count);
-
-  // Split at the newline after the middle; small files stay on one thread.
-  constexpr size_t kParallelBytesMin = 1u << 20;
-  std::vector<ParsePart> parts(1);
-  parts[0].begin = begin;
-  parts[0].end = text.size();
-  if (text.size() - begin >= kParallelBytesMin) {
-    const char* mid = static_cast<const char*>(std::memchr(
-        text.data() + (begin + text.size()) / 2, '\n', text.size() - (begin + text.size()) / 2));
-    if (mid != nullptr && static_cast<size_t>(mid - text.data()) + 1 < text.size()) {
-      const size_t split = static_cast<size_t>(mid - text.data()) + 1;
-      parts.resize(2);
-      parts[0].end = split;
-      parts[1].begin = split;
-      parts[1].end = text.size();
-      parts[1].first_line =
-          1 + static_cast<uint64_t>(std::count(text.data(), text.data() + split, '\n'));
-    }
-  }
-  bar->SetLabel(path + ": parsing");
-  bar->SetTotal(line_count);
-  bar->Update(0);
-  std::thread helper;
-  if (parts.size() == 2) {
-    helper = std::thread(ParseRange, std::string_view(text), &parts[1], batch, lines);
-  }
-  ParseRange(text, &parts[0], batch, lines);
-  if (helper.joinable()) helper.join();
-  for (const ParsePart& p : parts) {
-    if (!p.status.ok()) return p.status.WithContext(path + ":" + std::to_string(p.error_line));
-  }
-
-  size_t blank_lines = 0;
-  for (const ParsePart& p : parts) blank_lines += p.blank_lines;
-  *n = static_cast<size_t>(line_count);
-  if (blank_lines > 0) {
-    size_t j = 0;
-    for (size_t i = 0; i < line_count; ++i) {
-      if ((*lines)[i] == 0) continue;
-      if (i != j) {
-        std::swap((*batch)[i], (*batch)[j]);
-        (*lines)[j] = (*lines)[i];
-      }
-      ++j;
-    }
-    *n = j;
-  }
-  return Status::OK();
-}
-
-// Appends batch[0..n) atomically and adds to *counts; a rejected event is
-// named by its file and line.
-Status AppendBatch(ledger::Ledger* ledger, const std::string& path, const std::vector<Event>& batch,
-                   const std::vector<uint64_t>& lines, size_t n, Progress* bar,
+// Appends `batch` atomically and adds to *counts; a rejected event is named
+// by its file and line (lines[i] is the line of batch[i]).
+Status AppendBatch(ledger::Ledger* ledger, const std::string& path, std::span<const Event> batch,
+                   const uint64_t* lines, Progress* bar,
                    std::chrono::steady_clock::time_point read_start, ImportCounts* counts) {
+  const size_t n = batch.size();
   // One Append call: the bar shows what is happening, not how far it is.
   bar->SetLabel(path + ": appending");
   bar->SetTotal(0);
   bar->Update(counts->events + n);
   const auto append_start = std::chrono::steady_clock::now();
   ledger::AppendResult result;
-  Status s =
-      ledger->Append(std::span<const Event>(batch.data(), n), ledger::AppendOptions(), &result);
+  Status s = ledger->Append(batch, ledger::AppendOptions(), &result);
   if (!s.ok()) {
     if (result.failed_index < n) {
       const Event& bad = batch[result.failed_index];
@@ -361,21 +226,18 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& path, const po::var
       break;
     }
   }
-  // Event objects are reused from batch to batch (their string capacity too);
-  // `lines` maps a batch index back to its line for rule errors.
-  std::vector<Event> batch;
-  std::vector<uint64_t> lines;
   // Draws only on a terminal; erased when it goes out of scope, before the
   // caller prints the result or the error.
   Progress bar(path, 0, progress);
   if (reader == nullptr && batch_events == 0) {
+    // One atomic append of the whole file: read it at once, parse on every core.
     const auto read_start = std::chrono::steady_clock::now();
-    size_t n = 0;
-    CCL_RETURN_IF_ERROR(ParseJsonlFile(path, &bar, &batch, &lines, &n));
-    if (n > 0) {
-      CCL_RETURN_IF_ERROR(AppendBatch(ledger, path, batch, lines, n, &bar, read_start, counts));
-    }
-    return Status::OK();
+    JsonlFile file;
+    const size_t threads = std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
+    CCL_RETURN_IF_ERROR(ParseJsonlFile(path, threads, &bar, &file));
+    if (file.count == 0) return Status::OK();
+    return AppendBatch(ledger, path, std::span<const Event>(file.events.data(), file.count),
+                       file.lines.data(), &bar, read_start, counts);
   }
 
   // Streaming: one batch of at most batch_max events in memory at a time.
@@ -384,6 +246,10 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& path, const po::var
     CCL_RETURN_IF_ERROR(jsonl->Open(path));
     reader = std::move(jsonl);
   }
+  // Event objects are reused from batch to batch (their string capacity too);
+  // `lines` maps a batch index back to its line for rule errors.
+  std::vector<Event> batch;
+  std::vector<uint64_t> lines;
   const bool whole_file = batch_events == 0;
   const uint64_t batch_max = whole_file ? limits::kEventsPerBatchMax : batch_events;
   for (bool done = false; !done;) {
@@ -409,7 +275,8 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& path, const po::var
       }
     }
     if (n == 0) break;
-    CCL_RETURN_IF_ERROR(AppendBatch(ledger, path, batch, lines, n, &bar, read_start, counts));
+    CCL_RETURN_IF_ERROR(AppendBatch(ledger, path, std::span<const Event>(batch.data(), n),
+                                    lines.data(), &bar, read_start, counts));
     bar.SetLabel(path + ": reading");
   }
   return Status::OK();
