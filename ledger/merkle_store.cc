@@ -4,6 +4,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <string>
 
@@ -179,11 +180,12 @@ Status MerkleStore::Open(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, uint6
   return Status::OK();
 }
 
-Status MerkleStore::AppendLeafHashes(uint64_t first_seq, std::span<const Hash> leaf_hashes,
-                                     rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf) {
+Status MerkleStore::StageLeafHashes(uint64_t first_seq, std::span<const Hash> leaf_hashes,
+                                    rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf) {
   if (!staging_) {
     std::lock_guard<std::mutex> lock(mu_);
     staged_ = committed_;
+    dirty_ = {};
   }
   const uint64_t base = staged_.frontier.size();
   if (first_seq != base + 1) {
@@ -195,7 +197,6 @@ Status MerkleStore::AppendLeafHashes(uint64_t first_seq, std::span<const Hash> l
     return Status::InvalidArgument("merkle append: tree would exceed the maximum size");
   }
   staging_ = true;
-  std::array<bool, kTileLevelsMax> dirty{};
   uint64_t seq = first_seq;
   for (const Hash& leaf_hash : leaf_hashes) {
     completed_.clear();
@@ -206,9 +207,10 @@ Status MerkleStore::AppendLeafHashes(uint64_t first_seq, std::span<const Hash> l
       std::vector<Hash>& tile = staged_.partial[t];
       tile.push_back(completed_[level]);
       if (tile.size() < kTileWidth) {
-        dirty[t] = true;
+        dirty_[t] = true;
         continue;
       }
+      // A full tile never changes again: write it now, once.
       const uint64_t tile_index =
           (NodesAtLevel(seq, static_cast<uint32_t>(level)) - 1) / kTileWidth;
       rocksdb::Status s = batch->Put(cf, MerkleTileKey(t, tile_index), EncodeEntries(tile));
@@ -217,13 +219,18 @@ Status MerkleStore::AppendLeafHashes(uint64_t first_seq, std::span<const Hash> l
         return FromRocks(s, "merkle append: " + TileName(t, tile_index));
       }
       tile.clear();
-      dirty[t] = false;
+      dirty_[t] = false;
     }
     ++seq;
   }
-  const uint64_t size = seq - 1;
+  return Status::OK();
+}
+
+Status MerkleStore::PutPartialTiles(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf) {
+  if (!staging_) return Status::OK();
+  const uint64_t size = staged_.frontier.size();
   for (uint32_t t = 0; t < kTileLevelsMax; ++t) {
-    if (!dirty[t]) continue;
+    if (!dirty_[t]) continue;
     const uint64_t tile_index = NodesAtLevel(size, t * kTileHeight) / kTileWidth;
     rocksdb::Status s =
         batch->Put(cf, MerkleTileKey(t, tile_index), EncodeEntries(staged_.partial[t]));
@@ -231,8 +238,15 @@ Status MerkleStore::AppendLeafHashes(uint64_t first_seq, std::span<const Hash> l
       staging_ = false;
       return FromRocks(s, "merkle append: " + TileName(t, tile_index));
     }
+    dirty_[t] = false;
   }
   return Status::OK();
+}
+
+Status MerkleStore::AppendLeafHashes(uint64_t first_seq, std::span<const Hash> leaf_hashes,
+                                     rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf) {
+  CCL_RETURN_IF_ERROR(StageLeafHashes(first_seq, leaf_hashes, batch, cf));
+  return PutPartialTiles(batch, cf);
 }
 
 Status MerkleStore::AppendLeaves(uint64_t first_seq, std::span<const std::string_view> event_bytes,
@@ -253,6 +267,9 @@ Status MerkleStore::AppendLeaves(uint64_t first_seq, std::span<const std::string
 
 void MerkleStore::CommitAppend() {
   if (!staging_) return;
+  // Committing leaves whose partial tiles were never put would leave the
+  // stored tree behind the events (the next Open reports it).
+  assert(dirty_ == decltype(dirty_){} && "PutPartialTiles before writing the batch");
   std::lock_guard<std::mutex> lock(mu_);
   committed_ = std::move(staged_);
   staging_ = false;

@@ -104,6 +104,14 @@ class MerkleStore {
   [[nodiscard]] Status AppendLeafHashes(uint64_t first_seq, std::span<const Hash> leaf_hashes,
                                         rocksdb::WriteBatch* batch,
                                         rocksdb::ColumnFamilyHandle* cf);
+  // The two halves of AppendLeafHashes, for a WriteBatch that gathers several
+  // writers (group commit): StageLeafHashes per writer (it puts only the tiles
+  // that complete, which never change again), then PutPartialTiles once before
+  // the batch is written (the rightmost tile of each level, once, rather than
+  // once per writer). The batch must not be rolled back past a staged call.
+  [[nodiscard]] Status StageLeafHashes(uint64_t first_seq, std::span<const Hash> leaf_hashes,
+                                       rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf);
+  [[nodiscard]] Status PutPartialTiles(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf);
   // The same from the events' stored bytes.
   [[nodiscard]] Status AppendLeaves(uint64_t first_seq,
                                     std::span<const std::string_view> event_bytes,
@@ -150,6 +158,8 @@ class MerkleStore {
   State committed_;
   bool staging_ = false;  // appender-only state below
   State staged_;
+  // Levels whose staged partial tile is not yet in the batch.
+  std::array<bool, kTileLevelsMax> dirty_{};
   std::vector<Hash> completed_;    // scratch
   std::vector<Hash> leaf_hashes_;  // scratch
 };

@@ -215,6 +215,30 @@ TEST_F(MerkleStoreTest, SeveralCallsInOneBatchAndGapsRejected) {
   EXPECT_TRUE(store_->LeafHashAt(6, &h).IsInvalidArgument());
 }
 
+TEST_F(MerkleStoreTest, StagedWritersPutEachPartialTileOnce) {
+  ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), 0, &store_).ok());
+  Append(20);  // tile (0, 1) partial with 4 entries
+  // A group commit of 30 single-event writers (seq 21..50): they fill tiles
+  // (0, 1) and (0, 2) and start (0, 3); tile (1, 0) grows to 3 entries.
+  rocksdb::WriteBatch batch;
+  for (uint64_t seq = 21; seq <= 50; ++seq) {
+    const std::string bytes = EventBytes(seq);
+    const Hash leaf = EventLeafHash(seq, bytes);
+    memory_.AddLeafHash(leaf);
+    ASSERT_TRUE(store_->StageLeafHashes(seq, std::span<const Hash>(&leaf, 1), &batch, cf()).ok());
+  }
+  ASSERT_TRUE(store_->PutPartialTiles(&batch, cf()).ok());
+  // Puts: full tiles (0, 1) and (0, 2) once each, partial (0, 3) and (1, 0)
+  // once each, however many writers touched them.
+  EXPECT_EQ(batch.Count(), 4u);
+  ASSERT_TRUE(db_->Write(rocksdb::WriteOptions(), &batch).ok());
+  store_->CommitAppend();
+  std::mt19937_64 rng(3);
+  CheckAgainstMemory(rng);
+  ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), 50, &store_).ok());
+  CheckAgainstMemory(rng);
+}
+
 TEST_F(MerkleStoreTest, MalformedTileIsCorruptionNotCrash) {
   ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), 0, &store_).ok());
   Append(40);
