@@ -26,6 +26,7 @@ class ColumnFamilyHandle;
 class DB;
 class Status;
 class WriteBatch;
+struct DBOptions;
 struct ReadOptions;
 }  // namespace rocksdb
 
@@ -118,6 +119,11 @@ class LedgerImpl final : public Ledger, private CommittedReader {
 
   // ledger_open.cc
   Status OpenDb();
+  // An existing database without any data (an interrupted creation)? The
+  // first form inspects it before it can be opened with our column families.
+  Status HoldsNoData(const rocksdb::DBOptions& options, const std::vector<std::string>& names,
+                     bool* empty);
+  bool HoldsNoData();
   Status LoadOrCreateMeta();
   Status ReadHead(Head* out);
 

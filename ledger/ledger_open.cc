@@ -207,15 +207,25 @@ Status LedgerImpl::OpenDb() {
   o.paranoid_checks = true;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = Descriptors(block_cache_);
+  bool finish_creation = false;
   if (exists) {
     std::vector<std::string> names;
     rocksdb::Status ls = rocksdb::DB::ListColumnFamilies(o, path_, &names);
     if (!ls.ok()) return FromRocks(ls, "list column families of " + path_);
     for (const auto& d : cfs) {
-      if (std::find(names.begin(), names.end(), d.name) == names.end()) {
+      if (std::find(names.begin(), names.end(), d.name) != names.end()) continue;
+      // RocksDB creates a database, then each column family, then we write
+      // meta: a crash in between leaves a folder without some of them. If it
+      // holds no data at all, finishing the creation loses nothing.
+      if (options_.create_if_missing && !options_.read_only) {
+        CCL_RETURN_IF_ERROR(HoldsNoData(o, names, &finish_creation));
+      }
+      if (!finish_creation) {
         return Status::Corruption(path_ + ": column family '" + d.name +
                                   "' missing: not a ledger, or a damaged one");
       }
+      o.create_missing_column_families = true;
+      break;
     }
   }
   rocksdb::Status s;
@@ -226,8 +236,39 @@ Status LedgerImpl::OpenDb() {
     s = rocksdb::DB::Open(o, path_, cfs, &handles_, &db_);
   }
   if (!s.ok()) return FromRocks(s, "open " + path_);
-  created_ = !exists;
+  created_ = !exists || finish_creation;
   return Status::OK();
+}
+
+Status LedgerImpl::HoldsNoData(const rocksdb::DBOptions& options,
+                               const std::vector<std::string>& names, bool* empty) {
+  *empty = false;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const std::string& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(options, path_, cfs, &handles, &db);
+  if (!s.ok()) return FromRocks(s, "open " + path_ + " to inspect it");
+  bool any = false;
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), h));
+    it->SeekToFirst();
+    if (it->Valid() || !it->status().ok()) any = true;
+  }
+  for (rocksdb::ColumnFamilyHandle* h : handles)
+    db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  delete db;
+  *empty = !any;
+  return Status::OK();
+}
+
+bool LedgerImpl::HoldsNoData() {
+  for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), h));
+    it->SeekToFirst();
+    if (it->Valid() || !it->status().ok()) return false;
+  }
+  return true;
 }
 
 Status LedgerImpl::ReadHead(Head* out) {
@@ -242,7 +283,10 @@ Status LedgerImpl::ReadHead(Head* out) {
 Status LedgerImpl::LoadOrCreateMeta() {
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfMeta), kMetaFormatVersion, &v);
-  if (s.IsNotFound() && created_) {
+  // A new ledger, or one whose creation a crash interrupted before the meta
+  // batch (no data anywhere: nothing to lose by finishing it).
+  if (s.IsNotFound() &&
+      (created_ || (options_.create_if_missing && !options_.read_only && HoldsNoData()))) {
     // A new ledger: its id, format and genesis head in one synced batch.
     if (RAND_bytes(ledger_id_.data(), static_cast<int>(ledger_id_.size())) != 1) {
       return Status::IOError("no randomness for the ledger id");

@@ -461,5 +461,44 @@ TEST_F(LedgerAppendTest, SecondWriterIsBusy) {
   EXPECT_TRUE(s.IsBusy()) << s.ToString();
 }
 
+// A crash between RocksDB creating the database and our meta batch leaves a
+// folder with no data: create_if_missing finishes the creation; without it,
+// or with any data present, it is not taken for a ledger.
+TEST_F(LedgerAppendTest, OpenFinishesAnInterruptedCreation) {
+  const std::string half = dir_.Sub("half");
+  {
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    std::unique_ptr<rocksdb::DB> db;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(o, half, &raw).ok());
+    db.reset(raw);
+    rocksdb::ColumnFamilyHandle* h = nullptr;
+    ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "events", &h).ok());
+    ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  }
+  std::unique_ptr<Ledger> l;
+  Options o;
+  EXPECT_TRUE(Ledger::Open(o, half, &l).IsCorruption());
+  o.create_if_missing = true;
+  Status s = Ledger::Open(o, half, &l);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(l->head().hash, GenesisHash(l->ledger_id()));
+  AppendResult r;
+  Event open = f_.Open("C1");
+  ASSERT_TRUE(l->Append({&open, 1}, AppendOptions(), &r).ok());
+
+  const std::string data = dir_.Sub("data");
+  {
+    rocksdb::Options ro;
+    ro.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(ro, data, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "someone", "else's").ok());
+  }
+  EXPECT_TRUE(Ledger::Open(o, data, &l).IsCorruption());
+}
+
 }  // namespace
 }  // namespace ccl::ledger::testing
