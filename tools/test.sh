@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite in one command, on a fresh Debian 12 machine (as root):
-# install what is missing, build everything, run every test. Exits non-zero
-# on the first failing stage. Stages are functions so that later ones (a
-# sanitizer build, short fuzz runs) are one more function and one more line
-# in STAGES.
+# install what is missing, build everything, run every test, then the same
+# suite under AddressSanitizer + UndefinedBehaviorSanitizer and short fuzz
+# runs (tools/ci_reliability.sh). Exits non-zero on the first failing stage.
+# Stages are functions: a new stage is one more function and one more word in
+# STAGES. CCL_TEST_STAGES="setup unit" runs a subset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,12 +22,21 @@ stage_unit() {
   ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS"
 }
 
-STAGES=(stage_setup stage_unit)
+# Issue 6's stages: builds of their own next to $BUILD ($BUILD-asan, $BUILD-fuzz).
+stage_asan() {
+  CCL_BUILD_PREFIX="$BUILD" CCL_JOBS="$JOBS" bash tools/ci_reliability.sh asan
+}
+stage_fuzz() {
+  CCL_BUILD_PREFIX="$BUILD" CCL_JOBS="$JOBS" bash tools/ci_reliability.sh fuzz
+}
+
+# shellcheck disable=SC2206  # the stage list is split on spaces on purpose
+STAGES=(${CCL_TEST_STAGES:-setup unit asan fuzz})
 
 for stage in "${STAGES[@]}"; do
-  echo "== test.sh: ${stage#stage_}" >&2
+  echo "== test.sh: $stage" >&2
   start=$SECONDS
-  "$stage"
-  echo "== test.sh: ${stage#stage_} passed in $((SECONDS - start)) s" >&2
+  "stage_$stage"
+  echo "== test.sh: $stage passed in $((SECONDS - start)) s" >&2
 done
 echo "== test.sh: all stages passed" >&2
