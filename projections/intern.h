@@ -64,8 +64,13 @@ class StringInterner {
       h = (h ^ w) * 0x94D049BB133111EBull;
       h ^= h >> 29;
     }
+    // splitmix64's finalizer: every input bit reaches the low bits that pick
+    // the slot.
+    h ^= h >> 30;
     h *= 0xBF58476D1CE4E5B9ull;
-    return h ^ (h >> 32);
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBull;
+    return h ^ (h >> 31);
   }
 
   // REQUIRES: id < size()

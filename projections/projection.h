@@ -61,7 +61,10 @@ class Projection {
   // recorded_at_ns, applied_bill_rate_minor). For an EntryReversed,
   // `reversal_target` is the stored target event (fully valued, with its
   // applied_bill_rate_minor); the reversal negates exactly what that target
-  // contributed. REQUIRES: events arrive in increasing seq order;
+  // contributed. The runner may pass a copy of the target holding only its
+  // valuation fields (projections/target_cache.h lists them): a fold must
+  // not read other fields of a reversal target. REQUIRES: events arrive in
+  // increasing seq order;
   // reversal_target != nullptr for an EntryReversed (a reversal without its
   // target is ignored) and is ignored for other types.
   virtual void Apply(const events::Event& e, const events::Event* reversal_target) = 0;

@@ -99,6 +99,11 @@ constexpr size_t kBatchCount = 4;
 }  // namespace
 
 Status Runner::ResolveTarget(const Event& e, uint64_t seq, Event* target, RunStats* stats) {
+  ++stats->reversals_resolved;
+  if (options_.target_cache && target_cache_.Lookup(e.target_event_id, target)) {
+    return Status::OK();
+  }
+  ++stats->reversal_targets_read;
   Status s = ledger_->GetByEventId(e.target_event_id, target);
   if (!s.ok()) {
     // The write model admits a reversal only of a stored event: a missing
@@ -107,7 +112,6 @@ Status Runner::ResolveTarget(const Event& e, uint64_t seq, Event* target, RunSta
                               events::FormatUuid(e.target_event_id) +
                               " unreadable: " + s.ToString());
   }
-  ++stats->reversals_resolved;
   return Status::OK();
 }
 
@@ -126,6 +130,7 @@ Status Runner::Fold(ledger::EventIterator* it, uint64_t last_seq, const View* vi
     stats->to_seq = seq;
     ++stats->events_read;
     const Event* target = nullptr;
+    if (options_.target_cache) target_cache_.Remember(e);
     if (e.type == EventType::kEntryReversed) {
       CCL_RETURN_IF_ERROR(ResolveTarget(e, seq, &target_, stats));
       target = &target_;
@@ -213,6 +218,7 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
       stats->to_seq = seq;
       ++stats->events_read;
       int32_t target_index = -1;
+      if (options_.target_cache) target_cache_.Remember(e);
       if (e.type == EventType::kEntryReversed) {
         if (b->targets_used == b->targets.size()) b->targets.emplace_back();
         status = ResolveTarget(e, seq, &b->targets[b->targets_used], stats);

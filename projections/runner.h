@@ -29,6 +29,7 @@
 #include "ledger/ledger.h"
 #include "projections/projection.h"
 #include "projections/snapshot.h"
+#include "projections/target_cache.h"
 #include "projections/view.h"
 
 namespace ccl::projections {
@@ -45,15 +46,19 @@ struct RunnerOptions {
   // Replays shorter than this fold on the calling thread: below it the thread
   // hand-off costs more than it saves. Tests lower it to exercise the pipeline.
   uint64_t pipeline_events_min = 20'000;
+  // Resolve reversal targets from a cache of recent consumption events before
+  // reading them by event id (projections/target_cache.h). Same answers.
+  bool target_cache = true;
 };
 
 struct RunStats {
   uint64_t events_read = 0;     // events read from the ledger
   uint64_t events_applied = 0;  // events in the view (after the as-of filter)
   uint64_t reversals_resolved = 0;
-  uint64_t from_seq = 0;       // first seq read (0: nothing read)
-  uint64_t to_seq = 0;         // last seq of the state returned (0: empty log or prefix)
-  bool from_snapshot = false;  // at least one projection started from its snapshot
+  uint64_t reversal_targets_read = 0;  // of which read from the ledger (cache misses)
+  uint64_t from_seq = 0;               // first seq read (0: nothing read)
+  uint64_t to_seq = 0;                 // last seq of the state returned (0: empty log or prefix)
+  bool from_snapshot = false;          // at least one projection started from its snapshot
   // Human-readable remarks: snapshots rejected and why, rebuilds.
   std::vector<std::string> notes;
 };
@@ -117,6 +122,7 @@ class Runner {
   ledger::Ledger* ledger_;
   RunnerOptions options_;
   events::Event target_;  // reused for reversal targets
+  TargetCache target_cache_;
 };
 
 // SHA-256 of the projection's canonical state (Projection::SerializeState):

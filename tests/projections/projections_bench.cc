@@ -184,6 +184,11 @@ int BenchLedger(const std::string& dir, const std::vector<events::Event>& log, u
         pipeline ? "pipelined" : "sequential", static_cast<unsigned long long>(stats.events_read),
         sec, static_cast<double>(stats.events_read) / sec, cpu_sec,
         static_cast<double>(stats.events_read) / cpu_sec);
+    if (round == 0) {
+      std::printf("  (%llu reversals, %llu of their targets read by event id)\n",
+                  static_cast<unsigned long long>(stats.reversals_resolved),
+                  static_cast<unsigned long long>(stats.reversal_targets_read));
+    }
   }
   {
     ProjectionSet set;

@@ -116,6 +116,26 @@ TEST_F(RunnerTest, PipelinedFoldEqualsSequentialFold) {
   }
 }
 
+// Reversal targets served from the cache of recent consumption events give
+// the same state as targets read by event id, with fewer reads.
+TEST_F(RunnerTest, TargetCacheChangesReadsNotAnswers) {
+  Add(0, log_.size());
+  Runner cached(&ledger_, RunnerOptions{.save_checkpoints = false});
+  RunnerOptions no_cache_options;
+  no_cache_options.save_checkpoints = false;
+  no_cache_options.target_cache = false;
+  Runner uncached(&ledger_, no_cache_options);
+  ProjectionSet a, b;
+  RunStats sa, sb;
+  ASSERT_TRUE(cached.Rebuild(a.All(), &sa).ok());
+  ASSERT_TRUE(uncached.Rebuild(b.All(), &sb).ok());
+  EXPECT_EQ(Digests(&a), Digests(&b));
+  ASSERT_GT(sb.reversals_resolved, 0u);
+  EXPECT_EQ(sb.reversal_targets_read, sb.reversals_resolved);
+  EXPECT_EQ(sa.reversals_resolved, sb.reversals_resolved);
+  EXPECT_LT(sa.reversal_targets_read, sa.reversals_resolved / 10);
+}
+
 TEST_F(RunnerTest, NothingNewMeansNothingReadOrWritten) {
   Add(0, 100);
   Runner runner(&ledger_, RunnerOptions{});
