@@ -18,11 +18,9 @@
 
 #include "tools/bench/config.h"
 #include "tools/bench/isolate.h"
+#include "tools/bench/ours.h"
 #include "tools/bench/peer.h"
 #include "tools/bench/report.h"
-#if CCL_BENCH_HAVE_LEDGER
-#include "tools/bench/ours.h"
-#endif
 
 namespace ccl::bench {
 namespace {
@@ -65,17 +63,14 @@ void RunAll(const BenchConfig& c, Report* r) {
   const std::string b1 =
       "batch 1, first " + std::to_string(std::min(c.events, c.b1_events)) + " events";
   const std::string full = std::to_string(c.events) + " events in batches of 1000, then read";
-#if CCL_BENCH_HAVE_LEDGER
   Phase(c, r, "ours", "b1", b1, {"append_b1_eps", "append_b1_p50_us", "append_b1_p99_us"},
         [&](Report* x) { RunOursB1Phase(c, x); });
-#endif
   Phase(c, r, "rocksdb", "b1", b1, {"rocksdb_raw_b1_eps"},
         [&](Report* x) { RunPeerB1Phase(PeerKind::kRocksDbRaw, c, x); });
   Phase(c, r, "sqlite", "b1", b1, {"sqlite_b1_eps"},
         [&](Report* x) { RunPeerB1Phase(PeerKind::kSqlite, c, x); });
   Phase(c, r, "postgres", "b1", b1, {"postgres_b1_eps"},
         [&](Report* x) { RunPeerB1Phase(PeerKind::kPostgres, c, x); });
-#if CCL_BENCH_HAVE_LEDGER
   Phase(c, r, "ours", "concurrent8", "8 threads x batch 1", {"append_concurrent8_eps"},
         [&](Report* x) { RunOursConcurrentPhase(c, x); });
   Phase(c, r, "ours", "b100", "batch 100", {"append_b100_eps"},
@@ -84,14 +79,6 @@ void RunAll(const BenchConfig& c, Report* r) {
         {"append_b1000_eps", "replay_eps", "verify_eps", "rebuild_eps", "contract_balance_p50_us",
          "disk_bytes_per_event", "peak_rss_mb"},
         [&](Report* x) { RunOursFullPhase(c, x); });
-#else
-  for (std::string_view m : MetricNames()) {
-    if (m.substr(0, 12) != "rocksdb_raw_" && m.substr(0, 7) != "sqlite_" &&
-        m.substr(0, 9) != "postgres_") {
-      r->Missing(m, "ledger-bench was built without ccl_ledger / ccl_projections");
-    }
-  }
-#endif
   Phase(c, r, "rocksdb", "full", full, {"rocksdb_raw_b1000_eps", "rocksdb_raw_scan_eps"},
         [&](Report* x) { RunPeerFullPhase(PeerKind::kRocksDbRaw, c, x); });
   Phase(c, r, "sqlite", "full", full, {"sqlite_b1000_eps", "sqlite_scan_eps"},

@@ -23,7 +23,7 @@ struct BenchConfig {
   uint64_t b1_events = 2'000;
   double b1_seconds_max = 10;  // stop a batch-1 phase early after this long
   uint64_t b100_events = 200'000;
-  uint64_t concurrent_events = 8'000;  // total over the 8 threads
+  uint64_t concurrent_events = 40'000;  // total over the 8 threads (time-capped)
   double concurrent_seconds_max = 10;
   // libpq conninfo; empty: the PostgreSQL peer is reported missing.
   std::string pg_conninfo;

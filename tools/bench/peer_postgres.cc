@@ -4,14 +4,15 @@
 // stream version), synchronous_commit=on, one transaction per batch written
 // by binary COPY or by one multi-row INSERT with binary parameters
 // (BenchConfig::pg_mode; COPY measured faster here, see PERFORMANCE.md).
+#include "tools/bench/peer.h"
+
+#if CCL_BENCH_HAVE_PQ
 #include <arpa/inet.h>
 #include <libpq-fe.h>
 
 #include <cstring>
 #include <map>
 #include <vector>
-
-#include "tools/bench/peer.h"
 
 namespace ccl::bench {
 
@@ -290,3 +291,15 @@ Status OpenPostgresPeer(const std::string& conninfo, PgBatchMode mode, std::uniq
 }
 
 }  // namespace ccl::bench
+
+#else  // !CCL_BENCH_HAVE_PQ
+
+namespace ccl::bench {
+
+Status OpenPostgresPeer(const std::string&, PgBatchMode, std::unique_ptr<Peer>*) {
+  return Status::IOError("ledger-bench was built without libpq (install libpq-dev)");
+}
+
+}  // namespace ccl::bench
+
+#endif  // CCL_BENCH_HAVE_PQ

@@ -1,9 +1,10 @@
 // SQLite through its C API, configured as the durable choice a careful user
 // would make: WAL journal, synchronous=FULL (the WAL is synced on every
 // commit), prepared statements, one transaction per batch.
-#include <sqlite3.h>
-
 #include "tools/bench/peer.h"
+
+#if CCL_BENCH_HAVE_SQLITE
+#include <sqlite3.h>
 
 namespace ccl::bench {
 
@@ -182,3 +183,15 @@ Status OpenSqlitePeer(const std::string& dir, std::unique_ptr<Peer>* out) {
 }
 
 }  // namespace ccl::bench
+
+#else  // !CCL_BENCH_HAVE_SQLITE
+
+namespace ccl::bench {
+
+Status OpenSqlitePeer(const std::string&, std::unique_ptr<Peer>*) {
+  return Status::IOError("ledger-bench was built without SQLite (install libsqlite3-dev)");
+}
+
+}  // namespace ccl::bench
+
+#endif  // CCL_BENCH_HAVE_SQLITE
