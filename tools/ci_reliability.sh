@@ -46,6 +46,9 @@ stage_asan() {
 
 stage_fuzz() {
   local dir="$PREFIX-fuzz"
+  # libFuzzer's runtime is not pulled in by the clang package without its
+  # recommended packages; setup.sh installs only what is missing.
+  CCL_EXTRA_PACKAGES="clang libclang-rt-14-dev" bash tools/setup.sh
   # The whole library code is instrumented for coverage (fuzzer-no-link) and
   # checked by ASan/UBSan; only the fuzz_* executables link libFuzzer.
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCCL_FUZZ=ON \

@@ -279,6 +279,11 @@ bool FaultFs::power_lost() const {
   return power_lost_;
 }
 
+std::string FaultFs::fired_what() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return fired_what_;
+}
+
 uint64_t FaultFs::count(FaultOp op) const {
   std::lock_guard<std::mutex> l(mu_);
   return counts_[static_cast<int>(op)];
@@ -309,6 +314,7 @@ IOStatus FaultFs::Check(FaultOp op, const std::string& path, FaultKind* kind) {
     if (kind != nullptr) *kind = fail_kind_;
     std::string what =
         std::string("injected ") + FaultOpName(op) + " fault #" + std::to_string(n) + ": " + path;
+    fired_what_ = what;
     if (fail_kind_ == FaultKind::kNoSpace && op == FaultOp::kWrite) {
       return IOStatus::NoSpace(what);
     }

@@ -66,7 +66,8 @@ class FaultFs final : public rocksdb::FileSystemWrapper {
   // Disarms both.
   void Disarm();
 
-  bool fault_fired() const;  // the armed one-shot failure has happened
+  bool fault_fired() const;        // the armed one-shot failure has happened
+  std::string fired_what() const;  // its description ("injected sync fault #3: <path>")
   bool power_lost() const;
   uint64_t count(FaultOp op) const;  // operations seen since the last ResetCounts()
   uint64_t total_count() const;
@@ -139,6 +140,7 @@ class FaultFs final : public rocksdb::FileSystemWrapper {
   uint64_t fail_at_ = 0;  // counts_[op] value at which to fail
   FaultKind fail_kind_ = FaultKind::kIOError;
   bool fired_ = false;
+  std::string fired_what_;
   // Power cut.
   std::optional<uint64_t> power_cut_at_;  // total_ after which everything fails
   bool power_lost_ = false;
