@@ -1,17 +1,23 @@
 // Verify: re-reads the whole ledger and checks everything derived from the
 // log against the log (ledger/ledger.h, schemas/FORMAT.md "Verification").
 //
-// One sequential pass over `events` (with `chain` in lockstep) checks each
-// event and replays it through the write model rules; the indexes are then
-// each scanned once and compared with what the events imply through an
-// order-independent digest, so the pass stays sequential (no random read per
-// event). Only when a digest differs does a slower pass look up entries one by
-// one to name the first bad seq. Memory: the rebuilt write model (contracts,
-// escalations, reversals), never the events.
+// Three sequential scans run at once, on their own threads, because on this
+// hardware each costs about as much as the others and none needs the others'
+// results until the end:
+//  - the events: each checked, decoded and replayed through the write model
+//    rules, and the index entries they imply digested (this thread);
+//  - the chain: every event's bytes hashed from h_0 and compared with its
+//    stored `chain` entry, then with the head;
+//  - the stored `ids` and `streams`, digested.
+// An order-independent digest lets the index scans stay sequential (no random
+// read per event); only when one differs does a slower pass look entries up
+// one by one to name the first bad seq. Memory: the rebuilt write model
+// (contracts, escalations, reversals), never the events.
 #include <rocksdb/db.h>
 
+#include <atomic>
 #include <cstring>
-#include <map>
+#include <thread>
 
 #include "events/codec.h"
 #include "events/uuid.h"
@@ -36,6 +42,7 @@ std::string Hex(const Hash& h) {
 }
 
 constexpr uint64_t kProgressEvery = 1 << 16;
+constexpr uint64_t kStopCheckEvery = 4096;
 
 }  // namespace
 
@@ -58,9 +65,20 @@ Status LedgerImpl::Verify(const VerifyProgress& progress, VerifyReport* report) 
 
   VerifyState state(this, ro);
   Status s = state.ReadHead();
-  if (s.ok()) s = state.ScanEvents(progress);
-  if (s.ok()) s = state.CheckIds();
-  if (s.ok()) s = state.CheckStreams();
+  if (!s.ok()) return s;
+  VerifyState::ChainScan chain;
+  StoredDigests stored;
+  Status digests;
+  std::thread chain_thread([&] { chain = state.ScanChain(); });
+  std::thread digest_thread([&] { digests = state.DigestStoredIndexes(&stored); });
+  s = state.ScanEvents(progress);
+  state.StopAt(VerifyState::kEventScan, std::max<uint64_t>(state.first_bad_seq(), 1), !s.ok());
+  chain_thread.join();
+  digest_thread.join();
+  s = state.Merge(s, chain);
+  if (s.ok()) s = digests;
+  if (s.ok()) s = state.CheckIndex(kCfIds, stored.ids);
+  if (s.ok()) s = state.CheckIndex(kCfStreams, stored.streams);
   if (s.ok()) s = state.CheckWriteModel();
   report->events = state.events_checked();
   report->head = state.recomputed_head();
@@ -88,15 +106,21 @@ Status VerifyState::ReadHead() {
   return Status::OK();
 }
 
+void VerifyState::StopAt(int scan, uint64_t seq, bool failed) {
+  if (failed) bad_at_[scan].store(seq);
+}
+
+bool VerifyState::Beyond(int other_scan, uint64_t seq) const {
+  const uint64_t bad = bad_at_[other_scan].load(std::memory_order_relaxed);
+  return bad != 0 && seq > bad;
+}
+
 Status VerifyState::ScanEvents(const VerifyProgress& progress) {
   std::unique_ptr<rocksdb::Iterator> it(ledger_->db()->NewIterator(ro_, ledger_->cf(kCfEvents)));
-  std::unique_ptr<rocksdb::Iterator> chain(ledger_->db()->NewIterator(ro_, ledger_->cf(kCfChain)));
   events::Event e;
   uint64_t expected = 1;
   int64_t last_recorded_ns = INT64_MIN;
-  it->SeekToFirst();
-  chain->SeekToFirst();
-  for (; it->Valid(); it->Next(), chain->Next(), ++expected) {
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++expected) {
     uint64_t seq = 0;
     if (!DecodeSeq(View(it->key()), &seq)) return Fail(expected, "malformed key in `events`");
     if (seq != expected) {
@@ -105,8 +129,9 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress) {
     if (seq > stored_head_.seq) {
       return Fail(seq, "stored beyond the head (seq " + std::to_string(stored_head_.seq) + ")");
     }
-    const std::string_view bytes = View(it->value());
-    Status s = events::DecodeEvent(bytes, &e);
+    // The chain scan failed before this seq: its failure is the first.
+    if (Beyond(kChainScan, seq)) return Status::OK();
+    Status s = events::DecodeEvent(View(it->value()), &e);
     if (!s.ok()) return Fail(seq, s.message());
     if (e.seq != seq) return Fail(seq, "stored event carries seq " + std::to_string(e.seq));
     if (e.recorded_at_ns < last_recorded_ns) {
@@ -114,21 +139,6 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress) {
                            " < " + std::to_string(last_recorded_ns) + ")");
     }
     last_recorded_ns = e.recorded_at_ns;
-
-    computed_.hash = ChainHash(computed_.hash, seq, bytes);
-    SeqKey k(seq);
-    if (!chain->Valid() || View(chain->key()) != k.view()) {
-      CCL_RETURN_IF_ERROR(FromRocks(chain->status(), "read chain hashes"));
-      return Fail(seq, "chain hash missing");
-    }
-    if (View(chain->value()) !=
-        std::string_view(reinterpret_cast<const char*>(computed_.hash.data()), 32)) {
-      return Fail(seq, "chain hash mismatch: stored " +
-                           (chain->value().size() == 32
-                                ? Hex(*reinterpret_cast<const Hash*>(chain->value().data()))
-                                : std::string("(not 32 bytes)")) +
-                           ", recomputed " + Hex(computed_.hash));
-    }
 
     // Replay through the rules: the log must be one the rules accept, and
     // what append assigned must be what the rules assign.
@@ -147,6 +157,7 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress) {
                            std::to_string(applied.applied_bill_rate_minor.value_or(-1)));
     }
 
+    SeqKey k(seq);
     ids_expected_.Add(std::string_view(reinterpret_cast<const char*>(e.event_id.data()), 16),
                       k.view());
     StreamKeyInto(e.contract, e.stream_version, &key_);
@@ -159,19 +170,10 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress) {
     }
   }
   CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read events"));
+  if (bad_at_[kChainScan].load() != 0) return Status::OK();  // Merge reports it
   if (computed_.seq < stored_head_.seq) {
     return Fail(computed_.seq + 1,
                 "missing (the head is seq " + std::to_string(stored_head_.seq) + ")");
-  }
-  if (chain->Valid()) {
-    uint64_t extra = 0;
-    DecodeSeq(View(chain->key()), &extra);
-    return Fail(std::max<uint64_t>(extra, 1), "chain hash stored beyond the last event");
-  }
-  if (computed_.hash != stored_head_.hash) {
-    return Fail(std::max<uint64_t>(stored_head_.seq, 1), "head hash mismatch: stored " +
-                                                             Hex(stored_head_.hash) +
-                                                             ", recomputed " + Hex(computed_.hash));
   }
   if (computed_.recorded_at_ns != stored_head_.recorded_at_ns && stored_head_.seq > 0) {
     return Fail(stored_head_.seq, "head recorded_at differs from the last event's");
@@ -180,24 +182,96 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress) {
   return Status::OK();
 }
 
-Status VerifyState::ScanDigest(ColumnFamilyId cf, IndexDigest* out) {
-  std::unique_ptr<rocksdb::Iterator> it(ledger_->db()->NewIterator(ro_, ledger_->cf(cf)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) out->Add(View(it->key()), View(it->value()));
-  return FromRocks(it->status(), std::string("read ") + kColumnFamilyNames[cf]);
+VerifyState::ChainScan VerifyState::ScanChain() {
+  ChainScan out;
+  std::unique_ptr<rocksdb::Iterator> it(ledger_->db()->NewIterator(ro_, ledger_->cf(kCfEvents)));
+  std::unique_ptr<rocksdb::Iterator> chain(ledger_->db()->NewIterator(ro_, ledger_->cf(kCfChain)));
+  out.hash = GenesisHash(ledger_->ledger_id());
+  auto fail = [&](uint64_t seq, const std::string& what) {
+    out.bad_seq = seq;
+    out.status = Status::Corruption(SeqLabel(seq) + ": " + what);
+    bad_at_[kChainScan].store(seq);  // the event scan need not go past this seq
+    return out;
+  };
+  chain->SeekToFirst();
+  for (it->SeekToFirst(); it->Valid(); it->Next(), chain->Next()) {
+    uint64_t seq = 0;
+    // Gaps and malformed keys are the event scan's to report.
+    if (!DecodeSeq(View(it->key()), &seq) || seq != out.seq + 1) return out;
+    if (Beyond(kEventScan, seq)) return out;
+    out.hash = ChainHash(out.hash, seq, View(it->value()));
+    SeqKey k(seq);
+    if (!chain->Valid() || View(chain->key()) != k.view()) {
+      out.status = FromRocks(chain->status(), "read chain hashes");
+      if (!out.status.ok()) return out;
+      return fail(seq, "chain hash missing");
+    }
+    if (View(chain->value()) !=
+        std::string_view(reinterpret_cast<const char*>(out.hash.data()), 32)) {
+      return fail(seq, "chain hash mismatch: stored " +
+                           (chain->value().size() == 32
+                                ? Hex(*reinterpret_cast<const Hash*>(chain->value().data()))
+                                : std::string("(not 32 bytes)")) +
+                           ", recomputed " + Hex(out.hash));
+    }
+    out.seq = seq;
+  }
+  out.status = FromRocks(it->status(), "read events");
+  if (!out.status.ok()) return out;
+  out.status = FromRocks(chain->status(), "read chain hashes");
+  if (!out.status.ok()) return out;
+  if (chain->Valid()) {
+    uint64_t extra = 0;
+    DecodeSeq(View(chain->key()), &extra);
+    return fail(std::max<uint64_t>(extra, 1), "chain hash stored beyond the last event");
+  }
+  out.complete = true;
+  return out;
 }
 
-Status VerifyState::CheckIds() {
-  IndexDigest stored;
-  CCL_RETURN_IF_ERROR(ScanDigest(kCfIds, &stored));
-  if (stored == ids_expected_) return Status::OK();
-  return LocateIndexDamage(kCfIds);
+Status VerifyState::Merge(const Status& events, const ChainScan& chain) {
+  if (!chain.status.ok() && chain.bad_seq == 0) return chain.status;  // I/O
+  // The first bad seq wins; on a tie the event scan's message, which says
+  // what is wrong with the event itself.
+  if (chain.bad_seq != 0 && (events.ok() || chain.bad_seq < first_bad_seq_)) {
+    first_bad_seq_ = chain.bad_seq;
+    return chain.status;
+  }
+  if (!events.ok()) return events;
+  computed_.hash = chain.hash;
+  if (!chain.complete || chain.seq != computed_.seq) {
+    return Fail(std::max<uint64_t>(computed_.seq, 1), "chain scan ended early");
+  }
+  if (computed_.hash != stored_head_.hash) {
+    return Fail(std::max<uint64_t>(stored_head_.seq, 1), "head hash mismatch: stored " +
+                                                             Hex(stored_head_.hash) +
+                                                             ", recomputed " + Hex(computed_.hash));
+  }
+  return Status::OK();
 }
 
-Status VerifyState::CheckStreams() {
-  IndexDigest stored;
-  CCL_RETURN_IF_ERROR(ScanDigest(kCfStreams, &stored));
-  if (stored == streams_expected_) return Status::OK();
-  return LocateIndexDamage(kCfStreams);
+Status VerifyState::DigestStoredIndexes(StoredDigests* out) {
+  const std::pair<ColumnFamilyId, IndexDigest*> scans[] = {{kCfIds, &out->ids},
+                                                           {kCfStreams, &out->streams}};
+  for (const auto& [cf, digest] : scans) {
+    std::unique_ptr<rocksdb::Iterator> it(ledger_->db()->NewIterator(ro_, ledger_->cf(cf)));
+    uint64_t n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      digest->Add(View(it->key()), View(it->value()));
+      if (++n % kStopCheckEvery == 0 &&
+          (bad_at_[kEventScan].load(std::memory_order_relaxed) != 0 ||
+           bad_at_[kChainScan].load(std::memory_order_relaxed) != 0)) {
+        return Status::OK();  // the result will not be looked at
+      }
+    }
+    CCL_RETURN_IF_ERROR(FromRocks(it->status(), std::string("read ") + kColumnFamilyNames[cf]));
+  }
+  return Status::OK();
+}
+
+Status VerifyState::CheckIndex(ColumnFamilyId cf, const IndexDigest& stored) {
+  if (stored == (cf == kCfIds ? ids_expected_ : streams_expected_)) return Status::OK();
+  return LocateIndexDamage(cf);
 }
 
 // The slow path, taken only on damage: which seq is wrong? First every event

@@ -4,6 +4,7 @@
 
 #include <rocksdb/options.h>
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -68,14 +69,47 @@ class VerifyModel final : public ModelView {
   std::string value_;
 };
 
+// Digests of the stored `ids` and `streams`, made on their own thread.
+struct StoredDigests {
+  IndexDigest ids;
+  IndexDigest streams;
+};
+
+// The steps of LedgerImpl::Verify (ledger/verify.cc). ScanEvents, ScanChain
+// and DigestStoredIndexes run on three threads at once and share only
+// read-only state and the stop flag; the rest runs after they are joined.
 class VerifyState {
  public:
   VerifyState(LedgerImpl* ledger, const rocksdb::ReadOptions& ro);
 
+  // What the chain thread found.
+  struct ChainScan {
+    Status status;  // Corruption (bad_seq set) or an I/O error
+    uint64_t bad_seq = 0;
+    uint64_t seq = 0;       // events hashed
+    Hash hash{};            // h_seq
+    bool complete = false;  // reached the end of the events
+  };
+
+  enum Scan { kEventScan = 0, kChainScan = 1 };
+
   Status ReadHead();
+  // Reads the events: checks each, replays the rules, digests the index
+  // entries they imply. Returns OK early past a seq the chain scan found bad.
   Status ScanEvents(const VerifyProgress& progress);
-  Status CheckIds();
-  Status CheckStreams();
+  // Recomputes the chain over the stored bytes against `chain`. Returns
+  // early past a seq the event scan found bad.
+  ChainScan ScanChain();
+  // Digests what is stored in `ids` and `streams`; returns early (OK) once
+  // either scan found damage.
+  Status DigestStoredIndexes(StoredDigests* out);
+  // Tells the other scans that `scan` failed at `seq` (when `failed`).
+  void StopAt(int scan, uint64_t seq, bool failed);
+  // The first failure of the two scans, else the head check.
+  Status Merge(const Status& events, const ChainScan& chain);
+  // Compares a stored digest with the implied one; on a difference, finds
+  // the seq concerned.
+  Status CheckIndex(ColumnFamilyId cf, const IndexDigest& stored);
   Status CheckWriteModel();
 
   // Records the first bad seq and returns Corruption "seq N: what".
@@ -88,8 +122,9 @@ class VerifyState {
   const rocksdb::ReadOptions& read_options() const { return ro_; }
 
  private:
-  Status ScanDigest(ColumnFamilyId cf, IndexDigest* out);
   Status LocateIndexDamage(ColumnFamilyId cf);
+  // True when the other scan failed at a seq before `seq`.
+  bool Beyond(int other_scan, uint64_t seq) const;
 
   LedgerImpl* ledger_;
   rocksdb::ReadOptions ro_;
@@ -97,6 +132,7 @@ class VerifyState {
   Head stored_head_;
   Head computed_;
   uint64_t first_bad_seq_ = 0;
+  std::atomic<uint64_t> bad_at_[2] = {0, 0};  // by Scan: first bad seq, 0 = none
   IndexDigest ids_expected_;
   IndexDigest streams_expected_;
   std::string key_;

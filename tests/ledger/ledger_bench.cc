@@ -1,7 +1,10 @@
 // ledger_bench: append, replay and verify rates of the ledger on this machine.
 // Not a test (no assertions on time); run by hand:
 //   ledger_bench [--events N] [--contracts K] [--dir PATH] [--single N] [--threads T]
+//                [--phases b1000,bulk,replay,verify,b1,concurrent] [--keep 1]
 // Prints one line per measurement.
+#include <time.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +24,14 @@ using ccl::events::Event;
 using ccl::events::EventType;
 using ccl::events::ServiceLine;
 namespace ledger = ccl::ledger;
+
+// CPU seconds of the whole process (all threads): on a shared, loaded
+// machine a steadier figure than wall time.
+double CpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -128,23 +139,37 @@ std::unique_ptr<ledger::Ledger> Fresh(const std::string& path, bool sync = true)
   return l;
 }
 
+// One result line: wall time, rate, and the process CPU seconds it took.
+class Timer {
+ public:
+  Timer() : wall_(std::chrono::steady_clock::now()), cpu_(CpuSeconds()) {}
+  void Report(const char* label, uint64_t events, const std::string& extra = "") const {
+    const double s = Seconds(wall_);
+    std::printf("%-36s %9lu events %8.3f s %10.0f events/s  cpu %6.2f s %s\n", label,
+                static_cast<unsigned long>(events), s, events / s, CpuSeconds() - cpu_,
+                extra.c_str());
+  }
+
+ private:
+  std::chrono::steady_clock::time_point wall_;
+  double cpu_;
+};
+
 void AppendBatches(ledger::Ledger* l, const std::vector<Event>& events, size_t batch,
                    const char* label) {
-  const auto t0 = std::chrono::steady_clock::now();
+  Timer t;
   for (size_t i = 0; i < events.size(); i += batch) {
     const size_t n = std::min(batch, events.size() - i);
     ledger::AppendResult r;
     Check(l->Append({events.data() + i, n}, ledger::AppendOptions(), &r), label);
   }
-  const double s = Seconds(t0);
-  std::printf("%-34s %9zu events %8.3f s %10.0f events/s\n", label, events.size(), s,
-              events.size() / s);
+  t.Report(label, events.size());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  size_t n = 1'000'000, contracts = 1000, single = 2000, threads = 8;
+  size_t n = 1'000'000, contracts = 1000, single = 2000, threads = 8, keep = 0;
   std::string dir = "/tmp/ccl-ledger-bench";
   std::string phases = "b1000,bulk,replay,verify,b1,concurrent";
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -154,14 +179,15 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--threads")) threads = std::strtoull(argv[i + 1], nullptr, 10);
     if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
     if (!std::strcmp(argv[i], "--phases")) phases = argv[i + 1];
+    if (!std::strcmp(argv[i], "--keep")) keep = std::strtoull(argv[i + 1], nullptr, 10);
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::printf("ledger_bench: %zu events over %zu contracts in %s\n", n, contracts, dir.c_str());
   const std::vector<Event> events = Workload(n, contracts, 0);
-
   auto want = [&](const char* p) {
     return ("," + phases + ",").find("," + std::string(p) + ",") != std::string::npos;
   };
+
   if (want("b1000")) {
     auto l = Fresh(dir + "/b1000");
     AppendBatches(l.get(), events, 1000, "append, batches of 1000");
@@ -169,73 +195,66 @@ int main(int argc, char** argv) {
   if (want("bulk")) {
     auto l = Fresh(dir + "/bulk");
     AppendBatches(l.get(), events, events.size(), "append, one batch");
-    std::printf("%-34s %9.1f bytes/event on disk (before compaction)\n", "size",
-                static_cast<double>(l->DiskBytes()) / n);
+    Timer t;
+    l.reset();  // flushes the memtables (see FORMAT.md)
+    t.Report("close after the bulk append", 0);
   }
 
-  // Reopen so the replay reads from a cold-ish DB, as a report would.
-  ledger::Options o;
-  std::unique_ptr<ledger::Ledger> r;
-  Check(ledger::Ledger::Open(o, dir + "/bulk", &r), "reopen");
-  auto t0 = std::chrono::steady_clock::now();
-  uint64_t count = 0, minutes = 0;
-  double s = 0;
-  if (want("replay")) {
-    for (auto it = r->NewIterator(1); it->Valid(); it->Next()) {
-      ++count;
-      minutes += static_cast<uint64_t>(it->event().minutes);
+  // Reopen, as the next command (a report, verify) would.
+  if (want("replay") || want("verify")) {
+    ledger::Options o;
+    std::unique_ptr<ledger::Ledger> r;
+    Timer open;
+    Check(ledger::Ledger::Open(o, dir + "/bulk", &r), "reopen");
+    open.Report("reopen", 0);
+    std::printf("%-36s %9.1f bytes/event on disk\n", "size",
+                static_cast<double>(r->DiskBytes()) / std::max<uint64_t>(1, r->head().seq));
+    if (want("replay")) {
+      Timer t;
+      uint64_t count = 0, minutes = 0;
+      for (auto it = r->NewIterator(1); it->Valid(); it->Next()) {
+        ++count;
+        minutes += static_cast<uint64_t>(it->event().minutes);
+      }
+      t.Report("replay (decode all)", count, "(minutes " + std::to_string(minutes) + ")");
     }
-    s = Seconds(t0);
-    std::printf("%-34s %9lu events %8.3f s %10.0f events/s (minutes %lu)\n", "replay (decode all)",
-                static_cast<unsigned long>(count), s, count / s,
-                static_cast<unsigned long>(minutes));
+    if (want("verify")) {
+      Timer t;
+      ledger::VerifyReport report;
+      Check(r->Verify(ledger::VerifyProgress(), &report), "verify");
+      t.Report("verify", report.events);
+    }
   }
-
-  if (want("verify")) {
-    t0 = std::chrono::steady_clock::now();
-    ledger::VerifyReport report;
-    Check(r->Verify(ledger::VerifyProgress(), &report), "verify");
-    s = Seconds(t0);
-    std::printf("%-34s %9lu events %8.3f s %10.0f events/s\n", "verify",
-                static_cast<unsigned long>(report.events), s, report.events / s);
-  }
-  r.reset();
 
   // Durable single-event appends: one thread, then `threads` threads.
   const std::vector<Event> small = Workload(64 + single * threads, 64, 1ull << 40);
+  const std::vector<Event> opens(small.begin(), small.begin() + 64);
   if (want("b1")) {
     auto one = Fresh(dir + "/b1");
-    std::vector<Event> opens(small.begin(), small.begin() + 64);
     AppendBatches(one.get(), opens, opens.size(), "(setup)");
     std::vector<Event> rest(small.begin() + 64, small.begin() + 64 + single);
     AppendBatches(one.get(), rest, 1, "append, batches of 1 (1 thread)");
   }
   if (want("concurrent")) {
     auto many = Fresh(dir + "/b1x");
-    std::vector<Event> opens(small.begin(), small.begin() + 64);
     AppendBatches(many.get(), opens, opens.size(), "(setup)");
-    const size_t per = (small.size() - 64) / threads;
-    t0 = std::chrono::steady_clock::now();
+    Timer t;
     std::vector<std::thread> ts;
-    for (size_t t = 0; t < threads; ++t) {
-      ts.emplace_back([&, t] {
-        // Thread t takes every threads-th event: rule order within a
-        // contract is kept because contracts are split the same way.
-        for (size_t i = 64 + t; i < small.size(); i += threads) {
+    for (size_t k = 0; k < threads; ++k) {
+      ts.emplace_back([&, k] {
+        // Thread k takes every threads-th event: with 64 contracts split the
+        // same way, each contract's events stay in order in one thread.
+        for (size_t i = 64 + k; i < small.size(); i += threads) {
           ledger::AppendResult res;
           Status st = many->Append({&small[i], 1}, ledger::AppendOptions(), &res);
           if (!st.ok() && !st.IsRuleViolation()) Check(st, "concurrent append");
         }
       });
     }
-    for (auto& t : ts) t.join();
-    s = Seconds(t0);
-    const uint64_t done = many->head().seq - 64;
-    std::printf("%-34s %9lu events %8.3f s %10.0f events/s (%zu threads)\n",
-                "append, batches of 1 (concurrent)", static_cast<unsigned long>(done), s, done / s,
-                threads);
-    (void)per;
+    for (auto& th : ts) th.join();
+    t.Report("append, batches of 1 (concurrent)", many->head().seq - 64,
+             "(" + std::to_string(threads) + " threads)");
   }
-  std::filesystem::remove_all(dir);
+  if (!keep) std::filesystem::remove_all(dir);
   return 0;
 }
