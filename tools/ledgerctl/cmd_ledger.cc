@@ -433,8 +433,15 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
     std::fflush(stdout);
     if (rc != kExitOk) return rc;
   }
-  std::printf("\nExplore it: ledgerctl --db %s log --limit 20   (see ledgerctl --help)\n",
-              g.db_path.c_str());
+  // Name this very binary, relative to here when it is below: a line to copy.
+  std::string self = "ledgerctl";
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path rel = exe.lexically_relative(fs::current_path(ec));
+    self = (!ec && !rel.empty() && *rel.begin() != "..") ? rel.string() : exe.string();
+  }
+  std::printf("\nExplore it:\n  %s --db %s log --limit 20\n  %s --db %s show 1\n  %s --help\n",
+              self.c_str(), g.db_path.c_str(), self.c_str(), g.db_path.c_str(), self.c_str());
   return kExitOk;
 }
 
