@@ -9,21 +9,18 @@ namespace ccl::projections {
 using events::Event;
 using events::EventType;
 
-ContractBalance& BalancesProjection::ContractFor(std::string_view name) {
-  if (last_id_ != StringInterner::kNone && names_.name(last_id_) == name) {
-    return contracts_[last_id_];
-  }
-  const uint32_t id = names_.Intern(0, name);
+ContractBalance& BalancesProjection::ContractFor(std::string_view name, const ContractKey& key) {
+  const uint32_t id = names_.Intern(name, key);
   if (id == contracts_.size()) contracts_.emplace_back();
-  last_id_ = id;
   return contracts_[id];
 }
 
-void BalancesProjection::Apply(const Event& e, const Event* reversal_target) {
+void BalancesProjection::ApplyKeyed(const Event& e, const Event* reversal_target,
+                                    const ContractKey& key) {
   switch (e.type) {
     case EventType::kContractOpened:
     case EventType::kContractAmended: {
-      ContractBalance& c = ContractFor(e.contract);
+      ContractBalance& c = ContractFor(e.contract, key);
       const bool opened = e.type == EventType::kContractOpened;
       for (const events::ContractLine& l : e.lines) {
         if (!IsKnownLine(l.service_line)) continue;
@@ -36,7 +33,7 @@ void BalancesProjection::Apply(const Event& e, const Event* reversal_target) {
     case EventType::kHoursBooked:
     case EventType::kDeliveryCompleted: {
       if (!IsKnownLine(e.service_line)) return;
-      LineBalance& b = ContractFor(e.contract).lines[LineIndex(e.service_line)];
+      LineBalance& b = ContractFor(e.contract, key).lines[LineIndex(e.service_line)];
       b.present = true;
       b.consumed_minutes += e.minutes;
       return;
@@ -49,7 +46,7 @@ void BalancesProjection::Apply(const Event& e, const Event* reversal_target) {
           !IsKnownLine(t->service_line)) {
         return;
       }
-      LineBalance& b = ContractFor(e.contract).lines[LineIndex(t->service_line)];
+      LineBalance& b = ContractFor(e.contract, key).lines[LineIndex(t->service_line)];
       b.present = true;
       b.consumed_minutes -= t->minutes;
       return;
@@ -62,7 +59,6 @@ void BalancesProjection::Apply(const Event& e, const Event* reversal_target) {
 void BalancesProjection::Reset() {
   names_.Clear();
   contracts_.clear();
-  last_id_ = StringInterner::kNone;
 }
 
 // Layout: u32 contract count; per contract in name order: string name,
@@ -71,7 +67,7 @@ void BalancesProjection::Reset() {
 void BalancesProjection::SerializeState(std::string* out) const {
   StateWriter w(out);
   w.U32(static_cast<uint32_t>(contracts_.size()));
-  for (uint32_t id : SortedIds(names_)) {
+  for (uint32_t id : SortedIds(names_.names())) {
     const ContractBalance& c = contracts_[id];
     w.String(names_.name(id));
     uint8_t mask = 0;
@@ -101,7 +97,7 @@ Status BalancesProjection::DeserializeState(std::string_view bytes) {
     r.U8(&mask);
     if (mask >= (1u << events::kServiceLineCount)) r.Fail("line mask has unknown bits");
     if (r.failed()) break;
-    ContractBalance& c = ContractFor(name);
+    ContractBalance& c = ContractFor(name, ContractKey{});
     for (int i = 0; i < events::kServiceLineCount; ++i) {
       if ((mask & (1u << i)) == 0) continue;
       c.lines[i].present = true;

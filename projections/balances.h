@@ -46,7 +46,11 @@ class BalancesProjection final : public Projection {
 
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return kVersion; }
-  void Apply(const events::Event& e, const events::Event* reversal_target) override;
+  void Apply(const events::Event& e, const events::Event* reversal_target) override {
+    ApplyKeyed(e, reversal_target, ContractKey{});
+  }
+  void ApplyKeyed(const events::Event& e, const events::Event* reversal_target,
+                  const ContractKey& key) override;
   void Reset() override;
   void SerializeState(std::string* out) const override;
   Status DeserializeState(std::string_view bytes) override;
@@ -56,17 +60,15 @@ class BalancesProjection final : public Projection {
   const std::string& contract_name(uint32_t id) const { return names_.name(id); }
   const ContractBalance& contract(uint32_t id) const { return contracts_[id]; }
   // The contract's id or StringInterner::kNone.
-  uint32_t FindContract(std::string_view name) const { return names_.Find(0, name); }
+  uint32_t FindContract(std::string_view name) const { return names_.Find(name); }
   // Ids in contract-name order.
-  std::vector<uint32_t> SortedContracts() const { return SortedIds(names_); }
+  std::vector<uint32_t> SortedContracts() const { return SortedIds(names_.names()); }
 
  private:
-  ContractBalance& ContractFor(std::string_view name);
+  ContractBalance& ContractFor(std::string_view name, const ContractKey& key);
 
-  StringInterner names_;
+  KeyedNames names_;
   std::vector<ContractBalance> contracts_;  // by contract id
-  // Last contract looked up: consecutive events of one stream skip the hash.
-  uint32_t last_id_ = StringInterner::kNone;
 };
 
 }  // namespace ccl::projections

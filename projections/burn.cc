@@ -45,23 +45,20 @@ void BurnProjection::AddDay(LineBurn* line, int32_t day, int64_t minutes) {
   line->ring[Slot(day)] += minutes;
 }
 
-ContractBurn& BurnProjection::ContractFor(std::string_view name) {
-  if (last_id_ != StringInterner::kNone && names_.name(last_id_) == name) {
-    return contracts_[last_id_];
-  }
-  const uint32_t id = names_.Intern(0, name);
+ContractBurn& BurnProjection::ContractFor(std::string_view name, const ContractKey& key) {
+  const uint32_t id = names_.Intern(name, key);
   if (id == contracts_.size()) contracts_.emplace_back();
-  last_id_ = id;
   return contracts_[id];
 }
 
-void BurnProjection::Apply(const Event& e, const Event* reversal_target) {
+void BurnProjection::ApplyKeyed(const Event& e, const Event* reversal_target,
+                                const ContractKey& key) {
   const int32_t day = events::DayOf(e.effective_at_ns);
   if (day > max_day_) max_day_ = day;
   switch (e.type) {
     case EventType::kContractOpened:
     case EventType::kContractAmended: {
-      ContractBurn& c = ContractFor(e.contract);
+      ContractBurn& c = ContractFor(e.contract, key);
       const bool opened = e.type == EventType::kContractOpened;
       if (opened) {
         c.has_term = true;
@@ -79,12 +76,12 @@ void BurnProjection::Apply(const Event& e, const Event* reversal_target) {
       return;
     }
     case EventType::kContractClosed:
-      ContractFor(e.contract).closed = true;
+      ContractFor(e.contract, key).closed = true;
       return;
     case EventType::kHoursBooked:
     case EventType::kDeliveryCompleted: {
       if (!IsKnownLine(e.service_line)) return;
-      LineBurn& b = ContractFor(e.contract).lines[LineIndex(e.service_line)];
+      LineBurn& b = ContractFor(e.contract, key).lines[LineIndex(e.service_line)];
       b.present = true;
       b.consumed_minutes += e.minutes;
       AddDay(&b, day, e.minutes);
@@ -96,7 +93,7 @@ void BurnProjection::Apply(const Event& e, const Event* reversal_target) {
           !IsKnownLine(t->service_line)) {
         return;
       }
-      LineBurn& b = ContractFor(e.contract).lines[LineIndex(t->service_line)];
+      LineBurn& b = ContractFor(e.contract, key).lines[LineIndex(t->service_line)];
       b.present = true;
       b.consumed_minutes -= t->minutes;
       AddDay(&b, events::DayOf(t->effective_at_ns), -static_cast<int64_t>(t->minutes));
@@ -110,7 +107,6 @@ void BurnProjection::Apply(const Event& e, const Event* reversal_target) {
 void BurnProjection::Reset() {
   names_.Clear();
   contracts_.clear();
-  last_id_ = StringInterner::kNone;
   max_day_ = kNoDay;
 }
 
@@ -123,7 +119,7 @@ void BurnProjection::SerializeState(std::string* out) const {
   StateWriter w(out);
   w.I32(max_day_);
   w.U32(static_cast<uint32_t>(contracts_.size()));
-  for (uint32_t id : SortedIds(names_)) {
+  for (uint32_t id : SortedIds(names_.names())) {
     const ContractBurn& c = contracts_[id];
     w.String(names_.name(id));
     w.U8(static_cast<uint8_t>((c.has_term ? 1 : 0) | (c.closed ? 2 : 0)));
@@ -164,7 +160,7 @@ Status BurnProjection::DeserializeState(std::string_view bytes) {
     if (!events::IsValidContractId(name)) r.Fail("invalid contract id");
     if (n > 0 && !(previous < name)) r.Fail("contracts not in strictly increasing order");
     if (r.failed()) break;
-    ContractBurn& c = ContractFor(name);
+    ContractBurn& c = ContractFor(name, ContractKey{});
     uint8_t flags = 0, mask = 0;
     r.U8(&flags);
     r.I32(&c.term_start_day);
@@ -196,7 +192,6 @@ Status BurnProjection::DeserializeState(std::string_view bytes) {
     previous.swap(name);
   }
   max_day_ = max_day;
-  last_id_ = StringInterner::kNone;
   Status s = r.Finish("burn state");
   if (!s.ok()) Reset();
   return s;

@@ -60,7 +60,11 @@ class BurnProjection final : public Projection {
 
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return kVersion; }
-  void Apply(const events::Event& e, const events::Event* reversal_target) override;
+  void Apply(const events::Event& e, const events::Event* reversal_target) override {
+    ApplyKeyed(e, reversal_target, ContractKey{});
+  }
+  void ApplyKeyed(const events::Event& e, const events::Event* reversal_target,
+                  const ContractKey& key) override;
   void Reset() override;
   void SerializeState(std::string* out) const override;
   Status DeserializeState(std::string_view bytes) override;
@@ -68,18 +72,17 @@ class BurnProjection final : public Projection {
   size_t contract_count() const { return contracts_.size(); }
   const std::string& contract_name(uint32_t id) const { return names_.name(id); }
   const ContractBurn& contract(uint32_t id) const { return contracts_[id]; }
-  uint32_t FindContract(std::string_view name) const { return names_.Find(0, name); }
-  std::vector<uint32_t> SortedContracts() const { return SortedIds(names_); }
+  uint32_t FindContract(std::string_view name) const { return names_.Find(name); }
+  std::vector<uint32_t> SortedContracts() const { return SortedIds(names_.names()); }
   // Latest effective day of any event folded; kNoDay when none.
   int32_t max_day() const { return max_day_; }
 
  private:
-  ContractBurn& ContractFor(std::string_view name);
+  ContractBurn& ContractFor(std::string_view name, const ContractKey& key);
   static void AddDay(LineBurn* line, int32_t day, int64_t minutes);
 
-  StringInterner names_;
+  KeyedNames names_;
   std::vector<ContractBurn> contracts_;
-  uint32_t last_id_ = StringInterner::kNone;
   int32_t max_day_ = kNoDay;
 };
 

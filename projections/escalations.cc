@@ -21,18 +21,19 @@ bool IsKnownSeverity(Severity s) {
 }  // namespace
 
 EscalationRecord* EscalationsProjection::Find(std::string_view contract,
-                                              std::string_view escalation) {
-  const uint32_t cid = contracts_.Find(0, contract);
+                                              std::string_view escalation, const ContractKey& key) {
+  const uint32_t cid = contracts_.Find(contract, key);
   if (cid == StringInterner::kNone) return nullptr;
   const uint32_t eid = escalations_.Find(cid, escalation);
   return eid == StringInterner::kNone ? nullptr : &records_[eid];
 }
 
-void EscalationsProjection::Apply(const Event& e, const Event* reversal_target) {
+void EscalationsProjection::ApplyKeyed(const Event& e, const Event* reversal_target,
+                                       const ContractKey& key) {
   switch (e.type) {
     case EventType::kEscalationOpened: {
       if (!IsKnownSeverity(e.severity)) return;
-      const uint32_t cid = contracts_.Intern(0, e.contract);
+      const uint32_t cid = contracts_.Intern(e.contract, key);
       const uint32_t eid = escalations_.Intern(cid, e.escalation);
       if (eid < records_.size()) return;  // ids are unique per contract: keep the first
       AddToFilter(e.escalation);
@@ -45,12 +46,12 @@ void EscalationsProjection::Apply(const Event& e, const Event* reversal_target) 
       return;
     }
     case EventType::kEscalationSeverityChanged: {
-      EscalationRecord* r = Find(e.contract, e.escalation);
+      EscalationRecord* r = Find(e.contract, e.escalation, key);
       if (r != nullptr && !r->resolved && IsKnownSeverity(e.severity)) r->severity = e.severity;
       return;
     }
     case EventType::kEscalationResolved: {
-      EscalationRecord* r = Find(e.contract, e.escalation);
+      EscalationRecord* r = Find(e.contract, e.escalation, key);
       if (r != nullptr && !r->resolved) {
         r->resolved = true;
         r->resolved_at_ns = e.effective_at_ns;
@@ -59,7 +60,7 @@ void EscalationsProjection::Apply(const Event& e, const Event* reversal_target) 
     }
     case EventType::kHoursBooked: {
       if (e.reference.empty() || !MaybeEscalation(e.reference)) return;
-      EscalationRecord* r = Find(e.contract, e.reference);
+      EscalationRecord* r = Find(e.contract, e.reference, key);
       if (r != nullptr && r->opened_seq < e.seq) r->minutes_booked += e.minutes;
       return;
     }
@@ -69,7 +70,7 @@ void EscalationsProjection::Apply(const Event& e, const Event* reversal_target) 
           t->contract != e.contract || !MaybeEscalation(t->reference)) {
         return;
       }
-      EscalationRecord* r = Find(e.contract, t->reference);
+      EscalationRecord* r = Find(e.contract, t->reference, key);
       // Only what was counted is taken back: the booking came after the opening.
       if (r != nullptr && r->opened_seq < t->seq) r->minutes_booked -= t->minutes;
       return;
@@ -144,7 +145,7 @@ Status EscalationsProjection::DeserializeState(std::string_view bytes) {
     r.Count(kStateEscalationsMax, 4 + 1 + 2 + 4 * 8, &escalations);
     if (escalations == 0) r.Fail("contract without escalations");
     if (r.failed()) break;
-    const uint32_t cid = contracts_.Intern(0, name);
+    const uint32_t cid = contracts_.Intern(name, ContractKey{});
     for (uint32_t k = 0; k < escalations && !r.failed(); ++k) {
       if (!r.String(limits::kEscalationBytesMax, &esc)) break;
       if (esc.empty()) r.Fail("empty escalation id");

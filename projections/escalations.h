@@ -45,14 +45,18 @@ class EscalationsProjection final : public Projection {
 
   std::string_view name() const override { return kName; }
   uint32_t version() const override { return kVersion; }
-  void Apply(const events::Event& e, const events::Event* reversal_target) override;
+  void Apply(const events::Event& e, const events::Event* reversal_target) override {
+    ApplyKeyed(e, reversal_target, ContractKey{});
+  }
+  void ApplyKeyed(const events::Event& e, const events::Event* reversal_target,
+                  const ContractKey& key) override;
   void Reset() override;
   void SerializeState(std::string* out) const override;
   Status DeserializeState(std::string_view bytes) override;
 
   size_t contract_count() const { return contracts_.size(); }
   const std::string& contract_name(uint32_t id) const { return contracts_.name(id); }
-  uint32_t FindContract(std::string_view name) const { return contracts_.Find(0, name); }
+  uint32_t FindContract(std::string_view name) const { return contracts_.Find(name); }
   size_t escalation_count() const { return records_.size(); }
   const std::string& escalation_name(uint32_t id) const { return escalations_.name(id); }
   const EscalationRecord& escalation(uint32_t id) const { return records_[id]; }
@@ -61,7 +65,8 @@ class EscalationsProjection final : public Projection {
 
  private:
   // The record of (contract, escalation) or nullptr.
-  EscalationRecord* Find(std::string_view contract, std::string_view escalation);
+  EscalationRecord* Find(std::string_view contract, std::string_view escalation,
+                         const ContractKey& key);
 
   // Whether some escalation id hashes to bit (Hash(0, id) & kFilterMask):
   // most booking references are tickets, and one hash and one bit test rule
@@ -77,7 +82,7 @@ class EscalationsProjection final : public Projection {
   }
   std::vector<uint64_t> filter_ = std::vector<uint64_t>((kFilterMask + 1) / 64, 0);
 
-  StringInterner contracts_;               // scope 0
+  KeyedNames contracts_;
   StringInterner escalations_;             // scope = contract id
   std::vector<EscalationRecord> records_;  // by escalation id
 };

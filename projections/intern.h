@@ -100,6 +100,68 @@ class StringInterner {
 
 namespace ccl::projections {
 
+// A dense number for a contract name that a caller feeding many projections
+// (the runner) assigns once and keeps for the life of its numbering `space`
+// (never 0), so each projection can find its own entry for the contract by
+// index instead of hashing the name again. {0, kNone}: no key.
+struct ContractKey {
+  uint64_t space = 0;
+  uint32_t id = StringInterner::kNone;
+  bool valid() const { return space != 0 && id != StringInterner::kNone; }
+};
+
+// Contract names of one projection (scope 0 of a StringInterner), with a
+// cache from the caller's ContractKey to the projection's own id. The cache is
+// dropped when the key space changes or the names are cleared, so a key is
+// never trusted beyond the numbering it came from.
+class KeyedNames {
+ public:
+  // The id of `name`, adding it when new.
+  uint32_t Intern(std::string_view name, const ContractKey& key) {
+    if (key.valid() && key.space == space_ && key.id < by_key_.size() &&
+        by_key_[key.id] != StringInterner::kNone) {
+      return by_key_[key.id];
+    }
+    const uint32_t id = names_.Intern(0, name);
+    Remember(key, id);
+    return id;
+  }
+  // The id of `name` or StringInterner::kNone.
+  uint32_t Find(std::string_view name, const ContractKey& key) {
+    if (key.valid() && key.space == space_ && key.id < by_key_.size() &&
+        by_key_[key.id] != StringInterner::kNone) {
+      return by_key_[key.id];
+    }
+    const uint32_t id = names_.Find(0, name);
+    if (id != StringInterner::kNone) Remember(key, id);
+    return id;
+  }
+  uint32_t Find(std::string_view name) const { return names_.Find(0, name); }
+  const StringInterner& names() const { return names_; }
+  const std::string& name(uint32_t id) const { return names_.name(id); }
+  size_t size() const { return names_.size(); }
+  void Clear() {
+    names_.Clear();
+    by_key_.clear();
+    space_ = 0;
+  }
+
+ private:
+  void Remember(const ContractKey& key, uint32_t id) {
+    if (!key.valid()) return;
+    if (key.space != space_) {
+      by_key_.clear();
+      space_ = key.space;
+    }
+    if (key.id >= by_key_.size()) by_key_.resize(key.id + 1, StringInterner::kNone);
+    by_key_[key.id] = id;
+  }
+
+  StringInterner names_;
+  uint64_t space_ = 0;
+  std::vector<uint32_t> by_key_;
+};
+
 // Ids of `interner` ordered by (scope, name bytes): the canonical order in
 // which states are serialized and rows are listed.
 std::vector<uint32_t> SortedIds(const StringInterner& interner);

@@ -22,13 +22,9 @@ int64_t MarginsProjection::CostOf(const Event& e) {
                                            : e.cost_minor;
 }
 
-ContractMargin& MarginsProjection::ContractFor(std::string_view name) {
-  if (last_id_ != StringInterner::kNone && names_.name(last_id_) == name) {
-    return contracts_[last_id_];
-  }
-  const uint32_t id = names_.Intern(0, name);
+ContractMargin& MarginsProjection::ContractFor(std::string_view name, const ContractKey& key) {
+  const uint32_t id = names_.Intern(name, key);
   if (id == contracts_.size()) contracts_.emplace_back();
-  last_id_ = id;
   return contracts_[id];
 }
 
@@ -55,22 +51,23 @@ void MarginsProjection::Add(ContractMargin* m, const Event& c, int sign) {
   overflowed_ |= __builtin_add_overflow(cell->cost_minor, cost, &cell->cost_minor);
 }
 
-void MarginsProjection::Apply(const Event& e, const Event* reversal_target) {
+void MarginsProjection::ApplyKeyed(const Event& e, const Event* reversal_target,
+                                   const ContractKey& key) {
   switch (e.type) {
     case EventType::kContractOpened: {
-      ContractMargin& m = ContractFor(e.contract);
+      ContractMargin& m = ContractFor(e.contract, key);
       m.customer = e.customer;
       m.currency = e.currency;
       return;
     }
     case EventType::kHoursBooked:
     case EventType::kDeliveryCompleted:
-      Add(&ContractFor(e.contract), e, +1);
+      Add(&ContractFor(e.contract, key), e, +1);
       return;
     case EventType::kEntryReversed: {
       const Event* t = reversal_target;
       if (t == nullptr || !t->IsConsumption() || t->contract != e.contract) return;
-      Add(&ContractFor(e.contract), *t, -1);
+      Add(&ContractFor(e.contract, key), *t, -1);
       return;
     }
     default:
@@ -81,7 +78,6 @@ void MarginsProjection::Apply(const Event& e, const Event* reversal_target) {
 void MarginsProjection::Reset() {
   names_.Clear();
   contracts_.clear();
-  last_id_ = StringInterner::kNone;
   overflowed_ = false;
 }
 
@@ -92,7 +88,7 @@ void MarginsProjection::SerializeState(std::string* out) const {
   StateWriter w(out);
   w.U8(overflowed_ ? 1 : 0);
   w.U32(static_cast<uint32_t>(contracts_.size()));
-  for (uint32_t id : SortedIds(names_)) {
+  for (uint32_t id : SortedIds(names_.names())) {
     const ContractMargin& m = contracts_[id];
     w.String(names_.name(id));
     w.String(m.customer);
@@ -121,7 +117,7 @@ Status MarginsProjection::DeserializeState(std::string_view bytes) {
     if (!events::IsValidContractId(name)) r.Fail("invalid contract id");
     if (n > 0 && !(previous < name)) r.Fail("contracts not in strictly increasing order");
     if (r.failed()) break;
-    ContractMargin& m = ContractFor(name);
+    ContractMargin& m = ContractFor(name, ContractKey{});
     r.String(limits::kCustomerBytesMax, &m.customer);
     r.String(3, &m.currency);
     uint32_t months = 0;

@@ -24,6 +24,7 @@
 #include "events/event.h"
 #include "events/limits.h"
 #include "events/status.h"
+#include "projections/intern.h"
 
 namespace ccl::projections {
 
@@ -68,6 +69,15 @@ class Projection {
   // reversal_target != nullptr for an EntryReversed (a reversal without its
   // target is ignored) and is ignored for other types.
   virtual void Apply(const events::Event& e, const events::Event* reversal_target) = 0;
+
+  // Apply with the caller's ContractKey for e.contract (projections/intern.h):
+  // the same result, without each projection hashing the contract name again.
+  // The default ignores the key.
+  virtual void ApplyKeyed(const events::Event& e, const events::Event* reversal_target,
+                          const ContractKey& key) {
+    (void)key;
+    Apply(e, reversal_target);
+  }
 
   // Empty state, as if nothing had been applied.
   virtual void Reset() = 0;

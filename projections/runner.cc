@@ -1,6 +1,7 @@
 #include "projections/runner.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -20,8 +21,14 @@ Sha256 StateDigest(const Projection& p) {
   return Sha256Of(state);
 }
 
+namespace {
+// Each Runner numbers contracts in its own key space (ContractKey::space), so
+// a projection fed by two runners in turn never mixes their numberings.
+std::atomic<uint64_t> next_key_space{1};
+}  // namespace
+
 Runner::Runner(ledger::Ledger* ledger, const RunnerOptions& options)
-    : ledger_(ledger), options_(options) {}
+    : ledger_(ledger), options_(options), key_space_(next_key_space.fetch_add(1)) {}
 
 Status Runner::LoadSnapshot(Projection* p, uint64_t* checkpoint_seq) {
   *checkpoint_seq = 0;
@@ -89,6 +96,7 @@ struct FoldBatch {
   std::vector<uint64_t> seqs;
   std::vector<Event> targets;
   std::vector<int32_t> target_of;  // index into targets, -1 for none
+  std::vector<ContractKey> keys;
   size_t size = 0;
   size_t targets_used = 0;
 };
@@ -140,8 +148,9 @@ Status Runner::Fold(ledger::EventIterator* it, uint64_t last_seq, const View* vi
       continue;
     }
     ++stats->events_applied;
+    const ContractKey key{key_space_, contract_keys_.Intern(0, e.contract)};
     for (size_t i = 0; i < projections.size(); ++i) {
-      if (seq > start_after[i]) projections[i]->Apply(e, target);
+      if (seq > start_after[i]) projections[i]->ApplyKeyed(e, target, key);
     }
   }
   return it->status();
@@ -164,6 +173,7 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
     b.events.resize(kBatchEvents);
     b.seqs.resize(kBatchEvents);
     b.target_of.resize(kBatchEvents);
+    b.keys.resize(kBatchEvents);
     free_batches.push_back(&b);
   }
 
@@ -180,7 +190,9 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
       for (size_t k = 0; k < b->size; ++k) {
         const Event* target = b->target_of[k] < 0 ? nullptr : &b->targets[b->target_of[k]];
         for (size_t i = 0; i < projections.size(); ++i) {
-          if (b->seqs[k] > start_after[i]) projections[i]->Apply(b->events[k], target);
+          if (b->seqs[k] > start_after[i]) {
+            projections[i]->ApplyKeyed(b->events[k], target, b->keys[k]);
+          }
         }
       }
       {
@@ -234,6 +246,7 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
       b->events[b->size] = e;
       b->seqs[b->size] = seq;
       b->target_of[b->size] = target_index;
+      b->keys[b->size] = ContractKey{key_space_, contract_keys_.Intern(0, e.contract)};
       ++b->size;
     }
     {

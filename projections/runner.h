@@ -27,6 +27,7 @@
 
 #include "events/status.h"
 #include "ledger/ledger.h"
+#include "projections/intern.h"
 #include "projections/projection.h"
 #include "projections/snapshot.h"
 #include "projections/target_cache.h"
@@ -123,6 +124,9 @@ class Runner {
   RunnerOptions options_;
   events::Event target_;  // reused for reversal targets
   TargetCache target_cache_;
+  // Contract names numbered once for all projections (ContractKey).
+  StringInterner contract_keys_;
+  uint64_t key_space_;
 };
 
 // SHA-256 of the projection's canonical state (Projection::SerializeState):

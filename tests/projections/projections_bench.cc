@@ -198,35 +198,39 @@ int BenchLedger(const std::string& dir, const std::vector<events::Event>& log, u
     std::printf("catch-up with nothing new (load and check 4 snapshots): %.3f ms\n",
                 Seconds(start) * 1e3);
   }
-  std::vector<double> us;
-  uint64_t stream_events = 0;
-  for (uint32_t i = 0; i < std::min<uint32_t>(contracts, 400); ++i) {
-    View v;
-    // Contracts of the generator are named in the order opened; take them
-    // from the log so the names are right whatever the naming scheme.
-    char id[32];
-    std::snprintf(id, sizeof id, "SC-2025-%06u", 1 + (i * 7919) % contracts);
-    v.contract =
-        log.empty() ? std::string(id) : log[(static_cast<size_t>(i) * 7919) % log.size()].contract;
-    BalancesProjection p;
-    RunStats stats;
-    Projection* ps[] = {&p};
-    const auto start = Clock::now();
-    s = runner.Query(v, ps, &stats);
-    auto rows = BalanceRows(p);
-    us.push_back(Seconds(start) * 1e6);
-    stream_events += stats.events_read;
-    if (!s.ok() || rows.empty()) {
-      std::fprintf(stderr, "balance %s: %s\n", v.contract.c_str(), s.ToString().c_str());
-      return 1;
+  // Single-contract balance: 400 contracts, then the same 40 again (their
+  // blocks now in RocksDB's cache).
+  for (int pass = 0; pass < 2; ++pass) {
+    std::vector<double> us;
+    uint64_t stream_events = 0;
+    const uint32_t n = pass == 0 ? std::min<uint32_t>(contracts, 400) : 40;
+    for (uint32_t i = 0; i < n; ++i) {
+      View v;
+      // Generator contract ids; taken from the log when it was generated here.
+      char id[32];
+      std::snprintf(id, sizeof id, "SC-2025-%06u", 1 + (i * 7919) % contracts);
+      v.contract = log.empty() ? std::string(id)
+                               : log[(static_cast<size_t>(i) * 7919) % log.size()].contract;
+      BalancesProjection p;
+      RunStats stats;
+      Projection* ps[] = {&p};
+      const auto start = Clock::now();
+      s = runner.Query(v, ps, &stats);
+      auto rows = BalanceRows(p);
+      us.push_back(Seconds(start) * 1e6);
+      stream_events += stats.events_read;
+      if (!s.ok() || rows.empty()) {
+        std::fprintf(stderr, "balance %s: %s\n", v.contract.c_str(), s.ToString().c_str());
+        return 1;
+      }
     }
+    std::sort(us.begin(), us.end());
+    std::printf(
+        "single-contract balance over %llu events (%s): p50 %.0f us, p99 %.0f us "
+        "(mean stream %.0f events)\n",
+        static_cast<unsigned long long>(events), pass == 0 ? "cold" : "warm", us[us.size() / 2],
+        us[us.size() * 99 / 100], static_cast<double>(stream_events) / us.size());
   }
-  std::sort(us.begin(), us.end());
-  std::printf(
-      "single-contract balance over %llu events: p50 %.0f us, p99 %.0f us "
-      "(mean stream %.0f events)\n",
-      static_cast<unsigned long long>(events), us[us.size() / 2], us[us.size() * 99 / 100],
-      static_cast<double>(stream_events) / us.size());
   return 0;
 }
 #endif
