@@ -177,7 +177,8 @@ void Worker(size_t index, const Args& args, ledger::Ledger* ledger, BatchQueue* 
 
 int Run(const Args& args) {
   ledger::Options options;
-  options.sync = true;  // the ledger exists: the driver creates it
+  options.create_if_missing = true;  // a kill may land in the creation too
+  options.sync = true;
   std::unique_ptr<ledger::Ledger> ledger;
   Status s = ledger::Ledger::Open(options, args.db, &ledger);
   if (!s.ok()) Die("open: " + s.ToString());

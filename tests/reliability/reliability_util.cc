@@ -21,6 +21,7 @@ TempDir::TempDir(std::string_view prefix) {
 }
 
 TempDir::~TempDir() {
+  if (keep_) return;
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }
@@ -80,7 +81,7 @@ Status CheckLedgerIntegrity(ledger::Ledger* ledger, LedgerCheck* out) {
       return Status::Corruption("seq " + std::to_string(expected) + ": event says seq " +
                                 std::to_string(it->event().seq));
     }
-    if (!out->ids.insert(IdKey(it->event().event_id)).second) {
+    if (!out->ids.emplace(IdKey(it->event().event_id), expected).second) {
       return Status::Corruption("seq " + std::to_string(expected) + ": event id " +
                                 events::FormatUuid(it->event().event_id) + " stored twice");
     }
@@ -106,6 +107,7 @@ Status CheckBatches(ledger::Ledger* ledger, const LedgerCheck& check,
                     const std::vector<BatchIds>& intents, const std::vector<BatchIds>& acked) {
   events::Event e;
   for (const BatchIds& batch : acked) {
+    uint64_t previous_seq = 0;
     for (const events::Uuid& id : batch) {
       Status s = ledger->GetByEventId(id, &e);
       if (!s.ok()) {
@@ -116,26 +118,41 @@ Status CheckBatches(ledger::Ledger* ledger, const LedgerCheck& check,
         return Status::Corruption("GetByEventId(" + events::FormatUuid(id) +
                                   ") returned another event");
       }
+      if (previous_seq != 0 && e.seq != previous_seq + 1) {
+        return Status::Corruption("acknowledged batch with first id " +
+                                  events::FormatUuid(batch.front()) + " is not one run of seqs: " +
+                                  std::to_string(previous_seq) + " then " + std::to_string(e.seq));
+      }
+      previous_seq = e.seq;
     }
   }
-  IdSet written;
-  for (const BatchIds& batch : intents) {
+  std::unordered_map<std::string, size_t> last_intent;  // id -> last intent holding it
+  for (size_t i = 0; i < intents.size(); ++i) {
+    for (const events::Uuid& id : intents[i]) last_intent[IdKey(id)] = i;
+  }
+  for (size_t i = 0; i < intents.size(); ++i) {
+    const BatchIds& batch = intents[i];
     size_t present = 0;
+    for (const events::Uuid& id : batch) present += check.ids.count(IdKey(id));
+    if (present == 0 || present == batch.size()) continue;
+    // Not all there, so this Append wrote nothing: what is there came later.
     for (const events::Uuid& id : batch) {
-      present += check.ids.count(IdKey(id));
-      written.insert(IdKey(id));
-    }
-    if (present != 0 && present != batch.size()) {
-      return Status::Corruption("batch partly present: " + std::to_string(present) + " of " +
-                                std::to_string(batch.size()) + " events, first id " +
-                                events::FormatUuid(batch.front()));
+      const std::string key = IdKey(id);
+      if (check.ids.count(key) != 0 && last_intent[key] == i) {
+        return Status::Corruption(
+            "batch partly present: " + std::to_string(present) + " of " +
+            std::to_string(batch.size()) + " events (event " + events::FormatUuid(id) + " at seq " +
+            std::to_string(check.ids.at(key)) + " was sent by no later batch), first id " +
+            events::FormatUuid(batch.front()));
+      }
     }
   }
-  for (const std::string& id : check.ids) {
-    if (written.count(id) == 0) {
+  for (const auto& [id, seq] : check.ids) {
+    if (last_intent.count(id) == 0) {
       events::Uuid u;
       std::copy(id.begin(), id.end(), u.begin());
-      return Status::Corruption("event " + events::FormatUuid(u) + " present but never written");
+      return Status::Corruption("event " + events::FormatUuid(u) + " at seq " +
+                                std::to_string(seq) + " present but never written");
     }
   }
   return Status::OK();

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -25,14 +26,18 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
   const std::string& path() const { return path_; }
   std::string Sub(std::string_view name) const { return path_ + "/" + std::string(name); }
+  // Leaves the folder in place (for a post-mortem after a failure).
+  void Keep() { keep_ = true; }
 
  private:
   std::string path_;
+  bool keep_ = false;
 };
 
 // Event ids as 16-byte strings, hashable.
 std::string IdKey(const events::Uuid& id);
 using IdSet = std::unordered_set<std::string>;
+using IdSeqs = std::unordered_map<std::string, uint64_t>;  // id -> seq
 
 // One appended batch as the writer recorded it: the ids of its events.
 using BatchIds = std::vector<events::Uuid>;
@@ -48,17 +53,24 @@ bool ReadBatchLog(const std::string& path, char tag, std::vector<BatchIds>* out)
 
 struct LedgerCheck {
   uint64_t events = 0;  // head seq == events in the log
-  IdSet ids;            // every event id present
+  IdSeqs ids;           // every event id present, with its seq
 };
 
 // Scans the log from seq 1: seq gap-free up to the head, every event decodes;
 // runs Verify. Fills *out. Corruption (with the reason) otherwise.
 Status CheckLedgerIntegrity(ledger::Ledger* ledger, LedgerCheck* out);
 
-// Every id of every batch in `acked` must be present, and looked up through
-// GetByEventId. Each batch in `intents` must be all present or all absent;
-// every present event must belong to some intent batch (nothing appeared
-// that nobody wrote). RuleViolation-free message naming the first failure.
+// Checks the batches a writer logged (in order) against the ledger:
+//  - every id of every batch in `acked` is present (through GetByEventId),
+//    and each acknowledged batch holds consecutive seqs in its order (one
+//    Append, one contiguous run, whatever else was in its group commit);
+//  - each Append was all or nothing: a batch in `intents` that is partly
+//    present is allowed only when each present event was sent again by a
+//    later intent (a writer killed before or during an Append re-sends its
+//    unacknowledged events after restart, possibly in other batches);
+//  - every present event was in some intent (nothing appeared that nobody
+//    wrote).
+// Corruption naming the first failure.
 Status CheckBatches(ledger::Ledger* ledger, const LedgerCheck& check,
                     const std::vector<BatchIds>& intents, const std::vector<BatchIds>& acked);
 
