@@ -23,14 +23,22 @@ const EVP_MD* Sha256Md() {
 
 class Sha256Context {
  public:
-  Sha256Context() : ctx_(EVP_MD_CTX_new()) {}
-  ~Sha256Context() { EVP_MD_CTX_free(ctx_); }
+  // Starting each hash by copying an initialized context is cheaper than
+  // initializing (no provider lookup): about 10% of a 65-byte node hash.
+  Sha256Context() : ctx_(EVP_MD_CTX_new()), initial_(EVP_MD_CTX_new()) {
+    Check(ctx_ != nullptr && initial_ != nullptr &&
+          EVP_DigestInit_ex2(initial_, Sha256Md(), nullptr) == 1);
+  }
+  ~Sha256Context() {
+    EVP_MD_CTX_free(ctx_);
+    EVP_MD_CTX_free(initial_);
+  }
   Sha256Context(const Sha256Context&) = delete;
   Sha256Context& operator=(const Sha256Context&) = delete;
 
   // A digest that silently failed would produce wrong hashes in the audit
   // trail; OpenSSL only fails here on allocation failure, so stop instead.
-  void Begin() { Check(ctx_ != nullptr && EVP_DigestInit_ex2(ctx_, Sha256Md(), nullptr) == 1); }
+  void Begin() { Check(EVP_MD_CTX_copy_ex(ctx_, initial_) == 1); }
   void Update(const void* data, size_t n) { Check(EVP_DigestUpdate(ctx_, data, n) == 1); }
   Hash Finish() {
     Hash h;
@@ -44,6 +52,7 @@ class Sha256Context {
     if (!ok) std::abort();
   }
   EVP_MD_CTX* ctx_;
+  EVP_MD_CTX* initial_;  // SHA-256 initialized, never updated
 };
 
 Sha256Context& ThreadContext() {
