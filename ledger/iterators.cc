@@ -176,6 +176,8 @@ class StreamIterator final : public EventIterator {
       return;
     }
     SeqKey k(seq);
+    // A PinnableSlice must be released before it is reused (RocksDB asserts).
+    bytes_.Reset();
     rocksdb::Status rs =
         ledger_->db()->Get(ro_, ledger_->cf(kCfEvents), rocksdb::Slice(k.bytes, 8), &bytes_);
     if (rs.IsNotFound()) {

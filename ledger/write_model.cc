@@ -96,7 +96,10 @@ Status ApplyAmended(const Event& e, ContractState* c) {
     }
     // |delta| and funded are both <= 1e9 (validated), so the sum cannot overflow.
     const int64_t funded = line->funded_minutes + l.funded_minutes_delta;
-    if (funded < line->consumed_minutes || funded < 0) {
+    // Only a reduction is held to consumption (DESIGN.md: "never below
+    // consumed"): a top-up or a rate/overage change on an overdrawn `allow`
+    // line is legitimate and must not be refused.
+    if (funded < 0 || (l.funded_minutes_delta < 0 && funded < line->consumed_minutes)) {
       return Rule(e, "amendment takes funded minutes below consumed",
                   "line " + LineName(l.service_line) + ": funded " +
                       std::to_string(line->funded_minutes) + " + " +

@@ -184,6 +184,20 @@ TEST_F(LedgerAppendTest, AmendmentNeverTakesFundedBelowConsumed) {
   ExpectRule(f_.Book("C1", ServiceLine::kProactive, 1), "consumed 100 + 1 > funded 100");
 }
 
+TEST_F(LedgerAppendTest, AmendmentOfAnOverdrawnAllowLineNeedsNoTopUp) {
+  // Reactive is funded 12000 with overage 'allow'; draw it 960 minutes past funded.
+  MustAppend({f_.Open("C1")});
+  std::vector<Event> many;
+  for (int i = 0; i < 9; ++i) many.push_back(f_.Book("C1", ServiceLine::kReactive, 1440));
+  MustAppend(many);
+  // A rate-only change and a top-up smaller than the overdraft are not reductions.
+  MustAppend({f_.Amend("C1", {AmendLine(ServiceLine::kReactive, 0, 35000)})});
+  MustAppend({f_.Amend("C1", {AmendLine(ServiceLine::kReactive, 100)})});
+  // A reduction still may not go below what was consumed.
+  ExpectRule(f_.Amend("C1", {AmendLine(ServiceLine::kReactive, -1)}),
+             "amendment takes funded minutes below consumed");
+}
+
 TEST_F(LedgerAppendTest, AmendmentAddsALineWithRateAndOverage) {
   MustAppend({f_.Open("C1")});
   ExpectRule(f_.Amend("C1", {AmendLine(ServiceLine::kServiceDelivery, 600)}),
