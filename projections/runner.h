@@ -40,10 +40,12 @@ struct RunnerOptions {
   // open read-only (another process holds the writer lock): the answer is the
   // same, only the next run has to catch up from the older checkpoint again.
   bool save_checkpoints = true;
-  // Fold long replays on a second thread while this one reads and decodes
-  // (only above a few tens of thousands of events). The state is the same
-  // either way: one thread applies the events, in seq order.
-  bool pipeline = true;
+  // Fold long replays on a second thread while this one reads and decodes.
+  // The state is the same either way (one thread applies the events, in seq
+  // order). Off by default: it pays only when a second core is idle, and
+  // copying each event to the folding thread costs CPU; on this shared
+  // 2-core machine it measured no faster (projections_bench prints both).
+  bool pipeline = false;
   // Replays shorter than this fold on the calling thread: below it the thread
   // hand-off costs more than it saves. Tests lower it to exercise the pipeline.
   uint64_t pipeline_events_min = 20'000;
