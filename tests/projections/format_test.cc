@@ -13,7 +13,7 @@ using events::ServiceLine;
 using testing::At;
 using testing::Builder;
 
-class FormatTest : public ::testing::Test {
+class ProjectionFormatTest : public ::testing::Test {
  protected:
   void SetUp() override {
     Apply(b_.Open("C-2", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 15000, "EUR",
@@ -36,7 +36,7 @@ class FormatTest : public ::testing::Test {
   ProjectionSet set_;
 };
 
-TEST_F(FormatTest, BalanceCsvHasTheFixedColumnsSortedRows) {
+TEST_F(ProjectionFormatTest, BalanceCsvHasTheFixedColumnsSortedRows) {
   EXPECT_EQ(Render(BalanceRowSet(BalanceRows(set_.balances)), OutputFormat::kCsv),
             "contract,service_line,funded_minutes,consumed_minutes,remaining_minutes,"
             "overage_minutes\n"
@@ -44,7 +44,7 @@ TEST_F(FormatTest, BalanceCsvHasTheFixedColumnsSortedRows) {
             "C-2,reactive,6000,61,5939,0\n");
 }
 
-TEST_F(FormatTest, MarginCsvColumnsFollowTheKeysGiven) {
+TEST_F(ProjectionFormatTest, MarginCsvColumnsFollowTheKeysGiven) {
   std::vector<MarginKey> keys;
   ASSERT_TRUE(ParseMarginKeys("contract,month", &keys).ok());
   MarginReport r;
@@ -62,7 +62,7 @@ TEST_F(FormatTest, MarginCsvColumnsFollowTheKeysGiven) {
             "\"Ministère, \"\"Défense\"\"\",15250,9150,6100\n");
 }
 
-TEST_F(FormatTest, MarginKeysAreValidated) {
+TEST_F(ProjectionFormatTest, MarginKeysAreValidated) {
   std::vector<MarginKey> keys;
   EXPECT_TRUE(ParseMarginKeys("contract,contract", &keys).IsInvalidArgument());
   EXPECT_TRUE(ParseMarginKeys("engineer", &keys).IsInvalidArgument());
@@ -75,7 +75,7 @@ TEST_F(FormatTest, MarginKeysAreValidated) {
 
 // Two contracts in different currencies never add up: by month, March has
 // one row per currency, and CSV (which has no currency column) refuses.
-TEST_F(FormatTest, CurrenciesAreNeverSummedTogether) {
+TEST_F(ProjectionFormatTest, CurrenciesAreNeverSummedTogether) {
   MarginReport r;
   ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kMonth}, "", "", &r).ok());
   ASSERT_EQ(r.rows.size(), 3u);
@@ -92,7 +92,7 @@ TEST_F(FormatTest, CurrenciesAreNeverSummedTogether) {
   EXPECT_EQ(r.rows.size(), 2u);
 }
 
-TEST_F(FormatTest, JsonLinesCarryCurrencyAndEscapes) {
+TEST_F(ProjectionFormatTest, JsonLinesCarryCurrencyAndEscapes) {
   MarginReport r;
   ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kCustomer}, "C-2", "", &r).ok());
   EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kJson),
@@ -101,7 +101,7 @@ TEST_F(FormatTest, JsonLinesCarryCurrencyAndEscapes) {
             "\"margin_bp\":4000}\n");
 }
 
-TEST_F(FormatTest, TableShowsHoursAndMoney) {
+TEST_F(ProjectionFormatTest, TableShowsHoursAndMoney) {
   const std::string balance =
       Render(BalanceRowSet(BalanceRows(set_.balances)), OutputFormat::kTable);
   EXPECT_EQ(balance,
@@ -117,7 +117,7 @@ TEST_F(FormatTest, TableShowsHoursAndMoney) {
   EXPECT_NE(margin.find("TOTAL"), std::string::npos) << margin;
 }
 
-TEST_F(FormatTest, EmptyReportsStillPrintHeaders) {
+TEST_F(ProjectionFormatTest, EmptyReportsStillPrintHeaders) {
   ProjectionSet empty;
   EXPECT_EQ(Render(BalanceRowSet(BalanceRows(empty.balances)), OutputFormat::kCsv),
             "contract,service_line,funded_minutes,consumed_minutes,remaining_minutes,"

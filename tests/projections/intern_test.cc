@@ -7,9 +7,9 @@
 namespace ccl::projections {
 namespace {
 
-class InternTest : public ::testing::Test {};
+class ProjectionInternTest : public ::testing::Test {};
 
-TEST_F(InternTest, DenseIdsPerScopeAndSortedOrder) {
+TEST_F(ProjectionInternTest, DenseIdsPerScopeAndSortedOrder) {
   StringInterner in;
   EXPECT_EQ(in.Intern(0, "x"), 0u);
   EXPECT_EQ(in.Intern(1, "x"), 1u) << "the same name in another scope is another entry";
@@ -30,7 +30,7 @@ TEST_F(InternTest, DenseIdsPerScopeAndSortedOrder) {
   }
 }
 
-TEST_F(InternTest, KeyedNamesDropKeysOfAnotherSpace) {
+TEST_F(ProjectionInternTest, KeyedNamesDropKeysOfAnotherSpace) {
   KeyedNames n;
   EXPECT_EQ(n.Intern("a", ContractKey{7, 0}), 0u);
   EXPECT_EQ(n.Intern("b", ContractKey{7, 1}), 1u);

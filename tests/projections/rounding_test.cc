@@ -15,7 +15,7 @@ using events::ServiceLine;
 using testing::At;
 using testing::Builder;
 
-class RoundingTest : public ::testing::Test {
+class ProjectionRoundingTest : public ::testing::Test {
  protected:
   MarginRow OneRow(const MarginsProjection& m) {
     MarginReport r;
@@ -26,7 +26,7 @@ class RoundingTest : public ::testing::Test {
   Builder b_;
 };
 
-TEST_F(RoundingTest, ValueOfOneBookingRoundsHalfToEven) {
+TEST_F(ProjectionRoundingTest, ValueOfOneBookingRoundsHalfToEven) {
   struct Case {
     int32_t minutes;
     int64_t rate;
@@ -54,7 +54,7 @@ TEST_F(RoundingTest, ValueOfOneBookingRoundsHalfToEven) {
   }
 }
 
-TEST_F(RoundingTest, EachEventRoundsOnItsOwnAndReversalGivesBackExactly) {
+TEST_F(ProjectionRoundingTest, EachEventRoundsOnItsOwnAndReversalGivesBackExactly) {
   MarginsProjection m;
   m.Apply(b_.Open("C", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 150), nullptr);
   const events::Event a = b_.Book("C", At("2026-03-01"), ServiceLine::kReactive, 1, 150, 30);
@@ -75,7 +75,7 @@ TEST_F(RoundingTest, EachEventRoundsOnItsOwnAndReversalGivesBackExactly) {
   EXPECT_FALSE(r.margin_bp.has_value());  // no revenue: no percentage
 }
 
-TEST_F(RoundingTest, MarginBasisPointsRoundHalfToEven) {
+TEST_F(ProjectionRoundingTest, MarginBasisPointsRoundHalfToEven) {
   EXPECT_EQ(MarginBasisPoints(1, 20000), 0);    // 0.5 bp
   EXPECT_EQ(MarginBasisPoints(3, 20000), 2);    // 1.5 bp
   EXPECT_EQ(MarginBasisPoints(5, 20000), 2);    // 2.5 bp
@@ -87,7 +87,7 @@ TEST_F(RoundingTest, MarginBasisPointsRoundHalfToEven) {
   EXPECT_FALSE(MarginBasisPoints(5, 0).has_value());
 }
 
-TEST_F(RoundingTest, MeanTimeToResolveRoundsHalfToEven) {
+TEST_F(ProjectionRoundingTest, MeanTimeToResolveRoundsHalfToEven) {
   auto mean_of = [&](int64_t s1, int64_t s2) {
     EscalationsProjection p;
     p.Apply(b_.Escalation(EventType::kEscalationOpened, "C", At("2026-03-01"), "E1",
@@ -110,7 +110,7 @@ TEST_F(RoundingTest, MeanTimeToResolveRoundsHalfToEven) {
   EXPECT_EQ(mean_of(0, 1), 0);  // 0.5
 }
 
-TEST_F(RoundingTest, BurnRateAndProjectionRoundHalfToEven) {
+TEST_F(ProjectionRoundingTest, BurnRateAndProjectionRoundHalfToEven) {
   auto burn = [&](int32_t minutes) {
     BurnProjection p;
     p.Apply(b_.Open("C", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 100'000, 100),

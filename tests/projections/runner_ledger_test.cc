@@ -34,7 +34,7 @@ std::vector<std::string> Digests(ProjectionSet* set) {
   return out;
 }
 
-class RunnerLedgerTest : public ::testing::Test {
+class ProjectionRunnerLedgerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string t = (std::filesystem::temp_directory_path() / "ccl-proj-XXXXXX").string();
@@ -81,7 +81,7 @@ class RunnerLedgerTest : public ::testing::Test {
   std::unique_ptr<ledger::Ledger> ledger_;
 };
 
-TEST_F(RunnerLedgerTest, CheckpointsSurviveReopenAndIncrementalEqualsRebuild) {
+TEST_F(ProjectionRunnerLedgerTest, CheckpointsSurviveReopenAndIncrementalEqualsRebuild) {
   testing::WorkloadOptions o;
   o.seed = 11;
   o.events = 2500;
@@ -149,7 +149,7 @@ TEST_F(RunnerLedgerTest, CheckpointsSurviveReopenAndIncrementalEqualsRebuild) {
 // The applied rate is the ledger's: a booking appended after a rate change
 // effective before it is valued at the new rate, and an earlier booking keeps
 // the old one (no revaluation).
-TEST_F(RunnerLedgerTest, RevenueUsesTheRateTheLedgerApplied) {
+TEST_F(ProjectionRunnerLedgerTest, RevenueUsesTheRateTheLedgerApplied) {
   testing::Builder b;
   std::vector<Event> evs;
   evs.push_back(b.Open("C", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 12000));
@@ -175,7 +175,7 @@ TEST_F(RunnerLedgerTest, RevenueUsesTheRateTheLedgerApplied) {
   EXPECT_EQ(m.rows[0].cost_minor, 10000);
 }
 
-TEST_F(RunnerLedgerTest, LateCorrectionChangesMarchAsKnownNowNotAsKnownOn4April) {
+TEST_F(ProjectionRunnerLedgerTest, LateCorrectionChangesMarchAsKnownNowNotAsKnownOn4April) {
   testing::Builder b;
   std::vector<Event> evs;
   evs.push_back(b.Open("C", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 12000));

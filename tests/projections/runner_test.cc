@@ -27,7 +27,7 @@ std::vector<std::string> Digests(ProjectionSet* set) {
   return out;
 }
 
-class RunnerTest : public ::testing::Test {
+class ProjectionRunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     testing::WorkloadOptions o;
@@ -52,7 +52,7 @@ class RunnerTest : public ::testing::Test {
   FakeLedger ledger_;
 };
 
-TEST_F(RunnerTest, IncrementalCatchUpEqualsRebuild) {
+TEST_F(ProjectionRunnerTest, IncrementalCatchUpEqualsRebuild) {
   Runner runner(&ledger_, RunnerOptions{});
   size_t done = 0;
   for (size_t chunk : {1u, 10u, 500u, 1u, 1200u, 288u, 1000u}) {
@@ -82,7 +82,7 @@ TEST_F(RunnerTest, IncrementalCatchUpEqualsRebuild) {
 
 // The two-thread fold gives exactly the state of the sequential one, for
 // catch-up from a snapshot, rebuild, known-at and as-of replays.
-TEST_F(RunnerTest, PipelinedFoldEqualsSequentialFold) {
+TEST_F(ProjectionRunnerTest, PipelinedFoldEqualsSequentialFold) {
   Add(0, 1700);
   RunnerOptions sequential{.save_checkpoints = true, .pipeline = false};
   RunnerOptions pipelined{.save_checkpoints = true, .pipeline = true, .pipeline_events_min = 1};
@@ -118,7 +118,7 @@ TEST_F(RunnerTest, PipelinedFoldEqualsSequentialFold) {
 
 // Reversal targets served from the cache of recent consumption events give
 // the same state as targets read by event id, with fewer reads.
-TEST_F(RunnerTest, TargetCacheChangesReadsNotAnswers) {
+TEST_F(ProjectionRunnerTest, TargetCacheChangesReadsNotAnswers) {
   Add(0, log_.size());
   Runner cached(&ledger_, RunnerOptions{.save_checkpoints = false});
   RunnerOptions no_cache_options;
@@ -136,7 +136,7 @@ TEST_F(RunnerTest, TargetCacheChangesReadsNotAnswers) {
   EXPECT_LT(sa.reversal_targets_read, sa.reversals_resolved / 10);
 }
 
-TEST_F(RunnerTest, NothingNewMeansNothingReadOrWritten) {
+TEST_F(ProjectionRunnerTest, NothingNewMeansNothingReadOrWritten) {
   Add(0, 100);
   Runner runner(&ledger_, RunnerOptions{});
   ProjectionSet set;
@@ -153,7 +153,7 @@ TEST_F(RunnerTest, NothingNewMeansNothingReadOrWritten) {
 
 // Each way a stored snapshot can be wrong: it is noted, rebuilt from zero and
 // saved again, and the answer is the same as a replay.
-TEST_F(RunnerTest, SnapshotFailingAnyCheckIsRebuilt) {
+TEST_F(ProjectionRunnerTest, SnapshotFailingAnyCheckIsRebuilt) {
   Add(0, 1000);
   Runner runner(&ledger_, RunnerOptions{});
   {
@@ -258,7 +258,7 @@ TEST_F(RunnerTest, SnapshotFailingAnyCheckIsRebuilt) {
 // A ledger whose history changed under a snapshot (restored from an older
 // backup and appended to again): the chain hash at the checkpoint differs,
 // even when the changed event lies well before the checkpoint.
-TEST_F(RunnerTest, SnapshotOverAChangedHistoryIsRebuilt) {
+TEST_F(ProjectionRunnerTest, SnapshotOverAChangedHistoryIsRebuilt) {
   Add(0, 500);
   Runner runner(&ledger_, RunnerOptions{});
   ProjectionSet set;
@@ -275,7 +275,7 @@ TEST_F(RunnerTest, SnapshotOverAChangedHistoryIsRebuilt) {
   EXPECT_EQ(again_stats.events_read, 500u);
 }
 
-TEST_F(RunnerTest, ReadOnlyRunnerAnswersButSavesNothing) {
+TEST_F(ProjectionRunnerTest, ReadOnlyRunnerAnswersButSavesNothing) {
   Add(0, 300);
   Runner runner(&ledger_, RunnerOptions{.save_checkpoints = false});
   ProjectionSet set;
@@ -287,7 +287,7 @@ TEST_F(RunnerTest, ReadOnlyRunnerAnswersButSavesNothing) {
 
 // Known-at queries start from the snapshot when its checkpoint lies inside
 // the prefix, from zero otherwise; both equal a from-zero replay.
-TEST_F(RunnerTest, KnownAtUsesSnapshotOnlyWhenThePrefixCoversIt) {
+TEST_F(ProjectionRunnerTest, KnownAtUsesSnapshotOnlyWhenThePrefixCoversIt) {
   Add(0, 2000);
   Runner runner(&ledger_, RunnerOptions{});
   {
@@ -317,7 +317,7 @@ TEST_F(RunnerTest, KnownAtUsesSnapshotOnlyWhenThePrefixCoversIt) {
   EXPECT_EQ(Digests(&set), Digests(&empty));
 }
 
-TEST_F(RunnerTest, SingleContractReadsOnlyItsStreamAndMatchesTheFullReport) {
+TEST_F(ProjectionRunnerTest, SingleContractReadsOnlyItsStreamAndMatchesTheFullReport) {
   Add(0, log_.size());
   Runner runner(&ledger_, RunnerOptions{});
   ProjectionSet all;
@@ -347,7 +347,7 @@ TEST_F(RunnerTest, SingleContractReadsOnlyItsStreamAndMatchesTheFullReport) {
 
 // As-of queries equal a fold of exactly the events effective by then (and
 // reversals only with their targets), whichever way they are run.
-TEST_F(RunnerTest, AsOfQueryEqualsFilteredFold) {
+TEST_F(ProjectionRunnerTest, AsOfQueryEqualsFilteredFold) {
   Add(0, log_.size());
   Runner runner(&ledger_, RunnerOptions{});
   const int32_t first = events::DayOf(log_.front().effective_at_ns);
@@ -376,7 +376,7 @@ TEST_F(RunnerTest, AsOfQueryEqualsFilteredFold) {
 
 // DESIGN.md's auditor case: a March booking reversed by an entry recorded on
 // 5 April changes March "as known now" but not "as known at 4 April".
-class LateCorrectionTest : public ::testing::Test {
+class ProjectionLateCorrectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
     testing::Builder b;
@@ -423,7 +423,7 @@ class LateCorrectionTest : public ::testing::Test {
   Event booking_;
 };
 
-TEST_F(LateCorrectionTest, ReversalChangesMarchAsKnownNowNotAsKnownOn4April) {
+TEST_F(ProjectionLateCorrectionTest, ReversalChangesMarchAsKnownNowNotAsKnownOn4April) {
   // Now: the 120-minute booking is gone from March (24,000 + 12,000 -> 12,000).
   EXPECT_EQ(March(View{}), std::make_pair(int64_t{60}, int64_t{12000}));
   // As reported on 4 April, before the correction.
@@ -436,15 +436,15 @@ TEST_F(LateCorrectionTest, ReversalChangesMarchAsKnownNowNotAsKnownOn4April) {
   EXPECT_EQ(March(AsOf("2026-04-05")), std::make_pair(int64_t{60}, int64_t{12000}));
 }
 
-class BackdatedCorrectionTest : public LateCorrectionTest {
+class ProjectionBackdatedCorrectionTest : public ProjectionLateCorrectionTest {
  protected:
   void SetUp() override {
     reversal_effective_ = "2026-03-25";  // dated back into March, recorded 5 April
-    LateCorrectionTest::SetUp();
+    ProjectionLateCorrectionTest::SetUp();
   }
 };
 
-TEST_F(BackdatedCorrectionTest, AsOfMarchDependsOnWhenItWasKnown) {
+TEST_F(ProjectionBackdatedCorrectionTest, AsOfMarchDependsOnWhenItWasKnown) {
   EXPECT_EQ(March(AsOf("2026-03-31")), std::make_pair(int64_t{60}, int64_t{12000}));
   EXPECT_EQ(March(AsOf("2026-03-31", "2026-04-04")), std::make_pair(int64_t{180}, int64_t{36000}));
   // As of 15 March the reversal (25 March) is not yet effective.

@@ -8,7 +8,7 @@
 namespace ccl::projections {
 namespace {
 
-class SnapshotTest : public ::testing::Test {
+class ProjectionSnapshotTest : public ::testing::Test {
  protected:
   SnapshotHeader Header() {
     SnapshotHeader h;
@@ -22,7 +22,7 @@ class SnapshotTest : public ::testing::Test {
   }
 };
 
-TEST_F(SnapshotTest, RoundTrip) {
+TEST_F(ProjectionSnapshotTest, RoundTrip) {
   std::string bytes;
   EncodeSnapshot(Header(), "state bytes", &bytes);
   SnapshotHeader h;
@@ -37,7 +37,7 @@ TEST_F(SnapshotTest, RoundTrip) {
   EXPECT_EQ(state, "state bytes");
 }
 
-TEST_F(SnapshotTest, EveryFlippedBitFailsTheChecksum) {
+TEST_F(ProjectionSnapshotTest, EveryFlippedBitFailsTheChecksum) {
   std::string bytes;
   EncodeSnapshot(Header(), "some state", &bytes);
   for (size_t i = 0; i < bytes.size(); ++i) {
@@ -52,7 +52,7 @@ TEST_F(SnapshotTest, EveryFlippedBitFailsTheChecksum) {
   }
 }
 
-TEST_F(SnapshotTest, TruncatedAndExtendedAreRejected) {
+TEST_F(ProjectionSnapshotTest, TruncatedAndExtendedAreRejected) {
   std::string bytes;
   EncodeSnapshot(Header(), "some state", &bytes);
   SnapshotHeader h;
@@ -65,7 +65,7 @@ TEST_F(SnapshotTest, TruncatedAndExtendedAreRejected) {
 
 // A well-formed snapshot (valid checksum) of a format this code does not
 // know is rejected, not guessed at.
-TEST_F(SnapshotTest, UnknownFormatVersionIsRejected) {
+TEST_F(ProjectionSnapshotTest, UnknownFormatVersionIsRejected) {
   std::string bytes;
   EncodeSnapshot(Header(), "s", &bytes);
   bytes.resize(bytes.size() - 32);
@@ -79,7 +79,7 @@ TEST_F(SnapshotTest, UnknownFormatVersionIsRejected) {
   EXPECT_NE(s.message().find("format version"), std::string::npos) << s.ToString();
 }
 
-TEST_F(SnapshotTest, StateReaderRefusesHugeCounts) {
+TEST_F(ProjectionSnapshotTest, StateReaderRefusesHugeCounts) {
   std::string bytes;
   StateWriter w(&bytes);
   w.U32(1'000'000);  // claims a million entries in four bytes of input
