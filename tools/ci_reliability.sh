@@ -20,14 +20,14 @@
 #   ctest --test-dir build -R fault --output-on-failure        # every fault point
 #
 # Environment: CCL_JOBS (2), CCL_BUILD_PREFIX (build: build-asan, build-fuzz),
-# CCL_FUZZ_SECONDS (20), CCL_FUZZ_TARGETS (all six).
+# CCL_FUZZ_SECONDS (20), CCL_FUZZ_TARGETS (all seven).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JOBS="${CCL_JOBS:-2}"
 PREFIX="${CCL_BUILD_PREFIX:-build}"
 FUZZ_SECONDS="${CCL_FUZZ_SECONDS:-20}"
-FUZZ_TARGETS="${CCL_FUZZ_TARGETS:-event_decode json_event csv digest_json proof_json snapshot}"
+FUZZ_TARGETS="${CCL_FUZZ_TARGETS:-event_decode json_event csv digest_json proof_json snapshot ledger_state}"
 
 stage_asan() {
   local dir="$PREFIX-asan"

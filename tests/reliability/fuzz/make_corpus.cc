@@ -7,6 +7,8 @@
 //
 // Digest and proof seeds are the worked examples of tests/data/merkle, copied
 // by the same command from the source tree.
+#include <rocksdb/db.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +19,7 @@
 #include "events/codec.h"
 #include "events/csv.h"
 #include "events/json.h"
+#include "ledger/keys.h"
 #include "ledger/ledger.h"
 #include "projections/registry.h"
 #include "projections/runner.h"
@@ -111,6 +114,39 @@ int Run(const fs::path& out, const fs::path& merkle_data) {
     Write(out / "snapshot", std::string(names[i]) + "-stored", std::string(1, mode) + snapshot);
     Write(out / "snapshot", std::string(names[i]) + "-body",
           std::string(1, static_cast<char>(mode | 1)) + snapshot.substr(0, snapshot.size() - 32));
+  }
+
+  // The ledger's own state values and keys, read raw after closing it: a few
+  // of each column family the write model and the head live in.
+  l.reset();
+  {
+    rocksdb::DBOptions o;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (int i = 0; i < ledger::kCfCount; ++i) {
+      cfs.emplace_back(ledger::kColumnFamilyNames[i], rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    rocksdb::Status rs = rocksdb::DB::OpenForReadOnly(o, tmp.Sub("db"), cfs, &handles, &db);
+    if (!rs.ok()) return std::fprintf(stderr, "%s\n", rs.ToString().c_str()), 1;
+    const std::pair<ledger::ColumnFamilyId, std::string_view> wanted[] = {
+        {ledger::kCfContracts, "contract"},
+        {ledger::kCfEscalations, "escalation"},
+        {ledger::kCfStreams, "stream"},
+        {ledger::kCfMeta, "meta"}};
+    for (const auto& [cf, label] : wanted) {
+      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[cf]));
+      int n = 0;
+      for (it->SeekToFirst(); it->Valid() && n < 3; it->Next(), ++n) {
+        Write(out / "ledger_state", std::string(label) + "-key-" + std::to_string(n),
+              it->key().ToString());
+        Write(out / "ledger_state", std::string(label) + "-value-" + std::to_string(n),
+              it->value().ToString());
+      }
+    }
+    for (rocksdb::ColumnFamilyHandle* h : handles)
+      db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    delete db;
   }
 
   // Digests and proofs: the worked examples of schemas/MERKLE.md.
