@@ -2,8 +2,10 @@
 // per-contract streams, an event-id index and the write model that enforces the
 // domain rules of DESIGN.md. See schemas/FORMAT.md for the bytes on disk.
 //
-// Thread safety: a Ledger may be used from many threads; appends are serialized
-// internally (and grouped into one synced write where they arrive together).
+// Thread safety: a Ledger may be used from many threads at once. Concurrent
+// appends are grouped by a leader into one synced WriteBatch (group commit);
+// each caller's batch still stands or falls alone. Reads and Verify see a
+// consistent prefix of the log while appends go on.
 #pragma once
 
 #include <array>
@@ -40,11 +42,14 @@ struct Options {
   // Create an empty ledger (new ledger id, genesis head) if PATH has none.
   bool create_if_missing = false;
   // Open without taking the writer lock, to inspect a ledger that another
-  // process may have open for writing. Append fails with NotSupported-like
-  // InvalidArgument. Refresh() catches up with the writer.
+  // process may have open for writing (a RocksDB secondary instance, with its
+  // own files in a temporary folder). Append and PutProjectionState fail with
+  // InvalidArgument. The view is fixed until Refresh() catches up with the
+  // writer. NotFound when there is no ledger at the path.
   bool read_only = false;
   // Sync the WAL on every append before acknowledging it. Only benchmarks of
-  // the unsynced limit turn this off.
+  // the unsynced limit turn this off. After a failed write or sync, appends
+  // fail with IOError until the ledger is reopened.
   bool sync = true;
   // Not owned; must outlive the Ledger. nullptr: SystemClock().
   Clock* clock = nullptr;
@@ -116,10 +121,13 @@ struct VerifyReport {
 
 class Ledger {
  public:
-  // Opens (or, with create_if_missing, creates) the ledger at `path`.
-  // Returns Busy when another process holds the writer lock, NotFound when
-  // there is no ledger and create_if_missing is false, Corruption when the
-  // stored format or head is unreadable.
+  // Opens (or, with create_if_missing, creates) the ledger at `path` (its
+  // parent folder must exist). Returns Busy when another writer (process or
+  // Ledger object) holds the lock, NotFound when there is no ledger and
+  // create_if_missing is false, Corruption when the stored format or head is
+  // unreadable or the last stored event is not the head. A folder left by an
+  // interrupted creation (a database holding no data) is completed when
+  // create_if_missing is set.
   [[nodiscard]] static Status Open(const Options& options, const std::string& path,
                                    std::unique_ptr<Ledger>* ledger);
 
@@ -131,10 +139,14 @@ class Ledger {
   // the write model (rules of DESIGN.md), seq / stream_version / recorded_at /
   // applied_bill_rate_minor / the chain hash are assigned, and everything is
   // written in one RocksDB WriteBatch with the WAL synced. On any failure
-  // nothing is written and result->failed_index names the event. An event whose
-  // event_id is stored with the same content is a duplicate (reported, not
-  // written); with other content, Conflict. The input's assigned fields are
-  // ignored.
+  // nothing is written, the in-memory state is unchanged, result->outcomes is
+  // empty and result->failed_index names the event. An event whose event_id is
+  // stored (or earlier in the batch) with the same content is a duplicate
+  // (reported, not written); with other content, Conflict. The input's
+  // assigned fields are ignored. Failures: InvalidArgument (a field, the batch
+  // size, a read-only ledger), RuleViolation "event <uuid>: <rule>: <detail>",
+  // Conflict (event id reuse, expected version), IOError (the write; the
+  // ledger then needs reopening). `batch` must stay alive until Append returns.
   [[nodiscard]] virtual Status Append(std::span<const events::Event> batch,
                                       const AppendOptions& options, AppendResult* result) = 0;
 
@@ -164,12 +176,17 @@ class Ledger {
   [[nodiscard]] virtual Status LastSeqRecordedAtOrBefore(int64_t t_ns, uint64_t* seq) = 0;
 
   // Re-reads every event: Verifier and field checks, seq order and gaps,
-  // recorded_at order, the hash chain against the stored head, and the streams
-  // and ids indexes in both directions. On failure returns Corruption naming
-  // the first bad seq (also in report->first_bad_seq).
+  // recorded_at order, the hash chain against every stored chain hash and the
+  // head, a replay through the rules (stream versions and applied bill rates
+  // included), the streams and ids indexes in both directions, and the stored
+  // write model against the replayed one (schemas/FORMAT.md "Verification").
+  // On failure returns Corruption "seq N: what" naming the first bad seq (also
+  // in report->first_bad_seq). Uses three threads; memory is that of the
+  // write model (contracts, escalations, reversals), not of the events.
   [[nodiscard]] virtual Status Verify(const VerifyProgress& progress, VerifyReport* report) = 0;
 
-  // Read-only instances: catch up with what a writer appended since Open.
+  // Read-only instances: catch up with what a writer appended since Open
+  // (head(), reads and iterators made afterwards see it). A writer: no-op.
   [[nodiscard]] virtual Status Refresh() = 0;
 
   // Projection checkpoints and snapshots (the `projections` column family).
