@@ -81,6 +81,8 @@ void RunAll(const BenchConfig& c, Report* r) {
         [&](Report* x) { RunOursFullPhase(c, x); });
   Phase(c, r, "rocksdb", "full", full, {"rocksdb_raw_b1000_eps", "rocksdb_raw_scan_eps"},
         [&](Report* x) { RunPeerFullPhase(PeerKind::kRocksDbRaw, c, x); });
+  Phase(c, r, "rocksdb", "full", full + ", our key layout", {},
+        [&](Report* x) { RunPeerFullPhase(PeerKind::kRocksDbLayout, c, x); });
   Phase(c, r, "sqlite", "full", full, {"sqlite_b1000_eps", "sqlite_scan_eps"},
         [&](Report* x) { RunPeerFullPhase(PeerKind::kSqlite, c, x); });
   Phase(c, r, "postgres", "full", full, {"postgres_b1000_eps", "postgres_scan_eps"},

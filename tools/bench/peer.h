@@ -44,15 +44,18 @@ class Peer {
   virtual std::string Describe() const = 0;
 };
 
-enum class PeerKind { kRocksDbRaw, kSqlite, kPostgres };
+// kRocksDbLayout: raw RocksDB with our four keys per event
+// (tools/bench/peer_rocksdb_layout.cc); its figures are context, not metrics.
+enum class PeerKind { kRocksDbRaw, kSqlite, kPostgres, kRocksDbLayout };
 
-// Metric prefix: "rocksdb_raw", "sqlite", "postgres".
+// Metric prefix: "rocksdb_raw", "sqlite", "postgres", "rocksdb_layout".
 std::string_view PeerPrefix(PeerKind kind);
 
 // Opens a fresh (emptied) instance of the peer. `dir` is a folder of its own
 // (unused by PostgreSQL). Errors say why the peer cannot run; the caller
 // reports its metrics missing with that reason.
 Status OpenRocksDbPeer(const std::string& dir, std::unique_ptr<Peer>* out);
+Status OpenRocksDbLayoutPeer(const std::string& dir, std::unique_ptr<Peer>* out);
 Status OpenSqlitePeer(const std::string& dir, std::unique_ptr<Peer>* out);
 Status OpenPostgresPeer(const std::string& conninfo, PgBatchMode mode, std::unique_ptr<Peer>* out);
 

@@ -18,6 +18,8 @@ std::string_view PeerPrefix(PeerKind kind) {
       return "sqlite";
     case PeerKind::kPostgres:
       return "postgres";
+    case PeerKind::kRocksDbLayout:
+      return "rocksdb_layout";
   }
   return "unknown";
 }
@@ -40,7 +42,14 @@ Status OpenPeer(PeerKind kind, const BenchConfig& config, std::string_view phase
   std::filesystem::remove_all(dir, ec);
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
-  return kind == PeerKind::kRocksDbRaw ? OpenRocksDbPeer(dir, out) : OpenSqlitePeer(dir, out);
+  switch (kind) {
+    case PeerKind::kRocksDbRaw:
+      return OpenRocksDbPeer(dir, out);
+    case PeerKind::kRocksDbLayout:
+      return OpenRocksDbLayoutPeer(dir, out);
+    default:
+      return OpenSqlitePeer(dir, out);
+  }
 }
 
 std::string Metric(PeerKind kind, std::string_view suffix) {
@@ -93,11 +102,20 @@ void RunPeerB1Phase(PeerKind kind, const BenchConfig& config, Report* report) {
 void RunPeerFullPhase(PeerKind kind, const BenchConfig& config, Report* report) {
   const std::string load = Metric(kind, "_b1000_eps");
   const std::string scan = Metric(kind, "_scan_eps");
+  // The layout peer explains a gap; it is not one of the metrics, so
+  // its figures are context and its failures notes.
+  const bool context_only = kind == PeerKind::kRocksDbLayout;
+  auto put = [&](const std::string& name, double v) {
+    context_only ? report->Context(name, v) : report->Set(name, v);
+  };
+  auto fail = [&](const std::string& name, const std::string& reason) {
+    context_only ? report->Note(name + " not measured: " + reason) : report->Missing(name, reason);
+  };
   std::unique_ptr<Peer> peer;
   Status s = OpenPeer(kind, config, "full", &peer);
   if (!s.ok()) {
-    report->Missing(load, s.ToString());
-    report->Missing(scan, s.ToString());
+    fail(load, s.ToString());
+    fail(scan, s.ToString());
     return;
   }
   report->Note(std::string(PeerPrefix(kind)) + ": " + peer->Describe());
@@ -117,11 +135,11 @@ void RunPeerFullPhase(PeerKind kind, const BenchConfig& config, Report* report) 
                      return Status::OK();
                    });
   if (!s.ok()) {
-    report->Missing(load, s.ToString());
-    report->Missing(scan, "the load failed: " + s.ToString());
+    fail(load, s.ToString());
+    fail(scan, "the load failed: " + s.ToString());
     return;
   }
-  report->Set(load, timed.Rate(config.events));
+  put(load, timed.Rate(config.events));
 
   // As for ours: reopen and compact before reading, so the scan reads
   // settled files with no background work competing.
@@ -140,9 +158,9 @@ void RunPeerFullPhase(PeerKind kind, const BenchConfig& config, Report* report) 
                            std::to_string(config.events) + " written");
   }
   if (s.ok()) {
-    report->Set(scan, static_cast<double>(scanned) / seconds);
+    put(scan, static_cast<double>(scanned) / seconds);
   } else {
-    report->Missing(scan, s.ToString());
+    fail(scan, s.ToString());
   }
 }
 

@@ -312,6 +312,8 @@ struct Row {
 constexpr Row kRows[] = {
     {"append, batch 1000 (events/s)", "append_b1000_eps", "rocksdb_raw_b1000_eps",
      "sqlite_b1000_eps", "postgres_b1000_eps", false},
+    {"append, batch 1000, vs raw RocksDB with our key layout (events/s)", "append_b1000_eps",
+     "rocksdb_layout_b1000_eps", "", "", false},
     {"append, batch 100 (events/s)", "append_b100_eps", "", "", "", false},
     {"append, batch 1 (events/s)", "append_b1_eps", "rocksdb_raw_b1_eps", "sqlite_b1_eps",
      "postgres_b1_eps", false},

@@ -1,0 +1,199 @@
+// Raw RocksDB with our key layout: per event the stored bytes under BE64(seq)
+// in `events`, a 32-byte value under BE64(seq) in `chain`, BE64(seq) under the
+// event id in `ids` and under (contract, 0x00, BE64(stream_version)) in
+// `streams`; index entries sorted within the batch, one synced WriteBatch per
+// batch, and the column family settings of ledger/ledger_open.cc. No rules,
+// no hashing (the chain values are zeros), no encoding: the ceiling of this
+// layout, which tells how much of the gap to raw RocksDB is the layout itself
+// (memtable inserts of four keys per event, two of them in random order) and
+// how much is our code. Reported as context, not as a metric of the issue.
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "tools/bench/peer.h"
+
+namespace ccl::bench {
+
+namespace {
+
+enum Cf { kDefault = 0, kEvents, kChain, kIds, kStreams, kCfs };
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::OK();
+  return Status::IOError("rocksdb " + std::string(what) + ": " + s.ToString());
+}
+
+void AppendBe64(uint64_t v, std::string* out) {
+  for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+// Mirrors CfOptions() of ledger/ledger_open.cc for these four families.
+rocksdb::ColumnFamilyOptions LayoutOptions(Cf cf, const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;
+  t.format_version = 5;
+  o.level_compaction_dynamic_level_bytes = true;
+  o.max_write_buffer_number = 4;
+  switch (cf) {
+    case kEvents:
+      o.compression = rocksdb::kLZ4Compression;
+      o.write_buffer_size = 128 << 20;
+      t.block_size = 32 << 10;
+      break;
+    case kChain:
+      o.compression = rocksdb::kNoCompression;
+      o.write_buffer_size = 32 << 20;
+      t.block_size = 32 << 10;
+      break;
+    case kIds:
+      o.compression = rocksdb::kNoCompression;
+      o.write_buffer_size = 64 << 20;
+      t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      t.optimize_filters_for_memory = true;
+      o.memtable_prefix_bloom_size_ratio = 0.02;
+      o.memtable_whole_key_filtering = true;
+      break;
+    case kStreams:
+      o.compression = rocksdb::kLZ4Compression;
+      o.write_buffer_size = 64 << 20;
+      break;
+    default:
+      o.write_buffer_size = 4 << 20;
+      break;
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+class RocksDbLayoutPeer final : public Peer {
+ public:
+  explicit RocksDbLayoutPeer(std::string dir)
+      : dir_(std::move(dir)), cache_(rocksdb::NewLRUCache(256 << 20)) {
+    db_options_.create_if_missing = true;
+    db_options_.create_missing_column_families = true;
+    db_options_.max_background_jobs = 2;
+    write_options_.sync = true;
+  }
+  ~RocksDbLayoutPeer() override { Close().IgnoreError(); }
+
+  Status Open() {
+    const char* names[kCfs] = {"default", "events", "chain", "ids", "streams"};
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (int i = 0; i < kCfs; ++i) {
+      cfs.emplace_back(names[i], LayoutOptions(static_cast<Cf>(i), cache_));
+    }
+    rocksdb::DB* db = nullptr;
+    CCL_RETURN_IF_ERROR(
+        FromRocks(rocksdb::DB::Open(db_options_, dir_, cfs, &handles_, &db), "open " + dir_));
+    db_.reset(db);
+    return Status::OK();
+  }
+
+  Status Write(std::span<const PeerRow> rows) override {
+    batch_.Clear();
+    ids_.clear();
+    streams_.clear();
+    const std::string zeros(32, '\0');
+    for (const PeerRow& r : rows) {
+      key_.clear();
+      AppendBe64(r.seq, &key_);
+      batch_.Put(handles_[kEvents], key_, rocksdb::Slice(r.bytes.data(), r.bytes.size()));
+      batch_.Put(handles_[kChain], key_, zeros);
+      ids_.emplace_back(std::string(reinterpret_cast<const char*>(r.event_id.data()), 16), r.seq);
+      std::string stream(r.contract);
+      stream.push_back('\0');
+      AppendBe64(r.stream_version, &stream);
+      streams_.emplace_back(std::move(stream), r.seq);
+    }
+    // As the ledger does: index entries in key order within the batch.
+    std::sort(ids_.begin(), ids_.end());
+    std::sort(streams_.begin(), streams_.end());
+    for (const auto& [k, seq] : ids_) {
+      value_.clear();
+      AppendBe64(seq, &value_);
+      batch_.Put(handles_[kIds], k, value_);
+    }
+    for (const auto& [k, seq] : streams_) {
+      value_.clear();
+      AppendBe64(seq, &value_);
+      batch_.Put(handles_[kStreams], k, value_);
+    }
+    return FromRocks(db_->Write(write_options_, &batch_), "write");
+  }
+
+  Status Reopen() override {
+    CCL_RETURN_IF_ERROR(Close());
+    return Open();
+  }
+
+  Status Scan(uint64_t* rows) override {
+    rocksdb::ReadOptions ro;
+    ro.readahead_size = 2 << 20;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[kEvents]));
+    uint64_t n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+    CCL_RETURN_IF_ERROR(FromRocks(it->status(), "scan"));
+    *rows = n;
+    return Status::OK();
+  }
+
+  Status DiskBytes(uint64_t* bytes) override {
+    rocksdb::CompactRangeOptions c;
+    c.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    for (int i = kEvents; i < kCfs; ++i) {
+      CCL_RETURN_IF_ERROR(
+          FromRocks(db_->CompactRange(c, handles_[i], nullptr, nullptr), "compact"));
+    }
+    *bytes = DirectoryBytes(dir_);
+    return Status::OK();
+  }
+
+  std::string Describe() const override {
+    return "RocksDB with our key layout (events, chain, ids, streams; the ledger's column family "
+           "settings), one synced WriteBatch per batch, no rules, no hashing";
+  }
+
+ private:
+  Status Close() {
+    if (!db_) return Status::OK();
+    for (rocksdb::ColumnFamilyHandle* h : handles_) {
+      db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    }
+    handles_.clear();
+    rocksdb::Status s = db_->Close();
+    db_.reset();
+    return FromRocks(s, "close");
+  }
+
+  std::string dir_;
+  std::shared_ptr<rocksdb::Cache> cache_;
+  rocksdb::DBOptions db_options_;
+  rocksdb::WriteOptions write_options_;
+  rocksdb::WriteBatch batch_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<std::pair<std::string, uint64_t>> ids_;
+  std::vector<std::pair<std::string, uint64_t>> streams_;
+  std::string key_;
+  std::string value_;
+};
+
+}  // namespace
+
+Status OpenRocksDbLayoutPeer(const std::string& dir, std::unique_ptr<Peer>* out) {
+  auto peer = std::make_unique<RocksDbLayoutPeer>(dir);
+  CCL_RETURN_IF_ERROR(peer->Open());
+  *out = std::move(peer);
+  return Status::OK();
+}
+
+}  // namespace ccl::bench
