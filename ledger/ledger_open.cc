@@ -5,7 +5,6 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <stdlib.h>
@@ -20,24 +19,6 @@
 namespace ccl::ledger {
 
 namespace {
-
-// The contract part of a `streams`, `escalations` or `contracts` key (up to
-// the first 0x00; the whole key in `contracts`). RocksDB keeps a memtable
-// insert hint per prefix, so an append's entries for a contract land next to
-// that contract's previous ones instead of being searched for from the top of
-// the skiplist: ~20% less CPU for batches of 1000 over 1000 contracts.
-class ContractPrefix final : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "ccl.ContractPrefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    const void* zero = std::memchr(key.data(), 0, key.size());
-    return rocksdb::Slice(key.data(),
-                          zero != nullptr
-                              ? static_cast<size_t>(static_cast<const char*>(zero) - key.data())
-                              : key.size());
-  }
-  bool InDomain(const rocksdb::Slice&) const override { return true; }
-};
 
 // Column family tuning. The write path is bounded by memtable inserts (see
 // FORMAT.md "Why these settings"), so memtables are large enough for a bulk
@@ -77,7 +58,6 @@ rocksdb::ColumnFamilyOptions CfOptions(ColumnFamilyId id,
     case kCfStreams:
       o.compression = rocksdb::kLZ4Compression;
       o.write_buffer_size = 64 << 20;
-      o.memtable_insert_with_hint_prefix_extractor = std::make_shared<ContractPrefix>();
       break;
     case kCfContracts:
     case kCfEscalations:
@@ -87,14 +67,6 @@ rocksdb::ColumnFamilyOptions CfOptions(ColumnFamilyId id,
       t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
       o.memtable_prefix_bloom_size_ratio = 0.02;
       o.memtable_whole_key_filtering = true;
-      if (id != kCfReversals) {
-        o.memtable_insert_with_hint_prefix_extractor = std::make_shared<ContractPrefix>();
-      }
-      break;
-    case kCfMerkle:
-      // Tile keys are level || BE64(index): sequential within a level.
-      o.write_buffer_size = 16 << 20;
-      o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(1));
       break;
     default:
       o.write_buffer_size = 4 << 20;
@@ -233,9 +205,6 @@ Status LedgerImpl::OpenDb() {
   o.max_open_files = -1;  // required by secondary instances; cheap at our file counts
   o.max_total_wal_size = 1ull << 30;
   o.paranoid_checks = true;
-  // Our group commit already makes one WriteBatch of concurrent appends, and
-  // the memtable insert hints (ContractPrefix) need sequential inserts.
-  o.allow_concurrent_memtable_write = false;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = Descriptors(block_cache_);
   bool finish_creation = false;
