@@ -187,6 +187,8 @@ VerifyState::ChainScan VerifyState::ScanChain() {
   std::unique_ptr<rocksdb::Iterator> it(ledger_->db()->NewIterator(ro_, ledger_->cf(kCfEvents)));
   std::unique_ptr<rocksdb::Iterator> chain(ledger_->db()->NewIterator(ro_, ledger_->cf(kCfChain)));
   out.hash = GenesisHash(ledger_->ledger_id());
+  // The Merkle tree must be the tree of these events (schemas/MERKLE.md).
+  MerkleTreeChecker tree(ledger_->db(), ledger_->cf(kCfMerkle), ro_.snapshot);
   auto fail = [&](uint64_t seq, const std::string& what) {
     out.bad_seq = seq;
     out.status = Status::Corruption(SeqLabel(seq) + ": " + what);
@@ -200,6 +202,9 @@ VerifyState::ChainScan VerifyState::ScanChain() {
     if (!DecodeSeq(View(it->key()), &seq) || seq != out.seq + 1) return out;
     if (Beyond(kEventScan, seq)) return out;
     out.hash = ChainHash(out.hash, seq, View(it->value()));
+    if (Status ts = tree.Add(seq, EventLeafHash(seq, View(it->value()))); !ts.ok()) {
+      return fail(tree.bad_seq(), "Merkle tree: " + ts.message());
+    }
     SeqKey k(seq);
     if (!chain->Valid() || View(chain->key()) != k.view()) {
       out.status = FromRocks(chain->status(), "read chain hashes");
@@ -224,6 +229,9 @@ VerifyState::ChainScan VerifyState::ScanChain() {
     uint64_t extra = 0;
     DecodeSeq(View(chain->key()), &extra);
     return fail(std::max<uint64_t>(extra, 1), "chain hash stored beyond the last event");
+  }
+  if (Status ts = tree.Finish(); !ts.ok()) {
+    return fail(tree.bad_seq(), "Merkle tree: " + ts.message());
   }
   out.complete = true;
   return out;

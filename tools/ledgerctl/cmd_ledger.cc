@@ -17,6 +17,7 @@
 #include "events/time_format.h"
 #include "events/uuid.h"
 #include "ledger/ledger.h"
+#include "ledger/merkle_verify.h"
 #include "tools/generator.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
@@ -247,7 +248,7 @@ int RunShow(const po::variables_map& vm, const GlobalOptions& g) {
 
 // ---------------------------------------------------------------- verify
 
-int RunVerify(const po::variables_map&, const GlobalOptions& g) {
+int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
@@ -277,6 +278,22 @@ int RunVerify(const po::variables_map&, const GlobalOptions& g) {
               static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str());
   if (!g.quiet) std::printf(" (%s)", Rate(report.events, SecondsSince(start)).c_str());
   std::printf("\n");
+  if (vm.count("against")) {
+    // Anchored: the events, recomputed, extend a digest published earlier.
+    ledger::AnchorReport anchor;
+    std::string summary;
+    s = ledger::VerifyAgainstDigestFile(
+        ledger.get(), vm["against"].as<std::string>(),
+        vm.count("pubkey") ? vm["pubkey"].as<std::string>() : std::string(), &anchor, &summary);
+    if (!s.ok()) {
+      std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
+      if (anchor.first_bad_seq != 0) {
+        std::printf("FAILED at seq %llu\n", static_cast<unsigned long long>(anchor.first_bad_seq));
+      }
+      return s.IsCorruption() ? kExitCorruption : ExitCodeFor(s);
+    }
+    std::printf("%s\n", summary.c_str());
+  }
   return kExitOk;
 }
 
@@ -503,8 +520,16 @@ void RegisterLedgerCommands(CommandTable* table) {
        },
        RunShow});
   table->push_back(
-      {"verify", "verify",
-       "re-read every event: Verifier, hash chain, indexes, seq and time order", no_options,
+      {"verify", "verify [--against DIGEST [--pubkey KEY]]",
+       "re-read every event: Verifier, hash chain, indexes, seq and time order; with --against, "
+       "prove the ledger extends a digest",
+       [](po::options_description* d, po::positional_options_description*) {
+         d->add_options()
+             ("against", po::value<std::string>()->value_name("DIGEST"),
+              "also prove, from the events, that the ledger extends this digest")
+             ("pubkey", po::value<std::string>()->value_name("KEY"),
+              "require the digest signed by this Ed25519 public key");
+       },
        RunVerify});
   table->push_back(
       {"generate", "generate [--contracts N] [--days D] [--seed S] [--start DATE] [--out FILE]",
