@@ -91,12 +91,15 @@ TEST(LedgerStateTest, KeysSortNumericallyAndParse) {
   EXPECT_LT(StreamKey("C1", UINT64_MAX), StreamKey("C10", 1));  // streams stay contiguous
   std::string_view contract;
   uint64_t version = 0;
-  ASSERT_TRUE(ParseStreamKey(StreamKey("C-1.x", 77), &contract, &version));
+  // The parsed views point into the key: keep it alive while they are used.
+  const std::string stream_key = StreamKey("C-1.x", 77);
+  ASSERT_TRUE(ParseStreamKey(stream_key, &contract, &version));
   EXPECT_EQ(contract, "C-1.x");
   EXPECT_EQ(version, 77u);
   EXPECT_FALSE(ParseStreamKey("short", &contract, &version));
   std::string_view c, e;
-  ASSERT_TRUE(ParseEscalationKey(EscalationKey("C1", std::string("E\0x", 3)), &c, &e));
+  const std::string escalation_key = EscalationKey("C1", std::string("E\0x", 3));
+  ASSERT_TRUE(ParseEscalationKey(escalation_key, &c, &e));
   EXPECT_EQ(c, "C1");
   EXPECT_EQ(e, std::string_view("E\0x", 3));
   Head h;
