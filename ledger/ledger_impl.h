@@ -130,6 +130,7 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // append.cc
   void CommitGroup(const std::vector<Writer*>& group);
   Status ProcessWriter(Writer* w, GroupScratch* g);
+  void SortStreamEntries(GroupScratch* g);
   Status CheckExpectedVersions(const Writer& w);
 
   // CommittedReader, over RocksDB and the contract cache.

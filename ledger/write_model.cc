@@ -287,11 +287,64 @@ size_t UuidHash::operator()(const events::Uuid& id) const noexcept {
   return static_cast<size_t>(mix(a ^ mix(b + 0x9e3779b97f4a7c15ull)));
 }
 
+void PendingIds::Reserve(size_t n) {
+  size_t want = 16;
+  while (want < 2 * n + 2) want *= 2;
+  if (want <= slots_.size()) return;
+  std::vector<Entry> old;
+  old.swap(slots_);
+  slots_.assign(want, Entry{{}, 0, nullptr});
+  size_ = 0;
+  for (const Entry& e : old) {
+    if (e.event != nullptr) Put(e.id, e.seq, e.event);
+  }
+}
+
+const PendingIds::Entry* PendingIds::Find(const events::Uuid& id) const {
+  if (slots_.empty()) return nullptr;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = UuidHash{}(id)&mask;; i = (i + 1) & mask) {
+    const Entry& e = slots_[i];
+    if (e.event == nullptr) return nullptr;
+    if (e.id == id) return &e;
+  }
+}
+
+void PendingIds::Put(const events::Uuid& id, uint64_t seq, const events::Event* event) {
+  if (2 * (size_ + 1) > slots_.size()) Reserve(std::max<size_t>(2 * size_, 8));
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = UuidHash{}(id)&mask;; i = (i + 1) & mask) {
+    Entry& e = slots_[i];
+    if (e.event == nullptr) {
+      e = Entry{id, seq, event};
+      ++size_;
+      return;
+    }
+    if (e.id == id) {
+      e.seq = seq;
+      e.event = event;
+      return;
+    }
+  }
+}
+
+void PendingIds::Clear() {
+  if (size_ == 0) return;
+  // A bulk append's table is released rather than kept (and wiped) for the
+  // single-event appends that usually follow.
+  if (slots_.size() > (1u << 16)) {
+    slots_ = {};
+  } else {
+    std::fill(slots_.begin(), slots_.end(), Entry{{}, 0, nullptr});
+  }
+  size_ = 0;
+}
+
 void ModelDelta::Clear() {
   contracts.clear();
   escalations.clear();
   reversals.clear();
-  ids.clear();
+  ids.Clear();
 }
 
 void ModelDelta::Absorb(ModelDelta* newer) {
@@ -303,13 +356,13 @@ void ModelDelta::Absorb(ModelDelta* newer) {
   for (auto& [k, v] : newer->contracts) contracts.insert_or_assign(k, std::move(v));
   for (auto& [k, v] : newer->escalations) escalations.insert_or_assign(k, v);
   for (auto& [k, v] : newer->reversals) reversals.insert_or_assign(k, v);
-  for (auto& [k, v] : newer->ids) ids.insert_or_assign(k, v);
+  newer->ids.ForEach([&](const PendingIds::Entry& e) { ids.Put(e.id, e.seq, e.event); });
   newer->Clear();
 }
 
 void AppendView::BeginWriter(size_t events_hint) {
   writer_.Clear();
-  writer_.ids.reserve(events_hint);
+  writer_.ids.Reserve(events_hint);
 }
 
 void AppendView::AcceptWriter() { group_.Absorb(&writer_); }
@@ -317,7 +370,7 @@ void AppendView::AcceptWriter() { group_.Absorb(&writer_); }
 void AppendView::RejectWriter() { writer_.Clear(); }
 
 void AppendView::AddPendingEvent(const events::Event& e, uint64_t seq) {
-  writer_.ids.insert_or_assign(e.event_id, ModelDelta::PendingEvent{seq, &e});
+  writer_.ids.Put(e.event_id, seq, &e);
 }
 
 Status AppendView::FindContract(std::string_view contract, ContractState** state) {
@@ -380,10 +433,10 @@ void AppendView::PutReversal(uint64_t target_seq, uint64_t reversing_seq) {
 
 Status AppendView::FindEvent(const events::Uuid& id, EventLookup* out) {
   for (const ModelDelta* d : {&writer_, &group_}) {
-    if (auto it = d->ids.find(id); it != d->ids.end()) {
+    if (const PendingIds::Entry* p = d->ids.Find(id)) {
       out->found = true;
-      out->seq = it->second.seq;
-      out->event = it->second.event;
+      out->seq = p->seq;
+      out->event = p->event;
       return Status::OK();
     }
   }
