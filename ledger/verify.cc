@@ -69,9 +69,10 @@ Status LedgerImpl::Verify(const VerifyProgress& progress, VerifyReport* report) 
   VerifyState::ChainScan chain;
   StoredDigests stored;
   Status digests;
-  std::thread chain_thread([&] { chain = state.ScanChain(); });
+  EventHandoff handoff;
+  std::thread chain_thread([&] { chain = state.ScanChain(&handoff); });
   std::thread digest_thread([&] { digests = state.DigestStoredIndexes(&stored); });
-  s = state.ScanEvents(progress);
+  s = state.ScanEvents(progress, &handoff);
   state.StopAt(VerifyState::kEventScan, std::max<uint64_t>(state.first_bad_seq(), 1), !s.ok());
   chain_thread.join();
   digest_thread.join();
@@ -115,7 +116,69 @@ bool VerifyState::Beyond(int other_scan, uint64_t seq) const {
   return bad != 0 && seq > bad;
 }
 
-Status VerifyState::ScanEvents(const VerifyProgress& progress) {
+void EventHandoff::Add(uint64_t seq, std::string_view bytes) {
+  if (filling_.count == 0) filling_.first_seq = seq;
+  const uint32_t n = static_cast<uint32_t>(bytes.size());
+  filling_.data.append(reinterpret_cast<const char*>(&n), sizeof(n));
+  filling_.data.append(bytes);
+  ++filling_.count;
+  if (filling_.data.size() >= kChunkBytes) Push();
+}
+
+void EventHandoff::Push() {
+  std::unique_lock<std::mutex> l(mu_);
+  cv_.wait(l, [&] { return queue_.size() < kChunksMax || abandoned_; });
+  if (!abandoned_) {
+    queue_.push_back(std::move(filling_));
+    cv_.notify_all();
+  }
+  filling_ = Chunk();
+  filling_.data.reserve(kChunkBytes + 32 * 1024);
+}
+
+void EventHandoff::Close(bool complete) {
+  if (filling_.count > 0) Push();
+  std::lock_guard<std::mutex> l(mu_);
+  closed_ = true;
+  complete_ = complete;
+  cv_.notify_all();
+}
+
+bool EventHandoff::Next(uint64_t* seq, std::string_view* bytes) {
+  if (read_index_ == reading_.count) {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [&] { return !queue_.empty() || closed_; });
+    if (queue_.empty()) return false;
+    reading_ = std::move(queue_.front());
+    queue_.pop_front();
+    cv_.notify_all();
+    read_pos_ = 0;
+    read_index_ = 0;
+  }
+  uint32_t n = 0;
+  std::memcpy(&n, reading_.data.data() + read_pos_, sizeof(n));
+  *bytes = std::string_view(reading_.data.data() + read_pos_ + sizeof(n), n);
+  *seq = reading_.first_seq + read_index_;
+  read_pos_ += sizeof(n) + n;
+  ++read_index_;
+  return true;
+}
+
+void EventHandoff::Abandon() {
+  std::lock_guard<std::mutex> l(mu_);
+  abandoned_ = true;
+  queue_.clear();
+  cv_.notify_all();
+}
+
+Status VerifyState::ScanEvents(const VerifyProgress& progress, EventHandoff* handoff) {
+  // However this returns, the chain scan must learn that no more is coming.
+  bool reached_end = false;
+  struct CloseOnExit {
+    EventHandoff* h;
+    const bool* complete;
+    ~CloseOnExit() { h->Close(*complete); }
+  } close_on_exit{handoff, &reached_end};
   std::unique_ptr<rocksdb::Iterator> it(ledger_->db()->NewIterator(ro_, ledger_->cf(kCfEvents)));
   events::Event e;
   uint64_t expected = 1;
@@ -126,6 +189,7 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress) {
     if (seq != expected) {
       return Fail(expected, "missing (next stored event is seq " + std::to_string(seq) + ")");
     }
+    handoff->Add(seq, View(it->value()));
     if (seq > stored_head_.seq) {
       return Fail(seq, "stored beyond the head (seq " + std::to_string(stored_head_.seq) + ")");
     }
@@ -170,6 +234,7 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress) {
     }
   }
   CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read events"));
+  reached_end = true;
   if (bad_at_[kChainScan].load() != 0) return Status::OK();  // Merge reports it
   if (computed_.seq < stored_head_.seq) {
     return Fail(computed_.seq + 1,
@@ -182,9 +247,8 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress) {
   return Status::OK();
 }
 
-VerifyState::ChainScan VerifyState::ScanChain() {
+VerifyState::ChainScan VerifyState::ScanChain(EventHandoff* handoff) {
   ChainScan out;
-  std::unique_ptr<rocksdb::Iterator> it(ledger_->db()->NewIterator(ro_, ledger_->cf(kCfEvents)));
   std::unique_ptr<rocksdb::Iterator> chain(ledger_->db()->NewIterator(ro_, ledger_->cf(kCfChain)));
   out.hash = GenesisHash(ledger_->ledger_id());
   // The Merkle tree must be the tree of these events (schemas/MERKLE.md).
@@ -193,16 +257,24 @@ VerifyState::ChainScan VerifyState::ScanChain() {
     out.bad_seq = seq;
     out.status = Status::Corruption(SeqLabel(seq) + ": " + what);
     bad_at_[kChainScan].store(seq);  // the event scan need not go past this seq
+    handoff->Abandon();
     return out;
   };
+  // Whatever ends this scan early, the event scan must not block on it.
+  struct AbandonOnExit {
+    EventHandoff* h;
+    ~AbandonOnExit() { h->Abandon(); }
+  } abandon_on_exit{handoff};
   chain->SeekToFirst();
-  for (it->SeekToFirst(); it->Valid(); it->Next(), chain->Next()) {
-    uint64_t seq = 0;
-    // Gaps and malformed keys are the event scan's to report.
-    if (!DecodeSeq(View(it->key()), &seq) || seq != out.seq + 1) return out;
+  uint64_t seq = 0;
+  std::string_view bytes;
+  for (; handoff->Next(&seq, &bytes); chain->Next()) {
+    // Gaps and malformed keys are the event scan's to report (it hands over
+    // consecutive seqs only).
+    if (seq != out.seq + 1) return out;
     if (Beyond(kEventScan, seq)) return out;
-    out.hash = ChainHash(out.hash, seq, View(it->value()));
-    if (Status ts = tree.Add(seq, EventLeafHash(seq, View(it->value()))); !ts.ok()) {
+    out.hash = ChainHash(out.hash, seq, bytes);
+    if (Status ts = tree.Add(seq, EventLeafHash(seq, bytes)); !ts.ok()) {
       return fail(tree.bad_seq(), "Merkle tree: " + ts.message());
     }
     SeqKey k(seq);
@@ -221,8 +293,7 @@ VerifyState::ChainScan VerifyState::ScanChain() {
     }
     out.seq = seq;
   }
-  out.status = FromRocks(it->status(), "read events");
-  if (!out.status.ok()) return out;
+  if (!handoff->complete()) return out;  // the event scan stopped early
   out.status = FromRocks(chain->status(), "read chain hashes");
   if (!out.status.ok()) return out;
   if (chain->Valid()) {

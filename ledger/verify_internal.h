@@ -5,8 +5,11 @@
 #include <rocksdb/options.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -69,6 +72,46 @@ class VerifyModel final : public ModelView {
   std::string value_;
 };
 
+// Hands the stored bytes of the events, in seq order, from the event scan to
+// the chain scan, so the events are read (and decompressed) once. Chunks of
+// ~1 MiB, at most kChunksMax in flight: memory stays bounded. One producer,
+// one consumer.
+class EventHandoff {
+ public:
+  // Producer: appends event `seq`'s bytes (seqs strictly consecutive).
+  void Add(uint64_t seq, std::string_view bytes);
+  // Producer: no more events; `complete` when the scan reached the end of
+  // `events` (not stopped by a failure).
+  void Close(bool complete);
+  // Consumer: the next event, false at the end. The view stays valid until
+  // the next call.
+  bool Next(uint64_t* seq, std::string_view* bytes);
+  // Consumer: stops taking events; the producer's Adds then do nothing.
+  void Abandon();
+  bool complete() const { return complete_; }  // after Next returned false
+
+ private:
+  static constexpr size_t kChunkBytes = 1 << 20;
+  static constexpr size_t kChunksMax = 4;
+  struct Chunk {
+    uint64_t first_seq = 0;
+    uint64_t count = 0;
+    std::string data;  // count times: u32 length, bytes
+  };
+  void Push();
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Chunk> queue_;  // guarded by mu_
+  bool closed_ = false;      // guarded by mu_
+  bool abandoned_ = false;   // guarded by mu_
+  bool complete_ = false;    // guarded by mu_ until Next returns false
+  Chunk filling_;            // producer only
+  Chunk reading_;            // consumer only
+  size_t read_pos_ = 0;      // consumer only
+  uint64_t read_index_ = 0;  // consumer only
+};
+
 // Digests of the stored `ids` and `streams`, made on their own thread.
 struct StoredDigests {
   IndexDigest ids;
@@ -95,11 +138,14 @@ class VerifyState {
 
   Status ReadHead();
   // Reads the events: checks each, replays the rules, digests the index
-  // entries they imply. Returns OK early past a seq the chain scan found bad.
-  Status ScanEvents(const VerifyProgress& progress);
-  // Recomputes the chain over the stored bytes against `chain`. Returns
-  // early past a seq the event scan found bad.
-  ChainScan ScanChain();
+  // entries they imply, and hands their bytes to the chain scan (closing
+  // `handoff` however it returns). Returns OK early past a seq the chain scan
+  // found bad.
+  Status ScanEvents(const VerifyProgress& progress, EventHandoff* handoff);
+  // Recomputes the chain and the Merkle tree over the bytes handed over, and
+  // compares them with `chain` and `merkle`. Returns early past a seq the
+  // event scan found bad.
+  ChainScan ScanChain(EventHandoff* handoff);
   // Digests what is stored in `ids` and `streams`; returns early (OK) once
   // either scan found damage.
   Status DigestStoredIndexes(StoredDigests* out);
