@@ -207,9 +207,14 @@ int Main(int argc, char** argv) {
 
   Report report;
   DescribeRun(c, &report);
+  // The machine's 1-minute load average before and after: a figure measured
+  // while other work ran says so in its own output.
+  double load[1] = {0};
+  if (getloadavg(load, 1) == 1) report.Context("load_average_start", load[0]);
   Stopwatch total;
   RunAll(c, &report);
   report.Context("wall_seconds", total.ElapsedSeconds());
+  if (getloadavg(load, 1) == 1) report.Context("load_average_end", load[0]);
 
   std::cout << ReportMarkdown(report) << std::flush;
   if (!json_path.empty()) {
