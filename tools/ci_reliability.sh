@@ -7,7 +7,8 @@
 #         UndefinedBehaviorSanitizer (-DCCL_SANITIZE=ON) in <prefix>-asan and
 #         runs the whole CTest suite there. The crash test kills fewer times
 #         and the fault sweeps visit every 3rd point (the regular build runs
-#         them all); everything else runs as in the regular suite.
+#         them all); everything else runs as in the regular suite, nothing
+#         is excluded.
 #   fuzz  builds the libFuzzer targets with clang (-DCCL_FUZZ=ON) in
 #         <prefix>-fuzz and runs each for CCL_FUZZ_SECONDS (20) from its seed
 #         corpus (tests/reliability/corpus/<target>/). A crash fails the stage;
