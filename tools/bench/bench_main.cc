@@ -15,6 +15,7 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <thread>
 
 #include "tools/bench/config.h"
 #include "tools/bench/isolate.h"
@@ -215,6 +216,18 @@ int Main(int argc, char** argv) {
   RunAll(c, &report);
   report.Context("wall_seconds", total.ElapsedSeconds());
   if (getloadavg(load, 1) == 1) report.Context("load_average_end", load[0]);
+  {
+    char buf[160];
+    std::snprintf(buf, sizeof(buf),
+                  "Machine: %u hardware threads; 1-minute load average %.1f at the start, %.1f "
+                  "at the end; %.0f s in all.",
+                  std::thread::hardware_concurrency(),
+                  report.context().count("load_average_start")
+                      ? report.context().at("load_average_start")
+                      : 0.0,
+                  load[0], total.ElapsedSeconds());
+    report.Note(buf);
+  }
 
   std::cout << ReportMarkdown(report) << std::flush;
   if (!json_path.empty()) {
