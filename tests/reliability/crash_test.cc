@@ -151,7 +151,7 @@ TEST_F(CrashTest, KillLoop) {
     ASSERT_TRUE(s.ok()) << context << ": " << s.ToString();
     s = CheckBatches(ledger.get(), check, intents, acked);
     ASSERT_TRUE(s.ok()) << context << ": " << s.ToString();
-    // Saving here too means later rounds also start from the driver's snapshots.
+    // Saving here too means later runs sometimes start from the driver's snapshots.
     s = CheckProjections(ledger.get(), /*save=*/rng() % 2 == 0);
     ASSERT_TRUE(s.ok()) << context << ": " << s.ToString();
     max_events = std::max(max_events, check.events);
