@@ -10,7 +10,7 @@
 #         them all); everything else runs as in the regular suite, nothing
 #         is excluded.
 #   fuzz  builds the libFuzzer targets with clang (-DCCL_FUZZ=ON) in
-#         <prefix>-fuzz and runs each for CCL_FUZZ_SECONDS (20) from its seed
+#         <prefix>-fuzz and runs each for CCL_FUZZ_SECONDS (15) from its seed
 #         corpus (tests/reliability/corpus/<target>/). A crash fails the stage;
 #         the input is kept in <prefix>-fuzz/artifacts/ (add it to the corpus
 #         as regression-<name> so every build replays it).
@@ -21,13 +21,13 @@
 #   ctest --test-dir build -R fault --output-on-failure        # every fault point
 #
 # Environment: CCL_JOBS (2), CCL_BUILD_PREFIX (build: build-asan, build-fuzz),
-# CCL_FUZZ_SECONDS (20), CCL_FUZZ_TARGETS (all seven).
+# CCL_FUZZ_SECONDS (15), CCL_FUZZ_TARGETS (all seven).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JOBS="${CCL_JOBS:-2}"
 PREFIX="${CCL_BUILD_PREFIX:-build}"
-FUZZ_SECONDS="${CCL_FUZZ_SECONDS:-20}"
+FUZZ_SECONDS="${CCL_FUZZ_SECONDS:-15}"
 FUZZ_TARGETS="${CCL_FUZZ_TARGETS:-event_decode json_event csv digest_json proof_json snapshot ledger_state}"
 
 stage_asan() {
