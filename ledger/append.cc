@@ -217,14 +217,25 @@ void LedgerImpl::CommitGroup(const std::vector<Writer*>& group) {
   s = FromBatch(batch.Put(cf(kCfMeta), kMetaHead, EncodeHead(after)));
   if (!s.ok()) return finish(s);
 
-  rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
-  rocksdb::Status ws = db_->Write(wo, &batch);
-  if (!ws.ok()) {
-    // The batch may or may not be in the WAL: only a reopen (WAL recovery)
-    // tells. Until then the in-memory head cannot be trusted either way.
-    needs_reopen_.store(true);
-    return finish(FromRocks(ws, "append (the ledger needs reopen after failed sync)"));
+  // Large groups are written as SST files and ingested (ingest.cc).
+  const bool ingest = batch.GetDataSize() >= options_.bulk_ingest_bytes_min;
+  if (ingest) {
+    Status is = IngestBatch(&batch);
+    if (!is.ok()) {
+      // Whether the MANIFEST edit reached the disk is known after reopening.
+      needs_reopen_.store(true);
+      return finish(is.WithContext("append (the ledger needs reopen)"));
+    }
+  } else {
+    rocksdb::WriteOptions wo;
+    wo.sync = options_.sync;
+    rocksdb::Status ws = db_->Write(wo, &batch);
+    if (!ws.ok()) {
+      // The batch may or may not be in the WAL: only a reopen (WAL recovery)
+      // tells. Until then the in-memory head cannot be trusted either way.
+      needs_reopen_.store(true);
+      return finish(FromRocks(ws, "append (the ledger needs reopen after failed sync)"));
+    }
   }
   tree_->CommitAppend();
   for (auto& [contract, state] : delta->contracts) contract_cache_.Put(contract, std::move(state));
@@ -232,12 +243,12 @@ void LedgerImpl::CommitGroup(const std::vector<Writer*>& group) {
     std::lock_guard<std::mutex> l(head_mu_);
     head_ = after;
   }
-  appended_bytes_ += batch.GetDataSize();
+  appended_bytes_ += ingest ? 0 : batch.GetDataSize();
   // A bulk append leaves memtables far past their size and RocksDB flushes
   // only on the next write: start the flush now, in the background, so that
   // the next open (often the very next command: verify) need not replay the
   // WAL and build those tables itself.
-  unflushed_bytes_ += batch.GetDataSize();
+  unflushed_bytes_ += ingest ? 0 : batch.GetDataSize();
   if (unflushed_bytes_ >= kFlushAfterBytes) {
     unflushed_bytes_ = 0;
     rocksdb::FlushOptions fo;

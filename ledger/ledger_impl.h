@@ -4,6 +4,8 @@
 // batch building), reads.cc and iterators.cc (reads), verify.cc (Verify).
 #pragma once
 
+#include <rocksdb/options.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -26,11 +28,13 @@ class ColumnFamilyHandle;
 class DB;
 class Status;
 class WriteBatch;
-struct DBOptions;
-struct ReadOptions;
 }  // namespace rocksdb
 
 namespace ccl::ledger {
+
+// Bulk appends are written as SST files in this folder of the ledger, then
+// ingested (ingest.cc); anything left there by a crash is removed on open.
+inline constexpr char kIngestFolder[] = "ccl-ingest";
 
 // Translates a RocksDB status (IOError, Corruption, Busy for a held lock).
 Status FromRocks(const rocksdb::Status& s, std::string_view context);
@@ -131,6 +135,9 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   void CommitGroup(const std::vector<Writer*>& group);
   Status ProcessWriter(Writer* w, GroupScratch* g);
   void SortStreamEntries(GroupScratch* g);
+  // ingest.cc: writes a large group's batch as SST files and ingests them
+  // into all column families in one atomic, synced MANIFEST edit.
+  Status IngestBatch(rocksdb::WriteBatch* batch);
   Status CheckExpectedVersions(const Writer& w);
 
   // CommittedReader, over RocksDB and the contract cache.
@@ -150,7 +157,9 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   bool created_ = false;       // OpenDb made a new database
   std::string secondary_dir_;  // read_only: RocksDB secondary instance's own folder
   rocksdb::DB* db_ = nullptr;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // by ColumnFamilyId
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;     // by ColumnFamilyId
+  rocksdb::DBOptions db_options_;                         // as opened
+  std::vector<rocksdb::ColumnFamilyOptions> cf_options_;  // by ColumnFamilyId
   std::shared_ptr<rocksdb::Cache> block_cache_;
   events::Uuid ledger_id_{};
 

@@ -228,6 +228,13 @@ Status LedgerImpl::OpenDb() {
       break;
     }
   }
+  db_options_ = o;
+  for (const auto& d : cfs) cf_options_.push_back(d.options);
+  if (!options_.read_only) {
+    // A bulk append interrupted before its ingestion left only scratch files.
+    std::error_code ec;
+    std::filesystem::remove_all(path_ + "/" + kIngestFolder, ec);
+  }
   rocksdb::Status s;
   if (options_.read_only) {
     CCL_RETURN_IF_ERROR(MakeTempDir(&secondary_dir_));

@@ -269,6 +269,39 @@ TEST_F(LedgerReadTest, ReadOnlyInstanceBesideAWriter) {
   EXPECT_TRUE(ro->PutProjectionState("x", "y").IsInvalidArgument());
 }
 
+// A bulk append goes to RocksDB as ingested SST files, not through the WAL: a
+// read-only instance must still see it after Refresh, and a reopen keep it.
+TEST_F(LedgerReadTest, IngestedBulkAppendIsSeenByReadersAndReopen) {
+  ledger_.reset();
+  Options o;
+  o.create_if_missing = true;
+  o.clock = &clock_;
+  o.bulk_ingest_bytes_min = 1;  // every append takes the bulk path
+  ASSERT_TRUE(Ledger::Open(o, path(), &ledger_).ok());
+  Fill(50);
+  Options ro_options;
+  ro_options.read_only = true;
+  std::unique_ptr<Ledger> ro;
+  ASSERT_TRUE(Ledger::Open(ro_options, path(), &ro).ok());
+  EXPECT_EQ(ro->head().seq, 52u);
+  MustAppend({f_.Book("C1", ServiceLine::kReactive, 3)});
+  ASSERT_TRUE(ro->Refresh().ok());
+  EXPECT_EQ(ro->head().seq, 53u);
+  Event e;
+  ASSERT_TRUE(ro->Get(53, &e).ok());
+  EXPECT_EQ(e.minutes, 3);
+  VerifyReport report;
+  Status s = ro->Verify(VerifyProgress(), &report);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  const Head head = ledger_->head();
+  ledger_.reset();
+  ASSERT_TRUE(Ledger::Open(o, path(), &ledger_).ok());
+  EXPECT_EQ(ledger_->head().hash, head.hash);
+  EXPECT_FALSE(std::filesystem::exists(path() + "/ccl-ingest"));
+  s = ledger_->Verify(VerifyProgress(), &report);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+}
+
 // The child half of ReadOnlyInAnotherProcess: runs only when spawned by it.
 TEST(LedgerReadOnlyChild, OpensAndChecks) {
   const char* path = getenv("CCL_LEDGER_RO_PATH");

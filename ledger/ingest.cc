@@ -1,0 +1,114 @@
+// Bulk appends through SST ingestion (ledger/ledger_impl.h).
+//
+// A group's WriteBatch normally goes to the WAL and the memtables, and the
+// memtables are flushed to SST files later: a large import writes every byte
+// three times (WAL, memtable, SST) and spends most of its time inserting into
+// skiplists. Past kIngestBytesMin, the same entries are instead sorted per
+// column family, written as SST files and added to every column family with
+// one IngestExternalFiles call, which RocksDB records in the MANIFEST as one
+// atomic edit (after a crash: all or none) and syncs before returning. The
+// batch contents, and so the ledger's bytes, are identical either way.
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/sst_file_writer.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "ledger/ledger_impl.h"
+
+namespace ccl::ledger {
+
+namespace {
+
+// Collects a WriteBatch's Puts per column family (views into the batch).
+class Collector final : public rocksdb::WriteBatch::Handler {
+ public:
+  using Entry = std::pair<rocksdb::Slice, rocksdb::Slice>;
+  explicit Collector(const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+    for (size_t i = 0; i < handles.size(); ++i) index_[handles[i]->GetID()] = i;
+    entries_.resize(handles.size());
+  }
+  rocksdb::Status PutCF(uint32_t cf_id, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    auto it = index_.find(cf_id);
+    if (it == index_.end()) return rocksdb::Status::InvalidArgument("unknown column family");
+    entries_[it->second].emplace_back(key, value);
+    return rocksdb::Status::OK();
+  }
+  // Appends write only Puts; anything else means this is not our batch.
+  rocksdb::Status DeleteCF(uint32_t, const rocksdb::Slice&) override {
+    return rocksdb::Status::NotSupported("delete in an append batch");
+  }
+  rocksdb::Status MergeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return rocksdb::Status::NotSupported("merge in an append batch");
+  }
+  std::vector<std::vector<Entry>>& entries() { return entries_; }
+
+ private:
+  std::unordered_map<uint32_t, size_t> index_;
+  std::vector<std::vector<Entry>> entries_;
+};
+
+// Key order, and for a key put twice only the later value (as a WriteBatch
+// applies them). Entries are mostly added in order already.
+void SortUnique(std::vector<Collector::Entry>* v) {
+  auto less = [](const Collector::Entry& a, const Collector::Entry& b) {
+    return a.first.compare(b.first) < 0;
+  };
+  if (!std::is_sorted(v->begin(), v->end(), less)) std::stable_sort(v->begin(), v->end(), less);
+  // Keep the last of equal keys.
+  size_t out = 0;
+  for (size_t i = 0; i < v->size(); ++i) {
+    if (i + 1 < v->size() && (*v)[i + 1].first == (*v)[i].first) continue;
+    (*v)[out++] = (*v)[i];
+  }
+  v->resize(out);
+}
+
+}  // namespace
+
+Status LedgerImpl::IngestBatch(rocksdb::WriteBatch* batch) {
+  Collector collector(handles_);
+  CCL_RETURN_IF_ERROR(FromRocks(batch->Iterate(&collector), "sort bulk append"));
+
+  const std::string dir = path_ + "/" + kIngestFolder;
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError("create " + dir + ": " + ec.message());
+  struct RemoveOnExit {
+    std::string dir;
+    ~RemoveOnExit() {
+      std::error_code e;
+      std::filesystem::remove_all(dir, e);
+    }
+  } remove_on_exit{dir};
+
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  for (size_t cf = 0; cf < collector.entries().size(); ++cf) {
+    std::vector<Collector::Entry>& entries = collector.entries()[cf];
+    if (entries.empty()) continue;
+    SortUnique(&entries);
+    rocksdb::Options o(db_options_, cf_options_[cf]);
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(o), o, handles_[cf]);
+    const std::string file = dir + "/" + std::to_string(cf) + ".sst";
+    rocksdb::Status s = writer.Open(file);
+    for (size_t i = 0; s.ok() && i < entries.size(); ++i) {
+      s = writer.Put(entries[i].first, entries[i].second);
+    }
+    if (s.ok()) s = writer.Finish();
+    CCL_RETURN_IF_ERROR(FromRocks(s, "write " + file));
+    rocksdb::IngestExternalFileArg arg;
+    arg.column_family = handles_[cf];
+    arg.external_files = {file};
+    arg.options.move_files = true;            // a link, not a copy
+    arg.options.write_global_seqno = false;   // no rewrite of the file we just wrote
+    arg.options.allow_blocking_flush = true;  // memtables overlapping the range go first
+    args.push_back(std::move(arg));
+  }
+  return FromRocks(db_->IngestExternalFiles(args), "ingest bulk append");
+}
+
+}  // namespace ccl::ledger
