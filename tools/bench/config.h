@@ -9,6 +9,10 @@
 
 namespace ccl::bench {
 
+// Full reads (replay, verify, rebuild, the peers' scans) run this many times;
+// the median is reported.
+inline constexpr int kReadPasses = 3;
+
 // How the PostgreSQL peer writes a batch: COPY FROM STDIN (binary) or one
 // multi-row INSERT with bound parameters. Both run inside one transaction.
 enum class PgBatchMode { kCopy, kInsert };
