@@ -313,6 +313,19 @@ Status DecodeEvent(std::string_view bytes, Event* out) {
   AssignString(root->source(), &out->source);
   AssignString(root->note(), &out->note);
   CCL_RETURN_IF_ERROR(DecodePayload(*root, out));
+  // No ledger assigns a seq or stream version above INT64_MAX (the JSON form
+  // reads them as signed 64-bit), so such stored bytes were not written by
+  // one: refusing them keeps every decodable event printable and re-importable.
+  constexpr uint64_t kAssignedMax = static_cast<uint64_t>(INT64_MAX);
+  if (out->seq > kAssignedMax) {
+    return Status::Corruption("stored event: seq " + std::to_string(out->seq) +
+                              " is above 9223372036854775807");
+  }
+  if (out->stream_version > kAssignedMax) {
+    return Status::Corruption("stored event: stream_version " +
+                              std::to_string(out->stream_version) +
+                              " is above 9223372036854775807");
+  }
   // Pair the write-side check: what was valid when appended must still be.
   Status s = ValidateEvent(*out);
   if (!s.ok()) return Status::Corruption("stored event: " + s.message());

@@ -44,6 +44,37 @@ Status JsonError(sj::error_code err) {
   return Status::InvalidArgument(std::string("invalid JSON: ") + sj::error_message(err));
 }
 
+// simdjson reports "{...} x" as an object that ended early (it checks the
+// last structural character before walking the object). Told apart on that
+// error path only: true when the first value closes before the end of `text`
+// and something other than whitespace follows it.
+bool ContentAfterFirstValue(std::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) {
+        return text.find_first_not_of(" \t\r\n", i + 1) != std::string_view::npos;
+      }
+      if (depth < 0) return false;
+    }
+  }
+  return false;
+}
+
 Status FieldJsonError(std::string_view field, sj::error_code err) {
   return FieldError(field, std::string("invalid JSON: ") + sj::error_message(err));
 }
@@ -268,7 +299,14 @@ Status JsonEventParser::Parse(std::string_view line, Event* out) {
   impl_->assembler.Begin(out);
   od::document doc;
   CCL_RETURN_IF_ERROR(impl_->Iterate(line, &doc));
-  CCL_RETURN_IF_ERROR(impl_->ParseObject(doc));
+  Status s = impl_->ParseObject(doc);
+  if (!s.ok()) {
+    if (s.message() == JsonError(sj::INCOMPLETE_ARRAY_OR_OBJECT).message() &&
+        ContentAfterFirstValue(line)) {
+      return Status::InvalidArgument("invalid JSON: content after the object");
+    }
+    return s;
+  }
   return impl_->assembler.Finish();
 }
 
