@@ -1,5 +1,5 @@
-// Event iterators: in seq order over `events`, and in stream order over one
-// contract's `streams` entries (ledger/ledger_impl.h).
+// The event iterator in seq order over `events` (ledger/ledger_impl.h); the
+// stream-order iterator is in ledger/stream_iterator.cc.
 //
 // Both stop at the head as it was when the iterator was made, so a reader sees
 // a prefix of the log however many appends happen meanwhile (RocksDB
@@ -121,113 +121,10 @@ class SeqIterator final : public EventIterator {
   Status status_;
 };
 
-class StreamIterator final : public EventIterator {
- public:
-  StreamIterator(LedgerImpl* ledger, std::string_view contract, uint64_t from_version,
-                 uint64_t last_seq)
-      : ledger_(ledger),
-        contract_(contract),
-        next_version_(std::max<uint64_t>(from_version, 1)),
-        last_seq_(last_seq) {
-    // Keys of this contract are contract 0x00 ...; contract 0x01 bounds them.
-    upper_ = contract_;
-    upper_.push_back('\x01');
-    upper_slice_ = rocksdb::Slice(upper_);
-    ro_.iterate_upper_bound = &upper_slice_;
-    it_.reset(ledger_->db()->NewIterator(ro_, ledger_->cf(kCfStreams)));
-    it_->Seek(StreamKey(contract_, next_version_));
-    Load();
-  }
-
-  bool Valid() const override { return valid_; }
-  void Next() override {
-    it_->Next();
-    Load();
-  }
-  uint64_t seq() const override { return seq_; }
-  std::string_view bytes() const override { return View(bytes_); }
-  const events::Event& event() const override { return event_; }
-  Status chain_hash(Hash* out) override {
-    // Stream order jumps around the log: a point read per call.
-    return ledger_->GetChainHash(seq_, out);
-  }
-  Status status() const override { return status_; }
-
- private:
-  void Load() {
-    valid_ = false;
-    if (!it_->Valid()) {
-      status_ = FromRocks(it_->status(), "read streams index");
-      return;
-    }
-    std::string_view contract;
-    uint64_t version = 0, seq = 0;
-    if (!ParseStreamKey(View(it_->key()), &contract, &version) || contract != contract_ ||
-        !DecodeSeq(View(it_->value()), &seq)) {
-      status_ =
-          Status::Corruption("streams index: malformed entry in contract '" + contract_ + "'");
-      return;
-    }
-    if (seq > last_seq_) return;  // appended after this iterator was made
-    if (version != next_version_) {
-      status_ =
-          Status::Corruption(SeqLabel(seq) + ": contract '" + contract_ + "' stream version " +
-                             std::to_string(next_version_) + " missing from streams index");
-      return;
-    }
-    SeqKey k(seq);
-    // A PinnableSlice must be released before it is reused (RocksDB asserts).
-    bytes_.Reset();
-    rocksdb::Status rs =
-        ledger_->db()->Get(ro_, ledger_->cf(kCfEvents), rocksdb::Slice(k.bytes, 8), &bytes_);
-    if (rs.IsNotFound()) {
-      status_ = Status::Corruption(SeqLabel(seq) + ": missing (named by streams index)");
-      return;
-    }
-    if (!rs.ok()) {
-      status_ = FromRocks(rs, "read " + SeqLabel(seq));
-      return;
-    }
-    Status s = events::DecodeEvent(View(bytes_), &event_);
-    if (!s.ok()) {
-      status_ = Status::Corruption(SeqLabel(seq) + ": " + s.message());
-      return;
-    }
-    if (event_.seq != seq || event_.contract != contract_ || event_.stream_version != version) {
-      status_ =
-          Status::Corruption(SeqLabel(seq) + ": streams index entry '" + contract_ + "' version " +
-                             std::to_string(version) + " does not match the stored event");
-      return;
-    }
-    seq_ = seq;
-    next_version_ = version + 1;
-    valid_ = true;
-  }
-
-  LedgerImpl* ledger_;
-  std::string contract_;
-  uint64_t next_version_;
-  uint64_t last_seq_;
-  std::string upper_;
-  rocksdb::Slice upper_slice_;
-  rocksdb::ReadOptions ro_;
-  std::unique_ptr<rocksdb::Iterator> it_;
-  rocksdb::PinnableSlice bytes_;
-  events::Event event_;
-  uint64_t seq_ = 0;
-  bool valid_ = false;
-  Status status_;
-};
-
 }  // namespace
 
 std::unique_ptr<EventIterator> LedgerImpl::NewIterator(uint64_t from_seq) {
   return std::make_unique<SeqIterator>(this, from_seq, head().seq);
-}
-
-std::unique_ptr<EventIterator> LedgerImpl::NewStreamIterator(std::string_view contract,
-                                                             uint64_t from_version) {
-  return std::make_unique<StreamIterator>(this, contract, from_version, head().seq);
 }
 
 }  // namespace ccl::ledger
