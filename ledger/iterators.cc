@@ -44,8 +44,11 @@ Status ChainHashAt(LedgerImpl* ledger, const rocksdb::ReadOptions& ro,
 
 class SeqIterator final : public EventIterator {
  public:
-  SeqIterator(LedgerImpl* ledger, uint64_t from_seq, uint64_t last_seq)
+  // decode = false: keys are checked, values are left to the caller
+  // (Ledger::NewRawIterator).
+  SeqIterator(LedgerImpl* ledger, uint64_t from_seq, uint64_t last_seq, bool decode)
       : ledger_(ledger),
+        decode_(decode),
         next_(std::max<uint64_t>(from_seq, 1)),
         last_(last_seq),
         upper_(last_seq + 1) {
@@ -92,15 +95,17 @@ class SeqIterator final : public EventIterator {
                                    std::to_string(seq) + ")");
       return;
     }
-    Status s = events::DecodeEvent(View(it_->value()), &event_);
-    if (!s.ok()) {
-      status_ = Status::Corruption(SeqLabel(seq) + ": " + s.message());
-      return;
-    }
-    if (event_.seq != seq) {
-      status_ = Status::Corruption(SeqLabel(seq) + ": stored event carries seq " +
-                                   std::to_string(event_.seq));
-      return;
+    if (decode_) {
+      Status s = events::DecodeEvent(View(it_->value()), &event_);
+      if (!s.ok()) {
+        status_ = Status::Corruption(SeqLabel(seq) + ": " + s.message());
+        return;
+      }
+      if (event_.seq != seq) {
+        status_ = Status::Corruption(SeqLabel(seq) + ": stored event carries seq " +
+                                     std::to_string(event_.seq));
+        return;
+      }
     }
     seq_ = seq;
     next_ = seq + 1;
@@ -108,6 +113,7 @@ class SeqIterator final : public EventIterator {
   }
 
   LedgerImpl* ledger_;
+  const bool decode_;
   uint64_t next_;  // the seq Load expects
   uint64_t last_;
   SeqKey upper_;
@@ -124,7 +130,11 @@ class SeqIterator final : public EventIterator {
 }  // namespace
 
 std::unique_ptr<EventIterator> LedgerImpl::NewIterator(uint64_t from_seq) {
-  return std::make_unique<SeqIterator>(this, from_seq, head().seq);
+  return std::make_unique<SeqIterator>(this, from_seq, head().seq, /*decode=*/true);
+}
+
+std::unique_ptr<EventIterator> LedgerImpl::NewRawIterator(uint64_t from_seq) {
+  return std::make_unique<SeqIterator>(this, from_seq, head().seq, /*decode=*/false);
 }
 
 }  // namespace ccl::ledger

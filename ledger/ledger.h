@@ -170,6 +170,38 @@ class Ledger {
   virtual std::unique_ptr<EventIterator> NewStreamIterator(std::string_view contract,
                                                            uint64_t from_version = 1) = 0;
 
+  // Like NewIterator, but the iterator checks only the keys (every seq
+  // present, in order) and does not decode: event() is an empty Event, and a
+  // caller must pass bytes() through events::DecodeEvent (Verifier and field
+  // checks) and compare the decoded seq with seq() before using it. For a
+  // replay that decodes on another thread. The default returns
+  // NewIterator(from_seq), which decodes as well.
+  // (Inline, like the other default below: programs that use only this
+  // interface, such as the projections with a fake ledger, link no ledger.)
+  virtual std::unique_ptr<EventIterator> NewRawIterator(uint64_t from_seq = 1) {
+    return NewIterator(from_seq);
+  }
+
+  // One entry of the write model's `reversals` index.
+  struct ReversalLink {
+    uint64_t reversing_seq = 0;  // the EntryReversed
+    uint64_t target_seq = 0;     // the event it reverses
+  };
+  // The reversals whose EntryReversed has a seq in [first_seq, last_seq], as
+  // the `reversals` index records them, sorted by reversing_seq (replaces
+  // *out): a replay can keep just the events it will need as reversal targets
+  // instead of remembering every one. An index is not the log: a caller must
+  // check each target against its reversal (target_event_id) and read it by
+  // event id when they differ. Corruption when an entry is malformed; the
+  // default returns NotFound (no index: read every target by event id).
+  [[nodiscard]] virtual Status ReversalLinks(uint64_t first_seq, uint64_t last_seq,
+                                             std::vector<ReversalLink>* out) {
+    (void)first_seq;
+    (void)last_seq;
+    out->clear();
+    return Status::NotFound("this ledger has no reversals index");
+  }
+
   // The current stream version of a contract (0 when it has no events).
   [[nodiscard]] virtual Status StreamVersion(std::string_view contract, uint64_t* version) = 0;
 
