@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "events/codec.h"
 #include "events/uuid.h"
 
 namespace ccl::projections {
@@ -88,27 +89,65 @@ Status Runner::SaveSnapshot(const Projection& p, uint64_t seq) {
 
 namespace {
 
-// One batch handed from the reading thread to the folding thread. Event
-// objects are reused from batch to batch, so copying an event into a slot
-// allocates only when one of its strings outgrows what the slot held.
+// One batch of the pipelined fold: stored bytes read by the reading thread,
+// decoded by whichever thread claims them (chunks of kDecodeChunk slots),
+// folded in order by the folding thread. Event objects are reused from batch
+// to batch, so decoding allocates only when a string outgrows its slot.
 struct FoldBatch {
-  std::vector<Event> events;
+  std::string arena;  // stored bytes, each at an 8-byte aligned offset
+  std::vector<uint32_t> offsets;
+  std::vector<uint32_t> lengths;
   std::vector<uint64_t> seqs;
-  std::vector<Event> targets;
-  std::vector<int32_t> target_of;  // index into targets, -1 for none
-  std::vector<ContractKey> keys;
-  size_t size = 0;
-  size_t targets_used = 0;
+  std::vector<Event> events;
+  std::vector<uint8_t> bad;  // 1: errors[k] says why slot k did not decode
+  std::vector<Status> errors;
+  uint32_t size = 0;
+  std::atomic<uint32_t> next_chunk{0};
+  std::atomic<uint32_t> decoded{0};  // slots done, good or bad
 };
 
-constexpr size_t kBatchEvents = 512;
+constexpr uint32_t kBatchEvents = 1024;
+constexpr uint32_t kDecodeChunk = 32;
 constexpr size_t kBatchCount = 4;
+
+std::string SeqLabel(uint64_t seq) { return "seq " + std::to_string(seq); }
+
+// Decodes the unclaimed chunks of `b` (either thread); the checks and the
+// messages are those of the ledger's seq-order iterator.
+void DecodeChunks(FoldBatch* b) {
+  const uint32_t chunks = (b->size + kDecodeChunk - 1) / kDecodeChunk;
+  for (;;) {
+    const uint32_t c = b->next_chunk.fetch_add(1, std::memory_order_relaxed);
+    if (c >= chunks) return;
+    const uint32_t end = std::min(b->size, (c + 1) * kDecodeChunk);
+    for (uint32_t k = c * kDecodeChunk; k < end; ++k) {
+      const std::string_view bytes(b->arena.data() + b->offsets[k], b->lengths[k]);
+      Status s = events::DecodeEvent(bytes, &b->events[k]);
+      if (!s.ok()) {
+        b->bad[k] = 1;
+        b->errors[k] = Status::Corruption(SeqLabel(b->seqs[k]) + ": " + s.message());
+      } else if (b->events[k].seq != b->seqs[k]) {
+        b->bad[k] = 1;
+        b->errors[k] = Status::Corruption(SeqLabel(b->seqs[k]) + ": stored event carries seq " +
+                                          std::to_string(b->events[k].seq));
+      } else {
+        b->bad[k] = 0;
+      }
+    }
+    const uint32_t done = end - c * kDecodeChunk;
+    if (b->decoded.fetch_add(done, std::memory_order_acq_rel) + done == b->size) {
+      b->decoded.notify_all();
+    }
+  }
+}
 
 }  // namespace
 
-Status Runner::ResolveTarget(const Event& e, uint64_t seq, Event* target, RunStats* stats) {
+Status Runner::ResolveTarget(const Event& e, uint64_t seq, Targets targets, Event* target,
+                             RunStats* stats) {
   ++stats->reversals_resolved;
-  if (options_.target_cache && target_cache_.Lookup(e.target_event_id, target)) {
+  if (targets == Targets::kKept && kept_targets_.Take(seq, e, target)) return Status::OK();
+  if (targets == Targets::kCache && target_cache_.Lookup(e.target_event_id, target)) {
     return Status::OK();
   }
   ++stats->reversal_targets_read;
@@ -123,60 +162,106 @@ Status Runner::ResolveTarget(const Event& e, uint64_t seq, Event* target, RunSta
   return Status::OK();
 }
 
+Status Runner::ApplyOne(const Event& e, uint64_t seq, const View* view,
+                        std::span<Projection* const> projections,
+                        std::span<const uint64_t> start_after, Targets targets, RunStats* stats) {
+  if (stats->from_seq == 0) stats->from_seq = seq;
+  stats->to_seq = seq;
+  ++stats->events_read;
+  if (targets == Targets::kKept) {
+    kept_targets_.Offer(seq, e);
+  } else if (targets == Targets::kCache) {
+    target_cache_.Remember(e);
+  }
+  const Event* target = nullptr;
+  if (e.type == EventType::kEntryReversed) {
+    CCL_RETURN_IF_ERROR(ResolveTarget(e, seq, targets, &target_, stats));
+    target = &target_;
+  }
+  if (view != nullptr && view->as_of_day.has_value() &&
+      (!EffectiveInView(*view, e) || (target != nullptr && !EffectiveInView(*view, *target)))) {
+    return Status::OK();
+  }
+  ++stats->events_applied;
+  const ContractKey key{key_space_, contract_keys_.Intern(0, e.contract)};
+  for (size_t i = 0; i < projections.size(); ++i) {
+    if (seq > start_after[i]) projections[i]->ApplyKeyed(e, target, key);
+  }
+  return Status::OK();
+}
+
 Status Runner::Fold(ledger::EventIterator* it, uint64_t last_seq, const View* view,
                     std::span<Projection* const> projections, std::span<const uint64_t> start_after,
-                    uint64_t expected_events, RunStats* stats) {
-  if (options_.pipeline && expected_events >= options_.pipeline_events_min) {
-    return FoldPipelined(it, last_seq, view, projections, start_after, stats);
-  }
-  const bool as_of = view != nullptr && view->as_of_day.has_value();
+                    Targets targets, RunStats* stats) {
   for (; it->Valid(); it->Next()) {
     const uint64_t seq = it->seq();
     if (seq > last_seq) break;
-    const Event& e = it->event();
-    if (stats->from_seq == 0) stats->from_seq = seq;
-    stats->to_seq = seq;
-    ++stats->events_read;
-    const Event* target = nullptr;
-    if (options_.target_cache) target_cache_.Remember(e);
-    if (e.type == EventType::kEntryReversed) {
-      CCL_RETURN_IF_ERROR(ResolveTarget(e, seq, &target_, stats));
-      target = &target_;
-    }
-    if (as_of &&
-        (!EffectiveInView(*view, e) || (target != nullptr && !EffectiveInView(*view, *target)))) {
-      continue;
-    }
-    ++stats->events_applied;
-    const ContractKey key{key_space_, contract_keys_.Intern(0, e.contract)};
-    for (size_t i = 0; i < projections.size(); ++i) {
-      if (seq > start_after[i]) projections[i]->ApplyKeyed(e, target, key);
-    }
+    CCL_RETURN_IF_ERROR(ApplyOne(it->event(), seq, view, projections, start_after, targets, stats));
   }
   return it->status();
 }
 
-// Two stages on the two cores of a small machine: this thread reads, decodes
-// (inside the ledger's iterator), resolves reversal targets and filters;
-// a worker folds the previous batch into every projection. The fold order is
-// still seq order on one thread, so the state is exactly the sequential one.
+Status Runner::FoldLog(uint64_t first_seq, uint64_t last_seq, const View* view,
+                       std::span<Projection* const> projections,
+                       std::span<const uint64_t> start_after, RunStats* stats) {
+  const uint64_t end = std::min(last_seq, ledger_->head().seq);
+  Targets targets = options_.target_cache ? Targets::kKept : Targets::kRead;
+  if (targets == Targets::kKept) {
+    std::vector<ledger::Ledger::ReversalLink> links;
+    Status s = ledger_->ReversalLinks(first_seq, end, &links);
+    if (s.ok()) {
+      std::vector<KeptTargets::Link> kept(links.size());
+      for (size_t i = 0; i < links.size(); ++i) {
+        kept[i] = KeptTargets::Link{links[i].reversing_seq, links[i].target_seq};
+      }
+      kept_targets_.Reset(std::move(kept));
+    } else {
+      // No index (or a damaged one: verify reports it; the answer does not
+      // depend on it): remember recent events instead.
+      targets = Targets::kCache;
+    }
+  }
+  Status s;
+  if (options_.pipeline && end >= first_seq &&
+      end - first_seq + 1 >= options_.pipeline_events_min) {
+    std::unique_ptr<ledger::EventIterator> it = ledger_->NewRawIterator(first_seq);
+    s = FoldPipelined(it.get(), last_seq, view, projections, start_after, stats, targets);
+  } else {
+    std::unique_ptr<ledger::EventIterator> it = ledger_->NewIterator(first_seq);
+    s = Fold(it.get(), last_seq, view, projections, start_after, targets, stats);
+  }
+  kept_targets_.Clear();
+  return s;
+}
+
+// Two stages on the two cores of a small machine: this thread reads stored
+// bytes into a batch and then decodes what is left of it, while a worker
+// decodes its share of the oldest batch and folds it into every projection.
+// Decoding, the largest step, goes to whichever thread is free, so neither
+// waits long for the other. The fold is still in seq order on one thread, so
+// the state is exactly the sequential one; the first event that fails its
+// checks ends the fold with the error the sequential fold would give.
 Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const View* view,
                              std::span<Projection* const> projections,
-                             std::span<const uint64_t> start_after, RunStats* stats) {
-  const bool as_of = view != nullptr && view->as_of_day.has_value();
+                             std::span<const uint64_t> start_after, RunStats* stats,
+                             Targets targets) {
   std::vector<FoldBatch> batches(kBatchCount);
   std::mutex mu;
   std::condition_variable cv;
   std::deque<FoldBatch*> free_batches, full_batches;
   bool reading_done = false;
+  std::atomic<bool> stop{false};  // the folder failed: read no further
   for (FoldBatch& b : batches) {
-    b.events.resize(kBatchEvents);
+    b.offsets.resize(kBatchEvents);
+    b.lengths.resize(kBatchEvents);
     b.seqs.resize(kBatchEvents);
-    b.target_of.resize(kBatchEvents);
-    b.keys.resize(kBatchEvents);
+    b.events.resize(kBatchEvents);
+    b.bad.resize(kBatchEvents);
+    b.errors.resize(kBatchEvents);
     free_batches.push_back(&b);
   }
 
+  Status fold_status;
   std::thread folder([&] {
     while (true) {
       FoldBatch* b;
@@ -187,14 +272,20 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
         b = full_batches.front();
         full_batches.pop_front();
       }
-      for (size_t k = 0; k < b->size; ++k) {
-        const Event* target = b->target_of[k] < 0 ? nullptr : &b->targets[b->target_of[k]];
-        for (size_t i = 0; i < projections.size(); ++i) {
-          if (b->seqs[k] > start_after[i]) {
-            projections[i]->ApplyKeyed(b->events[k], target, b->keys[k]);
-          }
-        }
+      DecodeChunks(b);
+      for (uint32_t d = b->decoded.load(std::memory_order_acquire); d != b->size;
+           d = b->decoded.load(std::memory_order_acquire)) {
+        b->decoded.wait(d, std::memory_order_acquire);
       }
+      for (uint32_t k = 0; k < b->size && fold_status.ok(); ++k) {
+        if (b->bad[k]) {
+          fold_status = b->errors[k];
+          break;
+        }
+        fold_status =
+            ApplyOne(b->events[k], b->seqs[k], view, projections, start_after, targets, stats);
+      }
+      if (!fold_status.ok()) stop.store(true, std::memory_order_relaxed);
       {
         std::lock_guard<std::mutex> lock(mu);
         free_batches.push_back(b);
@@ -203,9 +294,8 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
     }
   });
 
-  Status status;
   bool end = false;
-  while (!end && status.ok()) {
+  while (!end && !stop.load(std::memory_order_relaxed)) {
     FoldBatch* b;
     {
       std::unique_lock<std::mutex> lock(mu);
@@ -214,7 +304,7 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
       free_batches.pop_front();
     }
     b->size = 0;
-    b->targets_used = 0;
+    b->arena.clear();
     for (; b->size < kBatchEvents; it->Next()) {
       if (!it->Valid()) {
         end = true;
@@ -225,35 +315,26 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
         end = true;
         break;
       }
-      const Event& e = it->event();
-      if (stats->from_seq == 0) stats->from_seq = seq;
-      stats->to_seq = seq;
-      ++stats->events_read;
-      int32_t target_index = -1;
-      if (options_.target_cache) target_cache_.Remember(e);
-      if (e.type == EventType::kEntryReversed) {
-        if (b->targets_used == b->targets.size()) b->targets.emplace_back();
-        status = ResolveTarget(e, seq, &b->targets[b->targets_used], stats);
-        if (!status.ok()) break;
-        target_index = static_cast<int32_t>(b->targets_used);
-      }
-      if (as_of && (!EffectiveInView(*view, e) ||
-                    (target_index >= 0 && !EffectiveInView(*view, b->targets[target_index])))) {
-        continue;
-      }
-      if (target_index >= 0) ++b->targets_used;
-      ++stats->events_applied;
-      b->events[b->size] = e;
+      const std::string_view bytes = it->bytes();
+      // 8-byte aligned, so the decoder reads FlatBuffers scalars in place.
+      const size_t offset = (b->arena.size() + 7) & ~size_t{7};
+      b->arena.resize(offset);
+      b->arena.append(bytes);
+      b->offsets[b->size] = static_cast<uint32_t>(offset);
+      b->lengths[b->size] = static_cast<uint32_t>(bytes.size());
       b->seqs[b->size] = seq;
-      b->target_of[b->size] = target_index;
-      b->keys[b->size] = ContractKey{key_space_, contract_keys_.Intern(0, e.contract)};
       ++b->size;
     }
+    b->next_chunk.store(0, std::memory_order_relaxed);
+    b->decoded.store(0, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mu);
       full_batches.push_back(b);
     }
     cv.notify_all();
+    // The arena is only read from here on; decoding into the batch's events
+    // happens on both threads, each on the chunks it claims.
+    DecodeChunks(b);
   }
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -261,7 +342,7 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
   }
   cv.notify_all();
   folder.join();
-  CCL_RETURN_IF_ERROR(status);
+  CCL_RETURN_IF_ERROR(fold_status);
   return it->status();
 }
 
@@ -282,10 +363,7 @@ Status Runner::CatchUp(std::span<Projection* const> projections, RunStats* stats
   }
   const uint64_t start = *std::min_element(checkpoints.begin(), checkpoints.end());
   stats->to_seq = start;
-  std::unique_ptr<ledger::EventIterator> it = ledger_->NewIterator(start + 1);
-  const uint64_t head = ledger_->head().seq;
-  CCL_RETURN_IF_ERROR(Fold(it.get(), UINT64_MAX, nullptr, projections, checkpoints,
-                           head > start ? head - start : 0, stats));
+  CCL_RETURN_IF_ERROR(FoldLog(start + 1, UINT64_MAX, nullptr, projections, checkpoints, stats));
   if (!options_.save_checkpoints) return Status::OK();
   for (size_t i = 0; i < projections.size(); ++i) {
     if (changed[i] || checkpoints[i] != stats->to_seq) {
@@ -298,9 +376,7 @@ Status Runner::CatchUp(std::span<Projection* const> projections, RunStats* stats
 Status Runner::Rebuild(std::span<Projection* const> projections, RunStats* stats) {
   for (Projection* p : projections) p->Reset();
   std::vector<uint64_t> checkpoints(projections.size(), 0);
-  std::unique_ptr<ledger::EventIterator> it = ledger_->NewIterator(1);
-  CCL_RETURN_IF_ERROR(
-      Fold(it.get(), UINT64_MAX, nullptr, projections, checkpoints, ledger_->head().seq, stats));
+  CCL_RETURN_IF_ERROR(FoldLog(1, UINT64_MAX, nullptr, projections, checkpoints, stats));
   if (!options_.save_checkpoints) return Status::OK();
   for (Projection* p : projections) CCL_RETURN_IF_ERROR(SaveSnapshot(*p, stats->to_seq));
   return Status::OK();
@@ -313,11 +389,10 @@ Status Runner::Replay(const View& view, std::span<Projection* const> projections
     CCL_RETURN_IF_ERROR(ledger_->LastSeqRecordedAtOrBefore(*view.known_at_ns, &last_seq));
   }
   std::vector<uint64_t> start_after(projections.size(), 0);
-  std::unique_ptr<ledger::EventIterator> it =
-      view.contract.empty() ? ledger_->NewIterator(1) : ledger_->NewStreamIterator(view.contract);
   if (last_seq == 0) return Status::OK();
-  const uint64_t expected = view.contract.empty() ? std::min(last_seq, ledger_->head().seq) : 0;
-  return Fold(it.get(), last_seq, &view, projections, start_after, expected, stats);
+  if (view.contract.empty()) return FoldLog(1, last_seq, &view, projections, start_after, stats);
+  std::unique_ptr<ledger::EventIterator> it = ledger_->NewStreamIterator(view.contract);
+  return Fold(it.get(), last_seq, &view, projections, start_after, StreamTargets(), stats);
 }
 
 Status Runner::Query(const View& view, std::span<Projection* const> projections, RunStats* stats) {
@@ -331,7 +406,7 @@ Status Runner::Query(const View& view, std::span<Projection* const> projections,
   if (!view.contract.empty()) {
     for (Projection* p : projections) p->Reset();
     std::unique_ptr<ledger::EventIterator> it = ledger_->NewStreamIterator(view.contract);
-    return Fold(it.get(), last_seq, &view, projections, start_after, 0, stats);
+    return Fold(it.get(), last_seq, &view, projections, start_after, StreamTargets(), stats);
   }
   if (!view.as_of_day.has_value()) {
     // Known-at only: a snapshot whose checkpoint lies inside the prefix is a
@@ -351,10 +426,7 @@ Status Runner::Query(const View& view, std::span<Projection* const> projections,
   const uint64_t start = *std::min_element(start_after.begin(), start_after.end());
   stats->to_seq = std::min(start, last_seq);
   if (start >= last_seq) return Status::OK();
-  std::unique_ptr<ledger::EventIterator> it = ledger_->NewIterator(start + 1);
-  const uint64_t end = std::min(last_seq, ledger_->head().seq);
-  return Fold(it.get(), last_seq, &view, projections, start_after, end > start ? end - start : 0,
-              stats);
+  return FoldLog(start + 1, last_seq, &view, projections, start_after, stats);
 }
 
 }  // namespace ccl::projections

@@ -12,9 +12,14 @@
 // strictly. Anything else is noted in RunStats::notes and the projection is
 // rebuilt from zero; a snapshot is never half-trusted.
 //
-// Reversals: for each EntryReversed the runner reads the target once through
-// the event-id index (Ledger::GetByEventId) and passes it to every
-// projection's Apply, so no fold needs to remember events.
+// Reversals: for each EntryReversed the runner finds the target once and
+// passes it to every projection's Apply, so no fold needs to remember events.
+// A seq-order replay learns from the ledger's `reversals` index which events
+// of its range will be reversed and keeps just those as it passes them
+// (projections/target_cache.h, KeptTargets); a stream-order replay remembers
+// recent consumption events (TargetCache). Either way a target not found
+// there (or not matching the reversal's target_event_id) is read through the
+// event-id index (Ledger::GetByEventId): the same answer, one read more.
 //
 // Thread safety: one Runner per thread; projections passed in are owned by
 // the caller and must not be used elsewhere during a call.
@@ -40,17 +45,19 @@ struct RunnerOptions {
   // open read-only (another process holds the writer lock): the answer is the
   // same, only the next run has to catch up from the older checkpoint again.
   bool save_checkpoints = true;
-  // Fold long replays on a second thread while this one reads and decodes.
-  // The state is the same either way (one thread applies the events, in seq
-  // order). Off by default: it pays only when a second core is idle, and
-  // copying each event to the folding thread costs CPU; on this shared
-  // 2-core machine it measured no faster (projections_bench prints both).
-  bool pipeline = false;
+  // Long seq-order replays on two threads: this one reads the stored bytes,
+  // both decode them (Verifier and field checks, as the ledger's iterator
+  // does), and a second one folds, in seq order, so the state is exactly the
+  // sequential one. Off: everything on the calling thread (projections_bench
+  // prints both).
+  bool pipeline = true;
   // Replays shorter than this fold on the calling thread: below it the thread
   // hand-off costs more than it saves. Tests lower it to exercise the pipeline.
   uint64_t pipeline_events_min = 20'000;
-  // Resolve reversal targets from a cache of recent consumption events before
-  // reading them by event id (projections/target_cache.h). Same answers.
+  // Resolve reversal targets from the events kept for them (seq order) or a
+  // cache of recent consumption events (stream order) before reading them by
+  // event id (projections/target_cache.h). Same answers; off: every target is
+  // read by event id.
   bool target_cache = true;
 };
 
@@ -58,7 +65,7 @@ struct RunStats {
   uint64_t events_read = 0;     // events read from the ledger
   uint64_t events_applied = 0;  // events in the view (after the as-of filter)
   uint64_t reversals_resolved = 0;
-  uint64_t reversal_targets_read = 0;  // of which read from the ledger (cache misses)
+  uint64_t reversal_targets_read = 0;  // of which read from the ledger (not kept or cached)
   uint64_t from_seq = 0;               // first seq read (0: nothing read)
   uint64_t to_seq = 0;                 // last seq of the state returned (0: empty log or prefix)
   bool from_snapshot = false;          // at least one projection started from its snapshot
@@ -108,24 +115,38 @@ class Runner {
   Status SaveSnapshot(const Projection& p, uint64_t seq);
 
  private:
-  // Folds events from `it` (in seq order) with seq <= last_seq into
-  // projection i when seq > start_after[i]. Applies the as-of filter of
-  // `view` when it has one. `expected_events` (an estimate) decides whether
-  // the two-thread pipeline is worth starting.
+  // How reversal targets are found during one fold.
+  enum class Targets { kRead, kCache, kKept };
+
+  // Folds the log from first_seq to min(last_seq, head) in seq order into
+  // projection i when seq > start_after[i], with the as-of filter of `view`
+  // when it has one; on two threads when long enough (options.pipeline).
+  Status FoldLog(uint64_t first_seq, uint64_t last_seq, const View* view,
+                 std::span<Projection* const> projections, std::span<const uint64_t> start_after,
+                 RunStats* stats);
+  // Folds events from `it` (in its order, on this thread) with seq <=
+  // last_seq, as FoldLog.
   Status Fold(ledger::EventIterator* it, uint64_t last_seq, const View* view,
               std::span<Projection* const> projections, std::span<const uint64_t> start_after,
-              uint64_t expected_events, RunStats* stats);
+              Targets targets, RunStats* stats);
   Status FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const View* view,
                        std::span<Projection* const> projections,
-                       std::span<const uint64_t> start_after, RunStats* stats);
-  // Reads the target of reversal `e` (at `seq`) into *target.
-  Status ResolveTarget(const events::Event& e, uint64_t seq, events::Event* target,
+                       std::span<const uint64_t> start_after, RunStats* stats, Targets targets);
+  Targets StreamTargets() const { return options_.target_cache ? Targets::kCache : Targets::kRead; }
+  // Applies event e (at seq) to the projections: the fold step shared by
+  // both folds.
+  Status ApplyOne(const events::Event& e, uint64_t seq, const View* view,
+                  std::span<Projection* const> projections, std::span<const uint64_t> start_after,
+                  Targets targets, RunStats* stats);
+  // Finds the target of reversal `e` (at `seq`) into *target.
+  Status ResolveTarget(const events::Event& e, uint64_t seq, Targets targets, events::Event* target,
                        RunStats* stats);
 
   ledger::Ledger* ledger_;
   RunnerOptions options_;
   events::Event target_;  // reused for reversal targets
   TargetCache target_cache_;
+  KeptTargets kept_targets_;
   // Contract names numbered once for all projections (ContractKey).
   StringInterner contract_keys_;
   uint64_t key_space_;
