@@ -45,6 +45,20 @@ bool ParseStreamKey(std::string_view key, std::string_view* contract, uint64_t* 
   return true;
 }
 
+void StreamValueInto(uint64_t seq, std::string_view event_bytes, std::string* out) {
+  out->clear();
+  out->reserve(8 + event_bytes.size());
+  AppendBE64(seq, out);
+  out->append(event_bytes);
+}
+
+bool ParseStreamValue(std::string_view value, uint64_t* seq, std::string_view* event_bytes) {
+  if (value.size() < 8) return false;
+  *seq = GetBE64(value.data());
+  *event_bytes = value.substr(8);
+  return true;
+}
+
 std::string EscalationKey(std::string_view contract, std::string_view escalation) {
   std::string k;
   k.reserve(contract.size() + 1 + escalation.size());

@@ -17,7 +17,7 @@ enum ColumnFamilyId : int {
   kCfDefault = 0,  // unused; RocksDB requires it
   kCfEvents,       // BE64 seq -> stored event bytes
   kCfChain,        // BE64 seq -> 32-byte chain hash h_seq
-  kCfStreams,      // contract 0x00 BE64 version -> BE64 seq
+  kCfStreams,      // contract 0x00 BE64 version -> BE64 seq || stored event bytes
   kCfIds,          // 16-byte event_id -> BE64 seq
   kCfMeta,         // names below -> values below
   kCfProjections,  // projection name -> opaque state
@@ -34,7 +34,9 @@ extern const char* const kColumnFamilyNames[kCfCount];
 inline constexpr std::string_view kMetaFormatVersion = "format_version";  // BE32
 inline constexpr std::string_view kMetaLedgerId = "ledger_id";            // 16 bytes
 inline constexpr std::string_view kMetaHead = "head";                     // 48 bytes
-inline constexpr uint32_t kFormatVersion = 1;
+// 2: `streams` values hold a copy of the event (format 1: the seq alone).
+// Nothing released reads format 1; a format 1 ledger is re-imported.
+inline constexpr uint32_t kFormatVersion = 2;
 inline constexpr size_t kHeadBytes = 8 + 32 + 8;
 
 inline void PutBE64(uint64_t v, char* out) {
@@ -82,6 +84,15 @@ void StreamKeyInto(std::string_view contract, uint64_t version, std::string* out
 std::string StreamPrefix(std::string_view contract);
 // Splits a `streams` key; false when malformed.
 bool ParseStreamKey(std::string_view key, std::string_view* contract, uint64_t* version);
+
+// `streams` value: BE64(seq) || the event's stored bytes, byte for byte what
+// `events` holds under seq. A copy, so that one contract's events are one
+// contiguous range scan instead of a point read each (schemas/FORMAT.md
+// "Why copies"); verify proves every copy equal to the log.
+void StreamValueInto(uint64_t seq, std::string_view event_bytes, std::string* out);
+// Splits a `streams` value; false when shorter than the 8-byte seq. The
+// event bytes are not checked here (the readers decode and verify them).
+bool ParseStreamValue(std::string_view value, uint64_t* seq, std::string_view* event_bytes);
 
 // `escalations` key: contract 0x00 escalation id. The contract part never
 // contains 0x00, so the first 0x00 splits the key even if an escalation id

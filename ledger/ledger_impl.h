@@ -104,6 +104,8 @@ class LedgerImpl final : public Ledger, private CommittedReader {
       std::string_view contract;  // the caller's event: alive until the group ends
       uint64_t version;
       uint64_t seq;
+      size_t copy_at;  // its `streams` value: copies[copy_at, copy_at + copy_bytes)
+      size_t copy_bytes;
     };
     struct IdEntry {
       events::Uuid id;
@@ -113,6 +115,7 @@ class LedgerImpl final : public Ledger, private CommittedReader {
     events::Event event;  // the event being encoded, with its assigned fields
     std::string bytes;    // its encoding
     std::vector<StreamEntry> streams;
+    std::string copies;  // the `streams` values of the group, one after another
     std::vector<IdEntry> ids;
     std::vector<Hash> leaf_hashes;  // Merkle leaves of the current writer's events
     std::string key;

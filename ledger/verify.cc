@@ -8,11 +8,15 @@
 //    rules, and the index entries they imply digested (this thread);
 //  - the chain: every event's bytes hashed from h_0 and compared with its
 //    stored `chain` entry, then with the head;
-//  - the stored `ids` and `streams`, digested.
+//  - the stored `ids` and `streams` (the streams' copies of the events),
+//    digested.
 // An order-independent digest lets the index scans stay sequential (no random
 // read per event); only when one differs does a slower pass look entries up
-// one by one to name the first bad seq. Memory: the rebuilt write model
+// one by one to name the first bad seq. The copies' digest is keyed by a
+// salt drawn for this run (CopyDigest): they are what single-contract reports
+// read, so a forged copy must not be able to match. Memory: the rebuilt write model
 // (contracts, escalations, reversals), never the events.
+#include <openssl/rand.h>
 #include <rocksdb/db.h>
 
 #include <atomic>
@@ -63,11 +67,15 @@ Status LedgerImpl::Verify(const VerifyProgress& progress, VerifyReport* report) 
   ro.fill_cache = false;
   ro.readahead_size = 2 << 20;
 
-  VerifyState state(this, ro);
+  CopyDigest::Salt salt;
+  if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) {
+    return Status::IOError("verify: no randomness for the digest salt");
+  }
+  VerifyState state(this, ro, salt);
   Status s = state.ReadHead();
   if (!s.ok()) return s;
   VerifyState::ChainScan chain;
-  StoredDigests stored;
+  StoredDigests stored(salt);
   Status digests;
   EventHandoff handoff;
   std::thread chain_thread([&] { chain = state.ScanChain(&handoff); });
@@ -78,8 +86,8 @@ Status LedgerImpl::Verify(const VerifyProgress& progress, VerifyReport* report) 
   digest_thread.join();
   s = state.Merge(s, chain);
   if (s.ok()) s = digests;
-  if (s.ok()) s = state.CheckIndex(kCfIds, stored.ids);
-  if (s.ok()) s = state.CheckIndex(kCfStreams, stored.streams);
+  if (s.ok()) s = state.CheckIds(stored.ids);
+  if (s.ok()) s = state.CheckStreams(stored.streams);
   if (s.ok()) s = state.CheckWriteModel();
   report->events = state.events_checked();
   report->head = state.recomputed_head();
@@ -90,8 +98,9 @@ Status LedgerImpl::Verify(const VerifyProgress& progress, VerifyReport* report) 
   return s;
 }
 
-VerifyState::VerifyState(LedgerImpl* ledger, const rocksdb::ReadOptions& ro)
-    : ledger_(ledger), ro_(ro), model_(ledger, ro) {}
+VerifyState::VerifyState(LedgerImpl* ledger, const rocksdb::ReadOptions& ro,
+                         const CopyDigest::Salt& salt)
+    : ledger_(ledger), ro_(ro), model_(ledger, ro), streams_expected_(salt) {}
 
 Status VerifyState::Fail(uint64_t seq, const std::string& what) {
   if (first_bad_seq_ == 0) first_bad_seq_ = seq;
@@ -225,7 +234,7 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress, EventHandoff* han
     ids_expected_.Add(std::string_view(reinterpret_cast<const char*>(e.event_id.data()), 16),
                       k.view());
     StreamKeyInto(e.contract, e.stream_version, &key_);
-    streams_expected_.Add(key_, k.view());
+    streams_expected_.AddEvent(key_, seq, View(it->value()));
 
     computed_.seq = seq;
     computed_.recorded_at_ns = e.recorded_at_ns;
@@ -330,13 +339,15 @@ Status VerifyState::Merge(const Status& events, const ChainScan& chain) {
 }
 
 Status VerifyState::DigestStoredIndexes(StoredDigests* out) {
-  const std::pair<ColumnFamilyId, IndexDigest*> scans[] = {{kCfIds, &out->ids},
-                                                           {kCfStreams, &out->streams}};
-  for (const auto& [cf, digest] : scans) {
+  for (ColumnFamilyId cf : {kCfIds, kCfStreams}) {
     std::unique_ptr<rocksdb::Iterator> it(ledger_->db()->NewIterator(ro_, ledger_->cf(cf)));
     uint64_t n = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      digest->Add(View(it->key()), View(it->value()));
+      if (cf == kCfIds) {
+        out->ids.Add(View(it->key()), View(it->value()));
+      } else {
+        out->streams.Add(View(it->key()), View(it->value()));
+      }
       if (++n % kStopCheckEvery == 0 &&
           (bad_at_[kEventScan].load(std::memory_order_relaxed) != 0 ||
            bad_at_[kChainScan].load(std::memory_order_relaxed) != 0)) {
@@ -348,16 +359,26 @@ Status VerifyState::DigestStoredIndexes(StoredDigests* out) {
   return Status::OK();
 }
 
-Status VerifyState::CheckIndex(ColumnFamilyId cf, const IndexDigest& stored) {
-  if (stored == (cf == kCfIds ? ids_expected_ : streams_expected_)) return Status::OK();
-  return LocateIndexDamage(cf);
+Status VerifyState::CheckIds(const IndexDigest& stored) {
+  if (stored == ids_expected_) return Status::OK();
+  return LocateIndexDamage(kCfIds);
+}
+
+Status VerifyState::CheckStreams(const CopyDigest& stored) {
+  if (stored.Matches(streams_expected_)) return Status::OK();
+  return LocateIndexDamage(kCfStreams);
 }
 
 // The slow path, taken only on damage: which seq is wrong? First every event
-// looks up its own entry (an entry missing or wrong), then every entry looks
-// up its event (an entry too many); the smallest seq involved is reported.
+// looks up its own entry (an entry missing or wrong: for `streams`, a copy
+// whose bytes differ from the log's), then every entry looks up its event (an
+// entry too many); the smallest seq involved is reported.
 Status VerifyState::LocateIndexDamage(ColumnFamilyId cf) {
+  const bool streams = cf == kCfStreams;
   const char* name = kColumnFamilyNames[cf];
+  auto where = [](const events::Event& e) {
+    return " (contract '" + e.contract + "' version " + std::to_string(e.stream_version) + ")";
+  };
   std::unique_ptr<rocksdb::Iterator> it(ledger_->db()->NewIterator(ro_, ledger_->cf(kCfEvents)));
   events::Event e;
   std::string v;
@@ -365,18 +386,25 @@ Status VerifyState::LocateIndexDamage(ColumnFamilyId cf) {
     uint64_t seq = 0;
     DecodeSeq(View(it->key()), &seq);
     CCL_RETURN_IF_ERROR(events::DecodeEvent(View(it->value()), &e));
-    if (cf == kCfIds) {
-      key_.assign(reinterpret_cast<const char*>(e.event_id.data()), 16);
-    } else {
+    if (streams) {
       StreamKeyInto(e.contract, e.stream_version, &key_);
+    } else {
+      key_.assign(reinterpret_cast<const char*>(e.event_id.data()), 16);
     }
     rocksdb::Status s = ledger_->db()->Get(ro_, ledger_->cf(cf), key_, &v);
     if (!s.ok() && !s.IsNotFound()) return FromRocks(s, std::string("read ") + name);
+    if (s.IsNotFound()) {
+      return Fail(seq, std::string(name) + " index entry missing" + (streams ? where(e) : ""));
+    }
     uint64_t indexed = 0;
-    if (s.IsNotFound()) return Fail(seq, std::string(name) + " index entry missing");
-    if (!DecodeSeq(v, &indexed) || indexed != seq) {
+    std::string_view copy;
+    const bool parsed = streams ? ParseStreamValue(v, &indexed, &copy) : DecodeSeq(v, &indexed);
+    if (!parsed || indexed != seq) {
       return Fail(seq, std::string(name) + " index entry points to seq " + std::to_string(indexed) +
-                           " instead");
+                           " instead" + (streams ? where(e) : ""));
+    }
+    if (streams && copy != View(it->value())) {
+      return Fail(seq, "streams copy differs from the stored event" + where(e));
     }
   }
   CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read events"));
@@ -387,23 +415,34 @@ Status VerifyState::LocateIndexDamage(ColumnFamilyId cf) {
   std::unique_ptr<rocksdb::Iterator> idx(ledger_->db()->NewIterator(ro_, ledger_->cf(cf)));
   for (idx->SeekToFirst(); idx->Valid(); idx->Next()) {
     uint64_t seq = 0;
-    bool ok = DecodeSeq(View(idx->value()), &seq) && seq >= 1 && seq <= computed_.seq;
+    std::string_view copy;
+    bool ok = (streams ? ParseStreamValue(View(idx->value()), &seq, &copy)
+                       : DecodeSeq(View(idx->value()), &seq)) &&
+              seq >= 1 && seq <= computed_.seq;
     if (ok) {
       SeqKey k(seq);
       rocksdb::Status s = ledger_->db()->Get(ro_, ledger_->cf(kCfEvents), k.view(), &v);
       ok = s.ok() && events::DecodeEvent(v, &e).ok();
-      if (ok && cf == kCfIds) {
+      if (ok && !streams) {
         ok = View(idx->key()) ==
              std::string_view(reinterpret_cast<const char*>(e.event_id.data()), 16);
       } else if (ok) {
         StreamKeyInto(e.contract, e.stream_version, &key_);
-        ok = View(idx->key()) == key_;
+        ok = View(idx->key()) == key_ && copy == v;
       }
     }
     if (!ok && std::max<uint64_t>(seq, 1) < worst) {
       worst = std::max<uint64_t>(seq, 1);
       what = std::string(name) + " index has an entry pointing to seq " + std::to_string(seq) +
              " that the event there does not match";
+      if (streams) {
+        std::string_view contract;
+        uint64_t version = 0;
+        if (ParseStreamKey(View(idx->key()), &contract, &version)) {
+          what += " (key: contract '" + std::string(contract) + "' version " +
+                  std::to_string(version) + ")";
+        }
+      }
     }
   }
   CCL_RETURN_IF_ERROR(FromRocks(idx->status(), std::string("read ") + name));

@@ -2,8 +2,10 @@
 // (ledger/verify.cc, ledger/verify_model.cc). Internal header.
 #pragma once
 
+#include <openssl/evp.h>
 #include <rocksdb/options.h>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -33,6 +35,42 @@ class IndexDigest {
   uint64_t count_ = 0;
   uint64_t sum_a_ = 0;
   uint64_t sum_b_ = 0;
+};
+
+// An order-independent, keyed digest of the `streams` copies: the count and
+// the sum mod 2^256 of SHA-256(salt || BE32 key size || key || value) over
+// the entries. The copies are what single-contract reports read, so unlike
+// an index of seqs they are worth forging (altered minutes that still
+// decode), and IndexDigest's unkeyed mix could be steered to a chosen sum.
+// Here the salt is drawn afresh by each verify and never stored: without it
+// no one can compute an entry's term of the sum, so a forged set of copies
+// matches only by an accident of about 2^-256. Each side hashes each entry's
+// bytes once.
+class CopyDigest {
+ public:
+  static constexpr size_t kSaltBytes = 32;
+  using Salt = std::array<uint8_t, kSaltBytes>;
+  explicit CopyDigest(const Salt& salt);
+  ~CopyDigest();
+  CopyDigest(const CopyDigest&) = delete;
+  CopyDigest& operator=(const CopyDigest&) = delete;
+
+  // One stored entry.
+  void Add(std::string_view key, std::string_view value);
+  // The entry that event `seq` with stored bytes `event_bytes` implies:
+  // the same as Add(key, StreamValue(seq, event_bytes)), without the copy.
+  void AddEvent(std::string_view key, uint64_t seq, std::string_view event_bytes);
+  // Same entries (the salt must be the same too).
+  bool Matches(const CopyDigest& other) const {
+    return count_ == other.count_ && sum_ == other.sum_;
+  }
+
+ private:
+  void Finish();
+  Salt salt_;
+  EVP_MD_CTX* ctx_;
+  uint64_t count_ = 0;
+  std::array<uint64_t, 4> sum_{};  // little-endian limbs of the 256-bit sum
 };
 
 class VerifyState;
@@ -114,8 +152,9 @@ class EventHandoff {
 
 // Digests of the stored `ids` and `streams`, made on their own thread.
 struct StoredDigests {
+  explicit StoredDigests(const CopyDigest::Salt& salt) : streams(salt) {}
   IndexDigest ids;
-  IndexDigest streams;
+  CopyDigest streams;
 };
 
 // The steps of LedgerImpl::Verify (ledger/verify.cc). ScanEvents, ScanChain
@@ -123,7 +162,8 @@ struct StoredDigests {
 // read-only state and the stop flag; the rest runs after they are joined.
 class VerifyState {
  public:
-  VerifyState(LedgerImpl* ledger, const rocksdb::ReadOptions& ro);
+  // `salt` keys the digests of the `streams` copies (CopyDigest).
+  VerifyState(LedgerImpl* ledger, const rocksdb::ReadOptions& ro, const CopyDigest::Salt& salt);
 
   // What the chain thread found.
   struct ChainScan {
@@ -153,9 +193,10 @@ class VerifyState {
   void StopAt(int scan, uint64_t seq, bool failed);
   // The first failure of the two scans, else the head check.
   Status Merge(const Status& events, const ChainScan& chain);
-  // Compares a stored digest with the implied one; on a difference, finds
+  // Compare the stored digests with the implied ones; on a difference, find
   // the seq concerned.
-  Status CheckIndex(ColumnFamilyId cf, const IndexDigest& stored);
+  Status CheckIds(const IndexDigest& stored);
+  Status CheckStreams(const CopyDigest& stored);
   Status CheckWriteModel();
 
   // Records the first bad seq and returns Corruption "seq N: what".
@@ -180,7 +221,7 @@ class VerifyState {
   uint64_t first_bad_seq_ = 0;
   std::atomic<uint64_t> bad_at_[2] = {0, 0};  // by Scan: first bad seq, 0 = none
   IndexDigest ids_expected_;
-  IndexDigest streams_expected_;
+  CopyDigest streams_expected_;
   std::string key_;
 };
 

@@ -1,6 +1,7 @@
 // Verify's rebuilt write model and index digests (ledger/verify_internal.h).
 #include <rocksdb/db.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "events/codec.h"
@@ -55,6 +56,74 @@ void IndexDigest::Add(std::string_view key, std::string_view value) {
   count_ += 1;
   sum_a_ += a;
   sum_b_ += b;
+}
+
+namespace {
+
+// Fetched once: an implicit fetch per EVP_DigestInit_ex would cost about as
+// much as hashing a short entry.
+const EVP_MD* Sha256() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+// libcrypto fails only when it cannot allocate or has no SHA-256; a verify
+// that cannot hash must not report success.
+void Check(int ok) {
+  if (ok != 1) std::abort();
+}
+
+}  // namespace
+
+CopyDigest::CopyDigest(const Salt& salt) : salt_(salt), ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr || Sha256() == nullptr) std::abort();
+}
+
+CopyDigest::~CopyDigest() { EVP_MD_CTX_free(ctx_); }
+
+void CopyDigest::Add(std::string_view key, std::string_view value) {
+  const uint32_t n = static_cast<uint32_t>(key.size());
+  const unsigned char size[4] = {static_cast<unsigned char>(n >> 24),
+                                 static_cast<unsigned char>(n >> 16),
+                                 static_cast<unsigned char>(n >> 8), static_cast<unsigned char>(n)};
+  Check(EVP_DigestInit_ex(ctx_, Sha256(), nullptr));
+  Check(EVP_DigestUpdate(ctx_, salt_.data(), salt_.size()));
+  Check(EVP_DigestUpdate(ctx_, size, sizeof(size)));
+  Check(EVP_DigestUpdate(ctx_, key.data(), key.size()));
+  Check(EVP_DigestUpdate(ctx_, value.data(), value.size()));
+  Finish();
+}
+
+void CopyDigest::AddEvent(std::string_view key, uint64_t seq, std::string_view event_bytes) {
+  const uint32_t n = static_cast<uint32_t>(key.size());
+  const unsigned char size[4] = {static_cast<unsigned char>(n >> 24),
+                                 static_cast<unsigned char>(n >> 16),
+                                 static_cast<unsigned char>(n >> 8), static_cast<unsigned char>(n)};
+  SeqKey be(seq);
+  Check(EVP_DigestInit_ex(ctx_, Sha256(), nullptr));
+  Check(EVP_DigestUpdate(ctx_, salt_.data(), salt_.size()));
+  Check(EVP_DigestUpdate(ctx_, size, sizeof(size)));
+  Check(EVP_DigestUpdate(ctx_, key.data(), key.size()));
+  Check(EVP_DigestUpdate(ctx_, be.bytes, sizeof(be.bytes)));
+  Check(EVP_DigestUpdate(ctx_, event_bytes.data(), event_bytes.size()));
+  Finish();
+}
+
+void CopyDigest::Finish() {
+  unsigned char h[32];
+  unsigned int len = 0;
+  Check(EVP_DigestFinal_ex(ctx_, h, &len));
+  // Add the hash, read as a little-endian 256-bit integer, with carries.
+  uint64_t carry = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    uint64_t limb;
+    std::memcpy(&limb, h + 8 * i, 8);
+    const uint64_t a = sum_[i] + limb;
+    const uint64_t b = a + carry;
+    carry = (a < limb) + (b < a);
+    sum_[i] = b;
+  }
+  count_ += 1;
 }
 
 Status VerifyModel::FindContract(std::string_view contract, ContractState** state) {

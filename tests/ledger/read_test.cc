@@ -104,6 +104,62 @@ TEST_F(LedgerReadTest, StreamIteratorReadsOneContractInVersionOrder) {
   EXPECT_FALSE(ledger_->NewStreamIterator("C10")->Valid());
 }
 
+TEST_F(LedgerReadTest, StreamIteratorReadsTheCopiesAsTheLogReadsEvents) {
+  Fill(9);
+  for (const char* contract : {"C1", "C2"}) {
+    uint64_t n = 0;
+    for (auto it = ledger_->NewStreamIterator(contract); it->Valid(); it->Next(), ++n) {
+      Event e;
+      ASSERT_TRUE(ledger_->Get(it->seq(), &e).ok());
+      EXPECT_EQ(e.event_id, it->event().event_id);
+      EXPECT_EQ(e.minutes, it->event().minutes);
+      EXPECT_EQ(e.contract, contract);
+      auto by_seq = ledger_->NewIterator(it->seq());
+      ASSERT_TRUE(by_seq->Valid());
+      EXPECT_EQ(by_seq->bytes(), it->bytes()) << "seq " << it->seq();
+    }
+    EXPECT_GT(n, 2u);
+  }
+}
+
+// A copy is decoded and checked like the log itself: one that fails its
+// Verifier, or names another seq than its event carries, is Corruption.
+TEST_F(LedgerReadTest, StreamIteratorRefusesABadCopy) {
+  Fill(9);
+  Event third;
+  uint64_t third_seq = 0;
+  {
+    auto it = ledger_->NewStreamIterator("C1", 3);
+    ASSERT_TRUE(it->Valid());
+    third = it->event();
+    third_seq = it->seq();
+  }
+  const std::string key = StreamKey("C1", 3);
+  auto expect_refused = [&](const std::string& value, const std::string& what) {
+    ledger_.reset();
+    {
+      RawDb raw(path());
+      raw.Put(kCfStreams, key, value);
+    }
+    Options o;
+    o.clock = &clock_;
+    ASSERT_TRUE(Ledger::Open(o, path(), &ledger_).ok());
+    auto it = ledger_->NewStreamIterator("C1");
+    uint64_t n = 0;
+    for (; it->Valid(); it->Next()) ++n;
+    EXPECT_EQ(n, 2u);  // versions 1 and 2, then the bad copy
+    EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
+    EXPECT_NE(it->status().message().find(what), std::string::npos) << it->status().message();
+  };
+  std::string bytes, v;
+  events::EncodeEvent(third, &bytes);
+  StreamValueInto(third_seq, bytes.substr(0, bytes.size() / 2), &v);
+  expect_refused(v, "seq " + std::to_string(third_seq) + ": ");
+  StreamValueInto(third_seq + 1, bytes, &v);
+  expect_refused(v, "does not match the stored event");
+  expect_refused("short", "streams index: malformed entry in contract 'C1'");
+}
+
 TEST_F(LedgerReadTest, PointReads) {
   Fill(2);
   Event e;

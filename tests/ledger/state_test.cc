@@ -97,6 +97,18 @@ TEST(LedgerStateTest, KeysSortNumericallyAndParse) {
   EXPECT_EQ(contract, "C-1.x");
   EXPECT_EQ(version, 77u);
   EXPECT_FALSE(ParseStreamKey("short", &contract, &version));
+
+  // A `streams` value: BE64 seq, then the event's stored bytes.
+  std::string value;
+  StreamValueInto(0x0102030405060708ull, "event bytes", &value);
+  EXPECT_EQ(value, std::string("\x01\x02\x03\x04\x05\x06\x07\x08"
+                               "event bytes"));
+  uint64_t seq = 0;
+  std::string_view stored;
+  ASSERT_TRUE(ParseStreamValue(value, &seq, &stored));
+  EXPECT_EQ(seq, 0x0102030405060708ull);
+  EXPECT_EQ(stored, "event bytes");
+  EXPECT_FALSE(ParseStreamValue("1234567", &seq, &stored));
   std::string_view c, e;
   const std::string escalation_key = EscalationKey("C1", std::string("E\0x", 3));
   ASSERT_TRUE(ParseEscalationKey(escalation_key, &c, &e));

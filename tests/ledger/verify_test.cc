@@ -181,6 +181,89 @@ TEST_F(LedgerVerifyTest, StreamsEntryRemoved) {
       11, "streams index entry missing");
 }
 
+// The `streams` values are copies of the events (format 2): a copy that is
+// not byte for byte the log's event is named by its seq and contract.
+TEST_F(LedgerVerifyTest, StreamsCopyByteFlipped) {
+  ExpectCaught(
+      [](RawDb& raw) {
+        Event e = Decoded(raw, 11);
+        const std::string key = StreamKey(e.contract, e.stream_version);
+        std::string v = raw.Get(kCfStreams, key);
+        v[v.size() / 2] ^= 0x01;
+        raw.Put(kCfStreams, key, v);
+      },
+      11, "streams copy differs from the stored event (contract 'C2' version 6)");
+}
+
+TEST_F(LedgerVerifyTest, StreamsCopyReencodedWithOtherMinutes) {
+  // A forger's copy: well formed, passes the Verifier and validation, same
+  // seq, contract and version, only the minutes changed. A single-contract
+  // report would read it; verify must not let it pass.
+  ExpectCaught(
+      [](RawDb& raw) {
+        Event e = Decoded(raw, 7);
+        ASSERT_EQ(e.type, EventType::kHoursBooked);
+        e.minutes += 60;
+        std::string bytes, v;
+        events::EncodeEvent(e, &bytes);
+        Event check;
+        ASSERT_TRUE(events::DecodeEvent(bytes, &check).ok());
+        StreamValueInto(7, bytes, &v);
+        raw.Put(kCfStreams, StreamKey(e.contract, e.stream_version), v);
+      },
+      7, "streams copy differs from the stored event (contract 'C2' version 4)");
+}
+
+TEST_F(LedgerVerifyTest, StreamsCopyOfAnotherEvent) {
+  ExpectCaught(
+      [](RawDb& raw) {
+        Event e = Decoded(raw, 9);
+        std::string v;
+        StreamValueInto(3, raw.Get(kCfEvents, SeqKeyBytes(3)), &v);
+        raw.Put(kCfStreams, StreamKey(e.contract, e.stream_version), v);
+      },
+      9, "streams index entry points to seq 3 instead (contract 'C2' version 5)");
+}
+
+TEST_F(LedgerVerifyTest, StreamsCopyShorterThanASeq) {
+  ExpectCaught(
+      [](RawDb& raw) {
+        Event e = Decoded(raw, 12);
+        raw.Put(kCfStreams, StreamKey(e.contract, e.stream_version), "1234");
+      },
+      12, "streams index entry points to seq 0 instead");
+}
+
+TEST_F(LedgerVerifyTest, StreamsCopyAdded) {
+  ExpectCaught(
+      [](RawDb& raw) {
+        std::string v;
+        StreamValueInto(5, raw.Get(kCfEvents, SeqKeyBytes(5)), &v);
+        raw.Put(kCfStreams, StreamKey("C2", 99), v);
+      },
+      5,
+      "streams index has an entry pointing to seq 5 that the event there does not match "
+      "(key: contract 'C2' version 99)");
+}
+
+TEST_F(LedgerVerifyTest, FormatVersion1IsRefused) {
+  // Format 1 `streams` values were bare seqs: reading them as copies would
+  // fail on every stream, so such a ledger is not opened (it is re-imported).
+  ledger_.reset();
+  {
+    RawDb raw(path());
+    std::string v;
+    AppendBE32(1, &v);
+    raw.Put(kCfMeta, kMetaFormatVersion, v);
+  }
+  Options o;
+  o.clock = &clock_;
+  Status s = Ledger::Open(o, path(), &ledger_);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("format version 1"), std::string::npos) << s.message();
+  EXPECT_EQ(ledger_, nullptr);
+}
+
 TEST_F(LedgerVerifyTest, ChainEntryChanged) {
   ExpectCaught([](RawDb& raw) { raw.Put(kCfChain, SeqKeyBytes(20), std::string(32, 'x')); }, 20,
                "chain hash mismatch: stored 7878");
