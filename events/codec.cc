@@ -255,6 +255,13 @@ Status DecodePayload(const fb::Event& root, Event* out) {
                             std::to_string(static_cast<int>(root.payload_type())));
 }
 
+const uint8_t* AlignedCopy(std::string_view bytes) {
+  thread_local std::vector<uint64_t> aligned;
+  aligned.resize((bytes.size() + 7) / 8);
+  std::memcpy(aligned.data(), bytes.data(), bytes.size());
+  return reinterpret_cast<const uint8_t*>(aligned.data());
+}
+
 }  // namespace
 
 void EncodeEvent(const Event& e, std::string* out) {
@@ -286,12 +293,10 @@ Status DecodeEvent(std::string_view bytes, Event* out) {
   }
   const uint8_t* data = reinterpret_cast<const uint8_t*>(bytes.data());
   // FlatBuffers reads scalars in place; keep those reads aligned when the
-  // caller's bytes (e.g. a RocksDB block) are not.
-  thread_local std::vector<uint64_t> aligned;
+  // caller's bytes (e.g. a RocksDB block) are not. (The thread_local is
+  // touched only then: its access costs a call per event.)
   if (reinterpret_cast<uintptr_t>(data) % alignof(uint64_t) != 0) {
-    aligned.resize((bytes.size() + 7) / 8);
-    std::memcpy(aligned.data(), bytes.data(), bytes.size());
-    data = reinterpret_cast<const uint8_t*>(aligned.data());
+    data = AlignedCopy(bytes);
   }
   if (!fb::EventBufferHasIdentifier(data)) {
     return Status::Corruption("stored event: file identifier is not CCL1");

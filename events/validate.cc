@@ -2,6 +2,7 @@
 // event, so the success path allocates nothing.
 #include "events/validate.h"
 
+#include <array>
 #include <bit>
 #include <cstring>
 #include <string>
@@ -44,13 +45,17 @@ Status CheckStringContent(std::string_view field, std::string_view value, size_t
   return Status::OK();
 }
 
+// Both run for several strings of every event read, so the field's name is
+// looked up only when there is an error to report.
 Status CheckRequiredString(FieldId f, std::string_view value, size_t bytes_max) {
   if (value.empty()) return FieldError(FieldName(f), "required");
+  if (value.size() <= bytes_max && IsValidUtf8(value)) return Status::OK();
   return CheckStringContent(FieldName(f), value, bytes_max);
 }
 
 Status CheckOptionalString(FieldId f, std::string_view value, size_t bytes_max) {
   if (value.empty()) return Status::OK();
+  if (value.size() <= bytes_max && IsValidUtf8(value)) return Status::OK();
   return CheckStringContent(FieldName(f), value, bytes_max);
 }
 
@@ -298,14 +303,25 @@ size_t Utf8ErrorOffset(std::string_view s) {
   return s.size();
 }
 
+namespace {
+
+// [A-Za-z0-9._-] as a table: the check runs on every event read.
+constexpr std::array<bool, 256> kContractIdChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  }
+  return t;
+}();
+
+}  // namespace
+
 bool IsValidContractId(std::string_view s) {
   if (s.empty() || s.size() > limits::kContractBytesMax) return false;
-  for (const char c : s) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
+  bool ok = true;
+  for (const char c : s) ok &= kContractIdChars[static_cast<unsigned char>(c)];
+  return ok;
 }
 
 }  // namespace ccl::events
