@@ -108,37 +108,38 @@ struct FoldBatch {
 
 constexpr uint32_t kBatchEvents = 1024;
 constexpr uint32_t kDecodeChunk = 32;
-constexpr size_t kBatchCount = 4;
+constexpr size_t kBatchCount = 8;
 
 std::string SeqLabel(uint64_t seq) { return "seq " + std::to_string(seq); }
 
-// Decodes the unclaimed chunks of `b` (either thread); the checks and the
-// messages are those of the ledger's seq-order iterator.
-void DecodeChunks(FoldBatch* b) {
-  const uint32_t chunks = (b->size + kDecodeChunk - 1) / kDecodeChunk;
-  for (;;) {
-    const uint32_t c = b->next_chunk.fetch_add(1, std::memory_order_relaxed);
-    if (c >= chunks) return;
-    const uint32_t end = std::min(b->size, (c + 1) * kDecodeChunk);
-    for (uint32_t k = c * kDecodeChunk; k < end; ++k) {
-      const std::string_view bytes(b->arena.data() + b->offsets[k], b->lengths[k]);
-      Status s = events::DecodeEvent(bytes, &b->events[k]);
-      if (!s.ok()) {
-        b->bad[k] = 1;
-        b->errors[k] = Status::Corruption(SeqLabel(b->seqs[k]) + ": " + s.message());
-      } else if (b->events[k].seq != b->seqs[k]) {
-        b->bad[k] = 1;
-        b->errors[k] = Status::Corruption(SeqLabel(b->seqs[k]) + ": stored event carries seq " +
-                                          std::to_string(b->events[k].seq));
-      } else {
-        b->bad[k] = 0;
-      }
-    }
-    const uint32_t done = end - c * kDecodeChunk;
-    if (b->decoded.fetch_add(done, std::memory_order_acq_rel) + done == b->size) {
-      b->decoded.notify_all();
+uint32_t ChunksOf(const FoldBatch& b) { return (b.size + kDecodeChunk - 1) / kDecodeChunk; }
+
+// Claims and decodes one chunk of `b` (either thread); false when none was
+// left. The checks and the messages are those of the ledger's seq-order
+// iterator.
+bool DecodeOneChunk(FoldBatch* b) {
+  const uint32_t c = b->next_chunk.fetch_add(1, std::memory_order_relaxed);
+  if (c >= ChunksOf(*b)) return false;
+  const uint32_t end = std::min(b->size, (c + 1) * kDecodeChunk);
+  for (uint32_t k = c * kDecodeChunk; k < end; ++k) {
+    const std::string_view bytes(b->arena.data() + b->offsets[k], b->lengths[k]);
+    Status s = events::DecodeEvent(bytes, &b->events[k]);
+    if (!s.ok()) {
+      b->bad[k] = 1;
+      b->errors[k] = Status::Corruption(SeqLabel(b->seqs[k]) + ": " + s.message());
+    } else if (b->events[k].seq != b->seqs[k]) {
+      b->bad[k] = 1;
+      b->errors[k] = Status::Corruption(SeqLabel(b->seqs[k]) + ": stored event carries seq " +
+                                        std::to_string(b->events[k].seq));
+    } else {
+      b->bad[k] = 0;
     }
   }
+  const uint32_t done = end - c * kDecodeChunk;
+  if (b->decoded.fetch_add(done, std::memory_order_acq_rel) + done == b->size) {
+    b->decoded.notify_all();
+  }
+  return true;
 }
 
 }  // namespace
@@ -235,10 +236,11 @@ Status Runner::FoldLog(uint64_t first_seq, uint64_t last_seq, const View* view,
 }
 
 // Two stages on the two cores of a small machine: this thread reads stored
-// bytes into a batch and then decodes what is left of it, while a worker
-// decodes its share of the oldest batch and folds it into every projection.
-// Decoding, the largest step, goes to whichever thread is free, so neither
-// waits long for the other. The fold is still in seq order on one thread, so
+// bytes into batches, and decodes chunks of the newest ones whenever the
+// folder is behind (all batches full); a worker decodes what is left of the
+// oldest batch and folds it into every projection. Decoding, the largest
+// step, thus goes to whichever thread is free, so neither waits long for the
+// other. The fold is still in seq order on one thread, so
 // the state is exactly the sequential one; the first event that fails its
 // checks ends the fold with the error the sequential fold would give.
 Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const View* view,
@@ -272,7 +274,8 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
         b = full_batches.front();
         full_batches.pop_front();
       }
-      DecodeChunks(b);
+      while (DecodeOneChunk(b)) {
+      }
       for (uint32_t d = b->decoded.load(std::memory_order_acquire); d != b->size;
            d = b->decoded.load(std::memory_order_acquire)) {
         b->decoded.wait(d, std::memory_order_acquire);
@@ -294,15 +297,38 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
     }
   });
 
+  // The reader's next free batch; while there is none (the folder is
+  // behind) it decodes chunks of the newest published batch instead of
+  // waiting, so the decoding splits itself between the threads.
+  auto next_free = [&]() -> FoldBatch* {
+    for (;;) {
+      FoldBatch* help = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        if (free_batches.empty()) {
+          for (auto b = full_batches.rbegin(); b != full_batches.rend(); ++b) {
+            if ((*b)->next_chunk.load(std::memory_order_relaxed) < ChunksOf(**b)) {
+              help = *b;
+              break;
+            }
+          }
+          if (help == nullptr) cv.wait(lock, [&] { return !free_batches.empty(); });
+        }
+        if (help == nullptr) {
+          FoldBatch* b = free_batches.front();
+          free_batches.pop_front();
+          return b;
+        }
+      }
+      // Only this thread refills batches, so `help` stays published (or
+      // fully decoded) until this returns.
+      DecodeOneChunk(help);
+    }
+  };
+
   bool end = false;
   while (!end && !stop.load(std::memory_order_relaxed)) {
-    FoldBatch* b;
-    {
-      std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return !free_batches.empty(); });
-      b = free_batches.front();
-      free_batches.pop_front();
-    }
+    FoldBatch* b = next_free();
     b->size = 0;
     b->arena.clear();
     for (; b->size < kBatchEvents; it->Next()) {
@@ -332,9 +358,21 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
       full_batches.push_back(b);
     }
     cv.notify_all();
-    // The arena is only read from here on; decoding into the batch's events
-    // happens on both threads, each on the chunks it claims.
-    DecodeChunks(b);
+  }
+  // Reading is over: help decode what is still unclaimed.
+  while (!stop.load(std::memory_order_relaxed)) {
+    FoldBatch* help = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      for (FoldBatch* b : full_batches) {
+        if (b->next_chunk.load(std::memory_order_relaxed) < ChunksOf(*b)) {
+          help = b;
+          break;
+        }
+      }
+    }
+    if (help == nullptr) break;
+    DecodeOneChunk(help);
   }
   {
     std::lock_guard<std::mutex> lock(mu);
