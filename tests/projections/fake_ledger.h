@@ -30,6 +30,26 @@ class FakeLedger : public ledger::Ledger {
   }
 
   std::map<std::string, std::string>& projection_states() { return states_; }
+
+  // Serves ReversalLinks from `links` (the reversals index as a ledger would
+  // store it, right or damaged); until called, ReversalLinks is NotFound.
+  void SetReversalLinks(std::vector<ReversalLink> links) {
+    links_ = std::move(links);
+    has_links_ = true;
+  }
+  // The links a correct index holds for the events stored so far.
+  std::vector<ReversalLink> TrueReversalLinks() const {
+    std::vector<ReversalLink> out;
+    for (const events::Event& e : events_) {
+      if (e.type != events::EventType::kEntryReversed) continue;
+      auto it = by_id_.find(e.target_event_id);
+      if (it != by_id_.end()) out.push_back(ReversalLink{e.seq, it->second});
+    }
+    return out;
+  }
+  // Replaces the stored bytes of `seq` with `bytes` (e.g. ones that fail the
+  // Verifier).
+  void SetStoredBytes(uint64_t seq, std::string bytes) { bytes_[seq - 1] = std::move(bytes); }
   int puts() const { return puts_; }
 
   Status Append(std::span<const events::Event>, const ledger::AppendOptions&,
@@ -64,6 +84,20 @@ class FakeLedger : public ledger::Ledger {
     std::vector<uint64_t> seqs;
     for (uint64_t s = std::max<uint64_t>(from_seq, 1); s <= events_.size(); ++s) seqs.push_back(s);
     return std::make_unique<Iter>(this, std::move(seqs));
+  }
+  std::unique_ptr<ledger::EventIterator> NewRawIterator(uint64_t from_seq) override {
+    std::vector<uint64_t> seqs;
+    for (uint64_t s = std::max<uint64_t>(from_seq, 1); s <= events_.size(); ++s) seqs.push_back(s);
+    return std::make_unique<Iter>(this, std::move(seqs), /*decode=*/false);
+  }
+  Status ReversalLinks(uint64_t first_seq, uint64_t last_seq,
+                       std::vector<ReversalLink>* out) override {
+    out->clear();
+    if (!has_links_) return Status::NotFound("no reversals index");
+    for (const ReversalLink& l : links_) {
+      if (l.reversing_seq >= first_seq && l.reversing_seq <= last_seq) out->push_back(l);
+    }
+    return Status::OK();
   }
   std::unique_ptr<ledger::EventIterator> NewStreamIterator(std::string_view contract,
                                                            uint64_t from_version) override {
@@ -121,7 +155,10 @@ class FakeLedger : public ledger::Ledger {
  private:
   class Iter : public ledger::EventIterator {
    public:
-    Iter(FakeLedger* l, std::vector<uint64_t> seqs) : l_(l), seqs_(std::move(seqs)) { Load(); }
+    Iter(FakeLedger* l, std::vector<uint64_t> seqs, bool decode = true)
+        : l_(l), seqs_(std::move(seqs)), decode_(decode) {
+      Load();
+    }
     bool Valid() const override { return i_ < seqs_.size() && status_.ok(); }
     void Next() override {
       ++i_;
@@ -134,11 +171,17 @@ class FakeLedger : public ledger::Ledger {
     Status status() const override { return status_; }
 
    private:
+    // Messages as the RocksDB ledger's iterator gives them.
     void Load() {
-      if (i_ < seqs_.size()) status_ = events::DecodeEvent(bytes(), &e_);
+      if (i_ >= seqs_.size() || !decode_) return;
+      status_ = events::DecodeEvent(bytes(), &e_);
+      if (!status_.ok()) {
+        status_ = Status::Corruption("seq " + std::to_string(seqs_[i_]) + ": " + status_.message());
+      }
     }
     FakeLedger* l_;
     std::vector<uint64_t> seqs_;
+    bool decode_;
     size_t i_ = 0;
     events::Event e_;
     Status status_;
@@ -150,6 +193,8 @@ class FakeLedger : public ledger::Ledger {
   std::map<events::Uuid, uint64_t> by_id_;
   std::map<std::string, std::vector<uint64_t>> streams_;
   std::map<std::string, std::string> states_;
+  std::vector<ReversalLink> links_;
+  bool has_links_ = false;
   int puts_ = 0;
 };
 
