@@ -22,7 +22,7 @@ int Slot(int32_t day) {
 }  // namespace
 
 int64_t LineBurn::WindowMinutes(int32_t first_day, int32_t last_day) const {
-  if (ring.empty()) return 0;
+  if (!has_ring) return 0;
   const int32_t lo = std::max(first_day, ring_end_day - (kBurnWindowDays - 1));
   const int32_t hi = std::min(last_day, ring_end_day);
   int64_t sum = 0;
@@ -31,8 +31,8 @@ int64_t LineBurn::WindowMinutes(int32_t first_day, int32_t last_day) const {
 }
 
 void BurnProjection::AddDay(LineBurn* line, int32_t day, int64_t minutes) {
-  if (line->ring.empty()) {
-    line->ring.assign(kBurnWindowDays, 0);
+  if (!line->has_ring) {
+    line->has_ring = true;
     line->ring_end_day = day;
   } else if (day > line->ring_end_day) {
     // Slide the window forward: the days it passes over start at zero.
@@ -134,8 +134,8 @@ void BurnProjection::SerializeState(std::string* out) const {
       if (!b.present) continue;
       w.I64(b.funded_minutes);
       w.I64(b.consumed_minutes);
-      w.U8(b.ring.empty() ? 0 : 1);
-      if (b.ring.empty()) continue;
+      w.U8(b.has_ring ? 1 : 0);
+      if (!b.has_ring) continue;
       w.I32(b.ring_end_day);
       for (int32_t d = b.ring_end_day - (kBurnWindowDays - 1); d <= b.ring_end_day; ++d) {
         w.I64(b.ring[Slot(d)]);
@@ -184,7 +184,7 @@ Status BurnProjection::DeserializeState(std::string_view bytes) {
       if (b.ring_end_day < kStateDayMin || b.ring_end_day > kStateDayMax) {
         r.Fail("ring_end_day out of range");
       }
-      b.ring.assign(kBurnWindowDays, 0);
+      b.has_ring = true;
       for (int32_t d = b.ring_end_day - (kBurnWindowDays - 1); d <= b.ring_end_day; ++d) {
         r.I64(&b.ring[Slot(d)]);
       }

@@ -33,10 +33,13 @@ struct LineBurn {
   bool present = false;
   int64_t funded_minutes = 0;
   int64_t consumed_minutes = 0;
-  // Consumption of days (ring_end_day - 89 .. ring_end_day), slot day % 90.
-  // Empty until the line's first consumption.
+  // Consumption of days (ring_end_day - 89 .. ring_end_day), slot day % 90;
+  // has_ring from the line's first consumption. Held inline rather than on
+  // the heap: every consumption event touches it, and one memory access per
+  // event is cheaper than a pointer and then the slot.
+  bool has_ring = false;
   int32_t ring_end_day = 0;
-  std::vector<int64_t> ring;
+  std::array<int64_t, kBurnWindowDays> ring{};
 
   // Minutes consumed on days [first_day, last_day] that the ring still holds.
   int64_t WindowMinutes(int32_t first_day, int32_t last_day) const;
