@@ -5,9 +5,10 @@
 // hardware each costs about as much as the others and none needs the others'
 // results until the end:
 //  - the events: each checked, decoded and replayed through the write model
-//    rules, and the index entries they imply digested (this thread);
+//    rules, and the `ids` entries they imply digested (this thread);
 //  - the chain: every event's bytes hashed from h_0 and compared with its
-//    stored `chain` entry, then with the head;
+//    stored `chain` entry, then with the head; the Merkle leaves, and from
+//    them the `streams` copies the events imply, digested;
 //  - the stored `ids` and `streams` (the streams' copies of the events),
 //    digested.
 // An order-independent digest lets the index scans stay sequential (no random
@@ -125,11 +126,13 @@ bool VerifyState::Beyond(int other_scan, uint64_t seq) const {
   return bad != 0 && seq > bad;
 }
 
-void EventHandoff::Add(uint64_t seq, std::string_view bytes) {
+void EventHandoff::Add(uint64_t seq, std::string_view bytes, std::string_view stream_key) {
   if (filling_.count == 0) filling_.first_seq = seq;
-  const uint32_t n = static_cast<uint32_t>(bytes.size());
-  filling_.data.append(reinterpret_cast<const char*>(&n), sizeof(n));
-  filling_.data.append(bytes);
+  for (std::string_view part : {bytes, stream_key}) {
+    const uint32_t n = static_cast<uint32_t>(part.size());
+    filling_.data.append(reinterpret_cast<const char*>(&n), sizeof(n));
+    filling_.data.append(part);
+  }
   ++filling_.count;
   if (filling_.data.size() >= kChunkBytes) Push();
 }
@@ -153,7 +156,7 @@ void EventHandoff::Close(bool complete) {
   cv_.notify_all();
 }
 
-bool EventHandoff::Next(uint64_t* seq, std::string_view* bytes) {
+bool EventHandoff::Next(uint64_t* seq, std::string_view* bytes, std::string_view* stream_key) {
   if (read_index_ == reading_.count) {
     std::unique_lock<std::mutex> l(mu_);
     cv_.wait(l, [&] { return !queue_.empty() || closed_; });
@@ -164,11 +167,13 @@ bool EventHandoff::Next(uint64_t* seq, std::string_view* bytes) {
     read_pos_ = 0;
     read_index_ = 0;
   }
-  uint32_t n = 0;
-  std::memcpy(&n, reading_.data.data() + read_pos_, sizeof(n));
-  *bytes = std::string_view(reading_.data.data() + read_pos_ + sizeof(n), n);
+  for (std::string_view* part : {bytes, stream_key}) {
+    uint32_t n = 0;
+    std::memcpy(&n, reading_.data.data() + read_pos_, sizeof(n));
+    *part = std::string_view(reading_.data.data() + read_pos_ + sizeof(n), n);
+    read_pos_ += sizeof(n) + n;
+  }
   *seq = reading_.first_seq + read_index_;
-  read_pos_ += sizeof(n) + n;
   ++read_index_;
   return true;
 }
@@ -198,7 +203,6 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress, EventHandoff* han
     if (seq != expected) {
       return Fail(expected, "missing (next stored event is seq " + std::to_string(seq) + ")");
     }
-    handoff->Add(seq, View(it->value()));
     if (seq > stored_head_.seq) {
       return Fail(seq, "stored beyond the head (seq " + std::to_string(stored_head_.seq) + ")");
     }
@@ -233,8 +237,10 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress, EventHandoff* han
     SeqKey k(seq);
     ids_expected_.Add(std::string_view(reinterpret_cast<const char*>(e.event_id.data()), 16),
                       k.view());
+    // The chain scan hashes the bytes; with the key it digests the `streams`
+    // entry they imply (CopyDigest).
     StreamKeyInto(e.contract, e.stream_version, &key_);
-    streams_expected_.AddEvent(key_, seq, View(it->value()));
+    handoff->Add(seq, View(it->value()), key_);
 
     computed_.seq = seq;
     computed_.recorded_at_ns = e.recorded_at_ns;
@@ -276,14 +282,16 @@ VerifyState::ChainScan VerifyState::ScanChain(EventHandoff* handoff) {
   } abandon_on_exit{handoff};
   chain->SeekToFirst();
   uint64_t seq = 0;
-  std::string_view bytes;
-  for (; handoff->Next(&seq, &bytes); chain->Next()) {
+  std::string_view bytes, stream_key;
+  for (; handoff->Next(&seq, &bytes, &stream_key); chain->Next()) {
     // Gaps and malformed keys are the event scan's to report (it hands over
     // consecutive seqs only).
     if (seq != out.seq + 1) return out;
     if (Beyond(kEventScan, seq)) return out;
     out.hash = ChainHash(out.hash, seq, bytes);
-    if (Status ts = tree.Add(seq, EventLeafHash(seq, bytes)); !ts.ok()) {
+    const Hash leaf = EventLeafHash(seq, bytes);
+    streams_expected_.AddLeaf(stream_key, leaf);
+    if (Status ts = tree.Add(seq, leaf); !ts.ok()) {
       return fail(tree.bad_seq(), "Merkle tree: " + ts.message());
     }
     SeqKey k(seq);

@@ -38,14 +38,17 @@ class IndexDigest {
 };
 
 // An order-independent, keyed digest of the `streams` copies: the count and
-// the sum mod 2^256 of SHA-256(salt || BE32 key size || key || value) over
-// the entries. The copies are what single-contract reports read, so unlike
-// an index of seqs they are worth forging (altered minutes that still
-// decode), and IndexDigest's unkeyed mix could be steered to a chosen sum.
-// Here the salt is drawn afresh by each verify and never stored: without it
-// no one can compute an entry's term of the sum, so a forged set of copies
-// matches only by an accident of about 2^-256. Each side hashes each entry's
-// bytes once.
+// the sum mod 2^256 of, per entry, SHA-256(salt || BE32 key size || key ||
+// EventLeafHash(seq, copied bytes)) (the Merkle leaf hash, merkle.h). The
+// copies are what single-contract reports read, so unlike an index of seqs
+// they are worth forging (altered minutes that still decode), and
+// IndexDigest's unkeyed mix could be steered to a chosen sum. Here the salt
+// is drawn afresh by each verify and never stored: without it no one can
+// compute an entry's term of the sum, so a forged set of copies matches only
+// by an accident of about 2^-256; and a forged copy with the leaf hash of the
+// original would be a SHA-256 second preimage. Going through the leaf hash
+// lets the expected side reuse the one the chain scan computes anyway: the
+// event bytes are hashed once per side.
 class CopyDigest {
  public:
   static constexpr size_t kSaltBytes = 32;
@@ -55,22 +58,24 @@ class CopyDigest {
   CopyDigest(const CopyDigest&) = delete;
   CopyDigest& operator=(const CopyDigest&) = delete;
 
-  // One stored entry.
+  // One stored entry, as it is (a value too short to hold a seq counts as
+  // an entry no event implies).
   void Add(std::string_view key, std::string_view value);
-  // The entry that event `seq` with stored bytes `event_bytes` implies:
-  // the same as Add(key, StreamValue(seq, event_bytes)), without the copy.
-  void AddEvent(std::string_view key, uint64_t seq, std::string_view event_bytes);
+  // The entry an event implies: its stream key and EventLeafHash(seq, its
+  // stored bytes). Same as Add(key, BE64(seq) || bytes).
+  void AddLeaf(std::string_view key, const Hash& leaf);
   // Same entries (the salt must be the same too).
   bool Matches(const CopyDigest& other) const {
     return count_ == other.count_ && sum_ == other.sum_;
   }
 
  private:
-  void Finish();
+  void Entry(std::string_view key, const void* tail, size_t tail_bytes);
+  void Finish();  // adds the finished hash to the sum
   Salt salt_;
   EVP_MD_CTX* ctx_;
   uint64_t count_ = 0;
-  std::array<uint64_t, 4> sum_{};  // little-endian limbs of the 256-bit sum
+  std::array<uint64_t, 4> sum_{};  // limbs of the 256-bit sum, least significant first
 };
 
 class VerifyState;
@@ -116,14 +121,15 @@ class VerifyModel final : public ModelView {
 // one consumer.
 class EventHandoff {
  public:
-  // Producer: appends event `seq`'s bytes (seqs strictly consecutive).
-  void Add(uint64_t seq, std::string_view bytes);
+  // Producer: appends event `seq`'s bytes and its `streams` key (seqs
+  // strictly consecutive).
+  void Add(uint64_t seq, std::string_view bytes, std::string_view stream_key);
   // Producer: no more events; `complete` when the scan reached the end of
   // `events` (not stopped by a failure).
   void Close(bool complete);
-  // Consumer: the next event, false at the end. The view stays valid until
+  // Consumer: the next event, false at the end. The views stay valid until
   // the next call.
-  bool Next(uint64_t* seq, std::string_view* bytes);
+  bool Next(uint64_t* seq, std::string_view* bytes, std::string_view* stream_key);
   // Consumer: stops taking events; the producer's Adds then do nothing.
   void Abandon();
   bool complete() const { return complete_; }  // after Next returned false
@@ -134,7 +140,7 @@ class EventHandoff {
   struct Chunk {
     uint64_t first_seq = 0;
     uint64_t count = 0;
-    std::string data;  // count times: u32 length, bytes
+    std::string data;  // count times: u32 length, bytes, u32 length, stream key
   };
   void Push();
 
@@ -177,13 +183,15 @@ class VerifyState {
   enum Scan { kEventScan = 0, kChainScan = 1 };
 
   Status ReadHead();
-  // Reads the events: checks each, replays the rules, digests the index
-  // entries they imply, and hands their bytes to the chain scan (closing
+  // Reads the events: checks each, replays the rules, digests the `ids`
+  // entries they imply, and hands their bytes and `streams` keys to the
+  // chain scan once they passed (closing
   // `handoff` however it returns). Returns OK early past a seq the chain scan
   // found bad.
   Status ScanEvents(const VerifyProgress& progress, EventHandoff* handoff);
   // Recomputes the chain and the Merkle tree over the bytes handed over, and
-  // compares them with `chain` and `merkle`. Returns early past a seq the
+  // compares them with `chain` and `merkle`; digests the `streams` copies
+  // the events imply (from the leaf hashes it computes anyway). Returns early past a seq the
   // event scan found bad.
   ChainScan ScanChain(EventHandoff* handoff);
   // Digests what is stored in `ids` and `streams`; returns early (OK) once
@@ -221,7 +229,7 @@ class VerifyState {
   uint64_t first_bad_seq_ = 0;
   std::atomic<uint64_t> bad_at_[2] = {0, 0};  // by Scan: first bad seq, 0 = none
   IndexDigest ids_expected_;
-  CopyDigest streams_expected_;
+  CopyDigest streams_expected_;  // the chain scan's until it is joined
   std::string key_;
 };
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "events/codec.h"
+#include "ledger/merkle.h"
 #include "ledger/verify_internal.h"
 
 namespace ccl::ledger {
@@ -82,30 +83,30 @@ CopyDigest::CopyDigest(const Salt& salt) : salt_(salt), ctx_(EVP_MD_CTX_new()) {
 CopyDigest::~CopyDigest() { EVP_MD_CTX_free(ctx_); }
 
 void CopyDigest::Add(std::string_view key, std::string_view value) {
-  const uint32_t n = static_cast<uint32_t>(key.size());
-  const unsigned char size[4] = {static_cast<unsigned char>(n >> 24),
-                                 static_cast<unsigned char>(n >> 16),
-                                 static_cast<unsigned char>(n >> 8), static_cast<unsigned char>(n)};
-  Check(EVP_DigestInit_ex(ctx_, Sha256(), nullptr));
-  Check(EVP_DigestUpdate(ctx_, salt_.data(), salt_.size()));
-  Check(EVP_DigestUpdate(ctx_, size, sizeof(size)));
-  Check(EVP_DigestUpdate(ctx_, key.data(), key.size()));
-  Check(EVP_DigestUpdate(ctx_, value.data(), value.size()));
-  Finish();
+  uint64_t seq = 0;
+  std::string_view copy;
+  if (!ParseStreamValue(value, &seq, &copy)) {
+    // Shorter than a leaf hash, so never the same message as a real entry's.
+    Entry(key, value.data(), value.size());
+    return;
+  }
+  AddLeaf(key, EventLeafHash(seq, copy));
 }
 
-void CopyDigest::AddEvent(std::string_view key, uint64_t seq, std::string_view event_bytes) {
+void CopyDigest::AddLeaf(std::string_view key, const Hash& leaf) {
+  Entry(key, leaf.data(), leaf.size());
+}
+
+void CopyDigest::Entry(std::string_view key, const void* tail, size_t tail_bytes) {
   const uint32_t n = static_cast<uint32_t>(key.size());
   const unsigned char size[4] = {static_cast<unsigned char>(n >> 24),
                                  static_cast<unsigned char>(n >> 16),
                                  static_cast<unsigned char>(n >> 8), static_cast<unsigned char>(n)};
-  SeqKey be(seq);
   Check(EVP_DigestInit_ex(ctx_, Sha256(), nullptr));
   Check(EVP_DigestUpdate(ctx_, salt_.data(), salt_.size()));
   Check(EVP_DigestUpdate(ctx_, size, sizeof(size)));
   Check(EVP_DigestUpdate(ctx_, key.data(), key.size()));
-  Check(EVP_DigestUpdate(ctx_, be.bytes, sizeof(be.bytes)));
-  Check(EVP_DigestUpdate(ctx_, event_bytes.data(), event_bytes.size()));
+  Check(EVP_DigestUpdate(ctx_, tail, tail_bytes));
   Finish();
 }
 

@@ -190,6 +190,12 @@ TEST(LedgerFormatTest, WorkedExample) {
             "f1441fdebfd954ca78ade225edc3f8133ce71d9f7d78a8915c589bc631228894");
   EXPECT_EQ(Hex(std::string_view(reinterpret_cast<const char*>(h1.data()), 32)),
             "b2d65a1fc2f1dca0a2180b9adc8bc33e6fe2ed08eb6b01f0bbe6464e0f45316b");
+  // Its `streams` entry: the stream key, and the seq followed by the very
+  // same bytes.
+  EXPECT_EQ(Hex(StreamKey(e.contract, e.stream_version)), "432d323032362d303031000000000000000001");
+  std::string value;
+  StreamValueInto(1, bytes, &value);
+  EXPECT_EQ(Hex(value), "0000000000000001" + Hex(bytes));
 }
 
 }  // namespace
