@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <ctime>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -105,6 +106,12 @@ struct FoldBatch {
   std::atomic<uint32_t> next_chunk{0};
   std::atomic<uint32_t> decoded{0};  // slots done, good or bad
 };
+
+int64_t ThreadCpuNs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
 
 constexpr uint32_t kBatchEvents = 1024;
 constexpr uint32_t kDecodeChunk = 32;
@@ -264,13 +271,18 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
   }
 
   Status fold_status;
+  const int64_t reader_cpu0 = ThreadCpuNs();
   std::thread folder([&] {
+    const int64_t cpu0 = ThreadCpuNs();
     while (true) {
       FoldBatch* b;
       {
         std::unique_lock<std::mutex> lock(mu);
         cv.wait(lock, [&] { return !full_batches.empty() || reading_done; });
-        if (full_batches.empty()) return;
+        if (full_batches.empty()) {
+          stats->folder_cpu_ns += ThreadCpuNs() - cpu0;
+          return;
+        }
         b = full_batches.front();
         full_batches.pop_front();
       }
@@ -379,6 +391,7 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
     reading_done = true;
   }
   cv.notify_all();
+  stats->reader_cpu_ns += ThreadCpuNs() - reader_cpu0;
   folder.join();
   CCL_RETURN_IF_ERROR(fold_status);
   return it->status();

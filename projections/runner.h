@@ -69,6 +69,10 @@ struct RunStats {
   uint64_t from_seq = 0;               // first seq read (0: nothing read)
   uint64_t to_seq = 0;                 // last seq of the state returned (0: empty log or prefix)
   bool from_snapshot = false;          // at least one projection started from its snapshot
+  // Pipelined folds only: CPU time of the reading thread and of the folding
+  // thread, to see which one bounds the speed (0 otherwise).
+  int64_t reader_cpu_ns = 0;
+  int64_t folder_cpu_ns = 0;
   // Human-readable remarks: snapshots rejected and why, rebuilds.
   std::vector<std::string> notes;
 };
