@@ -257,7 +257,34 @@ Status ValidateEvent(const Event& e) {
   return CheckPayload(e);
 }
 
-bool IsValidUtf8(std::string_view s) { return Utf8ErrorOffset(s) == s.size(); }
+namespace {
+
+// True when every byte is below 0x80: whole words, the last one overlapping
+// the previous when the length is not a multiple of 8 (strings here are short
+// and ASCII, and a byte loop over their tails cost more than the words).
+bool AllAscii(std::string_view s) {
+  const char* p = s.data();
+  const size_t n = s.size();
+  uint64_t acc = 0;
+  if (n >= 8) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      acc |= w;
+    }
+    uint64_t w;
+    std::memcpy(&w, p + n - 8, 8);
+    acc |= w;
+  } else {
+    for (size_t i = 0; i < n; ++i) acc |= static_cast<unsigned char>(p[i]);
+  }
+  return (acc & 0x8080808080808080ull) == 0;
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view s) { return AllAscii(s) || Utf8ErrorOffset(s) == s.size(); }
 
 size_t Utf8ErrorOffset(std::string_view s) {
   const auto* begin = reinterpret_cast<const unsigned char*>(s.data());
