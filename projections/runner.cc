@@ -71,21 +71,50 @@ Status Runner::LoadSnapshot(Projection* p, uint64_t* checkpoint_seq) {
 }
 
 Status Runner::SaveSnapshot(const Projection& p, uint64_t seq) {
-  SnapshotHeader h;
-  h.projection = std::string(p.name());
-  h.projection_version = p.version();
-  h.ledger_id = ledger_->ledger_id();
-  h.checkpoint_seq = seq;
+  // SaveSnapshots only reads the projection (SerializeState is const).
+  Projection* const one[] = {const_cast<Projection*>(&p)};
+  return SaveSnapshots(one, seq);
+}
+
+Status Runner::SaveSnapshots(std::span<Projection* const> projections, uint64_t seq) {
+  if (projections.empty()) return Status::OK();
+  SnapshotHeader base;
+  base.ledger_id = ledger_->ledger_id();
+  base.checkpoint_seq = seq;
   if (seq > 0) {
     CCL_RETURN_IF_ERROR(ledger_->Get(seq, &target_, nullptr));
-    h.checkpoint_recorded_at_ns = target_.recorded_at_ns;
+    base.checkpoint_recorded_at_ns = target_.recorded_at_ns;
   }
-  CCL_RETURN_IF_ERROR(ledger_->GetChainHash(seq, &h.checkpoint_chain_hash));
-  std::string state;
-  p.SerializeState(&state);
-  std::string value;
-  EncodeSnapshot(h, state, &value);
-  return ledger_->PutProjectionState(p.name(), value);
+  CCL_RETURN_IF_ERROR(ledger_->GetChainHash(seq, &base.checkpoint_chain_hash));
+  // Serializing and checksumming a state is pure work on one projection, so
+  // with a second core (options.pipeline) two of them are encoded at once:
+  // after a rebuild it is the only thing left to do, and the burn state
+  // alone is megabytes. The ledger writes stay on this thread.
+  std::vector<std::string> values(projections.size());
+  std::atomic<size_t> next{0};
+  auto encode = [&] {
+    std::string state;
+    for (size_t i; (i = next.fetch_add(1)) < projections.size();) {
+      const Projection& p = *projections[i];
+      SnapshotHeader h = base;
+      h.projection = std::string(p.name());
+      h.projection_version = p.version();
+      state.clear();
+      p.SerializeState(&state);
+      EncodeSnapshot(h, state, &values[i]);
+    }
+  };
+  if (options_.pipeline && projections.size() > 1) {
+    std::thread helper(encode);
+    encode();
+    helper.join();
+  } else {
+    encode();
+  }
+  for (size_t i = 0; i < projections.size(); ++i) {
+    CCL_RETURN_IF_ERROR(ledger_->PutProjectionState(projections[i]->name(), values[i]));
+  }
+  return Status::OK();
 }
 
 namespace {
@@ -416,12 +445,11 @@ Status Runner::CatchUp(std::span<Projection* const> projections, RunStats* stats
   stats->to_seq = start;
   CCL_RETURN_IF_ERROR(FoldLog(start + 1, UINT64_MAX, nullptr, projections, checkpoints, stats));
   if (!options_.save_checkpoints) return Status::OK();
+  std::vector<Projection*> to_save;
   for (size_t i = 0; i < projections.size(); ++i) {
-    if (changed[i] || checkpoints[i] != stats->to_seq) {
-      CCL_RETURN_IF_ERROR(SaveSnapshot(*projections[i], stats->to_seq));
-    }
+    if (changed[i] || checkpoints[i] != stats->to_seq) to_save.push_back(projections[i]);
   }
-  return Status::OK();
+  return SaveSnapshots(to_save, stats->to_seq);
 }
 
 Status Runner::Rebuild(std::span<Projection* const> projections, RunStats* stats) {
@@ -429,8 +457,7 @@ Status Runner::Rebuild(std::span<Projection* const> projections, RunStats* stats
   std::vector<uint64_t> checkpoints(projections.size(), 0);
   CCL_RETURN_IF_ERROR(FoldLog(1, UINT64_MAX, nullptr, projections, checkpoints, stats));
   if (!options_.save_checkpoints) return Status::OK();
-  for (Projection* p : projections) CCL_RETURN_IF_ERROR(SaveSnapshot(*p, stats->to_seq));
-  return Status::OK();
+  return SaveSnapshots(projections, stats->to_seq);
 }
 
 Status Runner::Replay(const View& view, std::span<Projection* const> projections, RunStats* stats) {

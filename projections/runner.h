@@ -117,6 +117,9 @@ class Runner {
 
   // Stores p's state with checkpoint `seq` (0 for an empty log).
   Status SaveSnapshot(const Projection& p, uint64_t seq);
+  // The same for several projections, encoded on two threads when
+  // options.pipeline (the ledger writes stay on the calling thread).
+  Status SaveSnapshots(std::span<Projection* const> projections, uint64_t seq);
 
  private:
   // How reversal targets are found during one fold.
