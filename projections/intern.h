@@ -19,9 +19,11 @@ class StringInterner {
   // `scope` lets one interner hold independent name spaces, e.g. escalation
   // ids per contract id. Allocates only when a new string is added or the
   // table grows.
-  uint32_t Intern(uint32_t scope, std::string_view s) {
+  uint32_t Intern(uint32_t scope, std::string_view s) { return Intern(scope, s, Hash(scope, s)); }
+  // The same with h = Hash(scope, s) computed by the caller (e.g. on another
+  // thread, ahead of time).
+  uint32_t Intern(uint32_t scope, std::string_view s, uint64_t h) {
     if ((entries_.size() + 1) * 2 <= slots_.size()) {
-      const uint64_t h = Hash(scope, s);
       const size_t mask = slots_.size() - 1;
       for (size_t i = h & mask;; i = (i + 1) & mask) {
         const uint32_t slot = slots_[i];

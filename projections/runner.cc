@@ -129,7 +129,8 @@ struct FoldBatch {
   std::vector<uint32_t> lengths;
   std::vector<uint64_t> seqs;
   std::vector<Event> events;
-  std::vector<uint8_t> bad;  // 1: errors[k] says why slot k did not decode
+  std::vector<uint64_t> hashes;  // of each event's contract (StringInterner::Hash, scope 0)
+  std::vector<uint8_t> bad;      // 1: errors[k] says why slot k did not decode
   std::vector<Status> errors;
   uint32_t size = 0;
   std::atomic<uint32_t> next_chunk{0};
@@ -169,6 +170,8 @@ bool DecodeOneChunk(FoldBatch* b) {
                                         std::to_string(b->events[k].seq));
     } else {
       b->bad[k] = 0;
+      // Hashed here, by whichever thread decodes, not on the folding one.
+      b->hashes[k] = StringInterner::Hash(0, b->events[k].contract);
     }
   }
   const uint32_t done = end - c * kDecodeChunk;
@@ -199,7 +202,7 @@ Status Runner::ResolveTarget(const Event& e, uint64_t seq, Targets targets, Even
   return Status::OK();
 }
 
-Status Runner::ApplyOne(const Event& e, uint64_t seq, const View* view,
+Status Runner::ApplyOne(const Event& e, uint64_t seq, uint64_t contract_hash, const View* view,
                         std::span<Projection* const> projections,
                         std::span<const uint64_t> start_after, Targets targets, RunStats* stats) {
   if (stats->from_seq == 0) stats->from_seq = seq;
@@ -220,7 +223,7 @@ Status Runner::ApplyOne(const Event& e, uint64_t seq, const View* view,
     return Status::OK();
   }
   ++stats->events_applied;
-  const ContractKey key{key_space_, contract_keys_.Intern(0, e.contract)};
+  const ContractKey key{key_space_, contract_keys_.Intern(0, e.contract, contract_hash)};
   for (size_t i = 0; i < projections.size(); ++i) {
     if (seq > start_after[i]) projections[i]->ApplyKeyed(e, target, key);
   }
@@ -233,7 +236,9 @@ Status Runner::Fold(ledger::EventIterator* it, uint64_t last_seq, const View* vi
   for (; it->Valid(); it->Next()) {
     const uint64_t seq = it->seq();
     if (seq > last_seq) break;
-    CCL_RETURN_IF_ERROR(ApplyOne(it->event(), seq, view, projections, start_after, targets, stats));
+    const Event& e = it->event();
+    CCL_RETURN_IF_ERROR(ApplyOne(e, seq, StringInterner::Hash(0, e.contract), view, projections,
+                                 start_after, targets, stats));
   }
   return it->status();
 }
@@ -294,6 +299,7 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
     b.lengths.resize(kBatchEvents);
     b.seqs.resize(kBatchEvents);
     b.events.resize(kBatchEvents);
+    b.hashes.resize(kBatchEvents);
     b.bad.resize(kBatchEvents);
     b.errors.resize(kBatchEvents);
     free_batches.push_back(&b);
@@ -326,8 +332,8 @@ Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const
           fold_status = b->errors[k];
           break;
         }
-        fold_status =
-            ApplyOne(b->events[k], b->seqs[k], view, projections, start_after, targets, stats);
+        fold_status = ApplyOne(b->events[k], b->seqs[k], b->hashes[k], view, projections,
+                               start_after, targets, stats);
       }
       if (!fold_status.ok()) stop.store(true, std::memory_order_relaxed);
       {

@@ -141,8 +141,8 @@ class Runner {
                        std::span<const uint64_t> start_after, RunStats* stats, Targets targets);
   Targets StreamTargets() const { return options_.target_cache ? Targets::kCache : Targets::kRead; }
   // Applies event e (at seq) to the projections: the fold step shared by
-  // both folds.
-  Status ApplyOne(const events::Event& e, uint64_t seq, const View* view,
+  // both folds. contract_hash = StringInterner::Hash(0, e.contract).
+  Status ApplyOne(const events::Event& e, uint64_t seq, uint64_t contract_hash, const View* view,
                   std::span<Projection* const> projections, std::span<const uint64_t> start_after,
                   Targets targets, RunStats* stats);
   // Finds the target of reversal `e` (at `seq`) into *target.
