@@ -1,7 +1,8 @@
 // Raw RocksDB with our key layout: per event the stored bytes under BE64(seq)
 // in `events`, a 32-byte value under BE64(seq) in `chain`, BE64(seq) under the
-// event id in `ids` and under (contract, 0x00, BE64(stream_version)) in
-// `streams`; index entries sorted within the batch, one synced WriteBatch per
+// event id in `ids`, and BE64(seq) followed by a copy of the event bytes
+// under (contract, 0x00, BE64(stream_version)) in `streams` (format 2,
+// schemas/FORMAT.md); index entries sorted within the batch, one synced WriteBatch per
 // batch, and the column family settings of ledger/ledger_open.cc. No rules,
 // no hashing (the chain values are zeros), no encoding: the ceiling of this
 // layout, which tells how much of the gap to raw RocksDB is the layout itself
@@ -11,10 +12,12 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "tools/bench/peer.h"
@@ -33,6 +36,22 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 void AppendBe64(uint64_t v, std::string* out) {
   for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
+
+// The contract part of a `streams` key: the ledger's memtable insert hint
+// (ledger/ledger_open.cc HintPrefix; always on here, as this store never
+// recovers anyone else's WAL).
+class ContractPrefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "ccl.bench.ContractPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const void* zero = std::memchr(key.data(), 0, key.size());
+    return rocksdb::Slice(key.data(),
+                          zero != nullptr
+                              ? static_cast<size_t>(static_cast<const char*>(zero) - key.data())
+                              : key.size());
+  }
+  bool InDomain(const rocksdb::Slice&) const override { return true; }
+};
 
 // Mirrors CfOptions() of ledger/ledger_open.cc for these four families.
 rocksdb::ColumnFamilyOptions LayoutOptions(Cf cf, const std::shared_ptr<rocksdb::Cache>& cache) {
@@ -64,6 +83,7 @@ rocksdb::ColumnFamilyOptions LayoutOptions(Cf cf, const std::shared_ptr<rocksdb:
     case kStreams:
       o.compression = rocksdb::kLZ4Compression;
       o.write_buffer_size = 64 << 20;
+      o.memtable_insert_with_hint_prefix_extractor = std::make_shared<ContractPrefix>();
       break;
     default:
       o.write_buffer_size = 4 << 20;
@@ -80,6 +100,7 @@ class RocksDbLayoutPeer final : public Peer {
     db_options_.create_if_missing = true;
     db_options_.create_missing_column_families = true;
     db_options_.max_background_jobs = 2;
+    db_options_.allow_concurrent_memtable_write = false;  // as the ledger: hints need it
     write_options_.sync = true;
   }
   ~RocksDbLayoutPeer() override { Close().IgnoreError(); }
@@ -111,20 +132,22 @@ class RocksDbLayoutPeer final : public Peer {
       std::string stream(r.contract);
       stream.push_back('\0');
       AppendBe64(r.stream_version, &stream);
-      streams_.emplace_back(std::move(stream), r.seq);
+      streams_.push_back({std::move(stream), r.seq, &r});
     }
     // As the ledger does: index entries in key order within the batch.
     std::sort(ids_.begin(), ids_.end());
-    std::sort(streams_.begin(), streams_.end());
+    std::sort(streams_.begin(), streams_.end(),
+              [](const StreamEntry& a, const StreamEntry& b) { return a.key < b.key; });
     for (const auto& [k, seq] : ids_) {
       value_.clear();
       AppendBe64(seq, &value_);
       batch_.Put(handles_[kIds], k, value_);
     }
-    for (const auto& [k, seq] : streams_) {
+    for (const StreamEntry& e : streams_) {
       value_.clear();
-      AppendBe64(seq, &value_);
-      batch_.Put(handles_[kStreams], k, value_);
+      AppendBe64(e.seq, &value_);
+      value_.append(e.row->bytes);
+      batch_.Put(handles_[kStreams], e.key, value_);
     }
     return FromRocks(db_->Write(write_options_, &batch_), "write");
   }
@@ -158,8 +181,9 @@ class RocksDbLayoutPeer final : public Peer {
   }
 
   std::string Describe() const override {
-    return "RocksDB with our key layout (events, chain, ids, streams; the ledger's column family "
-           "settings), one synced WriteBatch per batch, no rules, no hashing";
+    return "RocksDB with our key layout (events, chain, ids, streams with a copy of each event; "
+           "the ledger's column family settings and insert hints), one synced WriteBatch per "
+           "batch, no rules, no hashing, no write-model states, no Merkle tiles";
   }
 
  private:
@@ -182,7 +206,12 @@ class RocksDbLayoutPeer final : public Peer {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<std::pair<std::string, uint64_t>> ids_;
-  std::vector<std::pair<std::string, uint64_t>> streams_;
+  struct StreamEntry {
+    std::string key;
+    uint64_t seq;
+    const PeerRow* row;  // its bytes are the value's copy; alive during Write
+  };
+  std::vector<StreamEntry> streams_;
   std::string key_;
   std::string value_;
 };
