@@ -47,17 +47,14 @@ class SeqIterator final : public EventIterator {
   // decode = false: keys are checked, values are left to the caller
   // (Ledger::NewRawIterator).
   SeqIterator(LedgerImpl* ledger, uint64_t from_seq, uint64_t last_seq, bool decode)
-      : ledger_(ledger),
-        decode_(decode),
-        next_(std::max<uint64_t>(from_seq, 1)),
-        last_(last_seq),
-        upper_(last_seq + 1) {
+      : ledger_(ledger), decode_(decode), next_(std::max<uint64_t>(from_seq, 1)), last_(last_seq) {
     // A replay reads the log once: large readahead, and no block cache
-    // pollution that would evict the indexes' hot blocks.
+    // pollution that would evict the indexes' hot blocks. No
+    // iterate_upper_bound: Load stops at last_ by seq before looking at the
+    // iterator, and the bound cost a key comparison inside every Next (about
+    // 5% of a raw scan's instructions).
     ro_.fill_cache = false;
     ro_.readahead_size = 2 << 20;
-    upper_slice_ = rocksdb::Slice(upper_.bytes, 8);
-    ro_.iterate_upper_bound = &upper_slice_;
     if (next_ > last_) return;
     it_.reset(ledger_->db()->NewIterator(ro_, ledger_->cf(kCfEvents)));
     SeqKey k(next_);
@@ -116,8 +113,6 @@ class SeqIterator final : public EventIterator {
   const bool decode_;
   uint64_t next_;  // the seq Load expects
   uint64_t last_;
-  SeqKey upper_;
-  rocksdb::Slice upper_slice_;
   rocksdb::ReadOptions ro_;
   std::unique_ptr<rocksdb::Iterator> it_;
   std::unique_ptr<rocksdb::Iterator> chain_it_;
