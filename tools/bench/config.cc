@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <system_error>
 
@@ -16,6 +17,12 @@ double Percentile(std::vector<double>* samples, double p) {
   std::nth_element(samples->begin(), samples->begin() + static_cast<ptrdiff_t>(rank - 1),
                    samples->end());
   return (*samples)[rank - 1];
+}
+
+int64_t ThreadCpuNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
 double PeakRssMb() {

@@ -81,6 +81,12 @@ class TimedSections {
   int64_t total_ns_ = 0;
 };
 
+// CPU time used by the calling thread, in ns (CLOCK_THREAD_CPUTIME_ID). For
+// an embedded store (ours, RocksDB) the writing thread does the WAL write and
+// the memtable inserts itself, so its CPU per event is the write path's cost,
+// far steadier than a rate on a shared machine.
+int64_t ThreadCpuNs();
+
 // The p-th percentile (0..100, nearest rank) of `samples` (reordered).
 // REQUIRES: !samples.empty()
 double Percentile(std::vector<double>* samples, double p);

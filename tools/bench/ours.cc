@@ -62,12 +62,6 @@ Status AppendAll(ledger::Ledger* l, std::span<const events::Event> batch) {
   return Status::OK();
 }
 
-int64_t ThreadCpuNs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
 // Loads `count` events in batches of `batch_events`, timing only Append (wall
 // in `timed`, this thread's CPU added to `*append_cpu_ns` if not null).
 // `on_event` (may be empty) sees every event after its batch is stored.
