@@ -12,6 +12,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "events/codec.h"
@@ -30,6 +31,9 @@ constexpr size_t kGroupEventsMax = 1 << 16;
 // Appended bytes after which a background flush of the memtables starts
 // (RocksDB would otherwise wait for the next write; see CommitGroup).
 constexpr uint64_t kFlushAfterBytes = 256ull << 20;
+// A new leader whose previous group had several writers waits at most this
+// long for as many to queue again before it commits (see Append).
+constexpr auto kGatherWaitMax = std::chrono::microseconds(100);
 // Scratch vectors grown past this by a bulk append are released afterwards.
 constexpr size_t kScratchKeepMax = 1 << 16;
 
@@ -60,8 +64,22 @@ Status LedgerImpl::Append(std::span<const events::Event> batch, const AppendOpti
   w.result = result;
   std::unique_lock<std::mutex> lock(writers_mu_);
   writers_.push_back(&w);
+  if (leader_gathering_ && writers_.size() >= last_group_writers_) leader_cv_.notify_one();
   while (!w.done && &w != writers_.front()) w.cv.wait(lock);
   if (w.done) return w.status;
+
+  // The writers of the last group were all woken together when it ended;
+  // the first of them back (often the old leader) finds only part of them
+  // queued and would commit a smaller group, one more fsync, while the rest
+  // queue behind it. When the last group had several writers, the new leader
+  // waits (bounded) for as many to queue, so that concurrent writers share
+  // every fsync. A single writer never waits: its groups have one writer.
+  if (last_group_writers_ > 1 && writers_.size() < last_group_writers_) {
+    leader_gathering_ = true;
+    leader_cv_.wait_for(lock, kGatherWaitMax,
+                        [&] { return writers_.size() >= last_group_writers_; });
+    leader_gathering_ = false;
+  }
 
   // Leader. Only the front of the queue gets here, and it stays at the front
   // until it pops its group, so the leader-only state has one user at a time.
@@ -72,6 +90,7 @@ Status LedgerImpl::Append(std::span<const events::Event> batch, const AppendOpti
     group.push_back(x);
     events += x->batch.size();
   }
+  last_group_writers_ = group.size();
   lock.unlock();
   CommitGroup(group);
   lock.lock();

@@ -175,6 +175,11 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // Group commit: callers queue here; the front one leads a group.
   std::mutex writers_mu_;
   std::deque<Writer*> writers_;
+  // Group pacing (append.cc Append): writers in the last group, and whether a
+  // new leader is waiting for that many to queue again. Guarded by writers_mu_.
+  size_t last_group_writers_ = 1;
+  bool leader_gathering_ = false;
+  std::condition_variable leader_cv_;
   // After a failed write the WAL may or may not hold the batch: refuse to go
   // on until a reopen recovers a known state.
   std::atomic<bool> needs_reopen_{false};

@@ -261,6 +261,7 @@ TEST_F(LedgerVerifyTest, FormatVersion1IsRefused) {
   Status s = Ledger::Open(o, path(), &ledger_);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("format version 1"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("re-import it"), std::string::npos) << s.message();
   EXPECT_EQ(ledger_, nullptr);
 }
 
