@@ -136,9 +136,9 @@ class StepLog {
     const double end = Now(CLOCK_MONOTONIC);
     std::fprintf(stderr,
                  "[bench]   ours %s: %.3f s, cpu %.3f s thread, %.3f s process "
-                 "(monotonic %.6f..%.6f)\n",
+                 "(monotonic %.6f..%.6f), peak RSS so far %.0f MB\n",
                  name_, end - start_, Now(CLOCK_THREAD_CPUTIME_ID) - thread_cpu_start_,
-                 Now(CLOCK_PROCESS_CPUTIME_ID) - process_cpu_start_, start_, end);
+                 Now(CLOCK_PROCESS_CPUTIME_ID) - process_cpu_start_, start_, end, PeakRssMb());
   }
 
  private:
