@@ -81,9 +81,9 @@ struct Event {
   // ContractOpened: customer, term_start_day, term_end_day, currency, lines.
   // ContractAmended: reason, term_end_day (optional), lines.
   std::string customer;
-  int32_t term_start_day = 0;                // days since 1970-01-01
-  std::optional<int32_t> term_end_day;       // inclusive
-  std::string currency;                      // ISO 4217
+  int32_t term_start_day = 0;           // days since 1970-01-01
+  std::optional<int32_t> term_end_day;  // inclusive
+  std::string currency;                 // ISO 4217
   std::vector<ContractLine> lines;
   // ContractAmended, EntryReversed, ContractClosed.
   std::string reason;

@@ -9,7 +9,7 @@ namespace ccl::limits {
 
 // Strings are counted in UTF-8 bytes. Required strings must be non-empty;
 // optional strings are absent or non-empty ("" in input is rejected).
-inline constexpr size_t kContractBytesMax = 64;   // [A-Za-z0-9._-]{1,64}
+inline constexpr size_t kContractBytesMax = 64;  // [A-Za-z0-9._-]{1,64}
 inline constexpr size_t kActorBytesMax = 128;
 inline constexpr size_t kSourceBytesMax = 256;
 inline constexpr size_t kNoteBytesMax = 1024;
@@ -24,7 +24,7 @@ inline constexpr size_t kSummaryBytesMax = 1024;
 inline constexpr size_t kResolutionBytesMax = 1024;
 
 // Lists.
-inline constexpr size_t kLinesPerEventMax = 4;  // one entry per service line at most
+inline constexpr size_t kLinesPerEventMax = 4;          // one entry per service line at most
 inline constexpr size_t kRateChangesPerLineMax = 1024;  // bill rate history of one line
 
 // Numbers. Money is in minor units of the contract currency; rates per hour.

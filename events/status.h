@@ -27,8 +27,12 @@ class [[nodiscard]] Status {
   Status() = default;  // OK
 
   static Status OK() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return Status(Code::kInvalidArgument, std::move(msg)); }
-  static Status RuleViolation(std::string msg) { return Status(Code::kRuleViolation, std::move(msg)); }
+  static Status InvalidArgument(std::string msg) {
+    return Status(Code::kInvalidArgument, std::move(msg));
+  }
+  static Status RuleViolation(std::string msg) {
+    return Status(Code::kRuleViolation, std::move(msg));
+  }
   static Status Conflict(std::string msg) { return Status(Code::kConflict, std::move(msg)); }
   static Status NotFound(std::string msg) { return Status(Code::kNotFound, std::move(msg)); }
   static Status Corruption(std::string msg) { return Status(Code::kCorruption, std::move(msg)); }
@@ -71,14 +75,29 @@ class [[nodiscard]] Status {
 inline std::string Status::ToString() const {
   const char* name = "OK";
   switch (code_) {
-    case Code::kOk: return "OK";
-    case Code::kInvalidArgument: name = "Invalid argument"; break;
-    case Code::kRuleViolation: name = "Rule violation"; break;
-    case Code::kConflict: name = "Conflict"; break;
-    case Code::kNotFound: name = "Not found"; break;
-    case Code::kCorruption: name = "Corruption"; break;
-    case Code::kIOError: name = "IO error"; break;
-    case Code::kBusy: name = "Busy"; break;
+    case Code::kOk:
+      return "OK";
+    case Code::kInvalidArgument:
+      name = "Invalid argument";
+      break;
+    case Code::kRuleViolation:
+      name = "Rule violation";
+      break;
+    case Code::kConflict:
+      name = "Conflict";
+      break;
+    case Code::kNotFound:
+      name = "Not found";
+      break;
+    case Code::kCorruption:
+      name = "Corruption";
+      break;
+    case Code::kIOError:
+      name = "IO error";
+      break;
+    case Code::kBusy:
+      name = "Busy";
+      break;
   }
   return std::string(name) + ": " + message_;
 }
@@ -87,7 +106,7 @@ inline std::string Status::ToString() const {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT
   // REQUIRES: !status.ok() when constructing from a Status.
 
@@ -110,8 +129,8 @@ class [[nodiscard]] Result {
 }  // namespace ccl
 
 // Return early from the enclosing function when a Status is not OK.
-#define CCL_RETURN_IF_ERROR(expr)        \
-  do {                                   \
-    ::ccl::Status _ccl_s = (expr);       \
-    if (!_ccl_s.ok()) return _ccl_s;     \
+#define CCL_RETURN_IF_ERROR(expr)    \
+  do {                               \
+    ::ccl::Status _ccl_s = (expr);   \
+    if (!_ccl_s.ok()) return _ccl_s; \
   } while (0)

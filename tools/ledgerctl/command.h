@@ -20,16 +20,16 @@ namespace po = boost::program_options;
 
 // Documented exit codes (README "Exit codes").
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitRejected = 1;     // rejected input or rule
-inline constexpr int kExitUsage = 2;        // bad command line
-inline constexpr int kExitCorruption = 3;   // verification failure or corruption
-inline constexpr int kExitIO = 4;           // I/O, lock
+inline constexpr int kExitRejected = 1;    // rejected input or rule
+inline constexpr int kExitUsage = 2;       // bad command line
+inline constexpr int kExitCorruption = 3;  // verification failure or corruption
+inline constexpr int kExitIO = 4;          // I/O, lock
 
 // Options every command sees.
 struct GlobalOptions {
-  std::string db_path;   // --db (default: $CCL_DB or ./ledger-db)
-  bool quiet = false;    // --quiet: no progress output
-  std::string log_level; // --log-level for spdlog (default "warn")
+  std::string db_path;    // --db (default: $CCL_DB or ./ledger-db)
+  bool quiet = false;     // --quiet: no progress output
+  std::string log_level;  // --log-level for spdlog (default "warn")
 };
 
 struct Command {
@@ -45,10 +45,13 @@ struct Command {
 using CommandTable = std::vector<Command>;
 
 // One per file; main.cc calls them all.
-void RegisterLedgerCommands(CommandTable* table);  // cmd_ledger.cc: init import append log show verify generate demo
-void RegisterReportCommands(CommandTable* table);  // cmd_reports.cc: balance margin escalations burn replay rebuild
-void RegisterAuditCommands(CommandTable* table);   // cmd_audit.cc: digest keygen prove consistency check-proof backup restore
-void RegisterFeedCommands(CommandTable* table);    // cmd_feed.cc: export tail stats report
+void RegisterLedgerCommands(
+    CommandTable* table);  // cmd_ledger.cc: init import append log show verify generate demo
+void RegisterReportCommands(
+    CommandTable* table);  // cmd_reports.cc: balance margin escalations burn replay rebuild
+void RegisterAuditCommands(CommandTable* table);  // cmd_audit.cc: digest keygen prove consistency
+                                                  // check-proof backup restore
+void RegisterFeedCommands(CommandTable* table);   // cmd_feed.cc: export tail stats report
 
 // The command named `name`, or nullptr when none is registered.
 const Command* FindCommand(const CommandTable& table, std::string_view name);
