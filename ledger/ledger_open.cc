@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "ledger/cf_options.h"
 #include "ledger/ledger_impl.h"
 
 namespace ccl::ledger {
@@ -65,6 +66,8 @@ class HintPrefix final : public rocksdb::SliceTransform {
   const size_t fixed_bytes_;
   mutable std::atomic<bool> enabled_{false};
 };
+
+}  // namespace
 
 // Turns on the insert hints of every column family in `cfs` (see HintPrefix).
 void EnableInsertHints(const std::vector<rocksdb::ColumnFamilyOptions>& cfs) {
@@ -143,6 +146,8 @@ rocksdb::ColumnFamilyOptions CfOptions(ColumnFamilyId id,
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   return o;
 }
+
+namespace {
 
 std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(
     const std::shared_ptr<rocksdb::Cache>& cache) {

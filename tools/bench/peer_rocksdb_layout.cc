@@ -10,16 +10,14 @@
 // how much is our code. Reported as context, not as a metric of the issue.
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
-#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
-#include <rocksdb/slice_transform.h>
-#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
+#include "ledger/cf_options.h"
 #include "tools/bench/peer.h"
 
 namespace ccl::bench {
@@ -37,60 +35,11 @@ void AppendBe64(uint64_t v, std::string* out) {
   for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
-// The contract part of a `streams` key: the ledger's memtable insert hint
-// (ledger/ledger_open.cc HintPrefix; always on here, as this store never
-// recovers anyone else's WAL).
-class ContractPrefix final : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "ccl.bench.ContractPrefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    const void* zero = std::memchr(key.data(), 0, key.size());
-    return rocksdb::Slice(key.data(),
-                          zero != nullptr
-                              ? static_cast<size_t>(static_cast<const char*>(zero) - key.data())
-                              : key.size());
-  }
-  bool InDomain(const rocksdb::Slice&) const override { return true; }
-};
-
-// Mirrors CfOptions() of ledger/ledger_open.cc for these four families.
+// The ledger's own options for these families (ledger/cf_options.h).
 rocksdb::ColumnFamilyOptions LayoutOptions(Cf cf, const std::shared_ptr<rocksdb::Cache>& cache) {
-  rocksdb::ColumnFamilyOptions o;
-  rocksdb::BlockBasedTableOptions t;
-  t.block_cache = cache;
-  t.format_version = 5;
-  o.level_compaction_dynamic_level_bytes = true;
-  o.max_write_buffer_number = 4;
-  switch (cf) {
-    case kEvents:
-      o.compression = rocksdb::kLZ4Compression;
-      o.write_buffer_size = 128 << 20;
-      t.block_size = 32 << 10;
-      break;
-    case kChain:
-      o.compression = rocksdb::kNoCompression;
-      o.write_buffer_size = 32 << 20;
-      t.block_size = 32 << 10;
-      break;
-    case kIds:
-      o.compression = rocksdb::kNoCompression;
-      o.write_buffer_size = 64 << 20;
-      t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-      t.optimize_filters_for_memory = true;
-      o.memtable_prefix_bloom_size_ratio = 0.02;
-      o.memtable_whole_key_filtering = true;
-      break;
-    case kStreams:
-      o.compression = rocksdb::kLZ4Compression;
-      o.write_buffer_size = 64 << 20;
-      o.memtable_insert_with_hint_prefix_extractor = std::make_shared<ContractPrefix>();
-      break;
-    default:
-      o.write_buffer_size = 4 << 20;
-      break;
-  }
-  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
-  return o;
+  static constexpr ledger::ColumnFamilyId kLedgerCf[kCfs] = {
+      ledger::kCfDefault, ledger::kCfEvents, ledger::kCfChain, ledger::kCfIds, ledger::kCfStreams};
+  return ledger::CfOptions(kLedgerCf[cf], cache);
 }
 
 class RocksDbLayoutPeer final : public Peer {
@@ -108,13 +57,17 @@ class RocksDbLayoutPeer final : public Peer {
   Status Open() {
     const char* names[kCfs] = {"default", "events", "chain", "ids", "streams"};
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    std::vector<rocksdb::ColumnFamilyOptions> options;
     for (int i = 0; i < kCfs; ++i) {
-      cfs.emplace_back(names[i], LayoutOptions(static_cast<Cf>(i), cache_));
+      options.push_back(LayoutOptions(static_cast<Cf>(i), cache_));
+      cfs.emplace_back(names[i], options.back());
     }
     rocksdb::DB* db = nullptr;
     CCL_RETURN_IF_ERROR(
         FromRocks(rocksdb::DB::Open(db_options_, dir_, cfs, &handles_, &db), "open " + dir_));
     db_.reset(db);
+    // As the ledger's writer: hints on once the DB is open.
+    ledger::EnableInsertHints(options);
     return Status::OK();
   }
 
