@@ -422,8 +422,8 @@ TEST_F(FeedExportTest, CsvHasFixedColumnsAndOneRowPerEvent) {
   ASSERT_TRUE(s.ok()) << s.ToString();
   ASSERT_EQ(records.size(), 1u + ledger_->head().seq);
   const auto& header = records[0];
-  // Every field of DESIGN.md, assigned ones included, in the documented
-  // order (tools/feed/FEED.md), the chain hash last.
+  // Every field of the event catalog (schemas/EVENTS.md), assigned ones
+  // included, in the documented order (tools/feed/FEED.md), the chain hash last.
   const std::vector<std::string> expected_header = {
       "seq",          "event_id",    "type",         "contract",        "stream_version",
       "effective_at", "recorded_at", "actor",        "source",          "note",

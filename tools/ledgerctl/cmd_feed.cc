@@ -1,4 +1,4 @@
-// The reporting commands of issue 7: `export` (the event feed with its
+// The reporting commands: `export` (the event feed with its
 // checkpoint, and projection rows for BI tools), `tail` (follow a ledger
 // that another process is writing), `stats` and `report` (the HTML audit
 // report). All open the ledger read-only, so they run beside a writer.

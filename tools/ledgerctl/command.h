@@ -65,8 +65,8 @@ int RunCommand(const CommandTable& table, std::string_view name,
                const std::vector<std::string>& args, const GlobalOptions& defaults);
 
 // `import` reads events through an EventReader: JSON Lines by default, other
-// formats by file extension through a registered factory (CSV: issue 7 adds
-// a ".csv" reader from its Register function). A reader owns its file.
+// formats by file extension through a registered factory (CSV: the feed's
+// Register function adds a ".csv" reader). A reader owns its file.
 class EventReader {
  public:
   virtual ~EventReader() = default;
