@@ -47,7 +47,7 @@ Status ResolveTarget(const std::string& path, std::string* target) {
     if (errno == ENOENT) {
       return Status::IOError(path +
                              ": is a symbolic link to a missing file; refusing to create "
-                                     "its target (name the file itself)");
+                             "its target (name the file itself)");
     }
     return Errno(path + ": resolving the symbolic link", errno);
   }

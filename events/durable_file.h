@@ -94,10 +94,10 @@ class DurableFileWriter {
   bool owns_fd_ = false;
   bool committed_ = false;
   bool refuse_existing_ = false;
-  bool replacing_ = false;  // an existing regular file is being replaced
-  std::string name_;    // for messages
-  std::string target_;  // the file finally written (symlinks resolved)
-  std::string temp_;    // the temporary file; empty when in place
+  bool replacing_ = false;    // an existing regular file is being replaced
+  std::string name_;          // for messages
+  std::string target_;        // the file finally written (symlinks resolved)
+  std::string temp_;          // the temporary file; empty when in place
   mode_t final_mode_ = 0644;  // of a replaced file: the old one's bits
 };
 

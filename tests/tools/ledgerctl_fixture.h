@@ -66,7 +66,8 @@ class LedgerctlTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // Runs ledgerctl with `args` (after --db <db_> unless with_db is false);
-  // stdin from `input`.
+  // stdin from `input`; its working directory is dir_, so a relative path
+  // it creates lands there.
   RunResult Run(std::vector<std::string> args, const std::string& input = "", bool with_db = true) {
     if (with_db) args.insert(args.begin(), {"--db", db_});
     args.insert(args.begin(), LEDGERCTL_PATH);
@@ -77,6 +78,7 @@ class LedgerctlTest : public ::testing::Test {
     posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -138,7 +140,8 @@ inline constexpr const char* kOpened =
     R"("currency":"USD","lines":[{"service_line":"reactive","funded_minutes":600,)"
     R"("bill_rate_minor":25000,"overage":"reject"}]})";
 
-inline std::string Booking(const std::string& id, int minutes, const std::string& contract = "C-1") {
+inline std::string Booking(const std::string& id, int minutes,
+                           const std::string& contract = "C-1") {
   return R"({"event_id":")" + id + R"(","type":"HoursBooked","contract":")" + contract +
          R"(","effective_at":"2025-01-02T10:00:00Z","actor":"a.b","source":"test",)"
          R"("engineer":"A B","service_line":"reactive","minutes":)" +

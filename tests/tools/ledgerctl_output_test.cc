@@ -130,7 +130,7 @@ TEST_F(LedgerctlOutputTest, DashIsStdout) {
   RunResult r = Run({"export", "events", "--out", "-"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, expected_);
-  EXPECT_FALSE(fs::exists("-"));
+  EXPECT_FALSE(fs::exists(dir_ / "-"));  // the working directory of the run
   r = Run({"export", "balances", "--out", "-"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("C-1"), std::string::npos) << r.out;

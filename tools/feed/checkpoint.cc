@@ -44,8 +44,10 @@ bool NextLine(std::string_view* text, std::string_view* line) {
   return true;
 }
 
+// A malformed checkpoint file is bad input (exit 1), not damage to the
+// ledger: the ledger is not what is wrong.
 Status Bad(int line, const std::string& rule) {
-  return Status::Corruption("line " + std::to_string(line) + ": " + rule);
+  return Status::InvalidArgument("line " + std::to_string(line) + ": " + rule);
 }
 
 }  // namespace
@@ -110,7 +112,7 @@ Status LoadCheckpoint(const std::string& path, FeedCheckpoint* out, bool* exists
   }
   ::close(fd);
   if (got > kCheckpointBytesMax) {
-    return Status::Corruption("checkpoint " + path + ": larger than " +
+    return Status::InvalidArgument("checkpoint " + path + ": larger than " +
                               std::to_string(kCheckpointBytesMax) + " bytes: not a checkpoint");
   }
   text.resize(got);

@@ -39,11 +39,11 @@ struct FeedCheckpoint {
 
 // The checkpoint text (the four lines above).
 std::string FormatCheckpoint(const FeedCheckpoint& cp);
-// Strict parse of that text. Corruption naming the line and the rule.
+// Strict parse of that text. InvalidArgument naming the line and the rule.
 Status ParseCheckpoint(std::string_view text, FeedCheckpoint* out);
 
 // Reads `path` into *out. *exists = false (and OK) when the file does not
-// exist; IOError when it cannot be read; Corruption when it is malformed.
+// exist; IOError when it cannot be read; InvalidArgument when it is malformed.
 Status LoadCheckpoint(const std::string& path, FeedCheckpoint* out, bool* exists);
 
 // Replaces `path` atomically and durably (see above). IOError naming the step.

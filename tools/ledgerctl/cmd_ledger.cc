@@ -16,6 +16,7 @@
 #include "events/json.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
+#include "ledger/digest.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle_verify.h"
 #include "tools/generator.h"
@@ -159,6 +160,7 @@ int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
 
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (s.ok()) s = CheckContractExists(ledger.get(), contract);
   if (!s.ok()) return Fail(s);
 
   // A contract's events come from its stream index, never a full scan; each
@@ -248,7 +250,28 @@ int RunShow(const po::variables_map& vm, const GlobalOptions& g) {
 
 // ---------------------------------------------------------------- verify
 
+// One "verification failed" line (and "FAILED at seq N" on stdout when a seq
+// is known); exit 3 for a verification failure, else the Status's own code.
+int VerificationFailed(Status s, uint64_t first_bad_seq) {
+  if (first_bad_seq != 0 && s.message().find(std::to_string(first_bad_seq)) == std::string::npos) {
+    s = s.WithContext("seq " + std::to_string(first_bad_seq));
+  }
+  std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
+  if (first_bad_seq != 0) {
+    std::printf("FAILED at seq %llu\n", static_cast<unsigned long long>(first_bad_seq));
+  }
+  return s.IsCorruption() ? kExitCorruption : ExitCodeFor(s);
+}
+
 int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
+  const std::string against = vm.count("against") ? vm["against"].as<std::string>() : "";
+  if (!against.empty()) {
+    // A digest that cannot be read or parsed fails before the ledger is
+    // read, so the output never says both "OK" and "failed".
+    ledger::Digest digest;
+    Status s = ledger::ReadDigestFile(against, &digest);
+    if (!s.ok()) return VerificationFailed(s, 0);
+  }
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
@@ -262,38 +285,24 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
   ledger::VerifyReport report;
   s = ledger->Verify(progress, &report);
   bar.Finish();
-  if (!s.ok()) {
-    if (report.first_bad_seq != 0 &&
-        s.message().find(std::to_string(report.first_bad_seq)) == std::string::npos) {
-      s = s.WithContext("seq " + std::to_string(report.first_bad_seq));
-    }
-    std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
-    if (report.first_bad_seq != 0) {
-      std::printf("FAILED at seq %llu\n", static_cast<unsigned long long>(report.first_bad_seq));
-    }
-    return s.IsCorruption() ? kExitCorruption : ExitCodeFor(s);
+  if (!s.ok()) return VerificationFailed(s, report.first_bad_seq);
+  const double seconds = SecondsSince(start);
+  std::string anchored;
+  if (!against.empty()) {
+    // Anchored: the events, recomputed, extend a digest published earlier.
+    // Nothing is printed until both checks passed.
+    ledger::AnchorReport anchor;
+    s = ledger::VerifyAgainstDigestFile(
+        ledger.get(), against, vm.count("pubkey") ? vm["pubkey"].as<std::string>() : std::string(),
+        &anchor, &anchored);
+    if (!s.ok()) return VerificationFailed(s, anchor.first_bad_seq);
   }
   std::printf("OK: %llu events verified, head seq %llu, head hash %s",
               static_cast<unsigned long long>(report.events),
               static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str());
-  if (!g.quiet) std::printf(" (%s)", Rate(report.events, SecondsSince(start)).c_str());
+  if (!g.quiet) std::printf(" (%s)", Rate(report.events, seconds).c_str());
   std::printf("\n");
-  if (vm.count("against")) {
-    // Anchored: the events, recomputed, extend a digest published earlier.
-    ledger::AnchorReport anchor;
-    std::string summary;
-    s = ledger::VerifyAgainstDigestFile(
-        ledger.get(), vm["against"].as<std::string>(),
-        vm.count("pubkey") ? vm["pubkey"].as<std::string>() : std::string(), &anchor, &summary);
-    if (!s.ok()) {
-      std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
-      if (anchor.first_bad_seq != 0) {
-        std::printf("FAILED at seq %llu\n", static_cast<unsigned long long>(anchor.first_bad_seq));
-      }
-      return s.IsCorruption() ? kExitCorruption : ExitCodeFor(s);
-    }
-    std::printf("%s\n", summary.c_str());
-  }
+  if (!anchored.empty()) std::printf("%s\n", anchored.c_str());
   return kExitOk;
 }
 

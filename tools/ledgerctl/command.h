@@ -90,6 +90,11 @@ using EventReaderFactory = std::function<Status(
 // matched case-insensitively). Call from a Register*Commands function.
 void RegisterImportReader(std::string extension, EventReaderFactory factory);
 
+// `ledgerctl --version`: "ledgerctl X.Y.Z", the ledger format version, the
+// git revision of the build ("unknown" outside a git checkout) and the
+// RocksDB version, one per line (version.cc).
+std::string VersionText();
+
 // Maps a Status to the documented exit code.
 int ExitCodeFor(const Status& s);
 // Prints "ledgerctl: <message>" on stderr (one line) and returns ExitCodeFor(s).

@@ -25,6 +25,11 @@ enum class OpenMode {
 // run `ledgerctl init`; other failures keep the ledger's Status.
 Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger::Ledger>* out);
 
+// NotFound "no contract 'C' in the ledger" unless `contract` has events in
+// it: a filter naming one contract that is not there is an error (exit 1),
+// not an empty report. OK for an empty `contract` (no filter).
+Status CheckContractExists(ledger::Ledger* ledger, const std::string& contract);
+
 // Lower-case hex of bytes.
 std::string HexOf(const uint8_t* bytes, size_t n);
 inline std::string HexOf(const ledger::Hash& h) { return HexOf(h.data(), h.size()); }
