@@ -65,17 +65,27 @@ class LedgerctlTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
+  enum class Stdin { kFile, kPipe };
+
   // Runs ledgerctl with `args` (after --db <db_> unless with_db is false);
-  // stdin from `input`; its working directory is dir_, so a relative path
-  // it creates lands there.
-  RunResult Run(std::vector<std::string> args, const std::string& input = "", bool with_db = true) {
+  // stdin holds `input`, as a regular file or (kPipe) a pipe written after
+  // the start; its working directory is dir_, so a relative path it creates
+  // lands there.
+  RunResult Run(std::vector<std::string> args, const std::string& input = "", bool with_db = true,
+                Stdin stdin_kind = Stdin::kFile) {
     if (with_db) args.insert(args.begin(), {"--db", db_});
     args.insert(args.begin(), LEDGERCTL_PATH);
     const fs::path in = dir_ / "stdin", out = dir_ / "stdout", err = dir_ / "stderr";
     WriteFile(in, input);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
+    int pipe_fds[2] = {-1, -1};
+    if (stdin_kind == Stdin::kPipe) {
+      EXPECT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
+      posix_spawn_file_actions_adddup2(&actions, pipe_fds[0], 0);
+    } else {
+      posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
+    }
     posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
@@ -84,7 +94,18 @@ class LedgerctlTest : public ::testing::Test {
     argv.push_back(nullptr);
     pid_t pid;
     RunResult r;
-    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
+    const bool started = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0;
+    if (pipe_fds[0] >= 0) {
+      ::close(pipe_fds[0]);
+      // Bigger inputs than a pipe's buffer block here until the child reads.
+      for (size_t done = 0; started && done < input.size();) {
+        const ssize_t n = ::write(pipe_fds[1], input.data() + done, input.size() - done);
+        if (n <= 0) break;
+        done += static_cast<size_t>(n);
+      }
+      ::close(pipe_fds[1]);
+    }
+    if (started) {
       int status = 0;
       ::waitpid(pid, &status, 0);
       r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

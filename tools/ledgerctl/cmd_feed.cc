@@ -390,7 +390,7 @@ void DefineViewOptions(po::options_description* d) {
 }  // namespace
 
 void RegisterFeedCommands(CommandTable* table) {
-  RegisterImportReader(".csv", OpenCsvReader);
+  RegisterImportReader("csv", OpenCsvReader);
   table->push_back(
       {"export",
        "export events [--format jsonl|csv] [--checkpoint FILE | --after SEQ] [--limit N] "

@@ -61,25 +61,47 @@ int RunInit(const po::variables_map&, const GlobalOptions& g) {
 
 // ---------------------------------------------------------------- import
 
+// After a file of several failed: which were imported and which were not,
+// so the rest can be re-run (files already imported re-import as duplicates).
+void PrintImportStop(const std::vector<std::string>& files, size_t failed,
+                     const ImportCounts& partial) {
+  std::string done, not_done;
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::string& list = i < failed ? done : not_done;
+    list += (list.empty() ? "" : ", ") + files[i];
+  }
+  if (partial.events > 0) {
+    std::printf("%s: %llu appended, %llu duplicates in earlier batches before the error\n",
+                files[failed].c_str(), static_cast<unsigned long long>(partial.appended),
+                static_cast<unsigned long long>(partial.duplicates));
+  }
+  if (files.size() == 1) return;
+  std::printf("imported: %s\n", done.empty() ? "(none)" : done.c_str());
+  std::printf("not imported: %s%s\n", not_done.c_str(),
+              partial.events > 0 ? " (the first one in part, as above)" : "");
+}
+
 int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
   const auto& files = vm["files"].as<std::vector<std::string>>();
   const uint64_t batch = vm["batch"].as<uint64_t>();
+  if (vm.count("format") && vm["format"].as<std::string>() != "jsonl" &&
+      vm["format"].as<std::string>() != "csv") {
+    std::fprintf(stderr, "ledgerctl import: option '--format': jsonl or csv\n");
+    return kExitUsage;
+  }
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kWrite, &ledger);
   if (!s.ok()) return Fail(s);
   ImportCounts total;
-  for (const std::string& path : files) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& path = files[i];
     ImportCounts counts;
     const auto start = std::chrono::steady_clock::now();
     s = ImportFile(ledger.get(), path, vm, batch, ShowProgress(g), &counts);
     if (!s.ok()) {
       // The one line a person or a script needs: FILE:LINE: what is wrong.
       std::fprintf(stderr, "%s\n", s.message().c_str());
-      if (counts.events > 0) {
-        std::printf("%s: %llu appended, %llu duplicates in earlier batches before the error\n",
-                    path.c_str(), static_cast<unsigned long long>(counts.appended),
-                    static_cast<unsigned long long>(counts.duplicates));
-      }
+      PrintImportStop(files, i, counts);
       return ExitCodeFor(s);
     }
     std::printf("%s: %llu events, %llu appended, %llu duplicates", path.c_str(),
@@ -481,14 +503,17 @@ void RegisterLedgerCommands(CommandTable* table) {
       {"init", "init", "create an empty ledger at --db (no-op if one exists)", no_options,
        RunInit});
   table->push_back(
-      {"import", "import FILE... [--batch N]",
-       "append events from JSON Lines files; each file is one atomic append by default",
+      {"import", "import FILE... [--batch N] [--format jsonl|csv] [--type T]",
+       "append events from JSON Lines or CSV files ('-': stdin); each file is one atomic append "
+       "by default",
        [](po::options_description* d, po::positional_options_description* p) {
          d->add_options()
              ("files", po::value<std::vector<std::string>>()->required()->value_name("FILE"),
-              "input files (JSON Lines)")
+              "input files, JSON Lines or CSV ('-': standard input)")
              ("batch", po::value<uint64_t>()->default_value(0)->value_name("N"),
               "append in atomic batches of N events (0: the whole file at once)")
+             ("format", po::value<std::string>()->value_name("FMT"),
+              "jsonl or csv (default: by content: a first non-blank '{' is JSON Lines)")
              ("type", po::value<std::string>()->value_name("TYPE"),
               "event type for CSV files without a type column");
          p->add("files", -1);

@@ -47,8 +47,11 @@ struct ImportCounts {
   uint64_t duplicates = 0;
 };
 
-// Imports one file: JSON Lines, or a registered reader by extension, with a
-// progress bar on stderr when `progress` (and stderr is a terminal). Events
+// Imports one file ("-": standard input, named /dev/stdin in messages):
+// JSON Lines or CSV, as --format says, else by content (a first non-blank
+// byte '{' is JSON Lines, anything else CSV), with a progress bar on stderr
+// when `progress` (and stderr is a terminal). An input without any event is
+// InvalidArgument (nothing imported). Events
 // are appended in atomic batches of `batch_events` (0: the whole file is one
 // batch, up to limits::kEventsPerBatchMax). On a rejected event returns its
 // Status with the message "FILE:LINE: field ...: ..." or "FILE:LINE: event
