@@ -53,6 +53,21 @@ inline std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
+inline constexpr const char* kOpened =
+    R"({"event_id":"6f1c2a1e-8d4b-4f6a-9c3e-0b1d2e3f4a5b","type":"ContractOpened",)"
+    R"("contract":"C-1","effective_at":"2025-01-01","actor":"tam.test","source":"test",)"
+    R"("customer":"Test Agency","term_start":"2025-01-01","term_end":"2025-12-31",)"
+    R"("currency":"USD","lines":[{"service_line":"reactive","funded_minutes":600,)"
+    R"("bill_rate_minor":25000,"overage":"reject"}]})";
+
+inline std::string Booking(const std::string& id, int minutes,
+                           const std::string& contract = "C-1") {
+  return R"({"event_id":")" + id + R"(","type":"HoursBooked","contract":")" + contract +
+         R"(","effective_at":"2025-01-02T10:00:00Z","actor":"a.b","source":"test",)"
+         R"("engineer":"A B","service_line":"reactive","minutes":)" +
+         std::to_string(minutes) + R"(,"cost_rate_minor":9000})";
+}
+
 class LedgerctlTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -150,23 +165,18 @@ class LedgerctlTest : public ::testing::Test {
     ASSERT_EQ(r.code, 0) << r.err;
   }
 
+  // A new ledger holding contract C-1 (kOpened) and one booking on it,
+  // imported from dir_/in.jsonl.
+  void InitWithOneBooking() {
+    Init();
+    WriteFile(dir_ / "in.jsonl", std::string(kOpened) + "\n" +
+                                     Booking("00000000-0000-4000-8000-000000000001", 30) + "\n");
+    RunResult r = Run({"import", (dir_ / "in.jsonl").string()});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+
   fs::path dir_;
   std::string db_;
 };
-
-inline constexpr const char* kOpened =
-    R"({"event_id":"6f1c2a1e-8d4b-4f6a-9c3e-0b1d2e3f4a5b","type":"ContractOpened",)"
-    R"("contract":"C-1","effective_at":"2025-01-01","actor":"tam.test","source":"test",)"
-    R"("customer":"Test Agency","term_start":"2025-01-01","term_end":"2025-12-31",)"
-    R"("currency":"USD","lines":[{"service_line":"reactive","funded_minutes":600,)"
-    R"("bill_rate_minor":25000,"overage":"reject"}]})";
-
-inline std::string Booking(const std::string& id, int minutes,
-                           const std::string& contract = "C-1") {
-  return R"({"event_id":")" + id + R"(","type":"HoursBooked","contract":")" + contract +
-         R"(","effective_at":"2025-01-02T10:00:00Z","actor":"a.b","source":"test",)"
-         R"("engineer":"A B","service_line":"reactive","minutes":)" +
-         std::to_string(minutes) + R"(,"cost_rate_minor":9000})";
-}
 
 }  // namespace ccl::tools::testing

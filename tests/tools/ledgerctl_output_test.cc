@@ -21,11 +21,8 @@ class LedgerctlOutputTest : public LedgerctlTest {
  protected:
   void SetUp() override {
     LedgerctlTest::SetUp();
-    Init();
-    WriteFile(dir_ / "in.jsonl", std::string(kOpened) + "\n" +
-                                     Booking("00000000-0000-4000-8000-000000000001", 30) + "\n");
-    RunResult r = Run({"import", (dir_ / "in.jsonl").string()});
-    ASSERT_EQ(r.code, 0) << r.err;
+    InitWithOneBooking();
+    if (HasFatalFailure()) return;
     expected_ = Run({"export", "events"}).out;
     ASSERT_EQ(Lines(expected_).size(), 2u) << expected_;
     out_dir_ = dir_ / "out";
