@@ -304,6 +304,21 @@ Status ImportFormatOf(const std::string& path, const po::variables_map& vm, std:
   return Status::OK();
 }
 
+// Resolves "-" in *path (StdinAsFile) and picks the format. *reader stays
+// null for JSON Lines (ImportFile's own readers); otherwise it is the
+// registered reader of the format, opened.
+Status OpenImportInput(const po::variables_map& vm, std::string* path,
+                       std::unique_ptr<EventReader>* reader) {
+  if (*path == "-") CCL_RETURN_IF_ERROR(StdinAsFile(path));
+  std::string format;
+  CCL_RETURN_IF_ERROR(ImportFormatOf(*path, vm, &format));
+  if (format == "jsonl") return Status::OK();
+  for (const auto& [name, factory] : ImportReaders()) {
+    if (name == format) return factory(*path, vm, reader);
+  }
+  return Status::InvalidArgument(*path + ": no reader for " + format);
+}
+
 // Appends `batch` atomically and adds to *counts; a rejected event is named
 // by its file and line (lines[i] is the line of batch[i]).
 Status AppendBatch(ledger::Ledger* ledger, const std::string& path, std::span<const Event> batch,
@@ -344,16 +359,8 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& given_path,
                   const po::variables_map& vm, uint64_t batch_events, bool progress,
                   ImportCounts* counts) {
   std::string path = given_path;
-  if (path == "-") CCL_RETURN_IF_ERROR(StdinAsFile(&path));
-  std::string format;
-  CCL_RETURN_IF_ERROR(ImportFormatOf(path, vm, &format));
   std::unique_ptr<EventReader> reader;
-  if (format != "jsonl") {
-    for (const auto& [name, factory] : ImportReaders()) {
-      if (name == format) CCL_RETURN_IF_ERROR(factory(path, vm, &reader));
-    }
-    if (reader == nullptr) return Status::InvalidArgument(path + ": no reader for " + format);
-  }
+  CCL_RETURN_IF_ERROR(OpenImportInput(vm, &path, &reader));
   // Draws only on a terminal; erased when it goes out of scope, before the
   // caller prints the result or the error.
   Progress bar(path, 0, progress);
