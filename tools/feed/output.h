@@ -25,16 +25,17 @@ class FeedOutput {
   // regular file (new, or the target of a symbolic link) is replaced
   // atomically at Commit and untouched until then; a character device or FIFO
   // is written in place; a directory or block device is refused. An output
-  // destroyed without Commit leaves nothing behind. InvalidArgument or
-  // IOError naming the file when it cannot be opened.
+  // destroyed without Commit leaves nothing behind. IOError naming the file
+  // when it cannot or must not be written.
   static Status ToFile(const std::string& path, std::unique_ptr<FeedOutput>* out);
 
   virtual ~FeedOutput() = default;
 
   // Appends bytes (buffered; may write). IOError naming the output.
   virtual Status Append(std::string_view data) = 0;
-  // Writes what is buffered (descriptor outputs: the reader sees it now;
-  // file outputs: still invisible until Commit). IOError naming the output.
+  // Writes what is buffered (descriptors, devices and FIFOs: the reader sees
+  // it now; regular files: still invisible until Commit). IOError naming the
+  // output.
   virtual Status Flush() = 0;
   // Makes everything appended durable/delivered as described above. After
   // Commit the output takes no more bytes.
