@@ -16,8 +16,11 @@
 #include "events/json.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
+#include "ledger/checkpoint_folder.h"
 #include "ledger/ledger.h"
+#include "ledger/merkle_json.h"
 #include "ledger/merkle_verify.h"
+#include "ledger/witness.h"
 #include "tools/generator.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
@@ -51,6 +54,7 @@ int RunInit(const po::variables_map&, const GlobalOptions& g) {
     s = OpenLedger(g, OpenMode::kCreate, &ledger);
     created = true;
   }
+  if (s.ok()) s = PublishOwnCheckpoint(ledger.get(), g);
   if (!s.ok()) return Fail(s);
   std::printf("%s ledger %s at %s (head seq %llu)\n", created ? "created" : "existing",
               events::FormatUuid(ledger->ledger_id()).c_str(), g.db_path.c_str(),
@@ -74,6 +78,8 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
     if (!s.ok()) {
       // The one line a person or a script needs: FILE:LINE: what is wrong.
       std::fprintf(stderr, "%s\n", s.message().c_str());
+      // Earlier files and batches are committed: they get their checkpoint.
+      if (Status p = PublishOwnCheckpoint(ledger.get(), g); !p.ok()) Fail(p);
       if (counts.events > 0) {
         std::printf("%s: %llu appended, %llu duplicates in earlier batches before the error\n",
                     path.c_str(), static_cast<unsigned long long>(counts.appended),
@@ -91,6 +97,8 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
     total.appended += counts.appended;
     total.duplicates += counts.duplicates;
   }
+  s = PublishOwnCheckpoint(ledger.get(), g);
+  if (!s.ok()) return Fail(s);
   if (files.size() > 1) {
     std::printf("total: %llu events, %llu appended, %llu duplicates\n",
                 static_cast<unsigned long long>(total.events),
@@ -127,6 +135,8 @@ int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
   ledger::AppendResult result;
   s = ledger->Append(std::span<const Event>(&e, 1), options, &result);
   if (!s.ok()) return Fail(s.WithContext("event " + events::FormatUuid(e.event_id)));
+  s = PublishOwnCheckpoint(ledger.get(), g);
+  if (!s.ok()) return Fail(s);
   const ledger::EventOutcome& outcome = result.outcomes.at(0);
   Event stored;
   s = ledger->Get(outcome.seq, &stored);
@@ -248,6 +258,63 @@ int RunShow(const po::variables_map& vm, const GlobalOptions& g) {
 
 // ---------------------------------------------------------------- verify
 
+// Anchored by default: the ledger must extend the newest checkpoint it
+// published (a verified ledger's stored chain and tree are its events').
+int VerifyOwnCheckpoint(Ledger* ledger, const GlobalOptions& g) {
+  ledger::OwnCheckpointReport own;
+  const std::string folder = CheckpointFolder(g);
+  Status s = ledger::CheckLedgerExtendsCheckpoint(ledger, folder, &own);
+  if (!s.ok()) {
+    std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
+    return ExitCodeFor(s);
+  }
+  if (!own.found) {
+    std::printf("note: no checkpoint in %s: the ledger was checked against itself only\n",
+                folder.c_str());
+  } else {
+    std::printf("OK: extends its own checkpoint of %llu events (%s)\n",
+                static_cast<unsigned long long>(own.checkpoint_size), own.path.c_str());
+  }
+  return kExitOk;
+}
+
+// `verify --against CHECKPOINT --trusted-keys FILE --quorum N`: the
+// checkpoint's log signature and N witness cosignatures, then the events,
+// recomputed, extend it (ledger::VerifyAgainstDigest).
+int VerifyAgainstCheckpoint(Ledger* ledger, const po::variables_map& vm) {
+  const std::string path = vm["against"].as<std::string>();
+  const std::string keys_path = vm["trusted-keys"].as<std::string>();
+  std::string note, keys_text;
+  std::vector<ledger::NoteVerifierKey> keys;
+  ledger::Checkpoint cp;
+  ledger::QuorumReport quorum;
+  ledger::Digest digest;
+  ledger::AnchorReport anchor;
+  Status s = ledger::internal::ReadFileBounded(path, ledger::kNoteBytesMax, &note);
+  if (s.ok()) {
+    s = ledger::internal::ReadFileBounded(keys_path, ledger::kTrustedKeysFileBytesMax, &keys_text);
+  }
+  if (s.ok()) s = ledger::ParseTrustedKeys(keys_text, &keys).WithContext(keys_path);
+  if (s.ok()) {
+    s = ledger::CheckCheckpointQuorum(note, keys, vm["quorum"].as<uint32_t>(), &cp, &quorum)
+            .WithContext(path);
+  }
+  if (s.ok()) s = ledger::DigestOfCheckpoint(cp, &digest).WithContext(path);
+  if (s.ok()) s = ledger::VerifyAgainstDigest(ledger, digest, &anchor);
+  if (!s.ok()) {
+    std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
+    return s.IsCorruption() ? kExitCorruption : ExitCodeFor(s);
+  }
+  std::string by;
+  for (const std::string& name : quorum.cosigners) by += (by.empty() ? "" : ", ") + name;
+  std::printf(
+      "OK: extends the checkpoint of %llu events signed by %s and cosigned by %zu trusted "
+      "witness(es)%s%s\n",
+      static_cast<unsigned long long>(cp.tree_size), quorum.log_key_name.c_str(),
+      quorum.cosigners.size(), by.empty() ? "" : ": ", by.c_str());
+  return kExitOk;
+}
+
 int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
@@ -278,6 +345,12 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
               static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str());
   if (!g.quiet) std::printf(" (%s)", Rate(report.events, SecondsSince(start)).c_str());
   std::printf("\n");
+  if (int rc = VerifyOwnCheckpoint(ledger.get(), g); rc != kExitOk) return rc;
+  if (vm.count("trusted-keys") && !vm.count("against")) {
+    std::fprintf(stderr, "ledgerctl verify: --trusted-keys needs --against CHECKPOINT\n");
+    return kExitUsage;
+  }
+  if (vm.count("trusted-keys")) return VerifyAgainstCheckpoint(ledger.get(), vm);
   if (vm.count("against")) {
     // Anchored: the events, recomputed, extend a digest published earlier.
     ledger::AnchorReport anchor;
@@ -382,6 +455,9 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
     fs::remove_all(g.db_path, ec);
     if (ec) return Fail(Status::IOError(g.db_path + ": " + ec.message()));
   }
+  // The replaced ledger's checkpoints would say the new one is another.
+  s = ledger::RemoveCheckpointFiles(CheckpointFolder(g));
+  if (!s.ok()) return Fail(s);
 
   std::printf("== Contract Consumption Ledger demo ==\n");
   std::printf("1. Generating a workload: %u contracts x %u days, seed %llu -> %s\n",
@@ -412,6 +488,8 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
     std::fprintf(stderr, "%s\n", s.message().c_str());
     return ExitCodeFor(s);
   }
+  s = PublishOwnCheckpoint(ledger.get(), g);
+  if (!s.ok()) return Fail(s);
   std::printf("   %s appended, %s duplicates (%s)\n", Thousands(counts.appended).c_str(),
               Thousands(counts.duplicates).c_str(),
               Rate(counts.events, SecondsSince(start)).c_str());
@@ -520,7 +598,9 @@ void RegisterLedgerCommands(CommandTable* table) {
        },
        RunShow});
   table->push_back(
-      {"verify", "verify [--against DIGEST [--pubkey KEY]]",
+      {"verify",
+       "verify [--against DIGEST [--pubkey KEY] | --against CHECKPOINT --trusted-keys FILE "
+       "[--quorum N]]",
        "re-read every event: Verifier, hash chain, indexes, seq and time order; with --against, "
        "prove the ledger extends a digest",
        [](po::options_description* d, po::positional_options_description*) {
@@ -528,7 +608,11 @@ void RegisterLedgerCommands(CommandTable* table) {
              ("against", po::value<std::string>()->value_name("DIGEST"),
               "also prove, from the events, that the ledger extends this digest")
              ("pubkey", po::value<std::string>()->value_name("KEY"),
-              "require the digest signed by this Ed25519 public key");
+              "require the digest signed by this Ed25519 public key")
+             ("trusted-keys", po::value<std::string>()->value_name("FILE"),
+              "--against is a checkpoint: the log's and the witnesses' verifier keys, one a line")
+             ("quorum", po::value<uint32_t>()->default_value(1)->value_name("N"),
+              "witness cosignatures required besides the log's signature");
        },
        RunVerify});
   table->push_back(

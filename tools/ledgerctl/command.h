@@ -30,6 +30,8 @@ struct GlobalOptions {
   std::string db_path;    // --db (default: $CCL_DB or ./ledger-db)
   bool quiet = false;     // --quiet: no progress output
   std::string log_level;  // --log-level for spdlog (default "warn")
+  // --checkpoints: the ledger's own checkpoint folder (empty: <db>.checkpoints)
+  std::string checkpoint_dir;
 };
 
 struct Command {
