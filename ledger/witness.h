@@ -4,7 +4,7 @@
 // origin, so two parties shown different histories (a fork) or a shorter one
 // (a roll-back) cannot both hold its cosignature. And the client side: a
 // checkpoint is trusted when the log's signature and a quorum of witness
-// cosignatures verify. schemas/MERKLE.md "Witnesses".
+// cosignatures verify. schemas/MERKLE.md "The witness".
 //
 // State: one file per origin in the state folder, named
 // "origin-<hex SHA-256 of the origin>", holding "<origin>\n<size>\n<base64
