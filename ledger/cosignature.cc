@@ -12,6 +12,9 @@ std::string CosignedMessage(std::string_view checkpoint_text, uint64_t timestamp
 }
 
 Status CosignerVerifierKey(const SigningKey& key, std::string_view name, NoteVerifierKey* out) {
+  if (key.algorithm != KeyAlgorithm::kEd25519) {
+    return Status::InvalidArgument("a cosignature/v1 key must be Ed25519");
+  }
   CCL_RETURN_IF_ERROR(NoteVerifierKeyOf(key, name, out));
   out->type = NoteKeyType::kCosignatureV1;
   out->key_id = NoteKeyId(out->name, out->type, out->public_key);

@@ -1,11 +1,9 @@
 #include "ledger/note.h"
 
-#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/x509.h>
 
 #include <cassert>
-#include <memory>
+#include <cctype>
 
 #include "ledger/merkle.h"
 
@@ -58,30 +56,6 @@ Status ParseSignatureLine(std::string_view line, NoteSignature* out) {
   out->name = std::string(name);
   out->key_id = ReadBe32(raw);
   out->signature = raw.substr(4);
-  return Status::OK();
-}
-
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
-
-// ECDSA P-256 with SHA-256 over `text`; `sig` is the DER signature.
-Status VerifyEcdsa(std::string_view spki_der, std::string_view text, std::string_view sig) {
-  const auto* p = reinterpret_cast<const unsigned char*>(spki_der.data());
-  std::unique_ptr<EVP_PKEY, PkeyFree> pkey(
-      d2i_PUBKEY(nullptr, &p, static_cast<long>(spki_der.size())));
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-  int rc = 0;
-  if (pkey && ctx && EVP_PKEY_get_id(pkey.get()) == EVP_PKEY_EC &&
-      EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey.get()) == 1) {
-    rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                          reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  }
-  ERR_clear_error();
-  if (rc != 1) return Status::Corruption("ECDSA signature does not verify");
   return Status::OK();
 }
 
@@ -235,9 +209,10 @@ Status NoteVerifierKeyOf(const SigningKey& key, std::string_view name, NoteVerif
     return Status::InvalidArgument("key name '" + std::string(name) +
                                    "': must be printable ASCII without spaces or '+'");
   }
+  const VerifyingKey vk = VerifyingKeyOf(key);
   out->name = std::string(name);
-  out->type = NoteKeyType::kEd25519;
-  out->public_key.assign(key.public_key.begin(), key.public_key.end());
+  out->type = vk.algorithm == KeyAlgorithm::kEd25519 ? NoteKeyType::kEd25519 : NoteKeyType::kEcdsa;
+  out->public_key = vk.bytes;
   out->key_id = NoteKeyId(name, out->type, out->public_key);
   return Status::OK();
 }
@@ -250,11 +225,9 @@ Status SignNote(const SigningKey& key, std::string_view name, std::string_view t
   }
   NoteVerifierKey vkey;
   CCL_RETURN_IF_ERROR(NoteVerifierKeyOf(key, name, &vkey));
-  Signature sig;
-  CCL_RETURN_IF_ERROR(Ed25519Sign(key, text, &sig));
+  CCL_RETURN_IF_ERROR(SignMessage(key, text, &out->signature));
   out->name = vkey.name;
   out->key_id = vkey.key_id;
-  out->signature.assign(reinterpret_cast<const char*>(sig.data()), sig.size());
   return Status::OK();
 }
 
@@ -263,16 +236,14 @@ Status VerifyNoteSignature(const NoteVerifierKey& key, std::string_view text,
   if (sig.name != key.name || sig.key_id != key.key_id) {
     return Status::Corruption("the signature is not by key " + key.name + "+" + Hex8(key.key_id));
   }
-  if (key.type == NoteKeyType::kEcdsa) return VerifyEcdsa(key.public_key, text, sig.signature);
-  if (key.type != NoteKeyType::kEd25519 || key.public_key.size() != 32 ||
-      sig.signature.size() != 64) {
-    return Status::Corruption("not an Ed25519 note signature of key " + key.name);
+  if (key.type != NoteKeyType::kEd25519 && key.type != NoteKeyType::kEcdsa) {
+    return Status::Corruption("key " + key.name +
+                              " is not a log signature key (type 0x01 or 0x02)");
   }
-  PublicKey pk;
-  Signature s;
-  std::copy(key.public_key.begin(), key.public_key.end(), pk.begin());
-  std::copy(sig.signature.begin(), sig.signature.end(), s.begin());
-  return Ed25519Verify(pk, text, s).WithContext("key " + key.name);
+  const VerifyingKey vk{
+      key.type == NoteKeyType::kEd25519 ? KeyAlgorithm::kEd25519 : KeyAlgorithm::kEcdsaP256,
+      key.public_key};
+  return VerifyMessage(vk, text, sig.signature).WithContext("key " + key.name);
 }
 
 std::vector<const NoteSignature*> SignaturesBy(const SignedNote& note, const NoteVerifierKey& key) {

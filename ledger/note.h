@@ -78,12 +78,14 @@ std::string FormatVerifierKey(const NoteVerifierKey& key);
 // The note's bytes: text, blank line, signature lines in order.
 std::string FormatSignedNote(const SignedNote& note);
 
-// The Ed25519 (type 0x01) verifier key of a signing key under `name`.
+// The verifier key of a signing key under `name`: type 0x01 for Ed25519,
+// 0x02 for ECDSA P-256.
 [[nodiscard]] Status NoteVerifierKeyOf(const SigningKey& key, std::string_view name,
                                        NoteVerifierKey* out);
 
-// Signs `text` (a note text: ends in "\n") as `name` with `key`, Ed25519
-// (type 0x01). InvalidArgument for an invalid name or text.
+// Signs `text` (a note text: ends in "\n") as `name` with `key`: Ed25519
+// (type 0x01) or ECDSA P-256 with SHA-256, DER (type 0x02), by the key's
+// algorithm. InvalidArgument for an invalid name or text.
 [[nodiscard]] Status SignNote(const SigningKey& key, std::string_view name, std::string_view text,
                               NoteSignature* out);
 

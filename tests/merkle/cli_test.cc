@@ -302,5 +302,31 @@ TEST_F(AuditCliTest, WitnessCosignsOneHistoryAndVerifyCountsTheQuorum) {
   EXPECT_NE(r.out.find("fork"), std::string::npos) << r.out;
 }
 
+// ECDSA P-256 keys, chosen at keygen, sign digests and checkpoints alike.
+TEST_F(AuditCliTest, EcdsaKeysSignDigestsAndCheckpoints) {
+  const std::string db = "--db " + Tmp("db") + " ";
+  EXPECT_EQ(Ledgerctl("keygen --algorithm rsa --out " + Tmp("rsa")).code, 2);
+  ASSERT_EQ(Ledgerctl("keygen -q --algorithm ecdsa-p256 --out " + Tmp("k")).code, 0);
+  ASSERT_EQ(Ledgerctl("generate --contracts 1 --days 10 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
+  ASSERT_EQ(Ledgerctl(db + "init").code, 0);
+  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("w.jsonl")).code, 0);
+  CliRun r = Ledgerctl(db + "digest --sign " + Tmp("k") + " --out " + Tmp("d.json"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(ReadAll(Tmp("d.json")).find("ecdsa-p256-sha256"), std::string::npos);
+  r = Ledgerctl(db + "verify --against " + Tmp("d.json") + " --pubkey " + Tmp("k.pub"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  r = Ledgerctl(db + "checkpoint --key " + Tmp("k") + " --origin fips.example/log --out " +
+                Tmp("c"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = Ledgerctl("vkey --key " + Tmp("k.pub") + " --name fips.example/log");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out.find("fips.example/log+"), 0u) << r.out;
+  WriteAll(Tmp("trusted"), r.out);
+  r = Ledgerctl(db + "verify --against " + Tmp("c") + " --trusted-keys " + Tmp("trusted") +
+                " --quorum 0");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(Ledgerctl("vkey --cosigner --key " + Tmp("k.pub") + " --name w").code, 2);
+}
+
 }  // namespace
 }  // namespace ccl::ledger

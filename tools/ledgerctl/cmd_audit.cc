@@ -91,12 +91,12 @@ std::string OptString(const po::variables_map& vm, const char* name) {
 }
 
 // The trusted public key of --pubkey, if given.
-Status TrustedKey(const po::variables_map& vm, std::optional<ledger::PublicKey>* out) {
+Status TrustedKey(const po::variables_map& vm, std::optional<ledger::VerifyingKey>* out) {
   out->reset();
   const std::string path = OptString(vm, "pubkey");
   if (path.empty()) return Status::OK();
-  ledger::PublicKey key;
-  Status s = ledger::ReadPublicKey(path, &key);
+  ledger::VerifyingKey key;
+  Status s = ledger::ReadVerifyingKey(path, &key);
   if (!s.ok()) return s.WithContext("option '--pubkey'");
   *out = key;
   return Status::OK();
@@ -104,10 +104,10 @@ Status TrustedKey(const po::variables_map& vm, std::optional<ledger::PublicKey>*
 
 // Reads a digest the user trusts: strict parse, then its signature (pinned to
 // --pubkey when given).
-Status ReadTrustedDigest(const std::string& path, const std::optional<ledger::PublicKey>& key,
+Status ReadTrustedDigest(const std::string& path, const std::optional<ledger::VerifyingKey>& key,
                          Digest* out) {
   CCL_RETURN_IF_ERROR(ledger::ReadDigestFile(path, out));
-  Status s = ledger::CheckDigestSignature(*out, key ? &*key : nullptr);
+  Status s = ledger::CheckDigestSignatureBy(*out, key ? &*key : nullptr);
   return s.ok() ? s : s.WithContext(path);
 }
 
@@ -144,13 +144,18 @@ int RunDigest(const po::variables_map& vm, const GlobalOptions& g) {
 
 int RunKeygen(const po::variables_map& vm, const GlobalOptions& g) {
   const std::string prefix = vm["out"].as<std::string>();
+  ledger::KeyAlgorithm algorithm;
+  if (!ledger::ParseKeyAlgorithm(vm["algorithm"].as<std::string>(), &algorithm)) {
+    return Usage("keygen", "option '--algorithm': must be ed25519 or ecdsa-p256");
+  }
   ledger::SigningKey key;
-  Status s = ledger::GenerateSigningKey(&key);
+  Status s = ledger::GenerateSigningKey(&key, algorithm);
   if (s.ok()) s = ledger::WriteKeyFiles(prefix, key);
   if (!s.ok()) return Fail(s);
   if (!g.quiet) {
-    std::printf("wrote %s (private key, mode 0600) and %s.pub\npublic key %s\n", prefix.c_str(),
-                prefix.c_str(), ledger::HexEncode(key.public_key).c_str());
+    std::printf("wrote %s (%s private key, mode 0600) and %s.pub\npublic key %s\n", prefix.c_str(),
+                std::string(ledger::KeyAlgorithmName(algorithm)).c_str(), prefix.c_str(),
+                ledger::HexEncode(ledger::VerifyingKeyOf(key).bytes).c_str());
   }
   return kExitOk;
 }
@@ -158,7 +163,7 @@ int RunKeygen(const po::variables_map& vm, const GlobalOptions& g) {
 // ---------------------------------------------------------------- prove
 
 int RunProve(const po::variables_map& vm, const GlobalOptions& g) {
-  std::optional<ledger::PublicKey> key;
+  std::optional<ledger::VerifyingKey> key;
   Status s = TrustedKey(vm, &key);
   if (!s.ok()) return Fail(s);
   Digest digest;
@@ -180,7 +185,7 @@ int RunProve(const po::variables_map& vm, const GlobalOptions& g) {
 // ---------------------------------------------------------------- consistency
 
 int RunConsistency(const po::variables_map& vm, const GlobalOptions& g) {
-  std::optional<ledger::PublicKey> key;
+  std::optional<ledger::VerifyingKey> key;
   Status s = TrustedKey(vm, &key);
   if (!s.ok()) return Fail(s);
   Digest old_digest, new_digest;
@@ -229,7 +234,7 @@ int RunCheckProof(const po::variables_map& vm, const GlobalOptions& g) {
     return Usage("check-proof",
                  "give --digest FILE (inclusion) or --old FILE --new FILE (consistency)");
   }
-  std::optional<ledger::PublicKey> key;
+  std::optional<ledger::VerifyingKey> key;
   Status s = TrustedKey(vm, &key);
   if (!s.ok()) return Fail(s);
   std::string text;
@@ -319,9 +324,17 @@ int RunCheckpoint(const po::variables_map& vm, const GlobalOptions& g) {
 // ---------------------------------------------------------------- vkey
 
 int RunVkey(const po::variables_map& vm, const GlobalOptions&) {
-  ledger::SigningKey only_public;
-  Status s = ledger::ReadPublicKey(vm["key"].as<std::string>(), &only_public.public_key);
+  ledger::VerifyingKey public_key;
+  Status s = ledger::ReadVerifyingKey(vm["key"].as<std::string>(), &public_key);
   if (!s.ok()) return Fail(s.WithContext("option '--key'"));
+  // A SigningKey holding only the public half: what the vkey functions read.
+  ledger::SigningKey only_public;
+  only_public.algorithm = public_key.algorithm;
+  if (public_key.algorithm == ledger::KeyAlgorithm::kEd25519) {
+    std::copy(public_key.bytes.begin(), public_key.bytes.end(), only_public.public_key.begin());
+  } else {
+    only_public.ecdsa_spki = public_key.bytes;
+  }
   const std::string name = vm["name"].as<std::string>();
   ledger::NoteVerifierKey vkey;
   s = vm["cosigner"].as<bool>() ? ledger::CosignerVerifierKey(only_public, name, &vkey)
@@ -405,7 +418,7 @@ int RunBackup(const po::variables_map& vm, const GlobalOptions& g) {
 }
 
 int RunRestore(const po::variables_map& vm, const GlobalOptions& g) {
-  std::optional<ledger::PublicKey> key;
+  std::optional<ledger::VerifyingKey> key;
   Status s = TrustedKey(vm, &key);
   if (!s.ok()) return Fail(s);
   std::optional<Digest> trusted;
@@ -438,7 +451,7 @@ void RegisterAuditCommands(CommandTable* table) {
        [](po::options_description* d, po::positional_options_description*) {
          d->add_options()
              ("sign", po::value<std::string>()->value_name("PREFIX"),
-              "sign with the Ed25519 private key file PREFIX (from keygen)")
+              "sign with the private key file PREFIX (from keygen)")
              ("out", po::value<std::string>()->value_name("FILE"),
               "write to a new FILE instead of stdout")
              ("time", po::value<std::string>()->value_name("RFC3339"),
@@ -446,12 +459,14 @@ void RegisterAuditCommands(CommandTable* table) {
        },
        RunDigest});
   table->push_back(
-      {"keygen", "keygen --out PREFIX",
-       "make an Ed25519 key pair: PREFIX (private, mode 0600) and PREFIX.pub",
+      {"keygen", "keygen --out PREFIX [--algorithm ed25519|ecdsa-p256]",
+       "make a key pair: PREFIX (private, mode 0600) and PREFIX.pub",
        [](po::options_description* d, po::positional_options_description*) {
          d->add_options()
              ("out", po::value<std::string>()->required()->value_name("PREFIX"),
-              "file name of the private key; the public key goes to PREFIX.pub");
+              "file name of the private key; the public key goes to PREFIX.pub")
+             ("algorithm", po::value<std::string>()->default_value("ed25519")->value_name("ALG"),
+              "ed25519, or ecdsa-p256 (FIPS 186-5 ECDSA on P-256 with SHA-256)");
        },
        RunKeygen});
   table->push_back(
