@@ -514,8 +514,9 @@ void RegisterAuditCommands(CommandTable* table) {
        },
        RunCheckProof});
   table->push_back(
-      {"checkpoint", "checkpoint --key PREFIX [--origin NAME] [--out FILE] [--proof-from N --proof-out FILE]",
-       "print the ledger's head as a C2SP checkpoint, a signed note (Ed25519)",
+      {"checkpoint",
+       "checkpoint --key PREFIX [--origin NAME] [--out FILE] [--proof-from N --proof-out FILE]",
+       "print the ledger's head as a C2SP checkpoint, a signed note (Ed25519 or ECDSA P-256)",
        [](po::options_description* d, po::positional_options_description*) {
          d->add_options()
              ("key", po::value<std::string>()->required()->value_name("PREFIX"),

@@ -21,7 +21,6 @@
 #include "events/money.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
-#include "ledger/checkpoint_folder.h"
 #include "tools/ledgerctl/jsonl_file.h"
 #include "tools/progress.h"
 
@@ -156,19 +155,6 @@ Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger:
   }
   if (!s.ok()) return s.WithContext(g.db_path);
   return s;
-}
-
-std::string CheckpointFolder(const GlobalOptions& g) {
-  return g.checkpoint_dir.empty() ? ledger::DefaultCheckpointFolder(g.db_path) : g.checkpoint_dir;
-}
-
-Status PublishOwnCheckpoint(ledger::Ledger* ledger, const GlobalOptions& g) {
-  ledger::CheckpointFolderOptions options;
-  options.folder = CheckpointFolder(g);
-  ledger::PublishResult result;
-  Status s = ledger::PublishCheckpoint(ledger, options, &result);
-  if (!s.ok()) return s.WithContext("publishing the ledger's checkpoint");
-  return Status::OK();
 }
 
 std::string HexOf(const uint8_t* bytes, size_t n) {

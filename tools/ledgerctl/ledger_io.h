@@ -25,14 +25,6 @@ enum class OpenMode {
 // run `ledgerctl init`; other failures keep the ledger's Status.
 Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger::Ledger>* out);
 
-// The ledger's own checkpoint folder: --checkpoints, else <db>.checkpoints.
-std::string CheckpointFolder(const GlobalOptions& g);
-
-// After a write command: publishes a signed checkpoint of the ledger's head
-// into CheckpointFolder(g) (ledger/checkpoint_folder.h). Corruption when the
-// ledger no longer extends the newest checkpoint there.
-Status PublishOwnCheckpoint(ledger::Ledger* ledger, const GlobalOptions& g);
-
 // Lower-case hex of bytes.
 std::string HexOf(const uint8_t* bytes, size_t n);
 inline std::string HexOf(const ledger::Hash& h) { return HexOf(h.data(), h.size()); }
