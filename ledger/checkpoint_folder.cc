@@ -147,7 +147,13 @@ Status CheckLedgerExtendsCheckpoint(Ledger* ledger, const std::string& folder,
   report->path = folder + "/" + FileName(sizes.back());
   Digest digest;
   CCL_RETURN_IF_ERROR(ReadCheckpoint(folder, sizes.back(), LedgerOrigin(*ledger), &digest));
-  const uint64_t size = ledger->head().seq;
+  uint64_t size = ledger->head().seq;
+  if (size < digest.tree_size) {
+    // A read-only view may be older than a checkpoint a writer published
+    // since it opened: catch up once before calling the ledger behind.
+    CCL_RETURN_IF_ERROR(ledger->Refresh());
+    size = ledger->head().seq;
+  }
   if (size < digest.tree_size) {
     return Status::Corruption("ledger is behind its own checkpoint: size " + Num(size) +
                               ", checkpoint " + Num(digest.tree_size) + " (" + report->path + ")");

@@ -74,7 +74,9 @@ struct OwnCheckpointReport {
 // the checkpoint's. Those stored values are what Ledger::Verify proves from the
 // events, so after a Verify this proves the events extend the checkpoint.
 // Corruption "ledger is behind its own checkpoint: size 12, checkpoint 13"
-// when the ledger is shorter. A folder that does not exist or holds no
+// when the ledger is shorter, also after a Refresh (a read-only view opened
+// before a writer appended and published is caught up first; the events it
+// then sees beyond the ones a preceding Verify read are taken as stored). A folder that does not exist or holds no
 // checkpoint: OK with report->found false.
 [[nodiscard]] Status CheckLedgerExtendsCheckpoint(Ledger* ledger, const std::string& folder,
                                                   OwnCheckpointReport* report);
