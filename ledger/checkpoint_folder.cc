@@ -93,17 +93,21 @@ Status FolderKey(const std::string& folder, const std::string& origin, bool crea
 Status ReadCheckpoint(const std::string& folder, uint64_t size, const std::string& origin,
                       Digest* out) {
   const std::string path = folder + "/" + FileName(size);
-  PublicKey pub;
-  CCL_RETURN_IF_ERROR(ReadPublicKey(folder + "/" + kKeyFile + ".pub", &pub));
   SigningKey only_public;
-  only_public.public_key = pub;
+  Status s = ReadPublicKey(folder + "/" + kKeyFile + ".pub", &only_public.public_key);
+  if (s.IsNotFound()) {
+    // The first publication writes the private key, then the public one: a
+    // crash in between leaves only the private key, which holds both halves.
+    s = ReadSigningKey(folder + "/" + kKeyFile, &only_public);
+  }
+  CCL_RETURN_IF_ERROR(s);
   NoteVerifierKey vkey;
   CCL_RETURN_IF_ERROR(NoteVerifierKeyOf(only_public, origin, &vkey));
   std::string text;
   CCL_RETURN_IF_ERROR(internal::ReadFileBounded(path, kCheckpointFileBytesMax, &text));
   SignedNote note;
   Checkpoint cp;
-  Status s = OpenCheckpoint(text, vkey, &note, &cp);
+  s = OpenCheckpoint(text, vkey, &note, &cp);
   if (s.ok()) s = DigestOfCheckpoint(cp, out);
   if (s.ok() && cp.tree_size != size) {
     s = Status::Corruption("holds a checkpoint of " + Num(cp.tree_size) + " events");

@@ -102,5 +102,16 @@ TEST_F(CheckpointFolderTest, ReadOnlyViewCatchesUpWithANewerCheckpoint) {
   EXPECT_EQ(report.checkpoint_size, 7u);
 }
 
+TEST_F(CheckpointFolderTest, ACrashBetweenTheTwoKeyFilesLeavesAUsableFolder) {
+  ledger_.Append(2);
+  Publish();
+  std::filesystem::remove(options_.folder + "/log.key.pub");
+  OwnCheckpointReport report;
+  Status s = CheckLedgerExtendsCheckpoint(ledger_.get(), options_.folder, &report);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  ledger_.Append(1);
+  EXPECT_TRUE(Publish().written);
+}
+
 }  // namespace
 }  // namespace ccl::ledger
