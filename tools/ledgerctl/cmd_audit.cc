@@ -1,7 +1,7 @@
-// The audit commands: digest, keygen, prove, consistency, check-proof, backup,
-// restore (schemas/MERKLE.md). check-proof opens no ledger: the digests given
-// to it are the trusted input. `verify --against` is in cmd_ledger.cc and calls
-// ledger::VerifyAgainstDigestFile.
+// The audit commands: digest, keygen, prove, consistency, check-proof,
+// checkpoint, vkey, witness, backup, restore (schemas/MERKLE.md). check-proof
+// and witness open no ledger: the files given to them are the input. `verify
+// --against` is in cmd_ledger.cc and calls ledger::VerifyAgainstDigestFile.
 #include <fcntl.h>
 #include <unistd.h>
 

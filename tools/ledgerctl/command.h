@@ -52,7 +52,8 @@ void RegisterLedgerCommands(
 void RegisterReportCommands(
     CommandTable* table);  // cmd_reports.cc: balance margin escalations burn replay rebuild
 void RegisterAuditCommands(CommandTable* table);  // cmd_audit.cc: digest keygen prove consistency
-                                                  // check-proof backup restore
+                                                  // check-proof checkpoint vkey witness backup
+                                                  // restore
 void RegisterFeedCommands(CommandTable* table);   // cmd_feed.cc: export tail stats report
 
 // The command named `name`, or nullptr when none is registered.
