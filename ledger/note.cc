@@ -95,14 +95,11 @@ bool Base64Decode(std::string_view text, std::string* out) {
 
 bool IsValidNoteKeyName(std::string_view name) {
   if (name.empty() || name.size() > kNoteKeyNameBytesMax) return false;
+  // Printable ASCII without space or '+': the spec forbids spaces (Unicode
+  // ones too) and '+'; a name is for machines, so nothing beyond ASCII.
   for (const char c : name) {
     const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f || c == '+') return false;
-  }
-  // Unicode spaces beyond ASCII (NBSP, U+2000..U+200A, ...) are rejected too:
-  // a name is for machines, so anything but printable ASCII is refused.
-  for (const char c : name) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
+    if (u <= 0x20 || u >= 0x7f || c == '+') return false;
   }
   return true;
 }
