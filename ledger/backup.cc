@@ -78,7 +78,7 @@ namespace {
 
 // Restores and proves; the caller removes the copy on failure.
 Status RestoreAndProve(const std::string& dir, const std::string& db_path, uint32_t backup_id,
-                       const Digest* trusted, const PublicKey* trusted_key, RestoreResult* out) {
+                       const Digest* trusted, const VerifyingKey* trusted_key, RestoreResult* out) {
   rocksdb::BackupEngineReadOnly* raw = nullptr;
   rocksdb::BackupEngineOptions options(dir);
   CCL_RETURN_IF_ERROR(
@@ -100,7 +100,7 @@ Status RestoreAndProve(const std::string& dir, const std::string& db_path, uint3
   Digest stored;
   Status s = ParseDigestJson(info.app_metadata, &stored);
   if (!s.ok()) return s.WithContext("the digest stored with backup " + Num(backup_id));
-  s = CheckDigestSignature(stored, trusted_key);
+  s = CheckDigestSignatureBy(stored, trusted_key);
   if (!s.ok()) return s.WithContext("the digest stored with backup " + Num(backup_id));
   CCL_RETURN_IF_ERROR(
       FromIo(engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), backup_id, db_path, db_path),
@@ -131,7 +131,7 @@ Status RestoreAndProve(const std::string& dir, const std::string& db_path, uint3
 }  // namespace
 
 Status RestoreLedger(const std::string& dir, const std::string& db_path, uint32_t backup_id,
-                     const Digest* trusted, const PublicKey* trusted_key, RestoreResult* out) {
+                     const Digest* trusted, const VerifyingKey* trusted_key, RestoreResult* out) {
   std::error_code ec;
   if (std::filesystem::exists(db_path, ec) &&
       !(std::filesystem::is_directory(db_path, ec) && std::filesystem::is_empty(db_path, ec))) {

@@ -16,10 +16,12 @@
 #include "events/json.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
+#include "ledger/checkpoint_folder.h"
 #include "ledger/digest.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle_verify.h"
 #include "tools/generator.h"
+#include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
 #include "tools/progress.h"
@@ -52,6 +54,7 @@ int RunInit(const po::variables_map&, const GlobalOptions& g) {
     s = OpenLedger(g, OpenMode::kCreate, &ledger);
     created = true;
   }
+  if (s.ok()) s = PublishOwnCheckpoint(ledger.get(), g);
   if (!s.ok()) return Fail(s);
   std::printf("%s ledger %s at %s (head seq %llu)\n", created ? "created" : "existing",
               events::FormatUuid(ledger->ledger_id()).c_str(), g.db_path.c_str(),
@@ -101,6 +104,8 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
     if (!s.ok()) {
       // The one line a person or a script needs: FILE:LINE: what is wrong.
       std::fprintf(stderr, "%s\n", s.message().c_str());
+      // Earlier files and batches are committed: they get their checkpoint.
+      if (Status p = PublishOwnCheckpoint(ledger.get(), g); !p.ok()) Fail(p);
       PrintImportStop(files, i, counts);
       return ExitCodeFor(s);
     }
@@ -114,6 +119,8 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
     total.appended += counts.appended;
     total.duplicates += counts.duplicates;
   }
+  s = PublishOwnCheckpoint(ledger.get(), g);
+  if (!s.ok()) return Fail(s);
   if (files.size() > 1) {
     std::printf("total: %llu events, %llu appended, %llu duplicates\n",
                 static_cast<unsigned long long>(total.events),
@@ -150,6 +157,8 @@ int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
   ledger::AppendResult result;
   s = ledger->Append(std::span<const Event>(&e, 1), options, &result);
   if (!s.ok()) return Fail(s.WithContext("event " + events::FormatUuid(e.event_id)));
+  s = PublishOwnCheckpoint(ledger.get(), g);
+  if (!s.ok()) return Fail(s);
   const ledger::EventOutcome& outcome = result.outcomes.at(0);
   Event stored;
   s = ledger->Get(outcome.seq, &stored);
@@ -287,7 +296,12 @@ int VerificationFailed(Status s, uint64_t first_bad_seq) {
 
 int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
   const std::string against = vm.count("against") ? vm["against"].as<std::string>() : "";
-  if (!against.empty()) {
+  const bool checkpoint_against = vm.count("trusted-keys") > 0;
+  if (checkpoint_against && against.empty()) {
+    std::fprintf(stderr, "ledgerctl verify: --trusted-keys needs --against CHECKPOINT\n");
+    return kExitUsage;
+  }
+  if (!against.empty() && !checkpoint_against) {
     // A digest that cannot be read or parsed fails before the ledger is
     // read, so the output never says both "OK" and "failed".
     ledger::Digest digest;
@@ -309,14 +323,24 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
   bar.Finish();
   if (!s.ok()) return VerificationFailed(s, report.first_bad_seq);
   const double seconds = SecondsSince(start);
-  std::string anchored;
+  // Every further check runs before anything is printed, so the output never
+  // says both "OK" and "failed".
+  std::vector<std::string> summaries(1);
+  s = VerifyOwnCheckpoint(ledger.get(), g, &summaries[0]);
+  if (!s.ok()) return VerificationFailed(s, 0);
   if (!against.empty()) {
-    // Anchored: the events, recomputed, extend a digest published earlier.
-    // Nothing is printed until both checks passed.
+    // Anchored: the events, recomputed, extend a checkpoint or digest
+    // published earlier.
     ledger::AnchorReport anchor;
-    s = ledger::VerifyAgainstDigestFile(
-        ledger.get(), against, vm.count("pubkey") ? vm["pubkey"].as<std::string>() : std::string(),
-        &anchor, &anchored);
+    summaries.emplace_back();
+    if (checkpoint_against) {
+      s = VerifyAgainstCheckpoint(ledger.get(), vm, &summaries.back(), &anchor.first_bad_seq);
+    } else {
+      s = ledger::VerifyAgainstDigestFile(
+          ledger.get(), against,
+          vm.count("pubkey") ? vm["pubkey"].as<std::string>() : std::string(), &anchor,
+          &summaries.back());
+    }
     if (!s.ok()) return VerificationFailed(s, anchor.first_bad_seq);
   }
   std::printf("OK: %llu events verified, head seq %llu, head hash %s",
@@ -324,7 +348,7 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
               static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str());
   if (!g.quiet) std::printf(" (%s)", Rate(report.events, seconds).c_str());
   std::printf("\n");
-  if (!anchored.empty()) std::printf("%s\n", anchored.c_str());
+  for (const std::string& line : summaries) std::printf("%s\n", line.c_str());
   return kExitOk;
 }
 
@@ -413,6 +437,9 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
     fs::remove_all(g.db_path, ec);
     if (ec) return Fail(Status::IOError(g.db_path + ": " + ec.message()));
   }
+  // The replaced ledger's checkpoints would say the new one is another.
+  s = ledger::RemoveCheckpointFiles(CheckpointFolder(g));
+  if (!s.ok()) return Fail(s);
 
   std::printf("== Contract Consumption Ledger demo ==\n");
   std::printf("1. Generating a workload: %u contracts x %u days, seed %llu -> %s\n",
@@ -443,6 +470,8 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
     std::fprintf(stderr, "%s\n", s.message().c_str());
     return ExitCodeFor(s);
   }
+  s = PublishOwnCheckpoint(ledger.get(), g);
+  if (!s.ok()) return Fail(s);
   std::printf("   %s appended, %s duplicates (%s)\n", Thousands(counts.appended).c_str(),
               Thousands(counts.duplicates).c_str(),
               Rate(counts.events, SecondsSince(start)).c_str());
@@ -554,7 +583,9 @@ void RegisterLedgerCommands(CommandTable* table) {
        },
        RunShow});
   table->push_back(
-      {"verify", "verify [--against DIGEST [--pubkey KEY]]",
+      {"verify",
+       "verify [--against DIGEST [--pubkey KEY] | --against CHECKPOINT --trusted-keys FILE "
+       "[--quorum N]]",
        "re-read every event: Verifier, hash chain, indexes, seq and time order; with --against, "
        "prove the ledger extends a digest",
        [](po::options_description* d, po::positional_options_description*) {
@@ -562,7 +593,11 @@ void RegisterLedgerCommands(CommandTable* table) {
              ("against", po::value<std::string>()->value_name("DIGEST"),
               "also prove, from the events, that the ledger extends this digest")
              ("pubkey", po::value<std::string>()->value_name("KEY"),
-              "require the digest signed by this Ed25519 public key");
+              "require the digest signed by this Ed25519 public key")
+             ("trusted-keys", po::value<std::string>()->value_name("FILE"),
+              "--against is a checkpoint: the log's and the witnesses' verifier keys, one a line")
+             ("quorum", po::value<uint32_t>()->default_value(1)->value_name("N"),
+              "witness cosignatures required besides the log's signature");
        },
        RunVerify});
   table->push_back(

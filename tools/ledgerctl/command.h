@@ -30,6 +30,8 @@ struct GlobalOptions {
   std::string db_path;    // --db (default: $CCL_DB or ./ledger-db)
   bool quiet = false;     // --quiet: no progress output
   std::string log_level;  // --log-level for spdlog (default "warn")
+  // --checkpoints: the ledger's own checkpoint folder (empty: <db>.checkpoints)
+  std::string checkpoint_dir;
 };
 
 struct Command {
@@ -50,7 +52,8 @@ void RegisterLedgerCommands(
 void RegisterReportCommands(
     CommandTable* table);  // cmd_reports.cc: balance margin escalations burn replay rebuild
 void RegisterAuditCommands(CommandTable* table);  // cmd_audit.cc: digest keygen prove consistency
-                                                  // check-proof backup restore
+                                                  // check-proof checkpoint vkey witness backup
+                                                  // restore
 void RegisterFeedCommands(CommandTable* table);   // cmd_feed.cc: export tail stats report
 
 // The command named `name`, or nullptr when none is registered.

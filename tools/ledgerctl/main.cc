@@ -71,6 +71,8 @@ po::options_description GlobalDescription() {
   d.add_options()
       ("db", po::value<std::string>()->value_name("PATH"),
        "ledger directory (default: $CCL_DB, else ./ledger-db)")
+      ("checkpoints", po::value<std::string>()->value_name("DIR"),
+       "the ledger's own checkpoint folder (default: <db>.checkpoints)")
       ("quiet,q", po::bool_switch(), "no progress or summary output")
       ("log-level", po::value<std::string>()->value_name("LEVEL"),
        "diagnostics on stderr: trace, debug, info, warn (default), error, off")
@@ -81,7 +83,9 @@ po::options_description GlobalDescription() {
 // clang-format on
 
 // Global options that take a value: the word after them is not the command.
-bool TakesValue(std::string_view word) { return word == "--db" || word == "--log-level"; }
+bool TakesValue(std::string_view word) {
+  return word == "--db" || word == "--log-level" || word == "--checkpoints";
+}
 
 // Words that may come before the command ("--db=PATH" included).
 bool IsGlobalOption(std::string_view word) {
@@ -247,6 +251,7 @@ int RunCommand(const CommandTable& table, std::string_view name,
 
   GlobalOptions g = defaults;
   if (vm.count("db")) g.db_path = vm["db"].as<std::string>();
+  if (vm.count("checkpoints")) g.checkpoint_dir = vm["checkpoints"].as<std::string>();
   if (vm["quiet"].as<bool>()) g.quiet = true;
   if (vm.count("log-level")) {
     g.log_level = vm["log-level"].as<std::string>();
