@@ -1,7 +1,6 @@
 #include "projections/format.h"
 
 #include <algorithm>
-#include <set>
 
 #include "events/money.h"
 #include "events/time_format.h"
@@ -289,7 +288,9 @@ RowSet MarginRowSet(const MarginReport& report) {
   RowSet set;
   for (MarginKey k : report.keys) set.columns.push_back({std::string(MarginKeyName(k))});
   set.currency_column = static_cast<int>(set.columns.size());
-  set.columns.push_back({"currency", ColumnKind::kText, /*in_csv=*/false, /*in_table=*/false});
+  // Every row names the currency of its amounts, so a group that spans
+  // several currencies gives one row per currency that a BI tool can tell apart.
+  set.columns.push_back({"currency", ColumnKind::kText, /*in_csv=*/true, /*in_table=*/false});
   set.columns.push_back({"revenue_minor", ColumnKind::kMoney});
   set.columns.push_back({"cost_minor", ColumnKind::kMoney});
   set.columns.push_back({"margin_minor", ColumnKind::kMoney});
@@ -309,23 +310,6 @@ RowSet MarginRowSet(const MarginReport& report) {
   for (const MarginRow& r : report.rows) set.rows.push_back(cells(r, false));
   for (const MarginRow& r : report.totals) set.footer.push_back(cells(r, true));
   return set;
-}
-
-Status CheckMarginCsvKeysUnique(const MarginReport& report) {
-  std::set<std::string> currencies;
-  for (size_t i = 1; i < report.rows.size(); ++i) {
-    if (report.rows[i].keys == report.rows[i - 1].keys) {
-      currencies.insert(report.rows[i - 1].currency);
-      currencies.insert(report.rows[i].currency);
-    }
-  }
-  if (currencies.empty()) return Status::OK();
-  std::string list;
-  for (const std::string& c : currencies) list += (list.empty() ? "" : ", ") + c;
-  return Status::InvalidArgument(
-      "margin csv: rows with the same keys in several currencies (" + list +
-      ") cannot be told apart without a currency column; pass --currency CODE, add contract to "
-      "--by, or use --format json");
 }
 
 RowSet EscalationRowSet(const std::vector<EscalationRow>& rows) {

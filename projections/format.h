@@ -10,14 +10,15 @@
 // CSV columns (fixed; an empty cell is an absent value):
 //   balance:     contract,service_line,funded_minutes,consumed_minutes,
 //                remaining_minutes,overage_minutes
-//   margin:      <the --by keys in order>,revenue_minor,cost_minor,margin_minor
+//   margin:      <the --by keys in order>,currency,revenue_minor,cost_minor,
+//                margin_minor (one row per group and currency; amounts in
+//                different currencies are never added)
 //   escalations: contract,severity,opened,resolved,open,resolve_seconds_mean,
 //                resolve_seconds_max,minutes_booked
 //   burn:        contract,service_line,as_of,funded_minutes,consumed_minutes,
 //                window_minutes,burn_minutes_per_day,term_end,remaining_days,
 //                projected_minutes,exhaustion_date,flag
-// JSON adds: margin "currency" and "margin_bp" (basis points, null when
-// revenue is 0).
+// JSON adds: margin "margin_bp" (basis points, null when revenue is 0).
 #pragma once
 
 #include <cstdint>
@@ -90,11 +91,6 @@ RowSet BurnRowSet(const std::vector<BurnRow>& rows);
 // Appends the rows in `format` to *out. CSV and JSON end every line with
 // "\n"; the table ends with "\n" too, and prints "(no rows)" when empty.
 void WriteRowSet(const RowSet& set, OutputFormat format, std::string* out);
-
-// CSV margin rows carry no currency: when two rows have the same keys (one
-// group in several currencies) they could not be told apart. InvalidArgument
-// naming the currencies then; callers suggest --currency or a contract key.
-Status CheckMarginCsvKeysUnique(const MarginReport& report);
 
 // Escapes `s` as the inside of a JSON string (quotes, backslash, controls).
 void AppendJsonString(std::string_view s, std::string* out);

@@ -50,16 +50,16 @@ TEST_F(ProjectionFormatTest, MarginCsvColumnsFollowTheKeysGiven) {
   MarginReport r;
   ASSERT_TRUE(BuildMarginReport(set_.margins, keys, "", "", &r).ok());
   EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kCsv),
-            "contract,month,revenue_minor,cost_minor,margin_minor\n"
-            "C-1,2026-03,18000,9000,9000\n"
-            "C-1,2026-04,120000,60000,60000\n"
-            "C-2,2026-03,15250,9150,6100\n");
+            "contract,month,currency,revenue_minor,cost_minor,margin_minor\n"
+            "C-1,2026-03,USD,18000,9000,9000\n"
+            "C-1,2026-04,USD,120000,60000,60000\n"
+            "C-2,2026-03,EUR,15250,9150,6100\n");
   ASSERT_TRUE(ParseMarginKeys("customer", &keys).ok());
   ASSERT_TRUE(BuildMarginReport(set_.margins, keys, "", "", &r).ok());
   EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kCsv),
-            "customer,revenue_minor,cost_minor,margin_minor\n"
-            "Acme,138000,69000,69000\n"
-            "\"Ministère, \"\"Défense\"\"\",15250,9150,6100\n");
+            "customer,currency,revenue_minor,cost_minor,margin_minor\n"
+            "Acme,USD,138000,69000,69000\n"
+            "\"Ministère, \"\"Défense\"\"\",EUR,15250,9150,6100\n");
 }
 
 TEST_F(ProjectionFormatTest, MarginKeysAreValidated) {
@@ -73,22 +73,39 @@ TEST_F(ProjectionFormatTest, MarginKeysAreValidated) {
                                           MarginKey::kContract}));
 }
 
-// Two contracts in different currencies never add up: by month, March has
-// one row per currency, and CSV (which has no currency column) refuses.
+// Two contracts in different currencies never add up: by customer and month
+// (and by month alone), March has one row per currency, every CSV row names
+// its currency, and the totals are per currency.
 TEST_F(ProjectionFormatTest, CurrenciesAreNeverSummedTogether) {
+  Apply(
+      b_.Open("C-3", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 100, "JPY", "Acme"));
+  Apply(b_.Book("C-3", At("2026-03-02"), ServiceLine::kReactive, 60, 100, 40));
   MarginReport r;
   ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kMonth}, "", "", &r).ok());
-  ASSERT_EQ(r.rows.size(), 3u);
-  EXPECT_EQ(r.rows[0].keys[0], "2026-03");
-  EXPECT_EQ(r.rows[0].currency, "EUR");
-  EXPECT_EQ(r.rows[1].keys[0], "2026-03");
-  EXPECT_EQ(r.rows[1].currency, "USD");
-  ASSERT_EQ(r.totals.size(), 2u);
+  EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kCsv),
+            "month,currency,revenue_minor,cost_minor,margin_minor\n"
+            "2026-03,EUR,15250,9150,6100\n"
+            "2026-03,JPY,100,40,60\n"
+            "2026-03,USD,18000,9000,9000\n"
+            "2026-04,USD,120000,60000,60000\n");
+  ASSERT_TRUE(
+      BuildMarginReport(set_.margins, {MarginKey::kCustomer, MarginKey::kMonth}, "", "", &r).ok());
+  EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kCsv),
+            "customer,month,currency,revenue_minor,cost_minor,margin_minor\n"
+            "Acme,2026-03,JPY,100,40,60\n"
+            "Acme,2026-03,USD,18000,9000,9000\n"
+            "Acme,2026-04,USD,120000,60000,60000\n"
+            "\"Ministère, \"\"Défense\"\"\",2026-03,EUR,15250,9150,6100\n");
+  ASSERT_EQ(r.totals.size(), 3u);
+  EXPECT_EQ(r.totals[0].currency, "EUR");
   EXPECT_EQ(r.totals[0].revenue_minor, 15250);
-  EXPECT_EQ(r.totals[1].revenue_minor, 138000);
-  EXPECT_TRUE(CheckMarginCsvKeysUnique(r).IsInvalidArgument());
+  EXPECT_EQ(r.totals[1].currency, "JPY");
+  EXPECT_EQ(r.totals[1].revenue_minor, 100);
+  EXPECT_EQ(r.totals[2].currency, "USD");
+  EXPECT_EQ(r.totals[2].revenue_minor, 138000);
+  const std::string table = Render(MarginRowSet(r), OutputFormat::kTable);
+  EXPECT_NE(table.find("100 JPY"), std::string::npos) << table;
   ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kMonth}, "", "USD", &r).ok());
-  EXPECT_TRUE(CheckMarginCsvKeysUnique(r).ok());
   EXPECT_EQ(r.rows.size(), 2u);
 }
 

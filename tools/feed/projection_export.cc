@@ -60,9 +60,6 @@ Status ExportProjection(ledger::Ledger* ledger, const ProjectionExportOptions& o
       projections::MarginReport report;
       CCL_RETURN_IF_ERROR(
           projections::BuildMarginReport(set.margins, options.margin_keys, contract, {}, &report));
-      if (options.format == projections::OutputFormat::kCsv) {
-        CCL_RETURN_IF_ERROR(projections::CheckMarginCsvKeysUnique(report));
-      }
       rows = projections::MarginRowSet(report);
       break;
     }

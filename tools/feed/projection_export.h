@@ -27,8 +27,7 @@ struct ProjectionExportOptions {
   ProjectionKind kind = ProjectionKind::kBalances;
   projections::OutputFormat format = projections::OutputFormat::kCsv;  // kCsv or kJson
   projections::View view;
-  // margins: the grouping keys; default contract then month, the finest grain
-  // (one currency per contract, so the CSV rows are unique).
+  // margins: the grouping keys; default contract then month, the finest grain.
   std::vector<projections::MarginKey> margin_keys = {projections::MarginKey::kContract,
                                                      projections::MarginKey::kMonth};
   // burn: only rows flagged overrun or underuse.

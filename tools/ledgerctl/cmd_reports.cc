@@ -167,9 +167,6 @@ int RunMargin(const po::variables_map& vm, const GlobalOptions& g) {
   if (int rc = Fill(g, "margin", args.view, &p); rc != kExitOk) return rc;
   projections::MarginReport report;
   s = projections::BuildMarginReport(p, keys, args.view.contract, currency, &report);
-  if (s.ok() && args.format == OutputFormat::kCsv) {
-    s = projections::CheckMarginCsvKeysUnique(report);
-  }
   if (!s.ok()) return Fail(s);
   Print(Render(projections::MarginRowSet(report), args.format));
   return kExitOk;
