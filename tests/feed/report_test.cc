@@ -66,6 +66,7 @@ class ReportHtmlTest : public ::testing::Test {
 
   ReportData Build(const projections::View& view, bool verify = true) {
     ReportOptions o;
+    o.today_day = ledger::testing::Day("2026-06-01");
     o.view = view;
     o.verify = verify;
     o.generated_at_ns = At("2026-06-01T08:00:00Z");
@@ -201,6 +202,7 @@ TEST_F(ReportHtmlTest, AsOfAndKnownAtViews) {
 
 TEST_F(ReportHtmlTest, UnknownContractIsNotFound) {
   ReportOptions o;
+  o.today_day = ledger::testing::Day("2026-06-01");
   o.view.contract = "C-404";
   ReportData d;
   Status s = BuildReportData(ledger_.get(), o, &d);
@@ -274,6 +276,7 @@ TEST_F(ReportHtmlTest, VerificationFailureIsShownInRed) {
   ledger_ = OpenLedgerAt(dir_.Sub("db"), /*read_only=*/true);
   ASSERT_NE(ledger_, nullptr);
   ReportOptions o;
+  o.today_day = ledger::testing::Day("2026-06-01");
   ReportData d;
   ASSERT_TRUE(BuildReportData(ledger_.get(), o, &d).ok());
   EXPECT_TRUE(d.verify_ran);
@@ -356,6 +359,7 @@ TEST_F(ReportHtmlTest, RendersInChromiumWithTheChartDrawn) {
                   .ok());
   AppendOrDie(gen.get(), workload);
   ReportOptions o;
+  o.today_day = ledger::testing::Day("2026-06-01");
   ReportData d;
   ASSERT_TRUE(BuildReportData(gen.get(), o, &d).ok());
   ASSERT_TRUE(d.verify_status.ok());

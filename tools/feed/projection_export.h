@@ -32,6 +32,9 @@ struct ProjectionExportOptions {
                                                      projections::MarginKey::kMonth};
   // burn: only rows flagged overrun or underuse.
   bool at_risk_only = false;
+  // burn: the evaluation day when the view has no as-of day (the caller's
+  // "today"; the export reads no clock).
+  int32_t today_day = 0;
 };
 
 // Folds the projection for the view (projections::Runner; nothing is saved,

@@ -151,6 +151,7 @@ int RunExportProjection(const po::variables_map& vm, const GlobalOptions& g,
     if (!s.ok()) return UsageError("export", "option '--by': " + s.message());
   }
   o.at_risk_only = vm["at-risk"].as<bool>();
+  o.today_day = TodayDay();
   if (o.at_risk_only && kind != feed::ProjectionKind::kBurn) {
     return UsageError("export", "option '--at-risk' applies to burn only");
   }
@@ -254,6 +255,7 @@ int RunReport(const po::variables_map& vm, const GlobalOptions& g) {
   o.generated_at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
+  o.today_day = TodayDay();
   const std::string path = vm["out"].as<std::string>();
 
   std::unique_ptr<ledger::Ledger> ledger;

@@ -167,6 +167,11 @@ std::string HexOf(const uint8_t* bytes, size_t n) {
   return out;
 }
 
+int32_t TodayDay() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return events::DayOf(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
+}
+
 std::string Thousands(uint64_t n) {
   std::string digits = std::to_string(n);
   std::string out;

@@ -29,6 +29,10 @@ Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger:
 std::string HexOf(const uint8_t* bytes, size_t n);
 inline std::string HexOf(const ledger::Hash& h) { return HexOf(h.data(), h.size()); }
 
+// Today's date (UTC, days since 1970-01-01) by the system clock: the default
+// evaluation day of burn forecasts, which the folds never read themselves.
+int32_t TodayDay();
+
 // 1234567 -> "1,234,567".
 std::string Thousands(uint64_t n);
 

@@ -521,7 +521,12 @@ void Footer(const ReportData& d, std::string* out) {
       "under Integrity: replaying them gives the same figures, to the minor unit, "
       "every time. To reproduce this report: <code>");
   Esc(command, out);
-  out->append("</code>. To check the ledger itself: <code>ledgerctl verify</code>.</p></footer>");
+  out->append("</code>");
+  if (!d.view.as_of_day) {
+    out->append(" (the burn forecast is evaluated on the day the report is made, " +
+                Date(d.burn_day) + "; add <code>--as-of</code> to fix the day)");
+  }
+  out->append(". To check the ledger itself: <code>ledgerctl verify</code>.</p></footer>");
 }
 
 }  // namespace
