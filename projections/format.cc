@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "events/csv_cell.h"
 #include "events/money.h"
 #include "events/time_format.h"
 
@@ -70,8 +71,13 @@ std::string TableText(const RowSet& set, const std::vector<Cell>& row, size_t co
   const Cell& c = row[col];
   if (c.null) return "-";
   switch (set.columns[col].kind) {
-    case ColumnKind::kText:
-      return c.text;
+    case ColumnKind::kText: {
+      // Control characters would drive the terminal: shown escaped.
+      if (!events::HasControlCharacter(c.text)) return c.text;
+      std::string shown;
+      events::AppendJsonStringBody(c.text, /*escape_del_c1=*/true, &shown);
+      return shown;
+    }
     case ColumnKind::kInt:
       return std::to_string(c.number);
     case ColumnKind::kMinutes:
@@ -153,19 +159,6 @@ void WriteTable(const RowSet& set, std::string* out) {
   }
 }
 
-void AppendCsvField(std::string_view s, std::string* out) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-    *out += s;
-    return;
-  }
-  *out += '"';
-  for (char ch : s) {
-    if (ch == '"') *out += '"';
-    *out += ch;
-  }
-  *out += '"';
-}
-
 void WriteCsv(const RowSet& set, std::string* out) {
   bool first = true;
   for (const Column& c : set.columns) {
@@ -184,7 +177,7 @@ void WriteCsv(const RowSet& set, std::string* out) {
       const Cell& c = row[i];
       if (c.null) continue;
       if (set.columns[i].kind == ColumnKind::kText) {
-        AppendCsvField(c.text, out);
+        events::AppendCsvCell(c.text, out);
       } else {
         *out += std::to_string(c.number);
       }
@@ -236,35 +229,7 @@ Status ParseOutputFormat(std::string_view text, OutputFormat* format) {
 }
 
 void AppendJsonString(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          *out += "\\u00";
-          *out += kHex[c >> 4];
-          *out += kHex[c & 15];
-        } else {
-          *out += ch;  // UTF-8 passes through (the ledger stores only valid UTF-8)
-        }
-    }
-  }
+  events::AppendJsonStringBody(s, /*escape_del_c1=*/true, out);
 }
 
 RowSet BalanceRowSet(const std::vector<BalanceRow>& rows) {

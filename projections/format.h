@@ -2,8 +2,10 @@
 // - table: for people; aligned columns, minutes as h:mm, money with its
 //   currency (events::FormatMoney), margin as a percentage;
 // - csv: for machines; fixed columns (below), integers only (minor units,
-//   minutes, seconds), dates as YYYY-MM-DD, months as YYYY-MM, RFC 4180
-//   quoting where a value needs it, "\n" line ends, header row first;
+//   minutes, seconds), dates as YYYY-MM-DD, months as YYYY-MM, text cells
+//   encoded as the event export's (events/csv_cell.h: no cell starts a
+//   formula, control characters escaped, RFC 4180 quoting), "\n" line ends,
+//   header row first;
 // - json: one object per line (JSON Lines), the CSV columns plus the
 //   currency and the figures CSV leaves out, null where a value is absent.
 //
@@ -92,7 +94,8 @@ RowSet BurnRowSet(const std::vector<BurnRow>& rows);
 // "\n"; the table ends with "\n" too, and prints "(no rows)" when empty.
 void WriteRowSet(const RowSet& set, OutputFormat format, std::string* out);
 
-// Escapes `s` as the inside of a JSON string (quotes, backslash, controls).
+// Escapes `s` as the inside of a JSON string (quotes, backslash, every
+// control character as \u00XX: events::AppendJsonStringBody).
 void AppendJsonString(std::string_view s, std::string* out);
 
 }  // namespace ccl::projections

@@ -133,6 +133,32 @@ TEST_F(FeedCliTest, CsvExportImportsIntoAnotherLedger) {
   EXPECT_EQ(Out(), balances2);
 }
 
+// A customer a spreadsheet would run and a note with terminal escapes and a
+// NUL: the CSV export neutralises and escapes both, and importing it back
+// finds every event a duplicate (same id, same content: an exact round trip).
+TEST_F(FeedCliTest, CsvExportNeutralisesFormulasAndRoundTrips) {
+  events::Event open = f_.Open("C-X");
+  open.customer = "=HYPERLINK(\"http://evil.example\",\"x\")";
+  open.note = std::string("\x1b]0;pwned\x07 and \0 too", 20);
+  events::Event booking = f_.Book("C-X", events::ServiceLine::kReactive, 60);
+  booking.note = "@SUM(1+1)\r\n-2";
+  AppendOrDie(writer_.get(), {open, booking});
+  writer_.reset();
+  const std::string csv = dir_.Sub("events.csv");
+  ASSERT_EQ(Run({"export", "events", "--format", "csv", "--out", csv}), 0) << Err();
+  const std::string text = ReadFile(csv);
+  EXPECT_NE(text.find(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\","),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(",\"'\"\"@SUM(1+1)\\u000d\\u000a-2\"\"\","), std::string::npos) << text;
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  EXPECT_EQ(text.find('\0'), std::string::npos);
+  ASSERT_EQ(Run({"import", csv}), 0) << Err();
+  EXPECT_NE(Out().find("0 appended, 12 duplicates"), std::string::npos) << Out();
+  ASSERT_EQ(Run({"export", "margins", "--by", "customer"}), 0) << Err();
+  EXPECT_NE(Out().find("\n\"'=HYPERLINK("), std::string::npos) << Out();
+}
+
 TEST_F(FeedCliTest, CsvImportErrorsNameFileLineAndColumn) {
   writer_.reset();
   const std::string bad = dir_.Sub("bad.csv");

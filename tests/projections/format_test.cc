@@ -134,6 +134,31 @@ TEST_F(ProjectionFormatTest, TableShowsHoursAndMoney) {
   EXPECT_NE(margin.find("TOTAL"), std::string::npos) << margin;
 }
 
+// Report rows are written with the event export's cell encoding: a customer
+// a spreadsheet would run gets a leading ', control characters never leave
+// raw (CSV, JSON and the table alike).
+TEST_F(ProjectionFormatTest, HostileTextIsNeutralisedInEveryFormat) {
+  Apply(b_.Open("C-9", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 100, "USD",
+                "=HYPERLINK(\"http://x\")"));
+  Apply(b_.Open("C-8", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 100, "USD",
+                std::string("esc\x1b[2Jnul\0", 11)));
+  Apply(b_.Book("C-9", At("2026-03-02"), ServiceLine::kReactive, 60, 100, 40));
+  Apply(b_.Book("C-8", At("2026-03-02"), ServiceLine::kReactive, 60, 100, 40));
+  MarginReport r;
+  ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kCustomer}, "", "USD", &r).ok());
+  const std::string csv = Render(MarginRowSet(r), OutputFormat::kCsv);
+  EXPECT_NE(csv.find("\n\"'=HYPERLINK(\"\"http://x\"\")\",USD,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n\"'\"\"esc\\u001b[2Jnul\\u0000\"\"\",USD,"), std::string::npos) << csv;
+  for (OutputFormat f : {OutputFormat::kCsv, OutputFormat::kJson, OutputFormat::kTable}) {
+    const std::string out = Render(MarginRowSet(r), f);
+    for (char c : out) {
+      EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20) << out;
+    }
+  }
+  EXPECT_NE(Render(MarginRowSet(r), OutputFormat::kJson).find("esc\\u001b[2Jnul\\u0000"),
+            std::string::npos);
+}
+
 TEST_F(ProjectionFormatTest, EmptyReportsStillPrintHeaders) {
   ProjectionSet empty;
   EXPECT_EQ(Render(BalanceRowSet(BalanceRows(empty.balances)), OutputFormat::kCsv),
