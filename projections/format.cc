@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "events/csv_cell.h"
+#include "events/display.h"
 #include "events/money.h"
 #include "events/time_format.h"
 
@@ -19,14 +20,6 @@ Cell NumOrNull(const std::optional<T>& v) {
 }
 Cell DateOrNull(const std::optional<int32_t>& day) {
   return day.has_value() ? Text(events::FormatDate(*day)) : Null();
-}
-
-// Display width in code points (UTF-8 continuation bytes do not count), so a
-// customer name with accents does not shift the columns.
-size_t Width(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
 }
 
 bool IsNumeric(ColumnKind k) { return k != ColumnKind::kText; }
@@ -79,7 +72,7 @@ std::string TableText(const RowSet& set, const std::vector<Cell>& row, size_t co
       return shown;
     }
     case ColumnKind::kInt:
-      return std::to_string(c.number);
+      return events::FormatSignedThousands(c.number);
     case ColumnKind::kMinutes:
       return events::FormatHoursMinutes(c.number);
     case ColumnKind::kMoney: {
@@ -87,22 +80,10 @@ std::string TableText(const RowSet& set, const std::vector<Cell>& row, size_t co
           set.currency_column >= 0 ? row[static_cast<size_t>(set.currency_column)].text : "";
       return events::FormatMoney(c.number, currency);
     }
-    case ColumnKind::kSeconds: {
-      const int64_t s = c.number;
-      char buf[48];
-      snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-               static_cast<long long>((s / 60) % 60), static_cast<long long>(s % 60));
-      return buf;
-    }
-    case ColumnKind::kBasisPoints: {
-      const int64_t v = c.number;
-      const uint64_t mag = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
-      char buf[48];
-      snprintf(buf, sizeof buf, "%s%llu.%02llu%%", v < 0 ? "-" : "",
-               static_cast<unsigned long long>(mag / 100),
-               static_cast<unsigned long long>(mag % 100));
-      return buf;
-    }
+    case ColumnKind::kSeconds:
+      return events::FormatDuration(c.number);
+    case ColumnKind::kBasisPoints:
+      return events::FormatBasisPoints(c.number);
   }
   return "";
 }
@@ -119,7 +100,7 @@ void WriteTable(const RowSet& set, std::string* out) {
       std::vector<std::string> line(set.columns.size());
       for (size_t i : cols) {
         line[i] = TableText(set, row, i);
-        width[i] = std::max(width[i], Width(line[i]));
+        width[i] = std::max(width[i], events::DisplayWidth(line[i]));
       }
       t.push_back(std::move(line));
     }
@@ -128,7 +109,7 @@ void WriteTable(const RowSet& set, std::string* out) {
   std::vector<std::string> head(set.columns.size());
   for (size_t i : cols) {
     head[i] = TitleOf(set.columns[i]);
-    width[i] = Width(head[i]);
+    width[i] = events::DisplayWidth(head[i]);
   }
   const auto body = texts(set.rows);
   const auto footer = texts(set.footer);
@@ -136,7 +117,7 @@ void WriteTable(const RowSet& set, std::string* out) {
     std::string s;
     for (size_t k = 0; k < cols.size(); ++k) {
       const size_t i = cols[k];
-      const size_t pad = width[i] - Width(line[i]);
+      const size_t pad = width[i] - events::DisplayWidth(line[i]);
       const bool right = !header && IsNumeric(set.columns[i].kind);
       if (k > 0) s += "  ";
       if (right) s.append(pad, ' ');

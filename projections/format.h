@@ -1,6 +1,9 @@
 // Output of report rows in three formats:
-// - table: for people; aligned columns, minutes as h:mm, money with its
-//   currency (events::FormatMoney), margin as a percentage;
+// - table: for people; columns aligned by display width (wide CJK
+//   characters take two columns, combining marks none), integers grouped
+//   (1,234), minutes as h:mm (2,180:00), seconds as h:mm:ss (25:00:00), money
+//   with its currency (events::FormatMoney), margin as a percentage; all from
+//   events/display.h, as in the HTML report;
 // - csv: for machines; fixed columns (below), integers only (minor units,
 //   minutes, seconds), dates as YYYY-MM-DD, months as YYYY-MM, text cells
 //   encoded as the event export's (events/csv_cell.h: no cell starts a

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "events/display.h"
 #include "events/money.h"
 #include "tests/feed/feed_test_util.h"
 #include "tests/feed/html_checker.h"
@@ -52,16 +53,22 @@ class ReportHtmlTest : public ::testing::Test {
     events::Event d_hostile = f_.Deliver("C-2", ServiceLine::kProactive, 240, "2026-03-20");
     d_hostile.offering = kSvgOffering;
     d_hostile_ = d_hostile;
-    AppendOrDie(ledger_.get(),
-                {b60_, b90_, b30, d120_, d_hostile,
-                 f_.Escalation(events::EventType::kEscalationOpened, "C-1", "ESC-1"),
-                 f_.Escalation(events::EventType::kEscalationResolved, "C-1", "ESC-1")});
+    AppendOrDie(ledger_.get(), {b60_, b90_, b30, d120_, d_hostile,
+                                f_.Escalation(events::EventType::kEscalationOpened, "C-1", "ESC-1"),
+                                ResolvedAt("ESC-1", "2026-04-02T09:00:00Z")});
     // Recorded on 2026-05-01: the corrections.
     clock_.Set(At("2026-05-01T12:00:00Z"));
     events::Event r1 = f_.Reverse("C-1", b90_.event_id);
     r1.reason = kImgReason;
     r1.actor = kTableActor;
     AppendOrDie(ledger_.get(), {r1, f_.Reverse("C-2", d_hostile.event_id)});
+  }
+
+  // Resolved 25 hours after the fixture's opening (2026-04-01T08:00:00Z).
+  events::Event ResolvedAt(const std::string& id, const char* at) {
+    events::Event e = f_.Escalation(events::EventType::kEscalationResolved, "C-1", id);
+    e.effective_at_ns = At(at);
+    return e;
   }
 
   ReportData Build(const projections::View& view, bool verify = true) {
@@ -136,6 +143,9 @@ TEST_F(ReportHtmlTest, ContainsTheProjectionsFigures) {
   }
   ASSERT_EQ(d.escalations.size(), 1u);
   EXPECT_EQ(d.escalations[0].opened, 1);
+  // Time to resolve, 25 hours: h:mm:ss, as the CLI prints it.
+  EXPECT_EQ(d.escalations[0].resolve_seconds_max, 25 * 3600);
+  EXPECT_NE(html.find(">25:00:00<"), std::string::npos);
   // The integrity figures: verification, head seq and hash.
   EXPECT_NE(html.find(">verified<"), std::string::npos);
   std::string hex;

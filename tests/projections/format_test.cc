@@ -159,6 +159,44 @@ TEST_F(ProjectionFormatTest, HostileTextIsNeutralisedInEveryFormat) {
             std::string::npos);
 }
 
+// Columns line up by display width: a CJK customer name takes two terminal
+// columns per character, a combining accent none.
+TEST_F(ProjectionFormatTest, TableAlignsWideAndCombiningCharacters) {
+  Apply(b_.Open("C-5", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 100, "USD",
+                "株式会社テスト"));
+  Apply(b_.Open("C-6", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 100, "USD",
+                "Cafe\xcc\x81"));
+  Apply(b_.Book("C-5", At("2026-03-02"), ServiceLine::kReactive, 60, 100, 40));
+  Apply(b_.Book("C-6", At("2026-03-02"), ServiceLine::kReactive, 60, 100, 40));
+  MarginReport r;
+  ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kCustomer}, "", "USD", &r).ok());
+  const std::string table = Render(MarginRowSet(r), OutputFormat::kTable);
+  // Every line up to the footer ends at the same display column.
+  std::vector<size_t> ends;
+  for (size_t pos = 0; pos < table.size();) {
+    const size_t nl = table.find('\n', pos);
+    const std::string line = table.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (line.starts_with("---")) break;
+    size_t width = 0;
+    for (size_t i = 0; i < line.size();) {
+      const auto c = static_cast<unsigned char>(line[i]);
+      if (c == 0xcc) {  // U+0300..U+033F: combining, no column
+        i += 2;
+      } else if (c >= 0xe3 && c <= 0xe9) {  // kana and CJK ideographs: two columns
+        width += 2;
+        i += 3;
+      } else {
+        width += 1;
+        i += c < 0x80 ? 1 : c < 0xe0 ? 2 : 3;
+      }
+    }
+    ends.push_back(width);
+  }
+  ASSERT_EQ(ends.size(), 4u) << table;
+  for (size_t w : ends) EXPECT_EQ(w, ends[0]) << table;
+}
+
 TEST_F(ProjectionFormatTest, EmptyReportsStillPrintHeaders) {
   ProjectionSet empty;
   EXPECT_EQ(Render(BalanceRowSet(BalanceRows(empty.balances)), OutputFormat::kCsv),

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "events/display.h"
 #include "events/json.h"
 #include "events/limits.h"
 #include "events/money.h"
@@ -172,16 +173,6 @@ int32_t TodayDay() {
   return events::DayOf(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
 }
 
-std::string Thousands(uint64_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 bool ShowProgress(const GlobalOptions& g) { return !g.quiet && ::isatty(STDERR_FILENO) == 1; }
 
 namespace {
@@ -275,7 +266,7 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& path, const po::var
       Status s = reader->Next(&extra, &done);
       if (s.ok() && !done) {
         return Status::InvalidArgument(
-            path + ": more than " + Thousands(limits::kEventsPerBatchMax) +
+            path + ": more than " + events::FormatThousands(limits::kEventsPerBatchMax) +
             " events: one atomic append cannot hold them; split it with --batch N");
       }
     }

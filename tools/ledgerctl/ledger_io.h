@@ -33,9 +33,6 @@ inline std::string HexOf(const ledger::Hash& h) { return HexOf(h.data(), h.size(
 // evaluation day of burn forecasts, which the folds never read themselves.
 int32_t TodayDay();
 
-// 1234567 -> "1,234,567".
-std::string Thousands(uint64_t n);
-
 // True when progress output is wanted: stderr is a terminal and not --quiet
 // (tools/progress.h draws only then anyway).
 bool ShowProgress(const GlobalOptions& g);
