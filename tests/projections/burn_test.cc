@@ -10,7 +10,6 @@
 namespace ccl::projections {
 namespace {
 
-using events::EventType;
 using events::ServiceLine;
 using testing::At;
 using testing::Builder;
@@ -47,7 +46,7 @@ TEST_F(BurnTest, EvaluationDayIsTheAsOfDayElseTheCallersToday) {
 TEST_F(BurnTest, ClosedContractIsNotFlagged) {
   OpenAndBook(events::Overage::kAllow);
   EXPECT_EQ(RowOn("2026-03-01").flag, BurnFlag::kUnderuse);
-  events::Event close = b_.Base(EventType::kContractClosed, "C", At("2026-03-02"));
+  events::Event close = b_.Base(events::EventType::kContractClosed, "C", At("2026-03-02"));
   close.reason = "ended early";
   p_.Apply(close, nullptr);
   const BurnRow r = RowOn("2026-03-02");
@@ -99,7 +98,7 @@ TEST_F(BurnTest, OveragePolicySurvivesTheStateRoundTrip) {
   ASSERT_TRUE(q.DeserializeState(bytes).ok());
   EXPECT_EQ(q.contract(q.FindContract("C")).lines[LineIndex(ServiceLine::kReactive)].overage,
             events::Overage::kReject);
-  events::Event amend = b_.Base(EventType::kContractAmended, "C", At("2026-03-05"));
+  events::Event amend = b_.Base(events::EventType::kContractAmended, "C", At("2026-03-05"));
   amend.reason = "allow overage";
   amend.lines.push_back(
       events::ContractLine{ServiceLine::kReactive, 0, 0, 0, events::Overage::kAllow});

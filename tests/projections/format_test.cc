@@ -27,6 +27,12 @@ class ProjectionFormatTest : public ::testing::Test {
   void Apply(const events::Event& e) {
     for (Projection* p : set_.All()) p->Apply(e, nullptr);
   }
+  // A USD contract of `customer` with one hour booked on 2026-03-02.
+  void AddCustomerWithAnHour(const std::string& contract, const std::string& customer) {
+    Apply(b_.Open(contract, "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 100, "USD",
+                  customer));
+    Apply(b_.Book(contract, At("2026-03-02"), ServiceLine::kReactive, 60, 100, 40));
+  }
   std::string Render(const RowSet& rs, OutputFormat f) {
     std::string out;
     WriteRowSet(rs, f, &out);
@@ -138,12 +144,8 @@ TEST_F(ProjectionFormatTest, TableShowsHoursAndMoney) {
 // a spreadsheet would run gets a leading ', control characters never leave
 // raw (CSV, JSON and the table alike).
 TEST_F(ProjectionFormatTest, HostileTextIsNeutralisedInEveryFormat) {
-  Apply(b_.Open("C-9", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 100, "USD",
-                "=HYPERLINK(\"http://x\")"));
-  Apply(b_.Open("C-8", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 100, "USD",
-                std::string("esc\x1b[2Jnul\0", 11)));
-  Apply(b_.Book("C-9", At("2026-03-02"), ServiceLine::kReactive, 60, 100, 40));
-  Apply(b_.Book("C-8", At("2026-03-02"), ServiceLine::kReactive, 60, 100, 40));
+  AddCustomerWithAnHour("C-9", "=HYPERLINK(\"http://x\")");
+  AddCustomerWithAnHour("C-8", std::string("esc\x1b[2Jnul\0", 11));
   MarginReport r;
   ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kCustomer}, "", "USD", &r).ok());
   const std::string csv = Render(MarginRowSet(r), OutputFormat::kCsv);
@@ -162,12 +164,8 @@ TEST_F(ProjectionFormatTest, HostileTextIsNeutralisedInEveryFormat) {
 // Columns line up by display width: a CJK customer name takes two terminal
 // columns per character, a combining accent none.
 TEST_F(ProjectionFormatTest, TableAlignsWideAndCombiningCharacters) {
-  Apply(b_.Open("C-5", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 100, "USD",
-                "株式会社テスト"));
-  Apply(b_.Open("C-6", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 100, "USD",
-                "Cafe\xcc\x81"));
-  Apply(b_.Book("C-5", At("2026-03-02"), ServiceLine::kReactive, 60, 100, 40));
-  Apply(b_.Book("C-6", At("2026-03-02"), ServiceLine::kReactive, 60, 100, 40));
+  AddCustomerWithAnHour("C-5", "株式会社テスト");
+  AddCustomerWithAnHour("C-6", "Cafe\xcc\x81");
   MarginReport r;
   ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kCustomer}, "", "USD", &r).ok());
   const std::string table = Render(MarginRowSet(r), OutputFormat::kTable);
