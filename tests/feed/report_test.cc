@@ -71,9 +71,10 @@ class ReportHtmlTest : public ::testing::Test {
     return e;
   }
 
-  ReportData Build(const projections::View& view, bool verify = true) {
+  ReportData Build(const projections::View& view, bool verify = true,
+                   const char* today = "2026-06-01") {
     ReportOptions o;
-    o.today_day = ledger::testing::Day("2026-06-01");
+    o.today_day = ledger::testing::Day(today);
     o.view = view;
     o.verify = verify;
     o.generated_at_ns = At("2026-06-01T08:00:00Z");
@@ -208,6 +209,20 @@ TEST_F(ReportHtmlTest, AsOfAndKnownAtViews) {
   const std::string html = Html(d);
   EXPECT_NE(html.find("2026-03-31 (effective date)"), std::string::npos);
   EXPECT_NE(html.find("--contract C-1 --as-of 2026-03-31"), std::string::npos);
+}
+
+// "Today" before some events' effective dates (here 2026-03-31, with
+// bookings of April in the ledger): the forecast is the one as of today,
+// the later events left out, exactly as with --as-of.
+TEST_F(ReportHtmlTest, BurnOnADayBeforeLaterEventsEqualsAsOfThatDay) {
+  projections::View as_of;
+  as_of.as_of_day = ledger::testing::Day("2026-03-31");
+  const ReportData today = Build(projections::View(), false, "2026-03-31");
+  const ReportData fixed = Build(as_of, false, "2026-06-01");
+  EXPECT_EQ(today.burn_day, *as_of.as_of_day);
+  ASSERT_FALSE(today.burn.empty());
+  EXPECT_EQ(today.burn, fixed.burn);
+  EXPECT_NE(today.burn, Build(projections::View(), false).burn);
 }
 
 TEST_F(ReportHtmlTest, UnknownContractIsNotFound) {

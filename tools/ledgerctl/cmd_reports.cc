@@ -10,8 +10,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -117,10 +117,10 @@ void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), s
 
 // Opens the ledger and fills `p` with the state of args.view (catching up
 // and saving the checkpoint when the view is unfiltered and the ledger is
-// writable); `burn_day`, when given, then brings a burn projection to the
-// view as of that day. Returns an exit code; kExitOk on success.
+// writable); `then`, when given, runs next with the same runner (burn's
+// refold up to its evaluation day). Returns an exit code; kExitOk on success.
 int Fill(const GlobalOptions& g, const std::string& command, const View& view, Projection* p,
-         std::optional<int32_t> burn_day = std::nullopt) {
+         const std::function<Status(Runner*, RunStats*)>& then = nullptr) {
   std::unique_ptr<ledger::Ledger> ledger;
   bool writable = false;
   // Only an unfiltered query saves a checkpoint; the others need no lock.
@@ -133,10 +133,7 @@ int Fill(const GlobalOptions& g, const std::string& command, const View& view, P
   RunStats stats;
   Projection* ps[] = {p};
   s = runner.Query(view, ps, &stats);
-  if (s.ok() && burn_day.has_value()) {
-    s = projections::FoldBurnThroughDay(&runner, view, *burn_day,
-                                        static_cast<projections::BurnProjection*>(p), &stats);
-  }
+  if (s.ok() && then) s = then(&runner, &stats);
   LogStats(command, stats);
   if (!s.ok()) return Fail(s);
   return kExitOk;
@@ -200,7 +197,10 @@ int RunBurn(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Usage("burn", s);
   projections::BurnProjection p;
   const int32_t day = projections::BurnEvaluationDay(args.view, TodayDay());
-  if (int rc = Fill(g, "burn", args.view, &p, day); rc != kExitOk) return rc;
+  auto through_day = [&](Runner* runner, RunStats* stats) {
+    return projections::FoldBurnThroughDay(runner, args.view, day, &p, stats);
+  };
+  if (int rc = Fill(g, "burn", args.view, &p, through_day); rc != kExitOk) return rc;
   Print(Render(projections::BurnRowSet(
                    projections::BurnRows(p, day, vm["at-risk"].as<bool>(), args.view.contract)),
                args.format));
