@@ -52,6 +52,7 @@ void RegisterReportCommands(
 void RegisterAuditCommands(CommandTable* table);  // cmd_audit.cc: digest keygen prove consistency
                                                   // check-proof backup restore
 void RegisterFeedCommands(CommandTable* table);   // cmd_feed.cc: export tail stats report
+void RegisterSinkCommands(CommandTable* table);   // cmd_sink.cc: sink postgres
 
 // The command named `name`, or nullptr when none is registered.
 const Command* FindCommand(const CommandTable& table, std::string_view name);

@@ -1,0 +1,137 @@
+// The sink's tables (tools/sink/sink_tables.h).
+#include "tools/sink/sink_tables.h"
+
+#include <cassert>
+
+#include "projections/format.h"
+#include "projections/report_rows.h"
+#include "projections/view.h"
+#include "tools/sink/postgres_sink.h"
+
+namespace ccl::sink {
+
+namespace {
+
+// Serializes schema creation between sinks starting at once (any constant
+// works; it only has to be the same for every sink).
+constexpr const char* kDdlLockSql = "SELECT pg_advisory_xact_lock(7217300917)";
+
+Status CreateOrCheck(PgConnection* db, const std::string& schema, bool* created) {
+  std::vector<PgConnection::Row> rows;
+  CCL_RETURN_IF_ERROR(db->Query(kDdlLockSql, &rows));
+  const std::string table = QuoteIdentifier(schema) + ".sink_schema";
+  CCL_RETURN_IF_ERROR(db->Query("SELECT to_regclass('" + table + "')", &rows));
+  assert(rows.size() == 1 && rows[0].size() == 1);
+  if (!rows[0][0].has_value()) {
+    CCL_RETURN_IF_ERROR(db->Exec("CREATE SCHEMA IF NOT EXISTS " + QuoteIdentifier(schema)));
+    CCL_RETURN_IF_ERROR(db->Exec("SET LOCAL search_path TO " + QuoteIdentifier(schema)));
+    CCL_RETURN_IF_ERROR(db->Exec(PostgresDdl()));
+    *created = true;
+  }
+  CCL_RETURN_IF_ERROR(db->Query("SELECT version FROM " + table, &rows));
+  const std::string want = std::to_string(kPostgresSchemaVersion);
+  if (rows.size() != 1 || !rows[0][0].has_value() || *rows[0][0] != want) {
+    const std::string found =
+        rows.size() == 1 && rows[0][0].has_value() ? "version " + *rows[0][0] : "no single version";
+    return Status::InvalidArgument(db->server() + ": schema \"" + schema +
+                                   "\" holds sink tables of layout " + found +
+                                   "; this ledgerctl writes layout version " + want +
+                                   ": sync into another --schema, or drop that schema and "
+                                   "sync again from the start");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status EnsureSchema(PgConnection* db, const std::string& schema, bool* created) {
+  *created = false;
+  CCL_RETURN_IF_ERROR(db->Exec("BEGIN"));
+  Status s = CreateOrCheck(db, schema, created);
+  if (s.ok()) s = db->Exec("COMMIT");
+  if (!s.ok()) {
+    db->Exec("ROLLBACK").IgnoreError();  // s says what failed
+    *created = false;
+    return s;
+  }
+  return db->Exec("SET search_path TO " + QuoteIdentifier(schema));
+}
+
+Status ReadCheckpoint(PgConnection* db, bool for_update, std::optional<Checkpoint>* out) {
+  std::vector<PgConnection::Row> rows;
+  std::string sql = "SELECT ledger_id, seq, encode(chain_hash, 'hex') FROM sink_checkpoint";
+  if (for_update) sql += " FOR UPDATE";
+  CCL_RETURN_IF_ERROR(db->Query(sql, &rows));
+  out->reset();
+  if (rows.empty()) return Status::OK();
+  const PgConnection::Row& r = rows[0];
+  assert(rows.size() == 1 && r.size() == 3);  // primary key `one` allows one row
+  Checkpoint cp;
+  cp.ledger_id = r[0].value_or("");
+  cp.seq = std::stoull(r[1].value_or("0"));
+  cp.hash_hex = r[2].value_or("");
+  *out = cp;
+  return Status::OK();
+}
+
+std::string StoreCheckpointSql(const Checkpoint& cp) {
+  // Every value is ours (a formatted uuid, a number, hex): no quoting needed.
+  return "INSERT INTO sink_checkpoint (ledger_id, seq, chain_hash, synced_at) VALUES ('" +
+         cp.ledger_id + "', " + std::to_string(cp.seq) + ", decode('" + cp.hash_hex +
+         "', 'hex'), now()) ON CONFLICT (one) DO UPDATE SET ledger_id = excluded.ledger_id, "
+         "seq = excluded.seq, chain_hash = excluded.chain_hash, synced_at = excluded.synced_at";
+}
+
+namespace {
+
+TableRows AsTable(std::string table, projections::RowSet set) {
+  // The table keeps every figure of the JSON export too (margin currency,
+  // margin_bp), so BI tools need not recompute them.
+  for (projections::Column& c : set.columns) c.in_csv = c.in_csv || c.in_json;
+  TableRows t{std::move(table), {}};
+  projections::WriteRowSet(set, projections::OutputFormat::kCsv, &t.csv);
+  return t;
+}
+
+}  // namespace
+
+Status BuildTableRows(projections::ProjectionSet* set, std::vector<TableRows>* out) {
+  out->clear();
+  out->push_back(
+      AsTable("balances", projections::BalanceRowSet(projections::BalanceRows(set->balances))));
+  if (set->margins.overflowed()) {
+    return Status::InvalidArgument("margins: a sum left the 64-bit range; no figures synced");
+  }
+  projections::MarginReport report;
+  CCL_RETURN_IF_ERROR(projections::BuildMarginReport(
+      set->margins,
+      {projections::MarginKey::kCustomer, projections::MarginKey::kContract,
+       projections::MarginKey::kMonth},
+      {}, {}, &report));
+  out->push_back(AsTable("margins", projections::MarginRowSet(report)));
+  out->push_back(AsTable(
+      "escalations", projections::EscalationRowSet(projections::EscalationRows(set->escalations))));
+  const int32_t day = projections::BurnEvaluationDay(set->burn, projections::View{});
+  out->push_back(
+      AsTable("burn", projections::BurnRowSet(projections::BurnRows(set->burn, day, false))));
+  return Status::OK();
+}
+
+Status ReplaceRows(PgConnection* db, const TableRows& rows) {
+  const size_t eol = rows.csv.find('\n');
+  assert(eol != std::string::npos);  // WriteRowSet always writes the header
+  std::string columns;
+  for (char c : rows.csv.substr(0, eol)) {
+    // Column names are the projections' own ([a-z_]); anything else would be
+    // a bug, and is refused rather than spliced into SQL.
+    if (!(c == ',' || c == '_' || (c >= 'a' && c <= 'z'))) {
+      return Status::InvalidArgument("projection " + rows.table + ": unexpected column header");
+    }
+    columns += c;
+  }
+  CCL_RETURN_IF_ERROR(db->Exec("DELETE FROM " + rows.table));
+  return db->CopyIn(
+      "COPY " + rows.table + " (" + columns + ") FROM STDIN (FORMAT csv, HEADER true)", rows.csv);
+}
+
+}  // namespace ccl::sink

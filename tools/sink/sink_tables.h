@@ -1,0 +1,48 @@
+// The sink's tables in PostgreSQL (schemas/postgres.sql): creating them,
+// reading the checkpoint, and the projection rows as CSV for COPY. Internal
+// to tools/sink (postgres_sink.cc).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "events/status.h"
+#include "projections/registry.h"
+#include "tools/sink/pg_connection.h"
+
+namespace ccl::sink {
+
+// Creates the schema and its tables when the schema has no sink_schema
+// table (*created = true), else checks the stored layout version; then sets
+// the session's search_path to the schema. InvalidArgument for a version
+// other than kPostgresSchemaVersion.
+Status EnsureSchema(PgConnection* db, const std::string& schema, bool* created);
+
+struct Checkpoint {
+  std::string ledger_id;  // canonical text form (events::FormatUuid)
+  uint64_t seq = 0;
+  std::string hash_hex;  // lower-case hex of h_seq
+};
+// The stored checkpoint, or nullopt when none. `for_update` locks its row
+// until the transaction ends (REQUIRES: inside one).
+Status ReadCheckpoint(PgConnection* db, bool for_update, std::optional<Checkpoint>* out);
+// The statement that stores `cp` (insert or replace).
+std::string StoreCheckpointSql(const Checkpoint& cp);
+
+// One projection table's new content: CSV with a header row naming the
+// table's columns, in the form COPY ... (FORMAT csv, HEADER true) reads.
+struct TableRows {
+  std::string table;  // "balances", "margins", "escalations", "burn"
+  std::string csv;
+};
+// The report rows of the four projections (the `ledgerctl export` rows:
+// margins by customer, contract and month), with every column either CSV or
+// JSON export carries. InvalidArgument when the margins left int64.
+Status BuildTableRows(projections::ProjectionSet* set, std::vector<TableRows>* out);
+// DELETE and COPY statements replacing a table's rows with `rows`.
+Status ReplaceRows(PgConnection* db, const TableRows& rows);
+
+}  // namespace ccl::sink
