@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL server in a folder of its own, for benchmarks and
 # tests: initdb into DIR/data, the Unix socket in DIR, no TCP, trust
-# authentication for the user `ccl`. As root the server runs as `postgres`
-# (PostgreSQL refuses to run as root), which then owns DIR.
+# authentication for the user `ccl` (initdb --no-sync: a throwaway cluster
+# need not survive a power cut while it is created). As root the server runs
+# as `postgres` (PostgreSQL refuses to run as root), which then owns DIR.
 #
 #   tools/pg_server.sh start DIR     # initdb when DIR/data is missing, then start;
 #                                    # prints the conninfo on stdout
@@ -45,7 +46,7 @@ case "$action" in
       exit 1
     fi
     if [[ ! -d "$dir/data" ]]; then
-      if ! pg initdb -D "$dir/data" -U ccl -A trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1; then
+      if ! pg initdb --no-sync -D "$dir/data" -U ccl -A trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1; then
         cat "$dir/initdb.log" >&2
         echo "pg_server.sh: initdb failed" >&2
         exit 1
