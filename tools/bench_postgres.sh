@@ -13,8 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ -z "${LEDGER_BENCH:-}" ]]; then
-  CCL_EXTRA_PACKAGES="${CCL_EXTRA_PACKAGES:-} postgresql libpq-dev libsqlite3-dev" \
-    bash tools/setup.sh
+  bash tools/setup.sh
   # The same build as tools/demo.sh (Release in $CCL_BUILD_DIR, default
   # build/), so the two scripts share one configuration. -Wno-restrict: see
   # demo.sh (GCC bug 105329 at -O3).
@@ -30,7 +29,7 @@ if [[ -z "${LEDGER_BENCH:-}" ]]; then
   rm -f "$log"
   LEDGER_BENCH="$BUILD/tools/bench/ledger-bench"
 else
-  CCL_EXTRA_PACKAGES="${CCL_EXTRA_PACKAGES:-} postgresql" bash tools/setup.sh
+  bash tools/setup.sh
 fi
 LEDGER_BENCH=$(realpath "$LEDGER_BENCH")
 
