@@ -169,7 +169,7 @@ class PostgresSinkTest : public ::testing::Test {
     const std::vector<projections::Projection*> all = set.All();
     ASSERT_TRUE(runner.Advance(1, cp, all, &stats).ok());
     std::vector<TableRows> want;
-    ASSERT_TRUE(BuildTableRows(&set, &want).ok());
+    ASSERT_TRUE(BuildTableRows(&set, nullptr, true, &want).ok());
     ASSERT_EQ(want.size(), kTables.size());
     for (size_t i = 0; i < want.size(); ++i) {
       ASSERT_EQ(want[i].table, kTables[i].first);

@@ -58,6 +58,15 @@ std::string QuoteIdentifier(std::string_view name) {
   return q + "\"";
 }
 
+std::string QuoteLiteral(std::string_view text) {
+  std::string q = "'";
+  for (char c : text) {
+    if (c == '\'') q += '\'';
+    q += c;
+  }
+  return q + "'";
+}
+
 PgConnection::PgConnection(PGconn* conn) : conn_(conn), server_(ServerName(conn)) {}
 
 PgConnection::~PgConnection() { PQfinish(conn_); }
@@ -73,7 +82,8 @@ Status PgConnection::Connect(const std::string& conninfo, std::unique_ptr<PgConn
   }
   out->reset(new PgConnection(conn));
   // Warnings (e.g. "schema already exists, skipping") are not for the user.
-  return (*out)->Exec("SET client_min_messages = warning");
+  // QuoteLiteral relies on standard strings (a backslash is no escape).
+  return (*out)->Exec("SET client_min_messages = warning; SET standard_conforming_strings = on");
 }
 
 Status PgConnection::Error(std::string_view what, const PGresult* res) const {

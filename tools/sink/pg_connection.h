@@ -58,5 +58,8 @@ class PgConnection {
 
 // `name` double-quoted as a PostgreSQL identifier ("a""b" for a"b).
 std::string QuoteIdentifier(std::string_view name);
+// `text` single-quoted as a PostgreSQL string literal ('it''s'), for a
+// connection with standard_conforming_strings on (the default since 9.1).
+std::string QuoteLiteral(std::string_view text);
 
 }  // namespace ccl::sink

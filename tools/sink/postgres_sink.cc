@@ -4,6 +4,7 @@
 #include <cassert>
 #include <chrono>
 #include <optional>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "events/uuid.h"
 #include "ledger/merkle.h"
 #include "projections/registry.h"
+#include "projections/report_rows.h"
 #include "projections/runner.h"
 #include "tools/sink/pg_connection.h"
 #include "tools/sink/pg_copy.h"
@@ -88,6 +90,10 @@ class Sink {
   projections::ProjectionSet set_;
   std::unique_ptr<PgConnection> db_;
   std::optional<Checkpoint> checkpoint_;  // as committed; nullopt before the first batch
+  // The first batch of a run replaces every projection row (whatever an
+  // earlier run left); later ones only the rows of the contracts they touch.
+  bool rows_replaced_once_ = false;
+  std::set<std::string> touched_;  // contracts of the batch being written
   events::Event event_;
   std::string json_;
 };
@@ -147,6 +153,7 @@ Status Sink::EncodeEvents(uint64_t first, uint64_t last, std::string* copy, Chec
     }
     const events::Event& e = it->event();
     CCL_RETURN_IF_ERROR(it->chain_hash(&hash));
+    touched_.insert(e.contract);
     if (expect == first) stats->oldest_recorded_at_ns = e.recorded_at_ns;
     json_.clear();
     events::AppendEventJson(e, events::JsonOutputOptions(), &json_);
@@ -224,10 +231,12 @@ Status Sink::WriteBatch(uint64_t first, uint64_t last) {
   int64_t t = SteadyNs();
   std::string copy;
   Checkpoint next;
+  touched_.clear();
   CCL_RETURN_IF_ERROR(EncodeEvents(first, last, &copy, &next, &stats));
   stats.events_ns = SteadyNs() - t;
 
   t = SteadyNs();
+  const int32_t burn_day = projections::BurnEvaluationDay(set_.burn, projections::View{});
   projections::RunStats run;
   const std::vector<projections::Projection*> all = set_.All();
   CCL_RETURN_IF_ERROR(runner_.Advance(first, last, all, &run));
@@ -239,10 +248,14 @@ Status Sink::WriteBatch(uint64_t first, uint64_t last) {
 
   t = SteadyNs();
   std::vector<TableRows> tables;
-  CCL_RETURN_IF_ERROR(BuildTableRows(&set_, &tables));
+  const bool burn_moved =
+      projections::BurnEvaluationDay(set_.burn, projections::View{}) != burn_day;
+  CCL_RETURN_IF_ERROR(
+      BuildTableRows(&set_, rows_replaced_once_ ? &touched_ : nullptr, burn_moved, &tables));
   stats.rows_ns = SteadyNs() - t;
 
   CCL_RETURN_IF_ERROR(Commit(copy, tables, next, &stats));
+  rows_replaced_once_ = true;
   checkpoint_ = next;
   result_->end_seq = last;
   result_->events += last - first + 1;

@@ -2,6 +2,7 @@
 #include "tools/sink/sink_tables.h"
 
 #include <cassert>
+#include <set>
 
 #include "projections/format.h"
 #include "projections/report_rows.h"
@@ -84,21 +85,32 @@ std::string StoreCheckpointSql(const Checkpoint& cp) {
 
 namespace {
 
-TableRows AsTable(std::string table, projections::RowSet set) {
+TableRows AsTable(std::string table, projections::RowSet set,
+                  const std::set<std::string>* contracts) {
   // The table keeps every figure of the JSON export too (margin currency,
   // margin_bp), so BI tools need not recompute them.
   for (projections::Column& c : set.columns) c.in_csv = c.in_csv || c.in_json;
-  TableRows t{std::move(table), {}};
+  TableRows t{std::move(table), {}, contracts != nullptr, {}};
+  if (contracts != nullptr) {
+    size_t col = 0;
+    while (col < set.columns.size() && set.columns[col].name != "contract") ++col;
+    assert(col < set.columns.size());  // every projection row names its contract
+    std::erase_if(set.rows, [&](const std::vector<projections::Cell>& row) {
+      return contracts->count(row[col].text) == 0;
+    });
+    t.contracts.assign(contracts->begin(), contracts->end());
+  }
   projections::WriteRowSet(set, projections::OutputFormat::kCsv, &t.csv);
   return t;
 }
 
 }  // namespace
 
-Status BuildTableRows(projections::ProjectionSet* set, std::vector<TableRows>* out) {
+Status BuildTableRows(projections::ProjectionSet* set, const std::set<std::string>* contracts,
+                      bool burn_whole, std::vector<TableRows>* out) {
   out->clear();
-  out->push_back(
-      AsTable("balances", projections::BalanceRowSet(projections::BalanceRows(set->balances))));
+  out->push_back(AsTable(
+      "balances", projections::BalanceRowSet(projections::BalanceRows(set->balances)), contracts));
   if (set->margins.overflowed()) {
     return Status::InvalidArgument("margins: a sum left the 64-bit range; no figures synced");
   }
@@ -108,12 +120,14 @@ Status BuildTableRows(projections::ProjectionSet* set, std::vector<TableRows>* o
       {projections::MarginKey::kCustomer, projections::MarginKey::kContract,
        projections::MarginKey::kMonth},
       {}, {}, &report));
-  out->push_back(AsTable("margins", projections::MarginRowSet(report)));
+  out->push_back(AsTable("margins", projections::MarginRowSet(report), contracts));
   out->push_back(AsTable(
-      "escalations", projections::EscalationRowSet(projections::EscalationRows(set->escalations))));
+      "escalations", projections::EscalationRowSet(projections::EscalationRows(set->escalations)),
+      contracts));
   const int32_t day = projections::BurnEvaluationDay(set->burn, projections::View{});
-  out->push_back(
-      AsTable("burn", projections::BurnRowSet(projections::BurnRows(set->burn, day, false))));
+  out->push_back(AsTable("burn",
+                         projections::BurnRowSet(projections::BurnRows(set->burn, day, false)),
+                         burn_whole ? nullptr : contracts));
   return Status::OK();
 }
 
@@ -129,7 +143,16 @@ Status ReplaceRows(PgConnection* db, const TableRows& rows) {
     }
     columns += c;
   }
-  CCL_RETURN_IF_ERROR(db->Exec("DELETE FROM " + rows.table));
+  std::string del = "DELETE FROM " + rows.table;
+  if (rows.partial) {
+    if (rows.contracts.empty()) return Status::OK();
+    del += " WHERE contract IN (";
+    for (size_t i = 0; i < rows.contracts.size(); ++i) {
+      del += (i > 0 ? ", " : "") + QuoteLiteral(rows.contracts[i]);
+    }
+    del += ")";
+  }
+  CCL_RETURN_IF_ERROR(db->Exec(del));
   return db->CopyIn(
       "COPY " + rows.table + " (" + columns + ") FROM STDIN (FORMAT csv, HEADER true)", rows.csv);
 }

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,12 +38,20 @@ std::string StoreCheckpointSql(const Checkpoint& cp);
 struct TableRows {
   std::string table;  // "balances", "margins", "escalations", "burn"
   std::string csv;
+  // false: csv replaces every row of the table; true: only the rows of
+  // `contracts` (sorted), the others stay.
+  bool partial = false;
+  std::vector<std::string> contracts;
 };
 // The report rows of the four projections (the `ledgerctl export` rows:
 // margins by customer, contract and month), with every column either CSV or
-// JSON export carries. InvalidArgument when the margins left int64.
-Status BuildTableRows(projections::ProjectionSet* set, std::vector<TableRows>* out);
-// DELETE and COPY statements replacing a table's rows with `rows`.
+// JSON export carries. `contracts` non-null: only the rows of those contracts
+// (a batch changes no other contract's balances, margins or escalations);
+// burn's rows all depend on its evaluation day, so `burn_whole` builds them
+// all when that day moved. InvalidArgument when the margins left int64.
+Status BuildTableRows(projections::ProjectionSet* set, const std::set<std::string>* contracts,
+                      bool burn_whole, std::vector<TableRows>* out);
+// Replaces a table's rows (all, or those of rows.contracts) with rows.csv.
 Status ReplaceRows(PgConnection* db, const TableRows& rows);
 
 }  // namespace ccl::sink
