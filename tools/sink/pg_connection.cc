@@ -49,23 +49,21 @@ Status Make(Status::Code code, std::string msg) {
 
 }  // namespace
 
-std::string QuoteIdentifier(std::string_view name) {
-  std::string q = "\"";
-  for (char c : name) {
-    if (c == '"') q += '"';
-    q += c;
-  }
-  return q + "\"";
-}
-
-std::string QuoteLiteral(std::string_view text) {
-  std::string q = "'";
+namespace {
+// `text` between two `quote`s, each `quote` inside doubled: PostgreSQL's
+// rule for both identifiers (") and standard string literals (').
+std::string QuoteWith(char quote, std::string_view text) {
+  std::string q(1, quote);
   for (char c : text) {
-    if (c == '\'') q += '\'';
+    if (c == quote) q += quote;
     q += c;
   }
-  return q + "'";
+  return q + quote;
 }
+}  // namespace
+
+std::string QuoteIdentifier(std::string_view name) { return QuoteWith('"', name); }
+std::string QuoteLiteral(std::string_view text) { return QuoteWith('\'', text); }
 
 PgConnection::PgConnection(PGconn* conn) : conn_(conn), server_(ServerName(conn)) {}
 
