@@ -2,6 +2,7 @@
 #include "tools/sink/sink_tables.h"
 
 #include <cassert>
+#include <charconv>
 #include <set>
 
 #include "projections/format.h"
@@ -65,12 +66,22 @@ Status ReadCheckpoint(PgConnection* db, bool for_update, std::optional<Checkpoin
   CCL_RETURN_IF_ERROR(db->Query(sql, &rows));
   out->reset();
   if (rows.empty()) return Status::OK();
+  // What the database holds is checked like any input: the table's
+  // constraints say one row of three non-NULL values, but someone else's
+  // hands may have been there.
   const PgConnection::Row& r = rows[0];
-  assert(rows.size() == 1 && r.size() == 3);  // primary key `one` allows one row
+  const std::string bad = db->server() + ": table sink_checkpoint: ";
+  if (rows.size() != 1 || r.size() != 3 || !r[0] || !r[1] || !r[2]) {
+    return Status::Corruption(bad + "not one row of ledger_id, seq, chain_hash");
+  }
   Checkpoint cp;
-  cp.ledger_id = r[0].value_or("");
-  cp.seq = std::stoull(r[1].value_or("0"));
-  cp.hash_hex = r[2].value_or("");
+  cp.ledger_id = *r[0];
+  const std::string& seq = *r[1];
+  const auto [end, ec] = std::from_chars(seq.data(), seq.data() + seq.size(), cp.seq);
+  if (ec != std::errc() || end != seq.data() + seq.size()) {
+    return Status::Corruption(bad + "seq '" + seq + "' is not a number");
+  }
+  cp.hash_hex = *r[2];
   *out = cp;
   return Status::OK();
 }
