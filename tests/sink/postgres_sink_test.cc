@@ -380,6 +380,9 @@ TEST_F(PostgresSinkTest, UsageErrors) {
   EXPECT_EQ(Ledgerctl(SinkArgs({"--server", "https://localhost:8443"})), 2);
   EXPECT_NE(Err().find("not available yet"), std::string::npos) << Err();
   EXPECT_EQ(Ledgerctl({"sink", "mysql", "--conninfo", "x"}), 2);
+  EXPECT_EQ(Ledgerctl(SinkArgs({"--batch", "0"})), 2);
+  EXPECT_NE(Err().find("option '--batch': must be 1..1000000"), std::string::npos) << Err();
+  EXPECT_EQ(Ledgerctl(SinkArgs({"--poll-ms", "0"})), 2);
   EXPECT_EQ(
       Ledgerctl({"sink", "postgres", "--conninfo", server_->conninfo(), "--schema", "Bad-Name"}),
       2);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "events/limits.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
 #include "tools/sink/postgres_sink.h"
@@ -51,6 +52,14 @@ int RunSink(const po::variables_map& vm, const GlobalOptions& g) {
   o.poll_interval_ms = vm["poll-ms"].as<uint32_t>();
   Status s = sink::CheckSchemaName(o.schema);
   if (!s.ok()) return SinkUsageError("option '--schema': " + s.message());
+  if (o.events_per_batch_max < 1 || o.events_per_batch_max > limits::kSinkEventsPerBatchMax) {
+    return SinkUsageError("option '--batch': must be 1.." +
+                          std::to_string(limits::kSinkEventsPerBatchMax));
+  }
+  if (o.poll_interval_ms < 1 || o.poll_interval_ms > limits::kSinkPollIntervalMsMax) {
+    return SinkUsageError("option '--poll-ms': must be 1.." +
+                          std::to_string(limits::kSinkPollIntervalMsMax));
+  }
 
   std::unique_ptr<ledger::Ledger> ledger;
   s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
