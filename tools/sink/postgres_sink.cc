@@ -189,7 +189,7 @@ Status Sink::EncodeEvents(uint64_t first, uint64_t last, std::string* copy, Chec
 
 Status Sink::Transaction(const std::string& copy, const std::vector<TableRows>& tables,
                          const Checkpoint& next, SinkBatchStats* stats) {
-  // The checkpoint row is locked first: a second sink on the same schema
+  // The checkpoint is locked first: a second sink on the same schema
   // waits here, then finds the checkpoint moved and gives up (Conflict).
   std::optional<Checkpoint> now;
   CCL_RETURN_IF_ERROR(ReadCheckpoint(db_.get(), true, &now));

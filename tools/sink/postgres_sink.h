@@ -4,7 +4,7 @@
 //
 // Exactly once: each batch of events, the projection rows as of the batch's
 // last event and the new checkpoint (ledger id, seq, chain hash) are written
-// in ONE PostgreSQL transaction, which starts by locking the checkpoint row
+// in ONE PostgreSQL transaction, which starts by locking the checkpoint table
 // and checking it is still the one this sink started from. A sink killed at
 // any moment leaves the tables at the last committed checkpoint; the next
 // run continues after it. Events travel by binary COPY (tools/sink/pg_copy.h);

@@ -59,11 +59,16 @@ Status EnsureSchema(PgConnection* db, const std::string& schema, bool* created) 
   return db->Exec("SET search_path TO " + QuoteIdentifier(schema));
 }
 
-Status ReadCheckpoint(PgConnection* db, bool for_update, std::optional<Checkpoint>* out) {
+Status ReadCheckpoint(PgConnection* db, bool lock, std::optional<Checkpoint>* out) {
   std::vector<PgConnection::Row> rows;
-  std::string sql = "SELECT ledger_id, seq, encode(chain_hash, 'hex') FROM sink_checkpoint";
-  if (for_update) sql += " FOR UPDATE";
-  CCL_RETURN_IF_ERROR(db->Query(sql, &rows));
+  if (lock) {
+    // The table, not the row: before the first batch there is no row to
+    // lock, and two sinks would both go ahead. EXCLUSIVE still lets readers
+    // in.
+    CCL_RETURN_IF_ERROR(db->Exec("LOCK TABLE sink_checkpoint IN EXCLUSIVE MODE"));
+  }
+  CCL_RETURN_IF_ERROR(
+      db->Query("SELECT ledger_id, seq, encode(chain_hash, 'hex') FROM sink_checkpoint", &rows));
   out->reset();
   if (rows.empty()) return Status::OK();
   // What the database holds is checked like any input: the table's

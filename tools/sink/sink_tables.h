@@ -27,9 +27,10 @@ struct Checkpoint {
   uint64_t seq = 0;
   std::string hash_hex;  // lower-case hex of h_seq
 };
-// The stored checkpoint, or nullopt when none. `for_update` locks its row
-// until the transaction ends (REQUIRES: inside one).
-Status ReadCheckpoint(PgConnection* db, bool for_update, std::optional<Checkpoint>* out);
+// The stored checkpoint, or nullopt when none. `lock` first locks the
+// checkpoint table against other writers until the transaction ends
+// (REQUIRES: inside one).
+Status ReadCheckpoint(PgConnection* db, bool lock, std::optional<Checkpoint>* out);
 // The statement that stores `cp` (insert or replace).
 std::string StoreCheckpointSql(const Checkpoint& cp);
 
