@@ -46,4 +46,10 @@ inline constexpr size_t kCsvRecordBytesMax = 64 * 1024;
 inline constexpr size_t kEventsPerBatchMax = 5'000'000;  // one atomic append
 inline constexpr size_t kEventBytesMax = 16 * 1024;      // one stored event
 
+// The PostgreSQL sink (tools/sink).
+inline constexpr uint64_t kSinkEventsPerBatchMax = 1'000'000;  // one PostgreSQL transaction
+inline constexpr size_t kSinkSchemaNameBytesMax = 63;          // PostgreSQL's identifier limit
+inline constexpr uint32_t kSinkPollIntervalMsMax = 60'000;     // --follow's wait between looks
+inline constexpr size_t kSinkCopyChunkBytes = 1 << 20;         // one PQputCopyData call
+
 }  // namespace ccl::limits

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <condition_variable>
 #include <ctime>
 #include <deque>
@@ -464,6 +465,15 @@ Status Runner::Rebuild(std::span<Projection* const> projections, RunStats* stats
   CCL_RETURN_IF_ERROR(FoldLog(1, UINT64_MAX, nullptr, projections, checkpoints, stats));
   if (!options_.save_checkpoints) return Status::OK();
   return SaveSnapshots(projections, stats->to_seq);
+}
+
+Status Runner::Advance(uint64_t first_seq, uint64_t last_seq,
+                       std::span<Projection* const> projections, RunStats* stats) {
+  assert(first_seq >= 1);
+  if (projections.empty() || first_seq > last_seq) return Status::OK();
+  std::vector<uint64_t> start_after(projections.size(), 0);
+  stats->to_seq = first_seq - 1;
+  return FoldLog(first_seq, last_seq, nullptr, projections, start_after, stats);
 }
 
 Status Runner::Replay(const View& view, std::span<Projection* const> projections, RunStats* stats) {

@@ -106,6 +106,14 @@ class Runner {
   //   filters applied.
   Status Query(const View& view, std::span<Projection* const> projections, RunStats* stats);
 
+  // Folds the events first_seq..last_seq (capped at the head), in seq order,
+  // into projections that hold the state at first_seq - 1 (freshly Reset
+  // ones for first_seq 1), without snapshots and without saving: for a
+  // consumer that keeps the state itself and advances it batch by batch.
+  // On OK they hold the state at stats->to_seq. REQUIRES: first_seq >= 1.
+  Status Advance(uint64_t first_seq, uint64_t last_seq, std::span<Projection* const> projections,
+                 RunStats* stats);
+
   // Like Query, but always from zero (never a snapshot) and never saving:
   // what an auditor runs to check that the figures come from the log alone.
   Status Replay(const View& view, std::span<Projection* const> projections, RunStats* stats);

@@ -164,6 +164,32 @@ TEST_F(ProjectionRunnerLedgerTest, CheckpointsSurviveReopenAndIncrementalEqualsR
 // The applied rate is the ledger's: a booking appended after a rate change
 // effective before it is valued at the new rate, and an earlier booking keeps
 // the old one (no revaluation).
+TEST_F(ProjectionRunnerLedgerTest, AdvanceInPiecesEqualsOneFold) {
+  testing::WorkloadOptions o;
+  o.seed = 12;
+  o.events = 2000;
+  o.assign = true;
+  const std::vector<Event> log = testing::GenerateWorkload(o);
+  Append(log, 0, log.size());
+  const uint64_t head = ledger_->head().seq;
+  // Pieces of 1, 1 and 700 events, then the rest past the head (capped
+  // there); reversals whose targets lie in earlier pieces are read by id.
+  Runner runner(ledger_.get(), RunnerOptions{.save_checkpoints = false});
+  ProjectionSet set;
+  uint64_t done = 0;
+  for (uint64_t last : {uint64_t{1}, uint64_t{2}, uint64_t{702}, head + 50}) {
+    RunStats stats;
+    ASSERT_TRUE(runner.Advance(done + 1, last, set.All(), &stats).ok());
+    EXPECT_EQ(stats.to_seq, std::min(last, head));
+    done = stats.to_seq;
+  }
+  EXPECT_EQ(done, head);
+  EXPECT_EQ(Digests(&set), ReplayDigests());
+  RunStats none;
+  ASSERT_TRUE(runner.Advance(head + 1, head, set.All(), &none).ok());  // empty range
+  EXPECT_EQ(none.events_read, 0u);
+}
+
 TEST_F(ProjectionRunnerLedgerTest, RevenueUsesTheRateTheLedgerApplied) {
   testing::Builder b;
   std::vector<Event> evs;

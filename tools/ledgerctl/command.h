@@ -55,6 +55,7 @@ void RegisterAuditCommands(CommandTable* table);  // cmd_audit.cc: digest keygen
                                                   // check-proof checkpoint vkey witness backup
                                                   // restore
 void RegisterFeedCommands(CommandTable* table);   // cmd_feed.cc: export tail stats report
+void RegisterSinkCommands(CommandTable* table);   // cmd_sink.cc: sink postgres
 
 // The command named `name`, or nullptr when none is registered.
 const Command* FindCommand(const CommandTable& table, std::string_view name);

@@ -278,6 +278,7 @@ int Main(int argc, char** argv) {
   RegisterReportCommands(&table);
   RegisterAuditCommands(&table);
   RegisterFeedCommands(&table);
+  RegisterSinkCommands(&table);
 
   // The command is the first word that is neither an option nor the value of
   // a global option; everything else is handed to the command's parser.

@@ -1,0 +1,120 @@
+// `ledgerctl sink postgres`: the ledger's events and projection rows into
+// PostgreSQL, exactly once (tools/sink/postgres_sink.h does the work; this
+// file parses options, installs the SIGTERM handler and prints).
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cstdio>
+#include <string>
+
+#include "events/display.h"
+#include "events/limits.h"
+#include "tools/ledgerctl/command.h"
+#include "tools/ledgerctl/ledger_io.h"
+#include "tools/sink/postgres_sink.h"
+
+namespace ccl::tools {
+
+namespace {
+
+std::atomic<bool> g_stop_sink{false};
+extern "C" void StopSink(int) { g_stop_sink.store(true); }
+
+int SinkUsageError(const std::string& message) {
+  std::fprintf(stderr, "ledgerctl sink: %s (see ledgerctl sink --help)\n", message.c_str());
+  return kExitUsage;
+}
+
+void LogBatch(const sink::SinkBatchStats& b) {
+  auto ms = [](int64_t ns) { return static_cast<double>(ns) / 1e6; };
+  spdlog::info(
+      "batch seq {}..{}: events {:.1f} ms, projections {:.1f} ms, rows {:.1f} ms, "
+      "transaction {:.1f} ms (rows replaced in {:.1f} ms), oldest event visible {:.1f} ms "
+      "after its append",
+      b.first_seq, b.last_seq, ms(b.events_ns), ms(b.fold_ns), ms(b.rows_ns), ms(b.transaction_ns),
+      ms(b.refresh_ns), ms(b.committed_at_ns - b.oldest_recorded_at_ns));
+}
+
+int RunSink(const po::variables_map& vm, const GlobalOptions& g) {
+  if (vm["target"].as<std::string>() != "postgres") {
+    return SinkUsageError("the only target is 'postgres'");
+  }
+  if (vm.count("server")) {
+    return SinkUsageError(
+        "option '--server': reading a ledgerd feed is not available yet; the sink reads the "
+        "ledger directly (--db)");
+  }
+  sink::PostgresSinkOptions o;
+  o.conninfo = vm["conninfo"].as<std::string>();
+  o.schema = vm["schema"].as<std::string>();
+  o.follow = vm["follow"].as<bool>();
+  o.events_per_batch_max = vm["batch"].as<uint64_t>();
+  o.poll_interval_ms = vm["poll-ms"].as<uint32_t>();
+  Status s = sink::CheckSchemaName(o.schema);
+  if (!s.ok()) return SinkUsageError("option '--schema': " + s.message());
+  if (o.events_per_batch_max < 1 || o.events_per_batch_max > limits::kSinkEventsPerBatchMax) {
+    return SinkUsageError("option '--batch': must be 1.." +
+                          std::to_string(limits::kSinkEventsPerBatchMax));
+  }
+  if (o.poll_interval_ms < 1 || o.poll_interval_ms > limits::kSinkPollIntervalMsMax) {
+    return SinkUsageError("option '--poll-ms': must be 1.." +
+                          std::to_string(limits::kSinkPollIntervalMsMax));
+  }
+
+  std::unique_ptr<ledger::Ledger> ledger;
+  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (!s.ok()) return Fail(s);
+  // SIGTERM / Ctrl-C: the batch in progress is committed, then exit 0.
+  struct sigaction sa {};
+  sa.sa_handler = StopSink;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  o.should_stop = [] { return g_stop_sink.load(); };
+  o.today_day = [] { return TodayDay(); };
+  o.on_batch = LogBatch;
+
+  sink::PostgresSinkResult r;
+  s = sink::RunPostgresSink(ledger.get(), o, &r);
+  if (!g.quiet) {
+    std::string msg = std::string(s.ok() ? "synced " : "before the error, synced ") +
+                      events::FormatThousands(r.events) + " events in " +
+                      events::FormatThousands(r.batches) + " transactions into schema \"" +
+                      o.schema + "\"";
+    if (r.created_schema) msg += " (tables created)";
+    msg += "; checkpoint at seq " + events::FormatThousands(r.end_seq);
+    std::fprintf(stderr, "%s\n", msg.c_str());
+  }
+  if (!s.ok()) return Fail(s);
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterSinkCommands(CommandTable* table) {
+  table->push_back(
+      {"sink",
+       "sink postgres --conninfo STRING [--schema NAME] [--follow] [--batch N] [--poll-ms MS]",
+       "copy events and projection rows into PostgreSQL, exactly once, resumable",
+       [](po::options_description* d, po::positional_options_description* p) {
+         d->add_options()("target", po::value<std::string>()->required()->value_name("TARGET"),
+                          "postgres")(
+             "conninfo", po::value<std::string>()->required()->value_name("STRING"),
+             "libpq connection string, e.g. 'host=/run/postgresql dbname=bi'")(
+             "schema", po::value<std::string>()->default_value("ccl")->value_name("NAME"),
+             "schema of the tables, created if missing")(
+             "follow", po::bool_switch(),
+             "keep syncing as the ledger grows, until SIGTERM or Ctrl-C")(
+             "batch", po::value<uint64_t>()->default_value(100'000)->value_name("N"),
+             "at most N events per transaction")(
+             "poll-ms", po::value<uint32_t>()->default_value(50)->value_name("MS"),
+             "with --follow: look for new events every MS milliseconds")(
+             "server", po::value<std::string>()->value_name("URL"),
+             "read a ledgerd feed (not available yet)");
+         p->add("target", 1);
+       },
+       RunSink});
+}
+
+}  // namespace ccl::tools

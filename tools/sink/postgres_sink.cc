@@ -1,0 +1,311 @@
+// The PostgreSQL sink's main loop (tools/sink/postgres_sink.h).
+#include "tools/sink/postgres_sink.h"
+
+#include <algorithm>
+#include <cassert>
+#include <chrono>
+#include <optional>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "events/json.h"
+#include "events/limits.h"
+#include "events/uuid.h"
+#include "ledger/merkle.h"
+#include "projections/registry.h"
+#include "projections/report_rows.h"
+#include "projections/runner.h"
+#include "tools/sink/pg_connection.h"
+#include "tools/sink/pg_copy.h"
+#include "tools/sink/postgres_ddl.h"
+#include "tools/sink/sink_tables.h"
+
+namespace ccl::sink {
+
+std::string_view PostgresDdl() { return kPostgresDdlText; }
+
+Status CheckSchemaName(std::string_view name) {
+  if (name.empty() || name.size() > limits::kSinkSchemaNameBytesMax) {
+    return Status::InvalidArgument("schema name: must be 1.." +
+                                   std::to_string(limits::kSinkSchemaNameBytesMax) + " bytes");
+  }
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool ok = c == '_' || (c >= 'a' && c <= 'z') || (i > 0 && c >= '0' && c <= '9');
+    if (!ok) {
+      return Status::InvalidArgument("schema name '" + std::string(name) +
+                                     "': must match [a-z_][a-z0-9_]*");
+    }
+  }
+  return Status::OK();
+}
+
+namespace {
+
+constexpr int kEventColumns = 13;
+constexpr const char* kCopyEventsSql =
+    "COPY events (seq, event_id, type, contract, stream_version, effective_at, recorded_at, "
+    "actor, source, note, payload, stored, chain_hash) FROM STDIN (FORMAT binary)";
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t SteadyNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+class Sink {
+ public:
+  Sink(ledger::Ledger* ledger, const PostgresSinkOptions& options, PostgresSinkResult* result)
+      : ledger_(ledger), options_(options), result_(result), runner_(ledger, RunnerOptions()) {}
+
+  Status Run();
+
+ private:
+  static projections::RunnerOptions RunnerOptions() {
+    projections::RunnerOptions o;
+    o.save_checkpoints = false;  // the sink keeps its state in memory
+    return o;
+  }
+  Status Start();
+  Status CheckAgainstLedger(const Checkpoint& cp);
+  Status WriteBatch(uint64_t first, uint64_t last);
+  // The burn rows' evaluation day: the front end's today, or the latest
+  // effective day folded when events are dated later than today (the sink
+  // folds incrementally, so it cannot leave them out as `export burn` does).
+  int32_t BurnDay() const { return std::max(options_.today_day(), set_.burn.max_day()); }
+  Status EncodeEvents(uint64_t first, uint64_t last, std::string* copy, Checkpoint* next,
+                      SinkBatchStats* stats);
+  Status Commit(const std::string& copy, const std::vector<TableRows>& tables,
+                const Checkpoint& next, SinkBatchStats* stats);
+  Status Transaction(const std::string& copy, const std::vector<TableRows>& tables,
+                     const Checkpoint& next, SinkBatchStats* stats);
+  bool ShouldStop() const { return options_.should_stop && options_.should_stop(); }
+
+  ledger::Ledger* ledger_;
+  const PostgresSinkOptions& options_;
+  PostgresSinkResult* result_;
+  projections::Runner runner_;
+  projections::ProjectionSet set_;
+  std::unique_ptr<PgConnection> db_;
+  std::optional<Checkpoint> checkpoint_;  // as committed; nullopt before the first batch
+  // The first batch of a run replaces every projection row (whatever an
+  // earlier run left); later ones only the rows of the contracts they touch.
+  bool rows_replaced_once_ = false;
+  std::set<std::string> touched_;  // contracts of the batch being written
+  events::Event event_;
+  std::string json_;
+};
+
+Status Sink::CheckAgainstLedger(const Checkpoint& cp) {
+  const std::string id = events::FormatUuid(ledger_->ledger_id());
+  const std::string where = db_->server() + ": checkpoint of schema \"" + options_.schema + "\"";
+  if (cp.ledger_id != id) {
+    return Status::Corruption(where + " belongs to ledger " + cp.ledger_id +
+                              ", not to this ledger (" + id +
+                              "): refusing to mix two ledgers in one schema");
+  }
+  const ledger::Head head = ledger_->head();
+  if (cp.seq > head.seq) {
+    return Status::Corruption(where + " is at seq " + std::to_string(cp.seq) +
+                              " but the ledger ends at seq " + std::to_string(head.seq) +
+                              ": the ledger was replaced by an older copy or rewritten");
+  }
+  ledger::Hash h{};
+  CCL_RETURN_IF_ERROR(ledger_->GetChainHash(cp.seq, &h));
+  if (ledger::HexEncode(h) != cp.hash_hex) {
+    return Status::Corruption(where + " records chain hash " + cp.hash_hex + " at seq " +
+                              std::to_string(cp.seq) + " but the ledger has " +
+                              ledger::HexEncode(h) + ": the ledger's history was rewritten");
+  }
+  return Status::OK();
+}
+
+Status Sink::Start() {
+  CCL_RETURN_IF_ERROR(PgConnection::Connect(options_.conninfo, &db_));
+  CCL_RETURN_IF_ERROR(EnsureSchema(db_.get(), options_.schema, &result_->created_schema));
+  CCL_RETURN_IF_ERROR(ReadCheckpoint(db_.get(), false, &checkpoint_));
+  if (checkpoint_.has_value()) {
+    CCL_RETURN_IF_ERROR(CheckAgainstLedger(*checkpoint_));
+    result_->start_seq = result_->end_seq = checkpoint_->seq;
+  }
+  // The projections as of the checkpoint: the state each batch advances.
+  projections::RunStats stats;
+  const std::vector<projections::Projection*> all = set_.All();
+  CCL_RETURN_IF_ERROR(runner_.Advance(1, result_->start_seq, all, &stats));
+  if (stats.to_seq != result_->start_seq) {
+    return Status::Corruption("ledger: projections reached seq " + std::to_string(stats.to_seq) +
+                              ", expected " + std::to_string(result_->start_seq));
+  }
+  return Status::OK();
+}
+
+Status Sink::EncodeEvents(uint64_t first, uint64_t last, std::string* copy, Checkpoint* next,
+                          SinkBatchStats* stats) {
+  BinaryCopyWriter w(copy);
+  std::unique_ptr<ledger::EventIterator> it = ledger_->NewIterator(first);
+  uint64_t expect = first;
+  ledger::Hash hash{};
+  for (; it->Valid() && it->seq() <= last; it->Next(), ++expect) {
+    if (it->seq() != expect) {
+      return Status::Corruption("ledger: seq " + std::to_string(expect) + " missing");
+    }
+    const events::Event& e = it->event();
+    CCL_RETURN_IF_ERROR(it->chain_hash(&hash));
+    touched_.insert(e.contract);
+    if (expect == first) stats->oldest_recorded_at_ns = e.recorded_at_ns;
+    json_.clear();
+    events::AppendEventJson(e, events::JsonOutputOptions(), &json_);
+    w.BeginRow(kEventColumns);
+    w.Int8(static_cast<int64_t>(it->seq()));
+    w.Uuid(e.event_id);
+    w.Text(events::EventTypeName(e.type));
+    w.Text(e.contract);
+    w.Int8(static_cast<int64_t>(e.stream_version));
+    w.TimestampTz(e.effective_at_ns);
+    w.TimestampTz(e.recorded_at_ns);
+    w.Text(e.actor);
+    w.Text(e.source);
+    if (e.note.empty()) {
+      w.Null();
+    } else {
+      w.Text(e.note);
+    }
+    w.Jsonb(json_);
+    w.Bytea(it->bytes());
+    w.Bytea(std::span<const uint8_t>(hash));
+  }
+  CCL_RETURN_IF_ERROR(it->status());
+  if (expect != last + 1) {
+    return Status::Corruption("ledger: seq " + std::to_string(expect) + " missing");
+  }
+  w.Finish();
+  next->ledger_id = events::FormatUuid(ledger_->ledger_id());
+  next->seq = last;
+  next->hash_hex = ledger::HexEncode(hash);
+  return Status::OK();
+}
+
+Status Sink::Transaction(const std::string& copy, const std::vector<TableRows>& tables,
+                         const Checkpoint& next, SinkBatchStats* stats) {
+  // The checkpoint is locked first: a second sink on the same schema
+  // waits here, then finds the checkpoint moved and gives up (Conflict).
+  std::optional<Checkpoint> now;
+  CCL_RETURN_IF_ERROR(ReadCheckpoint(db_.get(), true, &now));
+  const uint64_t now_seq = now.has_value() ? now->seq : 0;
+  const uint64_t mine = checkpoint_.has_value() ? checkpoint_->seq : 0;
+  if (now_seq != mine || now.has_value() != checkpoint_.has_value()) {
+    return Status::Conflict(db_->server() + ": the checkpoint of schema \"" + options_.schema +
+                            "\" moved to seq " + std::to_string(now_seq) +
+                            " while this sink was at " + std::to_string(mine) +
+                            ": another sink writes there");
+  }
+  CCL_RETURN_IF_ERROR(db_->CopyIn(kCopyEventsSql, copy));
+  const int64_t refresh_start = SteadyNs();
+  for (const TableRows& t : tables) CCL_RETURN_IF_ERROR(ReplaceRows(db_.get(), t));
+  stats->refresh_ns = SteadyNs() - refresh_start;
+  return db_->Exec(StoreCheckpointSql(next));
+}
+
+Status Sink::Commit(const std::string& copy, const std::vector<TableRows>& tables,
+                    const Checkpoint& next, SinkBatchStats* stats) {
+  const int64_t start = SteadyNs();
+  CCL_RETURN_IF_ERROR(db_->Exec("BEGIN"));
+  Status s = Transaction(copy, tables, next, stats);
+  if (s.ok()) s = db_->Exec("COMMIT");
+  if (!s.ok()) {
+    db_->Exec("ROLLBACK").IgnoreError();  // s says what failed; the server may be gone
+    return s;
+  }
+  stats->transaction_ns = SteadyNs() - start;
+  stats->committed_at_ns = NowNs();
+  return Status::OK();
+}
+
+Status Sink::WriteBatch(uint64_t first, uint64_t last) {
+  assert(first >= 1 && first <= last);
+  SinkBatchStats stats;
+  stats.first_seq = first;
+  stats.last_seq = last;
+  int64_t t = SteadyNs();
+  std::string copy;
+  Checkpoint next;
+  touched_.clear();
+  CCL_RETURN_IF_ERROR(EncodeEvents(first, last, &copy, &next, &stats));
+  stats.events_ns = SteadyNs() - t;
+
+  t = SteadyNs();
+  const int32_t burn_day_before = BurnDay();
+  projections::RunStats run;
+  const std::vector<projections::Projection*> all = set_.All();
+  CCL_RETURN_IF_ERROR(runner_.Advance(first, last, all, &run));
+  if (run.to_seq != last) {
+    return Status::Corruption("ledger: projections reached seq " + std::to_string(run.to_seq) +
+                              ", expected " + std::to_string(last));
+  }
+  stats.fold_ns = SteadyNs() - t;
+
+  t = SteadyNs();
+  std::vector<TableRows> tables;
+  const int32_t burn_day = BurnDay();
+  CCL_RETURN_IF_ERROR(BuildTableRows(&set_, rows_replaced_once_ ? &touched_ : nullptr, burn_day,
+                                     burn_day != burn_day_before, &tables));
+  stats.rows_ns = SteadyNs() - t;
+
+  CCL_RETURN_IF_ERROR(Commit(copy, tables, next, &stats));
+  rows_replaced_once_ = true;
+  checkpoint_ = next;
+  result_->end_seq = last;
+  result_->events += last - first + 1;
+  ++result_->batches;
+  if (options_.on_batch) options_.on_batch(stats);
+  return Status::OK();
+}
+
+Status Sink::Run() {
+  CCL_RETURN_IF_ERROR(Start());
+  while (!ShouldStop()) {
+    const uint64_t done = result_->end_seq;
+    const uint64_t head = ledger_->head().seq;
+    if (head > done) {
+      const uint64_t last = done + std::min(head - done, options_.events_per_batch_max);
+      CCL_RETURN_IF_ERROR(WriteBatch(done + 1, last));
+      continue;
+    }
+    if (!options_.follow) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(options_.poll_interval_ms));
+    CCL_RETURN_IF_ERROR(ledger_->Refresh());
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status RunPostgresSink(ledger::Ledger* ledger, const PostgresSinkOptions& options,
+                       PostgresSinkResult* result) {
+  assert(ledger != nullptr && result != nullptr);
+  *result = PostgresSinkResult();
+  CCL_RETURN_IF_ERROR(CheckSchemaName(options.schema));
+  if (options.events_per_batch_max < 1 ||
+      options.events_per_batch_max > limits::kSinkEventsPerBatchMax) {
+    return Status::InvalidArgument("batch size: must be 1.." +
+                                   std::to_string(limits::kSinkEventsPerBatchMax) + " events");
+  }
+  if (options.poll_interval_ms < 1 || options.poll_interval_ms > limits::kSinkPollIntervalMsMax) {
+    return Status::InvalidArgument("poll interval: must be 1.." +
+                                   std::to_string(limits::kSinkPollIntervalMsMax) + " ms");
+  }
+  if (options.conninfo.empty()) return Status::InvalidArgument("conninfo: must not be empty");
+  if (!options.today_day)
+    return Status::InvalidArgument("today_day: the front end's clock is required");
+  Sink sink(ledger, options, result);
+  return sink.Run();
+}
+
+}  // namespace ccl::sink
