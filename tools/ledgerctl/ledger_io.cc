@@ -157,6 +157,12 @@ Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger:
   return s;
 }
 
+bool LedgerFolderWritable(const std::string& path) {
+  // access() answers for this process's real ids and reports EROFS for a
+  // read-only mount, which permission bits (and root) do not show.
+  return ::access(path.c_str(), W_OK | X_OK) == 0;
+}
+
 std::string HexOf(const uint8_t* bytes, size_t n) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out(2 * n, '0');
