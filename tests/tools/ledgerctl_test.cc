@@ -4,10 +4,14 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spawn.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -443,6 +447,75 @@ TEST_F(LedgerctlTest, DemoBuildsAndVerifiesALedger) {
   r = Run({"demo", "--dir", demo, "--contracts", "3", "--days", "30"}, "", false);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find(" 0 duplicates"), std::string::npos) << r.out;
+}
+
+// Every file of a folder (recursively) with its size.
+std::map<std::string, uintmax_t> Listing(const fs::path& dir) {
+  std::map<std::string, uintmax_t> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    out[e.path().string()] = e.is_regular_file() ? e.file_size() : 0;
+  }
+  return out;
+}
+
+// Every read command on a ledger behind a read-only bind mount (root, as the
+// tests run in CI, is stopped by a read-only mount, not by permission bits):
+// each works, and nothing is written, there or in the temporary folder, even
+// when the reader of a pipe goes away early (SIGPIPE).
+TEST_F(LedgerctlTest, ReadCommandsWorkOnAReadOnlyMountAndLeaveNothing) {
+  Init();
+  ASSERT_EQ(Run({"--quiet", "import", Workload("w.jsonl", 3, 30)}).code, 0);
+  const fs::path mnt = dir_ / "ro";
+  fs::create_directories(mnt);
+  if (::mount(db_.c_str(), mnt.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    GTEST_SKIP() << "cannot bind-mount (needs root): " << std::strerror(errno);
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{mnt.string()};
+  if (::mount(nullptr, mnt.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+    GTEST_SKIP() << "cannot remount read-only: " << std::strerror(errno);
+  }
+  const fs::path tmp = dir_ / "tmp";
+  fs::create_directories(tmp);
+  const char* old_tmpdir = std::getenv("TMPDIR");
+  const std::string saved = old_tmpdir != nullptr ? old_tmpdir : "";
+  ::setenv("TMPDIR", tmp.c_str(), 1);
+  const auto before = Listing(db_);
+  const std::string ro = mnt.string();
+  const std::vector<std::vector<std::string>> commands = {
+      {"balance"},
+      {"margin"},
+      {"escalations"},
+      {"burn"},
+      {"stats"},
+      {"log", "--limit", "3"},
+      {"show", "1"},
+      {"verify"},
+      {"digest"},
+      {"tail", "-n", "2"},
+      {"replay", "--projection", "balances"},
+      {"export", "events"},
+      {"backup", "--dir", (dir_ / "bk").string()}};
+  for (std::vector<std::string> c : commands) {
+    c.insert(c.begin(), {"--db", ro});
+    RunResult r = Run(c, "", false);
+    EXPECT_EQ(r.code, 0) << c[2] << ": " << r.err;
+  }
+  // `log | head -1`: ledgerctl dies of SIGPIPE with most of the log unread.
+  const std::string pipe = std::string(LEDGERCTL_PATH) + " --db " + ro + " log | head -1";
+  const fs::path head_out = dir_ / "head.out";
+  const int status = std::system((pipe + " > " + head_out.string()).c_str());
+  if (saved.empty()) {
+    ::unsetenv("TMPDIR");
+  } else {
+    ::setenv("TMPDIR", saved.c_str(), 1);
+  }
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(Lines(ReadFile(head_out)).size(), 1u);
+  EXPECT_EQ(Listing(db_), before);
+  EXPECT_TRUE(fs::is_empty(tmp)) << "left in TMPDIR: " << fs::directory_iterator(tmp)->path();
 }
 
 }  // namespace
