@@ -15,8 +15,10 @@
 #include <atomic>
 #include <cassert>
 #include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <system_error>
 
 #include "ledger/cf_options.h"
@@ -170,6 +172,32 @@ class NullLogger final : public rocksdb::Logger {
   void Logv(const char*, va_list) override {}
 };
 
+// RocksDB's diagnostics of a writer, in the ledger folder's LOG (replaced at
+// each open). RocksDB's own file logger aborts the process, in builds with
+// assertions (Debian's), when it logs again after a failed write: on a full
+// disk, the error report of the first failed append. Write errors here are
+// ignored: a diagnostic must never stop the ledger from reporting one.
+class TolerantFileLogger final : public rocksdb::Logger {
+ public:
+  explicit TolerantFileLogger(const std::string& path)
+      : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL), file_(std::fopen(path.c_str(), "w")) {}
+  ~TolerantFileLogger() override {
+    if (file_ != nullptr) std::fclose(file_);
+  }
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    if (file_ == nullptr) return;
+    std::lock_guard<std::mutex> l(mu_);
+    std::vfprintf(file_, format, ap);
+    std::fputc('\n', file_);
+    std::fflush(file_);
+  }
+
+ private:
+  std::mutex mu_;
+  std::FILE* file_;
+};
+
 constexpr uint64_t kFlushOnCloseBytes = 16ull << 20;
 // Refresh: catch-ups until the head and the events agree (two suffice; see
 // there), before the disagreement is reported as damage.
@@ -315,6 +343,11 @@ Status LedgerImpl::OpenDb() {
   if (options_.read_only) return OpenSecondary();
   // A bulk append interrupted before its ingestion left scratch files.
   RemoveIngestScratch(path_ + "/" + kIngestFolder);
+  if (o.env == rocksdb::Env::Default()) {
+    std::error_code ec;
+    std::filesystem::create_directories(path_, ec);
+    o.info_log = std::make_shared<TolerantFileLogger>(path_ + "/LOG");
+  }
   rocksdb::Status s = rocksdb::DB::Open(o, path_, cfs, &handles_, &db_);
   if (!s.ok()) return FromRocks(s, "open " + path_);
   // WAL recovery is over (a secondary keeps tailing the writer's WAL and
