@@ -207,6 +207,10 @@ constexpr int kCatchUpRoundsMax = 3;
 
 Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   if (s.ok()) return Status::OK();
+  if (s.IsNoSpace()) {
+    return Status::IOError("no space left on device: " + std::string(context) +
+                           " (free space and run it again: nothing acknowledged was lost)");
+  }
   std::string m(context);
   m += ": ";
   m += s.ToString();
