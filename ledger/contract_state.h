@@ -1,7 +1,7 @@
 // The write model's per-contract state and its persisted form (the
 // `contracts` and `escalations` column families, schemas/FORMAT.md "Write
 // model"). This is derived data: a fold of the contract's events that the
-// rules of DESIGN.md are checked against, stored so that opening a ledger
+// append rules (schemas/EVENTS.md) are checked against, stored so that opening a ledger
 // costs O(1) rather than a replay of the whole log.
 #pragma once
 

@@ -1,18 +1,15 @@
 #include "ledger/signing.h"
 
-#include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <memory>
 #include <string>
 
+#include "events/durable_file.h"
 #include "ledger/merkle.h"
 #include "ledger/merkle_json.h"
 
@@ -52,29 +49,6 @@ Status ReadSmallFile(const std::string& path, std::string* out) {
 bool ParseHexKey(std::string_view text, std::array<uint8_t, 32>* out) {
   if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
   return HexDecode(text, *out);
-}
-
-Status WriteNewFile(const std::string& path, const std::string& data, mode_t mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) {
-    if (errno == EEXIST) {
-      return Status::InvalidArgument(path + ": exists; refusing to overwrite a key file");
-    }
-    return Status::IOError(path + ": " + std::strerror(errno));
-  }
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::string err = std::strerror(errno);
-      ::close(fd);
-      return Status::IOError(path + ": " + err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) return Status::IOError(path + ": sync failed");
-  return Status::OK();
 }
 
 Status Pem(EVP_PKEY* pkey, bool private_key, std::string* out) {
@@ -153,8 +127,10 @@ Status WriteKeyFiles(const std::string& prefix, const SigningKey& key) {
     return Status::InvalidArgument(prefix + " or " + pub_path +
                                    " exists; refusing to overwrite a key file");
   }
-  CCL_RETURN_IF_ERROR(WriteNewFile(prefix, private_pem, 0600));
-  return WriteNewFile(pub_path, public_pem, 0644);
+  // Never replaces a key file, and the private key is never readable by others.
+  using events::ExistingFile;
+  CCL_RETURN_IF_ERROR(events::WriteFileDurably(prefix, private_pem, {ExistingFile::kRefuse, 0600}));
+  return events::WriteFileDurably(pub_path, public_pem, {ExistingFile::kRefuse, 0644});
 }
 
 Status ReadSigningKey(const std::string& path, SigningKey* out) {

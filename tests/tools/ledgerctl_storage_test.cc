@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/tools/ledgerctl_test_util.h"
+#include "tests/tools/ledgerctl_fixture.h"
 
 namespace ccl::tools::testing {
 namespace {

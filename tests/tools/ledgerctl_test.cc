@@ -1,23 +1,11 @@
-// ledgerctl end to end: the binary is run as a separate process (posix_spawn)
-// against a temporary ledger, and its exit codes, stdout and stderr are
-// checked the way a user or a script would see them.
-#include <gtest/gtest.h>
+// ledgerctl end to end: the ledger commands (init, import, append, log,
+// show, verify, generate, demo) as a user or a script runs them.
+#include "tests/tools/ledgerctl_fixture.h"
 
-#include <filesystem>
-#include <string>
-#include <vector>
-
-#include "tests/tools/ledgerctl_test_util.h"
-
-namespace ccl::tools::testing {
+namespace ccl::tools {
 namespace {
 
-std::string Booking(const std::string& id, int minutes, const std::string& contract = "C-1") {
-  return R"({"event_id":")" + id + R"(","type":"HoursBooked","contract":")" + contract +
-         R"(","effective_at":"2025-01-02T10:00:00Z","actor":"a.b","source":"test",)"
-         R"("engineer":"A B","service_line":"reactive","minutes":)" +
-         std::to_string(minutes) + R"(,"cost_rate_minor":9000})";
-}
+using namespace ccl::tools::testing;  // NOLINT: the fixture and its helpers
 
 TEST_F(LedgerctlTest, InitCreatesThenFindsTheLedger) {
   RunResult r = Run({"init"});
@@ -330,4 +318,4 @@ TEST_F(LedgerctlTest, DemoBuildsAndVerifiesALedger) {
 }
 
 }  // namespace
-}  // namespace ccl::tools::testing
+}  // namespace ccl::tools

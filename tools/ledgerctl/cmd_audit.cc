@@ -2,18 +2,15 @@
 // restore (schemas/MERKLE.md). check-proof opens no ledger: the digests given
 // to it are the trusted input. `verify --against` is in cmd_ledger.cc and calls
 // ledger::VerifyAgainstDigestFile.
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "events/codec.h"
+#include "events/durable_file.h"
 #include "events/json.h"
 #include "events/time_format.h"
 #include "ledger/backup.h"
@@ -54,31 +51,15 @@ int Failed(const Status& s) {
   return ExitCodeFor(s);
 }
 
-// Writes `text` to stdout, or to a new file `path` (never overwriting one: a
-// published digest or a proof handed out must not be replaced by accident).
+// Writes `text` to stdout, or to a new file `path` (never replacing one: a
+// published digest or a proof handed out must not be replaced by accident;
+// events/durable_file.h says what happens with devices, FIFOs and links).
 Status Emit(const std::string& text, const std::string& path) {
   if (path.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return Status::OK();
   }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    if (errno == EEXIST) return Status::InvalidArgument(path + ": exists; refusing to overwrite");
-    return Status::IOError(path + ": " + std::strerror(errno));
-  }
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string err = std::strerror(errno);
-      ::close(fd);
-      return Status::IOError(path + ": " + err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) return Status::IOError(path + ": sync failed");
-  return Status::OK();
+  return events::WriteFileDurably(path, text, {events::ExistingFile::kRefuse, 0644});
 }
 
 std::string OptString(const po::variables_map& vm, const char* name) {
