@@ -85,7 +85,11 @@ Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
         "BACKUP_DIR`, which verifies the copy; then `ledgerctl --db NEW_FOLDER verify`");
   }
   if (!foreign.empty()) {
-    if (!creating) return Status::NotFound("no ledger at " + path);
+    // Not NotFound: that would invite creating a ledger here.
+    if (!creating) {
+      return Status::InvalidArgument("no ledger at " + path + ": it holds files that are not a " +
+                                     "ledger's (" + ListNames(foreign) + ")");
+    }
     return Status::InvalidArgument(path + " holds files that are not a ledger's (" +
                                    ListNames(foreign) +
                                    "): a ledger is created only in a new or empty folder; nothing "

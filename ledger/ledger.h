@@ -137,7 +137,7 @@ class Ledger {
   // in only when it is missing, empty or holds only what an interrupted
   // creation writes; when it holds ledger data (table files, WALs,
   // MANIFESTs), Corruption naming them, with or without create_if_missing;
-  // among other files, InvalidArgument (create) or NotFound. Nothing in the
+  // among other files, InvalidArgument. Nothing in the
   // folder is changed when Open refuses it.
   [[nodiscard]] static Status Open(const Options& options, const std::string& path,
                                    std::unique_ptr<Ledger>* ledger);

@@ -44,8 +44,8 @@ void RemoveIngestScratch(const std::string& dir);
 // missing, empty, or holds only what an interrupted creation of a database
 // left (ledger/folder.cc). Corruption naming what was found when it holds
 // ledger data (table files, WALs, MANIFESTs: a damaged ledger, never to be
-// created over); InvalidArgument when creating among files of something
-// else; NotFound when not creating and there is no ledger data.
+// created over); InvalidArgument when the folder holds files of something
+// else; NotFound when not creating and the folder holds nothing of ours.
 Status CheckFolderWithoutCurrent(const std::string& path, bool creating);
 
 // Translates a RocksDB status (IOError, Corruption, Busy for a held lock).
