@@ -25,13 +25,13 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 
 // What RocksDB writes while it creates a database, before CURRENT names its
 // first MANIFEST (DB::Open with create_if_missing): the lock, its info log
-// (and the ones it rotated), the database identity, MANIFEST-000001 and the
-// temporary file that becomes CURRENT. A folder holding only these is a
-// creation a crash interrupted: RocksDB rewrites each of them when it creates
-// the database again, and no data can be among them.
+// (and the ones it rotated), the database identity and MANIFEST-000001, and
+// the temporary files that become IDENTITY and CURRENT. A folder holding only
+// these is a creation a crash interrupted: RocksDB rewrites each of them when
+// it creates the database again, and no data can be among them.
 bool IsCreationLeftover(const std::string& name) {
   return name == "LOCK" || name == "LOG" || StartsWith(name, "LOG.old.") || name == "IDENTITY" ||
-         name == "MANIFEST-000001" || name == "000001.dbtmp";
+         name == "MANIFEST-000001" || name == "000000.dbtmp" || name == "000001.dbtmp";
 }
 
 // Files that only a database that existed write: table and blob files, WALs,

@@ -93,7 +93,8 @@ TEST_F(LedgerOpenTest, CreateRefusesAFolderOfOtherFiles) {
 // interrupted: creating again finishes it.
 TEST_F(LedgerOpenTest, CreateFinishesACreationInterruptedBeforeCurrent) {
   fs::create_directories(path());
-  for (const char* name : {"LOCK", "LOG", "IDENTITY", "MANIFEST-000001"}) {
+  for (const char* name :
+       {"LOCK", "LOG", "IDENTITY", "000000.dbtmp", "MANIFEST-000001", "000001.dbtmp"}) {
     std::ofstream(path() + "/" + name) << "x";
   }
   std::unique_ptr<Ledger> l;
