@@ -257,7 +257,7 @@ void LedgerImpl::CommitGroup(const std::vector<Writer*>& group) {
       // The batch may or may not be in the WAL: only a reopen (WAL recovery)
       // tells. Until then the in-memory head cannot be trusted either way.
       needs_reopen_.store(true);
-      return finish(FromRocks(ws, "append (the ledger needs reopen after failed sync)"));
+      return finish(FromRocks(ws, "append to " + path_ + " (the ledger needs reopen)"));
     }
   }
   tree_->CommitAppend();

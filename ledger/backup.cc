@@ -140,11 +140,19 @@ Status RestoreLedger(const std::string& dir, const std::string& db_path, uint32_
                                    "never overwrites; choose a new --db path");
   }
   if (!std::filesystem::exists(dir, ec)) return Status::NotFound("no backup folder " + dir);
+  // An empty folder the user made stays; everything in it is this run's.
+  const bool folder_was_there = std::filesystem::exists(db_path, ec);
   RestoreResult r;
   Status s = RestoreAndProve(dir, db_path, backup_id, trusted, trusted_key, &r);
   if (!s.ok()) {
     // An unproven copy must not be mistaken for the ledger later.
-    std::filesystem::remove_all(db_path, ec);
+    if (folder_was_there) {
+      for (const auto& entry : std::filesystem::directory_iterator(db_path, ec)) {
+        std::filesystem::remove_all(entry.path(), ec);
+      }
+    } else {
+      std::filesystem::remove_all(db_path, ec);
+    }
     return s.WithContext("restore failed, nothing left at " + db_path);
   }
   *out = std::move(r);

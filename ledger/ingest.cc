@@ -67,23 +67,31 @@ void SortUnique(std::vector<Collector::Entry>* v) {
   v->resize(out);
 }
 
+// The scratch file of column family `cf`.
+std::string ScratchFile(const std::string& dir, size_t cf) {
+  return dir + "/" + std::to_string(cf) + ".sst";
+}
+
 }  // namespace
+
+void RemoveIngestScratch(const std::string& dir) {
+  std::error_code ec;
+  for (size_t cf = 0; cf < kCfCount; ++cf) std::filesystem::remove(ScratchFile(dir, cf), ec);
+  std::filesystem::remove(dir, ec);  // only when empty
+}
 
 Status LedgerImpl::IngestBatch(rocksdb::WriteBatch* batch) {
   Collector collector(handles_);
   CCL_RETURN_IF_ERROR(FromRocks(batch->Iterate(&collector), "sort bulk append"));
 
   const std::string dir = path_ + "/" + kIngestFolder;
+  RemoveIngestScratch(dir);
   std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IOError("create " + dir + ": " + ec.message());
   struct RemoveOnExit {
     std::string dir;
-    ~RemoveOnExit() {
-      std::error_code e;
-      std::filesystem::remove_all(dir, e);
-    }
+    ~RemoveOnExit() { RemoveIngestScratch(dir); }
   } remove_on_exit{dir};
 
   std::vector<rocksdb::IngestExternalFileArg> args;
@@ -93,7 +101,7 @@ Status LedgerImpl::IngestBatch(rocksdb::WriteBatch* batch) {
     SortUnique(&entries);
     rocksdb::Options o(db_options_, cf_options_[cf]);
     rocksdb::SstFileWriter writer(rocksdb::EnvOptions(o), o, handles_[cf]);
-    const std::string file = dir + "/" + std::to_string(cf) + ".sst";
+    const std::string file = ScratchFile(dir, cf);
     rocksdb::Status s = writer.Open(file);
     for (size_t i = 0; s.ok() && i < entries.size(); ++i) {
       s = writer.Put(entries[i].first, entries[i].second);
@@ -108,7 +116,24 @@ Status LedgerImpl::IngestBatch(rocksdb::WriteBatch* batch) {
     arg.options.allow_blocking_flush = true;  // memtables overlapping the range go first
     args.push_back(std::move(arg));
   }
-  return FromRocks(db_->IngestExternalFiles(args), "ingest bulk append");
+  CCL_RETURN_IF_ERROR(FromRocks(db_->IngestExternalFiles(args), "ingest bulk append"));
+  AnnounceIngestion();
+  return Status::OK();
+}
+
+// A secondary instance (a read-only Ledger: `tail --follow`, reports beside
+// a writer) that has caught up with the writer's current MANIFEST takes the
+// newest sequence number from the WAL alone, so the entries of ingested files
+// (numbered past everything in the WAL) stay invisible to it until some later
+// write goes through the WAL. Writing the new head once more, through the WAL,
+// carries every follower past them at its next Refresh. The append is durable
+// already (IngestExternalFiles synced the MANIFEST): this write needs no sync,
+// and if it fails the next append announces both.
+void LedgerImpl::AnnounceIngestion() {
+  std::string head;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfMeta), kMetaHead, &head);
+  if (s.ok()) s = db_->Put(rocksdb::WriteOptions(), cf(kCfMeta), kMetaHead, head);
+  s.PermitUncheckedError();
 }
 
 }  // namespace ccl::ledger

@@ -45,7 +45,8 @@ struct Options {
   // process may have open for writing (a RocksDB secondary instance, with its
   // own files in a temporary folder). Append and PutProjectionState fail with
   // InvalidArgument. The view is fixed until Refresh() catches up with the
-  // writer. NotFound when there is no ledger at the path.
+  // writer. NotFound when there is no ledger at the path. Writes no file,
+  // in the ledger folder or elsewhere.
   bool read_only = false;
   // Sync the WAL on every append before acknowledging it. Only benchmarks of
   // the unsynced limit turn this off. After a failed write or sync, appends
@@ -132,7 +133,12 @@ class Ledger {
   // create_if_missing is false, Corruption when the stored format or head is
   // unreadable or the last stored event is not the head. A folder left by an
   // interrupted creation (a database holding no data) is completed when
-  // create_if_missing is set.
+  // create_if_missing is set. A folder without RocksDB's CURRENT is created
+  // in only when it is missing, empty or holds only what an interrupted
+  // creation writes; when it holds ledger data (table files, WALs,
+  // MANIFESTs), Corruption naming them, with or without create_if_missing;
+  // among other files, InvalidArgument. Nothing in the
+  // folder is changed when Open refuses it.
   [[nodiscard]] static Status Open(const Options& options, const std::string& path,
                                    std::unique_ptr<Ledger>* ledger);
 
@@ -224,7 +230,10 @@ class Ledger {
   [[nodiscard]] virtual Status Verify(const VerifyProgress& progress, VerifyReport* report) = 0;
 
   // Read-only instances: catch up with what a writer appended since Open
-  // (head(), reads and iterators made afterwards see it). A writer: no-op.
+  // (head(), reads and iterators made afterwards see it), bulk appends
+  // included. REQUIRES: no iterator of this ledger is alive (the database
+  // may be reopened). After a failure only destruction is allowed. A
+  // writer: no-op.
   [[nodiscard]] virtual Status Refresh() = 0;
 
   // Projection checkpoints and snapshots (the `projections` column family).

@@ -33,8 +33,20 @@ class WriteBatch;
 namespace ccl::ledger {
 
 // Bulk appends are written as SST files in this folder of the ledger, then
-// ingested (ingest.cc); anything left there by a crash is removed on open.
+// ingested (ingest.cc); what a crash left there is removed on open.
 inline constexpr char kIngestFolder[] = "ccl-ingest";
+// Removes the files a bulk append writes in `dir` (kIngestFolder), and `dir`
+// when that leaves it empty; nothing else that may be there.
+void RemoveIngestScratch(const std::string& dir);
+
+// Checks a folder that has no CURRENT file (no database) before anything
+// opens it. OK when a ledger may be created there (`creating`): the folder is
+// missing, empty, or holds only what an interrupted creation of a database
+// left (ledger/folder.cc). Corruption naming what was found when it holds
+// ledger data (table files, WALs, MANIFESTs: a damaged ledger, never to be
+// created over); InvalidArgument when the folder holds files of something
+// else; NotFound when not creating and the folder holds nothing of ours.
+Status CheckFolderWithoutCurrent(const std::string& path, bool creating);
 
 // Translates a RocksDB status (IOError, Corruption, Busy for a held lock).
 Status FromRocks(const rocksdb::Status& s, std::string_view context);
@@ -129,6 +141,10 @@ class LedgerImpl final : public Ledger, private CommittedReader {
 
   // ledger_open.cc
   Status OpenDb();
+  // read_only: opens db_ as a RocksDB secondary instance, remembering the
+  // MANIFEST it reads (current_manifest_).
+  Status OpenSecondary();
+  void CloseDb();
   // An existing database without any data (an interrupted creation)? The
   // first form inspects it before it can be opened with our column families.
   Status HoldsNoData(const rocksdb::DBOptions& options, const std::vector<std::string>& names,
@@ -136,6 +152,8 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   bool HoldsNoData();
   Status LoadOrCreateMeta();
   Status ReadHead(Head* out);
+  // Corruption unless the last key of `events` is head.seq.
+  Status CheckLastEventIsHead(const Head& head);
 
   // append.cc
   void CommitGroup(const std::vector<Writer*>& group);
@@ -144,6 +162,8 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // ingest.cc: writes a large group's batch as SST files and ingests them
   // into all column families in one atomic, synced MANIFEST edit.
   Status IngestBatch(rocksdb::WriteBatch* batch);
+  // ingest.cc: makes an ingestion visible to read-only instances (best effort).
+  void AnnounceIngestion();
   Status CheckExpectedVersions(const Writer& w);
 
   // CommittedReader, over RocksDB and the contract cache.
@@ -160,8 +180,8 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   const Options options_;
   const std::string path_;
   Clock* const clock_;
-  bool created_ = false;       // OpenDb made a new database
-  std::string secondary_dir_;  // read_only: RocksDB secondary instance's own folder
+  bool created_ = false;          // OpenDb made a new database
+  std::string current_manifest_;  // read_only: CURRENT's content when db_ was opened
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;     // by ColumnFamilyId
   rocksdb::DBOptions db_options_;                         // as opened

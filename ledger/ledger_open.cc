@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
@@ -12,8 +13,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <system_error>
 
 #include "ledger/cf_options.h"
@@ -158,24 +163,54 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Descriptors(
   return d;
 }
 
-Status MakeTempDir(std::string* out) {
-  std::error_code ec;
-  std::filesystem::path base = std::filesystem::temp_directory_path(ec);
-  if (ec) base = "/tmp";
-  std::string templ = (base / "ccl-secondary-XXXXXX").string();
-  if (mkdtemp(templ.data()) == nullptr) {
-    return Status::IOError("cannot create a temporary folder in " + base.string());
+// Drops RocksDB's diagnostics. A read-only instance writes no file at all:
+// the ledger folder may be read-only, and a folder of its own would outlive
+// a process that a signal ends (`ledgerctl log | head`).
+class NullLogger final : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char*, va_list) override {}
+};
+
+// RocksDB's diagnostics of a writer, in the ledger folder's LOG (replaced at
+// each open). RocksDB's own file logger aborts the process, in builds with
+// assertions (Debian's), when it logs again after a failed write: on a full
+// disk, the error report of the first failed append. Write errors here are
+// ignored: a diagnostic must never stop the ledger from reporting one.
+class TolerantFileLogger final : public rocksdb::Logger {
+ public:
+  explicit TolerantFileLogger(const std::string& path)
+      : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL), file_(std::fopen(path.c_str(), "w")) {}
+  ~TolerantFileLogger() override {
+    if (file_ != nullptr) std::fclose(file_);
   }
-  *out = templ;
-  return Status::OK();
-}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    if (file_ == nullptr) return;
+    std::lock_guard<std::mutex> l(mu_);
+    std::vfprintf(file_, format, ap);
+    std::fputc('\n', file_);
+    std::fflush(file_);
+  }
+
+ private:
+  std::mutex mu_;
+  std::FILE* file_;
+};
 
 constexpr uint64_t kFlushOnCloseBytes = 16ull << 20;
+// Refresh: catch-ups until the head and the events agree (two suffice; see
+// there), before the disagreement is reported as damage.
+constexpr int kCatchUpRoundsMax = 3;
 
 }  // namespace
 
 Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   if (s.ok()) return Status::OK();
+  if (s.IsNoSpace()) {
+    return Status::IOError("no space left on device: " + std::string(context) +
+                           " (free space and run it again: nothing acknowledged was lost)");
+  }
   std::string m(context);
   m += ": ";
   m += s.ToString();
@@ -236,17 +271,18 @@ LedgerImpl::~LedgerImpl() {
     fo.wait = true;
     db_->Flush(fo, handles_).PermitUncheckedError();  // the WAL still has it all
   }
-  if (db_ != nullptr) {
-    for (rocksdb::ColumnFamilyHandle* h : handles_) {
-      if (h != nullptr) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-    }
-    db_->Close().PermitUncheckedError();
-    delete db_;
+  CloseDb();
+}
+
+void LedgerImpl::CloseDb() {
+  if (db_ == nullptr) return;
+  for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    if (h != nullptr) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   }
-  if (!secondary_dir_.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(secondary_dir_, ec);
-  }
+  handles_.clear();
+  db_->Close().PermitUncheckedError();
+  delete db_;
+  db_ = nullptr;
 }
 
 Status LedgerImpl::OpenImpl(const Options& options, const std::string& path,
@@ -265,9 +301,11 @@ Status LedgerImpl::OpenImpl(const Options& options, const std::string& path,
 Status LedgerImpl::OpenDb() {
   rocksdb::Env* env = options_.env != nullptr ? options_.env : rocksdb::Env::Default();
   const bool exists = env->FileExists(path_ + "/CURRENT").ok();
-  if (!exists && (options_.read_only || !options_.create_if_missing)) {
-    return Status::NotFound("no ledger at " + path_);
-  }
+  const bool creating = options_.create_if_missing && !options_.read_only;
+  // RocksDB creates a database wherever CURRENT is missing, and then deletes
+  // every table file its new MANIFEST does not list: never let it create one
+  // over anything but an interrupted creation.
+  if (!exists) CCL_RETURN_IF_ERROR(CheckFolderWithoutCurrent(path_, creating));
   block_cache_ = rocksdb::NewLRUCache(options_.block_cache_bytes);
   rocksdb::DBOptions o;
   o.env = env;
@@ -306,22 +344,39 @@ Status LedgerImpl::OpenDb() {
   }
   db_options_ = o;
   for (const auto& d : cfs) cf_options_.push_back(d.options);
-  if (!options_.read_only) {
-    // A bulk append interrupted before its ingestion left only scratch files.
+  if (options_.read_only) return OpenSecondary();
+  // A bulk append interrupted before its ingestion left scratch files.
+  RemoveIngestScratch(path_ + "/" + kIngestFolder);
+  if (o.env == rocksdb::Env::Default()) {
     std::error_code ec;
-    std::filesystem::remove_all(path_ + "/" + kIngestFolder, ec);
+    std::filesystem::create_directories(path_, ec);
+    o.info_log = std::make_shared<TolerantFileLogger>(path_ + "/LOG");
   }
-  rocksdb::Status s;
-  if (options_.read_only) {
-    CCL_RETURN_IF_ERROR(MakeTempDir(&secondary_dir_));
-    s = rocksdb::DB::OpenAsSecondary(o, path_, secondary_dir_, cfs, &handles_, &db_);
-  } else {
-    s = rocksdb::DB::Open(o, path_, cfs, &handles_, &db_);
-  }
+  rocksdb::Status s = rocksdb::DB::Open(o, path_, cfs, &handles_, &db_);
   if (!s.ok()) return FromRocks(s, "open " + path_);
-  // WAL recovery is over; a secondary keeps tailing the writer's WAL.
-  if (!options_.read_only) EnableInsertHints(cf_options_);
+  // WAL recovery is over (a secondary keeps tailing the writer's WAL and
+  // never turns them on).
+  EnableInsertHints(cf_options_);
   created_ = !exists || finish_creation;
+  return Status::OK();
+}
+
+Status LedgerImpl::OpenSecondary() {
+  assert(options_.read_only && db_ == nullptr);
+  rocksdb::DBOptions o = db_options_;
+  o.info_log = std::make_shared<NullLogger>();
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (int i = 0; i < kCfCount; ++i) cfs.emplace_back(kColumnFamilyNames[i], cf_options_[i]);
+  rocksdb::Status s = rocksdb::ReadFileToString(o.env, path_ + "/CURRENT", &current_manifest_);
+  if (!s.ok()) return FromRocks(s, "read " + path_ + "/CURRENT");
+  // The secondary path is where RocksDB would put its info log (we give it
+  // one) and the output of CompactWithPrimary (never called): nothing is
+  // written there, so it names no folder.
+  s = rocksdb::DB::OpenAsSecondary(o, path_, std::string(), cfs, &handles_, &db_);
+  if (!s.ok()) {
+    handles_.clear();
+    return FromRocks(s, "open " + path_);
+  }
   return Status::OK();
 }
 
@@ -419,8 +474,15 @@ Status LedgerImpl::LoadOrCreateMeta() {
   if (head.seq == 0 && head.hash != GenesisHash(ledger_id_)) {
     return Status::Corruption(path_ + ": empty ledger whose head is not the genesis hash");
   }
-  // O(1) sanity check: the last stored event is the head (one WriteBatch
-  // writes both, so anything else is damage, not a torn append).
+  CCL_RETURN_IF_ERROR(CheckLastEventIsHead(head));
+  std::lock_guard<std::mutex> l(head_mu_);
+  head_ = head;
+  return Status::OK();
+}
+
+// O(1) sanity check: the last stored event is the head (one WriteBatch or
+// one ingestion writes both, so anything else is damage, not a torn append).
+Status LedgerImpl::CheckLastEventIsHead(const Head& head) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kCfEvents)));
   it->SeekToLast();
   CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read last event"));
@@ -433,17 +495,37 @@ Status LedgerImpl::LoadOrCreateMeta() {
                               ": last stored event is " + std::to_string(last) + " but head is " +
                               std::to_string(head.seq));
   }
-  std::lock_guard<std::mutex> l(head_mu_);
-  head_ = head;
   return Status::OK();
 }
 
 Status LedgerImpl::Refresh() {
   if (!options_.read_only) return Status::OK();  // a writer is always current
-  rocksdb::Status s = db_->TryCatchUpWithPrimary();
-  if (!s.ok()) return FromRocks(s, "catch up with the writer");
+  // A writer that opens starts a new MANIFEST. RocksDB's secondary instance
+  // follows such a switch by skipping the new file's summary of the state,
+  // and may then miss edits that follow it (ingested files whose events the
+  // head already counts): across a switch, open the database afresh instead.
+  std::string current;
+  rocksdb::Status s = rocksdb::ReadFileToString(db_options_.env, path_ + "/CURRENT", &current);
+  if (!s.ok()) return FromRocks(s, "read " + path_ + "/CURRENT");
+  if (current != current_manifest_) {
+    CloseDb();
+    CCL_RETURN_IF_ERROR(OpenSecondary());
+  }
+  // A catch-up reads the MANIFEST, then the WAL. A bulk append edits the
+  // MANIFEST and then writes the head through the WAL (AnnounceIngestion):
+  // a catch-up that reads the MANIFEST just before the edit and the WAL just
+  // after sees the new head without the events. The edit is durable before
+  // the head is written, so the next catch-up has both.
   Head head;
-  CCL_RETURN_IF_ERROR(ReadHead(&head));
+  Status consistent;
+  for (int round = 0; round < kCatchUpRoundsMax; ++round) {
+    s = db_->TryCatchUpWithPrimary();
+    if (!s.ok()) return FromRocks(s, "catch up with the writer");
+    CCL_RETURN_IF_ERROR(ReadHead(&head));
+    consistent = CheckLastEventIsHead(head);
+    if (consistent.ok()) break;
+  }
+  CCL_RETURN_IF_ERROR(consistent);
   std::lock_guard<std::mutex> l(head_mu_);
   head_ = head;
   return Status::OK();

@@ -358,6 +358,35 @@ TEST_F(LedgerReadTest, IngestedBulkAppendIsSeenByReadersAndReopen) {
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
+// A follower sees a bulk append after one Refresh, with no later append
+// through the WAL to carry it there (`tail --follow` while a large import
+// goes in). A secondary instance that has already caught up with the
+// writer's current MANIFEST learns the sequence numbers of ingested files
+// from nothing but the WAL, so an ingestion alone stayed invisible to it.
+TEST_F(LedgerReadTest, BulkAppendIsSeenByAReaderThatCaughtUpBefore) {
+  Fill(2);
+  ledger_.reset();
+  Options ro_options;
+  ro_options.read_only = true;
+  std::unique_ptr<Ledger> ro;
+  ASSERT_TRUE(Ledger::Open(ro_options, path(), &ro).ok());
+  Options o;
+  o.clock = &clock_;
+  o.bulk_ingest_bytes_min = 1;  // every append takes the bulk path
+  ASSERT_TRUE(Ledger::Open(o, path(), &ledger_).ok());
+  ASSERT_TRUE(ro->Refresh().ok());  // reads the MANIFEST the writer's open wrote
+  EXPECT_EQ(ro->head().seq, 4u);
+  for (uint64_t want : {5u, 6u}) {
+    MustAppend({f_.Book("C1", ServiceLine::kReactive, 3)});
+    ASSERT_TRUE(ro->Refresh().ok());
+    EXPECT_EQ(ro->head().seq, want);
+    EXPECT_EQ(ro->head().hash, ledger_->head().hash);
+    uint64_t last = 0;
+    for (auto it = ro->NewIterator(1); it->Valid(); it->Next()) last = it->seq();
+    EXPECT_EQ(last, want);
+  }
+}
+
 // The child half of ReadOnlyInAnotherProcess: runs only when spawned by it.
 TEST(LedgerReadOnlyChild, OpensAndChecks) {
   const char* path = getenv("CCL_LEDGER_RO_PATH");

@@ -83,6 +83,11 @@ TEST_F(BackupTest, RestoreNeverOverwrites) {
       RestoreLedger(Target("no-such-backups"), Target("x"), 0, nullptr, nullptr, &r).IsNotFound());
   EXPECT_TRUE(RestoreLedger(backups_, Target("y"), 7, nullptr, nullptr, &r).IsNotFound());
   EXPECT_FALSE(std::filesystem::exists(Target("y")));
+  // A failed restore into an empty folder the user made leaves the folder.
+  std::filesystem::create_directories(Target("mine"));
+  EXPECT_TRUE(RestoreLedger(backups_, Target("mine"), 7, nullptr, nullptr, &r).IsNotFound());
+  EXPECT_TRUE(std::filesystem::is_directory(Target("mine")));
+  EXPECT_TRUE(std::filesystem::is_empty(Target("mine")));
 }
 
 TEST_F(BackupTest, DamagedBackupIsRefusedAndLeavesNothing) {

@@ -304,10 +304,17 @@ TEST_F(LedgerctlTest, DemoBuildsAndVerifiesALedger) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("OK: "), std::string::npos) << r.out;
   EXPECT_TRUE(fs::exists(demo + ".jsonl"));
-  // A second run replaces the demo ledger rather than appending duplicates.
-  r = Run({"demo", "--dir", demo, "--contracts", "3", "--days", "30"}, "", false);
-  ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find(" 0 duplicates"), std::string::npos) << r.out;
+  // A second run deletes and overwrites nothing: that ledger may have been
+  // appended to since.
+  const std::string stats_before = Run({"--db", demo, "stats"}, "", false).out;  // with its id
+  const auto workload_before = ReadFile(demo + ".jsonl");
+  r = Run({"demo", "--dir", demo, "--contracts", "2", "--days", "10"}, "", false);
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find(" exists"), std::string::npos) << r.err;
+  EXPECT_EQ(Run({"--db", demo, "stats"}, "", false).out, stats_before);
+  EXPECT_EQ(ReadFile(demo + ".jsonl"), workload_before);
+  r = Run({"--db", demo, "verify"}, "", false);
+  EXPECT_EQ(r.code, 0) << r.err;
 }
 
 }  // namespace

@@ -384,8 +384,10 @@ int RunBackup(const po::variables_map& vm, const GlobalOptions& g) {
     if (!s.ok()) return Fail(s.WithContext("option '--sign'"));
     key = k;
   }
+  // A backup reads the ledger; it writes only into DIR.
   std::unique_ptr<Ledger> ledger;
-  Status s = OpenLedger(g, OpenMode::kWrite, &ledger);
+  Status s = OpenLedger(g, LedgerFolderWritable(g.db_path) ? OpenMode::kWrite : OpenMode::kReadOnly,
+                        &ledger);
   if (!s.ok()) return Fail(s);
   ledger::BackupResult r;
   s = ledger::BackupLedger(ledger.get(), vm["dir"].as<std::string>(), NowSecondsNs(),

@@ -428,17 +428,17 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
   g.db_path = vm["dir"].as<std::string>();
   const std::string workload = g.db_path + ".jsonl";
 
-  // A fresh ledger every run; only ever delete something that is a ledger.
+  // A fresh ledger every run, and nothing of an earlier run deleted or
+  // overwritten: that ledger may have been appended to since.
   std::error_code ec;
-  if (fs::exists(g.db_path, ec)) {
-    std::unique_ptr<Ledger> old;
-    if (!OpenLedger(g, OpenMode::kReadOnly, &old).ok() && !fs::is_empty(g.db_path, ec)) {
-      return Fail(
-          Status::InvalidArgument(g.db_path + " exists and is not a ledger; choose another --dir"));
+  for (const std::string& path : {g.db_path, workload}) {
+    if (fs::exists(path, ec) && !(fs::is_directory(path, ec) && fs::is_empty(path, ec))) {
+      return Fail(Status::InvalidArgument(
+          path +
+          " exists: the demo never deletes or overwrites a file; choose another --dir "
+          "(or remove " +
+          g.db_path + " and " + workload + " yourself)"));
     }
-    old.reset();
-    fs::remove_all(g.db_path, ec);
-    if (ec) return Fail(Status::IOError(g.db_path + ": " + ec.message()));
   }
   // The replaced ledger's checkpoints would say the new one is another.
   s = ledger::RemoveCheckpointFiles(CheckpointFolder(g));
@@ -448,7 +448,7 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
   std::printf("1. Generating a workload: %u contracts x %u days, seed %llu -> %s\n",
               options.contracts, options.days, static_cast<unsigned long long>(options.seed),
               workload.c_str());
-  std::FILE* out = std::fopen(workload.c_str(), "wb");
+  std::FILE* out = std::fopen(workload.c_str(), "wbx");  // x: never an existing file
   if (out == nullptr) return Fail(Status::IOError(workload + ": " + std::strerror(errno)));
   GeneratorStats stats;
   auto start = std::chrono::steady_clock::now();

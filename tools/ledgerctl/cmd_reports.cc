@@ -96,7 +96,10 @@ enum class Access { kPreferWrite, kRead, kWrite };
 Status OpenForReport(const GlobalOptions& g, Access access, std::unique_ptr<ledger::Ledger>* out,
                      bool* writable) {
   *writable = false;
-  if (access == Access::kRead) return OpenLedger(g, OpenMode::kReadOnly, out);
+  if (access == Access::kRead ||
+      (access == Access::kPreferWrite && !LedgerFolderWritable(g.db_path))) {
+    return OpenLedger(g, OpenMode::kReadOnly, out);
+  }
   Status s = OpenLedger(g, OpenMode::kWrite, out);
   if (s.ok()) {
     *writable = true;

@@ -202,6 +202,12 @@ Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger:
   return s;
 }
 
+bool LedgerFolderWritable(const std::string& path) {
+  // access() answers for this process's real ids and reports EROFS for a
+  // read-only mount, which permission bits (and root) do not show.
+  return ::access(path.c_str(), W_OK | X_OK) == 0;
+}
+
 Status CheckContractExists(ledger::Ledger* ledger, const std::string& contract) {
   if (contract.empty()) return Status::OK();
   uint64_t version = 0;

@@ -25,6 +25,12 @@ enum class OpenMode {
 // run `ledgerctl init`; other failures keep the ledger's Status.
 Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger::Ledger>* out);
 
+// True when this process may create files in the ledger folder at `path`
+// (write and search permission, on a file system mounted read-write). A
+// command that reads, and writes only to save work (checkpoints), opens
+// read-only otherwise: reading needs no write access.
+bool LedgerFolderWritable(const std::string& path);
+
 // NotFound "no contract 'C' in the ledger" unless `contract` has events in
 // it: a filter naming one contract that is not there is an error (exit 1),
 // not an empty report. OK for an empty `contract` (no filter).
