@@ -181,12 +181,13 @@ Status OversizedBatch(RuleCasesTest& t) {
   return s;
 }
 
-// One case per id: checks return the Status of the append that breaks the
-// rule; effects return OK after showing the effect.
-std::map<std::string_view, Case> Cases() {
-  using T = RuleCasesTest;
-  constexpr ServiceLine kPro = ServiceLine::kProactive;  // 6000 min, reject
-  constexpr ServiceLine kRe = ServiceLine::kReactive;    // 12000 min, allow
+using CaseMap = std::map<std::string_view, Case>;
+using T = RuleCasesTest;
+constexpr ServiceLine kPro = ServiceLine::kProactive;  // 6000 min, reject
+constexpr ServiceLine kRe = ServiceLine::kReactive;    // 12000 min, allow
+
+// Cases of the batch, identity and life cycle rules.
+CaseMap IdentityAndLifeCycleCases() {
   return {
       {rules::kBatchEventsMax, OversizedBatch},
       {rules::kExpectedVersion,
@@ -223,6 +224,12 @@ std::map<std::string_view, Case> Cases() {
        [](T& t) {
          return t.Append({t.f.Open("C1"), t.f.Close("C1")});
        }},
+  };
+}
+
+// Cases of the ContractOpened and ContractAmended rules.
+CaseMap ContractCases() {
+  return {
       {rules::kOpenTerm,
        [](T& t) {
          Event e = t.f.Open("C1");
@@ -282,6 +289,12 @@ std::map<std::string_view, Case> Cases() {
          }
          return t.Append(batch);
        }},
+  };
+}
+
+// Cases of the consumption and escalation rules.
+CaseMap ConsumptionAndEscalationCases() {
+  return {
       {rules::kConsumptionLineFunded,
        [](T& t) {
          return t.Append({t.f.Open("C1"), t.f.Book("C1", ServiceLine::kDesignatedEngineering, 60)});
@@ -318,6 +331,12 @@ std::map<std::string_view, Case> Cases() {
               t.f.Escalation(EventType::kEscalationResolved, "C1", "E1"),
               t.f.Escalation(EventType::kEscalationSeverityChanged, "C1", "E1", Severity::kB)});
        }},
+  };
+}
+
+// Cases of the reversal rules.
+CaseMap ReversalCases() {
+  return {
       {rules::kReversalTargetExists,
        [](T& t) {
          return t.Append({t.f.Open("C1"), t.f.Reverse("C1", t.f.NextId())});
@@ -345,6 +364,12 @@ std::map<std::string_view, Case> Cases() {
          return t.Append(
              {t.f.Open("C1"), d, t.f.Reverse("C1", d.event_id), t.f.Deliver("C1", kPro, 6000)});
        }},
+  };
+}
+
+// Cases of the field tables.
+CaseMap FieldCases() {
+  return {
       {rules::kFieldType,
        [](T& t) {
          Event e = t.f.Close("C1");
@@ -420,6 +445,18 @@ std::map<std::string_view, Case> Cases() {
          return t.Append({t.f.Open("C1"), e});
        }},
   };
+}
+
+// One case per id: checks return the Status of the append that breaks the
+// rule; effects return OK after showing the effect.
+std::map<std::string_view, Case> Cases() {
+  CaseMap all;
+  for (CaseMap part : {IdentityAndLifeCycleCases(), ContractCases(),
+                       ConsumptionAndEscalationCases(), ReversalCases(), FieldCases()}) {
+    all.merge(part);
+    EXPECT_TRUE(part.empty()) << part.begin()->first << " has two cases";
+  }
+  return all;
 }
 
 TEST_F(RuleCasesTest, EveryIdHasACaseThatGetsExactlyThatId) {
