@@ -148,8 +148,7 @@ Status CheckLines(const Event& e) {
   uint32_t seen = 0;
   for (size_t i = 0; i < e.lines.size(); ++i) {
     // A line's errors are the line table's (F-OPENED-LINE, F-AMENDED-LINE).
-    CCL_RETURN_IF_ERROR(CheckLine(e, i, &seen)
-                            .WithRule(opened ? rules::kFieldOpenedLine : rules::kFieldAmendedLine));
+    CCL_RETURN_IF_ERROR(CheckLine(e, i, &seen).WithRule(LineTableRule(e.type)));
   }
   return Status::OK();
 }
@@ -242,9 +241,9 @@ Status CheckPayload(const Event& e) {
   return FieldError("type", "unknown event type " + std::to_string(static_cast<int>(e.type)));
 }
 
-// The id of the catalog's field table of a type (schemas/EVENTS.md "Payload
-// fields, per type"). REQUIRES: a known type.
-std::string_view PayloadTable(EventType t) {
+}  // namespace
+
+std::string_view FieldTableRule(EventType t) {
   switch (t) {
     case EventType::kContractOpened:
       return rules::kFieldContractOpened;
@@ -268,7 +267,9 @@ std::string_view PayloadTable(EventType t) {
   return rules::kFieldType;
 }
 
-}  // namespace
+std::string_view LineTableRule(EventType t) {
+  return t == EventType::kContractOpened ? rules::kFieldOpenedLine : rules::kFieldAmendedLine;
+}
 
 Status ValidateEvent(const Event& e) {
   if (EventTypeName(e.type).empty()) {
@@ -292,9 +293,9 @@ Status ValidateEvent(const Event& e) {
     }
     CCL_RETURN_IF_ERROR(
         CheckRange("applied_bill_rate_minor", *e.applied_bill_rate_minor, 0, limits::kRateMinorMax)
-            .WithRule(PayloadTable(e.type)));
+            .WithRule(FieldTableRule(e.type)));
   }
-  return CheckPayload(e).WithRule(PayloadTable(e.type));
+  return CheckPayload(e).WithRule(FieldTableRule(e.type));
 }
 
 namespace {
