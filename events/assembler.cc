@@ -5,6 +5,7 @@
 #include <string>
 
 #include "events/quote.h"
+#include "events/rules.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
 #include "events/validate.h"
@@ -271,17 +272,42 @@ Status EventAssembler::SetLineIntegerText(size_t index, LineFieldId f, std::stri
   return Status::OK();
 }
 
+namespace {
+
+// The id of the catalog table a field of an event of type t is a row of.
+std::string_view TableRule(FieldId f, EventType t) {
+  switch (f) {
+    case FieldId::kEventId:
+    case FieldId::kContract:
+    case FieldId::kEffectiveAt:
+    case FieldId::kActor:
+    case FieldId::kSource:
+    case FieldId::kNote:
+      return rules::kFieldEnvelope;
+    case FieldId::kType:
+      return rules::kFieldType;
+    default:
+      return FieldTableRule(t);
+  }
+}
+
+}  // namespace
+
 Status EventAssembler::Finish() {
   Event& e = *e_;
-  if ((present_ & FieldBit(FieldId::kType)) == 0) return FieldError(FieldId::kType, "required");
+  if ((present_ & FieldBit(FieldId::kType)) == 0) {
+    return FieldError(FieldId::kType, "required").WithRule(rules::kFieldType);
+  }
   const std::string type_name(EventTypeName(e.type));
   const FieldMask stray = present_ & ~(AllowedFields(e.type) | kAssignedFields);
   if (stray != 0) {
-    return FieldError(static_cast<FieldId>(std::countr_zero(stray)), "not allowed in " + type_name);
+    return FieldError(static_cast<FieldId>(std::countr_zero(stray)), "not allowed in " + type_name)
+        .WithRule(rules::kFieldOtherType);
   }
   const FieldMask missing = RequiredFields(e.type) & ~present_;
   if (missing != 0) {
-    return FieldError(static_cast<FieldId>(std::countr_zero(missing)), "required");
+    const auto f = static_cast<FieldId>(std::countr_zero(missing));
+    return FieldError(f, "required").WithRule(TableRule(f, e.type));
   }
   if (e.type == EventType::kContractOpened || e.type == EventType::kContractAmended) {
     const bool opened = e.type == EventType::kContractOpened;
@@ -295,14 +321,16 @@ Status EventAssembler::Finish() {
       const uint8_t p = line_present_[i];
       if ((p & foreign) != 0) {
         return FieldError(
-            LineFieldLabel(i, static_cast<LineFieldId>(std::countr_zero(unsigned{foreign}))),
-            "not allowed in " + type_name);
+                   LineFieldLabel(i, static_cast<LineFieldId>(std::countr_zero(unsigned{foreign}))),
+                   "not allowed in " + type_name)
+            .WithRule(LineTableRule(e.type));
       }
       const auto lacking = static_cast<uint8_t>(required & ~p);
       if (lacking != 0) {
         return FieldError(
-            LineFieldLabel(i, static_cast<LineFieldId>(std::countr_zero(unsigned{lacking}))),
-            "required");
+                   LineFieldLabel(i, static_cast<LineFieldId>(std::countr_zero(unsigned{lacking}))),
+                   "required")
+            .WithRule(LineTableRule(e.type));
       }
     }
   }
@@ -313,7 +341,8 @@ Status EventAssembler::Finish() {
     if (minutes_ < lo || minutes_ > hi) {
       return FieldError(FieldId::kMinutes, "must be " + std::to_string(lo) + ".." +
                                                std::to_string(hi) + ", got " +
-                                               std::to_string(minutes_));
+                                               std::to_string(minutes_))
+          .WithRule(FieldTableRule(e.type));
     }
     e.minutes = static_cast<int32_t>(minutes_);
   }

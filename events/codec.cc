@@ -336,7 +336,8 @@ Status DecodeEvent(std::string_view bytes, Event* out) {
   }
   // Pair the write-side check: what was valid when appended must still be.
   Status s = ValidateEvent(*out);
-  if (!s.ok()) return Status::Corruption("stored event: " + s.message());
+  // Same message and rule: a stored event that fails a field check is corruption.
+  if (!s.ok()) return s.WithCode(Status::Code::kCorruption).WithContext("stored event");
   return Status::OK();
 }
 

@@ -49,18 +49,47 @@ class [[nodiscard]] Status {
   bool IsIOError() const { return code_ == Code::kIOError; }
   bool IsBusy() const { return code_ == Code::kBusy; }
 
+  // The message, ending in " (rule ID)" when rule() is set.
   const std::string& message() const { return message_; }
+
+  // The stable id of the published check this error reports (events/rules.h,
+  // schemas/EVENTS.md), or "" when it reports none. Points at a static id.
+  std::string_view rule() const { return rule_; }
+
+  // This error tagged with `rule` (a constant of events/rules.h), which is
+  // appended to the message as " (rule ID)". The first tag wins: a caller
+  // tagging a whole step keeps the more precise id a callee gave. OK stays OK.
+  Status WithRule(std::string_view rule) const {
+    if (ok() || !rule_.empty()) return *this;
+    Status s = *this;
+    s.rule_ = rule;
+    s.message_ += " (rule ";
+    s.message_ += rule;
+    s.message_ += ")";
+    return s;
+  }
+
+  // The same message and rule under another code: a rule violation found in
+  // stored events is corruption of the ledger, not a rejected input.
+  Status WithCode(Code code) const {
+    Status s = *this;
+    if (!ok() && code != Code::kOk) s.code_ = code;
+    return s;
+  }
 
   // "Corruption: seq 42: chain hash mismatch"; "OK" when ok().
   std::string ToString() const;
 
-  // Same code, message prefixed: WithContext("events.jsonl:3") -> "events.jsonl:3: <msg>".
+  // Same code and rule, message prefixed: WithContext("events.jsonl:3") ->
+  // "events.jsonl:3: <msg>".
   Status WithContext(std::string_view context) const {
     if (ok()) return *this;
     std::string m(context);
     m += ": ";
     m += message_;
-    return Status(code_, std::move(m));
+    Status s(code_, std::move(m));
+    s.rule_ = rule_;
+    return s;
   }
 
   // Explicit, searchable way to drop a Status on purpose.
@@ -70,6 +99,7 @@ class [[nodiscard]] Status {
   Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}
   Code code_ = Code::kOk;
   std::string message_;
+  std::string_view rule_;  // a static id of events/rules.h, or empty
 };
 
 inline std::string Status::ToString() const {

@@ -11,6 +11,7 @@
 #include "events/limits.h"
 #include "events/money.h"
 #include "events/quote.h"
+#include "events/rules.h"
 #include "events/time_format.h"
 
 namespace ccl::events {
@@ -85,6 +86,57 @@ std::string LineField(size_t i, LineFieldId f) {
   return s;
 }
 
+// Line i of e (of a ContractOpened or ContractAmended); `seen` collects the
+// service lines of the lines before it.
+Status CheckLine(const Event& e, size_t i, uint32_t* seen) {
+  const bool opened = e.type == EventType::kContractOpened;
+  const ContractLine& l = e.lines[i];
+  CCL_RETURN_IF_ERROR(CheckServiceLine(LineField(i, LineFieldId::kServiceLine), l.service_line));
+  const uint32_t bit = 1u << static_cast<int>(l.service_line);
+  if ((*seen & bit) != 0) {
+    return FieldError(
+        LineField(i, LineFieldId::kServiceLine),
+        "duplicate service line '" + std::string(ServiceLineName(l.service_line)) + "'");
+  }
+  *seen |= bit;
+  if (l.bill_rate_minor.has_value()) {
+    CCL_RETURN_IF_ERROR(CheckRange(LineField(i, LineFieldId::kBillRateMinor), *l.bill_rate_minor, 0,
+                                   limits::kRateMinorMax));
+  }
+  if (l.overage != Overage::kUnset && OverageName(l.overage).empty()) {
+    return FieldError(LineField(i, LineFieldId::kOverage), "must be one of reject, allow");
+  }
+  if (opened) {
+    if (l.funded_minutes_delta != 0) {
+      return FieldError(LineField(i, LineFieldId::kFundedMinutesDelta),
+                        "not allowed in ContractOpened");
+    }
+    CCL_RETURN_IF_ERROR(CheckRange(LineField(i, LineFieldId::kFundedMinutes), l.funded_minutes, 0,
+                                   limits::kFundedMinutesMax));
+    if (!l.bill_rate_minor.has_value()) {
+      return FieldError(LineField(i, LineFieldId::kBillRateMinor), "required");
+    }
+    if (l.overage == Overage::kUnset) {
+      return FieldError(LineField(i, LineFieldId::kOverage), "required");
+    }
+  } else {
+    if (l.funded_minutes != 0) {
+      return FieldError(LineField(i, LineFieldId::kFundedMinutes),
+                        "not allowed in " + std::string(EventTypeName(e.type)));
+    }
+    CCL_RETURN_IF_ERROR(CheckRange(LineField(i, LineFieldId::kFundedMinutesDelta),
+                                   l.funded_minutes_delta, -limits::kFundedMinutesMax,
+                                   limits::kFundedMinutesMax));
+    if (l.funded_minutes_delta == 0 && !l.bill_rate_minor.has_value() &&
+        l.overage == Overage::kUnset) {
+      return FieldError("lines[" + std::to_string(i) + "]",
+                        "must change something: a nonzero funded_minutes_delta, a "
+                        "bill_rate_minor or an overage");
+    }
+  }
+  return Status::OK();
+}
+
 Status CheckLines(const Event& e) {
   const bool opened = e.type == EventType::kContractOpened;
   const size_t lines_min = opened ? 1 : 0;
@@ -93,53 +145,10 @@ Status CheckLines(const Event& e) {
                                    std::to_string(limits::kLinesPerEventMax) + " entries, got " +
                                    std::to_string(e.lines.size()));
   }
-  const std::string_view type_name = EventTypeName(e.type);
   uint32_t seen = 0;
   for (size_t i = 0; i < e.lines.size(); ++i) {
-    const ContractLine& l = e.lines[i];
-    CCL_RETURN_IF_ERROR(CheckServiceLine(LineField(i, LineFieldId::kServiceLine), l.service_line));
-    const uint32_t bit = 1u << static_cast<int>(l.service_line);
-    if ((seen & bit) != 0) {
-      return FieldError(
-          LineField(i, LineFieldId::kServiceLine),
-          "duplicate service line '" + std::string(ServiceLineName(l.service_line)) + "'");
-    }
-    seen |= bit;
-    if (l.bill_rate_minor.has_value()) {
-      CCL_RETURN_IF_ERROR(CheckRange(LineField(i, LineFieldId::kBillRateMinor), *l.bill_rate_minor,
-                                     0, limits::kRateMinorMax));
-    }
-    if (l.overage != Overage::kUnset && OverageName(l.overage).empty()) {
-      return FieldError(LineField(i, LineFieldId::kOverage), "must be one of reject, allow");
-    }
-    if (opened) {
-      if (l.funded_minutes_delta != 0) {
-        return FieldError(LineField(i, LineFieldId::kFundedMinutesDelta),
-                          "not allowed in ContractOpened");
-      }
-      CCL_RETURN_IF_ERROR(CheckRange(LineField(i, LineFieldId::kFundedMinutes), l.funded_minutes, 0,
-                                     limits::kFundedMinutesMax));
-      if (!l.bill_rate_minor.has_value()) {
-        return FieldError(LineField(i, LineFieldId::kBillRateMinor), "required");
-      }
-      if (l.overage == Overage::kUnset) {
-        return FieldError(LineField(i, LineFieldId::kOverage), "required");
-      }
-    } else {
-      if (l.funded_minutes != 0) {
-        return FieldError(LineField(i, LineFieldId::kFundedMinutes),
-                          "not allowed in " + std::string(type_name));
-      }
-      CCL_RETURN_IF_ERROR(CheckRange(LineField(i, LineFieldId::kFundedMinutesDelta),
-                                     l.funded_minutes_delta, -limits::kFundedMinutesMax,
-                                     limits::kFundedMinutesMax));
-      if (l.funded_minutes_delta == 0 && !l.bill_rate_minor.has_value() &&
-          l.overage == Overage::kUnset) {
-        return FieldError("lines[" + std::to_string(i) + "]",
-                          "must change something: a nonzero funded_minutes_delta, a "
-                          "bill_rate_minor or an overage");
-      }
-    }
+    // A line's errors are the line table's (F-OPENED-LINE, F-AMENDED-LINE).
+    CCL_RETURN_IF_ERROR(CheckLine(e, i, &seen).WithRule(LineTableRule(e.type)));
   }
   return Status::OK();
 }
@@ -234,27 +243,59 @@ Status CheckPayload(const Event& e) {
 
 }  // namespace
 
+std::string_view FieldTableRule(EventType t) {
+  switch (t) {
+    case EventType::kContractOpened:
+      return rules::kFieldContractOpened;
+    case EventType::kContractAmended:
+      return rules::kFieldContractAmended;
+    case EventType::kHoursBooked:
+      return rules::kFieldHoursBooked;
+    case EventType::kDeliveryCompleted:
+      return rules::kFieldDeliveryCompleted;
+    case EventType::kEscalationOpened:
+      return rules::kFieldEscalationOpened;
+    case EventType::kEscalationSeverityChanged:
+      return rules::kFieldEscalationSeverityChanged;
+    case EventType::kEscalationResolved:
+      return rules::kFieldEscalationResolved;
+    case EventType::kEntryReversed:
+      return rules::kFieldEntryReversed;
+    case EventType::kContractClosed:
+      return rules::kFieldContractClosed;
+  }
+  return rules::kFieldType;
+}
+
+std::string_view LineTableRule(EventType t) {
+  return t == EventType::kContractOpened ? rules::kFieldOpenedLine : rules::kFieldAmendedLine;
+}
+
 Status ValidateEvent(const Event& e) {
   if (EventTypeName(e.type).empty()) {
-    return FieldError("type", "unknown event type " + std::to_string(static_cast<int>(e.type)));
+    return FieldError("type", "unknown event type " + std::to_string(static_cast<int>(e.type)))
+        .WithRule(rules::kFieldType);
   }
-  CCL_RETURN_IF_ERROR(CheckEnvelope(e));
+  CCL_RETURN_IF_ERROR(CheckEnvelope(e).WithRule(rules::kFieldEnvelope));
   // Fields of another type must be at their defaults: a flat struct would
   // otherwise carry data no reader of this type looks at.
   const FieldMask stray = PayloadFieldsSet(e) & ~AllowedFields(e.type);
   if (stray != 0) {
     const auto f = static_cast<FieldId>(std::countr_zero(stray));
-    return FieldError(FieldName(f), "not allowed in " + std::string(EventTypeName(e.type)));
+    return FieldError(FieldName(f), "not allowed in " + std::string(EventTypeName(e.type)))
+        .WithRule(rules::kFieldOtherType);
   }
   if (e.applied_bill_rate_minor.has_value()) {
     if (!e.IsConsumption()) {
       return FieldError("applied_bill_rate_minor",
-                        "not allowed in " + std::string(EventTypeName(e.type)));
+                        "not allowed in " + std::string(EventTypeName(e.type)))
+          .WithRule(rules::kFieldOtherType);
     }
-    CCL_RETURN_IF_ERROR(CheckRange("applied_bill_rate_minor", *e.applied_bill_rate_minor, 0,
-                                   limits::kRateMinorMax));
+    CCL_RETURN_IF_ERROR(
+        CheckRange("applied_bill_rate_minor", *e.applied_bill_rate_minor, 0, limits::kRateMinorMax)
+            .WithRule(FieldTableRule(e.type)));
   }
-  return CheckPayload(e);
+  return CheckPayload(e).WithRule(FieldTableRule(e.type));
 }
 
 namespace {

@@ -10,8 +10,16 @@
 
 namespace ccl::events {
 
-// InvalidArgument naming the first bad field, or OK.
+// InvalidArgument naming the first bad field, or OK. The error carries the id
+// of the field table the field belongs to (events/rules.h).
 Status ValidateEvent(const Event& e);
+
+// The id of the catalog's field table of type t (schemas/EVENTS.md "Payload
+// fields, per type"), and of the line objects of a ContractOpened or
+// ContractAmended: for parsers that check a field before ValidateEvent.
+// REQUIRES: a known type.
+std::string_view FieldTableRule(EventType t);
+std::string_view LineTableRule(EventType t);
 
 // True if s is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool IsValidUtf8(std::string_view s);

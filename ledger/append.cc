@@ -17,6 +17,7 @@
 
 #include "events/codec.h"
 #include "events/limits.h"
+#include "events/rules.h"
 #include "events/uuid.h"
 #include "events/validate.h"
 #include "ledger/ledger_impl.h"
@@ -53,8 +54,8 @@ Status LedgerImpl::Append(std::span<const events::Event> batch, const AppendOpti
   if (needs_reopen_.load()) return Status::IOError("ledger needs reopen after failed sync");
   if (batch.size() > limits::kEventsPerBatchMax) {
     return Status::InvalidArgument("batch of " + std::to_string(batch.size()) +
-                                   " events: at most " +
-                                   std::to_string(limits::kEventsPerBatchMax));
+                                   " events: at most " + std::to_string(limits::kEventsPerBatchMax))
+        .WithRule(rules::kBatchEventsMax);
   }
   if (batch.empty() && options.expected_versions.empty()) return Status::OK();
 
@@ -329,7 +330,8 @@ Status LedgerImpl::CheckExpectedVersions(const Writer& w) {
       }
     }
     return Status::Conflict("contract '" + contract + "': expected stream version " +
-                            std::to_string(expected) + ", found " + std::to_string(actual));
+                            std::to_string(expected) + ", found " + std::to_string(actual))
+        .WithRule(rules::kExpectedVersion);
   }
   return Status::OK();
 }
@@ -350,7 +352,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     e.recorded_at_ns = 0;
     e.applied_bill_rate_minor.reset();
     Status s = events::ValidateEvent(e);
-    if (!s.ok()) return Status::InvalidArgument(EventLabel(in.event_id) + ": " + s.message());
+    if (!s.ok()) return s.WithContext(EventLabel(in.event_id));
 
     EventLookup existing;
     CCL_RETURN_IF_ERROR(view_.FindEvent(in.event_id, &existing));
@@ -358,7 +360,8 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
       if (!events::SameContent(*existing.event, e)) {
         return Status::Conflict(EventLabel(in.event_id) +
                                 ": event_id conflict: already used by seq " +
-                                std::to_string(existing.seq) + " with different content");
+                                std::to_string(existing.seq) + " with different content")
+            .WithRule(rules::kEventIdConflict);
       }
       r->outcomes[i] = EventOutcome{existing.seq, true};
       r->duplicates += 1;

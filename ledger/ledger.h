@@ -156,8 +156,8 @@ class Ledger {
   // stored (or earlier in the batch) with the same content is a duplicate
   // (reported, not written); with other content, Conflict. The input's
   // assigned fields are ignored. Failures: InvalidArgument (a field, the batch
-  // size, a read-only ledger), RuleViolation "event <uuid>: <rule>: <detail>",
-  // Conflict (event id reuse, expected version), IOError (the write; the
+  // size, a read-only ledger), RuleViolation "event <uuid>: <rule>: <detail>
+  // (rule <id>)", Conflict (event id reuse, expected version), IOError (the write; the
   // ledger then needs reopening). `batch` must stay alive until Append returns.
   [[nodiscard]] virtual Status Append(std::span<const events::Event> batch,
                                       const AppendOptions& options, AppendResult* result) = 0;

@@ -21,6 +21,7 @@
 #include <rocksdb/db.h>
 
 #include <atomic>
+#include <cassert>
 #include <cstring>
 #include <thread>
 
@@ -106,6 +107,12 @@ VerifyState::VerifyState(LedgerImpl* ledger, const rocksdb::ReadOptions& ro,
 Status VerifyState::Fail(uint64_t seq, const std::string& what) {
   if (first_bad_seq_ == 0) first_bad_seq_ = seq;
   return Status::Corruption(SeqLabel(seq) + ": " + what);
+}
+
+Status VerifyState::Fail(uint64_t seq, const Status& cause) {
+  assert(!cause.ok());
+  if (first_bad_seq_ == 0) first_bad_seq_ = seq;
+  return cause.WithCode(Status::Code::kCorruption).WithContext(SeqLabel(seq));
 }
 
 Status VerifyState::ReadHead() {
@@ -209,7 +216,7 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress, EventHandoff* han
     // The chain scan failed before this seq: its failure is the first.
     if (Beyond(kChainScan, seq)) return Status::OK();
     Status s = events::DecodeEvent(View(it->value()), &e);
-    if (!s.ok()) return Fail(seq, s.message());
+    if (!s.ok()) return Fail(seq, s);
     if (e.seq != seq) return Fail(seq, "stored event carries seq " + std::to_string(e.seq));
     if (e.recorded_at_ns < last_recorded_ns) {
       return Fail(seq, "recorded_at goes back in time (" + std::to_string(e.recorded_at_ns) +
@@ -222,7 +229,7 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress, EventHandoff* han
     model_.set_current_seq(seq);
     AppliedFields applied;
     s = ApplyEvent(&model_, e, seq, &applied);
-    if (!s.ok()) return Fail(seq, "replay: " + s.message());
+    if (!s.ok()) return Fail(seq, s.WithContext("replay"));
     if (e.stream_version != applied.stream_version) {
       return Fail(seq, "stream_version " + std::to_string(e.stream_version) + ", replay gives " +
                            std::to_string(applied.stream_version));

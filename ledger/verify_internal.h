@@ -209,6 +209,9 @@ class VerifyState {
 
   // Records the first bad seq and returns Corruption "seq N: what".
   Status Fail(uint64_t seq, const std::string& what);
+  // The same for a failed check: Corruption "seq N: <cause's message>", with
+  // the cause's rule id (a stored event that breaks a rule).
+  Status Fail(uint64_t seq, const Status& cause);
 
   uint64_t events_checked() const { return computed_.seq; }
   const Head& recomputed_head() const { return computed_; }

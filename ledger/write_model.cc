@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "events/limits.h"
+#include "events/rules.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
 #include "ledger/keys.h"
@@ -15,13 +16,14 @@ namespace {
 using events::Event;
 using events::EventType;
 
-Status Rule(const Event& e, std::string_view rule, const std::string& detail) {
+// "event <uuid>: <rule>: <detail> (rule <id>)"; `id` is a constant of events/rules.h.
+Status Rule(const Event& e, std::string_view id, std::string_view rule, const std::string& detail) {
   std::string m = EventLabel(e.event_id);
   m += ": ";
   m += rule;
   m += ": ";
   m += detail;
-  return Status::RuleViolation(std::move(m));
+  return Status::RuleViolation(std::move(m)).WithRule(id);
 }
 
 std::string Quoted(std::string_view s) {
@@ -37,7 +39,7 @@ Status ApplyOpened(const Event& e, ContractState* c) {
   // ValidateEvent guarantees these; the write model must not depend on
   // another module's checks for its own invariants, so check them again.
   if (!e.term_end_day.has_value() || *e.term_end_day < e.term_start_day) {
-    return Rule(e, "bad contract term", "term_end is before term_start");
+    return Rule(e, rules::kOpenTerm, "bad contract term", "term_end is before term_start");
   }
   c->closed = false;
   c->customer = e.customer;
@@ -47,10 +49,11 @@ Status ApplyOpened(const Event& e, ContractState* c) {
   c->lines.clear();
   for (const events::ContractLine& l : e.lines) {
     if (c->FindLine(l.service_line) != nullptr) {
-      return Rule(e, "duplicate service line", "line " + LineName(l.service_line) + " twice");
+      return Rule(e, rules::kOpenLineOnce, "duplicate service line",
+                  "line " + LineName(l.service_line) + " twice");
     }
     if (!l.bill_rate_minor.has_value() || l.overage == events::Overage::kUnset) {
-      return Rule(e, "incomplete service line",
+      return Rule(e, rules::kOpenLineComplete, "incomplete service line",
                   "line " + LineName(l.service_line) + " needs bill_rate_minor and overage");
     }
     LineState s;
@@ -66,7 +69,7 @@ Status ApplyOpened(const Event& e, ContractState* c) {
 Status ApplyAmended(const Event& e, ContractState* c) {
   if (e.term_end_day.has_value()) {
     if (*e.term_end_day < c->term_start_day) {
-      return Rule(e, "bad contract term",
+      return Rule(e, rules::kAmendTerm, "bad contract term",
                   "term_end " + events::FormatDate(*e.term_end_day) + " is before term_start " +
                       events::FormatDate(c->term_start_day));
     }
@@ -78,11 +81,11 @@ Status ApplyAmended(const Event& e, ContractState* c) {
       // A new line: it needs everything a ContractOpened line has.
       if (!l.bill_rate_minor.has_value() || l.overage == events::Overage::kUnset) {
         return Rule(
-            e, "new service line needs bill_rate_minor and overage",
+            e, rules::kAmendNewLineComplete, "new service line needs bill_rate_minor and overage",
             "line " + LineName(l.service_line) + " is not in contract " + Quoted(e.contract));
       }
       if (l.funded_minutes_delta < 0 || l.funded_minutes_delta > limits::kFundedMinutesMax) {
-        return Rule(e, "funded minutes out of range",
+        return Rule(e, rules::kAmendNewLineFunded, "funded minutes out of range",
                     "new line " + LineName(l.service_line) + " funded " +
                         std::to_string(l.funded_minutes_delta));
       }
@@ -100,14 +103,14 @@ Status ApplyAmended(const Event& e, ContractState* c) {
     // top-up or a rate/overage change on an overdrawn `allow` line is
     // legitimate and must not be refused.
     if (funded < 0 || (l.funded_minutes_delta < 0 && funded < line->consumed_minutes)) {
-      return Rule(e, "amendment takes funded minutes below consumed",
+      return Rule(e, rules::kAmendNotBelowConsumed, "amendment takes funded minutes below consumed",
                   "line " + LineName(l.service_line) + ": funded " +
                       std::to_string(line->funded_minutes) + " + " +
                       std::to_string(l.funded_minutes_delta) + " < consumed " +
                       std::to_string(std::max<int64_t>(line->consumed_minutes, 0)));
     }
     if (funded > limits::kFundedMinutesMax) {
-      return Rule(e, "funded minutes out of range",
+      return Rule(e, rules::kAmendFundedMax, "funded minutes out of range",
                   "line " + LineName(l.service_line) + ": funded " + std::to_string(funded) +
                       " > " + std::to_string(limits::kFundedMinutesMax));
     }
@@ -115,7 +118,7 @@ Status ApplyAmended(const Event& e, ContractState* c) {
     if (l.overage != events::Overage::kUnset) line->overage = l.overage;
     if (l.bill_rate_minor.has_value()) {
       if (line->rate_changes.size() >= limits::kRateChangesPerLineMax) {
-        return Rule(e, "too many rate changes",
+        return Rule(e, rules::kAmendRateChanges, "too many rate changes",
                     "line " + LineName(l.service_line) + " already has " +
                         std::to_string(limits::kRateChangesPerLineMax));
       }
@@ -128,19 +131,19 @@ Status ApplyAmended(const Event& e, ContractState* c) {
 Status ApplyConsumption(const Event& e, ContractState* c, AppliedFields* out) {
   LineState* line = c->FindLine(e.service_line);
   if (line == nullptr) {
-    return Rule(e, "service line not funded",
+    return Rule(e, rules::kConsumptionLineFunded, "service line not funded",
                 "contract " + Quoted(e.contract) + " has no line " + LineName(e.service_line));
   }
   const int32_t day = events::DayOf(e.effective_at_ns);
   if (day < c->term_start_day || day > c->term_end_day) {
-    return Rule(e, "outside the contract term",
+    return Rule(e, rules::kConsumptionInTerm, "outside the contract term",
                 "effective_at " + events::FormatDate(day) + " is outside " +
                     events::FormatDate(c->term_start_day) + ".." +
                     events::FormatDate(c->term_end_day));
   }
   if (line->overage == events::Overage::kReject &&
       line->consumed_minutes + e.minutes > line->funded_minutes) {
-    return Rule(e,
+    return Rule(e, rules::kConsumptionOverageReject,
                 "consumption exceeds funded minutes on line " + LineName(e.service_line) +
                     " with overage 'reject'",
                 "consumed " + std::to_string(line->consumed_minutes) + " + " +
@@ -157,22 +160,24 @@ Status ApplyReversal(ModelView* view, const Event& e, uint64_t seq, ContractStat
   EventLookup target;
   CCL_RETURN_IF_ERROR(view->FindEvent(e.target_event_id, &target));
   if (!target.found) {
-    return Rule(e, "reversal target not found", "no event " + target_label);
+    return Rule(e, rules::kReversalTargetExists, "reversal target not found",
+                "no event " + target_label);
   }
   const Event& t = *target.event;
   if (t.contract != e.contract) {
-    return Rule(e, "reversal target in another contract",
+    return Rule(e, rules::kReversalSameContract, "reversal target in another contract",
                 "event " + target_label + " belongs to contract " + Quoted(t.contract));
   }
   if (!t.IsConsumption()) {
-    return Rule(e, "reversal target is not HoursBooked or DeliveryCompleted",
+    return Rule(e, rules::kReversalTargetConsumption,
+                "reversal target is not HoursBooked or DeliveryCompleted",
                 "event " + target_label + " is " + std::string(events::EventTypeName(t.type)));
   }
   bool reversed = false;
   uint64_t by = 0;
   CCL_RETURN_IF_ERROR(view->FindReversal(target.seq, &reversed, &by));
   if (reversed) {
-    return Rule(e, "reversal target already reversed",
+    return Rule(e, rules::kReversalOnce, "reversal target already reversed",
                 "event " + target_label + " (seq " + std::to_string(target.seq) +
                     ") was reversed by seq " + std::to_string(by));
   }
@@ -194,18 +199,19 @@ Status ApplyEscalation(ModelView* view, const Event& e) {
   if (e.type == EventType::kEscalationOpened) {
     if (found) {
       return Rule(
-          e, "escalation id already used",
+          e, rules::kEscalationIdUnused, "escalation id already used",
           "escalation " + Quoted(e.escalation) + " exists in contract " + Quoted(e.contract));
     }
     view->PutEscalation(key, {true, e.severity});
     return Status::OK();
   }
   if (!found) {
-    return Rule(e, "escalation not open",
+    return Rule(e, rules::kEscalationExists, "escalation not open",
                 "no escalation " + Quoted(e.escalation) + " in contract " + Quoted(e.contract));
   }
   if (!state.open) {
-    return Rule(e, "escalation not open", "escalation " + Quoted(e.escalation) + " is resolved");
+    return Rule(e, rules::kEscalationOpen, "escalation not open",
+                "escalation " + Quoted(e.escalation) + " is resolved");
   }
   if (e.type == EventType::kEscalationSeverityChanged) {
     state.severity = e.severity;
@@ -224,7 +230,7 @@ Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* 
   CCL_RETURN_IF_ERROR(view->FindContract(e.contract, &c));
   if (c == nullptr) {
     if (e.type != EventType::kContractOpened) {
-      return Rule(e, "first event of a contract must be ContractOpened",
+      return Rule(e, rules::kFirstEventOpens, "first event of a contract must be ContractOpened",
                   "contract " + Quoted(e.contract) + " has no events; got " +
                       std::string(events::EventTypeName(e.type)));
     }
@@ -232,12 +238,12 @@ Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* 
     CCL_RETURN_IF_ERROR(ApplyOpened(e, c));
   } else {
     if (e.type == EventType::kContractOpened) {
-      return Rule(e, "contract already opened",
+      return Rule(e, rules::kOpenedOnce, "contract already opened",
                   "contract " + Quoted(e.contract) + " has " + std::to_string(c->stream_version) +
                       " events");
     }
     if (c->closed) {
-      return Rule(e, "contract closed",
+      return Rule(e, rules::kNothingAfterClose, "contract closed",
                   "contract " + Quoted(e.contract) + " was closed at stream version " +
                       std::to_string(c->stream_version) + "; nothing may follow");
     }

@@ -57,7 +57,8 @@ struct AppliedFields {
 
 // Checks `e` (already ValidateEvent-ed) against the rules and, when it passes,
 // updates the view as if `e` were appended at `seq`. RuleViolation
-// "event <uuid>: <rule>: <detail>" when a rule is broken; the view may then
+// "event <uuid>: <rule>: <detail> (rule <id>)", Status::rule() the id of
+// events/rules.h, when a rule is broken; the view may then
 // hold partial changes and must be rolled back. Errors of the view pass through.
 [[nodiscard]] Status ApplyEvent(ModelView* view, const events::Event& e, uint64_t seq,
                                 AppliedFields* out);

@@ -195,7 +195,8 @@ TEST_F(CodecTest, StoredInvalidEventIsCorruptionNamingTheField) {
   Event e;
   const Status s = DecodeEvent(bytes, &e);
   EXPECT_TRUE(s.IsCorruption());
-  EXPECT_EQ(s.message(), "stored event: field 'minutes': must be 1..1440, got 1441");
+  EXPECT_EQ(s.message(), "stored event: field 'minutes': must be 1..1440, got 1441 (rule F-HOURS)");
+  EXPECT_EQ(s.rule(), "F-HOURS");
 }
 
 }  // namespace

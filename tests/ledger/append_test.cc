@@ -166,7 +166,7 @@ TEST_F(LedgerAppendTest, OverageRejectStopsAtFunded) {
   ASSERT_TRUE(s.IsRuleViolation());
   EXPECT_EQ(s.message(), "event " + events::FormatUuid(over.event_id) +
                              ": consumption exceeds funded minutes on line 'proactive' with "
-                             "overage 'reject': consumed 5990 + 20 > funded 6000");
+                             "overage 'reject': consumed 5990 + 20 > funded 6000 (rule R-CONS-03)");
   MustAppend({f_.Book("C1", ServiceLine::kProactive, 10)});  // exactly the funded 6000
   ExpectRule(f_.Deliver("C1", ServiceLine::kProactive, 1), "consumed 6000 + 1 > funded 6000");
   // Overage 'allow' lines may go past funded.

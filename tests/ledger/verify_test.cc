@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "events/codec.h"
+#include "events/rules.h"
 #include "ledger/contract_state.h"
 #include "tests/ledger/ledger_test_util.h"
 
@@ -341,6 +342,9 @@ TEST_F(LedgerVerifyTest, ReplayCatchesAnAppendThatBrokeARule) {
   EXPECT_EQ(report.first_bad_seq, 30u);
   EXPECT_NE(s.message().find("seq 30: replay: event"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("service line not funded"), std::string::npos) << s.message();
+  // The report names the broken rule, as data and in the text.
+  EXPECT_EQ(s.rule(), rules::kConsumptionLineFunded);
+  EXPECT_NE(s.message().find("(rule R-CONS-01)"), std::string::npos) << s.message();
 }
 
 TEST_F(LedgerVerifyTest, ReadOnlyInstanceVerifies) {

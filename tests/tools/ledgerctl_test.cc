@@ -70,7 +70,7 @@ TEST_F(LedgerctlTest, BadFieldIsOneLineExitOneAndWritesNothing) {
   RunResult r = Run({"import", bad});
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.err, bad + ":" + std::to_string(bad_line) +
-                       ": field 'minutes': must be 1..1440, got 1441\n");
+                       ": field 'minutes': must be 1..1440, got 1441 (rule F-HOURS)\n");
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(Snapshot(), before);  // same events, same chain hashes
   EXPECT_TRUE(Dump() == stored_before);
@@ -106,16 +106,16 @@ TEST_F(LedgerctlTest, LargeFileErrorsNameTheirLineInEitherHalf) {
   std::string file = write("late.jsonl");
   RunResult r = Run({"import", file});
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err,
-            file + ":" + std::to_string(late) + ": field 'minutes': must be 1..1440, got 0\n");
+  EXPECT_EQ(r.err, file + ":" + std::to_string(late) +
+                       ": field 'minutes': must be 1..1440, got 0 (rule F-HOURS)\n");
 
   const size_t early = break_line(lines.size() / 4);
   ASSERT_LT(early, late);
   file = write("both.jsonl");
   r = Run({"import", file});
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err,
-            file + ":" + std::to_string(early) + ": field 'minutes': must be 1..1440, got 0\n");
+  EXPECT_EQ(r.err, file + ":" + std::to_string(early) +
+                       ": field 'minutes': must be 1..1440, got 0 (rule F-HOURS)\n");
   EXPECT_EQ(Snapshot(), "");
 }
 
