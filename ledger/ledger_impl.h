@@ -145,6 +145,7 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // into all column families in one atomic, synced MANIFEST edit.
   Status IngestBatch(rocksdb::WriteBatch* batch);
   Status CheckExpectedVersions(const Writer& w);
+  Status FindDuplicate(const Writer& w, size_t i, bool* duplicate, uint64_t* seq);
 
   // CommittedReader, over RocksDB and the contract cache.
   Status ReadContract(std::string_view contract, bool* found, ContractState* out) override;
