@@ -10,10 +10,10 @@
 namespace ccl::ledger::testing {
 namespace {
 
-class LedgerVerifyTest : public ::testing::Test {
+class LedgerVerifyTest : public AppendFixture {
  protected:
   void SetUp() override {
-    Open();
+    AppendFixture::SetUp();
     // 3 contracts, 30 events: bookings, a delivery, amendments with rate
     // changes, escalations, a reversal and a closed contract.
     Event b1 = f_.Book("C1", ServiceLine::kReactive, 120);
@@ -39,20 +39,6 @@ class LedgerVerifyTest : public ::testing::Test {
     ASSERT_EQ(head_.seq, 30u);
   }
 
-  void Open() {
-    Options o;
-    o.create_if_missing = true;
-    o.clock = &clock_;
-    Status s = Ledger::Open(o, path(), &ledger_);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  std::string path() const { return dir_.Sub("db"); }
-  void MustAppend(const std::vector<Event>& batch) {
-    AppendResult r;
-    Status s = ledger_->Append(batch, AppendOptions(), &r);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-
   // Closes the ledger, lets `edit` change RocksDB directly, reopens, and
   // expects Verify to fail naming `seq` with a message containing `what`.
   template <typename Edit>
@@ -62,7 +48,7 @@ class LedgerVerifyTest : public ::testing::Test {
       RawDb raw(path());
       edit(raw);
     }
-    Open();
+    Reopen();
     VerifyReport report;
     Status s = ledger_->Verify(VerifyProgress(), &report);
     EXPECT_TRUE(s.IsCorruption()) << s.ToString();
@@ -99,7 +85,7 @@ class LedgerVerifyTest : public ::testing::Test {
       rewritten.hash = h;
       raw.Put(kCfMeta, kMetaHead, EncodeHead(rewritten));
     }
-    Open();
+    Reopen();
     VerifyReport report;
     Status s = ledger_->Verify(VerifyProgress(), &report);
     EXPECT_TRUE(s.IsCorruption()) << s.ToString();
@@ -115,10 +101,6 @@ class LedgerVerifyTest : public ::testing::Test {
     return e;
   }
 
-  TempDir dir_;
-  FakeClock clock_{At("2026-05-01T00:00:00Z")};
-  EventFactory f_;
-  std::unique_ptr<Ledger> ledger_;
   Head head_;
 };
 
