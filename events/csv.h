@@ -1,11 +1,12 @@
 // CSV input of events (RFC 4180), for timesheet exports and the like.
 //
-// The file's first row names the columns with DESIGN.md's field names, the
-// same as the JSON keys: event_id, type, contract, effective_at, actor,
-// source, note, then the payload fields of the event types present
-// (customer, term_start, term_end, currency, lines, reason, engineer,
-// service_line, minutes, cost_rate_minor, reference, delivery, offering,
-// cost_minor, escalation, severity, summary, resolution, target_event_id).
+// The file's first row names the columns with the field names of the event
+// catalog (schemas/EVENTS.md), the same as the JSON keys: event_id, type,
+// contract, effective_at, actor, source, note, then the payload fields of the
+// event types present (customer, term_start, term_end, currency, lines,
+// reason, engineer, service_line, minutes, cost_rate_minor, reference,
+// delivery, offering, cost_minor, escalation, severity, summary, resolution,
+// target_event_id).
 // Assigned columns (seq, stream_version, recorded_at, hash,
 // applied_bill_rate_minor) are accepted and ignored, like in JSON.
 //

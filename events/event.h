@@ -1,5 +1,5 @@
 // The C++ form of one ledger event: the envelope and the payload fields of every
-// event type, flat, exactly as the JSON form is flat (DESIGN.md "Events").
+// event type, flat, exactly as the JSON form is flat (schemas/EVENTS.md).
 //
 // Which payload fields an event uses depends on `type`; ValidateEvent()
 // (events/validate.h) checks that the required ones are set and the others are

@@ -39,7 +39,8 @@ struct TypeFields {
   FieldMask optional;  // payload only
 };
 
-// Indexed by EventType value (index 0 unused). DESIGN.md "Events".
+// Indexed by EventType value (index 0 unused). schemas/EVENTS.md lists the
+// same required and optional fields per type.
 constexpr TypeFields kTypeFields[] = {
     {0, 0},
     // ContractOpened

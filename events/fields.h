@@ -1,4 +1,4 @@
-// The named fields of the event form (DESIGN.md "Events"): their JSON/CSV
+// The named fields of the event form (schemas/EVENTS.md): their JSON/CSV
 // names and which event types require or allow each. One table shared by the
 // validator and the JSON and CSV readers, so the three cannot disagree.
 #pragma once
@@ -10,7 +10,7 @@
 
 namespace ccl::events {
 
-// Top-level keys of the flat event form: the envelope in DESIGN.md order
+// Top-level keys of the flat event form: the envelope in canonical order
 // (assigned fields included), the payload fields, then the other assigned ones.
 enum class FieldId : uint8_t {
   kSeq,  // assigned

@@ -1,4 +1,4 @@
-// The JSON form of events (DESIGN.md "Events"): one flat object per line.
+// The JSON form of events (schemas/EVENTS.md): one flat object per line.
 #pragma once
 
 #include <string>
@@ -46,9 +46,9 @@ struct JsonOutputOptions {
   const uint8_t* hash = nullptr;
 };
 
-// Canonical JSON: fixed key order (envelope, then payload in DESIGN.md order),
-// no spaces, no trailing newline; optional fields only when present.
-// Appends to *out.
+// Canonical JSON: fixed key order (envelope, then payload in the order of
+// schemas/EVENTS.md), no spaces, no trailing newline; optional fields only
+// when present. Appends to *out.
 void AppendEventJson(const Event& e, const JsonOutputOptions& options, std::string* out);
 
 // The canonical JSON array of e.lines alone ("[]" when empty), as the value

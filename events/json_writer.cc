@@ -1,6 +1,6 @@
 // Canonical JSON output of events (AppendEventJson in events/json.h).
-// Canonical means one text per event: fixed key order (DESIGN.md's envelope
-// order, then the payload in DESIGN.md's order for the type), no spaces,
+// Canonical means one text per event: fixed key order (the envelope, then the
+// payload in the order schemas/EVENTS.md lists for the type), no spaces,
 // integers for money and minutes, RFC 3339 UTC times, and one escaping rule
 // (\" \\ and \u00XX for control characters; everything else as UTF-8).
 #include <charconv>
@@ -200,7 +200,7 @@ void AppendEventJson(const Event& e, const JsonOutputOptions& options, std::stri
   JsonWriter w(out);
   const bool assigned = options.assigned_fields;
   w.BeginObject();
-  // DESIGN.md's envelope order, the assigned fields in their places.
+  // The envelope in canonical order, the assigned fields in their places.
   if (assigned) w.Unsigned("seq", e.seq);
   w.Uuid("event_id", e.event_id);
   w.String("type", EventTypeName(e.type));

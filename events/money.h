@@ -1,4 +1,4 @@
-// Integer money arithmetic (DESIGN.md "Arithmetic"): no floating point.
+// Integer money arithmetic (schemas/EVENTS.md "Arithmetic"): no floating point.
 #pragma once
 
 #include <cstdint>

@@ -1,17 +1,14 @@
 #include "ledger/backup.h"
 
-#include <fcntl.h>
 #include <rocksdb/db.h>
 #include <rocksdb/utilities/backup_engine.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <system_error>
 
+#include "events/durable_file.h"
 #include "ledger/ledger_impl.h"
 #include "ledger/merkle_ledger.h"
 #include "ledger/merkle_verify.h"
@@ -26,30 +23,6 @@ Status FromIo(const rocksdb::IOStatus& s, const std::string& what) {
   if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
   if (s.IsNotFound()) return Status::NotFound(what + ": " + s.ToString());
   return Status::IOError(what + ": " + s.ToString());
-}
-
-// Writes `text` to `path` through a temporary file and a rename, so a reader
-// never sees half a digest.
-Status WriteFileAtomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IOError(tmp + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string err = std::strerror(errno);
-      ::close(fd);
-      return Status::IOError(tmp + ": " + err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) return Status::IOError(tmp + ": sync failed");
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::IOError(path + ": " + std::strerror(errno));
-  }
-  return Status::OK();
 }
 
 struct EngineDeleter {
@@ -96,7 +69,7 @@ Status BackupLedger(Ledger* ledger, const std::string& dir, int64_t time_ns,
   r.backup_id = id;
   r.backup_bytes = info.size;
   r.digest_path = (std::filesystem::path(dir) / ("digest-" + Num(id) + ".json")).string();
-  CCL_RETURN_IF_ERROR(WriteFileAtomically(r.digest_path, digest_json));
+  CCL_RETURN_IF_ERROR(events::WriteFileDurably(r.digest_path, digest_json));
   *out = std::move(r);
   return Status::OK();
 }
@@ -105,7 +78,7 @@ namespace {
 
 // Restores and proves; the caller removes the copy on failure.
 Status RestoreAndProve(const std::string& dir, const std::string& db_path, uint32_t backup_id,
-                       const Digest* trusted, const PublicKey* trusted_key, RestoreResult* out) {
+                       const Digest* trusted, const VerifyingKey* trusted_key, RestoreResult* out) {
   rocksdb::BackupEngineReadOnly* raw = nullptr;
   rocksdb::BackupEngineOptions options(dir);
   CCL_RETURN_IF_ERROR(
@@ -127,7 +100,7 @@ Status RestoreAndProve(const std::string& dir, const std::string& db_path, uint3
   Digest stored;
   Status s = ParseDigestJson(info.app_metadata, &stored);
   if (!s.ok()) return s.WithContext("the digest stored with backup " + Num(backup_id));
-  s = CheckDigestSignature(stored, trusted_key);
+  s = CheckDigestSignatureBy(stored, trusted_key);
   if (!s.ok()) return s.WithContext("the digest stored with backup " + Num(backup_id));
   CCL_RETURN_IF_ERROR(
       FromIo(engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), backup_id, db_path, db_path),
@@ -158,7 +131,7 @@ Status RestoreAndProve(const std::string& dir, const std::string& db_path, uint3
 }  // namespace
 
 Status RestoreLedger(const std::string& dir, const std::string& db_path, uint32_t backup_id,
-                     const Digest* trusted, const PublicKey* trusted_key, RestoreResult* out) {
+                     const Digest* trusted, const VerifyingKey* trusted_key, RestoreResult* out) {
   std::error_code ec;
   if (std::filesystem::exists(db_path, ec) &&
       !(std::filesystem::is_directory(db_path, ec) && std::filesystem::is_empty(db_path, ec))) {

@@ -48,6 +48,6 @@ struct RestoreResult {
 // for a copy that does not verify, exit code 3).
 [[nodiscard]] Status RestoreLedger(const std::string& dir, const std::string& db_path,
                                    uint32_t backup_id, const Digest* trusted,
-                                   const PublicKey* trusted_key, RestoreResult* out);
+                                   const VerifyingKey* trusted_key, RestoreResult* out);
 
 }  // namespace ccl::ledger

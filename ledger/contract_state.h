@@ -1,7 +1,7 @@
 // The write model's per-contract state and its persisted form (the
 // `contracts` and `escalations` column families, schemas/FORMAT.md "Write
 // model"). This is derived data: a fold of the contract's events that the
-// rules of DESIGN.md are checked against, stored so that opening a ledger
+// append rules (schemas/EVENTS.md) are checked against, stored so that opening a ledger
 // costs O(1) rather than a replay of the whole log.
 #pragma once
 
@@ -51,7 +51,7 @@ struct ContractState {
   int32_t term_end_day = 0;     // inclusive; an amendment may move it
   uint64_t stream_version = 0;  // of the last event of the contract
   uint64_t last_seq = 0;        // seq of that event
-  // The time-order rules (schemas/FORMAT.md "Time-order rules") are checked
+  // The time-order rules (schemas/EVENTS.md "Time order") are checked
   // against these three effective_at values, kept so that no rule needs the
   // contract's events again.
   int64_t opened_at_ns = 0;          // effective_at of the ContractOpened

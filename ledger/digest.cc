@@ -42,7 +42,8 @@ std::string DigestToJson(const Digest& d) {
   out += ",\n  \"time\": \"" + events::FormatInstant(d.time_ns) + "\"";
   if (d.signature) {
     out += ",\n  \"signature\": {\n    \"algorithm\": \"";
-    out += kSignatureAlgorithm;
+    out += d.signature->algorithm == KeyAlgorithm::kEd25519 ? kSignatureAlgorithm
+                                                            : kEcdsaSignatureAlgorithm;
     out += "\",\n    \"public_key\": \"" + HexEncode(d.signature->public_key) + "\"";
     out += ",\n    \"value\": \"" + HexEncode(d.signature->value) + "\"\n  }";
   }
@@ -92,16 +93,33 @@ Status ParseDigestJson(std::string_view text, Digest* out) {
     if (s.ok()) s = sig.CheckKeys({"algorithm", "public_key", "value"});
     if (!s.ok()) return s.WithContext("digest: signature");
     std::string algorithm;
-    if (!sig.String("algorithm", 16, &algorithm).ok() || algorithm != kSignatureAlgorithm) {
-      return Bad("signature.algorithm", std::string("must be \"") + kSignatureAlgorithm + "\"");
-    }
     DigestSignature ds;
-    std::string hex;
-    if (!sig.String("public_key", 64, &hex).ok() || !HexDecode(hex, ds.public_key)) {
-      return Bad("signature.public_key", "must be 64 lower-case hex digits");
+    if (!sig.String("algorithm", 32, &algorithm).ok() ||
+        (algorithm != kSignatureAlgorithm && algorithm != kEcdsaSignatureAlgorithm)) {
+      return Bad("signature.algorithm", std::string("must be \"") + kSignatureAlgorithm +
+                                            "\" or \"" + kEcdsaSignatureAlgorithm + "\"");
     }
-    if (!sig.String("value", 128, &hex).ok() || !HexDecode(hex, ds.value)) {
-      return Bad("signature.value", "must be 128 lower-case hex digits");
+    std::string hex;
+    if (algorithm == kSignatureAlgorithm) {
+      if (!sig.String("public_key", 64, &hex).ok() || hex.size() != 64 ||
+          !HexDecodeString(hex, 64, &ds.public_key)) {
+        return Bad("signature.public_key", "must be 64 lower-case hex digits");
+      }
+      if (!sig.String("value", 128, &hex).ok() || hex.size() != 128 ||
+          !HexDecodeString(hex, 128, &ds.value)) {
+        return Bad("signature.value", "must be 128 lower-case hex digits");
+      }
+    } else {
+      ds.algorithm = KeyAlgorithm::kEcdsaP256;
+      if (!sig.String("public_key", 2 * kVerifyingKeyBytesMax, &hex).ok() ||
+          !HexDecodeString(hex, 2 * kVerifyingKeyBytesMax, &ds.public_key) ||
+          ds.public_key.empty()) {
+        return Bad("signature.public_key", "must be the lower-case hex of a DER public key");
+      }
+      if (!sig.String("value", 2 * kSignatureBytesMax, &hex).ok() ||
+          !HexDecodeString(hex, 2 * kSignatureBytesMax, &ds.value) || ds.value.empty()) {
+        return Bad("signature.value", "must be the lower-case hex of a DER ECDSA signature");
+      }
     }
     d.signature = ds;
   }
@@ -118,28 +136,35 @@ Status ReadDigestFile(const std::string& path, Digest* out) {
 Status SignDigest(const SigningKey& key, Digest* digest) {
   digest->signature.reset();
   DigestSignature ds;
-  ds.public_key = key.public_key;
-  CCL_RETURN_IF_ERROR(Ed25519Sign(key, DigestSigningBytes(*digest), &ds.value));
+  const VerifyingKey vk = VerifyingKeyOf(key);
+  ds.algorithm = vk.algorithm;
+  ds.public_key = vk.bytes;
+  CCL_RETURN_IF_ERROR(SignMessage(key, DigestSigningBytes(*digest), &ds.value));
   digest->signature = ds;
   return Status::OK();
 }
 
 Status CheckDigestSignature(const Digest& digest, const PublicKey* trusted_key) {
+  if (trusted_key == nullptr) return CheckDigestSignatureBy(digest, nullptr);
+  const VerifyingKey key = Ed25519VerifyingKey(*trusted_key);
+  return CheckDigestSignatureBy(digest, &key);
+}
+
+Status CheckDigestSignatureBy(const Digest& digest, const VerifyingKey* trusted_key) {
   if (!digest.signature) {
     if (trusted_key == nullptr) return Status::OK();
     return Status::Corruption("digest is not signed; a signature by the trusted key " +
-                              HexEncode(*trusted_key) + " is required");
+                              HexEncode(trusted_key->bytes) + " is required");
   }
-  if (trusted_key != nullptr && digest.signature->public_key != *trusted_key) {
-    return Status::Corruption("digest is signed by key " + HexEncode(digest.signature->public_key) +
-                              ", not by the trusted key " + HexEncode(*trusted_key));
+  const VerifyingKey signer{digest.signature->algorithm, digest.signature->public_key};
+  if (trusted_key != nullptr && signer != *trusted_key) {
+    return Status::Corruption("digest is signed by key " + HexEncode(signer.bytes) +
+                              ", not by the trusted key " + HexEncode(trusted_key->bytes));
   }
-  Status s = Ed25519Verify(digest.signature->public_key, DigestSigningBytes(digest),
-                           digest.signature->value);
+  Status s = VerifyMessage(signer, DigestSigningBytes(digest), digest.signature->value);
   if (!s.ok()) {
     return Status::Corruption("digest signature does not verify under key " +
-                              HexEncode(digest.signature->public_key) +
-                              ": the digest was altered or forged");
+                              HexEncode(signer.bytes) + ": the digest was altered or forged");
   }
   return Status::OK();
 }

@@ -1,6 +1,6 @@
 // Digests: the small statement "ledger L had tree_size events, with this
 // Merkle root and this chain head, at this time", optionally signed with
-// Ed25519. Published at period end; proofs are later checked against it.
+// Ed25519 or ECDSA P-256. Published at period end; proofs are later checked against it.
 // The JSON form and the signed bytes are specified in schemas/MERKLE.md.
 #pragma once
 
@@ -17,12 +17,14 @@ namespace ccl::ledger {
 
 inline constexpr char kDigestFormat[] = "ccl-digest-v1";
 inline constexpr char kSignatureAlgorithm[] = "ed25519";
+inline constexpr char kEcdsaSignatureAlgorithm[] = "ecdsa-p256-sha256";
 // A digest is about 600 bytes; anything much larger is not one.
 inline constexpr size_t kDigestJsonBytesMax = 4 * 1024;
 
 struct DigestSignature {
-  PublicKey public_key{};
-  Signature value{};
+  KeyAlgorithm algorithm = KeyAlgorithm::kEd25519;
+  std::string public_key;  // Ed25519: 32 bytes; ECDSA: DER SubjectPublicKeyInfo
+  std::string value;       // Ed25519: 64 bytes; ECDSA: DER signature
 
   bool operator==(const DigestSignature&) const = default;
 };
@@ -39,7 +41,7 @@ struct Digest {
   bool operator==(const Digest&) const = default;
 };
 
-// The exact bytes an Ed25519 signature covers (schemas/MERKLE.md):
+// The exact bytes a signature covers (schemas/MERKLE.md):
 //   "format=ccl-digest-v1\nledger_id=<uuid>\ntree_size=<decimal>\n"
 //   "root_hash=<hex>\nhead_seq=<decimal>\nhead_hash=<hex>\ntime=<RFC 3339>\n"
 std::string DigestSigningBytes(const Digest& digest);
@@ -63,5 +65,7 @@ std::string DigestToJson(const Digest& digest);
 // can sign with their own key). With trusted_key set: the digest must be
 // signed, by exactly that key. Corruption saying which rule failed.
 [[nodiscard]] Status CheckDigestSignature(const Digest& digest, const PublicKey* trusted_key);
+// The same with a trusted key of either algorithm.
+[[nodiscard]] Status CheckDigestSignatureBy(const Digest& digest, const VerifyingKey* trusted_key);
 
 }  // namespace ccl::ledger

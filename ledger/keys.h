@@ -21,7 +21,7 @@ enum ColumnFamilyId : int {
   kCfIds,          // 16-byte event_id -> BE64 seq
   kCfMeta,         // names below -> values below
   kCfProjections,  // projection name -> opaque state
-  kCfMerkle,       // reserved: the Merkle tree (issue 4)
+  kCfMerkle,       // the Merkle tree's tiles (schemas/MERKLE.md)
   kCfContracts,    // write model: contract -> ContractState (contract_state.h)
   kCfEscalations,  // write model: contract 0x00 escalation -> EscalationState
   kCfReversals,    // write model: BE64 target seq -> BE64 reversing seq

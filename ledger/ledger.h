@@ -1,6 +1,6 @@
 // The ledger: an append-only store of events in RocksDB with a hash chain,
 // per-contract streams, an event-id index and the write model that enforces the
-// domain rules of DESIGN.md. See schemas/FORMAT.md for the bytes on disk.
+// domain rules of schemas/EVENTS.md. See schemas/FORMAT.md for the bytes on disk.
 //
 // Thread safety: a Ledger may be used from many threads at once. Concurrent
 // appends are grouped by a leader into one synced WriteBatch (group commit);
@@ -147,11 +147,12 @@ class Ledger {
   Ledger& operator=(const Ledger&) = delete;
 
   // Appends a batch atomically: every event is validated and checked against
-  // the write model (rules of DESIGN.md), seq / stream_version / recorded_at /
-  // applied_bill_rate_minor / the chain hash are assigned, and everything is
-  // written in one RocksDB WriteBatch with the WAL synced. On any failure
-  // nothing is written, the in-memory state is unchanged, result->outcomes is
-  // empty and result->failed_index names the event. An event whose event_id is
+  // the write model (schemas/EVENTS.md "Rules checked on append"), seq /
+  // stream_version / recorded_at / applied_bill_rate_minor / the chain hash
+  // are assigned, and everything is written in one RocksDB WriteBatch with
+  // the WAL synced. On any failure nothing is written, the in-memory state is
+  // unchanged, result->outcomes is empty and result->failed_index names the
+  // event. An event whose event_id is
   // stored (or earlier in the batch) with the same content is a duplicate
   // (reported, not written), recognised before the expected versions are
   // compared; with other content, Conflict. The input's

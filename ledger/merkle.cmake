@@ -3,12 +3,16 @@
 # their own (check-proof opens no ledger). The RocksDB tile store is here too,
 # so the ledger's append path only calls MerkleStore.
 add_library(ccl_merkle STATIC
+  checkpoint.cc
+  cosignature.cc
   digest.cc
   merkle.cc
   merkle_json.cc
   merkle_store.cc
+  note.cc
   proof.cc
   signing.cc
+  witness.cc
 )
 ccl_warnings(ccl_merkle)
 target_include_directories(ccl_merkle PUBLIC ${ROCKSDB_INCLUDE_DIR})
@@ -22,6 +26,7 @@ target_link_libraries(ccl_merkle
 if(TARGET ccl_ledger)
   add_library(ccl_audit STATIC
     backup.cc
+    checkpoint_folder.cc
     merkle_ledger.cc
     merkle_verify.cc
   )

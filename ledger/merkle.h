@@ -52,6 +52,10 @@ Hash EventLeafHash(uint64_t seq, std::string_view event_bytes);
 // Lower-case hex of `bytes`.
 std::string HexEncode(std::span<const uint8_t> bytes);
 inline std::string HexEncode(const Hash& h) { return HexEncode(std::span<const uint8_t>(h)); }
+inline std::string HexEncode(std::string_view bytes) {
+  return HexEncode(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+}
 // Strict: exactly 2 * out.size() lower-case hex digits, nothing else.
 bool HexDecode(std::string_view hex, std::span<uint8_t> out);
 // Strict, any even length (up to hex_chars_max): lower-case hex digits only.

@@ -156,9 +156,9 @@ Status VerifyAgainstDigestFile(Ledger* ledger, const std::string& digest_path,
                                std::string* summary) {
   Digest digest;
   CCL_RETURN_IF_ERROR(ReadDigestFile(digest_path, &digest));
-  PublicKey key;
-  if (!pubkey_path.empty()) CCL_RETURN_IF_ERROR(ReadPublicKey(pubkey_path, &key));
-  Status s = CheckDigestSignature(digest, pubkey_path.empty() ? nullptr : &key);
+  VerifyingKey key;
+  if (!pubkey_path.empty()) CCL_RETURN_IF_ERROR(ReadVerifyingKey(pubkey_path, &key));
+  Status s = CheckDigestSignatureBy(digest, pubkey_path.empty() ? nullptr : &key);
   if (!s.ok()) return s.WithContext(digest_path);
   CCL_RETURN_IF_ERROR(VerifyAgainstDigest(ledger, digest, report));
   std::string signed_by = "unsigned";

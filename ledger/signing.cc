@@ -1,18 +1,19 @@
 #include "ledger/signing.h"
 
-#include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <string>
 
+#include "events/durable_file.h"
 #include "ledger/merkle.h"
 #include "ledger/merkle_json.h"
 
@@ -54,29 +55,6 @@ bool ParseHexKey(std::string_view text, std::array<uint8_t, 32>* out) {
   return HexDecode(text, *out);
 }
 
-Status WriteNewFile(const std::string& path, const std::string& data, mode_t mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) {
-    if (errno == EEXIST) {
-      return Status::InvalidArgument(path + ": exists; refusing to overwrite a key file");
-    }
-    return Status::IOError(path + ": " + std::strerror(errno));
-  }
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::string err = std::strerror(errno);
-      ::close(fd);
-      return Status::IOError(path + ": " + err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) return Status::IOError(path + ": sync failed");
-  return Status::OK();
-}
-
 Status Pem(EVP_PKEY* pkey, bool private_key, std::string* out) {
   std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
   if (!bio) return Status::IOError("BIO_new: " + OpenSslError());
@@ -87,6 +65,31 @@ Status Pem(EVP_PKEY* pkey, bool private_key, std::string* out) {
   char* data = nullptr;
   long len = BIO_get_mem_data(bio.get(), &data);
   out->assign(data, static_cast<size_t>(len));
+  return Status::OK();
+}
+
+// Ed25519, or EC on P-256: the two algorithms signatures here use.
+Status CheckKeyType(const std::string& path, EVP_PKEY* p) {
+  if (EVP_PKEY_get_id(p) == EVP_PKEY_ED25519) return Status::OK();
+  char group[64] = {0};
+  size_t len = 0;
+  if (EVP_PKEY_get_id(p) == EVP_PKEY_EC &&
+      EVP_PKEY_get_group_name(p, group, sizeof(group), &len) == 1 &&
+      std::string_view(group, len) == "prime256v1") {
+    return Status::OK();
+  }
+  ERR_clear_error();
+  return Status::InvalidArgument(path + ": neither an Ed25519 nor an ECDSA P-256 key");
+}
+
+// DER encodings of an EC key: i2d_PrivateKey (SEC1) or i2d_PUBKEY (SPKI).
+template <typename Encode>
+Status Der(EVP_PKEY* pkey, Encode encode, std::string* out) {
+  unsigned char* buf = nullptr;
+  const int len = encode(pkey, &buf);
+  if (len <= 0) return Status::IOError("DER encoding: " + OpenSslError());
+  out->assign(reinterpret_cast<const char*>(buf), static_cast<size_t>(len));
+  OPENSSL_free(buf);
   return Status::OK();
 }
 
@@ -103,10 +106,7 @@ Status PkeyFromPem(const std::string& path, const std::string& text, bool privat
                                    " key (" + OpenSslError() + ")");
   }
   out->reset(p);
-  if (EVP_PKEY_get_id(p) != EVP_PKEY_ED25519) {
-    return Status::InvalidArgument(path + ": not an Ed25519 key");
-  }
-  return Status::OK();
+  return CheckKeyType(path, p);
 }
 
 Status KeyFromSeed(const std::array<uint8_t, 32>& seed, Pkey* out) {
@@ -116,6 +116,16 @@ Status KeyFromSeed(const std::array<uint8_t, 32>& seed, Pkey* out) {
 }
 
 Status RawKeys(EVP_PKEY* pkey, SigningKey* out) {
+  if (EVP_PKEY_get_id(pkey) == EVP_PKEY_EC) {
+    *out = SigningKey{};
+    out->algorithm = KeyAlgorithm::kEcdsaP256;
+    CCL_RETURN_IF_ERROR(Der(
+        pkey, [](EVP_PKEY* k, unsigned char** b) { return i2d_PrivateKey(k, b); },
+        &out->ecdsa_private_der));
+    return Der(
+        pkey, [](EVP_PKEY* k, unsigned char** b) { return i2d_PUBKEY(k, b); }, &out->ecdsa_spki);
+  }
+  out->algorithm = KeyAlgorithm::kEd25519;
   size_t len = out->seed.size();
   if (EVP_PKEY_get_raw_private_key(pkey, out->seed.data(), &len) != 1 || len != 32) {
     return Status::InvalidArgument("Ed25519 private key: " + OpenSslError());
@@ -127,9 +137,48 @@ Status RawKeys(EVP_PKEY* pkey, SigningKey* out) {
   return Status::OK();
 }
 
+// The EVP key of a SigningKey of either algorithm.
+Status PkeyOf(const SigningKey& key, Pkey* out) {
+  if (key.algorithm == KeyAlgorithm::kEd25519) return KeyFromSeed(key.seed, out);
+  const auto* p = reinterpret_cast<const unsigned char*>(key.ecdsa_private_der.data());
+  out->reset(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(key.ecdsa_private_der.size())));
+  if (!*out) return Status::InvalidArgument("ECDSA private key: " + OpenSslError());
+  return Status::OK();
+}
+
 }  // namespace
 
-Status GenerateSigningKey(SigningKey* out) {
+std::string_view KeyAlgorithmName(KeyAlgorithm algorithm) {
+  return algorithm == KeyAlgorithm::kEd25519 ? "ed25519" : "ecdsa-p256";
+}
+
+bool ParseKeyAlgorithm(std::string_view name, KeyAlgorithm* out) {
+  if (name == "ed25519") {
+    *out = KeyAlgorithm::kEd25519;
+  } else if (name == "ecdsa-p256") {
+    *out = KeyAlgorithm::kEcdsaP256;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+VerifyingKey VerifyingKeyOf(const SigningKey& key) {
+  if (key.algorithm == KeyAlgorithm::kEcdsaP256) return {key.algorithm, key.ecdsa_spki};
+  return Ed25519VerifyingKey(key.public_key);
+}
+
+VerifyingKey Ed25519VerifyingKey(const PublicKey& key) {
+  return {KeyAlgorithm::kEd25519,
+          std::string(reinterpret_cast<const char*>(key.data()), key.size())};
+}
+
+Status GenerateSigningKey(SigningKey* out, KeyAlgorithm algorithm) {
+  if (algorithm == KeyAlgorithm::kEcdsaP256) {
+    Pkey pkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+    if (!pkey) return Status::IOError("ECDSA P-256 key generation: " + OpenSslError());
+    return RawKeys(pkey.get(), out);
+  }
   std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr));
   EVP_PKEY* raw = nullptr;
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_keygen(ctx.get(), &raw) != 1) {
@@ -142,7 +191,7 @@ Status GenerateSigningKey(SigningKey* out) {
 Status WriteKeyFiles(const std::string& prefix, const SigningKey& key) {
   if (prefix.empty()) return Status::InvalidArgument("key file prefix is empty");
   Pkey pkey;
-  CCL_RETURN_IF_ERROR(KeyFromSeed(key.seed, &pkey));
+  CCL_RETURN_IF_ERROR(PkeyOf(key, &pkey));
   std::string private_pem, public_pem;
   CCL_RETURN_IF_ERROR(Pem(pkey.get(), true, &private_pem));
   CCL_RETURN_IF_ERROR(Pem(pkey.get(), false, &public_pem));
@@ -153,8 +202,10 @@ Status WriteKeyFiles(const std::string& prefix, const SigningKey& key) {
     return Status::InvalidArgument(prefix + " or " + pub_path +
                                    " exists; refusing to overwrite a key file");
   }
-  CCL_RETURN_IF_ERROR(WriteNewFile(prefix, private_pem, 0600));
-  return WriteNewFile(pub_path, public_pem, 0644);
+  // Never replaces a key file, and the private key is never readable by others.
+  using events::ExistingFile;
+  CCL_RETURN_IF_ERROR(events::WriteFileDurably(prefix, private_pem, {ExistingFile::kRefuse, 0600}));
+  return events::WriteFileDurably(pub_path, public_pem, {ExistingFile::kRefuse, 0644});
 }
 
 Status ReadSigningKey(const std::string& path, SigningKey* out) {
@@ -184,6 +235,9 @@ Status ReadPublicKey(const std::string& path, PublicKey* out) {
   }
   Pkey pkey;
   CCL_RETURN_IF_ERROR(PkeyFromPem(path, text, false, &pkey));
+  if (EVP_PKEY_get_id(pkey.get()) != EVP_PKEY_ED25519) {
+    return Status::InvalidArgument(path + ": not an Ed25519 key");
+  }
   size_t len = out->size();
   if (EVP_PKEY_get_raw_public_key(pkey.get(), out->data(), &len) != 1 || len != 32) {
     return Status::InvalidArgument(path + ": Ed25519 public key: " + OpenSslError());
@@ -192,6 +246,9 @@ Status ReadPublicKey(const std::string& path, PublicKey* out) {
 }
 
 Status Ed25519Sign(const SigningKey& key, std::string_view message, Signature* out) {
+  if (key.algorithm != KeyAlgorithm::kEd25519) {
+    return Status::InvalidArgument("not an Ed25519 key: an Ed25519 signature is needed here");
+  }
   Pkey pkey;
   CCL_RETURN_IF_ERROR(KeyFromSeed(key.seed, &pkey));
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
@@ -217,6 +274,81 @@ Status Ed25519Verify(const PublicKey& key, std::string_view message, const Signa
                        reinterpret_cast<const unsigned char*>(message.data()), message.size());
   ERR_clear_error();
   if (rc != 1) return Status::Corruption("Ed25519 signature does not verify");
+  return Status::OK();
+}
+
+Status ReadVerifyingKey(const std::string& path, VerifyingKey* out) {
+  std::string text;
+  CCL_RETURN_IF_ERROR(ReadSmallFile(path, &text));
+  if (text.rfind("-----BEGIN", 0) != 0) {
+    PublicKey raw;
+    CCL_RETURN_IF_ERROR(ReadPublicKey(path, &raw));
+    *out = Ed25519VerifyingKey(raw);
+    return Status::OK();
+  }
+  Pkey pkey;
+  CCL_RETURN_IF_ERROR(PkeyFromPem(path, text, false, &pkey));
+  if (EVP_PKEY_get_id(pkey.get()) == EVP_PKEY_ED25519) {
+    PublicKey raw;
+    CCL_RETURN_IF_ERROR(ReadPublicKey(path, &raw));
+    *out = Ed25519VerifyingKey(raw);
+    return Status::OK();
+  }
+  out->algorithm = KeyAlgorithm::kEcdsaP256;
+  return Der(
+      pkey.get(), [](EVP_PKEY* k, unsigned char** b) { return i2d_PUBKEY(k, b); }, &out->bytes);
+}
+
+Status SignMessage(const SigningKey& key, std::string_view message, std::string* signature) {
+  if (key.algorithm == KeyAlgorithm::kEd25519) {
+    Signature sig;
+    CCL_RETURN_IF_ERROR(Ed25519Sign(key, message, &sig));
+    signature->assign(reinterpret_cast<const char*>(sig.data()), sig.size());
+    return Status::OK();
+  }
+  Pkey pkey;
+  CCL_RETURN_IF_ERROR(PkeyOf(key, &pkey));
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  size_t len = 0;
+  const auto* msg = reinterpret_cast<const unsigned char*>(message.data());
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, msg, message.size()) != 1) {
+    return Status::IOError("ECDSA signing: " + OpenSslError());
+  }
+  signature->assign(len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature->data()), &len, msg,
+                     message.size()) != 1) {
+    return Status::IOError("ECDSA signing: " + OpenSslError());
+  }
+  signature->resize(len);
+  return Status::OK();
+}
+
+Status VerifyMessage(const VerifyingKey& key, std::string_view message,
+                     std::string_view signature) {
+  if (key.algorithm == KeyAlgorithm::kEd25519) {
+    PublicKey pk;
+    Signature sig;
+    if (key.bytes.size() != pk.size() || signature.size() != sig.size()) {
+      return Status::Corruption("Ed25519: a key is 32 bytes and a signature 64");
+    }
+    std::copy(key.bytes.begin(), key.bytes.end(), pk.begin());
+    std::copy(signature.begin(), signature.end(), sig.begin());
+    return Ed25519Verify(pk, message, sig);
+  }
+  const auto* p = reinterpret_cast<const unsigned char*>(key.bytes.data());
+  Pkey pkey(d2i_PUBKEY(nullptr, &p, static_cast<long>(key.bytes.size())));
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  int rc = 0;
+  if (pkey && ctx && CheckKeyType("ECDSA public key", pkey.get()).ok() &&
+      EVP_PKEY_get_id(pkey.get()) == EVP_PKEY_EC &&
+      EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey.get()) == 1) {
+    rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                          signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
+                          message.size());
+  }
+  ERR_clear_error();
+  if (rc != 1) return Status::Corruption("ECDSA P-256 signature does not verify");
   return Status::OK();
 }
 

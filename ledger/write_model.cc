@@ -1,4 +1,4 @@
-// The rules of DESIGN.md "Rules checked on append" (ledger/write_model.h).
+// The rules of schemas/EVENTS.md "Rules checked on append" (ledger/write_model.h).
 #include "ledger/write_model.h"
 
 #include <algorithm>
@@ -126,9 +126,9 @@ Status ApplyAmended(const Event& e, ContractState* c) {
     }
     // |delta| and funded are both <= 1e9 (validated), so the sum cannot overflow.
     const int64_t funded = line->funded_minutes + l.funded_minutes_delta;
-    // Only a reduction is held to consumption (DESIGN.md: "never below
-    // consumed"): a top-up or a rate/overage change on an overdrawn `allow`
-    // line is legitimate and must not be refused.
+    // Only a reduction is held to consumption (schemas/EVENTS.md R-AMD-04): a
+    // top-up or a rate/overage change on an overdrawn `allow` line is
+    // legitimate and must not be refused.
     if (funded < 0 || (l.funded_minutes_delta < 0 && funded < line->consumed_minutes)) {
       return Rule(e, "amendment takes funded minutes below consumed",
                   "line " + LineName(l.service_line) + ": funded " +

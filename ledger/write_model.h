@@ -1,4 +1,4 @@
-// The write model: the rules of DESIGN.md "Rules checked on append", checked
+// The write model: the rules of schemas/EVENTS.md "Rules checked on append", checked
 // event by event against per-contract state.
 //
 // ApplyEvent() is the one implementation of the rules. It reads and updates

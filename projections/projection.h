@@ -1,6 +1,7 @@
-// A projection: a pure, deterministic fold over the event log (DESIGN.md
-// "Projections"). No clock, no I/O: the same events in the same order always
-// give the same state, byte for byte, whatever machine or day it runs on.
+// A projection: a pure, deterministic fold over the event log
+// (projections/FORMAT.md). No clock, no I/O: the same events in the same
+// order always give the same state, byte for byte, whatever machine or day it
+// runs on.
 //
 // Who feeds it: the runner (projections/runner.h) reads the log in seq order
 // (or one contract's stream), applies the time filters of a query, resolves

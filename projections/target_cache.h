@@ -58,8 +58,8 @@ class TargetCache {
   // 2^slots_log2 entries, allocated on the first Remember so that a runner
   // that never needs it pays nothing. The default, 4,096 (about 0.5 MB), is
   // ample for one contract's stream (hundreds of consumption events; its
-  // corrections target recent ones) and costs a single-contract query far
-  // less to set up than the 8 MB it used to be.
+  // corrections target recent ones) and costs a single-contract query little
+  // to set up, where a table sized for a whole ledger (8 MB) would dominate it.
   explicit TargetCache(int slots_log2 = 12);
 
   // Remembers consumption event `e` (others are ignored).

@@ -1,5 +1,6 @@
-// What a query looks at: the two time axes of DESIGN.md and an optional
-// single contract.
+// What a query looks at: the two time axes (effective_at, recorded_at;
+// projections/FORMAT.md "Which events a query sees") and an optional single
+// contract.
 //
 // - known_at_ns ("as known at T"): the log prefix up to the last seq recorded
 //   at or before T (Ledger::LastSeqRecordedAtOrBefore, a binary search).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reliability stages of CI (issue 6; what they prove: README.md "Guarantees").
+# Reliability stages of CI (what they prove: README.md "Guarantees").
 #
 #   tools/ci_reliability.sh [asan] [fuzz]     (no argument: both)
 #

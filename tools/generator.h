@@ -2,7 +2,7 @@
 // several service lines, daily bookings by engineers, proactive deliveries,
 // escalations opened / re-rated / resolved, amendments (rate changes, top-ups,
 // renewals), reversals and closings. Every event obeys every rule of
-// DESIGN.md, so importing the stream into an empty ledger succeeds.
+// schemas/EVENTS.md, so importing the stream into an empty ledger succeeds.
 //
 // Determinism: the output depends only on GeneratorOptions. The PRNG is
 // self-contained (splitmix64 seeding xoshiro256**) and all draws are integer

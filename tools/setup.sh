@@ -11,7 +11,7 @@ set -euo pipefail
 CCL_PACKAGES=(
   # toolchain
   cmake ninja-build g++ clang pkg-config
-  # libraries (DESIGN.md "Dependencies")
+  # libraries: storage, event encoding, CLI options, logging, JSON
   librocksdb-dev libflatbuffers-dev flatbuffers-compiler
   libboost-program-options-dev libspdlog-dev libsimdjson-dev nlohmann-json3-dev
   libssl-dev libgtest-dev libgmock-dev

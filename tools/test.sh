@@ -22,7 +22,7 @@ stage_unit() {
   ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS"
 }
 
-# Issue 6's stages: builds of their own next to $BUILD ($BUILD-asan, $BUILD-fuzz).
+# Reliability stages: builds of their own next to $BUILD ($BUILD-asan, $BUILD-fuzz).
 stage_asan() {
   CCL_BUILD_PREFIX="$BUILD" CCL_JOBS="$JOBS" bash tools/ci_reliability.sh asan
 }

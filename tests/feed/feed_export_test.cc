@@ -235,7 +235,7 @@ TEST_F(FeedExportTest, RefusesRewrittenOrShorterLedger) {
   EXPECT_NE(s.message().find("older backup"), std::string::npos) << s.message();
 }
 
-TEST_F(FeedExportTest, MalformedCheckpointIsCorruptionNamingTheLine) {
+TEST_F(FeedExportTest, MalformedCheckpointIsBadInputNamingTheLine) {
   const std::string good = FormatCheckpoint(FeedCheckpoint{});
   FeedCheckpoint cp;
   ASSERT_TRUE(ParseCheckpoint(good, &cp).ok());
@@ -247,22 +247,22 @@ TEST_F(FeedExportTest, MalformedCheckpointIsCorruptionNamingTheLine) {
   };
   for (const auto& [text, where] : bad) {
     Status s = ParseCheckpoint(text, &cp);
-    EXPECT_TRUE(s.IsCorruption()) << text;
+    EXPECT_TRUE(s.IsInvalidArgument()) << text;
     EXPECT_NE(s.message().find(where), std::string::npos) << s.message();
   }
   std::string upper = good;
   upper.replace(upper.find("hash ") + 5, 1, "A");
-  EXPECT_TRUE(ParseCheckpoint(upper, &cp).IsCorruption());
+  EXPECT_TRUE(ParseCheckpoint(upper, &cp).IsInvalidArgument());
   std::string seq = good;
   seq.replace(seq.find("seq 0"), 5, "seq 01");
-  EXPECT_TRUE(ParseCheckpoint(seq, &cp).IsCorruption());
+  EXPECT_TRUE(ParseCheckpoint(seq, &cp).IsInvalidArgument());
   seq.replace(seq.find("seq 01"), 6, "seq -1");
-  EXPECT_TRUE(ParseCheckpoint(seq, &cp).IsCorruption());
+  EXPECT_TRUE(ParseCheckpoint(seq, &cp).IsInvalidArgument());
 
   testing::WriteFile(ckpt_, "garbage");
   Status s;
   Export(EventExportOptions(), &s);
-  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_NE(s.message().find(ckpt_), std::string::npos) << s.message();
 }
 
@@ -422,8 +422,8 @@ TEST_F(FeedExportTest, CsvHasFixedColumnsAndOneRowPerEvent) {
   ASSERT_TRUE(s.ok()) << s.ToString();
   ASSERT_EQ(records.size(), 1u + ledger_->head().seq);
   const auto& header = records[0];
-  // Every field of DESIGN.md, assigned ones included, in the documented
-  // order (tools/feed/FEED.md), the chain hash last.
+  // Every field of the event catalog (schemas/EVENTS.md), assigned ones
+  // included, in the documented order (tools/feed/FEED.md), the chain hash last.
   const std::vector<std::string> expected_header = {
       "seq",          "event_id",    "type",         "contract",        "stream_version",
       "effective_at", "recorded_at", "actor",        "source",          "note",

@@ -1,7 +1,7 @@
 // A seeded randomized test of the write model: random streams of events, many
 // of them breaking a rule (the time-order rules included: random dates for
 // openings, escalation changes, reversals and closings), appended in random
-// batches, against a deliberately plain model written here from the rules
+// batches, against a deliberately plain model written here from schemas/EVENTS.md
 // alone. Every batch must be accepted exactly when the model accepts each of
 // its events in turn, applied bill rates must match, and the ledger must
 // verify and survive a reopen. Prints its seed; CCL_SEED=<n> replays one.

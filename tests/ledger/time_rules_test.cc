@@ -1,5 +1,5 @@
-// The time-order rules of the write model (schemas/FORMAT.md "Time-order
-// rules"): nothing of a contract before its opening, no term moved past a
+// The time-order rules of the write model (schemas/EVENTS.md "Time order",
+// R-TIME-01..07): nothing of a contract before its opening, no term moved past a
 // consumption, no closing before the contract's latest event or its term, no
 // escalation changed before it was opened, no reversal before its target.
 // Each rejection names the rule and writes nothing (AppendFixture::ExpectRule);

@@ -119,8 +119,9 @@ TEST_F(BackupTest, RestoreChecksTheTrustedDigestAndKey) {
   ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kTimeNs, &key, &b).ok());
   ASSERT_TRUE(b.digest.signature.has_value());
   RestoreResult r;
-  EXPECT_TRUE(RestoreLedger(backups_, Target("ok"), 0, nullptr, &key.public_key, &r).ok());
-  Status s = RestoreLedger(backups_, Target("wrong-key"), 0, nullptr, &other.public_key, &r);
+  const VerifyingKey key_public = VerifyingKeyOf(key), other_public = VerifyingKeyOf(other);
+  EXPECT_TRUE(RestoreLedger(backups_, Target("ok"), 0, nullptr, &key_public, &r).ok());
+  Status s = RestoreLedger(backups_, Target("wrong-key"), 0, nullptr, &other_public, &r);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_FALSE(std::filesystem::exists(Target("wrong-key")));
   // A digest of a later state (more events than the backup has) is not extended.

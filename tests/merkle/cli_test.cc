@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -157,6 +158,174 @@ TEST_F(AuditCliTest, DigestProveConsistencyBackupRestore) {
   EXPECT_EQ(r.code, 1) << r.out;  // never overwrites
   r = Ledgerctl("--db " + Tmp("restored") + " digest");
   EXPECT_EQ(r.code, 0) << r.out;
+}
+
+// Splits the lines of `from` into `a` (the first `first` lines) and `b`.
+void SplitLines(const std::string& from, size_t first, const std::string& a, const std::string& b) {
+  std::istringstream all(ReadAll(from));
+  std::ofstream out_a(a), out_b(b);
+  std::string line;
+  for (size_t i = 0; std::getline(all, line); ++i) (i < first ? out_a : out_b) << line << "\n";
+}
+
+// The newest write-ahead log file of a RocksDB directory.
+std::string NewestWal(const std::string& db) {
+  std::string newest;
+  for (const auto& e : std::filesystem::directory_iterator(db)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() > 4 && name.substr(name.size() - 4) == ".log" && name > newest) newest = name;
+  }
+  return newest.empty() ? newest : db + "/" + newest;
+}
+
+// A ledger cut back by truncating the tail of its write-ahead log recovers to
+// an earlier, self-consistent head: the chain alone cannot see it. The
+// checkpoint folder outside the database can.
+TEST_F(AuditCliTest, VerifyCatchesALedgerCutBackByATruncatedLog) {
+  const std::string db = "--db " + Tmp("db") + " ";
+  ASSERT_EQ(Ledgerctl("generate --contracts 2 --days 40 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
+  SplitLines(Tmp("w.jsonl"), 40, Tmp("a.jsonl"), Tmp("b.jsonl"));
+  ASSERT_EQ(Ledgerctl(db + "init").code, 0);
+  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("a.jsonl")).code, 0);
+  CliRun r = Ledgerctl(db + "import " + Tmp("b.jsonl"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string workload = ReadAll(Tmp("w.jsonl"));
+  const size_t events = std::count(workload.begin(), workload.end(), '\n');
+  r = Ledgerctl(db + "verify");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("extends its own checkpoint of " + std::to_string(events)),
+            std::string::npos)
+      << r.out;
+
+  const std::string wal = NewestWal(Tmp("db"));
+  ASSERT_FALSE(wal.empty());
+  std::filesystem::resize_file(wal, std::filesystem::file_size(wal) / 2);
+  r = Ledgerctl(db + "verify");
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("ledger is behind its own checkpoint: size 40, checkpoint " +
+                       std::to_string(events)),
+            std::string::npos)
+      << r.out;
+  // Appending on top of the cut-back ledger gets no checkpoint that would hide it.
+  r = Ledgerctl(db + "import " + Tmp("b.jsonl"));
+  EXPECT_EQ(r.code, 3) << r.out;
+}
+
+TEST_F(AuditCliTest, CheckpointFolderIsConfigurableAndItsFilesAreChecked) {
+  const std::string db = "--db " + Tmp("db") + " --checkpoints " + Tmp("anchors") + " ";
+  ASSERT_EQ(Ledgerctl("generate --contracts 1 --days 10 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
+  ASSERT_EQ(Ledgerctl(db + "init").code, 0);
+  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("w.jsonl")).code, 0);
+  EXPECT_FALSE(std::filesystem::exists(Tmp("db.checkpoints")));
+  std::string newest;
+  for (const auto& e : std::filesystem::directory_iterator(Tmp("anchors"))) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("checkpoint-", 0) == 0 && name > newest) newest = name;
+  }
+  ASSERT_FALSE(newest.empty());
+  EXPECT_EQ(Ledgerctl(db + "verify").code, 0);
+  // Every byte of the newest checkpoint, changed: verify fails with exit 3.
+  const std::string path = Tmp("anchors") + "/" + newest;
+  const std::string good = ReadAll(path);
+  for (size_t i = 0; i < good.size(); i += 7) {
+    std::string bad = good;
+    bad[i] = static_cast<char>(bad[i] ^ 0x01);
+    WriteAll(path, bad);
+    CliRun r = Ledgerctl(db + "verify");
+    EXPECT_EQ(r.code, 3) << "byte " << i << ": " << r.out;
+  }
+  WriteAll(path, good);
+  EXPECT_EQ(Ledgerctl(db + "verify").code, 0);
+}
+
+// A witness cosigns a log's checkpoints only along one history: it refuses a
+// smaller checkpoint (roll-back) and another root at a cosigned size (fork).
+TEST_F(AuditCliTest, WitnessCosignsOneHistoryAndVerifyCountsTheQuorum) {
+  const std::string db = "--db " + Tmp("db") + " ";
+  ASSERT_EQ(Ledgerctl("generate --contracts 2 --days 40 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
+  SplitLines(Tmp("w.jsonl"), 40, Tmp("a.jsonl"), Tmp("b.jsonl"));
+  for (const char* k : {"log", "w1", "w2"})
+    ASSERT_EQ(Ledgerctl("keygen -q --out " + Tmp(k)).code, 0);
+  CliRun r = Ledgerctl("vkey --key " + Tmp("log.pub") + " --name example.com/log");
+  ASSERT_EQ(r.code, 0) << r.out;
+  WriteAll(Tmp("log.vkey"), r.out);
+  std::string trusted = r.out;
+  for (const char* w : {"w1", "w2"}) {
+    r = Ledgerctl("vkey --cosigner --key " + Tmp(w) + ".pub --name " + w + ".example");
+    ASSERT_EQ(r.code, 0) << r.out;
+    trusted += r.out;
+  }
+  WriteAll(Tmp("trusted"), trusted);
+  const std::string sign = "checkpoint --key " + Tmp("log") + " --origin example.com/log ";
+  const std::string witness = " --log-key " + Tmp("log.vkey") + " --state " + Tmp("state-w1") +
+                              " --key " + Tmp("w1") + " --name w1.example";
+
+  ASSERT_EQ(Ledgerctl(db + "init").code, 0);
+  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("a.jsonl")).code, 0);
+  ASSERT_EQ(Ledgerctl(db + sign + "--out " + Tmp("c40")).code, 0);
+  r = Ledgerctl("witness " + Tmp("c40") + witness + " --out " + Tmp("c40w1"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("b.jsonl")).code, 0);
+  ASSERT_EQ(
+      Ledgerctl(db + sign + "--out " + Tmp("cN") + " --proof-from 40 --proof-out " + Tmp("p40"))
+          .code,
+      0);
+  r = Ledgerctl("witness " + Tmp("cN") + witness + " --out " + Tmp("x"));
+  EXPECT_EQ(r.code, 1) << r.out;  // the proof from 40 is needed
+  r = Ledgerctl("witness " + Tmp("cN") + witness + " --proof " + Tmp("p40") + " --out " +
+                Tmp("cNw1"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = Ledgerctl("witness " + Tmp("c40") + witness + " --out " + Tmp("y"));
+  EXPECT_EQ(r.code, 3) << r.out;  // roll-back
+  EXPECT_NE(r.out.find("roll-back"), std::string::npos) << r.out;
+
+  // A second witness on top of the first: quorum 2 holds, 3 does not.
+  r = Ledgerctl("witness " + Tmp("cNw1") + " --log-key " + Tmp("log.vkey") + " --state " +
+                Tmp("state-w2") + " --key " + Tmp("w2") + " --name w2.example --out " +
+                Tmp("cNw12"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  const std::string against = db + "verify --trusted-keys " + Tmp("trusted") + " --against ";
+  r = Ledgerctl(against + Tmp("cNw12") + " --quorum 2");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("cosigned by 2 trusted witness"), std::string::npos) << r.out;
+  EXPECT_EQ(Ledgerctl(against + Tmp("cNw12") + " --quorum 3").code, 3);
+  EXPECT_EQ(Ledgerctl(against + Tmp("cNw1") + " --quorum 2").code, 3);
+  EXPECT_EQ(Ledgerctl(against + Tmp("cN") + " --quorum 0").code, 0);
+
+  // A fork: another ledger's checkpoint of the same size under the same origin.
+  const std::string other = "--db " + Tmp("other") + " ";
+  ASSERT_EQ(Ledgerctl(other + "init").code, 0);
+  ASSERT_EQ(Ledgerctl(other + "import " + Tmp("w.jsonl")).code, 0);
+  ASSERT_EQ(Ledgerctl(other + sign + "--out " + Tmp("fork")).code, 0);
+  r = Ledgerctl("witness " + Tmp("fork") + witness + " --out " + Tmp("z"));
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("fork"), std::string::npos) << r.out;
+}
+
+// ECDSA P-256 keys, chosen at keygen, sign digests and checkpoints alike.
+TEST_F(AuditCliTest, EcdsaKeysSignDigestsAndCheckpoints) {
+  const std::string db = "--db " + Tmp("db") + " ";
+  EXPECT_EQ(Ledgerctl("keygen --algorithm rsa --out " + Tmp("rsa")).code, 2);
+  ASSERT_EQ(Ledgerctl("keygen -q --algorithm ecdsa-p256 --out " + Tmp("k")).code, 0);
+  ASSERT_EQ(Ledgerctl("generate --contracts 1 --days 10 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
+  ASSERT_EQ(Ledgerctl(db + "init").code, 0);
+  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("w.jsonl")).code, 0);
+  CliRun r = Ledgerctl(db + "digest --sign " + Tmp("k") + " --out " + Tmp("d.json"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(ReadAll(Tmp("d.json")).find("ecdsa-p256-sha256"), std::string::npos);
+  r = Ledgerctl(db + "verify --against " + Tmp("d.json") + " --pubkey " + Tmp("k.pub"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  r = Ledgerctl(db + "checkpoint --key " + Tmp("k") + " --origin fips.example/log --out " +
+                Tmp("c"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  r = Ledgerctl("vkey --key " + Tmp("k.pub") + " --name fips.example/log");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out.find("fips.example/log+"), 0u) << r.out;
+  WriteAll(Tmp("trusted"), r.out);
+  r = Ledgerctl(db + "verify --against " + Tmp("c") + " --trusted-keys " + Tmp("trusted") +
+                " --quorum 0");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(Ledgerctl("vkey --cosigner --key " + Tmp("k.pub") + " --name w").code, 2);
 }
 
 }  // namespace

@@ -168,7 +168,7 @@ TEST_F(DigestTest, ForgedSignaturesAreRejected) {
   EXPECT_TRUE(CheckDigestSignature(forged, nullptr).ok());
   EXPECT_TRUE(CheckDigestSignature(forged, &key_.public_key).IsCorruption());
   // ... or keeps the trusted key's name on it: the signature fails.
-  forged.signature->public_key = key_.public_key;
+  forged.signature->public_key = VerifyingKeyOf(key_).bytes;
   EXPECT_TRUE(CheckDigestSignature(forged, &key_.public_key).IsCorruption());
   EXPECT_TRUE(CheckDigestSignature(forged, nullptr).IsCorruption());
   // A valid signature moved onto another digest fails.

@@ -36,7 +36,7 @@ class GoldenTest : public ::testing::Test {
     for (size_t i = 0; i < events_.size(); ++i) tree_.AddLeafHash(EventLeafHash(i + 1, events_[i]));
     events::Uuid id;
     ASSERT_TRUE(events::ParseUuid(kLedgerId, &id));
-    // The chain of DESIGN.md: h_0 = SHA-256("ccl-genesis" || 16 id bytes),
+    // The chain of schemas/FORMAT.md: h_0 = SHA-256("ccl-genesis" || 16 id bytes),
     // h_n = SHA-256(h_{n-1} || BE64(n) || bytes).
     chain_.push_back(Sha256("ccl-genesis" + std::string(id.begin(), id.end())));
     for (size_t i = 0; i < events_.size(); ++i) {

@@ -449,8 +449,9 @@ TEST_F(ProjectionRunnerTest, AsOfQueryEqualsFilteredFold) {
   }
 }
 
-// DESIGN.md's auditor case: a March booking reversed by an entry recorded on
-// 5 April changes March "as known now" but not "as known at 4 April".
+// The auditor's case of the two time axes: a March booking reversed by an
+// entry recorded on 5 April changes March "as known now" but not "as known
+// at 4 April".
 class ProjectionLateCorrectionTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -473,9 +473,9 @@ TEST_F(FaultTest, FailedSyncRefusesWritesUntilReopen) {
 // Creating a ledger is interrupted by a power cut after each of its file
 // operations in turn; Open with create_if_missing must then give a working
 // ledger (RocksDB creates the database, then each column family, then the
-// ledger writes its meta batch: the ledger finishes an interrupted creation).
-// Found by the crash test (a kill during the writer's first open); fixed in
-// ledger/ledger_open.cc (aec72e9).
+// ledger writes its meta batch: ledger/ledger_open.cc finishes an interrupted
+// creation). The crash test reaches the same state by a kill during the
+// writer's first open.
 TEST_F(FaultTest, CrashDuringCreation) {
   uint64_t ops = 0;
   {

@@ -1,5 +1,5 @@
 // The workload generator: deterministic per seed, valid event by event, and a
-// stream that obeys every rule of DESIGN.md (checked by an independent model
+// stream that obeys every rule of schemas/EVENTS.md (checked by an independent model
 // here and, when the store is built, by importing it into a real ledger).
 #include "tools/generator.h"
 

@@ -1,6 +1,7 @@
 // ledger-bench: our ledger side by side with the systems a user would pick
 // instead (raw RocksDB, SQLite, PostgreSQL), on the same generated events, in
-// one run, so the ratios hold on a noisy machine. See PERFORMANCE.md.
+// one run, so the ratios hold on a noisy machine. Figures: README.md
+// "Performance".
 //
 // Phases run one after another, each in a child process of its own
 // (tools/bench/isolate.h), grouped by workload so that each comparison is

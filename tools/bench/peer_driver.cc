@@ -102,7 +102,7 @@ void RunPeerB1Phase(PeerKind kind, const BenchConfig& config, Report* report) {
 void RunPeerFullPhase(PeerKind kind, const BenchConfig& config, Report* report) {
   const std::string load = Metric(kind, "_b1000_eps");
   const std::string scan = Metric(kind, "_scan_eps");
-  // The layout peer explains a gap; it is not one of the metrics, so
+  // The layout peer explains a gap; it is not one of the published metrics, so
   // its figures are context and its failures notes.
   const bool context_only = kind == PeerKind::kRocksDbLayout;
   auto put = [&](const std::string& name, double v) {

@@ -3,7 +3,8 @@
 // indexes as the ledger (seq primary key, unique event id, unique contract +
 // stream version), synchronous_commit=on, one transaction per batch written
 // by binary COPY or by one multi-row INSERT with binary parameters
-// (BenchConfig::pg_mode; COPY measured faster here, see PERFORMANCE.md).
+// (BenchConfig::pg_mode; COPY, the default, measured faster on the
+// development machine).
 #include "tools/bench/peer.h"
 
 #if CCL_BENCH_HAVE_PQ

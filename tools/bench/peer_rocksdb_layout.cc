@@ -7,7 +7,7 @@
 // no hashing (the chain values are zeros), no encoding: the ceiling of this
 // layout, which tells how much of the gap to raw RocksDB is the layout itself
 // (memtable inserts of four keys per event, two of them in random order) and
-// how much is our code. Reported as context, not as a metric of the issue.
+// how much is our code. Reported as context, not as a published metric.
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>

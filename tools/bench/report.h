@@ -1,5 +1,5 @@
-// What a benchmark phase found: numbers for the fixed metric names of the
-// issue, reasons for metrics that could not be measured ("missing", never a
+// What a benchmark phase found: numbers for the fixed metric names
+// (MetricNames), reasons for metrics that could not be measured ("missing", never a
 // zero), context figures that explain the numbers (counts, modes, reference
 // latencies) and free-form notes. Phases run in child processes
 // (tools/bench/isolate.h) and send their Report to the parent as text lines.
@@ -13,7 +13,7 @@
 
 namespace ccl::bench {
 
-// The metric names of the issue, in the order the JSON and the table list
+// The published metric names, in the order the JSON and the table list
 // them. These names are a published interface: the README, CI dashboards and
 // the smoke test read them.
 const std::vector<std::string_view>& MetricNames();
@@ -26,7 +26,7 @@ class Report {
   // Keeps an existing number (a measurement wins over a later excuse) and an
   // existing reason (the first failure is the cause, later ones follow).
   void Missing(std::string_view name, std::string_view reason);
-  // Figures that are not metrics of the issue (event counts, modes, peer
+  // Figures that are not published metrics (event counts, modes, peer
   // latencies the targets refer to).
   void Context(std::string_view name, double value);
   void ContextText(std::string_view name, std::string_view value);
@@ -65,7 +65,8 @@ class Report {
 std::string ReportJson(const Report& r);
 
 // The markdown table printed to stdout: ours side by side with the peers and
-// the ratios, then the targets of the issue with met / missed, then notes.
+// the ratios, then the targets (README.md "Performance") with met / missed,
+// then notes.
 std::string ReportMarkdown(const Report& r);
 
 }  // namespace ccl::bench

@@ -9,8 +9,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "events/durable_file.h"
 #include "events/uuid.h"
-#include "tools/feed/output.h"
 
 namespace ccl::feed {
 
@@ -44,8 +44,10 @@ bool NextLine(std::string_view* text, std::string_view* line) {
   return true;
 }
 
+// A malformed checkpoint file is bad input (exit 1), not damage to the
+// ledger: the ledger is not what is wrong.
 Status Bad(int line, const std::string& rule) {
-  return Status::Corruption("line " + std::to_string(line) + ": " + rule);
+  return Status::InvalidArgument("line " + std::to_string(line) + ": " + rule);
 }
 
 }  // namespace
@@ -110,7 +112,7 @@ Status LoadCheckpoint(const std::string& path, FeedCheckpoint* out, bool* exists
   }
   ::close(fd);
   if (got > kCheckpointBytesMax) {
-    return Status::Corruption("checkpoint " + path + ": larger than " +
+    return Status::InvalidArgument("checkpoint " + path + ": larger than " +
                               std::to_string(kCheckpointBytesMax) + " bytes: not a checkpoint");
   }
   text.resize(got);
@@ -120,7 +122,7 @@ Status LoadCheckpoint(const std::string& path, FeedCheckpoint* out, bool* exists
 }
 
 Status SaveCheckpoint(const std::string& path, const FeedCheckpoint& cp) {
-  return WriteFileAtomically(path, FormatCheckpoint(cp));
+  return events::WriteFileDurably(path, FormatCheckpoint(cp));
 }
 
 Status CheckCheckpointAgainst(ledger::Ledger* ledger, const FeedCheckpoint& cp,
@@ -143,27 +145,6 @@ Status CheckCheckpointAgainst(ledger::Ledger* ledger, const FeedCheckpoint& cp,
                               " is " + Hex(stored) + ", the checkpoint recorded " + Hex(cp.hash) +
                               ": the ledger was rewritten; refusing to continue the feed");
   }
-  return Status::OK();
-}
-
-Status WriteFileAtomically(const std::string& path, std::string_view data) {
-  std::unique_ptr<FeedOutput> out;
-  CCL_RETURN_IF_ERROR(FeedOutput::ToFile(path, &out));
-  CCL_RETURN_IF_ERROR(out->Append(data));
-  return out->Commit();
-}
-
-Status SyncParentDirectory(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "."
-                          : slash == 0               ? "/"
-                                                     : path.substr(0, slash);
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError("open directory " + dir + ": " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return Status::IOError("fsync directory " + dir + ": " + std::strerror(err));
   return Status::OK();
 }
 

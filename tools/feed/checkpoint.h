@@ -12,9 +12,10 @@
 //   hash <64 lower-case hex digits>
 // A missing file means "nothing delivered yet" (seq 0, the genesis hash).
 //
-// Durability: SaveCheckpoint writes a temporary file next to FILE, fsyncs
-// it, renames it over FILE and fsyncs the directory, so after a crash FILE
-// holds either the old or the new checkpoint, never a mix.
+// Durability: SaveCheckpoint writes through events::WriteFileDurably (a
+// temporary file next to FILE, fsync, rename over FILE, fsync of the
+// directory), so after a crash FILE holds either the old or the new
+// checkpoint, never a mix.
 #pragma once
 
 #include <cstdint>
@@ -38,11 +39,11 @@ struct FeedCheckpoint {
 
 // The checkpoint text (the four lines above).
 std::string FormatCheckpoint(const FeedCheckpoint& cp);
-// Strict parse of that text. Corruption naming the line and the rule.
+// Strict parse of that text. InvalidArgument naming the line and the rule.
 Status ParseCheckpoint(std::string_view text, FeedCheckpoint* out);
 
 // Reads `path` into *out. *exists = false (and OK) when the file does not
-// exist; IOError when it cannot be read; Corruption when it is malformed.
+// exist; IOError when it cannot be read; InvalidArgument when it is malformed.
 Status LoadCheckpoint(const std::string& path, FeedCheckpoint* out, bool* exists);
 
 // Replaces `path` atomically and durably (see above). IOError naming the step.
@@ -55,13 +56,5 @@ Status SaveCheckpoint(const std::string& path, const FeedCheckpoint& cp);
 // checkpoint in messages ("checkpoint feed.ckpt").
 Status CheckCheckpointAgainst(ledger::Ledger* ledger, const FeedCheckpoint& cp,
                               const std::string& what);
-
-// Writes `data` to `path` atomically and durably: a temporary file in the
-// same directory, fsync, rename, fsync of the directory. Used for the
-// checkpoint and for --out files.
-Status WriteFileAtomically(const std::string& path, std::string_view data);
-
-// fsyncs the directory holding `path`, making a rename into it durable.
-Status SyncParentDirectory(const std::string& path);
 
 }  // namespace ccl::feed

@@ -21,19 +21,21 @@ class FeedOutput {
   // bytes belong to the reader).
   static std::unique_ptr<FeedOutput> ToDescriptor(int fd, std::string name);
 
-  // Writes to `path`, replaced atomically at Commit: the bytes go to a
-  // temporary file next to it ("<path>.tmp-<pid>"), which Commit fsyncs and
-  // renames over `path`, then fsyncs the directory. Until then `path` is
-  // untouched; an output destroyed without Commit removes its temporary
-  // file. IOError naming the file when it cannot be created.
+  // Writes to `path` ("-": stdout) through events::DurableFileWriter: a
+  // regular file (new, or the target of a symbolic link) is replaced
+  // atomically at Commit and untouched until then; a character device or FIFO
+  // is written in place; a directory or block device is refused. An output
+  // destroyed without Commit leaves nothing behind. IOError naming the file
+  // when it cannot or must not be written.
   static Status ToFile(const std::string& path, std::unique_ptr<FeedOutput>* out);
 
   virtual ~FeedOutput() = default;
 
   // Appends bytes (buffered; may write). IOError naming the output.
   virtual Status Append(std::string_view data) = 0;
-  // Writes what is buffered (descriptor outputs: the reader sees it now;
-  // file outputs: still invisible until Commit). IOError naming the output.
+  // Writes what is buffered (descriptors, devices and FIFOs: the reader sees
+  // it now; regular files: still invisible until Commit). IOError naming the
+  // output.
   virtual Status Flush() = 0;
   // Makes everything appended durable/delivered as described above. After
   // Commit the output takes no more bytes.
@@ -41,8 +43,5 @@ class FeedOutput {
   // Bytes appended so far.
   virtual uint64_t bytes() const = 0;
 };
-
-// write(2) of all of `data`, retrying on EINTR and short writes.
-Status WriteAll(int fd, std::string_view data, const std::string& name);
 
 }  // namespace ccl::feed

@@ -1,28 +1,29 @@
-// The audit commands: digest, keygen, prove, consistency, check-proof, backup,
-// restore (schemas/MERKLE.md). check-proof opens no ledger: the digests given
-// to it are the trusted input. `verify --against` is in cmd_ledger.cc and calls
-// ledger::VerifyAgainstDigestFile.
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
+// The audit commands: digest, keygen, prove, consistency, check-proof,
+// checkpoint, vkey, witness, backup, restore (schemas/MERKLE.md). check-proof
+// and witness open no ledger: the files given to them are the input. `verify
+// --against` is in cmd_ledger.cc and calls ledger::VerifyAgainstDigestFile.
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "events/codec.h"
+#include "events/durable_file.h"
 #include "events/json.h"
 #include "events/time_format.h"
 #include "ledger/backup.h"
+#include "ledger/checkpoint.h"
+#include "ledger/checkpoint_folder.h"
+#include "ledger/cosignature.h"
 #include "ledger/digest.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle_json.h"
 #include "ledger/merkle_ledger.h"
+#include "ledger/note.h"
 #include "ledger/proof.h"
 #include "ledger/signing.h"
+#include "ledger/witness.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
 
@@ -54,31 +55,15 @@ int Failed(const Status& s) {
   return ExitCodeFor(s);
 }
 
-// Writes `text` to stdout, or to a new file `path` (never overwriting one: a
-// published digest or a proof handed out must not be replaced by accident).
+// Writes `text` to stdout, or to a new file `path` (never replacing one: a
+// published digest or a proof handed out must not be replaced by accident;
+// events/durable_file.h says what happens with devices, FIFOs and links).
 Status Emit(const std::string& text, const std::string& path) {
   if (path.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return Status::OK();
   }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    if (errno == EEXIST) return Status::InvalidArgument(path + ": exists; refusing to overwrite");
-    return Status::IOError(path + ": " + std::strerror(errno));
-  }
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string err = std::strerror(errno);
-      ::close(fd);
-      return Status::IOError(path + ": " + err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) return Status::IOError(path + ": sync failed");
-  return Status::OK();
+  return events::WriteFileDurably(path, text, {events::ExistingFile::kRefuse, 0644});
 }
 
 std::string OptString(const po::variables_map& vm, const char* name) {
@@ -86,12 +71,12 @@ std::string OptString(const po::variables_map& vm, const char* name) {
 }
 
 // The trusted public key of --pubkey, if given.
-Status TrustedKey(const po::variables_map& vm, std::optional<ledger::PublicKey>* out) {
+Status TrustedKey(const po::variables_map& vm, std::optional<ledger::VerifyingKey>* out) {
   out->reset();
   const std::string path = OptString(vm, "pubkey");
   if (path.empty()) return Status::OK();
-  ledger::PublicKey key;
-  Status s = ledger::ReadPublicKey(path, &key);
+  ledger::VerifyingKey key;
+  Status s = ledger::ReadVerifyingKey(path, &key);
   if (!s.ok()) return s.WithContext("option '--pubkey'");
   *out = key;
   return Status::OK();
@@ -99,10 +84,10 @@ Status TrustedKey(const po::variables_map& vm, std::optional<ledger::PublicKey>*
 
 // Reads a digest the user trusts: strict parse, then its signature (pinned to
 // --pubkey when given).
-Status ReadTrustedDigest(const std::string& path, const std::optional<ledger::PublicKey>& key,
+Status ReadTrustedDigest(const std::string& path, const std::optional<ledger::VerifyingKey>& key,
                          Digest* out) {
   CCL_RETURN_IF_ERROR(ledger::ReadDigestFile(path, out));
-  Status s = ledger::CheckDigestSignature(*out, key ? &*key : nullptr);
+  Status s = ledger::CheckDigestSignatureBy(*out, key ? &*key : nullptr);
   return s.ok() ? s : s.WithContext(path);
 }
 
@@ -139,13 +124,18 @@ int RunDigest(const po::variables_map& vm, const GlobalOptions& g) {
 
 int RunKeygen(const po::variables_map& vm, const GlobalOptions& g) {
   const std::string prefix = vm["out"].as<std::string>();
+  ledger::KeyAlgorithm algorithm;
+  if (!ledger::ParseKeyAlgorithm(vm["algorithm"].as<std::string>(), &algorithm)) {
+    return Usage("keygen", "option '--algorithm': must be ed25519 or ecdsa-p256");
+  }
   ledger::SigningKey key;
-  Status s = ledger::GenerateSigningKey(&key);
+  Status s = ledger::GenerateSigningKey(&key, algorithm);
   if (s.ok()) s = ledger::WriteKeyFiles(prefix, key);
   if (!s.ok()) return Fail(s);
   if (!g.quiet) {
-    std::printf("wrote %s (private key, mode 0600) and %s.pub\npublic key %s\n", prefix.c_str(),
-                prefix.c_str(), ledger::HexEncode(key.public_key).c_str());
+    std::printf("wrote %s (%s private key, mode 0600) and %s.pub\npublic key %s\n", prefix.c_str(),
+                std::string(ledger::KeyAlgorithmName(algorithm)).c_str(), prefix.c_str(),
+                ledger::HexEncode(ledger::VerifyingKeyOf(key).bytes).c_str());
   }
   return kExitOk;
 }
@@ -153,7 +143,7 @@ int RunKeygen(const po::variables_map& vm, const GlobalOptions& g) {
 // ---------------------------------------------------------------- prove
 
 int RunProve(const po::variables_map& vm, const GlobalOptions& g) {
-  std::optional<ledger::PublicKey> key;
+  std::optional<ledger::VerifyingKey> key;
   Status s = TrustedKey(vm, &key);
   if (!s.ok()) return Fail(s);
   Digest digest;
@@ -175,7 +165,7 @@ int RunProve(const po::variables_map& vm, const GlobalOptions& g) {
 // ---------------------------------------------------------------- consistency
 
 int RunConsistency(const po::variables_map& vm, const GlobalOptions& g) {
-  std::optional<ledger::PublicKey> key;
+  std::optional<ledger::VerifyingKey> key;
   Status s = TrustedKey(vm, &key);
   if (!s.ok()) return Fail(s);
   Digest old_digest, new_digest;
@@ -224,7 +214,7 @@ int RunCheckProof(const po::variables_map& vm, const GlobalOptions& g) {
     return Usage("check-proof",
                  "give --digest FILE (inclusion) or --old FILE --new FILE (consistency)");
   }
-  std::optional<ledger::PublicKey> key;
+  std::optional<ledger::VerifyingKey> key;
   Status s = TrustedKey(vm, &key);
   if (!s.ok()) return Fail(s);
   std::string text;
@@ -275,6 +265,114 @@ int RunCheckProof(const po::variables_map& vm, const GlobalOptions& g) {
   return kExitOk;
 }
 
+// ---------------------------------------------------------------- checkpoint
+
+int RunCheckpoint(const po::variables_map& vm, const GlobalOptions& g) {
+  ledger::SigningKey key;
+  Status s = ledger::ReadSigningKey(vm["key"].as<std::string>(), &key);
+  if (!s.ok()) return Fail(s.WithContext("option '--key'"));
+  const bool want_proof = vm.count("proof-from") > 0;
+  if (want_proof != (vm.count("proof-out") > 0)) {
+    return Usage("checkpoint", "give --proof-from N and --proof-out FILE together");
+  }
+  std::unique_ptr<Ledger> ledger;
+  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (!s.ok()) return Fail(s);
+  std::unique_ptr<ledger::MerkleStore> tree;
+  s = ledger::OpenLedgerTree(ledger.get(), &tree);
+  if (!s.ok()) return Fail(s);
+  const std::string origin =
+      vm.count("origin") ? vm["origin"].as<std::string>() : ledger::LedgerOrigin(*ledger);
+  Digest d;
+  std::string note;
+  s = ledger::MakeDigest(ledger.get(), *tree, 0, &d);
+  if (s.ok()) s = ledger::SignCheckpoint(key, ledger::CheckpointOfDigest(d, origin), &note);
+  if (s.IsInvalidArgument()) return Usage("checkpoint", "option '--origin': " + s.message());
+  if (s.ok() && want_proof) {
+    ledger::ConsistencyProof proof;
+    proof.ledger_id = d.ledger_id;
+    proof.old_size = vm["proof-from"].as<uint64_t>();
+    proof.new_size = d.tree_size;
+    s = tree->ConsistencyPath(proof.old_size, proof.new_size, &proof.path);
+    if (s.ok()) s = Emit(ledger::ConsistencyProofToJson(proof), vm["proof-out"].as<std::string>());
+  }
+  if (s.ok()) s = Emit(note, OptString(vm, "out"));
+  if (!s.ok()) return Fail(s);
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- vkey
+
+int RunVkey(const po::variables_map& vm, const GlobalOptions&) {
+  ledger::VerifyingKey public_key;
+  Status s = ledger::ReadVerifyingKey(vm["key"].as<std::string>(), &public_key);
+  if (!s.ok()) return Fail(s.WithContext("option '--key'"));
+  // A SigningKey holding only the public half: what the vkey functions read.
+  ledger::SigningKey only_public;
+  only_public.algorithm = public_key.algorithm;
+  if (public_key.algorithm == ledger::KeyAlgorithm::kEd25519) {
+    std::copy(public_key.bytes.begin(), public_key.bytes.end(), only_public.public_key.begin());
+  } else {
+    only_public.ecdsa_spki = public_key.bytes;
+  }
+  const std::string name = vm["name"].as<std::string>();
+  ledger::NoteVerifierKey vkey;
+  s = vm["cosigner"].as<bool>() ? ledger::CosignerVerifierKey(only_public, name, &vkey)
+                                : ledger::NoteVerifierKeyOf(only_public, name, &vkey);
+  if (!s.ok()) return Usage("vkey", "option '--name': " + s.message());
+  std::printf("%s\n", ledger::FormatVerifierKey(vkey).c_str());
+  return kExitOk;
+}
+
+// ---------------------------------------------------------------- witness
+
+Status ReadWitnessInputs(const po::variables_map& vm, ledger::WitnessRequest* req,
+                         std::optional<ledger::ConsistencyProof>* proof) {
+  const std::string path = vm["checkpoint"].as<std::string>();
+  CCL_RETURN_IF_ERROR(ledger::internal::ReadFileBounded(path, ledger::kNoteBytesMax, &req->note));
+  std::string text;
+  CCL_RETURN_IF_ERROR(ledger::internal::ReadFileBounded(vm["log-key"].as<std::string>(),
+                                                        ledger::kNoteBytesMax, &text));
+  Status s = ledger::ParseVerifierKey(text, &req->log_key);
+  if (!s.ok()) return s.WithContext("option '--log-key'");
+  if (vm.count("proof")) {
+    const std::string proof_path = vm["proof"].as<std::string>();
+    CCL_RETURN_IF_ERROR(
+        ledger::internal::ReadFileBounded(proof_path, ledger::kProofJsonBytesMax, &text));
+    ledger::ConsistencyProof p;
+    s = ledger::ParseConsistencyProofJson(text, &p);
+    if (!s.ok()) return s.WithContext(proof_path);
+    *proof = std::move(p);
+    req->proof = &**proof;
+  }
+  req->state_dir = vm["state"].as<std::string>();
+  req->now_seconds = static_cast<uint64_t>(NowSecondsNs() / events::kNsPerSecond);
+  return Status::OK();
+}
+
+int RunWitness(const po::variables_map& vm, const GlobalOptions& g) {
+  ledger::SigningKey key;
+  Status s = ledger::ReadSigningKey(vm["key"].as<std::string>(), &key);
+  if (!s.ok()) return Fail(s.WithContext("option '--key'"));
+  ledger::WitnessRequest req;
+  std::optional<ledger::ConsistencyProof> proof;
+  s = ReadWitnessInputs(vm, &req, &proof);
+  if (!s.ok()) return s.IsCorruption() ? Failed(s) : Fail(s);
+  ledger::WitnessResult result;
+  s = ledger::WitnessCheckpoint(key, vm["name"].as<std::string>(), req, &result);
+  if (s.IsCorruption()) return Failed(s.WithContext("refusing to cosign"));
+  if (s.ok()) s = Emit(result.cosigned_note, OptString(vm, "out"));
+  if (!s.ok()) return Fail(s);
+  if (!g.quiet) {
+    std::fprintf(stderr, "ledgerctl: cosigned; %s\n",
+                 result.first_sight ? "first checkpoint of this origin seen by this witness"
+                                    : ("consistent with the " + Num(result.previous_size) +
+                                       " leaves cosigned before")
+                                          .c_str());
+  }
+  return kExitOk;
+}
+
 // ---------------------------------------------------------------- backup / restore
 
 int RunBackup(const po::variables_map& vm, const GlobalOptions& g) {
@@ -300,7 +398,7 @@ int RunBackup(const po::variables_map& vm, const GlobalOptions& g) {
 }
 
 int RunRestore(const po::variables_map& vm, const GlobalOptions& g) {
-  std::optional<ledger::PublicKey> key;
+  std::optional<ledger::VerifyingKey> key;
   Status s = TrustedKey(vm, &key);
   if (!s.ok()) return Fail(s);
   std::optional<Digest> trusted;
@@ -333,7 +431,7 @@ void RegisterAuditCommands(CommandTable* table) {
        [](po::options_description* d, po::positional_options_description*) {
          d->add_options()
              ("sign", po::value<std::string>()->value_name("PREFIX"),
-              "sign with the Ed25519 private key file PREFIX (from keygen)")
+              "sign with the private key file PREFIX (from keygen)")
              ("out", po::value<std::string>()->value_name("FILE"),
               "write to a new FILE instead of stdout")
              ("time", po::value<std::string>()->value_name("RFC3339"),
@@ -341,12 +439,14 @@ void RegisterAuditCommands(CommandTable* table) {
        },
        RunDigest});
   table->push_back(
-      {"keygen", "keygen --out PREFIX",
-       "make an Ed25519 key pair: PREFIX (private, mode 0600) and PREFIX.pub",
+      {"keygen", "keygen --out PREFIX [--algorithm ed25519|ecdsa-p256]",
+       "make a key pair: PREFIX (private, mode 0600) and PREFIX.pub",
        [](po::options_description* d, po::positional_options_description*) {
          d->add_options()
              ("out", po::value<std::string>()->required()->value_name("PREFIX"),
-              "file name of the private key; the public key goes to PREFIX.pub");
+              "file name of the private key; the public key goes to PREFIX.pub")
+             ("algorithm", po::value<std::string>()->default_value("ed25519")->value_name("ALG"),
+              "ed25519, or ecdsa-p256 (FIPS 186-5 ECDSA on P-256 with SHA-256)");
        },
        RunKeygen});
   table->push_back(
@@ -393,6 +493,60 @@ void RegisterAuditCommands(CommandTable* table) {
          p->add("proof", 1);
        },
        RunCheckProof});
+  table->push_back(
+      {"checkpoint",
+       "checkpoint --key PREFIX [--origin NAME] [--out FILE] [--proof-from N --proof-out FILE]",
+       "print the ledger's head as a C2SP checkpoint, a signed note (Ed25519 or ECDSA P-256)",
+       [](po::options_description* d, po::positional_options_description*) {
+         d->add_options()
+             ("key", po::value<std::string>()->required()->value_name("PREFIX"),
+              "the log's private key file (from keygen)")
+             ("origin", po::value<std::string>()->value_name("NAME"),
+              "the origin line and key name (default: ccl.ledger/<ledger id>)")
+             ("out", po::value<std::string>()->value_name("FILE"),
+              "write to a new FILE instead of stdout")
+             ("proof-from", po::value<uint64_t>()->value_name("N"),
+              "also write the consistency proof from tree size N to this checkpoint")
+             ("proof-out", po::value<std::string>()->value_name("FILE"),
+              "the new file for that proof");
+       },
+       RunCheckpoint});
+  table->push_back(
+      {"vkey", "vkey --key PUBKEY --name NAME [--cosigner]",
+       "print the signed-note verifier key of a public key under NAME",
+       [](po::options_description* d, po::positional_options_description*) {
+         d->add_options()
+             ("key", po::value<std::string>()->required()->value_name("PUBKEY"),
+              "the public key file (PREFIX.pub)")
+             ("name", po::value<std::string>()->required()->value_name("NAME"),
+              "the key name (a log's: its origin)")
+             ("cosigner", po::bool_switch(), "a witness's key: cosignature/v1 (type 0x04)");
+       },
+       RunVkey});
+  table->push_back(
+      {"witness",
+       "witness CHECKPOINT --key PREFIX --name NAME --log-key VKEYFILE --state DIR "
+       "[--proof CONSISTENCY] [--out FILE]",
+       "as a witness: check a checkpoint against the last one cosigned, add a cosignature",
+       [](po::options_description* d, po::positional_options_description* p) {
+         d->add_options()
+             ("checkpoint", po::value<std::string>()->required()->value_name("CHECKPOINT"),
+              "the log's signed checkpoint")
+             ("key", po::value<std::string>()->required()->value_name("PREFIX"),
+              "the witness's private key file (from keygen)")
+             ("name", po::value<std::string>()->required()->value_name("NAME"),
+              "the witness's key name")
+             ("log-key", po::value<std::string>()->required()->value_name("VKEYFILE"),
+              "a file holding the log's verifier key")
+             ("state", po::value<std::string>()->required()->value_name("DIR"),
+              "the witness's state folder: last cosigned size and root per origin")
+             ("proof", po::value<std::string>()->value_name("CONSISTENCY"),
+              "consistency proof from the last cosigned size (checkpoint --proof-from)")
+             ("out", po::value<std::string>()->value_name("FILE"),
+              "write the cosigned checkpoint to a new FILE instead of stdout");
+         p->add("checkpoint", 1);
+       },
+       RunWitness});
   table->push_back(
       {"backup", "backup DIR [--sign PREFIX]",
        "back the ledger up into DIR (incremental, checksummed), with its digest",

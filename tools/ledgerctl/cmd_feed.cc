@@ -1,4 +1,4 @@
-// The reporting commands of issue 7: `export` (the event feed with its
+// The reporting commands: `export` (the event feed with its
 // checkpoint, and projection rows for BI tools), `tail` (follow a ledger
 // that another process is writing), `stats` and `report` (the HTML audit
 // report). All open the ledger read-only, so they run beside a writer.
@@ -157,6 +157,7 @@ int RunExportProjection(const po::variables_map& vm, const GlobalOptions& g,
 
   std::unique_ptr<ledger::Ledger> ledger;
   s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (s.ok()) s = CheckContractExists(ledger.get(), o.view.contract);
   if (!s.ok()) return Fail(s);
   std::string text;
   projections::RunStats stats;
@@ -258,6 +259,7 @@ int RunReport(const po::variables_map& vm, const GlobalOptions& g) {
 
   std::unique_ptr<ledger::Ledger> ledger;
   s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (s.ok()) s = CheckContractExists(ledger.get(), o.view.contract);
   if (!s.ok()) return Fail(s);
   Progress progress("verify", ledger->head().seq, ShowProgress(g) && o.verify);
   o.on_verify_progress = [&progress](uint64_t done, uint64_t total) {
@@ -388,7 +390,7 @@ void DefineViewOptions(po::options_description* d) {
 }  // namespace
 
 void RegisterFeedCommands(CommandTable* table) {
-  RegisterImportReader(".csv", OpenCsvReader);
+  RegisterImportReader("csv", OpenCsvReader);
   table->push_back(
       {"export",
        "export events [--format jsonl|csv] [--checkpoint FILE | --after SEQ] [--limit N] "

@@ -16,9 +16,12 @@
 #include "events/json.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
+#include "ledger/checkpoint_folder.h"
+#include "ledger/digest.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle_verify.h"
 #include "tools/generator.h"
+#include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
 #include "tools/progress.h"
@@ -51,6 +54,7 @@ int RunInit(const po::variables_map&, const GlobalOptions& g) {
     s = OpenLedger(g, OpenMode::kCreate, &ledger);
     created = true;
   }
+  if (s.ok()) s = PublishOwnCheckpoint(ledger.get(), g);
   if (!s.ok()) return Fail(s);
   std::printf("%s ledger %s at %s (head seq %llu)\n", created ? "created" : "existing",
               events::FormatUuid(ledger->ledger_id()).c_str(), g.db_path.c_str(),
@@ -60,25 +64,49 @@ int RunInit(const po::variables_map&, const GlobalOptions& g) {
 
 // ---------------------------------------------------------------- import
 
+// After a file of several failed: which were imported and which were not,
+// so the rest can be re-run (files already imported re-import as duplicates).
+void PrintImportStop(const std::vector<std::string>& files, size_t failed,
+                     const ImportCounts& partial) {
+  std::string done, not_done;
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::string& list = i < failed ? done : not_done;
+    list += (list.empty() ? "" : ", ") + files[i];
+  }
+  if (partial.events > 0) {
+    std::printf("%s: %llu appended, %llu duplicates in earlier batches before the error\n",
+                files[failed].c_str(), static_cast<unsigned long long>(partial.appended),
+                static_cast<unsigned long long>(partial.duplicates));
+  }
+  if (files.size() == 1) return;
+  std::printf("imported: %s\n", done.empty() ? "(none)" : done.c_str());
+  std::printf("not imported: %s%s\n", not_done.c_str(),
+              partial.events > 0 ? " (the first one in part, as above)" : "");
+}
+
 int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
   const auto& files = vm["files"].as<std::vector<std::string>>();
   const uint64_t batch = vm["batch"].as<uint64_t>();
+  if (vm.count("format") && vm["format"].as<std::string>() != "jsonl" &&
+      vm["format"].as<std::string>() != "csv") {
+    std::fprintf(stderr, "ledgerctl import: option '--format': jsonl or csv\n");
+    return kExitUsage;
+  }
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kWrite, &ledger);
   if (!s.ok()) return Fail(s);
   ImportCounts total;
-  for (const std::string& path : files) {
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& path = files[i];
     ImportCounts counts;
     const auto start = std::chrono::steady_clock::now();
     s = ImportFile(ledger.get(), path, vm, batch, ShowProgress(g), &counts);
     if (!s.ok()) {
       // The one line a person or a script needs: FILE:LINE: what is wrong.
       std::fprintf(stderr, "%s\n", s.message().c_str());
-      if (counts.events > 0) {
-        std::printf("%s: %llu appended, %llu duplicates in earlier batches before the error\n",
-                    path.c_str(), static_cast<unsigned long long>(counts.appended),
-                    static_cast<unsigned long long>(counts.duplicates));
-      }
+      // Earlier files and batches are committed: they get their checkpoint.
+      if (Status p = PublishOwnCheckpoint(ledger.get(), g); !p.ok()) Fail(p);
+      PrintImportStop(files, i, counts);
       return ExitCodeFor(s);
     }
     std::printf("%s: %llu events, %llu appended, %llu duplicates", path.c_str(),
@@ -91,6 +119,8 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
     total.appended += counts.appended;
     total.duplicates += counts.duplicates;
   }
+  s = PublishOwnCheckpoint(ledger.get(), g);
+  if (!s.ok()) return Fail(s);
   if (files.size() > 1) {
     std::printf("total: %llu events, %llu appended, %llu duplicates\n",
                 static_cast<unsigned long long>(total.events),
@@ -127,6 +157,8 @@ int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
   ledger::AppendResult result;
   s = ledger->Append(std::span<const Event>(&e, 1), options, &result);
   if (!s.ok()) return Fail(s.WithContext("event " + events::FormatUuid(e.event_id)));
+  s = PublishOwnCheckpoint(ledger.get(), g);
+  if (!s.ok()) return Fail(s);
   const ledger::EventOutcome& outcome = result.outcomes.at(0);
   Event stored;
   s = ledger->Get(outcome.seq, &stored);
@@ -159,6 +191,7 @@ int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
 
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (s.ok()) s = CheckContractExists(ledger.get(), contract);
   if (!s.ok()) return Fail(s);
 
   // A contract's events come from its stream index, never a full scan; each
@@ -248,7 +281,33 @@ int RunShow(const po::variables_map& vm, const GlobalOptions& g) {
 
 // ---------------------------------------------------------------- verify
 
+// One "verification failed" line (and "FAILED at seq N" on stdout when a seq
+// is known); exit 3 for a verification failure, else the Status's own code.
+int VerificationFailed(Status s, uint64_t first_bad_seq) {
+  if (first_bad_seq != 0 && s.message().find(std::to_string(first_bad_seq)) == std::string::npos) {
+    s = s.WithContext("seq " + std::to_string(first_bad_seq));
+  }
+  std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
+  if (first_bad_seq != 0) {
+    std::printf("FAILED at seq %llu\n", static_cast<unsigned long long>(first_bad_seq));
+  }
+  return s.IsCorruption() ? kExitCorruption : ExitCodeFor(s);
+}
+
 int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
+  const std::string against = vm.count("against") ? vm["against"].as<std::string>() : "";
+  const bool checkpoint_against = vm.count("trusted-keys") > 0;
+  if (checkpoint_against && against.empty()) {
+    std::fprintf(stderr, "ledgerctl verify: --trusted-keys needs --against CHECKPOINT\n");
+    return kExitUsage;
+  }
+  if (!against.empty() && !checkpoint_against) {
+    // A digest that cannot be read or parsed fails before the ledger is
+    // read, so the output never says both "OK" and "failed".
+    ledger::Digest digest;
+    Status s = ledger::ReadDigestFile(against, &digest);
+    if (!s.ok()) return VerificationFailed(s, 0);
+  }
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
@@ -262,38 +321,34 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
   ledger::VerifyReport report;
   s = ledger->Verify(progress, &report);
   bar.Finish();
-  if (!s.ok()) {
-    if (report.first_bad_seq != 0 &&
-        s.message().find(std::to_string(report.first_bad_seq)) == std::string::npos) {
-      s = s.WithContext("seq " + std::to_string(report.first_bad_seq));
+  if (!s.ok()) return VerificationFailed(s, report.first_bad_seq);
+  const double seconds = SecondsSince(start);
+  // Every further check runs before anything is printed, so the output never
+  // says both "OK" and "failed".
+  std::vector<std::string> summaries(1);
+  s = VerifyOwnCheckpoint(ledger.get(), g, &summaries[0]);
+  if (!s.ok()) return VerificationFailed(s, 0);
+  if (!against.empty()) {
+    // Anchored: the events, recomputed, extend a checkpoint or digest
+    // published earlier.
+    ledger::AnchorReport anchor;
+    summaries.emplace_back();
+    if (checkpoint_against) {
+      s = VerifyAgainstCheckpoint(ledger.get(), vm, &summaries.back(), &anchor.first_bad_seq);
+    } else {
+      s = ledger::VerifyAgainstDigestFile(
+          ledger.get(), against,
+          vm.count("pubkey") ? vm["pubkey"].as<std::string>() : std::string(), &anchor,
+          &summaries.back());
     }
-    std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
-    if (report.first_bad_seq != 0) {
-      std::printf("FAILED at seq %llu\n", static_cast<unsigned long long>(report.first_bad_seq));
-    }
-    return s.IsCorruption() ? kExitCorruption : ExitCodeFor(s);
+    if (!s.ok()) return VerificationFailed(s, anchor.first_bad_seq);
   }
   std::printf("OK: %llu events verified, head seq %llu, head hash %s",
               static_cast<unsigned long long>(report.events),
               static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str());
-  if (!g.quiet) std::printf(" (%s)", Rate(report.events, SecondsSince(start)).c_str());
+  if (!g.quiet) std::printf(" (%s)", Rate(report.events, seconds).c_str());
   std::printf("\n");
-  if (vm.count("against")) {
-    // Anchored: the events, recomputed, extend a digest published earlier.
-    ledger::AnchorReport anchor;
-    std::string summary;
-    s = ledger::VerifyAgainstDigestFile(
-        ledger.get(), vm["against"].as<std::string>(),
-        vm.count("pubkey") ? vm["pubkey"].as<std::string>() : std::string(), &anchor, &summary);
-    if (!s.ok()) {
-      std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
-      if (anchor.first_bad_seq != 0) {
-        std::printf("FAILED at seq %llu\n", static_cast<unsigned long long>(anchor.first_bad_seq));
-      }
-      return s.IsCorruption() ? kExitCorruption : ExitCodeFor(s);
-    }
-    std::printf("%s\n", summary.c_str());
-  }
+  for (const std::string& line : summaries) std::printf("%s\n", line.c_str());
   return kExitOk;
 }
 
@@ -382,6 +437,9 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
     fs::remove_all(g.db_path, ec);
     if (ec) return Fail(Status::IOError(g.db_path + ": " + ec.message()));
   }
+  // The replaced ledger's checkpoints would say the new one is another.
+  s = ledger::RemoveCheckpointFiles(CheckpointFolder(g));
+  if (!s.ok()) return Fail(s);
 
   std::printf("== Contract Consumption Ledger demo ==\n");
   std::printf("1. Generating a workload: %u contracts x %u days, seed %llu -> %s\n",
@@ -412,6 +470,8 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
     std::fprintf(stderr, "%s\n", s.message().c_str());
     return ExitCodeFor(s);
   }
+  s = PublishOwnCheckpoint(ledger.get(), g);
+  if (!s.ok()) return Fail(s);
   std::printf("   %s appended, %s duplicates (%s)\n", Thousands(counts.appended).c_str(),
               Thousands(counts.duplicates).c_str(),
               Rate(counts.events, SecondsSince(start)).c_str());
@@ -472,14 +532,17 @@ void RegisterLedgerCommands(CommandTable* table) {
       {"init", "init", "create an empty ledger at --db (no-op if one exists)", no_options,
        RunInit});
   table->push_back(
-      {"import", "import FILE... [--batch N]",
-       "append events from JSON Lines files; each file is one atomic append by default",
+      {"import", "import FILE... [--batch N] [--format jsonl|csv] [--type T]",
+       "append events from JSON Lines or CSV files ('-': stdin); each file is one atomic append "
+       "by default",
        [](po::options_description* d, po::positional_options_description* p) {
          d->add_options()
              ("files", po::value<std::vector<std::string>>()->required()->value_name("FILE"),
-              "input files (JSON Lines)")
+              "input files, JSON Lines or CSV ('-': standard input)")
              ("batch", po::value<uint64_t>()->default_value(0)->value_name("N"),
               "append in atomic batches of N events (0: the whole file at once)")
+             ("format", po::value<std::string>()->value_name("FMT"),
+              "jsonl or csv (default: by content: a first non-blank '{' is JSON Lines)")
              ("type", po::value<std::string>()->value_name("TYPE"),
               "event type for CSV files without a type column");
          p->add("files", -1);
@@ -520,7 +583,9 @@ void RegisterLedgerCommands(CommandTable* table) {
        },
        RunShow});
   table->push_back(
-      {"verify", "verify [--against DIGEST [--pubkey KEY]]",
+      {"verify",
+       "verify [--against DIGEST [--pubkey KEY] | --against CHECKPOINT --trusted-keys FILE "
+       "[--quorum N]]",
        "re-read every event: Verifier, hash chain, indexes, seq and time order; with --against, "
        "prove the ledger extends a digest",
        [](po::options_description* d, po::positional_options_description*) {
@@ -528,7 +593,11 @@ void RegisterLedgerCommands(CommandTable* table) {
              ("against", po::value<std::string>()->value_name("DIGEST"),
               "also prove, from the events, that the ledger extends this digest")
              ("pubkey", po::value<std::string>()->value_name("KEY"),
-              "require the digest signed by this Ed25519 public key");
+              "require the digest signed by this Ed25519 public key")
+             ("trusted-keys", po::value<std::string>()->value_name("FILE"),
+              "--against is a checkpoint: the log's and the witnesses' verifier keys, one a line")
+             ("quorum", po::value<uint32_t>()->default_value(1)->value_name("N"),
+              "witness cosignatures required besides the log's signature");
        },
        RunVerify});
   table->push_back(

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "events/quote.h"
 #include "events/time_format.h"
 #include "ledger/ledger.h"
 #include "projections/format.h"
@@ -123,6 +124,7 @@ int Fill(const GlobalOptions& g, const std::string& command, const View& view, P
   // Only an unfiltered query saves a checkpoint; the others need no lock.
   const Access access = view.filtered() ? Access::kRead : Access::kPreferWrite;
   Status s = OpenForReport(g, access, &ledger, &writable);
+  if (s.ok()) s = CheckContractExists(ledger.get(), view.contract);
   if (!s.ok()) return Fail(s);
   RunnerOptions options;
   options.save_checkpoints = writable;
@@ -156,6 +158,14 @@ int RunBalance(const po::variables_map& vm, const GlobalOptions& g) {
 
 // ---- margin
 
+// --currency names a specific thing: a code no contract has is "not found".
+bool HasContractInCurrency(const projections::MarginsProjection& p, std::string_view currency) {
+  for (uint32_t id = 0; id < p.contract_count(); ++id) {
+    if (p.contract(id).currency == currency) return true;
+  }
+  return false;
+}
+
 int RunMargin(const po::variables_map& vm, const GlobalOptions& g) {
   ReportArgs args;
   Status s = ParseReportArgs(vm, &args);
@@ -165,6 +175,10 @@ int RunMargin(const po::variables_map& vm, const GlobalOptions& g) {
   const std::string currency = vm.count("currency") ? vm["currency"].as<std::string>() : "";
   projections::MarginsProjection p;
   if (int rc = Fill(g, "margin", args.view, &p); rc != kExitOk) return rc;
+  if (!currency.empty() && !HasContractInCurrency(p, currency)) {
+    return Fail(Status::NotFound("no contract in currency " + events::QuoteForMessage(currency) +
+                                 " (codes are ISO 4217, upper case: USD, EUR)"));
+  }
   projections::MarginReport report;
   s = projections::BuildMarginReport(p, keys, args.view.contract, currency, &report);
   if (s.ok() && args.format == OutputFormat::kCsv) {

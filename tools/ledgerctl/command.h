@@ -30,6 +30,8 @@ struct GlobalOptions {
   std::string db_path;    // --db (default: $CCL_DB or ./ledger-db)
   bool quiet = false;     // --quiet: no progress output
   std::string log_level;  // --log-level for spdlog (default "warn")
+  // --checkpoints: the ledger's own checkpoint folder (empty: <db>.checkpoints)
+  std::string checkpoint_dir;
 };
 
 struct Command {
@@ -50,7 +52,8 @@ void RegisterLedgerCommands(
 void RegisterReportCommands(
     CommandTable* table);  // cmd_reports.cc: balance margin escalations burn replay rebuild
 void RegisterAuditCommands(CommandTable* table);  // cmd_audit.cc: digest keygen prove consistency
-                                                  // check-proof backup restore
+                                                  // check-proof checkpoint vkey witness backup
+                                                  // restore
 void RegisterFeedCommands(CommandTable* table);   // cmd_feed.cc: export tail stats report
 
 // The command named `name`, or nullptr when none is registered.
@@ -64,9 +67,9 @@ const Command* FindCommand(const CommandTable& table, std::string_view name);
 int RunCommand(const CommandTable& table, std::string_view name,
                const std::vector<std::string>& args, const GlobalOptions& defaults);
 
-// `import` reads events through an EventReader: JSON Lines by default, other
-// formats by file extension through a registered factory (CSV: issue 7 adds
-// a ".csv" reader from its Register function). A reader owns its file.
+// `import` reads events through an EventReader: JSON Lines built in, other
+// formats through a factory registered under the format's name ("csv"),
+// chosen by --format or by the file's content. A reader owns its file.
 class EventReader {
  public:
   virtual ~EventReader() = default;
@@ -86,9 +89,14 @@ class EventReader {
 using EventReaderFactory = std::function<Status(
     const std::string& path, const po::variables_map& vm, std::unique_ptr<EventReader>* out)>;
 
-// Registers the reader for files whose name ends with `extension` (".csv",
-// matched case-insensitively). Call from a Register*Commands function.
-void RegisterImportReader(std::string extension, EventReaderFactory factory);
+// Registers the reader of import format `format` ("csv"). Call from a
+// Register*Commands function.
+void RegisterImportReader(std::string format, EventReaderFactory factory);
+
+// `ledgerctl --version`: "ledgerctl X.Y.Z", the ledger format version, the
+// git revision of the build ("unknown" outside a git checkout) and the
+// RocksDB version, one per line (version.cc).
+std::string VersionText();
 
 // Maps a Status to the documented exit code.
 int ExitCodeFor(const Status& s);

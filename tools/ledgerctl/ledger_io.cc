@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,9 +17,11 @@
 #include <utility>
 #include <vector>
 
+#include "events/durable_file.h"
 #include "events/json.h"
 #include "events/limits.h"
 #include "events/money.h"
+#include "events/quote.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
 #include "tools/ledgerctl/jsonl_file.h"
@@ -140,9 +143,43 @@ class JsonlReader final : public EventReader {
 
 }  // namespace
 
-void RegisterImportReader(std::string extension, EventReaderFactory factory) {
-  ImportReaders().emplace_back(std::move(extension), std::move(factory));
+void RegisterImportReader(std::string format, EventReaderFactory factory) {
+  ImportReaders().emplace_back(std::move(format), std::move(factory));
 }
+
+namespace {
+
+// Who holds the POSIX lock RocksDB takes on DIR/LOCK: "pid N: <command
+// line>", or "" when nobody does or it cannot be told (F_GETLK reports a
+// conflicting lock's owner; /proc gives its command line).
+std::string LockHolder(const std::string& db_path) {
+  const int fd = ::open((db_path + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  struct flock lk {};
+  lk.l_type = F_WRLCK;
+  lk.l_whence = SEEK_SET;
+  const int rc = ::fcntl(fd, F_GETLK, &lk);
+  ::close(fd);
+  if (rc != 0 || lk.l_type == F_UNLCK || lk.l_pid <= 0) return "";
+  std::string holder = "pid " + std::to_string(lk.l_pid);
+  const int cmd =
+      ::open(("/proc/" + std::to_string(lk.l_pid) + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC);
+  if (cmd < 0) return holder;
+  char buf[160];
+  const ssize_t n = ::read(cmd, buf, sizeof(buf));
+  ::close(cmd);
+  if (n <= 0) return holder;
+  std::string line(buf, static_cast<size_t>(n));
+  while (!line.empty() && line.back() == '\0') line.pop_back();
+  for (char& c : line) {
+    if (c == '\0') c = ' ';
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  if (n == static_cast<ssize_t>(sizeof(buf))) line += "...";
+  return holder + ": " + line;
+}
+
+}  // namespace
 
 Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger::Ledger>* out) {
   ledger::Options options;
@@ -153,8 +190,25 @@ Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger:
     return Status::NotFound("no ledger at " + g.db_path + " (create one with `ledgerctl --db " +
                             g.db_path + " init`)");
   }
+  if (s.IsBusy()) {
+    // The store's own text is about a LOCK file; say what it means.
+    const std::string holder = LockHolder(g.db_path);
+    return Status::Busy("the ledger at " + g.db_path + " is in use by another process" +
+                        (holder.empty() ? std::string() : " (" + holder + ")") +
+                        "; try again when it has finished");
+  }
   if (!s.ok()) return s.WithContext(g.db_path);
   return s;
+}
+
+Status CheckContractExists(ledger::Ledger* ledger, const std::string& contract) {
+  if (contract.empty()) return Status::OK();
+  uint64_t version = 0;
+  CCL_RETURN_IF_ERROR(ledger->StreamVersion(contract, &version));
+  if (version == 0) {
+    return Status::NotFound("no contract " + events::QuoteForMessage(contract) + " in the ledger");
+  }
+  return Status::OK();
 }
 
 std::string HexOf(const uint8_t* bytes, size_t n) {
@@ -180,6 +234,90 @@ std::string Thousands(uint64_t n) {
 bool ShowProgress(const GlobalOptions& g) { return !g.quiet && ::isatty(STDERR_FILENO) == 1; }
 
 namespace {
+
+// "-": standard input, read as the file /dev/stdin. A pipe or terminal is
+// first copied whole into an anonymous memory file that replaces fd 0, so it
+// can be looked at, mapped and read from its start like any file (and a
+// whole-input import is still one atomic append of everything it held).
+Status StdinAsFile(std::string* path) {
+  *path = "/dev/stdin";
+  struct stat st {};
+  if (::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) return Status::OK();
+  const int mem = ::memfd_create("ccl-import-stdin", MFD_CLOEXEC);
+  if (mem < 0) return Status::IOError(std::string("stdin: memfd_create: ") + std::strerror(errno));
+  std::vector<char> buf(1 << 20);
+  Status s;
+  for (;;) {
+    const ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) s = Status::IOError(std::string("stdin: read: ") + std::strerror(errno));
+    if (n <= 0) break;
+    s = events::WriteAll(mem, std::string_view(buf.data(), static_cast<size_t>(n)), "stdin copy");
+    if (!s.ok()) break;
+  }
+  if (s.ok() && ::dup2(mem, STDIN_FILENO) < 0) {
+    s = Status::IOError(std::string("stdin: dup2: ") + std::strerror(errno));
+  }
+  ::close(mem);
+  return s;
+}
+
+// An input without a single event is refused (InvalidArgument, exit 1):
+// an empty export is almost always an upstream failure (a truncated
+// transfer, a wrong redirect), and a scheduled import that "succeeds" with
+// nothing would hide it. Nothing is written either way.
+Status NoEvents(const std::string& path) {
+  return Status::InvalidArgument(path + ": no events in the input (an empty file, or only blank " +
+                                 "lines or a header); nothing imported");
+}
+
+// The format of an import: --format when given, else the content: a first
+// non-blank byte '{' is JSON Lines; anything else is a CSV header unless the
+// name ends with .jsonl, .ndjson or .json (then the JSON parser names what is
+// wrong); a file of nothing but blanks goes by a ".csv" extension.
+Status ImportFormatOf(const std::string& path, const po::variables_map& vm, std::string* format) {
+  if (vm.count("format")) {
+    *format = vm["format"].as<std::string>();
+    if (*format == "jsonl" || *format == "csv") return Status::OK();
+    return Status::InvalidArgument("option '--format': jsonl or csv, got " +
+                                   events::QuoteForMessage(*format));
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(path + ": " + std::strerror(errno));
+  char buf[4096];
+  char first = 0;
+  for (bool bom_checked = false; first == 0;) {
+    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    std::string_view text(buf, static_cast<size_t>(n));
+    if (!bom_checked && text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+    bom_checked = true;
+    const size_t at = text.find_first_not_of(" \t\r\n");
+    if (at != std::string_view::npos) first = text[at];
+  }
+  ::close(fd);
+  const bool json_name = EndsWithNoCase(path, ".jsonl") || EndsWithNoCase(path, ".ndjson") ||
+                         EndsWithNoCase(path, ".json");
+  const bool csv = first == '{' ? false : first != 0 ? !json_name : EndsWithNoCase(path, ".csv");
+  *format = csv ? "csv" : "jsonl";
+  return Status::OK();
+}
+
+// Resolves "-" in *path (StdinAsFile) and picks the format. *reader stays
+// null for JSON Lines (ImportFile's own readers); otherwise it is the
+// registered reader of the format, opened.
+Status OpenImportInput(const po::variables_map& vm, std::string* path,
+                       std::unique_ptr<EventReader>* reader) {
+  if (*path == "-") CCL_RETURN_IF_ERROR(StdinAsFile(path));
+  std::string format;
+  CCL_RETURN_IF_ERROR(ImportFormatOf(*path, vm, &format));
+  if (format == "jsonl") return Status::OK();
+  for (const auto& [name, factory] : ImportReaders()) {
+    if (name == format) return factory(*path, vm, reader);
+  }
+  return Status::InvalidArgument(*path + ": no reader for " + format);
+}
 
 // Appends `batch` atomically and adds to *counts; a rejected event is named
 // by its file and line (lines[i] is the line of batch[i]).
@@ -225,15 +363,12 @@ Status AppendBatch(ledger::Ledger* ledger, const std::string& path, std::span<co
 
 }  // namespace
 
-Status ImportFile(ledger::Ledger* ledger, const std::string& path, const po::variables_map& vm,
-                  uint64_t batch_events, bool progress, ImportCounts* counts) {
+Status ImportFile(ledger::Ledger* ledger, const std::string& given_path,
+                  const po::variables_map& vm, uint64_t batch_events, bool progress,
+                  ImportCounts* counts) {
+  std::string path = given_path;
   std::unique_ptr<EventReader> reader;
-  for (const auto& [extension, factory] : ImportReaders()) {
-    if (EndsWithNoCase(path, extension)) {
-      CCL_RETURN_IF_ERROR(factory(path, vm, &reader));
-      break;
-    }
-  }
+  CCL_RETURN_IF_ERROR(OpenImportInput(vm, &path, &reader));
   // Draws only on a terminal; erased when it goes out of scope, before the
   // caller prints the result or the error.
   Progress bar(path, 0, progress);
@@ -243,7 +378,7 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& path, const po::var
     JsonlFile file;
     const size_t threads = std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
     CCL_RETURN_IF_ERROR(ParseJsonlFile(path, threads, &bar, &file));
-    if (file.count == 0) return Status::OK();
+    if (file.count == 0) return NoEvents(path);
     return AppendBatch(ledger, path, std::span<const Event>(file.events.data(), file.count),
                        file.lines.data(), &bar, read_start, counts);
   }
@@ -260,6 +395,7 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& path, const po::var
   std::vector<uint64_t> lines;
   const bool whole_file = batch_events == 0;
   const uint64_t batch_max = whole_file ? limits::kEventsPerBatchMax : batch_events;
+  uint64_t events_read = 0;
   for (bool done = false; !done;) {
     const auto read_start = std::chrono::steady_clock::now();
     size_t n = 0;
@@ -283,10 +419,12 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& path, const po::var
       }
     }
     if (n == 0) break;
+    events_read += n;
     CCL_RETURN_IF_ERROR(AppendBatch(ledger, path, std::span<const Event>(batch.data(), n),
                                     lines.data(), &bar, read_start, counts));
     bar.SetLabel(path + ": reading");
   }
+  if (events_read == 0) return NoEvents(path);
   return Status::OK();
 }
 

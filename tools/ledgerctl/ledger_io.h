@@ -25,6 +25,11 @@ enum class OpenMode {
 // run `ledgerctl init`; other failures keep the ledger's Status.
 Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger::Ledger>* out);
 
+// NotFound "no contract 'C' in the ledger" unless `contract` has events in
+// it: a filter naming one contract that is not there is an error (exit 1),
+// not an empty report. OK for an empty `contract` (no filter).
+Status CheckContractExists(ledger::Ledger* ledger, const std::string& contract);
+
 // Lower-case hex of bytes.
 std::string HexOf(const uint8_t* bytes, size_t n);
 inline std::string HexOf(const ledger::Hash& h) { return HexOf(h.data(), h.size()); }
@@ -42,8 +47,11 @@ struct ImportCounts {
   uint64_t duplicates = 0;
 };
 
-// Imports one file: JSON Lines, or a registered reader by extension, with a
-// progress bar on stderr when `progress` (and stderr is a terminal). Events
+// Imports one file ("-": standard input, named /dev/stdin in messages):
+// JSON Lines or CSV, as --format says, else by content (a first non-blank
+// byte '{' is JSON Lines, anything else CSV), with a progress bar on stderr
+// when `progress` (and stderr is a terminal). An input without any event is
+// InvalidArgument (nothing imported). Events
 // are appended in atomic batches of `batch_events` (0: the whole file is one
 // batch, up to limits::kEventsPerBatchMax). On a rejected event returns its
 // Status with the message "FILE:LINE: field ...: ..." or "FILE:LINE: event

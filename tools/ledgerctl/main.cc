@@ -7,10 +7,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -68,16 +71,32 @@ po::options_description GlobalDescription() {
   d.add_options()
       ("db", po::value<std::string>()->value_name("PATH"),
        "ledger directory (default: $CCL_DB, else ./ledger-db)")
+      ("checkpoints", po::value<std::string>()->value_name("DIR"),
+       "the ledger's own checkpoint folder (default: <db>.checkpoints)")
       ("quiet,q", po::bool_switch(), "no progress or summary output")
       ("log-level", po::value<std::string>()->value_name("LEVEL"),
        "diagnostics on stderr: trace, debug, info, warn (default), error, off")
-      ("help,h", po::bool_switch(), "show help");
+      ("help,h", po::bool_switch(), "show help")
+      ("version", po::bool_switch(), "show the version, ledger format, git revision and RocksDB");
   return d;
 }
 // clang-format on
 
 // Global options that take a value: the word after them is not the command.
-bool TakesValue(std::string_view word) { return word == "--db" || word == "--log-level"; }
+bool TakesValue(std::string_view word) {
+  return word == "--db" || word == "--log-level" || word == "--checkpoints";
+}
+
+// Words that may come before the command ("--db=PATH" included).
+bool IsGlobalOption(std::string_view word) {
+  for (std::string_view o : {"--db", "--log-level"}) {
+    if (word == o || (word.starts_with(o) && word.size() > o.size() && word[o.size()] == '=')) {
+      return true;
+    }
+  }
+  return word == "--quiet" || word == "-q" || word == "--help" || word == "-h" ||
+         word == "--version";
+}
 
 void ConfigureLogging(const std::string& level) {
   static bool configured = false;
@@ -113,6 +132,79 @@ void PrintGeneralHelp(const CommandTable& table, std::FILE* to) {
                CommandList(table).c_str(), globals.str().c_str());
 }
 
+// The largest value an option of `semantic`'s type can hold, or nullopt
+// when it is not a numeric option.
+std::optional<uint64_t> NumericMax(const po::value_semantic* semantic) {
+  if (dynamic_cast<const po::typed_value<uint64_t>*>(semantic)) return UINT64_MAX;
+  if (dynamic_cast<const po::typed_value<uint32_t>*>(semantic)) return UINT32_MAX;
+  if (dynamic_cast<const po::typed_value<int64_t>*>(semantic)) return INT64_MAX;
+  if (dynamic_cast<const po::typed_value<int32_t>*>(semantic)) return INT32_MAX;
+  return std::nullopt;
+}
+
+// Every numeric option of every command goes through here before Boost
+// converts it: no option takes a negative number, and Boost would turn
+// "-1" into 2^64 - 1 for an unsigned one. Plain decimal digits only, within
+// the option's type. Returns the one-line complaint, or "" when `text` is fine.
+std::string CheckWholeNumber(const std::string& option, const std::string& text, uint64_t max) {
+  const std::string what = "option '--" + option + "': ";
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
+    if (!text.empty() && text[0] == '-' && text.size() > 1 &&
+        text.find_first_not_of("0123456789", 1) == std::string::npos) {
+      return what + "must not be negative, got '" + text + "'";
+    }
+    return what + "must be a whole number (digits only), got '" + text + "'";
+  }
+  uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value > max) {
+    return what + "must be at most " + std::to_string(max) + ", got '" + text + "'";
+  }
+  return "";
+}
+
+std::string CheckNumericOptions(const po::parsed_options& parsed,
+                                const po::options_description& all) {
+  for (const po::option& o : parsed.options) {
+    if (o.unregistered) continue;
+    const po::option_description* d = all.find_nothrow(o.string_key, false);
+    if (d == nullptr) continue;
+    const std::optional<uint64_t> max = NumericMax(d->semantic().get());
+    if (!max) continue;
+    for (const std::string& text : o.value) {
+      std::string complaint = CheckWholeNumber(o.string_key, text, *max);
+      if (!complaint.empty()) return complaint;
+    }
+  }
+  return "";
+}
+
+// Positional arguments are options inside Boost ("--files"); messages name
+// them as the usage does (FILE), never by their internal option name.
+std::string UserFacingError(po::error& e, const po::options_description& all,
+                            const po::positional_options_description& positional) {
+  if (dynamic_cast<po::too_many_positional_options_error*>(&e) != nullptr) {
+    return "too many arguments";
+  }
+  auto* named = dynamic_cast<po::error_with_option_name*>(&e);
+  if (named == nullptr) return e.what();
+  std::string option = named->get_option_name();
+  if (option.starts_with("--")) option.erase(0, 2);
+  bool is_positional = false;
+  const unsigned n = std::min(positional.max_total_count(), 16u);
+  for (unsigned i = 0; i < n; ++i) is_positional |= positional.name_for_position(i) == option;
+  if (!is_positional) return e.what();
+  const po::option_description* d = all.find_nothrow(option, false);
+  std::string arg = d != nullptr ? d->format_parameter() : option;
+  if (arg.empty()) arg = option;
+  if (dynamic_cast<po::required_option*>(&e) != nullptr) return "missing argument " + arg;
+  if (dynamic_cast<po::multiple_occurrences*>(&e) != nullptr) {
+    return "takes only one " + arg + " argument";
+  }
+  named->set_option_name(arg);
+  return e.what();
+}
+
 }  // namespace
 
 int RunCommand(const CommandTable& table, std::string_view name,
@@ -131,7 +223,14 @@ int RunCommand(const CommandTable& table, std::string_view name,
 
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+    po::parsed_options parsed =
+        po::command_line_parser(args).options(all).positional(positional).run();
+    if (std::string bad = CheckNumericOptions(parsed, all); !bad.empty()) {
+      std::fprintf(stderr, "ledgerctl %s: %s (see ledgerctl %s --help)\n", cmd->name.c_str(),
+                   bad.c_str(), cmd->name.c_str());
+      return kExitUsage;
+    }
+    po::store(parsed, vm);
     if (vm["help"].as<bool>()) {
       std::ostringstream text;
       text << all;
@@ -139,15 +238,20 @@ int RunCommand(const CommandTable& table, std::string_view name,
                   text.str().c_str());
       return kExitOk;
     }
+    if (vm["version"].as<bool>()) {
+      std::fputs(VersionText().c_str(), stdout);
+      return kExitOk;
+    }
     po::notify(vm);
-  } catch (const po::error& e) {
+  } catch (po::error& e) {
     std::fprintf(stderr, "ledgerctl %s: %s (see ledgerctl %s --help)\n", cmd->name.c_str(),
-                 e.what(), cmd->name.c_str());
+                 UserFacingError(e, all, positional).c_str(), cmd->name.c_str());
     return kExitUsage;
   }
 
   GlobalOptions g = defaults;
   if (vm.count("db")) g.db_path = vm["db"].as<std::string>();
+  if (vm.count("checkpoints")) g.checkpoint_dir = vm["checkpoints"].as<std::string>();
   if (vm["quiet"].as<bool>()) g.quiet = true;
   if (vm.count("log-level")) {
     g.log_level = vm["log-level"].as<std::string>();
@@ -180,22 +284,45 @@ int Main(int argc, char** argv) {
   std::vector<std::string> args;
   std::string command;
   bool help = false;
+  bool version = false;
+  std::string unknown;  // the first option before the command that is not a global one
   for (int i = 1; i < argc; ++i) {
     std::string_view word = argv[i];
     if (command.empty() && !word.empty() && word[0] != '-') {
       command = word;
       continue;
     }
-    if (command.empty() && (word == "--help" || word == "-h")) help = true;
+    if (command.empty()) {
+      help |= word == "--help" || word == "-h";
+      version |= word == "--version";
+      if (unknown.empty() && !IsGlobalOption(word)) unknown = word;
+    }
     args.emplace_back(word);
     if (command.empty() && TakesValue(word) && i + 1 < argc) args.emplace_back(argv[++i]);
   }
-  if (command.empty() || command == "help") {
-    if (command == "help" && !args.empty() && args[0][0] != '-') {
+  if (command.empty() && version) {
+    std::fputs(VersionText().c_str(), stdout);
+    return kExitOk;
+  }
+  if (command == "help") {
+    if (!args.empty() && args[0][0] != '-')
       return RunCommand(table, args[0], {"--help"}, DefaultGlobals());
+    help = true;
+  }
+  if (command.empty() || help) {
+    if (help) {
+      PrintGeneralHelp(table, stdout);
+      return kExitOk;
     }
-    PrintGeneralHelp(table, help || command == "help" ? stdout : stderr);
-    return help || command == "help" ? kExitOk : kExitUsage;
+    if (argc == 1) {
+      PrintGeneralHelp(table, stderr);
+    } else if (!unknown.empty()) {
+      std::fprintf(stderr, "ledgerctl: unknown option '%s' (see ledgerctl --help)\n",
+                   unknown.c_str());
+    } else {
+      std::fprintf(stderr, "ledgerctl: no command given (see ledgerctl --help)\n");
+    }
+    return kExitUsage;
   }
   return RunCommand(table, command, args, DefaultGlobals());
 }

@@ -1,0 +1,139 @@
+// ledgerctl end to end: what a mistake looks like. Bad numbers are usage
+// errors, a filter naming something that is not there is "not found", a bad
+// input file is exit 1 (never a verification failure), messages name
+// arguments as the usage does, a locked ledger says who holds it, and
+// --version names the build.
+#include <rocksdb/version.h>
+
+#include <regex>
+
+#include "ledger/keys.h"
+#include "ledger/ledger.h"
+#include "tests/tools/ledgerctl_fixture.h"
+
+namespace ccl::tools {
+namespace {
+
+using namespace ccl::tools::testing;  // NOLINT: the fixture and its helpers
+
+class LedgerctlErrorsTest : public LedgerctlTest {
+ protected:
+  void SetUp() override {
+    LedgerctlTest::SetUp();
+    InitWithOneBooking();
+    if (HasFatalFailure()) return;
+  }
+
+  // Exit `code` with one line on stderr that contains every one of `says`.
+  void ExpectOneLine(const RunResult& r, int code, std::initializer_list<std::string> says) {
+    EXPECT_EQ(r.code, code) << r.err;
+    EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
+    for (const std::string& s : says) EXPECT_NE(r.err.find(s), std::string::npos) << r.err;
+  }
+};
+
+TEST_F(LedgerctlErrorsTest, NegativeAndOutOfRangeNumbersAreUsageErrors) {
+  ExpectOneLine(Run({"log", "--limit", "-1"}), 2, {"--limit", "-1"});
+  ExpectOneLine(Run({"log", "--from", "-5"}), 2, {"--from", "-5"});
+  ExpectOneLine(Run({"tail", "-n", "-3"}), 2, {"-3"});
+  ExpectOneLine(Run({"export", "events", "--after", "-1"}), 2, {"--after"});
+  ExpectOneLine(Run({"log", "--limit", "18446744073709551616"}), 2, {"--limit"});
+  ExpectOneLine(Run({"generate", "--contracts", "4294967296"}), 2, {"--contracts"});
+  ExpectOneLine(Run({"tail", "--poll-ms", "-20"}), 2, {"--poll-ms"});
+  ExpectOneLine(Run({"log", "--limit", "+1"}), 2, {"--limit"});
+  const std::string next = Booking("00000000-0000-4000-8000-000000000002", 30);
+  RunResult r = Run({"append", "--expected-version", "-1", "--json", next});
+  ExpectOneLine(r, 2, {"--expected-version", "-1"});
+  EXPECT_EQ(Lines(Snapshot()).size(), 2u) << "nothing was appended";
+  EXPECT_EQ(Run({"log", "--limit", "0", "--json"}).out, "");
+  EXPECT_EQ(Lines(Run({"log", "--limit", "1", "--json"}).out).size(), 1u);
+}
+
+TEST_F(LedgerctlErrorsTest, FilterNamingWhatIsNotThereIsNotFound) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"balance", "--contract", "NOPE"},
+           {"margin", "--contract", "NOPE"},
+           {"escalations", "--contract", "NOPE"},
+           {"log", "--contract", "NOPE"},
+           {"export", "balances", "--contract", "NOPE"},
+           {"report", "--no-verify", "--out", (dir_ / "r.html").string(), "--contract", "NOPE"}}) {
+    RunResult r = Run(args);
+    ExpectOneLine(r, 1, {"no contract 'NOPE'"});
+    EXPECT_EQ(r.out, "") << args[0];
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "r.html"));
+  ExpectOneLine(Run({"margin", "--currency", "usd"}), 1, {"'usd'"});
+  EXPECT_EQ(Run({"margin", "--currency", "USD"}).code, 0);
+  EXPECT_EQ(Run({"balance", "--contract", "C-1"}).code, 0);
+}
+
+TEST_F(LedgerctlErrorsTest, VerifyAgainstABadDigestSaysFailedAndNeverOk) {
+  RunResult r = Run({"verify", "--against", (dir_ / "missing.json").string()});
+  ExpectOneLine(r, 1, {"missing.json"});
+  EXPECT_EQ(r.out.find("OK"), std::string::npos) << r.out;
+  WriteFile(dir_ / "garbage.json", "not a digest\n");
+  r = Run({"verify", "--against", (dir_ / "garbage.json").string()});
+  ExpectOneLine(r, 3, {"verification failed", "garbage.json"});
+  EXPECT_EQ(r.out.find("OK"), std::string::npos) << r.out;
+  ASSERT_EQ(Run({"digest", "--out", (dir_ / "d.json").string()}).code, 0);
+  r = Run({"verify", "--against", (dir_ / "d.json").string()});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Lines(r.out).size(), 2u) << r.out;
+}
+
+TEST_F(LedgerctlErrorsTest, GarbageFeedCheckpointIsBadInputNotCorruption) {
+  WriteFile(dir_ / "feed.ckpt", "garbage\n");
+  RunResult r = Run({"export", "events", "--checkpoint", (dir_ / "feed.ckpt").string()});
+  ExpectOneLine(r, 1, {"feed.ckpt", "line 1"});
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(ReadFile(dir_ / "feed.ckpt"), "garbage\n");
+}
+
+TEST_F(LedgerctlErrorsTest, MessagesNameArgumentsAsTheUsageDoes) {
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"import"}, "FILE"},       {{"show"}, "SEQ|EVENT_ID"}, {{"export"}, "WHAT"},
+      {{"backup"}, "DIR"},        {{"check-proof"}, "PROOF"}, {{"show", "1", "2"}, "too many"},
+      {{"export", "a", "b"}, ""},
+  };
+  for (const auto& [args, says] : cases) {
+    RunResult r = Run(args);
+    ExpectOneLine(r, 2, {says});
+    for (const char* internal : {"--files", "--key", "--what", "--dir", "--proof"}) {
+      EXPECT_EQ(r.err.find(internal), std::string::npos) << r.err;
+    }
+  }
+}
+
+TEST_F(LedgerctlErrorsTest, UnknownGlobalOptionIsOneLine) {
+  ExpectOneLine(Run({"--bogus"}), 2, {"unknown option '--bogus'", "ledgerctl --help"});
+  ExpectOneLine(Run({"--bogus", "log"}), 2, {"--bogus"});
+  ExpectOneLine(Run({}), 2, {"no command", "ledgerctl --help"});
+  EXPECT_EQ(Run({"--help"}).code, 0);
+}
+
+TEST_F(LedgerctlErrorsTest, LockedLedgerSaysWhoHoldsItAndExitsFour) {
+  std::unique_ptr<ledger::Ledger> holder;
+  ASSERT_TRUE(ledger::Ledger::Open(ledger::Options(), db_, &holder).ok());
+  RunResult r = Run({"import", (dir_ / "in.jsonl").string()});
+  ExpectOneLine(r, 4, {"in use by another process", "pid " + std::to_string(::getpid())});
+  EXPECT_EQ(r.err.find("LOCK"), std::string::npos) << "the store's own words: " << r.err;
+  EXPECT_EQ(Run({"balance"}).code, 0) << "reads work beside the writer";
+}
+
+TEST_F(LedgerctlErrorsTest, VersionNamesTheBuild) {
+  RunResult r = Run({"--version"}, "", false);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 4u) << r.out;
+  EXPECT_EQ(lines[0], std::string("ledgerctl ") + CCL_VERSION);
+  EXPECT_EQ(lines[1], "ledger format " + std::to_string(ledger::kFormatVersion));
+  EXPECT_TRUE(
+      std::regex_match(lines[2], std::regex("git revision ([0-9a-f]{12}(-dirty)?|unknown)")))
+      << lines[2];
+  EXPECT_EQ(lines[3], "RocksDB " + std::to_string(ROCKSDB_MAJOR) + "." +
+                          std::to_string(ROCKSDB_MINOR) + "." + std::to_string(ROCKSDB_PATCH));
+  EXPECT_EQ(Run({"log", "--version"}).out, r.out);
+}
+
+}  // namespace
+}  // namespace ccl::tools

@@ -1,0 +1,36 @@
+// ledgerctl's side of the ledger's checkpoints: publishing one after every
+// write command into the ledger's own checkpoint folder, and the checks of
+// `verify` against that folder and against a witnessed checkpoint
+// (ledger/checkpoint_folder.h, ledger/witness.h). Internal to ledgerctl.
+#pragma once
+
+#include <string>
+
+#include "events/status.h"
+#include "ledger/ledger.h"
+#include "tools/ledgerctl/command.h"
+
+namespace ccl::tools {
+
+// The ledger's own checkpoint folder: --checkpoints, else <db>.checkpoints.
+std::string CheckpointFolder(const GlobalOptions& g);
+
+// After a write command: publishes a signed checkpoint of the ledger's head
+// into CheckpointFolder(g) (ledger/checkpoint_folder.h). Corruption when the
+// ledger no longer extends the newest checkpoint there.
+Status PublishOwnCheckpoint(ledger::Ledger* ledger, const GlobalOptions& g);
+
+// `verify`, anchored by default: whether the ledger extends the newest
+// checkpoint of its folder. Corruption when it does not; on success *summary is
+// the line to print once every other check has passed too.
+Status VerifyOwnCheckpoint(ledger::Ledger* ledger, const GlobalOptions& g, std::string* summary);
+
+// `verify --against CHECKPOINT --trusted-keys FILE --quorum N`: the log's
+// signature and N witness cosignatures, then the events, recomputed, extend
+// the checkpoint (ledger::VerifyAgainstDigest). Prints nothing: on success
+// *summary is the line to print; on failure *first_bad_seq names the first
+// event that differs, if one does.
+Status VerifyAgainstCheckpoint(ledger::Ledger* ledger, const po::variables_map& vm,
+                               std::string* summary, uint64_t* first_bad_seq);
+
+}  // namespace ccl::tools
