@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "events/csv_cell.h"
 #include "events/limits.h"
 #include "events/quote.h"
 
@@ -217,8 +218,20 @@ Status CsvEventReader::Next(Event* out, size_t* line, bool* done) {
     return RecordError(record_line, std::to_string(cells_.size()) + " fields, the header has " +
                                         std::to_string(columns_.size()));
   }
+  CCL_RETURN_IF_ERROR(DecodeCells(record_line));
   const Status s = Assemble(out);
   if (!s.ok()) return InRecord(record_line, s);
+  return Status::OK();
+}
+
+Status CsvEventReader::DecodeCells(size_t record_line) {
+  std::string rule;
+  for (size_t i = 0; i < cells_.size(); ++i) {
+    if (!IsEncodedCsvCell(Cell(i))) continue;  // the common case: no copy
+    if (!DecodeCsvCell(Cell(i), &decoded_, &rule)) return ColumnError(record_line, i, rule);
+    cells_[i] = {true, unquoted_.size(), decoded_.size()};
+    unquoted_.append(decoded_);
+  }
   return Status::OK();
 }
 

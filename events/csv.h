@@ -13,8 +13,10 @@
 // Each following record is one event:
 //  - an empty cell means the field is absent (so one file can mix types,
 //    each row filling only its own columns);
-//  - text cells hold the value as is (no JSON escaping), dates YYYY-MM-DD,
-//    times RFC 3339 UTC, enums by name (reactive, reject, A);
+//  - text cells hold the value as is, dates YYYY-MM-DD, times RFC 3339 UTC,
+//    enums by name (reactive, reject, A); a cell starting with ' is decoded
+//    first (events/csv_cell.h: the writer's neutralised formulas and escaped
+//    control characters), so an export re-imports exactly;
 //  - integer cells are plain decimal integers: -?(0|[1-9][0-9]*), no sign
 //    "+", no spaces, no thousands separators, no decimals;
 //  - `lines` (ContractOpened, ContractAmended) is one cell holding the JSON
@@ -85,6 +87,8 @@ class CsvEventReader {
   // Skips empty lines before a record.
   void SkipBlankLines();
   std::string_view Cell(size_t i) const;
+  // Undoes the cell encoding of events/csv_cell.h in every cell of the record.
+  Status DecodeCells(size_t record_line);
   Status Assemble(Event* out);
   std::string ColumnLabel(size_t column) const;
   Status RecordError(size_t record_line, std::string_view rule) const;
@@ -99,13 +103,16 @@ class CsvEventReader {
   std::optional<size_t> type_column_;
   std::vector<CellRef> cells_;  // of the current record
   std::string unquoted_;
+  std::string decoded_;  // scratch of DecodeCells
   EventAssembler assembler_;
   JsonEventParser json_;  // for `lines` cells
 };
 
 // CSV output in the form CsvEventReader reads (for `export events --format
 // csv`): a header row of every column, then one row per event with the cells
-// of its type filled and the others empty. Rows end in CRLF (RFC 4180).
+// of its type filled and the others empty. Rows end in CRLF (RFC 4180). Text
+// cells are encoded by AppendCsvCell (events/csv_cell.h): no cell starts a
+// formula, no control character is written raw, so every row is one line.
 struct CsvOutputOptions {
   // Include seq, stream_version, recorded_at and applied_bill_rate_minor.
   bool assigned_fields = true;

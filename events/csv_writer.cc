@@ -1,9 +1,12 @@
 // CSV output of events (AppendCsvHeader/AppendEventCsv in events/csv.h): the
-// exact form CsvEventReader reads back, so an export re-imports.
+// exact form CsvEventReader reads back, so an export re-imports. Every text
+// cell goes through AppendCsvCell (events/csv_cell.h): formulas neutralised,
+// control characters escaped, both undone by the reader.
 #include <charconv>
 #include <cstring>
 
 #include "events/csv.h"
+#include "events/csv_cell.h"
 #include "events/json.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
@@ -17,20 +20,6 @@ bool IsAssigned(FieldId f) { return (kAssignedFields & FieldBit(f)) != 0; }
 bool IsColumn(FieldId f, const CsvOutputOptions& options) {
   if (f == FieldId::kHash) return options.hash_column;
   return !IsAssigned(f) || options.assigned_fields;
-}
-
-// RFC 4180: quote a cell holding a comma, quote, CR or LF; double its quotes.
-void AppendCell(std::string_view cell, std::string* out) {
-  if (cell.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out->append(cell);
-    return;
-  }
-  out->push_back('"');
-  for (const char c : cell) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
-  }
-  out->push_back('"');
 }
 
 void AppendInteger(int64_t v, std::string* out) {
@@ -54,7 +43,7 @@ void AppendField(const Event& e, FieldId f, const uint8_t* hash, std::string* sc
       out->append(EventTypeName(e.type));
       return;
     case FieldId::kContract:
-      AppendCell(e.contract, out);
+      AppendCsvCell(e.contract, out);
       return;
     case FieldId::kStreamVersion:
       AppendInteger(static_cast<int64_t>(e.stream_version), out);
@@ -66,13 +55,13 @@ void AppendField(const Event& e, FieldId f, const uint8_t* hash, std::string* sc
       AppendInstantNs(e.recorded_at_ns, out);
       return;
     case FieldId::kActor:
-      AppendCell(e.actor, out);
+      AppendCsvCell(e.actor, out);
       return;
     case FieldId::kSource:
-      AppendCell(e.source, out);
+      AppendCsvCell(e.source, out);
       return;
     case FieldId::kNote:
-      AppendCell(e.note, out);
+      AppendCsvCell(e.note, out);
       return;
     case FieldId::kAppliedBillRateMinor:
       if (e.applied_bill_rate_minor.has_value()) AppendInteger(*e.applied_bill_rate_minor, out);
@@ -92,7 +81,7 @@ void AppendField(const Event& e, FieldId f, const uint8_t* hash, std::string* sc
   if (!payload) return;  // a column of another event type: empty
   switch (f) {
     case FieldId::kCustomer:
-      AppendCell(e.customer, out);
+      AppendCsvCell(e.customer, out);
       return;
     case FieldId::kTermStart:
       AppendDate(e.term_start_day, out);
@@ -101,19 +90,19 @@ void AppendField(const Event& e, FieldId f, const uint8_t* hash, std::string* sc
       if (e.term_end_day.has_value()) AppendDate(*e.term_end_day, out);
       return;
     case FieldId::kCurrency:
-      AppendCell(e.currency, out);
+      AppendCsvCell(e.currency, out);
       return;
     case FieldId::kLines:
       if (e.lines.empty()) return;
       scratch->clear();
       AppendLinesJson(e, scratch);
-      AppendCell(*scratch, out);
+      AppendCsvCell(*scratch, out);
       return;
     case FieldId::kReason:
-      AppendCell(e.reason, out);
+      AppendCsvCell(e.reason, out);
       return;
     case FieldId::kEngineer:
-      AppendCell(e.engineer, out);
+      AppendCsvCell(e.engineer, out);
       return;
     case FieldId::kServiceLine:
       out->append(ServiceLineName(e.service_line));
@@ -125,28 +114,28 @@ void AppendField(const Event& e, FieldId f, const uint8_t* hash, std::string* sc
       AppendInteger(e.cost_rate_minor, out);
       return;
     case FieldId::kReference:
-      AppendCell(e.reference, out);
+      AppendCsvCell(e.reference, out);
       return;
     case FieldId::kDelivery:
-      AppendCell(e.delivery, out);
+      AppendCsvCell(e.delivery, out);
       return;
     case FieldId::kOffering:
-      AppendCell(e.offering, out);
+      AppendCsvCell(e.offering, out);
       return;
     case FieldId::kCostMinor:
       AppendInteger(e.cost_minor, out);
       return;
     case FieldId::kEscalation:
-      AppendCell(e.escalation, out);
+      AppendCsvCell(e.escalation, out);
       return;
     case FieldId::kSeverity:
       out->append(SeverityName(e.severity));
       return;
     case FieldId::kSummary:
-      AppendCell(e.summary, out);
+      AppendCsvCell(e.summary, out);
       return;
     case FieldId::kResolution:
-      AppendCell(e.resolution, out);
+      AppendCsvCell(e.resolution, out);
       return;
     case FieldId::kTargetEventId:
       AppendUuid(e.target_event_id, out);

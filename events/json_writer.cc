@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "events/csv_cell.h"
 #include "events/json.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
@@ -87,23 +88,8 @@ class JsonWriter {
 
  private:
   void AppendString(std::string_view s) {
-    static constexpr char kHex[] = "0123456789abcdef";
     out_->push_back('"');
-    size_t run = 0;  // start of the bytes not yet copied
-    for (size_t i = 0; i < s.size(); ++i) {
-      const auto c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
-      out_->append(s.data() + run, i - run);
-      run = i + 1;
-      if (c == '"' || c == '\\') {
-        out_->push_back('\\');
-        out_->push_back(static_cast<char>(c));
-      } else {
-        const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
-        out_->append(esc, sizeof(esc));
-      }
-    }
-    out_->append(s.data() + run, s.size() - run);
+    AppendJsonStringBody(s, /*escape_del_c1=*/false, out_);
     out_->push_back('"');
   }
 

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 
+#include "events/display.h"
+
 namespace ccl::events {
 
 namespace {
@@ -94,15 +96,9 @@ std::string FormatMoney(int64_t minor, std::string_view currency) {
   for (int i = 0; i < digits; ++i) scale *= 10;
   const uint64_t whole = mag / scale;
   const uint64_t frac = mag % scale;
-  std::string w = std::to_string(whole);
-  std::string grouped;
-  for (size_t i = 0; i < w.size(); ++i) {
-    if (i != 0 && (w.size() - i) % 3 == 0) grouped.push_back(',');
-    grouped.push_back(w[i]);
-  }
   std::string s;
   if (minor < 0) s.push_back('-');
-  s += grouped;
+  s += FormatThousands(whole);
   if (digits > 0) {
     std::string f = std::to_string(frac);
     s.push_back('.');
@@ -113,19 +109,6 @@ std::string FormatMoney(int64_t minor, std::string_view currency) {
     s.push_back(' ');
     s += currency;
   }
-  return s;
-}
-
-std::string FormatHoursMinutes(int64_t minutes) {
-  const uint64_t mag =
-      minutes < 0 ? 0 - static_cast<uint64_t>(minutes) : static_cast<uint64_t>(minutes);
-  std::string s;
-  if (minutes < 0) s.push_back('-');
-  s += std::to_string(mag / 60);
-  s.push_back(':');
-  const uint64_t mm = mag % 60;
-  if (mm < 10) s.push_back('0');
-  s += std::to_string(mm);
   return s;
 }
 

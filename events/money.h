@@ -20,10 +20,8 @@ __int128 DivRoundHalfEven(__int128 a, __int128 b);
 bool LookupCurrency(std::string_view code, int* minor_digits);
 
 // "1,234.56 USD"-style human text for tables: minor units with the currency's
-// digits, thousands separators, sign. Exact (integer formatting).
+// digits, thousands separators (events/display.h), sign. Exact (integer
+// formatting).
 std::string FormatMoney(int64_t minor, std::string_view currency);
-
-// Minutes as "h:mm" (e.g. 1:05, -12:30).
-std::string FormatHoursMinutes(int64_t minutes);
 
 }  // namespace ccl::events

@@ -72,6 +72,7 @@ void BurnProjection::ApplyKeyed(const Event& e, const Event* reversal_target,
         LineBurn& b = c.lines[LineIndex(l.service_line)];
         b.present = true;
         b.funded_minutes += opened ? l.funded_minutes : l.funded_minutes_delta;
+        if (l.overage != events::Overage::kUnset) b.overage = l.overage;
       }
       return;
     }
@@ -113,7 +114,8 @@ void BurnProjection::Reset() {
 // Layout: i32 max_day (INT32_MIN: none); u32 contract count; per contract in
 // name order: string name, u8 flags (bit 0 has_term, bit 1 closed),
 // i32 term_start_day, i32 term_end_day, u8 line mask; per present line:
-// i64 funded_minutes, i64 consumed_minutes, u8 has_ring, and when set
+// u8 overage (0 unset, 1 reject, 2 allow), i64 funded_minutes,
+// i64 consumed_minutes, u8 has_ring, and when set
 // i32 ring_end_day and 90 x i64 minutes for days ring_end_day-89..ring_end_day.
 void BurnProjection::SerializeState(std::string* out) const {
   StateWriter w(out);
@@ -132,6 +134,7 @@ void BurnProjection::SerializeState(std::string* out) const {
     w.U8(mask);
     for (const LineBurn& b : c.lines) {
       if (!b.present) continue;
+      w.U8(static_cast<uint8_t>(b.overage));
       w.I64(b.funded_minutes);
       w.I64(b.consumed_minutes);
       w.U8(b.has_ring ? 1 : 0);
@@ -174,7 +177,10 @@ Status BurnProjection::DeserializeState(std::string_view bytes) {
       if ((mask & (1u << i)) == 0) continue;
       LineBurn& b = c.lines[i];
       b.present = true;
-      uint8_t has_ring = 0;
+      uint8_t has_ring = 0, overage = 0;
+      r.U8(&overage);
+      if (overage > static_cast<uint8_t>(events::Overage::kAllow)) r.Fail("unknown overage policy");
+      b.overage = static_cast<events::Overage>(overage);
       r.I64(&b.funded_minutes);
       r.I64(&b.consumed_minutes);
       r.U8(&has_ring);

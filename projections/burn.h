@@ -2,19 +2,21 @@
 // to the end of the term (projections/report_rows.h turns the state into rows
 // for an evaluation day; see BurnRows for the arithmetic and the flags).
 //
-// The fold keeps, per line, funded and consumed minutes and a ring of the
-// last 90 days of consumption (by effective day), plus the contract's term
-// and the latest effective day of any event folded (max_day: the default
-// evaluation day, so a forecast never depends on the wall clock). Memory is
+// The fold keeps, per line, funded and consumed minutes, the overage policy
+// and a ring of the last 90 days of consumption (by effective day), plus the
+// contract's term and the latest effective day of any event folded (max_day).
+// The fold reads no clock: the evaluation day is an input of BurnRows, so the
+// state (and its digest) is a function of the events alone. Memory is
 // bounded by contracts x lines x 90 days.
 //
 // - Consumption adds its minutes on its effective day; an EntryReversed takes
 //   its target's minutes back on the TARGET's day (like margins' month rule).
 // - A day older than the ring's window is still counted in consumed but falls
-//   out of every later window, since the evaluation day is never earlier than
-//   the latest effective day folded.
-// - ContractOpened sets the term and funding; ContractAmended moves funding
-//   and, when given, term_end; ContractClosed stops the forecast (no days left).
+//   out of every later window. Windows are exact for an evaluation day on or
+//   after max_day (report_rows.h FoldBurnThroughDay makes sure of that).
+// - ContractOpened sets the term, funding and overage policy; ContractAmended
+//   moves funding and, when given, term_end and the overage policy;
+//   ContractClosed stops the forecast (no days left).
 #pragma once
 
 #include <array>
@@ -22,6 +24,7 @@
 #include <limits>
 #include <vector>
 
+#include "events/event.h"
 #include "projections/intern.h"
 #include "projections/projection.h"
 
@@ -31,6 +34,9 @@ inline constexpr int32_t kBurnWindowDays = 90;
 
 struct LineBurn {
   bool present = false;
+  // kReject: consumption past the funding is refused on append, so the
+  // forecast stops at the funding. kUnset for a line only consumed in view.
+  events::Overage overage = events::Overage::kUnset;
   int64_t funded_minutes = 0;
   int64_t consumed_minutes = 0;
   // Consumption of days (ring_end_day - 89 .. ring_end_day), slot day % 90;
@@ -58,7 +64,7 @@ struct ContractBurn {
 class BurnProjection final : public Projection {
  public:
   static constexpr std::string_view kName = "burn";
-  static constexpr uint32_t kVersion = 1;
+  static constexpr uint32_t kVersion = 2;
   static constexpr int32_t kNoDay = std::numeric_limits<int32_t>::min();
 
   std::string_view name() const override { return kName; }

@@ -1,8 +1,9 @@
 #include "projections/format.h"
 
 #include <algorithm>
-#include <set>
 
+#include "events/csv_cell.h"
+#include "events/display.h"
 #include "events/money.h"
 #include "events/time_format.h"
 
@@ -19,14 +20,6 @@ Cell NumOrNull(const std::optional<T>& v) {
 }
 Cell DateOrNull(const std::optional<int32_t>& day) {
   return day.has_value() ? Text(events::FormatDate(*day)) : Null();
-}
-
-// Display width in code points (UTF-8 continuation bytes do not count), so a
-// customer name with accents does not shift the columns.
-size_t Width(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
 }
 
 bool IsNumeric(ColumnKind k) { return k != ColumnKind::kText; }
@@ -71,10 +64,15 @@ std::string TableText(const RowSet& set, const std::vector<Cell>& row, size_t co
   const Cell& c = row[col];
   if (c.null) return "-";
   switch (set.columns[col].kind) {
-    case ColumnKind::kText:
-      return c.text;
+    case ColumnKind::kText: {
+      // Control characters would drive the terminal: shown escaped.
+      if (!events::HasControlCharacter(c.text)) return c.text;
+      std::string shown;
+      events::AppendJsonStringBody(c.text, /*escape_del_c1=*/true, &shown);
+      return shown;
+    }
     case ColumnKind::kInt:
-      return std::to_string(c.number);
+      return events::FormatSignedThousands(c.number);
     case ColumnKind::kMinutes:
       return events::FormatHoursMinutes(c.number);
     case ColumnKind::kMoney: {
@@ -82,22 +80,10 @@ std::string TableText(const RowSet& set, const std::vector<Cell>& row, size_t co
           set.currency_column >= 0 ? row[static_cast<size_t>(set.currency_column)].text : "";
       return events::FormatMoney(c.number, currency);
     }
-    case ColumnKind::kSeconds: {
-      const int64_t s = c.number;
-      char buf[48];
-      snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-               static_cast<long long>((s / 60) % 60), static_cast<long long>(s % 60));
-      return buf;
-    }
-    case ColumnKind::kBasisPoints: {
-      const int64_t v = c.number;
-      const uint64_t mag = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
-      char buf[48];
-      snprintf(buf, sizeof buf, "%s%llu.%02llu%%", v < 0 ? "-" : "",
-               static_cast<unsigned long long>(mag / 100),
-               static_cast<unsigned long long>(mag % 100));
-      return buf;
-    }
+    case ColumnKind::kSeconds:
+      return events::FormatDuration(c.number);
+    case ColumnKind::kBasisPoints:
+      return events::FormatBasisPoints(c.number);
   }
   return "";
 }
@@ -114,7 +100,7 @@ void WriteTable(const RowSet& set, std::string* out) {
       std::vector<std::string> line(set.columns.size());
       for (size_t i : cols) {
         line[i] = TableText(set, row, i);
-        width[i] = std::max(width[i], Width(line[i]));
+        width[i] = std::max(width[i], events::DisplayWidth(line[i]));
       }
       t.push_back(std::move(line));
     }
@@ -123,7 +109,7 @@ void WriteTable(const RowSet& set, std::string* out) {
   std::vector<std::string> head(set.columns.size());
   for (size_t i : cols) {
     head[i] = TitleOf(set.columns[i]);
-    width[i] = Width(head[i]);
+    width[i] = events::DisplayWidth(head[i]);
   }
   const auto body = texts(set.rows);
   const auto footer = texts(set.footer);
@@ -131,7 +117,7 @@ void WriteTable(const RowSet& set, std::string* out) {
     std::string s;
     for (size_t k = 0; k < cols.size(); ++k) {
       const size_t i = cols[k];
-      const size_t pad = width[i] - Width(line[i]);
+      const size_t pad = width[i] - events::DisplayWidth(line[i]);
       const bool right = !header && IsNumeric(set.columns[i].kind);
       if (k > 0) s += "  ";
       if (right) s.append(pad, ' ');
@@ -154,19 +140,6 @@ void WriteTable(const RowSet& set, std::string* out) {
   }
 }
 
-void AppendCsvField(std::string_view s, std::string* out) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-    *out += s;
-    return;
-  }
-  *out += '"';
-  for (char ch : s) {
-    if (ch == '"') *out += '"';
-    *out += ch;
-  }
-  *out += '"';
-}
-
 void WriteCsv(const RowSet& set, std::string* out) {
   bool first = true;
   for (const Column& c : set.columns) {
@@ -185,7 +158,7 @@ void WriteCsv(const RowSet& set, std::string* out) {
       const Cell& c = row[i];
       if (c.null) continue;
       if (set.columns[i].kind == ColumnKind::kText) {
-        AppendCsvField(c.text, out);
+        events::AppendCsvCell(c.text, out);
       } else {
         *out += std::to_string(c.number);
       }
@@ -237,35 +210,7 @@ Status ParseOutputFormat(std::string_view text, OutputFormat* format) {
 }
 
 void AppendJsonString(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          *out += "\\u00";
-          *out += kHex[c >> 4];
-          *out += kHex[c & 15];
-        } else {
-          *out += ch;  // UTF-8 passes through (the ledger stores only valid UTF-8)
-        }
-    }
-  }
+  events::AppendJsonStringBody(s, /*escape_del_c1=*/true, out);
 }
 
 RowSet BalanceRowSet(const std::vector<BalanceRow>& rows) {
@@ -289,7 +234,9 @@ RowSet MarginRowSet(const MarginReport& report) {
   RowSet set;
   for (MarginKey k : report.keys) set.columns.push_back({std::string(MarginKeyName(k))});
   set.currency_column = static_cast<int>(set.columns.size());
-  set.columns.push_back({"currency", ColumnKind::kText, /*in_csv=*/false, /*in_table=*/false});
+  // Every row names the currency of its amounts, so a group that spans
+  // several currencies gives one row per currency that a BI tool can tell apart.
+  set.columns.push_back({"currency", ColumnKind::kText, /*in_csv=*/true, /*in_table=*/false});
   set.columns.push_back({"revenue_minor", ColumnKind::kMoney});
   set.columns.push_back({"cost_minor", ColumnKind::kMoney});
   set.columns.push_back({"margin_minor", ColumnKind::kMoney});
@@ -309,23 +256,6 @@ RowSet MarginRowSet(const MarginReport& report) {
   for (const MarginRow& r : report.rows) set.rows.push_back(cells(r, false));
   for (const MarginRow& r : report.totals) set.footer.push_back(cells(r, true));
   return set;
-}
-
-Status CheckMarginCsvKeysUnique(const MarginReport& report) {
-  std::set<std::string> currencies;
-  for (size_t i = 1; i < report.rows.size(); ++i) {
-    if (report.rows[i].keys == report.rows[i - 1].keys) {
-      currencies.insert(report.rows[i - 1].currency);
-      currencies.insert(report.rows[i].currency);
-    }
-  }
-  if (currencies.empty()) return Status::OK();
-  std::string list;
-  for (const std::string& c : currencies) list += (list.empty() ? "" : ", ") + c;
-  return Status::InvalidArgument(
-      "margin csv: rows with the same keys in several currencies (" + list +
-      ") cannot be told apart without a currency column; pass --currency CODE, add contract to "
-      "--by, or use --format json");
 }
 
 RowSet EscalationRowSet(const std::vector<EscalationRow>& rows) {

@@ -1,23 +1,29 @@
 // Output of report rows in three formats:
-// - table: for people; aligned columns, minutes as h:mm, money with its
-//   currency (events::FormatMoney), margin as a percentage;
+// - table: for people; columns aligned by display width (wide CJK
+//   characters take two columns, combining marks none), integers grouped
+//   (1,234), minutes as h:mm (2,180:00), seconds as h:mm:ss (25:00:00), money
+//   with its currency (events::FormatMoney), margin as a percentage; all from
+//   events/display.h, as in the HTML report;
 // - csv: for machines; fixed columns (below), integers only (minor units,
-//   minutes, seconds), dates as YYYY-MM-DD, months as YYYY-MM, RFC 4180
-//   quoting where a value needs it, "\n" line ends, header row first;
+//   minutes, seconds), dates as YYYY-MM-DD, months as YYYY-MM, text cells
+//   encoded as the event export's (events/csv_cell.h: no cell starts a
+//   formula, control characters escaped, RFC 4180 quoting), "\n" line ends,
+//   header row first;
 // - json: one object per line (JSON Lines), the CSV columns plus the
 //   currency and the figures CSV leaves out, null where a value is absent.
 //
 // CSV columns (fixed; an empty cell is an absent value):
 //   balance:     contract,service_line,funded_minutes,consumed_minutes,
 //                remaining_minutes,overage_minutes
-//   margin:      <the --by keys in order>,revenue_minor,cost_minor,margin_minor
+//   margin:      <the --by keys in order>,currency,revenue_minor,cost_minor,
+//                margin_minor (one row per group and currency; amounts in
+//                different currencies are never added)
 //   escalations: contract,severity,opened,resolved,open,resolve_seconds_mean,
 //                resolve_seconds_max,minutes_booked
 //   burn:        contract,service_line,as_of,funded_minutes,consumed_minutes,
 //                window_minutes,burn_minutes_per_day,term_end,remaining_days,
 //                projected_minutes,exhaustion_date,flag
-// JSON adds: margin "currency" and "margin_bp" (basis points, null when
-// revenue is 0).
+// JSON adds: margin "margin_bp" (basis points, null when revenue is 0).
 #pragma once
 
 #include <cstdint>
@@ -91,12 +97,8 @@ RowSet BurnRowSet(const std::vector<BurnRow>& rows);
 // "\n"; the table ends with "\n" too, and prints "(no rows)" when empty.
 void WriteRowSet(const RowSet& set, OutputFormat format, std::string* out);
 
-// CSV margin rows carry no currency: when two rows have the same keys (one
-// group in several currencies) they could not be told apart. InvalidArgument
-// naming the currencies then; callers suggest --currency or a contract key.
-Status CheckMarginCsvKeysUnique(const MarginReport& report);
-
-// Escapes `s` as the inside of a JSON string (quotes, backslash, controls).
+// Escapes `s` as the inside of a JSON string (quotes, backslash, every
+// control character as \u00XX: events::AppendJsonStringBody).
 void AppendJsonString(std::string_view s, std::string* out);
 
 }  // namespace ccl::projections

@@ -1,6 +1,7 @@
 #include "projections/report_rows.h"
 
 #include <algorithm>
+#include <cassert>
 #include <map>
 #include <tuple>
 
@@ -231,14 +232,72 @@ std::string_view BurnFlagName(BurnFlag f) {
   return "?";
 }
 
-int32_t BurnEvaluationDay(const BurnProjection& p, const View& view) {
-  if (view.as_of_day.has_value()) return *view.as_of_day;
-  return p.max_day() == BurnProjection::kNoDay ? 0 : p.max_day();
+int32_t BurnEvaluationDay(const View& view, int32_t today_day) {
+  return view.as_of_day.value_or(today_day);
 }
+
+Status FoldBurnThroughDay(Runner* runner, const View& view, int32_t day, BurnProjection* p,
+                          RunStats* stats) {
+  assert(!view.as_of_day.has_value() || *view.as_of_day == day);
+  if (view.as_of_day.has_value() || p->max_day() == BurnProjection::kNoDay || p->max_day() <= day) {
+    return Status::OK();
+  }
+  View through = view;
+  through.as_of_day = day;
+  Projection* const one[] = {p};
+  return runner->Query(through, one, stats);
+}
+
+namespace {
+
+// The figures of one line on day d (see BurnRows in the header).
+BurnRow LineRow(const ContractBurn& c, const LineBurn& b, int32_t d) {
+  BurnRow row;
+  row.as_of_day = d;
+  row.funded_minutes = b.funded_minutes;
+  row.consumed_minutes = b.consumed_minutes;
+  row.window_minutes = b.WindowMinutes(d - (kBurnWindowDays - 1), d);
+  row.burn_minutes_per_day =
+      static_cast<int64_t>(events::DivRoundHalfEven(row.window_minutes, kBurnWindowDays));
+  if (c.has_term) {
+    row.term_end_day = c.term_end_day;
+    if (!c.closed) {
+      const int64_t from = std::max<int64_t>(d, static_cast<int64_t>(c.term_start_day) - 1);
+      row.remaining_days = std::max<int64_t>(0, c.term_end_day - from);
+    }
+  }
+  const __int128 demand =
+      row.consumed_minutes +
+      events::DivRoundHalfEven(static_cast<__int128>(row.window_minutes) * row.remaining_days,
+                               kBurnWindowDays);
+  __int128 projected = demand;
+  if (b.overage == events::Overage::kReject) {
+    projected = std::min<__int128>(projected, std::max(row.funded_minutes, row.consumed_minutes));
+  }
+  row.projected_minutes = static_cast<int64_t>(projected);
+  const int64_t left = row.funded_minutes - row.consumed_minutes;
+  if (left <= 0) {
+    if (row.consumed_minutes > 0) row.exhaustion_day = d;
+  } else if (row.window_minutes > 0 && c.has_term && !c.closed) {
+    const __int128 days = (static_cast<__int128>(left) * kBurnWindowDays + row.window_minutes - 1) /
+                          row.window_minutes;
+    if (d + days <= c.term_end_day) row.exhaustion_day = static_cast<int32_t>(d + days);
+  }
+  const bool running = c.has_term && !c.closed && c.term_start_day <= d && d <= c.term_end_day;
+  if (!running) return row;
+  if (demand > row.funded_minutes) {
+    row.flag = BurnFlag::kOverrun;
+  } else if (demand * 5 < static_cast<__int128>(row.funded_minutes) * 4) {
+    row.flag = BurnFlag::kUnderuse;
+  }
+  return row;
+}
+
+}  // namespace
 
 std::vector<BurnRow> BurnRows(const BurnProjection& p, int32_t as_of_day, bool at_risk_only,
                               std::string_view contract) {
-  const int32_t d = as_of_day;
+  assert(p.max_day() == BurnProjection::kNoDay || as_of_day >= p.max_day());
   std::vector<BurnRow> rows;
   for (uint32_t id : p.SortedContracts()) {
     if (!Keep(contract, p.contract_name(id))) continue;
@@ -246,41 +305,9 @@ std::vector<BurnRow> BurnRows(const BurnProjection& p, int32_t as_of_day, bool a
     for (int i : LinesByName()) {
       const LineBurn& b = c.lines[i];
       if (!b.present) continue;
-      BurnRow row;
+      BurnRow row = LineRow(c, b, as_of_day);
       row.contract = p.contract_name(id);
       row.service_line = LineAt(i);
-      row.as_of_day = d;
-      row.funded_minutes = b.funded_minutes;
-      row.consumed_minutes = b.consumed_minutes;
-      row.window_minutes = b.WindowMinutes(d - (kBurnWindowDays - 1), d);
-      row.burn_minutes_per_day =
-          static_cast<int64_t>(events::DivRoundHalfEven(row.window_minutes, kBurnWindowDays));
-      if (c.has_term) {
-        row.term_end_day = c.term_end_day;
-        if (!c.closed) {
-          const int64_t from = std::max<int64_t>(d, static_cast<int64_t>(c.term_start_day) - 1);
-          row.remaining_days = std::max<int64_t>(0, c.term_end_day - from);
-        }
-      }
-      row.projected_minutes =
-          row.consumed_minutes +
-          static_cast<int64_t>(events::DivRoundHalfEven(
-              static_cast<__int128>(row.window_minutes) * row.remaining_days, kBurnWindowDays));
-      const int64_t left = row.funded_minutes - row.consumed_minutes;
-      if (left <= 0) {
-        if (row.consumed_minutes > 0) row.exhaustion_day = d;
-      } else if (row.window_minutes > 0 && c.has_term && !c.closed) {
-        const __int128 days =
-            (static_cast<__int128>(left) * kBurnWindowDays + row.window_minutes - 1) /
-            row.window_minutes;
-        if (d + days <= c.term_end_day) row.exhaustion_day = static_cast<int32_t>(d + days);
-      }
-      if (row.projected_minutes > row.funded_minutes) {
-        row.flag = BurnFlag::kOverrun;
-      } else if (static_cast<__int128>(row.projected_minutes) * 5 <
-                 static_cast<__int128>(row.funded_minutes) * 4) {
-        row.flag = BurnFlag::kUnderuse;
-      }
       if (at_risk_only && row.flag == BurnFlag::kOk) continue;
       rows.push_back(std::move(row));
     }

@@ -15,6 +15,7 @@
 #include "projections/burn.h"
 #include "projections/escalations.h"
 #include "projections/margins.h"
+#include "projections/runner.h"
 #include "projections/view.h"
 
 namespace ccl::projections {
@@ -99,23 +100,34 @@ struct BurnRow {
   BurnFlag flag = BurnFlag::kOk;
   bool operator==(const BurnRow&) const = default;
 };
-// The arithmetic, all integer:
-//   window     = minutes consumed on days [D-89, D] (D = as_of_day)
+// The arithmetic, all integer (D = as_of_day; projections/FORMAT.md "burn"):
+//   window     = minutes consumed on days [D-89, D]
 //   rate       = window / 90 minutes per day, half-even (display only)
 //   remaining_days = term_end - max(D, term_start - 1), at least 0; 0 when
 //                the contract is closed or the view has no term
-//   projected  = consumed + window * remaining_days / 90, half-even
+//   demand     = consumed + window * remaining_days / 90, half-even
+//   projected  = demand; for a `reject` line at most max(funded, consumed),
+//                since bookings past the funding are refused
 //   exhaustion = D when consumed >= funded (and something was consumed);
 //                else D + ceil((funded - consumed) * 90 / window) when
 //                window > 0 and that day is within the term; else absent
-//   flag       = overrun when projected > funded; underuse when projected <
-//                80% of funded (5 * projected < 4 * funded); else ok
+//   flag       = ok unless the contract runs on D (a term in view,
+//                term_start <= D <= term_end, not closed); then overrun when
+//                demand > funded, underuse when demand < 80% of funded
+//                (5 * demand < 4 * funded), else ok
 // `at_risk_only` keeps rows whose flag is not ok.
+// REQUIRES: as_of_day >= p.max_day() (else windows may have lost days).
 std::vector<BurnRow> BurnRows(const BurnProjection& p, int32_t as_of_day, bool at_risk_only,
                               std::string_view contract = {});
-// The evaluation day of a burn report for `view`: its as-of day when given,
-// else the latest effective day folded (BurnProjection::max_day), so the
-// forecast never depends on the wall clock; day 0 for an empty view.
-int32_t BurnEvaluationDay(const BurnProjection& p, const View& view);
+// The evaluation day of a burn report: the view's as-of day when given, else
+// `today_day`, the front end's clock (the folds never read one).
+int32_t BurnEvaluationDay(const View& view, int32_t today_day);
+// Makes *p, already folded for `view`, hold the state of `view` as of
+// `day`: when the view has no as-of day and *p saw events effective after
+// `day`, folds it again with as_of_day = day. Otherwise *p is already that
+// state (nothing in it is later than `day`), and it stays as it is, so an
+// unfiltered report keeps using the stored checkpoint.
+Status FoldBurnThroughDay(Runner* runner, const View& view, int32_t day, BurnProjection* p,
+                          RunStats* stats);
 
 }  // namespace ccl::projections

@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "events/display.h"
+
 namespace ccl::tools {
 
 namespace {
@@ -21,18 +23,6 @@ constexpr int kDefaultWidth = 80;
 constexpr int64_t kNsPerSecond = 1'000'000'000;
 // Below this, a rate is mostly noise and an ETA from it misleads.
 constexpr int64_t kEtaAfterNs = kNsPerSecond;
-
-std::string WithThousands(uint64_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  out.reserve(digits.size() + digits.size() / 3);
-  const size_t lead = digits.size() % 3;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i != 0 && (i + 3 - lead) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
 
 bool IsTerminal(std::FILE* stream) {
   if (stream == nullptr) return false;
@@ -80,12 +70,12 @@ std::string FormatProgressLine(const std::string& label, uint64_t done, uint64_t
     percent =
         std::to_string(static_cast<unsigned>(static_cast<unsigned __int128>(shown) * 100 / total)) +
         "%";
-    counts = WithThousands(done) + "/" + WithThousands(total) + " " + unit;
+    counts = events::FormatThousands(done) + "/" + events::FormatThousands(total) + " " + unit;
   } else {
-    counts = WithThousands(done) + " " + unit;
+    counts = events::FormatThousands(done) + " " + unit;
   }
   std::string tail = "  " + counts;
-  if (elapsed_ns > 0) tail += "  " + WithThousands(rate) + "/s";
+  if (elapsed_ns > 0) tail += "  " + events::FormatThousands(rate) + "/s";
   if (total > 0 && done > 0 && done < total && rate > 0 && elapsed_ns >= kEtaAfterNs) {
     tail += "  ETA " + FormatDuration(static_cast<int64_t>((total - done) / rate));
   }

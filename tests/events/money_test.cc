@@ -89,13 +89,5 @@ TEST_F(MoneyTest, FormatMoney) {
   EXPECT_EQ(FormatMoney(INT64_MIN, "USD"), "-92,233,720,368,547,758.08 USD");
 }
 
-TEST_F(MoneyTest, FormatHoursMinutes) {
-  EXPECT_EQ(FormatHoursMinutes(0), "0:00");
-  EXPECT_EQ(FormatHoursMinutes(65), "1:05");
-  EXPECT_EQ(FormatHoursMinutes(-750), "-12:30");
-  EXPECT_EQ(FormatHoursMinutes(6'000), "100:00");
-  EXPECT_EQ(FormatHoursMinutes(-5), "-0:05");
-}
-
 }  // namespace
 }  // namespace ccl::events

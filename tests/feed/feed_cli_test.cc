@@ -7,8 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <set>
 
+#include "events/time_format.h"
 #include "tests/feed/feed_test_util.h"
 
 extern char** environ;
@@ -131,6 +133,32 @@ TEST_F(FeedCliTest, CsvExportImportsIntoAnotherLedger) {
   EXPECT_EQ(Out(), balances2);
 }
 
+// A customer a spreadsheet would run and a note with terminal escapes and a
+// NUL: the CSV export neutralises and escapes both, and importing it back
+// finds every event a duplicate (same id, same content: an exact round trip).
+TEST_F(FeedCliTest, CsvExportNeutralisesFormulasAndRoundTrips) {
+  events::Event open = f_.Open("C-X");
+  open.customer = "=HYPERLINK(\"http://evil.example\",\"x\")";
+  open.note = std::string("\x1b]0;pwned\x07 and \0 too", 20);
+  events::Event booking = f_.Book("C-X", events::ServiceLine::kReactive, 60);
+  booking.note = "@SUM(1+1)\r\n-2";
+  AppendOrDie(writer_.get(), {open, booking});
+  writer_.reset();
+  const std::string csv = dir_.Sub("events.csv");
+  ASSERT_EQ(Run({"export", "events", "--format", "csv", "--out", csv}), 0) << Err();
+  const std::string text = ReadFile(csv);
+  EXPECT_NE(text.find(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\","),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(",\"'\"\"@SUM(1+1)\\u000d\\u000a-2\"\"\","), std::string::npos) << text;
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  EXPECT_EQ(text.find('\0'), std::string::npos);
+  ASSERT_EQ(Run({"import", csv}), 0) << Err();
+  EXPECT_NE(Out().find("0 appended, 12 duplicates"), std::string::npos) << Out();
+  ASSERT_EQ(Run({"export", "margins", "--by", "customer"}), 0) << Err();
+  EXPECT_NE(Out().find("\n\"'=HYPERLINK("), std::string::npos) << Out();
+}
+
 TEST_F(FeedCliTest, CsvImportErrorsNameFileLineAndColumn) {
   writer_.reset();
   const std::string bad = dir_.Sub("bad.csv");
@@ -170,6 +198,30 @@ TEST_F(FeedCliTest, ProjectionExportFormats) {
   EXPECT_TRUE(Out().starts_with("{\"customer\":")) << Out();
   ASSERT_EQ(Run({"export", "burn", "--as-of", "2026-03-31", "--at-risk"}), 0) << Err();
   ASSERT_EQ(Run({"export", "escalations", "--known-at", "2026-01-01T00:00:00Z"}), 0) << Err();
+}
+
+// Without --as-of, burn is evaluated on today's date (the events are of
+// early 2026; the report is about now), in the report and in the export.
+TEST_F(FeedCliTest, BurnIsEvaluatedTodayUnlessAsOfIsGiven) {
+  const int64_t now_ns = static_cast<int64_t>(::time(nullptr)) * events::kNsPerSecond;
+  const std::string today = events::FormatDate(events::DayOf(now_ns));
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"burn", "--format", "csv"},
+        std::vector<std::string>{"export", "burn", "--format", "csv"},
+        std::vector<std::string>{"burn", "--format", "csv", "--as-of", "2026-03-31"}}) {
+    ASSERT_EQ(Run(args), 0) << Err();
+    const std::string want = args.back() == "2026-03-31" ? args.back() : today;
+    // The third cell of every row (contract, service_line, as_of, ...).
+    const std::string out = Out();
+    size_t rows = 0;
+    for (size_t pos = out.find('\n') + 1; pos < out.size(); pos = out.find('\n', pos) + 1) {
+      const size_t c1 = out.find(',', pos);
+      const size_t c2 = out.find(',', c1 + 1);
+      EXPECT_EQ(out.substr(c2 + 1, want.size() + 1), want + ",") << args[0] << "\n" << out;
+      ++rows;
+    }
+    EXPECT_GT(rows, 0u) << out;
+  }
 }
 
 TEST_F(FeedCliTest, UsageErrors) {

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "events/csv.h"
+#include "events/csv_cell.h"
 #include "events/json.h"
 #include "events/uuid.h"
 #include "tests/feed/feed_test_util.h"
@@ -499,12 +500,22 @@ TEST_F(FeedExportTest, CsvQuotesEveryHostileText) {
   ASSERT_EQ(records.size(), 1 + 2 + texts.size());
   std::map<std::string, size_t> col;
   for (size_t i = 0; i < records[0].size(); ++i) col[records[0][i]] = i;
+  // Each cell decodes (events/csv_cell.h) to the text; none starts a formula
+  // or holds a raw line break.
+  auto decoded = [](const std::string& cell) {
+    std::string text, rule;
+    EXPECT_TRUE(events::DecodeCsvCell(cell, &text, &rule)) << rule;
+    return text;
+  };
   for (size_t i = 0; i < texts.size(); ++i) {
     const auto& row = records[3 + i];
     ASSERT_EQ(row.size(), records[0].size()) << texts[i];
-    EXPECT_EQ(row[col["note"]], texts[i]);
-    EXPECT_EQ(row[col["reference"]], texts[i]);
-    EXPECT_EQ(row[col["actor"]], texts[i]);
+    for (const char* column : {"note", "reference", "actor"}) {
+      const std::string& cell = row[col[column]];
+      EXPECT_EQ(decoded(cell), texts[i]) << column;
+      EXPECT_EQ(cell.find_first_of("\r\n"), std::string::npos) << column;
+      EXPECT_NE(cell[0], '=') << column;
+    }
   }
 }
 

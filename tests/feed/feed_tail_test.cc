@@ -234,7 +234,8 @@ TEST_F(ProjectionExportTest, RowsAreTheProjectionsRows) {
     expected.clear();
     got.clear();
     o.kind = ProjectionKind::kBurn;
-    const int32_t day = projections::BurnEvaluationDay(set.burn, projections::View());
+    o.today_day = set.burn.max_day();
+    const int32_t day = projections::BurnEvaluationDay(projections::View(), o.today_day);
     projections::WriteRowSet(projections::BurnRowSet(projections::BurnRows(set.burn, day, false)),
                              format, &expected);
     ASSERT_TRUE(ExportProjection(writer_.get(), o, &got, &rs).ok());

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "events/display.h"
 #include "events/money.h"
 #include "tests/feed/feed_test_util.h"
 #include "tests/feed/html_checker.h"
@@ -52,10 +53,9 @@ class ReportHtmlTest : public ::testing::Test {
     events::Event d_hostile = f_.Deliver("C-2", ServiceLine::kProactive, 240, "2026-03-20");
     d_hostile.offering = kSvgOffering;
     d_hostile_ = d_hostile;
-    AppendOrDie(ledger_.get(),
-                {b60_, b90_, b30, d120_, d_hostile,
-                 f_.Escalation(events::EventType::kEscalationOpened, "C-1", "ESC-1"),
-                 f_.Escalation(events::EventType::kEscalationResolved, "C-1", "ESC-1")});
+    AppendOrDie(ledger_.get(), {b60_, b90_, b30, d120_, d_hostile,
+                                f_.Escalation(events::EventType::kEscalationOpened, "C-1", "ESC-1"),
+                                ResolvedAt("ESC-1", "2026-04-02T09:00:00Z")});
     // Recorded on 2026-05-01: the corrections.
     clock_.Set(At("2026-05-01T12:00:00Z"));
     events::Event r1 = f_.Reverse("C-1", b90_.event_id);
@@ -64,8 +64,17 @@ class ReportHtmlTest : public ::testing::Test {
     AppendOrDie(ledger_.get(), {r1, f_.Reverse("C-2", d_hostile.event_id)});
   }
 
-  ReportData Build(const projections::View& view, bool verify = true) {
+  // Resolved 25 hours after the fixture's opening (2026-04-01T08:00:00Z).
+  events::Event ResolvedAt(const std::string& id, const char* at) {
+    events::Event e = f_.Escalation(events::EventType::kEscalationResolved, "C-1", id);
+    e.effective_at_ns = At(at);
+    return e;
+  }
+
+  ReportData Build(const projections::View& view, bool verify = true,
+                   const char* today = "2026-06-01") {
     ReportOptions o;
+    o.today_day = ledger::testing::Day(today);
     o.view = view;
     o.verify = verify;
     o.generated_at_ns = At("2026-06-01T08:00:00Z");
@@ -135,6 +144,9 @@ TEST_F(ReportHtmlTest, ContainsTheProjectionsFigures) {
   }
   ASSERT_EQ(d.escalations.size(), 1u);
   EXPECT_EQ(d.escalations[0].opened, 1);
+  // Time to resolve, 25 hours: h:mm:ss, as the CLI prints it.
+  EXPECT_EQ(d.escalations[0].resolve_seconds_max, 25 * 3600);
+  EXPECT_NE(html.find(">25:00:00<"), std::string::npos);
   // The integrity figures: verification, head seq and hash.
   EXPECT_NE(html.find(">verified<"), std::string::npos);
   std::string hex;
@@ -199,8 +211,23 @@ TEST_F(ReportHtmlTest, AsOfAndKnownAtViews) {
   EXPECT_NE(html.find("--contract C-1 --as-of 2026-03-31"), std::string::npos);
 }
 
+// "Today" before some events' effective dates (here 2026-03-31, with
+// bookings of April in the ledger): the forecast is the one as of today,
+// the later events left out, exactly as with --as-of.
+TEST_F(ReportHtmlTest, BurnOnADayBeforeLaterEventsEqualsAsOfThatDay) {
+  projections::View as_of;
+  as_of.as_of_day = ledger::testing::Day("2026-03-31");
+  const ReportData today = Build(projections::View(), false, "2026-03-31");
+  const ReportData fixed = Build(as_of, false, "2026-06-01");
+  EXPECT_EQ(today.burn_day, *as_of.as_of_day);
+  ASSERT_FALSE(today.burn.empty());
+  EXPECT_EQ(today.burn, fixed.burn);
+  EXPECT_NE(today.burn, Build(projections::View(), false).burn);
+}
+
 TEST_F(ReportHtmlTest, UnknownContractIsNotFound) {
   ReportOptions o;
+  o.today_day = ledger::testing::Day("2026-06-01");
   o.view.contract = "C-404";
   ReportData d;
   Status s = BuildReportData(ledger_.get(), o, &d);
@@ -274,6 +301,7 @@ TEST_F(ReportHtmlTest, VerificationFailureIsShownInRed) {
   ledger_ = OpenLedgerAt(dir_.Sub("db"), /*read_only=*/true);
   ASSERT_NE(ledger_, nullptr);
   ReportOptions o;
+  o.today_day = ledger::testing::Day("2026-06-01");
   ReportData d;
   ASSERT_TRUE(BuildReportData(ledger_.get(), o, &d).ok());
   EXPECT_TRUE(d.verify_ran);
@@ -356,6 +384,7 @@ TEST_F(ReportHtmlTest, RendersInChromiumWithTheChartDrawn) {
                   .ok());
   AppendOrDie(gen.get(), workload);
   ReportOptions o;
+  o.today_day = ledger::testing::Day("2026-06-01");
   ReportData d;
   ASSERT_TRUE(BuildReportData(gen.get(), o, &d).ok());
   ASSERT_TRUE(d.verify_status.ok());

@@ -206,6 +206,7 @@ TEST_F(AuditCliTest, VerifyCatchesALedgerCutBackByATruncatedLog) {
                        std::to_string(events)),
             std::string::npos)
       << r.out;
+  EXPECT_EQ(r.out.find("OK"), std::string::npos) << "a failed verify says no OK: " << r.out;
   // Appending on top of the cut-back ledger gets no checkpoint that would hide it.
   r = Ledgerctl(db + "import " + Tmp("b.jsonl"));
   EXPECT_EQ(r.code, 3) << r.out;

@@ -27,6 +27,12 @@ class ProjectionFormatTest : public ::testing::Test {
   void Apply(const events::Event& e) {
     for (Projection* p : set_.All()) p->Apply(e, nullptr);
   }
+  // A USD contract of `customer` with one hour booked on 2026-03-02.
+  void AddCustomerWithAnHour(const std::string& contract, const std::string& customer) {
+    Apply(b_.Open(contract, "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 100, "USD",
+                  customer));
+    Apply(b_.Book(contract, At("2026-03-02"), ServiceLine::kReactive, 60, 100, 40));
+  }
   std::string Render(const RowSet& rs, OutputFormat f) {
     std::string out;
     WriteRowSet(rs, f, &out);
@@ -50,16 +56,16 @@ TEST_F(ProjectionFormatTest, MarginCsvColumnsFollowTheKeysGiven) {
   MarginReport r;
   ASSERT_TRUE(BuildMarginReport(set_.margins, keys, "", "", &r).ok());
   EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kCsv),
-            "contract,month,revenue_minor,cost_minor,margin_minor\n"
-            "C-1,2026-03,18000,9000,9000\n"
-            "C-1,2026-04,120000,60000,60000\n"
-            "C-2,2026-03,15250,9150,6100\n");
+            "contract,month,currency,revenue_minor,cost_minor,margin_minor\n"
+            "C-1,2026-03,USD,18000,9000,9000\n"
+            "C-1,2026-04,USD,120000,60000,60000\n"
+            "C-2,2026-03,EUR,15250,9150,6100\n");
   ASSERT_TRUE(ParseMarginKeys("customer", &keys).ok());
   ASSERT_TRUE(BuildMarginReport(set_.margins, keys, "", "", &r).ok());
   EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kCsv),
-            "customer,revenue_minor,cost_minor,margin_minor\n"
-            "Acme,138000,69000,69000\n"
-            "\"Ministère, \"\"Défense\"\"\",15250,9150,6100\n");
+            "customer,currency,revenue_minor,cost_minor,margin_minor\n"
+            "Acme,USD,138000,69000,69000\n"
+            "\"Ministère, \"\"Défense\"\"\",EUR,15250,9150,6100\n");
 }
 
 TEST_F(ProjectionFormatTest, MarginKeysAreValidated) {
@@ -73,22 +79,39 @@ TEST_F(ProjectionFormatTest, MarginKeysAreValidated) {
                                           MarginKey::kContract}));
 }
 
-// Two contracts in different currencies never add up: by month, March has
-// one row per currency, and CSV (which has no currency column) refuses.
+// Two contracts in different currencies never add up: by customer and month
+// (and by month alone), March has one row per currency, every CSV row names
+// its currency, and the totals are per currency.
 TEST_F(ProjectionFormatTest, CurrenciesAreNeverSummedTogether) {
+  Apply(
+      b_.Open("C-3", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 100, "JPY", "Acme"));
+  Apply(b_.Book("C-3", At("2026-03-02"), ServiceLine::kReactive, 60, 100, 40));
   MarginReport r;
   ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kMonth}, "", "", &r).ok());
-  ASSERT_EQ(r.rows.size(), 3u);
-  EXPECT_EQ(r.rows[0].keys[0], "2026-03");
-  EXPECT_EQ(r.rows[0].currency, "EUR");
-  EXPECT_EQ(r.rows[1].keys[0], "2026-03");
-  EXPECT_EQ(r.rows[1].currency, "USD");
-  ASSERT_EQ(r.totals.size(), 2u);
+  EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kCsv),
+            "month,currency,revenue_minor,cost_minor,margin_minor\n"
+            "2026-03,EUR,15250,9150,6100\n"
+            "2026-03,JPY,100,40,60\n"
+            "2026-03,USD,18000,9000,9000\n"
+            "2026-04,USD,120000,60000,60000\n");
+  ASSERT_TRUE(
+      BuildMarginReport(set_.margins, {MarginKey::kCustomer, MarginKey::kMonth}, "", "", &r).ok());
+  EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kCsv),
+            "customer,month,currency,revenue_minor,cost_minor,margin_minor\n"
+            "Acme,2026-03,JPY,100,40,60\n"
+            "Acme,2026-03,USD,18000,9000,9000\n"
+            "Acme,2026-04,USD,120000,60000,60000\n"
+            "\"Ministère, \"\"Défense\"\"\",2026-03,EUR,15250,9150,6100\n");
+  ASSERT_EQ(r.totals.size(), 3u);
+  EXPECT_EQ(r.totals[0].currency, "EUR");
   EXPECT_EQ(r.totals[0].revenue_minor, 15250);
-  EXPECT_EQ(r.totals[1].revenue_minor, 138000);
-  EXPECT_TRUE(CheckMarginCsvKeysUnique(r).IsInvalidArgument());
+  EXPECT_EQ(r.totals[1].currency, "JPY");
+  EXPECT_EQ(r.totals[1].revenue_minor, 100);
+  EXPECT_EQ(r.totals[2].currency, "USD");
+  EXPECT_EQ(r.totals[2].revenue_minor, 138000);
+  const std::string table = Render(MarginRowSet(r), OutputFormat::kTable);
+  EXPECT_NE(table.find("100 JPY"), std::string::npos) << table;
   ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kMonth}, "", "USD", &r).ok());
-  EXPECT_TRUE(CheckMarginCsvKeysUnique(r).ok());
   EXPECT_EQ(r.rows.size(), 2u);
 }
 
@@ -115,6 +138,61 @@ TEST_F(ProjectionFormatTest, TableShowsHoursAndMoney) {
   EXPECT_NE(margin.find("152.50 EUR"), std::string::npos) << margin;
   EXPECT_NE(margin.find("50.00%"), std::string::npos) << margin;
   EXPECT_NE(margin.find("TOTAL"), std::string::npos) << margin;
+}
+
+// Report rows are written with the event export's cell encoding: a customer
+// a spreadsheet would run gets a leading ', control characters never leave
+// raw (CSV, JSON and the table alike).
+TEST_F(ProjectionFormatTest, HostileTextIsNeutralisedInEveryFormat) {
+  AddCustomerWithAnHour("C-9", "=HYPERLINK(\"http://x\")");
+  AddCustomerWithAnHour("C-8", std::string("esc\x1b[2Jnul\0", 11));
+  MarginReport r;
+  ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kCustomer}, "", "USD", &r).ok());
+  const std::string csv = Render(MarginRowSet(r), OutputFormat::kCsv);
+  EXPECT_NE(csv.find("\n\"'=HYPERLINK(\"\"http://x\"\")\",USD,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n\"'\"\"esc\\u001b[2Jnul\\u0000\"\"\",USD,"), std::string::npos) << csv;
+  for (OutputFormat f : {OutputFormat::kCsv, OutputFormat::kJson, OutputFormat::kTable}) {
+    const std::string out = Render(MarginRowSet(r), f);
+    for (char c : out) {
+      EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20) << out;
+    }
+  }
+  EXPECT_NE(Render(MarginRowSet(r), OutputFormat::kJson).find("esc\\u001b[2Jnul\\u0000"),
+            std::string::npos);
+}
+
+// Columns line up by display width: a CJK customer name takes two terminal
+// columns per character, a combining accent none.
+TEST_F(ProjectionFormatTest, TableAlignsWideAndCombiningCharacters) {
+  AddCustomerWithAnHour("C-5", "株式会社テスト");
+  AddCustomerWithAnHour("C-6", "Cafe\xcc\x81");
+  MarginReport r;
+  ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kCustomer}, "", "USD", &r).ok());
+  const std::string table = Render(MarginRowSet(r), OutputFormat::kTable);
+  // Every line up to the footer ends at the same display column.
+  std::vector<size_t> ends;
+  for (size_t pos = 0; pos < table.size();) {
+    const size_t nl = table.find('\n', pos);
+    const std::string line = table.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (line.starts_with("---")) break;
+    size_t width = 0;
+    for (size_t i = 0; i < line.size();) {
+      const auto c = static_cast<unsigned char>(line[i]);
+      if (c == 0xcc) {  // U+0300..U+033F: combining, no column
+        i += 2;
+      } else if (c >= 0xe3 && c <= 0xe9) {  // kana and CJK ideographs: two columns
+        width += 2;
+        i += 3;
+      } else {
+        width += 1;
+        i += c < 0x80 ? 1 : c < 0xe0 ? 2 : 3;
+      }
+    }
+    ends.push_back(width);
+  }
+  ASSERT_EQ(ends.size(), 4u) << table;
+  for (size_t w : ends) EXPECT_EQ(w, ends[0]) << table;
 }
 
 TEST_F(ProjectionFormatTest, EmptyReportsStillPrintHeaders) {

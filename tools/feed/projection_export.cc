@@ -60,9 +60,6 @@ Status ExportProjection(ledger::Ledger* ledger, const ProjectionExportOptions& o
       projections::MarginReport report;
       CCL_RETURN_IF_ERROR(
           projections::BuildMarginReport(set.margins, options.margin_keys, contract, {}, &report));
-      if (options.format == projections::OutputFormat::kCsv) {
-        CCL_RETURN_IF_ERROR(projections::CheckMarginCsvKeysUnique(report));
-      }
       rows = projections::MarginRowSet(report);
       break;
     }
@@ -70,7 +67,9 @@ Status ExportProjection(ledger::Ledger* ledger, const ProjectionExportOptions& o
       rows = projections::EscalationRowSet(projections::EscalationRows(set.escalations, contract));
       break;
     case ProjectionKind::kBurn: {
-      const int32_t day = projections::BurnEvaluationDay(set.burn, options.view);
+      const int32_t day = projections::BurnEvaluationDay(options.view, options.today_day);
+      CCL_RETURN_IF_ERROR(
+          projections::FoldBurnThroughDay(&runner, options.view, day, &set.burn, stats));
       rows = projections::BurnRowSet(
           projections::BurnRows(set.burn, day, options.at_risk_only, contract));
       break;

@@ -27,12 +27,14 @@ struct ProjectionExportOptions {
   ProjectionKind kind = ProjectionKind::kBalances;
   projections::OutputFormat format = projections::OutputFormat::kCsv;  // kCsv or kJson
   projections::View view;
-  // margins: the grouping keys; default contract then month, the finest grain
-  // (one currency per contract, so the CSV rows are unique).
+  // margins: the grouping keys; default contract then month, the finest grain.
   std::vector<projections::MarginKey> margin_keys = {projections::MarginKey::kContract,
                                                      projections::MarginKey::kMonth};
   // burn: only rows flagged overrun or underuse.
   bool at_risk_only = false;
+  // burn: the evaluation day when the view has no as-of day (the caller's
+  // "today"; the export reads no clock).
+  int32_t today_day = 0;
 };
 
 // Folds the projection for the view (projections::Runner; nothing is saved,

@@ -5,6 +5,7 @@
 #include <limits>
 #include <unordered_set>
 
+#include "events/display.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
 
@@ -18,17 +19,6 @@ std::string Hex(const ledger::Hash& h) {
   for (uint8_t b : h) {
     out.push_back(kHex[b >> 4]);
     out.push_back(kHex[b & 0xf]);
-  }
-  return out;
-}
-
-std::string Thousands(uint64_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  const size_t lead = digits.size() % 3;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i != 0 && (i + 3 - lead) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
   }
   return out;
 }
@@ -103,15 +93,17 @@ std::string FormatStatsText(const LedgerStats& s) {
     out.push_back('\n');
   };
   line("ledger id", events::FormatUuid(s.ledger_id));
-  line("head seq", Thousands(s.head.seq));
+  line("head seq", events::FormatThousands(s.head.seq));
   line("head hash", Hex(s.head.hash));
-  line("events", Thousands(s.events));
+  line("events", events::FormatThousands(s.events));
   for (int t = 0; t < events::kEventTypeCount; ++t) {
     const auto type = static_cast<events::EventType>(t + 1);
-    line("  " + std::string(events::EventTypeName(type)), Thousands(s.events_by_type[t]));
+    line("  " + std::string(events::EventTypeName(type)),
+         events::FormatThousands(s.events_by_type[t]));
   }
-  line("contracts", Thousands(s.contracts) + " (" + Thousands(s.contracts_closed) + " closed)");
-  line("customers", Thousands(s.customers));
+  line("contracts", events::FormatThousands(s.contracts) + " (" +
+                        events::FormatThousands(s.contracts_closed) + " closed)");
+  line("customers", events::FormatThousands(s.customers));
   if (s.events > 0) {
     line("effective", events::FormatInstant(s.effective_min_ns) + " .. " +
                           events::FormatInstant(s.effective_max_ns));
@@ -121,7 +113,8 @@ std::string FormatStatsText(const LedgerStats& s) {
     line("effective", "-");
     line("recorded", "-");
   }
-  line("size on disk", HumanBytes(s.disk_bytes) + " (" + Thousands(s.disk_bytes) + " bytes)");
+  line("size on disk",
+       HumanBytes(s.disk_bytes) + " (" + events::FormatThousands(s.disk_bytes) + " bytes)");
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "events/codec.h"
+#include "events/display.h"
 #include "events/durable_file.h"
 #include "events/json.h"
 #include "events/time_format.h"
@@ -392,8 +393,8 @@ int RunBackup(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Fail(s);
   std::printf("backup %u of ledger %s: %s events, root %s, %s bytes; digest in %s\n", r.backup_id,
               r.digest.ledger_id.c_str(), Num(r.digest.tree_size).c_str(),
-              ledger::HexEncode(r.digest.root_hash).c_str(), Thousands(r.backup_bytes).c_str(),
-              r.digest_path.c_str());
+              ledger::HexEncode(r.digest.root_hash).c_str(),
+              events::FormatThousands(r.backup_bytes).c_str(), r.digest_path.c_str());
   return kExitOk;
 }
 

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "events/csv.h"
+#include "events/display.h"
 #include "events/time_format.h"
 #include "projections/format.h"
 #include "tools/feed/event_feed.h"
@@ -108,15 +109,17 @@ int RunExportEvents(const po::variables_map& vm, const GlobalOptions& g) {
   progress.Finish();
   if (!s.ok()) return Fail(s);
   if (!g.quiet) {
-    std::string msg = "exported " + Thousands(r.events) + " events";
-    if (r.events > 0) msg += " (seq " + Thousands(r.first_seq) + ".." + Thousands(r.last_seq) + ")";
+    std::string msg = "exported " + events::FormatThousands(r.events) + " events";
+    if (r.events > 0)
+      msg += " (seq " + events::FormatThousands(r.first_seq) + ".." +
+             events::FormatThousands(r.last_seq) + ")";
     if (!o.checkpoint_path.empty()) {
-      msg += r.checkpoint_saved
-                 ? "; checkpoint " + o.checkpoint_path + " now at seq " + Thousands(r.last_seq)
-                 : "; checkpoint " + o.checkpoint_path + " unchanged";
+      msg += r.checkpoint_saved ? "; checkpoint " + o.checkpoint_path + " now at seq " +
+                                      events::FormatThousands(r.last_seq)
+                                : "; checkpoint " + o.checkpoint_path + " unchanged";
     }
     if (r.last_seq < r.head_seq) {
-      msg += "; " + Thousands(r.head_seq - r.last_seq) + " more to export";
+      msg += "; " + events::FormatThousands(r.head_seq - r.last_seq) + " more to export";
     }
     std::fprintf(stderr, "%s\n", msg.c_str());
   }
@@ -151,6 +154,7 @@ int RunExportProjection(const po::variables_map& vm, const GlobalOptions& g,
     if (!s.ok()) return UsageError("export", "option '--by': " + s.message());
   }
   o.at_risk_only = vm["at-risk"].as<bool>();
+  o.today_day = TodayDay();
   if (o.at_risk_only && kind != feed::ProjectionKind::kBurn) {
     return UsageError("export", "option '--at-risk' applies to burn only");
   }
@@ -255,6 +259,7 @@ int RunReport(const po::variables_map& vm, const GlobalOptions& g) {
   o.generated_at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
+  o.today_day = TodayDay();
   const std::string path = vm["out"].as<std::string>();
 
   std::unique_ptr<ledger::Ledger> ledger;
@@ -279,7 +284,7 @@ int RunReport(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Fail(s);
   if (!g.quiet) {
     std::fprintf(stderr, "wrote %s (%s bytes): %s, %zu contracts, %zu charts%s\n", path.c_str(),
-                 Thousands(html.size()).c_str(),
+                 events::FormatThousands(html.size()).c_str(),
                  !o.verify                 ? "verification skipped"
                  : data.verify_status.ok() ? "verification OK"
                                            : "VERIFICATION FAILED",

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "events/display.h"
 #include "events/json.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
@@ -39,8 +40,9 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 
 std::string Rate(uint64_t n, double seconds) {
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.2f s, %s events/s", seconds,
-                Thousands(seconds > 0 ? static_cast<uint64_t>(n / seconds) : n).c_str());
+  std::snprintf(
+      buf, sizeof(buf), "%.2f s, %s events/s", seconds,
+      events::FormatThousands(seconds > 0 ? static_cast<uint64_t>(n / seconds) : n).c_str());
   return buf;
 }
 
@@ -380,8 +382,9 @@ std::string StatsLine(const GeneratorOptions& o, const GeneratorStats& st, doubl
   char per_day[32];
   std::snprintf(per_day, sizeof(per_day), "%.2f",
                 st.contract_days ? static_cast<double>(st.events) / st.contract_days : 0.0);
-  return "generated " + Thousands(st.events) + " events: " + Thousands(o.contracts) +
-         " contracts x " + Thousands(o.days) + " days, " + Thousands(st.contract_days) +
+  return "generated " + events::FormatThousands(st.events) +
+         " events: " + events::FormatThousands(o.contracts) + " contracts x " +
+         events::FormatThousands(o.days) + " days, " + events::FormatThousands(st.contract_days) +
          " contract-days, " + per_day + " events per contract-day (" + Rate(st.events, seconds) +
          ")";
 }
@@ -456,7 +459,7 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
   for (int t = 1; t <= events::kEventTypeCount; ++t) {
     std::printf("   %-26s %10s\n",
                 std::string(events::EventTypeName(static_cast<events::EventType>(t))).c_str(),
-                Thousands(stats.events_by_type[t]).c_str());
+                events::FormatThousands(stats.events_by_type[t]).c_str());
   }
 
   std::printf("2. Importing it into a new ledger at %s (one atomic append)\n", g.db_path.c_str());
@@ -472,8 +475,9 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
   }
   s = PublishOwnCheckpoint(ledger.get(), g);
   if (!s.ok()) return Fail(s);
-  std::printf("   %s appended, %s duplicates (%s)\n", Thousands(counts.appended).c_str(),
-              Thousands(counts.duplicates).c_str(),
+  std::printf("   %s appended, %s duplicates (%s)\n",
+              events::FormatThousands(counts.appended).c_str(),
+              events::FormatThousands(counts.duplicates).c_str(),
               Rate(counts.events, SecondsSince(start)).c_str());
 
   std::printf("3. Verifying every event, the hash chain and the indexes\n");
@@ -485,9 +489,10 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
     return kExitCorruption;
   }
   std::printf("   OK: %s events (%s)\n   head seq %llu, hash %s\n   %s bytes on disk\n",
-              Thousands(report.events).c_str(), Rate(report.events, SecondsSince(start)).c_str(),
+              events::FormatThousands(report.events).c_str(),
+              Rate(report.events, SecondsSince(start)).c_str(),
               static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str(),
-              Thousands(ledger->DiskBytes()).c_str());
+              events::FormatThousands(ledger->DiskBytes()).c_str());
   ledger.reset();  // the report commands open it themselves
 
   // The reports come from the other command groups; run the ones this build has.

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -117,8 +118,10 @@ void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), s
 
 // Opens the ledger and fills `p` with the state of args.view (catching up
 // and saving the checkpoint when the view is unfiltered and the ledger is
-// writable). Returns an exit code; kExitOk on success.
-int Fill(const GlobalOptions& g, const std::string& command, const View& view, Projection* p) {
+// writable); `then`, when given, runs next with the same runner (burn's
+// refold up to its evaluation day). Returns an exit code; kExitOk on success.
+int Fill(const GlobalOptions& g, const std::string& command, const View& view, Projection* p,
+         const std::function<Status(Runner*, RunStats*)>& then = nullptr) {
   std::unique_ptr<ledger::Ledger> ledger;
   bool writable = false;
   // Only an unfiltered query saves a checkpoint; the others need no lock.
@@ -132,6 +135,7 @@ int Fill(const GlobalOptions& g, const std::string& command, const View& view, P
   RunStats stats;
   Projection* ps[] = {p};
   s = runner.Query(view, ps, &stats);
+  if (s.ok() && then) s = then(&runner, &stats);
   LogStats(command, stats);
   if (!s.ok()) return Fail(s);
   return kExitOk;
@@ -181,9 +185,6 @@ int RunMargin(const po::variables_map& vm, const GlobalOptions& g) {
   }
   projections::MarginReport report;
   s = projections::BuildMarginReport(p, keys, args.view.contract, currency, &report);
-  if (s.ok() && args.format == OutputFormat::kCsv) {
-    s = projections::CheckMarginCsvKeysUnique(report);
-  }
   if (!s.ok()) return Fail(s);
   Print(Render(projections::MarginRowSet(report), args.format));
   return kExitOk;
@@ -209,8 +210,11 @@ int RunBurn(const po::variables_map& vm, const GlobalOptions& g) {
   Status s = ParseReportArgs(vm, &args);
   if (!s.ok()) return Usage("burn", s);
   projections::BurnProjection p;
-  if (int rc = Fill(g, "burn", args.view, &p); rc != kExitOk) return rc;
-  const int32_t day = projections::BurnEvaluationDay(p, args.view);
+  const int32_t day = projections::BurnEvaluationDay(args.view, TodayDay());
+  auto through_day = [&](Runner* runner, RunStats* stats) {
+    return projections::FoldBurnThroughDay(runner, args.view, day, &p, stats);
+  };
+  if (int rc = Fill(g, "burn", args.view, &p, through_day); rc != kExitOk) return rc;
   Print(Render(projections::BurnRowSet(
                    projections::BurnRows(p, day, vm["at-risk"].as<bool>(), args.view.contract)),
                args.format));
@@ -241,7 +245,7 @@ std::string RowsOf(ProjectionSet* set, std::string_view name, const View& view, 
   if (name == projections::EscalationsProjection::kName) {
     return Render(projections::EscalationRowSet(projections::EscalationRows(set->escalations)), f);
   }
-  const int32_t day = projections::BurnEvaluationDay(set->burn, view);
+  const int32_t day = projections::BurnEvaluationDay(view, TodayDay());
   return Render(projections::BurnRowSet(projections::BurnRows(set->burn, day, false)), f);
 }
 
@@ -278,10 +282,18 @@ int RunReplay(const po::variables_map& vm, const GlobalOptions& g) {
                  static_cast<unsigned long long>(stats.events_applied), seconds);
   }
   if (vm["digest"].as<bool>()) {
+    // The state of the view's events, whatever the day: a digest depends on
+    // the events alone.
     Print(DigestLine(*p, stats.to_seq));
-  } else {
-    Print(RowsOf(&set, p->name(), args.view, args.format));
+    return kExitOk;
   }
+  if (p == &set.burn) {
+    s = projections::FoldBurnThroughDay(&runner, args.view,
+                                        projections::BurnEvaluationDay(args.view, TodayDay()),
+                                        &set.burn, &stats);
+    if (!s.ok()) return Fail(s);
+  }
+  Print(RowsOf(&set, p->name(), args.view, args.format));
   return kExitOk;
 }
 

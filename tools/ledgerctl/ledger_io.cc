@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "events/display.h"
 #include "events/durable_file.h"
 #include "events/json.h"
 #include "events/limits.h"
@@ -221,14 +222,9 @@ std::string HexOf(const uint8_t* bytes, size_t n) {
   return out;
 }
 
-std::string Thousands(uint64_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
+int32_t TodayDay() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return events::DayOf(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
 }
 
 bool ShowProgress(const GlobalOptions& g) { return !g.quiet && ::isatty(STDERR_FILENO) == 1; }
@@ -414,7 +410,7 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& given_path,
       Status s = reader->Next(&extra, &done);
       if (s.ok() && !done) {
         return Status::InvalidArgument(
-            path + ": more than " + Thousands(limits::kEventsPerBatchMax) +
+            path + ": more than " + events::FormatThousands(limits::kEventsPerBatchMax) +
             " events: one atomic append cannot hold them; split it with --batch N");
       }
     }

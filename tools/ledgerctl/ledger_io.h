@@ -34,8 +34,9 @@ Status CheckContractExists(ledger::Ledger* ledger, const std::string& contract);
 std::string HexOf(const uint8_t* bytes, size_t n);
 inline std::string HexOf(const ledger::Hash& h) { return HexOf(h.data(), h.size()); }
 
-// 1234567 -> "1,234,567".
-std::string Thousands(uint64_t n);
+// Today's date (UTC, days since 1970-01-01) by the system clock: the default
+// evaluation day of burn forecasts, which the folds never read themselves.
+int32_t TodayDay();
 
 // True when progress output is wanted: stderr is a terminal and not --quiet
 // (tools/progress.h draws only then anyway).

@@ -155,7 +155,9 @@ Status GatherFigures(ledger::Ledger* ledger, const ReportOptions& options, Repor
     }
   }
   data->escalations = projections::EscalationRows(set.escalations, only);
-  data->burn_day = projections::BurnEvaluationDay(set.burn, options.view);
+  data->burn_day = projections::BurnEvaluationDay(options.view, options.today_day);
+  CCL_RETURN_IF_ERROR(
+      projections::FoldBurnThroughDay(&runner, options.view, data->burn_day, &set.burn, &stats));
   data->burn = projections::BurnRows(set.burn, data->burn_day, /*at_risk_only=*/false, only);
 
   // Contracts: customer and currency from margins, term and state from burn;

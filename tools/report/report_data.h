@@ -39,6 +39,9 @@ struct ReportOptions {
   // When the report was made (shown in its header); 0: not shown, which
   // makes the output depend on the ledger and the options only.
   int64_t generated_at_ns = 0;
+  // The burn forecast's evaluation day when the view has no as-of day (the
+  // caller's "today"; the report reads no clock).
+  int32_t today_day = 0;
   // (events checked, head seq) during verification; may be empty.
   std::function<void(uint64_t, uint64_t)> on_verify_progress;
 };

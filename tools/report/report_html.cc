@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "events/display.h"
 #include "events/money.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
@@ -97,33 +98,6 @@ std::string Hex(const ledger::Hash& h) {
   return out;
 }
 
-std::string Count(uint64_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  const size_t lead = digits.size() % 3;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i != 0 && (i + 3 - lead) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
-
-// 1234 basis points -> "12.34%".
-std::string Percent(int64_t bp) {
-  const bool negative = bp < 0;
-  const uint64_t mag = negative ? 0 - static_cast<uint64_t>(bp) : static_cast<uint64_t>(bp);
-  std::string frac = std::to_string(mag % 100);
-  if (frac.size() < 2) frac.insert(0, "0");
-  return (negative ? "-" : "") + std::to_string(mag / 100) + "." + frac + "%";
-}
-
-// Seconds as "3:04" (h:mm) or "2 d 3:04".
-std::string Elapsed(int64_t seconds) {
-  const int64_t minutes = seconds / 60;
-  if (minutes < 24 * 60) return FormatHoursMinutes(minutes);
-  return std::to_string(minutes / (24 * 60)) + " d " + FormatHoursMinutes(minutes % (24 * 60));
-}
-
 std::string LineName(events::ServiceLine l) {
   std::string s(events::ServiceLineName(l));
   std::replace(s.begin(), s.end(), '_', ' ');
@@ -199,7 +173,7 @@ void Header(const ReportData& d, std::string* out) {
     out->append("</dd></div>");
   };
   if (d.view.contract.empty()) {
-    item("Scope", "All contracts (" + Count(d.contracts.size()) + ")");
+    item("Scope", "All contracts (" + events::FormatThousands(d.contracts.size()) + ")");
   } else {
     const ContractInfo* c = d.FindContract(d.view.contract);
     item("Contract", d.view.contract);
@@ -230,7 +204,7 @@ void Integrity(const ReportData& d, std::string* out) {
     out->append("<p>Run without verification (<span class=\"mono\">--no-verify</span>).</p>");
   } else if (d.verify_status.ok()) {
     out->append(Badge("ok", "verified"));
-    out->append("<p>" + Count(d.verified_events) +
+    out->append("<p>" + events::FormatThousands(d.verified_events) +
                 " events re-read: format, fields, sequence, time order, hash chain and "
                 "indexes all check out.</p>");
   } else {
@@ -242,14 +216,14 @@ void Integrity(const ReportData& d, std::string* out) {
   out->append("</div>");
 
   out->append("<div class=\"card\"><h3>Ledger head</h3><div class=\"big\">seq " +
-              Count(d.head.seq) + "</div><p>Chain hash</p><div class=\"mono\">" + Hex(d.head.hash) +
-              "</div><p>Ledger id <span class=\"mono\">" + events::FormatUuid(d.ledger_id) +
-              "</span></p></div>");
+              events::FormatThousands(d.head.seq) + "</div><p>Chain hash</p><div class=\"mono\">" +
+              Hex(d.head.hash) + "</div><p>Ledger id <span class=\"mono\">" +
+              events::FormatUuid(d.ledger_id) + "</span></p></div>");
 
   out->append("<div class=\"card\"><h3>Figures computed from</h3><div class=\"big\">events 1 to " +
-              Count(d.view_seq) + "</div><p>Chain hash at seq " + Count(d.view_seq) +
-              "</p><div class=\"mono\">" + Hex(d.view_hash) + "</div><p>" +
-              Count(d.events_in_view) + " events in this view" +
+              events::FormatThousands(d.view_seq) + "</div><p>Chain hash at seq " +
+              events::FormatThousands(d.view_seq) + "</p><div class=\"mono\">" + Hex(d.view_hash) +
+              "</div><p>" + events::FormatThousands(d.events_in_view) + " events in this view" +
               (d.view.as_of_day ? " (effective on or before " + Date(*d.view.as_of_day) + ")"
                                 : std::string()) +
               ".</p></div>");
@@ -310,7 +284,7 @@ void MarginTable(const ReportData& d, const projections::MarginReport& report, b
     t.Num(FormatMoney(r.revenue_minor, r.currency));
     t.Num(FormatMoney(r.cost_minor, r.currency));
     t.Num(FormatMoney(r.margin_minor, r.currency));
-    t.Num(r.margin_bp ? Percent(*r.margin_bp) : "n/a");
+    t.Num(r.margin_bp ? events::FormatBasisPoints(*r.margin_bp) : "n/a");
   };
   for (const projections::MarginRow& r : report.rows) {
     t.Row();
@@ -428,7 +402,7 @@ void Burn(const ReportData& d, std::string* out) {
   for (const BurnChartData& c : d.charts) Chart(d, c, out);
   out->append("</div>");
   if (d.charts_omitted > 0) {
-    out->append("<p class=\"empty\">" + Count(d.charts_omitted) +
+    out->append("<p class=\"empty\">" + events::FormatThousands(d.charts_omitted) +
                 " more contract lines are not charted; run the report with --contract to see "
                 "them.</p>");
   }
@@ -461,11 +435,11 @@ void Escalations(const ReportData& d, std::string* out) {
                      : r.severity == events::Severity::kB ? "warn"
                                                           : "none",
                      sev));
-      t.Num(Count(static_cast<uint64_t>(r.opened)));
-      t.Num(Count(static_cast<uint64_t>(r.resolved)));
-      t.Num(Count(static_cast<uint64_t>(r.open)));
-      t.Num(r.resolve_seconds_mean ? Elapsed(*r.resolve_seconds_mean) : "");
-      t.Num(r.resolve_seconds_max ? Elapsed(*r.resolve_seconds_max) : "");
+      t.Num(events::FormatThousands(static_cast<uint64_t>(r.opened)));
+      t.Num(events::FormatThousands(static_cast<uint64_t>(r.resolved)));
+      t.Num(events::FormatThousands(static_cast<uint64_t>(r.open)));
+      t.Num(r.resolve_seconds_mean ? events::FormatDuration(*r.resolve_seconds_mean) : "");
+      t.Num(r.resolve_seconds_max ? events::FormatDuration(*r.resolve_seconds_max) : "");
       t.Num(FormatHoursMinutes(r.minutes_booked));
     }
   }
@@ -491,10 +465,10 @@ void Reversals(const ReportData& d, std::string* out) {
                   {"Recorded by", false}});
     for (const ReversalEntry& r : d.reversals) {
       t.Row();
-      t.Num(Count(r.seq));
+      t.Num(events::FormatThousands(r.seq));
       t.Text(Date(events::DayOf(r.effective_at_ns)), "nowrap");
       t.Text(r.contract, "nowrap");
-      t.Text("seq " + Count(r.target_seq) + " \xc2\xb7 " +
+      t.Text("seq " + events::FormatThousands(r.target_seq) + " \xc2\xb7 " +
              (r.target_type == events::EventType::kHoursBooked ? "booking" : "delivery") + " of " +
              Date(events::DayOf(r.target_effective_at_ns)) + " \xc2\xb7 " +
              LineName(r.service_line) + " \xc2\xb7 " + r.booked_by);
@@ -504,8 +478,9 @@ void Reversals(const ReportData& d, std::string* out) {
     }
   }
   if (d.reversals_total > d.reversals.size()) {
-    out->append("<p class=\"empty\">Showing the first " + Count(d.reversals.size()) + " of " +
-                Count(d.reversals_total) + " reversals.</p>");
+    out->append("<p class=\"empty\">Showing the first " +
+                events::FormatThousands(d.reversals.size()) + " of " +
+                events::FormatThousands(d.reversals_total) + " reversals.</p>");
   }
   out->append("</section>");
 }
@@ -521,7 +496,12 @@ void Footer(const ReportData& d, std::string* out) {
       "under Integrity: replaying them gives the same figures, to the minor unit, "
       "every time. To reproduce this report: <code>");
   Esc(command, out);
-  out->append("</code>. To check the ledger itself: <code>ledgerctl verify</code>.</p></footer>");
+  out->append("</code>");
+  if (!d.view.as_of_day) {
+    out->append(" (the burn forecast is evaluated on the day the report is made, " +
+                Date(d.burn_day) + "; add <code>--as-of</code> to fix the day)");
+  }
+  out->append(". To check the ledger itself: <code>ledgerctl verify</code>.</p></footer>");
 }
 
 }  // namespace

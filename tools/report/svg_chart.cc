@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "events/display.h"
 #include "events/money.h"
 #include "events/time_format.h"
 #include "tools/report/html.h"
@@ -37,17 +38,6 @@ void Tenths(int64_t v, std::string* out) {
     out->push_back('.');
     out->push_back(static_cast<char>('0' + v % 10));
   }
-}
-
-std::string Thousands(int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n);
-  std::string out = n < 0 ? "-" : "";
-  const size_t lead = digits.size() % 3;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i != 0 && (i + 3 - lead) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
 }
 
 std::chrono::year_month_day Ymd(int32_t day) {
@@ -207,7 +197,8 @@ void AppendBurnChartSvg(const BurnChartData& c, std::string* out) {
     Line(left, y, right, y,
          h == 0 ? "stroke=\"#94a3b8\" stroke-width=\"1\"" : "stroke=\"#e2e8f0\" stroke-width=\"1\"",
          out);
-    Text(left - 60, y + 35, "text-anchor=\"end\" fill=\"#64748b\"", Thousands(h) + " h", out);
+    Text(left - 60, y + 35, "text-anchor=\"end\" fill=\"#64748b\"",
+         events::FormatSignedThousands(h) + " h", out);
   }
   // Month ticks: a faint line at each first of the month, thinned so the
   // labels never overlap; the year under each January and the first label.

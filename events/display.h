@@ -1,0 +1,37 @@
+// Numbers and text for people (tables, the HTML report, progress and
+// summaries): the one formatter of each kind, so every output shows a figure
+// the same way. Machine formats (CSV, JSON) carry plain integers instead.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ccl::events {
+
+// 1234567 -> "1,234,567" (every integer shown to people is grouped so).
+std::string FormatThousands(uint64_t n);
+// The same with a sign: -1234 -> "-1,234"; INT64_MIN prints exactly.
+std::string FormatSignedThousands(int64_t n);
+
+// Minutes as "h:mm", hours grouped: 65 -> "1:05", 130800 -> "2,180:00",
+// -750 -> "-12:30".
+std::string FormatHoursMinutes(int64_t minutes);
+
+// Seconds as "h:mm:ss", hours grouped: 90061 -> "25:01:01" (durations such
+// as time to resolve; never "1 d ...", so columns compare at a glance).
+std::string FormatDuration(int64_t seconds);
+
+// Basis points as a percentage with two decimals: 1234 -> "12.34%",
+// -5 -> "-0.05%".
+std::string FormatBasisPoints(int64_t bp);
+
+// Columns `utf8` takes in a terminal: 2 for East Asian Wide and Fullwidth
+// characters (CJK ideographs, kana, Hangul syllables, fullwidth forms, most
+// emoji), 0 for combining marks, zero-width characters and variation
+// selectors, 1 for everything else. Bytes that are not valid UTF-8 count 1
+// each (the ledger stores valid UTF-8 only).
+size_t DisplayWidth(std::string_view utf8);
+
+}  // namespace ccl::events
