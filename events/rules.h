@@ -45,6 +45,13 @@ inline constexpr std::string_view kReversalSameContract = "R-REV-02";
 inline constexpr std::string_view kReversalTargetConsumption = "R-REV-03";
 inline constexpr std::string_view kReversalOnce = "R-REV-04";
 inline constexpr std::string_view kReversalCounted = "R-REV-05";
+inline constexpr std::string_view kTimeNotBeforeOpened = "R-TIME-01";
+inline constexpr std::string_view kTimeTermEndNotBeforeConsumption = "R-TIME-02";
+inline constexpr std::string_view kTimeCloseNotBeforeLatest = "R-TIME-03";
+inline constexpr std::string_view kTimeCloseNotBeforeTerm = "R-TIME-04";
+inline constexpr std::string_view kTimeRerateNotBeforeOpened = "R-TIME-05";
+inline constexpr std::string_view kTimeResolveNotBeforeOpened = "R-TIME-06";
+inline constexpr std::string_view kTimeReversalNotBeforeTarget = "R-TIME-07";
 
 // Field validation (schemas/EVENTS.md "Checks on every event"): one id per
 // field table of the catalog; the message names the field, so id and field
@@ -104,6 +111,13 @@ inline constexpr std::array kAll = {
     Entry{kReversalTargetConsumption, Kind::kCheck},
     Entry{kReversalOnce, Kind::kCheck},
     Entry{kReversalCounted, Kind::kEffect},
+    Entry{kTimeNotBeforeOpened, Kind::kCheck},
+    Entry{kTimeTermEndNotBeforeConsumption, Kind::kCheck},
+    Entry{kTimeCloseNotBeforeLatest, Kind::kCheck},
+    Entry{kTimeCloseNotBeforeTerm, Kind::kCheck},
+    Entry{kTimeRerateNotBeforeOpened, Kind::kCheck},
+    Entry{kTimeResolveNotBeforeOpened, Kind::kCheck},
+    Entry{kTimeReversalNotBeforeTarget, Kind::kCheck},
     Entry{kFieldType, Kind::kCheck},
     Entry{kFieldEnvelope, Kind::kCheck},
     Entry{kFieldOtherType, Kind::kCheck},

@@ -12,6 +12,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <cstring>
 
@@ -48,6 +49,7 @@ Status LedgerImpl::Append(std::span<const events::Event> batch, const AppendOpti
   result->duplicates = 0;
   result->outcomes.clear();
   result->failed_index = SIZE_MAX;
+  result->first_use_index = SIZE_MAX;
   if (options_.read_only) {
     return Status::InvalidArgument("ledger opened read-only: cannot append");
   }
@@ -317,18 +319,66 @@ void LedgerImpl::SortStreamEntries(GroupScratch* g) {
   g->streams.swap(sorted);
 }
 
+// Whether batch[i]'s event_id is taken: by the same content (*duplicate, with
+// the seq it has or will have), or by other content (Conflict; the result
+// names the event and, within the batch, the first use).
+Status LedgerImpl::FindDuplicate(const Writer& w, size_t i, bool* duplicate, uint64_t* seq) {
+  assert(i < w.batch.size());
+  const events::Event& in = w.batch[i];
+  *duplicate = false;
+  EventLookup existing;
+  CCL_RETURN_IF_ERROR(view_.FindEvent(in.event_id, &existing));
+  if (!existing.found) return Status::OK();
+  // SameContent compares the writer-supplied fields only.
+  if (events::SameContent(*existing.event, in)) {
+    *duplicate = true;
+    *seq = existing.seq;
+    return Status::OK();
+  }
+  AppendResult* r = w.result;
+  r->failed_index = i;
+  if (!existing.in_current_batch) {
+    return Status::Conflict(EventLabel(in.event_id) + ": event_id conflict: already used by seq " +
+                            std::to_string(existing.seq) + " with different content")
+        .WithRule(rules::kEventIdConflict);
+  }
+  // Within the batch the pending seq means nothing to the caller (none is
+  // written): name the input event instead.
+  for (size_t j = 0; j < i; ++j) {
+    if (!r->outcomes[j].duplicate && r->outcomes[j].seq == existing.seq) {
+      r->first_use_index = j;
+      break;
+    }
+  }
+  assert(r->first_use_index < i);
+  return Status::Conflict(
+             EventLabel(in.event_id) + ": event_id conflict: already used by input event " +
+             std::to_string(r->first_use_index + 1) + " of this batch with different content")
+      .WithRule(rules::kEventIdConflict);
+}
+
 Status LedgerImpl::CheckExpectedVersions(const Writer& w) {
   for (const auto& [contract, expected] : w.options->expected_versions) {
     ContractState* c = nullptr;
     CCL_RETURN_IF_ERROR(view_.FindContract(contract, &c));
     const uint64_t actual = c != nullptr ? c->stream_version : 0;
     if (actual == expected) continue;
-    for (size_t i = 0; i < w.batch.size(); ++i) {
-      if (w.batch[i].contract == contract) {
-        w.result->failed_index = i;
-        break;
-      }
+    // A retry of a batch already appended: its events of this contract are
+    // all duplicates, and the version it expected is the one they followed.
+    // The first event of the contract that is not a duplicate is the one the
+    // version check rejects.
+    bool any = false;
+    size_t first_new = SIZE_MAX;
+    for (size_t i = 0; i < w.batch.size() && first_new == SIZE_MAX; ++i) {
+      if (w.batch[i].contract != contract) continue;
+      any = true;
+      bool duplicate = false;
+      uint64_t seq = 0;
+      CCL_RETURN_IF_ERROR(FindDuplicate(w, i, &duplicate, &seq));
+      if (!duplicate) first_new = i;
     }
+    if (any && first_new == SIZE_MAX) continue;
+    w.result->failed_index = first_new;
     return Status::Conflict("contract '" + contract + "': expected stream version " +
                             std::to_string(expected) + ", found " + std::to_string(actual))
         .WithRule(rules::kExpectedVersion);
@@ -338,8 +388,9 @@ Status LedgerImpl::CheckExpectedVersions(const Writer& w) {
 
 Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
   AppendResult* r = w->result;
-  CCL_RETURN_IF_ERROR(CheckExpectedVersions(*w));
   r->outcomes.assign(w->batch.size(), EventOutcome{});
+  r->first_use_index = SIZE_MAX;
+  CCL_RETURN_IF_ERROR(CheckExpectedVersions(*w));
   events::Event& e = g->event;
   for (size_t i = 0; i < w->batch.size(); ++i) {
     const events::Event& in = w->batch[i];
@@ -354,16 +405,11 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     Status s = events::ValidateEvent(e);
     if (!s.ok()) return s.WithContext(EventLabel(in.event_id));
 
-    EventLookup existing;
-    CCL_RETURN_IF_ERROR(view_.FindEvent(in.event_id, &existing));
-    if (existing.found) {
-      if (!events::SameContent(*existing.event, e)) {
-        return Status::Conflict(EventLabel(in.event_id) +
-                                ": event_id conflict: already used by seq " +
-                                std::to_string(existing.seq) + " with different content")
-            .WithRule(rules::kEventIdConflict);
-      }
-      r->outcomes[i] = EventOutcome{existing.seq, true};
+    bool duplicate = false;
+    uint64_t existing_seq = 0;
+    CCL_RETURN_IF_ERROR(FindDuplicate(*w, i, &duplicate, &existing_seq));
+    if (duplicate) {
+      r->outcomes[i] = EventOutcome{existing_seq, true};
       r->duplicates += 1;
       continue;
     }

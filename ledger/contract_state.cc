@@ -10,7 +10,10 @@ namespace ccl::ledger {
 
 namespace {
 
-constexpr uint8_t kStateFormat = 1;
+// Format 1 (no effective_at fields) is refused: it cannot hold what the
+// time-order rules need, and ledgers that wrote it are refused on open.
+constexpr uint8_t kStateFormat = 2;
+constexpr size_t kEscalationStateBytes = 10;
 constexpr uint8_t kContractOpen = 1;
 constexpr uint8_t kContractClosed = 2;
 constexpr uint8_t kEscalationOpen = 1;
@@ -118,6 +121,9 @@ void EncodeContractState(const ContractState& s, std::string* out) {
   AppendBE64(s.last_seq, out);
   AppendBE32(static_cast<uint32_t>(s.term_start_day), out);
   AppendBE32(static_cast<uint32_t>(s.term_end_day), out);
+  AppendBE64(static_cast<uint64_t>(s.opened_at_ns), out);
+  AppendBE64(static_cast<uint64_t>(s.last_effective_at_ns), out);
+  AppendBE64(static_cast<uint64_t>(s.last_consumption_at_ns), out);
   AppendStr(s.customer, out);
   AppendStr(s.currency, out);
   out->push_back(static_cast<char>(s.lines.size()));
@@ -144,11 +150,20 @@ Status DecodeContractState(std::string_view bytes, ContractState* out) {
   }
   out->closed = status == kContractClosed;
   if (!r.U64(&out->stream_version) || !r.U64(&out->last_seq) || !r.I32(&out->term_start_day) ||
-      !r.I32(&out->term_end_day) || !r.Str(limits::kCustomerBytesMax, &out->customer) ||
-      !r.Str(3, &out->currency) || !r.U8(&nlines)) {
+      !r.I32(&out->term_end_day) || !r.I64(&out->opened_at_ns) ||
+      !r.I64(&out->last_effective_at_ns) || !r.I64(&out->last_consumption_at_ns) ||
+      !r.Str(limits::kCustomerBytesMax, &out->customer) || !r.Str(3, &out->currency) ||
+      !r.U8(&nlines)) {
     return Bad("truncated header");
   }
   if (out->stream_version == 0 || out->last_seq == 0) return Bad("zero version or seq");
+  // Every event is at or after the opening, so the latest ones are too.
+  if (out->last_effective_at_ns < out->opened_at_ns ||
+      (out->last_consumption_at_ns != ContractState::kNoConsumption &&
+       (out->last_consumption_at_ns < out->opened_at_ns ||
+        out->last_consumption_at_ns > out->last_effective_at_ns))) {
+    return Bad("effective_at values out of order");
+  }
   if (nlines > events::kServiceLineCount) return Bad("too many lines");
   out->lines.resize(nlines);
   for (uint8_t i = 0; i < nlines; ++i) {
@@ -183,11 +198,15 @@ std::string EncodeEscalationState(const EscalationState& s) {
   std::string v(2, '\0');
   v[0] = static_cast<char>(s.open ? kEscalationOpen : kEscalationResolved);
   v[1] = static_cast<char>(s.severity);
+  AppendBE64(static_cast<uint64_t>(s.opened_at_ns), &v);
   return v;
 }
 
 Status DecodeEscalationState(std::string_view bytes, EscalationState* out) {
-  if (bytes.size() != 2) return Status::Corruption("escalation state: not 2 bytes");
+  if (bytes.size() != kEscalationStateBytes) {
+    return Status::Corruption("escalation state: not " + std::to_string(kEscalationStateBytes) +
+                              " bytes");
+  }
   const uint8_t status = static_cast<uint8_t>(bytes[0]);
   const uint8_t severity = static_cast<uint8_t>(bytes[1]);
   if ((status != kEscalationOpen && status != kEscalationResolved) || severity < 1 ||
@@ -196,6 +215,7 @@ Status DecodeEscalationState(std::string_view bytes, EscalationState* out) {
   }
   out->open = status == kEscalationOpen;
   out->severity = static_cast<events::Severity>(severity);
+  out->opened_at_ns = static_cast<int64_t>(GetBE64(bytes.data() + 2));
   return Status::OK();
 }
 

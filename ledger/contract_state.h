@@ -42,13 +42,23 @@ struct LineState {
 };
 
 struct ContractState {
+  static constexpr int64_t kNoConsumption = INT64_MIN;
+
   bool closed = false;
   std::string customer;
   std::string currency;
-  int32_t term_start_day = 0;    // days since 1970-01-01, inclusive
-  int32_t term_end_day = 0;      // inclusive; an amendment may move it
-  uint64_t stream_version = 0;   // of the last event of the contract
-  uint64_t last_seq = 0;         // seq of that event
+  int32_t term_start_day = 0;   // days since 1970-01-01, inclusive
+  int32_t term_end_day = 0;     // inclusive; an amendment may move it
+  uint64_t stream_version = 0;  // of the last event of the contract
+  uint64_t last_seq = 0;        // seq of that event
+  // The time-order rules (schemas/EVENTS.md "Time order") are checked
+  // against these three effective_at values, kept so that no rule needs the
+  // contract's events again.
+  int64_t opened_at_ns = 0;          // effective_at of the ContractOpened
+  int64_t last_effective_at_ns = 0;  // the latest effective_at of any event
+  // The latest effective_at of a HoursBooked or DeliveryCompleted (reversed
+  // ones included: the event stays in the log), kNoConsumption when none.
+  int64_t last_consumption_at_ns = kNoConsumption;
   std::vector<LineState> lines;  // in ServiceLine order, one per line
 
   const LineState* FindLine(events::ServiceLine s) const;
@@ -67,9 +77,11 @@ Status DecodeContractState(std::string_view bytes, ContractState* out);
 struct EscalationState {
   bool open = true;
   events::Severity severity = events::Severity::kUnset;
+  int64_t opened_at_ns = 0;  // effective_at of the EscalationOpened
   bool operator==(const EscalationState&) const = default;
 };
-// Two bytes: status (1 open, 2 resolved), severity (1 A, 2 B, 3 C).
+// Ten bytes: status (1 open, 2 resolved), severity (1 A, 2 B, 3 C),
+// BE64 opened_at_ns.
 std::string EncodeEscalationState(const EscalationState& s);
 Status DecodeEscalationState(std::string_view bytes, EscalationState* out);
 

@@ -34,9 +34,11 @@ extern const char* const kColumnFamilyNames[kCfCount];
 inline constexpr std::string_view kMetaFormatVersion = "format_version";  // BE32
 inline constexpr std::string_view kMetaLedgerId = "ledger_id";            // 16 bytes
 inline constexpr std::string_view kMetaHead = "head";                     // 48 bytes
+// 3: the write model's contract and escalation states carry the effective_at
+// values the time-order rules are checked against (format 2 lacked them).
 // 2: `streams` values hold a copy of the event (format 1: the seq alone).
-// Nothing released reads format 1; a format 1 ledger is re-imported.
-inline constexpr uint32_t kFormatVersion = 2;
+// A ledger of an older format is refused on open and re-imported.
+inline constexpr uint32_t kFormatVersion = 3;
 inline constexpr size_t kHeadBytes = 8 + 32 + 8;
 
 inline void PutBE64(uint64_t v, char* out) {

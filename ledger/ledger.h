@@ -71,7 +71,9 @@ struct Options {
 struct AppendOptions {
   // Optimistic concurrency: (contract, expected stream version before this
   // batch; 0 = the contract has no events yet). A mismatch rejects the whole
-  // batch with Conflict.
+  // batch with Conflict, unless every event of the batch for that contract is
+  // a duplicate: a retry of a batch that was appended is acknowledged as
+  // duplicates (it writes nothing), whatever the stream's version now.
   std::vector<std::pair<std::string, uint64_t>> expected_versions;
 };
 
@@ -88,6 +90,10 @@ struct AppendResult {
   // On failure: index into the input of the event that was rejected
   // (SIZE_MAX when the failure is not about one event, e.g. I/O).
   size_t failed_index = SIZE_MAX;
+  // On a Conflict because the failed event's event_id is used, with other
+  // content, by an earlier event of the same input: that event's index (it
+  // has no seq, as nothing of the batch is written). Else SIZE_MAX.
+  size_t first_use_index = SIZE_MAX;
 };
 
 struct Head {
@@ -154,7 +160,8 @@ class Ledger {
   // unchanged, result->outcomes is empty and result->failed_index names the
   // event. An event whose event_id is
   // stored (or earlier in the batch) with the same content is a duplicate
-  // (reported, not written); with other content, Conflict. The input's
+  // (reported, not written), recognised before the expected versions are
+  // compared; with other content, Conflict. The input's
   // assigned fields are ignored. Failures: InvalidArgument (a field, the batch
   // size, a read-only ledger), RuleViolation "event <uuid>: <rule>: <detail>
   // (rule <id>)", Conflict (event id reuse, expected version), IOError (the write; the

@@ -165,6 +165,7 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // ingest.cc: makes an ingestion visible to read-only instances (best effort).
   void AnnounceIngestion();
   Status CheckExpectedVersions(const Writer& w);
+  Status FindDuplicate(const Writer& w, size_t i, bool* duplicate, uint64_t* seq);
 
   // CommittedReader, over RocksDB and the contract cache.
   Status ReadContract(std::string_view contract, bool* found, ContractState* out) override;

@@ -1,6 +1,8 @@
 // The rules of schemas/EVENTS.md "Rules checked on append" (ledger/write_model.h).
 #include "ledger/write_model.h"
 
+#include <algorithm>
+#include <cassert>
 #include <cstring>
 
 #include "events/limits.h"
@@ -35,6 +37,15 @@ std::string Quoted(std::string_view s) {
 
 std::string LineName(events::ServiceLine s) { return Quoted(events::ServiceLineName(s)); }
 
+// "effective_at <e> is before <what> <at>": the detail of every time-order rule.
+std::string EffectiveBefore(const Event& e, std::string_view what, int64_t at_ns) {
+  std::string m = "effective_at " + events::FormatInstant(e.effective_at_ns) + " is before ";
+  m += what;
+  m += " ";
+  m += events::FormatInstant(at_ns);
+  return m;
+}
+
 Status ApplyOpened(const Event& e, ContractState* c) {
   // ValidateEvent guarantees these; the write model must not depend on
   // another module's checks for its own invariants, so check them again.
@@ -42,6 +53,9 @@ Status ApplyOpened(const Event& e, ContractState* c) {
     return Rule(e, rules::kOpenTerm, "bad contract term", "term_end is before term_start");
   }
   c->closed = false;
+  c->opened_at_ns = e.effective_at_ns;
+  c->last_effective_at_ns = e.effective_at_ns;
+  c->last_consumption_at_ns = ContractState::kNoConsumption;
   c->customer = e.customer;
   c->currency = e.currency;
   c->term_start_day = e.term_start_day;
@@ -66,15 +80,32 @@ Status ApplyOpened(const Event& e, ContractState* c) {
   return Status::OK();
 }
 
-Status ApplyAmended(const Event& e, ContractState* c) {
-  if (e.term_end_day.has_value()) {
-    if (*e.term_end_day < c->term_start_day) {
-      return Rule(e, rules::kAmendTerm, "bad contract term",
-                  "term_end " + events::FormatDate(*e.term_end_day) + " is before term_start " +
-                      events::FormatDate(c->term_start_day));
-    }
-    c->term_end_day = *e.term_end_day;
+// A new term_end: not before term_start, nor before a consumption.
+// REQUIRES: e.term_end_day
+Status ApplyAmendedTermEnd(const Event& e, ContractState* c) {
+  assert(e.term_end_day.has_value());
+  if (*e.term_end_day < c->term_start_day) {
+    return Rule(e, rules::kAmendTerm, "bad contract term",
+                "term_end " + events::FormatDate(*e.term_end_day) + " is before term_start " +
+                    events::FormatDate(c->term_start_day));
   }
+  // A consumption outside the term would be one append refuses; moving the
+  // term past it later must be refused as well. (term_start is set by
+  // ContractOpened alone, which precedes every consumption.)
+  if (c->last_consumption_at_ns != ContractState::kNoConsumption &&
+      *e.term_end_day < events::DayOf(c->last_consumption_at_ns)) {
+    return Rule(e, rules::kTimeTermEndNotBeforeConsumption,
+                "amendment moves term_end before a consumption",
+                "term_end " + events::FormatDate(*e.term_end_day) +
+                    " is before the consumption effective " +
+                    events::FormatInstant(c->last_consumption_at_ns));
+  }
+  c->term_end_day = *e.term_end_day;
+  return Status::OK();
+}
+
+Status ApplyAmended(const Event& e, ContractState* c) {
+  if (e.term_end_day.has_value()) CCL_RETURN_IF_ERROR(ApplyAmendedTermEnd(e, c));
   for (const events::ContractLine& l : e.lines) {
     LineState* line = c->FindLine(l.service_line);
     if (line == nullptr) {
@@ -151,6 +182,7 @@ Status ApplyConsumption(const Event& e, ContractState* c, AppliedFields* out) {
                     std::to_string(line->funded_minutes));
   }
   line->consumed_minutes += e.minutes;
+  c->last_consumption_at_ns = std::max(c->last_consumption_at_ns, e.effective_at_ns);
   out->applied_bill_rate_minor = line->RateAt(e.effective_at_ns);
   return Status::OK();
 }
@@ -172,6 +204,10 @@ Status ApplyReversal(ModelView* view, const Event& e, uint64_t seq, ContractStat
     return Rule(e, rules::kReversalTargetConsumption,
                 "reversal target is not HoursBooked or DeliveryCompleted",
                 "event " + target_label + " is " + std::string(events::EventTypeName(t.type)));
+  }
+  if (e.effective_at_ns < t.effective_at_ns) {
+    return Rule(e, rules::kTimeReversalNotBeforeTarget, "reversal effective before its target",
+                EffectiveBefore(e, "that of event " + target_label + ",", t.effective_at_ns));
   }
   bool reversed = false;
   uint64_t by = 0;
@@ -202,7 +238,7 @@ Status ApplyEscalation(ModelView* view, const Event& e) {
           e, rules::kEscalationIdUnused, "escalation id already used",
           "escalation " + Quoted(e.escalation) + " exists in contract " + Quoted(e.contract));
     }
-    view->PutEscalation(key, {true, e.severity});
+    view->PutEscalation(key, {true, e.severity, e.effective_at_ns});
     return Status::OK();
   }
   if (!found) {
@@ -213,12 +249,35 @@ Status ApplyEscalation(ModelView* view, const Event& e) {
     return Rule(e, rules::kEscalationOpen, "escalation not open",
                 "escalation " + Quoted(e.escalation) + " is resolved");
   }
-  if (e.type == EventType::kEscalationSeverityChanged) {
+  const bool rerate = e.type == EventType::kEscalationSeverityChanged;
+  if (e.effective_at_ns < state.opened_at_ns) {
+    return Rule(e, rerate ? rules::kTimeRerateNotBeforeOpened : rules::kTimeResolveNotBeforeOpened,
+                rerate ? "escalation severity changed before it was opened"
+                       : "escalation resolved before it was opened",
+                EffectiveBefore(e, "the opening of escalation " + Quoted(e.escalation) + ",",
+                                state.opened_at_ns));
+  }
+  if (rerate) {
     state.severity = e.severity;
   } else {
     state.open = false;
   }
   view->PutEscalation(key, state);
+  return Status::OK();
+}
+
+Status ApplyClosed(const Event& e, ContractState* c) {
+  if (e.effective_at_ns < c->last_effective_at_ns) {
+    return Rule(e, rules::kTimeCloseNotBeforeLatest, "contract closed before its latest event",
+                EffectiveBefore(e, "the latest effective_at of " + Quoted(e.contract) + ",",
+                                c->last_effective_at_ns));
+  }
+  if (events::DayOf(e.effective_at_ns) < c->term_start_day) {
+    return Rule(e, rules::kTimeCloseNotBeforeTerm, "contract closed before its term starts",
+                "effective_at " + events::FormatInstant(e.effective_at_ns) +
+                    " is before term_start " + events::FormatDate(c->term_start_day));
+  }
+  c->closed = true;
   return Status::OK();
 }
 
@@ -247,6 +306,11 @@ Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* 
                   "contract " + Quoted(e.contract) + " was closed at stream version " +
                       std::to_string(c->stream_version) + "; nothing may follow");
     }
+    if (e.effective_at_ns < c->opened_at_ns) {
+      return Rule(
+          e, rules::kTimeNotBeforeOpened, "effective before the contract was opened",
+          EffectiveBefore(e, "the ContractOpened of " + Quoted(e.contract) + ",", c->opened_at_ns));
+    }
     switch (e.type) {
       case EventType::kContractOpened:
         break;  // handled above
@@ -266,9 +330,10 @@ Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* 
         CCL_RETURN_IF_ERROR(ApplyReversal(view, e, seq, c));
         break;
       case EventType::kContractClosed:
-        c->closed = true;
+        CCL_RETURN_IF_ERROR(ApplyClosed(e, c));
         break;
     }
+    c->last_effective_at_ns = std::max(c->last_effective_at_ns, e.effective_at_ns);
   }
   c->stream_version += 1;
   c->last_seq = seq;
@@ -441,12 +506,14 @@ Status AppendView::FindEvent(const events::Uuid& id, EventLookup* out) {
   for (const ModelDelta* d : {&writer_, &group_}) {
     if (const PendingIds::Entry* p = d->ids.Find(id)) {
       out->found = true;
+      out->in_current_batch = d == &writer_;
       out->seq = p->seq;
       out->event = p->event;
       return Status::OK();
     }
   }
   out->event = &scratch_;
+  out->in_current_batch = false;
   return committed_->ReadEventById(id, &out->found, &out->seq, &scratch_);
 }
 

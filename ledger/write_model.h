@@ -28,6 +28,9 @@ struct EventLookup {
   // Valid until the next call on the view; writer-supplied fields only are
   // guaranteed (a pending event has no assigned fields yet).
   const events::Event* event = nullptr;
+  // Found among the events of the batch being checked (append only): its seq
+  // is not stored, and is not if the batch is rejected.
+  bool in_current_batch = false;
 };
 
 class ModelView {

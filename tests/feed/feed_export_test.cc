@@ -414,7 +414,7 @@ TEST_F(FeedExportTest, CsvHasFixedColumnsAndOneRowPerEvent) {
   booking.reference = "INC-7";
   events::Event delivery = factory_.Deliver("C-2", events::ServiceLine::kProactive, 120);
   AppendOrDie(ledger_.get(), {amended, booking, delivery});
-  AppendOrDie(ledger_.get(), {factory_.Reverse("C-1", booking.event_id)});
+  AppendOrDie(ledger_.get(), {factory_.Reverse("C-1", booking.event_id, "2026-07-02")});
 
   EventExportOptions o;
   o.format = EventFormat::kCsv;

@@ -9,51 +9,7 @@
 namespace ccl::ledger::testing {
 namespace {
 
-class LedgerAppendTest : public ::testing::Test {
- protected:
-  void SetUp() override { Reopen(); }
-
-  void Reopen() {
-    ledger_.reset();
-    Options o;
-    o.create_if_missing = true;
-    o.clock = &clock_;
-    Status s = Ledger::Open(o, path(), &ledger_);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  std::string path() const { return dir_.Sub("db"); }
-
-  Status Append(const std::vector<Event>& batch, AppendResult* r = nullptr,
-                const AppendOptions& options = AppendOptions()) {
-    AppendResult local;
-    return ledger_->Append(batch, options, r != nullptr ? r : &local);
-  }
-  void MustAppend(const std::vector<Event>& batch) {
-    Status s = Append(batch);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  // Expects a RuleViolation at batch index 0 whose message is
-  // "event <id>: <rule>..." and contains `rule`.
-  void ExpectRule(const Event& e, const std::string& rule) {
-    AppendResult r;
-    Status s = Append({e}, &r);
-    EXPECT_TRUE(s.IsRuleViolation()) << s.ToString();
-    EXPECT_EQ(r.failed_index, 0u);
-    EXPECT_EQ(s.message().rfind("event " + events::FormatUuid(e.event_id) + ": ", 0), 0u)
-        << s.message();
-    EXPECT_NE(s.message().find(rule), std::string::npos) << s.message();
-  }
-  uint64_t Version(const std::string& contract) {
-    uint64_t v = 0;
-    EXPECT_TRUE(ledger_->StreamVersion(contract, &v).ok());
-    return v;
-  }
-
-  TempDir dir_;
-  FakeClock clock_{At("2026-05-01T00:00:00Z")};
-  EventFactory f_;
-  std::unique_ptr<Ledger> ledger_;
-};
+class LedgerAppendTest : public AppendFixture {};
 
 TEST_F(LedgerAppendTest, AssignsSeqStreamVersionRecordedAtAndChain) {
   std::vector<Event> batch = {f_.Open("C1"), f_.Open("C2"),
@@ -143,7 +99,8 @@ TEST_F(LedgerAppendTest, ConsumptionNeedsAFundedLine) {
 }
 
 TEST_F(LedgerAppendTest, ConsumptionWithinTermWholeDaysInclusive) {
-  MustAppend({f_.Open("C1")});
+  // Opened before its term starts, so that the term is the rule that refuses.
+  MustAppend({f_.Open("C1", "2025-12-01")});
   MustAppend({f_.Book("C1", ServiceLine::kReactive, 10, "2026-01-01T00:00:00Z"),
               f_.Book("C1", ServiceLine::kReactive, 10, "2026-12-31T23:59:59.999999999Z")});
   ExpectRule(
@@ -352,7 +309,35 @@ TEST_F(LedgerAppendTest, SameIdOtherContentIsConflict) {
   s = Append({a, b}, &r);
   EXPECT_TRUE(s.IsConflict()) << s.ToString();
   EXPECT_EQ(r.failed_index, 1u);
+  EXPECT_EQ(r.first_use_index, 0u);
   EXPECT_EQ(ledger_->head().seq, 2u);
+}
+
+TEST_F(LedgerAppendTest, SameIdTwiceInOneBatchNamesTheFirstUseNotASeq) {
+  MustAppend({f_.Open("C1")});
+  Event a = f_.Book("C1", ServiceLine::kReactive, 30);
+  Event b = a;
+  b.minutes = 31;
+  AppendResult r;
+  Status s = Append(
+      {f_.Book("C1", ServiceLine::kReactive, 1), a, f_.Book("C1", ServiceLine::kReactive, 2), b},
+      &r);
+  EXPECT_TRUE(s.IsConflict()) << s.ToString();
+  EXPECT_EQ(r.failed_index, 3u);
+  EXPECT_EQ(r.first_use_index, 1u);
+  // `a` was given seq 3 while checking, but nothing of the batch is written,
+  // so no seq may be named.
+  EXPECT_NE(s.message().find("event_id conflict: already used by input event 2 of this batch"),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(s.message().find("seq"), std::string::npos) << s.message();
+  EXPECT_EQ(ledger_->head().seq, 1u);
+  // Against a stored event the seq is named, and first_use_index is unset.
+  MustAppend({a});
+  s = Append({b}, &r);
+  EXPECT_TRUE(s.IsConflict()) << s.ToString();
+  EXPECT_EQ(r.first_use_index, SIZE_MAX);
+  EXPECT_NE(s.message().find("already used by seq 2"), std::string::npos) << s.message();
 }
 
 TEST_F(LedgerAppendTest, ExpectedVersionConflict) {
@@ -368,6 +353,46 @@ TEST_F(LedgerAppendTest, ExpectedVersionConflict) {
   expect_one.expected_versions = {{"C1", 1}};
   ASSERT_TRUE(Append({f_.Book("C1", ServiceLine::kReactive, 5)}, &r, expect_one).ok());
   EXPECT_EQ(Version("C1"), 2u);
+}
+
+TEST_F(LedgerAppendTest, ExpectedVersionRetryOfAnAppendedBatchIsDuplicate) {
+  MustAppend({f_.Open("C1")});
+  const Event b1 = f_.Book("C1", ServiceLine::kReactive, 5);
+  const Event b2 = f_.Book("C1", ServiceLine::kReactive, 6);
+  AppendOptions at_one;
+  at_one.expected_versions = {{"C1", 1}};
+  AppendResult r;
+  ASSERT_TRUE(Append({b1, b2}, &r, at_one).ok());
+  const Head before = ledger_->head();
+
+  // The acknowledgement was lost; the client sends the same batch again.
+  Status s = Append({b1, b2}, &r, at_one);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(r.appended, 0u);
+  EXPECT_EQ(r.duplicates, 2u);
+  ASSERT_EQ(r.outcomes.size(), 2u);
+  EXPECT_TRUE(r.outcomes[0].duplicate && r.outcomes[1].duplicate);
+  EXPECT_EQ(r.outcomes[0].seq, 2u);
+  EXPECT_EQ(r.outcomes[1].seq, 3u);
+  EXPECT_EQ(ledger_->head().hash, before.hash);
+
+  // The same id with other content is still a conflict, an event_id one.
+  Event changed = b2;
+  changed.minutes += 1;
+  s = Append({b1, changed}, &r, at_one);
+  EXPECT_TRUE(s.IsConflict()) << s.ToString();
+  EXPECT_EQ(r.failed_index, 1u);
+  EXPECT_NE(s.message().find("event_id conflict: already used by seq 3"), std::string::npos)
+      << s.message();
+
+  // A new event with the retried ones: the version applies, and names it.
+  s = Append({b1, f_.Book("C1", ServiceLine::kReactive, 7)}, &r, at_one);
+  EXPECT_TRUE(s.IsConflict()) << s.ToString();
+  EXPECT_EQ(r.failed_index, 1u);
+  EXPECT_NE(s.message().find("expected stream version 1, found 3"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(ledger_->head().hash, before.hash);
+  EXPECT_EQ(Version("C1"), 3u);
 }
 
 TEST_F(LedgerAppendTest, ReopenKeepsHeadVersionsAndWriteModel) {

@@ -17,6 +17,7 @@
 
 #include "events/event.h"
 #include "events/time_format.h"
+#include "events/uuid.h"
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
 
@@ -152,8 +153,10 @@ class EventFactory {
     return e;
   }
 
-  Event Reverse(const std::string& contract, const events::Uuid& target) {
-    Event e = Base(EventType::kEntryReversed, contract, "2026-03-20");
+  // Effective at or after its target (a time-order rule).
+  Event Reverse(const std::string& contract, const events::Uuid& target,
+                const char* at = "2026-03-20") {
+    Event e = Base(EventType::kEntryReversed, contract, at);
     e.target_event_id = target;
     e.reason = "booked twice";
     return e;
@@ -230,6 +233,57 @@ class RawDb {
  private:
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+};
+
+// A fresh ledger on a fake clock, with helpers to append and to expect a
+// rule's rejection.
+class AppendFixture : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    ledger_.reset();
+    Options o;
+    o.create_if_missing = true;
+    o.clock = &clock_;
+    Status s = Ledger::Open(o, path(), &ledger_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  std::string path() const { return dir_.Sub("db"); }
+
+  Status Append(const std::vector<Event>& batch, AppendResult* r = nullptr,
+                const AppendOptions& options = AppendOptions()) {
+    AppendResult local;
+    return ledger_->Append(batch, options, r != nullptr ? r : &local);
+  }
+  void MustAppend(const std::vector<Event>& batch) {
+    Status s = Append(batch);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  // Expects a RuleViolation at batch index 0 whose message is
+  // "event <id>: <rule>..." and contains `rule`, and nothing written.
+  void ExpectRule(const Event& e, const std::string& rule) {
+    AppendResult r;
+    const Head before = ledger_->head();
+    Status s = Append({e}, &r);
+    EXPECT_EQ(ledger_->head().seq, before.seq);
+    EXPECT_EQ(ledger_->head().hash, before.hash);
+    EXPECT_TRUE(s.IsRuleViolation()) << s.ToString();
+    EXPECT_EQ(r.failed_index, 0u);
+    EXPECT_EQ(s.message().rfind("event " + events::FormatUuid(e.event_id) + ": ", 0), 0u)
+        << s.message();
+    EXPECT_NE(s.message().find(rule), std::string::npos) << s.message();
+  }
+  uint64_t Version(const std::string& contract) {
+    uint64_t v = 0;
+    EXPECT_TRUE(ledger_->StreamVersion(contract, &v).ok());
+    return v;
+  }
+
+  TempDir dir_;
+  FakeClock clock_{At("2026-05-01T00:00:00Z")};
+  EventFactory f_;
+  std::unique_ptr<Ledger> ledger_;
 };
 
 inline std::string SeqKeyBytes(uint64_t seq) { return std::string(SeqKey(seq).view()); }

@@ -1,13 +1,16 @@
 // A seeded randomized test of the write model: random streams of events, many
-// of them breaking a rule, appended in random batches, against a deliberately
-// plain model written here from schemas/EVENTS.md alone. Every batch must be accepted
-// exactly when the model accepts each of its events in turn, applied bill
-// rates must match, and the ledger must verify and survive a reopen.
-// Prints its seed; CCL_SEED=<n> replays one.
+// of them breaking a rule (the time-order rules included: random dates for
+// openings, escalation changes, reversals and closings), appended in random
+// batches, against a deliberately plain model written here from schemas/EVENTS.md
+// alone. Every batch must be accepted exactly when the model accepts each of
+// its events in turn, applied bill rates must match, and the ledger must
+// verify and survive a reopen. Prints its seed; CCL_SEED=<n> replays one.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -27,14 +30,20 @@ struct PlainModel {
   struct Contract {
     bool closed = false;
     int32_t start = 0, end = 0;
+    int64_t opened_at = 0, latest_at = 0;  // effective_at of the opening, of the latest event
+    std::optional<int64_t> latest_consumption_at;  // reversed ones included
     std::map<ServiceLine, Line> lines;
+  };
+  struct Escalation {
+    bool open = true;
+    int64_t opened_at = 0;
   };
   struct Stored {
     Event e;
     bool reversed = false;
   };
   std::map<std::string, Contract> contracts;
-  std::map<std::pair<std::string, std::string>, bool> escalations;  // -> open
+  std::map<std::pair<std::string, std::string>, Escalation> escalations;
   std::map<events::Uuid, Stored> events;
 
   static int64_t RateAt(const Line& l, int64_t at) {
@@ -60,6 +69,7 @@ struct PlainModel {
       Contract c;
       c.start = e.term_start_day;
       c.end = *e.term_end_day;
+      c.opened_at = c.latest_at = e.effective_at_ns;
       for (const auto& l : e.lines) {
         c.lines[l.service_line] = Line{l.funded_minutes, 0, *l.bill_rate_minor, l.overage, {}};
       }
@@ -69,6 +79,7 @@ struct PlainModel {
     }
     if (it == contracts.end() || it->second.closed) return false;
     Contract& c = it->second;
+    if (e.effective_at_ns < c.opened_at) return false;
     switch (e.type) {
       case EventType::kContractOpened:
         return false;
@@ -76,6 +87,10 @@ struct PlainModel {
         Contract next = c;
         if (e.term_end_day) {
           if (*e.term_end_day < next.start) return false;
+          if (c.latest_consumption_at &&
+              *e.term_end_day < events::DayOf(*c.latest_consumption_at)) {
+            return false;
+          }
           next.end = *e.term_end_day;
         }
         for (const auto& l : e.lines) {
@@ -109,26 +124,29 @@ struct PlainModel {
           return false;
         }
         line.consumed += e.minutes;
+        c.latest_consumption_at =
+            std::max(c.latest_consumption_at.value_or(INT64_MIN), e.effective_at_ns);
         *rate = RateAt(line, e.effective_at_ns);
         break;
       }
       case EventType::kEscalationOpened: {
         auto key = std::make_pair(e.contract, e.escalation);
         if (escalations.count(key)) return false;
-        escalations[key] = true;
+        escalations[key] = {true, e.effective_at_ns};
         break;
       }
       case EventType::kEscalationSeverityChanged:
       case EventType::kEscalationResolved: {
         auto ei = escalations.find({e.contract, e.escalation});
-        if (ei == escalations.end() || !ei->second) return false;
-        if (e.type == EventType::kEscalationResolved) ei->second = false;
+        if (ei == escalations.end() || !ei->second.open) return false;
+        if (e.effective_at_ns < ei->second.opened_at) return false;
+        if (e.type == EventType::kEscalationResolved) ei->second.open = false;
         break;
       }
       case EventType::kEntryReversed: {
         auto ti = events.find(e.target_event_id);
         if (ti == events.end() || ti->second.reversed || ti->second.e.contract != e.contract ||
-            !ti->second.e.IsConsumption()) {
+            !ti->second.e.IsConsumption() || e.effective_at_ns < ti->second.e.effective_at_ns) {
           return false;
         }
         ti->second.reversed = true;
@@ -136,9 +154,13 @@ struct PlainModel {
         break;
       }
       case EventType::kContractClosed:
+        if (e.effective_at_ns < c.latest_at || events::DayOf(e.effective_at_ns) < c.start) {
+          return false;
+        }
         c.closed = true;
         break;
     }
+    c.latest_at = std::max(c.latest_at, e.effective_at_ns);
     events[e.event_id] = {e, false};
     return true;
   }
@@ -164,7 +186,12 @@ class Generator {
     const ServiceLine line = Pick(7) == 0 ? static_cast<ServiceLine>(1 + Pick(4))
                              : Pick(2)    ? ServiceLine::kProactive
                                           : ServiceLine::kReactive;
-    if (kind < 6) return f_.Open(contract);
+    // Mostly opened on the first day of the term, now and then later (the
+    // events dated before then break a rule) or before it.
+    if (kind < 6) {
+      if (Pick(4) != 0) return f_.Open(contract);
+      return f_.Open(contract, Pick(3) ? date.c_str() : "2025-12-15");
+    }
     if (kind < 14) {
       std::vector<events::ContractLine> lines;
       events::ContractLine l = AmendLine(line, static_cast<int64_t>(Pick(3000)) - 1500);
@@ -187,8 +214,10 @@ class Generator {
       static constexpr EventType kEsc[] = {EventType::kEscalationOpened,
                                            EventType::kEscalationSeverityChanged,
                                            EventType::kEscalationResolved};
-      return f_.Escalation(kEsc[Pick(3)], contract, "E" + std::to_string(Pick(5)),
-                           static_cast<events::Severity>(1 + Pick(3)));
+      Event e = f_.Escalation(kEsc[Pick(3)], contract, "E" + std::to_string(Pick(5)),
+                              static_cast<events::Severity>(1 + Pick(3)));
+      e.effective_at_ns = At(date.c_str());
+      return e;
     }
     if (kind < 97) {
       // Mostly a real earlier event of the same contract, sometimes one of
@@ -205,9 +234,16 @@ class Generator {
         std::advance(it, static_cast<long>(Pick(m.events.size())));
         target = it->first;
       }
-      return f_.Reverse(contract, target);
+      Event e = f_.Reverse(contract, target);
+      e.effective_at_ns = At(date.c_str());
+      return e;
     }
-    return f_.Close(contract);
+    // At the term's end, on the event's date, or before the term starts.
+    Event e = f_.Close(contract);
+    const uint64_t when = Pick(4);
+    if (when == 0) e.effective_at_ns = At("2025-12-20");
+    if (when == 1) e.effective_at_ns = At(date.c_str());
+    return e;
   }
 
   uint64_t Pick(uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng_); }

@@ -367,6 +367,55 @@ CaseMap ReversalCases() {
   };
 }
 
+// Cases of the time-order rules.
+CaseMap TimeOrderCases() {
+  return {
+      {rules::kTimeNotBeforeOpened,
+       [](T& t) {
+         return t.Append(
+             {t.f.Open("C1", "2026-02-01"), t.f.Book("C1", kRe, 60, "2026-01-15T00:00:00Z")});
+       }},
+      {rules::kTimeTermEndNotBeforeConsumption,
+       [](T& t) {
+         Event a = t.f.Amend("C1", {}, "2026-07-01");
+         a.term_end_day = Day("2026-06-01");
+         return t.Append({t.f.Open("C1"), t.f.Book("C1", kRe, 60, "2026-06-15T10:00:00Z"), a});
+       }},
+      {rules::kTimeCloseNotBeforeLatest,
+       [](T& t) {
+         Event c = t.f.Close("C1");
+         c.effective_at_ns = At("2026-03-01T00:00:00Z");
+         return t.Append({t.f.Open("C1"), t.f.Book("C1", kRe, 60), c});
+       }},
+      {rules::kTimeCloseNotBeforeTerm,
+       [](T& t) {
+         Event o = t.f.Open("C1", "2025-12-01");
+         Event c = t.f.Close("C1");
+         c.effective_at_ns = At("2025-12-15T00:00:00Z");
+         return t.Append({o, c});
+       }},
+      {rules::kTimeRerateNotBeforeOpened,
+       [](T& t) {
+         Event r = t.f.Escalation(EventType::kEscalationSeverityChanged, "C1", "E1", Severity::kB);
+         r.effective_at_ns = At("2026-03-01T00:00:00Z");
+         return t.Append(
+             {t.f.Open("C1"), t.f.Escalation(EventType::kEscalationOpened, "C1", "E1"), r});
+       }},
+      {rules::kTimeResolveNotBeforeOpened,
+       [](T& t) {
+         Event r = t.f.Escalation(EventType::kEscalationResolved, "C1", "E1");
+         r.effective_at_ns = At("2026-03-01T00:00:00Z");
+         return t.Append(
+             {t.f.Open("C1"), t.f.Escalation(EventType::kEscalationOpened, "C1", "E1"), r});
+       }},
+      {rules::kTimeReversalNotBeforeTarget,
+       [](T& t) {
+         const Event b = t.f.Book("C1", kRe, 60, "2026-03-15T10:00:00Z");
+         return t.Append({t.f.Open("C1"), b, t.f.Reverse("C1", b.event_id, "2026-03-01")});
+       }},
+  };
+}
+
 // Cases of the field tables.
 CaseMap FieldCases() {
   return {
@@ -451,8 +500,9 @@ CaseMap FieldCases() {
 // rule; effects return OK after showing the effect.
 std::map<std::string_view, Case> Cases() {
   CaseMap all;
-  for (CaseMap part : {IdentityAndLifeCycleCases(), ContractCases(),
-                       ConsumptionAndEscalationCases(), ReversalCases(), FieldCases()}) {
+  for (CaseMap part :
+       {IdentityAndLifeCycleCases(), ContractCases(), ConsumptionAndEscalationCases(),
+        ReversalCases(), TimeOrderCases(), FieldCases()}) {
     all.merge(part);
     EXPECT_TRUE(part.empty()) << part.begin()->first << " has two cases";
   }

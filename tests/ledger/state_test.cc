@@ -23,6 +23,9 @@ ContractState Sample() {
   c.term_end_day = 20818;
   c.stream_version = 42;
   c.last_seq = 1234567;
+  c.opened_at_ns = -86'400'000'000'000;  // before 1970: signed
+  c.last_effective_at_ns = 1'790'000'000'000'000'000;
+  c.last_consumption_at_ns = 1'780'000'000'000'000'000;
   LineState a;
   a.service_line = events::ServiceLine::kProactive;
   a.overage = events::Overage::kReject;
@@ -57,11 +60,43 @@ TEST(LedgerStateTest, ContractStateTruncationsAndTrailingBytesRejected) {
   }
   EXPECT_TRUE(DecodeContractState(bytes + "x", &back).IsCorruption());
   std::string bad = bytes;
-  bad[0] = 2;  // unknown format
+  bad[0] = 1;  // format 1 had no effective_at fields
+  EXPECT_TRUE(DecodeContractState(bad, &back).IsCorruption());
+  bad[0] = 3;  // unknown format
   EXPECT_TRUE(DecodeContractState(bad, &back).IsCorruption());
   bad = bytes;
   bad[1] = 3;  // neither open nor closed
   EXPECT_TRUE(DecodeContractState(bad, &back).IsCorruption());
+}
+
+TEST(LedgerStateTest, ContractStateWithoutConsumptionRoundTrips) {
+  ContractState c = Sample();
+  c.last_consumption_at_ns = ContractState::kNoConsumption;
+  std::string bytes;
+  EncodeContractState(c, &bytes);
+  ContractState back;
+  ASSERT_TRUE(DecodeContractState(bytes, &back).ok());
+  EXPECT_EQ(back, c);
+}
+
+TEST(LedgerStateTest, ContractStateEffectiveAtValuesOutOfOrderRejected) {
+  // Every event is at or after the opening: a state saying otherwise is not
+  // one the rules can produce.
+  ContractState back;
+  std::string bytes;
+  ContractState c = Sample();
+  c.last_effective_at_ns = c.opened_at_ns - 1;
+  c.last_consumption_at_ns = ContractState::kNoConsumption;
+  EncodeContractState(c, &bytes);
+  EXPECT_TRUE(DecodeContractState(bytes, &back).IsCorruption());
+  c = Sample();
+  c.last_consumption_at_ns = c.last_effective_at_ns + 1;
+  EncodeContractState(c, &bytes);
+  EXPECT_TRUE(DecodeContractState(bytes, &back).IsCorruption());
+  c = Sample();
+  c.last_consumption_at_ns = c.opened_at_ns - 1;
+  EncodeContractState(c, &bytes);
+  EXPECT_TRUE(DecodeContractState(bytes, &back).IsCorruption());
 }
 
 TEST(LedgerStateTest, RateAtPicksLatestEffectiveThenLatestAppended) {
@@ -76,13 +111,22 @@ TEST(LedgerStateTest, RateAtPicksLatestEffectiveThenLatestAppended) {
 }
 
 TEST(LedgerStateTest, EscalationState) {
-  EscalationState s{false, events::Severity::kC};
+  EscalationState s{false, events::Severity::kC, -5};
   EscalationState back;
-  ASSERT_TRUE(DecodeEscalationState(EncodeEscalationState(s), &back).ok());
+  const std::string bytes = EncodeEscalationState(s);
+  ASSERT_EQ(bytes.size(), 10u);
+  ASSERT_TRUE(DecodeEscalationState(bytes, &back).ok());
   EXPECT_EQ(back, s);
-  EXPECT_TRUE(DecodeEscalationState("", &back).IsCorruption());
-  EXPECT_TRUE(DecodeEscalationState(std::string("\x01\x04", 2), &back).IsCorruption());
-  EXPECT_TRUE(DecodeEscalationState(std::string("\x03\x01", 2), &back).IsCorruption());
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_TRUE(DecodeEscalationState(bytes.substr(0, n), &back).IsCorruption()) << n;
+  }
+  EXPECT_TRUE(DecodeEscalationState(bytes + "x", &back).IsCorruption());
+  std::string bad = bytes;
+  bad[1] = 4;  // no severity D
+  EXPECT_TRUE(DecodeEscalationState(bad, &back).IsCorruption());
+  bad = bytes;
+  bad[0] = 3;  // neither open nor resolved
+  EXPECT_TRUE(DecodeEscalationState(bad, &back).IsCorruption());
 }
 
 TEST(LedgerStateTest, KeysSortNumericallyAndParse) {

@@ -11,10 +11,10 @@
 namespace ccl::ledger::testing {
 namespace {
 
-class LedgerVerifyTest : public ::testing::Test {
+class LedgerVerifyTest : public AppendFixture {
  protected:
   void SetUp() override {
-    Open();
+    AppendFixture::SetUp();
     // 3 contracts, 30 events: bookings, a delivery, amendments with rate
     // changes, escalations, a reversal and a closed contract.
     Event b1 = f_.Book("C1", ServiceLine::kReactive, 120);
@@ -40,20 +40,6 @@ class LedgerVerifyTest : public ::testing::Test {
     ASSERT_EQ(head_.seq, 30u);
   }
 
-  void Open() {
-    Options o;
-    o.create_if_missing = true;
-    o.clock = &clock_;
-    Status s = Ledger::Open(o, path(), &ledger_);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  std::string path() const { return dir_.Sub("db"); }
-  void MustAppend(const std::vector<Event>& batch) {
-    AppendResult r;
-    Status s = ledger_->Append(batch, AppendOptions(), &r);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-
   // Closes the ledger, lets `edit` change RocksDB directly, reopens, and
   // expects Verify to fail naming `seq` with a message containing `what`.
   template <typename Edit>
@@ -63,7 +49,7 @@ class LedgerVerifyTest : public ::testing::Test {
       RawDb raw(path());
       edit(raw);
     }
-    Open();
+    Reopen();
     VerifyReport report;
     Status s = ledger_->Verify(VerifyProgress(), &report);
     EXPECT_TRUE(s.IsCorruption()) << s.ToString();
@@ -72,16 +58,51 @@ class LedgerVerifyTest : public ::testing::Test {
     EXPECT_NE(s.message().find(what), std::string::npos) << s.message();
   }
 
+  // Appends `ending` (valid events; none: the fixture as it is), closes the
+  // ledger and rewrites its last event with `edit` applied, its chain hash
+  // and the head made consistent with the new bytes: a ledger written by an
+  // append that did not check a rule. Verify's replay must reject that seq
+  // naming `rule`.
+  template <typename Edit>
+  Status ExpectReplayRejects(const std::vector<Event>& ending, Edit edit, const std::string& rule) {
+    if (!ending.empty()) MustAppend(ending);
+    const Head head = ledger_->head();
+    const uint64_t seq = head.seq;
+    ledger_.reset();
+    {
+      RawDb raw(path());
+      Event e = Decoded(raw, seq);
+      edit(&e);
+      std::string bytes;
+      events::EncodeEvent(e, &bytes);
+      raw.Put(kCfEvents, SeqKeyBytes(seq), bytes);
+      Hash prev;
+      const std::string p = raw.Get(kCfChain, SeqKeyBytes(seq - 1));
+      std::memcpy(prev.data(), p.data(), 32);
+      Hash h = ChainHash(prev, seq, bytes);
+      raw.Put(kCfChain, SeqKeyBytes(seq),
+              std::string_view(reinterpret_cast<const char*>(h.data()), 32));
+      Head rewritten = head;
+      rewritten.hash = h;
+      raw.Put(kCfMeta, kMetaHead, EncodeHead(rewritten));
+    }
+    Reopen();
+    VerifyReport report;
+    Status s = ledger_->Verify(VerifyProgress(), &report);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_EQ(report.first_bad_seq, seq) << s.ToString();
+    EXPECT_NE(s.message().find("seq " + std::to_string(seq) + ": replay: event"), std::string::npos)
+        << s.message();
+    EXPECT_NE(s.message().find(rule), std::string::npos) << s.message();
+    return s;
+  }
+
   static Event Decoded(RawDb& raw, uint64_t seq) {
     Event e;
     EXPECT_TRUE(events::DecodeEvent(raw.Get(kCfEvents, SeqKeyBytes(seq)), &e).ok());
     return e;
   }
 
-  TempDir dir_;
-  FakeClock clock_{At("2026-05-01T00:00:00Z")};
-  EventFactory f_;
-  std::unique_ptr<Ledger> ledger_;
   Head head_;
 };
 
@@ -247,23 +268,28 @@ TEST_F(LedgerVerifyTest, StreamsCopyAdded) {
       "(key: contract 'C2' version 99)");
 }
 
-TEST_F(LedgerVerifyTest, FormatVersion1IsRefused) {
-  // Format 1 `streams` values were bare seqs: reading them as copies would
-  // fail on every stream, so such a ledger is not opened (it is re-imported).
+TEST_F(LedgerVerifyTest, OlderFormatVersionsAreRefused) {
+  // Format 1 `streams` values were bare seqs; format 2 write-model states
+  // lack the effective_at values the time-order rules need. Reading either
+  // would misread or misjudge, so such a ledger is not opened (it is
+  // re-imported).
   ledger_.reset();
-  {
-    RawDb raw(path());
-    std::string v;
-    AppendBE32(1, &v);
-    raw.Put(kCfMeta, kMetaFormatVersion, v);
+  for (uint32_t version : {1u, 2u}) {
+    {
+      RawDb raw(path());
+      std::string v;
+      AppendBE32(version, &v);
+      raw.Put(kCfMeta, kMetaFormatVersion, v);
+    }
+    Options o;
+    o.clock = &clock_;
+    Status s = Ledger::Open(o, path(), &ledger_);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_NE(s.message().find("format version " + std::to_string(version)), std::string::npos)
+        << s.message();
+    EXPECT_NE(s.message().find("re-import it"), std::string::npos) << s.message();
+    EXPECT_EQ(ledger_, nullptr);
   }
-  Options o;
-  o.clock = &clock_;
-  Status s = Ledger::Open(o, path(), &ledger_);
-  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
-  EXPECT_NE(s.message().find("format version 1"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("re-import it"), std::string::npos) << s.message();
-  EXPECT_EQ(ledger_, nullptr);
 }
 
 TEST_F(LedgerVerifyTest, ChainEntryChanged) {
@@ -312,39 +338,84 @@ TEST_F(LedgerVerifyTest, ReplayCatchesAnAppendThatBrokeARule) {
   // A tamperer who recomputes the chain still has to satisfy the rules:
   // rewrite seq 30 (ContractClosed of C3) as a booking on a line C3 lacks,
   // with chain, indexes and head made consistent.
-  ledger_.reset();
-  {
-    RawDb raw(path());
-    Event e = Decoded(raw, 30);
-    e.type = EventType::kHoursBooked;
-    e.reason.clear();
-    e.engineer = "mallory";
-    e.service_line = ServiceLine::kDesignatedEngineering;
-    e.minutes = 10;
-    e.applied_bill_rate_minor = 1;
-    std::string bytes;
-    events::EncodeEvent(e, &bytes);
-    raw.Put(kCfEvents, SeqKeyBytes(30), bytes);
-    Hash prev;
-    const std::string p = raw.Get(kCfChain, SeqKeyBytes(29));
-    std::memcpy(prev.data(), p.data(), 32);
-    Hash h = ChainHash(prev, 30, bytes);
-    raw.Put(kCfChain, SeqKeyBytes(30),
-            std::string_view(reinterpret_cast<const char*>(h.data()), 32));
-    Head head = head_;
-    head.hash = h;
-    raw.Put(kCfMeta, kMetaHead, EncodeHead(head));
-  }
-  Open();
-  VerifyReport report;
-  Status s = ledger_->Verify(VerifyProgress(), &report);
-  EXPECT_TRUE(s.IsCorruption());
-  EXPECT_EQ(report.first_bad_seq, 30u);
-  EXPECT_NE(s.message().find("seq 30: replay: event"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("service line not funded"), std::string::npos) << s.message();
+  const Status s = ExpectReplayRejects(
+      {},
+      [](Event* e) {
+        e->type = EventType::kHoursBooked;
+        e->reason.clear();
+        e->engineer = "mallory";
+        e->service_line = ServiceLine::kDesignatedEngineering;
+        e->minutes = 10;
+        e->applied_bill_rate_minor = 1;
+      },
+      "service line not funded");
   // The report names the broken rule, as data and in the text.
   EXPECT_EQ(s.rule(), rules::kConsumptionLineFunded);
   EXPECT_NE(s.message().find("(rule R-CONS-01)"), std::string::npos) << s.message();
+}
+
+// The time-order rules, each on a ledger written without it: the last event
+// is made to break it after a legitimate append.
+TEST_F(LedgerVerifyTest, ReplayChecksNothingBeforeTheContractWasOpened) {
+  ExpectReplayRejects(
+      {}, [](Event* e) { e->effective_at_ns = At("2025-12-31"); },
+      "effective before the contract was opened")
+      .IgnoreError();
+}
+
+TEST_F(LedgerVerifyTest, ReplayChecksTermEndNotBeforeAConsumption) {
+  Event amend = f_.Amend("C1", {}, "2026-07-01");
+  amend.term_end_day = Day("2026-06-30");
+  ExpectReplayRejects(
+      {amend}, [](Event* e) { e->term_end_day = Day("2026-03-15"); },
+      "amendment moves term_end before a consumption")
+      .IgnoreError();
+}
+
+TEST_F(LedgerVerifyTest, ReplayChecksClosedNotBeforeTheLatestEvent) {
+  // Seq 30 closes C3, whose bookings are effective 2026-03-15T10:00.
+  ExpectReplayRejects(
+      {}, [](Event* e) { e->effective_at_ns = At("2026-03-15T09:00:00Z"); },
+      "contract closed before its latest event")
+      .IgnoreError();
+}
+
+TEST_F(LedgerVerifyTest, ReplayChecksClosedNotBeforeTheTermStarts) {
+  Event close = f_.Close("C4");
+  close.effective_at_ns = At("2026-01-01");
+  ExpectReplayRejects(
+      {f_.Open("C4", "2025-11-01"), close}, [](Event* e) { e->effective_at_ns = At("2025-12-01"); },
+      "contract closed before its term starts")
+      .IgnoreError();
+}
+
+TEST_F(LedgerVerifyTest, ReplayChecksEscalationNotChangedBeforeItWasOpened) {
+  Event rerate =
+      f_.Escalation(EventType::kEscalationSeverityChanged, "C1", "E2", events::Severity::kC);
+  ExpectReplayRejects(
+      {f_.Escalation(EventType::kEscalationOpened, "C1", "E2"), rerate},
+      [](Event* e) { e->effective_at_ns = At("2026-03-31"); },
+      "escalation severity changed before it was opened")
+      .IgnoreError();
+}
+
+TEST_F(LedgerVerifyTest, ReplayChecksEscalationNotResolvedBeforeItWasOpened) {
+  ExpectReplayRejects(
+      {f_.Escalation(EventType::kEscalationOpened, "C1", "E2"),
+       f_.Escalation(EventType::kEscalationResolved, "C1", "E2")},
+      [](Event* e) { e->effective_at_ns = At("2026-03-31"); },
+      "escalation resolved before it was opened")
+      .IgnoreError();
+}
+
+TEST_F(LedgerVerifyTest, ReplayChecksReversalNotBeforeItsTarget) {
+  Event booking = f_.Book("C2", ServiceLine::kReactive, 45, "2026-05-02T10:00:00Z");
+  Event reversal = f_.Reverse("C2", booking.event_id);
+  reversal.effective_at_ns = At("2026-05-03");
+  ExpectReplayRejects(
+      {booking, reversal}, [](Event* e) { e->effective_at_ns = At("2026-05-01"); },
+      "reversal effective before its target")
+      .IgnoreError();
 }
 
 TEST_F(LedgerVerifyTest, ReadOnlyInstanceVerifies) {

@@ -38,6 +38,8 @@ struct ContractState {
   int escalations = 0;
   std::vector<std::string> open_escalations;
   std::vector<std::string> all_escalations;
+  std::map<std::string, int64_t> escalation_opened_ns;
+  int64_t latest_ns = INT64_MIN;  // the latest effective_at of the contract's events
 };
 
 class Generator {
@@ -56,7 +58,8 @@ class Generator {
   }
   bool Chance(int percent) { return Rand(1, 100) <= percent; }
 
-  Event& Push(EventType type, const ContractState& c, int64_t effective_at_ns) {
+  Event& Push(EventType type, ContractState& c, int64_t effective_at_ns) {
+    c.latest_ns = std::max(c.latest_ns, effective_at_ns);
     out_.emplace_back();
     Event& e = out_.back();
     e.type = type;
@@ -78,7 +81,11 @@ class Generator {
   }
 
   // An instant within the contract's term, near the simulated "today" and
-  // sometimes back-dated by up to ~4 months.
+  // sometimes back-dated by up to ~4 months, but not before `not_before_ns`
+  // (the ledger's time-order rules: a change after what it changes).
+  int64_t When(const ContractState& c, int64_t not_before_ns) {
+    return std::max(When(c), not_before_ns);
+  }
   int64_t When(const ContractState& c) {
     int32_t day = today_;
     if (Chance(15)) day -= static_cast<int32_t>(Rand(1, 120));
@@ -161,7 +168,7 @@ class Generator {
     } else if (roll <= 92) {
       ResolveEscalation(c);
     } else if (roll <= 93 && out_.size() > static_cast<size_t>(o_.events) * 3 / 4) {
-      Event& e = Push(EventType::kContractClosed, c, When(c));
+      Event& e = Push(EventType::kContractClosed, c, When(c, c.latest_ns));
       e.reason = "term over";
       c.closed = true;
     } else {
@@ -215,7 +222,7 @@ class Generator {
     const events::Uuid id = out_[target].event_id;
     const int li = static_cast<int>(out_[target].service_line) - 1;
     const int32_t minutes = out_[target].minutes;
-    Event& e = Push(EventType::kEntryReversed, c, When(c));
+    Event& e = Push(EventType::kEntryReversed, c, When(c, out_[target].effective_at_ns));
     e.target_event_id = id;
     e.reason = "booked on the wrong contract";
     c.lines[li].consumed -= minutes;
@@ -263,6 +270,7 @@ class Generator {
   void OpenEscalation(ContractState& c) {
     const std::string id = "ESC-" + std::to_string(c.escalations++);
     Event& e = Push(EventType::kEscalationOpened, c, When(c));
+    c.escalation_opened_ns[id] = e.effective_at_ns;
     e.escalation = id;
     e.severity = static_cast<Severity>(Rand(1, 3));
     e.summary = "service down";
@@ -272,8 +280,10 @@ class Generator {
 
   void ChangeSeverity(ContractState& c) {
     if (c.open_escalations.empty()) return;
-    Event& e = Push(EventType::kEscalationSeverityChanged, c, When(c));
-    e.escalation = c.open_escalations[Rand(0, static_cast<int64_t>(c.open_escalations.size()) - 1)];
+    const std::string& id =
+        c.open_escalations[Rand(0, static_cast<int64_t>(c.open_escalations.size()) - 1)];
+    Event& e = Push(EventType::kEscalationSeverityChanged, c, When(c, c.escalation_opened_ns[id]));
+    e.escalation = id;
     e.severity = static_cast<Severity>(Rand(1, 3));
   }
 
@@ -281,7 +291,8 @@ class Generator {
     if (c.open_escalations.empty()) return;
     const size_t k =
         static_cast<size_t>(Rand(0, static_cast<int64_t>(c.open_escalations.size()) - 1));
-    Event& e = Push(EventType::kEscalationResolved, c, When(c));
+    Event& e = Push(EventType::kEscalationResolved, c,
+                    When(c, c.escalation_opened_ns[c.open_escalations[k]]));
     e.escalation = c.open_escalations[k];
     e.resolution = "patched";
     c.open_escalations.erase(c.open_escalations.begin() + static_cast<std::ptrdiff_t>(k));

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -74,6 +75,7 @@ class RuleModel {
     if (e.type == EventType::kContractOpened) {
       if (c.opened) return "second ContractOpened";
       c.opened = true;
+      c.opened_at = c.latest_at = e.effective_at_ns;
       c.term_start = e.term_start_day;
       c.term_end = *e.term_end_day;
       for (const auto& l : e.lines) c.lines[l.service_line] = {l.funded_minutes, 0, l.overage};
@@ -81,9 +83,15 @@ class RuleModel {
     }
     if (!c.opened) return "first event is not ContractOpened";
     if (c.closed) return "event after ContractClosed";
+    if (e.effective_at_ns < c.opened_at) return "effective before ContractOpened";
     const int32_t day = events::DayOf(e.effective_at_ns);
+    const int64_t latest_before = c.latest_at;
+    c.latest_at = std::max(c.latest_at, e.effective_at_ns);
     switch (e.type) {
       case EventType::kContractAmended:
+        if (e.term_end_day && *e.term_end_day < c.latest_consumption_day) {
+          return "term_end moved before a consumption";
+        }
         if (e.term_end_day) c.term_end = *e.term_end_day;
         for (const auto& l : e.lines) {
           auto it = c.lines.find(l.service_line);
@@ -104,10 +112,12 @@ class RuleModel {
         if (it == c.lines.end()) return "consumption on an unfunded line";
         if (day < c.term_start || day > c.term_end) return "consumption outside the term";
         it->second.consumed += e.minutes;
+        c.latest_consumption_day = std::max(c.latest_consumption_day, day);
         if (it->second.overage == Overage::kReject && it->second.consumed > it->second.funded) {
           return "reject line overdrawn";
         }
-        consumption_[e.event_id] = {e.contract, e.service_line, e.minutes, false};
+        consumption_[e.event_id] = {e.contract, e.service_line, e.minutes, false,
+                                    e.effective_at_ns};
         return "";
       }
       case EventType::kEntryReversed: {
@@ -115,19 +125,27 @@ class RuleModel {
         if (it == consumption_.end()) return "reversal of an unknown event";
         if (it->second.contract != e.contract) return "reversal across contracts";
         if (it->second.reversed) return "second reversal";
+        if (e.effective_at_ns < it->second.at) return "reversal before its target";
         it->second.reversed = true;
         c.lines[it->second.line].consumed -= it->second.minutes;
         return "";
       }
       case EventType::kEscalationOpened:
-        if (!c.escalations.insert(e.escalation).second) return "escalation id reused";
+        if (!c.escalations.emplace(e.escalation, e.effective_at_ns).second) {
+          return "escalation id reused";
+        }
         c.open.insert(e.escalation);
         return "";
       case EventType::kEscalationSeverityChanged:
-        return c.open.count(e.escalation) ? "" : "severity change of a closed escalation";
+        if (!c.open.count(e.escalation)) return "severity change of a closed escalation";
+        return e.effective_at_ns < c.escalations[e.escalation] ? "severity change before opening"
+                                                               : "";
       case EventType::kEscalationResolved:
-        return c.open.erase(e.escalation) ? "" : "resolution of a closed escalation";
+        if (!c.open.erase(e.escalation)) return "resolution of a closed escalation";
+        return e.effective_at_ns < c.escalations[e.escalation] ? "resolution before opening" : "";
       case EventType::kContractClosed:
+        if (e.effective_at_ns < latest_before) return "closed before its latest event";
+        if (day < c.term_start) return "closed before its term starts";
         c.closed = true;
         return "";
       case EventType::kContractOpened:
@@ -147,8 +165,11 @@ class RuleModel {
     bool closed = false;
     int32_t term_start = 0;
     int32_t term_end = 0;
+    int64_t opened_at = 0;  // effective_at of ContractOpened
+    int64_t latest_at = 0;  // the latest effective_at of the contract's events
+    int32_t latest_consumption_day = INT32_MIN;
     std::map<ServiceLine, Line> lines;
-    std::set<std::string> escalations;
+    std::map<std::string, int64_t> escalations;  // -> effective_at of its opening
     std::set<std::string> open;
   };
   struct Consumed {
@@ -156,6 +177,7 @@ class RuleModel {
     ServiceLine line;
     int32_t minutes;
     bool reversed;
+    int64_t at;  // effective_at
   };
   std::set<events::Uuid> ids_;
   std::map<std::string, Contract> contracts_;

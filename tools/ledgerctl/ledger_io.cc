@@ -341,7 +341,15 @@ Status AppendBatch(ledger::Ledger* ledger, const std::string& path, std::span<co
       std::string where = path + ":" + std::to_string(lines[result.failed_index]);
       // The ledger may already name the event; name it once.
       if (s.message().find(id) == std::string::npos) where += ": event " + id;
-      return s.WithContext(where);
+      s = s.WithContext(where);
+      if (result.first_use_index < n) {
+        assert(s.IsConflict());
+        // The first use is in this batch, so it has no seq: name its line.
+        return Status::Conflict(s.message() + " (first used on line " +
+                                std::to_string(lines[result.first_use_index]) + " of " + path +
+                                ")");
+      }
+      return s;
     }
     return s.WithContext(path);
   }
