@@ -3,6 +3,7 @@
 // errors are translated into a Status where they are first seen.
 #pragma once
 
+#include <cassert>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -87,6 +88,27 @@ class [[nodiscard]] Status {
     std::string m(context);
     m += ": ";
     m += message_;
+    Status s(code_, std::move(m));
+    s.rule_ = rule_;
+    return s;
+  }
+
+  // Same code and rule, `detail` added to the message before the rule id,
+  // which stays last: WithDetail("(first used on line 3)") ->
+  // "<msg> (first used on line 3) (rule R-ID-02)".
+  Status WithDetail(std::string_view detail) const {
+    if (ok()) return *this;
+    std::string tail;
+    std::string m = message_;
+    if (!rule_.empty()) {
+      tail = " (rule " + std::string(rule_) + ")";
+      // WithRule appended it, and every later step only prefixes.
+      assert(m.size() >= tail.size() && m.compare(m.size() - tail.size(), tail.size(), tail) == 0);
+      m.resize(m.size() - tail.size());
+    }
+    m += " ";
+    m += detail;
+    m += tail;
     Status s(code_, std::move(m));
     s.rule_ = rule_;
     return s;

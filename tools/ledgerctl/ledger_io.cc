@@ -345,9 +345,8 @@ Status AppendBatch(ledger::Ledger* ledger, const std::string& path, std::span<co
       if (result.first_use_index < n) {
         assert(s.IsConflict());
         // The first use is in this batch, so it has no seq: name its line.
-        return Status::Conflict(s.message() + " (first used on line " +
-                                std::to_string(lines[result.first_use_index]) + " of " + path +
-                                ")");
+        return s.WithDetail("(first used on line " + std::to_string(lines[result.first_use_index]) +
+                            " of " + path + ")");
       }
       return s;
     }
