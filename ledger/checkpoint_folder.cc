@@ -9,6 +9,7 @@
 #include <cassert>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -131,9 +132,16 @@ Status Prune(const std::string& folder, uint32_t keep_newest) {
 }  // namespace
 
 std::string DefaultCheckpointFolder(const std::string& db_path) {
-  std::string p = db_path;
-  while (p.size() > 1 && p.back() == '/') p.pop_back();
-  return p + ".checkpoints";
+  // The ledger's real path, not the words that named it: a symlink to the
+  // ledger, `db/.` or `db/` must find the same folder as `db`, or a rolled
+  // back ledger opened through another name would have no checkpoint to be
+  // held to (and `db/.` would put the folder inside the ledger).
+  std::error_code ec;
+  std::filesystem::path p =
+      std::filesystem::weakly_canonical(std::filesystem::absolute(db_path, ec), ec);
+  std::string text = ec ? db_path : p.string();
+  while (text.size() > 1 && text.back() == '/') text.pop_back();
+  return text + ".checkpoints";
 }
 
 std::string LedgerOrigin(const Ledger& ledger) { return "ccl.ledger/" + LedgerIdText(ledger); }

@@ -41,7 +41,8 @@ inline constexpr uint32_t kCheckpointsKeptMax = 1000000;
 // A checkpoint file is a few hundred bytes; anything larger is not one.
 inline constexpr size_t kCheckpointFileBytesMax = 16 * 1024;
 
-// "<db path>.checkpoints" (a trailing '/' of the path ignored).
+// "<the ledger's resolved path>.checkpoints": symlinks, "." and a trailing '/'
+// resolved, so every name of one ledger finds one folder.
 std::string DefaultCheckpointFolder(const std::string& db_path);
 
 // The origin (and key name) of a ledger's checkpoints: "ccl.ledger/<id>".
@@ -76,8 +77,8 @@ struct OwnCheckpointReport {
 // Corruption "ledger is behind its own checkpoint: size 12, checkpoint 13"
 // when the ledger is shorter, also after a Refresh (a read-only view opened
 // before a writer appended and published is caught up first; the events it
-// then sees beyond the ones a preceding Verify read are taken as stored). A folder that does not exist or holds no
-// checkpoint: OK with report->found false.
+// then sees beyond the ones a preceding Verify read are taken as stored). A folder that does not
+// exist or holds no checkpoint: OK with report->found false.
 [[nodiscard]] Status CheckLedgerExtendsCheckpoint(Ledger* ledger, const std::string& folder,
                                                   OwnCheckpointReport* report);
 

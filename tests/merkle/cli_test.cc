@@ -207,9 +207,34 @@ TEST_F(AuditCliTest, VerifyCatchesALedgerCutBackByATruncatedLog) {
             std::string::npos)
       << r.out;
   EXPECT_EQ(r.out.find("OK"), std::string::npos) << "a failed verify says no OK: " << r.out;
-  // Appending on top of the cut-back ledger gets no checkpoint that would hide it.
+  // Appending on top of the cut-back ledger is refused before anything is
+  // written: the ledger is still the cut-back one of 40 events.
   r = Ledgerctl(db + "import " + Tmp("b.jsonl"));
   EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("(nothing was written)"), std::string::npos) << r.out;
+  r = Ledgerctl(db + "verify");
+  EXPECT_NE(r.out.find("ledger is behind its own checkpoint: size 40,"), std::string::npos)
+      << r.out;
+  // Another name of the same folder finds the same checkpoints.
+  std::filesystem::create_directory_symlink(Tmp("db"), Tmp("link"));
+  for (const std::string& name : {Tmp("link"), Tmp("db") + "/.", Tmp("db") + "/"}) {
+    r = Ledgerctl("--db " + name + " verify");
+    EXPECT_EQ(r.code, 3) << name << ": " << r.out;
+    r = Ledgerctl("--db " + name + " import " + Tmp("b.jsonl"));
+    EXPECT_EQ(r.code, 3) << name << ": " << r.out;
+  }
+  EXPECT_FALSE(std::filesystem::exists(Tmp("link.checkpoints")));
+  EXPECT_FALSE(std::filesystem::exists(Tmp("db") + "/..checkpoints"));
+}
+
+TEST_F(AuditCliTest, OutputThatCannotBeWrittenIsExitFour) {
+  const std::string db = "--db " + Tmp("db") + " ";
+  ASSERT_EQ(Ledgerctl("generate --contracts 1 --days 5 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
+  ASSERT_EQ(Ledgerctl(db + "init").code, 0);
+  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("w.jsonl")).code, 0);
+  for (const char* command : {"balance", "log --json", "show 1", "stats", "digest"}) {
+    EXPECT_EQ(Ledgerctl(db + command + " >/dev/full").code, 4) << command;
+  }
 }
 
 TEST_F(AuditCliTest, CheckpointFolderIsConfigurableAndItsFilesAreChecked) {

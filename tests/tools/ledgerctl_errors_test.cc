@@ -85,6 +85,26 @@ TEST_F(LedgerctlErrorsTest, VerifyAgainstABadDigestSaysFailedAndNeverOk) {
   EXPECT_NE(lines[2].find("extends the digest"), std::string::npos) << r.out;
 }
 
+TEST_F(LedgerctlErrorsTest, NoOutputFileInsideTheLedgerOrItsCheckpoints) {
+  const std::string current = ReadFile(fs::path(db_) / "CURRENT");
+  fs::create_directory_symlink(db_, dir_ / "link");
+  const std::vector<std::vector<std::string>> writes = {
+      {"report", "--out", db_ + "/CURRENT"},
+      {"report", "--out", (dir_ / "link" / "CURRENT").string()},
+      {"export", "events", "--out", db_ + "/../db/x.csv"},
+      {"digest", "--out", db_ + ".checkpoints/d.json"},
+      {"generate", "--out", db_ + "/g.jsonl"},
+  };
+  for (const auto& args : writes) {
+    RunResult r = Run(args);
+    ExpectOneLine(r, 1, {"which the ledger owns"});
+  }
+  EXPECT_EQ(ReadFile(fs::path(db_) / "CURRENT"), current);
+  EXPECT_FALSE(fs::exists(fs::path(db_) / "x.csv"));
+  EXPECT_FALSE(fs::exists(fs::path(db_) / "g.jsonl"));
+  EXPECT_EQ(Run({"verify"}).code, 0);
+}
+
 TEST_F(LedgerctlErrorsTest, GarbageFeedCheckpointIsBadInputNotCorruption) {
   WriteFile(dir_ / "feed.ckpt", "garbage\n");
   RunResult r = Run({"export", "events", "--checkpoint", (dir_ / "feed.ckpt").string()});

@@ -1,6 +1,10 @@
 #include "tools/ledgerctl/checkpoints.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -21,6 +25,21 @@ Status PublishOwnCheckpoint(ledger::Ledger* ledger, const GlobalOptions& g) {
   ledger::PublishResult result;
   Status s = ledger::PublishCheckpoint(ledger, options, &result);
   if (!s.ok()) return s.WithContext("publishing the ledger's checkpoint");
+  return Status::OK();
+}
+
+Status CheckCheckpointBeforeWrite(ledger::Ledger* ledger, const GlobalOptions& g) {
+  const std::string folder = CheckpointFolder(g);
+  ledger::OwnCheckpointReport own;
+  Status s = ledger::CheckLedgerExtendsCheckpoint(ledger, folder, &own);
+  if (!s.ok()) return s.WithDetail("(nothing was written)");
+  // The checkpoint of this write must be publishable, or the write would be
+  // committed and then reported as failed.
+  if (own.found && ::access(folder.c_str(), W_OK) != 0) {
+    return Status::IOError(folder + ": " + std::strerror(errno) +
+                           ": the checkpoint of a write could not be published; nothing was "
+                           "written");
+  }
   return Status::OK();
 }
 
@@ -67,9 +86,10 @@ Status VerifyAgainstCheckpoint(ledger::Ledger* ledger, const po::variables_map& 
   CCL_RETURN_IF_ERROR(s);
   std::string by;
   for (const std::string& name : quorum.cosigners) by += (by.empty() ? "" : ", ") + name;
-  *summary = "OK: extends the checkpoint of " + std::to_string(cp.tree_size) + " events signed by " +
-             quorum.log_key_name + " and cosigned by " + std::to_string(quorum.cosigners.size()) +
-             " trusted witness(es)" + (by.empty() ? "" : ": ") + by;
+  *summary = "OK: extends the checkpoint of " + std::to_string(cp.tree_size) +
+             " events signed by " + quorum.log_key_name + " and cosigned by " +
+             std::to_string(quorum.cosigners.size()) + " trusted witness(es)" +
+             (by.empty() ? "" : ": ") + by;
   return Status::OK();
 }
 

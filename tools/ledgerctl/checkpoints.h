@@ -20,6 +20,12 @@ std::string CheckpointFolder(const GlobalOptions& g);
 // ledger no longer extends the newest checkpoint there.
 Status PublishOwnCheckpoint(ledger::Ledger* ledger, const GlobalOptions& g);
 
+// Before a write command appends: Corruption when the ledger no longer
+// extends the newest checkpoint of its folder (a rolled-back or forked copy),
+// IOError when that folder cannot take the checkpoint the write will publish.
+// Either way the caller writes nothing.
+Status CheckCheckpointBeforeWrite(ledger::Ledger* ledger, const GlobalOptions& g);
+
 // `verify`, anchored by default: whether the ledger extends the newest
 // checkpoint of its folder. Corruption when it does not; on success *summary is
 // the line to print once every other check has passed too.

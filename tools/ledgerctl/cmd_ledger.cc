@@ -96,6 +96,7 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
   }
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kWrite, &ledger);
+  if (s.ok()) s = CheckCheckpointBeforeWrite(ledger.get(), g);
   if (!s.ok()) return Fail(s);
   ImportCounts total;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -151,6 +152,7 @@ int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
 
   std::unique_ptr<Ledger> ledger;
   s = OpenLedger(g, OpenMode::kWrite, &ledger);
+  if (s.ok()) s = CheckCheckpointBeforeWrite(ledger.get(), g);
   if (!s.ok()) return Fail(s);
   ledger::AppendOptions options;
   if (vm.count("expected-version")) {

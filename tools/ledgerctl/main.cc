@@ -7,11 +7,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -19,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
 
 namespace ccl::tools {
@@ -207,6 +211,31 @@ std::string UserFacingError(po::error& e, const po::options_description& all,
 
 }  // namespace
 
+// Options that name a file a command writes. None may point into the ledger's
+// folder or its checkpoint folder: writing there would replace the ledger's own
+// files (CURRENT, a MANIFEST, a checkpoint) with a report.
+constexpr const char* kOutputFileOptions[] = {"out", "proof-out"};
+
+// Why `path` may not be written beside `g`'s ledger, or "" when it may. Paths
+// are compared resolved (symlinks, "..", "."), so no other name of the
+// ledger's folder gets through.
+std::string OutputInsideTheLedger(const std::string& path, const GlobalOptions& g) {
+  namespace fs = std::filesystem;
+  if (path.empty() || path == "-") return "";
+  std::error_code ec;
+  const fs::path out = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec) return "";  // the write itself reports what is wrong with the path
+  for (const std::string& folder : {g.db_path, CheckpointFolder(g)}) {
+    const fs::path f = fs::weakly_canonical(fs::absolute(folder, ec), ec);
+    if (ec || f.empty()) continue;
+    auto [f_end, out_it] = std::mismatch(f.begin(), f.end(), out.begin(), out.end());
+    if (f_end == f.end()) {
+      return path + " is inside " + folder + ", which the ledger owns; write elsewhere";
+    }
+  }
+  return "";
+}
+
 int RunCommand(const CommandTable& table, std::string_view name,
                const std::vector<std::string>& args, const GlobalOptions& defaults) {
   const Command* cmd = FindCommand(table, name);
@@ -265,6 +294,14 @@ int RunCommand(const CommandTable& table, std::string_view name,
   if (g.db_path.empty()) {
     std::fprintf(stderr, "ledgerctl: option '--db': must not be empty\n");
     return kExitUsage;
+  }
+  for (const char* option : kOutputFileOptions) {
+    if (!vm.count(option)) continue;
+    if (std::string bad = OutputInsideTheLedger(vm[option].as<std::string>(), g); !bad.empty()) {
+      std::fprintf(stderr, "ledgerctl %s: option '--%s': %s\n", cmd->name.c_str(), option,
+                   bad.c_str());
+      return kExitRejected;
+    }
   }
   ConfigureLogging(g.log_level);
   return cmd->run(vm, g);
@@ -331,9 +368,27 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace ccl::tools
 
+namespace {
+
+// Output a command printed may still sit in stdout's buffer, and a write that
+// failed earlier (a full disk, an I/O error) leaves only the stream's error
+// flag: a command whose output did not all arrive has failed, whatever it
+// returned. (A closed pipe ends the process by SIGPIPE before this.)
+int CheckStdout(int rc) {
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  if (flushed && std::ferror(stdout) == 0) return rc;
+  const int err = errno;
+  std::fprintf(stderr, "ledgerctl: write stdout: %s\n",
+               err != 0 ? std::strerror(err) : "an earlier write failed; the output is incomplete");
+  return rc == ccl::tools::kExitOk ? ccl::tools::kExitIO : rc;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   try {
-    return ccl::tools::Main(argc, argv);
+    return CheckStdout(ccl::tools::Main(argc, argv));
   } catch (const std::exception& e) {
     // Library code reports through Status; reaching here means a bug or an
     // exhausted resource (bad_alloc). One line, never a stack of text.
