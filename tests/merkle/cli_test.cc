@@ -207,6 +207,10 @@ TEST_F(AuditCliTest, VerifyCatchesALedgerCutBackByATruncatedLog) {
             std::string::npos)
       << r.out;
   EXPECT_EQ(r.out.find("OK"), std::string::npos) << "a failed verify says no OK: " << r.out;
+  // The audit report's verification is verify's: it fails alike.
+  r = Ledgerctl(db + "report --out " + Tmp("r.html"));
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("VERIFICATION FAILED"), std::string::npos) << r.out;
   // Appending on top of the cut-back ledger is refused before anything is
   // written: the ledger is still the cut-back one of 40 events.
   r = Ledgerctl(db + "import " + Tmp("b.jsonl"));

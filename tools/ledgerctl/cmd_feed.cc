@@ -27,6 +27,7 @@
 #include "tools/feed/output.h"
 #include "tools/feed/projection_export.h"
 #include "tools/feed/stats.h"
+#include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
 #include "tools/progress.h"
@@ -275,6 +276,12 @@ int RunReport(const po::variables_map& vm, const GlobalOptions& g) {
   s = report::BuildReportData(ledger.get(), o, &data);
   progress.Finish();
   if (!s.ok()) return Fail(s);
+  if (o.verify && data.verify_status.ok()) {
+    // The report's verification is `verify`'s: the events, and that the
+    // ledger still extends its own newest checkpoint (not rolled back).
+    std::string summary;
+    data.verify_status = VerifyOwnCheckpoint(ledger.get(), g, &summary);
+  }
   std::string html;
   report::RenderReportHtml(data, &html);
   std::unique_ptr<feed::FeedOutput> out;
