@@ -5,7 +5,9 @@
 // --version names the build.
 #include <rocksdb/version.h>
 
+#include <chrono>
 #include <regex>
+#include <thread>
 
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
@@ -142,6 +144,20 @@ TEST_F(LedgerctlErrorsTest, LockedLedgerSaysWhoHoldsItAndExitsFour) {
   ExpectOneLine(r, 4, {"in use by another process", "pid " + std::to_string(::getpid())});
   EXPECT_EQ(r.err.find("LOCK"), std::string::npos) << "the store's own words: " << r.err;
   EXPECT_EQ(Run({"balance"}).code, 0) << "reads work beside the writer";
+}
+
+TEST_F(LedgerctlErrorsTest, AWriterWaitsForALockHeldBriefly) {
+  // A report saving its checkpoints holds the writer's lock for a moment; an
+  // import started meanwhile waits for it instead of failing.
+  std::unique_ptr<ledger::Ledger> holder;
+  ASSERT_TRUE(ledger::Ledger::Open(ledger::Options(), db_, &holder).ok());
+  std::thread release([&holder] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    holder.reset();
+  });
+  RunResult r = Run({"import", (dir_ / "in.jsonl").string()});
+  release.join();
+  EXPECT_EQ(r.code, 0) << r.err;
 }
 
 TEST_F(LedgerctlErrorsTest, VersionNamesTheBuild) {

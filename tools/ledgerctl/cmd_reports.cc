@@ -100,7 +100,10 @@ Status OpenForReport(const GlobalOptions& g, Access access, std::unique_ptr<ledg
       (access == Access::kPreferWrite && !LedgerFolderWritable(g.db_path))) {
     return OpenLedger(g, OpenMode::kReadOnly, out);
   }
-  Status s = OpenLedger(g, OpenMode::kWrite, out);
+  // A report never waits for a writer: it reads beside it instead.
+  GlobalOptions no_wait = g;
+  if (access == Access::kPreferWrite) no_wait.writer_lock_wait_ms = 0;
+  Status s = OpenLedger(no_wait, OpenMode::kWrite, out);
   if (s.ok()) {
     *writable = true;
     return s;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -26,12 +27,20 @@ inline constexpr int kExitCorruption = 3;  // verification failure or corruption
 inline constexpr int kExitIO = 4;          // I/O, lock
 
 // Options every command sees.
+// A report or backup holds the writer's lock for a moment; a writer started
+// meanwhile waits this long for it rather than failing at once.
+inline constexpr uint32_t kWriterLockWaitMsDefault = 3000;
+inline constexpr uint32_t kWriterLockPollMs = 20;
+
 struct GlobalOptions {
   std::string db_path;    // --db (default: $CCL_DB or ./ledger-db)
   bool quiet = false;     // --quiet: no progress output
   std::string log_level;  // --log-level for spdlog (default "warn")
   // --checkpoints: the ledger's own checkpoint folder (empty: <db>.checkpoints)
   std::string checkpoint_dir;
+  // How long a command that writes waits for another process (a report
+  // saving its checkpoints, a backup) to release the ledger before exit 4.
+  uint32_t writer_lock_wait_ms = kWriterLockWaitMsDefault;
 };
 
 struct Command {

@@ -187,6 +187,14 @@ Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger:
   options.read_only = mode == OpenMode::kReadOnly;
   options.create_if_missing = mode == OpenMode::kCreate;
   Status s = ledger::Ledger::Open(options, g.db_path, out);
+  // Another writer's lock: wait a bounded while for it (it is often a report
+  // saving its checkpoints), then say who holds it.
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(g.writer_lock_wait_ms);
+  while (s.IsBusy() && !options.read_only && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(kWriterLockPollMs));
+    s = ledger::Ledger::Open(options, g.db_path, out);
+  }
   if (s.IsNotFound()) {
     return Status::NotFound("no ledger at " + g.db_path + " (create one with `ledgerctl --db " +
                             g.db_path + " init`)");
