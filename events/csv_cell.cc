@@ -99,10 +99,15 @@ void AppendJsonStringBody(std::string_view s, bool escape_del_c1, std::string* o
   out->append(s.data() + run, s.size() - run);
 }
 
-void AppendCsvCell(std::string_view text, std::string* out) {
+void AppendCsvCell(std::string_view text, std::string* out, CsvCellMode mode) {
   std::string encoded;
   std::string_view cell = text;
-  if (HasControlCharacter(text)) {
+  if (mode == CsvCellMode::kPlain) {
+    if (!text.empty() && text.find_first_of(",\";\r\n\\") == std::string_view::npos) {
+      out->append(text);
+      return;
+    }
+  } else if (HasControlCharacter(text)) {
     encoded = "'\"";
     AppendJsonStringBody(text, /*escape_del_c1=*/true, &encoded);
     encoded.push_back('"');
@@ -113,7 +118,8 @@ void AppendCsvCell(std::string_view text, std::string* out) {
     encoded.append(text);
     cell = encoded;
   }
-  if (cell.find_first_of(",\";\r\n") == std::string_view::npos) {
+  if (mode == CsvCellMode::kSpreadsheetSafe &&
+      cell.find_first_of(",\";\r\n") == std::string_view::npos) {
     out->append(cell);
     return;
   }

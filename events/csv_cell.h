@@ -30,8 +30,21 @@
 
 namespace ccl::events {
 
-// Appends `text` as one encoded and, when needed, quoted CSV cell.
-void AppendCsvCell(std::string_view text, std::string* out);
+enum class CsvCellMode {
+  // The encoding above: for CSV files people open in spreadsheets.
+  kSpreadsheetSafe,
+  // The text exactly, for a machine reader that takes every byte inside
+  // quotes (PostgreSQL's COPY ... (FORMAT csv) of the sink): no prefix, no
+  // escaping; quoted per RFC 4180 when it holds , " ; CR, LF or a backslash
+  // (so "\." is never COPY's end-of-data line), and when empty (so it stays
+  // an empty text, not an absent value).
+  kPlain,
+};
+
+// Appends `text` as one encoded (per `mode`) and, when needed, quoted CSV
+// cell.
+void AppendCsvCell(std::string_view text, std::string* out,
+                   CsvCellMode mode = CsvCellMode::kSpreadsheetSafe);
 
 // Decodes one unquoted cell into *text. Returns false and sets *rule (a
 // sentence for an error message) when the cell is a malformed escaped form.

@@ -4,11 +4,13 @@
 #include <rocksdb/utilities/backup_engine.h>
 
 #include <filesystem>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <system_error>
 
 #include "events/durable_file.h"
+#include "ledger/checkpoint_folder.h"
 #include "ledger/ledger_impl.h"
 #include "ledger/merkle_ledger.h"
 #include "ledger/merkle_verify.h"
@@ -25,6 +27,53 @@ Status FromIo(const rocksdb::IOStatus& s, const std::string& what) {
   return Status::IOError(what + ": " + s.ToString());
 }
 
+// True when `inner` is `outer` or inside it, both resolved (symbolic links,
+// "..", a trailing '/') as far as they exist.
+bool IsSameOrInside(const std::string& inner, const std::string& outer) {
+  std::error_code ec;
+  const std::filesystem::path a = std::filesystem::weakly_canonical(inner, ec);
+  if (ec) return false;
+  const std::filesystem::path b = std::filesystem::weakly_canonical(outer, ec);
+  if (ec) return false;
+  auto ai = a.begin(), bi = b.begin();
+  for (; bi != b.end(); ++ai, ++bi) {
+    if (bi->empty() && std::next(bi) == b.end()) break;  // b's trailing '/'
+    if (ai == a.end() || *ai != *bi) return false;
+  }
+  return true;
+}
+
+// A backup must survive the loss of the ledger's folder and of its
+// checkpoint folder, so it lives in neither.
+Status CheckBackupPlace(const std::string& db_path, const std::string& dir) {
+  for (const std::string& folder : {db_path, DefaultCheckpointFolder(db_path)}) {
+    if (IsSameOrInside(dir, folder)) {
+      return Status::InvalidArgument("backup folder " + dir + " is inside " + folder +
+                                     ", which a backup must outlive: choose a folder outside it");
+    }
+  }
+  return Status::OK();
+}
+
+// One folder holds the backups of one ledger (restore takes the latest
+// there): every backup's digest must name `ledger_id`.
+Status CheckBackupsAreOf(rocksdb::BackupEngine* engine, const std::string& dir,
+                         const std::string& ledger_id) {
+  std::vector<rocksdb::BackupInfo> infos;
+  engine->GetBackupInfo(&infos);
+  for (const rocksdb::BackupInfo& info : infos) {
+    Digest d;
+    const Status s = ParseDigestJson(info.app_metadata, &d);
+    const std::string found = s.ok() ? "of ledger " + d.ledger_id : "without a ledger digest";
+    if (!s.ok() || d.ledger_id != ledger_id) {
+      return Status::InvalidArgument("backup folder " + dir + " holds backup " +
+                                     Num(info.backup_id) + " " + found + "; this ledger is " +
+                                     ledger_id + ": back up each ledger into its own folder");
+    }
+  }
+  return Status::OK();
+}
+
 struct EngineDeleter {
   void operator()(rocksdb::BackupEngineReadOnlyBase* e) const { delete e; }
 };
@@ -35,6 +84,7 @@ Status BackupLedger(Ledger* ledger, const std::string& dir, int64_t time_ns,
                     const SigningKey* sign_with, BackupResult* out) {
   LedgerImpl* impl = dynamic_cast<LedgerImpl*>(ledger);
   if (impl == nullptr) return Status::InvalidArgument("not a RocksDB ledger: cannot back it up");
+  CCL_RETURN_IF_ERROR(CheckBackupPlace(impl->path(), dir));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IOError(dir + ": " + ec.message());
@@ -53,6 +103,7 @@ Status BackupLedger(Ledger* ledger, const std::string& dir, int64_t time_ns,
   CCL_RETURN_IF_ERROR(FromIo(rocksdb::BackupEngine::Open(options, rocksdb::Env::Default(), &raw),
                              "open backup folder " + dir));
   std::unique_ptr<rocksdb::BackupEngine> engine(raw);
+  CCL_RETURN_IF_ERROR(CheckBackupsAreOf(engine.get(), dir, r.digest.ledger_id));
   rocksdb::CreateBackupOptions create;
   // Copying the live WAL instead of flushing keeps every column family at one
   // point in time even with concurrent appends.

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "events/durable_file.h"
 #include "ledger/merkle_json.h"
 #include "ledger/merkle_ledger.h"
 
@@ -84,7 +85,7 @@ Status FolderKey(const std::string& folder, const std::string& origin, bool crea
   struct stat st;
   if (create && ::stat((folder + "/" + kVkeyFile).c_str(), &st) != 0) {
     CCL_RETURN_IF_ERROR(
-        internal::WriteFileDurably(folder, kVkeyFile, FormatVerifierKey(vkey) + "\n"));
+        events::WriteFileDurably(folder + "/" + kVkeyFile, FormatVerifierKey(vkey) + "\n"));
   }
   return Status::OK();
 }
@@ -204,7 +205,7 @@ Status PublishCheckpoint(Ledger* ledger, const CheckpointFolderOptions& options,
   CCL_RETURN_IF_ERROR(MakeDigest(ledger, *tree, 0, &digest));
   std::string note;
   CCL_RETURN_IF_ERROR(SignCheckpoint(key, CheckpointOfDigest(digest, origin), &note));
-  CCL_RETURN_IF_ERROR(internal::WriteFileDurably(folder, FileName(tree->size()), note));
+  CCL_RETURN_IF_ERROR(events::WriteFileDurably(folder + "/" + FileName(tree->size()), note));
   result->written = true;
   return Prune(folder, options.keep_newest);
 }

@@ -88,6 +88,8 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   Status StreamVersion(std::string_view contract, uint64_t* version) override;
   Head head() const override;
   const events::Uuid& ledger_id() const override { return ledger_id_; }
+  // The folder the ledger was opened at, as given.
+  const std::string& path() const { return path_; }
   Status LastSeqRecordedAtOrBefore(int64_t t_ns, uint64_t* seq) override;
   Status Verify(const VerifyProgress& progress, VerifyReport* report) override;
   Status Refresh() override;

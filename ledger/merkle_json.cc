@@ -27,29 +27,6 @@ Status SyncDirectory(const std::string& dir) {
   return Status::OK();
 }
 
-Status WriteFileDurably(const std::string& folder, const std::string& name, std::string_view text) {
-  const std::string tmp = folder + "/." + name + ".tmp";
-  const std::string path = folder + "/" + name;
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IOError(tmp + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const std::string err = std::strerror(errno);
-      ::close(fd);
-      return Status::IOError(tmp + ": " + err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) return Status::IOError(tmp + ": sync failed");
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::IOError(path + ": " + std::strerror(errno));
-  }
-  return SyncDirectory(folder);
-}
-
 Status EnsureFolder(const std::string& folder) {
   if (::mkdir(folder.c_str(), 0755) == 0) {
     const size_t slash = folder.rfind('/');

@@ -20,11 +20,6 @@ namespace ccl::ledger::internal {
 // (the file is then not read further).
 [[nodiscard]] Status ReadFileBounded(const std::string& path, size_t bytes_max, std::string* out);
 
-// Creates `folder`/`name` with `text`, or replaces a file of that name, so
-// that a crash leaves the old file or the whole new one: a temporary file in
-// the folder, fsync, rename, fsync of the folder. IOError naming the file.
-[[nodiscard]] Status WriteFileDurably(const std::string& folder, const std::string& name,
-                                      std::string_view text);
 // fsync of a directory, so the entries created or renamed in it are durable.
 [[nodiscard]] Status SyncDirectory(const std::string& dir);
 // Creates `folder` (one level) unless it exists; durable (parent synced).

@@ -2,6 +2,7 @@
 
 #include <cassert>
 
+#include "events/durable_file.h"
 #include "ledger/merkle.h"
 #include "ledger/merkle_json.h"
 
@@ -86,8 +87,8 @@ Status WitnessCheckpoint(const SigningKey& witness_key, std::string_view witness
   Checkpoint state = cp;
   state.extensions.clear();
   CCL_RETURN_IF_ERROR(internal::EnsureFolder(request.state_dir));
-  CCL_RETURN_IF_ERROR(internal::WriteFileDurably(request.state_dir, StateFileName(cp.origin),
-                                                 CheckpointText(state)));
+  CCL_RETURN_IF_ERROR(events::WriteFileDurably(request.state_dir + "/" + StateFileName(cp.origin),
+                                               CheckpointText(state)));
   // One line per cosigner: an earlier cosignature of this key is replaced.
   std::erase_if(note.signatures, [&](const NoteSignature& s) {
     return s.name == cosig.name && s.key_id == cosig.key_id;

