@@ -165,7 +165,10 @@ class Ledger {
   // assigned fields are ignored. Failures: InvalidArgument (a field, the batch
   // size, a read-only ledger), RuleViolation "event <uuid>: <rule>: <detail>
   // (rule <id>)", Conflict (event id reuse, expected version), IOError (the write; the
-  // ledger then needs reopening). `batch` must stay alive until Append returns.
+  // ledger then needs reopening). A rejection of one input event (a field, a
+  // rule, its event id) names it, "event <uuid>: ..."; an expected-version
+  // Conflict names the contract. Callers add where the event came from
+  // (result->failed_index), never the event again. `batch` must stay alive until Append returns.
   [[nodiscard]] virtual Status Append(std::span<const events::Event> batch,
                                       const AppendOptions& options, AppendResult* result) = 0;
 

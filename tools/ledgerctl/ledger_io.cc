@@ -336,12 +336,8 @@ Status AppendBatch(ledger::Ledger* ledger, const std::string& path, std::span<co
   Status s = ledger->Append(batch, ledger::AppendOptions(), &result);
   if (!s.ok()) {
     if (result.failed_index < n) {
-      const Event& bad = batch[result.failed_index];
-      const std::string id = events::FormatUuid(bad.event_id);
-      std::string where = path + ":" + std::to_string(lines[result.failed_index]);
-      // The ledger may already name the event; name it once.
-      if (s.message().find(id) == std::string::npos) where += ": event " + id;
-      s = s.WithContext(where);
+      // The ledger's message names the event (ledger.h Append); add its line.
+      s = s.WithContext(path + ":" + std::to_string(lines[result.failed_index]));
       if (result.first_use_index < n) {
         assert(s.IsConflict());
         // The first use is in this batch, so it has no seq: name its line.
