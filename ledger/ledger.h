@@ -90,9 +90,10 @@ struct AppendResult {
   // On failure: index into the input of the event that was rejected
   // (SIZE_MAX when the failure is not about one event, e.g. I/O).
   size_t failed_index = SIZE_MAX;
-  // On a Conflict because the failed event's event_id is used, with other
-  // content, by an earlier event of the same input: that event's index (it
-  // has no seq, as nothing of the batch is written). Else SIZE_MAX.
+  // When the failed event collides with an earlier event of the same input
+  // (a Conflict: its event_id used with other content; or R-REV-04: a second
+  // reversal of one target): that event's index (it has no seq, as nothing
+  // of the batch is written). Else SIZE_MAX.
   size_t first_use_index = SIZE_MAX;
 };
 

@@ -339,11 +339,12 @@ Status AppendBatch(ledger::Ledger* ledger, const std::string& path, std::span<co
       // The ledger's message names the event (ledger.h Append); add its line.
       s = s.WithContext(path + ":" + std::to_string(lines[result.failed_index]));
       if (result.first_use_index < n) {
-        assert(s.IsConflict());
-        // The first use is in this batch, so it has no seq: name its line.
-        return Status::Conflict(s.message() + " (first used on line " +
-                                std::to_string(lines[result.first_use_index]) + " of " + path +
-                                ")");
+        // The first use (of the id, of the reversal's target) is in this
+        // batch, so it has no seq: name its line. The code stays the ledger's.
+        return Status::InvalidArgument(s.message() + " (first used on line " +
+                                       std::to_string(lines[result.first_use_index]) + " of " +
+                                       path + ")")
+            .WithCode(s.code());
       }
       return s;
     }
