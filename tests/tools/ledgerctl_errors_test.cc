@@ -40,6 +40,10 @@ TEST_F(LedgerctlErrorsTest, NegativeAndOutOfRangeNumbersAreUsageErrors) {
   ExpectOneLine(Run({"log", "--limit", "18446744073709551616"}), 2, {"--limit"});
   ExpectOneLine(Run({"generate", "--contracts", "4294967296"}), 2, {"--contracts"});
   ExpectOneLine(Run({"tail", "--poll-ms", "-20"}), 2, {"--poll-ms"});
+  // Seconds are counted in milliseconds: a value whose product overflows is refused.
+  ExpectOneLine(Run({"tail", "--idle-timeout", "9223372036854776"}), 2,
+                {"--idle-timeout", "at most"});
+  EXPECT_EQ(Run({"tail", "--idle-timeout", "86400"}).code, 0);
   ExpectOneLine(Run({"log", "--limit", "+1"}), 2, {"--limit"});
   const std::string next = Booking("00000000-0000-4000-8000-000000000002", 30);
   RunResult r = Run({"append", "--expected-version", "-1", "--json", next});
