@@ -544,7 +544,7 @@ std::string EventDetail(const Event& e) {
       d = e.reason;
       break;
   }
-  return Clip(std::move(d), 100);
+  return events::TerminalText(Clip(std::move(d), 100));
 }
 
 }  // namespace ccl::tools
