@@ -525,6 +525,11 @@ TEST_F(LedgerAppendTest, SecondWriterIsBusy) {
   Options o;
   Status s = Ledger::Open(o, path(), &l);
   EXPECT_TRUE(s.IsBusy()) << s.ToString();
+  // Told from the lock itself, not from RocksDB's words: who holds it.
+  EXPECT_NE(s.message().find("in use by another process (pid " + std::to_string(::getpid())),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(s.message().find("LOCK"), std::string::npos) << s.message();
 }
 
 // A crash between RocksDB creating the database and our meta batch leaves a
