@@ -15,11 +15,7 @@ namespace ccl::events {
 namespace {
 
 Status FieldError(std::string_view field, std::string_view rule) {
-  std::string m = "field '";
-  m += field;
-  m += "': ";
-  m += rule;
-  return Status::InvalidArgument(std::move(m));
+  return Status::InvalidField(field, rule);
 }
 
 Status FieldError(FieldId f, std::string_view rule) { return FieldError(FieldName(f), rule); }

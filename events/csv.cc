@@ -13,20 +13,15 @@ namespace {
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
-// Turns an assembler/validator message ("field 'minutes': must be ...") into
-// the CSV form ("line 7, column 'minutes': must be ...").
+// Restates an assembler/validator error about a field ("field 'minutes':
+// must be ...") in the CSV form ("line 7, column 'minutes': must be ..."),
+// keeping its code and rule.
 Status InRecord(size_t line, const Status& s) {
-  constexpr std::string_view kFieldPrefix = "field '";
-  const std::string& m = s.message();
   std::string out = "line " + std::to_string(line);
-  if (m.compare(0, kFieldPrefix.size(), kFieldPrefix) == 0) {
-    out += ", column '";
-    out.append(m, kFieldPrefix.size(), std::string::npos);
-  } else {
-    out += ": ";
-    out += m;
-  }
-  return Status::InvalidArgument(std::move(out));
+  if (s.field().empty()) return s.WithContext(out);
+  out += ", column '" + s.field() + "': ";
+  out += s.field_detail();
+  return s.WithMessage(std::move(out));
 }
 
 }  // namespace
@@ -180,9 +175,9 @@ Status CsvEventReader::Assemble(Event* out) {
     const FieldId f = columns_[i];
     if (f == FieldId::kType && fixed_type_.has_value()) {
       if (cell != EventTypeName(*fixed_type_)) {
-        return Status::InvalidArgument("field 'type': " + QuoteForMessage(cell) +
-                                       " differs from the given type " +
-                                       std::string(EventTypeName(*fixed_type_)));
+        return Status::InvalidField("type", QuoteForMessage(cell) +
+                                                " differs from the given type " +
+                                                std::string(EventTypeName(*fixed_type_)));
       }
       continue;  // set below
     }

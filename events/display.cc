@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "events/csv_cell.h"
+
 namespace ccl::events {
 
 namespace {
@@ -118,6 +120,13 @@ size_t DisplayWidth(std::string_view utf8) {
     width += c >= 0x1100 && In(std::begin(kWide), std::end(kWide), c) ? 2 : 1;
   }
   return width;
+}
+
+std::string TerminalText(std::string_view text) {
+  if (!HasControlCharacter(text)) return std::string(text);
+  std::string shown;
+  AppendJsonStringBody(text, /*escape_del_c1=*/true, &shown);
+  return shown;
 }
 
 }  // namespace ccl::events

@@ -34,4 +34,10 @@ std::string FormatBasisPoints(int64_t bp);
 // each (the ledger stores valid UTF-8 only).
 size_t DisplayWidth(std::string_view utf8);
 
+// Text from the ledger as a table for people shows it: unchanged unless it
+// holds a control character (HasControlCharacter: C0, DEL, C1), then escaped
+// as the inside of a JSON string (AppendJsonStringBody), so no byte of it can
+// drive the terminal (an ESC or CSI sequence could rewrite the screen).
+std::string TerminalText(std::string_view text);
+
 }  // namespace ccl::events

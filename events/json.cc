@@ -33,11 +33,7 @@ namespace {
 constexpr size_t kJsonDepthMax = 16;
 
 Status FieldError(std::string_view field, std::string_view rule) {
-  std::string m = "field '";
-  m += field;
-  m += "': ";
-  m += rule;
-  return Status::InvalidArgument(std::move(m));
+  return Status::InvalidField(field, rule);
 }
 
 Status JsonError(sj::error_code err) {

@@ -52,4 +52,7 @@ inline constexpr size_t kSinkSchemaNameBytesMax = 63;          // PostgreSQL's i
 inline constexpr uint32_t kSinkPollIntervalMsMax = 60'000;     // --follow's wait between looks
 inline constexpr size_t kSinkCopyChunkBytes = 1 << 20;         // one PQputCopyData call
 
+// ledgerctl tail --follow.
+inline constexpr uint64_t kTailIdleTimeoutSecondsMax = 366 * 24 * 3600;  // --idle-timeout
+
 }  // namespace ccl::limits

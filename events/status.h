@@ -39,6 +39,14 @@ class [[nodiscard]] Status {
   static Status Corruption(std::string msg) { return Status(Code::kCorruption, std::move(msg)); }
   static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
   static Status Busy(std::string msg) { return Status(Code::kBusy, std::move(msg)); }
+  // A bad input field: InvalidArgument "field '<field>': <detail>", with
+  // field() and field_detail() carrying the two parts as data.
+  static Status InvalidField(std::string_view field, std::string_view detail) {
+    Status s(Code::kInvalidArgument, "field '" + std::string(field) + "': " + std::string(detail));
+    s.field_ = field;
+    s.detail_at_ = s.message_.size() - detail.size();
+    return s;
+  }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -52,6 +60,24 @@ class [[nodiscard]] Status {
 
   // The message, ending in " (rule ID)" when rule() is set.
   const std::string& message() const { return message_; }
+
+  // The input field this error is about ("minutes", "lines[0].overage"), or
+  // "" when it names none (InvalidField).
+  const std::string& field() const { return field_; }
+  // The message after its "field '<field>': ", rule tag included, when
+  // field() is set; else the whole message.
+  std::string_view field_detail() const { return std::string_view(message_).substr(detail_at_); }
+
+  // The same code, rule and field restated by the caller (e.g. a CSV record
+  // naming the column of field()): `msg` must still name the rule when
+  // rule() is set.
+  Status WithMessage(std::string msg) const {
+    if (ok()) return *this;
+    Status s = *this;
+    s.message_ = std::move(msg);
+    s.detail_at_ = 0;
+    return s;
+  }
 
   // The stable id of the published check this error reports (events/rules.h,
   // schemas/EVENTS.md), or "" when it reports none. Points at a static id.
@@ -90,6 +116,8 @@ class [[nodiscard]] Status {
     m += message_;
     Status s(code_, std::move(m));
     s.rule_ = rule_;
+    s.field_ = field_;
+    s.detail_at_ = detail_at_ + context.size() + 2;
     return s;
   }
 
@@ -122,6 +150,8 @@ class [[nodiscard]] Status {
   Code code_ = Code::kOk;
   std::string message_;
   std::string_view rule_;  // a static id of events/rules.h, or empty
+  std::string field_;      // the input field named, or empty
+  size_t detail_at_ = 0;   // where field_detail() starts in message_
 };
 
 inline std::string Status::ToString() const {

@@ -19,11 +19,7 @@ namespace ccl::events {
 namespace {
 
 Status FieldError(std::string_view field, std::string_view rule) {
-  std::string m = "field '";
-  m += field;
-  m += "': ";
-  m += rule;
-  return Status::InvalidArgument(std::move(m));
+  return Status::InvalidField(field, rule);
 }
 
 std::string RangeRule(int64_t lo, int64_t hi, int64_t got) {

@@ -416,8 +416,12 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
 
     const uint64_t seq = g->next_seq;
     AppliedFields applied;
-    CCL_RETURN_IF_ERROR(ApplyEvent(&view_, in, seq, &applied));
-    view_.AddPendingEvent(in, seq);
+    s = ApplyEvent(&view_, in, seq, &applied);
+    if (!s.ok()) {
+      r->first_use_index = applied.first_use_index;
+      return s;
+    }
+    view_.AddPendingEvent(in, seq, i);
     e.seq = seq;
     e.stream_version = applied.stream_version;
     e.recorded_at_ns = g->recorded_at_ns;

@@ -1,5 +1,8 @@
 // What a folder without a database holds, before anything opens it with
 // create (ledger/ledger_impl.h CheckFolderWithoutCurrent).
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -96,6 +99,38 @@ Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
                                    "was changed");
   }
   return creating ? Status::OK() : Status::NotFound("no ledger at " + path);
+}
+
+bool LedgerLockHeld(const std::string& path, std::string* holder) {
+  holder->clear();
+  const int fd = ::open((path + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock lk {};
+  lk.l_type = F_WRLCK;
+  lk.l_whence = SEEK_SET;
+  lk.l_pid = 0;  // F_OFD_GETLK requires it
+  const int rc = ::fcntl(fd, F_OFD_GETLK, &lk);
+  ::close(fd);
+  if (rc != 0 || lk.l_type == F_UNLCK) return false;
+  // A traditional lock (RocksDB's) reports its process; an OFD lock -1.
+  if (lk.l_pid <= 0) return true;
+  *holder = "pid " + std::to_string(lk.l_pid);
+  const int cmd =
+      ::open(("/proc/" + std::to_string(lk.l_pid) + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC);
+  if (cmd < 0) return true;
+  char buf[160];
+  const ssize_t n = ::read(cmd, buf, sizeof(buf));
+  ::close(cmd);
+  if (n <= 0) return true;
+  std::string line(buf, static_cast<size_t>(n));
+  while (!line.empty() && line.back() == '\0') line.pop_back();
+  for (char& c : line) {
+    if (c == '\0') c = ' ';
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  if (n == static_cast<ssize_t>(sizeof(buf))) line += "...";
+  *holder += ": " + line;
+  return true;
 }
 
 }  // namespace ccl::ledger

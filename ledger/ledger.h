@@ -90,9 +90,10 @@ struct AppendResult {
   // On failure: index into the input of the event that was rejected
   // (SIZE_MAX when the failure is not about one event, e.g. I/O).
   size_t failed_index = SIZE_MAX;
-  // On a Conflict because the failed event's event_id is used, with other
-  // content, by an earlier event of the same input: that event's index (it
-  // has no seq, as nothing of the batch is written). Else SIZE_MAX.
+  // When the failed event collides with an earlier event of the same input
+  // (a Conflict: its event_id used with other content; or R-REV-04: a second
+  // reversal of one target): that event's index (it has no seq, as nothing
+  // of the batch is written). Else SIZE_MAX.
   size_t first_use_index = SIZE_MAX;
 };
 
@@ -165,7 +166,10 @@ class Ledger {
   // assigned fields are ignored. Failures: InvalidArgument (a field, the batch
   // size, a read-only ledger), RuleViolation "event <uuid>: <rule>: <detail>
   // (rule <id>)", Conflict (event id reuse, expected version), IOError (the write; the
-  // ledger then needs reopening). `batch` must stay alive until Append returns.
+  // ledger then needs reopening). A rejection of one input event (a field, a
+  // rule, its event id) names it, "event <uuid>: ..."; an expected-version
+  // Conflict names the contract. Callers add where the event came from
+  // (result->failed_index), never the event again. `batch` must stay alive until Append returns.
   [[nodiscard]] virtual Status Append(std::span<const events::Event> batch,
                                       const AppendOptions& options, AppendResult* result) = 0;
 

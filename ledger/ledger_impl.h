@@ -48,7 +48,14 @@ void RemoveIngestScratch(const std::string& dir);
 // else; NotFound when not creating and the folder holds nothing of ours.
 Status CheckFolderWithoutCurrent(const std::string& path, bool creating);
 
-// Translates a RocksDB status (IOError, Corruption, Busy for a held lock).
+// Whether someone holds the write lock RocksDB takes on PATH/LOCK: another
+// process, or another Ledger object of this one (asked with F_OFD_GETLK,
+// which, unlike F_GETLK, also sees this process's own lock). *holder is
+// "pid N: <command line>" when the holder can be told, else "". False when
+// nobody holds it or the LOCK file cannot be read.
+bool LedgerLockHeld(const std::string& path, std::string* holder);
+
+// Translates a RocksDB status (IOError, Corruption, NotFound, InvalidArgument).
 Status FromRocks(const rocksdb::Status& s, std::string_view context);
 
 // A bounded LRU cache of committed contract states, so that memory is bounded

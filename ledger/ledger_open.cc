@@ -214,9 +214,6 @@ Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   std::string m(context);
   m += ": ";
   m += s.ToString();
-  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
-    return Status::Busy(m + " (another process has the ledger open for writing)");
-  }
   if (s.IsCorruption()) return Status::Corruption(m);
   if (s.IsNotFound()) return Status::NotFound(m);
   if (s.IsInvalidArgument()) return Status::InvalidArgument(m);
@@ -353,7 +350,17 @@ Status LedgerImpl::OpenDb() {
     o.info_log = std::make_shared<TolerantFileLogger>(path_ + "/LOG");
   }
   rocksdb::Status s = rocksdb::DB::Open(o, path_, cfs, &handles_, &db_);
-  if (!s.ok()) return FromRocks(s, "open " + path_);
+  if (!s.ok()) {
+    // RocksDB 7.8 tells a held lock only in its message text (an IOError
+    // with no subcode): ask the lock itself instead.
+    std::string holder;
+    if (s.IsIOError() && LedgerLockHeld(path_, &holder)) {
+      return Status::Busy("the ledger at " + path_ + " is in use by another process" +
+                          (holder.empty() ? std::string() : " (" + holder + ")") +
+                          "; try again when it has finished");
+    }
+    return FromRocks(s, "open " + path_);
+  }
   // WAL recovery is over (a secondary keeps tailing the writer's WAL and
   // never turns them on).
   EnableInsertHints(cf_options_);

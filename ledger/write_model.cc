@@ -187,7 +187,8 @@ Status ApplyConsumption(const Event& e, ContractState* c, AppliedFields* out) {
   return Status::OK();
 }
 
-Status ApplyReversal(ModelView* view, const Event& e, uint64_t seq, ContractState* c) {
+Status ApplyReversal(ModelView* view, const Event& e, uint64_t seq, ContractState* c,
+                     AppliedFields* out) {
   const std::string target_label = events::FormatUuid(e.target_event_id);
   EventLookup target;
   CCL_RETURN_IF_ERROR(view->FindEvent(e.target_event_id, &target));
@@ -213,9 +214,20 @@ Status ApplyReversal(ModelView* view, const Event& e, uint64_t seq, ContractStat
   uint64_t by = 0;
   CCL_RETURN_IF_ERROR(view->FindReversal(target.seq, &reversed, &by));
   if (reversed) {
+    // Within the batch the pending seqs mean nothing to the caller (none is
+    // written): name the input events instead.
+    const size_t by_index = view->InputIndexOf(by);
+    const std::string target_at =
+        target.in_current_batch ? "" : " (seq " + std::to_string(target.seq) + ")";
+    if (by_index == SIZE_MAX) {
+      return Rule(
+          e, rules::kReversalOnce, "reversal target already reversed",
+          "event " + target_label + target_at + " was reversed by seq " + std::to_string(by));
+    }
+    out->first_use_index = by_index;
     return Rule(e, rules::kReversalOnce, "reversal target already reversed",
-                "event " + target_label + " (seq " + std::to_string(target.seq) +
-                    ") was reversed by seq " + std::to_string(by));
+                "event " + target_label + target_at + " was reversed by input event " +
+                    std::to_string(by_index + 1) + " of this batch");
   }
   LineState* line = c->FindLine(t.service_line);
   if (line == nullptr) {  // lines are never removed, so the target's line exists
@@ -285,6 +297,7 @@ Status ApplyClosed(const Event& e, ContractState* c) {
 
 Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* out) {
   out->applied_bill_rate_minor.reset();
+  out->first_use_index = SIZE_MAX;
   ContractState* c = nullptr;
   CCL_RETURN_IF_ERROR(view->FindContract(e.contract, &c));
   if (c == nullptr) {
@@ -327,7 +340,7 @@ Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* 
         CCL_RETURN_IF_ERROR(ApplyEscalation(view, e));
         break;
       case EventType::kEntryReversed:
-        CCL_RETURN_IF_ERROR(ApplyReversal(view, e, seq, c));
+        CCL_RETURN_IF_ERROR(ApplyReversal(view, e, seq, c, out));
         break;
       case EventType::kContractClosed:
         CCL_RETURN_IF_ERROR(ApplyClosed(e, c));
@@ -434,14 +447,29 @@ void ModelDelta::Absorb(ModelDelta* newer) {
 void AppendView::BeginWriter(size_t events_hint) {
   writer_.Clear();
   writer_.ids.Reserve(events_hint);
+  writer_inputs_.clear();
 }
 
-void AppendView::AcceptWriter() { group_.Absorb(&writer_); }
+void AppendView::AcceptWriter() {
+  group_.Absorb(&writer_);
+  writer_inputs_.clear();
+}
 
-void AppendView::RejectWriter() { writer_.Clear(); }
+void AppendView::RejectWriter() {
+  writer_.Clear();
+  writer_inputs_.clear();
+}
 
-void AppendView::AddPendingEvent(const events::Event& e, uint64_t seq) {
+void AppendView::AddPendingEvent(const events::Event& e, uint64_t seq, size_t input_index) {
+  assert(writer_inputs_.empty() || writer_inputs_.back().first < seq);
   writer_.ids.Put(e.event_id, seq, &e);
+  writer_inputs_.emplace_back(seq, input_index);
+}
+
+size_t AppendView::InputIndexOf(uint64_t seq) const {
+  auto it = std::lower_bound(writer_inputs_.begin(), writer_inputs_.end(),
+                             std::make_pair(seq, size_t{0}));
+  return it != writer_inputs_.end() && it->first == seq ? it->second : SIZE_MAX;
 }
 
 Status AppendView::FindContract(std::string_view contract, ContractState** state) {

@@ -50,12 +50,19 @@ class ModelView {
                                             uint64_t* reversing_seq) = 0;
   virtual void PutReversal(uint64_t target_seq, uint64_t reversing_seq) = 0;
   [[nodiscard]] virtual Status FindEvent(const events::Uuid& id, EventLookup* out) = 0;
+  // The input index of the event given `seq` earlier in the batch being
+  // checked (its seq is not stored, and is not if the batch is rejected), or
+  // SIZE_MAX when `seq` is no such event. A replay of stored events has none.
+  virtual size_t InputIndexOf(uint64_t /*seq*/) const { return SIZE_MAX; }
 };
 
 // What ApplyEvent assigns to an accepted event.
 struct AppliedFields {
   uint64_t stream_version = 0;
   std::optional<int64_t> applied_bill_rate_minor;  // consumption events only
+  // On a rule violation caused by an earlier event of the same batch (a
+  // second reversal of one target): that event's input index, else SIZE_MAX.
+  size_t first_use_index = SIZE_MAX;
 };
 
 // Checks `e` (already ValidateEvent-ed) against the rules and, when it passes,
@@ -152,14 +159,16 @@ class AppendView final : public ModelView {
   void AcceptWriter();
   // The writer's batch is rejected: its changes are dropped.
   void RejectWriter();
-  // Records an event accepted in the current writer's batch (for duplicate and
-  // reversal-target lookups by later events). `e` must outlive the group.
-  void AddPendingEvent(const events::Event& e, uint64_t seq);
+  // Records an event accepted in the current writer's batch, input[input_index]
+  // (for duplicate and reversal-target lookups by later events). `e` must
+  // outlive the group. REQUIRES: seq above every earlier pending seq.
+  void AddPendingEvent(const events::Event& e, uint64_t seq, size_t input_index);
   // The group's accepted changes (to persist, then to publish to caches).
   ModelDelta* group() { return &group_; }
   void ClearGroup() {
     group_.Clear();
     writer_.Clear();
+    writer_inputs_.clear();
   }
 
   Status FindContract(std::string_view contract, ContractState** state) override;
@@ -169,11 +178,14 @@ class AppendView final : public ModelView {
   Status FindReversal(uint64_t target_seq, bool* found, uint64_t* reversing_seq) override;
   void PutReversal(uint64_t target_seq, uint64_t reversing_seq) override;
   Status FindEvent(const events::Uuid& id, EventLookup* out) override;
+  size_t InputIndexOf(uint64_t seq) const override;
 
  private:
   CommittedReader* committed_;
   ModelDelta group_;
   ModelDelta writer_;
+  // (seq, input index) of the current writer's pending events, in seq order.
+  std::vector<std::pair<uint64_t, size_t>> writer_inputs_;
   events::Event scratch_;  // a committed event read by FindEvent
 };
 

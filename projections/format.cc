@@ -64,13 +64,8 @@ std::string TableText(const RowSet& set, const std::vector<Cell>& row, size_t co
   const Cell& c = row[col];
   if (c.null) return "-";
   switch (set.columns[col].kind) {
-    case ColumnKind::kText: {
-      // Control characters would drive the terminal: shown escaped.
-      if (!events::HasControlCharacter(c.text)) return c.text;
-      std::string shown;
-      events::AppendJsonStringBody(c.text, /*escape_del_c1=*/true, &shown);
-      return shown;
-    }
+    case ColumnKind::kText:
+      return events::TerminalText(c.text);
     case ColumnKind::kInt:
       return events::FormatSignedThousands(c.number);
     case ColumnKind::kMinutes:

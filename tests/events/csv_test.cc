@@ -7,6 +7,7 @@
 
 #include "events/csv_cell.h"
 #include "events/limits.h"
+#include "events/rules.h"
 #include "tests/events/sample_events.h"
 
 namespace ccl::events {
@@ -333,6 +334,19 @@ TEST_F(CsvTest, BadInputNamesLineAndColumn) {
     // Most messages are exact; JSON parse errors end with simdjson's words.
     EXPECT_EQ(got.substr(0, c.message.size()), c.message) << "got: " << got;
   }
+}
+
+// The column comes from the error's field, as data; the rule id stays on it.
+TEST_F(CsvTest, FieldErrorKeepsItsFieldAndRule) {
+  const std::string csv =
+      "event_id,type,contract,effective_at,actor,source,engineer,service_line,minutes,cost_rate_"
+      "minor\n"
+      "3f1c2a4e-8b7d-4c6e-9a5b-1d2e3f405162,HoursBooked,C-1,2026-03-31T14:05:00Z,a,s,bob,"
+      "reactive,0,1\n";
+  const ReadResult r = ReadAll(csv);
+  ASSERT_TRUE(r.status.IsInvalidArgument()) << r.status.ToString();
+  EXPECT_EQ(r.status.message(), "line 2, column 'minutes': must be 1..1440, got 0 (rule F-HOURS)");
+  EXPECT_EQ(r.status.rule(), rules::kFieldHoursBooked);
 }
 
 TEST_F(CsvTest, ReaderIsReusable) {

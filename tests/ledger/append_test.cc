@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "events/codec.h"
+#include "events/rules.h"
 #include "events/uuid.h"
 #include "tests/ledger/ledger_test_util.h"
 
@@ -340,6 +341,32 @@ TEST_F(LedgerAppendTest, SameIdTwiceInOneBatchNamesTheFirstUseNotASeq) {
   EXPECT_NE(s.message().find("already used by seq 2"), std::string::npos) << s.message();
 }
 
+TEST_F(LedgerAppendTest, TargetReversedTwiceInOneBatchNamesTheFirstReversalNotASeq) {
+  MustAppend({f_.Open("C1")});
+  const Event booking = f_.Book("C1", ServiceLine::kReactive, 30);
+  MustAppend({booking});
+  AppendResult r;
+  Status s = Append({f_.Book("C1", ServiceLine::kReactive, 1), f_.Reverse("C1", booking.event_id),
+                     f_.Reverse("C1", booking.event_id)},
+                    &r);
+  EXPECT_TRUE(s.IsRuleViolation()) << s.ToString();
+  EXPECT_EQ(s.rule(), ccl::rules::kReversalOnce);
+  EXPECT_EQ(r.failed_index, 2u);
+  EXPECT_EQ(r.first_use_index, 1u);
+  // The first reversal was given seq 4 while checking, but nothing of the
+  // batch is written: it is named by its place in the input.
+  EXPECT_NE(s.message().find("was reversed by input event 2 of this batch"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(s.message().find("seq 4"), std::string::npos) << s.message();
+  EXPECT_EQ(ledger_->head().seq, 2u);
+  // Against a stored reversal its seq is named, and first_use_index is unset.
+  MustAppend({f_.Reverse("C1", booking.event_id)});
+  s = Append({f_.Reverse("C1", booking.event_id)}, &r);
+  EXPECT_EQ(s.rule(), ccl::rules::kReversalOnce) << s.ToString();
+  EXPECT_EQ(r.first_use_index, SIZE_MAX);
+  EXPECT_NE(s.message().find("was reversed by seq 3"), std::string::npos) << s.message();
+}
+
 TEST_F(LedgerAppendTest, ExpectedVersionConflict) {
   AppendOptions expect_new;
   expect_new.expected_versions = {{"C1", 0}};
@@ -498,6 +525,11 @@ TEST_F(LedgerAppendTest, SecondWriterIsBusy) {
   Options o;
   Status s = Ledger::Open(o, path(), &l);
   EXPECT_TRUE(s.IsBusy()) << s.ToString();
+  // Told from the lock itself, not from RocksDB's words: who holds it.
+  EXPECT_NE(s.message().find("in use by another process (pid " + std::to_string(::getpid())),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(s.message().find("LOCK"), std::string::npos) << s.message();
 }
 
 // A crash between RocksDB creating the database and our meta batch leaves a

@@ -48,7 +48,9 @@ class PostgresSinkTest : public ::testing::Test {
   void SetUp() override {
     if (!server_->skip_reason().empty()) GTEST_SKIP() << server_->skip_reason();
     ASSERT_TRUE(server_->failure().empty()) << server_->failure();
-    schema_ = "t_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    if (name.rfind("DISABLED_", 0) == 0) name.erase(0, 9);  // a schema name has 63 bytes at most
+    schema_ = "t_" + name;
     for (char& c : schema_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     db_ = dir_.Sub("db");
   }
@@ -292,10 +294,13 @@ TEST_F(PostgresSinkTest, TextColumnsHoldTheEventsExactText) {
   EXPECT_EQ(Number(c.get(), "SELECT count(DISTINCT contract) FROM balances"), names.size());
 }
 
-// DISABLED: fails intermittently under load (twice in five full-suite runs):
-// after a kill and restart, the checkpoint's chain hash at seq N and the
-// events row at N differ from the ledger's hash at N, and the projection rows
-// hold more consumption than the ledger at N. Not diagnosed yet; run it with
+// DISABLED: fails intermittently (about one run in four here, more under
+// load): after a kill and a restart the events table can hold rows past the
+// checkpoint's seq (e.g. max seq 4853, checkpoint 4822), the checkpoint's chain
+// hash differs from the ledger's at that seq, and the projection rows hold more
+// consumption than the ledger had there. On an idle machine it also fails
+// because most runs reach the head before their kill. Not diagnosed yet: the
+// sink is not to be called exactly-once until it is. Run it with
 // --gtest_also_run_disabled_tests (CCL_SINK_SEED repeats a seed).
 TEST_F(PostgresSinkTest, DISABLED_SigkillAtRandomMomentsThenRestartWritesEveryEventOnce) {
   const uint64_t head = Import(30, 120, 11);

@@ -42,6 +42,10 @@ TEST_F(LedgerctlErrorsTest, NegativeAndOutOfRangeNumbersAreUsageErrors) {
   ExpectOneLine(Run({"log", "--limit", "18446744073709551616"}), 2, {"--limit"});
   ExpectOneLine(Run({"generate", "--contracts", "4294967296"}), 2, {"--contracts"});
   ExpectOneLine(Run({"tail", "--poll-ms", "-20"}), 2, {"--poll-ms"});
+  // Seconds are counted in milliseconds: a value whose product overflows is refused.
+  ExpectOneLine(Run({"tail", "--idle-timeout", "9223372036854776"}), 2,
+                {"--idle-timeout", "at most"});
+  EXPECT_EQ(Run({"tail", "--idle-timeout", "86400"}).code, 0);
   ExpectOneLine(Run({"log", "--limit", "+1"}), 2, {"--limit"});
   const std::string next = Booking("00000000-0000-4000-8000-000000000002", 30);
   RunResult r = Run({"append", "--expected-version", "-1", "--json", next});
@@ -158,6 +162,29 @@ TEST_F(LedgerctlErrorsTest, AWriterWaitsForALockHeldBriefly) {
   RunResult r = Run({"import", (dir_ / "in.jsonl").string()});
   release.join();
   EXPECT_EQ(r.code, 0) << r.err;
+}
+
+// The library's message names the rejected event; the front end adds the
+// file and line, never the event a second time.
+TEST_F(LedgerctlErrorsTest, RejectedEventIsNamedOnce) {
+  const std::string id = "00000000-0000-4000-8000-000000000009";
+  auto count = [](const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  RunResult r = Run({"append", "--json", Booking(id, 600)});  // over a reject line
+  ExpectOneLine(r, 1, {id, "(rule "});
+  EXPECT_EQ(count(r.err, id), 1u) << r.err;
+  // The same id as the stored booking, with other content: a conflict.
+  const std::string used = "00000000-0000-4000-8000-000000000001";
+  r = Run({"append", "--json", Booking(used, 31)});
+  ExpectOneLine(r, 1, {used, "already used by seq 2"});
+  EXPECT_EQ(count(r.err, used), 1u) << r.err;
+  WriteFile(dir_ / "bad.jsonl", Booking(id, 600) + "\n");
+  r = Run({"import", (dir_ / "bad.jsonl").string()});
+  ExpectOneLine(r, 1, {"bad.jsonl:1", id});
+  EXPECT_EQ(count(r.err, id), 1u) << r.err;
 }
 
 TEST_F(LedgerctlErrorsTest, VersionNamesTheBuild) {

@@ -205,5 +205,24 @@ TEST_F(LedgerctlOutputTest, DigestOutNeverReplacesAFileButWritesADevice) {
   EXPECT_EQ(Leftovers(), (std::vector<std::string>{"digest.json", "new.json"}));
 }
 
+// Text from the ledger reaches a terminal: an ESC or C1 sequence in it must
+// not rewrite the user's terminal (its title, colours, the screen), so every
+// table shows control characters escaped.
+TEST_F(LedgerctlOutputTest, TablesShowControlCharactersEscaped) {
+  const std::string id = "00000000-0000-4000-8000-000000000002";
+  std::string booking = Booking(id, 30);
+  const std::string plain = R"("engineer":"A B")";
+  ASSERT_NE(booking.find(plain), std::string::npos);
+  booking.replace(booking.find(plain), plain.size(),
+                  R"("engineer":"Eve\u001b]0;owned\u0007 \u009b2J")");
+  ASSERT_EQ(Run({"append", "--json", booking}).code, 0);
+  const RunResult r = Run({"log"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* raw : {"\x1b", "\x07", "\xc2\x9b"}) {
+    EXPECT_EQ(r.out.find(raw), std::string::npos) << r.out;
+  }
+  EXPECT_NE(r.out.find(R"(Eve\u001b]0;owned\u0007 \u009b2J)"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace ccl::tools

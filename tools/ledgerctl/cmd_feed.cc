@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cassert>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +22,7 @@
 
 #include "events/csv.h"
 #include "events/display.h"
+#include "events/limits.h"
 #include "events/time_format.h"
 #include "projections/format.h"
 #include "tools/feed/event_feed.h"
@@ -209,7 +211,12 @@ int RunTail(const po::variables_map& vm, const GlobalOptions& g) {
     return UsageError("tail", "option '--poll-ms': must be 10..60000");
   }
   if (vm.count("limit")) o.limit = vm["limit"].as<uint64_t>();
-  if (vm.count("idle-timeout")) o.idle_timeout_ms = vm["idle-timeout"].as<int64_t>() * 1000;
+  if (vm.count("idle-timeout")) {
+    // RunCommand bounds it (kTailIdleTimeoutSecondsMax), so the product fits.
+    const uint64_t seconds = vm["idle-timeout"].as<uint64_t>();
+    assert(seconds <= limits::kTailIdleTimeoutSecondsMax);
+    o.idle_timeout_ms = static_cast<int64_t>(seconds) * 1000;
+  }
 
   std::unique_ptr<ledger::Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
@@ -443,8 +450,9 @@ void RegisterFeedCommands(CommandTable* table) {
                              "stop after N events")(
              "poll-ms", po::value<int64_t>()->default_value(200)->value_name("MS"),
              "with --follow: look for new events every MS milliseconds (10..60000)")(
-             "idle-timeout", po::value<int64_t>()->value_name("SECONDS"),
-             "with --follow: stop when nothing new arrived for SECONDS");
+             "idle-timeout",
+             (new BoundedNumber(limits::kTailIdleTimeoutSecondsMax))->value_name("SECONDS"),
+             "with --follow: stop when nothing new arrived for SECONDS (at most a year)");
        },
        RunTail});
   table->push_back({"stats", "stats [--format table|json]",

@@ -160,7 +160,8 @@ int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
   }
   ledger::AppendResult result;
   s = ledger->Append(std::span<const Event>(&e, 1), options, &result);
-  if (!s.ok()) return Fail(s.WithContext("event " + events::FormatUuid(e.event_id)));
+  // The ledger's message names the rejected event (ledger.h Append).
+  if (!s.ok()) return Fail(s);
   s = PublishOwnCheckpoint(ledger.get(), g);
   if (!s.ok()) return Fail(s);
   const ledger::EventOutcome& outcome = result.outcomes.at(0);
@@ -287,10 +288,9 @@ int RunShow(const po::variables_map& vm, const GlobalOptions& g) {
 
 // One "verification failed" line (and "FAILED at seq N" on stdout when a seq
 // is known); exit 3 for a verification failure, else the Status's own code.
-int VerificationFailed(Status s, uint64_t first_bad_seq) {
-  if (first_bad_seq != 0 && s.message().find(std::to_string(first_bad_seq)) == std::string::npos) {
-    s = s.WithContext("seq " + std::to_string(first_bad_seq));
-  }
+// The message is printed as the library made it: the seq comes from the
+// report, never from searching the message.
+int VerificationFailed(const Status& s, uint64_t first_bad_seq) {
   std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
   if (first_bad_seq != 0) {
     std::printf("FAILED at seq %llu\n", static_cast<unsigned long long>(first_bad_seq));

@@ -66,6 +66,18 @@ void RegisterAuditCommands(CommandTable* table);  // cmd_audit.cc: digest keygen
 void RegisterFeedCommands(CommandTable* table);   // cmd_feed.cc: export tail stats report
 void RegisterSinkCommands(CommandTable* table);   // cmd_sink.cc: sink postgres
 
+// A whole-number option with an upper bound below its type's (a limit of
+// events/limits.h): RunCommand refuses a larger value as a usage error, as it
+// refuses any number out of its type's range, before the command runs.
+class BoundedNumber final : public po::typed_value<uint64_t> {
+ public:
+  explicit BoundedNumber(uint64_t max) : po::typed_value<uint64_t>(nullptr), max_(max) {}
+  uint64_t max() const { return max_; }
+
+ private:
+  uint64_t max_;
+};
+
 // The command named `name`, or nullptr when none is registered.
 const Command* FindCommand(const CommandTable& table, std::string_view name);
 

@@ -148,40 +148,6 @@ void RegisterImportReader(std::string format, EventReaderFactory factory) {
   ImportReaders().emplace_back(std::move(format), std::move(factory));
 }
 
-namespace {
-
-// Who holds the POSIX lock RocksDB takes on DIR/LOCK: "pid N: <command
-// line>", or "" when nobody does or it cannot be told (F_GETLK reports a
-// conflicting lock's owner; /proc gives its command line).
-std::string LockHolder(const std::string& db_path) {
-  const int fd = ::open((db_path + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
-  struct flock lk {};
-  lk.l_type = F_WRLCK;
-  lk.l_whence = SEEK_SET;
-  const int rc = ::fcntl(fd, F_GETLK, &lk);
-  ::close(fd);
-  if (rc != 0 || lk.l_type == F_UNLCK || lk.l_pid <= 0) return "";
-  std::string holder = "pid " + std::to_string(lk.l_pid);
-  const int cmd =
-      ::open(("/proc/" + std::to_string(lk.l_pid) + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC);
-  if (cmd < 0) return holder;
-  char buf[160];
-  const ssize_t n = ::read(cmd, buf, sizeof(buf));
-  ::close(cmd);
-  if (n <= 0) return holder;
-  std::string line(buf, static_cast<size_t>(n));
-  while (!line.empty() && line.back() == '\0') line.pop_back();
-  for (char& c : line) {
-    if (c == '\0') c = ' ';
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  }
-  if (n == static_cast<ssize_t>(sizeof(buf))) line += "...";
-  return holder + ": " + line;
-}
-
-}  // namespace
-
 Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger::Ledger>* out) {
   ledger::Options options;
   options.read_only = mode == OpenMode::kReadOnly;
@@ -199,13 +165,8 @@ Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger:
     return Status::NotFound("no ledger at " + g.db_path + " (create one with `ledgerctl --db " +
                             g.db_path + " init`)");
   }
-  if (s.IsBusy()) {
-    // The store's own text is about a LOCK file; say what it means.
-    const std::string holder = LockHolder(g.db_path);
-    return Status::Busy("the ledger at " + g.db_path + " is in use by another process" +
-                        (holder.empty() ? std::string() : " (" + holder + ")") +
-                        "; try again when it has finished");
-  }
+  // Busy names the ledger and who holds it already.
+  if (s.IsBusy()) return s;
   if (!s.ok()) return s.WithContext(g.db_path);
   return s;
 }
@@ -344,15 +305,11 @@ Status AppendBatch(ledger::Ledger* ledger, const std::string& path, std::span<co
   Status s = ledger->Append(batch, ledger::AppendOptions(), &result);
   if (!s.ok()) {
     if (result.failed_index < n) {
-      const Event& bad = batch[result.failed_index];
-      const std::string id = events::FormatUuid(bad.event_id);
-      std::string where = path + ":" + std::to_string(lines[result.failed_index]);
-      // The ledger may already name the event; name it once.
-      if (s.message().find(id) == std::string::npos) where += ": event " + id;
-      s = s.WithContext(where);
+      // The ledger's message names the event (ledger.h Append); add its line.
+      s = s.WithContext(path + ":" + std::to_string(lines[result.failed_index]));
       if (result.first_use_index < n) {
-        assert(s.IsConflict());
-        // The first use is in this batch, so it has no seq: name its line.
+        // The first use (of the id, of the reversal's target) is in this
+        // batch, so it has no seq: name its line. Code and rule stay the ledger's.
         return s.WithDetail("(first used on line " + std::to_string(lines[result.first_use_index]) +
                             " of " + path + ")");
       }
@@ -554,7 +511,7 @@ std::string EventDetail(const Event& e) {
       d = e.reason;
       break;
   }
-  return Clip(std::move(d), 100);
+  return events::TerminalText(Clip(std::move(d), 100));
 }
 
 }  // namespace ccl::tools

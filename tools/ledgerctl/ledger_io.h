@@ -70,7 +70,8 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& path, const po::var
 // Indents the compact JSON of AppendEventJson for people (2 spaces).
 std::string PrettyJson(std::string_view compact);
 
-// One line describing an event's payload for the `log` table.
+// One line describing an event's payload for the `log` table, its control
+// characters escaped (events::TerminalText).
 std::string EventDetail(const events::Event& e);
 
 }  // namespace ccl::tools

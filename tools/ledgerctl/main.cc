@@ -139,6 +139,7 @@ void PrintGeneralHelp(const CommandTable& table, std::FILE* to) {
 // The largest value an option of `semantic`'s type can hold, or nullopt
 // when it is not a numeric option.
 std::optional<uint64_t> NumericMax(const po::value_semantic* semantic) {
+  if (const auto* bounded = dynamic_cast<const BoundedNumber*>(semantic)) return bounded->max();
   if (dynamic_cast<const po::typed_value<uint64_t>*>(semantic)) return UINT64_MAX;
   if (dynamic_cast<const po::typed_value<uint32_t>*>(semantic)) return UINT32_MAX;
   if (dynamic_cast<const po::typed_value<int64_t>*>(semantic)) return INT64_MAX;
