@@ -113,7 +113,8 @@ Status LoadCheckpoint(const std::string& path, FeedCheckpoint* out, bool* exists
   ::close(fd);
   if (got > kCheckpointBytesMax) {
     return Status::InvalidArgument("checkpoint " + path + ": larger than " +
-                              std::to_string(kCheckpointBytesMax) + " bytes: not a checkpoint");
+                                   std::to_string(kCheckpointBytesMax) +
+                                   " bytes: not a checkpoint");
   }
   text.resize(got);
   CCL_RETURN_IF_ERROR(ParseCheckpoint(text, out).WithContext("checkpoint " + path));
