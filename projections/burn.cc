@@ -170,6 +170,11 @@ Status BurnProjection::DeserializeState(std::string_view bytes) {
     r.I32(&c.term_end_day);
     r.U8(&mask);
     if (flags > 3) r.Fail("contract flags have unknown bits");
+    // Burn figures subtract these days from others: keep them in the range
+    // any event's day can take (0 when the contract has no term yet).
+    for (const int32_t day : {c.term_start_day, c.term_end_day}) {
+      if (day < kStateDayMin || day > kStateDayMax) r.Fail("term day out of range");
+    }
     if (mask >= (1u << events::kServiceLineCount)) r.Fail("line mask has unknown bits");
     c.has_term = (flags & 1) != 0;
     c.closed = (flags & 2) != 0;
@@ -190,6 +195,9 @@ Status BurnProjection::DeserializeState(std::string_view bytes) {
       if (b.ring_end_day < kStateDayMin || b.ring_end_day > kStateDayMax) {
         r.Fail("ring_end_day out of range");
       }
+      // The window below is computed from ring_end_day: only a day in range
+      // may reach it (found by fuzz_snapshot: INT32_MIN overflowed).
+      if (r.failed()) continue;
       b.has_ring = true;
       for (int32_t d = b.ring_end_day - (kBurnWindowDays - 1); d <= b.ring_end_day; ++d) {
         r.I64(&b.ring[Slot(d)]);
