@@ -158,4 +158,12 @@ Status PgConnection::CopyIn(std::string_view copy_sql, std::string_view data) {
   return Drain(text.substr(0, 60), PGRES_COMMAND_OK);
 }
 
+Status PgConnection::InTransaction(const std::function<Status()>& body) {
+  CCL_RETURN_IF_ERROR(Exec("BEGIN"));
+  Status s = body();
+  if (s.ok()) s = Exec("COMMIT");
+  if (!s.ok()) Exec("ROLLBACK").IgnoreError();  // s says what failed; the server may be gone
+  return s;
+}
+
 }  // namespace ccl::sink

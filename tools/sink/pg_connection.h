@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,9 @@ class PgConnection {
   // Runs `copy_sql` (a COPY ... FROM STDIN) and sends `data` in chunks of
   // limits::kSinkCopyChunkBytes.
   [[nodiscard]] Status CopyIn(std::string_view copy_sql, std::string_view data);
+  // Runs `body` between BEGIN and COMMIT; when body or COMMIT fails, rolls
+  // back and returns that failure.
+  [[nodiscard]] Status InTransaction(const std::function<Status()>& body);
 
  private:
   explicit PgConnection(PGconn* conn);

@@ -130,7 +130,12 @@ Status Sink::CheckAgainstLedger(const Checkpoint& cp) {
 Status Sink::Start() {
   CCL_RETURN_IF_ERROR(PgConnection::Connect(options_.conninfo, &db_));
   CCL_RETURN_IF_ERROR(EnsureSchema(db_.get(), options_.schema, &result_->created_schema));
-  CCL_RETURN_IF_ERROR(ReadCheckpoint(db_.get(), false, &checkpoint_));
+  // Under the checkpoint lock: a sink killed after it sent COMMIT leaves a
+  // backend that may still be committing its last batch (PostgreSQL notices
+  // the lost client only when it next reads from it), and that backend holds
+  // the lock until its commit is done. Reading without the lock could start
+  // this run from the checkpoint before that batch.
+  CCL_RETURN_IF_ERROR(db_->InTransaction([&] { return ReadCheckpoint(db_.get(), &checkpoint_); }));
   if (checkpoint_.has_value()) {
     CCL_RETURN_IF_ERROR(CheckAgainstLedger(*checkpoint_));
     result_->start_seq = result_->end_seq = checkpoint_->seq;
@@ -197,7 +202,7 @@ Status Sink::Transaction(const std::string& copy, const std::vector<TableRows>& 
   // The checkpoint is locked first: a second sink on the same schema
   // waits here, then finds the checkpoint moved and gives up (Conflict).
   std::optional<Checkpoint> now;
-  CCL_RETURN_IF_ERROR(ReadCheckpoint(db_.get(), true, &now));
+  CCL_RETURN_IF_ERROR(ReadCheckpoint(db_.get(), &now));
   const uint64_t now_seq = now.has_value() ? now->seq : 0;
   const uint64_t mine = checkpoint_.has_value() ? checkpoint_->seq : 0;
   if (now_seq != mine || now.has_value() != checkpoint_.has_value()) {
@@ -216,13 +221,7 @@ Status Sink::Transaction(const std::string& copy, const std::vector<TableRows>& 
 Status Sink::Commit(const std::string& copy, const std::vector<TableRows>& tables,
                     const Checkpoint& next, SinkBatchStats* stats) {
   const int64_t start = SteadyNs();
-  CCL_RETURN_IF_ERROR(db_->Exec("BEGIN"));
-  Status s = Transaction(copy, tables, next, stats);
-  if (s.ok()) s = db_->Exec("COMMIT");
-  if (!s.ok()) {
-    db_->Exec("ROLLBACK").IgnoreError();  // s says what failed; the server may be gone
-    return s;
-  }
+  CCL_RETURN_IF_ERROR(db_->InTransaction([&] { return Transaction(copy, tables, next, stats); }));
   stats->transaction_ns = SteadyNs() - start;
   stats->committed_at_ns = NowNs();
   return Status::OK();

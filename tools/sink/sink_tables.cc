@@ -48,25 +48,21 @@ Status CreateOrCheck(PgConnection* db, const std::string& schema, bool* created)
 
 Status EnsureSchema(PgConnection* db, const std::string& schema, bool* created) {
   *created = false;
-  CCL_RETURN_IF_ERROR(db->Exec("BEGIN"));
-  Status s = CreateOrCheck(db, schema, created);
-  if (s.ok()) s = db->Exec("COMMIT");
+  Status s = db->InTransaction([&] { return CreateOrCheck(db, schema, created); });
   if (!s.ok()) {
-    db->Exec("ROLLBACK").IgnoreError();  // s says what failed
     *created = false;
     return s;
   }
   return db->Exec("SET search_path TO " + QuoteIdentifier(schema));
 }
 
-Status ReadCheckpoint(PgConnection* db, bool lock, std::optional<Checkpoint>* out) {
+Status ReadCheckpoint(PgConnection* db, std::optional<Checkpoint>* out) {
   std::vector<PgConnection::Row> rows;
-  if (lock) {
-    // The table, not the row: before the first batch there is no row to
-    // lock, and two sinks would both go ahead. EXCLUSIVE still lets readers
-    // in.
-    CCL_RETURN_IF_ERROR(db->Exec("LOCK TABLE sink_checkpoint IN EXCLUSIVE MODE"));
-  }
+  // The table, not the row: before the first batch there is no row to lock,
+  // and two sinks would both go ahead. EXCLUSIVE still lets readers in. The
+  // SELECT is a statement of its own, so its snapshot (READ COMMITTED) is
+  // taken after the lock was granted and sees what the holder committed.
+  CCL_RETURN_IF_ERROR(db->Exec("LOCK TABLE sink_checkpoint IN EXCLUSIVE MODE"));
   CCL_RETURN_IF_ERROR(
       db->Query("SELECT ledger_id, seq, encode(chain_hash, 'hex') FROM sink_checkpoint", &rows));
   out->reset();

@@ -27,10 +27,12 @@ struct Checkpoint {
   uint64_t seq = 0;
   std::string hash_hex;  // lower-case hex of h_seq
 };
-// The stored checkpoint, or nullopt when none. `lock` first locks the
-// checkpoint table against other writers until the transaction ends
-// (REQUIRES: inside one).
-Status ReadCheckpoint(PgConnection* db, bool lock, std::optional<Checkpoint>* out);
+// The stored checkpoint, or nullopt when none, read after locking the
+// checkpoint table against other writers until the transaction ends: it
+// waits for any transaction that holds that lock (a sink's batch, even one
+// whose client is gone) and reads what it committed. REQUIRES: inside a
+// transaction.
+Status ReadCheckpoint(PgConnection* db, std::optional<Checkpoint>* out);
 // The statement that stores `cp` (insert or replace).
 std::string StoreCheckpointSql(const Checkpoint& cp);
 
