@@ -40,12 +40,17 @@ inline pid_t Spawn(std::vector<std::string> argv, const std::string& out, const 
   return pid;
 }
 
-// Waits for `pid`; its exit code, or 128 + the signal that ended it.
-inline int Wait(pid_t pid) {
+// Reaps `pid` (blocking unless WNOHANG in `flags`): its exit code, or 128 +
+// the signal that ended it; -1 when WNOHANG and it still runs.
+inline int Reap(pid_t pid, int flags) {
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  if (::waitpid(pid, &status, flags) != pid) return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+// Waits for `pid`; its exit code, or 128 + the signal that ended it.
+inline int Wait(pid_t pid) { return Reap(pid, 0); }
+// Wait's answer once `pid` has ended (reaping it); -1 while it runs.
+inline int ExitCode(pid_t pid) { return Reap(pid, WNOHANG); }
 
 // One PostgreSQL server for the whole test binary, in a temporary folder.
 class PostgresServer {
