@@ -254,6 +254,43 @@ TEST_F(PostgresSinkTest, TablesEqualTheCsvExportsRowForRow) {
   ExpectConsistent();
 }
 
+// The first batch into an empty events table builds its secondary indexes
+// after the COPY: afterwards the table has every index and constraint of the
+// layout, as a schema that never saw an event has them, and they hold.
+TEST_F(PostgresSinkTest, FirstBatchLeavesEveryIndexOfTheLayout) {
+  const std::string empty_db = dir_.Sub("empty");
+  ASSERT_EQ(Ledgerctl({"--quiet", "init"}, empty_db), 0) << Err();
+  const std::string fresh = schema_ + "_fresh";
+  ASSERT_EQ(Ledgerctl({"sink", "postgres", "--conninfo", server_->conninfo(), "--schema", fresh},
+                      empty_db),
+            0)
+      << Err();
+  Import(10, 60, 23);
+  ASSERT_EQ(Ledgerctl(SinkArgs({"--batch", "1000000"})), 0) << Err();
+  auto c = Db();
+  ASSERT_NE(c, nullptr);
+  auto layout = [&](const std::string& schema) {
+    return QueryCsv(c.get(),
+                    "SELECT indexname, replace(indexdef, '" + schema +
+                        ".', '') FROM pg_indexes WHERE schemaname = '" + schema +
+                        "' AND tablename = 'events' UNION ALL SELECT conname, "
+                        "pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '" +
+                        schema + ".events'::regclass ORDER BY 1, 2",
+                    "name,definition");
+  };
+  const std::string want = layout(fresh);
+  EXPECT_EQ(feed::testing::Lines(want).size(), 1u + 4 + 6) << want;  // 4 indexes, 6 constraints
+  EXPECT_EQ(layout(schema_), want);
+  std::vector<PgConnection::Row> rows;
+  const Status dup = c->Query(
+      "INSERT INTO events SELECT seq + 1000000, event_id, type, contract, stream_version + "
+      "1000000, effective_at, recorded_at, actor, source, note, payload, stored, chain_hash "
+      "FROM events WHERE seq = 1 RETURNING seq",
+      &rows);
+  EXPECT_TRUE(dup.IsCorruption()) << dup.ToString();  // an integrity violation
+  ExpectConsistent();
+}
+
 // The tables hold the exact text of the events: the spreadsheet
 // neutralising of CSV files (a ' before a formula, control characters
 // escaped) is for files only, not for the COPY that moves rows into SQL.

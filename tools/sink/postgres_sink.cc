@@ -211,7 +211,14 @@ Status Sink::Transaction(const std::string& copy, const std::vector<TableRows>& 
                             " while this sink was at " + std::to_string(mine) +
                             ": another sink writes there");
   }
+  // Into an empty table, the secondary indexes are built once after the
+  // COPY rather than maintained row by row; they exist again before COMMIT.
+  bool empty = false;
+  if (!now.has_value()) CCL_RETURN_IF_ERROR(EventsEmpty(db_.get(), &empty));
+  std::vector<std::string> recreate;
+  if (empty) CCL_RETURN_IF_ERROR(DropSecondaryEventIndexes(db_.get(), &recreate));
   CCL_RETURN_IF_ERROR(db_->CopyIn(kCopyEventsSql, copy));
+  for (const std::string& sql : recreate) CCL_RETURN_IF_ERROR(db_->Exec(sql));
   const int64_t refresh_start = SteadyNs();
   for (const TableRows& t : tables) CCL_RETURN_IF_ERROR(ReplaceRows(db_.get(), t));
   stats->refresh_ns = SteadyNs() - refresh_start;
