@@ -45,6 +45,16 @@ class PgConnection {
   // Runs `copy_sql` (a COPY ... FROM STDIN) and sends `data` in chunks of
   // limits::kSinkCopyChunkBytes.
   [[nodiscard]] Status CopyIn(std::string_view copy_sql, std::string_view data);
+  // The same in steps, for data produced while the server already parses
+  // what came before: BeginCopyIn, any number of PutCopyData, then
+  // EndCopyIn (the COPY's outcome), or AbortCopyIn, which makes the server
+  // fail the COPY with `reason` (and with it the transaction). REQUIRES:
+  // PutCopyData, EndCopyIn and AbortCopyIn only between BeginCopyIn and the
+  // end of that COPY; after a failed PutCopyData the COPY is over.
+  [[nodiscard]] Status BeginCopyIn(std::string_view copy_sql);
+  [[nodiscard]] Status PutCopyData(std::string_view data);
+  [[nodiscard]] Status EndCopyIn();
+  [[nodiscard]] Status AbortCopyIn(std::string_view reason);
   // Runs `body` between BEGIN and COMMIT; when body or COMMIT fails, rolls
   // back and returns that failure.
   [[nodiscard]] Status InTransaction(const std::function<Status()>& body);
@@ -58,6 +68,7 @@ class PgConnection {
 
   PGconn* conn_;
   std::string server_;
+  std::string copy_sql_;  // the COPY in progress, for messages
 };
 
 // `name` double-quoted as a PostgreSQL identifier ("a""b" for a"b).
