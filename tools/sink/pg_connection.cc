@@ -173,14 +173,6 @@ Status PgConnection::EndCopyIn() {
   return Drain(copy_sql_, PGRES_COMMAND_OK);
 }
 
-Status PgConnection::AbortCopyIn(std::string_view reason) {
-  const std::string text(reason);
-  if (PQputCopyEnd(conn_, text.c_str()) != 1) return Error("copy abort", nullptr);
-  // The server answers with the error it was asked to raise.
-  Drain(copy_sql_, PGRES_COMMAND_OK).IgnoreError();
-  return Status::OK();
-}
-
 Status PgConnection::InTransaction(const std::function<Status()>& body) {
   CCL_RETURN_IF_ERROR(Exec("BEGIN"));
   Status s = body();

@@ -47,16 +47,16 @@ class PgConnection {
   [[nodiscard]] Status CopyIn(std::string_view copy_sql, std::string_view data);
   // The same in steps, for data produced while the server already parses
   // what came before: BeginCopyIn, any number of PutCopyData, then
-  // EndCopyIn (the COPY's outcome), or AbortCopyIn, which makes the server
-  // fail the COPY with `reason` (and with it the transaction). REQUIRES:
-  // PutCopyData, EndCopyIn and AbortCopyIn only between BeginCopyIn and the
-  // end of that COPY; after a failed PutCopyData the COPY is over.
+  // EndCopyIn (the COPY's outcome). REQUIRES: PutCopyData and EndCopyIn only
+  // between BeginCopyIn and the end of that COPY; after a failed PutCopyData
+  // the COPY is over. A COPY left unfinished fails when the next statement
+  // is sent (libpq ends it with an error first), e.g. InTransaction's
+  // ROLLBACK.
   [[nodiscard]] Status BeginCopyIn(std::string_view copy_sql);
   [[nodiscard]] Status PutCopyData(std::string_view data);
   [[nodiscard]] Status EndCopyIn();
-  [[nodiscard]] Status AbortCopyIn(std::string_view reason);
   // Runs `body` between BEGIN and COMMIT; when body or COMMIT fails, rolls
-  // back and returns that failure.
+  // back (ending a COPY body left unfinished) and returns that failure.
   [[nodiscard]] Status InTransaction(const std::function<Status()>& body);
 
  private:

@@ -209,11 +209,8 @@ Status Sink::EncodeEvents(uint64_t first, uint64_t last, Checkpoint* next, SinkB
 
 Status Sink::CopyEvents(uint64_t first, uint64_t last, Checkpoint* next, SinkBatchStats* stats) {
   CCL_RETURN_IF_ERROR(db_->BeginCopyIn(kCopyEventsSql));
-  Status s = EncodeEvents(first, last, next, stats);
-  if (!s.ok()) {
-    db_->AbortCopyIn("ledgerctl: " + s.message()).IgnoreError();  // s says what failed
-    return s;
-  }
+  // On an error the COPY stays unfinished; the transaction's ROLLBACK ends it.
+  CCL_RETURN_IF_ERROR(EncodeEvents(first, last, next, stats));
   return db_->EndCopyIn();
 }
 
