@@ -7,16 +7,11 @@
 namespace ccl::sink {
 namespace {
 
-class PgConnectionTest : public ::testing::Test {
+class PgConnectionTest : public testing::PostgresServerTest {
  protected:
-  static void SetUpTestSuite() { server_ = new testing::PostgresServer(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
   void SetUp() override {
-    if (!server_->skip_reason().empty()) GTEST_SKIP() << server_->skip_reason();
-    ASSERT_TRUE(server_->failure().empty()) << server_->failure();
+    PostgresServerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(PgConnection::Connect(server_->conninfo(), &db_).ok());
     ASSERT_TRUE(db_->Exec("DROP TABLE IF EXISTS t; CREATE TABLE t (a text)").ok());
   }
@@ -26,11 +21,8 @@ class PgConnectionTest : public ::testing::Test {
     return rows.size() == 1 && rows[0][0].has_value() ? std::stoull(*rows[0][0]) : 0;
   }
 
-  static testing::PostgresServer* server_;
   std::unique_ptr<PgConnection> db_;
 };
-
-testing::PostgresServer* PgConnectionTest::server_ = nullptr;
 
 TEST_F(PgConnectionTest, CopyInStepsWritesWhatEachStepSent) {
   ASSERT_TRUE(db_->BeginCopyIn("COPY t (a) FROM STDIN").ok());

@@ -29,7 +29,6 @@ namespace {
 using feed::testing::AppendOrDie;
 using feed::testing::Bookings;
 using feed::testing::OpenLedgerAt;
-using testing::PostgresServer;
 using testing::QueryCsv;
 using testing::ReadFile;
 
@@ -37,17 +36,11 @@ using testing::ReadFile;
 const std::vector<std::pair<std::string, int>> kTables = {
     {"balances", 2}, {"margins", 4}, {"escalations", 2}, {"burn", 2}};
 
-class PostgresSinkTest : public ::testing::Test {
+class PostgresSinkTest : public testing::PostgresServerTest {
  protected:
-  static void SetUpTestSuite() { server_ = new PostgresServer(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-
   void SetUp() override {
-    if (!server_->skip_reason().empty()) GTEST_SKIP() << server_->skip_reason();
-    ASSERT_TRUE(server_->failure().empty()) << server_->failure();
+    PostgresServerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     schema_ = "t_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
     for (char& c : schema_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     db_ = dir_.Sub("db");
@@ -190,14 +183,11 @@ class PostgresSinkTest : public ::testing::Test {
     }
   }
 
-  static PostgresServer* server_;
   feed::testing::TempDir dir_;
   std::string schema_, db_;
   int runs_ = 0;
   std::string out_, err_;
 };
-
-PostgresServer* PostgresSinkTest::server_ = nullptr;
 
 TEST_F(PostgresSinkTest, TablesEqualTheCsvExportsRowForRow) {
   const uint64_t head = Import(25, 90, 7);

@@ -94,6 +94,24 @@ class PostgresServer {
   std::string conninfo_, skip_reason_, failure_;
 };
 
+// A fixture whose test suite shares one PostgresServer (server_); each test
+// is skipped when no server binaries are installed and fails when the
+// server did not start.
+class PostgresServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new PostgresServer(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override {
+    if (!server_->skip_reason().empty()) GTEST_SKIP() << server_->skip_reason();
+    ASSERT_TRUE(server_->failure().empty()) << server_->failure();
+  }
+
+  inline static PostgresServer* server_ = nullptr;
+};
+
 // A query's rows as CSV text (RFC 4180 quoting where needed, NULL empty),
 // header first: the form `ledgerctl export` writes.
 inline std::string QueryCsv(PgConnection* db, const std::string& sql, const std::string& header) {
