@@ -141,6 +141,10 @@ class PostgresSinkTest : public testing::PostgresServerTest {
       return;
     }
     ASSERT_EQ(tables, 7u);
+    // The layout's four indexes, also after a kill cut a first batch rebuilding them.
+    EXPECT_EQ(Number(c.get(), "SELECT count(*) FROM pg_indexes WHERE schemaname = '" + schema_ +
+                                  "' AND tablename = 'events'"),
+              4u);
     const uint64_t cp = CheckpointSeq(c.get());
     if (checkpoint_seq != nullptr) *checkpoint_seq = cp;
     EXPECT_EQ(Number(c.get(), "SELECT count(*) FROM events"), cp);
