@@ -4,23 +4,16 @@
 // report). All open the ledger read-only, so they run beside a writer.
 // The work is in libraries (tools/feed, tools/report); this file turns
 // options into their inputs and their Status into exit codes.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cassert>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <memory>
-#include <optional>
 #include <string>
 
-#include "events/csv.h"
 #include "events/display.h"
 #include "events/limits.h"
 #include "events/time_format.h"
@@ -310,94 +303,6 @@ int RunReport(const po::variables_map& vm, const GlobalOptions& g) {
   return data.verify_status.ok() ? kExitOk : kExitCorruption;
 }
 
-// ---------------------------------------------------------------- import of CSV
-
-// `ledgerctl import FILE.csv`: events/csv.h's reader over the file, mapped
-// into memory (the reader needs the whole text; mapping it costs page cache,
-// not a copy). Its messages start with "line N" (and a column); import adds
-// "FILE:" + location(), so the line moves into the location.
-class CsvFileReader final : public EventReader {
- public:
-  ~CsvFileReader() override {
-    if (data_ != nullptr) ::munmap(data_, size_);
-  }
-
-  Status Open(const std::string& path, std::optional<events::EventType> type) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::IOError(path + ": " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-      const int err = errno;
-      ::close(fd);
-      return Status::IOError(path + ": " + std::strerror(err));
-    }
-    size_ = static_cast<size_t>(st.st_size);
-    if (size_ > 0) {
-      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (p == MAP_FAILED) {
-        const int err = errno;
-        ::close(fd);
-        return Status::IOError(path + ": mmap: " + std::strerror(err));
-      }
-      data_ = p;
-      ::madvise(p, size_, MADV_SEQUENTIAL);
-    }
-    ::close(fd);
-    const std::string_view text(static_cast<const char*>(data_), data_ == nullptr ? 0 : size_);
-    return Located(reader_.Open(text, type));
-  }
-
-  Status Next(events::Event* e, bool* done) override {
-    size_t line = 0;
-    Status s = reader_.Next(e, &line, done);
-    if (s.ok() && !*done) line_ = line;
-    return Located(s);
-  }
-  uint64_t line() const override { return line_; }
-  std::string location() const override { return location_; }
-
- private:
-  // "line 7, column 'minutes': rule" -> location "7", message
-  // "column 'minutes': rule".
-  Status Located(const Status& s) {
-    if (s.ok()) return s;
-    std::string_view m = s.message();
-    location_ = std::to_string(line_);
-    if (m.starts_with("line ")) {
-      const size_t end = m.find_first_not_of("0123456789", 5);
-      if (end != std::string_view::npos && end > 5 && (m[end] == ',' || m[end] == ':')) {
-        location_ = std::string(m.substr(5, end - 5));
-        m.remove_prefix(end + 1);
-        while (!m.empty() && m.front() == ' ') m.remove_prefix(1);
-      }
-    }
-    return Status::InvalidArgument(std::string(m));
-  }
-
-  void* data_ = nullptr;
-  size_t size_ = 0;
-  events::CsvEventReader reader_;
-  uint64_t line_ = 1;
-  std::string location_ = "1";
-};
-
-Status OpenCsvReader(const std::string& path, const po::variables_map& vm,
-                     std::unique_ptr<EventReader>* out) {
-  std::optional<events::EventType> type;
-  if (vm.count("type")) {
-    events::EventType t;
-    const std::string name = vm["type"].as<std::string>();
-    if (!events::EventTypeFromName(name, &t)) {
-      return Status::InvalidArgument("option '--type': unknown event type '" + name + "'");
-    }
-    type = t;
-  }
-  auto reader = std::make_unique<CsvFileReader>();
-  CCL_RETURN_IF_ERROR(reader->Open(path, type).WithContext(path + ":" + reader->location()));
-  *out = std::move(reader);
-  return Status::OK();
-}
-
 void DefineViewOptions(po::options_description* d) {
   d->add_options()("as-of", po::value<std::string>()->value_name("DATE"),
                    "only events effective on or before DATE (YYYY-MM-DD, UTC)")(
@@ -409,7 +314,6 @@ void DefineViewOptions(po::options_description* d) {
 }  // namespace
 
 void RegisterFeedCommands(CommandTable* table) {
-  RegisterImportReader("csv", OpenCsvReader);
   table->push_back(
       {"export",
        "export events [--format jsonl|csv] [--checkpoint FILE | --after SEQ] [--limit N] "

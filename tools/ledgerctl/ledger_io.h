@@ -1,6 +1,6 @@
 // Shared plumbing of the ledger commands (cmd_ledger.cc): opening a ledger
-// with CLI-friendly errors, importing one file as atomic batches, and the
-// text forms of events and hashes. Internal to ledgerctl.
+// with CLI-friendly errors and the text forms of events and hashes.
+// Internal to ledgerctl.
 #pragma once
 
 #include <cstdint>
@@ -47,25 +47,6 @@ int32_t TodayDay();
 // True when progress output is wanted: stderr is a terminal and not --quiet
 // (tools/progress.h draws only then anyway).
 bool ShowProgress(const GlobalOptions& g);
-
-struct ImportCounts {
-  uint64_t events = 0;  // read from the file and committed (appended + duplicates)
-  uint64_t appended = 0;
-  uint64_t duplicates = 0;
-};
-
-// Imports one file ("-": standard input, named /dev/stdin in messages):
-// JSON Lines or CSV, as --format says, else by content (a first non-blank
-// byte '{' is JSON Lines, anything else CSV), with a progress bar on stderr
-// when `progress` (and stderr is a terminal). An input without any event is
-// InvalidArgument (nothing imported). Events
-// are appended in atomic batches of `batch_events` (0: the whole file is one
-// batch, up to limits::kEventsPerBatchMax). On a rejected event returns its
-// Status with the message "FILE:LINE: field ...: ..." or "FILE:LINE: event
-// <id>: <rule>" and nothing of that batch is written; batches before it stay
-// committed and are counted in *counts.
-Status ImportFile(ledger::Ledger* ledger, const std::string& path, const po::variables_map& vm,
-                  uint64_t batch_events, bool progress, ImportCounts* counts);
 
 // Indents the compact JSON of AppendEventJson for people (2 spaces).
 std::string PrettyJson(std::string_view compact);
