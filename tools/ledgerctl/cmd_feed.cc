@@ -40,24 +40,6 @@ int UsageError(const char* command, const std::string& message) {
   return kExitUsage;
 }
 
-// --as-of DATE, --known-at INSTANT, --contract C into a view.
-Status ParseView(const po::variables_map& vm, projections::View* view) {
-  if (vm.count("as-of")) {
-    int32_t day = 0;
-    Status s = events::ParseDate(vm["as-of"].as<std::string>(), &day);
-    if (!s.ok()) return Status::InvalidArgument("option '--as-of': " + s.message());
-    view->as_of_day = day;
-  }
-  if (vm.count("known-at")) {
-    int64_t ns = 0;
-    Status s = events::ParseInstant(vm["known-at"].as<std::string>(), &ns);
-    if (!s.ok()) return Status::InvalidArgument("option '--known-at': " + s.message());
-    view->known_at_ns = ns;
-  }
-  if (vm.count("contract")) view->contract = vm["contract"].as<std::string>();
-  return Status::OK();
-}
-
 // Where output goes: --out FILE (replaced atomically when complete) or stdout.
 Status OpenOutput(const po::variables_map& vm, std::unique_ptr<feed::FeedOutput>* out) {
   if (vm.count("out")) return feed::FeedOutput::ToFile(vm["out"].as<std::string>(), out);
@@ -123,7 +105,7 @@ int RunExportEvents(const po::variables_map& vm, const GlobalOptions& g) {
 }
 
 int RunExportProjection(const po::variables_map& vm, const GlobalOptions& g,
-                        feed::ProjectionKind kind) {
+                        projections::ReportKind kind) {
   feed::ProjectionExportOptions o;
   o.kind = kind;
   const std::string format = vm.count("format") ? vm["format"].as<std::string>() : "csv";
@@ -140,10 +122,10 @@ int RunExportProjection(const po::variables_map& vm, const GlobalOptions& g,
                         std::string("option '--") + option + "' applies to `export events` only");
     }
   }
-  Status s = ParseView(vm, &o.view);
+  Status s = ParseViewOptions(vm, &o.view);
   if (!s.ok()) return UsageError("export", s.message());
   if (vm.count("by")) {
-    if (kind != feed::ProjectionKind::kMargins) {
+    if (kind != projections::ReportKind::kMargins) {
       return UsageError("export", "option '--by' applies to margins only");
     }
     s = projections::ParseMarginKeys(vm["by"].as<std::string>(), &o.margin_keys);
@@ -151,7 +133,7 @@ int RunExportProjection(const po::variables_map& vm, const GlobalOptions& g,
   }
   o.at_risk_only = vm["at-risk"].as<bool>();
   o.today_day = TodayDay();
-  if (o.at_risk_only && kind != feed::ProjectionKind::kBurn) {
+  if (o.at_risk_only && kind != projections::ReportKind::kBurn) {
     return UsageError("export", "option '--at-risk' applies to burn only");
   }
 
@@ -174,8 +156,8 @@ int RunExportProjection(const po::variables_map& vm, const GlobalOptions& g,
 int RunExport(const po::variables_map& vm, const GlobalOptions& g) {
   const std::string what = vm["what"].as<std::string>();
   if (what == "events") return RunExportEvents(vm, g);
-  feed::ProjectionKind kind;
-  if (!feed::ParseProjectionKind(what, &kind)) {
+  projections::ReportKind kind;
+  if (!projections::ParseReportKind(what, &kind)) {
     return UsageError(
         "export", "unknown export '" + what + "': events, balances, margins, escalations or burn");
   }
@@ -254,7 +236,7 @@ int RunStats(const po::variables_map& vm, const GlobalOptions& g) {
 
 int RunReport(const po::variables_map& vm, const GlobalOptions& g) {
   report::ReportOptions o;
-  Status s = ParseView(vm, &o.view);
+  Status s = ParseViewOptions(vm, &o.view);
   if (!s.ok()) return UsageError("report", s.message());
   o.verify = !vm["no-verify"].as<bool>();
   o.generated_at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(

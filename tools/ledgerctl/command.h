@@ -25,6 +25,9 @@ inline constexpr int kExitRejected = 1;    // rejected input or rule
 inline constexpr int kExitUsage = 2;       // bad command line
 inline constexpr int kExitCorruption = 3;  // verification failure or corruption
 inline constexpr int kExitIO = 4;          // I/O, lock
+// Ctrl-C during `import --batch N`, after the committed batches are saved
+// (128 + SIGINT, as a shell reports a process SIGINT ended).
+inline constexpr int kExitInterrupted = 130;
 
 // Options every command sees.
 // A report or backup holds the writer's lock for a moment; a writer started

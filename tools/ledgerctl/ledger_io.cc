@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "events/display.h"
@@ -67,9 +68,29 @@ std::string HexOf(const uint8_t* bytes, size_t n) {
   return out;
 }
 
-int32_t TodayDay() {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  return events::DayOf(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
+Status ParseViewOptions(const po::variables_map& vm, projections::View* view) {
+  app::ViewText text;
+  if (vm.count("as-of")) text.as_of = vm["as-of"].as<std::string>();
+  if (vm.count("known-at")) text.known_at = vm["known-at"].as<std::string>();
+  if (vm.count("contract")) text.contract = vm["contract"].as<std::string>();
+  Status s = app::ParseView(text, view);
+  if (!s.ok()) {
+    return Status::InvalidArgument("option '--" + s.field() +
+                                   "': " + std::string(s.field_detail()));
+  }
+  return s;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string Rate(uint64_t n, double seconds) {
+  char buf[64];
+  std::snprintf(
+      buf, sizeof(buf), "%.2f s, %s events/s", seconds,
+      events::FormatThousands(seconds > 0 ? static_cast<uint64_t>(n / seconds) : n).c_str());
+  return buf;
 }
 
 bool ShowProgress(const GlobalOptions& g) { return !g.quiet && ::isatty(STDERR_FILENO) == 1; }
