@@ -143,6 +143,26 @@ void ForEachPart(std::vector<Part>* parts, const Fn& fn) {
   for (std::thread& t : helpers) t.join();
 }
 
+// Blank lines leave empty slots (line 0) among the `total` parsed: moves the
+// events after them down, so out->events[0..out->count) are the events.
+void CloseBlankLineGaps(const std::vector<Part>& parts, size_t total, JsonlFile* out) {
+  size_t blank_lines = 0;
+  for (const Part& p : parts) blank_lines += p.blank_lines;
+  out->count = total;
+  if (blank_lines == 0) return;
+  Event* events = out->events.data();
+  size_t j = 0;
+  for (size_t i = 0; i < total; ++i) {
+    if (out->lines[i] == 0) continue;
+    if (i != j) {
+      std::swap(events[i], events[j]);
+      out->lines[j] = out->lines[i];
+    }
+    ++j;
+  }
+  out->count = j;
+}
+
 }  // namespace
 
 Status ParseJsonlFile(const std::string& path, size_t threads, const ImportProgress& progress,
@@ -202,23 +222,7 @@ Status ParseJsonlFile(const std::string& path, size_t threads, const ImportProgr
     if (!p.status.ok()) return p.status.WithLocation(path, p.error_line);
   }
 
-  // Blank lines leave empty slots: close the gaps.
-  size_t blank_lines = 0;
-  for (const Part& p : parts) blank_lines += p.blank_lines;
-  out->count = static_cast<size_t>(total);
-  if (blank_lines > 0) {
-    Event* events = out->events.data();
-    size_t j = 0;
-    for (size_t i = 0; i < total; ++i) {
-      if (out->lines[i] == 0) continue;
-      if (i != j) {
-        std::swap(events[i], events[j]);
-        out->lines[j] = out->lines[i];
-      }
-      ++j;
-    }
-    out->count = j;
-  }
+  CloseBlankLineGaps(parts, static_cast<size_t>(total), out);
   return Status::OK();
 }
 
