@@ -43,7 +43,7 @@ class ChainReader {
                                   SeqText(it->seq()) + ")");
       }
       *hash = ledger::ChainHash(*hash, next, it->bytes());
-      encoder_->Append(it->event(), *hash, &buffer_);
+      CCL_RETURN_IF_ERROR(encoder_->Append(it->event(), *hash, &buffer_));
       if (buffer_.size() >= (1u << 16)) CCL_RETURN_IF_ERROR(Drain());
       ++*written;
       if (on_event) on_event(next);
@@ -112,16 +112,22 @@ void EventEncoder::AppendHeader(std::string* out) const {
   if (format_ == EventFormat::kCsv) events::AppendCsvHeader(FeedCsvOptions(), out);
 }
 
-void EventEncoder::Append(const events::Event& e, const ledger::Hash& hash, std::string* out) {
+Status EventEncoder::Append(const events::Event& e, const ledger::Hash& hash, std::string* out) {
+  std::string_view currency;
+  CCL_RETURN_IF_ERROR(currencies_.CurrencyFor(e, &currency));
   if (format_ == EventFormat::kCsv) {
-    events::AppendEventCsv(e, FeedCsvOptions(), hash.data(), out);
-    return;
+    events::CsvOutputOptions options = FeedCsvOptions();
+    options.contract_currency = currency;
+    events::AppendEventCsv(e, options, hash.data(), out);
+    return Status::OK();
   }
   events::JsonOutputOptions options;
   options.assigned_fields = true;
   options.hash = hash.data();
+  options.contract_currency = currency;
   events::AppendEventJson(e, options, out);
   out->push_back('\n');
+  return Status::OK();
 }
 
 Status ExportEvents(ledger::Ledger* ledger, const EventExportOptions& options, FeedOutput* out,
@@ -155,7 +161,7 @@ Status ExportEvents(ledger::Ledger* ledger, const EventExportOptions& options, F
   if (options.limit > 0 && last - start.seq > options.limit) last = start.seq + options.limit;
   const uint64_t total = last - start.seq;
 
-  EventEncoder encoder(options.format);
+  EventEncoder encoder(options.format, ledger);
   ChainReader reader(ledger, &encoder, out);
   encoder.AppendHeader(reader.buffer());
   ledger::Hash hash = start.hash;
@@ -215,7 +221,7 @@ Status TailEvents(ledger::Ledger* ledger, const TailOptions& options, FeedOutput
     const uint64_t head = ledger->head().seq;
     next = head > options.last_events ? head - options.last_events + 1 : 1;
   }
-  EventEncoder encoder(options.format);
+  EventEncoder encoder(options.format, ledger);
   ChainReader reader(ledger, &encoder, out);
   encoder.AppendHeader(reader.buffer());
   CCL_RETURN_IF_ERROR(reader.Drain());

@@ -15,6 +15,7 @@
 #include "events/event.h"
 #include "events/status.h"
 #include "ledger/ledger.h"
+#include "tools/feed/contract_currency.h"
 #include "tools/feed/output.h"
 
 namespace ccl::feed {
@@ -23,17 +24,23 @@ enum class EventFormat { kJsonLines, kCsv };
 // "jsonl" | "csv"; InvalidArgument otherwise.
 Status ParseEventFormat(std::string_view text, EventFormat* format);
 
-// Encodes events in one format; keeps its buffers between events.
+// Encodes events of `ledger` in one format; keeps its buffers between events.
+// Every event carrying money gets its contract's currency (a `currency` key
+// or cell; ContractOpened has its own), looked up in `ledger`
+// (tools/feed/contract_currency.h).
 class EventEncoder {
  public:
-  explicit EventEncoder(EventFormat format) : format_(format) {}
+  // `ledger` is not owned and must outlive the encoder.
+  EventEncoder(EventFormat format, ledger::Ledger* ledger) : format_(format), currencies_(ledger) {}
   // The CSV header row; nothing for JSON Lines.
   void AppendHeader(std::string* out) const;
   // One line (JSON Lines) or row (CSV), "\n" included. `hash` is h_seq.
-  void Append(const events::Event& e, const ledger::Hash& hash, std::string* out);
+  // Errors: those of the currency lookup (Corruption, the ledger's reads).
+  Status Append(const events::Event& e, const ledger::Hash& hash, std::string* out);
 
  private:
   EventFormat format_;
+  ContractCurrencies currencies_;
 };
 
 struct EventExportOptions {

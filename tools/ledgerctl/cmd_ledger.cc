@@ -21,6 +21,7 @@
 #include "ledger/digest.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle_verify.h"
+#include "tools/feed/contract_currency.h"
 #include "tools/generator.h"
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
@@ -207,6 +208,7 @@ int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
 
   std::string out;
   events::JsonOutputOptions options;
+  feed::ContractCurrencies currencies(ledger.get());  // every amount with its currency
   uint64_t printed = 0;
   if (!json) {
     out =
@@ -225,6 +227,8 @@ int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
         if (!s.ok()) return Fail(s);
         options.hash = hash.data();
       }
+      s = currencies.CurrencyFor(e, &options.contract_currency);
+      if (!s.ok()) return Fail(s);
       events::AppendEventJson(e, options, &out);
       out += '\n';
     } else {
@@ -278,6 +282,9 @@ int RunShow(const po::variables_map& vm, const GlobalOptions& g) {
     if (!s.ok()) return Fail(s);
     options.hash = hash.data();
   }
+  feed::ContractCurrencies currencies(ledger.get());
+  s = currencies.CurrencyFor(e, &options.contract_currency);
+  if (!s.ok()) return Fail(s);
   std::string json;
   events::AppendEventJson(e, options, &json);
   std::printf("%s\n", PrettyJson(json).c_str());
