@@ -68,6 +68,13 @@ TEST_F(LedgerctlErrorsTest, FilterNamingWhatIsNotThereIsNotFound) {
     EXPECT_EQ(r.out, "") << args[0];
   }
   EXPECT_FALSE(fs::exists(dir_ / "r.html"));
+  // A start past the head names a seq that is not there; at the head, the
+  // consumer is up to date (nothing to export, not an error).
+  const std::string events_out = (dir_ / "e.jsonl").string();
+  ExpectOneLine(Run({"export", "events", "--after", "9", "--out", events_out}), 1,
+                {"seq 9", "head is seq 2"});
+  EXPECT_FALSE(fs::exists(events_out));
+  EXPECT_EQ(Run({"export", "events", "--after", "2"}).code, 0);
   ExpectOneLine(Run({"margin", "--currency", "usd"}), 1, {"'usd'"});
   EXPECT_EQ(Run({"margin", "--currency", "USD"}).code, 0);
   EXPECT_EQ(Run({"balance", "--contract", "C-1"}).code, 0);

@@ -153,7 +153,13 @@ Status ExportEvents(ledger::Ledger* ledger, const EventExportOptions& options, F
       start.hash = ledger::GenesisHash(ledger->ledger_id());
     }
   } else {
-    start.seq = std::min(options.after_seq, head.seq);
+    // A start past the head names an event the ledger does not have: not an
+    // empty export (which means "up to date"), but not found.
+    if (options.after_seq > head.seq) {
+      return Status::NotFound("no events after seq " + std::to_string(options.after_seq) +
+                              ": the ledger's head is seq " + std::to_string(head.seq));
+    }
+    start.seq = options.after_seq;
     CCL_RETURN_IF_ERROR(ledger->GetChainHash(start.seq, &start.hash));
   }
 

@@ -49,7 +49,8 @@ struct EventExportOptions {
   // starts after the checkpoint's seq and advances it when the output is
   // committed. REQUIRES: after_seq == 0 when set.
   std::string checkpoint_path;
-  // Without a checkpoint: export events with seq > after_seq.
+  // Without a checkpoint: export events with seq > after_seq (NotFound when
+  // after_seq is past the head; at the head, nothing to export).
   uint64_t after_seq = 0;
   // At most this many events (0: up to the head).
   uint64_t limit = 0;
@@ -75,6 +76,7 @@ struct EventExportResult {
 // Writes the events after the start point (the checkpoint, else after_seq)
 // up to the head (or `limit` events) to `out` and commits it; then, with a
 // checkpoint, saves it at the last event written. Errors:
+// - NotFound: after_seq is past the head (nothing written);
 // - Conflict: the checkpoint belongs to another ledger;
 // - Corruption: the ledger no longer holds the checkpoint's events as they
 //   were (rewritten, or restored from an older backup), a malformed
