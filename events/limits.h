@@ -52,6 +52,10 @@ inline constexpr size_t kSinkSchemaNameBytesMax = 63;          // PostgreSQL's i
 inline constexpr uint32_t kSinkPollIntervalMsMax = 60'000;     // --follow's wait between looks
 inline constexpr size_t kSinkCopyChunkBytes = 1 << 20;         // one PQputCopyData call
 
+// Messages: input echoed in an error (events/quote.h) is cut after this many
+// bytes, followed by "... (N bytes)".
+inline constexpr size_t kEchoedInputBytesMax = 200;
+
 // Event outputs (tools/feed/contract_currency.h): contracts whose currency
 // one export or tail keeps in memory; past it the cache starts over.
 inline constexpr size_t kCurrencyCacheContractsMax = 1 << 16;

@@ -80,6 +80,34 @@ TEST_F(LedgerctlErrorsTest, FilterNamingWhatIsNotThereIsNotFound) {
   EXPECT_EQ(Run({"balance", "--contract", "C-1"}).code, 0);
 }
 
+// A message echoes at most limits::kEchoedInputBytesMax bytes of what the
+// user typed, then says how long it was: one readable line, whatever the input.
+TEST_F(LedgerctlErrorsTest, OverLongArgumentsAreCutInMessages) {
+  const std::string x(3000, 'x');
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"show", x},
+                                             {x},
+                                             {"balance", "--format", x},
+                                             {"balance", "--contract", x},
+                                             {"balance", "--as-of", x},
+                                             {"margin", "--by", x},
+                                             {"margin", "--currency", x},
+                                             {"replay", "--projection", x},
+                                             {"export", x},
+                                             {"export", "balances", "--contract", x},
+                                             {"log", "--type", x},
+                                             {"log", "--limit", x},
+                                             {"--log-level", x, "balance"},
+                                             {"balance", "--" + x},
+                                             {"--" + x}}) {
+    RunResult r = Run(args);
+    EXPECT_NE(r.code, 0) << args[0];
+    EXPECT_EQ(Lines(r.err).size(), 1u) << args[0] << ": " << r.err.substr(0, 300);
+    EXPECT_LT(r.err.size(), 400u) << args[0] << ": " << r.err.substr(0, 300);
+    EXPECT_NE(r.err.find("... (300"), std::string::npos) << args[0] << ": " << r.err.substr(0, 300);
+  }
+}
+
 TEST_F(LedgerctlErrorsTest, VerifyAgainstABadDigestSaysFailedAndNeverOk) {
   RunResult r = Run({"verify", "--against", (dir_ / "missing.json").string()});
   ExpectOneLine(r, 1, {"missing.json"});

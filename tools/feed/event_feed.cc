@@ -7,6 +7,7 @@
 
 #include "events/csv.h"
 #include "events/json.h"
+#include "events/quote.h"
 #include "tools/feed/checkpoint.h"
 
 namespace ccl::feed {
@@ -94,7 +95,8 @@ Status ParseEventFormat(std::string_view text, EventFormat* format) {
   } else if (text == "csv") {
     *format = EventFormat::kCsv;
   } else {
-    return Status::InvalidArgument("format must be jsonl or csv, got '" + std::string(text) + "'");
+    return Status::InvalidArgument("format must be jsonl or csv, got " +
+                                   events::QuoteForMessage(text));
   }
   return Status::OK();
 }

@@ -23,6 +23,7 @@
 #include "events/csv.h"
 #include "events/display.h"
 #include "events/limits.h"
+#include "events/quote.h"
 #include "events/time_format.h"
 #include "projections/format.h"
 #include "tools/feed/event_feed.h"
@@ -183,8 +184,8 @@ int RunExport(const po::variables_map& vm, const GlobalOptions& g) {
   if (what == "events") return RunExportEvents(vm, g);
   feed::ProjectionKind kind;
   if (!feed::ParseProjectionKind(what, &kind)) {
-    return UsageError(
-        "export", "unknown export '" + what + "': events, balances, margins, escalations or burn");
+    return UsageError("export", "unknown export " + events::QuoteForMessage(what) +
+                                    ": events, balances, margins, escalations or burn");
   }
   return RunExportProjection(vm, g, kind);
 }

@@ -15,6 +15,7 @@
 
 #include "events/display.h"
 #include "events/json.h"
+#include "events/quote.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
 #include "ledger/checkpoint_folder.h"
@@ -187,8 +188,8 @@ int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
   if (vm.count("type")) {
     events::EventType t;
     if (!events::EventTypeFromName(vm["type"].as<std::string>(), &t)) {
-      std::fprintf(stderr, "ledgerctl log: option '--type': unknown event type '%s'\n",
-                   vm["type"].as<std::string>().c_str());
+      std::fprintf(stderr, "ledgerctl log: option '--type': unknown event type %s\n",
+                   events::QuoteForMessage(vm["type"].as<std::string>()).c_str());
       return kExitUsage;
     }
     type = t;
@@ -268,7 +269,8 @@ int RunShow(const po::variables_map& vm, const GlobalOptions& g) {
   } else {
     events::Uuid id;
     if (!events::ParseUuid(key, &id)) {
-      std::fprintf(stderr, "ledgerctl show: '%s' is neither a seq nor an event id\n", key.c_str());
+      std::fprintf(stderr, "ledgerctl show: %s is neither a seq nor an event id\n",
+                   events::QuoteForMessage(key).c_str());
       return kExitUsage;
     }
     s = ledger->GetByEventId(id, &e);

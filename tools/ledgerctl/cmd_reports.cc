@@ -258,8 +258,9 @@ std::string RowsOf(ProjectionSet* set, std::string_view name, const View& view, 
 Status ProjectionByName(ProjectionSet* set, const std::string& name, Projection** out) {
   *out = set->Find(name);
   if (*out != nullptr) return Status::OK();
-  return Status::InvalidArgument("option '--projection': unknown projection '" + name +
-                                 "' (choose from balances, margins, escalations, burn)");
+  return Status::InvalidArgument("option '--projection': unknown projection " +
+                                 events::QuoteForMessage(name) +
+                                 " (choose from balances, margins, escalations, burn)");
 }
 
 int RunReplay(const po::variables_map& vm, const GlobalOptions& g) {
