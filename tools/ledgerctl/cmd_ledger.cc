@@ -60,6 +60,7 @@ int RunInit(const po::variables_map&, const GlobalOptions& g) {
   }
   if (s.ok()) s = PublishOwnCheckpoint(ledger.get(), g);
   if (!s.ok()) return Fail(s);
+  if (g.quiet) return kExitOk;
   std::printf("%s ledger %s at %s (head seq %llu)\n", created ? "created" : "existing",
               events::FormatUuid(ledger->ledger_id()).c_str(), g.db_path.c_str(),
               static_cast<unsigned long long>(ledger->head().seq));
@@ -114,19 +115,20 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
       PrintImportStop(files, i, counts);
       return ExitCodeFor(s);
     }
-    std::printf("%s: %llu events, %llu appended, %llu duplicates", path.c_str(),
-                static_cast<unsigned long long>(counts.events),
-                static_cast<unsigned long long>(counts.appended),
-                static_cast<unsigned long long>(counts.duplicates));
-    if (!g.quiet) std::printf(" (%s)", Rate(counts.events, SecondsSince(start)).c_str());
-    std::printf("\n");
+    if (!g.quiet) {
+      std::printf("%s: %llu events, %llu appended, %llu duplicates (%s)\n", path.c_str(),
+                  static_cast<unsigned long long>(counts.events),
+                  static_cast<unsigned long long>(counts.appended),
+                  static_cast<unsigned long long>(counts.duplicates),
+                  Rate(counts.events, SecondsSince(start)).c_str());
+    }
     total.events += counts.events;
     total.appended += counts.appended;
     total.duplicates += counts.duplicates;
   }
   s = PublishOwnCheckpoint(ledger.get(), g);
   if (!s.ok()) return Fail(s);
-  if (files.size() > 1) {
+  if (files.size() > 1 && !g.quiet) {
     std::printf("total: %llu events, %llu appended, %llu duplicates\n",
                 static_cast<unsigned long long>(total.events),
                 static_cast<unsigned long long>(total.appended),
@@ -170,6 +172,7 @@ int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
   Event stored;
   s = ledger->Get(outcome.seq, &stored);
   if (!s.ok()) return Fail(s);
+  if (g.quiet) return kExitOk;
   std::printf("%s seq %llu (contract %s, stream version %llu)\n",
               outcome.duplicate ? "duplicate of" : "appended",
               static_cast<unsigned long long>(outcome.seq), stored.contract.c_str(),
@@ -356,11 +359,11 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
     }
     if (!s.ok()) return VerificationFailed(s, anchor.first_bad_seq);
   }
-  std::printf("OK: %llu events verified, head seq %llu, head hash %s",
+  if (g.quiet) return kExitOk;  // the exit code is the answer
+  std::printf("OK: %llu events verified, head seq %llu, head hash %s (%s)\n",
               static_cast<unsigned long long>(report.events),
-              static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str());
-  if (!g.quiet) std::printf(" (%s)", Rate(report.events, seconds).c_str());
-  std::printf("\n");
+              static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str(),
+              Rate(report.events, seconds).c_str());
   for (const std::string& line : summaries) std::printf("%s\n", line.c_str());
   return kExitOk;
 }

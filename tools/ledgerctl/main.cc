@@ -78,7 +78,8 @@ po::options_description GlobalDescription() {
        "ledger directory (default: $CCL_DB, else ./ledger-db)")
       ("checkpoints", po::value<std::string>()->value_name("DIR"),
        "the ledger's own checkpoint folder (default: <db>.checkpoints)")
-      ("quiet,q", po::bool_switch(), "no progress or summary output")
+      ("quiet,q", po::bool_switch(),
+       "only errors and the data asked for: no progress, summary or confirmation")
       ("log-level", po::value<std::string>()->value_name("LEVEL"),
        "diagnostics on stderr: trace, debug, info, warn (default), error, off")
       ("help,h", po::bool_switch(), "show help")
