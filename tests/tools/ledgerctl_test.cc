@@ -351,6 +351,18 @@ TEST_F(LedgerctlTest, DemoBuildsAndVerifiesALedger) {
   RunResult r = Run({"demo", "--dir", demo, "--contracts", "3", "--days", "30"}, "", false);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("OK: "), std::string::npos) << r.out;
+  // Burn is evaluated on the workload's last day (2025-01-01 + 29 days),
+  // not on today's date, long after the generated year.
+  const size_t at_risk = r.out.find("at risk on 2025-01-30");
+  ASSERT_NE(at_risk, std::string::npos) << r.out;
+  const std::string burn_rows = r.out.substr(at_risk, r.out.find("Explore it") - at_risk);
+  int rows = 0;
+  for (const std::string& line : Lines(burn_rows)) {
+    if (!line.starts_with("SC-")) continue;
+    ++rows;
+    EXPECT_NE(line.find("  2025-01-30  "), std::string::npos) << "as of: " << line;
+  }
+  EXPECT_GT(rows, 0) << burn_rows;
   EXPECT_TRUE(fs::exists(demo + ".jsonl"));
   // A second run deletes and overwrites nothing: that ledger may have been
   // appended to since.
