@@ -4,6 +4,7 @@
 #include <bit>
 #include <string>
 
+#include "events/money.h"
 #include "events/quote.h"
 #include "events/rules.h"
 #include "events/time_format.h"
@@ -289,11 +290,24 @@ std::string_view TableRule(FieldId f, EventType t) {
 
 }  // namespace
 
+Status EventAssembler::DropContractCurrency() {
+  const FieldMask bit = FieldBit(FieldId::kCurrency);
+  if (e_->type == EventType::kContractOpened || (present_ & bit) == 0) return Status::OK();
+  if (!LookupCurrency(e_->currency, nullptr)) {
+    return FieldError(FieldId::kCurrency,
+                      "must be an active ISO 4217 code, got " + QuoteForMessage(e_->currency));
+  }
+  e_->currency.clear();
+  present_ &= ~bit;
+  return Status::OK();
+}
+
 Status EventAssembler::Finish() {
   Event& e = *e_;
   if ((present_ & FieldBit(FieldId::kType)) == 0) {
     return FieldError(FieldId::kType, "required").WithRule(rules::kFieldType);
   }
+  CCL_RETURN_IF_ERROR(DropContractCurrency());
   const std::string type_name(EventTypeName(e.type));
   const FieldMask stray = present_ & ~(AllowedFields(e.type) | kAssignedFields);
   if (stray != 0) {

@@ -55,6 +55,11 @@ class EventAssembler {
 
  private:
   Status MarkPresent(FieldId f);
+  // `currency` on an event other than ContractOpened is the contract's
+  // currency an export writes beside amounts (events/json.h): informational,
+  // like an assigned field. Checked to be an active ISO 4217 code, then
+  // dropped; the ledger knows each contract's currency.
+  Status DropContractCurrency();
 
   Event* e_ = nullptr;
   FieldMask present_ = 0;

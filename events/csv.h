@@ -8,7 +8,9 @@
 // delivery, offering, cost_minor, escalation, severity, summary, resolution,
 // target_event_id).
 // Assigned columns (seq, stream_version, recorded_at, hash,
-// applied_bill_rate_minor) are accepted and ignored, like in JSON.
+// applied_bill_rate_minor) are accepted and ignored, like in JSON; so is a
+// `currency` cell on a row other than ContractOpened (the contract's currency
+// an export writes beside amounts), once checked to be an ISO 4217 code.
 //
 // Each following record is one event:
 //  - an empty cell means the field is absent (so one file can mix types,
@@ -127,6 +129,10 @@ struct CsvOutputOptions {
   bool assigned_fields = true;
   // Include a `hash` column (the chain hash in hex) last.
   bool hash_column = false;
+  // The currency of the row's contract, as JsonOutputOptions::contract_currency:
+  // when non-empty, the `currency` cell of a row other than ContractOpened
+  // that CarriesMoney holds it. Set per row by the caller.
+  std::string_view contract_currency;
 };
 
 // Appends the header row.

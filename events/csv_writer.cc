@@ -28,8 +28,8 @@ void AppendInteger(int64_t v, std::string* out) {
 }
 
 // The cell of field f (nothing for an absent field).
-void AppendField(const Event& e, FieldId f, const uint8_t* hash, std::string* scratch,
-                 std::string* out) {
+void AppendField(const Event& e, FieldId f, const CsvOutputOptions& options, const uint8_t* hash,
+                 std::string* scratch, std::string* out) {
   const FieldMask allowed = AllowedFields(e.type);
   const bool payload = (allowed & FieldBit(f)) != 0;
   switch (f) {
@@ -66,6 +66,14 @@ void AppendField(const Event& e, FieldId f, const uint8_t* hash, std::string* sc
     case FieldId::kAppliedBillRateMinor:
       if (e.applied_bill_rate_minor.has_value()) AppendInteger(*e.applied_bill_rate_minor, out);
       return;
+    case FieldId::kCurrency:
+      if (e.type != EventType::kContractOpened) {
+        if (!options.contract_currency.empty() && CarriesMoney(e)) {
+          AppendCsvCell(options.contract_currency, out);
+        }
+        return;
+      }
+      break;
     case FieldId::kHash:
       if (hash != nullptr) {
         static constexpr char kHex[] = "0123456789abcdef";
@@ -168,7 +176,7 @@ void AppendEventCsv(const Event& e, const CsvOutputOptions& options, const uint8
     if (!IsColumn(f, options)) continue;
     if (!first) out->push_back(',');
     first = false;
-    AppendField(e, f, hash, &scratch, out);
+    AppendField(e, f, options, hash, &scratch, out);
   }
   out->append("\r\n");
 }

@@ -133,6 +133,22 @@ FieldMask AllowedFields(EventType t) {
   return f.required == 0 ? 0 : kEnvelopeAllowed | f.required | f.optional;
 }
 
+bool CarriesMoney(const Event& e) {
+  switch (e.type) {
+    case EventType::kContractOpened:
+    case EventType::kHoursBooked:
+    case EventType::kDeliveryCompleted:
+      return true;
+    case EventType::kContractAmended:
+      for (const ContractLine& l : e.lines) {
+        if (l.bill_rate_minor.has_value()) return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
 FieldMask PayloadFieldsSet(const Event& e) {
   FieldMask m = 0;
   const auto set_if = [&m](bool set, FieldId f) {

@@ -87,6 +87,14 @@ bool LookupLineField(std::string_view name, LineFieldId* out);
 FieldMask RequiredFields(EventType t);
 FieldMask AllowedFields(EventType t);
 
+// True when `e` holds an amount of money (minor units of its contract's
+// currency): ContractOpened (its lines' bill rates), HoursBooked and
+// DeliveryCompleted (costs, the applied bill rate), a ContractAmended with a
+// line's bill_rate_minor. Only ContractOpened names the currency itself;
+// outputs add the contract's to the others (JsonOutputOptions,
+// CsvOutputOptions), so no amount leaves without its currency.
+bool CarriesMoney(const Event& e);
+
 // Payload fields of `e` that differ from their defaults (set by a reader or a
 // decoder); the envelope and assigned fields are not included.
 FieldMask PayloadFieldsSet(const Event& e);

@@ -16,8 +16,10 @@ class EventAssembler;
 // numbers, impossible dates, invalid UTF-8 and over-limit strings are
 // InvalidArgument naming the field ("field 'minutes': must be 1..1440, got 1441").
 // The ledger-assigned keys (seq, stream_version, recorded_at, hash,
-// applied_bill_rate_minor) are accepted and ignored, so `log --json` output
-// imports back. Runs ValidateEvent before returning OK.
+// applied_bill_rate_minor) are accepted and ignored, and so is `currency` on
+// an event other than ContractOpened (the contract's currency an export adds
+// to amounts; checked to be an active ISO 4217 code), so `log --json` and
+// `export events` output imports back. Runs ValidateEvent before returning OK.
 // Thread-compatible: one JsonEventParser per thread (it reuses simdjson buffers).
 class JsonEventParser {
  public:
@@ -44,6 +46,13 @@ struct JsonOutputOptions {
   bool assigned_fields = true;
   // When non-null, a "hash" key with this 32-byte chain hash in hex.
   const uint8_t* hash = nullptr;
+  // The currency of the event's contract (ISO 4217; the caller looks it up).
+  // When non-empty, an event other than ContractOpened that CarriesMoney
+  // (events/fields.h) gets a "currency" key with it after its payload, so
+  // every amount comes with its currency. Read back, that key is checked for
+  // form and ignored, like the assigned fields: the ledger knows the
+  // contract's currency.
+  std::string_view contract_currency;
 };
 
 // Canonical JSON: fixed key order (envelope, then payload in the order of

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "events/csv_cell.h"
+#include "events/fields.h"
 #include "events/json.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
@@ -198,6 +199,10 @@ void AppendEventJson(const Event& e, const JsonOutputOptions& options, std::stri
   w.String("source", e.source);
   w.OptionalString("note", e.note);
   AppendPayload(e, w);
+  if (!options.contract_currency.empty() && e.type != EventType::kContractOpened &&
+      CarriesMoney(e)) {
+    w.String("currency", options.contract_currency);
+  }
   if (assigned && e.applied_bill_rate_minor.has_value()) {
     w.Integer("applied_bill_rate_minor", *e.applied_bill_rate_minor);
   }

@@ -1,10 +1,12 @@
 #include "events/quote.h"
 
+#include "events/limits.h"
+
 namespace ccl::events {
 
 namespace {
 
-constexpr size_t kShownBytesMax = 64;
+constexpr size_t kShownBytesMax = limits::kEchoedInputBytesMax;
 
 // Appends the first kShownBytesMax bytes of s, escaped; true if s was cut.
 bool AppendEscaped(std::string_view s, std::string* out) {
@@ -24,19 +26,26 @@ bool AppendEscaped(std::string_view s, std::string* out) {
   return cut;
 }
 
+// What follows a cut: the size of the whole input.
+void AppendCutNote(size_t size_bytes, std::string* out) {
+  *out += "... (";
+  *out += std::to_string(size_bytes);
+  *out += " bytes)";
+}
+
 }  // namespace
 
 std::string QuoteForMessage(std::string_view s) {
   std::string out = "'";
   const bool cut = AppendEscaped(s, &out);
   out.push_back('\'');
-  if (cut) out += "...";
+  if (cut) AppendCutNote(s.size(), &out);
   return out;
 }
 
 std::string EscapeForMessage(std::string_view s) {
   std::string out;
-  if (AppendEscaped(s, &out)) out += "...";
+  if (AppendEscaped(s, &out)) AppendCutNote(s.size(), &out);
   return out;
 }
 

@@ -7,9 +7,11 @@
 
 namespace ccl::events {
 
-// 's' in single quotes, cut at 64 bytes (then "..." follows the quote), with
-// control bytes, quote, backslash and every byte >= 0x80 written as \xNN, so
-// the result is printable ASCII whatever `s` holds.
+// The one way a message echoes untrusted input: 's' in single quotes, cut
+// after limits::kEchoedInputBytesMax bytes (then "... (N bytes)" follows the
+// quote, N the whole input's size), with control bytes, quote, backslash and
+// every byte >= 0x80 written as \xNN, so the result is printable ASCII and
+// of bounded length whatever `s` holds.
 std::string QuoteForMessage(std::string_view s);
 // The same without the quotes (for a field name taken from input).
 std::string EscapeForMessage(std::string_view s);

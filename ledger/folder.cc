@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -99,6 +101,24 @@ Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
                                    "was changed");
   }
   return creating ? Status::OK() : Status::NotFound("no ledger at " + path);
+}
+
+Status CheckFolderWritable(const std::string& path) {
+  // access() answers for this process's ids and reports EROFS for a
+  // read-only mount, which permission bits (and root) do not show.
+  const std::string lock = path + "/LOCK";
+  int error = 0;
+  std::string where;
+  if (::access(path.c_str(), W_OK | X_OK) != 0) {
+    error = errno;
+  } else if (::access(lock.c_str(), W_OK) != 0) {
+    error = errno;
+    where = lock + ": ";
+  }
+  if (error == 0 || error == ENOENT) return Status::OK();  // missing: the open creates it
+  return Status::IOError("the ledger folder " + path + " is not writable: " + where +
+                         std::strerror(error) +
+                         " (writing needs write access to it; read commands work without)");
 }
 
 bool LedgerLockHeld(const std::string& path, std::string* holder) {

@@ -48,6 +48,13 @@ void RemoveIngestScratch(const std::string& dir);
 // else; NotFound when not creating and the folder holds nothing of ours.
 Status CheckFolderWithoutCurrent(const std::string& path, bool creating);
 
+// OK when this process may write the ledger folder at `path` (and its LOCK
+// file, when there is one), or when the folder does not exist yet. Otherwise
+// IOError "the ledger folder PATH is not writable: <the system's reason>",
+// decided from errno (a read-only mount, permission bits), before RocksDB
+// reports the same only in the text of its lock error.
+Status CheckFolderWritable(const std::string& path);
+
 // Whether someone holds the write lock RocksDB takes on PATH/LOCK: another
 // process, or another Ledger object of this one (asked with F_OFD_GETLK,
 // which, unlike F_GETLK, also sees this process's own lock). *holder is

@@ -342,6 +342,7 @@ Status LedgerImpl::OpenDb() {
   db_options_ = o;
   for (const auto& d : cfs) cf_options_.push_back(d.options);
   if (options_.read_only) return OpenSecondary();
+  if (o.env == rocksdb::Env::Default()) CCL_RETURN_IF_ERROR(CheckFolderWritable(path_));
   // A bulk append interrupted before its ingestion left scratch files.
   RemoveIngestScratch(path_ + "/" + kIngestFolder);
   if (o.env == rocksdb::Env::Default()) {

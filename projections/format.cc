@@ -5,6 +5,7 @@
 #include "events/csv_cell.h"
 #include "events/display.h"
 #include "events/money.h"
+#include "events/quote.h"
 #include "events/time_format.h"
 
 namespace ccl::projections {
@@ -198,8 +199,8 @@ Status ParseOutputFormat(std::string_view text, OutputFormat* format) {
   } else if (text == "json") {
     *format = OutputFormat::kJson;
   } else {
-    return Status::InvalidArgument("--format: must be table, csv or json, got '" +
-                                   std::string(text) + "'");
+    return Status::InvalidArgument("--format: must be table, csv or json, got " +
+                                   events::QuoteForMessage(text));
   }
   return Status::OK();
 }

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "events/money.h"
+#include "events/quote.h"
 #include "events/time_format.h"
 
 namespace ccl::projections {
@@ -82,11 +83,11 @@ Status ParseMarginKeys(std::string_view text, std::vector<MarginKey>* keys) {
     } else if (part == "month") {
       k = MarginKey::kMonth;
     } else {
-      return Status::InvalidArgument("--by: unknown key '" + std::string(part) +
-                                     "' (choose from customer, contract, month)");
+      return Status::InvalidArgument("--by: unknown key " + events::QuoteForMessage(part) +
+                                     " (choose from customer, contract, month)");
     }
     if (std::find(keys->begin(), keys->end(), k) != keys->end()) {
-      return Status::InvalidArgument("--by: key '" + std::string(part) + "' given twice");
+      return Status::InvalidArgument("--by: key " + events::QuoteForMessage(part) + " given twice");
     }
     keys->push_back(k);
     if (comma == std::string_view::npos) break;

@@ -61,7 +61,7 @@ void CheckAccepted(const Event& e, JsonEventParser& parser, const std::string& i
   ASSERT_TRUE(DecodeEvent(bytes, &decoded).ok()) << input;
   ASSERT_EQ(decoded, e) << input;
   std::string json;
-  AppendEventJson(e, JsonOutputOptions{false, nullptr}, &json);
+  AppendEventJson(e, JsonOutputOptions{false, nullptr, {}}, &json);
   Event reparsed;
   const Status s = parser.Parse(json, &reparsed);
   ASSERT_TRUE(s.ok()) << s.ToString() << "\n" << json;

@@ -45,6 +45,12 @@ TEST_F(ValidateTest, SamplesAreValid) {
 TEST_F(ValidateTest, EachRuleHasItsMessage) {
   using T = EventType;
   const std::string long_note(limits::kNoteBytesMax + 1, 'n');
+  const std::string contract_rule = "field 'contract': must match [A-Za-z0-9._-]{1,64}, got '";
+  const std::string contract_65 = contract_rule + std::string(65, 'c') + "'";
+  // Echoed input is cut, and its size said.
+  const std::string contract_cut = contract_rule + std::string(limits::kEchoedInputBytesMax, 'c') +
+                                   "'... (" + std::to_string(limits::kEchoedInputBytesMax + 1) +
+                                   " bytes)";
   const Case cases[] = {
       {"type", T::kHoursBooked, [](Event* e) { e->type = static_cast<EventType>(10); },
        "field 'type': unknown event type 10", "F-TYPE"},
@@ -55,9 +61,10 @@ TEST_F(ValidateTest, EachRuleHasItsMessage) {
       {"contract charset", T::kHoursBooked, [](Event* e) { e->contract = "a b"; },
        "field 'contract': must match [A-Za-z0-9._-]{1,64}, got 'a b'", "F-ENVELOPE"},
       {"contract length", T::kHoursBooked, [](Event* e) { e->contract = std::string(65, 'c'); },
-       "field 'contract': must match [A-Za-z0-9._-]{1,64}, got "
-       "'cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc'...",
-       "F-ENVELOPE"},
+       contract_65.c_str(), "F-ENVELOPE"},
+      {"contract echoed cut", T::kHoursBooked,
+       [](Event* e) { e->contract = std::string(limits::kEchoedInputBytesMax + 1, 'c'); },
+       contract_cut.c_str(), "F-ENVELOPE"},
       {"effective_at low", T::kHoursBooked, [](Event* e) { e->effective_at_ns = -1; },
        "field 'effective_at': must be 1970-01-01T00:00:00Z..2199-12-31T23:59:59.999999999Z, got "
        "1969-12-31T23:59:59.999999999Z",

@@ -127,6 +127,7 @@ TEST_F(FeedExportTest, LinesAreTheCanonicalJsonWithTheStoredChainHash) {
     std::string expected;
     events::JsonOutputOptions o;
     o.hash = h.data();
+    o.contract_currency = "USD";  // both contracts' (added where the event carries money)
     events::AppendEventJson(e, o, &expected);
     EXPECT_EQ(lines[i], expected);
     // And it reads back as the same event.

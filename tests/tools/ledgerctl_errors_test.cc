@@ -3,12 +3,16 @@
 // input file is exit 1 (never a verification failure), messages name
 // arguments as the usage does, a locked ledger says who holds it, and
 // --version names the build.
+#include <fcntl.h>
 #include <rocksdb/version.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <regex>
 #include <thread>
 
+#include "events/limits.h"
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
 #include "tests/tools/ledgerctl_fixture.h"
@@ -68,9 +72,44 @@ TEST_F(LedgerctlErrorsTest, FilterNamingWhatIsNotThereIsNotFound) {
     EXPECT_EQ(r.out, "") << args[0];
   }
   EXPECT_FALSE(fs::exists(dir_ / "r.html"));
+  // A start past the head names a seq that is not there; at the head, the
+  // consumer is up to date (nothing to export, not an error).
+  const std::string events_out = (dir_ / "e.jsonl").string();
+  ExpectOneLine(Run({"export", "events", "--after", "9", "--out", events_out}), 1,
+                {"seq 9", "head is seq 2"});
+  EXPECT_FALSE(fs::exists(events_out));
+  EXPECT_EQ(Run({"export", "events", "--after", "2"}).code, 0);
   ExpectOneLine(Run({"margin", "--currency", "usd"}), 1, {"'usd'"});
   EXPECT_EQ(Run({"margin", "--currency", "USD"}).code, 0);
   EXPECT_EQ(Run({"balance", "--contract", "C-1"}).code, 0);
+}
+
+// A message echoes at most limits::kEchoedInputBytesMax bytes of what the
+// user typed, then says how long it was: one readable line, whatever the input.
+TEST_F(LedgerctlErrorsTest, OverLongArgumentsAreCutInMessages) {
+  const std::string x(3000, 'x');
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"show", x},
+                                             {x},
+                                             {"balance", "--format", x},
+                                             {"balance", "--contract", x},
+                                             {"balance", "--as-of", x},
+                                             {"margin", "--by", x},
+                                             {"margin", "--currency", x},
+                                             {"replay", "--projection", x},
+                                             {"export", x},
+                                             {"export", "balances", "--contract", x},
+                                             {"log", "--type", x},
+                                             {"log", "--limit", x},
+                                             {"--log-level", x, "balance"},
+                                             {"balance", "--" + x},
+                                             {"--" + x}}) {
+    RunResult r = Run(args);
+    EXPECT_NE(r.code, 0) << args[0];
+    EXPECT_EQ(Lines(r.err).size(), 1u) << args[0] << ": " << r.err.substr(0, 300);
+    EXPECT_LT(r.err.size(), 400u) << args[0] << ": " << r.err.substr(0, 300);
+    EXPECT_NE(r.err.find("... (300"), std::string::npos) << args[0] << ": " << r.err.substr(0, 300);
+  }
 }
 
 TEST_F(LedgerctlErrorsTest, VerifyAgainstABadDigestSaysFailedAndNeverOk) {
@@ -162,6 +201,60 @@ TEST_F(LedgerctlErrorsTest, AWriterWaitsForALockHeldBriefly) {
   RunResult r = Run({"import", (dir_ / "in.jsonl").string()});
   release.join();
   EXPECT_EQ(r.code, 0) << r.err;
+}
+
+// Whether a process holds the writer lock on the ledger at `db` (RocksDB's
+// lock on db/LOCK), asked without taking it.
+bool WriterLockHeld(const std::string& db) {
+  const int fd = ::open((db + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock lk {};
+  lk.l_type = F_WRLCK;
+  lk.l_whence = SEEK_SET;
+  const bool held = ::fcntl(fd, F_OFD_GETLK, &lk) == 0 && lk.l_type != F_UNLCK;
+  ::close(fd);
+  return held;
+}
+
+// A report folds on a read-only view: a writer started meanwhile never waits
+// for it (and would fail after kWriterLockWaitMsDefault if it did). It takes
+// the writer lock only to store a checkpoint after a long catch-up
+// (limits::kReportCheckpointEventsMin), never for a short one.
+TEST_F(LedgerctlErrorsTest, AReportNeedsNoWriterLockToFold) {
+  ASSERT_EQ(Run({"-q", "import", Workload("w.jsonl", 20, 365)}).code, 0);
+  ASSERT_LT(Lines(Snapshot()).size(), limits::kReportCheckpointEventsMin);
+  for (const char* report : {"burn", "margin", "balance", "escalations"}) {
+    std::atomic<bool> done{false};
+    RunResult r;
+    std::thread run([&] {
+      r = Run({report});
+      done = true;
+    });
+    int samples = 0, held = 0;
+    while (!done) {
+      ++samples;
+      held += WriterLockHeld(db_) ? 1 : 0;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    run.join();
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_GT(samples, 10) << report;
+    EXPECT_EQ(held, 0) << report << ": the writer lock was held in " << held << " of " << samples
+                       << " samples";
+  }
+}
+
+// After a long catch-up, with the lock free, the report stores its
+// checkpoint: the next run starts from it.
+TEST_F(LedgerctlErrorsTest, AReportStoresItsCheckpointAfterALongCatchUp) {
+  ASSERT_EQ(Run({"-q", "import", Workload("w.jsonl", 80, 365)}).code, 0);
+  ASSERT_GE(Lines(Snapshot()).size(), limits::kReportCheckpointEventsMin);
+  RunResult r = Run({"--log-level", "debug", "margin"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.find("from snapshot"), std::string::npos) << r.err;
+  r = Run({"--log-level", "debug", "margin"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("from snapshot"), std::string::npos) << r.err;
 }
 
 // The library's message names the rejected event; the front end adds the

@@ -26,6 +26,29 @@ std::map<std::string, uintmax_t> Listing(const fs::path& dir) {
   return out;
 }
 
+// Unmounts (lazily) when it goes out of scope.
+struct Unmount {
+  std::string path;
+  ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+};
+
+// Mounts `from` at `mnt` read-only (a bind mount remounted read-only); false
+// with the reason in *why when this process may not (not root). On true the
+// caller unmounts it (Unmount).
+bool MountReadOnlyView(const std::string& from, const fs::path& mnt, std::string* why) {
+  fs::create_directories(mnt);
+  if (::mount(from.c_str(), mnt.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    *why = std::string("cannot bind-mount (needs root): ") + std::strerror(errno);
+    return false;
+  }
+  if (::mount(nullptr, mnt.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+    *why = std::string("cannot remount read-only: ") + std::strerror(errno);
+    ::umount2(mnt.c_str(), MNT_DETACH);
+    return false;
+  }
+  return true;
+}
+
 // Every read command on a ledger behind a read-only bind mount (root, as the
 // tests run in CI, is stopped by a read-only mount, not by permission bits):
 // each works, and nothing is written, there or in the temporary folder, even
@@ -34,17 +57,9 @@ TEST_F(LedgerctlTest, ReadCommandsWorkOnAReadOnlyMountAndLeaveNothing) {
   Init();
   ASSERT_EQ(Run({"--quiet", "import", Workload("w.jsonl", 3, 30)}).code, 0);
   const fs::path mnt = dir_ / "ro";
-  fs::create_directories(mnt);
-  if (::mount(db_.c_str(), mnt.c_str(), nullptr, MS_BIND, nullptr) != 0) {
-    GTEST_SKIP() << "cannot bind-mount (needs root): " << std::strerror(errno);
-  }
-  struct Unmount {
-    std::string path;
-    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
-  } unmount{mnt.string()};
-  if (::mount(nullptr, mnt.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
-    GTEST_SKIP() << "cannot remount read-only: " << std::strerror(errno);
-  }
+  std::string why;
+  if (!MountReadOnlyView(db_, mnt, &why)) GTEST_SKIP() << why;
+  Unmount unmount{mnt.string()};
   const fs::path tmp = dir_ / "tmp";
   fs::create_directories(tmp);
   const char* old_tmpdir = std::getenv("TMPDIR");
@@ -97,10 +112,7 @@ TEST_F(LedgerctlTest, FullDiskIsExitFourAndLosesNothingAcknowledged) {
   if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=10m") != 0) {
     GTEST_SKIP() << "cannot mount a tmpfs (needs root): " << std::strerror(errno);
   }
-  struct Unmount {
-    std::string path;
-    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
-  } unmount{mnt.string()};
+  Unmount unmount{mnt.string()};
   for (const bool batches : {true, false}) {
     const std::string db = (mnt / (batches ? "batches" : "whole")).string();
     ASSERT_EQ(Run({"--db", db, "init"}, "", false).code, 0);
@@ -133,6 +145,34 @@ TEST_F(LedgerctlTest, FullDiskIsExitFourAndLosesNothingAcknowledged) {
     ASSERT_EQ(::mount(nullptr, mnt.c_str(), nullptr, MS_REMOUNT, "size=10m"), 0)
         << std::strerror(errno);
   }
+}
+
+// A write on a ledger whose folder cannot be written says so, naming the
+// folder and the system's reason, exit 4: not "in use by another process",
+// not the store's own words; and nothing is written.
+TEST_F(LedgerctlTest, WriteToAReadOnlyFolderSaysItIsNotWritable) {
+  InitWithOneBooking();
+  const fs::path mnt = dir_ / "ro";
+  std::string why;
+  if (!MountReadOnlyView(db_, mnt, &why)) GTEST_SKIP() << why;
+  Unmount unmount{mnt.string()};
+  const std::string ro = mnt.string();
+  const auto before = Listing(db_);
+  const std::string next = Booking("00000000-0000-4000-8000-000000000002", 30);
+  WriteFile(dir_ / "next.jsonl", next + "\n");
+  const std::vector<std::vector<std::string>> writes = {
+      {"append", "--json", next}, {"import", (dir_ / "next.jsonl").string()}, {"rebuild"}};
+  for (std::vector<std::string> c : writes) {
+    c.insert(c.begin(), {"--db", ro});
+    RunResult r = Run(c, "", false);
+    EXPECT_EQ(r.code, 4) << c[2] << ": " << r.err;
+    EXPECT_EQ(Lines(r.err).size(), 1u) << c[2] << ": " << r.err;
+    EXPECT_NE(r.err.find(ro + " is not writable"), std::string::npos) << c[2] << ": " << r.err;
+    EXPECT_NE(r.err.find(std::strerror(EROFS)), std::string::npos) << c[2] << ": " << r.err;
+    EXPECT_EQ(r.err.find("in use"), std::string::npos) << c[2] << ": " << r.err;
+    EXPECT_EQ(r.err.find("IO error"), std::string::npos) << "the store's words: " << r.err;
+  }
+  EXPECT_EQ(Listing(db_), before);
 }
 
 // A copied ledger without CURRENT and its empty WALs: read commands say the

@@ -26,10 +26,13 @@ TEST_F(LedgerctlTest, ImportReportsCountsAndReimportIsAllDuplicates) {
   const std::string counts =
       std::to_string(n) + " events, " + std::to_string(n) + " appended, 0 duplicates";
   EXPECT_NE(r.out.find(counts), std::string::npos) << r.out;
-  r = Run({"--quiet", "import", file});
+  r = Run({"import", file});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, file + ": " + std::to_string(n) + " events, 0 appended, " + std::to_string(n) +
-                       " duplicates\n");
+  EXPECT_EQ(r.out.rfind(file + ": " + std::to_string(n) + " events, 0 appended, " +
+                            std::to_string(n) + " duplicates (",
+                        0),
+            0u)
+      << r.out;
   r = Run({"verify"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("OK: " + std::to_string(n) + " events verified", 0), 0u) << r.out;
@@ -39,10 +42,13 @@ TEST_F(LedgerctlTest, ImportInBatchesAppendsEverything) {
   Init();
   const std::string file = Workload("w.jsonl", 3, 30);
   const size_t n = Lines(ReadFile(file)).size();
-  RunResult r = Run({"--quiet", "import", "--batch", "7", file});
+  RunResult r = Run({"import", "--batch", "7", file});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, file + ": " + std::to_string(n) + " events, " + std::to_string(n) +
-                       " appended, 0 duplicates\n");
+  EXPECT_EQ(r.out.rfind(file + ": " + std::to_string(n) + " events, " + std::to_string(n) +
+                            " appended, 0 duplicates (",
+                        0),
+            0u)
+      << r.out;
 }
 
 TEST_F(LedgerctlTest, BadFieldIsOneLineExitOneAndWritesNothing) {
@@ -128,16 +134,22 @@ TEST_F(LedgerctlTest, BlankLinesCrlfAndByteOrderMarkAreAccepted) {
     WriteFile(dir_ / name, text);
   }
   const std::string file = (dir_ / "crlf.jsonl").string();
-  RunResult r = Run({"--quiet", "import", file});
+  RunResult r = Run({"import", file});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, file + ": " + std::to_string(lines.size()) + " events, " +
-                       std::to_string(lines.size()) + " appended, 0 duplicates\n");
+  EXPECT_EQ(r.out.rfind(file + ": " + std::to_string(lines.size()) + " events, " +
+                            std::to_string(lines.size()) + " appended, 0 duplicates (",
+                        0),
+            0u)
+      << r.out;
   // The streaming reader (--batch) reads the same file the same way.
   const std::string again = (dir_ / "crlf2.jsonl").string();
-  r = Run({"--quiet", "import", "--batch", "3", again});
+  r = Run({"import", "--batch", "3", again});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, again + ": " + std::to_string(lines.size()) + " events, 0 appended, " +
-                       std::to_string(lines.size()) + " duplicates\n");
+  EXPECT_EQ(r.out.rfind(again + ": " + std::to_string(lines.size()) + " events, 0 appended, " +
+                            std::to_string(lines.size()) + " duplicates (",
+                        0),
+            0u)
+      << r.out;
 }
 
 TEST_F(LedgerctlTest, RuleViolationNamesLineAndEventAndWritesNothing) {
@@ -217,10 +229,13 @@ TEST_F(LedgerctlTest, LogJsonReimportsAsDuplicatesAndCarriesTheChain) {
   }
   const std::string exported = (dir_ / "log.jsonl").string();
   WriteFile(exported, log);
-  RunResult r = Run({"--quiet", "import", exported});
+  RunResult r = Run({"import", exported});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, exported + ": " + std::to_string(lines.size()) + " events, 0 appended, " +
-                       std::to_string(lines.size()) + " duplicates\n");
+  EXPECT_EQ(r.out.rfind(exported + ": " + std::to_string(lines.size()) + " events, 0 appended, " +
+                            std::to_string(lines.size()) + " duplicates (",
+                        0),
+            0u)
+      << r.out;
 
   // The last line's hash is the head hash verify reports.
   const std::string& last = lines.back();
@@ -278,6 +293,39 @@ TEST_F(LedgerctlTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
 }
 
+// --quiet: errors on stderr and the data asked for on stdout, nothing else:
+// no confirmation, summary, timing or progress, from any command.
+TEST_F(LedgerctlTest, QuietPrintsOnlyErrorsAndRequestedData) {
+  const std::string file = Workload("w.jsonl", 2, 10);
+  const std::string one = (dir_ / "one.jsonl").string();
+  WriteFile(one, Booking("00000000-0000-4000-8000-0000000000f1", 30, "C-Q") + "\n");
+  const std::vector<std::vector<std::string>> silent = {
+      {"init"},
+      {"import", file},
+      {"append", "--json", kOpened},
+      {"verify"},
+      {"export", "events", "--out", (dir_ / "e.jsonl").string()},
+      {"export", "margins", "--out", (dir_ / "m.csv").string()},
+      {"report", "--out", (dir_ / "r.html").string()},
+      {"generate", "--contracts", "1", "--days", "2", "--out", (dir_ / "g.jsonl").string()}};
+  for (std::vector<std::string> c : silent) {
+    const std::string name = c[0];
+    c.insert(c.begin(), "-q");
+    RunResult r = Run(c);
+    EXPECT_EQ(r.code, 0) << name << ": " << r.err;
+    EXPECT_EQ(r.out, "") << name;
+    EXPECT_EQ(r.err, "") << name;
+  }
+  // The data asked for still comes, and so do errors.
+  RunResult r = Run({"-q", "balance", "--format", "csv"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("C-1"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err, "");
+  r = Run({"-q", "import", one});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("C-Q"), std::string::npos) << r.err;
+}
+
 TEST_F(LedgerctlTest, HelpListsEveryCommand) {
   RunResult r = Run({"--help"}, "", false);
   ASSERT_EQ(r.code, 0);
@@ -303,6 +351,18 @@ TEST_F(LedgerctlTest, DemoBuildsAndVerifiesALedger) {
   RunResult r = Run({"demo", "--dir", demo, "--contracts", "3", "--days", "30"}, "", false);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("OK: "), std::string::npos) << r.out;
+  // Burn is evaluated on the workload's last day (2025-01-01 + 29 days),
+  // not on today's date, long after the generated year.
+  const size_t at_risk = r.out.find("at risk on 2025-01-30");
+  ASSERT_NE(at_risk, std::string::npos) << r.out;
+  const std::string burn_rows = r.out.substr(at_risk, r.out.find("Explore it") - at_risk);
+  int rows = 0;
+  for (const std::string& line : Lines(burn_rows)) {
+    if (!line.starts_with("SC-")) continue;
+    ++rows;
+    EXPECT_NE(line.find("  2025-01-30  "), std::string::npos) << "as of: " << line;
+  }
+  EXPECT_GT(rows, 0) << burn_rows;
   EXPECT_TRUE(fs::exists(demo + ".jsonl"));
   // A second run deletes and overwrites nothing: that ledger may have been
   // appended to since.

@@ -7,6 +7,7 @@
 
 #include "events/csv.h"
 #include "events/json.h"
+#include "events/quote.h"
 #include "tools/feed/checkpoint.h"
 
 namespace ccl::feed {
@@ -43,7 +44,7 @@ class ChainReader {
                                   SeqText(it->seq()) + ")");
       }
       *hash = ledger::ChainHash(*hash, next, it->bytes());
-      encoder_->Append(it->event(), *hash, &buffer_);
+      CCL_RETURN_IF_ERROR(encoder_->Append(it->event(), *hash, &buffer_));
       if (buffer_.size() >= (1u << 16)) CCL_RETURN_IF_ERROR(Drain());
       ++*written;
       if (on_event) on_event(next);
@@ -94,7 +95,8 @@ Status ParseEventFormat(std::string_view text, EventFormat* format) {
   } else if (text == "csv") {
     *format = EventFormat::kCsv;
   } else {
-    return Status::InvalidArgument("format must be jsonl or csv, got '" + std::string(text) + "'");
+    return Status::InvalidArgument("format must be jsonl or csv, got " +
+                                   events::QuoteForMessage(text));
   }
   return Status::OK();
 }
@@ -112,16 +114,22 @@ void EventEncoder::AppendHeader(std::string* out) const {
   if (format_ == EventFormat::kCsv) events::AppendCsvHeader(FeedCsvOptions(), out);
 }
 
-void EventEncoder::Append(const events::Event& e, const ledger::Hash& hash, std::string* out) {
+Status EventEncoder::Append(const events::Event& e, const ledger::Hash& hash, std::string* out) {
+  std::string_view currency;
+  CCL_RETURN_IF_ERROR(currencies_.CurrencyFor(e, &currency));
   if (format_ == EventFormat::kCsv) {
-    events::AppendEventCsv(e, FeedCsvOptions(), hash.data(), out);
-    return;
+    events::CsvOutputOptions options = FeedCsvOptions();
+    options.contract_currency = currency;
+    events::AppendEventCsv(e, options, hash.data(), out);
+    return Status::OK();
   }
   events::JsonOutputOptions options;
   options.assigned_fields = true;
   options.hash = hash.data();
+  options.contract_currency = currency;
   events::AppendEventJson(e, options, out);
   out->push_back('\n');
+  return Status::OK();
 }
 
 Status ExportEvents(ledger::Ledger* ledger, const EventExportOptions& options, FeedOutput* out,
@@ -147,7 +155,13 @@ Status ExportEvents(ledger::Ledger* ledger, const EventExportOptions& options, F
       start.hash = ledger::GenesisHash(ledger->ledger_id());
     }
   } else {
-    start.seq = std::min(options.after_seq, head.seq);
+    // A start past the head names an event the ledger does not have: not an
+    // empty export (which means "up to date"), but not found.
+    if (options.after_seq > head.seq) {
+      return Status::NotFound("no events after seq " + std::to_string(options.after_seq) +
+                              ": the ledger's head is seq " + std::to_string(head.seq));
+    }
+    start.seq = options.after_seq;
     CCL_RETURN_IF_ERROR(ledger->GetChainHash(start.seq, &start.hash));
   }
 
@@ -155,7 +169,7 @@ Status ExportEvents(ledger::Ledger* ledger, const EventExportOptions& options, F
   if (options.limit > 0 && last - start.seq > options.limit) last = start.seq + options.limit;
   const uint64_t total = last - start.seq;
 
-  EventEncoder encoder(options.format);
+  EventEncoder encoder(options.format, ledger);
   ChainReader reader(ledger, &encoder, out);
   encoder.AppendHeader(reader.buffer());
   ledger::Hash hash = start.hash;
@@ -215,7 +229,7 @@ Status TailEvents(ledger::Ledger* ledger, const TailOptions& options, FeedOutput
     const uint64_t head = ledger->head().seq;
     next = head > options.last_events ? head - options.last_events + 1 : 1;
   }
-  EventEncoder encoder(options.format);
+  EventEncoder encoder(options.format, ledger);
   ChainReader reader(ledger, &encoder, out);
   encoder.AppendHeader(reader.buffer());
   CCL_RETURN_IF_ERROR(reader.Drain());

@@ -15,6 +15,7 @@
 #include "events/event.h"
 #include "events/status.h"
 #include "ledger/ledger.h"
+#include "tools/feed/contract_currency.h"
 #include "tools/feed/output.h"
 
 namespace ccl::feed {
@@ -23,17 +24,23 @@ enum class EventFormat { kJsonLines, kCsv };
 // "jsonl" | "csv"; InvalidArgument otherwise.
 Status ParseEventFormat(std::string_view text, EventFormat* format);
 
-// Encodes events in one format; keeps its buffers between events.
+// Encodes events of `ledger` in one format; keeps its buffers between events.
+// Every event carrying money gets its contract's currency (a `currency` key
+// or cell; ContractOpened has its own), looked up in `ledger`
+// (tools/feed/contract_currency.h).
 class EventEncoder {
  public:
-  explicit EventEncoder(EventFormat format) : format_(format) {}
+  // `ledger` is not owned and must outlive the encoder.
+  EventEncoder(EventFormat format, ledger::Ledger* ledger) : format_(format), currencies_(ledger) {}
   // The CSV header row; nothing for JSON Lines.
   void AppendHeader(std::string* out) const;
   // One line (JSON Lines) or row (CSV), "\n" included. `hash` is h_seq.
-  void Append(const events::Event& e, const ledger::Hash& hash, std::string* out);
+  // Errors: those of the currency lookup (Corruption, the ledger's reads).
+  Status Append(const events::Event& e, const ledger::Hash& hash, std::string* out);
 
  private:
   EventFormat format_;
+  ContractCurrencies currencies_;
 };
 
 struct EventExportOptions {
@@ -42,7 +49,8 @@ struct EventExportOptions {
   // starts after the checkpoint's seq and advances it when the output is
   // committed. REQUIRES: after_seq == 0 when set.
   std::string checkpoint_path;
-  // Without a checkpoint: export events with seq > after_seq.
+  // Without a checkpoint: export events with seq > after_seq (NotFound when
+  // after_seq is past the head; at the head, nothing to export).
   uint64_t after_seq = 0;
   // At most this many events (0: up to the head).
   uint64_t limit = 0;
@@ -68,6 +76,7 @@ struct EventExportResult {
 // Writes the events after the start point (the checkpoint, else after_seq)
 // up to the head (or `limit` events) to `out` and commits it; then, with a
 // checkpoint, saves it at the last event written. Errors:
+// - NotFound: after_seq is past the head (nothing written);
 // - Conflict: the checkpoint belongs to another ledger;
 // - Corruption: the ledger no longer holds the checkpoint's events as they
 //   were (rewritten, or restored from an older backup), a malformed

@@ -16,6 +16,7 @@
 
 #include "events/display.h"
 #include "events/limits.h"
+#include "events/quote.h"
 #include "events/time_format.h"
 #include "projections/format.h"
 #include "tools/feed/event_feed.h"
@@ -158,8 +159,8 @@ int RunExport(const po::variables_map& vm, const GlobalOptions& g) {
   if (what == "events") return RunExportEvents(vm, g);
   projections::ReportKind kind;
   if (!projections::ParseReportKind(what, &kind)) {
-    return UsageError(
-        "export", "unknown export '" + what + "': events, balances, margins, escalations or burn");
+    return UsageError("export", "unknown export " + events::QuoteForMessage(what) +
+                                    ": events, balances, margins, escalations or burn");
   }
   return RunExportProjection(vm, g, kind);
 }

@@ -74,12 +74,11 @@ namespace {
 
 void PrintImported(const std::string& path, const app::ImportResult& r, double seconds,
                    const GlobalOptions& g) {
-  std::printf("%s: %llu events, %llu appended, %llu duplicates", path.c_str(),
+  if (g.quiet) return;  // --quiet: errors and requested data only
+  std::printf("%s: %llu events, %llu appended, %llu duplicates (%s)\n", path.c_str(),
               static_cast<unsigned long long>(r.events),
               static_cast<unsigned long long>(r.appended),
-              static_cast<unsigned long long>(r.duplicates));
-  if (!g.quiet) std::printf(" (%s)", Rate(r.events, seconds).c_str());
-  std::printf("\n");
+              static_cast<unsigned long long>(r.duplicates), Rate(r.events, seconds).c_str());
 }
 
 }  // namespace
@@ -136,7 +135,7 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
   }
   s = PublishOwnCheckpoint(ledger.get(), g);
   if (!s.ok()) return Fail(s);
-  if (files.size() > 1) {
+  if (files.size() > 1 && !g.quiet) {
     std::printf("total: %llu events, %llu appended, %llu duplicates\n",
                 static_cast<unsigned long long>(total.events),
                 static_cast<unsigned long long>(total.appended),

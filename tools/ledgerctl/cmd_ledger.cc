@@ -15,12 +15,14 @@
 
 #include "events/display.h"
 #include "events/json.h"
+#include "events/quote.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
 #include "ledger/checkpoint_folder.h"
 #include "ledger/digest.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle_verify.h"
+#include "tools/feed/contract_currency.h"
 #include "tools/generator.h"
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
@@ -46,6 +48,7 @@ int RunInit(const po::variables_map&, const GlobalOptions& g) {
   }
   if (s.ok()) s = PublishOwnCheckpoint(ledger.get(), g);
   if (!s.ok()) return Fail(s);
+  if (g.quiet) return kExitOk;
   std::printf("%s ledger %s at %s (head seq %llu)\n", created ? "created" : "existing",
               events::FormatUuid(ledger->ledger_id()).c_str(), g.db_path.c_str(),
               static_cast<unsigned long long>(ledger->head().seq));
@@ -87,6 +90,7 @@ int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
   Event stored;
   s = ledger->Get(outcome.seq, &stored);
   if (!s.ok()) return Fail(s);
+  if (g.quiet) return kExitOk;
   std::printf("%s seq %llu (contract %s, stream version %llu)\n",
               outcome.duplicate ? "duplicate of" : "appended",
               static_cast<unsigned long long>(outcome.seq), stored.contract.c_str(),
@@ -105,8 +109,8 @@ int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
   if (vm.count("type")) {
     events::EventType t;
     if (!events::EventTypeFromName(vm["type"].as<std::string>(), &t)) {
-      std::fprintf(stderr, "ledgerctl log: option '--type': unknown event type '%s'\n",
-                   vm["type"].as<std::string>().c_str());
+      std::fprintf(stderr, "ledgerctl log: option '--type': unknown event type %s\n",
+                   events::QuoteForMessage(vm["type"].as<std::string>()).c_str());
       return kExitUsage;
     }
     type = t;
@@ -126,6 +130,7 @@ int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
 
   std::string out;
   events::JsonOutputOptions options;
+  feed::ContractCurrencies currencies(ledger.get());  // every amount with its currency
   uint64_t printed = 0;
   if (!json) {
     out =
@@ -144,6 +149,8 @@ int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
         if (!s.ok()) return Fail(s);
         options.hash = hash.data();
       }
+      s = currencies.CurrencyFor(e, &options.contract_currency);
+      if (!s.ok()) return Fail(s);
       events::AppendEventJson(e, options, &out);
       out += '\n';
     } else {
@@ -183,7 +190,8 @@ int RunShow(const po::variables_map& vm, const GlobalOptions& g) {
   } else {
     events::Uuid id;
     if (!events::ParseUuid(key, &id)) {
-      std::fprintf(stderr, "ledgerctl show: '%s' is neither a seq nor an event id\n", key.c_str());
+      std::fprintf(stderr, "ledgerctl show: %s is neither a seq nor an event id\n",
+                   events::QuoteForMessage(key).c_str());
       return kExitUsage;
     }
     s = ledger->GetByEventId(id, &e);
@@ -197,6 +205,9 @@ int RunShow(const po::variables_map& vm, const GlobalOptions& g) {
     if (!s.ok()) return Fail(s);
     options.hash = hash.data();
   }
+  feed::ContractCurrencies currencies(ledger.get());
+  s = currencies.CurrencyFor(e, &options.contract_currency);
+  if (!s.ok()) return Fail(s);
   std::string json;
   events::AppendEventJson(e, options, &json);
   std::printf("%s\n", PrettyJson(json).c_str());
@@ -266,11 +277,11 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
     }
     if (!s.ok()) return VerificationFailed(s, anchor.first_bad_seq);
   }
-  std::printf("OK: %llu events verified, head seq %llu, head hash %s",
+  if (g.quiet) return kExitOk;  // the exit code is the answer
+  std::printf("OK: %llu events verified, head seq %llu, head hash %s (%s)\n",
               static_cast<unsigned long long>(report.events),
-              static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str());
-  if (!g.quiet) std::printf(" (%s)", Rate(report.events, seconds).c_str());
-  std::printf("\n");
+              static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str(),
+              Rate(report.events, seconds).c_str());
   for (const std::string& line : summaries) std::printf("%s\n", line.c_str());
   return kExitOk;
 }
@@ -418,18 +429,25 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
 
   // The reports come from the other command groups; run the ones this build has.
   struct Report {
-    const char* title;
+    std::string title;
     std::vector<std::string> args;
   };
+  // Burn is evaluated on the workload's last day: on today's date, long
+  // after a generated year, every contract would have ended or idled.
+  const std::string last_day =
+      events::FormatDate(options.start_day + static_cast<int32_t>(options.days) - 1);
   const Report reports[] = {
       {"Balances per contract and service line", {"balance"}},
       {"Contribution margin per customer", {"margin", "--by", "customer"}},
-      {"Contracts at risk (projected overrun or underuse)", {"burn", "--at-risk"}},
+      {"Contracts at risk on " + last_day +
+           ", the workload's last day (projected overrun or "
+           "underuse)",
+       {"burn", "--at-risk", "--as-of", last_day}},
   };
   int step = 4;
   for (const Report& r : reports) {
     if (FindCommand(*table, r.args[0]) == nullptr) continue;
-    std::printf("%d. %s\n", step++, r.title);
+    std::printf("%d. %s\n", step++, r.title.c_str());
     std::fflush(stdout);
     const int rc = RunCommand(*table, r.args[0],
                               std::vector<std::string>(r.args.begin() + 1, r.args.end()), g);

@@ -2,10 +2,12 @@
 // date and as known at a time), replay (a projection from zero, with its
 // digest) and rebuild (recompute and store the checkpoints).
 //
-// Opening: reports want to store the checkpoints they catch up to, which
-// needs the writer lock. When another process holds it (Busy), they open the
-// ledger read-only and answer the same, only without saving checkpoints.
-// `replay` always opens read-only (it never saves); `rebuild` needs the lock.
+// Opening: a report reads the ledger read-only, so it never needs the writer
+// lock and a writer never waits for a report's fold. After a long catch-up it
+// stores the new checkpoint when the lock is free at that moment, holding it
+// only for that write; when the lock is held or the folder cannot be written
+// it answers the same without saving (the next report catches up from the
+// older checkpoint). `replay` never saves; `rebuild` needs the lock.
 #include <spdlog/spdlog.h>
 
 #include <cassert>
@@ -15,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "events/limits.h"
+#include "events/quote.h"
 #include "ledger/ledger.h"
 #include "projections/format.h"
 #include "projections/registry.h"
@@ -81,27 +85,25 @@ Status ParseReportArgs(const po::variables_map& vm, projections::ReportKind kind
   return Status::OK();
 }
 
-enum class Access { kPreferWrite, kRead, kWrite };
-
-// Opens the ledger for a report; *writable says whether checkpoints can be saved.
-Status OpenForReport(const GlobalOptions& g, Access access, std::unique_ptr<ledger::Ledger>* out,
-                     bool* writable) {
-  *writable = false;
-  if (access == Access::kRead ||
-      (access == Access::kPreferWrite && !LedgerFolderWritable(g.db_path))) {
-    return OpenLedger(g, OpenMode::kReadOnly, out);
-  }
-  // A report never waits for a writer: it reads beside it instead.
+// Stores p's state at `seq` as its checkpoint if this process can take the
+// writer lock right now (no wait): held only for this write, never during a
+// fold. A held lock or a folder that cannot be written skips the save, and a
+// failed save is only noted: the report's answer does not depend on it.
+void SaveCheckpointIfLockFree(const GlobalOptions& g, const Projection& p, uint64_t seq) {
+  if (!LedgerFolderWritable(g.db_path)) return;
   GlobalOptions no_wait = g;
-  if (access == Access::kPreferWrite) no_wait.writer_lock_wait_ms = 0;
-  Status s = OpenLedger(no_wait, OpenMode::kWrite, out);
+  no_wait.writer_lock_wait_ms = 0;
+  std::unique_ptr<ledger::Ledger> writer;
+  Status s = OpenLedger(no_wait, OpenMode::kWrite, &writer);
   if (s.ok()) {
-    *writable = true;
-    return s;
+    Runner runner(writer.get(), RunnerOptions{.save_checkpoints = true});
+    s = runner.SaveSnapshot(p, seq);
   }
-  if (access == Access::kWrite || !s.IsBusy()) return s;
-  spdlog::info("another process holds the writer lock: reading without saving checkpoints");
-  return OpenLedger(g, OpenMode::kReadOnly, out);
+  if (s.IsBusy()) {
+    spdlog::info("another process holds the writer lock: checkpoint of {} not saved", p.name());
+  } else if (!s.ok()) {
+    spdlog::warn("checkpoint of {} not saved: {}", p.name(), s.message());
+  }
 }
 
 void LogStats(const std::string& what, const RunStats& stats) {
@@ -113,23 +115,27 @@ void LogStats(const std::string& what, const RunStats& stats) {
 
 void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
-// Opens the ledger and computes the rows of `query` (catching up and saving
-// the checkpoint when the view is unfiltered and the ledger is writable).
-// Returns an exit code; kExitOk on success.
+// Opens the ledger read-only and computes the rows of `query`. After a long
+// catch-up of an unfiltered view (limits::kReportCheckpointEventsMin) the
+// caught-up state is stored as the projection's checkpoint when the writer
+// lock is free (SaveCheckpointIfLockFree), before burn refolds it for its
+// evaluation day. Returns an exit code; kExitOk on success.
 int Fill(const GlobalOptions& g, const std::string& command, const projections::ReportQuery& query,
          projections::ReportRows* rows) {
   std::unique_ptr<ledger::Ledger> ledger;
-  bool writable = false;
-  // Only an unfiltered query saves a checkpoint; the others need no lock.
-  const Access access = query.view.filtered() ? Access::kRead : Access::kPreferWrite;
-  Status s = OpenForReport(g, access, &ledger, &writable);
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (s.ok()) s = CheckContractExists(ledger.get(), query.view.contract);
   if (!s.ok()) return Fail(s);
-  RunnerOptions options;
-  options.save_checkpoints = writable;
-  Runner runner(ledger.get(), options);
+  Runner runner(ledger.get(), RunnerOptions{.save_checkpoints = false});
   RunStats stats;
-  s = projections::QueryReportRows(&runner, query, rows, &stats);
+  projections::ProjectionSet set;
+  Projection* const one[] = {projections::ProjectionFor(&set, query.kind)};
+  s = runner.Query(query.view, one, &stats);
+  if (s.ok() && !query.view.filtered() &&
+      stats.events_read >= limits::kReportCheckpointEventsMin) {
+    SaveCheckpointIfLockFree(g, *one[0], stats.to_seq);
+  }
+  if (s.ok()) s = projections::RowsOfState(&runner, query, &set, rows, &stats);
   LogStats(command, stats);
   if (!s.ok()) return Fail(s);
   return kExitOk;
@@ -191,8 +197,9 @@ projections::ReportKind KindOf(ProjectionSet& set, const Projection* p) {
 Status ProjectionByName(ProjectionSet* set, const std::string& name, Projection** out) {
   *out = set->Find(name);
   if (*out != nullptr) return Status::OK();
-  return Status::InvalidArgument("option '--projection': unknown projection '" + name +
-                                 "' (choose from balances, margins, escalations, burn)");
+  return Status::InvalidArgument("option '--projection': unknown projection " +
+                                 events::QuoteForMessage(name) +
+                                 " (choose from balances, margins, escalations, burn)");
 }
 
 int RunReplay(const po::variables_map& vm, const GlobalOptions& g) {
@@ -204,8 +211,7 @@ int RunReplay(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Usage("replay", s);
   args.query.kind = KindOf(set, p);
   std::unique_ptr<ledger::Ledger> ledger;
-  bool writable = false;
-  s = OpenForReport(g, Access::kRead, &ledger, &writable);
+  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
   Runner runner(ledger.get(), RunnerOptions{.save_checkpoints = false});
   RunStats stats;
@@ -245,8 +251,7 @@ int RunRebuild(const po::variables_map& vm, const GlobalOptions& g) {
     ps = {p};
   }
   std::unique_ptr<ledger::Ledger> ledger;
-  bool writable = false;
-  Status s = OpenForReport(g, Access::kWrite, &ledger, &writable);
+  Status s = OpenLedger(g, OpenMode::kWrite, &ledger);
   if (!s.ok()) return Fail(s);
   Runner runner(ledger.get(), RunnerOptions{.save_checkpoints = true});
   RunStats stats;

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "events/quote.h"
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
 
@@ -77,7 +78,8 @@ po::options_description GlobalDescription() {
        "ledger directory (default: $CCL_DB, else ./ledger-db)")
       ("checkpoints", po::value<std::string>()->value_name("DIR"),
        "the ledger's own checkpoint folder (default: <db>.checkpoints)")
-      ("quiet,q", po::bool_switch(), "no progress or summary output")
+      ("quiet,q", po::bool_switch(),
+       "only errors and the data asked for: no progress, summary or confirmation")
       ("log-level", po::value<std::string>()->value_name("LEVEL"),
        "diagnostics on stderr: trace, debug, info, warn (default), error, off")
       ("help,h", po::bool_switch(), "show help")
@@ -156,14 +158,15 @@ std::string CheckWholeNumber(const std::string& option, const std::string& text,
   if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
     if (!text.empty() && text[0] == '-' && text.size() > 1 &&
         text.find_first_not_of("0123456789", 1) == std::string::npos) {
-      return what + "must not be negative, got '" + text + "'";
+      return what + "must not be negative, got " + events::QuoteForMessage(text);
     }
-    return what + "must be a whole number (digits only), got '" + text + "'";
+    return what + "must be a whole number (digits only), got " + events::QuoteForMessage(text);
   }
   uint64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value > max) {
-    return what + "must be at most " + std::to_string(max) + ", got '" + text + "'";
+    return what + "must be at most " + std::to_string(max) + ", got " +
+           events::QuoteForMessage(text);
   }
   return "";
 }
@@ -193,6 +196,10 @@ std::string UserFacingError(po::error& e, const po::options_description& all,
   }
   auto* named = dynamic_cast<po::error_with_option_name*>(&e);
   if (named == nullptr) return e.what();
+  // An unknown option is the user's text, echoed cut like any input.
+  if (dynamic_cast<po::unknown_option*>(&e) != nullptr) {
+    return "unrecognised option " + events::QuoteForMessage(named->get_option_name());
+  }
   std::string option = named->get_option_name();
   if (option.starts_with("--")) option.erase(0, 2);
   bool is_positional = false;
@@ -241,8 +248,8 @@ int RunCommand(const CommandTable& table, std::string_view name,
                const std::vector<std::string>& args, const GlobalOptions& defaults) {
   const Command* cmd = FindCommand(table, name);
   if (cmd == nullptr) {
-    std::fprintf(stderr, "ledgerctl: unknown command '%.*s' (see ledgerctl --help)\n",
-                 static_cast<int>(name.size()), name.data());
+    std::fprintf(stderr, "ledgerctl: unknown command %s (see ledgerctl --help)\n",
+                 events::QuoteForMessage(name).c_str());
     return kExitUsage;
   }
   po::options_description own(cmd->name + " options");
@@ -287,8 +294,8 @@ int RunCommand(const CommandTable& table, std::string_view name,
     g.log_level = vm["log-level"].as<std::string>();
     // spdlog maps unknown names to "off"; a typo should not silence diagnostics.
     if (spdlog::level::from_str(g.log_level) == spdlog::level::off && g.log_level != "off") {
-      std::fprintf(stderr, "ledgerctl: option '--log-level': unknown level '%s'\n",
-                   g.log_level.c_str());
+      std::fprintf(stderr, "ledgerctl: option '--log-level': unknown level %s\n",
+                   events::QuoteForMessage(g.log_level).c_str());
       return kExitUsage;
     }
   }
@@ -356,8 +363,8 @@ int Main(int argc, char** argv) {
     if (argc == 1) {
       PrintGeneralHelp(table, stderr);
     } else if (!unknown.empty()) {
-      std::fprintf(stderr, "ledgerctl: unknown option '%s' (see ledgerctl --help)\n",
-                   unknown.c_str());
+      std::fprintf(stderr, "ledgerctl: unknown option %s (see ledgerctl --help)\n",
+                   events::QuoteForMessage(unknown).c_str());
     } else {
       std::fprintf(stderr, "ledgerctl: no command given (see ledgerctl --help)\n");
     }

@@ -30,12 +30,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(DecodeEvent(bytes, &decoded).ok());
   FUZZ_CHECK(decoded == e);
   std::string json;
-  AppendEventJson(e, JsonOutputOptions{false, nullptr}, &json);
+  AppendEventJson(e, JsonOutputOptions{false, nullptr, {}}, &json);
   Event reparsed;
   FUZZ_CHECK(parser->Parse(json, &reparsed).ok());
   FUZZ_CHECK(reparsed == e);
   std::string json_again;
-  AppendEventJson(reparsed, JsonOutputOptions{false, nullptr}, &json_again);
+  AppendEventJson(reparsed, JsonOutputOptions{false, nullptr, {}}, &json_again);
   FUZZ_CHECK(json_again == json);
   return 0;
 }

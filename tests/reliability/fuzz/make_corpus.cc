@@ -78,7 +78,7 @@ int Run(const fs::path& out, const fs::path& merkle_data) {
   for (const events::Event& e : samples) {
     std::string with, without;
     events::AppendEventJson(e, events::JsonOutputOptions{}, &with);
-    events::AppendEventJson(e, events::JsonOutputOptions{false, nullptr}, &without);
+    events::AppendEventJson(e, events::JsonOutputOptions{false, nullptr, {}}, &without);
     Write(out / "json_event", "log-" + std::to_string(e.seq), with);
     Write(out / "json_event", "import-" + std::to_string(e.seq), without);
   }
