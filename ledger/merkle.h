@@ -144,6 +144,9 @@ class MerkleFrontier {
   void Append(const Hash& leaf_hash, std::vector<Hash>* completed = nullptr);
   // MTH of the tree so far.
   Hash Root() const;
+  // The subtree hashes, largest subtree first: node (b, pos >> b) for each set
+  // bit b of size(), from the highest, pos the leaves before it.
+  const std::vector<Hash>& nodes() const { return nodes_; }
   // Loads the frontier of a tree of `size` leaves (popcount(size) node reads).
   [[nodiscard]] static Status Load(NodeReader* reader, uint64_t size, MerkleFrontier* out);
 
