@@ -90,6 +90,13 @@ class LedgerctlTest : public ::testing::Test {
                 Stdin stdin_kind = Stdin::kFile) {
     if (with_db) args.insert(args.begin(), {"--db", db_});
     args.insert(args.begin(), LEDGERCTL_PATH);
+    return RunProgram(std::move(args), input, stdin_kind);
+  }
+
+  // Runs the program args[0] (a path) with the arguments after it, as Run
+  // runs ledgerctl.
+  RunResult RunProgram(std::vector<std::string> args, const std::string& input = "",
+                       Stdin stdin_kind = Stdin::kFile) {
     const fs::path in = dir_ / "stdin", out = dir_ / "stdout", err = dir_ / "stderr";
     WriteFile(in, input);
     posix_spawn_file_actions_t actions;

@@ -119,11 +119,11 @@ def parse_vkey(text, file):
     parts = text.strip("\n").split("+", 2)
     if len(parts) != 3 or len(parts[1]) != 8:
         raise Failure(file, "not a verifier key name+keyid+base64")
-    name, key_id = parts[0], bytes.fromhex(parts[1])
     try:
+        name, key_id = parts[0], bytes.fromhex(parts[1])
         raw = base64.b64decode(parts[2], validate=True)
     except ValueError:
-        raise Failure(file, "the key is not base64")
+        raise Failure(file, "the key id is not hex or the key not base64")
     if not raw:
         raise Failure(file, "empty key")
     if raw[0] == 0x02:
@@ -476,7 +476,10 @@ class StateReader:
         n = self.take("I")
         if self.at + n > len(self.data):
             raise Failure(self.file, "truncated string at byte %d" % self.at)
-        value = self.data[self.at:self.at + n].decode("utf-8")
+        try:
+            value = self.data[self.at:self.at + n].decode("utf-8")
+        except UnicodeDecodeError:
+            raise Failure(self.file, "a string at byte %d is not UTF-8" % self.at)
         self.at += n
         return value
 
@@ -622,7 +625,11 @@ class Folds:
 # ---------------------------------------------------------------- the package
 
 
+LAST_READ = ["(none)"]  # the file being checked, for an unforeseen malformation
+
+
 def read(folder, name, limit=FILE_BYTES_MAX):
+    LAST_READ[0] = name
     path = os.path.join(folder, name)
     try:
         if os.path.getsize(path) > limit:
@@ -649,10 +656,22 @@ def parse_manifest(text):
             raise Failure("MANIFEST", "malformed or repeated line %r" % line)
         else:
             keyed[fields[0]] = fields[1:]
-    for key in ("ledger", "origin", "period", "events", "chain-before", "frontier", "checkpoint",
-                "state balances", "state margins"):
-        if key not in keyed:
-            raise Failure("MANIFEST", "no %s line" % key)
+    shapes = {"ledger": 1, "origin": 1, "period": 2, "events": 2, "chain-before": 1,
+              "checkpoint": 3, "state balances": 3, "state margins": 3}
+    for key, count in shapes.items():
+        if len(keyed.get(key, [])) != count:
+            raise Failure("MANIFEST", "no %s line of %d fields" % (key, count))
+    try:
+        for key in ("events", "frontier", "checkpoint", "previous"):
+            if key in keyed:
+                int(keyed[key][0])
+        hashes = (keyed["chain-before"] + keyed["frontier"][1:] + keyed["checkpoint"][1:] +
+                  keyed["state balances"][1:] + keyed["state margins"][1:] +
+                  keyed.get("previous", ["", ""])[1:] + list(files.values()))
+        if any(len(bytes.fromhex(h)) != 32 for h in hashes if h):
+            raise ValueError("a hash is not 32 bytes")
+    except (ValueError, IndexError, KeyError) as err:
+        raise Failure("MANIFEST", "malformed number or hash: %s" % err)
     return keyed, files
 
 
@@ -680,7 +699,11 @@ def parse_checkpoint(text, file):
     head = lines[3].split(" ")
     if len(head) != 3 or head[0] != "ccl-chain-head":
         raise Failure(file, "no ccl-chain-head extension line")
-    return lines[0], int(lines[1]), base64.b64decode(lines[2]), head[1], bytes.fromhex(head[2])
+    try:
+        root, chain = base64.b64decode(lines[2], validate=True), bytes.fromhex(head[2])
+    except ValueError:
+        raise Failure(file, "the root is not base64 or the chain head not hex")
+    return lines[0], int(lines[1]), root, head[1], chain
 
 
 def check_events(folder, m, checkpoint):
@@ -697,7 +720,10 @@ def check_events(folder, m, checkpoint):
     if size != first - 1 or len(sizes) != len(frontier):
         raise Failure("MANIFEST", "the frontier is not that of the %d events before" % (first - 1))
     records = read_records(read(folder, "events.bin"), "events.bin")
-    json_lines = read(folder, "events.jsonl").decode("utf-8").split("\n")
+    try:
+        json_lines = read(folder, "events.jsonl").decode("utf-8").split("\n")
+    except UnicodeDecodeError as err:
+        raise Failure("events.jsonl", "not UTF-8: %s" % err)
     if len(records) != last - first + 1 or len(json_lines) != len(records) + 1:
         raise Failure("events.bin", "%d events, events.jsonl %d lines; MANIFEST says %d..%d"
                       % (len(records), len(json_lines) - 1, first, last))
@@ -714,7 +740,11 @@ def check_events(folder, m, checkpoint):
         chain = hashlib.sha256(chain + struct.pack(">Q", seq) + data).digest()
         append_leaf(frontier, sizes, hashlib.sha256(b"\x00" + struct.pack(">Q", seq) + data).digest())
         want = dict(json_form(e), hash=chain.hex())
-        if json.loads(json_lines[i]) != want:
+        try:
+            given = json.loads(json_lines[i])
+        except ValueError:
+            given = None
+        if given != want:
             raise Failure("events.jsonl", "line %d is not the JSON form of seq %d" % (i + 1, seq))
         decoded.append(e)
     _, cp_size, cp_root, cp_ledger, cp_head = checkpoint
@@ -743,8 +773,11 @@ def check_previous(folder, m, files, vkey, checkpoint, previous_dir):
     if previous_dir:
         if read(previous_dir, "checkpoint", NOTE_BYTES_MAX) != read(folder, "previous.checkpoint"):
             raise Failure("previous.checkpoint", "differs from %s/checkpoint" % previous_dir)
-    proof = json.loads(read(folder, "consistency.json").decode("utf-8"))
-    path = [bytes.fromhex(h) for h in proof["path"]]
+    try:
+        proof = json.loads(read(folder, "consistency.json").decode("utf-8"))
+        path = [bytes.fromhex(h) for h in proof["path"]]
+    except (ValueError, KeyError, TypeError) as err:
+        raise Failure("consistency.json", "not a consistency proof: %s" % err)
     if (proof["ledger_id"], proof["old_size"], proof["new_size"]) != (old_ledger, old_size,
                                                                       checkpoint[1]):
         raise Failure("consistency.json", "is not the proof from %d to %d" % (old_size, checkpoint[1]))
@@ -790,7 +823,10 @@ def check_figures(folder, m, events):
                           % (name, m["state " + name][2], hashlib.sha256(data).hexdigest()))
     for name, rows in (("balances.jsonl", folds.balance_rows()),
                        ("margins.jsonl", folds.margin_rows())):
-        given = [json.loads(line) for line in read(folder, name).decode("utf-8").splitlines()]
+        try:
+            given = [json.loads(line) for line in read(folder, name).decode("utf-8").splitlines()]
+        except ValueError as err:
+            raise Failure(name, "not JSON Lines: %s" % err)
         for i, (got, want) in enumerate(zip(given, rows)):
             if got != want:
                 raise Failure(name, "line %d is %s; recomputed from the events: %s"
@@ -842,8 +878,8 @@ def main(argv):
         print("verify_package: FAILED: %s" % failure, file=sys.stderr)
         return EXIT_FAILED
     except (ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError, struct.error) as err:
-        print("verify_package: FAILED: malformed package: %s: %s" % (type(err).__name__, err),
-              file=sys.stderr)
+        print("verify_package: FAILED: %s (or a file it refers to) is malformed: %s: %s"
+              % (LAST_READ[0], type(err).__name__, err), file=sys.stderr)
         return EXIT_FAILED
     print("OK: %d events (seq %s..%s, recorded %s to %s) of ledger %s: chain, Merkle root, "
           "signatures%s, balances and margins all check"
