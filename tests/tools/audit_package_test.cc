@@ -2,8 +2,12 @@
 // generated ledger, checked by the package's own verify_package.py (run with
 // python3 as an auditor would); every file of a package changed by one byte,
 // and previous packages of another ledger, must make it fail.
+#include <functional>
 #include <regex>
 
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+#include "ledger/signing.h"
 #include "tests/tools/ledgerctl_fixture.h"
 
 namespace ccl::tools::testing {
@@ -137,6 +141,111 @@ TEST_F(AuditPackageTest, EveryFileChangedByOneByteFailsNamingIt) {
   const RunResult r = Verify(Path("p2"), copy.string());
   EXPECT_EQ(r.code, 3);
   EXPECT_NE(r.err.find("margins.jsonl"), std::string::npos) << r.err;
+}
+
+// Replaces the first match of `re` in *text by `with`.
+void EditText(std::string* text, const std::string& re, const std::string& with) {
+  const std::string after =
+      std::regex_replace(*text, std::regex(re), with, std::regex_constants::format_first_only);
+  ASSERT_NE(*text, after) << re;
+  *text = after;
+}
+
+// A copy of p2 edited by `edit` (on the copy's folder and its MANIFEST text),
+// then re-signed with the log's key, as its holder could: the hashes and the
+// signatures all hold, so only the verifier's recomputation can find the edit.
+RunResult EditAndResign(const fs::path& dir, const std::string& key,
+                        const std::function<void(const fs::path&, std::string*)>& edit,
+                        const std::function<RunResult(const std::string&)>& verify) {
+  const fs::path copy = dir / "resigned";
+  fs::remove_all(copy);
+  fs::copy(dir / "p2", copy, fs::copy_options::recursive);
+  const std::string manifest = ReadFile(copy / "MANIFEST");
+  std::string text = manifest.substr(0, manifest.find("\n\n") + 1);
+  edit(copy, &text);
+  std::string resigned;
+  for (const std::string& line : Lines(text)) {
+    if (line.rfind("file ", 0) == 0) {
+      const std::string name = line.substr(5 + 65);
+      resigned +=
+          "file " + ledger::HexEncode(ledger::Sha256(ReadFile(copy / name))) + " " + name + "\n";
+    } else {
+      resigned += line + "\n";
+    }
+  }
+  ledger::SigningKey k;
+  EXPECT_TRUE(ledger::ReadSigningKey(key, &k).ok());
+  ledger::SignedNote note;
+  note.text = resigned;
+  note.signatures.emplace_back();
+  const std::string origin = Lines(ReadFile(copy / "checkpoint"))[0];
+  EXPECT_TRUE(ledger::SignNote(k, origin, resigned, &note.signatures.back()).ok());
+  WriteFile(copy / "MANIFEST", ledger::FormatSignedNote(note));
+  return verify(copy.string());
+}
+
+// Replaces the first match of `re` in the file by `with`.
+void EditFile(const fs::path& file, const std::string& re, const std::string& with) {
+  const std::string before = ReadFile(file);
+  const std::string after =
+      std::regex_replace(before, std::regex(re), with, std::regex_constants::format_first_only);
+  ASSERT_NE(before, after) << file << " " << re;
+  WriteFile(file, after);
+}
+
+TEST_F(AuditPackageTest, AResignedPackageWithWrongContentFailsItsRecomputation) {
+  BuildTwoPackages();
+  auto verify = [&](const std::string& dir) { return Verify(Path("p2"), dir); };
+  // Unchanged but re-signed: still OK (the edits below are what fails).
+  RunResult r = EditAndResign(
+      dir_, Path("key"), [](const fs::path&, std::string*) {}, verify);
+  ASSERT_EQ(r.code, 0) << r.err;
+  struct Case {
+    std::string what, expect;
+    std::function<void(const fs::path&, std::string*)> edit;
+  };
+  const std::vector<Case> cases = {
+      {"a balance", "balances.jsonl",
+       [](const fs::path& d, std::string*) {
+         EditFile(d / "balances.jsonl", "\"consumed_minutes\":([0-9]+)",
+                  "\"consumed_minutes\":1$1");
+       }},
+      {"a margin", "margins.jsonl",
+       [](const fs::path& d, std::string*) {
+         EditFile(d / "margins.jsonl", "\"cost_minor\":([0-9]+)", "\"cost_minor\":1$1");
+       }},
+      {"an event's JSON form", "events.jsonl: line 5 is not",
+       [](const fs::path& d, std::string*) {
+         std::vector<std::string> lines = Lines(ReadFile(d / "events.jsonl"));
+         lines[4] = std::regex_replace(lines[4], std::regex("\"actor\":\""), "\"actor\":\"x");
+         std::string all;
+         for (const std::string& l : lines) all += l + "\n";
+         WriteFile(d / "events.jsonl", all);
+       }},
+      {"the earlier reversal targets", "targets.bin",
+       [](const fs::path& d, std::string*) { WriteFile(d / "targets.bin", ""); }},
+      {"the frontier", "Merkle root",
+       [](const fs::path&, std::string* m) {
+         EditText(m, "frontier (\\d+) [0-9a-f]{64}", "frontier $1 " + std::string(64, 'a'));
+       }},
+      {"the chain before", "chain hash",
+       [](const fs::path&, std::string* m) {
+         EditText(m, "chain-before [0-9a-f]{64}", "chain-before " + std::string(64, 'a'));
+       }},
+      {"a start state", "margins state digest",
+       [](const fs::path& d, std::string* m) {
+         std::string state = ReadFile(d / "margins.start.state");
+         state[state.size() - 1] = static_cast<char>(state[state.size() - 1] ^ 1);
+         WriteFile(d / "margins.start.state", state);
+         EditText(m, "state margins v1 [0-9a-f]{64}",
+                  "state margins v1 " + ledger::HexEncode(ledger::Sha256(state)));
+       }},
+  };
+  for (const Case& c : cases) {
+    r = EditAndResign(dir_, Path("key"), c.edit, verify);
+    EXPECT_EQ(r.code, 3) << c.what << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.what << ": " << r.err;
+  }
 }
 
 TEST_F(AuditPackageTest, APreviousPackageOfAnotherHistoryIsRefused) {
