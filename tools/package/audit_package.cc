@@ -14,6 +14,7 @@
 #include "events/time_format.h"
 #include "ledger/checkpoint.h"
 #include "ledger/digest.h"
+#include "ledger/keys.h"
 #include "ledger/merkle_json.h"
 #include "ledger/merkle_ledger.h"
 #include "ledger/note.h"
@@ -36,11 +37,8 @@ std::string Num(uint64_t n) { return std::to_string(n); }
 // BE64(seq) || BE32(length) || bytes: one record of events.bin / targets.bin.
 void AppendRecord(uint64_t seq, std::string_view bytes, std::string* out) {
   assert(bytes.size() <= UINT32_MAX);
-  char head[12];
-  for (int i = 0; i < 8; ++i) head[i] = static_cast<char>(seq >> (56 - 8 * i));
-  const auto n = static_cast<uint32_t>(bytes.size());
-  for (int i = 0; i < 4; ++i) head[8 + i] = static_cast<char>(n >> (24 - 8 * i));
-  out->append(head, sizeof(head));
+  ledger::AppendBE64(seq, out);
+  ledger::AppendBE32(static_cast<uint32_t>(bytes.size()), out);
   out->append(bytes);
 }
 

@@ -850,6 +850,9 @@ def verify(folder, vkey_file, previous_dir):
     check_files(folder, files)
     checkpoint = parse_checkpoint(open_note(read(folder, "checkpoint", NOTE_BYTES_MAX), vkey,
                                             "checkpoint"), "checkpoint")
+    if checkpoint[0] != vkey[0] or [checkpoint[2].hex(), checkpoint[4].hex()] != m["checkpoint"][1:]:
+        raise Failure("checkpoint", "is not the checkpoint the MANIFEST names (origin %s, root %s)"
+                      % (checkpoint[0], checkpoint[2].hex()))
     events = check_events(folder, m, checkpoint)
     check_previous(folder, m, files, vkey, checkpoint, previous_dir)
     check_figures(folder, m, events)
