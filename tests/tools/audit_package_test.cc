@@ -228,6 +228,10 @@ TEST_F(AuditPackageTest, AResignedPackageWithWrongContentFailsItsRecomputation) 
        [](const fs::path&, std::string* m) {
          EditText(m, "frontier (\\d+) [0-9a-f]{64}", "frontier $1 " + std::string(64, 'a'));
        }},
+      {"the period", "outside the period",
+       [](const fs::path&, std::string* m) {
+         EditText(m, "period [^\n]*", "period 2000-01-01T00:00:00Z 2000-01-02T00:00:00Z");
+       }},
       {"the chain before", "chain hash",
        [](const fs::path&, std::string* m) {
          EditText(m, "chain-before [0-9a-f]{64}", "chain-before " + std::string(64, 'a'));

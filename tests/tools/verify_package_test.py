@@ -152,6 +152,12 @@ class ArithmeticTest(unittest.TestCase):
         self.assertEqual(vp.instant_text(1, True), "1970-01-01T00:00:00.000000001Z")
         self.assertEqual(vp.instant_text(86400 * 10 ** 9, False), "1970-01-02T00:00:00Z")
         self.assertEqual(vp.month_index(0), 1970 * 12)
+        for ns in (0, 1, 86400 * 10 ** 9 * 20454 + 3723 * 10 ** 9 + 5, -1, 951782400 * 10 ** 9):
+            self.assertEqual(vp.parse_instant(vp.instant_text(ns, False)), ns)
+        for bad in ("2026-02-30T00:00:00Z", "2026-01-01T00:00:00", "2026-01-01T00:00:00.000000000Z",
+                    "2026-01-01 00:00:00Z"):
+            with self.assertRaises(ValueError):
+                vp.parse_instant(bad)
 
 
 if __name__ == "__main__":

@@ -267,6 +267,27 @@ def civil_from_days(z):
     return yoe + era * 400 + (1 if m <= 2 else 0), m, d
 
 
+def days_from_civil(y, m, d):
+    y -= 1 if m <= 2 else 0
+    era = (y if y >= 0 else y - 399) // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+
+
+def parse_instant(text):
+    """ns of a canonical RFC 3339 UTC instant as the ledger writes them."""
+    if len(text) not in (20, 30) or text[-1] != "Z" or text[10] != "T":
+        raise ValueError("not a canonical RFC 3339 UTC instant: %r" % text)
+    y, mo, d = (int(x) for x in text[:10].split("-"))
+    h, mi, sec = (int(x) for x in text[11:19].split(":"))
+    frac = int(text[20:29]) if len(text) == 30 else 0
+    ns = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) * 10 ** 9 + frac)
+    if instant_text(ns, False) != text:
+        raise ValueError("not a canonical RFC 3339 UTC instant: %r" % text)
+    return ns
+
+
 def instant_text(ns, always_fraction):
     days, rest = divmod(ns, 86400 * 10 ** 9)
     secs, frac = divmod(rest, 10 ** 9)
@@ -355,10 +376,11 @@ def decode_event(data):
         raise ValueError("unknown event type %d" % type_number)
     kind = TYPES[type_number]
     effective = root.scalar(4, "q")
+    recorded = root.scalar(5, "q")
     e = {"seq": root.scalar(0, "Q"), "event_id": root.uuid(1), "type": kind,
          "contract": root.string(2), "stream_version": root.scalar(3, "Q"),
          "effective_at": instant_text(effective, False),
-         "recorded_at": instant_text(root.scalar(5, "q"), True),
+         "recorded_at": instant_text(recorded, True),
          "actor": root.string(6), "source": root.string(7)}
     if root.string(8):
         e["note"] = root.string(8)
@@ -367,6 +389,7 @@ def decode_event(data):
         raise ValueError("no payload")
     decode_payload(kind, payload, e)
     e["_effective_ns"] = effective
+    e["_recorded_ns"] = recorded
     return e
 
 
@@ -727,6 +750,10 @@ def check_events(folder, m, checkpoint):
     if len(records) != last - first + 1 or len(json_lines) != len(records) + 1:
         raise Failure("events.bin", "%d events, events.jsonl %d lines; MANIFEST says %d..%d"
                       % (len(records), len(json_lines) - 1, first, last))
+    try:
+        period_from, period_end = (parse_instant(t) for t in m["period"])
+    except ValueError as err:
+        raise Failure("MANIFEST", "period: %s" % err)
     decoded = []
     for i, (seq, data) in enumerate(records):
         if seq != first + i:
@@ -737,6 +764,9 @@ def check_events(folder, m, checkpoint):
             raise Failure("events.bin", "seq %d does not decode: %s" % (seq, err))
         if e["seq"] != seq:
             raise Failure("events.bin", "the event at seq %d carries seq %d" % (seq, e["seq"]))
+        if not period_from <= e["_recorded_ns"] < period_end:
+            raise Failure("events.bin", "seq %d was recorded at %s, outside the period"
+                          % (seq, e["recorded_at"]))
         chain = hashlib.sha256(chain + struct.pack(">Q", seq) + data).digest()
         append_leaf(frontier, sizes, hashlib.sha256(b"\x00" + struct.pack(">Q", seq) + data).digest())
         try:
