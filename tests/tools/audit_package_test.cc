@@ -275,6 +275,24 @@ TEST_F(AuditPackageTest, APreviousPackageOfAnotherHistoryIsRefused) {
   EXPECT_NE(r.err.find("previous.checkpoint"), std::string::npos) << r.err;
 }
 
+// An ECDSA P-256 key (for validated modules without EdDSA) signs a package
+// the verifier checks with its own P-256 code; a changed signature fails.
+TEST_F(AuditPackageTest, AnEcdsaSignedPackageVerifies) {
+  ImportThreePeriods();
+  ASSERT_EQ(Run({"keygen", "--out", Path("ekey"), "--algorithm", "ecdsa-p256"}).code, 0);
+  RunResult r = Run({"audit-package", "--from", RecordedAt(601), "--to", RecordedAt(1400), "--out",
+                     Path("pe"), "--key", Path("ekey")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Verify(Path("pe"), Path("pe"));
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  std::string manifest = ReadFile(dir_ / "pe" / "MANIFEST");
+  manifest[manifest.size() - 10] = manifest[manifest.size() - 10] == 'A' ? 'B' : 'A';
+  WriteFile(dir_ / "pe" / "MANIFEST", manifest);
+  r = Verify(Path("pe"), Path("pe"));
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.err.find("MANIFEST"), std::string::npos) << r.err;
+}
+
 TEST_F(AuditPackageTest, OutMustBeNewOrEmptyAndOptionsAreChecked) {
   ImportThreePeriods();
   fs::create_directories(dir_ / "full");

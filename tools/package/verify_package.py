@@ -5,9 +5,9 @@ Usage: python3 verify_package.py DIR [--vkey FILE] [--previous DIR]
 
 Needs Python 3.8+ and its standard library only: it decodes the stored
 FlatBuffers itself (docs/events.fbs), recomputes the hash chain and the
-RFC 6962 Merkle root (docs/FORMAT.md, docs/MERKLE.md), verifies the Ed25519
-signatures of the MANIFEST and the checkpoint (RFC 8032, implemented below),
-the consistency proof from the previous package's checkpoint, and re-derives
+RFC 6962 Merkle root (docs/FORMAT.md, docs/MERKLE.md), verifies the
+signatures of the MANIFEST and the checkpoint (Ed25519, RFC 8032, or ECDSA
+P-256 with SHA-256, FIPS 186-5: both implemented below), the consistency proof from the previous package's checkpoint, and re-derives
 every balance and margin row and both state digests from the period's events
 (docs/projections-FORMAT.md). Exit 0 when everything holds; exit 3 with one
 line naming the file and the first difference otherwise; exit 2 for usage.
@@ -111,6 +111,74 @@ def ed25519_verify(public_key, message, signature):
     return _equal(_mul(s, _G), _add(r, _mul(h % _L, a)))
 
 
+# ---------------------------------------------------------------- ECDSA P-256 with SHA-256 (FIPS 186-5, verify only)
+
+_N256 = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+_P256 = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
+_B256 = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
+_G256 = (0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296,
+         0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5)
+# DER SubjectPublicKeyInfo of a P-256 key, up to the uncompressed point.
+_SPKI_P256 = bytes.fromhex("3059301306072a8648ce3d020106082a8648ce3d030107034200")
+
+
+def _p256_add(a, b):
+    # Affine points, None the point at infinity; a = -3.
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if a[0] == b[0]:
+        if (a[1] + b[1]) % _P256 == 0:
+            return None
+        lam = (3 * a[0] * a[0] - 3) * pow(2 * a[1], _P256 - 2, _P256) % _P256
+    else:
+        lam = (b[1] - a[1]) * pow(b[0] - a[0], _P256 - 2, _P256) % _P256
+    x = (lam * lam - a[0] - b[0]) % _P256
+    return (x, (lam * (a[0] - x) - a[1]) % _P256)
+
+
+def _p256_mul(k, point):
+    q = None
+    while k:
+        if k & 1:
+            q = _p256_add(q, point)
+        point = _p256_add(point, point)
+        k >>= 1
+    return q
+
+
+def _der_integers(sig):
+    """(r, s) of a DER SEQUENCE of two INTEGERs, or None."""
+    if len(sig) < 8 or sig[0] != 0x30 or sig[1] != len(sig) - 2:
+        return None
+    out, at = [], 2
+    for _ in range(2):
+        if at + 2 > len(sig) or sig[at] != 0x02 or at + 2 + sig[at + 1] > len(sig):
+            return None
+        n = sig[at + 1]
+        out.append(int.from_bytes(sig[at + 2:at + 2 + n], "big"))
+        at += 2 + n
+    return tuple(out) if at == len(sig) else None
+
+
+def ecdsa_p256_verify(spki, message, signature):
+    """True when the DER signature is by the P-256 key of the DER SPKI over message."""
+    if len(spki) != 91 or spki[:26] != _SPKI_P256 or spki[26] != 0x04:
+        return False
+    q = (int.from_bytes(spki[27:59], "big"), int.from_bytes(spki[59:], "big"))
+    if (q[1] * q[1] - q[0] ** 3 + 3 * q[0] - _B256) % _P256 != 0:
+        return False
+    rs = _der_integers(signature)
+    if rs is None or not all(0 < v < _N256 for v in rs):
+        return False
+    r, s = rs
+    w = pow(s, _N256 - 2, _N256)
+    e = int.from_bytes(hashlib.sha256(message).digest(), "big")
+    x = _p256_add(_p256_mul(e * w % _N256, _G256), _p256_mul(r * w % _N256, q))
+    return x is not None and x[0] % _N256 == r
+
+
 # ---------------------------------------------------------------- signed notes (C2SP signed-note)
 
 
@@ -126,20 +194,21 @@ def parse_vkey(text, file):
         raise Failure(file, "the key id is not hex or the key not base64")
     if not raw:
         raise Failure(file, "empty key")
-    if raw[0] == 0x02:
-        raise Failure(file, "an ECDSA P-256 key: this verifier checks Ed25519 signatures only; "
-                            "check the signatures with `ledgerctl verify --against` instead")
-    if raw[0] != 0x01 or len(raw) != 33:
-        raise Failure(file, "not an Ed25519 verifier key (type 0x01, 32 bytes)")
-    want = hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4]
+    if raw[0] == 0x02:  # ECDSA: the key id is SHA-256 of the DER SPKI alone
+        want = hashlib.sha256(raw[1:]).digest()[:4]
+    elif raw[0] == 0x01 and len(raw) == 33:
+        want = hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4]
+    else:
+        raise Failure(file, "not an Ed25519 (0x01) or ECDSA P-256 (0x02) verifier key")
     if want != key_id:
         raise Failure(file, "key id %s does not match the key (%s)" % (key_id.hex(), want.hex()))
-    return name, key_id, raw[1:]
+    return name, key_id, raw[1:], raw[0]
 
 
 def open_note(data, vkey, file):
     """The text of a signed note carrying a valid signature by vkey."""
-    name, key_id, key = vkey
+    name, key_id, key, key_type = vkey
+    check = ed25519_verify if key_type == 0x01 else ecdsa_p256_verify
     try:
         note = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -160,7 +229,7 @@ def open_note(data, vkey, file):
             raw = base64.b64decode(fields[2], validate=True)
         except ValueError:
             raise Failure(file, "signature of %s is not base64" % name)
-        if raw[:4] == key_id and ed25519_verify(key, text.encode(), raw[4:]):
+        if raw[:4] == key_id and check(key, text.encode(), raw[4:]):
             return text
         raise Failure(file, "the signature of %s does not verify under the key of log.vkey" % name)
     raise Failure(file, "no signature by %s (the key of log.vkey)" % name)
