@@ -301,6 +301,10 @@ TEST_F(AuditPackageTest, OutMustBeNewOrEmptyAndOptionsAreChecked) {
       Run({"audit-package", "--period", "2026-12", "--out", Path("full"), "--key", Path("key")});
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_EQ(PackageFiles(dir_ / "full"), std::vector<std::string>{"keep.txt"});
+  // Never into the ledger's own folder.
+  r = Run({"audit-package", "--period", "2026-12", "--out", db_ + "/pkg", "--key", Path("key")});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_FALSE(fs::exists(db_ + "/pkg"));
   fs::create_directories(dir_ / "empty");
   r = Run({"audit-package", "--from", "2000-01-01", "--to", "2199-12-31", "--out", Path("empty"),
            "--key", Path("key")});
