@@ -23,9 +23,11 @@
 namespace ccl::package {
 
 inline constexpr char kManifestFormat[] = "ccl-audit-package/v1";
-// A package holds at most this many events: a period larger than this is
-// split (a month of a busy ledger is far below it).
-inline constexpr uint64_t kPackageEventsMax = 50'000'000;
+// A package holds at most this many events. The builder holds the period's
+// files in memory (about 750 bytes per event: stored bytes and JSON form), so
+// a larger period is refused rather than exhausting memory: split it. A month
+// of a 1,000,000-event year is about 90,000 events.
+inline constexpr uint64_t kPackageEventsMax = 2'000'000;
 
 struct AuditPackageOptions {
   // The period: the events with from_ns <= recorded_at < end_ns (ns since
