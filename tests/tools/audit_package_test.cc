@@ -101,6 +101,15 @@ TEST_F(AuditPackageTest, ConsecutivePackagesVerifyAndChain) {
   ASSERT_TRUE(
       std::regex_search(manifest, m, std::regex("state balances v1 [0-9a-f]{64} ([0-9a-f]{64})")));
   EXPECT_NE(r.out.find(m[1].str()), std::string::npos) << r.out << manifest;
+  // A package that skips a period proves its tree extends the previous one,
+  // but is not its successor: with --previous the gap is named.
+  r = Run({"audit-package", "--from", RecordedAt(1401), "--to", "2199-12-31", "--out", Path("p3"),
+           "--key", Path("key"), "--previous", Path("p1")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Verify(Path("p3"), Path("p3")).code, 0);
+  r = Verify(Path("p3"), Path("p3"), {"--previous", Path("p1")});
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.err.find("the previous package ends at 600"), std::string::npos) << r.err;
   // A key that is not the published one is refused.
   ASSERT_EQ(Run({"keygen", "--out", Path("other")}).code, 0);
   r = Run({"vkey", "--key", Path("other.pub"), "--name", origin});

@@ -874,6 +874,16 @@ def check_previous(folder, m, files, vkey, checkpoint, previous_dir):
     if previous_dir:
         if read(previous_dir, "checkpoint", NOTE_BYTES_MAX) != read(folder, "previous.checkpoint"):
             raise Failure("previous.checkpoint", "differs from %s/checkpoint" % previous_dir)
+        # The previous package ends where this one starts: its last seq and its
+        # end states are this package's start.
+        before, _ = parse_manifest(open_note(read(previous_dir, "MANIFEST", NOTE_BYTES_MAX), vkey,
+                                             previous_dir + "/MANIFEST"))
+        if int(before["events"][1]) + 1 != int(m["events"][0]):
+            raise Failure("MANIFEST", "starts at seq %s; the previous package ends at %s"
+                          % (m["events"][0], before["events"][1]))
+        for name in ("balances", "margins"):
+            if before["state " + name][2] != m["state " + name][1]:
+                raise Failure(name + ".start.state", "is not the previous package's end state")
     try:
         proof = json.loads(read(folder, "consistency.json").decode("utf-8"))
         path = [bytes.fromhex(h) for h in proof["path"]]
