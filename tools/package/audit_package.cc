@@ -71,22 +71,67 @@ Status PrepareFolder(const std::string& dir) {
   return Status::OK();
 }
 
+// One file of the package being written: buffered, hashed as it goes.
+class PackageFile {
+ public:
+  static constexpr size_t kBufferBytes = 1 << 20;
+
+  PackageFile(std::string name, std::unique_ptr<events::DurableFileWriter> writer)
+      : name_(std::move(name)), writer_(std::move(writer)) {}
+  Status Append(std::string_view data) {
+    buffer_.append(data);
+    return buffer_.size() >= kBufferBytes ? Flush() : Status::OK();
+  }
+  std::string* buffer() { return &buffer_; }  // append, then MaybeFlush
+  Status MaybeFlush() { return buffer_.size() >= kBufferBytes ? Flush() : Status::OK(); }
+  Status Flush() {
+    hash_.Update(buffer_);
+    bytes_ += buffer_.size();
+    Status s = writer_->Append(buffer_);
+    buffer_.clear();
+    return s;
+  }
+  const std::string& name() const { return name_; }
+
+ private:
+  friend class PackageWriter;
+  std::string name_;
+  std::unique_ptr<events::DurableFileWriter> writer_;
+  ledger::Sha256Stream hash_;
+  std::string buffer_;
+  uint64_t bytes_ = 0;
+};
+
 // Writes the package's files, each new, and remembers their SHA-256 for the
 // MANIFEST.
 class PackageWriter {
  public:
   explicit PackageWriter(std::string dir) : dir_(std::move(dir)) {}
 
-  Status Write(const std::string& name, std::string_view data) {
+  Status Open(const std::string& name, std::unique_ptr<PackageFile>* out) {
     const size_t slash = name.rfind('/');
     if (slash != std::string::npos) {
       CCL_RETURN_IF_ERROR(ledger::internal::EnsureFolder(dir_ + "/" + name.substr(0, slash)));
     }
-    CCL_RETURN_IF_ERROR(
-        events::WriteFileDurably(dir_ + "/" + name, data, {events::ExistingFile::kRefuse, 0644}));
-    files_.push_back({name, HexEncode(ledger::Sha256(data))});
-    bytes_ += data.size();
+    std::unique_ptr<events::DurableFileWriter> w;
+    CCL_RETURN_IF_ERROR(events::DurableFileWriter::Open(dir_ + "/" + name,
+                                                        {events::ExistingFile::kRefuse, 0644}, &w));
+    *out = std::make_unique<PackageFile>(name, std::move(w));
     return Status::OK();
+  }
+  // Flushes, makes the file durable and records its hash.
+  Status Close(PackageFile* f) {
+    CCL_RETURN_IF_ERROR(f->Flush());
+    CCL_RETURN_IF_ERROR(f->writer_->Commit());
+    files_.push_back({f->name_, HexEncode(f->hash_.Finish())});
+    bytes_ += f->bytes_;
+    return Status::OK();
+  }
+  Status Write(const std::string& name, std::string_view data) {
+    std::unique_ptr<PackageFile> f;
+    CCL_RETURN_IF_ERROR(Open(name, &f));
+    CCL_RETURN_IF_ERROR(f->Append(data));
+    return Close(f.get());
   }
   // "file <sha256> <name>" lines, by name.
   std::string FileLines() {
@@ -141,35 +186,35 @@ Status ReadPrevious(ledger::Ledger* ledger, const ledger::MerkleStore& tree, con
   return Status::OK();
 }
 
-// The period's events (records and JSON lines) and the seqs of the reversal
-// targets recorded before the period.
-struct PeriodEvents {
-  std::string records;
-  std::string json;
-  std::set<uint64_t> earlier_targets;
-};
-
-Status ReadPeriod(ledger::Ledger* ledger, uint64_t first_seq, uint64_t last_seq,
-                  PeriodEvents* out) {
-  if (last_seq < first_seq) return Status::OK();
+// Writes the period's events into events.bin and events.jsonl as it reads
+// them, and collects the seqs of the reversal targets recorded before the
+// period.
+Status WritePeriod(ledger::Ledger* ledger, uint64_t first_seq, uint64_t last_seq, PackageWriter* w,
+                   std::set<uint64_t>* earlier_targets) {
+  std::unique_ptr<PackageFile> records, json;
+  CCL_RETURN_IF_ERROR(w->Open("events.bin", &records));
+  CCL_RETURN_IF_ERROR(w->Open("events.jsonl", &json));
   std::unique_ptr<ledger::EventIterator> it = ledger->NewIterator(first_seq);
-  for (; it->Valid() && it->seq() <= last_seq; it->Next()) {
-    AppendRecord(it->seq(), it->bytes(), &out->records);
+  for (; last_seq >= first_seq && it->Valid() && it->seq() <= last_seq; it->Next()) {
+    AppendRecord(it->seq(), it->bytes(), records->buffer());
     Hash h;
     CCL_RETURN_IF_ERROR(it->chain_hash(&h));
     events::JsonOutputOptions options;
     options.hash = h.data();
-    events::AppendEventJson(it->event(), options, &out->json);
-    out->json.push_back('\n');
+    events::AppendEventJson(it->event(), options, json->buffer());
+    json->buffer()->push_back('\n');
+    CCL_RETURN_IF_ERROR(records->MaybeFlush());
+    CCL_RETURN_IF_ERROR(json->MaybeFlush());
     const events::Event& e = it->event();
     if (e.type != events::EventType::kEntryReversed) continue;
     events::Event target;
     Status s = ledger->GetByEventId(e.target_event_id, &target);
     if (!s.ok()) return s.WithContext("the target of the reversal at seq " + Num(it->seq()));
-    if (target.seq < first_seq) out->earlier_targets.insert(target.seq);
+    if (target.seq < first_seq) earlier_targets->insert(target.seq);
   }
   CCL_RETURN_IF_ERROR(it->status());
-  return Status::OK();
+  CCL_RETURN_IF_ERROR(w->Close(records.get()));
+  return w->Close(json.get());
 }
 
 Status ReadTargets(ledger::Ledger* ledger, const std::set<uint64_t>& seqs, std::string* out) {
@@ -283,13 +328,11 @@ Status WriteProofs(ledger::Ledger* ledger, const ledger::MerkleStore& tree,
 
 Status WriteData(ledger::Ledger* ledger, uint64_t first_seq, uint64_t last_seq, const Figures& f,
                  PackageWriter* w, AuditPackageResult* result) {
-  PeriodEvents period;
-  CCL_RETURN_IF_ERROR(ReadPeriod(ledger, first_seq, last_seq, &period));
+  std::set<uint64_t> earlier_targets;
+  CCL_RETURN_IF_ERROR(WritePeriod(ledger, first_seq, last_seq, w, &earlier_targets));
   std::string targets;
-  CCL_RETURN_IF_ERROR(ReadTargets(ledger, period.earlier_targets, &targets));
-  result->reversal_targets = period.earlier_targets.size();
-  CCL_RETURN_IF_ERROR(w->Write("events.bin", period.records));
-  CCL_RETURN_IF_ERROR(w->Write("events.jsonl", period.json));
+  CCL_RETURN_IF_ERROR(ReadTargets(ledger, earlier_targets, &targets));
+  result->reversal_targets = earlier_targets.size();
   CCL_RETURN_IF_ERROR(w->Write("targets.bin", targets));
   CCL_RETURN_IF_ERROR(w->Write("balances.start.state", f.balances_start));
   CCL_RETURN_IF_ERROR(w->Write("margins.start.state", f.margins_start));
