@@ -149,7 +149,8 @@ Status RestoreAndProve(const std::string& dir, const std::string& db_path, uint3
   CCL_RETURN_IF_ERROR(FromIo(engine->VerifyBackup(backup_id, /*verify_with_checksum=*/true),
                              "backup " + Num(backup_id) + " in " + dir));
   Digest stored;
-  Status s = ParseDigestJson(info.app_metadata, &stored);
+  // The backup's own metadata: unparsable there is a damaged backup.
+  Status s = ParseDigestJson(info.app_metadata, &stored).WithCode(Status::Code::kCorruption);
   if (!s.ok()) return s.WithContext("the digest stored with backup " + Num(backup_id));
   s = CheckDigestSignatureBy(stored, trusted_key);
   if (!s.ok()) return s.WithContext("the digest stored with backup " + Num(backup_id));

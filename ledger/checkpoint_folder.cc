@@ -106,7 +106,10 @@ Status ReadCheckpoint(const std::string& folder, uint64_t size, const std::strin
   NoteVerifierKey vkey;
   CCL_RETURN_IF_ERROR(NoteVerifierKeyOf(only_public, origin, &vkey));
   std::string text;
-  CCL_RETURN_IF_ERROR(internal::ReadFileBounded(path, kCheckpointFileBytesMax, &text));
+  // The folder's own file: oversized means tampered with, not rejected input.
+  s = internal::ReadFileBounded(path, kCheckpointFileBytesMax, &text);
+  if (s.IsInvalidArgument()) s = s.WithCode(Status::Code::kCorruption);
+  CCL_RETURN_IF_ERROR(s);
   SignedNote note;
   Checkpoint cp;
   s = OpenCheckpoint(text, vkey, &note, &cp);

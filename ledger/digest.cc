@@ -9,8 +9,11 @@
 namespace ccl::ledger {
 namespace {
 
+// A digest file that does not parse is rejected input; a parsed one that does
+// not match a ledger or a key is a verification failure (Corruption).
 Status Bad(std::string_view field, std::string_view rule) {
-  return Status::Corruption("digest: field '" + std::string(field) + "': " + std::string(rule));
+  return Status::InvalidArgument("digest: field '" + std::string(field) +
+                                 "': " + std::string(rule));
 }
 
 }  // namespace
@@ -80,7 +83,9 @@ Status ParseDigestJson(std::string_view text, Digest* out) {
     return Bad("head_seq", "must equal tree_size (the tree covers every event)");
   }
   if (d.tree_size == 0 && d.root_hash != EmptyTreeHash()) {
-    return Bad("root_hash", "must be the empty tree hash SHA-256(\"\") when tree_size is 0");
+    // A hash that does not match: not a syntax error.
+    return Bad("root_hash", "must be the empty tree hash SHA-256(\"\") when tree_size is 0")
+        .WithCode(Status::Code::kCorruption);
   }
   std::string time;
   if (!r.String("time", 64, &time).ok() || !events::ParseInstant(time, &d.time_ns).ok() ||

@@ -51,7 +51,8 @@ std::string DigestToJson(const Digest& digest);
 
 // Strict parse: exactly the documented keys, each once, of the documented
 // types; canonical UUID, hex and time spellings; head_seq == tree_size; the
-// empty tree's root for tree_size 0. Corruption naming the field otherwise;
+// empty tree's root for tree_size 0. InvalidArgument naming the field
+// otherwise (Corruption for a tree_size 0 root that is not the empty tree's);
 // *out is unspecified then. Does not check the signature.
 [[nodiscard]] Status ParseDigestJson(std::string_view text, Digest* out);
 // Reads and parses a digest file (at most kDigestJsonBytesMax bytes).

@@ -86,6 +86,17 @@ Hash Sha256(std::string_view data) {
   return c.Finish();
 }
 
+struct Sha256Stream::Impl {
+  Sha256Context context;
+};
+
+Sha256Stream::Sha256Stream() : impl_(std::make_unique<Impl>()) { impl_->context.Begin(); }
+Sha256Stream::~Sha256Stream() = default;
+void Sha256Stream::Update(std::string_view data) {
+  impl_->context.Update(data.data(), data.size());
+}
+Hash Sha256Stream::Finish() { return impl_->context.Finish(); }
+
 Hash EmptyTreeHash() {
   static const Hash h = Sha256({});
   return h;

@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,6 +41,22 @@ inline constexpr size_t kConsistencyPathHashesMax = 2 * 63 + 1;
 Hash Sha256(std::string_view data);
 // MTH of the empty tree: SHA-256 of nothing.
 Hash EmptyTreeHash();
+// SHA-256 of data fed in pieces (e.g. a file written in parts): Update any
+// number of times, then Finish once.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void Update(std::string_view data);
+  // REQUIRES: called once.
+  Hash Finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 // SHA-256(0x00 || leaf_data).
 Hash LeafHash(std::string_view leaf_data);
 // SHA-256(0x01 || left || right).
@@ -144,6 +161,9 @@ class MerkleFrontier {
   void Append(const Hash& leaf_hash, std::vector<Hash>* completed = nullptr);
   // MTH of the tree so far.
   Hash Root() const;
+  // The subtree hashes, largest subtree first: node (b, pos >> b) for each set
+  // bit b of size(), from the highest, pos the leaves before it.
+  const std::vector<Hash>& nodes() const { return nodes_; }
   // Loads the frontier of a tree of `size` leaves (popcount(size) node reads).
   [[nodiscard]] static Status Load(NodeReader* reader, uint64_t size, MerkleFrontier* out);
 

@@ -12,8 +12,10 @@
 namespace ccl::ledger::internal {
 namespace {
 
+// A malformed document is rejected input (InvalidArgument); whether a
+// well-formed one matches a ledger is its caller's check (Corruption).
 Status FieldError(std::string_view key, std::string_view rule) {
-  return Status::Corruption("field '" + std::string(key) + "': " + std::string(rule));
+  return Status::InvalidArgument("field '" + std::string(key) + "': " + std::string(rule));
 }
 
 }  // namespace
@@ -57,7 +59,8 @@ Status ReadFileBounded(const std::string& path, size_t bytes_max, std::string* o
     if (n == 0) break;
     if (out->size() + static_cast<size_t>(n) > bytes_max) {
       ::close(fd);
-      return Status::Corruption(path + ": larger than " + std::to_string(bytes_max) + " bytes");
+      return Status::InvalidArgument(path + ": larger than " + std::to_string(bytes_max) +
+                                     " bytes");
     }
     out->append(buf, static_cast<size_t>(n));
   }
@@ -107,7 +110,7 @@ struct JsonObjectReader::Impl {
         if (a.key == b.key) return FieldError(a.key, "appears twice");
         ++j;
       }
-      if (++i > 64) return Status::Corruption("object has more than 64 keys");
+      if (++i > 64) return Status::InvalidArgument("object has more than 64 keys");
     }
     return Status::OK();
   }
@@ -119,8 +122,8 @@ JsonObjectReader::~JsonObjectReader() = default;
 Status JsonObjectReader::Parse(std::string_view text, size_t bytes_max) {
   impl_->valid = false;
   if (text.size() > bytes_max) {
-    return Status::Corruption("document of " + std::to_string(text.size()) +
-                              " bytes exceeds the maximum of " + std::to_string(bytes_max));
+    return Status::InvalidArgument("document of " + std::to_string(text.size()) +
+                                   " bytes exceeds the maximum of " + std::to_string(bytes_max));
   }
   // Depth 8 is plenty (the deepest document is object > object) and caps the
   // parser's work on hostile nesting.
@@ -132,10 +135,10 @@ Status JsonObjectReader::Parse(std::string_view text, size_t bytes_max) {
   simdjson::dom::element root;
   simdjson::error_code err = impl_->parser->parse(padded).get(root);
   if (err != simdjson::SUCCESS) {
-    return Status::Corruption(std::string("not valid JSON: ") + simdjson::error_message(err));
+    return Status::InvalidArgument(std::string("not valid JSON: ") + simdjson::error_message(err));
   }
   if (root.get_object().get(impl_->object) != simdjson::SUCCESS) {
-    return Status::Corruption("not a JSON object");
+    return Status::InvalidArgument("not a JSON object");
   }
   impl_->valid = true;
   return impl_->CheckUnique();
@@ -143,7 +146,7 @@ Status JsonObjectReader::Parse(std::string_view text, size_t bytes_max) {
 
 Status JsonObjectReader::CheckKeys(std::initializer_list<std::string_view> required,
                                    std::initializer_list<std::string_view> optional) const {
-  if (!impl_->valid) return Status::Corruption("no JSON object");
+  if (!impl_->valid) return Status::InvalidArgument("no JSON object");
   for (simdjson::dom::key_value_pair field : impl_->object) {
     bool known = false;
     for (std::string_view k : required) known = known || k == field.key;

@@ -16,8 +16,8 @@
 namespace ccl::ledger::internal {
 
 // Reads the whole file at `path` into *out. NotFound when it does not exist,
-// IOError when it cannot be read, Corruption when it is larger than bytes_max
-// (the file is then not read further).
+// IOError when it cannot be read, InvalidArgument when it is larger than
+// bytes_max (the file is then not read further).
 [[nodiscard]] Status ReadFileBounded(const std::string& path, size_t bytes_max, std::string* out);
 
 // fsync of a directory, so the entries created or renamed in it are durable.
@@ -30,8 +30,10 @@ namespace ccl::ledger::internal {
 // should be UTF-8.
 void AppendJsonString(std::string_view s, std::string* out);
 
-// Every failure is Corruption "field 'x': <rule>" (or about the document), so
-// a forged file is reported as a verification failure, exit code 3.
+// Every failure is InvalidArgument "field 'x': <rule>" (or about the
+// document): a file that does not parse is rejected input, exit code 1. Only
+// the caller's check of what a well-formed file says against a ledger or a key
+// is a verification failure (Corruption, exit code 3).
 class JsonObjectReader {
  public:
   JsonObjectReader();

@@ -316,6 +316,12 @@ Status MerkleStore::ConsistencyPath(uint64_t old_size, uint64_t new_size,
   return MakeConsistencyPath(&reader, old_size, new_size, path);
 }
 
+Status MerkleStore::FrontierAt(uint64_t tree_size, MerkleFrontier* out) const {
+  CCL_RETURN_IF_ERROR(CheckSize(tree_size));
+  TileNodeReader reader(db_, cf_);
+  return MerkleFrontier::Load(&reader, tree_size, out);
+}
+
 Status MerkleStore::LeafHashAt(uint64_t seq, Hash* out) const {
   if (seq == 0) return Status::InvalidArgument("seq 0 is not an event");
   CCL_RETURN_IF_ERROR(CheckSize(seq));

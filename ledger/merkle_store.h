@@ -134,6 +134,8 @@ class MerkleStore {
                                      std::vector<Hash>* path) const;
   [[nodiscard]] Status ConsistencyPath(uint64_t old_size, uint64_t new_size,
                                        std::vector<Hash>* path) const;
+  // The frontier (compact range) of the tree of the first `tree_size` leaves.
+  [[nodiscard]] Status FrontierAt(uint64_t tree_size, MerkleFrontier* out) const;
   // The stored leaf hash of event `seq` (leaf index seq - 1).
   [[nodiscard]] Status LeafHashAt(uint64_t seq, Hash* out) const;
 

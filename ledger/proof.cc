@@ -8,9 +8,11 @@
 namespace ccl::ledger {
 namespace {
 
+// A proof file that does not parse is rejected input; a parsed one that does
+// not prove what it claims is a verification failure (Corruption).
 Status Bad(std::string_view what, std::string_view field, std::string_view rule) {
-  return Status::Corruption(std::string(what) + ": field '" + std::string(field) +
-                            "': " + std::string(rule));
+  return Status::InvalidArgument(std::string(what) + ": field '" + std::string(field) +
+                                 "': " + std::string(rule));
 }
 
 void AppendPath(const std::vector<Hash>& path, std::string* out) {

@@ -47,12 +47,12 @@ enum class ProofKind { kInclusion, kConsistency };
 std::string InclusionProofToJson(const InclusionProof& proof);
 std::string ConsistencyProofToJson(const ConsistencyProof& proof);
 
-// Which kind of proof `text` claims to be (its "format"); Corruption when it
-// is neither.
+// Which kind of proof `text` claims to be (its "format"); InvalidArgument when
+// it is neither.
 [[nodiscard]] Status DetectProofKind(std::string_view text, ProofKind* kind);
 // Strict parses, like ParseDigestJson: exact keys and types, canonical hex,
 // leaf_index == seq - 1, 1 <= seq <= tree_size, event of 1..kEventBytesMax
-// bytes, at most the hashes a tree can need. Corruption naming the field.
+// bytes, at most the hashes a tree can need. InvalidArgument naming the field.
 [[nodiscard]] Status ParseInclusionProofJson(std::string_view text, InclusionProof* out);
 [[nodiscard]] Status ParseConsistencyProofJson(std::string_view text, ConsistencyProof* out);
 

@@ -20,6 +20,8 @@ Status ReadState(const std::string& dir, std::string_view origin, bool* found, C
   std::string text;
   Status s = internal::ReadFileBounded(path, kWitnessStateFileBytesMax, &text);
   if (s.IsNotFound()) return Status::OK();
+  // The witness's own state file: oversized means damaged, not rejected input.
+  if (s.IsInvalidArgument()) s = s.WithCode(Status::Code::kCorruption);
   CCL_RETURN_IF_ERROR(s);
   s = ParseCheckpointText(text, out);
   if (s.ok() && (out->origin != origin || !out->extensions.empty())) {

@@ -83,7 +83,8 @@ TEST_F(AuditCliTest, CheckProofOnTheWorkedExampleOpensNoLedger) {
 TEST_F(AuditCliTest, MutatedFilesExitWith3) {
   const std::string proof = ReadAll(Data("consistency-3-to-5.json"));
   const std::string digest = ReadAll(Data("digest-5-signed.json"));
-  // Every 5th byte of each file, flipped: rejected with exit code 3 unless it
+  // Every 5th byte of each file, flipped: rejected, with exit code 1 when the
+  // file no longer parses and 3 when it parses but does not verify, unless it
   // only changed insignificant whitespace (then 0).
   for (size_t i = 0; i < proof.size(); i += 5) {
     std::string bad = proof;
@@ -91,7 +92,8 @@ TEST_F(AuditCliTest, MutatedFilesExitWith3) {
     WriteAll(Tmp("p.json"), bad);
     CliRun r = Ledgerctl("check-proof " + Tmp("p.json") + " --old " + Data("digest-3.json") +
                          " --new " + Data("digest-5-signed.json"));
-    EXPECT_TRUE(r.code == 3 || (r.code == 0 && std::isspace(static_cast<unsigned char>(proof[i]))))
+    EXPECT_TRUE(r.code == 1 || r.code == 3 ||
+                (r.code == 0 && std::isspace(static_cast<unsigned char>(proof[i]))))
         << "byte " << i << ": exit " << r.code << " " << r.out;
   }
   for (size_t i = 0; i < digest.size(); i += 5) {
@@ -102,9 +104,10 @@ TEST_F(AuditCliTest, MutatedFilesExitWith3) {
                          Data("digest-3.json") + " --new " + Tmp("d.json") + " --pubkey " +
                          Data("example-key.pub"));
     // digest-3.json is unsigned, so with --pubkey every run fails; the point
-    // is that none crashes and all say why with exit 3.
-    EXPECT_EQ(r.code, 3) << "byte " << i << ": " << r.out;
-    EXPECT_NE(r.out.find("verification failed"), std::string::npos) << r.out;
+    // is that none crashes and all say why: exit 1 for a file that no longer
+    // parses, else exit 3, a verification failure.
+    EXPECT_TRUE(r.code == 1 || r.code == 3) << "byte " << i << ": " << r.out;
+    EXPECT_EQ(r.out.find("verification failed") != std::string::npos, r.code == 3) << r.out;
   }
 }
 
@@ -238,6 +241,43 @@ TEST_F(AuditCliTest, OutputThatCannotBeWrittenIsExitFour) {
   ASSERT_EQ(Ledgerctl(db + "import " + Tmp("w.jsonl")).code, 0);
   for (const char* command : {"balance", "log --json", "show 1", "stats", "digest"}) {
     EXPECT_EQ(Ledgerctl(db + command + " >/dev/full").code, 4) << command;
+  }
+}
+
+// An input file that is missing, unreadable or not a digest/proof at all is
+// rejected input (exit 1; a folder in its place cannot be read: exit 4); only
+// a well-formed digest that does not match the ledger is a verification
+// failure (exit 3). Every command reading a digest or a proof agrees.
+TEST_F(AuditCliTest, UnreadableOrMalformedInputFilesAreNotVerificationFailures) {
+  const std::string db = "--db " + Tmp("db") + " ";
+  ASSERT_EQ(Ledgerctl("generate --contracts 1 --days 5 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
+  ASSERT_EQ(Ledgerctl(db + "init").code, 0);
+  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("w.jsonl")).code, 0);
+  WriteAll(Tmp("garbage.json"), "this is not a digest\n");
+  std::filesystem::create_directory(Tmp("a-folder"));
+  const std::string missing = Tmp("missing.json");
+  struct Case {
+    std::string args;
+    int code;
+  };
+  const Case cases[] = {
+      {db + "prove --seq 1 --digest " + missing, 1},
+      {db + "prove --seq 1 --digest " + Tmp("garbage.json"), 1},
+      {db + "prove --seq 1 --digest " + Tmp("a-folder"), 4},
+      {db + "consistency --old " + Tmp("garbage.json") + " --new " + Tmp("garbage.json"), 1},
+      {db + "verify --against " + Tmp("garbage.json"), 1},
+      {"check-proof " + Tmp("garbage.json") + " --digest " + Data("digest-5-signed.json"), 1},
+      {"check-proof " + missing + " --digest " + Data("digest-5-signed.json"), 1},
+      {"check-proof " + Data("inclusion-3-of-5.json") + " --digest " + Tmp("garbage.json"), 1},
+      // Well-formed, but the digest of another ledger: a verification failure.
+      {db + "prove --seq 1 --digest " + Data("digest-5-signed.json"), 3},
+  };
+  for (const Case& c : cases) {
+    const CliRun r = Ledgerctl(c.args);
+    EXPECT_EQ(r.code, c.code) << c.args << "\n" << r.out;
+    if (c.code != 3) {
+      EXPECT_EQ(r.out.find("verification failed"), std::string::npos) << c.args << "\n" << r.out;
+    }
   }
 }
 

@@ -114,7 +114,7 @@ TEST_F(DigestTest, StrictParsingRejectsEachMalformation) {
   for (const std::string& text : bad) {
     Digest d;
     Status s = ParseDigestJson(text, &d);
-    EXPECT_TRUE(s.IsCorruption()) << text << " -> " << s.ToString();
+    EXPECT_TRUE(s.IsInvalidArgument()) << text << " -> " << s.ToString();
     EXPECT_FALSE(s.message().empty());
   }
   Digest empty = digest_;

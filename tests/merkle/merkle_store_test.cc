@@ -8,6 +8,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <bit>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -147,6 +148,31 @@ TEST_F(MerkleStoreTest, EveryPrefixSizeAfterSingleAppends) {
       ASSERT_EQ(got, want);
     }
   }
+}
+
+// The frontier of every prefix, read from the tiles, is the one an in-memory
+// frontier reaches by appending the same leaves, and gives the prefix's root.
+TEST_F(MerkleStoreTest, FrontierAtEverySizeMatchesAppendingTheLeaves) {
+  ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), 0, &store_).ok());
+  Append(300);
+  MerkleFrontier appended;
+  for (uint64_t size = 0; size <= 300; ++size) {
+    MerkleFrontier read;
+    ASSERT_TRUE(store_->FrontierAt(size, &read).ok()) << size;
+    EXPECT_EQ(read.size(), size);
+    EXPECT_EQ(read.nodes(), appended.nodes()) << size;
+    EXPECT_EQ(static_cast<size_t>(std::popcount(size)), read.nodes().size());
+    Hash want;
+    ASSERT_TRUE(TreeRoot(&memory_, size, &want).ok());
+    EXPECT_EQ(read.Root(), want) << size;
+    if (size < 300) {
+      Hash leaf;
+      ASSERT_TRUE(store_->LeafHashAt(size + 1, &leaf).ok());
+      appended.Append(leaf);
+    }
+  }
+  MerkleFrontier beyond;
+  EXPECT_TRUE(store_->FrontierAt(301, &beyond).IsInvalidArgument());
 }
 
 TEST_F(MerkleStoreTest, OpenRejectsTreeAheadOrBehindTheEvents) {

@@ -175,6 +175,26 @@ class MerkleTest : public ::testing::Test {
 
 // ---- Known answers ----
 
+// Fed in pieces of every split, the stream gives the one-shot SHA-256 (the
+// FIPS 180 "abc" vector for the whole).
+TEST_F(MerkleTest, Sha256StreamEqualsOneShotWhateverThePieces) {
+  const std::string text = "abc";
+  EXPECT_EQ(HexEncode(Sha256(text)),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  const std::string big(3000, 'x');
+  for (size_t cut = 0; cut <= big.size(); cut += 250) {
+    Sha256Stream s;
+    s.Update(std::string_view(big).substr(0, cut));
+    s.Update({});
+    s.Update(std::string_view(big).substr(cut));
+    EXPECT_EQ(s.Finish(), Sha256(big)) << cut;
+  }
+  Sha256Stream abc;
+  abc.Update("ab");
+  abc.Update("c");
+  EXPECT_EQ(abc.Finish(), Sha256(text));
+}
+
 TEST_F(MerkleTest, EmptyTreeHashIsSha256OfNothing) {
   EXPECT_EQ(HexEncode(EmptyTreeHash()), kEmptyRoot);
   Hash root;

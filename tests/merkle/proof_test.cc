@@ -222,11 +222,11 @@ TEST_F(ProofTest, StrictParsing) {
   EXPECT_EQ(kind, ProofKind::kInclusion);
   ASSERT_TRUE(DetectProofKind(cons, &kind).ok());
   EXPECT_EQ(kind, ProofKind::kConsistency);
-  EXPECT_TRUE(DetectProofKind(DigestToJson(DigestAt(3)), &kind).IsCorruption());
+  EXPECT_TRUE(DetectProofKind(DigestToJson(DigestAt(3)), &kind).IsInvalidArgument());
   InclusionProof ip;
   ConsistencyProof cp;
-  EXPECT_TRUE(ParseInclusionProofJson(cons, &ip).IsCorruption());
-  EXPECT_TRUE(ParseConsistencyProofJson(incl, &cp).IsCorruption());
+  EXPECT_TRUE(ParseInclusionProofJson(cons, &ip).IsInvalidArgument());
+  EXPECT_TRUE(ParseConsistencyProofJson(incl, &cp).IsInvalidArgument());
   auto with = [](std::string s, const std::string& from, const std::string& to) {
     size_t at = s.find(from);
     EXPECT_NE(at, std::string::npos) << from;
@@ -246,23 +246,25 @@ TEST_F(ProofTest, StrictParsing) {
       with(incl, "\"path\": [", "\"path\": [["),
   };
   for (const std::string& text : bad_incl) {
-    EXPECT_TRUE(ParseInclusionProofJson(text, &ip).IsCorruption()) << text;
+    EXPECT_TRUE(ParseInclusionProofJson(text, &ip).IsInvalidArgument()) << text;
   }
   std::string empty_event = incl;
   const size_t at = empty_event.find("\"event\": \"") + 10;
   empty_event.erase(at, empty_event.find('"', at) - at);
-  EXPECT_TRUE(ParseInclusionProofJson(empty_event, &ip).IsCorruption());
+  EXPECT_TRUE(ParseInclusionProofJson(empty_event, &ip).IsInvalidArgument());
   // Over-long paths are refused before any hashing.
   std::string long_path = "\"path\": [";
   for (int i = 0; i < 200; ++i) long_path += "\"" + std::string(64, 'a') + "\",";
-  EXPECT_TRUE(ParseInclusionProofJson(with(incl, "\"path\": [", long_path), &ip).IsCorruption());
-  EXPECT_TRUE(ParseConsistencyProofJson(with(cons, "\"path\": [", long_path), &cp).IsCorruption());
+  EXPECT_TRUE(
+      ParseInclusionProofJson(with(incl, "\"path\": [", long_path), &ip).IsInvalidArgument());
+  EXPECT_TRUE(
+      ParseConsistencyProofJson(with(cons, "\"path\": [", long_path), &cp).IsInvalidArgument());
   EXPECT_TRUE(ParseConsistencyProofJson(with(cons, "\"old_size\": 3", "\"old_size\": 10"), &cp)
-                  .IsCorruption());
+                  .IsInvalidArgument());
   // An event over the size limit is refused without decoding it.
   std::string big = with(incl, "\"event\": \"",
                          "\"event\": \"" + std::string(2 * limits::kEventBytesMax + 2, 'a'));
-  EXPECT_TRUE(ParseInclusionProofJson(big, &ip).IsCorruption());
+  EXPECT_TRUE(ParseInclusionProofJson(big, &ip).IsInvalidArgument());
 }
 
 // Random garbage and random splices of real proofs never crash or verify.

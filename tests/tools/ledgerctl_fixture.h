@@ -98,6 +98,13 @@ class LedgerctlTest : public ::testing::Test {
                 Stdin stdin_kind = Stdin::kFile, const std::string& tag = "") {
     if (with_db) args.insert(args.begin(), {"--db", db_});
     args.insert(args.begin(), LEDGERCTL_PATH);
+    return StartProgram(std::move(args), input, stdin_kind, tag);
+  }
+
+  // Starts the program args[0] (a path) with the arguments after it, as
+  // Start starts ledgerctl.
+  Started StartProgram(std::vector<std::string> args, const std::string& input = "",
+                       Stdin stdin_kind = Stdin::kFile, const std::string& tag = "") {
     const fs::path in = dir_ / ("stdin" + tag), out = dir_ / ("stdout" + tag),
                    err = dir_ / ("stderr" + tag);
     WriteFile(in, input);
@@ -155,6 +162,11 @@ class LedgerctlTest : public ::testing::Test {
   RunResult Run(std::vector<std::string> args, const std::string& input = "", bool with_db = true,
                 Stdin stdin_kind = Stdin::kFile) {
     return Finish(Start(std::move(args), input, with_db, stdin_kind), input);
+  }
+
+  // StartProgram then Finish: any program (args[0], a path) run to its end.
+  RunResult RunProgram(std::vector<std::string> args, const std::string& input = "") {
+    return Finish(StartProgram(std::move(args), input), input);
   }
 
   // A small generated workload as a JSONL file.

@@ -49,9 +49,11 @@ int Usage(const std::string& command, const std::string& what) {
   return kExitUsage;
 }
 
-// A verification failure: one line on stderr, exit 3 (or the Status's code
-// when it is not about the data, e.g. a missing file).
+// A check's outcome: a Corruption is a verification failure (exit 3, said so);
+// anything else (a missing or malformed input file, an I/O error) is reported
+// like every other command's error, under its own exit code.
 int Failed(const Status& s) {
+  if (!s.IsCorruption()) return Fail(s);
   std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
   return ExitCodeFor(s);
 }

@@ -240,7 +240,7 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
     // read, so the output never says both "OK" and "failed".
     ledger::Digest digest;
     Status s = ledger::ReadDigestFile(against, &digest);
-    if (!s.ok()) return VerificationFailed(s, 0);
+    if (!s.ok()) return s.IsCorruption() ? VerificationFailed(s, 0) : Fail(s);
   }
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);

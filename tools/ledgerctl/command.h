@@ -64,6 +64,7 @@ void RegisterLedgerCommands(
 void RegisterReportCommands(
     CommandTable* table);  // cmd_reports.cc: balance margin escalations burn replay rebuild
 void RegisterAuditCommands(CommandTable* table);  // cmd_audit.cc: digest keygen prove consistency
+void RegisterPackageCommands(CommandTable* table);  // cmd_package.cc: audit-package
                                                   // check-proof checkpoint vkey witness backup
                                                   // restore
 void RegisterFeedCommands(CommandTable* table);   // cmd_feed.cc: export tail stats report

@@ -322,6 +322,7 @@ int Main(int argc, char** argv) {
   RegisterLedgerCommands(&table);
   RegisterReportCommands(&table);
   RegisterAuditCommands(&table);
+  RegisterPackageCommands(&table);
   RegisterFeedCommands(&table);
   RegisterSinkCommands(&table);
 

@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   ProofKind kind;
   ccl::Status s = DetectProofKind(text, &kind);
-  if (!s.ok()) FUZZ_CHECK(s.IsCorruption() && !s.message().empty());
+  if (!s.ok()) FUZZ_CHECK(s.IsInvalidArgument() && !s.message().empty());
 
   InclusionProof inclusion;
   s = ParseInclusionProofJson(text, &inclusion);
@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     d.tree_size = d.head_seq = inclusion.tree_size;
     CheckInclusionProof(inclusion, d).IgnoreError();
   } else {
-    FUZZ_CHECK(s.IsCorruption() && !s.message().empty());
+    FUZZ_CHECK(s.IsInvalidArgument() && !s.message().empty());
   }
 
   ConsistencyProof consistency;
@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     new_digest.tree_size = new_digest.head_seq = consistency.new_size;
     CheckConsistencyProof(consistency, old_digest, new_digest).IgnoreError();
   } else {
-    FUZZ_CHECK(s.IsCorruption() && !s.message().empty());
+    FUZZ_CHECK(s.IsInvalidArgument() && !s.message().empty());
   }
   return 0;
 }
