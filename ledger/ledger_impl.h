@@ -95,16 +95,19 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   Status StreamVersion(std::string_view contract, uint64_t* version) override;
   Head head() const override;
   const events::Uuid& ledger_id() const override { return ledger_id_; }
-  // The folder the ledger was opened at, as given.
-  const std::string& path() const { return path_; }
+  const std::string& path() const override { return path_; }
   Status LastSeqRecordedAtOrBefore(int64_t t_ns, uint64_t* seq) override;
   Status Verify(const VerifyProgress& progress, VerifyReport* report) override;
   Status Refresh() override;
   Status GetProjectionState(std::string_view name, std::string* value) override;
   Status PutProjectionState(std::string_view name, std::string_view value) override;
   uint64_t DiskBytes() override;
+  Status OpenMerkleTree(std::unique_ptr<MerkleStore>* out) override;
+  Status NewMerkleTreeChecker(std::unique_ptr<MerkleTreeChecker>* out) override;
+  Status CreateBackup(rocksdb::BackupEngine* engine, const std::string& app_metadata,
+                      uint32_t* backup_id) override;
 
-  // For the iterators and verify (same module).
+  // For the iterators, verify and ingest (this library's own files).
   rocksdb::DB* db() const { return db_; }
   rocksdb::ColumnFamilyHandle* cf(ColumnFamilyId id) const { return handles_[id]; }
 

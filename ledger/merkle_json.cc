@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string>
 
+#include "events/durable_file.h"
+
 namespace ccl::ledger::internal {
 namespace {
 
@@ -18,21 +20,9 @@ Status FieldError(std::string_view key, std::string_view rule) {
 
 }  // namespace
 
-Status SyncDirectory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError(dir + ": " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return Status::IOError(dir + ": directory sync failed");
-  return Status::OK();
-}
-
 Status EnsureFolder(const std::string& folder) {
   if (::mkdir(folder.c_str(), 0755) == 0) {
-    const size_t slash = folder.rfind('/');
-    return SyncDirectory(slash == std::string::npos ? "."
-                         : slash == 0               ? "/"
-                                                    : folder.substr(0, slash));
+    return events::SyncParentDirectory(folder);
   }
   if (errno == EEXIST) return Status::OK();
   return Status::IOError(folder + ": " + std::strerror(errno));

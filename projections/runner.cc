@@ -10,8 +10,8 @@
 #include <mutex>
 #include <thread>
 
-#include "events/codec.h"
 #include "events/uuid.h"
+#include "ledger/stored_event.h"
 
 namespace ccl::projections {
 
@@ -148,27 +148,21 @@ constexpr uint32_t kBatchEvents = 1024;
 constexpr uint32_t kDecodeChunk = 32;
 constexpr size_t kBatchCount = 8;
 
-std::string SeqLabel(uint64_t seq) { return "seq " + std::to_string(seq); }
-
 uint32_t ChunksOf(const FoldBatch& b) { return (b.size + kDecodeChunk - 1) / kDecodeChunk; }
 
 // Claims and decodes one chunk of `b` (either thread); false when none was
-// left. The checks and the messages are those of the ledger's seq-order
-// iterator.
+// left. The ledger decides what a stored event is (DecodeStoredEvent, the
+// check of its own iterators); the fold only schedules it.
 bool DecodeOneChunk(FoldBatch* b) {
   const uint32_t c = b->next_chunk.fetch_add(1, std::memory_order_relaxed);
   if (c >= ChunksOf(*b)) return false;
   const uint32_t end = std::min(b->size, (c + 1) * kDecodeChunk);
   for (uint32_t k = c * kDecodeChunk; k < end; ++k) {
     const std::string_view bytes(b->arena.data() + b->offsets[k], b->lengths[k]);
-    Status s = events::DecodeEvent(bytes, &b->events[k]);
+    Status s = ledger::DecodeStoredEvent(b->seqs[k], bytes, &b->events[k]);
     if (!s.ok()) {
       b->bad[k] = 1;
-      b->errors[k] = Status::Corruption(SeqLabel(b->seqs[k]) + ": " + s.message());
-    } else if (b->events[k].seq != b->seqs[k]) {
-      b->bad[k] = 1;
-      b->errors[k] = Status::Corruption(SeqLabel(b->seqs[k]) + ": stored event carries seq " +
-                                        std::to_string(b->events[k].seq));
+      b->errors[k] = std::move(s);
     } else {
       b->bad[k] = 0;
       // Hashed here, by whichever thread decodes, not on the folding one.
