@@ -167,8 +167,18 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // Corruption unless the last key of `events` is head.seq.
   Status CheckLastEventIsHead(const Head& head);
 
-  // append.cc
+  // append.cc: the leader's group commit, in named steps.
   void CommitGroup(const std::vector<Writer*>& group);
+  GroupScratch& StartGroup(const Head& before, rocksdb::WriteBatch* batch);
+  Status ValidateGroup(const std::vector<Writer*>& group, GroupScratch* g);
+  Status StageIndexes(GroupScratch* g);
+  Status StageWriteModel(GroupScratch* g);
+  // Sets *ingested when the batch went in as SST files rather than the WAL.
+  Status WriteOrIngest(rocksdb::WriteBatch* batch, bool* ingested);
+  void PublishGroup(const Head& after, uint64_t wal_bytes);
+  void FinishGroup(const std::vector<Writer*>& group, const Status& s);
+  // w's failure: its status, and an empty result.
+  static void FailWriter(Writer* w, const Status& s);
   Status ProcessWriter(Writer* w, GroupScratch* g);
   void SortStreamEntries(GroupScratch* g);
   // ingest.cc: writes a large group's batch as SST files and ingests them
