@@ -7,6 +7,7 @@
 
 #include "events/csv.h"
 #include "events/csv_cell.h"
+#include "events/hex.h"
 #include "events/json.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
@@ -67,13 +68,7 @@ void AppendField(const Event& e, FieldId f, const uint8_t* hash, std::string* sc
       if (e.applied_bill_rate_minor.has_value()) AppendInteger(*e.applied_bill_rate_minor, out);
       return;
     case FieldId::kHash:
-      if (hash != nullptr) {
-        static constexpr char kHex[] = "0123456789abcdef";
-        for (int i = 0; i < 32; ++i) {
-          out->push_back(kHex[hash[i] >> 4]);
-          out->push_back(kHex[hash[i] & 0xf]);
-        }
-      }
+      if (hash != nullptr) AppendHex(std::span<const uint8_t>(hash, 32), out);
       return;
     default:
       break;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "events/durable_file.h"
+#include "events/hex.h"
 
 namespace ccl::ledger::internal {
 namespace {
@@ -56,7 +57,6 @@ Status ReadFileBounded(const std::string& path, size_t bytes_max, std::string* o
 }
 
 void AppendJsonString(std::string_view s, std::string* out) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   out->push_back('"');
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
@@ -65,8 +65,7 @@ void AppendJsonString(std::string_view s, std::string* out) {
       out->push_back(ch);
     } else if (c < 0x20) {
       out->append("\\u00");
-      out->push_back(kDigits[c >> 4]);
-      out->push_back(kDigits[c & 0xf]);
+      events::AppendHexByte(c, out);
     } else {
       out->push_back(ch);
     }

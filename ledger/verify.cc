@@ -37,16 +37,6 @@ namespace {
 
 std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
-std::string Hex(const Hash& h) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : h) {
-    s += kDigits[b >> 4];
-    s += kDigits[b & 15];
-  }
-  return s;
-}
-
 constexpr uint64_t kProgressEvery = 1 << 16;
 constexpr uint64_t kStopCheckEvery = 4096;
 
@@ -321,9 +311,9 @@ VerifyState::ChainScan VerifyState::ScanChain(EventHandoff* handoff) {
         std::string_view(reinterpret_cast<const char*>(out.hash.data()), 32)) {
       return fail(seq, "chain hash mismatch: stored " +
                            (chain->value().size() == 32
-                                ? Hex(*reinterpret_cast<const Hash*>(chain->value().data()))
+                                ? HexEncode(*reinterpret_cast<const Hash*>(chain->value().data()))
                                 : std::string("(not 32 bytes)")) +
-                           ", recomputed " + Hex(out.hash));
+                           ", recomputed " + HexEncode(out.hash));
     }
     out.seq = seq;
   }
@@ -356,9 +346,9 @@ Status VerifyState::Merge(const Status& events, const ChainScan& chain) {
     return Fail(std::max<uint64_t>(computed_.seq, 1), "chain scan ended early");
   }
   if (computed_.hash != stored_head_.hash) {
-    return Fail(std::max<uint64_t>(stored_head_.seq, 1), "head hash mismatch: stored " +
-                                                             Hex(stored_head_.hash) +
-                                                             ", recomputed " + Hex(computed_.hash));
+    return Fail(std::max<uint64_t>(stored_head_.seq, 1),
+                "head hash mismatch: stored " + HexEncode(stored_head_.hash) + ", recomputed " +
+                    HexEncode(computed_.hash));
   }
   return Status::OK();
 }
