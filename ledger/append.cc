@@ -509,18 +509,8 @@ Status LedgerImpl::ReadContract(std::string_view contract, bool* found, Contract
     *out = *c;
     return Status::OK();
   }
-  std::string v;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfContracts),
-                               rocksdb::Slice(contract.data(), contract.size()), &v);
-  if (s.IsNotFound()) {
-    *found = false;
-    return Status::OK();
-  }
-  CCL_RETURN_IF_ERROR(FromRocks(s, "read contract state"));
-  Status d = DecodeContractState(v, out);
-  if (!d.ok()) return d.WithContext("contract '" + std::string(contract) + "'");
-  *found = true;
-  contract_cache_.Put(std::string(contract), *out);
+  CCL_RETURN_IF_ERROR(ReadStoredContract(contract, found, out));
+  if (*found) contract_cache_.Put(std::string(contract), *out);
   return Status::OK();
 }
 

@@ -198,6 +198,9 @@ class LedgerImpl final : public Ledger, private CommittedReader {
 
   // reads.cc
   Status GetStored(uint64_t seq, std::string* bytes);
+  // The committed state of `contract` in `contracts` (no cache): *found false
+  // when it has none; Corruption when it does not decode.
+  Status ReadStoredContract(std::string_view contract, bool* found, ContractState* out);
   Status SeqById(const events::Uuid& id, bool* found, uint64_t* seq);
 
   const Options options_;

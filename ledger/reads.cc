@@ -85,18 +85,22 @@ Status LedgerImpl::GetChainHash(uint64_t seq, Hash* out) {
 Status LedgerImpl::StreamVersion(std::string_view contract, uint64_t* version) {
   // Committed state straight from RocksDB: safe from any thread, and in a
   // read-only instance the only source there is.
+  bool found = false;
+  ContractState c;
+  CCL_RETURN_IF_ERROR(ReadStoredContract(contract, &found, &c));
+  *version = found ? c.stream_version : 0;
+  return Status::OK();
+}
+
+Status LedgerImpl::ReadStoredContract(std::string_view contract, bool* found, ContractState* out) {
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfContracts),
                                rocksdb::Slice(contract.data(), contract.size()), &v);
-  if (s.IsNotFound()) {
-    *version = 0;
-    return Status::OK();
-  }
+  *found = !s.IsNotFound();
+  if (!*found) return Status::OK();
   CCL_RETURN_IF_ERROR(FromRocks(s, "read contract state"));
-  ContractState c;
-  Status d = DecodeContractState(v, &c);
+  Status d = DecodeContractState(v, out);
   if (!d.ok()) return d.WithContext("contract '" + std::string(contract) + "'");
-  *version = c.stream_version;
   return Status::OK();
 }
 
