@@ -1,11 +1,11 @@
 // CSV cell encoding (events/csv_cell.h).
 #include "events/csv_cell.h"
 
+#include "events/hex.h"
+
 namespace ccl::events {
 
 namespace {
-
-constexpr char kHex[] = "0123456789abcdef";
 
 bool IsFormulaStart(char c) { return c == '=' || c == '+' || c == '-' || c == '@'; }
 
@@ -90,7 +90,7 @@ void AppendJsonStringBody(std::string_view s, bool escape_del_c1, std::string* o
       out->push_back(static_cast<char>(c));
     } else {
       const auto code = static_cast<unsigned char>(control == 2 ? s[i + 1] : s[i]);
-      const char esc[6] = {'\\', 'u', '0', '0', kHex[code >> 4], kHex[code & 0xf]};
+      const char esc[6] = {'\\', 'u', '0', '0', kHexDigits[code >> 4], kHexDigits[code & 0xf]};
       out->append(esc, sizeof(esc));
     }
     i += control > 1 ? control - 1 : 0;

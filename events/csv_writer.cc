@@ -7,6 +7,7 @@
 
 #include "events/csv.h"
 #include "events/csv_cell.h"
+#include "events/hex.h"
 #include "events/json.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
@@ -75,13 +76,7 @@ void AppendField(const Event& e, FieldId f, const CsvOutputOptions& options, con
       }
       break;
     case FieldId::kHash:
-      if (hash != nullptr) {
-        static constexpr char kHex[] = "0123456789abcdef";
-        for (int i = 0; i < 32; ++i) {
-          out->push_back(kHex[hash[i] >> 4]);
-          out->push_back(kHex[hash[i] & 0xf]);
-        }
-      }
+      if (hash != nullptr) AppendHex(std::span<const uint8_t>(hash, 32), out);
       return;
     default:
       break;

@@ -190,7 +190,10 @@ Status WriteAll(int fd, std::string_view data, const std::string& name) {
 Status SyncParentDirectory(const std::string& path) {
   std::string dir, base;
   SplitPath(path, &dir, &base);
-  if (dir.empty()) dir = ".";
+  return SyncDirectory(dir.empty() ? "." : dir);
+}
+
+Status SyncDirectory(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Errno("open directory " + dir, errno);
   const int rc = ::fsync(fd);

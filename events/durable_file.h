@@ -109,6 +109,10 @@ class DurableFileWriter {
 // "write NAME: <errno text>".
 [[nodiscard]] Status WriteAll(int fd, std::string_view data, const std::string& name);
 
+// fsyncs the directory `dir`, making the entries created, renamed or
+// removed in it durable. IOError naming the directory.
+[[nodiscard]] Status SyncDirectory(const std::string& dir);
+
 // fsyncs the directory holding `path`, making a rename into it durable.
 [[nodiscard]] Status SyncParentDirectory(const std::string& path);
 

@@ -8,6 +8,7 @@
 
 #include "events/csv_cell.h"
 #include "events/fields.h"
+#include "events/hex.h"
 #include "events/json.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
@@ -207,12 +208,8 @@ void AppendEventJson(const Event& e, const JsonOutputOptions& options, std::stri
     w.Integer("applied_bill_rate_minor", *e.applied_bill_rate_minor);
   }
   if (options.hash != nullptr) {
-    static constexpr char kHex[] = "0123456789abcdef";
     char hex[64];
-    for (int i = 0; i < 32; ++i) {
-      hex[2 * i] = kHex[options.hash[i] >> 4];
-      hex[2 * i + 1] = kHex[options.hash[i] & 0xf];
-    }
+    HexInto(std::span<const uint8_t>(options.hash, 32), hex);
     w.String("hash", std::string_view(hex, sizeof(hex)));
   }
   w.EndObject();

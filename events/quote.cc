@@ -1,5 +1,6 @@
 #include "events/quote.h"
 
+#include "events/hex.h"
 #include "events/limits.h"
 
 namespace ccl::events {
@@ -10,15 +11,13 @@ constexpr size_t kShownBytesMax = limits::kEchoedInputBytesMax;
 
 // Appends the first kShownBytesMax bytes of s, escaped; true if s was cut.
 bool AppendEscaped(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
   const bool cut = s.size() > kShownBytesMax;
   if (cut) s = s.substr(0, kShownBytesMax);
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     if (c < 0x20 || c >= 0x7f || c == '\'' || c == '\\') {
       *out += "\\x";
-      out->push_back(kHex[c >> 4]);
-      out->push_back(kHex[c & 0xf]);
+      AppendHexByte(c, out);
     } else {
       out->push_back(ch);
     }

@@ -1,6 +1,8 @@
 // UUID text form (events/uuid.h).
 #include "events/uuid.h"
 
+#include "events/hex.h"
+
 namespace ccl::events {
 
 namespace {
@@ -37,13 +39,12 @@ bool ParseUuid(std::string_view text, Uuid* out) {
 }
 
 void AppendUuid(const Uuid& id, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
   char buf[36];
   char* p = buf;
   for (size_t i = 0; i < id.size(); ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
-    *p++ = kHex[id[i] >> 4];
-    *p++ = kHex[id[i] & 0xf];
+    HexInto(std::span<const uint8_t>(&id[i], 1), p);
+    p += 2;
   }
   out->append(buf, sizeof(buf));
 }

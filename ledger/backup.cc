@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/utilities/backup_engine.h>
 
+#include <cassert>
 #include <filesystem>
 #include <iterator>
 #include <memory>
@@ -11,7 +12,6 @@
 
 #include "events/durable_file.h"
 #include "ledger/checkpoint_folder.h"
-#include "ledger/ledger_impl.h"
 #include "ledger/merkle_ledger.h"
 #include "ledger/merkle_verify.h"
 
@@ -82,9 +82,8 @@ struct EngineDeleter {
 
 Status BackupLedger(Ledger* ledger, const std::string& dir, int64_t time_ns,
                     const SigningKey* sign_with, BackupResult* out) {
-  LedgerImpl* impl = dynamic_cast<LedgerImpl*>(ledger);
-  if (impl == nullptr) return Status::InvalidArgument("not a RocksDB ledger: cannot back it up");
-  CCL_RETURN_IF_ERROR(CheckBackupPlace(impl->path(), dir));
+  assert(ledger != nullptr && out != nullptr);
+  CCL_RETURN_IF_ERROR(CheckBackupPlace(ledger->path(), dir));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IOError(dir + ": " + ec.message());
@@ -104,14 +103,9 @@ Status BackupLedger(Ledger* ledger, const std::string& dir, int64_t time_ns,
                              "open backup folder " + dir));
   std::unique_ptr<rocksdb::BackupEngine> engine(raw);
   CCL_RETURN_IF_ERROR(CheckBackupsAreOf(engine.get(), dir, r.digest.ledger_id));
-  rocksdb::CreateBackupOptions create;
-  // Copying the live WAL instead of flushing keeps every column family at one
-  // point in time even with concurrent appends.
-  create.flush_before_backup = false;
-  rocksdb::BackupID id = 0;
-  CCL_RETURN_IF_ERROR(
-      FromIo(engine->CreateNewBackupWithMetadata(create, impl->db(), digest_json, &id),
-             "back up to " + dir));
+  uint32_t id = 0;
+  Status s = ledger->CreateBackup(engine.get(), digest_json, &id);
+  if (!s.ok()) return s.WithContext("back up to " + dir);
   CCL_RETURN_IF_ERROR(FromIo(engine->VerifyBackup(id, /*verify_with_checksum=*/true),
                              "verify backup " + Num(id) + " in " + dir));
   rocksdb::BackupInfo info;

@@ -25,8 +25,8 @@ struct BackupResult {
 // copy is one consistent state even if appends go on; it holds at least the
 // events of `out->digest`, which is stored in the backup's metadata and in
 // DIR/digest-<id>.json, signed when `sign_with` is non-null. The backup's
-// checksums are verified before returning. InvalidArgument when `ledger` is not
-// a RocksDB ledger; IOError from the file system.
+// checksums are verified before returning. InvalidArgument when `ledger` has no
+// files to back up (Ledger::CreateBackup); IOError from the file system.
 [[nodiscard]] Status BackupLedger(Ledger* ledger, const std::string& dir, int64_t time_ns,
                                   const SigningKey* sign_with, BackupResult* out);
 

@@ -1,6 +1,7 @@
-// The ledger's column-family options (ledger/ledger_open.cc), shared with
-// tools that must store exactly as the ledger does (tools/bench's key-layout
-// peer), so the two cannot drift apart.
+// The ledger's column-family options, as ledger_open.cc opens the store
+// with them: public so that a program which must store exactly as the ledger
+// does (a benchmark peer of the same key layout) takes them from here and
+// cannot drift apart from the ledger.
 #pragma once
 
 #include <rocksdb/cache.h>

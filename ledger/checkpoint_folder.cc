@@ -76,7 +76,7 @@ Status FolderKey(const std::string& folder, const std::string& origin, bool crea
   if (s.IsNotFound() && create) {
     CCL_RETURN_IF_ERROR(GenerateSigningKey(key));
     CCL_RETURN_IF_ERROR(WriteKeyFiles(path, *key));
-    CCL_RETURN_IF_ERROR(internal::SyncDirectory(folder));
+    CCL_RETURN_IF_ERROR(events::SyncDirectory(folder));
     s = Status::OK();
   }
   if (!s.ok()) return s;
@@ -130,7 +130,7 @@ Status Prune(const std::string& folder, uint32_t keep_newest) {
       return Status::IOError(path + ": " + std::strerror(errno));
     }
   }
-  return internal::SyncDirectory(folder);
+  return events::SyncDirectory(folder);
 }
 
 }  // namespace
@@ -224,7 +224,7 @@ Status RemoveCheckpointFiles(const std::string& folder) {
       return Status::IOError(path + ": " + std::strerror(errno));
     }
   }
-  return internal::SyncDirectory(folder);
+  return events::SyncDirectory(folder);
 }
 
 }  // namespace ccl::ledger

@@ -16,6 +16,43 @@ Status Bad(std::string_view field, std::string_view rule) {
                                  "': " + std::string(rule));
 }
 
+// The optional "signature" object of a digest's JSON.
+Status ParseDigestSignature(const internal::JsonObjectReader& r, DigestSignature* out) {
+  internal::JsonObjectReader sig;
+  Status s = r.Object("signature", &sig);
+  if (s.ok()) s = sig.CheckKeys({"algorithm", "public_key", "value"});
+  if (!s.ok()) return s.WithContext("digest: signature");
+  std::string algorithm;
+  if (!sig.String("algorithm", 32, &algorithm).ok() ||
+      (algorithm != kSignatureAlgorithm && algorithm != kEcdsaSignatureAlgorithm)) {
+    return Bad("signature.algorithm", std::string("must be \"") + kSignatureAlgorithm + "\" or \"" +
+                                          kEcdsaSignatureAlgorithm + "\"");
+  }
+  std::string hex;
+  if (algorithm == kSignatureAlgorithm) {
+    if (!sig.String("public_key", 64, &hex).ok() || hex.size() != 64 ||
+        !HexDecodeString(hex, 64, &out->public_key)) {
+      return Bad("signature.public_key", "must be 64 lower-case hex digits");
+    }
+    if (!sig.String("value", 128, &hex).ok() || hex.size() != 128 ||
+        !HexDecodeString(hex, 128, &out->value)) {
+      return Bad("signature.value", "must be 128 lower-case hex digits");
+    }
+  } else {
+    out->algorithm = KeyAlgorithm::kEcdsaP256;
+    if (!sig.String("public_key", 2 * kVerifyingKeyBytesMax, &hex).ok() ||
+        !HexDecodeString(hex, 2 * kVerifyingKeyBytesMax, &out->public_key) ||
+        out->public_key.empty()) {
+      return Bad("signature.public_key", "must be the lower-case hex of a DER public key");
+    }
+    if (!sig.String("value", 2 * kSignatureBytesMax, &hex).ok() ||
+        !HexDecodeString(hex, 2 * kSignatureBytesMax, &out->value) || out->value.empty()) {
+      return Bad("signature.value", "must be the lower-case hex of a DER ECDSA signature");
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 std::string DigestSigningBytes(const Digest& d) {
@@ -93,39 +130,8 @@ Status ParseDigestJson(std::string_view text, Digest* out) {
     return Bad("time", "must be a canonical RFC 3339 UTC time like 2026-03-31T23:59:59Z");
   }
   if (r.Has("signature")) {
-    internal::JsonObjectReader sig;
-    s = r.Object("signature", &sig);
-    if (s.ok()) s = sig.CheckKeys({"algorithm", "public_key", "value"});
-    if (!s.ok()) return s.WithContext("digest: signature");
-    std::string algorithm;
     DigestSignature ds;
-    if (!sig.String("algorithm", 32, &algorithm).ok() ||
-        (algorithm != kSignatureAlgorithm && algorithm != kEcdsaSignatureAlgorithm)) {
-      return Bad("signature.algorithm", std::string("must be \"") + kSignatureAlgorithm +
-                                            "\" or \"" + kEcdsaSignatureAlgorithm + "\"");
-    }
-    std::string hex;
-    if (algorithm == kSignatureAlgorithm) {
-      if (!sig.String("public_key", 64, &hex).ok() || hex.size() != 64 ||
-          !HexDecodeString(hex, 64, &ds.public_key)) {
-        return Bad("signature.public_key", "must be 64 lower-case hex digits");
-      }
-      if (!sig.String("value", 128, &hex).ok() || hex.size() != 128 ||
-          !HexDecodeString(hex, 128, &ds.value)) {
-        return Bad("signature.value", "must be 128 lower-case hex digits");
-      }
-    } else {
-      ds.algorithm = KeyAlgorithm::kEcdsaP256;
-      if (!sig.String("public_key", 2 * kVerifyingKeyBytesMax, &hex).ok() ||
-          !HexDecodeString(hex, 2 * kVerifyingKeyBytesMax, &ds.public_key) ||
-          ds.public_key.empty()) {
-        return Bad("signature.public_key", "must be the lower-case hex of a DER public key");
-      }
-      if (!sig.String("value", 2 * kSignatureBytesMax, &hex).ok() ||
-          !HexDecodeString(hex, 2 * kSignatureBytesMax, &ds.value) || ds.value.empty()) {
-        return Bad("signature.value", "must be the lower-case hex of a DER ECDSA signature");
-      }
-    }
+    CCL_RETURN_IF_ERROR(ParseDigestSignature(r, &ds));
     d.signature = ds;
   }
   *out = std::move(d);

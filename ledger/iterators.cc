@@ -8,14 +8,12 @@
 
 #include <cstring>
 
-#include "events/codec.h"
 #include "ledger/ledger_impl.h"
+#include "ledger/stored_event.h"
 
 namespace ccl::ledger {
 
 namespace {
-
-std::string SeqLabel(uint64_t seq) { return "seq " + std::to_string(seq); }
 
 std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
@@ -44,8 +42,8 @@ Status ChainHashAt(LedgerImpl* ledger, const rocksdb::ReadOptions& ro,
 
 class SeqIterator final : public EventIterator {
  public:
-  // decode = false: keys are checked, values are left to the caller
-  // (Ledger::NewRawIterator).
+  // decode = false: keys are checked, values are left to the caller, who
+  // decodes them with DecodeStoredEvent (Ledger::NewRawIterator).
   SeqIterator(LedgerImpl* ledger, uint64_t from_seq, uint64_t last_seq, bool decode)
       : ledger_(ledger), decode_(decode), next_(std::max<uint64_t>(from_seq, 1)), last_(last_seq) {
     // A replay reads the log once: large readahead, and no block cache
@@ -93,16 +91,8 @@ class SeqIterator final : public EventIterator {
       return;
     }
     if (decode_) {
-      Status s = events::DecodeEvent(View(it_->value()), &event_);
-      if (!s.ok()) {
-        status_ = Status::Corruption(SeqLabel(seq) + ": " + s.message());
-        return;
-      }
-      if (event_.seq != seq) {
-        status_ = Status::Corruption(SeqLabel(seq) + ": stored event carries seq " +
-                                     std::to_string(event_.seq));
-        return;
-      }
+      status_ = DecodeStoredEvent(seq, View(it_->value()), &event_);
+      if (!status_.ok()) return;
     }
     seq_ = seq;
     next_ = seq + 1;

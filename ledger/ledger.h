@@ -21,10 +21,14 @@
 #include "events/status.h"
 
 namespace rocksdb {
+class BackupEngine;
 class Env;
-}
+}  // namespace rocksdb
 
 namespace ccl::ledger {
+
+class MerkleStore;
+class MerkleTreeChecker;
 
 using Hash = std::array<uint8_t, 32>;
 
@@ -104,9 +108,10 @@ struct Head {
 };
 
 // Reads events in seq order (NewIterator) or in one contract's stream order
-// (NewStreamIterator). Every event is checked by the FlatBuffers Verifier and
-// ValidateEvent before it is exposed; a failure ends iteration with
-// status() = Corruption naming the seq.
+// (NewStreamIterator). Every event is checked by DecodeStoredEvent
+// (ledger/stored_event.h: the FlatBuffers Verifier, ValidateEvent, its seq)
+// before it is exposed; a failure ends iteration with status() = Corruption
+// naming the seq.
 class EventIterator {
  public:
   virtual ~EventIterator() = default;
@@ -189,12 +194,12 @@ class Ledger {
                                                            uint64_t from_version = 1) = 0;
 
   // Like NewIterator, but the iterator checks only the keys (every seq
-  // present, in order) and does not decode: event() is an empty Event, and a
-  // caller must pass bytes() through events::DecodeEvent (Verifier and field
-  // checks) and compare the decoded seq with seq() before using it. For a
-  // replay that decodes on another thread. The default returns
+  // present, in order) and leaves decoding to the caller, for a replay that
+  // decodes on other threads: event() is an empty Event, and the event is
+  // DecodeStoredEvent(seq(), bytes()) (ledger/stored_event.h), the check
+  // NewIterator itself makes, callable from any thread. The default returns
   // NewIterator(from_seq), which decodes as well.
-  // (Inline, like the other default below: programs that use only this
+  // (Inline, like the other defaults below: programs that use only this
   // interface, such as the projections with a fake ledger, link no ledger.)
   virtual std::unique_ptr<EventIterator> NewRawIterator(uint64_t from_seq = 1) {
     return NewIterator(from_seq);
@@ -255,6 +260,39 @@ class Ledger {
 
   // Size of the ledger's files on disk, in bytes.
   virtual uint64_t DiskBytes() = 0;
+
+  // The folder the ledger was opened at, as given to Open.
+  virtual const std::string& path() const = 0;
+
+  // The ledger's Merkle tree (schemas/MERKLE.md), which Append keeps in the
+  // same write as the events. OpenMerkleTree: a reader showing the first
+  // head().seq leaves (a tree grown since by a writer of this process is
+  // accepted); Corruption when the stored tree does not hold the head's
+  // events. NewMerkleTreeChecker: a checker of the stored tiles against leaf
+  // hashes fed to it. REQUIRES: this ledger outlives *out. The defaults are
+  // for ledgers without a tree (InvalidArgument); they are inline so that a
+  // program using only this interface links no store.
+  [[nodiscard]] virtual Status OpenMerkleTree(std::unique_ptr<MerkleStore>* out) {
+    (void)out;
+    return Status::InvalidArgument("this ledger has no Merkle tree");
+  }
+  [[nodiscard]] virtual Status NewMerkleTreeChecker(std::unique_ptr<MerkleTreeChecker>* out) {
+    (void)out;
+    return Status::InvalidArgument("this ledger has no Merkle tree");
+  }
+
+  // Adds one backup of the whole ledger to `engine`, every column family at
+  // one point in time even while appends go on (the live WAL is copied, not
+  // flushed), with `app_metadata` stored beside it; *backup_id names it.
+  // IOError or Corruption from the engine; the default (a ledger without
+  // RocksDB files) is InvalidArgument.
+  [[nodiscard]] virtual Status CreateBackup(rocksdb::BackupEngine* engine,
+                                            const std::string& app_metadata, uint32_t* backup_id) {
+    (void)engine;
+    (void)app_metadata;
+    (void)backup_id;
+    return Status::InvalidArgument("this ledger has no files to back up");
+  }
 
  protected:
   Ledger() = default;

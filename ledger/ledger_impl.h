@@ -102,16 +102,19 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   Status StreamVersion(std::string_view contract, uint64_t* version) override;
   Head head() const override;
   const events::Uuid& ledger_id() const override { return ledger_id_; }
-  // The folder the ledger was opened at, as given.
-  const std::string& path() const { return path_; }
+  const std::string& path() const override { return path_; }
   Status LastSeqRecordedAtOrBefore(int64_t t_ns, uint64_t* seq) override;
   Status Verify(const VerifyProgress& progress, VerifyReport* report) override;
   Status Refresh() override;
   Status GetProjectionState(std::string_view name, std::string* value) override;
   Status PutProjectionState(std::string_view name, std::string_view value) override;
   uint64_t DiskBytes() override;
+  Status OpenMerkleTree(std::unique_ptr<MerkleStore>* out) override;
+  Status NewMerkleTreeChecker(std::unique_ptr<MerkleTreeChecker>* out) override;
+  Status CreateBackup(rocksdb::BackupEngine* engine, const std::string& app_metadata,
+                      uint32_t* backup_id) override;
 
-  // For the iterators and verify (same module).
+  // For the iterators, verify and ingest (this library's own files).
   rocksdb::DB* db() const { return db_; }
   rocksdb::ColumnFamilyHandle* cf(ColumnFamilyId id) const { return handles_[id]; }
 
@@ -171,8 +174,18 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // Corruption unless the last key of `events` is head.seq.
   Status CheckLastEventIsHead(const Head& head);
 
-  // append.cc
+  // append.cc: the leader's group commit, in named steps.
   void CommitGroup(const std::vector<Writer*>& group);
+  GroupScratch& StartGroup(const Head& before, rocksdb::WriteBatch* batch);
+  Status ValidateGroup(const std::vector<Writer*>& group, GroupScratch* g);
+  Status StageIndexes(GroupScratch* g);
+  Status StageWriteModel(GroupScratch* g);
+  // Sets *ingested when the batch went in as SST files rather than the WAL.
+  Status WriteOrIngest(rocksdb::WriteBatch* batch, bool* ingested);
+  void PublishGroup(const Head& after, uint64_t wal_bytes);
+  void FinishGroup(const std::vector<Writer*>& group, const Status& s);
+  // w's failure: its status, and an empty result.
+  static void FailWriter(Writer* w, const Status& s);
   Status ProcessWriter(Writer* w, GroupScratch* g);
   void SortStreamEntries(GroupScratch* g);
   // ingest.cc: writes a large group's batch as SST files and ingests them
@@ -192,6 +205,9 @@ class LedgerImpl final : public Ledger, private CommittedReader {
 
   // reads.cc
   Status GetStored(uint64_t seq, std::string* bytes);
+  // The committed state of `contract` in `contracts` (no cache): *found false
+  // when it has none; Corruption when it does not decode.
+  Status ReadStoredContract(std::string_view contract, bool* found, ContractState* out);
   Status SeqById(const events::Uuid& id, bool* found, uint64_t* seq);
 
   const Options options_;

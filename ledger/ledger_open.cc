@@ -295,6 +295,27 @@ Status LedgerImpl::OpenImpl(const Options& options, const std::string& path,
   return Status::OK();
 }
 
+namespace {
+
+// The database options of a ledger; `create`: there is no database yet.
+rocksdb::DBOptions LedgerDbOptions(rocksdb::Env* env, bool create) {
+  rocksdb::DBOptions o;
+  o.env = env;
+  o.create_if_missing = create;
+  o.create_missing_column_families = create;
+  o.max_background_jobs = 2;
+  o.keep_log_file_num = 4;
+  o.max_open_files = -1;  // required by secondary instances; cheap at our file counts
+  o.max_total_wal_size = 1ull << 30;
+  o.paranoid_checks = true;
+  // Our group commit already makes one WriteBatch of concurrent appends, and
+  // RocksDB uses memtable insert hints (HintPrefix) only for sequential inserts.
+  o.allow_concurrent_memtable_write = false;
+  return o;
+}
+
+}  // namespace
+
 Status LedgerImpl::OpenDb() {
   rocksdb::Env* env = options_.env != nullptr ? options_.env : rocksdb::Env::Default();
   const bool exists = env->FileExists(path_ + "/CURRENT").ok();
@@ -304,18 +325,7 @@ Status LedgerImpl::OpenDb() {
   // over anything but an interrupted creation.
   if (!exists) CCL_RETURN_IF_ERROR(CheckFolderWithoutCurrent(path_, creating));
   block_cache_ = rocksdb::NewLRUCache(options_.block_cache_bytes);
-  rocksdb::DBOptions o;
-  o.env = env;
-  o.create_if_missing = !exists;
-  o.create_missing_column_families = !exists;
-  o.max_background_jobs = 2;
-  o.keep_log_file_num = 4;
-  o.max_open_files = -1;  // required by secondary instances; cheap at our file counts
-  o.max_total_wal_size = 1ull << 30;
-  o.paranoid_checks = true;
-  // Our group commit already makes one WriteBatch of concurrent appends, and
-  // RocksDB uses memtable insert hints (HintPrefix) only for sequential inserts.
-  o.allow_concurrent_memtable_write = false;
+  rocksdb::DBOptions o = LedgerDbOptions(env, /*create=*/!exists);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = Descriptors(block_cache_);
   bool finish_creation = false;

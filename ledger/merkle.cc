@@ -141,16 +141,6 @@ Hash EventLeafHash(uint64_t seq, std::string_view event_bytes) {
   return c.Finish();
 }
 
-std::string HexEncode(std::span<const uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(bytes.size() * 2, '\0');
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 0xf];
-  }
-  return out;
-}
-
 namespace {
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -21,17 +21,14 @@ target_link_libraries(ccl_merkle
   PRIVATE simdjson::simdjson)
 
 # ccl_audit: the tree of an open ledger: digests and proofs of it, anchored
-# verification (verify --against) and backup/restore. Needs the store, so it is
-# its own library: ccl_ledger links ccl_merkle to maintain the tree on append.
-if(TARGET ccl_ledger)
-  add_library(ccl_audit STATIC
-    backup.cc
-    checkpoint_folder.cc
-    merkle_ledger.cc
-    merkle_verify.cc
-  )
-  ccl_warnings(ccl_audit)
-  target_link_libraries(ccl_audit PUBLIC ccl_ledger ccl_merkle)
-  # ledgerctl's audit commands (tools/ledgerctl/cmd_audit.cc) need it.
-  set_property(GLOBAL APPEND PROPERTY CCL_LEDGERCTL_LIBS ccl_audit)
-endif()
+# verification (verify --against) and backup/restore. It reaches the store only
+# through the Ledger interface (ledger/ledger.h), so it is its own library:
+# ccl_ledger links ccl_merkle to maintain the tree on append, never ccl_audit.
+add_library(ccl_audit STATIC
+  backup.cc
+  checkpoint_folder.cc
+  merkle_ledger.cc
+  merkle_verify.cc
+)
+ccl_warnings(ccl_audit)
+target_link_libraries(ccl_audit PUBLIC ccl_ledger ccl_merkle)

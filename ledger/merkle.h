@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "events/hex.h"
 #include "events/status.h"
 
 namespace ccl::ledger {
@@ -66,12 +67,10 @@ std::string EventLeafData(uint64_t seq, std::string_view event_bytes);
 // LeafHash(EventLeafData(seq, event_bytes)), without the copy.
 Hash EventLeafHash(uint64_t seq, std::string_view event_bytes);
 
-// Lower-case hex of `bytes`.
-std::string HexEncode(std::span<const uint8_t> bytes);
-inline std::string HexEncode(const Hash& h) { return HexEncode(std::span<const uint8_t>(h)); }
-inline std::string HexEncode(std::string_view bytes) {
-  return HexEncode(
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+// Lower-case hex of bytes, a hash or a string (events/hex.h).
+using events::HexEncode;
+inline std::string HexEncode(const Hash& h) {
+  return events::HexEncode(std::span<const uint8_t>(h));
 }
 // Strict: exactly 2 * out.size() lower-case hex digits, nothing else.
 bool HexDecode(std::string_view hex, std::span<uint8_t> out);

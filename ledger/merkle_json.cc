@@ -9,6 +9,9 @@
 #include <cstring>
 #include <string>
 
+#include "events/durable_file.h"
+#include "events/hex.h"
+
 namespace ccl::ledger::internal {
 namespace {
 
@@ -20,21 +23,9 @@ Status FieldError(std::string_view key, std::string_view rule) {
 
 }  // namespace
 
-Status SyncDirectory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError(dir + ": " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return Status::IOError(dir + ": directory sync failed");
-  return Status::OK();
-}
-
 Status EnsureFolder(const std::string& folder) {
   if (::mkdir(folder.c_str(), 0755) == 0) {
-    const size_t slash = folder.rfind('/');
-    return SyncDirectory(slash == std::string::npos ? "."
-                         : slash == 0               ? "/"
-                                                    : folder.substr(0, slash));
+    return events::SyncParentDirectory(folder);
   }
   if (errno == EEXIST) return Status::OK();
   return Status::IOError(folder + ": " + std::strerror(errno));
@@ -69,7 +60,6 @@ Status ReadFileBounded(const std::string& path, size_t bytes_max, std::string* o
 }
 
 void AppendJsonString(std::string_view s, std::string* out) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   out->push_back('"');
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
@@ -78,8 +68,7 @@ void AppendJsonString(std::string_view s, std::string* out) {
       out->push_back(ch);
     } else if (c < 0x20) {
       out->append("\\u00");
-      out->push_back(kDigits[c >> 4]);
-      out->push_back(kDigits[c & 0xf]);
+      events::AppendHexByte(c, out);
     } else {
       out->push_back(ch);
     }

@@ -20,8 +20,6 @@ namespace ccl::ledger::internal {
 // bytes_max (the file is then not read further).
 [[nodiscard]] Status ReadFileBounded(const std::string& path, size_t bytes_max, std::string* out);
 
-// fsync of a directory, so the entries created or renamed in it are durable.
-[[nodiscard]] Status SyncDirectory(const std::string& dir);
 // Creates `folder` (one level) unless it exists; durable (parent synced).
 [[nodiscard]] Status EnsureFolder(const std::string& folder);
 

@@ -3,40 +3,20 @@
 #include <string>
 
 #include "events/uuid.h"
-#include "ledger/ledger_impl.h"
 
 namespace ccl::ledger {
 namespace {
-
-// The tree lives in the RocksDB ledger's `merkle` column family; reaching it
-// goes through the implementation (same module), not the public interface.
-Status Impl(Ledger* ledger, LedgerImpl** out) {
-  *out = dynamic_cast<LedgerImpl*>(ledger);
-  if (*out == nullptr)
-    return Status::InvalidArgument("not a RocksDB ledger: it has no Merkle tree");
-  return Status::OK();
-}
 
 std::string Num(uint64_t n) { return std::to_string(n); }
 
 }  // namespace
 
 Status OpenLedgerTree(Ledger* ledger, std::unique_ptr<MerkleStore>* out) {
-  LedgerImpl* impl = nullptr;
-  CCL_RETURN_IF_ERROR(Impl(ledger, &impl));
-  const uint64_t size = ledger->head().seq;
-  // A writer in this process may append after head() was read: accept a tree
-  // that has grown since, and show its first `size` leaves.
-  Status s = MerkleStore::Open(impl->db(), impl->cf(kCfMerkle), size, out, /*may_have_grown=*/true);
-  if (!s.ok()) return s.WithContext("the ledger's Merkle tree (" + Num(size) + " events)");
-  return Status::OK();
+  return ledger->OpenMerkleTree(out);
 }
 
 Status NewLedgerTreeChecker(Ledger* ledger, std::unique_ptr<MerkleTreeChecker>* out) {
-  LedgerImpl* impl = nullptr;
-  CCL_RETURN_IF_ERROR(Impl(ledger, &impl));
-  *out = std::make_unique<MerkleTreeChecker>(impl->db(), impl->cf(kCfMerkle));
-  return Status::OK();
+  return ledger->NewMerkleTreeChecker(out);
 }
 
 std::string LedgerIdText(const Ledger& ledger) { return events::FormatUuid(ledger.ledger_id()); }

@@ -14,15 +14,15 @@
 
 namespace ccl::ledger {
 
-// Opens a reader of the ledger's tree (its `merkle` column family) showing the
-// first head().seq events. InvalidArgument when `ledger` is not the RocksDB
-// ledger; Corruption when the stored tree does not hold the head's events (a
-// ledger written before the tree existed, or a damaged one).
+// Opens a reader of the ledger's tree showing the first head().seq events
+// (Ledger::OpenMerkleTree). InvalidArgument when `ledger` has no tree;
+// Corruption when the stored tree does not hold the head's events (a ledger
+// written before the tree existed, or a damaged one).
 // REQUIRES: `ledger` outlives *out.
 [[nodiscard]] Status OpenLedgerTree(Ledger* ledger, std::unique_ptr<MerkleStore>* out);
 
 // A checker of the ledger's stored tiles against leaf hashes fed to it
-// (MerkleTreeChecker). REQUIRES: `ledger` outlives *out.
+// (Ledger::NewMerkleTreeChecker). REQUIRES: `ledger` outlives *out.
 [[nodiscard]] Status NewLedgerTreeChecker(Ledger* ledger, std::unique_ptr<MerkleTreeChecker>* out);
 
 // The ledger's id as digests and proofs spell it (lower-case UUID).

@@ -1,20 +1,18 @@
 // Point reads: by seq, by event id, chain hashes, stream versions and the
-// known-at binary search (ledger/ledger_impl.h).
+// known-at binary search; the Merkle tree's readers and backups, which audit
+// reaches through the public interface (ledger/ledger_impl.h).
 #include <rocksdb/db.h>
+#include <rocksdb/utilities/backup_engine.h>
 
+#include <cassert>
 #include <cstring>
 
 #include "events/codec.h"
 #include "events/uuid.h"
 #include "ledger/ledger_impl.h"
+#include "ledger/stored_event.h"
 
 namespace ccl::ledger {
-
-namespace {
-
-std::string SeqLabel(uint64_t seq) { return "seq " + std::to_string(seq); }
-
-}  // namespace
 
 Status LedgerImpl::GetStored(uint64_t seq, std::string* bytes) {
   SeqKey k(seq);
@@ -47,13 +45,7 @@ Status LedgerImpl::Get(uint64_t seq, events::Event* out, std::string* stored_byt
   std::string local;
   std::string* bytes = stored_bytes != nullptr ? stored_bytes : &local;
   CCL_RETURN_IF_ERROR(GetStored(seq, bytes));
-  Status s = events::DecodeEvent(*bytes, out);
-  if (!s.ok()) return Status::Corruption(SeqLabel(seq) + ": " + s.message());
-  if (out->seq != seq) {
-    return Status::Corruption(SeqLabel(seq) + ": stored event carries seq " +
-                              std::to_string(out->seq));
-  }
-  return Status::OK();
+  return DecodeStoredEvent(seq, *bytes, out);
 }
 
 Status LedgerImpl::GetByEventId(const events::Uuid& id, events::Event* out) {
@@ -93,18 +85,22 @@ Status LedgerImpl::GetChainHash(uint64_t seq, Hash* out) {
 Status LedgerImpl::StreamVersion(std::string_view contract, uint64_t* version) {
   // Committed state straight from RocksDB: safe from any thread, and in a
   // read-only instance the only source there is.
+  bool found = false;
+  ContractState c;
+  CCL_RETURN_IF_ERROR(ReadStoredContract(contract, &found, &c));
+  *version = found ? c.stream_version : 0;
+  return Status::OK();
+}
+
+Status LedgerImpl::ReadStoredContract(std::string_view contract, bool* found, ContractState* out) {
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfContracts),
                                rocksdb::Slice(contract.data(), contract.size()), &v);
-  if (s.IsNotFound()) {
-    *version = 0;
-    return Status::OK();
-  }
+  *found = !s.IsNotFound();
+  if (!*found) return Status::OK();
   CCL_RETURN_IF_ERROR(FromRocks(s, "read contract state"));
-  ContractState c;
-  Status d = DecodeContractState(v, &c);
+  Status d = DecodeContractState(v, out);
   if (!d.ok()) return d.WithContext("contract '" + std::string(contract) + "'");
-  *version = c.stream_version;
   return Status::OK();
 }
 
@@ -124,6 +120,36 @@ Status LedgerImpl::LastSeqRecordedAtOrBefore(int64_t t_ns, uint64_t* seq) {
     }
   }
   *seq = lo;
+  return Status::OK();
+}
+
+Status LedgerImpl::OpenMerkleTree(std::unique_ptr<MerkleStore>* out) {
+  const uint64_t size = head().seq;
+  // A writer in this process may append after head() was read: accept a tree
+  // that has grown since, and show its first `size` leaves.
+  Status s = MerkleStore::Open(db_, cf(kCfMerkle), size, out, /*may_have_grown=*/true);
+  if (!s.ok()) {
+    return s.WithContext("the ledger's Merkle tree (" + std::to_string(size) + " events)");
+  }
+  return Status::OK();
+}
+
+Status LedgerImpl::NewMerkleTreeChecker(std::unique_ptr<MerkleTreeChecker>* out) {
+  *out = std::make_unique<MerkleTreeChecker>(db_, cf(kCfMerkle));
+  return Status::OK();
+}
+
+Status LedgerImpl::CreateBackup(rocksdb::BackupEngine* engine, const std::string& app_metadata,
+                                uint32_t* backup_id) {
+  assert(engine != nullptr && backup_id != nullptr);
+  rocksdb::CreateBackupOptions create;
+  // Copying the live WAL instead of flushing keeps every column family at one
+  // point in time even with concurrent appends.
+  create.flush_before_backup = false;
+  rocksdb::BackupID id = 0;
+  const rocksdb::IOStatus s = engine->CreateNewBackupWithMetadata(create, db_, app_metadata, &id);
+  if (!s.ok()) return FromRocks(s, "create backup");
+  *backup_id = id;
   return Status::OK();
 }
 

@@ -9,12 +9,11 @@
 
 #include "events/codec.h"
 #include "ledger/ledger_impl.h"
+#include "ledger/stored_event.h"
 
 namespace ccl::ledger {
 
 namespace {
-
-std::string SeqLabel(uint64_t seq) { return "seq " + std::to_string(seq); }
 
 std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 

@@ -28,24 +28,14 @@
 #include "events/codec.h"
 #include "events/uuid.h"
 #include "ledger/ledger_impl.h"
+#include "ledger/stored_event.h"
 #include "ledger/verify_internal.h"
 
 namespace ccl::ledger {
 
 namespace {
 
-std::string SeqLabel(uint64_t seq) { return "seq " + std::to_string(seq); }
 std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
-
-std::string Hex(const Hash& h) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : h) {
-    s += kDigits[b >> 4];
-    s += kDigits[b & 15];
-  }
-  return s;
-}
 
 constexpr uint64_t kProgressEvery = 1 << 16;
 constexpr uint64_t kStopCheckEvery = 4096;
@@ -224,22 +214,7 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress, EventHandoff* han
     }
     last_recorded_ns = e.recorded_at_ns;
 
-    // Replay through the rules: the log must be one the rules accept, and
-    // what append assigned must be what the rules assign.
-    model_.set_current_seq(seq);
-    AppliedFields applied;
-    s = ApplyEvent(&model_, e, seq, &applied);
-    if (!s.ok()) return Fail(seq, s.WithContext("replay"));
-    if (e.stream_version != applied.stream_version) {
-      return Fail(seq, "stream_version " + std::to_string(e.stream_version) + ", replay gives " +
-                           std::to_string(applied.stream_version));
-    }
-    if (e.applied_bill_rate_minor != applied.applied_bill_rate_minor) {
-      return Fail(seq, "applied_bill_rate_minor " +
-                           std::to_string(e.applied_bill_rate_minor.value_or(-1)) +
-                           ", replay gives " +
-                           std::to_string(applied.applied_bill_rate_minor.value_or(-1)));
-    }
+    CCL_RETURN_IF_ERROR(ReplayThroughRules(e, seq));
 
     SeqKey k(seq);
     ids_expected_.Add(std::string_view(reinterpret_cast<const char*>(e.event_id.data()), 16),
@@ -257,6 +232,31 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress, EventHandoff* han
   }
   CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read events"));
   reached_end = true;
+  return CheckScanEnd(progress);
+}
+
+// Replay through the rules: the log must be one the rules accept, and what
+// append assigned must be what the rules assign.
+Status VerifyState::ReplayThroughRules(const events::Event& e, uint64_t seq) {
+  model_.set_current_seq(seq);
+  AppliedFields applied;
+  Status s = ApplyEvent(&model_, e, seq, &applied);
+  if (!s.ok()) return Fail(seq, s.WithContext("replay"));
+  if (e.stream_version != applied.stream_version) {
+    return Fail(seq, "stream_version " + std::to_string(e.stream_version) + ", replay gives " +
+                         std::to_string(applied.stream_version));
+  }
+  if (e.applied_bill_rate_minor != applied.applied_bill_rate_minor) {
+    return Fail(
+        seq, "applied_bill_rate_minor " + std::to_string(e.applied_bill_rate_minor.value_or(-1)) +
+                 ", replay gives " + std::to_string(applied.applied_bill_rate_minor.value_or(-1)));
+  }
+  return Status::OK();
+}
+
+// After the last event: the log must reach the stored head, and the head's
+// recorded_at must be the last event's.
+Status VerifyState::CheckScanEnd(const VerifyProgress& progress) {
   if (bad_at_[kChainScan].load() != 0) return Status::OK();  // Merge reports it
   if (computed_.seq < stored_head_.seq) {
     return Fail(computed_.seq + 1,
@@ -311,9 +311,9 @@ VerifyState::ChainScan VerifyState::ScanChain(EventHandoff* handoff) {
         std::string_view(reinterpret_cast<const char*>(out.hash.data()), 32)) {
       return fail(seq, "chain hash mismatch: stored " +
                            (chain->value().size() == 32
-                                ? Hex(*reinterpret_cast<const Hash*>(chain->value().data()))
+                                ? HexEncode(*reinterpret_cast<const Hash*>(chain->value().data()))
                                 : std::string("(not 32 bytes)")) +
-                           ", recomputed " + Hex(out.hash));
+                           ", recomputed " + HexEncode(out.hash));
     }
     out.seq = seq;
   }
@@ -346,9 +346,9 @@ Status VerifyState::Merge(const Status& events, const ChainScan& chain) {
     return Fail(std::max<uint64_t>(computed_.seq, 1), "chain scan ended early");
   }
   if (computed_.hash != stored_head_.hash) {
-    return Fail(std::max<uint64_t>(stored_head_.seq, 1), "head hash mismatch: stored " +
-                                                             Hex(stored_head_.hash) +
-                                                             ", recomputed " + Hex(computed_.hash));
+    return Fail(std::max<uint64_t>(stored_head_.seq, 1),
+                "head hash mismatch: stored " + HexEncode(stored_head_.hash) + ", recomputed " +
+                    HexEncode(computed_.hash));
   }
   return Status::OK();
 }
@@ -389,6 +389,14 @@ Status VerifyState::CheckStreams(const CopyDigest& stored) {
 // whose bytes differ from the log's), then every entry looks up its event (an
 // entry too many); the smallest seq involved is reported.
 Status VerifyState::LocateIndexDamage(ColumnFamilyId cf) {
+  assert(cf == kCfStreams || cf == kCfIds);
+  CCL_RETURN_IF_ERROR(FindEventWithBadEntry(cf));
+  return FindEntryWithoutEvent(cf);
+}
+
+// Every event looks up its own entry in `cf`: Fail at the first event whose
+// entry is missing or wrong; OK when every event's entry is right.
+Status VerifyState::FindEventWithBadEntry(ColumnFamilyId cf) {
   const bool streams = cf == kCfStreams;
   const char* name = kColumnFamilyNames[cf];
   auto where = [](const events::Event& e) {
@@ -422,9 +430,17 @@ Status VerifyState::LocateIndexDamage(ColumnFamilyId cf) {
       return Fail(seq, "streams copy differs from the stored event" + where(e));
     }
   }
-  CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read events"));
-  // Every event has its entry, so some entry has no event (or a duplicate id
-  // hides one): name the seq it points to.
+  return FromRocks(it->status(), "read events");
+}
+
+// Every event has its entry, so some entry of `cf` has no event (or a
+// duplicate id hides one): Fail naming the smallest seq such an entry points
+// to.
+Status VerifyState::FindEntryWithoutEvent(ColumnFamilyId cf) {
+  const bool streams = cf == kCfStreams;
+  const char* name = kColumnFamilyNames[cf];
+  events::Event e;
+  std::string v;
   uint64_t worst = UINT64_MAX;
   std::string what;
   std::unique_ptr<rocksdb::Iterator> idx(ledger_->db()->NewIterator(ro_, ledger_->cf(cf)));

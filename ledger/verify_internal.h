@@ -101,6 +101,11 @@ class VerifyModel final : public ModelView {
   Status CompareWithStored(VerifyState* v);
 
  private:
+  // One column family each, as CompareWithStored.
+  Status CompareContracts(VerifyState* v);
+  Status CompareEscalations(VerifyState* v);
+  Status CompareReversals(VerifyState* v);
+
   struct Escalation {
     EscalationState state;
     uint64_t last_seq;  // to name a seq when the stored state differs
@@ -221,6 +226,11 @@ class VerifyState {
 
  private:
   Status LocateIndexDamage(ColumnFamilyId cf);
+  Status FindEventWithBadEntry(ColumnFamilyId cf);
+  Status FindEntryWithoutEvent(ColumnFamilyId cf);
+  // ScanEvents' steps.
+  Status ReplayThroughRules(const events::Event& e, uint64_t seq);
+  Status CheckScanEnd(const VerifyProgress& progress);
   // True when the other scan failed at a seq before `seq`.
   bool Beyond(int other_scan, uint64_t seq) const;
 

@@ -183,10 +183,14 @@ Status VerifyModel::FindEvent(const events::Uuid& id, EventLookup* out) {
 }
 
 Status VerifyModel::CompareWithStored(VerifyState* v) {
+  CCL_RETURN_IF_ERROR(CompareContracts(v));
+  CCL_RETURN_IF_ERROR(CompareEscalations(v));
+  return CompareReversals(v);
+}
+
+Status VerifyModel::CompareContracts(VerifyState* v) {
   rocksdb::DB* db = ledger_->db();
   const rocksdb::ReadOptions& ro = v->read_options();
-
-  // contracts
   size_t seen = 0;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, ledger_->cf(kCfContracts)));
   ContractState stored;
@@ -223,10 +227,14 @@ Status VerifyModel::CompareWithStored(VerifyState* v) {
     return v->Fail(worst == UINT64_MAX ? 1 : worst,
                    "write model: contract " + Quoted(name) + " missing from `contracts`");
   }
+  return Status::OK();
+}
 
-  // escalations
-  seen = 0;
-  it.reset(db->NewIterator(ro, ledger_->cf(kCfEscalations)));
+Status VerifyModel::CompareEscalations(VerifyState* v) {
+  rocksdb::DB* db = ledger_->db();
+  const rocksdb::ReadOptions& ro = v->read_options();
+  size_t seen = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, ledger_->cf(kCfEscalations)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     auto rebuilt = escalations_.find(std::string(View(it->key())));
     EscalationState state;
@@ -250,10 +258,14 @@ Status VerifyModel::CompareWithStored(VerifyState* v) {
     return v->Fail(worst == UINT64_MAX ? 1 : worst,
                    "write model: escalation state missing from `escalations`");
   }
+  return Status::OK();
+}
 
-  // reversals
-  seen = 0;
-  it.reset(db->NewIterator(ro, ledger_->cf(kCfReversals)));
+Status VerifyModel::CompareReversals(VerifyState* v) {
+  rocksdb::DB* db = ledger_->db();
+  const rocksdb::ReadOptions& ro = v->read_options();
+  size_t seen = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, ledger_->cf(kCfReversals)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     uint64_t target = 0, by = 0;
     if (!DecodeSeq(View(it->key()), &target) || !DecodeSeq(View(it->value()), &by)) {

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include "events/hex.h"
 #include "projections/serial.h"
 
 namespace ccl::projections {
@@ -27,15 +28,7 @@ Sha256 Sha256Of(std::string_view bytes) {
   return h;
 }
 
-std::string HexOf(const Sha256& h) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s(64, '0');
-  for (size_t i = 0; i < h.size(); ++i) {
-    s[2 * i] = kHex[h[i] >> 4];
-    s[2 * i + 1] = kHex[h[i] & 15];
-  }
-  return s;
-}
+std::string HexOf(const Sha256& h) { return events::HexEncode(h); }
 
 // Layout (all integers little-endian):
 //   "CCLPSNAP" | u32 format version | u32 len + projection name |

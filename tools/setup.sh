@@ -20,6 +20,8 @@ CCL_PACKAGES=(
   libsqlite3-dev libpq-dev postgresql
   # the HTML audit report is rendered by headless Chromium in its test
   chromium fonts-liberation
+  # the audit package's stand-alone verifier (verify_package.py) and its tests
+  python3
 )
 # shellcheck disable=SC2206  # word splitting of the extra list is intended
 CCL_PACKAGES+=(${CCL_EXTRA_PACKAGES:-})

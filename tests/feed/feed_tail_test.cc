@@ -7,6 +7,7 @@
 #include <atomic>
 #include <thread>
 
+#include "events/hex.h"
 #include "projections/format.h"
 #include "projections/registry.h"
 #include "projections/runner.h"
@@ -101,12 +102,7 @@ TEST_F(FeedTailTest, FollowStreamsWhatTheWriterAppends) {
   // Each line carries the stored chain hash.
   ledger::Hash h;
   ASSERT_TRUE(writer_->GetChainHash(81, &h).ok());
-  std::string hex;
-  for (uint8_t b : h) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    hex.push_back(kHex[b >> 4]);
-    hex.push_back(kHex[b & 0xf]);
-  }
+  const std::string hex = events::HexEncode(h);
   EXPECT_NE(text.find("\"hash\":\"" + hex + "\"}\n"), std::string::npos);
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "events/display.h"
+#include "events/hex.h"
 #include "events/money.h"
 #include "tests/feed/feed_test_util.h"
 #include "tests/feed/html_checker.h"
@@ -149,12 +150,7 @@ TEST_F(ReportHtmlTest, ContainsTheProjectionsFigures) {
   EXPECT_NE(html.find(">25:00:00<"), std::string::npos);
   // The integrity figures: verification, head seq and hash.
   EXPECT_NE(html.find(">verified<"), std::string::npos);
-  std::string hex;
-  for (uint8_t b : ledger_->head().hash) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    hex.push_back(kHex[b >> 4]);
-    hex.push_back(kHex[b & 0xf]);
-  }
+  const std::string hex = events::HexEncode(ledger_->head().hash);
   EXPECT_NE(html.find(hex), std::string::npos);
   // The reversals with what they reversed.
   ASSERT_EQ(d.reversals.size(), 2u);

@@ -1,5 +1,5 @@
 // merkle_bench: what the Merkle tree costs (a benchmark, not a test; run by
-// hand, figures go in the notes).
+// hand; it prints what it measured).
 //
 //   merkle_bench [DIR] [LEAVES]      (defaults: a fresh temp dir, 1,000,000)
 //

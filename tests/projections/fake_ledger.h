@@ -11,6 +11,7 @@
 
 #include "events/codec.h"
 #include "ledger/ledger.h"
+#include "ledger/stored_event.h"
 #include "projections/snapshot.h"
 
 namespace ccl::projections::testing {
@@ -144,6 +145,7 @@ class FakeLedger : public ledger::Ledger {
     return Status::OK();
   }
   uint64_t DiskBytes() override { return 0; }
+  const std::string& path() const override { return path_; }
 
   // Replaces the stored bytes of event `seq` (same seq, other content), as a
   // restored-then-diverged ledger would have.
@@ -171,13 +173,10 @@ class FakeLedger : public ledger::Ledger {
     Status status() const override { return status_; }
 
    private:
-    // Messages as the RocksDB ledger's iterator gives them.
+    // The RocksDB ledger's iterator's check, and so its messages.
     void Load() {
       if (i_ >= seqs_.size() || !decode_) return;
-      status_ = events::DecodeEvent(bytes(), &e_);
-      if (!status_.ok()) {
-        status_ = Status::Corruption("seq " + std::to_string(seqs_[i_]) + ": " + status_.message());
-      }
+      status_ = ledger::DecodeStoredEvent(seqs_[i_], bytes(), &e_);
     }
     FakeLedger* l_;
     std::vector<uint64_t> seqs_;
@@ -188,6 +187,7 @@ class FakeLedger : public ledger::Ledger {
   };
 
   events::Uuid id_{};
+  std::string path_;  // none: the fake keeps no files
   std::vector<events::Event> events_;
   std::vector<std::string> bytes_;
   std::map<events::Uuid, uint64_t> by_id_;

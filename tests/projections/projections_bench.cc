@@ -5,10 +5,12 @@
 //
 // 1. fold: all four projections over N generated events held in memory
 //    (Apply cost only: no I/O, no decoding).
-// 2. with --ledger DIR (and ccl_ledger built in): fills DIR with the same
+// 2. with --ledger DIR: fills DIR with the same
 //    events when it is empty, then times Runner::Rebuild of all four from the
 //    ledger (read, verify, decode, fold, save) and a single-contract balance
 //    (Runner::Query on one stream), p50 and p99 over many contracts.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,16 +20,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ledger/ledger.h"
 #include "projections/registry.h"
 #include "projections/report_rows.h"
 #include "projections/runner.h"
 #include "tools/generator.h"
-
-#ifdef CCL_BENCH_HAVE_LEDGER
-#include <sys/resource.h>
-
-#include "ledger/ledger.h"
-#endif
 
 namespace ccl::projections {
 namespace {
@@ -112,7 +109,6 @@ void BenchFold(const std::vector<events::Event>& log) {
   std::printf("  balances digest %s\n", digest.c_str());
 }
 
-#ifdef CCL_BENCH_HAVE_LEDGER
 int BenchLedger(const std::string& dir, const std::vector<events::Event>& log, uint32_t contracts) {
   ledger::Options options;
   options.create_if_missing = true;
@@ -241,7 +237,6 @@ int BenchLedger(const std::string& dir, const std::vector<events::Event>& log, u
   }
   return 0;
 }
-#endif
 
 int Main(int argc, char** argv) {
   uint64_t n = 1'000'000;
@@ -257,22 +252,13 @@ int Main(int argc, char** argv) {
   const auto start = Clock::now();
   const std::vector<events::Event> log = Generate(n, contracts);
   if (n == 0) {
-#ifdef CCL_BENCH_HAVE_LEDGER
     return dir.empty() ? 2 : BenchLedger(dir, log, contracts);
-#else
-    return 2;
-#endif
   }
   std::printf("generated %zu events for %u contracts in %.1f s\n", log.size(), contracts,
               Seconds(start));
   BenchFold(log);
   if (!dir.empty()) {
-#ifdef CCL_BENCH_HAVE_LEDGER
     return BenchLedger(dir, log, contracts);
-#else
-    std::fprintf(stderr, "built without ccl_ledger: --ledger unavailable\n");
-    return 2;
-#endif
   }
   return 0;
 }

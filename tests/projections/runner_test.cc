@@ -211,6 +211,24 @@ TEST_F(ProjectionRunnerTest, CorruptEventFailsTheSameOnBothFolds) {
   EXPECT_NE(messages[0].find("seq 2001: "), std::string::npos) << messages[0];
 }
 
+// Bytes that decode but were stored at another seq (an event copied over
+// another) fail the one stored-event check, the same on both folds.
+TEST_F(ProjectionRunnerTest, EventStoredAtTheWrongSeqFailsTheSameOnBothFolds) {
+  Add(0, log_.size());
+  std::string bytes;
+  events::EncodeEvent(log_[2001], &bytes);  // the event of seq 2002
+  ledger_.SetStoredBytes(2001, bytes);
+  for (const bool pipeline : {false, true}) {
+    RunnerOptions o{.save_checkpoints = false, .pipeline = pipeline, .pipeline_events_min = 1};
+    ProjectionSet set;
+    RunStats stats;
+    Status s = Runner(&ledger_, o).Rebuild(set.All(), &stats);
+    ASSERT_TRUE(s.IsCorruption()) << "pipeline " << pipeline << ": " << s.ToString();
+    EXPECT_EQ(s.message(), "seq 2001: stored event carries seq 2002");
+    EXPECT_EQ(stats.events_read, 2000u);
+  }
+}
+
 TEST_F(ProjectionRunnerTest, NothingNewMeansNothingReadOrWritten) {
   Add(0, 100);
   Runner runner(&ledger_, RunnerOptions{});

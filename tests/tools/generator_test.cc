@@ -20,10 +20,7 @@
 #include "events/time_format.h"
 #include "events/uuid.h"
 #include "events/validate.h"
-
-#ifdef CCL_HAVE_LEDGER
 #include "ledger/ledger.h"
-#endif
 
 namespace ccl::tools {
 namespace {
@@ -309,7 +306,6 @@ TEST_F(GeneratorTest, SinkErrorStopsGeneration) {
   EXPECT_EQ(calls, 3);
 }
 
-#ifdef CCL_HAVE_LEDGER
 TEST_F(GeneratorTest, GeneratedStreamImportsIntoALedger) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("ccl-generator-test-" + std::to_string(::getpid()));
@@ -350,7 +346,6 @@ TEST_F(GeneratorTest, GeneratedStreamImportsIntoALedger) {
   }
   std::filesystem::remove_all(dir);
 }
-#endif
 
 }  // namespace
 }  // namespace ccl::tools
