@@ -2,6 +2,7 @@
 // exact form CsvEventReader reads back, so an export re-imports. Every text
 // cell goes through AppendCsvCell (events/csv_cell.h): formulas neutralised,
 // control characters escaped, both undone by the reader.
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -66,13 +67,23 @@ void AppendField(const Event& e, FieldId f, const uint8_t* hash, std::string* sc
     case FieldId::kAppliedBillRateMinor:
       if (e.applied_bill_rate_minor.has_value()) AppendInteger(*e.applied_bill_rate_minor, out);
       return;
+    case FieldId::kSealedBalancesDigest:
+      if (e.seal.has_value()) AppendDigestHex(e.seal->balances_digest, out);
+      return;
+    case FieldId::kSealedMarginsDigest:
+      if (e.seal.has_value()) AppendDigestHex(e.seal->margins_digest, out);
+      return;
+    case FieldId::kSealedTotals:
+      if (!e.seal.has_value()) return;
+      scratch->clear();
+      AppendSealedTotalsJson(*e.seal, scratch);
+      AppendCsvCell(*scratch, out);
+      return;
     case FieldId::kHash:
       if (hash != nullptr) {
-        static constexpr char kHex[] = "0123456789abcdef";
-        for (int i = 0; i < 32; ++i) {
-          out->push_back(kHex[hash[i] >> 4]);
-          out->push_back(kHex[hash[i] & 0xf]);
-        }
+        std::array<uint8_t, 32> h;
+        std::memcpy(h.data(), hash, h.size());
+        AppendDigestHex(h, out);
       }
       return;
     default:
@@ -139,6 +150,9 @@ void AppendField(const Event& e, FieldId f, const uint8_t* hash, std::string* sc
       return;
     case FieldId::kTargetEventId:
       AppendUuid(e.target_event_id, out);
+      return;
+    case FieldId::kPeriod:
+      out->append(FormatMonthIndex(e.period_month));
       return;
     default:
       return;

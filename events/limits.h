@@ -26,6 +26,9 @@ inline constexpr size_t kResolutionBytesMax = 1024;
 // Lists.
 inline constexpr size_t kLinesPerEventMax = 4;          // one entry per service line at most
 inline constexpr size_t kRateChangesPerLineMax = 1024;  // bill rate history of one line
+// Currencies in one PeriodClosed's sealed totals: ISO 4217 List One has fewer
+// codes with a minor unit, so every ledger fits.
+inline constexpr size_t kSealedCurrenciesMax = 200;
 
 // Numbers. Money is in minor units of the contract currency; rates per hour.
 inline constexpr int32_t kBookingMinutesMin = 1;

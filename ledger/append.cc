@@ -116,6 +116,8 @@ void LedgerImpl::CommitGroup(const std::vector<Writer*>& group) {
   const Head before = head();
   g.recorded_at_ns = std::max(clock_->NowNs(), before.recorded_at_ns);
   g.next_seq = before.seq + 1;
+  g.first_seq = g.next_seq;
+  g.fold.reset();
   g.prev_hash = before.hash;
   g.streams.clear();
   g.copies.clear();
@@ -162,6 +164,7 @@ void LedgerImpl::CommitGroup(const std::vector<Writer*>& group) {
       g.streams.resize(streams0);
       g.copies.resize(copies0);
       g.ids.resize(ids0);
+      if (g.fold && g.fold_seq >= seq0) g.fold.reset();  // it folded rejected events
     }
     if (!s.ok()) {
       w->status = s;
@@ -264,7 +267,10 @@ void LedgerImpl::CommitGroup(const std::vector<Writer*>& group) {
     }
   }
   tree_->CommitAppend();
-  for (auto& [contract, state] : delta->contracts) contract_cache_.Put(contract, std::move(state));
+  for (auto& [contract, state] : delta->contracts) {
+    if (contract.empty()) ledger_stream_absent_ = false;
+    contract_cache_.Put(contract, std::move(state));
+  }
   {
     std::lock_guard<std::mutex> l(head_mu_);
     head_ = after;
@@ -402,6 +408,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     e.stream_version = 0;
     e.recorded_at_ns = 0;
     e.applied_bill_rate_minor.reset();
+    e.seal.reset();
     Status s = events::ValidateEvent(e);
     if (!s.ok()) return s.WithContext(EventLabel(in.event_id));
 
@@ -426,6 +433,10 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     e.stream_version = applied.stream_version;
     e.recorded_at_ns = g->recorded_at_ns;
     e.applied_bill_rate_minor = applied.applied_bill_rate_minor;
+    if (e.type == events::EventType::kPeriodClosed) {
+      s = SealPeriod(g, seq, e.period_month, &e.seal.emplace());
+      if (!s.ok()) return s.WithContext(EventLabel(in.event_id) + ": seal");
+    }
     events::EncodeEvent(e, &g->bytes);
     if (g->bytes.size() > limits::kEventBytesMax) {
       return Status::InvalidArgument(EventLabel(in.event_id) + ": stored event would be " +
@@ -463,10 +474,15 @@ Status LedgerImpl::ReadContract(std::string_view contract, bool* found, Contract
     *out = *c;
     return Status::OK();
   }
+  if (contract.empty() && ledger_stream_absent_) {
+    *found = false;
+    return Status::OK();
+  }
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfContracts),
                                rocksdb::Slice(contract.data(), contract.size()), &v);
   if (s.IsNotFound()) {
+    if (contract.empty()) ledger_stream_absent_ = true;
     *found = false;
     return Status::OK();
   }

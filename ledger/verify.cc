@@ -240,6 +240,8 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress, EventHandoff* han
                            ", replay gives " +
                            std::to_string(applied.applied_bill_rate_minor.value_or(-1)));
     }
+    s = CheckPeriodSeal(seq, e);
+    if (!s.ok()) return s;
 
     SeqKey k(seq);
     ids_expected_.Add(std::string_view(reinterpret_cast<const char*>(e.event_id.data()), 16),

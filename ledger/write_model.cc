@@ -10,6 +10,7 @@
 #include "events/time_format.h"
 #include "events/uuid.h"
 #include "ledger/keys.h"
+#include "ledger/period_rules.h"
 
 namespace ccl::ledger {
 
@@ -295,9 +296,16 @@ Status ApplyClosed(const Event& e, ContractState* c) {
 
 }  // namespace
 
+Status RuleError(const Event& e, std::string_view id, std::string_view rule,
+                 const std::string& detail) {
+  return Rule(e, id, rule, detail);
+}
+
 Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* out) {
   out->applied_bill_rate_minor.reset();
   out->first_use_index = SIZE_MAX;
+  CCL_RETURN_IF_ERROR(CheckPeriodOpen(view, e));
+  if (events::IsLedgerWide(e.type)) return ApplyLedgerWideEvent(view, e, seq, out);
   ContractState* c = nullptr;
   CCL_RETURN_IF_ERROR(view->FindContract(e.contract, &c));
   if (c == nullptr) {
@@ -345,6 +353,8 @@ Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* 
       case EventType::kContractClosed:
         CCL_RETURN_IF_ERROR(ApplyClosed(e, c));
         break;
+      case EventType::kPeriodClosed:
+        break;  // ledger-wide: handled above
     }
     c->last_effective_at_ns = std::max(c->last_effective_at_ns, e.effective_at_ns);
   }

@@ -162,6 +162,7 @@ class Generator {
   void RecordConsumption(ContractState* c, const Event& e);
 
   Status FlushDay();
+  Status EmitPeriodClosed(int32_t day);
 
   const GeneratorOptions& options_;
   const EventSink& sink_;
@@ -611,6 +612,35 @@ Status Generator::FlushDay() {
   return Status::OK();
 }
 
+// Finance closes the month that ended yesterday, at midnight, before any
+// event of the day: everything of that month is in by then, and every later
+// event is effective today or after. The id is derived from the seed and the
+// month, not drawn, so that closes leave the rest of the stream as it was.
+Status Generator::EmitPeriodClosed(int32_t day) {
+  const int32_t month = events::MonthIndexOf(day - 1);
+  Event e;
+  e.type = EventType::kPeriodClosed;
+  uint64_t mix = options_.seed ^ (0x5045'5249'4f44'0000ull + static_cast<uint64_t>(month));
+  const uint64_t a = SplitMix64(&mix);
+  const uint64_t b = SplitMix64(&mix);
+  for (int i = 0; i < 8; ++i) {
+    e.event_id[i] = static_cast<uint8_t>(a >> (56 - 8 * i));
+    e.event_id[8 + i] = static_cast<uint8_t>(b >> (56 - 8 * i));
+  }
+  e.event_id[6] = static_cast<uint8_t>((e.event_id[6] & 0x0f) | 0x40);  // version 4
+  e.event_id[8] = static_cast<uint8_t>((e.event_id[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  e.effective_at_ns = int64_t{day} * events::kNsPerDay;
+  e.actor = "controller";
+  e.source = "erp";
+  e.note = "Books closed for " + events::FormatMonthIndex(month);
+  e.period_month = month;
+  if (stats_ != nullptr) {
+    ++stats_->events;
+    ++stats_->events_by_type[static_cast<int>(e.type)];
+  }
+  return sink_(e);
+}
+
 Status Generator::Run() {
   CCL_RETURN_IF_ERROR(ValidateGeneratorOptions(options_));
   BuildNames();
@@ -618,6 +648,9 @@ Status Generator::Run() {
   contracts_.resize(options_.contracts);
   for (size_t i = 0; i < contracts_.size(); ++i) OpenContractState(i, &contracts_[i]);
   for (int32_t day = options_.start_day; day <= last_day_; ++day) {
+    if (day > options_.start_day && events::MonthIndexOf(day) != events::MonthIndexOf(day - 1)) {
+      CCL_RETURN_IF_ERROR(EmitPeriodClosed(day));
+    }
     for (ContractState& c : contracts_) {
       if (c.closed || day < c.term_start) continue;
       ContractDay(&c, day, day == last_day_);

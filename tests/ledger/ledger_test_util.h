@@ -168,6 +168,13 @@ class EventFactory {
     return e;
   }
 
+  // A ledger-wide PeriodClosed of `period` ("2026-03"), effective at `at`.
+  Event ClosePeriod(const char* period, const char* at) {
+    Event e = Base(EventType::kPeriodClosed, "", at);
+    EXPECT_TRUE(events::ParseMonth(period, &e.period_month).ok()) << period;
+    return e;
+  }
+
  private:
   uint64_t counter_ = 0;
 };

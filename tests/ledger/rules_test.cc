@@ -135,6 +135,7 @@ class RuleCasesTest : public ::testing::Test {
   Status Append(const std::vector<Event>& batch, const AppendOptions& options = AppendOptions()) {
     return ledger_->Append(batch, options, &result_);
   }
+  Status Get(uint64_t seq, Event* out) { return ledger_->Get(seq, out); }
   Status AppendSpan(std::span<const Event> batch) {
     return ledger_->Append(batch, AppendOptions(), &result_);
   }
@@ -416,6 +417,37 @@ CaseMap TimeOrderCases() {
   };
 }
 
+// Cases of the period rules.
+CaseMap PeriodCases() {
+  return {
+      {rules::kPeriodInOrder,
+       [](T& t) {
+         CCL_RETURN_IF_ERROR(t.Given({t.f.ClosePeriod("2026-01", "2026-02-01")}));
+         return t.Append({t.f.ClosePeriod("2026-03", "2026-04-01")});
+       }},
+      {rules::kPeriodCloseAfterMonth,
+       [](T& t) { return t.Append({t.f.ClosePeriod("2026-01", "2026-01-31T23:59:59Z")}); }},
+      {rules::kPeriodClosedRefuses,
+       [](T& t) {
+         CCL_RETURN_IF_ERROR(t.Given({t.f.Open("C1"), t.f.ClosePeriod("2026-01", "2026-02-01")}));
+         return t.Append({t.f.Book("C1", kRe, 60, "2026-01-31T23:59:59Z")});
+       }},
+      {rules::kPeriodSealed,
+       [](T& t) {
+         // 90 min at 30,000/h: revenue 45,000, cost 18,000 at 12,000/h.
+         CCL_RETURN_IF_ERROR(t.Given({t.f.Open("C1"), t.f.Book("C1", kRe, 90, "2026-01-10"),
+                                      t.f.ClosePeriod("2026-01", "2026-02-01")}));
+         Event e;
+         CCL_RETURN_IF_ERROR(t.Get(3, &e));
+         EXPECT_TRUE(e.seal.has_value());
+         if (!e.seal.has_value()) return Status::OK();
+         const std::vector<events::SealedTotal> want = {{"USD", 45000, 18000, 27000, 90}};
+         EXPECT_EQ(e.seal->totals, want);
+         return Status::OK();
+       }},
+  };
+}
+
 // Cases of the field tables.
 CaseMap FieldCases() {
   return {
@@ -493,6 +525,12 @@ CaseMap FieldCases() {
          e.reason = std::string(limits::kReasonBytesMax + 1, 'r');
          return t.Append({t.f.Open("C1"), e});
        }},
+      {rules::kFieldPeriodClosed,
+       [](T& t) {
+         Event e = t.f.ClosePeriod("2026-01", "2026-02-01");
+         e.period_month = 0;
+         return t.Append({e});
+       }},
   };
 }
 
@@ -502,7 +540,7 @@ std::map<std::string_view, Case> Cases() {
   CaseMap all;
   for (CaseMap part :
        {IdentityAndLifeCycleCases(), ContractCases(), ConsumptionAndEscalationCases(),
-        ReversalCases(), TimeOrderCases(), FieldCases()}) {
+        ReversalCases(), TimeOrderCases(), PeriodCases(), FieldCases()}) {
     all.merge(part);
     EXPECT_TRUE(part.empty()) << part.begin()->first << " has two cases";
   }

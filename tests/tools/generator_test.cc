@@ -71,6 +71,19 @@ class RuleModel {
   // Returns "" when `e` may be appended, else the broken rule.
   std::string Apply(const Event& e) {
     if (!ids_.insert(e.event_id).second) return "duplicate event_id";
+    if (e.type == EventType::kPeriodClosed) {
+      if (closed_through_ != 0 && e.period_month != closed_through_ + 1)
+        return "close out of order";
+      if (e.effective_at_ns <= events::LastInstantOfMonthIndexNs(e.period_month)) {
+        return "close before the month ends";
+      }
+      closed_through_ = e.period_month;
+      return "";
+    }
+    if (closed_through_ != 0 &&
+        e.effective_at_ns <= events::LastInstantOfMonthIndexNs(closed_through_)) {
+      return "effective in a closed month";
+    }
     Contract& c = contracts_[e.contract];
     if (e.type == EventType::kContractOpened) {
       if (c.opened) return "second ContractOpened";
@@ -149,7 +162,8 @@ class RuleModel {
         c.closed = true;
         return "";
       case EventType::kContractOpened:
-        break;
+      case EventType::kPeriodClosed:
+        break;  // handled above
     }
     return "";
   }
@@ -182,6 +196,7 @@ class RuleModel {
   std::set<events::Uuid> ids_;
   std::map<std::string, Contract> contracts_;
   std::map<events::Uuid, Consumed> consumption_;
+  int32_t closed_through_ = 0;  // the latest PeriodClosed month, 0: none
 };
 
 class GeneratorTest : public ::testing::Test {

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "events/time_format.h"
 #include "ledger/ledger.h"
 #include "projections/format.h"
+#include "projections/periods.h"
 #include "projections/registry.h"
 #include "projections/report_rows.h"
 #include "projections/runner.h"
@@ -176,9 +178,55 @@ bool HasContractInCurrency(const projections::MarginsProjection& p, std::string_
   return false;
 }
 
+// --period YYYY-MM: the view is the month's end as known now; the period
+// must be closed, and the rows are checked against its seal.
+Status ParsePeriodOption(const po::variables_map& vm, ReportArgs* args,
+                         std::optional<int32_t>* month) {
+  if (!vm.count("period")) return Status::OK();
+  if (vm.count("as-of") || vm.count("known-at")) {
+    return Status::InvalidArgument(
+        "option '--period' fixes the view (the month's end, as known now): leave out --as-of "
+        "and --known-at");
+  }
+  int32_t m = 0;
+  Status s = events::ParseMonth(vm["period"].as<std::string>(), &m);
+  if (!s.ok()) return Status::InvalidArgument("option '--period': " + s.message());
+  *month = m;
+  args->view.as_of_day = events::DayOf(events::LastInstantOfMonthIndexNs(m));
+  return Status::OK();
+}
+
+// The close of `month` with its seal checked against `p`; exit code.
+int CheckSealedPeriod(const GlobalOptions& g, int32_t month,
+                      const projections::MarginsProjection& p, projections::ClosedPeriod* out) {
+  std::unique_ptr<ledger::Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  std::vector<projections::ClosedPeriod> periods;
+  if (s.ok()) s = projections::ReadClosedPeriods(ledger.get(), INT64_MAX, &periods);
+  if (!s.ok()) return Fail(s);
+  for (const projections::ClosedPeriod& c : periods) {
+    if (c.month != month) continue;
+    *out = c;
+    s = projections::CheckMarginsAgainstSeal(p, c);
+    return s.ok() ? kExitOk : Fail(s);
+  }
+  return Fail(Status::NotFound("period " + events::FormatMonthIndex(month) +
+                               " is not closed (ledgerctl periods lists the closed months)"));
+}
+
+std::string SealedNote(const projections::ClosedPeriod& c) {
+  return "sealed: period " + events::FormatMonthIndex(c.month) + " closed by " + c.actor +
+         " (seq " + std::to_string(c.seq) + ", recorded " +
+         events::FormatInstantNs(c.recorded_at_ns) + "); rows recomputed as of " +
+         events::FormatDate(events::DayOf(events::LastInstantOfMonthIndexNs(c.month))) +
+         " match its sealed_margins_digest and sealed_totals\n";
+}
+
 int RunMargin(const po::variables_map& vm, const GlobalOptions& g) {
   ReportArgs args;
   Status s = ParseReportArgs(vm, &args);
+  std::optional<int32_t> period;
+  if (s.ok()) s = ParsePeriodOption(vm, &args, &period);
   std::vector<projections::MarginKey> keys;
   if (s.ok()) s = projections::ParseMarginKeys(vm["by"].as<std::string>(), &keys);
   if (!s.ok()) return Usage("margin", s);
@@ -189,10 +237,50 @@ int RunMargin(const po::variables_map& vm, const GlobalOptions& g) {
     return Fail(Status::NotFound("no contract in currency " + events::QuoteForMessage(currency) +
                                  " (codes are ISO 4217, upper case: USD, EUR)"));
   }
+  projections::ClosedPeriod sealed;
+  if (period.has_value()) {
+    // The seal covers every contract: check it before any filter applies.
+    if (!args.view.contract.empty()) {
+      projections::MarginsProjection all;
+      View whole = args.view;
+      whole.contract.clear();
+      if (int rc = Fill(g, "margin", whole, &all); rc != kExitOk) return rc;
+      if (int rc = CheckSealedPeriod(g, *period, all, &sealed); rc != kExitOk) return rc;
+    } else if (int rc = CheckSealedPeriod(g, *period, p, &sealed); rc != kExitOk) {
+      return rc;
+    }
+  }
   projections::MarginReport report;
   s = projections::BuildMarginReport(p, keys, args.view.contract, currency, &report);
   if (!s.ok()) return Fail(s);
   Print(Render(projections::MarginRowSet(report), args.format));
+  if (period.has_value()) {
+    // Tables say it under the rows; CSV and JSON stay rows only.
+    const std::string note = SealedNote(sealed);
+    if (args.format == OutputFormat::kTable) {
+      Print(note);
+    } else if (!g.quiet) {
+      std::fputs(note.c_str(), stderr);
+    }
+  }
+  return kExitOk;
+}
+
+// ---- periods
+
+int RunPeriods(const po::variables_map& vm, const GlobalOptions& g) {
+  ReportArgs args;
+  Status s = ParseReportArgs(vm, &args);
+  if (!s.ok()) return Usage("periods", s);
+  std::unique_ptr<ledger::Ledger> ledger;
+  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  std::vector<projections::ClosedPeriod> periods;
+  if (s.ok()) {
+    s = projections::ReadClosedPeriods(ledger.get(), args.view.known_at_ns.value_or(INT64_MAX),
+                                       &periods);
+  }
+  if (!s.ok()) return Fail(s);
+  Print(Render(projections::PeriodRowSet(periods), args.format));
   return kExitOk;
 }
 
@@ -348,8 +436,8 @@ void RegisterReportCommands(CommandTable* table) {
       RunBalance});
   table->push_back(Command{
       "margin",
-      "margin [--by KEYS] [--contract C] [--currency CODE] [--as-of DATE] [--known-at TIMESTAMP] "
-      "[--format FMT]",
+      "margin [--by KEYS] [--contract C] [--currency CODE] [--as-of DATE | --period YYYY-MM] "
+      "[--known-at TIMESTAMP] [--format FMT]",
       "revenue, cost and contribution margin, grouped by customer, contract and/or month",
       [](po::options_description* d, po::positional_options_description*) {
         d->add_options()(
@@ -358,11 +446,23 @@ void RegisterReportCommands(CommandTable* table) {
             "contract", po::value<std::string>()->value_name("C"),
             "only contract C (reads only its stream)")(
             "currency", po::value<std::string>()->value_name("CODE"),
-            "only contracts in currency CODE (amounts in different currencies are never added)");
+            "only contracts in currency CODE (amounts in different currencies are never added)")(
+            "period", po::value<std::string>()->value_name("YYYY-MM"),
+            "a closed month: its rows as of its last day, checked against the figures sealed "
+            "at its close (exit 3 if they differ)");
         DefineTimeOptions(d);
         DefineFormatOption(d);
       },
       RunMargin});
+  table->push_back(Command{"periods", "periods [--known-at TIMESTAMP] [--format FMT]",
+                           "closed months with the totals sealed at their close, per currency",
+                           [](po::options_description* d, po::positional_options_description*) {
+                             d->add_options()("known-at",
+                                              po::value<std::string>()->value_name("TIMESTAMP"),
+                                              "the closes recorded at or before TIMESTAMP");
+                             DefineFormatOption(d);
+                           },
+                           RunPeriods});
   table->push_back(Command{
       "escalations",
       "escalations [--contract C] [--as-of DATE] [--known-at TIMESTAMP] [--format FMT]",

@@ -58,8 +58,8 @@ using CommandTable = std::vector<Command>;
 // One per file; main.cc calls them all.
 void RegisterLedgerCommands(
     CommandTable* table);  // cmd_ledger.cc: init import append log show verify generate demo
-void RegisterReportCommands(
-    CommandTable* table);  // cmd_reports.cc: balance margin escalations burn replay rebuild
+void RegisterReportCommands(CommandTable* table);  // cmd_reports.cc: balance margin periods
+                                                   // escalations burn replay rebuild
 void RegisterAuditCommands(CommandTable* table);  // cmd_audit.cc: digest keygen prove consistency
                                                   // check-proof checkpoint vkey witness backup
                                                   // restore

@@ -510,6 +510,9 @@ std::string EventDetail(const Event& e) {
     case EventType::kContractClosed:
       d = e.reason;
       break;
+    case EventType::kPeriodClosed:
+      d = "period " + events::FormatMonthIndex(e.period_month) + " closed";
+      break;
   }
   return events::TerminalText(Clip(std::move(d), 100));
 }
