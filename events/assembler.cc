@@ -176,6 +176,9 @@ Status EventAssembler::SetText(FieldId f, std::string_view text) {
     case FieldId::kResolution:
       e.resolution.assign(text);
       return Status::OK();
+    case FieldId::kCase:
+      e.legal_case.assign(text);
+      return Status::OK();
     default:
       break;
   }

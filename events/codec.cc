@@ -175,6 +175,16 @@ flatbuffers::Offset<void> EncodePayload(flatbuffers::FlatBufferBuilder& b, const
       return fb::CreateContractClosed(b, OptionalString(b, e.reason)).Union();
     case EventType::kPeriodClosed:
       return EncodePeriodClosed(b, e);
+    case EventType::kLegalHoldPlaced: {
+      const auto legal_case = OptionalString(b, e.legal_case);
+      const auto reason = OptionalString(b, e.reason);
+      return fb::CreateLegalHoldPlaced(b, legal_case, reason).Union();
+    }
+    case EventType::kLegalHoldReleased: {
+      const auto legal_case = OptionalString(b, e.legal_case);
+      const auto reason = OptionalString(b, e.reason);
+      return fb::CreateLegalHoldReleased(b, legal_case, reason).Union();
+    }
   }
   return 0;
 }
@@ -304,6 +314,20 @@ Status DecodePayload(const fb::Event& root, Event* out) {
       const auto* p = root.payload_as_PeriodClosed();
       if (p == nullptr) return MissingPayload("PeriodClosed");
       return DecodePeriodClosed(*p, out);
+    }
+    case fb::Payload::LegalHoldPlaced: {
+      const auto* p = root.payload_as_LegalHoldPlaced();
+      if (p == nullptr) return MissingPayload("LegalHoldPlaced");
+      AssignString(p->case_id(), &out->legal_case);
+      AssignString(p->reason(), &out->reason);
+      return Status::OK();
+    }
+    case fb::Payload::LegalHoldReleased: {
+      const auto* p = root.payload_as_LegalHoldReleased();
+      if (p == nullptr) return MissingPayload("LegalHoldReleased");
+      AssignString(p->case_id(), &out->legal_case);
+      AssignString(p->reason(), &out->reason);
+      return Status::OK();
     }
     case fb::Payload::NONE:
       return Status::Corruption("stored event: no payload");

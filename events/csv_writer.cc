@@ -154,6 +154,9 @@ void AppendField(const Event& e, FieldId f, const uint8_t* hash, std::string* sc
     case FieldId::kPeriod:
       out->append(FormatMonthIndex(e.period_month));
       return;
+    case FieldId::kCase:
+      AppendCsvCell(e.legal_case, out);
+      return;
     default:
       return;
   }

@@ -18,6 +18,8 @@ constexpr std::string_view kEventTypeNames[] = {
     "EntryReversed",
     "ContractClosed",
     "PeriodClosed",
+    "LegalHoldPlaced",
+    "LegalHoldReleased",
 };
 static_assert(std::size(kEventTypeNames) == kEventTypeCount + 1);
 
@@ -80,7 +82,8 @@ bool SameContent(const Event& a, const Event& b) {
          a.reference == b.reference && a.delivery == b.delivery && a.offering == b.offering &&
          a.cost_minor == b.cost_minor && a.escalation == b.escalation && a.severity == b.severity &&
          a.summary == b.summary && a.resolution == b.resolution &&
-         a.target_event_id == b.target_event_id && a.period_month == b.period_month;
+         a.target_event_id == b.target_event_id && a.period_month == b.period_month &&
+         a.legal_case == b.legal_case;
 }
 
 void ClearEvent(Event* e) {
@@ -117,6 +120,7 @@ void ClearEvent(Event* e) {
   e->resolution.clear();
   e->target_event_id = Uuid{};
   e->period_month = 0;
+  e->legal_case.clear();
 }
 
 }  // namespace ccl::events

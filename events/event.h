@@ -29,8 +29,10 @@ enum class EventType : uint8_t {
   kEntryReversed = 8,
   kContractClosed = 9,
   kPeriodClosed = 10,
+  kLegalHoldPlaced = 11,
+  kLegalHoldReleased = 12,
 };
-inline constexpr int kEventTypeCount = 10;
+inline constexpr int kEventTypeCount = 12;
 
 // Ledger-wide events belong to no contract: their `contract` is empty, and
 // they form the ledger's own stream (schemas/FORMAT.md "Keys").
@@ -136,9 +138,14 @@ struct Event {
   Uuid target_event_id{};
   // PeriodClosed: period_month (months since 1970-01; the JSON form is "YYYY-MM").
   int32_t period_month = 0;
+  // LegalHoldPlaced, LegalHoldReleased: legal_case (JSON "case"), reason.
+  std::string legal_case;
 
   bool operator==(const Event&) const = default;
 
+  bool IsLegalHold() const {
+    return type == EventType::kLegalHoldPlaced || type == EventType::kLegalHoldReleased;
+  }
   bool IsConsumption() const {
     return type == EventType::kHoursBooked || type == EventType::kDeliveryCompleted;
   }

@@ -38,6 +38,7 @@ constexpr std::string_view kFieldNames[] = {
     "resolution",
     "target_event_id",
     "period",
+    "case",
     "applied_bill_rate_minor",
     "sealed_balances_digest",
     "sealed_margins_digest",
@@ -96,6 +97,10 @@ constexpr TypeFields kTypeFields[] = {
     {Bits({FieldId::kReason}), 0},
     // PeriodClosed (ledger-wide: no contract, see RequiredFields)
     {Bits({FieldId::kPeriod}), 0},
+    // LegalHoldPlaced
+    {Bits({FieldId::kCase, FieldId::kReason}), 0},
+    // LegalHoldReleased
+    {Bits({FieldId::kCase, FieldId::kReason}), 0},
 };
 static_assert(std::size(kTypeFields) == kEventTypeCount + 1);
 
@@ -196,6 +201,7 @@ FieldMask PayloadFieldsSet(const Event& e) {
   set_if(!e.resolution.empty(), FieldId::kResolution);
   set_if(e.target_event_id != Uuid{}, FieldId::kTargetEventId);
   set_if(e.period_month != 0, FieldId::kPeriod);
+  set_if(!e.legal_case.empty(), FieldId::kCase);
   return m;
 }
 

@@ -43,13 +43,14 @@ enum class FieldId : uint8_t {
   kResolution,
   kTargetEventId,
   kPeriod,
+  kCase,
   kAppliedBillRateMinor,  // assigned
   kSealedBalancesDigest,  // assigned
   kSealedMarginsDigest,   // assigned
   kSealedTotals,          // assigned
   kHash,                  // assigned (chain hash; not part of the event)
 };
-inline constexpr int kFieldCount = 35;
+inline constexpr int kFieldCount = 36;
 
 // Keys of one entry of `lines`.
 enum class LineFieldId : uint8_t {

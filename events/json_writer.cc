@@ -176,6 +176,11 @@ void AppendPayload(const Event& e, JsonWriter& w) {
     case EventType::kPeriodClosed:
       w.String("period", FormatMonthIndex(e.period_month));
       break;
+    case EventType::kLegalHoldPlaced:
+    case EventType::kLegalHoldReleased:
+      w.String("case", e.legal_case);
+      w.String("reason", e.reason);
+      break;
   }
 }
 

@@ -268,6 +268,15 @@ std::string FormatMonthIndex(int32_t month_index) {
   return std::string(buf, p);
 }
 
+int32_t AddYearsToDay(int32_t days, int years) {
+  assert(years >= 0 && years <= 10000);
+  chr::year_month_day ymd{chr::sys_days(chr::days(days))};
+  ymd += chr::years(years);
+  if (static_cast<int>(ymd.year()) > limits::kYearMax) return kMaxDay;
+  if (!ymd.ok()) ymd = ymd.year() / ymd.month() / chr::last;
+  return static_cast<int32_t>(chr::sys_days(ymd).time_since_epoch().count());
+}
+
 int32_t MinMonthIndex() { return limits::kYearMin * 12; }
 int32_t MaxMonthIndex() { return limits::kYearMax * 12 + 11; }
 

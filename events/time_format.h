@@ -46,6 +46,10 @@ int64_t LastInstantOfMonthIndexNs(int32_t month_index);
 int32_t MinMonthIndex();
 int32_t MaxMonthIndex();
 
+// The same calendar date `years` later (29 February becomes 28 February in
+// a common year); MaxDay() when that is after it. REQUIRES: 0 <= years <= 10000
+int32_t AddYearsToDay(int32_t days, int years);
+
 // Allocation-free forms of the Format* functions above for hot output loops
 // (JSON/CSV export): append the same text to *out.
 void AppendDate(int32_t days, std::string* out);

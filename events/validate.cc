@@ -276,6 +276,10 @@ Status CheckPayload(const Event& e) {
                                         std::to_string(e.period_month));
       }
       return e.seal.has_value() ? CheckSeal(*e.seal) : Status::OK();
+    case EventType::kLegalHoldPlaced:
+    case EventType::kLegalHoldReleased:
+      CCL_RETURN_IF_ERROR(CheckRequiredString(FieldId::kCase, e.legal_case, limits::kCaseBytesMax));
+      return CheckRequiredString(FieldId::kReason, e.reason, limits::kReasonBytesMax);
   }
   return FieldError("type", "unknown event type " + std::to_string(static_cast<int>(e.type)));
 }
@@ -304,6 +308,9 @@ std::string_view FieldTableRule(EventType t) {
       return rules::kFieldContractClosed;
     case EventType::kPeriodClosed:
       return rules::kFieldPeriodClosed;
+    case EventType::kLegalHoldPlaced:
+    case EventType::kLegalHoldReleased:
+      return rules::kFieldLegalHold;
   }
   return rules::kFieldType;
 }

@@ -173,6 +173,11 @@ void EncodeContractState(const ContractState& s, std::string* out) {
       AppendBE64(static_cast<uint64_t>(c.rate_minor), out);
     }
   }
+  // Only when there are holds: a state without any is byte for byte the one
+  // written before legal holds existed.
+  if (s.legal_holds.empty()) return;
+  out->push_back(static_cast<char>(s.legal_holds.size()));
+  for (const std::string& h : s.legal_holds) AppendStr(h, out);
 }
 
 Status DecodeContractState(std::string_view bytes, ContractState* out) {
@@ -227,6 +232,21 @@ Status DecodeContractState(std::string_view bytes, ContractState* out) {
     l.rate_changes.resize(nchanges);
     for (RateChange& c : l.rate_changes) {
       if (!r.I64(&c.effective_at_ns) || !r.I64(&c.rate_minor)) return Bad("truncated rates");
+    }
+  }
+  out->legal_holds.clear();
+  if (r.AtEnd()) return Status::OK();
+  uint8_t nholds = 0;
+  if (!r.U8(&nholds) || nholds == 0 || nholds > limits::kLegalHoldsPerContractMax) {
+    return Bad("bad legal hold count");
+  }
+  out->legal_holds.resize(nholds);
+  for (uint8_t i = 0; i < nholds; ++i) {
+    if (!r.Str(limits::kCaseBytesMax, &out->legal_holds[i]) || out->legal_holds[i].empty()) {
+      return Bad("truncated legal hold");
+    }
+    if (i > 0 && out->legal_holds[i - 1] >= out->legal_holds[i]) {
+      return Bad("legal holds not sorted");
     }
   }
   if (!r.AtEnd()) return Bad("trailing bytes");

@@ -61,6 +61,10 @@ struct ContractState {
   int64_t last_consumption_at_ns = kNoConsumption;
   std::vector<LineState> lines;  // in ServiceLine order, one per line
 
+  // The cases of the legal holds in force (LegalHoldPlaced, not yet
+  // released), sorted; at most limits::kLegalHoldsPerContractMax.
+  std::vector<std::string> legal_holds;
+
   // The ledger's own stream (contract "", its ledger-wide events): only
   // stream_version, last_seq, last_effective_at_ns and these are used.
   bool ledger_stream = false;

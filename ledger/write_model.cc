@@ -9,6 +9,7 @@
 #include "events/rules.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
+#include "ledger/hold_rules.h"
 #include "ledger/keys.h"
 #include "ledger/period_rules.h"
 
@@ -322,7 +323,8 @@ Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* 
                   "contract " + Quoted(e.contract) + " has " + std::to_string(c->stream_version) +
                       " events");
     }
-    if (c->closed) {
+    // Records outlive their contract: a legal hold may come after the close.
+    if (c->closed && !e.IsLegalHold()) {
       return Rule(e, rules::kNothingAfterClose, "contract closed",
                   "contract " + Quoted(e.contract) + " was closed at stream version " +
                       std::to_string(c->stream_version) + "; nothing may follow");
@@ -355,6 +357,10 @@ Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* 
         break;
       case EventType::kPeriodClosed:
         break;  // ledger-wide: handled above
+      case EventType::kLegalHoldPlaced:
+      case EventType::kLegalHoldReleased:
+        CCL_RETURN_IF_ERROR(ApplyLegalHold(e, c));
+        break;
     }
     c->last_effective_at_ns = std::max(c->last_effective_at_ns, e.effective_at_ns);
   }

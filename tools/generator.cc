@@ -127,6 +127,7 @@ struct ContractState {
   int64_t engineer_cost[kEngineersPerContractMax] = {};
   size_t engineer_count = 0;
   std::vector<OpenEscalation> open;
+  uint64_t held_case = 0;  // the legal hold in force, 0: none
   std::array<Consumption, kRecentConsumptionMax> recent{};
   size_t recent_count = 0;
 };
@@ -156,6 +157,7 @@ class Generator {
   void EmitTopUp(ContractState* c, ServiceLine line);
   void EmitRenewal(ContractState* c);
   void EmitClosed(ContractState* c, const char* reason);
+  void EmitLegalHold(ContractState* c);
   // Consumption on `line` of at most `minutes`; returns the minutes the
   // line can take (0: none) without overdrawing a `reject` line.
   int32_t Capacity(const ContractState& c, ServiceLine line, int32_t minutes) const;
@@ -176,6 +178,7 @@ class Generator {
   uint64_t next_escalation_ = 1;
   uint64_t next_delivery_ = 1;
   uint64_t next_ticket_ = 1;
+  uint64_t next_hold_case_ = 1;
 
   std::vector<Event> pool_;
   std::vector<int64_t> pool_time_;
@@ -460,6 +463,19 @@ void Generator::EmitClosed(ContractState* c, const char* reason) {
   c->closed = true;
 }
 
+// Counsel places a hold (an audit, a dispute) or releases the one in force;
+// a hold placed near the end of a term outlives the contract.
+void Generator::EmitLegalHold(ContractState* c) {
+  const bool place = c->held_case == 0;
+  Event* e = NewEvent(*c, place ? EventType::kLegalHoldPlaced : EventType::kLegalHoldReleased);
+  e->actor = "counsel";
+  e->source = "legal";
+  if (place) c->held_case = next_hold_case_++;
+  e->legal_case = Numbered("LIT", c->held_case);
+  e->reason = place ? "Preserve records: inspector general inquiry" : "Inquiry closed";
+  if (!place) c->held_case = 0;
+}
+
 void Generator::ContractDay(ContractState* c, int32_t day, bool last_day) {
   contract_first_ = used_;
   if (day == c->term_start) EmitOpened(c);
@@ -560,6 +576,8 @@ void Generator::ContractDay(ContractState* c, int32_t day, bool last_day) {
     }
     ++i;
   }
+
+  if (weekday && rng_.Chance(c->held_case == 0 ? 2 : 20)) EmitLegalHold(c);
 
   // Evening: the end of a term that is not renewed, or of the run.
   if (day == c->term_end) {

@@ -86,6 +86,14 @@ inline Event SampleEvent(EventType t) {
       e.contract.clear();              // ledger-wide
       e.period_month = 2026 * 12 + 1;  // 2026-02
       break;
+    case EventType::kLegalHoldPlaced:
+      e.legal_case = "DOJ-2026-17";
+      e.reason = "litigation hold, counsel's letter of 2026-03-30";
+      break;
+    case EventType::kLegalHoldReleased:
+      e.legal_case = "DOJ-2026-17";
+      e.reason = "case settled";
+      break;
   }
   return e;
 }

@@ -46,8 +46,8 @@ TEST_F(ValidateTest, EachRuleHasItsMessage) {
   using T = EventType;
   const std::string long_note(limits::kNoteBytesMax + 1, 'n');
   const Case cases[] = {
-      {"type", T::kHoursBooked, [](Event* e) { e->type = static_cast<EventType>(11); },
-       "field 'type': unknown event type 11", "F-TYPE"},
+      {"type", T::kHoursBooked, [](Event* e) { e->type = static_cast<EventType>(13); },
+       "field 'type': unknown event type 13", "F-TYPE"},
       {"event_id", T::kHoursBooked, [](Event* e) { e->event_id = Uuid{}; },
        "field 'event_id': required", "F-ENVELOPE"},
       {"contract empty", T::kHoursBooked, [](Event* e) { e->contract.clear(); },

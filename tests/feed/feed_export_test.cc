@@ -455,6 +455,7 @@ TEST_F(FeedExportTest, CsvHasFixedColumnsAndOneRowPerEvent) {
                                                     "resolution",
                                                     "target_event_id",
                                                     "period",
+                                                    "case",
                                                     "applied_bill_rate_minor",
                                                     "sealed_balances_digest",
                                                     "sealed_margins_digest",

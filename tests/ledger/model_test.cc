@@ -14,6 +14,7 @@
 #include <random>
 #include <set>
 
+#include "events/limits.h"
 #include "events/money.h"
 #include "events/time_format.h"
 #include "tests/ledger/ledger_test_util.h"
@@ -34,6 +35,7 @@ struct PlainModel {
     int64_t opened_at = 0, latest_at = 0;  // effective_at of the opening, of the latest event
     std::optional<int64_t> latest_consumption_at;  // reversed ones included
     std::map<ServiceLine, Line> lines;
+    std::set<std::string> holds;  // legal holds in force
   };
   struct Escalation {
     bool open = true;
@@ -121,10 +123,17 @@ struct PlainModel {
       events[e.event_id] = {e, false, std::nullopt};
       return true;
     }
-    if (it == contracts.end() || it->second.closed) return false;
+    if (it == contracts.end() || (it->second.closed && !e.IsLegalHold())) return false;
     Contract& c = it->second;
     if (e.effective_at_ns < c.opened_at) return false;
     switch (e.type) {
+      case EventType::kLegalHoldPlaced:
+        if (c.holds.size() >= limits::kLegalHoldsPerContractMax) return false;
+        if (!c.holds.insert(e.legal_case).second) return false;
+        break;
+      case EventType::kLegalHoldReleased:
+        if (c.holds.erase(e.legal_case) == 0) return false;
+        break;
       case EventType::kContractOpened:
       case EventType::kPeriodClosed:
         return false;  // handled above
@@ -229,6 +238,12 @@ class Generator {
       return e;
     }
     const std::string contract = "K" + std::to_string(Pick(6));
+    // Legal holds: placed or released, of one of three cases, closed contracts included.
+    if (Pick(30) == 0) {
+      const std::string date = "2026-" + Two(1 + static_cast<int>(Pick(12))) + "-15";
+      return f_.Hold(Pick(2) ? EventType::kLegalHoldPlaced : EventType::kLegalHoldReleased,
+                     contract, "H" + std::to_string(Pick(3)), date.c_str());
+    }
     int kind = static_cast<int>(Pick(1000)) / 10;
     // Keep most events on open contracts, or nearly all batches fail early.
     if (!m.contracts.count(contract) && Pick(10) < 7) kind = 0;

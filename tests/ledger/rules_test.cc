@@ -525,11 +525,51 @@ CaseMap FieldCases() {
          e.reason = std::string(limits::kReasonBytesMax + 1, 'r');
          return t.Append({t.f.Open("C1"), e});
        }},
+      {rules::kFieldLegalHold,
+       [](T& t) {
+         Event e = t.f.Hold(EventType::kLegalHoldPlaced, "C1", "X");
+         e.legal_case = std::string(limits::kCaseBytesMax + 1, 'c');
+         return t.Append({t.f.Open("C1"), e});
+       }},
       {rules::kFieldPeriodClosed,
        [](T& t) {
          Event e = t.f.ClosePeriod("2026-01", "2026-02-01");
          e.period_month = 0;
          return t.Append({e});
+       }},
+  };
+}
+
+// Cases of the legal hold rules.
+CaseMap HoldCases() {
+  constexpr EventType kPlaced = EventType::kLegalHoldPlaced;
+  constexpr EventType kReleased = EventType::kLegalHoldReleased;
+  return {
+      {rules::kHoldOnce,
+       [](T& t) {
+         return t.Append(
+             {t.f.Open("C1"), t.f.Hold(kPlaced, "C1", "X"), t.f.Hold(kPlaced, "C1", "X")});
+       }},
+      {rules::kHoldReleasePlaced,
+       [](T& t) {
+         // A release names the case that was placed.
+         return t.Append(
+             {t.f.Open("C1"), t.f.Hold(kPlaced, "C1", "X"), t.f.Hold(kReleased, "C1", "Y")});
+       }},
+      {rules::kHoldsMax,
+       [](T& t) {
+         std::vector<Event> batch = {t.f.Open("C1")};
+         for (size_t i = 0; i <= limits::kLegalHoldsPerContractMax; ++i) {
+           batch.push_back(t.f.Hold(kPlaced, "C1", "case-" + std::to_string(i)));
+         }
+         return t.Append(batch);
+       }},
+      {rules::kHoldAfterClose,
+       [](T& t) {
+         // Placed and released after the contract's close.
+         return t.Append({t.f.Open("C1"), t.f.Close("C1"),
+                          t.f.Hold(kPlaced, "C1", "X", "2027-02-01"),
+                          t.f.Hold(kReleased, "C1", "X", "2027-03-01")});
        }},
   };
 }
@@ -540,7 +580,7 @@ std::map<std::string_view, Case> Cases() {
   CaseMap all;
   for (CaseMap part :
        {IdentityAndLifeCycleCases(), ContractCases(), ConsumptionAndEscalationCases(),
-        ReversalCases(), TimeOrderCases(), PeriodCases(), FieldCases()}) {
+        ReversalCases(), TimeOrderCases(), PeriodCases(), HoldCases(), FieldCases()}) {
     all.merge(part);
     EXPECT_TRUE(part.empty()) << part.begin()->first << " has two cases";
   }

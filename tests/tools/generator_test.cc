@@ -95,7 +95,7 @@ class RuleModel {
       return "";
     }
     if (!c.opened) return "first event is not ContractOpened";
-    if (c.closed) return "event after ContractClosed";
+    if (c.closed && !e.IsLegalHold()) return "event after ContractClosed";
     if (e.effective_at_ns < c.opened_at) return "effective before ContractOpened";
     const int32_t day = events::DayOf(e.effective_at_ns);
     const int64_t latest_before = c.latest_at;
@@ -161,6 +161,12 @@ class RuleModel {
         if (day < c.term_start) return "closed before its term starts";
         c.closed = true;
         return "";
+      case EventType::kLegalHoldPlaced:
+        if (!c.holds.insert(e.legal_case).second) return "hold placed twice";
+        break;
+      case EventType::kLegalHoldReleased:
+        if (c.holds.erase(e.legal_case) == 0) return "release of a hold not placed";
+        break;
       case EventType::kContractOpened:
       case EventType::kPeriodClosed:
         break;  // handled above
@@ -185,6 +191,7 @@ class RuleModel {
     std::map<ServiceLine, Line> lines;
     std::map<std::string, int64_t> escalations;  // -> effective_at of its opening
     std::set<std::string> open;
+    std::set<std::string> holds;  // legal holds in force
   };
   struct Consumed {
     std::string contract;

@@ -1,6 +1,7 @@
-// Month-end close through ledgerctl: `periods` lists the closes of a
+// Month-end close and retention through ledgerctl: `periods` lists the closes of a
 // generated ledger with their sealed totals, `margin --period` prints the
-// month's rows checked against the seal, and a late booking is refused.
+// month's rows checked against the seal, a late booking is refused, and
+// `retention` lists the closed contracts past retention and those on hold.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -110,6 +111,51 @@ TEST_F(LedgerctlPeriodTest, ALateBookingIsRefusedAndBookedInAnOpenMonth) {
   r = Run({"append"}, close);
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("(ledger-wide, stream version 4)"), std::string::npos) << r.out;
+  EXPECT_EQ(Run({"verify"}).code, 0);
+}
+
+// Retention: a closed contract is listed once its three (or N) years have
+// passed, unless a hold is in force; a held one is listed with its case.
+TEST_F(LedgerctlTest, RetentionListsWhatIsPastItAndWhatIsHeld) {
+  Init();
+  const auto event = [](const std::string& id, const std::string& type, const std::string& at,
+                        const std::string& payload) {
+    return R"({"event_id":"00000000-0000-4000-8000-0000000000)" + id + R"(","type":")" + type +
+           R"(","contract":"C-1","effective_at":")" + at +
+           R"(","actor":"counsel","source":"test",)" + payload + "}";
+  };
+  WriteFile(dir_ / "in.jsonl",
+            std::string(kOpened) + "\n" +
+                event("c1", "ContractClosed", "2025-12-31", R"("reason":"term ended")") + "\n");
+  ASSERT_EQ(Run({"import", (dir_ / "in.jsonl").string()}).code, 0);
+  EXPECT_EQ(Run({"retention", "--as-of", "2028-12-30", "--format", "csv"}).out,
+            "contract,customer,closed_on,retain_until,status,cases\n");
+  RunResult r = Run({"retention", "--as-of", "2028-12-31", "--format", "csv"});
+  EXPECT_EQ(r.out,
+            "contract,customer,closed_on,retain_until,status,cases\n"
+            "C-1,Test Agency,2025-12-31,2028-12-31,past_retention,\n")
+      << r.err;
+  // A hold after the close keeps the records, with its case.
+  r = Run({"append"},
+          event("a1", "LegalHoldPlaced", "2027-03-01", R"("case":"LIT-7","reason":"inquiry")"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Run({"retention", "--as-of", "2030-01-01", "--format", "csv"}).out,
+            "contract,customer,closed_on,retain_until,status,cases\n"
+            "C-1,Test Agency,2025-12-31,2028-12-31,on_hold,LIT-7\n");
+  EXPECT_EQ(Run({"retention", "--as-of", "2030-01-01", "--years", "6", "--format", "csv"}).out,
+            "contract,customer,closed_on,retain_until,status,cases\n"
+            "C-1,Test Agency,2025-12-31,2031-12-31,on_hold,LIT-7\n");
+  r = Run({"append"},
+          event("a2", "LegalHoldReleased", "2027-03-02", R"("case":"LIT-8","reason":"settled")"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("(rule R-HOLD-02)"), std::string::npos) << r.err;
+  r = Run({"append"},
+          event("a3", "LegalHoldReleased", "2027-09-01", R"("case":"LIT-7","reason":"settled")"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Run({"retention", "--as-of", "2030-01-01", "--format", "csv"}).out,
+            "contract,customer,closed_on,retain_until,status,cases\n"
+            "C-1,Test Agency,2025-12-31,2028-12-31,past_retention,\n");
+  EXPECT_EQ(Run({"retention", "--years", "101"}).code, 2);
   EXPECT_EQ(Run({"verify"}).code, 0);
 }
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "events/limits.h"
 #include "events/quote.h"
 #include "events/time_format.h"
 #include "ledger/ledger.h"
@@ -23,6 +24,7 @@
 #include "projections/periods.h"
 #include "projections/registry.h"
 #include "projections/report_rows.h"
+#include "projections/retention.h"
 #include "projections/runner.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
@@ -266,6 +268,23 @@ int RunMargin(const po::variables_map& vm, const GlobalOptions& g) {
   return kExitOk;
 }
 
+// ---- retention
+
+int RunRetention(const po::variables_map& vm, const GlobalOptions& g) {
+  ReportArgs args;
+  Status s = ParseReportArgs(vm, &args);
+  if (!s.ok()) return Usage("retention", s);
+  const int32_t as_of = args.view.as_of_day.value_or(TodayDay());
+  const auto years = static_cast<uint32_t>(vm["years"].as<uint64_t>());
+  std::unique_ptr<ledger::Ledger> ledger;
+  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  std::vector<projections::RetentionRow> rows;
+  if (s.ok()) s = projections::BuildRetentionRows(ledger.get(), as_of, years, &rows);
+  if (!s.ok()) return Fail(s);
+  Print(Render(projections::RetentionRowSet(rows), args.format));
+  return kExitOk;
+}
+
 // ---- periods
 
 int RunPeriods(const po::variables_map& vm, const GlobalOptions& g) {
@@ -454,6 +473,18 @@ void RegisterReportCommands(CommandTable* table) {
         DefineFormatOption(d);
       },
       RunMargin});
+  table->push_back(Command{
+      "retention", "retention [--as-of DATE] [--years N] [--format FMT]",
+      "closed contracts past their records retention and not on legal hold, and those on hold",
+      [](po::options_description* d, po::positional_options_description*) {
+        d->add_options()("as-of", po::value<std::string>()->value_name("DATE"),
+                         "the day to judge on (YYYY-MM-DD; default: today, UTC)")(
+            "years",
+            (new BoundedNumber(limits::kRetentionYearsMax))->default_value(3)->value_name("N"),
+            "years records are kept after the ContractClosed (FAR 4.703: 3 after final payment)");
+        DefineFormatOption(d);
+      },
+      RunRetention});
   table->push_back(Command{"periods", "periods [--known-at TIMESTAMP] [--format FMT]",
                            "closed months with the totals sealed at their close, per currency",
                            [](po::options_description* d, po::positional_options_description*) {
