@@ -234,6 +234,15 @@ Status MissingPayload(const char* type) {
   return Status::Corruption(std::string("stored event: ") + type + " payload missing");
 }
 
+// Both legal hold tables have the same fields.
+template <typename Table>
+Status DecodeLegalHold(const Table* p, const char* type, Event* out) {
+  if (p == nullptr) return MissingPayload(type);
+  AssignString(p->case_id(), &out->legal_case);
+  AssignString(p->reason(), &out->reason);
+  return Status::OK();
+}
+
 Status DecodePayload(const fb::Event& root, Event* out) {
   switch (root.payload_type()) {
     case fb::Payload::ContractOpened: {
@@ -315,20 +324,10 @@ Status DecodePayload(const fb::Event& root, Event* out) {
       if (p == nullptr) return MissingPayload("PeriodClosed");
       return DecodePeriodClosed(*p, out);
     }
-    case fb::Payload::LegalHoldPlaced: {
-      const auto* p = root.payload_as_LegalHoldPlaced();
-      if (p == nullptr) return MissingPayload("LegalHoldPlaced");
-      AssignString(p->case_id(), &out->legal_case);
-      AssignString(p->reason(), &out->reason);
-      return Status::OK();
-    }
-    case fb::Payload::LegalHoldReleased: {
-      const auto* p = root.payload_as_LegalHoldReleased();
-      if (p == nullptr) return MissingPayload("LegalHoldReleased");
-      AssignString(p->case_id(), &out->legal_case);
-      AssignString(p->reason(), &out->reason);
-      return Status::OK();
-    }
+    case fb::Payload::LegalHoldPlaced:
+      return DecodeLegalHold(root.payload_as_LegalHoldPlaced(), "LegalHoldPlaced", out);
+    case fb::Payload::LegalHoldReleased:
+      return DecodeLegalHold(root.payload_as_LegalHoldReleased(), "LegalHoldReleased", out);
     case fb::Payload::NONE:
       return Status::Corruption("stored event: no payload");
   }
