@@ -128,7 +128,13 @@ Status EventAssembler::SetText(FieldId f, std::string_view text) {
       return Status::OK();
     case FieldId::kRecordedAt:
     case FieldId::kHash:
+    case FieldId::kSealedBalancesDigest:
+    case FieldId::kSealedMarginsDigest:
       return Status::OK();  // assigned by the ledger: ignored on input
+    case FieldId::kPeriod: {
+      const Status s = ParseMonth(text, &e.period_month);
+      return s.ok() ? s : FieldError(f, s.message());
+    }
     case FieldId::kContract:
       e.contract.assign(text);
       return Status::OK();
@@ -171,11 +177,20 @@ Status EventAssembler::SetText(FieldId f, std::string_view text) {
     case FieldId::kResolution:
       e.resolution.assign(text);
       return Status::OK();
+    case FieldId::kCase:
+      e.legal_case.assign(text);
+      return Status::OK();
     default:
       break;
   }
   return FieldError(
       f, FieldKindOf(f) == FieldKind::kInteger ? "must be an integer" : "must be an array");
+}
+
+Status EventAssembler::MarkAssigned(FieldId f) {
+  CCL_RETURN_IF_ERROR(MarkPresent(f));
+  if (FieldKindOf(f) != FieldKind::kSealedTotals) return FieldError(f, "must not be an array");
+  return Status::OK();
 }
 
 Status EventAssembler::SetIntegerText(FieldId f, std::string_view text) {

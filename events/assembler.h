@@ -45,6 +45,11 @@ class EventAssembler {
   Status SetLineText(size_t index, LineFieldId f, std::string_view text);
   Status SetLineIntegerText(size_t index, LineFieldId f, std::string_view text);
 
+  // An assigned field whose value is not text or an integer (sealed_totals):
+  // the reader checked its form; it is counted as given and ignored.
+  // InvalidArgument when given twice or when f is not such a field.
+  Status MarkAssigned(FieldId f);
+
   // After the last field: type given, no field foreign to the type, every
   // required one present (also in each line), minutes in the type's range;
   // then ValidateEvent. OK means *e is a valid event.

@@ -1,6 +1,8 @@
 // FlatBuffers encode/decode of one stored event (events/codec.h).
 #include "events/codec.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -22,6 +24,8 @@ static_assert(static_cast<int>(fb::Payload::ContractOpened) ==
               static_cast<int>(EventType::kContractOpened));
 static_assert(static_cast<int>(fb::Payload::ContractClosed) ==
               static_cast<int>(EventType::kContractClosed));
+static_assert(static_cast<int>(fb::Payload::PeriodClosed) ==
+              static_cast<int>(EventType::kPeriodClosed));
 static_assert(static_cast<int>(fb::Payload::MAX) == kEventTypeCount);
 static_assert(static_cast<int>(fb::ServiceLine::ServiceDelivery) ==
               static_cast<int>(ServiceLine::kServiceDelivery));
@@ -59,6 +63,55 @@ flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::ContractLine>>> 
         ToFb(l.bill_rate_minor), static_cast<fb::Overage>(l.overage));
   }
   return b.CreateVector(offsets, n);
+}
+
+flatbuffers::Offset<void> EncodePeriodClosed(flatbuffers::FlatBufferBuilder& b, const Event& e) {
+  if (!e.seal.has_value()) return fb::CreatePeriodClosed(b, e.period_month).Union();
+  const PeriodSeal& seal = *e.seal;
+  std::vector<fb::SealedTotal> totals;
+  totals.reserve(seal.totals.size());
+  for (const SealedTotal& t : seal.totals) {
+    std::array<uint8_t, 3> code{};
+    std::memcpy(code.data(), t.currency.data(), std::min<size_t>(t.currency.size(), 3));
+    totals.emplace_back(flatbuffers::make_span(code), t.revenue_minor, t.cost_minor, t.margin_minor,
+                        t.minutes);
+  }
+  const auto totals_offset = b.CreateVectorOfStructs(totals);
+  const fb::Digest balances(flatbuffers::make_span(seal.balances_digest));
+  const fb::Digest margins(flatbuffers::make_span(seal.margins_digest));
+  return fb::CreatePeriodClosed(b, e.period_month, &balances, &margins, totals_offset).Union();
+}
+
+// A PeriodClosed's seal is present when its digests are; totals may be empty
+// (a month with no contract).
+Status DecodePeriodClosed(const fb::PeriodClosed& p, Event* out) {
+  out->period_month = p.period_month();
+  if (p.sealed_balances_digest() == nullptr && p.sealed_margins_digest() == nullptr &&
+      p.sealed_totals() == nullptr) {
+    return Status::OK();
+  }
+  if (p.sealed_balances_digest() == nullptr || p.sealed_margins_digest() == nullptr) {
+    return Status::Corruption("stored event: field 'sealed_balances_digest': incomplete seal");
+  }
+  PeriodSeal& seal = out->seal.emplace();
+  std::memcpy(seal.balances_digest.data(), p.sealed_balances_digest()->bytes()->Data(), 32);
+  std::memcpy(seal.margins_digest.data(), p.sealed_margins_digest()->bytes()->Data(), 32);
+  if (p.sealed_totals() == nullptr) return Status::OK();
+  // Checked before copying so a corrupt count cannot make us allocate.
+  if (p.sealed_totals()->size() > limits::kSealedCurrenciesMax) {
+    return Status::Corruption(
+        "stored event: field 'sealed_totals': " + std::to_string(p.sealed_totals()->size()) +
+        " entries, at most " + std::to_string(limits::kSealedCurrenciesMax));
+  }
+  for (const fb::SealedTotal* t : *p.sealed_totals()) {
+    SealedTotal& d = seal.totals.emplace_back();
+    d.currency.assign(reinterpret_cast<const char*>(t->currency()->Data()), 3);
+    d.revenue_minor = t->revenue_minor();
+    d.cost_minor = t->cost_minor();
+    d.margin_minor = t->margin_minor();
+    d.minutes = t->minutes();
+  }
+  return Status::OK();
 }
 
 flatbuffers::Offset<void> EncodePayload(flatbuffers::FlatBufferBuilder& b, const Event& e) {
@@ -120,6 +173,18 @@ flatbuffers::Offset<void> EncodePayload(flatbuffers::FlatBufferBuilder& b, const
     }
     case EventType::kContractClosed:
       return fb::CreateContractClosed(b, OptionalString(b, e.reason)).Union();
+    case EventType::kPeriodClosed:
+      return EncodePeriodClosed(b, e);
+    case EventType::kLegalHoldPlaced: {
+      const auto legal_case = OptionalString(b, e.legal_case);
+      const auto reason = OptionalString(b, e.reason);
+      return fb::CreateLegalHoldPlaced(b, legal_case, reason).Union();
+    }
+    case EventType::kLegalHoldReleased: {
+      const auto legal_case = OptionalString(b, e.legal_case);
+      const auto reason = OptionalString(b, e.reason);
+      return fb::CreateLegalHoldReleased(b, legal_case, reason).Union();
+    }
   }
   return 0;
 }
@@ -167,6 +232,15 @@ Status DecodeLines(const flatbuffers::Vector<flatbuffers::Offset<fb::ContractLin
 
 Status MissingPayload(const char* type) {
   return Status::Corruption(std::string("stored event: ") + type + " payload missing");
+}
+
+// Both legal hold tables have the same fields.
+template <typename Table>
+Status DecodeLegalHold(const Table* p, const char* type, Event* out) {
+  if (p == nullptr) return MissingPayload(type);
+  AssignString(p->case_id(), &out->legal_case);
+  AssignString(p->reason(), &out->reason);
+  return Status::OK();
 }
 
 Status DecodePayload(const fb::Event& root, Event* out) {
@@ -245,6 +319,15 @@ Status DecodePayload(const fb::Event& root, Event* out) {
       AssignString(p->reason(), &out->reason);
       return Status::OK();
     }
+    case fb::Payload::PeriodClosed: {
+      const auto* p = root.payload_as_PeriodClosed();
+      if (p == nullptr) return MissingPayload("PeriodClosed");
+      return DecodePeriodClosed(*p, out);
+    }
+    case fb::Payload::LegalHoldPlaced:
+      return DecodeLegalHold(root.payload_as_LegalHoldPlaced(), "LegalHoldPlaced", out);
+    case fb::Payload::LegalHoldReleased:
+      return DecodeLegalHold(root.payload_as_LegalHoldReleased(), "LegalHoldReleased", out);
     case fb::Payload::NONE:
       return Status::Corruption("stored event: no payload");
   }

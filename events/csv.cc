@@ -194,6 +194,9 @@ Status CsvEventReader::Assemble(Event* out) {
       case FieldKind::kLines:
         CCL_RETURN_IF_ERROR(json_.ParseLinesInto(cell, &assembler_));
         break;
+      case FieldKind::kSealedTotals:
+        CCL_RETURN_IF_ERROR(assembler_.MarkAssigned(f));  // assigned: ignored
+        break;
     }
   }
   if (fixed_type_.has_value()) {

@@ -2,6 +2,7 @@
 // exact form CsvEventReader reads back, so an export re-imports. Every text
 // cell goes through AppendCsvCell (events/csv_cell.h): formulas neutralised,
 // control characters escaped, both undone by the reader.
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -66,6 +67,18 @@ void AppendField(const Event& e, FieldId f, const CsvOutputOptions& options, con
       return;
     case FieldId::kAppliedBillRateMinor:
       if (e.applied_bill_rate_minor.has_value()) AppendInteger(*e.applied_bill_rate_minor, out);
+      return;
+    case FieldId::kSealedBalancesDigest:
+      if (e.seal.has_value()) AppendDigestHex(e.seal->balances_digest, out);
+      return;
+    case FieldId::kSealedMarginsDigest:
+      if (e.seal.has_value()) AppendDigestHex(e.seal->margins_digest, out);
+      return;
+    case FieldId::kSealedTotals:
+      if (!e.seal.has_value()) return;
+      scratch->clear();
+      AppendSealedTotalsJson(*e.seal, scratch);
+      AppendCsvCell(*scratch, out);
       return;
     case FieldId::kCurrency:
       if (e.type != EventType::kContractOpened) {
@@ -142,6 +155,12 @@ void AppendField(const Event& e, FieldId f, const CsvOutputOptions& options, con
       return;
     case FieldId::kTargetEventId:
       AppendUuid(e.target_event_id, out);
+      return;
+    case FieldId::kPeriod:
+      out->append(FormatMonthIndex(e.period_month));
+      return;
+    case FieldId::kCase:
+      AppendCsvCell(e.legal_case, out);
       return;
     default:
       return;

@@ -17,6 +17,9 @@ constexpr std::string_view kEventTypeNames[] = {
     "EscalationResolved",
     "EntryReversed",
     "ContractClosed",
+    "PeriodClosed",
+    "LegalHoldPlaced",
+    "LegalHoldReleased",
 };
 static_assert(std::size(kEventTypeNames) == kEventTypeCount + 1);
 
@@ -79,7 +82,8 @@ bool SameContent(const Event& a, const Event& b) {
          a.reference == b.reference && a.delivery == b.delivery && a.offering == b.offering &&
          a.cost_minor == b.cost_minor && a.escalation == b.escalation && a.severity == b.severity &&
          a.summary == b.summary && a.resolution == b.resolution &&
-         a.target_event_id == b.target_event_id;
+         a.target_event_id == b.target_event_id && a.period_month == b.period_month &&
+         a.legal_case == b.legal_case;
 }
 
 void ClearEvent(Event* e) {
@@ -88,6 +92,7 @@ void ClearEvent(Event* e) {
   e->stream_version = 0;
   e->recorded_at_ns = 0;
   e->applied_bill_rate_minor.reset();
+  e->seal.reset();
   e->event_id = Uuid{};
   e->type = EventType::kContractOpened;
   e->contract.clear();
@@ -114,6 +119,8 @@ void ClearEvent(Event* e) {
   e->summary.clear();
   e->resolution.clear();
   e->target_event_id = Uuid{};
+  e->period_month = 0;
+  e->legal_case.clear();
 }
 
 }  // namespace ccl::events

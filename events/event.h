@@ -28,8 +28,15 @@ enum class EventType : uint8_t {
   kEscalationResolved = 7,
   kEntryReversed = 8,
   kContractClosed = 9,
+  kPeriodClosed = 10,
+  kLegalHoldPlaced = 11,
+  kLegalHoldReleased = 12,
 };
-inline constexpr int kEventTypeCount = 9;
+inline constexpr int kEventTypeCount = 12;
+
+// Ledger-wide events belong to no contract: their `contract` is empty, and
+// they form the ledger's own stream (schemas/FORMAT.md "Keys").
+inline constexpr bool IsLedgerWide(EventType t) { return t == EventType::kPeriodClosed; }
 
 enum class ServiceLine : uint8_t {
   kUnknown = 0,
@@ -59,6 +66,27 @@ struct ContractLine {
   bool operator==(const ContractLine&) const = default;
 };
 
+// The totals of one currency sealed by a PeriodClosed.
+struct SealedTotal {
+  std::string currency;  // ISO 4217
+  int64_t revenue_minor = 0;
+  int64_t cost_minor = 0;
+  int64_t margin_minor = 0;  // revenue_minor - cost_minor
+  int64_t minutes = 0;       // consumed, net of reversals
+
+  bool operator==(const SealedTotal&) const = default;
+};
+
+// The figures the ledger seals into a PeriodClosed (schemas/EVENTS.md
+// "Sealed figures"): as of the closed month's last instant.
+struct PeriodSeal {
+  std::array<uint8_t, 32> balances_digest{};
+  std::array<uint8_t, 32> margins_digest{};
+  std::vector<SealedTotal> totals;  // by currency code, ascending
+
+  bool operator==(const PeriodSeal&) const = default;
+};
+
 struct Event {
   // --- Assigned by the ledger on append; ignored on import. ---
   uint64_t seq = 0;
@@ -67,6 +95,8 @@ struct Event {
   // HoursBooked and DeliveryCompleted only: the line's bill rate in effect at
   // effective_at when the event was appended.
   std::optional<int64_t> applied_bill_rate_minor;
+  // PeriodClosed only: the sealed figures.
+  std::optional<PeriodSeal> seal;
 
   // --- Envelope, supplied by the writer. ---
   Uuid event_id{};
@@ -106,16 +136,23 @@ struct Event {
   std::string resolution;
   // EntryReversed: target_event_id, reason.
   Uuid target_event_id{};
+  // PeriodClosed: period_month (months since 1970-01; the JSON form is "YYYY-MM").
+  int32_t period_month = 0;
+  // LegalHoldPlaced, LegalHoldReleased: legal_case (JSON "case"), reason.
+  std::string legal_case;
 
   bool operator==(const Event&) const = default;
 
+  bool IsLegalHold() const {
+    return type == EventType::kLegalHoldPlaced || type == EventType::kLegalHoldReleased;
+  }
   bool IsConsumption() const {
     return type == EventType::kHoursBooked || type == EventType::kDeliveryCompleted;
   }
 };
 
 // True when a and b carry the same writer-supplied content: every field but the
-// assigned ones (seq, stream_version, recorded_at_ns, applied_bill_rate_minor).
+// assigned ones (seq, stream_version, recorded_at_ns, applied_bill_rate_minor, seal).
 // This is the idempotency test: same event_id and SameContent -> duplicate.
 bool SameContent(const Event& a, const Event& b);
 

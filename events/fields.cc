@@ -8,12 +8,41 @@ namespace ccl::events {
 namespace {
 
 constexpr std::string_view kFieldNames[] = {
-    "seq",          "event_id",    "type",         "contract",        "stream_version",
-    "effective_at", "recorded_at", "actor",        "source",          "note",
-    "customer",     "term_start",  "term_end",     "currency",        "lines",
-    "reason",       "engineer",    "service_line", "minutes",         "cost_rate_minor",
-    "reference",    "delivery",    "offering",     "cost_minor",      "escalation",
-    "severity",     "summary",     "resolution",   "target_event_id", "applied_bill_rate_minor",
+    "seq",
+    "event_id",
+    "type",
+    "contract",
+    "stream_version",
+    "effective_at",
+    "recorded_at",
+    "actor",
+    "source",
+    "note",
+    "customer",
+    "term_start",
+    "term_end",
+    "currency",
+    "lines",
+    "reason",
+    "engineer",
+    "service_line",
+    "minutes",
+    "cost_rate_minor",
+    "reference",
+    "delivery",
+    "offering",
+    "cost_minor",
+    "escalation",
+    "severity",
+    "summary",
+    "resolution",
+    "target_event_id",
+    "period",
+    "case",
+    "applied_bill_rate_minor",
+    "sealed_balances_digest",
+    "sealed_margins_digest",
+    "sealed_totals",
     "hash",
 };
 static_assert(std::size(kFieldNames) == kFieldCount);
@@ -66,6 +95,12 @@ constexpr TypeFields kTypeFields[] = {
     {Bits({FieldId::kTargetEventId, FieldId::kReason}), 0},
     // ContractClosed
     {Bits({FieldId::kReason}), 0},
+    // PeriodClosed (ledger-wide: no contract, see RequiredFields)
+    {Bits({FieldId::kPeriod}), 0},
+    // LegalHoldPlaced
+    {Bits({FieldId::kCase, FieldId::kReason}), 0},
+    // LegalHoldReleased
+    {Bits({FieldId::kCase, FieldId::kReason}), 0},
 };
 static_assert(std::size(kTypeFields) == kEventTypeCount + 1);
 
@@ -113,6 +148,8 @@ FieldKind FieldKindOf(FieldId f) {
       return FieldKind::kInteger;
     case FieldId::kLines:
       return FieldKind::kLines;
+    case FieldId::kSealedTotals:
+      return FieldKind::kSealedTotals;
     default:
       return FieldKind::kText;
   }
@@ -123,14 +160,20 @@ FieldKind LineFieldKindOf(LineFieldId f) {
                                                                       : FieldKind::kInteger;
 }
 
+// A ledger-wide event belongs to no contract: `contract` is neither required
+// nor allowed.
+FieldMask EnvelopeOf(EventType t, FieldMask envelope) {
+  return IsLedgerWide(t) ? envelope & ~FieldBit(FieldId::kContract) : envelope;
+}
+
 FieldMask RequiredFields(EventType t) {
   const TypeFields& f = FieldsOf(t);
-  return f.required == 0 ? 0 : kEnvelopeRequired | f.required;
+  return f.required == 0 ? 0 : EnvelopeOf(t, kEnvelopeRequired) | f.required;
 }
 
 FieldMask AllowedFields(EventType t) {
   const TypeFields& f = FieldsOf(t);
-  return f.required == 0 ? 0 : kEnvelopeAllowed | f.required | f.optional;
+  return f.required == 0 ? 0 : EnvelopeOf(t, kEnvelopeAllowed) | f.required | f.optional;
 }
 
 bool CarriesMoney(const Event& e) {
@@ -173,6 +216,8 @@ FieldMask PayloadFieldsSet(const Event& e) {
   set_if(!e.summary.empty(), FieldId::kSummary);
   set_if(!e.resolution.empty(), FieldId::kResolution);
   set_if(e.target_event_id != Uuid{}, FieldId::kTargetEventId);
+  set_if(e.period_month != 0, FieldId::kPeriod);
+  set_if(!e.legal_case.empty(), FieldId::kCase);
   return m;
 }
 

@@ -42,10 +42,15 @@ enum class FieldId : uint8_t {
   kSummary,
   kResolution,
   kTargetEventId,
+  kPeriod,
+  kCase,
   kAppliedBillRateMinor,  // assigned
+  kSealedBalancesDigest,  // assigned
+  kSealedMarginsDigest,   // assigned
+  kSealedTotals,          // assigned
   kHash,                  // assigned (chain hash; not part of the event)
 };
-inline constexpr int kFieldCount = 31;
+inline constexpr int kFieldCount = 36;
 
 // Keys of one entry of `lines`.
 enum class LineFieldId : uint8_t {
@@ -58,19 +63,22 @@ enum class LineFieldId : uint8_t {
 inline constexpr int kLineFieldCount = 5;
 
 // A set of fields as a bit mask (bit i = FieldId i).
-using FieldMask = uint32_t;
-static_assert(kFieldCount <= 32);
+using FieldMask = uint64_t;
+static_assert(kFieldCount <= 64);
 constexpr FieldMask FieldBit(FieldId f) { return FieldMask{1} << static_cast<int>(f); }
 
 // Keys the ledger assigns: accepted and ignored on input.
 inline constexpr FieldMask kAssignedFields =
     FieldBit(FieldId::kSeq) | FieldBit(FieldId::kStreamVersion) | FieldBit(FieldId::kRecordedAt) |
-    FieldBit(FieldId::kAppliedBillRateMinor) | FieldBit(FieldId::kHash);
+    FieldBit(FieldId::kAppliedBillRateMinor) | FieldBit(FieldId::kSealedBalancesDigest) |
+    FieldBit(FieldId::kSealedMarginsDigest) | FieldBit(FieldId::kSealedTotals) |
+    FieldBit(FieldId::kHash);
 
 // How a field's value is written: text (a JSON string; a CSV cell as is), an
-// integer (a JSON number; a CSV cell of digits), or the `lines` list (a JSON
-// array; in CSV a cell holding that JSON array).
-enum class FieldKind : uint8_t { kText, kInteger, kLines };
+// integer (a JSON number; a CSV cell of digits), the `lines` list (a JSON
+// array; in CSV a cell holding that JSON array), or `sealed_totals` (a JSON
+// array of objects, assigned: on input only its form is checked).
+enum class FieldKind : uint8_t { kText, kInteger, kLines, kSealedTotals };
 FieldKind FieldKindOf(FieldId f);
 // service_line and overage are text, the others integers.
 FieldKind LineFieldKindOf(LineFieldId f);

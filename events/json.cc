@@ -264,6 +264,15 @@ Status JsonEventParser::Impl::ParseObject(od::document& doc) {
       case FieldKind::kLines:
         CCL_RETURN_IF_ERROR(ParseLines(v, assembler));
         break;
+      case FieldKind::kSealedTotals: {
+        // Assigned: its form (an array) is checked, its content ignored.
+        od::array arr;
+        err = v.get_array().get(arr);
+        if (err == sj::INCORRECT_TYPE) return FieldError(FieldName(f), "must be an array");
+        if (err != sj::SUCCESS) return FieldJsonError(FieldName(f), err);
+        CCL_RETURN_IF_ERROR(assembler.MarkAssigned(f));
+        break;
+      }
     }
   }
   // Anything after the object ("{...} {...}", "{...} x") is an error.

@@ -1,6 +1,8 @@
 // The JSON form of events (schemas/EVENTS.md): one flat object per line.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,10 +18,11 @@ class EventAssembler;
 // numbers, impossible dates, invalid UTF-8 and over-limit strings are
 // InvalidArgument naming the field ("field 'minutes': must be 1..1440, got 1441").
 // The ledger-assigned keys (seq, stream_version, recorded_at, hash,
-// applied_bill_rate_minor) are accepted and ignored, and so is `currency` on
-// an event other than ContractOpened (the contract's currency an export adds
-// to amounts; checked to be an active ISO 4217 code), so `log --json` and
-// `export events` output imports back. Runs ValidateEvent before returning OK.
+// applied_bill_rate_minor, sealed_*) are accepted and ignored, and so is
+// `currency` on an event other than ContractOpened (the contract's currency an
+// export adds to amounts; checked to be an active ISO 4217 code), so `log
+// --json` and `export events` output imports back. Runs ValidateEvent before
+// returning OK.
 // Thread-compatible: one JsonEventParser per thread (it reuses simdjson buffers).
 class JsonEventParser {
  public:
@@ -59,6 +62,12 @@ struct JsonOutputOptions {
 // schemas/EVENTS.md), no spaces, no trailing newline; optional fields only
 // when present. Appends to *out.
 void AppendEventJson(const Event& e, const JsonOutputOptions& options, std::string* out);
+
+// The canonical JSON array of a PeriodClosed's sealed totals, as the value of
+// "sealed_totals" and its CSV cell. Appends to *out.
+void AppendSealedTotalsJson(const PeriodSeal& seal, std::string* out);
+// 64 lower-case hex digits of a digest. Appends to *out.
+void AppendDigestHex(const std::array<uint8_t, 32>& digest, std::string* out);
 
 // The canonical JSON array of e.lines alone ("[]" when empty), as the value
 // of "lines" above and as the `lines` cell of the CSV form. Appends to *out.

@@ -3,6 +3,7 @@
 // payload in the order schemas/EVENTS.md lists for the type), no spaces,
 // integers for money and minutes, RFC 3339 UTC times, and one escaping rule
 // (\" \\ and \u00XX for control characters; everything else as UTF-8).
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -174,10 +175,65 @@ void AppendPayload(const Event& e, JsonWriter& w) {
     case EventType::kContractClosed:
       w.String("reason", e.reason);
       break;
+    case EventType::kPeriodClosed:
+      w.String("period", FormatMonthIndex(e.period_month));
+      break;
+    case EventType::kLegalHoldPlaced:
+    case EventType::kLegalHoldReleased:
+      w.String("case", e.legal_case);
+      w.String("reason", e.reason);
+      break;
   }
 }
 
+void AppendHex(const std::array<uint8_t, 32>& bytes, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char hex[64];
+  for (int i = 0; i < 32; ++i) {
+    hex[2 * i] = kHex[bytes[i] >> 4];
+    hex[2 * i + 1] = kHex[bytes[i] & 0xf];
+  }
+  out->append(hex, sizeof(hex));
+}
+
+void AppendSealedTotalsArray(const PeriodSeal& seal, JsonWriter& w) {
+  w.Raw("[");
+  for (size_t i = 0; i < seal.totals.size(); ++i) {
+    const SealedTotal& t = seal.totals[i];
+    if (i != 0) w.Raw(",");
+    w.BeginObject();
+    w.String("currency", t.currency);
+    w.Integer("revenue_minor", t.revenue_minor);
+    w.Integer("cost_minor", t.cost_minor);
+    w.Integer("margin_minor", t.margin_minor);
+    w.Integer("minutes", t.minutes);
+    w.EndObject();
+  }
+  w.Raw("]");
+  w.AfterValue();
+}
+
+void AppendSeal(const PeriodSeal& seal, JsonWriter& w) {
+  std::string hex;
+  AppendHex(seal.balances_digest, &hex);
+  w.String("sealed_balances_digest", hex);
+  hex.clear();
+  AppendHex(seal.margins_digest, &hex);
+  w.String("sealed_margins_digest", hex);
+  w.Key("sealed_totals");
+  AppendSealedTotalsArray(seal, w);
+}
+
 }  // namespace
+
+void AppendSealedTotalsJson(const PeriodSeal& seal, std::string* out) {
+  JsonWriter w(out);
+  AppendSealedTotalsArray(seal, w);
+}
+
+void AppendDigestHex(const std::array<uint8_t, 32>& digest, std::string* out) {
+  AppendHex(digest, out);
+}
 
 void AppendLinesJson(const Event& e, std::string* out) {
   JsonWriter w(out);
@@ -192,7 +248,7 @@ void AppendEventJson(const Event& e, const JsonOutputOptions& options, std::stri
   if (assigned) w.Unsigned("seq", e.seq);
   w.Uuid("event_id", e.event_id);
   w.String("type", EventTypeName(e.type));
-  w.String("contract", e.contract);
+  if (!IsLedgerWide(e.type)) w.String("contract", e.contract);
   if (assigned) w.Unsigned("stream_version", e.stream_version);
   w.Instant("effective_at", e.effective_at_ns, false);
   if (assigned) w.Instant("recorded_at", e.recorded_at_ns, true);
@@ -207,6 +263,7 @@ void AppendEventJson(const Event& e, const JsonOutputOptions& options, std::stri
   if (assigned && e.applied_bill_rate_minor.has_value()) {
     w.Integer("applied_bill_rate_minor", *e.applied_bill_rate_minor);
   }
+  if (assigned && e.seal.has_value()) AppendSeal(*e.seal, w);
   if (options.hash != nullptr) {
     char hex[64];
     HexInto(std::span<const uint8_t>(options.hash, 32), hex);

@@ -22,10 +22,16 @@ inline constexpr size_t kOfferingBytesMax = 256;
 inline constexpr size_t kEscalationBytesMax = 128;
 inline constexpr size_t kSummaryBytesMax = 1024;
 inline constexpr size_t kResolutionBytesMax = 1024;
+inline constexpr size_t kCaseBytesMax = 128;  // a legal hold's case
 
 // Lists.
 inline constexpr size_t kLinesPerEventMax = 4;          // one entry per service line at most
 inline constexpr size_t kRateChangesPerLineMax = 1024;  // bill rate history of one line
+// Currencies in one PeriodClosed's sealed totals: ISO 4217 List One has fewer
+// codes with a minor unit, so every ledger fits.
+inline constexpr size_t kSealedCurrenciesMax = 200;
+inline constexpr size_t kLegalHoldsPerContractMax = 64;  // holds in force at once
+inline constexpr uint32_t kRetentionYearsMax = 100;      // ledgerctl retention --years
 
 // Numbers. Money is in minor units of the contract currency; rates per hour.
 inline constexpr int32_t kBookingMinutesMin = 1;

@@ -52,6 +52,14 @@ inline constexpr std::string_view kTimeCloseNotBeforeTerm = "R-TIME-04";
 inline constexpr std::string_view kTimeRerateNotBeforeOpened = "R-TIME-05";
 inline constexpr std::string_view kTimeResolveNotBeforeOpened = "R-TIME-06";
 inline constexpr std::string_view kTimeReversalNotBeforeTarget = "R-TIME-07";
+inline constexpr std::string_view kPeriodInOrder = "R-PERIOD-01";
+inline constexpr std::string_view kPeriodCloseAfterMonth = "R-PERIOD-02";
+inline constexpr std::string_view kPeriodClosedRefuses = "R-PERIOD-03";
+inline constexpr std::string_view kPeriodSealed = "R-PERIOD-04";
+inline constexpr std::string_view kHoldOnce = "R-HOLD-01";
+inline constexpr std::string_view kHoldReleasePlaced = "R-HOLD-02";
+inline constexpr std::string_view kHoldsMax = "R-HOLD-03";
+inline constexpr std::string_view kHoldAfterClose = "R-HOLD-04";
 
 // Field validation (schemas/EVENTS.md "Checks on every event"): one id per
 // field table of the catalog; the message names the field, so id and field
@@ -70,6 +78,8 @@ inline constexpr std::string_view kFieldEscalationSeverityChanged = "F-ESC-SEVER
 inline constexpr std::string_view kFieldEscalationResolved = "F-ESC-RESOLVED";
 inline constexpr std::string_view kFieldEntryReversed = "F-REVERSED";
 inline constexpr std::string_view kFieldContractClosed = "F-CLOSED";
+inline constexpr std::string_view kFieldPeriodClosed = "F-PERIOD-CLOSED";
+inline constexpr std::string_view kFieldLegalHold = "F-HOLD";
 
 // A check refuses input and reports its id; an effect is what an accepted
 // event does to the state (it is never an error, so its id is in no Status).
@@ -118,6 +128,14 @@ inline constexpr std::array kAll = {
     Entry{kTimeRerateNotBeforeOpened, Kind::kCheck},
     Entry{kTimeResolveNotBeforeOpened, Kind::kCheck},
     Entry{kTimeReversalNotBeforeTarget, Kind::kCheck},
+    Entry{kPeriodInOrder, Kind::kCheck},
+    Entry{kPeriodCloseAfterMonth, Kind::kCheck},
+    Entry{kPeriodClosedRefuses, Kind::kCheck},
+    Entry{kPeriodSealed, Kind::kEffect},
+    Entry{kHoldOnce, Kind::kCheck},
+    Entry{kHoldReleasePlaced, Kind::kCheck},
+    Entry{kHoldsMax, Kind::kCheck},
+    Entry{kHoldAfterClose, Kind::kEffect},
     Entry{kFieldType, Kind::kCheck},
     Entry{kFieldEnvelope, Kind::kCheck},
     Entry{kFieldOtherType, Kind::kCheck},
@@ -132,6 +150,8 @@ inline constexpr std::array kAll = {
     Entry{kFieldEscalationResolved, Kind::kCheck},
     Entry{kFieldEntryReversed, Kind::kCheck},
     Entry{kFieldContractClosed, Kind::kCheck},
+    Entry{kFieldPeriodClosed, Kind::kCheck},
+    Entry{kFieldLegalHold, Kind::kCheck},
 };
 
 }  // namespace ccl::rules

@@ -4,6 +4,7 @@
 // make a readable error message).
 #include "events/time_format.h"
 
+#include <cassert>
 #include <chrono>
 
 #include "events/limits.h"
@@ -235,6 +236,59 @@ std::string FormatMonth(int32_t days) {
   std::string s = FormatDate(days);
   s.resize(s.size() - 3);  // drop "-DD"
   return s;
+}
+
+Status ParseMonth(std::string_view text, int32_t* month_index) {
+  int y = 0, m = 0;
+  if (text.size() != 7 || !ReadFixed(text, 0, 4, &y) || text[4] != '-' ||
+      !ReadFixed(text, 5, 2, &m)) {
+    return Status::InvalidArgument("must be a month YYYY-MM, got " + QuoteForMessage(text));
+  }
+  if (m < 1 || m > 12) {
+    return Status::InvalidArgument("not a calendar month: " + QuoteForMessage(text));
+  }
+  if (y < limits::kYearMin || y > limits::kYearMax) {
+    return Status::InvalidArgument("year must be " + std::to_string(limits::kYearMin) + ".." +
+                                   std::to_string(limits::kYearMax) + ", got " +
+                                   QuoteForMessage(text));
+  }
+  *month_index = y * 12 + m - 1;
+  return Status::OK();
+}
+
+std::string FormatMonthIndex(int32_t month_index) {
+  char buf[32];
+  const int64_t y = FloorDiv(month_index, 12);
+  const auto m = static_cast<unsigned>(month_index - y * 12 + 1);
+  char* p = buf;
+  if (y < 0) *p++ = '-';
+  p = PutDigits(static_cast<uint64_t>(y < 0 ? -y : y), 4, p);
+  *p++ = '-';
+  p = PutDigits(m, 2, p);
+  return std::string(buf, p);
+}
+
+int32_t AddYearsToDay(int32_t days, int years) {
+  assert(years >= 0 && years <= 10000);
+  chr::year_month_day ymd{chr::sys_days(chr::days(days))};
+  ymd += chr::years(years);
+  if (static_cast<int>(ymd.year()) > limits::kYearMax) return kMaxDay;
+  if (!ymd.ok()) ymd = ymd.year() / ymd.month() / chr::last;
+  return static_cast<int32_t>(chr::sys_days(ymd).time_since_epoch().count());
+}
+
+int32_t MinMonthIndex() { return limits::kYearMin * 12; }
+int32_t MaxMonthIndex() { return limits::kYearMax * 12 + 11; }
+
+int32_t FirstDayOfMonthIndex(int32_t month_index) {
+  assert(month_index >= MinMonthIndex() && month_index <= MaxMonthIndex());
+  return DaysFromCivil(month_index / 12, static_cast<unsigned>(month_index % 12 + 1), 1);
+}
+
+int64_t LastInstantOfMonthIndexNs(int32_t month_index) {
+  assert(month_index >= MinMonthIndex() && month_index <= MaxMonthIndex());
+  if (month_index == MaxMonthIndex()) return MaxInstantNs();
+  return static_cast<int64_t>(FirstDayOfMonthIndex(month_index + 1)) * kNsPerDay - 1;
 }
 
 int32_t MonthIndexOf(int32_t days) {

@@ -34,6 +34,22 @@ std::string FormatMonth(int32_t days);
 // Year * 12 + month - 1: a sortable month number.
 int32_t MonthIndexOf(int32_t days);
 
+// Month numbers (MonthIndexOf) of the form "YYYY-MM", a year kYearMin..kYearMax:
+// the `period` of a PeriodClosed. Message names no field; callers add it.
+Status ParseMonth(std::string_view text, int32_t* month_index);
+std::string FormatMonthIndex(int32_t month_index);  // "2026-03"
+// First day of the month (days since 1970-01-01); the month's last instant is
+// the next month's first day minus 1 ns. REQUIRES: a month of kYearMin..kYearMax
+int32_t FirstDayOfMonthIndex(int32_t month_index);
+int64_t LastInstantOfMonthIndexNs(int32_t month_index);
+// The month numbers of kYearMin-01 and kYearMax-12.
+int32_t MinMonthIndex();
+int32_t MaxMonthIndex();
+
+// The same calendar date `years` later (29 February becomes 28 February in
+// a common year); MaxDay() when that is after it. REQUIRES: 0 <= years <= 10000
+int32_t AddYearsToDay(int32_t days, int years);
+
 // Allocation-free forms of the Format* functions above for hot output loops
 // (JSON/CSV export): append the same text to *out.
 void AppendDate(int32_t days, std::string* out);

@@ -151,8 +151,14 @@ Status CheckLines(const Event& e) {
 
 Status CheckEnvelope(const Event& e) {
   if (e.event_id == Uuid{}) return FieldError("event_id", "required");
-  if (e.contract.empty()) return FieldError("contract", "required");
-  if (!IsValidContractId(e.contract)) {
+  if (IsLedgerWide(e.type)) {
+    if (!e.contract.empty()) {
+      return FieldError("contract", "not allowed in " + std::string(EventTypeName(e.type)) +
+                                        " (a ledger-wide event)");
+    }
+  } else if (e.contract.empty()) {
+    return FieldError("contract", "required");
+  } else if (!IsValidContractId(e.contract)) {
     return FieldError("contract",
                       "must match [A-Za-z0-9._-]{1,64}, got " + QuoteForMessage(e.contract));
   }
@@ -164,6 +170,35 @@ Status CheckEnvelope(const Event& e) {
   CCL_RETURN_IF_ERROR(CheckRequiredString(FieldId::kActor, e.actor, limits::kActorBytesMax));
   CCL_RETURN_IF_ERROR(CheckRequiredString(FieldId::kSource, e.source, limits::kSourceBytesMax));
   return CheckOptionalString(FieldId::kNote, e.note, limits::kNoteBytesMax);
+}
+
+// The sealed figures of a PeriodClosed (assigned, so only read back from
+// storage): currencies known, ascending and distinct, margin = revenue - cost.
+Status CheckSeal(const PeriodSeal& seal) {
+  if (seal.totals.size() > limits::kSealedCurrenciesMax) {
+    return FieldError("sealed_totals", "must have at most " +
+                                           std::to_string(limits::kSealedCurrenciesMax) +
+                                           " entries, got " + std::to_string(seal.totals.size()));
+  }
+  for (size_t i = 0; i < seal.totals.size(); ++i) {
+    const SealedTotal& t = seal.totals[i];
+    const std::string field = "sealed_totals[" + std::to_string(i) + "]";
+    if (!LookupCurrency(t.currency, nullptr)) {
+      return FieldError(field + ".currency",
+                        "must be an active ISO 4217 code, got " + QuoteForMessage(t.currency));
+    }
+    if (i > 0 && seal.totals[i - 1].currency >= t.currency) {
+      return FieldError(field + ".currency", "must be after " +
+                                                 QuoteForMessage(seal.totals[i - 1].currency) +
+                                                 " (ascending, each currency once)");
+    }
+    // In 128 bits: a difference that wraps in 64 is not a margin.
+    const __int128 margin = static_cast<__int128>(t.revenue_minor) - t.cost_minor;
+    if (margin != t.margin_minor) {
+      return FieldError(field + ".margin_minor", "must be revenue_minor - cost_minor");
+    }
+  }
+  return Status::OK();
 }
 
 Status CheckPayload(const Event& e) {
@@ -233,6 +268,18 @@ Status CheckPayload(const Event& e) {
       return CheckRequiredString(FieldId::kReason, e.reason, limits::kReasonBytesMax);
     case EventType::kContractClosed:
       return CheckRequiredString(FieldId::kReason, e.reason, limits::kReasonBytesMax);
+    case EventType::kPeriodClosed:
+      if (e.period_month == 0) return FieldError("period", "required");
+      if (e.period_month < MinMonthIndex() || e.period_month > MaxMonthIndex()) {
+        return FieldError("period", "must be " + FormatMonthIndex(MinMonthIndex()) + ".." +
+                                        FormatMonthIndex(MaxMonthIndex()) + ", got month number " +
+                                        std::to_string(e.period_month));
+      }
+      return e.seal.has_value() ? CheckSeal(*e.seal) : Status::OK();
+    case EventType::kLegalHoldPlaced:
+    case EventType::kLegalHoldReleased:
+      CCL_RETURN_IF_ERROR(CheckRequiredString(FieldId::kCase, e.legal_case, limits::kCaseBytesMax));
+      return CheckRequiredString(FieldId::kReason, e.reason, limits::kReasonBytesMax);
   }
   return FieldError("type", "unknown event type " + std::to_string(static_cast<int>(e.type)));
 }
@@ -259,6 +306,11 @@ std::string_view FieldTableRule(EventType t) {
       return rules::kFieldEntryReversed;
     case EventType::kContractClosed:
       return rules::kFieldContractClosed;
+    case EventType::kPeriodClosed:
+      return rules::kFieldPeriodClosed;
+    case EventType::kLegalHoldPlaced:
+    case EventType::kLegalHoldReleased:
+      return rules::kFieldLegalHold;
   }
   return rules::kFieldType;
 }
@@ -290,6 +342,10 @@ Status ValidateEvent(const Event& e) {
     CCL_RETURN_IF_ERROR(
         CheckRange("applied_bill_rate_minor", *e.applied_bill_rate_minor, 0, limits::kRateMinorMax)
             .WithRule(FieldTableRule(e.type)));
+  }
+  if (e.seal.has_value() && e.type != EventType::kPeriodClosed) {
+    return FieldError("sealed_totals", "not allowed in " + std::string(EventTypeName(e.type)))
+        .WithRule(rules::kFieldOtherType);
   }
   return CheckPayload(e).WithRule(FieldTableRule(e.type));
 }

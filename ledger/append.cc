@@ -147,6 +147,8 @@ LedgerImpl::GroupScratch& LedgerImpl::StartGroup(const Head& before, rocksdb::Wr
   assert(g.batch == nullptr);  // one group at a time: FinishGroup released the last one
   g.recorded_at_ns = std::max(clock_->NowNs(), before.recorded_at_ns);
   g.next_seq = before.seq + 1;
+  g.first_seq = g.next_seq;
+  g.fold.reset();
   g.prev_hash = before.hash;
   g.streams.clear();
   g.copies.clear();
@@ -185,6 +187,7 @@ Status LedgerImpl::ValidateGroup(const std::vector<Writer*>& group, GroupScratch
       g->streams.resize(streams0);
       g->copies.resize(copies0);
       g->ids.resize(ids0);
+      if (g->fold && g->fold_seq >= seq0) g->fold.reset();  // it folded rejected events
     }
     if (!s.ok()) {
       FailWriter(w, s);
@@ -281,6 +284,7 @@ void LedgerImpl::PublishGroup(const Head& after, uint64_t wal_bytes) {
   assert(after.seq > head().seq);
   tree_->CommitAppend();
   for (auto& [contract, state] : view_.group()->contracts) {
+    if (contract.empty()) ledger_stream_absent_ = false;
     contract_cache_.Put(contract, std::move(state));
   }
   {
@@ -448,6 +452,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     e.stream_version = 0;
     e.recorded_at_ns = 0;
     e.applied_bill_rate_minor.reset();
+    e.seal.reset();
     Status s = events::ValidateEvent(e);
     if (!s.ok()) return s.WithContext(EventLabel(in.event_id));
 
@@ -472,6 +477,10 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     e.stream_version = applied.stream_version;
     e.recorded_at_ns = g->recorded_at_ns;
     e.applied_bill_rate_minor = applied.applied_bill_rate_minor;
+    if (e.type == events::EventType::kPeriodClosed) {
+      s = SealPeriod(g, seq, e.period_month, &e.seal.emplace());
+      if (!s.ok()) return s.WithContext(EventLabel(in.event_id) + ": seal");
+    }
     events::EncodeEvent(e, &g->bytes);
     if (g->bytes.size() > limits::kEventBytesMax) {
       return Status::InvalidArgument(EventLabel(in.event_id) + ": stored event would be " +
@@ -509,8 +518,16 @@ Status LedgerImpl::ReadContract(std::string_view contract, bool* found, Contract
     *out = *c;
     return Status::OK();
   }
+  if (contract.empty() && ledger_stream_absent_) {
+    *found = false;
+    return Status::OK();
+  }
   CCL_RETURN_IF_ERROR(ReadStoredContract(contract, found, out));
-  if (*found) contract_cache_.Put(std::string(contract), *out);
+  if (*found) {
+    contract_cache_.Put(std::string(contract), *out);
+  } else if (contract.empty()) {
+    ledger_stream_absent_ = true;
+  }
   return Status::OK();
 }
 

@@ -2,6 +2,7 @@
 #include "ledger/contract_state.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "events/limits.h"
 #include "ledger/keys.h"
@@ -13,6 +14,9 @@ namespace {
 // Format 1 (no effective_at fields) is refused: it cannot hold what the
 // time-order rules need, and ledgers that wrote it are refused on open.
 constexpr uint8_t kStateFormat = 2;
+// The ledger stream's state (contract ""): a format of its own, so that a
+// contract's state can never be read as it or the other way round.
+constexpr uint8_t kLedgerStreamFormat = 3;
 constexpr size_t kEscalationStateBytes = 10;
 constexpr uint8_t kContractOpen = 1;
 constexpr uint8_t kContractClosed = 2;
@@ -113,8 +117,38 @@ LineState* ContractState::AddLine(LineState line) {
   return &*lines.insert(it, std::move(line));
 }
 
+namespace {
+
+void EncodeLedgerStreamState(const ContractState& s, std::string* out) {
+  assert(s.ledger_stream);
+  out->push_back(static_cast<char>(kLedgerStreamFormat));
+  AppendBE64(s.stream_version, out);
+  AppendBE64(s.last_seq, out);
+  AppendBE64(static_cast<uint64_t>(s.last_effective_at_ns), out);
+  AppendBE32(static_cast<uint32_t>(s.closed_through_month), out);
+}
+
+Status DecodeLedgerStreamState(std::string_view bytes, ContractState* out) {
+  Reader r(bytes);
+  uint8_t format = 0;
+  *out = ContractState{};
+  out->ledger_stream = true;
+  if (!r.U8(&format) || format != kLedgerStreamFormat || !r.U64(&out->stream_version) ||
+      !r.U64(&out->last_seq) || !r.I64(&out->last_effective_at_ns) ||
+      !r.I32(&out->closed_through_month)) {
+    return Bad("truncated ledger stream state");
+  }
+  if (out->stream_version == 0 || out->last_seq == 0) return Bad("zero version or seq");
+  if (out->closed_through_month < 0) return Bad("negative closed month");
+  if (!r.AtEnd()) return Bad("trailing bytes");
+  return Status::OK();
+}
+
+}  // namespace
+
 void EncodeContractState(const ContractState& s, std::string* out) {
   out->clear();
+  if (s.ledger_stream) return EncodeLedgerStreamState(s, out);
   out->push_back(static_cast<char>(kStateFormat));
   out->push_back(static_cast<char>(s.closed ? kContractClosed : kContractOpen));
   AppendBE64(s.stream_version, out);
@@ -139,11 +173,21 @@ void EncodeContractState(const ContractState& s, std::string* out) {
       AppendBE64(static_cast<uint64_t>(c.rate_minor), out);
     }
   }
+  // Only when there are holds: a state without any is byte for byte the one
+  // written before legal holds existed.
+  if (s.legal_holds.empty()) return;
+  out->push_back(static_cast<char>(s.legal_holds.size()));
+  for (const std::string& h : s.legal_holds) AppendStr(h, out);
 }
 
 Status DecodeContractState(std::string_view bytes, ContractState* out) {
+  if (!bytes.empty() && static_cast<uint8_t>(bytes[0]) == kLedgerStreamFormat) {
+    return DecodeLedgerStreamState(bytes, out);
+  }
   Reader r(bytes);
   uint8_t format = 0, status = 0, nlines = 0;
+  out->ledger_stream = false;
+  out->closed_through_month = 0;
   if (!r.U8(&format) || format != kStateFormat) return Bad("unknown format");
   if (!r.U8(&status) || (status != kContractOpen && status != kContractClosed)) {
     return Bad("bad status");
@@ -188,6 +232,21 @@ Status DecodeContractState(std::string_view bytes, ContractState* out) {
     l.rate_changes.resize(nchanges);
     for (RateChange& c : l.rate_changes) {
       if (!r.I64(&c.effective_at_ns) || !r.I64(&c.rate_minor)) return Bad("truncated rates");
+    }
+  }
+  out->legal_holds.clear();
+  if (r.AtEnd()) return Status::OK();
+  uint8_t nholds = 0;
+  if (!r.U8(&nholds) || nholds == 0 || nholds > limits::kLegalHoldsPerContractMax) {
+    return Bad("bad legal hold count");
+  }
+  out->legal_holds.resize(nholds);
+  for (uint8_t i = 0; i < nholds; ++i) {
+    if (!r.Str(limits::kCaseBytesMax, &out->legal_holds[i]) || out->legal_holds[i].empty()) {
+      return Bad("truncated legal hold");
+    }
+    if (i > 0 && out->legal_holds[i - 1] >= out->legal_holds[i]) {
+      return Bad("legal holds not sorted");
     }
   }
   if (!r.AtEnd()) return Bad("trailing bytes");

@@ -61,6 +61,16 @@ struct ContractState {
   int64_t last_consumption_at_ns = kNoConsumption;
   std::vector<LineState> lines;  // in ServiceLine order, one per line
 
+  // The cases of the legal holds in force (LegalHoldPlaced, not yet
+  // released), sorted; at most limits::kLegalHoldsPerContractMax.
+  std::vector<std::string> legal_holds;
+
+  // The ledger's own stream (contract "", its ledger-wide events): only
+  // stream_version, last_seq, last_effective_at_ns and these are used.
+  bool ledger_stream = false;
+  // The latest closed month (events::MonthIndexOf), 0 when none is closed.
+  int32_t closed_through_month = 0;
+
   const LineState* FindLine(events::ServiceLine s) const;
   LineState* FindLine(events::ServiceLine s);
   // Inserts a line keeping ServiceLine order. REQUIRES: !FindLine(line.service_line)

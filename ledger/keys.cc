@@ -37,7 +37,7 @@ std::string StreamPrefix(std::string_view contract) {
 }
 
 bool ParseStreamKey(std::string_view key, std::string_view* contract, uint64_t* version) {
-  if (key.size() < 10) return false;  // at least one contract byte, 0x00, BE64
+  if (key.size() < 9) return false;  // the contract (empty: the ledger stream), 0x00, BE64
   const size_t sep = key.size() - 9;
   if (key[sep] != '\0' || key.substr(0, sep).find('\0') != std::string_view::npos) return false;
   *contract = key.substr(0, sep);

@@ -20,6 +20,7 @@
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle_store.h"
+#include "ledger/period_seal.h"
 #include "ledger/write_model.h"
 
 namespace rocksdb {
@@ -154,6 +155,14 @@ class LedgerImpl final : public Ledger, private CommittedReader {
     uint64_t next_seq = 0;
     Hash prev_hash{};
     int64_t recorded_at_ns = 0;
+    uint64_t first_seq = 0;  // the group's first seq (head + 1 when it began)
+    // Period seals (period_seal_append.cc): the committed fold plus the
+    // group's events through fold_seq (streams[0, fold_streams) folded).
+    // Null until a PeriodClosed needs it, and again when a writer whose
+    // events it folded is rejected.
+    std::unique_ptr<PeriodFold> fold;
+    uint64_t fold_seq = 0;
+    size_t fold_streams = 0;
   };
 
   LedgerImpl(const Options& options, std::string path);
@@ -194,6 +203,12 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // ingest.cc: makes an ingestion visible to read-only instances (best effort).
   void AnnounceIngestion();
   Status CheckExpectedVersions(const Writer& w);
+  // period_seal_append.cc: the sealed figures of a PeriodClosed of `month`
+  // appended at `seq`, over the committed events and the group's before it.
+  Status SealPeriod(GroupScratch* g, uint64_t seq, int32_t month, events::PeriodSeal* out);
+  // Folds committed events through `seq` into committed_fold_.
+  Status CatchUpCommittedFold(uint64_t seq);
+  Status AddToFold(const events::Event& e, GroupScratch* g, PeriodFold* fold);
   Status FindDuplicate(const Writer& w, size_t i, bool* duplicate, uint64_t* seq);
 
   // CommittedReader, over RocksDB and the contract cache.
@@ -243,6 +258,14 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   uint64_t appended_bytes_ = 0;   // since open
   AppendView view_;
   std::unique_ptr<GroupScratch> scratch_;
+  // The period figures of the committed events through committed_fold_seq_:
+  // built when the first PeriodClosed needs it, then caught up (leader only).
+  std::unique_ptr<PeriodFold> committed_fold_;
+  uint64_t committed_fold_seq_ = 0;
+  // ReadContract found no ledger stream state (contract ""), so that events
+  // checked against closed periods need not look for it in RocksDB each
+  // time. Cleared when a group commits one.
+  bool ledger_stream_absent_ = false;
   // The Merkle tree (schemas/MERKLE.md), staged into each group's WriteBatch.
   // Writers only; readers open their own (ledger/merkle_ledger.h).
   std::unique_ptr<MerkleStore> tree_;

@@ -215,6 +215,7 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress, EventHandoff* han
     last_recorded_ns = e.recorded_at_ns;
 
     CCL_RETURN_IF_ERROR(ReplayThroughRules(e, seq));
+    CCL_RETURN_IF_ERROR(CheckPeriodSeal(seq, e));
 
     SeqKey k(seq);
     ids_expected_.Add(std::string_view(reinterpret_cast<const char*>(e.event_id.data()), 16),

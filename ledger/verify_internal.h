@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "ledger/ledger_impl.h"
+#include "ledger/period_seal.h"
 #include "ledger/write_model.h"
 
 namespace ccl::ledger {
@@ -211,6 +212,9 @@ class VerifyState {
   Status CheckIds(const IndexDigest& stored);
   Status CheckStreams(const CopyDigest& stored);
   Status CheckWriteModel();
+  // verify_period.cc: folds event `seq` into the period figures and, for a
+  // PeriodClosed, compares its sealed figures with the recomputed ones.
+  Status CheckPeriodSeal(uint64_t seq, const events::Event& e);
 
   // Records the first bad seq and returns Corruption "seq N: what".
   Status Fail(uint64_t seq, const std::string& what);
@@ -244,6 +248,7 @@ class VerifyState {
   IndexDigest ids_expected_;
   CopyDigest streams_expected_;  // the chain scan's until it is joined
   std::string key_;
+  PeriodFold period_fold_;
 };
 
 }  // namespace ccl::ledger

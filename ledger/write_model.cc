@@ -9,7 +9,9 @@
 #include "events/rules.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
+#include "ledger/hold_rules.h"
 #include "ledger/keys.h"
+#include "ledger/period_rules.h"
 
 namespace ccl::ledger {
 
@@ -295,9 +297,16 @@ Status ApplyClosed(const Event& e, ContractState* c) {
 
 }  // namespace
 
+Status RuleError(const Event& e, std::string_view id, std::string_view rule,
+                 const std::string& detail) {
+  return Rule(e, id, rule, detail);
+}
+
 Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* out) {
   out->applied_bill_rate_minor.reset();
   out->first_use_index = SIZE_MAX;
+  CCL_RETURN_IF_ERROR(CheckPeriodOpen(view, e));
+  if (events::IsLedgerWide(e.type)) return ApplyLedgerWideEvent(view, e, seq, out);
   ContractState* c = nullptr;
   CCL_RETURN_IF_ERROR(view->FindContract(e.contract, &c));
   if (c == nullptr) {
@@ -314,7 +323,8 @@ Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* 
                   "contract " + Quoted(e.contract) + " has " + std::to_string(c->stream_version) +
                       " events");
     }
-    if (c->closed) {
+    // Records outlive their contract: a legal hold may come after the close.
+    if (c->closed && !e.IsLegalHold()) {
       return Rule(e, rules::kNothingAfterClose, "contract closed",
                   "contract " + Quoted(e.contract) + " was closed at stream version " +
                       std::to_string(c->stream_version) + "; nothing may follow");
@@ -344,6 +354,12 @@ Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* 
         break;
       case EventType::kContractClosed:
         CCL_RETURN_IF_ERROR(ApplyClosed(e, c));
+        break;
+      case EventType::kPeriodClosed:
+        break;  // ledger-wide: handled above
+      case EventType::kLegalHoldPlaced:
+      case EventType::kLegalHoldReleased:
+        CCL_RETURN_IF_ERROR(ApplyLegalHold(e, c));
         break;
     }
     c->last_effective_at_ns = std::max(c->last_effective_at_ns, e.effective_at_ns);

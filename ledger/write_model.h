@@ -73,6 +73,11 @@ struct AppliedFields {
 [[nodiscard]] Status ApplyEvent(ModelView* view, const events::Event& e, uint64_t seq,
                                 AppliedFields* out);
 
+// The error of a broken rule: RuleViolation "event <uuid>: <rule>: <detail>
+// (rule <id>)" with Status::rule() = id (a constant of events/rules.h).
+Status RuleError(const events::Event& e, std::string_view id, std::string_view rule,
+                 const std::string& detail);
+
 // Reads committed write-model state (RocksDB, through the ledger's caches).
 class CommittedReader {
  public:

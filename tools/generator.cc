@@ -127,6 +127,7 @@ struct ContractState {
   int64_t engineer_cost[kEngineersPerContractMax] = {};
   size_t engineer_count = 0;
   std::vector<OpenEscalation> open;
+  uint64_t held_case = 0;  // the legal hold in force, 0: none
   std::array<Consumption, kRecentConsumptionMax> recent{};
   size_t recent_count = 0;
 };
@@ -156,12 +157,14 @@ class Generator {
   void EmitTopUp(ContractState* c, ServiceLine line);
   void EmitRenewal(ContractState* c);
   void EmitClosed(ContractState* c, const char* reason);
+  void EmitLegalHold(ContractState* c);
   // Consumption on `line` of at most `minutes`; returns the minutes the
   // line can take (0: none) without overdrawing a `reject` line.
   int32_t Capacity(const ContractState& c, ServiceLine line, int32_t minutes) const;
   void RecordConsumption(ContractState* c, const Event& e);
 
   Status FlushDay();
+  Status EmitPeriodClosed(int32_t day);
 
   const GeneratorOptions& options_;
   const EventSink& sink_;
@@ -175,6 +178,7 @@ class Generator {
   uint64_t next_escalation_ = 1;
   uint64_t next_delivery_ = 1;
   uint64_t next_ticket_ = 1;
+  uint64_t next_hold_case_ = 1;
 
   std::vector<Event> pool_;
   std::vector<int64_t> pool_time_;
@@ -459,6 +463,19 @@ void Generator::EmitClosed(ContractState* c, const char* reason) {
   c->closed = true;
 }
 
+// Counsel places a hold (an audit, a dispute) or releases the one in force;
+// a hold placed near the end of a term outlives the contract.
+void Generator::EmitLegalHold(ContractState* c) {
+  const bool place = c->held_case == 0;
+  Event* e = NewEvent(*c, place ? EventType::kLegalHoldPlaced : EventType::kLegalHoldReleased);
+  e->actor = "counsel";
+  e->source = "legal";
+  if (place) c->held_case = next_hold_case_++;
+  e->legal_case = Numbered("LIT", c->held_case);
+  e->reason = place ? "Preserve records: inspector general inquiry" : "Inquiry closed";
+  if (!place) c->held_case = 0;
+}
+
 void Generator::ContractDay(ContractState* c, int32_t day, bool last_day) {
   contract_first_ = used_;
   if (day == c->term_start) EmitOpened(c);
@@ -560,6 +577,8 @@ void Generator::ContractDay(ContractState* c, int32_t day, bool last_day) {
     ++i;
   }
 
+  if (weekday && rng_.Chance(c->held_case == 0 ? 2 : 20)) EmitLegalHold(c);
+
   // Evening: the end of a term that is not renewed, or of the run.
   if (day == c->term_end) {
     EmitClosed(c, "Term ended");
@@ -611,6 +630,35 @@ Status Generator::FlushDay() {
   return Status::OK();
 }
 
+// Finance closes the month that ended yesterday, at midnight, before any
+// event of the day: everything of that month is in by then, and every later
+// event is effective today or after. The id is derived from the seed and the
+// month, not drawn, so that closes leave the rest of the stream as it was.
+Status Generator::EmitPeriodClosed(int32_t day) {
+  const int32_t month = events::MonthIndexOf(day - 1);
+  Event e;
+  e.type = EventType::kPeriodClosed;
+  uint64_t mix = options_.seed ^ (0x5045'5249'4f44'0000ull + static_cast<uint64_t>(month));
+  const uint64_t a = SplitMix64(&mix);
+  const uint64_t b = SplitMix64(&mix);
+  for (int i = 0; i < 8; ++i) {
+    e.event_id[i] = static_cast<uint8_t>(a >> (56 - 8 * i));
+    e.event_id[8 + i] = static_cast<uint8_t>(b >> (56 - 8 * i));
+  }
+  e.event_id[6] = static_cast<uint8_t>((e.event_id[6] & 0x0f) | 0x40);  // version 4
+  e.event_id[8] = static_cast<uint8_t>((e.event_id[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  e.effective_at_ns = int64_t{day} * events::kNsPerDay;
+  e.actor = "controller";
+  e.source = "erp";
+  e.note = "Books closed for " + events::FormatMonthIndex(month);
+  e.period_month = month;
+  if (stats_ != nullptr) {
+    ++stats_->events;
+    ++stats_->events_by_type[static_cast<int>(e.type)];
+  }
+  return sink_(e);
+}
+
 Status Generator::Run() {
   CCL_RETURN_IF_ERROR(ValidateGeneratorOptions(options_));
   BuildNames();
@@ -618,6 +666,10 @@ Status Generator::Run() {
   contracts_.resize(options_.contracts);
   for (size_t i = 0; i < contracts_.size(); ++i) OpenContractState(i, &contracts_[i]);
   for (int32_t day = options_.start_day; day <= last_day_; ++day) {
+    if (options_.close_periods && day > options_.start_day &&
+        events::MonthIndexOf(day) != events::MonthIndexOf(day - 1)) {
+      CCL_RETURN_IF_ERROR(EmitPeriodClosed(day));
+    }
     for (ContractState& c : contracts_) {
       if (c.closed || day < c.term_start) continue;
       ContractDay(&c, day, day == last_day_);

@@ -32,6 +32,10 @@ struct GeneratorOptions {
   uint32_t days = 365;      // days of activity, 1..kGeneratorDaysMax
   uint64_t seed = 1;
   int32_t start_day = kGeneratorDefaultStartDay;  // first day, days since 1970-01-01
+  // A PeriodClosed on the first day of each new month. A ledger-wide close
+  // refuses every later event effective before it, so a workload split among
+  // concurrent writers (whose events interleave out of date order) turns it off.
+  bool close_periods = true;
 };
 
 struct GeneratorStats {

@@ -82,6 +82,18 @@ inline Event SampleEvent(EventType t) {
     case EventType::kContractClosed:
       e.reason = "term ended";
       break;
+    case EventType::kPeriodClosed:
+      e.contract.clear();              // ledger-wide
+      e.period_month = 2026 * 12 + 1;  // 2026-02
+      break;
+    case EventType::kLegalHoldPlaced:
+      e.legal_case = "DOJ-2026-17";
+      e.reason = "litigation hold, counsel's letter of 2026-03-30";
+      break;
+    case EventType::kLegalHoldReleased:
+      e.legal_case = "DOJ-2026-17";
+      e.reason = "case settled";
+      break;
   }
   return e;
 }
@@ -93,6 +105,14 @@ inline Event SampleStoredEvent(EventType t) {
   e.stream_version = 7;
   e.recorded_at_ns = 1'775'000'100'000'000'001;
   if (e.IsConsumption()) e.applied_bill_rate_minor = 30'000;
+  if (t == EventType::kPeriodClosed) {
+    PeriodSeal& seal = e.seal.emplace();
+    for (size_t i = 0; i < seal.balances_digest.size(); ++i) {
+      seal.balances_digest[i] = static_cast<uint8_t>(i);
+      seal.margins_digest[i] = static_cast<uint8_t>(255 - i);
+    }
+    seal.totals = {{"EUR", 100, 250, -150, 3}, {"USD", 4'500'000, 1'200'000, 3'300'000, 9'000}};
+  }
   return e;
 }
 

@@ -426,14 +426,42 @@ TEST_F(FeedExportTest, CsvHasFixedColumnsAndOneRowPerEvent) {
   const auto& header = records[0];
   // Every field of the event catalog (schemas/EVENTS.md), assigned ones
   // included, in the documented order (tools/feed/FEED.md), the chain hash last.
-  const std::vector<std::string> expected_header = {
-      "seq",          "event_id",    "type",         "contract",        "stream_version",
-      "effective_at", "recorded_at", "actor",        "source",          "note",
-      "customer",     "term_start",  "term_end",     "currency",        "lines",
-      "reason",       "engineer",    "service_line", "minutes",         "cost_rate_minor",
-      "reference",    "delivery",    "offering",     "cost_minor",      "escalation",
-      "severity",     "summary",     "resolution",   "target_event_id", "applied_bill_rate_minor",
-      "hash"};
+  const std::vector<std::string> expected_header = {"seq",
+                                                    "event_id",
+                                                    "type",
+                                                    "contract",
+                                                    "stream_version",
+                                                    "effective_at",
+                                                    "recorded_at",
+                                                    "actor",
+                                                    "source",
+                                                    "note",
+                                                    "customer",
+                                                    "term_start",
+                                                    "term_end",
+                                                    "currency",
+                                                    "lines",
+                                                    "reason",
+                                                    "engineer",
+                                                    "service_line",
+                                                    "minutes",
+                                                    "cost_rate_minor",
+                                                    "reference",
+                                                    "delivery",
+                                                    "offering",
+                                                    "cost_minor",
+                                                    "escalation",
+                                                    "severity",
+                                                    "summary",
+                                                    "resolution",
+                                                    "target_event_id",
+                                                    "period",
+                                                    "case",
+                                                    "applied_bill_rate_minor",
+                                                    "sealed_balances_digest",
+                                                    "sealed_margins_digest",
+                                                    "sealed_totals",
+                                                    "hash"};
   ASSERT_EQ(header, expected_header);
   std::map<std::string, size_t> col;
   for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;

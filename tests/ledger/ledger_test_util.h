@@ -168,6 +168,22 @@ class EventFactory {
     return e;
   }
 
+  // A legal hold of `legal_case` placed (or released) on `contract`.
+  Event Hold(EventType t, const std::string& contract, const std::string& legal_case,
+             const char* at = "2026-06-01") {
+    Event e = Base(t, contract, at);
+    e.legal_case = legal_case;
+    e.reason = t == EventType::kLegalHoldPlaced ? "litigation" : "settled";
+    return e;
+  }
+
+  // A ledger-wide PeriodClosed of `period` ("2026-03"), effective at `at`.
+  Event ClosePeriod(const char* period, const char* at) {
+    Event e = Base(EventType::kPeriodClosed, "", at);
+    EXPECT_TRUE(events::ParseMonth(period, &e.period_month).ok()) << period;
+    return e;
+  }
+
  private:
   uint64_t counter_ = 0;
 };

@@ -14,6 +14,8 @@
 #include <random>
 #include <set>
 
+#include "events/limits.h"
+#include "events/money.h"
 #include "events/time_format.h"
 #include "tests/ledger/ledger_test_util.h"
 
@@ -33,6 +35,7 @@ struct PlainModel {
     int64_t opened_at = 0, latest_at = 0;  // effective_at of the opening, of the latest event
     std::optional<int64_t> latest_consumption_at;  // reversed ones included
     std::map<ServiceLine, Line> lines;
+    std::set<std::string> holds;  // legal holds in force
   };
   struct Escalation {
     bool open = true;
@@ -41,10 +44,15 @@ struct PlainModel {
   struct Stored {
     Event e;
     bool reversed = false;
+    std::optional<int64_t> rate;  // consumption: the applied bill rate
   };
   std::map<std::string, Contract> contracts;
   std::map<std::pair<std::string, std::string>, Escalation> escalations;
   std::map<events::Uuid, Stored> events;
+  int32_t closed_through = 0;  // the latest closed month, 0: none
+  // Per PeriodClosed: the USD totals (every contract here is in USD) of the
+  // events accepted before it and effective in or before its month.
+  std::map<events::Uuid, events::SealedTotal> seals;
 
   static int64_t RateAt(const Line& l, int64_t at) {
     int64_t rate = l.base_rate, best = 0;
@@ -59,10 +67,48 @@ struct PlainModel {
     return rate;
   }
 
+  // A consumption event's revenue, cost and minutes, negated for a reversal.
+  static void AddValue(const Stored& c, int sign, events::SealedTotal* t) {
+    const int64_t minutes = sign * int64_t{c.e.minutes};
+    t->revenue_minor += events::ValueMinor(minutes, *c.rate);
+    t->cost_minor += c.e.type == EventType::kHoursBooked
+                         ? events::ValueMinor(minutes, c.e.cost_rate_minor)
+                         : sign * c.e.cost_minor;
+    t->minutes += minutes;
+  }
+
+  events::SealedTotal Seal(int32_t month) const {
+    const int64_t end = events::LastInstantOfMonthIndexNs(month);
+    events::SealedTotal t{"USD", 0, 0, 0, 0};
+    for (const auto& [id, stored] : events) {
+      if (stored.e.effective_at_ns > end) continue;
+      if (stored.e.IsConsumption()) AddValue(stored, 1, &t);
+      if (stored.e.type == EventType::kEntryReversed) {
+        AddValue(events.at(stored.e.target_event_id), -1, &t);
+      }
+    }
+    t.margin_minor = t.revenue_minor - t.cost_minor;
+    return t;
+  }
+
+  bool ApplyPeriodClosed(const Event& e) {
+    if (closed_through != 0 && e.period_month != closed_through + 1) return false;
+    if (e.effective_at_ns <= events::LastInstantOfMonthIndexNs(e.period_month)) return false;
+    closed_through = e.period_month;
+    seals[e.event_id] = Seal(e.period_month);
+    events[e.event_id] = {e, false, std::nullopt};
+    return true;
+  }
+
   // True and *rate set (consumption) when `e` is accepted; applies it.
   bool Apply(const Event& e, std::optional<int64_t>* rate) {
     rate->reset();
     if (events.count(e.event_id)) return false;  // the generator never duplicates
+    if (e.type == EventType::kPeriodClosed) return ApplyPeriodClosed(e);
+    if (closed_through != 0 &&
+        e.effective_at_ns <= events::LastInstantOfMonthIndexNs(closed_through)) {
+      return false;
+    }
     auto it = contracts.find(e.contract);
     if (e.type == EventType::kContractOpened) {
       if (it != contracts.end()) return false;
@@ -74,15 +120,23 @@ struct PlainModel {
         c.lines[l.service_line] = Line{l.funded_minutes, 0, *l.bill_rate_minor, l.overage, {}};
       }
       contracts[e.contract] = c;
-      events[e.event_id] = {e, false};
+      events[e.event_id] = {e, false, std::nullopt};
       return true;
     }
-    if (it == contracts.end() || it->second.closed) return false;
+    if (it == contracts.end() || (it->second.closed && !e.IsLegalHold())) return false;
     Contract& c = it->second;
     if (e.effective_at_ns < c.opened_at) return false;
     switch (e.type) {
+      case EventType::kLegalHoldPlaced:
+        if (c.holds.size() >= limits::kLegalHoldsPerContractMax) return false;
+        if (!c.holds.insert(e.legal_case).second) return false;
+        break;
+      case EventType::kLegalHoldReleased:
+        if (c.holds.erase(e.legal_case) == 0) return false;
+        break;
       case EventType::kContractOpened:
-        return false;
+      case EventType::kPeriodClosed:
+        return false;  // handled above
       case EventType::kContractAmended: {
         Contract next = c;
         if (e.term_end_day) {
@@ -161,7 +215,7 @@ struct PlainModel {
         break;
     }
     c.latest_at = std::max(c.latest_at, e.effective_at_ns);
-    events[e.event_id] = {e, false};
+    events[e.event_id] = {e, false, *rate};
     return true;
   }
 };
@@ -171,7 +225,25 @@ class Generator {
   explicit Generator(uint64_t seed) : rng_(seed) {}
 
   Event Next(const PlainModel& m) {
+    // Now and then a month closes: mostly the next one, on the first of the
+    // month after; sometimes out of order or before its month ends. Not past
+    // April, so that most dates (all of 2026) stay open.
+    if (Pick(120) == 0 && m.closed_through < 2026 * 12 + 3) {
+      const int32_t next = m.closed_through != 0 ? m.closed_through + 1 : 2026 * 12;
+      const int32_t month = Pick(4) == 0 ? next + static_cast<int32_t>(Pick(3)) - 1 : next;
+      const std::string after = events::FormatDate(events::FirstDayOfMonthIndex(month + 1)) + "T0" +
+                                std::to_string(Pick(2) == 0 ? 0 : 8) + ":00:00Z";
+      Event e = f_.ClosePeriod(events::FormatMonthIndex(month).c_str(), after.c_str());
+      if (Pick(8) == 0) e.effective_at_ns -= events::kNsPerDay;  // in its own month
+      return e;
+    }
     const std::string contract = "K" + std::to_string(Pick(6));
+    // Legal holds: placed or released, of one of three cases, closed contracts included.
+    if (Pick(30) == 0) {
+      const std::string date = "2026-" + Two(1 + static_cast<int>(Pick(12))) + "-15";
+      return f_.Hold(Pick(2) ? EventType::kLegalHoldPlaced : EventType::kLegalHoldReleased,
+                     contract, "H" + std::to_string(Pick(3)), date.c_str());
+    }
     int kind = static_cast<int>(Pick(1000)) / 10;
     // Keep most events on open contracts, or nearly all batches fail early.
     if (!m.contracts.count(contract) && Pick(10) < 7) kind = 0;
@@ -307,6 +379,21 @@ void RunRandomized(bool ingest_every_append, int rounds) {
   EXPECT_GT(rejected_batches, static_cast<size_t>(rounds / 10));
   std::printf("LedgerModelTest: %zu batches accepted, %zu rejected, %lu events\n", accepted_batches,
               rejected_batches, static_cast<unsigned long>(l->head().seq));
+
+  // Every close carries the totals the plain model computed when it accepted it.
+  size_t closes = 0;
+  for (auto it = l->NewStreamIterator(""); it->Valid(); it->Next(), ++closes) {
+    const Event& e = it->event();
+    ASSERT_TRUE(e.seal.has_value());
+    const events::SealedTotal& want = model.seals.at(e.event_id);
+    if (want.revenue_minor == 0 && want.cost_minor == 0 && want.minutes == 0 &&
+        e.seal->totals.empty()) {
+      continue;  // nothing effective yet: no currency to seal
+    }
+    ASSERT_EQ(e.seal->totals.size(), 1u) << "seq " << e.seq;
+    EXPECT_EQ(e.seal->totals[0], want) << "seq " << e.seq;
+  }
+  std::printf("LedgerModelTest: %zu months closed\n", closes);
 
   // Seq order, split by contract: what each stream must read back (its
   // copies, written by the same batches, rejected writers rolled back).

@@ -135,6 +135,7 @@ class RuleCasesTest : public ::testing::Test {
   Status Append(const std::vector<Event>& batch, const AppendOptions& options = AppendOptions()) {
     return ledger_->Append(batch, options, &result_);
   }
+  Status Get(uint64_t seq, Event* out) { return ledger_->Get(seq, out); }
   Status AppendSpan(std::span<const Event> batch) {
     return ledger_->Append(batch, AppendOptions(), &result_);
   }
@@ -416,6 +417,37 @@ CaseMap TimeOrderCases() {
   };
 }
 
+// Cases of the period rules.
+CaseMap PeriodCases() {
+  return {
+      {rules::kPeriodInOrder,
+       [](T& t) {
+         CCL_RETURN_IF_ERROR(t.Given({t.f.ClosePeriod("2026-01", "2026-02-01")}));
+         return t.Append({t.f.ClosePeriod("2026-03", "2026-04-01")});
+       }},
+      {rules::kPeriodCloseAfterMonth,
+       [](T& t) { return t.Append({t.f.ClosePeriod("2026-01", "2026-01-31T23:59:59Z")}); }},
+      {rules::kPeriodClosedRefuses,
+       [](T& t) {
+         CCL_RETURN_IF_ERROR(t.Given({t.f.Open("C1"), t.f.ClosePeriod("2026-01", "2026-02-01")}));
+         return t.Append({t.f.Book("C1", kRe, 60, "2026-01-31T23:59:59Z")});
+       }},
+      {rules::kPeriodSealed,
+       [](T& t) {
+         // 90 min at 30,000/h: revenue 45,000, cost 18,000 at 12,000/h.
+         CCL_RETURN_IF_ERROR(t.Given({t.f.Open("C1"), t.f.Book("C1", kRe, 90, "2026-01-10"),
+                                      t.f.ClosePeriod("2026-01", "2026-02-01")}));
+         Event e;
+         CCL_RETURN_IF_ERROR(t.Get(3, &e));
+         EXPECT_TRUE(e.seal.has_value());
+         if (!e.seal.has_value()) return Status::OK();
+         const std::vector<events::SealedTotal> want = {{"USD", 45000, 18000, 27000, 90}};
+         EXPECT_EQ(e.seal->totals, want);
+         return Status::OK();
+       }},
+  };
+}
+
 // Cases of the field tables.
 CaseMap FieldCases() {
   return {
@@ -493,6 +525,52 @@ CaseMap FieldCases() {
          e.reason = std::string(limits::kReasonBytesMax + 1, 'r');
          return t.Append({t.f.Open("C1"), e});
        }},
+      {rules::kFieldLegalHold,
+       [](T& t) {
+         Event e = t.f.Hold(EventType::kLegalHoldPlaced, "C1", "X");
+         e.legal_case = std::string(limits::kCaseBytesMax + 1, 'c');
+         return t.Append({t.f.Open("C1"), e});
+       }},
+      {rules::kFieldPeriodClosed,
+       [](T& t) {
+         Event e = t.f.ClosePeriod("2026-01", "2026-02-01");
+         e.period_month = 0;
+         return t.Append({e});
+       }},
+  };
+}
+
+// Cases of the legal hold rules.
+CaseMap HoldCases() {
+  constexpr EventType kPlaced = EventType::kLegalHoldPlaced;
+  constexpr EventType kReleased = EventType::kLegalHoldReleased;
+  return {
+      {rules::kHoldOnce,
+       [](T& t) {
+         return t.Append(
+             {t.f.Open("C1"), t.f.Hold(kPlaced, "C1", "X"), t.f.Hold(kPlaced, "C1", "X")});
+       }},
+      {rules::kHoldReleasePlaced,
+       [](T& t) {
+         // A release names the case that was placed.
+         return t.Append(
+             {t.f.Open("C1"), t.f.Hold(kPlaced, "C1", "X"), t.f.Hold(kReleased, "C1", "Y")});
+       }},
+      {rules::kHoldsMax,
+       [](T& t) {
+         std::vector<Event> batch = {t.f.Open("C1")};
+         for (size_t i = 0; i <= limits::kLegalHoldsPerContractMax; ++i) {
+           batch.push_back(t.f.Hold(kPlaced, "C1", "case-" + std::to_string(i)));
+         }
+         return t.Append(batch);
+       }},
+      {rules::kHoldAfterClose,
+       [](T& t) {
+         // Placed and released after the contract's close.
+         return t.Append({t.f.Open("C1"), t.f.Close("C1"),
+                          t.f.Hold(kPlaced, "C1", "X", "2027-02-01"),
+                          t.f.Hold(kReleased, "C1", "X", "2027-03-01")});
+       }},
   };
 }
 
@@ -502,7 +580,7 @@ std::map<std::string_view, Case> Cases() {
   CaseMap all;
   for (CaseMap part :
        {IdentityAndLifeCycleCases(), ContractCases(), ConsumptionAndEscalationCases(),
-        ReversalCases(), TimeOrderCases(), FieldCases()}) {
+        ReversalCases(), TimeOrderCases(), PeriodCases(), HoldCases(), FieldCases()}) {
     all.merge(part);
     EXPECT_TRUE(part.empty()) << part.begin()->first << " has two cases";
   }

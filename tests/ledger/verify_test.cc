@@ -65,6 +65,21 @@ class LedgerVerifyTest : public AppendFixture {
   // naming `rule`.
   template <typename Edit>
   Status ExpectReplayRejects(const std::vector<Event>& ending, Edit edit, const std::string& rule) {
+    const uint64_t seq = RewriteLast(ending, edit);
+    VerifyReport report;
+    Status s = ledger_->Verify(VerifyProgress(), &report);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_EQ(report.first_bad_seq, seq) << s.ToString();
+    EXPECT_NE(s.message().find("seq " + std::to_string(seq) + ": replay: event"), std::string::npos)
+        << s.message();
+    EXPECT_NE(s.message().find(rule), std::string::npos) << s.message();
+    return s;
+  }
+
+  // Appends `ending`, rewrites the last event with `edit` applied (chain hash
+  // and head consistent with the new bytes), reopens; returns its seq.
+  template <typename Edit>
+  uint64_t RewriteLast(const std::vector<Event>& ending, Edit edit) {
     if (!ending.empty()) MustAppend(ending);
     const Head head = ledger_->head();
     const uint64_t seq = head.seq;
@@ -87,14 +102,7 @@ class LedgerVerifyTest : public AppendFixture {
       raw.Put(kCfMeta, kMetaHead, EncodeHead(rewritten));
     }
     Reopen();
-    VerifyReport report;
-    Status s = ledger_->Verify(VerifyProgress(), &report);
-    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
-    EXPECT_EQ(report.first_bad_seq, seq) << s.ToString();
-    EXPECT_NE(s.message().find("seq " + std::to_string(seq) + ": replay: event"), std::string::npos)
-        << s.message();
-    EXPECT_NE(s.message().find(rule), std::string::npos) << s.message();
-    return s;
+    return seq;
   }
 
   static Event Decoded(RawDb& raw, uint64_t seq) {
@@ -416,6 +424,37 @@ TEST_F(LedgerVerifyTest, ReplayChecksReversalNotBeforeItsTarget) {
       {booking, reversal}, [](Event* e) { e->effective_at_ns = At("2026-05-01"); },
       "reversal effective before its target")
       .IgnoreError();
+}
+
+// A close whose sealed figures are not those of the events before it: the
+// chain, streams and ids are consistent, so only the recomputed seal tells.
+TEST_F(LedgerVerifyTest, SealedFiguresAreRecomputed) {
+  const auto expect_named = [&](auto edit, const std::string& what) {
+    const uint64_t seq = RewriteLast({}, edit);
+    VerifyReport report;
+    Status s = ledger_->Verify(VerifyProgress(), &report);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_EQ(report.first_bad_seq, seq) << s.ToString();
+    EXPECT_NE(s.message().find("seq " + std::to_string(seq) + ": PeriodClosed 2026-03 (event "),
+              std::string::npos)
+        << s.message();
+    EXPECT_NE(s.message().find(what), std::string::npos) << s.message();
+  };
+  MustAppend({f_.ClosePeriod("2026-03", "2026-04-01")});
+  expect_named(
+      [](Event* e) {
+        e->seal->totals.at(0).revenue_minor += 1;
+        e->seal->totals.at(0).margin_minor += 1;
+      },
+      "sealed figures differ from the events before it: sealed_totals");
+  // Put right again (the edit undone), then the margins digest changed.
+  RewriteLast({}, [](Event* e) {
+    e->seal->totals.at(0).revenue_minor -= 1;
+    e->seal->totals.at(0).margin_minor -= 1;
+  });
+  VerifyReport report;
+  EXPECT_TRUE(ledger_->Verify(VerifyProgress(), &report).ok());
+  expect_named([](Event* e) { e->seal->margins_digest[0] ^= 1; }, "sealed_margins_digest");
 }
 
 TEST_F(LedgerVerifyTest, ReadOnlyInstanceVerifies) {

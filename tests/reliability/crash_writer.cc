@@ -224,6 +224,7 @@ int Run(const Args& args) {
   g.contracts = args.contracts;
   g.days = args.days;
   g.seed = args.workload_seed;
+  g.close_periods = false;  // workers interleave contracts out of date order
   uint64_t skipped = 0;
   s = tools::GenerateEvents(
       g,

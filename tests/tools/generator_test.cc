@@ -68,6 +68,19 @@ class RuleModel {
   // Returns "" when `e` may be appended, else the broken rule.
   std::string Apply(const Event& e) {
     if (!ids_.insert(e.event_id).second) return "duplicate event_id";
+    if (e.type == EventType::kPeriodClosed) {
+      if (closed_through_ != 0 && e.period_month != closed_through_ + 1)
+        return "close out of order";
+      if (e.effective_at_ns <= events::LastInstantOfMonthIndexNs(e.period_month)) {
+        return "close before the month ends";
+      }
+      closed_through_ = e.period_month;
+      return "";
+    }
+    if (closed_through_ != 0 &&
+        e.effective_at_ns <= events::LastInstantOfMonthIndexNs(closed_through_)) {
+      return "effective in a closed month";
+    }
     Contract& c = contracts_[e.contract];
     if (e.type == EventType::kContractOpened) {
       if (c.opened) return "second ContractOpened";
@@ -79,7 +92,7 @@ class RuleModel {
       return "";
     }
     if (!c.opened) return "first event is not ContractOpened";
-    if (c.closed) return "event after ContractClosed";
+    if (c.closed && !e.IsLegalHold()) return "event after ContractClosed";
     if (e.effective_at_ns < c.opened_at) return "effective before ContractOpened";
     const int32_t day = events::DayOf(e.effective_at_ns);
     const int64_t latest_before = c.latest_at;
@@ -145,8 +158,15 @@ class RuleModel {
         if (day < c.term_start) return "closed before its term starts";
         c.closed = true;
         return "";
-      case EventType::kContractOpened:
+      case EventType::kLegalHoldPlaced:
+        if (!c.holds.insert(e.legal_case).second) return "hold placed twice";
         break;
+      case EventType::kLegalHoldReleased:
+        if (c.holds.erase(e.legal_case) == 0) return "release of a hold not placed";
+        break;
+      case EventType::kContractOpened:
+      case EventType::kPeriodClosed:
+        break;  // handled above
     }
     return "";
   }
@@ -168,6 +188,7 @@ class RuleModel {
     std::map<ServiceLine, Line> lines;
     std::map<std::string, int64_t> escalations;  // -> effective_at of its opening
     std::set<std::string> open;
+    std::set<std::string> holds;  // legal holds in force
   };
   struct Consumed {
     std::string contract;
@@ -179,6 +200,7 @@ class RuleModel {
   std::set<events::Uuid> ids_;
   std::map<std::string, Contract> contracts_;
   std::map<events::Uuid, Consumed> consumption_;
+  int32_t closed_through_ = 0;  // the latest PeriodClosed month, 0: none
 };
 
 class GeneratorTest : public ::testing::Test {

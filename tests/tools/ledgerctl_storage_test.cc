@@ -133,7 +133,11 @@ TEST_F(LedgerctlTest, FullDiskIsExitFourAndLosesNothingAcknowledged) {
     if (batches) {
       EXPECT_GT(acknowledged, 0u) << summary;
     }
-    r = Run({"--db", db, "append", "--json", kOpened}, "", false);
+    // Effective after the months the workload's generator closed.
+    const std::string january = "\"effective_at\":\"2025-01-01\"";
+    std::string opened = kOpened;
+    opened.replace(opened.find(january), january.size(), "\"effective_at\":\"2025-06-01\"");
+    r = Run({"--db", db, "append", "--json", opened}, "", false);
     EXPECT_TRUE(r.code == 0 || r.code == 4) << r.err;
     const uint64_t appended_one = r.code == 0 ? 1 : 0;
     ASSERT_EQ(::mount(nullptr, mnt.c_str(), nullptr, MS_REMOUNT, "size=256m"), 0)

@@ -91,9 +91,12 @@ int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
   s = ledger->Get(outcome.seq, &stored);
   if (!s.ok()) return Fail(s);
   if (g.quiet) return kExitOk;
-  std::printf("%s seq %llu (contract %s, stream version %llu)\n",
+  // A ledger-wide event's stream is the ledger's own (schemas/FORMAT.md).
+  const std::string stream = events::IsLedgerWide(stored.type) ? std::string("ledger-wide")
+                                                               : "contract " + stored.contract;
+  std::printf("%s seq %llu (%s, stream version %llu)\n",
               outcome.duplicate ? "duplicate of" : "appended",
-              static_cast<unsigned long long>(outcome.seq), stored.contract.c_str(),
+              static_cast<unsigned long long>(outcome.seq), stream.c_str(),
               static_cast<unsigned long long>(stored.stream_version));
   return kExitOk;
 }

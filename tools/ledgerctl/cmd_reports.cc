@@ -14,16 +14,20 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "events/limits.h"
 #include "events/quote.h"
+#include "events/time_format.h"
 #include "ledger/ledger.h"
 #include "projections/format.h"
+#include "projections/periods.h"
 #include "projections/registry.h"
 #include "projections/report_query.h"
 #include "projections/report_rows.h"
+#include "projections/retention.h"
 #include "projections/runner.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
@@ -120,15 +124,17 @@ void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), s
 // caught-up state is stored as the projection's checkpoint when the writer
 // lock is free (SaveCheckpointIfLockFree), before burn refolds it for its
 // evaluation day. Returns an exit code; kExitOk on success.
+// `state`, when given, keeps the folded projection state for the caller.
 int Fill(const GlobalOptions& g, const std::string& command, const projections::ReportQuery& query,
-         projections::ReportRows* rows) {
+         projections::ReportRows* rows, projections::ProjectionSet* state = nullptr) {
   std::unique_ptr<ledger::Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (s.ok()) s = CheckContractExists(ledger.get(), query.view.contract);
   if (!s.ok()) return Fail(s);
   Runner runner(ledger.get(), RunnerOptions{.save_checkpoints = false});
   RunStats stats;
-  projections::ProjectionSet set;
+  projections::ProjectionSet local;
+  projections::ProjectionSet& set = state != nullptr ? *state : local;
   Projection* const one[] = {projections::ProjectionFor(&set, query.kind)};
   s = runner.Query(query.view, one, &stats);
   if (s.ok() && !query.view.filtered() &&
@@ -164,8 +170,122 @@ int RunBalance(const po::variables_map& vm, const GlobalOptions& g) {
   return RunReport(vm, g, projections::ReportKind::kBalances, "balance");
 }
 
+// --period YYYY-MM: the view is the month's end as known now; the period
+// must be closed, and the rows are checked against its seal.
+Status ParsePeriodOption(const po::variables_map& vm, ReportArgs* args,
+                         std::optional<int32_t>* month) {
+  if (!vm.count("period")) return Status::OK();
+  if (vm.count("as-of") || vm.count("known-at")) {
+    return Status::InvalidArgument(
+        "option '--period' fixes the view (the month's end, as known now): leave out --as-of "
+        "and --known-at");
+  }
+  int32_t m = 0;
+  Status s = events::ParseMonth(vm["period"].as<std::string>(), &m);
+  if (!s.ok()) return Status::InvalidArgument("option '--period': " + s.message());
+  *month = m;
+  args->query.view.as_of_day = events::DayOf(events::LastInstantOfMonthIndexNs(m));
+  return Status::OK();
+}
+
+// The close of `month` with its seal checked against `p`; exit code.
+int CheckSealedPeriod(const GlobalOptions& g, int32_t month,
+                      const projections::MarginsProjection& p, projections::ClosedPeriod* out) {
+  std::unique_ptr<ledger::Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  std::vector<projections::ClosedPeriod> periods;
+  if (s.ok()) s = projections::ReadClosedPeriods(ledger.get(), INT64_MAX, &periods);
+  if (!s.ok()) return Fail(s);
+  for (const projections::ClosedPeriod& c : periods) {
+    if (c.month != month) continue;
+    *out = c;
+    s = projections::CheckMarginsAgainstSeal(p, c);
+    return s.ok() ? kExitOk : Fail(s);
+  }
+  return Fail(Status::NotFound("period " + events::FormatMonthIndex(month) +
+                               " is not closed (ledgerctl periods lists the closed months)"));
+}
+
+std::string SealedNote(const projections::ClosedPeriod& c) {
+  return "sealed: period " + events::FormatMonthIndex(c.month) + " closed by " + c.actor +
+         " (seq " + std::to_string(c.seq) + ", recorded " +
+         events::FormatInstantNs(c.recorded_at_ns) + "); rows recomputed as of " +
+         events::FormatDate(events::DayOf(events::LastInstantOfMonthIndexNs(c.month))) +
+         " match its sealed_margins_digest and sealed_totals\n";
+}
+
 int RunMargin(const po::variables_map& vm, const GlobalOptions& g) {
-  return RunReport(vm, g, projections::ReportKind::kMargins, "margin");
+  ReportArgs args;
+  Status s = ParseReportArgs(vm, projections::ReportKind::kMargins, &args);
+  std::optional<int32_t> period;
+  if (s.ok()) s = ParsePeriodOption(vm, &args, &period);
+  if (!s.ok()) return Usage("margin", s);
+  projections::ProjectionSet state;
+  projections::ReportRows rows;
+  if (int rc = Fill(g, "margin", args.query, &rows, &state); rc != kExitOk) return rc;
+  projections::ClosedPeriod sealed;
+  if (period.has_value()) {
+    // The seal covers every contract: check it before any filter applies.
+    projections::ProjectionSet whole_state;
+    const projections::ProjectionSet* checked = &state;
+    if (!args.query.view.contract.empty()) {
+      projections::ReportQuery whole = args.query;
+      whole.view.contract.clear();
+      whole.currency.clear();
+      projections::ReportRows unused;
+      if (int rc = Fill(g, "margin", whole, &unused, &whole_state); rc != kExitOk) return rc;
+      checked = &whole_state;
+    }
+    if (int rc = CheckSealedPeriod(g, *period, checked->margins, &sealed); rc != kExitOk) {
+      return rc;
+    }
+  }
+  Print(Render(projections::RowSetOf(rows), args.format));
+  if (period.has_value()) {
+    // Tables say it under the rows; CSV and JSON stay rows only.
+    const std::string note = SealedNote(sealed);
+    if (args.format == OutputFormat::kTable) {
+      Print(note);
+    } else if (!g.quiet) {
+      std::fputs(note.c_str(), stderr);
+    }
+  }
+  return kExitOk;
+}
+
+// ---- retention
+
+int RunRetention(const po::variables_map& vm, const GlobalOptions& g) {
+  ReportArgs args;
+  Status s = ParseReportArgs(vm, projections::ReportKind::kBalances, &args);
+  if (!s.ok()) return Usage("retention", s);
+  const int32_t as_of = args.query.view.as_of_day.value_or(TodayDay());
+  const auto years = static_cast<uint32_t>(vm["years"].as<uint64_t>());
+  std::unique_ptr<ledger::Ledger> ledger;
+  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  std::vector<projections::RetentionRow> retention;
+  if (s.ok()) s = projections::BuildRetentionRows(ledger.get(), as_of, years, &retention);
+  if (!s.ok()) return Fail(s);
+  Print(Render(projections::RetentionRowSet(retention), args.format));
+  return kExitOk;
+}
+
+// ---- periods
+
+int RunPeriods(const po::variables_map& vm, const GlobalOptions& g) {
+  ReportArgs args;
+  Status s = ParseReportArgs(vm, projections::ReportKind::kMargins, &args);
+  if (!s.ok()) return Usage("periods", s);
+  std::unique_ptr<ledger::Ledger> ledger;
+  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  std::vector<projections::ClosedPeriod> periods;
+  if (s.ok()) {
+    s = projections::ReadClosedPeriods(
+        ledger.get(), args.query.view.known_at_ns.value_or(INT64_MAX), &periods);
+  }
+  if (!s.ok()) return Fail(s);
+  Print(Render(projections::PeriodRowSet(periods), args.format));
+  return kExitOk;
 }
 
 int RunEscalations(const po::variables_map& vm, const GlobalOptions& g) {
@@ -285,8 +405,8 @@ void RegisterReportCommands(CommandTable* table) {
       RunBalance});
   table->push_back(Command{
       "margin",
-      "margin [--by KEYS] [--contract C] [--currency CODE] [--as-of DATE] [--known-at TIMESTAMP] "
-      "[--format FMT]",
+      "margin [--by KEYS] [--contract C] [--currency CODE] [--as-of DATE | --period YYYY-MM] "
+      "[--known-at TIMESTAMP] [--format FMT]",
       "revenue, cost and contribution margin, grouped by customer, contract and/or month",
       [](po::options_description* d, po::positional_options_description*) {
         d->add_options()(
@@ -295,11 +415,35 @@ void RegisterReportCommands(CommandTable* table) {
             "contract", po::value<std::string>()->value_name("C"),
             "only contract C (reads only its stream)")(
             "currency", po::value<std::string>()->value_name("CODE"),
-            "only contracts in currency CODE (amounts in different currencies are never added)");
+            "only contracts in currency CODE (amounts in different currencies are never added)")(
+            "period", po::value<std::string>()->value_name("YYYY-MM"),
+            "a closed month: its rows as of its last day, checked against the figures sealed "
+            "at its close (exit 3 if they differ)");
         DefineTimeOptions(d);
         DefineFormatOption(d);
       },
       RunMargin});
+  table->push_back(Command{
+      "retention", "retention [--as-of DATE] [--years N] [--format FMT]",
+      "closed contracts past their records retention and not on legal hold, and those on hold",
+      [](po::options_description* d, po::positional_options_description*) {
+        d->add_options()("as-of", po::value<std::string>()->value_name("DATE"),
+                         "the day to judge on (YYYY-MM-DD; default: today, UTC)")(
+            "years",
+            (new BoundedNumber(limits::kRetentionYearsMax))->default_value(3)->value_name("N"),
+            "years records are kept after the ContractClosed (FAR 4.703: 3 after final payment)");
+        DefineFormatOption(d);
+      },
+      RunRetention});
+  table->push_back(Command{"periods", "periods [--known-at TIMESTAMP] [--format FMT]",
+                           "closed months with the totals sealed at their close, per currency",
+                           [](po::options_description* d, po::positional_options_description*) {
+                             d->add_options()("known-at",
+                                              po::value<std::string>()->value_name("TIMESTAMP"),
+                                              "the closes recorded at or before TIMESTAMP");
+                             DefineFormatOption(d);
+                           },
+                           RunPeriods});
   table->push_back(Command{
       "escalations",
       "escalations [--contract C] [--as-of DATE] [--known-at TIMESTAMP] [--format FMT]",

@@ -61,8 +61,8 @@ using CommandTable = std::vector<Command>;
 // One per file; main.cc calls them all.
 void RegisterLedgerCommands(
     CommandTable* table);  // cmd_ledger.cc: init import append log show verify generate demo
-void RegisterReportCommands(
-    CommandTable* table);  // cmd_reports.cc: balance margin escalations burn replay rebuild
+void RegisterReportCommands(CommandTable* table);  // cmd_reports.cc: balance margin periods
+                                                   // escalations burn replay rebuild
 void RegisterAuditCommands(CommandTable* table);  // cmd_audit.cc: digest keygen prove consistency
 void RegisterPackageCommands(CommandTable* table);  // cmd_package.cc: audit-package
                                                   // check-proof checkpoint vkey witness backup

@@ -211,6 +211,13 @@ std::string EventDetail(const Event& e) {
     case EventType::kContractClosed:
       d = e.reason;
       break;
+    case EventType::kPeriodClosed:
+      d = "period " + events::FormatMonthIndex(e.period_month) + " closed";
+      break;
+    case EventType::kLegalHoldPlaced:
+    case EventType::kLegalHoldReleased:
+      d = "case " + e.legal_case + ": " + e.reason;
+      break;
   }
   return events::TerminalText(Clip(std::move(d), 100));
 }

@@ -242,7 +242,7 @@ OVERAGE = {1: "reject", 2: "allow"}
 SEVERITY = {1: "A", 2: "B", 3: "C"}
 TYPES = [None, "ContractOpened", "ContractAmended", "HoursBooked", "DeliveryCompleted",
          "EscalationOpened", "EscalationSeverityChanged", "EscalationResolved", "EntryReversed",
-         "ContractClosed"]
+         "ContractClosed", "PeriodClosed", "LegalHoldPlaced", "LegalHoldReleased"]
 
 
 class Table:
@@ -308,6 +308,24 @@ class Table:
             item = at + 4 + 4 * i
             out.append(Table(self.buf, item + struct.unpack_from("<I", self.buf, item)[0]))
         return out
+
+    def inline(self, index, size):
+        """The bytes of an inline struct field, or None when absent."""
+        off = self._field(index)
+        if off == 0:
+            return None
+        self._need(self.pos + off, size)
+        return self.buf[self.pos + off:self.pos + off + size]
+
+    def structs(self, index, size):
+        """The elements of a vector of structs of `size` bytes each."""
+        at = self._target(index)
+        if at is None:
+            return []
+        self._need(at, 4)
+        n = struct.unpack_from("<I", self.buf, at)[0]
+        self._need(at + 4, size * n)
+        return [self.buf[at + 4 + size * i:at + 4 + size * (i + 1)] for i in range(n)]
 
     def uuid(self, index):
         off = self._field(index)
@@ -423,6 +441,24 @@ def decode_payload(kind, p, e):
     elif kind == "EscalationResolved":
         e.update(escalation=p.string(0), resolution=p.string(1))
         return
+    elif kind == "PeriodClosed":
+        month = p.scalar(0, "i")
+        e["period"] = "%04d-%02d" % (month // 12, month % 12 + 1)  # year * 12 + month - 1
+        for index, key in ((1, "sealed_balances_digest"), (2, "sealed_margins_digest")):
+            digest = p.inline(index, 32)
+            if digest is not None:
+                e[key] = digest.hex()
+        totals = []
+        for raw in p.structs(3, 40):  # SealedTotal: currency[3], pad, 4 x int64
+            revenue, cost, margin, minutes = struct.unpack_from("<qqqq", raw, 8)
+            totals.append({"currency": raw[:3].decode("ascii"), "revenue_minor": revenue,
+                           "cost_minor": cost, "margin_minor": margin, "minutes": minutes})
+        if totals:
+            e["sealed_totals"] = totals
+        return
+    elif kind in ("LegalHoldPlaced", "LegalHoldReleased"):
+        e.update(case=p.string(0), reason=p.string(1))
+        return
     elif kind == "EntryReversed":
         e.update(target_event_id=p.uuid(0), reason=p.string(1))
         return
@@ -451,6 +487,8 @@ def decode_event(data):
          "effective_at": instant_text(effective, False),
          "recorded_at": instant_text(recorded, True),
          "actor": root.string(6), "source": root.string(7)}
+    if not e["contract"]:
+        del e["contract"]  # a ledger-wide event (PeriodClosed) names no contract
     if root.string(8):
         e["note"] = root.string(8)
     payload = root.table(10)

@@ -1,0 +1,25 @@
+// The period rules of the write model (schemas/EVENTS.md "Periods"): months
+// close in order, a close comes after its month, and nothing is accepted in
+// or before a closed month. Ledger-wide events live in the ledger's own
+// stream, whose state is the ContractState of contract "" (ledger_stream).
+#pragma once
+
+#include <cstdint>
+
+#include "events/event.h"
+#include "events/status.h"
+#include "ledger/write_model.h"
+
+namespace ccl::ledger {
+
+// R-PERIOD-03: RuleViolation when `e` (not a PeriodClosed) is effective in
+// or before the latest closed month.
+[[nodiscard]] Status CheckPeriodOpen(ModelView* view, const events::Event& e);
+
+// Checks and applies a ledger-wide event (R-PERIOD-01, R-PERIOD-02) to the
+// ledger stream, and assigns its stream version.
+// REQUIRES: events::IsLedgerWide(e.type)
+[[nodiscard]] Status ApplyLedgerWideEvent(ModelView* view, const events::Event& e, uint64_t seq,
+                                          AppliedFields* out);
+
+}  // namespace ccl::ledger

@@ -1,0 +1,169 @@
+// Sealed figures of a period close (ledger/period_seal.h).
+#include "ledger/period_seal.h"
+
+#include <array>
+#include <cassert>
+
+#include "events/money.h"
+#include "events/time_format.h"
+#include "ledger/keys.h"
+#include "ledger/merkle.h"
+
+namespace ccl::ledger {
+
+namespace {
+
+using events::Event;
+using events::EventType;
+
+int32_t MonthOfInstant(int64_t ns) { return events::MonthIndexOf(events::DayOf(ns)); }
+
+Status Overflow() {
+  return Status::InvalidArgument("period figures: a sum leaves the 64-bit range");
+}
+
+bool Add64(int64_t* acc, int64_t v) { return !__builtin_add_overflow(*acc, v, acc); }
+
+}  // namespace
+
+std::array<uint8_t, 32> MarginRowsDigest(const std::vector<SealMarginRow>& rows) {
+  std::string bytes("ccl-seal-margins");
+  bytes.push_back('\0');
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const SealMarginRow& r = rows[i];
+    assert(i == 0 ||
+           std::tie(rows[i - 1].contract, rows[i - 1].month) < std::tie(r.contract, r.month));
+    bytes.append(r.contract);
+    bytes.push_back('\0');
+    AppendBE32(static_cast<uint32_t>(r.month), &bytes);
+    AppendBE64(static_cast<uint64_t>(r.revenue_minor), &bytes);
+    AppendBE64(static_cast<uint64_t>(r.cost_minor), &bytes);
+  }
+  return Sha256(bytes);
+}
+
+Status PeriodFold::AddTo(Sums* s, int64_t funded, int64_t consumed, int64_t revenue, int64_t cost) {
+  if (!Add64(&s->funded_minutes, funded) || !Add64(&s->consumed_minutes, consumed) ||
+      !Add64(&s->revenue_minor, revenue) || !Add64(&s->cost_minor, cost)) {
+    return Overflow();
+  }
+  return Status::OK();
+}
+
+// A consumption event's contribution, counted from `as_of_month`; sign -1
+// takes it back (a reversal), in the consumption's own margin month.
+Status PeriodFold::AddConsumption(const Event& c, int32_t as_of_month, int sign) {
+  assert(c.IsConsumption() && (sign == 1 || sign == -1));
+  const int64_t minutes = sign * int64_t{c.minutes};
+  const int64_t rate = c.applied_bill_rate_minor.value_or(0);
+  const int64_t revenue = events::ValueMinor(minutes, rate);
+  const int64_t cost = c.type == EventType::kHoursBooked
+                           ? events::ValueMinor(minutes, c.cost_rate_minor)
+                           : sign * c.cost_minor;
+  const auto line = static_cast<uint8_t>(c.service_line);
+  CCL_RETURN_IF_ERROR(AddTo(&lines_[{c.contract, line, as_of_month}], 0, minutes, 0, 0));
+  return AddTo(&months_[{c.contract, MonthOfInstant(c.effective_at_ns), as_of_month}], 0, minutes,
+               revenue, cost);
+}
+
+Status PeriodFold::Add(const Event& e, const Event* reversal_target) {
+  const int32_t as_of = MonthOfInstant(e.effective_at_ns);
+  switch (e.type) {
+    case EventType::kContractOpened:
+      currency_.emplace(e.contract, e.currency);
+      [[fallthrough]];
+    case EventType::kContractAmended:
+      for (const events::ContractLine& l : e.lines) {
+        const int64_t funded =
+            e.type == EventType::kContractOpened ? l.funded_minutes : l.funded_minutes_delta;
+        const auto line = static_cast<uint8_t>(l.service_line);
+        CCL_RETURN_IF_ERROR(AddTo(&lines_[{e.contract, line, as_of}], funded, 0, 0, 0));
+      }
+      return Status::OK();
+    case EventType::kHoursBooked:
+    case EventType::kDeliveryCompleted:
+      return AddConsumption(e, as_of, 1);
+    case EventType::kEntryReversed:
+      assert(reversal_target != nullptr && reversal_target->IsConsumption());
+      if (reversal_target == nullptr || !reversal_target->IsConsumption()) {
+        return Status::InvalidArgument("period figures: a reversal without its target");
+      }
+      return AddConsumption(*reversal_target, as_of, -1);
+    default:
+      return Status::OK();
+  }
+}
+
+std::vector<SealMarginRow> PeriodFold::MarginRows(int32_t month) const {
+  std::vector<SealMarginRow> rows;
+  for (const auto& [key, sums] : months_) {
+    const auto& [contract, margin_month, as_of] = key;
+    if (as_of > month) continue;
+    // Keys sort by contract, then margin month: a row continues the last one or starts after it.
+    if (rows.empty() || rows.back().contract != contract || rows.back().month != margin_month) {
+      rows.push_back(SealMarginRow{contract, margin_month, 0, 0});
+    }
+    rows.back().revenue_minor += sums.revenue_minor;
+    rows.back().cost_minor += sums.cost_minor;
+  }
+  return rows;
+}
+
+Status PeriodFold::Seal(int32_t month, events::PeriodSeal* out) const {
+  *out = events::PeriodSeal{};
+  // Balances: (contract, line) -> funded, consumed, in key order.
+  std::string bytes("ccl-seal-balances");
+  bytes.push_back('\0');
+  std::map<std::string, events::SealedTotal> totals;
+  const std::string* contract = nullptr;
+  uint8_t line = 0;
+  Sums row;
+  const auto flush = [&]() -> Status {
+    if (contract == nullptr) return Status::OK();
+    bytes.append(*contract);
+    bytes.push_back('\0');
+    bytes.push_back(static_cast<char>(line));
+    AppendBE64(static_cast<uint64_t>(row.funded_minutes), &bytes);
+    AppendBE64(static_cast<uint64_t>(row.consumed_minutes), &bytes);
+    auto c = currency_.find(*contract);
+    if (c == currency_.end()) return Status::InvalidArgument("period figures: no currency");
+    events::SealedTotal& t = totals[c->second];
+    if (!Add64(&t.minutes, row.consumed_minutes)) return Overflow();
+    return Status::OK();
+  };
+  for (const auto& [key, sums] : lines_) {
+    const auto& [k_contract, k_line, as_of] = key;
+    if (as_of > month) continue;
+    if (contract == nullptr || *contract != k_contract || line != k_line) {
+      CCL_RETURN_IF_ERROR(flush());
+      contract = &k_contract;
+      line = k_line;
+      row = Sums{};
+    }
+    if (!Add64(&row.funded_minutes, sums.funded_minutes) ||
+        !Add64(&row.consumed_minutes, sums.consumed_minutes)) {
+      return Overflow();
+    }
+  }
+  CCL_RETURN_IF_ERROR(flush());
+  out->balances_digest = Sha256(bytes);
+
+  const std::vector<SealMarginRow> rows = MarginRows(month);
+  out->margins_digest = MarginRowsDigest(rows);
+  for (const SealMarginRow& r : rows) {
+    auto c = currency_.find(r.contract);
+    if (c == currency_.end()) return Status::InvalidArgument("period figures: no currency");
+    events::SealedTotal& t = totals[c->second];
+    if (!Add64(&t.revenue_minor, r.revenue_minor) || !Add64(&t.cost_minor, r.cost_minor)) {
+      return Overflow();
+    }
+  }
+  for (auto& [currency, t] : totals) {
+    t.currency = currency;
+    if (__builtin_sub_overflow(t.revenue_minor, t.cost_minor, &t.margin_minor)) return Overflow();
+    out->totals.push_back(t);
+  }
+  return Status::OK();
+}
+
+}  // namespace ccl::ledger
