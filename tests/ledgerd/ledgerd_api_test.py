@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 import unittest
 
 from ledgerd_harness import LEDGERD, SOURCE_DIR, Ledgerd, generate, ledgerctl
@@ -57,14 +58,15 @@ class ApiTest(unittest.TestCase):
 
     def test_post_appends_after_sync_and_a_retry_is_duplicates(self):
         s = self.server
+        head = s.head_seq()
         status, body = s.curl("-H", "Content-Type: application/json", "--data-binary",
                               json.dumps([json.loads(l) for l in self.lines[40:60]]),
                               s.url("/v1/events"))
         self.assertEqual(status, 200, body)
         r = json.loads(body)
         self.assertEqual((r["appended"], r["duplicates"], r["first_seq"], r["last_seq"]),
-                         (20, 0, 41, 60))
-        shown = json.loads(ledgerctl("show", "60", db=s.db, check=True).stdout)
+                         (20, 0, head + 1, head + 20))
+        shown = json.loads(ledgerctl("show", str(head + 20), db=s.db, check=True).stdout)
         self.assertEqual(r["head_hash"], shown["hash"])
         again = s.post_events(self.lines[40:60])
         self.assertEqual(again.status, 200)
@@ -205,6 +207,29 @@ class ApiTest(unittest.TestCase):
         self.assertEqual([d for _, d in events], expected[2:7])
         resumed = self.read_feed("/v1/feed", {"Last-Event-ID": "10"}, 2)
         self.assertEqual([i for i, _ in resumed], ["11", "12"])
+
+    def test_the_feed_delivers_a_new_append_at_once(self):
+        s = self.server
+        head = s.head_seq()
+        sock = s.tls_socket("reader")
+        try:
+            sock.sendall(f"GET /v1/feed?after={head} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            sock.settimeout(5)
+            self.assertIn(b" 200 ", sock.recv(4096))
+            # A booking no later than the events other tests append after it.
+            booking = json.loads(next(l for l in reversed(self.lines[:40]) if '"HoursBooked"' in l))
+            booking.update(event_id="00000000-0000-4000-8000-0000000000fe", minutes=1)
+            start = time.monotonic()
+            self.assertEqual(s.post_events([json.dumps(booking)], "writer").status, 200)
+            data = b""
+            while b"\n\n" not in data:
+                data += sock.recv(4096)
+            # Well before the 15 s heartbeat: the append woke the feed.
+            self.assertLess(time.monotonic() - start, 3)
+            self.assertTrue(data.startswith(f"id: {head + 1}\ndata: ".encode()), data)
+            self.assertIn(booking["event_id"].encode(), data)
+        finally:
+            sock.close()
 
     def read_feed(self, path, headers, count):
         sock = self.server.tls_socket("reader")

@@ -9,7 +9,9 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <limits>
 
+#include "tools/ledgerd/query.h"
 #include "tools/ledgerd/routes.h"
 #include "tools/ledgerd/server.h"
 
@@ -18,6 +20,32 @@ using ccl::Status;
 using ccl::ledgerd::ServerOptions;
 
 namespace {
+
+// A numeric option: plain decimal digits within its type, so "-1" is refused
+// instead of becoming 2^64 - 1 as Boost's own conversion makes it.
+template <typename T>
+struct WholeNumber {
+  T value;
+};
+
+template <typename T>
+void validate(boost::any& out, const std::vector<std::string>& values, WholeNumber<T>*, int) {
+  const std::string& text = po::validators::get_single_string(values);
+  uint64_t n = 0;
+  if (!ccl::ledgerd::ParseDecimal(text, &n) || n > std::numeric_limits<T>::max()) {
+    throw po::invalid_option_value(text + " (a whole number 0.." +
+                                   std::to_string(std::numeric_limits<T>::max()) + ")");
+  }
+  out = WholeNumber<T>{static_cast<T>(n)};
+}
+
+// The option's value goes to *field, whose value is the default.
+template <typename T>
+po::typed_value<WholeNumber<T>>* Number(T* field) {
+  return po::value<WholeNumber<T>>()
+      ->default_value(WholeNumber<T>{*field}, std::to_string(*field))
+      ->notifier([field](const WholeNumber<T>& n) { *field = n.value; });
+}
 
 int ExitCodeOf(const Status& s) {
   switch (s.code()) {
@@ -38,34 +66,30 @@ int ExitCodeOf(const Status& s) {
 }
 
 void DefineLimits(po::options_description* d, ccl::ledgerd::ServerLimits* l) {
-  d->add_options()("limit-body-bytes", po::value(&l->body_bytes)->default_value(l->body_bytes),
+  d->add_options()("limit-body-bytes", Number(&l->body_bytes),
                    "largest request body (413 past it)")(
-      "limit-events-per-request",
-      po::value(&l->events_per_request)->default_value(l->events_per_request),
-      "most events in one POST /v1/events (413)")(
-      "limit-header-bytes", po::value(&l->header_bytes)->default_value(l->header_bytes),
-      "largest request line + headers (431)")(
-      "limit-header-read-ms", po::value(&l->header_read_ms)->default_value(l->header_read_ms),
+      "limit-events-per-request", Number(&l->events_per_request),
+      "most events in one POST /v1/events (413)")("limit-header-bytes", Number(&l->header_bytes),
+                                                  "largest request line + headers (431)")(
+      "limit-header-read-ms", Number(&l->header_read_ms),
       "time to read a request header from its first byte (connection closed)")(
-      "limit-body-read-ms", po::value(&l->body_read_ms)->default_value(l->body_read_ms),
+      "limit-body-read-ms", Number(&l->body_read_ms),
       "time to read a request body, and to write a response")(
-      "limit-idle-ms", po::value(&l->idle_ms)->default_value(l->idle_ms),
+      "limit-idle-ms", Number(&l->idle_ms),
       "idle keep-alive time between requests, and for the TLS handshake")(
-      "limit-connections", po::value(&l->connections)->default_value(l->connections),
+      "limit-connections", Number(&l->connections),
       "connections open at once (more are closed at once)")(
-      "limit-connections-per-client",
-      po::value(&l->connections_per_client)->default_value(l->connections_per_client),
-      "connections open at once from one IP address")(
-      "limit-feed-subscribers", po::value(&l->feed_subscribers)->default_value(l->feed_subscribers),
-      "GET /v1/feed streams at once (503 past it)")(
-      "limit-response-rows", po::value(&l->response_rows)->default_value(l->response_rows),
+      "limit-connections-per-client", Number(&l->connections_per_client),
+      "connections open at once from one IP address")("limit-feed-subscribers",
+                                                      Number(&l->feed_subscribers),
+                                                      "GET /v1/feed streams at once (503 past it)")(
+      "limit-response-rows", Number(&l->response_rows),
       "most rows of one GET /v1/events (its limit= default and maximum)")(
-      "limit-shutdown-drain-ms",
-      po::value(&l->shutdown_drain_ms)->default_value(l->shutdown_drain_ms),
+      "limit-shutdown-drain-ms", Number(&l->shutdown_drain_ms),
       "on SIGTERM, how long requests in flight may take to finish")(
-      "feed-heartbeat-ms", po::value(&l->feed_heartbeat_ms)->default_value(l->feed_heartbeat_ms),
+      "feed-heartbeat-ms", Number(&l->feed_heartbeat_ms),
       "a heartbeat comment on an idle feed this often")(
-      "limit-feed-write-ms", po::value(&l->feed_write_ms)->default_value(l->feed_write_ms),
+      "limit-feed-write-ms", Number(&l->feed_write_ms),
       "a feed subscriber that does not take a chunk in this time is disconnected");
 }
 
@@ -86,11 +110,11 @@ void DefineOptions(po::options_description* d, ServerOptions* o, std::string* lo
       "principal -> roles file (re-read on SIGHUP)")(
       "digest-key", po::value(&o->digest_key),
       "signing key prefix (`ledgerctl keygen`): GET /v1/digest is signed")(
-      "workers", po::value(&o->worker_threads)->default_value(o->worker_threads),
-      "threads that run ledger calls")("log-format", po::value(log_format)->default_value("text"),
-                                       "text or json (one object per line)")(
-      "log-level", po::value(log_level)->default_value("info"),
-      "trace, debug, info, warn, error, off");
+      "workers", Number(&o->worker_threads), "threads that run ledger calls")(
+      "log-format", po::value(log_format)->default_value("text"),
+      "text or json (one object per line)")("log-level",
+                                            po::value(log_level)->default_value("info"),
+                                            "trace, debug, info, warn, error, off");
   DefineLimits(d, &o->limits);
 }
 
