@@ -22,6 +22,10 @@ ALLOWED_ROLES = {
     ("GET", "/v1/proofs/inclusion"): {"auditor"},
     ("GET", "/v1/proofs/consistency"): {"auditor"},
     ("GET", "/v1/feed"): {"reader", "auditor"},
+    ("GET", "/v1/reports/balance"): {"reader", "auditor"},
+    ("GET", "/v1/reports/margin"): {"reader", "auditor"},
+    ("GET", "/v1/reports/escalations"): {"reader", "auditor"},
+    ("GET", "/v1/reports/burn"): {"reader", "auditor"},
     ("GET", "/healthz"): "any",
     ("GET", "/readyz"): "any",
     ("GET", "/metrics"): {"admin"},
@@ -250,6 +254,35 @@ class ApiTest(unittest.TestCase):
             return out
         finally:
             sock.close()
+
+    def test_reports_are_the_rows_of_ledgerctl(self):
+        s = self.server
+        contract = json.loads(self.lines[0])["contract"]
+        cases = [
+            ("balance", "", []),
+            ("balance", f"?contract={contract}&format=csv", ["--contract", contract, "--format", "csv"]),
+            ("margin", "?by=customer,month&as_of=2025-12-31",
+             ["--by", "customer,month", "--as-of", "2025-12-31"]),
+            ("escalations", "?known_at=2030-01-01T00:00:00Z", ["--known-at", "2030-01-01T00:00:00Z"]),
+            ("burn", "?as_of=2025-02-15&at_risk=true", ["--as-of", "2025-02-15", "--at-risk"]),
+            ("burn", "?as_of=2025-02-15&format=csv", ["--as-of", "2025-02-15", "--format", "csv"]),
+        ]
+        for report, query, args in cases:
+            r = s.request("GET", f"/v1/reports/{report}{query}", "reader")
+            self.assertEqual(r.status, 200, (report, query, r.body))
+            if "--format" not in args:
+                args = args + ["--format", "json"]
+            cli = ledgerctl("margin" if report == "margin" else report, *args, db=s.db, check=True)
+            self.assertEqual(r.body.decode(), cli.stdout, (report, query))
+            if "at_risk" not in query:
+                self.assertTrue(r.body, (report, query))
+        for query, field in [("?as_of=2025-13-01", "as_of"), ("?format=table", "format"),
+                             ("?by=colour", "by"), ("?known_at=yesterday", "known_at")]:
+            report = "margin" if field == "by" else "balance"
+            r = s.request("GET", f"/v1/reports/{report}{query}", "reader")
+            self.assertEqual((r.status, r.error()["field"]), (400, field), query)
+        self.assertEqual(s.request("GET", "/v1/reports/burn?at_risk=maybe").status, 400)
+        self.assertEqual(s.request("GET", "/v1/reports/balance?contract=NOPE").status, 404)
 
     def test_metrics_count_requests_by_route_and_status(self):
         s = self.server

@@ -12,8 +12,14 @@ constexpr std::array<std::string_view, 4> kGetEventsParams = {"after", "limit", 
 constexpr std::array<std::string_view, 2> kInclusionParams = {"seq", "size"};
 constexpr std::array<std::string_view, 2> kConsistencyParams = {"old", "new"};
 constexpr std::array<std::string_view, 1> kFeedParams = {"after"};
+constexpr std::array<std::string_view, 4> kReportParams = {"contract", "as_of", "known_at",
+                                                           "format"};
+constexpr std::array<std::string_view, 5> kMarginParams = {"contract", "as_of", "known_at",
+                                                           "format", "by"};
+constexpr std::array<std::string_view, 5> kBurnParams = {"contract", "as_of", "known_at", "format",
+                                                         "at_risk"};
 
-const std::array<Route, 12> kRoutes = {{
+const std::array<Route, 16> kRoutes = {{
     {"POST", "/v1/events", kRoleWriter, kPostEventsParams, RouteKind::kReply, PostEvents},
     {"GET", "/v1/events", kReaders, kGetEventsParams, RouteKind::kReply, GetEvents},
     {"GET", "/v1/events/{seq}", kReaders, {}, RouteKind::kReply, GetEventBySeq},
@@ -24,6 +30,11 @@ const std::array<Route, 12> kRoutes = {{
     {"GET", "/v1/proofs/consistency", kRoleAuditor, kConsistencyParams, RouteKind::kReply,
      GetConsistencyProof},
     {"GET", "/v1/feed", kReaders, kFeedParams, RouteKind::kFeed, nullptr},
+    {"GET", "/v1/reports/balance", kReaders, kReportParams, RouteKind::kReply, GetBalanceReport},
+    {"GET", "/v1/reports/margin", kReaders, kMarginParams, RouteKind::kReply, GetMarginReport},
+    {"GET", "/v1/reports/escalations", kReaders, kReportParams, RouteKind::kReply,
+     GetEscalationsReport},
+    {"GET", "/v1/reports/burn", kReaders, kBurnParams, RouteKind::kReply, GetBurnReport},
     {"GET", "/healthz", 0, {}, RouteKind::kReply, GetHealthz},
     {"GET", "/readyz", 0, {}, RouteKind::kReply, GetReadyz},
     {"GET", "/metrics", kRoleAdmin, {}, RouteKind::kReply, GetMetrics},

@@ -38,7 +38,7 @@ std::span<const Route> Routes();
 const Route* MatchRoute(std::string_view method, std::string_view path,
                         std::vector<std::string>* params, unsigned* status);
 
-// Handlers (events_routes.cc, audit_routes.cc, admin_routes.cc).
+// Handlers (events_routes.cc, audit_routes.cc, report_routes.cc).
 Reply PostEvents(const Request& r, Service& s);
 Reply GetEvents(const Request& r, Service& s);
 Reply GetEventBySeq(const Request& r, Service& s);
@@ -50,5 +50,9 @@ Reply GetHealthz(const Request& r, Service& s);
 Reply GetReadyz(const Request& r, Service& s);
 Reply GetMetrics(const Request& r, Service& s);
 Reply PostReload(const Request& r, Service& s);
+Reply GetBalanceReport(const Request& r, Service& s);
+Reply GetMarginReport(const Request& r, Service& s);
+Reply GetEscalationsReport(const Request& r, Service& s);
+Reply GetBurnReport(const Request& r, Service& s);
 
 }  // namespace ccl::ledgerd
