@@ -85,6 +85,21 @@ class OpsTest(unittest.TestCase):
         checkpoints = os.listdir(s.db + ".checkpoints")
         self.assertIn(f"checkpoint-{len(self.lines):020d}.txt", checkpoints)
 
+    def test_a_request_stalled_past_the_drain_time_is_cut_and_the_exit_is_clean(self):
+        s = self.server = Ledgerd(["--limit-shutdown-drain-ms", "300"])
+        sock = s.tls_socket("writer")
+        sock.sendall(b"POST /v1/events HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Type: application/x-ndjson\r\nContent-Length: 100000\r\n\r\n{")
+        time.sleep(0.2)
+        head = s.head_seq()
+        start = time.monotonic()
+        self.assertEqual(s.stop(signal.SIGTERM), 0, s.log())
+        self.assertLess(time.monotonic() - start, 5)
+        self.assertIn("still open after the drain time", s.log())
+        self.assertEqual(ledgerctl("verify", db=s.db).returncode, 0)
+        self.assertEqual(len(ledgerctl("log", "--json", db=s.db).stdout.splitlines()), head)
+        sock.close()
+
     def test_ledgerctl_writes_are_refused_naming_the_server_and_reads_work(self):
         s = self.server = Ledgerd()
         self.assertEqual(s.post_events(self.lines[:5]).status, 200)

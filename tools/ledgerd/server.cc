@@ -18,6 +18,8 @@ namespace {
 // (CheckpointFolderOptions says when it is).
 constexpr auto kCheckpointPollInterval = std::chrono::seconds(1);
 constexpr auto kDrainPollInterval = std::chrono::milliseconds(20);
+// After the drain time: how long closed connections get to finish their handlers.
+constexpr auto kForceCloseTimeout = std::chrono::seconds(5);
 
 std::string CheckpointFolderOf(const ServerOptions& o) {
   return o.checkpoint_dir.empty() ? ledger::DefaultCheckpointFolder(o.db_path) : o.checkpoint_dir;
@@ -170,7 +172,13 @@ Status ServerImpl::Run() {
   std::thread second([this] { ioc_.run(); });
   ioc_.run();
   second.join();
+  // Requests past the drain time: their ledger calls finish, then their
+  // connections are closed and the handlers still queued run out, so no
+  // session outlives the state it reports to.
   workers_.join();
+  ForceCloseSessions();
+  ioc_.restart();
+  ioc_.run_for(kForceCloseTimeout);
   PublishCheckpoint("shutdown");
   sessions_.clear();
   subscribers_.clear();
@@ -295,6 +303,17 @@ void ServerImpl::BeginShutdown() {
   for (const auto& s : live) s->CloseIfIdle();
   PollDrain(std::chrono::steady_clock::now() +
             std::chrono::milliseconds(options_.limits.shutdown_drain_ms));
+}
+
+void ServerImpl::ForceCloseSessions() {
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& w : sessions_) {
+      if (auto p = w.lock()) live.push_back(std::move(p));
+    }
+  }
+  for (const auto& s : live) s->ForceClose();
 }
 
 void ServerImpl::PollDrain(std::chrono::steady_clock::time_point deadline) {

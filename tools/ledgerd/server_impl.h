@@ -51,6 +51,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void CloseIfIdle();
   // The feed: new events were appended.
   void WakeFeed();
+  // After the drain time: closes the socket whatever the session is doing.
+  void ForceClose();
 
  private:
   void OnHandshake(beast::error_code ec);
@@ -128,6 +130,7 @@ class ServerImpl final : public Server {
   void WaitSignal();
   void BeginShutdown();
   void PollDrain(std::chrono::steady_clock::time_point deadline);
+  void ForceCloseSessions();
   void ScheduleCheckpoint();
   void PublishCheckpoint(const char* why);
   void NotifySubscribers();

@@ -279,6 +279,15 @@ void Session::CloseIfIdle() {
   });
 }
 
+void Session::ForceClose() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->state_ = State::kClosed;
+    self->feed_timer_.cancel();
+    beast::error_code ignored;
+    self->stream_.next_layer().socket().close(ignored);
+  });
+}
+
 void Session::Close() {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
