@@ -74,6 +74,7 @@ TEST(QueryTest, DecodesAndChecksEveryParameter) {
   EXPECT_EQ(Query::Parse("limit=1", allowed, &q)->field, "limit");
   EXPECT_EQ(Query::Parse("after=%4", allowed, &q)->http_status, 400u);
   EXPECT_TRUE(Query::Parse("contract=%0a", allowed, &q));
+  EXPECT_EQ(Query::Parse("=5", allowed, &q)->field, "=5");
   for (const char* bad : {"-1", "1e3", "+1", " 1", "18446744073709551616", ""}) {
     ASSERT_FALSE(Query::Parse(std::string("after=") + bad, allowed, &q));
     EXPECT_TRUE(q.Number("after", 0, UINT64_MAX, &v)) << bad;
@@ -100,8 +101,8 @@ TEST(EventsBodyTest, ArraysAreCutAtTopLevelCommasOnly) {
 
 TEST(EventsBodyTest, MalformedAndOversizedBodiesAreRejected) {
   std::vector<BodyEvent> out;
-  for (const char* bad :
-       {"", "[]", "{}", "[{}", "[{},]", "[{} {}]", "[{}]x", "[1]", "[{\"a\":\"}]"}) {
+  for (const char* bad : {"", "[]", "{}", "[{}", "[{},]", "[{} {}]", "[{}]x", "[1]", "[{\"a\":\"}]",
+                          "[{\"a\":[1}]]", "[{\"a\":{1]}]"}) {
     auto e = SplitEventsBody(bad, BodyFormat::kJsonArray, 10, &out);
     ASSERT_TRUE(e) << bad;
     EXPECT_EQ(e->http_status, 400u) << bad;

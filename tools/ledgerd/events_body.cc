@@ -37,10 +37,11 @@ struct Cursor {
   }
 };
 
-// Moves past one object starting at '{' (strings and nesting respected).
-// False when the body ends first.
+// Moves past one object starting at '{' (strings and nesting respected,
+// every bracket closed by its own kind). False when the body ends first or a
+// bracket is closed by the other kind.
 bool SkipObject(Cursor* c) {
-  size_t depth = 0;
+  std::string open;  // the brackets not yet closed, innermost last
   bool in_string = false;
   while (!c->done()) {
     const char ch = c->peek();
@@ -56,9 +57,11 @@ bool SkipObject(Cursor* c) {
     if (ch == '"') {
       in_string = true;
     } else if (ch == '{' || ch == '[') {
-      ++depth;
+      open += ch;
     } else if (ch == '}' || ch == ']') {
-      if (--depth == 0) return true;
+      if (open.empty() || open.back() != (ch == '}' ? '{' : '[')) return false;
+      open.pop_back();
+      if (open.empty()) return true;
     }
   }
   return false;
@@ -80,7 +83,10 @@ std::optional<ApiError> SplitArray(std::string_view body, size_t events_max,
       if (out->size() == events_max) return TooMany(events_max);
       const size_t start = c.at;
       const uint64_t line = c.line;
-      if (!SkipObject(&c)) return Malformed(line, "the event object does not end");
+      if (!SkipObject(&c)) {
+        return Malformed(line,
+                         "the event object does not end, or closes a bracket it did not open");
+      }
       out->push_back({body.substr(start, c.at - start), line});
       c.SkipBlanks();
       if (c.done()) return Malformed(c.line, "the array does not end");

@@ -62,6 +62,9 @@ std::optional<ApiError> Query::Parse(std::string_view raw,
       return BadParameter(events::EscapeForMessage(pair.substr(0, eq)),
                           "malformed %-escape or a control character");
     }
+    if (name.empty()) {
+      return BadParameter(events::EscapeForMessage(pair), "a parameter without a name");
+    }
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       return BadParameter(events::EscapeForMessage(name), "not a parameter of this route");
     }
