@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "events/codec.h"
+#include "events/quote.h"
 #include "events/uuid.h"
 #include "ledger/ledger_impl.h"
 
@@ -124,6 +125,16 @@ Status LedgerImpl::LastSeqRecordedAtOrBefore(int64_t t_ns, uint64_t* seq) {
     }
   }
   *seq = lo;
+  return Status::OK();
+}
+
+Status CheckContractExists(Ledger* ledger, std::string_view contract) {
+  if (contract.empty()) return Status::OK();
+  uint64_t version = 0;
+  CCL_RETURN_IF_ERROR(ledger->StreamVersion(contract, &version));
+  if (version == 0) {
+    return Status::NotFound("no contract " + events::QuoteForMessage(contract) + " in the ledger");
+  }
   return Status::OK();
 }
 

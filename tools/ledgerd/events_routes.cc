@@ -107,16 +107,6 @@ std::string EventLine(const Event& e, const ledger::Hash& hash) {
 
 }  // namespace
 
-Status CheckContractExists(ledger::Ledger* ledger, const std::string& contract) {
-  if (contract.empty()) return Status::OK();
-  uint64_t version = 0;
-  CCL_RETURN_IF_ERROR(ledger->StreamVersion(contract, &version));
-  if (version == 0) {
-    return Status::NotFound("no contract " + events::QuoteForMessage(contract) + " in the ledger");
-  }
-  return Status::OK();
-}
-
 Reply PostEvents(const Request& r, Service& svc) {
   ledger::AppendOptions options;
   if (auto e = AppendOptionsOf(r, &options)) return Reply::Error(*e);
@@ -157,7 +147,7 @@ Reply GetEvents(const Request& r, Service& svc) {
     type = t;
   }
   const std::string contract(r.query.Get("contract"));
-  if (Status s = CheckContractExists(svc.ledger, contract); !s.ok()) return Reply::Of(s);
+  if (Status s = ledger::CheckContractExists(svc.ledger, contract); !s.ok()) return Reply::Of(s);
   // A contract's events come from its stream, never a full scan.
   std::unique_ptr<ledger::EventIterator> it = contract.empty()
                                                   ? svc.ledger->NewIterator(after + 1)

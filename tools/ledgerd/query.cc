@@ -4,16 +4,10 @@
 #include <charconv>
 
 #include "events/quote.h"
+#include "events/uuid.h"
 
 namespace ccl::ledgerd {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Percent-decoding; false on a malformed escape or a control character.
 bool Decode(std::string_view in, std::string* out) {
@@ -24,8 +18,8 @@ bool Decode(std::string_view in, std::string* out) {
       c = ' ';
     } else if (c == '%') {
       if (i + 2 >= in.size()) return false;
-      const int hi = HexValue(in[i + 1]);
-      const int lo = HexValue(in[i + 2]);
+      const int hi = events::HexDigitValue(in[i + 1]);
+      const int lo = events::HexDigitValue(in[i + 2]);
       if (hi < 0 || lo < 0) return false;
       c = static_cast<char>(hi * 16 + lo);
       i += 2;

@@ -58,7 +58,7 @@ std::optional<ApiError> ParseReportQuery(const Query& q, ReportQuery* out) {
 // next with the same runner (burn's refold up to its evaluation day).
 Status Fill(Service& svc, const View& view, projections::Projection* p,
             const std::function<Status(projections::Runner*, projections::RunStats*)>& then = {}) {
-  CCL_RETURN_IF_ERROR(CheckContractExists(svc.ledger, view.contract));
+  CCL_RETURN_IF_ERROR(ledger::CheckContractExists(svc.ledger, view.contract));
   projections::RunnerOptions options;
   options.save_checkpoints = !view.filtered();
   std::unique_lock<std::mutex> lock(CatchUpMutex(), std::defer_lock);

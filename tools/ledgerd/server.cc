@@ -255,14 +255,18 @@ void ServerImpl::RemoveSubscriber(Session* s) {
   metrics_.SubscriberRemoved();
 }
 
-void ServerImpl::NotifySubscribers() {
+std::vector<std::shared_ptr<Session>> ServerImpl::Live(
+    const std::vector<std::weak_ptr<Session>>& sessions) {
   std::vector<std::shared_ptr<Session>> live;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& w : subscribers_) {
-      if (auto p = w.lock()) live.push_back(std::move(p));
-    }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& w : sessions) {
+    if (auto p = w.lock()) live.push_back(std::move(p));
   }
+  return live;
+}
+
+void ServerImpl::NotifySubscribers() {
+  const std::vector<std::shared_ptr<Session>> live = Live(subscribers_);
   for (const auto& s : live) s->WakeFeed();
 }
 
@@ -293,26 +297,14 @@ void ServerImpl::BeginShutdown() {
   acceptor_.close(ec);
   signals_.cancel(ec);
   checkpoint_timer_.cancel();
-  std::vector<std::shared_ptr<Session>> live;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& w : sessions_) {
-      if (auto p = w.lock()) live.push_back(std::move(p));
-    }
-  }
+  const std::vector<std::shared_ptr<Session>> live = Live(sessions_);
   for (const auto& s : live) s->CloseIfIdle();
   PollDrain(std::chrono::steady_clock::now() +
             std::chrono::milliseconds(options_.limits.shutdown_drain_ms));
 }
 
 void ServerImpl::ForceCloseSessions() {
-  std::vector<std::shared_ptr<Session>> live;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& w : sessions_) {
-      if (auto p = w.lock()) live.push_back(std::move(p));
-    }
-  }
+  const std::vector<std::shared_ptr<Session>> live = Live(sessions_);
   for (const auto& s : live) s->ForceClose();
 }
 

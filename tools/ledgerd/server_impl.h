@@ -134,6 +134,8 @@ class ServerImpl final : public Server {
   void ScheduleCheckpoint();
   void PublishCheckpoint(const char* why);
   void NotifySubscribers();
+  // The sessions of `sessions` (sessions_ or subscribers_) still alive.
+  std::vector<std::shared_ptr<Session>> Live(const std::vector<std::weak_ptr<Session>>& sessions);
 
   const ServerOptions options_;
   net::io_context ioc_;

@@ -57,9 +57,4 @@ struct Service {
   std::atomic<bool> writes_failed{false};  // an append failed with IOError: /readyz 503
 };
 
-// NotFound "no contract 'C' in the ledger" unless `contract` has events (a
-// filter naming a contract that is not there is an error, as in ledgerctl);
-// OK for an empty `contract`.
-Status CheckContractExists(ledger::Ledger* ledger, const std::string& contract);
-
 }  // namespace ccl::ledgerd
