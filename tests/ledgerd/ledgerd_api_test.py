@@ -1,6 +1,7 @@
 """ledgerd end to end: every route and every error status, against a real
 server on 127.0.0.1, with curl and a Python standard-library client."""
 
+import http.client
 import json
 import os
 import re
@@ -170,6 +171,48 @@ class ApiTest(unittest.TestCase):
     def test_no_certificate_fails_the_handshake(self):
         with self.assertRaises(OSError):
             self.server.request("GET", "/healthz", principal=None)
+
+    def test_tls_is_1_2_or_1_3_with_forward_secret_aead_ciphers_only(self):
+        s = self.server
+        sock = s.tls_socket("reader")
+        self.assertEqual(sock.version(), "TLSv1.3")
+        sock.close()
+        import socket as socket_module
+        import ssl
+        from ledgerd_harness import client_context
+        for tweak in [lambda c: setattr(c, "maximum_version", ssl.TLSVersion.TLSv1_1),
+                      lambda c: (setattr(c, "maximum_version", ssl.TLSVersion.TLSv1_2),
+                                 c.set_ciphers("ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA"))]:
+            ctx = client_context("reader")
+            try:
+                tweak(ctx)
+            except ssl.SSLError:
+                continue  # this OpenSSL cannot even offer it
+            raw = socket_module.create_connection(("127.0.0.1", s.port), timeout=10)
+            with self.assertRaises(OSError):
+                ctx.wrap_socket(raw, server_hostname="127.0.0.1").recv(1)
+            raw.close()
+        ctx = client_context("reader")
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        raw = socket_module.create_connection(("127.0.0.1", s.port), timeout=10)
+        tls12 = ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+        self.assertEqual(tls12.version(), "TLSv1.2")
+        self.assertTrue(tls12.cipher()[0].startswith("ECDHE-"), tls12.cipher())
+        tls12.close()
+
+    def test_a_certificate_of_another_ca_fails_the_handshake(self):
+        other = tempfile.mkdtemp(prefix="ledgerd-other-ca-")
+        subprocess.run(["bash", os.path.join(SOURCE_DIR, "tools/ledgerd/make_test_certs.sh"), other,
+                        "reader"], check=True, stdout=subprocess.DEVNULL)
+        import ssl
+        from ledgerd_harness import certs
+        ctx = ssl.create_default_context(cafile=os.path.join(certs(), "ca.pem"))
+        ctx.load_cert_chain(os.path.join(other, "reader.pem"), os.path.join(other, "reader.key"))
+        conn = http.client.HTTPSConnection("127.0.0.1", self.server.port, context=ctx, timeout=10)
+        with self.assertRaises(OSError):
+            conn.request("GET", "/healthz")
+            conn.getresponse()
+        conn.close()
 
     def test_authorization_table_covers_every_route_and_role(self):
         served = served_routes()
