@@ -161,6 +161,17 @@ Status ServerImpl::Run() {
                             options_.policy_path + " (" + std::to_string(policy_->Get()->size()) +
                             " principals), " + std::to_string(options_.worker_threads) + " workers";
   Log(spdlog::level::info, start, "\"port\":" + std::to_string(port_));
+  const ServerLimits& l = options_.limits;
+  const std::string limits =
+      "limits: body " + std::to_string(l.body_bytes) + " bytes, " +
+      std::to_string(l.events_per_request) + " events per request, header " +
+      std::to_string(l.header_bytes) + " bytes in " + std::to_string(l.header_read_ms) +
+      " ms, body " + std::to_string(l.body_read_ms) + " ms, idle " + std::to_string(l.idle_ms) +
+      " ms, " + std::to_string(l.connections) + " connections (" +
+      std::to_string(l.connections_per_client) + " per client), " +
+      std::to_string(l.feed_subscribers) + " feed subscribers, " + std::to_string(l.response_rows) +
+      " rows per response, drain " + std::to_string(l.shutdown_drain_ms) + " ms";
+  Log(spdlog::level::info, limits);
   signals_.add(SIGTERM);
   signals_.add(SIGINT);
   signals_.add(SIGHUP);
