@@ -14,12 +14,14 @@ namespace {
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 // Restates an assembler/validator error about a field ("field 'minutes':
-// must be ...") in the CSV form ("line 7, column 'minutes': must be ..."),
-// keeping its code and rule.
-Status InRecord(size_t line, const Status& s) {
-  std::string out = "line " + std::to_string(line);
-  if (s.field().empty()) return s.WithContext(out);
-  out += ", column '" + s.field() + "': ";
+// must be ...") in the CSV form ("line 7, column 'minutes': must be ...";
+// without `line_in_message`, "column 'minutes': must be ..."), keeping its
+// code, rule and field.
+Status InRecord(size_t line, bool line_in_message, const Status& s) {
+  const std::string where = line_in_message ? "line " + std::to_string(line) : "";
+  if (s.field().empty()) return line_in_message ? s.WithContext(where) : s;
+  std::string out = line_in_message ? where + ", " : "";
+  out += "column '" + s.field() + "': ";
   out += s.field_detail();
   return s.WithMessage(std::move(out));
 }
@@ -34,13 +36,14 @@ std::string CsvEventReader::ColumnLabel(size_t column) const {
 }
 
 Status CsvEventReader::RecordError(size_t record_line, std::string_view rule) const {
-  std::string m = "line " + std::to_string(record_line) + ": ";
+  std::string m = options_.line_in_message ? "line " + std::to_string(record_line) + ": " : "";
   m += rule;
   return Status::InvalidArgument(std::move(m));
 }
 
 Status CsvEventReader::ColumnError(size_t record_line, size_t column, std::string_view rule) const {
-  std::string m = "line " + std::to_string(record_line) + ", " + ColumnLabel(column) + ": ";
+  std::string m = options_.line_in_message ? "line " + std::to_string(record_line) + ", " : "";
+  m += ColumnLabel(column) + ": ";
   m += rule;
   return Status::InvalidArgument(std::move(m));
 }
@@ -215,7 +218,7 @@ Status CsvEventReader::Next(Event* out, size_t* line, bool* done) {
   }
   CCL_RETURN_IF_ERROR(DecodeCells(record_line));
   const Status s = Assemble(out);
-  if (!s.ok()) return InRecord(record_line, s);
+  if (!s.ok()) return InRecord(record_line, options_.line_in_message, s);
   return Status::OK();
 }
 

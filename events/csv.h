@@ -52,9 +52,16 @@
 
 namespace ccl::events {
 
+struct CsvReaderOptions {
+  // Errors start with "line N" (see above). False: they leave it out
+  // ("column 'minutes': must be 1..1440, got 0") for a caller that names the
+  // line itself, from Next's *line (1 for Open's errors).
+  bool line_in_message = true;
+};
+
 class CsvEventReader {
  public:
-  CsvEventReader() = default;
+  explicit CsvEventReader(CsvReaderOptions options = CsvReaderOptions()) : options_(options) {}
   CsvEventReader(const CsvEventReader&) = delete;
   CsvEventReader& operator=(const CsvEventReader&) = delete;
 
@@ -66,7 +73,8 @@ class CsvEventReader {
   Status Open(std::string_view content, std::optional<EventType> fixed_type);
 
   // Reads the next record into *out (cleared first, capacity reused) and
-  // validates it; *line is the line number where the record starts. At the
+  // validates it; *line is the line number where the record starts (set on
+  // an error too, which is about that record). At the
   // end of input sets *done = true and returns OK (*out untouched).
   // After an error, stop: where reading would resume is unspecified (import
   // is all or nothing anyway).
@@ -94,6 +102,7 @@ class CsvEventReader {
   Status RecordError(size_t record_line, std::string_view rule) const;
   Status ColumnError(size_t record_line, size_t column, std::string_view rule) const;
 
+  CsvReaderOptions options_;
   std::string_view content_;
   size_t pos_ = 0;
   size_t line_ = 1;

@@ -169,6 +169,15 @@ struct JsonEventParser::Impl {
   std::unique_ptr<char[]> buffer{new char[limits::kJsonLineBytesMax + sj::SIMDJSON_PADDING]};
   EventAssembler assembler;
   sj::error_code allocate_error = sj::SUCCESS;
+  // The simdjson error that ended the walk of the event object itself (not
+  // of a field's value), SUCCESS when none: Parse tells "content after the
+  // object" from it.
+  sj::error_code object_error = sj::SUCCESS;
+
+  Status ObjectError(sj::error_code err) {
+    object_error = err;
+    return JsonError(err);
+  }
 
   // Helpers set fields through `a`: the parser's own assembler for a JSON
   // event, the CSV reader's for a `lines` cell.
@@ -231,14 +240,14 @@ Status JsonEventParser::Impl::ParseObject(od::document& doc) {
   od::object obj;
   sj::error_code err = doc.get_object().get(obj);
   if (err == sj::INCORRECT_TYPE) return Status::InvalidArgument("must be a JSON object");
-  if (err != sj::SUCCESS) return JsonError(err);
+  if (err != sj::SUCCESS) return ObjectError(err);
   for (auto field_result : obj) {
     od::field field;
     err = std::move(field_result).get(field);
-    if (err != sj::SUCCESS) return JsonError(err);
+    if (err != sj::SUCCESS) return ObjectError(err);
     std::string_view key;
     err = field.unescaped_key().get(key);
-    if (err != sj::SUCCESS) return JsonError(err);
+    if (err != sj::SUCCESS) return ObjectError(err);
     FieldId f;
     if (!LookupField(key, &f)) return FieldError(EscapeForMessage(key), "unknown field");
     od::value v = field.value();
@@ -295,10 +304,10 @@ Status JsonEventParser::Parse(std::string_view line, Event* out) {
   impl_->assembler.Begin(out);
   od::document doc;
   CCL_RETURN_IF_ERROR(impl_->Iterate(line, &doc));
+  impl_->object_error = sj::SUCCESS;
   Status s = impl_->ParseObject(doc);
   if (!s.ok()) {
-    if (s.message() == JsonError(sj::INCOMPLETE_ARRAY_OR_OBJECT).message() &&
-        ContentAfterFirstValue(line)) {
+    if (impl_->object_error == sj::INCOMPLETE_ARRAY_OR_OBJECT && ContentAfterFirstValue(line)) {
       return Status::InvalidArgument("invalid JSON: content after the object");
     }
     return s;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cassert>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -79,6 +80,25 @@ class [[nodiscard]] Status {
     return s;
   }
 
+  // Where in the input this error is: the file or request name ("" when it
+  // names none) and the 1-based line in it (0 when it names none). Set by
+  // WithLocation; kept by WithContext, WithDetail, WithRule and WithMessage.
+  const std::string& source() const { return source_; }
+  uint64_t line() const { return line_; }
+
+  // Same code, rule and field, message prefixed with where the input was
+  // wrong: WithLocation("events.jsonl", 3) -> "events.jsonl:3: <msg>" (line 0:
+  // "events.jsonl: <msg>"), with source() and line() set as data.
+  Status WithLocation(std::string_view source, uint64_t line) const {
+    if (ok()) return *this;
+    std::string context(source);
+    if (line != 0) context += ":" + std::to_string(line);
+    Status s = WithContext(context);
+    s.source_ = source;
+    s.line_ = line;
+    return s;
+  }
+
   // The stable id of the published check this error reports (events/rules.h,
   // schemas/EVENTS.md), or "" when it reports none. Points at a static id.
   std::string_view rule() const { return rule_; }
@@ -114,9 +134,8 @@ class [[nodiscard]] Status {
     std::string m(context);
     m += ": ";
     m += message_;
-    Status s(code_, std::move(m));
-    s.rule_ = rule_;
-    s.field_ = field_;
+    Status s = *this;
+    s.message_ = std::move(m);
     s.detail_at_ = detail_at_ + context.size() + 2;
     return s;
   }
@@ -137,8 +156,8 @@ class [[nodiscard]] Status {
     m += " ";
     m += detail;
     m += tail;
-    Status s(code_, std::move(m));
-    s.rule_ = rule_;
+    Status s = *this;
+    s.message_ = std::move(m);
     return s;
   }
 
@@ -151,6 +170,8 @@ class [[nodiscard]] Status {
   std::string message_;
   std::string_view rule_;  // a static id of events/rules.h, or empty
   std::string field_;      // the input field named, or empty
+  std::string source_;     // the input (file, request) named, or empty
+  uint64_t line_ = 0;      // the 1-based line in source_, or 0
   size_t detail_at_ = 0;   // where field_detail() starts in message_
 };
 

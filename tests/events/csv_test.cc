@@ -349,6 +349,26 @@ TEST_F(CsvTest, FieldErrorKeepsItsFieldAndRule) {
   EXPECT_EQ(r.status.rule(), rules::kFieldHoursBooked);
 }
 
+TEST_F(CsvTest, WithoutLineInMessageTheLineIsNextsOutput) {
+  const std::string csv =
+      "event_id,type,contract,effective_at,actor,source,engineer,service_line,minutes,cost_rate_"
+      "minor\n\n"
+      "3f1c2a4e-8b7d-4c6e-9a5b-1d2e3f405162,HoursBooked,C-1,2026-03-31T14:05:00Z,a,s,bob,"
+      "reactive,0,1\n";
+  CsvEventReader reader(CsvReaderOptions{.line_in_message = false});
+  ASSERT_TRUE(reader.Open(csv, std::nullopt).ok());
+  Event e;
+  size_t line = 0;
+  bool done = false;
+  const Status s = reader.Next(&e, &line, &done);
+  EXPECT_EQ(line, 3u);
+  EXPECT_EQ(s.message(), "column 'minutes': must be 1..1440, got 0 (rule F-HOURS)");
+  EXPECT_EQ(s.field(), "minutes");
+  EXPECT_EQ(s.rule(), rules::kFieldHoursBooked);
+  const Status header = reader.Open("event_id,foo\n", std::nullopt);
+  EXPECT_EQ(header.message(), "column 'foo': unknown field");
+}
+
 TEST_F(CsvTest, ReaderIsReusable) {
   CsvEventReader reader;
   ASSERT_FALSE(reader.Open("event_id,foo\n", std::nullopt).ok());

@@ -36,5 +36,23 @@ TEST(StatusTest, DetailWithoutARuleIsAppended) {
   EXPECT_TRUE(Status::OK().WithDetail("x").ok());
 }
 
+TEST(StatusTest, LocationIsDataAndPrefixesTheMessage) {
+  const Status s = Status::InvalidField("minutes", "must be 1..1440")
+                       .WithRule("R-HB-01")
+                       .WithLocation("f.jsonl", 7)
+                       .WithDetail("(see line 3)");
+  EXPECT_EQ(s.message(), "f.jsonl:7: field 'minutes': must be 1..1440 (see line 3) (rule R-HB-01)");
+  EXPECT_EQ(s.source(), "f.jsonl");
+  EXPECT_EQ(s.line(), 7u);
+  EXPECT_EQ(s.field(), "minutes");
+  EXPECT_EQ(s.field_detail(), "must be 1..1440 (see line 3) (rule R-HB-01)");
+  EXPECT_EQ(s.rule(), "R-HB-01");
+  const Status whole = Status::InvalidArgument("no events").WithLocation("request", 0);
+  EXPECT_EQ(whole.message(), "request: no events");
+  EXPECT_EQ(whole.line(), 0u);
+  EXPECT_EQ(whole.WithContext("import").source(), "request");
+  EXPECT_TRUE(Status::OK().WithLocation("f", 1).source().empty());
+}
+
 }  // namespace
 }  // namespace ccl

@@ -18,6 +18,7 @@
 namespace ccl::feed {
 namespace {
 
+using projections::ReportKind;
 using testing::AppendOrDie;
 using testing::Bookings;
 using testing::OpenLedgerAt;
@@ -207,7 +208,7 @@ TEST_F(ProjectionExportTest, RowsAreTheProjectionsRows) {
     ProjectionExportOptions o;
     o.format = format;
     std::string expected, got;
-    o.kind = ProjectionKind::kBalances;
+    o.kind = ReportKind::kBalances;
     projections::WriteRowSet(projections::BalanceRowSet(projections::BalanceRows(set.balances)),
                              format, &expected);
     ASSERT_TRUE(ExportProjection(writer_.get(), o, &got, &rs).ok());
@@ -215,7 +216,7 @@ TEST_F(ProjectionExportTest, RowsAreTheProjectionsRows) {
 
     expected.clear();
     got.clear();
-    o.kind = ProjectionKind::kEscalations;
+    o.kind = ReportKind::kEscalations;
     projections::WriteRowSet(
         projections::EscalationRowSet(projections::EscalationRows(set.escalations)), format,
         &expected);
@@ -224,7 +225,7 @@ TEST_F(ProjectionExportTest, RowsAreTheProjectionsRows) {
 
     expected.clear();
     got.clear();
-    o.kind = ProjectionKind::kMargins;
+    o.kind = ReportKind::kMargins;
     projections::MarginReport report;
     ASSERT_TRUE(projections::BuildMarginReport(set.margins, o.margin_keys, {}, {}, &report).ok());
     projections::WriteRowSet(projections::MarginRowSet(report), format, &expected);
@@ -233,7 +234,7 @@ TEST_F(ProjectionExportTest, RowsAreTheProjectionsRows) {
 
     expected.clear();
     got.clear();
-    o.kind = ProjectionKind::kBurn;
+    o.kind = ReportKind::kBurn;
     o.today_day = set.burn.max_day();
     const int32_t day = projections::BurnEvaluationDay(projections::View(), o.today_day);
     projections::WriteRowSet(projections::BurnRowSet(projections::BurnRows(set.burn, day, false)),
@@ -246,7 +247,7 @@ TEST_F(ProjectionExportTest, RowsAreTheProjectionsRows) {
 TEST_F(ProjectionExportTest, ViewsFilterTheRows) {
   AppendOrDie(writer_.get(), {factory_.Open("C-2")});
   ProjectionExportOptions o;
-  o.kind = ProjectionKind::kBalances;
+  o.kind = ReportKind::kBalances;
   o.view.contract = "C-2";
   std::string csv;
   projections::RunStats rs;

@@ -40,12 +40,17 @@ inline pid_t Spawn(std::vector<std::string> argv, const std::string& out, const 
   return pid;
 }
 
-// Waits for `pid`; its exit code, or 128 + the signal that ended it.
-inline int Wait(pid_t pid) {
+// Reaps `pid` (blocking unless WNOHANG in `flags`): its exit code, or 128 +
+// the signal that ended it; -1 when WNOHANG and it still runs.
+inline int Reap(pid_t pid, int flags) {
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  if (::waitpid(pid, &status, flags) != pid) return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+// Waits for `pid`; its exit code, or 128 + the signal that ended it.
+inline int Wait(pid_t pid) { return Reap(pid, 0); }
+// Wait's answer once `pid` has ended (reaping it); -1 while it runs.
+inline int ExitCode(pid_t pid) { return Reap(pid, WNOHANG); }
 
 // One PostgreSQL server for the whole test binary, in a temporary folder.
 class PostgresServer {
@@ -87,6 +92,24 @@ class PostgresServer {
   feed::testing::TempDir dir_;
   std::string pg_dir_;
   std::string conninfo_, skip_reason_, failure_;
+};
+
+// A fixture whose test suite shares one PostgresServer (server_); each test
+// is skipped when no server binaries are installed and fails when the
+// server did not start.
+class PostgresServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new PostgresServer(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override {
+    if (!server_->skip_reason().empty()) GTEST_SKIP() << server_->skip_reason();
+    ASSERT_TRUE(server_->failure().empty()) << server_->failure();
+  }
+
+  inline static PostgresServer* server_ = nullptr;
 };
 
 // A query's rows as CSV text (RFC 4180 quoting where needed, NULL empty),

@@ -82,15 +82,24 @@ class LedgerctlTest : public ::testing::Test {
 
   enum class Stdin { kFile, kPipe };
 
-  // Runs ledgerctl with `args` (after --db <db_> unless with_db is false);
-  // stdin holds `input`, as a regular file or (kPipe) a pipe written after
-  // the start; its working directory is dir_, so a relative path it creates
-  // lands there.
-  RunResult Run(std::vector<std::string> args, const std::string& input = "", bool with_db = true,
-                Stdin stdin_kind = Stdin::kFile) {
+  // A ledgerctl process started by Start, not yet waited for.
+  struct Started {
+    pid_t pid = -1;
+    int stdin_pipe = -1;  // kPipe: the write end, fed by Finish
+    fs::path out, err;    // where its stdout and stderr go
+  };
+
+  // Starts ledgerctl with `args` (after --db <db_> unless with_db is false);
+  // stdin holds `input`, as a regular file or (kPipe) a pipe written by
+  // Finish; its working directory is dir_, so a relative path it creates
+  // lands there. Its output goes to dir_/stdout<tag> and dir_/stderr<tag>
+  // (a tag tells a process that runs beside others).
+  Started Start(std::vector<std::string> args, const std::string& input = "", bool with_db = true,
+                Stdin stdin_kind = Stdin::kFile, const std::string& tag = "") {
     if (with_db) args.insert(args.begin(), {"--db", db_});
     args.insert(args.begin(), LEDGERCTL_PATH);
-    const fs::path in = dir_ / "stdin", out = dir_ / "stdout", err = dir_ / "stderr";
+    const fs::path in = dir_ / ("stdin" + tag), out = dir_ / ("stdout" + tag),
+                   err = dir_ / ("stderr" + tag);
     WriteFile(in, input);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -107,28 +116,45 @@ class LedgerctlTest : public ::testing::Test {
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    pid_t pid;
-    RunResult r;
-    const bool started = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0;
-    if (pipe_fds[0] >= 0) {
-      ::close(pipe_fds[0]);
+    Started started;
+    started.out = out;
+    started.err = err;
+    if (posix_spawn(&started.pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) {
+      started.pid = -1;
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    if (pipe_fds[0] >= 0) ::close(pipe_fds[0]);
+    started.stdin_pipe = pipe_fds[1];
+    return started;
+  }
+
+  // Feeds a kPipe stdin with `input`, waits for the process and collects
+  // its exit code (128 + the signal that ended it), stdout and stderr.
+  RunResult Finish(Started started, const std::string& input = "") {
+    if (started.stdin_pipe >= 0) {
       // Bigger inputs than a pipe's buffer block here until the child reads.
-      for (size_t done = 0; started && done < input.size();) {
-        const ssize_t n = ::write(pipe_fds[1], input.data() + done, input.size() - done);
+      for (size_t done = 0; started.pid > 0 && done < input.size();) {
+        const ssize_t n = ::write(started.stdin_pipe, input.data() + done, input.size() - done);
         if (n <= 0) break;
         done += static_cast<size_t>(n);
       }
-      ::close(pipe_fds[1]);
+      ::close(started.stdin_pipe);
     }
-    if (started) {
+    RunResult r;
+    if (started.pid > 0) {
       int status = 0;
-      ::waitpid(pid, &status, 0);
+      ::waitpid(started.pid, &status, 0);
       r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     }
-    posix_spawn_file_actions_destroy(&actions);
-    r.out = ReadFile(out);
-    r.err = ReadFile(err);
+    r.out = ReadFile(started.out);
+    r.err = ReadFile(started.err);
     return r;
+  }
+
+  // Start then Finish: ledgerctl run to its end.
+  RunResult Run(std::vector<std::string> args, const std::string& input = "", bool with_db = true,
+                Stdin stdin_kind = Stdin::kFile) {
+    return Finish(Start(std::move(args), input, with_db, stdin_kind), input);
   }
 
   // A small generated workload as a JSONL file.

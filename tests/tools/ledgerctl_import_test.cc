@@ -2,6 +2,8 @@
 // a redirected file), the format comes from --format or the content (not the
 // name), a multi-file import that stops says which files went in and which
 // did not, and an input without events is refused.
+#include <signal.h>
+
 #include "tests/tools/ledgerctl_fixture.h"
 
 namespace ccl::tools {
@@ -111,6 +113,57 @@ TEST_F(LedgerctlImportTest, AnInputWithoutEventsIsRefused) {
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("no events"), std::string::npos) << r.err;
   EXPECT_EQ(EventCount(), 0u);
+}
+
+TEST_F(LedgerctlImportTest, Utf16InputIsRefusedNamingTheEncoding) {
+  for (const char* bom : {"\xFF\xFE", "\xFE\xFF"}) {
+    for (const char* name : {"utf16.jsonl", "utf16.csv"}) {
+      WriteFile(dir_ / name, std::string(bom) + jsonl_);
+      RunResult r = Run({"import", (dir_ / name).string()});
+      EXPECT_EQ(r.code, 1) << r.err;
+      EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
+      EXPECT_NE(r.err.find("UTF-16"), std::string::npos) << r.err;
+      EXPECT_NE(r.err.find("UTF-8 only"), std::string::npos) << r.err;
+    }
+  }
+  EXPECT_EQ(EventCount(), 0u);
+}
+
+// Ctrl-C during `import --batch N` stops at a batch boundary: the batches
+// committed stay, are reported and get their checkpoint, and the exit code
+// says it was interrupted (130, as the shell reports a SIGINT).
+TEST_F(LedgerctlImportTest, InterruptStopsAtABatchBoundaryAndReportsWhatWasCommitted) {
+  const std::string path = Workload("big.jsonl", 40, 365);
+  const size_t total = Lines(ReadFile(path)).size();
+  Started import = Start({"import", "--batch", "1", path}, "", true, Stdin::kFile, ".import");
+  ASSERT_GT(import.pid, 0);
+  // Interrupt once something is committed (so the handler is in place).
+  for (int i = 0; i < 400 && Lines(Run({"log", "--limit", "1", "--json"}).out).empty(); ++i) {
+    ::usleep(10'000);
+  }
+  ::kill(import.pid, SIGINT);
+  RunResult r = Finish(import);
+  ASSERT_EQ(r.code, 130) << r.out << r.err;
+  EXPECT_NE(r.err.find("interrupted"), std::string::npos) << r.err;
+  // "<path>: N appended, 0 duplicates in earlier batches before the interruption"
+  const std::string prefix = path + ": ";
+  ASSERT_TRUE(r.out.starts_with(prefix)) << r.out;
+  EXPECT_NE(r.out.find("before the interruption"), std::string::npos) << r.out;
+  const uint64_t appended = std::stoull(r.out.substr(prefix.size()));
+  EXPECT_GT(appended, 0u);
+  EXPECT_LT(appended, total) << "the import ended before the interrupt: use a larger workload";
+  EXPECT_EQ(EventCount(), appended);
+  // What the normal path saves: a checkpoint of exactly what was committed.
+  char name[64];
+  std::snprintf(name, sizeof(name), "checkpoint-%020llu.txt",
+                static_cast<unsigned long long>(appended));
+  EXPECT_TRUE(fs::exists(fs::path(fs::canonical(db_).string() + ".checkpoints") / name)) << name;
+  RunResult verify = Run({"verify"});
+  EXPECT_EQ(verify.code, 0) << verify.err;
+  // The rest imports on a re-run; the committed part comes back as duplicates.
+  RunResult rest = Run({"import", "--batch", "1000", path});
+  EXPECT_EQ(rest.code, 0) << rest.err;
+  EXPECT_NE(rest.out.find(std::to_string(appended) + " duplicates"), std::string::npos) << rest.out;
 }
 
 }  // namespace

@@ -4,23 +4,16 @@
 // report). All open the ledger read-only, so they run beside a writer.
 // The work is in libraries (tools/feed, tools/report); this file turns
 // options into their inputs and their Status into exit codes.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cassert>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <memory>
-#include <optional>
 #include <string>
 
-#include "events/csv.h"
 #include "events/display.h"
 #include "events/limits.h"
 #include "events/time_format.h"
@@ -45,24 +38,6 @@ int UsageError(const char* command, const std::string& message) {
   std::fprintf(stderr, "ledgerctl %s: %s (see ledgerctl %s --help)\n", command, message.c_str(),
                command);
   return kExitUsage;
-}
-
-// --as-of DATE, --known-at INSTANT, --contract C into a view.
-Status ParseView(const po::variables_map& vm, projections::View* view) {
-  if (vm.count("as-of")) {
-    int32_t day = 0;
-    Status s = events::ParseDate(vm["as-of"].as<std::string>(), &day);
-    if (!s.ok()) return Status::InvalidArgument("option '--as-of': " + s.message());
-    view->as_of_day = day;
-  }
-  if (vm.count("known-at")) {
-    int64_t ns = 0;
-    Status s = events::ParseInstant(vm["known-at"].as<std::string>(), &ns);
-    if (!s.ok()) return Status::InvalidArgument("option '--known-at': " + s.message());
-    view->known_at_ns = ns;
-  }
-  if (vm.count("contract")) view->contract = vm["contract"].as<std::string>();
-  return Status::OK();
 }
 
 // Where output goes: --out FILE (replaced atomically when complete) or stdout.
@@ -130,7 +105,7 @@ int RunExportEvents(const po::variables_map& vm, const GlobalOptions& g) {
 }
 
 int RunExportProjection(const po::variables_map& vm, const GlobalOptions& g,
-                        feed::ProjectionKind kind) {
+                        projections::ReportKind kind) {
   feed::ProjectionExportOptions o;
   o.kind = kind;
   const std::string format = vm.count("format") ? vm["format"].as<std::string>() : "csv";
@@ -147,10 +122,10 @@ int RunExportProjection(const po::variables_map& vm, const GlobalOptions& g,
                         std::string("option '--") + option + "' applies to `export events` only");
     }
   }
-  Status s = ParseView(vm, &o.view);
+  Status s = ParseViewOptions(vm, &o.view);
   if (!s.ok()) return UsageError("export", s.message());
   if (vm.count("by")) {
-    if (kind != feed::ProjectionKind::kMargins) {
+    if (kind != projections::ReportKind::kMargins) {
       return UsageError("export", "option '--by' applies to margins only");
     }
     s = projections::ParseMarginKeys(vm["by"].as<std::string>(), &o.margin_keys);
@@ -158,7 +133,7 @@ int RunExportProjection(const po::variables_map& vm, const GlobalOptions& g,
   }
   o.at_risk_only = vm["at-risk"].as<bool>();
   o.today_day = TodayDay();
-  if (o.at_risk_only && kind != feed::ProjectionKind::kBurn) {
+  if (o.at_risk_only && kind != projections::ReportKind::kBurn) {
     return UsageError("export", "option '--at-risk' applies to burn only");
   }
 
@@ -181,8 +156,8 @@ int RunExportProjection(const po::variables_map& vm, const GlobalOptions& g,
 int RunExport(const po::variables_map& vm, const GlobalOptions& g) {
   const std::string what = vm["what"].as<std::string>();
   if (what == "events") return RunExportEvents(vm, g);
-  feed::ProjectionKind kind;
-  if (!feed::ParseProjectionKind(what, &kind)) {
+  projections::ReportKind kind;
+  if (!projections::ParseReportKind(what, &kind)) {
     return UsageError(
         "export", "unknown export '" + what + "': events, balances, margins, escalations or burn");
   }
@@ -261,7 +236,7 @@ int RunStats(const po::variables_map& vm, const GlobalOptions& g) {
 
 int RunReport(const po::variables_map& vm, const GlobalOptions& g) {
   report::ReportOptions o;
-  Status s = ParseView(vm, &o.view);
+  Status s = ParseViewOptions(vm, &o.view);
   if (!s.ok()) return UsageError("report", s.message());
   o.verify = !vm["no-verify"].as<bool>();
   o.generated_at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -310,94 +285,6 @@ int RunReport(const po::variables_map& vm, const GlobalOptions& g) {
   return data.verify_status.ok() ? kExitOk : kExitCorruption;
 }
 
-// ---------------------------------------------------------------- import of CSV
-
-// `ledgerctl import FILE.csv`: events/csv.h's reader over the file, mapped
-// into memory (the reader needs the whole text; mapping it costs page cache,
-// not a copy). Its messages start with "line N" (and a column); import adds
-// "FILE:" + location(), so the line moves into the location.
-class CsvFileReader final : public EventReader {
- public:
-  ~CsvFileReader() override {
-    if (data_ != nullptr) ::munmap(data_, size_);
-  }
-
-  Status Open(const std::string& path, std::optional<events::EventType> type) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::IOError(path + ": " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-      const int err = errno;
-      ::close(fd);
-      return Status::IOError(path + ": " + std::strerror(err));
-    }
-    size_ = static_cast<size_t>(st.st_size);
-    if (size_ > 0) {
-      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (p == MAP_FAILED) {
-        const int err = errno;
-        ::close(fd);
-        return Status::IOError(path + ": mmap: " + std::strerror(err));
-      }
-      data_ = p;
-      ::madvise(p, size_, MADV_SEQUENTIAL);
-    }
-    ::close(fd);
-    const std::string_view text(static_cast<const char*>(data_), data_ == nullptr ? 0 : size_);
-    return Located(reader_.Open(text, type));
-  }
-
-  Status Next(events::Event* e, bool* done) override {
-    size_t line = 0;
-    Status s = reader_.Next(e, &line, done);
-    if (s.ok() && !*done) line_ = line;
-    return Located(s);
-  }
-  uint64_t line() const override { return line_; }
-  std::string location() const override { return location_; }
-
- private:
-  // "line 7, column 'minutes': rule" -> location "7", message
-  // "column 'minutes': rule".
-  Status Located(const Status& s) {
-    if (s.ok()) return s;
-    std::string_view m = s.message();
-    location_ = std::to_string(line_);
-    if (m.starts_with("line ")) {
-      const size_t end = m.find_first_not_of("0123456789", 5);
-      if (end != std::string_view::npos && end > 5 && (m[end] == ',' || m[end] == ':')) {
-        location_ = std::string(m.substr(5, end - 5));
-        m.remove_prefix(end + 1);
-        while (!m.empty() && m.front() == ' ') m.remove_prefix(1);
-      }
-    }
-    return Status::InvalidArgument(std::string(m));
-  }
-
-  void* data_ = nullptr;
-  size_t size_ = 0;
-  events::CsvEventReader reader_;
-  uint64_t line_ = 1;
-  std::string location_ = "1";
-};
-
-Status OpenCsvReader(const std::string& path, const po::variables_map& vm,
-                     std::unique_ptr<EventReader>* out) {
-  std::optional<events::EventType> type;
-  if (vm.count("type")) {
-    events::EventType t;
-    const std::string name = vm["type"].as<std::string>();
-    if (!events::EventTypeFromName(name, &t)) {
-      return Status::InvalidArgument("option '--type': unknown event type '" + name + "'");
-    }
-    type = t;
-  }
-  auto reader = std::make_unique<CsvFileReader>();
-  CCL_RETURN_IF_ERROR(reader->Open(path, type).WithContext(path + ":" + reader->location()));
-  *out = std::move(reader);
-  return Status::OK();
-}
-
 void DefineViewOptions(po::options_description* d) {
   d->add_options()("as-of", po::value<std::string>()->value_name("DATE"),
                    "only events effective on or before DATE (YYYY-MM-DD, UTC)")(
@@ -409,7 +296,6 @@ void DefineViewOptions(po::options_description* d) {
 }  // namespace
 
 void RegisterFeedCommands(CommandTable* table) {
-  RegisterImportReader("csv", OpenCsvReader);
   table->push_back(
       {"export",
        "export events [--format jsonl|csv] [--checkpoint FILE | --after SEQ] [--limit N] "

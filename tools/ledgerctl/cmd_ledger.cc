@@ -34,18 +34,6 @@ using ledger::Ledger;
 
 namespace {
 
-double SecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-std::string Rate(uint64_t n, double seconds) {
-  char buf[64];
-  std::snprintf(
-      buf, sizeof(buf), "%.2f s, %s events/s", seconds,
-      events::FormatThousands(seconds > 0 ? static_cast<uint64_t>(n / seconds) : n).c_str());
-  return buf;
-}
-
 // ---------------------------------------------------------------- init
 
 int RunInit(const po::variables_map&, const GlobalOptions& g) {
@@ -61,75 +49,6 @@ int RunInit(const po::variables_map&, const GlobalOptions& g) {
   std::printf("%s ledger %s at %s (head seq %llu)\n", created ? "created" : "existing",
               events::FormatUuid(ledger->ledger_id()).c_str(), g.db_path.c_str(),
               static_cast<unsigned long long>(ledger->head().seq));
-  return kExitOk;
-}
-
-// ---------------------------------------------------------------- import
-
-// After a file of several failed: which were imported and which were not,
-// so the rest can be re-run (files already imported re-import as duplicates).
-void PrintImportStop(const std::vector<std::string>& files, size_t failed,
-                     const ImportCounts& partial) {
-  std::string done, not_done;
-  for (size_t i = 0; i < files.size(); ++i) {
-    std::string& list = i < failed ? done : not_done;
-    list += (list.empty() ? "" : ", ") + files[i];
-  }
-  if (partial.events > 0) {
-    std::printf("%s: %llu appended, %llu duplicates in earlier batches before the error\n",
-                files[failed].c_str(), static_cast<unsigned long long>(partial.appended),
-                static_cast<unsigned long long>(partial.duplicates));
-  }
-  if (files.size() == 1) return;
-  std::printf("imported: %s\n", done.empty() ? "(none)" : done.c_str());
-  std::printf("not imported: %s%s\n", not_done.c_str(),
-              partial.events > 0 ? " (the first one in part, as above)" : "");
-}
-
-int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
-  const auto& files = vm["files"].as<std::vector<std::string>>();
-  const uint64_t batch = vm["batch"].as<uint64_t>();
-  if (vm.count("format") && vm["format"].as<std::string>() != "jsonl" &&
-      vm["format"].as<std::string>() != "csv") {
-    std::fprintf(stderr, "ledgerctl import: option '--format': jsonl or csv\n");
-    return kExitUsage;
-  }
-  std::unique_ptr<Ledger> ledger;
-  Status s = OpenLedger(g, OpenMode::kWrite, &ledger);
-  if (s.ok()) s = CheckCheckpointBeforeWrite(ledger.get(), g);
-  if (!s.ok()) return Fail(s);
-  ImportCounts total;
-  for (size_t i = 0; i < files.size(); ++i) {
-    const std::string& path = files[i];
-    ImportCounts counts;
-    const auto start = std::chrono::steady_clock::now();
-    s = ImportFile(ledger.get(), path, vm, batch, ShowProgress(g), &counts);
-    if (!s.ok()) {
-      // The one line a person or a script needs: FILE:LINE: what is wrong.
-      std::fprintf(stderr, "%s\n", s.message().c_str());
-      // Earlier files and batches are committed: they get their checkpoint.
-      if (Status p = PublishOwnCheckpoint(ledger.get(), g); !p.ok()) Fail(p);
-      PrintImportStop(files, i, counts);
-      return ExitCodeFor(s);
-    }
-    std::printf("%s: %llu events, %llu appended, %llu duplicates", path.c_str(),
-                static_cast<unsigned long long>(counts.events),
-                static_cast<unsigned long long>(counts.appended),
-                static_cast<unsigned long long>(counts.duplicates));
-    if (!g.quiet) std::printf(" (%s)", Rate(counts.events, SecondsSince(start)).c_str());
-    std::printf("\n");
-    total.events += counts.events;
-    total.appended += counts.appended;
-    total.duplicates += counts.duplicates;
-  }
-  s = PublishOwnCheckpoint(ledger.get(), g);
-  if (!s.ok()) return Fail(s);
-  if (files.size() > 1) {
-    std::printf("total: %llu events, %llu appended, %llu duplicates\n",
-                static_cast<unsigned long long>(total.events),
-                static_cast<unsigned long long>(total.appended),
-                static_cast<unsigned long long>(total.duplicates));
-  }
   return kExitOk;
 }
 
@@ -468,9 +387,9 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
   std::unique_ptr<Ledger> ledger;
   s = OpenLedger(g, OpenMode::kCreate, &ledger);
   if (!s.ok()) return Fail(s);
-  ImportCounts counts;
+  app::ImportResult counts;
   start = std::chrono::steady_clock::now();
-  s = ImportFile(ledger.get(), workload, vm, 0, ShowProgress(g), &counts);
+  s = ImportWithProgress(ledger.get(), workload, app::ImportOptions(), g, &counts);
   if (!s.ok()) {
     std::fprintf(stderr, "%s\n", s.message().c_str());
     return ExitCodeFor(s);

@@ -8,18 +8,17 @@
 // `replay` always opens read-only (it never saves); `rebuild` needs the lock.
 #include <spdlog/spdlog.h>
 
+#include <cassert>
 #include <chrono>
 #include <cstdio>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "events/quote.h"
-#include "events/time_format.h"
 #include "ledger/ledger.h"
 #include "projections/format.h"
 #include "projections/registry.h"
+#include "projections/report_query.h"
 #include "projections/report_rows.h"
 #include "projections/runner.h"
 #include "tools/ledgerctl/command.h"
@@ -39,7 +38,7 @@ using projections::View;
 
 // What every report command shares.
 struct ReportArgs {
-  View view;
+  projections::ReportQuery query;
   OutputFormat format = OutputFormat::kTable;
 };
 
@@ -63,30 +62,22 @@ int Usage(const std::string& command, const Status& s) {
   return kExitUsage;
 }
 
-Status ParseTimeOptions(const po::variables_map& vm, View* view) {
-  if (vm.count("as-of")) {
-    int32_t day = 0;
-    const std::string& text = vm["as-of"].as<std::string>();
-    Status s = events::ParseDate(text, &day);
-    if (!s.ok()) return Status::InvalidArgument("option '--as-of': " + s.message());
-    view->as_of_day = day;
-  }
-  if (vm.count("known-at")) {
-    int64_t ns = 0;
-    Status s = events::ParseInstant(vm["known-at"].as<std::string>(), &ns);
-    if (!s.ok()) return Status::InvalidArgument("option '--known-at': " + s.message());
-    view->known_at_ns = ns;
-  }
-  if (vm.count("contract")) view->contract = vm["contract"].as<std::string>();
-  return Status::OK();
-}
-
-Status ParseReportArgs(const po::variables_map& vm, ReportArgs* args) {
-  CCL_RETURN_IF_ERROR(ParseTimeOptions(vm, &args->view));
+// The command's options (those it defines) into the query of `kind`.
+Status ParseReportArgs(const po::variables_map& vm, projections::ReportKind kind,
+                       ReportArgs* args) {
+  args->query.kind = kind;
+  CCL_RETURN_IF_ERROR(ParseViewOptions(vm, &args->query.view));
   if (vm.count("format")) {
     CCL_RETURN_IF_ERROR(
         projections::ParseOutputFormat(vm["format"].as<std::string>(), &args->format));
   }
+  if (vm.count("by")) {
+    CCL_RETURN_IF_ERROR(
+        projections::ParseMarginKeys(vm["by"].as<std::string>(), &args->query.margin_keys));
+  }
+  if (vm.count("currency")) args->query.currency = vm["currency"].as<std::string>();
+  if (vm.count("at-risk")) args->query.at_risk_only = vm["at-risk"].as<bool>();
+  args->query.today_day = TodayDay();
   return Status::OK();
 }
 
@@ -122,26 +113,23 @@ void LogStats(const std::string& what, const RunStats& stats) {
 
 void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
-// Opens the ledger and fills `p` with the state of args.view (catching up
-// and saving the checkpoint when the view is unfiltered and the ledger is
-// writable); `then`, when given, runs next with the same runner (burn's
-// refold up to its evaluation day). Returns an exit code; kExitOk on success.
-int Fill(const GlobalOptions& g, const std::string& command, const View& view, Projection* p,
-         const std::function<Status(Runner*, RunStats*)>& then = nullptr) {
+// Opens the ledger and computes the rows of `query` (catching up and saving
+// the checkpoint when the view is unfiltered and the ledger is writable).
+// Returns an exit code; kExitOk on success.
+int Fill(const GlobalOptions& g, const std::string& command, const projections::ReportQuery& query,
+         projections::ReportRows* rows) {
   std::unique_ptr<ledger::Ledger> ledger;
   bool writable = false;
   // Only an unfiltered query saves a checkpoint; the others need no lock.
-  const Access access = view.filtered() ? Access::kRead : Access::kPreferWrite;
+  const Access access = query.view.filtered() ? Access::kRead : Access::kPreferWrite;
   Status s = OpenForReport(g, access, &ledger, &writable);
-  if (s.ok()) s = CheckContractExists(ledger.get(), view.contract);
+  if (s.ok()) s = CheckContractExists(ledger.get(), query.view.contract);
   if (!s.ok()) return Fail(s);
   RunnerOptions options;
   options.save_checkpoints = writable;
   Runner runner(ledger.get(), options);
   RunStats stats;
-  Projection* ps[] = {p};
-  s = runner.Query(view, ps, &stats);
-  if (s.ok() && then) s = then(&runner, &stats);
+  s = projections::QueryReportRows(&runner, query, rows, &stats);
   LogStats(command, stats);
   if (!s.ok()) return Fail(s);
   return kExitOk;
@@ -153,78 +141,33 @@ std::string Render(const projections::RowSet& set, OutputFormat f) {
   return out;
 }
 
-// ---- balance
+// ---- balance, margin, escalations, burn
 
-int RunBalance(const po::variables_map& vm, const GlobalOptions& g) {
+int RunReport(const po::variables_map& vm, const GlobalOptions& g, projections::ReportKind kind,
+              const std::string& command) {
   ReportArgs args;
-  Status s = ParseReportArgs(vm, &args);
-  if (!s.ok()) return Usage("balance", s);
-  projections::BalancesProjection p;
-  if (int rc = Fill(g, "balance", args.view, &p); rc != kExitOk) return rc;
-  Print(Render(projections::BalanceRowSet(projections::BalanceRows(p, args.view.contract)),
-               args.format));
+  Status s = ParseReportArgs(vm, kind, &args);
+  if (!s.ok()) return Usage(command, s);
+  projections::ReportRows rows;
+  if (int rc = Fill(g, command, args.query, &rows); rc != kExitOk) return rc;
+  Print(Render(projections::RowSetOf(rows), args.format));
   return kExitOk;
 }
 
-// ---- margin
-
-// --currency names a specific thing: a code no contract has is "not found".
-bool HasContractInCurrency(const projections::MarginsProjection& p, std::string_view currency) {
-  for (uint32_t id = 0; id < p.contract_count(); ++id) {
-    if (p.contract(id).currency == currency) return true;
-  }
-  return false;
+int RunBalance(const po::variables_map& vm, const GlobalOptions& g) {
+  return RunReport(vm, g, projections::ReportKind::kBalances, "balance");
 }
 
 int RunMargin(const po::variables_map& vm, const GlobalOptions& g) {
-  ReportArgs args;
-  Status s = ParseReportArgs(vm, &args);
-  std::vector<projections::MarginKey> keys;
-  if (s.ok()) s = projections::ParseMarginKeys(vm["by"].as<std::string>(), &keys);
-  if (!s.ok()) return Usage("margin", s);
-  const std::string currency = vm.count("currency") ? vm["currency"].as<std::string>() : "";
-  projections::MarginsProjection p;
-  if (int rc = Fill(g, "margin", args.view, &p); rc != kExitOk) return rc;
-  if (!currency.empty() && !HasContractInCurrency(p, currency)) {
-    return Fail(Status::NotFound("no contract in currency " + events::QuoteForMessage(currency) +
-                                 " (codes are ISO 4217, upper case: USD, EUR)"));
-  }
-  projections::MarginReport report;
-  s = projections::BuildMarginReport(p, keys, args.view.contract, currency, &report);
-  if (!s.ok()) return Fail(s);
-  Print(Render(projections::MarginRowSet(report), args.format));
-  return kExitOk;
+  return RunReport(vm, g, projections::ReportKind::kMargins, "margin");
 }
-
-// ---- escalations
 
 int RunEscalations(const po::variables_map& vm, const GlobalOptions& g) {
-  ReportArgs args;
-  Status s = ParseReportArgs(vm, &args);
-  if (!s.ok()) return Usage("escalations", s);
-  projections::EscalationsProjection p;
-  if (int rc = Fill(g, "escalations", args.view, &p); rc != kExitOk) return rc;
-  Print(Render(projections::EscalationRowSet(projections::EscalationRows(p, args.view.contract)),
-               args.format));
-  return kExitOk;
+  return RunReport(vm, g, projections::ReportKind::kEscalations, "escalations");
 }
 
-// ---- burn
-
 int RunBurn(const po::variables_map& vm, const GlobalOptions& g) {
-  ReportArgs args;
-  Status s = ParseReportArgs(vm, &args);
-  if (!s.ok()) return Usage("burn", s);
-  projections::BurnProjection p;
-  const int32_t day = projections::BurnEvaluationDay(args.view, TodayDay());
-  auto through_day = [&](Runner* runner, RunStats* stats) {
-    return projections::FoldBurnThroughDay(runner, args.view, day, &p, stats);
-  };
-  if (int rc = Fill(g, "burn", args.view, &p, through_day); rc != kExitOk) return rc;
-  Print(Render(projections::BurnRowSet(
-                   projections::BurnRows(p, day, vm["at-risk"].as<bool>(), args.view.contract)),
-               args.format));
-  return kExitOk;
+  return RunReport(vm, g, projections::ReportKind::kBurn, "burn");
 }
 
 // ---- replay and rebuild
@@ -235,24 +178,14 @@ std::string DigestLine(const Projection& p, uint64_t seq) {
          std::to_string(seq) + " sha256 " + projections::HexOf(projections::StateDigest(p)) + "\n";
 }
 
-// Rows of any projection (replay prints what the report command would).
-std::string RowsOf(ProjectionSet* set, std::string_view name, const View& view, OutputFormat f) {
-  if (name == projections::BalancesProjection::kName) {
-    return Render(projections::BalanceRowSet(projections::BalanceRows(set->balances)), f);
+// The report of a member of `set`.
+projections::ReportKind KindOf(ProjectionSet& set, const Projection* p) {
+  for (const auto kind : {projections::ReportKind::kBalances, projections::ReportKind::kMargins,
+                          projections::ReportKind::kEscalations, projections::ReportKind::kBurn}) {
+    if (projections::ProjectionFor(&set, kind) == p) return kind;
   }
-  if (name == projections::MarginsProjection::kName) {
-    projections::MarginReport report;
-    Status s = projections::BuildMarginReport(
-        set->margins, {projections::MarginKey::kContract, projections::MarginKey::kMonth}, "", "",
-        &report);
-    if (!s.ok()) return "";
-    return Render(projections::MarginRowSet(report), f);
-  }
-  if (name == projections::EscalationsProjection::kName) {
-    return Render(projections::EscalationRowSet(projections::EscalationRows(set->escalations)), f);
-  }
-  const int32_t day = projections::BurnEvaluationDay(view, TodayDay());
-  return Render(projections::BurnRowSet(projections::BurnRows(set->burn, day, false)), f);
+  assert(false && "not a member of the set");
+  return projections::ReportKind::kBalances;
 }
 
 Status ProjectionByName(ProjectionSet* set, const std::string& name, Projection** out) {
@@ -264,11 +197,12 @@ Status ProjectionByName(ProjectionSet* set, const std::string& name, Projection*
 
 int RunReplay(const po::variables_map& vm, const GlobalOptions& g) {
   ReportArgs args;
-  Status s = ParseReportArgs(vm, &args);
+  Status s = ParseReportArgs(vm, projections::ReportKind::kBalances, &args);
   ProjectionSet set;
   Projection* p = nullptr;
   if (s.ok()) s = ProjectionByName(&set, vm["projection"].as<std::string>(), &p);
   if (!s.ok()) return Usage("replay", s);
+  args.query.kind = KindOf(set, p);
   std::unique_ptr<ledger::Ledger> ledger;
   bool writable = false;
   s = OpenForReport(g, Access::kRead, &ledger, &writable);
@@ -277,7 +211,7 @@ int RunReplay(const po::variables_map& vm, const GlobalOptions& g) {
   RunStats stats;
   Projection* ps[] = {p};
   const auto start = std::chrono::steady_clock::now();
-  s = runner.Replay(args.view, ps, &stats);
+  s = runner.Replay(args.query.view, ps, &stats);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   LogStats("replay", stats);
@@ -293,13 +227,11 @@ int RunReplay(const po::variables_map& vm, const GlobalOptions& g) {
     Print(DigestLine(*p, stats.to_seq));
     return kExitOk;
   }
-  if (p == &set.burn) {
-    s = projections::FoldBurnThroughDay(&runner, args.view,
-                                        projections::BurnEvaluationDay(args.view, TodayDay()),
-                                        &set.burn, &stats);
-    if (!s.ok()) return Fail(s);
-  }
-  Print(RowsOf(&set, p->name(), args.view, args.format));
+  // What the report command would print (margins at their finest grain).
+  projections::ReportRows rows;
+  s = projections::RowsOfState(&runner, args.query, &set, &rows, &stats);
+  if (!s.ok()) return Fail(s);
+  Print(Render(projections::RowSetOf(rows), args.format));
   return kExitOk;
 }
 

@@ -25,6 +25,9 @@ inline constexpr int kExitRejected = 1;    // rejected input or rule
 inline constexpr int kExitUsage = 2;       // bad command line
 inline constexpr int kExitCorruption = 3;  // verification failure or corruption
 inline constexpr int kExitIO = 4;          // I/O, lock
+// Ctrl-C during `import --batch N`, after the committed batches are saved
+// (128 + SIGINT, as a shell reports a process SIGINT ended).
+inline constexpr int kExitInterrupted = 130;
 
 // Options every command sees.
 // A report or backup holds the writer's lock for a moment; a writer started
@@ -88,32 +91,6 @@ const Command* FindCommand(const CommandTable& table, std::string_view name);
 // main() and by commands that run other commands (e.g. `demo` runs `balance`).
 int RunCommand(const CommandTable& table, std::string_view name,
                const std::vector<std::string>& args, const GlobalOptions& defaults);
-
-// `import` reads events through an EventReader: JSON Lines built in, other
-// formats through a factory registered under the format's name ("csv"),
-// chosen by --format or by the file's content. A reader owns its file.
-class EventReader {
- public:
-  virtual ~EventReader() = default;
-  // Reads the next event into *e (cleared and refilled, capacity reused) and
-  // sets *done = false; at the end of input sets *done = true. A bad record is
-  // InvalidArgument naming the field and the rule (no location: import adds
-  // "FILE:" + location()); a read failure is IOError.
-  virtual Status Next(events::Event* e, bool* done) = 0;
-  // The line (1-based) where the record last read, or failed, starts.
-  virtual uint64_t line() const = 0;
-  // Where a parse error is, for "FILE:<location>: <message>": the line by
-  // default; a reader may add a column ("12:3").
-  virtual std::string location() const { return std::to_string(line()); }
-};
-
-// Opens `path` (the import command's options in `vm`, e.g. --type).
-using EventReaderFactory = std::function<Status(
-    const std::string& path, const po::variables_map& vm, std::unique_ptr<EventReader>* out)>;
-
-// Registers the reader of import format `format` ("csv"). Call from a
-// Register*Commands function.
-void RegisterImportReader(std::string format, EventReaderFactory factory);
 
 // `ledgerctl --version`: "ledgerctl X.Y.Z", the ledger format version, the
 // git revision of the build ("unknown" outside a git checkout) and the

@@ -1,8 +1,9 @@
 // Shared plumbing of the ledger commands (cmd_ledger.cc): opening a ledger
-// with CLI-friendly errors, importing one file as atomic batches, and the
-// text forms of events and hashes. Internal to ledgerctl.
+// with CLI-friendly errors and the text forms of events and hashes.
+// Internal to ledgerctl.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -11,6 +12,9 @@
 #include "events/event.h"
 #include "events/status.h"
 #include "ledger/ledger.h"
+#include "projections/view.h"
+#include "tools/app/import.h"
+#include "tools/app/report_options.h"
 #include "tools/ledgerctl/command.h"
 
 namespace ccl::tools {
@@ -40,32 +44,30 @@ Status CheckContractExists(ledger::Ledger* ledger, const std::string& contract);
 std::string HexOf(const uint8_t* bytes, size_t n);
 inline std::string HexOf(const ledger::Hash& h) { return HexOf(h.data(), h.size()); }
 
-// Today's date (UTC, days since 1970-01-01) by the system clock: the default
-// evaluation day of burn forecasts, which the folds never read themselves.
-int32_t TodayDay();
+// Today's date by the system clock (tools/app/report_options.h).
+using app::TodayDay;
+
+// --as-of DATE, --known-at INSTANT and --contract C (those the command
+// defines) into *view; a bad value is InvalidArgument "option '--as-of': ...".
+Status ParseViewOptions(const po::variables_map& vm, projections::View* view);
+
+// Seconds since `start` (steady clock).
+double SecondsSince(std::chrono::steady_clock::time_point start);
+// "1.23 s, 456,789 events/s": n events in `seconds`.
+std::string Rate(uint64_t n, double seconds);
 
 // True when progress output is wanted: stderr is a terminal and not --quiet
 // (tools/progress.h draws only then anyway).
 bool ShowProgress(const GlobalOptions& g);
 
-struct ImportCounts {
-  uint64_t events = 0;  // read from the file and committed (appended + duplicates)
-  uint64_t appended = 0;
-  uint64_t duplicates = 0;
-};
+// `ledgerctl import` (cmd_import.cc).
+int RunImport(const po::variables_map& vm, const GlobalOptions& g);
 
-// Imports one file ("-": standard input, named /dev/stdin in messages):
-// JSON Lines or CSV, as --format says, else by content (a first non-blank
-// byte '{' is JSON Lines, anything else CSV), with a progress bar on stderr
-// when `progress` (and stderr is a terminal). An input without any event is
-// InvalidArgument (nothing imported). Events
-// are appended in atomic batches of `batch_events` (0: the whole file is one
-// batch, up to limits::kEventsPerBatchMax). On a rejected event returns its
-// Status with the message "FILE:LINE: field ...: ..." or "FILE:LINE: event
-// <id>: <rule>" and nothing of that batch is written; batches before it stay
-// committed and are counted in *counts.
-Status ImportFile(ledger::Ledger* ledger, const std::string& path, const po::variables_map& vm,
-                  uint64_t batch_events, bool progress, ImportCounts* counts);
+// app::ImportFile of one file with a progress bar on stderr (a terminal only,
+// erased before the caller prints anything).
+Status ImportWithProgress(ledger::Ledger* ledger, const std::string& path,
+                          app::ImportOptions options, const GlobalOptions& g,
+                          app::ImportResult* result);
 
 // Indents the compact JSON of AppendEventJson for people (2 spaces).
 std::string PrettyJson(std::string_view compact);

@@ -7,6 +7,7 @@
 
 #include "events/quote.h"
 #include "projections/registry.h"
+#include "projections/report_query.h"
 #include "projections/runner.h"
 
 namespace ccl::report {
@@ -133,6 +134,41 @@ class SeriesFold {
   Event target_;
 };
 
+// The rows of each report, as `ledgerctl balance|margin|escalations|burn`
+// computes them (projections/report_query.h), from the one fold in *set.
+Status GatherRows(projections::Runner* runner, const ReportOptions& options,
+                  projections::ProjectionSet* set, ReportData* data, projections::RunStats* stats) {
+  const std::string& only = options.view.contract;
+  projections::ReportQuery query;
+  query.view = options.view;
+  query.today_day = options.today_day;
+  projections::ReportRows rows;
+  auto rows_of = [&](projections::ReportKind kind, std::vector<projections::MarginKey> keys) {
+    query.kind = kind;
+    query.margin_keys = std::move(keys);
+    return projections::RowsOfState(runner, query, set, &rows, stats);
+  };
+  CCL_RETURN_IF_ERROR(rows_of(projections::ReportKind::kBalances, {}));
+  data->balances = std::move(rows.balances);
+  data->margins_overflowed = set->margins.overflowed();
+  if (!data->margins_overflowed) {
+    CCL_RETURN_IF_ERROR(
+        rows_of(projections::ReportKind::kMargins, {projections::MarginKey::kContract}));
+    data->margins = std::move(rows.margins);
+    if (!only.empty()) {
+      CCL_RETURN_IF_ERROR(
+          rows_of(projections::ReportKind::kMargins, {projections::MarginKey::kMonth}));
+      data->margins_by_month = std::move(rows.margins);
+    }
+  }
+  CCL_RETURN_IF_ERROR(rows_of(projections::ReportKind::kEscalations, {}));
+  data->escalations = std::move(rows.escalations);
+  CCL_RETURN_IF_ERROR(rows_of(projections::ReportKind::kBurn, {}));
+  data->burn_day = rows.burn_day;
+  data->burn = std::move(rows.burn);
+  return Status::OK();
+}
+
 // Everything that comes from the projections.
 Status GatherFigures(ledger::Ledger* ledger, const ReportOptions& options, ReportData* data) {
   projections::RunnerOptions runner_options;
@@ -143,23 +179,9 @@ Status GatherFigures(ledger::Ledger* ledger, const ReportOptions& options, Repor
   projections::RunStats stats;
   CCL_RETURN_IF_ERROR(runner.Query(options.view, all, &stats));
 
-  const std::string& only = options.view.contract;
-  data->balances = projections::BalanceRows(set.balances, only);
-  data->margins_overflowed = set.margins.overflowed();
-  if (!data->margins_overflowed) {
-    CCL_RETURN_IF_ERROR(projections::BuildMarginReport(
-        set.margins, {projections::MarginKey::kContract}, only, {}, &data->margins));
-    if (!only.empty()) {
-      CCL_RETURN_IF_ERROR(projections::BuildMarginReport(
-          set.margins, {projections::MarginKey::kMonth}, only, {}, &data->margins_by_month));
-    }
-  }
-  data->escalations = projections::EscalationRows(set.escalations, only);
-  data->burn_day = projections::BurnEvaluationDay(options.view, options.today_day);
-  CCL_RETURN_IF_ERROR(
-      projections::FoldBurnThroughDay(&runner, options.view, data->burn_day, &set.burn, &stats));
-  data->burn = projections::BurnRows(set.burn, data->burn_day, /*at_risk_only=*/false, only);
+  CCL_RETURN_IF_ERROR(GatherRows(&runner, options, &set, data, &stats));
 
+  const std::string& only = options.view.contract;
   // Contracts: customer and currency from margins, term and state from burn;
   // every contract any projection knows, by name.
   std::map<std::string, ContractInfo> infos;

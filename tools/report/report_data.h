@@ -2,7 +2,7 @@
 // ledger for one view (--as-of, --known-at, --contract): the verification
 // result and the digest of the events the figures come from, the
 // projections' rows (balances, margins, escalations, burn; built by
-// projections/report_rows.h, never recomputed here), and what only the
+// projections/report_query.h, never recomputed here), and what only the
 // report needs: per contract line the day-by-day series of funded and
 // consumed minutes for the burn-down chart, and the reversals with their
 // reasons and what they reversed.

@@ -138,14 +138,25 @@ Status PgConnection::Query(std::string_view sql, std::vector<Row>* rows) {
 }
 
 Status PgConnection::CopyIn(std::string_view copy_sql, std::string_view data) {
+  CCL_RETURN_IF_ERROR(BeginCopyIn(copy_sql));
+  CCL_RETURN_IF_ERROR(PutCopyData(data));
+  return EndCopyIn();
+}
+
+Status PgConnection::BeginCopyIn(std::string_view copy_sql) {
+  copy_sql_ = std::string(copy_sql.substr(0, 60));
   const std::string text(copy_sql);
   PGresult* res = PQexec(conn_, text.c_str());
   if (res == nullptr || PQresultStatus(res) != PGRES_COPY_IN) {
-    Status s = Error(text.substr(0, 60), res);
+    Status s = Error(copy_sql_, res);
     PQclear(res);
     return s;
   }
   PQclear(res);
+  return Status::OK();
+}
+
+Status PgConnection::PutCopyData(std::string_view data) {
   for (size_t at = 0; at < data.size(); at += limits::kSinkCopyChunkBytes) {
     const size_t n = std::min(limits::kSinkCopyChunkBytes, data.size() - at);
     if (PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) != 1) {
@@ -154,8 +165,20 @@ Status PgConnection::CopyIn(std::string_view copy_sql, std::string_view data) {
       return s;
     }
   }
+  return Status::OK();
+}
+
+Status PgConnection::EndCopyIn() {
   if (PQputCopyEnd(conn_, nullptr) != 1) return Error("copy end", nullptr);
-  return Drain(text.substr(0, 60), PGRES_COMMAND_OK);
+  return Drain(copy_sql_, PGRES_COMMAND_OK);
+}
+
+Status PgConnection::InTransaction(const std::function<Status()>& body) {
+  CCL_RETURN_IF_ERROR(Exec("BEGIN"));
+  Status s = body();
+  if (s.ok()) s = Exec("COMMIT");
+  if (!s.ok()) Exec("ROLLBACK").IgnoreError();  // s says what failed; the server may be gone
+  return s;
 }
 
 }  // namespace ccl::sink

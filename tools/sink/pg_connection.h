@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +45,19 @@ class PgConnection {
   // Runs `copy_sql` (a COPY ... FROM STDIN) and sends `data` in chunks of
   // limits::kSinkCopyChunkBytes.
   [[nodiscard]] Status CopyIn(std::string_view copy_sql, std::string_view data);
+  // The same in steps, for data produced while the server already parses
+  // what came before: BeginCopyIn, any number of PutCopyData, then
+  // EndCopyIn (the COPY's outcome). REQUIRES: PutCopyData and EndCopyIn only
+  // between BeginCopyIn and the end of that COPY; after a failed PutCopyData
+  // the COPY is over. A COPY left unfinished fails when the next statement
+  // is sent (libpq ends it with an error first), e.g. InTransaction's
+  // ROLLBACK.
+  [[nodiscard]] Status BeginCopyIn(std::string_view copy_sql);
+  [[nodiscard]] Status PutCopyData(std::string_view data);
+  [[nodiscard]] Status EndCopyIn();
+  // Runs `body` between BEGIN and COMMIT; when body or COMMIT fails, rolls
+  // back (ending a COPY body left unfinished) and returns that failure.
+  [[nodiscard]] Status InTransaction(const std::function<Status()>& body);
 
  private:
   explicit PgConnection(PGconn* conn);
@@ -54,6 +68,7 @@ class PgConnection {
 
   PGconn* conn_;
   std::string server_;
+  std::string copy_sql_;  // the COPY in progress, for messages
 };
 
 // `name` double-quoted as a PostgreSQL identifier ("a""b" for a"b).

@@ -80,12 +80,16 @@ class Sink {
   // effective day folded when events are dated later than today (the sink
   // folds incrementally, so it cannot leave them out as `export burn` does).
   int32_t BurnDay() const { return std::max(options_.today_day(), set_.burn.max_day()); }
-  Status EncodeEvents(uint64_t first, uint64_t last, std::string* copy, Checkpoint* next,
-                      SinkBatchStats* stats);
-  Status Commit(const std::string& copy, const std::vector<TableRows>& tables,
-                const Checkpoint& next, SinkBatchStats* stats);
-  Status Transaction(const std::string& copy, const std::vector<TableRows>& tables,
-                     const Checkpoint& next, SinkBatchStats* stats);
+  // Advances the projections to `last`; *burn_whole when the burn day moved.
+  Status Fold(uint64_t first, uint64_t last, bool* burn_whole);
+  // Conflict unless the stored checkpoint is still this sink's; locks it.
+  Status LockUnchangedCheckpoint();
+  // COPYs events first..last, sent as they are encoded (the server parses
+  // one chunk while the next is encoded; memory stays at about one chunk).
+  Status CopyEvents(uint64_t first, uint64_t last, Checkpoint* next, SinkBatchStats* stats);
+  Status EncodeEvents(uint64_t first, uint64_t last, Checkpoint* next, SinkBatchStats* stats);
+  Status Transaction(uint64_t first, uint64_t last, bool burn_whole, Checkpoint* next,
+                     SinkBatchStats* stats);
   bool ShouldStop() const { return options_.should_stop && options_.should_stop(); }
 
   ledger::Ledger* ledger_;
@@ -101,6 +105,7 @@ class Sink {
   std::set<std::string> touched_;  // contracts of the batch being written
   events::Event event_;
   std::string json_;
+  std::string copy_;  // COPY bytes not sent yet
 };
 
 Status Sink::CheckAgainstLedger(const Checkpoint& cp) {
@@ -130,7 +135,12 @@ Status Sink::CheckAgainstLedger(const Checkpoint& cp) {
 Status Sink::Start() {
   CCL_RETURN_IF_ERROR(PgConnection::Connect(options_.conninfo, &db_));
   CCL_RETURN_IF_ERROR(EnsureSchema(db_.get(), options_.schema, &result_->created_schema));
-  CCL_RETURN_IF_ERROR(ReadCheckpoint(db_.get(), false, &checkpoint_));
+  // Under the checkpoint lock: a sink killed after it sent COMMIT leaves a
+  // backend that may still be committing its last batch (PostgreSQL notices
+  // the lost client only when it next reads from it), and that backend holds
+  // the lock until its commit is done. Reading without the lock could start
+  // this run from the checkpoint before that batch.
+  CCL_RETURN_IF_ERROR(db_->InTransaction([&] { return ReadCheckpoint(db_.get(), &checkpoint_); }));
   if (checkpoint_.has_value()) {
     CCL_RETURN_IF_ERROR(CheckAgainstLedger(*checkpoint_));
     result_->start_seq = result_->end_seq = checkpoint_->seq;
@@ -146,9 +156,9 @@ Status Sink::Start() {
   return Status::OK();
 }
 
-Status Sink::EncodeEvents(uint64_t first, uint64_t last, std::string* copy, Checkpoint* next,
-                          SinkBatchStats* stats) {
-  BinaryCopyWriter w(copy);
+Status Sink::EncodeEvents(uint64_t first, uint64_t last, Checkpoint* next, SinkBatchStats* stats) {
+  copy_.clear();
+  BinaryCopyWriter w(&copy_);
   std::unique_ptr<ledger::EventIterator> it = ledger_->NewIterator(first);
   uint64_t expect = first;
   ledger::Hash hash{};
@@ -180,24 +190,35 @@ Status Sink::EncodeEvents(uint64_t first, uint64_t last, std::string* copy, Chec
     w.Jsonb(json_);
     w.Bytea(it->bytes());
     w.Bytea(std::span<const uint8_t>(hash));
+    if (copy_.size() >= limits::kSinkCopyChunkBytes) {
+      CCL_RETURN_IF_ERROR(db_->PutCopyData(copy_));
+      copy_.clear();
+    }
   }
   CCL_RETURN_IF_ERROR(it->status());
   if (expect != last + 1) {
     return Status::Corruption("ledger: seq " + std::to_string(expect) + " missing");
   }
   w.Finish();
+  CCL_RETURN_IF_ERROR(db_->PutCopyData(copy_));
   next->ledger_id = events::FormatUuid(ledger_->ledger_id());
   next->seq = last;
   next->hash_hex = ledger::HexEncode(hash);
   return Status::OK();
 }
 
-Status Sink::Transaction(const std::string& copy, const std::vector<TableRows>& tables,
-                         const Checkpoint& next, SinkBatchStats* stats) {
-  // The checkpoint is locked first: a second sink on the same schema
-  // waits here, then finds the checkpoint moved and gives up (Conflict).
+Status Sink::CopyEvents(uint64_t first, uint64_t last, Checkpoint* next, SinkBatchStats* stats) {
+  CCL_RETURN_IF_ERROR(db_->BeginCopyIn(kCopyEventsSql));
+  // On an error the COPY stays unfinished; the transaction's ROLLBACK ends it.
+  CCL_RETURN_IF_ERROR(EncodeEvents(first, last, next, stats));
+  return db_->EndCopyIn();
+}
+
+Status Sink::LockUnchangedCheckpoint() {
+  // A second sink on the same schema waits here, then finds the checkpoint
+  // moved and gives up (Conflict).
   std::optional<Checkpoint> now;
-  CCL_RETURN_IF_ERROR(ReadCheckpoint(db_.get(), true, &now));
+  CCL_RETURN_IF_ERROR(ReadCheckpoint(db_.get(), &now));
   const uint64_t now_seq = now.has_value() ? now->seq : 0;
   const uint64_t mine = checkpoint_.has_value() ? checkpoint_->seq : 0;
   if (now_seq != mine || now.has_value() != checkpoint_.has_value()) {
@@ -206,25 +227,45 @@ Status Sink::Transaction(const std::string& copy, const std::vector<TableRows>& 
                             " while this sink was at " + std::to_string(mine) +
                             ": another sink writes there");
   }
-  CCL_RETURN_IF_ERROR(db_->CopyIn(kCopyEventsSql, copy));
-  const int64_t refresh_start = SteadyNs();
-  for (const TableRows& t : tables) CCL_RETURN_IF_ERROR(ReplaceRows(db_.get(), t));
-  stats->refresh_ns = SteadyNs() - refresh_start;
-  return db_->Exec(StoreCheckpointSql(next));
+  return Status::OK();
 }
 
-Status Sink::Commit(const std::string& copy, const std::vector<TableRows>& tables,
-                    const Checkpoint& next, SinkBatchStats* stats) {
-  const int64_t start = SteadyNs();
-  CCL_RETURN_IF_ERROR(db_->Exec("BEGIN"));
-  Status s = Transaction(copy, tables, next, stats);
-  if (s.ok()) s = db_->Exec("COMMIT");
-  if (!s.ok()) {
-    db_->Exec("ROLLBACK").IgnoreError();  // s says what failed; the server may be gone
-    return s;
+Status Sink::Transaction(uint64_t first, uint64_t last, bool burn_whole, Checkpoint* next,
+                         SinkBatchStats* stats) {
+  CCL_RETURN_IF_ERROR(LockUnchangedCheckpoint());
+  // Into an empty table, the secondary indexes are built once after the
+  // COPY rather than maintained row by row; they exist again before COMMIT.
+  bool empty = false;
+  if (!checkpoint_.has_value()) CCL_RETURN_IF_ERROR(EventsEmpty(db_.get(), &empty));
+  std::vector<std::string> recreate;
+  if (empty) CCL_RETURN_IF_ERROR(DropSecondaryEventIndexes(db_.get(), &recreate));
+  int64_t t = SteadyNs();
+  touched_.clear();
+  CCL_RETURN_IF_ERROR(CopyEvents(first, last, next, stats));
+  stats->events_ns = SteadyNs() - t;
+  for (const std::string& sql : recreate) CCL_RETURN_IF_ERROR(db_->Exec(sql));
+
+  t = SteadyNs();
+  std::vector<TableRows> tables;
+  CCL_RETURN_IF_ERROR(BuildTableRows(&set_, rows_replaced_once_ ? &touched_ : nullptr, BurnDay(),
+                                     burn_whole, &tables));
+  stats->rows_ns = SteadyNs() - t;
+  t = SteadyNs();
+  for (const TableRows& rows : tables) CCL_RETURN_IF_ERROR(ReplaceRows(db_.get(), rows));
+  stats->refresh_ns = SteadyNs() - t;
+  return db_->Exec(StoreCheckpointSql(*next));
+}
+
+Status Sink::Fold(uint64_t first, uint64_t last, bool* burn_whole) {
+  const int32_t burn_day_before = BurnDay();
+  projections::RunStats run;
+  const std::vector<projections::Projection*> all = set_.All();
+  CCL_RETURN_IF_ERROR(runner_.Advance(first, last, all, &run));
+  if (run.to_seq != last) {
+    return Status::Corruption("ledger: projections reached seq " + std::to_string(run.to_seq) +
+                              ", expected " + std::to_string(last));
   }
-  stats->transaction_ns = SteadyNs() - start;
-  stats->committed_at_ns = NowNs();
+  *burn_whole = BurnDay() != burn_day_before;
   return Status::OK();
 }
 
@@ -234,31 +275,16 @@ Status Sink::WriteBatch(uint64_t first, uint64_t last) {
   stats.first_seq = first;
   stats.last_seq = last;
   int64_t t = SteadyNs();
-  std::string copy;
-  Checkpoint next;
-  touched_.clear();
-  CCL_RETURN_IF_ERROR(EncodeEvents(first, last, &copy, &next, &stats));
-  stats.events_ns = SteadyNs() - t;
-
-  t = SteadyNs();
-  const int32_t burn_day_before = BurnDay();
-  projections::RunStats run;
-  const std::vector<projections::Projection*> all = set_.All();
-  CCL_RETURN_IF_ERROR(runner_.Advance(first, last, all, &run));
-  if (run.to_seq != last) {
-    return Status::Corruption("ledger: projections reached seq " + std::to_string(run.to_seq) +
-                              ", expected " + std::to_string(last));
-  }
+  bool burn_whole = false;
+  CCL_RETURN_IF_ERROR(Fold(first, last, &burn_whole));
   stats.fold_ns = SteadyNs() - t;
 
   t = SteadyNs();
-  std::vector<TableRows> tables;
-  const int32_t burn_day = BurnDay();
-  CCL_RETURN_IF_ERROR(BuildTableRows(&set_, rows_replaced_once_ ? &touched_ : nullptr, burn_day,
-                                     burn_day != burn_day_before, &tables));
-  stats.rows_ns = SteadyNs() - t;
-
-  CCL_RETURN_IF_ERROR(Commit(copy, tables, next, &stats));
+  Checkpoint next;
+  CCL_RETURN_IF_ERROR(
+      db_->InTransaction([&] { return Transaction(first, last, burn_whole, &next, &stats); }));
+  stats.transaction_ns = SteadyNs() - t;
+  stats.committed_at_ns = NowNs();
   rows_replaced_once_ = true;
   checkpoint_ = next;
   result_->end_seq = last;

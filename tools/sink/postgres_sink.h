@@ -7,7 +7,9 @@
 // in ONE PostgreSQL transaction, which starts by locking the checkpoint table
 // and checking it is still the one this sink started from. A sink killed at
 // any moment leaves the tables at the last committed checkpoint; the next
-// run continues after it. Events travel by binary COPY (tools/sink/pg_copy.h);
+// run continues after it. Events travel by binary COPY (tools/sink/pg_copy.h),
+// sent as they are encoded; into an empty events table the secondary
+// indexes are built after the COPY, in the same transaction;
 // the projection rows are those of projections/report_rows.h, in the columns
 // of `ledgerctl export` (projections/format.h), so the tables and the CSV
 // exports cannot disagree.
@@ -40,11 +42,11 @@ struct SinkBatchStats {
   uint64_t first_seq = 0;
   uint64_t last_seq = 0;
   int64_t oldest_recorded_at_ns = 0;  // recorded_at of first_seq (ledger time)
-  int64_t events_ns = 0;              // reading and encoding the events
-  int64_t fold_ns = 0;                // advancing the projections
-  int64_t rows_ns = 0;                // building the report rows
-  int64_t transaction_ns = 0;         // BEGIN .. COMMIT in PostgreSQL
-  int64_t refresh_ns = 0;             // of which replacing the projection rows
+  int64_t fold_ns = 0;                // advancing the projections (before BEGIN)
+  int64_t transaction_ns = 0;         // BEGIN .. COMMIT in PostgreSQL, of which:
+  int64_t events_ns = 0;              //   reading, encoding and COPYing the events
+  int64_t rows_ns = 0;                //   building the report rows
+  int64_t refresh_ns = 0;             //   replacing the projection rows
   int64_t committed_at_ns = 0;        // wall clock after COMMIT returned
 };
 

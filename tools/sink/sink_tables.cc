@@ -48,25 +48,21 @@ Status CreateOrCheck(PgConnection* db, const std::string& schema, bool* created)
 
 Status EnsureSchema(PgConnection* db, const std::string& schema, bool* created) {
   *created = false;
-  CCL_RETURN_IF_ERROR(db->Exec("BEGIN"));
-  Status s = CreateOrCheck(db, schema, created);
-  if (s.ok()) s = db->Exec("COMMIT");
+  Status s = db->InTransaction([&] { return CreateOrCheck(db, schema, created); });
   if (!s.ok()) {
-    db->Exec("ROLLBACK").IgnoreError();  // s says what failed
     *created = false;
     return s;
   }
   return db->Exec("SET search_path TO " + QuoteIdentifier(schema));
 }
 
-Status ReadCheckpoint(PgConnection* db, bool lock, std::optional<Checkpoint>* out) {
+Status ReadCheckpoint(PgConnection* db, std::optional<Checkpoint>* out) {
   std::vector<PgConnection::Row> rows;
-  if (lock) {
-    // The table, not the row: before the first batch there is no row to
-    // lock, and two sinks would both go ahead. EXCLUSIVE still lets readers
-    // in.
-    CCL_RETURN_IF_ERROR(db->Exec("LOCK TABLE sink_checkpoint IN EXCLUSIVE MODE"));
-  }
+  // The table, not the row: before the first batch there is no row to lock,
+  // and two sinks would both go ahead. EXCLUSIVE still lets readers in. The
+  // SELECT is a statement of its own, so its snapshot (READ COMMITTED) is
+  // taken after the lock was granted and sees what the holder committed.
+  CCL_RETURN_IF_ERROR(db->Exec("LOCK TABLE sink_checkpoint IN EXCLUSIVE MODE"));
   CCL_RETURN_IF_ERROR(
       db->Query("SELECT ledger_id, seq, encode(chain_hash, 'hex') FROM sink_checkpoint", &rows));
   out->reset();
@@ -97,6 +93,43 @@ std::string StoreCheckpointSql(const Checkpoint& cp) {
          cp.ledger_id + "', " + std::to_string(cp.seq) + ", decode('" + cp.hash_hex +
          "', 'hex'), now()) ON CONFLICT (one) DO UPDATE SET ledger_id = excluded.ledger_id, "
          "seq = excluded.seq, chain_hash = excluded.chain_hash, synced_at = excluded.synced_at";
+}
+
+Status EventsEmpty(PgConnection* db, bool* empty) {
+  std::vector<PgConnection::Row> rows;
+  CCL_RETURN_IF_ERROR(db->Query("SELECT NOT EXISTS (SELECT 1 FROM events)", &rows));
+  assert(rows.size() == 1 && rows[0].size() == 1 && rows[0][0].has_value());
+  *empty = *rows[0][0] == "t";
+  return Status::OK();
+}
+
+Status DropSecondaryEventIndexes(PgConnection* db, std::vector<std::string>* recreate) {
+  recreate->clear();
+  // Unique constraints go through ALTER TABLE (their index cannot be dropped
+  // alone); indexes that back no constraint through DROP INDEX. The names and
+  // definitions come from the catalog, so they round-trip whatever the DDL
+  // says.
+  std::vector<PgConnection::Row> constraints, indexes;
+  CCL_RETURN_IF_ERROR(
+      db->Query("SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint WHERE "
+                "conrelid = 'events'::regclass AND contype = 'u' ORDER BY conname",
+                &constraints));
+  CCL_RETURN_IF_ERROR(db->Query(
+      "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+      "WHERE i.indrelid = 'events'::regclass AND NOT i.indisprimary AND NOT EXISTS (SELECT 1 "
+      "FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
+      &indexes));
+  for (const PgConnection::Row& r : constraints) {
+    assert(r.size() == 2 && r[0].has_value() && r[1].has_value());
+    CCL_RETURN_IF_ERROR(db->Exec("ALTER TABLE events DROP CONSTRAINT " + *r[0]));
+    recreate->push_back("ALTER TABLE events ADD CONSTRAINT " + *r[0] + " " + *r[1]);
+  }
+  for (const PgConnection::Row& r : indexes) {
+    assert(r.size() == 2 && r[0].has_value() && r[1].has_value());
+    CCL_RETURN_IF_ERROR(db->Exec("DROP INDEX " + *r[0]));
+    recreate->push_back(*r[1]);
+  }
+  return Status::OK();
 }
 
 namespace {

@@ -27,12 +27,25 @@ struct Checkpoint {
   uint64_t seq = 0;
   std::string hash_hex;  // lower-case hex of h_seq
 };
-// The stored checkpoint, or nullopt when none. `lock` first locks the
-// checkpoint table against other writers until the transaction ends
-// (REQUIRES: inside one).
-Status ReadCheckpoint(PgConnection* db, bool lock, std::optional<Checkpoint>* out);
+// The stored checkpoint, or nullopt when none, read after locking the
+// checkpoint table against other writers until the transaction ends: it
+// waits for any transaction that holds that lock (a sink's batch, even one
+// whose client is gone) and reads what it committed. REQUIRES: inside a
+// transaction.
+Status ReadCheckpoint(PgConnection* db, std::optional<Checkpoint>* out);
 // The statement that stores `cp` (insert or replace).
 std::string StoreCheckpointSql(const Checkpoint& cp);
+
+// Whether the events table holds no row (REQUIRES: the checkpoint read
+// under its lock found none, so no sink adds rows meanwhile).
+Status EventsEmpty(PgConnection* db, bool* empty);
+// Drops the events table's indexes and unique constraints other than its
+// primary key, as the catalog defines them, and returns the statements that
+// re-create them exactly. Built once over the rows of a bulk COPY, an index
+// costs a fraction of what row-by-row maintenance does. REQUIRES: inside a
+// transaction that runs *recreate before it commits, so no committed state
+// lacks an index.
+Status DropSecondaryEventIndexes(PgConnection* db, std::vector<std::string>* recreate);
 
 // One projection table's new content: CSV with a header row naming the
 // table's columns, in the form COPY ... (FORMAT csv, HEADER true) reads; text

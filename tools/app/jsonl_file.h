@@ -1,5 +1,5 @@
-// Parsing a whole JSON Lines file at once on several threads: the path
-// `ledgerctl import` takes when a file is one atomic append. Parsing is the
+// Parsing a whole JSON Lines file at once on several threads: the path an
+// import (tools/app/import.h) takes when a file is one atomic append. Parsing is the
 // part of an import that scales with cores, and at a million events even
 // constructing the Event objects is worth splitting (they are ~600 bytes
 // each), so every thread constructs and fills its own range of one array.
@@ -14,9 +14,9 @@
 #include "events/event.h"
 #include "events/status.h"
 
-namespace ccl::tools {
+namespace ccl::app {
 
-class Progress;
+struct ImportProgress;
 
 // Events in one allocation, constructed range by range (by the threads that
 // fill them) and destroyed with the array. Not copyable.
@@ -53,7 +53,10 @@ struct JsonlFile {
 // "\r\n" line ends are accepted) into *out using up to `threads` threads.
 // Errors: IOError reading; InvalidArgument "PATH:LINE: <parser message>" for
 // the first bad line (in file order), or when the file has more lines than
-// limits::kEventsPerBatchMax. `bar` (not null) shows the phase.
-Status ParseJsonlFile(const std::string& path, size_t threads, Progress* bar, JsonlFile* out);
+// limits::kEventsPerBatchMax. Errors name `path` and the line as data
+// (Status::WithLocation). `progress` (not null) hears the phases.
+// Internal to ccl_app.
+Status ParseJsonlFile(const std::string& path, size_t threads, const ImportProgress& progress,
+                      JsonlFile* out);
 
-}  // namespace ccl::tools
+}  // namespace ccl::app

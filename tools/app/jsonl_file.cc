@@ -1,5 +1,5 @@
 // See jsonl_file.h.
-#include "tools/ledgerctl/jsonl_file.h"
+#include "tools/app/jsonl_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,9 +15,10 @@
 
 #include "events/json.h"
 #include "events/limits.h"
-#include "tools/progress.h"
+#include "tools/app/event_readers.h"
+#include "tools/app/import.h"
 
-namespace ccl::tools {
+namespace ccl::app {
 
 using events::Event;
 
@@ -113,22 +114,20 @@ void ParsePart(std::string_view text, Part* part, JsonlFile* out) {
     const size_t len =
         nl ? static_cast<size_t>(static_cast<const char*>(nl) - start) : part->end - pos;
     pos += len + 1;
-    std::string_view l(start, len);
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
     const size_t slot = static_cast<size_t>(line - 1);
-    if (l.find_first_not_of(" \t") == std::string_view::npos) {
-      out->lines[slot] = 0;
-      ++part->blank_lines;
-      continue;
-    }
-    Status s = l.size() > limits::kJsonLineBytesMax
-                   ? Status::InvalidArgument("line longer than " +
-                                             std::to_string(limits::kJsonLineBytesMax) + " bytes")
-                   : parser.Parse(l, &out->events.data()[slot]);
+    bool blank = false;
+    // The byte order mark is already skipped: the text starts after it.
+    Status s =
+        ParseJsonLine(&parser, std::string_view(start, len), 0, &out->events.data()[slot], &blank);
     if (!s.ok()) {
       part->status = s;
       part->error_line = line;
       return;
+    }
+    if (blank) {
+      out->lines[slot] = 0;
+      ++part->blank_lines;
+      continue;
     }
     out->lines[slot] = line;
   }
@@ -144,11 +143,31 @@ void ForEachPart(std::vector<Part>* parts, const Fn& fn) {
   for (std::thread& t : helpers) t.join();
 }
 
+// Blank lines leave empty slots (line 0) among the `total` parsed: moves the
+// events after them down, so out->events[0..out->count) are the events.
+void CloseBlankLineGaps(const std::vector<Part>& parts, size_t total, JsonlFile* out) {
+  size_t blank_lines = 0;
+  for (const Part& p : parts) blank_lines += p.blank_lines;
+  out->count = total;
+  if (blank_lines == 0) return;
+  Event* events = out->events.data();
+  size_t j = 0;
+  for (size_t i = 0; i < total; ++i) {
+    if (out->lines[i] == 0) continue;
+    if (i != j) {
+      std::swap(events[i], events[j]);
+      out->lines[j] = out->lines[i];
+    }
+    ++j;
+  }
+  out->count = j;
+}
+
 }  // namespace
 
-Status ParseJsonlFile(const std::string& path, size_t threads, Progress* bar, JsonlFile* out) {
-  bar->SetLabel(path + ": reading");
-  bar->Update(0);
+Status ParseJsonlFile(const std::string& path, size_t threads, const ImportProgress& progress,
+                      JsonlFile* out) {
+  if (progress.on_phase) progress.on_phase(path, "reading", 0);
   FileText file;
   CCL_RETURN_IF_ERROR(ReadWholeFile(path, &file));
   const std::string_view text(file.data.get(), file.size);
@@ -185,43 +204,26 @@ Status ParseJsonlFile(const std::string& path, size_t threads, Progress* bar, Js
     total += p.line_count;
   }
   if (total > limits::kEventsPerBatchMax) {
-    return Status::InvalidArgument(
-        path + ": more than " + std::to_string(limits::kEventsPerBatchMax) +
-        " lines: one atomic append cannot hold them; split it with --batch N");
+    return Status::InvalidArgument("more than " + std::to_string(limits::kEventsPerBatchMax) +
+                                   " lines: one atomic append cannot hold them; split it with "
+                                   "--batch N")
+        .WithLocation(path, 0);
   }
   out->events.Allocate(total, parts.size());
   out->lines.assign(total, 0);
-  bar->SetLabel(path + ": parsing");
-  bar->SetTotal(total);
-  bar->Update(0);
+  if (progress.on_phase) progress.on_phase(path, "parsing", total);
   ForEachPart(&parts, [&](size_t i) {
     const size_t first = static_cast<size_t>(parts[i].first_line - 1);
     out->events.Construct(i, first, first + parts[i].line_count);
     ParsePart(text, &parts[i], out);
   });
-  bar->Update(total);
+  if (progress.on_progress) progress.on_progress(total);
   for (const Part& p : parts) {
-    if (!p.status.ok()) return p.status.WithContext(path + ":" + std::to_string(p.error_line));
+    if (!p.status.ok()) return p.status.WithLocation(path, p.error_line);
   }
 
-  // Blank lines leave empty slots: close the gaps.
-  size_t blank_lines = 0;
-  for (const Part& p : parts) blank_lines += p.blank_lines;
-  out->count = static_cast<size_t>(total);
-  if (blank_lines > 0) {
-    Event* events = out->events.data();
-    size_t j = 0;
-    for (size_t i = 0; i < total; ++i) {
-      if (out->lines[i] == 0) continue;
-      if (i != j) {
-        std::swap(events[i], events[j]);
-        out->lines[j] = out->lines[i];
-      }
-      ++j;
-    }
-    out->count = j;
-  }
+  CloseBlankLineGaps(parts, static_cast<size_t>(total), out);
   return Status::OK();
 }
 
-}  // namespace ccl::tools
+}  // namespace ccl::app

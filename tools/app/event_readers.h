@@ -1,0 +1,142 @@
+// The readers behind import.h, one event at a time: JSON Lines from a file
+// descriptor or from memory, a JSON array in memory, CSV from memory or a
+// mapped file. Internal to ccl_app (import.cc and its tests).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events/csv.h"
+#include "events/event.h"
+#include "events/json.h"
+#include "events/status.h"
+
+namespace ccl::app {
+
+class EventReader {
+ public:
+  virtual ~EventReader() = default;
+  // Reads the next event into *e (cleared and refilled, capacity reused) and
+  // sets *done = false; at the end of input sets *done = true. A bad record
+  // is InvalidArgument (or the parser's code) naming the field and the rule
+  // but not where it is: the caller adds its source and line(). A read
+  // failure is IOError.
+  virtual Status Next(events::Event* e, bool* done) = 0;
+  // The line (1-based) where the record last read, or failed, starts.
+  virtual uint64_t line() const = 0;
+};
+
+// What one line of JSON Lines holds: `text` without its line end, "\r" or
+// (on line 1) UTF-8 byte order mark. *blank when it has only spaces and tabs
+// (then *e is untouched). InvalidArgument when it is longer than
+// limits::kJsonLineBytesMax, else the parser's error.
+Status ParseJsonLine(events::JsonEventParser* parser, std::string_view text, uint64_t line,
+                     events::Event* e, bool* blank);
+
+// The csv_type option of import.h: nullopt for "", else the type named;
+// InvalidArgument "option '--type': unknown event type 'X'" otherwise.
+Status CsvTypeOf(const std::string& name, std::optional<events::EventType>* type);
+
+// The encoding check of every input: InvalidArgument naming the encoding
+// when `head` (the first bytes) starts with a UTF-16 byte order mark, since
+// import reads UTF-8 only. `head` may be any prefix of at least 2 bytes.
+Status CheckUtf8Input(std::string_view head);
+
+// JSON Lines through large reads of a file: read in 8 MiB chunks and split
+// on '\n' in place, so a line is parsed straight out of the read buffer.
+class JsonlFileReader final : public EventReader {
+ public:
+  static constexpr size_t kChunkBytes = 8u << 20;
+  ~JsonlFileReader() override;
+  Status Open(const std::string& path);
+  Status Next(events::Event* e, bool* done) override;
+  uint64_t line() const override { return line_; }
+
+ private:
+  Status Fill();
+
+  int fd_ = -1;
+  std::vector<char> buf_;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  bool eof_ = false;
+  uint64_t line_ = 0;
+  uint64_t next_line_ = 1;
+  events::JsonEventParser parser_;
+};
+
+// JSON Lines held in memory (which must outlive the reader).
+class JsonlTextReader final : public EventReader {
+ public:
+  explicit JsonlTextReader(std::string_view text) : text_(text) {}
+  Status Next(events::Event* e, bool* done) override;
+  uint64_t line() const override { return line_; }
+
+ private:
+  std::string_view text_;
+  size_t pos_ = 0;
+  uint64_t line_ = 0;
+  events::JsonEventParser parser_;
+};
+
+// A JSON array of event objects held in memory: `[ {...}, {...} ]`, any
+// whitespace between; each element at most limits::kJsonLineBytesMax bytes.
+class JsonArrayReader final : public EventReader {
+ public:
+  explicit JsonArrayReader(std::string_view text) : text_(text) {}
+  Status Next(events::Event* e, bool* done) override;
+  uint64_t line() const override { return line_; }
+
+ private:
+  // Skips whitespace, counting lines.
+  void SkipSpace();
+  // The end (one past '}') of the object starting at pos_, or npos.
+  size_t ObjectEnd() const;
+
+  std::string_view text_;
+  size_t pos_ = 0;
+  uint64_t next_line_ = 1;  // the line at pos_
+  uint64_t line_ = 1;
+  bool opened_ = false;  // '[' read
+  bool closed_ = false;  // ']' read
+  events::JsonEventParser parser_;
+};
+
+// CSV (events/csv.h) held in memory (which must outlive the reader).
+class CsvTextReader final : public EventReader {
+ public:
+  CsvTextReader() : reader_(events::CsvReaderOptions{.line_in_message = false}) {}
+  // `type`: the type of every record (CsvTypeOf), or nullopt for a `type`
+  // column. Errors of the header row are at line() 1.
+  Status Open(std::string_view text, std::optional<events::EventType> type);
+  Status Next(events::Event* e, bool* done) override;
+  uint64_t line() const override { return line_; }
+
+ private:
+  events::CsvEventReader reader_;
+  uint64_t line_ = 1;
+};
+
+// CSV from a file, mapped into memory (the reader needs the whole text;
+// mapping it costs page cache, not a copy).
+class CsvFileReader final : public EventReader {
+ public:
+  ~CsvFileReader() override;
+  // Errors of the file are IOError "PATH: ..."; of its header row,
+  // CsvTextReader's located at PATH line 1.
+  Status Open(const std::string& path, std::optional<events::EventType> type);
+  Status Next(events::Event* e, bool* done) override { return csv_.Next(e, done); }
+  uint64_t line() const override { return csv_.line(); }
+
+ private:
+  void* data_ = nullptr;
+  size_t size_ = 0;
+  CsvTextReader csv_;
+};
+
+}  // namespace ccl::app

@@ -1,0 +1,311 @@
+// Import of events as atomic batches (tools/app/import.h).
+#include "tools/app/import.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <span>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "events/display.h"
+#include "events/durable_file.h"
+#include "events/limits.h"
+#include "tools/app/event_readers.h"
+#include "tools/app/jsonl_file.h"
+
+namespace ccl::app {
+
+using events::Event;
+
+namespace {
+
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+bool EndsWithNoCase(std::string_view s, std::string_view suffix) {
+  if (s.size() < suffix.size()) return false;
+  for (size_t i = 0; i < suffix.size(); ++i) {
+    char a = s[s.size() - suffix.size() + i];
+    char b = suffix[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a | 0x20);
+    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b | 0x20);
+    if (a != b) return false;
+  }
+  return true;
+}
+
+// "-": standard input, read as the file /dev/stdin. A pipe or terminal is
+// first copied whole into an anonymous memory file that replaces fd 0, so it
+// can be looked at, mapped and read from its start like any file (and a
+// whole-input import is still one atomic append of everything it held).
+Status StdinAsFile(std::string* path) {
+  *path = "/dev/stdin";
+  struct stat st {};
+  if (::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) return Status::OK();
+  const int mem = ::memfd_create("ccl-import-stdin", MFD_CLOEXEC);
+  if (mem < 0) return Status::IOError(std::string("stdin: memfd_create: ") + std::strerror(errno));
+  std::vector<char> buf(1 << 20);
+  Status s;
+  for (;;) {
+    const ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) s = Status::IOError(std::string("stdin: read: ") + std::strerror(errno));
+    if (n <= 0) break;
+    s = events::WriteAll(mem, std::string_view(buf.data(), static_cast<size_t>(n)), "stdin copy");
+    if (!s.ok()) break;
+  }
+  if (s.ok() && ::dup2(mem, STDIN_FILENO) < 0) {
+    s = Status::IOError(std::string("stdin: dup2: ") + std::strerror(errno));
+  }
+  ::close(mem);
+  return s;
+}
+
+// An input without a single event is refused (InvalidArgument, exit 1):
+// an empty export is almost always an upstream failure (a truncated
+// transfer, a wrong redirect), and a scheduled import that "succeeds" with
+// nothing would hide it. Nothing is written either way.
+Status NoEvents(std::string_view source) {
+  return Status::InvalidArgument(
+             "no events in the input (an empty file, or only blank lines or a header); nothing "
+             "imported")
+      .WithLocation(source, 0);
+}
+
+// The first non-blank byte of `text` (after a UTF-8 byte order mark at its
+// start), or 0.
+char FirstNonBlank(std::string_view text, bool at_start) {
+  if (at_start && text.starts_with(kUtf8Bom)) text.remove_prefix(kUtf8Bom.size());
+  const size_t at = text.find_first_not_of(" \t\r\n");
+  return at == std::string_view::npos ? 0 : text[at];
+}
+
+// Checks the encoding of the file at `path` and, for kAuto, picks its format
+// (import.h ImportFile).
+Status FileFormatOf(const std::string& path, InputFormat given, InputFormat* format) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(path + ": " + std::strerror(errno));
+  char buf[4096];
+  char first = 0;
+  Status s;
+  for (bool at_start = true; first == 0;) {
+    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    const std::string_view text(buf, static_cast<size_t>(n));
+    if (at_start) s = CheckUtf8Input(text);
+    if (!s.ok() || given != InputFormat::kAuto) break;
+    first = FirstNonBlank(text, at_start);
+    at_start = false;
+  }
+  ::close(fd);
+  CCL_RETURN_IF_ERROR(s.WithLocation(path, 0));
+  if (given != InputFormat::kAuto) {
+    *format = given;
+    return Status::OK();
+  }
+  const bool json_name = EndsWithNoCase(path, ".jsonl") || EndsWithNoCase(path, ".ndjson") ||
+                         EndsWithNoCase(path, ".json");
+  const bool csv = first == '{' ? false : first != 0 ? !json_name : EndsWithNoCase(path, ".csv");
+  *format = csv ? InputFormat::kCsv : InputFormat::kJsonLines;
+  return Status::OK();
+}
+
+// Appends `batch` atomically and adds to *result; a rejected event is named
+// by its source and line (lines[i] is the line of batch[i]).
+Status AppendBatch(ledger::Ledger* ledger, std::string_view source, std::span<const Event> batch,
+                   const uint64_t* lines, const ImportOptions& options,
+                   std::chrono::steady_clock::time_point read_start, ImportResult* result) {
+  const size_t n = batch.size();
+  // One Append call: a display shows what is happening, not how far it is.
+  if (options.progress.on_phase) options.progress.on_phase(source, "appending", 0);
+  if (options.progress.on_progress) options.progress.on_progress(result->events + n);
+  const auto append_start = std::chrono::steady_clock::now();
+  ledger::AppendResult appended;
+  Status s = ledger->Append(batch, options.append, &appended);
+  if (!s.ok()) {
+    if (appended.failed_index >= n) return s.WithLocation(source, 0);
+    // The ledger's message names the event (ledger.h Append); add its line.
+    s = s.WithLocation(source, lines[appended.failed_index]);
+    if (appended.first_use_index < n) {
+      // The first use (of the id, of the reversal's target) is in this
+      // batch, so it has no seq: name its line. Code and rule stay the ledger's.
+      return s.WithDetail("(first used on line " + std::to_string(lines[appended.first_use_index]) +
+                          " of " + std::string(source) + ")");
+    }
+    return s;
+  }
+  result->events += n;
+  result->appended += appended.appended;
+  result->duplicates += appended.duplicates;
+  ++result->batches;
+  for (const ledger::EventOutcome& o : appended.outcomes) {
+    if (o.duplicate) continue;
+    if (result->first_seq == 0) result->first_seq = o.seq;
+    result->last_seq = std::max(result->last_seq, o.seq);
+  }
+  result->head = ledger->head();
+  using Seconds = std::chrono::duration<double>;
+  spdlog::info("{}: batch of {} events: read in {:.3f} s, appended in {:.3f} s", source, n,
+               Seconds(append_start - read_start).count(),
+               Seconds(std::chrono::steady_clock::now() - append_start).count());
+  return Status::OK();
+}
+
+// Reads up to `batch_max` events into (*batch)[0..*n), their lines into
+// *lines; *done at the end of the input. Errors are located in `source`.
+Status ReadBatch(EventReader* reader, std::string_view source, uint64_t batch_max,
+                 uint64_t done_before, const ImportProgress& progress, std::vector<Event>* batch,
+                 std::vector<uint64_t>* lines, size_t* n, bool* done) {
+  *n = 0;
+  while (*n < batch_max) {
+    if (*n == batch->size()) batch->emplace_back();
+    Status s = reader->Next(&(*batch)[*n], done);
+    if (!s.ok()) return s.WithLocation(source, reader->line());
+    if (*done) break;
+    if (lines->size() <= *n) lines->resize(*n + 1);
+    (*lines)[*n] = reader->line();
+    ++*n;
+    if (progress.on_progress) progress.on_progress(done_before + *n);
+  }
+  return Status::OK();
+}
+
+// The streaming import: one batch of at most options.batch_events events in
+// memory at a time (the whole input when 0, up to kEventsPerBatchMax).
+Status ImportStream(ledger::Ledger* ledger, std::string_view source, EventReader* reader,
+                    const ImportOptions& options, ImportResult* result) {
+  // Event objects are reused from batch to batch (their string capacity too);
+  // `lines` maps a batch index back to its line for rule errors.
+  std::vector<Event> batch;
+  std::vector<uint64_t> lines;
+  const bool whole_input = options.batch_events == 0;
+  const uint64_t batch_max = whole_input ? limits::kEventsPerBatchMax : options.batch_events;
+  uint64_t events_read = 0;
+  if (options.progress.on_phase) options.progress.on_phase(source, "reading", 0);
+  for (bool done = false; !done;) {
+    const auto read_start = std::chrono::steady_clock::now();
+    size_t n = 0;
+    CCL_RETURN_IF_ERROR(ReadBatch(reader, source, batch_max, result->events, options.progress,
+                                  &batch, &lines, &n, &done));
+    if (whole_input && !done) {
+      Event extra;
+      Status s = reader->Next(&extra, &done);
+      if (s.ok() && !done) {
+        return Status::InvalidArgument(
+                   "more than " + events::FormatThousands(limits::kEventsPerBatchMax) +
+                   " events: one atomic append cannot hold them; split it with --batch N")
+            .WithLocation(source, 0);
+      }
+    }
+    if (n == 0) break;
+    events_read += n;
+    CCL_RETURN_IF_ERROR(AppendBatch(ledger, source, std::span<const Event>(batch.data(), n),
+                                    lines.data(), options, read_start, result));
+    if (!done && options.should_stop && options.should_stop()) {
+      result->stopped = true;
+      return Status::OK();
+    }
+    if (options.progress.on_phase) options.progress.on_phase(source, "reading", 0);
+  }
+  if (events_read == 0) return NoEvents(source);
+  return Status::OK();
+}
+
+// One atomic append of a whole JSON Lines file: read it at once, parse on
+// every core.
+Status ImportWholeJsonlFile(ledger::Ledger* ledger, const std::string& path,
+                            const ImportOptions& options, ImportResult* result) {
+  const auto read_start = std::chrono::steady_clock::now();
+  JsonlFile file;
+  const size_t threads = options.parse_threads != 0
+                             ? options.parse_threads
+                             : std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
+  CCL_RETURN_IF_ERROR(ParseJsonlFile(path, threads, options.progress, &file));
+  if (file.count == 0) return NoEvents(path);
+  return AppendBatch(ledger, path, std::span<const Event>(file.events.data(), file.count),
+                     file.lines.data(), options, read_start, result);
+}
+
+}  // namespace
+
+bool ParseInputFormat(std::string_view text, InputFormat* format) {
+  if (text == "jsonl") {
+    *format = InputFormat::kJsonLines;
+  } else if (text == "csv") {
+    *format = InputFormat::kCsv;
+  } else if (text == "json") {
+    *format = InputFormat::kJsonArray;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+Status ImportFile(ledger::Ledger* ledger, const std::string& given_path,
+                  const ImportOptions& options, ImportResult* result) {
+  assert(ledger != nullptr && result != nullptr);
+  std::string path = given_path;
+  if (path == "-") CCL_RETURN_IF_ERROR(StdinAsFile(&path));
+  InputFormat format = InputFormat::kAuto;
+  CCL_RETURN_IF_ERROR(FileFormatOf(path, options.format, &format));
+  if (format == InputFormat::kCsv) {
+    std::optional<events::EventType> type;
+    CCL_RETURN_IF_ERROR(CsvTypeOf(options.csv_type, &type));
+    CsvFileReader csv;
+    CCL_RETURN_IF_ERROR(csv.Open(path, type));
+    return ImportStream(ledger, path, &csv, options, result);
+  }
+  if (format != InputFormat::kJsonLines) {
+    return Status::InvalidArgument("a file is imported as JSON Lines or CSV").WithLocation(path, 0);
+  }
+  if (options.batch_events == 0) return ImportWholeJsonlFile(ledger, path, options, result);
+  JsonlFileReader jsonl;
+  CCL_RETURN_IF_ERROR(jsonl.Open(path));
+  return ImportStream(ledger, path, &jsonl, options, result);
+}
+
+Status ImportBody(ledger::Ledger* ledger, std::string_view body, std::string_view source,
+                  const ImportOptions& options, ImportResult* result) {
+  assert(ledger != nullptr && result != nullptr);
+  CCL_RETURN_IF_ERROR(CheckUtf8Input(body).WithLocation(source, 0));
+  InputFormat format = options.format;
+  if (format == InputFormat::kAuto) {
+    const char first = FirstNonBlank(body, true);
+    // Nothing but blanks is JSON Lines without events (refused as such).
+    format = first == '['                 ? InputFormat::kJsonArray
+             : first == '{' || first == 0 ? InputFormat::kJsonLines
+                                          : InputFormat::kCsv;
+  }
+  switch (format) {
+    case InputFormat::kJsonArray: {
+      JsonArrayReader reader(body);
+      return ImportStream(ledger, source, &reader, options, result);
+    }
+    case InputFormat::kCsv: {
+      std::optional<events::EventType> type;
+      CCL_RETURN_IF_ERROR(CsvTypeOf(options.csv_type, &type));
+      CsvTextReader reader;
+      CCL_RETURN_IF_ERROR(reader.Open(body, type).WithLocation(source, 1));
+      return ImportStream(ledger, source, &reader, options, result);
+    }
+    case InputFormat::kAuto:
+    case InputFormat::kJsonLines:
+      break;
+  }
+  JsonlTextReader reader(body);
+  return ImportStream(ledger, source, &reader, options, result);
+}
+
+}  // namespace ccl::app

@@ -1,0 +1,106 @@
+// Import: events in their import form (JSON Lines, a JSON array, CSV) from a
+// file or from memory (a request body), appended to a ledger in atomic
+// batches. The one implementation every front end calls: `ledgerctl import`
+// and the network service's `POST /v1/events` both come here.
+//
+// Errors are data: a rejected input returns a Status whose code() decides the
+// outcome (InvalidArgument: malformed; RuleViolation: a rule; Conflict: an
+// event id or expected version; IOError, Busy, Corruption), whose source()
+// and line() say where (the file or request name and the 1-based line; 0
+// when the error is about the whole input), whose field() names the bad
+// field when there is one and whose rule() names the published check. The
+// message is built from them: "SOURCE:LINE: field 'minutes': must be
+// 1..1440, got 0". Callers never need to read the message.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "events/status.h"
+#include "ledger/ledger.h"
+
+namespace ccl::app {
+
+// The syntax of an import's input.
+enum class InputFormat {
+  kAuto,       // by content (see ImportFile, ImportBody)
+  kJsonLines,  // one JSON object per line
+  kJsonArray,  // one JSON array of objects (bodies only)
+  kCsv,        // events/csv.h
+};
+// "jsonl" | "csv" (the formats of a file) and "json" (an array); false else.
+bool ParseInputFormat(std::string_view text, InputFormat* format);
+
+// How far an import is, for a progress display; both may be empty.
+struct ImportProgress {
+  // A new phase of the input `source`: "reading", "parsing" or "appending",
+  // with the events it expects in all (0: unknown).
+  std::function<void(std::string_view source, std::string_view phase, uint64_t total)> on_phase;
+  // Events done so far (counting from the start of the input). Called up to
+  // once per event: keep it cheap.
+  std::function<void(uint64_t done)> on_progress;
+};
+
+struct ImportOptions {
+  InputFormat format = InputFormat::kAuto;
+  // CSV without a `type` column: the type of every record, by name
+  // ("HoursBooked"). An unknown name is InvalidArgument when a CSV input is
+  // opened. Empty: the input must have a `type` column.
+  std::string csv_type;
+  // Events per atomic append. 0: the whole input is one atomic append (at
+  // most limits::kEventsPerBatchMax events).
+  uint64_t batch_events = 0;
+  // Threads parsing a whole JSON Lines file at once; 0: up to 2 (what the
+  // machine has).
+  size_t parse_threads = 0;
+  // Passed to every Append (e.g. expected stream versions).
+  ledger::AppendOptions append;
+  // Asked after every committed batch when there is more input: true stops
+  // the import there (ImportResult::stopped), with everything before it
+  // committed and nothing after it read. Empty: never stops early.
+  std::function<bool()> should_stop;
+  ImportProgress progress;
+};
+
+struct ImportResult {
+  uint64_t events = 0;      // committed: appended + duplicates
+  uint64_t appended = 0;    // new events written
+  uint64_t duplicates = 0;  // identical to events already in the ledger
+  // Seqs of the events this import appended: first_seq..last_seq, both 0
+  // when it appended none (all duplicates).
+  uint64_t first_seq = 0;
+  uint64_t last_seq = 0;
+  uint64_t batches = 0;  // atomic appends committed
+  // The ledger's head after the last committed batch (unset when none).
+  ledger::Head head;
+  // True when should_stop ended the import before the end of the input.
+  bool stopped = false;
+};
+
+// Imports the file at `path` ("-": standard input, named /dev/stdin; a pipe
+// is first copied into memory, so it is one input like any file). The
+// format is options.format, else by content: a first non-blank byte '{' is
+// JSON Lines; anything else is CSV unless the name ends in .jsonl, .ndjson
+// or .json (then JSON Lines, so the JSON parser names what is wrong); a file
+// of blanks goes by a ".csv" name. A UTF-8 byte order mark is skipped; a
+// UTF-16 one (FF FE or FE FF) is refused as InvalidArgument naming the
+// encoding. An input without any event is InvalidArgument (nothing written).
+// Events are appended in atomic batches (options.batch_events); a rejected
+// event fails its whole batch, the batches before it stay committed and are
+// counted in *result. REQUIRES: ledger, result not null.
+Status ImportFile(ledger::Ledger* ledger, const std::string& path, const ImportOptions& options,
+                  ImportResult* result);
+
+// Imports `body`, an input held in memory (an HTTP request's), exactly as
+// ImportFile imports a file: same parsers, rules, batching and errors, with
+// `source` (e.g. "request") as the name in errors. kAuto: a first non-blank
+// '[' is a JSON array, '{' (or none at all) JSON Lines, else CSV. In a JSON array, line()
+// of an error is the line where the element starts. REQUIRES: ledger,
+// result not null.
+Status ImportBody(ledger::Ledger* ledger, std::string_view body, std::string_view source,
+                  const ImportOptions& options, ImportResult* result);
+
+}  // namespace ccl::app

@@ -1,0 +1,148 @@
+// The import command: options into app::ImportOptions, one app::ImportFile
+// per file with a progress bar, one summary line per file.
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "events/display.h"
+#include "tools/app/import.h"
+#include "tools/ledgerctl/checkpoints.h"
+#include "tools/ledgerctl/command.h"
+#include "tools/ledgerctl/ledger_io.h"
+#include "tools/progress.h"
+
+namespace ccl::tools {
+
+namespace {
+
+// After a file of several failed or was interrupted: which were imported
+// and which were not, so the rest can be re-run (files already imported
+// re-import as duplicates).
+void PrintImportStop(const std::vector<std::string>& files, size_t failed,
+                     const app::ImportResult& partial, const char* why) {
+  std::string done, not_done;
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::string& list = i < failed ? done : not_done;
+    list += (list.empty() ? "" : ", ") + files[i];
+  }
+  if (partial.events > 0) {
+    std::printf("%s: %llu appended, %llu duplicates in earlier batches before the %s\n",
+                files[failed].c_str(), static_cast<unsigned long long>(partial.appended),
+                static_cast<unsigned long long>(partial.duplicates), why);
+  }
+  if (files.size() == 1) return;
+  std::printf("imported: %s\n", done.empty() ? "(none)" : done.c_str());
+  std::printf("not imported: %s%s\n", not_done.c_str(),
+              partial.events > 0 ? " (the first one in part, as above)" : "");
+}
+
+// Ctrl-C during `import --batch N` stops at the next batch boundary: what
+// was committed is reported and gets its checkpoint, then exit 130.
+std::atomic<bool> g_import_interrupted{false};
+extern "C" void InterruptImport(int) { g_import_interrupted.store(true); }
+
+// The import command's options.
+Status ImportOptionsFrom(const po::variables_map& vm, app::ImportOptions* o) {
+  if (vm.count("format") && (!app::ParseInputFormat(vm["format"].as<std::string>(), &o->format) ||
+                             o->format == app::InputFormat::kJsonArray)) {
+    return Status::InvalidArgument("option '--format': jsonl or csv");
+  }
+  if (vm.count("type")) o->csv_type = vm["type"].as<std::string>();
+  o->batch_events = vm["batch"].as<uint64_t>();
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ImportWithProgress(ledger::Ledger* ledger, const std::string& path, app::ImportOptions o,
+                          const GlobalOptions& g, app::ImportResult* result) {
+  Progress bar(path, 0, ShowProgress(g));
+  o.progress.on_phase = [&bar](std::string_view source, std::string_view phase, uint64_t total) {
+    bar.SetLabel(std::string(source) + ": " + std::string(phase));
+    bar.SetTotal(total);
+  };
+  o.progress.on_progress = [&bar](uint64_t done) { bar.Update(done); };
+  return app::ImportFile(ledger, path, o, result);
+}
+
+namespace {
+
+void PrintImported(const std::string& path, const app::ImportResult& r, double seconds,
+                   const GlobalOptions& g) {
+  std::printf("%s: %llu events, %llu appended, %llu duplicates", path.c_str(),
+              static_cast<unsigned long long>(r.events),
+              static_cast<unsigned long long>(r.appended),
+              static_cast<unsigned long long>(r.duplicates));
+  if (!g.quiet) std::printf(" (%s)", Rate(r.events, seconds).c_str());
+  std::printf("\n");
+}
+
+}  // namespace
+
+int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
+  const auto& files = vm["files"].as<std::vector<std::string>>();
+  app::ImportOptions options;
+  if (Status s = ImportOptionsFrom(vm, &options); !s.ok()) {
+    std::fprintf(stderr, "ledgerctl import: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  std::unique_ptr<ledger::Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kWrite, &ledger);
+  if (s.ok()) s = CheckCheckpointBeforeWrite(ledger.get(), g);
+  if (!s.ok()) return Fail(s);
+  if (options.batch_events > 0) {
+    struct sigaction sa {};
+    sa.sa_handler = InterruptImport;
+    sa.sa_flags = SA_RESTART;  // the store's system calls go on; the loop asks between batches
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, nullptr);
+    options.should_stop = [] { return g_import_interrupted.load(); };
+  }
+  app::ImportResult total;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& path = files[i];
+    app::ImportResult r;
+    const auto start = std::chrono::steady_clock::now();
+    s = ImportWithProgress(ledger.get(), path, options, g, &r);
+    const bool interrupted = s.ok() && g_import_interrupted.load();
+    if (!s.ok() || interrupted) {
+      // The one line a person or a script needs: FILE:LINE: what is wrong.
+      if (!s.ok()) std::fprintf(stderr, "%s\n", s.message().c_str());
+      if (interrupted) {
+        std::fprintf(stderr, "ledgerctl import: interrupted; stopped after a committed batch\n");
+      }
+      // Earlier files and batches are committed: they get their checkpoint.
+      if (Status p = PublishOwnCheckpoint(ledger.get(), g); !p.ok()) Fail(p);
+      if (interrupted && r.stopped) {
+        PrintImportStop(files, i, r, "interruption");
+      } else if (interrupted) {  // this file was complete
+        PrintImported(path, r, SecondsSince(start), g);
+        if (i + 1 < files.size())
+          PrintImportStop(files, i + 1, app::ImportResult(), "interruption");
+      }
+      if (interrupted) return kExitInterrupted;
+      PrintImportStop(files, i, r, "error");
+      return ExitCodeFor(s);
+    }
+    PrintImported(path, r, SecondsSince(start), g);
+    total.events += r.events;
+    total.appended += r.appended;
+    total.duplicates += r.duplicates;
+  }
+  s = PublishOwnCheckpoint(ledger.get(), g);
+  if (!s.ok()) return Fail(s);
+  if (files.size() > 1) {
+    std::printf("total: %llu events, %llu appended, %llu duplicates\n",
+                static_cast<unsigned long long>(total.events),
+                static_cast<unsigned long long>(total.appended),
+                static_cast<unsigned long long>(total.duplicates));
+  }
+  return kExitOk;
+}
+
+}  // namespace ccl::tools
