@@ -75,4 +75,29 @@ inline constexpr uint64_t kReportCheckpointEventsMin = 50'000;
 // ledgerctl tail --follow.
 inline constexpr uint64_t kTailIdleTimeoutSecondsMax = 366 * 24 * 3600;  // --idle-timeout
 
+// ledgerd (tools/ledgerd): the defaults of its named limits; each can be set by
+// an option of the same name (README "Running the service").
+inline constexpr size_t kServerBodyBytesDefault = 16u << 20;       // --limit-body-bytes
+inline constexpr size_t kServerEventsPerRequestDefault = 10'000;   // --limit-events-per-request
+inline constexpr size_t kServerHeaderBytesDefault = 16 * 1024;     // --limit-header-bytes
+inline constexpr uint32_t kServerHeaderReadMsDefault = 10'000;     // --limit-header-read-ms
+inline constexpr uint32_t kServerBodyReadMsDefault = 60'000;       // --limit-body-read-ms
+inline constexpr uint32_t kServerIdleKeepAliveMsDefault = 60'000;  // --limit-idle-ms
+inline constexpr size_t kServerConnectionsDefault = 512;           // --limit-connections
+inline constexpr size_t kServerConnectionsPerClientDefault = 64;   // --limit-connections-per-client
+inline constexpr size_t kServerFeedSubscribersDefault = 64;        // --limit-feed-subscribers
+inline constexpr size_t kServerResponseRowsDefault = 10'000;       // --limit-response-rows
+inline constexpr uint32_t kServerShutdownDrainMsDefault = 10'000;  // --limit-shutdown-drain-ms
+inline constexpr uint32_t kServerFeedHeartbeatMsDefault = 15'000;  // --feed-heartbeat-ms
+inline constexpr uint32_t kServerFeedWriteMsDefault = 10'000;      // --limit-feed-write-ms
+// What one feed subscriber may have read from the ledger and not yet written.
+inline constexpr size_t kServerFeedChunkBytesMax = 256 * 1024;
+// The worker threads that run ledger calls (appends wait for their fsync there,
+// and concurrent appends form one group commit).
+inline constexpr size_t kServerWorkerThreadsDefault = 16;
+inline constexpr size_t kServerWorkerThreadsMax = 256;
+// A policy file is a few lines per principal.
+inline constexpr size_t kServerPolicyBytesMax = 1u << 20;
+inline constexpr size_t kServerPrincipalBytesMax = 256;
+
 }  // namespace ccl::limits

@@ -5,14 +5,14 @@
 
 namespace ccl::events {
 
-namespace {
-
-int HexValue(char c) {
+int HexDigitValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
+
+namespace {
 
 bool IsDashPosition(size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
 
@@ -28,8 +28,8 @@ bool ParseUuid(std::string_view text, Uuid* out) {
       ++i;
       continue;
     }
-    const int hi = HexValue(text[i]);
-    const int lo = HexValue(text[i + 1]);
+    const int hi = HexDigitValue(text[i]);
+    const int lo = HexDigitValue(text[i + 1]);
     if (hi < 0 || lo < 0) return false;
     id[byte++] = static_cast<uint8_t>(hi << 4 | lo);
     i += 2;

@@ -10,6 +10,8 @@
 namespace ccl::events {
 
 bool ParseUuid(std::string_view text, Uuid* out);
+// The value 0..15 of one hex digit of either case; -1 for any other char.
+int HexDigitValue(char c);
 std::string FormatUuid(const Uuid& id);
 // Appends the same 36 characters to *out (no temporary string).
 void AppendUuid(const Uuid& id, std::string* out);

@@ -298,6 +298,12 @@ class Ledger {
   Ledger() = default;
 };
 
+// NotFound "no contract 'C' in the ledger" unless `contract` has events in
+// `ledger`: a filter naming one contract that is not there is an error, not
+// an empty answer. OK for an empty `contract` (no filter). Reads the stream
+// version only.
+[[nodiscard]] Status CheckContractExists(Ledger* ledger, std::string_view contract);
+
 // The chain hash step: h_n = SHA-256(h_{n-1} || BE64(n) || event_bytes_n).
 Hash ChainHash(const Hash& previous, uint64_t seq, std::string_view event_bytes);
 // h_0 = SHA-256("ccl-genesis" || ledger_id).

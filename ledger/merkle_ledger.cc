@@ -22,10 +22,19 @@ Status NewLedgerTreeChecker(Ledger* ledger, std::unique_ptr<MerkleTreeChecker>* 
 std::string LedgerIdText(const Ledger& ledger) { return events::FormatUuid(ledger.ledger_id()); }
 
 Status MakeDigest(Ledger* ledger, const MerkleStore& tree, int64_t time_ns, Digest* out) {
+  return MakeDigestAt(ledger, tree, tree.size(), time_ns, out);
+}
+
+Status MakeDigestAt(Ledger* ledger, const MerkleStore& tree, uint64_t tree_size, int64_t time_ns,
+                    Digest* out) {
+  if (tree_size > tree.size()) {
+    return Status::NotFound("the ledger has " + Num(tree.size()) + " events, not " +
+                            Num(tree_size));
+  }
   Digest d;
   d.ledger_id = LedgerIdText(*ledger);
-  d.tree_size = d.head_seq = tree.size();
-  d.root_hash = tree.root();
+  d.tree_size = d.head_seq = tree_size;
+  CCL_RETURN_IF_ERROR(tree.RootAt(tree_size, &d.root_hash));
   CCL_RETURN_IF_ERROR(ledger->GetChainHash(d.tree_size, &d.head_hash));
   d.time_ns = time_ns;
   *out = std::move(d);

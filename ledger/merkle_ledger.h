@@ -33,6 +33,11 @@ std::string LedgerIdText(const Ledger& ledger);
 [[nodiscard]] Status MakeDigest(Ledger* ledger, const MerkleStore& tree, int64_t time_ns,
                                 Digest* out);
 
+// The same for the first `tree_size` events (a digest of an earlier head):
+// NotFound when the tree has fewer.
+[[nodiscard]] Status MakeDigestAt(Ledger* ledger, const MerkleStore& tree, uint64_t tree_size,
+                                  int64_t time_ns, Digest* out);
+
 // OK when `digest` states this ledger: same id, a size the tree has, and the
 // same root and chain hash at that size. Corruption naming what differs.
 [[nodiscard]] Status CheckDigestOfLedger(Ledger* ledger, const MerkleStore& tree,

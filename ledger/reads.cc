@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "events/codec.h"
+#include "events/quote.h"
 #include "events/uuid.h"
 #include "ledger/ledger_impl.h"
 #include "ledger/stored_event.h"
@@ -150,6 +151,16 @@ Status LedgerImpl::CreateBackup(rocksdb::BackupEngine* engine, const std::string
   const rocksdb::IOStatus s = engine->CreateNewBackupWithMetadata(create, db_, app_metadata, &id);
   if (!s.ok()) return FromRocks(s, "create backup");
   *backup_id = id;
+  return Status::OK();
+}
+
+Status CheckContractExists(Ledger* ledger, std::string_view contract) {
+  if (contract.empty()) return Status::OK();
+  uint64_t version = 0;
+  CCL_RETURN_IF_ERROR(ledger->StreamVersion(contract, &version));
+  if (version == 0) {
+    return Status::NotFound("no contract " + events::QuoteForMessage(contract) + " in the ledger");
+  }
   return Status::OK();
 }
 

@@ -20,8 +20,10 @@ CCL_PACKAGES=(
   libsqlite3-dev libpq-dev postgresql
   # the HTML audit report is rendered by headless Chromium in its test
   chromium fonts-liberation
-  # the audit package's stand-alone verifier (verify_package.py) and its tests
-  python3
+  # ledgerd (tools/ledgerd): Boost.Beast/Asio, Prometheus metrics; its tests
+  # make certificates with openssl and drive it with curl and Python; the
+  # audit package's stand-alone verifier (verify_package.py) and its tests
+  libboost1.74-dev libboost-system1.74-dev prometheus-cpp-dev openssl curl python3
 )
 # shellcheck disable=SC2206  # word splitting of the extra list is intended
 CCL_PACKAGES+=(${CCL_EXTRA_PACKAGES:-})

@@ -295,6 +295,7 @@ Status GeneratorOptionsFrom(const po::variables_map& vm, GeneratorOptions* o) {
   o->contracts = vm["contracts"].as<uint32_t>();
   o->days = vm["days"].as<uint32_t>();
   o->seed = vm["seed"].as<uint64_t>();
+  o->close_periods = vm.count("no-period-closes") == 0;
   if (vm.count("start")) {
     Status s = events::ParseDate(vm["start"].as<std::string>(), &o->start_day);
     if (!s.ok()) return s.WithContext("option '--start'");
@@ -309,7 +310,10 @@ void DefineGeneratorOptions(po::options_description* d, uint32_t contracts, uint
       ("days", po::value<uint32_t>()->default_value(days), "days of activity")
       ("seed", po::value<uint64_t>()->default_value(1), "PRNG seed: same seed, same bytes")
       ("start", po::value<std::string>()->value_name("DATE"),
-       "first day, YYYY-MM-DD (default 2025-01-01)");
+       "first day, YYYY-MM-DD (default 2025-01-01)")
+      ("no-period-closes",
+       "no monthly PeriodClosed: for a workload split among concurrent writers, whose "
+       "earlier-dated events a ledger-wide close would refuse");
 }
 // clang-format on
 

@@ -137,8 +137,7 @@ int Fill(const GlobalOptions& g, const std::string& command, const projections::
   projections::ProjectionSet& set = state != nullptr ? *state : local;
   Projection* const one[] = {projections::ProjectionFor(&set, query.kind)};
   s = runner.Query(query.view, one, &stats);
-  if (s.ok() && !query.view.filtered() &&
-      stats.events_read >= limits::kReportCheckpointEventsMin) {
+  if (s.ok() && !query.view.filtered() && stats.events_read >= limits::kReportCheckpointEventsMin) {
     SaveCheckpointIfLockFree(g, *one[0], stats.to_seq);
   }
   if (s.ok()) s = projections::RowsOfState(&runner, query, &set, rows, &stats);
@@ -280,8 +279,8 @@ int RunPeriods(const po::variables_map& vm, const GlobalOptions& g) {
   s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   std::vector<projections::ClosedPeriod> periods;
   if (s.ok()) {
-    s = projections::ReadClosedPeriods(
-        ledger.get(), args.query.view.known_at_ns.value_or(INT64_MAX), &periods);
+    s = projections::ReadClosedPeriods(ledger.get(),
+                                       args.query.view.known_at_ns.value_or(INT64_MAX), &periods);
   }
   if (!s.ok()) return Fail(s);
   Print(Render(projections::PeriodRowSet(periods), args.format));

@@ -49,13 +49,7 @@ bool LedgerFolderWritable(const std::string& path) {
 }
 
 Status CheckContractExists(ledger::Ledger* ledger, const std::string& contract) {
-  if (contract.empty()) return Status::OK();
-  uint64_t version = 0;
-  CCL_RETURN_IF_ERROR(ledger->StreamVersion(contract, &version));
-  if (version == 0) {
-    return Status::NotFound("no contract " + events::QuoteForMessage(contract) + " in the ledger");
-  }
-  return Status::OK();
+  return ledger::CheckContractExists(ledger, contract);
 }
 
 std::string HexOf(const uint8_t* bytes, size_t n) {

@@ -1,0 +1,156 @@
+"""ledgerd's life cycle: policy reload on SIGHUP, SIGTERM with a request in
+flight, the JSON log, --config, and ledgerctl beside a running server."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+from ledgerd_harness import POLICY, Ledgerd, generate, ledgerctl
+
+
+class OpsTest(unittest.TestCase):
+    def setUp(self):
+        self.lines = generate(3, 30)
+        self.server = None
+
+    def tearDown(self):
+        if self.server:
+            self.server.close()
+
+    def wait_for_log(self, text, timeout_s=5):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if text in self.server.log():
+                return
+            time.sleep(0.02)
+        self.fail(f"{text!r} not logged: {self.server.log()}")
+
+    def test_sighup_reloads_the_policy_and_a_bad_file_keeps_the_old_one(self):
+        s = self.server = Ledgerd()
+        self.assertEqual(s.request("GET", "/v1/events", "nobody").status, 403)
+        with open(s.policy_path, "w") as f:
+            f.write(POLICY + "nobody reader\n")
+        s.proc.send_signal(signal.SIGHUP)
+        self.wait_for_log("policy reloaded")
+        self.assertEqual(s.request("GET", "/v1/events", "nobody").status, 200)
+        with open(s.policy_path, "w") as f:
+            f.write("nobody reader,root\n")
+        s.proc.send_signal(signal.SIGHUP)
+        self.wait_for_log("policy not reloaded, the old one stays")
+        self.assertIn("line 1: unknown role 'root'", s.log())
+        self.assertEqual(s.request("GET", "/v1/events", "nobody").status, 200)
+        self.assertEqual(s.request("GET", "/v1/events", "writer").status, 403)
+        r = s.request("POST", "/v1/admin/reload", "admin")
+        self.assertEqual((r.status, r.error()["code"]), (400, "invalid_argument"))
+
+    def test_sigterm_finishes_the_request_in_flight_then_exits_zero(self):
+        s = self.server = Ledgerd(["--limit-shutdown-drain-ms", "20000"])
+        idle = s.tls_socket("reader")
+        body = ("\n".join(self.lines) + "\n").encode()
+        sock = s.tls_socket("writer")
+        # Half the request: the server is reading it when SIGTERM comes.
+        sock.sendall(b"POST /v1/events HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Type: application/x-ndjson\r\n"
+                     + f"Content-Length: {len(body)}\r\n\r\n".encode() + body[:len(body) // 2])
+        time.sleep(0.3)
+        s.proc.send_signal(signal.SIGTERM)
+        self.wait_for_log("shutting down")
+        idle.settimeout(5)
+        self.assertEqual(idle.recv(100), b"", "an idle connection is closed at once")
+        time.sleep(0.3)
+        self.assertIsNone(s.proc.poll(), "ledgerd waits for the request in flight")
+        sock.sendall(body[len(body) // 2:])
+        sock.settimeout(10)
+        response = b""
+        while b"}" not in response:
+            chunk = sock.recv(4096)
+            self.assertTrue(chunk, response)
+            response += chunk
+        self.assertIn(b"HTTP/1.1 200 OK", response)
+        self.assertIn(b"Connection: close", response)
+        self.assertIn(f'"appended":{len(self.lines)}'.encode(), response)
+        self.assertEqual(s.proc.wait(timeout=30), 0, s.log())
+        s.proc = None
+        idle.close()
+        sock.close()
+        self.assertIn("stopped", s.log())
+        # Everything acknowledged is there, the ledger verifies, and the
+        # checkpoint of the shutdown covers it.
+        self.assertEqual(ledgerctl("verify", db=s.db).returncode, 0)
+        head = json.loads(ledgerctl("log", "--json", db=s.db, check=True).stdout.splitlines()[-1])
+        self.assertEqual(head["seq"], len(self.lines))
+        checkpoints = os.listdir(s.db + ".checkpoints")
+        self.assertIn(f"checkpoint-{len(self.lines):020d}.txt", checkpoints)
+
+    def test_a_request_stalled_past_the_drain_time_is_cut_and_the_exit_is_clean(self):
+        s = self.server = Ledgerd(["--limit-shutdown-drain-ms", "300"])
+        sock = s.tls_socket("writer")
+        sock.sendall(b"POST /v1/events HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Type: application/x-ndjson\r\nContent-Length: 100000\r\n\r\n{")
+        time.sleep(0.2)
+        head = s.head_seq()
+        start = time.monotonic()
+        self.assertEqual(s.stop(signal.SIGTERM), 0, s.log())
+        self.assertLess(time.monotonic() - start, 5)
+        self.assertIn("still open after the drain time", s.log())
+        self.assertEqual(ledgerctl("verify", db=s.db).returncode, 0)
+        self.assertEqual(len(ledgerctl("log", "--json", db=s.db).stdout.splitlines()), head)
+        sock.close()
+
+    def test_ledgerctl_writes_are_refused_naming_the_server_and_reads_work(self):
+        s = self.server = Ledgerd()
+        self.assertEqual(s.post_events(self.lines[:5]).status, 200)
+        r = ledgerctl("append", "--json", self.lines[5], db=s.db)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("ledgerd", r.stderr)
+        self.assertIn("in use by another process", r.stderr)
+        log = ledgerctl("log", "--json", db=s.db)
+        self.assertEqual((log.returncode, len(log.stdout.splitlines())), (0, 5))
+        self.assertEqual(ledgerctl("verify", db=s.db).returncode, 0)
+
+    def test_json_log_has_one_object_per_line_and_no_body(self):
+        s = self.server = Ledgerd(log_json=True)
+        secret = "do-not-log-this-reason"
+        booking = json.loads(next(l for l in self.lines if '"HoursBooked"' in l))
+        booking["note"] = secret
+        s.post_events([json.dumps(booking)])
+        s.request("GET", "/v1/events?limit=1", "reader")
+        s.stop()
+        entries = [json.loads(line) for line in s.log().splitlines()]
+        requests = [e for e in entries if "status" in e]
+        self.assertEqual([(e["method"], e["route"], e["principal"]) for e in requests],
+                         [("POST", "/v1/events", "allroles"), ("GET", "/v1/events", "reader")])
+        self.assertNotIn(secret, s.log())
+        self.assertTrue(all("time" in e and "level" in e and "msg" in e for e in entries))
+
+    def test_config_file_and_bad_settings(self):
+        s = self.server = Ledgerd()
+        s.stop()
+        cmd = s.command()
+        conf = os.path.join(s.dir, "ledgerd.conf")
+        with open(conf, "w") as f:
+            for i in range(1, len(cmd), 2):
+                f.write(f"{cmd[i][2:]} = {cmd[i + 1]}\n")
+        s.command = lambda: [cmd[0], "--config", conf]
+        s.start()
+        self.assertEqual(s.request("GET", "/healthz").status, 200)
+        s.stop()
+        listen = cmd.index("--listen") + 1
+        for option, value, code in [("--listen", "localhost:1", 1), ("--listen", "127.0.0.1:99999", 1),
+                                    ("--log-format", "xml", 2), ("--limit-body-bytes", "-5", 2),
+                                    ("--workers", "0", 2), ("--policy", "/nonexistent", 1)]:
+            bad = list(cmd)
+            if option in bad:
+                bad[bad.index(option) + 1] = value
+            else:
+                bad += [option, value]
+            r = subprocess.run(bad, capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, code, (option, value, r.stderr))
+        self.assertEqual(cmd[listen], "127.0.0.1:0")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,131 @@
+// GET /v1/feed: Server-Sent Events, one per ledger event (`id:` its seq,
+// `data:` its `log --json` line), from `after` or the Last-Event-ID header,
+// heartbeat comments while nothing happens. A subscriber holds at most one
+// chunk (limits::kServerFeedChunkBytesMax) read from the ledger and not yet
+// written; a client that does not take a chunk within limits.feed_write_ms is
+// disconnected, so a slow consumer never grows the server's memory.
+#include "events/json.h"
+#include "events/limits.h"
+#include "tools/feed/contract_currency.h"
+#include "tools/ledgerd/server_impl.h"
+
+namespace ccl::ledgerd {
+namespace {
+
+constexpr std::string_view kFeedHeader =
+    "HTTP/1.1 200 OK\r\n"
+    "Content-Type: text/event-stream\r\n"
+    "Cache-Control: no-store\r\n"
+    "Connection: close\r\n"
+    "\r\n";
+constexpr std::string_view kHeartbeat = ": heartbeat\n\n";
+
+// Up to one chunk of events from `next_seq` on; *next_seq moves past them.
+Status ReadChunk(ledger::Ledger* ledger, uint64_t* next_seq, std::string* out) {
+  std::unique_ptr<ledger::EventIterator> it = ledger->NewIterator(*next_seq);
+  events::JsonOutputOptions options;
+  feed::ContractCurrencies currencies(ledger);  // every amount with its currency
+  ledger::Hash hash;
+  for (; it->Valid() && out->size() < limits::kServerFeedChunkBytesMax; it->Next()) {
+    CCL_RETURN_IF_ERROR(it->chain_hash(&hash));
+    options.hash = hash.data();
+    CCL_RETURN_IF_ERROR(currencies.CurrencyFor(it->event(), &options.contract_currency));
+    *out += "id: " + std::to_string(it->seq()) + "\ndata: ";
+    events::AppendEventJson(it->event(), options, out);
+    *out += "\n\n";
+    *next_seq = it->seq() + 1;
+  }
+  return it->status();
+}
+
+}  // namespace
+
+void Session::StartFeed(const Query& query) {
+  uint64_t after = 0;
+  if (auto e = query.Number("after", 0, UINT64_MAX - 1, &after))
+    return Send(Reply::Error(*e), false);
+  const auto last_id = parser_->get()["Last-Event-ID"];
+  if (!last_id.empty()) {
+    // A reconnecting EventSource resumes after the last event it received.
+    if (!ParseDecimal(std::string_view(last_id.data(), last_id.size()), &after) ||
+        after == UINT64_MAX) {
+      ApiError e = HttpError(400, "invalid_argument", "Last-Event-ID must be a seq");
+      e.field = "Last-Event-ID";
+      return Send(Reply::Error(e), false);
+    }
+  }
+  if (!server_->AddSubscriber(shared_from_this())) {
+    return Send(Reply::Error(HttpError(
+                    503, "limit_exceeded",
+                    "the feed has " + std::to_string(server_->options().limits.feed_subscribers) +
+                        " subscribers already (limit feed subscribers)")),
+                false);
+  }
+  feed_counted_ = true;
+  state_ = State::kFeed;
+  feed_next_seq_ = after + 1;
+  LogRequest(200, 0);
+  FeedWrite(std::string(kFeedHeader), feed_next_seq_);
+}
+
+void Session::FeedFill() {
+  if (state_ != State::kFeed) return;
+  if (server_->draining()) return FeedEnd("the server is shutting down");
+  net::post(server_->workers(), [self = shared_from_this(), next = feed_next_seq_]() mutable {
+    std::string chunk;
+    Status s = ReadChunk(self->server_->service().ledger, &next, &chunk);
+    net::post(self->stream_.get_executor(), [self, s, next, chunk = std::move(chunk)]() mutable {
+      if (!s.ok()) return self->FeedEnd(("reading the ledger: " + s.message()).c_str());
+      if (chunk.empty()) return self->FeedWait();
+      self->FeedWrite(std::move(chunk), next);
+    });
+  });
+}
+
+void Session::FeedWrite(std::string chunk, uint64_t next_seq) {
+  if (state_ != State::kFeed) return;
+  auto data = std::make_shared<std::string>(std::move(chunk));
+  stream_.next_layer().expires_after(
+      std::chrono::milliseconds(server_->options().limits.feed_write_ms));
+  net::async_write(stream_, net::buffer(*data),
+                   [self = shared_from_this(), data, next_seq](beast::error_code ec, size_t) {
+                     if (ec == beast::error::timeout) {
+                       self->server_->metrics().SlowSubscriberClosed();
+                       return self->FeedEnd("a slow subscriber: a chunk not taken in time");
+                     }
+                     if (ec) return self->FeedEnd("the client went away");
+                     self->feed_next_seq_ = next_seq;
+                     self->FeedFill();
+                   });
+}
+
+void Session::FeedWait() {
+  if (state_ != State::kFeed) return;
+  // An append may have come between the read and now; WakeFeed only
+  // cancels a wait that has begun.
+  if (server_->service().ledger->head().seq >= feed_next_seq_) return FeedFill();
+  feed_timer_.expires_after(std::chrono::milliseconds(server_->options().limits.feed_heartbeat_ms));
+  feed_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (self->state_ != State::kFeed) return;
+    if (ec) return self->FeedFill();  // woken: new events
+    self->FeedWrite(std::string(kHeartbeat), self->feed_next_seq_);
+  });
+}
+
+void Session::WakeFeed() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->state_ == State::kFeed) self->feed_timer_.cancel();
+  });
+}
+
+void Session::FeedEnd(const char* why) {
+  if (state_ != State::kFeed) return;
+  server_->Log(spdlog::level::info,
+               "feed of " + principal_ + " at " + peer_ip_ + " ended before seq " +
+                   std::to_string(feed_next_seq_) + ": " + why,
+               "\"peer\":" + JsonQuoted(peer_ip_) + ",\"event\":\"feed_end\",\"next_seq\":" +
+                   std::to_string(feed_next_seq_) + ",\"why\":" + JsonQuoted(why));
+  Close();
+}
+
+}  // namespace ccl::ledgerd

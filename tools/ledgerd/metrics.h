@@ -1,0 +1,56 @@
+// ledgerd's Prometheus metrics (prometheus-cpp), served as text by
+// GET /metrics. Thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace prometheus {
+class Registry;
+class Gauge;
+class Counter;
+class Histogram;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace ccl::ledgerd {
+
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // One request answered: `route` is the route's pattern ("/v1/events/{seq}")
+  // or "unmatched", never the raw path (bounded label values).
+  void CountRequest(std::string_view route, unsigned status, double seconds);
+  // One POST /v1/events batch acknowledged: the events in it, how many were
+  // new, and how long Ledger::Append took (its group commit and WAL sync).
+  void CountAppend(size_t events, size_t appended, double append_seconds);
+  void ConnectionOpened();
+  void ConnectionClosed();
+  void SubscriberAdded();
+  void SubscriberRemoved();
+  void SlowSubscriberClosed();
+
+  // The Prometheus text exposition format.
+  std::string Text() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>* requests_;
+  prometheus::Family<prometheus::Histogram>* latency_;
+  prometheus::Counter* appends_;
+  prometheus::Counter* events_;
+  prometheus::Counter* events_appended_;
+  prometheus::Histogram* group_events_;
+  prometheus::Histogram* append_seconds_;
+  prometheus::Gauge* connections_;
+  prometheus::Gauge* subscribers_;
+  prometheus::Counter* slow_subscribers_;
+};
+
+}  // namespace ccl::ledgerd

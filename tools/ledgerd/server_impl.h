@@ -1,0 +1,165 @@
+// Internals of ledgerd's server shared by server.cc (listening, connection
+// accounting, signals, shutdown), session.cc (one HTTP connection) and
+// feed.cc (a Server-Sent Events stream). Internal to ccl_server.
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "ledger/ledger.h"
+#include "tools/ledgerd/metrics.h"
+#include "tools/ledgerd/policy.h"
+#include "tools/ledgerd/routes.h"
+#include "tools/ledgerd/server.h"
+#include "tools/ledgerd/service.h"
+
+namespace ccl::ledgerd {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+class ServerImpl;
+
+// One client connection: TLS handshake, then requests one after another
+// (keep-alive), each read within the header/body limits, authorized by the
+// policy, handled on a worker thread and answered; or, for GET /v1/feed, an
+// event stream until the client goes (feed.cc).
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, ServerImpl* server, std::string peer_ip);
+  ~Session();
+  void Start();
+  // Shutdown: a session waiting for its next request (or streaming the feed)
+  // is closed; one in a request finishes it and closes after the response.
+  void CloseIfIdle();
+  // The feed: new events were appended.
+  void WakeFeed();
+  // After the drain time: closes the socket whatever the session is doing.
+  void ForceClose();
+
+ private:
+  void OnHandshake(beast::error_code ec);
+  void ReadNext();
+  void OnFirstBytes(beast::error_code ec, size_t n);
+  void ReadHeader();
+  void OnHeader(beast::error_code ec);
+  void OnContinueSent(beast::error_code ec);
+  void ReadBody();
+  void OnBody(beast::error_code ec);
+  void Dispatch();
+  void Send(Reply reply, bool keep_alive);
+  void OnWritten(beast::error_code ec, bool keep_alive);
+  void FailRead(beast::error_code ec, bool header);
+  void Close();
+  void LogRequest(unsigned status, size_t bytes);
+
+  // feed.cc
+  void StartFeed(const Query& query);
+  void FeedFill();
+  void FeedWrite(std::string chunk, uint64_t next_seq);
+  void FeedWait();
+  void FeedEnd(const char* why);
+
+  ServerImpl* server_;
+  TlsStream stream_;
+  std::string peer_ip_;
+  std::string principal_;  // subject CN of the client certificate; empty: none
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
+  enum class State { kHandshake, kIdle, kRequest, kFeed, kClosed } state_ = State::kHandshake;
+  const Route* route_ = nullptr;
+  std::string route_label_;  // the route's pattern, or "unmatched", for logs and metrics
+  std::chrono::steady_clock::time_point request_start_;
+  // The feed's position and its wait for new events.
+  uint64_t feed_next_seq_ = 1;
+  bool feed_counted_ = false;
+  net::steady_timer feed_timer_;
+};
+
+class ServerImpl final : public Server {
+ public:
+  explicit ServerImpl(const ServerOptions& options);
+  ~ServerImpl() override;
+
+  Status Init();
+  Status Run() override;
+  uint16_t port() const override { return port_; }
+
+  const ServerOptions& options() const { return options_; }
+  Service& service() { return service_; }
+  Metrics& metrics() { return metrics_; }
+  ssl::context& tls() { return tls_; }
+  net::thread_pool& workers() { return workers_; }
+  bool draining() const { return service_.draining; }
+  // One log line: `msg` as text, or with --log-format json the fields
+  // "msg" plus `json_fields` (more "key":value pairs, or empty).
+  void Log(spdlog::level::level_enum level, std::string_view msg,
+           std::string_view json_fields = {}) const;
+
+  // Connection accounting: false when a limit is reached (the connection is
+  // then closed without a word).
+  bool Admit(const std::string& ip);
+  void Release(const std::string& ip);
+  void Track(const std::shared_ptr<Session>& s);
+  // Feed subscribers: false when limits.feed_subscribers are streaming.
+  bool AddSubscriber(const std::shared_ptr<Session>& s);
+  void RemoveSubscriber(Session* s);
+
+ private:
+  Status InitTls();
+  Status Bind();
+  void Accept();
+  void WaitSignal();
+  void BeginShutdown();
+  void PollDrain(std::chrono::steady_clock::time_point deadline);
+  void ForceCloseSessions();
+  void ScheduleCheckpoint();
+  void PublishCheckpoint(const char* why);
+  void NotifySubscribers();
+  // The sessions of `sessions` (sessions_ or subscribers_) still alive.
+  std::vector<std::shared_ptr<Session>> Live(const std::vector<std::weak_ptr<Session>>& sessions);
+
+  const ServerOptions options_;
+  net::io_context ioc_;
+  ssl::context tls_{ssl::context::tls_server};
+  tcp::acceptor acceptor_{ioc_};
+  net::signal_set signals_{ioc_};
+  net::steady_timer checkpoint_timer_{ioc_};
+  net::steady_timer drain_timer_{ioc_};
+  net::thread_pool workers_;
+  uint16_t port_ = 0;
+
+  std::unique_ptr<ledger::Ledger> ledger_;
+  Metrics metrics_;
+  std::unique_ptr<PolicyStore> policy_;
+  Service service_;
+
+  std::mutex mu_;  // guards what follows
+  size_t connections_ = 0;
+  std::map<std::string, size_t> per_client_;
+  std::vector<std::weak_ptr<Session>> sessions_;
+  std::vector<std::weak_ptr<Session>> subscribers_;
+  uint64_t checkpoint_head_ = 0;  // head at the last publication
+  std::chrono::steady_clock::time_point checkpoint_at_;
+  std::atomic<bool> publishing_{false};
+};
+
+}  // namespace ccl::ledgerd

@@ -1,0 +1,60 @@
+// What a route handler sees and returns. Handlers are adapters: they check
+// the request's parameters, call the library (ledger/, events/, projections/)
+// and shape its answer; they hold no business rule of their own. They run on
+// ledgerd's worker threads and may block (an append waits for its fsync).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/ledger.h"
+#include "ledger/signing.h"
+#include "tools/ledgerd/api_error.h"
+#include "tools/ledgerd/metrics.h"
+#include "tools/ledgerd/options.h"
+#include "tools/ledgerd/policy.h"
+#include "tools/ledgerd/query.h"
+
+namespace ccl::ledgerd {
+
+struct Request {
+  std::string_view method;
+  std::string_view path;
+  std::vector<std::string> path_params;  // the {name} segments of the route, in order
+  Query query;
+  std::string_view content_type;  // without parameters (";charset=...")
+  std::string_view body;
+  std::string principal;
+};
+
+struct Reply {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+
+  static Reply Json(std::string body) { return Reply{200, "application/json", std::move(body)}; }
+  static Reply Error(const ApiError& e) {
+    return Reply{e.http_status, "application/json", e.ToJson()};
+  }
+  static Reply Of(const Status& s) { return Error(ApiErrorOf(s)); }
+};
+
+// The state handlers share. Owned by the server; outlives every request.
+struct Service {
+  ledger::Ledger* ledger = nullptr;
+  const ServerOptions* options = nullptr;
+  Metrics* metrics = nullptr;
+  PolicyStore* policy = nullptr;
+  std::optional<ledger::SigningKey> digest_key;  // GET /v1/digest signs with it when set
+  // Called after an acknowledged append that added events (wakes the feed).
+  std::function<void()> on_appended;
+  std::atomic<bool> draining{false};       // SIGTERM received: /readyz says 503
+  std::atomic<bool> writes_failed{false};  // an append failed with IOError: /readyz 503
+};
+
+}  // namespace ccl::ledgerd
