@@ -241,6 +241,15 @@ TEST_F(PostgresSinkTest, TablesEqualTheCsvExportsRowForRow) {
                    "e.payload->>'currency' <> m.currency"),
             0u);
   EXPECT_GT(Number(c.get(), "SELECT count(*) FROM margins"), 0u);
+  // Every payload with an amount names its currency, the contract's (as
+  // `log --json` prints it).
+  EXPECT_EQ(Number(c.get(),
+                   "SELECT count(*) FROM events b JOIN events o ON o.contract = b.contract AND "
+                   "o.type = 'ContractOpened' WHERE b.type IN ('HoursBooked', "
+                   "'DeliveryCompleted') AND (b.payload->>'currency') IS DISTINCT FROM "
+                   "(o.payload->>'currency')"),
+            0u);
+  EXPECT_GT(Number(c.get(), "SELECT count(*) FROM events WHERE type = 'HoursBooked'"), 0u);
   ExpectConsistent();
   // A second run finds nothing to do and changes nothing.
   ASSERT_EQ(Ledgerctl(SinkArgs()), 0) << Err();

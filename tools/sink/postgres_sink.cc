@@ -16,6 +16,7 @@
 #include "projections/registry.h"
 #include "projections/report_rows.h"
 #include "projections/runner.h"
+#include "tools/feed/contract_currency.h"
 #include "tools/sink/pg_connection.h"
 #include "tools/sink/pg_copy.h"
 #include "tools/sink/postgres_ddl.h"
@@ -63,7 +64,11 @@ int64_t SteadyNs() {
 class Sink {
  public:
   Sink(ledger::Ledger* ledger, const PostgresSinkOptions& options, PostgresSinkResult* result)
-      : ledger_(ledger), options_(options), result_(result), runner_(ledger, RunnerOptions()) {}
+      : ledger_(ledger),
+        options_(options),
+        result_(result),
+        runner_(ledger, RunnerOptions()),
+        currencies_(ledger) {}
 
   Status Run();
 
@@ -96,6 +101,7 @@ class Sink {
   const PostgresSinkOptions& options_;
   PostgresSinkResult* result_;
   projections::Runner runner_;
+  feed::ContractCurrencies currencies_;  // the currency each payload's amounts carry
   projections::ProjectionSet set_;
   std::unique_ptr<PgConnection> db_;
   std::optional<Checkpoint> checkpoint_;  // as committed; nullopt before the first batch
@@ -171,7 +177,11 @@ Status Sink::EncodeEvents(uint64_t first, uint64_t last, Checkpoint* next, SinkB
     touched_.insert(e.contract);
     if (expect == first) stats->oldest_recorded_at_ns = e.recorded_at_ns;
     json_.clear();
-    events::AppendEventJson(e, events::JsonOutputOptions(), &json_);
+    // `payload` is the event as `log --json` prints it, the contract's
+    // currency beside every amount included.
+    events::JsonOutputOptions json_options;
+    CCL_RETURN_IF_ERROR(currencies_.CurrencyFor(e, &json_options.contract_currency));
+    events::AppendEventJson(e, json_options, &json_);
     w.BeginRow(kEventColumns);
     w.Int8(static_cast<int64_t>(it->seq()));
     w.Uuid(e.event_id);
