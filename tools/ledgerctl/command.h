@@ -61,14 +61,14 @@ using CommandTable = std::vector<Command>;
 // One per file; main.cc calls them all.
 void RegisterLedgerCommands(
     CommandTable* table);  // cmd_ledger.cc: init import append log show verify generate demo
-void RegisterReportCommands(CommandTable* table);  // cmd_reports.cc: balance margin periods
-                                                   // escalations burn replay rebuild
-void RegisterAuditCommands(CommandTable* table);  // cmd_audit.cc: digest keygen prove consistency
+void RegisterReportCommands(CommandTable* table);   // cmd_reports.cc: balance margin periods
+                                                    // escalations burn replay rebuild
+void RegisterAuditCommands(CommandTable* table);    // cmd_audit.cc: digest keygen prove consistency
 void RegisterPackageCommands(CommandTable* table);  // cmd_package.cc: audit-package
-                                                  // check-proof checkpoint vkey witness backup
-                                                  // restore
-void RegisterFeedCommands(CommandTable* table);   // cmd_feed.cc: export tail stats report
-void RegisterSinkCommands(CommandTable* table);   // cmd_sink.cc: sink postgres
+                                                    // check-proof checkpoint vkey witness backup
+                                                    // restore
+void RegisterFeedCommands(CommandTable* table);     // cmd_feed.cc: export tail stats report
+void RegisterSinkCommands(CommandTable* table);     // cmd_sink.cc: sink postgres
 
 // A whole-number option with an upper bound below its type's (a limit of
 // events/limits.h): RunCommand refuses a larger value as a usage error, as it
