@@ -103,13 +103,20 @@ Status DecodePeriodClosed(const fb::PeriodClosed& p, Event* out) {
         "stored event: field 'sealed_totals': " + std::to_string(p.sealed_totals()->size()) +
         " entries, at most " + std::to_string(limits::kSealedCurrenciesMax));
   }
-  for (const fb::SealedTotal* t : *p.sealed_totals()) {
+  // The Verifier checks the vector's alignment to 4 bytes, not its 8-byte
+  // structs': read each field with memcpy (found by fuzz_event_decode).
+  // SealedTotal's layout: currency[3], 5 bytes of padding, 4 x int64.
+  static_assert(sizeof(fb::SealedTotal) == 40);
+  const uint8_t* raw = p.sealed_totals()->Data();
+  for (flatbuffers::uoffset_t i = 0; i < p.sealed_totals()->size(); ++i, raw += 40) {
     SealedTotal& d = seal.totals.emplace_back();
-    d.currency.assign(reinterpret_cast<const char*>(t->currency()->Data()), 3);
-    d.revenue_minor = t->revenue_minor();
-    d.cost_minor = t->cost_minor();
-    d.margin_minor = t->margin_minor();
-    d.minutes = t->minutes();
+    d.currency.assign(reinterpret_cast<const char*>(raw), 3);
+    int64_t* const fields[] = {&d.revenue_minor, &d.cost_minor, &d.margin_minor, &d.minutes};
+    for (size_t f = 0; f < 4; ++f) {
+      int64_t v = 0;
+      std::memcpy(&v, raw + 8 + 8 * f, sizeof(v));
+      *fields[f] = flatbuffers::EndianScalar(v);
+    }
   }
   return Status::OK();
 }
