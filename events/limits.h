@@ -58,6 +58,13 @@ inline constexpr size_t kSinkSchemaNameBytesMax = 63;          // PostgreSQL's i
 inline constexpr uint32_t kSinkPollIntervalMsMax = 60'000;     // --follow's wait between looks
 inline constexpr size_t kSinkCopyChunkBytes = 1 << 20;         // one PQputCopyData call
 
+// The access log (ledger/access_log.h): one record's strings (principal,
+// client address, method, route, parameter names and values) and its
+// parameter list. A service shortens what it records to these (the route
+// of an unmatched path); the ledger refuses a record over them.
+inline constexpr size_t kAccessFieldBytesMax = 512;
+inline constexpr size_t kAccessParamsMax = 16;
+
 // Messages: input echoed in an error (events/quote.h) is cut after this many
 // bytes, followed by "... (N bytes)".
 inline constexpr size_t kEchoedInputBytesMax = 200;

@@ -59,7 +59,10 @@ Status LedgerImpl::Append(std::span<const events::Event> batch, const AppendOpti
                                    " events: at most " + std::to_string(limits::kEventsPerBatchMax))
         .WithRule(rules::kBatchEventsMax);
   }
-  if (batch.empty() && options.expected_versions.empty()) return Status::OK();
+  for (const AccessRecord& r : options.access_records) CCL_RETURN_IF_ERROR(CheckAccessRecord(r));
+  if (batch.empty() && options.expected_versions.empty() && options.access_records.empty()) {
+    return Status::OK();
+  }
 
   Writer w;
   w.batch = batch;
@@ -124,17 +127,24 @@ void LedgerImpl::CommitGroup(const std::vector<Writer*>& group) {
   rocksdb::WriteBatch batch(std::min<size_t>(events, 1 << 22) * 768);
   GroupScratch& g = StartGroup(before, &batch);
 
+  const uint64_t access_before = g.access.n;
   Status s = ValidateGroup(group, &g);
-  if (s.ok() && g.next_seq - 1 == before.seq) {
+  const bool new_events = g.next_seq - 1 != before.seq;
+  if (s.ok() && !new_events && g.access.n == access_before) {
     return FinishGroup(group, Status::OK());  // all rejected or duplicates: nothing to write
   }
   if (s.ok()) s = StageIndexes(&g);
   if (s.ok()) s = StageWriteModel(&g);
-  Head after;
-  after.seq = g.next_seq - 1;
-  after.hash = g.prev_hash;
-  after.recorded_at_ns = g.recorded_at_ns;
-  if (s.ok()) s = FromBatch(batch.Put(cf(kCfMeta), kMetaHead, EncodeHead(after)));
+  Head after = before;  // a group of access records only leaves the head as it was
+  if (new_events) {
+    after.seq = g.next_seq - 1;
+    after.hash = g.prev_hash;
+    after.recorded_at_ns = g.recorded_at_ns;
+  }
+  if (s.ok() && new_events) s = FromBatch(batch.Put(cf(kCfMeta), kMetaHead, EncodeHead(after)));
+  if (s.ok() && g.access.n != access_before) {
+    s = FromBatch(batch.Put(cf(kCfMeta), kMetaAccessHead, EncodeAccessHead(g.access)));
+  }
   bool ingested = false;
   if (s.ok()) s = WriteOrIngest(&batch, &ingested);
   if (s.ok()) PublishGroup(after, ingested ? 0 : batch.GetDataSize());
@@ -153,6 +163,7 @@ LedgerImpl::GroupScratch& LedgerImpl::StartGroup(const Head& before, rocksdb::Wr
   g.streams.clear();
   g.copies.clear();
   g.ids.clear();
+  g.access = access_head();
   g.batch = batch;
   return g;
 }
@@ -192,6 +203,11 @@ Status LedgerImpl::ValidateGroup(const std::vector<Writer*>& group, GroupScratch
     if (!s.ok()) {
       FailWriter(w, s);
       continue;
+    }
+    // Its access records follow the save point too: they stand with it.
+    if (Status a = StageAccess(*w, g); !a.ok()) {
+      for (size_t j = i; j < group.size(); ++j) group[j]->accepted = true;
+      return a;
     }
     // The writer is in: its leaves join the tree's staged tiles (after the
     // save point, so a later writer's rollback cannot take them out).
@@ -281,7 +297,7 @@ Status LedgerImpl::WriteOrIngest(rocksdb::WriteBatch* batch, bool* ingested) {
 // readers and the next group see. `wal_bytes` is what went through the WAL
 // and memtables (0 for an ingestion).
 void LedgerImpl::PublishGroup(const Head& after, uint64_t wal_bytes) {
-  assert(after.seq > head().seq);
+  assert(after.seq >= head().seq);  // equal: a group of access records only
   tree_->CommitAppend();
   for (auto& [contract, state] : view_.group()->contracts) {
     if (contract.empty()) ledger_stream_absent_ = false;
@@ -290,6 +306,7 @@ void LedgerImpl::PublishGroup(const Head& after, uint64_t wal_bytes) {
   {
     std::lock_guard<std::mutex> l(head_mu_);
     head_ = after;
+    access_head_ = scratch_->access;  // the group's, staged by StageAccess
   }
   appended_bytes_ += wal_bytes;
   // A bulk append leaves memtables far past their size and RocksDB flushes

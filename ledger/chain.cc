@@ -1,4 +1,4 @@
-// The hash chain (ChainHash, GenesisHash) and the system clock.
+// The hash chains (ChainHash, GenesisHash, AccessGenesisHash) and the system clock.
 #include <openssl/evp.h>
 
 #include <chrono>
@@ -61,18 +61,28 @@ Hash ChainHash(const Hash& previous, uint64_t seq, std::string_view event_bytes)
   return out;
 }
 
-Hash GenesisHash(const events::Uuid& ledger_id) {
+namespace {
+
+// SHA-256(tag || ledger_id): the genesis of a chain (the tag without a terminator).
+Hash TaggedIdHash(std::string_view tag, const events::Uuid& ledger_id) {
   EVP_MD_CTX* ctx = ThreadContext();
   const EVP_MD* md = Sha256Md();
   if (ctx == nullptr || md == nullptr) std::abort();
-  static constexpr char kTag[] = "ccl-genesis";  // 11 bytes, no terminator hashed
   Hash out;
   unsigned int len = 0;
   CheckCrypto(EVP_DigestInit_ex(ctx, md, nullptr));
-  CheckCrypto(EVP_DigestUpdate(ctx, kTag, sizeof(kTag) - 1));
+  CheckCrypto(EVP_DigestUpdate(ctx, tag.data(), tag.size()));
   CheckCrypto(EVP_DigestUpdate(ctx, ledger_id.data(), ledger_id.size()));
   CheckCrypto(EVP_DigestFinal_ex(ctx, out.data(), &len));
   return out;
+}
+
+}  // namespace
+
+Hash GenesisHash(const events::Uuid& ledger_id) { return TaggedIdHash("ccl-genesis", ledger_id); }
+
+Hash AccessGenesisHash(const events::Uuid& ledger_id) {
+  return TaggedIdHash("ccl-access-genesis", ledger_id);
 }
 
 Clock* SystemClock() {

@@ -9,7 +9,7 @@ namespace ccl::ledger {
 
 const char* const kColumnFamilyNames[kCfCount] = {
     "default",     "events", "chain",     "streams",     "ids",       "meta",
-    "projections", "merkle", "contracts", "escalations", "reversals",
+    "projections", "merkle", "contracts", "escalations", "reversals", "access",
 };
 
 bool DecodeSeq(std::string_view bytes, uint64_t* seq) {
@@ -91,6 +91,20 @@ bool DecodeHead(std::string_view bytes, Head* out) {
   out->seq = GetBE64(bytes.data());
   std::memcpy(out->hash.data(), bytes.data() + 8, 32);
   out->recorded_at_ns = static_cast<int64_t>(GetBE64(bytes.data() + 40));
+  return true;
+}
+
+std::string EncodeAccessHead(const AccessHead& head) {
+  std::string out;
+  AppendBE64(head.n, &out);
+  out.append(reinterpret_cast<const char*>(head.hash.data()), head.hash.size());
+  return out;
+}
+
+bool DecodeAccessHead(std::string_view bytes, AccessHead* out) {
+  if (bytes.size() != kAccessHeadBytes) return false;
+  out->n = GetBE64(bytes.data());
+  std::memcpy(out->hash.data(), bytes.data() + 8, 32);
   return true;
 }
 

@@ -25,6 +25,7 @@ enum ColumnFamilyId : int {
   kCfContracts,    // write model: contract -> ContractState (contract_state.h)
   kCfEscalations,  // write model: contract 0x00 escalation -> EscalationState
   kCfReversals,    // write model: BE64 target seq -> BE64 reversing seq
+  kCfAccess,       // access log: BE64 n -> a_n || record bytes (access_log.h)
   kCfCount,
 };
 // RocksDB names of the column families, indexed by ColumnFamilyId.
@@ -34,12 +35,15 @@ extern const char* const kColumnFamilyNames[kCfCount];
 inline constexpr std::string_view kMetaFormatVersion = "format_version";  // BE32
 inline constexpr std::string_view kMetaLedgerId = "ledger_id";            // 16 bytes
 inline constexpr std::string_view kMetaHead = "head";                     // 48 bytes
+// BE64 n || a_n of the last access record; absent: the log is empty.
+inline constexpr std::string_view kMetaAccessHead = "access_head";  // 40 bytes
 // 3: the write model's contract and escalation states carry the effective_at
 // values the time-order rules are checked against (format 2 lacked them).
 // 2: `streams` values hold a copy of the event (format 1: the seq alone).
 // A ledger of an older format is refused on open and re-imported.
 inline constexpr uint32_t kFormatVersion = 3;
 inline constexpr size_t kHeadBytes = 8 + 32 + 8;
+inline constexpr size_t kAccessHeadBytes = 8 + 32;
 
 inline void PutBE64(uint64_t v, char* out) {
   for (int i = 7; i >= 0; --i) {
@@ -106,6 +110,9 @@ bool ParseEscalationKey(std::string_view key, std::string_view* contract,
 // `meta` head value: BE64 seq || 32-byte hash || BE64 recorded_at_ns.
 std::string EncodeHead(const Head& head);
 bool DecodeHead(std::string_view bytes, Head* out);
+// `meta` access_head value: BE64 n || 32-byte a_n.
+std::string EncodeAccessHead(const AccessHead& head);
+bool DecodeAccessHead(std::string_view bytes, AccessHead* out);
 
 // "event 1b4e28ba-2fa1-11d2-883f-0016d3cca427"
 std::string EventLabel(const events::Uuid& id);

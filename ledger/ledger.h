@@ -19,6 +19,7 @@
 
 #include "events/event.h"
 #include "events/status.h"
+#include "ledger/access_log.h"
 
 namespace rocksdb {
 class BackupEngine;
@@ -79,6 +80,15 @@ struct AppendOptions {
   // a duplicate: a retry of a batch that was appended is acknowledged as
   // duplicates (it writes nothing), whatever the stream's version now.
   std::vector<std::pair<std::string, uint64_t>> expected_versions;
+  // Access log records (ledger/access_log.h) that go with this append: when
+  // the append is accepted (every event a duplicate included), they are
+  // appended to the access chain in the same synced WriteBatch as its
+  // events, after the records of the writers before it in the group; when
+  // it is rejected, or its write fails, none is. The ledger sets each one's
+  // rows (events appended) and first_seq/last_seq (the seqs of the input's
+  // events, duplicates included). Each must pass CheckAccessRecord, else
+  // the append is InvalidArgument and writes nothing.
+  std::vector<AccessRecord> access_records;
 };
 
 // What happened to one input event of an Append.
@@ -135,6 +145,9 @@ struct VerifyReport {
   uint64_t events = 0;         // events checked
   Head head;                   // recomputed head (equals the stored head on success)
   uint64_t first_bad_seq = 0;  // 0 when OK
+  AccessHead access_head;      // recomputed head of the access chain
+  // The first damaged access record (its number), 0 when none.
+  uint64_t first_bad_access_record = 0;
 };
 
 class Ledger {
@@ -235,6 +248,28 @@ class Ledger {
   // seq (recorded_at never decreases along seq), not a scan.
   [[nodiscard]] virtual Status LastSeqRecordedAtOrBefore(int64_t t_ns, uint64_t* seq) = 0;
 
+  // The access log (ledger/access_log.h; schemas/FORMAT.md "Access log").
+  // AppendAccess appends `records` to the access chain through the group
+  // commit, in one synced WriteBatch (shared with concurrent appends), and
+  // returns once they are durable. InvalidArgument for a read-only ledger
+  // or a record failing CheckAccessRecord (nothing is written); IOError as
+  // Append. ReadAccess calls `fn` with records n >= from in order, as of
+  // now, until it returns false; each record is decoded and its chain link
+  // to the stored record before it checked (Corruption "access record N:
+  // ..." otherwise). A ledger written before the access log existed has an
+  // empty one. The defaults are for ledgers without one.
+  [[nodiscard]] virtual Status AppendAccess(std::span<const AccessRecord> records) {
+    (void)records;
+    return Status::InvalidArgument("this ledger has no access log");
+  }
+  [[nodiscard]] virtual Status ReadAccess(uint64_t from,
+                                          const std::function<bool(const AccessEntry&)>& fn) {
+    (void)from;
+    (void)fn;
+    return Status::OK();
+  }
+  virtual AccessHead access_head() const { return AccessHead{}; }
+
   // Re-reads every event: Verifier and field checks, seq order and gaps,
   // recorded_at order, the hash chain against every stored chain hash and the
   // head, a replay through the rules (stream versions and applied bill rates
@@ -243,6 +278,9 @@ class Ledger {
   // On failure returns Corruption "seq N: what" naming the first bad seq (also
   // in report->first_bad_seq). Uses three threads; memory is that of the
   // write model (contracts, escalations, reversals), not of the events.
+  // Then the access chain: keys 1..n without gaps, every record decoded,
+  // every a_n recomputed and compared with the stored one and the access
+  // head; Corruption "access record N: what" (report->first_bad_access_record).
   [[nodiscard]] virtual Status Verify(const VerifyProgress& progress, VerifyReport* report) = 0;
 
   // Read-only instances: catch up with what a writer appended since Open
@@ -308,5 +346,7 @@ class Ledger {
 Hash ChainHash(const Hash& previous, uint64_t seq, std::string_view event_bytes);
 // h_0 = SHA-256("ccl-genesis" || ledger_id).
 Hash GenesisHash(const events::Uuid& ledger_id);
+// The access chain's a_0 = SHA-256("ccl-access-genesis" || ledger_id).
+Hash AccessGenesisHash(const events::Uuid& ledger_id);
 
 }  // namespace ccl::ledger

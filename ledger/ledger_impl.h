@@ -114,6 +114,10 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   Status NewMerkleTreeChecker(std::unique_ptr<MerkleTreeChecker>* out) override;
   Status CreateBackup(rocksdb::BackupEngine* engine, const std::string& app_metadata,
                       uint32_t* backup_id) override;
+  // access_store.cc
+  Status AppendAccess(std::span<const AccessRecord> records) override;
+  Status ReadAccess(uint64_t from, const std::function<bool(const AccessEntry&)>& fn) override;
+  AccessHead access_head() const override;
 
   // For the iterators, verify and ingest (this library's own files).
   rocksdb::DB* db() const { return db_; }
@@ -163,6 +167,11 @@ class LedgerImpl final : public Ledger, private CommittedReader {
     std::unique_ptr<PeriodFold> fold;
     uint64_t fold_seq = 0;
     size_t fold_streams = 0;
+    // The access chain's head after the records staged so far, and the
+    // record being encoded (access_store.cc).
+    AccessHead access;
+    AccessRecord access_record;
+    std::string access_value;
   };
 
   LedgerImpl(const Options& options, std::string path);
@@ -182,6 +191,15 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   Status ReadHead(Head* out);
   // Corruption unless the last key of `events` is head.seq.
   Status CheckLastEventIsHead(const Head& head);
+
+  // access_store.cc: the stored access head (the genesis when there is
+  // none), checked against the last key of `access`; Corruption otherwise.
+  Status ReadAccessHead(AccessHead* out);
+  // Stages w's access records (w accepted) after the group's others.
+  Status StageAccess(const Writer& w, GroupScratch* g);
+  // Verify's last step: the access chain (report->access_head and
+  // first_bad_access_record).
+  Status VerifyAccess(const rocksdb::ReadOptions& ro, VerifyReport* report);
 
   // append.cc: the leader's group commit, in named steps.
   void CommitGroup(const std::vector<Writer*>& group);
@@ -238,7 +256,8 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   events::Uuid ledger_id_{};
 
   mutable std::mutex head_mu_;
-  Head head_;  // guarded by head_mu_; the last committed event
+  Head head_;               // guarded by head_mu_; the last committed event
+  AccessHead access_head_;  // guarded by head_mu_; the last committed access record
 
   // Group commit: callers queue here; the front one leads a group.
   std::mutex writers_mu_;

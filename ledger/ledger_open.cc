@@ -335,6 +335,12 @@ Status LedgerImpl::OpenDb() {
     if (!ls.ok()) return FromRocks(ls, "list column families of " + path_);
     for (const auto& d : cfs) {
       if (std::find(names.begin(), names.end(), d.name) != names.end()) continue;
+      if (d.name == kColumnFamilyNames[kCfAccess]) {
+        // A ledger written before the access log existed: a writer adds the
+        // family (an empty log), a reader sees an empty log (OpenSecondary).
+        o.create_missing_column_families = !options_.read_only;
+        continue;
+      }
       // RocksDB creates a database, then each column family, then we write
       // meta: a crash in between leaves a folder without some of them. If it
       // holds no data at all, finishing the creation loses nothing.
@@ -383,10 +389,20 @@ Status LedgerImpl::OpenSecondary() {
   assert(options_.read_only && db_ == nullptr);
   rocksdb::DBOptions o = db_options_;
   o.info_log = std::make_shared<NullLogger>();
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  for (int i = 0; i < kCfCount; ++i) cfs.emplace_back(kColumnFamilyNames[i], cf_options_[i]);
   rocksdb::Status s = rocksdb::ReadFileToString(o.env, path_ + "/CURRENT", &current_manifest_);
   if (!s.ok()) return FromRocks(s, "read " + path_ + "/CURRENT");
+  // The `access` family is absent from a ledger no writer of this format
+  // has opened since the access log existed: read it as an empty log.
+  std::vector<std::string> names;
+  s = rocksdb::DB::ListColumnFamilies(o, path_, &names);
+  if (!s.ok()) return FromRocks(s, "list column families of " + path_);
+  const bool has_access =
+      std::find(names.begin(), names.end(), kColumnFamilyNames[kCfAccess]) != names.end();
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (int i = 0; i < kCfCount; ++i) {
+    if (i == kCfAccess && !has_access) continue;
+    cfs.emplace_back(kColumnFamilyNames[i], cf_options_[i]);
+  }
   // The secondary path is where RocksDB would put its info log (we give it
   // one) and the output of CompactWithPrimary (never called): nothing is
   // written there, so it names no folder.
@@ -395,6 +411,8 @@ Status LedgerImpl::OpenSecondary() {
     handles_.clear();
     return FromRocks(s, "open " + path_);
   }
+  if (!has_access) handles_.push_back(nullptr);  // kCfAccess is the last family
+  static_assert(kCfAccess == kCfCount - 1);
   return Status::OK();
 }
 
@@ -422,6 +440,7 @@ Status LedgerImpl::HoldsNoData(const rocksdb::DBOptions& options,
 
 bool LedgerImpl::HoldsNoData() {
   for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    if (h == nullptr) continue;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), h));
     it->SeekToFirst();
     if (it->Valid() || !it->status().ok()) return false;
@@ -467,6 +486,7 @@ Status LedgerImpl::LoadOrCreateMeta() {
     if (ws.ok()) ws = db_->Write(wo, &b);
     if (!ws.ok()) return FromRocks(ws, "create ledger meta");
     head_ = genesis;
+    access_head_ = AccessHead{0, AccessGenesisHash(ledger_id_)};
     return Status::OK();
   }
   if (s.IsNotFound()) return Status::Corruption(path_ + ": meta 'format_version' missing");
@@ -493,8 +513,11 @@ Status LedgerImpl::LoadOrCreateMeta() {
     return Status::Corruption(path_ + ": empty ledger whose head is not the genesis hash");
   }
   CCL_RETURN_IF_ERROR(CheckLastEventIsHead(head));
+  AccessHead access;
+  CCL_RETURN_IF_ERROR(ReadAccessHead(&access));
   std::lock_guard<std::mutex> l(head_mu_);
   head_ = head;
+  access_head_ = access;
   return Status::OK();
 }
 
@@ -544,8 +567,11 @@ Status LedgerImpl::Refresh() {
     if (consistent.ok()) break;
   }
   CCL_RETURN_IF_ERROR(consistent);
+  AccessHead access;
+  CCL_RETURN_IF_ERROR(ReadAccessHead(&access));
   std::lock_guard<std::mutex> l(head_mu_);
   head_ = head;
+  access_head_ = access;
   return Status::OK();
 }
 

@@ -27,6 +27,7 @@ ALLOWED_ROLES = {
     ("GET", "/v1/reports/margin"): {"reader", "auditor"},
     ("GET", "/v1/reports/escalations"): {"reader", "auditor"},
     ("GET", "/v1/reports/burn"): {"reader", "auditor"},
+    ("GET", "/v1/access-log"): {"auditor"},
     ("GET", "/healthz"): "any",
     ("GET", "/readyz"): "any",
     ("GET", "/metrics"): {"admin"},

@@ -258,6 +258,12 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
   ledger::VerifyReport report;
   s = ledger->Verify(progress, &report);
   bar.Finish();
+  if (!s.ok() && report.first_bad_access_record != 0) {
+    const int code = VerificationFailed(s, 0);
+    std::printf("FAILED at access record %llu\n",
+                static_cast<unsigned long long>(report.first_bad_access_record));
+    return code;
+  }
   if (!s.ok()) return VerificationFailed(s, report.first_bad_seq);
   const double seconds = SecondsSince(start);
   // Every further check runs before anything is printed, so the output never
@@ -285,6 +291,9 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
               static_cast<unsigned long long>(report.events),
               static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str(),
               Rate(report.events, seconds).c_str());
+  std::printf("access log: %llu records verified, head hash %s\n",
+              static_cast<unsigned long long>(report.access_head.n),
+              HexOf(report.access_head.hash).c_str());
   for (const std::string& line : summaries) std::printf("%s\n", line.c_str());
   return kExitOk;
 }

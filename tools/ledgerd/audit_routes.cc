@@ -84,8 +84,17 @@ Reply GetMetrics(const Request&, Service& svc) {
   return Reply{200, "text/plain; version=0.0.4", svc.metrics->Text()};
 }
 
-Reply PostReload(const Request&, Service& svc) {
-  Status s = svc.policy->Reload(svc.options->policy_path);
+Reply PostReload(const Request& r, Service& svc) {
+  std::optional<ledger::Hash> sha256;
+  Status s = svc.policy->Reload(svc.options->policy_path, &sha256);
+  if (svc.access_log != nullptr) {
+    Status a = svc.access_log->RecordReload(
+        ledger::AccessKind::kPolicyReload, "POST /v1/admin/reload", r.principal,
+        r.access ? std::string_view(r.access->client) : std::string_view(),
+        svc.options->policy_path, sha256,
+        static_cast<uint16_t>(s.ok() ? 200 : ApiErrorOf(s).http_status));
+    if (!a.ok()) return AccessLogFailure(a);
+  }
   if (!s.ok()) return Reply::Of(s);
   return Reply::Json(
       "{\"reloaded\":true,\"principals\":" + std::to_string(svc.policy->Get()->size()) + "}");

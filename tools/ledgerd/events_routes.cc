@@ -113,7 +113,9 @@ Reply EventReply(const Event& e, const ledger::Hash& hash, Service& svc) {
   feed::ContractCurrencies currencies(svc.ledger);
   std::string body;
   if (Status s = AppendEventLine(e, hash, &currencies, &body); !s.ok()) return Reply::Of(s);
-  return Reply::Json(body);
+  Reply reply = Reply::Json(body);
+  reply.rows = 1;
+  return reply;
 }
 
 }  // namespace
@@ -124,6 +126,7 @@ Reply PostEvents(const Request& r, Service& svc) {
   std::vector<Event> batch;
   std::vector<uint64_t> lines;
   if (auto e = ParseBody(r, *svc.options, &batch, &lines)) return Reply::Error(*e);
+  const bool recorded = AttachAccessRecord(r, &options);  // written with the events
 
   ledger::AppendResult result;
   const auto start = std::chrono::steady_clock::now();
@@ -140,7 +143,10 @@ Reply PostEvents(const Request& r, Service& svc) {
   ledger::Hash hash;
   s = svc.ledger->GetChainHash(last, &hash);
   if (!s.ok()) return Reply::Of(s);
-  return Reply::Json(AppendedJson(result, hash));
+  Reply reply = Reply::Json(AppendedJson(result, hash));
+  reply.rows = result.appended;
+  reply.access_recorded = recorded;
+  return reply;
 }
 
 Reply GetEvents(const Request& r, Service& svc) {
@@ -166,7 +172,7 @@ Reply GetEvents(const Request& r, Service& svc) {
   Reply reply{200, "application/x-ndjson", ""};
   feed::ContractCurrencies currencies(svc.ledger);
   ledger::Hash hash;
-  for (uint64_t rows = 0; it->Valid() && rows < limit; it->Next()) {
+  for (uint64_t& rows = reply.rows; it->Valid() && rows < limit; it->Next()) {
     const Event& e = it->event();
     if (e.seq <= after || (type && e.type != *type)) continue;
     Status s = it->chain_hash(&hash);

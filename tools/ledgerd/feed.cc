@@ -65,7 +65,17 @@ void Session::StartFeed(const Query& query) {
   state_ = State::kFeed;
   feed_next_seq_ = after + 1;
   LogRequest(200, 0);
-  FeedWrite(std::string(kFeedHeader), feed_next_seq_);
+  if (server_->service().access_log == nullptr) {
+    return FeedWrite(std::string(kFeedHeader), feed_next_seq_);
+  }
+  // The subscription is recorded before its first byte; the events it
+  // streams are not counted.
+  ledger::AccessRecord record = RequestAccessRecord(Facts());
+  record.status = 200;
+  RecordThen(std::move(record), [self = shared_from_this()](const Status& s) {
+    if (!s.ok()) return self->FeedEnd("the access log could not record it");
+    self->FeedWrite(std::string(kFeedHeader), self->feed_next_seq_);
+  });
 }
 
 void Session::FeedFill() {

@@ -94,7 +94,7 @@ void DefineLimits(po::options_description* d, ccl::ledgerd::ServerLimits* l) {
 }
 
 void DefineOptions(po::options_description* d, ServerOptions* o, std::string* log_format,
-                   std::string* log_level) {
+                   std::string* log_level, std::string* access_log) {
   d->add_options()("db", po::value(&o->db_path)->required(),
                    "the ledger directory (created by `ledgerctl init`)")(
       "checkpoints", po::value(&o->checkpoint_dir),
@@ -111,6 +111,8 @@ void DefineOptions(po::options_description* d, ServerOptions* o, std::string* lo
       "digest-key", po::value(&o->digest_key),
       "signing key prefix (`ledgerctl keygen`): GET /v1/digest is signed")(
       "workers", Number(&o->worker_threads), "threads that run ledger calls")(
+      "access-log", po::value(access_log)->default_value("on"),
+      "on or off: record every request in the ledger's access log (off warns at start-up)")(
       "log-format", po::value(log_format)->default_value("text"),
       "text or json (one object per line)")("log-level",
                                             po::value(log_level)->default_value("info"),
@@ -139,7 +141,8 @@ int ParseOptions(int argc, char** argv, ServerOptions* o, std::string* log_forma
   d.add_options()("help", "this help")("config", po::value<std::string>(),
                                        "read options from FILE (`name = value` lines)")(
       "print-routes", "print every route: METHOD PATTERN ROLES (one per line), and exit");
-  DefineOptions(&d, o, log_format, log_level);
+  std::string access_log;
+  DefineOptions(&d, o, log_format, log_level, &access_log);
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, d), vm);
@@ -175,6 +178,11 @@ int ParseOptions(int argc, char** argv, ServerOptions* o, std::string* log_forma
     std::fprintf(stderr, "ledgerd: --log-format: text or json, got '%s'\n", log_format->c_str());
     return 2;
   }
+  if (access_log != "on" && access_log != "off") {
+    std::fprintf(stderr, "ledgerd: --access-log: on or off, got '%s'\n", access_log.c_str());
+    return 2;
+  }
+  o->access_log = access_log == "on";
   if (o->worker_threads == 0 || o->worker_threads > ccl::limits::kServerWorkerThreadsMax) {
     std::fprintf(stderr, "ledgerd: --workers: 1..%zu\n", ccl::limits::kServerWorkerThreadsMax);
     return 2;

@@ -38,6 +38,7 @@ struct ServerOptions {
   std::string policy_path;                // principal -> roles (policy.h)
   std::string digest_key;                 // signing key prefix for GET /v1/digest; empty: unsigned
   bool log_json = false;                  // --log-format json
+  bool access_log = true;                 // --access-log on|off (tools/ledgerd/access.h)
   size_t worker_threads = limits::kServerWorkerThreadsDefault;
   ServerLimits limits;
 };

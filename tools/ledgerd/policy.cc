@@ -5,6 +5,7 @@
 
 #include "events/limits.h"
 #include "events/quote.h"
+#include "ledger/merkle.h"
 #include "ledger/merkle_json.h"
 
 namespace ccl::ledgerd {
@@ -120,10 +121,13 @@ Status Policy::Parse(std::string_view text, Policy* out) {
   return Status::OK();
 }
 
-Status Policy::Load(const std::string& path, Policy* out) {
+Status Policy::Load(const std::string& path, Policy* out,
+                    std::optional<std::array<uint8_t, 32>>* sha256) {
   std::string text;
+  if (sha256 != nullptr) sha256->reset();
   CCL_RETURN_IF_ERROR(
       ledger::internal::ReadFileBounded(path, limits::kServerPolicyBytesMax, &text));
+  if (sha256 != nullptr) *sha256 = ledger::Sha256(text);
   return Parse(text, out).WithContext(path);
 }
 
@@ -132,9 +136,10 @@ RoleSet Policy::RolesOf(std::string_view principal) const {
   return it == roles_.end() ? 0 : it->second;
 }
 
-Status PolicyStore::Reload(const std::string& path) {
+Status PolicyStore::Reload(const std::string& path,
+                           std::optional<std::array<uint8_t, 32>>* sha256) {
   Policy p;
-  CCL_RETURN_IF_ERROR(Policy::Load(path, &p));
+  CCL_RETURN_IF_ERROR(Policy::Load(path, &p, sha256));
   auto next = std::make_shared<const Policy>(std::move(p));
   std::lock_guard<std::mutex> lock(mu_);
   current_ = std::move(next);

@@ -7,10 +7,12 @@
 // denied.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,8 +41,10 @@ class Policy {
   // limits::kServerPrincipalBytesMax bytes or holding control characters.
   [[nodiscard]] static Status Parse(std::string_view text, Policy* out);
   // Reads and parses `path` (at most limits::kServerPolicyBytesMax bytes);
-  // errors are prefixed with the path.
-  [[nodiscard]] static Status Load(const std::string& path, Policy* out);
+  // errors are prefixed with the path. `sha256`, when given, is set to the
+  // SHA-256 of the bytes read (parsed or not), or reset when none were.
+  [[nodiscard]] static Status Load(const std::string& path, Policy* out,
+                                   std::optional<std::array<uint8_t, 32>>* sha256 = nullptr);
 
   // The roles granted to `principal` (0 when it is not named).
   RoleSet RolesOf(std::string_view principal) const;
@@ -61,8 +65,9 @@ class PolicyStore {
     return current_;
   }
   // Loads `path`; on success it replaces the policy in force, on failure the
-  // old one stays and the Status says why.
-  [[nodiscard]] Status Reload(const std::string& path);
+  // old one stays and the Status says why. `sha256` as Policy::Load.
+  [[nodiscard]] Status Reload(const std::string& path,
+                              std::optional<std::array<uint8_t, 32>>* sha256 = nullptr);
 
  private:
   mutable std::mutex mu_;

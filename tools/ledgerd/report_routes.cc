@@ -74,6 +74,7 @@ Status Fill(Service& svc, const View& view, projections::Projection* p,
 Reply Rows(const projections::RowSet& set, OutputFormat format) {
   Reply r{200, format == OutputFormat::kCsv ? "text/csv" : "application/x-ndjson", ""};
   projections::WriteRowSet(set, format, &r.body);
+  r.rows = set.rows.size();
   return r;
 }
 

@@ -16,10 +16,12 @@ constexpr std::array<std::string_view, 4> kReportParams = {"contract", "as_of", 
                                                            "format"};
 constexpr std::array<std::string_view, 5> kMarginParams = {"contract", "as_of", "known_at",
                                                            "format", "by"};
+constexpr std::array<std::string_view, 6> kAccessLogParams = {"principal", "contract", "since",
+                                                              "denied",    "after",    "limit"};
 constexpr std::array<std::string_view, 5> kBurnParams = {"contract", "as_of", "known_at", "format",
                                                          "at_risk"};
 
-const std::array<Route, 16> kRoutes = {{
+const std::array<Route, 17> kRoutes = {{
     {"POST", "/v1/events", kRoleWriter, kPostEventsParams, RouteKind::kReply, PostEvents},
     {"GET", "/v1/events", kReaders, kGetEventsParams, RouteKind::kReply, GetEvents},
     {"GET", "/v1/events/{seq}", kReaders, {}, RouteKind::kReply, GetEventBySeq},
@@ -35,6 +37,7 @@ const std::array<Route, 16> kRoutes = {{
     {"GET", "/v1/reports/escalations", kReaders, kReportParams, RouteKind::kReply,
      GetEscalationsReport},
     {"GET", "/v1/reports/burn", kReaders, kBurnParams, RouteKind::kReply, GetBurnReport},
+    {"GET", "/v1/access-log", kRoleAuditor, kAccessLogParams, RouteKind::kReply, GetAccessLog},
     {"GET", "/healthz", 0, {}, RouteKind::kReply, GetHealthz},
     {"GET", "/readyz", 0, {}, RouteKind::kReply, GetReadyz},
     {"GET", "/metrics", kRoleAdmin, {}, RouteKind::kReply, GetMetrics},

@@ -54,5 +54,6 @@ Reply GetBalanceReport(const Request& r, Service& s);
 Reply GetMarginReport(const Request& r, Service& s);
 Reply GetEscalationsReport(const Request& r, Service& s);
 Reply GetBurnReport(const Request& r, Service& s);
+Reply GetAccessLog(const Request& r, Service& s);  // access.cc
 
 }  // namespace ccl::ledgerd

@@ -87,6 +87,10 @@ Status ServerImpl::Init() {
   service_.options = &options_;
   service_.metrics = &metrics_;
   service_.policy = policy_.get();
+  if (options_.access_log) {
+    access_log_ = std::make_unique<AccessLog>(ledger_.get());
+    service_.access_log = access_log_.get();
+  }
   service_.on_appended = [this] { NotifySubscribers(); };
   return Bind();
 }
@@ -161,6 +165,13 @@ Status ServerImpl::Run() {
                             options_.policy_path + " (" + std::to_string(policy_->Get()->size()) +
                             " principals), " + std::to_string(options_.worker_threads) + " workers";
   Log(spdlog::level::info, start, "\"port\":" + std::to_string(port_));
+  if (access_log_ != nullptr) {
+    CCL_RETURN_IF_ERROR(access_log_->RecordStart(options_).WithContext("access log"));
+  } else {
+    Log(spdlog::level::warn,
+        "WARNING: --access-log off: requests to this ledger are NOT recorded; who read or "
+        "wrote what cannot be shown later");
+  }
   const ServerLimits& l = options_.limits;
   const std::string limits =
       "limits: body " + std::to_string(l.body_bytes) + " bytes, " +
@@ -285,17 +296,31 @@ void ServerImpl::WaitSignal() {
   signals_.async_wait([this](beast::error_code ec, int signal) {
     if (ec) return;
     if (signal == SIGHUP) {
-      Status s = policy_->Reload(options_.policy_path);
-      if (s.ok()) {
-        Log(spdlog::level::info,
-            "policy reloaded: " + std::to_string(policy_->Get()->size()) + " principals");
-      } else {
-        Log(spdlog::level::err, "policy not reloaded, the old one stays: " + s.message());
-      }
+      ReloadOnSignal();
       WaitSignal();
       return;
     }
     BeginShutdown();
+  });
+}
+
+void ServerImpl::ReloadOnSignal() {
+  std::optional<ledger::Hash> sha256;
+  Status s = policy_->Reload(options_.policy_path, &sha256);
+  if (s.ok()) {
+    Log(spdlog::level::info,
+        "policy reloaded: " + std::to_string(policy_->Get()->size()) + " principals");
+  } else {
+    Log(spdlog::level::err, "policy not reloaded, the old one stays: " + s.message());
+  }
+  if (access_log_ == nullptr) return;
+  const uint16_t status = s.ok() ? 200 : static_cast<uint16_t>(ApiErrorOf(s).http_status);
+  // On a worker: the record waits for an fsync, the I/O threads must not.
+  net::post(workers_, [this, sha256, status] {
+    Status a = access_log_->RecordReload(ledger::AccessKind::kPolicyReload, "SIGHUP", "", "",
+                                         options_.policy_path, sha256, status);
+    if (!a.ok())
+      Log(spdlog::level::err, "access log: the policy reload not recorded: " + a.message());
   });
 }
 

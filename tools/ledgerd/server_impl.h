@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,7 +65,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody();
   void OnBody(beast::error_code ec);
   void Dispatch();
+  // Records the request's access (when the log is on and the reply does
+  // not say it is recorded), then Respond: the record is durable before a
+  // byte of the response is written.
   void Send(Reply reply, bool keep_alive);
+  void Respond(Reply reply, bool keep_alive);
+  // What the access record of the current request is built from.
+  RequestFacts Facts() const;
+  // Appends `record` on a worker, then runs `then` on the strand with the
+  // outcome.
+  void RecordThen(ledger::AccessRecord record, std::function<void(const Status&)> then);
   void OnWritten(beast::error_code ec, bool keep_alive);
   void FailRead(beast::error_code ec, bool header);
   void Close();
@@ -81,6 +91,10 @@ class Session : public std::enable_shared_from_this<Session> {
   TlsStream stream_;
   std::string peer_ip_;
   std::string principal_;  // subject CN of the client certificate; empty: none
+  // How principal_ was authenticated: set with it, the one place the access
+  // log reads it from.
+  ledger::AuthMethod auth_ = ledger::AuthMethod::kNone;
+  int64_t request_time_ns_ = 0;  // wall clock at the request's first byte
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
@@ -132,6 +146,8 @@ class ServerImpl final : public Server {
   void PollDrain(std::chrono::steady_clock::time_point deadline);
   void ForceCloseSessions();
   void ScheduleCheckpoint();
+  // SIGHUP: re-reads the policy and records the reload.
+  void ReloadOnSignal();
   void PublishCheckpoint(const char* why);
   void NotifySubscribers();
   // The sessions of `sessions` (sessions_ or subscribers_) still alive.
@@ -150,6 +166,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<ledger::Ledger> ledger_;
   Metrics metrics_;
   std::unique_ptr<PolicyStore> policy_;
+  std::unique_ptr<AccessLog> access_log_;  // null with --access-log off
   Service service_;
 
   std::mutex mu_;  // guards what follows

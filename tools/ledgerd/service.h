@@ -14,6 +14,7 @@
 
 #include "ledger/ledger.h"
 #include "ledger/signing.h"
+#include "tools/ledgerd/access.h"
 #include "tools/ledgerd/api_error.h"
 #include "tools/ledgerd/metrics.h"
 #include "tools/ledgerd/options.h"
@@ -30,12 +31,18 @@ struct Request {
   std::string_view content_type;  // without parameters (";charset=...")
   std::string_view body;
   std::string principal;
+  // The request's access record, status and counts still to be set; absent
+  // when the access log is off (tools/ledgerd/access.h).
+  std::optional<ledger::AccessRecord> access;
 };
 
 struct Reply {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
+  uint64_t rows = 0;  // rows or events in the body, for the access log
+  // The request's access record is already written (with a write's events).
+  bool access_recorded = false;
 
   static Reply Json(std::string body) { return Reply{200, "application/json", std::move(body)}; }
   static Reply Error(const ApiError& e) {
@@ -50,6 +57,7 @@ struct Service {
   const ServerOptions* options = nullptr;
   Metrics* metrics = nullptr;
   PolicyStore* policy = nullptr;
+  AccessLog* access_log = nullptr;               // null when --access-log off
   std::optional<ledger::SigningKey> digest_key;  // GET /v1/digest signs with it when set
   // Called after an acknowledged append that added events (wakes the feed).
   std::function<void()> on_appended;

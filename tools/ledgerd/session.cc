@@ -75,6 +75,7 @@ void Session::OnHandshake(beast::error_code ec) {
     return;
   }
   principal_ = PrincipalOf(stream_.native_handle());
+  auth_ = principal_.empty() ? ledger::AuthMethod::kNone : ledger::AuthMethod::kCertificate;
   ReadNext();
 }
 
@@ -102,6 +103,7 @@ void Session::OnFirstBytes(beast::error_code ec, size_t n) {
 void Session::ReadHeader() {
   state_ = State::kRequest;
   request_start_ = std::chrono::steady_clock::now();
+  request_time_ns_ = ledger::SystemClock()->NowNs();
   // The whole header within this time from its first byte (slow clients).
   stream_.next_layer().expires_after(
       std::chrono::milliseconds(server_->options().limits.header_read_ms));
@@ -212,6 +214,7 @@ void Session::Dispatch() {
   request->content_type = MediaType(std::string_view(ct.data(), ct.size()));
   request->body = req.body();
   request->principal = principal_;
+  if (server_->service().access_log != nullptr) request->access = RequestAccessRecord(Facts());
   net::post(server_->workers(), [self = shared_from_this(), request, keep_alive,
                                  handler = route_->handler] {
     Reply reply = handler(*request, self->server_->service());
@@ -222,6 +225,47 @@ void Session::Dispatch() {
 }
 
 void Session::Send(Reply reply, bool keep_alive) {
+  if (server_->service().access_log == nullptr || reply.access_recorded) {
+    return Respond(std::move(reply), keep_alive);
+  }
+  ledger::AccessRecord record = RequestAccessRecord(Facts());
+  record.status = static_cast<uint16_t>(reply.status);
+  record.rows = reply.rows;
+  record.bytes = reply.body.size();
+  RecordThen(std::move(record), [self = shared_from_this(), reply = std::move(reply),
+                                 keep_alive](const Status& s) mutable {
+    self->Respond(s.ok() ? std::move(reply) : AccessLogFailure(s), keep_alive);
+  });
+}
+
+void Session::RecordThen(ledger::AccessRecord record, std::function<void(const Status&)> then) {
+  net::post(server_->workers(), [self = shared_from_this(), record = std::move(record),
+                                 then = std::move(then)]() mutable {
+    Status s = self->server_->service().access_log->Record(record);
+    if (!s.ok()) {
+      self->server_->Log(spdlog::level::err, "access log: " + s.message());
+      if (s.IsIOError()) self->server_->service().writes_failed = true;
+    }
+    net::post(self->stream_.get_executor(), [s, then = std::move(then)]() mutable { then(s); });
+  });
+}
+
+RequestFacts Session::Facts() const {
+  RequestFacts f;
+  f.time_ns = request_time_ns_;
+  f.principal = principal_;
+  f.auth = auth_;
+  f.client = peer_ip_;
+  f.route = route_;
+  if (parser_ && parser_->is_header_done()) {
+    const auto& req = parser_->get();
+    f.method = std::string_view(req.method_string().data(), req.method_string().size());
+    f.target = std::string_view(req.target().data(), req.target().size());
+  }
+  return f;
+}
+
+void Session::Respond(Reply reply, bool keep_alive) {
   response_ = {};
   response_.version(11);
   response_.result(reply.status);

@@ -1,0 +1,113 @@
+// `ledgerctl access-log`: the ledger's access log (ledger/access_log.h),
+// filtered, as a table or JSON Lines (the lines of GET /v1/access-log).
+#include <cstdio>
+#include <string>
+
+#include "events/display.h"
+#include "events/hex.h"
+#include "events/time_format.h"
+#include "ledger/ledger.h"
+#include "tools/ledgerctl/command.h"
+#include "tools/ledgerctl/ledger_io.h"
+
+namespace ccl::tools {
+namespace {
+
+// Output is flushed to stdout past this many bytes.
+constexpr size_t kOutputFlushBytes = 1 << 20;
+
+std::string ParamsText(const ledger::AccessRecord& r) {
+  std::string out;
+  for (const ledger::AccessParam& p : r.params) {
+    if (!out.empty()) out += ' ';
+    out += p.name + "=" + p.value;
+  }
+  if (r.first_seq != 0) {
+    if (!out.empty()) out += ' ';
+    out += "seqs=" + std::to_string(r.first_seq) + ".." + std::to_string(r.last_seq);
+  }
+  return out;
+}
+
+void AppendRow(const ledger::AccessEntry& e, std::string* out) {
+  const ledger::AccessRecord& r = e.record;
+  char head[256];
+  std::snprintf(head, sizeof(head), "%8llu  %-30s  %-13s  %-11s  %-15s  %3u %6llu %9llu  ",
+                static_cast<unsigned long long>(e.n), events::FormatInstantNs(r.time_ns).c_str(),
+                std::string(ledger::AccessKindName(r.kind)).c_str(),
+                std::string(ledger::AuthMethodName(r.auth)).c_str(), r.client.c_str(),
+                static_cast<unsigned>(r.status), static_cast<unsigned long long>(r.rows),
+                static_cast<unsigned long long>(r.bytes));
+  *out += head;
+  // Every text from the record is shown so that no byte of it can drive the
+  // terminal.
+  *out += events::TerminalText(r.principal.empty() ? "-" : r.principal) + "  " +
+          events::TerminalText(r.method + " " + r.route) + "  " +
+          events::TerminalText(ParamsText(r)) + "\n";
+}
+
+int RunAccessLog(const po::variables_map& vm, const GlobalOptions& g) {
+  ledger::AccessFilter filter;
+  if (vm.count("principal")) filter.principal = vm["principal"].as<std::string>();
+  if (vm.count("contract")) filter.contract = vm["contract"].as<std::string>();
+  if (vm.count("since")) {
+    Status s = events::ParseInstant(vm["since"].as<std::string>(), &filter.since_ns);
+    if (!s.ok()) {
+      std::fprintf(stderr, "ledgerctl access-log: option '--since': %s\n", s.message().c_str());
+      return kExitUsage;
+    }
+  }
+  filter.denied = vm["denied"].as<bool>();
+  const bool json = vm["json"].as<bool>();
+
+  std::unique_ptr<ledger::Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  if (!s.ok()) return Fail(s);
+  std::string out;
+  if (!json) {
+    out =
+        "       N  TIME                            KIND           AUTH         CLIENT           "
+        "STATUS  ROWS     BYTES  PRINCIPAL  REQUEST  PARAMETERS\n";
+  }
+  s = ledger->ReadAccess(1, [&](const ledger::AccessEntry& e) {
+    if (!ledger::MatchesAccessFilter(filter, e.record)) return true;
+    if (json) {
+      ledger::AppendAccessEntryJson(e, &out);
+      out += '\n';
+    } else {
+      AppendRow(e, &out);
+    }
+    if (out.size() > kOutputFlushBytes) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+    return true;
+  });
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  if (!s.ok()) return Fail(s);
+  return kExitOk;
+}
+
+}  // namespace
+
+// clang-format off
+void RegisterAccessCommands(CommandTable* table) {
+  table->push_back(
+      {"access-log",
+       "access-log [--principal P] [--contract C] [--since T] [--denied] [--json]",
+       "who asked the service for what: the access log's records, oldest first",
+       [](po::options_description* d, po::positional_options_description*) {
+         d->add_options()
+             ("principal", po::value<std::string>()->value_name("P"), "only requests of P")
+             ("contract", po::value<std::string>()->value_name("C"),
+              "only requests that named contract C")
+             ("since", po::value<std::string>()->value_name("T"),
+              "only records at or after instant T (2026-05-01T00:00:00Z)")
+             ("denied", po::bool_switch(), "only refusals: 401, 403, 429")
+             ("json", po::bool_switch(), "JSON Lines, as GET /v1/access-log");
+       },
+       RunAccessLog});
+}
+// clang-format on
+
+}  // namespace ccl::tools

@@ -1,0 +1,76 @@
+// ledgerd's access log: what the service records in the ledger's access
+// chain (ledger/access_log.h) for every request it answers, for its
+// start-up and for every policy or tokens file reload, and GET
+// /v1/access-log. The session builds a request's record from what it knows
+// (RequestFacts) and records it before its response is written; a write's
+// record travels with its events instead (AttachAccessRecord). Nothing
+// secret is recorded: no header value, no request body, no query
+// parameter the route does not accept.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "ledger/ledger.h"
+#include "tools/ledgerd/options.h"
+
+namespace ccl::ledgerd {
+
+struct Request;
+struct Route;
+struct Service;
+struct Reply;
+
+// What the session knows of a request when it answers it.
+struct RequestFacts {
+  int64_t time_ns = 0;  // when its first byte arrived
+  std::string_view principal;
+  ledger::AuthMethod auth = ledger::AuthMethod::kNone;
+  std::string_view client;       // peer IP address
+  std::string_view method;       // "" when the request line was not read
+  std::string_view target;       // path and query as sent
+  const Route* route = nullptr;  // null when no route matched
+};
+
+// The record of a request: the route's pattern (or the path asked for,
+// shortened to the limit), and the path segments and query parameters the
+// route accepts, in that order (a query that does not parse adds none).
+// Status, rows and bytes are the caller's.
+ledger::AccessRecord RequestAccessRecord(const RequestFacts& facts);
+
+// The process's way to the access chain: one per server, shared by the
+// sessions and the handlers.
+class AccessLog {
+ public:
+  explicit AccessLog(ledger::Ledger* ledger) : ledger_(ledger) {}
+  // Appends `r` through the ledger's group commit, synced; blocks until then
+  // (call it from a worker thread). The caller must not answer the request
+  // when it fails.
+  [[nodiscard]] Status Record(const ledger::AccessRecord& r);
+  // The start-up: listen address and ledger path.
+  [[nodiscard]] Status RecordStart(const ServerOptions& o);
+  // A reload of the policy (or tokens) file at `path`: what triggered it
+  // ("SIGHUP" or the route), by whom, its outcome (200 applied, else the
+  // status of the failure: the old file stays in force) and the SHA-256 of
+  // the bytes read (absent when the file could not be read).
+  [[nodiscard]] Status RecordReload(ledger::AccessKind kind, std::string_view trigger,
+                                    std::string_view principal, std::string_view client,
+                                    const std::string& path,
+                                    const std::optional<ledger::Hash>& sha256, uint16_t status);
+
+ private:
+  ledger::Ledger* ledger_;
+};
+
+// A write: puts the request's record (Request::access, when the log is on)
+// into the append, so that it is in the same synced batch as the events;
+// the ledger fills its rows and seqs. Returns whether it did.
+bool AttachAccessRecord(const Request& r, ledger::AppendOptions* options);
+
+// 503 naming why the access log could not record a request: its response
+// is not given.
+Reply AccessLogFailure(const Status& s);
+
+}  // namespace ccl::ledgerd
