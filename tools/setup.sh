@@ -24,6 +24,9 @@ CCL_PACKAGES=(
   # make certificates with openssl and drive it with curl and Python; the
   # audit package's stand-alone verifier (verify_package.py) and its tests
   libboost1.74-dev libboost-system1.74-dev prometheus-cpp-dev openssl curl python3
+  # RocksDB's ldb: the access log test alters one stored record with it, as an
+  # auditor's generic tools would (schemas/FORMAT.md)
+  rocksdb-tools
 )
 # shellcheck disable=SC2206  # word splitting of the extra list is intended
 CCL_PACKAGES+=(${CCL_EXTRA_PACKAGES:-})

@@ -66,6 +66,16 @@ ledger::AccessRecord RequestAccessRecord(const RequestFacts& f) {
   return r;
 }
 
+std::string LoggableTarget(std::string_view target, const Route* route) {
+  const size_t q = target.find('?');
+  if (q == std::string_view::npos) return std::string(target);
+  Query query;
+  if (route != nullptr && !Query::Parse(target.substr(q + 1), route->params, &query)) {
+    return std::string(target);
+  }
+  return std::string(target.substr(0, q)) + "?...";
+}
+
 Status AccessLog::Record(const ledger::AccessRecord& r) { return ledger_->AppendAccess({&r, 1}); }
 
 Status AccessLog::RecordStart(const ServerOptions& o) {

@@ -40,6 +40,11 @@ struct RequestFacts {
 // Status, rows and bytes are the caller's.
 ledger::AccessRecord RequestAccessRecord(const RequestFacts& facts);
 
+// `target` as the server log may show it: the path, and the query only
+// when the route accepts every parameter of it ("?..." otherwise), so that
+// a secret sent where it does not belong (?token=...) is never logged.
+std::string LoggableTarget(std::string_view target, const Route* route);
+
 // The process's way to the access chain: one per server, shared by the
 // sessions and the handlers.
 class AccessLog {

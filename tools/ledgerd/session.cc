@@ -297,7 +297,8 @@ void Session::LogRequest(unsigned status, size_t bytes) {
   if (parser_ && parser_->is_header_done()) {
     const auto& req = parser_->get();
     method = std::string(req.method_string());
-    target = events::EscapeForMessage(std::string_view(req.target().data(), req.target().size()));
+    target = events::EscapeForMessage(
+        LoggableTarget(std::string_view(req.target().data(), req.target().size()), route_));
   }
   const std::string who = principal_.empty() ? "-" : events::EscapeForMessage(principal_);
   char took[32];

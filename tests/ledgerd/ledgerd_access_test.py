@@ -1,0 +1,228 @@
+"""The access log end to end: every request a real ledgerd answers leaves
+exactly one record with the right fields (denied and unauthenticated ones
+too, a write's with its events), reloads are recorded with the file's hash,
+nothing secret reaches the records or the server's log, one byte changed
+with RocksDB's ldb makes `ledgerctl verify` exit 3 naming the record, and
+records of acknowledged requests survive a SIGKILL."""
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+import unittest
+
+from ledgerd_harness import Ledgerd, certs, generate, ledgerctl
+
+LDB = shutil.which("ldb")
+
+
+def access_records(server, *args):
+    out = ledgerctl("access-log", "--json", *args, db=server.db, check=True).stdout
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def requests_of(records):
+    return [r for r in records if r["kind"] == "request"]
+
+
+class AccessLogTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.lines = generate(2, 3)
+        cls.contract = json.loads(cls.lines[0])["contract"]
+
+    def setUp(self):
+        self.server = Ledgerd()
+
+    def tearDown(self):
+        self.server.close()
+
+    def test_each_request_leaves_exactly_one_record_with_its_fields(self):
+        s = self.server
+        posted = s.post_events(self.lines[:6], "writer")
+        self.assertEqual(posted.status, 200)
+        appended = posted.json()
+        listed = s.request("GET", f"/v1/events?contract={self.contract}&limit=3", "reader")
+        self.assertEqual(listed.status, 200)
+        one = s.request("GET", "/v1/events/2", "reader")
+        balance = s.request("GET", f"/v1/reports/balance?contract={self.contract}&as_of=2026-12-31",
+                            "auditor")
+        denied = s.request("GET", "/v1/digest", "reader")
+        nocn = s.request("GET", "/v1/events", "nocn")
+        missing = s.request("GET", "/v1/no-such-route", "reader")
+        rejected = s.post_events(['{"not": "an event"}'], "writer")
+        self.assertEqual((denied.status, nocn.status, missing.status, rejected.status),
+                         (403, 401, 404, 400))
+
+        records = access_records(s)
+        self.assertEqual(records[0]["kind"], "start")
+        self.assertEqual([r["n"] for r in records], list(range(1, len(records) + 1)))
+        got = [(r["principal"], r["auth"], r["method"], r["route"], r["params"], r["status"])
+               for r in requests_of(records)]
+        self.assertEqual(got, [
+            ("writer", "certificate", "POST", "/v1/events", {}, 200),
+            ("reader", "certificate", "GET", "/v1/events", {"contract": self.contract, "limit": "3"}, 200),
+            ("reader", "certificate", "GET", "/v1/events/{seq}", {"seq": "2"}, 200),
+            ("auditor", "certificate", "GET", "/v1/reports/balance",
+             {"contract": self.contract, "as_of": "2026-12-31"}, 200),
+            ("reader", "certificate", "GET", "/v1/digest", {}, 403),
+            ("", "none", "GET", "/v1/events", {}, 401),
+            ("reader", "certificate", "GET", "/v1/no-such-route", {}, 404),
+            ("writer", "certificate", "POST", "/v1/events", {}, 400),
+        ])
+        write, listing, single, report = requests_of(records)[:4]
+        self.assertEqual((write["first_seq"], write["last_seq"], write["rows"]),
+                         (appended["first_seq"], appended["last_seq"], 6))
+        self.assertEqual(write["bytes"], len(("\n".join(self.lines[:6]) + "\n").encode()))
+        self.assertEqual((listing["rows"], listing["bytes"]), (3, len(listed.body)))
+        self.assertEqual((single["rows"], single["bytes"]), (1, len(one.body)))
+        self.assertEqual((report["rows"], report["bytes"]),
+                         (len(balance.body.splitlines()), len(balance.body)))
+        self.assertNotIn("first_seq", requests_of(records)[-1])
+        for r in requests_of(records):
+            self.assertEqual(r["client"], "127.0.0.1")
+
+    def test_the_route_and_the_command_filter_alike(self):
+        s = self.server
+        self.assertEqual(s.post_events(self.lines[:4], "writer").status, 200)
+        s.request("GET", f"/v1/reports/balance?contract={self.contract}", "reader")
+        s.request("GET", "/v1/digest", "reader")
+        s.request("GET", "/v1/events", "nobody")
+        since = time.time_ns()
+        time.sleep(0.01)
+        s.request("GET", f"/v1/events?contract={self.contract}", "auditor")
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(since // 10**9))
+        since_text = f"{stamp}.{since % 10**9:09d}Z"
+        cases = [
+            ([], "", lambda r: True),
+            (["--principal", "reader"], "principal=reader", lambda r: r["principal"] == "reader"),
+            (["--contract", self.contract], f"contract={self.contract}",
+             lambda r: r["params"].get("contract") == self.contract),
+            (["--denied"], "denied=true", lambda r: r["status"] in (401, 403, 429)),
+            (["--since", since_text], "since=" + since_text, lambda r: r["time"] >= since_text),
+            (["--principal", "reader", "--denied"], "principal=reader&denied=true",
+             lambda r: r["principal"] == "reader" and r["status"] == 403),
+        ]
+        everything = access_records(s)
+        for args, query, keep in cases:
+            expected = [r for r in everything if keep(r)]
+            self.assertTrue(expected, args)
+            self.assertEqual(access_records(s, *args), expected, args)
+            answer = s.request("GET", "/v1/access-log?" + query, "auditor")
+            self.assertEqual(answer.status, 200)
+            served = [json.loads(line) for line in answer.body.splitlines()]
+            self.assertEqual(served, expected[:len(served)], query)
+            self.assertEqual(len(served), len(expected), query)
+            everything = access_records(s)  # the read itself is recorded
+        self.assertEqual(s.request("GET", "/v1/access-log", "reader").status, 403)
+        self.assertEqual(s.request("GET", "/v1/access-log?denied=maybe", "auditor").status, 400)
+        table = ledgerctl("access-log", "--denied", db=s.db, check=True).stdout.splitlines()
+        self.assertEqual(len(table), 1 + len(access_records(s, "--denied")))
+
+    def test_reloads_are_recorded_with_the_files_hash_and_trigger(self):
+        s = self.server
+        with open(s.policy_path, "a") as f:
+            f.write("newcomer reader\n")
+        with open(s.policy_path, "rb") as f:
+            good = hashlib.sha256(f.read()).hexdigest()
+        self.assertEqual(s.request("POST", "/v1/admin/reload", "admin", body="").status, 200)
+        with open(s.policy_path, "a") as f:
+            f.write("broken notarole\n")
+        with open(s.policy_path, "rb") as f:
+            bad = hashlib.sha256(f.read()).hexdigest()
+        s.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        reloads = []
+        while time.monotonic() < deadline and len(reloads) < 2:
+            reloads = [r for r in access_records(s) if r["kind"] == "policy_reload"]
+            time.sleep(0.05)
+        self.assertEqual([(r["method"], r["principal"], r["params"], r["status"]) for r in reloads], [
+            ("POST /v1/admin/reload", "admin", {"file": s.policy_path, "sha256": good}, 200),
+            ("SIGHUP", "", {"file": s.policy_path, "sha256": bad}, 400),
+        ])
+
+    def test_nothing_secret_reaches_the_records_or_the_log(self):
+        s = self.server
+        token = "ccl-secret-" + os.urandom(16).hex()
+        headers = {"Authorization": "Bearer " + token, "Cookie": "session=" + token,
+                   "X-Api-Key": token}
+        s.request("GET", "/v1/events", "reader", headers=headers)
+        s.request("GET", "/v1/events", "nobody", headers=headers)
+        s.request("GET", "/v1/events?token=" + token, "reader", headers=headers)
+        s.request("POST", "/v1/events", "writer", body=json.dumps({"token": token}), headers=headers)
+        secrets = [token]
+        for name in ("reader.key", "server.key", "ca.key"):
+            with open(os.path.join(certs(), name)) as f:
+                secrets += [line for line in f.read().splitlines() if "-----" not in line]
+        records = ledgerctl("access-log", "--json", db=s.db, check=True).stdout
+        table = ledgerctl("access-log", db=s.db, check=True).stdout
+        log = s.log()
+        self.assertIn("/v1/events", records)
+        for secret in secrets:
+            for name, text in (("records", records), ("table", table), ("server log", log)):
+                self.assertNotIn(secret, text, name)
+
+    def test_access_log_off_records_nothing_and_warns(self):
+        self.server.close()
+        self.server = Ledgerd(args=["--access-log", "off"])
+        self.assertEqual(self.server.request("GET", "/v1/events", "reader").status, 200)
+        self.assertIn("--access-log off", self.server.log())
+        self.assertEqual(access_records(self.server), [])
+
+
+@unittest.skipIf(LDB is None, "RocksDB's ldb (Debian rocksdb-tools, tools/setup.sh) is missing")
+class AccessLogTamperTest(unittest.TestCase):
+    def test_one_changed_byte_makes_verify_exit_3_naming_the_record(self):
+        s = Ledgerd()
+        try:
+            for _ in range(4):
+                s.request("GET", "/v1/events", "reader")
+            self.assertEqual(s.stop(), 0)
+            self.assertEqual(ledgerctl("verify", db=s.db).returncode, 0)
+            key = "0x%016x" % 3
+            got = subprocess.run([LDB, "--db=" + s.db, "--column_family=access", "get", "--key_hex",
+                                  "--value_hex", key], capture_output=True, text=True, check=True)
+            value = bytearray.fromhex(got.stdout.strip()[2:])
+            value[32 + 20] ^= 0x01  # a byte of the record, after its 32-byte chain hash
+            subprocess.run([LDB, "--db=" + s.db, "--column_family=access", "put", "--key_hex",
+                            "--value_hex", key, "0x" + value.hex()], capture_output=True,
+                           check=True)
+            v = ledgerctl("verify", db=s.db)
+            self.assertEqual(v.returncode, 3, v.stderr)
+            self.assertIn("FAILED at access record 3", v.stdout)
+            self.assertIn("access record 3:", v.stderr)
+        finally:
+            s.close()
+
+
+class AccessLogCrashTest(unittest.TestCase):
+    def test_records_of_acknowledged_requests_survive_sigkill(self):
+        s = Ledgerd()
+        try:
+            lines = generate(1, 2)
+            acknowledged = []
+            for i in range(0, min(len(lines), 6), 2):
+                r = s.post_events(lines[i:i + 2], "writer")
+                self.assertEqual(r.status, 200)
+                acknowledged.append(("POST", r.json()["first_seq"]))
+                self.assertEqual(s.request("GET", f"/v1/events?after={i}", "reader").status, 200)
+                acknowledged.append(("GET", str(i)))
+            s.proc.kill()  # SIGKILL: no shutdown, nothing flushed but what was synced
+            s.proc.wait()
+            s.proc = None
+            records = requests_of(access_records(s))
+            seen = [("POST", r["first_seq"]) if r["method"] == "POST"
+                    else ("GET", r["params"]["after"]) for r in records]
+            self.assertEqual(seen, acknowledged)
+            s.start()
+            self.assertEqual(requests_of(access_records(s)), records)
+            self.assertEqual(ledgerctl("verify", db=s.db).returncode, 0)
+        finally:
+            s.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
