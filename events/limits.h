@@ -64,6 +64,10 @@ inline constexpr size_t kSinkCopyChunkBytes = 1 << 20;         // one PQputCopyD
 // of an unmatched path); the ledger refuses a record over them.
 inline constexpr size_t kAccessFieldBytesMax = 512;
 inline constexpr size_t kAccessParamsMax = 16;
+// ledgerd's access log writer appends at most this many queued records at
+// once (one append, one fsync shared with concurrent event appends); the
+// queue itself is bounded by the connections, each waiting for one record.
+inline constexpr size_t kAccessRecordsPerAppendMax = 4096;
 
 // Messages: input echoed in an error (events/quote.h) is cut after this many
 // bytes, followed by "... (N bytes)".

@@ -34,6 +34,13 @@ void AppendCutNote(size_t size_bytes, std::string* out) {
 
 }  // namespace
 
+std::string_view Utf8Prefix(std::string_view s, size_t bytes_max) {
+  if (s.size() <= bytes_max) return s;
+  size_t cut = bytes_max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut);
+}
+
 std::string QuoteForMessage(std::string_view s) {
   std::string out = "'";
   const bool cut = AppendEscaped(s, &out);

@@ -16,4 +16,8 @@ std::string QuoteForMessage(std::string_view s);
 // The same without the quotes (for a field name taken from input).
 std::string EscapeForMessage(std::string_view s);
 
+// The longest prefix of `s` of at most `bytes_max` bytes that does not split
+// a UTF-8 sequence (text cut to a limit for display or a record).
+std::string_view Utf8Prefix(std::string_view s, size_t bytes_max);
+
 }  // namespace ccl::events

@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <cassert>
 
 #include "ledger/ledger_impl.h"
@@ -60,6 +61,22 @@ Status ScanAccessChain(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
 }
 
 }  // namespace
+
+Status LedgerImpl::SecondaryFamilies(const rocksdb::DBOptions& o,
+                                     std::vector<rocksdb::ColumnFamilyDescriptor>* cfs,
+                                     bool* has_access) {
+  static_assert(kCfAccess == kCfCount - 1, "OpenSecondary adds its null handle last");
+  std::vector<std::string> names;
+  rocksdb::Status s = rocksdb::DB::ListColumnFamilies(o, path_, &names);
+  if (!s.ok()) return FromRocks(s, "list column families of " + path_);
+  *has_access = std::find(names.begin(), names.end(), kColumnFamilyNames[kCfAccess]) != names.end();
+  cfs->clear();
+  for (int i = 0; i < kCfCount; ++i) {
+    if (i == kCfAccess && !*has_access) continue;
+    cfs->emplace_back(kColumnFamilyNames[i], cf_options_[i]);
+  }
+  return Status::OK();
+}
 
 Status LedgerImpl::ReadAccessHead(AccessHead* out) {
   *out = AccessHead{0, AccessGenesisHash(ledger_id_)};

@@ -25,6 +25,7 @@
 
 namespace rocksdb {
 class Cache;
+struct ColumnFamilyDescriptor;
 class ColumnFamilyHandle;
 class DB;
 class Status;
@@ -192,6 +193,11 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // Corruption unless the last key of `events` is head.seq.
   Status CheckLastEventIsHead(const Head& head);
 
+  // access_store.cc: the column families a read-only instance opens: all,
+  // but `access` only when the ledger has it (*has_access): a ledger no
+  // writer has opened since the access log existed has an empty log.
+  Status SecondaryFamilies(const rocksdb::DBOptions& o,
+                           std::vector<rocksdb::ColumnFamilyDescriptor>* cfs, bool* has_access);
   // access_store.cc: the stored access head (the genesis when there is
   // none), checked against the last key of `access`; Corruption otherwise.
   Status ReadAccessHead(AccessHead* out);

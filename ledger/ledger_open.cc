@@ -335,9 +335,7 @@ Status LedgerImpl::OpenDb() {
     if (!ls.ok()) return FromRocks(ls, "list column families of " + path_);
     for (const auto& d : cfs) {
       if (std::find(names.begin(), names.end(), d.name) != names.end()) continue;
-      if (d.name == kColumnFamilyNames[kCfAccess]) {
-        // A ledger written before the access log existed: a writer adds the
-        // family (an empty log), a reader sees an empty log (OpenSecondary).
+      if (d.name == kColumnFamilyNames[kCfAccess]) {  // from before the access log: add it
         o.create_missing_column_families = !options_.read_only;
         continue;
       }
@@ -391,18 +389,9 @@ Status LedgerImpl::OpenSecondary() {
   o.info_log = std::make_shared<NullLogger>();
   rocksdb::Status s = rocksdb::ReadFileToString(o.env, path_ + "/CURRENT", &current_manifest_);
   if (!s.ok()) return FromRocks(s, "read " + path_ + "/CURRENT");
-  // The `access` family is absent from a ledger no writer of this format
-  // has opened since the access log existed: read it as an empty log.
-  std::vector<std::string> names;
-  s = rocksdb::DB::ListColumnFamilies(o, path_, &names);
-  if (!s.ok()) return FromRocks(s, "list column families of " + path_);
-  const bool has_access =
-      std::find(names.begin(), names.end(), kColumnFamilyNames[kCfAccess]) != names.end();
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  for (int i = 0; i < kCfCount; ++i) {
-    if (i == kCfAccess && !has_access) continue;
-    cfs.emplace_back(kColumnFamilyNames[i], cf_options_[i]);
-  }
+  bool has_access = false;
+  CCL_RETURN_IF_ERROR(SecondaryFamilies(o, &cfs, &has_access));
   // The secondary path is where RocksDB would put its info log (we give it
   // one) and the output of CompactWithPrimary (never called): nothing is
   // written there, so it names no folder.
@@ -411,8 +400,7 @@ Status LedgerImpl::OpenSecondary() {
     handles_.clear();
     return FromRocks(s, "open " + path_);
   }
-  if (!has_access) handles_.push_back(nullptr);  // kCfAccess is the last family
-  static_assert(kCfAccess == kCfCount - 1);
+  if (!has_access) handles_.push_back(nullptr);  // kCfAccess, the last family
   return Status::OK();
 }
 
@@ -440,7 +428,6 @@ Status LedgerImpl::HoldsNoData(const rocksdb::DBOptions& options,
 
 bool LedgerImpl::HoldsNoData() {
   for (rocksdb::ColumnFamilyHandle* h : handles_) {
-    if (h == nullptr) continue;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), h));
     it->SeekToFirst();
     if (it->Valid() || !it->status().ok()) return false;

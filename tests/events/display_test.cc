@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <string>
+
+#include "events/quote.h"
 
 namespace ccl::events {
 namespace {
@@ -64,6 +67,24 @@ TEST_F(DisplayTest, DisplayWidth) {
   EXPECT_EQ(DisplayWidth("\xF0\xA0\x80\x80"), 2u);  // U+20000, CJK extension B
   EXPECT_EQ(DisplayWidth("\xFF\xFE"), 2u);          // invalid bytes: one each
   EXPECT_EQ(DisplayWidth("\xE4\xB8"), 2u);          // truncated sequence
+}
+
+}  // namespace
+}  // namespace ccl::events
+
+namespace ccl::events {
+namespace {
+
+TEST(Utf8PrefixTest, CutsAtALimitWithoutSplittingASequence) {
+  EXPECT_EQ(Utf8Prefix("abc", 5), "abc");
+  EXPECT_EQ(Utf8Prefix("abc", 2), "ab");
+  const std::string text = "a\xc3\xa9\xe2\x82\xac";  // a, é (2 bytes), € (3 bytes)
+  EXPECT_EQ(Utf8Prefix(text, 6), text);
+  EXPECT_EQ(Utf8Prefix(text, 5), "a\xc3\xa9");
+  EXPECT_EQ(Utf8Prefix(text, 4), "a\xc3\xa9");
+  EXPECT_EQ(Utf8Prefix(text, 3), "a\xc3\xa9");
+  EXPECT_EQ(Utf8Prefix(text, 2), "a");
+  EXPECT_EQ(Utf8Prefix(text, 0), "");
 }
 
 }  // namespace

@@ -147,10 +147,7 @@ namespace {
 // Cuts s to at most n bytes without splitting a UTF-8 sequence.
 std::string Clip(std::string s, size_t n) {
   if (s.size() <= n) return s;
-  size_t cut = n - 3;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  s.resize(cut);
-  return s + "...";
+  return std::string(events::Utf8Prefix(s, n - 3)) + "...";
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // ledgerd's access records and GET /v1/access-log (tools/ledgerd/access.h).
 #include "tools/ledgerd/access.h"
 
+#include <algorithm>
+
 #include "events/hex.h"
 #include "events/limits.h"
 #include "events/quote.h"
@@ -12,10 +14,7 @@ namespace {
 
 // `s` cut to the record's field limit, at a UTF-8 character boundary.
 std::string Bounded(std::string_view s) {
-  if (s.size() <= limits::kAccessFieldBytesMax) return std::string(s);
-  size_t n = limits::kAccessFieldBytesMax;
-  while (n > 0 && (static_cast<uint8_t>(s[n]) & 0xC0) == 0x80) --n;
-  return std::string(s.substr(0, n));
+  return std::string(events::Utf8Prefix(s, limits::kAccessFieldBytesMax));
 }
 
 void AddParam(std::string_view name, std::string_view value, ledger::AccessRecord* r) {
@@ -74,6 +73,49 @@ std::string LoggableTarget(std::string_view target, const Route* route) {
     return std::string(target);
   }
   return std::string(target.substr(0, q)) + "?...";
+}
+
+AccessLog::AccessLog(ledger::Ledger* ledger) : ledger_(ledger) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+AccessLog::~AccessLog() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  writer_.join();
+}
+
+void AccessLog::RecordAsync(ledger::AccessRecord r, std::function<void(const Status&)> done) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    queue_.push_back(Pending{std::move(r), std::move(done)});
+  }
+  cv_.notify_one();
+}
+
+void AccessLog::WriterLoop() {
+  std::vector<Pending> batch;
+  std::vector<ledger::AccessRecord> records;
+  std::unique_lock<std::mutex> l(mu_);
+  for (;;) {
+    cv_.wait(l, [this] { return stop_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopped, and nothing is left to write
+    const size_t n = std::min(queue_.size(), limits::kAccessRecordsPerAppendMax);
+    for (size_t i = 0; i < n; ++i) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    l.unlock();
+    records.clear();
+    for (const Pending& p : batch) records.push_back(p.record);
+    const Status s = ledger_->AppendAccess(records);
+    for (Pending& p : batch) p.done(s);
+    batch.clear();
+    l.lock();
+  }
 }
 
 Status AccessLog::Record(const ledger::AccessRecord& r) { return ledger_->AppendAccess({&r, 1}); }

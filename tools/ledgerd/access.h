@@ -8,10 +8,15 @@
 // parameter the route does not accept.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "ledger/ledger.h"
 #include "tools/ledgerd/options.h"
@@ -46,13 +51,24 @@ ledger::AccessRecord RequestAccessRecord(const RequestFacts& facts);
 std::string LoggableTarget(std::string_view target, const Route* route);
 
 // The process's way to the access chain: one per server, shared by the
-// sessions and the handlers.
+// sessions and the handlers. Requests' records go through one writer thread
+// that appends whatever is queued as one batch (RecordAsync), so that
+// neither the I/O threads nor the workers wait for an fsync to record a
+// read.
 class AccessLog {
  public:
-  explicit AccessLog(ledger::Ledger* ledger) : ledger_(ledger) {}
-  // Appends `r` through the ledger's group commit, synced; blocks until then
-  // (call it from a worker thread). The caller must not answer the request
-  // when it fails.
+  explicit AccessLog(ledger::Ledger* ledger);
+  // Appends what is still queued, then stops the writer.
+  ~AccessLog();
+  AccessLog(const AccessLog&) = delete;
+  AccessLog& operator=(const AccessLog&) = delete;
+
+  // Queues `r`; the writer appends it with the others queued (synced,
+  // through the ledger's group commit) and then calls `done` with the
+  // outcome, on its own thread. The caller must not answer the request
+  // before `done`, nor when it reports a failure.
+  void RecordAsync(ledger::AccessRecord r, std::function<void(const Status&)> done);
+  // Appends `r` at once, synced; blocks until then.
   [[nodiscard]] Status Record(const ledger::AccessRecord& r);
   // The start-up: listen address and ledger path.
   [[nodiscard]] Status RecordStart(const ServerOptions& o);
@@ -66,7 +82,18 @@ class AccessLog {
                                     const std::optional<ledger::Hash>& sha256, uint16_t status);
 
  private:
+  struct Pending {
+    ledger::AccessRecord record;
+    std::function<void(const Status&)> done;
+  };
+  void WriterLoop();
+
   ledger::Ledger* ledger_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;  // guarded by mu_
+  bool stop_ = false;          // guarded by mu_
+  std::thread writer_;
 };
 
 // A write: puts the request's record (Request::access, when the log is on)

@@ -204,7 +204,9 @@ Status ServerImpl::Run() {
   PublishCheckpoint("shutdown");
   sessions_.clear();
   subscribers_.clear();
-  ledger_.reset();  // closes RocksDB: every acknowledged append was already synced
+  service_.access_log = nullptr;
+  access_log_.reset();  // writes what is queued: the records of requests not answered
+  ledger_.reset();      // closes RocksDB: every acknowledged append was already synced
   Log(spdlog::level::info, "stopped");
   return Status::OK();
 }

@@ -239,15 +239,14 @@ void Session::Send(Reply reply, bool keep_alive) {
 }
 
 void Session::RecordThen(ledger::AccessRecord record, std::function<void(const Status&)> then) {
-  net::post(server_->workers(), [self = shared_from_this(), record = std::move(record),
-                                 then = std::move(then)]() mutable {
-    Status s = self->server_->service().access_log->Record(record);
-    if (!s.ok()) {
-      self->server_->Log(spdlog::level::err, "access log: " + s.message());
-      if (s.IsIOError()) self->server_->service().writes_failed = true;
-    }
-    net::post(self->stream_.get_executor(), [s, then = std::move(then)]() mutable { then(s); });
-  });
+  server_->service().access_log->RecordAsync(
+      std::move(record), [self = shared_from_this(), then = std::move(then)](const Status& s) {
+        if (!s.ok()) {
+          self->server_->Log(spdlog::level::err, "access log: " + s.message());
+          if (s.IsIOError()) self->server_->service().writes_failed = true;
+        }
+        net::post(self->stream_.get_executor(), [s, then]() { then(s); });
+      });
 }
 
 RequestFacts Session::Facts() const {
