@@ -139,9 +139,11 @@ class AccessLogTest(unittest.TestCase):
         while time.monotonic() < deadline and len(reloads) < 2:
             reloads = [r for r in access_records(s) if r["kind"] == "policy_reload"]
             time.sleep(0.05)
-        self.assertEqual([(r["method"], r["principal"], r["params"], r["status"]) for r in reloads], [
-            ("POST /v1/admin/reload", "admin", {"file": s.policy_path, "sha256": good}, 200),
-            ("SIGHUP", "", {"file": s.policy_path, "sha256": bad}, 400),
+        self.assertEqual([(r["method"], r["principal"], r["auth"], r["params"], r["status"])
+                          for r in reloads], [
+            ("POST /v1/admin/reload", "admin", "certificate",
+             {"file": s.policy_path, "sha256": good}, 200),
+            ("SIGHUP", "", "none", {"file": s.policy_path, "sha256": bad}, 400),
         ])
 
     def test_nothing_secret_reaches_the_records_or_the_log(self):

@@ -125,11 +125,13 @@ TEST_F(LedgerctlErrorsTest, VerifyAgainstABadDigestSaysFailedAndNeverOk) {
   ASSERT_EQ(Run({"digest", "--out", (dir_ / "d.json").string()}).code, 0);
   r = Run({"verify", "--against", (dir_ / "d.json").string()});
   EXPECT_EQ(r.code, 0) << r.err;
-  // The events, the ledger's own checkpoint, the digest: one OK line each.
+  // The events, the access log, the ledger's own checkpoint, the digest:
+  // one OK line each.
   const std::vector<std::string> lines = Lines(r.out);
-  ASSERT_EQ(lines.size(), 3u) << r.out;
-  EXPECT_EQ(lines[1].rfind("OK: extends its own checkpoint", 0), 0u) << r.out;
-  EXPECT_NE(lines[2].find("extends the digest"), std::string::npos) << r.out;
+  ASSERT_EQ(lines.size(), 4u) << r.out;
+  EXPECT_EQ(lines[1].rfind("OK: 0 access log records verified", 0), 0u) << r.out;
+  EXPECT_EQ(lines[2].rfind("OK: extends its own checkpoint", 0), 0u) << r.out;
+  EXPECT_NE(lines[3].find("extends the digest"), std::string::npos) << r.out;
 }
 
 TEST_F(LedgerctlErrorsTest, NoOutputFileInsideTheLedgerOrItsCheckpoints) {

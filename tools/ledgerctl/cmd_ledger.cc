@@ -291,7 +291,7 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
               static_cast<unsigned long long>(report.events),
               static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str(),
               Rate(report.events, seconds).c_str());
-  std::printf("access log: %llu records verified, head hash %s\n",
+  std::printf("OK: %llu access log records verified, access head hash %s\n",
               static_cast<unsigned long long>(report.access_head.n),
               HexOf(report.access_head.hash).c_str());
   for (const std::string& line : summaries) std::printf("%s\n", line.c_str());

@@ -133,14 +133,14 @@ Status AccessLog::RecordStart(const ServerOptions& o) {
 }
 
 Status AccessLog::RecordReload(ledger::AccessKind kind, std::string_view trigger,
-                               std::string_view principal, std::string_view client,
-                               const std::string& path, const std::optional<ledger::Hash>& sha256,
-                               uint16_t status) {
+                               std::string_view principal, ledger::AuthMethod auth,
+                               std::string_view client, const std::string& path,
+                               const std::optional<ledger::Hash>& sha256, uint16_t status) {
   ledger::AccessRecord r;
   r.kind = kind;
   r.time_ns = ledger::SystemClock()->NowNs();
   r.principal = Bounded(principal);
-  r.auth = principal.empty() ? ledger::AuthMethod::kNone : ledger::AuthMethod::kCertificate;
+  r.auth = auth;
   r.client = Bounded(client);
   r.method = Bounded(trigger);
   AddParam("file", path, &r);

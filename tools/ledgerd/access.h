@@ -73,12 +73,13 @@ class AccessLog {
   // The start-up: listen address and ledger path.
   [[nodiscard]] Status RecordStart(const ServerOptions& o);
   // A reload of the policy (or tokens) file at `path`: what triggered it
-  // ("SIGHUP" or the route), by whom, its outcome (200 applied, else the
+  // ("SIGHUP" or the route), by whom (authenticated how: the request's
+  // record says, Request::access), its outcome (200 applied, else the
   // status of the failure: the old file stays in force) and the SHA-256 of
   // the bytes read (absent when the file could not be read).
   [[nodiscard]] Status RecordReload(ledger::AccessKind kind, std::string_view trigger,
-                                    std::string_view principal, std::string_view client,
-                                    const std::string& path,
+                                    std::string_view principal, ledger::AuthMethod auth,
+                                    std::string_view client, const std::string& path,
                                     const std::optional<ledger::Hash>& sha256, uint16_t status);
 
  private:

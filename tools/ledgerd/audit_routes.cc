@@ -90,6 +90,7 @@ Reply PostReload(const Request& r, Service& svc) {
   if (svc.access_log != nullptr) {
     Status a = svc.access_log->RecordReload(
         ledger::AccessKind::kPolicyReload, "POST /v1/admin/reload", r.principal,
+        r.access ? r.access->auth : ledger::AuthMethod::kNone,
         r.access ? std::string_view(r.access->client) : std::string_view(),
         svc.options->policy_path, sha256,
         static_cast<uint16_t>(s.ok() ? 200 : ApiErrorOf(s).http_status));

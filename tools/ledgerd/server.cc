@@ -319,8 +319,9 @@ void ServerImpl::ReloadOnSignal() {
   const uint16_t status = s.ok() ? 200 : static_cast<uint16_t>(ApiErrorOf(s).http_status);
   // On a worker: the record waits for an fsync, the I/O threads must not.
   net::post(workers_, [this, sha256, status] {
-    Status a = access_log_->RecordReload(ledger::AccessKind::kPolicyReload, "SIGHUP", "", "",
-                                         options_.policy_path, sha256, status);
+    Status a = access_log_->RecordReload(ledger::AccessKind::kPolicyReload, "SIGHUP", "",
+                                         ledger::AuthMethod::kNone, "", options_.policy_path,
+                                         sha256, status);
     if (!a.ok())
       Log(spdlog::level::err, "access log: the policy reload not recorded: " + a.message());
   });
