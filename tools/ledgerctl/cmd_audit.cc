@@ -395,6 +395,7 @@ int RunBackup(const po::variables_map& vm, const GlobalOptions& g) {
   s = ledger::BackupLedger(ledger.get(), vm["dir"].as<std::string>(), NowSecondsNs(),
                            key ? &*key : nullptr, &r);
   if (!s.ok()) return Fail(s);
+  if (g.quiet) return kExitOk;
   std::printf("backup %u of ledger %s: %s events, root %s, %s bytes; digest in %s\n", r.backup_id,
               r.digest.ledger_id.c_str(), Num(r.digest.tree_size).c_str(),
               ledger::HexEncode(r.digest.root_hash).c_str(),
@@ -417,6 +418,7 @@ int RunRestore(const po::variables_map& vm, const GlobalOptions& g) {
   s = ledger::RestoreLedger(vm["dir"].as<std::string>(), g.db_path, vm["backup-id"].as<uint32_t>(),
                             trusted ? &*trusted : nullptr, key ? &*key : nullptr, &r);
   if (!s.ok()) return s.IsCorruption() ? Failed(s) : Fail(s);
+  if (g.quiet) return kExitOk;
   std::printf(
       "restored backup %u into %s and verified it: %s events, head %s, root %s; it "
       "extends the backup's digest (%s events)%s\n",
