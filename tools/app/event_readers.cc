@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "events/limits.h"
+#include "events/quote.h"
 
 namespace ccl::app {
 
@@ -55,7 +56,8 @@ Status CsvTypeOf(const std::string& name, std::optional<events::EventType>* type
   if (name.empty()) return Status::OK();
   events::EventType t;
   if (!events::EventTypeFromName(name, &t)) {
-    return Status::InvalidArgument("option '--type': unknown event type '" + name + "'");
+    return Status::InvalidArgument("option '--type': unknown event type " +
+                                   events::QuoteForMessage(name));
   }
   *type = t;
   return Status::OK();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "events/display.h"
+#include "tools/app/event_readers.h"
 #include "tools/app/import.h"
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
@@ -52,7 +53,11 @@ Status ImportOptionsFrom(const po::variables_map& vm, app::ImportOptions* o) {
                              o->format == app::InputFormat::kJsonArray)) {
     return Status::InvalidArgument("option '--format': jsonl or csv");
   }
-  if (vm.count("type")) o->csv_type = vm["type"].as<std::string>();
+  if (vm.count("type")) {
+    o->csv_type = vm["type"].as<std::string>();
+    std::optional<events::EventType> type;
+    CCL_RETURN_IF_ERROR(app::CsvTypeOf(o->csv_type, &type));
+  }
   o->batch_events = vm["batch"].as<uint64_t>();
   return Status::OK();
 }
