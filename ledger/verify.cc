@@ -58,6 +58,7 @@ Status LedgerImpl::Verify(const VerifyProgress& progress, VerifyReport* report) 
   ro.snapshot = snapshot;
   ro.fill_cache = false;
   ro.readahead_size = 2 << 20;
+  ro.total_order_seek = true;  // the scans of `ids` (cf_options.h)
 
   CopyDigest::Salt salt;
   if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) {
