@@ -407,6 +407,14 @@ Status Client::Open(const ClientOptions& options, std::unique_ptr<Client>* out) 
   return Status::OK();
 }
 
+std::string_view MessageAfterLine(const ServerError& e) {
+  std::string_view m = e.message;
+  if (!e.line) return m;
+  const std::string prefix = "line " + std::to_string(*e.line) + ": ";
+  if (m.starts_with(prefix)) m.remove_prefix(prefix.size());
+  return m;
+}
+
 void AppendPercentEncoded(std::string_view text, std::string* out) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (const char c : text) {

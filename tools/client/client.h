@@ -114,6 +114,12 @@ class Client {
   virtual const std::string& server() const = 0;
 };
 
+// The message of an error at a line of the request body without the
+// "line N: " ledgerd puts before it (N is e.line): the library's own message,
+// for a front end that names the line its own way (a file and its line). The
+// whole message when e.line is unset or the message does not start so.
+std::string_view MessageAfterLine(const ServerError& e);
+
 // Appends `text` to *out percent-encoded for a query value or a path
 // segment (RFC 3986 unreserved characters kept).
 void AppendPercentEncoded(std::string_view text, std::string* out);
