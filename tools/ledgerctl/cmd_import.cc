@@ -18,11 +18,6 @@
 
 namespace ccl::tools {
 
-namespace {
-
-// After a file of several failed or was interrupted: which were imported
-// and which were not, so the rest can be re-run (files already imported
-// re-import as duplicates).
 void PrintImportStop(const std::vector<std::string>& files, size_t failed,
                      const app::ImportResult& partial, const char* why) {
   std::string done, not_done;
@@ -40,6 +35,8 @@ void PrintImportStop(const std::vector<std::string>& files, size_t failed,
   std::printf("not imported: %s%s\n", not_done.c_str(),
               partial.events > 0 ? " (the first one in part, as above)" : "");
 }
+
+namespace {
 
 // Ctrl-C during `import --batch N` stops at the next batch boundary: what
 // was committed is reported and gets its checkpoint, then exit 130.
@@ -70,8 +67,6 @@ Status ImportWithProgress(ledger::Ledger* ledger, const std::string& path, app::
   return app::ImportFile(ledger, path, o, result);
 }
 
-namespace {
-
 void PrintImported(const std::string& path, const app::ImportResult& r, double seconds,
                    const GlobalOptions& g) {
   if (g.quiet) return;  // --quiet: errors and requested data only
@@ -80,8 +75,6 @@ void PrintImported(const std::string& path, const app::ImportResult& r, double s
               static_cast<unsigned long long>(r.appended),
               static_cast<unsigned long long>(r.duplicates), Rate(r.events, seconds).c_str());
 }
-
-}  // namespace
 
 int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
   const auto& files = vm["files"].as<std::vector<std::string>>();

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "events/display.h"
+#include "events/durable_file.h"
 #include "events/money.h"
 #include "events/quote.h"
 #include "events/time_format.h"
@@ -214,6 +215,40 @@ std::string EventDetail(const Event& e) {
       break;
   }
   return events::TerminalText(Clip(std::move(d), 100));
+}
+
+void AppendLogTableLine(const Event& e, std::string* out) {
+  char head[160];
+  std::snprintf(head, sizeof(head), "%8llu  %-20s  %-25s  %-15s %4llu  ",
+                static_cast<unsigned long long>(e.seq),
+                events::FormatInstant(e.effective_at_ns).c_str(),
+                std::string(events::EventTypeName(e.type)).c_str(), e.contract.c_str(),
+                static_cast<unsigned long long>(e.stream_version));
+  *out += head;
+  *out += EventDetail(e);
+  *out += '\n';
+}
+
+bool EventTypeOption(const po::variables_map& vm, const char* command,
+                     std::optional<events::EventType>* type) {
+  type->reset();
+  if (!vm.count("type")) return true;
+  events::EventType t;
+  if (!events::EventTypeFromName(vm["type"].as<std::string>(), &t)) {
+    std::fprintf(stderr, "ledgerctl %s: option '--type': unknown event type %s\n", command,
+                 events::QuoteForMessage(vm["type"].as<std::string>()).c_str());
+    return false;
+  }
+  *type = t;
+  return true;
+}
+
+Status EmitOutput(const std::string& text, const std::string& path) {
+  if (path.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return Status::OK();
+  }
+  return events::WriteFileDurably(path, text, {events::ExistingFile::kRefuse, 0644});
 }
 
 }  // namespace ccl::tools

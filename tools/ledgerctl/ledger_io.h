@@ -6,12 +6,16 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "events/event.h"
 #include "events/status.h"
+#include "ledger/digest.h"
 #include "ledger/ledger.h"
+#include "ledger/signing.h"
 #include "projections/view.h"
 #include "tools/app/import.h"
 #include "tools/app/report_options.h"
@@ -75,5 +79,48 @@ std::string PrettyJson(std::string_view compact);
 // One line describing an event's payload for the `log` table, its control
 // characters escaped (events::TerminalText).
 std::string EventDetail(const events::Event& e);
+
+// The `log` table: its header line, and one event's line (seq, effective_at,
+// type, contract, stream version, EventDetail), each ending in "\n".
+inline constexpr std::string_view kLogTableHeader =
+    "     SEQ  EFFECTIVE_AT          TYPE                       CONTRACT         VER  DETAIL\n";
+void AppendLogTableLine(const events::Event& e, std::string* out);
+
+// `log --type T` and `tail`-like options naming an event type: *type set
+// when given. False (after printing the usage error for `command`) when T is
+// no event type.
+bool EventTypeOption(const po::variables_map& vm, const char* command,
+                     std::optional<events::EventType>* type);
+
+// Writes `text` to stdout (empty path), or to a new file `path` (never
+// replacing one: a published digest or a proof handed out must not be
+// replaced by accident; events/durable_file.h says what happens with
+// devices, FIFOs and links).
+Status EmitOutput(const std::string& text, const std::string& path);
+
+// `append`'s event: --json TEXT, else standard input, trailing blanks
+// dropped, parsed (cmd_ledger.cc).
+Status ParseAppendEvent(const po::variables_map& vm, events::Event* e);
+
+// A check's outcome (cmd_audit.cc): a Corruption is a verification failure
+// (exit 3, said so); anything else (a missing or malformed input file, an I/O
+// error) is reported like every other command's error, under its own exit
+// code.
+int FailedCheck(const Status& s);
+// The trusted public key of --pubkey, if given (cmd_audit.cc).
+Status TrustedKey(const po::variables_map& vm, std::optional<ledger::VerifyingKey>* out);
+// Reads a digest the user trusts: strict parse, then its signature (pinned to
+// --pubkey when given) (cmd_audit.cc).
+Status ReadTrustedDigest(const std::string& path, const std::optional<ledger::VerifyingKey>& key,
+                         ledger::Digest* out);
+
+// After a file of several failed or was interrupted (`import`): which were
+// imported and which were not, so the rest can be re-run (files already
+// imported re-import as duplicates). `why` is "error" or "interruption".
+void PrintImportStop(const std::vector<std::string>& files, size_t failed,
+                     const app::ImportResult& partial, const char* why);
+// The summary line of one imported file (nothing when --quiet).
+void PrintImported(const std::string& path, const app::ImportResult& r, double seconds,
+                   const GlobalOptions& g);
 
 }  // namespace ccl::tools
