@@ -88,6 +88,11 @@ class RemoteTest(unittest.TestCase):
             ["show", booking["event_id"], "--no-hash"],
             ["show", "999999"],
             ["show", "12345678901234567890123"],
+            ["balance"],
+            ["margin", "--by", "customer,month"],
+            ["margin", "--contract", contract, "--as-of", "2025-02-15"],
+            ["escalations"],
+            ["burn", "--as-of", "2025-02-15"],
             ["balance", "--format", "json"],
             ["balance", "--format", "csv", "--contract", contract],
             ["balance", "--format", "csv", "--contract", "NOPE"],
@@ -105,7 +110,7 @@ class RemoteTest(unittest.TestCase):
         ]
         for args in cases:
             p = self.assertSameAsLocal(args)
-            if args in (["log"], ["balance", "--format", "json"], ["tail"]):
+            if args in (["log"], ["balance"], ["margin", "--by", "customer,month"], ["tail"]):
                 self.assertEqual(p.returncode, 0, p.stderr)
                 self.assertTrue(p.stdout)
         # The error cases really are errors, each with its documented code.
@@ -183,7 +188,7 @@ class RemoteTest(unittest.TestCase):
 
     def test_a_command_that_cannot_run_remotely_is_a_usage_error(self):
         for args, named in [(["verify"], "ledgerctl verify: "), (["stats"], "ledgerctl stats: "),
-                            (["balance"], "ledgerctl balance: option '--format'"),
+                            (["margin", "--period", "2025-01"], "ledgerctl margin: option '--period'"),
                             (["tail", "--format", "csv"], "ledgerctl tail: option '--format'")]:
             p = self.remote(*args)
             self.assertEqual(p.returncode, 2, (args, p.stderr))

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <functional>
 
 #include "ledger/digest.h"
 #include "ledger/proof.h"
@@ -37,19 +38,15 @@ int PrintLines(client::Client* c, const std::string& target) {
 }
 
 // The options every report shares, checked as the local command checks them,
-// into the query of GET /v1/reports/<route>; kExitOk or the usage error's code.
-int ReportQuery(const po::variables_map& vm, const char* command, QueryString* q) {
+// into the query of GET /v1/reports/<route>, and whether the table is asked
+// for; kExitOk or the usage error's code.
+int ReportQuery(const po::variables_map& vm, const char* command, QueryString* q, bool* table) {
   projections::View view;
   if (Status s = ParseViewOptions(vm, &view); !s.ok()) return RemoteUsage(command, s.message());
   projections::OutputFormat format = projections::OutputFormat::kTable;
   if (vm.count("format")) {
     Status s = projections::ParseOutputFormat(vm["format"].as<std::string>(), &format);
     if (!s.ok()) return RemoteUsage(command, s.message());
-  }
-  if (format == projections::OutputFormat::kTable) {
-    return RemoteUsage(command,
-                       "option '--format': csv or json with --server (the table is "
-                       "printed where the ledger is)");
   }
   for (const char* local_only : {"currency", "period"}) {
     if (vm.count(local_only)) {
@@ -60,43 +57,87 @@ int ReportQuery(const po::variables_map& vm, const char* command, QueryString* q
   if (vm.count("contract")) q->Add("contract", vm["contract"].as<std::string>());
   if (vm.count("as-of")) q->Add("as_of", vm["as-of"].as<std::string>());
   if (vm.count("known-at")) q->Add("known_at", vm["known-at"].as<std::string>());
+  // The table is drawn here from the JSON rows.
   q->Add("format", format == projections::OutputFormat::kCsv ? "csv" : "json");
+  *table = format == projections::OutputFormat::kTable;
+  return kExitOk;
+}
+
+// `target`'s JSON rows into `set` (its columns those of the report), drawn
+// as the local table; `footer`, when given, adds what the rows leave out.
+int PrintTable(client::Client* c, const std::string& target, projections::RowSet set,
+               const std::function<Status(projections::RowSet*)>& footer = {}) {
+  Status s = c->GetLines(target, [&](std::string_view line) {
+    Status row = projections::ReadJsonRow(line, &set);
+    return row.ok() ? row : Status::IOError(c->server() + ": " + row.message());
+  });
+  if (s.ok() && footer) s = footer(&set);
+  if (!s.ok()) return Fail(s);
+  std::string out;
+  projections::WriteRowSet(set, projections::OutputFormat::kTable, &out);
+  std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
 }
 
 int RemoteReport(const po::variables_map& vm, const GlobalOptions& g, const char* command,
-                 const char* route, QueryString q = {}) {
-  if (int rc = ReportQuery(vm, command, &q); rc != kExitOk) return rc;
+                 const char* route, const projections::RowSet& columns, QueryString q = {},
+                 const std::function<Status(projections::RowSet*)>& footer = {}) {
+  bool table = false;
+  if (int rc = ReportQuery(vm, command, &q, &table); rc != kExitOk) return rc;
   std::unique_ptr<client::Client> c;
   if (int rc = ConnectToServer(g, command, &c); rc != kExitOk) return rc;
-  return PrintLines(c.get(), std::string("/v1/reports/") + route + q.str());
+  const std::string target = std::string("/v1/reports/") + route + q.str();
+  return table ? PrintTable(c.get(), target, columns, footer) : PrintLines(c.get(), target);
+}
+
+// Margin's table ends in its totals per currency, which the JSON rows leave
+// out: summed from the rows, as the report sums them.
+Status AddMarginTotals(const std::vector<projections::MarginKey>& keys, projections::RowSet* set) {
+  projections::MarginReport report;
+  report.keys = keys;
+  const size_t n = keys.size();  // the key columns, then currency and the figures
+  for (const auto& cells : set->rows) {
+    projections::MarginRow row;
+    for (size_t k = 0; k < n; ++k) row.keys.push_back(cells[k].text);
+    row.currency = cells[n].text;
+    row.revenue_minor = cells[n + 1].number;
+    row.cost_minor = cells[n + 2].number;
+    row.margin_minor = cells[n + 3].number;
+    if (!cells[n + 4].null) row.margin_bp = cells[n + 4].number;
+    report.rows.push_back(std::move(row));
+  }
+  CCL_RETURN_IF_ERROR(projections::MarginTotalsOf(report.rows, &report.totals));
+  *set = projections::MarginRowSet(report);
+  return Status::OK();
 }
 
 }  // namespace
 
 int RemoteBalance(const po::variables_map& vm, const GlobalOptions& g) {
-  return RemoteReport(vm, g, "balance", "balance");
+  return RemoteReport(vm, g, "balance", "balance", projections::BalanceRowSet({}));
 }
 
 int RemoteMargin(const po::variables_map& vm, const GlobalOptions& g) {
+  const std::string by = vm["by"].as<std::string>();
+  std::vector<projections::MarginKey> keys;
+  Status s = projections::ParseMarginKeys(by, &keys);
+  if (!s.ok()) return RemoteUsage("margin", s.message());
   QueryString q;
-  if (vm.count("by")) {
-    std::vector<projections::MarginKey> keys;
-    Status s = projections::ParseMarginKeys(vm["by"].as<std::string>(), &keys);
-    if (!s.ok()) return RemoteUsage("margin", s.message());
-    q.Add("by", vm["by"].as<std::string>());
-  }
-  return RemoteReport(vm, g, "margin", "margin", q);
+  q.Add("by", by);
+  projections::MarginReport columns;
+  columns.keys = keys;
+  return RemoteReport(vm, g, "margin", "margin", projections::MarginRowSet(columns), q,
+                      [&](projections::RowSet* set) { return AddMarginTotals(keys, set); });
 }
 
 int RemoteEscalations(const po::variables_map& vm, const GlobalOptions& g) {
-  return RemoteReport(vm, g, "escalations", "escalations");
+  return RemoteReport(vm, g, "escalations", "escalations", projections::EscalationRowSet({}));
 }
 
 int RemoteBurn(const po::variables_map& vm, const GlobalOptions& g) {
   QueryString q;
   if (vm.count("at-risk") && vm["at-risk"].as<bool>()) q.Add("at_risk", "true");
-  return RemoteReport(vm, g, "burn", "burn", q);
+  return RemoteReport(vm, g, "burn", "burn", projections::BurnRowSet({}), q);
 }
 
 // ---------------------------------------------------------------- digest, prove
