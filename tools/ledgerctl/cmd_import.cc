@@ -67,6 +67,20 @@ Status ImportWithProgress(ledger::Ledger* ledger, const std::string& path, app::
   return app::ImportFile(ledger, path, o, result);
 }
 
+void AddImported(const app::ImportResult& r, app::ImportResult* total) {
+  total->events += r.events;
+  total->appended += r.appended;
+  total->duplicates += r.duplicates;
+}
+
+void PrintImportTotal(size_t files, const app::ImportResult& total, const GlobalOptions& g) {
+  if (files <= 1 || g.quiet) return;
+  std::printf("total: %llu events, %llu appended, %llu duplicates\n",
+              static_cast<unsigned long long>(total.events),
+              static_cast<unsigned long long>(total.appended),
+              static_cast<unsigned long long>(total.duplicates));
+}
+
 void PrintImported(const std::string& path, const app::ImportResult& r, double seconds,
                    const GlobalOptions& g) {
   if (g.quiet) return;  // --quiet: errors and requested data only
@@ -122,18 +136,11 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
       return ExitCodeFor(s);
     }
     PrintImported(path, r, SecondsSince(start), g);
-    total.events += r.events;
-    total.appended += r.appended;
-    total.duplicates += r.duplicates;
+    AddImported(r, &total);
   }
   s = PublishOwnCheckpoint(ledger.get(), g);
   if (!s.ok()) return Fail(s);
-  if (files.size() > 1 && !g.quiet) {
-    std::printf("total: %llu events, %llu appended, %llu duplicates\n",
-                static_cast<unsigned long long>(total.events),
-                static_cast<unsigned long long>(total.appended),
-                static_cast<unsigned long long>(total.duplicates));
-  }
+  PrintImportTotal(files.size(), total, g);
   return kExitOk;
 }
 

@@ -112,13 +112,9 @@ int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
 // ---------------------------------------------------------------- log
 
 int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
-  const uint64_t from = std::max<uint64_t>(1, vm["from"].as<uint64_t>());
-  const uint64_t limit = vm.count("limit") ? vm["limit"].as<uint64_t>() : UINT64_MAX;
-  const bool json = vm["json"].as<bool>();
-  const bool with_hash = json && !vm["no-hash"].as<bool>();
-  std::optional<events::EventType> type;
-  if (!EventTypeOption(vm, "log", &type)) return kExitUsage;
-  const std::string contract = vm.count("contract") ? vm["contract"].as<std::string>() : "";
+  LogOptions o;
+  if (!ParseLogOptions(vm, &o)) return kExitUsage;
+  const auto& [from, limit, json, with_hash, type, contract] = o;
 
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);

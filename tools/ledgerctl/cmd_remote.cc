@@ -268,16 +268,9 @@ int RemoteImport(const po::variables_map& vm, const GlobalOptions& g) {
       return ExitCodeFor(s);
     }
     PrintImported(files[i], r, SecondsSince(start), g);
-    total.events += r.events;
-    total.appended += r.appended;
-    total.duplicates += r.duplicates;
+    AddImported(r, &total);
   }
-  if (files.size() > 1 && !g.quiet) {
-    std::printf("total: %llu events, %llu appended, %llu duplicates\n",
-                static_cast<unsigned long long>(total.events),
-                static_cast<unsigned long long>(total.appended),
-                static_cast<unsigned long long>(total.duplicates));
-  }
+  PrintImportTotal(files.size(), total, g);
   return kExitOk;
 }
 
@@ -305,12 +298,9 @@ void FlushOver(std::string* out, size_t bytes) {
 }  // namespace
 
 int RemoteLog(const po::variables_map& vm, const GlobalOptions& g) {
-  const uint64_t from = std::max<uint64_t>(1, vm["from"].as<uint64_t>());
-  const uint64_t limit = vm.count("limit") ? vm["limit"].as<uint64_t>() : UINT64_MAX;
-  const bool json = vm["json"].as<bool>();
-  const bool with_hash = json && !vm["no-hash"].as<bool>();
-  std::optional<events::EventType> type;
-  if (!EventTypeOption(vm, "log", &type)) return kExitUsage;
+  LogOptions o;
+  if (!ParseLogOptions(vm, &o)) return kExitUsage;
+  const auto& [from, limit, json, with_hash, type, contract] = o;
   std::unique_ptr<client::Client> c;
   if (int rc = ConnectToServer(g, "log", &c); rc != kExitOk) return rc;
 
@@ -323,7 +313,7 @@ int RemoteLog(const po::variables_map& vm, const GlobalOptions& g) {
   for (bool more = true; more && printed < limit;) {
     QueryString q;
     q.Add("after", std::to_string(after));
-    if (vm.count("contract")) q.Add("contract", vm["contract"].as<std::string>());
+    if (!contract.empty()) q.Add("contract", contract);
     if (type) q.Add("type", events::EventTypeName(*type));
     more = false;
     Status s = c->GetLines("/v1/events" + q.str(), [&](std::string_view line) -> Status {

@@ -229,17 +229,21 @@ void AppendLogTableLine(const Event& e, std::string* out) {
   *out += '\n';
 }
 
-bool EventTypeOption(const po::variables_map& vm, const char* command,
-                     std::optional<events::EventType>* type) {
-  type->reset();
+bool ParseLogOptions(const po::variables_map& vm, LogOptions* o) {
+  o->from = std::max<uint64_t>(1, vm["from"].as<uint64_t>());
+  o->limit = vm.count("limit") ? vm["limit"].as<uint64_t>() : UINT64_MAX;
+  o->json = vm["json"].as<bool>();
+  o->with_hash = o->json && !vm["no-hash"].as<bool>();
+  o->contract = vm.count("contract") ? vm["contract"].as<std::string>() : "";
+  o->type.reset();
   if (!vm.count("type")) return true;
   events::EventType t;
   if (!events::EventTypeFromName(vm["type"].as<std::string>(), &t)) {
-    std::fprintf(stderr, "ledgerctl %s: option '--type': unknown event type %s\n", command,
+    std::fprintf(stderr, "ledgerctl log: option '--type': unknown event type %s\n",
                  events::QuoteForMessage(vm["type"].as<std::string>()).c_str());
     return false;
   }
-  *type = t;
+  o->type = t;
   return true;
 }
 

@@ -86,11 +86,17 @@ inline constexpr std::string_view kLogTableHeader =
     "     SEQ  EFFECTIVE_AT          TYPE                       CONTRACT         VER  DETAIL\n";
 void AppendLogTableLine(const events::Event& e, std::string* out);
 
-// `log --type T` and `tail`-like options naming an event type: *type set
-// when given. False (after printing the usage error for `command`) when T is
-// no event type.
-bool EventTypeOption(const po::variables_map& vm, const char* command,
-                     std::optional<events::EventType>* type);
+// The options of `log`.
+struct LogOptions {
+  uint64_t from = 1;                      // --from, at least 1
+  uint64_t limit = UINT64_MAX;            // --limit
+  bool json = false;                      // --json
+  bool with_hash = false;                 // --json without --no-hash
+  std::optional<events::EventType> type;  // --type
+  std::string contract;                   // --contract ("" for none)
+};
+// False (after printing the usage error) when --type names no event type.
+bool ParseLogOptions(const po::variables_map& vm, LogOptions* o);
 
 // Writes `text` to stdout (empty path), or to a new file `path` (never
 // replacing one: a published digest or a proof handed out must not be
@@ -119,6 +125,10 @@ Status ReadTrustedDigest(const std::string& path, const std::optional<ledger::Ve
 // imported re-import as duplicates). `why` is "error" or "interruption".
 void PrintImportStop(const std::vector<std::string>& files, size_t failed,
                      const app::ImportResult& partial, const char* why);
+// After every file of `import`: adds `r` to *total; with more than one file,
+// prints the total line (nothing when --quiet).
+void AddImported(const app::ImportResult& r, app::ImportResult* total);
+void PrintImportTotal(size_t files, const app::ImportResult& total, const GlobalOptions& g);
 // The summary line of one imported file (nothing when --quiet).
 void PrintImported(const std::string& path, const app::ImportResult& r, double seconds,
                    const GlobalOptions& g);
