@@ -172,16 +172,12 @@ int RunShow(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Fail(s);
   Event e;
   std::string bytes;
-  if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos) {
-    s = key.size() > 19 ? Status::NotFound("no event with seq " + key)
-                        : ledger->Get(std::stoull(key), &e, &bytes);
-  } else {
-    events::Uuid id;
-    if (!events::ParseUuid(key, &id)) {
-      std::fprintf(stderr, "ledgerctl show: %s is neither a seq nor an event id\n",
-                   events::QuoteForMessage(key).c_str());
-      return kExitUsage;
-    }
+  std::optional<uint64_t> seq;
+  events::Uuid id;
+  if (!ParseShowKey(key, &seq, &id, &s)) return kExitUsage;
+  if (s.ok() && seq) {
+    s = ledger->Get(*seq, &e, &bytes);
+  } else if (s.ok()) {
     s = ledger->GetByEventId(id, &e);
     if (s.ok()) s = ledger->Get(e.seq, &e, &bytes);
   }

@@ -351,20 +351,13 @@ int RemoteLog(const po::variables_map& vm, const GlobalOptions& g) {
 
 int RemoteShow(const po::variables_map& vm, const GlobalOptions& g) {
   const std::string key = vm["key"].as<std::string>();
-  std::string target;
-  if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos) {
-    // More digits than any seq has: as the local command says it.
-    if (key.size() > 19) return Fail(Status::NotFound("no event with seq " + key));
-    target = "/v1/events/" + key;
-  } else {
-    events::Uuid id;
-    if (!events::ParseUuid(key, &id)) {
-      std::fprintf(stderr, "ledgerctl show: %s is neither a seq nor an event id\n",
-                   events::QuoteForMessage(key).c_str());
-      return kExitUsage;
-    }
-    target = "/v1/events/by-id/" + events::FormatUuid(id);
-  }
+  std::optional<uint64_t> seq;
+  events::Uuid id;
+  Status not_found;
+  if (!ParseShowKey(key, &seq, &id, &not_found)) return kExitUsage;
+  if (!not_found.ok()) return Fail(not_found);
+  const std::string target =
+      seq ? "/v1/events/" + std::to_string(*seq) : "/v1/events/by-id/" + events::FormatUuid(id);
   std::unique_ptr<client::Client> c;
   if (int rc = ConnectToServer(g, "show", &c); rc != kExitOk) return rc;
   client::Response r;

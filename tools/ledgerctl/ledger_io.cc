@@ -229,6 +229,24 @@ void AppendLogTableLine(const Event& e, std::string* out) {
   *out += '\n';
 }
 
+bool ParseShowKey(const std::string& key, std::optional<uint64_t>* seq, events::Uuid* id,
+                  Status* not_found) {
+  seq->reset();
+  *not_found = Status::OK();
+  if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos) {
+    if (key.size() > 19) {
+      *not_found = Status::NotFound("no event with seq " + key);
+    } else {
+      *seq = std::stoull(key);
+    }
+    return true;
+  }
+  if (events::ParseUuid(key, id)) return true;
+  std::fprintf(stderr, "ledgerctl show: %s is neither a seq nor an event id\n",
+               events::QuoteForMessage(key).c_str());
+  return false;
+}
+
 bool ParseLogOptions(const po::variables_map& vm, LogOptions* o) {
   o->from = std::max<uint64_t>(1, vm["from"].as<uint64_t>());
   o->limit = vm.count("limit") ? vm["limit"].as<uint64_t>() : UINT64_MAX;

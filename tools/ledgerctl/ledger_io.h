@@ -13,6 +13,7 @@
 
 #include "events/event.h"
 #include "events/status.h"
+#include "events/uuid.h"
 #include "ledger/digest.h"
 #include "ledger/ledger.h"
 #include "ledger/signing.h"
@@ -103,6 +104,12 @@ bool ParseLogOptions(const po::variables_map& vm, LogOptions* o);
 // replaced by accident; events/durable_file.h says what happens with
 // devices, FIFOs and links).
 Status EmitOutput(const std::string& text, const std::string& path);
+
+// `show`'s SEQ|EVENT_ID: digits are a seq (*seq set; more digits than any
+// seq has: *not_found is NotFound "no event with seq KEY"), else an event id
+// (*id set). False, after printing the usage error, when it is neither.
+bool ParseShowKey(const std::string& key, std::optional<uint64_t>* seq, events::Uuid* id,
+                  Status* not_found);
 
 // `append`'s event: --json TEXT, else standard input, trailing blanks
 // dropped, parsed (cmd_ledger.cc).
