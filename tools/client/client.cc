@@ -329,10 +329,7 @@ Status BeastClient::Whole(http::verb method, std::string_view target, std::strin
         out->body.append(bytes);
         return Status::OK();
       },
-      [&] {
-        if (out->status == 0) out->status = 200;
-        return Status::OK();
-      });
+      {});
 }
 
 // The splitter's and parser's errors name the server; the caller's own pass

@@ -2,9 +2,7 @@
 // the audit files (digest, prove) and tail. Options are checked here as the
 // local command checks them (same usage errors) before anything is sent; the
 // server computes the same rows and files from the same libraries.
-#include <signal.h>
 
-#include <atomic>
 #include <cstdio>
 #include <functional>
 
@@ -197,13 +195,6 @@ int RemoteProve(const po::variables_map& vm, const GlobalOptions& g) {
 
 // ---------------------------------------------------------------- tail
 
-namespace {
-
-std::atomic<bool> g_stop_remote_tail{false};
-extern "C" void StopRemoteTail(int) { g_stop_remote_tail.store(true); }
-
-}  // namespace
-
 int RemoteTail(const po::variables_map& vm, const GlobalOptions& g) {
   if (vm["format"].as<std::string>() != "jsonl") {
     return RemoteUsage("tail", "option '--format': only jsonl with --server");
@@ -229,29 +220,25 @@ int RemoteTail(const po::variables_map& vm, const GlobalOptions& g) {
   if (from == 0) from = head > lines ? head - lines + 1 : 1;
   if (!follow && from > head) return kExitOk;
 
-  struct sigaction sa {};
-  sa.sa_handler = StopRemoteTail;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
+  // Every event is flushed as it comes, so Ctrl-C (which ends the process
+  // here, inside a read that may wait for the next event) loses nothing printed.
   uint64_t count = 0;
   bool finished = false;  // the callback's own stop, not a failure
-  s = c->GetEvents(
-      "/v1/feed?after=" + std::to_string(from - 1), "", [&](const client::SseEvent& e) -> Status {
-        std::fwrite(e.data.data(), 1, e.data.size(), stdout);
-        std::fputc('\n', stdout);
-        ++count;
-        uint64_t seq = 0;
-        CCL_RETURN_IF_ERROR(JsonUnsigned(*c, e.data, "seq", &seq));
-        finished =
-            (limit > 0 && count >= limit) || (!follow && seq >= head) || g_stop_remote_tail.load();
-        if (!finished) {
-          std::fflush(stdout);
-          return Status::OK();
-        }
-        return Status::Busy("tail: done");  // ends the stream; never printed
-      });
-  if (finished || g_stop_remote_tail.load()) return kExitOk;
+  s = c->GetEvents("/v1/feed?after=" + std::to_string(from - 1), "",
+                   [&](const client::SseEvent& e) -> Status {
+                     std::fwrite(e.data.data(), 1, e.data.size(), stdout);
+                     std::fputc('\n', stdout);
+                     ++count;
+                     uint64_t seq = 0;
+                     CCL_RETURN_IF_ERROR(JsonUnsigned(*c, e.data, "seq", &seq));
+                     finished = (limit > 0 && count >= limit) || (!follow && seq >= head);
+                     if (!finished) {
+                       std::fflush(stdout);
+                       return Status::OK();
+                     }
+                     return Status::Busy("tail: done");  // ends the stream; never printed
+                   });
+  if (finished) return kExitOk;
   if (!s.ok()) return Fail(s);
   return kExitOk;
 }

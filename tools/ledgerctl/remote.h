@@ -44,8 +44,8 @@ std::string JsonString(std::string_view json, const char* key);
 // events::AppendEventJson places it); the line as is when it has none.
 std::string WithoutHash(std::string_view line);
 
-// The events routes (cmd_remote.cc), for the read commands of
-// cmd_remote_reads.cc.
+// The remote variants, found by RemoteVariant (command.h): events commands in
+// cmd_remote.cc, reports, audit files and tail in cmd_remote_reads.cc.
 int RemoteLog(const po::variables_map& vm, const GlobalOptions& g);
 int RemoteShow(const po::variables_map& vm, const GlobalOptions& g);
 int RemoteAppend(const po::variables_map& vm, const GlobalOptions& g);
