@@ -27,6 +27,16 @@
 
 namespace ccl::app {
 
+// An empty export is almost always an upstream failure (a truncated
+// transfer, a wrong redirect), and a scheduled import that "succeeds" with
+// nothing would hide it. Nothing is written either way.
+Status NoEvents(std::string_view source) {
+  return Status::InvalidArgument(
+             "no events in the input (an empty file, or only blank lines or a header); nothing "
+             "imported")
+      .WithLocation(source, 0);
+}
+
 using events::Event;
 
 namespace {
@@ -70,17 +80,6 @@ Status StdinAsFile(std::string* path) {
   }
   ::close(mem);
   return s;
-}
-
-// An input without a single event is refused (InvalidArgument, exit 1):
-// an empty export is almost always an upstream failure (a truncated
-// transfer, a wrong redirect), and a scheduled import that "succeeds" with
-// nothing would hide it. Nothing is written either way.
-Status NoEvents(std::string_view source) {
-  return Status::InvalidArgument(
-             "no events in the input (an empty file, or only blank lines or a header); nothing "
-             "imported")
-      .WithLocation(source, 0);
 }
 
 // The first non-blank byte of `text` (after a UTF-8 byte order mark at its

@@ -80,6 +80,10 @@ struct ImportResult {
   bool stopped = false;
 };
 
+// The error of an input without a single event (InvalidArgument naming
+// `source`): such an input is refused, as ImportFile and ImportBody refuse it.
+Status NoEvents(std::string_view source);
+
 // Imports the file at `path` ("-": standard input, named /dev/stdin; a pipe
 // is first copied into memory, so it is one input like any file). The
 // format is options.format, else by content: a first non-blank byte '{' is

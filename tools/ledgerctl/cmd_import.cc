@@ -19,11 +19,6 @@
 
 namespace ccl::tools {
 
-namespace {
-
-// After a file of several failed or was interrupted: which were imported
-// and which were not, so the rest can be re-run (files already imported
-// re-import as duplicates).
 void PrintImportStop(const std::vector<std::string>& files, size_t failed,
                      const app::ImportResult& partial, const char* why) {
   std::string done, not_done;
@@ -41,6 +36,8 @@ void PrintImportStop(const std::vector<std::string>& files, size_t failed,
   std::printf("not imported: %s%s\n", not_done.c_str(),
               partial.events > 0 ? " (the first one in part, as above)" : "");
 }
+
+namespace {
 
 // Ctrl-C during `import --batch N` stops at the next batch boundary: what
 // was committed is reported and gets its checkpoint, then exit 130.
@@ -75,7 +72,19 @@ Status ImportWithProgress(ledger::Ledger* ledger, const std::string& path, app::
   return app::ImportFile(ledger, path, o, result);
 }
 
-namespace {
+void AddImported(const app::ImportResult& r, app::ImportResult* total) {
+  total->events += r.events;
+  total->appended += r.appended;
+  total->duplicates += r.duplicates;
+}
+
+void PrintImportTotal(size_t files, const app::ImportResult& total, const GlobalOptions& g) {
+  if (files <= 1 || g.quiet) return;
+  std::printf("total: %llu events, %llu appended, %llu duplicates\n",
+              static_cast<unsigned long long>(total.events),
+              static_cast<unsigned long long>(total.appended),
+              static_cast<unsigned long long>(total.duplicates));
+}
 
 void PrintImported(const std::string& path, const app::ImportResult& r, double seconds,
                    const GlobalOptions& g) {
@@ -85,8 +94,6 @@ void PrintImported(const std::string& path, const app::ImportResult& r, double s
               static_cast<unsigned long long>(r.appended),
               static_cast<unsigned long long>(r.duplicates), Rate(r.events, seconds).c_str());
 }
-
-}  // namespace
 
 int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
   const auto& files = vm["files"].as<std::vector<std::string>>();
@@ -134,18 +141,11 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
       return ExitCodeFor(s);
     }
     PrintImported(path, r, SecondsSince(start), g);
-    total.events += r.events;
-    total.appended += r.appended;
-    total.duplicates += r.duplicates;
+    AddImported(r, &total);
   }
   s = PublishOwnCheckpoint(ledger.get(), g);
   if (!s.ok()) return Fail(s);
-  if (files.size() > 1 && !g.quiet) {
-    std::printf("total: %llu events, %llu appended, %llu duplicates\n",
-                static_cast<unsigned long long>(total.events),
-                static_cast<unsigned long long>(total.appended),
-                static_cast<unsigned long long>(total.duplicates));
-  }
+  PrintImportTotal(files.size(), total, g);
   return kExitOk;
 }
 

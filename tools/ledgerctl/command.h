@@ -44,6 +44,12 @@ struct GlobalOptions {
   // How long a command that writes waits for another process (a report
   // saving its checkpoints, a backup) to release the ledger before exit 4.
   uint32_t writer_lock_wait_ms = kWriterLockWaitMsDefault;
+  // --server URL and its TLS files: when server_url is set, the command runs
+  // against that ledgerd (cmd_remote.cc) instead of the ledger at db_path.
+  std::string server_url;
+  std::string cert_file;    // --cert: this client's certificate (PEM)
+  std::string key_file;     // --key: its private key (PEM)
+  std::string cacert_file;  // --cacert: the CA the server's certificate must chain to
 };
 
 struct Command {
@@ -69,6 +75,12 @@ void RegisterPackageCommands(CommandTable* table);  // cmd_package.cc: audit-pac
                                                     // restore
 void RegisterFeedCommands(CommandTable* table);     // cmd_feed.cc: export tail stats report
 void RegisterSinkCommands(CommandTable* table);     // cmd_sink.cc: sink postgres
+
+// The remote variant of command `name` (cmd_remote.cc): it runs the command
+// against the server of --server with the local command's output and exit
+// codes. nullptr when the command cannot run remotely.
+using RunFunction = int (*)(const po::variables_map&, const GlobalOptions&);
+RunFunction RemoteVariant(std::string_view name);
 
 // A whole-number option with an upper bound below its type's (a limit of
 // events/limits.h): RunCommand refuses a larger value as a usage error, as it
