@@ -75,6 +75,8 @@ TEST(QueryTest, DecodesAndChecksEveryParameter) {
   EXPECT_EQ(Query::Parse("after=%4", allowed, &q)->http_status, 400u);
   EXPECT_TRUE(Query::Parse("contract=%0a", allowed, &q));
   EXPECT_EQ(Query::Parse("=5", allowed, &q)->field, "=5");
+  // Without a name, whatever the value holds: named by the whole pair.
+  EXPECT_EQ(Query::Parse("after=0&=%0a", allowed, &q)->field, "=%0a");
   for (const char* bad : {"-1", "1e3", "+1", " 1", "18446744073709551616", ""}) {
     ASSERT_FALSE(Query::Parse(std::string("after=") + bad, allowed, &q));
     EXPECT_TRUE(q.Number("after", 0, UINT64_MAX, &v)) << bad;
