@@ -95,20 +95,6 @@ TEST_F(ImportTest, JsonArrayBodyIsOneAppendWithTypedResult) {
   EXPECT_EQ(again.head.seq, 3u);
 }
 
-TEST_F(ImportTest, AnUnnamedBodyNamesItsLinesAlone) {
-  std::vector<Event> events = Workload(1);
-  Event other = events[1];
-  other.minutes = 45;  // same id, other content
-  events.push_back(other);
-  ImportResult r;
-  const Status s = ImportBody(ledger_.get(), JsonLines(events), "", ImportOptions(), &r);
-  ASSERT_TRUE(s.IsConflict()) << s.ToString();
-  EXPECT_EQ(s.line(), 3u);
-  EXPECT_TRUE(s.message().starts_with("line 3: ")) << s.message();
-  EXPECT_NE(s.message().find("(first used on line 2)"), std::string::npos) << s.message();
-  EXPECT_EQ(ledger_->head().seq, 0u);
-}
-
 TEST_F(ImportTest, MoreEventsThanTheWholeInputMaxIsRefusedAsAWhole) {
   ImportOptions o;
   o.events_max = 2;
@@ -225,6 +211,14 @@ TEST_F(ImportTest, AnEventIdUsedTwiceNamesTheFirstUse) {
   EXPECT_EQ(s.line(), 3u);
   EXPECT_NE(s.message().find("(first used on line 2 of request)"), std::string::npos)
       << s.message();
+  // A body without a name (the service's) names its lines alone.
+  const Status unnamed = ImportBody(ledger_.get(), JsonLines(events), "", ImportOptions(), &r);
+  ASSERT_TRUE(unnamed.IsConflict()) << unnamed.ToString();
+  EXPECT_EQ(unnamed.line(), 3u);
+  EXPECT_TRUE(unnamed.message().starts_with("line 3: ")) << unnamed.message();
+  EXPECT_NE(unnamed.message().find("(first used on line 2)"), std::string::npos)
+      << unnamed.message();
+  EXPECT_EQ(ledger_->head().seq, 0u);
 }
 
 TEST_F(ImportTest, CsvErrorsCarryTheRecordLineAndTheColumnsField) {

@@ -205,36 +205,43 @@ bool Postgres64(const Settings& s) {
   return true;
 }
 
-// post64x1 on a fresh ledgerd.
-bool Post64x1(const Settings& s) {
+// A POST load on a fresh ledgerd in dir/`name`: the first `events` events
+// dealt to `clients` by contract, `per_body` events per request; its figures
+// printed under `label`. The server is left running for the caller.
+bool PostLoad(const Settings& s, const std::string& name, const std::string& label, uint64_t events,
+              size_t clients, size_t per_body, LedgerdProcess* server, LoadFigures* f) {
   std::vector<std::vector<events::Event>> parts;
-  Status st = DealByContract(s, s.single_events, 64, &parts);
-  LedgerdProcess server;
-  if (st.ok()) st = server.Start(s.ledgerd_path, s.source_dir, s.dir + "/post64x1", s.workers);
-  LoadFigures f;
-  if (st.ok()) st = RunPostLoad(server, Bodies(parts, 1), 1, s.seconds_max, &f);
-  if (st.ok()) st = server.Stop();
-  if (!st.ok()) return PrintMissing("ledgerd 64 x 1", st);
-  Print("ledgerd 64 clients x 1 event", static_cast<double>(f.events) / f.seconds, "events/s");
-  PrintLatencies("ledgerd 64 x 1", &f.latency_us);
-  Print("ledgerd 64 x 1 server RSS max", f.server_rss_mb_max, "MB");
+  Status st = DealByContract(s, events, clients, &parts);
+  if (st.ok()) st = server->Start(s.ledgerd_path, s.source_dir, s.dir + "/" + name, s.workers);
+  if (st.ok()) st = RunPostLoad(*server, Bodies(parts, per_body), per_body, s.seconds_max, f);
+  if (!st.ok()) return PrintMissing(label, st);
+  Print(label, static_cast<double>(f->events) / f->seconds, "events/s");
+  PrintLatencies(label, &f->latency_us);
+  Print(label + " server RSS max", f->server_rss_mb_max, "MB");
   return true;
+}
+
+bool Post64x1(const Settings& s) {
+  LedgerdProcess server;
+  LoadFigures f;
+  if (!PostLoad(s, "post64x1", "ledgerd 64 clients x 1 event", s.single_events, 64, 1, &server,
+                &f)) {
+    return false;
+  }
+  Status st = server.Stop();
+  return st.ok() || PrintMissing("ledgerd 64 x 1 stop", st);
 }
 
 // post8x1000, then feed16 on the same server.
 bool Post8x1000AndFeed(const Settings& s) {
-  std::vector<std::vector<events::Event>> parts;
-  Status st = DealByContract(s, s.batch_events, 8, &parts);
   LedgerdProcess server;
-  if (st.ok()) st = server.Start(s.ledgerd_path, s.source_dir, s.dir + "/post8x1000", s.workers);
   LoadFigures f;
-  if (st.ok()) st = RunPostLoad(server, Bodies(parts, 1000), 1000, s.seconds_max, &f);
-  if (!st.ok()) return PrintMissing("ledgerd 8 x 1000", st);
-  Print("ledgerd 8 clients x 1000 events", static_cast<double>(f.events) / f.seconds, "events/s");
-  PrintLatencies("ledgerd 8 x 1000", &f.latency_us);
-  Print("ledgerd 8 x 1000 server RSS max", f.server_rss_mb_max, "MB");
+  if (!PostLoad(s, "post8x1000", "ledgerd 8 clients x 1000 events", s.batch_events, 8, 1000,
+                &server, &f)) {
+    return false;
+  }
   LoadFigures feed;
-  st = RunFeedLoad(server, 16, f.events, s.seconds_max * 3, &feed);
+  Status st = RunFeedLoad(server, 16, f.events, s.seconds_max * 3, &feed);
   if (st.ok()) st = server.Stop();
   if (!st.ok()) return PrintMissing("ledgerd feed 16", st);
   Print("ledgerd feed 16 subscribers (all)", static_cast<double>(feed.events) / feed.seconds,
