@@ -177,9 +177,13 @@ Status AppendBatch(ledger::Ledger* ledger, std::string_view source, std::span<co
   }
   result->head = ledger->head();
   using Seconds = std::chrono::duration<double>;
-  spdlog::info("{}: batch of {} events: read in {:.3f} s, appended in {:.3f} s", source, n,
-               Seconds(append_start - read_start).count(),
-               Seconds(std::chrono::steady_clock::now() - append_start).count());
+  // A named input (a file) is a job worth a line per batch; an unnamed one (a
+  // request body) is logged by its front end with the request, so only at
+  // debug level here.
+  spdlog::log(source.empty() ? spdlog::level::debug : spdlog::level::info,
+              "{}: batch of {} events: read in {:.3f} s, appended in {:.3f} s", source, n,
+              Seconds(append_start - read_start).count(),
+              Seconds(std::chrono::steady_clock::now() - append_start).count());
   return Status::OK();
 }
 
