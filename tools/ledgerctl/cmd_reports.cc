@@ -29,6 +29,7 @@
 #include "projections/report_rows.h"
 #include "projections/retention.h"
 #include "projections/runner.h"
+#include "tools/app/report.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
 
@@ -119,28 +120,21 @@ void LogStats(const std::string& what, const RunStats& stats) {
 
 void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
-// Opens the ledger read-only and computes the rows of `query`. After a long
-// catch-up of an unfiltered view (limits::kReportCheckpointEventsMin) the
-// caught-up state is stored as the projection's checkpoint when the writer
-// lock is free (SaveCheckpointIfLockFree), before burn refolds it for its
-// evaluation day. Returns an exit code; kExitOk on success.
+// Opens the ledger read-only and computes the rows of `query`
+// (app::QueryReport); a long catch-up of an unfiltered view is stored as the
+// projection's checkpoint when the writer lock is free
+// (SaveCheckpointIfLockFree). Returns an exit code; kExitOk on success.
 // `state`, when given, keeps the folded projection state for the caller.
 int Fill(const GlobalOptions& g, const std::string& command, const projections::ReportQuery& query,
          projections::ReportRows* rows, projections::ProjectionSet* state = nullptr) {
   std::unique_ptr<ledger::Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
-  if (s.ok()) s = CheckContractExists(ledger.get(), query.view.contract);
   if (!s.ok()) return Fail(s);
-  Runner runner(ledger.get(), RunnerOptions{.save_checkpoints = false});
   RunStats stats;
-  projections::ProjectionSet local;
-  projections::ProjectionSet& set = state != nullptr ? *state : local;
-  Projection* const one[] = {projections::ProjectionFor(&set, query.kind)};
-  s = runner.Query(query.view, one, &stats);
-  if (s.ok() && !query.view.filtered() && stats.events_read >= limits::kReportCheckpointEventsMin) {
-    SaveCheckpointIfLockFree(g, *one[0], stats.to_seq);
-  }
-  if (s.ok()) s = projections::RowsOfState(&runner, query, &set, rows, &stats);
+  s = app::QueryReport(
+      ledger.get(), query,
+      [&g](const Projection& p, uint64_t seq) { SaveCheckpointIfLockFree(g, p, seq); }, rows,
+      &stats, state);
   LogStats(command, stats);
   if (!s.ok()) return Fail(s);
   return kExitOk;

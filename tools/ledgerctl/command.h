@@ -14,17 +14,18 @@
 
 #include "events/event.h"
 #include "events/status.h"
+#include "tools/app/exit_codes.h"
 
 namespace ccl::tools {
 
 namespace po = boost::program_options;
 
-// Documented exit codes (README "Exit codes").
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitRejected = 1;    // rejected input or rule
-inline constexpr int kExitUsage = 2;       // bad command line
-inline constexpr int kExitCorruption = 3;  // verification failure or corruption
-inline constexpr int kExitIO = 4;          // I/O, lock
+// Documented exit codes (README "Exit codes"), shared with ledgerd.
+using app::kExitCorruption;
+using app::kExitIO;
+using app::kExitOk;
+using app::kExitRejected;
+using app::kExitUsage;
 // Ctrl-C during `import --batch N`, after the committed batches are saved
 // (128 + SIGINT, as a shell reports a process SIGINT ended).
 inline constexpr int kExitInterrupted = 130;
@@ -111,7 +112,7 @@ int RunCommand(const CommandTable& table, std::string_view name,
 std::string VersionText();
 
 // Maps a Status to the documented exit code.
-int ExitCodeFor(const Status& s);
+using app::ExitCodeFor;
 // Prints "ledgerctl: <message>" on stderr (one line) and returns ExitCodeFor(s).
 int Fail(const Status& s);
 

@@ -28,24 +28,6 @@
 
 namespace ccl::tools {
 
-int ExitCodeFor(const Status& s) {
-  switch (s.code()) {
-    case Status::Code::kOk:
-      return kExitOk;
-    case Status::Code::kInvalidArgument:
-    case Status::Code::kRuleViolation:
-    case Status::Code::kConflict:
-    case Status::Code::kNotFound:
-      return kExitRejected;
-    case Status::Code::kCorruption:
-      return kExitCorruption;
-    case Status::Code::kIOError:
-    case Status::Code::kBusy:
-      return kExitIO;
-  }
-  return kExitIO;
-}
-
 int Fail(const Status& s) {
   std::fprintf(stderr, "ledgerctl: %s\n", s.message().c_str());
   return ExitCodeFor(s);

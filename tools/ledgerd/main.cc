@@ -11,6 +11,7 @@
 #include <iostream>
 #include <limits>
 
+#include "tools/app/exit_codes.h"
 #include "tools/ledgerd/query.h"
 #include "tools/ledgerd/routes.h"
 #include "tools/ledgerd/server.h"
@@ -45,24 +46,6 @@ po::typed_value<WholeNumber<T>>* Number(T* field) {
   return po::value<WholeNumber<T>>()
       ->default_value(WholeNumber<T>{*field}, std::to_string(*field))
       ->notifier([field](const WholeNumber<T>& n) { *field = n.value; });
-}
-
-int ExitCodeOf(const Status& s) {
-  switch (s.code()) {
-    case Status::Code::kOk:
-      return 0;
-    case Status::Code::kInvalidArgument:
-    case Status::Code::kRuleViolation:
-    case Status::Code::kConflict:
-    case Status::Code::kNotFound:
-      return 1;
-    case Status::Code::kCorruption:
-      return 3;
-    case Status::Code::kIOError:
-    case Status::Code::kBusy:
-      return 4;
-  }
-  return 4;
 }
 
 void DefineLimits(po::options_description* d, ccl::ledgerd::ServerLimits* l) {
@@ -147,7 +130,7 @@ int ParseOptions(int argc, char** argv, ServerOptions* o, std::string* log_forma
       std::cout << "ledgerd --db PATH --tls-cert PEM --tls-key PEM --client-ca PEM --policy FILE "
                    "[--listen HOST:PORT] [options]\n"
                 << d << "\n";
-      return 0;
+      return ccl::app::kExitOk;
     }
     if (vm.count("print-routes")) {
       for (const auto& r : ccl::ledgerd::Routes()) {
@@ -155,29 +138,29 @@ int ParseOptions(int argc, char** argv, ServerOptions* o, std::string* log_forma
                     static_cast<int>(r.pattern.size()), r.pattern.data(),
                     r.roles == 0 ? "any" : ccl::ledgerd::RoleSetName(r.roles).c_str());
       }
-      return 0;
+      return ccl::app::kExitOk;
     }
     if (vm.count("config")) {
       const std::string path = vm["config"].as<std::string>();
       std::ifstream in(path);
       if (!in) {
         std::fprintf(stderr, "ledgerd: --config %s: cannot read it\n", path.c_str());
-        return 2;
+        return ccl::app::kExitUsage;
       }
       po::store(po::parse_config_file(in, d), vm);
     }
     po::notify(vm);
   } catch (const po::error& e) {
     std::fprintf(stderr, "ledgerd: %s (ledgerd --help)\n", e.what());
-    return 2;
+    return ccl::app::kExitUsage;
   }
   if (*log_format != "text" && *log_format != "json") {
     std::fprintf(stderr, "ledgerd: --log-format: text or json, got '%s'\n", log_format->c_str());
-    return 2;
+    return ccl::app::kExitUsage;
   }
   if (o->worker_threads == 0 || o->worker_threads > ccl::limits::kServerWorkerThreadsMax) {
     std::fprintf(stderr, "ledgerd: --workers: 1..%zu\n", ccl::limits::kServerWorkerThreadsMax);
-    return 2;
+    return ccl::app::kExitUsage;
   }
   return -1;
 }
@@ -196,7 +179,7 @@ int main(int argc, char** argv) {
   if (s.ok()) s = server->Run();
   if (!s.ok()) {
     std::fprintf(stderr, "ledgerd: %s\n", s.message().c_str());
-    return ExitCodeOf(s);
+    return ccl::app::ExitCodeFor(s);
   }
-  return 0;
+  return ccl::app::kExitOk;
 }
