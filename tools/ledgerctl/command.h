@@ -69,6 +69,7 @@ void RegisterPackageCommands(CommandTable* table);  // cmd_package.cc: audit-pac
                                                     // restore
 void RegisterFeedCommands(CommandTable* table);     // cmd_feed.cc: export tail stats report
 void RegisterSinkCommands(CommandTable* table);     // cmd_sink.cc: sink postgres
+void RegisterTokenCommands(CommandTable* table);    // cmd_token.cc: token new
 
 // A whole-number option with an upper bound below its type's (a limit of
 // events/limits.h): RunCommand refuses a larger value as a usage error, as it

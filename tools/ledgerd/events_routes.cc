@@ -14,6 +14,7 @@
 #include "tools/feed/contract_currency.h"
 #include "tools/ledgerd/events_body.h"
 #include "tools/ledgerd/routes.h"
+#include "tools/ledgerd/scope.h"
 
 namespace ccl::ledgerd {
 namespace {
@@ -52,7 +53,7 @@ std::optional<ApiError> ParseBody(const Request& r, const ServerOptions& o, std:
   if (auto e = SplitEventsBody(r.body, format, o.limits.events_per_request, &texts)) return e;
   out->resize(texts.size());
   for (size_t i = 0; i < texts.size(); ++i) {
-    Status s = ThreadParser().Parse(texts[i].text, &(*out)[i]);
+    Status s = ThreadParser().Parse(texts[i].text, &(*out)[i], r.context.principal);
     if (!s.ok()) return AtLine(s, texts[i].line);
   }
   lines->clear();
@@ -124,6 +125,11 @@ Reply PostEvents(const Request& r, Service& svc) {
   std::vector<Event> batch;
   std::vector<uint64_t> lines;
   if (auto e = ParseBody(r, *svc.options, &batch, &lines)) return Reply::Error(*e);
+  ScopeCheck scope(r.context.scope(), svc.ledger);
+  if (auto e = CheckWriteBatch(r.context.principal, &scope, batch, lines)) return Reply::Error(*e);
+  for (const auto& [contract, version] : options.expected_versions) {
+    if (Status s = scope.ContractShownOrNotFound(contract); !s.ok()) return Reply::Of(s);
+  }
 
   ledger::AppendResult result;
   const auto start = std::chrono::steady_clock::now();
@@ -158,7 +164,10 @@ Reply GetEvents(const Request& r, Service& svc) {
     type = t;
   }
   const std::string contract(r.query.Get("contract"));
-  if (Status s = ledger::CheckContractExists(svc.ledger, contract); !s.ok()) return Reply::Of(s);
+  ScopeCheck scope(r.context.scope(), svc.ledger);
+  Status checked = scope.ContractShownOrNotFound(contract);
+  if (checked.ok()) checked = ledger::CheckContractExists(svc.ledger, contract);
+  if (!checked.ok()) return Reply::Of(checked);
   // A contract's events come from its stream, never a full scan.
   std::unique_ptr<ledger::EventIterator> it = contract.empty()
                                                   ? svc.ledger->NewIterator(after + 1)
@@ -169,7 +178,10 @@ Reply GetEvents(const Request& r, Service& svc) {
   for (uint64_t rows = 0; it->Valid() && rows < limit; it->Next()) {
     const Event& e = it->event();
     if (e.seq <= after || (type && e.type != *type)) continue;
-    Status s = it->chain_hash(&hash);
+    bool in_scope = true;
+    Status s = scope.EventInScope(e, &in_scope);
+    if (s.ok() && !in_scope) continue;
+    if (s.ok()) s = it->chain_hash(&hash);
     if (s.ok()) s = AppendEventLine(e, hash, &currencies, &reply.body);
     if (!s.ok()) return Reply::Of(s);
     reply.body += '\n';
@@ -191,6 +203,10 @@ Reply GetEventBySeq(const Request& r, Service& svc) {
   Event e;
   ledger::Hash hash;
   Status s = svc.ledger->Get(seq, &e);
+  if (s.ok()) {
+    s = ScopeCheck(r.context.scope(), svc.ledger)
+            .EventShownOrNotFound(e, ledger::EventNotFound(seq));
+  }
   if (s.ok()) s = svc.ledger->GetChainHash(seq, &hash);
   if (!s.ok()) {
     ApiError err = ApiErrorOf(s);
@@ -212,6 +228,10 @@ Reply GetEventById(const Request& r, Service& svc) {
   Event e;
   ledger::Hash hash;
   Status s = svc.ledger->GetByEventId(id, &e);
+  if (s.ok()) {
+    s = ScopeCheck(r.context.scope(), svc.ledger)
+            .EventShownOrNotFound(e, ledger::EventIdNotFound(id));
+  }
   if (s.ok()) s = svc.ledger->GetChainHash(e.seq, &hash);
   if (!s.ok()) return Reply::Of(s);
   return EventReply(e, hash, svc);

@@ -10,6 +10,7 @@
 #include "projections/report_rows.h"
 #include "projections/runner.h"
 #include "tools/ledgerd/routes.h"
+#include "tools/ledgerd/scope.h"
 
 namespace ccl::ledgerd {
 namespace {
@@ -56,9 +57,15 @@ std::optional<ApiError> ParseReportQuery(const Query& q, ReportQuery* out) {
 
 // Fills `p` with the state of the view, as `ledgerctl` does; `then` runs
 // next with the same runner (burn's refold up to its evaluation day).
-Status Fill(Service& svc, const View& view, projections::Projection* p,
-            const std::function<Status(projections::Runner*, projections::RunStats*)>& then = {}) {
+// Only the contracts of the caller's scope are folded, so rows and totals
+// come from them alone.
+Status Fill(Service& svc, const Request& r, View view, projections::Projection* p,
+            const std::function<Status(projections::Runner*, projections::RunStats*, const View&)>&
+                then = {}) {
+  ScopeCheck scope(r.context.scope(), svc.ledger);
+  CCL_RETURN_IF_ERROR(scope.ContractShownOrNotFound(view.contract));
   CCL_RETURN_IF_ERROR(ledger::CheckContractExists(svc.ledger, view.contract));
+  scope.NarrowView(&view);
   projections::RunnerOptions options;
   options.save_checkpoints = !view.filtered();
   std::unique_lock<std::mutex> lock(CatchUpMutex(), std::defer_lock);
@@ -67,8 +74,8 @@ Status Fill(Service& svc, const View& view, projections::Projection* p,
   projections::RunStats stats;
   projections::Projection* ps[] = {p};
   CCL_RETURN_IF_ERROR(runner.Query(view, ps, &stats));
-  if (then) CCL_RETURN_IF_ERROR(then(&runner, &stats));
-  return Status::OK();
+  if (then) CCL_RETURN_IF_ERROR(then(&runner, &stats, view));
+  return scope.status();
 }
 
 Reply Rows(const projections::RowSet& set, OutputFormat format) {
@@ -88,7 +95,7 @@ Reply GetBalanceReport(const Request& r, Service& svc) {
   ReportQuery q;
   if (auto e = ParseReportQuery(r.query, &q)) return Reply::Error(*e);
   projections::BalancesProjection p;
-  Status s = Fill(svc, q.view, &p);
+  Status s = Fill(svc, r, q.view, &p);
   if (!s.ok()) return Reply::Of(s);
   return Rows(projections::BalanceRowSet(projections::BalanceRows(p, q.view.contract)), q.format);
 }
@@ -101,7 +108,7 @@ Reply GetMarginReport(const Request& r, Service& svc) {
       projections::ParseMarginKeys(r.query.Has("by") ? r.query.Get("by") : "contract", &keys);
   if (!s.ok()) return Reply::Error(BadParameter("by", s.message()));
   projections::MarginsProjection p;
-  s = Fill(svc, q.view, &p);
+  s = Fill(svc, r, q.view, &p);
   projections::MarginReport report;
   if (s.ok()) s = projections::BuildMarginReport(p, keys, q.view.contract, "", &report);
   if (!s.ok()) return Reply::Of(s);
@@ -112,7 +119,7 @@ Reply GetEscalationsReport(const Request& r, Service& svc) {
   ReportQuery q;
   if (auto e = ParseReportQuery(r.query, &q)) return Reply::Error(*e);
   projections::EscalationsProjection p;
-  Status s = Fill(svc, q.view, &p);
+  Status s = Fill(svc, r, q.view, &p);
   if (!s.ok()) return Reply::Of(s);
   return Rows(projections::EscalationRowSet(projections::EscalationRows(p, q.view.contract)),
               q.format);
@@ -132,9 +139,10 @@ Reply GetBurnReport(const Request& r, Service& svc) {
   }
   projections::BurnProjection p;
   const int32_t day = projections::BurnEvaluationDay(q.view, TodayDay());
-  Status s = Fill(svc, q.view, &p, [&](projections::Runner* runner, projections::RunStats* stats) {
-    return projections::FoldBurnThroughDay(runner, q.view, day, &p, stats);
-  });
+  Status s = Fill(svc, r, q.view, &p,
+                  [&](projections::Runner* runner, projections::RunStats* stats, const View& v) {
+                    return projections::FoldBurnThroughDay(runner, v, day, &p, stats);
+                  });
   if (!s.ok()) return Reply::Of(s);
   return Rows(projections::BurnRowSet(projections::BurnRows(p, day, at_risk, q.view.contract)),
               q.format);
