@@ -392,6 +392,12 @@ class TokenAndActorTest(unittest.TestCase):
         shown = json.loads(ledgerctl("show", str(r.json()["last_seq"]), db=s.db, check=True).stdout)
         self.assertEqual(shown["actor"], "t_writer", "the actor is the authenticated principal")
         self.assertEqual(s.request("GET", "/v1/events?limit=1", token=self.reader_token).status, 200)
+        for token, want in [(self.reader_token, "200"), (wrong_same_length, "401")]:
+            out = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert",
+                                  os.path.join(certs(), "ca.pem"), "-H",
+                                  f"Authorization: Bearer {token}", s.url("/v1/reports/balance")],
+                                 capture_output=True, text=True, timeout=60)
+            self.assertEqual(out.stdout, want, out.stderr)
         log = s.log()
         for secret in [self.token, self.reader_token, wrong_same_length]:
             self.assertNotIn(secret, log)
