@@ -305,7 +305,9 @@ JsonEventParser::JsonEventParser() : impl_(new Impl) {
 
 JsonEventParser::~JsonEventParser() { delete impl_; }
 
-Status JsonEventParser::Parse(std::string_view line, Event* out) {
+Status JsonEventParser::Parse(std::string_view line, Event* out) { return Parse(line, out, {}); }
+
+Status JsonEventParser::Parse(std::string_view line, Event* out, std::string_view default_actor) {
   if (line.size() > limits::kJsonLineBytesMax) {
     return Status::InvalidArgument("line is " + std::to_string(line.size()) + " bytes, at most " +
                                    std::to_string(limits::kJsonLineBytesMax));
@@ -320,6 +322,10 @@ Status JsonEventParser::Parse(std::string_view line, Event* out) {
       return Status::InvalidArgument("invalid JSON: content after the object");
     }
     return s;
+  }
+  // An empty `actor` was refused by SetText: empty here means absent.
+  if (!default_actor.empty() && out->actor.empty()) {
+    CCL_RETURN_IF_ERROR(impl_->assembler.SetText(events::FieldId::kActor, default_actor));
   }
   return impl_->assembler.Finish();
 }

@@ -32,6 +32,9 @@ class JsonEventParser {
   JsonEventParser& operator=(const JsonEventParser&) = delete;
 
   Status Parse(std::string_view line, Event* out);
+  // The same, but an object without `actor` gets `default_actor` (a server
+  // fills in the authenticated principal); empty: `actor` is required.
+  Status Parse(std::string_view line, Event* out, std::string_view default_actor);
 
   // For the CSV reader: parses `json`, a JSON array of line objects as the
   // value of "lines" holds, into the event `assembler` is building (between

@@ -99,6 +99,21 @@ inline constexpr size_t kServerWorkerThreadsMax = 256;
 // A policy file is a few lines per principal.
 inline constexpr size_t kServerPolicyBytesMax = 1u << 20;
 inline constexpr size_t kServerPrincipalBytesMax = 256;
+// Scopes of one policy line (customer:, contract: and types: fields).
+inline constexpr size_t kServerScopesPerPrincipalMax = 1024;
+// A tokens file holds one line per service token.
+inline constexpr size_t kServerTokensBytesMax = 1u << 20;
+// Failed authentications (no or a wrong credential) one client address may
+// make within kServerAuthFailureWindowMs before every further request from it
+// is 429 until the window ends (--limit-auth-failures).
+inline constexpr uint32_t kServerAuthFailuresDefault = 20;
+inline constexpr uint32_t kServerAuthFailureWindowMs = 60'000;
+// Client addresses whose failures are counted at once; past it the oldest
+// window is forgotten, so a flood of addresses cannot grow the server's memory.
+inline constexpr size_t kServerAuthFailureClientsMax = 4096;
+// A feed subscriber's read of the ledger looks at most this many events per
+// chunk, so a reader whose scope matches few events does not hold a worker.
+inline constexpr size_t kServerFeedChunkEventsScannedMax = 65'536;
 
 // The HTTPS client of ledgerd (tools/client, ledgerctl --server). A server's
 // response is untrusted input like any other: over a limit, the request fails

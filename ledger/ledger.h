@@ -304,6 +304,13 @@ class Ledger {
 // version only.
 [[nodiscard]] Status CheckContractExists(Ledger* ledger, std::string_view contract);
 
+// The NotFound of a read of what the ledger does not hold, one factory per
+// kind so that a server can answer a read it refuses to show with exactly the
+// answer of a missing one.
+Status ContractNotFound(std::string_view contract);  // "no contract 'C' in the ledger"
+Status EventNotFound(uint64_t seq);                  // "seq N: no such event"
+Status EventIdNotFound(const events::Uuid& id);      // "no event <uuid>"
+
 // The chain hash step: h_n = SHA-256(h_{n-1} || BE64(n) || event_bytes_n).
 Hash ChainHash(const Hash& previous, uint64_t seq, std::string_view event_bytes);
 // h_0 = SHA-256("ccl-genesis" || ledger_id).

@@ -386,6 +386,9 @@ Status Runner::ApplyOne(const Event& e, uint64_t seq, uint64_t contract_hash, co
       (!EffectiveInView(*view, e) || (target != nullptr && !EffectiveInView(*view, *target)))) {
     return Status::OK();
   }
+  if (view != nullptr && view->contracts_in && !view->contracts_in(e.contract)) {
+    return Status::OK();
+  }
   ++stats->events_applied;
   const ContractKey key{key_space_, contract_keys_.Intern(0, e.contract, contract_hash)};
   for (size_t i = 0; i < projections.size(); ++i) {
@@ -539,7 +542,7 @@ Status Runner::Query(const View& view, std::span<Projection* const> projections,
     std::unique_ptr<ledger::EventIterator> it = ledger_->NewStreamIterator(view.contract);
     return Fold(it.get(), last_seq, &view, projections, start_after, StreamTargets(), stats);
   }
-  if (!view.as_of_day.has_value()) {
+  if (!view.as_of_day.has_value() && !view.contracts_in) {
     // Known-at only: a snapshot whose checkpoint lies inside the prefix is a
     // valid starting point, since the prefix is the log up to last_seq.
     for (size_t i = 0; i < projections.size(); ++i) {

@@ -1,63 +1,17 @@
-// Unit tests of ledgerd's parsers of untrusted input (policy file, query
-// string) and of its route table. Request bodies are app::ImportBody's
-// (tests/app/import_test.cc).
+// Unit tests of ledgerd's parser of untrusted query strings and of its route
+// table. Request bodies are app::ImportBody's (tests/app/import_test.cc);
+// access_units_test.cc tests the policy, scope and tokens parsers.
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
 #include <vector>
 
-#include "tools/ledgerd/policy.h"
 #include "tools/ledgerd/query.h"
 #include "tools/ledgerd/routes.h"
 
 namespace ccl::ledgerd {
 namespace {
-
-TEST(PolicyTest, GrantsTheRolesOfEachLineAndNothingToOthers) {
-  Policy p;
-  ASSERT_TRUE(Policy::Parse("# team\nalice writer,reader  # both\n\n bob\tauditor\n", &p).ok());
-  EXPECT_EQ(p.RolesOf("alice"), kRoleWriter | kRoleReader);
-  EXPECT_EQ(p.RolesOf("bob"), kRoleAuditor);
-  EXPECT_EQ(p.RolesOf("carol"), 0);
-  EXPECT_EQ(p.size(), 2u);
-}
-
-TEST(PolicyTest, BadLinesAreRejectedNamingTheLine) {
-  Policy p;
-  Status s = Policy::Parse("alice writer\nbob superuser\n", &p);
-  EXPECT_TRUE(s.IsInvalidArgument());
-  EXPECT_EQ(s.message(),
-            "line 2: unknown role 'superuser' (roles: writer, reader, auditor, admin)");
-  EXPECT_EQ(Policy::Parse("alice\n", &p).message(),
-            "line 1: principal 'alice' has no roles (expected '<principal> <role>[,<role>...]')");
-  EXPECT_EQ(Policy::Parse("a reader\na writer\n", &p).message(),
-            "line 2: principal 'a' is named twice");
-  EXPECT_FALSE(Policy::Parse("a reader writer\n", &p).ok());
-  EXPECT_FALSE(Policy::Parse(std::string(300, 'x') + " reader\n", &p).ok());
-}
-
-TEST(PolicyStoreTest, AFailedReloadKeepsThePolicyInForce) {
-  const std::string path = ::testing::TempDir() + "/policy_store_test";
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  std::fputs("alice reader\n", f);
-  std::fclose(f);
-  Policy p;
-  ASSERT_TRUE(Policy::Load(path, &p).ok());
-  PolicyStore store(std::move(p));
-  f = std::fopen(path.c_str(), "w");
-  std::fputs("alice nonsense\n", f);
-  std::fclose(f);
-  Status s = store.Reload(path);
-  EXPECT_EQ(s.message(),
-            path + ": line 1: unknown role 'nonsense' (roles: writer, reader, auditor, admin)");
-  EXPECT_EQ(store.Get()->RolesOf("alice"), kRoleReader);
-  f = std::fopen(path.c_str(), "w");
-  std::fputs("alice writer\n", f);
-  std::fclose(f);
-  ASSERT_TRUE(store.Reload(path).ok());
-  EXPECT_EQ(store.Get()->RolesOf("alice"), kRoleWriter);
-}
 
 TEST(QueryTest, DecodesAndChecksEveryParameter) {
   const std::vector<std::string_view> allowed = {"after", "contract"};

@@ -232,6 +232,10 @@ Status ImportStream(ledger::Ledger* ledger, std::string_view source, EventReader
     }
     if (n == 0) break;
     events_read += n;
+    if (options.check_batch) {
+      CCL_RETURN_IF_ERROR(options.check_batch(std::span<const Event>(batch.data(), n),
+                                              std::span<const uint64_t>(lines.data(), n)));
+    }
     CCL_RETURN_IF_ERROR(AppendBatch(ledger, source, std::span<const Event>(batch.data(), n),
                                     lines.data(), options, read_start, result));
     if (!done && options.should_stop && options.should_stop()) {
@@ -256,6 +260,11 @@ Status ImportWholeJsonlFile(ledger::Ledger* ledger, const std::string& path,
   CCL_RETURN_IF_ERROR(ParseJsonlFile(path, threads, options.progress, &file));
   if (file.count == 0) return NoEvents(path);
   if (file.count > EventsMax(options)) return TooManyEvents(path, EventsMax(options));
+  if (options.check_batch) {
+    CCL_RETURN_IF_ERROR(options.check_batch(
+        std::span<const Event>(file.events.data(), file.count),
+        std::span<const uint64_t>(file.lines.data(), file.count)));
+  }
   return AppendBatch(ledger, path, std::span<const Event>(file.events.data(), file.count),
                      file.lines.data(), options, read_start, result);
 }
@@ -312,7 +321,7 @@ Status ImportBody(ledger::Ledger* ledger, std::string_view body, std::string_vie
   }
   switch (format) {
     case InputFormat::kJsonArray: {
-      JsonArrayReader reader(body);
+      JsonArrayReader reader(body, options.default_actor);
       return ImportStream(ledger, source, &reader, options, result);
     }
     case InputFormat::kCsv: {
@@ -326,7 +335,7 @@ Status ImportBody(ledger::Ledger* ledger, std::string_view body, std::string_vie
     case InputFormat::kJsonLines:
       break;
   }
-  JsonlTextReader reader(body);
+  JsonlTextReader reader(body, options.default_actor);
   return ImportStream(ledger, source, &reader, options, result);
 }
 

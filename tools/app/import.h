@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -63,6 +64,14 @@ struct ImportOptions {
   size_t parse_threads = 0;
   // Passed to every Append (e.g. expected stream versions).
   ledger::AppendOptions append;
+  // JSON input (ImportBody): an event without `actor` gets this one (a
+  // server fills in the authenticated principal). Empty: `actor` is required.
+  std::string default_actor;
+  // Asked with every batch before it is appended, with the input line of each
+  // event; a non-OK status refuses the batch (nothing of it is written) and
+  // ends the import with that status. Empty: every batch is appended.
+  std::function<Status(std::span<const events::Event> batch, std::span<const uint64_t> lines)>
+      check_batch;
   // Asked after every committed batch when there is more input: true stops
   // the import there (ImportResult::stopped), with everything before it
   // committed and nothing after it read. Empty: never stops early.

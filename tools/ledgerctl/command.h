@@ -76,6 +76,7 @@ void RegisterPackageCommands(CommandTable* table);  // cmd_package.cc: audit-pac
                                                     // restore
 void RegisterFeedCommands(CommandTable* table);     // cmd_feed.cc: export tail stats report
 void RegisterSinkCommands(CommandTable* table);     // cmd_sink.cc: sink postgres
+void RegisterTokenCommands(CommandTable* table);    // cmd_token.cc: token new
 
 // The remote variant of command `name` (cmd_remote.cc): it runs the command
 // against the server of --server with the local command's output and exit

@@ -374,6 +374,7 @@ int Main(int argc, char** argv) {
   RegisterPackageCommands(&table);
   RegisterFeedCommands(&table);
   RegisterSinkCommands(&table);
+  RegisterTokenCommands(&table);
 
   // The command is the first word that is neither an option nor the value of
   // a global option; everything else is handed to the command's parser.

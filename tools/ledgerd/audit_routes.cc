@@ -7,6 +7,7 @@
 #include "ledger/merkle_ledger.h"
 #include "ledger/proof.h"
 #include "tools/ledgerd/routes.h"
+#include "tools/ledgerd/scope.h"
 
 namespace ccl::ledgerd {
 namespace {
@@ -40,6 +41,11 @@ Reply GetInclusionProof(const Request& r, Service& svc) {
   ledger::Digest digest;
   ledger::InclusionProof proof;
   s = ledger::MakeDigestAt(svc.ledger, *tree, size, NowSecondsNs(), &digest);
+  if (s.ok() && seq <= digest.tree_size) {
+    // A proof carries the event's bytes: it follows the caller's scope.
+    s = ScopeCheck(r.context.scope(), svc.ledger)
+            .SeqShownOrNotFound(seq, ledger::SeqNotInDigest(seq, digest.tree_size));
+  }
   if (s.ok()) s = ledger::ProveInclusion(svc.ledger, *tree, seq, digest, &proof);
   if (!s.ok()) {
     ApiError e = ApiErrorOf(s);
@@ -85,7 +91,7 @@ Reply GetMetrics(const Request&, Service& svc) {
 }
 
 Reply PostReload(const Request&, Service& svc) {
-  Status s = svc.policy->Reload(svc.options->policy_path);
+  Status s = svc.policy->Reload();
   if (!s.ok()) return Reply::Of(s);
   return Reply::Json(
       "{\"reloaded\":true,\"principals\":" + std::to_string(svc.policy->Get()->size()) + "}");

@@ -15,6 +15,7 @@
 #include "tools/app/import.h"
 #include "tools/feed/contract_currency.h"
 #include "tools/ledgerd/routes.h"
+#include "tools/ledgerd/scope.h"
 
 namespace ccl::ledgerd {
 namespace {
@@ -94,6 +95,20 @@ Reply PostEvents(const Request& r, Service& svc) {
   if (auto e = AppendOptionsOf(r, &options.append)) return Reply::Error(*e);
   if (auto e = BodyFormatOf(r, &options.format)) return Reply::Error(*e);
   options.events_max = svc.options->limits.events_per_request;
+  // Over the server an event's actor is the authenticated principal: filled
+  // in when omitted, another one refused (CheckWriteBatch), as are events
+  // outside the principal's scope or types; nothing of a refused body is
+  // written.
+  options.default_actor = r.context.principal;
+  ScopeCheck scope(r.context.scope(), svc.ledger);
+  for (const auto& [contract, version] : options.append.expected_versions) {
+    if (Status s = scope.ContractShownOrNotFound(contract); !s.ok()) return Reply::Of(s);
+  }
+  std::optional<ApiError> refused;
+  options.check_batch = [&](std::span<const Event> batch, std::span<const uint64_t> lines) {
+    refused = CheckWriteBatch(r.context.principal, &scope, batch, lines);
+    return refused ? Status::InvalidArgument("refused for the principal") : Status::OK();
+  };
   // The append's own time (its group commit and sync), for the metrics.
   std::chrono::steady_clock::time_point append_start;
   options.progress.on_phase = [&append_start](std::string_view, std::string_view phase, uint64_t) {
@@ -101,6 +116,7 @@ Reply PostEvents(const Request& r, Service& svc) {
   };
   app::ImportResult result;
   Status s = app::ImportBody(svc.ledger, r.body, "", options, &result);
+  if (refused) return Reply::Error(*refused);
   if (!s.ok()) {
     if (s.IsIOError()) svc.writes_failed = true;
     return Reply::Error(ImportFailure(s));
@@ -129,7 +145,10 @@ Reply GetEvents(const Request& r, Service& svc) {
     type = t;
   }
   const std::string contract(r.query.Get("contract"));
-  if (Status s = ledger::CheckContractExists(svc.ledger, contract); !s.ok()) return Reply::Of(s);
+  ScopeCheck scope(r.context.scope(), svc.ledger);
+  Status checked = scope.ContractShownOrNotFound(contract);
+  if (checked.ok()) checked = ledger::CheckContractExists(svc.ledger, contract);
+  if (!checked.ok()) return Reply::Of(checked);
   // A contract's events come from its stream, never a full scan.
   std::unique_ptr<ledger::EventIterator> it = contract.empty()
                                                   ? svc.ledger->NewIterator(after + 1)
@@ -140,7 +159,10 @@ Reply GetEvents(const Request& r, Service& svc) {
   for (uint64_t rows = 0; it->Valid() && rows < limit; it->Next()) {
     const Event& e = it->event();
     if (e.seq <= after || (type && e.type != *type)) continue;
-    Status s = it->chain_hash(&hash);
+    bool in_scope = true;
+    Status s = scope.EventInScope(e, &in_scope);
+    if (s.ok() && !in_scope) continue;
+    if (s.ok()) s = it->chain_hash(&hash);
     if (s.ok()) s = AppendEventLine(e, hash, &currencies, &reply.body);
     if (!s.ok()) return Reply::Of(s);
     reply.body += '\n';
@@ -162,6 +184,10 @@ Reply GetEventBySeq(const Request& r, Service& svc) {
   Event e;
   ledger::Hash hash;
   Status s = svc.ledger->Get(seq, &e);
+  if (s.ok()) {
+    s = ScopeCheck(r.context.scope(), svc.ledger)
+            .EventShownOrNotFound(e, ledger::EventNotFound(seq));
+  }
   if (s.ok()) s = svc.ledger->GetChainHash(seq, &hash);
   if (!s.ok()) {
     ApiError err = ApiErrorOf(s);
@@ -183,6 +209,10 @@ Reply GetEventById(const Request& r, Service& svc) {
   Event e;
   ledger::Hash hash;
   Status s = svc.ledger->GetByEventId(id, &e);
+  if (s.ok()) {
+    s = ScopeCheck(r.context.scope(), svc.ledger)
+            .EventShownOrNotFound(e, ledger::EventIdNotFound(id));
+  }
   if (s.ok()) s = svc.ledger->GetChainHash(e.seq, &hash);
   if (!s.ok()) return Reply::Of(s);
   return EventReply(e, hash, svc);

@@ -73,7 +73,9 @@ void DefineLimits(po::options_description* d, ccl::ledgerd::ServerLimits* l) {
       "feed-heartbeat-ms", Number(&l->feed_heartbeat_ms),
       "a heartbeat comment on an idle feed this often")(
       "limit-feed-write-ms", Number(&l->feed_write_ms),
-      "a feed subscriber that does not take a chunk in this time is disconnected");
+      "a feed subscriber that does not take a chunk in this time is disconnected")(
+      "limit-auth-failures", Number(&l->auth_failures),
+      "failed authentications one client address may make per minute (429 past it)");
 }
 
 void DefineOptions(po::options_description* d, ServerOptions* o, std::string* log_format,
@@ -90,7 +92,9 @@ void DefineOptions(po::options_description* d, ServerOptions* o, std::string* lo
       "client-ca", po::value(&o->client_ca)->required(),
       "CA certificate(s) client certificates must chain to (PEM)")(
       "policy", po::value(&o->policy_path)->required(),
-      "principal -> roles file (re-read on SIGHUP)")(
+      "principal -> roles and scopes file (re-read on SIGHUP)")(
+      "tokens", po::value(&o->tokens_path),
+      "service token hashes file, `<principal> sha256:<hex>` lines (re-read on SIGHUP)")(
       "digest-key", po::value(&o->digest_key),
       "signing key prefix (`ledgerctl keygen`): GET /v1/digest is signed")(
       "workers", Number(&o->worker_threads), "threads that run ledger calls")(

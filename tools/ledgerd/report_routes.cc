@@ -13,6 +13,7 @@
 #include "tools/app/report.h"
 #include "tools/app/report_options.h"
 #include "tools/ledgerd/routes.h"
+#include "tools/ledgerd/scope.h"
 
 namespace ccl::ledgerd {
 namespace {
@@ -82,12 +83,18 @@ Reply Report(const Request& r, Service& svc, ReportKind kind) {
   projections::ReportQuery query;
   OutputFormat format = OutputFormat::kJson;
   if (auto e = ParseReportQuery(r.query, kind, &query, &format)) return Reply::Error(*e);
+  // Only the contracts of the caller's scope are folded, so rows and totals
+  // come from them alone; one outside it is not found, like a missing one.
+  ScopeCheck scope(r.context.scope(), svc.ledger);
+  if (Status s = scope.ContractShownOrNotFound(query.view.contract); !s.ok()) return Reply::Of(s);
+  scope.NarrowView(&query.view);
   projections::ReportRows rows;
   projections::RunStats stats;
   Status s = app::QueryReport(
       svc.ledger, query,
       [&svc](const projections::Projection& p, uint64_t seq) { SaveCheckpoint(svc, p, seq); },
       &rows, &stats);
+  if (s.ok()) s = scope.status();
   if (!s.ok()) return Reply::Of(s);
   Reply reply{200, format == OutputFormat::kCsv ? "text/csv" : "application/x-ndjson", ""};
   projections::WriteRowSet(projections::RowSetOf(rows), format, &reply.body);

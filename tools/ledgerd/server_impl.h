@@ -20,6 +20,7 @@
 #include <string>
 
 #include "ledger/ledger.h"
+#include "tools/ledgerd/auth.h"
 #include "tools/ledgerd/metrics.h"
 #include "tools/ledgerd/policy.h"
 #include "tools/ledgerd/routes.h"
@@ -64,6 +65,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody();
   void OnBody(beast::error_code ec);
   void Dispatch();
+  // Authenticates the request just read into context_ (auth.h), logging a
+  // failure; the error response when it fails.
+  std::optional<ApiError> AuthenticateRequest();
   void Send(Reply reply, bool keep_alive);
   void OnWritten(beast::error_code ec, bool keep_alive);
   void FailRead(beast::error_code ec, bool header);
@@ -81,6 +85,9 @@ class Session : public std::enable_shared_from_this<Session> {
   TlsStream stream_;
   std::string peer_ip_;
   std::string principal_;  // subject CN of the client certificate; empty: none
+  // The current request's caller (RequestContext), set when it is
+  // authenticated; what the log line and the feed's scope read.
+  RequestContext context_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
@@ -108,6 +115,8 @@ class ServerImpl final : public Server {
   Metrics& metrics() { return metrics_; }
   ssl::context& tls() { return tls_; }
   net::thread_pool& workers() { return workers_; }
+  AuthFailureLimiter& auth_failures() { return auth_failures_; }
+  const PolicyStore& policy() const { return *policy_; }
   bool draining() const { return service_.draining; }
   // One log line: `msg` as text, or with --log-format json the fields
   // "msg" plus `json_fields` (more "key":value pairs, or empty).
@@ -150,6 +159,7 @@ class ServerImpl final : public Server {
   std::unique_ptr<ledger::Ledger> ledger_;
   Metrics metrics_;
   std::unique_ptr<PolicyStore> policy_;
+  AuthFailureLimiter auth_failures_{options_.limits.auth_failures};
   Service service_;
 
   std::mutex mu_;  // guards what follows
