@@ -94,6 +94,7 @@ Status DealByContract(const Settings& s, uint64_t count, size_t parts,
         if (n == count) return Status::Busy("enough events");
         auto [it, added] = owner.try_emplace(e.contract, owner.size() % parts);
         (*out)[it->second].push_back(e);
+        (*out)[it->second].back().actor = kBenchPrincipal;  // the server's only actor for us
         ++n;
         return Status::OK();
       },

@@ -227,11 +227,13 @@ Status LedgerdProcess::Start(const std::string& ledgerd_path, const std::string&
     return Status::IOError("mkdir " + dir + ": " + std::strerror(errno));
   }
   const std::string log = dir + "/ledgerd.log";
-  const pid_t certs =
-      Spawn({"/bin/bash", source_dir + "/tools/ledgerd/make_test_certs.sh", dir, "bench"}, log);
+  const pid_t certs = Spawn({"/bin/bash", source_dir + "/tools/ledgerd/make_test_certs.sh", dir,
+                             std::string(kBenchPrincipal)},
+                            log);
   if (certs < 0 || WaitExit(certs) != 0)
     return Status::IOError("make_test_certs.sh failed: " + log);
-  CCL_RETURN_IF_ERROR(WriteText(dir + "/policy", "bench writer,reader\n"));
+  CCL_RETURN_IF_ERROR(
+      WriteText(dir + "/policy", std::string(kBenchPrincipal) + " writer,reader\n"));
   {
     ledger::Options options;
     options.create_if_missing = true;

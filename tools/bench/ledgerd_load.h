@@ -9,11 +9,17 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "events/status.h"
 
 namespace ccl::bench {
+
+// The principal the benchmark's client certificate names, writer and reader
+// in the server's policy: every event it posts has it as `actor`, since the
+// server takes no other.
+inline constexpr std::string_view kBenchPrincipal = "bench";
 
 // A ledgerd process serving a ledger in a folder of its own.
 class LedgerdProcess {
