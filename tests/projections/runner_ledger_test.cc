@@ -252,5 +252,41 @@ TEST_F(ProjectionRunnerLedgerTest, LateCorrectionChangesMarchAsKnownNowNotAsKnow
   EXPECT_EQ(march(as_of_march_known_4_april), std::make_pair(int64_t{180}, int64_t{36000}));
 }
 
+// A reversal that awaits approval counts in no figure until its Approved,
+// and then from its own effective_at: --known-at before the approval shows
+// the figures without it, whichever way the runner gets there.
+TEST_F(ProjectionRunnerLedgerTest, AnApprovedReversalCountsFromTheApprovalOn) {
+  testing::Builder b;
+  Event policy = b.Base(events::EventType::kApprovalPolicySet, "", At("2026-01-01"));
+  policy.approval_types = events::EventTypeBit(events::EventType::kEntryReversed);
+  const Event open = b.Open("C1", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 30000);
+  const Event booked = b.Book("C1", At("2026-03-02", 3600), ServiceLine::kReactive, 90, 30000, 0);
+  Event reversal = b.Reverse(booked, At("2026-03-03"));
+  reversal.recorded_at_ns = At("2026-03-04");
+  Event approval = b.Base(events::EventType::kApproved, "C1", At("2026-03-05"));
+  approval.target_event_id = reversal.event_id;
+  approval.actor = "reviewer";
+  Append({policy, open, booked, reversal}, 0, 4);
+  const auto consumed = [&](const View& v) {
+    ProjectionSet set;
+    Runner r(ledger_.get(), RunnerOptions{.save_checkpoints = true});
+    RunStats stats;
+    EXPECT_TRUE(r.Query(v, set.All(), &stats).ok());
+    const uint32_t id = set.balances.FindContract("C1");
+    EXPECT_NE(id, StringInterner::kNone);
+    return set.balances.contract(id).lines[LineIndex(ServiceLine::kReactive)].consumed_minutes;
+  };
+  EXPECT_EQ(consumed(View{}), 90);  // pending: no effect (and a checkpoint here)
+  Append({approval}, 0, 1);
+  EXPECT_EQ(consumed(View{}), 0);  // caught up from the checkpoint
+  EXPECT_EQ(consumed(View{.known_at_ns = At("2026-03-04", 60)}), 90);
+  EXPECT_EQ(consumed(View{.known_at_ns = At("2026-03-05", 60)}), 0);
+  EXPECT_EQ(consumed(View{.as_of_day = testing::DayOf("2026-03-02")}), 90);
+  EXPECT_EQ(consumed(View{.as_of_day = testing::DayOf("2026-03-03")}), 0);
+  EXPECT_EQ(consumed(View{.known_at_ns = At("2026-03-04", 60), .contract = "C1"}), 90);
+  EXPECT_EQ(consumed(View{.contract = "C1"}), 0);
+  EXPECT_EQ(ReplayDigests(), ReplayDigests(View{.contract = ""}));
+}
+
 }  // namespace
 }  // namespace ccl::projections

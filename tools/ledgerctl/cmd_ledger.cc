@@ -296,6 +296,7 @@ Status GeneratorOptionsFrom(const po::variables_map& vm, GeneratorOptions* o) {
   o->days = vm["days"].as<uint32_t>();
   o->seed = vm["seed"].as<uint64_t>();
   o->close_periods = vm.count("no-period-closes") == 0;
+  o->approvals = vm.count("no-approvals") == 0;
   if (vm.count("start")) {
     Status s = events::ParseDate(vm["start"].as<std::string>(), &o->start_day);
     if (!s.ok()) return s.WithContext("option '--start'");
@@ -313,7 +314,9 @@ void DefineGeneratorOptions(po::options_description* d, uint32_t contracts, uint
        "first day, YYYY-MM-DD (default 2025-01-01)")
       ("no-period-closes",
        "no monthly PeriodClosed: for a workload split among concurrent writers, whose "
-       "earlier-dated events a ledger-wide close would refuse");
+       "earlier-dated events a ledger-wide close would refuse")
+      ("no-approvals",
+       "no ApprovalPolicySet, so reversals need no approval: for the same split workloads");
 }
 // clang-format on
 
