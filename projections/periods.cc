@@ -56,8 +56,14 @@ Status ReadClosedPeriods(ledger::Ledger* ledger, int64_t known_at_ns,
       return Status::Corruption("seq " + std::to_string(e.seq) + ": PeriodClosed " +
                                 events::FormatMonthIndex(e.period_month) + " has no seal");
     }
-    out->push_back(ClosedPeriod{e.period_month, e.seq, e.effective_at_ns, e.recorded_at_ns, e.actor,
-                                e.note, *e.seal});
+    ClosedPeriod& p = out->emplace_back();
+    p.month = e.period_month;
+    p.seq = e.seq;
+    p.effective_at_ns = e.effective_at_ns;
+    p.recorded_at_ns = e.recorded_at_ns;
+    p.actor = e.actor;
+    p.note = e.note;
+    p.seal = *e.seal;
   }
   return it->status();
 }

@@ -8,6 +8,7 @@
 #include "tools/generator.h"
 
 #include <algorithm>
+#include <cassert>
 #include <array>
 #include <string>
 #include <string_view>
@@ -19,13 +20,6 @@
 #include "tools/generator_vocabulary.h"
 
 namespace ccl::tools {
-
-using events::ContractLine;
-using events::Event;
-using events::EventType;
-using events::Overage;
-using events::ServiceLine;
-using events::Severity;
 
 // ---------------------------------------------------------------------------
 // PRNG: splitmix64 expands the seed, xoshiro256** draws. Both are fixed
@@ -483,7 +477,7 @@ void Generator::ContractDay(ContractState* c, int32_t day, bool last_day) {
   const size_t n = used_ - contract_first_;
   times_.clear();
   for (size_t i = contract_first_; i < used_; ++i) {
-    if (pool_time_[i] >= 0 && pool_[i].type != EventType::kContractClosed) {
+    if (pool_time_[i] >= 0 && pool_[i].type != EventType::kContractClosed) {  // drawn
       times_.push_back(kWorkdayStartSeconds + static_cast<int64_t>(rng_.Below(kWorkdaySeconds)));
     }
   }
@@ -491,6 +485,12 @@ void Generator::ContractDay(ContractState* c, int32_t day, bool last_day) {
   size_t t = 0;
   const int64_t midnight_ns = int64_t{day} * events::kNsPerDay;
   for (size_t i = contract_first_; i < contract_first_ + n; ++i) {
+    if (pool_time_[i] == kSameTimeAsPrevious) {
+      assert(i > contract_first_);
+      pool_time_[i] = pool_time_[i - 1];
+      pool_[i].effective_at_ns = pool_time_[i];
+      continue;
+    }
     int64_t s;
     if (pool_time_[i] < 0) {
       s = 0;

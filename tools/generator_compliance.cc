@@ -41,6 +41,7 @@ void Generator::EmitDecision(ContractState* c, const Event& reversal, const Cons
   const events::Uuid id = DerivedUuid(options_.seed, 0x4445'4349'0000'0000ull + next_decision_++);
   const events::Uuid target_id = reversal.event_id;  // NewEvent may move the pool
   Event* e = NewEvent(*c, r < 4 ? EventType::kRejected : EventType::kApproved, &id);
+  pool_time_[used_ - 1] = kSameTimeAsPrevious;
   e->actor = "finance.reviewer";
   e->source = "psa-approvals";
   e->target_event_id = target_id;

@@ -33,6 +33,10 @@ constexpr int kWorkdaySeconds = 14 * 3600;  // activity 07:00..21:00 UTC
 // Reversals of the run's last kPendingDays days may be left pending (at most
 // kPendingLeftMax of them, far below limits::kPendingApprovalsMax).
 constexpr int32_t kPendingDays = 10;
+// pool_time_ of an event effective at the same instant as the one before it
+// in the pool (a decision, right after its request): it draws no time, so
+// approvals change no other event's time.
+constexpr int64_t kSameTimeAsPrevious = -2;
 constexpr uint32_t kPendingLeftMax = 40;
 
 struct LineState {

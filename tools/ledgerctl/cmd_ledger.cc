@@ -92,12 +92,13 @@ int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Fail(s);
   if (g.quiet) return kExitOk;
   // A ledger-wide event's stream is the ledger's own (schemas/FORMAT.md).
-  const std::string stream = events::IsLedgerWide(stored.type) ? std::string("ledger-wide")
-                                                               : "contract " + stored.contract;
-  std::printf("%s seq %llu (%s, stream version %llu)\n",
+  const std::string stream =
+      stored.contract.empty() ? std::string("ledger-wide") : "contract " + stored.contract;
+  std::printf("%s seq %llu (%s, stream version %llu)%s\n",
               outcome.duplicate ? "duplicate of" : "appended",
               static_cast<unsigned long long>(outcome.seq), stream.c_str(),
-              static_cast<unsigned long long>(stored.stream_version));
+              static_cast<unsigned long long>(stored.stream_version),
+              stored.awaits_approval ? ", awaits approval (ledgerctl pending)" : "");
   return kExitOk;
 }
 
