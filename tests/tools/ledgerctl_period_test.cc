@@ -145,7 +145,9 @@ TEST_F(LedgerctlPeriodTest, AReopenedMonthIsApprovedListedAndClosedAgain) {
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("(rule R-APPR-04)"), std::string::npos) << r.err;
   ASSERT_EQ(Run({"append"}, event("c4", approve + R"("actor":"controller")")).code, 0);
-  EXPECT_EQ(Lines(Run({"pending", "--format", "csv"}).out).size(), 1u);  // the header alone
+  // No longer pending (the generator's own pending reversals may be listed).
+  r = Run({"pending", "--format", "csv"});
+  EXPECT_EQ(r.out.find("PeriodReopened"), std::string::npos) << r.out;
 
   r = Run({"periods", "--format", "csv"});
   EXPECT_NE(r.out.find("approved by controller"), std::string::npos) << r.out;
