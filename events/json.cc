@@ -273,6 +273,15 @@ Status JsonEventParser::Impl::ParseObject(od::document& doc) {
         CCL_RETURN_IF_ERROR(assembler.MarkAssigned(f));
         break;
       }
+      case FieldKind::kBoolean: {
+        // Assigned: its form (true or false) is checked, its value ignored.
+        bool value = false;
+        err = v.get_bool().get(value);
+        if (err == sj::INCORRECT_TYPE) return FieldError(FieldName(f), "must be true or false");
+        if (err != sj::SUCCESS) return FieldJsonError(FieldName(f), err);
+        CCL_RETURN_IF_ERROR(assembler.MarkAssigned(f));
+        break;
+      }
     }
   }
   // Anything after the object ("{...} {...}", "{...} x") is an error.

@@ -31,7 +31,10 @@ inline constexpr size_t kRateChangesPerLineMax = 1024;  // bill rate history of 
 // codes with a minor unit, so every ledger fits.
 inline constexpr size_t kSealedCurrenciesMax = 200;
 inline constexpr size_t kLegalHoldsPerContractMax = 64;  // holds in force at once
-inline constexpr uint32_t kRetentionYearsMax = 100;      // ledgerctl retention --years
+// Events awaiting approval at once, ledger-wide: they are listed in the
+// ledger stream's write-model state, read by every approval.
+inline constexpr size_t kPendingApprovalsMax = 1024;
+inline constexpr uint32_t kRetentionYearsMax = 100;  // ledgerctl retention --years
 
 // Numbers. Money is in minor units of the contract currency; rates per hour.
 inline constexpr int32_t kBookingMinutesMin = 1;

@@ -454,6 +454,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     e.recorded_at_ns = 0;
     e.applied_bill_rate_minor.reset();
     e.seal.reset();
+    e.awaits_approval = false;
     Status s = events::ValidateEvent(e);
     if (!s.ok()) return s.WithContext(EventLabel(in.event_id));
 
@@ -478,6 +479,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     e.stream_version = applied.stream_version;
     e.recorded_at_ns = g->recorded_at_ns;
     e.applied_bill_rate_minor = applied.applied_bill_rate_minor;
+    e.awaits_approval = applied.awaits_approval;
     if (e.type == events::EventType::kPeriodClosed) {
       s = SealPeriod(g, seq, e.period_month, &e.seal.emplace());
       if (!s.ok()) return s.WithContext(EventLabel(in.event_id) + ": seal");

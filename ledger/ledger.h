@@ -228,6 +228,14 @@ class Ledger {
   // The current stream version of a contract (0 when it has no events).
   [[nodiscard]] virtual Status StreamVersion(std::string_view contract, uint64_t* version) = 0;
 
+  // The seqs of the events awaiting approval now (schemas/EVENTS.md
+  // "Approvals"), ascending, as the write model holds them (replaces *out).
+  // The default (a ledger without a write model) returns NotFound.
+  [[nodiscard]] virtual Status PendingApprovals(std::vector<uint64_t>* out) {
+    out->clear();
+    return Status::NotFound("this ledger has no write model");
+  }
+
   virtual Head head() const = 0;
   virtual const events::Uuid& ledger_id() const = 0;
 

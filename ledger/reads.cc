@@ -93,6 +93,15 @@ Status LedgerImpl::StreamVersion(std::string_view contract, uint64_t* version) {
   return Status::OK();
 }
 
+Status LedgerImpl::PendingApprovals(std::vector<uint64_t>* out) {
+  bool found = false;
+  ContractState ledger_stream;
+  CCL_RETURN_IF_ERROR(ReadStoredContract("", &found, &ledger_stream));
+  out->clear();
+  if (found) *out = std::move(ledger_stream.pending_seqs);
+  return Status::OK();
+}
+
 Status LedgerImpl::ReadStoredContract(std::string_view contract, bool* found, ContractState* out) {
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfContracts),

@@ -253,6 +253,10 @@ Status VerifyState::ReplayThroughRules(const events::Event& e, uint64_t seq) {
         seq, "applied_bill_rate_minor " + std::to_string(e.applied_bill_rate_minor.value_or(-1)) +
                  ", replay gives " + std::to_string(applied.applied_bill_rate_minor.value_or(-1)));
   }
+  if (e.awaits_approval != applied.awaits_approval) {
+    return Fail(seq, std::string("awaits_approval ") + (e.awaits_approval ? "true" : "false") +
+                         ", replay gives " + (applied.awaits_approval ? "true" : "false"));
+  }
   return Status::OK();
 }
 

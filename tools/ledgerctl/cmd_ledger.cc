@@ -100,12 +100,13 @@ int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Fail(s);
   if (g.quiet) return kExitOk;
   // A ledger-wide event's stream is the ledger's own (schemas/FORMAT.md).
-  const std::string stream = events::IsLedgerWide(stored.type) ? std::string("ledger-wide")
-                                                               : "contract " + stored.contract;
-  std::printf("%s seq %llu (%s, stream version %llu)\n",
+  const std::string stream =
+      stored.contract.empty() ? std::string("ledger-wide") : "contract " + stored.contract;
+  std::printf("%s seq %llu (%s, stream version %llu)%s\n",
               outcome.duplicate ? "duplicate of" : "appended",
               static_cast<unsigned long long>(outcome.seq), stream.c_str(),
-              static_cast<unsigned long long>(stored.stream_version));
+              static_cast<unsigned long long>(stored.stream_version),
+              stored.awaits_approval ? ", awaits approval (ledgerctl pending)" : "");
   return kExitOk;
 }
 
@@ -277,6 +278,7 @@ Status GeneratorOptionsFrom(const po::variables_map& vm, GeneratorOptions* o) {
   o->days = vm["days"].as<uint32_t>();
   o->seed = vm["seed"].as<uint64_t>();
   o->close_periods = vm.count("no-period-closes") == 0;
+  o->approvals = vm.count("no-approvals") == 0;
   if (vm.count("start")) {
     Status s = events::ParseDate(vm["start"].as<std::string>(), &o->start_day);
     if (!s.ok()) return s.WithContext("option '--start'");
@@ -294,7 +296,9 @@ void DefineGeneratorOptions(po::options_description* d, uint32_t contracts, uint
        "first day, YYYY-MM-DD (default 2025-01-01)")
       ("no-period-closes",
        "no monthly PeriodClosed: for a workload split among concurrent writers, whose "
-       "earlier-dated events a ledger-wide close would refuse");
+       "earlier-dated events a ledger-wide close would refuse")
+      ("no-approvals",
+       "no ApprovalPolicySet, so reversals need no approval: for the same split workloads");
 }
 // clang-format on
 

@@ -23,6 +23,7 @@
 #include "events/time_format.h"
 #include "ledger/ledger.h"
 #include "projections/format.h"
+#include "projections/pending.h"
 #include "projections/periods.h"
 #include "projections/registry.h"
 #include "projections/report_query.h"
@@ -189,14 +190,13 @@ int CheckSealedPeriod(const GlobalOptions& g, int32_t month,
   std::vector<projections::ClosedPeriod> periods;
   if (s.ok()) s = projections::ReadClosedPeriods(ledger.get(), INT64_MAX, &periods);
   if (!s.ok()) return Fail(s);
-  for (const projections::ClosedPeriod& c : periods) {
-    if (c.month != month) continue;
-    *out = c;
-    s = projections::CheckMarginsAgainstSeal(p, c);
-    return s.ok() ? kExitOk : Fail(s);
+  const projections::ClosedPeriod* close = nullptr;
+  s = projections::FindSealedClose(periods, month, &close);
+  if (s.ok()) {
+    *out = *close;
+    s = projections::CheckMarginsAgainstSeal(p, *close);
   }
-  return Fail(Status::NotFound("period " + events::FormatMonthIndex(month) +
-                               " is not closed (ledgerctl periods lists the closed months)"));
+  return s.ok() ? kExitOk : Fail(s);
 }
 
 std::string SealedNote(const projections::ClosedPeriod& c) {
@@ -260,6 +260,22 @@ int RunRetention(const po::variables_map& vm, const GlobalOptions& g) {
   if (s.ok()) s = projections::BuildRetentionRows(ledger.get(), as_of, years, &retention);
   if (!s.ok()) return Fail(s);
   Print(Render(projections::RetentionRowSet(retention), args.format));
+  return kExitOk;
+}
+
+// ---- pending
+
+int RunPending(const po::variables_map& vm, const GlobalOptions& g) {
+  ReportArgs args;
+  Status s = ParseReportArgs(vm, projections::ReportKind::kBalances, &args);
+  if (!s.ok()) return Usage("pending", s);
+  if (vm["json"].as<bool>()) args.format = OutputFormat::kJson;
+  std::unique_ptr<ledger::Ledger> ledger;
+  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  std::vector<events::Event> pending;
+  if (s.ok()) s = projections::ReadPendingApprovals(ledger.get(), &pending);
+  if (!s.ok()) return Fail(s);
+  Print(Render(projections::PendingRowSet(pending), args.format));
   return kExitOk;
 }
 
@@ -428,6 +444,14 @@ void RegisterReportCommands(CommandTable* table) {
         DefineFormatOption(d);
       },
       RunRetention});
+  table->push_back(Command{"pending", "pending [--json | --format FMT]",
+                           "events awaiting approval, oldest first, with who asked and when",
+                           [](po::options_description* d, po::positional_options_description*) {
+                             d->add_options()("json", po::bool_switch(),
+                                              "the same as --format json");
+                             DefineFormatOption(d);
+                           },
+                           RunPending});
   table->push_back(Command{"periods", "periods [--known-at TIMESTAMP] [--format FMT]",
                            "closed months with the totals sealed at their close, per currency",
                            [](po::options_description* d, po::positional_options_description*) {

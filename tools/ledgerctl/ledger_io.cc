@@ -213,7 +213,24 @@ std::string EventDetail(const Event& e) {
     case EventType::kLegalHoldReleased:
       d = "case " + e.legal_case + ": " + e.reason;
       break;
+    case EventType::kApprovalPolicySet:
+      d = "approval needed for " + events::FormatApprovalTypes(e.approval_types);
+      if (e.threshold_minutes) {
+        d += " (amendments lowering funding by " +
+             events::FormatHoursMinutes(*e.threshold_minutes) + " or more)";
+      }
+      break;
+    case EventType::kApproved:
+      d = "approves " + events::FormatUuid(e.target_event_id);
+      break;
+    case EventType::kRejected:
+      d = "rejects " + events::FormatUuid(e.target_event_id) + ": " + e.reason;
+      break;
+    case EventType::kPeriodReopened:
+      d = "period " + events::FormatMonthIndex(e.period_month) + " reopened: " + e.reason;
+      break;
   }
+  if (e.awaits_approval) d = "[awaits approval] " + d;
   return events::TerminalText(Clip(std::move(d), 100));
 }
 
