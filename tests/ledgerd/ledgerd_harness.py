@@ -70,12 +70,13 @@ def ledgerctl(*args, db=None, input=None, check=False):
 
 def generate(contracts, days, seed=1, actor=False):
     """A rule-abiding JSON Lines workload (ledgerctl generate), as lines: every
-    event of a contract, without the ledger-wide monthly closes (the tests
-    split the lines by contract among concurrent clients). Without `actor`
+    event of a contract, without the ledger-wide monthly closes and approval
+    policy (the tests split the lines by contract among concurrent clients;
+    an approval needs a second principal). Without `actor`
     (unless asked), since ledgerd fills in the authenticated principal and
     refuses another."""
     out = ledgerctl("generate", "--contracts", str(contracts), "--days", str(days), "--seed",
-                    str(seed), "--no-period-closes", check=True).stdout
+                    str(seed), "--no-period-closes", "--no-approvals", check=True).stdout
     lines = [line for line in out.splitlines() if line.strip()]
     return lines if actor else [without_actor(line) for line in lines]
 
