@@ -41,8 +41,7 @@ class PostgresSinkTest : public testing::PostgresServerTest {
   void SetUp() override {
     PostgresServerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    schema_ = "t_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    for (char& c : schema_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    schema_ = TestSchema("t_");
     db_ = dir_.Sub("db");
   }
 

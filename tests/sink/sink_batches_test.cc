@@ -40,8 +40,7 @@ class SinkBatchesTest : public testing::PostgresServerTest {
   void SetUp() override {
     PostgresServerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    schema_ = "b_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    for (char& c : schema_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    schema_ = TestSchema("b_");
     writer_ = OpenLedgerAt(dir_.Sub("db"), false);
     ASSERT_NE(writer_, nullptr);
   }
