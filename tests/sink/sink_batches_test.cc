@@ -1,6 +1,8 @@
 // The PostgreSQL sink's batching, run in-process (RunPostgresSink) against a
 // real PostgreSQL server the test starts (tools/pg_server.sh):
 // - the initial sync's first batch size, apart from the later batches';
+// - the initial sync's COPY into an events table without any index, each
+//   index then re-created exactly;
 // - follow mode's latency from append to visible in PostgreSQL, and the cost
 //   of replacing the projection rows per batch: a writer appends APPENDS
 //   batches of EVENTS bookings, one every INTERVAL ms, spread over CONTRACTS
@@ -20,6 +22,7 @@
 #include "tests/sink/sink_test_util.h"
 #include "tools/bench/config.h"
 #include "tools/sink/postgres_sink.h"
+#include "tools/sink/sink_tables.h"
 
 namespace ccl::sink {
 namespace {
@@ -92,6 +95,32 @@ TEST_F(SinkBatchesTest, InitialSyncTakesItsOwnBatchSizeThenTheBatchSize) {
   EXPECT_EQ(r.start_seq, first_head);
   EXPECT_EQ(r.batches, 3u);  // 7 + 7 + 6
   EXPECT_EQ(r.end_seq, first_head + 20);
+}
+
+// The initial sync's COPY goes into an events table without any index, the
+// primary key included, and every index comes back exactly as it was.
+TEST_F(SinkBatchesTest, InitialSyncDropsEveryIndexAndRestoresEachExactly) {
+  std::unique_ptr<PgConnection> db;
+  ASSERT_TRUE(PgConnection::Connect(server_->conninfo(), &db).ok());
+  bool created = false;
+  ASSERT_TRUE(EnsureSchema(db.get(), schema_, &created).ok());
+  const std::string indexes =
+      "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = "
+      "'events' ORDER BY indexname";
+  std::vector<PgConnection::Row> before, during, after;
+  ASSERT_TRUE(db->Query(indexes, &before).ok());
+  ASSERT_EQ(before.size(), 4u);  // primary key, two unique constraints, effective_at
+  Status s = db->InTransaction([&] {
+    std::vector<std::string> recreate;
+    CCL_RETURN_IF_ERROR(DropEventIndexes(db.get(), &recreate));
+    CCL_RETURN_IF_ERROR(db->Query(indexes, &during));
+    for (const std::string& sql : recreate) CCL_RETURN_IF_ERROR(db->Exec(sql));
+    return Status::OK();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(during.empty());
+  ASSERT_TRUE(db->Query(indexes, &after).ok());
+  EXPECT_EQ(after, before);
 }
 
 struct FollowRun {
