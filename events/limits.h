@@ -100,4 +100,19 @@ inline constexpr size_t kServerWorkerThreadsMax = 256;
 inline constexpr size_t kServerPolicyBytesMax = 1u << 20;
 inline constexpr size_t kServerPrincipalBytesMax = 256;
 
+// The HTTPS client of ledgerd (tools/client, ledgerctl --server). A server's
+// response is untrusted input like any other: over a limit, the request fails
+// with an IOError naming the limit, and a silent server ends a read after its
+// timeout, never a hang.
+inline constexpr size_t kClientResponseHeaderBytesMax = 64 * 1024;  // status line and headers
+// One line of a streamed body (a JSON Lines row, a CSV row, one SSE field):
+// an event's `log --json` line is far below it.
+inline constexpr size_t kClientLineBytesMax = 1u << 20;
+// A body read whole (an event, a digest, a proof, an error).
+inline constexpr size_t kClientWholeBodyBytesMax = 16u << 20;
+inline constexpr uint32_t kClientConnectMsDefault = 10'000;  // TCP connect and TLS handshake
+// One read or write with no progress. Above the feed's heartbeat
+// (kServerFeedHeartbeatMsDefault), so an idle feed is not taken for a dead one.
+inline constexpr uint32_t kClientReadMsDefault = 60'000;
+
 }  // namespace ccl::limits
