@@ -43,10 +43,9 @@ struct SinkBatchStats {
   uint64_t first_seq = 0;
   uint64_t last_seq = 0;
   int64_t oldest_recorded_at_ns = 0;  // recorded_at of first_seq (ledger time)
-  int64_t fold_ns = 0;                // advancing the projections (a thread of its own,
-                                      // during the COPY)
   int64_t transaction_ns = 0;         // BEGIN .. COMMIT in PostgreSQL, of which:
-  int64_t events_ns = 0;              //   reading, encoding and COPYing the events
+  int64_t events_ns = 0;              //   reading, encoding and COPYing the events (the
+                                      //   projections advance meanwhile)
   int64_t indexes_ns = 0;             //   building the indexes (the initial sync)
   int64_t rows_ns = 0;                //   building the report rows
   int64_t refresh_ns = 0;             //   replacing the projection rows
@@ -86,6 +85,8 @@ struct PostgresSinkResult {
   uint64_t batches = 0;
 };
 
+class SinkSource;  // tools/sink/sink_source.h
+
 // Syncs `ledger` (not owned; typically opened read-only beside a writer)
 // into the database of options.conninfo. Errors:
 //   InvalidArgument  bad options; the schema holds another layout version
@@ -100,6 +101,10 @@ struct PostgresSinkResult {
 // On any error the batch in progress is rolled back; *result tells how far
 // this run got.
 Status RunPostgresSink(ledger::Ledger* ledger, const PostgresSinkOptions& options,
+                       PostgresSinkResult* result);
+// The same from any source: the ledger's own (NewLedgerSource) or a ledgerd
+// server's feed (NewServerSource), with the same tables and checks.
+Status RunPostgresSink(SinkSource* source, const PostgresSinkOptions& options,
                        PostgresSinkResult* result);
 
 }  // namespace ccl::sink
