@@ -6,6 +6,7 @@ what is POSTed to the server; a checkpoint of another ledger is refused.
 Environment: LEDGERD, LEDGERCTL, CCL_SOURCE_DIR (set by CTest)."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -56,20 +57,27 @@ class FixedPortLedgerd(h.Ledgerd):
                 for a in super().command()]
 
 
-def follow_lines(contract, first_id):
-    """A ContractOpened of `contract` and ten bookings on it, ids from first_id on."""
-    ids = ["5f1c0000-0000-4000-8000-%012d" % (first_id + i) for i in range(11)]
+def follow_lines(contract, first_id, bookings=10):
+    """A ContractOpened of `contract` and `bookings` bookings of 30 minutes on
+    it, event ids numbered from first_id on."""
+    ids = ["5f1c0000-0000-4000-8000-%012d" % (first_id + i) for i in range(bookings + 1)]
     lines = ['{"event_id":"%s","type":"ContractOpened","contract":"%s",'
              '"effective_at":"2025-03-01T00:00:00Z","actor":"a","source":"s",'
              '"customer":"Follow Inc","term_start":"2025-03-01","term_end":"2026-02-28",'
              '"currency":"EUR","lines":[{"service_line":"reactive","funded_minutes":6000,'
              '"bill_rate_minor":20000,"overage":"allow"}]}' % (ids[0], contract)]
-    for i in range(1, 11):
+    for i in range(1, bookings + 1):
         lines.append('{"event_id":"%s","type":"HoursBooked","contract":"%s",'
                      '"effective_at":"2025-03-1%dT10:00:00Z","actor":"a","source":"s",'
                      '"engineer":"e","service_line":"reactive","minutes":30,'
                      '"cost_rate_minor":9000}' % (ids[i], contract, i % 10))
     return lines
+
+
+def percentile(values, p):
+    """Nearest rank, as tools/bench's Percentile."""
+    v = sorted(values)
+    return v[max(1, min(len(v), -(-len(v) * p // 100))) - 1]
 
 
 class SinkServerTest(unittest.TestCase):
@@ -143,53 +151,78 @@ class SinkServerTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("synced 0 events", r.stderr)
 
-    def test_2_follow_takes_what_the_server_appends(self):
-        r = self.run_sink("follow", "--batch", "500")
+    def follow_then_compare(self, schema, during):
+        """Syncs `schema` to the head, runs `during` while a --follow sink runs
+        on it, stops that sink with SIGTERM (exit 0) and compares its tables
+        with those of a direct sink of the same ledger."""
+        r = self.run_sink(schema, "--batch", "500")
         self.assertEqual(r.returncode, 0, r.stderr)
-        proc = subprocess.Popen(self.sink("follow", "--follow"), stdout=subprocess.DEVNULL,
+        proc = subprocess.Popen(self.sink(schema, "--follow", "--log-level", "info"),
+                                stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True)
         try:
-            lines = follow_lines("F-1", 1)
-            for i in range(0, len(lines), 4):
-                resp = self.server.post_events(lines[i:i + 4])
-                self.assertEqual(resp.status, 200, resp.body)
-            self.wait_for_head("follow")
+            during()
             proc.send_signal(signal.SIGTERM)
             _, err = proc.communicate(timeout=60)
             self.assertEqual(proc.returncode, 0, err)
+            self.follow_log = err
         finally:
             if proc.poll() is None:
                 proc.kill()
                 proc.communicate()
-        r = self.run_sink("direct_after", remote=False)
+        r = self.run_sink("direct_" + schema, remote=False)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assert_same_tables("direct_after", "follow")
+        self.assert_same_tables("direct_" + schema, schema)
+
+    def post(self, lines):
+        resp = self.server.post_events(lines)
+        self.assertEqual(resp.status, 200, resp.body)
+
+    def test_2_follow_takes_what_the_server_appends(self):
+        def during():
+            lines = follow_lines("F-1", 1)
+            for i in range(0, len(lines), 4):
+                self.post(lines[i:i + 4])
+            self.wait_for_head("follow")
+
+        self.follow_then_compare("follow", during)
 
     def test_5_follow_resumes_after_the_server_restarts(self):
-        r = self.run_sink("resume")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        proc = subprocess.Popen(self.sink("resume", "--follow"), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
-        try:
+        def during():
             lines = follow_lines("F-2", 100)
-            resp = self.server.post_events(lines[:5])
-            self.assertEqual(resp.status, 200, resp.body)
+            self.post(lines[:5])
             self.wait_for_head("resume")  # the sink reads the feed
             self.assertEqual(self.server.stop(), 0)  # which ends with the server
             self.server.start()
-            resp = self.server.post_events(lines[5:])
-            self.assertEqual(resp.status, 200, resp.body)
+            self.post(lines[5:])
             self.wait_for_head("resume")
-            proc.send_signal(signal.SIGTERM)
-            _, err = proc.communicate(timeout=60)
-            self.assertEqual(proc.returncode, 0, err)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-        r = self.run_sink("direct_resume", remote=False)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assert_same_tables("direct_resume", "resume")
+
+        self.follow_then_compare("resume", during)
+
+    def test_6_follow_latency(self):
+        """Append to visible over the server: one POST of one booking every
+        INTERVAL ms; each batch's oldest event's delay (the sink's log) as
+        p50 / p99. CCL_SINK_BENCH=1: 600 appends every 100 ms (the README's
+        figure); else 20 every 50 ms."""
+        full = os.environ.get("CCL_SINK_BENCH") is not None
+        posts, interval = (600, 0.1) if full else (20, 0.05)
+
+        def during():
+            lines = follow_lines("F-3", 1000, posts)
+            self.post(lines[:1])
+            next_at = time.monotonic()
+            for line in lines[1:]:
+                next_at += interval
+                time.sleep(max(0.0, next_at - time.monotonic()))
+                self.post([line])
+            self.wait_for_head("latency")
+
+        self.follow_then_compare("latency", during)
+        delays = [float(m) for m in re.findall(r"oldest event visible ([0-9.]+) ms", self.follow_log)]
+        self.assertGreater(len(delays), 0, self.follow_log)
+        print(f"\nfollow over the server: {posts} POSTs of one event every {interval * 1000:.0f} ms, "
+              f"{len(delays)} batches: oldest event of a batch visible p50 {percentile(delays, 50):.1f}"
+              f" ms, p99 {percentile(delays, 99):.1f} ms, max {max(delays):.1f} ms", file=sys.stderr)
 
     def test_3_a_checkpoint_of_another_ledger_is_refused(self):
         other = os.path.join(self.server.dir, "other")

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <optional>
 #include <set>
-#include <thread>
 #include <vector>
 
 #include "events/json.h"

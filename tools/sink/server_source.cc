@@ -37,7 +37,7 @@ struct FeedQueue {
 
 // Reads the feed from `after` on into q, resuming after a dropped stream
 // with Last-Event-ID, until q->stop or q->stop_after is reached; gives up
-// after kSinkFeedReconnectsMax consecutive failures.
+// after limits::kSinkFeedReconnectsMax consecutive failures.
 void ReadFeed(std::shared_ptr<FeedQueue> q, std::unique_ptr<client::Client> client) {
   uint32_t failures = 0;
   Status s;
@@ -56,7 +56,8 @@ void ReadFeed(std::shared_ptr<FeedQueue> q, std::unique_ptr<client::Client> clie
         return Status::Corruption(client->server() + ": feed event id '" + e.id + "' is not a seq");
       }
       std::unique_lock<std::mutex> lock(q->mu);
-      q->changed.wait(lock, [&] { return q->stop || q->lines.size() < kSinkFeedQueueEventsMax; });
+      q->changed.wait(lock,
+                      [&] { return q->stop || q->lines.size() < limits::kSinkFeedQueueEventsMax; });
       if (q->stop) return Status::Busy("stopped");
       q->lines.push_back(e.data);
       q->last_seq = seq;
@@ -69,9 +70,9 @@ void ReadFeed(std::shared_ptr<FeedQueue> q, std::unique_ptr<client::Client> clie
       if (q->stop || q->last_seq >= q->stop_after) break;
     }
     failures = q->last_seq > before ? 0 : failures + 1;
-    if (failures >= kSinkFeedReconnectsMax) break;
+    if (failures >= limits::kSinkFeedReconnectsMax) break;
     std::unique_lock<std::mutex> lock(q->mu);
-    q->changed.wait_for(lock, std::chrono::milliseconds(kSinkFeedReconnectMs),
+    q->changed.wait_for(lock, std::chrono::milliseconds(limits::kSinkFeedReconnectMs),
                         [&] { return q->stop; });
   }
   std::lock_guard<std::mutex> lock(q->mu);

@@ -2,9 +2,9 @@
 // --server URL`): the ledger's id and head from GET /v1/digest (the
 // certificate's principal needs the auditor role), the events from GET
 // /v1/feed, read from seq 1 on a thread of its own up to
-// kSinkFeedQueueEventsMax events ahead of the sink, a dropped stream
-// resumed with Last-Event-ID (kSinkFeedReconnectMs apart, failing
-// after kSinkFeedReconnectsMax attempts in a row that brought no
+// limits::kSinkFeedQueueEventsMax events ahead of the sink, a dropped stream
+// resumed with Last-Event-ID (limits::kSinkFeedReconnectMs apart, failing
+// after limits::kSinkFeedReconnectsMax attempts in a row that brought no
 // event). Every event is read back into the bytes the ledger stores and its
 // chain hash checked from h_0 on (tools/sink/feed_event.h), so the
 // checkpoint's hash is checked against the server's history as against a
@@ -20,12 +20,6 @@
 #include "tools/sink/sink_source.h"
 
 namespace ccl::sink {
-
-// Feed events read ahead of the sink at most (the reading thread waits
-// beyond), and how a dropped feed is resumed.
-inline constexpr size_t kSinkFeedQueueEventsMax = 10'000;
-inline constexpr uint32_t kSinkFeedReconnectMs = 1'000;  // wait before resuming
-inline constexpr uint32_t kSinkFeedReconnectsMax = 10;   // in a row without an event
 
 // Connects (GET /v1/digest) and starts reading the feed. Without `follow`,
 // the source ends at the head the digest names; with it, head() grows as the
