@@ -157,19 +157,21 @@ class SinkServerTest(unittest.TestCase):
         with those of a direct sink of the same ledger."""
         r = self.run_sink(schema, "--batch", "500")
         self.assertEqual(r.returncode, 0, r.stderr)
-        proc = subprocess.Popen(self.sink(schema, "--follow", "--log-level", "info"),
-                                stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
-        try:
-            during()
-            proc.send_signal(signal.SIGTERM)
-            _, err = proc.communicate(timeout=60)
-            self.assertEqual(proc.returncode, 0, err)
-            self.follow_log = err
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
+        # Its log goes to a file: a pipe nobody reads would stop it once full.
+        with tempfile.TemporaryFile("w+") as log:
+            proc = subprocess.Popen(self.sink(schema, "--follow", "--log-level", "info"),
+                                    stdout=subprocess.DEVNULL, stderr=log, text=True)
+            try:
+                during()
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=60)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+                log.seek(0)
+                self.follow_log = log.read()
+            self.assertEqual(proc.returncode, 0, self.follow_log)
         r = self.run_sink("direct_" + schema, remote=False)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assert_same_tables("direct_" + schema, schema)
@@ -206,6 +208,7 @@ class SinkServerTest(unittest.TestCase):
         figure); else 20 every 50 ms."""
         full = os.environ.get("CCL_SINK_BENCH") is not None
         posts, interval = (600, 0.1) if full else (20, 0.05)
+        posts = int(os.environ.get("CCL_SINK_POSTS", posts))
 
         def during():
             lines = follow_lines("F-3", 1000, posts)
