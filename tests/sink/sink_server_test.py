@@ -7,6 +7,7 @@ Environment: LEDGERD, LEDGERCTL, CCL_SOURCE_DIR (set by CTest)."""
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -42,6 +43,7 @@ class PostgresServer:
     def stop(self):
         subprocess.run(["bash", self.script, "stop", os.path.join(self.dir, "pg"), "immediate"],
                        capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class FixedPortLedgerd(h.Ledgerd):
