@@ -60,6 +60,11 @@ inline constexpr uint64_t kSinkEventsPerBatchMax = 1'000'000;  // one PostgreSQL
 inline constexpr size_t kSinkSchemaNameBytesMax = 63;          // PostgreSQL's identifier limit
 inline constexpr uint32_t kSinkPollIntervalMsMax = 60'000;     // --follow's wait between looks
 inline constexpr size_t kSinkCopyChunkBytes = 1 << 20;         // one PQputCopyData call
+// `sink postgres --server`: feed events read ahead of the sink at most (the
+// reading thread waits beyond), and how a dropped feed is resumed.
+inline constexpr size_t kSinkFeedQueueEventsMax = 10'000;
+inline constexpr uint32_t kSinkFeedReconnectMs = 1'000;  // wait before resuming
+inline constexpr uint32_t kSinkFeedReconnectsMax = 10;   // in a row without an event
 
 // Messages: input echoed in an error (events/quote.h) is cut after this many
 // bytes, followed by "... (N bytes)".
