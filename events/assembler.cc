@@ -180,6 +180,14 @@ Status EventAssembler::SetText(FieldId f, std::string_view text) {
     case FieldId::kCase:
       e.legal_case.assign(text);
       return Status::OK();
+    case FieldId::kTypes: {
+      std::string bad;
+      if (!ParseApprovalTypes(text, &e.approval_types, &bad)) {
+        return FieldError(f, "must be event type names joined by ',' (each once) or 'none', got " +
+                                 QuoteForMessage(bad));
+      }
+      return Status::OK();
+    }
     default:
       break;
   }
@@ -189,7 +197,10 @@ Status EventAssembler::SetText(FieldId f, std::string_view text) {
 
 Status EventAssembler::MarkAssigned(FieldId f) {
   CCL_RETURN_IF_ERROR(MarkPresent(f));
-  if (FieldKindOf(f) != FieldKind::kSealedTotals) return FieldError(f, "must not be an array");
+  const FieldKind kind = FieldKindOf(f);
+  if (kind != FieldKind::kSealedTotals && kind != FieldKind::kBoolean) {
+    return FieldError(f, "must not be an array or a boolean");
+  }
   return Status::OK();
 }
 
@@ -211,6 +222,9 @@ Status EventAssembler::SetIntegerText(FieldId f, std::string_view text) {
       break;
     case FieldId::kCostMinor:
       e_->cost_minor = v;
+      break;
+    case FieldId::kThresholdMinutes:
+      e_->threshold_minutes = v;
       break;
     default:
       break;  // assigned: checked for form, then ignored

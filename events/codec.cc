@@ -121,6 +121,21 @@ Status DecodePeriodClosed(const fb::PeriodClosed& p, Event* out) {
   return Status::OK();
 }
 
+flatbuffers::Offset<void> EncodeApprovalPolicy(flatbuffers::FlatBufferBuilder& b, const Event& e) {
+  uint8_t types[kEventTypeCount];
+  size_t n = 0;
+  for (int t = 1; t <= kEventTypeCount; ++t) {
+    if ((e.approval_types & EventTypeBit(static_cast<EventType>(t))) != 0) {
+      types[n++] = static_cast<uint8_t>(t);
+    }
+  }
+  const auto list = b.CreateVector(types, n);
+  const flatbuffers::Optional<int64_t> threshold =
+      e.threshold_minutes.has_value() ? flatbuffers::Optional<int64_t>(*e.threshold_minutes)
+                                      : flatbuffers::nullopt;
+  return fb::CreateApprovalPolicySet(b, list, threshold).Union();
+}
+
 flatbuffers::Offset<void> EncodePayload(flatbuffers::FlatBufferBuilder& b, const Event& e) {
   switch (e.type) {
     case EventType::kContractOpened: {
@@ -192,6 +207,21 @@ flatbuffers::Offset<void> EncodePayload(flatbuffers::FlatBufferBuilder& b, const
       const auto reason = OptionalString(b, e.reason);
       return fb::CreateLegalHoldReleased(b, legal_case, reason).Union();
     }
+    case EventType::kApprovalPolicySet:
+      return EncodeApprovalPolicy(b, e);
+    case EventType::kApproved: {
+      const fb::Uuid target(flatbuffers::make_span(e.target_event_id));
+      return fb::CreateApproved(b, &target).Union();
+    }
+    case EventType::kRejected: {
+      const auto reason = OptionalString(b, e.reason);
+      const fb::Uuid target(flatbuffers::make_span(e.target_event_id));
+      return fb::CreateRejected(b, &target, reason).Union();
+    }
+    case EventType::kPeriodReopened: {
+      const auto reason = OptionalString(b, e.reason);
+      return fb::CreatePeriodReopened(b, e.period_month, reason).Union();
+    }
   }
   return 0;
 }
@@ -241,7 +271,32 @@ Status MissingPayload(const char* type) {
   return Status::Corruption(std::string("stored event: ") + type + " payload missing");
 }
 
+// The type numbers must ascend, each once, and name known types.
+Status DecodeApprovalPolicy(const fb::ApprovalPolicySet* p, Event* out) {
+  if (p == nullptr) return MissingPayload("ApprovalPolicySet");
+  out->threshold_minutes = FromFb(p->threshold_minutes());
+  out->approval_types = 0;
+  if (p->types() == nullptr) return Status::OK();
+  int last = 0;
+  for (const uint8_t t : *p->types()) {
+    if (t <= last || t > kEventTypeCount) {
+      return Status::Corruption("stored event: field 'types': type " + std::to_string(t) +
+                                " unknown or out of order");
+    }
+    last = t;
+    out->approval_types |= EventTypeBit(static_cast<EventType>(t));
+  }
+  return Status::OK();
+}
+
 // Both legal hold tables have the same fields.
+// Approved and Rejected: the target, and a Rejected's reason.
+Status DecodeDecision(const fb::Uuid* target, const flatbuffers::String* reason, Event* out) {
+  CopyUuid(target, &out->target_event_id);
+  AssignString(reason, &out->reason);
+  return Status::OK();
+}
+
 template <typename Table>
 Status DecodeLegalHold(const Table* p, const char* type, Event* out) {
   if (p == nullptr) return MissingPayload(type);
@@ -335,6 +390,25 @@ Status DecodePayload(const fb::Event& root, Event* out) {
       return DecodeLegalHold(root.payload_as_LegalHoldPlaced(), "LegalHoldPlaced", out);
     case fb::Payload::LegalHoldReleased:
       return DecodeLegalHold(root.payload_as_LegalHoldReleased(), "LegalHoldReleased", out);
+    case fb::Payload::ApprovalPolicySet:
+      return DecodeApprovalPolicy(root.payload_as_ApprovalPolicySet(), out);
+    case fb::Payload::Approved: {
+      const auto* p = root.payload_as_Approved();
+      if (p == nullptr) return MissingPayload("Approved");
+      return DecodeDecision(p->target_event_id(), nullptr, out);
+    }
+    case fb::Payload::Rejected: {
+      const auto* p = root.payload_as_Rejected();
+      if (p == nullptr) return MissingPayload("Rejected");
+      return DecodeDecision(p->target_event_id(), p->reason(), out);
+    }
+    case fb::Payload::PeriodReopened: {
+      const auto* p = root.payload_as_PeriodReopened();
+      if (p == nullptr) return MissingPayload("PeriodReopened");
+      out->period_month = p->period_month();
+      AssignString(p->reason(), &out->reason);
+      return Status::OK();
+    }
     case fb::Payload::NONE:
       return Status::Corruption("stored event: no payload");
   }
@@ -365,7 +439,7 @@ void EncodeEvent(const Event& e, std::string* out) {
   const fb::Uuid event_id(flatbuffers::make_span(e.event_id));
   const auto root = fb::CreateEvent(b, e.seq, &event_id, contract, e.stream_version,
                                     e.effective_at_ns, e.recorded_at_ns, actor, source, note,
-                                    static_cast<fb::Payload>(e.type), payload);
+                                    static_cast<fb::Payload>(e.type), payload, e.awaits_approval);
   fb::FinishEventBuffer(b, root);
   out->assign(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
 }
@@ -410,6 +484,7 @@ Status DecodeEvent(std::string_view bytes, Event* out) {
   AssignString(root->actor(), &out->actor);
   AssignString(root->source(), &out->source);
   AssignString(root->note(), &out->note);
+  out->awaits_approval = root->awaits_approval();
   CCL_RETURN_IF_ERROR(DecodePayload(*root, out));
   // No ledger assigns a seq or stream version above INT64_MAX (the JSON form
   // reads them as signed 64-bit), so such stored bytes were not written by

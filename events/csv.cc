@@ -197,6 +197,13 @@ Status CsvEventReader::Assemble(Event* out) {
       case FieldKind::kSealedTotals:
         CCL_RETURN_IF_ERROR(assembler_.MarkAssigned(f));  // assigned: ignored
         break;
+      case FieldKind::kBoolean:
+        if (cell != "true" && cell != "false") {
+          return Status::InvalidField(FieldName(f),
+                                      "must be true or false, got " + QuoteForMessage(cell));
+        }
+        CCL_RETURN_IF_ERROR(assembler_.MarkAssigned(f));  // assigned: ignored
+        break;
     }
   }
   if (fixed_type_.has_value()) {

@@ -91,6 +91,9 @@ void AppendField(const Event& e, FieldId f, const CsvOutputOptions& options, con
     case FieldId::kHash:
       if (hash != nullptr) AppendHex(std::span<const uint8_t>(hash, 32), out);
       return;
+    case FieldId::kAwaitsApproval:
+      if (e.awaits_approval) out->append("true");
+      return;
     default:
       break;
   }
@@ -161,6 +164,12 @@ void AppendField(const Event& e, FieldId f, const CsvOutputOptions& options, con
       return;
     case FieldId::kCase:
       AppendCsvCell(e.legal_case, out);
+      return;
+    case FieldId::kTypes:
+      AppendCsvCell(FormatApprovalTypes(e.approval_types), out);
+      return;
+    case FieldId::kThresholdMinutes:
+      if (e.threshold_minutes.has_value()) AppendInteger(*e.threshold_minutes, out);
       return;
     default:
       return;

@@ -20,6 +20,10 @@ constexpr std::string_view kEventTypeNames[] = {
     "PeriodClosed",
     "LegalHoldPlaced",
     "LegalHoldReleased",
+    "ApprovalPolicySet",
+    "Approved",
+    "Rejected",
+    "PeriodReopened",
 };
 static_assert(std::size(kEventTypeNames) == kEventTypeCount + 1);
 
@@ -69,9 +73,37 @@ bool SeverityFromName(std::string_view name, Severity* out) {
   return FromName(kSeverityNames, name, out);
 }
 
+std::string FormatApprovalTypes(uint32_t types) {
+  std::string out;
+  for (int t = 1; t <= kEventTypeCount; ++t) {
+    if ((types & EventTypeBit(static_cast<EventType>(t))) == 0) continue;
+    if (!out.empty()) out += ',';
+    out += EventTypeName(static_cast<EventType>(t));
+  }
+  return out.empty() ? std::string("none") : out;
+}
+
+bool ParseApprovalTypes(std::string_view text, uint32_t* types, std::string* bad) {
+  *types = 0;
+  if (text == "none") return true;
+  while (true) {
+    const size_t comma = text.find(',');
+    const std::string_view name = text.substr(0, comma);
+    EventType t{};
+    if (!EventTypeFromName(name, &t) || (*types & EventTypeBit(t)) != 0) {
+      bad->assign(name);
+      return false;
+    }
+    *types |= EventTypeBit(t);
+    if (comma == std::string_view::npos) return true;
+    text.remove_prefix(comma + 1);
+  }
+}
+
 bool SameContent(const Event& a, const Event& b) {
   // Every writer-supplied field of Event; the assigned ones (seq,
-  // stream_version, recorded_at_ns, applied_bill_rate_minor) are left out on
+  // stream_version, recorded_at_ns, applied_bill_rate_minor, seal,
+  // awaits_approval) are left out on
   // purpose. A field added to Event must be added here too.
   return a.event_id == b.event_id && a.type == b.type && a.contract == b.contract &&
          a.effective_at_ns == b.effective_at_ns && a.actor == b.actor && a.source == b.source &&
@@ -83,7 +115,8 @@ bool SameContent(const Event& a, const Event& b) {
          a.cost_minor == b.cost_minor && a.escalation == b.escalation && a.severity == b.severity &&
          a.summary == b.summary && a.resolution == b.resolution &&
          a.target_event_id == b.target_event_id && a.period_month == b.period_month &&
-         a.legal_case == b.legal_case;
+         a.legal_case == b.legal_case && a.approval_types == b.approval_types &&
+         a.threshold_minutes == b.threshold_minutes;
 }
 
 void ClearEvent(Event* e) {
@@ -93,6 +126,7 @@ void ClearEvent(Event* e) {
   e->recorded_at_ns = 0;
   e->applied_bill_rate_minor.reset();
   e->seal.reset();
+  e->awaits_approval = false;
   e->event_id = Uuid{};
   e->type = EventType::kContractOpened;
   e->contract.clear();
@@ -121,6 +155,8 @@ void ClearEvent(Event* e) {
   e->target_event_id = Uuid{};
   e->period_month = 0;
   e->legal_case.clear();
+  e->approval_types = 0;
+  e->threshold_minutes.reset();
 }
 
 }  // namespace ccl::events

@@ -31,12 +31,38 @@ enum class EventType : uint8_t {
   kPeriodClosed = 10,
   kLegalHoldPlaced = 11,
   kLegalHoldReleased = 12,
+  kApprovalPolicySet = 13,
+  kApproved = 14,
+  kRejected = 15,
+  kPeriodReopened = 16,
 };
-inline constexpr int kEventTypeCount = 12;
+inline constexpr int kEventTypeCount = 16;
 
 // Ledger-wide events belong to no contract: their `contract` is empty, and
 // they form the ledger's own stream (schemas/FORMAT.md "Keys").
-inline constexpr bool IsLedgerWide(EventType t) { return t == EventType::kPeriodClosed; }
+inline constexpr bool IsLedgerWide(EventType t) {
+  return t == EventType::kPeriodClosed || t == EventType::kApprovalPolicySet ||
+         t == EventType::kPeriodReopened;
+}
+
+// An approval decision (Approved, Rejected) belongs to the stream of the
+// event it decides: a contract's, or the ledger's (contract empty) when that
+// event is ledger-wide. Its `contract` is therefore optional.
+inline constexpr bool IsDecision(EventType t) {
+  return t == EventType::kApproved || t == EventType::kRejected;
+}
+
+// The bit of type t in an approval policy's set of types (Event::approval_types).
+inline constexpr uint32_t EventTypeBit(EventType t) { return uint32_t{1} << static_cast<int>(t); }
+
+// The types an approval policy may list (schemas/EVENTS.md "Approvals"): the
+// changes of a contract or of the ledger a second person is asked to confirm.
+// Consumption, openings, escalations and the approval events themselves are
+// not: their effect is either routine or the approval mechanism itself.
+inline constexpr uint32_t kApprovableTypes =
+    EventTypeBit(EventType::kContractAmended) | EventTypeBit(EventType::kEntryReversed) |
+    EventTypeBit(EventType::kContractClosed) | EventTypeBit(EventType::kLegalHoldReleased) |
+    EventTypeBit(EventType::kPeriodReopened);
 
 enum class ServiceLine : uint8_t {
   kUnknown = 0,
@@ -97,6 +123,10 @@ struct Event {
   std::optional<int64_t> applied_bill_rate_minor;
   // PeriodClosed only: the sealed figures.
   std::optional<PeriodSeal> seal;
+  // True when the approval policy in force at append listed the event's type
+  // (a ContractAmended: and it lowered funding by the policy's threshold):
+  // the event takes effect only once Approved (schemas/EVENTS.md "Approvals").
+  bool awaits_approval = false;
 
   // --- Envelope, supplied by the writer. ---
   Uuid event_id{};
@@ -134,12 +164,20 @@ struct Event {
   Severity severity = Severity::kUnset;
   std::string summary;
   std::string resolution;
-  // EntryReversed: target_event_id, reason.
+  // EntryReversed: target_event_id, reason. Approved: target_event_id.
+  // Rejected: target_event_id, reason.
   Uuid target_event_id{};
   // PeriodClosed: period_month (months since 1970-01; the JSON form is "YYYY-MM").
+  // PeriodReopened: period_month, reason.
   int32_t period_month = 0;
   // LegalHoldPlaced, LegalHoldReleased: legal_case (JSON "case"), reason.
   std::string legal_case;
+  // ApprovalPolicySet: approval_types (EventTypeBit of each listed type; JSON
+  // "types", a comma-separated list of type names or "none") and
+  // threshold_minutes (optional: the least funding decrease of a
+  // ContractAmended that needs approval; absent means any decrease).
+  uint32_t approval_types = 0;
+  std::optional<int64_t> threshold_minutes;
 
   bool operator==(const Event&) const = default;
 
@@ -151,8 +189,19 @@ struct Event {
   }
 };
 
+// What an event appended at its seq does to the figures a fold in seq order
+// keeps (projections, sealed figures; schemas/EVENTS.md "Approvals"): one
+// awaiting approval nothing yet; an Approved what the event it approves
+// does, as of that event's own effective_at; any other event its own effect.
+enum class FigureStep : uint8_t { kSelf, kNothing, kApprovedTarget };
+inline FigureStep FigureStepOf(const Event& e) {
+  if (e.awaits_approval) return FigureStep::kNothing;
+  return e.type == EventType::kApproved ? FigureStep::kApprovedTarget : FigureStep::kSelf;
+}
+
 // True when a and b carry the same writer-supplied content: every field but the
-// assigned ones (seq, stream_version, recorded_at_ns, applied_bill_rate_minor, seal).
+// assigned ones (seq, stream_version, recorded_at_ns, applied_bill_rate_minor, seal,
+// awaits_approval).
 // This is the idempotency test: same event_id and SameContent -> duplicate.
 bool SameContent(const Event& a, const Event& b);
 
@@ -170,5 +219,12 @@ std::string_view OverageName(Overage o);
 bool OverageFromName(std::string_view name, Overage* out);
 std::string_view SeverityName(Severity s);
 bool SeverityFromName(std::string_view name, Severity* out);
+
+// An approval policy's `types` as text: the names of the types whose
+// EventTypeBit is set, in type number order, joined by ","; "none" for 0.
+std::string FormatApprovalTypes(uint32_t types);
+// Parses that text (names in any order, each once; "none" alone for the
+// empty set) into *types. False, with *bad the offending name, otherwise.
+bool ParseApprovalTypes(std::string_view text, uint32_t* types, std::string* bad);
 
 }  // namespace ccl::events

@@ -39,11 +39,14 @@ constexpr std::string_view kFieldNames[] = {
     "target_event_id",
     "period",
     "case",
+    "types",
+    "threshold_minutes",
     "applied_bill_rate_minor",
     "sealed_balances_digest",
     "sealed_margins_digest",
     "sealed_totals",
     "hash",
+    "awaits_approval",
 };
 static_assert(std::size(kFieldNames) == kFieldCount);
 
@@ -101,6 +104,14 @@ constexpr TypeFields kTypeFields[] = {
     {Bits({FieldId::kCase, FieldId::kReason}), 0},
     // LegalHoldReleased
     {Bits({FieldId::kCase, FieldId::kReason}), 0},
+    // ApprovalPolicySet (ledger-wide)
+    {Bits({FieldId::kTypes}), Bits({FieldId::kThresholdMinutes})},
+    // Approved (contract optional, see EnvelopeOf)
+    {Bits({FieldId::kTargetEventId}), 0},
+    // Rejected (contract optional)
+    {Bits({FieldId::kTargetEventId, FieldId::kReason}), 0},
+    // PeriodReopened (ledger-wide)
+    {Bits({FieldId::kPeriod, FieldId::kReason}), 0},
 };
 static_assert(std::size(kTypeFields) == kEventTypeCount + 1);
 
@@ -145,7 +156,10 @@ FieldKind FieldKindOf(FieldId f) {
     case FieldId::kCostRateMinor:
     case FieldId::kCostMinor:
     case FieldId::kAppliedBillRateMinor:
+    case FieldId::kThresholdMinutes:
       return FieldKind::kInteger;
+    case FieldId::kAwaitsApproval:
+      return FieldKind::kBoolean;
     case FieldId::kLines:
       return FieldKind::kLines;
     case FieldId::kSealedTotals:
@@ -161,14 +175,16 @@ FieldKind LineFieldKindOf(LineFieldId f) {
 }
 
 // A ledger-wide event belongs to no contract: `contract` is neither required
-// nor allowed.
+// nor allowed. A decision's `contract` is allowed, not required.
 FieldMask EnvelopeOf(EventType t, FieldMask envelope) {
   return IsLedgerWide(t) ? envelope & ~FieldBit(FieldId::kContract) : envelope;
 }
 
 FieldMask RequiredFields(EventType t) {
   const TypeFields& f = FieldsOf(t);
-  return f.required == 0 ? 0 : EnvelopeOf(t, kEnvelopeRequired) | f.required;
+  if (f.required == 0) return 0;
+  const FieldMask envelope = EnvelopeOf(t, kEnvelopeRequired) | f.required;
+  return IsDecision(t) ? envelope & ~FieldBit(FieldId::kContract) : envelope;
 }
 
 FieldMask AllowedFields(EventType t) {
@@ -218,6 +234,8 @@ FieldMask PayloadFieldsSet(const Event& e) {
   set_if(e.target_event_id != Uuid{}, FieldId::kTargetEventId);
   set_if(e.period_month != 0, FieldId::kPeriod);
   set_if(!e.legal_case.empty(), FieldId::kCase);
+  set_if(e.approval_types != 0, FieldId::kTypes);
+  set_if(e.threshold_minutes.has_value(), FieldId::kThresholdMinutes);
   return m;
 }
 

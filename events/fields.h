@@ -44,13 +44,16 @@ enum class FieldId : uint8_t {
   kTargetEventId,
   kPeriod,
   kCase,
+  kTypes,
+  kThresholdMinutes,
   kAppliedBillRateMinor,  // assigned
   kSealedBalancesDigest,  // assigned
   kSealedMarginsDigest,   // assigned
   kSealedTotals,          // assigned
   kHash,                  // assigned (chain hash; not part of the event)
+  kAwaitsApproval,        // assigned
 };
-inline constexpr int kFieldCount = 36;
+inline constexpr int kFieldCount = 39;
 
 // Keys of one entry of `lines`.
 enum class LineFieldId : uint8_t {
@@ -72,13 +75,14 @@ inline constexpr FieldMask kAssignedFields =
     FieldBit(FieldId::kSeq) | FieldBit(FieldId::kStreamVersion) | FieldBit(FieldId::kRecordedAt) |
     FieldBit(FieldId::kAppliedBillRateMinor) | FieldBit(FieldId::kSealedBalancesDigest) |
     FieldBit(FieldId::kSealedMarginsDigest) | FieldBit(FieldId::kSealedTotals) |
-    FieldBit(FieldId::kHash);
+    FieldBit(FieldId::kHash) | FieldBit(FieldId::kAwaitsApproval);
 
 // How a field's value is written: text (a JSON string; a CSV cell as is), an
 // integer (a JSON number; a CSV cell of digits), the `lines` list (a JSON
 // array; in CSV a cell holding that JSON array), or `sealed_totals` (a JSON
-// array of objects, assigned: on input only its form is checked).
-enum class FieldKind : uint8_t { kText, kInteger, kLines, kSealedTotals };
+// array of objects, assigned: on input only its form is checked), or a
+// boolean (a JSON true/false; a CSV cell "true"/"false"; assigned only).
+enum class FieldKind : uint8_t { kText, kInteger, kLines, kSealedTotals, kBoolean };
 FieldKind FieldKindOf(FieldId f);
 // service_line and overage are text, the others integers.
 FieldKind LineFieldKindOf(LineFieldId f);

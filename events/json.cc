@@ -273,6 +273,15 @@ Status JsonEventParser::Impl::ParseObject(od::document& doc) {
         CCL_RETURN_IF_ERROR(assembler.MarkAssigned(f));
         break;
       }
+      case FieldKind::kBoolean: {
+        // Assigned: its form (true or false) is checked, its value ignored.
+        bool value = false;
+        err = v.get_bool().get(value);
+        if (err == sj::INCORRECT_TYPE) return FieldError(FieldName(f), "must be true or false");
+        if (err != sj::SUCCESS) return FieldJsonError(FieldName(f), err);
+        CCL_RETURN_IF_ERROR(assembler.MarkAssigned(f));
+        break;
+      }
     }
   }
   // Anything after the object ("{...} {...}", "{...} x") is an error.
@@ -305,7 +314,9 @@ JsonEventParser::JsonEventParser() : impl_(new Impl) {
 
 JsonEventParser::~JsonEventParser() { delete impl_; }
 
-Status JsonEventParser::Parse(std::string_view line, Event* out) {
+Status JsonEventParser::Parse(std::string_view line, Event* out) { return Parse(line, out, {}); }
+
+Status JsonEventParser::Parse(std::string_view line, Event* out, std::string_view default_actor) {
   if (line.size() > limits::kJsonLineBytesMax) {
     return Status::InvalidArgument("line is " + std::to_string(line.size()) + " bytes, at most " +
                                    std::to_string(limits::kJsonLineBytesMax));
@@ -320,6 +331,10 @@ Status JsonEventParser::Parse(std::string_view line, Event* out) {
       return Status::InvalidArgument("invalid JSON: content after the object");
     }
     return s;
+  }
+  // An empty `actor` was refused by SetText: empty here means absent.
+  if (!default_actor.empty() && out->actor.empty()) {
+    CCL_RETURN_IF_ERROR(impl_->assembler.SetText(events::FieldId::kActor, default_actor));
   }
   return impl_->assembler.Finish();
 }

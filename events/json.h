@@ -18,7 +18,7 @@ class EventAssembler;
 // numbers, impossible dates, invalid UTF-8 and over-limit strings are
 // InvalidArgument naming the field ("field 'minutes': must be 1..1440, got 1441").
 // The ledger-assigned keys (seq, stream_version, recorded_at, hash,
-// applied_bill_rate_minor, sealed_*) are accepted and ignored, and so is
+// applied_bill_rate_minor, sealed_*, awaits_approval) are accepted and ignored, and so is
 // `currency` on an event other than ContractOpened (the contract's currency an
 // export adds to amounts; checked to be an active ISO 4217 code), so `log
 // --json` and `export events` output imports back. Runs ValidateEvent before
@@ -32,6 +32,9 @@ class JsonEventParser {
   JsonEventParser& operator=(const JsonEventParser&) = delete;
 
   Status Parse(std::string_view line, Event* out);
+  // The same, but an object without `actor` gets `default_actor` (a server
+  // fills in the authenticated principal); empty: `actor` is required.
+  Status Parse(std::string_view line, Event* out, std::string_view default_actor);
 
   // For the CSV reader: parses `json`, a JSON array of line objects as the
   // value of "lines" holds, into the event `assembler` is building (between

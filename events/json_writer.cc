@@ -58,6 +58,10 @@ class JsonWriter {
     const auto r = std::to_chars(buf, buf + sizeof(buf), value);
     out_->append(buf, r.ptr);
   }
+  void Bool(std::string_view key, bool value) {
+    Key(key);
+    out_->append(value ? "true" : "false");
+  }
   void Unsigned(std::string_view key, uint64_t value) {
     Key(key);
     char buf[24];
@@ -183,6 +187,21 @@ void AppendPayload(const Event& e, JsonWriter& w) {
       w.String("case", e.legal_case);
       w.String("reason", e.reason);
       break;
+    case EventType::kApprovalPolicySet:
+      w.String("types", FormatApprovalTypes(e.approval_types));
+      if (e.threshold_minutes.has_value()) w.Integer("threshold_minutes", *e.threshold_minutes);
+      break;
+    case EventType::kApproved:
+      w.Uuid("target_event_id", e.target_event_id);
+      break;
+    case EventType::kRejected:
+      w.Uuid("target_event_id", e.target_event_id);
+      w.String("reason", e.reason);
+      break;
+    case EventType::kPeriodReopened:
+      w.String("period", FormatMonthIndex(e.period_month));
+      w.String("reason", e.reason);
+      break;
   }
 }
 
@@ -248,7 +267,8 @@ void AppendEventJson(const Event& e, const JsonOutputOptions& options, std::stri
   if (assigned) w.Unsigned("seq", e.seq);
   w.Uuid("event_id", e.event_id);
   w.String("type", EventTypeName(e.type));
-  if (!IsLedgerWide(e.type)) w.String("contract", e.contract);
+  // A decision on a ledger-wide event has no contract either.
+  if (!IsLedgerWide(e.type) && !e.contract.empty()) w.String("contract", e.contract);
   if (assigned) w.Unsigned("stream_version", e.stream_version);
   w.Instant("effective_at", e.effective_at_ns, false);
   if (assigned) w.Instant("recorded_at", e.recorded_at_ns, true);
@@ -264,6 +284,7 @@ void AppendEventJson(const Event& e, const JsonOutputOptions& options, std::stri
     w.Integer("applied_bill_rate_minor", *e.applied_bill_rate_minor);
   }
   if (assigned && e.seal.has_value()) AppendSeal(*e.seal, w);
+  if (assigned && e.awaits_approval) w.Bool("awaits_approval", true);
   if (options.hash != nullptr) {
     char hex[64];
     HexInto(std::span<const uint8_t>(options.hash, 32), hex);

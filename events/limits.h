@@ -31,7 +31,10 @@ inline constexpr size_t kRateChangesPerLineMax = 1024;  // bill rate history of 
 // codes with a minor unit, so every ledger fits.
 inline constexpr size_t kSealedCurrenciesMax = 200;
 inline constexpr size_t kLegalHoldsPerContractMax = 64;  // holds in force at once
-inline constexpr uint32_t kRetentionYearsMax = 100;      // ledgerctl retention --years
+// Events awaiting approval at once, ledger-wide: they are listed in the
+// ledger stream's write-model state, read by every approval.
+inline constexpr size_t kPendingApprovalsMax = 1024;
+inline constexpr uint32_t kRetentionYearsMax = 100;  // ledgerctl retention --years
 
 // Numbers. Money is in minor units of the contract currency; rates per hour.
 inline constexpr int32_t kBookingMinutesMin = 1;
@@ -57,6 +60,11 @@ inline constexpr uint64_t kSinkEventsPerBatchMax = 1'000'000;  // one PostgreSQL
 inline constexpr size_t kSinkSchemaNameBytesMax = 63;          // PostgreSQL's identifier limit
 inline constexpr uint32_t kSinkPollIntervalMsMax = 60'000;     // --follow's wait between looks
 inline constexpr size_t kSinkCopyChunkBytes = 1 << 20;         // one PQputCopyData call
+// `sink postgres --server`: feed events read ahead of the sink at most (the
+// reading thread waits beyond), and how a dropped feed is resumed.
+inline constexpr size_t kSinkFeedQueueEventsMax = 10'000;
+inline constexpr uint32_t kSinkFeedReconnectMs = 1'000;  // wait before resuming
+inline constexpr uint32_t kSinkFeedReconnectsMax = 10;   // in a row without an event
 
 // The access log (ledger/access_log.h): one record's strings (principal,
 // client address, method, route, parameter names and values) and its
@@ -110,5 +118,35 @@ inline constexpr size_t kServerWorkerThreadsMax = 256;
 // A policy file is a few lines per principal.
 inline constexpr size_t kServerPolicyBytesMax = 1u << 20;
 inline constexpr size_t kServerPrincipalBytesMax = 256;
+// Scopes of one policy line (customer:, contract: and types: fields).
+inline constexpr size_t kServerScopesPerPrincipalMax = 1024;
+// A tokens file holds one line per service token.
+inline constexpr size_t kServerTokensBytesMax = 1u << 20;
+// Failed authentications (no or a wrong credential) one client address may
+// make within kServerAuthFailureWindowMs before every further request from it
+// is 429 until the window ends (--limit-auth-failures).
+inline constexpr uint32_t kServerAuthFailuresDefault = 20;
+inline constexpr uint32_t kServerAuthFailureWindowMs = 60'000;
+// Client addresses whose failures are counted at once; past it the oldest
+// window is forgotten, so a flood of addresses cannot grow the server's memory.
+inline constexpr size_t kServerAuthFailureClientsMax = 4096;
+// A feed subscriber's read of the ledger looks at most this many events per
+// chunk, so a reader whose scope matches few events does not hold a worker.
+inline constexpr size_t kServerFeedChunkEventsScannedMax = 65'536;
+
+// The HTTPS client of ledgerd (tools/client, ledgerctl --server). A server's
+// response is untrusted input like any other: over a limit, the request fails
+// with an IOError naming the limit, and a silent server ends a read after its
+// timeout, never a hang.
+inline constexpr size_t kClientResponseHeaderBytesMax = 64 * 1024;  // status line and headers
+// One line of a streamed body (a JSON Lines row, a CSV row, one SSE field):
+// an event's `log --json` line is far below it.
+inline constexpr size_t kClientLineBytesMax = 1u << 20;
+// A body read whole (an event, a digest, a proof, an error).
+inline constexpr size_t kClientWholeBodyBytesMax = 16u << 20;
+inline constexpr uint32_t kClientConnectMsDefault = 10'000;  // TCP connect and TLS handshake
+// One read or write with no progress. Above the feed's heartbeat
+// (kServerFeedHeartbeatMsDefault), so an idle feed is not taken for a dead one.
+inline constexpr uint32_t kClientReadMsDefault = 60'000;
 
 }  // namespace ccl::limits

@@ -60,6 +60,14 @@ inline constexpr std::string_view kHoldOnce = "R-HOLD-01";
 inline constexpr std::string_view kHoldReleasePlaced = "R-HOLD-02";
 inline constexpr std::string_view kHoldsMax = "R-HOLD-03";
 inline constexpr std::string_view kHoldAfterClose = "R-HOLD-04";
+inline constexpr std::string_view kPeriodReopenClosed = "R-PERIOD-05";
+inline constexpr std::string_view kPeriodReopened = "R-PERIOD-06";
+inline constexpr std::string_view kApprovalPending = "R-APPR-01";
+inline constexpr std::string_view kApprovalTarget = "R-APPR-02";
+inline constexpr std::string_view kApprovalTargetPending = "R-APPR-03";
+inline constexpr std::string_view kApprovalFourEyes = "R-APPR-04";
+inline constexpr std::string_view kApprovalPendingMax = "R-APPR-05";
+inline constexpr std::string_view kApprovalTakesEffect = "R-APPR-06";
 
 // Field validation (schemas/EVENTS.md "Checks on every event"): one id per
 // field table of the catalog; the message names the field, so id and field
@@ -80,6 +88,9 @@ inline constexpr std::string_view kFieldEntryReversed = "F-REVERSED";
 inline constexpr std::string_view kFieldContractClosed = "F-CLOSED";
 inline constexpr std::string_view kFieldPeriodClosed = "F-PERIOD-CLOSED";
 inline constexpr std::string_view kFieldLegalHold = "F-HOLD";
+inline constexpr std::string_view kFieldApprovalPolicy = "F-POLICY";
+inline constexpr std::string_view kFieldDecision = "F-DECISION";
+inline constexpr std::string_view kFieldPeriodReopened = "F-PERIOD-REOPENED";
 
 // A check refuses input and reports its id; an effect is what an accepted
 // event does to the state (it is never an error, so its id is in no Status).
@@ -136,6 +147,14 @@ inline constexpr std::array kAll = {
     Entry{kHoldReleasePlaced, Kind::kCheck},
     Entry{kHoldsMax, Kind::kCheck},
     Entry{kHoldAfterClose, Kind::kEffect},
+    Entry{kPeriodReopenClosed, Kind::kCheck},
+    Entry{kPeriodReopened, Kind::kEffect},
+    Entry{kApprovalPending, Kind::kEffect},
+    Entry{kApprovalTarget, Kind::kCheck},
+    Entry{kApprovalTargetPending, Kind::kCheck},
+    Entry{kApprovalFourEyes, Kind::kCheck},
+    Entry{kApprovalPendingMax, Kind::kCheck},
+    Entry{kApprovalTakesEffect, Kind::kEffect},
     Entry{kFieldType, Kind::kCheck},
     Entry{kFieldEnvelope, Kind::kCheck},
     Entry{kFieldOtherType, Kind::kCheck},
@@ -152,6 +171,9 @@ inline constexpr std::array kAll = {
     Entry{kFieldContractClosed, Kind::kCheck},
     Entry{kFieldPeriodClosed, Kind::kCheck},
     Entry{kFieldLegalHold, Kind::kCheck},
+    Entry{kFieldApprovalPolicy, Kind::kCheck},
+    Entry{kFieldDecision, Kind::kCheck},
+    Entry{kFieldPeriodReopened, Kind::kCheck},
 };
 
 }  // namespace ccl::rules

@@ -88,12 +88,14 @@ class [[nodiscard]] Status {
 
   // Same code, rule and field, message prefixed with where the input was
   // wrong: WithLocation("events.jsonl", 3) -> "events.jsonl:3: <msg>" (line 0:
-  // "events.jsonl: <msg>"), with source() and line() set as data.
+  // "events.jsonl: <msg>"), with source() and line() set as data. An input
+  // without a name (a request body) is located by its line alone:
+  // WithLocation("", 3) -> "line 3: <msg>"; ("", 0) leaves the message as is.
   Status WithLocation(std::string_view source, uint64_t line) const {
     if (ok()) return *this;
     std::string context(source);
-    if (line != 0) context += ":" + std::to_string(line);
-    Status s = WithContext(context);
+    if (line != 0) context += (source.empty() ? "line " : ":") + std::to_string(line);
+    Status s = context.empty() ? *this : WithContext(context);
     s.source_ = source;
     s.line_ = line;
     return s;

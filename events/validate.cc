@@ -157,7 +157,8 @@ Status CheckEnvelope(const Event& e) {
                                         " (a ledger-wide event)");
     }
   } else if (e.contract.empty()) {
-    return FieldError("contract", "required");
+    if (!IsDecision(e.type)) return FieldError("contract", "required");
+    // A decision on a ledger-wide event is itself ledger-wide.
   } else if (!IsValidContractId(e.contract)) {
     return FieldError("contract",
                       "must match [A-Za-z0-9._-]{1,64}, got " + QuoteForMessage(e.contract));
@@ -197,6 +198,29 @@ Status CheckSeal(const PeriodSeal& seal) {
     if (margin != t.margin_minor) {
       return FieldError(field + ".margin_minor", "must be revenue_minor - cost_minor");
     }
+  }
+  return Status::OK();
+}
+
+Status CheckPeriod(int32_t period_month) {
+  if (period_month == 0) return FieldError("period", "required");
+  if (period_month < MinMonthIndex() || period_month > MaxMonthIndex()) {
+    return FieldError("period", "must be " + FormatMonthIndex(MinMonthIndex()) + ".." +
+                                    FormatMonthIndex(MaxMonthIndex()) + ", got month number " +
+                                    std::to_string(period_month));
+  }
+  return Status::OK();
+}
+
+// `types` lists approvable types only (a reader maps "none" to the empty
+// set); threshold_minutes is a positive number of minutes.
+Status CheckApprovalPolicy(const Event& e) {
+  if ((e.approval_types & ~kApprovableTypes) != 0) {
+    return FieldError("types", "may list only " + FormatApprovalTypes(kApprovableTypes));
+  }
+  if (e.threshold_minutes.has_value()) {
+    CCL_RETURN_IF_ERROR(
+        CheckRange("threshold_minutes", *e.threshold_minutes, 1, limits::kFundedMinutesMax));
   }
   return Status::OK();
 }
@@ -269,16 +293,24 @@ Status CheckPayload(const Event& e) {
     case EventType::kContractClosed:
       return CheckRequiredString(FieldId::kReason, e.reason, limits::kReasonBytesMax);
     case EventType::kPeriodClosed:
-      if (e.period_month == 0) return FieldError("period", "required");
-      if (e.period_month < MinMonthIndex() || e.period_month > MaxMonthIndex()) {
-        return FieldError("period", "must be " + FormatMonthIndex(MinMonthIndex()) + ".." +
-                                        FormatMonthIndex(MaxMonthIndex()) + ", got month number " +
-                                        std::to_string(e.period_month));
-      }
+      CCL_RETURN_IF_ERROR(CheckPeriod(e.period_month));
       return e.seal.has_value() ? CheckSeal(*e.seal) : Status::OK();
     case EventType::kLegalHoldPlaced:
     case EventType::kLegalHoldReleased:
       CCL_RETURN_IF_ERROR(CheckRequiredString(FieldId::kCase, e.legal_case, limits::kCaseBytesMax));
+      return CheckRequiredString(FieldId::kReason, e.reason, limits::kReasonBytesMax);
+    case EventType::kApprovalPolicySet:
+      return CheckApprovalPolicy(e);
+    case EventType::kApproved:
+    case EventType::kRejected:
+      if (e.target_event_id == Uuid{}) return FieldError("target_event_id", "required");
+      if (e.target_event_id == e.event_id) {
+        return FieldError("target_event_id", "must not be the event's own event_id");
+      }
+      if (e.type == EventType::kApproved) return Status::OK();
+      return CheckRequiredString(FieldId::kReason, e.reason, limits::kReasonBytesMax);
+    case EventType::kPeriodReopened:
+      CCL_RETURN_IF_ERROR(CheckPeriod(e.period_month));
       return CheckRequiredString(FieldId::kReason, e.reason, limits::kReasonBytesMax);
   }
   return FieldError("type", "unknown event type " + std::to_string(static_cast<int>(e.type)));
@@ -311,6 +343,13 @@ std::string_view FieldTableRule(EventType t) {
     case EventType::kLegalHoldPlaced:
     case EventType::kLegalHoldReleased:
       return rules::kFieldLegalHold;
+    case EventType::kApprovalPolicySet:
+      return rules::kFieldApprovalPolicy;
+    case EventType::kApproved:
+    case EventType::kRejected:
+      return rules::kFieldDecision;
+    case EventType::kPeriodReopened:
+      return rules::kFieldPeriodReopened;
   }
   return rules::kFieldType;
 }
@@ -345,6 +384,10 @@ Status ValidateEvent(const Event& e) {
   }
   if (e.seal.has_value() && e.type != EventType::kPeriodClosed) {
     return FieldError("sealed_totals", "not allowed in " + std::string(EventTypeName(e.type)))
+        .WithRule(rules::kFieldOtherType);
+  }
+  if (e.awaits_approval && (EventTypeBit(e.type) & kApprovableTypes) == 0) {
+    return FieldError("awaits_approval", "not allowed in " + std::string(EventTypeName(e.type)))
         .WithRule(rules::kFieldOtherType);
   }
   return CheckPayload(e).WithRule(FieldTableRule(e.type));

@@ -16,6 +16,9 @@ namespace ccl::ledger {
 
 // Options of column family `id`, its table blocks cached in `cache`. The
 // memtable insert hints they carry start off (see EnableInsertHints).
+// `ids` has a hash-based memtable and a prefix extractor: every iterator over
+// it must set ReadOptions::total_order_seek, or it may skip entries still in
+// the memtable. Point lookups need nothing.
 rocksdb::ColumnFamilyOptions CfOptions(ColumnFamilyId id,
                                        const std::shared_ptr<rocksdb::Cache>& cache);
 

@@ -126,6 +126,36 @@ void EncodeLedgerStreamState(const ContractState& s, std::string* out) {
   AppendBE64(s.last_seq, out);
   AppendBE64(static_cast<uint64_t>(s.last_effective_at_ns), out);
   AppendBE32(static_cast<uint32_t>(s.closed_through_month), out);
+  // Only with a policy or pending events: a state without either is byte for
+  // byte the one written before approvals existed.
+  if (s.approval_types == 0 && s.approval_threshold_minutes == 0 && s.pending_seqs.empty()) return;
+  AppendBE32(s.approval_types, out);
+  AppendBE64(static_cast<uint64_t>(s.approval_threshold_minutes), out);
+  AppendBE32(static_cast<uint32_t>(s.pending_seqs.size()), out);
+  for (const uint64_t seq : s.pending_seqs) AppendBE64(seq, out);
+}
+
+// The approval section of a ledger stream state (see EncodeLedgerStreamState).
+Status DecodeApprovalSection(Reader* r, ContractState* out) {
+  uint32_t npending = 0;
+  if (!r->U32(&out->approval_types) || !r->I64(&out->approval_threshold_minutes) ||
+      !r->U32(&npending)) {
+    return Bad("truncated approval section");
+  }
+  if ((out->approval_types & ~events::kApprovableTypes) != 0) return Bad("bad approval types");
+  if (out->approval_threshold_minutes < 0 ||
+      out->approval_threshold_minutes > limits::kFundedMinutesMax) {
+    return Bad("bad approval threshold");
+  }
+  if (npending > limits::kPendingApprovalsMax) return Bad("too many pending events");
+  out->pending_seqs.resize(npending);
+  for (uint32_t i = 0; i < npending; ++i) {
+    if (!r->U64(&out->pending_seqs[i])) return Bad("truncated pending events");
+    if (out->pending_seqs[i] == 0 || (i > 0 && out->pending_seqs[i - 1] >= out->pending_seqs[i])) {
+      return Bad("pending events not ascending");
+    }
+  }
+  return Status::OK();
 }
 
 Status DecodeLedgerStreamState(std::string_view bytes, ContractState* out) {
@@ -140,6 +170,7 @@ Status DecodeLedgerStreamState(std::string_view bytes, ContractState* out) {
   }
   if (out->stream_version == 0 || out->last_seq == 0) return Bad("zero version or seq");
   if (out->closed_through_month < 0) return Bad("negative closed month");
+  if (!r.AtEnd()) CCL_RETURN_IF_ERROR(DecodeApprovalSection(&r, out));
   if (!r.AtEnd()) return Bad("trailing bytes");
   return Status::OK();
 }
@@ -188,6 +219,9 @@ Status DecodeContractState(std::string_view bytes, ContractState* out) {
   uint8_t format = 0, status = 0, nlines = 0;
   out->ledger_stream = false;
   out->closed_through_month = 0;
+  out->approval_types = 0;
+  out->approval_threshold_minutes = 0;
+  out->pending_seqs.clear();
   if (!r.U8(&format) || format != kStateFormat) return Bad("unknown format");
   if (!r.U8(&status) || (status != kContractOpen && status != kContractClosed)) {
     return Bad("bad status");

@@ -70,6 +70,14 @@ struct ContractState {
   bool ledger_stream = false;
   // The latest closed month (events::MonthIndexOf), 0 when none is closed.
   int32_t closed_through_month = 0;
+  // The approval policy in force (ApprovalPolicySet): EventTypeBit of each
+  // listed type, and the least funding decrease of a ContractAmended that
+  // needs approval (0: any decrease).
+  uint32_t approval_types = 0;
+  int64_t approval_threshold_minutes = 0;
+  // The seqs of the events awaiting approval, ascending; at most
+  // limits::kPendingApprovalsMax.
+  std::vector<uint64_t> pending_seqs;
 
   const LineState* FindLine(events::ServiceLine s) const;
   LineState* FindLine(events::ServiceLine s);

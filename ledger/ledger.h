@@ -241,6 +241,14 @@ class Ledger {
   // The current stream version of a contract (0 when it has no events).
   [[nodiscard]] virtual Status StreamVersion(std::string_view contract, uint64_t* version) = 0;
 
+  // The seqs of the events awaiting approval now (schemas/EVENTS.md
+  // "Approvals"), ascending, as the write model holds them (replaces *out).
+  // The default (a ledger without a write model) returns NotFound.
+  [[nodiscard]] virtual Status PendingApprovals(std::vector<uint64_t>* out) {
+    out->clear();
+    return Status::NotFound("this ledger has no write model");
+  }
+
   virtual Head head() const = 0;
   virtual const events::Uuid& ledger_id() const = 0;
 
@@ -341,6 +349,13 @@ class Ledger {
 // an empty answer. OK for an empty `contract` (no filter). Reads the stream
 // version only.
 [[nodiscard]] Status CheckContractExists(Ledger* ledger, std::string_view contract);
+
+// The NotFound of a read of what the ledger does not hold, one factory per
+// kind so that a server can answer a read it refuses to show with exactly the
+// answer of a missing one.
+Status ContractNotFound(std::string_view contract);  // "no contract 'C' in the ledger"
+Status EventNotFound(uint64_t seq);                  // "seq N: no such event"
+Status EventIdNotFound(const events::Uuid& id);      // "no event <uuid>"
 
 // The chain hash step: h_n = SHA-256(h_{n-1} || BE64(n) || event_bytes_n).
 Hash ChainHash(const Hash& previous, uint64_t seq, std::string_view event_bytes);

@@ -102,6 +102,7 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   Status ReversalLinks(uint64_t first_seq, uint64_t last_seq,
                        std::vector<ReversalLink>* out) override;
   Status StreamVersion(std::string_view contract, uint64_t* version) override;
+  Status PendingApprovals(std::vector<uint64_t>* out) override;
   Head head() const override;
   const events::Uuid& ledger_id() const override { return ledger_id_; }
   const std::string& path() const override { return path_; }
@@ -233,6 +234,7 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // Folds committed events through `seq` into committed_fold_.
   Status CatchUpCommittedFold(uint64_t seq);
   Status AddToFold(const events::Event& e, GroupScratch* g, PeriodFold* fold);
+  Status ReadForFold(const events::Uuid& id, GroupScratch* g, events::Event* out);
   Status FindDuplicate(const Writer& w, size_t i, bool* duplicate, uint64_t* seq);
 
   // CommittedReader, over RocksDB and the contract cache.

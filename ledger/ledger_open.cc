@@ -72,6 +72,11 @@ class HintPrefix final : public rocksdb::SliceTransform {
   mutable std::atomic<bool> enabled_{false};
 };
 
+// The `ids` memtable's hash table: at 64 MiB per memtable and ~60 bytes per
+// entry, about four entries per bucket when full (8 bytes per bucket).
+constexpr size_t kIdsMemtableBuckets = 1 << 18;
+constexpr size_t kIdBytes = 16;
+
 }  // namespace
 
 // Turns on the insert hints of every column family in `cfs` (see HintPrefix).
@@ -117,6 +122,16 @@ rocksdb::ColumnFamilyOptions CfOptions(ColumnFamilyId id,
       t.optimize_filters_for_memory = true;
       o.memtable_prefix_bloom_size_ratio = 0.02;
       o.memtable_whole_key_filtering = true;
+      // Random keys make a skiplist insert a search from the top of a list
+      // of up to a million entries; a hash table of linked lists keyed by the
+      // whole id inserts in O(1) (appending thread, batch 1000: about 5 us
+      // less CPU per event). The price: an iterator sees the memtable in key
+      // order only with ReadOptions::total_order_seek (cf_options.h), and a
+      // flush sorts the memtable on the background thread. The capped
+      // transform accepts keys of any length: an entry a tamperer wrote with
+      // another length must replay from the WAL and be reported by verify.
+      o.prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(kIdBytes));
+      o.memtable_factory.reset(rocksdb::NewHashLinkListRepFactory(kIdsMemtableBuckets));
       break;
     case kCfStreams:
       // Values are copies of events (format 2), read as one range per
@@ -218,33 +233,6 @@ Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   if (s.IsNotFound()) return Status::NotFound(m);
   if (s.IsInvalidArgument()) return Status::InvalidArgument(m);
   return Status::IOError(m);
-}
-
-const ContractState* ContractCache::Find(std::string_view contract) {
-  auto it = index_.find(contract);
-  if (it == index_.end()) return nullptr;
-  lru_.splice(lru_.begin(), lru_, it->second);
-  return &it->second->second;
-}
-
-void ContractCache::Put(const std::string& contract, ContractState state) {
-  if (entries_max_ == 0) return;
-  if (auto it = index_.find(contract); it != index_.end()) {
-    it->second->second = std::move(state);
-    lru_.splice(lru_.begin(), lru_, it->second);
-    return;
-  }
-  lru_.emplace_front(contract, std::move(state));
-  index_.emplace(std::string_view(lru_.front().first), lru_.begin());
-  while (lru_.size() > entries_max_) {
-    index_.erase(std::string_view(lru_.back().first));
-    lru_.pop_back();
-  }
-}
-
-void ContractCache::Clear() {
-  index_.clear();
-  lru_.clear();
 }
 
 Status Ledger::Open(const Options& options, const std::string& path,
@@ -427,8 +415,10 @@ Status LedgerImpl::HoldsNoData(const rocksdb::DBOptions& options,
 }
 
 bool LedgerImpl::HoldsNoData() {
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;  // `ids` (cf_options.h)
   for (rocksdb::ColumnFamilyHandle* h : handles_) {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), h));
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, h));
     it->SeekToFirst();
     if (it->Valid() || !it->status().ok()) return false;
   }

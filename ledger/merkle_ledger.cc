@@ -68,12 +68,16 @@ Status CheckDigestOfLedger(Ledger* ledger, const MerkleStore& tree, const Digest
   return Status::OK();
 }
 
+Status SeqNotInDigest(uint64_t seq, uint64_t tree_size) {
+  return Status::NotFound("seq " + Num(seq) + " is not among the digest's " + Num(tree_size) +
+                          " events");
+}
+
 Status ProveInclusion(Ledger* ledger, const MerkleStore& tree, uint64_t seq, const Digest& digest,
                       InclusionProof* out) {
   CCL_RETURN_IF_ERROR(CheckDigestOfLedger(ledger, tree, digest));
   if (seq == 0 || seq > digest.tree_size) {
-    return Status::NotFound("seq " + Num(seq) + " is not among the digest's " +
-                            Num(digest.tree_size) + " events");
+    return SeqNotInDigest(seq, digest.tree_size);
   }
   InclusionProof p;
   p.ledger_id = digest.ledger_id;

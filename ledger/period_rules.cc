@@ -6,6 +6,7 @@
 
 #include "events/rules.h"
 #include "events/time_format.h"
+#include "ledger/approval_rules.h"
 
 namespace ccl::ledger {
 
@@ -37,10 +38,42 @@ Status ApplyPeriodClosed(const Event& e, ContractState* ledger) {
   return Status::OK();
 }
 
+// R-PERIOD-05, R-PERIOD-06: `period` is closed; it and every later month reopen.
+Status ApplyPeriodReopened(const Event& e, ContractState* ledger) {
+  const int32_t closed = ledger->closed_through_month;
+  if (closed == 0 || e.period_month > closed) {
+    return RuleError(e, rules::kPeriodReopenClosed, "only a closed period is reopened",
+                     "period " + Month(e.period_month) + " is open" +
+                         (closed == 0 ? std::string(": no month is closed")
+                                      : "; the latest closed month is " + Month(closed)));
+  }
+  ledger->closed_through_month = e.period_month - 1;
+  return Status::OK();
+}
+
 }  // namespace
 
+Status ApplyLedgerWideEffect(const Event& e, ContractState* ledger) {
+  assert(ledger->ledger_stream);
+  switch (e.type) {
+    case EventType::kPeriodClosed:
+      return ApplyPeriodClosed(e, ledger);
+    case EventType::kPeriodReopened:
+      return ApplyPeriodReopened(e, ledger);
+    case EventType::kApprovalPolicySet:
+      ApplyApprovalPolicy(e, ledger);
+      return Status::OK();
+    default:
+      assert(false && "not a ledger-wide event");
+      return Status::InvalidArgument("not a ledger-wide event");
+  }
+}
+
 Status CheckPeriodOpen(ModelView* view, const Event& e) {
-  if (e.type == EventType::kPeriodClosed) return Status::OK();  // its own rules
+  // A close and a reopening have their own rules.
+  if (e.type == EventType::kPeriodClosed || e.type == EventType::kPeriodReopened) {
+    return Status::OK();
+  }
   ContractState* ledger = nullptr;
   CCL_RETURN_IF_ERROR(view->FindContract("", &ledger));
   if (ledger == nullptr || ledger->closed_through_month == 0) return Status::OK();
@@ -53,20 +86,17 @@ Status CheckPeriodOpen(ModelView* view, const Event& e) {
 }
 
 Status ApplyLedgerWideEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* out) {
-  assert(events::IsLedgerWide(e.type) && e.contract.empty());
+  assert((events::IsLedgerWide(e.type) || events::IsDecision(e.type)) && e.contract.empty());
   ContractState* ledger = nullptr;
   CCL_RETURN_IF_ERROR(view->FindContract("", &ledger));
   if (ledger == nullptr) {
     ledger = view->CreateContract("");
     ledger->ledger_stream = true;
   }
-  switch (e.type) {
-    case EventType::kPeriodClosed:
-      CCL_RETURN_IF_ERROR(ApplyPeriodClosed(e, ledger));
-      break;
-    default:
-      assert(false && "not a ledger-wide event");
-      return Status::InvalidArgument("not a ledger-wide event");
+  if (events::IsDecision(e.type)) {
+    CCL_RETURN_IF_ERROR(ApplyDecision(view, e));
+  } else {
+    CCL_RETURN_IF_ERROR(ApplyLedgerWideEffect(e, ledger));
   }
   ledger->last_effective_at_ns = std::max(ledger->last_effective_at_ns, e.effective_at_ns);
   ledger->stream_version += 1;

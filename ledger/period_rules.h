@@ -12,14 +12,21 @@
 
 namespace ccl::ledger {
 
-// R-PERIOD-03: RuleViolation when `e` (not a PeriodClosed) is effective in
-// or before the latest closed month.
+// R-PERIOD-03: RuleViolation when `e` (not a PeriodClosed or PeriodReopened)
+// is effective in or before the latest closed month.
 [[nodiscard]] Status CheckPeriodOpen(ModelView* view, const events::Event& e);
 
-// Checks and applies a ledger-wide event (R-PERIOD-01, R-PERIOD-02) to the
-// ledger stream, and assigns its stream version.
-// REQUIRES: events::IsLedgerWide(e.type)
+// Checks and applies a ledger-wide event (R-PERIOD-01, R-PERIOD-02,
+// R-PERIOD-05, a policy, a decision on a ledger-wide event) to the ledger
+// stream, and assigns its stream version.
+// REQUIRES: events::IsLedgerWide(e.type), or a decision without contract
 [[nodiscard]] Status ApplyLedgerWideEvent(ModelView* view, const events::Event& e, uint64_t seq,
                                           AppliedFields* out);
+
+// The effect of a ledger-wide event on the ledger stream's state, its rules
+// checked, without advancing the stream: what ApplyLedgerWideEvent does for
+// it, and what an approval of a PeriodReopened does.
+// REQUIRES: events::IsLedgerWide(e.type), ledger->ledger_stream
+[[nodiscard]] Status ApplyLedgerWideEffect(const events::Event& e, ContractState* ledger);
 
 }  // namespace ccl::ledger

@@ -1,6 +1,7 @@
 // Sealed figures of a period close (ledger/period_seal.h).
 #include "ledger/period_seal.h"
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 
@@ -50,6 +51,30 @@ Status PeriodFold::AddTo(Sums* s, int64_t funded, int64_t consumed, int64_t reve
   return Status::OK();
 }
 
+PeriodFold::ContractSums& PeriodFold::ContractOf(std::string_view contract) {
+  auto it = contracts_.find(contract);
+  if (it == contracts_.end()) it = contracts_.emplace(std::string(contract), ContractSums{}).first;
+  return it->second;
+}
+
+std::vector<const std::pair<const std::string, PeriodFold::ContractSums>*>
+PeriodFold::SortedContracts() const {
+  std::vector<const std::pair<const std::string, ContractSums>*> out;
+  out.reserve(contracts_.size());
+  for (const auto& entry : contracts_) out.push_back(&entry);
+  std::sort(out.begin(), out.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
+  return out;
+}
+
+PeriodFold::Sums& PeriodFold::SumsAt(MonthSums* v, int32_t as_of_month, int32_t key) {
+  const std::pair<int32_t, int32_t> k{as_of_month, key};
+  auto at = v->end();
+  while (at != v->begin() && k < std::prev(at)->first) --at;
+  if (at != v->begin() && std::prev(at)->first == k) return std::prev(at)->second;
+  return v->insert(at, {k, Sums{}})->second;
+}
+
 // A consumption event's contribution, counted from `as_of_month`; sign -1
 // takes it back (a reversal), in the consumption's own margin month.
 Status PeriodFold::AddConsumption(const Event& c, int32_t as_of_month, int sign) {
@@ -60,9 +85,10 @@ Status PeriodFold::AddConsumption(const Event& c, int32_t as_of_month, int sign)
   const int64_t cost = c.type == EventType::kHoursBooked
                            ? events::ValueMinor(minutes, c.cost_rate_minor)
                            : sign * c.cost_minor;
-  const auto line = static_cast<uint8_t>(c.service_line);
-  CCL_RETURN_IF_ERROR(AddTo(&lines_[{c.contract, line, as_of_month}], 0, minutes, 0, 0));
-  return AddTo(&months_[{c.contract, MonthOfInstant(c.effective_at_ns), as_of_month}], 0, minutes,
+  const int32_t line = static_cast<uint8_t>(c.service_line);
+  ContractSums& sums = ContractOf(c.contract);
+  CCL_RETURN_IF_ERROR(AddTo(&SumsAt(&sums.lines, as_of_month, line), 0, minutes, 0, 0));
+  return AddTo(&SumsAt(&sums.months, as_of_month, MonthOfInstant(c.effective_at_ns)), 0, minutes,
                revenue, cost);
 }
 
@@ -70,16 +96,20 @@ Status PeriodFold::Add(const Event& e, const Event* reversal_target) {
   const int32_t as_of = MonthOfInstant(e.effective_at_ns);
   switch (e.type) {
     case EventType::kContractOpened:
-      currency_.emplace(e.contract, e.currency);
+      if (ContractSums& sums = ContractOf(e.contract); sums.currency.empty()) {
+        sums.currency = e.currency;
+      }
       [[fallthrough]];
-    case EventType::kContractAmended:
+    case EventType::kContractAmended: {
+      ContractSums& sums = ContractOf(e.contract);
       for (const events::ContractLine& l : e.lines) {
         const int64_t funded =
             e.type == EventType::kContractOpened ? l.funded_minutes : l.funded_minutes_delta;
-        const auto line = static_cast<uint8_t>(l.service_line);
-        CCL_RETURN_IF_ERROR(AddTo(&lines_[{e.contract, line, as_of}], funded, 0, 0, 0));
+        const int32_t line = static_cast<uint8_t>(l.service_line);
+        CCL_RETURN_IF_ERROR(AddTo(&SumsAt(&sums.lines, as_of, line), funded, 0, 0, 0));
       }
       return Status::OK();
+    }
     case EventType::kHoursBooked:
     case EventType::kDeliveryCompleted:
       return AddConsumption(e, as_of, 1);
@@ -96,15 +126,20 @@ Status PeriodFold::Add(const Event& e, const Event* reversal_target) {
 
 std::vector<SealMarginRow> PeriodFold::MarginRows(int32_t month) const {
   std::vector<SealMarginRow> rows;
-  for (const auto& [key, sums] : months_) {
-    const auto& [contract, margin_month, as_of] = key;
-    if (as_of > month) continue;
-    // Keys sort by contract, then margin month: a row continues the last one or starts after it.
-    if (rows.empty() || rows.back().contract != contract || rows.back().month != margin_month) {
-      rows.push_back(SealMarginRow{contract, margin_month, 0, 0});
+  for (const auto* entry : SortedContracts()) {
+    const auto& [contract, sums] = *entry;
+    // margin month -> revenue, cost; each summed in as-of order.
+    std::map<int32_t, std::pair<int64_t, int64_t>> by_month;
+    for (const auto& [key, s] : sums.months) {
+      const auto [as_of, margin_month] = key;
+      if (as_of > month) break;  // sorted by as-of month
+      auto& [revenue, cost] = by_month[margin_month];
+      revenue += s.revenue_minor;
+      cost += s.cost_minor;
     }
-    rows.back().revenue_minor += sums.revenue_minor;
-    rows.back().cost_minor += sums.cost_minor;
+    for (const auto& [margin_month, figures] : by_month) {
+      rows.push_back(SealMarginRow{contract, margin_month, figures.first, figures.second});
+    }
   }
   return rows;
 }
@@ -115,45 +150,41 @@ Status PeriodFold::Seal(int32_t month, events::PeriodSeal* out) const {
   std::string bytes("ccl-seal-balances");
   bytes.push_back('\0');
   std::map<std::string, events::SealedTotal> totals;
-  const std::string* contract = nullptr;
-  uint8_t line = 0;
-  Sums row;
-  const auto flush = [&]() -> Status {
-    if (contract == nullptr) return Status::OK();
-    bytes.append(*contract);
-    bytes.push_back('\0');
-    bytes.push_back(static_cast<char>(line));
-    AppendBE64(static_cast<uint64_t>(row.funded_minutes), &bytes);
-    AppendBE64(static_cast<uint64_t>(row.consumed_minutes), &bytes);
-    auto c = currency_.find(*contract);
-    if (c == currency_.end()) return Status::InvalidArgument("period figures: no currency");
-    events::SealedTotal& t = totals[c->second];
-    if (!Add64(&t.minutes, row.consumed_minutes)) return Overflow();
-    return Status::OK();
-  };
-  for (const auto& [key, sums] : lines_) {
-    const auto& [k_contract, k_line, as_of] = key;
-    if (as_of > month) continue;
-    if (contract == nullptr || *contract != k_contract || line != k_line) {
-      CCL_RETURN_IF_ERROR(flush());
-      contract = &k_contract;
-      line = k_line;
-      row = Sums{};
+  for (const auto* entry : SortedContracts()) {
+    const auto& [contract, sums] = *entry;
+    // service line -> funded, consumed; each summed in as-of order.
+    std::map<int32_t, Sums> by_line;
+    for (const auto& [key, s] : sums.lines) {
+      const auto [as_of, line] = key;
+      if (as_of > month) break;  // sorted by as-of month
+      Sums& r = by_line[line];
+      if (!Add64(&r.funded_minutes, s.funded_minutes) ||
+          !Add64(&r.consumed_minutes, s.consumed_minutes)) {
+        return Overflow();
+      }
     }
-    if (!Add64(&row.funded_minutes, sums.funded_minutes) ||
-        !Add64(&row.consumed_minutes, sums.consumed_minutes)) {
-      return Overflow();
+    if (!by_line.empty() && sums.currency.empty()) {
+      return Status::InvalidArgument("period figures: no currency");
+    }
+    for (const auto& [line, row] : by_line) {
+      bytes.append(contract);
+      bytes.push_back('\0');
+      bytes.push_back(static_cast<char>(line));
+      AppendBE64(static_cast<uint64_t>(row.funded_minutes), &bytes);
+      AppendBE64(static_cast<uint64_t>(row.consumed_minutes), &bytes);
+      if (!Add64(&totals[sums.currency].minutes, row.consumed_minutes)) return Overflow();
     }
   }
-  CCL_RETURN_IF_ERROR(flush());
   out->balances_digest = Sha256(bytes);
 
   const std::vector<SealMarginRow> rows = MarginRows(month);
   out->margins_digest = MarginRowsDigest(rows);
   for (const SealMarginRow& r : rows) {
-    auto c = currency_.find(r.contract);
-    if (c == currency_.end()) return Status::InvalidArgument("period figures: no currency");
-    events::SealedTotal& t = totals[c->second];
+    auto c = contracts_.find(r.contract);
+    if (c == contracts_.end() || c->second.currency.empty()) {
+      return Status::InvalidArgument("period figures: no currency");
+    }
+    events::SealedTotal& t = totals[c->second.currency];
     if (!Add64(&t.revenue_minor, r.revenue_minor) || !Add64(&t.cost_minor, r.cost_minor)) {
       return Overflow();
     }

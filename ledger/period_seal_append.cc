@@ -10,24 +10,39 @@
 
 namespace ccl::ledger {
 
-// A reversal's target: an event of the group not yet written (from its
-// encoded copy) or a committed one.
-Status LedgerImpl::AddToFold(const events::Event& e, GroupScratch* g, PeriodFold* fold) {
-  if (e.type != events::EventType::kEntryReversed) return fold->Add(e, nullptr);
-  events::Event target;
+// An event the fold needs (a reversal's or an approval's target): one of
+// the group not yet written (from its encoded copy) or a committed one.
+Status LedgerImpl::ReadForFold(const events::Uuid& id, GroupScratch* g, events::Event* out) {
   EventLookup found;
-  CCL_RETURN_IF_ERROR(view_.FindEvent(e.target_event_id, &found));
-  if (!found.found) return Status::Corruption("period seal: reversal target not found");
+  CCL_RETURN_IF_ERROR(view_.FindEvent(id, &found));
+  if (!found.found) return Status::Corruption("period seal: target event not found");
   if (g != nullptr && found.seq >= g->first_seq) {
     const size_t i = found.seq - g->first_seq;
     assert(i < g->streams.size() && g->streams[i].seq == found.seq);
     const auto& entry = g->streams[i];
     // The copy is BE64(seq) then the event's bytes.
-    CCL_RETURN_IF_ERROR(events::DecodeEvent(
-        std::string_view(g->copies).substr(entry.copy_at + 8, entry.copy_bytes - 8), &target));
-  } else {
-    CCL_RETURN_IF_ERROR(Get(found.seq, &target, nullptr));
+    return events::DecodeEvent(
+        std::string_view(g->copies).substr(entry.copy_at + 8, entry.copy_bytes - 8), out);
   }
+  return Get(found.seq, out, nullptr);
+}
+
+Status LedgerImpl::AddToFold(const events::Event& e, GroupScratch* g, PeriodFold* fold) {
+  switch (events::FigureStepOf(e)) {
+    case events::FigureStep::kNothing:
+      return Status::OK();
+    case events::FigureStep::kApprovedTarget: {
+      events::Event approved;
+      CCL_RETURN_IF_ERROR(ReadForFold(e.target_event_id, g, &approved));
+      approved.awaits_approval = false;  // it takes effect now
+      return AddToFold(approved, g, fold);
+    }
+    case events::FigureStep::kSelf:
+      break;
+  }
+  if (e.type != events::EventType::kEntryReversed) return fold->Add(e, nullptr);
+  events::Event target;
+  CCL_RETURN_IF_ERROR(ReadForFold(e.target_event_id, g, &target));
   return fold->Add(e, &target);
 }
 

@@ -22,7 +22,7 @@ Status LedgerImpl::GetStored(uint64_t seq, std::string* bytes) {
   if (s.IsNotFound()) {
     // Below the head every seq exists: a hole is damage, not absence.
     if (seq >= 1 && seq <= head().seq) return Status::Corruption(SeqLabel(seq) + ": missing");
-    return Status::NotFound(SeqLabel(seq) + ": no such event");
+    return EventNotFound(seq);
   }
   return FromRocks(s, "read " + SeqLabel(seq));
 }
@@ -42,7 +42,7 @@ Status LedgerImpl::SeqById(const events::Uuid& id, bool* found, uint64_t* seq) {
 }
 
 Status LedgerImpl::Get(uint64_t seq, events::Event* out, std::string* stored_bytes) {
-  if (seq == 0 || seq > head().seq) return Status::NotFound(SeqLabel(seq) + ": no such event");
+  if (seq == 0 || seq > head().seq) return EventNotFound(seq);
   std::string local;
   std::string* bytes = stored_bytes != nullptr ? stored_bytes : &local;
   CCL_RETURN_IF_ERROR(GetStored(seq, bytes));
@@ -54,7 +54,7 @@ Status LedgerImpl::GetByEventId(const events::Uuid& id, events::Event* out) {
   uint64_t seq = 0;
   CCL_RETURN_IF_ERROR(SeqById(id, &found, &seq));
   if (!found || seq > head().seq) {
-    return Status::NotFound("no event " + events::FormatUuid(id));
+    return EventIdNotFound(id);
   }
   CCL_RETURN_IF_ERROR(Get(seq, out, nullptr));
   if (out->event_id != id) {
@@ -90,6 +90,15 @@ Status LedgerImpl::StreamVersion(std::string_view contract, uint64_t* version) {
   ContractState c;
   CCL_RETURN_IF_ERROR(ReadStoredContract(contract, &found, &c));
   *version = found ? c.stream_version : 0;
+  return Status::OK();
+}
+
+Status LedgerImpl::PendingApprovals(std::vector<uint64_t>* out) {
+  bool found = false;
+  ContractState ledger_stream;
+  CCL_RETURN_IF_ERROR(ReadStoredContract("", &found, &ledger_stream));
+  out->clear();
+  if (found) *out = std::move(ledger_stream.pending_seqs);
   return Status::OK();
 }
 
@@ -159,9 +168,19 @@ Status CheckContractExists(Ledger* ledger, std::string_view contract) {
   uint64_t version = 0;
   CCL_RETURN_IF_ERROR(ledger->StreamVersion(contract, &version));
   if (version == 0) {
-    return Status::NotFound("no contract " + events::QuoteForMessage(contract) + " in the ledger");
+    return ContractNotFound(contract);
   }
   return Status::OK();
+}
+
+Status ContractNotFound(std::string_view contract) {
+  return Status::NotFound("no contract " + events::QuoteForMessage(contract) + " in the ledger");
+}
+
+Status EventNotFound(uint64_t seq) { return Status::NotFound(SeqLabel(seq) + ": no such event"); }
+
+Status EventIdNotFound(const events::Uuid& id) {
+  return Status::NotFound("no event " + events::FormatUuid(id));
 }
 
 }  // namespace ccl::ledger

@@ -58,6 +58,7 @@ Status LedgerImpl::Verify(const VerifyProgress& progress, VerifyReport* report) 
   ro.snapshot = snapshot;
   ro.fill_cache = false;
   ro.readahead_size = 2 << 20;
+  ro.total_order_seek = true;  // the scans of `ids` (cf_options.h)
 
   CopyDigest::Salt salt;
   if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) {
@@ -252,6 +253,10 @@ Status VerifyState::ReplayThroughRules(const events::Event& e, uint64_t seq) {
     return Fail(
         seq, "applied_bill_rate_minor " + std::to_string(e.applied_bill_rate_minor.value_or(-1)) +
                  ", replay gives " + std::to_string(applied.applied_bill_rate_minor.value_or(-1)));
+  }
+  if (e.awaits_approval != applied.awaits_approval) {
+    return Fail(seq, std::string("awaits_approval ") + (e.awaits_approval ? "true" : "false") +
+                         ", replay gives " + (applied.awaits_approval ? "true" : "false"));
   }
   return Status::OK();
 }

@@ -22,14 +22,6 @@ std::string FirstDifference(const events::PeriodSeal& stored, const events::Peri
 }  // namespace
 
 Status VerifyState::CheckPeriodSeal(uint64_t seq, const events::Event& e) {
-  const events::Event* target = nullptr;
-  if (e.type == events::EventType::kEntryReversed) {
-    // The replay just accepted the reversal: its target exists (R-REV-01).
-    EventLookup found;
-    CCL_RETURN_IF_ERROR(model_.FindEvent(e.target_event_id, &found));
-    if (!found.found) return Fail(seq, "period figures: reversal target not found");
-    target = found.event;
-  }
   if (e.type == events::EventType::kPeriodClosed) {
     const std::string label = "PeriodClosed " + events::FormatMonthIndex(e.period_month) +
                               " (event " + events::FormatUuid(e.event_id) + ")";
@@ -42,7 +34,33 @@ Status VerifyState::CheckPeriodSeal(uint64_t seq, const events::Event& e) {
                            FirstDifference(*e.seal, computed));
     }
   }
-  Status s = period_fold_.Add(e, target);
+  // The replay just accepted e: an approval's and a reversal's targets exist
+  // (R-APPR-02, R-REV-01).
+  events::Event approved;
+  const events::Event* subject = &e;
+  switch (events::FigureStepOf(e)) {
+    case events::FigureStep::kNothing:
+      return Status::OK();
+    case events::FigureStep::kApprovedTarget: {
+      EventLookup found;
+      CCL_RETURN_IF_ERROR(model_.FindEvent(e.target_event_id, &found));
+      if (!found.found) return Fail(seq, "period figures: approved event not found");
+      approved = *found.event;
+      approved.awaits_approval = false;
+      subject = &approved;
+      break;
+    }
+    case events::FigureStep::kSelf:
+      break;
+  }
+  const events::Event* target = nullptr;
+  if (subject->type == events::EventType::kEntryReversed) {
+    EventLookup found;
+    CCL_RETURN_IF_ERROR(model_.FindEvent(subject->target_event_id, &found));
+    if (!found.found) return Fail(seq, "period figures: reversal target not found");
+    target = found.event;
+  }
+  Status s = period_fold_.Add(*subject, target);
   if (!s.ok()) return Fail(seq, "period figures: " + s.message());
   return Status::OK();
 }

@@ -9,6 +9,7 @@
 #include "events/rules.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
+#include "ledger/approval_rules.h"
 #include "ledger/hold_rules.h"
 #include "ledger/keys.h"
 #include "ledger/period_rules.h"
@@ -302,11 +303,69 @@ Status RuleError(const Event& e, std::string_view id, std::string_view rule,
   return Rule(e, id, rule, detail);
 }
 
-Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* out) {
-  out->applied_bill_rate_minor.reset();
-  out->first_use_index = SIZE_MAX;
+Status ApplyContractEvent(ModelView* view, const Event& e, uint64_t seq, ContractState* c,
+                          AppliedFields* out) {
+  assert(c != nullptr && !c->ledger_stream);
+  // Records outlive their contract: a legal hold may come after the close,
+  // and a decision on a pending event too (an approval then meets the
+  // target's own R-LIFE-03).
+  if (c->closed && !e.IsLegalHold() && !events::IsDecision(e.type)) {
+    return Rule(e, rules::kNothingAfterClose, "contract closed",
+                "contract " + Quoted(e.contract) + " was closed at stream version " +
+                    std::to_string(c->stream_version) + "; nothing may follow");
+  }
+  if (e.effective_at_ns < c->opened_at_ns) {
+    return Rule(
+        e, rules::kTimeNotBeforeOpened, "effective before the contract was opened",
+        EffectiveBefore(e, "the ContractOpened of " + Quoted(e.contract) + ",", c->opened_at_ns));
+  }
+  switch (e.type) {
+    case EventType::kContractAmended:
+      CCL_RETURN_IF_ERROR(ApplyAmended(e, c));
+      break;
+    case EventType::kHoursBooked:
+    case EventType::kDeliveryCompleted:
+      CCL_RETURN_IF_ERROR(ApplyConsumption(e, c, out));
+      break;
+    case EventType::kEscalationOpened:
+    case EventType::kEscalationSeverityChanged:
+    case EventType::kEscalationResolved:
+      CCL_RETURN_IF_ERROR(ApplyEscalation(view, e));
+      break;
+    case EventType::kEntryReversed:
+      CCL_RETURN_IF_ERROR(ApplyReversal(view, e, seq, c, out));
+      break;
+    case EventType::kContractClosed:
+      CCL_RETURN_IF_ERROR(ApplyClosed(e, c));
+      break;
+    case EventType::kLegalHoldPlaced:
+    case EventType::kLegalHoldReleased:
+      CCL_RETURN_IF_ERROR(ApplyLegalHold(e, c));
+      break;
+    case EventType::kApproved:
+    case EventType::kRejected:
+      CCL_RETURN_IF_ERROR(ApplyDecision(view, e));
+      break;
+    case EventType::kContractOpened:  // handled by ApplyEventNow
+    case EventType::kPeriodClosed:    // ledger-wide
+    case EventType::kApprovalPolicySet:
+    case EventType::kPeriodReopened:
+      assert(false && "not a contract event");
+      return Status::InvalidArgument("not a contract event");
+  }
+  // A decision's effective_at is not the contract's: the target's effect
+  // (applied above) moved last_effective_at_ns as far as it goes.
+  if (!events::IsDecision(e.type)) {
+    c->last_effective_at_ns = std::max(c->last_effective_at_ns, e.effective_at_ns);
+  }
+  return Status::OK();
+}
+
+Status ApplyEventNow(ModelView* view, const Event& e, uint64_t seq, AppliedFields* out) {
   CCL_RETURN_IF_ERROR(CheckPeriodOpen(view, e));
-  if (events::IsLedgerWide(e.type)) return ApplyLedgerWideEvent(view, e, seq, out);
+  if (events::IsLedgerWide(e.type) || e.contract.empty()) {
+    return ApplyLedgerWideEvent(view, e, seq, out);
+  }
   ContractState* c = nullptr;
   CCL_RETURN_IF_ERROR(view->FindContract(e.contract, &c));
   if (c == nullptr) {
@@ -317,57 +376,27 @@ Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* 
     }
     c = view->CreateContract(e.contract);
     CCL_RETURN_IF_ERROR(ApplyOpened(e, c));
+  } else if (e.type == EventType::kContractOpened) {
+    return Rule(
+        e, rules::kOpenedOnce, "contract already opened",
+        "contract " + Quoted(e.contract) + " has " + std::to_string(c->stream_version) + " events");
   } else {
-    if (e.type == EventType::kContractOpened) {
-      return Rule(e, rules::kOpenedOnce, "contract already opened",
-                  "contract " + Quoted(e.contract) + " has " + std::to_string(c->stream_version) +
-                      " events");
-    }
-    // Records outlive their contract: a legal hold may come after the close.
-    if (c->closed && !e.IsLegalHold()) {
-      return Rule(e, rules::kNothingAfterClose, "contract closed",
-                  "contract " + Quoted(e.contract) + " was closed at stream version " +
-                      std::to_string(c->stream_version) + "; nothing may follow");
-    }
-    if (e.effective_at_ns < c->opened_at_ns) {
-      return Rule(
-          e, rules::kTimeNotBeforeOpened, "effective before the contract was opened",
-          EffectiveBefore(e, "the ContractOpened of " + Quoted(e.contract) + ",", c->opened_at_ns));
-    }
-    switch (e.type) {
-      case EventType::kContractOpened:
-        break;  // handled above
-      case EventType::kContractAmended:
-        CCL_RETURN_IF_ERROR(ApplyAmended(e, c));
-        break;
-      case EventType::kHoursBooked:
-      case EventType::kDeliveryCompleted:
-        CCL_RETURN_IF_ERROR(ApplyConsumption(e, c, out));
-        break;
-      case EventType::kEscalationOpened:
-      case EventType::kEscalationSeverityChanged:
-      case EventType::kEscalationResolved:
-        CCL_RETURN_IF_ERROR(ApplyEscalation(view, e));
-        break;
-      case EventType::kEntryReversed:
-        CCL_RETURN_IF_ERROR(ApplyReversal(view, e, seq, c, out));
-        break;
-      case EventType::kContractClosed:
-        CCL_RETURN_IF_ERROR(ApplyClosed(e, c));
-        break;
-      case EventType::kPeriodClosed:
-        break;  // ledger-wide: handled above
-      case EventType::kLegalHoldPlaced:
-      case EventType::kLegalHoldReleased:
-        CCL_RETURN_IF_ERROR(ApplyLegalHold(e, c));
-        break;
-    }
-    c->last_effective_at_ns = std::max(c->last_effective_at_ns, e.effective_at_ns);
+    CCL_RETURN_IF_ERROR(ApplyContractEvent(view, e, seq, c, out));
   }
   c->stream_version += 1;
   c->last_seq = seq;
   out->stream_version = c->stream_version;
   return Status::OK();
+}
+
+Status ApplyEvent(ModelView* view, const Event& e, uint64_t seq, AppliedFields* out) {
+  out->applied_bill_rate_minor.reset();
+  out->first_use_index = SIZE_MAX;
+  out->awaits_approval = false;
+  bool pending = false;
+  CCL_RETURN_IF_ERROR(NeedsApproval(view, e, &pending));
+  if (pending) return ApplyPendingEvent(view, e, seq, out);
+  return ApplyEventNow(view, e, seq, out);
 }
 
 size_t UuidHash::operator()(const events::Uuid& id) const noexcept {

@@ -63,6 +63,8 @@ struct AppliedFields {
   // On a rule violation caused by an earlier event of the same batch (a
   // second reversal of one target): that event's input index, else SIZE_MAX.
   size_t first_use_index = SIZE_MAX;
+  // The event was accepted pending (R-APPR-01): it awaits an Approved.
+  bool awaits_approval = false;
 };
 
 // Checks `e` (already ValidateEvent-ed) against the rules and, when it passes,
@@ -72,6 +74,19 @@ struct AppliedFields {
 // hold partial changes and must be rolled back. Errors of the view pass through.
 [[nodiscard]] Status ApplyEvent(ModelView* view, const events::Event& e, uint64_t seq,
                                 AppliedFields* out);
+
+// ApplyEvent without the approval policy: the event takes effect now. Also
+// what an approval runs on a copy of the view (R-APPR-01's check) and
+// ledger/approval_rules.cc on the pending event's own checks.
+[[nodiscard]] Status ApplyEventNow(ModelView* view, const events::Event& e, uint64_t seq,
+                                   AppliedFields* out);
+
+// The effect of contract event `e` (not a ContractOpened) on its contract's
+// state `c`, its rules checked, without advancing the stream: what
+// ApplyEventNow does for it, and what an approval does for its target.
+// REQUIRES: c is e.contract's state
+[[nodiscard]] Status ApplyContractEvent(ModelView* view, const events::Event& e, uint64_t seq,
+                                        ContractState* c, AppliedFields* out);
 
 // The error of a broken rule: RuleViolation "event <uuid>: <rule>: <detail>
 // (rule <id>)" with Status::rule() = id (a constant of events/rules.h).

@@ -9,12 +9,6 @@ namespace ccl::projections {
 using events::Event;
 using events::EventType;
 
-ContractBalance& BalancesProjection::ContractFor(std::string_view name, const ContractKey& key) {
-  const uint32_t id = names_.Intern(name, key);
-  if (id == contracts_.size()) contracts_.emplace_back();
-  return contracts_[id];
-}
-
 void BalancesProjection::ApplyKeyed(const Event& e, const Event* reversal_target,
                                     const ContractKey& key) {
   switch (e.type) {
@@ -56,10 +50,7 @@ void BalancesProjection::ApplyKeyed(const Event& e, const Event* reversal_target
   }
 }
 
-void BalancesProjection::Reset() {
-  names_.Clear();
-  contracts_.clear();
-}
+void BalancesProjection::Reset() { ClearContracts(); }
 
 // Layout: u32 contract count; per contract in name order: string name,
 // u8 line mask (bit i = line index i present), then per present line

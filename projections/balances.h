@@ -15,8 +15,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "projections/contract_projection.h"
 #include "projections/intern.h"
-#include "projections/projection.h"
 
 namespace ccl::projections {
 
@@ -39,36 +39,16 @@ struct ContractBalance {
   bool operator==(const ContractBalance&) const = default;
 };
 
-class BalancesProjection final : public Projection {
+class BalancesProjection final : public PerContractProjection<BalancesProjection, ContractBalance> {
  public:
   static constexpr std::string_view kName = "balances";
   static constexpr uint32_t kVersion = 1;
 
-  std::string_view name() const override { return kName; }
-  uint32_t version() const override { return kVersion; }
-  void Apply(const events::Event& e, const events::Event* reversal_target) override {
-    ApplyKeyed(e, reversal_target, ContractKey{});
-  }
   void ApplyKeyed(const events::Event& e, const events::Event* reversal_target,
                   const ContractKey& key) override;
   void Reset() override;
   void SerializeState(std::string* out) const override;
   Status DeserializeState(std::string_view bytes) override;
-
-  // Read access for reports. Contract ids are dense, 0..contract_count()-1.
-  size_t contract_count() const { return contracts_.size(); }
-  const std::string& contract_name(uint32_t id) const { return names_.name(id); }
-  const ContractBalance& contract(uint32_t id) const { return contracts_[id]; }
-  // The contract's id or StringInterner::kNone.
-  uint32_t FindContract(std::string_view name) const { return names_.Find(name); }
-  // Ids in contract-name order.
-  std::vector<uint32_t> SortedContracts() const { return SortedIds(names_.names()); }
-
- private:
-  ContractBalance& ContractFor(std::string_view name, const ContractKey& key);
-
-  KeyedNames names_;
-  std::vector<ContractBalance> contracts_;  // by contract id
 };
 
 }  // namespace ccl::projections

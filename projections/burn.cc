@@ -45,12 +45,6 @@ void BurnProjection::AddDay(LineBurn* line, int32_t day, int64_t minutes) {
   line->ring[Slot(day)] += minutes;
 }
 
-ContractBurn& BurnProjection::ContractFor(std::string_view name, const ContractKey& key) {
-  const uint32_t id = names_.Intern(name, key);
-  if (id == contracts_.size()) contracts_.emplace_back();
-  return contracts_[id];
-}
-
 void BurnProjection::ApplyKeyed(const Event& e, const Event* reversal_target,
                                 const ContractKey& key) {
   const int32_t day = events::DayOf(e.effective_at_ns);
@@ -106,8 +100,7 @@ void BurnProjection::ApplyKeyed(const Event& e, const Event* reversal_target,
 }
 
 void BurnProjection::Reset() {
-  names_.Clear();
-  contracts_.clear();
+  ClearContracts();
   max_day_ = kNoDay;
 }
 

@@ -25,8 +25,8 @@
 #include <vector>
 
 #include "events/event.h"
+#include "projections/contract_projection.h"
 #include "projections/intern.h"
-#include "projections/projection.h"
 
 namespace ccl::projections {
 
@@ -61,37 +61,24 @@ struct ContractBurn {
   bool operator==(const ContractBurn&) const = default;
 };
 
-class BurnProjection final : public Projection {
+class BurnProjection final : public PerContractProjection<BurnProjection, ContractBurn> {
  public:
   static constexpr std::string_view kName = "burn";
   static constexpr uint32_t kVersion = 2;
   static constexpr int32_t kNoDay = std::numeric_limits<int32_t>::min();
 
-  std::string_view name() const override { return kName; }
-  uint32_t version() const override { return kVersion; }
-  void Apply(const events::Event& e, const events::Event* reversal_target) override {
-    ApplyKeyed(e, reversal_target, ContractKey{});
-  }
   void ApplyKeyed(const events::Event& e, const events::Event* reversal_target,
                   const ContractKey& key) override;
   void Reset() override;
   void SerializeState(std::string* out) const override;
   Status DeserializeState(std::string_view bytes) override;
 
-  size_t contract_count() const { return contracts_.size(); }
-  const std::string& contract_name(uint32_t id) const { return names_.name(id); }
-  const ContractBurn& contract(uint32_t id) const { return contracts_[id]; }
-  uint32_t FindContract(std::string_view name) const { return names_.Find(name); }
-  std::vector<uint32_t> SortedContracts() const { return SortedIds(names_.names()); }
   // Latest effective day of any event folded; kNoDay when none.
   int32_t max_day() const { return max_day_; }
 
  private:
-  ContractBurn& ContractFor(std::string_view name, const ContractKey& key);
   static void AddDay(LineBurn* line, int32_t day, int64_t minutes);
 
-  KeyedNames names_;
-  std::vector<ContractBurn> contracts_;
   int32_t max_day_ = kNoDay;
 };
 

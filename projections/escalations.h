@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "projections/contract_projection.h"
 #include "projections/intern.h"
-#include "projections/projection.h"
 
 namespace ccl::projections {
 
@@ -38,16 +38,11 @@ struct EscalationRecord {
   bool operator==(const EscalationRecord&) const = default;
 };
 
-class EscalationsProjection final : public Projection {
+class EscalationsProjection final : public NamedProjection<EscalationsProjection> {
  public:
   static constexpr std::string_view kName = "escalations";
   static constexpr uint32_t kVersion = 1;
 
-  std::string_view name() const override { return kName; }
-  uint32_t version() const override { return kVersion; }
-  void Apply(const events::Event& e, const events::Event* reversal_target) override {
-    ApplyKeyed(e, reversal_target, ContractKey{});
-  }
   void ApplyKeyed(const events::Event& e, const events::Event* reversal_target,
                   const ContractKey& key) override;
   void Reset() override;

@@ -1,5 +1,7 @@
 #include "projections/format.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 
 #include "events/csv_cell.h"
@@ -202,6 +204,50 @@ Status ParseOutputFormat(std::string_view text, OutputFormat* format) {
     return Status::InvalidArgument("--format: must be table, csv or json, got " +
                                    events::QuoteForMessage(text));
   }
+  return Status::OK();
+}
+
+Status ReadJsonRow(std::string_view line, RowSet* set) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  if (parser.parse(line).get(object)) {
+    return Status::InvalidArgument("a report row is not a JSON object: " +
+                                   events::QuoteForMessage(line));
+  }
+  std::vector<Cell> row(set->columns.size(), Cell{true, 0, {}});
+  std::vector<bool> seen(set->columns.size(), false);
+  for (auto [key, value] : object) {
+    size_t i = 0;
+    while (i < set->columns.size() &&
+           !(set->columns[i].in_json && set->columns[i].name == std::string_view(key))) {
+      ++i;
+    }
+    if (i == set->columns.size()) {
+      return Status::InvalidArgument("a report row has an unknown column " +
+                                     events::QuoteForMessage(key));
+    }
+    if (seen[i]) {
+      return Status::InvalidArgument("a report row has the column '" + set->columns[i].name +
+                                     "' twice");
+    }
+    seen[i] = true;
+    if (value.is_null()) continue;
+    const bool text = set->columns[i].kind == ColumnKind::kText;
+    std::string_view s;
+    int64_t n = 0;
+    if (text ? value.get(s) != simdjson::SUCCESS : value.get(n) != simdjson::SUCCESS) {
+      return Status::InvalidArgument("a report row's column '" + set->columns[i].name +
+                                     "' is not " + (text ? "a string" : "an integer"));
+    }
+    row[i] = text ? Text(std::string(s)) : Num(n);
+  }
+  for (size_t i = 0; i < seen.size(); ++i) {
+    if (set->columns[i].in_json && !seen[i]) {
+      return Status::InvalidArgument("a report row lacks the column '" + set->columns[i].name +
+                                     "'");
+    }
+  }
+  set->rows.push_back(std::move(row));
   return Status::OK();
 }
 

@@ -101,6 +101,12 @@ RowSet BurnRowSet(const std::vector<BurnRow>& rows);
 void WriteRowSet(const RowSet& set, OutputFormat format, std::string* out,
                  events::CsvCellMode csv_mode = events::CsvCellMode::kSpreadsheetSafe);
 
+// One line of the JSON form above read back into a row of `set`, whose
+// columns are those of the report (e.g. BalanceRowSet({})): every in_json
+// column by its name, null, a string (kText) or an integer; other keys are
+// refused. InvalidArgument naming the column when the line is not such a row.
+Status ReadJsonRow(std::string_view line, RowSet* set);
+
 // Escapes `s` as the inside of a JSON string (quotes, backslash, every
 // control character as \u00XX: events::AppendJsonStringBody).
 void AppendJsonString(std::string_view s, std::string* out);

@@ -22,12 +22,6 @@ int64_t MarginsProjection::CostOf(const Event& e) {
                                            : e.cost_minor;
 }
 
-ContractMargin& MarginsProjection::ContractFor(std::string_view name, const ContractKey& key) {
-  const uint32_t id = names_.Intern(name, key);
-  if (id == contracts_.size()) contracts_.emplace_back();
-  return contracts_[id];
-}
-
 void MarginsProjection::Add(ContractMargin* m, const Event& c, int sign) {
   const int32_t month = events::MonthIndexOf(events::DayOf(c.effective_at_ns));
   std::vector<MonthMargin>& months = m->months;
@@ -76,8 +70,7 @@ void MarginsProjection::ApplyKeyed(const Event& e, const Event* reversal_target,
 }
 
 void MarginsProjection::Reset() {
-  names_.Clear();
-  contracts_.clear();
+  ClearContracts();
   overflowed_ = false;
 }
 

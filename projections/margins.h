@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "projections/contract_projection.h"
 #include "projections/intern.h"
-#include "projections/projection.h"
 
 namespace ccl::projections {
 
@@ -35,27 +35,17 @@ struct ContractMargin {
   bool operator==(const ContractMargin&) const = default;
 };
 
-class MarginsProjection final : public Projection {
+class MarginsProjection final : public PerContractProjection<MarginsProjection, ContractMargin> {
  public:
   static constexpr std::string_view kName = "margins";
   static constexpr uint32_t kVersion = 1;
 
-  std::string_view name() const override { return kName; }
-  uint32_t version() const override { return kVersion; }
-  void Apply(const events::Event& e, const events::Event* reversal_target) override {
-    ApplyKeyed(e, reversal_target, ContractKey{});
-  }
   void ApplyKeyed(const events::Event& e, const events::Event* reversal_target,
                   const ContractKey& key) override;
   void Reset() override;
   void SerializeState(std::string* out) const override;
   Status DeserializeState(std::string_view bytes) override;
 
-  size_t contract_count() const { return contracts_.size(); }
-  const std::string& contract_name(uint32_t id) const { return names_.name(id); }
-  const ContractMargin& contract(uint32_t id) const { return contracts_[id]; }
-  uint32_t FindContract(std::string_view name) const { return names_.Find(name); }
-  std::vector<uint32_t> SortedContracts() const { return SortedIds(names_.names()); }
   // True once a sum left the int64 range (only adversarial input can do
   // that); reports then refuse to print figures rather than print wrong ones.
   bool overflowed() const { return overflowed_; }
@@ -65,12 +55,9 @@ class MarginsProjection final : public Projection {
   static int64_t CostOf(const events::Event& e);
 
  private:
-  ContractMargin& ContractFor(std::string_view name, const ContractKey& key);
   // Adds (sign * revenue, sign * cost) of consumption `c` to its month.
   void Add(ContractMargin* m, const events::Event& c, int sign);
 
-  KeyedNames names_;
-  std::vector<ContractMargin> contracts_;
   bool overflowed_ = false;
 };
 

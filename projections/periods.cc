@@ -8,23 +8,89 @@
 
 namespace ccl::projections {
 
+namespace {
+
+// A reopening of `e.period_month` took effect: it and every later close
+// not reopened yet are marked. `approval` is its Approved, or null.
+void MarkReopened(const events::Event& e, const events::Event* approval,
+                  std::vector<ClosedPeriod>* periods) {
+  for (ClosedPeriod& p : *periods) {
+    if (p.month < e.period_month || p.reopened_at_ns != 0) continue;
+    p.reopened_at_ns = approval != nullptr ? approval->recorded_at_ns : e.recorded_at_ns;
+    p.reopened_by = e.actor;
+    p.reopen_approved_by = approval != nullptr ? approval->actor : "";
+  }
+}
+
+}  // namespace
+
 Status ReadClosedPeriods(ledger::Ledger* ledger, int64_t known_at_ns,
                          std::vector<ClosedPeriod>* out) {
   out->clear();
+  // Reopenings awaiting approval; decisions on them are in this stream too.
+  std::vector<events::Event> pending;
   // Ledger-wide events are the stream of the empty contract name.
   std::unique_ptr<ledger::EventIterator> it = ledger->NewStreamIterator("");
   for (; it->Valid(); it->Next()) {
     const events::Event& e = it->event();
     if (e.recorded_at_ns > known_at_ns) break;  // recorded_at never decreases along seq
+    if (e.type == events::EventType::kPeriodReopened) {
+      if (e.awaits_approval) {
+        pending.push_back(e);
+      } else {
+        MarkReopened(e, nullptr, out);
+      }
+      continue;
+    }
+    if (events::IsDecision(e.type)) {
+      for (auto p = pending.begin(); p != pending.end(); ++p) {
+        if (p->event_id != e.target_event_id) continue;
+        if (e.type == events::EventType::kApproved) MarkReopened(*p, &e, out);
+        pending.erase(p);
+        break;
+      }
+      continue;
+    }
     if (e.type != events::EventType::kPeriodClosed) continue;
     if (!e.seal.has_value()) {
       return Status::Corruption("seq " + std::to_string(e.seq) + ": PeriodClosed " +
                                 events::FormatMonthIndex(e.period_month) + " has no seal");
     }
-    out->push_back(ClosedPeriod{e.period_month, e.seq, e.effective_at_ns, e.recorded_at_ns, e.actor,
-                                e.note, *e.seal});
+    ClosedPeriod& p = out->emplace_back();
+    p.month = e.period_month;
+    p.seq = e.seq;
+    p.effective_at_ns = e.effective_at_ns;
+    p.recorded_at_ns = e.recorded_at_ns;
+    p.actor = e.actor;
+    p.note = e.note;
+    p.seal = *e.seal;
   }
   return it->status();
+}
+
+Status FindSealedClose(const std::vector<ClosedPeriod>& periods, int32_t month,
+                       const ClosedPeriod** out) {
+  *out = nullptr;
+  for (const ClosedPeriod& p : periods) {
+    if (p.month == month) *out = &p;  // the last close of the month counts
+  }
+  const std::string name = "period " + events::FormatMonthIndex(month);
+  if (*out == nullptr) {
+    return Status::NotFound(name + " is not closed (ledgerctl periods lists the closed months)");
+  }
+  if ((*out)->reopened_at_ns != 0) {
+    const ClosedPeriod& p = **out;
+    *out = nullptr;
+    return Status::NotFound(name + " was reopened at " + events::FormatInstantNs(p.reopened_at_ns) +
+                            " by " + p.reopened_by + " and is not closed again: no sealed figures");
+  }
+  return Status::OK();
+}
+
+// "alice", or "alice, approved by bob".
+std::string ReopenedBy(const ClosedPeriod& p) {
+  if (p.reopen_approved_by.empty()) return p.reopened_by;
+  return p.reopened_by + ", approved by " + p.reopen_approved_by;
 }
 
 RowSet PeriodRowSet(const std::vector<ClosedPeriod>& periods) {
@@ -34,20 +100,26 @@ RowSet PeriodRowSet(const std::vector<ClosedPeriod>& periods) {
                  {"recorded_at"},
                  {"actor"},
                  {"seq", ColumnKind::kInt},
+                 {"reopened_at"},
+                 {"reopened_by"},
                  {"currency", ColumnKind::kText, true, false, true},
                  {"revenue_minor", ColumnKind::kMoney},
                  {"cost_minor", ColumnKind::kMoney},
                  {"margin_minor", ColumnKind::kMoney},
                  {"minutes", ColumnKind::kMinutes, true, true, true, "consumed h:mm"}};
-  set.currency_column = 5;
+  set.currency_column = 7;
   const auto text = [](std::string s) { return Cell{false, 0, std::move(s)}; };
   const auto num = [](int64_t v) { return Cell{false, v, {}}; };
   const Cell null{true, 0, {}};
   for (const ClosedPeriod& p : periods) {
-    std::vector<Cell> head = {text(events::FormatMonthIndex(p.month)),
-                              text(events::FormatInstant(p.effective_at_ns)),
-                              text(events::FormatInstantNs(p.recorded_at_ns)), text(p.actor),
-                              num(static_cast<int64_t>(p.seq))};
+    std::vector<Cell> head = {
+        text(events::FormatMonthIndex(p.month)),
+        text(events::FormatInstant(p.effective_at_ns)),
+        text(events::FormatInstantNs(p.recorded_at_ns)),
+        text(p.actor),
+        num(static_cast<int64_t>(p.seq)),
+        p.reopened_at_ns == 0 ? null : text(events::FormatInstantNs(p.reopened_at_ns)),
+        text(ReopenedBy(p))};
     if (p.seal.totals.empty()) {
       std::vector<Cell> row = head;
       row.insert(row.end(), {text(""), null, null, null, null});

@@ -23,13 +23,25 @@ struct ClosedPeriod {
   std::string actor;
   std::string note;
   events::PeriodSeal seal;
+  // Set once a PeriodReopened of this month or an earlier one took effect
+  // after this close: when (its approval's recorded_at, or its own when it
+  // needed none), who asked, and who approved ("" when none was needed).
+  int64_t reopened_at_ns = 0;
+  std::string reopened_by;
+  std::string reopen_approved_by;
 };
 
-// The closes of the ledger in stream (= month) order, as known at
-// `known_at_ns` (recorded at or before it; INT64_MAX: all). Corruption when a
-// stored close has no seal.
+// The closes of the ledger in stream order (a month reopened and closed
+// again has two), as known at `known_at_ns` (recorded at or before it;
+// INT64_MAX: all), each with its reopening if any. Corruption when a stored
+// close has no seal.
 [[nodiscard]] Status ReadClosedPeriods(ledger::Ledger* ledger, int64_t known_at_ns,
                                        std::vector<ClosedPeriod>* out);
+
+// The close whose seal holds for `month` now: its last close, when that was
+// not reopened since. NotFound saying so otherwise.
+[[nodiscard]] Status FindSealedClose(const std::vector<ClosedPeriod>& periods, int32_t month,
+                                     const ClosedPeriod** out);
 
 // One row per close and currency of its seal (a close of a month without
 // contracts: one row without currency or amounts).

@@ -102,6 +102,25 @@ std::optional<int64_t> MarginBasisPoints(int64_t margin_minor, int64_t revenue_m
       events::DivRoundHalfEven(static_cast<__int128>(margin_minor) * 10000, revenue_minor));
 }
 
+namespace {
+
+// A row of `keys` and `currency` with these sums; false when a figure leaves
+// the int64 range.
+bool MakeMarginRow(std::vector<std::string> keys, const std::string& currency, __int128 revenue,
+                   __int128 cost, MarginRow* row) {
+  const __int128 margin = revenue - cost;
+  if (!FitsInt64(revenue) || !FitsInt64(cost) || !FitsInt64(margin)) return false;
+  row->keys = std::move(keys);
+  row->currency = currency;
+  row->revenue_minor = static_cast<int64_t>(revenue);
+  row->cost_minor = static_cast<int64_t>(cost);
+  row->margin_minor = static_cast<int64_t>(margin);
+  row->margin_bp = MarginBasisPoints(row->margin_minor, row->revenue_minor);
+  return true;
+}
+
+}  // namespace
+
 Status BuildMarginReport(const MarginsProjection& p, const std::vector<MarginKey>& keys,
                          std::string_view contract, std::string_view currency,
                          MarginReport* report) {
@@ -117,7 +136,6 @@ Status BuildMarginReport(const MarginsProjection& p, const std::vector<MarginKey
   };
   // (key values..., currency) -> sums; std::map gives the sorted row order.
   std::map<std::pair<std::vector<std::string>, std::string>, Sum> groups;
-  std::map<std::string, Sum> totals;
   std::vector<std::string> key_values(keys.size());
   for (uint32_t id : p.SortedContracts()) {
     const std::string& name = p.contract_name(id);
@@ -145,36 +163,33 @@ Status BuildMarginReport(const MarginsProjection& p, const std::vector<MarginKey
       Sum& g = groups[{key_values, m.currency}];
       g.revenue += cell.revenue_minor;
       g.cost += cell.cost_minor;
-      Sum& t = totals[m.currency];
-      t.revenue += cell.revenue_minor;
-      t.cost += cell.cost_minor;
     }
   }
-  auto make_row = [](std::vector<std::string> k, const std::string& cur, const Sum& s,
-                     MarginRow* row) {
-    const __int128 margin = s.revenue - s.cost;
-    if (!FitsInt64(s.revenue) || !FitsInt64(s.cost) || !FitsInt64(margin)) return false;
-    row->keys = std::move(k);
-    row->currency = cur;
-    row->revenue_minor = static_cast<int64_t>(s.revenue);
-    row->cost_minor = static_cast<int64_t>(s.cost);
-    row->margin_minor = static_cast<int64_t>(margin);
-    row->margin_bp = MarginBasisPoints(row->margin_minor, row->revenue_minor);
-    return true;
-  };
   for (const auto& [key, sum] : groups) {
     MarginRow row;
-    if (!make_row(key.first, key.second, sum, &row)) {
+    if (!MakeMarginRow(key.first, key.second, sum.revenue, sum.cost, &row)) {
       return Status::InvalidArgument("margins: a sum leaves the 64-bit range");
     }
     report->rows.push_back(std::move(row));
   }
-  for (const auto& [cur, sum] : totals) {
+  return MarginTotalsOf(report->rows, &report->totals);
+}
+
+Status MarginTotalsOf(const std::vector<MarginRow>& rows, std::vector<MarginRow>* totals) {
+  totals->clear();
+  // Every cell is in exactly one row, so the rows' sums are the cells' sums.
+  std::map<std::string, std::pair<__int128, __int128>> sums;  // currency -> revenue, cost
+  for (const MarginRow& r : rows) {
+    auto& [revenue, cost] = sums[r.currency];
+    revenue += r.revenue_minor;
+    cost += r.cost_minor;
+  }
+  for (const auto& [currency, sum] : sums) {
     MarginRow row;
-    if (!make_row({}, cur, sum, &row)) {
+    if (!MakeMarginRow({}, currency, sum.first, sum.second, &row)) {
       return Status::InvalidArgument("margins: the total leaves the 64-bit range");
     }
-    report->totals.push_back(std::move(row));
+    totals->push_back(std::move(row));
   }
   return Status::OK();
 }

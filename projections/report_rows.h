@@ -63,6 +63,10 @@ struct MarginReport {
 Status BuildMarginReport(const MarginsProjection& p, const std::vector<MarginKey>& keys,
                          std::string_view contract, std::string_view currency,
                          MarginReport* report);
+// The report's totals, one per currency sorted by currency, of `rows` (of
+// BuildMarginReport, or read back from its output). InvalidArgument when a
+// sum leaves the int64 range.
+Status MarginTotalsOf(const std::vector<MarginRow>& rows, std::vector<MarginRow>* totals);
 // margin * 10000 / revenue, half to even; nullopt when revenue is 0.
 std::optional<int64_t> MarginBasisPoints(int64_t margin_minor, int64_t revenue_minor);
 

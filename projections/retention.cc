@@ -46,8 +46,21 @@ Status BuildRetentionRows(ledger::Ledger* ledger, int32_t as_of_day, uint32_t ye
   const int64_t end_ns = (static_cast<int64_t>(as_of_day) + 1) * events::kNsPerDay;
   std::map<std::string, ContractRecord> contracts;
   std::unique_ptr<ledger::EventIterator> it = ledger->NewIterator(1);
+  events::Event approved;
   for (; it->Valid(); it->Next()) {
-    if (it->event().effective_at_ns < end_ns) Apply(it->event(), &contracts);
+    const events::Event* e = &it->event();
+    // A pending close or release counts once approved, as of its own date.
+    switch (events::FigureStepOf(*e)) {
+      case events::FigureStep::kNothing:
+        continue;
+      case events::FigureStep::kApprovedTarget:
+        CCL_RETURN_IF_ERROR(ledger->GetByEventId(e->target_event_id, &approved));
+        e = &approved;
+        break;
+      case events::FigureStep::kSelf:
+        break;
+    }
+    if (e->effective_at_ns < end_ns) Apply(*e, &contracts);
   }
   CCL_RETURN_IF_ERROR(it->status());
   for (const auto& [contract, c] : contracts) {

@@ -377,20 +377,53 @@ Status Runner::ApplyOne(const Event& e, uint64_t seq, uint64_t contract_hash, co
   } else if (targets == Targets::kCache) {
     target_cache_.Remember(e);
   }
+  // Approvals (schemas/EVENTS.md "Approvals"): a pending event waits; an
+  // Approved applies the event it approves here, as of that event's own
+  // effective_at, so a view known before the approval never has it.
+  const Event* subject = &e;
+  switch (events::FigureStepOf(e)) {
+    case events::FigureStep::kNothing:
+      return Status::OK();
+    case events::FigureStep::kApprovedTarget:
+      CCL_RETURN_IF_ERROR(ReadApproved(e, seq, &approved_));
+      subject = &approved_;
+      // Its reversal target (if any) is read by id: the caches serve
+      // reversals in seq order, and this one is out of it.
+      targets = Targets::kRead;
+      break;
+    case events::FigureStep::kSelf:
+      break;
+  }
   const Event* target = nullptr;
-  if (e.type == EventType::kEntryReversed) {
-    CCL_RETURN_IF_ERROR(ResolveTarget(e, seq, targets, &target_, stats));
+  if (subject->type == EventType::kEntryReversed) {
+    CCL_RETURN_IF_ERROR(ResolveTarget(*subject, seq, targets, &target_, stats));
     target = &target_;
   }
   if (view != nullptr && view->as_of_day.has_value() &&
-      (!EffectiveInView(*view, e) || (target != nullptr && !EffectiveInView(*view, *target)))) {
+      (!EffectiveInView(*view, *subject) ||
+       (target != nullptr && !EffectiveInView(*view, *target)))) {
+    return Status::OK();
+  }
+  if (view != nullptr && view->contracts_in && !view->contracts_in(e.contract)) {
     return Status::OK();
   }
   ++stats->events_applied;
   const ContractKey key{key_space_, contract_keys_.Intern(0, e.contract, contract_hash)};
   for (size_t i = 0; i < projections.size(); ++i) {
-    if (seq > start_after[i]) projections[i]->ApplyKeyed(e, target, key);
+    if (seq > start_after[i]) projections[i]->ApplyKeyed(*subject, target, key);
   }
+  return Status::OK();
+}
+
+Status Runner::ReadApproved(const Event& e, uint64_t seq, Event* out) {
+  Status s = ledger_->GetByEventId(e.target_event_id, out);
+  if (!s.ok()) {
+    // The write model admits an approval only of a stored pending event.
+    return Status::Corruption("seq " + std::to_string(seq) + ": approved event " +
+                              events::FormatUuid(e.target_event_id) +
+                              " unreadable: " + s.ToString());
+  }
+  out->awaits_approval = false;  // it takes effect now
   return Status::OK();
 }
 
@@ -539,7 +572,7 @@ Status Runner::Query(const View& view, std::span<Projection* const> projections,
     std::unique_ptr<ledger::EventIterator> it = ledger_->NewStreamIterator(view.contract);
     return Fold(it.get(), last_seq, &view, projections, start_after, StreamTargets(), stats);
   }
-  if (!view.as_of_day.has_value()) {
+  if (!view.as_of_day.has_value() && !view.contracts_in) {
     // Known-at only: a snapshot whose checkpoint lies inside the prefix is a
     // valid starting point, since the prefix is the log up to last_seq.
     for (size_t i = 0; i < projections.size(); ++i) {

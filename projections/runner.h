@@ -12,6 +12,10 @@
 // strictly. Anything else is noted in RunStats::notes and the projection is
 // rebuilt from zero; a snapshot is never half-trusted.
 //
+// Approvals: an event that awaits approval is not applied when it is
+// appended; the Approved of it applies it (read by event id), as of its own
+// effective_at (ApplyOne). So every projection sees approvals alike.
+//
 // Reversals: for each EntryReversed the runner finds the target once and
 // passes it to every projection's Apply, so no fold needs to remember events.
 // A seq-order replay learns from the ledger's `reversals` index which events
@@ -157,9 +161,13 @@ class Runner {
   Status ResolveTarget(const events::Event& e, uint64_t seq, Targets targets, events::Event* target,
                        RunStats* stats);
 
+  // The event an Approved (at `seq`) approves, read by id, into *out.
+  Status ReadApproved(const events::Event& e, uint64_t seq, events::Event* out);
+
   ledger::Ledger* ledger_;
   RunnerOptions options_;
-  events::Event target_;  // reused for reversal targets
+  events::Event target_;    // reused for reversal targets
+  events::Event approved_;  // reused for approved events
   TargetCache target_cache_;
   KeptTargets kept_targets_;
   // Contract names numbered once for all projections (ContractKey).

@@ -10,12 +10,16 @@
 //   after D would otherwise take back minutes the view never counted).
 // - contract: only that contract's stream (the `streams` index), so the cost
 //   does not grow with the rest of the ledger.
-// Both filters are applied outside the folds, which stay pure.
+// - contracts_in: only events of the contracts it admits (a caller's scope);
+//   a fresh replay, never a snapshot (which holds every contract).
+// The filters are applied outside the folds, which stay pure.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "events/event.h"
 #include "events/time_format.h"
@@ -26,9 +30,13 @@ struct View {
   std::optional<int32_t> as_of_day;    // days since 1970-01-01
   std::optional<int64_t> known_at_ns;  // ns since 1970-01-01T00:00:00Z
   std::string contract;                // empty: every contract
+  // True for a contract ("" for ledger-wide events) whose events are in the
+  // view; empty function: every contract. Called on the folding thread only.
+  std::function<bool(std::string_view contract)> contracts_in;
 
   bool filtered() const {
-    return as_of_day.has_value() || known_at_ns.has_value() || !contract.empty();
+    return as_of_day.has_value() || known_at_ns.has_value() || !contract.empty() ||
+           contracts_in != nullptr;
   }
   // First instant NOT in the as-of view: (as_of_day + 1) days, 00:00:00Z.
   int64_t as_of_end_ns() const {

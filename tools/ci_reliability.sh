@@ -11,7 +11,8 @@
 #         is excluded.
 #   fuzz  builds the libFuzzer targets with clang (-DCCL_FUZZ=ON) in
 #         <prefix>-fuzz and runs each for CCL_FUZZ_SECONDS (15) from its seed
-#         corpus (tests/reliability/corpus/<target>/). A crash fails the stage;
+#         corpus (<folder>/corpus/<target>/, the folder of the target's source:
+#         tests/reliability, or tests/ledgerd for ledgerd_*). A crash fails the stage;
 #         the input is kept in <prefix>-fuzz/artifacts/ (add it to the corpus
 #         as regression-<name> so every build replays it).
 #
@@ -21,14 +22,22 @@
 #   ctest --test-dir build -R fault --output-on-failure        # every fault point
 #
 # Environment: CCL_JOBS (2), CCL_BUILD_PREFIX (build: build-asan, build-fuzz),
-# CCL_FUZZ_SECONDS (15), CCL_FUZZ_TARGETS (all seven).
+# CCL_FUZZ_SECONDS (15), CCL_FUZZ_TARGETS (all nine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JOBS="${CCL_JOBS:-2}"
 PREFIX="${CCL_BUILD_PREFIX:-build}"
 FUZZ_SECONDS="${CCL_FUZZ_SECONDS:-15}"
-FUZZ_TARGETS="${CCL_FUZZ_TARGETS:-event_decode json_event csv digest_json proof_json snapshot ledger_state}"
+FUZZ_TARGETS="${CCL_FUZZ_TARGETS:-event_decode json_event csv digest_json proof_json snapshot ledger_state ledgerd_body ledgerd_target}"
+
+# The test folder of a fuzz target: its source, binary and seed corpus.
+fuzz_folder() {
+  case "$1" in
+    ledgerd_*) echo tests/ledgerd ;;
+    *) echo tests/reliability ;;
+  esac
+}
 
 stage_asan() {
   local dir="$PREFIX-asan"
@@ -64,13 +73,15 @@ stage_fuzz() {
   for t in $FUZZ_TARGETS; do
     # New inputs go to a scratch corpus, so the seed corpus in the tree only
     # changes by hand.
+    local folder
+    folder="$(fuzz_folder "$t")"
     local work="$dir/corpus-work/$t"
     mkdir -p "$work"
     echo "== fuzz_$t for ${FUZZ_SECONDS} s" >&2
     if ! ASAN_OPTIONS="abort_on_error=1:detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" \
-      "$dir/tests/reliability/fuzz_$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
+      "$dir/$folder/fuzz_$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
       -rss_limit_mb=2048 -max_len=70000 -print_final_stats=1 \
-      -artifact_prefix="$dir/artifacts/$t-" "$work" "tests/reliability/corpus/$t" \
+      -artifact_prefix="$dir/artifacts/$t-" "$work" "$folder/corpus/$t" \
       >"$dir/fuzz_$t.log" 2>&1; then
       echo "fuzz_$t FAILED: input in $dir/artifacts/, log $dir/fuzz_$t.log" >&2
       tail -40 "$dir/fuzz_$t.log" >&2

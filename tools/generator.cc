@@ -8,6 +8,7 @@
 #include "tools/generator.h"
 
 #include <algorithm>
+#include <cassert>
 #include <array>
 #include <string>
 #include <string_view>
@@ -15,16 +16,10 @@
 
 #include "events/limits.h"
 #include "events/time_format.h"
+#include "tools/generator_state.h"
 #include "tools/generator_vocabulary.h"
 
 namespace ccl::tools {
-
-using events::ContractLine;
-using events::Event;
-using events::EventType;
-using events::Overage;
-using events::ServiceLine;
-using events::Severity;
 
 // ---------------------------------------------------------------------------
 // PRNG: splitmix64 expands the seed, xoshiro256** draws. Both are fixed
@@ -39,6 +34,24 @@ uint64_t SplitMix64(uint64_t* x) {
 }
 uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 }  // namespace
+
+namespace generator_internal {
+
+events::Uuid DerivedUuid(uint64_t seed, uint64_t tag) {
+  uint64_t mix = seed ^ tag;
+  const uint64_t a = SplitMix64(&mix);
+  const uint64_t b = SplitMix64(&mix);
+  events::Uuid id{};
+  for (int i = 0; i < 8; ++i) {
+    id[i] = static_cast<uint8_t>(a >> (56 - 8 * i));
+    id[8 + i] = static_cast<uint8_t>(b >> (56 - 8 * i));
+  }
+  id[6] = static_cast<uint8_t>((id[6] & 0x0f) | 0x40);  // version 4
+  id[8] = static_cast<uint8_t>((id[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  return id;
+}
+
+}  // namespace generator_internal
 
 Xoshiro256::Xoshiro256(uint64_t seed) {
   for (uint64_t& s : s_) s = SplitMix64(&seed);
@@ -68,7 +81,7 @@ bool Xoshiro256::Chance(uint32_t per_mille) { return Below(1000) < per_mille; }
 
 // ---------------------------------------------------------------------------
 
-namespace {
+namespace generator_internal {
 
 using namespace generator_vocabulary;  // NOLINT: the word lists read better unqualified
 
@@ -82,111 +95,6 @@ int64_t CurrencyPercent(std::string_view currency) {
 }
 
 int WeekdayOf(int32_t day) { return static_cast<int>(((day % 7) + 7 + 3) % 7); }  // 0 = Monday
-
-constexpr int32_t kTermDays = 365;
-constexpr int32_t kRenewalNoticeDays = 30;
-constexpr size_t kRecentConsumptionMax = 32;
-constexpr size_t kEngineersPerContractMax = 8;
-constexpr int kWorkdayStartSeconds = 7 * 3600;
-constexpr int kWorkdaySeconds = 14 * 3600;  // activity 07:00..21:00 UTC
-
-struct LineState {
-  bool present = false;
-  int64_t funded = 0;
-  int64_t consumed = 0;
-  int64_t bill_rate = 0;
-  Overage overage = Overage::kUnset;
-  int64_t annual_minutes = 0;  // what a renewal funds
-};
-
-struct Consumption {
-  events::Uuid id;
-  uint8_t line;
-  int32_t minutes;
-};
-
-struct OpenEscalation {
-  uint64_t number;
-  Severity severity;
-  int32_t resolve_day;
-};
-
-struct ContractState {
-  std::string id;
-  std::string customer;
-  std::string currency;
-  std::string tam;  // actor for contract-level events
-  int32_t term_start = 0;
-  int32_t term_end = 0;
-  bool renews = false;
-  bool closed = false;
-  int64_t percent = 100;  // currency scale
-  LineState lines[events::kServiceLineCount + 1];
-  uint16_t engineers[kEngineersPerContractMax] = {};
-  uint8_t engineer_line[kEngineersPerContractMax] = {};
-  int64_t engineer_cost[kEngineersPerContractMax] = {};
-  size_t engineer_count = 0;
-  std::vector<OpenEscalation> open;
-  uint64_t held_case = 0;  // the legal hold in force, 0: none
-  std::array<Consumption, kRecentConsumptionMax> recent{};
-  size_t recent_count = 0;
-};
-
-class Generator {
- public:
-  Generator(const GeneratorOptions& options, const EventSink& sink, GeneratorStats* stats)
-      : options_(options), sink_(sink), stats_(stats), rng_(options.seed) {}
-
-  Status Run();
-
- private:
-  void BuildNames();
-  void OpenContractState(size_t index, ContractState* c);
-  void ContractDay(ContractState* c, int32_t day, bool last_day);
-
-  // Pool management: events of the current day, reused across days.
-  Event* NewEvent(const ContractState& c, EventType type);
-  void NewUuid(events::Uuid* id);
-  std::string Numbered(const char* prefix, uint64_t n);
-
-  void EmitOpened(ContractState* c);
-  void EmitBooking(ContractState* c, size_t engineer, int32_t day);
-  void EmitDelivery(ContractState* c);
-  void EmitReversal(ContractState* c);
-  void EmitRateChange(ContractState* c);
-  void EmitTopUp(ContractState* c, ServiceLine line);
-  void EmitRenewal(ContractState* c);
-  void EmitClosed(ContractState* c, const char* reason);
-  void EmitLegalHold(ContractState* c);
-  // Consumption on `line` of at most `minutes`; returns the minutes the
-  // line can take (0: none) without overdrawing a `reject` line.
-  int32_t Capacity(const ContractState& c, ServiceLine line, int32_t minutes) const;
-  void RecordConsumption(ContractState* c, const Event& e);
-
-  Status FlushDay();
-  Status EmitPeriodClosed(int32_t day);
-
-  const GeneratorOptions& options_;
-  const EventSink& sink_;
-  GeneratorStats* stats_;
-  Xoshiro256 rng_;
-
-  std::vector<std::string> engineer_names_;
-  std::vector<std::string> engineer_logins_;
-  std::vector<ContractState> contracts_;
-  int32_t last_day_ = 0;
-  uint64_t next_escalation_ = 1;
-  uint64_t next_delivery_ = 1;
-  uint64_t next_ticket_ = 1;
-  uint64_t next_hold_case_ = 1;
-
-  std::vector<Event> pool_;
-  std::vector<int64_t> pool_time_;
-  std::vector<uint32_t> order_;
-  std::vector<int64_t> times_;  // scratch: seconds of day of one contract-day
-  size_t used_ = 0;
-  size_t contract_first_ = 0;  // pool index of the current contract-day's first event
-};
 
 void Generator::BuildNames() {
   engineer_names_.reserve(kEngineerCount);
@@ -221,7 +129,7 @@ void Generator::NewUuid(events::Uuid* id) {
   (*id)[8] = static_cast<uint8_t>(((*id)[8] & 0x3f) | 0x80);  // RFC 4122 variant
 }
 
-Event* Generator::NewEvent(const ContractState& c, EventType type) {
+Event* Generator::NewEvent(const ContractState& c, EventType type, const events::Uuid* id) {
   if (used_ == pool_.size()) {
     pool_.emplace_back();
     pool_time_.push_back(0);
@@ -230,7 +138,11 @@ Event* Generator::NewEvent(const ContractState& c, EventType type) {
   events::ClearEvent(e);
   pool_time_[used_] = 0;
   ++used_;
-  NewUuid(&e->event_id);
+  if (id != nullptr) {
+    e->event_id = *id;
+  } else {
+    NewUuid(&e->event_id);
+  }
   e->type = type;
   e->contract = c.id;
   e->actor = c.tam;
@@ -391,19 +303,6 @@ void Generator::EmitDelivery(ContractState* c) {
   RecordConsumption(c, *e);
 }
 
-void Generator::EmitReversal(ContractState* c) {
-  if (c->recent_count == 0) return;
-  const size_t pick = rng_.Below(c->recent_count);
-  const Consumption target = c->recent[pick];
-  c->recent[pick] = c->recent[--c->recent_count];
-  c->lines[target.line].consumed -= target.minutes;
-  Event* e = NewEvent(*c, EventType::kEntryReversed);
-  e->actor = c->tam;
-  e->source = "psa-timesheets";
-  e->target_event_id = target.id;
-  e->reason = kReversalReasons[rng_.Below(std::size(kReversalReasons))];
-}
-
 void Generator::EmitRateChange(ContractState* c) {
   // The ledger checks every amended line against its consumption (funded
   // must stay >= consumed), so an overdrawn `allow` line is not re-rated.
@@ -461,19 +360,6 @@ void Generator::EmitClosed(ContractState* c, const char* reason) {
   Event* e = NewEvent(*c, EventType::kContractClosed);
   e->reason = reason;
   c->closed = true;
-}
-
-// Counsel places a hold (an audit, a dispute) or releases the one in force;
-// a hold placed near the end of a term outlives the contract.
-void Generator::EmitLegalHold(ContractState* c) {
-  const bool place = c->held_case == 0;
-  Event* e = NewEvent(*c, place ? EventType::kLegalHoldPlaced : EventType::kLegalHoldReleased);
-  e->actor = "counsel";
-  e->source = "legal";
-  if (place) c->held_case = next_hold_case_++;
-  e->legal_case = Numbered("LIT", c->held_case);
-  e->reason = place ? "Preserve records: inspector general inquiry" : "Inquiry closed";
-  if (!place) c->held_case = 0;
 }
 
 void Generator::ContractDay(ContractState* c, int32_t day, bool last_day) {
@@ -591,7 +477,7 @@ void Generator::ContractDay(ContractState* c, int32_t day, bool last_day) {
   const size_t n = used_ - contract_first_;
   times_.clear();
   for (size_t i = contract_first_; i < used_; ++i) {
-    if (pool_time_[i] >= 0 && pool_[i].type != EventType::kContractClosed) {
+    if (pool_time_[i] >= 0 && pool_[i].type != EventType::kContractClosed) {  // drawn
       times_.push_back(kWorkdayStartSeconds + static_cast<int64_t>(rng_.Below(kWorkdaySeconds)));
     }
   }
@@ -599,6 +485,12 @@ void Generator::ContractDay(ContractState* c, int32_t day, bool last_day) {
   size_t t = 0;
   const int64_t midnight_ns = int64_t{day} * events::kNsPerDay;
   for (size_t i = contract_first_; i < contract_first_ + n; ++i) {
+    if (pool_time_[i] == kSameTimeAsPrevious) {
+      assert(i > contract_first_);
+      pool_time_[i] = pool_time_[i - 1];
+      pool_[i].effective_at_ns = pool_time_[i];
+      continue;
+    }
     int64_t s;
     if (pool_time_[i] < 0) {
       s = 0;
@@ -630,42 +522,15 @@ Status Generator::FlushDay() {
   return Status::OK();
 }
 
-// Finance closes the month that ended yesterday, at midnight, before any
-// event of the day: everything of that month is in by then, and every later
-// event is effective today or after. The id is derived from the seed and the
-// month, not drawn, so that closes leave the rest of the stream as it was.
-Status Generator::EmitPeriodClosed(int32_t day) {
-  const int32_t month = events::MonthIndexOf(day - 1);
-  Event e;
-  e.type = EventType::kPeriodClosed;
-  uint64_t mix = options_.seed ^ (0x5045'5249'4f44'0000ull + static_cast<uint64_t>(month));
-  const uint64_t a = SplitMix64(&mix);
-  const uint64_t b = SplitMix64(&mix);
-  for (int i = 0; i < 8; ++i) {
-    e.event_id[i] = static_cast<uint8_t>(a >> (56 - 8 * i));
-    e.event_id[8 + i] = static_cast<uint8_t>(b >> (56 - 8 * i));
-  }
-  e.event_id[6] = static_cast<uint8_t>((e.event_id[6] & 0x0f) | 0x40);  // version 4
-  e.event_id[8] = static_cast<uint8_t>((e.event_id[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  e.effective_at_ns = int64_t{day} * events::kNsPerDay;
-  e.actor = "controller";
-  e.source = "erp";
-  e.note = "Books closed for " + events::FormatMonthIndex(month);
-  e.period_month = month;
-  if (stats_ != nullptr) {
-    ++stats_->events;
-    ++stats_->events_by_type[static_cast<int>(e.type)];
-  }
-  return sink_(e);
-}
-
 Status Generator::Run() {
   CCL_RETURN_IF_ERROR(ValidateGeneratorOptions(options_));
   BuildNames();
   last_day_ = options_.start_day + static_cast<int32_t>(options_.days) - 1;
   contracts_.resize(options_.contracts);
   for (size_t i = 0; i < contracts_.size(); ++i) OpenContractState(i, &contracts_[i]);
+  if (options_.approvals) CCL_RETURN_IF_ERROR(EmitApprovalPolicy(options_.start_day));
   for (int32_t day = options_.start_day; day <= last_day_; ++day) {
+    current_day_ = day;
     if (options_.close_periods && day > options_.start_day &&
         events::MonthIndexOf(day) != events::MonthIndexOf(day - 1)) {
       CCL_RETURN_IF_ERROR(EmitPeriodClosed(day));
@@ -679,7 +544,7 @@ Status Generator::Run() {
   return Status::OK();
 }
 
-}  // namespace
+}  // namespace generator_internal
 
 Status ValidateGeneratorOptions(const GeneratorOptions& options) {
   if (options.contracts < 1 || options.contracts > kGeneratorContractsMax) {
@@ -699,7 +564,8 @@ Status ValidateGeneratorOptions(const GeneratorOptions& options) {
   if (!s.ok()) return s;
   // The latest date the run can produce: a renewal extends a 2-year term
   // that started up to 60 days in by another year.
-  const int64_t latest = int64_t{options.start_day} + options.days + 60 + 3 * kTermDays;
+  const int64_t latest =
+      int64_t{options.start_day} + options.days + 60 + 3 * generator_internal::kTermDays;
   if (options.start_day < first || latest > last) {
     return Status::InvalidArgument("option '--start': the run must end (with renewals) by " +
                                    std::to_string(limits::kYearMax) + "-12-31");
@@ -710,7 +576,7 @@ Status ValidateGeneratorOptions(const GeneratorOptions& options) {
 Status GenerateEvents(const GeneratorOptions& options, const EventSink& sink,
                       GeneratorStats* stats) {
   if (stats != nullptr) *stats = GeneratorStats();
-  Generator g(options, sink, stats);
+  generator_internal::Generator g(options, sink, stats);
   return g.Run();
 }
 

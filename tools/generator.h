@@ -1,7 +1,8 @@
 // A deterministic generator of realistic ledger workloads: contracts with
 // several service lines, daily bookings by engineers, proactive deliveries,
 // escalations opened / re-rated / resolved, amendments (rate changes, top-ups,
-// renewals), reversals and closings. Every event obeys every rule of
+// renewals), reversals with their approvals, legal holds, month closes and
+// closings. Every event obeys every rule of
 // schemas/EVENTS.md, so importing the stream into an empty ledger succeeds.
 //
 // Determinism: the output depends only on GeneratorOptions. The PRNG is
@@ -36,6 +37,11 @@ struct GeneratorOptions {
   // refuses every later event effective before it, so a workload split among
   // concurrent writers (whose events interleave out of date order) turns it off.
   bool close_periods = true;
+  // An ApprovalPolicySet listing EntryReversed on the first day, so every
+  // reversal waits for a reviewer's Approved (now and then a Rejected) the
+  // same day, and a few of the last days' reversals stay pending. Off for the
+  // same reason as close_periods: the policy is ledger-wide.
+  bool approvals = true;
 };
 
 struct GeneratorStats {

@@ -78,14 +78,79 @@ TEST_F(ImportTest, JsonArrayBodyIsOneAppendWithTypedResult) {
   EXPECT_EQ(r.head.hash, ledger_->head().hash);
   EXPECT_FALSE(r.stopped);
 
-  // The same body again: all duplicates, nothing appended, no seqs.
+  EXPECT_EQ(r.lowest_seq, 1u);
+  EXPECT_EQ(r.highest_seq, 3u);
+
+  // The same body again: all duplicates, nothing appended, no seqs appended;
+  // the seqs it has are those of the first run (a client retrying after a
+  // lost answer learns them).
   ImportResult again;
   ASSERT_TRUE(ImportBody(ledger_.get(), body, "request", ImportOptions(), &again).ok());
   EXPECT_EQ(again.duplicates, 3u);
   EXPECT_EQ(again.appended, 0u);
   EXPECT_EQ(again.first_seq, 0u);
   EXPECT_EQ(again.last_seq, 0u);
+  EXPECT_EQ(again.lowest_seq, 1u);
+  EXPECT_EQ(again.highest_seq, 3u);
   EXPECT_EQ(again.head.seq, 3u);
+}
+
+TEST_F(ImportTest, MoreEventsThanTheWholeInputMaxIsRefusedAsAWhole) {
+  ImportOptions o;
+  o.events_max = 2;
+  for (const InputFormat format : {InputFormat::kJsonLines, InputFormat::kJsonArray}) {
+    o.format = format;
+    const std::vector<Event> events = Workload(2);
+    std::string body = JsonLines(events);
+    if (format == InputFormat::kJsonArray) {
+      body = "[" + JsonOf(events[0]) + "," + JsonOf(events[1]) + "," + JsonOf(events[2]) + "]";
+    }
+    ImportResult r;
+    const Status s = ImportBody(ledger_.get(), body, "request", o, &r);
+    EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+    EXPECT_EQ(s.rule(), rules::kBatchEventsMax);
+    EXPECT_NE(s.message().find("more than 2 events"), std::string::npos) << s.message();
+    EXPECT_EQ(ledger_->head().seq, 0u);
+  }
+  o.format = InputFormat::kJsonLines;
+  ImportResult r;
+  ASSERT_TRUE(ImportBody(ledger_.get(), JsonLines(Workload(1)), "request", o, &r).ok());
+  EXPECT_EQ(r.appended, 2u);
+}
+
+TEST_F(ImportTest, ArrayElementsAreCutAtTopLevelCommasOnlyAndBlankLinesSkipped) {
+  const std::vector<Event> events = Workload(1);
+  // A note holding the array's own punctuation, and a JSON Lines body with
+  // CRLF and blank lines: lines are counted as written.
+  Event tricky = events[1];
+  tricky.note = "x,}]\\\" [{";
+  const std::string array = "[\n " + JsonOf(events[0]) + ",\n" + JsonOf(tricky) + "\n]\n";
+  ImportResult r;
+  Status s = ImportBody(ledger_.get(), array, "request", ImportOptions(), &r);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(r.appended, 2u);
+  Event stored;
+  ASSERT_TRUE(ledger_->Get(2, &stored).ok());
+  EXPECT_EQ(stored.note, tricky.note);
+  Event late = f_.Book("C-1", ServiceLine::kReactive, 0);  // minutes out of range
+  const std::string lines =
+      JsonOf(f_.Book("C-1", ServiceLine::kReactive, 30)) + "\r\n\n  \n" + JsonOf(late) + "\r\n";
+  s = ImportBody(ledger_.get(), lines, "request", ImportOptions(), &r);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.line(), 4u);
+  EXPECT_EQ(ledger_->head().seq, 2u);
+}
+
+TEST_F(ImportTest, MalformedArraysAreRefusedWritingNothing) {
+  ImportOptions o;
+  o.format = InputFormat::kJsonArray;
+  for (const char* bad : {"", "{}", "[{}", "[{},]", "[{} {}]", "[{}]x", "[1]", "[{\"a\":\"}]",
+                          "[{\"a\":[1}]]", "[{\"a\":{1]}]"}) {
+    ImportResult r;
+    const Status s = ImportBody(ledger_.get(), bad, "request", o, &r);
+    EXPECT_TRUE(s.IsInvalidArgument()) << bad << ": " << s.ToString();
+  }
+  EXPECT_EQ(ledger_->head().seq, 0u);
 }
 
 TEST_F(ImportTest, JsonLinesAndCsvBodiesAppendTheSameEvents) {
@@ -146,6 +211,14 @@ TEST_F(ImportTest, AnEventIdUsedTwiceNamesTheFirstUse) {
   EXPECT_EQ(s.line(), 3u);
   EXPECT_NE(s.message().find("(first used on line 2 of request)"), std::string::npos)
       << s.message();
+  // A body without a name (the service's) names its lines alone.
+  const Status unnamed = ImportBody(ledger_.get(), JsonLines(events), "", ImportOptions(), &r);
+  ASSERT_TRUE(unnamed.IsConflict()) << unnamed.ToString();
+  EXPECT_EQ(unnamed.line(), 3u);
+  EXPECT_TRUE(unnamed.message().starts_with("line 3: ")) << unnamed.message();
+  EXPECT_NE(unnamed.message().find("(first used on line 2)"), std::string::npos)
+      << unnamed.message();
+  EXPECT_EQ(ledger_->head().seq, 0u);
 }
 
 TEST_F(ImportTest, CsvErrorsCarryTheRecordLineAndTheColumnsField) {

@@ -181,9 +181,9 @@ std::string BufferWithPayloadType(uint8_t type) {
 TEST_F(CodecTest, UnknownPayloadTypeIsCorruption) {
   Event e;
   ASSERT_TRUE(DecodeEvent(BufferWithPayloadType(9), &e).ok());
-  const Status s = DecodeEvent(BufferWithPayloadType(13), &e);
+  const Status s = DecodeEvent(BufferWithPayloadType(17), &e);
   EXPECT_TRUE(s.IsCorruption());
-  EXPECT_NE(s.message().find("unknown payload type 13"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("unknown payload type 17"), std::string::npos) << s.message();
   EXPECT_TRUE(DecodeEvent(BufferWithPayloadType(0), &e).IsCorruption());
 }
 

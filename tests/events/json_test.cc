@@ -118,6 +118,26 @@ TEST_F(JsonTest, AssignedFieldsAreIgnoredOnInput) {
   }
 }
 
+TEST_F(JsonTest, AnOmittedActorIsTheDefaultActorOnlyWhenOneIsGiven) {
+  const Event booking = SampleEvent(EventType::kHoursBooked);
+  ASSERT_FALSE(booking.actor.empty());
+  std::string text = ToJson(booking, false);
+  const std::string actor_key = "\"actor\":\"" + booking.actor + "\",";
+  const size_t at = text.find(actor_key);
+  ASSERT_NE(at, std::string::npos) << text;
+  const std::string without = text.substr(0, at) + text.substr(at + actor_key.size());
+  Event parsed;
+  EXPECT_EQ(parser_.Parse(without, &parsed).field(), "actor") << "required without a default";
+  ASSERT_TRUE(parser_.Parse(without, &parsed, "svc.timesheets").ok());
+  EXPECT_EQ(parsed.actor, "svc.timesheets");
+  ASSERT_TRUE(parser_.Parse(text, &parsed, "svc.timesheets").ok());
+  EXPECT_EQ(parsed.actor, booking.actor) << "a given actor is kept, for the caller to judge";
+  const std::string empty =
+      text.substr(0, at) + "\"actor\":\"\"," + text.substr(at + actor_key.size());
+  EXPECT_EQ(parser_.Parse(empty, &parsed, "svc.timesheets").field(), "actor")
+      << "an empty actor is refused, not defaulted";
+}
+
 TEST_F(JsonTest, AcceptsOtherSpellingsOfTheSameEvent) {
   const std::string canonical = ToJson(SampleEvent(EventType::kHoursBooked), false);
   // Whitespace, a different key order, escapes, upper-case UUID, +00:00.

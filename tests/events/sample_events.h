@@ -94,6 +94,24 @@ inline Event SampleEvent(EventType t) {
       e.legal_case = "DOJ-2026-17";
       e.reason = "case settled";
       break;
+    case EventType::kApprovalPolicySet:
+      e.contract.clear();  // ledger-wide
+      e.approval_types =
+          EventTypeBit(EventType::kEntryReversed) | EventTypeBit(EventType::kPeriodReopened);
+      e.threshold_minutes = 600;
+      break;
+    case EventType::kApproved:
+      e.target_event_id = TestUuid(201);
+      break;
+    case EventType::kRejected:
+      e.target_event_id = TestUuid(202);
+      e.reason = "the entry is correct";
+      break;
+    case EventType::kPeriodReopened:
+      e.contract.clear();              // ledger-wide
+      e.period_month = 2026 * 12 + 1;  // 2026-02
+      e.reason = "late vendor invoice";
+      break;
   }
   return e;
 }
@@ -105,6 +123,8 @@ inline Event SampleStoredEvent(EventType t) {
   e.stream_version = 7;
   e.recorded_at_ns = 1'775'000'100'000'000'001;
   if (e.IsConsumption()) e.applied_bill_rate_minor = 30'000;
+  // Accepted pending under a policy listing it (the one sample of the field).
+  if (t == EventType::kContractClosed) e.awaits_approval = true;
   if (t == EventType::kPeriodClosed) {
     PeriodSeal& seal = e.seal.emplace();
     for (size_t i = 0; i < seal.balances_digest.size(); ++i) {

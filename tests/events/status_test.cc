@@ -54,5 +54,16 @@ TEST(StatusTest, LocationIsDataAndPrefixesTheMessage) {
   EXPECT_TRUE(Status::OK().WithLocation("f", 1).source().empty());
 }
 
+TEST(StatusTest, AnUnnamedInputIsLocatedByItsLineAlone) {
+  const Status s = Status::InvalidField("minutes", "must be 1..1440").WithLocation("", 2);
+  EXPECT_EQ(s.message(), "line 2: field 'minutes': must be 1..1440");
+  EXPECT_EQ(s.line(), 2u);
+  EXPECT_EQ(s.source(), "");
+  EXPECT_EQ(s.field_detail(), "must be 1..1440");
+  const Status whole = Status::IOError("sync failed").WithLocation("", 0);
+  EXPECT_EQ(whole.message(), "sync failed");
+  EXPECT_EQ(whole.line(), 0u);
+}
+
 }  // namespace
 }  // namespace ccl

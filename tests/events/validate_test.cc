@@ -52,8 +52,8 @@ TEST_F(ValidateTest, EachRuleHasItsMessage) {
                                    "'... (" + std::to_string(limits::kEchoedInputBytesMax + 1) +
                                    " bytes)";
   const Case cases[] = {
-      {"type", T::kHoursBooked, [](Event* e) { e->type = static_cast<EventType>(13); },
-       "field 'type': unknown event type 13", "F-TYPE"},
+      {"type", T::kHoursBooked, [](Event* e) { e->type = static_cast<EventType>(17); },
+       "field 'type': unknown event type 17", "F-TYPE"},
       {"event_id", T::kHoursBooked, [](Event* e) { e->event_id = Uuid{}; },
        "field 'event_id': required", "F-ENVELOPE"},
       {"contract empty", T::kHoursBooked, [](Event* e) { e->contract.clear(); },

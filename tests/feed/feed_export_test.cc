@@ -457,11 +457,14 @@ TEST_F(FeedExportTest, CsvHasFixedColumnsAndOneRowPerEvent) {
                                                     "target_event_id",
                                                     "period",
                                                     "case",
+                                                    "types",
+                                                    "threshold_minutes",
                                                     "applied_bill_rate_minor",
                                                     "sealed_balances_digest",
                                                     "sealed_margins_digest",
                                                     "sealed_totals",
-                                                    "hash"};
+                                                    "hash",
+                                                    "awaits_approval"};
   ASSERT_EQ(header, expected_header);
   std::map<std::string, size_t> col;
   for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
@@ -546,6 +549,49 @@ TEST_F(FeedExportTest, CsvQuotesEveryHostileText) {
       EXPECT_NE(cell[0], '=') << column;
     }
   }
+}
+
+// The approval events and the assigned awaits_approval in both formats, and
+// an export read back: the JSON and CSV readers accept what the export wrote
+// (awaits_approval, assigned, is ignored; the ledger derives it again).
+TEST_F(FeedExportTest, ApprovalEventsExportAndReadBack) {
+  events::Event booking = factory_.Book("C-1", events::ServiceLine::kReactive, 45);
+  events::Event reversal = factory_.Reverse("C-1", booking.event_id);
+  events::Event approval = factory_.Decide(reversal, "reviewer");
+  events::Event policy =
+      factory_.Policy(events::EventTypeBit(events::EventType::kEntryReversed) |
+                          events::EventTypeBit(events::EventType::kPeriodReopened),
+                      600);
+  AppendOrDie(ledger_.get(), {policy, booking, reversal, approval});
+  const std::vector<std::string> lines = Lines(ExportOk());
+  ASSERT_EQ(lines.size(), 6u);
+  EXPECT_NE(lines[2].find(R"("types":"EntryReversed,PeriodReopened","threshold_minutes":600)"),
+            std::string::npos)
+      << lines[2];
+  EXPECT_EQ(lines[2].find("\"contract\""), std::string::npos) << lines[2];
+  EXPECT_NE(lines[4].find(R"("awaits_approval":true)"), std::string::npos) << lines[4];
+  EXPECT_NE(lines[5].find(R"("type":"Approved","contract":"C-1")"), std::string::npos) << lines[5];
+  for (size_t i = 2; i < lines.size(); ++i) {
+    events::JsonEventParser parser;
+    events::Event back, stored;
+    ASSERT_TRUE(parser.Parse(lines[i], &back).ok()) << lines[i];
+    ASSERT_TRUE(ledger_->Get(i + 1, &stored).ok());
+    EXPECT_TRUE(events::SameContent(back, stored)) << lines[i];
+    EXPECT_FALSE(back.awaits_approval);
+  }
+  EventExportOptions o;
+  o.format = EventFormat::kCsv;
+  ckpt_ = dir_.Sub("csv.ckpt");  // from seq 1 again
+  Status s;
+  const auto records = testing::ParseCsv(Export(o, &s));
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::map<std::string, size_t> col;
+  for (size_t i = 0; i < records[0].size(); ++i) col[records[0][i]] = i;
+  EXPECT_EQ(records[3][col["types"]], "EntryReversed,PeriodReopened");
+  EXPECT_EQ(records[3][col["threshold_minutes"]], "600");
+  EXPECT_EQ(records[5][col["awaits_approval"]], "true");
+  EXPECT_EQ(records[4][col["awaits_approval"]], "");
+  EXPECT_EQ(records[6][col["target_event_id"]], events::FormatUuid(reversal.event_id));
 }
 
 }  // namespace

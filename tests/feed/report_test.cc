@@ -181,6 +181,32 @@ TEST_F(ReportHtmlTest, ChartSeriesEndAtTheBalances) {
                                                     {ledger::testing::Day("2026-04-05"), 90}}));
 }
 
+// The compliance sections: the closed month with its sealed totals, the
+// reversal awaiting approval (counted nowhere yet: the chart and the balance
+// still have the booking), and the legal hold with its case.
+TEST_F(ReportHtmlTest, ShowsClosedMonthsPendingApprovalsAndHolds) {
+  clock_.Set(At("2026-05-02T12:00:00Z"));
+  events::Event policy = f_.Policy(events::EventTypeBit(events::EventType::kEntryReversed),
+                                   std::nullopt, "2026-05-02");
+  events::Event hold = f_.Hold(events::EventType::kLegalHoldPlaced, "C-1", "LIT-7", "2026-05-02");
+  AppendOrDie(ledger_.get(), {f_.ClosePeriod("2026-03", "2026-05-02"), policy,
+                              f_.Reverse("C-1", b60_.event_id, "2026-05-02"), hold});
+  const ReportData d = Build(projections::View(), /*verify=*/false);
+  ASSERT_EQ(d.periods.size(), 1u);
+  ASSERT_EQ(d.pending.size(), 1u);
+  EXPECT_EQ(d.pending[0].target_event_id, b60_.event_id);
+  ASSERT_EQ(d.holds.size(), 1u);
+  EXPECT_EQ(d.holds[0].holds, std::vector<std::string>{"LIT-7"});
+  const auto* reactive = Balance(d, "C-1", ServiceLine::kReactive);
+  ASSERT_NE(reactive, nullptr);
+  EXPECT_EQ(reactive->consumed_minutes, 90);  // 60 + 30: the pending reversal took nothing
+  const std::string html = Html(d);
+  for (const char* text : {"<h2>Closed months</h2>", "2026-03", "<h2>Awaiting approval</h2>",
+                           "EntryReversed", "<h2>Legal holds</h2>", "LIT-7"}) {
+    EXPECT_NE(html.find(text), std::string::npos) << text;
+  }
+}
+
 TEST_F(ReportHtmlTest, AsOfAndKnownAtViews) {
   projections::View known;
   known.known_at_ns = At("2026-04-30T00:00:00Z");  // before the reversals were recorded

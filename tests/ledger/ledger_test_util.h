@@ -177,6 +177,35 @@ class EventFactory {
     return e;
   }
 
+  // A ledger-wide ApprovalPolicySet listing `types` (EventTypeBit each).
+  Event Policy(uint32_t types, std::optional<int64_t> threshold_minutes = std::nullopt,
+               const char* at = "2026-01-01") {
+    Event e = Base(EventType::kApprovalPolicySet, "", at);
+    e.approval_types = types;
+    e.threshold_minutes = threshold_minutes;
+    return e;
+  }
+
+  // An Approved (or, with a reason, a Rejected) of `target` by `actor`, in
+  // the target's stream.
+  Event Decide(const Event& target, const std::string& actor, const std::string& reason = "",
+               const char* at = "2026-06-15") {
+    Event e =
+        Base(reason.empty() ? EventType::kApproved : EventType::kRejected, target.contract, at);
+    e.target_event_id = target.event_id;
+    e.actor = actor;
+    e.reason = reason;
+    return e;
+  }
+
+  // A ledger-wide PeriodReopened of `period`, effective at `at`.
+  Event ReopenPeriod(const char* period, const char* at) {
+    Event e = Base(EventType::kPeriodReopened, "", at);
+    EXPECT_TRUE(events::ParseMonth(period, &e.period_month).ok()) << period;
+    e.reason = "late invoice";
+    return e;
+  }
+
   // A ledger-wide PeriodClosed of `period` ("2026-03"), effective at `at`.
   Event ClosePeriod(const char* period, const char* at) {
     Event e = Base(EventType::kPeriodClosed, "", at);

@@ -45,6 +45,7 @@ struct PlainModel {
     Event e;
     bool reversed = false;
     std::optional<int64_t> rate;  // consumption: the applied bill rate
+    bool effective = true;        // false while pending, and for good once rejected
   };
   std::map<std::string, Contract> contracts;
   std::map<std::pair<std::string, std::string>, Escalation> escalations;
@@ -53,6 +54,11 @@ struct PlainModel {
   // Per PeriodClosed: the USD totals (every contract here is in USD) of the
   // events accepted before it and effective in or before its month.
   std::map<events::Uuid, events::SealedTotal> seals;
+  // The approval policy, and the events accepted pending in append order.
+  uint32_t policy_types = 0;
+  int64_t policy_threshold = 0;
+  std::vector<events::Uuid> pending;
+  std::map<events::Uuid, bool> awaits;  // per accepted event: accepted pending
 
   static int64_t RateAt(const Line& l, int64_t at) {
     int64_t rate = l.base_rate, best = 0;
@@ -81,7 +87,7 @@ struct PlainModel {
     const int64_t end = events::LastInstantOfMonthIndexNs(month);
     events::SealedTotal t{"USD", 0, 0, 0, 0};
     for (const auto& [id, stored] : events) {
-      if (stored.e.effective_at_ns > end) continue;
+      if (stored.e.effective_at_ns > end || !stored.effective) continue;
       if (stored.e.IsConsumption()) AddValue(stored, 1, &t);
       if (stored.e.type == EventType::kEntryReversed) {
         AddValue(events.at(stored.e.target_event_id), -1, &t);
@@ -100,14 +106,82 @@ struct PlainModel {
     return true;
   }
 
+  bool NeedsApproval(const Event& e) const {
+    if ((policy_types & events::EventTypeBit(e.type)) == 0) return false;
+    if (e.type != EventType::kContractAmended) return true;
+    int64_t decrease = 0;
+    for (const auto& l : e.lines) decrease += std::max<int64_t>(0, -l.funded_minutes_delta);
+    return decrease > 0 && decrease >= policy_threshold;
+  }
+
   // True and *rate set (consumption) when `e` is accepted; applies it.
   bool Apply(const Event& e, std::optional<int64_t>* rate) {
     rate->reset();
     if (events.count(e.event_id)) return false;  // the generator never duplicates
-    if (e.type == EventType::kPeriodClosed) return ApplyPeriodClosed(e);
-    if (closed_through != 0 &&
-        e.effective_at_ns <= events::LastInstantOfMonthIndexNs(closed_through)) {
+    if (NeedsApproval(e)) {
+      if (pending.size() >= limits::kPendingApprovalsMax) return false;
+      PlainModel scratch = *this;  // its rules, without its effect
+      if (!scratch.ApplyNow(e, rate)) return false;
+      events[e.event_id] = {e, false, std::nullopt, false};
+      pending.push_back(e.event_id);
+      awaits[e.event_id] = true;
+      return true;
+    }
+    if (!ApplyNow(e, rate)) return false;
+    awaits[e.event_id] = false;
+    return true;
+  }
+
+  bool ClosedPeriodRefuses(const Event& e) const {
+    return closed_through != 0 &&
+           e.effective_at_ns <= events::LastInstantOfMonthIndexNs(closed_through);
+  }
+
+  // An Approved or Rejected: of a pending event of its own stream; an
+  // approval by another actor, the target's rules checked again now.
+  bool ApplyDecision(const Event& e) {
+    if (ClosedPeriodRefuses(e)) return false;
+    if (!e.contract.empty()) {
+      auto c = contracts.find(e.contract);
+      if (c == contracts.end() || e.effective_at_ns < c->second.opened_at) return false;
+    }
+    auto t = events.find(e.target_event_id);
+    auto p = std::find(pending.begin(), pending.end(), e.target_event_id);
+    if (t == events.end() || t->second.e.contract != e.contract || p == pending.end()) {
       return false;
+    }
+    if (e.type == EventType::kApproved && e.actor == t->second.e.actor) return false;
+    PlainModel next = *this;
+    next.pending.erase(next.pending.begin() + (p - pending.begin()));
+    if (e.type == EventType::kApproved) {
+      const Event target = t->second.e;
+      next.events.erase(target.event_id);  // ApplyNow stores it again, now effective
+      std::optional<int64_t> unused;
+      if (!next.ApplyNow(target, &unused)) return false;
+    }
+    next.events[e.event_id] = {e, false, std::nullopt};
+    next.awaits[e.event_id] = false;
+    *this = std::move(next);
+    return true;
+  }
+
+  // `e` taking effect now (ApplyEvent without the policy).
+  bool ApplyNow(const Event& e, std::optional<int64_t>* rate) {
+    rate->reset();
+    if (e.type == EventType::kPeriodClosed) return ApplyPeriodClosed(e);
+    if (e.type == EventType::kPeriodReopened) {
+      if (closed_through == 0 || e.period_month > closed_through) return false;
+      closed_through = e.period_month - 1;
+      events[e.event_id] = {e, false, std::nullopt};
+      return true;
+    }
+    if (events::IsDecision(e.type)) return ApplyDecision(e);
+    if (ClosedPeriodRefuses(e)) return false;
+    if (e.type == EventType::kApprovalPolicySet) {
+      policy_types = e.approval_types;
+      policy_threshold = e.threshold_minutes.value_or(0);
+      events[e.event_id] = {e, false, std::nullopt};
+      return true;
     }
     auto it = contracts.find(e.contract);
     if (e.type == EventType::kContractOpened) {
@@ -136,6 +210,10 @@ struct PlainModel {
         break;
       case EventType::kContractOpened:
       case EventType::kPeriodClosed:
+      case EventType::kApprovalPolicySet:
+      case EventType::kApproved:
+      case EventType::kRejected:
+      case EventType::kPeriodReopened:
         return false;  // handled above
       case EventType::kContractAmended: {
         Contract next = c;
@@ -237,6 +315,7 @@ class Generator {
       if (Pick(8) == 0) e.effective_at_ns -= events::kNsPerDay;  // in its own month
       return e;
     }
+    if (Pick(60) == 0) return Approvals(m);
     const std::string contract = "K" + std::to_string(Pick(6));
     // Legal holds: placed or released, of one of three cases, closed contracts included.
     if (Pick(30) == 0) {
@@ -318,6 +397,41 @@ class Generator {
     return e;
   }
 
+  // A policy (a random set of the approvable types, sometimes a threshold),
+  // a decision on a pending event (now and then by its own actor, of another
+  // stream, or of an event that is not pending) or a reopening.
+  Event Approvals(const PlainModel& m) {
+    const std::string date = "2026-0" + std::to_string(1 + Pick(9)) + "-" + Two(1 + Pick(28));
+    const uint64_t what = Pick(10);
+    if (what < 2) {
+      uint32_t types = 0;
+      for (EventType t :
+           {EventType::kContractAmended, EventType::kEntryReversed, EventType::kContractClosed,
+            EventType::kLegalHoldReleased, EventType::kPeriodReopened}) {
+        if (Pick(2)) types |= events::EventTypeBit(t);
+      }
+      std::optional<int64_t> threshold;
+      if (Pick(2)) threshold = 1 + static_cast<int64_t>(Pick(1200));
+      return f_.Policy(types, threshold, date.c_str());
+    }
+    if (what < 3) {
+      const int32_t month = 2026 * 12 + static_cast<int32_t>(Pick(5));
+      return f_.ReopenPeriod(events::FormatMonthIndex(month).c_str(), date.c_str());
+    }
+    Event target = f_.Book("K" + std::to_string(Pick(6)), ServiceLine::kReactive, 1);
+    if (!m.pending.empty() && Pick(5) != 0) {
+      target = m.events.at(m.pending[Pick(m.pending.size())]).e;
+    } else if (!m.events.empty()) {
+      auto it = m.events.begin();
+      std::advance(it, static_cast<long>(Pick(m.events.size())));
+      target = it->second.e;
+    }
+    Event e = f_.Decide(target, Pick(6) == 0 ? target.actor : "reviewer",
+                        Pick(5) == 0 ? "not needed" : "", date.c_str());
+    if (Pick(15) == 0) e.contract = "K" + std::to_string(Pick(6));
+    return e;
+  }
+
   uint64_t Pick(uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng_); }
   static std::string Two(int v) { return (v < 10 ? "0" : "") + std::to_string(v); }
 
@@ -382,8 +496,10 @@ void RunRandomized(bool ingest_every_append, int rounds) {
 
   // Every close carries the totals the plain model computed when it accepted it.
   size_t closes = 0;
-  for (auto it = l->NewStreamIterator(""); it->Valid(); it->Next(), ++closes) {
+  for (auto it = l->NewStreamIterator(""); it->Valid(); it->Next()) {
     const Event& e = it->event();
+    if (e.type != EventType::kPeriodClosed) continue;
+    ++closes;
     ASSERT_TRUE(e.seal.has_value());
     const events::SealedTotal& want = model.seals.at(e.event_id);
     if (want.revenue_minor == 0 && want.cost_minor == 0 && want.minutes == 0 &&
@@ -393,13 +509,24 @@ void RunRandomized(bool ingest_every_append, int rounds) {
     ASSERT_EQ(e.seal->totals.size(), 1u) << "seq " << e.seq;
     EXPECT_EQ(e.seal->totals[0], want) << "seq " << e.seq;
   }
-  std::printf("LedgerModelTest: %zu months closed\n", closes);
+  std::printf("LedgerModelTest: %zu months closed, %zu events pending\n", closes,
+              model.pending.size());
+  std::vector<uint64_t> pending_seqs;
+  ASSERT_TRUE(l->PendingApprovals(&pending_seqs).ok());
+  ASSERT_EQ(pending_seqs.size(), model.pending.size());
+  for (size_t i = 0; i < pending_seqs.size(); ++i) {
+    Event e;
+    ASSERT_TRUE(l->Get(pending_seqs[i], &e).ok());
+    EXPECT_EQ(e.event_id, model.pending[i]) << "pending " << i;
+  }
 
   // Seq order, split by contract: what each stream must read back (its
   // copies, written by the same batches, rejected writers rolled back).
   std::map<std::string, std::vector<std::pair<uint64_t, std::string>>> by_contract;
   for (auto it = l->NewIterator(1); it->Valid(); it->Next()) {
     ASSERT_EQ(it->event().applied_bill_rate_minor, rates.at(it->event().event_id))
+        << "seq " << it->seq();
+    ASSERT_EQ(it->event().awaits_approval, model.awaits.at(it->event().event_id))
         << "seq " << it->seq();
     by_contract[it->event().contract].emplace_back(it->seq(), std::string(it->bytes()));
   }

@@ -25,6 +25,7 @@
 #include "events/limits.h"
 #include "ledger/write_model.h"
 #include "tests/ledger/ledger_test_util.h"
+#include "tests/ledger/rule_cases.h"
 
 namespace ccl::ledger::testing {
 namespace {
@@ -97,78 +98,6 @@ TEST(RuleIdsTest, NoIdIsSpelledOutsideTheHeader) {
   }
 }
 
-// A committed state with nothing in it, for cases that call ApplyEvent
-// directly (the checks field validation makes unreachable through Append).
-class EmptyCommitted final : public CommittedReader {
- public:
-  Status ReadContract(std::string_view, bool* found, ContractState*) override {
-    *found = false;
-    return Status::OK();
-  }
-  Status ReadEscalation(const std::string&, bool* found, EscalationState*) override {
-    *found = false;
-    return Status::OK();
-  }
-  Status ReadReversal(uint64_t, bool* found, uint64_t*) override {
-    *found = false;
-    return Status::OK();
-  }
-  Status ReadEventById(const events::Uuid&, bool* found, uint64_t*, events::Event*) override {
-    *found = false;
-    return Status::OK();
-  }
-};
-
-class RuleCasesTest : public ::testing::Test {
- protected:
-  void Reopen() {
-    ledger_.reset();
-    dir_ = std::make_unique<TempDir>();
-    Options o;
-    o.create_if_missing = true;
-    o.clock = &clock_;
-    Status s = Ledger::Open(o, dir_->Sub("db"), &ledger_);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-
- public:
-  Status Append(const std::vector<Event>& batch, const AppendOptions& options = AppendOptions()) {
-    return ledger_->Append(batch, options, &result_);
-  }
-  Status Get(uint64_t seq, Event* out) { return ledger_->Get(seq, out); }
-  Status AppendSpan(std::span<const Event> batch) {
-    return ledger_->Append(batch, AppendOptions(), &result_);
-  }
-  // Setup that must be accepted; a failure shows up as a wrong status of the case.
-  Status Given(const std::vector<Event>& batch) {
-    Status s = Append(batch);
-    EXPECT_TRUE(s.ok()) << "setup: " << s.ToString();
-    return s;
-  }
-  // ApplyEvent on an empty write model; also checks that Append refuses `e`
-  // by field validation first (which EVENTS.md says).
-  Status ApplyToEmptyModel(const Event& e) {
-    Status by_append = Append({e});
-    EXPECT_TRUE(by_append.IsInvalidArgument()) << by_append.ToString();
-    EXPECT_EQ(by_append.rule().substr(0, 2), "F-") << by_append.ToString();
-    EmptyCommitted committed;
-    AppendView view(&committed);
-    view.BeginWriter(1);
-    AppliedFields applied;
-    return ApplyEvent(&view, e, 1, &applied);
-  }
-
-  EventFactory f;
-  AppendResult result_;
-
- private:
-  FakeClock clock_{At("2026-05-01T00:00:00Z")};
-  std::unique_ptr<TempDir> dir_;
-  std::unique_ptr<Ledger> ledger_;
-};
-
-using Case = std::function<Status(RuleCasesTest&)>;
-
 // A batch of more than kEventsPerBatchMax events, never read: the size is
 // checked before any event is, and the pages are inaccessible (a read of one
 // would crash the test rather than pass it).
@@ -181,11 +110,6 @@ Status OversizedBatch(RuleCasesTest& t) {
   munmap(p, n * sizeof(Event));
   return s;
 }
-
-using CaseMap = std::map<std::string_view, Case>;
-using T = RuleCasesTest;
-constexpr ServiceLine kPro = ServiceLine::kProactive;  // 6000 min, reject
-constexpr ServiceLine kRe = ServiceLine::kReactive;    // 12000 min, allow
 
 // Cases of the batch, identity and life cycle rules.
 CaseMap IdentityAndLifeCycleCases() {
@@ -417,37 +341,6 @@ CaseMap TimeOrderCases() {
   };
 }
 
-// Cases of the period rules.
-CaseMap PeriodCases() {
-  return {
-      {rules::kPeriodInOrder,
-       [](T& t) {
-         CCL_RETURN_IF_ERROR(t.Given({t.f.ClosePeriod("2026-01", "2026-02-01")}));
-         return t.Append({t.f.ClosePeriod("2026-03", "2026-04-01")});
-       }},
-      {rules::kPeriodCloseAfterMonth,
-       [](T& t) { return t.Append({t.f.ClosePeriod("2026-01", "2026-01-31T23:59:59Z")}); }},
-      {rules::kPeriodClosedRefuses,
-       [](T& t) {
-         CCL_RETURN_IF_ERROR(t.Given({t.f.Open("C1"), t.f.ClosePeriod("2026-01", "2026-02-01")}));
-         return t.Append({t.f.Book("C1", kRe, 60, "2026-01-31T23:59:59Z")});
-       }},
-      {rules::kPeriodSealed,
-       [](T& t) {
-         // 90 min at 30,000/h: revenue 45,000, cost 18,000 at 12,000/h.
-         CCL_RETURN_IF_ERROR(t.Given({t.f.Open("C1"), t.f.Book("C1", kRe, 90, "2026-01-10"),
-                                      t.f.ClosePeriod("2026-01", "2026-02-01")}));
-         Event e;
-         CCL_RETURN_IF_ERROR(t.Get(3, &e));
-         EXPECT_TRUE(e.seal.has_value());
-         if (!e.seal.has_value()) return Status::OK();
-         const std::vector<events::SealedTotal> want = {{"USD", 45000, 18000, 27000, 90}};
-         EXPECT_EQ(e.seal->totals, want);
-         return Status::OK();
-       }},
-  };
-}
-
 // Cases of the field tables.
 CaseMap FieldCases() {
   return {
@@ -540,47 +433,13 @@ CaseMap FieldCases() {
   };
 }
 
-// Cases of the legal hold rules.
-CaseMap HoldCases() {
-  constexpr EventType kPlaced = EventType::kLegalHoldPlaced;
-  constexpr EventType kReleased = EventType::kLegalHoldReleased;
-  return {
-      {rules::kHoldOnce,
-       [](T& t) {
-         return t.Append(
-             {t.f.Open("C1"), t.f.Hold(kPlaced, "C1", "X"), t.f.Hold(kPlaced, "C1", "X")});
-       }},
-      {rules::kHoldReleasePlaced,
-       [](T& t) {
-         // A release names the case that was placed.
-         return t.Append(
-             {t.f.Open("C1"), t.f.Hold(kPlaced, "C1", "X"), t.f.Hold(kReleased, "C1", "Y")});
-       }},
-      {rules::kHoldsMax,
-       [](T& t) {
-         std::vector<Event> batch = {t.f.Open("C1")};
-         for (size_t i = 0; i <= limits::kLegalHoldsPerContractMax; ++i) {
-           batch.push_back(t.f.Hold(kPlaced, "C1", "case-" + std::to_string(i)));
-         }
-         return t.Append(batch);
-       }},
-      {rules::kHoldAfterClose,
-       [](T& t) {
-         // Placed and released after the contract's close.
-         return t.Append({t.f.Open("C1"), t.f.Close("C1"),
-                          t.f.Hold(kPlaced, "C1", "X", "2027-02-01"),
-                          t.f.Hold(kReleased, "C1", "X", "2027-03-01")});
-       }},
-  };
-}
-
 // One case per id: checks return the Status of the append that breaks the
 // rule; effects return OK after showing the effect.
 std::map<std::string_view, Case> Cases() {
   CaseMap all;
-  for (CaseMap part :
-       {IdentityAndLifeCycleCases(), ContractCases(), ConsumptionAndEscalationCases(),
-        ReversalCases(), TimeOrderCases(), PeriodCases(), HoldCases(), FieldCases()}) {
+  for (CaseMap part : {IdentityAndLifeCycleCases(), ContractCases(),
+                       ConsumptionAndEscalationCases(), ReversalCases(), TimeOrderCases(),
+                       PeriodCases(), HoldCases(), ApprovalCases(), FieldCases()}) {
     all.merge(part);
     EXPECT_TRUE(part.empty()) << part.begin()->first << " has two cases";
   }

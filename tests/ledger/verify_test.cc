@@ -202,6 +202,19 @@ TEST_F(LedgerVerifyTest, IdsEntryAdded) {
                "ids index has an entry pointing to seq 4");
 }
 
+// `ids` has a hash memtable keyed by a prefix of the id: an entry of another
+// length, replayed from the WAL into it when the ledger opens, must be
+// reported like any other extra entry (not stop the process).
+TEST_F(LedgerVerifyTest, IdsEntryShorterThanAnIdAdded) {
+  ExpectCaught([](RawDb& raw) { raw.Put(kCfIds, std::string(5, '\x01'), SeqKeyBytes(4)); }, 4,
+               "ids index has an entry pointing to seq 4");
+}
+
+TEST_F(LedgerVerifyTest, IdsEntryLongerThanAnIdAdded) {
+  ExpectCaught([](RawDb& raw) { raw.Put(kCfIds, std::string(20, '\x02'), SeqKeyBytes(4)); }, 4,
+               "ids index has an entry pointing to seq 4");
+}
+
 TEST_F(LedgerVerifyTest, StreamsEntryRemoved) {
   ExpectCaught(
       [](RawDb& raw) {

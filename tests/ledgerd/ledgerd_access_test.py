@@ -50,7 +50,7 @@ class AccessLogTest(unittest.TestCase):
         one = s.request("GET", "/v1/events/2", "reader")
         balance = s.request("GET", f"/v1/reports/balance?contract={self.contract}&as_of=2026-12-31",
                             "auditor")
-        denied = s.request("GET", "/v1/digest", "reader")
+        denied = s.request("GET", "/metrics", "reader")
         nocn = s.request("GET", "/v1/events", "nocn")
         missing = s.request("GET", "/v1/no-such-route", "reader")
         rejected = s.post_events(['{"not": "an event"}'], "writer")
@@ -68,9 +68,10 @@ class AccessLogTest(unittest.TestCase):
             ("reader", "certificate", "GET", "/v1/events/{seq}", {"seq": "2"}, 200),
             ("auditor", "certificate", "GET", "/v1/reports/balance",
              {"contract": self.contract, "as_of": "2026-12-31"}, 200),
-            ("reader", "certificate", "GET", "/v1/digest", {}, 403),
+            ("reader", "certificate", "GET", "/metrics", {}, 403),
             ("", "none", "GET", "/v1/events", {}, 401),
-            ("reader", "certificate", "GET", "/v1/no-such-route", {}, 404),
+            # No route: refused before authentication, so nobody is named.
+            ("", "none", "GET", "/v1/no-such-route", {}, 404),
             ("writer", "certificate", "POST", "/v1/events", {}, 400),
         ])
         write, listing, single, report = requests_of(records)[:4]
@@ -89,7 +90,7 @@ class AccessLogTest(unittest.TestCase):
         s = self.server
         self.assertEqual(s.post_events(self.lines[:4], "writer").status, 200)
         s.request("GET", f"/v1/reports/balance?contract={self.contract}", "reader")
-        s.request("GET", "/v1/digest", "reader")
+        s.request("GET", "/metrics", "reader")
         s.request("GET", "/v1/events", "nobody")
         since = time.time_ns()
         time.sleep(0.01)
@@ -123,12 +124,17 @@ class AccessLogTest(unittest.TestCase):
         self.assertEqual(len(table), 1 + len(access_records(s, "--denied")))
 
     def test_reloads_are_recorded_with_the_files_hash_and_trigger(self):
-        s = self.server
+        token = ledgerctl("token", "new", "--principal", "admin", check=True)
+        self.server.close()
+        self.server = s = Ledgerd(tokens=token.stderr)
+        with open(s.tokens_path, "rb") as f:
+            tokens = hashlib.sha256(f.read()).hexdigest()
         with open(s.policy_path, "a") as f:
             f.write("newcomer reader\n")
         with open(s.policy_path, "rb") as f:
             good = hashlib.sha256(f.read()).hexdigest()
-        self.assertEqual(s.request("POST", "/v1/admin/reload", "admin", body="").status, 200)
+        reload = s.request("POST", "/v1/admin/reload", None, body="", token=token.stdout.strip())
+        self.assertEqual(reload.status, 200, reload.body)
         with open(s.policy_path, "a") as f:
             f.write("broken notarole\n")
         with open(s.policy_path, "rb") as f:
@@ -136,15 +142,22 @@ class AccessLogTest(unittest.TestCase):
         s.proc.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 10
         reloads = []
-        while time.monotonic() < deadline and len(reloads) < 2:
-            reloads = [r for r in access_records(s) if r["kind"] == "policy_reload"]
+        while time.monotonic() < deadline and len(reloads) < 4:
+            reloads = [r for r in access_records(s) if r["kind"].endswith("_reload")]
             time.sleep(0.05)
-        self.assertEqual([(r["method"], r["principal"], r["auth"], r["params"], r["status"])
-                          for r in reloads], [
-            ("POST /v1/admin/reload", "admin", "certificate",
-             {"file": s.policy_path, "sha256": good}, 200),
-            ("SIGHUP", "", "none", {"file": s.policy_path, "sha256": bad}, 400),
+        policy, tokens_file = {"file": s.policy_path}, {"file": s.tokens_path}
+        self.assertEqual([(r["kind"], r["method"], r["principal"], r["auth"], r["params"],
+                           r["status"]) for r in reloads], [
+            ("policy_reload", "POST /v1/admin/reload", "admin", "token",
+             {**policy, "sha256": good}, 200),
+            ("tokens_reload", "POST /v1/admin/reload", "admin", "token",
+             {**tokens_file, "sha256": tokens}, 200),
+            ("policy_reload", "SIGHUP", "", "none", {**policy, "sha256": bad}, 400),
+            ("tokens_reload", "SIGHUP", "", "none", {**tokens_file, "sha256": tokens}, 400),
         ])
+        # The reload request's own record names the token too.
+        posted = [r for r in requests_of(access_records(s)) if r["route"] == "/v1/admin/reload"]
+        self.assertEqual([(r["principal"], r["auth"]) for r in posted], [("admin", "token")])
 
     def test_nothing_secret_reaches_the_records_or_the_log(self):
         s = self.server

@@ -19,8 +19,10 @@ LEDGERD = os.environ["LEDGERD"]
 LEDGERCTL = os.environ["LEDGERCTL"]
 SOURCE_DIR = os.environ["CCL_SOURCE_DIR"]
 
-# Principals with certificates; "nobody" has one but no line in the policy.
-PRINCIPALS = ["writer", "reader", "auditor", "admin", "nobody", "allroles"]
+# Principals with certificates; "nobody" has one but no line in the policy;
+# the s_* ones are scoped (ledgerd_security_test.py).
+PRINCIPALS = ["writer", "reader", "auditor", "admin", "nobody", "allroles", "s_writer",
+              "s_reader", "s_auditor", "s_admin"]
 POLICY = ("# the test principals\n"
           "writer writer\nreader reader\nauditor auditor\nadmin admin\n"
           "allroles writer,reader,auditor,admin\n")
@@ -66,13 +68,29 @@ def ledgerctl(*args, db=None, input=None, check=False):
                           timeout=120)
 
 
-def generate(contracts, days, seed=1):
+def generate(contracts, days, seed=1, actor=False):
     """A rule-abiding JSON Lines workload (ledgerctl generate), as lines: every
-    event of a contract, without the ledger-wide monthly closes (the tests
-    split the lines by contract among concurrent clients)."""
+    event of a contract, without the ledger-wide monthly closes and approval
+    policy (the tests split the lines by contract among concurrent clients;
+    an approval needs a second principal). Without `actor`
+    (unless asked), since ledgerd fills in the authenticated principal and
+    refuses another."""
     out = ledgerctl("generate", "--contracts", str(contracts), "--days", str(days), "--seed",
-                    str(seed), "--no-period-closes", check=True).stdout
-    return [line for line in out.splitlines() if line.strip()]
+                    str(seed), "--no-period-closes", "--no-approvals", check=True).stdout
+    lines = [line for line in out.splitlines() if line.strip()]
+    return lines if actor else [without_actor(line) for line in lines]
+
+
+def without_actor(line):
+    event = json.loads(line)
+    del event["actor"]
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+
+
+def served_routes():
+    """(METHOD, PATTERN) of every route the server serves, from its own table."""
+    out = subprocess.run([LEDGERD, "--print-routes"], capture_output=True, text=True, check=True)
+    return [tuple(line.split()[:2]) for line in out.stdout.splitlines()]
 
 
 class Response:
@@ -89,10 +107,15 @@ class Response:
 class Ledgerd:
     """One ledgerd process over a ledger in its own temporary folder."""
 
-    def __init__(self, args=(), policy=POLICY, prepare=None, log_json=False):
+    def __init__(self, args=(), policy=POLICY, prepare=None, log_json=False, tokens=None):
         self.dir = tempfile.mkdtemp(prefix="ledgerd-")
         self.db = os.path.join(self.dir, "db")
         self.policy_path = os.path.join(self.dir, "policy")
+        self.tokens_path = os.path.join(self.dir, "tokens")
+        if tokens is not None:
+            with open(self.tokens_path, "w") as f:
+                f.write(tokens)
+            args = ["--tokens", self.tokens_path] + list(args)
         self.args = list(args)
         self.log_json = log_json
         self.proc = None
@@ -136,11 +159,17 @@ class Ledgerd:
             return f.read()
 
     def request(self, method, path, principal="allroles", body=None, headers=None,
-                content_type="application/x-ndjson"):
+                content_type="application/x-ndjson", token=None, context=None):
+        """One request with `principal`'s certificate (None: no certificate),
+        or a service token, or a TLS context of the caller's own."""
+        if token is not None:
+            principal = None
         conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT_S,
-                                           context=client_context(principal))
+                                           context=context or client_context(principal))
         try:
             h = dict(headers or {})
+            if token is not None:
+                h["Authorization"] = "Bearer " + token
             if body is not None:
                 h.setdefault("Content-Type", content_type)
                 if isinstance(body, str):

@@ -30,7 +30,7 @@ LIMITS = {
 
 def prepare(server):
     # Enough events that a feed backlog outgrows the socket buffers.
-    lines = generate(60, 120)
+    lines = generate(60, 120, actor=True)  # imported by ledgerctl, which needs one
     path = os.path.join(server.dir, "events.jsonl")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -191,7 +191,7 @@ class LimitsTest(unittest.TestCase):
         closed = {e["contract"] for e in events if e["type"] == "ContractClosed"}
         booking = next(e for e in reversed(events)
                        if e["type"] == "HoursBooked" and e["contract"] not in closed)
-        booking.update(event_id=str(uuid.uuid4()), minutes=1)
+        booking.update(event_id=str(uuid.uuid4()), minutes=1, actor="writer")
         body = (json.dumps(booking) + "\n").encode()
         for cut in [1, len(body) // 2, len(body) - 1]:
             sock = self.server.tls_socket("writer")

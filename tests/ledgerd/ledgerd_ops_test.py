@@ -40,7 +40,7 @@ class OpsTest(unittest.TestCase):
             f.write("nobody reader,root\n")
         s.proc.send_signal(signal.SIGHUP)
         self.wait_for_log("policy not reloaded, the old one stays")
-        self.assertIn("line 1: unknown role 'root'", s.log())
+        self.assertIn("line 1: field 2: unknown role 'root'", s.log())
         self.assertEqual(s.request("GET", "/v1/events", "nobody").status, 200)
         self.assertEqual(s.request("GET", "/v1/events", "writer").status, 403)
         r = s.request("POST", "/v1/admin/reload", "admin")
@@ -103,7 +103,8 @@ class OpsTest(unittest.TestCase):
     def test_ledgerctl_writes_are_refused_naming_the_server_and_reads_work(self):
         s = self.server = Ledgerd()
         self.assertEqual(s.post_events(self.lines[:5]).status, 200)
-        r = ledgerctl("append", "--json", self.lines[5], db=s.db)
+        r = ledgerctl("append", "--json", json.dumps(dict(json.loads(self.lines[5]), actor="x")),
+                      db=s.db)
         self.assertEqual(r.returncode, 4, r.stderr)
         self.assertIn("ledgerd", r.stderr)
         self.assertIn("in use by another process", r.stderr)

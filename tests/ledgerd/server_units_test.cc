@@ -1,63 +1,17 @@
-// Unit tests of ledgerd's parsers of untrusted input (policy file, query
-// string, request body) and of its route table.
+// Unit tests of ledgerd's parser of untrusted query strings and of its route
+// table. Request bodies are app::ImportBody's (tests/app/import_test.cc);
+// access_units_test.cc tests the policy, scope and tokens parsers.
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
 #include <vector>
 
-#include "tools/ledgerd/events_body.h"
-#include "tools/ledgerd/policy.h"
 #include "tools/ledgerd/query.h"
 #include "tools/ledgerd/routes.h"
 
 namespace ccl::ledgerd {
 namespace {
-
-TEST(PolicyTest, GrantsTheRolesOfEachLineAndNothingToOthers) {
-  Policy p;
-  ASSERT_TRUE(Policy::Parse("# team\nalice writer,reader  # both\n\n bob\tauditor\n", &p).ok());
-  EXPECT_EQ(p.RolesOf("alice"), kRoleWriter | kRoleReader);
-  EXPECT_EQ(p.RolesOf("bob"), kRoleAuditor);
-  EXPECT_EQ(p.RolesOf("carol"), 0);
-  EXPECT_EQ(p.size(), 2u);
-}
-
-TEST(PolicyTest, BadLinesAreRejectedNamingTheLine) {
-  Policy p;
-  Status s = Policy::Parse("alice writer\nbob superuser\n", &p);
-  EXPECT_TRUE(s.IsInvalidArgument());
-  EXPECT_EQ(s.message(),
-            "line 2: unknown role 'superuser' (roles: writer, reader, auditor, admin)");
-  EXPECT_EQ(Policy::Parse("alice\n", &p).message(),
-            "line 1: principal 'alice' has no roles (expected '<principal> <role>[,<role>...]')");
-  EXPECT_EQ(Policy::Parse("a reader\na writer\n", &p).message(),
-            "line 2: principal 'a' is named twice");
-  EXPECT_FALSE(Policy::Parse("a reader writer\n", &p).ok());
-  EXPECT_FALSE(Policy::Parse(std::string(300, 'x') + " reader\n", &p).ok());
-}
-
-TEST(PolicyStoreTest, AFailedReloadKeepsThePolicyInForce) {
-  const std::string path = ::testing::TempDir() + "/policy_store_test";
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  std::fputs("alice reader\n", f);
-  std::fclose(f);
-  Policy p;
-  ASSERT_TRUE(Policy::Load(path, &p).ok());
-  PolicyStore store(std::move(p));
-  f = std::fopen(path.c_str(), "w");
-  std::fputs("alice nonsense\n", f);
-  std::fclose(f);
-  Status s = store.Reload(path);
-  EXPECT_EQ(s.message(),
-            path + ": line 1: unknown role 'nonsense' (roles: writer, reader, auditor, admin)");
-  EXPECT_EQ(store.Get()->RolesOf("alice"), kRoleReader);
-  f = std::fopen(path.c_str(), "w");
-  std::fputs("alice writer\n", f);
-  std::fclose(f);
-  ASSERT_TRUE(store.Reload(path).ok());
-  EXPECT_EQ(store.Get()->RolesOf("alice"), kRoleWriter);
-}
 
 TEST(QueryTest, DecodesAndChecksEveryParameter) {
   const std::vector<std::string_view> allowed = {"after", "contract"};
@@ -75,45 +29,12 @@ TEST(QueryTest, DecodesAndChecksEveryParameter) {
   EXPECT_EQ(Query::Parse("after=%4", allowed, &q)->http_status, 400u);
   EXPECT_TRUE(Query::Parse("contract=%0a", allowed, &q));
   EXPECT_EQ(Query::Parse("=5", allowed, &q)->field, "=5");
+  // Without a name, whatever the value holds: named by the whole pair.
+  EXPECT_EQ(Query::Parse("after=0&=%0a", allowed, &q)->field, "=%0a");
   for (const char* bad : {"-1", "1e3", "+1", " 1", "18446744073709551616", ""}) {
     ASSERT_FALSE(Query::Parse(std::string("after=") + bad, allowed, &q));
     EXPECT_TRUE(q.Number("after", 0, UINT64_MAX, &v)) << bad;
   }
-}
-
-TEST(EventsBodyTest, JsonLinesSkipBlankLinesAndKeepLineNumbers) {
-  std::vector<BodyEvent> out;
-  ASSERT_FALSE(SplitEventsBody("{\"a\":1}\r\n\n  \n{\"b\":2}", BodyFormat::kJsonLines, 10, &out));
-  ASSERT_EQ(out.size(), 2u);
-  EXPECT_EQ(out[0].text, "{\"a\":1}");
-  EXPECT_EQ(out[1].line, 4u);
-}
-
-TEST(EventsBodyTest, ArraysAreCutAtTopLevelCommasOnly) {
-  std::vector<BodyEvent> out;
-  const std::string body = "[\n {\"a\":\"x,}]\\\"\",\"l\":[{\"b\":1}]},\n{\"c\":2}\n]\n";
-  ASSERT_FALSE(SplitEventsBody(body, BodyFormat::kJsonArray, 10, &out));
-  ASSERT_EQ(out.size(), 2u);
-  EXPECT_EQ(out[0].text, "{\"a\":\"x,}]\\\"\",\"l\":[{\"b\":1}]}");
-  EXPECT_EQ(out[0].line, 2u);
-  EXPECT_EQ(out[1].line, 3u);
-}
-
-TEST(EventsBodyTest, MalformedAndOversizedBodiesAreRejected) {
-  std::vector<BodyEvent> out;
-  for (const char* bad : {"", "[]", "{}", "[{}", "[{},]", "[{} {}]", "[{}]x", "[1]", "[{\"a\":\"}]",
-                          "[{\"a\":[1}]]", "[{\"a\":{1]}]"}) {
-    auto e = SplitEventsBody(bad, BodyFormat::kJsonArray, 10, &out);
-    ASSERT_TRUE(e) << bad;
-    EXPECT_EQ(e->http_status, 400u) << bad;
-  }
-  auto e = SplitEventsBody("{}\n{}\n{}\n", BodyFormat::kJsonLines, 2, &out);
-  ASSERT_TRUE(e);
-  EXPECT_EQ(e->http_status, 413u);
-  e = SplitEventsBody("[{},{},{}]", BodyFormat::kJsonArray, 2, &out);
-  ASSERT_TRUE(e);
-  EXPECT_EQ(e->http_status, 413u);
-  EXPECT_TRUE(out.empty());
 }
 
 TEST(RoutesTest, EveryPathMatchesOneRouteAtMost) {

@@ -115,6 +115,53 @@ TEST_F(ProjectionFormatTest, CurrenciesAreNeverSummedTogether) {
   EXPECT_EQ(r.rows.size(), 2u);
 }
 
+// What a client reads back from a server's JSON rows draws the same table.
+TEST_F(ProjectionFormatTest, JsonRowsReadBackDrawTheSameTable) {
+  AddCustomerWithAnHour("C-3", "Hostile\x1b[2J \"customer\"");
+  std::vector<MarginKey> keys;
+  ASSERT_TRUE(ParseMarginKeys("customer,month", &keys).ok());
+  MarginReport r;
+  ASSERT_TRUE(BuildMarginReport(set_.margins, keys, "", "", &r).ok());
+  const RowSet sets[] = {BalanceRowSet(BalanceRows(set_.balances)), MarginRowSet(r),
+                         EscalationRowSet(EscalationRows(set_.escalations))};
+  for (const RowSet& original : sets) {
+    RowSet read = original;
+    read.rows.clear();
+    read.footer.clear();
+    const std::string json = Render(original, OutputFormat::kJson);
+    for (size_t at = 0, nl; (nl = json.find('\n', at)) != std::string::npos; at = nl + 1) {
+      ASSERT_TRUE(ReadJsonRow(std::string_view(json).substr(at, nl - at), &read).ok());
+    }
+    ASSERT_EQ(read.rows.size(), original.rows.size());
+    if (&original == &sets[1]) {
+      // The footer is not in the JSON rows: summed again from them.
+      MarginReport again;
+      again.keys = keys;
+      again.rows = r.rows;
+      ASSERT_TRUE(MarginTotalsOf(again.rows, &again.totals).ok());
+      EXPECT_EQ(again.totals, r.totals);
+      read.footer = original.footer;
+    }
+    EXPECT_EQ(Render(read, OutputFormat::kTable), Render(original, OutputFormat::kTable));
+  }
+}
+
+TEST_F(ProjectionFormatTest, JsonRowsThatAreNotTheReportsAreRefused) {
+  for (const char* line :
+       {"[]", "{\"contract\":\"C-1\"}",
+        "{\"contract\":1,\"service_line\":\"x\",\"funded_minutes\":1,"
+        "\"consumed_minutes\":1,\"remaining_minutes\":1,\"overage_minutes\":1}",
+        "{\"contract\":\"C\",\"contract\":\"C\",\"service_line\":\"x\",\"funded_minutes\":1,"
+        "\"consumed_minutes\":1,\"remaining_minutes\":1,\"overage_minutes\":1}",
+        "{\"contract\":\"C\",\"service_line\":\"x\",\"funded_minutes\":1.5,"
+        "\"consumed_minutes\":1,\"remaining_minutes\":1,\"overage_minutes\":1}",
+        "{\"colour\":\"red\"}"}) {
+    RowSet set = BalanceRowSet({});
+    EXPECT_TRUE(ReadJsonRow(line, &set).IsInvalidArgument()) << line;
+    EXPECT_TRUE(set.rows.empty());
+  }
+}
+
 TEST_F(ProjectionFormatTest, JsonLinesCarryCurrencyAndEscapes) {
   MarginReport r;
   ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kCustomer}, "C-2", "", &r).ok());

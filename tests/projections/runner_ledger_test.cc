@@ -252,5 +252,48 @@ TEST_F(ProjectionRunnerLedgerTest, LateCorrectionChangesMarchAsKnownNowNotAsKnow
   EXPECT_EQ(march(as_of_march_known_4_april), std::make_pair(int64_t{180}, int64_t{36000}));
 }
 
+// A reversal that awaits approval counts in no figure until its Approved,
+// and then from its own effective_at: --known-at before the approval shows
+// the figures without it, whichever way the runner gets there.
+TEST_F(ProjectionRunnerLedgerTest, AnApprovedReversalCountsFromTheApprovalOn) {
+  testing::Builder b;
+  Event policy = b.Base(events::EventType::kApprovalPolicySet, "", At("2026-01-01"));
+  policy.approval_types = events::EventTypeBit(events::EventType::kEntryReversed);
+  const Event open = b.Open("C1", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 30000);
+  const Event booked = b.Book("C1", At("2026-03-02", 3600), ServiceLine::kReactive, 90, 30000, 0);
+  Event reversal = b.Reverse(booked, At("2026-03-03"));
+  reversal.recorded_at_ns = At("2026-03-04");
+  Event approval = b.Base(events::EventType::kApproved, "C1", At("2026-03-05"));
+  approval.target_event_id = reversal.event_id;
+  approval.actor = "reviewer";
+  Append({policy, open, booked, reversal}, 0, 4);
+  const auto consumed = [&](const View& v) {
+    ProjectionSet set;
+    Runner r(ledger_.get(), RunnerOptions{.save_checkpoints = true});
+    RunStats stats;
+    EXPECT_TRUE(r.Query(v, set.All(), &stats).ok());
+    const uint32_t id = set.balances.FindContract("C1");
+    EXPECT_NE(id, StringInterner::kNone);
+    return set.balances.contract(id).lines[LineIndex(ServiceLine::kReactive)].consumed_minutes;
+  };
+  const auto view = [](std::optional<int64_t> known_at, std::optional<int32_t> as_of,
+                       const std::string& contract) {
+    View v;
+    v.known_at_ns = known_at;
+    v.as_of_day = as_of;
+    v.contract = contract;
+    return v;
+  };
+  EXPECT_EQ(consumed(View{}), 90);  // pending: no effect (and a checkpoint here)
+  Append({approval}, 0, 1);
+  EXPECT_EQ(consumed(View{}), 0);  // caught up from the checkpoint
+  EXPECT_EQ(consumed(view(At("2026-03-04", 60), std::nullopt, "")), 90);
+  EXPECT_EQ(consumed(view(At("2026-03-05", 60), std::nullopt, "")), 0);
+  EXPECT_EQ(consumed(view(std::nullopt, testing::DayOf("2026-03-02"), "")), 90);
+  EXPECT_EQ(consumed(view(std::nullopt, testing::DayOf("2026-03-03"), "")), 0);
+  EXPECT_EQ(consumed(view(At("2026-03-04", 60), std::nullopt, "C1")), 90);
+  EXPECT_EQ(consumed(view(std::nullopt, std::nullopt, "C1")), 0);
+}
+
 }  // namespace
 }  // namespace ccl::projections

@@ -438,6 +438,27 @@ TEST_F(ProjectionRunnerTest, SingleContractReadsOnlyItsStreamAndMatchesTheFullRe
   }
 }
 
+TEST_F(ProjectionRunnerTest, ContractsInFoldsOnlyTheContractsItAdmitsAndNoSnapshot) {
+  Add(0, log_.size());
+  Runner runner(&ledger_, RunnerOptions{});
+  ProjectionSet all;
+  RunStats all_stats;
+  ASSERT_TRUE(runner.Query(View{}, all.All(), &all_stats).ok());  // saves a snapshot
+  for (const bool known_at : {false, true}) {
+    View v;
+    v.contracts_in = [](std::string_view c) { return c == "C-0" || c == "C-3"; };
+    if (known_at) v.known_at_ns = log_.back().recorded_at_ns;
+    ProjectionSet some;
+    RunStats stats;
+    ASSERT_TRUE(runner.Query(v, some.All(), &stats).ok());
+    EXPECT_FALSE(stats.from_snapshot) << "a snapshot holds every contract";
+    std::vector<BalanceRow> expected = BalanceRows(all.balances, "C-0");
+    for (const BalanceRow& r : BalanceRows(all.balances, "C-3")) expected.push_back(r);
+    EXPECT_EQ(BalanceRows(some.balances), expected) << known_at;
+    EXPECT_NE(Digests(&some), Digests(&all));
+  }
+}
+
 // As-of queries equal a fold of exactly the events effective by then (and
 // reversals only with their targets), whichever way they are run.
 TEST_F(ProjectionRunnerTest, AsOfQueryEqualsFilteredFold) {

@@ -225,6 +225,7 @@ int Run(const Args& args) {
   g.days = args.days;
   g.seed = args.workload_seed;
   g.close_periods = false;  // workers interleave contracts out of date order
+  g.approvals = false;      // the policy is ledger-wide as well
   uint64_t skipped = 0;
   s = tools::GenerateEvents(
       g,

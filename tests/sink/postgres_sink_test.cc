@@ -41,8 +41,7 @@ class PostgresSinkTest : public testing::PostgresServerTest {
   void SetUp() override {
     PostgresServerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    schema_ = "t_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    for (char& c : schema_) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    schema_ = TestSchema("t_");
     db_ = dir_.Sub("db");
   }
 
@@ -575,7 +574,9 @@ TEST_F(PostgresSinkTest, FollowSyncsAWriterUntilSigterm) {
 TEST_F(PostgresSinkTest, UsageErrors) {
   Import(2, 5, 1);
   EXPECT_EQ(Ledgerctl(SinkArgs({"--server", "https://localhost:8443"})), 2);
-  EXPECT_NE(Err().find("not available yet"), std::string::npos) << Err();
+  EXPECT_NE(Err().find("option '--server' needs '--cert'"), std::string::npos) << Err();
+  EXPECT_EQ(Ledgerctl(SinkArgs({"--cacert", "ca.pem"})), 2);
+  EXPECT_NE(Err().find("option '--cacert' goes with '--server'"), std::string::npos) << Err();
   EXPECT_EQ(Ledgerctl({"sink", "mysql", "--conninfo", "x"}), 2);
   EXPECT_EQ(Ledgerctl(SinkArgs({"--batch", "0"})), 2);
   EXPECT_NE(Err().find("option '--batch': must be 1..1000000"), std::string::npos) << Err();

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -99,6 +100,12 @@ class PostgresServer {
 // server did not start.
 class PostgresServerTest : public ::testing::Test {
  protected:
+  // A schema of the running test's own: `prefix` and its name, lower case.
+  static std::string TestSchema(const std::string& prefix) {
+    std::string s = prefix + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
   static void SetUpTestSuite() { server_ = new PostgresServer(); }
   static void TearDownTestSuite() {
     delete server_;

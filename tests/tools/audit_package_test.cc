@@ -333,5 +333,19 @@ TEST_F(AuditPackageTest, OutMustBeNewOrEmptyAndOptionsAreChecked) {
   EXPECT_FALSE(fs::exists(dir_ / "x"));
 }
 
+// A period in which nothing was recorded (an imported history's events are
+// all recorded on the import's day) still makes a package, one that proves
+// the period empty, and says how periods select events.
+TEST_F(AuditPackageTest, AnEmptyPeriodIsAPackageAndTheNoteSaysWhy) {
+  ImportThreePeriods();
+  const RunResult r = Run({"audit-package", "--from", "2000-01-01", "--to", "2000-01-31", "--out",
+                           Path("none"), "--key", Path("key")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("no events"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("recorded_at"), std::string::npos) << r.err;
+  EXPECT_EQ(Verify(Path("none"), Path("none")).code, 0);
+}
+
 }  // namespace
 }  // namespace ccl::tools::testing
+

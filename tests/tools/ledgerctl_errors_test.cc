@@ -100,6 +100,7 @@ TEST_F(LedgerctlErrorsTest, OverLongArgumentsAreCutInMessages) {
                                              {"export", x},
                                              {"export", "balances", "--contract", x},
                                              {"log", "--type", x},
+                                             {"import", "--type", x, "/dev/null"},
                                              {"log", "--limit", x},
                                              {"--log-level", x, "balance"},
                                              {"balance", "--" + x},

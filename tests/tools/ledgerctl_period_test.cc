@@ -40,8 +40,8 @@ TEST_F(LedgerctlPeriodTest, PeriodsListsEveryCloseWithItsSealedTotals) {
   const std::vector<std::string> lines = Lines(r.out);
   ASSERT_GE(lines.size(), 4u) << r.out;
   EXPECT_EQ(lines[0],
-            "period,closed_at,recorded_at,actor,seq,currency,revenue_minor,cost_minor,"
-            "margin_minor,minutes");
+            "period,closed_at,recorded_at,actor,seq,reopened_at,reopened_by,currency,revenue_minor,"
+            "cost_minor,margin_minor,minutes");
   EXPECT_EQ(lines[1].rfind("2025-01,2025-02-01T00:00:00Z,", 0), 0u) << lines[1];
   EXPECT_EQ(lines.back().rfind("2025-03,2025-04-01T00:00:00Z,", 0), 0u) << lines.back();
 
@@ -51,8 +51,8 @@ TEST_F(LedgerctlPeriodTest, PeriodsListsEveryCloseWithItsSealedTotals) {
   for (const std::string& line : lines) {
     if (line.rfind("2025-02,", 0) != 0) continue;
     const std::vector<std::string> cells = Cells(line);
-    ASSERT_EQ(cells.size(), 10u) << line;
-    sealed.insert(cells[5] + "," + cells[6] + "," + cells[7] + "," + cells[8]);
+    ASSERT_EQ(cells.size(), 12u) << line;
+    sealed.insert(cells[7] + "," + cells[8] + "," + cells[9] + "," + cells[10]);
   }
   RunResult margin =
       Run({"margin", "--by", "customer", "--as-of", "2025-02-28", "--format", "csv"});
@@ -110,7 +110,55 @@ TEST_F(LedgerctlPeriodTest, ALateBookingIsRefusedAndBookedInAnOpenMonth) {
       R"("effective_at":"2025-05-01","actor":"controller","source":"test","period":"2025-04"})";
   r = Run({"append"}, close);
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("(ledger-wide, stream version 4)"), std::string::npos) << r.out;
+  // The generator's approval policy, then the closes of January to March.
+  EXPECT_NE(r.out.find("(ledger-wide, stream version 5)"), std::string::npos) << r.out;
+  EXPECT_EQ(Run({"verify"}).code, 0);
+}
+
+// Reopening March under a policy that lists PeriodReopened: it waits in
+// `pending`, is approved by another actor only, then March takes events
+// again, `periods` says who reopened it, and closing it again seals anew.
+TEST_F(LedgerctlPeriodTest, AReopenedMonthIsApprovedListedAndClosedAgain) {
+  const auto event = [](const std::string& id, const std::string& rest) {
+    return R"({"event_id":"00000000-0000-4000-8000-0000000000)" + id +
+           R"(","effective_at":"2025-04-10T20:00:00Z","source":"test",)" + rest + "}";
+  };
+  ASSERT_EQ(Run({"append"}, event("c1", R"("type":"ApprovalPolicySet","actor":"controller",)"
+                                        R"("types":"PeriodReopened,EntryReversed")"))
+                .code,
+            0);
+  RunResult r = Run({"append"}, event("c2", R"("type":"PeriodReopened","actor":"alice",)"
+                                            R"("period":"2025-03","reason":"late invoice")"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("awaits approval"), std::string::npos) << r.out;
+  r = Run({"pending", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Lines(r.out).at(0),
+            "seq,event_id,type,contract,effective_at,asked_by,asked_at,request");
+  EXPECT_NE(r.out.find(",PeriodReopened,,2025-04-10T20:00:00Z,alice,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(",reopen 2025-03: late invoice"), std::string::npos) << r.out;
+  r = Run({"pending", "--json"});
+  EXPECT_NE(r.out.find("\"asked_by\":\"alice\""), std::string::npos) << r.out;
+  const std::string approve = R"("type":"Approved","target_event_id":)"
+                              R"("00000000-0000-4000-8000-0000000000c2",)";
+  r = Run({"append"}, event("c3", approve + R"("actor":"alice")"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("(rule R-APPR-04)"), std::string::npos) << r.err;
+  ASSERT_EQ(Run({"append"}, event("c4", approve + R"("actor":"controller")")).code, 0);
+  // No longer pending (the generator's own pending reversals may be listed).
+  r = Run({"pending", "--format", "csv"});
+  EXPECT_EQ(r.out.find("PeriodReopened"), std::string::npos) << r.out;
+
+  r = Run({"periods", "--format", "csv"});
+  EXPECT_NE(r.out.find("approved by controller"), std::string::npos) << r.out;
+  r = Run({"margin", "--period", "2025-03"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("period 2025-03 was reopened"), std::string::npos) << r.err;
+  ASSERT_EQ(Run({"append"}, event("c5", R"("type":"PeriodClosed","actor":"controller",)"
+                                        R"("period":"2025-03")"))
+                .code,
+            0);
+  EXPECT_EQ(Run({"margin", "--period", "2025-03"}).code, 0);
   EXPECT_EQ(Run({"verify"}).code, 0);
 }
 

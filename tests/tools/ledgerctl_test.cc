@@ -286,6 +286,8 @@ TEST_F(LedgerctlTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Run({"log", "--bogus"}).code, 2);
   EXPECT_EQ(Run({"import"}).code, 2);
   EXPECT_EQ(Run({"log", "--type", "NoSuchType"}).code, 2);
+  // A wrong option value is a usage error before anything is read.
+  EXPECT_EQ(Run({"import", "--type", "NoSuchType", "/dev/null"}).code, 2);
   EXPECT_EQ(Run({"--log-level", "loud", "verify"}).code, 2);
   EXPECT_EQ(Run({"generate", "--contracts", "0"}).code, 2);
   RunResult r = Run({"log", "--limit", "x"});
@@ -304,6 +306,9 @@ TEST_F(LedgerctlTest, QuietPrintsOnlyErrorsAndRequestedData) {
       {"import", file},
       {"append", "--json", kOpened},
       {"verify"},
+      {"keygen", "--out", (dir_ / "key").string()},
+      {"digest", "--out", (dir_ / "digest.json").string()},
+      {"backup", (dir_ / "bk").string()},
       {"export", "events", "--out", (dir_ / "e.jsonl").string()},
       {"export", "margins", "--out", (dir_ / "m.csv").string()},
       {"report", "--out", (dir_ / "r.html").string()},

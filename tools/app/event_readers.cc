@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "events/limits.h"
+#include "events/quote.h"
 
 namespace ccl::app {
 
@@ -29,14 +30,14 @@ Status LineTooLong() {
 }  // namespace
 
 Status ParseJsonLine(events::JsonEventParser* parser, std::string_view text, uint64_t line,
-                     Event* e, bool* blank) {
+                     Event* e, bool* blank, std::string_view default_actor) {
   assert(parser != nullptr && e != nullptr && blank != nullptr);
   if (line == 1 && text.starts_with(kUtf8Bom)) text.remove_prefix(kUtf8Bom.size());
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
   if (text.size() > limits::kJsonLineBytesMax) return LineTooLong();
   *blank = text.find_first_not_of(" \t") == std::string_view::npos;
   if (*blank) return Status::OK();
-  return parser->Parse(text, e);
+  return parser->Parse(text, e, default_actor);
 }
 
 Status CheckUtf8Input(std::string_view head) {
@@ -55,7 +56,8 @@ Status CsvTypeOf(const std::string& name, std::optional<events::EventType>* type
   if (name.empty()) return Status::OK();
   events::EventType t;
   if (!events::EventTypeFromName(name, &t)) {
-    return Status::InvalidArgument("option '--type': unknown event type '" + name + "'");
+    return Status::InvalidArgument("option '--type': unknown event type " +
+                                   events::QuoteForMessage(name));
   }
   *type = t;
   return Status::OK();
@@ -137,7 +139,7 @@ Status JsonlTextReader::Next(Event* e, bool* done) {
     pos_ = end + 1;
     ++line_;
     bool blank = false;
-    CCL_RETURN_IF_ERROR(ParseJsonLine(&parser_, text, line_, e, &blank));
+    CCL_RETURN_IF_ERROR(ParseJsonLine(&parser_, text, line_, e, &blank, default_actor_));
     if (blank) continue;
     *done = false;
     return Status::OK();
@@ -228,7 +230,7 @@ Status JsonArrayReader::Next(Event* e, bool* done) {
   const std::string_view object = text_.substr(pos_, end - pos_);
   for (char c : object) next_line_ += c == '\n';
   pos_ = end;
-  CCL_RETURN_IF_ERROR(parser_.Parse(object, e));
+  CCL_RETURN_IF_ERROR(parser_.Parse(object, e, default_actor_));
   *done = false;
   return Status::OK();
 }

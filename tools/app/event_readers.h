@@ -34,9 +34,10 @@ class EventReader {
 // What one line of JSON Lines holds: `text` without its line end, "\r" or
 // (on line 1) UTF-8 byte order mark. *blank when it has only spaces and tabs
 // (then *e is untouched). InvalidArgument when it is longer than
-// limits::kJsonLineBytesMax, else the parser's error.
+// limits::kJsonLineBytesMax, else the parser's error. `default_actor`: as
+// JsonEventParser::Parse's (empty: `actor` is required).
 Status ParseJsonLine(events::JsonEventParser* parser, std::string_view text, uint64_t line,
-                     events::Event* e, bool* blank);
+                     events::Event* e, bool* blank, std::string_view default_actor = {});
 
 // The csv_type option of import.h: nullopt for "", else the type named;
 // InvalidArgument "option '--type': unknown event type 'X'" otherwise.
@@ -73,12 +74,15 @@ class JsonlFileReader final : public EventReader {
 // JSON Lines held in memory (which must outlive the reader).
 class JsonlTextReader final : public EventReader {
  public:
-  explicit JsonlTextReader(std::string_view text) : text_(text) {}
+  // `default_actor`: filled into an event without `actor` (empty: required).
+  explicit JsonlTextReader(std::string_view text, std::string_view default_actor = {})
+      : text_(text), default_actor_(default_actor) {}
   Status Next(events::Event* e, bool* done) override;
   uint64_t line() const override { return line_; }
 
  private:
   std::string_view text_;
+  std::string_view default_actor_;
   size_t pos_ = 0;
   uint64_t line_ = 0;
   events::JsonEventParser parser_;
@@ -88,7 +92,9 @@ class JsonlTextReader final : public EventReader {
 // whitespace between; each element at most limits::kJsonLineBytesMax bytes.
 class JsonArrayReader final : public EventReader {
  public:
-  explicit JsonArrayReader(std::string_view text) : text_(text) {}
+  // `default_actor`: filled into an event without `actor` (empty: required).
+  explicit JsonArrayReader(std::string_view text, std::string_view default_actor = {})
+      : text_(text), default_actor_(default_actor) {}
   Status Next(events::Event* e, bool* done) override;
   uint64_t line() const override { return line_; }
 
@@ -99,6 +105,7 @@ class JsonArrayReader final : public EventReader {
   size_t ObjectEnd() const;
 
   std::string_view text_;
+  std::string_view default_actor_;
   size_t pos_ = 0;
   uint64_t next_line_ = 1;  // the line at pos_
   uint64_t line_ = 1;

@@ -22,10 +22,21 @@
 #include "events/display.h"
 #include "events/durable_file.h"
 #include "events/limits.h"
+#include "events/rules.h"
 #include "tools/app/event_readers.h"
 #include "tools/app/jsonl_file.h"
 
 namespace ccl::app {
+
+// An empty export is almost always an upstream failure (a truncated
+// transfer, a wrong redirect), and a scheduled import that "succeeds" with
+// nothing would hide it. Nothing is written either way.
+Status NoEvents(std::string_view source) {
+  return Status::InvalidArgument(
+             "no events in the input (an empty file, or only blank lines or a header); nothing "
+             "imported")
+      .WithLocation(source, 0);
+}
 
 using events::Event;
 
@@ -72,14 +83,19 @@ Status StdinAsFile(std::string* path) {
   return s;
 }
 
-// An input without a single event is refused (InvalidArgument, exit 1):
-// an empty export is almost always an upstream failure (a truncated
-// transfer, a wrong redirect), and a scheduled import that "succeeds" with
-// nothing would hide it. Nothing is written either way.
-Status NoEvents(std::string_view source) {
-  return Status::InvalidArgument(
-             "no events in the input (an empty file, or only blank lines or a header); nothing "
-             "imported")
+// The most events a whole-input import holds (ImportOptions::events_max).
+uint64_t EventsMax(const ImportOptions& options) {
+  return options.events_max != 0
+             ? std::min<uint64_t>(options.events_max, limits::kEventsPerBatchMax)
+             : limits::kEventsPerBatchMax;
+}
+
+// A whole input over EventsMax: refused, nothing written.
+Status TooManyEvents(std::string_view source, uint64_t events_max) {
+  return Status::InvalidArgument("more than " + events::FormatThousands(events_max) +
+                                 " events in one atomic append; split the input into several "
+                                 "appends")
+      .WithRule(rules::kBatchEventsMax)
       .WithLocation(source, 0);
 }
 
@@ -141,8 +157,9 @@ Status AppendBatch(ledger::Ledger* ledger, std::string_view source, std::span<co
     if (appended.first_use_index < n) {
       // The first use (of the id, of the reversal's target) is in this
       // batch, so it has no seq: name its line. Code and rule stay the ledger's.
+      const std::string of = source.empty() ? "" : " of " + std::string(source);
       return s.WithDetail("(first used on line " + std::to_string(lines[appended.first_use_index]) +
-                          " of " + std::string(source) + ")");
+                          of + ")");
     }
     return s;
   }
@@ -151,15 +168,21 @@ Status AppendBatch(ledger::Ledger* ledger, std::string_view source, std::span<co
   result->duplicates += appended.duplicates;
   ++result->batches;
   for (const ledger::EventOutcome& o : appended.outcomes) {
+    if (result->lowest_seq == 0 || o.seq < result->lowest_seq) result->lowest_seq = o.seq;
+    result->highest_seq = std::max(result->highest_seq, o.seq);
     if (o.duplicate) continue;
     if (result->first_seq == 0) result->first_seq = o.seq;
     result->last_seq = std::max(result->last_seq, o.seq);
   }
   result->head = ledger->head();
   using Seconds = std::chrono::duration<double>;
-  spdlog::info("{}: batch of {} events: read in {:.3f} s, appended in {:.3f} s", source, n,
-               Seconds(append_start - read_start).count(),
-               Seconds(std::chrono::steady_clock::now() - append_start).count());
+  // A named input (a file) is a job worth a line per batch; an unnamed one (a
+  // request body) is logged by its front end with the request, so only at
+  // debug level here.
+  spdlog::log(source.empty() ? spdlog::level::debug : spdlog::level::info,
+              "{}: batch of {} events: read in {:.3f} s, appended in {:.3f} s", source, n,
+              Seconds(append_start - read_start).count(),
+              Seconds(std::chrono::steady_clock::now() - append_start).count());
   return Status::OK();
 }
 
@@ -191,7 +214,8 @@ Status ImportStream(ledger::Ledger* ledger, std::string_view source, EventReader
   std::vector<Event> batch;
   std::vector<uint64_t> lines;
   const bool whole_input = options.batch_events == 0;
-  const uint64_t batch_max = whole_input ? limits::kEventsPerBatchMax : options.batch_events;
+  const uint64_t events_max = EventsMax(options);
+  const uint64_t batch_max = whole_input ? events_max : options.batch_events;
   uint64_t events_read = 0;
   if (options.progress.on_phase) options.progress.on_phase(source, "reading", 0);
   for (bool done = false; !done;) {
@@ -203,14 +227,15 @@ Status ImportStream(ledger::Ledger* ledger, std::string_view source, EventReader
       Event extra;
       Status s = reader->Next(&extra, &done);
       if (s.ok() && !done) {
-        return Status::InvalidArgument(
-                   "more than " + events::FormatThousands(limits::kEventsPerBatchMax) +
-                   " events: one atomic append cannot hold them; split it with --batch N")
-            .WithLocation(source, 0);
+        return TooManyEvents(source, events_max);
       }
     }
     if (n == 0) break;
     events_read += n;
+    if (options.check_batch) {
+      CCL_RETURN_IF_ERROR(options.check_batch(std::span<const Event>(batch.data(), n),
+                                              std::span<const uint64_t>(lines.data(), n)));
+    }
     CCL_RETURN_IF_ERROR(AppendBatch(ledger, source, std::span<const Event>(batch.data(), n),
                                     lines.data(), options, read_start, result));
     if (!done && options.should_stop && options.should_stop()) {
@@ -234,6 +259,12 @@ Status ImportWholeJsonlFile(ledger::Ledger* ledger, const std::string& path,
                              : std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
   CCL_RETURN_IF_ERROR(ParseJsonlFile(path, threads, options.progress, &file));
   if (file.count == 0) return NoEvents(path);
+  if (file.count > EventsMax(options)) return TooManyEvents(path, EventsMax(options));
+  if (options.check_batch) {
+    CCL_RETURN_IF_ERROR(options.check_batch(
+        std::span<const Event>(file.events.data(), file.count),
+        std::span<const uint64_t>(file.lines.data(), file.count)));
+  }
   return AppendBatch(ledger, path, std::span<const Event>(file.events.data(), file.count),
                      file.lines.data(), options, read_start, result);
 }
@@ -290,7 +321,7 @@ Status ImportBody(ledger::Ledger* ledger, std::string_view body, std::string_vie
   }
   switch (format) {
     case InputFormat::kJsonArray: {
-      JsonArrayReader reader(body);
+      JsonArrayReader reader(body, options.default_actor);
       return ImportStream(ledger, source, &reader, options, result);
     }
     case InputFormat::kCsv: {
@@ -304,7 +335,7 @@ Status ImportBody(ledger::Ledger* ledger, std::string_view body, std::string_vie
     case InputFormat::kJsonLines:
       break;
   }
-  JsonlTextReader reader(body);
+  JsonlTextReader reader(body, options.default_actor);
   return ImportStream(ledger, source, &reader, options, result);
 }
 

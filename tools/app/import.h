@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -51,13 +52,26 @@ struct ImportOptions {
   // opened. Empty: the input must have a `type` column.
   std::string csv_type;
   // Events per atomic append. 0: the whole input is one atomic append (at
-  // most limits::kEventsPerBatchMax events).
+  // most events_max events).
   uint64_t batch_events = 0;
+  // A whole input (batch_events 0) of more events than this is refused,
+  // nothing written: InvalidArgument tagged rules::kBatchEventsMax. 0:
+  // limits::kEventsPerBatchMax, the most one append holds. A front end may
+  // set less (a request's events, limited by the network service).
+  uint64_t events_max = 0;
   // Threads parsing a whole JSON Lines file at once; 0: up to 2 (what the
   // machine has).
   size_t parse_threads = 0;
   // Passed to every Append (e.g. expected stream versions).
   ledger::AppendOptions append;
+  // JSON input (ImportBody): an event without `actor` gets this one (a
+  // server fills in the authenticated principal). Empty: `actor` is required.
+  std::string default_actor;
+  // Asked with every batch before it is appended, with the input line of each
+  // event; a non-OK status refuses the batch (nothing of it is written) and
+  // ends the import with that status. Empty: every batch is appended.
+  std::function<Status(std::span<const events::Event> batch, std::span<const uint64_t> lines)>
+      check_batch;
   // Asked after every committed batch when there is more input: true stops
   // the import there (ImportResult::stopped), with everything before it
   // committed and nothing after it read. Empty: never stops early.
@@ -73,12 +87,21 @@ struct ImportResult {
   // when it appended none (all duplicates).
   uint64_t first_seq = 0;
   uint64_t last_seq = 0;
+  // The lowest and highest seq of every event committed, a duplicate at the
+  // seq it already has (a retried input answers the seqs of its first run);
+  // both 0 when none was committed.
+  uint64_t lowest_seq = 0;
+  uint64_t highest_seq = 0;
   uint64_t batches = 0;  // atomic appends committed
   // The ledger's head after the last committed batch (unset when none).
   ledger::Head head;
   // True when should_stop ended the import before the end of the input.
   bool stopped = false;
 };
+
+// The error of an input without a single event (InvalidArgument naming
+// `source`): such an input is refused, as ImportFile and ImportBody refuse it.
+Status NoEvents(std::string_view source);
 
 // Imports the file at `path` ("-": standard input, named /dev/stdin; a pipe
 // is first copied into memory, so it is one input like any file). The
@@ -96,7 +119,8 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& path, const ImportO
 
 // Imports `body`, an input held in memory (an HTTP request's), exactly as
 // ImportFile imports a file: same parsers, rules, batching and errors, with
-// `source` (e.g. "request") as the name in errors. kAuto: a first non-blank
+// `source` (e.g. "request") as the name in errors; an empty `source` names
+// the line alone ("line 3: ...", Status::WithLocation). kAuto: a first non-blank
 // '[' is a JSON array, '{' (or none at all) JSON Lines, else CSV. In a JSON array, line()
 // of an error is the line where the element starts. REQUIRES: ledger,
 // result not null.

@@ -58,6 +58,10 @@ Status OpenRocksDbPeer(const std::string& dir, std::unique_ptr<Peer>* out);
 Status OpenRocksDbLayoutPeer(const std::string& dir, std::unique_ptr<Peer>* out);
 Status OpenSqlitePeer(const std::string& dir, std::unique_ptr<Peer>* out);
 Status OpenPostgresPeer(const std::string& conninfo, PgBatchMode mode, std::unique_ptr<Peer>* out);
+// One more connection to the table the last OpenPostgresPeer made (which it
+// leaves in place when closed): for many connections writing at once.
+Status ConnectPostgresPeer(const std::string& conninfo, PgBatchMode mode,
+                           std::unique_ptr<Peer>* out);
 
 // Batch-1 phase: the first min(events, b1_events) events, one Write each,
 // stopped early after b1_seconds_max. Sets <prefix>_b1_eps and the context

@@ -39,7 +39,7 @@ class PostgresPeer final : public Peer {
       : conninfo_(std::move(conninfo)), mode_(mode) {}
   ~PostgresPeer() override {
     if (conn_ != nullptr) {
-      Exec(std::string("DROP TABLE IF EXISTS ") + kTable).IgnoreError();
+      if (owns_table_) Exec(std::string("DROP TABLE IF EXISTS ") + kTable).IgnoreError();
       PQfinish(conn_);
     }
   }
@@ -60,6 +60,7 @@ class PostgresPeer final : public Peer {
   }
 
   Status Create() {
+    owns_table_ = true;
     CCL_RETURN_IF_ERROR(Exec(std::string("DROP TABLE IF EXISTS ") + kTable));
     return Exec(std::string("CREATE TABLE ") + kTable +
                 " (seq bigint PRIMARY KEY,"
@@ -273,6 +274,7 @@ class PostgresPeer final : public Peer {
 
   std::string conninfo_;
   PgBatchMode mode_;
+  bool owns_table_ = false;  // made by Create: dropped at close
   PGconn* conn_ = nullptr;
   std::map<size_t, bool> statements_;
   std::string buffer_;
@@ -291,6 +293,14 @@ Status OpenPostgresPeer(const std::string& conninfo, PgBatchMode mode, std::uniq
   return Status::OK();
 }
 
+Status ConnectPostgresPeer(const std::string& conninfo, PgBatchMode mode,
+                           std::unique_ptr<Peer>* out) {
+  auto peer = std::make_unique<PostgresPeer>(conninfo, mode);
+  CCL_RETURN_IF_ERROR(peer->Connect());
+  *out = std::move(peer);
+  return Status::OK();
+}
+
 }  // namespace ccl::bench
 
 #else  // !CCL_BENCH_HAVE_PQ
@@ -298,6 +308,10 @@ Status OpenPostgresPeer(const std::string& conninfo, PgBatchMode mode, std::uniq
 namespace ccl::bench {
 
 Status OpenPostgresPeer(const std::string&, PgBatchMode, std::unique_ptr<Peer>*) {
+  return Status::IOError("ledger-bench was built without libpq (install libpq-dev)");
+}
+
+Status ConnectPostgresPeer(const std::string&, PgBatchMode, std::unique_ptr<Peer>*) {
   return Status::IOError("ledger-bench was built without libpq (install libpq-dev)");
 }
 

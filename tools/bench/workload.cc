@@ -20,6 +20,7 @@ tools::GeneratorOptions WorkloadOptions(uint64_t events, uint64_t seed) {
   // Concurrent appenders split the workload: no ledger-wide closes, which
   // would refuse the other threads' earlier-dated events.
   o.close_periods = false;
+  o.approvals = false;
   return o;
 }
 

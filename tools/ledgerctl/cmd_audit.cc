@@ -49,31 +49,18 @@ int Usage(const std::string& command, const std::string& what) {
   return kExitUsage;
 }
 
-// A check's outcome: a Corruption is a verification failure (exit 3, said so);
-// anything else (a missing or malformed input file, an I/O error) is reported
-// like every other command's error, under its own exit code.
-int Failed(const Status& s) {
+std::string OptString(const po::variables_map& vm, const char* name) {
+  return vm.count(name) ? vm[name].as<std::string>() : std::string();
+}
+
+}  // namespace
+
+int FailedCheck(const Status& s) {
   if (!s.IsCorruption()) return Fail(s);
   std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
   return ExitCodeFor(s);
 }
 
-// Writes `text` to stdout, or to a new file `path` (never replacing one: a
-// published digest or a proof handed out must not be replaced by accident;
-// events/durable_file.h says what happens with devices, FIFOs and links).
-Status Emit(const std::string& text, const std::string& path) {
-  if (path.empty()) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return Status::OK();
-  }
-  return events::WriteFileDurably(path, text, {events::ExistingFile::kRefuse, 0644});
-}
-
-std::string OptString(const po::variables_map& vm, const char* name) {
-  return vm.count(name) ? vm[name].as<std::string>() : std::string();
-}
-
-// The trusted public key of --pubkey, if given.
 Status TrustedKey(const po::variables_map& vm, std::optional<ledger::VerifyingKey>* out) {
   out->reset();
   const std::string path = OptString(vm, "pubkey");
@@ -85,14 +72,14 @@ Status TrustedKey(const po::variables_map& vm, std::optional<ledger::VerifyingKe
   return Status::OK();
 }
 
-// Reads a digest the user trusts: strict parse, then its signature (pinned to
-// --pubkey when given).
 Status ReadTrustedDigest(const std::string& path, const std::optional<ledger::VerifyingKey>& key,
                          Digest* out) {
   CCL_RETURN_IF_ERROR(ledger::ReadDigestFile(path, out));
   Status s = ledger::CheckDigestSignatureBy(*out, key ? &*key : nullptr);
   return s.ok() ? s : s.WithContext(path);
 }
+
+namespace {
 
 // ---------------------------------------------------------------- digest
 
@@ -118,7 +105,7 @@ int RunDigest(const po::variables_map& vm, const GlobalOptions& g) {
   Digest d;
   s = ledger::MakeDigest(ledger.get(), *tree, time_ns, &d);
   if (s.ok() && key) s = ledger::SignDigest(*key, &d);
-  if (s.ok()) s = Emit(ledger::DigestToJson(d), OptString(vm, "out"));
+  if (s.ok()) s = EmitOutput(ledger::DigestToJson(d), OptString(vm, "out"));
   if (!s.ok()) return Fail(s);
   return kExitOk;
 }
@@ -151,7 +138,7 @@ int RunProve(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Fail(s);
   Digest digest;
   s = ReadTrustedDigest(vm["digest"].as<std::string>(), key, &digest);
-  if (!s.ok()) return Failed(s);
+  if (!s.ok()) return FailedCheck(s);
   std::unique_ptr<Ledger> ledger;
   s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
@@ -160,7 +147,7 @@ int RunProve(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Fail(s);
   ledger::InclusionProof proof;
   s = ledger::ProveInclusion(ledger.get(), *tree, vm["seq"].as<uint64_t>(), digest, &proof);
-  if (s.ok()) s = Emit(ledger::InclusionProofToJson(proof), OptString(vm, "out"));
+  if (s.ok()) s = EmitOutput(ledger::InclusionProofToJson(proof), OptString(vm, "out"));
   if (!s.ok()) return Fail(s);
   return kExitOk;
 }
@@ -174,7 +161,7 @@ int RunConsistency(const po::variables_map& vm, const GlobalOptions& g) {
   Digest old_digest, new_digest;
   s = ReadTrustedDigest(vm["old"].as<std::string>(), key, &old_digest);
   if (s.ok()) s = ReadTrustedDigest(vm["new"].as<std::string>(), key, &new_digest);
-  if (!s.ok()) return Failed(s);
+  if (!s.ok()) return FailedCheck(s);
   std::unique_ptr<Ledger> ledger;
   s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
@@ -183,7 +170,7 @@ int RunConsistency(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Fail(s);
   ledger::ConsistencyProof proof;
   s = ledger::ProveConsistency(ledger.get(), *tree, old_digest, new_digest, &proof);
-  if (s.ok()) s = Emit(ledger::ConsistencyProofToJson(proof), OptString(vm, "out"));
+  if (s.ok()) s = EmitOutput(ledger::ConsistencyProofToJson(proof), OptString(vm, "out"));
   if (!s.ok()) return Fail(s);
   return kExitOk;
 }
@@ -222,10 +209,10 @@ int RunCheckProof(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Fail(s);
   std::string text;
   s = ledger::internal::ReadFileBounded(path, ledger::kProofJsonBytesMax, &text);
-  if (!s.ok()) return Failed(s);
+  if (!s.ok()) return FailedCheck(s);
   ledger::ProofKind kind;
   s = ledger::DetectProofKind(text, &kind);
-  if (!s.ok()) return Failed(s.WithContext(path));
+  if (!s.ok()) return FailedCheck(s.WithContext(path));
   if ((kind == ledger::ProofKind::kInclusion) != inclusion_args) {
     return Usage("check-proof", path + " is " +
                                     (kind == ledger::ProofKind::kInclusion
@@ -236,12 +223,12 @@ int RunCheckProof(const po::variables_map& vm, const GlobalOptions& g) {
     ledger::InclusionProof proof;
     Digest digest;
     s = ledger::ParseInclusionProofJson(text, &proof);
-    if (!s.ok()) return Failed(s.WithContext(path));
+    if (!s.ok()) return FailedCheck(s.WithContext(path));
     s = ReadTrustedDigest(vm["digest"].as<std::string>(), key, &digest);
     if (s.ok()) s = ledger::CheckInclusionProof(proof, digest);
     std::string event_json, note;
     if (s.ok()) s = DescribeEvent(proof, &event_json, &note);
-    if (!s.ok()) return Failed(s);
+    if (!s.ok()) return FailedCheck(s);
     std::printf("OK: event seq %s is in the tree of %s events of ledger %s (root %s)\n",
                 Num(proof.seq).c_str(), Num(digest.tree_size).c_str(), digest.ledger_id.c_str(),
                 ledger::HexEncode(digest.root_hash).c_str());
@@ -251,11 +238,11 @@ int RunCheckProof(const po::variables_map& vm, const GlobalOptions& g) {
     ledger::ConsistencyProof proof;
     Digest old_digest, new_digest;
     s = ledger::ParseConsistencyProofJson(text, &proof);
-    if (!s.ok()) return Failed(s.WithContext(path));
+    if (!s.ok()) return FailedCheck(s.WithContext(path));
     s = ReadTrustedDigest(vm["old"].as<std::string>(), key, &old_digest);
     if (s.ok()) s = ReadTrustedDigest(vm["new"].as<std::string>(), key, &new_digest);
     if (s.ok()) s = ledger::CheckConsistencyProof(proof, old_digest, new_digest);
-    if (!s.ok()) return Failed(s);
+    if (!s.ok()) return FailedCheck(s);
     std::printf(
         "OK: the %s events of the old digest are, unchanged, the first %s of the new "
         "digest's %s (ledger %s)\n",
@@ -297,9 +284,10 @@ int RunCheckpoint(const po::variables_map& vm, const GlobalOptions& g) {
     proof.old_size = vm["proof-from"].as<uint64_t>();
     proof.new_size = d.tree_size;
     s = tree->ConsistencyPath(proof.old_size, proof.new_size, &proof.path);
-    if (s.ok()) s = Emit(ledger::ConsistencyProofToJson(proof), vm["proof-out"].as<std::string>());
+    if (s.ok())
+      s = EmitOutput(ledger::ConsistencyProofToJson(proof), vm["proof-out"].as<std::string>());
   }
-  if (s.ok()) s = Emit(note, OptString(vm, "out"));
+  if (s.ok()) s = EmitOutput(note, OptString(vm, "out"));
   if (!s.ok()) return Fail(s);
   return kExitOk;
 }
@@ -360,11 +348,11 @@ int RunWitness(const po::variables_map& vm, const GlobalOptions& g) {
   ledger::WitnessRequest req;
   std::optional<ledger::ConsistencyProof> proof;
   s = ReadWitnessInputs(vm, &req, &proof);
-  if (!s.ok()) return s.IsCorruption() ? Failed(s) : Fail(s);
+  if (!s.ok()) return s.IsCorruption() ? FailedCheck(s) : Fail(s);
   ledger::WitnessResult result;
   s = ledger::WitnessCheckpoint(key, vm["name"].as<std::string>(), req, &result);
-  if (s.IsCorruption()) return Failed(s.WithContext("refusing to cosign"));
-  if (s.ok()) s = Emit(result.cosigned_note, OptString(vm, "out"));
+  if (s.IsCorruption()) return FailedCheck(s.WithContext("refusing to cosign"));
+  if (s.ok()) s = EmitOutput(result.cosigned_note, OptString(vm, "out"));
   if (!s.ok()) return Fail(s);
   if (!g.quiet) {
     std::fprintf(stderr, "ledgerctl: cosigned; %s\n",
@@ -395,6 +383,7 @@ int RunBackup(const po::variables_map& vm, const GlobalOptions& g) {
   s = ledger::BackupLedger(ledger.get(), vm["dir"].as<std::string>(), NowSecondsNs(),
                            key ? &*key : nullptr, &r);
   if (!s.ok()) return Fail(s);
+  if (g.quiet) return kExitOk;
   std::printf("backup %u of ledger %s: %s events, root %s, %s bytes; digest in %s\n", r.backup_id,
               r.digest.ledger_id.c_str(), Num(r.digest.tree_size).c_str(),
               ledger::HexEncode(r.digest.root_hash).c_str(),
@@ -410,13 +399,14 @@ int RunRestore(const po::variables_map& vm, const GlobalOptions& g) {
   if (vm.count("digest")) {
     Digest d;
     s = ReadTrustedDigest(vm["digest"].as<std::string>(), key, &d);
-    if (!s.ok()) return Failed(s);
+    if (!s.ok()) return FailedCheck(s);
     trusted = d;
   }
   ledger::RestoreResult r;
   s = ledger::RestoreLedger(vm["dir"].as<std::string>(), g.db_path, vm["backup-id"].as<uint32_t>(),
                             trusted ? &*trusted : nullptr, key ? &*key : nullptr, &r);
-  if (!s.ok()) return s.IsCorruption() ? Failed(s) : Fail(s);
+  if (!s.ok()) return s.IsCorruption() ? FailedCheck(s) : Fail(s);
+  if (g.quiet) return kExitOk;
   std::printf(
       "restored backup %u into %s and verified it: %s events, head %s, root %s; it "
       "extends the backup's digest (%s events)%s\n",

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "events/display.h"
+#include "tools/app/event_readers.h"
 #include "tools/app/import.h"
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
@@ -18,11 +19,6 @@
 
 namespace ccl::tools {
 
-namespace {
-
-// After a file of several failed or was interrupted: which were imported
-// and which were not, so the rest can be re-run (files already imported
-// re-import as duplicates).
 void PrintImportStop(const std::vector<std::string>& files, size_t failed,
                      const app::ImportResult& partial, const char* why) {
   std::string done, not_done;
@@ -41,6 +37,8 @@ void PrintImportStop(const std::vector<std::string>& files, size_t failed,
               partial.events > 0 ? " (the first one in part, as above)" : "");
 }
 
+namespace {
+
 // Ctrl-C during `import --batch N` stops at the next batch boundary: what
 // was committed is reported and gets its checkpoint, then exit 130.
 std::atomic<bool> g_import_interrupted{false};
@@ -52,7 +50,11 @@ Status ImportOptionsFrom(const po::variables_map& vm, app::ImportOptions* o) {
                              o->format == app::InputFormat::kJsonArray)) {
     return Status::InvalidArgument("option '--format': jsonl or csv");
   }
-  if (vm.count("type")) o->csv_type = vm["type"].as<std::string>();
+  if (vm.count("type")) {
+    o->csv_type = vm["type"].as<std::string>();
+    std::optional<events::EventType> type;
+    CCL_RETURN_IF_ERROR(app::CsvTypeOf(o->csv_type, &type));
+  }
   o->batch_events = vm["batch"].as<uint64_t>();
   return Status::OK();
 }
@@ -70,7 +72,19 @@ Status ImportWithProgress(ledger::Ledger* ledger, const std::string& path, app::
   return app::ImportFile(ledger, path, o, result);
 }
 
-namespace {
+void AddImported(const app::ImportResult& r, app::ImportResult* total) {
+  total->events += r.events;
+  total->appended += r.appended;
+  total->duplicates += r.duplicates;
+}
+
+void PrintImportTotal(size_t files, const app::ImportResult& total, const GlobalOptions& g) {
+  if (files <= 1 || g.quiet) return;
+  std::printf("total: %llu events, %llu appended, %llu duplicates\n",
+              static_cast<unsigned long long>(total.events),
+              static_cast<unsigned long long>(total.appended),
+              static_cast<unsigned long long>(total.duplicates));
+}
 
 void PrintImported(const std::string& path, const app::ImportResult& r, double seconds,
                    const GlobalOptions& g) {
@@ -80,8 +94,6 @@ void PrintImported(const std::string& path, const app::ImportResult& r, double s
               static_cast<unsigned long long>(r.appended),
               static_cast<unsigned long long>(r.duplicates), Rate(r.events, seconds).c_str());
 }
-
-}  // namespace
 
 int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
   const auto& files = vm["files"].as<std::vector<std::string>>();
@@ -129,18 +141,11 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
       return ExitCodeFor(s);
     }
     PrintImported(path, r, SecondsSince(start), g);
-    total.events += r.events;
-    total.appended += r.appended;
-    total.duplicates += r.duplicates;
+    AddImported(r, &total);
   }
   s = PublishOwnCheckpoint(ledger.get(), g);
   if (!s.ok()) return Fail(s);
-  if (files.size() > 1 && !g.quiet) {
-    std::printf("total: %llu events, %llu appended, %llu duplicates\n",
-                static_cast<unsigned long long>(total.events),
-                static_cast<unsigned long long>(total.appended),
-                static_cast<unsigned long long>(total.duplicates));
-  }
+  PrintImportTotal(files.size(), total, g);
   return kExitOk;
 }
 

@@ -57,7 +57,9 @@ int RunInit(const po::variables_map&, const GlobalOptions& g) {
 
 // ---------------------------------------------------------------- append
 
-int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
+}  // namespace
+
+Status ParseAppendEvent(const po::variables_map& vm, Event* e) {
   std::string text;
   if (vm.count("json")) {
     text = vm["json"].as<std::string>();
@@ -67,9 +69,15 @@ int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
     text.pop_back();
   }
-  Event e;
   events::JsonEventParser parser;
-  Status s = parser.Parse(text, &e);
+  return parser.Parse(text, e);
+}
+
+namespace {
+
+int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
+  Event e;
+  Status s = ParseAppendEvent(vm, &e);
   if (!s.ok()) return Fail(s);
 
   std::unique_ptr<Ledger> ledger;
@@ -92,33 +100,22 @@ int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Fail(s);
   if (g.quiet) return kExitOk;
   // A ledger-wide event's stream is the ledger's own (schemas/FORMAT.md).
-  const std::string stream = events::IsLedgerWide(stored.type) ? std::string("ledger-wide")
-                                                               : "contract " + stored.contract;
-  std::printf("%s seq %llu (%s, stream version %llu)\n",
+  const std::string stream =
+      stored.contract.empty() ? std::string("ledger-wide") : "contract " + stored.contract;
+  std::printf("%s seq %llu (%s, stream version %llu)%s\n",
               outcome.duplicate ? "duplicate of" : "appended",
               static_cast<unsigned long long>(outcome.seq), stream.c_str(),
-              static_cast<unsigned long long>(stored.stream_version));
+              static_cast<unsigned long long>(stored.stream_version),
+              stored.awaits_approval ? ", awaits approval (ledgerctl pending)" : "");
   return kExitOk;
 }
 
 // ---------------------------------------------------------------- log
 
 int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
-  const uint64_t from = std::max<uint64_t>(1, vm["from"].as<uint64_t>());
-  const uint64_t limit = vm.count("limit") ? vm["limit"].as<uint64_t>() : UINT64_MAX;
-  const bool json = vm["json"].as<bool>();
-  const bool with_hash = json && !vm["no-hash"].as<bool>();
-  std::optional<events::EventType> type;
-  if (vm.count("type")) {
-    events::EventType t;
-    if (!events::EventTypeFromName(vm["type"].as<std::string>(), &t)) {
-      std::fprintf(stderr, "ledgerctl log: option '--type': unknown event type %s\n",
-                   events::QuoteForMessage(vm["type"].as<std::string>()).c_str());
-      return kExitUsage;
-    }
-    type = t;
-  }
-  const std::string contract = vm.count("contract") ? vm["contract"].as<std::string>() : "";
+  LogOptions o;
+  if (!ParseLogOptions(vm, &o)) return kExitUsage;
+  const auto& [from, limit, json, with_hash, type, contract] = o;
 
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
@@ -135,10 +132,7 @@ int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
   events::JsonOutputOptions options;
   feed::ContractCurrencies currencies(ledger.get());  // every amount with its currency
   uint64_t printed = 0;
-  if (!json) {
-    out =
-        "     SEQ  EFFECTIVE_AT          TYPE                       CONTRACT         VER  DETAIL\n";
-  }
+  if (!json) out = kLogTableHeader;
   for (; it->Valid() && printed < limit; it->Next()) {
     const Event& e = it->event();
     if (e.seq < from) continue;
@@ -157,15 +151,7 @@ int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
       events::AppendEventJson(e, options, &out);
       out += '\n';
     } else {
-      char head[160];
-      std::snprintf(head, sizeof(head), "%8llu  %-20s  %-25s  %-15s %4llu  ",
-                    static_cast<unsigned long long>(e.seq),
-                    events::FormatInstant(e.effective_at_ns).c_str(),
-                    std::string(events::EventTypeName(e.type)).c_str(), e.contract.c_str(),
-                    static_cast<unsigned long long>(e.stream_version));
-      out += head;
-      out += EventDetail(e);
-      out += '\n';
+      AppendLogTableLine(e, &out);
     }
     if (out.size() > (1 << 20)) {
       std::fwrite(out.data(), 1, out.size(), stdout);
@@ -187,16 +173,12 @@ int RunShow(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Fail(s);
   Event e;
   std::string bytes;
-  if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos) {
-    s = key.size() > 19 ? Status::NotFound("no event with seq " + key)
-                        : ledger->Get(std::stoull(key), &e, &bytes);
-  } else {
-    events::Uuid id;
-    if (!events::ParseUuid(key, &id)) {
-      std::fprintf(stderr, "ledgerctl show: %s is neither a seq nor an event id\n",
-                   events::QuoteForMessage(key).c_str());
-      return kExitUsage;
-    }
+  std::optional<uint64_t> seq;
+  events::Uuid id;
+  if (!ParseShowKey(key, &seq, &id, &s)) return kExitUsage;
+  if (s.ok() && seq) {
+    s = ledger->Get(*seq, &e, &bytes);
+  } else if (s.ok()) {
     s = ledger->GetByEventId(id, &e);
     if (s.ok()) s = ledger->Get(e.seq, &e, &bytes);
   }
@@ -305,6 +287,7 @@ Status GeneratorOptionsFrom(const po::variables_map& vm, GeneratorOptions* o) {
   o->days = vm["days"].as<uint32_t>();
   o->seed = vm["seed"].as<uint64_t>();
   o->close_periods = vm.count("no-period-closes") == 0;
+  o->approvals = vm.count("no-approvals") == 0;
   if (vm.count("start")) {
     Status s = events::ParseDate(vm["start"].as<std::string>(), &o->start_day);
     if (!s.ok()) return s.WithContext("option '--start'");
@@ -322,7 +305,9 @@ void DefineGeneratorOptions(po::options_description* d, uint32_t contracts, uint
        "first day, YYYY-MM-DD (default 2025-01-01)")
       ("no-period-closes",
        "no monthly PeriodClosed: for a workload split among concurrent writers, whose "
-       "earlier-dated events a ledger-wide close would refuse");
+       "earlier-dated events a ledger-wide close would refuse")
+      ("no-approvals",
+       "no ApprovalPolicySet, so reversals need no approval: for the same split workloads");
 }
 // clang-format on
 

@@ -110,6 +110,13 @@ int RunAuditPackage(const po::variables_map& vm, const GlobalOptions& g) {
         r.files, static_cast<unsigned long long>(r.bytes), seconds);
     std::printf("check it with: python3 %s/verify_package.py %s\n", o.out_dir.c_str(),
                 o.out_dir.c_str());
+    if (r.last_seq < r.first_seq) {
+      // An imported history's events were all recorded on the day of the
+      // import, whatever their effective dates: say why a period is empty.
+      std::fprintf(stderr,
+                   "note: a period selects events by when they were recorded (recorded_at), not "
+                   "by effective date; the package proves that none was recorded in it\n");
+    }
   }
   return kExitOk;
 }

@@ -23,12 +23,14 @@
 #include "events/time_format.h"
 #include "ledger/ledger.h"
 #include "projections/format.h"
+#include "projections/pending.h"
 #include "projections/periods.h"
 #include "projections/registry.h"
 #include "projections/report_query.h"
 #include "projections/report_rows.h"
 #include "projections/retention.h"
 #include "projections/runner.h"
+#include "tools/app/report.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
 
@@ -119,28 +121,21 @@ void LogStats(const std::string& what, const RunStats& stats) {
 
 void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
-// Opens the ledger read-only and computes the rows of `query`. After a long
-// catch-up of an unfiltered view (limits::kReportCheckpointEventsMin) the
-// caught-up state is stored as the projection's checkpoint when the writer
-// lock is free (SaveCheckpointIfLockFree), before burn refolds it for its
-// evaluation day. Returns an exit code; kExitOk on success.
+// Opens the ledger read-only and computes the rows of `query`
+// (app::QueryReport); a long catch-up of an unfiltered view is stored as the
+// projection's checkpoint when the writer lock is free
+// (SaveCheckpointIfLockFree). Returns an exit code; kExitOk on success.
 // `state`, when given, keeps the folded projection state for the caller.
 int Fill(const GlobalOptions& g, const std::string& command, const projections::ReportQuery& query,
          projections::ReportRows* rows, projections::ProjectionSet* state = nullptr) {
   std::unique_ptr<ledger::Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
-  if (s.ok()) s = CheckContractExists(ledger.get(), query.view.contract);
   if (!s.ok()) return Fail(s);
-  Runner runner(ledger.get(), RunnerOptions{.save_checkpoints = false});
   RunStats stats;
-  projections::ProjectionSet local;
-  projections::ProjectionSet& set = state != nullptr ? *state : local;
-  Projection* const one[] = {projections::ProjectionFor(&set, query.kind)};
-  s = runner.Query(query.view, one, &stats);
-  if (s.ok() && !query.view.filtered() && stats.events_read >= limits::kReportCheckpointEventsMin) {
-    SaveCheckpointIfLockFree(g, *one[0], stats.to_seq);
-  }
-  if (s.ok()) s = projections::RowsOfState(&runner, query, &set, rows, &stats);
+  s = app::QueryReport(
+      ledger.get(), query,
+      [&g](const Projection& p, uint64_t seq) { SaveCheckpointIfLockFree(g, p, seq); }, rows,
+      &stats, state);
   LogStats(command, stats);
   if (!s.ok()) return Fail(s);
   return kExitOk;
@@ -195,14 +190,13 @@ int CheckSealedPeriod(const GlobalOptions& g, int32_t month,
   std::vector<projections::ClosedPeriod> periods;
   if (s.ok()) s = projections::ReadClosedPeriods(ledger.get(), INT64_MAX, &periods);
   if (!s.ok()) return Fail(s);
-  for (const projections::ClosedPeriod& c : periods) {
-    if (c.month != month) continue;
-    *out = c;
-    s = projections::CheckMarginsAgainstSeal(p, c);
-    return s.ok() ? kExitOk : Fail(s);
+  const projections::ClosedPeriod* close = nullptr;
+  s = projections::FindSealedClose(periods, month, &close);
+  if (s.ok()) {
+    *out = *close;
+    s = projections::CheckMarginsAgainstSeal(p, *close);
   }
-  return Fail(Status::NotFound("period " + events::FormatMonthIndex(month) +
-                               " is not closed (ledgerctl periods lists the closed months)"));
+  return s.ok() ? kExitOk : Fail(s);
 }
 
 std::string SealedNote(const projections::ClosedPeriod& c) {
@@ -266,6 +260,22 @@ int RunRetention(const po::variables_map& vm, const GlobalOptions& g) {
   if (s.ok()) s = projections::BuildRetentionRows(ledger.get(), as_of, years, &retention);
   if (!s.ok()) return Fail(s);
   Print(Render(projections::RetentionRowSet(retention), args.format));
+  return kExitOk;
+}
+
+// ---- pending
+
+int RunPending(const po::variables_map& vm, const GlobalOptions& g) {
+  ReportArgs args;
+  Status s = ParseReportArgs(vm, projections::ReportKind::kBalances, &args);
+  if (!s.ok()) return Usage("pending", s);
+  if (vm["json"].as<bool>()) args.format = OutputFormat::kJson;
+  std::unique_ptr<ledger::Ledger> ledger;
+  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  std::vector<events::Event> pending;
+  if (s.ok()) s = projections::ReadPendingApprovals(ledger.get(), &pending);
+  if (!s.ok()) return Fail(s);
+  Print(Render(projections::PendingRowSet(pending), args.format));
   return kExitOk;
 }
 
@@ -434,6 +444,14 @@ void RegisterReportCommands(CommandTable* table) {
         DefineFormatOption(d);
       },
       RunRetention});
+  table->push_back(Command{"pending", "pending [--json | --format FMT]",
+                           "events awaiting approval, oldest first, with who asked and when",
+                           [](po::options_description* d, po::positional_options_description*) {
+                             d->add_options()("json", po::bool_switch(),
+                                              "the same as --format json");
+                             DefineFormatOption(d);
+                           },
+                           RunPending});
   table->push_back(Command{"periods", "periods [--known-at TIMESTAMP] [--format FMT]",
                            "closed months with the totals sealed at their close, per currency",
                            [](po::options_description* d, po::positional_options_description*) {

@@ -13,6 +13,7 @@
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
 #include "tools/sink/postgres_sink.h"
+#include "tools/sink/server_source.h"
 
 namespace ccl::tools {
 
@@ -29,27 +30,35 @@ int SinkUsageError(const std::string& message) {
 void LogBatch(const sink::SinkBatchStats& b) {
   auto ms = [](int64_t ns) { return static_cast<double>(ns) / 1e6; };
   spdlog::info(
-      "batch seq {}..{}: projections {:.1f} ms, then transaction {:.1f} ms (events copied in "
-      "{:.1f} ms, rows built in {:.1f} ms and replaced in {:.1f} ms), oldest event visible "
-      "{:.1f} ms after its append",
-      b.first_seq, b.last_seq, ms(b.fold_ns), ms(b.transaction_ns), ms(b.events_ns), ms(b.rows_ns),
-      ms(b.refresh_ns), ms(b.committed_at_ns - b.oldest_recorded_at_ns));
+      "batch seq {}..{}: transaction {:.1f} ms (events copied and projections advanced in "
+      "{:.1f} ms, indexes built in {:.1f} ms, rows built in {:.1f} ms and replaced in {:.1f} "
+      "ms), oldest event visible {:.1f} ms after its append",
+      b.first_seq, b.last_seq, ms(b.transaction_ns), ms(b.events_ns), ms(b.indexes_ns),
+      ms(b.rows_ns), ms(b.refresh_ns), ms(b.committed_at_ns - b.oldest_recorded_at_ns));
 }
 
 int RunSink(const po::variables_map& vm, const GlobalOptions& g) {
   if (vm["target"].as<std::string>() != "postgres") {
     return SinkUsageError("the only target is 'postgres'");
   }
-  if (vm.count("server")) {
-    return SinkUsageError(
-        "option '--server': reading a ledgerd feed is not available yet; the sink reads the "
-        "ledger directly (--db)");
+  const bool remote = vm.count("server") > 0;
+  for (const char* tls : {"cert", "key", "cacert"}) {
+    if (vm.count(tls) != (remote ? 1u : 0u)) {
+      return SinkUsageError(remote ? std::string("option '--server' needs '--") + tls + "'"
+                                   : std::string("option '--") + tls + "' goes with '--server'");
+    }
   }
   sink::PostgresSinkOptions o;
   o.conninfo = vm["conninfo"].as<std::string>();
   o.schema = vm["schema"].as<std::string>();
   o.follow = vm["follow"].as<bool>();
-  o.events_per_batch_max = vm["batch"].as<uint64_t>();
+  // Without --batch, the initial sync is one transaction of up to the limit
+  // (each index built once after its COPY), the batches after it smaller.
+  if (vm.count("batch")) {
+    o.events_per_batch_max = vm["batch"].as<uint64_t>();
+  } else {
+    o.first_batch_events_max = limits::kSinkEventsPerBatchMax;
+  }
   o.poll_interval_ms = vm["poll-ms"].as<uint32_t>();
   Status s = sink::CheckSchemaName(o.schema);
   if (!s.ok()) return SinkUsageError("option '--schema': " + s.message());
@@ -63,7 +72,18 @@ int RunSink(const po::variables_map& vm, const GlobalOptions& g) {
   }
 
   std::unique_ptr<ledger::Ledger> ledger;
-  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  std::unique_ptr<sink::SinkSource> source;
+  if (remote) {
+    client::ClientOptions c;
+    c.url = vm["server"].as<std::string>();
+    c.cert_file = vm["cert"].as<std::string>();
+    c.key_file = vm["key"].as<std::string>();
+    c.ca_file = vm["cacert"].as<std::string>();
+    s = sink::NewServerSource(c, o.follow, &source);
+  } else {
+    s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+    if (s.ok()) source = sink::NewLedgerSource(ledger.get());
+  }
   if (!s.ok()) return Fail(s);
   // SIGTERM / Ctrl-C: the batch in progress is committed, then exit 0.
   struct sigaction sa {};
@@ -76,7 +96,7 @@ int RunSink(const po::variables_map& vm, const GlobalOptions& g) {
   o.on_batch = LogBatch;
 
   sink::PostgresSinkResult r;
-  s = sink::RunPostgresSink(ledger.get(), o, &r);
+  s = sink::RunPostgresSink(source.get(), o, &r);
   if (!g.quiet) {
     std::string msg = std::string(s.ok() ? "synced " : "before the error, synced ") +
                       events::FormatThousands(r.events) + " events in " +
@@ -95,7 +115,8 @@ int RunSink(const po::variables_map& vm, const GlobalOptions& g) {
 void RegisterSinkCommands(CommandTable* table) {
   table->push_back(
       {"sink",
-       "sink postgres --conninfo STRING [--schema NAME] [--follow] [--batch N] [--poll-ms MS]",
+       "sink postgres --conninfo STRING [--schema NAME] [--follow] [--batch N] [--poll-ms MS] "
+       "[--server URL --cert PEM --key PEM --cacert PEM]",
        "copy events and projection rows into PostgreSQL, exactly once, resumable",
        [](po::options_description* d, po::positional_options_description* p) {
          d->add_options()("target", po::value<std::string>()->required()->value_name("TARGET"),
@@ -106,12 +127,19 @@ void RegisterSinkCommands(CommandTable* table) {
              "schema of the tables, created if missing")(
              "follow", po::bool_switch(),
              "keep syncing as the ledger grows, until SIGTERM or Ctrl-C")(
-             "batch", po::value<uint64_t>()->default_value(100'000)->value_name("N"),
-             "at most N events per transaction")(
+             "batch", po::value<uint64_t>()->value_name("N"),
+             "at most N events per transaction (default: 1000000 for the initial sync into "
+             "empty tables, 100000 after it)")(
              "poll-ms", po::value<uint32_t>()->default_value(50)->value_name("MS"),
              "with --follow: look for new events every MS milliseconds")(
              "server", po::value<std::string>()->value_name("URL"),
-             "read a ledgerd feed (not available yet)");
+             "read a ledgerd server's feed (https://HOST:PORT) instead of the ledger; the "
+             "certificate's principal needs the auditor role")(
+             "cert", po::value<std::string>()->value_name("PEM"),
+             "with --server: this client's certificate")(
+             "key", po::value<std::string>()->value_name("PEM"), "with --server: its private key")(
+             "cacert", po::value<std::string>()->value_name("PEM"),
+             "with --server: the CA the server's certificate must chain to");
          p->add("target", 1);
        },
        RunSink});

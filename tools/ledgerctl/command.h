@@ -14,17 +14,18 @@
 
 #include "events/event.h"
 #include "events/status.h"
+#include "tools/app/exit_codes.h"
 
 namespace ccl::tools {
 
 namespace po = boost::program_options;
 
-// Documented exit codes (README "Exit codes").
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitRejected = 1;    // rejected input or rule
-inline constexpr int kExitUsage = 2;       // bad command line
-inline constexpr int kExitCorruption = 3;  // verification failure or corruption
-inline constexpr int kExitIO = 4;          // I/O, lock
+// Documented exit codes (README "Exit codes"), shared with ledgerd.
+using app::kExitCorruption;
+using app::kExitIO;
+using app::kExitOk;
+using app::kExitRejected;
+using app::kExitUsage;
 // Ctrl-C during `import --batch N`, after the committed batches are saved
 // (128 + SIGINT, as a shell reports a process SIGINT ended).
 inline constexpr int kExitInterrupted = 130;
@@ -44,6 +45,12 @@ struct GlobalOptions {
   // How long a command that writes waits for another process (a report
   // saving its checkpoints, a backup) to release the ledger before exit 4.
   uint32_t writer_lock_wait_ms = kWriterLockWaitMsDefault;
+  // --server URL and its TLS files: when server_url is set, the command runs
+  // against that ledgerd (cmd_remote.cc) instead of the ledger at db_path.
+  std::string server_url;
+  std::string cert_file;    // --cert: this client's certificate (PEM)
+  std::string key_file;     // --key: its private key (PEM)
+  std::string cacert_file;  // --cacert: the CA the server's certificate must chain to
 };
 
 struct Command {
@@ -70,6 +77,13 @@ void RegisterPackageCommands(CommandTable* table);  // cmd_package.cc: audit-pac
 void RegisterFeedCommands(CommandTable* table);     // cmd_feed.cc: export tail stats report
 void RegisterSinkCommands(CommandTable* table);     // cmd_sink.cc: sink postgres
 void RegisterAccessCommands(CommandTable* table);   // cmd_access.cc: access-log
+void RegisterTokenCommands(CommandTable* table);    // cmd_token.cc: token new
+
+// The remote variant of command `name` (cmd_remote.cc): it runs the command
+// against the server of --server with the local command's output and exit
+// codes. nullptr when the command cannot run remotely.
+using RunFunction = int (*)(const po::variables_map&, const GlobalOptions&);
+RunFunction RemoteVariant(std::string_view name);
 
 // A whole-number option with an upper bound below its type's (a limit of
 // events/limits.h): RunCommand refuses a larger value as a usage error, as it
@@ -100,7 +114,7 @@ int RunCommand(const CommandTable& table, std::string_view name,
 std::string VersionText();
 
 // Maps a Status to the documented exit code.
-int ExitCodeFor(const Status& s);
+using app::ExitCodeFor;
 // Prints "ledgerctl: <message>" on stderr (one line) and returns ExitCodeFor(s).
 int Fail(const Status& s);
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "events/display.h"
+#include "events/durable_file.h"
 #include "events/money.h"
 #include "events/quote.h"
 #include "events/time_format.h"
@@ -209,8 +210,81 @@ std::string EventDetail(const Event& e) {
     case EventType::kLegalHoldReleased:
       d = "case " + e.legal_case + ": " + e.reason;
       break;
+    case EventType::kApprovalPolicySet:
+      d = "approval needed for " + events::FormatApprovalTypes(e.approval_types);
+      if (e.threshold_minutes) {
+        d += " (amendments lowering funding by " +
+             events::FormatHoursMinutes(*e.threshold_minutes) + " or more)";
+      }
+      break;
+    case EventType::kApproved:
+      d = "approves " + events::FormatUuid(e.target_event_id);
+      break;
+    case EventType::kRejected:
+      d = "rejects " + events::FormatUuid(e.target_event_id) + ": " + e.reason;
+      break;
+    case EventType::kPeriodReopened:
+      d = "period " + events::FormatMonthIndex(e.period_month) + " reopened: " + e.reason;
+      break;
   }
+  if (e.awaits_approval) d = "[awaits approval] " + d;
   return events::TerminalText(Clip(std::move(d), 100));
+}
+
+void AppendLogTableLine(const Event& e, std::string* out) {
+  char head[160];
+  std::snprintf(head, sizeof(head), "%8llu  %-20s  %-25s  %-15s %4llu  ",
+                static_cast<unsigned long long>(e.seq),
+                events::FormatInstant(e.effective_at_ns).c_str(),
+                std::string(events::EventTypeName(e.type)).c_str(), e.contract.c_str(),
+                static_cast<unsigned long long>(e.stream_version));
+  *out += head;
+  *out += EventDetail(e);
+  *out += '\n';
+}
+
+bool ParseShowKey(const std::string& key, std::optional<uint64_t>* seq, events::Uuid* id,
+                  Status* not_found) {
+  seq->reset();
+  *not_found = Status::OK();
+  if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos) {
+    if (key.size() > 19) {
+      *not_found = Status::NotFound("no event with seq " + key);
+    } else {
+      *seq = std::stoull(key);
+    }
+    return true;
+  }
+  if (events::ParseUuid(key, id)) return true;
+  std::fprintf(stderr, "ledgerctl show: %s is neither a seq nor an event id\n",
+               events::QuoteForMessage(key).c_str());
+  return false;
+}
+
+bool ParseLogOptions(const po::variables_map& vm, LogOptions* o) {
+  o->from = std::max<uint64_t>(1, vm["from"].as<uint64_t>());
+  o->limit = vm.count("limit") ? vm["limit"].as<uint64_t>() : UINT64_MAX;
+  o->json = vm["json"].as<bool>();
+  o->with_hash = o->json && !vm["no-hash"].as<bool>();
+  o->contract = vm.count("contract") ? vm["contract"].as<std::string>() : "";
+  o->type.reset();
+  if (!vm.count("type")) return true;
+  events::EventType t;
+  if (!events::EventTypeFromName(vm["type"].as<std::string>(), &t)) {
+    std::fprintf(stderr, "ledgerctl log: option '--type': unknown event type %s\n",
+                 events::QuoteForMessage(vm["type"].as<std::string>()).c_str());
+    return false;
+  }
+  o->type = t;
+  return true;
+}
+
+Status EmitOutput(const std::string& text, const std::string& path) {
+  if (path.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return Status::OK();
+  }
+  return events::WriteFileDurably(path, text, {events::ExistingFile::kRefuse, 0644});
 }
 
 }  // namespace ccl::tools

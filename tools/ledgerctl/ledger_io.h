@@ -6,12 +6,17 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "events/event.h"
 #include "events/status.h"
+#include "events/uuid.h"
+#include "ledger/digest.h"
 #include "ledger/ledger.h"
+#include "ledger/signing.h"
 #include "projections/view.h"
 #include "tools/app/import.h"
 #include "tools/app/report_options.h"
@@ -75,5 +80,64 @@ std::string PrettyJson(std::string_view compact);
 // One line describing an event's payload for the `log` table, its control
 // characters escaped (events::TerminalText).
 std::string EventDetail(const events::Event& e);
+
+// The `log` table: its header line, and one event's line (seq, effective_at,
+// type, contract, stream version, EventDetail), each ending in "\n".
+inline constexpr std::string_view kLogTableHeader =
+    "     SEQ  EFFECTIVE_AT          TYPE                       CONTRACT         VER  DETAIL\n";
+void AppendLogTableLine(const events::Event& e, std::string* out);
+
+// The options of `log`.
+struct LogOptions {
+  uint64_t from = 1;                      // --from, at least 1
+  uint64_t limit = UINT64_MAX;            // --limit
+  bool json = false;                      // --json
+  bool with_hash = false;                 // --json without --no-hash
+  std::optional<events::EventType> type;  // --type
+  std::string contract;                   // --contract ("" for none)
+};
+// False (after printing the usage error) when --type names no event type.
+bool ParseLogOptions(const po::variables_map& vm, LogOptions* o);
+
+// Writes `text` to stdout (empty path), or to a new file `path` (never
+// replacing one: a published digest or a proof handed out must not be
+// replaced by accident; events/durable_file.h says what happens with
+// devices, FIFOs and links).
+Status EmitOutput(const std::string& text, const std::string& path);
+
+// `show`'s SEQ|EVENT_ID: digits are a seq (*seq set; more digits than any
+// seq has: *not_found is NotFound "no event with seq KEY"), else an event id
+// (*id set). False, after printing the usage error, when it is neither.
+bool ParseShowKey(const std::string& key, std::optional<uint64_t>* seq, events::Uuid* id,
+                  Status* not_found);
+
+// `append`'s event: --json TEXT, else standard input, trailing blanks
+// dropped, parsed (cmd_ledger.cc).
+Status ParseAppendEvent(const po::variables_map& vm, events::Event* e);
+
+// A check's outcome (cmd_audit.cc): a Corruption is a verification failure
+// (exit 3, said so); anything else (a missing or malformed input file, an I/O
+// error) is reported like every other command's error, under its own exit
+// code.
+int FailedCheck(const Status& s);
+// The trusted public key of --pubkey, if given (cmd_audit.cc).
+Status TrustedKey(const po::variables_map& vm, std::optional<ledger::VerifyingKey>* out);
+// Reads a digest the user trusts: strict parse, then its signature (pinned to
+// --pubkey when given) (cmd_audit.cc).
+Status ReadTrustedDigest(const std::string& path, const std::optional<ledger::VerifyingKey>& key,
+                         ledger::Digest* out);
+
+// After a file of several failed or was interrupted (`import`): which were
+// imported and which were not, so the rest can be re-run (files already
+// imported re-import as duplicates). `why` is "error" or "interruption".
+void PrintImportStop(const std::vector<std::string>& files, size_t failed,
+                     const app::ImportResult& partial, const char* why);
+// After every file of `import`: adds `r` to *total; with more than one file,
+// prints the total line (nothing when --quiet).
+void AddImported(const app::ImportResult& r, app::ImportResult* total);
+void PrintImportTotal(size_t files, const app::ImportResult& total, const GlobalOptions& g);
+// The summary line of one imported file (nothing when --quiet).
+void PrintImported(const std::string& path, const app::ImportResult& r, double seconds,
+                   const GlobalOptions& g);
 
 }  // namespace ccl::tools

@@ -28,24 +28,6 @@
 
 namespace ccl::tools {
 
-int ExitCodeFor(const Status& s) {
-  switch (s.code()) {
-    case Status::Code::kOk:
-      return kExitOk;
-    case Status::Code::kInvalidArgument:
-    case Status::Code::kRuleViolation:
-    case Status::Code::kConflict:
-    case Status::Code::kNotFound:
-      return kExitRejected;
-    case Status::Code::kCorruption:
-      return kExitCorruption;
-    case Status::Code::kIOError:
-    case Status::Code::kBusy:
-      return kExitIO;
-  }
-  return kExitIO;
-}
-
 int Fail(const Status& s) {
   std::fprintf(stderr, "ledgerctl: %s\n", s.message().c_str());
   return ExitCodeFor(s);
@@ -86,16 +68,36 @@ po::options_description GlobalDescription() {
       ("version", po::bool_switch(), "show the version, ledger format, git revision and RocksDB");
   return d;
 }
+
+// The options of a remote run. They come before the command only: after it,
+// `--key` and `--server` are options of commands of their own (checkpoint,
+// witness, sink).
+po::options_description ServerDescription() {
+  po::options_description d("Server options (before the command; all four together)");
+  d.add_options()
+      ("server", po::value<std::string>()->value_name("URL"),
+       "run the command against this ledgerd (https://HOST[:PORT]) instead of --db")
+      ("cert", po::value<std::string>()->value_name("PEM"), "this client's certificate")
+      ("key", po::value<std::string>()->value_name("PEM"), "its private key")
+      ("cacert", po::value<std::string>()->value_name("PEM"),
+       "the CA that signed the server's certificate");
+  return d;
+}
 // clang-format on
 
 // Global options that take a value: the word after them is not the command.
+constexpr std::string_view kGlobalsWithValue[] = {"--db", "--log-level", "--checkpoints"};
+
 bool TakesValue(std::string_view word) {
-  return word == "--db" || word == "--log-level" || word == "--checkpoints";
+  for (std::string_view o : kGlobalsWithValue) {
+    if (word == o) return true;
+  }
+  return false;
 }
 
 // Words that may come before the command ("--db=PATH" included).
 bool IsGlobalOption(std::string_view word) {
-  for (std::string_view o : {"--db", "--log-level"}) {
+  for (std::string_view o : kGlobalsWithValue) {
     if (word == o || (word.starts_with(o) && word.size() > o.size() && word[o.size()] == '=')) {
       return true;
     }
@@ -127,9 +129,10 @@ std::string CommandList(const CommandTable& table) {
 
 void PrintGeneralHelp(const CommandTable& table, std::FILE* to) {
   std::ostringstream globals;
-  globals << GlobalDescription();
+  globals << GlobalDescription() << "\n" << ServerDescription();
   std::fprintf(to,
                "usage: ledgerctl [--db PATH] [--quiet] [--log-level LEVEL] COMMAND [ARGS...]\n"
+               "       ledgerctl --server URL --cert PEM --key PEM --cacert PEM COMMAND [ARGS...]\n"
                "       ledgerctl COMMAND --help\n\n"
                "An append-only, hash-chained audit ledger of support-contract consumption.\n\n"
                "Commands:\n%s\n%s\n"
@@ -312,10 +315,56 @@ int RunCommand(const CommandTable& table, std::string_view name,
     }
   }
   ConfigureLogging(g.log_level);
+  if (!g.server_url.empty()) {
+    const RunFunction remote = RemoteVariant(cmd->name);
+    if (remote == nullptr) {
+      std::fprintf(stderr,
+                   "ledgerctl %s: cannot run against a server (--server); run it where the "
+                   "ledger is (see README \"Working with a server\")\n",
+                   cmd->name.c_str());
+      return kExitUsage;
+    }
+    return remote(vm, g);
+  }
   return cmd->run(vm, g);
 }
 
 namespace {
+
+// One of --server, --cert, --key, --cacert ("--server URL" or
+// "--server=URL") at argv[i] into *g; *taken is the words it took (0: none of
+// them). Returns the usage error, or "".
+std::string TakeServerOption(int argc, char** argv, int i, GlobalOptions* g, int* taken) {
+  const std::pair<std::string_view, std::string*> options[] = {{"--server", &g->server_url},
+                                                               {"--cert", &g->cert_file},
+                                                               {"--key", &g->key_file},
+                                                               {"--cacert", &g->cacert_file}};
+  const std::string_view word = argv[i];
+  *taken = 0;
+  for (const auto& [name, field] : options) {
+    if (word == name) {
+      if (i + 1 >= argc) return "option '" + std::string(name) + "' needs a value";
+      *field = argv[i + 1];
+      *taken = 2;
+    } else if (word.starts_with(name) && word.size() > name.size() && word[name.size()] == '=') {
+      *field = word.substr(name.size() + 1);
+      *taken = 1;
+    } else {
+      continue;
+    }
+    if (field->empty()) return "option '" + std::string(name) + "' must not be empty";
+    return "";
+  }
+  return "";
+}
+
+// All four server options, or none.
+std::string CheckServerOptions(const GlobalOptions& g) {
+  const int given =
+      !g.server_url.empty() + !g.cert_file.empty() + !g.key_file.empty() + !g.cacert_file.empty();
+  if (given == 0 || given == 4) return "";
+  return "options '--server', '--cert', '--key' and '--cacert' go together";
+}
 
 int Main(int argc, char** argv) {
   CommandTable table;
@@ -326,6 +375,7 @@ int Main(int argc, char** argv) {
   RegisterFeedCommands(&table);
   RegisterSinkCommands(&table);
   RegisterAccessCommands(&table);
+  RegisterTokenCommands(&table);
 
   // The command is the first word that is neither an option nor the value of
   // a global option; everything else is handed to the command's parser.
@@ -334,6 +384,7 @@ int Main(int argc, char** argv) {
   bool help = false;
   bool version = false;
   std::string unknown;  // the first option before the command that is not a global one
+  GlobalOptions globals = DefaultGlobals();
   for (int i = 1; i < argc; ++i) {
     std::string_view word = argv[i];
     if (command.empty() && !word.empty() && word[0] != '-') {
@@ -341,12 +392,25 @@ int Main(int argc, char** argv) {
       continue;
     }
     if (command.empty()) {
+      int taken = 0;
+      if (std::string bad = TakeServerOption(argc, argv, i, &globals, &taken); !bad.empty()) {
+        std::fprintf(stderr, "ledgerctl: %s (see ledgerctl --help)\n", bad.c_str());
+        return kExitUsage;
+      }
+      if (taken > 0) {
+        i += taken - 1;
+        continue;
+      }
       help |= word == "--help" || word == "-h";
       version |= word == "--version";
       if (unknown.empty() && !IsGlobalOption(word)) unknown = word;
     }
     args.emplace_back(word);
     if (command.empty() && TakesValue(word) && i + 1 < argc) args.emplace_back(argv[++i]);
+  }
+  if (std::string bad = CheckServerOptions(globals); !bad.empty()) {
+    std::fprintf(stderr, "ledgerctl: %s (see ledgerctl --help)\n", bad.c_str());
+    return kExitUsage;
   }
   if (command.empty() && version) {
     std::fputs(VersionText().c_str(), stdout);
@@ -372,7 +436,7 @@ int Main(int argc, char** argv) {
     }
     return kExitUsage;
   }
-  return RunCommand(table, command, args, DefaultGlobals());
+  return RunCommand(table, command, args, globals);
 }
 
 }  // namespace

@@ -128,25 +128,33 @@ Status AccessLog::RecordStart(const ServerOptions& o) {
   AddParam("listen", o.listen, &r);
   AddParam("db", o.db_path, &r);
   AddParam("policy", o.policy_path, &r);
+  if (!o.tokens_path.empty()) AddParam("tokens", o.tokens_path, &r);
   r.status = 200;
   return Record(r);
 }
 
-Status AccessLog::RecordReload(ledger::AccessKind kind, std::string_view trigger,
-                               std::string_view principal, ledger::AuthMethod auth,
-                               std::string_view client, const std::string& path,
-                               const std::optional<ledger::Hash>& sha256, uint16_t status) {
-  ledger::AccessRecord r;
-  r.kind = kind;
-  r.time_ns = ledger::SystemClock()->NowNs();
-  r.principal = Bounded(principal);
-  r.auth = auth;
-  r.client = Bounded(client);
-  r.method = Bounded(trigger);
-  AddParam("file", path, &r);
-  if (sha256) AddParam("sha256", events::HexEncode(*sha256), &r);
-  r.status = status;
-  return Record(r);
+Status AccessLog::RecordReload(std::string_view trigger, const RequestContext& who,
+                               const PolicyStore& store, const ReloadDigests& digests,
+                               uint16_t status) {
+  std::vector<ledger::AccessRecord> records;
+  const auto add = [&](ledger::AccessKind kind, const std::string& path,
+                       const std::optional<ledger::Hash>& sha256) {
+    ledger::AccessRecord& r = records.emplace_back();
+    r.kind = kind;
+    r.time_ns = ledger::SystemClock()->NowNs();
+    r.principal = Bounded(who.principal);
+    r.auth = who.auth_method;
+    r.client = Bounded(who.peer);
+    r.method = Bounded(trigger);
+    AddParam("file", path, &r);
+    if (sha256) AddParam("sha256", events::HexEncode(*sha256), &r);
+    r.status = status;
+  };
+  add(ledger::AccessKind::kPolicyReload, store.policy_path(), digests.policy);
+  if (!store.tokens_path().empty()) {
+    add(ledger::AccessKind::kTokensReload, store.tokens_path(), digests.tokens);
+  }
+  return ledger_->AppendAccess(records);
 }
 
 bool AttachAccessRecord(const Request& r, ledger::AppendOptions* options) {
@@ -165,6 +173,14 @@ Reply AccessLogFailure(const Status& s) {
 }
 
 Reply GetAccessLog(const Request& r, Service& svc) {
+  // The log is ledger-wide (every principal's requests, on every contract),
+  // so only a `*` scope reads it, like ledger-wide events.
+  if (!r.context.scope().everything) {
+    return Reply::Error(HttpError(403, "forbidden",
+                                  "principal " + events::QuoteForMessage(r.context.principal) +
+                                      " has a scope: the access log is ledger-wide, only a "
+                                      "principal of scope * may read it"));
+  }
   const size_t rows_max = svc.options->limits.response_rows;
   uint64_t after = 0, limit = 0;
   if (auto e = r.query.Number("after", 0, UINT64_MAX - 1, &after)) return Reply::Error(*e);

@@ -1,6 +1,6 @@
 // ledgerd's access log: what the service records in the ledger's access
 // chain (ledger/access_log.h) for every request it answers, for its
-// start-up and for every policy or tokens file reload, and GET
+// start-up and for every reload of the policy and tokens files, and GET
 // /v1/access-log. The session builds a request's record from what it knows
 // (RequestFacts) and records it before its response is written; a write's
 // record travels with its events instead (AttachAccessRecord). Nothing
@@ -20,6 +20,8 @@
 
 #include "ledger/ledger.h"
 #include "tools/ledgerd/options.h"
+#include "tools/ledgerd/policy.h"
+#include "tools/ledgerd/request_context.h"
 
 namespace ccl::ledgerd {
 
@@ -72,15 +74,16 @@ class AccessLog {
   [[nodiscard]] Status Record(const ledger::AccessRecord& r);
   // The start-up: listen address and ledger path.
   [[nodiscard]] Status RecordStart(const ServerOptions& o);
-  // A reload of the policy (or tokens) file at `path`: what triggered it
-  // ("SIGHUP" or the route), by whom (authenticated how: the request's
-  // record says, Request::access), its outcome (200 applied, else the
-  // status of the failure: the old file stays in force) and the SHA-256 of
-  // the bytes read (absent when the file could not be read).
-  [[nodiscard]] Status RecordReload(ledger::AccessKind kind, std::string_view trigger,
-                                    std::string_view principal, ledger::AuthMethod auth,
-                                    std::string_view client, const std::string& path,
-                                    const std::optional<ledger::Hash>& sha256, uint16_t status);
+  // A reload of `store`'s files (PolicyStore::Reload), appended at once as
+  // one record per file: kPolicyReload, and kTokensReload when there is a
+  // tokens file. Each says what triggered it ("SIGHUP" or the route), by
+  // whom (`who`: principal, authentication method and address; empty for
+  // a signal), the outcome (200 applied, else the status of the failure:
+  // the old files stay in force), the file's path and the SHA-256 of the
+  // bytes read (absent when the file could not be read).
+  [[nodiscard]] Status RecordReload(std::string_view trigger, const RequestContext& who,
+                                    const PolicyStore& store, const ReloadDigests& digests,
+                                    uint16_t status);
 
  private:
   struct Pending {

@@ -7,6 +7,7 @@
 #include "ledger/merkle_ledger.h"
 #include "ledger/proof.h"
 #include "tools/ledgerd/routes.h"
+#include "tools/ledgerd/scope.h"
 
 namespace ccl::ledgerd {
 namespace {
@@ -40,6 +41,11 @@ Reply GetInclusionProof(const Request& r, Service& svc) {
   ledger::Digest digest;
   ledger::InclusionProof proof;
   s = ledger::MakeDigestAt(svc.ledger, *tree, size, NowSecondsNs(), &digest);
+  if (s.ok() && seq <= digest.tree_size) {
+    // A proof carries the event's bytes: it follows the caller's scope.
+    s = ScopeCheck(r.context.scope(), svc.ledger)
+            .SeqShownOrNotFound(seq, ledger::SeqNotInDigest(seq, digest.tree_size));
+  }
   if (s.ok()) s = ledger::ProveInclusion(svc.ledger, *tree, seq, digest, &proof);
   if (!s.ok()) {
     ApiError e = ApiErrorOf(s);
@@ -85,14 +91,11 @@ Reply GetMetrics(const Request&, Service& svc) {
 }
 
 Reply PostReload(const Request& r, Service& svc) {
-  std::optional<ledger::Hash> sha256;
-  Status s = svc.policy->Reload(svc.options->policy_path, &sha256);
+  ReloadDigests digests;
+  Status s = svc.policy->Reload(&digests);
   if (svc.access_log != nullptr) {
     Status a = svc.access_log->RecordReload(
-        ledger::AccessKind::kPolicyReload, "POST /v1/admin/reload", r.principal,
-        r.access ? r.access->auth : ledger::AuthMethod::kNone,
-        r.access ? std::string_view(r.access->client) : std::string_view(),
-        svc.options->policy_path, sha256,
+        "POST /v1/admin/reload", r.context, *svc.policy, digests,
         static_cast<uint16_t>(s.ok() ? 200 : ApiErrorOf(s).http_status));
     if (!a.ok()) return AccessLogFailure(a);
   }

@@ -1,6 +1,6 @@
-// The event routes: adapters from HTTP to events::JsonEventParser,
-// ledger::Ledger::Append and the ledger's readers, producing what `ledgerctl
-// import`, `log --json` and `show` produce.
+// The event routes: adapters from HTTP to app::ImportBody (what `ledgerctl
+// import` appends with) and to the ledger's readers, producing what
+// `ledgerctl log --json` and `show` produce.
 #include <chrono>
 #include <memory>
 #include <span>
@@ -9,54 +9,31 @@
 
 #include "events/json.h"
 #include "events/quote.h"
+#include "events/rules.h"
 #include "events/uuid.h"
 #include "ledger/merkle.h"
+#include "tools/app/import.h"
 #include "tools/feed/contract_currency.h"
-#include "tools/ledgerd/events_body.h"
 #include "tools/ledgerd/routes.h"
+#include "tools/ledgerd/scope.h"
 
 namespace ccl::ledgerd {
 namespace {
 
 using events::Event;
 
-// One parser per worker thread: it reuses its buffers.
-events::JsonEventParser& ThreadParser() {
-  thread_local events::JsonEventParser parser;
-  return parser;
-}
-
-// A failure of input line `line`: the message and the line, as `ledgerctl
-// import` names "FILE:LINE: ...".
-ApiError AtLine(const Status& s, uint64_t line) {
-  ApiError e = ApiErrorOf(s.WithContext("line " + std::to_string(line)));
-  e.line = line;
-  return e;
-}
-
-// The events of the body and the line each starts on.
-std::optional<ApiError> ParseBody(const Request& r, const ServerOptions& o, std::vector<Event>* out,
-                                  std::vector<uint64_t>* lines) {
-  BodyFormat format;
+// The format of the body by its Content-Type: a JSON array or JSON Lines.
+std::optional<ApiError> BodyFormatOf(const Request& r, app::InputFormat* format) {
   if (r.content_type == "application/json") {
-    format = BodyFormat::kJsonArray;
+    *format = app::InputFormat::kJsonArray;
   } else if (r.content_type == "application/x-ndjson" || r.content_type == "application/jsonl") {
-    format = BodyFormat::kJsonLines;
+    *format = app::InputFormat::kJsonLines;
   } else {
     return HttpError(415, "unsupported_media_type",
                      "Content-Type must be application/json (an array of events) or "
                      "application/x-ndjson (JSON Lines), got " +
                          events::QuoteForMessage(r.content_type));
   }
-  std::vector<BodyEvent> texts;
-  if (auto e = SplitEventsBody(r.body, format, o.limits.events_per_request, &texts)) return e;
-  out->resize(texts.size());
-  for (size_t i = 0; i < texts.size(); ++i) {
-    Status s = ThreadParser().Parse(texts[i].text, &(*out)[i]);
-    if (!s.ok()) return AtLine(s, texts[i].line);
-  }
-  lines->clear();
-  for (const BodyEvent& t : texts) lines->push_back(t.line);
   return std::nullopt;
 }
 
@@ -73,29 +50,24 @@ std::optional<ApiError> AppendOptionsOf(const Request& r, ledger::AppendOptions*
   return std::nullopt;
 }
 
-// A rejected append, named by the line of its event as `ledgerctl import`
-// names it (the ledger's message names the event itself).
-ApiError AppendFailure(const Status& s, const ledger::AppendResult& result,
-                       const std::vector<uint64_t>& lines) {
-  if (result.failed_index >= lines.size()) return ApiErrorOf(s);
-  Status named = s;
-  if (result.first_use_index < lines.size()) {
-    named =
-        s.WithDetail("(first used on line " + std::to_string(lines[result.first_use_index]) + ")");
+// A refused import: the library's error, with the line of the body it names;
+// more events than the request limit is 413.
+ApiError ImportFailure(const Status& s) {
+  ApiError e = ApiErrorOf(s);
+  if (s.line() != 0) e.line = s.line();
+  if (s.rule() == rules::kBatchEventsMax) {
+    e.http_status = 413;
+    e.code = "limit_exceeded";
   }
-  return AtLine(named, lines[result.failed_index]);
+  return e;
 }
 
-std::string AppendedJson(const ledger::AppendResult& result, const ledger::Hash& last_hash) {
-  uint64_t first = UINT64_MAX, last = 0;
-  for (const ledger::EventOutcome& o : result.outcomes) {
-    first = std::min(first, o.seq);
-    last = std::max(last, o.seq);
-  }
+std::string AppendedJson(const app::ImportResult& result, const ledger::Hash& last_hash) {
   return "{\"appended\":" + std::to_string(result.appended) +
          ",\"duplicates\":" + std::to_string(result.duplicates) +
-         ",\"first_seq\":" + std::to_string(first) + ",\"last_seq\":" + std::to_string(last) +
-         ",\"head_hash\":\"" + ledger::HexEncode(last_hash) + "\"}";
+         ",\"first_seq\":" + std::to_string(result.lowest_seq) +
+         ",\"last_seq\":" + std::to_string(result.highest_seq) + ",\"head_hash\":\"" +
+         ledger::HexEncode(last_hash) + "\"}";
 }
 
 // The event's `log --json` line (with its contract's currency beside every
@@ -121,31 +93,49 @@ Reply EventReply(const Event& e, const ledger::Hash& hash, Service& svc) {
 }  // namespace
 
 Reply PostEvents(const Request& r, Service& svc) {
-  ledger::AppendOptions options;
-  if (auto e = AppendOptionsOf(r, &options)) return Reply::Error(*e);
-  std::vector<Event> batch;
-  std::vector<uint64_t> lines;
-  if (auto e = ParseBody(r, *svc.options, &batch, &lines)) return Reply::Error(*e);
-  const bool recorded = AttachAccessRecord(r, &options);  // written with the events
-
-  ledger::AppendResult result;
-  const auto start = std::chrono::steady_clock::now();
-  Status s = svc.ledger->Append(batch, options, &result);
-  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  app::ImportOptions options;
+  if (auto e = AppendOptionsOf(r, &options.append)) return Reply::Error(*e);
+  if (auto e = BodyFormatOf(r, &options.format)) return Reply::Error(*e);
+  options.events_max = svc.options->limits.events_per_request;
+  // Over the server an event's actor is the authenticated principal: filled
+  // in when omitted, another one refused (CheckWriteBatch), as are events
+  // outside the principal's scope or types; nothing of a refused body is
+  // written.
+  options.default_actor = r.context.principal;
+  ScopeCheck scope(r.context.scope(), svc.ledger);
+  for (const auto& [contract, version] : options.append.expected_versions) {
+    if (Status s = scope.ContractShownOrNotFound(contract); !s.ok()) return Reply::Of(s);
+  }
+  std::optional<ApiError> refused;
+  options.check_batch = [&](std::span<const Event> batch, std::span<const uint64_t> lines) {
+    refused = CheckWriteBatch(r.context.principal, &scope, batch, lines);
+    return refused ? Status::InvalidArgument("refused for the principal") : Status::OK();
+  };
+  // The append's own time (its group commit and sync), for the metrics.
+  std::chrono::steady_clock::time_point append_start;
+  options.progress.on_phase = [&append_start](std::string_view, std::string_view phase, uint64_t) {
+    if (phase == "appending") append_start = std::chrono::steady_clock::now();
+  };
+  // The request's record goes into the append's own synced batch: the body
+  // is one atomic append (batch_events 0), so it is written exactly when
+  // the events are.
+  const bool attached = AttachAccessRecord(r, &options.append);
+  app::ImportResult result;
+  Status s = app::ImportBody(svc.ledger, r.body, "", options, &result);
+  if (refused) return Reply::Error(*refused);
   if (!s.ok()) {
     if (s.IsIOError()) svc.writes_failed = true;
-    return Reply::Error(AppendFailure(s, result, lines));
+    return Reply::Error(ImportFailure(s));
   }
-  svc.metrics->CountAppend(batch.size(), result.appended, took.count());
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - append_start;
+  svc.metrics->CountAppend(result.events, result.appended, took.count());
   if (result.appended > 0 && svc.on_appended) svc.on_appended();
-  uint64_t last = 0;
-  for (const ledger::EventOutcome& o : result.outcomes) last = std::max(last, o.seq);
   ledger::Hash hash;
-  s = svc.ledger->GetChainHash(last, &hash);
+  s = svc.ledger->GetChainHash(result.highest_seq, &hash);
   if (!s.ok()) return Reply::Of(s);
   Reply reply = Reply::Json(AppendedJson(result, hash));
   reply.rows = result.appended;
-  reply.access_recorded = recorded;
+  reply.access_recorded = attached && result.batches > 0;
   return reply;
 }
 
@@ -164,7 +154,10 @@ Reply GetEvents(const Request& r, Service& svc) {
     type = t;
   }
   const std::string contract(r.query.Get("contract"));
-  if (Status s = ledger::CheckContractExists(svc.ledger, contract); !s.ok()) return Reply::Of(s);
+  ScopeCheck scope(r.context.scope(), svc.ledger);
+  Status checked = scope.ContractShownOrNotFound(contract);
+  if (checked.ok()) checked = ledger::CheckContractExists(svc.ledger, contract);
+  if (!checked.ok()) return Reply::Of(checked);
   // A contract's events come from its stream, never a full scan.
   std::unique_ptr<ledger::EventIterator> it = contract.empty()
                                                   ? svc.ledger->NewIterator(after + 1)
@@ -175,7 +168,10 @@ Reply GetEvents(const Request& r, Service& svc) {
   for (uint64_t& rows = reply.rows; it->Valid() && rows < limit; it->Next()) {
     const Event& e = it->event();
     if (e.seq <= after || (type && e.type != *type)) continue;
-    Status s = it->chain_hash(&hash);
+    bool in_scope = true;
+    Status s = scope.EventInScope(e, &in_scope);
+    if (s.ok() && !in_scope) continue;
+    if (s.ok()) s = it->chain_hash(&hash);
     if (s.ok()) s = AppendEventLine(e, hash, &currencies, &reply.body);
     if (!s.ok()) return Reply::Of(s);
     reply.body += '\n';
@@ -197,6 +193,10 @@ Reply GetEventBySeq(const Request& r, Service& svc) {
   Event e;
   ledger::Hash hash;
   Status s = svc.ledger->Get(seq, &e);
+  if (s.ok()) {
+    s = ScopeCheck(r.context.scope(), svc.ledger)
+            .EventShownOrNotFound(e, ledger::EventNotFound(seq));
+  }
   if (s.ok()) s = svc.ledger->GetChainHash(seq, &hash);
   if (!s.ok()) {
     ApiError err = ApiErrorOf(s);
@@ -218,6 +218,10 @@ Reply GetEventById(const Request& r, Service& svc) {
   Event e;
   ledger::Hash hash;
   Status s = svc.ledger->GetByEventId(id, &e);
+  if (s.ok()) {
+    s = ScopeCheck(r.context.scope(), svc.ledger)
+            .EventShownOrNotFound(e, ledger::EventIdNotFound(id));
+  }
   if (s.ok()) s = svc.ledger->GetChainHash(e.seq, &hash);
   if (!s.ok()) return Reply::Of(s);
   return EventReply(e, hash, svc);

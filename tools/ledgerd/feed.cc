@@ -4,9 +4,14 @@
 // chunk (limits::kServerFeedChunkBytesMax) read from the ledger and not yet
 // written; a client that does not take a chunk within limits.feed_write_ms is
 // disconnected, so a slow consumer never grows the server's memory.
+#include <deque>
+#include <memory>
+#include <mutex>
+
 #include "events/json.h"
 #include "events/limits.h"
 #include "tools/feed/contract_currency.h"
+#include "tools/ledgerd/scope.h"
 #include "tools/ledgerd/server_impl.h"
 
 namespace ccl::ledgerd {
@@ -20,13 +25,24 @@ constexpr std::string_view kFeedHeader =
     "\r\n";
 constexpr std::string_view kHeartbeat = ": heartbeat\n\n";
 
-// Up to one chunk of events from `next_seq` on; *next_seq moves past them.
-Status ReadChunk(ledger::Ledger* ledger, uint64_t* next_seq, std::string* out) {
+// Up to one chunk of the in-scope events from `next_seq` on, looking at no
+// more than limits::kServerFeedChunkEventsScannedMax events; *next_seq moves
+// past every event looked at, shown or not.
+Status ReadChunk(ledger::Ledger* ledger, const Scope& scope, uint64_t* next_seq, std::string* out) {
   std::unique_ptr<ledger::EventIterator> it = ledger->NewIterator(*next_seq);
   events::JsonOutputOptions options;
   feed::ContractCurrencies currencies(ledger);  // every amount with its currency
+  ScopeCheck check(scope, ledger);
   ledger::Hash hash;
-  for (; it->Valid() && out->size() < limits::kServerFeedChunkBytesMax; it->Next()) {
+  for (size_t scanned = 0; it->Valid() && out->size() < limits::kServerFeedChunkBytesMax &&
+                           scanned < limits::kServerFeedChunkEventsScannedMax;
+       it->Next(), ++scanned) {
+    bool in_scope = true;
+    CCL_RETURN_IF_ERROR(check.EventInScope(it->event(), &in_scope));
+    if (!in_scope) {
+      *next_seq = it->seq() + 1;
+      continue;
+    }
     CCL_RETURN_IF_ERROR(it->chain_hash(&hash));
     options.hash = hash.data();
     CCL_RETURN_IF_ERROR(currencies.CurrencyFor(it->event(), &options.contract_currency));
@@ -36,6 +52,60 @@ Status ReadChunk(ledger::Ledger* ledger, uint64_t* next_seq, std::string* out) {
     *next_seq = it->seq() + 1;
   }
   return it->status();
+}
+
+// The chunks read most recently, by their first seq: subscribers at the same
+// place (a dashboard's 16 tabs reading from seq 0, every subscriber waiting
+// at the head) share one read, decode and formatting of each chunk instead of
+// each making its own. A chunk holds stored events, which never change, so it
+// stays true; one read near the head may hold fewer events than a later read
+// would, and its readers simply ask for the next chunk sooner. Bounded:
+// kChunksCachedMax chunks of at most limits::kServerFeedChunkBytesMax.
+class ChunkCache {
+ public:
+  struct Chunk {
+    std::shared_ptr<const std::string> text;
+    uint64_t next_seq = 0;
+  };
+
+  // The chunk of `ledger` from `seq` on, read (ReadChunk) unless cached. An
+  // empty chunk (nothing after `seq` yet) is never cached.
+  Status Get(ledger::Ledger* ledger, uint64_t seq, Chunk* out) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const Entry& e : entries_) {
+        if (e.ledger == ledger && e.ledger_id == ledger->ledger_id() && e.seq == seq) {
+          *out = e.chunk;
+          return Status::OK();
+        }
+      }
+    }
+    auto text = std::make_shared<std::string>();
+    out->next_seq = seq;
+    CCL_RETURN_IF_ERROR(ReadChunk(ledger, Scope{}, &out->next_seq, text.get()));
+    out->text = std::move(text);
+    if (out->text->empty()) return Status::OK();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (entries_.size() == kChunksCachedMax) entries_.pop_front();
+    entries_.push_back(Entry{ledger, ledger->ledger_id(), seq, *out});
+    return Status::OK();
+  }
+
+ private:
+  static constexpr size_t kChunksCachedMax = 32;
+  struct Entry {
+    const ledger::Ledger* ledger;  // with its id: another ledger at the same address is not it
+    events::Uuid ledger_id;
+    uint64_t seq;
+    Chunk chunk;
+  };
+  std::mutex mu_;
+  std::deque<Entry> entries_;  // oldest first
+};
+
+ChunkCache& Chunks() {
+  static ChunkCache* cache = new ChunkCache();  // never destroyed: workers may outlive main
+  return *cache;
 }
 
 }  // namespace
@@ -81,13 +151,31 @@ void Session::StartFeed(const Query& query) {
 void Session::FeedFill() {
   if (state_ != State::kFeed) return;
   if (server_->draining()) return FeedEnd("the server is shutting down");
-  net::post(server_->workers(), [self = shared_from_this(), next = feed_next_seq_]() mutable {
-    std::string chunk;
-    Status s = ReadChunk(self->server_->service().ledger, &next, &chunk);
-    net::post(self->stream_.get_executor(), [self, s, next, chunk = std::move(chunk)]() mutable {
+  if (!context_.scope().everything) {
+    // A scoped subscriber's chunks are its own: the shared ones hold every event.
+    net::post(server_->workers(), [self = shared_from_this(), next = feed_next_seq_]() mutable {
+      std::string chunk;
+      Status s = ReadChunk(self->server_->service().ledger, self->context_.scope(), &next, &chunk);
+      net::post(self->stream_.get_executor(), [self, s, next, chunk = std::move(chunk)]() mutable {
+        if (!s.ok()) return self->FeedEnd(("reading the ledger: " + s.message()).c_str());
+        if (chunk.empty()) {
+          self->feed_next_seq_ = next;  // past the events out of scope
+          return self->FeedWait();
+        }
+        self->FeedWrite(std::move(chunk), next);
+      });
+    });
+    return;
+  }
+  net::post(server_->workers(), [self = shared_from_this(), seq = feed_next_seq_]() {
+    ChunkCache::Chunk chunk;
+    Status s = Chunks().Get(self->server_->service().ledger, seq, &chunk);
+    net::post(self->stream_.get_executor(), [self, s, chunk = std::move(chunk)]() mutable {
       if (!s.ok()) return self->FeedEnd(("reading the ledger: " + s.message()).c_str());
-      if (chunk.empty()) return self->FeedWait();
-      self->FeedWrite(std::move(chunk), next);
+      if (chunk.text->empty()) return self->FeedWait();
+      // A copy per subscriber (a memcpy of at most one chunk): the formatting
+      // it shares is what costs.
+      self->FeedWrite(*chunk.text, chunk.next_seq);
     });
   });
 }
@@ -131,7 +219,7 @@ void Session::WakeFeed() {
 void Session::FeedEnd(const char* why) {
   if (state_ != State::kFeed) return;
   server_->Log(spdlog::level::info,
-               "feed of " + principal_ + " at " + peer_ip_ + " ended before seq " +
+               "feed of " + context_.principal + " at " + peer_ip_ + " ended before seq " +
                    std::to_string(feed_next_seq_) + ": " + why,
                "\"peer\":" + JsonQuoted(peer_ip_) + ",\"event\":\"feed_end\",\"next_seq\":" +
                    std::to_string(feed_next_seq_) + ",\"why\":" + JsonQuoted(why));

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <limits>
 
+#include "tools/app/exit_codes.h"
 #include "tools/ledgerd/query.h"
 #include "tools/ledgerd/routes.h"
 #include "tools/ledgerd/server.h"
@@ -47,24 +48,6 @@ po::typed_value<WholeNumber<T>>* Number(T* field) {
       ->notifier([field](const WholeNumber<T>& n) { *field = n.value; });
 }
 
-int ExitCodeOf(const Status& s) {
-  switch (s.code()) {
-    case Status::Code::kOk:
-      return 0;
-    case Status::Code::kInvalidArgument:
-    case Status::Code::kRuleViolation:
-    case Status::Code::kConflict:
-    case Status::Code::kNotFound:
-      return 1;
-    case Status::Code::kCorruption:
-      return 3;
-    case Status::Code::kIOError:
-    case Status::Code::kBusy:
-      return 4;
-  }
-  return 4;
-}
-
 void DefineLimits(po::options_description* d, ccl::ledgerd::ServerLimits* l) {
   d->add_options()("limit-body-bytes", Number(&l->body_bytes),
                    "largest request body (413 past it)")(
@@ -90,7 +73,9 @@ void DefineLimits(po::options_description* d, ccl::ledgerd::ServerLimits* l) {
       "feed-heartbeat-ms", Number(&l->feed_heartbeat_ms),
       "a heartbeat comment on an idle feed this often")(
       "limit-feed-write-ms", Number(&l->feed_write_ms),
-      "a feed subscriber that does not take a chunk in this time is disconnected");
+      "a feed subscriber that does not take a chunk in this time is disconnected")(
+      "limit-auth-failures", Number(&l->auth_failures),
+      "failed authentications one client address may make per minute (429 past it)");
 }
 
 void DefineOptions(po::options_description* d, ServerOptions* o, std::string* log_format,
@@ -107,7 +92,9 @@ void DefineOptions(po::options_description* d, ServerOptions* o, std::string* lo
       "client-ca", po::value(&o->client_ca)->required(),
       "CA certificate(s) client certificates must chain to (PEM)")(
       "policy", po::value(&o->policy_path)->required(),
-      "principal -> roles file (re-read on SIGHUP)")(
+      "principal -> roles and scopes file (re-read on SIGHUP)")(
+      "tokens", po::value(&o->tokens_path),
+      "service token hashes file, `<principal> sha256:<hex>` lines (re-read on SIGHUP)")(
       "digest-key", po::value(&o->digest_key),
       "signing key prefix (`ledgerctl keygen`): GET /v1/digest is signed")(
       "workers", Number(&o->worker_threads), "threads that run ledger calls")(
@@ -150,7 +137,7 @@ int ParseOptions(int argc, char** argv, ServerOptions* o, std::string* log_forma
       std::cout << "ledgerd --db PATH --tls-cert PEM --tls-key PEM --client-ca PEM --policy FILE "
                    "[--listen HOST:PORT] [options]\n"
                 << d << "\n";
-      return 0;
+      return ccl::app::kExitOk;
     }
     if (vm.count("print-routes")) {
       for (const auto& r : ccl::ledgerd::Routes()) {
@@ -158,25 +145,25 @@ int ParseOptions(int argc, char** argv, ServerOptions* o, std::string* log_forma
                     static_cast<int>(r.pattern.size()), r.pattern.data(),
                     r.roles == 0 ? "any" : ccl::ledgerd::RoleSetName(r.roles).c_str());
       }
-      return 0;
+      return ccl::app::kExitOk;
     }
     if (vm.count("config")) {
       const std::string path = vm["config"].as<std::string>();
       std::ifstream in(path);
       if (!in) {
         std::fprintf(stderr, "ledgerd: --config %s: cannot read it\n", path.c_str());
-        return 2;
+        return ccl::app::kExitUsage;
       }
       po::store(po::parse_config_file(in, d), vm);
     }
     po::notify(vm);
   } catch (const po::error& e) {
     std::fprintf(stderr, "ledgerd: %s (ledgerd --help)\n", e.what());
-    return 2;
+    return ccl::app::kExitUsage;
   }
   if (*log_format != "text" && *log_format != "json") {
     std::fprintf(stderr, "ledgerd: --log-format: text or json, got '%s'\n", log_format->c_str());
-    return 2;
+    return ccl::app::kExitUsage;
   }
   if (access_log != "on" && access_log != "off") {
     std::fprintf(stderr, "ledgerd: --access-log: on or off, got '%s'\n", access_log.c_str());
@@ -185,7 +172,7 @@ int ParseOptions(int argc, char** argv, ServerOptions* o, std::string* log_forma
   o->access_log = access_log == "on";
   if (o->worker_threads == 0 || o->worker_threads > ccl::limits::kServerWorkerThreadsMax) {
     std::fprintf(stderr, "ledgerd: --workers: 1..%zu\n", ccl::limits::kServerWorkerThreadsMax);
-    return 2;
+    return ccl::app::kExitUsage;
   }
   return -1;
 }
@@ -204,7 +191,7 @@ int main(int argc, char** argv) {
   if (s.ok()) s = server->Run();
   if (!s.ok()) {
     std::fprintf(stderr, "ledgerd: %s\n", s.message().c_str());
-    return ExitCodeOf(s);
+    return ccl::app::ExitCodeFor(s);
   }
-  return 0;
+  return ccl::app::kExitOk;
 }

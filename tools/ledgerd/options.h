@@ -24,7 +24,8 @@ struct ServerLimits {
   size_t response_rows = limits::kServerResponseRowsDefault;  // GET /v1/events rows (limit=)
   uint32_t shutdown_drain_ms = limits::kServerShutdownDrainMsDefault;  // SIGTERM's wait
   uint32_t feed_heartbeat_ms = limits::kServerFeedHeartbeatMsDefault;  // comment when idle
-  uint32_t feed_write_ms = limits::kServerFeedWriteMsDefault;  // a slow subscriber is closed
+  uint32_t feed_write_ms = limits::kServerFeedWriteMsDefault;   // a slow subscriber is closed
+  uint32_t auth_failures = limits::kServerAuthFailuresDefault;  // per client address (429)
 };
 
 struct ServerOptions {
@@ -35,7 +36,8 @@ struct ServerOptions {
   std::string tls_cert;                   // server certificate chain (PEM)
   std::string tls_key;                    // its private key (PEM)
   std::string client_ca;                  // CA certificates that client certificates must chain to
-  std::string policy_path;                // principal -> roles (policy.h)
+  std::string policy_path;                // principal -> roles and scopes (policy.h)
+  std::string tokens_path;                // service token hashes (tokens.h); empty: none
   std::string digest_key;                 // signing key prefix for GET /v1/digest; empty: unsigned
   bool log_json = false;                  // --log-format json
   bool access_log = true;                 // --access-log on|off (tools/ledgerd/access.h)

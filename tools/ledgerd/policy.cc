@@ -1,7 +1,9 @@
 #include "tools/ledgerd/policy.h"
 
 #include <array>
+#include <cassert>
 #include <utility>
+#include <vector>
 
 #include "events/limits.h"
 #include "events/quote.h"
@@ -43,7 +45,23 @@ Status ParseRoles(std::string_view list, RoleSet* out) {
   return Status::OK();
 }
 
-Status CheckPrincipal(std::string_view principal) {
+// The fields of one line: "<principal> <roles> [<scope> ...]".
+Status ParseLine(const std::vector<std::string>& fields, std::string* principal, Grant* grant) {
+  assert(!fields.empty());  // the caller skips blank lines
+  *principal = fields[0];
+  if (fields.size() < 2) {
+    return Status::InvalidArgument("principal " + events::QuoteForMessage(*principal) +
+                                   " has no roles (expected '<principal> <role>[,<role>...] "
+                                   "[<scope> ...]')");
+  }
+  CCL_RETURN_IF_ERROR(CheckPrincipalName(*principal).WithContext("field 1"));
+  CCL_RETURN_IF_ERROR(ParseRoles(fields[1], &grant->roles).WithContext("field 2"));
+  return ParseScopes(std::span<const std::string>(fields).subspan(2), 3, &grant->scope);
+}
+
+}  // namespace
+
+Status CheckPrincipalName(std::string_view principal) {
   if (principal.size() > limits::kServerPrincipalBytesMax) {
     return Status::InvalidArgument("principal longer than " +
                                    std::to_string(limits::kServerPrincipalBytesMax) + " bytes");
@@ -56,26 +74,6 @@ Status CheckPrincipal(std::string_view principal) {
   }
   return Status::OK();
 }
-
-// One non-comment line: "<principal> <roles>".
-Status ParseLine(std::string_view line, std::string* principal, RoleSet* roles) {
-  size_t split = 0;
-  while (split < line.size() && !IsSpace(line[split])) ++split;
-  *principal = std::string(line.substr(0, split));
-  const std::string_view rest = Trim(line.substr(split));
-  if (rest.empty()) {
-    return Status::InvalidArgument("principal " + events::QuoteForMessage(*principal) +
-                                   " has no roles (expected '<principal> <role>[,<role>...]')");
-  }
-  if (rest.find_first_of(" \t") != std::string_view::npos) {
-    return Status::InvalidArgument("roles are one comma-separated word, got " +
-                                   events::QuoteForMessage(rest));
-  }
-  CCL_RETURN_IF_ERROR(CheckPrincipal(*principal));
-  return ParseRoles(rest, roles);
-}
-
-}  // namespace
 
 bool RoleFromName(std::string_view name, Role* out) {
   for (const auto& [n, role] : kRoleNames) {
@@ -99,24 +97,16 @@ std::string RoleSetName(RoleSet roles) {
 
 Status Policy::Parse(std::string_view text, Policy* out) {
   Policy p;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    ++line_no;
-    const size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    line = Trim(line.substr(0, line.find('#')));
-    if (line.empty()) continue;
+  CCL_RETURN_IF_ERROR(ForEachPolicyLine(text, [&p](const std::vector<std::string>& fields) {
     std::string principal;
-    RoleSet roles = 0;
-    Status s = ParseLine(line, &principal, &roles);
-    if (s.ok() && p.roles_.count(principal) != 0) {
-      s = Status::InvalidArgument("principal " + events::QuoteForMessage(principal) +
-                                  " is named twice");
+    Grant grant;
+    CCL_RETURN_IF_ERROR(ParseLine(fields, &principal, &grant));
+    if (!p.grants_.emplace(principal, std::move(grant)).second) {
+      return Status::InvalidArgument("principal " + events::QuoteForMessage(principal) +
+                                     " is named twice");
     }
-    if (!s.ok()) return s.WithContext("line " + std::to_string(line_no));
-    p.roles_.emplace(std::move(principal), roles);
-  }
+    return Status::OK();
+  }));
   *out = std::move(p);
   return Status::OK();
 }
@@ -132,15 +122,28 @@ Status Policy::Load(const std::string& path, Policy* out,
 }
 
 RoleSet Policy::RolesOf(std::string_view principal) const {
-  const auto it = roles_.find(principal);
-  return it == roles_.end() ? 0 : it->second;
+  const Grant* g = GrantOf(principal);
+  return g == nullptr ? 0 : g->roles;
 }
 
-Status PolicyStore::Reload(const std::string& path,
-                           std::optional<std::array<uint8_t, 32>>* sha256) {
-  Policy p;
-  CCL_RETURN_IF_ERROR(Policy::Load(path, &p, sha256));
-  auto next = std::make_shared<const Policy>(std::move(p));
+const Grant* Policy::GrantOf(std::string_view principal) const {
+  const auto it = grants_.find(principal);
+  return it == grants_.end() ? nullptr : &it->second;
+}
+
+Status PolicyStore::Reload(ReloadDigests* digests) {
+  ReloadDigests read;
+  AccessRules rules;
+  // Both files are read before either error is returned, so that a failed
+  // reload still says what each file held.
+  const Status policy = Policy::Load(policy_path_, &rules.policy, &read.policy);
+  const Status tokens = tokens_path_.empty()
+                            ? Status::OK()
+                            : TokenTable::Load(tokens_path_, &rules.tokens, &read.tokens);
+  if (digests != nullptr) *digests = read;
+  CCL_RETURN_IF_ERROR(policy);
+  CCL_RETURN_IF_ERROR(tokens);
+  auto next = std::make_shared<const AccessRules>(std::move(rules));
   std::lock_guard<std::mutex> lock(mu_);
   current_ = std::move(next);
   return Status::OK();

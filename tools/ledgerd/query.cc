@@ -1,6 +1,7 @@
 #include "tools/ledgerd/query.h"
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 
 #include "events/quote.h"
@@ -50,15 +51,16 @@ std::optional<ApiError> Query::Parse(std::string_view raw,
     raw.remove_prefix(amp == std::string_view::npos ? raw.size() : amp + 1);
     if (pair.empty()) continue;
     const size_t eq = pair.find('=');
+    // A pair without a name is named by the whole pair, before its value is
+    // looked at: every refusal names something.
+    if (eq == 0) return BadParameter(events::EscapeForMessage(pair), "a parameter without a name");
     std::string name, value;
     if (!Decode(pair.substr(0, eq), &name) ||
         !Decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), &value)) {
       return BadParameter(events::EscapeForMessage(pair.substr(0, eq)),
                           "malformed %-escape or a control character");
     }
-    if (name.empty()) {
-      return BadParameter(events::EscapeForMessage(pair), "a parameter without a name");
-    }
+    assert(!name.empty());  // a non-empty name decodes to at least one character
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       return BadParameter(events::EscapeForMessage(name), "not a parameter of this route");
     }

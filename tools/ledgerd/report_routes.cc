@@ -1,144 +1,122 @@
-// The report routes: adapters to the projections' runner and report rows
-// (projections/runner.h, report_rows.h, format.h), answering with exactly the
-// rows `ledgerctl balance|margin|escalations|burn --format json|csv` prints.
-#include <chrono>
+// The report routes: the query string into the report query of
+// tools/app/report_options.h, the rows from app::QueryReport (what `ledgerctl
+// balance|margin|escalations|burn --format json|csv` prints, by the same
+// code), written as JSON Lines or CSV.
+#include <spdlog/spdlog.h>
+
 #include <mutex>
+#include <string>
 
 #include "events/quote.h"
-#include "events/time_format.h"
 #include "projections/format.h"
-#include "projections/report_rows.h"
-#include "projections/runner.h"
+#include "projections/report_query.h"
+#include "tools/app/report.h"
+#include "tools/app/report_options.h"
 #include "tools/ledgerd/routes.h"
+#include "tools/ledgerd/scope.h"
 
 namespace ccl::ledgerd {
 namespace {
 
 using projections::OutputFormat;
-using projections::View;
+using projections::ReportKind;
 
-// Unfiltered reports catch up from the stored snapshot and save the new one;
-// one at a time, so two never fold the same events twice over.
-std::mutex& CatchUpMutex() {
-  static std::mutex mu;
-  return mu;
+// The query parameter of an option of report_options.h: the same name with
+// '_' for '-' ("as-of" is `as_of`).
+std::string ParameterOf(std::string_view option) {
+  std::string name(option);
+  for (char& c : name) c = c == '-' ? '_' : c;
+  return name;
 }
 
-struct ReportQuery {
-  View view;
-  OutputFormat format = OutputFormat::kJson;
-};
+// The value of `name`, or absent.
+std::optional<std::string> Optional(const Query& q, std::string_view name) {
+  if (!q.Has(name)) return std::nullopt;
+  return std::string(q.Get(name));
+}
 
-std::optional<ApiError> ParseReportQuery(const Query& q, ReportQuery* out) {
-  if (q.Has("as_of")) {
-    int32_t day = 0;
-    Status s = events::ParseDate(q.Get("as_of"), &day);
-    if (!s.ok()) return BadParameter("as_of", s.message());
-    out->view.as_of_day = day;
+// The report's query from the request's parameters, as the CLI reads the
+// same options; the response format is JSON Lines (default) or CSV.
+std::optional<ApiError> ParseReportQuery(const Query& q, ReportKind kind,
+                                         projections::ReportQuery* query, OutputFormat* format) {
+  query->kind = kind;
+  const app::ViewText text{.as_of = Optional(q, "as_of"),
+                           .known_at = Optional(q, "known_at"),
+                           .contract = Optional(q, "contract")};
+  if (Status s = app::ParseView(text, &query->view); !s.ok()) {
+    return BadParameter(ParameterOf(s.field()), std::string(s.field_detail()));
   }
-  if (q.Has("known_at")) {
-    int64_t ns = 0;
-    Status s = events::ParseInstant(q.Get("known_at"), &ns);
-    if (!s.ok()) return BadParameter("known_at", s.message());
-    out->view.known_at_ns = ns;
-  }
-  out->view.contract = std::string(q.Get("contract"));
-  const std::string_view format = q.Has("format") ? q.Get("format") : "json";
-  if (format == "json") {
-    out->format = OutputFormat::kJson;
-  } else if (format == "csv") {
-    out->format = OutputFormat::kCsv;
+  const std::string_view f = q.Has("format") ? q.Get("format") : "json";
+  if (f == "json") {
+    *format = OutputFormat::kJson;
+  } else if (f == "csv") {
+    *format = OutputFormat::kCsv;
   } else {
-    return BadParameter("format", "json or csv, got " + events::QuoteForMessage(format));
+    return BadParameter("format", "json or csv, got " + events::QuoteForMessage(f));
   }
+  Status s =
+      projections::ParseMarginKeys(q.Has("by") ? q.Get("by") : "contract", &query->margin_keys);
+  if (!s.ok()) return BadParameter("by", s.message());
+  if (q.Has("at_risk")) {
+    const std::string_view v = q.Get("at_risk");
+    if (v != "true" && v != "false") {
+      return BadParameter("at_risk", "true or false, got " + events::QuoteForMessage(v));
+    }
+    query->at_risk_only = v == "true";
+  }
+  query->today_day = app::TodayDay();
   return std::nullopt;
 }
 
-// Fills `p` with the state of the view, as `ledgerctl` does; `then` runs
-// next with the same runner (burn's refold up to its evaluation day).
-Status Fill(Service& svc, const View& view, projections::Projection* p,
-            const std::function<Status(projections::Runner*, projections::RunStats*)>& then = {}) {
-  CCL_RETURN_IF_ERROR(ledger::CheckContractExists(svc.ledger, view.contract));
-  projections::RunnerOptions options;
-  options.save_checkpoints = !view.filtered();
-  std::unique_lock<std::mutex> lock(CatchUpMutex(), std::defer_lock);
-  if (options.save_checkpoints) lock.lock();
-  projections::Runner runner(svc.ledger, options);
+// Stores a caught-up state through the ledger the server holds, one save at a
+// time; a failure is logged, the answer does not depend on it.
+void SaveCheckpoint(Service& svc, const projections::Projection& p, uint64_t seq) {
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  projections::Runner runner(svc.ledger, projections::RunnerOptions{.save_checkpoints = true});
+  if (Status s = runner.SaveSnapshot(p, seq); !s.ok()) {
+    spdlog::warn("checkpoint of {} not saved: {}", p.name(), s.message());
+  }
+}
+
+Reply Report(const Request& r, Service& svc, ReportKind kind) {
+  projections::ReportQuery query;
+  OutputFormat format = OutputFormat::kJson;
+  if (auto e = ParseReportQuery(r.query, kind, &query, &format)) return Reply::Error(*e);
+  // Only the contracts of the caller's scope are folded, so rows and totals
+  // come from them alone; one outside it is not found, like a missing one.
+  ScopeCheck scope(r.context.scope(), svc.ledger);
+  if (Status s = scope.ContractShownOrNotFound(query.view.contract); !s.ok()) return Reply::Of(s);
+  scope.NarrowView(&query.view);
+  projections::ReportRows rows;
   projections::RunStats stats;
-  projections::Projection* ps[] = {p};
-  CCL_RETURN_IF_ERROR(runner.Query(view, ps, &stats));
-  if (then) CCL_RETURN_IF_ERROR(then(&runner, &stats));
-  return Status::OK();
-}
-
-Reply Rows(const projections::RowSet& set, OutputFormat format) {
-  Reply r{200, format == OutputFormat::kCsv ? "text/csv" : "application/x-ndjson", ""};
-  projections::WriteRowSet(set, format, &r.body);
-  r.rows = set.rows.size();
-  return r;
-}
-
-int32_t TodayDay() {
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  return events::DayOf(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
+  Status s = app::QueryReport(
+      svc.ledger, query,
+      [&svc](const projections::Projection& p, uint64_t seq) { SaveCheckpoint(svc, p, seq); },
+      &rows, &stats);
+  if (s.ok()) s = scope.status();
+  if (!s.ok()) return Reply::Of(s);
+  Reply reply{200, format == OutputFormat::kCsv ? "text/csv" : "application/x-ndjson", ""};
+  const projections::RowSet set = projections::RowSetOf(rows);
+  projections::WriteRowSet(set, format, &reply.body);
+  reply.rows = set.rows.size();
+  return reply;
 }
 
 }  // namespace
 
 Reply GetBalanceReport(const Request& r, Service& svc) {
-  ReportQuery q;
-  if (auto e = ParseReportQuery(r.query, &q)) return Reply::Error(*e);
-  projections::BalancesProjection p;
-  Status s = Fill(svc, q.view, &p);
-  if (!s.ok()) return Reply::Of(s);
-  return Rows(projections::BalanceRowSet(projections::BalanceRows(p, q.view.contract)), q.format);
+  return Report(r, svc, ReportKind::kBalances);
 }
 
 Reply GetMarginReport(const Request& r, Service& svc) {
-  ReportQuery q;
-  if (auto e = ParseReportQuery(r.query, &q)) return Reply::Error(*e);
-  std::vector<projections::MarginKey> keys;
-  Status s =
-      projections::ParseMarginKeys(r.query.Has("by") ? r.query.Get("by") : "contract", &keys);
-  if (!s.ok()) return Reply::Error(BadParameter("by", s.message()));
-  projections::MarginsProjection p;
-  s = Fill(svc, q.view, &p);
-  projections::MarginReport report;
-  if (s.ok()) s = projections::BuildMarginReport(p, keys, q.view.contract, "", &report);
-  if (!s.ok()) return Reply::Of(s);
-  return Rows(projections::MarginRowSet(report), q.format);
+  return Report(r, svc, ReportKind::kMargins);
 }
 
 Reply GetEscalationsReport(const Request& r, Service& svc) {
-  ReportQuery q;
-  if (auto e = ParseReportQuery(r.query, &q)) return Reply::Error(*e);
-  projections::EscalationsProjection p;
-  Status s = Fill(svc, q.view, &p);
-  if (!s.ok()) return Reply::Of(s);
-  return Rows(projections::EscalationRowSet(projections::EscalationRows(p, q.view.contract)),
-              q.format);
+  return Report(r, svc, ReportKind::kEscalations);
 }
 
-Reply GetBurnReport(const Request& r, Service& svc) {
-  ReportQuery q;
-  if (auto e = ParseReportQuery(r.query, &q)) return Reply::Error(*e);
-  bool at_risk = false;
-  if (r.query.Has("at_risk")) {
-    const std::string_view v = r.query.Get("at_risk");
-    if (v != "true" && v != "false") {
-      return Reply::Error(
-          BadParameter("at_risk", "true or false, got " + events::QuoteForMessage(v)));
-    }
-    at_risk = v == "true";
-  }
-  projections::BurnProjection p;
-  const int32_t day = projections::BurnEvaluationDay(q.view, TodayDay());
-  Status s = Fill(svc, q.view, &p, [&](projections::Runner* runner, projections::RunStats* stats) {
-    return projections::FoldBurnThroughDay(runner, q.view, day, &p, stats);
-  });
-  if (!s.ok()) return Reply::Of(s);
-  return Rows(projections::BurnRowSet(projections::BurnRows(p, day, at_risk, q.view.contract)),
-              q.format);
-}
+Reply GetBurnReport(const Request& r, Service& svc) { return Report(r, svc, ReportKind::kBurn); }
 
 }  // namespace ccl::ledgerd

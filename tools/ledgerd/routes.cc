@@ -6,6 +6,8 @@ namespace ccl::ledgerd {
 namespace {
 
 constexpr RoleSet kReaders = kRoleReader | kRoleAuditor;
+// The digest (tree size and roots) shows no event: every role may fetch it.
+constexpr RoleSet kEveryRole = kRoleWriter | kRoleReader | kRoleAuditor | kRoleAdmin;
 
 constexpr std::array<std::string_view, 2> kPostEventsParams = {"expected_version", "contract"};
 constexpr std::array<std::string_view, 4> kGetEventsParams = {"after", "limit", "contract", "type"};
@@ -26,7 +28,7 @@ const std::array<Route, 17> kRoutes = {{
     {"GET", "/v1/events", kReaders, kGetEventsParams, RouteKind::kReply, GetEvents},
     {"GET", "/v1/events/{seq}", kReaders, {}, RouteKind::kReply, GetEventBySeq},
     {"GET", "/v1/events/by-id/{event_id}", kReaders, {}, RouteKind::kReply, GetEventById},
-    {"GET", "/v1/digest", kRoleAuditor, {}, RouteKind::kReply, GetDigest},
+    {"GET", "/v1/digest", kEveryRole, {}, RouteKind::kReply, GetDigest},
     {"GET", "/v1/proofs/inclusion", kRoleAuditor, kInclusionParams, RouteKind::kReply,
      GetInclusionProof},
     {"GET", "/v1/proofs/consistency", kRoleAuditor, kConsistencyParams, RouteKind::kReply,

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "ledger/ledger.h"
+#include "tools/ledgerd/auth.h"
 #include "tools/ledgerd/metrics.h"
 #include "tools/ledgerd/policy.h"
 #include "tools/ledgerd/routes.h"
@@ -65,6 +66,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody();
   void OnBody(beast::error_code ec);
   void Dispatch();
+  // Authenticates the request just read into context_ (auth.h), logging a
+  // failure; the error response when it fails.
+  std::optional<ApiError> AuthenticateRequest();
   // Records the request's access (when the log is on and the reply does
   // not say it is recorded), then Respond: the record is durable before a
   // byte of the response is written.
@@ -91,9 +95,10 @@ class Session : public std::enable_shared_from_this<Session> {
   TlsStream stream_;
   std::string peer_ip_;
   std::string principal_;  // subject CN of the client certificate; empty: none
-  // How principal_ was authenticated: set with it, the one place the access
-  // log reads it from.
-  ledger::AuthMethod auth_ = ledger::AuthMethod::kNone;
+  // The current request's caller (RequestContext), set when it is
+  // authenticated; what the log line, the access record and the feed's
+  // scope read.
+  RequestContext context_;
   int64_t request_time_ns_ = 0;  // wall clock at the request's first byte
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -122,6 +127,8 @@ class ServerImpl final : public Server {
   Metrics& metrics() { return metrics_; }
   ssl::context& tls() { return tls_; }
   net::thread_pool& workers() { return workers_; }
+  AuthFailureLimiter& auth_failures() { return auth_failures_; }
+  const PolicyStore& policy() const { return *policy_; }
   bool draining() const { return service_.draining; }
   // One log line: `msg` as text, or with --log-format json the fields
   // "msg" plus `json_fields` (more "key":value pairs, or empty).
@@ -167,6 +174,7 @@ class ServerImpl final : public Server {
   Metrics metrics_;
   std::unique_ptr<PolicyStore> policy_;
   std::unique_ptr<AccessLog> access_log_;  // null with --access-log off
+  AuthFailureLimiter auth_failures_{options_.limits.auth_failures};
   Service service_;
 
   std::mutex mu_;  // guards what follows

@@ -20,6 +20,7 @@
 #include "tools/ledgerd/options.h"
 #include "tools/ledgerd/policy.h"
 #include "tools/ledgerd/query.h"
+#include "tools/ledgerd/request_context.h"
 
 namespace ccl::ledgerd {
 
@@ -30,7 +31,7 @@ struct Request {
   Query query;
   std::string_view content_type;  // without parameters (";charset=...")
   std::string_view body;
-  std::string principal;
+  RequestContext context;  // who asks, how authenticated, what it may reach
   // The request's access record, status and counts still to be set; absent
   // when the access log is off (tools/ledgerd/access.h).
   std::optional<ledger::AccessRecord> access;

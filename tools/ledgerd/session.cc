@@ -75,7 +75,6 @@ void Session::OnHandshake(beast::error_code ec) {
     return;
   }
   principal_ = PrincipalOf(stream_.native_handle());
-  auth_ = principal_.empty() ? ledger::AuthMethod::kNone : ledger::AuthMethod::kCertificate;
   ReadNext();
 }
 
@@ -83,6 +82,7 @@ void Session::ReadNext() {
   if (server_->draining()) return Close();
   state_ = State::kIdle;
   route_ = nullptr;
+  context_ = RequestContext();
   route_label_ = "unmatched";
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(server_->options().limits.header_bytes));
@@ -190,20 +190,10 @@ void Session::Dispatch() {
                 keep_alive);
   }
   route_label_ = route_->pattern;
-  if (principal_.empty()) {
-    return Send(Reply::Error(HttpError(401, "unauthorized",
-                                       "the client certificate names no single subject CN")),
-                keep_alive);
-  }
-  const RoleSet roles = server_->service().policy->Get()->RolesOf(principal_);
-  if (route_->roles != 0 && (roles & route_->roles) == 0) {
-    return Send(
-        Reply::Error(HttpError(
-            403, "forbidden",
-            "principal " + events::QuoteForMessage(principal_) + " (roles: " + RoleSetName(roles) +
-                ") may not " + std::string(route_->method) + " " + std::string(route_->pattern) +
-                " (needs one of: " + RoleSetName(route_->roles) + ")")),
-        keep_alive);
+  if (auto e = AuthenticateRequest()) return Send(Reply::Error(*e), keep_alive);
+  if (auto e = Authorize(context_, route_->roles,
+                         std::string(route_->method) + " " + std::string(route_->pattern))) {
+    return Send(Reply::Error(*e), keep_alive);
   }
   if (auto e = Query::Parse(q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
                             route_->params, &request->query)) {
@@ -213,7 +203,7 @@ void Session::Dispatch() {
   const auto ct = req[http::field::content_type];
   request->content_type = MediaType(std::string_view(ct.data(), ct.size()));
   request->body = req.body();
-  request->principal = principal_;
+  request->context = context_;
   if (server_->service().access_log != nullptr) request->access = RequestAccessRecord(Facts());
   net::post(server_->workers(), [self = shared_from_this(), request, keep_alive,
                                  handler = route_->handler] {
@@ -222,6 +212,20 @@ void Session::Dispatch() {
       self->Send(std::move(reply), keep_alive);
     });
   });
+}
+
+std::optional<ApiError> Session::AuthenticateRequest() {
+  const auto& req = parser_->get();
+  const auto authorization = req[http::field::authorization];
+  auto failure =
+      Authenticate(principal_, std::string_view(authorization.data(), authorization.size()),
+                   peer_ip_, server_->policy(), &server_->auth_failures(), &context_);
+  if (!failure) return std::nullopt;
+  server_->Log(spdlog::level::warn,
+               "authentication failed from " + peer_ip_ + ": " + failure->reason,
+               "\"peer\":" + JsonQuoted(peer_ip_) +
+                   ",\"event\":\"auth_failed\",\"why\":" + JsonQuoted(failure->reason));
+  return failure->error;
 }
 
 void Session::Send(Reply reply, bool keep_alive) {
@@ -252,8 +256,8 @@ void Session::RecordThen(ledger::AccessRecord record, std::function<void(const S
 RequestFacts Session::Facts() const {
   RequestFacts f;
   f.time_ns = request_time_ns_;
-  f.principal = principal_;
-  f.auth = auth_;
+  f.principal = context_.principal;
+  f.auth = context_.auth_method;
   f.client = peer_ip_;
   f.route = route_;
   if (parser_ && parser_->is_header_done()) {
@@ -299,11 +303,13 @@ void Session::LogRequest(unsigned status, size_t bytes) {
     target = events::EscapeForMessage(
         LoggableTarget(std::string_view(req.target().data(), req.target().size()), route_));
   }
-  const std::string who = principal_.empty() ? "-" : events::EscapeForMessage(principal_);
+  const std::string who =
+      context_.principal.empty() ? "-" : events::EscapeForMessage(context_.principal);
   char took[32];
   std::snprintf(took, sizeof(took), "%.3f", ms);
   const std::string fields =
       "\"peer\":" + JsonQuoted(peer_ip_) + ",\"principal\":" + JsonQuoted(who) +
+      ",\"auth\":" + JsonQuoted(AuthMethodName(context_.auth_method)) +
       ",\"method\":" + JsonQuoted(method) + ",\"target\":" + JsonQuoted(target) +
       ",\"route\":" + JsonQuoted(route_label_) + ",\"status\":" + std::to_string(status) +
       ",\"bytes\":" + std::to_string(bytes) + ",\"ms\":" + took;

@@ -242,7 +242,8 @@ OVERAGE = {1: "reject", 2: "allow"}
 SEVERITY = {1: "A", 2: "B", 3: "C"}
 TYPES = [None, "ContractOpened", "ContractAmended", "HoursBooked", "DeliveryCompleted",
          "EscalationOpened", "EscalationSeverityChanged", "EscalationResolved", "EntryReversed",
-         "ContractClosed", "PeriodClosed", "LegalHoldPlaced", "LegalHoldReleased"]
+         "ContractClosed", "PeriodClosed", "LegalHoldPlaced", "LegalHoldReleased",
+         "ApprovalPolicySet", "Approved", "Rejected", "PeriodReopened"]
 
 
 class Table:
@@ -459,6 +460,24 @@ def decode_payload(kind, p, e):
     elif kind in ("LegalHoldPlaced", "LegalHoldReleased"):
         e.update(case=p.string(0), reason=p.string(1))
         return
+    elif kind == "ApprovalPolicySet":
+        numbers = [raw[0] for raw in p.structs(0, 1)]  # [ubyte]: type numbers, ascending
+        if any(not 1 <= n < len(TYPES) for n in numbers) or numbers != sorted(set(numbers)):
+            raise ValueError("bad approval policy types %s" % numbers)
+        e["types"] = ",".join(TYPES[n] for n in numbers) or "none"
+        threshold = p.scalar(1, "q", None)
+        if threshold is not None:
+            e["threshold_minutes"] = threshold
+        return
+    elif kind in ("Approved", "Rejected"):
+        e["target_event_id"] = p.uuid(0)
+        if kind == "Rejected":
+            e["reason"] = p.string(1)
+        return
+    elif kind == "PeriodReopened":
+        month = p.scalar(0, "i")
+        e.update(period="%04d-%02d" % (month // 12, month % 12 + 1), reason=p.string(1))
+        return
     elif kind == "EntryReversed":
         e.update(target_event_id=p.uuid(0), reason=p.string(1))
         return
@@ -488,13 +507,14 @@ def decode_event(data):
          "recorded_at": instant_text(recorded, True),
          "actor": root.string(6), "source": root.string(7)}
     if not e["contract"]:
-        del e["contract"]  # a ledger-wide event (PeriodClosed) names no contract
+        del e["contract"]  # a ledger-wide event (or a decision on one) names no contract
     if root.string(8):
         e["note"] = root.string(8)
     payload = root.table(10)
     if payload is None:
         raise ValueError("no payload")
     decode_payload(kind, payload, e)
+    e["_awaits"] = bool(root.scalar(11, "B"))  # assigned: accepted pending approval
     e["_effective_ns"] = effective
     e["_recorded_ns"] = recorded
     return e
@@ -505,6 +525,8 @@ def json_form(e):
     out = {k: v for k, v in e.items() if not k.startswith("_")}
     if e.get("_applied") is not None:
         out["applied_bill_rate_minor"] = e["_applied"]
+    if e.get("_awaits"):
+        out["awaits_approval"] = True
     return out
 
 
@@ -955,14 +977,23 @@ def check_figures(folder, m, events):
         start[name] = data
     folds = Folds(decode_balances(start["balances"], "balances.start.state"),
                   *decode_margins(start["margins"], "margins.start.state"))
+    pending = {}  # events awaiting approval: they count once approved, as of their own date
     for e in events:
+        if e["type"] in ("HoursBooked", "DeliveryCompleted"):
+            targets[e["event_id"]] = e
+        if e["_awaits"]:
+            pending[e["event_id"]] = e
+            continue
+        if e["type"] == "Approved":
+            approval, e = e, pending.pop(e["target_event_id"], None)
+            if e is None:
+                raise Failure("events.bin", "the event approved at seq %d was not appended pending "
+                              "within the package's period" % approval["seq"])
         target = None
         if e["type"] == "EntryReversed":
             target = targets.get(e["target_event_id"])
             if target is None:
                 raise Failure("targets.bin", "lacks the target of the reversal at seq %d" % e["seq"])
-        elif e["type"] in ("HoursBooked", "DeliveryCompleted"):
-            targets[e["event_id"]] = e
         folds.apply(e, target)
     ends = {"balances": encode_balances(folds.balances),
             "margins": encode_margins(folds.overflowed, folds.margins)}

@@ -4,8 +4,10 @@
 // an element, open a script or break out of an attribute.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace ccl::report {
 
@@ -15,5 +17,46 @@ namespace ccl::report {
 // mangle) and any byte sequence that is not valid UTF-8 become U+FFFD.
 void AppendEscaped(std::string_view text, std::string* out);
 std::string Escaped(std::string_view text);
+
+// An HTML table written into *out as rows and cells are added: the header
+// from (name, numeric) pairs at construction, the closing tags at
+// destruction. Text cells are escaped; Markup cells are the caller's own.
+class Table {
+ public:
+  Table(std::string* out, std::initializer_list<std::pair<const char*, bool>> columns) : out_(out) {
+    out_->append("<div class=\"table-wrap\"><table><thead><tr>");
+    for (const auto& [name, numeric] : columns) {
+      out_->append(numeric ? "<th class=\"num\">" : "<th>");
+      AppendEscaped(name, out_);
+      out_->append("</th>");
+    }
+    out_->append("</tr></thead><tbody>");
+  }
+  void Row(const char* cls = nullptr) {
+    if (open_row_) out_->append("</tr>");
+    out_->append(cls == nullptr ? "<tr>" : std::string("<tr class=\"") + cls + "\">");
+    open_row_ = true;
+  }
+  void Text(std::string_view s, const char* cls = nullptr) {
+    out_->append(cls == nullptr ? "<td>" : std::string("<td class=\"") + cls + "\">");
+    AppendEscaped(s, out_);
+    out_->append("</td>");
+  }
+  void Num(std::string_view s) { Text(s, "num"); }
+  // A cell of markup we built ourselves (badges, meters); never event text.
+  void Markup(const std::string& html, const char* cls = nullptr) {
+    out_->append(cls == nullptr ? "<td>" : std::string("<td class=\"") + cls + "\">");
+    out_->append(html);
+    out_->append("</td>");
+  }
+  ~Table() {
+    if (open_row_) out_->append("</tr>");
+    out_->append("</tbody></table></div>");
+  }
+
+ private:
+  std::string* out_;
+  bool open_row_ = false;
+};
 
 }  // namespace ccl::report

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "events/quote.h"
+#include "projections/pending.h"
 #include "projections/registry.h"
 #include "projections/report_query.h"
 #include "projections/runner.h"
@@ -53,10 +54,23 @@ class SeriesFold {
     for (; it->Valid(); it->Next()) {
       // Both orders are increasing seq: nothing later is in the known-at prefix.
       if (it->seq() > data_->view_seq) break;
-      const Event& e = it->event();
-      if (!projections::EffectiveInView(view_, e)) continue;
+      // Approvals as the projections fold them (projections/runner.h).
+      const Event* e = &it->event();
+      switch (events::FigureStepOf(*e)) {
+        case events::FigureStep::kNothing:
+          continue;
+        case events::FigureStep::kApprovedTarget:
+          CCL_RETURN_IF_ERROR(ledger_->GetByEventId(e->target_event_id, &approved_)
+                                  .WithContext("seq " + std::to_string(it->seq()) + ": approved"));
+          approved_.awaits_approval = false;
+          e = &approved_;
+          break;
+        case events::FigureStep::kSelf:
+          break;
+      }
+      if (!projections::EffectiveInView(view_, *e)) continue;
       ++data_->events_in_view;
-      CCL_RETURN_IF_ERROR(Apply(e));
+      CCL_RETURN_IF_ERROR(Apply(*e));
     }
     CCL_RETURN_IF_ERROR(it->status());
     for (size_t i = 0; i < builders_.size(); ++i) {
@@ -132,6 +146,7 @@ class SeriesFold {
   std::map<std::pair<std::string, int>, size_t> index_;
   std::vector<SeriesBuilder> builders_;
   Event target_;
+  Event approved_;
 };
 
 // The rows of each report, as `ledgerctl balance|margin|escalations|burn`
@@ -236,6 +251,25 @@ const ContractInfo* ReportData::FindContract(const std::string& name) const {
   return nullptr;
 }
 
+// Closed months (as known in the view), what awaits approval and the legal
+// holds (now: neither depends on the view's dates), for every contract or
+// the view's one.
+Status GatherCompliance(ledger::Ledger* ledger, const ReportOptions& options, ReportData* data) {
+  CCL_RETURN_IF_ERROR(projections::ReadClosedPeriods(
+      ledger, options.view.known_at_ns.value_or(INT64_MAX), &data->periods));
+  CCL_RETURN_IF_ERROR(projections::ReadPendingApprovals(ledger, &data->pending));
+  std::vector<projections::RetentionRow> retention;
+  CCL_RETURN_IF_ERROR(
+      projections::BuildRetentionRows(ledger, options.today_day, kRetentionYearsShown, &retention));
+  const std::string& only = options.view.contract;
+  std::erase_if(data->pending, [&](const Event& e) { return !only.empty() && e.contract != only; });
+  for (projections::RetentionRow& r : retention) {
+    if (r.holds.empty() || (!only.empty() && r.contract != only)) continue;
+    data->holds.push_back(std::move(r));
+  }
+  return Status::OK();
+}
+
 Status BuildReportData(ledger::Ledger* ledger, const ReportOptions& options, ReportData* data) {
   *data = ReportData();
   data->view = options.view;
@@ -268,7 +302,7 @@ Status BuildReportData(ledger::Ledger* ledger, const ReportOptions& options, Rep
   CCL_RETURN_IF_ERROR(ledger->GetChainHash(data->view_seq, &data->view_hash));
 
   data->figures_status = GatherFigures(ledger, options, data);
-  return Status::OK();
+  return GatherCompliance(ledger, options, data);
 }
 
 }  // namespace ccl::report

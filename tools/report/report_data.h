@@ -22,7 +22,9 @@
 #include "events/event.h"
 #include "events/status.h"
 #include "ledger/ledger.h"
+#include "projections/periods.h"
 #include "projections/report_rows.h"
+#include "projections/retention.h"
 #include "projections/view.h"
 
 namespace ccl::report {
@@ -31,6 +33,9 @@ namespace ccl::report {
 // contract name, then service line; by seq) and says how many it left out.
 inline constexpr size_t kChartsMax = 200;
 inline constexpr size_t kReversalsMax = 1000;
+// The retention years the hold list is computed with (only the holds are
+// shown, which do not depend on it).
+inline constexpr uint32_t kRetentionYearsShown = 3;
 
 struct ReportOptions {
   projections::View view;
@@ -126,6 +131,13 @@ struct ReportData {
   size_t charts_omitted = 0;
   std::vector<ReversalEntry> reversals;
   uint64_t reversals_total = 0;
+
+  // Compliance: the closed months with their sealed totals (as known in the
+  // view), the events awaiting approval and the contracts on legal hold
+  // (now), of the view's contract when it has one.
+  std::vector<projections::ClosedPeriod> periods;
+  std::vector<events::Event> pending;
+  std::vector<projections::RetentionRow> holds;
 
   // The contract's info, or nullptr.
   const ContractInfo* FindContract(const std::string& name) const;

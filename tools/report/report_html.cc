@@ -8,6 +8,7 @@
 #include "events/time_format.h"
 #include "events/uuid.h"
 #include "tools/report/html.h"
+#include "tools/report/report_compliance.h"
 #include "tools/report/svg_chart.h"
 
 namespace ccl::report {
@@ -103,44 +104,6 @@ std::string LineName(events::ServiceLine l) {
   std::replace(s.begin(), s.end(), '_', ' ');
   return s;
 }
-
-class Table {
- public:
-  Table(std::string* out, std::initializer_list<std::pair<const char*, bool>> columns) : out_(out) {
-    out_->append("<div class=\"table-wrap\"><table><thead><tr>");
-    for (const auto& [name, numeric] : columns) {
-      out_->append(numeric ? "<th class=\"num\">" : "<th>");
-      Esc(name, out_);
-      out_->append("</th>");
-    }
-    out_->append("</tr></thead><tbody>");
-  }
-  void Row(const char* cls = nullptr) {
-    if (open_row_) out_->append("</tr>");
-    out_->append(cls == nullptr ? "<tr>" : std::string("<tr class=\"") + cls + "\">");
-    open_row_ = true;
-  }
-  void Text(std::string_view s, const char* cls = nullptr) {
-    out_->append(cls == nullptr ? "<td>" : std::string("<td class=\"") + cls + "\">");
-    Esc(s, out_);
-    out_->append("</td>");
-  }
-  void Num(std::string_view s) { Text(s, "num"); }
-  // A cell of markup we built ourselves (badges, meters); never event text.
-  void Markup(const std::string& html, const char* cls = nullptr) {
-    out_->append(cls == nullptr ? "<td>" : std::string("<td class=\"") + cls + "\">");
-    out_->append(html);
-    out_->append("</td>");
-  }
-  ~Table() {
-    if (open_row_) out_->append("</tr>");
-    out_->append("</tbody></table></div>");
-  }
-
- private:
-  std::string* out_;
-  bool open_row_ = false;
-};
 
 std::string Badge(const char* cls, std::string_view text) {
   std::string s = std::string("<span class=\"badge ") + cls + "\">";
@@ -532,6 +495,7 @@ void RenderReportHtml(const ReportData& d, std::string* out) {
     Escalations(d, out);
     Reversals(d, out);
   }
+  AppendComplianceHtml(d, out);
   Footer(d, out);
   out->append("</main></body></html>\n");
 }

@@ -2,6 +2,7 @@
 #include "tools/report/svg_chart.h"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <cstdio>
 
@@ -145,35 +146,29 @@ void ChooseHourScale(int64_t max_minutes, int64_t* top_hours, int64_t* step_hour
   }
 }
 
-void AppendBurnChartSvg(const BurnChartData& c, std::string* out) {
-  const projections::BurnRow& burn = c.burn;
-  // x: the term, or (without one in the view) the data and the 90-day window.
-  int32_t first = 0;
-  int32_t end = 0;
+namespace {
+
+// The x axis: the term, or (without one in the view) the data and the
+// 90-day window; at least a week. `*end` is exclusive.
+void ChartDays(const BurnChartData& c, int32_t* first, int32_t* end) {
   if (c.has_term && c.term_end_day >= c.term_start_day) {
-    first = c.term_start_day;
-    end = c.term_end_day + 1;
+    *first = c.term_start_day;
+    *end = c.term_end_day + 1;
   } else {
-    first = burn.as_of_day - 89;
-    end = burn.as_of_day + 1;
+    *first = c.burn.as_of_day - 89;
+    *end = c.burn.as_of_day + 1;
     for (const auto* s : {&c.funded, &c.consumed}) {
       if (!s->empty()) {
-        first = std::min(first, s->front().day);
-        end = std::max(end, s->back().day + 1);
+        *first = std::min(*first, s->front().day);
+        *end = std::max(*end, s->back().day + 1);
       }
     }
   }
-  if (end - first < 7) end = first + 7;
+  if (*end - *first < 7) *end = *first + 7;
+}
 
-  // y: everything drawn must fit.
-  int64_t max_minutes = std::max(burn.funded_minutes, burn.projected_minutes);
-  for (const SeriesPoint& p : c.funded) max_minutes = std::max(max_minutes, p.minutes);
-  for (const SeriesPoint& p : c.consumed) max_minutes = std::max(max_minutes, p.minutes);
-  int64_t top_hours = 1;
-  int64_t step_hours = 1;
-  ChooseHourScale(max_minutes, &top_hours, &step_hours);
-  const Scale s(first, end, top_hours * 60);
-
+// The <svg> element's opening, its title and background.
+void AppendChartHead(const BurnChartData& c, std::string* out) {
   const std::string title = c.contract + " \xc2\xb7 " +
                             std::string(events::ServiceLineName(c.service_line)) +
                             ": funded vs consumed";
@@ -186,22 +181,32 @@ void AppendBurnChartSvg(const BurnChartData& c, std::string* out) {
   out->append("</title>");
   out->append("<rect x=\"0\" y=\"0\" width=\"" + std::to_string(kChartWidth) + "\" height=\"" +
               std::to_string(kChartHeight) + "\" fill=\"#ffffff\"/>");
+}
 
-  // Horizontal gridlines with hour labels.
-  const int64_t left = kLeft * 10;
-  const int64_t right = (kChartWidth - kRight) * 10;
-  const int64_t base = (kTop + kPlotHeight) * 10;
-  out->append("<g class=\"grid\">");
+constexpr int64_t kPlotLeft = kLeft * 10;
+constexpr int64_t kPlotRight = (kChartWidth - kRight) * 10;
+constexpr int64_t kPlotTop = kTop * 10;
+constexpr int64_t kPlotBase = (kTop + kPlotHeight) * 10;
+
+// Horizontal gridlines with hour labels.
+void AppendHourGrid(const Scale& s, int64_t top_hours, int64_t step_hours, std::string* out) {
+  assert(step_hours > 0);
   for (int64_t h = 0; h <= top_hours; h += step_hours) {
     const int64_t y = s.Y(h * 60);
-    Line(left, y, right, y,
+    Line(kPlotLeft, y, kPlotRight, y,
          h == 0 ? "stroke=\"#94a3b8\" stroke-width=\"1\"" : "stroke=\"#e2e8f0\" stroke-width=\"1\"",
          out);
-    Text(left - 60, y + 35, "text-anchor=\"end\" fill=\"#64748b\"",
+    Text(kPlotLeft - 60, y + 35, "text-anchor=\"end\" fill=\"#64748b\"",
          events::FormatSignedThousands(h) + " h", out);
   }
-  // Month ticks: a faint line at each first of the month, thinned so the
-  // labels never overlap; the year under each January and the first label.
+}
+
+// Month ticks: a faint line at each first of the month, thinned so the
+// labels never overlap; the year under each January and the first label.
+void AppendMonthTicks(const Scale& s, std::string* out) {
+  const int32_t first = s.first_day();
+  const int32_t end = s.end_day();
+  assert(end > first);
   const int64_t month_px = static_cast<int64_t>(kPlotWidth) * 30 / (end - first);
   int every = 1;
   for (int k : {1, 2, 3, 6, 12}) {
@@ -218,33 +223,35 @@ void AppendBurnChartSvg(const BurnChartData& c, std::string* out) {
     const unsigned m = static_cast<unsigned>(month.month());
     if ((m - 1) % every != 0) continue;
     const int64_t x = s.X(day);
-    if (day > first) Line(x, kTop * 10, x, base, "stroke=\"#f1f5f9\" stroke-width=\"1\"", out);
-    Line(x, base, x, base + 40, "stroke=\"#94a3b8\" stroke-width=\"1\"", out);
-    Text(x, base + 150, "text-anchor=\"middle\" fill=\"#64748b\"", kMonthNames[m - 1], out);
+    if (day > first) Line(x, kPlotTop, x, kPlotBase, "stroke=\"#f1f5f9\" stroke-width=\"1\"", out);
+    Line(x, kPlotBase, x, kPlotBase + 40, "stroke=\"#94a3b8\" stroke-width=\"1\"", out);
+    Text(x, kPlotBase + 150, "text-anchor=\"middle\" fill=\"#64748b\"", kMonthNames[m - 1], out);
     if (m == 1 || first_label) {
-      Text(x, base + 290, "text-anchor=\"middle\" fill=\"#94a3b8\" font-size=\"10\"",
+      Text(x, kPlotBase + 290, "text-anchor=\"middle\" fill=\"#94a3b8\" font-size=\"10\"",
            std::to_string(static_cast<int>(month.year())), out);
     }
     first_label = false;
   }
-  out->append("</g>");
+}
 
-  // Evaluation day marker.
-  const int32_t eval_end = std::clamp(burn.as_of_day + 1, first, end);
-  if (burn.as_of_day + 1 > first && burn.as_of_day + 1 < end) {
-    const int64_t x = s.X(eval_end);
-    Line(x, kTop * 10, x, base, "stroke=\"#94a3b8\" stroke-width=\"1\" stroke-dasharray=\"2 3\"",
-         out);
-    const bool right_half = x > (kLeft + kPlotWidth / 2) * 10;
-    Text(right_half ? x - 40 : x + 40, kTop * 10 - 40,
-         right_half ? "text-anchor=\"end\" fill=\"#64748b\" font-size=\"10\""
-                    : "text-anchor=\"start\" fill=\"#64748b\" font-size=\"10\"",
-         "as of " + ShortDate(burn.as_of_day), out);
-  }
+// A dashed vertical line at `x` with a label beside it, on the side of the
+// plot's middle that leaves it room.
+void AppendMarker(int64_t x, int64_t label_y, const std::string& line_attrs,
+                  const std::string& label_attrs, const std::string& label, std::string* out) {
+  Line(x, kPlotTop, x, kPlotBase, line_attrs.c_str(), out);
+  const bool right_half = x > (kLeft + kPlotWidth / 2) * 10;
+  Text(right_half ? x - 40 : x + 40, label_y,
+       (std::string(right_half ? "text-anchor=\"end\"" : "text-anchor=\"start\"") + label_attrs)
+           .c_str(),
+       label, out);
+}
 
-  // Consumed: cumulative at the end of each day, up to the evaluation day.
-  std::string path;
-  Point('M', s.X(first), s.Y(0), &path);
+// Consumed: cumulative at the end of each day up to `eval_end`, as the line
+// `*path` and the filled area under it.
+void AppendConsumedArea(const BurnChartData& c, const Scale& s, int32_t eval_end, std::string* path,
+                        std::string* out) {
+  const int32_t first = s.first_day();
+  Point('M', s.X(first), s.Y(0), path);
   int64_t total = 0;
   for (const SeriesPoint& p : c.consumed) {
     if (p.day >= eval_end) break;
@@ -252,18 +259,22 @@ void AppendBurnChartSvg(const BurnChartData& c, std::string* out) {
       total = p.minutes;
       continue;
     }
-    Point('L', s.X(p.day), s.Y(total), &path);
+    Point('L', s.X(p.day), s.Y(total), path);
     total = p.minutes;
-    Point('L', s.X(p.day + 1), s.Y(total), &path);
+    Point('L', s.X(p.day + 1), s.Y(total), path);
   }
-  Point('L', s.X(eval_end), s.Y(total), &path);
-  std::string area = path;
+  Point('L', s.X(eval_end), s.Y(total), path);
+  std::string area = *path;
   Point('L', s.X(eval_end), s.Y(0), &area);
   area.push_back('Z');
   out->append("<path class=\"consumed-area\" d=\"" + area + "\" fill=\"" + kConsumedColor +
               "\" fill-opacity=\"0.10\" stroke=\"none\"/>");
+}
 
-  // Funded: a step line over the whole axis.
+// Funded: a step line over the whole axis.
+void AppendFunded(const BurnChartData& c, const Scale& s, std::string* out) {
+  const int32_t first = s.first_day();
+  const int32_t end = s.end_day();
   std::string funded;
   int64_t level = LevelOn(c.funded, first);
   Point('M', s.X(first), s.Y(level), &funded);
@@ -276,42 +287,70 @@ void AppendBurnChartSvg(const BurnChartData& c, std::string* out) {
   Point('L', s.X(end), s.Y(level), &funded);
   out->append("<path class=\"funded\" d=\"" + funded + "\" fill=\"none\" stroke=\"" + kFundedColor +
               "\" stroke-width=\"2\" stroke-linejoin=\"round\"/>");
+}
 
-  out->append("<path class=\"consumed\" d=\"" + path + "\" fill=\"none\" stroke=\"" +
+// The projection from the evaluation day to the end of the term.
+void AppendProjection(const projections::BurnRow& burn, const Scale& s, int32_t eval_end,
+                      std::string* out) {
+  const bool overrun = burn.flag == projections::BurnFlag::kOverrun;
+  const char* color = overrun ? kOverrunColor : kProjectionColor;
+  const int64_t x1 = s.X(eval_end), y1 = s.Y(burn.consumed_minutes);
+  const int64_t x2 = s.X(s.end_day()), y2 = s.Y(burn.projected_minutes);
+  Line(x1, y1, x2, y2,
+       (std::string("class=\"projection\" stroke=\"") + color +
+        "\" stroke-width=\"2\" stroke-dasharray=\"6 4\"")
+           .c_str(),
+       out);
+  out->append("<circle cx=\"");
+  Tenths(x2, out);
+  out->append("\" cy=\"");
+  Tenths(y2, out);
+  out->append("\" r=\"3.5\" fill=\"" + std::string(color) + "\"/>");
+}
+
+}  // namespace
+
+void AppendBurnChartSvg(const BurnChartData& c, std::string* out) {
+  const projections::BurnRow& burn = c.burn;
+  int32_t first = 0;
+  int32_t end = 0;
+  ChartDays(c, &first, &end);
+  // y: everything drawn must fit.
+  int64_t max_minutes = std::max(burn.funded_minutes, burn.projected_minutes);
+  for (const SeriesPoint& p : c.funded) max_minutes = std::max(max_minutes, p.minutes);
+  for (const SeriesPoint& p : c.consumed) max_minutes = std::max(max_minutes, p.minutes);
+  int64_t top_hours = 1;
+  int64_t step_hours = 1;
+  ChooseHourScale(max_minutes, &top_hours, &step_hours);
+  const Scale s(first, end, top_hours * 60);
+
+  AppendChartHead(c, out);
+  out->append("<g class=\"grid\">");
+  AppendHourGrid(s, top_hours, step_hours, out);
+  AppendMonthTicks(s, out);
+  out->append("</g>");
+  const int32_t eval_end = std::clamp(burn.as_of_day + 1, first, end);
+  if (burn.as_of_day + 1 > first && burn.as_of_day + 1 < end) {
+    AppendMarker(s.X(eval_end), kPlotTop - 40,
+                 "stroke=\"#94a3b8\" stroke-width=\"1\" stroke-dasharray=\"2 3\"",
+                 " fill=\"#64748b\" font-size=\"10\"", "as of " + ShortDate(burn.as_of_day), out);
+  }
+  std::string consumed;
+  AppendConsumedArea(c, s, eval_end, &consumed, out);
+  AppendFunded(c, s, out);
+  out->append("<path class=\"consumed\" d=\"" + consumed + "\" fill=\"none\" stroke=\"" +
               kConsumedColor + "\" stroke-width=\"2.5\" stroke-linejoin=\"round\"/>");
-
-  // Projection to the end of the term.
   if (c.has_term && burn.remaining_days > 0 && eval_end < end) {
-    const bool overrun = burn.flag == projections::BurnFlag::kOverrun;
-    const char* color = overrun ? kOverrunColor : kProjectionColor;
-    const int64_t x1 = s.X(eval_end), y1 = s.Y(burn.consumed_minutes);
-    const int64_t x2 = s.X(end), y2 = s.Y(burn.projected_minutes);
-    Line(x1, y1, x2, y2,
-         (std::string("class=\"projection\" stroke=\"") + color +
-          "\" stroke-width=\"2\" stroke-dasharray=\"6 4\"")
-             .c_str(),
-         out);
-    out->append("<circle cx=\"");
-    Tenths(x2, out);
-    out->append("\" cy=\"");
-    Tenths(y2, out);
-    out->append("\" r=\"3.5\" fill=\"" + std::string(color) + "\"/>");
+    AppendProjection(burn, s, eval_end, out);
   }
   // Where the funding runs out, when the forecast says it will within the term.
   if (burn.exhaustion_day.has_value() && *burn.exhaustion_day >= first &&
       *burn.exhaustion_day < end) {
-    const int64_t x = s.X(*burn.exhaustion_day + 1);
-    Line(x, kTop * 10, x, base,
-         (std::string("class=\"exhaustion\" stroke=\"") + kOverrunColor +
-          "\" stroke-width=\"1.5\" stroke-dasharray=\"3 3\"")
-             .c_str(),
-         out);
-    const bool right_half = x > (kLeft + kPlotWidth / 2) * 10;
-    Text(right_half ? x - 40 : x + 40, kTop * 10 + 110,
-         (std::string(right_half ? "text-anchor=\"end\"" : "text-anchor=\"start\"") + " fill=\"" +
-          kOverrunColor + "\" font-size=\"10\"")
-             .c_str(),
-         "runs out " + ShortDate(*burn.exhaustion_day), out);
+    AppendMarker(s.X(*burn.exhaustion_day + 1), kPlotTop + 110,
+                 std::string("class=\"exhaustion\" stroke=\"") + kOverrunColor +
+                     "\" stroke-width=\"1.5\" stroke-dasharray=\"3 3\"",
+                 std::string(" fill=\"") + kOverrunColor + "\" font-size=\"10\"",
+                 "runs out " + ShortDate(*burn.exhaustion_day), out);
   }
   out->append("</svg>");
 }

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <optional>
 #include <set>
-#include <thread>
 #include <vector>
 
 #include "events/json.h"
@@ -15,11 +14,10 @@
 #include "ledger/merkle.h"
 #include "projections/registry.h"
 #include "projections/report_rows.h"
-#include "projections/runner.h"
-#include "tools/feed/contract_currency.h"
 #include "tools/sink/pg_connection.h"
 #include "tools/sink/pg_copy.h"
 #include "tools/sink/postgres_ddl.h"
+#include "tools/sink/sink_source.h"
 #include "tools/sink/sink_tables.h"
 
 namespace ccl::sink {
@@ -63,45 +61,39 @@ int64_t SteadyNs() {
 
 class Sink {
  public:
-  Sink(ledger::Ledger* ledger, const PostgresSinkOptions& options, PostgresSinkResult* result)
-      : ledger_(ledger),
-        options_(options),
-        result_(result),
-        runner_(ledger, RunnerOptions()),
-        currencies_(ledger) {}
+  Sink(SinkSource* source, const PostgresSinkOptions& options, PostgresSinkResult* result)
+      : source_(source), options_(options), result_(result) {}
 
   Status Run();
 
  private:
-  static projections::RunnerOptions RunnerOptions() {
-    projections::RunnerOptions o;
-    o.save_checkpoints = false;  // the sink keeps its state in memory
-    return o;
-  }
   Status Start();
-  Status CheckAgainstLedger(const Checkpoint& cp);
+  Status CheckAgainstSource(const Checkpoint& cp);
   Status WriteBatch(uint64_t first, uint64_t last);
   // The burn rows' evaluation day: the front end's today, or the latest
   // effective day folded when events are dated later than today (the sink
   // folds incrementally, so it cannot leave them out as `export burn` does).
   int32_t BurnDay() const { return std::max(options_.today_day(), set_.burn.max_day()); }
-  // Advances the projections to `last`; *burn_whole when the burn day moved.
-  Status Fold(uint64_t first, uint64_t last, bool* burn_whole);
   // Conflict unless the stored checkpoint is still this sink's; locks it.
   Status LockUnchangedCheckpoint();
   // COPYs events first..last, sent as they are encoded (the server parses
-  // one chunk while the next is encoded; memory stays at about one chunk).
+  // one chunk while the next is encoded; memory stays at about one chunk),
+  // and advances the projections to `last` meanwhile.
   Status CopyEvents(uint64_t first, uint64_t last, Checkpoint* next, SinkBatchStats* stats);
-  Status EncodeEvents(uint64_t first, uint64_t last, Checkpoint* next, SinkBatchStats* stats);
-  Status Transaction(uint64_t first, uint64_t last, bool burn_whole, Checkpoint* next,
-                     SinkBatchStats* stats);
+  Status EncodeRow(const SourceEvent& e, BinaryCopyWriter* w);
+  // The batch's transaction.
+  Status Transaction(uint64_t first, uint64_t last, Checkpoint* next, SinkBatchStats* stats);
+  // The first batch into a schema without checkpoint is the initial sync.
+  uint64_t BatchMax() const {
+    return !checkpoint_.has_value() && options_.first_batch_events_max > 0
+               ? options_.first_batch_events_max
+               : options_.events_per_batch_max;
+  }
   bool ShouldStop() const { return options_.should_stop && options_.should_stop(); }
 
-  ledger::Ledger* ledger_;
+  SinkSource* source_;
   const PostgresSinkOptions& options_;
   PostgresSinkResult* result_;
-  projections::Runner runner_;
-  feed::ContractCurrencies currencies_;  // the currency each payload's amounts carry
   projections::ProjectionSet set_;
   std::unique_ptr<PgConnection> db_;
   std::optional<Checkpoint> checkpoint_;  // as committed; nullopt before the first batch
@@ -109,31 +101,22 @@ class Sink {
   // earlier run left); later ones only the rows of the contracts they touch.
   bool rows_replaced_once_ = false;
   std::set<std::string> touched_;  // contracts of the batch being written
-  events::Event event_;
   std::string json_;
   std::string copy_;  // COPY bytes not sent yet
 };
 
-Status Sink::CheckAgainstLedger(const Checkpoint& cp) {
-  const std::string id = events::FormatUuid(ledger_->ledger_id());
+Status Sink::CheckAgainstSource(const Checkpoint& cp) {
+  const std::string& id = source_->ledger_id();
   const std::string where = db_->server() + ": checkpoint of schema \"" + options_.schema + "\"";
   if (cp.ledger_id != id) {
     return Status::Corruption(where + " belongs to ledger " + cp.ledger_id +
-                              ", not to this ledger (" + id +
+                              ", not to the one of the " + source_->name() + " (" + id +
                               "): refusing to mix two ledgers in one schema");
   }
-  const ledger::Head head = ledger_->head();
-  if (cp.seq > head.seq) {
-    return Status::Corruption(where + " is at seq " + std::to_string(cp.seq) +
-                              " but the ledger ends at seq " + std::to_string(head.seq) +
+  if (cp.seq > source_->head()) {
+    return Status::Corruption(where + " is at seq " + std::to_string(cp.seq) + " but the " +
+                              source_->name() + " ends at seq " + std::to_string(source_->head()) +
                               ": the ledger was replaced by an older copy or rewritten");
-  }
-  ledger::Hash h{};
-  CCL_RETURN_IF_ERROR(ledger_->GetChainHash(cp.seq, &h));
-  if (ledger::HexEncode(h) != cp.hash_hex) {
-    return Status::Corruption(where + " records chain hash " + cp.hash_hex + " at seq " +
-                              std::to_string(cp.seq) + " but the ledger has " +
-                              ledger::HexEncode(h) + ": the ledger's history was rewritten");
   }
   return Status::OK();
 }
@@ -148,79 +131,82 @@ Status Sink::Start() {
   // this run from the checkpoint before that batch.
   CCL_RETURN_IF_ERROR(db_->InTransaction([&] { return ReadCheckpoint(db_.get(), &checkpoint_); }));
   if (checkpoint_.has_value()) {
-    CCL_RETURN_IF_ERROR(CheckAgainstLedger(*checkpoint_));
+    CCL_RETURN_IF_ERROR(CheckAgainstSource(*checkpoint_));
     result_->start_seq = result_->end_seq = checkpoint_->seq;
   }
   // The projections as of the checkpoint: the state each batch advances.
-  projections::RunStats stats;
-  const std::vector<projections::Projection*> all = set_.All();
-  CCL_RETURN_IF_ERROR(runner_.Advance(1, result_->start_seq, all, &stats));
-  if (stats.to_seq != result_->start_seq) {
-    return Status::Corruption("ledger: projections reached seq " + std::to_string(stats.to_seq) +
-                              ", expected " + std::to_string(result_->start_seq));
+  ledger::Hash h{};
+  CCL_RETURN_IF_ERROR(source_->Start(result_->start_seq, &set_, &h));
+  if (checkpoint_.has_value() && ledger::HexEncode(h) != checkpoint_->hash_hex) {
+    return Status::Corruption(
+        db_->server() + ": checkpoint of schema \"" + options_.schema + "\" records chain hash " +
+        checkpoint_->hash_hex + " at seq " + std::to_string(checkpoint_->seq) + " but the " +
+        source_->name() + " has " + ledger::HexEncode(h) + ": the ledger's history was rewritten");
   }
   return Status::OK();
 }
 
-Status Sink::EncodeEvents(uint64_t first, uint64_t last, Checkpoint* next, SinkBatchStats* stats) {
-  copy_.clear();
-  BinaryCopyWriter w(&copy_);
-  std::unique_ptr<ledger::EventIterator> it = ledger_->NewIterator(first);
-  uint64_t expect = first;
-  ledger::Hash hash{};
-  for (; it->Valid() && it->seq() <= last; it->Next(), ++expect) {
-    if (it->seq() != expect) {
-      return Status::Corruption("ledger: seq " + std::to_string(expect) + " missing");
-    }
-    const events::Event& e = it->event();
-    CCL_RETURN_IF_ERROR(it->chain_hash(&hash));
-    touched_.insert(e.contract);
-    if (expect == first) stats->oldest_recorded_at_ns = e.recorded_at_ns;
-    json_.clear();
-    // `payload` is the event as `log --json` prints it, the contract's
-    // currency beside every amount included.
-    events::JsonOutputOptions json_options;
-    CCL_RETURN_IF_ERROR(currencies_.CurrencyFor(e, &json_options.contract_currency));
-    events::AppendEventJson(e, json_options, &json_);
-    w.BeginRow(kEventColumns);
-    w.Int8(static_cast<int64_t>(it->seq()));
-    w.Uuid(e.event_id);
-    w.Text(events::EventTypeName(e.type));
-    w.Text(e.contract);
-    w.Int8(static_cast<int64_t>(e.stream_version));
-    w.TimestampTz(e.effective_at_ns);
-    w.TimestampTz(e.recorded_at_ns);
-    w.Text(e.actor);
-    w.Text(e.source);
-    if (e.note.empty()) {
-      w.Null();
-    } else {
-      w.Text(e.note);
-    }
-    w.Jsonb(json_);
-    w.Bytea(it->bytes());
-    w.Bytea(std::span<const uint8_t>(hash));
-    if (copy_.size() >= limits::kSinkCopyChunkBytes) {
-      CCL_RETURN_IF_ERROR(db_->PutCopyData(copy_));
-      copy_.clear();
-    }
+Status Sink::EncodeRow(const SourceEvent& s, BinaryCopyWriter* w) {
+  const events::Event& e = *s.event;
+  touched_.insert(e.contract);
+  json_.clear();
+  // `payload` is the event as `log --json` prints it, the contract's
+  // currency beside every amount included.
+  events::JsonOutputOptions json_options;
+  json_options.contract_currency = s.currency;
+  events::AppendEventJson(e, json_options, &json_);
+  w->BeginRow(kEventColumns);
+  w->Int8(static_cast<int64_t>(e.seq));
+  w->Uuid(e.event_id);
+  w->Text(events::EventTypeName(e.type));
+  w->Text(e.contract);
+  w->Int8(static_cast<int64_t>(e.stream_version));
+  w->TimestampTz(e.effective_at_ns);
+  w->TimestampTz(e.recorded_at_ns);
+  w->Text(e.actor);
+  w->Text(e.source);
+  if (e.note.empty()) {
+    w->Null();
+  } else {
+    w->Text(e.note);
   }
-  CCL_RETURN_IF_ERROR(it->status());
-  if (expect != last + 1) {
-    return Status::Corruption("ledger: seq " + std::to_string(expect) + " missing");
+  w->Jsonb(json_);
+  w->Bytea(s.bytes);
+  w->Bytea(std::span<const uint8_t>(*s.hash));
+  if (copy_.size() >= limits::kSinkCopyChunkBytes) {
+    CCL_RETURN_IF_ERROR(db_->PutCopyData(copy_));
+    copy_.clear();
   }
-  w.Finish();
-  CCL_RETURN_IF_ERROR(db_->PutCopyData(copy_));
-  next->ledger_id = events::FormatUuid(ledger_->ledger_id());
-  next->seq = last;
-  next->hash_hex = ledger::HexEncode(hash);
   return Status::OK();
 }
 
 Status Sink::CopyEvents(uint64_t first, uint64_t last, Checkpoint* next, SinkBatchStats* stats) {
   CCL_RETURN_IF_ERROR(db_->BeginCopyIn(kCopyEventsSql));
   // On an error the COPY stays unfinished; the transaction's ROLLBACK ends it.
-  CCL_RETURN_IF_ERROR(EncodeEvents(first, last, next, stats));
+  copy_.clear();
+  BinaryCopyWriter w(&copy_);
+  uint64_t expect = first;
+  ledger::Hash hash{};
+  CCL_RETURN_IF_ERROR(source_->Batch(first, last, &set_, [&](const SourceEvent& e) {
+    // The source hands out each seq once, in order; checked all the same,
+    // as the rows' primary key is not there during an initial sync.
+    if (e.event->seq != expect) {
+      return Status::Corruption(source_->name() + ": seq " + std::to_string(e.event->seq) +
+                                " where seq " + std::to_string(expect) + " was due");
+    }
+    if (expect == first) stats->oldest_recorded_at_ns = e.event->recorded_at_ns;
+    ++expect;
+    hash = *e.hash;
+    return EncodeRow(e, &w);
+  }));
+  if (expect != last + 1) {
+    return Status::Corruption(source_->name() + ": seq " + std::to_string(expect) + " missing");
+  }
+  w.Finish();
+  CCL_RETURN_IF_ERROR(db_->PutCopyData(copy_));
+  next->ledger_id = source_->ledger_id();
+  next->seq = last;
+  next->hash_hex = ledger::HexEncode(hash);
   return db_->EndCopyIn();
 }
 
@@ -240,25 +226,28 @@ Status Sink::LockUnchangedCheckpoint() {
   return Status::OK();
 }
 
-Status Sink::Transaction(uint64_t first, uint64_t last, bool burn_whole, Checkpoint* next,
-                         SinkBatchStats* stats) {
+Status Sink::Transaction(uint64_t first, uint64_t last, Checkpoint* next, SinkBatchStats* stats) {
   CCL_RETURN_IF_ERROR(LockUnchangedCheckpoint());
-  // Into an empty table, the secondary indexes are built once after the
-  // COPY rather than maintained row by row; they exist again before COMMIT.
+  // Into an empty table, every index (the primary key too) is built once
+  // after the COPY rather than maintained row by row; they exist again
+  // before COMMIT.
   bool empty = false;
   if (!checkpoint_.has_value()) CCL_RETURN_IF_ERROR(EventsEmpty(db_.get(), &empty));
   std::vector<std::string> recreate;
-  if (empty) CCL_RETURN_IF_ERROR(DropSecondaryEventIndexes(db_.get(), &recreate));
+  if (empty) CCL_RETURN_IF_ERROR(DropEventIndexes(db_.get(), &recreate));
+  const int32_t burn_day_before = BurnDay();
   int64_t t = SteadyNs();
   touched_.clear();
   CCL_RETURN_IF_ERROR(CopyEvents(first, last, next, stats));
   stats->events_ns = SteadyNs() - t;
+  t = SteadyNs();
   for (const std::string& sql : recreate) CCL_RETURN_IF_ERROR(db_->Exec(sql));
+  stats->indexes_ns = SteadyNs() - t;
 
   t = SteadyNs();
   std::vector<TableRows> tables;
   CCL_RETURN_IF_ERROR(BuildTableRows(&set_, rows_replaced_once_ ? &touched_ : nullptr, BurnDay(),
-                                     burn_whole, &tables));
+                                     BurnDay() != burn_day_before, &tables));
   stats->rows_ns = SteadyNs() - t;
   t = SteadyNs();
   for (const TableRows& rows : tables) CCL_RETURN_IF_ERROR(ReplaceRows(db_.get(), rows));
@@ -266,33 +255,14 @@ Status Sink::Transaction(uint64_t first, uint64_t last, bool burn_whole, Checkpo
   return db_->Exec(StoreCheckpointSql(*next));
 }
 
-Status Sink::Fold(uint64_t first, uint64_t last, bool* burn_whole) {
-  const int32_t burn_day_before = BurnDay();
-  projections::RunStats run;
-  const std::vector<projections::Projection*> all = set_.All();
-  CCL_RETURN_IF_ERROR(runner_.Advance(first, last, all, &run));
-  if (run.to_seq != last) {
-    return Status::Corruption("ledger: projections reached seq " + std::to_string(run.to_seq) +
-                              ", expected " + std::to_string(last));
-  }
-  *burn_whole = BurnDay() != burn_day_before;
-  return Status::OK();
-}
-
 Status Sink::WriteBatch(uint64_t first, uint64_t last) {
   assert(first >= 1 && first <= last);
   SinkBatchStats stats;
   stats.first_seq = first;
   stats.last_seq = last;
-  int64_t t = SteadyNs();
-  bool burn_whole = false;
-  CCL_RETURN_IF_ERROR(Fold(first, last, &burn_whole));
-  stats.fold_ns = SteadyNs() - t;
-
-  t = SteadyNs();
+  const int64_t t = SteadyNs();
   Checkpoint next;
-  CCL_RETURN_IF_ERROR(
-      db_->InTransaction([&] { return Transaction(first, last, burn_whole, &next, &stats); }));
+  CCL_RETURN_IF_ERROR(db_->InTransaction([&] { return Transaction(first, last, &next, &stats); }));
   stats.transaction_ns = SteadyNs() - t;
   stats.committed_at_ns = NowNs();
   rows_replaced_once_ = true;
@@ -308,15 +278,14 @@ Status Sink::Run() {
   CCL_RETURN_IF_ERROR(Start());
   while (!ShouldStop()) {
     const uint64_t done = result_->end_seq;
-    const uint64_t head = ledger_->head().seq;
+    const uint64_t head = source_->head();
     if (head > done) {
-      const uint64_t last = done + std::min(head - done, options_.events_per_batch_max);
+      const uint64_t last = done + std::min(head - done, BatchMax());
       CCL_RETURN_IF_ERROR(WriteBatch(done + 1, last));
       continue;
     }
     if (!options_.follow) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(options_.poll_interval_ms));
-    CCL_RETURN_IF_ERROR(ledger_->Refresh());
+    CCL_RETURN_IF_ERROR(source_->Wait(options_.poll_interval_ms));
   }
   return Status::OK();
 }
@@ -325,11 +294,19 @@ Status Sink::Run() {
 
 Status RunPostgresSink(ledger::Ledger* ledger, const PostgresSinkOptions& options,
                        PostgresSinkResult* result) {
-  assert(ledger != nullptr && result != nullptr);
+  assert(ledger != nullptr);
+  std::unique_ptr<SinkSource> source = NewLedgerSource(ledger);
+  return RunPostgresSink(source.get(), options, result);
+}
+
+Status RunPostgresSink(SinkSource* source, const PostgresSinkOptions& options,
+                       PostgresSinkResult* result) {
+  assert(source != nullptr && result != nullptr);
   *result = PostgresSinkResult();
   CCL_RETURN_IF_ERROR(CheckSchemaName(options.schema));
   if (options.events_per_batch_max < 1 ||
-      options.events_per_batch_max > limits::kSinkEventsPerBatchMax) {
+      options.events_per_batch_max > limits::kSinkEventsPerBatchMax ||
+      options.first_batch_events_max > limits::kSinkEventsPerBatchMax) {
     return Status::InvalidArgument("batch size: must be 1.." +
                                    std::to_string(limits::kSinkEventsPerBatchMax) + " events");
   }
@@ -340,7 +317,7 @@ Status RunPostgresSink(ledger::Ledger* ledger, const PostgresSinkOptions& option
   if (options.conninfo.empty()) return Status::InvalidArgument("conninfo: must not be empty");
   if (!options.today_day)
     return Status::InvalidArgument("today_day: the front end's clock is required");
-  Sink sink(ledger, options, result);
+  Sink sink(source, options, result);
   return sink.Run();
 }
 

@@ -8,8 +8,9 @@
 // and checking it is still the one this sink started from. A sink killed at
 // any moment leaves the tables at the last committed checkpoint; the next
 // run continues after it. Events travel by binary COPY (tools/sink/pg_copy.h),
-// sent as they are encoded; into an empty events table the secondary
-// indexes are built after the COPY, in the same transaction;
+// sent as they are encoded; into an empty events table every index is
+// built after the COPY, in the same transaction; the projections advance on
+// a thread of their own meanwhile;
 // the projection rows are those of projections/report_rows.h, in the columns
 // of `ledgerctl export` (projections/format.h), so the tables and the CSV
 // exports cannot disagree.
@@ -42,9 +43,10 @@ struct SinkBatchStats {
   uint64_t first_seq = 0;
   uint64_t last_seq = 0;
   int64_t oldest_recorded_at_ns = 0;  // recorded_at of first_seq (ledger time)
-  int64_t fold_ns = 0;                // advancing the projections (before BEGIN)
   int64_t transaction_ns = 0;         // BEGIN .. COMMIT in PostgreSQL, of which:
-  int64_t events_ns = 0;              //   reading, encoding and COPYing the events
+  int64_t events_ns = 0;              //   reading, encoding and COPYing the events (the
+                                      //   projections advance meanwhile)
+  int64_t indexes_ns = 0;             //   building the indexes (the initial sync)
   int64_t rows_ns = 0;                //   building the report rows
   int64_t refresh_ns = 0;             //   replacing the projection rows
   int64_t committed_at_ns = 0;        // wall clock after COMMIT returned
@@ -57,7 +59,13 @@ struct PostgresSinkOptions {
   // ledger) until should_stop returns true; without it, stop at the head.
   bool follow = false;
   uint64_t events_per_batch_max = 100'000;  // 1..limits::kSinkEventsPerBatchMax
-  uint32_t poll_interval_ms = 50;           // follow: 1..limits::kSinkPollIntervalMsMax
+  // The first batch into a schema without checkpoint (the initial sync, whose
+  // COPY into the empty events table is followed by one build of each
+  // index): at most this many events; 0: events_per_batch_max. One large
+  // first batch saves maintaining the indexes row by row in the batches after
+  // it, at the price that a kill during it loses all of it.
+  uint64_t first_batch_events_max = 0;  // 0..limits::kSinkEventsPerBatchMax
+  uint32_t poll_interval_ms = 50;       // follow: 1..limits::kSinkPollIntervalMsMax
   // Polled between batches and while waiting; the batch in progress is
   // always finished (committed) first. May be empty.
   std::function<bool()> should_stop;
@@ -77,6 +85,8 @@ struct PostgresSinkResult {
   uint64_t batches = 0;
 };
 
+class SinkSource;  // tools/sink/sink_source.h
+
 // Syncs `ledger` (not owned; typically opened read-only beside a writer)
 // into the database of options.conninfo. Errors:
 //   InvalidArgument  bad options; the schema holds another layout version
@@ -91,6 +101,10 @@ struct PostgresSinkResult {
 // On any error the batch in progress is rolled back; *result tells how far
 // this run got.
 Status RunPostgresSink(ledger::Ledger* ledger, const PostgresSinkOptions& options,
+                       PostgresSinkResult* result);
+// The same from any source: the ledger's own (NewLedgerSource) or a ledgerd
+// server's feed (NewServerSource), with the same tables and checks.
+Status RunPostgresSink(SinkSource* source, const PostgresSinkOptions& options,
                        PostgresSinkResult* result);
 
 }  // namespace ccl::sink

@@ -103,16 +103,18 @@ Status EventsEmpty(PgConnection* db, bool* empty) {
   return Status::OK();
 }
 
-Status DropSecondaryEventIndexes(PgConnection* db, std::vector<std::string>* recreate) {
+Status DropEventIndexes(PgConnection* db, std::vector<std::string>* recreate) {
   recreate->clear();
-  // Unique constraints go through ALTER TABLE (their index cannot be dropped
-  // alone); indexes that back no constraint through DROP INDEX. The names and
-  // definitions come from the catalog, so they round-trip whatever the DDL
-  // says.
+  // The primary key and unique constraints go through ALTER TABLE (their
+  // index cannot be dropped alone); indexes that back no constraint through
+  // DROP INDEX. The names and definitions come from the catalog, so they
+  // round-trip whatever the DDL says. The primary key comes back first: a
+  // duplicate seq is then reported as such.
   std::vector<PgConnection::Row> constraints, indexes;
   CCL_RETURN_IF_ERROR(
       db->Query("SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint WHERE "
-                "conrelid = 'events'::regclass AND contype = 'u' ORDER BY conname",
+                "conrelid = 'events'::regclass AND contype IN ('p', 'u') "
+                "ORDER BY contype = 'p' DESC, conname",
                 &constraints));
   CCL_RETURN_IF_ERROR(db->Query(
       "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "

@@ -39,13 +39,13 @@ std::string StoreCheckpointSql(const Checkpoint& cp);
 // Whether the events table holds no row (REQUIRES: the checkpoint read
 // under its lock found none, so no sink adds rows meanwhile).
 Status EventsEmpty(PgConnection* db, bool* empty);
-// Drops the events table's indexes and unique constraints other than its
-// primary key, as the catalog defines them, and returns the statements that
-// re-create them exactly. Built once over the rows of a bulk COPY, an index
-// costs a fraction of what row-by-row maintenance does. REQUIRES: inside a
-// transaction that runs *recreate before it commits, so no committed state
-// lacks an index.
-Status DropSecondaryEventIndexes(PgConnection* db, std::vector<std::string>* recreate);
+// Drops every index of the events table, its primary key and unique
+// constraints included, as the catalog defines them, and returns the
+// statements that re-create them exactly. Built once over the rows of a bulk
+// COPY, an index costs a fraction of what row-by-row maintenance does.
+// REQUIRES: inside a transaction that runs *recreate before it commits, so
+// no committed state lacks an index.
+Status DropEventIndexes(PgConnection* db, std::vector<std::string>* recreate);
 
 // One projection table's new content: CSV with a header row naming the
 // table's columns, in the form COPY ... (FORMAT csv, HEADER true) reads; text

@@ -1,0 +1,253 @@
+"""ledgerctl --server end to end: each command that runs remotely, run through
+a real ledgerd over TLS and run locally, must print the same bytes on stdout
+and stderr and exit with the same code. Reads are compared on the served
+ledger itself (reads work while ledgerd holds it); writes on a twin, a copy
+made before the server started, so both start from the same events."""
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import uuid
+
+from ledgerd_harness import LEDGERCTL, SOURCE_DIR, Ledgerd, certs, generate, ledgerctl
+
+# The throughput in import's summary line is the one part that differs.
+RATE = re.compile(r"\(\d+\.\d\d s, [\d,]+ events/s\)")
+
+
+def tls_args(port, principal="allroles", cacert=None):
+    c = certs()
+    return ["--server", f"https://127.0.0.1:{port}", "--cert", f"{c}/{principal}.pem",
+            "--key", f"{c}/{principal}.key", "--cacert", cacert or f"{c}/ca.pem"]
+
+
+def run(args, input=None, timeout=120):
+    return subprocess.run([LEDGERCTL] + args, input=input, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def outcome(p):
+    return (RATE.sub("(RATE)", p.stdout), p.stderr, p.returncode)
+
+
+class RemoteTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.lines = generate(3, 60)
+        cls.tmp = tempfile.mkdtemp(prefix="ledgerctl-remote-")
+
+        def prepare(server):
+            path = os.path.join(cls.tmp, "workload.jsonl")
+            with open(path, "w") as f:
+                f.write("\n".join(cls.lines) + "\n")
+            ledgerctl("import", path, db=server.db, check=True)
+            cls.twin = os.path.join(cls.tmp, "twin")
+            shutil.copytree(server.db, cls.twin)
+            shutil.copytree(server.db + ".checkpoints", cls.twin + ".checkpoints")
+
+        cls.server = Ledgerd(prepare=prepare)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def remote(self, *args, input=None, principal="allroles"):
+        return run(tls_args(self.server.port, principal) + list(args), input=input)
+
+    def local(self, *args, db, input=None):
+        return run(["--db", db] + list(args), input=input)
+
+    def assertSameAsLocal(self, args, db=None, input=None):
+        here = self.local(*args, db=db or self.server.db, input=input)
+        there = self.remote(*args, input=input)
+        self.assertEqual(outcome(there), outcome(here), args)
+        return there
+
+    def first(self, event_type):
+        return next(json.loads(l) for l in self.lines if json.loads(l)["type"] == event_type)
+
+    def test_reads_print_what_the_local_command_prints(self):
+        booking = self.first("HoursBooked")
+        contract = booking["contract"]
+        cases = [
+            ["log"],
+            ["log", "--json"],
+            ["log", "--json", "--no-hash", "--from", "5", "--limit", "9"],
+            ["log", "--contract", contract, "--type", "HoursBooked", "--from", "4", "--limit", "7"],
+            ["log", "--contract", "NOPE"],
+            ["log", "--type", "Nonsense"],
+            ["show", "3"],
+            ["show", booking["event_id"], "--no-hash"],
+            ["show", "999999"],
+            ["show", "12345678901234567890123"],
+            ["balance"],
+            ["margin", "--by", "customer,month"],
+            ["margin", "--contract", contract, "--as-of", "2025-02-15"],
+            ["escalations"],
+            ["burn", "--as-of", "2025-02-15"],
+            ["balance", "--format", "json"],
+            ["balance", "--format", "csv", "--contract", contract],
+            ["balance", "--format", "csv", "--contract", "NOPE"],
+            ["balance", "--format", "json", "--as-of", "2025-13-01"],
+            ["margin", "--format", "json", "--by", "customer,month", "--as-of", "2025-02-15"],
+            ["margin", "--format", "csv", "--by", "colour"],
+            ["escalations", "--format", "csv", "--known-at", "2030-01-01T00:00:00Z"],
+            ["escalations", "--format", "json", "--known-at", "2000-01-01"],
+            ["burn", "--format", "csv", "--as-of", "2025-02-15"],
+            ["burn", "--format", "json", "--as-of", "2025-02-15", "--at-risk"],
+            ["tail"],
+            ["tail", "-n", "3"],
+            ["tail", "--from", "4", "--limit", "5"],
+            ["tail", "--from", "100000"],
+        ]
+        for args in cases:
+            p = self.assertSameAsLocal(args)
+            if args in (["log"], ["balance"], ["margin", "--by", "customer,month"], ["tail"]):
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertTrue(p.stdout)
+        # The error cases really are errors, each with its documented code.
+        self.assertEqual(self.remote("log", "--contract", "NOPE").returncode, 1)
+        self.assertEqual(self.remote("show", "999999").returncode, 1)
+        self.assertEqual(self.remote("log", "--type", "Nonsense").returncode, 2)
+
+    def test_a_log_longer_than_the_servers_row_limit_is_paged(self):
+        server = Ledgerd(args=["--limit-response-rows", "7"], prepare=lambda s: ledgerctl(
+            "import", "-", db=s.db, input="\n".join(self.lines[:30]) + "\n", check=True))
+        try:
+            for args in (["log", "--json"], ["log", "--from", "3", "--limit", "20"]):
+                here = self.local(*args, db=server.db)
+                there = run(tls_args(server.port) + args)
+                self.assertEqual(outcome(there), outcome(here), args)
+                self.assertEqual(there.returncode, 0)
+        finally:
+            server.close()
+
+    def test_writes_print_what_the_local_command_prints(self):
+        booking = self.first("HoursBooked")
+        fresh = dict(booking, event_id=str(uuid.uuid4()))
+        orphan = dict(booking, event_id=str(uuid.uuid4()), contract="NO-SUCH-CONTRACT")
+        bad_minutes = dict(booking, event_id=str(uuid.uuid4()), minutes=0)
+        again = dict(fresh, note="the same id with other content")
+        for args, text in [
+            (["append"], json.dumps(fresh)),
+            (["append"], json.dumps(fresh)),  # a duplicate
+            (["append", "--json", json.dumps(orphan)], None),  # a rule broken
+            (["append"], json.dumps(bad_minutes)),  # malformed
+            (["append"], json.dumps(again)),  # an id conflict
+            (["append", "--expected-version", "0"], json.dumps(dict(fresh, event_id=str(uuid.uuid4())))),
+        ]:
+            self.assertSameAsLocal(args, db=self.twin, input=text)
+        self.assertEqual(self.remote("append", "--json", json.dumps(orphan)).returncode, 1)
+
+        head = self.server.head_seq()
+        # Line 3 (after a blank line) breaks a rule: the whole file is refused.
+        rejected = os.path.join(self.tmp, "rejected.jsonl")
+        with open(rejected, "w") as f:
+            f.write(json.dumps(dict(booking, event_id=str(uuid.uuid4()))) + "\n\n" +
+                    json.dumps(orphan) + "\n")
+        p = self.assertSameAsLocal(["import", rejected], db=self.twin)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(f"{rejected}:3: ", p.stderr)
+        self.assertEqual(self.server.head_seq(), head)
+
+        malformed = os.path.join(self.tmp, "malformed.jsonl")
+        with open(malformed, "w") as f:
+            f.write(json.dumps(dict(booking, event_id=str(uuid.uuid4()))) + "\n{\"type\": 1}\n")
+        self.assertEqual(self.assertSameAsLocal(["import", malformed], db=self.twin).returncode, 1)
+
+        good = os.path.join(self.tmp, "good.jsonl")
+        with open(good, "w") as f:
+            for n in range(5):
+                f.write(json.dumps(dict(booking, event_id=str(uuid.uuid4()), minutes=1 + n)) + "\n")
+        for args in (["import", good, "--batch", "2"], ["import", good, rejected, "--batch", "2"]):
+            self.assertSameAsLocal(args, db=self.twin)
+        self.assertEqual(self.server.head_seq(), head + 5)
+        # The table does not show the assigned times: the twins print the same.
+        self.assertSameAsLocal(["log", "--from", str(head - 2)], db=self.twin)
+
+    def test_digest_and_proof_are_the_local_files(self):
+        here = self.local("digest", db=self.server.db)
+        there = self.remote("digest")
+        self.assertEqual(there.returncode, 0, there.stderr)
+        undated = lambda text: {k: v for k, v in json.loads(text).items() if k != "time"}
+        self.assertEqual(undated(there.stdout), undated(here.stdout))
+        digest = os.path.join(self.tmp, "digest.json")
+        with open(digest, "w") as f:
+            f.write(there.stdout)
+        for seq in ("1", "5", "100000"):
+            self.assertSameAsLocal(["prove", "--digest", digest, "--seq", seq])
+        self.assertEqual(self.remote("digest", "--time", "2025-01-01").returncode, 2)
+
+    def test_a_command_that_cannot_run_remotely_is_a_usage_error(self):
+        for args, named in [(["verify"], "ledgerctl verify: "), (["stats"], "ledgerctl stats: "),
+                            (["margin", "--period", "2025-01"], "ledgerctl margin: option '--period'"),
+                            (["tail", "--format", "csv"], "ledgerctl tail: option '--format'")]:
+            p = self.remote(*args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertTrue(p.stderr.startswith(named), p.stderr)
+        c = certs()
+        p = run(["--server", f"https://127.0.0.1:{self.server.port}", "--cert", f"{c}/reader.pem",
+                 "log"])
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("go together", p.stderr)
+        p = run(tls_args(self.server.port)[2:] + ["--server", "http://127.0.0.1:1", "log"])
+        self.assertEqual(p.returncode, 2, p.stderr)
+
+    def test_a_server_that_is_down_is_exit_4_naming_it(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        p = run(tls_args(port) + ["log"])
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertEqual(p.stdout, "")
+        self.assertIn(f"https://127.0.0.1:{port}: cannot connect", p.stderr)
+
+    def test_a_server_certificate_of_another_ca_is_refused_before_anything_is_sent(self):
+        other = os.path.join(self.tmp, "other-ca")
+        subprocess.run(["bash", os.path.join(SOURCE_DIR, "tools/ledgerd/make_test_certs.sh"), other,
+                        "allroles"], check=True, stdout=subprocess.DEVNULL)
+        head = self.server.head_seq()
+        booking = dict(self.first("HoursBooked"), event_id=str(uuid.uuid4()))
+        p = run(tls_args(self.server.port, cacert=os.path.join(other, "ca.pem")) +
+                ["append", "--json", json.dumps(booking)])
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn("TLS handshake failed", p.stderr)
+        self.assertIn("certificate verify failed", p.stderr)
+        self.assertEqual(self.server.head_seq(), head)
+
+    def test_a_silent_server_ends_in_a_timeout_not_a_hang(self):
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        held = []
+
+        def accept():
+            try:
+                while True:
+                    held.append(listener.accept()[0])  # never answered
+            except OSError:
+                pass
+
+        threading.Thread(target=accept, daemon=True).start()
+        try:
+            start = time.monotonic()
+            p = run(tls_args(listener.getsockname()[1]) + ["log"], timeout=60)
+            self.assertEqual(p.returncode, 4, p.stderr)
+            self.assertIn("TLS handshake failed", p.stderr)
+            self.assertLess(time.monotonic() - start, 30)
+        finally:
+            listener.close()
+            for s in held:
+                s.close()
+
+
+if __name__ == "__main__":
+    unittest.main()

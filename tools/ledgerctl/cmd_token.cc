@@ -1,0 +1,57 @@
+// The service token command: token new.
+#include <cstdio>
+#include <string>
+
+#include "tools/ledgerctl/command.h"
+#include "tools/ledgerd/policy.h"
+#include "tools/ledgerd/scope.h"
+#include "tools/ledgerd/tokens.h"
+
+namespace ccl::tools {
+namespace {
+
+// Prints a fresh token once, on stdout (for the client system's secret
+// store), and the tokens file line that grants it, on stderr; the server
+// never sees the token itself, only that line's hash.
+int RunToken(const po::variables_map& vm, const GlobalOptions&) {
+  const std::string action = vm["action"].as<std::string>();
+  if (action != "new") {
+    std::fprintf(stderr,
+                 "ledgerctl token: the only action is 'new', got '%s' (see ledgerctl "
+                 "token --help)\n",
+                 action.c_str());
+    return kExitUsage;
+  }
+  const std::string principal = vm["principal"].as<std::string>();
+  Status s = ledgerd::CheckPrincipalName(principal).WithContext("--principal");
+  std::string token;
+  if (s.ok()) s = ledgerd::NewServiceToken(&token);
+  if (!s.ok()) return Fail(s);
+  std::printf("%s\n", token.c_str());
+  std::fflush(stdout);
+  std::fprintf(stderr,
+               "# add this line to ledgerd's tokens file (--tokens), then send ledgerd SIGHUP:\n"
+               "%s %s\n",
+               ledgerd::QuotePolicyField(principal).c_str(), ledgerd::TokenHashText(token).c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+// clang-format off
+void RegisterTokenCommands(CommandTable* table) {
+  table->push_back(
+      {"token", "token new --principal NAME",
+       "make a ledgerd service token: the token on stdout (once), its tokens file line on stderr",
+       [](po::options_description* d, po::positional_options_description* p) {
+         d->add_options()
+             ("action", po::value<std::string>()->required()->value_name("new"), "new")
+             ("principal", po::value<std::string>()->required()->value_name("NAME"),
+              "the principal the token authenticates (its policy line grants the roles)");
+         p->add("action", 1);
+       },
+       RunToken});
+}
+// clang-format on
+
+}  // namespace ccl::tools

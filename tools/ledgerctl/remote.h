@@ -1,0 +1,61 @@
+// What the remote variants of the commands (cmd_remote.cc,
+// cmd_remote_reads.cc) share: the connection to the server of --server, the
+// errors of a call as the local command prints them, and fields of the
+// server's JSON answers. Internal to ledgerctl.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "events/status.h"
+#include "tools/client/client.h"
+#include "tools/ledgerctl/command.h"
+
+namespace ccl::tools {
+
+// A client of g's server. A malformed --server is a usage error (exit 2,
+// printed); an unreadable certificate, key or CA file is an I/O error (exit
+// 4, printed). Returns kExitOk when *out is set.
+int ConnectToServer(const GlobalOptions& g, const char* command,
+                    std::unique_ptr<client::Client>* out);
+
+// A usage error of a command run remotely: one line naming the command, exit 2.
+int RemoteUsage(const char* command, const std::string& what);
+
+// "?name=value&..." built one parameter at a time, values percent-encoded.
+class QueryString {
+ public:
+  QueryString& Add(std::string_view name, std::string_view value);
+  const std::string& str() const { return text_; }
+
+ private:
+  std::string text_;
+};
+
+// The unsigned integer `key` of the JSON object `json`; a server answer
+// without it is an IOError naming the server.
+Status JsonUnsigned(const client::Client& c, std::string_view json, const char* key, uint64_t* out);
+// The string `key` of the JSON object `json`; "" when it is absent.
+std::string JsonString(std::string_view json, const char* key);
+
+// An event's `log --json` line without its chain hash (the last key, as
+// events::AppendEventJson places it); the line as is when it has none.
+std::string WithoutHash(std::string_view line);
+
+// The remote variants, found by RemoteVariant (command.h): events commands in
+// cmd_remote.cc, reports, audit files and tail in cmd_remote_reads.cc.
+int RemoteLog(const po::variables_map& vm, const GlobalOptions& g);
+int RemoteShow(const po::variables_map& vm, const GlobalOptions& g);
+int RemoteAppend(const po::variables_map& vm, const GlobalOptions& g);
+int RemoteImport(const po::variables_map& vm, const GlobalOptions& g);
+int RemoteBalance(const po::variables_map& vm, const GlobalOptions& g);
+int RemoteMargin(const po::variables_map& vm, const GlobalOptions& g);
+int RemoteEscalations(const po::variables_map& vm, const GlobalOptions& g);
+int RemoteBurn(const po::variables_map& vm, const GlobalOptions& g);
+int RemoteDigest(const po::variables_map& vm, const GlobalOptions& g);
+int RemoteProve(const po::variables_map& vm, const GlobalOptions& g);
+int RemoteTail(const po::variables_map& vm, const GlobalOptions& g);
+
+}  // namespace ccl::tools

@@ -1,0 +1,231 @@
+// The sink's events read from a ledgerd server's feed (tools/sink/server_source.h).
+#include "tools/sink/server_source.h"
+
+#include <cassert>
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "events/fields.h"
+#include "events/limits.h"
+#include "events/uuid.h"
+#include "ledger/digest.h"
+#include "projections/target_cache.h"
+#include "tools/sink/feed_event.h"
+
+namespace ccl::sink {
+
+namespace {
+
+// What the feed's reading thread and the sink share. Owned jointly, so a
+// reading thread still blocked on a quiet feed when the sink is done (it
+// wakes at the next event or when the server ends the stream) never
+// outlives what it writes to.
+struct FeedQueue {
+  std::mutex mu;
+  std::condition_variable changed;
+  std::deque<std::string> lines;  // event data not taken yet
+  uint64_t last_seq = 0;          // the seq of the last line queued
+  uint64_t stop_after = UINT64_MAX;
+  bool stop = false;
+  bool done = false;  // the reading thread has returned
+  Status failure;     // why it returned, when not stopped
+};
+
+// Reads the feed from `after` on into q, resuming after a dropped stream
+// with Last-Event-ID, until q->stop or q->stop_after is reached; gives up
+// after limits::kSinkFeedReconnectsMax consecutive failures.
+void ReadFeed(std::shared_ptr<FeedQueue> q, std::unique_ptr<client::Client> client) {
+  uint32_t failures = 0;
+  Status s;
+  while (true) {
+    std::string last_id;
+    {
+      std::lock_guard<std::mutex> lock(q->mu);
+      if (q->stop || q->last_seq >= q->stop_after) break;
+      if (q->last_seq > 0) last_id = std::to_string(q->last_seq);
+    }
+    const uint64_t before = q->last_seq;
+    s = client->GetEvents("/v1/feed?after=0", last_id, [&](const client::SseEvent& e) {
+      uint64_t seq = 0;
+      const auto [end, ec] = std::from_chars(e.id.data(), e.id.data() + e.id.size(), seq);
+      if (ec != std::errc() || end != e.id.data() + e.id.size()) {
+        return Status::Corruption(client->server() + ": feed event id '" + e.id + "' is not a seq");
+      }
+      std::unique_lock<std::mutex> lock(q->mu);
+      q->changed.wait(lock,
+                      [&] { return q->stop || q->lines.size() < limits::kSinkFeedQueueEventsMax; });
+      if (q->stop) return Status::Busy("stopped");
+      q->lines.push_back(e.data);
+      q->last_seq = seq;
+      q->changed.notify_all();
+      return q->last_seq >= q->stop_after ? Status::Busy("stopped") : Status::OK();
+    });
+    if (s.IsCorruption()) break;
+    {
+      std::lock_guard<std::mutex> lock(q->mu);
+      if (q->stop || q->last_seq >= q->stop_after) break;
+    }
+    failures = q->last_seq > before ? 0 : failures + 1;
+    if (failures >= limits::kSinkFeedReconnectsMax) break;
+    std::unique_lock<std::mutex> lock(q->mu);
+    q->changed.wait_for(lock, std::chrono::milliseconds(limits::kSinkFeedReconnectMs),
+                        [&] { return q->stop; });
+  }
+  std::lock_guard<std::mutex> lock(q->mu);
+  if (!q->stop && q->last_seq < q->stop_after) q->failure = s;
+  q->done = true;
+  q->changed.notify_all();
+}
+
+class ServerSource : public SinkSource {
+ public:
+  ServerSource(std::string name, std::string id, std::shared_ptr<FeedQueue> q, uint64_t head,
+               bool follow)
+      : name_(std::move(name)),
+        id_(std::move(id)),
+        queue_(std::move(q)),
+        digest_head_(head),
+        follow_(follow) {}
+  ~ServerSource() override {
+    std::lock_guard<std::mutex> lock(queue_->mu);
+    queue_->stop = true;
+    queue_->changed.notify_all();
+  }
+
+  const std::string& name() const override { return name_; }
+  const std::string& ledger_id() const override { return id_; }
+  // Without follow, the head the digest named at the start; with it, also
+  // whatever the feed has sent since.
+  uint64_t head() const override {
+    if (!follow_) return digest_head_;
+    std::lock_guard<std::mutex> lock(queue_->mu);
+    return std::max(digest_head_, queue_->last_seq);
+  }
+
+  Status Start(uint64_t seq, projections::ProjectionSet* set, ledger::Hash* hash) override {
+    events::Uuid id{};
+    if (!events::ParseUuid(id_, &id)) return Status::Corruption(name_ + ": bad ledger id");
+    previous_ = ledger::GenesisHash(id);
+    for (uint64_t s = 1; s <= seq; ++s) CCL_RETURN_IF_ERROR(Next(set));
+    *hash = previous_;
+    return Status::OK();
+  }
+
+  Status Batch(uint64_t first, uint64_t last, projections::ProjectionSet* set,
+               const SourceRowFn& row) override {
+    assert(first == previous_seq_ + 1 && first <= last);
+    for (uint64_t s = first; s <= last; ++s) {
+      CCL_RETURN_IF_ERROR(Next(set));
+      const events::Event& e = event_.event;
+      std::string_view currency;
+      if (e.type != events::EventType::kContractOpened && events::CarriesMoney(e)) {
+        const auto it = currencies_.find(e.contract);
+        if (it == currencies_.end()) {
+          return Status::Corruption(name_ + ": seq " + std::to_string(e.seq) + " names contract " +
+                                    e.contract + " before its opening");
+        }
+        currency = it->second;
+      }
+      CCL_RETURN_IF_ERROR(row({&e, currency, event_.bytes, &event_.hash}));
+    }
+    return Status::OK();
+  }
+
+  Status Wait(uint32_t ms) override {
+    std::unique_lock<std::mutex> lock(queue_->mu);
+    queue_->changed.wait_for(lock, std::chrono::milliseconds(ms),
+                             [&] { return queue_->last_seq > previous_seq_ || queue_->done; });
+    if (queue_->done && !queue_->failure.ok()) return queue_->failure;
+    return Status::OK();
+  }
+
+ private:
+  // Takes the next line (waiting for it), checks it, folds it into `set`.
+  Status Next(projections::ProjectionSet* set);
+  Status Fold(projections::ProjectionSet* set);
+
+  const std::string name_;
+  const std::string id_;
+  std::shared_ptr<FeedQueue> queue_;
+  const uint64_t digest_head_;  // the head when the sink started
+  const bool follow_;
+  FeedEventReader reader_;
+  FeedEvent event_;
+  uint64_t previous_seq_ = 0;
+  ledger::Hash previous_{};
+  std::map<std::string, std::string> currencies_;  // contract -> its currency
+  // The valuation fields of every consumption event, what a reversal of it
+  // takes back (projections/target_cache.h).
+  std::map<events::Uuid, projections::TargetFields> targets_;
+  events::Event target_;
+};
+
+Status ServerSource::Next(projections::ProjectionSet* set) {
+  std::string line;
+  {
+    std::unique_lock<std::mutex> lock(queue_->mu);
+    queue_->changed.wait(lock, [&] { return !queue_->lines.empty() || queue_->done; });
+    if (queue_->lines.empty()) {
+      if (!queue_->failure.ok()) return queue_->failure;
+      return Status::IOError(name_ + ": the feed ended before seq " +
+                             std::to_string(previous_seq_ + 1));
+    }
+    line = std::move(queue_->lines.front());
+    queue_->lines.pop_front();
+    queue_->changed.notify_all();
+  }
+  Status s = reader_.Read(line, previous_seq_, previous_, &event_);
+  if (!s.ok()) {
+    return Status::Corruption(name_ + ": feed event after seq " + std::to_string(previous_seq_) +
+                              ": " + s.message());
+  }
+  previous_seq_ = event_.event.seq;
+  previous_ = event_.hash;
+  return Fold(set);
+}
+
+Status ServerSource::Fold(projections::ProjectionSet* set) {
+  const events::Event& e = event_.event;
+  if (e.type == events::EventType::kContractOpened) currencies_[e.contract] = e.currency;
+  if (e.IsConsumption()) targets_[e.event_id].From(e);
+  const events::Event* target = nullptr;
+  if (e.type == events::EventType::kEntryReversed) {
+    const auto it = targets_.find(e.target_event_id);
+    if (it == targets_.end()) {
+      return Status::Corruption(name_ + ": seq " + std::to_string(e.seq) +
+                                " reverses an event the feed did not send before it");
+    }
+    it->second.To(&target_);
+    target = &target_;
+  }
+  for (projections::Projection* p : set->All()) p->Apply(e, target);
+  return Status::OK();
+}
+
+}  // namespace
+
+Status NewServerSource(const client::ClientOptions& options, bool follow,
+                       std::unique_ptr<SinkSource>* out) {
+  std::unique_ptr<client::Client> digest_client, feed_client;
+  CCL_RETURN_IF_ERROR(client::Client::Open(options, &digest_client));
+  CCL_RETURN_IF_ERROR(client::Client::Open(options, &feed_client));
+  client::Response r;
+  CCL_RETURN_IF_ERROR(digest_client->Get("/v1/digest", limits::kClientWholeBodyBytesMax, &r));
+  ledger::Digest d;
+  Status s = ledger::ParseDigestJson(r.body, &d);
+  if (!s.ok()) {
+    return Status::Corruption(digest_client->server() + ": GET /v1/digest: " + s.message());
+  }
+  auto q = std::make_shared<FeedQueue>();
+  if (!follow) q->stop_after = d.head_seq;
+  std::thread(ReadFeed, q, std::move(feed_client)).detach();
+  *out = std::make_unique<ServerSource>("server " + digest_client->server(), d.ledger_id, q,
+                                        d.head_seq, follow);
+  return Status::OK();
+}
+
+}  // namespace ccl::sink
