@@ -1,8 +1,9 @@
 """ledgerd after a real write I/O error: the ledger's folder on a small
 tmpfs that is then filled up, so the write of an append fails with ENOSPC.
 The failed request is 503 with the error body, later writes are 503 until
-the ledger is reopened (even once there is room again), reads are still
-served, and nothing of the failed batch is written. Needs root to mount the
+the ledger is reopened (even once there is room again), reads are served
+with the access log off and withheld (503 access_log_failed: their records
+cannot be written) with it on, and nothing of the failed batch is written. Needs root to mount the
 tmpfs; skipped, saying so, where it cannot be mounted."""
 
 import errno
@@ -63,7 +64,14 @@ class IoErrorTest(unittest.TestCase):
         return [json.loads(l)["event_id"] for l in lines]
 
     def test_a_failed_write_is_503_until_reopened_reads_served_nothing_partial(self):
-        s = self.server = Ledgerd(prepare=self.on_tmpfs)
+        self.fail_a_write(access_log=False)
+
+    def test_with_the_access_log_reads_it_cannot_record_are_withheld(self):
+        self.fail_a_write(access_log=True)
+
+    def fail_a_write(self, access_log):
+        args = [] if access_log else ["--access-log", "off"]
+        s = self.server = Ledgerd(args=args, prepare=self.on_tmpfs)
         first = self.lines[:BATCH_EVENTS]
         self.assertEqual(s.post_events(first).status, 200)
         filler = os.path.join(self.mount, "filler")
@@ -82,12 +90,18 @@ class IoErrorTest(unittest.TestCase):
         self.assertTrue(r.error()["message"], r.body)
         self.assertIsNone(r.error()["line"], "an I/O error is about no event of the body")
 
-        # Reads are served; writes are refused until the ledger is reopened,
-        # even once there is room again.
+        # Reads are served, unless the access log cannot record them; writes
+        # are refused until the ledger is reopened, even once there is room
+        # again. A refusal is sent as it is: it shows nothing.
         head = len(acknowledged)
-        self.assertEqual(s.request("GET", "/v1/events/1", "reader").status, 200)
+        one = s.request("GET", "/v1/events/1", "reader")
         listed = s.request("GET", "/v1/events", "reader")
-        self.assertEqual((listed.status, len(listed.body.splitlines())), (200, head))
+        if access_log:
+            for r in (one, listed):
+                self.assertEqual((r.status, r.error()["code"]), (503, "access_log_failed"), r.body)
+        else:
+            self.assertEqual(one.status, 200)
+            self.assertEqual((listed.status, len(listed.body.splitlines())), (200, head))
         ready = s.request("GET", "/readyz")
         self.assertEqual((ready.status, ready.error()["code"]), (503, "unavailable"), ready.body)
         os.remove(filler)

@@ -71,7 +71,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<ApiError> AuthenticateRequest();
   // Records the request's access (when the log is on and the reply does
   // not say it is recorded), then Respond: the record is durable before a
-  // byte of the response is written.
+  // byte of the response is written; a success it could not record becomes
+  // 503 access_log_failed.
   void Send(Reply reply, bool keep_alive);
   void Respond(Reply reply, bool keep_alive);
   // What the access record of the current request is built from.

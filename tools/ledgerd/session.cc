@@ -238,7 +238,10 @@ void Session::Send(Reply reply, bool keep_alive) {
   record.bytes = reply.body.size();
   RecordThen(std::move(record), [self = shared_from_this(), reply = std::move(reply),
                                  keep_alive](const Status& s) mutable {
-    self->Respond(s.ok() ? std::move(reply) : AccessLogFailure(s), keep_alive);
+    // An answer the log could not record is withheld; a refusal shows
+    // nothing, so it goes out as it is (its own cause, e.g. io_error).
+    const bool withhold = !s.ok() && reply.status < 400;
+    self->Respond(withhold ? AccessLogFailure(s) : std::move(reply), keep_alive);
   });
 }
 
