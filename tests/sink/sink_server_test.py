@@ -244,10 +244,11 @@ class SinkServerTest(unittest.TestCase):
         self.assertIn("refusing to mix two ledgers", r.stderr)
         self.assertEqual(self.table("other", "events"), before)
 
-    def test_4_a_reader_without_the_auditor_role_is_told_so(self):
-        r = self.run_sink("reader_only", principal="reader")
+    def test_4_a_principal_without_the_reader_role_is_told_so(self):
+        # The digest is open to every authenticated role; the feed is not.
+        r = self.run_sink("writer_only", principal="writer")
         self.assertEqual(r.returncode, 4, r.stderr)
-        self.assertIn("/v1/digest", r.stderr + r.stdout)
+        self.assertIn("/v1/feed", r.stderr + r.stdout)
 
 
 if __name__ == "__main__":
