@@ -83,6 +83,7 @@ TEST_F(FeedEventTest, EveryEventReadsBackIntoTheStoredBytesAndHash) {
   EXPECT_TRUE(types.count(events::EventType::kPeriodClosed)) << "no sealed figures read";
   EXPECT_TRUE(types.count(events::EventType::kEntryReversed));
   EXPECT_TRUE(types.count(events::EventType::kHoursBooked));
+  EXPECT_TRUE(types.count(events::EventType::kApproved)) << "no pending event approved";
 }
 
 TEST_F(FeedEventTest, AChangedFieldAGapOrAMissingHashIsRefused) {
@@ -95,9 +96,10 @@ TEST_F(FeedEventTest, AChangedFieldAGapOrAMissingHashIsRefused) {
   const std::string line = FeedLine(it.get(), &currencies);
   ASSERT_TRUE(reader.Read(line, 0, h0, &out).ok());
 
-  // The customer's name changed by one letter: the hash no longer follows.
+  // The actor's name changed by one letter: the hash no longer follows.
   std::string changed = line;
-  const size_t at = changed.find("\"customer\":\"") + 12;
+  ASSERT_NE(changed.find("\"actor\":\""), std::string::npos) << line;
+  const size_t at = changed.find("\"actor\":\"") + 9;
   changed[at] = changed[at] == 'X' ? 'Y' : 'X';
   Status s = reader.Read(changed, 0, h0, &out);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();

@@ -61,16 +61,17 @@ class FixedPortLedgerd(h.Ledgerd):
 
 def follow_lines(contract, first_id, bookings=10):
     """A ContractOpened of `contract` and `bookings` bookings of 30 minutes on
-    it, event ids numbered from first_id on."""
+    it, event ids numbered from first_id on; without `actor`, which ledgerd
+    fills in with the poster's principal."""
     ids = ["5f1c0000-0000-4000-8000-%012d" % (first_id + i) for i in range(bookings + 1)]
     lines = ['{"event_id":"%s","type":"ContractOpened","contract":"%s",'
-             '"effective_at":"2025-03-01T00:00:00Z","actor":"a","source":"s",'
+             '"effective_at":"2025-03-01T00:00:00Z","source":"s",'
              '"customer":"Follow Inc","term_start":"2025-03-01","term_end":"2026-02-28",'
              '"currency":"EUR","lines":[{"service_line":"reactive","funded_minutes":6000,'
              '"bill_rate_minor":20000,"overage":"allow"}]}' % (ids[0], contract)]
     for i in range(1, bookings + 1):
         lines.append('{"event_id":"%s","type":"HoursBooked","contract":"%s",'
-                     '"effective_at":"2025-03-1%dT10:00:00Z","actor":"a","source":"s",'
+                     '"effective_at":"2025-03-1%dT10:00:00Z","source":"s",'
                      '"engineer":"e","service_line":"reactive","minutes":30,'
                      '"cost_rate_minor":9000}' % (ids[i], contract, i % 10))
     return lines
@@ -233,7 +234,7 @@ class SinkServerTest(unittest.TestCase):
         other = os.path.join(self.server.dir, "other")
         h.ledgerctl("init", db=other, check=True)
         h.ledgerctl("--quiet", "import", "-", db=other, check=True,
-                    input="\n".join(h.generate(2, 5, seed=9)) + "\n")
+                    input="\n".join(h.generate(2, 5, seed=9, actor=True)) + "\n")
         r = subprocess.run([h.LEDGERCTL, "--db", other, "sink", "postgres", "--conninfo",
                             self.pg.conninfo, "--schema", "other"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -243,10 +244,11 @@ class SinkServerTest(unittest.TestCase):
         self.assertIn("refusing to mix two ledgers", r.stderr)
         self.assertEqual(self.table("other", "events"), before)
 
-    def test_4_a_reader_without_the_auditor_role_is_told_so(self):
-        r = self.run_sink("reader_only", principal="reader")
+    def test_4_a_principal_without_the_reader_role_is_told_so(self):
+        # The digest is open to every authenticated role; the feed is not.
+        r = self.run_sink("writer_only", principal="writer")
         self.assertEqual(r.returncode, 4, r.stderr)
-        self.assertIn("/v1/digest", r.stderr + r.stdout)
+        self.assertIn("/v1/feed", r.stderr + r.stdout)
 
 
 if __name__ == "__main__":

@@ -117,6 +117,12 @@ Status ReadKey(std::string_view key, od::value& value, events::Event* e, ledger:
     e->applied_bill_rate_minor = rate;
     return Status::OK();
   }
+  if (key == "awaits_approval") {
+    bool pending = false;
+    if (value.get_bool().get(pending) != sj::SUCCESS) return Bad(key, "must be true or false");
+    e->awaits_approval = pending;
+    return Status::OK();
+  }
   if (key == "hash") {
     seen->hash = true;
     return GetDigest(value, key, hash);

@@ -162,6 +162,10 @@ class ServerSource : public SinkSource {
   // takes back (projections/target_cache.h).
   std::map<events::Uuid, projections::TargetFields> targets_;
   events::Event target_;
+  // Events awaiting approval, by id: an Approved applies one where it stands
+  // (as the ledger's runner does), a Rejected drops it.
+  std::map<events::Uuid, events::Event> pending_;
+  events::Event approved_;
 };
 
 Status ServerSource::Next(projections::ProjectionSet* set) {
@@ -192,9 +196,29 @@ Status ServerSource::Fold(projections::ProjectionSet* set) {
   const events::Event& e = event_.event;
   if (e.type == events::EventType::kContractOpened) currencies_[e.contract] = e.currency;
   if (e.IsConsumption()) targets_[e.event_id].From(e);
+  const events::Event* subject = &e;
+  switch (events::FigureStepOf(e)) {
+    case events::FigureStep::kNothing:
+      pending_.insert_or_assign(e.event_id, e);
+      return Status::OK();
+    case events::FigureStep::kApprovedTarget: {
+      const auto it = pending_.find(e.target_event_id);
+      if (it == pending_.end()) {
+        return Status::Corruption(name_ + ": seq " + std::to_string(e.seq) +
+                                  " approves an event the feed did not send as pending before it");
+      }
+      approved_ = std::move(it->second);
+      pending_.erase(it);
+      subject = &approved_;
+      break;
+    }
+    case events::FigureStep::kSelf:
+      if (e.type == events::EventType::kRejected) pending_.erase(e.target_event_id);
+      break;
+  }
   const events::Event* target = nullptr;
-  if (e.type == events::EventType::kEntryReversed) {
-    const auto it = targets_.find(e.target_event_id);
+  if (subject->type == events::EventType::kEntryReversed) {
+    const auto it = targets_.find(subject->target_event_id);
     if (it == targets_.end()) {
       return Status::Corruption(name_ + ": seq " + std::to_string(e.seq) +
                                 " reverses an event the feed did not send before it");
@@ -202,7 +226,7 @@ Status ServerSource::Fold(projections::ProjectionSet* set) {
     it->second.To(&target_);
     target = &target_;
   }
-  for (projections::Projection* p : set->All()) p->Apply(e, target);
+  for (projections::Projection* p : set->All()) p->Apply(*subject, target);
   return Status::OK();
 }
 
