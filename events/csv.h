@@ -8,9 +8,9 @@
 // delivery, offering, cost_minor, escalation, severity, summary, resolution,
 // target_event_id).
 // Assigned columns (seq, stream_version, recorded_at, hash,
-// applied_bill_rate_minor, sealed_*, awaits_approval) are accepted and ignored, like in JSON; so is a
-// `currency` cell on a row other than ContractOpened (the contract's currency
-// an export writes beside amounts), once checked to be an ISO 4217 code.
+// applied_bill_rate_minor, sealed_*, awaits_approval) are accepted and ignored, like in JSON; so is
+// a `currency` cell on a row other than ContractOpened (the contract's currency an export writes
+// beside amounts), once checked to be an ISO 4217 code.
 //
 // Each following record is one event:
 //  - an empty cell means the field is absent (so one file can mix types,

@@ -148,6 +148,10 @@ Status DecodeApprovalSection(Reader* r, ContractState* out) {
     return Bad("bad approval threshold");
   }
   if (npending > limits::kPendingApprovalsMax) return Bad("too many pending events");
+  // The encoding is canonical: a section with nothing in it is never written.
+  if (out->approval_types == 0 && out->approval_threshold_minutes == 0 && npending == 0) {
+    return Bad("empty approval section");
+  }
   out->pending_seqs.resize(npending);
   for (uint32_t i = 0; i < npending; ++i) {
     if (!r->U64(&out->pending_seqs[i])) return Bad("truncated pending events");

@@ -8,8 +8,8 @@
 #include "tools/generator.h"
 
 #include <algorithm>
-#include <cassert>
 #include <array>
+#include <cassert>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -69,6 +69,33 @@ TEST(LedgerStateTest, ContractStateTruncationsAndTrailingBytesRejected) {
   EXPECT_TRUE(DecodeContractState(bad, &back).IsCorruption());
 }
 
+// The ledger stream's approval section is written only with a policy or
+// pending events; one present but empty is not canonical and is refused (the
+// fuzzer found it decoding to a state that re-encodes without it).
+TEST(LedgerStateTest, LedgerStreamApprovalSectionIsCanonical) {
+  ContractState c;
+  c.ledger_stream = true;
+  c.stream_version = 3;
+  c.last_seq = 9;
+  std::string without;
+  EncodeContractState(c, &without);
+  ContractState back;
+  ASSERT_TRUE(DecodeContractState(without, &back).ok());
+  c.approval_types = 0;
+  c.approval_threshold_minutes = 60;
+  c.pending_seqs = {4, 7};
+  std::string with;
+  EncodeContractState(c, &with);
+  ASSERT_TRUE(DecodeContractState(with, &back).ok());
+  EXPECT_EQ(back.pending_seqs, (std::vector<uint64_t>{4, 7}));
+  std::string again;
+  EncodeContractState(back, &again);
+  EXPECT_EQ(again, with);
+  // The section with nothing in it: types 0, threshold 0, no pending event.
+  const std::string empty = without + std::string(4 + 8 + 4, '\0');
+  EXPECT_TRUE(DecodeContractState(empty, &back).IsCorruption());
+}
+
 TEST(LedgerStateTest, ContractStateWithoutConsumptionRoundTrips) {
   ContractState c = Sample();
   c.last_consumption_at_ns = ContractState::kNoConsumption;

@@ -348,4 +348,3 @@ TEST_F(AuditPackageTest, AnEmptyPeriodIsAPackageAndTheNoteSaysWhy) {
 
 }  // namespace
 }  // namespace ccl::tools::testing
-

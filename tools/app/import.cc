@@ -261,9 +261,9 @@ Status ImportWholeJsonlFile(ledger::Ledger* ledger, const std::string& path,
   if (file.count == 0) return NoEvents(path);
   if (file.count > EventsMax(options)) return TooManyEvents(path, EventsMax(options));
   if (options.check_batch) {
-    CCL_RETURN_IF_ERROR(options.check_batch(
-        std::span<const Event>(file.events.data(), file.count),
-        std::span<const uint64_t>(file.lines.data(), file.count)));
+    CCL_RETURN_IF_ERROR(
+        options.check_batch(std::span<const Event>(file.events.data(), file.count),
+                            std::span<const uint64_t>(file.lines.data(), file.count)));
   }
   return AppendBatch(ledger, path, std::span<const Event>(file.events.data(), file.count),
                      file.lines.data(), options, read_start, result);

@@ -84,7 +84,7 @@ Status DealByContract(const Settings& s, uint64_t count, size_t parts,
   o.days = 730;
   o.seed = s.seed;
   o.close_periods = false;  // a ledger-wide close would refuse other parts' earlier events
-  o.approvals = false;       // an approval needs a second principal; the bench has one
+  o.approvals = false;      // an approval needs a second principal; the bench has one
   out->assign(parts, {});
   std::unordered_map<std::string, size_t> owner;
   uint64_t n = 0;

@@ -6,8 +6,10 @@
 #include <openssl/ssl.h>
 
 #include <array>
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -92,6 +94,14 @@ class BeastClient final : public Client {
   const ServerError& LastServerError() const override { return last_error_; }
   const std::string& server() const override { return server_; }
 
+  void Cancel() override {
+    cancelled_.store(true);
+    // Runs on the thread that runs ioc_, at its next Run() at the latest.
+    net::post(ioc_, [this] {
+      if (stream_) beast::get_lowest_layer(*stream_).close();
+    });
+  }
+
  private:
   struct Request {
     http::verb method = http::verb::get;
@@ -130,6 +140,7 @@ class BeastClient final : public Client {
   std::optional<beast::ssl_stream<beast::tcp_stream>> stream_;
   uint64_t requests_on_connection_ = 0;
   ServerError last_error_;
+  std::atomic<bool> cancelled_{false};
 };
 
 Status BeastClient::Init() {
@@ -295,6 +306,7 @@ Status BeastClient::Call(const Request& r,
                          const BodySink& sink, const std::function<Status()>& on_end) {
   last_error_ = ServerError();
   for (int attempt = 0;; ++attempt) {
+    if (cancelled_.load()) return Status::IOError(server_ + ": cancelled");
     if (!stream_) CCL_RETURN_IF_ERROR(Connect());
     const bool reused = requests_on_connection_ > 0;
     bool nothing_received = true;

@@ -112,6 +112,12 @@ class Client {
 
   // "https://host:port", as errors name the server.
   virtual const std::string& server() const = 0;
+
+  // The one call safe from another thread: the call in progress (a read
+  // waiting on a quiet stream, a connect, a handshake) ends soon with an
+  // IOError, and every later call fails at once. For a thread that must stop
+  // the thread using this client; the client must outlive both.
+  virtual void Cancel() = 0;
 };
 
 // The message of an error at a line of the request body without the

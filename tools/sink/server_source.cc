@@ -20,10 +20,7 @@ namespace ccl::sink {
 
 namespace {
 
-// What the feed's reading thread and the sink share. Owned jointly, so a
-// reading thread still blocked on a quiet feed when the sink is done (it
-// wakes at the next event or when the server ends the stream) never
-// outlives what it writes to.
+// What the feed's reading thread and the sink share (under mu).
 struct FeedQueue {
   std::mutex mu;
   std::condition_variable changed;
@@ -38,7 +35,7 @@ struct FeedQueue {
 // Reads the feed from `after` on into q, resuming after a dropped stream
 // with Last-Event-ID, until q->stop or q->stop_after is reached; gives up
 // after limits::kSinkFeedReconnectsMax consecutive failures.
-void ReadFeed(std::shared_ptr<FeedQueue> q, std::unique_ptr<client::Client> client) {
+void ReadFeed(FeedQueue* q, client::Client* client) {
   uint32_t failures = 0;
   Status s;
   while (true) {
@@ -65,6 +62,12 @@ void ReadFeed(std::shared_ptr<FeedQueue> q, std::unique_ptr<client::Client> clie
       return q->last_seq >= q->stop_after ? Status::Busy("stopped") : Status::OK();
     });
     if (s.IsCorruption()) break;
+    // Refused (401, 403, 404): asking again gets the same answer. A 429 or
+    // a 5xx may pass, and is asked again.
+    if (const unsigned status = client->LastServerError().http_status;
+        status == 401 || status == 403 || status == 404) {
+      break;
+    }
     {
       std::lock_guard<std::mutex> lock(q->mu);
       if (q->stop || q->last_seq >= q->stop_after) break;
@@ -83,17 +86,28 @@ void ReadFeed(std::shared_ptr<FeedQueue> q, std::unique_ptr<client::Client> clie
 
 class ServerSource : public SinkSource {
  public:
-  ServerSource(std::string name, std::string id, std::shared_ptr<FeedQueue> q, uint64_t head,
-               bool follow)
+  // Starts the thread that reads the feed with `feed` into the queue.
+  ServerSource(std::string name, std::string id, std::unique_ptr<client::Client> feed,
+               uint64_t head, bool follow)
       : name_(std::move(name)),
         id_(std::move(id)),
-        queue_(std::move(q)),
+        feed_(std::move(feed)),
+        queue_(std::make_unique<FeedQueue>()),
         digest_head_(head),
-        follow_(follow) {}
+        follow_(follow) {
+    if (!follow_) queue_->stop_after = head;
+    reader_thread_ = std::thread(ReadFeed, queue_.get(), feed_.get());
+  }
+  // Stops the reading thread, also one blocked on a quiet feed or a
+  // connection, and waits for it: nothing of it outlives the source.
   ~ServerSource() override {
-    std::lock_guard<std::mutex> lock(queue_->mu);
-    queue_->stop = true;
-    queue_->changed.notify_all();
+    {
+      std::lock_guard<std::mutex> lock(queue_->mu);
+      queue_->stop = true;
+      queue_->changed.notify_all();
+    }
+    feed_->Cancel();
+    reader_thread_.join();
   }
 
   const std::string& name() const override { return name_; }
@@ -150,7 +164,9 @@ class ServerSource : public SinkSource {
 
   const std::string name_;
   const std::string id_;
-  std::shared_ptr<FeedQueue> queue_;
+  const std::unique_ptr<client::Client> feed_;  // used by reader_thread_ only
+  const std::unique_ptr<FeedQueue> queue_;
+  std::thread reader_thread_;
   const uint64_t digest_head_;  // the head when the sink started
   const bool follow_;
   FeedEventReader reader_;
@@ -244,11 +260,8 @@ Status NewServerSource(const client::ClientOptions& options, bool follow,
   if (!s.ok()) {
     return Status::Corruption(digest_client->server() + ": GET /v1/digest: " + s.message());
   }
-  auto q = std::make_shared<FeedQueue>();
-  if (!follow) q->stop_after = d.head_seq;
-  std::thread(ReadFeed, q, std::move(feed_client)).detach();
-  *out = std::make_unique<ServerSource>("server " + digest_client->server(), d.ledger_id, q,
-                                        d.head_seq, follow);
+  *out = std::make_unique<ServerSource>("server " + digest_client->server(), d.ledger_id,
+                                        std::move(feed_client), d.head_seq, follow);
   return Status::OK();
 }
 
