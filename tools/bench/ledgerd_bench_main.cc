@@ -6,15 +6,20 @@
 //   post64x1    64 clients, one event per request
 //   post8x1000  8 clients, 1,000 events per request
 //   feed16      16 subscribers of /v1/feed from seq 0, on post8x1000's ledger
+//   accesslog   the access log's cost: 64 clients x one event per request,
+//               then 64 clients x one balance report of a contract of their
+//               own, on servers with --access-log on and off in turn
 // with the server's resident memory under each. --quick is the CTest smoke
 // run (tiny counts, no figure judged); the full run is the default.
 #include <stdlib.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -26,6 +31,7 @@
 #include "tools/bench/ledgerd_load.h"
 #include "tools/bench/peer.h"
 #include "tools/bench/workload.h"  // Stamper, PeerRow
+#include "tools/client/client.h"   // AppendPercentEncoded
 #include "tools/generator.h"
 
 namespace ccl::bench {
@@ -37,6 +43,8 @@ struct Settings {
   uint64_t single_events = 20'000;  // post64x1 and postgres64: the workload prefix
   uint64_t batch_events = 200'000;  // post8x1000, in-process batch 1000, feed16
   double seconds_max = 20;          // each load stops after this long
+  double report_seconds = 8;        // accesslog: each balance report load
+  int rounds = 2;                   // accesslog: servers with the log on and off, each
   uint64_t seed = 1;
   size_t workers = 16;  // ledgerd --workers
   std::string pg_conninfo;
@@ -44,8 +52,8 @@ struct Settings {
   std::string source_dir = CCL_SOURCE_DIR;
   std::string dir;
   // Which loads run (for profiling one): any of inprocess, postgres,
-  // post64x1, post8x1000 (with feed16 after it).
-  std::string loads = "inprocess,postgres,post64x1,post8x1000";
+  // post64x1, post8x1000 (with feed16 after it), accesslog.
+  std::string loads = "inprocess,postgres,post64x1,post8x1000,accesslog";
   bool Runs(std::string_view load) const {
     return ("," + loads + ",").find("," + std::string(load) + ",") != std::string::npos;
   }
@@ -252,6 +260,61 @@ bool Post8x1000AndFeed(const Settings& s) {
   return true;
 }
 
+// One server of the accesslog load: 64 x 1 event, then the balance reports.
+Status AccessLogRound(const Settings& s, const std::string& name, const std::string& mode,
+                      const std::vector<std::vector<std::string>>& bodies,
+                      const std::vector<std::string>& reports, LoadFigures* post,
+                      LoadFigures* get) {
+  LedgerdProcess server;
+  Status st = server.Start(s.ledgerd_path, s.source_dir, s.dir + "/" + name, s.workers,
+                           {"--access-log", mode});
+  if (st.ok()) st = RunPostLoad(server, bodies, 1, s.seconds_max, post);
+  if (st.ok()) st = RunGetLoad(server, reports, s.report_seconds, get);
+  if (st.ok()) st = server.Stop();
+  return st;
+}
+
+// The access log's cost: `rounds` servers with it and as many without, in
+// turn and alternating which goes first (a change of the shared machine's
+// load then hits both), each figure the median of its rounds.
+bool AccessLogCost(const Settings& s) {
+  std::vector<std::vector<events::Event>> parts;
+  Status st = DealByContract(s, s.single_events, 64, &parts);
+  if (!st.ok()) return PrintMissing("access log cost", st);
+  const std::vector<std::vector<std::string>> bodies = Bodies(parts, 1);
+  std::vector<std::string> reports;  // a contract of each client's own
+  for (const std::vector<events::Event>& part : parts) {
+    if (part.empty()) continue;  // a tiny run: fewer clients
+    reports.push_back("/v1/reports/balance?contract=");
+    client::AppendPercentEncoded(part.front().contract, &reports.back());
+  }
+  std::map<std::string, std::vector<double>> eps, p99;  // by "<load> <mode>"
+  for (int round = 0; round < s.rounds; ++round) {
+    for (const char* mode : round % 2 == 0 ? std::array{"on", "off"} : std::array{"off", "on"}) {
+      LoadFigures post, get;
+      st = AccessLogRound(s, "accesslog-" + std::to_string(round) + "-" + mode, mode, bodies,
+                          reports, &post, &get);
+      if (!st.ok()) return PrintMissing(std::string("access log ") + mode, st);
+      for (auto& [load, f, count] :
+           {std::tuple{"events", &post, post.events}, std::tuple{"reports", &get, get.requests}}) {
+        eps[std::string(load) + " " + mode].push_back(static_cast<double>(count) / f->seconds);
+        p99[std::string(load) + " " + mode].push_back(Percentile(&f->latency_us, 99));
+      }
+    }
+  }
+  for (const char* load : {"events", "reports"}) {
+    const std::string name = std::string(load) == "events" ? "64 x 1 event" : "64 x 1 balance";
+    const std::string on = std::string(load) + " on", off = std::string(load) + " off";
+    const double on_rate = Percentile(&eps[on], 50), off_rate = Percentile(&eps[off], 50);
+    Print(name + ", access log on", on_rate, std::string(load) + "/s");
+    Print(name + ", access log off", off_rate, std::string(load) + "/s");
+    Print(name + ", on as % of off", off_rate > 0 ? 100 * on_rate / off_rate : 0, "%");
+    Print(name + " p99, access log on", Percentile(&p99[on], 50), "us");
+    Print(name + " p99, access log off", Percentile(&p99[off], 50), "us");
+  }
+  return true;
+}
+
 int Main(int argc, char** argv) {
   Settings s;
   po::options_description desc("options");
@@ -263,14 +326,18 @@ int Main(int argc, char** argv) {
       "batch-events", po::value<uint64_t>(&s.batch_events),
       "events of the 1,000-per-request load and the in-process batch 1000 (default 200,000)")(
       "seconds", po::value<double>(&s.seconds_max), "each load stops after this long (20)")(
+      "report-seconds", po::value<double>(&s.report_seconds),
+      "accesslog: how long each balance report load runs (8)")(
+      "rounds", po::value<int>(&s.rounds),
+      "accesslog: servers with the access log on, and as many with it off (2)")(
       "workers", po::value<size_t>(&s.workers), "ledgerd --workers (16)")(
       "pg", po::value<std::string>(&s.pg_conninfo),
       "libpq conninfo (default $CCL_BENCH_PG; none: PostgreSQL reported missing)")(
       "ledgerd", po::value<std::string>(&s.ledgerd_path), "the ledgerd binary")(
       "dir", po::value<std::string>(&dir), "folder to work in (default: the temp folder)")(
       "loads", po::value<std::string>(&s.loads),
-      "comma-separated subset of inprocess,postgres,post64x1,post8x1000 (default: all; "
-      "post8x1000 includes feed16)");
+      "comma-separated subset of inprocess,postgres,post64x1,post8x1000,accesslog (default: "
+      "all; post8x1000 includes feed16)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -286,6 +353,13 @@ int Main(int argc, char** argv) {
   if (vm.count("quick")) {
     s.single_events = vm.count("single-events") ? s.single_events : 640;
     s.batch_events = vm.count("batch-events") ? s.batch_events : 8'000;
+    s.report_seconds = vm.count("report-seconds") ? s.report_seconds : 0.5;
+    s.rounds = vm.count("rounds") ? s.rounds : 1;
+  }
+  if (s.rounds < 1 || s.rounds > 20 || !(s.report_seconds > 0 && s.report_seconds <= 600)) {
+    std::cerr
+        << "ledgerd-bench: --rounds must be 1..20, --report-seconds above 0 and at most 600\n";
+    return 2;
   }
   if (const char* env = getenv("CCL_BENCH_PG"); s.pg_conninfo.empty() && env != nullptr) {
     s.pg_conninfo = env;
@@ -307,6 +381,7 @@ int Main(int argc, char** argv) {
   ok = (!s.Runs("postgres") || Postgres64(s)) && ok;
   ok = (!s.Runs("post64x1") || Post64x1(s)) && ok;
   ok = (!s.Runs("post8x1000") || Post8x1000AndFeed(s)) && ok;
+  ok = (!s.Runs("accesslog") || AccessLogCost(s)) && ok;
   std::filesystem::remove_all(s.dir, ec);
   // A load that could not run fails the run (the CTest run catches a
   // generator or server that stopped working); figures are never judged.

@@ -133,6 +133,28 @@ awaitable<void> PostClient(ssl::context* ctx, uint16_t port, const std::vector<s
   state->stop = true;
 }
 
+awaitable<void> GetClient(ssl::context* ctx, uint16_t port, const std::string* target,
+                          LoadState* state) {
+  Stream stream(co_await asio::this_coro::executor, *ctx);
+  co_await Connect(&stream, port);
+  http::request<http::empty_body> req{http::verb::get, *target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.keep_alive(true);
+  beast::flat_buffer buffer;
+  while (!state->stop) {
+    Stopwatch w;
+    co_await http::async_write(stream, req, use_awaitable);
+    http::response<http::string_body> res;
+    co_await http::async_read(stream, buffer, res, use_awaitable);
+    if (res.result_int() != 200) {
+      throw std::runtime_error("GET " + *target + ": " + std::to_string(res.result_int()) + " " +
+                               res.body());
+    }
+    state->figures->latency_us.push_back(static_cast<double>(w.ElapsedNs()) / 1e3);
+    ++state->figures->requests;
+  }
+}
+
 // Counts "\ndata: " in an SSE stream read in pieces (a match may straddle two).
 class DataLineCounter {
  public:
@@ -221,7 +243,8 @@ Status RunClients(const LedgerdProcess& server, int clients, double seconds_max,
 LedgerdProcess::~LedgerdProcess() { Stop().IgnoreError(); }
 
 Status LedgerdProcess::Start(const std::string& ledgerd_path, const std::string& source_dir,
-                             const std::string& dir, size_t workers) {
+                             const std::string& dir, size_t workers,
+                             const std::vector<std::string>& extra_args) {
   dir_ = dir;
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::IOError("mkdir " + dir + ": " + std::strerror(errno));
@@ -241,11 +264,14 @@ Status LedgerdProcess::Start(const std::string& ledgerd_path, const std::string&
     CCL_RETURN_IF_ERROR(ledger::Ledger::Open(options, dir + "/db", &created));
   }
   const std::string port_file = dir + "/port";
-  pid_ =
-      Spawn({ledgerd_path, "--db", dir + "/db", "--listen", "127.0.0.1:0", "--port-file", port_file,
-             "--tls-cert", dir + "/server.pem", "--tls-key", dir + "/server.key", "--client-ca",
-             dir + "/ca.pem", "--policy", dir + "/policy", "--workers", std::to_string(workers)},
-            log);
+  std::vector<std::string> args = {
+      ledgerd_path,           "--db",        dir + "/db",         "--listen",
+      "127.0.0.1:0",          "--port-file", port_file,           "--tls-cert",
+      dir + "/server.pem",    "--tls-key",   dir + "/server.key", "--client-ca",
+      dir + "/ca.pem",        "--policy",    dir + "/policy",     "--workers",
+      std::to_string(workers)};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = Spawn(args, log);
   if (pid_ < 0) return Status::IOError("cannot start " + ledgerd_path);
   Stopwatch w;
   while (w.ElapsedSeconds() < kStartSecondsMax) {
@@ -297,6 +323,17 @@ Status RunPostLoad(const LedgerdProcess& server,
       server, static_cast<int>(busy.size()), seconds_max,
       [&](ssl::context* ctx, int i, LoadState* state) {
         return PostClient(ctx, server.port(), busy[static_cast<size_t>(i)], events_per_body, state);
+      },
+      out);
+}
+
+Status RunGetLoad(const LedgerdProcess& server, const std::vector<std::string>& targets,
+                  double seconds, LoadFigures* out) {
+  *out = LoadFigures();
+  return RunClients(
+      server, static_cast<int>(targets.size()), seconds,
+      [&](ssl::context* ctx, int i, LoadState* state) {
+        return GetClient(ctx, server.port(), &targets[static_cast<size_t>(i)], state);
       },
       out);
 }

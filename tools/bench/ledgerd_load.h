@@ -33,9 +33,11 @@ class LedgerdProcess {
   // `source_dir`, principal "bench" granted writer and reader), creates an
   // empty ledger in dir/db and starts `ledgerd_path` on it, listening on
   // 127.0.0.1 on a port it picks; returns once it serves. `workers`: its
-  // --workers. IOError when a step fails, naming it.
+  // --workers; `extra_args` more options of ledgerd's ("--access-log",
+  // "off"). IOError when a step fails, naming it.
   Status Start(const std::string& ledgerd_path, const std::string& source_dir,
-               const std::string& dir, size_t workers);
+               const std::string& dir, size_t workers,
+               const std::vector<std::string>& extra_args = {});
   // SIGTERM and wait; OK when it exited 0.
   Status Stop();
 
@@ -53,9 +55,9 @@ class LedgerdProcess {
 // What one load measured.
 struct LoadFigures {
   uint64_t events = 0;             // acknowledged (POST) or delivered (feed)
-  uint64_t requests = 0;           // POST requests acknowledged
+  uint64_t requests = 0;           // POST or GET requests answered with 200
   double seconds = 0;              // from the first request to the end of the load
-  std::vector<double> latency_us;  // per request, send to whole response (POST)
+  std::vector<double> latency_us;  // per request, send to whole response (POST, GET)
   double server_rss_mb_max = 0;    // the server's RSS, sampled every 20 ms during the load
 };
 
@@ -66,6 +68,12 @@ struct LoadFigures {
 Status RunPostLoad(const LedgerdProcess& server,
                    const std::vector<std::vector<std::string>>& bodies, uint64_t events_per_body,
                    double seconds_max, LoadFigures* out);
+
+// GET load: client i asks for targets[i] (a path and query, e.g.
+// "/v1/reports/balance?contract=C-1") over one keep-alive connection, again
+// and again for `seconds`. Any answer but 200 is an error.
+Status RunGetLoad(const LedgerdProcess& server, const std::vector<std::string>& targets,
+                  double seconds, LoadFigures* out);
 
 // GET /v1/feed?after=0 load: `subscribers` clients read the Server-Sent
 // Events stream until each has received `events` events (or `seconds_max`

@@ -84,8 +84,8 @@ std::optional<AuthFailure> Authenticate(std::string_view certificate_principal,
     }
   } else if (certificate_principal.empty()) {
     failure = Unauthorized(
-        "no credential: the client certificate names no single subject CN "
-        "and no service token was sent",
+        "no credential: send a client certificate whose subject names one CN, "
+        "or a service token (Authorization: Bearer <token>)",
         "no service token and no certificate with one subject CN");
   } else {
     out->principal = certificate_principal;
