@@ -4,6 +4,7 @@ and stderr and exit with the same code. Reads are compared on the served
 ledger itself (reads work while ledgerd holds it); writes on a twin, a copy
 made before the server started, so both start from the same events."""
 
+import csv
 import json
 import os
 import re
@@ -175,6 +176,34 @@ class RemoteTest(unittest.TestCase):
         self.assertEqual(self.server.head_seq(), head + 5)
         # The table does not show the assigned times: the twins print the same.
         self.assertSameAsLocal(["log", "--from", str(head - 2)], db=self.twin)
+
+    def test_csv_imports_as_the_local_command_imports_it(self):
+        booking = self.first("HoursBooked")
+        columns = list(booking.keys())
+
+        def csv_file(name, rows):
+            path = os.path.join(self.tmp, name)
+            with open(path, "w", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=columns)
+                w.writeheader()
+                for row in rows:
+                    w.writerow(row)
+            return path
+
+        fresh = lambda **kw: dict(booking, event_id=str(uuid.uuid4()), **kw)
+        head = self.server.head_seq()
+        # Line 3 is malformed, line 4 breaks a rule: each refuses the whole file.
+        for rows in ([fresh(), fresh(minutes=0)], [fresh(), fresh(), fresh(contract="NO")]):
+            bad = csv_file("bad.csv", rows)
+            p = self.assertSameAsLocal(["import", bad], db=self.twin)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(f"{bad}:{len(rows) + 1}: ", p.stderr)
+        self.assertEqual(self.server.head_seq(), head)
+        good = csv_file("good.csv", [fresh(minutes=1 + n) for n in range(3)])
+        p = self.assertSameAsLocal(["import", good, "--batch", "2"], db=self.twin)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.server.head_seq(), head + 3)
+        self.assertSameAsLocal(["log", "--from", str(head + 1)], db=self.twin)
 
     def test_digest_and_proof_are_the_local_files(self):
         here = self.local("digest", db=self.server.db)

@@ -21,6 +21,7 @@
 
 #include "events/display.h"
 #include "events/durable_file.h"
+#include "events/json.h"
 #include "events/limits.h"
 #include "events/rules.h"
 #include "tools/app/event_readers.h"
@@ -337,6 +338,33 @@ Status ImportBody(ledger::Ledger* ledger, std::string_view body, std::string_vie
   }
   JsonlTextReader reader(body, options.default_actor);
   return ImportStream(ledger, source, &reader, options, result);
+}
+
+Status CsvAsJsonLines(std::string_view text, const std::string& csv_type, std::string_view source,
+                      std::string* out) {
+  assert(out != nullptr);
+  std::optional<events::EventType> type;
+  CCL_RETURN_IF_ERROR(CsvTypeOf(csv_type, &type));
+  CsvTextReader reader;
+  CCL_RETURN_IF_ERROR(reader.Open(text, type).WithLocation(source, 1));
+  events::JsonOutputOptions json;
+  json.assigned_fields = false;
+  std::string lines;
+  uint64_t line = 0;  // lines in `lines`
+  events::Event e;
+  for (;;) {
+    bool done = false;
+    Status s = reader.Next(&e, &done);
+    if (!s.ok()) return s.WithLocation(source, reader.line());
+    if (done) break;
+    assert(reader.line() > line);
+    lines.append(reader.line() - 1 - line, '\n');
+    events::AppendEventJson(e, json, &lines);
+    lines += '\n';
+    line = reader.line();
+  }
+  out->append(lines);
+  return Status::OK();
 }
 
 }  // namespace ccl::app

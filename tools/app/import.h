@@ -127,4 +127,14 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& path, const ImportO
 Status ImportBody(ledger::Ledger* ledger, std::string_view body, std::string_view source,
                   const ImportOptions& options, ImportResult* result);
 
+// The events of the CSV input `text` (events/csv.h; `csv_type` as
+// ImportOptions::csv_type) in the JSON Lines import form, each object on the
+// line where its record starts in `text` (blank lines between), so that a
+// JSON Lines reader of *out names the CSV's own lines: what a front end sends
+// to a server that takes JSON only. A bad record fails as ImportFile fails it,
+// located at `source` and its line; nothing is appended to *out then.
+// REQUIRES: out not null.
+Status CsvAsJsonLines(std::string_view text, const std::string& csv_type, std::string_view source,
+                      std::string* out);
+
 }  // namespace ccl::app

@@ -239,21 +239,15 @@ Status ImportRemotely(client::Client* c, const std::string& path, const ImportBa
 
 int RemoteImport(const po::variables_map& vm, const GlobalOptions& g) {
   const auto& files = vm["files"].as<std::vector<std::string>>();
-  if (vm.count("format") && vm["format"].as<std::string>() != "jsonl") {
-    return RemoteUsage("import", "option '--format': only jsonl with --server");
+  const std::string format = vm.count("format") ? vm["format"].as<std::string>() : "";
+  const std::string csv_type = vm.count("type") ? vm["type"].as<std::string>() : "";
+  if (!format.empty() && format != "jsonl" && format != "csv") {
+    return RemoteUsage("import", "option '--format': jsonl or csv");
   }
-  if (vm.count("type"))
-    return RemoteUsage("import", "option '--type' (CSV) does not work with --server");
   std::vector<ImportBatches> inputs(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
     Status s = ReadInput(files[i], &inputs[i].text);
     if (!s.ok()) return Fail(s);
-    if (!IsJsonLines(files[i], inputs[i].text)) {
-      return RemoteUsage("import", files[i] +
-                                       ": CSV is imported where the ledger is; with "
-                                       "--server, send JSON Lines");
-    }
-    CutBatches(vm["batch"].as<uint64_t>(), &inputs[i]);
   }
   std::unique_ptr<client::Client> c;
   if (int rc = ConnectToServer(g, "import", &c); rc != kExitOk) return rc;
@@ -261,7 +255,18 @@ int RemoteImport(const po::variables_map& vm, const GlobalOptions& g) {
   for (size_t i = 0; i < files.size(); ++i) {
     app::ImportResult r;
     const auto start = std::chrono::steady_clock::now();
-    Status s = ImportRemotely(c.get(), files[i], inputs[i], &r);
+    // The server takes JSON only: CSV goes as JSON Lines on the CSV's lines.
+    Status s;
+    if (format == "csv" || (format.empty() && !IsJsonLines(files[i], inputs[i].text))) {
+      std::string jsonl;
+      s = app::CsvAsJsonLines(inputs[i].text, csv_type, files[i] == "-" ? "/dev/stdin" : files[i],
+                              &jsonl);
+      inputs[i].text = std::move(jsonl);
+    }
+    if (s.ok()) {
+      CutBatches(vm["batch"].as<uint64_t>(), &inputs[i]);
+      s = ImportRemotely(c.get(), files[i], inputs[i], &r);
+    }
     if (!s.ok()) {
       std::fprintf(stderr, "%s\n", s.message().c_str());
       PrintImportStop(files, i, r, "error");
