@@ -119,10 +119,10 @@ RowSet PeriodRowSet(const std::vector<ClosedPeriod>& periods) {
         text(p.actor),
         num(static_cast<int64_t>(p.seq)),
         p.reopened_at_ns == 0 ? null : text(events::FormatInstantNs(p.reopened_at_ns)),
-        text(ReopenedBy(p))};
+        p.reopened_at_ns == 0 ? null : text(ReopenedBy(p))};
     if (p.seal.totals.empty()) {
       std::vector<Cell> row = head;
-      row.insert(row.end(), {text(""), null, null, null, null});
+      row.insert(row.end(), {null, null, null, null, null});
       set.rows.push_back(std::move(row));
     }
     for (const events::SealedTotal& t : p.seal.totals) {
