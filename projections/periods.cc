@@ -1,6 +1,7 @@
 // Closed periods for reports (projections/periods.h).
 #include "projections/periods.h"
 
+#include <cassert>
 #include <map>
 
 #include "events/time_format.h"
@@ -87,8 +88,8 @@ Status FindSealedClose(const std::vector<ClosedPeriod>& periods, int32_t month,
   return Status::OK();
 }
 
-// "alice", or "alice, approved by bob".
 std::string ReopenedBy(const ClosedPeriod& p) {
+  assert(p.reopened_at_ns != 0);
   if (p.reopen_approved_by.empty()) return p.reopened_by;
   return p.reopened_by + ", approved by " + p.reopen_approved_by;
 }
