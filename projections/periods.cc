@@ -1,6 +1,7 @@
 // Closed periods for reports (projections/periods.h).
 #include "projections/periods.h"
 
+#include <cassert>
 #include <map>
 
 #include "events/time_format.h"
@@ -87,8 +88,8 @@ Status FindSealedClose(const std::vector<ClosedPeriod>& periods, int32_t month,
   return Status::OK();
 }
 
-// "alice", or "alice, approved by bob".
 std::string ReopenedBy(const ClosedPeriod& p) {
+  assert(p.reopened_at_ns != 0);
   if (p.reopen_approved_by.empty()) return p.reopened_by;
   return p.reopened_by + ", approved by " + p.reopen_approved_by;
 }
@@ -119,10 +120,10 @@ RowSet PeriodRowSet(const std::vector<ClosedPeriod>& periods) {
         text(p.actor),
         num(static_cast<int64_t>(p.seq)),
         p.reopened_at_ns == 0 ? null : text(events::FormatInstantNs(p.reopened_at_ns)),
-        text(ReopenedBy(p))};
+        p.reopened_at_ns == 0 ? null : text(ReopenedBy(p))};
     if (p.seal.totals.empty()) {
       std::vector<Cell> row = head;
-      row.insert(row.end(), {text(""), null, null, null, null});
+      row.insert(row.end(), {null, null, null, null, null});
       set.rows.push_back(std::move(row));
     }
     for (const events::SealedTotal& t : p.seal.totals) {

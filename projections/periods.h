@@ -43,6 +43,10 @@ struct ClosedPeriod {
 [[nodiscard]] Status FindSealedClose(const std::vector<ClosedPeriod>& periods, int32_t month,
                                      const ClosedPeriod** out);
 
+// Who reopened `p`: "alice", or "alice, approved by bob".
+// REQUIRES: p.reopened_at_ns != 0 (it was reopened).
+std::string ReopenedBy(const ClosedPeriod& p);
+
 // One row per close and currency of its seal (a close of a month without
 // contracts: one row without currency or amounts).
 RowSet PeriodRowSet(const std::vector<ClosedPeriod>& periods);

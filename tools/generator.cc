@@ -531,9 +531,9 @@ Status Generator::Run() {
   if (options_.approvals) CCL_RETURN_IF_ERROR(EmitApprovalPolicy(options_.start_day));
   for (int32_t day = options_.start_day; day <= last_day_; ++day) {
     current_day_ = day;
-    if (options_.close_periods && day > options_.start_day &&
-        events::MonthIndexOf(day) != events::MonthIndexOf(day - 1)) {
-      CCL_RETURN_IF_ERROR(EmitPeriodClosed(day));
+    if (day > options_.start_day && events::MonthIndexOf(day) != events::MonthIndexOf(day - 1)) {
+      CCL_RETURN_IF_ERROR(FlushDeferredDecisions(day));
+      if (options_.close_periods) CCL_RETURN_IF_ERROR(EmitPeriodClosed(day));
     }
     for (ContractState& c : contracts_) {
       if (c.closed || day < c.term_start) continue;

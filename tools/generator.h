@@ -39,8 +39,10 @@ struct GeneratorOptions {
   bool close_periods = true;
   // An ApprovalPolicySet listing EntryReversed on the first day, so every
   // reversal waits for a reviewer's Approved (now and then a Rejected) the
-  // same day, and a few of the last days' reversals stay pending. Off for the
-  // same reason as close_periods: the policy is ledger-wide.
+  // same day, or, when asked in a month's last 3 days, at midnight of the
+  // next month's first day (before its close); a few of the last days'
+  // reversals stay pending. Off for the same reason as close_periods: the
+  // policy is ledger-wide.
   bool approvals = true;
 };
 

@@ -1,5 +1,6 @@
 // The generator's compliance events (tools/generator_state.h): reversals and
 // their approvals, legal holds, month closes and the approval policy.
+#include <cassert>
 #include <iterator>
 #include <string>
 
@@ -29,28 +30,59 @@ void Generator::EmitReversal(ContractState* c) {
 }
 
 // A reviewer (never the account manager who asked) decides the same day,
-// right after the request; near the end of the run some requests wait. A
-// rejected or waiting reversal frees nothing, and its entry is not reversed
-// again.
+// right after the request, or, for a request of a month's last days, at the
+// next month's start; near the end of the run some requests wait. A rejected
+// or waiting reversal frees nothing, and its entry is not reversed again.
 void Generator::EmitDecision(ContractState* c, const Event& reversal, const Consumption& target) {
   const uint64_t r = approval_rng_.Below(100);
   if (current_day_ > last_day_ - kPendingDays && pending_left_ < kPendingLeftMax && r < 20) {
     ++pending_left_;
     return;
   }
-  const events::Uuid id = DerivedUuid(options_.seed, 0x4445'4349'0000'0000ull + next_decision_++);
-  const events::Uuid target_id = reversal.event_id;  // NewEvent may move the pool
-  Event* e = NewEvent(*c, r < 4 ? EventType::kRejected : EventType::kApproved, &id);
+  Decision d;
+  d.contract = static_cast<size_t>(c - contracts_.data());
+  d.id = DerivedUuid(options_.seed, 0x4445'4349'0000'0000ull + next_decision_++);
+  d.reversal_id = reversal.event_id;  // AppendDecision may move the pool
+  d.target = target;
+  d.reject = r < 4;
+  if (DecidesNextMonth(*c)) {
+    deferred_.push_back(d);
+    return;
+  }
+  AppendDecision(d);
   pool_time_[used_ - 1] = kSameTimeAsPrevious;
+}
+
+bool Generator::DecidesNextMonth(const ContractState& c) const {
+  const int32_t later = current_day_ + kDecisionDeferDays;
+  return events::MonthIndexOf(later) != events::MonthIndexOf(current_day_) && later <= last_day_ &&
+         later <= c.term_end;
+}
+
+void Generator::AppendDecision(const Decision& d) {
+  ContractState* c = &contracts_[d.contract];
+  Event* e = NewEvent(*c, d.reject ? EventType::kRejected : EventType::kApproved, &d.id);
   e->actor = "finance.reviewer";
   e->source = "psa-approvals";
-  e->target_event_id = target_id;
-  if (r < 4) {
+  e->target_event_id = d.reversal_id;
+  if (d.reject) {
     e->reason = "The entry is correct: timesheet confirmed";
     return;
   }
   e->note = "Checked against the timesheet";
-  c->lines[target.line].consumed -= target.minutes;
+  c->lines[d.target.line].consumed -= d.target.minutes;
+}
+
+Status Generator::FlushDeferredDecisions(int32_t day) {
+  assert(used_ == 0);
+  const int64_t midnight_ns = int64_t{day} * events::kNsPerDay;
+  for (const Decision& d : deferred_) {
+    AppendDecision(d);
+    pool_time_[used_ - 1] = midnight_ns;
+    pool_[used_ - 1].effective_at_ns = midnight_ns;
+  }
+  deferred_.clear();
+  return FlushDay();
 }
 
 // The policy on the run's first day, before any event: reversals need a
@@ -83,8 +115,9 @@ void Generator::EmitLegalHold(ContractState* c) {
   if (!place) c->held_case = 0;
 }
 
-// Finance closes the month that ended yesterday, at midnight, before any
-// event of the day: everything of that month is in by then, and every later
+// Finance closes the month that ended yesterday, at midnight, after the
+// decisions deferred from its last days and before any other event of the
+// day: everything of that month is in by then, and every later
 // event is effective today or after. The id is derived from the seed and the
 // month, not drawn, so that closes leave the rest of the stream as it was.
 Status Generator::EmitPeriodClosed(int32_t day) {

@@ -38,6 +38,11 @@ constexpr int32_t kPendingDays = 10;
 // approvals change no other event's time.
 constexpr int64_t kSameTimeAsPrevious = -2;
 constexpr uint32_t kPendingLeftMax = 40;
+// A reversal asked for in the last kDecisionDeferDays days of a month is
+// decided at midnight of the next month's first day, before that month's
+// close: a change asked in one month and approved in the next, as month-end
+// requests are.
+constexpr int32_t kDecisionDeferDays = 3;
 
 struct LineState {
   bool present = false;
@@ -52,6 +57,15 @@ struct Consumption {
   events::Uuid id;
   uint8_t line;
   int32_t minutes;
+};
+
+// A reviewer's decision on a pending reversal (EmitDecision).
+struct Decision {
+  size_t contract = 0;  // index into the generator's contracts
+  events::Uuid id{};    // the decision's own id
+  events::Uuid reversal_id{};
+  Consumption target{};
+  bool reject = false;
 };
 
 struct OpenEscalation {
@@ -114,8 +128,18 @@ class Generator {
   void RecordConsumption(ContractState* c, const Event& e);
 
   // The reviewer's decision on reversal `reversal` of `target`: approved
-  // (the model frees its minutes), rejected, or left pending near the end.
+  // (the model frees its minutes), rejected, or left pending near the end;
+  // now, or at the next month's start (DecidesNextMonth).
   void EmitDecision(ContractState* c, const Event& reversal, const Consumption& target);
+  // True when a request of today on `c` waits for the next month: today is
+  // in the month's last kDecisionDeferDays days, and both the run and the
+  // contract's term last until the next month's first day.
+  bool DecidesNextMonth(const ContractState& c) const;
+  // Adds decision `d` to the pool (the pool's last event).
+  void AppendDecision(const Decision& d);
+  // The decisions deferred from the month before, at midnight of `day`, its
+  // first day, ahead of any other event of the day (the close included).
+  Status FlushDeferredDecisions(int32_t day);
 
   Status FlushDay();
   Status EmitPeriodClosed(int32_t day);
@@ -129,7 +153,8 @@ class Generator {
   // other event of the stream as it was.
   Xoshiro256 approval_rng_{options_.seed ^ 0x4150'5052'4f56'414cull};
   uint64_t next_decision_ = 1;
-  uint32_t pending_left_ = 0;  // reversals left pending, at most kPendingLeftMax
+  uint32_t pending_left_ = 0;       // reversals left pending, at most kPendingLeftMax
+  std::vector<Decision> deferred_;  // asked at a month's end, decided at the next one's start
 
   std::vector<std::string> engineer_names_;
   std::vector<std::string> engineer_logins_;

@@ -207,6 +207,23 @@ TEST_F(ReportHtmlTest, ShowsClosedMonthsPendingApprovalsAndHolds) {
   }
 }
 
+// A reopened month says when (the approval's recorded_at), by whom and who
+// approved it, as `ledgerctl periods` does.
+TEST_F(ReportHtmlTest, AReopenedMonthSaysWhenByWhomAndWhoApproved) {
+  clock_.Set(At("2026-05-02T12:00:00Z"));
+  events::Event reopen = f_.ReopenPeriod("2026-03", "2026-05-02");
+  reopen.actor = "alice";
+  AppendOrDie(ledger_.get(), {f_.ClosePeriod("2026-03", "2026-05-02"),
+                              f_.Policy(events::EventTypeBit(events::EventType::kPeriodReopened),
+                                        std::nullopt, "2026-05-02"),
+                              reopen});
+  clock_.Set(At("2026-05-03T12:00:00Z"));
+  AppendOrDie(ledger_.get(), {f_.Decide(reopen, "controller", "", "2026-05-03")});
+  const std::string html = Html(Build(projections::View(), /*verify=*/false));
+  EXPECT_NE(html.find("2026-05-03T12:00:00Z by alice, approved by controller"), std::string::npos)
+      << html;
+}
+
 TEST_F(ReportHtmlTest, AsOfAndKnownAtViews) {
   projections::View known;
   known.known_at_ns = At("2026-04-30T00:00:00Z");  // before the reversals were recorded

@@ -333,6 +333,35 @@ TEST_F(GeneratorTest, ApprovalsAddEventsWithoutChangingTheOthers) {
   EXPECT_GT(same, with.size() / 4) << "the streams part at event " << same;
 }
 
+// Reversals asked for in a month's last days are decided in the next month,
+// before its close (so the month they change is still open), as real
+// month-end requests are: audit packages of a month must carry such requests
+// from the month before.
+TEST_F(GeneratorTest, SomeDecisionsComeInTheMonthAfterTheirRequest) {
+  GeneratorOptions o;
+  std::map<events::Uuid, int32_t> asked;  // pending event -> its month
+  std::set<int32_t> closed;
+  int later = 0;
+  ASSERT_TRUE(GenerateEvents(
+                  o,
+                  [&](const Event& e) {
+                    const int32_t month = events::MonthIndexOf(events::DayOf(e.effective_at_ns));
+                    if (e.type == EventType::kPeriodClosed) closed.insert(e.period_month);
+                    if (e.type == EventType::kEntryReversed) asked[e.event_id] = month;
+                    if (!events::IsDecision(e.type)) return Status::OK();
+                    const auto it = asked.find(e.target_event_id);
+                    EXPECT_NE(it, asked.end());
+                    if (it == asked.end() || it->second == month) return Status::OK();
+                    ++later;
+                    EXPECT_EQ(month, it->second + 1);
+                    EXPECT_EQ(closed.count(it->second), 0u) << "decided after its month closed";
+                    return Status::OK();
+                  },
+                  nullptr)
+                  .ok());
+  EXPECT_GE(later, 5);
+}
+
 TEST_F(GeneratorTest, EventsAreValidOrderedAndObeyTheRules) {
   for (uint64_t seed : Seeds()) {
     SCOPED_TRACE("seed " + std::to_string(seed));

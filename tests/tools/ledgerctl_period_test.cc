@@ -72,6 +72,33 @@ TEST_F(LedgerctlPeriodTest, PeriodsListsEveryCloseWithItsSealedTotals) {
   EXPECT_EQ(sealed, reported);
 }
 
+// A month never reopened has no reopening: null in JSON, "-" in the table,
+// an empty cell in CSV, for both reopening columns alike; so has a month
+// sealed without contracts (January here) a currency.
+TEST_F(LedgerctlPeriodTest, AMonthNeverReopenedShowsNoReopeningInEveryFormat) {
+  RunResult r = Run({"periods", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<std::string> json = Lines(r.out);
+  ASSERT_FALSE(json.empty());
+  EXPECT_EQ(json[0].rfind(R"({"period":"2025-01",)", 0), 0u) << json[0];
+  EXPECT_NE(json[0].find(R"("reopened_at":null,"reopened_by":null,"currency":null,)"),
+            std::string::npos)
+      << json[0];
+  r = Run({"periods", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<std::string> cells = Cells(Lines(r.out).at(1));
+  ASSERT_EQ(cells.size(), 12u);
+  EXPECT_EQ(cells[5], "");
+  EXPECT_EQ(cells[6], "");
+  r = Run({"periods"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<std::string> table = Lines(r.out);
+  ASSERT_GE(table.size(), 2u);
+  const size_t at = table[0].find("reopened by");
+  ASSERT_NE(at, std::string::npos) << table[0];
+  EXPECT_EQ(table[1].substr(at, 2), "- ") << r.out;
+}
+
 TEST_F(LedgerctlPeriodTest, MarginForAPeriodIsTheMonthEndCheckedAgainstTheSeal) {
   RunResult period = Run({"margin", "--by", "contract,month", "--period", "2025-02"});
   ASSERT_EQ(period.code, 0) << period.err;

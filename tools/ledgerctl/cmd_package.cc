@@ -96,10 +96,11 @@ int RunAuditPackage(const po::variables_map& vm, const GlobalOptions& g) {
                                                                ".." + std::to_string(r.last_seq)
                                                          : std::string("no events");
     std::printf(
-        "wrote %s: %s (recorded %s to %s), %llu reversal targets from before, checkpoint at "
-        "%llu%s, %d files, %llu bytes (%.2f s)\n",
+        "wrote %s: %s (recorded %s to %s), %llu approved pending events and %llu reversal "
+        "targets from before, checkpoint at %llu%s, %d files, %llu bytes (%.2f s)\n",
         o.out_dir.c_str(), events.c_str(), events::FormatInstant(o.from_ns).c_str(),
         events::FormatInstant(o.end_ns).c_str(),
+        static_cast<unsigned long long>(r.approved_pending),
         static_cast<unsigned long long>(r.reversal_targets),
         static_cast<unsigned long long>(r.last_seq),
         r.previous_size > 0 || !o.previous_dir.empty()

@@ -38,7 +38,8 @@ using ledger::HexEncode;
 
 std::string Num(uint64_t n) { return std::to_string(n); }
 
-// BE64(seq) || BE32(length) || bytes: one record of events.bin / targets.bin.
+// BE64(seq) || BE32(length) || bytes: one record of events.bin, pending.bin
+// or targets.bin.
 void AppendRecord(uint64_t seq, std::string_view bytes, std::string* out) {
   assert(bytes.size() <= UINT32_MAX);
   ledger::AppendBE64(seq, out);
@@ -186,11 +187,47 @@ Status ReadPrevious(ledger::Ledger* ledger, const ledger::MerkleStore& tree, con
   return Status::OK();
 }
 
+// The events recorded before the period that folding it needs, by seq: the
+// pending events its approvals approve (pending.bin), and the targets of the
+// reversals it folds, its own or approved ones (targets.bin).
+struct Earlier {
+  std::set<uint64_t> pending;
+  std::set<uint64_t> targets;
+};
+
+// Notes what folding `e` (at seq, in the period from first_seq) needs from
+// before the period, as the projections fold it (events::FigureStepOf): a
+// pending event nothing yet; an approval the event it approves, then what
+// that one needs; a reversal its target.
+Status NoteEarlierNeeds(ledger::Ledger* ledger, const events::Event& e, uint64_t seq,
+                        uint64_t first_seq, Earlier* out) {
+  const events::Event* subject = &e;
+  events::Event approved;
+  switch (events::FigureStepOf(e)) {
+    case events::FigureStep::kNothing:
+      return Status::OK();
+    case events::FigureStep::kApprovedTarget: {
+      Status s = ledger->GetByEventId(e.target_event_id, &approved);
+      if (!s.ok()) return s.WithContext("the event approved at seq " + Num(seq));
+      if (approved.seq < first_seq) out->pending.insert(approved.seq);
+      subject = &approved;
+      break;
+    }
+    case events::FigureStep::kSelf:
+      break;
+  }
+  if (subject->type != events::EventType::kEntryReversed) return Status::OK();
+  events::Event target;
+  Status s = ledger->GetByEventId(subject->target_event_id, &target);
+  if (!s.ok()) return s.WithContext("the target of the reversal folded at seq " + Num(seq));
+  if (target.seq < first_seq) out->targets.insert(target.seq);
+  return Status::OK();
+}
+
 // Writes the period's events into events.bin and events.jsonl as it reads
-// them, and collects the seqs of the reversal targets recorded before the
-// period.
+// them, and collects what folding them needs from before the period.
 Status WritePeriod(ledger::Ledger* ledger, uint64_t first_seq, uint64_t last_seq, PackageWriter* w,
-                   std::set<uint64_t>* earlier_targets) {
+                   Earlier* earlier) {
   std::unique_ptr<PackageFile> records, json;
   CCL_RETURN_IF_ERROR(w->Open("events.bin", &records));
   CCL_RETURN_IF_ERROR(w->Open("events.jsonl", &json));
@@ -205,19 +242,15 @@ Status WritePeriod(ledger::Ledger* ledger, uint64_t first_seq, uint64_t last_seq
     json->buffer()->push_back('\n');
     CCL_RETURN_IF_ERROR(records->MaybeFlush());
     CCL_RETURN_IF_ERROR(json->MaybeFlush());
-    const events::Event& e = it->event();
-    if (e.type != events::EventType::kEntryReversed) continue;
-    events::Event target;
-    Status s = ledger->GetByEventId(e.target_event_id, &target);
-    if (!s.ok()) return s.WithContext("the target of the reversal at seq " + Num(it->seq()));
-    if (target.seq < first_seq) earlier_targets->insert(target.seq);
+    CCL_RETURN_IF_ERROR(NoteEarlierNeeds(ledger, it->event(), it->seq(), first_seq, earlier));
   }
   CCL_RETURN_IF_ERROR(it->status());
   CCL_RETURN_IF_ERROR(w->Close(records.get()));
   return w->Close(json.get());
 }
 
-Status ReadTargets(ledger::Ledger* ledger, const std::set<uint64_t>& seqs, std::string* out) {
+// The stored events at `seqs`, as records.
+Status ReadRecords(ledger::Ledger* ledger, const std::set<uint64_t>& seqs, std::string* out) {
   for (uint64_t seq : seqs) {
     events::Event e;
     std::string bytes;
@@ -328,11 +361,14 @@ Status WriteProofs(ledger::Ledger* ledger, const ledger::MerkleStore& tree,
 
 Status WriteData(ledger::Ledger* ledger, uint64_t first_seq, uint64_t last_seq, const Figures& f,
                  PackageWriter* w, AuditPackageResult* result) {
-  std::set<uint64_t> earlier_targets;
-  CCL_RETURN_IF_ERROR(WritePeriod(ledger, first_seq, last_seq, w, &earlier_targets));
-  std::string targets;
-  CCL_RETURN_IF_ERROR(ReadTargets(ledger, earlier_targets, &targets));
-  result->reversal_targets = earlier_targets.size();
+  Earlier earlier;
+  CCL_RETURN_IF_ERROR(WritePeriod(ledger, first_seq, last_seq, w, &earlier));
+  std::string pending, targets;
+  CCL_RETURN_IF_ERROR(ReadRecords(ledger, earlier.pending, &pending));
+  CCL_RETURN_IF_ERROR(ReadRecords(ledger, earlier.targets, &targets));
+  result->approved_pending = earlier.pending.size();
+  result->reversal_targets = earlier.targets.size();
+  CCL_RETURN_IF_ERROR(w->Write("pending.bin", pending));
   CCL_RETURN_IF_ERROR(w->Write("targets.bin", targets));
   CCL_RETURN_IF_ERROR(w->Write("balances.start.state", f.balances_start));
   CCL_RETURN_IF_ERROR(w->Write("margins.start.state", f.margins_start));

@@ -2,8 +2,9 @@
 // needs to check one period of the ledger without the ledger or our code.
 // A package folder holds the period's events (stored bytes and JSON form),
 // what precedes the period (the chain hash before it, the Merkle frontier of
-// the events before it, the balances and margins states at its start and the
-// reversal targets it needs from earlier periods), a C2SP checkpoint at the
+// the events before it, the balances and margins states at its start, and the
+// earlier events its figures need: pending events it approves and reversal
+// targets), a C2SP checkpoint at the
 // period's end, the consistency proof from a previous package's checkpoint,
 // the balances and margins at the period's end with their state digests, the
 // format documents and a stand-alone verifier, `verify_package.py` (Python 3
@@ -50,6 +51,7 @@ struct AuditPackageResult {
   uint64_t first_seq = 0;         // the period's first event (last_seq + 1 when empty)
   uint64_t last_seq = 0;          // the checkpoint's tree size
   uint64_t previous_size = 0;     // the previous package's tree size (0: none)
+  uint64_t approved_pending = 0;  // pending events before the period approved in it
   uint64_t reversal_targets = 0;  // events before the period carried for reversals
   uint64_t bytes = 0;             // all files written
   int files = 0;

@@ -9,7 +9,8 @@ RFC 6962 Merkle root (docs/FORMAT.md, docs/MERKLE.md), verifies the
 signatures of the MANIFEST and the checkpoint (Ed25519, RFC 8032, or ECDSA
 P-256 with SHA-256, FIPS 186-5: both implemented below), the consistency proof from the previous package's checkpoint, and re-derives
 every balance and margin row and both state digests from the period's events
-(docs/projections-FORMAT.md). Exit 0 when everything holds; exit 3 with one
+and the earlier ones they need, pending events they approve and entries they
+reverse (docs/projections-FORMAT.md). Exit 0 when everything holds; exit 3 with one
 line naming the file and the first difference otherwise; exit 2 for usage.
 README.md of the package says what each check proves.
 """
@@ -957,18 +958,47 @@ def check_previous(folder, m, files, vkey, checkpoint, previous_dir):
                                           "previous package's tree of %d" % (checkpoint[1], old_size))
 
 
+def approved_event(approval, pending, asked):
+    """The event `approval` approves, taken out of the period's pending events
+    or else out of pending.bin's: an approval takes effect once, by another
+    actor than the one who asked (four eyes)."""
+    e = pending.pop(approval["target_event_id"], None)
+    if e is None:
+        e = asked.pop(approval["target_event_id"], None)
+    if e is None:
+        raise Failure("pending.bin", "lacks the event approved at seq %d (it was not appended "
+                      "pending within the period either)" % approval["seq"])
+    if e["actor"] == approval["actor"]:
+        raise Failure("events.bin", "seq %d approves seq %d by its own actor %s"
+                      % (approval["seq"], e["seq"], e["actor"]))
+    return e
+
+
+def earlier_events(folder, name, first, what, accept):
+    """{event_id: event} of the records of `name`: events recorded before the
+    period that its figures need, each decoding, carrying its own seq, before
+    seq `first`, `what` (accept(event) holds), and there once."""
+    out = {}
+    for seq, data in read_records(read(folder, name), name):
+        try:
+            e = decode_event(data)
+        except (ValueError, KeyError, UnicodeDecodeError, struct.error) as err:
+            raise Failure(name, "seq %d does not decode: %s" % (seq, err))
+        if seq >= first or e["seq"] != seq or not accept(e):
+            raise Failure(name, "seq %d is not %s before the period" % (seq, what))
+        if e["event_id"] in out:
+            raise Failure(name, "seq %d is carried twice" % seq)
+        out[e["event_id"]] = e
+    return out
+
+
 def check_figures(folder, m, events):
     """Balances and margins re-derived from the start states and the events."""
     first = int(m["events"][0])
-    targets = {}
-    for seq, data in read_records(read(folder, "targets.bin"), "targets.bin"):
-        try:
-            t = decode_event(data)
-        except (ValueError, KeyError, UnicodeDecodeError, struct.error) as err:
-            raise Failure("targets.bin", "seq %d does not decode: %s" % (seq, err))
-        if seq >= first or t["seq"] != seq or t["type"] not in ("HoursBooked", "DeliveryCompleted"):
-            raise Failure("targets.bin", "seq %d is not a consumption event before the period" % seq)
-        targets[t["event_id"]] = t
+    asked = earlier_events(folder, "pending.bin", first, "an event appended pending",
+                           lambda t: t["_awaits"])
+    targets = earlier_events(folder, "targets.bin", first, "a consumption event",
+                             lambda t: t["type"] in ("HoursBooked", "DeliveryCompleted"))
     start = {}
     for name in ("balances", "margins"):
         data = read(folder, name + ".start.state")
@@ -977,24 +1007,30 @@ def check_figures(folder, m, events):
         start[name] = data
     folds = Folds(decode_balances(start["balances"], "balances.start.state"),
                   *decode_margins(start["margins"], "margins.start.state"))
-    pending = {}  # events awaiting approval: they count once approved, as of their own date
+    consumed = {}  # the period's consumption events, by id
+    pending = {}  # the period's events awaiting approval: they count once approved
+    used = set()  # the ids of targets.bin's events some reversal took back
     for e in events:
         if e["type"] in ("HoursBooked", "DeliveryCompleted"):
-            targets[e["event_id"]] = e
+            consumed[e["event_id"]] = e
         if e["_awaits"]:
             pending[e["event_id"]] = e
             continue
         if e["type"] == "Approved":
-            approval, e = e, pending.pop(e["target_event_id"], None)
-            if e is None:
-                raise Failure("events.bin", "the event approved at seq %d was not appended pending "
-                              "within the package's period" % approval["seq"])
+            e = approved_event(e, pending, asked)
         target = None
         if e["type"] == "EntryReversed":
-            target = targets.get(e["target_event_id"])
+            target = consumed.get(e["target_event_id"]) or targets.get(e["target_event_id"])
             if target is None:
                 raise Failure("targets.bin", "lacks the target of the reversal at seq %d" % e["seq"])
+            used.add(e["target_event_id"])
         folds.apply(e, target)
+    for e in asked.values():
+        raise Failure("pending.bin", "seq %d is not approved within the period" % e["seq"])
+    for event_id, t in targets.items():
+        if event_id not in used:
+            raise Failure("targets.bin", "seq %d is the target of no reversal the period folds"
+                          % t["seq"])
     ends = {"balances": encode_balances(folds.balances),
             "margins": encode_margins(folds.overflowed, folds.margins)}
     for name, data in ends.items():

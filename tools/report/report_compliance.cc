@@ -6,6 +6,7 @@
 #include "events/time_format.h"
 #include "events/uuid.h"
 #include "projections/pending.h"
+#include "projections/periods.h"
 #include "tools/report/html.h"
 
 namespace ccl::report {
@@ -33,8 +34,7 @@ void ClosedMonths(const ReportData& d, std::string* out) {
     for (const projections::ClosedPeriod& p : d.periods) {
       std::string reopened;
       if (p.reopened_at_ns != 0) {
-        reopened = events::FormatInstant(p.reopened_at_ns) + " by " + p.reopened_by;
-        if (!p.reopen_approved_by.empty()) reopened += ", approved by " + p.reopen_approved_by;
+        reopened = events::FormatInstant(p.reopened_at_ns) + " by " + projections::ReopenedBy(p);
       }
       const auto head = [&] {
         t.Row();
