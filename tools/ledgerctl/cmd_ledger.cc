@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "events/display.h"
+#include "events/hex.h"
 #include "events/json.h"
 #include "events/quote.h"
 #include "events/time_format.h"
@@ -271,11 +272,11 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
   if (g.quiet) return kExitOk;  // the exit code is the answer
   std::printf("OK: %llu events verified, head seq %llu, head hash %s (%s)\n",
               static_cast<unsigned long long>(report.events),
-              static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str(),
-              Rate(report.events, seconds).c_str());
+              static_cast<unsigned long long>(report.head.seq),
+              events::HexEncode(report.head.hash).c_str(), Rate(report.events, seconds).c_str());
   std::printf("OK: %llu access log records verified, access head hash %s\n",
               static_cast<unsigned long long>(report.access_head.n),
-              HexOf(report.access_head.hash).c_str());
+              events::HexEncode(report.access_head.hash).c_str());
   for (const std::string& line : summaries) std::printf("%s\n", line.c_str());
   return kExitOk;
 }
@@ -349,20 +350,11 @@ int RunGenerate(const po::variables_map& vm, const GlobalOptions& g) {
 
 // ---------------------------------------------------------------- demo
 
-int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandTable* table) {
+// The demo's first step: a fresh ledger at g.db_path and a new workload file,
+// or exit 1 when either exists: nothing of an earlier run is deleted or
+// overwritten, since that ledger may have been appended to since.
+int DemoRefuseExisting(const GlobalOptions& g, const std::string& workload) {
   namespace fs = std::filesystem;
-  GeneratorOptions options;
-  Status s = GeneratorOptionsFrom(vm, &options);
-  if (!s.ok()) {
-    std::fprintf(stderr, "ledgerctl demo: %s\n", s.message().c_str());
-    return kExitUsage;
-  }
-  GlobalOptions g = g0;
-  g.db_path = vm["dir"].as<std::string>();
-  const std::string workload = g.db_path + ".jsonl";
-
-  // A fresh ledger every run, and nothing of an earlier run deleted or
-  // overwritten: that ledger may have been appended to since.
   std::error_code ec;
   for (const std::string& path : {g.db_path, workload}) {
     if (fs::exists(path, ec) && !(fs::is_directory(path, ec) && fs::is_empty(path, ec))) {
@@ -374,18 +366,20 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
     }
   }
   // The replaced ledger's checkpoints would say the new one is another.
-  s = ledger::RemoveCheckpointFiles(CheckpointFolder(g));
-  if (!s.ok()) return Fail(s);
+  const Status s = ledger::RemoveCheckpointFiles(CheckpointFolder(g));
+  return s.ok() ? kExitOk : Fail(s);
+}
 
-  std::printf("== Contract Consumption Ledger demo ==\n");
+// Step 1: writes the workload to a new file and prints its counts per type.
+int DemoGenerate(const GeneratorOptions& options, const std::string& workload) {
   std::printf("1. Generating a workload: %u contracts x %u days, seed %llu -> %s\n",
               options.contracts, options.days, static_cast<unsigned long long>(options.seed),
               workload.c_str());
   std::FILE* out = std::fopen(workload.c_str(), "wbx");  // x: never an existing file
   if (out == nullptr) return Fail(Status::IOError(workload + ": " + std::strerror(errno)));
   GeneratorStats stats;
-  auto start = std::chrono::steady_clock::now();
-  s = GenerateJsonl(options, out, &stats);
+  const auto start = std::chrono::steady_clock::now();
+  Status s = GenerateJsonl(options, out, &stats);
   if (std::fclose(out) != 0 && s.ok()) s = Status::IOError(workload + ": close failed");
   if (!s.ok()) return Fail(s);
   std::printf("   %s\n", StatsLine(options, stats, SecondsSince(start)).c_str());
@@ -394,13 +388,17 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
                 std::string(events::EventTypeName(static_cast<events::EventType>(t))).c_str(),
                 events::FormatThousands(stats.events_by_type[t]).c_str());
   }
+  return kExitOk;
+}
 
+// Steps 2 and 3: imports the workload into a new ledger, then verifies it.
+int DemoImportAndVerify(const GlobalOptions& g, const std::string& workload) {
   std::printf("2. Importing it into a new ledger at %s (one atomic append)\n", g.db_path.c_str());
   std::unique_ptr<Ledger> ledger;
-  s = OpenLedger(g, OpenMode::kCreate, &ledger);
+  Status s = OpenLedger(g, OpenMode::kCreate, &ledger);
   if (!s.ok()) return Fail(s);
   app::ImportResult counts;
-  start = std::chrono::steady_clock::now();
+  auto start = std::chrono::steady_clock::now();
   s = ImportWithProgress(ledger.get(), workload, app::ImportOptions(), g, &counts);
   if (!s.ok()) {
     std::fprintf(stderr, "%s\n", s.message().c_str());
@@ -424,11 +422,16 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
   std::printf("   OK: %s events (%s)\n   head seq %llu, hash %s\n   %s bytes on disk\n",
               events::FormatThousands(report.events).c_str(),
               Rate(report.events, SecondsSince(start)).c_str(),
-              static_cast<unsigned long long>(report.head.seq), HexOf(report.head.hash).c_str(),
+              static_cast<unsigned long long>(report.head.seq),
+              events::HexEncode(report.head.hash).c_str(),
               events::FormatThousands(ledger->DiskBytes()).c_str());
-  ledger.reset();  // the report commands open it themselves
+  return kExitOk;
+}
 
-  // The reports come from the other command groups; run the ones this build has.
+// Steps 4 on: the reports of the other command groups this build has.
+// REQUIRES: no ledger open in this process (each report opens it).
+int DemoReports(const GeneratorOptions& options, const GlobalOptions& g,
+                const CommandTable& table) {
   struct Report {
     std::string title;
     std::vector<std::string> args;
@@ -447,15 +450,21 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
   };
   int step = 4;
   for (const Report& r : reports) {
-    if (FindCommand(*table, r.args[0]) == nullptr) continue;
+    if (FindCommand(table, r.args[0]) == nullptr) continue;
     std::printf("%d. %s\n", step++, r.title.c_str());
     std::fflush(stdout);
-    const int rc = RunCommand(*table, r.args[0],
-                              std::vector<std::string>(r.args.begin() + 1, r.args.end()), g);
+    const int rc =
+        RunCommand(table, r.args[0], std::vector<std::string>(r.args.begin() + 1, r.args.end()), g);
     std::fflush(stdout);
     if (rc != kExitOk) return rc;
   }
-  // Name this very binary, relative to here when it is below: a line to copy.
+  return kExitOk;
+}
+
+// Names this very binary, relative to here when it is below: a line to copy.
+void PrintExploreHint(const GlobalOptions& g) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
   std::string self = "ledgerctl";
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
@@ -464,14 +473,35 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
   }
   std::printf("\nExplore it:\n  %s --db %s log --limit 20\n  %s --db %s show 1\n  %s --help\n",
               self.c_str(), g.db_path.c_str(), self.c_str(), g.db_path.c_str(), self.c_str());
+}
+
+int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandTable* table) {
+  GeneratorOptions options;
+  const Status s = GeneratorOptionsFrom(vm, &options);
+  if (!s.ok()) {
+    std::fprintf(stderr, "ledgerctl demo: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  GlobalOptions g = g0;
+  g.db_path = vm["dir"].as<std::string>();
+  const std::string workload = g.db_path + ".jsonl";
+  int rc = DemoRefuseExisting(g, workload);
+  if (rc != kExitOk) return rc;
+  std::printf("== Contract Consumption Ledger demo ==\n");
+  rc = DemoGenerate(options, workload);
+  if (rc != kExitOk) return rc;
+  rc = DemoImportAndVerify(g, workload);
+  if (rc != kExitOk) return rc;
+  rc = DemoReports(options, g, *table);
+  if (rc != kExitOk) return rc;
+  PrintExploreHint(g);
   return kExitOk;
 }
 
-}  // namespace
-
 // Option tables read best one option per line; clang-format would fold them.
 // clang-format off
-void RegisterLedgerCommands(CommandTable* table) {
+// init, import, append: the commands that add events.
+void RegisterWriteCommands(CommandTable* table) {
   auto no_options = [](po::options_description*, po::positional_options_description*) {};
   table->push_back(
       {"init", "init", "create an empty ledger at --db (no-op if one exists)", no_options,
@@ -503,6 +533,10 @@ void RegisterLedgerCommands(CommandTable* table) {
               "reject unless the contract's stream version is N (0: new contract)");
        },
        RunAppend});
+}
+
+// log, show, verify: the commands that read the events back.
+void RegisterReadCommands(CommandTable* table) {
   table->push_back(
       {"log", "log [--from SEQ] [--limit N] [--contract C] [--type T] [--json [--no-hash]]",
        "list events in seq order, as a table or JSON Lines",
@@ -545,6 +579,10 @@ void RegisterLedgerCommands(CommandTable* table) {
               "witness cosignatures required besides the log's signature");
        },
        RunVerify});
+}
+
+// generate, demo: synthetic workloads. The demo runs other commands of `table`.
+void RegisterWorkloadCommands(CommandTable* table) {
   table->push_back(
       {"generate", "generate [--contracts N] [--days D] [--seed S] [--start DATE] [--out FILE]",
        "write a realistic, rule-abiding JSON Lines workload (deterministic per seed)",
@@ -566,6 +604,14 @@ void RegisterLedgerCommands(CommandTable* table) {
        [table](const po::variables_map& vm, const GlobalOptions& g) {
          return RunDemo(vm, g, table);
        }});
+}
+
+}  // namespace
+
+void RegisterLedgerCommands(CommandTable* table) {
+  RegisterWriteCommands(table);
+  RegisterReadCommands(table);
+  RegisterWorkloadCommands(table);
 }
 // clang-format on
 

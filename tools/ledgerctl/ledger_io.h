@@ -45,10 +45,6 @@ bool LedgerFolderWritable(const std::string& path);
 // not an empty report. OK for an empty `contract` (no filter).
 Status CheckContractExists(ledger::Ledger* ledger, const std::string& contract);
 
-// Lower-case hex of bytes.
-std::string HexOf(const uint8_t* bytes, size_t n);
-inline std::string HexOf(const ledger::Hash& h) { return HexOf(h.data(), h.size()); }
-
 // Today's date by the system clock (tools/app/report_options.h).
 using app::TodayDay;
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "events/display.h"
+#include "events/hex.h"
 #include "events/money.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
@@ -89,16 +90,6 @@ std::string Date(int32_t day) { return events::FormatDate(day); }
 
 std::string Instant(int64_t ns) { return events::FormatInstant(ns); }
 
-std::string Hex(const ledger::Hash& h) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : h) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xf]);
-  }
-  return out;
-}
-
 std::string LineName(events::ServiceLine l) {
   std::string s(events::ServiceLineName(l));
   std::replace(s.begin(), s.end(), '_', ' ');
@@ -180,13 +171,14 @@ void Integrity(const ReportData& d, std::string* out) {
 
   out->append("<div class=\"card\"><h3>Ledger head</h3><div class=\"big\">seq " +
               events::FormatThousands(d.head.seq) + "</div><p>Chain hash</p><div class=\"mono\">" +
-              Hex(d.head.hash) + "</div><p>Ledger id <span class=\"mono\">" +
+              events::HexEncode(d.head.hash) + "</div><p>Ledger id <span class=\"mono\">" +
               events::FormatUuid(d.ledger_id) + "</span></p></div>");
 
   out->append("<div class=\"card\"><h3>Figures computed from</h3><div class=\"big\">events 1 to " +
               events::FormatThousands(d.view_seq) + "</div><p>Chain hash at seq " +
-              events::FormatThousands(d.view_seq) + "</p><div class=\"mono\">" + Hex(d.view_hash) +
-              "</div><p>" + events::FormatThousands(d.events_in_view) + " events in this view" +
+              events::FormatThousands(d.view_seq) + "</p><div class=\"mono\">" +
+              events::HexEncode(d.view_hash) + "</div><p>" +
+              events::FormatThousands(d.events_in_view) + " events in this view" +
               (d.view.as_of_day ? " (effective on or before " + Date(*d.view.as_of_day) + ")"
                                 : std::string()) +
               ".</p></div>");
