@@ -1,10 +1,9 @@
 // `ledgerctl sink postgres`: the ledger's events and projection rows into
 // PostgreSQL, exactly once (tools/sink/postgres_sink.h does the work; this
-// file parses options, installs the SIGTERM handler and prints).
+// file parses options, makes SIGINT/SIGTERM stop it and prints).
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
 #include <cstdio>
 #include <string>
 
@@ -18,9 +17,6 @@
 namespace ccl::tools {
 
 namespace {
-
-std::atomic<bool> g_stop_sink{false};
-extern "C" void StopSink(int) { g_stop_sink.store(true); }
 
 int SinkUsageError(const std::string& message) {
   std::fprintf(stderr, "ledgerctl sink: %s (see ledgerctl sink --help)\n", message.c_str());
@@ -100,12 +96,7 @@ int RunSink(const po::variables_map& vm, const GlobalOptions& g) {
   Status s = OpenSinkSource(vm, g, o.follow, &ledger, &source);
   if (!s.ok()) return Fail(s);
   // SIGTERM / Ctrl-C: the batch in progress is committed, then exit 0.
-  struct sigaction sa {};
-  sa.sa_handler = StopSink;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
-  o.should_stop = [] { return g_stop_sink.load(); };
+  o.should_stop = StopOnInterruptOrTerm();
   o.today_day = [] { return TodayDay(); };
   o.on_batch = LogBatch;
 

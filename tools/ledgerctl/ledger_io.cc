@@ -2,8 +2,10 @@
 // commands. See ledger_io.h.
 #include "tools/ledgerctl/ledger_io.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -79,6 +81,22 @@ std::string Rate(uint64_t n, double seconds) {
 }
 
 bool ShowProgress(const GlobalOptions& g) { return !g.quiet && ::isatty(STDERR_FILENO) == 1; }
+
+namespace {
+
+std::atomic<bool> g_stop_requested{false};
+extern "C" void RequestStop(int) { g_stop_requested.store(true); }
+
+}  // namespace
+
+std::function<bool()> StopOnInterruptOrTerm() {
+  struct sigaction sa {};
+  sa.sa_handler = RequestStop;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  return [] { return g_stop_requested.load(); };
+}
 
 std::string PrettyJson(std::string_view compact) {
   std::string out;

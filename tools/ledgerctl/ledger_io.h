@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,6 +61,11 @@ std::string Rate(uint64_t n, double seconds);
 // True when progress output is wanted: stderr is a terminal and not --quiet
 // (tools/progress.h draws only then anyway).
 bool ShowProgress(const GlobalOptions& g);
+
+// Makes SIGINT and SIGTERM only raise a flag, and returns the predicate that
+// reads it: a long-running command (tail --follow, sink) polls it and ends
+// at its next safe point, with what it has done kept.
+std::function<bool()> StopOnInterruptOrTerm();
 
 // `ledgerctl import` (cmd_import.cc).
 int RunImport(const po::variables_map& vm, const GlobalOptions& g);

@@ -186,11 +186,9 @@ void Integrity(const ReportData& d, std::string* out) {
 }
 
 void Balances(const ReportData& d, std::string* out) {
-  out->append(
-      "<section id=\"balances\"><h2>Balances</h2><p class=\"lead\">Hours funded, "
-      "consumed and remaining per contract and service line (h:mm).</p>");
-  if (d.balances.empty()) {
-    out->append("<p class=\"empty\">No funded or consumed hours in this view.</p></section>");
+  if (!OpenSection("<section id=\"balances\"><h2>Balances</h2><p class=\"lead\">Hours funded, "
+                   "consumed and remaining per contract and service line (h:mm).</p>",
+                   d.balances.empty(), "No funded or consumed hours in this view.", out)) {
     return;
   }
   {
@@ -319,15 +317,14 @@ void Chart(const ReportData& d, const BurnChartData& c, std::string* out) {
 }
 
 void Burn(const ReportData& d, std::string* out) {
-  out->append(
-      "<section id=\"burn\"><h2>Burn-down</h2><p class=\"lead\">Funded hours against "
-      "hours consumed over each contract's term. The dashed line projects the "
-      "trailing 90-day burn rate to the end of the term, evaluated on " +
-      Date(d.burn_day) +
-      ": <b>overrun</b> when it ends above the funding, <b>underuse</b> when below 80% "
-      "of it.</p>");
-  if (d.burn.empty()) {
-    out->append("<p class=\"empty\">No contract lines in this view.</p></section>");
+  if (!OpenSection(
+          "<section id=\"burn\"><h2>Burn-down</h2><p class=\"lead\">Funded hours against "
+          "hours consumed over each contract's term. The dashed line projects the "
+          "trailing 90-day burn rate to the end of the term, evaluated on " +
+              Date(d.burn_day) +
+              ": <b>overrun</b> when it ends above the funding, <b>underuse</b> when below 80% "
+              "of it.</p>",
+          d.burn.empty(), "No contract lines in this view.", out)) {
     return;
   }
   {
@@ -365,12 +362,10 @@ void Burn(const ReportData& d, std::string* out) {
 }
 
 void Escalations(const ReportData& d, std::string* out) {
-  out->append(
-      "<section id=\"escalations\"><h2>Escalations by severity</h2><p class=\"lead\">"
-      "Escalations count under their current severity; time to resolve runs from "
-      "opening to resolution (effective time).</p>");
-  if (d.escalations.empty()) {
-    out->append("<p class=\"empty\">No escalations in this view.</p></section>");
+  if (!OpenSection("<section id=\"escalations\"><h2>Escalations by severity</h2><p class=\"lead\">"
+                   "Escalations count under their current severity; time to resolve runs from "
+                   "opening to resolution (effective time).</p>",
+                   d.escalations.empty(), "No escalations in this view.", out)) {
     return;
   }
   {
@@ -402,12 +397,10 @@ void Escalations(const ReportData& d, std::string* out) {
 }
 
 void Reversals(const ReportData& d, std::string* out) {
-  out->append(
-      "<section id=\"reversals\"><h2>Reversals</h2><p class=\"lead\">Nothing in the "
-      "ledger is edited or deleted: a correction is a reversal, recorded with its "
-      "reason, that takes back exactly what the reversed entry counted.</p>");
-  if (d.reversals.empty()) {
-    out->append("<p class=\"empty\">No reversals in this view.</p></section>");
+  if (!OpenSection("<section id=\"reversals\"><h2>Reversals</h2><p class=\"lead\">Nothing in the "
+                   "ledger is edited or deleted: a correction is a reversal, recorded with its "
+                   "reason, that takes back exactly what the reversed entry counted.</p>",
+                   d.reversals.empty(), "No reversals in this view.", out)) {
     return;
   }
   {
