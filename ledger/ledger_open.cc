@@ -1,18 +1,15 @@
-// Open, create and tune the RocksDB database of a ledger; meta, projections,
-// Refresh, DiskBytes (ledger/ledger_impl.h).
+// Open and create the RocksDB database of a ledger (its column-family tuning
+// is cf_options.cc's); meta, projections, Refresh, DiskBytes
+// (ledger/ledger_impl.h).
 #include <openssl/rand.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
-#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
-#include <rocksdb/slice_transform.h>
-#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <stdlib.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cassert>
 #include <cstdarg>
 #include <cstdio>
@@ -156,7 +153,7 @@ rocksdb::DBOptions LedgerDbOptions(rocksdb::Env* env, bool create) {
   o.max_total_wal_size = 1ull << 30;
   o.paranoid_checks = true;
   // Our group commit already makes one WriteBatch of concurrent appends, and
-  // RocksDB uses memtable insert hints (HintPrefix) only for sequential inserts.
+  // RocksDB uses memtable insert hints (cf_options.cc) only for sequential inserts.
   o.allow_concurrent_memtable_write = false;
   return o;
 }
