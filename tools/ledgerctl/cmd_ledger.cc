@@ -581,8 +581,12 @@ void RegisterReadCommands(CommandTable* table) {
        RunVerify});
 }
 
-// generate, demo: synthetic workloads. The demo runs other commands of `table`.
-void RegisterWorkloadCommands(CommandTable* table) {
+}  // namespace
+
+void RegisterLedgerCommands(CommandTable* table) {
+  RegisterWriteCommands(table);
+  RegisterReadCommands(table);
+  // generate, demo: synthetic workloads. The demo runs other commands of `table`.
   table->push_back(
       {"generate", "generate [--contracts N] [--days D] [--seed S] [--start DATE] [--out FILE]",
        "write a realistic, rule-abiding JSON Lines workload (deterministic per seed)",
@@ -604,14 +608,6 @@ void RegisterWorkloadCommands(CommandTable* table) {
        [table](const po::variables_map& vm, const GlobalOptions& g) {
          return RunDemo(vm, g, table);
        }});
-}
-
-}  // namespace
-
-void RegisterLedgerCommands(CommandTable* table) {
-  RegisterWriteCommands(table);
-  RegisterReadCommands(table);
-  RegisterWorkloadCommands(table);
 }
 // clang-format on
 

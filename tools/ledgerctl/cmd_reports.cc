@@ -486,8 +486,12 @@ void RegisterLedgerFigureCommands(CommandTable* table) {
       RunBurn});
 }
 
-// replay, rebuild: projections recomputed from seq 1.
-void RegisterProjectionCommands(CommandTable* table) {
+}  // namespace
+
+void RegisterReportCommands(CommandTable* table) {
+  RegisterContractFigureCommands(table);
+  RegisterLedgerFigureCommands(table);
+  // replay, rebuild: projections recomputed from seq 1.
   table->push_back(Command{
       "replay",
       "replay --projection NAME [--as-of DATE] [--known-at TIMESTAMP] [--digest] [--format FMT]",
@@ -508,14 +512,6 @@ void RegisterProjectionCommands(CommandTable* table) {
                                  "only this projection (default: all four)");
               },
               RunRebuild});
-}
-
-}  // namespace
-
-void RegisterReportCommands(CommandTable* table) {
-  RegisterContractFigureCommands(table);
-  RegisterLedgerFigureCommands(table);
-  RegisterProjectionCommands(table);
 }
 
 }  // namespace ccl::tools
