@@ -93,6 +93,10 @@ Status EventAssembler::SetText(FieldId f, std::string_view text) {
   // key out, so "" is refused rather than guessed at.
   if (text.empty()) return FieldError(f, "must not be empty (leave the field out instead)");
   Event& e = *e_;
+  if (std::string Event::*member = TextMemberOf(f)) {
+    (e.*member).assign(text);
+    return Status::OK();
+  }
   switch (f) {
     case FieldId::kEventId:
       return ParseUuidField(f, text, &e.event_id);
@@ -135,51 +139,6 @@ Status EventAssembler::SetText(FieldId f, std::string_view text) {
       const Status s = ParseMonth(text, &e.period_month);
       return s.ok() ? s : FieldError(f, s.message());
     }
-    case FieldId::kContract:
-      e.contract.assign(text);
-      return Status::OK();
-    case FieldId::kActor:
-      e.actor.assign(text);
-      return Status::OK();
-    case FieldId::kSource:
-      e.source.assign(text);
-      return Status::OK();
-    case FieldId::kNote:
-      e.note.assign(text);
-      return Status::OK();
-    case FieldId::kCustomer:
-      e.customer.assign(text);
-      return Status::OK();
-    case FieldId::kCurrency:
-      e.currency.assign(text);
-      return Status::OK();
-    case FieldId::kReason:
-      e.reason.assign(text);
-      return Status::OK();
-    case FieldId::kEngineer:
-      e.engineer.assign(text);
-      return Status::OK();
-    case FieldId::kReference:
-      e.reference.assign(text);
-      return Status::OK();
-    case FieldId::kDelivery:
-      e.delivery.assign(text);
-      return Status::OK();
-    case FieldId::kOffering:
-      e.offering.assign(text);
-      return Status::OK();
-    case FieldId::kEscalation:
-      e.escalation.assign(text);
-      return Status::OK();
-    case FieldId::kSummary:
-      e.summary.assign(text);
-      return Status::OK();
-    case FieldId::kResolution:
-      e.resolution.assign(text);
-      return Status::OK();
-    case FieldId::kCase:
-      e.legal_case.assign(text);
-      return Status::OK();
     case FieldId::kTypes: {
       std::string bad;
       if (!ParseApprovalTypes(text, &e.approval_types, &bad)) {

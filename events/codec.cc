@@ -136,47 +136,62 @@ flatbuffers::Offset<void> EncodeApprovalPolicy(flatbuffers::FlatBufferBuilder& b
   return fb::CreateApprovalPolicySet(b, list, threshold).Union();
 }
 
+flatbuffers::Offset<void> EncodeContractOpened(flatbuffers::FlatBufferBuilder& b, const Event& e) {
+  const auto customer = OptionalString(b, e.customer);
+  const auto currency = OptionalString(b, e.currency);
+  const auto lines = EncodeLines(b, e.lines);
+  return fb::CreateContractOpened(b, customer, e.term_start_day, e.term_end_day.value_or(0),
+                                  currency, lines)
+      .Union();
+}
+
+flatbuffers::Offset<void> EncodeContractAmended(flatbuffers::FlatBufferBuilder& b, const Event& e) {
+  const auto reason = OptionalString(b, e.reason);
+  const auto lines = EncodeLines(b, e.lines);
+  const flatbuffers::Optional<int32_t> term_end =
+      e.term_end_day.has_value() ? flatbuffers::Optional<int32_t>(*e.term_end_day)
+                                 : flatbuffers::nullopt;
+  return fb::CreateContractAmended(b, reason, term_end, lines).Union();
+}
+
+flatbuffers::Offset<void> EncodeHoursBooked(flatbuffers::FlatBufferBuilder& b, const Event& e) {
+  const auto engineer = OptionalString(b, e.engineer);
+  const auto reference = OptionalString(b, e.reference);
+  return fb::CreateHoursBooked(b, engineer, static_cast<fb::ServiceLine>(e.service_line), e.minutes,
+                               e.cost_rate_minor, reference, ToFb(e.applied_bill_rate_minor))
+      .Union();
+}
+
+flatbuffers::Offset<void> EncodeDeliveryCompleted(flatbuffers::FlatBufferBuilder& b,
+                                                  const Event& e) {
+  const auto delivery = OptionalString(b, e.delivery);
+  const auto offering = OptionalString(b, e.offering);
+  return fb::CreateDeliveryCompleted(b, delivery, offering,
+                                     static_cast<fb::ServiceLine>(e.service_line), e.minutes,
+                                     e.cost_minor, ToFb(e.applied_bill_rate_minor))
+      .Union();
+}
+
+flatbuffers::Offset<void> EncodeEscalationOpened(flatbuffers::FlatBufferBuilder& b,
+                                                 const Event& e) {
+  const auto escalation = OptionalString(b, e.escalation);
+  const auto summary = OptionalString(b, e.summary);
+  return fb::CreateEscalationOpened(b, escalation, static_cast<fb::Severity>(e.severity), summary)
+      .Union();
+}
+
 flatbuffers::Offset<void> EncodePayload(flatbuffers::FlatBufferBuilder& b, const Event& e) {
   switch (e.type) {
-    case EventType::kContractOpened: {
-      const auto customer = OptionalString(b, e.customer);
-      const auto currency = OptionalString(b, e.currency);
-      const auto lines = EncodeLines(b, e.lines);
-      return fb::CreateContractOpened(b, customer, e.term_start_day, e.term_end_day.value_or(0),
-                                      currency, lines)
-          .Union();
-    }
-    case EventType::kContractAmended: {
-      const auto reason = OptionalString(b, e.reason);
-      const auto lines = EncodeLines(b, e.lines);
-      const flatbuffers::Optional<int32_t> term_end =
-          e.term_end_day.has_value() ? flatbuffers::Optional<int32_t>(*e.term_end_day)
-                                     : flatbuffers::nullopt;
-      return fb::CreateContractAmended(b, reason, term_end, lines).Union();
-    }
-    case EventType::kHoursBooked: {
-      const auto engineer = OptionalString(b, e.engineer);
-      const auto reference = OptionalString(b, e.reference);
-      return fb::CreateHoursBooked(b, engineer, static_cast<fb::ServiceLine>(e.service_line),
-                                   e.minutes, e.cost_rate_minor, reference,
-                                   ToFb(e.applied_bill_rate_minor))
-          .Union();
-    }
-    case EventType::kDeliveryCompleted: {
-      const auto delivery = OptionalString(b, e.delivery);
-      const auto offering = OptionalString(b, e.offering);
-      return fb::CreateDeliveryCompleted(b, delivery, offering,
-                                         static_cast<fb::ServiceLine>(e.service_line), e.minutes,
-                                         e.cost_minor, ToFb(e.applied_bill_rate_minor))
-          .Union();
-    }
-    case EventType::kEscalationOpened: {
-      const auto escalation = OptionalString(b, e.escalation);
-      const auto summary = OptionalString(b, e.summary);
-      return fb::CreateEscalationOpened(b, escalation, static_cast<fb::Severity>(e.severity),
-                                        summary)
-          .Union();
-    }
+    case EventType::kContractOpened:
+      return EncodeContractOpened(b, e);
+    case EventType::kContractAmended:
+      return EncodeContractAmended(b, e);
+    case EventType::kHoursBooked:
+      return EncodeHoursBooked(b, e);
+    case EventType::kDeliveryCompleted:
+      return EncodeDeliveryCompleted(b, e);
+    case EventType::kEscalationOpened:
+      return EncodeEscalationOpened(b, e);
     case EventType::kEscalationSeverityChanged: {
       const auto escalation = OptionalString(b, e.escalation);
       return fb::CreateEscalationSeverityChanged(b, escalation,
@@ -289,7 +304,6 @@ Status DecodeApprovalPolicy(const fb::ApprovalPolicySet* p, Event* out) {
   return Status::OK();
 }
 
-// Both legal hold tables have the same fields.
 // Approved and Rejected: the target, and a Rejected's reason.
 Status DecodeDecision(const fb::Uuid* target, const flatbuffers::String* reason, Event* out) {
   CopyUuid(target, &out->target_event_id);
@@ -297,6 +311,7 @@ Status DecodeDecision(const fb::Uuid* target, const flatbuffers::String* reason,
   return Status::OK();
 }
 
+// Both legal hold tables have the same fields.
 template <typename Table>
 Status DecodeLegalHold(const Table* p, const char* type, Event* out) {
   if (p == nullptr) return MissingPayload(type);
@@ -305,110 +320,137 @@ Status DecodeLegalHold(const Table* p, const char* type, Event* out) {
   return Status::OK();
 }
 
+Status DecodeContractOpened(const fb::ContractOpened* p, Event* out) {
+  if (p == nullptr) return MissingPayload("ContractOpened");
+  AssignString(p->customer(), &out->customer);
+  out->term_start_day = p->term_start_day();
+  out->term_end_day = p->term_end_day();
+  AssignString(p->currency(), &out->currency);
+  return DecodeLines(p->lines(), out);
+}
+
+Status DecodeContractAmended(const fb::ContractAmended* p, Event* out) {
+  if (p == nullptr) return MissingPayload("ContractAmended");
+  AssignString(p->reason(), &out->reason);
+  const auto term_end = p->term_end_day();
+  if (term_end.has_value()) out->term_end_day = *term_end;
+  return DecodeLines(p->lines(), out);
+}
+
+Status DecodeHoursBooked(const fb::HoursBooked* p, Event* out) {
+  if (p == nullptr) return MissingPayload("HoursBooked");
+  AssignString(p->engineer(), &out->engineer);
+  out->service_line = static_cast<ServiceLine>(p->service_line());
+  out->minutes = p->minutes();
+  out->cost_rate_minor = p->cost_rate_minor();
+  AssignString(p->reference(), &out->reference);
+  out->applied_bill_rate_minor = FromFb(p->applied_bill_rate_minor());
+  return Status::OK();
+}
+
+Status DecodeDeliveryCompleted(const fb::DeliveryCompleted* p, Event* out) {
+  if (p == nullptr) return MissingPayload("DeliveryCompleted");
+  AssignString(p->delivery(), &out->delivery);
+  AssignString(p->offering(), &out->offering);
+  out->service_line = static_cast<ServiceLine>(p->service_line());
+  out->minutes = p->minutes();
+  out->cost_minor = p->cost_minor();
+  out->applied_bill_rate_minor = FromFb(p->applied_bill_rate_minor());
+  return Status::OK();
+}
+
+Status DecodeEscalationOpened(const fb::EscalationOpened* p, Event* out) {
+  if (p == nullptr) return MissingPayload("EscalationOpened");
+  AssignString(p->escalation(), &out->escalation);
+  out->severity = static_cast<Severity>(p->severity());
+  AssignString(p->summary(), &out->summary);
+  return Status::OK();
+}
+
+Status DecodeSeverityChanged(const fb::EscalationSeverityChanged* p, Event* out) {
+  if (p == nullptr) return MissingPayload("EscalationSeverityChanged");
+  AssignString(p->escalation(), &out->escalation);
+  out->severity = static_cast<Severity>(p->severity());
+  return Status::OK();
+}
+
+Status DecodeEscalationResolved(const fb::EscalationResolved* p, Event* out) {
+  if (p == nullptr) return MissingPayload("EscalationResolved");
+  AssignString(p->escalation(), &out->escalation);
+  AssignString(p->resolution(), &out->resolution);
+  return Status::OK();
+}
+
+Status DecodeEntryReversed(const fb::EntryReversed* p, Event* out) {
+  if (p == nullptr) return MissingPayload("EntryReversed");
+  CopyUuid(p->target_event_id(), &out->target_event_id);
+  AssignString(p->reason(), &out->reason);
+  return Status::OK();
+}
+
+Status DecodeContractClosed(const fb::ContractClosed* p, Event* out) {
+  if (p == nullptr) return MissingPayload("ContractClosed");
+  AssignString(p->reason(), &out->reason);
+  return Status::OK();
+}
+
+Status DecodePeriodClosedPayload(const fb::PeriodClosed* p, Event* out) {
+  if (p == nullptr) return MissingPayload("PeriodClosed");
+  return DecodePeriodClosed(*p, out);
+}
+
+Status DecodeApproved(const fb::Approved* p, Event* out) {
+  if (p == nullptr) return MissingPayload("Approved");
+  return DecodeDecision(p->target_event_id(), nullptr, out);
+}
+
+Status DecodeRejected(const fb::Rejected* p, Event* out) {
+  if (p == nullptr) return MissingPayload("Rejected");
+  return DecodeDecision(p->target_event_id(), p->reason(), out);
+}
+
+Status DecodePeriodReopened(const fb::PeriodReopened* p, Event* out) {
+  if (p == nullptr) return MissingPayload("PeriodReopened");
+  out->period_month = p->period_month();
+  AssignString(p->reason(), &out->reason);
+  return Status::OK();
+}
+
+// A payload the type says is there but is not: MissingPayload (Corruption).
 Status DecodePayload(const fb::Event& root, Event* out) {
   switch (root.payload_type()) {
-    case fb::Payload::ContractOpened: {
-      const auto* p = root.payload_as_ContractOpened();
-      if (p == nullptr) return MissingPayload("ContractOpened");
-      AssignString(p->customer(), &out->customer);
-      out->term_start_day = p->term_start_day();
-      out->term_end_day = p->term_end_day();
-      AssignString(p->currency(), &out->currency);
-      return DecodeLines(p->lines(), out);
-    }
-    case fb::Payload::ContractAmended: {
-      const auto* p = root.payload_as_ContractAmended();
-      if (p == nullptr) return MissingPayload("ContractAmended");
-      AssignString(p->reason(), &out->reason);
-      const auto term_end = p->term_end_day();
-      if (term_end.has_value()) out->term_end_day = *term_end;
-      return DecodeLines(p->lines(), out);
-    }
-    case fb::Payload::HoursBooked: {
-      const auto* p = root.payload_as_HoursBooked();
-      if (p == nullptr) return MissingPayload("HoursBooked");
-      AssignString(p->engineer(), &out->engineer);
-      out->service_line = static_cast<ServiceLine>(p->service_line());
-      out->minutes = p->minutes();
-      out->cost_rate_minor = p->cost_rate_minor();
-      AssignString(p->reference(), &out->reference);
-      out->applied_bill_rate_minor = FromFb(p->applied_bill_rate_minor());
-      return Status::OK();
-    }
-    case fb::Payload::DeliveryCompleted: {
-      const auto* p = root.payload_as_DeliveryCompleted();
-      if (p == nullptr) return MissingPayload("DeliveryCompleted");
-      AssignString(p->delivery(), &out->delivery);
-      AssignString(p->offering(), &out->offering);
-      out->service_line = static_cast<ServiceLine>(p->service_line());
-      out->minutes = p->minutes();
-      out->cost_minor = p->cost_minor();
-      out->applied_bill_rate_minor = FromFb(p->applied_bill_rate_minor());
-      return Status::OK();
-    }
-    case fb::Payload::EscalationOpened: {
-      const auto* p = root.payload_as_EscalationOpened();
-      if (p == nullptr) return MissingPayload("EscalationOpened");
-      AssignString(p->escalation(), &out->escalation);
-      out->severity = static_cast<Severity>(p->severity());
-      AssignString(p->summary(), &out->summary);
-      return Status::OK();
-    }
-    case fb::Payload::EscalationSeverityChanged: {
-      const auto* p = root.payload_as_EscalationSeverityChanged();
-      if (p == nullptr) return MissingPayload("EscalationSeverityChanged");
-      AssignString(p->escalation(), &out->escalation);
-      out->severity = static_cast<Severity>(p->severity());
-      return Status::OK();
-    }
-    case fb::Payload::EscalationResolved: {
-      const auto* p = root.payload_as_EscalationResolved();
-      if (p == nullptr) return MissingPayload("EscalationResolved");
-      AssignString(p->escalation(), &out->escalation);
-      AssignString(p->resolution(), &out->resolution);
-      return Status::OK();
-    }
-    case fb::Payload::EntryReversed: {
-      const auto* p = root.payload_as_EntryReversed();
-      if (p == nullptr) return MissingPayload("EntryReversed");
-      CopyUuid(p->target_event_id(), &out->target_event_id);
-      AssignString(p->reason(), &out->reason);
-      return Status::OK();
-    }
-    case fb::Payload::ContractClosed: {
-      const auto* p = root.payload_as_ContractClosed();
-      if (p == nullptr) return MissingPayload("ContractClosed");
-      AssignString(p->reason(), &out->reason);
-      return Status::OK();
-    }
-    case fb::Payload::PeriodClosed: {
-      const auto* p = root.payload_as_PeriodClosed();
-      if (p == nullptr) return MissingPayload("PeriodClosed");
-      return DecodePeriodClosed(*p, out);
-    }
+    case fb::Payload::ContractOpened:
+      return DecodeContractOpened(root.payload_as_ContractOpened(), out);
+    case fb::Payload::ContractAmended:
+      return DecodeContractAmended(root.payload_as_ContractAmended(), out);
+    case fb::Payload::HoursBooked:
+      return DecodeHoursBooked(root.payload_as_HoursBooked(), out);
+    case fb::Payload::DeliveryCompleted:
+      return DecodeDeliveryCompleted(root.payload_as_DeliveryCompleted(), out);
+    case fb::Payload::EscalationOpened:
+      return DecodeEscalationOpened(root.payload_as_EscalationOpened(), out);
+    case fb::Payload::EscalationSeverityChanged:
+      return DecodeSeverityChanged(root.payload_as_EscalationSeverityChanged(), out);
+    case fb::Payload::EscalationResolved:
+      return DecodeEscalationResolved(root.payload_as_EscalationResolved(), out);
+    case fb::Payload::EntryReversed:
+      return DecodeEntryReversed(root.payload_as_EntryReversed(), out);
+    case fb::Payload::ContractClosed:
+      return DecodeContractClosed(root.payload_as_ContractClosed(), out);
+    case fb::Payload::PeriodClosed:
+      return DecodePeriodClosedPayload(root.payload_as_PeriodClosed(), out);
     case fb::Payload::LegalHoldPlaced:
       return DecodeLegalHold(root.payload_as_LegalHoldPlaced(), "LegalHoldPlaced", out);
     case fb::Payload::LegalHoldReleased:
       return DecodeLegalHold(root.payload_as_LegalHoldReleased(), "LegalHoldReleased", out);
     case fb::Payload::ApprovalPolicySet:
       return DecodeApprovalPolicy(root.payload_as_ApprovalPolicySet(), out);
-    case fb::Payload::Approved: {
-      const auto* p = root.payload_as_Approved();
-      if (p == nullptr) return MissingPayload("Approved");
-      return DecodeDecision(p->target_event_id(), nullptr, out);
-    }
-    case fb::Payload::Rejected: {
-      const auto* p = root.payload_as_Rejected();
-      if (p == nullptr) return MissingPayload("Rejected");
-      return DecodeDecision(p->target_event_id(), p->reason(), out);
-    }
-    case fb::Payload::PeriodReopened: {
-      const auto* p = root.payload_as_PeriodReopened();
-      if (p == nullptr) return MissingPayload("PeriodReopened");
-      out->period_month = p->period_month();
-      AssignString(p->reason(), &out->reason);
-      return Status::OK();
-    }
+    case fb::Payload::Approved:
+      return DecodeApproved(root.payload_as_Approved(), out);
+    case fb::Payload::Rejected:
+      return DecodeRejected(root.payload_as_Rejected(), out);
+    case fb::Payload::PeriodReopened:
+      return DecodePeriodReopened(root.payload_as_PeriodReopened(), out);
     case fb::Payload::NONE:
       return Status::Corruption("stored event: no payload");
   }

@@ -1,6 +1,7 @@
 // CSV input of events (events/csv.h).
 #include "events/csv.h"
 
+#include <cassert>
 #include <cstring>
 
 #include "events/csv_cell.h"
@@ -54,6 +55,55 @@ std::string_view CsvEventReader::Cell(size_t i) const {
                      : content_.substr(c.offset, c.size);
 }
 
+Status CsvEventReader::RecordTooLong(size_t record_line) const {
+  return RecordError(record_line,
+                     "record longer than " + std::to_string(limits::kCsvRecordBytesMax) + " bytes");
+}
+
+Status CsvEventReader::ReadQuotedCell(size_t record_line, size_t column, size_t end_max) {
+  assert(pos_ < content_.size() && content_[pos_] == '"');
+  const size_t n = content_.size();
+  ++pos_;
+  const size_t offset = unquoted_.size();
+  while (true) {
+    const void* q = std::memchr(content_.data() + pos_, '"', end_max - pos_);
+    if (q == nullptr) {
+      if (end_max < n) return RecordTooLong(record_line);
+      return ColumnError(record_line, column, "quoted field not closed before end of input");
+    }
+    const size_t qpos = static_cast<size_t>(static_cast<const char*>(q) - content_.data());
+    const std::string_view chunk = content_.substr(pos_, qpos - pos_);
+    for (const char c : chunk) line_ += c == '\n';
+    unquoted_.append(chunk);
+    if (qpos + 1 < n && content_[qpos + 1] == '"') {  // "" is one quote
+      unquoted_.push_back('"');
+      pos_ = qpos + 2;
+      continue;
+    }
+    pos_ = qpos + 1;
+    break;
+  }
+  cells_.push_back({true, offset, unquoted_.size() - offset});
+  return Status::OK();
+}
+
+Status CsvEventReader::ReadUnquotedCell(size_t record_line, size_t column, size_t end_max) {
+  const size_t begin = pos_;
+  while (pos_ < end_max) {
+    const char c = content_[pos_];
+    if (c == ',' || c == '\n' || c == '\r') break;
+    if (c == '"') {
+      return ColumnError(record_line, column,
+                         "a quote inside an unquoted field (quote the whole field and "
+                         "write \"\" for each quote in it)");
+    }
+    ++pos_;
+  }
+  if (pos_ == end_max && end_max < content_.size()) return RecordTooLong(record_line);
+  cells_.push_back({false, begin, pos_ - begin});
+  return Status::OK();
+}
+
 Status CsvEventReader::ReadRecord(size_t record_line) {
   cells_.clear();
   unquoted_.clear();
@@ -62,48 +112,12 @@ Status CsvEventReader::ReadRecord(size_t record_line) {
   // No record may run past this: a missing closing quote must not make us
   // swallow the rest of a large file into one field.
   const size_t end_max = start + std::min(n - start, limits::kCsvRecordBytesMax);
-  const auto too_long = [&] {
-    return RecordError(
-        record_line, "record longer than " + std::to_string(limits::kCsvRecordBytesMax) + " bytes");
-  };
   while (true) {
     const size_t column = cells_.size();
     if (pos_ < n && content_[pos_] == '"') {
-      ++pos_;
-      const size_t offset = unquoted_.size();
-      while (true) {
-        const void* q = std::memchr(content_.data() + pos_, '"', end_max - pos_);
-        if (q == nullptr) {
-          if (end_max < n) return too_long();
-          return ColumnError(record_line, column, "quoted field not closed before end of input");
-        }
-        const size_t qpos = static_cast<size_t>(static_cast<const char*>(q) - content_.data());
-        const std::string_view chunk = content_.substr(pos_, qpos - pos_);
-        for (const char c : chunk) line_ += c == '\n';
-        unquoted_.append(chunk);
-        if (qpos + 1 < n && content_[qpos + 1] == '"') {  // "" is one quote
-          unquoted_.push_back('"');
-          pos_ = qpos + 2;
-          continue;
-        }
-        pos_ = qpos + 1;
-        break;
-      }
-      cells_.push_back({true, offset, unquoted_.size() - offset});
+      CCL_RETURN_IF_ERROR(ReadQuotedCell(record_line, column, end_max));
     } else {
-      const size_t begin = pos_;
-      while (pos_ < end_max) {
-        const char c = content_[pos_];
-        if (c == ',' || c == '\n' || c == '\r') break;
-        if (c == '"') {
-          return ColumnError(record_line, column,
-                             "a quote inside an unquoted field (quote the whole field and "
-                             "write \"\" for each quote in it)");
-        }
-        ++pos_;
-      }
-      if (pos_ == end_max && end_max < n) return too_long();
-      cells_.push_back({false, begin, pos_ - begin});
+      CCL_RETURN_IF_ERROR(ReadUnquotedCell(record_line, column, end_max));
     }
     if (pos_ >= n) return Status::OK();  // last record without a line end
     const char c = content_[pos_];
@@ -122,7 +136,7 @@ Status CsvEventReader::ReadRecord(size_t record_line) {
       return Status::OK();
     }
     if (c == '\r') return ColumnError(record_line, column, "carriage return not followed by LF");
-    if (pos_ >= end_max) return too_long();
+    if (pos_ >= end_max) return RecordTooLong(record_line);
     return ColumnError(record_line, column,
                        "text after the closing quote (expected ',' or the end of the line)");
   }

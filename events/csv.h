@@ -94,6 +94,12 @@ class CsvEventReader {
 
   // Splits the record starting at pos_ into cells_; advances pos_ and line_.
   Status ReadRecord(size_t record_line);
+  // The cell at pos_ of column `column`, ending before end_max (the record's
+  // byte limit): a quoted one (pos_ at its opening quote) or an unquoted one.
+  // Appends it to cells_ and leaves pos_ after it.
+  Status ReadQuotedCell(size_t record_line, size_t column, size_t end_max);
+  Status ReadUnquotedCell(size_t record_line, size_t column, size_t end_max);
+  Status RecordTooLong(size_t record_line) const;
   // Skips empty lines before a record.
   void SkipBlankLines();
   std::string_view Cell(size_t i) const;

@@ -30,12 +30,6 @@ bool NeedsPrefix(std::string_view s) {
   return s[0] == '\'' && s.size() > 1 && (IsFormulaStart(s[1]) || s[1] == '\'' || s[1] == '"');
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // upper case is not the canonical form
-}
-
 // The JSON string body of an escaped cell (between the quotes) into *text.
 bool DecodeEscaped(std::string_view body, std::string* text, std::string* rule) {
   for (size_t i = 0; i < body.size(); ++i) {
@@ -52,9 +46,10 @@ bool DecodeEscaped(std::string_view body, std::string* text, std::string* rule) 
       text->push_back(body[++i]);
       continue;
     }
-    const int hi =
-        i + 5 < body.size() && body.compare(i + 1, 3, "u00") == 0 ? HexValue(body[i + 4]) : -1;
-    const int lo = hi >= 0 ? HexValue(body[i + 5]) : -1;
+    const int hi = i + 5 < body.size() && body.compare(i + 1, 3, "u00") == 0
+                       ? LowerHexDigitValue(body[i + 4])
+                       : -1;
+    const int lo = hi >= 0 ? LowerHexDigitValue(body[i + 5]) : -1;
     const int code = hi * 16 + lo;
     if (hi < 0 || lo < 0 || !(code < 0x20 || (code >= 0x7f && code <= 0x9f))) {
       *rule =

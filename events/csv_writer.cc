@@ -29,99 +29,86 @@ void AppendInteger(int64_t v, std::string* out) {
   out->append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
 }
 
-// The cell of field f (nothing for an absent field).
-void AppendField(const Event& e, FieldId f, const CsvOutputOptions& options, const uint8_t* hash,
-                 std::string* scratch, std::string* out) {
-  const FieldMask allowed = AllowedFields(e.type);
-  const bool payload = (allowed & FieldBit(f)) != 0;
+// The cell of field f when f is an envelope or assigned field, or the
+// currency of an event that does not name its own: true when written (an
+// absent value writes nothing), false when f is a payload field.
+bool AppendEnvelopeField(const Event& e, FieldId f, const CsvOutputOptions& options,
+                         const uint8_t* hash, std::string* scratch, std::string* out) {
   switch (f) {
     case FieldId::kSeq:
       AppendInteger(static_cast<int64_t>(e.seq), out);
-      return;
+      return true;
     case FieldId::kEventId:
       AppendUuid(e.event_id, out);
-      return;
+      return true;
     case FieldId::kType:
       out->append(EventTypeName(e.type));
-      return;
+      return true;
     case FieldId::kContract:
-      AppendCsvCell(e.contract, out);
-      return;
+    case FieldId::kActor:
+    case FieldId::kSource:
+    case FieldId::kNote:
+      AppendCsvCell(e.*TextMemberOf(f), out);
+      return true;
     case FieldId::kStreamVersion:
       AppendInteger(static_cast<int64_t>(e.stream_version), out);
-      return;
+      return true;
     case FieldId::kEffectiveAt:
       AppendInstant(e.effective_at_ns, out);
-      return;
+      return true;
     case FieldId::kRecordedAt:
       AppendInstantNs(e.recorded_at_ns, out);
-      return;
-    case FieldId::kActor:
-      AppendCsvCell(e.actor, out);
-      return;
-    case FieldId::kSource:
-      AppendCsvCell(e.source, out);
-      return;
-    case FieldId::kNote:
-      AppendCsvCell(e.note, out);
-      return;
+      return true;
     case FieldId::kAppliedBillRateMinor:
       if (e.applied_bill_rate_minor.has_value()) AppendInteger(*e.applied_bill_rate_minor, out);
-      return;
+      return true;
     case FieldId::kSealedBalancesDigest:
       if (e.seal.has_value()) AppendDigestHex(e.seal->balances_digest, out);
-      return;
+      return true;
     case FieldId::kSealedMarginsDigest:
       if (e.seal.has_value()) AppendDigestHex(e.seal->margins_digest, out);
-      return;
+      return true;
     case FieldId::kSealedTotals:
-      if (!e.seal.has_value()) return;
+      if (!e.seal.has_value()) return true;
       scratch->clear();
       AppendSealedTotalsJson(*e.seal, scratch);
       AppendCsvCell(*scratch, out);
-      return;
+      return true;
     case FieldId::kCurrency:
-      if (e.type != EventType::kContractOpened) {
-        if (!options.contract_currency.empty() && CarriesMoney(e)) {
-          AppendCsvCell(options.contract_currency, out);
-        }
-        return;
+      if (e.type == EventType::kContractOpened) return false;  // its own: a payload field
+      if (!options.contract_currency.empty() && CarriesMoney(e)) {
+        AppendCsvCell(options.contract_currency, out);
       }
-      break;
+      return true;
     case FieldId::kHash:
       if (hash != nullptr) AppendHex(std::span<const uint8_t>(hash, 32), out);
-      return;
+      return true;
     case FieldId::kAwaitsApproval:
       if (e.awaits_approval) out->append("true");
-      return;
+      return true;
     default:
-      break;
+      return false;
   }
-  if (!payload) return;  // a column of another event type: empty
+}
+
+// The cell of payload field f of an event whose type allows f.
+void AppendPayloadField(const Event& e, FieldId f, std::string* scratch, std::string* out) {
+  if (std::string Event::*member = TextMemberOf(f)) {
+    AppendCsvCell(e.*member, out);
+    return;
+  }
   switch (f) {
-    case FieldId::kCustomer:
-      AppendCsvCell(e.customer, out);
-      return;
     case FieldId::kTermStart:
       AppendDate(e.term_start_day, out);
       return;
     case FieldId::kTermEnd:
       if (e.term_end_day.has_value()) AppendDate(*e.term_end_day, out);
       return;
-    case FieldId::kCurrency:
-      AppendCsvCell(e.currency, out);
-      return;
     case FieldId::kLines:
       if (e.lines.empty()) return;
       scratch->clear();
       AppendLinesJson(e, scratch);
       AppendCsvCell(*scratch, out);
-      return;
-    case FieldId::kReason:
-      AppendCsvCell(e.reason, out);
-      return;
-    case FieldId::kEngineer:
-      AppendCsvCell(e.engineer, out);
       return;
     case FieldId::kServiceLine:
       out->append(ServiceLineName(e.service_line));
@@ -132,38 +119,17 @@ void AppendField(const Event& e, FieldId f, const CsvOutputOptions& options, con
     case FieldId::kCostRateMinor:
       AppendInteger(e.cost_rate_minor, out);
       return;
-    case FieldId::kReference:
-      AppendCsvCell(e.reference, out);
-      return;
-    case FieldId::kDelivery:
-      AppendCsvCell(e.delivery, out);
-      return;
-    case FieldId::kOffering:
-      AppendCsvCell(e.offering, out);
-      return;
     case FieldId::kCostMinor:
       AppendInteger(e.cost_minor, out);
       return;
-    case FieldId::kEscalation:
-      AppendCsvCell(e.escalation, out);
-      return;
     case FieldId::kSeverity:
       out->append(SeverityName(e.severity));
-      return;
-    case FieldId::kSummary:
-      AppendCsvCell(e.summary, out);
-      return;
-    case FieldId::kResolution:
-      AppendCsvCell(e.resolution, out);
       return;
     case FieldId::kTargetEventId:
       AppendUuid(e.target_event_id, out);
       return;
     case FieldId::kPeriod:
       out->append(FormatMonthIndex(e.period_month));
-      return;
-    case FieldId::kCase:
-      AppendCsvCell(e.legal_case, out);
       return;
     case FieldId::kTypes:
       AppendCsvCell(FormatApprovalTypes(e.approval_types), out);
@@ -174,6 +140,15 @@ void AppendField(const Event& e, FieldId f, const CsvOutputOptions& options, con
     default:
       return;
   }
+}
+
+// The cell of field f (nothing for an absent field, or a column of another
+// event type).
+void AppendField(const Event& e, FieldId f, const CsvOutputOptions& options, const uint8_t* hash,
+                 std::string* scratch, std::string* out) {
+  if (AppendEnvelopeField(e, f, options, hash, scratch, out)) return;
+  if ((AllowedFields(e.type) & FieldBit(f)) == 0) return;
+  AppendPayloadField(e, f, scratch, out);
 }
 
 }  // namespace

@@ -169,6 +169,43 @@ FieldKind FieldKindOf(FieldId f) {
   }
 }
 
+std::string Event::*TextMemberOf(FieldId f) {
+  switch (f) {
+    case FieldId::kContract:
+      return &Event::contract;
+    case FieldId::kActor:
+      return &Event::actor;
+    case FieldId::kSource:
+      return &Event::source;
+    case FieldId::kNote:
+      return &Event::note;
+    case FieldId::kCustomer:
+      return &Event::customer;
+    case FieldId::kCurrency:
+      return &Event::currency;
+    case FieldId::kReason:
+      return &Event::reason;
+    case FieldId::kEngineer:
+      return &Event::engineer;
+    case FieldId::kReference:
+      return &Event::reference;
+    case FieldId::kDelivery:
+      return &Event::delivery;
+    case FieldId::kOffering:
+      return &Event::offering;
+    case FieldId::kEscalation:
+      return &Event::escalation;
+    case FieldId::kSummary:
+      return &Event::summary;
+    case FieldId::kResolution:
+      return &Event::resolution;
+    case FieldId::kCase:
+      return &Event::legal_case;
+    default:
+      return nullptr;
+  }
+}
+
 FieldKind LineFieldKindOf(LineFieldId f) {
   return f == LineFieldId::kServiceLine || f == LineFieldId::kOverage ? FieldKind::kText
                                                                       : FieldKind::kInteger;

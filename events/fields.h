@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "events/event.h"
@@ -86,6 +87,14 @@ enum class FieldKind : uint8_t { kText, kInteger, kLines, kSealedTotals, kBoolea
 FieldKind FieldKindOf(FieldId f);
 // service_line and overage are text, the others integers.
 FieldKind LineFieldKindOf(LineFieldId f);
+
+// The member of Event that holds field f when f is free text, kept as given
+// (contract, actor, source, note, customer, currency, reason, engineer,
+// reference, delivery, offering, escalation, summary, resolution, case);
+// nullptr for every other field (parsed text such as type, dates, UUIDs,
+// names of enums, and the integer, list and assigned fields). One table for
+// the readers and writers of every form, so they name the same members.
+std::string Event::*TextMemberOf(FieldId f);
 
 std::string_view FieldName(FieldId f);
 // False for a name that is not a top-level key.

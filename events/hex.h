@@ -38,6 +38,27 @@ inline std::string HexEncode(std::span<const uint8_t> bytes) {
   return out;
 }
 
+// The value of lower-case hex digit c, or -1: upper case is not the
+// canonical spelling, so a strict reader refuses it like any other byte.
+inline int LowerHexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// Strict: exactly 2 * out.size() lower-case hex digits, nothing else. On
+// false, out may hold part of the bytes.
+inline bool HexDecode(std::string_view hex, std::span<uint8_t> out) {
+  if (hex.size() != out.size() * 2) return false;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int hi = LowerHexDigitValue(hex[2 * i]);
+    const int lo = LowerHexDigitValue(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
+
 inline std::string HexEncode(std::string_view bytes) {
   return HexEncode(
       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));

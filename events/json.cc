@@ -45,30 +45,9 @@ Status JsonError(sj::error_code err) {
 // error path only: true when the first value closes before the end of `text`
 // and something other than whitespace follows it.
 bool ContentAfterFirstValue(std::string_view text) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if (c == '}' || c == ']') {
-      if (--depth == 0) {
-        return text.find_first_not_of(" \t\r\n", i + 1) != std::string_view::npos;
-      }
-      if (depth < 0) return false;
-    }
-  }
-  return false;
+  const size_t end = JsonValueEnd(text);
+  return end != std::string_view::npos &&
+         text.find_first_not_of(" \t\r\n", end) != std::string_view::npos;
 }
 
 Status FieldJsonError(std::string_view field, sj::error_code err) {
@@ -161,6 +140,31 @@ Status GetIntegerToken(od::value& v, std::string_view field, std::string_view* t
 }
 
 }  // namespace
+
+size_t JsonValueEnd(std::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) return i + 1;
+      if (depth < 0) return std::string_view::npos;
+    }
+  }
+  return std::string_view::npos;
+}
 
 struct JsonEventParser::Impl {
   od::parser parser;

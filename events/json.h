@@ -11,6 +11,12 @@
 
 namespace ccl::events {
 
+// One past the bracket that closes the object or array opening `text`'s
+// first value, found by bracket depth outside strings (nothing else is
+// checked); npos when nothing closes it within `text`, or a closing bracket
+// comes first.
+size_t JsonValueEnd(std::string_view text);
+
 class EventAssembler;
 
 // Parses one JSON object into `out` (cleared first, capacity reused), strictly:

@@ -131,7 +131,8 @@ void AppendLines(const Event& e, JsonWriter& w) {
   AppendLinesArray(e, w);
 }
 
-void AppendPayload(const Event& e, JsonWriter& w) {
+// The payloads of a contract's terms and of consumption: the ones with amounts.
+void AppendContractOrConsumptionPayload(const Event& e, JsonWriter& w) {
   switch (e.type) {
     case EventType::kContractOpened:
       w.String("customer", e.customer);
@@ -158,6 +159,19 @@ void AppendPayload(const Event& e, JsonWriter& w) {
       w.String("service_line", ServiceLineName(e.service_line));
       w.Integer("minutes", e.minutes);
       w.Integer("cost_minor", e.cost_minor);
+      break;
+    default:
+      break;
+  }
+}
+
+void AppendPayload(const Event& e, JsonWriter& w) {
+  switch (e.type) {
+    case EventType::kContractOpened:
+    case EventType::kContractAmended:
+    case EventType::kHoursBooked:
+    case EventType::kDeliveryCompleted:
+      AppendContractOrConsumptionPayload(e, w);
       break;
     case EventType::kEscalationOpened:
       w.String("escalation", e.escalation);
@@ -203,16 +217,6 @@ void AppendPayload(const Event& e, JsonWriter& w) {
       w.String("reason", e.reason);
       break;
   }
-}
-
-void AppendHex(const std::array<uint8_t, 32>& bytes, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  char hex[64];
-  for (int i = 0; i < 32; ++i) {
-    hex[2 * i] = kHex[bytes[i] >> 4];
-    hex[2 * i + 1] = kHex[bytes[i] & 0xf];
-  }
-  out->append(hex, sizeof(hex));
 }
 
 void AppendSealedTotalsArray(const PeriodSeal& seal, JsonWriter& w) {

@@ -114,6 +114,16 @@ bool ReadFixed(std::string_view text, size_t pos, size_t n, int* value) {
   return true;
 }
 
+// The year of a date or month written as `text`: within the limits.
+Status CheckYear(int y, std::string_view text) {
+  if (y < limits::kYearMin || y > limits::kYearMax) {
+    return Status::InvalidArgument("year must be " + std::to_string(limits::kYearMin) + ".." +
+                                   std::to_string(limits::kYearMax) + ", got " +
+                                   QuoteForMessage(text));
+  }
+  return Status::OK();
+}
+
 // "YYYY-MM-DD" at the start of text (exactly 10 bytes consumed).
 Status ParseDatePrefix(std::string_view text, std::string_view whole, int32_t* days) {
   int y = 0, m = 0, d = 0;
@@ -126,11 +136,7 @@ Status ParseDatePrefix(std::string_view text, std::string_view whole, int32_t* d
   if (!ymd.ok()) {
     return Status::InvalidArgument("not a calendar date: " + QuoteForMessage(whole));
   }
-  if (y < limits::kYearMin || y > limits::kYearMax) {
-    return Status::InvalidArgument("year must be " + std::to_string(limits::kYearMin) + ".." +
-                                   std::to_string(limits::kYearMax) + ", got " +
-                                   QuoteForMessage(whole));
-  }
+  CCL_RETURN_IF_ERROR(CheckYear(y, whole));
   *days = static_cast<int32_t>(chr::sys_days(ymd).time_since_epoch().count());
   return Status::OK();
 }
@@ -247,11 +253,7 @@ Status ParseMonth(std::string_view text, int32_t* month_index) {
   if (m < 1 || m > 12) {
     return Status::InvalidArgument("not a calendar month: " + QuoteForMessage(text));
   }
-  if (y < limits::kYearMin || y > limits::kYearMax) {
-    return Status::InvalidArgument("year must be " + std::to_string(limits::kYearMin) + ".." +
-                                   std::to_string(limits::kYearMax) + ", got " +
-                                   QuoteForMessage(text));
-  }
+  CCL_RETURN_IF_ERROR(CheckYear(y, text));
   *month_index = y * 12 + m - 1;
   return Status::OK();
 }

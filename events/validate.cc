@@ -225,26 +225,60 @@ Status CheckApprovalPolicy(const Event& e) {
   return Status::OK();
 }
 
+// A ContractOpened's own fields: customer, the term, the currency, the lines.
+Status CheckContractOpened(const Event& e) {
+  CCL_RETURN_IF_ERROR(
+      CheckRequiredString(FieldId::kCustomer, e.customer, limits::kCustomerBytesMax));
+  CCL_RETURN_IF_ERROR(CheckDay(FieldId::kTermStart, e.term_start_day));
+  if (!e.term_end_day.has_value()) return FieldError("term_end", "required");
+  CCL_RETURN_IF_ERROR(CheckDay(FieldId::kTermEnd, *e.term_end_day));
+  if (*e.term_end_day < e.term_start_day) {
+    return FieldError("term_end", "must not be before term_start " + FormatDate(e.term_start_day) +
+                                      ", got " + FormatDate(*e.term_end_day));
+  }
+  if (e.currency.empty()) return FieldError("currency", "required");
+  if (!LookupCurrency(e.currency, nullptr)) {
+    return FieldError("currency",
+                      "must be an active ISO 4217 code, got " + QuoteForMessage(e.currency));
+  }
+  return CheckLines(e);
+}
+
+// HoursBooked and DeliveryCompleted: who or what, the service line, the
+// minutes within the type's range, and the cost.
+Status CheckConsumption(const Event& e) {
+  if (e.type == EventType::kHoursBooked) {
+    CCL_RETURN_IF_ERROR(
+        CheckRequiredString(FieldId::kEngineer, e.engineer, limits::kEngineerBytesMax));
+    CCL_RETURN_IF_ERROR(CheckServiceLine("service_line", e.service_line));
+    CCL_RETURN_IF_ERROR(
+        CheckRange("minutes", e.minutes, limits::kBookingMinutesMin, limits::kBookingMinutesMax));
+    CCL_RETURN_IF_ERROR(CheckRange("cost_rate_minor", e.cost_rate_minor, 0, limits::kRateMinorMax));
+    return CheckOptionalString(FieldId::kReference, e.reference, limits::kReferenceBytesMax);
+  }
+  CCL_RETURN_IF_ERROR(
+      CheckRequiredString(FieldId::kDelivery, e.delivery, limits::kDeliveryBytesMax));
+  CCL_RETURN_IF_ERROR(
+      CheckRequiredString(FieldId::kOffering, e.offering, limits::kOfferingBytesMax));
+  CCL_RETURN_IF_ERROR(CheckServiceLine("service_line", e.service_line));
+  CCL_RETURN_IF_ERROR(
+      CheckRange("minutes", e.minutes, limits::kDeliveryMinutesMin, limits::kDeliveryMinutesMax));
+  return CheckRange("cost_minor", e.cost_minor, 0, limits::kCostMinorMax);
+}
+
+// EntryReversed, Approved and Rejected name another event, never themselves.
+Status CheckTarget(const Event& e) {
+  if (e.target_event_id == Uuid{}) return FieldError("target_event_id", "required");
+  if (e.target_event_id == e.event_id) {
+    return FieldError("target_event_id", "must not be the event's own event_id");
+  }
+  return Status::OK();
+}
+
 Status CheckPayload(const Event& e) {
   switch (e.type) {
-    case EventType::kContractOpened: {
-      CCL_RETURN_IF_ERROR(
-          CheckRequiredString(FieldId::kCustomer, e.customer, limits::kCustomerBytesMax));
-      CCL_RETURN_IF_ERROR(CheckDay(FieldId::kTermStart, e.term_start_day));
-      if (!e.term_end_day.has_value()) return FieldError("term_end", "required");
-      CCL_RETURN_IF_ERROR(CheckDay(FieldId::kTermEnd, *e.term_end_day));
-      if (*e.term_end_day < e.term_start_day) {
-        return FieldError("term_end", "must not be before term_start " +
-                                          FormatDate(e.term_start_day) + ", got " +
-                                          FormatDate(*e.term_end_day));
-      }
-      if (e.currency.empty()) return FieldError("currency", "required");
-      if (!LookupCurrency(e.currency, nullptr)) {
-        return FieldError("currency",
-                          "must be an active ISO 4217 code, got " + QuoteForMessage(e.currency));
-      }
-      return CheckLines(e);
-    }
+    case EventType::kContractOpened:
+      return CheckContractOpened(e);
     case EventType::kContractAmended:
       CCL_RETURN_IF_ERROR(CheckRequiredString(FieldId::kReason, e.reason, limits::kReasonBytesMax));
       if (e.term_end_day.has_value()) {
@@ -255,23 +289,8 @@ Status CheckPayload(const Event& e) {
       }
       return CheckLines(e);
     case EventType::kHoursBooked:
-      CCL_RETURN_IF_ERROR(
-          CheckRequiredString(FieldId::kEngineer, e.engineer, limits::kEngineerBytesMax));
-      CCL_RETURN_IF_ERROR(CheckServiceLine("service_line", e.service_line));
-      CCL_RETURN_IF_ERROR(
-          CheckRange("minutes", e.minutes, limits::kBookingMinutesMin, limits::kBookingMinutesMax));
-      CCL_RETURN_IF_ERROR(
-          CheckRange("cost_rate_minor", e.cost_rate_minor, 0, limits::kRateMinorMax));
-      return CheckOptionalString(FieldId::kReference, e.reference, limits::kReferenceBytesMax);
     case EventType::kDeliveryCompleted:
-      CCL_RETURN_IF_ERROR(
-          CheckRequiredString(FieldId::kDelivery, e.delivery, limits::kDeliveryBytesMax));
-      CCL_RETURN_IF_ERROR(
-          CheckRequiredString(FieldId::kOffering, e.offering, limits::kOfferingBytesMax));
-      CCL_RETURN_IF_ERROR(CheckServiceLine("service_line", e.service_line));
-      CCL_RETURN_IF_ERROR(CheckRange("minutes", e.minutes, limits::kDeliveryMinutesMin,
-                                     limits::kDeliveryMinutesMax));
-      return CheckRange("cost_minor", e.cost_minor, 0, limits::kCostMinorMax);
+      return CheckConsumption(e);
     case EventType::kEscalationOpened:
     case EventType::kEscalationSeverityChanged:
       CCL_RETURN_IF_ERROR(
@@ -285,10 +304,7 @@ Status CheckPayload(const Event& e) {
           CheckRequiredString(FieldId::kEscalation, e.escalation, limits::kEscalationBytesMax));
       return CheckRequiredString(FieldId::kResolution, e.resolution, limits::kResolutionBytesMax);
     case EventType::kEntryReversed:
-      if (e.target_event_id == Uuid{}) return FieldError("target_event_id", "required");
-      if (e.target_event_id == e.event_id) {
-        return FieldError("target_event_id", "must not be the event's own event_id");
-      }
+      CCL_RETURN_IF_ERROR(CheckTarget(e));
       return CheckRequiredString(FieldId::kReason, e.reason, limits::kReasonBytesMax);
     case EventType::kContractClosed:
       return CheckRequiredString(FieldId::kReason, e.reason, limits::kReasonBytesMax);
@@ -303,10 +319,7 @@ Status CheckPayload(const Event& e) {
       return CheckApprovalPolicy(e);
     case EventType::kApproved:
     case EventType::kRejected:
-      if (e.target_event_id == Uuid{}) return FieldError("target_event_id", "required");
-      if (e.target_event_id == e.event_id) {
-        return FieldError("target_event_id", "must not be the event's own event_id");
-      }
+      CCL_RETURN_IF_ERROR(CheckTarget(e));
       if (e.type == EventType::kApproved) return Status::OK();
       return CheckRequiredString(FieldId::kReason, e.reason, limits::kReasonBytesMax);
     case EventType::kPeriodReopened:

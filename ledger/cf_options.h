@@ -23,7 +23,7 @@ rocksdb::ColumnFamilyOptions CfOptions(ColumnFamilyId id,
                                        const std::shared_ptr<rocksdb::Cache>& cache);
 
 // Turns on the insert hints of every column family in `cfs`. Call only once
-// the DB is open and its WAL recovered (ledger/ledger_open.cc HintPrefix).
+// the DB is open and its WAL recovered (ledger/cf_options.cc HintPrefix).
 void EnableInsertHints(const std::vector<rocksdb::ColumnFamilyOptions>& cfs);
 
 }  // namespace ccl::ledger

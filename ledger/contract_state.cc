@@ -215,6 +215,62 @@ void EncodeContractState(const ContractState& s, std::string* out) {
   for (const std::string& h : s.legal_holds) AppendStr(h, out);
 }
 
+namespace {
+
+// The `nlines` line states after the header: service lines ascending, each
+// with a known overage rule and its rate changes.
+Status DecodeLineStates(Reader& r, uint8_t nlines, ContractState* out) {
+  if (nlines > events::kServiceLineCount) return Bad("too many lines");
+  out->lines.resize(nlines);
+  for (uint8_t i = 0; i < nlines; ++i) {
+    LineState& l = out->lines[i];
+    uint8_t line = 0, overage = 0;
+    uint32_t nchanges = 0;
+    if (!r.U8(&line) || !r.U8(&overage) || !r.I64(&l.funded_minutes) ||
+        !r.I64(&l.consumed_minutes) || !r.I64(&l.base_rate_minor) || !r.U32(&nchanges)) {
+      return Bad("truncated line");
+    }
+    if (line < 1 || line > events::kServiceLineCount ||
+        (i > 0 && line <= static_cast<uint8_t>(out->lines[i - 1].service_line))) {
+      return Bad("bad or unordered service line");
+    }
+    if (overage != static_cast<uint8_t>(events::Overage::kReject) &&
+        overage != static_cast<uint8_t>(events::Overage::kAllow)) {
+      return Bad("bad overage");
+    }
+    if (nchanges > limits::kRateChangesPerLineMax) return Bad("too many rate changes");
+    l.service_line = static_cast<events::ServiceLine>(line);
+    l.overage = static_cast<events::Overage>(overage);
+    l.rate_changes.resize(nchanges);
+    for (RateChange& c : l.rate_changes) {
+      if (!r.I64(&c.effective_at_ns) || !r.I64(&c.rate_minor)) return Bad("truncated rates");
+    }
+  }
+  return Status::OK();
+}
+
+// The legal holds after the lines, when there are any: names sorted, each
+// once, none empty.
+Status DecodeLegalHolds(Reader& r, ContractState* out) {
+  out->legal_holds.clear();
+  if (r.AtEnd()) return Status::OK();
+  uint8_t nholds = 0;
+  if (!r.U8(&nholds) || nholds == 0 || nholds > limits::kLegalHoldsPerContractMax) {
+    return Bad("bad legal hold count");
+  }
+  out->legal_holds.resize(nholds);
+  for (uint8_t i = 0; i < nholds; ++i) {
+    if (!r.Str(limits::kCaseBytesMax, &out->legal_holds[i]) || out->legal_holds[i].empty()) {
+      return Bad("truncated legal hold");
+    }
+    if (i > 0 && out->legal_holds[i - 1] >= out->legal_holds[i]) {
+      return Bad("legal holds not sorted");
+    }
+  }
+  return Status::OK();
+}
+}  // namespace
+
 Status DecodeContractState(std::string_view bytes, ContractState* out) {
   if (!bytes.empty() && static_cast<uint8_t>(bytes[0]) == kLedgerStreamFormat) {
     return DecodeLedgerStreamState(bytes, out);
@@ -246,47 +302,8 @@ Status DecodeContractState(std::string_view bytes, ContractState* out) {
         out->last_consumption_at_ns > out->last_effective_at_ns))) {
     return Bad("effective_at values out of order");
   }
-  if (nlines > events::kServiceLineCount) return Bad("too many lines");
-  out->lines.resize(nlines);
-  for (uint8_t i = 0; i < nlines; ++i) {
-    LineState& l = out->lines[i];
-    uint8_t line = 0, overage = 0;
-    uint32_t nchanges = 0;
-    if (!r.U8(&line) || !r.U8(&overage) || !r.I64(&l.funded_minutes) ||
-        !r.I64(&l.consumed_minutes) || !r.I64(&l.base_rate_minor) || !r.U32(&nchanges)) {
-      return Bad("truncated line");
-    }
-    if (line < 1 || line > events::kServiceLineCount ||
-        (i > 0 && line <= static_cast<uint8_t>(out->lines[i - 1].service_line))) {
-      return Bad("bad or unordered service line");
-    }
-    if (overage != static_cast<uint8_t>(events::Overage::kReject) &&
-        overage != static_cast<uint8_t>(events::Overage::kAllow)) {
-      return Bad("bad overage");
-    }
-    if (nchanges > limits::kRateChangesPerLineMax) return Bad("too many rate changes");
-    l.service_line = static_cast<events::ServiceLine>(line);
-    l.overage = static_cast<events::Overage>(overage);
-    l.rate_changes.resize(nchanges);
-    for (RateChange& c : l.rate_changes) {
-      if (!r.I64(&c.effective_at_ns) || !r.I64(&c.rate_minor)) return Bad("truncated rates");
-    }
-  }
-  out->legal_holds.clear();
-  if (r.AtEnd()) return Status::OK();
-  uint8_t nholds = 0;
-  if (!r.U8(&nholds) || nholds == 0 || nholds > limits::kLegalHoldsPerContractMax) {
-    return Bad("bad legal hold count");
-  }
-  out->legal_holds.resize(nholds);
-  for (uint8_t i = 0; i < nholds; ++i) {
-    if (!r.Str(limits::kCaseBytesMax, &out->legal_holds[i]) || out->legal_holds[i].empty()) {
-      return Bad("truncated legal hold");
-    }
-    if (i > 0 && out->legal_holds[i - 1] >= out->legal_holds[i]) {
-      return Bad("legal holds not sorted");
-    }
-  }
+  CCL_RETURN_IF_ERROR(DecodeLineStates(r, nlines, out));
+  CCL_RETURN_IF_ERROR(DecodeLegalHolds(r, out));
   if (!r.AtEnd()) return Bad("trailing bytes");
   return Status::OK();
 }

@@ -15,8 +15,6 @@ namespace ccl::ledger {
 
 namespace {
 
-std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
-
 // Reads h_seq from a `chain` iterator that moves forward with the events:
 // one Next per event in seq order, a Seek only when the caller skips.
 Status ChainHashAt(LedgerImpl* ledger, const rocksdb::ReadOptions& ro,
@@ -25,11 +23,12 @@ Status ChainHashAt(LedgerImpl* ledger, const rocksdb::ReadOptions& ro,
   if (!*it) {
     it->reset(ledger->db()->NewIterator(ro, ledger->cf(kCfChain)));
     (*it)->Seek(rocksdb::Slice(k.bytes, 8));
-  } else if ((*it)->Valid() && View((*it)->key()) != k.view()) {
-    if (View((*it)->key()) < k.view()) (*it)->Next();
-    if ((*it)->Valid() && View((*it)->key()) != k.view()) (*it)->Seek(rocksdb::Slice(k.bytes, 8));
+  } else if ((*it)->Valid() && (*it)->key().ToStringView() != k.view()) {
+    if ((*it)->key().ToStringView() < k.view()) (*it)->Next();
+    if ((*it)->Valid() && (*it)->key().ToStringView() != k.view())
+      (*it)->Seek(rocksdb::Slice(k.bytes, 8));
   }
-  if (!(*it)->Valid() || View((*it)->key()) != k.view()) {
+  if (!(*it)->Valid() || (*it)->key().ToStringView() != k.view()) {
     CCL_RETURN_IF_ERROR(FromRocks((*it)->status(), "read chain hashes"));
     return Status::Corruption(SeqLabel(seq) + ": chain hash missing");
   }
@@ -66,7 +65,7 @@ class SeqIterator final : public EventIterator {
     Load();
   }
   uint64_t seq() const override { return seq_; }
-  std::string_view bytes() const override { return View(it_->value()); }
+  std::string_view bytes() const override { return it_->value().ToStringView(); }
   const events::Event& event() const override { return event_; }
   Status chain_hash(Hash* out) override { return ChainHashAt(ledger_, ro_, &chain_it_, seq_, out); }
   Status status() const override { return status_; }
@@ -81,7 +80,7 @@ class SeqIterator final : public EventIterator {
       return;
     }
     uint64_t seq = 0;
-    if (!DecodeSeq(View(it_->key()), &seq)) {
+    if (!DecodeSeq(it_->key().ToStringView(), &seq)) {
       status_ = Status::Corruption(SeqLabel(next_) + ": malformed key in `events`");
       return;
     }
@@ -91,7 +90,7 @@ class SeqIterator final : public EventIterator {
       return;
     }
     if (decode_) {
-      status_ = DecodeStoredEvent(seq, View(it_->value()), &event_);
+      status_ = DecodeStoredEvent(seq, it_->value().ToStringView(), &event_);
       if (!status_.ok()) return;
     }
     seq_ = seq;

@@ -141,25 +141,6 @@ Hash EventLeafHash(uint64_t seq, std::string_view event_bytes) {
   return c.Finish();
 }
 
-namespace {
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // upper case is rejected: one spelling per value
-}
-}  // namespace
-
-bool HexDecode(std::string_view hex, std::span<uint8_t> out) {
-  if (hex.size() != out.size() * 2) return false;
-  for (size_t i = 0; i < out.size(); ++i) {
-    int hi = HexValue(hex[2 * i]);
-    int lo = HexValue(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
-  return true;
-}
-
 bool HexDecodeString(std::string_view hex, size_t hex_chars_max, std::string* out) {
   if (hex.size() % 2 != 0 || hex.size() > hex_chars_max) return false;
   out->resize(hex.size() / 2);

@@ -72,8 +72,8 @@ using events::HexEncode;
 inline std::string HexEncode(const Hash& h) {
   return events::HexEncode(std::span<const uint8_t>(h));
 }
-// Strict: exactly 2 * out.size() lower-case hex digits, nothing else.
-bool HexDecode(std::string_view hex, std::span<uint8_t> out);
+// Strict: exactly 2 * out.size() lower-case hex digits (events/hex.h).
+using events::HexDecode;
 // Strict, any even length (up to hex_chars_max): lower-case hex digits only.
 bool HexDecodeString(std::string_view hex, size_t hex_chars_max, std::string* out);
 

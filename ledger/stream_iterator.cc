@@ -15,8 +15,6 @@ namespace ccl::ledger {
 
 namespace {
 
-std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
-
 class StreamIterator final : public EventIterator {
  public:
   StreamIterator(LedgerImpl* ledger, std::string_view contract, uint64_t from_version,
@@ -58,8 +56,8 @@ class StreamIterator final : public EventIterator {
     }
     std::string_view contract, stored;
     uint64_t version = 0, seq = 0;
-    if (!ParseStreamKey(View(it_->key()), &contract, &version) || contract != contract_ ||
-        !ParseStreamValue(View(it_->value()), &seq, &stored)) {
+    if (!ParseStreamKey(it_->key().ToStringView(), &contract, &version) || contract != contract_ ||
+        !ParseStreamValue(it_->value().ToStringView(), &seq, &stored)) {
       status_ =
           Status::Corruption("streams index: malformed entry in contract '" + contract_ + "'");
       return;

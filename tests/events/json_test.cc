@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "events/codec.h"
+#include "events/fields.h"
 #include "events/limits.h"
 #include "events/time_format.h"
 #include "events/validate.h"
@@ -228,6 +229,43 @@ TEST_F(JsonTest, BadInputTable) {
         << "\n  got:      " << s.message();
   }
   EXPECT_GE(cases, 60);
+}
+
+// Brackets inside strings, escaped quotes included, do not count; an
+// unclosed value or a closing bracket first has no end.
+TEST(JsonValueEndTest, EndsAtTheBracketClosingTheFirstValue) {
+  EXPECT_EQ(JsonValueEnd(R"({"a":"}"} x)"), 9u);
+  EXPECT_EQ(JsonValueEnd(R"([{"a":[1,2]},"\"]"] tail)"), 19u);
+  EXPECT_EQ(JsonValueEnd("  {} "), 4u);
+  EXPECT_EQ(JsonValueEnd(R"({"a":1)"), std::string_view::npos);
+  EXPECT_EQ(JsonValueEnd(R"({"a":"}})"), std::string_view::npos);
+  EXPECT_EQ(JsonValueEnd("}{}"), std::string_view::npos);
+  EXPECT_EQ(JsonValueEnd(""), std::string_view::npos);
+}
+
+// Every free-text field has its own member: writing each field's name into
+// its member leaves every name in place (no two fields share a member).
+TEST(TextMemberOfTest, EachTextFieldHasItsOwnMember) {
+  Event e;
+  int text_fields = 0;
+  for (int i = 0; i < kFieldCount; ++i) {
+    const auto f = static_cast<FieldId>(i);
+    if (std::string Event::*member = TextMemberOf(f)) {
+      EXPECT_EQ(FieldKindOf(f), FieldKind::kText) << FieldName(f);
+      e.*member = FieldName(f);
+      ++text_fields;
+    }
+  }
+  EXPECT_EQ(text_fields, 15);
+  for (int i = 0; i < kFieldCount; ++i) {
+    const auto f = static_cast<FieldId>(i);
+    if (std::string Event::*member = TextMemberOf(f)) {
+      EXPECT_EQ(e.*member, FieldName(f));
+    }
+  }
+  EXPECT_EQ(e.legal_case, "case");
+  EXPECT_EQ(TextMemberOf(FieldId::kType), nullptr);
+  EXPECT_EQ(TextMemberOf(FieldId::kEventId), nullptr);
 }
 
 }  // namespace

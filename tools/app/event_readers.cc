@@ -164,26 +164,9 @@ void JsonArrayReader::SkipSpace() {
 }
 
 size_t JsonArrayReader::ObjectEnd() const {
-  int depth = 0;
-  bool in_string = false;
-  const size_t limit = std::min(text_.size(), pos_ + limits::kJsonLineBytesMax + 1);
-  for (size_t i = pos_; i < limit; ++i) {
-    const char c = text_[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if ((c == '}' || c == ']') && --depth == 0) {
-      return i + 1;
-    }
-  }
-  return std::string_view::npos;
+  assert(pos_ < text_.size() && text_[pos_] == '{');
+  const size_t end = events::JsonValueEnd(text_.substr(pos_, limits::kJsonLineBytesMax + 1));
+  return end == std::string_view::npos ? end : pos_ + end;
 }
 
 Status JsonArrayReader::Next(Event* e, bool* done) {

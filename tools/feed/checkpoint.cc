@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "events/durable_file.h"
+#include "events/hex.h"
 #include "events/uuid.h"
 
 namespace ccl::feed {
@@ -17,23 +18,6 @@ namespace ccl::feed {
 namespace {
 
 constexpr std::string_view kMagic = "ccl-feed-checkpoint v1";
-
-std::string Hex(const ledger::Hash& h) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (uint8_t b : h) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xf]);
-  }
-  return out;
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // upper case is not canonical: refused like any other byte
-}
 
 // Splits off the next "\n"-terminated line; false when there is none.
 bool NextLine(std::string_view* text, std::string_view* line) {
@@ -56,7 +40,7 @@ std::string FormatCheckpoint(const FeedCheckpoint& cp) {
   std::string out(kMagic);
   out += "\nledger_id " + events::FormatUuid(cp.ledger_id);
   out += "\nseq " + std::to_string(cp.seq);
-  out += "\nhash " + Hex(cp.hash) + "\n";
+  out += "\nhash " + events::HexEncode(cp.hash) + "\n";
   return out;
 }
 
@@ -80,11 +64,8 @@ Status ParseCheckpoint(std::string_view text, FeedCheckpoint* out) {
   if (!NextLine(&text, &line) || !line.starts_with("hash ") || line.size() != 5 + 64) {
     return Bad(4, "expected 'hash <64 hex digits>'");
   }
-  for (size_t i = 0; i < 32; ++i) {
-    const int hi = HexDigit(line[5 + 2 * i]);
-    const int lo = HexDigit(line[6 + 2 * i]);
-    if (hi < 0 || lo < 0) return Bad(4, "hash must be 64 lower-case hex digits");
-    out->hash[i] = static_cast<uint8_t>(hi << 4 | lo);
+  if (!events::HexDecode(line.substr(5), out->hash)) {
+    return Bad(4, "hash must be 64 lower-case hex digits");
   }
   if (!text.empty()) return Bad(5, "unexpected text after the hash line");
   return Status::OK();
@@ -143,7 +124,8 @@ Status CheckCheckpointAgainst(ledger::Ledger* ledger, const FeedCheckpoint& cp,
   CCL_RETURN_IF_ERROR(ledger->GetChainHash(cp.seq, &stored));
   if (stored != cp.hash) {
     return Status::Corruption(what + ": the ledger's chain hash at seq " + std::to_string(cp.seq) +
-                              " is " + Hex(stored) + ", the checkpoint recorded " + Hex(cp.hash) +
+                              " is " + events::HexEncode(stored) + ", the checkpoint recorded " +
+                              events::HexEncode(cp.hash) +
                               ": the ledger was rewritten; refusing to continue the feed");
   }
   return Status::OK();

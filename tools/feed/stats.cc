@@ -6,22 +6,13 @@
 #include <unordered_set>
 
 #include "events/display.h"
+#include "events/hex.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
 
 namespace ccl::feed {
 
 namespace {
-
-std::string Hex(const ledger::Hash& h) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : h) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xf]);
-  }
-  return out;
-}
 
 // "12.3 MiB": sizes for people, from integers (one decimal, truncated).
 std::string HumanBytes(uint64_t bytes) {
@@ -94,7 +85,7 @@ std::string FormatStatsText(const LedgerStats& s) {
   };
   line("ledger id", events::FormatUuid(s.ledger_id));
   line("head seq", events::FormatThousands(s.head.seq));
-  line("head hash", Hex(s.head.hash));
+  line("head hash", events::HexEncode(s.head.hash));
   line("events", events::FormatThousands(s.events));
   for (int t = 0; t < events::kEventTypeCount; ++t) {
     const auto type = static_cast<events::EventType>(t + 1);
@@ -125,7 +116,7 @@ std::string FormatStatsJson(const LedgerStats& s) {
   };
   std::string out = "{\"ledger_id\":\"" + events::FormatUuid(s.ledger_id) + "\"";
   out += ",\"head_seq\":" + std::to_string(s.head.seq);
-  out += ",\"head_hash\":\"" + Hex(s.head.hash) + "\"";
+  out += ",\"head_hash\":\"" + events::HexEncode(s.head.hash) + "\"";
   out += ",\"events\":" + std::to_string(s.events);
   out += ",\"events_by_type\":{";
   for (int t = 0; t < events::kEventTypeCount; ++t) {

@@ -81,6 +81,24 @@ Status ReadTrustedDigest(const std::string& path, const std::optional<ledger::Ve
 
 namespace {
 
+// The private key of --sign, when given.
+Status SigningKeyOption(const po::variables_map& vm, std::optional<ledger::SigningKey>* out) {
+  out->reset();
+  if (!vm.count("sign")) return Status::OK();
+  ledger::SigningKey key;
+  Status s = ledger::ReadSigningKey(vm["sign"].as<std::string>(), &key);
+  if (!s.ok()) return s.WithContext("option '--sign'");
+  *out = key;
+  return Status::OK();
+}
+
+// The ledger at --db, read-only, and its Merkle tree.
+Status OpenLedgerAndTree(const GlobalOptions& g, std::unique_ptr<Ledger>* ledger,
+                         std::unique_ptr<ledger::MerkleStore>* tree) {
+  CCL_RETURN_IF_ERROR(OpenLedger(g, OpenMode::kReadOnly, ledger));
+  return ledger::OpenLedgerTree(ledger->get(), tree);
+}
+
 // ---------------------------------------------------------------- digest
 
 int RunDigest(const po::variables_map& vm, const GlobalOptions& g) {
@@ -90,17 +108,10 @@ int RunDigest(const po::variables_map& vm, const GlobalOptions& g) {
     if (!s.ok()) return Usage("digest", "option '--time': " + s.message());
   }
   std::optional<ledger::SigningKey> key;
-  if (vm.count("sign")) {
-    ledger::SigningKey k;
-    Status s = ledger::ReadSigningKey(vm["sign"].as<std::string>(), &k);
-    if (!s.ok()) return Fail(s.WithContext("option '--sign'"));
-    key = k;
-  }
+  if (Status s = SigningKeyOption(vm, &key); !s.ok()) return Fail(s);
   std::unique_ptr<Ledger> ledger;
-  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
-  if (!s.ok()) return Fail(s);
   std::unique_ptr<ledger::MerkleStore> tree;
-  s = ledger::OpenLedgerTree(ledger.get(), &tree);
+  Status s = OpenLedgerAndTree(g, &ledger, &tree);
   if (!s.ok()) return Fail(s);
   Digest d;
   s = ledger::MakeDigest(ledger.get(), *tree, time_ns, &d);
@@ -140,10 +151,8 @@ int RunProve(const po::variables_map& vm, const GlobalOptions& g) {
   s = ReadTrustedDigest(vm["digest"].as<std::string>(), key, &digest);
   if (!s.ok()) return FailedCheck(s);
   std::unique_ptr<Ledger> ledger;
-  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
-  if (!s.ok()) return Fail(s);
   std::unique_ptr<ledger::MerkleStore> tree;
-  s = ledger::OpenLedgerTree(ledger.get(), &tree);
+  s = OpenLedgerAndTree(g, &ledger, &tree);
   if (!s.ok()) return Fail(s);
   ledger::InclusionProof proof;
   s = ledger::ProveInclusion(ledger.get(), *tree, vm["seq"].as<uint64_t>(), digest, &proof);
@@ -163,10 +172,8 @@ int RunConsistency(const po::variables_map& vm, const GlobalOptions& g) {
   if (s.ok()) s = ReadTrustedDigest(vm["new"].as<std::string>(), key, &new_digest);
   if (!s.ok()) return FailedCheck(s);
   std::unique_ptr<Ledger> ledger;
-  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
-  if (!s.ok()) return Fail(s);
   std::unique_ptr<ledger::MerkleStore> tree;
-  s = ledger::OpenLedgerTree(ledger.get(), &tree);
+  s = OpenLedgerAndTree(g, &ledger, &tree);
   if (!s.ok()) return Fail(s);
   ledger::ConsistencyProof proof;
   s = ledger::ProveConsistency(ledger.get(), *tree, old_digest, new_digest, &proof);
@@ -266,10 +273,8 @@ int RunCheckpoint(const po::variables_map& vm, const GlobalOptions& g) {
     return Usage("checkpoint", "give --proof-from N and --proof-out FILE together");
   }
   std::unique_ptr<Ledger> ledger;
-  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
-  if (!s.ok()) return Fail(s);
   std::unique_ptr<ledger::MerkleStore> tree;
-  s = ledger::OpenLedgerTree(ledger.get(), &tree);
+  s = OpenLedgerAndTree(g, &ledger, &tree);
   if (!s.ok()) return Fail(s);
   const std::string origin =
       vm.count("origin") ? vm["origin"].as<std::string>() : ledger::LedgerOrigin(*ledger);
@@ -368,12 +373,7 @@ int RunWitness(const po::variables_map& vm, const GlobalOptions& g) {
 
 int RunBackup(const po::variables_map& vm, const GlobalOptions& g) {
   std::optional<ledger::SigningKey> key;
-  if (vm.count("sign")) {
-    ledger::SigningKey k;
-    Status s = ledger::ReadSigningKey(vm["sign"].as<std::string>(), &k);
-    if (!s.ok()) return Fail(s.WithContext("option '--sign'"));
-    key = k;
-  }
+  if (Status s = SigningKeyOption(vm, &key); !s.ok()) return Fail(s);
   // A backup reads the ledger; it writes only into DIR.
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, LedgerFolderWritable(g.db_path) ? OpenMode::kWrite : OpenMode::kReadOnly,
@@ -416,10 +416,9 @@ int RunRestore(const po::variables_map& vm, const GlobalOptions& g) {
   return kExitOk;
 }
 
-}  // namespace
-
 // clang-format off
-void RegisterAuditCommands(CommandTable* table) {
+// digest, keygen: the signed digest of the head, and the keys that sign it.
+void RegisterDigestCommands(CommandTable* table) {
   table->push_back(
       {"digest", "digest [--sign PREFIX] [--out FILE] [--time RFC3339]",
        "print the digest of the ledger's head: tree size, Merkle root, chain head, time",
@@ -444,6 +443,10 @@ void RegisterAuditCommands(CommandTable* table) {
               "ed25519, or ecdsa-p256 (FIPS 186-5 ECDSA on P-256 with SHA-256)");
        },
        RunKeygen});
+}
+
+// prove, consistency, check-proof: the Merkle tree's proofs, made and checked.
+void RegisterProofCommands(CommandTable* table) {
   table->push_back(
       {"prove", "prove --seq N --digest FILE [--pubkey KEY] [--out FILE]",
        "print the inclusion proof of event N in the tree of a digest",
@@ -488,6 +491,10 @@ void RegisterAuditCommands(CommandTable* table) {
          p->add("proof", 1);
        },
        RunCheckProof});
+}
+
+// checkpoint, vkey, witness: C2SP signed notes of the head, and cosigning them.
+void RegisterSignedNoteCommands(CommandTable* table) {
   table->push_back(
       {"checkpoint",
        "checkpoint --key PREFIX [--origin NAME] [--out FILE] [--proof-from N --proof-out FILE]",
@@ -542,6 +549,10 @@ void RegisterAuditCommands(CommandTable* table) {
          p->add("checkpoint", 1);
        },
        RunWitness});
+}
+
+// backup, restore.
+void RegisterBackupCommands(CommandTable* table) {
   table->push_back(
       {"backup", "backup DIR [--sign PREFIX]",
        "back the ledger up into DIR (incremental, checksummed), with its digest",
@@ -568,6 +579,15 @@ void RegisterAuditCommands(CommandTable* table) {
          p->add("dir", 1);
        },
        RunRestore});
+}
+
+}  // namespace
+
+void RegisterAuditCommands(CommandTable* table) {
+  RegisterDigestCommands(table);
+  RegisterProofCommands(table);
+  RegisterSignedNoteCommands(table);
+  RegisterBackupCommands(table);
 }
 // clang-format on
 

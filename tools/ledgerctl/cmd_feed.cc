@@ -4,7 +4,6 @@
 // report). All open the ledger read-only, so they run beside a writer.
 // The work is in libraries (tools/feed, tools/report); this file turns
 // options into their inputs and their Status into exit codes.
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -167,9 +166,6 @@ int RunExport(const po::variables_map& vm, const GlobalOptions& g) {
 
 // ---------------------------------------------------------------- tail
 
-std::atomic<bool> g_stop_tail{false};
-extern "C" void StopTail(int) { g_stop_tail.store(true); }
-
 int RunTail(const po::variables_map& vm, const GlobalOptions& g) {
   feed::TailOptions o;
   const std::string format = vm["format"].as<std::string>();
@@ -198,12 +194,7 @@ int RunTail(const po::variables_map& vm, const GlobalOptions& g) {
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
   // Ctrl-C ends a follow cleanly: what was read is flushed, exit 0.
-  struct sigaction sa {};
-  sa.sa_handler = StopTail;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
-  o.should_stop = [] { return g_stop_tail.load(); };
+  o.should_stop = StopOnInterruptOrTerm();
   auto out = feed::FeedOutput::ToDescriptor(STDOUT_FILENO, "stdout");
   uint64_t count = 0;
   s = feed::TailEvents(ledger.get(), o, out.get(), &count);

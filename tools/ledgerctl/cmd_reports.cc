@@ -399,9 +399,8 @@ int RunRebuild(const po::variables_map& vm, const GlobalOptions& g) {
   return kExitOk;
 }
 
-}  // namespace
-
-void RegisterReportCommands(CommandTable* table) {
+// balance, margin, retention: each contract's hours, money and records.
+void RegisterContractFigureCommands(CommandTable* table) {
   table->push_back(Command{
       "balance", "balance [--contract C] [--as-of DATE] [--known-at TIMESTAMP] [--format FMT]",
       "hours funded, consumed, remaining and over, per contract and service line",
@@ -444,6 +443,10 @@ void RegisterReportCommands(CommandTable* table) {
         DefineFormatOption(d);
       },
       RunRetention});
+}
+
+// pending, periods, escalations, burn: approvals awaited, closed months, escalations, forecasts.
+void RegisterLedgerFigureCommands(CommandTable* table) {
   table->push_back(Command{"pending", "pending [--json | --format FMT]",
                            "events awaiting approval, oldest first, with who asked and when",
                            [](po::options_description* d, po::positional_options_description*) {
@@ -481,6 +484,14 @@ void RegisterReportCommands(CommandTable* table) {
         DefineFormatOption(d);
       },
       RunBurn});
+}
+
+}  // namespace
+
+void RegisterReportCommands(CommandTable* table) {
+  RegisterContractFigureCommands(table);
+  RegisterLedgerFigureCommands(table);
+  // replay, rebuild: projections recomputed from seq 1.
   table->push_back(Command{
       "replay",
       "replay --projection NAME [--as-of DATE] [--known-at TIMESTAMP] [--digest] [--format FMT]",

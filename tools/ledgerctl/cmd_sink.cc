@@ -1,10 +1,9 @@
 // `ledgerctl sink postgres`: the ledger's events and projection rows into
 // PostgreSQL, exactly once (tools/sink/postgres_sink.h does the work; this
-// file parses options, installs the SIGTERM handler and prints).
+// file parses options, makes SIGINT/SIGTERM stop it and prints).
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
 #include <cstdio>
 #include <string>
 
@@ -18,9 +17,6 @@
 namespace ccl::tools {
 
 namespace {
-
-std::atomic<bool> g_stop_sink{false};
-extern "C" void StopSink(int) { g_stop_sink.store(true); }
 
 int SinkUsageError(const std::string& message) {
   std::fprintf(stderr, "ledgerctl sink: %s (see ledgerctl sink --help)\n", message.c_str());
@@ -37,7 +33,9 @@ void LogBatch(const sink::SinkBatchStats& b) {
       ms(b.rows_ns), ms(b.refresh_ns), ms(b.committed_at_ns - b.oldest_recorded_at_ns));
 }
 
-int RunSink(const po::variables_map& vm, const GlobalOptions& g) {
+// The sink's options from `vm` into *o (its callbacks left unset). Returns
+// kExitOk, or the usage error's code once it is printed.
+int SinkOptionsFrom(const po::variables_map& vm, sink::PostgresSinkOptions* o) {
   if (vm["target"].as<std::string>() != "postgres") {
     return SinkUsageError("the only target is 'postgres'");
   }
@@ -48,50 +46,57 @@ int RunSink(const po::variables_map& vm, const GlobalOptions& g) {
                                    : std::string("option '--") + tls + "' goes with '--server'");
     }
   }
-  sink::PostgresSinkOptions o;
-  o.conninfo = vm["conninfo"].as<std::string>();
-  o.schema = vm["schema"].as<std::string>();
-  o.follow = vm["follow"].as<bool>();
+  o->conninfo = vm["conninfo"].as<std::string>();
+  o->schema = vm["schema"].as<std::string>();
+  o->follow = vm["follow"].as<bool>();
   // Without --batch, the initial sync is one transaction of up to the limit
   // (each index built once after its COPY), the batches after it smaller.
   if (vm.count("batch")) {
-    o.events_per_batch_max = vm["batch"].as<uint64_t>();
+    o->events_per_batch_max = vm["batch"].as<uint64_t>();
   } else {
-    o.first_batch_events_max = limits::kSinkEventsPerBatchMax;
+    o->first_batch_events_max = limits::kSinkEventsPerBatchMax;
   }
-  o.poll_interval_ms = vm["poll-ms"].as<uint32_t>();
-  Status s = sink::CheckSchemaName(o.schema);
+  o->poll_interval_ms = vm["poll-ms"].as<uint32_t>();
+  const Status s = sink::CheckSchemaName(o->schema);
   if (!s.ok()) return SinkUsageError("option '--schema': " + s.message());
-  if (o.events_per_batch_max < 1 || o.events_per_batch_max > limits::kSinkEventsPerBatchMax) {
+  if (o->events_per_batch_max < 1 || o->events_per_batch_max > limits::kSinkEventsPerBatchMax) {
     return SinkUsageError("option '--batch': must be 1.." +
                           std::to_string(limits::kSinkEventsPerBatchMax));
   }
-  if (o.poll_interval_ms < 1 || o.poll_interval_ms > limits::kSinkPollIntervalMsMax) {
+  if (o->poll_interval_ms < 1 || o->poll_interval_ms > limits::kSinkPollIntervalMsMax) {
     return SinkUsageError("option '--poll-ms': must be 1.." +
                           std::to_string(limits::kSinkPollIntervalMsMax));
   }
+  return kExitOk;
+}
 
-  std::unique_ptr<ledger::Ledger> ledger;
-  std::unique_ptr<sink::SinkSource> source;
-  if (remote) {
+// The events to sync: from the server of --server, or from the ledger at
+// --db, opened read-only into *ledger, which must outlive *source.
+Status OpenSinkSource(const po::variables_map& vm, const GlobalOptions& g, bool follow,
+                      std::unique_ptr<ledger::Ledger>* ledger,
+                      std::unique_ptr<sink::SinkSource>* source) {
+  if (vm.count("server") > 0) {
     client::ClientOptions c;
     c.url = vm["server"].as<std::string>();
     c.cert_file = vm["cert"].as<std::string>();
     c.key_file = vm["key"].as<std::string>();
     c.ca_file = vm["cacert"].as<std::string>();
-    s = sink::NewServerSource(c, o.follow, &source);
-  } else {
-    s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
-    if (s.ok()) source = sink::NewLedgerSource(ledger.get());
+    return sink::NewServerSource(c, follow, source);
   }
+  CCL_RETURN_IF_ERROR(OpenLedger(g, OpenMode::kReadOnly, ledger));
+  *source = sink::NewLedgerSource(ledger->get());
+  return Status::OK();
+}
+
+int RunSink(const po::variables_map& vm, const GlobalOptions& g) {
+  sink::PostgresSinkOptions o;
+  if (const int rc = SinkOptionsFrom(vm, &o); rc != kExitOk) return rc;
+  std::unique_ptr<ledger::Ledger> ledger;
+  std::unique_ptr<sink::SinkSource> source;
+  Status s = OpenSinkSource(vm, g, o.follow, &ledger, &source);
   if (!s.ok()) return Fail(s);
   // SIGTERM / Ctrl-C: the batch in progress is committed, then exit 0.
-  struct sigaction sa {};
-  sa.sa_handler = StopSink;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
-  o.should_stop = [] { return g_stop_sink.load(); };
+  o.should_stop = StopOnInterruptOrTerm();
   o.today_day = [] { return TodayDay(); };
   o.on_batch = LogBatch;
 

@@ -65,11 +65,13 @@ struct Command {
 
 using CommandTable = std::vector<Command>;
 
-// One per file; main.cc calls them all.
+// One per file; main.cc calls them all but RegisterWorkloadCommands, which
+// RegisterLedgerCommands calls so that generate and demo follow its own.
 void RegisterLedgerCommands(
-    CommandTable* table);  // cmd_ledger.cc: init import append log show verify generate demo
-void RegisterReportCommands(CommandTable* table);   // cmd_reports.cc: balance margin periods
-                                                    // escalations burn replay rebuild
+    CommandTable* table);  // cmd_ledger.cc: init import append log show verify
+void RegisterWorkloadCommands(CommandTable* table);  // cmd_workload.cc: generate demo
+void RegisterReportCommands(CommandTable* table);    // cmd_reports.cc: balance margin periods
+                                                     // escalations burn replay rebuild
 void RegisterAuditCommands(CommandTable* table);    // cmd_audit.cc: digest keygen prove consistency
 void RegisterPackageCommands(CommandTable* table);  // cmd_package.cc: audit-package
                                                     // check-proof checkpoint vkey witness backup

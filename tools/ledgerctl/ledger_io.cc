@@ -2,8 +2,10 @@
 // commands. See ledger_io.h.
 #include "tools/ledgerctl/ledger_io.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -53,16 +55,6 @@ Status CheckContractExists(ledger::Ledger* ledger, const std::string& contract) 
   return ledger::CheckContractExists(ledger, contract);
 }
 
-std::string HexOf(const uint8_t* bytes, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(2 * n, '0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 15];
-  }
-  return out;
-}
-
 Status ParseViewOptions(const po::variables_map& vm, projections::View* view) {
   app::ViewText text;
   if (vm.count("as-of")) text.as_of = vm["as-of"].as<std::string>();
@@ -89,6 +81,22 @@ std::string Rate(uint64_t n, double seconds) {
 }
 
 bool ShowProgress(const GlobalOptions& g) { return !g.quiet && ::isatty(STDERR_FILENO) == 1; }
+
+namespace {
+
+std::atomic<bool> g_stop_requested{false};
+extern "C" void RequestStop(int) { g_stop_requested.store(true); }
+
+}  // namespace
+
+std::function<bool()> StopOnInterruptOrTerm() {
+  struct sigaction sa {};
+  sa.sa_handler = RequestStop;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  return [] { return g_stop_requested.load(); };
+}
 
 std::string PrettyJson(std::string_view compact) {
   std::string out;
@@ -151,33 +159,45 @@ std::string Clip(std::string s, size_t n) {
   return std::string(events::Utf8Prefix(s, n - 3)) + "...";
 }
 
+// "customer, currency, term, each line's funding".
+std::string ContractOpenedDetail(const Event& e) {
+  std::string d = e.customer + ", " + e.currency + ", " + events::FormatDate(e.term_start_day) +
+                  ".." + (e.term_end_day ? events::FormatDate(*e.term_end_day) : std::string("?"));
+  for (const events::ContractLine& l : e.lines) {
+    d += ", " + std::string(events::ServiceLineName(l.service_line)) + " " +
+         events::FormatHoursMinutes(l.funded_minutes);
+  }
+  return d;
+}
+
+// "reason, the new term end, what each line changes".
+std::string ContractAmendedDetail(const Event& e) {
+  std::string d = e.reason;
+  if (e.term_end_day) d += ", term_end " + events::FormatDate(*e.term_end_day);
+  for (const events::ContractLine& l : e.lines) {
+    d += ", " + std::string(events::ServiceLineName(l.service_line));
+    if (l.funded_minutes_delta != 0) {
+      d += (l.funded_minutes_delta > 0 ? " +" : " ") +
+           events::FormatHoursMinutes(l.funded_minutes_delta);
+    }
+    if (l.bill_rate_minor) d += " rate " + std::to_string(*l.bill_rate_minor);
+    if (l.overage != events::Overage::kUnset) {
+      d += " overage " + std::string(events::OverageName(l.overage));
+    }
+  }
+  return d;
+}
+
 }  // namespace
 
 std::string EventDetail(const Event& e) {
   std::string d;
   switch (e.type) {
     case EventType::kContractOpened:
-      d = e.customer + ", " + e.currency + ", " + events::FormatDate(e.term_start_day) + ".." +
-          (e.term_end_day ? events::FormatDate(*e.term_end_day) : std::string("?"));
-      for (const events::ContractLine& l : e.lines) {
-        d += ", " + std::string(events::ServiceLineName(l.service_line)) + " " +
-             events::FormatHoursMinutes(l.funded_minutes);
-      }
+      d = ContractOpenedDetail(e);
       break;
     case EventType::kContractAmended:
-      d = e.reason;
-      if (e.term_end_day) d += ", term_end " + events::FormatDate(*e.term_end_day);
-      for (const events::ContractLine& l : e.lines) {
-        d += ", " + std::string(events::ServiceLineName(l.service_line));
-        if (l.funded_minutes_delta != 0) {
-          d += (l.funded_minutes_delta > 0 ? " +" : " ") +
-               events::FormatHoursMinutes(l.funded_minutes_delta);
-        }
-        if (l.bill_rate_minor) d += " rate " + std::to_string(*l.bill_rate_minor);
-        if (l.overage != events::Overage::kUnset) {
-          d += " overage " + std::string(events::OverageName(l.overage));
-        }
-      }
+      d = ContractAmendedDetail(e);
       break;
     case EventType::kHoursBooked:
       d = std::string(events::ServiceLineName(e.service_line)) + " " +

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,10 +46,6 @@ bool LedgerFolderWritable(const std::string& path);
 // not an empty report. OK for an empty `contract` (no filter).
 Status CheckContractExists(ledger::Ledger* ledger, const std::string& contract);
 
-// Lower-case hex of bytes.
-std::string HexOf(const uint8_t* bytes, size_t n);
-inline std::string HexOf(const ledger::Hash& h) { return HexOf(h.data(), h.size()); }
-
 // Today's date by the system clock (tools/app/report_options.h).
 using app::TodayDay;
 
@@ -64,6 +61,11 @@ std::string Rate(uint64_t n, double seconds);
 // True when progress output is wanted: stderr is a terminal and not --quiet
 // (tools/progress.h draws only then anyway).
 bool ShowProgress(const GlobalOptions& g);
+
+// Makes SIGINT and SIGTERM only raise a flag, and returns the predicate that
+// reads it: a long-running command (tail --follow, sink) polls it and ends
+// at its next safe point, with what it has done kept.
+std::function<bool()> StopOnInterruptOrTerm();
 
 // `ledgerctl import` (cmd_import.cc).
 int RunImport(const po::variables_map& vm, const GlobalOptions& g);

@@ -247,6 +247,82 @@ std::string OutputInsideTheLedger(const std::string& path, const GlobalOptions& 
   return "";
 }
 
+namespace {
+
+// Parses `args` by the options of `cmd` and the global ones into *vm.
+// Returns the exit code when the command is not to run (its help or the
+// version printed: 0; a usage error printed: 2), nullopt when it is.
+std::optional<int> ParseCommandOptions(const Command& cmd, const std::vector<std::string>& args,
+                                       po::variables_map* vm) {
+  po::options_description own(cmd.name + " options");
+  po::positional_options_description positional;
+  if (cmd.define) cmd.define(&own, &positional);
+  po::options_description all;
+  all.add(own).add(GlobalDescription());
+  try {
+    po::parsed_options parsed =
+        po::command_line_parser(args).options(all).positional(positional).run();
+    if (std::string bad = CheckNumericOptions(parsed, all); !bad.empty()) {
+      std::fprintf(stderr, "ledgerctl %s: %s (see ledgerctl %s --help)\n", cmd.name.c_str(),
+                   bad.c_str(), cmd.name.c_str());
+      return kExitUsage;
+    }
+    po::store(parsed, *vm);
+    if ((*vm)["help"].as<bool>()) {
+      std::ostringstream text;
+      text << all;
+      std::printf("usage: ledgerctl %s\n%s\n\n%s", cmd.usage.c_str(), cmd.summary.c_str(),
+                  text.str().c_str());
+      return kExitOk;
+    }
+    if ((*vm)["version"].as<bool>()) {
+      std::fputs(VersionText().c_str(), stdout);
+      return kExitOk;
+    }
+    po::notify(*vm);
+  } catch (po::error& e) {
+    std::fprintf(stderr, "ledgerctl %s: %s (see ledgerctl %s --help)\n", cmd.name.c_str(),
+                 UserFacingError(e, all, positional).c_str(), cmd.name.c_str());
+    return kExitUsage;
+  }
+  return std::nullopt;
+}
+
+// The global options given in `vm` over `defaults` into *g. Returns the exit
+// code of a wrong one, printed (a usage error: 2; an output file inside the
+// ledger: 1), nullopt when all are right.
+std::optional<int> ApplyGlobalOptions(const Command& cmd, const po::variables_map& vm,
+                                      const GlobalOptions& defaults, GlobalOptions* g) {
+  *g = defaults;
+  if (vm.count("db")) g->db_path = vm["db"].as<std::string>();
+  if (vm.count("checkpoints")) g->checkpoint_dir = vm["checkpoints"].as<std::string>();
+  if (vm["quiet"].as<bool>()) g->quiet = true;
+  if (vm.count("log-level")) {
+    g->log_level = vm["log-level"].as<std::string>();
+    // spdlog maps unknown names to "off"; a typo should not silence diagnostics.
+    if (spdlog::level::from_str(g->log_level) == spdlog::level::off && g->log_level != "off") {
+      std::fprintf(stderr, "ledgerctl: option '--log-level': unknown level %s\n",
+                   events::QuoteForMessage(g->log_level).c_str());
+      return kExitUsage;
+    }
+  }
+  if (g->db_path.empty()) {
+    std::fprintf(stderr, "ledgerctl: option '--db': must not be empty\n");
+    return kExitUsage;
+  }
+  for (const char* option : kOutputFileOptions) {
+    if (!vm.count(option)) continue;
+    if (std::string bad = OutputInsideTheLedger(vm[option].as<std::string>(), *g); !bad.empty()) {
+      std::fprintf(stderr, "ledgerctl %s: option '--%s': %s\n", cmd.name.c_str(), option,
+                   bad.c_str());
+      return kExitRejected;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 int RunCommand(const CommandTable& table, std::string_view name,
                const std::vector<std::string>& args, const GlobalOptions& defaults) {
   const Command* cmd = FindCommand(table, name);
@@ -255,65 +331,10 @@ int RunCommand(const CommandTable& table, std::string_view name,
                  events::QuoteForMessage(name).c_str());
     return kExitUsage;
   }
-  po::options_description own(cmd->name + " options");
-  po::positional_options_description positional;
-  if (cmd->define) cmd->define(&own, &positional);
-  po::options_description all;
-  all.add(own).add(GlobalDescription());
-
   po::variables_map vm;
-  try {
-    po::parsed_options parsed =
-        po::command_line_parser(args).options(all).positional(positional).run();
-    if (std::string bad = CheckNumericOptions(parsed, all); !bad.empty()) {
-      std::fprintf(stderr, "ledgerctl %s: %s (see ledgerctl %s --help)\n", cmd->name.c_str(),
-                   bad.c_str(), cmd->name.c_str());
-      return kExitUsage;
-    }
-    po::store(parsed, vm);
-    if (vm["help"].as<bool>()) {
-      std::ostringstream text;
-      text << all;
-      std::printf("usage: ledgerctl %s\n%s\n\n%s", cmd->usage.c_str(), cmd->summary.c_str(),
-                  text.str().c_str());
-      return kExitOk;
-    }
-    if (vm["version"].as<bool>()) {
-      std::fputs(VersionText().c_str(), stdout);
-      return kExitOk;
-    }
-    po::notify(vm);
-  } catch (po::error& e) {
-    std::fprintf(stderr, "ledgerctl %s: %s (see ledgerctl %s --help)\n", cmd->name.c_str(),
-                 UserFacingError(e, all, positional).c_str(), cmd->name.c_str());
-    return kExitUsage;
-  }
-
-  GlobalOptions g = defaults;
-  if (vm.count("db")) g.db_path = vm["db"].as<std::string>();
-  if (vm.count("checkpoints")) g.checkpoint_dir = vm["checkpoints"].as<std::string>();
-  if (vm["quiet"].as<bool>()) g.quiet = true;
-  if (vm.count("log-level")) {
-    g.log_level = vm["log-level"].as<std::string>();
-    // spdlog maps unknown names to "off"; a typo should not silence diagnostics.
-    if (spdlog::level::from_str(g.log_level) == spdlog::level::off && g.log_level != "off") {
-      std::fprintf(stderr, "ledgerctl: option '--log-level': unknown level %s\n",
-                   events::QuoteForMessage(g.log_level).c_str());
-      return kExitUsage;
-    }
-  }
-  if (g.db_path.empty()) {
-    std::fprintf(stderr, "ledgerctl: option '--db': must not be empty\n");
-    return kExitUsage;
-  }
-  for (const char* option : kOutputFileOptions) {
-    if (!vm.count(option)) continue;
-    if (std::string bad = OutputInsideTheLedger(vm[option].as<std::string>(), g); !bad.empty()) {
-      std::fprintf(stderr, "ledgerctl %s: option '--%s': %s\n", cmd->name.c_str(), option,
-                   bad.c_str());
-      return kExitRejected;
-    }
-  }
+  if (std::optional<int> rc = ParseCommandOptions(*cmd, args, &vm)) return *rc;
+  GlobalOptions g;
+  if (std::optional<int> rc = ApplyGlobalOptions(*cmd, vm, defaults, &g)) return *rc;
   ConfigureLogging(g.log_level);
   if (!g.server_url.empty()) {
     const RunFunction remote = RemoteVariant(cmd->name);
@@ -366,6 +387,47 @@ std::string CheckServerOptions(const GlobalOptions& g) {
   return "options '--server', '--cert', '--key' and '--cacert' go together";
 }
 
+// ledgerctl's words split around the command: the command is the first word
+// that is neither an option nor the value of a global option; everything
+// else is handed to the command's parser.
+struct CommandLine {
+  std::string command;
+  std::vector<std::string> args;
+  bool help = false;
+  bool version = false;
+  std::string unknown;  // the first option before the command that is not a global one
+  GlobalOptions globals = DefaultGlobals();
+};
+
+// Splits argv into *out. Returns a usage error about the server options, or "".
+std::string SplitCommandLine(int argc, char** argv, CommandLine* out) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view word = argv[i];
+    if (out->command.empty() && !word.empty() && word[0] != '-') {
+      out->command = word;
+      continue;
+    }
+    if (out->command.empty()) {
+      int taken = 0;
+      if (std::string bad = TakeServerOption(argc, argv, i, &out->globals, &taken); !bad.empty()) {
+        return bad;
+      }
+      if (taken > 0) {
+        i += taken - 1;
+        continue;
+      }
+      out->help |= word == "--help" || word == "-h";
+      out->version |= word == "--version";
+      if (out->unknown.empty() && !IsGlobalOption(word)) out->unknown = word;
+    }
+    out->args.emplace_back(word);
+    if (out->command.empty() && TakesValue(word) && i + 1 < argc) {
+      out->args.emplace_back(argv[++i]);
+    }
+  }
+  return CheckServerOptions(out->globals);
+}
+
 int Main(int argc, char** argv) {
   CommandTable table;
   RegisterLedgerCommands(&table);
@@ -377,66 +439,36 @@ int Main(int argc, char** argv) {
   RegisterAccessCommands(&table);
   RegisterTokenCommands(&table);
 
-  // The command is the first word that is neither an option nor the value of
-  // a global option; everything else is handed to the command's parser.
-  std::vector<std::string> args;
-  std::string command;
-  bool help = false;
-  bool version = false;
-  std::string unknown;  // the first option before the command that is not a global one
-  GlobalOptions globals = DefaultGlobals();
-  for (int i = 1; i < argc; ++i) {
-    std::string_view word = argv[i];
-    if (command.empty() && !word.empty() && word[0] != '-') {
-      command = word;
-      continue;
-    }
-    if (command.empty()) {
-      int taken = 0;
-      if (std::string bad = TakeServerOption(argc, argv, i, &globals, &taken); !bad.empty()) {
-        std::fprintf(stderr, "ledgerctl: %s (see ledgerctl --help)\n", bad.c_str());
-        return kExitUsage;
-      }
-      if (taken > 0) {
-        i += taken - 1;
-        continue;
-      }
-      help |= word == "--help" || word == "-h";
-      version |= word == "--version";
-      if (unknown.empty() && !IsGlobalOption(word)) unknown = word;
-    }
-    args.emplace_back(word);
-    if (command.empty() && TakesValue(word) && i + 1 < argc) args.emplace_back(argv[++i]);
-  }
-  if (std::string bad = CheckServerOptions(globals); !bad.empty()) {
+  CommandLine line;
+  if (std::string bad = SplitCommandLine(argc, argv, &line); !bad.empty()) {
     std::fprintf(stderr, "ledgerctl: %s (see ledgerctl --help)\n", bad.c_str());
     return kExitUsage;
   }
-  if (command.empty() && version) {
+  if (line.command.empty() && line.version) {
     std::fputs(VersionText().c_str(), stdout);
     return kExitOk;
   }
-  if (command == "help") {
-    if (!args.empty() && args[0][0] != '-')
-      return RunCommand(table, args[0], {"--help"}, DefaultGlobals());
-    help = true;
+  if (line.command == "help") {
+    if (!line.args.empty() && line.args[0][0] != '-')
+      return RunCommand(table, line.args[0], {"--help"}, DefaultGlobals());
+    line.help = true;
   }
-  if (command.empty() || help) {
-    if (help) {
+  if (line.command.empty() || line.help) {
+    if (line.help) {
       PrintGeneralHelp(table, stdout);
       return kExitOk;
     }
     if (argc == 1) {
       PrintGeneralHelp(table, stderr);
-    } else if (!unknown.empty()) {
+    } else if (!line.unknown.empty()) {
       std::fprintf(stderr, "ledgerctl: unknown option %s (see ledgerctl --help)\n",
-                   events::QuoteForMessage(unknown).c_str());
+                   events::QuoteForMessage(line.unknown).c_str());
     } else {
       std::fprintf(stderr, "ledgerctl: no command given (see ledgerctl --help)\n");
     }
     return kExitUsage;
   }
-  return RunCommand(table, command, args, globals);
+  return RunCommand(table, line.command, line.args, line.globals);
 }
 
 }  // namespace

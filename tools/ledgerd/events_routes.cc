@@ -3,6 +3,7 @@
 // `ledgerctl log --json` and `show` produce.
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -181,6 +182,28 @@ Reply GetEvents(const Request& r, Service& svc) {
   return reply;
 }
 
+namespace {
+
+// The reply to a read of one event `e` that returned `read`: the event and
+// its chain hash when the caller's scope shows it, else `not_found` (an event
+// out of scope is not shown to exist). An error names `seq` when the request
+// did.
+Reply ShownEventReply(const Request& r, Service& svc, const Status& read, const Event& e,
+                      const Status& not_found, std::optional<uint64_t> seq) {
+  Status s = read;
+  if (s.ok()) s = ScopeCheck(r.context.scope(), svc.ledger).EventShownOrNotFound(e, not_found);
+  ledger::Hash hash;
+  if (s.ok()) s = svc.ledger->GetChainHash(e.seq, &hash);
+  if (!s.ok()) {
+    ApiError err = ApiErrorOf(s);
+    if (seq) err.seq = seq;
+    return Reply::Error(err);
+  }
+  return EventReply(e, hash, svc);
+}
+
+}  // namespace
+
 Reply GetEventBySeq(const Request& r, Service& svc) {
   uint64_t seq = 0;
   if (!ParseDecimal(r.path_params.at(0), &seq)) {
@@ -191,19 +214,8 @@ Reply GetEventBySeq(const Request& r, Service& svc) {
     return Reply::Error(e);
   }
   Event e;
-  ledger::Hash hash;
-  Status s = svc.ledger->Get(seq, &e);
-  if (s.ok()) {
-    s = ScopeCheck(r.context.scope(), svc.ledger)
-            .EventShownOrNotFound(e, ledger::EventNotFound(seq));
-  }
-  if (s.ok()) s = svc.ledger->GetChainHash(seq, &hash);
-  if (!s.ok()) {
-    ApiError err = ApiErrorOf(s);
-    err.seq = seq;
-    return Reply::Error(err);
-  }
-  return EventReply(e, hash, svc);
+  const Status read = svc.ledger->Get(seq, &e);
+  return ShownEventReply(r, svc, read, e, ledger::EventNotFound(seq), seq);
 }
 
 Reply GetEventById(const Request& r, Service& svc) {
@@ -216,15 +228,8 @@ Reply GetEventById(const Request& r, Service& svc) {
     return Reply::Error(e);
   }
   Event e;
-  ledger::Hash hash;
-  Status s = svc.ledger->GetByEventId(id, &e);
-  if (s.ok()) {
-    s = ScopeCheck(r.context.scope(), svc.ledger)
-            .EventShownOrNotFound(e, ledger::EventIdNotFound(id));
-  }
-  if (s.ok()) s = svc.ledger->GetChainHash(e.seq, &hash);
-  if (!s.ok()) return Reply::Of(s);
-  return EventReply(e, hash, svc);
+  const Status read = svc.ledger->GetByEventId(id, &e);
+  return ShownEventReply(r, svc, read, e, ledger::EventIdNotFound(id), std::nullopt);
 }
 
 }  // namespace ccl::ledgerd

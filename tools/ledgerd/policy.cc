@@ -7,8 +7,6 @@
 
 #include "events/limits.h"
 #include "events/quote.h"
-#include "ledger/merkle.h"
-#include "ledger/merkle_json.h"
 
 namespace ccl::ledgerd {
 namespace {
@@ -114,10 +112,7 @@ Status Policy::Parse(std::string_view text, Policy* out) {
 Status Policy::Load(const std::string& path, Policy* out,
                     std::optional<std::array<uint8_t, 32>>* sha256) {
   std::string text;
-  if (sha256 != nullptr) sha256->reset();
-  CCL_RETURN_IF_ERROR(
-      ledger::internal::ReadFileBounded(path, limits::kServerPolicyBytesMax, &text));
-  if (sha256 != nullptr) *sha256 = ledger::Sha256(text);
+  CCL_RETURN_IF_ERROR(ReadPolicyFile(path, limits::kServerPolicyBytesMax, &text, sha256));
   return Parse(text, out).WithContext(path);
 }
 

@@ -5,6 +5,8 @@
 #include "events/limits.h"
 #include "events/quote.h"
 #include "events/validate.h"
+#include "ledger/merkle.h"
+#include "ledger/merkle_json.h"
 
 namespace ccl::ledgerd {
 namespace {
@@ -117,6 +119,14 @@ Status SplitPolicyFields(std::string_view line, std::vector<std::string>* fields
     CCL_RETURN_IF_ERROR(ReadField(line, fields->size() + 1, &at, &field));
     fields->push_back(std::move(field));
   }
+}
+
+Status ReadPolicyFile(const std::string& path, size_t bytes_max, std::string* text,
+                      std::optional<std::array<uint8_t, 32>>* sha256) {
+  if (sha256 != nullptr) sha256->reset();
+  CCL_RETURN_IF_ERROR(ledger::internal::ReadFileBounded(path, bytes_max, text));
+  if (sha256 != nullptr) *sha256 = ledger::Sha256(*text);
+  return Status::OK();
 }
 
 Status ForEachPolicyLine(

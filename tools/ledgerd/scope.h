@@ -15,6 +15,7 @@
 // `*` scope sees or writes them.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -61,6 +62,12 @@ struct Scope {
 [[nodiscard]] Status ForEachPolicyLine(
     std::string_view text,
     const std::function<Status(const std::vector<std::string>& fields)>& line_fields);
+
+// Reads a policy or tokens file of at most bytes_max bytes into *text.
+// `sha256`, when given, is set to the SHA-256 of the bytes read, or reset
+// when none were.
+[[nodiscard]] Status ReadPolicyFile(const std::string& path, size_t bytes_max, std::string* text,
+                                    std::optional<std::array<uint8_t, 32>>* sha256);
 
 // `value` as one field SplitPolicyFields reads back: as it is, or quoted
 // (with `\"` and `\\` escapes) when it is empty or holds a space, a tab, a

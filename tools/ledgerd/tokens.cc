@@ -8,7 +8,6 @@
 
 #include "events/limits.h"
 #include "events/quote.h"
-#include "ledger/merkle_json.h"
 #include "tools/ledgerd/policy.h"
 #include "tools/ledgerd/scope.h"
 
@@ -68,10 +67,7 @@ Status TokenTable::Parse(std::string_view text, TokenTable* out) {
 Status TokenTable::Load(const std::string& path, TokenTable* out,
                         std::optional<ledger::Hash>* sha256) {
   std::string text;
-  if (sha256 != nullptr) sha256->reset();
-  CCL_RETURN_IF_ERROR(
-      ledger::internal::ReadFileBounded(path, limits::kServerTokensBytesMax, &text));
-  if (sha256 != nullptr) *sha256 = ledger::Sha256(text);
+  CCL_RETURN_IF_ERROR(ReadPolicyFile(path, limits::kServerTokensBytesMax, &text, sha256));
   return Parse(text, out).WithContext(path);
 }
 

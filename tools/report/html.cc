@@ -92,4 +92,14 @@ std::string Escaped(std::string_view text) {
   return out;
 }
 
+bool OpenSection(std::string_view opening, bool empty, std::string_view empty_text,
+                 std::string* out) {
+  out->append(opening);
+  if (!empty) return true;
+  out->append("<p class=\"empty\">");
+  out->append(empty_text);
+  out->append("</p></section>");
+  return false;
+}
+
 }  // namespace ccl::report

@@ -18,6 +18,13 @@ namespace ccl::report {
 void AppendEscaped(std::string_view text, std::string* out);
 std::string Escaped(std::string_view text);
 
+// Opens a section of the report: appends `opening` (the section's opening
+// tag, heading and lead paragraph: markup of our own, never event text) and,
+// when `empty`, the paragraph `empty_text` and the closing tag. Returns
+// whether the section goes on (it has rows to show).
+bool OpenSection(std::string_view opening, bool empty, std::string_view empty_text,
+                 std::string* out);
+
 // An HTML table written into *out as rows and cells are added: the header
 // from (name, numeric) pairs at construction, the closing tags at
 // destruction. Text cells are escaped; Markup cells are the caller's own.

@@ -14,12 +14,11 @@ namespace ccl::report {
 namespace {
 
 void ClosedMonths(const ReportData& d, std::string* out) {
-  out->append(
-      "<section id=\"periods\"><h2>Closed months</h2><p class=\"lead\">The totals the "
-      "ledger sealed into each close; <code>ledgerctl verify</code> recomputes them from the "
-      "events. A reopened month shows who reopened it; its next close seals new figures.</p>");
-  if (d.periods.empty()) {
-    out->append("<p class=\"empty\">No month is closed.</p></section>");
+  if (!OpenSection(
+          "<section id=\"periods\"><h2>Closed months</h2><p class=\"lead\">The totals the "
+          "ledger sealed into each close; <code>ledgerctl verify</code> recomputes them from the "
+          "events. A reopened month shows who reopened it; its next close seals new figures.</p>",
+          d.periods.empty(), "No month is closed.", out)) {
     return;
   }
   {
@@ -61,12 +60,11 @@ void ClosedMonths(const ReportData& d, std::string* out) {
 }
 
 void PendingApprovals(const ReportData& d, std::string* out) {
-  out->append(
-      "<section id=\"pending\"><h2>Awaiting approval</h2><p class=\"lead\">Changes the "
-      "approval policy holds back until another person approves them: in the log, without "
-      "effect on any figure above.</p>");
-  if (d.pending.empty()) {
-    out->append("<p class=\"empty\">Nothing awaits approval.</p></section>");
+  if (!OpenSection(
+          "<section id=\"pending\"><h2>Awaiting approval</h2><p class=\"lead\">Changes the "
+          "approval policy holds back until another person approves them: in the log, without "
+          "effect on any figure above.</p>",
+          d.pending.empty(), "Nothing awaits approval.", out)) {
     return;
   }
   {
@@ -92,11 +90,10 @@ void PendingApprovals(const ReportData& d, std::string* out) {
 }
 
 void LegalHolds(const ReportData& d, std::string* out) {
-  out->append(
-      "<section id=\"holds\"><h2>Legal holds</h2><p class=\"lead\">Contracts whose records "
-      "are kept whatever their retention period, with the cases.</p>");
-  if (d.holds.empty()) {
-    out->append("<p class=\"empty\">No legal hold is in force.</p></section>");
+  if (!OpenSection(
+          "<section id=\"holds\"><h2>Legal holds</h2><p class=\"lead\">Contracts whose records "
+          "are kept whatever their retention period, with the cases.</p>",
+          d.holds.empty(), "No legal hold is in force.", out)) {
     return;
   }
   {

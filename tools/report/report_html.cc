@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "events/display.h"
+#include "events/hex.h"
 #include "events/money.h"
 #include "events/time_format.h"
 #include "events/uuid.h"
@@ -89,16 +90,6 @@ std::string Date(int32_t day) { return events::FormatDate(day); }
 
 std::string Instant(int64_t ns) { return events::FormatInstant(ns); }
 
-std::string Hex(const ledger::Hash& h) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : h) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xf]);
-  }
-  return out;
-}
-
 std::string LineName(events::ServiceLine l) {
   std::string s(events::ServiceLineName(l));
   std::replace(s.begin(), s.end(), '_', ' ');
@@ -180,13 +171,14 @@ void Integrity(const ReportData& d, std::string* out) {
 
   out->append("<div class=\"card\"><h3>Ledger head</h3><div class=\"big\">seq " +
               events::FormatThousands(d.head.seq) + "</div><p>Chain hash</p><div class=\"mono\">" +
-              Hex(d.head.hash) + "</div><p>Ledger id <span class=\"mono\">" +
+              events::HexEncode(d.head.hash) + "</div><p>Ledger id <span class=\"mono\">" +
               events::FormatUuid(d.ledger_id) + "</span></p></div>");
 
   out->append("<div class=\"card\"><h3>Figures computed from</h3><div class=\"big\">events 1 to " +
               events::FormatThousands(d.view_seq) + "</div><p>Chain hash at seq " +
-              events::FormatThousands(d.view_seq) + "</p><div class=\"mono\">" + Hex(d.view_hash) +
-              "</div><p>" + events::FormatThousands(d.events_in_view) + " events in this view" +
+              events::FormatThousands(d.view_seq) + "</p><div class=\"mono\">" +
+              events::HexEncode(d.view_hash) + "</div><p>" +
+              events::FormatThousands(d.events_in_view) + " events in this view" +
               (d.view.as_of_day ? " (effective on or before " + Date(*d.view.as_of_day) + ")"
                                 : std::string()) +
               ".</p></div>");
@@ -194,11 +186,9 @@ void Integrity(const ReportData& d, std::string* out) {
 }
 
 void Balances(const ReportData& d, std::string* out) {
-  out->append(
-      "<section id=\"balances\"><h2>Balances</h2><p class=\"lead\">Hours funded, "
-      "consumed and remaining per contract and service line (h:mm).</p>");
-  if (d.balances.empty()) {
-    out->append("<p class=\"empty\">No funded or consumed hours in this view.</p></section>");
+  if (!OpenSection("<section id=\"balances\"><h2>Balances</h2><p class=\"lead\">Hours funded, "
+                   "consumed and remaining per contract and service line (h:mm).</p>",
+                   d.balances.empty(), "No funded or consumed hours in this view.", out)) {
     return;
   }
   {
@@ -327,15 +317,14 @@ void Chart(const ReportData& d, const BurnChartData& c, std::string* out) {
 }
 
 void Burn(const ReportData& d, std::string* out) {
-  out->append(
-      "<section id=\"burn\"><h2>Burn-down</h2><p class=\"lead\">Funded hours against "
-      "hours consumed over each contract's term. The dashed line projects the "
-      "trailing 90-day burn rate to the end of the term, evaluated on " +
-      Date(d.burn_day) +
-      ": <b>overrun</b> when it ends above the funding, <b>underuse</b> when below 80% "
-      "of it.</p>");
-  if (d.burn.empty()) {
-    out->append("<p class=\"empty\">No contract lines in this view.</p></section>");
+  if (!OpenSection(
+          "<section id=\"burn\"><h2>Burn-down</h2><p class=\"lead\">Funded hours against "
+          "hours consumed over each contract's term. The dashed line projects the "
+          "trailing 90-day burn rate to the end of the term, evaluated on " +
+              Date(d.burn_day) +
+              ": <b>overrun</b> when it ends above the funding, <b>underuse</b> when below 80% "
+              "of it.</p>",
+          d.burn.empty(), "No contract lines in this view.", out)) {
     return;
   }
   {
@@ -373,12 +362,10 @@ void Burn(const ReportData& d, std::string* out) {
 }
 
 void Escalations(const ReportData& d, std::string* out) {
-  out->append(
-      "<section id=\"escalations\"><h2>Escalations by severity</h2><p class=\"lead\">"
-      "Escalations count under their current severity; time to resolve runs from "
-      "opening to resolution (effective time).</p>");
-  if (d.escalations.empty()) {
-    out->append("<p class=\"empty\">No escalations in this view.</p></section>");
+  if (!OpenSection("<section id=\"escalations\"><h2>Escalations by severity</h2><p class=\"lead\">"
+                   "Escalations count under their current severity; time to resolve runs from "
+                   "opening to resolution (effective time).</p>",
+                   d.escalations.empty(), "No escalations in this view.", out)) {
     return;
   }
   {
@@ -410,12 +397,10 @@ void Escalations(const ReportData& d, std::string* out) {
 }
 
 void Reversals(const ReportData& d, std::string* out) {
-  out->append(
-      "<section id=\"reversals\"><h2>Reversals</h2><p class=\"lead\">Nothing in the "
-      "ledger is edited or deleted: a correction is a reversal, recorded with its "
-      "reason, that takes back exactly what the reversed entry counted.</p>");
-  if (d.reversals.empty()) {
-    out->append("<p class=\"empty\">No reversals in this view.</p></section>");
+  if (!OpenSection("<section id=\"reversals\"><h2>Reversals</h2><p class=\"lead\">Nothing in the "
+                   "ledger is edited or deleted: a correction is a reversal, recorded with its "
+                   "reason, that takes back exactly what the reversed entry counted.</p>",
+                   d.reversals.empty(), "No reversals in this view.", out)) {
     return;
   }
   {
