@@ -153,6 +153,19 @@ class SinkServerTest(unittest.TestCase):
         r = self.run_sink("remote")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("synced 0 events", r.stderr)
+        # The server named before the command word, as every remote command takes it.
+        c = h.certs()
+        server = ["--server", self.server.url(""), "--cert", f"{c}/auditor.pem", "--key",
+                  f"{c}/auditor.key", "--cacert", f"{c}/ca.pem"]
+        sink = ["sink", "postgres", "--conninfo", self.pg.conninfo, "--schema", "global_form"]
+        r = subprocess.run([h.LEDGERCTL] + server + sink, capture_output=True, text=True,
+                           timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assert_same_tables("direct", "global_form")
+        r = subprocess.run([h.LEDGERCTL] + server + sink + server, capture_output=True, text=True,
+                           timeout=120)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("given before and after the command word", r.stderr)
 
     def follow_then_compare(self, schema, during):
         """Syncs `schema` to the head, runs `during` while a --follow sink runs

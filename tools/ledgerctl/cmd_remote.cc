@@ -388,6 +388,7 @@ RunFunction RemoteVariant(std::string_view name) {
       {"digest", RemoteDigest},
       {"prove", RemoteProve},
       {"tail", RemoteTail},
+      {"sink", RunSink},
   };
   for (const auto& [n, run] : kVariants) {
     if (n == name) return run;

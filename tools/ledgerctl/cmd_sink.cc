@@ -11,6 +11,7 @@
 #include "events/limits.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
+#include "tools/ledgerctl/remote.h"
 #include "tools/sink/postgres_sink.h"
 #include "tools/sink/server_source.h"
 
@@ -83,14 +84,27 @@ Status OpenSinkSource(const po::variables_map& vm, const GlobalOptions& g, bool 
     c.ca_file = vm["cacert"].as<std::string>();
     return sink::NewServerSource(c, follow, source);
   }
+  if (!g.server_url.empty()) {  // ledgerctl --server URL ... sink postgres
+    client::ClientOptions c;
+    c.url = g.server_url;
+    c.cert_file = g.cert_file;
+    c.key_file = g.key_file;
+    c.ca_file = g.cacert_file;
+    return sink::NewServerSource(c, follow, source);
+  }
   CCL_RETURN_IF_ERROR(OpenLedger(g, OpenMode::kReadOnly, ledger));
   *source = sink::NewLedgerSource(ledger->get());
   return Status::OK();
 }
 
+}  // namespace
+
 int RunSink(const po::variables_map& vm, const GlobalOptions& g) {
   sink::PostgresSinkOptions o;
   if (const int rc = SinkOptionsFrom(vm, &o); rc != kExitOk) return rc;
+  if (!g.server_url.empty() && vm.count("server") > 0) {
+    return SinkUsageError("option '--server': given before and after the command word");
+  }
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<sink::SinkSource> source;
   Status s = OpenSinkSource(vm, g, o.follow, &ledger, &source);
@@ -114,8 +128,6 @@ int RunSink(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Fail(s);
   return kExitOk;
 }
-
-}  // namespace
 
 void RegisterSinkCommands(CommandTable* table) {
   table->push_back(

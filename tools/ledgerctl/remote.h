@@ -57,5 +57,8 @@ int RemoteBurn(const po::variables_map& vm, const GlobalOptions& g);
 int RemoteDigest(const po::variables_map& vm, const GlobalOptions& g);
 int RemoteProve(const po::variables_map& vm, const GlobalOptions& g);
 int RemoteTail(const po::variables_map& vm, const GlobalOptions& g);
+// `sink postgres`, local or remote alike: with g.server_url it reads that
+// server's feed, as with the sink's own --server (cmd_sink.cc).
+int RunSink(const po::variables_map& vm, const GlobalOptions& g);
 
 }  // namespace ccl::tools
