@@ -1,24 +1,20 @@
 // Append: group commit, rules, assignment, encoding, chain and the one
 // WriteBatch per group (ledger/ledger_impl.h).
 //
-// Callers queue; the caller at the front leads: it takes every queued batch
-// (up to kGroupEventsMax events), checks each batch against the write model in
-// queue order (a rejected batch is rolled back alone: WriteBatch save points
-// and a per-writer model delta) and builds one WriteBatch of the accepted
-// ones. Then it hands the lead over and, once the group before it is written,
-// writes its batch synced, publishes the new head and wakes its writers.
-// While a group syncs, new callers queue up and the next leader prepares
-// their group over the staged state of the one syncing, taking in callers
-// until that sync ends (append_pipeline.cc):
-// many threads appending single events cost one fsync per group rather than
-// per event, and the checking and encoding of one group overlap the fsync of
-// the one before.
+// Callers queue; the caller at the front leads (append_pipeline.cc): it
+// takes the queued batches, checks each against the write model in queue
+// order (a rejected batch is rolled back alone: WriteBatch save points and a
+// per-writer model delta) and builds one WriteBatch of the accepted ones;
+// then it hands the lead over and, the group before it being written by
+// then, writes its batch synced, publishes the new head and wakes its
+// writers. So many threads appending single events cost one fsync per group
+// rather than per event, and the checking and encoding of a group overlap
+// the write and fsync of the one before.
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <cassert>
-#include <chrono>
 #include <cstring>
 
 #include "events/codec.h"
@@ -32,15 +28,9 @@ namespace ccl::ledger {
 
 namespace {
 
-// A group stops growing at this many events (the first batch always joins,
-// whatever its size): bounds the latency a small append waits behind others.
-constexpr size_t kGroupEventsMax = 1 << 16;
 // Appended bytes after which a background flush of the memtables starts
 // (RocksDB would otherwise wait for the next write; see PublishGroup).
 constexpr uint64_t kFlushAfterBytes = 256ull << 20;
-// A new leader whose previous group had several writers waits at most this
-// long for as many to queue again before it commits (see Append).
-constexpr auto kGatherWaitMax = std::chrono::microseconds(100);
 // Scratch vectors grown past this by a bulk append are released afterwards.
 constexpr size_t kScratchKeepMax = 1 << 16;
 
@@ -82,68 +72,6 @@ Status LedgerImpl::Append(std::span<const events::Event> batch, const AppendOpti
   lock.unlock();
   LeadGroup(&w);
   return w.status;
-}
-
-// The front of the queue leads: it stays at the front, so that the
-// leader-only state has one user at a time, until its group is prepared and
-// the group before it written; then it takes its group off the queue (the
-// next front leads the next group meanwhile) and writes it.
-void LedgerImpl::LeadGroup(Writer* leader) {
-  std::vector<Writer*> group;
-  size_t events = 0;
-  std::unique_lock<std::mutex> lock(writers_mu_);
-  assert(writers_.front() == leader);
-  if (!group_in_flight_) GatherWriters(&lock);
-  TakeQueued(&group, &events);
-  lock.unlock();
-  // An event puts ~750 bytes (its bytes twice, chain, index and tree entries);
-  // reserving avoids re-copying a bulk batch as it grows.
-  rocksdb::WriteBatch batch(std::min<size_t>(events, 1 << 22) * 768);
-  GroupWrite gw;
-  const bool staged = PrepareGroup(&group, events, &batch, &gw);
-  lock.lock();
-  for (size_t i = 0; i < group.size(); ++i) writers_.pop_front();
-  if (staged && gw.writes) {
-    group_in_flight_ = true;
-    in_flight_writers_ = group.size();
-  }
-  if (!writers_.empty()) writers_.front()->cv.notify_one();
-  lock.unlock();
-  if (staged) WriteGroup(group, gw, &batch);
-  lock.lock();
-  for (Writer* x : group) {
-    x->done = true;
-    if (x != leader) x->cv.notify_one();
-  }
-}
-
-// The writers of the last group were all woken together when it ended; the
-// first of them back (often the old leader) finds only part of them queued
-// and would commit a smaller group, one more fsync, while the rest queue
-// behind it. When the last group had several writers, the new leader waits
-// (bounded) for as many to queue, so that concurrent writers share every
-// fsync. A single writer never waits: its groups have one writer. (While a
-// group is being written, the leader takes in the writers that queue
-// instead: PrepareGroup.)
-void LedgerImpl::GatherWriters(std::unique_lock<std::mutex>* lock) {
-  if (last_group_writers_ > 1 && writers_.size() < last_group_writers_) {
-    leader_gathering_ = true;
-    leader_cv_.wait_for(*lock, kGatherWaitMax,
-                        [&] { return writers_.size() >= last_group_writers_; });
-    leader_gathering_ = false;
-  }
-}
-
-bool LedgerImpl::TakeQueued(std::vector<Writer*>* group, size_t* events) {
-  const size_t taken = group->size();
-  for (size_t i = taken; i < writers_.size(); ++i) {
-    Writer* x = writers_[i];
-    if (!group->empty() && *events + x->batch.size() > kGroupEventsMax) break;
-    group->push_back(x);
-    *events += x->batch.size();
-  }
-  last_group_writers_ = group->size();
-  return group->size() > taken;
 }
 
 // The leader's steps: validate every writer against the rules (staging its
@@ -191,28 +119,6 @@ bool LedgerImpl::PrepareGroup(std::vector<Writer*>* group, size_t events,
   }
   EndPrepare();
   return s.ok();
-}
-
-// When a group was being written as this one was started: waits for that
-// write to end, then for its writers to come back (closed-loop callers
-// append again once answered; bounded, like GatherWriters), and takes in
-// every writer queued by then, so that concurrent writers keep sharing one
-// fsync rather than splitting into two groups that alternate. Returns the
-// write's error, if it failed; *s is the validation's.
-Status LedgerImpl::ValidateWhileInFlight(std::vector<Writer*>* group, size_t events,
-                                         GroupScratch* g, Status* s) {
-  std::unique_lock<std::mutex> lock(writers_mu_);
-  if (!group_in_flight_) return Status::OK();
-  leader_cv_.wait(lock, [&] { return !group_in_flight_; });  // EndWrite notifies
-  if (!pipeline_failure_.ok()) return pipeline_failure_;
-  last_group_writers_ = group->size() + in_flight_writers_;
-  GatherWriters(&lock);
-  const size_t from = group->size();
-  if (TakeQueued(group, &events)) {
-    lock.unlock();
-    *s = ValidateGroup(*group, from, g);
-  }
-  return Status::OK();
 }
 
 // The indexes, the write model and the heads of a group with something to

@@ -1,6 +1,7 @@
-// The pipeline of the group commit (ledger/ledger_impl.h, append.cc): the
-// order in which prepared groups are written, and the state a group is
-// checked against while the groups before it are still being written.
+// The group commit's queue and pipeline (ledger/ledger_impl.h; the steps of
+// preparing and writing a group are in append.cc): who leads, which writers
+// a group takes, and the state a group is checked against while the group
+// before it is still being written.
 //
 // At most one group is being written while the next leader prepares the
 // next group over the committed state and the written group's changes (its
@@ -11,14 +12,112 @@
 // (needs_reopen_ refuses later ones). Guarded by writers_mu_: the tickets,
 // group_in_flight_ and pipeline_failure_.
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <cassert>
+#include <chrono>
 
 #include "events/codec.h"
 #include "events/uuid.h"
 #include "ledger/ledger_impl.h"
 
 namespace ccl::ledger {
+
+namespace {
+
+// A group stops growing at this many events (the first batch always joins,
+// whatever its size): bounds the latency a small append waits behind others.
+constexpr size_t kGroupEventsMax = 1 << 16;
+// A leader waits at most this long for the writers of the last group to
+// queue again before it commits (GatherWriters).
+constexpr auto kGatherWaitMax = std::chrono::microseconds(100);
+
+}  // namespace
+
+// The front of the queue leads: it stays at the front, so that the
+// leader-only state has one user at a time, until its group is prepared and
+// the group before it written; then it takes its group off the queue (the
+// next front leads the next group meanwhile) and writes it.
+void LedgerImpl::LeadGroup(Writer* leader) {
+  std::vector<Writer*> group;
+  size_t events = 0;
+  std::unique_lock<std::mutex> lock(writers_mu_);
+  assert(writers_.front() == leader);
+  if (!group_in_flight_) GatherWriters(&lock);
+  TakeQueued(&group, &events);
+  lock.unlock();
+  // An event puts ~750 bytes (its bytes twice, chain, index and tree entries);
+  // reserving avoids re-copying a bulk batch as it grows.
+  rocksdb::WriteBatch batch(std::min<size_t>(events, 1 << 22) * 768);
+  GroupWrite gw;
+  const bool staged = PrepareGroup(&group, events, &batch, &gw);
+  lock.lock();
+  for (size_t i = 0; i < group.size(); ++i) writers_.pop_front();
+  if (staged && gw.writes) {
+    group_in_flight_ = true;
+    in_flight_writers_ = group.size();
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  lock.unlock();
+  if (staged) WriteGroup(group, gw, &batch);
+  lock.lock();
+  for (Writer* x : group) {
+    x->done = true;
+    if (x != leader) x->cv.notify_one();
+  }
+}
+
+// The writers of the last group were all woken together when it ended; the
+// first of them back (often the old leader) finds only part of them queued
+// and would commit a smaller group, one more fsync, while the rest queue
+// behind it. When the last group had several writers, the new leader waits
+// (bounded) for as many to queue, so that concurrent writers share every
+// fsync. A single writer never waits: its groups have one writer. (While a
+// group is being written, the leader takes in the writers that queue
+// instead: PrepareGroup.)
+void LedgerImpl::GatherWriters(std::unique_lock<std::mutex>* lock) {
+  if (last_group_writers_ > 1 && writers_.size() < last_group_writers_) {
+    leader_gathering_ = true;
+    leader_cv_.wait_for(*lock, kGatherWaitMax,
+                        [&] { return writers_.size() >= last_group_writers_; });
+    leader_gathering_ = false;
+  }
+}
+
+bool LedgerImpl::TakeQueued(std::vector<Writer*>* group, size_t* events) {
+  const size_t taken = group->size();
+  for (size_t i = taken; i < writers_.size(); ++i) {
+    Writer* x = writers_[i];
+    if (!group->empty() && *events + x->batch.size() > kGroupEventsMax) break;
+    group->push_back(x);
+    *events += x->batch.size();
+  }
+  last_group_writers_ = group->size();
+  return group->size() > taken;
+}
+
+// When a group was being written as this one was started: waits for that
+// write to end, then for its writers to come back (closed-loop callers
+// append again once answered; bounded, like GatherWriters), and takes in
+// every writer queued by then, so that concurrent writers keep sharing one
+// fsync rather than splitting into two groups that alternate. Returns the
+// write's error, if it failed; *s is the validation's.
+Status LedgerImpl::ValidateWhileInFlight(std::vector<Writer*>* group, size_t events,
+                                         GroupScratch* g, Status* s) {
+  std::unique_lock<std::mutex> lock(writers_mu_);
+  if (!group_in_flight_) return Status::OK();
+  leader_cv_.wait(lock, [&] { return !group_in_flight_; });  // EndWrite notifies
+  if (!pipeline_failure_.ok()) return pipeline_failure_;
+  last_group_writers_ = group->size() + in_flight_writers_;
+  GatherWriters(&lock);
+  const size_t from = group->size();
+  if (TakeQueued(group, &events)) {
+    lock.unlock();
+    *s = ValidateGroup(*group, from, g);
+  }
+  return Status::OK();
+}
 
 void LedgerImpl::StagedBase(Head* head, AccessHead* access) {
   bool written = true;
