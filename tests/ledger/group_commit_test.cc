@@ -33,7 +33,7 @@ struct PlannedBatch {
 class LedgerGroupCommitTest : public AppendFixture {
  protected:
   static constexpr int kThreads = 8;
-  static constexpr int kStepsPerThread = 40;
+  static constexpr int kStepsPerThread = 60;
 
   // Thread t's batches, in order, on its contract T<t> and the shared S.
   std::vector<PlannedBatch> Plan(int t, std::mt19937_64* rng) {
@@ -58,7 +58,7 @@ class LedgerGroupCommitTest : public AppendFixture {
       } else {
         const size_t n = 1 + (*rng)() % 3;
         for (size_t i = 0; i < n; ++i) {
-          const bool shared = (*rng)() % 4 == 0;
+          const bool shared = (*rng)() % 2 == 0;
           b.events.push_back(f_.Book(
               shared ? "S" : own, (*rng)() % 2 ? ServiceLine::kReactive : ServiceLine::kProactive,
               1 + static_cast<int32_t>((*rng)() % 3)));
