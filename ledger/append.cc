@@ -95,7 +95,7 @@ bool LedgerImpl::PrepareGroup(std::vector<Writer*>* group, size_t events,
   StagedBase(&before, &access_before);
   GroupScratch& g = StartGroup(before, access_before, batch);
   Status s = ValidateGroup(*group, 0, &g);
-  Status earlier = s.ok() ? ValidateWhileInFlight(group, events, &g, &s) : Status::OK();
+  Status earlier = s.ok() ? AwaitWriteInFlight(group, events, &g, &s) : Status::OK();
   if (!earlier.ok()) {
     for (Writer* w : *group) FailWriter(w, earlier);
     s = earlier;

@@ -73,9 +73,9 @@ void LedgerImpl::LeadGroup(Writer* leader) {
 // and would commit a smaller group, one more fsync, while the rest queue
 // behind it. When the last group had several writers, the new leader waits
 // (bounded) for as many to queue, so that concurrent writers share every
-// fsync. A single writer never waits: its groups have one writer. (While a
-// group is being written, the leader takes in the writers that queue
-// instead: PrepareGroup.)
+// fsync. A single writer never waits: its groups have one writer. (A leader
+// that starts while a group is being written gathers once that write ended:
+// AwaitWriteInFlight.)
 void LedgerImpl::GatherWriters(std::unique_lock<std::mutex>* lock) {
   if (last_group_writers_ > 1 && writers_.size() < last_group_writers_) {
     leader_gathering_ = true;
@@ -103,8 +103,8 @@ bool LedgerImpl::TakeQueued(std::vector<Writer*>* group, size_t* events) {
 // every writer queued by then, so that concurrent writers keep sharing one
 // fsync rather than splitting into two groups that alternate. Returns the
 // write's error, if it failed; *s is the validation's.
-Status LedgerImpl::ValidateWhileInFlight(std::vector<Writer*>* group, size_t events,
-                                         GroupScratch* g, Status* s) {
+Status LedgerImpl::AwaitWriteInFlight(std::vector<Writer*>* group, size_t events, GroupScratch* g,
+                                      Status* s) {
   std::unique_lock<std::mutex> lock(writers_mu_);
   if (!group_in_flight_) return Status::OK();
   leader_cv_.wait(lock, [&] { return !group_in_flight_; });  // EndWrite notifies

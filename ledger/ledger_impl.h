@@ -221,7 +221,8 @@ class LedgerImpl final : public Ledger, private CommittedReader {
     ModelDelta delta;
   };
 
-  // append.cc: the group commit, in named steps. The leader prepares its
+  // The group commit, in named steps (append_pipeline.cc: the queue and
+  // the group in flight; append.cc: the steps). The leader prepares its
   // group (PrepareGroup: validate, then, once the group before it was
   // written, stage indexes, write model and heads), hands the lead to the
   // next writer and writes (WriteGroup: write or ingest, publish); meanwhile
@@ -239,8 +240,7 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // While a group is in flight: waits for its write to end, then takes in
   // and validates the writers queued by then. Its error, if it failed; *s
   // is the validation's.
-  Status ValidateWhileInFlight(std::vector<Writer*>* group, size_t events, GroupScratch* g,
-                               Status* s);
+  Status AwaitWriteInFlight(std::vector<Writer*>* group, size_t events, GroupScratch* g, Status* s);
   GroupScratch& StartGroup(const Head& before, const AccessHead& access,
                            rocksdb::WriteBatch* batch);
   // Validates group[from, end) in order.
@@ -260,7 +260,7 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   static void FinishWriters(const std::vector<Writer*>& group, const Status& s);
   // w's failure: its status, and an empty result.
   static void FailWriter(Writer* w, const Status& s);
-  // append_pipeline.cc: the group in flight and the staged state.
+  // append_pipeline.cc: the group in flight and its staged state.
   // The heads a new group starts from: the group in flight's, until its
   // write ended, then the published ones.
   void StagedBase(Head* head, AccessHead* access);
