@@ -323,7 +323,7 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // Group commit: callers queue here; the front one leads a group.
   std::mutex writers_mu_;
   std::deque<Writer*> writers_;
-  // Group pacing (append.cc Append): writers in the last group, and whether a
+  // Group pacing (append_pipeline.cc GatherWriters): writers in the last group, and whether a
   // new leader is waiting for that many to queue again. Guarded by writers_mu_.
   size_t last_group_writers_ = 1;
   bool leader_gathering_ = false;
