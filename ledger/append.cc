@@ -1,19 +1,20 @@
 // Append: group commit, rules, assignment, encoding, chain and the one
 // WriteBatch per group (ledger/ledger_impl.h).
 //
-// Callers queue; the caller at the front leads: it takes every queued batch
-// (up to kGroupEventsMax events), checks each batch against the write model in
-// queue order (a rejected batch is rolled back alone: WriteBatch save points
-// and a per-writer model delta), writes the accepted ones in one synced
-// WriteBatch, publishes the new head and wakes the others. While it syncs, new
-// callers queue up and form the next group: that is what makes many threads
-// appending single events cost one fsync per group rather than per event.
+// Callers queue; the caller at the front leads (append_pipeline.cc): it
+// takes the queued batches, checks each against the write model in queue
+// order (a rejected batch is rolled back alone: WriteBatch save points and a
+// per-writer model delta) and builds one WriteBatch of the accepted ones;
+// then it hands the lead over and, the group before it being written by
+// then, writes its batch synced, publishes the new head and wakes its
+// writers. So many threads appending single events cost one fsync per group
+// rather than per event, and the checking and encoding of a group overlap
+// the write and fsync of the one before.
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <cassert>
-#include <chrono>
 #include <cstring>
 
 #include "events/codec.h"
@@ -27,15 +28,9 @@ namespace ccl::ledger {
 
 namespace {
 
-// A group stops growing at this many events (the first batch always joins,
-// whatever its size): bounds the latency a small append waits behind others.
-constexpr size_t kGroupEventsMax = 1 << 16;
 // Appended bytes after which a background flush of the memtables starts
-// (RocksDB would otherwise wait for the next write; see CommitGroup).
+// (RocksDB would otherwise wait for the next write; see PublishGroup).
 constexpr uint64_t kFlushAfterBytes = 256ull << 20;
-// A new leader whose previous group had several writers waits at most this
-// long for as many to queue again before it commits (see Append).
-constexpr auto kGatherWaitMax = std::chrono::microseconds(100);
 // Scratch vectors grown past this by a bulk append are released afterwards.
 constexpr size_t kScratchKeepMax = 1 << 16;
 
@@ -70,91 +65,106 @@ Status LedgerImpl::Append(std::span<const events::Event> batch, const AppendOpti
   w.result = result;
   std::unique_lock<std::mutex> lock(writers_mu_);
   writers_.push_back(&w);
-  if (leader_gathering_ && writers_.size() >= last_group_writers_) leader_cv_.notify_one();
-  while (!w.done && &w != writers_.front()) w.cv.wait(lock);
+  if (leader_gathering_ && writers_.size() >= last_group_writers_) leader_cv_.notify_all();
+  // A writer whose group was taken off the queue waits there for `done`.
+  while (!w.done && (writers_.empty() || &w != writers_.front())) w.cv.wait(lock);
   if (w.done) return w.status;
-
-  // The writers of the last group were all woken together when it ended;
-  // the first of them back (often the old leader) finds only part of them
-  // queued and would commit a smaller group, one more fsync, while the rest
-  // queue behind it. When the last group had several writers, the new leader
-  // waits (bounded) for as many to queue, so that concurrent writers share
-  // every fsync. A single writer never waits: its groups have one writer.
-  if (last_group_writers_ > 1 && writers_.size() < last_group_writers_) {
-    leader_gathering_ = true;
-    leader_cv_.wait_for(lock, kGatherWaitMax,
-                        [&] { return writers_.size() >= last_group_writers_; });
-    leader_gathering_ = false;
-  }
-
-  // Leader. Only the front of the queue gets here, and it stays at the front
-  // until it pops its group, so the leader-only state has one user at a time.
-  std::vector<Writer*> group;
-  size_t events = 0;
-  for (Writer* x : writers_) {
-    if (!group.empty() && events + x->batch.size() > kGroupEventsMax) break;
-    group.push_back(x);
-    events += x->batch.size();
-  }
-  last_group_writers_ = group.size();
   lock.unlock();
-  CommitGroup(group);
-  lock.lock();
-  for (Writer* x : group) {
-    writers_.pop_front();
-    x->done = true;
-    if (x != &w) x->cv.notify_one();
-  }
-  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  LeadGroup(&w);
   return w.status;
 }
 
-// The group's steps, in order: validate every writer against the rules
-// (staging its events), stage the indexes, stage the write model and the
-// head, write (or ingest), publish. A failure after validation fails every
-// accepted writer of the group and writes nothing.
-void LedgerImpl::CommitGroup(const std::vector<Writer*>& group) {
-  assert(!group.empty());
+// The leader's steps: validate every writer against the rules (staging its
+// events), then, once the group before it is written (taking in the writers
+// that queue meanwhile), stage the indexes, the write model and the heads.
+// A failure after validation fails every accepted writer of the group and
+// stages nothing; when the group before failed, every writer fails with its
+// error. Returns whether the group is to be written (WriteGroup), which a
+// group of rejected writers and duplicates is too, empty: its outcome waits
+// for the groups before it, whose events its duplicates may be.
+bool LedgerImpl::PrepareGroup(std::vector<Writer*>* group, size_t events,
+                              rocksdb::WriteBatch* batch, GroupWrite* out) {
+  assert(!group->empty());
   if (needs_reopen_.load()) {
-    for (Writer* w : group) w->status = Status::IOError("ledger needs reopen after failed sync");
-    return;
+    for (Writer* w : *group) w->status = Status::IOError("ledger needs reopen after failed sync");
+    return false;
   }
-  const Head before = head();
-  size_t events = 0;
-  for (const Writer* w : group) events += w->batch.size();
-  // An event puts ~750 bytes (its bytes twice, chain, index and tree entries);
-  // reserving avoids re-copying a bulk batch as it grows.
-  rocksdb::WriteBatch batch(std::min<size_t>(events, 1 << 22) * 768);
-  GroupScratch& g = StartGroup(before, &batch);
-
-  const uint64_t access_before = g.access.n;
-  Status s = ValidateGroup(group, &g);
-  const bool new_events = g.next_seq - 1 != before.seq;
-  if (s.ok() && !new_events && g.access.n == access_before) {
-    return FinishGroup(group, Status::OK());  // all rejected or duplicates: nothing to write
+  RetireWrittenGroups();
+  Head before;
+  AccessHead access_before;
+  StagedBase(&before, &access_before);
+  GroupScratch& g = StartGroup(before, access_before, batch);
+  Status s = ValidateGroup(*group, 0, &g);
+  Status earlier = s.ok() ? AwaitWriteInFlight(group, events, &g, &s) : Status::OK();
+  if (!earlier.ok()) {
+    for (Writer* w : *group) FailWriter(w, earlier);
+    s = earlier;
+  } else if (s.ok()) {
+    s = StageHeads(before, access_before, &g, out);
   }
-  if (s.ok()) s = StageIndexes(&g);
-  if (s.ok()) s = StageWriteModel(&g);
-  Head after = before;  // a group of access records only leaves the head as it was
-  if (new_events) {
-    after.seq = g.next_seq - 1;
-    after.hash = g.prev_hash;
-    after.recorded_at_ns = g.recorded_at_ns;
+  if (!s.ok()) {
+    if (earlier.ok()) FinishWriters(*group, s);
+    tree_->AbortAppend();
+  } else if (out->writes) {
+    tree_->MarkStaged();
+    StagedGroup& staged = staged_groups_.emplace_back();
+    std::swap(staged.delta, *view_.group());
+    {
+      std::lock_guard<std::mutex> l(writers_mu_);
+      staged.ticket = ++tickets_issued_;
+    }
+    last_writing_ticket_ = staged.ticket;
+    last_writing_head_ = out->after;
+    last_writing_access_ = out->access;
   }
-  if (s.ok() && new_events) s = FromBatch(batch.Put(cf(kCfMeta), kMetaHead, EncodeHead(after)));
-  if (s.ok() && g.access.n != access_before) {
-    s = FromBatch(batch.Put(cf(kCfMeta), kMetaAccessHead, EncodeAccessHead(g.access)));
-  }
-  bool ingested = false;
-  if (s.ok()) s = WriteOrIngest(&batch, &ingested);
-  if (s.ok()) PublishGroup(after, ingested ? 0 : batch.GetDataSize());
-  FinishGroup(group, s);
+  EndPrepare();
+  return s.ok();
 }
 
-LedgerImpl::GroupScratch& LedgerImpl::StartGroup(const Head& before, rocksdb::WriteBatch* batch) {
+// The indexes, the write model and the heads of a group with something to
+// write (out->writes), after its writers were validated.
+Status LedgerImpl::StageHeads(const Head& before, const AccessHead& access_before, GroupScratch* g,
+                              GroupWrite* out) {
+  const bool new_events = g->next_seq - 1 != before.seq;
+  const bool new_access = g->access.n != access_before.n;
+  out->writes = new_events || new_access;
+  out->after = before;  // a group of access records only leaves the head as it was
+  out->access = g->access;
+  if (!out->writes) return Status::OK();
+  CCL_RETURN_IF_ERROR(StageIndexes(g));
+  CCL_RETURN_IF_ERROR(StageWriteModel(g));
+  if (new_events) {
+    out->after.seq = g->next_seq - 1;
+    out->after.hash = g->prev_hash;
+    out->after.recorded_at_ns = g->recorded_at_ns;
+    CCL_RETURN_IF_ERROR(FromBatch(g->batch->Put(cf(kCfMeta), kMetaHead, EncodeHead(out->after))));
+  }
+  if (new_access) {
+    CCL_RETURN_IF_ERROR(
+        FromBatch(g->batch->Put(cf(kCfMeta), kMetaAccessHead, EncodeAccessHead(g->access))));
+  }
+  return Status::OK();
+}
+
+// Writes the group (unless it is empty: nothing to write) and gives its
+// writers the outcome. The group before it was written already.
+void LedgerImpl::WriteGroup(const std::vector<Writer*>& group, const GroupWrite& gw,
+                            rocksdb::WriteBatch* batch) {
+  Status s;
+  if (gw.writes) {
+    bool ingested = false;
+    s = WriteOrIngest(batch, &ingested);
+    if (s.ok()) PublishGroup(gw, ingested ? 0 : batch->GetDataSize());
+  }
+  FinishWriters(group, s);
+  if (gw.writes) EndWrite(s);
+}
+
+LedgerImpl::GroupScratch& LedgerImpl::StartGroup(const Head& before, const AccessHead& access,
+                                                 rocksdb::WriteBatch* batch) {
   if (!scratch_) scratch_ = std::make_unique<GroupScratch>();
   GroupScratch& g = *scratch_;
-  assert(g.batch == nullptr);  // one group at a time: FinishGroup released the last one
+  assert(g.batch == nullptr);  // one group at a time: EndPrepare released the last one
   g.recorded_at_ns = std::max(clock_->NowNs(), before.recorded_at_ns);
   g.next_seq = before.seq + 1;
   g.first_seq = g.next_seq;
@@ -163,7 +173,7 @@ LedgerImpl::GroupScratch& LedgerImpl::StartGroup(const Head& before, rocksdb::Wr
   g.streams.clear();
   g.copies.clear();
   g.ids.clear();
-  g.access = access_head();
+  g.access = access;
   g.batch = batch;
   return g;
 }
@@ -172,10 +182,10 @@ LedgerImpl::GroupScratch& LedgerImpl::StartGroup(const Head& before, rocksdb::Wr
 // save point and its model changes in a per-writer delta, both undone when a
 // rule rejects it. Returns an error only when the whole group cannot be
 // written (the tree store failed): then the writers not yet processed are
-// marked accepted so that FinishGroup fails them with it.
-Status LedgerImpl::ValidateGroup(const std::vector<Writer*>& group, GroupScratch* g) {
+// marked accepted so that FinishWriters fails them with it.
+Status LedgerImpl::ValidateGroup(const std::vector<Writer*>& group, size_t from, GroupScratch* g) {
   assert(g->batch != nullptr);
-  for (size_t i = 0; i < group.size(); ++i) {
+  for (size_t i = from; i < group.size(); ++i) {
     Writer* w = group[i];
     const uint64_t seq0 = g->next_seq;
     const Hash hash0 = g->prev_hash;
@@ -294,20 +304,16 @@ Status LedgerImpl::WriteOrIngest(rocksdb::WriteBatch* batch, bool* ingested) {
   return Status::OK();
 }
 
-// The group is durable: its tree tiles, contract states and head become what
-// readers and the next group see. `wal_bytes` is what went through the WAL
-// and memtables (0 for an ingestion).
-void LedgerImpl::PublishGroup(const Head& after, uint64_t wal_bytes) {
-  assert(after.seq >= head().seq);  // equal: a group of access records only
-  tree_->CommitAppend();
-  for (auto& [contract, state] : view_.group()->contracts) {
-    if (contract.empty()) ledger_stream_absent_ = false;
-    contract_cache_.Put(contract, std::move(state));
-  }
+// The group is durable: its tree tiles and heads become what readers see
+// (its contract states reach the cache when the next leader retires it).
+// `wal_bytes` is what went through the WAL and memtables (0 for an ingestion).
+void LedgerImpl::PublishGroup(const GroupWrite& gw, uint64_t wal_bytes) {
+  assert(gw.after.seq >= head().seq);  // equal: a group of access records only
+  tree_->CommitMarked();
   {
     std::lock_guard<std::mutex> l(head_mu_);
-    head_ = after;
-    access_head_ = scratch_->access;  // the group's, staged by StageAccess
+    head_ = gw.after;
+    access_head_ = gw.access;
   }
   appended_bytes_ += wal_bytes;
   // A bulk append leaves memtables far past their size and RocksDB flushes
@@ -332,9 +338,7 @@ void LedgerImpl::FailWriter(Writer* w, const Status& s) {
   w->result->outcomes.clear();
 }
 
-// Gives every accepted writer the group's outcome `s`, drops the staged tree
-// tiles on failure, and releases the scratch memory a bulk append grew.
-void LedgerImpl::FinishGroup(const std::vector<Writer*>& group, const Status& s) {
+void LedgerImpl::FinishWriters(const std::vector<Writer*>& group, const Status& s) {
   for (Writer* w : group) {
     if (!w->accepted) continue;
     if (s.ok()) {
@@ -343,8 +347,12 @@ void LedgerImpl::FinishGroup(const std::vector<Writer*>& group, const Status& s)
       FailWriter(w, s);
     }
   }
+}
+
+// Releases the group's scratch state: the model changes (staged or dropped
+// by now) and the memory a bulk append grew.
+void LedgerImpl::EndPrepare() {
   view_.ClearGroup();
-  if (!s.ok()) tree_->AbortAppend();
   GroupScratch& g = *scratch_;
   if (g.streams.capacity() > kScratchKeepMax) g.streams = {};
   if (g.copies.capacity() > kScratchKeepMax * 512) g.copies = {};
@@ -515,7 +523,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
         g->batch->Put(cf(kCfChain), k.view(),
                       rocksdb::Slice(reinterpret_cast<const char*>(g->prev_hash.data()), 32))));
     // The stream's copy (keys.h StreamValueInto), written in key order by
-    // CommitGroup; its bytes wait here meanwhile.
+    // StageIndexes; its bytes wait here meanwhile.
     const size_t copy_at = g->copies.size();
     AppendBE64(seq, &g->copies);
     g->copies.append(g->bytes);
@@ -527,69 +535,6 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     g->next_seq += 1;
   }
   r->failed_index = SIZE_MAX;
-  return Status::OK();
-}
-
-// ---- CommittedReader: the write model's committed state ----
-
-Status LedgerImpl::ReadContract(std::string_view contract, bool* found, ContractState* out) {
-  if (const ContractState* c = contract_cache_.Find(contract)) {
-    *found = true;
-    *out = *c;
-    return Status::OK();
-  }
-  if (contract.empty() && ledger_stream_absent_) {
-    *found = false;
-    return Status::OK();
-  }
-  CCL_RETURN_IF_ERROR(ReadStoredContract(contract, found, out));
-  if (*found) {
-    contract_cache_.Put(std::string(contract), *out);
-  } else if (contract.empty()) {
-    ledger_stream_absent_ = true;
-  }
-  return Status::OK();
-}
-
-Status LedgerImpl::ReadEscalation(const std::string& key, bool* found, EscalationState* out) {
-  std::string v;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfEscalations), key, &v);
-  *found = false;
-  if (s.IsNotFound()) return Status::OK();
-  CCL_RETURN_IF_ERROR(FromRocks(s, "read escalation state"));
-  CCL_RETURN_IF_ERROR(DecodeEscalationState(v, out));
-  *found = true;
-  return Status::OK();
-}
-
-Status LedgerImpl::ReadReversal(uint64_t target_seq, bool* found, uint64_t* reversing_seq) {
-  std::string v;
-  SeqKey k(target_seq);
-  rocksdb::Status s =
-      db_->Get(rocksdb::ReadOptions(), cf(kCfReversals), rocksdb::Slice(k.bytes, 8), &v);
-  *found = false;
-  if (s.IsNotFound()) return Status::OK();
-  CCL_RETURN_IF_ERROR(FromRocks(s, "read reversal"));
-  if (!DecodeSeq(v, reversing_seq)) {
-    return Status::Corruption("reversals: value of seq " + std::to_string(target_seq) +
-                              " is not 8 bytes");
-  }
-  *found = true;
-  return Status::OK();
-}
-
-Status LedgerImpl::ReadEventById(const events::Uuid& id, bool* found, uint64_t* seq,
-                                 events::Event* event) {
-  CCL_RETURN_IF_ERROR(SeqById(id, found, seq));
-  if (!*found) return Status::OK();
-  std::string bytes;
-  CCL_RETURN_IF_ERROR(GetStored(*seq, &bytes));
-  Status s = events::DecodeEvent(bytes, event);
-  if (!s.ok()) return Status::Corruption("seq " + std::to_string(*seq) + ": " + s.message());
-  if (event->event_id != id || event->seq != *seq) {
-    return Status::Corruption("seq " + std::to_string(*seq) + ": ids index entry for " +
-                              events::FormatUuid(id) + " points to another event");
-  }
   return Status::OK();
 }
 

@@ -208,18 +208,71 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // first_bad_access_record).
   Status VerifyAccess(const rocksdb::ReadOptions& ro, VerifyReport* report);
 
-  // append.cc: the leader's group commit, in named steps.
-  void CommitGroup(const std::vector<Writer*>& group);
-  GroupScratch& StartGroup(const Head& before, rocksdb::WriteBatch* batch);
-  Status ValidateGroup(const std::vector<Writer*>& group, GroupScratch* g);
+  // What a group's leader hands from preparing the group to writing it.
+  struct GroupWrite {
+    bool writes = false;  // false: its writers were all rejected or duplicates
+    Head after;           // the heads once it is written
+    AccessHead access;
+  };
+  // A group prepared and not yet retired: its write-model changes stand over
+  // the committed state for the group prepared after it (CommittedReader).
+  struct StagedGroup {
+    uint64_t ticket = 0;  // its place in the write order (tickets_issued_)
+    ModelDelta delta;
+  };
+
+  // The group commit, in named steps (append_pipeline.cc: the queue and
+  // the group in flight; append.cc: the steps). The leader prepares its
+  // group (PrepareGroup: validate, then, once the group before it was
+  // written, stage indexes, write model and heads), hands the lead to the
+  // next writer and writes (WriteGroup: write or ingest, publish); meanwhile
+  // the next leader prepares the next group over this one's staged changes.
+  void LeadGroup(Writer* leader);
+  // REQUIRES: writers_mu_ held (through *lock), no group in flight.
+  void GatherWriters(std::unique_lock<std::mutex>* lock);
+  // Adds the queued writers after *group's to it, up to kGroupEventsMax
+  // events in all; whether it took any. REQUIRES: writers_mu_ held.
+  bool TakeQueued(std::vector<Writer*>* group, size_t* events);
+  // False when the group failed before its write (the writers' statuses
+  // set); true when it is to be written, *out saying what.
+  bool PrepareGroup(std::vector<Writer*>* group, size_t events, rocksdb::WriteBatch* batch,
+                    GroupWrite* out);
+  // While a group is in flight: waits for its write to end, then takes in
+  // and validates the writers queued by then. Its error, if it failed; *s
+  // is the validation's.
+  Status AwaitWriteInFlight(std::vector<Writer*>* group, size_t events, GroupScratch* g, Status* s);
+  GroupScratch& StartGroup(const Head& before, const AccessHead& access,
+                           rocksdb::WriteBatch* batch);
+  // Validates group[from, end) in order.
+  Status ValidateGroup(const std::vector<Writer*>& group, size_t from, GroupScratch* g);
   Status StageIndexes(GroupScratch* g);
   Status StageWriteModel(GroupScratch* g);
+  Status StageHeads(const Head& before, const AccessHead& access_before, GroupScratch* g,
+                    GroupWrite* out);
+  // The leader's last step: drops the group's scratch state.
+  void EndPrepare();
+  void WriteGroup(const std::vector<Writer*>& group, const GroupWrite& gw,
+                  rocksdb::WriteBatch* batch);
   // Sets *ingested when the batch went in as SST files rather than the WAL.
   Status WriteOrIngest(rocksdb::WriteBatch* batch, bool* ingested);
-  void PublishGroup(const Head& after, uint64_t wal_bytes);
-  void FinishGroup(const std::vector<Writer*>& group, const Status& s);
+  void PublishGroup(const GroupWrite& gw, uint64_t wal_bytes);
+  // Gives every accepted writer of the group the group's outcome `s`.
+  static void FinishWriters(const std::vector<Writer*>& group, const Status& s);
   // w's failure: its status, and an empty result.
   static void FailWriter(Writer* w, const Status& s);
+  // append_pipeline.cc: the group in flight and its staged state.
+  // The heads a new group starts from: the group in flight's, until its
+  // write ended, then the published ones.
+  void StagedBase(Head* head, AccessHead* access);
+  // The group in flight's write ended with `s`.
+  void EndWrite(const Status& s);
+  // Leader: hands the written groups' contract states to the cache.
+  void RetireWrittenGroups();
+  // Leader: waits for the group in flight and retires it (a period seal
+  // reads the committed log). Its write error, if it failed.
+  Status DrainStagedGroups();
+  // The input event of `id` in the group in flight.
+  bool FindStagedEvent(const events::Uuid& id, uint64_t* seq, events::Event* event);
   Status ProcessWriter(Writer* w, GroupScratch* g);
   void SortStreamEntries(GroupScratch* g);
   // ingest.cc: writes a large group's batch as SST files and ingests them
@@ -270,17 +323,29 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // Group commit: callers queue here; the front one leads a group.
   std::mutex writers_mu_;
   std::deque<Writer*> writers_;
-  // Group pacing (append.cc Append): writers in the last group, and whether a
+  // Group pacing (append_pipeline.cc GatherWriters): writers in the last group, and whether a
   // new leader is waiting for that many to queue again. Guarded by writers_mu_.
   size_t last_group_writers_ = 1;
   bool leader_gathering_ = false;
   std::condition_variable leader_cv_;
+  // The pipeline (append_pipeline.cc), guarded by writers_mu_: at most one
+  // group is being written (in flight) while the next is prepared.
+  bool group_in_flight_ = false;
+  size_t in_flight_writers_ = 0;  // writers of the group in flight (or last written)
+  uint64_t tickets_issued_ = 0;   // writing groups prepared, numbered from 1
+  uint64_t tickets_written_ = 0;  // whose write ended (all but the one in flight)
+  Status pipeline_failure_;       // the first failed write's error
   // After a failed write the WAL may or may not hold the batch: refuse to go
   // on until a reopen recovers a known state.
   std::atomic<bool> needs_reopen_{false};
 
   // Leader-only state (one leader at a time, handed over under writers_mu_).
+  std::deque<StagedGroup> staged_groups_;  // prepared and not retired, oldest first
+  uint64_t last_writing_ticket_ = 0;       // the last prepared group that writes,
+  Head last_writing_head_;                 // and its heads
+  AccessHead last_writing_access_;
   ContractCache contract_cache_;
+  // Written by the group in flight (one at a time, in ticket order).
   uint64_t unflushed_bytes_ = 0;  // appended since the last flush we asked for
   uint64_t appended_bytes_ = 0;   // since open
   AppendView view_;

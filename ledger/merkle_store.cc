@@ -271,11 +271,32 @@ void MerkleStore::CommitAppend() {
   // stored tree behind the events (the next Open reports it).
   assert(dirty_ == decltype(dirty_){} && "PutPartialTiles before writing the batch");
   std::lock_guard<std::mutex> lock(mu_);
+  assert(marked_.empty() && "CommitMarked commits marked batches");
   committed_ = std::move(staged_);
   staging_ = false;
 }
 
-void MerkleStore::AbortAppend() { staging_ = false; }
+void MerkleStore::AbortAppend() {
+  std::lock_guard<std::mutex> lock(mu_);
+  dirty_ = {};
+  staging_ = !marked_.empty();
+  if (staging_) staged_ = marked_.back();
+}
+
+void MerkleStore::MarkStaged() {
+  assert(dirty_ == decltype(dirty_){} && "PutPartialTiles before marking the batch");
+  std::lock_guard<std::mutex> lock(mu_);
+  // Not staging: nothing was staged since the last mark, or there is no
+  // mark and the committed tree is the base (AbortAppend keeps that so).
+  marked_.push_back(staging_ ? staged_ : committed_);
+}
+
+void MerkleStore::CommitMarked() {
+  std::lock_guard<std::mutex> lock(mu_);
+  assert(!marked_.empty());
+  committed_ = std::move(marked_.front());
+  marked_.pop_front();
+}
 
 uint64_t MerkleStore::size() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -334,6 +355,7 @@ Status MerkleStore::Reload(uint64_t tree_size) {
   CCL_RETURN_IF_ERROR(LoadState(db_, cf_, tree_size, /*may_have_grown=*/false, &state));
   std::lock_guard<std::mutex> lock(mu_);
   committed_ = std::move(state);
+  marked_.clear();
   staging_ = false;
   return Status::OK();
 }

@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -120,8 +121,18 @@ class MerkleStore {
                                     rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* cf);
   // The batch carrying the staged leaves was written: they are now the tree.
   void CommitAppend();
-  // The batch was not written: forget the staged leaves.
+  // The batch was not written: forget the leaves staged since the last
+  // MarkStaged() (all of them when none is marked).
   void AbortAppend();
+  // For appends in a pipeline, where the next batch is staged over this one
+  // before this one is written: MarkStaged() seals what is staged so far as
+  // one batch's tree (its partial tiles put, see CommitAppend); staging goes
+  // on after it. CommitMarked() makes the oldest sealed tree the committed
+  // one, once its batch was written; it may run on another thread than the
+  // staging, but batches are committed in the order they were marked.
+  // REQUIRES (CommitMarked): a mark not yet committed.
+  void MarkStaged();
+  void CommitMarked();
 
   // Committed tree size and root (no reads).
   uint64_t size() const;
@@ -156,9 +167,10 @@ class MerkleStore {
 
   rocksdb::DB* const db_;
   rocksdb::ColumnFamilyHandle* const cf_;
-  mutable std::mutex mu_;  // guards committed_
+  mutable std::mutex mu_;  // guards committed_ and marked_
   State committed_;
-  bool staging_ = false;  // appender-only state below
+  std::deque<State> marked_;  // sealed by MarkStaged, oldest first
+  bool staging_ = false;      // appender-only state below
   State staged_;
   // Levels whose staged partial tile is not yet in the batch.
   std::array<bool, kTileLevelsMax> dirty_{};

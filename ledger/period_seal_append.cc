@@ -74,6 +74,10 @@ Status LedgerImpl::SealPeriod(GroupScratch* g, uint64_t seq, int32_t month,
                               events::PeriodSeal* out) {
   assert(seq >= g->first_seq);
   if (!g->fold) {
+    // The fold reads the committed log, which must then hold every event
+    // before the group's: the groups prepared before it are written first.
+    CCL_RETURN_IF_ERROR(DrainStagedGroups());
+    assert(head().seq == g->first_seq - 1);
     CCL_RETURN_IF_ERROR(CatchUpCommittedFold(g->first_seq - 1));
     g->fold = std::make_unique<PeriodFold>(*committed_fold_);
     g->fold_seq = g->first_seq - 1;
@@ -81,7 +85,7 @@ Status LedgerImpl::SealPeriod(GroupScratch* g, uint64_t seq, int32_t month,
   }
   events::Event e;
   // The group's events before this one, in seq order (streams is, until
-  // CommitGroup sorts it after the last writer).
+  // StageIndexes sorts it after the last writer).
   while (g->fold_streams < g->streams.size() && g->streams[g->fold_streams].seq < seq) {
     const auto& entry = g->streams[g->fold_streams];
     assert(entry.seq == g->fold_seq + 1);

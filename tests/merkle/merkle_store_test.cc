@@ -241,6 +241,47 @@ TEST_F(MerkleStoreTest, SeveralCallsInOneBatchAndGapsRejected) {
   EXPECT_TRUE(store_->LeafHashAt(6, &h).IsInvalidArgument());
 }
 
+// Pipelined appends: batch B is staged over batch A before A is written.
+// Each commit shows exactly its own batch's tree; aborting what was staged
+// after a mark goes back to that mark, not to the committed tree.
+TEST_F(MerkleStoreTest, MarkedBatchesCommitInOrderAndAbortKeepsTheMarks) {
+  ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), 0, &store_).ok());
+  Append(10);
+  const auto stage = [&](uint64_t first, uint64_t n, rocksdb::WriteBatch* batch) {
+    std::vector<std::string> bytes;
+    for (uint64_t seq = first; seq < first + n; ++seq) bytes.push_back(EventBytes(seq));
+    EXPECT_TRUE(store_->AppendLeaves(first, std::span<const std::string>(bytes), batch, cf()).ok());
+    return bytes;
+  };
+  rocksdb::WriteBatch a, b, dropped;
+  const std::vector<std::string> a_bytes = stage(11, 7, &a);
+  store_->MarkStaged();
+  const std::vector<std::string> b_bytes = stage(18, 20, &b);
+  store_->MarkStaged();
+  stage(38, 3, &dropped);  // a third batch fails before its write
+  store_->AbortAppend();
+  EXPECT_EQ(store_->size(), 10u);  // nothing committed yet
+
+  ASSERT_TRUE(db_->Write(rocksdb::WriteOptions(), &a).ok());
+  store_->CommitMarked();
+  for (uint64_t i = 0; i < a_bytes.size(); ++i) {
+    memory_.AddLeafHash(EventLeafHash(11 + i, a_bytes[i]));
+  }
+  std::mt19937_64 rng(4);
+  CheckAgainstMemory(rng);  // size 17: A's tree, none of B's leaves
+
+  ASSERT_TRUE(db_->Write(rocksdb::WriteOptions(), &b).ok());
+  store_->CommitMarked();
+  for (uint64_t i = 0; i < b_bytes.size(); ++i) {
+    memory_.AddLeafHash(EventLeafHash(18 + i, b_bytes[i]));
+  }
+  CheckAgainstMemory(rng);
+  Append(4);  // seq 38 again: the aborted leaves left no trace
+  CheckAgainstMemory(rng);
+  ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), 41, &store_).ok());
+  CheckAgainstMemory(rng);
+}
+
 TEST_F(MerkleStoreTest, StagedWritersPutEachPartialTileOnce) {
   ASSERT_TRUE(MerkleStore::Open(db_.get(), cf(), 0, &store_).ok());
   Append(20);  // tile (0, 1) partial with 4 entries

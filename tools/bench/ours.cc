@@ -216,16 +216,20 @@ void RunOursConcurrentPhase(const BenchConfig& config, Report* report) {
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> appended{0};
   std::vector<Status> errors(kThreads);
+  // Each thread's append latencies (us), merged for the percentiles after.
+  std::vector<std::vector<double>> latencies_us(kThreads);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
       for (size_t i = 0; i < parts[t].size() && !stop.load(std::memory_order_relaxed); ++i) {
+        Stopwatch one;
         Status st = AppendAll(l.get(), std::span<const events::Event>(&parts[t][i], 1));
         if (!st.ok()) {
           errors[t] = st;
           break;
         }
+        latencies_us[t].push_back(static_cast<double>(one.ElapsedNs()) / 1e3);
         appended.fetch_add(1, std::memory_order_relaxed);
       }
       // The first thread to run out ends the measurement: after it, fewer
@@ -248,6 +252,12 @@ void RunOursConcurrentPhase(const BenchConfig& config, Report* report) {
   }
   report->Set("append_concurrent8_eps", static_cast<double>(done) / seconds);
   report->Context("ours_concurrent8_events", static_cast<double>(done));
+  std::vector<double> all_us;
+  for (const std::vector<double>& v : latencies_us) all_us.insert(all_us.end(), v.begin(), v.end());
+  if (!all_us.empty()) {
+    report->Context("ours_concurrent8_p50_us", Percentile(&all_us, 50));
+    report->Context("ours_concurrent8_p99_us", Percentile(&all_us, 99));
+  }
 }
 
 void RunOursB100Phase(const BenchConfig& config, Report* report) {
