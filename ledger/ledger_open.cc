@@ -106,7 +106,7 @@ LedgerImpl::LedgerImpl(const Options& options, std::string path)
 LedgerImpl::~LedgerImpl() {
   if (db_ != nullptr && appended_bytes_ >= kFlushOnCloseBytes && !needs_reopen_.load()) {
     // Persist the memtables now rather than leave the next open (or every
-    // read-only opener) to replay a large WAL; see CommitGroup. Small tails
+    // read-only opener) to replay a large WAL; see PublishGroup. Small tails
     // replay faster than a flush of every column family would take.
     rocksdb::FlushOptions fo;
     fo.wait = true;
