@@ -417,35 +417,21 @@ IOStatus FaultFs::NewRandomAccessFile(const std::string& f, const rocksdb::FileO
       this, f, f, r, [&](auto* base) { return target()->NewRandomAccessFile(f, o, base, dbg); });
 }
 
-IOStatus FaultFs::NewWritableFile(const std::string& f, const rocksdb::FileOptions& o,
-                                  std::unique_ptr<rocksdb::FSWritableFile>* r,
-                                  IODebugContext* dbg) {
+IOStatus FaultFs::OpenWritable(
+    const std::string& f, bool reopen,
+    const std::function<IOStatus(std::unique_ptr<rocksdb::FSWritableFile>*)>& open,
+    std::unique_ptr<rocksdb::FSWritableFile>* r) {
   if (power_lost()) return IOStatus::IOError("power lost: " + f);
   uint64_t size = 0;
   const bool existed = FileSize(f, &size);
   std::unique_ptr<rocksdb::FSWritableFile> base;
-  IOStatus s = target()->NewWritableFile(f, o, &base, dbg);
+  IOStatus s = open(&base);
   if (!s.ok()) return s;
   {
     std::lock_guard<std::mutex> l(mu_);
-    TrackNewFile(f, existed);
-  }
-  r->reset(new FaultWritableFile(this, f, std::move(base)));
-  return s;
-}
-
-IOStatus FaultFs::ReopenWritableFile(const std::string& f, const rocksdb::FileOptions& o,
-                                     std::unique_ptr<rocksdb::FSWritableFile>* r,
-                                     IODebugContext* dbg) {
-  if (power_lost()) return IOStatus::IOError("power lost: " + f);
-  uint64_t size = 0;
-  const bool existed = FileSize(f, &size);
-  std::unique_ptr<rocksdb::FSWritableFile> base;
-  IOStatus s = target()->ReopenWritableFile(f, o, &base, dbg);
-  if (!s.ok()) return s;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    if (files_.find(f) == files_.end()) {
+    if (!reopen) {
+      TrackNewFile(f, existed);
+    } else if (files_.find(f) == files_.end()) {
       TrackNewFile(f, existed);
       files_[f].size = size;
       files_[f].synced_bytes = size;  // what was there before is as durable as it was
@@ -453,6 +439,22 @@ IOStatus FaultFs::ReopenWritableFile(const std::string& f, const rocksdb::FileOp
   }
   r->reset(new FaultWritableFile(this, f, std::move(base)));
   return s;
+}
+
+IOStatus FaultFs::NewWritableFile(const std::string& f, const rocksdb::FileOptions& o,
+                                  std::unique_ptr<rocksdb::FSWritableFile>* r,
+                                  IODebugContext* dbg) {
+  return OpenWritable(
+      f, /*reopen=*/false, [&](auto* base) { return target()->NewWritableFile(f, o, base, dbg); },
+      r);
+}
+
+IOStatus FaultFs::ReopenWritableFile(const std::string& f, const rocksdb::FileOptions& o,
+                                     std::unique_ptr<rocksdb::FSWritableFile>* r,
+                                     IODebugContext* dbg) {
+  return OpenWritable(
+      f, /*reopen=*/true, [&](auto* base) { return target()->ReopenWritableFile(f, o, base, dbg); },
+      r);
 }
 
 IOStatus FaultFs::ReuseWritableFile(const std::string& f, const std::string& old,
