@@ -241,18 +241,18 @@ struct BadCase {
   std::string message;  // exact
 };
 
-TEST_F(CsvTest, BadInputNamesLineAndColumn) {
+// kBookingHeader and one kBookingRow whose cells after `source` are `tail`.
+std::string BookingCsv(const std::string& tail) {
+  return std::string(kBookingHeader) +
+         "\n3f1c2a4e-8b7d-4c6e-9a5b-1d2e3f405162,HoursBooked,C-1,2026-03-31T14:05:00Z,alice,test," +
+         tail + "\n";
+}
+
+// A bad header, or a booking with a bad record or cell.
+std::vector<BadCase> HeaderAndBookingCases() {
   const std::string h = kBookingHeader;
   const std::string row = kBookingRow;
-  // kBookingRow with its last cells replaced.
-  const auto booking = [](const std::string& tail) {
-    return std::string(
-               "3f1c2a4e-8b7d-4c6e-9a5b-1d2e3f405162,HoursBooked,C-1,2026-03-31T14:05:00Z,alice,"
-               "test,") +
-           tail;
-  };
-  const std::string long_note(limits::kCsvRecordBytesMax, 'n');
-  const BadCase cases[] = {
+  return {
       {"", std::nullopt, "line 1: empty input, expected a header row"},
       {"\xEF\xBB\xBF", std::nullopt, "line 1: empty input, expected a header row"},
       {"event_id,foo\n", std::nullopt, "line 1, column 'foo': unknown field"},
@@ -260,36 +260,43 @@ TEST_F(CsvTest, BadInputNamesLineAndColumn) {
        "line 1, column 'minutes': duplicate column"},
       {"event_id,type,,minutes\n", std::nullopt, "line 1, column 3: empty column name"},
       {"event_id,minutes\n", std::nullopt, "line 1: no 'type' column and no event type given"},
-      {h + "\n" + booking("bob,reactive,90") + "\n", std::nullopt,
-       "line 2: 9 fields, the header has 10"},
+      {BookingCsv("bob,reactive,90"), std::nullopt, "line 2: 9 fields, the header has 10"},
       {h + "\n" + row + ",extra\n", std::nullopt, "line 2: 11 fields, the header has 10"},
-      {h + "\n" + booking("b\"ob,reactive,90,1") + "\n", std::nullopt,
+      {BookingCsv("b\"ob,reactive,90,1"), std::nullopt,
        "line 2, column 'engineer': a quote inside an unquoted field (quote the whole field and "
        "write \"\" for each quote in it)"},
-      {h + "\n" + booking("\"bob\"x,reactive,90,1") + "\n", std::nullopt,
+      {BookingCsv("\"bob\"x,reactive,90,1"), std::nullopt,
        "line 2, column 'engineer': text after the closing quote (expected ',' or the end of the "
        "line)"},
-      {h + "\n" + booking("\"bob,reactive,90,1") + "\n", std::nullopt,
+      {BookingCsv("\"bob,reactive,90,1"), std::nullopt,
        "line 2, column 'engineer': quoted field not closed before end of input"},
-      {h + "\n" + booking("bob\r,reactive,90,1") + "\n", std::nullopt,
+      {BookingCsv("bob\r,reactive,90,1"), std::nullopt,
        "line 2, column 'engineer': carriage return not followed by LF"},
-      {h + "\n" + booking("bob,reactive,0,1") + "\n", std::nullopt,
+      {BookingCsv("bob,reactive,0,1"), std::nullopt,
        "line 2, column 'minutes': must be 1..1440, got 0"},
-      {h + "\n" + booking("bob,reactive,1.5,1") + "\n", std::nullopt,
+      {BookingCsv("bob,reactive,1.5,1"), std::nullopt,
        "line 2, column 'minutes': must be an integer, got '1.5'"},
-      {h + "\n" + booking("bob,reactive, 90,1") + "\n", std::nullopt,
+      {BookingCsv("bob,reactive, 90,1"), std::nullopt,
        "line 2, column 'minutes': must be an integer, got ' 90'"},
-      {h + "\n" + booking("bob,reactive,\"1,440\",1") + "\n", std::nullopt,
+      {BookingCsv("bob,reactive,\"1,440\",1"), std::nullopt,
        "line 2, column 'minutes': must be an integer, got '1,440'"},
-      {h + "\n" + booking(",reactive,90,1") + "\n", std::nullopt,
-       "line 2, column 'engineer': required"},
-      {h + "\n" + booking("bob,Reactive,90,1") + "\n", std::nullopt,
+      {BookingCsv(",reactive,90,1"), std::nullopt, "line 2, column 'engineer': required"},
+      {BookingCsv("bob,Reactive,90,1"), std::nullopt,
        "line 2, column 'service_line': must be one of proactive, reactive, "
        "designated_engineering, service_delivery, got 'Reactive'"},
       {h + ",note\n" + row + ",\"caf\xc3\"\n", std::nullopt,
        "line 2, column 'note': must be valid UTF-8"},
       {h + ",customer\n" + row + ",Dept\n", std::nullopt,
        "line 2, column 'customer': not allowed in HoursBooked"},
+  };
+}
+
+// A record of another type than given, or bad type, date, length or lines.
+std::vector<BadCase> TypeDateAndLinesCases() {
+  const std::string h = kBookingHeader;
+  const std::string row = kBookingRow;
+  const std::string long_note(limits::kCsvRecordBytesMax, 'n');
+  return {
       {h + "\n" + row + "\n", EventType::kContractClosed,
        "line 2, column 'type': 'HoursBooked' differs from the given type ContractClosed"},
       {"event_id,type,contract,effective_at,actor,source,reason\n"
@@ -327,12 +334,17 @@ TEST_F(CsvTest, BadInputNamesLineAndColumn) {
        "2026-12-31,USD,{}\n",
        std::nullopt, "line 2, column 'lines': must be an array"},
   };
-  for (const BadCase& c : cases) {
-    const ReadResult r = ReadAll(c.csv, c.fixed);
-    EXPECT_TRUE(r.status.IsInvalidArgument()) << c.message << " | " << r.status.ToString();
-    const std::string got = r.status.message();
-    // Most messages are exact; JSON parse errors end with simdjson's words.
-    EXPECT_EQ(got.substr(0, c.message.size()), c.message) << "got: " << got;
+}
+
+TEST_F(CsvTest, BadInputNamesLineAndColumn) {
+  for (const auto& cases : {HeaderAndBookingCases(), TypeDateAndLinesCases()}) {
+    for (const BadCase& c : cases) {
+      const ReadResult r = ReadAll(c.csv, c.fixed);
+      EXPECT_TRUE(r.status.IsInvalidArgument()) << c.message << " | " << r.status.ToString();
+      const std::string got = r.status.message();
+      // Most messages are exact; JSON parse errors end with simdjson's words.
+      EXPECT_EQ(got.substr(0, c.message.size()), c.message) << "got: " << got;
+    }
   }
 }
 

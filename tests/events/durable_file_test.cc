@@ -13,6 +13,8 @@
 #include <sstream>
 #include <vector>
 
+#include "tests/testing/files.h"
+
 namespace ccl::events {
 namespace {
 
@@ -20,19 +22,6 @@ namespace fs = std::filesystem;
 
 class DurableFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string t = (fs::temp_directory_path() / "ccl-durable-file-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(t.data()), nullptr);
-    dir_ = t;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string Read(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
   size_t Entries() const {
     size_t n = 0;
     for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_)) ++n;
@@ -44,7 +33,8 @@ class DurableFileTest : public ::testing::Test {
     return st.st_mode & 07777;
   }
 
-  fs::path dir_;
+  test_files::TempDir tmp_{"ccl-durable-file"};
+  const fs::path dir_ = tmp_.path();
 };
 
 TEST_F(DurableFileTest, NewFileAppearsOnlyAtCommit) {
@@ -56,7 +46,7 @@ TEST_F(DurableFileTest, NewFileAppearsOnlyAtCommit) {
   ASSERT_TRUE(w->Append("world").ok());
   EXPECT_FALSE(fs::exists(p));
   ASSERT_TRUE(w->Commit().ok());
-  EXPECT_EQ(Read(p), "hello world");
+  EXPECT_EQ(test_files::ReadFile(p), "hello world");
   EXPECT_EQ(Entries(), 1u);
 }
 
@@ -69,7 +59,7 @@ TEST_F(DurableFileTest, AbandonedWriterLeavesTheOldFileAndNoTemporary) {
     ASSERT_TRUE(w->Append("new").ok());
     EXPECT_EQ(Entries(), 2u);  // the file and the temporary beside it
   }
-  EXPECT_EQ(Read(p), "old");
+  EXPECT_EQ(test_files::ReadFile(p), "old");
   EXPECT_EQ(Entries(), 1u);
 }
 
@@ -89,7 +79,7 @@ TEST_F(DurableFileTest, RefuseNeverReplacesAFileEvenOneCreatedAfterOpen) {
   ASSERT_TRUE(WriteFileDurably(p, "published").ok());
   Status s = WriteFileDurably(p, "other", {ExistingFile::kRefuse, 0644});
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
-  EXPECT_EQ(Read(p), "published");
+  EXPECT_EQ(test_files::ReadFile(p), "published");
 
   const fs::path q = dir_ / "late.json";
   std::unique_ptr<DurableFileWriter> w;
@@ -99,7 +89,7 @@ TEST_F(DurableFileTest, RefuseNeverReplacesAFileEvenOneCreatedAfterOpen) {
   s = w->Commit();
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   w.reset();
-  EXPECT_EQ(Read(q), "theirs");
+  EXPECT_EQ(test_files::ReadFile(q), "theirs");
   EXPECT_EQ(Entries(), 2u);
 }
 

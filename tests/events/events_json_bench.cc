@@ -24,12 +24,10 @@ double NsPer(Clock::time_point start, size_t n) {
          static_cast<double>(n);
 }
 
-}  // namespace
+using namespace ccl::events;
 
-int main(int argc, char** argv) {
-  using namespace ccl::events;
-  const size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 1'000'000;
-  // Distinct, realistic lines: different ids, engineers, minutes, times.
+// Distinct, realistic lines: different ids, engineers, minutes, times.
+std::vector<std::string> HoursBookedLines(size_t n) {
   std::vector<std::string> lines;
   lines.reserve(n);
   JsonOutputOptions options;
@@ -48,16 +46,18 @@ int main(int argc, char** argv) {
     AppendEventJson(e, options, &line);
     lines.push_back(std::move(line));
   }
-  size_t bytes = 0;
-  for (const auto& l : lines) bytes += l.size();
-  std::printf("%zu HoursBooked lines, %.0f bytes each on average\n", n,
-              static_cast<double>(bytes) / static_cast<double>(n));
+  return lines;
+}
 
+// JSON parse, output, and parse + encode of every line into *encoded; false
+// when a line does not parse.
+bool BenchJson(const std::vector<std::string>& lines, std::vector<std::string>* encoded) {
+  const size_t n = lines.size();
   JsonEventParser parser;
   Event parsed;
   auto start = Clock::now();
   for (const auto& l : lines) {
-    if (!parser.Parse(l, &parsed).ok()) return 1;
+    if (!parser.Parse(l, &parsed).ok()) return false;
   }
   std::printf("JSON parse+validate: %7.1f ns/event\n", NsPer(start, n));
 
@@ -69,41 +69,60 @@ int main(int argc, char** argv) {
   }
   std::printf("JSON output:         %7.1f ns/event\n", NsPer(start, n));
 
-  std::vector<std::string> encoded(n);
+  encoded->assign(n, std::string());
   start = Clock::now();
   for (size_t i = 0; i < n; ++i) {
-    if (!parser.Parse(lines[i], &parsed).ok()) return 1;
-    EncodeEvent(parsed, &encoded[i]);
+    if (!parser.Parse(lines[i], &parsed).ok()) return false;
+    EncodeEvent(parsed, &(*encoded)[i]);
   }
   std::printf("JSON parse + encode: %7.1f ns/event (%zu bytes stored)\n", NsPer(start, n),
-              encoded[0].size());
+              (*encoded)[0].size());
+  return true;
+}
 
+// Decode of every stored event, then CSV read of them all; false when one
+// does not decode or read.
+bool BenchDecodeAndCsv(const std::vector<std::string>& encoded) {
   Event decoded;
-  start = Clock::now();
+  auto start = Clock::now();
   for (const auto& b : encoded) {
-    if (!DecodeEvent(b, &decoded).ok()) return 1;
+    if (!DecodeEvent(b, &decoded).ok()) return false;
   }
-  std::printf("decode+validate:     %7.1f ns/event\n", NsPer(start, n));
+  std::printf("decode+validate:     %7.1f ns/event\n", NsPer(start, encoded.size()));
 
   std::string csv;
   CsvOutputOptions csv_options;
   csv_options.assigned_fields = false;
   AppendCsvHeader(csv_options, &csv);
   for (const auto& b : encoded) {
-    if (!DecodeEvent(b, &decoded).ok()) return 1;
+    if (!DecodeEvent(b, &decoded).ok()) return false;
     AppendEventCsv(decoded, csv_options, nullptr, &csv);
   }
   CsvEventReader reader;
-  if (!reader.Open(csv, std::nullopt).ok()) return 1;
+  if (!reader.Open(csv, std::nullopt).ok()) return false;
   start = Clock::now();
   size_t rows = 0;
   while (true) {
     size_t line = 0;
     bool done = false;
-    if (!reader.Next(&decoded, &line, &done).ok()) return 1;
+    if (!reader.Next(&decoded, &line, &done).ok()) return false;
     if (done) break;
     ++rows;
   }
   std::printf("CSV read+validate:   %7.1f ns/event (%zu rows)\n", NsPer(start, rows), rows);
-  return 0;
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 1'000'000;
+  const std::vector<std::string> lines = HoursBookedLines(n);
+  size_t bytes = 0;
+  for (const auto& l : lines) bytes += l.size();
+  std::printf("%zu HoursBooked lines, %.0f bytes each on average\n", n,
+              static_cast<double>(bytes) / static_cast<double>(n));
+  std::vector<std::string> encoded;
+  if (!BenchJson(lines, &encoded)) return 1;
+  return BenchDecodeAndCsv(encoded) ? 0 : 1;
 }

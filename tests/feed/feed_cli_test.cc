@@ -1,19 +1,15 @@
 // The feed commands as a user runs them: `ledgerctl export`, `tail --follow`
 // beside a writer in another process, CSV import, `stats`, `report`, their
 // usage errors and exit codes, and no progress output when piped.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <signal.h>
 
 #include <ctime>
 #include <set>
 
 #include "events/time_format.h"
 #include "tests/feed/feed_test_util.h"
-
-extern char** environ;
+#include "tests/testing/subprocess.h"
 
 namespace ccl::feed {
 namespace {
@@ -39,29 +35,18 @@ class FeedCliTest : public ::testing::Test {
     ++runs_;
     out_ = dir_.Sub("out-" + std::to_string(runs_));
     err_ = dir_.Sub("err-" + std::to_string(runs_));
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<std::string> argv_s = {LEDGERCTL_PATH, "--db", db_};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    EXPECT_EQ(posix_spawn(&pid, LEDGERCTL_PATH, &fa, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
+    std::vector<std::string> argv = {LEDGERCTL_PATH, "--db", db_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    subprocess::SpawnOptions o;
+    o.stdout_path = out_;
+    o.stderr_path = err_;
+    const pid_t pid = subprocess::Spawn(std::move(argv), o).pid;
+    EXPECT_GT(pid, 0);
     return pid;
   }
 
-  static int Wait(pid_t pid) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
   // Runs ledgerctl to completion; returns its exit code.
-  int Run(const std::vector<std::string>& args) { return Wait(Start(args)); }
+  int Run(const std::vector<std::string>& args) { return subprocess::Wait(Start(args)); }
   std::string Out() const { return ReadFile(out_); }
   std::string Err() const { return ReadFile(err_); }
 
@@ -101,7 +86,7 @@ TEST_F(FeedCliTest, TailFollowsAWriterInAnotherProcess) {
   const pid_t tail = Start({"tail", "--follow", "--from", "11", "--limit", "30", "--poll-ms", "20",
                             "--idle-timeout", "120"});
   for (int batch = 0; batch < 3; ++batch) AppendOrDie(writer_.get(), Bookings(&f_, "C-1", 10));
-  ASSERT_EQ(Wait(tail), 0) << Err();
+  ASSERT_EQ(subprocess::Wait(tail), 0) << Err();
   const std::vector<uint64_t> seqs = SeqsOfJsonl(Out());
   ASSERT_EQ(seqs.size(), 30u) << Out();
   for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], 11 + i);
@@ -111,8 +96,8 @@ TEST_F(FeedCliTest, TailStopsCleanlyOnSigint) {
   const pid_t tail = Start({"tail", "--follow", "--poll-ms", "20"});
   // Wait until it printed the existing events, then interrupt it.
   for (int i = 0; i < 2000 && SeqsOfJsonl(Out()).size() < 10; ++i) ::usleep(10'000);
-  ::kill(tail, SIGINT);
-  EXPECT_EQ(Wait(tail), 0) << Err();
+  subprocess::Signal(tail, SIGINT);
+  EXPECT_EQ(subprocess::Wait(tail), 0) << Err();
   EXPECT_EQ(SeqsOfJsonl(Out()).size(), 10u);
 }
 

@@ -12,6 +12,7 @@
 
 #include "ledger/ledger.h"
 #include "tests/ledger/ledger_test_util.h"
+#include "tests/testing/files.h"
 
 namespace ccl::feed::testing {
 
@@ -50,29 +51,9 @@ inline std::vector<events::Event> Bookings(EventFactory* f, const std::string& c
   return v;
 }
 
-inline std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-inline void WriteFile(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << data;
-}
-
-inline std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    out.push_back(text.substr(pos, nl - pos));
-    pos = nl + 1;
-  }
-  return out;
-}
+using test_files::Lines;
+using test_files::ReadFile;
+using test_files::WriteFile;
 
 // The seq of each JSON line the feed wrote ({"seq":N,...}).
 inline std::vector<uint64_t> SeqsOfJsonl(const std::string& text) {

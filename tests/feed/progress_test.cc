@@ -69,84 +69,74 @@ TEST(ProgressTest, DurationFormat) {
   EXPECT_EQ(FormatDuration(-5), "0:00");
 }
 
-TEST(ProgressTest, SilentWhenStreamIsNotATerminal) {
-  std::FILE* f = std::tmpfile();
-  ASSERT_NE(f, nullptr);
-  {
+// A progress bar drawing into a temporary file, on a clock the test moves.
+class ProgressDrawTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_NE(f_, nullptr); }
+  void TearDown() override {
+    if (f_ != nullptr) std::fclose(f_);
+  }
+  ProgressOptions Options(bool force_draw) {
     ProgressOptions o;
-    o.stream = f;  // a regular file, as when stderr is redirected
-    int64_t now = 0;
-    o.now_ns = [&now] { return now; };
-    Progress p("import", 100, /*enabled=*/true, o);
+    o.stream = f_;  // a regular file, as when stderr is redirected
+    o.force_draw = force_draw;
+    o.now_ns = [this] { return now_; };
+    return o;
+  }
+  std::string Drawn() { return ReadAll(f_); }
+
+  std::FILE* f_ = std::tmpfile();
+  int64_t now_ = 0;
+};
+
+TEST_F(ProgressDrawTest, SilentWhenStreamIsNotATerminal) {
+  {
+    Progress p("import", 100, /*enabled=*/true, Options(false));
     EXPECT_FALSE(p.active());
     for (int i = 1; i <= 100; ++i) {
-      now += kSecond;
+      now_ += kSecond;
       p.Update(i);
     }
     p.Finish();
   }
-  EXPECT_EQ(ReadAll(f), "");
-  std::fclose(f);
+  EXPECT_EQ(Drawn(), "");
 }
 
-TEST(ProgressTest, DisabledDrawsNothingEvenWhenForced) {
-  std::FILE* f = std::tmpfile();
-  ASSERT_NE(f, nullptr);
+TEST_F(ProgressDrawTest, DisabledDrawsNothingEvenWhenForced) {
   {
-    ProgressOptions o;
-    o.stream = f;
-    o.force_draw = true;
-    int64_t now = 0;
-    o.now_ns = [&now] { return now; };
-    Progress p("import", 100, /*enabled=*/false, o);
-    now += 10 * kSecond;
+    Progress p("import", 100, /*enabled=*/false, Options(true));
+    now_ += 10 * kSecond;
     p.Update(50);
   }
-  EXPECT_EQ(ReadAll(f), "");
-  std::fclose(f);
+  EXPECT_EQ(Drawn(), "");
 }
 
-TEST(ProgressTest, RedrawsAtMostOncePerIntervalAndErasesAtFinish) {
-  std::FILE* f = std::tmpfile();
-  ASSERT_NE(f, nullptr);
-  ProgressOptions o;
-  o.stream = f;
-  o.force_draw = true;
+TEST_F(ProgressDrawTest, RedrawsAtMostOncePerIntervalAndErasesAtFinish) {
+  ProgressOptions o = Options(true);
   o.width = 81;
-  int64_t now = 0;
-  o.now_ns = [&now] { return now; };
   Progress p("export", 1000, true, o);
   ASSERT_TRUE(p.active());
   for (int i = 1; i <= 1000; ++i) {
-    now += kSecond / 100;  // 10 s in all, 100 intervals of 100 ms
+    now_ += kSecond / 100;  // 10 s in all, 100 intervals of 100 ms
     p.Update(i);
   }
   p.Finish();
   p.Update(1000);  // after Finish: nothing
-  const std::string out = ReadAll(f);
+  const std::string out = Drawn();
   const long draws = std::count(out.begin(), out.end(), '\r');
   // 100 redraws plus one erase; never one per Update.
   EXPECT_GE(draws, 90);
   EXPECT_LE(draws, 102);
   EXPECT_TRUE(out.ends_with("\r\x1b[K")) << out.substr(out.size() - 20);
   EXPECT_NE(out.find("100%"), std::string::npos);
-  std::fclose(f);
 }
 
-TEST(ProgressTest, QuickOperationNeverDraws) {
-  std::FILE* f = std::tmpfile();
-  ASSERT_NE(f, nullptr);
+TEST_F(ProgressDrawTest, QuickOperationNeverDraws) {
   {
-    ProgressOptions o;
-    o.stream = f;
-    o.force_draw = true;
-    int64_t now = 0;
-    o.now_ns = [&now] { return now; };
-    Progress p("verify", 10, true, o);
+    Progress p("verify", 10, true, Options(true));
     for (int i = 1; i <= 10; ++i) p.Update(i);  // all within the first interval
   }
-  EXPECT_EQ(ReadAll(f), "");
-  std::fclose(f);
+  EXPECT_EQ(Drawn(), "");
 }
 
 }  // namespace

@@ -400,12 +400,9 @@ int RunChromium(const std::string& tmp, const std::string& mode, const std::stri
   return std::system(cmd.c_str());
 }
 
-TEST_F(ReportHtmlTest, RendersInChromiumWithTheChartDrawn) {
-  if (!HaveChromium()) {
-    GTEST_SKIP() << "/usr/bin/chromium is not installed (Debian package 'chromium'; "
-                    "tools/setup.sh installs it): the browser rendering check is skipped";
-  }
-  // A realistic workload, so the consumed line climbs visibly.
+// The report data of a generated one-contract, 200-day workload (seed 7)
+// as of 2026-06-01, its ledger verified.
+void GeneratedReportData(ReportData* d) {
   feed::testing::TempDir gen_dir;
   auto gen = OpenLedgerAt(gen_dir.Sub("db"), /*read_only=*/false);
   std::vector<events::Event> workload;
@@ -424,9 +421,45 @@ TEST_F(ReportHtmlTest, RendersInChromiumWithTheChartDrawn) {
   AppendOrDie(gen.get(), workload);
   ReportOptions o;
   o.today_day = ledger::testing::Day("2026-06-01");
+  ASSERT_TRUE(BuildReportData(gen.get(), o, d).ok());
+  ASSERT_TRUE(d->verify_status.ok());
+}
+
+// Where a screenshot shows the consumed line: the pixels of its color and
+// their bounding box, and how many pixels are near white.
+struct ConsumedLinePixels {
+  uint32_t count = 0, x_min = 0, x_max = 0, y_min = 0, y_max = 0, white = 0;
+};
+
+ConsumedLinePixels ScanConsumedLine(const feed::testing::Image& img) {
+  ConsumedLinePixels r;
+  r.x_min = img.width;
+  r.y_min = img.height;
+  for (uint32_t y = 0; y < img.height; ++y) {
+    for (uint32_t x = 0; x < img.width; ++x) {
+      const uint8_t* p = img.At(x, y);
+      if (p[0] > 245 && p[1] > 245 && p[2] > 245) ++r.white;
+      // kConsumedColor #2563eb = (37, 99, 235).
+      if (std::abs(p[0] - 37) <= 6 && std::abs(p[1] - 99) <= 6 && std::abs(p[2] - 235) <= 6) {
+        ++r.count;
+        r.x_min = std::min(r.x_min, x);
+        r.x_max = std::max(r.x_max, x);
+        r.y_min = std::min(r.y_min, y);
+        r.y_max = std::max(r.y_max, y);
+      }
+    }
+  }
+  return r;
+}
+
+TEST_F(ReportHtmlTest, RendersInChromiumWithTheChartDrawn) {
+  if (!HaveChromium()) {
+    GTEST_SKIP() << "/usr/bin/chromium is not installed (Debian package 'chromium'; "
+                    "tools/setup.sh installs it): the browser rendering check is skipped";
+  }
+  // A realistic workload, so the consumed line climbs visibly.
   ReportData d;
-  ASSERT_TRUE(BuildReportData(gen.get(), o, &d).ok());
-  ASSERT_TRUE(d.verify_status.ok());
+  ASSERT_NO_FATAL_FAILURE(GeneratedReportData(&d));
   ASSERT_FALSE(d.charts.empty());
   const std::string html_path = dir_.Sub("report.html");
   feed::testing::WriteFile(html_path, Html(d));
@@ -453,22 +486,7 @@ TEST_F(ReportHtmlTest, RendersInChromiumWithTheChartDrawn) {
   std::string error;
   ASSERT_TRUE(feed::testing::DecodePng(ReadFile(png_path), &img, &error)) << error;
   EXPECT_EQ(img.width, 1200u);
-  uint32_t count = 0, x_min = img.width, x_max = 0, y_min = img.height, y_max = 0;
-  uint32_t white = 0;
-  for (uint32_t y = 0; y < img.height; ++y) {
-    for (uint32_t x = 0; x < img.width; ++x) {
-      const uint8_t* p = img.At(x, y);
-      if (p[0] > 245 && p[1] > 245 && p[2] > 245) ++white;
-      // kConsumedColor #2563eb = (37, 99, 235).
-      if (std::abs(p[0] - 37) <= 6 && std::abs(p[1] - 99) <= 6 && std::abs(p[2] - 235) <= 6) {
-        ++count;
-        x_min = std::min(x_min, x);
-        x_max = std::max(x_max, x);
-        y_min = std::min(y_min, y);
-        y_max = std::max(y_max, y);
-      }
-    }
-  }
+  const auto [count, x_min, x_max, y_min, y_max, white] = ScanConsumedLine(img);
   EXPECT_GT(count, 150u) << "too few pixels of the consumed line's color";
   EXPECT_GT(x_max - x_min, 150u) << "the consumed line does not run across the chart";
   EXPECT_GT(y_max - y_min, 40u) << "the consumed line does not rise";

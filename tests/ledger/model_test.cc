@@ -440,33 +440,21 @@ class Generator {
   EventFactory f_;
 };
 
-void RunRandomized(bool ingest_every_append, int rounds) {
-  uint64_t seed = std::random_device{}();
-  if (const char* s = std::getenv("CCL_SEED")) seed = std::strtoull(s, nullptr, 10);
-  std::printf("LedgerModelTest seed %lu (CCL_SEED=%lu replays it)\n",
-              static_cast<unsigned long>(seed), static_cast<unsigned long>(seed));
-  SCOPED_TRACE("seed " + std::to_string(seed));
+using Rates = std::map<events::Uuid, std::optional<int64_t>>;
 
-  TempDir dir;
-  Options o;
-  o.create_if_missing = true;
-  o.sync = false;  // speed; durability is not what this test is about
-  if (ingest_every_append) o.bulk_ingest_bytes_min = 1;
-  std::unique_ptr<Ledger> l;
-  ASSERT_TRUE(Ledger::Open(o, dir.Sub("db"), &l).ok());
-  PlainModel model;
-  Generator gen(seed);
+// Appends `rounds` random batches, each expected accepted exactly when the
+// plain model accepts all its events; the model and each accepted event's
+// applied rate follow the accepted ones.
+void AppendRandomBatches(Ledger* l, Generator* gen, int rounds, PlainModel* model, Rates* rates) {
   size_t accepted_batches = 0, rejected_batches = 0;
-  std::map<events::Uuid, std::optional<int64_t>> rates;
-
   for (int round = 0; round < rounds; ++round) {
-    const size_t n = 1 + gen.Pick(round % 7 == 0 ? 12 : 3);
+    const size_t n = 1 + gen->Pick(round % 7 == 0 ? 12 : 3);
     std::vector<Event> batch;
-    PlainModel trial = model;
+    PlainModel trial = *model;
     bool ok = true;
-    std::map<events::Uuid, std::optional<int64_t>> trial_rates;
+    Rates trial_rates;
     for (size_t i = 0; i < n; ++i) {
-      batch.push_back(gen.Next(trial));
+      batch.push_back(gen->Next(trial));
       std::optional<int64_t> rate;
       if (ok && !trial.Apply(batch.back(), &rate)) ok = false;
       trial_rates[batch.back().event_id] = rate;
@@ -476,8 +464,8 @@ void RunRandomized(bool ingest_every_append, int rounds) {
     Status s = l->Append(batch, AppendOptions(), &r);
     ASSERT_EQ(s.ok(), ok) << "round " << round << ": " << s.ToString();
     if (ok) {
-      model = trial;
-      rates.insert(trial_rates.begin(), trial_rates.end());
+      *model = trial;
+      rates->insert(trial_rates.begin(), trial_rates.end());
       ++accepted_batches;
       ASSERT_EQ(l->head().seq, head_before + n);
     } else {
@@ -493,8 +481,11 @@ void RunRandomized(bool ingest_every_append, int rounds) {
   EXPECT_GT(rejected_batches, static_cast<size_t>(rounds / 10));
   std::printf("LedgerModelTest: %zu batches accepted, %zu rejected, %lu events\n", accepted_batches,
               rejected_batches, static_cast<unsigned long>(l->head().seq));
+}
 
-  // Every close carries the totals the plain model computed when it accepted it.
+// Every close carries the totals the plain model computed when it accepted
+// it, and the pending approvals are the model's, in order.
+void ExpectSealsAndPending(Ledger* l, const PlainModel& model) {
   size_t closes = 0;
   for (auto it = l->NewStreamIterator(""); it->Valid(); it->Next()) {
     const Event& e = it->event();
@@ -519,9 +510,12 @@ void RunRandomized(bool ingest_every_append, int rounds) {
     ASSERT_TRUE(l->Get(pending_seqs[i], &e).ok());
     EXPECT_EQ(e.event_id, model.pending[i]) << "pending " << i;
   }
+}
 
-  // Seq order, split by contract: what each stream must read back (its
-  // copies, written by the same batches, rejected writers rolled back).
+// Seq order, split by contract: what each stream must read back (its
+// copies, written by the same batches, rejected writers rolled back), from
+// a random version on.
+void ExpectStreamsReadBack(Ledger* l, const PlainModel& model, const Rates& rates, Generator* gen) {
   std::map<std::string, std::vector<std::pair<uint64_t, std::string>>> by_contract;
   for (auto it = l->NewIterator(1); it->Valid(); it->Next()) {
     ASSERT_EQ(it->event().applied_bill_rate_minor, rates.at(it->event().event_id))
@@ -531,7 +525,7 @@ void RunRandomized(bool ingest_every_append, int rounds) {
     by_contract[it->event().contract].emplace_back(it->seq(), std::string(it->bytes()));
   }
   for (const auto& [contract, expected] : by_contract) {
-    const uint64_t from = 1 + gen.Pick(expected.size());
+    const uint64_t from = 1 + gen->Pick(expected.size());
     size_t i = from - 1;
     auto it = l->NewStreamIterator(contract, from);
     for (; it->Valid(); it->Next(), ++i) {
@@ -544,6 +538,28 @@ void RunRandomized(bool ingest_every_append, int rounds) {
     ASSERT_TRUE(it->status().ok()) << it->status().ToString();
     ASSERT_EQ(i, expected.size()) << contract;
   }
+}
+
+void RunRandomized(bool ingest_every_append, int rounds) {
+  uint64_t seed = std::random_device{}();
+  if (const char* s = std::getenv("CCL_SEED")) seed = std::strtoull(s, nullptr, 10);
+  std::printf("LedgerModelTest seed %lu (CCL_SEED=%lu replays it)\n",
+              static_cast<unsigned long>(seed), static_cast<unsigned long>(seed));
+  SCOPED_TRACE("seed " + std::to_string(seed));
+
+  TempDir dir;
+  Options o;
+  o.create_if_missing = true;
+  o.sync = false;  // speed; durability is not what this test is about
+  if (ingest_every_append) o.bulk_ingest_bytes_min = 1;
+  std::unique_ptr<Ledger> l;
+  ASSERT_TRUE(Ledger::Open(o, dir.Sub("db"), &l).ok());
+  PlainModel model;
+  Generator gen(seed);
+  Rates rates;
+  ASSERT_NO_FATAL_FAILURE(AppendRandomBatches(l.get(), &gen, rounds, &model, &rates));
+  ASSERT_NO_FATAL_FAILURE(ExpectSealsAndPending(l.get(), model));
+  ASSERT_NO_FATAL_FAILURE(ExpectStreamsReadBack(l.get(), model, rates, &gen));
   VerifyReport report;
   Status s = l->Verify(VerifyProgress(), &report);
   ASSERT_TRUE(s.ok()) << s.ToString();

@@ -1,17 +1,14 @@
 // Reads (iterators, point reads, the known-at binary search), group commit
 // from many threads, and read-only instances beside a writer.
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <set>
 #include <thread>
 
 #include "events/codec.h"
 #include "tests/ledger/ledger_test_util.h"
-
-extern char** environ;
+#include "tests/testing/subprocess.h"
 
 namespace ccl::ledger::testing {
 namespace {
@@ -405,20 +402,15 @@ TEST(LedgerReadOnlyChild, OpensAndChecks) {
 
 TEST_F(LedgerReadTest, ReadOnlyInAnotherProcess) {
   Fill(10);
-  const std::string env_path = "CCL_LEDGER_RO_PATH=" + path();
-  const std::string env_head = "CCL_LEDGER_RO_HEAD=" + std::to_string(ledger_->head().seq);
-  std::vector<std::string> env_strings = {env_path, env_head};
-  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
-  std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
-  std::string filter = "--gtest_filter=LedgerReadOnlyChild.OpensAndChecks";
-  char* argv[] = {self.data(), filter.data(), nullptr};
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, self.c_str(), nullptr, nullptr, argv, envp.data()), 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  subprocess::SpawnOptions o;
+  o.env_extra = {"CCL_LEDGER_RO_PATH=" + path(),
+                 "CCL_LEDGER_RO_HEAD=" + std::to_string(ledger_->head().seq)};
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  const pid_t pid =
+      subprocess::Spawn({self, "--gtest_filter=LedgerReadOnlyChild.OpensAndChecks"}, o).pid;
+  ASSERT_GT(pid, 0);
+  const int status = subprocess::ReapStatus(pid);
+  ASSERT_NE(status, -1);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0) << "the read-only child process failed (see its output)";
   // The writer is unaffected and still appends.

@@ -95,9 +95,11 @@ using T = RuleCasesTest;
 constexpr ServiceLine kPro = ServiceLine::kProactive;  // 6000 min, reject
 constexpr ServiceLine kRe = ServiceLine::kReactive;    // 12000 min, allow
 
-// Cases of the period, legal hold and approval rules (rule_cases_ledger.cc).
+// Cases of the period, legal hold, reopening and approval rules
+// (rule_cases_ledger.cc).
 CaseMap PeriodCases();
 CaseMap HoldCases();
+CaseMap ReopenCases();
 CaseMap ApprovalCases();
 
 }  // namespace ccl::ledger::testing

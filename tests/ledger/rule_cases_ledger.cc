@@ -85,8 +85,8 @@ std::vector<Event> PendingReversal(T& t, Event* booking, Event* reversal) {
 
 }  // namespace
 
-// Cases of the approval rules and of reopening.
-CaseMap ApprovalCases() {
+// Cases of reopening a closed period.
+CaseMap ReopenCases() {
   return {
       {rules::kPeriodReopenClosed,
        [](T& t) {
@@ -101,6 +101,18 @@ CaseMap ApprovalCases() {
                                       t.f.ReopenPeriod("2026-01", "2026-03-02")}));
          return t.Append({t.f.Book("C1", kRe, 60, "2026-01-20")});
        }},
+      {rules::kFieldPeriodReopened,
+       [](T& t) {
+         Event e = t.f.ReopenPeriod("2026-01", "2026-02-02");
+         e.reason.clear();
+         return t.Append({e});
+       }},
+  };
+}
+
+// Cases of the approval rules.
+CaseMap ApprovalCases() {
+  return {
       {rules::kApprovalPending,
        [](T& t) {
          Event booking, reversal;
@@ -160,12 +172,6 @@ CaseMap ApprovalCases() {
          Event e = t.f.Decide(booking, "approver", "no");
          e.reason.clear();
          return t.Append({t.f.Open("C1"), booking, e});
-       }},
-      {rules::kFieldPeriodReopened,
-       [](T& t) {
-         Event e = t.f.ReopenPeriod("2026-01", "2026-02-02");
-         e.reason.clear();
-         return t.Append({e});
        }},
   };
 }

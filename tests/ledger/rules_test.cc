@@ -341,8 +341,8 @@ CaseMap TimeOrderCases() {
   };
 }
 
-// Cases of the field tables.
-CaseMap FieldCases() {
+// Cases of the field tables of the envelope and the contract events.
+CaseMap ContractFieldCases() {
   return {
       {rules::kFieldType,
        [](T& t) {
@@ -382,6 +382,12 @@ CaseMap FieldCases() {
        [](T& t) {
          return t.Append({t.f.Open("C1"), t.f.Amend("C1", {AmendLine(kRe, 0)})});
        }},
+  };
+}
+
+// Cases of the field tables of the other events.
+CaseMap EventFieldCases() {
+  return {
       {rules::kFieldHoursBooked,
        [](T& t) {
          return t.Append({t.f.Open("C1"), t.f.Book("C1", kRe, 1441)});
@@ -437,9 +443,10 @@ CaseMap FieldCases() {
 // rule; effects return OK after showing the effect.
 std::map<std::string_view, Case> Cases() {
   CaseMap all;
-  for (CaseMap part : {IdentityAndLifeCycleCases(), ContractCases(),
-                       ConsumptionAndEscalationCases(), ReversalCases(), TimeOrderCases(),
-                       PeriodCases(), HoldCases(), ApprovalCases(), FieldCases()}) {
+  for (CaseMap part :
+       {IdentityAndLifeCycleCases(), ContractCases(), ConsumptionAndEscalationCases(),
+        ReversalCases(), TimeOrderCases(), PeriodCases(), HoldCases(), ReopenCases(),
+        ApprovalCases(), ContractFieldCases(), EventFieldCases()}) {
     all.merge(part);
     EXPECT_TRUE(part.empty()) << part.begin()->first << " has two cases";
   }

@@ -17,7 +17,8 @@ import time
 import unittest
 import uuid
 
-from ledgerd_harness import LEDGERCTL, SOURCE_DIR, Ledgerd, certs, generate, ledgerctl
+from ledgerd_harness import (LEDGERCTL, Ledgerd, certs, free_port, generate, ledgerctl,
+                             other_ca)
 
 # The throughput in import's summary line is the one part that differs.
 RATE = re.compile(r"\(\d+\.\d\d s, [\d,]+ events/s\)")
@@ -234,18 +235,14 @@ class RemoteTest(unittest.TestCase):
         self.assertEqual(p.returncode, 2, p.stderr)
 
     def test_a_server_that_is_down_is_exit_4_naming_it(self):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         p = run(tls_args(port) + ["log"])
         self.assertEqual(p.returncode, 4, p.stderr)
         self.assertEqual(p.stdout, "")
         self.assertIn(f"https://127.0.0.1:{port}: cannot connect", p.stderr)
 
     def test_a_server_certificate_of_another_ca_is_refused_before_anything_is_sent(self):
-        other = os.path.join(self.tmp, "other-ca")
-        subprocess.run(["bash", os.path.join(SOURCE_DIR, "tools/ledgerd/make_test_certs.sh"), other,
-                        "allroles"], check=True, stdout=subprocess.DEVNULL)
+        other = other_ca(os.path.join(self.tmp, "other-ca"), "allroles")
         head = self.server.head_seq()
         booking = dict(self.first("HoursBooked"), event_id=str(uuid.uuid4()))
         p = run(tls_args(self.server.port, cacert=os.path.join(other, "ca.pem")) +

@@ -52,6 +52,21 @@ def certs():
     return _certs_dir
 
 
+def other_ca(folder, *principals):
+    """Makes, in `folder`, a CA of its own (not the run's) with certificates
+    of `principals`; returns folder."""
+    subprocess.run(["bash", os.path.join(SOURCE_DIR, "tools/ledgerd/make_test_certs.sh"), folder]
+                   + list(principals), check=True, stdout=subprocess.DEVNULL)
+    return folder
+
+
+def free_port():
+    """A loopback TCP port nothing listens on (free when asked)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def client_context(principal):
     """TLS client context trusting the test CA, presenting `principal`'s
     certificate (none when principal is None)."""

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "tests/ledger/ledger_test_util.h"
+#include "tests/testing/files.h"
 
 namespace ccl::ledger {
 namespace {
@@ -37,16 +38,8 @@ CliRun Ledgerctl(const std::string& args) {
   return r;
 }
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteAll(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
+using test_files::ReadFile;
+using test_files::WriteFile;
 
 class AuditCliTest : public ::testing::Test {
  protected:
@@ -81,15 +74,15 @@ TEST_F(AuditCliTest, CheckProofOnTheWorkedExampleOpensNoLedger) {
 }
 
 TEST_F(AuditCliTest, MutatedFilesExitWith3) {
-  const std::string proof = ReadAll(Data("consistency-3-to-5.json"));
-  const std::string digest = ReadAll(Data("digest-5-signed.json"));
+  const std::string proof = ReadFile(Data("consistency-3-to-5.json"));
+  const std::string digest = ReadFile(Data("digest-5-signed.json"));
   // Every 5th byte of each file, flipped: rejected, with exit code 1 when the
   // file no longer parses and 3 when it parses but does not verify, unless it
   // only changed insignificant whitespace (then 0).
   for (size_t i = 0; i < proof.size(); i += 5) {
     std::string bad = proof;
     bad[i] = static_cast<char>(bad[i] ^ 0x04);
-    WriteAll(Tmp("p.json"), bad);
+    WriteFile(Tmp("p.json"), bad);
     CliRun r = Ledgerctl("check-proof " + Tmp("p.json") + " --old " + Data("digest-3.json") +
                          " --new " + Data("digest-5-signed.json"));
     EXPECT_TRUE(r.code == 1 || r.code == 3 ||
@@ -99,7 +92,7 @@ TEST_F(AuditCliTest, MutatedFilesExitWith3) {
   for (size_t i = 0; i < digest.size(); i += 5) {
     std::string bad = digest;
     bad[i] = static_cast<char>(bad[i] ^ 0x04);
-    WriteAll(Tmp("d.json"), bad);
+    WriteFile(Tmp("d.json"), bad);
     CliRun r = Ledgerctl("check-proof " + Data("consistency-3-to-5.json") + " --old " +
                          Data("digest-3.json") + " --new " + Tmp("d.json") + " --pubkey " +
                          Data("example-key.pub"));
@@ -119,7 +112,7 @@ TEST_F(AuditCliTest, DigestProveConsistencyBackupRestore) {
   ASSERT_EQ(Ledgerctl("generate --contracts 2 --days 40 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
   // Two imports of one workload: the first 40 lines, then the rest.
   {
-    std::istringstream all(ReadAll(Tmp("w.jsonl")));
+    std::istringstream all(ReadFile(Tmp("w.jsonl")));
     std::ofstream a(Tmp("a.jsonl")), b(Tmp("b.jsonl"));
     std::string line;
     for (int i = 0; std::getline(all, line); ++i) (i < 40 ? a : b) << line << "\n";
@@ -165,7 +158,7 @@ TEST_F(AuditCliTest, DigestProveConsistencyBackupRestore) {
 
 // Splits the lines of `from` into `a` (the first `first` lines) and `b`.
 void SplitLines(const std::string& from, size_t first, const std::string& a, const std::string& b) {
-  std::istringstream all(ReadAll(from));
+  std::istringstream all(ReadFile(from));
   std::ofstream out_a(a), out_b(b);
   std::string line;
   for (size_t i = 0; std::getline(all, line); ++i) (i < first ? out_a : out_b) << line << "\n";
@@ -192,7 +185,7 @@ TEST_F(AuditCliTest, VerifyCatchesALedgerCutBackByATruncatedLog) {
   ASSERT_EQ(Ledgerctl(db + "import " + Tmp("a.jsonl")).code, 0);
   CliRun r = Ledgerctl(db + "import " + Tmp("b.jsonl"));
   ASSERT_EQ(r.code, 0) << r.out;
-  const std::string workload = ReadAll(Tmp("w.jsonl"));
+  const std::string workload = ReadFile(Tmp("w.jsonl"));
   const size_t events = std::count(workload.begin(), workload.end(), '\n');
   r = Ledgerctl(db + "verify");
   ASSERT_EQ(r.code, 0) << r.out;
@@ -253,7 +246,7 @@ TEST_F(AuditCliTest, UnreadableOrMalformedInputFilesAreNotVerificationFailures) 
   ASSERT_EQ(Ledgerctl("generate --contracts 1 --days 5 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
   ASSERT_EQ(Ledgerctl(db + "init").code, 0);
   ASSERT_EQ(Ledgerctl(db + "import " + Tmp("w.jsonl")).code, 0);
-  WriteAll(Tmp("garbage.json"), "this is not a digest\n");
+  WriteFile(Tmp("garbage.json"), "this is not a digest\n");
   std::filesystem::create_directory(Tmp("a-folder"));
   const std::string missing = Tmp("missing.json");
   struct Case {
@@ -296,15 +289,15 @@ TEST_F(AuditCliTest, CheckpointFolderIsConfigurableAndItsFilesAreChecked) {
   EXPECT_EQ(Ledgerctl(db + "verify").code, 0);
   // Every byte of the newest checkpoint, changed: verify fails with exit 3.
   const std::string path = Tmp("anchors") + "/" + newest;
-  const std::string good = ReadAll(path);
+  const std::string good = ReadFile(path);
   for (size_t i = 0; i < good.size(); i += 7) {
     std::string bad = good;
     bad[i] = static_cast<char>(bad[i] ^ 0x01);
-    WriteAll(path, bad);
+    WriteFile(path, bad);
     CliRun r = Ledgerctl(db + "verify");
     EXPECT_EQ(r.code, 3) << "byte " << i << ": " << r.out;
   }
-  WriteAll(path, good);
+  WriteFile(path, good);
   EXPECT_EQ(Ledgerctl(db + "verify").code, 0);
 }
 
@@ -318,14 +311,14 @@ TEST_F(AuditCliTest, WitnessCosignsOneHistoryAndVerifyCountsTheQuorum) {
     ASSERT_EQ(Ledgerctl("keygen -q --out " + Tmp(k)).code, 0);
   CliRun r = Ledgerctl("vkey --key " + Tmp("log.pub") + " --name example.com/log");
   ASSERT_EQ(r.code, 0) << r.out;
-  WriteAll(Tmp("log.vkey"), r.out);
+  WriteFile(Tmp("log.vkey"), r.out);
   std::string trusted = r.out;
   for (const char* w : {"w1", "w2"}) {
     r = Ledgerctl("vkey --cosigner --key " + Tmp(w) + ".pub --name " + w + ".example");
     ASSERT_EQ(r.code, 0) << r.out;
     trusted += r.out;
   }
-  WriteAll(Tmp("trusted"), trusted);
+  WriteFile(Tmp("trusted"), trusted);
   const std::string sign = "checkpoint --key " + Tmp("log") + " --origin example.com/log ";
   const std::string witness = " --log-key " + Tmp("log.vkey") + " --state " + Tmp("state-w1") +
                               " --key " + Tmp("w1") + " --name w1.example";
@@ -382,7 +375,7 @@ TEST_F(AuditCliTest, EcdsaKeysSignDigestsAndCheckpoints) {
   ASSERT_EQ(Ledgerctl(db + "import " + Tmp("w.jsonl")).code, 0);
   CliRun r = Ledgerctl(db + "digest --sign " + Tmp("k") + " --out " + Tmp("d.json"));
   ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(ReadAll(Tmp("d.json")).find("ecdsa-p256-sha256"), std::string::npos);
+  EXPECT_NE(ReadFile(Tmp("d.json")).find("ecdsa-p256-sha256"), std::string::npos);
   r = Ledgerctl(db + "verify --against " + Tmp("d.json") + " --pubkey " + Tmp("k.pub"));
   EXPECT_EQ(r.code, 0) << r.out;
   r = Ledgerctl(db + "checkpoint --key " + Tmp("k") + " --origin fips.example/log --out " +
@@ -391,7 +384,7 @@ TEST_F(AuditCliTest, EcdsaKeysSignDigestsAndCheckpoints) {
   r = Ledgerctl("vkey --key " + Tmp("k.pub") + " --name fips.example/log");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_EQ(r.out.find("fips.example/log+"), 0u) << r.out;
-  WriteAll(Tmp("trusted"), r.out);
+  WriteFile(Tmp("trusted"), r.out);
   r = Ledgerctl(db + "verify --against " + Tmp("c") + " --trusted-keys " + Tmp("trusted") +
                 " --quorum 0");
   EXPECT_EQ(r.code, 0) << r.out;

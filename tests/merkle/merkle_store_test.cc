@@ -16,22 +16,15 @@
 #include <string>
 #include <vector>
 
+#include "tests/testing/files.h"
+
 namespace ccl::ledger {
 namespace {
 
 class MerkleStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("merkle_store_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    OpenDb();
-  }
-  void TearDown() override {
-    CloseDb();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { OpenDb(); }
+  void TearDown() override { CloseDb(); }
 
   void OpenDb() {
     rocksdb::Options options;
@@ -101,7 +94,8 @@ class MerkleStoreTest : public ::testing::Test {
     }
   }
 
-  std::filesystem::path dir_;
+  test_files::TempDir tmp_{"merkle_store_test"};
+  const std::filesystem::path dir_ = tmp_.path();
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<MerkleStore> store_;

@@ -9,25 +9,19 @@
 #include <string>
 
 #include "ledger/merkle.h"
+#include "tests/testing/files.h"
 
 namespace ccl::ledger {
 namespace {
 
 class SigningTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("signing_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string Path(const std::string& name) { return (dir_ / name).string(); }
   void Write(const std::string& name, const std::string& text) {
-    std::ofstream(Path(name), std::ios::binary) << text;
+    test_files::WriteFile(Path(name), text);
   }
-  std::filesystem::path dir_;
+  test_files::TempDir tmp_{"signing_test"};
+  const std::filesystem::path dir_ = tmp_.path();
 };
 
 // RFC 8032 section 7.1, TEST 1 (empty message).

@@ -1,13 +1,26 @@
-// Small helpers to write events by hand in projection tests.
+// Small helpers of the projection tests: events written by hand, and the
+// state digests two folds are compared by.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "events/event.h"
 #include "events/time_format.h"
+#include "projections/registry.h"
+#include "projections/runner.h"
+#include "projections/snapshot.h"
+#include "tests/events/event_factory.h"
 
 namespace ccl::projections::testing {
+
+// The state digest of each projection of `set`, in hex.
+inline std::vector<std::string> Digests(ProjectionSet* set) {
+  std::vector<std::string> out;
+  for (Projection* p : set->All()) out.push_back(HexOf(StateDigest(*p)));
+  return out;
+}
 
 // ns of "YYYY-MM-DD" + seconds.
 inline int64_t At(const char* date, int64_t seconds = 0) {
@@ -21,21 +34,15 @@ inline int32_t DayOf(const char* date) {
   return day;
 }
 
+// Events as the ledger hands them to the projections: the event factory's
+// (tests/events/event_factory.h), with seq assigned in build order and
+// recorded when effective.
 class Builder {
  public:
   events::Event Base(events::EventType t, const std::string& contract, int64_t at) {
-    events::Event e;
-    e.type = t;
-    e.contract = contract;
-    e.effective_at_ns = at;
-    e.actor = "tester";
-    e.source = "unit";
+    events::Event e = factory_.BaseAt(t, contract, at);
     e.seq = ++seq_;
     e.recorded_at_ns = at;
-    e.event_id[15] = static_cast<uint8_t>(seq_);
-    e.event_id[14] = static_cast<uint8_t>(seq_ >> 8);
-    e.event_id[6] = 0x40;
-    e.event_id[8] = 0x80;
     return e;
   }
   events::Event Open(const std::string& contract, const char* start, const char* end,
@@ -78,6 +85,7 @@ class Builder {
   }
 
  private:
+  events::testing::EventFactory factory_;
   uint64_t seq_ = 0;
 };
 

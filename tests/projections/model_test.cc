@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -50,7 +51,11 @@ int64_t ModelHalfEvenDiv(int64_t a, int64_t b) {  // b > 0
   return neg ? -static_cast<int64_t>(q) : static_cast<int64_t>(q);
 }
 
-int32_t Day(int64_t ns) { return static_cast<int32_t>(ns / events::kNsPerDay); }  // ns >= 0 here
+// REQUIRES: ns >= 0 (every instant of these workloads).
+int32_t Day(int64_t ns) {
+  assert(ns >= 0);
+  return static_cast<int32_t>(ns / events::kNsPerDay);
+}
 
 struct Model {
   // The view's events, in seq order; targets resolved by id over the log.
@@ -213,6 +218,46 @@ struct Model {
     return out;
   }
 
+  // What Burn reads of a contract's line: its term, whether it is closed,
+  // its overage policy.
+  struct BurnTerm {
+    std::optional<int32_t> start, end;
+    bool closed = false;
+    events::Overage overage = events::Overage::kUnset;
+  };
+
+  // b's line's term as of the view, adding the minutes consumed on it in
+  // the 90 days up to d to r->window_minutes.
+  BurnTerm ScanBurnLine(const BalanceRow& b, int32_t d, BurnRow* r) const {
+    BurnTerm t;
+    for (const Event* e : view) {
+      if (e->contract != b.contract) continue;
+      auto in_window = [&](const Event& c) {
+        return c.service_line == b.service_line && Day(c.effective_at_ns) >= d - 89 &&
+               Day(c.effective_at_ns) <= d;
+      };
+      if (e->IsConsumption() && in_window(*e)) r->window_minutes += e->minutes;
+      if (e->type == EventType::kEntryReversed && in_window(*Target(*e))) {
+        r->window_minutes -= Target(*e)->minutes;
+      }
+      if (e->type == EventType::kContractOpened) {
+        t.start = e->term_start_day;
+        t.end = e->term_end_day;
+      }
+      if (e->type == EventType::kContractOpened || e->type == EventType::kContractAmended) {
+        for (const events::ContractLine& l : e->lines) {
+          if (l.service_line == b.service_line && l.overage != events::Overage::kUnset) {
+            t.overage = l.overage;
+          }
+        }
+      }
+      if (e->type == EventType::kContractAmended && e->term_end_day && t.start)
+        t.end = e->term_end_day;
+      if (e->type == EventType::kContractClosed) t.closed = true;
+    }
+    return t;
+  }
+
   std::vector<BurnRow> Burn(int32_t d) const {
     std::vector<BalanceRow> balances = Balances();
     std::vector<BurnRow> out;
@@ -223,34 +268,7 @@ struct Model {
       r.as_of_day = d;
       r.funded_minutes = b.funded_minutes;
       r.consumed_minutes = b.consumed_minutes;
-      std::optional<int32_t> start, end;
-      bool closed = false;
-      events::Overage overage = events::Overage::kUnset;
-      for (const Event* e : view) {
-        if (e->contract != b.contract) continue;
-        auto in_window = [&](const Event& c) {
-          return c.service_line == b.service_line && Day(c.effective_at_ns) >= d - 89 &&
-                 Day(c.effective_at_ns) <= d;
-        };
-        if (e->IsConsumption() && in_window(*e)) r.window_minutes += e->minutes;
-        if (e->type == EventType::kEntryReversed && in_window(*Target(*e))) {
-          r.window_minutes -= Target(*e)->minutes;
-        }
-        if (e->type == EventType::kContractOpened) {
-          start = e->term_start_day;
-          end = e->term_end_day;
-        }
-        if (e->type == EventType::kContractOpened || e->type == EventType::kContractAmended) {
-          for (const events::ContractLine& l : e->lines) {
-            if (l.service_line == b.service_line && l.overage != events::Overage::kUnset) {
-              overage = l.overage;
-            }
-          }
-        }
-        if (e->type == EventType::kContractAmended && e->term_end_day && start)
-          end = e->term_end_day;
-        if (e->type == EventType::kContractClosed) closed = true;
-      }
+      const auto [start, end, closed, overage] = ScanBurnLine(b, d, &r);
       r.burn_minutes_per_day = ModelHalfEvenDiv(r.window_minutes, 90);
       r.term_end_day = end;
       if (end && !closed) r.remaining_days = std::max(0, *end - std::max(d, *start - 1));

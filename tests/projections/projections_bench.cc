@@ -109,73 +109,69 @@ void BenchFold(const std::vector<events::Event>& log) {
   std::printf("  balances digest %s\n", digest.c_str());
 }
 
-int BenchLedger(const std::string& dir, const std::vector<events::Event>& log, uint32_t contracts) {
-  ledger::Options options;
-  options.create_if_missing = true;
-  options.sync = false;
-  std::unique_ptr<ledger::Ledger> l;
-  Status s = ledger::Ledger::Open(options, dir, &l);
-  if (!s.ok()) {
-    std::fprintf(stderr, "open %s: %s\n", dir.c_str(), s.ToString().c_str());
-    return 1;
-  }
-  if (l->head().seq == 0) {
-    const auto start = Clock::now();
-    const size_t batch = 10'000;
-    for (size_t i = 0; i < log.size(); i += batch) {
-      const size_t n = std::min(batch, log.size() - i);
-      ledger::AppendResult r;
-      s = l->Append(std::span<const events::Event>(log.data() + i, n), {}, &r);
-      if (!s.ok()) {
-        std::fprintf(stderr, "append at %zu: %s\n", i + r.failed_index, s.ToString().c_str());
-        return 1;
-      }
+// CPU seconds of this process: the machine is shared, so wall time alone
+// says little about what the code costs.
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// Appends `log` to an empty ledger in batches of 10,000; false (said on
+// stderr) on a failed append.
+bool FillLedger(ledger::Ledger* l, const std::vector<events::Event>& log) {
+  const auto start = Clock::now();
+  const size_t batch = 10'000;
+  for (size_t i = 0; i < log.size(); i += batch) {
+    const size_t n = std::min(batch, log.size() - i);
+    ledger::AppendResult r;
+    Status s = l->Append(std::span<const events::Event>(log.data() + i, n), {}, &r);
+    if (!s.ok()) {
+      std::fprintf(stderr, "append at %zu: %s\n", i + r.failed_index, s.ToString().c_str());
+      return false;
     }
-    std::printf("filled ledger: %zu events in %.1f s\n", log.size(), Seconds(start));
   }
-  const uint64_t events = l->head().seq;
-  // CPU seconds of this process: the machine is shared, so wall time alone
-  // says little about what the code costs.
-  auto cpu = [] {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-  };
-  {
-    // The floor: read and decode every event, fold nothing.
-    const auto start = Clock::now();
-    const double cpu0 = cpu();
-    uint64_t n = 0, minutes = 0;
-    auto it = l->NewIterator(1);
-    for (; it->Valid(); it->Next()) {
-      minutes += static_cast<uint64_t>(it->event().minutes);
-      ++n;
-    }
-    const double sec = Seconds(start);
-    const double cpu_sec = cpu() - cpu0;
-    std::printf(
-        "scan (read + decode only): %llu events in %.3f s = %.0f events/s "
-        "(cpu %.3f s = %.0f events/cpu-s)\n",
-        static_cast<unsigned long long>(n), sec, static_cast<double>(n) / sec, cpu_sec,
-        static_cast<double>(n) / cpu_sec);
-    if (minutes == 42) std::printf("\n");
+  std::printf("filled ledger: %zu events in %.1f s\n", log.size(), Seconds(start));
+  return true;
+}
+
+// The floor: read and decode every event, fold nothing.
+void BenchScan(ledger::Ledger* l) {
+  const auto start = Clock::now();
+  const double cpu0 = CpuSeconds();
+  uint64_t n = 0, minutes = 0;
+  auto it = l->NewIterator(1);
+  for (; it->Valid(); it->Next()) {
+    minutes += static_cast<uint64_t>(it->event().minutes);
+    ++n;
   }
-  Runner runner(l.get(), RunnerOptions{});
+  const double sec = Seconds(start);
+  const double cpu_sec = CpuSeconds() - cpu0;
+  std::printf(
+      "scan (read + decode only): %llu events in %.3f s = %.0f events/s "
+      "(cpu %.3f s = %.0f events/cpu-s)\n",
+      static_cast<unsigned long long>(n), sec, static_cast<double>(n) / sec, cpu_sec,
+      static_cast<double>(n) / cpu_sec);
+  if (minutes == 42) std::printf("\n");
+}
+
+// Four full rebuilds, alternating the sequential and the two-thread fold;
+// false (said on stderr) on a failed rebuild.
+bool BenchRebuilds(ledger::Ledger* l) {
   for (int round = 0; round < 4; ++round) {
-    // Alternate the sequential and the two-thread fold.
     const bool pipeline = round % 2 == 1;
-    Runner r(l.get(), RunnerOptions{.save_checkpoints = true, .pipeline = pipeline});
+    Runner r(l, RunnerOptions{.save_checkpoints = true, .pipeline = pipeline});
     ProjectionSet set;
     RunStats stats;
     const auto start = Clock::now();
-    const double cpu0 = cpu();
-    s = r.Rebuild(set.All(), &stats);
+    const double cpu0 = CpuSeconds();
+    Status s = r.Rebuild(set.All(), &stats);
     const double sec = Seconds(start);
-    const double cpu_sec = cpu() - cpu0;
+    const double cpu_sec = CpuSeconds() - cpu0;
     if (!s.ok()) {
       std::fprintf(stderr, "rebuild: %s\n", s.ToString().c_str());
-      return 1;
+      return false;
     }
     std::printf(
         "rebuild (%s, 4 projections, snapshots saved): %llu events in "
@@ -194,16 +190,13 @@ int BenchLedger(const std::string& dir, const std::vector<events::Event>& log, u
                   static_cast<unsigned long long>(stats.reversal_targets_read));
     }
   }
-  {
-    ProjectionSet set;
-    RunStats stats;
-    const auto start = Clock::now();
-    s = runner.CatchUp(set.All(), &stats);
-    std::printf("catch-up with nothing new (load and check 4 snapshots): %.3f ms\n",
-                Seconds(start) * 1e3);
-  }
-  // Single-contract balance: 400 contracts, then the same 40 again (their
-  // blocks now in RocksDB's cache).
+  return true;
+}
+
+// Single-contract balance: 400 contracts, then the same 40 again (their
+// blocks now in RocksDB's cache); false (said on stderr) on a failed query.
+bool BenchSingleContract(Runner* runner, const std::vector<events::Event>& log, uint32_t contracts,
+                         uint64_t events) {
   for (int pass = 0; pass < 2; ++pass) {
     std::vector<double> us;
     uint64_t stream_events = 0;
@@ -219,13 +212,13 @@ int BenchLedger(const std::string& dir, const std::vector<events::Event>& log, u
       RunStats stats;
       Projection* ps[] = {&p};
       const auto start = Clock::now();
-      s = runner.Query(v, ps, &stats);
+      Status s = runner->Query(v, ps, &stats);
       auto rows = BalanceRows(p);
       us.push_back(Seconds(start) * 1e6);
       stream_events += stats.events_read;
       if (!s.ok() || rows.empty()) {
         std::fprintf(stderr, "balance %s: %s\n", v.contract.c_str(), s.ToString().c_str());
-        return 1;
+        return false;
       }
     }
     std::sort(us.begin(), us.end());
@@ -235,7 +228,33 @@ int BenchLedger(const std::string& dir, const std::vector<events::Event>& log, u
         static_cast<unsigned long long>(events), pass == 0 ? "cold" : "warm", us[us.size() / 2],
         us[us.size() * 99 / 100], static_cast<double>(stream_events) / us.size());
   }
-  return 0;
+  return true;
+}
+
+int BenchLedger(const std::string& dir, const std::vector<events::Event>& log, uint32_t contracts) {
+  ledger::Options options;
+  options.create_if_missing = true;
+  options.sync = false;
+  std::unique_ptr<ledger::Ledger> l;
+  Status s = ledger::Ledger::Open(options, dir, &l);
+  if (!s.ok()) {
+    std::fprintf(stderr, "open %s: %s\n", dir.c_str(), s.ToString().c_str());
+    return 1;
+  }
+  if (l->head().seq == 0 && !FillLedger(l.get(), log)) return 1;
+  const uint64_t events = l->head().seq;
+  BenchScan(l.get());
+  Runner runner(l.get(), RunnerOptions{});
+  if (!BenchRebuilds(l.get())) return 1;
+  {
+    ProjectionSet set;
+    RunStats stats;
+    const auto start = Clock::now();
+    s = runner.CatchUp(set.All(), &stats);
+    std::printf("catch-up with nothing new (load and check 4 snapshots): %.3f ms\n",
+                Seconds(start) * 1e3);
+  }
+  return BenchSingleContract(&runner, log, contracts, events) ? 0 : 1;
 }
 
 int Main(int argc, char** argv) {

@@ -4,9 +4,6 @@
 // late correction, with recorded_at and the applied rate assigned by the
 // ledger itself.
 #include <gtest/gtest.h>
-#include <stdlib.h>
-
-#include <filesystem>
 
 #include "ledger/ledger.h"
 #include "projections/registry.h"
@@ -14,6 +11,7 @@
 #include "projections/runner.h"
 #include "tests/projections/builders.h"
 #include "tests/projections/workload.h"
+#include "tests/testing/files.h"
 
 namespace ccl::projections {
 namespace {
@@ -21,6 +19,7 @@ namespace {
 using events::Event;
 using events::ServiceLine;
 using testing::At;
+using testing::Digests;
 
 class SetClock final : public ledger::Clock {
  public:
@@ -28,24 +27,10 @@ class SetClock final : public ledger::Clock {
   int64_t now_ns = 0;
 };
 
-std::vector<std::string> Digests(ProjectionSet* set) {
-  std::vector<std::string> out;
-  for (Projection* p : set->All()) out.push_back(HexOf(StateDigest(*p)));
-  return out;
-}
-
 class ProjectionRunnerLedgerTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string t = (std::filesystem::temp_directory_path() / "ccl-proj-XXXXXX").string();
-    ASSERT_NE(mkdtemp(t.data()), nullptr);
-    dir_ = t;
-    Open();
-  }
-  void TearDown() override {
-    ledger_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { Open(); }
+  void TearDown() override { ledger_.reset(); }
   void Open() {
     ledger_.reset();
     ledger::Options o;
@@ -76,7 +61,68 @@ class ProjectionRunnerLedgerTest : public ::testing::Test {
     return Digests(&set);
   }
 
-  std::string dir_;
+  // Appends `log` in uneven chunks, reopening the ledger after each: every
+  // catch-up starts from the snapshot the one before saved.
+  void AppendInChunksCatchingUp(const std::vector<Event>& log) {
+    size_t done = 0;
+    for (size_t chunk : {700u, 1u, 900u, 899u}) {
+      const size_t to = std::min(log.size(), done + chunk);
+      Append(log, done, to);
+      Open();  // a new process each time: the state must come from the snapshot
+      Runner runner(ledger_.get(), RunnerOptions{});
+      ProjectionSet set;
+      RunStats stats;
+      const Status s = runner.CatchUp(set.All(), &stats);
+      ASSERT_TRUE(s.ok()) << s.ToString();
+      EXPECT_EQ(stats.to_seq, ledger_->head().seq);
+      if (done > 0) {
+        EXPECT_TRUE(stats.notes.empty()) << stats.notes[0];
+        EXPECT_EQ(stats.events_read, to - done);
+      }
+      EXPECT_EQ(Digests(&set), ReplayDigests());
+      done = to;
+    }
+  }
+
+  // A damaged stored snapshot is rebuilt, then stored valid again.
+  void ExpectDamagedSnapshotsRebuilt(Runner* runner, ProjectionSet* rebuilt) {
+    ASSERT_TRUE(ledger_->PutProjectionState("margins", "CCLPSNAP garbage").ok());
+    std::string bytes;
+    ASSERT_TRUE(ledger_->GetProjectionState("burn", &bytes).ok());
+    bytes[bytes.size() / 2] ^= 0x10;
+    ASSERT_TRUE(ledger_->PutProjectionState("burn", bytes).ok());
+    ProjectionSet repaired;
+    RunStats repaired_stats;
+    ASSERT_TRUE(runner->CatchUp(repaired.All(), &repaired_stats).ok());
+    ASSERT_EQ(repaired_stats.notes.size(), 2u);
+    EXPECT_NE(repaired_stats.notes[0].find("margins"), std::string::npos);
+    EXPECT_NE(repaired_stats.notes[1].find("checksum"), std::string::npos);
+    EXPECT_EQ(Digests(&repaired), Digests(rebuilt));
+    RunStats clean;
+    ProjectionSet again;
+    ASSERT_TRUE(runner->CatchUp(again.All(), &clean).ok());
+    EXPECT_TRUE(clean.notes.empty());
+    EXPECT_EQ(clean.events_read, 0u);
+  }
+
+  // One contract's query reads exactly its stream and agrees with the full state.
+  void ExpectContractQueries(Runner* runner, ProjectionSet* rebuilt) {
+    for (const std::string contract : {"C-0", "C-2"}) {
+      View v;
+      v.contract = contract;
+      ProjectionSet one;
+      RunStats one_stats;
+      ASSERT_TRUE(runner->Query(v, one.All(), &one_stats).ok());
+      uint64_t version = 0;
+      ASSERT_TRUE(ledger_->StreamVersion(contract, &version).ok());
+      EXPECT_GT(version, 0u);
+      EXPECT_EQ(one_stats.events_read, version);
+      EXPECT_EQ(BalanceRows(one.balances), BalanceRows(rebuilt->balances, contract));
+    }
+  }
+
+  test_files::TempDir tmp_{"ccl-proj"};
+  const std::string dir_ = tmp_.path();
   SetClock clock_;
   std::unique_ptr<ledger::Ledger> ledger_;
 };
@@ -87,24 +133,7 @@ TEST_F(ProjectionRunnerLedgerTest, CheckpointsSurviveReopenAndIncrementalEqualsR
   o.events = 2500;
   o.assign = true;  // recorded_at used as the clock; the ledger reassigns the rest
   const std::vector<Event> log = testing::GenerateWorkload(o);
-  size_t done = 0;
-  for (size_t chunk : {700u, 1u, 900u, 899u}) {
-    const size_t to = std::min(log.size(), done + chunk);
-    Append(log, done, to);
-    Open();  // a new process each time: the state must come from the snapshot
-    Runner runner(ledger_.get(), RunnerOptions{});
-    ProjectionSet set;
-    RunStats stats;
-    const Status s = runner.CatchUp(set.All(), &stats);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-    EXPECT_EQ(stats.to_seq, ledger_->head().seq);
-    if (done > 0) {
-      EXPECT_TRUE(stats.notes.empty()) << stats.notes[0];
-      EXPECT_EQ(stats.events_read, to - done);
-    }
-    EXPECT_EQ(Digests(&set), ReplayDigests());
-    done = to;
-  }
+  ASSERT_NO_FATAL_FAILURE(AppendInChunksCatchingUp(log));
   Runner runner(ledger_.get(), RunnerOptions{});
   ProjectionSet rebuilt;
   RunStats stats;
@@ -127,38 +156,8 @@ TEST_F(ProjectionRunnerLedgerTest, CheckpointsSurviveReopenAndIncrementalEqualsR
     EXPECT_EQ(ps.reversal_targets_read, 0u);
   }
 
-  // A damaged stored snapshot is rebuilt, then stored valid again.
-  ASSERT_TRUE(ledger_->PutProjectionState("margins", "CCLPSNAP garbage").ok());
-  std::string bytes;
-  ASSERT_TRUE(ledger_->GetProjectionState("burn", &bytes).ok());
-  bytes[bytes.size() / 2] ^= 0x10;
-  ASSERT_TRUE(ledger_->PutProjectionState("burn", bytes).ok());
-  ProjectionSet repaired;
-  RunStats repaired_stats;
-  ASSERT_TRUE(runner.CatchUp(repaired.All(), &repaired_stats).ok());
-  ASSERT_EQ(repaired_stats.notes.size(), 2u);
-  EXPECT_NE(repaired_stats.notes[0].find("margins"), std::string::npos);
-  EXPECT_NE(repaired_stats.notes[1].find("checksum"), std::string::npos);
-  EXPECT_EQ(Digests(&repaired), Digests(&rebuilt));
-  RunStats clean;
-  ProjectionSet again;
-  ASSERT_TRUE(runner.CatchUp(again.All(), &clean).ok());
-  EXPECT_TRUE(clean.notes.empty());
-  EXPECT_EQ(clean.events_read, 0u);
-
-  // One contract's query reads exactly its stream and agrees with the full state.
-  for (const std::string contract : {"C-0", "C-2"}) {
-    View v;
-    v.contract = contract;
-    ProjectionSet one;
-    RunStats one_stats;
-    ASSERT_TRUE(runner.Query(v, one.All(), &one_stats).ok());
-    uint64_t version = 0;
-    ASSERT_TRUE(ledger_->StreamVersion(contract, &version).ok());
-    EXPECT_GT(version, 0u);
-    EXPECT_EQ(one_stats.events_read, version);
-    EXPECT_EQ(BalanceRows(one.balances), BalanceRows(rebuilt.balances, contract));
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectDamagedSnapshotsRebuilt(&runner, &rebuilt));
+  ExpectContractQueries(&runner, &rebuilt);
 }
 
 // The applied rate is the ledger's: a booking appended after a rate change

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <string>
+#include <vector>
+
 #include "projections/registry.h"
 #include "projections/report_rows.h"
 #include "projections/snapshot.h"
@@ -19,13 +23,8 @@ using events::Event;
 using events::EventType;
 using events::ServiceLine;
 using testing::At;
+using testing::Digests;
 using testing::FakeLedger;
-
-std::vector<std::string> Digests(ProjectionSet* set) {
-  std::vector<std::string> out;
-  for (Projection* p : set->All()) out.push_back(HexOf(StateDigest(*p)));
-  return out;
-}
 
 class ProjectionRunnerTest : public ::testing::Test {
  protected:
@@ -244,6 +243,61 @@ TEST_F(ProjectionRunnerTest, NothingNewMeansNothingReadOrWritten) {
   EXPECT_EQ(Digests(&set), Digests(&set2));
 }
 
+// A stored snapshot with its header and state decoded, edited by `edit`,
+// and encoded again (with a valid checksum).
+std::string EditSnapshot(const std::string& bytes,
+                         const std::function<void(SnapshotHeader*, std::string*)>& edit) {
+  SnapshotHeader h;
+  std::string_view sv;
+  EXPECT_TRUE(DecodeSnapshot(bytes, &h, &sv).ok());
+  std::string state(sv);
+  edit(&h, &state);
+  std::string out;
+  EncodeSnapshot(h, state, &out);
+  return out;
+}
+
+struct SnapshotDamage {
+  const char* what;
+  std::function<std::string(const std::string&)> apply;
+  const char* note;  // expected in the note
+};
+
+// Each way a stored snapshot can be wrong, with what the runner's note says.
+std::vector<SnapshotDamage> SnapshotDamages() {
+  return {
+      {"flipped byte",
+       [](const std::string& b) {
+         std::string x = b;
+         x[x.size() / 2] ^= 1;
+         return x;
+       },
+       "checksum"},
+      {"truncated", [](const std::string& b) { return b.substr(0, b.size() - 5); }, "checksum"},
+      {"other version",
+       [](const std::string& b) {
+         return EditSnapshot(b, [](SnapshotHeader* h, std::string*) { ++h->projection_version; });
+       },
+       "version"},
+      {"other ledger",
+       [](const std::string& b) {
+         return EditSnapshot(b, [](SnapshotHeader* h, std::string*) { h->ledger_id[5] ^= 1; });
+       },
+       "ledger"},
+      {"checkpoint past head",
+       [](const std::string& b) {
+         return EditSnapshot(b, [](SnapshotHeader* h, std::string*) { h->checkpoint_seq = 5000; });
+       },
+       "past the ledger head"},
+      {"state garbage",
+       [](const std::string& b) {
+         return EditSnapshot(b, [](SnapshotHeader*, std::string* state) { *state += "junk"; });
+       },
+       "trailing"},
+      {"empty", [](const std::string&) { return std::string(); }, "magic"},
+  };
+}
+
 // Each way a stored snapshot can be wrong: it is noted, rebuilt from zero and
 // saved again, and the answer is the same as a replay.
 TEST_F(ProjectionRunnerTest, SnapshotFailingAnyCheckIsRebuilt) {
@@ -256,79 +310,7 @@ TEST_F(ProjectionRunnerTest, SnapshotFailingAnyCheckIsRebuilt) {
   }
   const std::map<std::string, std::string> good = ledger_.projection_states();
   const std::vector<std::string> want = ReplayDigests();
-
-  auto re_sign = [](std::string bytes) {  // keep the checksum valid after an edit
-    bytes.resize(bytes.size() - 32);
-    const Sha256 sum = Sha256Of(bytes);
-    bytes.append(reinterpret_cast<const char*>(sum.data()), 32);
-    return bytes;
-  };
-  auto decode = [](const std::string& bytes, SnapshotHeader* h, std::string* state) {
-    std::string_view sv;
-    EXPECT_TRUE(DecodeSnapshot(bytes, h, &sv).ok());
-    *state = std::string(sv);
-  };
-  struct Damage {
-    const char* what;
-    std::function<std::string(const std::string&)> apply;
-    const char* note;  // expected in the note
-  };
-  const std::vector<Damage> damages = {
-      {"flipped byte",
-       [](const std::string& b) {
-         std::string x = b;
-         x[x.size() / 2] ^= 1;
-         return x;
-       },
-       "checksum"},
-      {"truncated", [](const std::string& b) { return b.substr(0, b.size() - 5); }, "checksum"},
-      {"other version",
-       [&](const std::string& b) {
-         SnapshotHeader h;
-         std::string state;
-         decode(b, &h, &state);
-         ++h.projection_version;
-         std::string out;
-         EncodeSnapshot(h, state, &out);
-         return out;
-       },
-       "version"},
-      {"other ledger",
-       [&](const std::string& b) {
-         SnapshotHeader h;
-         std::string state;
-         decode(b, &h, &state);
-         h.ledger_id[5] ^= 1;
-         std::string out;
-         EncodeSnapshot(h, state, &out);
-         return out;
-       },
-       "ledger"},
-      {"checkpoint past head",
-       [&](const std::string& b) {
-         SnapshotHeader h;
-         std::string state;
-         decode(b, &h, &state);
-         h.checkpoint_seq = 5000;
-         std::string out;
-         EncodeSnapshot(h, state, &out);
-         return out;
-       },
-       "past the ledger head"},
-      {"state garbage",
-       [&](const std::string& b) {
-         SnapshotHeader h;
-         std::string state;
-         decode(b, &h, &state);
-         std::string out;
-         EncodeSnapshot(h, state + "junk", &out);
-         return out;
-       },
-       "trailing"},
-      {"empty", [](const std::string&) { return std::string(); }, "magic"},
-  };
-  (void)re_sign;
-  for (const Damage& d : damages) {
+  for (const SnapshotDamage& d : SnapshotDamages()) {
     for (const auto& [name, bytes] : good) ledger_.projection_states()[name] = d.apply(bytes);
     ProjectionSet set;
     RunStats stats;

@@ -11,11 +11,7 @@
 //   In INPUT: <xNN> is the byte 0xNN, <tab> a tab, <nl> a newline, <cr> a
 //   carriage return, <rep:N:c> N copies of the character c.
 //   EXPECTED is a substring the error message must contain.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -26,8 +22,8 @@
 
 #include "ledger/ledger.h"
 #include "tests/reliability/reliability_util.h"
-
-extern char** environ;
+#include "tests/testing/files.h"
+#include "tests/testing/subprocess.h"
 
 namespace ccl::reliability {
 namespace {
@@ -41,13 +37,6 @@ struct Case {
   std::string input;
   std::string expected;
 };
-
-std::string ReadText(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 void WriteText(const fs::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
@@ -85,7 +74,7 @@ bool Unescape(const std::string& in, std::string* out) {
 
 std::vector<Case> LoadCases(const fs::path& tsv) {
   std::vector<Case> cases;
-  std::istringstream in(ReadText(tsv));
+  std::istringstream in(test_files::ReadFile(tsv));
   int line_no = 0;
   for (std::string line; std::getline(in, line);) {
     ++line_no;
@@ -123,24 +112,13 @@ struct RunResult {
 RunResult RunLedgerctl(std::vector<std::string> args, const fs::path& scratch) {
   args.insert(args.begin(), LEDGERCTL_PATH);
   const fs::path out = scratch / "stdout", err = scratch / "stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  subprocess::SpawnOptions o;
+  o.stdout_path = out.string();
+  o.stderr_path = err.string();
   RunResult r;
-  pid_t pid;
-  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  posix_spawn_file_actions_destroy(&actions);
-  r.out = ReadText(out);
-  r.err = ReadText(err);
+  r.code = subprocess::Wait(subprocess::Spawn(std::move(args), o).pid);
+  r.out = test_files::ReadFile(out);
+  r.err = test_files::ReadFile(err);
   return r;
 }
 

@@ -13,12 +13,9 @@
 // Long mode:       CCL_CRASH_KILLS=5000 ctest -R CrashTest --output-on-failure
 // The seed is printed; CCL_CRASH_SEED=<seed> replays the same kill schedule
 // (the moments are wall-clock delays, so the exact state killed differs).
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -32,6 +29,8 @@
 
 #include "ledger/ledger.h"
 #include "tests/reliability/reliability_util.h"
+#include "tests/testing/files.h"
+#include "tests/testing/subprocess.h"
 
 namespace ccl::reliability {
 namespace {
@@ -41,32 +40,15 @@ uint64_t EnvU64(const char* name, uint64_t fallback) {
   return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
 }
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Starts the writer with stdout and stderr to `out_path`. The child dies with
-// us (PR_SET_PDEATHSIG), so a failed test leaves no writer behind.
+// Starts the writer with stdout and stderr appended to `out_path`. The
+// writer dies with us (it asks for PR_SET_PDEATHSIG), so a failed test
+// leaves no writer behind.
 pid_t SpawnWriter(const std::vector<std::string>& args, const std::string& out_path) {
-  std::vector<char*> argv;
-  std::vector<std::string> copy = args;
-  for (std::string& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    const int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
+  subprocess::SpawnOptions o;
+  o.stdout_path = out_path;
+  o.append_output = true;
+  o.stderr_to_stdout = true;
+  return subprocess::Spawn(args, o).pid;
 }
 
 struct RoundState {
@@ -74,6 +56,32 @@ struct RoundState {
   std::string db;
   std::string logs;
 };
+
+// Reopens round r's ledger after a kill (or a run to the end) and checks it
+// against the writer's logs: integrity, all-or-nothing batches, and
+// projections caught up from the snapshots left equal to a rebuild.
+void CheckReopened(const RoundState& r, const std::string& context, std::mt19937_64* rng,
+                   uint64_t* max_events) {
+  std::vector<BatchIds> intents, acked;
+  ASSERT_TRUE(ReadBatchLog(r.logs + "/intent.log", 'I', &intents)) << context;
+  ASSERT_TRUE(ReadBatchLog(r.logs + "/ack.log", 'A', &acked)) << context;
+  // The writer creates the ledger, so a kill can land in the creation: with
+  // nothing acknowledged yet, opening must then finish it (or create it).
+  ledger::Options options;
+  options.create_if_missing = acked.empty();
+  std::unique_ptr<ledger::Ledger> ledger;
+  Status s = ledger::Ledger::Open(options, r.db, &ledger);
+  ASSERT_TRUE(s.ok()) << context << ": reopen: " << s.ToString();
+  LedgerCheck check;
+  s = CheckLedgerIntegrity(ledger.get(), &check);
+  ASSERT_TRUE(s.ok()) << context << ": " << s.ToString();
+  s = CheckBatches(ledger.get(), check, intents, acked);
+  ASSERT_TRUE(s.ok()) << context << ": " << s.ToString();
+  // Saving here too means later runs sometimes start from the driver's snapshots.
+  s = CheckProjections(ledger.get(), /*save=*/(*rng)() % 2 == 0);
+  ASSERT_TRUE(s.ok()) << context << ": " << s.ToString();
+  *max_events = std::max(*max_events, check.events);
+}
 
 class CrashTest : public ::testing::Test {
  protected:
@@ -113,49 +121,30 @@ TEST_F(CrashTest, KillLoop) {
                      std::to_string(seed ^ (run * 0x9e3779b97f4a7c15ull)), "--contracts", "10",
                      "--days", "730", "--workers", std::to_string(1 + rng() % 3)},
                     out);
-    ASSERT_GT(pid, 0) << "fork failed";
+    ASSERT_GT(pid, 0) << "spawn failed";
     // A third of the kills land early (open, WAL recovery, the first
     // batches), the rest anywhere in the first ~half second of appending.
     const uint64_t delay_us = rng() % 3 == 0 ? rng() % 60'000 : 60'000 + rng() % 500'000;
     std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    subprocess::Signal(pid, SIGKILL);
+    const int status = subprocess::ReapStatus(pid);
+    ASSERT_NE(status, -1);
     const std::string context = "seed " + std::to_string(seed) + ", round " +
                                 std::to_string(r.round) + ", run " + std::to_string(run) +
                                 ", kill after " + std::to_string(delay_us) + " us";
     bool exhausted = false;
     if (WIFSIGNALED(status)) {
-      ASSERT_EQ(WTERMSIG(status), SIGKILL) << context << "\n" << ReadText(out);
+      ASSERT_EQ(WTERMSIG(status), SIGKILL) << context << "\n" << test_files::ReadFile(out);
       ++killed;
     } else {
       ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << context << ": writer failed:\n"
-                                                                 << ReadText(out);
+                                                                 << test_files::ReadFile(out);
       ++exited;
       exhausted = true;
     }
 
     // Reopen and check everything against the logs.
-    std::vector<BatchIds> intents, acked;
-    ASSERT_TRUE(ReadBatchLog(r.logs + "/intent.log", 'I', &intents)) << context;
-    ASSERT_TRUE(ReadBatchLog(r.logs + "/ack.log", 'A', &acked)) << context;
-    // The writer creates the ledger, so a kill can land in the creation: with
-    // nothing acknowledged yet, opening must then finish it (or create it).
-    ledger::Options options;
-    options.create_if_missing = acked.empty();
-    std::unique_ptr<ledger::Ledger> ledger;
-    Status s = ledger::Ledger::Open(options, r.db, &ledger);
-    ASSERT_TRUE(s.ok()) << context << ": reopen: " << s.ToString();
-    LedgerCheck check;
-    s = CheckLedgerIntegrity(ledger.get(), &check);
-    ASSERT_TRUE(s.ok()) << context << ": " << s.ToString();
-    s = CheckBatches(ledger.get(), check, intents, acked);
-    ASSERT_TRUE(s.ok()) << context << ": " << s.ToString();
-    // Saving here too means later runs sometimes start from the driver's snapshots.
-    s = CheckProjections(ledger.get(), /*save=*/rng() % 2 == 0);
-    ASSERT_TRUE(s.ok()) << context << ": " << s.ToString();
-    max_events = std::max(max_events, check.events);
-    ledger.reset();
+    ASSERT_NO_FATAL_FAILURE(CheckReopened(r, context, &rng, &max_events));
     if (exhausted) new_round();
   }
   const double seconds =

@@ -23,6 +23,8 @@
 // Exit codes: 0 when the workload is exhausted ("exhausted" on stdout; the
 // driver starts a new ledger), 2 on any failure (printed on stderr).
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -175,99 +177,128 @@ void Worker(size_t index, const Args& args, ledger::Ledger* ledger, BatchQueue* 
   }
 }
 
-int Run(const Args& args) {
+std::unique_ptr<ledger::Ledger> OpenLedger(const std::string& path) {
   ledger::Options options;
   options.create_if_missing = true;  // a kill may land in the creation too
   options.sync = true;
   std::unique_ptr<ledger::Ledger> ledger;
-  Status s = ledger::Ledger::Open(options, args.db, &ledger);
+  Status s = ledger::Ledger::Open(options, path, &ledger);
   if (!s.ok()) Die("open: " + s.ToString());
+  return ledger;
+}
 
-  LogFile intent(args.logs + "/intent.log");
-  LogFile ack(args.logs + "/ack.log");
+// One run of the writer: feeds the generated workload, minus what a killed
+// run already stored, to the workers in random-sized batches.
+class Writer {
+ public:
+  explicit Writer(const Args& args)
+      : args_(args),
+        ledger_(OpenLedger(args.db)),
+        intent_(args.logs + "/intent.log"),
+        ack_(args.logs + "/ack.log"),
+        rng_(args.batch_seed),
+        queues_(args.workers),
+        pending_(args.workers),
+        target_(args.workers) {
+    for (size_t& t : target_) t = 1 + rng_.Below(kBatchEventsMax);
+  }
 
+  int Run() {
+    tools::GeneratorOptions g;
+    g.contracts = args_.contracts;
+    g.days = args_.days;
+    g.seed = args_.workload_seed;
+    g.close_periods = false;  // workers interleave contracts out of date order
+    g.approvals = false;      // the policy is ledger-wide as well
+    Status s = tools::GenerateEvents(
+        g, [this](const events::Event& e) { return Take(e); }, nullptr);
+    if (!s.ok()) Die("generate: " + s.ToString());
+    if (!started_) StartWorkers();
+    for (size_t w = 0; w < args_.workers; ++w) {
+      if (!pending_[w].empty()) queues_[w].Push(std::move(pending_[w]));
+      queues_[w].Push({});
+    }
+    for (std::thread& t : threads_) t.join();
+    std::printf("exhausted: %llu events were already stored\n",
+                static_cast<unsigned long long>(skipped_));
+    return 0;
+  }
+
+ private:
   // Per contract: events of it seen in the workload, and how many are stored.
   struct ContractProgress {
     uint64_t seen = 0;
     uint64_t stored = 0;
     size_t worker = 0;
   };
-  std::map<std::string, ContractProgress> progress;
-  std::vector<events::Event> stored_tail;  // the last few already stored events
-  tools::Xoshiro256 rng(args.batch_seed);
 
-  std::vector<BatchQueue> queues(args.workers);
-  std::vector<std::vector<events::Event>> pending(args.workers);
-  std::vector<size_t> target(args.workers);
-  for (size_t& t : target) t = 1 + rng.Below(kBatchEventsMax);
-  std::vector<std::thread> threads;
-  bool started = false;
-  auto start_workers = [&] {
+  // Skips `e` when a killed run stored it, else adds it to its worker's
+  // batch (starting the workers at the first event not stored yet).
+  Status Take(const events::Event& e) {
+    auto [it, inserted] = progress_.try_emplace(e.contract);
+    ContractProgress& p = it->second;
+    if (inserted) {
+      CCL_RETURN_IF_ERROR(ledger_->StreamVersion(e.contract, &p.stored));
+      p.worker = std::hash<std::string>()(e.contract) % args_.workers;
+    }
+    if (++p.seen <= p.stored) {
+      ++skipped_;
+      stored_tail_.push_back(e);
+      if (stored_tail_.size() > 3) stored_tail_.erase(stored_tail_.begin());
+      return Status::OK();
+    }
+    if (!started_) StartWorkers();
+    std::vector<events::Event>& b = pending_[p.worker];
+    b.push_back(e);
+    if (b.size() >= target_[p.worker]) {
+      queues_[p.worker].Push(std::move(b));
+      b.clear();
+      target_[p.worker] = 1 + rng_.Below(kBatchEventsMax);
+    }
+    return Status::OK();
+  }
+
+  void StartWorkers() {
     // Idempotent retry across the crash: already stored events again are
     // acknowledged as duplicates and write nothing.
-    if (!stored_tail.empty()) {
+    if (!stored_tail_.empty()) {
       ledger::AppendResult r;
-      Status d = ledger->Append(stored_tail, ledger::AppendOptions(), &r);
-      if (!d.ok() || r.duplicates != stored_tail.size() || r.appended != 0) {
-        Die("re-append of " + std::to_string(stored_tail.size()) +
+      Status d = ledger_->Append(stored_tail_, ledger::AppendOptions(), &r);
+      if (!d.ok() || r.duplicates != stored_tail_.size() || r.appended != 0) {
+        Die("re-append of " + std::to_string(stored_tail_.size()) +
             " stored events: " + d.ToString() + ", " + std::to_string(r.duplicates) +
             " duplicates, " + std::to_string(r.appended) + " appended");
       }
     }
-    for (size_t w = 0; w < args.workers; ++w) {
-      threads.emplace_back(Worker, w, std::cref(args), ledger.get(), &queues[w], &intent, &ack);
+    for (size_t w = 0; w < args_.workers; ++w) {
+      threads_.emplace_back(Worker, w, std::cref(args_), ledger_.get(), &queues_[w], &intent_,
+                            &ack_);
     }
-    started = true;
-  };
-
-  tools::GeneratorOptions g;
-  g.contracts = args.contracts;
-  g.days = args.days;
-  g.seed = args.workload_seed;
-  g.close_periods = false;  // workers interleave contracts out of date order
-  g.approvals = false;      // the policy is ledger-wide as well
-  uint64_t skipped = 0;
-  s = tools::GenerateEvents(
-      g,
-      [&](const events::Event& e) -> Status {
-        auto [it, inserted] = progress.try_emplace(e.contract);
-        ContractProgress& p = it->second;
-        if (inserted) {
-          CCL_RETURN_IF_ERROR(ledger->StreamVersion(e.contract, &p.stored));
-          p.worker = std::hash<std::string>()(e.contract) % args.workers;
-        }
-        if (++p.seen <= p.stored) {
-          ++skipped;
-          stored_tail.push_back(e);
-          if (stored_tail.size() > 3) stored_tail.erase(stored_tail.begin());
-          return Status::OK();
-        }
-        if (!started) start_workers();
-        std::vector<events::Event>& b = pending[p.worker];
-        b.push_back(e);
-        if (b.size() >= target[p.worker]) {
-          queues[p.worker].Push(std::move(b));
-          b.clear();
-          target[p.worker] = 1 + rng.Below(kBatchEventsMax);
-        }
-        return Status::OK();
-      },
-      nullptr);
-  if (!s.ok()) Die("generate: " + s.ToString());
-  if (!started) start_workers();
-  for (size_t w = 0; w < args.workers; ++w) {
-    if (!pending[w].empty()) queues[w].Push(std::move(pending[w]));
-    queues[w].Push({});
+    started_ = true;
   }
-  for (std::thread& t : threads) t.join();
-  std::printf("exhausted: %llu events were already stored\n",
-              static_cast<unsigned long long>(skipped));
-  return 0;
-}
+
+  const Args& args_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  LogFile intent_;
+  LogFile ack_;
+  std::map<std::string, ContractProgress> progress_;
+  std::vector<events::Event> stored_tail_;  // the last few already stored events
+  tools::Xoshiro256 rng_;
+  std::vector<BatchQueue> queues_;
+  std::vector<std::vector<events::Event>> pending_;
+  std::vector<size_t> target_;
+  std::vector<std::thread> threads_;
+  bool started_ = false;
+  uint64_t skipped_ = 0;
+};
 
 }  // namespace
 }  // namespace ccl::reliability
 
 int main(int argc, char** argv) {
-  return ccl::reliability::Run(ccl::reliability::ParseArgs(argc, argv));
+  // Dies with the test that started it, so a failed test leaves no writer
+  // appending behind it.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  const ccl::reliability::Args args = ccl::reliability::ParseArgs(argc, argv);
+  return ccl::reliability::Writer(args).Run();
 }

@@ -391,55 +391,47 @@ std::string FaultFs::DropUnsyncedData() {
   return error;
 }
 
+// Opens `name` through `open` (the target file system's own call) unless
+// the power is lost, and wraps what it opened: Wrapper(fs, wrapped_name, file).
+template <typename Wrapper, typename File, typename Open>
+IOStatus OpenWrapped(FaultFs* fs, const std::string& name, const std::string& wrapped_name,
+                     std::unique_ptr<File>* r, Open open) {
+  if (fs->power_lost()) return IOStatus::IOError("power lost: " + name);
+  std::unique_ptr<File> base;
+  IOStatus s = open(&base);
+  if (s.ok()) r->reset(new Wrapper(fs, wrapped_name, std::move(base)));
+  return s;
+}
+
 IOStatus FaultFs::NewSequentialFile(const std::string& f, const rocksdb::FileOptions& o,
                                     std::unique_ptr<rocksdb::FSSequentialFile>* r,
                                     IODebugContext* dbg) {
-  if (power_lost()) return IOStatus::IOError("power lost: " + f);
-  std::unique_ptr<rocksdb::FSSequentialFile> base;
-  IOStatus s = target()->NewSequentialFile(f, o, &base, dbg);
-  if (s.ok()) r->reset(new FaultSequentialFile(this, f, std::move(base)));
-  return s;
+  return OpenWrapped<FaultSequentialFile>(
+      this, f, f, r, [&](auto* base) { return target()->NewSequentialFile(f, o, base, dbg); });
 }
 
 IOStatus FaultFs::NewRandomAccessFile(const std::string& f, const rocksdb::FileOptions& o,
                                       std::unique_ptr<rocksdb::FSRandomAccessFile>* r,
                                       IODebugContext* dbg) {
-  if (power_lost()) return IOStatus::IOError("power lost: " + f);
-  std::unique_ptr<rocksdb::FSRandomAccessFile> base;
-  IOStatus s = target()->NewRandomAccessFile(f, o, &base, dbg);
-  if (s.ok()) r->reset(new FaultRandomAccessFile(this, f, std::move(base)));
-  return s;
+  return OpenWrapped<FaultRandomAccessFile>(
+      this, f, f, r, [&](auto* base) { return target()->NewRandomAccessFile(f, o, base, dbg); });
 }
 
-IOStatus FaultFs::NewWritableFile(const std::string& f, const rocksdb::FileOptions& o,
-                                  std::unique_ptr<rocksdb::FSWritableFile>* r,
-                                  IODebugContext* dbg) {
+IOStatus FaultFs::OpenWritable(
+    const std::string& f, bool reopen,
+    const std::function<IOStatus(std::unique_ptr<rocksdb::FSWritableFile>*)>& open,
+    std::unique_ptr<rocksdb::FSWritableFile>* r) {
   if (power_lost()) return IOStatus::IOError("power lost: " + f);
   uint64_t size = 0;
   const bool existed = FileSize(f, &size);
   std::unique_ptr<rocksdb::FSWritableFile> base;
-  IOStatus s = target()->NewWritableFile(f, o, &base, dbg);
+  IOStatus s = open(&base);
   if (!s.ok()) return s;
   {
     std::lock_guard<std::mutex> l(mu_);
-    TrackNewFile(f, existed);
-  }
-  r->reset(new FaultWritableFile(this, f, std::move(base)));
-  return s;
-}
-
-IOStatus FaultFs::ReopenWritableFile(const std::string& f, const rocksdb::FileOptions& o,
-                                     std::unique_ptr<rocksdb::FSWritableFile>* r,
-                                     IODebugContext* dbg) {
-  if (power_lost()) return IOStatus::IOError("power lost: " + f);
-  uint64_t size = 0;
-  const bool existed = FileSize(f, &size);
-  std::unique_ptr<rocksdb::FSWritableFile> base;
-  IOStatus s = target()->ReopenWritableFile(f, o, &base, dbg);
-  if (!s.ok()) return s;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    if (files_.find(f) == files_.end()) {
+    if (!reopen) {
+      TrackNewFile(f, existed);
+    } else if (files_.find(f) == files_.end()) {
       TrackNewFile(f, existed);
       files_[f].size = size;
       files_[f].synced_bytes = size;  // what was there before is as durable as it was
@@ -447,6 +439,22 @@ IOStatus FaultFs::ReopenWritableFile(const std::string& f, const rocksdb::FileOp
   }
   r->reset(new FaultWritableFile(this, f, std::move(base)));
   return s;
+}
+
+IOStatus FaultFs::NewWritableFile(const std::string& f, const rocksdb::FileOptions& o,
+                                  std::unique_ptr<rocksdb::FSWritableFile>* r,
+                                  IODebugContext* dbg) {
+  return OpenWritable(
+      f, /*reopen=*/false, [&](auto* base) { return target()->NewWritableFile(f, o, base, dbg); },
+      r);
+}
+
+IOStatus FaultFs::ReopenWritableFile(const std::string& f, const rocksdb::FileOptions& o,
+                                     std::unique_ptr<rocksdb::FSWritableFile>* r,
+                                     IODebugContext* dbg) {
+  return OpenWritable(
+      f, /*reopen=*/true, [&](auto* base) { return target()->ReopenWritableFile(f, o, base, dbg); },
+      r);
 }
 
 IOStatus FaultFs::ReuseWritableFile(const std::string& f, const std::string& old,
@@ -462,20 +470,15 @@ IOStatus FaultFs::ReuseWritableFile(const std::string& f, const std::string& old
 IOStatus FaultFs::NewRandomRWFile(const std::string& f, const rocksdb::FileOptions& o,
                                   std::unique_ptr<rocksdb::FSRandomRWFile>* r,
                                   IODebugContext* dbg) {
-  if (power_lost()) return IOStatus::IOError("power lost: " + f);
-  std::unique_ptr<rocksdb::FSRandomRWFile> base;
-  IOStatus s = target()->NewRandomRWFile(f, o, &base, dbg);
-  if (s.ok()) r->reset(new FaultRandomRWFile(this, f, std::move(base)));
-  return s;
+  return OpenWrapped<FaultRandomRWFile>(
+      this, f, f, r, [&](auto* base) { return target()->NewRandomRWFile(f, o, base, dbg); });
 }
 
 IOStatus FaultFs::NewDirectory(const std::string& name, const IOOptions& o,
                                std::unique_ptr<rocksdb::FSDirectory>* r, IODebugContext* dbg) {
-  if (power_lost()) return IOStatus::IOError("power lost: " + name);
-  std::unique_ptr<rocksdb::FSDirectory> base;
-  IOStatus s = target()->NewDirectory(name, o, &base, dbg);
-  if (s.ok()) r->reset(new FaultDirectory(this, NormalizeDir(name), std::move(base)));
-  return s;
+  return OpenWrapped<FaultDirectory>(this, name, NormalizeDir(name), r, [&](auto* base) {
+    return target()->NewDirectory(name, o, base, dbg);
+  });
 }
 
 IOStatus FaultFs::RenameFile(const std::string& src, const std::string& dst, const IOOptions& o,

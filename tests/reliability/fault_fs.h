@@ -33,6 +33,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -131,6 +132,13 @@ class FaultFs final : public rocksdb::FileSystemWrapper {
   };
 
   void TrackNewFile(const std::string& path, bool existed);
+  // NewWritableFile (reopen false) and ReopenWritableFile: opens f through
+  // `open` unless the power is lost, tracks it (a reopened file only when
+  // not tracked yet, its bytes so far as durable as they were) and wraps it.
+  rocksdb::IOStatus OpenWritable(
+      const std::string& f, bool reopen,
+      const std::function<rocksdb::IOStatus(std::unique_ptr<rocksdb::FSWritableFile>*)>& open,
+      std::unique_ptr<rocksdb::FSWritableFile>* r);
 
   mutable std::mutex mu_;
   std::array<uint64_t, kFaultOpCount> counts_{};

@@ -13,19 +13,6 @@
 
 namespace ccl::reliability {
 
-TempDir::TempDir(std::string_view prefix) {
-  std::string t =
-      (std::filesystem::temp_directory_path() / (std::string(prefix) + "-XXXXXX")).string();
-  if (mkdtemp(t.data()) == nullptr) std::abort();
-  path_ = t;
-}
-
-TempDir::~TempDir() {
-  if (keep_) return;
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 std::string IdKey(const events::Uuid& id) {
   return std::string(reinterpret_cast<const char*>(id.data()), id.size());
 }

@@ -14,25 +14,11 @@
 #include "events/event.h"
 #include "events/status.h"
 #include "ledger/ledger.h"
+#include "tests/testing/files.h"
 
 namespace ccl::reliability {
 
-// A fresh folder under $TMPDIR, removed with the object.
-class TempDir {
- public:
-  explicit TempDir(std::string_view prefix = "ccl-reliability");
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string Sub(std::string_view name) const { return path_ + "/" + std::string(name); }
-  // Leaves the folder in place (for a post-mortem after a failure).
-  void Keep() { keep_ = true; }
-
- private:
-  std::string path_;
-  bool keep_ = false;
-};
+using test_files::TempDir;
 
 // Event ids as 16-byte strings, hashable.
 std::string IdKey(const events::Uuid& id);

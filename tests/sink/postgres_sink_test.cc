@@ -372,7 +372,7 @@ TEST_F(PostgresSinkTest, SigkillAtRandomMomentsThenRestartWritesEveryEventOnce) 
     std::uniform_int_distribution<int64_t> delay(0, per_commit.count());
     std::this_thread::sleep_for(Clock::duration(delay(rng)));
     if (code < 0) {  // else reaped already: its pid may be someone else's now
-      ::kill(pid, SIGKILL);
+      subprocess::Signal(pid, SIGKILL);
       code = testing::Wait(pid);
     }
     ASSERT_TRUE(code == 128 + SIGKILL || code == 0) << code << " " << Err();
@@ -440,7 +440,7 @@ TEST_F(PostgresSinkTest, RestartWaitsForTheKilledSinksCommitInFlight) {
   };
   const pid_t killed = Start(SinkArgs());
   ASSERT_TRUE(wait_for(10)) << "the sink never reached its commit";
-  ::kill(killed, SIGKILL);
+  subprocess::Signal(killed, SIGKILL);
   ASSERT_EQ(testing::Wait(killed), 128 + SIGKILL);
   ExpectConsistent();  // a reader meanwhile sees the state before that commit, whole
   const pid_t restart = Start(SinkArgs());
@@ -564,7 +564,7 @@ TEST_F(PostgresSinkTest, FollowSyncsAWriterUntilSigterm) {
     head = w->head().seq;
   }
   ASSERT_TRUE(wait_for(head));
-  ::kill(pid, SIGTERM);
+  subprocess::Signal(pid, SIGTERM);
   EXPECT_EQ(testing::Wait(pid), 0) << Err();
   uint64_t cp = 0;
   ExpectConsistent(&cp);

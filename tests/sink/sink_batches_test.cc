@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <span>
 #include <thread>
 
 #include "tests/sink/sink_test_util.h"
@@ -38,6 +39,10 @@ int64_t SystemNs() {
       .count();
 }
 
+struct FollowRun {
+  int contracts, appends, events_per_append, interval_ms;
+};
+
 class SinkBatchesTest : public testing::PostgresServerTest {
  protected:
   void SetUp() override {
@@ -54,6 +59,22 @@ class SinkBatchesTest : public testing::PostgresServerTest {
     o.schema = schema_;
     o.today_day = [] { return events::DayOf(SystemNs()); };
     return o;
+  }
+  // run.appends appends of run.events_per_append bookings, one every
+  // run.interval_ms, over run.contracts contracts; (*appended_ns)[i]: when
+  // the append holding the i-th booking returned.
+  void AppendOnSchedule(const FollowRun& run, std::vector<int64_t>* appended_ns) {
+    auto next = std::chrono::steady_clock::now();
+    for (int a = 0; a < run.appends; ++a) {
+      std::this_thread::sleep_until(next);
+      next += std::chrono::milliseconds(run.interval_ms);
+      AppendOrDie(writer_.get(),
+                  Bookings(&factory_, Contract(a % run.contracts), run.events_per_append));
+      const int64_t now = SystemNs();
+      for (int i = 0; i < run.events_per_append; ++i) {
+        (*appended_ns)[static_cast<size_t>(a) * run.events_per_append + i] = now;
+      }
+    }
   }
   // `n` contracts C-0000.. opened in one append.
   void OpenContracts(int n) {
@@ -123,9 +144,28 @@ TEST_F(SinkBatchesTest, InitialSyncDropsEveryIndexAndRestoresEachExactly) {
   EXPECT_EQ(after, before);
 }
 
-struct FollowRun {
-  int contracts, appends, events_per_append, interval_ms;
-};
+// Checks that the follow batches hold every event after `base` exactly once,
+// in seq order without a gap; each event's latency from its append
+// (appended_ns[seq - base - 1]) to its batch's COMMIT, and each batch's
+// projection rows time, in ms.
+void MeasureFollowBatches(std::span<const SinkBatchStats> batches, uint64_t base,
+                          const std::vector<int64_t>& appended_ns, std::vector<double>* latency_ms,
+                          std::vector<double>* refresh_ms) {
+  uint64_t expect = base + 1;
+  for (const SinkBatchStats& b : batches) {
+    ASSERT_EQ(b.first_seq, expect);
+    ASSERT_LE(b.first_seq, b.last_seq);
+    for (uint64_t seq = b.first_seq; seq <= b.last_seq; ++seq) {
+      const int64_t appended = appended_ns[seq - base - 1];
+      ASSERT_GT(appended, 0) << "seq " << seq << " synced before its append returned";
+      latency_ms->push_back(static_cast<double>(b.committed_at_ns - appended) / 1e6);
+    }
+    refresh_ms->push_back(static_cast<double>(b.rows_ns + b.refresh_ns) / 1e6);
+    expect = b.last_seq + 1;
+  }
+  ASSERT_EQ(expect, base + appended_ns.size() + 1);
+  ASSERT_EQ(latency_ms->size(), appended_ns.size());
+}
 
 TEST_F(SinkBatchesTest, FollowLatencyFromAppendToVisible) {
   const bool full = std::getenv("CCL_SINK_BENCH") != nullptr;
@@ -161,39 +201,16 @@ TEST_F(SinkBatchesTest, FollowLatencyFromAppendToVisible) {
   }
   const size_t initial_batches = batch_count.load();
 
-  auto next = std::chrono::steady_clock::now();
-  for (int a = 0; a < run.appends; ++a) {
-    std::this_thread::sleep_until(next);
-    next += std::chrono::milliseconds(run.interval_ms);
-    AppendOrDie(writer_.get(),
-                Bookings(&factory_, Contract(a % run.contracts), run.events_per_append));
-    const int64_t now = SystemNs();
-    for (int i = 0; i < run.events_per_append; ++i) {
-      appended_ns[static_cast<size_t>(a) * run.events_per_append + i] = now;
-    }
-  }
+  AppendOnSchedule(run, &appended_ns);
   target.store(writer_->head().seq);
   sink.join();
   ASSERT_TRUE(sink_status.ok()) << sink_status.ToString();
   ASSERT_EQ(result.end_seq, base + total);
 
-  // Every event in exactly one batch, batches in seq order without a gap.
   std::vector<double> latency_ms, refresh_ms;
-  uint64_t expect = base + 1;
-  for (size_t i = initial_batches; i < batches.size(); ++i) {
-    const SinkBatchStats& b = batches[i];
-    ASSERT_EQ(b.first_seq, expect);
-    ASSERT_LE(b.first_seq, b.last_seq);
-    for (uint64_t seq = b.first_seq; seq <= b.last_seq; ++seq) {
-      const int64_t appended = appended_ns[seq - base - 1];
-      ASSERT_GT(appended, 0) << "seq " << seq << " synced before its append returned";
-      latency_ms.push_back(static_cast<double>(b.committed_at_ns - appended) / 1e6);
-    }
-    refresh_ms.push_back(static_cast<double>(b.rows_ns + b.refresh_ns) / 1e6);
-    expect = b.last_seq + 1;
-  }
-  ASSERT_EQ(expect, base + total + 1);
-  ASSERT_EQ(latency_ms.size(), total);
+  ASSERT_NO_FATAL_FAILURE(
+      MeasureFollowBatches(std::span<const SinkBatchStats>(batches).subspan(initial_batches), base,
+                           appended_ns, &latency_ms, &refresh_ms));
 
   const double max_ms = *std::max_element(latency_ms.begin(), latency_ms.end());
   std::printf(

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -52,9 +51,7 @@ class FixedPortLedgerd(h.Ledgerd):
 
     def command(self):
         if not hasattr(self, "fixed_port"):
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                self.fixed_port = s.getsockname()[1]
+            self.fixed_port = h.free_port()
         return [a if a != "127.0.0.1:0" else f"127.0.0.1:{self.fixed_port}"
                 for a in super().command()]
 

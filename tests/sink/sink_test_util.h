@@ -3,12 +3,8 @@
 // sink's tables read back as CSV text.
 #pragma once
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cctype>
 #include <cstdio>
@@ -17,41 +13,28 @@
 #include <vector>
 
 #include "tests/feed/feed_test_util.h"
+#include "tests/testing/subprocess.h"
 #include "tools/sink/pg_connection.h"
-
-extern char** environ;
 
 namespace ccl::sink::testing {
 
 using feed::testing::ReadFile;
 
-// Starts `argv` with stdout and stderr to the given files; returns its pid.
+// Starts `argv` (args[0] a path, or a name found in PATH) with stdin from
+// /dev/null and stdout and stderr to the given files; returns its pid (-1,
+// a test failure, when it could not be started).
 inline pid_t Spawn(std::vector<std::string> argv, const std::string& out, const std::string& err) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> args;
-  for (std::string& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  EXPECT_EQ(posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ), 0) << argv[0];
-  posix_spawn_file_actions_destroy(&fa);
+  subprocess::SpawnOptions o;
+  o.stdout_path = out;
+  o.stderr_path = err;
+  o.search_path = true;
+  const std::string name = argv[0];
+  const pid_t pid = subprocess::Spawn(std::move(argv), o).pid;
+  EXPECT_GT(pid, 0) << name;
   return pid;
 }
-
-// Reaps `pid` (blocking unless WNOHANG in `flags`): its exit code, or 128 +
-// the signal that ended it; -1 when WNOHANG and it still runs.
-inline int Reap(pid_t pid, int flags) {
-  int status = 0;
-  if (::waitpid(pid, &status, flags) != pid) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-// Waits for `pid`; its exit code, or 128 + the signal that ended it.
-inline int Wait(pid_t pid) { return Reap(pid, 0); }
-// Wait's answer once `pid` has ended (reaping it); -1 while it runs.
-inline int ExitCode(pid_t pid) { return Reap(pid, WNOHANG); }
+using subprocess::ExitCode;
+using subprocess::Wait;
 
 // One PostgreSQL server for the whole test binary, in a temporary folder.
 class PostgresServer {

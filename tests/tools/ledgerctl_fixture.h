@@ -4,10 +4,7 @@
 // them.
 #pragma once
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,9 +17,9 @@
 #include <vector>
 
 #include "tests/ledger/ledger_test_util.h"
+#include "tests/testing/files.h"
+#include "tests/testing/subprocess.h"
 #include "tools/generator.h"
-
-extern char** environ;
 
 namespace ccl::tools::testing {
 
@@ -34,24 +31,9 @@ struct RunResult {
   std::string err;
 };
 
-inline std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-inline void WriteFile(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << text;
-}
-
-inline std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using test_files::Lines;
+using test_files::ReadFile;
+using test_files::WriteFile;
 
 inline constexpr const char* kOpened =
     R"({"event_id":"6f1c2a1e-8d4b-4f6a-9c3e-0b1d2e3f4a5b","type":"ContractOpened",)"
@@ -108,51 +90,28 @@ class LedgerctlTest : public ::testing::Test {
     const fs::path in = dir_ / ("stdin" + tag), out = dir_ / ("stdout" + tag),
                    err = dir_ / ("stderr" + tag);
     WriteFile(in, input);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    int pipe_fds[2] = {-1, -1};
-    if (stdin_kind == Stdin::kPipe) {
-      EXPECT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
-      posix_spawn_file_actions_adddup2(&actions, pipe_fds[0], 0);
-    } else {
-      posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
-    }
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
+    subprocess::SpawnOptions o;
+    o.stdin_path = in.string();
+    o.stdin_pipe = stdin_kind == Stdin::kPipe;
+    o.stdout_path = out.string();
+    o.stderr_path = err.string();
+    o.cwd = dir_.string();
+    const subprocess::Child child = subprocess::Spawn(std::move(args), o);
     Started started;
+    started.pid = child.pid;
+    started.stdin_pipe = child.stdin_pipe;
     started.out = out;
     started.err = err;
-    if (posix_spawn(&started.pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) {
-      started.pid = -1;
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    if (pipe_fds[0] >= 0) ::close(pipe_fds[0]);
-    started.stdin_pipe = pipe_fds[1];
     return started;
   }
 
   // Feeds a kPipe stdin with `input`, waits for the process and collects
   // its exit code (128 + the signal that ended it), stdout and stderr.
   RunResult Finish(Started started, const std::string& input = "") {
-    if (started.stdin_pipe >= 0) {
-      // Bigger inputs than a pipe's buffer block here until the child reads.
-      for (size_t done = 0; started.pid > 0 && done < input.size();) {
-        const ssize_t n = ::write(started.stdin_pipe, input.data() + done, input.size() - done);
-        if (n <= 0) break;
-        done += static_cast<size_t>(n);
-      }
-      ::close(started.stdin_pipe);
-    }
+    // Bigger inputs than a pipe's buffer block here until the child reads.
+    subprocess::FeedAndClose(started.stdin_pipe, started.pid > 0 ? input : "");
     RunResult r;
-    if (started.pid > 0) {
-      int status = 0;
-      ::waitpid(started.pid, &status, 0);
-      r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
+    r.code = subprocess::Wait(started.pid);
     r.out = ReadFile(started.out);
     r.err = ReadFile(started.err);
     return r;

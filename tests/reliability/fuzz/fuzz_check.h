@@ -1,10 +1,16 @@
 // FUZZ_CHECK: a property of a fuzz target. On failure prints the condition
 // and aborts, which libFuzzer (and the corpus replay tests) report as a crash
-// with the input that caused it.
+// with the input that caused it. And the property every event a target
+// accepts must have.
 #pragma once
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+
+#include "events/codec.h"
+#include "events/event.h"
+#include "events/validate.h"
 
 #define FUZZ_CHECK(cond)                                                                    \
   do {                                                                                      \
@@ -13,3 +19,15 @@
       std::abort();                                                                         \
     }                                                                                       \
   } while (0)
+
+// An accepted event is valid, and its encoded bytes decode to the same event.
+// Returns those bytes.
+inline std::string FuzzCheckValidAndRoundTrips(const ccl::events::Event& e) {
+  FUZZ_CHECK(ccl::events::ValidateEvent(e).ok());
+  std::string bytes;
+  ccl::events::EncodeEvent(e, &bytes);
+  ccl::events::Event decoded;
+  FUZZ_CHECK(ccl::events::DecodeEvent(bytes, &decoded).ok());
+  FUZZ_CHECK(decoded == e);
+  return bytes;
+}

@@ -25,8 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CsvEventReader reader;
   ccl::Status s = reader.Open(content, fixed);
   if (!s.ok()) {
-    FUZZ_CHECK(s.IsInvalidArgument());
-    FUZZ_CHECK(!s.message().empty());
+    FUZZ_CHECK(s.IsInvalidArgument() && !s.message().empty());
     return 0;
   }
   // Accepted events are checked after the loop, their CSV form read back by
@@ -40,18 +39,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     bool done = false;
     s = reader.Next(&e, &line, &done);
     if (!s.ok()) {
-      FUZZ_CHECK(s.IsInvalidArgument());
-      FUZZ_CHECK(!s.message().empty());
+      FUZZ_CHECK(s.IsInvalidArgument() && !s.message().empty());
       break;
     }
     if (done) break;
     FUZZ_CHECK(line >= 1);
-    FUZZ_CHECK(ValidateEvent(e).ok());
-    std::string bytes;
-    EncodeEvent(e, &bytes);
-    Event decoded;
-    FUZZ_CHECK(DecodeEvent(bytes, &decoded).ok());
-    FUZZ_CHECK(decoded == e);
+    FuzzCheckValidAndRoundTrips(e);
     if (accepted.size() < kRoundTripMax) accepted.push_back(e);
   }
   if (accepted.empty()) return 0;

@@ -19,16 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Event e;
   ccl::Status s = parser->Parse(line, &e);
   if (!s.ok()) {
-    FUZZ_CHECK(s.IsInvalidArgument());
-    FUZZ_CHECK(!s.message().empty());
+    FUZZ_CHECK(s.IsInvalidArgument() && !s.message().empty());
     return 0;
   }
-  FUZZ_CHECK(ValidateEvent(e).ok());
-  std::string bytes;
-  EncodeEvent(e, &bytes);
-  Event decoded;
-  FUZZ_CHECK(DecodeEvent(bytes, &decoded).ok());
-  FUZZ_CHECK(decoded == e);
+  FuzzCheckValidAndRoundTrips(e);
   std::string json;
   AppendEventJson(e, JsonOutputOptions{false, nullptr, {}}, &json);
   Event reparsed;
