@@ -36,6 +36,10 @@ constexpr uint64_t kFlushAfterBytes = 256ull << 20;
 // A new leader whose previous group had several writers waits at most this
 // long for as many to queue again before it commits (see Append).
 constexpr auto kGatherWaitMax = std::chrono::microseconds(100);
+// What an event adds to a group's write (its bytes twice, chain, index and
+// tree entries: ~750 bytes), to decide before building it whether the group
+// is ingested (bulk) or goes through the WAL.
+constexpr size_t kBytesPerEvent = 768;
 // Scratch vectors grown past this by a bulk append are released afterwards.
 constexpr size_t kScratchKeepMax = 1 << 16;
 
@@ -122,10 +126,13 @@ void LedgerImpl::CommitGroup(const std::vector<Writer*>& group) {
   const Head before = head();
   size_t events = 0;
   for (const Writer* w : group) events += w->batch.size();
-  // An event puts ~750 bytes (its bytes twice, chain, index and tree entries);
-  // reserving avoids re-copying a bulk batch as it grows.
-  rocksdb::WriteBatch batch(std::min<size_t>(events, 1 << 22) * 768);
+  // Reserving avoids re-copying a large batch as it grows. A bulk group's
+  // batch holds no event bytes (GroupScratch::bulk): chain hashes, tree
+  // tiles and the write model, about a tenth.
+  const bool bulk = events * kBytesPerEvent >= options_.bulk_ingest_bytes_min;
+  rocksdb::WriteBatch batch(std::min<size_t>(events, 1 << 22) * kBytesPerEvent / (bulk ? 8 : 1));
   GroupScratch& g = StartGroup(before, &batch);
+  g.bulk = bulk;
 
   const uint64_t access_before = g.access.n;
   Status s = ValidateGroup(group, &g);
@@ -233,6 +240,10 @@ Status LedgerImpl::StageIndexes(GroupScratch* g) {
   std::sort(g->ids.begin(), g->ids.end(), [](const auto& a, const auto& b) {
     return std::memcmp(a.id.data(), b.id.data(), a.id.size()) < 0;
   });
+  if (g->bulk) {  // IngestBatch writes them from the scratch
+    SortStreamEntries(g);
+    return Status::OK();
+  }
   for (const auto& e : g->ids) {
     SeqKey v(e.seq);
     CCL_RETURN_IF_ERROR(FromBatch(
@@ -272,9 +283,9 @@ Status LedgerImpl::StageWriteModel(GroupScratch* g) {
 // through the WAL. After a failure the ledger needs reopening: whether the
 // write reached the disk is known only after recovery.
 Status LedgerImpl::WriteOrIngest(rocksdb::WriteBatch* batch, bool* ingested) {
-  *ingested = batch->GetDataSize() >= options_.bulk_ingest_bytes_min;
+  *ingested = scratch_->bulk || batch->GetDataSize() >= options_.bulk_ingest_bytes_min;
   if (*ingested) {
-    Status s = IngestBatch(batch);
+    Status s = IngestBatch(batch, *scratch_);
     if (!s.ok()) {
       // Whether the MANIFEST edit reached the disk is known after reopening.
       needs_reopen_.store(true);
@@ -510,7 +521,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     g->prev_hash = ChainHash(g->prev_hash, seq, g->bytes);
     g->leaf_hashes.push_back(EventLeafHash(seq, g->bytes));
     SeqKey k(seq);
-    CCL_RETURN_IF_ERROR(FromBatch(g->batch->Put(cf(kCfEvents), k.view(), g->bytes)));
+    if (!g->bulk) CCL_RETURN_IF_ERROR(FromBatch(g->batch->Put(cf(kCfEvents), k.view(), g->bytes)));
     CCL_RETURN_IF_ERROR(FromBatch(
         g->batch->Put(cf(kCfChain), k.view(),
                       rocksdb::Slice(reinterpret_cast<const char*>(g->prev_hash.data()), 32))));

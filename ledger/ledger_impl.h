@@ -150,6 +150,9 @@ class LedgerImpl final : public Ledger, private CommittedReader {
       uint64_t seq;
     };
     rocksdb::WriteBatch* batch = nullptr;
+    // A group large enough to be ingested (IngestBatch): its `events`, `ids`
+    // and `streams` entries stay in copies, ids and streams, not the batch.
+    bool bulk = false;
     events::Event event;  // the event being encoded, with its assigned fields
     std::string bytes;    // its encoding
     std::vector<StreamEntry> streams;
@@ -222,9 +225,10 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   static void FailWriter(Writer* w, const Status& s);
   Status ProcessWriter(Writer* w, GroupScratch* g);
   void SortStreamEntries(GroupScratch* g);
-  // ingest.cc: writes a large group's batch as SST files and ingests them
-  // into all column families in one atomic, synced MANIFEST edit.
-  Status IngestBatch(rocksdb::WriteBatch* batch);
+  // ingest.cc: writes a large group's batch (and, for a bulk group, its
+  // events and indexes from g) as SST files and ingests them into all column
+  // families in one atomic, synced MANIFEST edit.
+  Status IngestBatch(rocksdb::WriteBatch* batch, const GroupScratch& g);
   // ingest.cc: makes an ingestion visible to read-only instances (best effort).
   void AnnounceIngestion();
   Status CheckExpectedVersions(const Writer& w);
