@@ -16,7 +16,9 @@
 // one by one to name the first bad seq. The copies' digest is keyed by a
 // salt drawn for this run (CopyDigest): they are what single-contract reports
 // read, so a forged copy must not be able to match. Memory: the rebuilt write model
-// (contracts, escalations, reversals), never the events.
+// (contracts, escalations, reversals), never the events; the blocks read to
+// find reversal and decision targets stay in the ledger's block cache
+// (Options::block_cache_bytes).
 #include <openssl/rand.h>
 #include <rocksdb/db.h>
 
