@@ -94,6 +94,7 @@ bool LedgerImpl::PrepareGroup(std::vector<Writer*>* group, size_t events,
   AccessHead access_before;
   StagedBase(&before, &access_before);
   GroupScratch& g = StartGroup(before, access_before, batch);
+  g.bulk = BulkGroup(events);
   Status s = ValidateGroup(*group, 0, &g);
   Status earlier = s.ok() ? AwaitWriteInFlight(group, events, &g, &s) : Status::OK();
   if (!earlier.ok()) {
@@ -107,6 +108,14 @@ bool LedgerImpl::PrepareGroup(std::vector<Writer*>* group, size_t events,
     tree_->AbortAppend();
   } else if (out->writes) {
     tree_->MarkStaged();
+    if (g.bulk) {  // written from these by IngestBatch, after the scratch is reused
+      out->bulk = std::make_unique<GroupScratch>();
+      out->bulk->bulk = true;
+      out->bulk->first_seq = g.first_seq;
+      std::swap(out->bulk->ids, g.ids);
+      std::swap(out->bulk->streams, g.streams);
+      std::swap(out->bulk->copies, g.copies);
+    }
     StagedGroup& staged = staged_groups_.emplace_back();
     std::swap(staged.delta, *view_.group());
     {
@@ -153,7 +162,7 @@ void LedgerImpl::WriteGroup(const std::vector<Writer*>& group, const GroupWrite&
   Status s;
   if (gw.writes) {
     bool ingested = false;
-    s = WriteOrIngest(batch, &ingested);
+    s = WriteOrIngest(batch, gw.bulk.get(), &ingested);
     if (s.ok()) PublishGroup(gw, ingested ? 0 : batch->GetDataSize());
   }
   FinishWriters(group, s);
@@ -243,6 +252,10 @@ Status LedgerImpl::StageIndexes(GroupScratch* g) {
   std::sort(g->ids.begin(), g->ids.end(), [](const auto& a, const auto& b) {
     return std::memcmp(a.id.data(), b.id.data(), a.id.size()) < 0;
   });
+  if (g->bulk) {  // IngestBatch writes them from the scratch
+    SortStreamEntries(g);
+    return Status::OK();
+  }
   for (const auto& e : g->ids) {
     SeqKey v(e.seq);
     CCL_RETURN_IF_ERROR(FromBatch(
@@ -281,10 +294,11 @@ Status LedgerImpl::StageWriteModel(GroupScratch* g) {
 // Large groups are written as SST files and ingested (ingest.cc), the others
 // through the WAL. After a failure the ledger needs reopening: whether the
 // write reached the disk is known only after recovery.
-Status LedgerImpl::WriteOrIngest(rocksdb::WriteBatch* batch, bool* ingested) {
-  *ingested = batch->GetDataSize() >= options_.bulk_ingest_bytes_min;
+Status LedgerImpl::WriteOrIngest(rocksdb::WriteBatch* batch, const GroupScratch* bulk,
+                                 bool* ingested) {
+  *ingested = bulk != nullptr || batch->GetDataSize() >= options_.bulk_ingest_bytes_min;
   if (*ingested) {
-    Status s = IngestBatch(batch);
+    Status s = IngestBatch(batch, bulk);
     if (!s.ok()) {
       // Whether the MANIFEST edit reached the disk is known after reopening.
       needs_reopen_.store(true);
@@ -518,7 +532,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     g->prev_hash = ChainHash(g->prev_hash, seq, g->bytes);
     g->leaf_hashes.push_back(EventLeafHash(seq, g->bytes));
     SeqKey k(seq);
-    CCL_RETURN_IF_ERROR(FromBatch(g->batch->Put(cf(kCfEvents), k.view(), g->bytes)));
+    if (!g->bulk) CCL_RETURN_IF_ERROR(FromBatch(g->batch->Put(cf(kCfEvents), k.view(), g->bytes)));
     CCL_RETURN_IF_ERROR(FromBatch(
         g->batch->Put(cf(kCfChain), k.view(),
                       rocksdb::Slice(reinterpret_cast<const char*>(g->prev_hash.data()), 32))));

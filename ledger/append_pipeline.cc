@@ -47,9 +47,11 @@ void LedgerImpl::LeadGroup(Writer* leader) {
   if (!group_in_flight_) GatherWriters(&lock);
   TakeQueued(&group, &events);
   lock.unlock();
-  // An event puts ~750 bytes (its bytes twice, chain, index and tree entries);
-  // reserving avoids re-copying a bulk batch as it grows.
-  rocksdb::WriteBatch batch(std::min<size_t>(events, 1 << 22) * 768);
+  // Reserving avoids re-copying a large batch as it grows. A bulk group's
+  // batch holds no event bytes (GroupScratch::bulk): chain hashes, tree
+  // tiles and the write model, about a tenth.
+  rocksdb::WriteBatch batch(std::min<size_t>(events, 1 << 22) * kGroupBytesPerEvent /
+                            (BulkGroup(events) ? 8 : 1));
   GroupWrite gw;
   const bool staged = PrepareGroup(&group, events, &batch, &gw);
   lock.lock();

@@ -14,6 +14,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cassert>
 #include <filesystem>
 
 #include "ledger/ledger_impl.h"
@@ -72,6 +73,73 @@ std::string ScratchFile(const std::string& dir, size_t cf) {
   return dir + "/" + std::to_string(cf) + ".sst";
 }
 
+// Writes one column family's SST file from `put`, which calls its argument
+// with every entry in key order (keys strictly ascending), and adds it to
+// *args (nothing when `put` gave no entry).
+template <typename PutAll>
+Status WriteTable(const rocksdb::Options& o, rocksdb::ColumnFamilyHandle* handle,
+                  const std::string& file, PutAll put_all,
+                  std::vector<rocksdb::IngestExternalFileArg>* args) {
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(o), o, handle);
+  rocksdb::Status s = writer.Open(file);
+  uint64_t entries = 0;
+  if (s.ok()) {
+    s = put_all([&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+      ++entries;
+      return writer.Put(key, value);
+    });
+  }
+  if (s.ok() && entries == 0) return Status::OK();  // an empty table cannot be finished
+  if (s.ok()) s = writer.Finish();
+  CCL_RETURN_IF_ERROR(FromRocks(s, "write " + file));
+  rocksdb::IngestExternalFileArg arg;
+  arg.column_family = handle;
+  arg.external_files = {file};
+  arg.options.move_files = true;            // a link, not a copy
+  arg.options.write_global_seqno = false;   // no rewrite of the file we just wrote
+  arg.options.allow_blocking_flush = true;  // memtables overlapping the range go first
+  args->push_back(std::move(arg));
+  return Status::OK();
+}
+
+// A bulk group's `events`, `ids` and `streams` entries, which it keeps in its
+// scratch rather than the batch (GroupScratch::bulk): calls put(key, value)
+// for each entry of `cf` in key order. The events are g.copies in seq order
+// (each `streams` value is BE64(seq) || the stored bytes); ids and streams
+// are sorted already (StageIndexes). `Scratch` is LedgerImpl::GroupScratch.
+template <typename Scratch, typename Put>
+rocksdb::Status PutFromScratch(const Scratch& g, ColumnFamilyId cf, Put put) {
+  rocksdb::Status s;
+  if (cf == kCfIds) {
+    for (size_t i = 0; s.ok() && i < g.ids.size(); ++i) {
+      SeqKey v(g.ids[i].seq);
+      s = put(rocksdb::Slice(reinterpret_cast<const char*>(g.ids[i].id.data()), 16),
+              rocksdb::Slice(v.bytes, 8));
+    }
+  } else if (cf == kCfStreams) {
+    std::string key;
+    for (size_t i = 0; s.ok() && i < g.streams.size(); ++i) {
+      const auto& e = g.streams[i];
+      StreamKeyInto(e.contract, e.version, &key);
+      s = put(key, rocksdb::Slice(g.copies.data() + e.copy_at, e.copy_bytes));
+    }
+  } else if (cf == kCfEvents) {
+    // Seqs are consecutive from g.first_seq; the streams entries say where
+    // each copy lies.
+    std::vector<std::pair<size_t, size_t>> at(g.streams.size());
+    for (const auto& e : g.streams) {
+      assert(e.seq >= g.first_seq && e.seq - g.first_seq < at.size());
+      at[e.seq - g.first_seq] = {e.copy_at, e.copy_bytes};
+    }
+    for (size_t i = 0; s.ok() && i < at.size(); ++i) {
+      SeqKey k(g.first_seq + i);
+      assert(at[i].second >= 8);  // BE64(seq) || bytes
+      s = put(k.view(), rocksdb::Slice(g.copies.data() + at[i].first + 8, at[i].second - 8));
+    }
+  }
+  return s;
+}
+
 }  // namespace
 
 void RemoveIngestScratch(const std::string& dir) {
@@ -80,7 +148,7 @@ void RemoveIngestScratch(const std::string& dir) {
   std::filesystem::remove(dir, ec);  // only when empty
 }
 
-Status LedgerImpl::IngestBatch(rocksdb::WriteBatch* batch) {
+Status LedgerImpl::IngestBatch(rocksdb::WriteBatch* batch, const GroupScratch* bulk) {
   Collector collector(handles_);
   CCL_RETURN_IF_ERROR(FromRocks(batch->Iterate(&collector), "sort bulk append"));
 
@@ -97,24 +165,24 @@ Status LedgerImpl::IngestBatch(rocksdb::WriteBatch* batch) {
   std::vector<rocksdb::IngestExternalFileArg> args;
   for (size_t cf = 0; cf < collector.entries().size(); ++cf) {
     std::vector<Collector::Entry>& entries = collector.entries()[cf];
-    if (entries.empty()) continue;
-    SortUnique(&entries);
+    const bool from_scratch =
+        bulk != nullptr && (cf == kCfEvents || cf == kCfIds || cf == kCfStreams);
+    // A bulk group puts none of these in the batch (StageIndexes, ProcessWriter).
+    assert(!from_scratch || entries.empty());
+    if (!from_scratch && entries.empty()) continue;
     rocksdb::Options o(db_options_, cf_options_[cf]);
-    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(o), o, handles_[cf]);
-    const std::string file = ScratchFile(dir, cf);
-    rocksdb::Status s = writer.Open(file);
-    for (size_t i = 0; s.ok() && i < entries.size(); ++i) {
-      s = writer.Put(entries[i].first, entries[i].second);
-    }
-    if (s.ok()) s = writer.Finish();
-    CCL_RETURN_IF_ERROR(FromRocks(s, "write " + file));
-    rocksdb::IngestExternalFileArg arg;
-    arg.column_family = handles_[cf];
-    arg.external_files = {file};
-    arg.options.move_files = true;            // a link, not a copy
-    arg.options.write_global_seqno = false;   // no rewrite of the file we just wrote
-    arg.options.allow_blocking_flush = true;  // memtables overlapping the range go first
-    args.push_back(std::move(arg));
+    auto put_all = [&](auto put) {
+      if (from_scratch) return PutFromScratch(*bulk, static_cast<ColumnFamilyId>(cf), put);
+      SortUnique(&entries);
+      rocksdb::Status s;
+      for (size_t i = 0; s.ok() && i < entries.size(); ++i) {
+        s = put(entries[i].first, entries[i].second);
+      }
+      return s;
+    };
+    CCL_RETURN_IF_ERROR(WriteTable(o, handles_[cf], ScratchFile(dir, cf), put_all, &args));
+    // The views are written: the next column family needs no room for them.
+    std::vector<Collector::Entry>().swap(entries);
   }
   CCL_RETURN_IF_ERROR(FromRocks(db_->IngestExternalFiles(args), "ingest bulk append"));
   AnnounceIngestion();

@@ -150,6 +150,9 @@ class LedgerImpl final : public Ledger, private CommittedReader {
       uint64_t seq;
     };
     rocksdb::WriteBatch* batch = nullptr;
+    // A group large enough to be ingested (IngestBatch): its `events`, `ids`
+    // and `streams` entries stay in copies, ids and streams, not the batch.
+    bool bulk = false;
     events::Event event;  // the event being encoded, with its assigned fields
     std::string bytes;    // its encoding
     std::vector<StreamEntry> streams;
@@ -209,10 +212,21 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   Status VerifyAccess(const rocksdb::ReadOptions& ro, VerifyReport* report);
 
   // What a group's leader hands from preparing the group to writing it.
+  // What an event adds to a group's write (its bytes twice, chain, index and
+  // tree entries: ~750 bytes), to decide before building it whether the
+  // group is ingested (bulk) or goes through the WAL.
+  static constexpr size_t kGroupBytesPerEvent = 768;
+  bool BulkGroup(size_t events) const {
+    return events * kGroupBytesPerEvent >= options_.bulk_ingest_bytes_min;
+  }
   struct GroupWrite {
     bool writes = false;  // false: its writers were all rejected or duplicates
     Head after;           // the heads once it is written
     AccessHead access;
+    // A bulk group's `events`, `ids` and `streams` entries (GroupScratch::bulk),
+    // taken out of the scratch when it is prepared: the next group's leader
+    // reuses the scratch while this one is written. Null for other groups.
+    std::unique_ptr<GroupScratch> bulk;
   };
   // A group prepared and not yet retired: its write-model changes stand over
   // the committed state for the group prepared after it (CommittedReader).
@@ -254,7 +268,7 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   void WriteGroup(const std::vector<Writer*>& group, const GroupWrite& gw,
                   rocksdb::WriteBatch* batch);
   // Sets *ingested when the batch went in as SST files rather than the WAL.
-  Status WriteOrIngest(rocksdb::WriteBatch* batch, bool* ingested);
+  Status WriteOrIngest(rocksdb::WriteBatch* batch, const GroupScratch* bulk, bool* ingested);
   void PublishGroup(const GroupWrite& gw, uint64_t wal_bytes);
   // Gives every accepted writer of the group the group's outcome `s`.
   static void FinishWriters(const std::vector<Writer*>& group, const Status& s);
@@ -275,9 +289,11 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   bool FindStagedEvent(const events::Uuid& id, uint64_t* seq, events::Event* event);
   Status ProcessWriter(Writer* w, GroupScratch* g);
   void SortStreamEntries(GroupScratch* g);
-  // ingest.cc: writes a large group's batch as SST files and ingests them
-  // into all column families in one atomic, synced MANIFEST edit.
-  Status IngestBatch(rocksdb::WriteBatch* batch);
+  // ingest.cc: writes a large group's batch (and, for a bulk group, its
+  // events and indexes from g) as SST files and ingests them into all column
+  // families in one atomic, synced MANIFEST edit.
+  // `bulk`: null, or the rows of a bulk group (GroupWrite::bulk).
+  Status IngestBatch(rocksdb::WriteBatch* batch, const GroupScratch* bulk);
   // ingest.cc: makes an ingestion visible to read-only instances (best effort).
   void AnnounceIngestion();
   Status CheckExpectedVersions(const Writer& w);

@@ -16,7 +16,9 @@
 // one by one to name the first bad seq. The copies' digest is keyed by a
 // salt drawn for this run (CopyDigest): they are what single-contract reports
 // read, so a forged copy must not be able to match. Memory: the rebuilt write model
-// (contracts, escalations, reversals), never the events.
+// (contracts, escalations, reversals), never the events; the blocks read to
+// find reversal and decision targets stay in the ledger's block cache
+// (Options::block_cache_bytes).
 #include <openssl/rand.h>
 #include <rocksdb/db.h>
 
@@ -144,6 +146,12 @@ void EventHandoff::Push() {
     cv_.notify_all();
   }
   filling_ = Chunk();
+  // A chunk the consumer is done with, its memory already mapped: a fresh
+  // megabyte per chunk would cost a page fault per 4 KiB written.
+  if (!spare_.empty()) {
+    filling_.data = std::move(spare_);
+    filling_.data.clear();
+  }
   filling_.data.reserve(kChunkBytes + 32 * 1024);
 }
 
@@ -160,6 +168,7 @@ bool EventHandoff::Next(uint64_t* seq, std::string_view* bytes, std::string_view
     std::unique_lock<std::mutex> l(mu_);
     cv_.wait(l, [&] { return !queue_.empty() || closed_; });
     if (queue_.empty()) return false;
+    if (spare_.capacity() < reading_.data.capacity()) spare_ = std::move(reading_.data);
     reading_ = std::move(queue_.front());
     queue_.pop_front();
     cv_.notify_all();

@@ -86,7 +86,7 @@ class VerifyState;
 // consistency CheckIds establishes) and must precede the current event.
 class VerifyModel final : public ModelView {
  public:
-  VerifyModel(LedgerImpl* ledger, const rocksdb::ReadOptions& ro) : ledger_(ledger), ro_(ro) {}
+  VerifyModel(LedgerImpl* ledger, const rocksdb::ReadOptions& ro);
   void set_current_seq(uint64_t seq) { current_seq_ = seq; }
 
   Status FindContract(std::string_view contract, ContractState** state) override;
@@ -111,13 +111,34 @@ class VerifyModel final : public ModelView {
     EscalationState state;
     uint64_t last_seq;  // to name a seq when the stored state differs
   };
+  // An event FindEvent found, kept for the lookups that follow: one event's
+  // replay and period figures ask for the same target up to four times (a
+  // decision, its target, the target's reversal target).
+  struct Found {
+    events::Uuid id{};
+    uint64_t seq = 0;  // 0: empty
+    events::Event event;
+  };
+  // Reads the event `id` from the indexes (not the cache) into *slot.
+  Status LookUp(const events::Uuid& id, Found* slot, bool* found);
+
+  using ContractEntry = std::pair<const std::string, ContractState>;
+  void Remember(ContractEntry* e);  // as one of last_contracts_
+
   LedgerImpl* ledger_;
   rocksdb::ReadOptions ro_;
+  // Point lookups: through the block cache (targets cluster in time), no
+  // readahead.
+  rocksdb::ReadOptions lookup_ro_;
   uint64_t current_seq_ = 0;
   std::unordered_map<std::string, ContractState, StringHash, std::equal_to<>> contracts_;
+  std::array<ContractEntry*, 2> last_contracts_{};  // the last two found, most recent first
   std::unordered_map<std::string, Escalation> escalations_;
   std::unordered_map<uint64_t, uint64_t> reversals_;
-  events::Event scratch_;
+  // The two events found last; `next_found_` is the one the next miss
+  // replaces, so the event a caller got from the previous call stays valid.
+  std::array<Found, 2> found_;
+  size_t next_found_ = 0;
   std::string value_;
 };
 
@@ -156,6 +177,7 @@ class EventHandoff {
   bool closed_ = false;      // guarded by mu_
   bool abandoned_ = false;   // guarded by mu_
   bool complete_ = false;    // guarded by mu_ until Next returns false
+  std::string spare_;        // guarded by mu_: a consumed chunk's buffer, for reuse
   Chunk filling_;            // producer only
   Chunk reading_;            // consumer only
   size_t read_pos_ = 0;      // consumer only
