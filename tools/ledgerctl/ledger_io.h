@@ -56,6 +56,11 @@ using app::TodayDay;
 // defines) into *view; a bad value is InvalidArgument "option '--as-of': ...".
 Status ParseViewOptions(const po::variables_map& vm, projections::View* view);
 
+// margin's --period YYYY-MM into *month (unset without it): the month fixes
+// the view (app::ViewOfPeriod), so --as-of and --known-at with it are
+// InvalidArgument, and so is a malformed month ("option '--period': ...").
+Status ParsePeriodOption(const po::variables_map& vm, std::optional<int32_t>* month);
+
 // Seconds since `start` (steady clock).
 double SecondsSince(std::chrono::steady_clock::time_point start);
 // "1.23 s, 456,789 events/s": n events in `seconds`.
