@@ -61,6 +61,15 @@ int FailedCheck(const Status& s) {
   return ExitCodeFor(s);
 }
 
+Status SigningKeyOption(const po::variables_map& vm, std::optional<ledger::SigningKey>* out) {
+  if (!vm.count("sign")) return Status::OK();
+  ledger::SigningKey k;
+  Status s = ledger::ReadSigningKey(vm["sign"].as<std::string>(), &k);
+  if (!s.ok()) return s.WithContext("option '--sign'");
+  *out = k;
+  return Status::OK();
+}
+
 Status TrustedKey(const po::variables_map& vm, std::optional<ledger::VerifyingKey>* out) {
   out->reset();
   const std::string path = OptString(vm, "pubkey");
@@ -90,12 +99,7 @@ int RunDigest(const po::variables_map& vm, const GlobalOptions& g) {
     if (!s.ok()) return Usage("digest", "option '--time': " + s.message());
   }
   std::optional<ledger::SigningKey> key;
-  if (vm.count("sign")) {
-    ledger::SigningKey k;
-    Status s = ledger::ReadSigningKey(vm["sign"].as<std::string>(), &k);
-    if (!s.ok()) return Fail(s.WithContext("option '--sign'"));
-    key = k;
-  }
+  if (Status s = SigningKeyOption(vm, &key); !s.ok()) return Fail(s);
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
@@ -368,12 +372,7 @@ int RunWitness(const po::variables_map& vm, const GlobalOptions& g) {
 
 int RunBackup(const po::variables_map& vm, const GlobalOptions& g) {
   std::optional<ledger::SigningKey> key;
-  if (vm.count("sign")) {
-    ledger::SigningKey k;
-    Status s = ledger::ReadSigningKey(vm["sign"].as<std::string>(), &k);
-    if (!s.ok()) return Fail(s.WithContext("option '--sign'"));
-    key = k;
-  }
+  if (Status s = SigningKeyOption(vm, &key); !s.ok()) return Fail(s);
   // A backup reads the ledger; it writes only into DIR.
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, LedgerFolderWritable(g.db_path) ? OpenMode::kWrite : OpenMode::kReadOnly,

@@ -212,12 +212,7 @@ int RemoteDigest(const po::variables_map& vm, const GlobalOptions& g) {
     time_ns = t;
   }
   std::optional<ledger::SigningKey> key;
-  if (vm.count("sign")) {
-    ledger::SigningKey k;
-    Status s = ledger::ReadSigningKey(vm["sign"].as<std::string>(), &k);
-    if (!s.ok()) return Fail(s.WithContext("option '--sign'"));
-    key = k;
-  }
+  if (Status s = SigningKeyOption(vm, &key); !s.ok()) return Fail(s);
   std::unique_ptr<client::Client> c;
   if (int rc = ConnectToServer(g, "digest", &c); rc != kExitOk) return rc;
   client::Response r;

@@ -127,6 +127,9 @@ Status ParseAppendEvent(const po::variables_map& vm, events::Event* e);
 int FailedCheck(const Status& s);
 // The trusted public key of --pubkey, if given (cmd_audit.cc).
 Status TrustedKey(const po::variables_map& vm, std::optional<ledger::VerifyingKey>* out);
+// The private key of --sign PREFIX, if given; an unreadable one is the
+// reader's error under "option '--sign'" (cmd_audit.cc).
+Status SigningKeyOption(const po::variables_map& vm, std::optional<ledger::SigningKey>* out);
 // Reads a digest the user trusts: strict parse, then its signature (pinned to
 // --pubkey when given) (cmd_audit.cc).
 Status ReadTrustedDigest(const std::string& path, const std::optional<ledger::VerifyingKey>& key,
