@@ -169,6 +169,8 @@ int RemoteMargin(const po::variables_map& vm, const GlobalOptions& g) {
   projections::MarginReport columns;
   columns.keys = keys;
   const auto totals = [&](projections::RowSet* set) { return AddMarginTotals(keys, set); };
+  // A bad --as-of or --known-at is reported before --period's own errors,
+  // in the local command's order.
   std::optional<int32_t> period;
   projections::View view;
   s = ParseViewOptions(vm, &view);
