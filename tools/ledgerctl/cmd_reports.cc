@@ -125,9 +125,8 @@ void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), s
 // (app::QueryReport); a long catch-up of an unfiltered view is stored as the
 // projection's checkpoint when the writer lock is free
 // (SaveCheckpointIfLockFree). Returns an exit code; kExitOk on success.
-// `state`, when given, keeps the folded projection state for the caller.
 int Fill(const GlobalOptions& g, const std::string& command, const projections::ReportQuery& query,
-         projections::ReportRows* rows, projections::ProjectionSet* state = nullptr) {
+         projections::ReportRows* rows) {
   std::unique_ptr<ledger::Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
@@ -135,7 +134,7 @@ int Fill(const GlobalOptions& g, const std::string& command, const projections::
   s = app::QueryReport(
       ledger.get(), query,
       [&g](const Projection& p, uint64_t seq) { SaveCheckpointIfLockFree(g, p, seq); }, rows,
-      &stats, state);
+      &stats);
   LogStats(command, stats);
   if (!s.ok()) return Fail(s);
   return kExitOk;
