@@ -51,6 +51,24 @@ TEST(ResponseReaderTest, ContentLengthBodyInEverySplit) {
   }
 }
 
+TEST(ResponseReaderTest, HeadersAreListedInOrderWithLowerCaseNames) {
+  ResponseReader reader(1024);
+  const std::string r =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nLedger-Sealed-Close: {\"seq\":7}\r\n"
+      "Content-Length: 0\r\n\r\n";
+  ASSERT_TRUE(reader.Feed(r, [](std::string_view) { return Status::OK(); }).ok());
+  ASSERT_TRUE(reader.header_done());
+  const std::vector<std::pair<std::string, std::string>> want = {
+      {"content-type", "text/csv"},
+      {"ledger-sealed-close", "{\"seq\":7}"},
+      {"content-length", "0"}};
+  EXPECT_EQ(reader.headers(), want);
+  Response response;
+  response.headers = reader.headers();
+  EXPECT_EQ(response.Header("ledger-sealed-close"), "{\"seq\":7}");
+  EXPECT_EQ(response.Header("absent"), "");
+}
+
 TEST(ResponseReaderTest, ChunkedBodyWithExtensionsAndTrailers) {
   const std::string r =
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"

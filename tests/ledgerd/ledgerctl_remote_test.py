@@ -82,6 +82,7 @@ class RemoteTest(unittest.TestCase):
     def test_reads_print_what_the_local_command_prints(self):
         booking = self.first("HoursBooked")
         contract = booking["contract"]
+        currency = self.first("ContractOpened")["currency"]
         cases = [
             ["log"],
             ["log", "--json"],
@@ -112,10 +113,27 @@ class RemoteTest(unittest.TestCase):
             ["tail", "-n", "3"],
             ["tail", "--from", "4", "--limit", "5"],
             ["tail", "--from", "100000"],
+            # The same CSV rows as locally: assigned fields, the currency
+            # beside every amount, the chain hash last.
+            ["tail", "--format", "csv"],
+            ["tail", "--format", "csv", "--from", "1", "--limit", "12"],
+            ["tail", "--format", "csv", "--from", "100000"],
+            ["tail", "--format", "xml"],
+            ["tail", "--poll-ms", "5"],
+            # Nothing is appended meanwhile: a follow ends after a second
+            # without news, having printed what there was.
+            ["tail", "--follow", "--idle-timeout", "1", "--from", "5"],
+            ["tail", "--follow", "--idle-timeout", "1", "--format", "csv", "-n", "2"],
+            ["tail", "--follow", "--idle-timeout", "1", "--from", "100000"],
+            ["margin", "--currency", currency],
+            ["margin", "--currency", currency, "--by", "customer,month", "--format", "csv"],
+            ["margin", "--currency", currency, "--format", "json", "--as-of", "2025-02-15"],
+            ["margin", "--currency", "XTS", "--format", "json"],
         ]
         for args in cases:
             p = self.assertSameAsLocal(args)
-            if args in (["log"], ["balance"], ["margin", "--by", "customer,month"], ["tail"]):
+            if args in (["log"], ["balance"], ["margin", "--by", "customer,month"], ["tail"],
+                        ["tail", "--format", "csv"], ["margin", "--currency", currency]):
                 self.assertEqual(p.returncode, 0, p.stderr)
                 self.assertTrue(p.stdout)
         # The error cases really are errors, each with its documented code.
@@ -217,12 +235,38 @@ class RemoteTest(unittest.TestCase):
             f.write(there.stdout)
         for seq in ("1", "5", "100000"):
             self.assertSameAsLocal(["prove", "--digest", digest, "--seq", seq])
-        self.assertEqual(self.remote("digest", "--time", "2025-01-01").returncode, 2)
+        # --time without --sign: the server dates what it signs.
+        p = self.remote("digest", "--time", "2025-01-01T00:00:00Z")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("needs --sign", p.stderr)
+
+    def test_a_digest_signed_remotely_is_the_callers_statement_on_the_servers_tree(self):
+        key = os.path.join(self.tmp, "mykey")
+        if not os.path.exists(key):
+            ledgerctl("keygen", "--out", key, check=True)
+        args = ["digest", "--sign", key, "--time", "2030-01-02T03:04:05Z"]
+        here, there = self.local(*args, db=self.server.db), self.remote(*args)
+        self.assertEqual(outcome(there), outcome(here))
+        self.assertEqual(there.returncode, 0, there.stderr)
+        signed = os.path.join(self.tmp, "signed-digest.json")
+        with open(signed, "w") as f:
+            f.write(there.stdout)
+        # It checks as a digest of the served ledger signed by that key.
+        p = self.local("verify", "--against", signed, "--pubkey", key + ".pub", db=self.server.db)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # Signed at the server's time: the same tree, root and head.
+        p = self.remote("digest", "--sign", key)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        tree = lambda text: {k: v for k, v in json.loads(text).items()
+                             if k not in ("time", "signature")}
+        self.assertEqual(tree(p.stdout), tree(here.stdout))
+        for args in (["digest", "--sign", os.path.join(self.tmp, "no-such-key")],
+                     ["digest", "--sign", key, "--time", "yesterday"]):
+            self.assertSameAsLocal(args)
 
     def test_a_command_that_cannot_run_remotely_is_a_usage_error(self):
         for args, named in [(["verify"], "ledgerctl verify: "), (["stats"], "ledgerctl stats: "),
-                            (["margin", "--period", "2025-01"], "ledgerctl margin: option '--period'"),
-                            (["tail", "--format", "csv"], "ledgerctl tail: option '--format'")]:
+                            (["tail", "--format", "xml"], "ledgerctl tail: option '--format'")]:
             p = self.remote(*args)
             self.assertEqual(p.returncode, 2, (args, p.stderr))
             self.assertTrue(p.stderr.startswith(named), p.stderr)
@@ -233,6 +277,44 @@ class RemoteTest(unittest.TestCase):
         self.assertIn("go together", p.stderr)
         p = run(tls_args(self.server.port)[2:] + ["--server", "http://127.0.0.1:1", "log"])
         self.assertEqual(p.returncode, 2, p.stderr)
+
+    def test_a_closed_month_prints_its_sealed_rows_as_the_local_command_prints_them(self):
+        # The generator's whole workload: monthly closes (January to March)
+        # and the approvals a second actor gives.
+        def prepare(server):
+            ledgerctl("import", "-", db=server.db, check=True, input=ledgerctl(
+                "generate", "--contracts", "4", "--days", "100", check=True).stdout)
+
+        server = Ledgerd(prepare=prepare)
+        try:
+            opened = json.loads(ledgerctl("log", "--json", "--type", "ContractOpened", "--limit",
+                                          "1", db=server.db, check=True).stdout)
+            contract, currency = opened["contract"], opened["currency"]
+            cases = [
+                ["margin", "--period", "2025-02"],
+                ["margin", "--by", "contract,month", "--period", "2025-02", "--format", "csv"],
+                ["margin", "--by", "customer", "--period", "2025-03", "--format", "json"],
+                ["-q", "margin", "--period", "2025-01", "--format", "json"],
+                ["margin", "--period", "2025-02", "--contract", contract],
+                ["margin", "--period", "2025-02", "--currency", currency, "--format", "csv"],
+                ["margin", "--period", "2025-05"],  # not closed: exit 1
+                ["margin", "--period", "2025-02", "--contract", "NOPE"],
+                ["margin", "--period", "2025-13"],
+                ["margin", "--period", "2025-02", "--as-of", "2025-02-01"],
+            ]
+            for args in cases:
+                here = self.local(*args, db=server.db)
+                there = run(tls_args(server.port) + args)
+                self.assertEqual(outcome(there), outcome(here), args)
+            p = run(tls_args(server.port) + ["margin", "--period", "2025-02"])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("sealed: period 2025-02 closed by ", p.stdout)
+            self.assertEqual(run(tls_args(server.port) + ["margin", "--period", "2025-05"])
+                             .returncode, 1)
+            self.assertEqual(run(tls_args(server.port) + ["margin", "--period", "2025-13"])
+                             .returncode, 2)
+        finally:
+            server.close()
 
     def test_a_server_that_is_down_is_exit_4_naming_it(self):
         port = free_port()

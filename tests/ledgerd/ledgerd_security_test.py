@@ -339,6 +339,90 @@ class AuthorizationMatrixTest(unittest.TestCase):
         self.assertGreater(narrowed, 0, "no report had an out-of-scope row: the test proves nothing")
 
 
+class SealedPeriodScopeTest(unittest.TestCase):
+    """The margin route's `period` and `currency` parameters for every role,
+    in and out of scope. A scoped reader gets the sealed rows of its own
+    contracts (the server checks the seal on the whole ledger), never the
+    ledger-wide sealed totals."""
+
+    @classmethod
+    def setUpClass(cls):
+        ScopedServer.start(cls)
+        # January and February closed (months close in order).
+        closes = [{"event_id": f"00000000-0000-4000-8000-00000000c10{m}", "type": "PeriodClosed",
+                   "effective_at": f"2025-0{m + 1}-01T00:00:00Z", "source": "test",
+                   "period": f"2025-0{m}"} for m in (1, 2)]
+        r = cls.server.request("POST", "/v1/events", "allroles",
+                               body="".join(json.dumps(c) + "\n" for c in closes))
+        assert r.status == 200, r.body
+        cls.close_seq = json.loads(r.body)["last_seq"]
+        events = [json.loads(l) for l in ScopedServer.log(cls.server)]
+        cls.currency = next(e["currency"] for e in events if e["type"] == "ContractOpened"
+                            and e["contract"] in cls.in_scope)
+        # The in-scope events alone in a ledger of their own, reported by ledgerctl.
+        cls.tmp = tempfile.mkdtemp(prefix="ledgerd-sealed-")
+        only = os.path.join(cls.tmp, "events.jsonl")
+        with open(only, "w") as f:
+            f.writelines(json.dumps(e) + "\n" for e in events if e.get("contract") in cls.in_scope)
+        cls.db = os.path.join(cls.tmp, "db")
+        ledgerctl("init", db=cls.db, check=True)
+        ledgerctl("import", only, db=cls.db, check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def test_every_role_in_and_out_of_scope(self):
+        inside, outside = sorted(self.in_scope)[0], sorted(self.out_of_scope)[0]
+        for query in ("period=2025-02", f"currency={self.currency}"):
+            for principal, role in PRINCIPAL_ROLE.items():
+                for contract, reach in [(None, "all"), (inside, "in"), (outside, "out")]:
+                    path = f"/v1/reports/margin?{query}" + (f"&contract={contract}" if contract
+                                                            else "")
+                    with self.subTest(path=path, principal=principal):
+                        r = self.server.request("GET", path, principal)
+                        want = 200 if role in READERS else 403
+                        if want == 200 and reach == "out":
+                            want = 404
+                        self.assertEqual(r.status, want, r.body)
+                        if want == 404:
+                            missing = path.replace(outside, MISSING_CONTRACT)
+                            body = self.server.request("GET", missing, "allroles").body
+                            self.assertEqual(r.body, body.replace(MISSING_CONTRACT.encode(),
+                                                                  outside.encode()))
+
+    def test_a_scoped_reader_gets_its_sealed_rows_checked_against_the_whole_seal(self):
+        header = lambda r: {k.lower(): v for k, v in r.headers.items()}.get("ledger-sealed-close")
+        mine = self.server.request("GET", "/v1/reports/margin?period=2025-02", "s_reader")
+        self.assertEqual(mine.status, 200, mine.body)
+        cli = ledgerctl("margin", "--as-of", "2025-02-28", "--format", "json", db=self.db,
+                        check=True).stdout
+        self.assertEqual(mine.body.decode(), cli)
+        close = json.loads(header(mine))
+        self.assertEqual((close["seq"], close["actor"]), (self.close_seq, "allroles"))
+        full = self.server.request("GET", "/v1/reports/margin?period=2025-02", "allroles")
+        self.assertEqual(full.body.decode(), ledgerctl(
+            "margin", "--period", "2025-02", "--format", "json", db=self.server.db,
+            check=True).stdout)
+        self.assertNotEqual(full.body, mine.body, "every row in scope: the test proves nothing")
+        self.assertEqual(header(full), header(mine))
+        # No sealed figure of the whole ledger in the narrowed answer.
+        self.assertNotIn(b"sealed", mine.body)
+        r = self.server.request("GET", f"/v1/reports/margin?currency={self.currency}", "s_auditor")
+        self.assertEqual(r.body.decode(), ledgerctl(
+            "margin", "--currency", self.currency, "--format", "json", db=self.db,
+            check=True).stdout)
+        self.assertIsNone(header(r))
+
+    def test_bad_period_parameters(self):
+        for query, status in [("period=2025-13", 400), ("period=2025-02&as_of=2025-02-28", 400),
+                              ("period=2025-02&known_at=2030-01-01", 400),
+                              ("period=2025-03", 404)]:
+            r = self.server.request("GET", f"/v1/reports/margin?{query}", "s_reader")
+            self.assertEqual(r.status, status, (query, r.body))
+            self.assertIn(b'"code"', r.body)
+
+
 class Response:
     def __init__(self, status, rows):
         self.status, self.rows, self.body = status, rows, b""

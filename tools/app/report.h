@@ -7,9 +7,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <string_view>
 
 #include "events/status.h"
 #include "ledger/ledger.h"
+#include "projections/periods.h"
 #include "projections/registry.h"
 #include "projections/report_query.h"
 #include "projections/runner.h"
@@ -35,5 +38,36 @@ using CheckpointSaver = std::function<void(const projections::Projection& p, uin
 Status QueryReport(ledger::Ledger* ledger, const projections::ReportQuery& query,
                    const CheckpointSaver& save, projections::ReportRows* rows,
                    projections::RunStats* stats, projections::ProjectionSet* state = nullptr);
+
+// Sets query->view to a closed month's figures as known now: as of the
+// month's last day (`margin --period`, `period=` of GET /v1/reports/margin).
+// REQUIRES: query not null; month a events::MonthIndexOf.
+void ViewOfPeriod(int32_t month, projections::ReportQuery* query);
+
+// The margins rows of `month` as QueryReport gives them for `query` (its
+// view set by ViewOfPeriod, maybe narrowed to a contract, a caller's scope
+// or a currency), and the close whose seal they were checked against.
+// The seal covers every contract, so a narrowed view is checked on the fold
+// of the whole ledger (nothing of which is returned). Errors: QueryReport's;
+// NotFound when the month has no close standing now
+// (projections::FindSealedClose); Corruption naming the close when the
+// recomputed figures differ from its seal. REQUIRES: query.kind is
+// kMargins; rows, stats and sealed not null.
+Status QuerySealedMargins(ledger::Ledger* ledger, const projections::ReportQuery& query,
+                          int32_t month, const CheckpointSaver& save, projections::ReportRows* rows,
+                          projections::RunStats* stats, projections::ClosedPeriod* sealed);
+
+// The line that says the rows of `close` are sealed, "\n" included: under the
+// table, on standard error with CSV and JSON.
+std::string SealedNote(const projections::ClosedPeriod& close);
+
+// The response header of a sealed margins report over the network service:
+// what SealedNote needs of the close besides its month (the request's),
+// as {"seq":N,"actor":"...","recorded_at":"RFC 3339"}.
+inline constexpr std::string_view kSealedCloseHeader = "ledger-sealed-close";
+std::string SealedCloseJson(const projections::ClosedPeriod& close);
+// Reads SealedCloseJson's text into *close (its month set to `month`);
+// InvalidArgument naming what is missing or malformed.
+Status ParseSealedCloseJson(std::string_view json, int32_t month, projections::ClosedPeriod* close);
 
 }  // namespace ccl::app

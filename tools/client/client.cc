@@ -9,8 +9,8 @@
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -331,6 +331,7 @@ Status BeastClient::Whole(http::verb method, std::string_view target, std::strin
       [&](const ResponseReader& reader) {
         out->status = reader.status();
         out->content_type = reader.header("Content-Type");
+        out->headers = reader.headers();
         return Status::OK();
       },
       [&](std::string_view bytes) {

@@ -27,6 +27,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "events/limits.h"
 #include "events/status.h"
@@ -63,6 +65,16 @@ struct Response {
   unsigned status = 0;       // 2xx (an error status is a failed call)
   std::string content_type;  // as sent, e.g. "application/x-ndjson"
   std::string body;          // whole bodies only
+  // Every header (name lower-cased, value), in order; whole bodies only.
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The value of header `lower_case_name`; "" when absent.
+  std::string Header(std::string_view lower_case_name) const {
+    for (const auto& [name, value] : headers) {
+      if (name == lower_case_name) return value;
+    }
+    return "";
+  }
 };
 
 // One Server-Sent Event: its id (the `id:` field; "" when none) and data

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cassert>
+#include <cctype>
 #include <limits>
 
 #include "events/quote.h"
@@ -29,6 +30,16 @@ std::string ResponseReader::header(std::string_view name) const {
   auto it = fields.find(boost::beast::string_view(name.data(), name.size()));
   if (it == fields.end()) return "";
   return std::string(it->value());
+}
+
+std::vector<std::pair<std::string, std::string>> ResponseReader::headers() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& field : parser_.get().base()) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.emplace_back(std::move(name), std::string(field.value()));
+  }
+  return out;
 }
 
 bool ResponseReader::keep_alive() const {

@@ -14,6 +14,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "events/status.h"
 #include "tools/client/client.h"
@@ -40,6 +42,8 @@ class ResponseReader {
   // REQUIRES: header_done()
   unsigned status() const;
   std::string header(std::string_view name) const;  // "" when absent
+  // REQUIRES: header_done(). Every header (name lower-cased, value), in order.
+  std::vector<std::pair<std::string, std::string>> headers() const;
   // The response is complete, said the connection stays open, and nothing
   // followed it: the connection may carry another request.
   bool keep_alive() const;

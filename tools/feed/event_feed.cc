@@ -101,14 +101,12 @@ Status ParseEventFormat(std::string_view text, EventFormat* format) {
   return Status::OK();
 }
 
-namespace {
 events::CsvOutputOptions FeedCsvOptions() {
   events::CsvOutputOptions o;
   o.assigned_fields = true;
   o.hash_column = true;
   return o;
 }
-}  // namespace
 
 void EventEncoder::AppendHeader(std::string* out) const {
   if (format_ == EventFormat::kCsv) events::AppendCsvHeader(FeedCsvOptions(), out);

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "events/csv.h"
 #include "events/event.h"
 #include "events/status.h"
 #include "ledger/ledger.h"
@@ -23,6 +24,10 @@ namespace ccl::feed {
 enum class EventFormat { kJsonLines, kCsv };
 // "jsonl" | "csv"; InvalidArgument otherwise.
 Status ParseEventFormat(std::string_view text, EventFormat* format);
+
+// The CSV form of the feed's rows: the assigned fields and the chain hash
+// last; the caller sets contract_currency per row.
+events::CsvOutputOptions FeedCsvOptions();
 
 // Encodes events of `ledger` in one format; keeps its buffers between events.
 // Every event carrying money gets its contract's currency (a `currency` key

@@ -61,6 +61,15 @@ int FailedCheck(const Status& s) {
   return ExitCodeFor(s);
 }
 
+Status SigningKeyOption(const po::variables_map& vm, std::optional<ledger::SigningKey>* out) {
+  if (!vm.count("sign")) return Status::OK();
+  ledger::SigningKey k;
+  Status s = ledger::ReadSigningKey(vm["sign"].as<std::string>(), &k);
+  if (!s.ok()) return s.WithContext("option '--sign'");
+  *out = k;
+  return Status::OK();
+}
+
 Status TrustedKey(const po::variables_map& vm, std::optional<ledger::VerifyingKey>* out) {
   out->reset();
   const std::string path = OptString(vm, "pubkey");

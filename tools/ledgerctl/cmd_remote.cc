@@ -25,8 +25,13 @@
 
 namespace ccl::tools {
 
-int RemoteUsage(const char* command, const std::string& what) {
-  std::fprintf(stderr, "ledgerctl %s: %s\n", command, what.c_str());
+int RemoteUsage(const char* command, const std::string& what, bool see_help) {
+  if (see_help) {
+    std::fprintf(stderr, "ledgerctl %s: %s (see ledgerctl %s --help)\n", command, what.c_str(),
+                 command);
+  } else {
+    std::fprintf(stderr, "ledgerctl %s: %s\n", command, what.c_str());
+  }
   return kExitUsage;
 }
 

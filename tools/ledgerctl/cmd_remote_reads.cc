@@ -1,15 +1,17 @@
-// The remote variants of the reports (balance, margin, escalations, burn),
-// the audit files (digest, prove) and tail. Options are checked here as the
+// The remote variants of the reports (balance, margin, escalations, burn)
+// and the audit files (digest, prove). Options are checked here as the
 // local command checks them (same usage errors) before anything is sent; the
 // server computes the same rows and files from the same libraries.
 
 #include <cstdio>
 #include <functional>
 
+#include "events/time_format.h"
 #include "ledger/digest.h"
 #include "ledger/proof.h"
 #include "projections/format.h"
 #include "projections/report_rows.h"
+#include "tools/app/report.h"
 #include "tools/ledgerctl/ledger_io.h"
 #include "tools/ledgerctl/remote.h"
 
@@ -46,12 +48,7 @@ int ReportQuery(const po::variables_map& vm, const char* command, QueryString* q
     Status s = projections::ParseOutputFormat(vm["format"].as<std::string>(), &format);
     if (!s.ok()) return RemoteUsage(command, s.message());
   }
-  for (const char* local_only : {"currency", "period"}) {
-    if (vm.count(local_only)) {
-      return RemoteUsage(command,
-                         std::string("option '--") + local_only + "' does not work with --server");
-    }
-  }
+  if (vm.count("currency")) q->Add("currency", vm["currency"].as<std::string>());
   if (vm.count("contract")) q->Add("contract", vm["contract"].as<std::string>());
   if (vm.count("as-of")) q->Add("as_of", vm["as-of"].as<std::string>());
   if (vm.count("known-at")) q->Add("known_at", vm["known-at"].as<std::string>());
@@ -63,12 +60,24 @@ int ReportQuery(const po::variables_map& vm, const char* command, QueryString* q
 
 // `target`'s JSON rows into `set` (its columns those of the report), drawn
 // as the local table; `footer`, when given, adds what the rows leave out.
+// `body`, when given, holds the rows already read, and nothing is asked.
 int PrintTable(client::Client* c, const std::string& target, projections::RowSet set,
-               const std::function<Status(projections::RowSet*)>& footer = {}) {
-  Status s = c->GetLines(target, [&](std::string_view line) {
+               const std::function<Status(projections::RowSet*)>& footer = {},
+               const std::string* body = nullptr) {
+  const client::LineCallback read_row = [&](std::string_view line) {
     Status row = projections::ReadJsonRow(line, &set);
     return row.ok() ? row : Status::IOError(c->server() + ": " + row.message());
-  });
+  };
+  Status s;
+  if (body == nullptr) {
+    s = c->GetLines(target, read_row);
+  } else {
+    for (std::string_view rest = *body; s.ok() && !rest.empty();) {
+      const size_t nl = rest.find('\n');
+      s = read_row(rest.substr(0, nl));
+      rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    }
+  }
   if (s.ok() && footer) s = footer(&set);
   if (!s.ok()) return Fail(s);
   std::string out;
@@ -86,6 +95,41 @@ int RemoteReport(const po::variables_map& vm, const GlobalOptions& g, const char
   if (int rc = ConnectToServer(g, command, &c); rc != kExitOk) return rc;
   const std::string target = std::string("/v1/reports/") + route + q.str();
   return table ? PrintTable(c.get(), target, columns, footer) : PrintLines(c.get(), target);
+}
+
+// margin --period: the server's rows of the closed month (checked there
+// against the seal), printed as the report, then the note that says they
+// are sealed, built from the close the server names in its answer.
+int RemoteSealedMargin(const po::variables_map& vm, const GlobalOptions& g, int32_t month,
+                       QueryString q, const projections::RowSet& columns,
+                       const std::function<Status(projections::RowSet*)>& footer) {
+  bool table = false;
+  if (int rc = ReportQuery(vm, "margin", &q, &table); rc != kExitOk) return rc;
+  q.Add("period", vm["period"].as<std::string>());
+  std::unique_ptr<client::Client> c;
+  if (int rc = ConnectToServer(g, "margin", &c); rc != kExitOk) return rc;
+  const std::string target = "/v1/reports/margin" + q.str();
+  client::Response r;
+  Status s = c->Get(target, limits::kClientWholeBodyBytesMax, &r);
+  projections::ClosedPeriod sealed;
+  if (s.ok()) {
+    s = app::ParseSealedCloseJson(r.Header(app::kSealedCloseHeader), month, &sealed);
+    if (!s.ok()) s = Status::IOError(c->server() + ": " + s.message());
+  }
+  if (!s.ok()) return Fail(s);
+  if (table) {
+    if (int rc = PrintTable(c.get(), target, columns, footer, &r.body); rc != kExitOk) return rc;
+  } else {
+    std::fwrite(r.body.data(), 1, r.body.size(), stdout);
+  }
+  // Tables say it under the rows; CSV and JSON stay rows only.
+  const std::string note = app::SealedNote(sealed);
+  if (table) {
+    std::fwrite(note.data(), 1, note.size(), stdout);
+  } else if (!g.quiet) {
+    std::fputs(note.c_str(), stderr);
+  }
+  return kExitOk;
 }
 
 // Margin's table ends in its totals per currency, which the JSON rows leave
@@ -124,8 +168,18 @@ int RemoteMargin(const po::variables_map& vm, const GlobalOptions& g) {
   q.Add("by", by);
   projections::MarginReport columns;
   columns.keys = keys;
-  return RemoteReport(vm, g, "margin", "margin", projections::MarginRowSet(columns), q,
-                      [&](projections::RowSet* set) { return AddMarginTotals(keys, set); });
+  const auto totals = [&](projections::RowSet* set) { return AddMarginTotals(keys, set); };
+  // A bad --as-of or --known-at is reported before --period's own errors,
+  // in the local command's order.
+  std::optional<int32_t> period;
+  projections::View view;
+  s = ParseViewOptions(vm, &view);
+  if (s.ok()) s = ParsePeriodOption(vm, &period);
+  if (!s.ok()) return RemoteUsage("margin", s.message());
+  if (period.has_value()) {
+    return RemoteSealedMargin(vm, g, *period, q, projections::MarginRowSet(columns), totals);
+  }
+  return RemoteReport(vm, g, "margin", "margin", projections::MarginRowSet(columns), q, totals);
 }
 
 int RemoteEscalations(const po::variables_map& vm, const GlobalOptions& g) {
@@ -141,24 +195,44 @@ int RemoteBurn(const po::variables_map& vm, const GlobalOptions& g) {
 // ---------------------------------------------------------------- digest, prove
 
 int RemoteDigest(const po::variables_map& vm, const GlobalOptions& g) {
-  // The server signs with its own key, at its own time.
-  for (const char* local_only : {"time", "sign"}) {
-    if (vm.count(local_only)) {
-      return RemoteUsage("digest", std::string("option '--") + local_only +
-                                       "' does not work with --server (the server dates and "
-                                       "signs its digests)");
+  // The server dates the digests it signs; another time is only the
+  // caller's own statement, so --time needs --sign: the caller's signature
+  // then replaces the server's, over the server's tree at the caller's time.
+  std::optional<int64_t> time_ns;
+  if (vm.count("time")) {
+    if (!vm.count("sign")) {
+      return RemoteUsage("digest",
+                         "option '--time' with --server needs --sign (the server dates the "
+                         "digests it signs; another time is your own signed statement)",
+                         /*see_help=*/true);
     }
+    int64_t t = 0;
+    Status s = events::ParseInstant(vm["time"].as<std::string>(), &t);
+    if (!s.ok()) {
+      return RemoteUsage("digest", "option '--time': " + s.message(), /*see_help=*/true);
+    }
+    time_ns = t;
   }
+  std::optional<ledger::SigningKey> key;
+  if (Status s = SigningKeyOption(vm, &key); !s.ok()) return Fail(s);
   std::unique_ptr<client::Client> c;
   if (int rc = ConnectToServer(g, "digest", &c); rc != kExitOk) return rc;
   client::Response r;
   Status s = c->Get("/v1/digest", limits::kClientWholeBodyBytesMax, &r);
-  // Read strictly and written canonically, as the local command writes it.
+  // Read strictly and written canonically, as the local command writes it;
+  // a signature the server sent must verify before anything is re-signed.
   ledger::Digest d;
   if (s.ok()) {
     s = ledger::ParseDigestJson(r.body, &d);
     if (!s.ok()) s = Status::IOError(c->server() + ": the digest it sent: " + s.message());
   }
+  if (s.ok()) {
+    Status checked = ledger::CheckDigestSignature(d, nullptr);
+    if (!checked.ok())
+      return FailedCheck(checked.WithContext(c->server() + ": the digest it sent"));
+  }
+  if (s.ok() && time_ns) d.time_ns = *time_ns;
+  if (s.ok() && key) s = ledger::SignDigest(*key, &d);
   if (s.ok())
     s = EmitOutput(ledger::DigestToJson(d), vm.count("out") ? vm["out"].as<std::string>() : "");
   if (!s.ok()) return Fail(s);
@@ -189,56 +263,6 @@ int RemoteProve(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return FailedCheck(s.WithContext(c->server() + ": the proof it sent"));
   s = EmitOutput(ledger::InclusionProofToJson(proof),
                  vm.count("out") ? vm["out"].as<std::string>() : "");
-  if (!s.ok()) return Fail(s);
-  return kExitOk;
-}
-
-// ---------------------------------------------------------------- tail
-
-int RemoteTail(const po::variables_map& vm, const GlobalOptions& g) {
-  if (vm["format"].as<std::string>() != "jsonl") {
-    return RemoteUsage("tail", "option '--format': only jsonl with --server");
-  }
-  if (vm.count("idle-timeout")) {
-    return RemoteUsage("tail", "option '--idle-timeout' does not work with --server");
-  }
-  uint64_t from = 0;
-  if (vm.count("from")) {
-    from = vm["from"].as<uint64_t>();
-    if (from == 0) return RemoteUsage("tail", "option '--from': seqs start at 1");
-  }
-  const uint64_t lines = vm["lines"].as<uint64_t>();
-  const bool follow = vm["follow"].as<bool>();
-  const uint64_t limit = vm.count("limit") ? vm["limit"].as<uint64_t>() : 0;
-  std::unique_ptr<client::Client> c;
-  if (int rc = ConnectToServer(g, "tail", &c); rc != kExitOk) return rc;
-  client::Response ready;
-  uint64_t head = 0;
-  Status s = c->Get("/readyz", limits::kClientWholeBodyBytesMax, &ready);
-  if (s.ok()) s = JsonUnsigned(*c, ready.body, "head_seq", &head);
-  if (!s.ok()) return Fail(s);
-  if (from == 0) from = head > lines ? head - lines + 1 : 1;
-  if (!follow && from > head) return kExitOk;
-
-  // Every event is flushed as it comes, so Ctrl-C (which ends the process
-  // here, inside a read that may wait for the next event) loses nothing printed.
-  uint64_t count = 0;
-  bool finished = false;  // the callback's own stop, not a failure
-  s = c->GetEvents("/v1/feed?after=" + std::to_string(from - 1), "",
-                   [&](const client::SseEvent& e) -> Status {
-                     std::fwrite(e.data.data(), 1, e.data.size(), stdout);
-                     std::fputc('\n', stdout);
-                     ++count;
-                     uint64_t seq = 0;
-                     CCL_RETURN_IF_ERROR(JsonUnsigned(*c, e.data, "seq", &seq));
-                     finished = (limit > 0 && count >= limit) || (!follow && seq >= head);
-                     if (!finished) {
-                       std::fflush(stdout);
-                       return Status::OK();
-                     }
-                     return Status::Busy("tail: done");  // ends the stream; never printed
-                   });
-  if (finished) return kExitOk;
   if (!s.ok()) return Fail(s);
   return kExitOk;
 }

@@ -125,9 +125,8 @@ void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), s
 // (app::QueryReport); a long catch-up of an unfiltered view is stored as the
 // projection's checkpoint when the writer lock is free
 // (SaveCheckpointIfLockFree). Returns an exit code; kExitOk on success.
-// `state`, when given, keeps the folded projection state for the caller.
 int Fill(const GlobalOptions& g, const std::string& command, const projections::ReportQuery& query,
-         projections::ReportRows* rows, projections::ProjectionSet* state = nullptr) {
+         projections::ReportRows* rows) {
   std::unique_ptr<ledger::Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
@@ -135,7 +134,7 @@ int Fill(const GlobalOptions& g, const std::string& command, const projections::
   s = app::QueryReport(
       ledger.get(), query,
       [&g](const Projection& p, uint64_t seq) { SaveCheckpointIfLockFree(g, p, seq); }, rows,
-      &stats, state);
+      &stats);
   LogStats(command, stats);
   if (!s.ok()) return Fail(s);
   return kExitOk;
@@ -164,79 +163,38 @@ int RunBalance(const po::variables_map& vm, const GlobalOptions& g) {
   return RunReport(vm, g, projections::ReportKind::kBalances, "balance");
 }
 
-// --period YYYY-MM: the view is the month's end as known now; the period
-// must be closed, and the rows are checked against its seal.
-Status ParsePeriodOption(const po::variables_map& vm, ReportArgs* args,
-                         std::optional<int32_t>* month) {
-  if (!vm.count("period")) return Status::OK();
-  if (vm.count("as-of") || vm.count("known-at")) {
-    return Status::InvalidArgument(
-        "option '--period' fixes the view (the month's end, as known now): leave out --as-of "
-        "and --known-at");
-  }
-  int32_t m = 0;
-  Status s = events::ParseMonth(vm["period"].as<std::string>(), &m);
-  if (!s.ok()) return Status::InvalidArgument("option '--period': " + s.message());
-  *month = m;
-  args->query.view.as_of_day = events::DayOf(events::LastInstantOfMonthIndexNs(m));
-  return Status::OK();
-}
-
-// The close of `month` with its seal checked against `p`; exit code.
-int CheckSealedPeriod(const GlobalOptions& g, int32_t month,
-                      const projections::MarginsProjection& p, projections::ClosedPeriod* out) {
+// The rows of a closed month checked against its seal (app::QuerySealedMargins).
+int FillSealed(const GlobalOptions& g, const projections::ReportQuery& query, int32_t month,
+               projections::ReportRows* rows, projections::ClosedPeriod* sealed) {
   std::unique_ptr<ledger::Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
-  std::vector<projections::ClosedPeriod> periods;
-  if (s.ok()) s = projections::ReadClosedPeriods(ledger.get(), INT64_MAX, &periods);
   if (!s.ok()) return Fail(s);
-  const projections::ClosedPeriod* close = nullptr;
-  s = projections::FindSealedClose(periods, month, &close);
-  if (s.ok()) {
-    *out = *close;
-    s = projections::CheckMarginsAgainstSeal(p, *close);
-  }
+  RunStats stats;
+  s = app::QuerySealedMargins(
+      ledger.get(), query, month,
+      [&g](const Projection& p, uint64_t seq) { SaveCheckpointIfLockFree(g, p, seq); }, rows,
+      &stats, sealed);
+  LogStats("margin", stats);
   return s.ok() ? kExitOk : Fail(s);
-}
-
-std::string SealedNote(const projections::ClosedPeriod& c) {
-  return "sealed: period " + events::FormatMonthIndex(c.month) + " closed by " + c.actor +
-         " (seq " + std::to_string(c.seq) + ", recorded " +
-         events::FormatInstantNs(c.recorded_at_ns) + "); rows recomputed as of " +
-         events::FormatDate(events::DayOf(events::LastInstantOfMonthIndexNs(c.month))) +
-         " match its sealed_margins_digest and sealed_totals\n";
 }
 
 int RunMargin(const po::variables_map& vm, const GlobalOptions& g) {
   ReportArgs args;
   Status s = ParseReportArgs(vm, projections::ReportKind::kMargins, &args);
   std::optional<int32_t> period;
-  if (s.ok()) s = ParsePeriodOption(vm, &args, &period);
+  if (s.ok()) s = ParsePeriodOption(vm, &period);
   if (!s.ok()) return Usage("margin", s);
-  projections::ProjectionSet state;
+  // The month's end as known now; the rows are checked against its seal.
+  if (period.has_value()) app::ViewOfPeriod(*period, &args.query);
   projections::ReportRows rows;
-  if (int rc = Fill(g, "margin", args.query, &rows, &state); rc != kExitOk) return rc;
   projections::ClosedPeriod sealed;
-  if (period.has_value()) {
-    // The seal covers every contract: check it before any filter applies.
-    projections::ProjectionSet whole_state;
-    const projections::ProjectionSet* checked = &state;
-    if (!args.query.view.contract.empty()) {
-      projections::ReportQuery whole = args.query;
-      whole.view.contract.clear();
-      whole.currency.clear();
-      projections::ReportRows unused;
-      if (int rc = Fill(g, "margin", whole, &unused, &whole_state); rc != kExitOk) return rc;
-      checked = &whole_state;
-    }
-    if (int rc = CheckSealedPeriod(g, *period, checked->margins, &sealed); rc != kExitOk) {
-      return rc;
-    }
-  }
+  const int rc = period.has_value() ? FillSealed(g, args.query, *period, &rows, &sealed)
+                                    : Fill(g, "margin", args.query, &rows);
+  if (rc != kExitOk) return rc;
   Print(Render(projections::RowSetOf(rows), args.format));
   if (period.has_value()) {
     // Tables say it under the rows; CSV and JSON stay rows only.
-    const std::string note = SealedNote(sealed);
+    const std::string note = app::SealedNote(sealed);
     if (args.format == OutputFormat::kTable) {
       Print(note);
     } else if (!g.quiet) {

@@ -68,6 +68,20 @@ Status ParseViewOptions(const po::variables_map& vm, projections::View* view) {
   return s;
 }
 
+Status ParsePeriodOption(const po::variables_map& vm, std::optional<int32_t>* month) {
+  if (!vm.count("period")) return Status::OK();
+  if (vm.count("as-of") || vm.count("known-at")) {
+    return Status::InvalidArgument(
+        "option '--period' fixes the view (the month's end, as known now): leave out --as-of "
+        "and --known-at");
+  }
+  int32_t m = 0;
+  Status s = events::ParseMonth(vm["period"].as<std::string>(), &m);
+  if (!s.ok()) return Status::InvalidArgument("option '--period': " + s.message());
+  *month = m;
+  return Status::OK();
+}
+
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

@@ -53,6 +53,11 @@ using app::TodayDay;
 // defines) into *view; a bad value is InvalidArgument "option '--as-of': ...".
 Status ParseViewOptions(const po::variables_map& vm, projections::View* view);
 
+// margin's --period YYYY-MM into *month (unset without it): the month fixes
+// the view (app::ViewOfPeriod), so --as-of and --known-at with it are
+// InvalidArgument, and so is a malformed month ("option '--period': ...").
+Status ParsePeriodOption(const po::variables_map& vm, std::optional<int32_t>* month);
+
 // Seconds since `start` (steady clock).
 double SecondsSince(std::chrono::steady_clock::time_point start);
 // "1.23 s, 456,789 events/s": n events in `seconds`.
@@ -124,6 +129,9 @@ Status ParseAppendEvent(const po::variables_map& vm, events::Event* e);
 int FailedCheck(const Status& s);
 // The trusted public key of --pubkey, if given (cmd_audit.cc).
 Status TrustedKey(const po::variables_map& vm, std::optional<ledger::VerifyingKey>* out);
+// The private key of --sign PREFIX, if given; an unreadable one is the
+// reader's error under "option '--sign'" (cmd_audit.cc).
+Status SigningKeyOption(const po::variables_map& vm, std::optional<ledger::SigningKey>* out);
 // Reads a digest the user trusts: strict parse, then its signature (pinned to
 // --pubkey when given) (cmd_audit.cc).
 Status ReadTrustedDigest(const std::string& path, const std::optional<ledger::VerifyingKey>& key,

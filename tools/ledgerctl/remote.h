@@ -1,7 +1,7 @@
-// What the remote variants of the commands (cmd_remote.cc,
-// cmd_remote_reads.cc) share: the connection to the server of --server, the
-// errors of a call as the local command prints them, and fields of the
-// server's JSON answers. Internal to ledgerctl.
+// What the remote variants of the commands (cmd_remote*.cc) share: the
+// connection to the server of --server, the errors of a call as the local
+// command prints them, and fields of the server's JSON answers. Internal to
+// ledgerctl.
 #pragma once
 
 #include <cstdint>
@@ -21,8 +21,10 @@ namespace ccl::tools {
 int ConnectToServer(const GlobalOptions& g, const char* command,
                     std::unique_ptr<client::Client>* out);
 
-// A usage error of a command run remotely: one line naming the command, exit 2.
-int RemoteUsage(const char* command, const std::string& what);
+// A usage error of a command run remotely: one line naming the command, exit
+// 2; with `see_help`, ending as the local command's does in "(see ledgerctl
+// COMMAND --help)".
+int RemoteUsage(const char* command, const std::string& what, bool see_help = false);
 
 // "?name=value&..." built one parameter at a time, values percent-encoded.
 class QueryString {
@@ -45,7 +47,8 @@ std::string JsonString(std::string_view json, const char* key);
 std::string WithoutHash(std::string_view line);
 
 // The remote variants, found by RemoteVariant (command.h): events commands in
-// cmd_remote.cc, reports, audit files and tail in cmd_remote_reads.cc.
+// cmd_remote.cc, reports and audit files in cmd_remote_reads.cc, tail in
+// cmd_remote_tail.cc.
 int RemoteLog(const po::variables_map& vm, const GlobalOptions& g);
 int RemoteShow(const po::variables_map& vm, const GlobalOptions& g);
 int RemoteAppend(const po::variables_map& vm, const GlobalOptions& g);

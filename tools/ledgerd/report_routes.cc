@@ -4,10 +4,12 @@
 // code), written as JSON Lines or CSV.
 #include <spdlog/spdlog.h>
 
+#include <cassert>
 #include <mutex>
 #include <string>
 
 #include "events/quote.h"
+#include "events/time_format.h"
 #include "projections/format.h"
 #include "projections/report_query.h"
 #include "tools/app/report.h"
@@ -57,6 +59,7 @@ std::optional<ApiError> ParseReportQuery(const Query& q, ReportKind kind,
   Status s =
       projections::ParseMarginKeys(q.Has("by") ? q.Get("by") : "contract", &query->margin_keys);
   if (!s.ok()) return BadParameter("by", s.message());
+  if (q.Has("currency")) query->currency = std::string(q.Get("currency"));
   if (q.Has("at_risk")) {
     const std::string_view v = q.Get("at_risk");
     if (v != "true" && v != "false") {
@@ -65,6 +68,26 @@ std::optional<ApiError> ParseReportQuery(const Query& q, ReportKind kind,
     query->at_risk_only = v == "true";
   }
   query->today_day = app::TodayDay();
+  return std::nullopt;
+}
+
+// The month of `period=YYYY-MM` (the margin route's), which fixes the view to the
+// month's last day as known now (app::ViewOfPeriod); absent without one.
+std::optional<ApiError> ParsePeriod(const Query& q, projections::ReportQuery* query,
+                                    std::optional<int32_t>* month) {
+  if (!q.Has("period")) return std::nullopt;
+  assert(query->kind == ReportKind::kMargins);  // the only route that takes it
+  if (q.Has("as_of") || q.Has("known_at")) {
+    return BadParameter("period",
+                        "fixes the view (the month's end, as known now): leave out as_of and "
+                        "known_at");
+  }
+  int32_t m = 0;
+  if (Status s = events::ParseMonth(q.Get("period"), &m); !s.ok()) {
+    return BadParameter("period", s.message());
+  }
+  app::ViewOfPeriod(m, query);
+  *month = m;
   return std::nullopt;
 }
 
@@ -83,6 +106,8 @@ Reply Report(const Request& r, Service& svc, ReportKind kind) {
   projections::ReportQuery query;
   OutputFormat format = OutputFormat::kJson;
   if (auto e = ParseReportQuery(r.query, kind, &query, &format)) return Reply::Error(*e);
+  std::optional<int32_t> period;
+  if (auto e = ParsePeriod(r.query, &query, &period)) return Reply::Error(*e);
   // Only the contracts of the caller's scope are folded, so rows and totals
   // come from them alone; one outside it is not found, like a missing one.
   ScopeCheck scope(r.context.scope(), svc.ledger);
@@ -90,13 +115,20 @@ Reply Report(const Request& r, Service& svc, ReportKind kind) {
   scope.NarrowView(&query.view);
   projections::ReportRows rows;
   projections::RunStats stats;
-  Status s = app::QueryReport(
-      svc.ledger, query,
-      [&svc](const projections::Projection& p, uint64_t seq) { SaveCheckpoint(svc, p, seq); },
-      &rows, &stats);
+  const app::CheckpointSaver save = [&svc](const projections::Projection& p, uint64_t seq) {
+    SaveCheckpoint(svc, p, seq);
+  };
+  // A closed month's rows are those of the caller's scope, checked by the
+  // server against the seal of the whole ledger; its sealed totals are
+  // ledger-wide and never sent.
+  projections::ClosedPeriod sealed;
+  Status s = period
+                 ? app::QuerySealedMargins(svc.ledger, query, *period, save, &rows, &stats, &sealed)
+                 : app::QueryReport(svc.ledger, query, save, &rows, &stats);
   if (s.ok()) s = scope.status();
   if (!s.ok()) return Reply::Of(s);
   Reply reply{200, format == OutputFormat::kCsv ? "text/csv" : "application/x-ndjson", ""};
+  if (period) reply.headers.emplace_back(app::kSealedCloseHeader, app::SealedCloseJson(sealed));
   const projections::RowSet set = projections::RowSetOf(rows);
   projections::WriteRowSet(set, format, &reply.body);
   reply.rows = set.rows.size();

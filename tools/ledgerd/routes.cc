@@ -16,8 +16,8 @@ constexpr std::array<std::string_view, 2> kConsistencyParams = {"old", "new"};
 constexpr std::array<std::string_view, 1> kFeedParams = {"after"};
 constexpr std::array<std::string_view, 4> kReportParams = {"contract", "as_of", "known_at",
                                                            "format"};
-constexpr std::array<std::string_view, 5> kMarginParams = {"contract", "as_of", "known_at",
-                                                           "format", "by"};
+constexpr std::array<std::string_view, 7> kMarginParams = {
+    "contract", "as_of", "known_at", "format", "by", "currency", "period"};
 constexpr std::array<std::string_view, 6> kAccessLogParams = {"principal", "contract", "since",
                                                               "denied",    "after",    "limit"};
 constexpr std::array<std::string_view, 5> kBurnParams = {"contract", "as_of", "known_at", "format",

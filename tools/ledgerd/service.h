@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ledger/ledger.h"
@@ -42,6 +43,9 @@ struct Reply {
   std::string content_type = "application/json";
   std::string body;
   uint64_t rows = 0;  // rows or events in the body, for the access log
+  // Headers besides Content-Type and Cache-Control (name, value), e.g. the
+  // close a sealed margins report was checked against.
+  std::vector<std::pair<std::string, std::string>> headers = {};
   // The request's access record is already written (with a write's events).
   bool access_recorded = false;
 

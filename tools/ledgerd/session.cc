@@ -277,6 +277,7 @@ void Session::Respond(Reply reply, bool keep_alive) {
   response_.result(reply.status);
   response_.set(http::field::content_type, reply.content_type);
   response_.set(http::field::cache_control, "no-store");
+  for (const auto& [name, value] : reply.headers) response_.set(name, value);
   response_.body() = std::move(reply.body);
   response_.keep_alive(keep_alive);
   response_.prepare_payload();

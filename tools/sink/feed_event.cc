@@ -187,11 +187,15 @@ Status FeedEventReader::Impl::ReadAssigned(std::string_view line, events::Event*
 FeedEventReader::FeedEventReader() : impl_(std::make_unique<Impl>()) {}
 FeedEventReader::~FeedEventReader() = default;
 
-Status FeedEventReader::Read(std::string_view line, uint64_t previous_seq,
-                             const ledger::Hash& previous, FeedEvent* out) {
+Status FeedEventReader::ReadUnchained(std::string_view line, FeedEvent* out) {
   assert(out != nullptr);
   CCL_RETURN_IF_ERROR(impl_->writer_fields.Parse(line, &out->event));
-  CCL_RETURN_IF_ERROR(impl_->ReadAssigned(line, &out->event, &out->hash));
+  return impl_->ReadAssigned(line, &out->event, &out->hash);
+}
+
+Status FeedEventReader::Read(std::string_view line, uint64_t previous_seq,
+                             const ledger::Hash& previous, FeedEvent* out) {
+  CCL_RETURN_IF_ERROR(ReadUnchained(line, out));
   const uint64_t seq = out->event.seq;
   if (seq != previous_seq + 1) {
     return Status::Corruption("server: event at seq " + std::to_string(seq) + " where seq " +

@@ -1,0 +1,169 @@
+// The remote variant of tail: the server's feed (GET /v1/feed, one `log
+// --json` line per event), printed as the local command prints the ledger's
+// events: the lines as sent, or CSV rows written by the feed's CSV writer
+// from the event each line carries (its assigned fields, the chain hash and
+// the contract's currency beside every amount, as sent). --idle-timeout
+// ends a follow that heard of no new event for that long, as locally.
+#include <atomic>
+#include <cassert>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "events/limits.h"
+#include "tools/feed/event_feed.h"
+#include "tools/ledgerctl/ledger_io.h"
+#include "tools/ledgerctl/remote.h"
+#include "tools/sink/feed_event.h"
+
+namespace ccl::tools {
+namespace {
+
+struct RemoteTailOptions {
+  bool csv = false;
+  uint64_t from = 0;  // 0: the last `lines` events
+  uint64_t lines = 10;
+  bool follow = false;
+  uint64_t limit = 0;           // 0: no limit
+  int64_t idle_timeout_ms = 0;  // with follow; 0: never
+};
+
+// The options as the local command checks them (same usage errors); exit code.
+int ParseRemoteTail(const po::variables_map& vm, RemoteTailOptions* o) {
+  const std::string format = vm["format"].as<std::string>();
+  if (format != "jsonl" && format != "csv") {
+    return RemoteUsage("tail", "option '--format': jsonl or csv", /*see_help=*/true);
+  }
+  o->csv = format == "csv";
+  if (vm.count("from")) {
+    o->from = vm["from"].as<uint64_t>();
+    if (o->from == 0)
+      return RemoteUsage("tail", "option '--from': seqs start at 1", /*see_help=*/true);
+  }
+  const int64_t poll_ms = vm["poll-ms"].as<int64_t>();
+  if (poll_ms < 10 || poll_ms > 60'000) {
+    return RemoteUsage("tail", "option '--poll-ms': must be 10..60000", /*see_help=*/true);
+  }
+  o->lines = vm["lines"].as<uint64_t>();
+  o->follow = vm["follow"].as<bool>();
+  o->limit = vm.count("limit") ? vm["limit"].as<uint64_t>() : 0;
+  if (vm.count("idle-timeout")) {
+    // RunCommand bounds it (kTailIdleTimeoutSecondsMax), so the product fits.
+    const uint64_t seconds = vm["idle-timeout"].as<uint64_t>();
+    assert(seconds <= limits::kTailIdleTimeoutSecondsMax);
+    o->idle_timeout_ms = static_cast<int64_t>(seconds) * 1000;
+  }
+  return kExitOk;
+}
+
+// Ends the client's call in progress once no event was noted for
+// `idle_ms` (0: never); fired() says whether it did.
+class IdleWatch {
+ public:
+  IdleWatch(client::Client* c, int64_t idle_ms) : client_(c), idle_ms_(idle_ms) {
+    if (idle_ms_ > 0) thread_ = std::thread([this] { Watch(); });
+  }
+  ~IdleWatch() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  void Noted() {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_ = std::chrono::steady_clock::now();
+  }
+  bool fired() const { return fired_.load(); }
+
+ private:
+  void Watch() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      const auto deadline = last_ + std::chrono::milliseconds(idle_ms_);
+      if (wake_.wait_until(lock, deadline, [&] { return done_; })) return;
+      if (std::chrono::steady_clock::now() >= last_ + std::chrono::milliseconds(idle_ms_)) {
+        fired_.store(true);
+        client_->Cancel();
+        return;
+      }
+    }
+  }
+
+  client::Client* client_;
+  const int64_t idle_ms_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  bool done_ = false;
+  std::atomic<bool> fired_{false};
+  std::thread thread_;
+};
+
+// One feed event as the local tail prints it, appended to *out.
+Status AppendTailEvent(const client::Client& c, bool csv, std::string_view line,
+                       sink::FeedEventReader* reader, std::string* out) {
+  if (!csv) {
+    out->append(line);
+    out->push_back('\n');
+    return Status::OK();
+  }
+  sink::FeedEvent e;
+  Status s = reader->ReadUnchained(line, &e);
+  if (!s.ok()) return Status::IOError(c.server() + ": an event the server sent: " + s.message());
+  const std::string currency = JsonString(line, "currency");
+  events::CsvOutputOptions options = feed::FeedCsvOptions();
+  options.contract_currency = currency;
+  events::AppendEventCsv(e.event, options, e.hash.data(), out);
+  return Status::OK();
+}
+
+}  // namespace
+
+int RemoteTail(const po::variables_map& vm, const GlobalOptions& g) {
+  RemoteTailOptions o;
+  if (int rc = ParseRemoteTail(vm, &o); rc != kExitOk) return rc;
+  std::unique_ptr<client::Client> c;
+  if (int rc = ConnectToServer(g, "tail", &c); rc != kExitOk) return rc;
+  client::Response ready;
+  uint64_t head = 0;
+  Status s = c->Get("/readyz", limits::kClientWholeBodyBytesMax, &ready);
+  if (s.ok()) s = JsonUnsigned(*c, ready.body, "head_seq", &head);
+  if (!s.ok()) return Fail(s);
+  uint64_t from = o.from;
+  if (from == 0) from = head > o.lines ? head - o.lines + 1 : 1;
+  std::string out;
+  if (o.csv) events::AppendCsvHeader(feed::FeedCsvOptions(), &out);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  if (!o.follow && from > head) return kExitOk;
+
+  // Every event is flushed as it comes, so Ctrl-C (which ends the process
+  // here, inside a read that may wait for the next event) loses nothing printed.
+  sink::FeedEventReader reader;
+  IdleWatch idle(c.get(), o.follow ? o.idle_timeout_ms : 0);
+  uint64_t count = 0;
+  bool finished = false;  // the callback's own stop, not a failure
+  s = c->GetEvents("/v1/feed?after=" + std::to_string(from - 1), "",
+                   [&](const client::SseEvent& e) -> Status {
+                     idle.Noted();
+                     out.clear();
+                     CCL_RETURN_IF_ERROR(AppendTailEvent(*c, o.csv, e.data, &reader, &out));
+                     std::fwrite(out.data(), 1, out.size(), stdout);
+                     ++count;
+                     uint64_t seq = 0;
+                     CCL_RETURN_IF_ERROR(JsonUnsigned(*c, e.data, "seq", &seq));
+                     finished = (o.limit > 0 && count >= o.limit) || (!o.follow && seq >= head);
+                     std::fflush(stdout);
+                     if (!finished) return Status::OK();
+                     return Status::Busy("tail: done");  // ends the stream; never printed
+                   });
+  if (finished || idle.fired()) return kExitOk;
+  if (!s.ok()) return Fail(s);
+  return kExitOk;
+}
+
+}  // namespace ccl::tools
