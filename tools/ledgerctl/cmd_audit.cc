@@ -62,11 +62,12 @@ int FailedCheck(const Status& s) {
 }
 
 Status SigningKeyOption(const po::variables_map& vm, std::optional<ledger::SigningKey>* out) {
+  out->reset();
   if (!vm.count("sign")) return Status::OK();
-  ledger::SigningKey k;
-  Status s = ledger::ReadSigningKey(vm["sign"].as<std::string>(), &k);
+  ledger::SigningKey key;
+  Status s = ledger::ReadSigningKey(vm["sign"].as<std::string>(), &key);
   if (!s.ok()) return s.WithContext("option '--sign'");
-  *out = k;
+  *out = key;
   return Status::OK();
 }
 
@@ -89,17 +90,6 @@ Status ReadTrustedDigest(const std::string& path, const std::optional<ledger::Ve
 }
 
 namespace {
-
-// The private key of --sign, when given.
-Status SigningKeyOption(const po::variables_map& vm, std::optional<ledger::SigningKey>* out) {
-  out->reset();
-  if (!vm.count("sign")) return Status::OK();
-  ledger::SigningKey key;
-  Status s = ledger::ReadSigningKey(vm["sign"].as<std::string>(), &key);
-  if (!s.ok()) return s.WithContext("option '--sign'");
-  *out = key;
-  return Status::OK();
-}
 
 // The ledger at --db, read-only, and its Merkle tree.
 Status OpenLedgerAndTree(const GlobalOptions& g, std::unique_ptr<Ledger>* ledger,
