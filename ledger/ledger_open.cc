@@ -285,7 +285,7 @@ Status LedgerImpl::ReadHead(Head* out) {
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfMeta), kMetaHead, &v);
   if (s.IsNotFound()) return Status::Corruption(path_ + ": meta 'head' missing");
-  if (!s.ok()) return FromRocks(s, "read head");
+  if (!s.ok()) return FromRocks(s, "read the head of " + path_);
   if (!DecodeHead(v, out)) return Status::Corruption(path_ + ": meta 'head' is not 48 bytes");
   return Status::OK();
 }
@@ -299,7 +299,7 @@ Status LedgerImpl::LoadOrCreateMeta() {
       (created_ || (options_.create_if_missing && !options_.read_only && HoldsNoData()))) {
     // A new ledger: its id, format and genesis head in one synced batch.
     if (RAND_bytes(ledger_id_.data(), static_cast<int>(ledger_id_.size())) != 1) {
-      return Status::IOError("no randomness for the ledger id");
+      return Status::IOError(path_ + ": no randomness for the ledger id");
     }
     ledger_id_[6] = static_cast<uint8_t>(0x40 | (ledger_id_[6] & 0x0f));  // UUID version 4
     ledger_id_[8] = static_cast<uint8_t>(0x80 | (ledger_id_[8] & 0x3f));  // RFC 4122 variant
@@ -317,13 +317,13 @@ Status LedgerImpl::LoadOrCreateMeta() {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     if (ws.ok()) ws = db_->Write(wo, &b);
-    if (!ws.ok()) return FromRocks(ws, "create ledger meta");
+    if (!ws.ok()) return FromRocks(ws, "create the ledger meta of " + path_);
     head_ = genesis;
     access_head_ = AccessHead{0, AccessGenesisHash(ledger_id_)};
     return Status::OK();
   }
   if (s.IsNotFound()) return Status::Corruption(path_ + ": meta 'format_version' missing");
-  if (!s.ok()) return FromRocks(s, "read format version");
+  if (!s.ok()) return FromRocks(s, "read the format version of " + path_);
   if (v.size() != 4) return Status::Corruption(path_ + ": meta 'format_version' is not 4 bytes");
   if (GetBE32(v.data()) != kFormatVersion) {
     return Status::Corruption(path_ + ": unsupported ledger format version " +
@@ -335,7 +335,7 @@ Status LedgerImpl::LoadOrCreateMeta() {
                                    : ""));
   }
   s = db_->Get(rocksdb::ReadOptions(), cf(kCfMeta), kMetaLedgerId, &v);
-  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read ledger id");
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read the ledger id of " + path_);
   if (s.IsNotFound() || v.size() != 16) {
     return Status::Corruption(path_ + ": meta 'ledger_id' missing or not 16 bytes");
   }
@@ -359,7 +359,7 @@ Status LedgerImpl::LoadOrCreateMeta() {
 Status LedgerImpl::CheckLastEventIsHead(const Head& head) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kCfEvents)));
   it->SeekToLast();
-  CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read last event"));
+  CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read the last event of " + path_));
   uint64_t last = 0;
   if (it->Valid() && !DecodeSeq(std::string_view(it->key().data(), it->key().size()), &last)) {
     return Status::Corruption(path_ + ": malformed key in `events`");
@@ -394,7 +394,7 @@ Status LedgerImpl::Refresh() {
   Status consistent;
   for (int round = 0; round < kCatchUpRoundsMax; ++round) {
     s = db_->TryCatchUpWithPrimary();
-    if (!s.ok()) return FromRocks(s, "catch up with the writer");
+    if (!s.ok()) return FromRocks(s, "catch up with the writer of " + path_);
     CCL_RETURN_IF_ERROR(ReadHead(&head));
     consistent = CheckLastEventIsHead(head);
     if (consistent.ok()) break;

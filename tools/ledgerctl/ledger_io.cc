@@ -39,9 +39,7 @@ Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger:
     return Status::NotFound("no ledger at " + g.db_path + " (create one with `ledgerctl --db " +
                             g.db_path + " init`)");
   }
-  // Busy names the ledger and who holds it already.
-  if (s.IsBusy()) return s;
-  if (!s.ok()) return s.WithContext(g.db_path);
+  // Every error of Ledger::Open names the ledger's folder already.
   return s;
 }
 
