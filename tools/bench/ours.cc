@@ -332,73 +332,58 @@ Status CompactAndReopen(const std::string& path, std::unique_ptr<ledger::Ledger>
   return s;
 }
 
-// The read measurements below run only while `*s` is ok, and report their
-// metric missing with `*s` otherwise. Each read pass takes about a second at
-// full size, short enough for a neighbour's burst to halve it: the median of
-// kReadPasses passes is kept.
+// A read measurement: `pass` runs kReadPasses times while `*s` is ok, each
+// time returning its rate and setting `*s`; `metric` gets the median rate,
+// else is reported missing with `*s`. Each read pass takes about a second at
+// full size, short enough for a neighbour's burst to halve it: hence the
+// median.
+void MedianOfPasses(const char* step_name, const char* metric, Report* report, Status* s,
+                    const std::function<double(Status*)>& pass) {
+  StepLog step(step_name);
+  std::vector<double> rates;
+  for (int i = 0; i < kReadPasses && s->ok(); ++i) rates.push_back(pass(s));
+  if (s->ok()) {
+    report->Set(metric, Percentile(&rates, 50));
+  } else {
+    report->Missing(metric, s->ToString());
+  }
+}
 
 // replay: NewIterator, every event read, verified and decoded
-void MeasureReplay(const BenchConfig& config, ledger::Ledger* l, Report* report, Status* s) {
-  StepLog step("replay");
-  std::vector<double> rates;
-  for (int pass = 0; pass < kReadPasses && s->ok(); ++pass) {
-    Stopwatch w;
-    uint64_t n = 0;
-    uint64_t check = 0;
-    std::unique_ptr<ledger::EventIterator> it = l->NewIterator(1);
-    for (; it->Valid(); it->Next()) {
-      check += it->event().stream_version;
-      ++n;
-    }
-    const double seconds = w.ElapsedSeconds();
-    *s = it->status();
-    if (s->ok() && (n != config.events || check == 0)) {
-      *s = Status::Corruption("replay read " + std::to_string(n) + " events of " +
-                              std::to_string(config.events));
-    }
-    rates.push_back(static_cast<double>(n) / seconds);
+double ReplayPass(const BenchConfig& config, ledger::Ledger* l, Status* s) {
+  Stopwatch w;
+  uint64_t n = 0;
+  uint64_t check = 0;
+  std::unique_ptr<ledger::EventIterator> it = l->NewIterator(1);
+  for (; it->Valid(); it->Next()) {
+    check += it->event().stream_version;
+    ++n;
   }
-  if (s->ok()) {
-    report->Set("replay_eps", Percentile(&rates, 50));
-  } else {
-    report->Missing("replay_eps", s->ToString());
+  const double seconds = w.ElapsedSeconds();
+  *s = it->status();
+  if (s->ok() && (n != config.events || check == 0)) {
+    *s = Status::Corruption("replay read " + std::to_string(n) + " events of " +
+                            std::to_string(config.events));
   }
+  return static_cast<double>(n) / seconds;
 }
 
 // verify: the whole chain and both indexes
-void MeasureVerify(ledger::Ledger* l, Report* report, Status* s) {
-  StepLog step("verify");
-  std::vector<double> rates;
-  for (int pass = 0; pass < kReadPasses && s->ok(); ++pass) {
-    Stopwatch w;
-    ledger::VerifyReport vr;
-    *s = l->Verify(ledger::VerifyProgress{}, &vr);
-    rates.push_back(static_cast<double>(vr.events) / w.ElapsedSeconds());
-  }
-  if (s->ok()) {
-    report->Set("verify_eps", Percentile(&rates, 50));
-  } else {
-    report->Missing("verify_eps", s->ToString());
-  }
+double VerifyPass(ledger::Ledger* l, Status* s) {
+  Stopwatch w;
+  ledger::VerifyReport vr;
+  *s = l->Verify(ledger::VerifyProgress{}, &vr);
+  return static_cast<double>(vr.events) / w.ElapsedSeconds();
 }
 
 // rebuild: all four projections from seq 1
-void MeasureRebuild(projections::Runner* runner, Report* report, Status* s) {
-  StepLog step("rebuild");
-  std::vector<double> rates;
-  for (int pass = 0; pass < kReadPasses && s->ok(); ++pass) {
-    projections::ProjectionSet set;
-    std::vector<projections::Projection*> all = set.All();
-    projections::RunStats stats;
-    Stopwatch w;
-    *s = runner->Rebuild(all, &stats);
-    rates.push_back(static_cast<double>(stats.events_read) / w.ElapsedSeconds());
-  }
-  if (s->ok()) {
-    report->Set("rebuild_eps", Percentile(&rates, 50));
-  } else {
-    report->Missing("rebuild_eps", s->ToString());
-  }
+double RebuildPass(projections::Runner* runner, Status* s) {
+  projections::ProjectionSet set;
+  std::vector<projections::Projection*> all = set.All();
+  projections::RunStats stats;
+  Stopwatch w;
+  *s = runner->Rebuild(all, &stats);
+  return static_cast<double>(stats.events_read) / w.ElapsedSeconds();
 }
 
 // One contract's balance, read from its stream, for each sampled contract;
@@ -447,10 +432,13 @@ void RunOursFullPhase(const BenchConfig& config, Report* report) {
   report->Set("disk_bytes_per_event",
               static_cast<double>(l->DiskBytes()) / static_cast<double>(config.events));
 
-  MeasureReplay(config, l.get(), report, &s);
-  MeasureVerify(l.get(), report, &s);
+  MedianOfPasses("replay", "replay_eps", report, &s,
+                 [&](Status* st) { return ReplayPass(config, l.get(), st); });
+  MedianOfPasses("verify", "verify_eps", report, &s,
+                 [&](Status* st) { return VerifyPass(l.get(), st); });
   projections::Runner runner(l.get(), projections::RunnerOptions{});
-  MeasureRebuild(&runner, report, &s);
+  MedianOfPasses("rebuild", "rebuild_eps", report, &s,
+                 [&](Status* st) { return RebuildPass(&runner, st); });
   MeasureBalances(&runner, sample, report);
 
   l.reset();
