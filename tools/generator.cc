@@ -368,7 +368,28 @@ void Generator::ContractDay(ContractState* c, int32_t day, bool last_day) {
   if (stats_ != nullptr) ++stats_->contract_days;
   const bool weekday = WeekdayOf(day) < 5;
 
-  // Morning: contract changes.
+  EmitContractChanges(c, day, weekday);
+  // Escalations opened (weekends too, less often).
+  if (c->lines[static_cast<int>(ServiceLine::kReactive)].present &&
+      rng_.Chance(weekday ? 50 : 15)) {
+    EmitEscalationOpened(c, day);
+  }
+  EmitWork(c, day, weekday);
+  if (weekday && rng_.Chance(2) && day > c->term_start + 180) EmitDescope(c);
+  UpdateEscalations(c, day);
+
+  if (weekday && rng_.Chance(c->held_case == 0 ? 2 : 20)) EmitLegalHold(c);
+
+  // Evening: the end of a term that is not renewed, or of the run.
+  if (day == c->term_end) {
+    EmitClosed(c, "Term ended");
+  } else if (last_day && rng_.Chance(100)) {
+    EmitClosed(c, "Consolidated into an enterprise agreement");
+  }
+  AssignDayTimes(day);
+}
+
+void Generator::EmitContractChanges(ContractState* c, int32_t day, bool weekday) {
   if (c->renews && day == c->term_end - kRenewalNoticeDays && c->term_end < last_day_) {
     EmitRenewal(c);
   } else if (weekday && rng_.Chance(4)) {
@@ -383,24 +404,24 @@ void Generator::ContractDay(ContractState* c, int32_t day, bool last_day) {
       }
     }
   }
+}
 
-  // Escalations opened (weekends too, less often).
-  if (c->lines[static_cast<int>(ServiceLine::kReactive)].present &&
-      rng_.Chance(weekday ? 50 : 15)) {
-    const uint64_t r = rng_.Below(100);
-    const Severity sev = r < 15 ? Severity::kA : (r < 60 ? Severity::kB : Severity::kC);
-    const int32_t days_open = static_cast<int32_t>(
-        sev == Severity::kA ? rng_.Between(0, 3) : rng_.Between(1, sev == Severity::kB ? 10 : 21));
-    OpenEscalation esc{next_escalation_++, sev, day + days_open};
-    c->open.push_back(esc);
-    Event* e = NewEvent(*c, EventType::kEscalationOpened);
-    e->actor = "incident-bridge";
-    e->source = "itsm";
-    e->escalation = Numbered("INC", esc.number);
-    e->severity = sev;
-    e->summary = kEscalationSummaries[rng_.Below(std::size(kEscalationSummaries))];
-  }
+void Generator::EmitEscalationOpened(ContractState* c, int32_t day) {
+  const uint64_t r = rng_.Below(100);
+  const Severity sev = r < 15 ? Severity::kA : (r < 60 ? Severity::kB : Severity::kC);
+  const int32_t days_open = static_cast<int32_t>(
+      sev == Severity::kA ? rng_.Between(0, 3) : rng_.Between(1, sev == Severity::kB ? 10 : 21));
+  OpenEscalation esc{next_escalation_++, sev, day + days_open};
+  c->open.push_back(esc);
+  Event* e = NewEvent(*c, EventType::kEscalationOpened);
+  e->actor = "incident-bridge";
+  e->source = "itsm";
+  e->escalation = Numbered("INC", esc.number);
+  e->severity = sev;
+  e->summary = kEscalationSummaries[rng_.Below(std::size(kEscalationSummaries))];
+}
 
+void Generator::EmitWork(ContractState* c, int32_t day, bool weekday) {
   // Bookings: most engineers on weekdays; on weekends only for severity A.
   bool severity_a_open = false;
   for (const OpenEscalation& esc : c->open) severity_a_open |= esc.severity == Severity::kA;
@@ -418,25 +439,26 @@ void Generator::ContractDay(ContractState* c, int32_t day, bool last_day) {
     EmitReversal(c);
     if (rebook) EmitBooking(c, rng_.Below(c->engineer_count), day);
   }
-  if (weekday && rng_.Chance(2) && day > c->term_start + 180) {
-    // Descope: return part of the unused hours of an `allow` line.
-    for (ServiceLine s : kAllLines) {
-      LineState& l = c->lines[static_cast<int>(s)];
-      if (!l.present || l.overage != Overage::kAllow) continue;
-      const int64_t spare = (l.funded - l.consumed) / 4 / 60 * 60;
-      if (spare < 600) continue;
-      l.funded -= spare;
-      Event* e = NewEvent(*c, EventType::kContractAmended);
-      e->reason = "Descoped unused hours";
-      ContractLine cl;
-      cl.service_line = s;
-      cl.funded_minutes_delta = -spare;
-      e->lines.push_back(cl);
-      break;
-    }
-  }
+}
 
-  // Escalation updates: re-rated now and then, resolved when due.
+void Generator::EmitDescope(ContractState* c) {
+  for (ServiceLine s : kAllLines) {
+    LineState& l = c->lines[static_cast<int>(s)];
+    if (!l.present || l.overage != Overage::kAllow) continue;
+    const int64_t spare = (l.funded - l.consumed) / 4 / 60 * 60;
+    if (spare < 600) continue;
+    l.funded -= spare;
+    Event* e = NewEvent(*c, EventType::kContractAmended);
+    e->reason = "Descoped unused hours";
+    ContractLine cl;
+    cl.service_line = s;
+    cl.funded_minutes_delta = -spare;
+    e->lines.push_back(cl);
+    break;
+  }
+}
+
+void Generator::UpdateEscalations(ContractState* c, int32_t day) {
   for (size_t i = 0; i < c->open.size();) {
     OpenEscalation& esc = c->open[i];
     if (day >= esc.resolve_day) {
@@ -462,18 +484,9 @@ void Generator::ContractDay(ContractState* c, int32_t day, bool last_day) {
     }
     ++i;
   }
+}
 
-  if (weekday && rng_.Chance(c->held_case == 0 ? 2 : 20)) EmitLegalHold(c);
-
-  // Evening: the end of a term that is not renewed, or of the run.
-  if (day == c->term_end) {
-    EmitClosed(c, "Term ended");
-  } else if (last_day && rng_.Chance(100)) {
-    EmitClosed(c, "Consolidated into an enterprise agreement");
-  }
-
-  // Times: the opening at 00:00, the rest at sorted random seconds of the
-  // working day in causal order, the closing last.
+void Generator::AssignDayTimes(int32_t day) {
   const size_t n = used_ - contract_first_;
   times_.clear();
   for (size_t i = contract_first_; i < used_; ++i) {

@@ -106,6 +106,21 @@ class Generator {
   void BuildNames();
   void OpenContractState(size_t index, ContractState* c);
   void ContractDay(ContractState* c, int32_t day, bool last_day);
+  // The steps of a contract's day, in causal order. Morning: a renewal, a
+  // rate change or a top-up of a nearly spent `reject` line.
+  void EmitContractChanges(ContractState* c, int32_t day, bool weekday);
+  void EmitEscalationOpened(ContractState* c, int32_t day);
+  // Bookings (on weekends only for a severity A escalation), deliveries,
+  // reversals and their re-bookings.
+  void EmitWork(ContractState* c, int32_t day, bool weekday);
+  // Returns part of the unused hours of the first `allow` line with some.
+  void EmitDescope(ContractState* c);
+  // Resolves the escalations due by `day`, re-rates others now and then.
+  void UpdateEscalations(ContractState* c, int32_t day);
+  // Effective times of the contract's events of `day`: the opening at 00:00,
+  // the rest at sorted random seconds of the working day in causal order,
+  // the closing last.
+  void AssignDayTimes(int32_t day);
 
   // Pool management: events of the current day, reused across days.
   // `id`: the event's id, else a drawn one.

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,16 +48,75 @@ void Check(const Status& s, const char* what) {
 // A workload that obeys the rules: K contracts opened, then bookings (90%),
 // deliveries, escalations opened and resolved, the odd amendment with a rate
 // change and reversals, spread round-robin over the contracts.
-std::vector<Event> Workload(size_t n, size_t contracts, uint64_t id_base) {
-  std::vector<Event> out;
-  out.reserve(n);
-  uint64_t next_id = id_base;
-  auto base = [&](EventType t, size_t c, int day) {
+// The events of Workload, one kind each: ids drawn in call order after
+// `id_base`, spread like random ones.
+class WorkloadEvents {
+ public:
+  explicit WorkloadEvents(uint64_t id_base) : next_id_(id_base) {}
+
+  Event Opened(size_t c) {
+    Event e = Base(EventType::kContractOpened, c, 0);
+    e.customer = "Customer " + std::to_string(c % 300);
+    e.term_start_day = 20454;
+    e.term_end_day = 20454 + 364;
+    e.currency = "USD";
+    e.lines = {{ServiceLine::kProactive, 1'000'000'000, 0, 25000, ccl::events::Overage::kReject},
+               {ServiceLine::kReactive, 600'000, 0, 30000, ccl::events::Overage::kAllow}};
+    return e;
+  }
+  Event Booking(size_t i, size_t c, int day, unsigned kind) {
+    Event e = Base(EventType::kHoursBooked, c, day);
+    e.engineer = "engineer" + std::to_string(i % 211);
+    e.service_line = kind % 3 ? ServiceLine::kReactive : ServiceLine::kProactive;
+    e.minutes = 15 + static_cast<int>(i % 480);
+    e.cost_rate_minor = 9000;
+    e.reference = "INC-" + std::to_string(i % 100000);
+    return e;
+  }
+  Event Delivery(size_t i, size_t c, int day) {
+    Event e = Base(EventType::kDeliveryCompleted, c, day);
+    e.delivery = "D-" + std::to_string(i);
+    e.offering = "Active Directory Security Assessment";
+    e.service_line = ServiceLine::kProactive;
+    e.minutes = 960;
+    e.cost_minor = 150000;
+    return e;
+  }
+  // Escalation number `escalations` / 2 of the contract: opened when even,
+  // resolved when odd.
+  Event Escalation(size_t c, int day, int escalations) {
+    const bool open = escalations % 2 == 0;
+    Event e = Base(open ? EventType::kEscalationOpened : EventType::kEscalationResolved, c, day);
+    e.escalation = "ESC-" + std::to_string(escalations / 2);
+    if (open) {
+      e.severity = ccl::events::Severity::kB;
+      e.summary = "service degraded";
+    } else {
+      e.resolution = "patched";
+    }
+    return e;
+  }
+  Event RateReview(size_t i, size_t c, int day) {
+    Event e = Base(EventType::kContractAmended, c, day);
+    e.reason = "rate review";
+    e.lines = {{ServiceLine::kReactive, 0, 600, 30000 + static_cast<int64_t>(i % 1000),
+                ccl::events::Overage::kUnset}};
+    return e;
+  }
+  Event Reversal(size_t c, int day, const ccl::events::Uuid& target) {
+    Event e = Base(EventType::kEntryReversed, c, day);
+    e.target_event_id = target;
+    e.reason = "booked twice";
+    return e;
+  }
+
+ private:
+  Event Base(EventType t, size_t c, int day) {
     Event e;
     e.type = t;
-    const uint64_t id = ++next_id * 0x9e3779b97f4a7c15ull;  // spread like random ids
+    const uint64_t id = ++next_id_ * 0x9e3779b97f4a7c15ull;  // spread like random ids
     for (int i = 0; i < 8; ++i) e.event_id[i] = static_cast<uint8_t>(id >> (8 * i));
-    for (int i = 0; i < 8; ++i) e.event_id[8 + i] = static_cast<uint8_t>(next_id >> (8 * i));
+    for (int i = 0; i < 8; ++i) e.event_id[8 + i] = static_cast<uint8_t>(next_id_ >> (8 * i));
     e.event_id[6] = static_cast<uint8_t>(0x40 | (e.event_id[6] & 0x0f));
     e.event_id[8] = static_cast<uint8_t>(0x80 | (e.event_id[8] & 0x3f));
     e.contract = "CTR-" + std::to_string(100000 + c);
@@ -65,17 +125,16 @@ std::vector<Event> Workload(size_t n, size_t contracts, uint64_t id_base) {
     e.actor = "engineer" + std::to_string(c % 97) + "@example.com";
     e.source = "timesheets/2026.jsonl";
     return e;
-  };
-  for (size_t c = 0; c < contracts && out.size() < n; ++c) {
-    Event e = base(EventType::kContractOpened, c, 0);
-    e.customer = "Customer " + std::to_string(c % 300);
-    e.term_start_day = 20454;
-    e.term_end_day = 20454 + 364;
-    e.currency = "USD";
-    e.lines = {{ServiceLine::kProactive, 1'000'000'000, 0, 25000, ccl::events::Overage::kReject},
-               {ServiceLine::kReactive, 600'000, 0, 30000, ccl::events::Overage::kAllow}};
-    out.push_back(std::move(e));
   }
+
+  uint64_t next_id_;
+};
+
+std::vector<Event> Workload(size_t n, size_t contracts, uint64_t id_base) {
+  std::vector<Event> out;
+  out.reserve(n);
+  WorkloadEvents make(id_base);
+  for (size_t c = 0; c < contracts && out.size() < n; ++c) out.push_back(make.Opened(c));
   std::vector<int> escalations(contracts, 0);
   std::vector<std::vector<ccl::events::Uuid>> reversible(contracts);
   for (size_t i = 0; out.size() < n; ++i) {
@@ -83,46 +142,18 @@ std::vector<Event> Workload(size_t n, size_t contracts, uint64_t id_base) {
     const int day = static_cast<int>((i / contracts) % 360);
     const unsigned kind = static_cast<unsigned>(i * 2654435761u % 100);
     if (kind < 88) {
-      Event e = base(EventType::kHoursBooked, c, day);
-      e.engineer = "engineer" + std::to_string(i % 211);
-      e.service_line = kind % 3 ? ServiceLine::kReactive : ServiceLine::kProactive;
-      e.minutes = 15 + static_cast<int>(i % 480);
-      e.cost_rate_minor = 9000;
-      e.reference = "INC-" + std::to_string(i % 100000);
-      if (reversible[c].size() < 4) reversible[c].push_back(e.event_id);
-      out.push_back(std::move(e));
+      out.push_back(make.Booking(i, c, day, kind));
+      if (reversible[c].size() < 4) reversible[c].push_back(out.back().event_id);
     } else if (kind < 91) {
-      Event e = base(EventType::kDeliveryCompleted, c, day);
-      e.delivery = "D-" + std::to_string(i);
-      e.offering = "Active Directory Security Assessment";
-      e.service_line = ServiceLine::kProactive;
-      e.minutes = 960;
-      e.cost_minor = 150000;
-      out.push_back(std::move(e));
+      out.push_back(make.Delivery(i, c, day));
     } else if (kind < 96) {
-      const bool open = escalations[c] % 2 == 0;
-      Event e = base(open ? EventType::kEscalationOpened : EventType::kEscalationResolved, c, day);
-      e.escalation = "ESC-" + std::to_string(escalations[c] / 2);
-      if (open) {
-        e.severity = ccl::events::Severity::kB;
-        e.summary = "service degraded";
-      } else {
-        e.resolution = "patched";
-      }
+      out.push_back(make.Escalation(c, day, escalations[c]));
       escalations[c]++;
-      out.push_back(std::move(e));
     } else if (kind < 98 || reversible[c].empty()) {
-      Event e = base(EventType::kContractAmended, c, day);
-      e.reason = "rate review";
-      e.lines = {{ServiceLine::kReactive, 0, 600, 30000 + static_cast<int64_t>(i % 1000),
-                  ccl::events::Overage::kUnset}};
-      out.push_back(std::move(e));
+      out.push_back(make.RateReview(i, c, day));
     } else {
-      Event e = base(EventType::kEntryReversed, c, day);
-      e.target_event_id = reversible[c].back();
+      out.push_back(make.Reversal(c, day, reversible[c].back()));
       reversible[c].pop_back();
-      e.reason = "booked twice";
-      out.push_back(std::move(e));
     }
   }
   return out;
@@ -166,28 +197,9 @@ void AppendBatches(ledger::Ledger* l, const std::vector<Event>& events, size_t b
   t.Report(label, events.size());
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  size_t n = 1'000'000, contracts = 1000, single = 2000, threads = 8, keep = 0;
-  std::string dir = "/tmp/ccl-ledger-bench";
-  std::string phases = "b1000,bulk,replay,verify,b1,concurrent";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--events")) n = std::strtoull(argv[i + 1], nullptr, 10);
-    if (!std::strcmp(argv[i], "--contracts")) contracts = std::strtoull(argv[i + 1], nullptr, 10);
-    if (!std::strcmp(argv[i], "--single")) single = std::strtoull(argv[i + 1], nullptr, 10);
-    if (!std::strcmp(argv[i], "--threads")) threads = std::strtoull(argv[i + 1], nullptr, 10);
-    if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
-    if (!std::strcmp(argv[i], "--phases")) phases = argv[i + 1];
-    if (!std::strcmp(argv[i], "--keep")) keep = std::strtoull(argv[i + 1], nullptr, 10);
-  }
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  std::printf("ledger_bench: %zu events over %zu contracts in %s\n", n, contracts, dir.c_str());
-  const std::vector<Event> events = Workload(n, contracts, 0);
-  auto want = [&](const char* p) {
-    return ("," + phases + ",").find("," + std::string(p) + ",") != std::string::npos;
-  };
-
+// The batch phases: b1000 (batches of 1000), bulk (one batch, then close).
+void RunBatchPhases(const std::string& dir, const std::vector<Event>& events,
+                    const std::function<bool(const char*)>& want) {
   if (want("b1000")) {
     auto l = Fresh(dir + "/b1000");
     AppendBatches(l.get(), events, 1000, "append, batches of 1000");
@@ -199,34 +211,39 @@ int main(int argc, char** argv) {
     l.reset();  // flushes the memtables (see FORMAT.md)
     t.Report("close after the bulk append", 0);
   }
+}
 
-  // Reopen, as the next command (a report, verify) would.
-  if (want("replay") || want("verify")) {
-    ledger::Options o;
-    std::unique_ptr<ledger::Ledger> r;
-    Timer open;
-    Check(ledger::Ledger::Open(o, dir + "/bulk", &r), "reopen");
-    open.Report("reopen", 0);
-    std::printf("%-36s %9.1f bytes/event on disk\n", "size",
-                static_cast<double>(r->DiskBytes()) / std::max<uint64_t>(1, r->head().seq));
-    if (want("replay")) {
-      Timer t;
-      uint64_t count = 0, minutes = 0;
-      for (auto it = r->NewIterator(1); it->Valid(); it->Next()) {
-        ++count;
-        minutes += static_cast<uint64_t>(it->event().minutes);
-      }
-      t.Report("replay (decode all)", count, "(minutes " + std::to_string(minutes) + ")");
+// Reopen, as the next command (a report, verify) would, then replay and verify.
+void RunReadPhases(const std::string& dir, const std::function<bool(const char*)>& want) {
+  if (!want("replay") && !want("verify")) return;
+  ledger::Options o;
+  std::unique_ptr<ledger::Ledger> r;
+  Timer open;
+  Check(ledger::Ledger::Open(o, dir + "/bulk", &r), "reopen");
+  open.Report("reopen", 0);
+  std::printf("%-36s %9.1f bytes/event on disk\n", "size",
+              static_cast<double>(r->DiskBytes()) / std::max<uint64_t>(1, r->head().seq));
+  if (want("replay")) {
+    Timer t;
+    uint64_t count = 0, minutes = 0;
+    for (auto it = r->NewIterator(1); it->Valid(); it->Next()) {
+      ++count;
+      minutes += static_cast<uint64_t>(it->event().minutes);
     }
-    if (want("verify")) {
-      Timer t;
-      ledger::VerifyReport report;
-      Check(r->Verify(ledger::VerifyProgress(), &report), "verify");
-      t.Report("verify", report.events);
-    }
+    t.Report("replay (decode all)", count, "(minutes " + std::to_string(minutes) + ")");
   }
+  if (want("verify")) {
+    Timer t;
+    ledger::VerifyReport report;
+    Check(r->Verify(ledger::VerifyProgress(), &report), "verify");
+    t.Report("verify", report.events);
+  }
+}
 
-  // Durable single-event appends: one thread, then `threads` threads.
+// Durable single-event appends: one thread (b1), then `threads` threads
+// (concurrent).
+void RunSinglePhases(const std::string& dir, size_t single, size_t threads,
+                     const std::function<bool(const char*)>& want) {
   const std::vector<Event> small = Workload(64 + single * threads, 64, 1ull << 40);
   const std::vector<Event> opens(small.begin(), small.begin() + 64);
   if (want("b1")) {
@@ -255,6 +272,33 @@ int main(int argc, char** argv) {
     t.Report("append, batches of 1 (concurrent)", many->head().seq - 64,
              "(" + std::to_string(threads) + " threads)");
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t n = 1'000'000, contracts = 1000, single = 2000, threads = 8, keep = 0;
+  std::string dir = "/tmp/ccl-ledger-bench";
+  std::string phases = "b1000,bulk,replay,verify,b1,concurrent";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--events")) n = std::strtoull(argv[i + 1], nullptr, 10);
+    if (!std::strcmp(argv[i], "--contracts")) contracts = std::strtoull(argv[i + 1], nullptr, 10);
+    if (!std::strcmp(argv[i], "--single")) single = std::strtoull(argv[i + 1], nullptr, 10);
+    if (!std::strcmp(argv[i], "--threads")) threads = std::strtoull(argv[i + 1], nullptr, 10);
+    if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
+    if (!std::strcmp(argv[i], "--phases")) phases = argv[i + 1];
+    if (!std::strcmp(argv[i], "--keep")) keep = std::strtoull(argv[i + 1], nullptr, 10);
+  }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  std::printf("ledger_bench: %zu events over %zu contracts in %s\n", n, contracts, dir.c_str());
+  const std::vector<Event> events = Workload(n, contracts, 0);
+  auto want = [&](const char* p) {
+    return ("," + phases + ",").find("," + std::string(p) + ",") != std::string::npos;
+  };
+
+  RunBatchPhases(dir, events, want);
+  RunReadPhases(dir, want);
+  RunSinglePhases(dir, single, threads, want);
   if (!keep) std::filesystem::remove_all(dir);
   return 0;
 }

@@ -120,8 +120,8 @@ void DescribeRun(const BenchConfig& c, Report* r) {
       "reported.");
 }
 
-int Main(int argc, char** argv) {
-  po::options_description desc("options");
+// The command line's values before they are checked into a BenchConfig.
+struct CommandLine {
   std::string json_path;
   std::string dir;
   std::string pg_mode = "copy";
@@ -130,24 +130,142 @@ int Main(int argc, char** argv) {
   uint64_t events = 0;
   uint64_t seed = 1;
   uint64_t b1_events = 0;
-  desc.add_options()("help,h", "show this help")(
+};
+
+void AddOptions(po::options_description* desc, CommandLine* o) {
+  desc->add_options()("help,h", "show this help")(
       "quick", "about 20,000 events, under a minute (the CTest smoke test)")(
-      "events", po::value<uint64_t>(&events), "events of the full-size phases (default 1,000,000)")(
-      "json", po::value<std::string>(&json_path), "write the metrics as a JSON object to FILE")(
-      "dir", po::value<std::string>(&dir),
+      "events", po::value<uint64_t>(&o->events),
+      "events of the full-size phases (default 1,000,000)")(
+      "json", po::value<std::string>(&o->json_path), "write the metrics as a JSON object to FILE")(
+      "dir", po::value<std::string>(&o->dir),
       "folder to work in (a fresh subfolder is made and removed; default: the temp folder)")(
       "keep", "keep the work folder (its path is printed)")(
       "pg", po::value<std::string>(),
       "libpq conninfo of a PostgreSQL server (default: $CCL_BENCH_PG; none: reported missing)")(
-      "pg-mode", po::value<std::string>(&pg_mode),
+      "pg-mode", po::value<std::string>(&o->pg_mode),
       "PostgreSQL batch write: copy (default, the faster here) or insert")(
-      "seed", po::value<uint64_t>(&seed), "workload seed (default 1)")(
-      "b1-events", po::value<uint64_t>(&b1_events),
+      "seed", po::value<uint64_t>(&o->seed), "workload seed (default 1)")(
+      "b1-events", po::value<uint64_t>(&o->b1_events),
       "events of the batch-1 phases (default 2,000; quick 200)")(
-      "systems", po::value<std::string>(&systems),
+      "systems", po::value<std::string>(&o->systems),
       "comma-separated subset of ours,rocksdb,sqlite,postgres (default: all)")(
-      "phases", po::value<std::string>(&phases),
+      "phases", po::value<std::string>(&o->phases),
       "comma-separated subset of b1,concurrent8,b100,full (default: all; for profiling)");
+}
+
+// Checks the parsed options into `c`; returns the usage error, else "".
+std::string ConfigFromOptions(const po::variables_map& vm, const CommandLine& o, BenchConfig* c) {
+  c->quick = vm.count("quick") != 0;
+  if (c->quick) {
+    c->events = kQuickEvents;
+    c->b1_events = 200;
+    c->b1_seconds_max = 3;
+    c->concurrent_events = 800;
+    c->concurrent_seconds_max = 3;
+  }
+  if (vm.count("events")) c->events = o.events;
+  if (c->events < 1000 || c->events > kEventsMax) {
+    return "option '--events': must be 1000.." + std::to_string(kEventsMax);
+  }
+  if (vm.count("b1-events")) c->b1_events = std::max<uint64_t>(o.b1_events, 1);
+  c->seed = o.seed;
+  if (o.pg_mode == "copy") {
+    c->pg_mode = PgBatchMode::kCopy;
+  } else if (o.pg_mode == "insert") {
+    c->pg_mode = PgBatchMode::kInsert;
+  } else {
+    return "option '--pg-mode': must be copy or insert, got '" + o.pg_mode + "'";
+  }
+  if (vm.count("pg")) {
+    c->pg_conninfo = vm["pg"].as<std::string>();
+  } else if (const char* env = getenv("CCL_BENCH_PG"); env != nullptr) {
+    c->pg_conninfo = env;
+  }
+  c->phases = SplitList(o.phases);
+  for (const std::string& p : c->phases) {
+    if (p != "b1" && p != "concurrent8" && p != "b100" && p != "full") {
+      return "option '--phases': unknown phase '" + p + "'";
+    }
+  }
+  c->systems = SplitList(o.systems);
+  for (const std::string& s : c->systems) {
+    if (s != "ours" && s != "rocksdb" && s != "sqlite" && s != "postgres") {
+      return "option '--systems': unknown system '" + s + "'";
+    }
+  }
+  return "";
+}
+
+// Makes a fresh work folder under `dir` (default: the temp folder) into
+// `work`; false when it cannot. `ec` keeps the last folder call's error.
+bool MakeWorkFolder(const std::string& dir, std::string* work, std::error_code* ec) {
+  std::filesystem::path base =
+      dir.empty() ? std::filesystem::temp_directory_path(*ec) : std::filesystem::path(dir);
+  if (*ec) base = "/tmp";
+  std::filesystem::create_directories(base, *ec);
+  *work = (base / "ccl-bench-XXXXXX").string();
+  if (mkdtemp(work->data()) == nullptr) {
+    std::cerr << "ledger-bench: cannot create a work folder in " << base << "\n";
+    return false;
+  }
+  return true;
+}
+
+// Runs every phase into `report`, with the run's description and the
+// machine's 1-minute load average before and after: a figure measured while
+// other work ran says so in its own output.
+void RunMeasured(const BenchConfig& c, Report* report) {
+  DescribeRun(c, report);
+  double load[1] = {0};
+  if (getloadavg(load, 1) == 1) report->Context("load_average_start", load[0]);
+  Stopwatch total;
+  RunAll(c, report);
+  report->Context("wall_seconds", total.ElapsedSeconds());
+  if (getloadavg(load, 1) == 1) report->Context("load_average_end", load[0]);
+  char buf[160];
+  std::snprintf(buf, sizeof(buf),
+                "Machine: %u hardware threads; 1-minute load average %.1f at the start, %.1f "
+                "at the end; %.0f s in all.",
+                std::thread::hardware_concurrency(),
+                report->context().count("load_average_start")
+                    ? report->context().at("load_average_start")
+                    : 0.0,
+                load[0], total.ElapsedSeconds());
+  report->Note(buf);
+}
+
+// Writes the report's JSON to `path`; false (said on stderr) when it cannot,
+// or when `ec` already holds an error.
+bool WriteJson(const std::string& path, const Report& report, std::error_code* ec) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  const std::string json = ReportJson(report);
+  const bool ok = f != nullptr && std::fwrite(json.data(), 1, json.size(), f) == json.size();
+  if (f != nullptr && std::fclose(f) != 0) *ec = std::make_error_code(std::errc::io_error);
+  if (!ok || *ec) {
+    std::cerr << "ledger-bench: cannot write " << path << "\n";
+    return false;
+  }
+  return true;
+}
+
+// Our own metrics must always be there; a missing peer is reported, not a failure.
+bool OurMetricsComplete(const BenchConfig& c, const Report& report) {
+  if (!c.Runs("ours")) return true;
+  for (std::string_view m : MetricNames()) {
+    if (m.substr(0, 12) == "rocksdb_raw_" || m.substr(0, 7) == "sqlite_" ||
+        m.substr(0, 9) == "postgres_") {
+      continue;
+    }
+    if (!report.Has(m)) return false;
+  }
+  return true;
+}
+
+int Main(int argc, char** argv) {
+  po::options_description desc("options");
+  CommandLine o;
+  AddOptions(&desc, &o);
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -156,111 +274,26 @@ int Main(int argc, char** argv) {
     return Usage(desc, e.what());
   }
   if (vm.count("help")) return Usage(desc, "");
-
   BenchConfig c;
-  c.quick = vm.count("quick") != 0;
-  if (c.quick) {
-    c.events = kQuickEvents;
-    c.b1_events = 200;
-    c.b1_seconds_max = 3;
-    c.concurrent_events = 800;
-    c.concurrent_seconds_max = 3;
-  }
-  if (vm.count("events")) c.events = events;
-  if (c.events < 1000 || c.events > kEventsMax) {
-    return Usage(desc, "option '--events': must be 1000.." + std::to_string(kEventsMax));
-  }
-  if (vm.count("b1-events")) c.b1_events = std::max<uint64_t>(b1_events, 1);
-  c.seed = seed;
-  if (pg_mode == "copy") {
-    c.pg_mode = PgBatchMode::kCopy;
-  } else if (pg_mode == "insert") {
-    c.pg_mode = PgBatchMode::kInsert;
-  } else {
-    return Usage(desc, "option '--pg-mode': must be copy or insert, got '" + pg_mode + "'");
-  }
-  if (vm.count("pg")) {
-    c.pg_conninfo = vm["pg"].as<std::string>();
-  } else if (const char* env = getenv("CCL_BENCH_PG"); env != nullptr) {
-    c.pg_conninfo = env;
-  }
-  c.phases = SplitList(phases);
-  for (const std::string& p : c.phases) {
-    if (p != "b1" && p != "concurrent8" && p != "b100" && p != "full") {
-      return Usage(desc, "option '--phases': unknown phase '" + p + "'");
-    }
-  }
-  c.systems = SplitList(systems);
-  for (const std::string& s : c.systems) {
-    if (s != "ours" && s != "rocksdb" && s != "sqlite" && s != "postgres") {
-      return Usage(desc, "option '--systems': unknown system '" + s + "'");
-    }
-  }
+  if (std::string error = ConfigFromOptions(vm, o, &c); !error.empty()) return Usage(desc, error);
 
   std::error_code ec;
-  std::filesystem::path base =
-      dir.empty() ? std::filesystem::temp_directory_path(ec) : std::filesystem::path(dir);
-  if (ec) base = "/tmp";
-  std::filesystem::create_directories(base, ec);
-  std::string work = (base / "ccl-bench-XXXXXX").string();
-  if (mkdtemp(work.data()) == nullptr) {
-    std::cerr << "ledger-bench: cannot create a work folder in " << base << "\n";
-    return 4;
-  }
+  std::string work;
+  if (!MakeWorkFolder(o.dir, &work, &ec)) return 4;
   c.dir = work;
   std::cerr << "[bench] " << c.events << " events, seed " << c.seed << ", work folder " << work
             << "\n";
 
   Report report;
-  DescribeRun(c, &report);
-  // The machine's 1-minute load average before and after: a figure measured
-  // while other work ran says so in its own output.
-  double load[1] = {0};
-  if (getloadavg(load, 1) == 1) report.Context("load_average_start", load[0]);
-  Stopwatch total;
-  RunAll(c, &report);
-  report.Context("wall_seconds", total.ElapsedSeconds());
-  if (getloadavg(load, 1) == 1) report.Context("load_average_end", load[0]);
-  {
-    char buf[160];
-    std::snprintf(buf, sizeof(buf),
-                  "Machine: %u hardware threads; 1-minute load average %.1f at the start, %.1f "
-                  "at the end; %.0f s in all.",
-                  std::thread::hardware_concurrency(),
-                  report.context().count("load_average_start")
-                      ? report.context().at("load_average_start")
-                      : 0.0,
-                  load[0], total.ElapsedSeconds());
-    report.Note(buf);
-  }
-
+  RunMeasured(c, &report);
   std::cout << ReportMarkdown(report) << std::flush;
-  if (!json_path.empty()) {
-    std::FILE* f = std::fopen(json_path.c_str(), "w");
-    const std::string json = ReportJson(report);
-    const bool ok = f != nullptr && std::fwrite(json.data(), 1, json.size(), f) == json.size();
-    if (f != nullptr && std::fclose(f) != 0) ec = std::make_error_code(std::errc::io_error);
-    if (!ok || ec) {
-      std::cerr << "ledger-bench: cannot write " << json_path << "\n";
-      return 4;
-    }
-  }
+  if (!o.json_path.empty() && !WriteJson(o.json_path, report, &ec)) return 4;
   if (vm.count("keep")) {
     std::cerr << "[bench] work folder kept: " << work << "\n";
   } else {
     std::filesystem::remove_all(work, ec);
   }
-  // Our own metrics must always be there; a missing peer is reported, not a failure.
-  if (c.Runs("ours")) {
-    for (std::string_view m : MetricNames()) {
-      if (m.substr(0, 12) == "rocksdb_raw_" || m.substr(0, 7) == "sqlite_" ||
-          m.substr(0, 9) == "postgres_") {
-        continue;
-      }
-      if (!report.Has(m)) return 2;
-    }
-  }
-  return 0;
+  return OurMetricsComplete(c, report) ? 0 : 2;
 }
 
 }  // namespace

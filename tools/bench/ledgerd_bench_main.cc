@@ -315,29 +315,53 @@ bool AccessLogCost(const Settings& s) {
   return true;
 }
 
+void AddOptions(po::options_description* desc, Settings* s, std::string* dir) {
+  desc->add_options()("help,h", "show this help")(
+      "quick", "tiny counts, a few seconds: the CTest run that keeps it building and working")(
+      "single-events", po::value<uint64_t>(&s->single_events),
+      "events of the one-event-per-request loads (default 20,000)")(
+      "batch-events", po::value<uint64_t>(&s->batch_events),
+      "events of the 1,000-per-request load and the in-process batch 1000 (default 200,000)")(
+      "seconds", po::value<double>(&s->seconds_max), "each load stops after this long (20)")(
+      "report-seconds", po::value<double>(&s->report_seconds),
+      "accesslog: how long each balance report load runs (8)")(
+      "rounds", po::value<int>(&s->rounds),
+      "accesslog: servers with the access log on, and as many with it off (2)")(
+      "workers", po::value<size_t>(&s->workers), "ledgerd --workers (16)")(
+      "pg", po::value<std::string>(&s->pg_conninfo),
+      "libpq conninfo (default $CCL_BENCH_PG; none: PostgreSQL reported missing)")(
+      "ledgerd", po::value<std::string>(&s->ledgerd_path), "the ledgerd binary")(
+      "dir", po::value<std::string>(dir), "folder to work in (default: the temp folder)")(
+      "loads", po::value<std::string>(&s->loads),
+      "comma-separated subset of inprocess,postgres,post64x1,post8x1000,accesslog (default: "
+      "all; post8x1000 includes feed16)");
+}
+
+// The --quick defaults for the counts not given, the checks of the others and
+// $CCL_BENCH_PG; false (said on stderr) when a value is out of range.
+bool FinishSettings(const po::variables_map& vm, Settings* s) {
+  if (vm.count("quick")) {
+    s->single_events = vm.count("single-events") ? s->single_events : 640;
+    s->batch_events = vm.count("batch-events") ? s->batch_events : 8'000;
+    s->report_seconds = vm.count("report-seconds") ? s->report_seconds : 0.5;
+    s->rounds = vm.count("rounds") ? s->rounds : 1;
+  }
+  if (s->rounds < 1 || s->rounds > 20 || !(s->report_seconds > 0 && s->report_seconds <= 600)) {
+    std::cerr
+        << "ledgerd-bench: --rounds must be 1..20, --report-seconds above 0 and at most 600\n";
+    return false;
+  }
+  if (const char* env = getenv("CCL_BENCH_PG"); s->pg_conninfo.empty() && env != nullptr) {
+    s->pg_conninfo = env;
+  }
+  return true;
+}
+
 int Main(int argc, char** argv) {
   Settings s;
   po::options_description desc("options");
   std::string dir;
-  desc.add_options()("help,h", "show this help")(
-      "quick", "tiny counts, a few seconds: the CTest run that keeps it building and working")(
-      "single-events", po::value<uint64_t>(&s.single_events),
-      "events of the one-event-per-request loads (default 20,000)")(
-      "batch-events", po::value<uint64_t>(&s.batch_events),
-      "events of the 1,000-per-request load and the in-process batch 1000 (default 200,000)")(
-      "seconds", po::value<double>(&s.seconds_max), "each load stops after this long (20)")(
-      "report-seconds", po::value<double>(&s.report_seconds),
-      "accesslog: how long each balance report load runs (8)")(
-      "rounds", po::value<int>(&s.rounds),
-      "accesslog: servers with the access log on, and as many with it off (2)")(
-      "workers", po::value<size_t>(&s.workers), "ledgerd --workers (16)")(
-      "pg", po::value<std::string>(&s.pg_conninfo),
-      "libpq conninfo (default $CCL_BENCH_PG; none: PostgreSQL reported missing)")(
-      "ledgerd", po::value<std::string>(&s.ledgerd_path), "the ledgerd binary")(
-      "dir", po::value<std::string>(&dir), "folder to work in (default: the temp folder)")(
-      "loads", po::value<std::string>(&s.loads),
-      "comma-separated subset of inprocess,postgres,post64x1,post8x1000,accesslog (default: "
-      "all; post8x1000 includes feed16)");
+  AddOptions(&desc, &s, &dir);
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -350,20 +374,7 @@ int Main(int argc, char** argv) {
     std::cout << desc << "\n";
     return 0;
   }
-  if (vm.count("quick")) {
-    s.single_events = vm.count("single-events") ? s.single_events : 640;
-    s.batch_events = vm.count("batch-events") ? s.batch_events : 8'000;
-    s.report_seconds = vm.count("report-seconds") ? s.report_seconds : 0.5;
-    s.rounds = vm.count("rounds") ? s.rounds : 1;
-  }
-  if (s.rounds < 1 || s.rounds > 20 || !(s.report_seconds > 0 && s.report_seconds <= 600)) {
-    std::cerr
-        << "ledgerd-bench: --rounds must be 1..20, --report-seconds above 0 and at most 600\n";
-    return 2;
-  }
-  if (const char* env = getenv("CCL_BENCH_PG"); s.pg_conninfo.empty() && env != nullptr) {
-    s.pg_conninfo = env;
-  }
+  if (!FinishSettings(vm, &s)) return 2;
   std::error_code ec;
   const std::filesystem::path base =
       dir.empty() ? std::filesystem::temp_directory_path(ec) : std::filesystem::path(dir);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -188,6 +189,30 @@ void RunOursB1Phase(const BenchConfig& config, Report* report) {
   report->Context("ours_b1_events", static_cast<double>(latencies_us.size()));
 }
 
+namespace {
+
+// The first `config.concurrent_events` events, split among `parts->size()`
+// threads by contract. Contracts never interact, so splitting the prefix by
+// contract keeps every stream's order and every rule satisfied, whatever the
+// interleaving. Contracts are dealt to the threads in order of first
+// appearance, so each thread gets about as many as the others.
+Status SplitByContract(const BenchConfig& config, std::vector<std::vector<events::Event>>* parts) {
+  assert(!parts->empty());
+  const size_t threads = parts->size();
+  std::unordered_map<std::string, size_t> owner;
+  const uint64_t count = std::min(config.events, config.concurrent_events);
+  return ForEachChunk(config.events, config.seed, count, 1000,
+                      [&](std::span<const events::Event> chunk) -> Status {
+                        for (const events::Event& e : chunk) {
+                          auto [it, added] = owner.try_emplace(e.contract, owner.size() % threads);
+                          (*parts)[it->second].push_back(e);
+                        }
+                        return Status::OK();
+                      });
+}
+
+}  // namespace
+
 void RunOursConcurrentPhase(const BenchConfig& config, Report* report) {
   constexpr int kThreads = 8;
   constexpr const char* kNames[] = {"append_concurrent8_eps"};
@@ -195,21 +220,8 @@ void RunOursConcurrentPhase(const BenchConfig& config, Report* report) {
   std::unique_ptr<ledger::Ledger> l;
   Status s = OpenFresh(config, "concurrent8", &path, &l);
   if (!s.ok()) return MissingAll(report, kNames, s);
-  // Contracts never interact, so splitting the prefix by contract keeps every
-  // stream's order and every rule satisfied, whatever the interleaving.
-  // Contracts are dealt to the threads in order of first appearance, so each
-  // thread gets about as many as the others.
   std::vector<std::vector<events::Event>> parts(kThreads);
-  std::unordered_map<std::string, size_t> owner;
-  const uint64_t count = std::min(config.events, config.concurrent_events);
-  s = ForEachChunk(config.events, config.seed, count, 1000,
-                   [&](std::span<const events::Event> chunk) -> Status {
-                     for (const events::Event& e : chunk) {
-                       auto [it, added] = owner.try_emplace(e.contract, owner.size() % kThreads);
-                       parts[it->second].push_back(e);
-                     }
-                     return Status::OK();
-                   });
+  s = SplitByContract(config, &parts);
   if (!s.ok()) return MissingAll(report, kNames, s);
 
   std::atomic<bool> go{false};
@@ -274,30 +286,29 @@ void RunOursB100Phase(const BenchConfig& config, Report* report) {
   report->Context("ours_b100_events", static_cast<double>(count));
 }
 
-void RunOursFullPhase(const BenchConfig& config, Report* report) {
-  std::string path;
-  std::unique_ptr<ledger::Ledger> l;
-  Status s = OpenFresh(config, "full", &path, &l);
-  if (!s.ok()) return MissingAll(report, kFullMetrics, s);
+namespace {
 
-  // Contracts for the balance queries: spread over the whole run.
-  std::vector<std::string> sample;
+// Loads all `config.events` in batches of 1000 into `l`, setting the append
+// metrics; `sample` gets the contracts for the balance queries, spread over
+// the whole run.
+Status LoadFull(const BenchConfig& config, ledger::Ledger* l, Report* report,
+                std::vector<std::string>* sample) {
   constexpr uint64_t kSampleContracts = 201;
   const uint64_t every = std::max<uint64_t>(1, config.events / kSampleContracts);
   uint64_t seen = 0;
   TimedSections timed;
-  std::optional<StepLog> step(std::in_place, "load");
+  StepLog step("load");
   int64_t append_cpu_ns = 0;
-  s = Load(
-      config, l.get(), config.events, 1000, &timed,
+  Status s = Load(
+      config, l, config.events, 1000, &timed,
       [&](const events::Event& e) {
         if (seen++ % every == 0 &&
-            std::find(sample.begin(), sample.end(), e.contract) == sample.end()) {
-          sample.push_back(e.contract);
+            std::find(sample->begin(), sample->end(), e.contract) == sample->end()) {
+          sample->push_back(e.contract);
         }
       },
       &append_cpu_ns);
-  if (!s.ok()) return MissingAll(report, kFullMetrics, s);
+  if (!s.ok()) return s;
   report->Set("append_b1000_eps", timed.Rate(config.events));
   // CPU of the appending thread per event: steadier than the rate on a busy
   // machine, and what the write path costs before any fsync wait.
@@ -305,111 +316,130 @@ void RunOursFullPhase(const BenchConfig& config, Report* report) {
                   static_cast<double>(append_cpu_ns) / 1e3 / static_cast<double>(config.events));
   std::fprintf(stderr, "[bench]   ours append: %.3f us cpu per event (appending thread)\n",
                static_cast<double>(append_cpu_ns) / 1e3 / static_cast<double>(config.events));
+  return Status::OK();
+}
 
-  // Close, compact fully and reopen before reading: the reads then come
-  // from settled table files (as after a restart), no background compaction
-  // competes with them, and the size on disk is the ledger's settled size.
-  step.emplace("close, compact, reopen");
-  l.reset();
+// Closes, compacts fully and reopens the ledger at `path`: the reads then
+// come from settled table files (as after a restart), no background
+// compaction competes with them, and the size on disk is the ledger's
+// settled size.
+Status CompactAndReopen(const std::string& path, std::unique_ptr<ledger::Ledger>* l) {
+  StepLog step("close, compact, reopen");
+  l->reset();
   ledger::Options o;
-  s = CompactLedger(path);
-  if (s.ok()) s = ledger::Ledger::Open(o, path, &l);
-  step.reset();
+  Status s = CompactLedger(path);
+  if (s.ok()) s = ledger::Ledger::Open(o, path, l);
+  return s;
+}
+
+// A read measurement: `pass` runs kReadPasses times while `*s` is ok, each
+// time returning its rate and setting `*s`; `metric` gets the median rate,
+// else is reported missing with `*s`. Each read pass takes about a second at
+// full size, short enough for a neighbour's burst to halve it: hence the
+// median.
+void MedianOfPasses(const char* step_name, const char* metric, Report* report, Status* s,
+                    const std::function<double(Status*)>& pass) {
+  StepLog step(step_name);
+  std::vector<double> rates;
+  for (int i = 0; i < kReadPasses && s->ok(); ++i) rates.push_back(pass(s));
+  if (s->ok()) {
+    report->Set(metric, Percentile(&rates, 50));
+  } else {
+    report->Missing(metric, s->ToString());
+  }
+}
+
+// replay: NewIterator, every event read, verified and decoded
+double ReplayPass(const BenchConfig& config, ledger::Ledger* l, Status* s) {
+  Stopwatch w;
+  uint64_t n = 0;
+  uint64_t check = 0;
+  std::unique_ptr<ledger::EventIterator> it = l->NewIterator(1);
+  for (; it->Valid(); it->Next()) {
+    check += it->event().stream_version;
+    ++n;
+  }
+  const double seconds = w.ElapsedSeconds();
+  *s = it->status();
+  if (s->ok() && (n != config.events || check == 0)) {
+    *s = Status::Corruption("replay read " + std::to_string(n) + " events of " +
+                            std::to_string(config.events));
+  }
+  return static_cast<double>(n) / seconds;
+}
+
+// verify: the whole chain and both indexes
+double VerifyPass(ledger::Ledger* l, Status* s) {
+  Stopwatch w;
+  ledger::VerifyReport vr;
+  *s = l->Verify(ledger::VerifyProgress{}, &vr);
+  return static_cast<double>(vr.events) / w.ElapsedSeconds();
+}
+
+// rebuild: all four projections from seq 1
+double RebuildPass(projections::Runner* runner, Status* s) {
+  projections::ProjectionSet set;
+  std::vector<projections::Projection*> all = set.All();
+  projections::RunStats stats;
+  Stopwatch w;
+  *s = runner->Rebuild(all, &stats);
+  return static_cast<double>(stats.events_read) / w.ElapsedSeconds();
+}
+
+// One contract's balance, read from its stream, for each sampled contract;
+// runs whatever the reads before it gave.
+void MeasureBalances(projections::Runner* runner, const std::vector<std::string>& sample,
+                     Report* report) {
+  StepLog step("contract balances");
+  std::vector<double> latencies_us;
+  Status s = Status::OK();
+  for (const std::string& contract : sample) {
+    projections::BalancesProjection balances;
+    projections::Projection* one[] = {&balances};
+    projections::View view;
+    view.contract = contract;
+    projections::RunStats stats;
+    Stopwatch w;
+    s = runner->Query(view, one, &stats);
+    const int64_t ns = w.ElapsedNs();
+    if (s.ok() && balances.FindContract(contract) == projections::StringInterner::kNone) {
+      s = Status::NotFound("balance of " + contract + " is empty");
+    }
+    if (!s.ok()) break;
+    latencies_us.push_back(static_cast<double>(ns) / 1e3);
+  }
+  if (s.ok() && !latencies_us.empty()) {
+    report->Set("contract_balance_p50_us", Percentile(&latencies_us, 50));
+    report->Context("contract_balance_queries", static_cast<double>(latencies_us.size()));
+  } else {
+    report->Missing("contract_balance_p50_us",
+                    s.ok() ? std::string("no contracts sampled") : s.ToString());
+  }
+}
+
+}  // namespace
+
+void RunOursFullPhase(const BenchConfig& config, Report* report) {
+  std::string path;
+  std::unique_ptr<ledger::Ledger> l;
+  Status s = OpenFresh(config, "full", &path, &l);
+  if (!s.ok()) return MissingAll(report, kFullMetrics, s);
+  std::vector<std::string> sample;
+  s = LoadFull(config, l.get(), report, &sample);
+  if (!s.ok()) return MissingAll(report, kFullMetrics, s);
+  s = CompactAndReopen(path, &l);
   if (!s.ok()) return MissingAll(report, kFullMetrics, s.WithContext("compact and reopen"));
   report->Set("disk_bytes_per_event",
               static_cast<double>(l->DiskBytes()) / static_cast<double>(config.events));
 
-  // Each read pass takes about a second at full size, short enough for a
-  // neighbour's burst to halve it: the median of kReadPasses passes is kept.
-  {  // replay: NewIterator, every event read, verified and decoded
-    StepLog step("replay");
-    std::vector<double> rates;
-    for (int pass = 0; pass < kReadPasses && s.ok(); ++pass) {
-      Stopwatch w;
-      uint64_t n = 0;
-      uint64_t check = 0;
-      std::unique_ptr<ledger::EventIterator> it = l->NewIterator(1);
-      for (; it->Valid(); it->Next()) {
-        check += it->event().stream_version;
-        ++n;
-      }
-      const double seconds = w.ElapsedSeconds();
-      s = it->status();
-      if (s.ok() && (n != config.events || check == 0)) {
-        s = Status::Corruption("replay read " + std::to_string(n) + " events of " +
-                               std::to_string(config.events));
-      }
-      rates.push_back(static_cast<double>(n) / seconds);
-    }
-    if (s.ok()) {
-      report->Set("replay_eps", Percentile(&rates, 50));
-    } else {
-      report->Missing("replay_eps", s.ToString());
-    }
-  }
-
-  {  // verify: the whole chain and both indexes
-    StepLog step("verify");
-    std::vector<double> rates;
-    for (int pass = 0; pass < kReadPasses && s.ok(); ++pass) {
-      Stopwatch w;
-      ledger::VerifyReport vr;
-      s = l->Verify(ledger::VerifyProgress{}, &vr);
-      rates.push_back(static_cast<double>(vr.events) / w.ElapsedSeconds());
-    }
-    if (s.ok()) {
-      report->Set("verify_eps", Percentile(&rates, 50));
-    } else {
-      report->Missing("verify_eps", s.ToString());
-    }
-  }
-
+  MedianOfPasses("replay", "replay_eps", report, &s,
+                 [&](Status* st) { return ReplayPass(config, l.get(), st); });
+  MedianOfPasses("verify", "verify_eps", report, &s,
+                 [&](Status* st) { return VerifyPass(l.get(), st); });
   projections::Runner runner(l.get(), projections::RunnerOptions{});
-  {  // rebuild: all four projections from seq 1
-    StepLog step("rebuild");
-    std::vector<double> rates;
-    for (int pass = 0; pass < kReadPasses && s.ok(); ++pass) {
-      projections::ProjectionSet set;
-      std::vector<projections::Projection*> all = set.All();
-      projections::RunStats stats;
-      Stopwatch w;
-      s = runner.Rebuild(all, &stats);
-      rates.push_back(static_cast<double>(stats.events_read) / w.ElapsedSeconds());
-    }
-    if (s.ok()) {
-      report->Set("rebuild_eps", Percentile(&rates, 50));
-    } else {
-      report->Missing("rebuild_eps", s.ToString());
-    }
-  }
-
-  {  // one contract's balance, read from its stream
-    StepLog step("contract balances");
-    std::vector<double> latencies_us;
-    s = Status::OK();
-    for (const std::string& contract : sample) {
-      projections::BalancesProjection balances;
-      projections::Projection* one[] = {&balances};
-      projections::View view;
-      view.contract = contract;
-      projections::RunStats stats;
-      Stopwatch w;
-      s = runner.Query(view, one, &stats);
-      const int64_t ns = w.ElapsedNs();
-      if (s.ok() && balances.FindContract(contract) == projections::StringInterner::kNone) {
-        s = Status::NotFound("balance of " + contract + " is empty");
-      }
-      if (!s.ok()) break;
-      latencies_us.push_back(static_cast<double>(ns) / 1e3);
-    }
-    if (s.ok() && !latencies_us.empty()) {
-      report->Set("contract_balance_p50_us", Percentile(&latencies_us, 50));
-      report->Context("contract_balance_queries", static_cast<double>(latencies_us.size()));
-    } else {
-      report->Missing("contract_balance_p50_us",
-                      s.ok() ? std::string("no contracts sampled") : s.ToString());
-    }
-  }
+  MedianOfPasses("rebuild", "rebuild_eps", report, &s,
+                 [&](Status* st) { return RebuildPass(&runner, st); });
+  MeasureBalances(&runner, sample, report);
 
   l.reset();
   report->Set("peak_rss_mb", PeakRssMb());

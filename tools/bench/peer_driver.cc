@@ -99,6 +99,50 @@ void RunPeerB1Phase(PeerKind kind, const BenchConfig& config, Report* report) {
   report->Context(Metric(kind, "_b1_p99_us"), Percentile(&latencies_us, 99));
 }
 
+namespace {
+
+// Writes all `config.events` to `peer` in batches of 1000, timing each
+// write into `timed` and adding this thread's CPU to `write_cpu_ns`.
+Status WriteAll(const BenchConfig& config, Peer* peer, TimedSections* timed,
+                int64_t* write_cpu_ns) {
+  constexpr size_t kBatch = 1000;
+  Stamper stamper;
+  std::vector<PeerRow> rows;
+  return ForEachChunk(config.events, config.seed, config.events, 10 * kBatch,
+                      [&](std::span<const events::Event> chunk) -> Status {
+                        stamper.Stamp(chunk, &rows);
+                        for (size_t i = 0; i < rows.size(); i += kBatch) {
+                          const size_t n = std::min(kBatch, rows.size() - i);
+                          const int64_t cpu0 = ThreadCpuNs();
+                          Stopwatch w;
+                          CCL_RETURN_IF_ERROR(peer->Write(std::span<const PeerRow>(&rows[i], n)));
+                          timed->Add(w.ElapsedNs());
+                          *write_cpu_ns += ThreadCpuNs() - cpu0;
+                        }
+                        return Status::OK();
+                      });
+}
+
+// Scans every row kReadPasses times, each pass's rate into `rates`; stops at
+// the first failed pass, or one that did not read all `config.events`.
+Status ScanPasses(const BenchConfig& config, Peer* peer, std::vector<double>* rates) {
+  Status s;
+  for (int pass = 0; pass < kReadPasses && s.ok(); ++pass) {
+    uint64_t scanned = 0;
+    Stopwatch w;
+    s = peer->Scan(&scanned);
+    const double seconds = w.ElapsedSeconds();
+    if (s.ok() && scanned != config.events) {
+      s = Status::Corruption("scan read " + std::to_string(scanned) + " rows, " +
+                             std::to_string(config.events) + " written");
+    }
+    rates->push_back(static_cast<double>(scanned) / seconds);
+  }
+  return s;
+}
+
+}  // namespace
+
 void RunPeerFullPhase(PeerKind kind, const BenchConfig& config, Report* report) {
   const std::string load = Metric(kind, "_b1000_eps");
   const std::string scan = Metric(kind, "_scan_eps");
@@ -119,24 +163,9 @@ void RunPeerFullPhase(PeerKind kind, const BenchConfig& config, Report* report) 
     return;
   }
   report->Note(std::string(PeerPrefix(kind)) + ": " + peer->Describe());
-  constexpr size_t kBatch = 1000;
-  Stamper stamper;
-  std::vector<PeerRow> rows;
   TimedSections timed;
   int64_t write_cpu_ns = 0;
-  s = ForEachChunk(config.events, config.seed, config.events, 10 * kBatch,
-                   [&](std::span<const events::Event> chunk) -> Status {
-                     stamper.Stamp(chunk, &rows);
-                     for (size_t i = 0; i < rows.size(); i += kBatch) {
-                       const size_t n = std::min(kBatch, rows.size() - i);
-                       const int64_t cpu0 = ThreadCpuNs();
-                       Stopwatch w;
-                       CCL_RETURN_IF_ERROR(peer->Write(std::span<const PeerRow>(&rows[i], n)));
-                       timed.Add(w.ElapsedNs());
-                       write_cpu_ns += ThreadCpuNs() - cpu0;
-                     }
-                     return Status::OK();
-                   });
+  s = WriteAll(config, peer.get(), &timed, &write_cpu_ns);
   if (!s.ok()) {
     fail(load, s.ToString());
     fail(scan, "the load failed: " + s.ToString());
@@ -159,17 +188,7 @@ void RunPeerFullPhase(PeerKind kind, const BenchConfig& config, Report* report) 
                     static_cast<double>(bytes) / static_cast<double>(config.events));
   }
   std::vector<double> rates;
-  for (int pass = 0; pass < kReadPasses && s.ok(); ++pass) {
-    uint64_t scanned = 0;
-    Stopwatch w;
-    s = peer->Scan(&scanned);
-    const double seconds = w.ElapsedSeconds();
-    if (s.ok() && scanned != config.events) {
-      s = Status::Corruption("scan read " + std::to_string(scanned) + " rows, " +
-                             std::to_string(config.events) + " written");
-    }
-    rates.push_back(static_cast<double>(scanned) / seconds);
-  }
+  if (s.ok()) s = ScanPasses(config, peer.get(), &rates);
   if (s.ok()) {
     put(scan, Percentile(&rates, 50));
   } else {
