@@ -262,7 +262,7 @@ void RegisterWorkloadCommands(CommandTable* table) {
        [](po::options_description* d, po::positional_options_description*) {
          d->add_options()
              ("dir", po::value<std::string>()->default_value("./demo-ledger"),
-              "demo ledger directory (replaced; the workload goes to D.jsonl)");
+              "demo ledger directory, must not exist (the workload goes to D.jsonl)");
          DefineGeneratorOptions(d, 20, 365);
        },
        [table](const po::variables_map& vm, const GlobalOptions& g) {
