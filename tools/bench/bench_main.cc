@@ -198,15 +198,17 @@ std::string ConfigFromOptions(const po::variables_map& vm, const CommandLine& o,
 }
 
 // Makes a fresh work folder under `dir` (default: the temp folder) into
-// `work`; false when it cannot. `ec` keeps the last folder call's error.
-bool MakeWorkFolder(const std::string& dir, std::string* work, std::error_code* ec) {
+// `work`; false (said on stderr) when it cannot.
+bool MakeWorkFolder(const std::string& dir, std::string* work) {
+  std::error_code ec;
   std::filesystem::path base =
-      dir.empty() ? std::filesystem::temp_directory_path(*ec) : std::filesystem::path(dir);
-  if (*ec) base = "/tmp";
-  std::filesystem::create_directories(base, *ec);
+      dir.empty() ? std::filesystem::temp_directory_path(ec) : std::filesystem::path(dir);
+  if (ec) base = "/tmp";
+  std::filesystem::create_directories(base, ec);
   *work = (base / "ccl-bench-XXXXXX").string();
   if (mkdtemp(work->data()) == nullptr) {
-    std::cerr << "ledger-bench: cannot create a work folder in " << base << "\n";
+    std::cerr << "ledger-bench: cannot create a work folder in " << base
+              << (ec ? ": " + ec.message() : std::string()) << "\n";
     return false;
   }
   return true;
@@ -235,14 +237,13 @@ void RunMeasured(const BenchConfig& c, Report* report) {
   report->Note(buf);
 }
 
-// Writes the report's JSON to `path`; false (said on stderr) when it cannot,
-// or when `ec` already holds an error.
-bool WriteJson(const std::string& path, const Report& report, std::error_code* ec) {
+// Writes the report's JSON to `path`; false (said on stderr) when it cannot.
+bool WriteJson(const std::string& path, const Report& report) {
   std::FILE* f = std::fopen(path.c_str(), "w");
   const std::string json = ReportJson(report);
-  const bool ok = f != nullptr && std::fwrite(json.data(), 1, json.size(), f) == json.size();
-  if (f != nullptr && std::fclose(f) != 0) *ec = std::make_error_code(std::errc::io_error);
-  if (!ok || *ec) {
+  bool ok = f != nullptr && std::fwrite(json.data(), 1, json.size(), f) == json.size();
+  if (f != nullptr && std::fclose(f) != 0) ok = false;
+  if (!ok) {
     std::cerr << "ledger-bench: cannot write " << path << "\n";
     return false;
   }
@@ -277,9 +278,8 @@ int Main(int argc, char** argv) {
   BenchConfig c;
   if (std::string error = ConfigFromOptions(vm, o, &c); !error.empty()) return Usage(desc, error);
 
-  std::error_code ec;
   std::string work;
-  if (!MakeWorkFolder(o.dir, &work, &ec)) return 4;
+  if (!MakeWorkFolder(o.dir, &work)) return 4;
   c.dir = work;
   std::cerr << "[bench] " << c.events << " events, seed " << c.seed << ", work folder " << work
             << "\n";
@@ -287,10 +287,11 @@ int Main(int argc, char** argv) {
   Report report;
   RunMeasured(c, &report);
   std::cout << ReportMarkdown(report) << std::flush;
-  if (!o.json_path.empty() && !WriteJson(o.json_path, report, &ec)) return 4;
+  if (!o.json_path.empty() && !WriteJson(o.json_path, report)) return 4;
   if (vm.count("keep")) {
     std::cerr << "[bench] work folder kept: " << work << "\n";
   } else {
+    std::error_code ec;
     std::filesystem::remove_all(work, ec);
   }
   return OurMetricsComplete(c, report) ? 0 : 2;
