@@ -12,7 +12,7 @@
 #   fuzz  builds the libFuzzer targets with clang (-DCCL_FUZZ=ON) in
 #         <prefix>-fuzz and runs each for CCL_FUZZ_SECONDS (15) from its seed
 #         corpus (<folder>/corpus/<target>/, the folder of the target's source:
-#         tests/reliability, or tests/ledgerd for ledgerd_*). A crash fails the stage;
+#         tests/reliability, or tests/tools/ledgerd for ledgerd_*). A crash fails the stage;
 #         the input is kept in <prefix>-fuzz/artifacts/ (add it to the corpus
 #         as regression-<name> so every build replays it).
 #
@@ -34,7 +34,7 @@ FUZZ_TARGETS="${CCL_FUZZ_TARGETS:-event_decode json_event csv digest_json proof_
 # The test folder of a fuzz target: its source, binary and seed corpus.
 fuzz_folder() {
   case "$1" in
-    ledgerd_*) echo tests/ledgerd ;;
+    ledgerd_*) echo tests/tools/ledgerd ;;
     *) echo tests/reliability ;;
   esac
 }

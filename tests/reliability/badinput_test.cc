@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "ledger/ledger.h"
+#include "ledger/store/ledger.h"
 #include "tests/reliability/reliability_util.h"
 #include "tests/testing/files.h"
 #include "tests/testing/subprocess.h"

@@ -10,7 +10,7 @@
 // ledger against the logs: every acknowledged batch present, every intent
 // batch all there or not at all.
 //
-// Restart: the workload is deterministic (tools/generator.h, --workload-seed),
+// Restart: the workload is deterministic (tools/generator/generator.h, --workload-seed),
 // and contracts are split among the worker threads, each appending its
 // contracts' events in order, one batch after another. So what a killed run
 // left is, per contract, a prefix of that contract's events: a restarted
@@ -38,12 +38,12 @@
 #include <thread>
 #include <vector>
 
-#include "events/event.h"
-#include "ledger/ledger.h"
-#include "projections/registry.h"
-#include "projections/runner.h"
+#include "events/model/event.h"
+#include "ledger/store/ledger.h"
+#include "projections/folds/registry.h"
+#include "projections/folds/runner.h"
 #include "tests/reliability/reliability_util.h"
-#include "tools/generator.h"
+#include "tools/generator/generator.h"
 
 namespace ccl::reliability {
 namespace {

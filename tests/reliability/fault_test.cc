@@ -24,11 +24,11 @@
 #include <random>
 #include <thread>
 
-#include "events/uuid.h"
-#include "ledger/ledger.h"
+#include "events/model/uuid.h"
+#include "ledger/store/ledger.h"
 #include "tests/reliability/fault_fs.h"
 #include "tests/reliability/reliability_util.h"
-#include "tools/generator.h"
+#include "tools/generator/generator.h"
 
 namespace ccl::reliability {
 namespace {
@@ -473,7 +473,7 @@ TEST_F(FaultTest, FailedSyncRefusesWritesUntilReopen) {
 // Creating a ledger is interrupted by a power cut after each of its file
 // operations in turn; Open with create_if_missing must then give a working
 // ledger (RocksDB creates the database, then each column family, then the
-// ledger writes its meta batch: ledger/ledger_open.cc finishes an interrupted
+// ledger writes its meta batch: ledger/store/ledger_open.cc finishes an interrupted
 // creation). The crash test reaches the same state by a kill during the
 // writer's first open.
 TEST_F(FaultTest, CrashDuringCreation) {

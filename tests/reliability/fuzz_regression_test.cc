@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <string>
 
-#include "events/codec.h"
-#include "events/json.h"
-#include "events/uuid.h"
+#include "events/model/codec.h"
+#include "events/model/json.h"
+#include "events/model/uuid.h"
 
 namespace ccl::events {
 namespace {

@@ -1,4 +1,4 @@
-// A failed write in the pipelined group commit (ledger/append_pipeline.cc):
+// A failed write in the pipelined group commit (ledger/store/append_pipeline.cc):
 // while group N's WAL sync is held (and then fails, through FaultFs), the
 // next group is prepared over N's staged events. It must fail with N's very
 // error and write nothing, whether its events needed N's (a contract N
@@ -15,8 +15,8 @@
 #include <mutex>
 #include <thread>
 
-#include "ledger/ledger.h"
-#include "tests/ledger/ledger_test_util.h"
+#include "ledger/store/ledger.h"
+#include "tests/ledger/store/ledger_test_util.h"
 #include "tests/reliability/fault_fs.h"
 #include "tests/reliability/reliability_util.h"
 

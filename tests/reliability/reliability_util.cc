@@ -7,9 +7,9 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "events/uuid.h"
-#include "projections/registry.h"
-#include "projections/runner.h"
+#include "events/model/uuid.h"
+#include "projections/folds/registry.h"
+#include "projections/folds/runner.h"
 
 namespace ccl::reliability {
 

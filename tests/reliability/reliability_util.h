@@ -11,9 +11,9 @@
 #include <unordered_set>
 #include <vector>
 
-#include "events/event.h"
-#include "events/status.h"
-#include "ledger/ledger.h"
+#include "events/base/status.h"
+#include "events/model/event.h"
+#include "ledger/store/ledger.h"
 #include "tests/testing/files.h"
 
 namespace ccl::reliability {

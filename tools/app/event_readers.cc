@@ -11,8 +11,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "events/limits.h"
-#include "events/quote.h"
+#include "events/base/limits.h"
+#include "events/base/quote.h"
 
 namespace ccl::app {
 

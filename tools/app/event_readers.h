@@ -11,10 +11,10 @@
 #include <string_view>
 #include <vector>
 
-#include "events/csv.h"
-#include "events/event.h"
-#include "events/json.h"
-#include "events/status.h"
+#include "events/base/status.h"
+#include "events/model/csv.h"
+#include "events/model/event.h"
+#include "events/model/json.h"
 
 namespace ccl::app {
 
@@ -114,7 +114,7 @@ class JsonArrayReader final : public EventReader {
   events::JsonEventParser parser_;
 };
 
-// CSV (events/csv.h) held in memory (which must outlive the reader).
+// CSV (events/model/csv.h) held in memory (which must outlive the reader).
 class CsvTextReader final : public EventReader {
  public:
   CsvTextReader() : reader_(events::CsvReaderOptions{.line_in_message = false}) {}

@@ -3,7 +3,7 @@
 // from a library Status, so the two can never disagree.
 #pragma once
 
-#include "events/status.h"
+#include "events/base/status.h"
 
 namespace ccl::app {
 

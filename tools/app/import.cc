@@ -19,11 +19,11 @@
 #include <utility>
 #include <vector>
 
-#include "events/display.h"
-#include "events/durable_file.h"
-#include "events/json.h"
-#include "events/limits.h"
-#include "events/rules.h"
+#include "events/base/display.h"
+#include "events/base/durable_file.h"
+#include "events/base/limits.h"
+#include "events/model/json.h"
+#include "events/model/rules.h"
 #include "tools/app/event_readers.h"
 #include "tools/app/jsonl_file.h"
 

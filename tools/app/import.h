@@ -20,8 +20,8 @@
 #include <string>
 #include <string_view>
 
-#include "events/status.h"
-#include "ledger/ledger.h"
+#include "events/base/status.h"
+#include "ledger/store/ledger.h"
 
 namespace ccl::app {
 
@@ -30,7 +30,7 @@ enum class InputFormat {
   kAuto,       // by content (see ImportFile, ImportBody)
   kJsonLines,  // one JSON object per line
   kJsonArray,  // one JSON array of objects (bodies only)
-  kCsv,        // events/csv.h
+  kCsv,        // events/model/csv.h
 };
 // "jsonl" | "csv" (the formats of a file) and "json" (an array); false else.
 bool ParseInputFormat(std::string_view text, InputFormat* format);
@@ -127,7 +127,7 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& path, const ImportO
 Status ImportBody(ledger::Ledger* ledger, std::string_view body, std::string_view source,
                   const ImportOptions& options, ImportResult* result);
 
-// The events of the CSV input `text` (events/csv.h; `csv_type` as
+// The events of the CSV input `text` (events/model/csv.h; `csv_type` as
 // ImportOptions::csv_type) in the JSON Lines import form, each object on the
 // line where its record starts in `text` (blank lines between), so that a
 // JSON Lines reader of *out names the CSV's own lines: what a front end sends

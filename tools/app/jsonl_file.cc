@@ -13,8 +13,8 @@
 #include <string_view>
 #include <thread>
 
-#include "events/json.h"
-#include "events/limits.h"
+#include "events/base/limits.h"
+#include "events/model/json.h"
 #include "tools/app/event_readers.h"
 #include "tools/app/import.h"
 

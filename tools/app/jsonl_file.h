@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "events/event.h"
-#include "events/status.h"
+#include "events/base/status.h"
+#include "events/model/event.h"
 
 namespace ccl::app {
 

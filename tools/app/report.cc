@@ -5,9 +5,9 @@
 
 #include <cassert>
 
-#include "events/csv_cell.h"
-#include "events/limits.h"
-#include "events/time_format.h"
+#include "events/base/csv_cell.h"
+#include "events/base/limits.h"
+#include "events/base/time_format.h"
 
 namespace ccl::app {
 

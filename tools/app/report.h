@@ -10,12 +10,12 @@
 #include <string>
 #include <string_view>
 
-#include "events/status.h"
-#include "ledger/ledger.h"
-#include "projections/periods.h"
-#include "projections/registry.h"
-#include "projections/report_query.h"
-#include "projections/runner.h"
+#include "events/base/status.h"
+#include "ledger/store/ledger.h"
+#include "projections/folds/registry.h"
+#include "projections/folds/report_query.h"
+#include "projections/folds/runner.h"
+#include "projections/periods/periods.h"
 
 namespace ccl::app {
 

@@ -3,7 +3,7 @@
 
 #include <chrono>
 
-#include "events/time_format.h"
+#include "events/base/time_format.h"
 
 namespace ccl::app {
 

@@ -1,15 +1,15 @@
 // The options every report takes, from the text a front end receives
 // (`--as-of 2026-03-31` on the command line, `as_of=2026-03-31` in a query
 // string) to a projections::View, parsed in one place. The reports
-// themselves are projections/report_query.h's.
+// themselves are projections/folds/report_query.h's.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include "events/status.h"
-#include "projections/view.h"
+#include "events/base/status.h"
+#include "projections/folds/view.h"
 
 namespace ccl::app {
 

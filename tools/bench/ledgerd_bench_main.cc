@@ -25,14 +25,14 @@
 #include <unordered_map>
 #include <vector>
 
-#include "events/json.h"
-#include "ledger/ledger.h"
+#include "events/model/json.h"
+#include "ledger/store/ledger.h"
 #include "tools/bench/config.h"
 #include "tools/bench/ledgerd_load.h"
 #include "tools/bench/peer.h"
 #include "tools/bench/workload.h"  // Stamper, PeerRow
 #include "tools/client/client.h"   // AppendPercentEncoded
-#include "tools/generator.h"
+#include "tools/generator/generator.h"
 
 namespace ccl::bench {
 namespace {

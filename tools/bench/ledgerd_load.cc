@@ -27,7 +27,7 @@
 #include <sstream>
 #include <thread>
 
-#include "ledger/ledger.h"
+#include "ledger/store/ledger.h"
 #include "tools/bench/config.h"
 
 extern char** environ;

@@ -18,10 +18,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "events/uuid.h"
-#include "ledger/ledger.h"
-#include "projections/registry.h"
-#include "projections/runner.h"
+#include "events/model/uuid.h"
+#include "ledger/store/ledger.h"
+#include "projections/folds/registry.h"
+#include "projections/folds/runner.h"
 #include "tools/bench/workload.h"
 
 namespace ccl::bench {

@@ -1,5 +1,5 @@
-// The phases that measure our ledger (ledger/ledger.h) and its projections
-// (projections/runner.h) on the workload of tools/bench/workload.h. Each runs
+// The phases that measure our ledger (ledger/store/ledger.h) and its projections
+// (projections/folds/runner.h) on the workload of tools/bench/workload.h. Each runs
 // on a fresh ledger in its own folder under BenchConfig::dir; only the
 // ledger's own calls are timed.
 #pragma once

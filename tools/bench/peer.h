@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "events/status.h"
+#include "events/base/status.h"
 #include "tools/bench/config.h"
 #include "tools/bench/report.h"
 #include "tools/bench/workload.h"

@@ -1,7 +1,7 @@
 // Raw RocksDB: the physical limit. The same stored bytes under the same
 // BE64(seq) keys, one WriteBatch per batch, WAL synced, and the storage
 // settings of the ledger's `events` column family (LZ4, 32 KiB blocks,
-// 128 MiB memtables; ledger/ledger_open.cc), so the difference to ours is
+// 128 MiB memtables; ledger/store/ledger_open.cc), so the difference to ours is
 // exactly our work: rules, indexes, hashing, encoding.
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
@@ -67,7 +67,7 @@ class RocksDbPeer final : public Peer {
 
   Status Scan(uint64_t* rows) override {
     rocksdb::ReadOptions ro;
-    // The same read options as the ledger's replay iterator (ledger/iterators.cc).
+    // The same read options as the ledger's replay iterator (ledger/store/iterators.cc).
     ro.readahead_size = 2 << 20;
     ro.fill_cache = false;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));

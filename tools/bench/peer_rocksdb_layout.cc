@@ -3,7 +3,7 @@
 // event id in `ids`, and BE64(seq) followed by a copy of the event bytes
 // under (contract, 0x00, BE64(stream_version)) in `streams` (format 2,
 // schemas/FORMAT.md); index entries sorted within the batch, one synced WriteBatch per
-// batch, and the column family settings of ledger/ledger_open.cc. No rules,
+// batch, and the column family settings of ledger/store/ledger_open.cc. No rules,
 // no hashing (the chain values are zeros), no encoding: the ceiling of this
 // layout, which tells how much of the gap to raw RocksDB is the layout itself
 // (memtable inserts of four keys per event, two of them in random order) and
@@ -17,7 +17,7 @@
 #include <cstring>
 #include <vector>
 
-#include "ledger/cf_options.h"
+#include "ledger/store/cf_options.h"
 #include "tools/bench/peer.h"
 
 namespace ccl::bench {
@@ -35,7 +35,7 @@ void AppendBe64(uint64_t v, std::string* out) {
   for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
-// The ledger's own options for these families (ledger/cf_options.h).
+// The ledger's own options for these families (ledger/store/cf_options.h).
 rocksdb::ColumnFamilyOptions LayoutOptions(Cf cf, const std::shared_ptr<rocksdb::Cache>& cache) {
   static constexpr ledger::ColumnFamilyId kLedgerCf[kCfs] = {
       ledger::kCfDefault, ledger::kCfEvents, ledger::kCfChain, ledger::kCfIds, ledger::kCfStreams};

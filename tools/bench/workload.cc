@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "events/codec.h"
+#include "events/model/codec.h"
 #include "tools/bench/config.h"
 
 namespace ccl::bench {

@@ -1,5 +1,5 @@
 // The events every system is measured on: a prefix of the deterministic
-// generator's workload (tools/generator.h), streamed in chunks so that no
+// generator's workload (tools/generator/generator.h), streamed in chunks so that no
 // phase ever holds the whole run in memory (peak RSS must not grow with the
 // number of events), plus what the peers need to store them as our ledger
 // would: the assigned fields and the FlatBuffers bytes.
@@ -13,9 +13,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "events/event.h"
-#include "events/status.h"
-#include "tools/generator.h"
+#include "events/base/status.h"
+#include "events/model/event.h"
+#include "tools/generator/generator.h"
 
 namespace ccl::bench {
 

@@ -21,7 +21,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "events/quote.h"
+#include "events/base/quote.h"
 #include "tools/client/http_parse.h"
 
 namespace ccl::client {

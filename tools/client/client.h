@@ -2,7 +2,7 @@
 // (mutual TLS: the server verified against a CA file, its name checked; this
 // client's certificate and key presented), synchronous calls, every read and
 // write bounded by a timeout and every response by named limits
-// (events/limits.h, kClient*).
+// (events/base/limits.h, kClient*).
 //
 // Errors are Status values:
 // - the connection (resolve, connect, TLS handshake, a timeout, a response
@@ -30,8 +30,8 @@
 #include <utility>
 #include <vector>
 
-#include "events/limits.h"
-#include "events/status.h"
+#include "events/base/limits.h"
+#include "events/base/status.h"
 
 namespace ccl::client {
 

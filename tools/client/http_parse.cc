@@ -7,7 +7,7 @@
 #include <cctype>
 #include <limits>
 
-#include "events/quote.h"
+#include "events/base/quote.h"
 
 namespace ccl::client {
 namespace http = boost::beast::http;

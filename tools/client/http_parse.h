@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "events/status.h"
+#include "events/base/status.h"
 #include "tools/client/client.h"
 
 namespace ccl::client {

@@ -9,9 +9,9 @@
 #include <cstring>
 #include <string_view>
 
-#include "events/durable_file.h"
-#include "events/hex.h"
-#include "events/uuid.h"
+#include "events/base/durable_file.h"
+#include "events/base/hex.h"
+#include "events/model/uuid.h"
 
 namespace ccl::feed {
 

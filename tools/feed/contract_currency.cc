@@ -3,9 +3,9 @@
 
 #include <cassert>
 
-#include "events/fields.h"
-#include "events/limits.h"
-#include "events/quote.h"
+#include "events/base/limits.h"
+#include "events/base/quote.h"
+#include "events/model/fields.h"
 
 namespace ccl::feed {
 

@@ -1,6 +1,6 @@
 // The currency of a contract, for outputs that write amounts of events other
 // than ContractOpened (which alone names it): `export events`, `tail`,
-// `log --json` and `show` put it beside every amount (events/json.h
+// `log --json` and `show` put it beside every amount (events/model/json.h
 // JsonOutputOptions::contract_currency).
 #pragma once
 
@@ -8,9 +8,9 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "events/event.h"
-#include "events/status.h"
-#include "ledger/ledger.h"
+#include "events/base/status.h"
+#include "events/model/event.h"
+#include "ledger/store/ledger.h"
 
 namespace ccl::feed {
 

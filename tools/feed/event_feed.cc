@@ -5,9 +5,9 @@
 #include <chrono>
 #include <thread>
 
-#include "events/csv.h"
-#include "events/json.h"
-#include "events/quote.h"
+#include "events/base/quote.h"
+#include "events/model/csv.h"
+#include "events/model/json.h"
 #include "tools/feed/checkpoint.h"
 
 namespace ccl::feed {

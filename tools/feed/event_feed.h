@@ -1,10 +1,10 @@
 // The event feed: `ledgerctl export events` (a batch from a checkpoint) and
 // `ledgerctl tail` (follow the ledger as a writer appends). Both write the
 // events in seq order with their assigned fields and chain hash, as JSON
-// Lines (the canonical JSON of events/json.h, one object per line) or CSV
-// (events/csv.h's writer: every column, the chain hash last), and both recompute the chain hash of
-// every event from the one before it, so what they deliver is proven to extend the consumer's
-// checkpoint (tools/feed/FEED.md).
+// Lines (the canonical JSON of events/model/json.h, one object per line) or CSV
+// (events/model/csv.h's writer: every column, the chain hash last), and both recompute the chain
+// hash of every event from the one before it, so what they deliver is proven to extend the
+// consumer's checkpoint (tools/feed/FEED.md).
 #pragma once
 
 #include <cstdint>
@@ -12,10 +12,10 @@
 #include <string>
 #include <string_view>
 
-#include "events/csv.h"
-#include "events/event.h"
-#include "events/status.h"
-#include "ledger/ledger.h"
+#include "events/base/status.h"
+#include "events/model/csv.h"
+#include "events/model/event.h"
+#include "ledger/store/ledger.h"
 #include "tools/feed/contract_currency.h"
 #include "tools/feed/output.h"
 

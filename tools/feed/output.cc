@@ -1,8 +1,8 @@
 // Feed outputs (tools/feed/output.h): a buffer in front of the product's one
-// durable file writer (events/durable_file.h).
+// durable file writer (events/base/durable_file.h).
 #include "tools/feed/output.h"
 
-#include "events/durable_file.h"
+#include "events/base/durable_file.h"
 
 namespace ccl::feed {
 

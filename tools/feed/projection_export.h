@@ -1,23 +1,23 @@
 // `ledgerctl export balances|margins|escalations|burn`: projection rows for
 // BI tools, as CSV or JSON Lines, for any view (--as-of, --known-at,
 // --contract). The rows and their columns are the projections' own
-// (projections/report_query.h, projections/format.h), so the export and
+// (projections/folds/report_query.h, projections/folds/format.h), so the export and
 // `ledgerctl balance --format csv` can never disagree; tools/feed/FEED.md
 // lists the columns.
 #pragma once
 
 #include <string>
 
-#include "events/status.h"
-#include "ledger/ledger.h"
-#include "projections/format.h"
-#include "projections/report_query.h"
-#include "projections/runner.h"
-#include "projections/view.h"
+#include "events/base/status.h"
+#include "ledger/store/ledger.h"
+#include "projections/folds/format.h"
+#include "projections/folds/report_query.h"
+#include "projections/folds/runner.h"
+#include "projections/folds/view.h"
 
 namespace ccl::feed {
 
-// A projection export is a report (projections/report_query.h: which one,
+// A projection export is a report (projections/folds/report_query.h: which one,
 // its view, margin keys, at-risk filter, burn's "today") in a format.
 struct ProjectionExportOptions : projections::ReportQuery {
   projections::OutputFormat format = projections::OutputFormat::kCsv;  // kCsv or kJson

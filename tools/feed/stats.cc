@@ -5,10 +5,10 @@
 #include <limits>
 #include <unordered_set>
 
-#include "events/display.h"
-#include "events/hex.h"
-#include "events/time_format.h"
-#include "events/uuid.h"
+#include "events/base/display.h"
+#include "events/base/hex.h"
+#include "events/base/time_format.h"
+#include "events/model/uuid.h"
 
 namespace ccl::feed {
 

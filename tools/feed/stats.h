@@ -6,9 +6,9 @@
 #include <functional>
 #include <string>
 
-#include "events/event.h"
-#include "events/status.h"
-#include "ledger/ledger.h"
+#include "events/base/status.h"
+#include "events/model/event.h"
+#include "ledger/store/ledger.h"
 
 namespace ccl::feed {
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "ledger/checkpoint_folder.h"
-#include "ledger/merkle_json.h"
-#include "ledger/merkle_verify.h"
-#include "ledger/witness.h"
+#include "ledger/audit/checkpoint_folder.h"
+#include "ledger/audit/merkle_verify.h"
+#include "ledger/merkle/merkle_json.h"
+#include "ledger/merkle/witness.h"
 
 namespace ccl::tools {
 

@@ -1,13 +1,13 @@
 // ledgerctl's side of the ledger's checkpoints: publishing one after every
 // write command into the ledger's own checkpoint folder, and the checks of
 // `verify` against that folder and against a witnessed checkpoint
-// (ledger/checkpoint_folder.h, ledger/witness.h). Internal to ledgerctl.
+// (ledger/audit/checkpoint_folder.h, ledger/merkle/witness.h). Internal to ledgerctl.
 #pragma once
 
 #include <string>
 
-#include "events/status.h"
-#include "ledger/ledger.h"
+#include "events/base/status.h"
+#include "ledger/store/ledger.h"
 #include "tools/ledgerctl/command.h"
 
 namespace ccl::tools {
@@ -16,7 +16,7 @@ namespace ccl::tools {
 std::string CheckpointFolder(const GlobalOptions& g);
 
 // After a write command: publishes a signed checkpoint of the ledger's head
-// into CheckpointFolder(g) (ledger/checkpoint_folder.h). Corruption when the
+// into CheckpointFolder(g) (ledger/audit/checkpoint_folder.h). Corruption when the
 // ledger no longer extends the newest checkpoint there.
 Status PublishOwnCheckpoint(ledger::Ledger* ledger, const GlobalOptions& g);
 

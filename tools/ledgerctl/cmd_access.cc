@@ -1,12 +1,12 @@
-// `ledgerctl access-log`: the ledger's access log (ledger/access_log.h),
+// `ledgerctl access-log`: the ledger's access log (ledger/store/access_log.h),
 // filtered, as a table or JSON Lines (the lines of GET /v1/access-log).
 #include <cstdio>
 #include <string>
 
-#include "events/display.h"
-#include "events/hex.h"
-#include "events/time_format.h"
-#include "ledger/ledger.h"
+#include "events/base/display.h"
+#include "events/base/hex.h"
+#include "events/base/time_format.h"
+#include "ledger/store/ledger.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
 

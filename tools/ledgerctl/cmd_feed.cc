@@ -13,11 +13,11 @@
 #include <memory>
 #include <string>
 
-#include "events/display.h"
-#include "events/limits.h"
-#include "events/quote.h"
-#include "events/time_format.h"
-#include "projections/format.h"
+#include "events/base/display.h"
+#include "events/base/limits.h"
+#include "events/base/quote.h"
+#include "events/base/time_format.h"
+#include "projections/folds/format.h"
 #include "tools/feed/event_feed.h"
 #include "tools/feed/output.h"
 #include "tools/feed/projection_export.h"
@@ -25,7 +25,7 @@
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
-#include "tools/progress.h"
+#include "tools/progress/progress.h"
 #include "tools/report/report_data.h"
 #include "tools/report/report_html.h"
 

@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "events/display.h"
+#include "events/base/display.h"
 #include "tools/app/event_readers.h"
 #include "tools/app/import.h"
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
-#include "tools/progress.h"
+#include "tools/progress/progress.h"
 
 namespace ccl::tools {
 

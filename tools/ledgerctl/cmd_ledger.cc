@@ -11,20 +11,20 @@
 #include <string>
 #include <vector>
 
-#include "events/display.h"
-#include "events/hex.h"
-#include "events/json.h"
-#include "events/quote.h"
-#include "events/time_format.h"
-#include "events/uuid.h"
-#include "ledger/digest.h"
-#include "ledger/ledger.h"
-#include "ledger/merkle_verify.h"
+#include "events/base/display.h"
+#include "events/base/hex.h"
+#include "events/base/quote.h"
+#include "events/base/time_format.h"
+#include "events/model/json.h"
+#include "events/model/uuid.h"
+#include "ledger/audit/merkle_verify.h"
+#include "ledger/merkle/digest.h"
+#include "ledger/store/ledger.h"
 #include "tools/feed/contract_currency.h"
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
-#include "tools/progress.h"
+#include "tools/progress/progress.h"
 
 namespace ccl::tools {
 

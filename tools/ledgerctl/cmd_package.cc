@@ -6,11 +6,11 @@
 #include <memory>
 #include <string>
 
-#include "events/time_format.h"
-#include "ledger/checkpoint_folder.h"
-#include "ledger/ledger.h"
-#include "ledger/merkle_ledger.h"
-#include "ledger/signing.h"
+#include "events/base/time_format.h"
+#include "ledger/audit/checkpoint_folder.h"
+#include "ledger/audit/merkle_ledger.h"
+#include "ledger/merkle/signing.h"
+#include "ledger/store/ledger.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
 #include "tools/package/audit_package.h"

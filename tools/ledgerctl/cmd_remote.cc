@@ -17,9 +17,9 @@
 #include <optional>
 #include <sstream>
 
-#include "events/json.h"
-#include "events/quote.h"
-#include "events/uuid.h"
+#include "events/base/quote.h"
+#include "events/model/json.h"
+#include "events/model/uuid.h"
 #include "tools/ledgerctl/ledger_io.h"
 #include "tools/ledgerctl/remote.h"
 

@@ -6,11 +6,11 @@
 #include <cstdio>
 #include <functional>
 
-#include "events/time_format.h"
-#include "ledger/digest.h"
-#include "ledger/proof.h"
-#include "projections/format.h"
-#include "projections/report_rows.h"
+#include "events/base/time_format.h"
+#include "ledger/merkle/digest.h"
+#include "ledger/merkle/proof.h"
+#include "projections/folds/format.h"
+#include "projections/folds/report_rows.h"
 #include "tools/app/report.h"
 #include "tools/ledgerctl/ledger_io.h"
 #include "tools/ledgerctl/remote.h"

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <thread>
 
-#include "events/limits.h"
+#include "events/base/limits.h"
 #include "tools/feed/event_feed.h"
 #include "tools/ledgerctl/ledger_io.h"
 #include "tools/ledgerctl/remote.h"

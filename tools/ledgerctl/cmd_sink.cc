@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <string>
 
-#include "events/display.h"
-#include "events/limits.h"
+#include "events/base/display.h"
+#include "events/base/limits.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
 #include "tools/ledgerctl/remote.h"

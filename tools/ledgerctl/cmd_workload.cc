@@ -1,5 +1,5 @@
 // `ledgerctl generate` and `ledgerctl demo`: synthetic workloads (the
-// generator is tools/generator.h), and the demo that imports one into a fresh
+// generator is tools/generator/generator.h), and the demo that imports one into a fresh
 // ledger, verifies it and runs the report commands on it.
 #include <cerrno>
 #include <chrono>
@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "events/display.h"
-#include "events/hex.h"
-#include "events/time_format.h"
-#include "ledger/checkpoint_folder.h"
-#include "ledger/ledger.h"
-#include "tools/generator.h"
+#include "events/base/display.h"
+#include "events/base/hex.h"
+#include "events/base/time_format.h"
+#include "ledger/audit/checkpoint_folder.h"
+#include "ledger/store/ledger.h"
+#include "tools/generator/generator.h"
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "events/event.h"
-#include "events/status.h"
+#include "events/base/status.h"
+#include "events/model/event.h"
 #include "tools/app/exit_codes.h"
 
 namespace ccl::tools {
@@ -88,7 +88,7 @@ using RunFunction = int (*)(const po::variables_map&, const GlobalOptions&);
 RunFunction RemoteVariant(std::string_view name);
 
 // A whole-number option with an upper bound below its type's (a limit of
-// events/limits.h): RunCommand refuses a larger value as a usage error, as it
+// events/base/limits.h): RunCommand refuses a larger value as a usage error, as it
 // refuses any number out of its type's range, before the command runs.
 class BoundedNumber final : public po::typed_value<uint64_t> {
  public:

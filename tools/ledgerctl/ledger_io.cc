@@ -10,12 +10,12 @@
 #include <cstdio>
 #include <thread>
 
-#include "events/display.h"
-#include "events/durable_file.h"
-#include "events/money.h"
-#include "events/quote.h"
-#include "events/time_format.h"
-#include "events/uuid.h"
+#include "events/base/display.h"
+#include "events/base/durable_file.h"
+#include "events/base/quote.h"
+#include "events/base/time_format.h"
+#include "events/model/money.h"
+#include "events/model/uuid.h"
 
 namespace ccl::tools {
 

@@ -12,13 +12,13 @@
 #include <string_view>
 #include <vector>
 
-#include "events/event.h"
-#include "events/status.h"
-#include "events/uuid.h"
-#include "ledger/digest.h"
-#include "ledger/ledger.h"
-#include "ledger/signing.h"
-#include "projections/view.h"
+#include "events/base/status.h"
+#include "events/model/event.h"
+#include "events/model/uuid.h"
+#include "ledger/merkle/digest.h"
+#include "ledger/merkle/signing.h"
+#include "ledger/store/ledger.h"
+#include "projections/folds/view.h"
 #include "tools/app/import.h"
 #include "tools/app/report_options.h"
 #include "tools/ledgerctl/command.h"
@@ -64,7 +64,7 @@ double SecondsSince(std::chrono::steady_clock::time_point start);
 std::string Rate(uint64_t n, double seconds);
 
 // True when progress output is wanted: stderr is a terminal and not --quiet
-// (tools/progress.h draws only then anyway).
+// (tools/progress/progress.h draws only then anyway).
 bool ShowProgress(const GlobalOptions& g);
 
 // Makes SIGINT and SIGTERM only raise a flag, and returns the predicate that
@@ -108,7 +108,7 @@ bool ParseLogOptions(const po::variables_map& vm, LogOptions* o);
 
 // Writes `text` to stdout (empty path), or to a new file `path` (never
 // replacing one: a published digest or a proof handed out must not be
-// replaced by accident; events/durable_file.h says what happens with
+// replaced by accident; events/base/durable_file.h says what happens with
 // devices, FIFOs and links).
 Status EmitOutput(const std::string& text, const std::string& path);
 

@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "events/quote.h"
+#include "events/base/quote.h"
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "events/status.h"
+#include "events/base/status.h"
 #include "tools/client/client.h"
 #include "tools/ledgerctl/command.h"
 

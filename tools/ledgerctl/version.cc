@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "ledger/keys.h"
+#include "ledger/store/keys.h"
 #include "ledgerctl_build_info.h"  // generated: CCL_GIT_REVISION
 #include "tools/ledgerctl/command.h"
 

@@ -3,10 +3,10 @@
 
 #include <algorithm>
 
-#include "events/hex.h"
-#include "events/limits.h"
-#include "events/quote.h"
-#include "events/time_format.h"
+#include "events/base/hex.h"
+#include "events/base/limits.h"
+#include "events/base/quote.h"
+#include "events/base/time_format.h"
 #include "tools/ledgerd/routes.h"
 
 namespace ccl::ledgerd {

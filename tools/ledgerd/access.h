@@ -1,5 +1,5 @@
 // ledgerd's access log: what the service records in the ledger's access
-// chain (ledger/access_log.h) for every request it answers, for its
+// chain (ledger/store/access_log.h) for every request it answers, for its
 // start-up and for every reload of the policy and tokens files, and GET
 // /v1/access-log. The session builds a request's record from what it knows
 // (RequestFacts) and records it before its response is written; a write's
@@ -18,7 +18,7 @@
 #include <string_view>
 #include <thread>
 
-#include "ledger/ledger.h"
+#include "ledger/store/ledger.h"
 #include "tools/ledgerd/options.h"
 #include "tools/ledgerd/policy.h"
 #include "tools/ledgerd/request_context.h"

@@ -2,7 +2,7 @@
 
 #include <cassert>
 
-#include "events/csv_cell.h"
+#include "events/base/csv_cell.h"
 
 namespace ccl::ledgerd {
 namespace {

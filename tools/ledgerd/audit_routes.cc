@@ -1,11 +1,11 @@
-// The audit routes: adapters to the ledger's Merkle tree (ledger/merkle_ledger.h),
+// The audit routes: adapters to the ledger's Merkle tree (ledger/audit/merkle_ledger.h),
 // answering with the files `ledgerctl digest`, `prove` and `consistency` write.
 #include <chrono>
 #include <memory>
 
-#include "ledger/digest.h"
-#include "ledger/merkle_ledger.h"
-#include "ledger/proof.h"
+#include "ledger/audit/merkle_ledger.h"
+#include "ledger/merkle/digest.h"
+#include "ledger/merkle/proof.h"
 #include "tools/ledgerd/routes.h"
 #include "tools/ledgerd/scope.h"
 

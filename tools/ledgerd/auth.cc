@@ -1,7 +1,7 @@
 #include "tools/ledgerd/auth.h"
 
-#include "events/limits.h"
-#include "events/quote.h"
+#include "events/base/limits.h"
+#include "events/base/quote.h"
 
 namespace ccl::ledgerd {
 namespace {

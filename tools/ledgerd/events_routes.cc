@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "events/json.h"
-#include "events/quote.h"
-#include "events/rules.h"
-#include "events/uuid.h"
-#include "ledger/merkle.h"
+#include "events/base/quote.h"
+#include "events/model/json.h"
+#include "events/model/rules.h"
+#include "events/model/uuid.h"
+#include "ledger/merkle/merkle.h"
 #include "tools/app/import.h"
 #include "tools/feed/contract_currency.h"
 #include "tools/ledgerd/routes.h"

@@ -8,8 +8,8 @@
 #include <memory>
 #include <mutex>
 
-#include "events/json.h"
-#include "events/limits.h"
+#include "events/base/limits.h"
+#include "events/model/json.h"
 #include "tools/feed/contract_currency.h"
 #include "tools/ledgerd/scope.h"
 #include "tools/ledgerd/server_impl.h"

@@ -1,13 +1,13 @@
 // ledgerd's settings: what `ledgerd` parses from its command line and
 // --config file, and the ccl_server library runs with. Every limit has a named
-// default in events/limits.h.
+// default in events/base/limits.h.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
-#include "events/limits.h"
+#include "events/base/limits.h"
 
 namespace ccl::ledgerd {
 

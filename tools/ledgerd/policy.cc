@@ -5,8 +5,8 @@
 #include <utility>
 #include <vector>
 
-#include "events/limits.h"
-#include "events/quote.h"
+#include "events/base/limits.h"
+#include "events/base/quote.h"
 
 namespace ccl::ledgerd {
 namespace {

@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include "events/status.h"
+#include "events/base/status.h"
 #include "tools/ledgerd/scope.h"
 #include "tools/ledgerd/tokens.h"
 

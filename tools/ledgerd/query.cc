@@ -4,8 +4,8 @@
 #include <cassert>
 #include <charconv>
 
-#include "events/quote.h"
-#include "events/uuid.h"
+#include "events/base/quote.h"
+#include "events/model/uuid.h"
 
 namespace ccl::ledgerd {
 namespace {

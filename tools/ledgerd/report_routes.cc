@@ -8,10 +8,10 @@
 #include <mutex>
 #include <string>
 
-#include "events/quote.h"
-#include "events/time_format.h"
-#include "projections/format.h"
-#include "projections/report_query.h"
+#include "events/base/quote.h"
+#include "events/base/time_format.h"
+#include "projections/folds/format.h"
+#include "projections/folds/report_query.h"
 #include "tools/app/report.h"
 #include "tools/app/report_options.h"
 #include "tools/ledgerd/routes.h"

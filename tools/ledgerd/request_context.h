@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/access_log.h"
+#include "ledger/store/access_log.h"
 #include "tools/ledgerd/policy.h"
 
 namespace ccl::ledgerd {

@@ -2,11 +2,11 @@
 
 #include <cassert>
 
-#include "events/limits.h"
-#include "events/quote.h"
-#include "events/validate.h"
-#include "ledger/merkle.h"
-#include "ledger/merkle_json.h"
+#include "events/base/limits.h"
+#include "events/base/quote.h"
+#include "events/model/validate.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/merkle/merkle_json.h"
 
 namespace ccl::ledgerd {
 namespace {

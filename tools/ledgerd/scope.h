@@ -26,10 +26,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "events/event.h"
-#include "events/status.h"
-#include "ledger/ledger.h"
-#include "projections/view.h"
+#include "events/base/status.h"
+#include "events/model/event.h"
+#include "ledger/store/ledger.h"
+#include "projections/folds/view.h"
 #include "tools/ledgerd/api_error.h"
 
 namespace ccl::ledgerd {

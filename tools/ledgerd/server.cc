@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "ledger/checkpoint_folder.h"
+#include "ledger/audit/checkpoint_folder.h"
 #include "tools/ledgerd/server_impl.h"
 
 namespace ccl::ledgerd {

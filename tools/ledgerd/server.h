@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "events/status.h"
+#include "events/base/status.h"
 #include "tools/ledgerd/options.h"
 
 namespace ccl::ledgerd {

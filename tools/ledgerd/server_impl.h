@@ -20,7 +20,7 @@
 #include <set>
 #include <string>
 
-#include "ledger/ledger.h"
+#include "ledger/store/ledger.h"
 #include "tools/ledgerd/auth.h"
 #include "tools/ledgerd/metrics.h"
 #include "tools/ledgerd/policy.h"

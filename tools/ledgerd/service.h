@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "ledger/ledger.h"
-#include "ledger/signing.h"
+#include "ledger/merkle/signing.h"
+#include "ledger/store/ledger.h"
 #include "tools/ledgerd/access.h"
 #include "tools/ledgerd/api_error.h"
 #include "tools/ledgerd/metrics.h"

@@ -6,7 +6,7 @@
 
 #include <boost/algorithm/string/predicate.hpp>
 
-#include "events/quote.h"
+#include "events/base/quote.h"
 #include "tools/ledgerd/server_impl.h"
 
 namespace ccl::ledgerd {

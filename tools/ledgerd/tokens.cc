@@ -6,8 +6,8 @@
 #include <array>
 #include <set>
 
-#include "events/limits.h"
-#include "events/quote.h"
+#include "events/base/limits.h"
+#include "events/base/quote.h"
 #include "tools/ledgerd/policy.h"
 #include "tools/ledgerd/scope.h"
 

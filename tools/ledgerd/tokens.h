@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "events/status.h"
-#include "ledger/merkle.h"
+#include "events/base/status.h"
+#include "ledger/merkle/merkle.h"
 
 namespace ccl::ledgerd {
 

@@ -16,10 +16,10 @@
 #include <cstdint>
 #include <string>
 
-#include "events/status.h"
-#include "ledger/ledger.h"
-#include "ledger/merkle_store.h"
-#include "ledger/signing.h"
+#include "events/base/status.h"
+#include "ledger/merkle/merkle_store.h"
+#include "ledger/merkle/signing.h"
+#include "ledger/store/ledger.h"
 
 namespace ccl::package {
 

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "events/time_format.h"
-#include "ledger/ledger.h"
-#include "tools/generator.h"
+#include "events/base/time_format.h"
+#include "ledger/store/ledger.h"
+#include "tools/generator/generator.h"
 
 namespace {
 

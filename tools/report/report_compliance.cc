@@ -1,12 +1,12 @@
 // The compliance sections of the HTML audit report (tools/report/report_compliance.h).
 #include "tools/report/report_compliance.h"
 
-#include "events/display.h"
-#include "events/money.h"
-#include "events/time_format.h"
-#include "events/uuid.h"
-#include "projections/pending.h"
-#include "projections/periods.h"
+#include "events/base/display.h"
+#include "events/base/time_format.h"
+#include "events/model/money.h"
+#include "events/model/uuid.h"
+#include "projections/periods/pending.h"
+#include "projections/periods/periods.h"
 #include "tools/report/html.h"
 
 namespace ccl::report {

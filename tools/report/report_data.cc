@@ -5,11 +5,11 @@
 #include <memory>
 #include <utility>
 
-#include "events/quote.h"
-#include "projections/pending.h"
-#include "projections/registry.h"
-#include "projections/report_query.h"
-#include "projections/runner.h"
+#include "events/base/quote.h"
+#include "projections/folds/registry.h"
+#include "projections/folds/report_query.h"
+#include "projections/folds/runner.h"
+#include "projections/periods/pending.h"
 
 namespace ccl::report {
 
@@ -54,7 +54,7 @@ class SeriesFold {
     for (; it->Valid(); it->Next()) {
       // Both orders are increasing seq: nothing later is in the known-at prefix.
       if (it->seq() > data_->view_seq) break;
-      // Approvals as the projections fold them (projections/runner.h).
+      // Approvals as the projections fold them (projections/folds/runner.h).
       const Event* e = &it->event();
       switch (events::FigureStepOf(*e)) {
         case events::FigureStep::kNothing:
@@ -114,7 +114,7 @@ class SeriesFold {
   Status ApplyReversal(const Event& e) {
     CCL_RETURN_IF_ERROR(ledger_->GetByEventId(e.target_event_id, &target_)
                             .WithContext("seq " + std::to_string(e.seq) + ": reversal target"));
-    // The projections' as-of rule (projections/view.h): a reversal is in the
+    // The projections' as-of rule (projections/folds/view.h): a reversal is in the
     // view only when its target is.
     if (!projections::EffectiveInView(view_, target_) || !target_.IsConsumption()) {
       return Status::OK();
@@ -150,7 +150,7 @@ class SeriesFold {
 };
 
 // The rows of each report, as `ledgerctl balance|margin|escalations|burn`
-// computes them (projections/report_query.h), from the one fold in *set.
+// computes them (projections/folds/report_query.h), from the one fold in *set.
 Status GatherRows(projections::Runner* runner, const ReportOptions& options,
                   projections::ProjectionSet* set, ReportData* data, projections::RunStats* stats) {
   const std::string& only = options.view.contract;

@@ -2,12 +2,12 @@
 // ledger for one view (--as-of, --known-at, --contract): the verification
 // result and the digest of the events the figures come from, the
 // projections' rows (balances, margins, escalations, burn; built by
-// projections/report_query.h, never recomputed here), and what only the
+// projections/folds/report_query.h, never recomputed here), and what only the
 // report needs: per contract line the day-by-day series of funded and
 // consumed minutes for the burn-down chart, and the reversals with their
 // reasons and what they reversed.
 //
-// The series follow the projections' rules exactly (projections/burn.h):
+// The series follow the projections' rules exactly (projections/folds/burn.h):
 // consumption counts on its effective day, a reversal takes its target's
 // minutes back on the target's day, and under an as-of view a reversal
 // counts only when its target is in the view. So a chart's last consumed
@@ -19,13 +19,13 @@
 #include <string>
 #include <vector>
 
-#include "events/event.h"
-#include "events/status.h"
-#include "ledger/ledger.h"
-#include "projections/periods.h"
-#include "projections/report_rows.h"
-#include "projections/retention.h"
-#include "projections/view.h"
+#include "events/base/status.h"
+#include "events/model/event.h"
+#include "ledger/store/ledger.h"
+#include "projections/folds/report_rows.h"
+#include "projections/folds/view.h"
+#include "projections/periods/periods.h"
+#include "projections/periods/retention.h"
 
 namespace ccl::report {
 

@@ -3,11 +3,11 @@
 
 #include <algorithm>
 
-#include "events/display.h"
-#include "events/hex.h"
-#include "events/money.h"
-#include "events/time_format.h"
-#include "events/uuid.h"
+#include "events/base/display.h"
+#include "events/base/hex.h"
+#include "events/base/time_format.h"
+#include "events/model/money.h"
+#include "events/model/uuid.h"
 #include "tools/report/html.h"
 #include "tools/report/report_compliance.h"
 #include "tools/report/svg_chart.h"

@@ -10,7 +10,7 @@
 // hash), balances, margins, burn forecast with one burn-down chart per
 // contract line, escalations by severity, reversals with their reasons, and
 // how to reproduce the figures. Minutes read h:mm, money carries its
-// currency (events/money.h), numbers are right-aligned in tabular figures.
+// currency (events/model/money.h), numbers are right-aligned in tabular figures.
 #pragma once
 
 #include <string>

@@ -6,9 +6,9 @@
 #include <chrono>
 #include <cstdio>
 
-#include "events/display.h"
-#include "events/money.h"
-#include "events/time_format.h"
+#include "events/base/display.h"
+#include "events/base/time_format.h"
+#include "events/model/money.h"
 #include "tools/report/html.h"
 
 namespace ccl::report {

@@ -7,10 +7,10 @@
 #include <cstring>
 #include <vector>
 
-#include "events/codec.h"
-#include "events/limits.h"
-#include "events/time_format.h"
-#include "ledger/merkle.h"
+#include "events/base/limits.h"
+#include "events/base/time_format.h"
+#include "events/model/codec.h"
+#include "ledger/merkle/merkle.h"
 
 namespace ccl::sink {
 

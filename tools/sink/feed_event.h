@@ -16,10 +16,10 @@
 #include <string>
 #include <string_view>
 
-#include "events/event.h"
-#include "events/json.h"
-#include "events/status.h"
-#include "ledger/ledger.h"
+#include "events/base/status.h"
+#include "events/model/event.h"
+#include "events/model/json.h"
+#include "ledger/store/ledger.h"
 
 namespace ccl::sink {
 

@@ -2,8 +2,8 @@
 #include <cassert>
 #include <thread>
 
-#include "events/uuid.h"
-#include "projections/runner.h"
+#include "events/model/uuid.h"
+#include "projections/folds/runner.h"
 #include "tools/feed/contract_currency.h"
 #include "tools/sink/sink_source.h"
 

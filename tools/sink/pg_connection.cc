@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cassert>
 
-#include "events/limits.h"
+#include "events/base/limits.h"
 
 namespace ccl::sink {
 

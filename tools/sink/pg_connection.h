@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "events/status.h"
+#include "events/base/status.h"
 
 typedef struct pg_conn PGconn;
 typedef struct pg_result PGresult;

@@ -8,12 +8,12 @@
 #include <set>
 #include <vector>
 
-#include "events/json.h"
-#include "events/limits.h"
-#include "events/uuid.h"
-#include "ledger/merkle.h"
-#include "projections/registry.h"
-#include "projections/report_rows.h"
+#include "events/base/limits.h"
+#include "events/model/json.h"
+#include "events/model/uuid.h"
+#include "ledger/merkle/merkle.h"
+#include "projections/folds/registry.h"
+#include "projections/folds/report_rows.h"
 #include "tools/sink/pg_connection.h"
 #include "tools/sink/pg_copy.h"
 #include "tools/sink/postgres_ddl.h"

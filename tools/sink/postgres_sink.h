@@ -11,8 +11,8 @@
 // sent as they are encoded; into an empty events table every index is
 // built after the COPY, in the same transaction; the projections advance on
 // a thread of their own meanwhile;
-// the projection rows are those of projections/report_rows.h, in the columns
-// of `ledgerctl export` (projections/format.h), so the tables and the CSV
+// the projection rows are those of projections/folds/report_rows.h, in the columns
+// of `ledgerctl export` (projections/folds/format.h), so the tables and the CSV
 // exports cannot disagree.
 //
 // Trust: on start the checkpoint must name this ledger's id, a seq not past
@@ -25,8 +25,8 @@
 #include <string>
 #include <string_view>
 
-#include "events/status.h"
-#include "ledger/ledger.h"
+#include "events/base/status.h"
+#include "ledger/store/ledger.h"
 
 namespace ccl::sink {
 

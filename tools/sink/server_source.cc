@@ -9,11 +9,11 @@
 #include <mutex>
 #include <thread>
 
-#include "events/fields.h"
-#include "events/limits.h"
-#include "events/uuid.h"
-#include "ledger/digest.h"
-#include "projections/target_cache.h"
+#include "events/base/limits.h"
+#include "events/model/fields.h"
+#include "events/model/uuid.h"
+#include "ledger/merkle/digest.h"
+#include "projections/folds/target_cache.h"
 #include "tools/sink/feed_event.h"
 
 namespace ccl::sink {
@@ -175,7 +175,7 @@ class ServerSource : public SinkSource {
   ledger::Hash previous_{};
   std::map<std::string, std::string> currencies_;  // contract -> its currency
   // The valuation fields of every consumption event, what a reversal of it
-  // takes back (projections/target_cache.h).
+  // takes back (projections/folds/target_cache.h).
   std::map<events::Uuid, projections::TargetFields> targets_;
   events::Event target_;
   // Events awaiting approval, by id: an Approved applies one where it stands

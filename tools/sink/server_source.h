@@ -15,7 +15,7 @@
 
 #include <memory>
 
-#include "events/status.h"
+#include "events/base/status.h"
 #include "tools/client/client.h"
 #include "tools/sink/sink_source.h"
 

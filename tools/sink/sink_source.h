@@ -11,10 +11,10 @@
 #include <string>
 #include <string_view>
 
-#include "events/event.h"
-#include "events/status.h"
-#include "ledger/ledger.h"
-#include "projections/registry.h"
+#include "events/base/status.h"
+#include "events/model/event.h"
+#include "ledger/store/ledger.h"
+#include "projections/folds/registry.h"
 
 namespace ccl::sink {
 

@@ -5,9 +5,9 @@
 #include <charconv>
 #include <set>
 
-#include "projections/format.h"
-#include "projections/report_rows.h"
-#include "projections/view.h"
+#include "projections/folds/format.h"
+#include "projections/folds/report_rows.h"
+#include "projections/folds/view.h"
 #include "tools/sink/postgres_sink.h"
 
 namespace ccl::sink {

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "events/status.h"
-#include "projections/registry.h"
+#include "events/base/status.h"
+#include "projections/folds/registry.h"
 #include "tools/sink/pg_connection.h"
 
 namespace ccl::sink {

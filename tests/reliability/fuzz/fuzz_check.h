@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "events/codec.h"
-#include "events/event.h"
-#include "events/validate.h"
+#include "events/model/codec.h"
+#include "events/model/event.h"
+#include "events/model/validate.h"
 
 #define FUZZ_CHECK(cond)                                                                    \
   do {                                                                                      \

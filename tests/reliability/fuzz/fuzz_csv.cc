@@ -1,4 +1,4 @@
-// Fuzz target: CSV import (events/csv.h CsvEventReader). The first byte picks
+// Fuzz target: CSV import (events/model/csv.h CsvEventReader). The first byte picks
 // the caller's fixed type (0: from a `type` column; 1..9: that EventType), the
 // rest is the file. Properties: never crashes; errors are InvalidArgument with
 // a message; every accepted record is a valid event that survives
@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "events/codec.h"
-#include "events/csv.h"
-#include "events/validate.h"
+#include "events/model/codec.h"
+#include "events/model/csv.h"
+#include "events/model/validate.h"
 #include "tests/reliability/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,4 +1,4 @@
-// Fuzz target: digest files (ledger/digest.h ParseDigestJson), which an
+// Fuzz target: digest files (ledger/merkle/digest.h ParseDigestJson), which an
 // auditor receives from outside. Properties: never crashes; errors are
 // Corruption with a message; an accepted digest prints (DigestToJson) to a
 // document that parses back to the same digest, and checking its signature
@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/digest.h"
+#include "ledger/merkle/digest.h"
 #include "tests/reliability/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,4 +1,4 @@
-// Fuzz target: stored event bytes (events/codec.h DecodeEvent: FlatBuffers
+// Fuzz target: stored event bytes (events/model/codec.h DecodeEvent: FlatBuffers
 // Verifier, then semantic checks). Properties: never crashes; what decodes is
 // a valid event; re-encoding it gives bytes that decode to the same event and
 // re-encode to themselves (the encoding is canonical); its JSON form parses
@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
-#include "events/codec.h"
-#include "events/json.h"
-#include "events/validate.h"
+#include "events/model/codec.h"
+#include "events/model/json.h"
+#include "events/model/validate.h"
 #include "tests/reliability/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

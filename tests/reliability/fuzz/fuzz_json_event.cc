@@ -1,4 +1,4 @@
-// Fuzz target: one JSON import line (events/json.h JsonEventParser), the
+// Fuzz target: one JSON import line (events/model/json.h JsonEventParser), the
 // parser behind `ledgerctl import` and `append`. Properties: never crashes;
 // a rejection is InvalidArgument with a message; an accepted line is a valid
 // event that survives encode/decode and canonical JSON output unchanged.
@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "events/codec.h"
-#include "events/json.h"
-#include "events/validate.h"
+#include "events/model/codec.h"
+#include "events/model/json.h"
+#include "events/model/validate.h"
 #include "tests/reliability/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,5 +1,5 @@
 // Fuzz target: the ledger's own stored values and keys that it decodes on
-// open and on every append (ledger/contract_state.h, ledger/keys.h): the
+// open and on every append (ledger/store/contract_state.h, ledger/store/keys.h): the
 // write-model contract and escalation states, the head, the streams keys
 // and values (format 2: BE64 seq || a copy of the stored event, decoded like
 // any stored event) and the escalations keys. A damaged ledger may hold any bytes there; the
@@ -10,10 +10,10 @@
 #include <string>
 #include <string_view>
 
-#include "events/codec.h"
-#include "events/event.h"
-#include "ledger/contract_state.h"
-#include "ledger/keys.h"
+#include "events/model/codec.h"
+#include "events/model/event.h"
+#include "ledger/store/contract_state.h"
+#include "ledger/store/keys.h"
 #include "tests/reliability/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

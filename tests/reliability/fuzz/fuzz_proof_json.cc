@@ -1,4 +1,4 @@
-// Fuzz target: inclusion and consistency proof files (ledger/proof.h).
+// Fuzz target: inclusion and consistency proof files (ledger/merkle/proof.h).
 // Both parsers see every input. Properties: never crashes; errors are
 // Corruption with a message; an accepted proof prints to JSON that parses
 // back to the same proof; checking it against a digest of the same ledger
@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/digest.h"
-#include "ledger/proof.h"
+#include "ledger/merkle/digest.h"
+#include "ledger/merkle/proof.h"
 #include "tests/reliability/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

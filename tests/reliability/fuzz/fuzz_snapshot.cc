@@ -1,4 +1,4 @@
-// Fuzz target: projection snapshots (projections/snapshot.h DecodeSnapshot)
+// Fuzz target: projection snapshots (projections/folds/snapshot.h DecodeSnapshot)
 // and the state decoders behind them (Projection::DeserializeState), which
 // read bytes from the ledger's `projections` column family.
 // First byte: bit 0 set appends the correct SHA-256 to the rest, so the
@@ -13,8 +13,8 @@
 #include <string>
 #include <string_view>
 
-#include "projections/registry.h"
-#include "projections/snapshot.h"
+#include "projections/folds/registry.h"
+#include "projections/folds/snapshot.h"
 #include "tests/reliability/fuzz/fuzz_check.h"
 
 namespace {

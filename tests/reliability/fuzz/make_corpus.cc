@@ -16,15 +16,15 @@
 #include <string>
 #include <vector>
 
-#include "events/codec.h"
-#include "events/csv.h"
-#include "events/json.h"
-#include "ledger/keys.h"
-#include "ledger/ledger.h"
-#include "projections/registry.h"
-#include "projections/runner.h"
+#include "events/model/codec.h"
+#include "events/model/csv.h"
+#include "events/model/json.h"
+#include "ledger/store/keys.h"
+#include "ledger/store/ledger.h"
+#include "projections/folds/registry.h"
+#include "projections/folds/runner.h"
 #include "tests/reliability/reliability_util.h"
-#include "tools/generator.h"
+#include "tools/generator/generator.h"
 
 namespace ccl::reliability {
 namespace {

@@ -1,0 +1,206 @@
+// Durable output files (events/base/durable_file.h).
+#include "events/base/durable_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cassert>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace ccl::events {
+
+namespace {
+
+Status Errno(const std::string& what, int err) {
+  return Status::IOError(what + ": " + std::strerror(err));
+}
+
+// "dir/" of `path` (empty for a bare name) and the name after it.
+void SplitPath(const std::string& path, std::string* dir, std::string* base) {
+  const size_t slash = path.rfind('/');
+  *dir = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
+  *base = slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// What a non-regular, non-writable-in-place file is, for a refusal.
+const char* RefusedKind(mode_t mode) {
+  if (S_ISDIR(mode)) return "is a directory";
+  if (S_ISBLK(mode)) return "is a block device (a disk), not an output file";
+  if (S_ISSOCK(mode)) return "is a socket";
+  return nullptr;
+}
+
+// Resolves `path` when it is a symbolic link (the whole chain). *target is
+// `path` itself when it is not one.
+Status ResolveTarget(const std::string& path, std::string* target) {
+  *target = path;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return Status::OK();
+  char resolved[PATH_MAX];
+  if (::realpath(path.c_str(), resolved) == nullptr) {
+    if (errno == ENOENT) {
+      return Status::IOError(path +
+                             ": is a symbolic link to a missing file; refusing to create "
+                             "its target (name the file itself)");
+    }
+    return Errno(path + ": resolving the symbolic link", errno);
+  }
+  *target = resolved;
+  return Status::OK();
+}
+
+std::atomic<uint64_t> g_temp_counter{0};
+
+}  // namespace
+
+Status DurableFileWriter::Open(const std::string& path, const FileWriteOptions& options,
+                               std::unique_ptr<DurableFileWriter>* out) {
+  std::unique_ptr<DurableFileWriter> w(new DurableFileWriter());
+  w->refuse_existing_ = options.existing == ExistingFile::kRefuse;
+  w->final_mode_ = options.mode;
+  if (path == "-") {
+    *out = OnDescriptor(STDOUT_FILENO, "stdout");
+    return Status::OK();
+  }
+  if (path.empty()) return Status::InvalidArgument("empty file name");
+  w->name_ = path;
+  CCL_RETURN_IF_ERROR(ResolveTarget(path, &w->target_));
+
+  struct stat st {};
+  const bool exists = ::lstat(w->target_.c_str(), &st) == 0;
+  if (!exists && errno != ENOENT) return Errno(path, errno);
+  if (exists && RefusedKind(st.st_mode) != nullptr) {
+    return Status::IOError(path + ": " + RefusedKind(st.st_mode));
+  }
+  if (exists && !S_ISREG(st.st_mode)) {
+    // A character device or FIFO: written in place; nothing is created.
+    w->fd_ = ::open(w->target_.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (w->fd_ < 0) return Errno(path, errno);
+    w->owns_fd_ = true;
+    struct stat now {};
+    if (::fstat(w->fd_, &now) != 0) return Errno(path, errno);
+    if (S_ISREG(now.st_mode)) {
+      return Status::IOError(path + ": was replaced by a regular file while being opened");
+    }
+    *out = std::move(w);
+    return Status::OK();
+  }
+  if (exists && w->refuse_existing_) {
+    return Status::InvalidArgument(path + ": exists; refusing to overwrite it");
+  }
+  w->replacing_ = exists;
+  if (exists) w->final_mode_ = st.st_mode & 07777;
+
+  std::string dir, base;
+  SplitPath(w->target_, &dir, &base);
+  if (base.empty()) return Status::IOError(path + ": names a directory, not a file");
+  const std::string temp = dir + "." + base + ".tmp-" + std::to_string(::getpid()) + "-" +
+                           std::to_string(g_temp_counter.fetch_add(1));
+  w->fd_ = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, options.mode);
+  if (w->fd_ < 0) {
+    const int err = errno;
+    const std::string where = dir.empty() ? std::string(".") : dir;
+    if (err == ENOENT || err == ENOTDIR) {
+      return Status::IOError(path + ": the directory " + where + " does not exist");
+    }
+    return Errno(path + ": cannot create a file in " + where, err);
+  }
+  w->owns_fd_ = true;
+  w->temp_ = temp;
+  *out = std::move(w);
+  return Status::OK();
+}
+
+std::unique_ptr<DurableFileWriter> DurableFileWriter::OnDescriptor(int fd, std::string name) {
+  assert(fd >= 0);
+  std::unique_ptr<DurableFileWriter> w(new DurableFileWriter());
+  w->fd_ = fd;
+  w->name_ = std::move(name);
+  return w;
+}
+
+DurableFileWriter::~DurableFileWriter() {
+  if (owns_fd_ && fd_ >= 0) ::close(fd_);
+  if (!temp_.empty() && !committed_) ::unlink(temp_.c_str());
+}
+
+Status DurableFileWriter::Append(std::string_view data) {
+  assert(!committed_);
+  return WriteAll(fd_, data, name_);
+}
+
+Status DurableFileWriter::Commit() {
+  assert(!committed_);
+  if (in_place()) {
+    committed_ = true;
+    // A pipe, terminal or device has nothing to sync: once written, the
+    // bytes belong to the reader. A regular file behind stdout is synced.
+    struct stat st {};
+    if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && ::fsync(fd_) != 0) {
+      return Errno("fsync " + name_, errno);
+    }
+    return Status::OK();
+  }
+  // A new file has options.mode less the umask from open(2); a replacement
+  // takes the permission bits of the file it replaces.
+  if (replacing_ && ::fchmod(fd_, final_mode_) != 0) return Errno("chmod " + temp_, errno);
+  if (::fsync(fd_) != 0) return Errno("fsync " + temp_, errno);
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) return Errno("close " + temp_, errno);
+  if (!refuse_existing_) {
+    if (::rename(temp_.c_str(), target_.c_str()) != 0) return Errno("rename to " + name_, errno);
+  } else if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, target_.c_str(), RENAME_NOREPLACE) !=
+             0) {
+    if (errno == EEXIST) {
+      return Status::InvalidArgument(name_ + ": exists; refusing to overwrite it");
+    }
+    return Errno("rename to " + name_, errno);
+  }
+  committed_ = true;
+  return SyncParentDirectory(target_);
+}
+
+Status WriteFileDurably(const std::string& path, std::string_view data,
+                        const FileWriteOptions& options) {
+  std::unique_ptr<DurableFileWriter> w;
+  CCL_RETURN_IF_ERROR(DurableFileWriter::Open(path, options, &w));
+  CCL_RETURN_IF_ERROR(w->Append(data));
+  return w->Commit();
+}
+
+Status WriteAll(int fd, std::string_view data, const std::string& name) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("write " + name, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::OK();
+}
+
+Status SyncParentDirectory(const std::string& path) {
+  std::string dir, base;
+  SplitPath(path, &dir, &base);
+  return SyncDirectory(dir.empty() ? "." : dir);
+}
+
+Status SyncDirectory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("open directory " + dir, errno);
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return Errno("fsync directory " + dir, err);
+  return Status::OK();
+}
+
+}  // namespace ccl::events

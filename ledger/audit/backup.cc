@@ -1,0 +1,208 @@
+#include "ledger/audit/backup.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/backup_engine.h>
+
+#include <cassert>
+#include <filesystem>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "events/base/durable_file.h"
+#include "ledger/audit/checkpoint_folder.h"
+#include "ledger/audit/merkle_ledger.h"
+#include "ledger/audit/merkle_verify.h"
+
+namespace ccl::ledger {
+namespace {
+
+std::string Num(uint64_t n) { return std::to_string(n); }
+
+Status FromIo(const rocksdb::IOStatus& s, const std::string& what) {
+  if (s.ok()) return Status::OK();
+  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
+  if (s.IsNotFound()) return Status::NotFound(what + ": " + s.ToString());
+  return Status::IOError(what + ": " + s.ToString());
+}
+
+// True when `inner` is `outer` or inside it, both resolved (symbolic links,
+// "..", a trailing '/') as far as they exist.
+bool IsSameOrInside(const std::string& inner, const std::string& outer) {
+  std::error_code ec;
+  const std::filesystem::path a = std::filesystem::weakly_canonical(inner, ec);
+  if (ec) return false;
+  const std::filesystem::path b = std::filesystem::weakly_canonical(outer, ec);
+  if (ec) return false;
+  auto ai = a.begin(), bi = b.begin();
+  for (; bi != b.end(); ++ai, ++bi) {
+    if (bi->empty() && std::next(bi) == b.end()) break;  // b's trailing '/'
+    if (ai == a.end() || *ai != *bi) return false;
+  }
+  return true;
+}
+
+// A backup must survive the loss of the ledger's folder and of its
+// checkpoint folder, so it lives in neither.
+Status CheckBackupPlace(const std::string& db_path, const std::string& dir) {
+  for (const std::string& folder : {db_path, DefaultCheckpointFolder(db_path)}) {
+    if (IsSameOrInside(dir, folder)) {
+      return Status::InvalidArgument("backup folder " + dir + " is inside " + folder +
+                                     ", which a backup must outlive: choose a folder outside it");
+    }
+  }
+  return Status::OK();
+}
+
+// One folder holds the backups of one ledger (restore takes the latest
+// there): every backup's digest must name `ledger_id`.
+Status CheckBackupsAreOf(rocksdb::BackupEngine* engine, const std::string& dir,
+                         const std::string& ledger_id) {
+  std::vector<rocksdb::BackupInfo> infos;
+  engine->GetBackupInfo(&infos);
+  for (const rocksdb::BackupInfo& info : infos) {
+    Digest d;
+    const Status s = ParseDigestJson(info.app_metadata, &d);
+    const std::string found = s.ok() ? "of ledger " + d.ledger_id : "without a ledger digest";
+    if (!s.ok() || d.ledger_id != ledger_id) {
+      return Status::InvalidArgument("backup folder " + dir + " holds backup " +
+                                     Num(info.backup_id) + " " + found + "; this ledger is " +
+                                     ledger_id + ": back up each ledger into its own folder");
+    }
+  }
+  return Status::OK();
+}
+
+struct EngineDeleter {
+  void operator()(rocksdb::BackupEngineReadOnlyBase* e) const { delete e; }
+};
+
+}  // namespace
+
+Status BackupLedger(Ledger* ledger, const std::string& dir, int64_t time_ns,
+                    const SigningKey* sign_with, BackupResult* out) {
+  assert(ledger != nullptr && out != nullptr);
+  CCL_RETURN_IF_ERROR(CheckBackupPlace(ledger->path(), dir));
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError(dir + ": " + ec.message());
+
+  // The digest first: the copy, taken after, holds at least these events.
+  std::unique_ptr<MerkleStore> tree;
+  CCL_RETURN_IF_ERROR(OpenLedgerTree(ledger, &tree));
+  BackupResult r;
+  CCL_RETURN_IF_ERROR(MakeDigest(ledger, *tree, time_ns, &r.digest));
+  if (sign_with != nullptr) CCL_RETURN_IF_ERROR(SignDigest(*sign_with, &r.digest));
+  const std::string digest_json = DigestToJson(r.digest);
+
+  rocksdb::BackupEngine* raw = nullptr;
+  rocksdb::BackupEngineOptions options(dir);
+  options.sync = true;
+  CCL_RETURN_IF_ERROR(FromIo(rocksdb::BackupEngine::Open(options, rocksdb::Env::Default(), &raw),
+                             "open backup folder " + dir));
+  std::unique_ptr<rocksdb::BackupEngine> engine(raw);
+  CCL_RETURN_IF_ERROR(CheckBackupsAreOf(engine.get(), dir, r.digest.ledger_id));
+  uint32_t id = 0;
+  Status s = ledger->CreateBackup(engine.get(), digest_json, &id);
+  if (!s.ok()) return s.WithContext("back up to " + dir);
+  CCL_RETURN_IF_ERROR(FromIo(engine->VerifyBackup(id, /*verify_with_checksum=*/true),
+                             "verify backup " + Num(id) + " in " + dir));
+  rocksdb::BackupInfo info;
+  rocksdb::Status is = engine->GetBackupInfo(id, &info);
+  if (!is.ok()) return Status::IOError("backup " + Num(id) + " info: " + is.ToString());
+  r.backup_id = id;
+  r.backup_bytes = info.size;
+  r.digest_path = (std::filesystem::path(dir) / ("digest-" + Num(id) + ".json")).string();
+  CCL_RETURN_IF_ERROR(events::WriteFileDurably(r.digest_path, digest_json));
+  *out = std::move(r);
+  return Status::OK();
+}
+
+namespace {
+
+// Restores and proves; the caller removes the copy on failure.
+Status RestoreAndProve(const std::string& dir, const std::string& db_path, uint32_t backup_id,
+                       const Digest* trusted, const VerifyingKey* trusted_key, RestoreResult* out) {
+  rocksdb::BackupEngineReadOnly* raw = nullptr;
+  rocksdb::BackupEngineOptions options(dir);
+  CCL_RETURN_IF_ERROR(
+      FromIo(rocksdb::BackupEngineReadOnly::Open(options, rocksdb::Env::Default(), &raw),
+             "open backup folder " + dir));
+  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+  if (backup_id == 0) {
+    std::vector<rocksdb::BackupInfo> infos;
+    engine->GetBackupInfo(&infos);
+    if (infos.empty()) return Status::NotFound("no backup in " + dir);
+    for (const auto& i : infos) backup_id = std::max(backup_id, i.backup_id);
+  }
+  rocksdb::BackupInfo info;
+  rocksdb::Status is = engine->GetBackupInfo(backup_id, &info);
+  if (!is.ok())
+    return Status::NotFound("backup " + Num(backup_id) + " in " + dir + ": " + is.ToString());
+  CCL_RETURN_IF_ERROR(FromIo(engine->VerifyBackup(backup_id, /*verify_with_checksum=*/true),
+                             "backup " + Num(backup_id) + " in " + dir));
+  Digest stored;
+  // The backup's own metadata: unparsable there is a damaged backup.
+  Status s = ParseDigestJson(info.app_metadata, &stored).WithCode(Status::Code::kCorruption);
+  if (!s.ok()) return s.WithContext("the digest stored with backup " + Num(backup_id));
+  s = CheckDigestSignatureBy(stored, trusted_key);
+  if (!s.ok()) return s.WithContext("the digest stored with backup " + Num(backup_id));
+  CCL_RETURN_IF_ERROR(
+      FromIo(engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), backup_id, db_path, db_path),
+             "restore backup " + Num(backup_id) + " into " + db_path));
+
+  Options open;
+  std::unique_ptr<Ledger> ledger;
+  s = Ledger::Open(open, db_path, &ledger);
+  if (!s.ok()) return s.WithContext("the restored ledger");
+  VerifyReport report;
+  s = ledger->Verify(VerifyProgress(), &report);
+  if (!s.ok()) return s.WithContext("the restored ledger does not verify");
+  AnchorReport anchor;
+  s = VerifyAgainstDigest(ledger.get(), stored, &anchor);
+  if (!s.ok()) return s.WithContext("the restored ledger against its backup's digest");
+  if (trusted != nullptr) {
+    s = VerifyAgainstDigest(ledger.get(), *trusted, &anchor);
+    if (!s.ok()) return s.WithContext("the restored ledger against the trusted digest");
+  }
+  out->backup_id = backup_id;
+  out->digest = stored;
+  out->events = anchor.events;
+  out->head_hash = anchor.head_hash;
+  out->root_hash = anchor.root_at_head;
+  return Status::OK();
+}
+
+}  // namespace
+
+Status RestoreLedger(const std::string& dir, const std::string& db_path, uint32_t backup_id,
+                     const Digest* trusted, const VerifyingKey* trusted_key, RestoreResult* out) {
+  std::error_code ec;
+  if (std::filesystem::exists(db_path, ec) &&
+      !(std::filesystem::is_directory(db_path, ec) && std::filesystem::is_empty(db_path, ec))) {
+    return Status::InvalidArgument(db_path +
+                                   " exists and is not an empty folder: restore "
+                                   "never overwrites; choose a new --db path");
+  }
+  if (!std::filesystem::exists(dir, ec)) return Status::NotFound("no backup folder " + dir);
+  // An empty folder the user made stays; everything in it is this run's.
+  const bool folder_was_there = std::filesystem::exists(db_path, ec);
+  RestoreResult r;
+  Status s = RestoreAndProve(dir, db_path, backup_id, trusted, trusted_key, &r);
+  if (!s.ok()) {
+    // An unproven copy must not be mistaken for the ledger later.
+    if (folder_was_there) {
+      for (const auto& entry : std::filesystem::directory_iterator(db_path, ec)) {
+        std::filesystem::remove_all(entry.path(), ec);
+      }
+    } else {
+      std::filesystem::remove_all(db_path, ec);
+    }
+    return s.WithContext("restore failed, nothing left at " + db_path);
+  }
+  *out = std::move(r);
+  return Status::OK();
+}
+
+}  // namespace ccl::ledger

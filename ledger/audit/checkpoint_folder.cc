@@ -1,0 +1,230 @@
+#include "ledger/audit/checkpoint_folder.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "events/base/durable_file.h"
+#include "ledger/audit/merkle_ledger.h"
+#include "ledger/merkle/merkle_json.h"
+
+namespace ccl::ledger {
+namespace {
+
+constexpr std::string_view kFilePrefix = "checkpoint-";
+constexpr std::string_view kFileSuffix = ".txt";
+constexpr size_t kSizeDigits = 20;
+constexpr char kKeyFile[] = "log.key";
+constexpr char kVkeyFile[] = "log.vkey";
+
+std::string Num(uint64_t n) { return std::to_string(n); }
+
+std::string FileName(uint64_t size) {
+  std::string digits = Num(size);
+  return std::string(kFilePrefix) + std::string(kSizeDigits - digits.size(), '0') + digits +
+         std::string(kFileSuffix);
+}
+
+// The size in a file name of our pattern; false for any other name.
+bool SizeOfFileName(std::string_view name, uint64_t* size) {
+  if (name.size() != kFilePrefix.size() + kSizeDigits + kFileSuffix.size() ||
+      name.substr(0, kFilePrefix.size()) != kFilePrefix ||
+      name.substr(name.size() - kFileSuffix.size()) != kFileSuffix) {
+    return false;
+  }
+  *size = 0;
+  for (const char c : name.substr(kFilePrefix.size(), kSizeDigits)) {
+    if (c < '0' || c > '9' || *size > kTreeSizeMax) return false;
+    *size = *size * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return true;
+}
+
+// Sizes of the checkpoint files in `folder`, ascending. NotFound when the
+// folder does not exist.
+Status ListCheckpoints(const std::string& folder, std::vector<uint64_t>* sizes) {
+  sizes->clear();
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(folder.c_str()), ::closedir);
+  if (!dir) {
+    if (errno == ENOENT) return Status::NotFound(folder + ": no checkpoint folder");
+    return Status::IOError(folder + ": " + std::strerror(errno));
+  }
+  while (const dirent* e = ::readdir(dir.get())) {
+    uint64_t size;
+    if (SizeOfFileName(e->d_name, &size)) sizes->push_back(size);
+  }
+  std::sort(sizes->begin(), sizes->end());
+  return Status::OK();
+}
+
+// The folder's key, made on first use; its verifier key under `origin`
+// written beside it (rewritten when missing, never changed otherwise).
+Status FolderKey(const std::string& folder, const std::string& origin, bool create,
+                 SigningKey* key) {
+  const std::string path = folder + "/" + kKeyFile;
+  Status s = ReadSigningKey(path, key);
+  if (s.IsNotFound() && create) {
+    CCL_RETURN_IF_ERROR(GenerateSigningKey(key));
+    CCL_RETURN_IF_ERROR(WriteKeyFiles(path, *key));
+    CCL_RETURN_IF_ERROR(events::SyncDirectory(folder));
+    s = Status::OK();
+  }
+  if (!s.ok()) return s;
+  NoteVerifierKey vkey;
+  CCL_RETURN_IF_ERROR(NoteVerifierKeyOf(*key, origin, &vkey));
+  struct stat st;
+  if (create && ::stat((folder + "/" + kVkeyFile).c_str(), &st) != 0) {
+    CCL_RETURN_IF_ERROR(
+        events::WriteFileDurably(folder + "/" + kVkeyFile, FormatVerifierKey(vkey) + "\n"));
+  }
+  return Status::OK();
+}
+
+// Reads and checks the checkpoint of `size` in `folder` against the folder's
+// public key under the ledger's origin.
+Status ReadCheckpoint(const std::string& folder, uint64_t size, const std::string& origin,
+                      Digest* out) {
+  const std::string path = folder + "/" + FileName(size);
+  SigningKey only_public;
+  Status s = ReadPublicKey(folder + "/" + kKeyFile + ".pub", &only_public.public_key);
+  if (s.IsNotFound()) {
+    // The first publication writes the private key, then the public one: a
+    // crash in between leaves only the private key, which holds both halves.
+    s = ReadSigningKey(folder + "/" + kKeyFile, &only_public);
+  }
+  CCL_RETURN_IF_ERROR(s);
+  NoteVerifierKey vkey;
+  CCL_RETURN_IF_ERROR(NoteVerifierKeyOf(only_public, origin, &vkey));
+  std::string text;
+  // The folder's own file: oversized means tampered with, not rejected input.
+  s = internal::ReadFileBounded(path, kCheckpointFileBytesMax, &text);
+  if (s.IsInvalidArgument()) s = s.WithCode(Status::Code::kCorruption);
+  CCL_RETURN_IF_ERROR(s);
+  SignedNote note;
+  Checkpoint cp;
+  s = OpenCheckpoint(text, vkey, &note, &cp);
+  if (s.ok()) s = DigestOfCheckpoint(cp, out);
+  if (s.ok() && cp.tree_size != size) {
+    s = Status::Corruption("holds a checkpoint of " + Num(cp.tree_size) + " events");
+  }
+  return s.WithContext(path);
+}
+
+Status Prune(const std::string& folder, uint32_t keep_newest) {
+  std::vector<uint64_t> sizes;
+  CCL_RETURN_IF_ERROR(ListCheckpoints(folder, &sizes));
+  if (sizes.size() <= keep_newest) return Status::OK();
+  for (size_t i = 0; i + keep_newest < sizes.size(); ++i) {
+    const std::string path = folder + "/" + FileName(sizes[i]);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return Status::IOError(path + ": " + std::strerror(errno));
+    }
+  }
+  return events::SyncDirectory(folder);
+}
+
+}  // namespace
+
+std::string DefaultCheckpointFolder(const std::string& db_path) {
+  // The ledger's real path, not the words that named it: a symlink to the
+  // ledger, `db/.` or `db/` must find the same folder as `db`, or a rolled
+  // back ledger opened through another name would have no checkpoint to be
+  // held to (and `db/.` would put the folder inside the ledger).
+  std::error_code ec;
+  std::filesystem::path p =
+      std::filesystem::weakly_canonical(std::filesystem::absolute(db_path, ec), ec);
+  std::string text = ec ? db_path : p.string();
+  while (text.size() > 1 && text.back() == '/') text.pop_back();
+  return text + ".checkpoints";
+}
+
+std::string LedgerOrigin(const Ledger& ledger) { return "ccl.ledger/" + LedgerIdText(ledger); }
+
+Status CheckLedgerExtendsCheckpoint(Ledger* ledger, const std::string& folder,
+                                    OwnCheckpointReport* report) {
+  *report = OwnCheckpointReport{};
+  std::vector<uint64_t> sizes;
+  Status s = ListCheckpoints(folder, &sizes);
+  if (s.IsNotFound()) return Status::OK();
+  CCL_RETURN_IF_ERROR(s);
+  if (sizes.empty()) return Status::OK();
+  report->found = true;
+  report->checkpoint_size = sizes.back();
+  report->path = folder + "/" + FileName(sizes.back());
+  Digest digest;
+  CCL_RETURN_IF_ERROR(ReadCheckpoint(folder, sizes.back(), LedgerOrigin(*ledger), &digest));
+  uint64_t size = ledger->head().seq;
+  if (size < digest.tree_size) {
+    // A read-only view may be older than a checkpoint a writer published
+    // since it opened: catch up once before calling the ledger behind.
+    CCL_RETURN_IF_ERROR(ledger->Refresh());
+    size = ledger->head().seq;
+  }
+  if (size < digest.tree_size) {
+    return Status::Corruption("ledger is behind its own checkpoint: size " + Num(size) +
+                              ", checkpoint " + Num(digest.tree_size) + " (" + report->path + ")");
+  }
+  std::unique_ptr<MerkleStore> tree;
+  CCL_RETURN_IF_ERROR(OpenLedgerTree(ledger, &tree));
+  s = CheckDigestOfLedger(ledger, *tree, digest);
+  if (!s.ok()) {
+    return Status::Corruption("the ledger does not extend its own checkpoint of " +
+                              Num(digest.tree_size) + " events (" + report->path +
+                              "): " + s.message());
+  }
+  return Status::OK();
+}
+
+Status PublishCheckpoint(Ledger* ledger, const CheckpointFolderOptions& options,
+                         PublishResult* result) {
+  assert(!options.folder.empty());
+  if (options.keep_newest < 1 || options.keep_newest > kCheckpointsKeptMax) {
+    return Status::InvalidArgument("checkpoints kept: must be 1..1000000");
+  }
+  *result = PublishResult{};
+  const std::string& folder = options.folder;
+  const std::string origin = LedgerOrigin(*ledger);
+  CCL_RETURN_IF_ERROR(internal::EnsureFolder(folder));
+  SigningKey key;
+  CCL_RETURN_IF_ERROR(FolderKey(folder, origin, /*create=*/true, &key));
+  OwnCheckpointReport own;
+  CCL_RETURN_IF_ERROR(CheckLedgerExtendsCheckpoint(ledger, folder, &own));
+  std::unique_ptr<MerkleStore> tree;
+  CCL_RETURN_IF_ERROR(OpenLedgerTree(ledger, &tree));
+  result->tree_size = tree->size();
+  result->path = folder + "/" + FileName(tree->size());
+  if (own.found && own.checkpoint_size == tree->size()) return Status::OK();
+  Digest digest;
+  CCL_RETURN_IF_ERROR(MakeDigest(ledger, *tree, 0, &digest));
+  std::string note;
+  CCL_RETURN_IF_ERROR(SignCheckpoint(key, CheckpointOfDigest(digest, origin), &note));
+  CCL_RETURN_IF_ERROR(events::WriteFileDurably(folder + "/" + FileName(tree->size()), note));
+  result->written = true;
+  return Prune(folder, options.keep_newest);
+}
+
+Status RemoveCheckpointFiles(const std::string& folder) {
+  std::vector<uint64_t> sizes;
+  Status s = ListCheckpoints(folder, &sizes);
+  if (s.IsNotFound()) return Status::OK();
+  CCL_RETURN_IF_ERROR(s);
+  for (const uint64_t size : sizes) {
+    const std::string path = folder + "/" + FileName(size);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return Status::IOError(path + ": " + std::strerror(errno));
+    }
+  }
+  return events::SyncDirectory(folder);
+}
+
+}  // namespace ccl::ledger

@@ -1,0 +1,89 @@
+// The ledger's own checkpoint folder: after every write the ledger publishes a
+// signed checkpoint (checkpoint.h) into a folder outside its RocksDB
+// directory, and `verify` checks that the ledger still extends the newest one
+// there. A hash chain cannot see its own tail cut off (a truncated write-ahead
+// log rolls the head back to an earlier, self-consistent state); a checkpoint
+// kept elsewhere can. What this catches and what it does not: README
+// "Guarantees"; the files: schemas/MERKLE.md "The checkpoint folder".
+//
+// Files in the folder (nothing else is ever written or deleted there):
+//   log.key, log.key.pub       the folder's Ed25519 key pair (keygen format),
+//                              made by the first publication
+//   log.vkey                   its verifier key under the ledger's origin
+//   checkpoint-<20 digits>.txt a signed checkpoint of that many events
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "events/base/status.h"
+#include "ledger/merkle/checkpoint.h"
+#include "ledger/store/ledger.h"
+
+namespace ccl::ledger {
+
+// Where and how often checkpoints are published. One struct for every
+// writer: ledgerctl publishes after each write command; a long-running writer
+// publishes when either of the two intervals has passed.
+struct CheckpointFolderOptions {
+  // The folder; empty: DefaultCheckpointFolder(<the ledger's path>).
+  std::string folder;
+  // How many of the newest checkpoints are kept; older ones (of our own
+  // file-name pattern only) are deleted after a publication. At least 1.
+  uint32_t keep_newest = 64;
+  // A long-running writer publishes after this many seconds with new events...
+  uint32_t publish_every_seconds = 60;
+  // ...or after this many new events, whichever comes first.
+  uint64_t publish_every_events = 10000;
+};
+
+inline constexpr uint32_t kCheckpointsKeptMax = 1000000;
+// A checkpoint file is a few hundred bytes; anything larger is not one.
+inline constexpr size_t kCheckpointFileBytesMax = 16 * 1024;
+
+// "<the ledger's resolved path>.checkpoints": symlinks, "." and a trailing '/'
+// resolved, so every name of one ledger finds one folder.
+std::string DefaultCheckpointFolder(const std::string& db_path);
+
+// The origin (and key name) of a ledger's checkpoints: "ccl.ledger/<id>".
+std::string LedgerOrigin(const Ledger& ledger);
+
+struct PublishResult {
+  bool written = false;    // false: the newest checkpoint already had this size
+  uint64_t tree_size = 0;  // the newest checkpoint's size afterwards
+  std::string path;        // its file
+};
+
+// Publishes a checkpoint of the ledger's head into the folder (creating the
+// folder and its key on first use), unless the newest one already has the
+// head's size. Before writing it checks that the ledger extends the newest
+// checkpoint there (CheckLedgerExtendsCheckpoint) and refuses (Corruption)
+// when it does not, so a rolled-back ledger never gets a checkpoint that
+// hides the roll-back. IOError for the files.
+[[nodiscard]] Status PublishCheckpoint(Ledger* ledger, const CheckpointFolderOptions& options,
+                                       PublishResult* result);
+
+struct OwnCheckpointReport {
+  bool found = false;  // false: the folder has no checkpoint (nothing checked)
+  uint64_t checkpoint_size = 0;
+  std::string path;
+};
+
+// Checks the ledger against the newest checkpoint in `folder`: its signature
+// by the folder's key, the same ledger, and that the ledger extends it: the
+// stored chain hash and the stored tree's root at the checkpoint's size equal
+// the checkpoint's. Those stored values are what Ledger::Verify proves from the
+// events, so after a Verify this proves the events extend the checkpoint.
+// Corruption "ledger is behind its own checkpoint: size 12, checkpoint 13"
+// when the ledger is shorter, also after a Refresh (a read-only view opened
+// before a writer appended and published is caught up first; the events it
+// then sees beyond the ones a preceding Verify read are taken as stored). A folder that does not
+// exist or holds no checkpoint: OK with report->found false.
+[[nodiscard]] Status CheckLedgerExtendsCheckpoint(Ledger* ledger, const std::string& folder,
+                                                  OwnCheckpointReport* report);
+
+// Deletes the checkpoint files (our name pattern only) of `folder`, for a
+// command that deliberately replaces the ledger (demo). Keeps the key.
+[[nodiscard]] Status RemoveCheckpointFiles(const std::string& folder);
+
+}  // namespace ccl::ledger

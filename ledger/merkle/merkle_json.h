@@ -1,0 +1,67 @@
+// Strict reading of the small JSON documents of the audit trail (digests,
+// proofs): one object, no duplicate or unknown keys, exact JSON types,
+// canonical lower-case hex, bounded sizes. Internal to ccl_merkle; simdjson
+// (error-code API) stays behind the pimpl so callers don't pay for its header.
+#pragma once
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events/base/status.h"
+#include "ledger/merkle/merkle.h"
+
+namespace ccl::ledger::internal {
+
+// Reads the whole file at `path` into *out. NotFound when it does not exist,
+// IOError when it cannot be read, InvalidArgument when it is larger than
+// bytes_max (the file is then not read further).
+[[nodiscard]] Status ReadFileBounded(const std::string& path, size_t bytes_max, std::string* out);
+
+// Creates `folder` (one level) unless it exists; durable (parent synced).
+[[nodiscard]] Status EnsureFolder(const std::string& folder);
+
+// Appends `s` as a JSON string literal (quotes included) to *out. Escapes
+// quotes, backslashes and control characters; other bytes are copied, so `s`
+// should be UTF-8.
+void AppendJsonString(std::string_view s, std::string* out);
+
+// Every failure is InvalidArgument "field 'x': <rule>" (or about the
+// document): a file that does not parse is rejected input, exit code 1. Only
+// the caller's check of what a well-formed file says against a ledger or a key
+// is a verification failure (Corruption, exit code 3).
+class JsonObjectReader {
+ public:
+  JsonObjectReader();
+  ~JsonObjectReader();
+  JsonObjectReader(const JsonObjectReader&) = delete;
+  JsonObjectReader& operator=(const JsonObjectReader&) = delete;
+
+  // Parses `text`, at most bytes_max bytes, that must be exactly one JSON
+  // object with no key repeated.
+  [[nodiscard]] Status Parse(std::string_view text, size_t bytes_max);
+  // Every key present must be in `allowed`, every `required` one present.
+  [[nodiscard]] Status CheckKeys(std::initializer_list<std::string_view> required,
+                                 std::initializer_list<std::string_view> optional = {}) const;
+
+  bool Has(std::string_view key) const;
+  // Required fields of one JSON type each (a number given as a string, or a
+  // fraction, is wrong).
+  [[nodiscard]] Status String(std::string_view key, size_t bytes_max, std::string* out) const;
+  [[nodiscard]] Status Uint(std::string_view key, uint64_t* out) const;
+  [[nodiscard]] Status HashHex(std::string_view key, Hash* out) const;
+  [[nodiscard]] Status HexBytes(std::string_view key, size_t bytes_max, std::string* out) const;
+  [[nodiscard]] Status HashArray(std::string_view key, size_t count_max,
+                                 std::vector<Hash>* out) const;
+  // A nested object, read by *child (which borrows this reader's document:
+  // use it only while this reader lives).
+  [[nodiscard]] Status Object(std::string_view key, JsonObjectReader* child) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ccl::ledger::internal

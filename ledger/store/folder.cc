@@ -1,0 +1,156 @@
+// What a folder without a database holds, before anything opens it with
+// create (ledger/store/ledger_impl.h CheckFolderWithoutCurrent).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "ledger/store/ledger_impl.h"
+
+namespace ccl::ledger {
+
+namespace {
+
+// Names listed in an error, at most.
+constexpr size_t kFolderNamesListedMax = 6;
+
+bool StartsWith(const std::string& s, std::string_view prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// What RocksDB writes while it creates a database, before CURRENT names its
+// first MANIFEST (DB::Open with create_if_missing): the lock, its info log
+// (and the ones it rotated), the database identity and MANIFEST-000001, and
+// the temporary files that become IDENTITY and CURRENT. A folder holding only
+// these is a creation a crash interrupted: RocksDB rewrites each of them when
+// it creates the database again, and no data can be among them.
+bool IsCreationLeftover(const std::string& name) {
+  return name == "LOCK" || name == "LOG" || StartsWith(name, "LOG.old.") || name == "IDENTITY" ||
+         name == "MANIFEST-000001" || name == "000000.dbtmp" || name == "000001.dbtmp";
+}
+
+// Files that only a database that existed write: table and blob files, WALs,
+// the MANIFESTs of later opens, options files, our bulk-append folder.
+bool IsLedgerData(const std::string& name) {
+  return EndsWith(name, ".sst") || EndsWith(name, ".log") || EndsWith(name, ".blob") ||
+         StartsWith(name, "MANIFEST-") || StartsWith(name, "OPTIONS-") || name == kIngestFolder;
+}
+
+std::string ListNames(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < kFolderNamesListedMax; ++i) {
+    if (i > 0) out += ", ";
+    out += names[i];
+  }
+  if (names.size() > kFolderNamesListedMax) {
+    out += " and " + std::to_string(names.size() - kFolderNamesListedMax) + " more";
+  }
+  return out;
+}
+
+}  // namespace
+
+Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    if (ec) return Status::IOError(path + ": " + ec.message());
+    return creating ? Status::OK() : Status::NotFound("no ledger at " + path);
+  }
+  if (!std::filesystem::is_directory(path, ec)) {
+    return Status::InvalidArgument(path + " is not a folder");
+  }
+  std::vector<std::string> data;
+  std::vector<std::string> foreign;
+  for (auto it = std::filesystem::directory_iterator(path, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (IsCreationLeftover(name)) continue;
+    // A file system's own folder at the root of a fresh mount.
+    if (name == "lost+found") continue;
+    (IsLedgerData(name) ? data : foreign).push_back(name);
+  }
+  if (ec) return Status::IOError(path + ": " + ec.message());
+  if (!data.empty()) {
+    return Status::Corruption(
+        path + " holds ledger data that cannot be opened: its CURRENT file is missing (found " +
+        ListNames(data) +
+        "); nothing was changed. Keep the folder as it is (copy it before any repair), and "
+        "restore the latest backup into a new folder: `ledgerctl --db NEW_FOLDER restore --dir "
+        "BACKUP_DIR`, which verifies the copy; then `ledgerctl --db NEW_FOLDER verify`");
+  }
+  if (!foreign.empty()) {
+    // Not NotFound: that would invite creating a ledger here.
+    if (!creating) {
+      return Status::InvalidArgument("no ledger at " + path + ": it holds files that are not a " +
+                                     "ledger's (" + ListNames(foreign) + ")");
+    }
+    return Status::InvalidArgument(path + " holds files that are not a ledger's (" +
+                                   ListNames(foreign) +
+                                   "): a ledger is created only in a new or empty folder; nothing "
+                                   "was changed");
+  }
+  return creating ? Status::OK() : Status::NotFound("no ledger at " + path);
+}
+
+Status CheckFolderWritable(const std::string& path) {
+  // access() answers for this process's ids and reports EROFS for a
+  // read-only mount, which permission bits (and root) do not show.
+  const std::string lock = path + "/LOCK";
+  int error = 0;
+  std::string where;
+  if (::access(path.c_str(), W_OK | X_OK) != 0) {
+    error = errno;
+  } else if (::access(lock.c_str(), W_OK) != 0) {
+    error = errno;
+    where = lock + ": ";
+  }
+  if (error == 0 || error == ENOENT) return Status::OK();  // missing: the open creates it
+  return Status::IOError("the ledger folder " + path + " is not writable: " + where +
+                         std::strerror(error) +
+                         " (writing needs write access to it; read commands work without)");
+}
+
+bool LedgerLockHeld(const std::string& path, std::string* holder) {
+  holder->clear();
+  const int fd = ::open((path + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock lk {};
+  lk.l_type = F_WRLCK;
+  lk.l_whence = SEEK_SET;
+  lk.l_pid = 0;  // F_OFD_GETLK requires it
+  const int rc = ::fcntl(fd, F_OFD_GETLK, &lk);
+  ::close(fd);
+  if (rc != 0 || lk.l_type == F_UNLCK) return false;
+  // A traditional lock (RocksDB's) reports its process; an OFD lock -1.
+  if (lk.l_pid <= 0) return true;
+  *holder = "pid " + std::to_string(lk.l_pid);
+  const int cmd =
+      ::open(("/proc/" + std::to_string(lk.l_pid) + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC);
+  if (cmd < 0) return true;
+  char buf[160];
+  const ssize_t n = ::read(cmd, buf, sizeof(buf));
+  ::close(cmd);
+  if (n <= 0) return true;
+  std::string line(buf, static_cast<size_t>(n));
+  while (!line.empty() && line.back() == '\0') line.pop_back();
+  for (char& c : line) {
+    if (c == '\0') c = ' ';
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  if (n == static_cast<ssize_t>(sizeof(buf))) line += "...";
+  *holder += ": " + line;
+  return true;
+}
+
+}  // namespace ccl::ledger

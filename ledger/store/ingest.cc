@@ -1,0 +1,207 @@
+// Bulk appends through SST ingestion (ledger/store/ledger_impl.h).
+//
+// A group's WriteBatch normally goes to the WAL and the memtables, and the
+// memtables are flushed to SST files later: a large import writes every byte
+// three times (WAL, memtable, SST) and spends most of its time inserting into
+// skiplists. Past kIngestBytesMin, the same entries are instead sorted per
+// column family, written as SST files and added to every column family with
+// one IngestExternalFiles call, which RocksDB records in the MANIFEST as one
+// atomic edit (after a crash: all or none) and syncs before returning. The
+// batch contents, and so the ledger's bytes, are identical either way.
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/sst_file_writer.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <cassert>
+#include <filesystem>
+
+#include "ledger/store/ledger_impl.h"
+
+namespace ccl::ledger {
+
+namespace {
+
+// Collects a WriteBatch's Puts per column family (views into the batch).
+class Collector final : public rocksdb::WriteBatch::Handler {
+ public:
+  using Entry = std::pair<rocksdb::Slice, rocksdb::Slice>;
+  explicit Collector(const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+    for (size_t i = 0; i < handles.size(); ++i) index_[handles[i]->GetID()] = i;
+    entries_.resize(handles.size());
+  }
+  rocksdb::Status PutCF(uint32_t cf_id, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    auto it = index_.find(cf_id);
+    if (it == index_.end()) return rocksdb::Status::InvalidArgument("unknown column family");
+    entries_[it->second].emplace_back(key, value);
+    return rocksdb::Status::OK();
+  }
+  // Appends write only Puts; anything else means this is not our batch.
+  rocksdb::Status DeleteCF(uint32_t, const rocksdb::Slice&) override {
+    return rocksdb::Status::NotSupported("delete in an append batch");
+  }
+  rocksdb::Status MergeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return rocksdb::Status::NotSupported("merge in an append batch");
+  }
+  std::vector<std::vector<Entry>>& entries() { return entries_; }
+
+ private:
+  std::unordered_map<uint32_t, size_t> index_;
+  std::vector<std::vector<Entry>> entries_;
+};
+
+// Key order, and for a key put twice only the later value (as a WriteBatch
+// applies them). Entries are mostly added in order already.
+void SortUnique(std::vector<Collector::Entry>* v) {
+  auto less = [](const Collector::Entry& a, const Collector::Entry& b) {
+    return a.first.compare(b.first) < 0;
+  };
+  if (!std::is_sorted(v->begin(), v->end(), less)) std::stable_sort(v->begin(), v->end(), less);
+  // Keep the last of equal keys.
+  size_t out = 0;
+  for (size_t i = 0; i < v->size(); ++i) {
+    if (i + 1 < v->size() && (*v)[i + 1].first == (*v)[i].first) continue;
+    (*v)[out++] = (*v)[i];
+  }
+  v->resize(out);
+}
+
+// The scratch file of column family `cf`.
+std::string ScratchFile(const std::string& dir, size_t cf) {
+  return dir + "/" + std::to_string(cf) + ".sst";
+}
+
+// Writes one column family's SST file from `put`, which calls its argument
+// with every entry in key order (keys strictly ascending), and adds it to
+// *args (nothing when `put` gave no entry).
+template <typename PutAll>
+Status WriteTable(const rocksdb::Options& o, rocksdb::ColumnFamilyHandle* handle,
+                  const std::string& file, PutAll put_all,
+                  std::vector<rocksdb::IngestExternalFileArg>* args) {
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(o), o, handle);
+  rocksdb::Status s = writer.Open(file);
+  uint64_t entries = 0;
+  if (s.ok()) {
+    s = put_all([&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+      ++entries;
+      return writer.Put(key, value);
+    });
+  }
+  if (s.ok() && entries == 0) return Status::OK();  // an empty table cannot be finished
+  if (s.ok()) s = writer.Finish();
+  CCL_RETURN_IF_ERROR(FromRocks(s, "write " + file));
+  rocksdb::IngestExternalFileArg arg;
+  arg.column_family = handle;
+  arg.external_files = {file};
+  arg.options.move_files = true;            // a link, not a copy
+  arg.options.write_global_seqno = false;   // no rewrite of the file we just wrote
+  arg.options.allow_blocking_flush = true;  // memtables overlapping the range go first
+  args->push_back(std::move(arg));
+  return Status::OK();
+}
+
+// A bulk group's `events`, `ids` and `streams` entries, which it keeps in its
+// scratch rather than the batch (GroupScratch::bulk): calls put(key, value)
+// for each entry of `cf` in key order. The events are g.copies in seq order
+// (each `streams` value is BE64(seq) || the stored bytes); ids and streams
+// are sorted already (StageIndexes). `Scratch` is LedgerImpl::GroupScratch.
+template <typename Scratch, typename Put>
+rocksdb::Status PutFromScratch(const Scratch& g, ColumnFamilyId cf, Put put) {
+  rocksdb::Status s;
+  if (cf == kCfIds) {
+    for (size_t i = 0; s.ok() && i < g.ids.size(); ++i) {
+      SeqKey v(g.ids[i].seq);
+      s = put(rocksdb::Slice(reinterpret_cast<const char*>(g.ids[i].id.data()), 16),
+              rocksdb::Slice(v.bytes, 8));
+    }
+  } else if (cf == kCfStreams) {
+    std::string key;
+    for (size_t i = 0; s.ok() && i < g.streams.size(); ++i) {
+      const auto& e = g.streams[i];
+      StreamKeyInto(e.contract, e.version, &key);
+      s = put(key, rocksdb::Slice(g.copies.data() + e.copy_at, e.copy_bytes));
+    }
+  } else if (cf == kCfEvents) {
+    // Seqs are consecutive from g.first_seq; the streams entries say where
+    // each copy lies.
+    std::vector<std::pair<size_t, size_t>> at(g.streams.size());
+    for (const auto& e : g.streams) {
+      assert(e.seq >= g.first_seq && e.seq - g.first_seq < at.size());
+      at[e.seq - g.first_seq] = {e.copy_at, e.copy_bytes};
+    }
+    for (size_t i = 0; s.ok() && i < at.size(); ++i) {
+      SeqKey k(g.first_seq + i);
+      assert(at[i].second >= 8);  // BE64(seq) || bytes
+      s = put(k.view(), rocksdb::Slice(g.copies.data() + at[i].first + 8, at[i].second - 8));
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+void RemoveIngestScratch(const std::string& dir) {
+  std::error_code ec;
+  for (size_t cf = 0; cf < kCfCount; ++cf) std::filesystem::remove(ScratchFile(dir, cf), ec);
+  std::filesystem::remove(dir, ec);  // only when empty
+}
+
+Status LedgerImpl::IngestBatch(rocksdb::WriteBatch* batch, const GroupScratch* bulk) {
+  Collector collector(handles_);
+  CCL_RETURN_IF_ERROR(FromRocks(batch->Iterate(&collector), "sort bulk append"));
+
+  const std::string dir = path_ + "/" + kIngestFolder;
+  RemoveIngestScratch(dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError("create " + dir + ": " + ec.message());
+  struct RemoveOnExit {
+    std::string dir;
+    ~RemoveOnExit() { RemoveIngestScratch(dir); }
+  } remove_on_exit{dir};
+
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  for (size_t cf = 0; cf < collector.entries().size(); ++cf) {
+    std::vector<Collector::Entry>& entries = collector.entries()[cf];
+    const bool from_scratch =
+        bulk != nullptr && (cf == kCfEvents || cf == kCfIds || cf == kCfStreams);
+    // A bulk group puts none of these in the batch (StageIndexes, ProcessWriter).
+    assert(!from_scratch || entries.empty());
+    if (!from_scratch && entries.empty()) continue;
+    rocksdb::Options o(db_options_, cf_options_[cf]);
+    auto put_all = [&](auto put) {
+      if (from_scratch) return PutFromScratch(*bulk, static_cast<ColumnFamilyId>(cf), put);
+      SortUnique(&entries);
+      rocksdb::Status s;
+      for (size_t i = 0; s.ok() && i < entries.size(); ++i) {
+        s = put(entries[i].first, entries[i].second);
+      }
+      return s;
+    };
+    CCL_RETURN_IF_ERROR(WriteTable(o, handles_[cf], ScratchFile(dir, cf), put_all, &args));
+    // The views are written: the next column family needs no room for them.
+    std::vector<Collector::Entry>().swap(entries);
+  }
+  CCL_RETURN_IF_ERROR(FromRocks(db_->IngestExternalFiles(args), "ingest bulk append"));
+  AnnounceIngestion();
+  return Status::OK();
+}
+
+// A secondary instance (a read-only Ledger: `tail --follow`, reports beside
+// a writer) that has caught up with the writer's current MANIFEST takes the
+// newest sequence number from the WAL alone, so the entries of ingested files
+// (numbered past everything in the WAL) stay invisible to it until some later
+// write goes through the WAL. Writing the new head once more, through the WAL,
+// carries every follower past them at its next Refresh. The append is durable
+// already (IngestExternalFiles synced the MANIFEST): this write needs no sync,
+// and if it fails the next append announces both.
+void LedgerImpl::AnnounceIngestion() {
+  std::string head;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfMeta), kMetaHead, &head);
+  if (s.ok()) s = db_->Put(rocksdb::WriteOptions(), cf(kCfMeta), kMetaHead, head);
+  s.PermitUncheckedError();
+}
+
+}  // namespace ccl::ledger

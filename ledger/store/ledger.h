@@ -1,0 +1,369 @@
+// The ledger: an append-only store of events in RocksDB with a hash chain,
+// per-contract streams, an event-id index and the write model that enforces the
+// domain rules of schemas/EVENTS.md. See schemas/FORMAT.md for the bytes on disk.
+//
+// Thread safety: a Ledger may be used from many threads at once. Concurrent
+// appends are grouped by a leader into one synced WriteBatch (group commit);
+// each caller's batch still stands or falls alone. Reads and Verify see a
+// consistent prefix of the log while appends go on.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events/base/status.h"
+#include "events/model/event.h"
+#include "ledger/store/access_log.h"
+
+namespace rocksdb {
+class BackupEngine;
+class Env;
+}  // namespace rocksdb
+
+namespace ccl::ledger {
+
+class MerkleStore;
+class MerkleTreeChecker;
+
+using Hash = std::array<uint8_t, 32>;
+
+// Source of ledger time (recorded_at). Injected by tests; the default reads the
+// system clock. recorded_at never decreases along seq whatever the clock does:
+// the ledger uses max(NowNs(), head recorded_at).
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual int64_t NowNs() = 0;  // ns since 1970-01-01T00:00:00Z
+};
+Clock* SystemClock();  // process-wide, never null
+
+struct Options {
+  // Create an empty ledger (new ledger id, genesis head) if PATH has none.
+  bool create_if_missing = false;
+  // Open without taking the writer lock, to inspect a ledger that another
+  // process may have open for writing (a RocksDB secondary instance, with its
+  // own files in a temporary folder). Append and PutProjectionState fail with
+  // InvalidArgument. The view is fixed until Refresh() catches up with the
+  // writer. NotFound when there is no ledger at the path. Writes no file,
+  // in the ledger folder or elsewhere.
+  bool read_only = false;
+  // Sync the WAL on every append before acknowledging it. Only benchmarks of
+  // the unsynced limit turn this off. After a failed write or sync, appends
+  // fail with IOError until the ledger is reopened.
+  bool sync = true;
+  // Not owned; must outlive the Ledger. nullptr: SystemClock().
+  Clock* clock = nullptr;
+  // Not owned; RocksDB environment (fault injection in tests). nullptr: default.
+  rocksdb::Env* env = nullptr;
+  // RocksDB block cache shared by the column families.
+  size_t block_cache_bytes = 256ull << 20;
+  // Write model: contract states kept in memory (LRU); the rest are read from
+  // the `contracts` column family when an append touches them.
+  size_t contract_cache_entries_max = 65536;
+  // An append (group) of at least this many bytes' worth of events (768 per
+  // event), or whose WriteBatch reaches this many bytes, is written as SST
+  // files ingested atomically into every column family instead of going
+  // through the WAL and memtables: the same bytes, about half the time and a
+  // third less memory for an import (schemas/FORMAT.md "Appends"). Tests set 1
+  // to take this path always.
+  size_t bulk_ingest_bytes_min = 32ull << 20;
+};
+
+struct AppendOptions {
+  // Optimistic concurrency: (contract, expected stream version before this
+  // batch; 0 = the contract has no events yet). A mismatch rejects the whole
+  // batch with Conflict, unless every event of the batch for that contract is
+  // a duplicate: a retry of a batch that was appended is acknowledged as
+  // duplicates (it writes nothing), whatever the stream's version now.
+  std::vector<std::pair<std::string, uint64_t>> expected_versions;
+  // Access log records (ledger/store/access_log.h) that go with this append: when
+  // the append is accepted (every event a duplicate included), they are
+  // appended to the access chain in the same synced WriteBatch as its
+  // events, after the records of the writers before it in the group; when
+  // it is rejected, or its write fails, none is. The ledger sets each one's
+  // rows (events appended) and first_seq/last_seq (the seqs of the input's
+  // events, duplicates included). Each must pass CheckAccessRecord, else
+  // the append is InvalidArgument and writes nothing.
+  std::vector<AccessRecord> access_records;
+};
+
+// What happened to one input event of an Append.
+struct EventOutcome {
+  uint64_t seq = 0;        // assigned seq, or the existing one for a duplicate
+  bool duplicate = false;  // same event_id, same content, already stored
+};
+
+struct AppendResult {
+  size_t appended = 0;
+  size_t duplicates = 0;
+  std::vector<EventOutcome> outcomes;  // one per input event, in input order
+  // On failure: index into the input of the event that was rejected
+  // (SIZE_MAX when the failure is not about one event, e.g. I/O).
+  size_t failed_index = SIZE_MAX;
+  // When the failed event collides with an earlier event of the same input
+  // (a Conflict: its event_id used with other content; or R-REV-04: a second
+  // reversal of one target): that event's index (it has no seq, as nothing
+  // of the batch is written). Else SIZE_MAX.
+  size_t first_use_index = SIZE_MAX;
+};
+
+struct Head {
+  uint64_t seq = 0;            // 0 for an empty ledger
+  Hash hash{};                 // h_seq (h_0 = genesis hash)
+  int64_t recorded_at_ns = 0;  // of the event at seq; 0 when empty
+};
+
+// Reads events in seq order (NewIterator) or in one contract's stream order
+// (NewStreamIterator). Every event is checked by DecodeStoredEvent
+// (ledger/store/stored_event.h: the FlatBuffers Verifier, ValidateEvent, its seq)
+// before it is exposed; a failure ends iteration with status() = Corruption
+// naming the seq.
+class EventIterator {
+ public:
+  virtual ~EventIterator() = default;
+  virtual bool Valid() const = 0;
+  virtual void Next() = 0;                         // REQUIRES: Valid()
+  virtual uint64_t seq() const = 0;                // REQUIRES: Valid()
+  virtual std::string_view bytes() const = 0;      // stored bytes; REQUIRES: Valid()
+  virtual const events::Event& event() const = 0;  // decoded; REQUIRES: Valid()
+  // The chain hash h_seq of the current event (the `chain` column family; one
+  // extra read, cheap in seq order). Corruption when absent. REQUIRES: Valid()
+  [[nodiscard]] virtual Status chain_hash(Hash* out) = 0;
+  virtual Status status() const = 0;  // OK unless iteration stopped on an error
+};
+
+struct VerifyProgress {
+  // Called now and then with (events checked, head seq); may be empty.
+  std::function<void(uint64_t, uint64_t)> on_progress;
+};
+
+struct VerifyReport {
+  uint64_t events = 0;         // events checked
+  Head head;                   // recomputed head (equals the stored head on success)
+  uint64_t first_bad_seq = 0;  // 0 when OK
+  AccessHead access_head;      // recomputed head of the access chain
+  // The first damaged access record (its number), 0 when none.
+  uint64_t first_bad_access_record = 0;
+};
+
+class Ledger {
+ public:
+  // Opens (or, with create_if_missing, creates) the ledger at `path` (its
+  // parent folder must exist). Returns Busy when another writer (process or
+  // Ledger object) holds the lock, NotFound when there is no ledger and
+  // create_if_missing is false, Corruption when the stored format or head is
+  // unreadable or the last stored event is not the head. A folder left by an
+  // interrupted creation (a database holding no data) is completed when
+  // create_if_missing is set. A folder without RocksDB's CURRENT is created
+  // in only when it is missing, empty or holds only what an interrupted
+  // creation writes; when it holds ledger data (table files, WALs,
+  // MANIFESTs), Corruption naming them, with or without create_if_missing;
+  // among other files, InvalidArgument. Nothing in the
+  // folder is changed when Open refuses it.
+  [[nodiscard]] static Status Open(const Options& options, const std::string& path,
+                                   std::unique_ptr<Ledger>* ledger);
+
+  virtual ~Ledger() = default;
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  // Appends a batch atomically: every event is validated and checked against
+  // the write model (schemas/EVENTS.md "Rules checked on append"), seq /
+  // stream_version / recorded_at / applied_bill_rate_minor / the chain hash
+  // are assigned, and everything is written in one RocksDB WriteBatch with
+  // the WAL synced. On any failure nothing is written, the in-memory state is
+  // unchanged, result->outcomes is empty and result->failed_index names the
+  // event. An event whose event_id is
+  // stored (or earlier in the batch) with the same content is a duplicate
+  // (reported, not written), recognised before the expected versions are
+  // compared; with other content, Conflict. The input's
+  // assigned fields are ignored. Failures: InvalidArgument (a field, the batch
+  // size, a read-only ledger), RuleViolation "event <uuid>: <rule>: <detail>
+  // (rule <id>)", Conflict (event id reuse, expected version), IOError (the write; the
+  // ledger then needs reopening). A rejection of one input event (a field, a
+  // rule, its event id) names it, "event <uuid>: ..."; an expected-version
+  // Conflict names the contract. Callers add where the event came from
+  // (result->failed_index), never the event again. `batch` must stay alive until Append returns.
+  [[nodiscard]] virtual Status Append(std::span<const events::Event> batch,
+                                      const AppendOptions& options, AppendResult* result) = 0;
+
+  // Point reads. NotFound when absent; Corruption when stored bytes fail checks.
+  [[nodiscard]] virtual Status Get(uint64_t seq, events::Event* out,
+                                   std::string* stored_bytes = nullptr) = 0;
+  [[nodiscard]] virtual Status GetByEventId(const events::Uuid& id, events::Event* out) = 0;
+  // The chain hash h_seq as stored with event `seq` (seq 0: the genesis hash).
+  // NotFound when seq > head().seq.
+  [[nodiscard]] virtual Status GetChainHash(uint64_t seq, Hash* out) = 0;
+
+  // Events with seq >= from_seq, in seq order, as of a snapshot taken now.
+  virtual std::unique_ptr<EventIterator> NewIterator(uint64_t from_seq = 1) = 0;
+  // Events of one contract with stream_version >= from_version, in stream order,
+  // reading only that stream (the `streams` index), never a full scan.
+  virtual std::unique_ptr<EventIterator> NewStreamIterator(std::string_view contract,
+                                                           uint64_t from_version = 1) = 0;
+
+  // Like NewIterator, but the iterator checks only the keys (every seq
+  // present, in order) and leaves decoding to the caller, for a replay that
+  // decodes on other threads: event() is an empty Event, and the event is
+  // DecodeStoredEvent(seq(), bytes()) (ledger/store/stored_event.h), the check
+  // NewIterator itself makes, callable from any thread. The default returns
+  // NewIterator(from_seq), which decodes as well.
+  // (Inline, like the other defaults below: programs that use only this
+  // interface, such as the projections with a fake ledger, link no ledger.)
+  virtual std::unique_ptr<EventIterator> NewRawIterator(uint64_t from_seq = 1) {
+    return NewIterator(from_seq);
+  }
+
+  // One entry of the write model's `reversals` index.
+  struct ReversalLink {
+    uint64_t reversing_seq = 0;  // the EntryReversed
+    uint64_t target_seq = 0;     // the event it reverses
+  };
+  // The reversals whose EntryReversed has a seq in [first_seq, last_seq], as
+  // the `reversals` index records them, sorted by reversing_seq (replaces
+  // *out): a replay can keep just the events it will need as reversal targets
+  // instead of remembering every one. An index is not the log: a caller must
+  // check each target against its reversal (target_event_id) and read it by
+  // event id when they differ. Corruption when an entry is malformed; the
+  // default returns NotFound (no index: read every target by event id).
+  [[nodiscard]] virtual Status ReversalLinks(uint64_t first_seq, uint64_t last_seq,
+                                             std::vector<ReversalLink>* out) {
+    (void)first_seq;
+    (void)last_seq;
+    out->clear();
+    return Status::NotFound("this ledger has no reversals index");
+  }
+
+  // The current stream version of a contract (0 when it has no events).
+  [[nodiscard]] virtual Status StreamVersion(std::string_view contract, uint64_t* version) = 0;
+
+  // The seqs of the events awaiting approval now (schemas/EVENTS.md
+  // "Approvals"), ascending, as the write model holds them (replaces *out).
+  // The default (a ledger without a write model) returns NotFound.
+  [[nodiscard]] virtual Status PendingApprovals(std::vector<uint64_t>* out) {
+    out->clear();
+    return Status::NotFound("this ledger has no write model");
+  }
+
+  virtual Head head() const = 0;
+  virtual const events::Uuid& ledger_id() const = 0;
+
+  // The largest seq whose recorded_at <= t_ns (0 if none), by binary search over
+  // seq (recorded_at never decreases along seq), not a scan.
+  [[nodiscard]] virtual Status LastSeqRecordedAtOrBefore(int64_t t_ns, uint64_t* seq) = 0;
+
+  // The access log (ledger/store/access_log.h; schemas/FORMAT.md "Access log").
+  // AppendAccess appends `records` to the access chain through the group
+  // commit, in one synced WriteBatch (shared with concurrent appends), and
+  // returns once they are durable. InvalidArgument for a read-only ledger
+  // or a record failing CheckAccessRecord (nothing is written); IOError as
+  // Append. ReadAccess calls `fn` with records n >= from in order, as of
+  // now, until it returns false; each record is decoded and its chain link
+  // to the stored record before it checked (Corruption "access record N:
+  // ..." otherwise). A ledger written before the access log existed has an
+  // empty one. The defaults are for ledgers without one.
+  [[nodiscard]] virtual Status AppendAccess(std::span<const AccessRecord> records) {
+    (void)records;
+    return Status::InvalidArgument("this ledger has no access log");
+  }
+  [[nodiscard]] virtual Status ReadAccess(uint64_t from,
+                                          const std::function<bool(const AccessEntry&)>& fn) {
+    (void)from;
+    (void)fn;
+    return Status::OK();
+  }
+  virtual AccessHead access_head() const { return AccessHead{}; }
+
+  // Re-reads every event: Verifier and field checks, seq order and gaps,
+  // recorded_at order, the hash chain against every stored chain hash and the
+  // head, a replay through the rules (stream versions and applied bill rates
+  // included), the streams and ids indexes in both directions, and the stored
+  // write model against the replayed one (schemas/FORMAT.md "Verification").
+  // On failure returns Corruption "seq N: what" naming the first bad seq (also
+  // in report->first_bad_seq). Uses three threads; memory is that of the
+  // write model (contracts, escalations, reversals), not of the events.
+  // Then the access chain: keys 1..n without gaps, every record decoded,
+  // every a_n recomputed and compared with the stored one and the access
+  // head; Corruption "access record N: what" (report->first_bad_access_record).
+  [[nodiscard]] virtual Status Verify(const VerifyProgress& progress, VerifyReport* report) = 0;
+
+  // Read-only instances: catch up with what a writer appended since Open
+  // (head(), reads and iterators made afterwards see it), bulk appends
+  // included. REQUIRES: no iterator of this ledger is alive (the database
+  // may be reopened). After a failure only destruction is allowed. A
+  // writer: no-op.
+  [[nodiscard]] virtual Status Refresh() = 0;
+
+  // Projection checkpoints and snapshots (the `projections` column family).
+  // Opaque bytes to the ledger; NotFound when absent.
+  [[nodiscard]] virtual Status GetProjectionState(std::string_view name, std::string* value) = 0;
+  [[nodiscard]] virtual Status PutProjectionState(std::string_view name,
+                                                  std::string_view value) = 0;
+
+  // Size of the ledger's files on disk, in bytes.
+  virtual uint64_t DiskBytes() = 0;
+
+  // The folder the ledger was opened at, as given to Open.
+  virtual const std::string& path() const = 0;
+
+  // The ledger's Merkle tree (schemas/MERKLE.md), which Append keeps in the
+  // same write as the events. OpenMerkleTree: a reader showing the first
+  // head().seq leaves (a tree grown since by a writer of this process is
+  // accepted); Corruption when the stored tree does not hold the head's
+  // events. NewMerkleTreeChecker: a checker of the stored tiles against leaf
+  // hashes fed to it. REQUIRES: this ledger outlives *out. The defaults are
+  // for ledgers without a tree (InvalidArgument); they are inline so that a
+  // program using only this interface links no store.
+  [[nodiscard]] virtual Status OpenMerkleTree(std::unique_ptr<MerkleStore>* out) {
+    (void)out;
+    return Status::InvalidArgument("this ledger has no Merkle tree");
+  }
+  [[nodiscard]] virtual Status NewMerkleTreeChecker(std::unique_ptr<MerkleTreeChecker>* out) {
+    (void)out;
+    return Status::InvalidArgument("this ledger has no Merkle tree");
+  }
+
+  // Adds one backup of the whole ledger to `engine`, every column family at
+  // one point in time even while appends go on (the live WAL is copied, not
+  // flushed), with `app_metadata` stored beside it; *backup_id names it.
+  // IOError or Corruption from the engine; the default (a ledger without
+  // RocksDB files) is InvalidArgument.
+  [[nodiscard]] virtual Status CreateBackup(rocksdb::BackupEngine* engine,
+                                            const std::string& app_metadata, uint32_t* backup_id) {
+    (void)engine;
+    (void)app_metadata;
+    (void)backup_id;
+    return Status::InvalidArgument("this ledger has no files to back up");
+  }
+
+ protected:
+  Ledger() = default;
+};
+
+// NotFound "no contract 'C' in the ledger" unless `contract` has events in
+// `ledger`: a filter naming one contract that is not there is an error, not
+// an empty answer. OK for an empty `contract` (no filter). Reads the stream
+// version only.
+[[nodiscard]] Status CheckContractExists(Ledger* ledger, std::string_view contract);
+
+// The NotFound of a read of what the ledger does not hold, one factory per
+// kind so that a server can answer a read it refuses to show with exactly the
+// answer of a missing one.
+Status ContractNotFound(std::string_view contract);  // "no contract 'C' in the ledger"
+Status EventNotFound(uint64_t seq);                  // "seq N: no such event"
+Status EventIdNotFound(const events::Uuid& id);      // "no event <uuid>"
+
+// The chain hash step: h_n = SHA-256(h_{n-1} || BE64(n) || event_bytes_n).
+Hash ChainHash(const Hash& previous, uint64_t seq, std::string_view event_bytes);
+// h_0 = SHA-256("ccl-genesis" || ledger_id).
+Hash GenesisHash(const events::Uuid& ledger_id);
+// The access chain's a_0 = SHA-256("ccl-access-genesis" || ledger_id).
+Hash AccessGenesisHash(const events::Uuid& ledger_id);
+
+}  // namespace ccl::ledger

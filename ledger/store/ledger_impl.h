@@ -1,0 +1,382 @@
+// The RocksDB implementation of Ledger (ledger/store/ledger.h). Internal header.
+//
+// Files: ledger_open.cc (open, create, options), append.cc (group commit,
+// batch building), reads.cc and iterators.cc (reads), verify.cc (Verify).
+#pragma once
+
+#include <rocksdb/options.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ledger/merkle/merkle_store.h"
+#include "ledger/store/contract_state.h"
+#include "ledger/store/keys.h"
+#include "ledger/store/ledger.h"
+#include "ledger/store/period_seal.h"
+#include "ledger/store/write_model.h"
+
+namespace rocksdb {
+class Cache;
+struct ColumnFamilyDescriptor;
+class ColumnFamilyHandle;
+class DB;
+class Status;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace ccl::ledger {
+
+// Bulk appends are written as SST files in this folder of the ledger, then
+// ingested (ingest.cc); what a crash left there is removed on open.
+inline constexpr char kIngestFolder[] = "ccl-ingest";
+// Removes the files a bulk append writes in `dir` (kIngestFolder), and `dir`
+// when that leaves it empty; nothing else that may be there.
+void RemoveIngestScratch(const std::string& dir);
+
+// Checks a folder that has no CURRENT file (no database) before anything
+// opens it. OK when a ledger may be created there (`creating`): the folder is
+// missing, empty, or holds only what an interrupted creation of a database
+// left (ledger/store/folder.cc). Corruption naming what was found when it holds
+// ledger data (table files, WALs, MANIFESTs: a damaged ledger, never to be
+// created over); InvalidArgument when the folder holds files of something
+// else; NotFound when not creating and the folder holds nothing of ours.
+Status CheckFolderWithoutCurrent(const std::string& path, bool creating);
+
+// OK when this process may write the ledger folder at `path` (and its LOCK
+// file, when there is one), or when the folder does not exist yet. Otherwise
+// IOError "the ledger folder PATH is not writable: <the system's reason>",
+// decided from errno (a read-only mount, permission bits), before RocksDB
+// reports the same only in the text of its lock error.
+Status CheckFolderWritable(const std::string& path);
+
+// Whether someone holds the write lock RocksDB takes on PATH/LOCK: another
+// process, or another Ledger object of this one (asked with F_OFD_GETLK,
+// which, unlike F_GETLK, also sees this process's own lock). *holder is
+// "pid N: <command line>" when the holder can be told, else "". False when
+// nobody holds it or the LOCK file cannot be read.
+bool LedgerLockHeld(const std::string& path, std::string* holder);
+
+// Translates a RocksDB status (IOError, Corruption, NotFound, InvalidArgument).
+Status FromRocks(const rocksdb::Status& s, std::string_view context);
+
+// A bounded LRU cache of committed contract states, so that memory is bounded
+// by the cache size rather than by the number of contracts or events.
+// Not thread-safe: used by the group commit leader only.
+class ContractCache {
+ public:
+  explicit ContractCache(size_t entries_max) : entries_max_(entries_max) {}
+  const ContractState* Find(std::string_view contract);
+  void Put(const std::string& contract, ContractState state);
+  void Clear();
+
+ private:
+  using Entry = std::pair<std::string, ContractState>;
+  size_t entries_max_;
+  std::list<Entry> lru_;  // most recent first
+  std::unordered_map<std::string_view, std::list<Entry>::iterator> index_;
+};
+
+class LedgerImpl final : public Ledger, private CommittedReader {
+ public:
+  static Status OpenImpl(const Options& options, const std::string& path,
+                         std::unique_ptr<Ledger>* out);
+  ~LedgerImpl() override;
+
+  Status Append(std::span<const events::Event> batch, const AppendOptions& options,
+                AppendResult* result) override;
+  Status Get(uint64_t seq, events::Event* out, std::string* stored_bytes) override;
+  Status GetByEventId(const events::Uuid& id, events::Event* out) override;
+  Status GetChainHash(uint64_t seq, Hash* out) override;
+  std::unique_ptr<EventIterator> NewIterator(uint64_t from_seq) override;
+  std::unique_ptr<EventIterator> NewStreamIterator(std::string_view contract,
+                                                   uint64_t from_version) override;
+  std::unique_ptr<EventIterator> NewRawIterator(uint64_t from_seq) override;
+  Status ReversalLinks(uint64_t first_seq, uint64_t last_seq,
+                       std::vector<ReversalLink>* out) override;
+  Status StreamVersion(std::string_view contract, uint64_t* version) override;
+  Status PendingApprovals(std::vector<uint64_t>* out) override;
+  Head head() const override;
+  const events::Uuid& ledger_id() const override { return ledger_id_; }
+  const std::string& path() const override { return path_; }
+  Status LastSeqRecordedAtOrBefore(int64_t t_ns, uint64_t* seq) override;
+  Status Verify(const VerifyProgress& progress, VerifyReport* report) override;
+  Status Refresh() override;
+  Status GetProjectionState(std::string_view name, std::string* value) override;
+  Status PutProjectionState(std::string_view name, std::string_view value) override;
+  uint64_t DiskBytes() override;
+  Status OpenMerkleTree(std::unique_ptr<MerkleStore>* out) override;
+  Status NewMerkleTreeChecker(std::unique_ptr<MerkleTreeChecker>* out) override;
+  Status CreateBackup(rocksdb::BackupEngine* engine, const std::string& app_metadata,
+                      uint32_t* backup_id) override;
+  // access_store.cc
+  Status AppendAccess(std::span<const AccessRecord> records) override;
+  Status ReadAccess(uint64_t from, const std::function<bool(const AccessEntry&)>& fn) override;
+  AccessHead access_head() const override;
+
+  // For the iterators, verify and ingest (this library's own files).
+  rocksdb::DB* db() const { return db_; }
+  rocksdb::ColumnFamilyHandle* cf(ColumnFamilyId id) const { return handles_[id]; }
+
+ private:
+  // One caller of Append waiting in the group commit queue.
+  struct Writer {
+    std::span<const events::Event> batch;
+    const AppendOptions* options = nullptr;
+    AppendResult* result = nullptr;
+    Status status;
+    bool done = false;
+    bool accepted = false;  // passed the rules; written if the group's write succeeds
+    std::condition_variable cv;
+  };
+  // Per-group scratch, reused by successive leaders (only one at a time).
+  struct GroupScratch {
+    struct StreamEntry {
+      std::string_view contract;  // the caller's event: alive until the group ends
+      uint64_t version;
+      uint64_t seq;
+      size_t copy_at;  // its `streams` value: copies[copy_at, copy_at + copy_bytes)
+      size_t copy_bytes;
+    };
+    struct IdEntry {
+      events::Uuid id;
+      uint64_t seq;
+    };
+    rocksdb::WriteBatch* batch = nullptr;
+    // A group large enough to be ingested (IngestBatch): its `events`, `ids`
+    // and `streams` entries stay in copies, ids and streams, not the batch.
+    bool bulk = false;
+    events::Event event;  // the event being encoded, with its assigned fields
+    std::string bytes;    // its encoding
+    std::vector<StreamEntry> streams;
+    std::string copies;  // the `streams` values of the group, one after another
+    std::vector<IdEntry> ids;
+    std::vector<Hash> leaf_hashes;  // Merkle leaves of the current writer's events
+    std::string key;
+    std::string value;
+    uint64_t next_seq = 0;
+    Hash prev_hash{};
+    int64_t recorded_at_ns = 0;
+    uint64_t first_seq = 0;  // the group's first seq (head + 1 when it began)
+    // Period seals (period_seal_append.cc): the committed fold plus the
+    // group's events through fold_seq (streams[0, fold_streams) folded).
+    // Null until a PeriodClosed needs it, and again when a writer whose
+    // events it folded is rejected.
+    std::unique_ptr<PeriodFold> fold;
+    uint64_t fold_seq = 0;
+    size_t fold_streams = 0;
+    // The access chain's head after the records staged so far, and the
+    // record being encoded (access_store.cc).
+    AccessHead access;
+    AccessRecord access_record;
+    std::string access_value;
+  };
+
+  LedgerImpl(const Options& options, std::string path);
+
+  // ledger_open.cc
+  Status OpenDb();
+  // read_only: opens db_ as a RocksDB secondary instance, remembering the
+  // MANIFEST it reads (current_manifest_).
+  Status OpenSecondary();
+  void CloseDb();
+  // An existing database without any data (an interrupted creation)? The
+  // first form inspects it before it can be opened with our column families.
+  Status HoldsNoData(const rocksdb::DBOptions& options, const std::vector<std::string>& names,
+                     bool* empty);
+  bool HoldsNoData();
+  Status LoadOrCreateMeta();
+  Status ReadHead(Head* out);
+  // Corruption unless the last key of `events` is head.seq.
+  Status CheckLastEventIsHead(const Head& head);
+
+  // access_store.cc: the column families a read-only instance opens: all,
+  // but `access` only when the ledger has it (*has_access): a ledger no
+  // writer has opened since the access log existed has an empty log.
+  Status SecondaryFamilies(const rocksdb::DBOptions& o,
+                           std::vector<rocksdb::ColumnFamilyDescriptor>* cfs, bool* has_access);
+  // access_store.cc: the stored access head (the genesis when there is
+  // none), checked against the last key of `access`; Corruption otherwise.
+  Status ReadAccessHead(AccessHead* out);
+  // Stages w's access records (w accepted) after the group's others.
+  Status StageAccess(const Writer& w, GroupScratch* g);
+  // Verify's last step: the access chain (report->access_head and
+  // first_bad_access_record).
+  Status VerifyAccess(const rocksdb::ReadOptions& ro, VerifyReport* report);
+
+  // What a group's leader hands from preparing the group to writing it.
+  // What an event adds to a group's write (its bytes twice, chain, index and
+  // tree entries: ~750 bytes), to decide before building it whether the
+  // group is ingested (bulk) or goes through the WAL.
+  static constexpr size_t kGroupBytesPerEvent = 768;
+  bool BulkGroup(size_t events) const {
+    return events * kGroupBytesPerEvent >= options_.bulk_ingest_bytes_min;
+  }
+  struct GroupWrite {
+    bool writes = false;  // false: its writers were all rejected or duplicates
+    Head after;           // the heads once it is written
+    AccessHead access;
+    // A bulk group's `events`, `ids` and `streams` entries (GroupScratch::bulk),
+    // taken out of the scratch when it is prepared: the next group's leader
+    // reuses the scratch while this one is written. Null for other groups.
+    std::unique_ptr<GroupScratch> bulk;
+  };
+  // A group prepared and not yet retired: its write-model changes stand over
+  // the committed state for the group prepared after it (CommittedReader).
+  struct StagedGroup {
+    uint64_t ticket = 0;  // its place in the write order (tickets_issued_)
+    ModelDelta delta;
+  };
+
+  // The group commit, in named steps (append_pipeline.cc: the queue and
+  // the group in flight; append.cc: the steps). The leader prepares its
+  // group (PrepareGroup: validate, then, once the group before it was
+  // written, stage indexes, write model and heads), hands the lead to the
+  // next writer and writes (WriteGroup: write or ingest, publish); meanwhile
+  // the next leader prepares the next group over this one's staged changes.
+  void LeadGroup(Writer* leader);
+  // REQUIRES: writers_mu_ held (through *lock), no group in flight.
+  void GatherWriters(std::unique_lock<std::mutex>* lock);
+  // Adds the queued writers after *group's to it, up to kGroupEventsMax
+  // events in all; whether it took any. REQUIRES: writers_mu_ held.
+  bool TakeQueued(std::vector<Writer*>* group, size_t* events);
+  // False when the group failed before its write (the writers' statuses
+  // set); true when it is to be written, *out saying what.
+  bool PrepareGroup(std::vector<Writer*>* group, size_t events, rocksdb::WriteBatch* batch,
+                    GroupWrite* out);
+  // While a group is in flight: waits for its write to end, then takes in
+  // and validates the writers queued by then. Its error, if it failed; *s
+  // is the validation's.
+  Status AwaitWriteInFlight(std::vector<Writer*>* group, size_t events, GroupScratch* g, Status* s);
+  GroupScratch& StartGroup(const Head& before, const AccessHead& access,
+                           rocksdb::WriteBatch* batch);
+  // Validates group[from, end) in order.
+  Status ValidateGroup(const std::vector<Writer*>& group, size_t from, GroupScratch* g);
+  Status StageIndexes(GroupScratch* g);
+  Status StageWriteModel(GroupScratch* g);
+  Status StageHeads(const Head& before, const AccessHead& access_before, GroupScratch* g,
+                    GroupWrite* out);
+  // The leader's last step: drops the group's scratch state.
+  void EndPrepare();
+  void WriteGroup(const std::vector<Writer*>& group, const GroupWrite& gw,
+                  rocksdb::WriteBatch* batch);
+  // Sets *ingested when the batch went in as SST files rather than the WAL.
+  Status WriteOrIngest(rocksdb::WriteBatch* batch, const GroupScratch* bulk, bool* ingested);
+  void PublishGroup(const GroupWrite& gw, uint64_t wal_bytes);
+  // Gives every accepted writer of the group the group's outcome `s`.
+  static void FinishWriters(const std::vector<Writer*>& group, const Status& s);
+  // w's failure: its status, and an empty result.
+  static void FailWriter(Writer* w, const Status& s);
+  // append_pipeline.cc: the group in flight and its staged state.
+  // The heads a new group starts from: the group in flight's, until its
+  // write ended, then the published ones.
+  void StagedBase(Head* head, AccessHead* access);
+  // The group in flight's write ended with `s`.
+  void EndWrite(const Status& s);
+  // Leader: hands the written groups' contract states to the cache.
+  void RetireWrittenGroups();
+  // Leader: waits for the group in flight and retires it (a period seal
+  // reads the committed log). Its write error, if it failed.
+  Status DrainStagedGroups();
+  // The input event of `id` in the group in flight.
+  bool FindStagedEvent(const events::Uuid& id, uint64_t* seq, events::Event* event);
+  Status ProcessWriter(Writer* w, GroupScratch* g);
+  void SortStreamEntries(GroupScratch* g);
+  // ingest.cc: writes a large group's batch (and, for a bulk group, its
+  // events and indexes from g) as SST files and ingests them into all column
+  // families in one atomic, synced MANIFEST edit.
+  // `bulk`: null, or the rows of a bulk group (GroupWrite::bulk).
+  Status IngestBatch(rocksdb::WriteBatch* batch, const GroupScratch* bulk);
+  // ingest.cc: makes an ingestion visible to read-only instances (best effort).
+  void AnnounceIngestion();
+  Status CheckExpectedVersions(const Writer& w);
+  // period_seal_append.cc: the sealed figures of a PeriodClosed of `month`
+  // appended at `seq`, over the committed events and the group's before it.
+  Status SealPeriod(GroupScratch* g, uint64_t seq, int32_t month, events::PeriodSeal* out);
+  // Folds committed events through `seq` into committed_fold_.
+  Status CatchUpCommittedFold(uint64_t seq);
+  Status AddToFold(const events::Event& e, GroupScratch* g, PeriodFold* fold);
+  Status ReadForFold(const events::Uuid& id, GroupScratch* g, events::Event* out);
+  Status FindDuplicate(const Writer& w, size_t i, bool* duplicate, uint64_t* seq);
+
+  // CommittedReader, over RocksDB and the contract cache.
+  Status ReadContract(std::string_view contract, bool* found, ContractState* out) override;
+  Status ReadEscalation(const std::string& key, bool* found, EscalationState* out) override;
+  Status ReadReversal(uint64_t target_seq, bool* found, uint64_t* reversing_seq) override;
+  Status ReadEventById(const events::Uuid& id, bool* found, uint64_t* seq,
+                       events::Event* event) override;
+
+  // reads.cc
+  Status GetStored(uint64_t seq, std::string* bytes);
+  // The committed state of `contract` in `contracts` (no cache): *found false
+  // when it has none; Corruption when it does not decode.
+  Status ReadStoredContract(std::string_view contract, bool* found, ContractState* out);
+  Status SeqById(const events::Uuid& id, bool* found, uint64_t* seq);
+
+  const Options options_;
+  const std::string path_;
+  Clock* const clock_;
+  bool created_ = false;          // OpenDb made a new database
+  std::string current_manifest_;  // read_only: CURRENT's content when db_ was opened
+  rocksdb::DB* db_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;     // by ColumnFamilyId
+  rocksdb::DBOptions db_options_;                         // as opened
+  std::vector<rocksdb::ColumnFamilyOptions> cf_options_;  // by ColumnFamilyId
+  std::shared_ptr<rocksdb::Cache> block_cache_;
+  events::Uuid ledger_id_{};
+
+  mutable std::mutex head_mu_;
+  Head head_;               // guarded by head_mu_; the last committed event
+  AccessHead access_head_;  // guarded by head_mu_; the last committed access record
+
+  // Group commit: callers queue here; the front one leads a group.
+  std::mutex writers_mu_;
+  std::deque<Writer*> writers_;
+  // Group pacing (append_pipeline.cc GatherWriters): writers in the last group, and whether a
+  // new leader is waiting for that many to queue again. Guarded by writers_mu_.
+  size_t last_group_writers_ = 1;
+  bool leader_gathering_ = false;
+  std::condition_variable leader_cv_;
+  // The pipeline (append_pipeline.cc), guarded by writers_mu_: at most one
+  // group is being written (in flight) while the next is prepared.
+  bool group_in_flight_ = false;
+  size_t in_flight_writers_ = 0;  // writers of the group in flight (or last written)
+  uint64_t tickets_issued_ = 0;   // writing groups prepared, numbered from 1
+  uint64_t tickets_written_ = 0;  // whose write ended (all but the one in flight)
+  Status pipeline_failure_;       // the first failed write's error
+  // After a failed write the WAL may or may not hold the batch: refuse to go
+  // on until a reopen recovers a known state.
+  std::atomic<bool> needs_reopen_{false};
+
+  // Leader-only state (one leader at a time, handed over under writers_mu_).
+  std::deque<StagedGroup> staged_groups_;  // prepared and not retired, oldest first
+  uint64_t last_writing_ticket_ = 0;       // the last prepared group that writes,
+  Head last_writing_head_;                 // and its heads
+  AccessHead last_writing_access_;
+  ContractCache contract_cache_;
+  // Written by the group in flight (one at a time, in ticket order).
+  uint64_t unflushed_bytes_ = 0;  // appended since the last flush we asked for
+  uint64_t appended_bytes_ = 0;   // since open
+  AppendView view_;
+  std::unique_ptr<GroupScratch> scratch_;
+  // The period figures of the committed events through committed_fold_seq_:
+  // built when the first PeriodClosed needs it, then caught up (leader only).
+  std::unique_ptr<PeriodFold> committed_fold_;
+  uint64_t committed_fold_seq_ = 0;
+  // ReadContract found no ledger stream state (contract ""), so that events
+  // checked against closed periods need not look for it in RocksDB each
+  // time. Cleared when a group commits one.
+  bool ledger_stream_absent_ = false;
+  // The Merkle tree (schemas/MERKLE.md), staged into each group's WriteBatch.
+  // Writers only; readers open their own (ledger/audit/merkle_ledger.h).
+  std::unique_ptr<MerkleStore> tree_;
+};
+
+}  // namespace ccl::ledger

@@ -1,0 +1,349 @@
+// Verify's rebuilt write model and index digests (ledger/store/verify_internal.h).
+#include <rocksdb/db.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "events/model/codec.h"
+#include "ledger/merkle/merkle.h"
+#include "ledger/store/verify_internal.h"
+
+namespace ccl::ledger {
+
+namespace {
+
+std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+uint64_t Mix(uint64_t x) {  // splitmix64 finalizer
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
+// Two 64-bit lanes over the bytes in one pass (a multiply per word and lane),
+// each finished by a full avalanche; the length is folded in so that
+// prefixes differ.
+void HashBytes(std::string_view s, uint64_t* a, uint64_t* b) {
+  uint64_t x = *a ^ (uint64_t{s.size()} * 0x9e3779b97f4a7c15ull);
+  uint64_t y = *b + s.size();
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    x = (x ^ w) * 0xbf58476d1ce4e5b9ull;
+    y = (y + w) * 0x94d049bb133111ebull;
+    x ^= x >> 29;
+    y ^= y >> 32;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  *a = Mix(x ^ tail);
+  *b = Mix(y + tail + 0x2545f4914f6cdd1dull);
+}
+
+std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+}  // namespace
+
+void IndexDigest::Add(std::string_view key, std::string_view value) {
+  // Key, then value, each with its length folded in, so ("ab","c") and
+  // ("a","bc") differ.
+  uint64_t a = 0x243f6a8885a308d3ull, b = 0x13198a2e03707344ull;
+  HashBytes(key, &a, &b);
+  HashBytes(value, &a, &b);
+  count_ += 1;
+  sum_a_ += a;
+  sum_b_ += b;
+}
+
+namespace {
+
+// Fetched once: an implicit fetch per EVP_DigestInit_ex would cost about as
+// much as hashing a short entry.
+const EVP_MD* Sha256() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+// libcrypto fails only when it cannot allocate or has no SHA-256; a verify
+// that cannot hash must not report success.
+void Check(int ok) {
+  if (ok != 1) std::abort();
+}
+
+}  // namespace
+
+CopyDigest::CopyDigest(const Salt& salt) : salt_(salt), ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr || Sha256() == nullptr) std::abort();
+}
+
+CopyDigest::~CopyDigest() { EVP_MD_CTX_free(ctx_); }
+
+void CopyDigest::Add(std::string_view key, std::string_view value) {
+  uint64_t seq = 0;
+  std::string_view copy;
+  if (!ParseStreamValue(value, &seq, &copy)) {
+    // Shorter than a leaf hash, so never the same message as a real entry's.
+    Entry(key, value.data(), value.size());
+    return;
+  }
+  AddLeaf(key, EventLeafHash(seq, copy));
+}
+
+void CopyDigest::AddLeaf(std::string_view key, const Hash& leaf) {
+  Entry(key, leaf.data(), leaf.size());
+}
+
+void CopyDigest::Entry(std::string_view key, const void* tail, size_t tail_bytes) {
+  const uint32_t n = static_cast<uint32_t>(key.size());
+  const unsigned char size[4] = {static_cast<unsigned char>(n >> 24),
+                                 static_cast<unsigned char>(n >> 16),
+                                 static_cast<unsigned char>(n >> 8), static_cast<unsigned char>(n)};
+  Check(EVP_DigestInit_ex(ctx_, Sha256(), nullptr));
+  Check(EVP_DigestUpdate(ctx_, salt_.data(), salt_.size()));
+  Check(EVP_DigestUpdate(ctx_, size, sizeof(size)));
+  Check(EVP_DigestUpdate(ctx_, key.data(), key.size()));
+  Check(EVP_DigestUpdate(ctx_, tail, tail_bytes));
+  Finish();
+}
+
+void CopyDigest::Finish() {
+  unsigned char h[32];
+  unsigned int len = 0;
+  Check(EVP_DigestFinal_ex(ctx_, h, &len));
+  // Add the hash, read as a little-endian 256-bit integer, with carries.
+  uint64_t carry = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    uint64_t limb;
+    std::memcpy(&limb, h + 8 * i, 8);
+    const uint64_t a = sum_[i] + limb;
+    const uint64_t b = a + carry;
+    carry = (a < limb) + (b < a);
+    sum_[i] = b;
+  }
+  count_ += 1;
+}
+
+Status VerifyModel::FindContract(std::string_view contract, ContractState** state) {
+  // The rules ask for the event's contract and the ledger stream ("") a few
+  // times per event: the last two found answer without hashing.
+  for (ContractEntry* e : last_contracts_) {
+    if (e != nullptr && e->first == contract) {
+      *state = &e->second;
+      return Status::OK();
+    }
+  }
+  auto it = contracts_.find(contract);
+  if (it == contracts_.end()) {
+    *state = nullptr;
+    return Status::OK();
+  }
+  Remember(&*it);
+  *state = &it->second;
+  return Status::OK();
+}
+
+ContractState* VerifyModel::CreateContract(std::string_view contract) {
+  ContractEntry* e = &*contracts_.insert_or_assign(std::string(contract), ContractState{}).first;
+  Remember(e);
+  return &e->second;
+}
+
+void VerifyModel::Remember(ContractEntry* e) {
+  // Map nodes never move (rehashing keeps them), so the pointers stay valid.
+  if (last_contracts_[0] != e) {
+    last_contracts_[1] = last_contracts_[0];
+    last_contracts_[0] = e;
+  }
+}
+
+Status VerifyModel::FindEscalation(const std::string& key, bool* found, EscalationState* state) {
+  auto it = escalations_.find(key);
+  *found = it != escalations_.end();
+  if (*found) *state = it->second.state;
+  return Status::OK();
+}
+
+void VerifyModel::PutEscalation(const std::string& key, const EscalationState& state) {
+  escalations_.insert_or_assign(key, Escalation{state, current_seq_});
+}
+
+Status VerifyModel::FindReversal(uint64_t target_seq, bool* found, uint64_t* reversing_seq) {
+  auto it = reversals_.find(target_seq);
+  *found = it != reversals_.end();
+  if (*found) *reversing_seq = it->second;
+  return Status::OK();
+}
+
+void VerifyModel::PutReversal(uint64_t target_seq, uint64_t reversing_seq) {
+  reversals_.insert_or_assign(target_seq, reversing_seq);
+}
+
+VerifyModel::VerifyModel(LedgerImpl* ledger, const rocksdb::ReadOptions& ro)
+    : ledger_(ledger), ro_(ro), lookup_ro_(ro) {
+  lookup_ro_.fill_cache = true;
+  lookup_ro_.readahead_size = 0;
+}
+
+Status VerifyModel::FindEvent(const events::Uuid& id, EventLookup* out) {
+  out->found = false;
+  for (Found& f : found_) {
+    // A cached event counts only while it precedes the current event (as
+    // LookUp requires of a stored one).
+    if (f.seq != 0 && f.id == id && f.seq < current_seq_) {
+      out->found = true;
+      out->seq = f.seq;
+      out->event = &f.event;
+      return Status::OK();
+    }
+  }
+  Found* slot = &found_[next_found_];
+  bool found = false;
+  CCL_RETURN_IF_ERROR(LookUp(id, slot, &found));
+  out->event = &slot->event;
+  if (!found) return Status::OK();
+  next_found_ = (next_found_ + 1) % found_.size();
+  out->found = true;
+  out->seq = slot->seq;
+  return Status::OK();
+}
+
+Status VerifyModel::LookUp(const events::Uuid& id, Found* slot, bool* found) {
+  *found = false;
+  slot->seq = 0;
+  rocksdb::Status s =
+      ledger_->db()->Get(lookup_ro_, ledger_->cf(kCfIds),
+                         rocksdb::Slice(reinterpret_cast<const char*>(id.data()), 16), &value_);
+  if (s.IsNotFound()) return Status::OK();
+  CCL_RETURN_IF_ERROR(FromRocks(s, "read ids index"));
+  uint64_t seq = 0;
+  // A malformed or forward-pointing entry reads as "not found": the rules then
+  // reject the reversal, and CheckIds names the damaged entry precisely.
+  if (!DecodeSeq(value_, &seq) || seq >= current_seq_ || seq == 0) return Status::OK();
+  SeqKey k(seq);
+  s = ledger_->db()->Get(lookup_ro_, ledger_->cf(kCfEvents), k.view(), &value_);
+  if (!s.ok()) return Status::OK();
+  if (!events::DecodeEvent(value_, &slot->event).ok() || slot->event.event_id != id) {
+    return Status::OK();
+  }
+  slot->id = id;
+  slot->seq = seq;
+  *found = true;
+  return Status::OK();
+}
+
+Status VerifyModel::CompareWithStored(VerifyState* v) {
+  CCL_RETURN_IF_ERROR(CompareContracts(v));
+  CCL_RETURN_IF_ERROR(CompareEscalations(v));
+  return CompareReversals(v);
+}
+
+Status VerifyModel::CompareContracts(VerifyState* v) {
+  rocksdb::DB* db = ledger_->db();
+  const rocksdb::ReadOptions& ro = v->read_options();
+  size_t seen = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, ledger_->cf(kCfContracts)));
+  ContractState stored;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view contract = View(it->key());
+    auto rebuilt = contracts_.find(contract);
+    Status d = DecodeContractState(View(it->value()), &stored);
+    if (rebuilt == contracts_.end()) {
+      return v->Fail(d.ok() ? stored.last_seq : 1,
+                     "write model: contract " + Quoted(contract) + " stored but has no events");
+    }
+    if (!d.ok()) {
+      return v->Fail(rebuilt->second.last_seq,
+                     "write model: contract " + Quoted(contract) + ": " + d.message());
+    }
+    if (!(stored == rebuilt->second)) {
+      return v->Fail(rebuilt->second.last_seq, "write model: stored state of contract " +
+                                                   Quoted(contract) +
+                                                   " differs from the replay of its events");
+    }
+    ++seen;
+  }
+  CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read contracts"));
+  if (seen != contracts_.size()) {
+    uint64_t worst = UINT64_MAX;
+    std::string name;
+    for (const auto& [contract, state] : contracts_) {
+      rocksdb::Status s = db->Get(ro, ledger_->cf(kCfContracts), contract, &value_);
+      if (s.IsNotFound() && state.last_seq < worst) {
+        worst = state.last_seq;
+        name = contract;
+      }
+    }
+    return v->Fail(worst == UINT64_MAX ? 1 : worst,
+                   "write model: contract " + Quoted(name) + " missing from `contracts`");
+  }
+  return Status::OK();
+}
+
+Status VerifyModel::CompareEscalations(VerifyState* v) {
+  rocksdb::DB* db = ledger_->db();
+  const rocksdb::ReadOptions& ro = v->read_options();
+  size_t seen = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, ledger_->cf(kCfEscalations)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto rebuilt = escalations_.find(std::string(View(it->key())));
+    EscalationState state;
+    Status d = DecodeEscalationState(View(it->value()), &state);
+    if (rebuilt == escalations_.end()) {
+      return v->Fail(1, "write model: escalation entry stored without events");
+    }
+    if (!d.ok() || !(state == rebuilt->second.state)) {
+      return v->Fail(rebuilt->second.last_seq,
+                     "write model: stored escalation state differs from the replay");
+    }
+    ++seen;
+  }
+  CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read escalations"));
+  if (seen != escalations_.size()) {
+    uint64_t worst = UINT64_MAX;
+    for (const auto& [key, esc] : escalations_) {
+      rocksdb::Status s = db->Get(ro, ledger_->cf(kCfEscalations), key, &value_);
+      if (s.IsNotFound()) worst = std::min(worst, esc.last_seq);
+    }
+    return v->Fail(worst == UINT64_MAX ? 1 : worst,
+                   "write model: escalation state missing from `escalations`");
+  }
+  return Status::OK();
+}
+
+Status VerifyModel::CompareReversals(VerifyState* v) {
+  rocksdb::DB* db = ledger_->db();
+  const rocksdb::ReadOptions& ro = v->read_options();
+  size_t seen = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, ledger_->cf(kCfReversals)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    uint64_t target = 0, by = 0;
+    if (!DecodeSeq(View(it->key()), &target) || !DecodeSeq(View(it->value()), &by)) {
+      return v->Fail(1, "write model: malformed `reversals` entry");
+    }
+    auto rebuilt = reversals_.find(target);
+    if (rebuilt == reversals_.end() || rebuilt->second != by) {
+      return v->Fail(std::max<uint64_t>(by, 1), "write model: stored reversal of seq " +
+                                                    std::to_string(target) +
+                                                    " differs from the replay");
+    }
+    ++seen;
+  }
+  CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read reversals"));
+  if (seen != reversals_.size()) {
+    uint64_t worst = UINT64_MAX;
+    for (const auto& [target, by] : reversals_) {
+      SeqKey k(target);
+      rocksdb::Status s = db->Get(ro, ledger_->cf(kCfReversals), k.view(), &value_);
+      if (s.IsNotFound()) worst = std::min(worst, by);
+    }
+    return v->Fail(worst == UINT64_MAX ? 1 : worst,
+                   "write model: reversal missing from `reversals`");
+  }
+  return Status::OK();
+}
+
+}  // namespace ccl::ledger

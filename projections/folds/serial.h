@@ -1,0 +1,64 @@
+// Byte encoding of projection state (canonical, for digests and snapshots):
+// fixed-width little-endian integers and length-prefixed strings. Fixed width
+// rather than varints so the bytes of a state are trivially the same on every
+// machine and easy to describe in projections/FORMAT.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "events/base/status.h"
+
+namespace ccl::projections {
+
+class StateWriter {
+ public:
+  explicit StateWriter(std::string* out) : out_(out) {}
+  void U8(uint8_t v) { out_->push_back(static_cast<char>(v)); }
+  void U32(uint32_t v);
+  void U64(uint64_t v);
+  void I32(int32_t v) { U32(static_cast<uint32_t>(v)); }
+  void I64(int64_t v) { U64(static_cast<uint64_t>(v)); }
+  // u32 byte length, then the bytes.
+  void String(std::string_view s);
+
+ private:
+  std::string* out_;
+};
+
+// Reads what StateWriter wrote. Every getter fails (returns false, sticky)
+// instead of reading past the end; error() then says what and where.
+class StateReader {
+ public:
+  explicit StateReader(std::string_view in) : in_(in) {}
+  bool U8(uint8_t* v);
+  bool U32(uint32_t* v);
+  bool U64(uint64_t* v);
+  bool I32(int32_t* v);
+  bool I64(int64_t* v);
+  // Fails when the length exceeds bytes_max or the remaining input.
+  bool String(size_t bytes_max, std::string* s);
+  // A count of entries that each take at least entry_bytes_min bytes: fails
+  // when more than count_max or more than the remaining input could hold, so a
+  // corrupted count cannot make the decoder allocate or loop without bound.
+  bool Count(uint32_t count_max, size_t entry_bytes_min, uint32_t* count);
+
+  bool AtEnd() const { return pos_ == in_.size(); }
+  size_t position() const { return pos_; }
+  // Records a semantic failure (bad enum, unsorted key) at the current position.
+  bool Fail(std::string_view what);
+  bool failed() const { return failed_; }
+  // Corruption("<context>: <what> at byte N"); OK when nothing failed and the
+  // input was consumed entirely (trailing bytes are an error).
+  Status Finish(std::string_view context);
+
+ private:
+  bool Take(size_t n, const char** p);
+  std::string_view in_;
+  size_t pos_ = 0;
+  bool failed_ = false;
+  std::string error_;
+};
+
+}  // namespace ccl::projections

@@ -1,0 +1,196 @@
+// Backup -> restore -> verify, and restores that must refuse: a target that
+// exists, a damaged backup, a digest the copy does not extend, a signature by
+// another key.
+#include "ledger/audit/backup.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "ledger/audit/checkpoint_folder.h"
+#include "ledger/audit/merkle_ledger.h"
+#include "ledger/audit/merkle_verify.h"
+#include "tests/ledger/audit/audit_test_util.h"
+
+namespace ccl::ledger {
+namespace {
+
+using testing::AuditLedger;
+
+constexpr int64_t kTimeNs = 1'775'001'599'000'000'000;
+
+class BackupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(ledger_.Open().ok());
+    ledger_.Append(30);
+    backups_ = outside_.Sub("backups");
+  }
+  std::string Target(const std::string& name) { return outside_.Sub(name); }
+
+  AuditLedger ledger_;
+  testing::TempDir outside_;  // not inside the ledger's folder
+  std::string backups_;
+};
+
+TEST_F(BackupTest, BackupRestoreVerify) {
+  BackupResult b;
+  Status s = BackupLedger(ledger_.get(), backups_, kTimeNs, nullptr, &b);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(b.backup_id, 1u);
+  EXPECT_EQ(b.digest.tree_size, 30u);
+  EXPECT_GT(b.backup_bytes, 0u);
+  Digest on_disk;
+  ASSERT_TRUE(ReadDigestFile(b.digest_path, &on_disk).ok());
+  EXPECT_EQ(on_disk, b.digest);
+
+  // More events, a second (incremental) backup; restore takes the latest.
+  ledger_.Append(10);
+  BackupResult b2;
+  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kTimeNs, nullptr, &b2).ok());
+  EXPECT_EQ(b2.backup_id, 2u);
+  RestoreResult r;
+  s = RestoreLedger(backups_, Target("restored"), 0, &b.digest, nullptr, &r);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(r.backup_id, 2u);
+  EXPECT_EQ(r.events, 40u);
+  EXPECT_EQ(r.head_hash, ledger_.get()->head().hash);
+  EXPECT_EQ(r.root_hash, b2.digest.root_hash);
+
+  // The copy is a working ledger that extends both digests.
+  Options o;
+  std::unique_ptr<Ledger> copy;
+  ASSERT_TRUE(Ledger::Open(o, Target("restored"), &copy).ok());
+  AnchorReport a;
+  EXPECT_TRUE(VerifyAgainstDigest(copy.get(), b.digest, &a).ok());
+  EXPECT_TRUE(VerifyAgainstDigest(copy.get(), b2.digest, &a).ok());
+  copy.reset();
+
+  // An older backup by id.
+  s = RestoreLedger(backups_, Target("restored-1"), 1, nullptr, nullptr, &r);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(r.events, 30u);
+}
+
+TEST_F(BackupTest, RestoreNeverOverwrites) {
+  BackupResult b;
+  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kTimeNs, nullptr, &b).ok());
+  RestoreResult r;
+  EXPECT_TRUE(RestoreLedger(backups_, ledger_.path(), 0, nullptr, nullptr, &r).IsInvalidArgument());
+  std::filesystem::create_directories(Target("empty"));
+  EXPECT_TRUE(RestoreLedger(backups_, Target("empty"), 0, nullptr, nullptr, &r).ok());
+  EXPECT_TRUE(
+      RestoreLedger(Target("no-such-backups"), Target("x"), 0, nullptr, nullptr, &r).IsNotFound());
+  EXPECT_TRUE(RestoreLedger(backups_, Target("y"), 7, nullptr, nullptr, &r).IsNotFound());
+  EXPECT_FALSE(std::filesystem::exists(Target("y")));
+  // A failed restore into an empty folder the user made leaves the folder.
+  std::filesystem::create_directories(Target("mine"));
+  EXPECT_TRUE(RestoreLedger(backups_, Target("mine"), 7, nullptr, nullptr, &r).IsNotFound());
+  EXPECT_TRUE(std::filesystem::is_directory(Target("mine")));
+  EXPECT_TRUE(std::filesystem::is_empty(Target("mine")));
+}
+
+TEST_F(BackupTest, DamagedBackupIsRefusedAndLeavesNothing) {
+  BackupResult b;
+  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kTimeNs, nullptr, &b).ok());
+  // Flip a byte in the middle of every backed-up table or log file.
+  int damaged = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(backups_)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file()) continue;
+    if (name.find(".sst") == std::string::npos && name.find(".log") == std::string::npos) continue;
+    const auto size = entry.file_size();
+    if (size == 0) continue;
+    std::fstream f(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(size / 2));
+    char c = 0;
+    f.get(c);
+    f.seekp(static_cast<std::streamoff>(size / 2));
+    f.put(static_cast<char>(c ^ 0x40));
+    ++damaged;
+  }
+  ASSERT_GT(damaged, 0);
+  RestoreResult r;
+  Status s = RestoreLedger(backups_, Target("restored"), 0, nullptr, nullptr, &r);
+  EXPECT_FALSE(s.ok());
+  EXPECT_FALSE(std::filesystem::exists(Target("restored"))) << s.ToString();
+}
+
+TEST_F(BackupTest, RestoreChecksTheTrustedDigestAndKey) {
+  SigningKey key, other;
+  ASSERT_TRUE(GenerateSigningKey(&key).ok());
+  ASSERT_TRUE(GenerateSigningKey(&other).ok());
+  BackupResult b;
+  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kTimeNs, &key, &b).ok());
+  ASSERT_TRUE(b.digest.signature.has_value());
+  RestoreResult r;
+  const VerifyingKey key_public = VerifyingKeyOf(key), other_public = VerifyingKeyOf(other);
+  EXPECT_TRUE(RestoreLedger(backups_, Target("ok"), 0, nullptr, &key_public, &r).ok());
+  Status s = RestoreLedger(backups_, Target("wrong-key"), 0, nullptr, &other_public, &r);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_FALSE(std::filesystem::exists(Target("wrong-key")));
+  // A digest of a later state (more events than the backup has) is not extended.
+  ledger_.Append(5);
+  std::unique_ptr<MerkleStore> tree;
+  ASSERT_TRUE(OpenLedgerTree(ledger_.get(), &tree).ok());
+  Digest later;
+  ASSERT_TRUE(MakeDigest(ledger_.get(), *tree, kTimeNs, &later).ok());
+  s = RestoreLedger(backups_, Target("stale"), 0, &later, nullptr, &r);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("trusted digest"), std::string::npos) << s.message();
+  EXPECT_FALSE(std::filesystem::exists(Target("stale")));
+}
+
+// One folder holds the backups of one ledger: restore takes the latest, so
+// another ledger's backup there would bring back the wrong ledger.
+TEST_F(BackupTest, AFolderWithAnotherLedgersBackupsIsRefused) {
+  BackupResult b;
+  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kTimeNs, nullptr, &b).ok());
+  AuditLedger other;
+  ASSERT_TRUE(other.Open().ok());
+  other.Append(3);
+  BackupResult ob;
+  Status s = BackupLedger(other.get(), backups_, kTimeNs, nullptr, &ob);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << s.ToString();
+  EXPECT_NE(s.message().find(b.digest.ledger_id), std::string::npos) << s.message();
+  // Nothing was added: the folder still restores the first ledger.
+  RestoreResult r;
+  s = RestoreLedger(backups_, Target("restored"), 0, nullptr, nullptr, &r);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(r.backup_id, 1u);
+  EXPECT_EQ(r.digest.ledger_id, b.digest.ledger_id);
+  // The same ledger may still add its next backup.
+  ledger_.Append(2);
+  EXPECT_TRUE(BackupLedger(ledger_.get(), backups_, kTimeNs, nullptr, &b).ok());
+}
+
+// A backup inside the ledger's own folder or its checkpoint folder goes
+// when that folder goes; both are refused, however the path is spelled.
+TEST_F(BackupTest, AFolderInsideTheLedgerOrItsCheckpointsIsRefused) {
+  const std::string checkpoints = DefaultCheckpointFolder(ledger_.path());
+  const std::vector<std::string> inside = {
+      ledger_.path(),
+      ledger_.path() + "/",
+      ledger_.dir().Sub("backups"),
+      ledger_.path() + "/../" + std::filesystem::path(ledger_.path()).filename().string() +
+          "/sub/bk",
+      checkpoints,
+      checkpoints + "/bk"};
+  for (const std::string& dir : inside) {
+    BackupResult b;
+    Status s = BackupLedger(ledger_.get(), dir, kTimeNs, nullptr, &b);
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << dir << ": " << s.ToString();
+  }
+  EXPECT_FALSE(std::filesystem::exists(ledger_.dir().Sub("backups")));
+  EXPECT_FALSE(std::filesystem::exists(checkpoints));
+  // A sibling whose name merely starts with the ledger's is another folder.
+  BackupResult b;
+  Status s = BackupLedger(ledger_.get(), ledger_.path() + "-backups", kTimeNs, nullptr, &b);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  std::filesystem::remove_all(ledger_.path() + "-backups");
+}
+
+}  // namespace
+}  // namespace ccl::ledger

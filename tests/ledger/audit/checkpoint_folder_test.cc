@@ -1,0 +1,157 @@
+// The ledger's own checkpoint folder on a real ledger: one file per size, the
+// newest N kept and nothing else deleted, a roll-back refused, and a read-only
+// view that opened before a writer published catching up instead of failing.
+#include "ledger/audit/checkpoint_folder.h"
+
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+
+#include "tests/ledger/audit/audit_test_util.h"
+
+namespace ccl::ledger {
+namespace {
+
+using testing::AuditLedger;
+
+class CheckpointFolderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(ledger_.Open().ok());
+    options_.folder = outside_.Sub("anchors");
+    options_.keep_newest = 2;
+  }
+  PublishResult Publish() {
+    PublishResult r;
+    Status s = PublishCheckpoint(ledger_.get(), options_, &r);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return r;
+  }
+  size_t CheckpointFiles() {
+    size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(options_.folder)) {
+      n += e.path().filename().string().rfind("checkpoint-0", 0) == 0;
+    }
+    return n;
+  }
+  AuditLedger ledger_;
+  testing::TempDir outside_;  // the folder lives outside the database
+  CheckpointFolderOptions options_;
+};
+
+TEST_F(CheckpointFolderTest, OneFilePerSizeNewestKeptOthersUntouched) {
+  ledger_.Append(5);
+  EXPECT_TRUE(Publish().written);
+  EXPECT_FALSE(Publish().written);  // same size: nothing new
+  std::ofstream(options_.folder + "/checkpoint-1.txt") << "not ours\n";
+  std::ofstream(options_.folder + "/notes.txt") << "the operator's\n";
+  ledger_.Append(3);
+  EXPECT_EQ(Publish().tree_size, 8u);
+  ledger_.Append(2);
+  EXPECT_EQ(Publish().tree_size, 10u);
+  EXPECT_EQ(CheckpointFiles(), 2u);
+  EXPECT_TRUE(std::filesystem::exists(options_.folder + "/checkpoint-1.txt"));
+  EXPECT_TRUE(std::filesystem::exists(options_.folder + "/notes.txt"));
+  EXPECT_TRUE(std::filesystem::exists(options_.folder + "/log.vkey"));
+  OwnCheckpointReport report;
+  ASSERT_TRUE(CheckLedgerExtendsCheckpoint(ledger_.get(), options_.folder, &report).ok());
+  EXPECT_TRUE(report.found);
+  EXPECT_EQ(report.checkpoint_size, 10u);
+}
+
+TEST_F(CheckpointFolderTest, AnOlderCopyIsBehindAndGetsNoCheckpoint) {
+  ledger_.Append(4);
+  Publish();
+  // An older copy of the ledger: the same ledger with its tail gone.
+  ledger_.Close();
+  std::filesystem::copy(ledger_.path(), outside_.Sub("old"),
+                        std::filesystem::copy_options::recursive);
+  ASSERT_TRUE(ledger_.Open().ok());
+  ledger_.Append(3);
+  Publish();
+  ledger_.Close();
+  Options o;
+  std::unique_ptr<Ledger> old;
+  ASSERT_TRUE(Ledger::Open(o, outside_.Sub("old"), &old).ok());
+  OwnCheckpointReport report;
+  Status s = CheckLedgerExtendsCheckpoint(old.get(), options_.folder, &report);
+  EXPECT_TRUE(s.IsCorruption());
+  EXPECT_NE(s.message().find("ledger is behind its own checkpoint: size 4, checkpoint 7"),
+            std::string::npos)
+      << s.ToString();
+  PublishResult r;
+  EXPECT_TRUE(PublishCheckpoint(old.get(), options_, &r).IsCorruption());
+  EXPECT_EQ(CheckpointFiles(), 2u);
+}
+
+TEST_F(CheckpointFolderTest, ReadOnlyViewCatchesUpWithANewerCheckpoint) {
+  ledger_.Append(4);
+  Publish();
+  Options ro;
+  ro.read_only = true;
+  std::unique_ptr<Ledger> reader;
+  ASSERT_TRUE(Ledger::Open(ro, ledger_.path(), &reader).ok());
+  ASSERT_EQ(reader->head().seq, 4u);
+  ledger_.Append(3);  // the writer appends and publishes after the reader opened
+  Publish();
+  OwnCheckpointReport report;
+  Status s = CheckLedgerExtendsCheckpoint(reader.get(), options_.folder, &report);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(report.checkpoint_size, 7u);
+}
+
+TEST_F(CheckpointFolderTest, ACrashBetweenTheTwoKeyFilesLeavesAUsableFolder) {
+  ledger_.Append(2);
+  Publish();
+  std::filesystem::remove(options_.folder + "/log.key.pub");
+  OwnCheckpointReport report;
+  Status s = CheckLedgerExtendsCheckpoint(ledger_.get(), options_.folder, &report);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  ledger_.Append(1);
+  EXPECT_TRUE(Publish().written);
+}
+
+// A full disk fails the publish and leaves no temporary file behind: the
+// folder holds only what it held before.
+TEST_F(CheckpointFolderTest, AFullDiskLeavesNoTemporaryFile) {
+  options_.folder = outside_.Sub("full");
+  std::filesystem::create_directories(options_.folder);
+  if (::mount("tmpfs", options_.folder.c_str(), "tmpfs", 0, "size=64k") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs (needs root): " << std::strerror(errno);
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+  } unmount{options_.folder};
+  ledger_.Append(2);
+  ASSERT_TRUE(Publish().written);
+  const auto listing = [&] {
+    std::set<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(options_.folder)) {
+      names.insert(e.path().filename().string());
+    }
+    return names;
+  };
+  // Fill the file system up to its last byte.
+  {
+    std::ofstream fill(options_.folder + "/fill", std::ios::binary);
+    const std::string block(4096, 'x');
+    while (fill.write(block.data(), block.size())) {
+    }
+  }
+  const std::set<std::string> before = listing();
+  ledger_.Append(3);
+  PublishResult r;
+  Status s = PublishCheckpoint(ledger_.get(), options_, &r);
+  EXPECT_EQ(s.code(), Status::Code::kIOError) << s.ToString();
+  EXPECT_EQ(listing(), before);
+}
+
+}  // namespace
+}  // namespace ccl::ledger

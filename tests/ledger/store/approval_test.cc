@@ -1,0 +1,135 @@
+// Four-eyes approvals (schemas/EVENTS.md "Approvals"): what a pending event
+// does (nothing, until approved), what an approval does (the event's effect,
+// its rules checked again), and that verify's replay agrees.
+#include <gtest/gtest.h>
+
+#include "events/model/rules.h"
+#include "tests/ledger/store/ledger_test_util.h"
+
+namespace ccl::ledger::testing {
+namespace {
+
+constexpr ServiceLine kPro = ServiceLine::kProactive;  // 6000 min, reject
+constexpr uint32_t kReversals = events::EventTypeBit(EventType::kEntryReversed);
+
+class LedgerApprovalTest : public AppendFixture {
+ protected:
+  // Policy, contract, its proactive line used up (seq 3).
+  Event UsedUp(uint32_t types = kReversals) {
+    const Event booking = f_.Deliver("C1", kPro, 6000, "2026-03-02");
+    MustAppend({f_.Policy(types), f_.Open("C1"), booking});
+    return booking;
+  }
+  Status BookMore() { return Append({f_.Book("C1", kPro, 60, "2026-03-10")}); }
+  void ExpectVerifies() {
+    VerifyReport report;
+    Status s = ledger_->Verify(VerifyProgress(), &report);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+  void ExpectRefused(const Event& e, std::string_view rule, const std::string& text) {
+    ExpectRule(e, std::string(rule));
+    Status s = Append({e});
+    EXPECT_EQ(s.rule(), rule) << s.ToString();
+    EXPECT_NE(s.message().find(text), std::string::npos) << s.message();
+  }
+};
+
+TEST_F(LedgerApprovalTest, PendingReversalTakesEffectOnlyWhenApprovedByAnother) {
+  const Event booking = UsedUp();
+  const Event reversal = f_.Reverse("C1", booking.event_id, "2026-03-03");
+  MustAppend({reversal});
+  EXPECT_EQ(BookMore().rule(), rules::kConsumptionOverageReject);
+  EXPECT_EQ(Version("C1"), 3u);  // in the stream all the same
+  ExpectRefused(f_.Decide(reversal, reversal.actor), rules::kApprovalFourEyes, "asked for event");
+  MustAppend({f_.Decide(reversal, "approver")});
+  EXPECT_TRUE(BookMore().ok());
+  ExpectVerifies();
+}
+
+TEST_F(LedgerApprovalTest, ApprovalIsRefusedWithTheTargetsRuleWhenItNoLongerHolds) {
+  const Event booking = UsedUp();
+  const Event first = f_.Reverse("C1", booking.event_id, "2026-03-03");
+  const Event second = f_.Reverse("C1", booking.event_id, "2026-03-04");
+  MustAppend({first, second});  // both pending: neither has reversed anything yet
+  MustAppend({f_.Decide(first, "approver")});
+  ExpectRefused(f_.Decide(second, "approver"), rules::kReversalOnce, "approval of event");
+  // Still pending, so it can be rejected.
+  MustAppend({f_.Decide(second, "approver", "reversed already")});
+  ExpectVerifies();
+}
+
+TEST_F(LedgerApprovalTest, OnlyAPendingEventIsDecided) {
+  const Event booking = UsedUp();
+  const Event a = f_.Reverse("C1", booking.event_id, "2026-03-03");
+  const Event b = f_.Reverse("C1", booking.event_id, "2026-03-04");
+  MustAppend({a, b});
+  MustAppend({f_.Decide(a, "approver"), f_.Decide(b, "approver", "duplicate")});
+  ExpectRefused(f_.Decide(a, "approver"), rules::kApprovalTargetPending, "already approved");
+  ExpectRefused(f_.Decide(b, "approver"), rules::kApprovalTargetPending, "already approved");
+  ExpectRefused(f_.Decide(a, "approver", "no"), rules::kApprovalTargetPending, "or rejected");
+  ExpectRefused(f_.Decide(booking, "approver"), rules::kApprovalTargetPending,
+                "did not need approval");
+  ExpectVerifies();
+}
+
+TEST_F(LedgerApprovalTest, AnAmendmentNeedsApprovalWhenItLowersFundingByTheThreshold) {
+  MustAppend({f_.Policy(events::EventTypeBit(EventType::kContractAmended), 600), f_.Open("C1")});
+  MustAppend({f_.Amend("C1", {AmendLine(kPro, -300)}), f_.Amend("C1", {AmendLine(kPro, 900)}),
+              f_.Amend("C1", {AmendLine(kPro, -300), AmendLine(ServiceLine::kReactive, -300)})});
+  for (uint64_t seq = 3; seq <= 5; ++seq) {
+    Event e;
+    ASSERT_TRUE(ledger_->Get(seq, &e).ok());
+    EXPECT_EQ(e.awaits_approval, seq == 5) << seq;
+  }
+  ExpectVerifies();
+}
+
+TEST_F(LedgerApprovalTest, AReopeningListedByThePolicyWaitsForItsApproval) {
+  const Event reopen = f_.ReopenPeriod("2026-01", "2026-03-02");
+  MustAppend({f_.Policy(events::EventTypeBit(EventType::kPeriodReopened)), f_.Open("C1"),
+              f_.Book("C1", kPro, 30, "2026-01-10"), f_.ClosePeriod("2026-01", "2026-02-01"),
+              reopen});
+  const Event late = f_.Book("C1", kPro, 60, "2026-01-20");
+  ExpectRule(late, std::string(rules::kPeriodClosedRefuses));
+  Event approval = f_.Decide(reopen, "controller");
+  EXPECT_TRUE(approval.contract.empty());  // in the ledger stream, like its target
+  MustAppend({approval, late, f_.ClosePeriod("2026-01", "2026-03-03")});
+  Event first, second;
+  ASSERT_TRUE(ledger_->Get(4, &first).ok());
+  ASSERT_TRUE(ledger_->Get(8, &second).ok());
+  ASSERT_EQ(second.type, EventType::kPeriodClosed);
+  // Closed again: the new seal counts the late booking.
+  ASSERT_TRUE(first.seal.has_value() && second.seal.has_value());
+  EXPECT_EQ(first.seal->totals.at(0).minutes, 30);
+  EXPECT_EQ(second.seal->totals.at(0).minutes, 90);
+  ExpectVerifies();
+}
+
+TEST_F(LedgerApprovalTest, ASealCountsAnApprovedReversalNotAPendingOne) {
+  const Event booking = UsedUp();
+  const Event reversal = f_.Reverse("C1", booking.event_id, "2026-03-03");
+  MustAppend({reversal, f_.ClosePeriod("2026-03", "2026-04-01")});
+  // The reversal is effective in the closed March: its approval is refused
+  // by the period rule, as the reversal itself would be now.
+  ExpectRefused(f_.Decide(reversal, "approver", "", "2026-04-02"), rules::kPeriodClosedRefuses,
+                "approval of event");
+  Event close;
+  ASSERT_TRUE(ledger_->Get(5, &close).ok());
+  ASSERT_TRUE(close.seal.has_value());
+  EXPECT_EQ(close.seal->totals.at(0).minutes, 6000);
+  ExpectVerifies();
+}
+
+TEST_F(LedgerApprovalTest, PendingAndApprovalSurviveReopeningTheLedger) {
+  const Event booking = UsedUp();
+  const Event reversal = f_.Reverse("C1", booking.event_id, "2026-03-03");
+  MustAppend({reversal});
+  Reopen();
+  MustAppend({f_.Decide(reversal, "approver")});
+  Reopen();
+  EXPECT_TRUE(BookMore().ok());
+  ExpectVerifies();
+}
+
+}  // namespace
+}  // namespace ccl::ledger::testing

@@ -1,0 +1,132 @@
+// Open and create: what a folder must hold before a ledger is created in it,
+// and what read-only opens leave behind.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "tests/ledger/store/ledger_test_util.h"
+
+namespace ccl::ledger::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Every file of a folder with its size: what "nothing was changed" compares.
+std::map<std::string, uintmax_t> Listing(const std::string& dir) {
+  std::map<std::string, uintmax_t> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    out[e.path().filename().string()] = e.is_regular_file() ? e.file_size() : 0;
+  }
+  return out;
+}
+
+class LedgerOpenTest : public ::testing::Test {
+ protected:
+  std::string path() const { return dir_.Sub("db"); }
+  Status OpenWith(bool create, bool read_only, std::unique_ptr<Ledger>* out) {
+    Options o;
+    o.create_if_missing = create;
+    o.read_only = read_only;
+    o.clock = &clock_;
+    o.bulk_ingest_bytes_min = 1;  // events in table files, as after a large import
+    return Ledger::Open(o, path(), out);
+  }
+  // A ledger with events in table files, whose CURRENT and empty WALs are
+  // then deleted: what a user had after copying a ledger carelessly.
+  void MakeLedgerWithoutCurrent() {
+    std::unique_ptr<Ledger> l;
+    ASSERT_TRUE(OpenWith(true, false, &l).ok());
+    std::vector<Event> batch = {f_.Open("C1")};
+    for (int i = 0; i < 20; ++i) batch.push_back(f_.Book("C1", ServiceLine::kReactive, 1 + i));
+    AppendResult r;
+    ASSERT_TRUE(l->Append(batch, AppendOptions(), &r).ok());
+    l.reset();
+    fs::remove(path() + "/CURRENT");
+    for (const auto& e : fs::directory_iterator(path())) {
+      if (e.path().extension() == ".log" && e.file_size() == 0) fs::remove(e.path());
+    }
+  }
+
+  TempDir dir_;
+  FakeClock clock_{At("2026-05-01T00:00:00Z")};
+  EventFactory f_;
+};
+
+TEST_F(LedgerOpenTest, CreateRefusesAFolderHoldingLedgerDataAndChangesNothing) {
+  ASSERT_NO_FATAL_FAILURE(MakeLedgerWithoutCurrent());
+  const auto before = Listing(path());
+  std::unique_ptr<Ledger> l;
+  Status s = OpenWith(true, false, &l);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find(".sst"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("restore"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("init"), std::string::npos) << s.message();
+  EXPECT_EQ(Listing(path()), before);
+}
+
+TEST_F(LedgerOpenTest, ReadersCallAFolderHoldingLedgerDataDamagedNotMissing) {
+  ASSERT_NO_FATAL_FAILURE(MakeLedgerWithoutCurrent());
+  const auto before = Listing(path());
+  for (bool read_only : {true, false}) {
+    std::unique_ptr<Ledger> l;
+    Status s = OpenWith(false, read_only, &l);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  }
+  EXPECT_EQ(Listing(path()), before);
+}
+
+TEST_F(LedgerOpenTest, CreateRefusesAFolderOfOtherFiles) {
+  fs::create_directories(path());
+  std::ofstream(path() + "/notes.txt") << "mine\n";
+  std::unique_ptr<Ledger> l;
+  Status s = OpenWith(true, false, &l);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("notes.txt"), std::string::npos) << s.message();
+  EXPECT_EQ(Listing(path()), (std::map<std::string, uintmax_t>{{"notes.txt", 5}}));
+  // Not NotFound: the command-line tools answer that with "create one".
+  EXPECT_TRUE(OpenWith(false, true, &l).IsInvalidArgument());
+}
+
+// What RocksDB writes before CURRENT exists is a creation a crash
+// interrupted: creating again finishes it.
+TEST_F(LedgerOpenTest, CreateFinishesACreationInterruptedBeforeCurrent) {
+  fs::create_directories(path());
+  for (const char* name :
+       {"LOCK", "LOG", "IDENTITY", "000000.dbtmp", "MANIFEST-000001", "000001.dbtmp"}) {
+    std::ofstream(path() + "/" + name) << "x";
+  }
+  std::unique_ptr<Ledger> l;
+  EXPECT_TRUE(OpenWith(false, true, &l).IsNotFound());
+  Status s = OpenWith(true, false, &l);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(l->head().seq, 0u);
+}
+
+TEST_F(LedgerOpenTest, EmptyFolderOrNoneIsCreated) {
+  std::unique_ptr<Ledger> l;
+  ASSERT_TRUE(OpenWith(true, false, &l).ok());
+  l.reset();
+  fs::create_directories(dir_.Sub("empty"));
+  Options o;
+  o.create_if_missing = true;
+  EXPECT_TRUE(Ledger::Open(o, dir_.Sub("empty"), &l).ok());
+}
+
+// Files in the bulk-append folder that are not the ledger's own scratch
+// files stay where they are.
+TEST_F(LedgerOpenTest, OpenRemovesOnlyItsOwnScratchFiles) {
+  std::unique_ptr<Ledger> l;
+  ASSERT_TRUE(OpenWith(true, false, &l).ok());
+  l.reset();
+  fs::create_directories(path() + "/ccl-ingest");
+  std::ofstream(path() + "/ccl-ingest/0.sst") << "scratch";
+  std::ofstream(path() + "/ccl-ingest/keep.txt") << "not ours";
+  ASSERT_TRUE(OpenWith(false, false, &l).ok());
+  EXPECT_FALSE(fs::exists(path() + "/ccl-ingest/0.sst"));
+  EXPECT_TRUE(fs::exists(path() + "/ccl-ingest/keep.txt"));
+}
+
+}  // namespace
+}  // namespace ccl::ledger::testing

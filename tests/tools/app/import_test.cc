@@ -1,0 +1,365 @@
+// Import (tools/app/import.h) in-process: bodies and files in every format,
+// typed results, errors as data (code, source, line, field, rule), the
+// encoding check, batching and stopping at a batch boundary.
+#include "tools/app/import.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "events/model/csv.h"
+#include "events/model/json.h"
+#include "events/model/rules.h"
+#include "tests/tools/feed/feed_test_util.h"
+
+namespace ccl::app {
+namespace {
+
+using events::Event;
+using events::ServiceLine;
+using feed::testing::OpenLedgerAt;
+using feed::testing::WriteFile;
+using ledger::testing::EventFactory;
+using ledger::testing::TempDir;
+
+std::string JsonOf(const Event& e) {
+  events::JsonOutputOptions o;
+  o.assigned_fields = false;
+  std::string out;
+  events::AppendEventJson(e, o, &out);
+  return out;
+}
+
+std::string JsonLines(const std::vector<Event>& events) {
+  std::string out;
+  for (const Event& e : events) out += JsonOf(e) + "\n";
+  return out;
+}
+
+std::string Csv(const std::vector<Event>& events) {
+  events::CsvOutputOptions o;
+  o.assigned_fields = false;
+  std::string out;
+  events::AppendCsvHeader(o, &out);
+  for (const Event& e : events) events::AppendEventCsv(e, o, nullptr, &out);
+  return out;
+}
+
+class ImportTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ledger_ = OpenLedgerAt(dir_.Sub("db"), false); }
+
+  // A contract and `bookings` bookings of 30 minutes on it.
+  std::vector<Event> Workload(int bookings) {
+    std::vector<Event> v = {f_.Open("C-1")};
+    for (int i = 0; i < bookings; ++i) v.push_back(f_.Book("C-1", ServiceLine::kReactive, 30));
+    return v;
+  }
+
+  TempDir dir_;
+  EventFactory f_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+};
+
+TEST_F(ImportTest, JsonArrayBodyIsOneAppendWithTypedResult) {
+  const std::vector<Event> events = Workload(2);
+  const std::string body = "[\n  " + JsonOf(events[0]) + ",\n  " + JsonOf(events[1]) + ",\n  " +
+                           JsonOf(events[2]) + "\n]\n";
+  ImportResult r;
+  ASSERT_TRUE(ImportBody(ledger_.get(), body, "request", ImportOptions(), &r).ok());
+  EXPECT_EQ(r.events, 3u);
+  EXPECT_EQ(r.appended, 3u);
+  EXPECT_EQ(r.duplicates, 0u);
+  EXPECT_EQ(r.first_seq, 1u);
+  EXPECT_EQ(r.last_seq, 3u);
+  EXPECT_EQ(r.batches, 1u);
+  EXPECT_EQ(r.head.seq, 3u);
+  EXPECT_EQ(r.head.hash, ledger_->head().hash);
+  EXPECT_FALSE(r.stopped);
+
+  EXPECT_EQ(r.lowest_seq, 1u);
+  EXPECT_EQ(r.highest_seq, 3u);
+
+  // The same body again: all duplicates, nothing appended, no seqs appended;
+  // the seqs it has are those of the first run (a client retrying after a
+  // lost answer learns them).
+  ImportResult again;
+  ASSERT_TRUE(ImportBody(ledger_.get(), body, "request", ImportOptions(), &again).ok());
+  EXPECT_EQ(again.duplicates, 3u);
+  EXPECT_EQ(again.appended, 0u);
+  EXPECT_EQ(again.first_seq, 0u);
+  EXPECT_EQ(again.last_seq, 0u);
+  EXPECT_EQ(again.lowest_seq, 1u);
+  EXPECT_EQ(again.highest_seq, 3u);
+  EXPECT_EQ(again.head.seq, 3u);
+}
+
+TEST_F(ImportTest, MoreEventsThanTheWholeInputMaxIsRefusedAsAWhole) {
+  ImportOptions o;
+  o.events_max = 2;
+  for (const InputFormat format : {InputFormat::kJsonLines, InputFormat::kJsonArray}) {
+    o.format = format;
+    const std::vector<Event> events = Workload(2);
+    std::string body = JsonLines(events);
+    if (format == InputFormat::kJsonArray) {
+      body = "[" + JsonOf(events[0]) + "," + JsonOf(events[1]) + "," + JsonOf(events[2]) + "]";
+    }
+    ImportResult r;
+    const Status s = ImportBody(ledger_.get(), body, "request", o, &r);
+    EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+    EXPECT_EQ(s.rule(), rules::kBatchEventsMax);
+    EXPECT_NE(s.message().find("more than 2 events"), std::string::npos) << s.message();
+    EXPECT_EQ(ledger_->head().seq, 0u);
+  }
+  o.format = InputFormat::kJsonLines;
+  ImportResult r;
+  ASSERT_TRUE(ImportBody(ledger_.get(), JsonLines(Workload(1)), "request", o, &r).ok());
+  EXPECT_EQ(r.appended, 2u);
+}
+
+TEST_F(ImportTest, ArrayElementsAreCutAtTopLevelCommasOnlyAndBlankLinesSkipped) {
+  const std::vector<Event> events = Workload(1);
+  // A note holding the array's own punctuation, and a JSON Lines body with
+  // CRLF and blank lines: lines are counted as written.
+  Event tricky = events[1];
+  tricky.note = "x,}]\\\" [{";
+  const std::string array = "[\n " + JsonOf(events[0]) + ",\n" + JsonOf(tricky) + "\n]\n";
+  ImportResult r;
+  Status s = ImportBody(ledger_.get(), array, "request", ImportOptions(), &r);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(r.appended, 2u);
+  Event stored;
+  ASSERT_TRUE(ledger_->Get(2, &stored).ok());
+  EXPECT_EQ(stored.note, tricky.note);
+  Event late = f_.Book("C-1", ServiceLine::kReactive, 0);  // minutes out of range
+  const std::string lines =
+      JsonOf(f_.Book("C-1", ServiceLine::kReactive, 30)) + "\r\n\n  \n" + JsonOf(late) + "\r\n";
+  s = ImportBody(ledger_.get(), lines, "request", ImportOptions(), &r);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.line(), 4u);
+  EXPECT_EQ(ledger_->head().seq, 2u);
+}
+
+TEST_F(ImportTest, MalformedArraysAreRefusedWritingNothing) {
+  ImportOptions o;
+  o.format = InputFormat::kJsonArray;
+  for (const char* bad : {"", "{}", "[{}", "[{},]", "[{} {}]", "[{}]x", "[1]", "[{\"a\":\"}]",
+                          "[{\"a\":[1}]]", "[{\"a\":{1]}]"}) {
+    ImportResult r;
+    const Status s = ImportBody(ledger_.get(), bad, "request", o, &r);
+    EXPECT_TRUE(s.IsInvalidArgument()) << bad << ": " << s.ToString();
+  }
+  EXPECT_EQ(ledger_->head().seq, 0u);
+}
+
+TEST_F(ImportTest, JsonLinesAndCsvBodiesAppendTheSameEvents) {
+  const std::vector<Event> events = Workload(3);
+  ImportResult jsonl;
+  ASSERT_TRUE(
+      ImportBody(ledger_.get(), JsonLines(events), "request", ImportOptions(), &jsonl).ok());
+  EXPECT_EQ(jsonl.appended, 4u);
+  // The CSV form of the same events: duplicates, one by one.
+  ImportResult csv;
+  Status s = ImportBody(ledger_.get(), Csv(events), "request", ImportOptions(), &csv);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(csv.duplicates, 4u);
+  EXPECT_EQ(csv.appended, 0u);
+}
+
+TEST_F(ImportTest, ABadFieldIsDataNamingSourceLineAndField) {
+  std::vector<Event> events = Workload(2);
+  std::string body = JsonLines(events);
+  body += R"({"event_id":"cc000000-0000-4000-8000-0000000000ff","type":"HoursBooked",)"
+          R"("contract":"C-1","effective_at":"2026-03-15T10:00:00Z","actor":"a","source":"t",)"
+          R"("engineer":"bob","service_line":"reactive","minutes":0,"cost_rate_minor":1})"
+          "\n";
+  ImportResult r;
+  const Status s = ImportBody(ledger_.get(), body, "request", ImportOptions(), &r);
+  ASSERT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.source(), "request");
+  EXPECT_EQ(s.line(), 4u);
+  EXPECT_EQ(s.field(), "minutes");
+  EXPECT_TRUE(s.message().starts_with("request:4: field 'minutes': ")) << s.message();
+  EXPECT_EQ(ledger_->head().seq, 0u);  // a rejected batch writes nothing
+  EXPECT_EQ(r.events, 0u);
+}
+
+TEST_F(ImportTest, ARuleBrokenInTheBatchNamesItsLineAndRule) {
+  std::vector<Event> events = Workload(1);
+  events.push_back(f_.Book("C-2", ServiceLine::kReactive, 30));  // never opened
+  const std::string body =
+      "[" + JsonOf(events[0]) + ",\n" + JsonOf(events[1]) + ",\n\n" + JsonOf(events[2]) + "]";
+  ImportResult r;
+  const Status s = ImportBody(ledger_.get(), body, "request", ImportOptions(), &r);
+  ASSERT_TRUE(s.IsRuleViolation()) << s.ToString();
+  EXPECT_EQ(s.rule(), rules::kFirstEventOpens);
+  EXPECT_EQ(s.source(), "request");
+  EXPECT_EQ(s.line(), 4u);  // where the third element starts
+  EXPECT_EQ(ledger_->head().seq, 0u);
+}
+
+TEST_F(ImportTest, AnEventIdUsedTwiceNamesTheFirstUse) {
+  std::vector<Event> events = Workload(1);
+  Event other = events[1];
+  other.minutes = 45;  // same id, other content
+  events.push_back(other);
+  ImportResult r;
+  const Status s = ImportBody(ledger_.get(), JsonLines(events), "request", ImportOptions(), &r);
+  ASSERT_TRUE(s.IsConflict()) << s.ToString();
+  EXPECT_EQ(s.rule(), rules::kEventIdConflict);
+  EXPECT_EQ(s.line(), 3u);
+  EXPECT_NE(s.message().find("(first used on line 2 of request)"), std::string::npos)
+      << s.message();
+  // A body without a name (the service's) names its lines alone.
+  const Status unnamed = ImportBody(ledger_.get(), JsonLines(events), "", ImportOptions(), &r);
+  ASSERT_TRUE(unnamed.IsConflict()) << unnamed.ToString();
+  EXPECT_EQ(unnamed.line(), 3u);
+  EXPECT_TRUE(unnamed.message().starts_with("line 3: ")) << unnamed.message();
+  EXPECT_NE(unnamed.message().find("(first used on line 2)"), std::string::npos)
+      << unnamed.message();
+  EXPECT_EQ(ledger_->head().seq, 0u);
+}
+
+TEST_F(ImportTest, CsvErrorsCarryTheRecordLineAndTheColumnsField) {
+  std::string body = Csv(Workload(1));
+  std::string bad = Csv({f_.Book("C-1", ServiceLine::kReactive, 30)});
+  bad = bad.substr(bad.find('\n') + 1);  // the record without its header
+  const size_t at = bad.find(",30,");
+  ASSERT_NE(at, std::string::npos) << bad;
+  bad.replace(at, 4, ",0,");
+  body += bad;
+  ImportResult r;
+  const Status s = ImportBody(ledger_.get(), body, "timesheet.csv", ImportOptions(), &r);
+  ASSERT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.source(), "timesheet.csv");
+  EXPECT_EQ(s.line(), 4u);
+  EXPECT_EQ(s.field(), "minutes");
+  EXPECT_TRUE(s.message().starts_with("timesheet.csv:4: column 'minutes': ")) << s.message();
+
+  // The same from a file (mapped, not copied).
+  const std::string path = dir_.Sub("timesheet.csv");
+  WriteFile(path, body);
+  const Status f = ImportFile(ledger_.get(), path, ImportOptions(), &r);
+  EXPECT_EQ(f.source(), path);
+  EXPECT_EQ(f.line(), 4u);
+  EXPECT_EQ(f.field(), "minutes");
+  EXPECT_EQ(f.message(), path + s.message().substr(std::string("timesheet.csv").size()));
+}
+
+TEST_F(ImportTest, Utf16InputIsRefusedNamingTheEncoding) {
+  const std::string text = JsonLines(Workload(1));
+  for (const std::string& bom : {std::string("\xFF\xFE"), std::string("\xFE\xFF")}) {
+    for (const char* name : {"events.jsonl", "events.csv"}) {
+      const std::string path = dir_.Sub(name);
+      WriteFile(path, bom + text);
+      ImportResult r;
+      for (const InputFormat format : {InputFormat::kAuto, InputFormat::kCsv}) {
+        ImportOptions o;
+        o.format = format;
+        const Status s = ImportFile(ledger_.get(), path, o, &r);
+        EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+        EXPECT_EQ(s.source(), path);
+        EXPECT_NE(s.message().find("UTF-16"), std::string::npos) << s.message();
+        EXPECT_NE(s.message().find("UTF-8 only"), std::string::npos) << s.message();
+      }
+    }
+    ImportResult r;
+    const Status s = ImportBody(ledger_.get(), bom + text, "request", ImportOptions(), &r);
+    EXPECT_TRUE(s.IsInvalidArgument());
+    EXPECT_NE(s.message().find("UTF-16"), std::string::npos) << s.message();
+  }
+  EXPECT_EQ(ledger_->head().seq, 0u);
+}
+
+TEST_F(ImportTest, BatchesCommitInTurnAndAStopEndsAtABoundary) {
+  const std::vector<Event> events = Workload(9);  // 10 events
+  const std::string path = dir_.Sub("events.jsonl");
+  WriteFile(path, JsonLines(events));
+  ImportOptions o;
+  o.batch_events = 4;
+  int asked = 0;
+  o.should_stop = [&asked] { return ++asked == 2; };
+  std::vector<std::string> phases;
+  uint64_t progress_max = 0;
+  o.progress.on_phase = [&phases](std::string_view source, std::string_view phase, uint64_t) {
+    phases.push_back(std::string(source) + " " + std::string(phase));
+  };
+  o.progress.on_progress = [&progress_max](uint64_t done) {
+    progress_max = std::max(progress_max, done);
+  };
+  ImportResult r;
+  ASSERT_TRUE(ImportFile(ledger_.get(), path, o, &r).ok());
+  EXPECT_TRUE(r.stopped);
+  EXPECT_EQ(r.batches, 2u);
+  EXPECT_EQ(r.events, 8u);
+  EXPECT_EQ(r.first_seq, 1u);
+  EXPECT_EQ(r.last_seq, 8u);
+  EXPECT_EQ(ledger_->head().seq, 8u);
+  EXPECT_EQ(progress_max, 8u);
+  EXPECT_EQ(phases.front(), path + " reading");
+  EXPECT_NE(std::find(phases.begin(), phases.end(), path + " appending"), phases.end());
+
+  // Re-run to the end: the committed batches are duplicates.
+  o.should_stop = nullptr;
+  ImportResult rest;
+  ASSERT_TRUE(ImportFile(ledger_.get(), path, o, &rest).ok());
+  EXPECT_FALSE(rest.stopped);
+  EXPECT_EQ(rest.batches, 3u);
+  EXPECT_EQ(rest.duplicates, 8u);
+  EXPECT_EQ(rest.appended, 2u);
+  EXPECT_EQ(rest.first_seq, 9u);
+  EXPECT_EQ(rest.last_seq, 10u);
+}
+
+TEST_F(ImportTest, ARejectedBatchKeepsTheBatchesBefore) {
+  std::vector<Event> events = Workload(4);
+  events.push_back(f_.Book("C-9", ServiceLine::kReactive, 30));  // line 6: never opened
+  ImportOptions o;
+  o.batch_events = 2;
+  ImportResult r;
+  const Status s = ImportBody(ledger_.get(), JsonLines(events), "request", o, &r);
+  ASSERT_TRUE(s.IsRuleViolation()) << s.ToString();
+  EXPECT_EQ(s.line(), 6u);
+  EXPECT_EQ(r.events, 4u);
+  EXPECT_EQ(ledger_->head().seq, 4u);
+}
+
+TEST_F(ImportTest, AnInputWithoutEventsIsRefusedAsAWhole) {
+  for (const char* body : {"", "\n \n", "[ ]", "event_id,type,contract\n"}) {
+    ImportResult r;
+    const Status s = ImportBody(ledger_.get(), body, "request", ImportOptions(), &r);
+    EXPECT_TRUE(s.IsInvalidArgument()) << "'" << body << "'";
+    EXPECT_EQ(s.source(), "request");
+    EXPECT_EQ(s.line(), 0u);
+  }
+  EXPECT_EQ(ledger_->head().seq, 0u);
+}
+
+TEST_F(ImportTest, AMalformedArrayNamesTheLine) {
+  const std::vector<Event> events = Workload(1);
+  const std::string body = "[\n" + JsonOf(events[0]) + "\n" + JsonOf(events[1]) + "]";
+  ImportResult r;
+  const Status s = ImportBody(ledger_.get(), body, "request", ImportOptions(), &r);
+  ASSERT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.line(), 3u);  // the ',' is missing before line 3
+  ImportOptions as_array;
+  as_array.format = InputFormat::kJsonArray;
+  const Status t = ImportBody(ledger_.get(), JsonLines(events), "request", as_array, &r);
+  EXPECT_TRUE(t.IsInvalidArgument());
+  EXPECT_EQ(t.line(), 1u);
+  EXPECT_EQ(ledger_->head().seq, 0u);
+}
+
+TEST_F(ImportTest, AnUnknownCsvTypeIsRefusedWhenACsvInputIsOpened) {
+  ImportOptions o;
+  o.csv_type = "HoursBokked";
+  ImportResult r;
+  const Status s = ImportBody(ledger_.get(), Csv(Workload(1)), "request", o, &r);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  // JSON has its own type field: the option is not read.
+  EXPECT_TRUE(ImportBody(ledger_.get(), JsonLines(Workload(1)), "request", o, &r).ok());
+}
+
+}  // namespace
+}  // namespace ccl::app

@@ -1,0 +1,170 @@
+// ledgerctl end to end: what `import` takes. "-" is standard input (a pipe or
+// a redirected file), the format comes from --format or the content (not the
+// name), a multi-file import that stops says which files went in and which
+// did not, and an input without events is refused.
+#include <signal.h>
+
+#include "tests/tools/ledgerctl/ledgerctl_fixture.h"
+
+namespace ccl::tools {
+namespace {
+
+using namespace ccl::tools::testing;  // NOLINT: the fixture and its helpers
+
+class LedgerctlImportTest : public LedgerctlTest {
+ protected:
+  void SetUp() override {
+    LedgerctlTest::SetUp();
+    Init();
+    jsonl_ = std::string(kOpened) + "\n" + Booking("00000000-0000-4000-8000-000000000001", 30) +
+             "\n" + Booking("00000000-0000-4000-8000-000000000002", 45) + "\n";
+  }
+
+  // The events of jsonl_ as CSV, written by ledgerctl itself from a ledger
+  // that holds them (a second one, so this test's ledger stays empty).
+  std::string Csv() {
+    const std::string db = db_;
+    db_ = (dir_ / "source-db").string();
+    Init();
+    WriteFile(dir_ / "src.jsonl", jsonl_);
+    EXPECT_EQ(Run({"import", (dir_ / "src.jsonl").string()}).code, 0);
+    RunResult r = Run({"export", "events", "--format", "csv"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    db_ = db;
+    return r.out;
+  }
+
+  size_t EventCount() { return Lines(Snapshot()).size(); }
+
+  std::string jsonl_;
+};
+
+TEST_F(LedgerctlImportTest, DashReadsStandardInputFromAPipeOrAFile) {
+  RunResult r = Run({"import", "-"}, jsonl_, true, Stdin::kPipe);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 events, 3 appended"), std::string::npos) << r.out;
+  EXPECT_EQ(EventCount(), 3u);
+  r = Run({"import", "-"}, jsonl_, true, Stdin::kFile);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 duplicates"), std::string::npos) << r.out;
+  r = Run({"import", "--batch", "1", "-"}, jsonl_, true, Stdin::kPipe);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 duplicates"), std::string::npos) << r.out;
+  // A bad line is named in the input it came from.
+  r = Run({"import", "-"}, "{\"type\":\"Nope\"}\n", true, Stdin::kPipe);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("/dev/stdin:1:"), std::string::npos) << r.err;
+}
+
+TEST_F(LedgerctlImportTest, CsvIsRecognisedByContentOrFormatNotOnlyByName) {
+  const std::string csv = Csv();
+  ASSERT_NE(csv.find("event_id"), std::string::npos) << csv;
+  WriteFile(dir_ / "export.txt", csv);
+  RunResult r = Run({"import", (dir_ / "export.txt").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(EventCount(), 3u);
+  r = Run({"import", "--format", "csv", "-"}, csv, true, Stdin::kPipe);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 duplicates"), std::string::npos) << r.out;
+  // JSON Lines in a file named .csv is JSON Lines.
+  WriteFile(dir_ / "really-jsonl.csv", jsonl_);
+  r = Run({"import", (dir_ / "really-jsonl.csv").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 duplicates"), std::string::npos) << r.out;
+  // --format wins over the content, and says so through the parser's error.
+  r = Run({"import", "--format", "jsonl", (dir_ / "export.txt").string()});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(Run({"import", "--format", "xml", (dir_ / "export.txt").string()}).code, 2);
+}
+
+TEST_F(LedgerctlImportTest, StopAtABadFileSaysWhatWasAndWasNotImported) {
+  WriteFile(dir_ / "a.jsonl", jsonl_);
+  WriteFile(dir_ / "bad.jsonl", "{\"event_id\":1}\n");
+  WriteFile(dir_ / "c.jsonl", Booking("00000000-0000-4000-8000-000000000003", 15) + "\n");
+  RunResult r = Run({"import", (dir_ / "a.jsonl").string(), (dir_ / "bad.jsonl").string(),
+                     (dir_ / "c.jsonl").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("bad.jsonl:1:"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("imported: " + (dir_ / "a.jsonl").string() + "\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("not imported: " + (dir_ / "bad.jsonl").string() + ", " +
+                       (dir_ / "c.jsonl").string()),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(EventCount(), 3u) << "a.jsonl only";
+}
+
+TEST_F(LedgerctlImportTest, AnInputWithoutEventsIsRefused) {
+  WriteFile(dir_ / "empty.jsonl", "");
+  WriteFile(dir_ / "blank.jsonl", "\n  \n\r\n");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"import", (dir_ / "empty.jsonl").string()},
+           {"import", "--batch", "10", (dir_ / "empty.jsonl").string()},
+           {"import", (dir_ / "blank.jsonl").string()},
+           {"import", "-"}}) {
+    RunResult r = Run(args, "", true, Stdin::kPipe);
+    EXPECT_EQ(r.code, 1) << args.back();
+    EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
+    EXPECT_NE(r.err.find("no events"), std::string::npos) << r.err;
+  }
+  const std::string header = Lines(Csv())[0] + "\n";
+  WriteFile(dir_ / "header-only.csv", header);
+  RunResult r = Run({"import", (dir_ / "header-only.csv").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("no events"), std::string::npos) << r.err;
+  EXPECT_EQ(EventCount(), 0u);
+}
+
+TEST_F(LedgerctlImportTest, Utf16InputIsRefusedNamingTheEncoding) {
+  for (const char* bom : {"\xFF\xFE", "\xFE\xFF"}) {
+    for (const char* name : {"utf16.jsonl", "utf16.csv"}) {
+      WriteFile(dir_ / name, std::string(bom) + jsonl_);
+      RunResult r = Run({"import", (dir_ / name).string()});
+      EXPECT_EQ(r.code, 1) << r.err;
+      EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
+      EXPECT_NE(r.err.find("UTF-16"), std::string::npos) << r.err;
+      EXPECT_NE(r.err.find("UTF-8 only"), std::string::npos) << r.err;
+    }
+  }
+  EXPECT_EQ(EventCount(), 0u);
+}
+
+// Ctrl-C during `import --batch N` stops at a batch boundary: the batches
+// committed stay, are reported and get their checkpoint, and the exit code
+// says it was interrupted (130, as the shell reports a SIGINT).
+TEST_F(LedgerctlImportTest, InterruptStopsAtABatchBoundaryAndReportsWhatWasCommitted) {
+  const std::string path = Workload("big.jsonl", 40, 365);
+  const size_t total = Lines(ReadFile(path)).size();
+  Started import = Start({"import", "--batch", "1", path}, "", true, Stdin::kFile, ".import");
+  ASSERT_GT(import.pid, 0);
+  // Interrupt once something is committed (so the handler is in place).
+  for (int i = 0; i < 400 && Lines(Run({"log", "--limit", "1", "--json"}).out).empty(); ++i) {
+    ::usleep(10'000);
+  }
+  ::kill(import.pid, SIGINT);
+  RunResult r = Finish(import);
+  ASSERT_EQ(r.code, 130) << r.out << r.err;
+  EXPECT_NE(r.err.find("interrupted"), std::string::npos) << r.err;
+  // "<path>: N appended, 0 duplicates in earlier batches before the interruption"
+  const std::string prefix = path + ": ";
+  ASSERT_TRUE(r.out.starts_with(prefix)) << r.out;
+  EXPECT_NE(r.out.find("before the interruption"), std::string::npos) << r.out;
+  const uint64_t appended = std::stoull(r.out.substr(prefix.size()));
+  EXPECT_GT(appended, 0u);
+  EXPECT_LT(appended, total) << "the import ended before the interrupt: use a larger workload";
+  EXPECT_EQ(EventCount(), appended);
+  // What the normal path saves: a checkpoint of exactly what was committed.
+  char name[64];
+  std::snprintf(name, sizeof(name), "checkpoint-%020llu.txt",
+                static_cast<unsigned long long>(appended));
+  EXPECT_TRUE(fs::exists(fs::path(fs::canonical(db_).string() + ".checkpoints") / name)) << name;
+  RunResult verify = Run({"verify"});
+  EXPECT_EQ(verify.code, 0) << verify.err;
+  // The rest imports on a re-run; the committed part comes back as duplicates.
+  RunResult rest = Run({"import", "--batch", "1000", path});
+  EXPECT_EQ(rest.code, 0) << rest.err;
+  EXPECT_NE(rest.out.find(std::to_string(appended) + " duplicates"), std::string::npos) << rest.out;
+}
+
+}  // namespace
+}  // namespace ccl::tools

@@ -1,0 +1,238 @@
+// Month-end close and retention through ledgerctl: `periods` lists the closes of a
+// generated ledger with their sealed totals, `margin --period` prints the
+// month's rows checked against the seal, a late booking is refused, and
+// `retention` lists the closed contracts past retention and those on hold.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "tests/tools/ledgerctl/ledgerctl_fixture.h"
+
+namespace ccl::tools::testing {
+namespace {
+
+// The cells of a CSV line without quoted commas (the lines compared here).
+std::vector<std::string> Cells(const std::string& line) {
+  std::vector<std::string> cells;
+  std::stringstream in(line);
+  for (std::string cell; std::getline(in, cell, ',');) cells.push_back(cell);
+  if (!line.empty() && line.back() == ',') cells.emplace_back();
+  return cells;
+}
+
+class LedgerctlPeriodTest : public LedgerctlTest {
+ protected:
+  void SetUp() override {
+    LedgerctlTest::SetUp();
+    Init();
+    // 2025-01-01 .. 2025-04-10: the generator closes January to March.
+    RunResult r = Run({"import", Workload("w.jsonl", 4, 100)});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+};
+
+TEST_F(LedgerctlPeriodTest, PeriodsListsEveryCloseWithItsSealedTotals) {
+  RunResult r = Run({"periods", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<std::string> lines = Lines(r.out);
+  ASSERT_GE(lines.size(), 4u) << r.out;
+  EXPECT_EQ(lines[0],
+            "period,closed_at,recorded_at,actor,seq,reopened_at,reopened_by,currency,revenue_minor,"
+            "cost_minor,margin_minor,minutes");
+  EXPECT_EQ(lines[1].rfind("2025-01,2025-02-01T00:00:00Z,", 0), 0u) << lines[1];
+  EXPECT_EQ(lines.back().rfind("2025-03,2025-04-01T00:00:00Z,", 0), 0u) << lines.back();
+
+  // The sealed totals of February are the margin totals as of its last day:
+  // "currency,revenue,cost,margin" from both.
+  std::set<std::string> sealed;
+  for (const std::string& line : lines) {
+    if (line.rfind("2025-02,", 0) != 0) continue;
+    const std::vector<std::string> cells = Cells(line);
+    ASSERT_EQ(cells.size(), 12u) << line;
+    sealed.insert(cells[7] + "," + cells[8] + "," + cells[9] + "," + cells[10]);
+  }
+  RunResult margin =
+      Run({"margin", "--by", "customer", "--as-of", "2025-02-28", "--format", "csv"});
+  ASSERT_EQ(margin.code, 0) << margin.err;
+  std::map<std::string, std::array<int64_t, 3>> sums;
+  for (const std::string& line : Lines(margin.out)) {
+    const std::vector<std::string> cells = Cells(line);
+    if (cells.size() != 5 || cells[1] == "currency") continue;
+    for (int i = 0; i < 3; ++i) sums[cells[1]][i] += std::stoll(cells[2 + i]);
+  }
+  std::set<std::string> reported;
+  for (const auto& [currency, s] : sums) {
+    reported.insert(currency + "," + std::to_string(s[0]) + "," + std::to_string(s[1]) + "," +
+                    std::to_string(s[2]));
+  }
+  EXPECT_FALSE(sealed.empty());
+  EXPECT_EQ(sealed, reported);
+}
+
+// A month never reopened has no reopening: null in JSON, "-" in the table,
+// an empty cell in CSV, for both reopening columns alike; so has a month
+// sealed without contracts (January here) a currency.
+TEST_F(LedgerctlPeriodTest, AMonthNeverReopenedShowsNoReopeningInEveryFormat) {
+  RunResult r = Run({"periods", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<std::string> json = Lines(r.out);
+  ASSERT_FALSE(json.empty());
+  EXPECT_EQ(json[0].rfind(R"({"period":"2025-01",)", 0), 0u) << json[0];
+  EXPECT_NE(json[0].find(R"("reopened_at":null,"reopened_by":null,"currency":null,)"),
+            std::string::npos)
+      << json[0];
+  r = Run({"periods", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<std::string> cells = Cells(Lines(r.out).at(1));
+  ASSERT_EQ(cells.size(), 12u);
+  EXPECT_EQ(cells[5], "");
+  EXPECT_EQ(cells[6], "");
+  r = Run({"periods"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<std::string> table = Lines(r.out);
+  ASSERT_GE(table.size(), 2u);
+  const size_t at = table[0].find("reopened by");
+  ASSERT_NE(at, std::string::npos) << table[0];
+  EXPECT_EQ(table[1].substr(at, 2), "- ") << r.out;
+}
+
+TEST_F(LedgerctlPeriodTest, MarginForAPeriodIsTheMonthEndCheckedAgainstTheSeal) {
+  RunResult period = Run({"margin", "--by", "contract,month", "--period", "2025-02"});
+  ASSERT_EQ(period.code, 0) << period.err;
+  EXPECT_NE(period.out.find("sealed: period 2025-02 closed by controller"), std::string::npos)
+      << period.out;
+  // CSV: exactly the rows of the month's end, the note on stderr.
+  RunResult csv =
+      Run({"margin", "--by", "contract,month", "--period", "2025-02", "--format", "csv"});
+  RunResult as_of =
+      Run({"margin", "--by", "contract,month", "--as-of", "2025-02-28", "--format", "csv"});
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  EXPECT_EQ(csv.out, as_of.out);
+  EXPECT_NE(csv.err.find("sealed: period 2025-02"), std::string::npos) << csv.err;
+
+  RunResult open = Run({"margin", "--period", "2025-05"});
+  EXPECT_EQ(open.code, 1);
+  EXPECT_NE(open.err.find("period 2025-05 is not closed"), std::string::npos) << open.err;
+  EXPECT_EQ(Run({"margin", "--period", "2025-02", "--as-of", "2025-02-01"}).code, 2);
+  EXPECT_EQ(Run({"margin", "--period", "2025-13"}).code, 2);
+}
+
+TEST_F(LedgerctlPeriodTest, ALateBookingIsRefusedAndBookedInAnOpenMonth) {
+  const std::string late =
+      R"({"event_id":"00000000-0000-4000-8000-0000000000aa","type":"ContractClosed",)"
+      R"("contract":"SC-2025-000001","effective_at":"2025-03-31T12:00:00Z","actor":"a",)"
+      R"("source":"test","reason":"late"})";
+  RunResult r = Run({"append"}, late);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("period 2025-03 is closed: effective_at 2025-03-31T12:00:00Z is in or "
+                       "before it"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("(rule R-PERIOD-03)"), std::string::npos) << r.err;
+  const std::string close =
+      R"({"event_id":"00000000-0000-4000-8000-0000000000ab","type":"PeriodClosed",)"
+      R"("effective_at":"2025-05-01","actor":"controller","source":"test","period":"2025-04"})";
+  r = Run({"append"}, close);
+  EXPECT_EQ(r.code, 0) << r.err;
+  // The generator's approval policy, then the closes of January to March.
+  EXPECT_NE(r.out.find("(ledger-wide, stream version 5)"), std::string::npos) << r.out;
+  EXPECT_EQ(Run({"verify"}).code, 0);
+}
+
+// Reopening March under a policy that lists PeriodReopened: it waits in
+// `pending`, is approved by another actor only, then March takes events
+// again, `periods` says who reopened it, and closing it again seals anew.
+TEST_F(LedgerctlPeriodTest, AReopenedMonthIsApprovedListedAndClosedAgain) {
+  const auto event = [](const std::string& id, const std::string& rest) {
+    return R"({"event_id":"00000000-0000-4000-8000-0000000000)" + id +
+           R"(","effective_at":"2025-04-10T20:00:00Z","source":"test",)" + rest + "}";
+  };
+  ASSERT_EQ(Run({"append"}, event("c1", R"("type":"ApprovalPolicySet","actor":"controller",)"
+                                        R"("types":"PeriodReopened,EntryReversed")"))
+                .code,
+            0);
+  RunResult r = Run({"append"}, event("c2", R"("type":"PeriodReopened","actor":"alice",)"
+                                            R"("period":"2025-03","reason":"late invoice")"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("awaits approval"), std::string::npos) << r.out;
+  r = Run({"pending", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Lines(r.out).at(0),
+            "seq,event_id,type,contract,effective_at,asked_by,asked_at,request");
+  EXPECT_NE(r.out.find(",PeriodReopened,,2025-04-10T20:00:00Z,alice,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(",reopen 2025-03: late invoice"), std::string::npos) << r.out;
+  r = Run({"pending", "--json"});
+  EXPECT_NE(r.out.find("\"asked_by\":\"alice\""), std::string::npos) << r.out;
+  const std::string approve = R"("type":"Approved","target_event_id":)"
+                              R"("00000000-0000-4000-8000-0000000000c2",)";
+  r = Run({"append"}, event("c3", approve + R"("actor":"alice")"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("(rule R-APPR-04)"), std::string::npos) << r.err;
+  ASSERT_EQ(Run({"append"}, event("c4", approve + R"("actor":"controller")")).code, 0);
+  // No longer pending (the generator's own pending reversals may be listed).
+  r = Run({"pending", "--format", "csv"});
+  EXPECT_EQ(r.out.find("PeriodReopened"), std::string::npos) << r.out;
+
+  r = Run({"periods", "--format", "csv"});
+  EXPECT_NE(r.out.find("approved by controller"), std::string::npos) << r.out;
+  r = Run({"margin", "--period", "2025-03"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("period 2025-03 was reopened"), std::string::npos) << r.err;
+  ASSERT_EQ(Run({"append"}, event("c5", R"("type":"PeriodClosed","actor":"controller",)"
+                                        R"("period":"2025-03")"))
+                .code,
+            0);
+  EXPECT_EQ(Run({"margin", "--period", "2025-03"}).code, 0);
+  EXPECT_EQ(Run({"verify"}).code, 0);
+}
+
+// Retention: a closed contract is listed once its three (or N) years have
+// passed, unless a hold is in force; a held one is listed with its case.
+TEST_F(LedgerctlTest, RetentionListsWhatIsPastItAndWhatIsHeld) {
+  Init();
+  const auto event = [](const std::string& id, const std::string& type, const std::string& at,
+                        const std::string& payload) {
+    return R"({"event_id":"00000000-0000-4000-8000-0000000000)" + id + R"(","type":")" + type +
+           R"(","contract":"C-1","effective_at":")" + at +
+           R"(","actor":"counsel","source":"test",)" + payload + "}";
+  };
+  WriteFile(dir_ / "in.jsonl",
+            std::string(kOpened) + "\n" +
+                event("c1", "ContractClosed", "2025-12-31", R"("reason":"term ended")") + "\n");
+  ASSERT_EQ(Run({"import", (dir_ / "in.jsonl").string()}).code, 0);
+  EXPECT_EQ(Run({"retention", "--as-of", "2028-12-30", "--format", "csv"}).out,
+            "contract,customer,closed_on,retain_until,status,cases\n");
+  RunResult r = Run({"retention", "--as-of", "2028-12-31", "--format", "csv"});
+  EXPECT_EQ(r.out,
+            "contract,customer,closed_on,retain_until,status,cases\n"
+            "C-1,Test Agency,2025-12-31,2028-12-31,past_retention,\n")
+      << r.err;
+  // A hold after the close keeps the records, with its case.
+  r = Run({"append"},
+          event("a1", "LegalHoldPlaced", "2027-03-01", R"("case":"LIT-7","reason":"inquiry")"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Run({"retention", "--as-of", "2030-01-01", "--format", "csv"}).out,
+            "contract,customer,closed_on,retain_until,status,cases\n"
+            "C-1,Test Agency,2025-12-31,2028-12-31,on_hold,LIT-7\n");
+  EXPECT_EQ(Run({"retention", "--as-of", "2030-01-01", "--years", "6", "--format", "csv"}).out,
+            "contract,customer,closed_on,retain_until,status,cases\n"
+            "C-1,Test Agency,2025-12-31,2031-12-31,on_hold,LIT-7\n");
+  r = Run({"append"},
+          event("a2", "LegalHoldReleased", "2027-03-02", R"("case":"LIT-8","reason":"settled")"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("(rule R-HOLD-02)"), std::string::npos) << r.err;
+  r = Run({"append"},
+          event("a3", "LegalHoldReleased", "2027-09-01", R"("case":"LIT-7","reason":"settled")"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Run({"retention", "--as-of", "2030-01-01", "--format", "csv"}).out,
+            "contract,customer,closed_on,retain_until,status,cases\n"
+            "C-1,Test Agency,2025-12-31,2028-12-31,past_retention,\n");
+  EXPECT_EQ(Run({"retention", "--years", "101"}).code, 2);
+  EXPECT_EQ(Run({"verify"}).code, 0);
+}
+
+}  // namespace
+}  // namespace ccl::tools::testing

@@ -1,0 +1,208 @@
+// ledgerctl and the storage under it: read-only mounts, a full disk, a
+// folder that holds a damaged ledger. Mounting needs root (as in CI); each
+// test that cannot mount skips with the reason.
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/tools/ledgerctl/ledgerctl_fixture.h"
+
+namespace ccl::tools::testing {
+namespace {
+
+// Every file of a folder (recursively) with its size.
+std::map<std::string, uintmax_t> Listing(const fs::path& dir) {
+  std::map<std::string, uintmax_t> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    out[e.path().string()] = e.is_regular_file() ? e.file_size() : 0;
+  }
+  return out;
+}
+
+// Unmounts (lazily) when it goes out of scope.
+struct Unmount {
+  std::string path;
+  ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+};
+
+// Mounts `from` at `mnt` read-only (a bind mount remounted read-only); false
+// with the reason in *why when this process may not (not root). On true the
+// caller unmounts it (Unmount).
+bool MountReadOnlyView(const std::string& from, const fs::path& mnt, std::string* why) {
+  fs::create_directories(mnt);
+  if (::mount(from.c_str(), mnt.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    *why = std::string("cannot bind-mount (needs root): ") + std::strerror(errno);
+    return false;
+  }
+  if (::mount(nullptr, mnt.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+    *why = std::string("cannot remount read-only: ") + std::strerror(errno);
+    ::umount2(mnt.c_str(), MNT_DETACH);
+    return false;
+  }
+  return true;
+}
+
+// Every read command on a ledger behind a read-only bind mount (root, as the
+// tests run in CI, is stopped by a read-only mount, not by permission bits):
+// each works, and nothing is written, there or in the temporary folder, even
+// when the reader of a pipe goes away early (SIGPIPE).
+TEST_F(LedgerctlTest, ReadCommandsWorkOnAReadOnlyMountAndLeaveNothing) {
+  Init();
+  ASSERT_EQ(Run({"--quiet", "import", Workload("w.jsonl", 3, 30)}).code, 0);
+  const fs::path mnt = dir_ / "ro";
+  std::string why;
+  if (!MountReadOnlyView(db_, mnt, &why)) GTEST_SKIP() << why;
+  Unmount unmount{mnt.string()};
+  const fs::path tmp = dir_ / "tmp";
+  fs::create_directories(tmp);
+  const char* old_tmpdir = std::getenv("TMPDIR");
+  const std::string saved = old_tmpdir != nullptr ? old_tmpdir : "";
+  ::setenv("TMPDIR", tmp.c_str(), 1);
+  const auto before = Listing(db_);
+  const std::string ro = mnt.string();
+  const std::vector<std::vector<std::string>> commands = {
+      {"balance"},
+      {"margin"},
+      {"escalations"},
+      {"burn"},
+      {"stats"},
+      {"log", "--limit", "3"},
+      {"show", "1"},
+      {"verify"},
+      {"digest"},
+      {"tail", "-n", "2"},
+      {"replay", "--projection", "balances"},
+      {"export", "events"},
+      {"backup", "--dir", (dir_ / "bk").string()}};
+  for (std::vector<std::string> c : commands) {
+    c.insert(c.begin(), {"--db", ro});
+    RunResult r = Run(c, "", false);
+    EXPECT_EQ(r.code, 0) << c[2] << ": " << r.err;
+  }
+  // `log | head -1`: ledgerctl dies of SIGPIPE with most of the log unread.
+  const std::string pipe = std::string(LEDGERCTL_PATH) + " --db " + ro + " log | head -1";
+  const fs::path head_out = dir_ / "head.out";
+  const int status = std::system((pipe + " > " + head_out.string()).c_str());
+  if (saved.empty()) {
+    ::unsetenv("TMPDIR");
+  } else {
+    ::setenv("TMPDIR", saved.c_str(), 1);
+  }
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(Lines(ReadFile(head_out)).size(), 1u);
+  EXPECT_EQ(Listing(db_), before);
+  EXPECT_TRUE(fs::is_empty(tmp)) << "left in TMPDIR: " << fs::directory_iterator(tmp)->path();
+}
+
+// A full disk: a small tmpfs that an import fills, by batches through the
+// WAL and whole through SST ingestion. Each command fails with exit 4 and a
+// line that says so (RocksDB's own logger aborted the process here, exit
+// 134); what was acknowledged is there and verifies once space is freed.
+TEST_F(LedgerctlTest, FullDiskIsExitFourAndLosesNothingAcknowledged) {
+  const std::string big = Workload("big.jsonl", 200, 90);
+  const fs::path mnt = dir_ / "small";
+  fs::create_directories(mnt);
+  if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=10m") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs (needs root): " << std::strerror(errno);
+  }
+  Unmount unmount{mnt.string()};
+  for (const bool batches : {true, false}) {
+    const std::string db = (mnt / (batches ? "batches" : "whole")).string();
+    ASSERT_EQ(Run({"--db", db, "init"}, "", false).code, 0);
+    std::vector<std::string> import = {"--db", db, "import", big};
+    if (batches) import.insert(import.begin() + 3, {"--batch", "1000"});
+    RunResult r = Run(import, "", false);
+    const std::string import_err = r.err;
+    // "<file>: N appended, ... before the error": the acknowledged events.
+    const std::string summary = r.out;
+    EXPECT_EQ(r.code, 4) << r.err;
+    EXPECT_NE(r.err.find("no space left on device"), std::string::npos) << r.err;
+    const size_t said = summary.find(" appended, ");
+    uint64_t acknowledged = 0;
+    if (said != std::string::npos) {
+      const size_t start = summary.rfind(": ", said) + 2;
+      acknowledged = std::stoull(summary.substr(start, said - start));
+    }
+    if (batches) {
+      EXPECT_GT(acknowledged, 0u) << summary;
+    }
+    // Effective after the months the workload's generator closed.
+    const std::string january = "\"effective_at\":\"2025-01-01\"";
+    std::string opened = kOpened;
+    opened.replace(opened.find(january), january.size(), "\"effective_at\":\"2025-06-01\"");
+    r = Run({"--db", db, "append", "--json", opened}, "", false);
+    EXPECT_TRUE(r.code == 0 || r.code == 4) << r.err;
+    const uint64_t appended_one = r.code == 0 ? 1 : 0;
+    ASSERT_EQ(::mount(nullptr, mnt.c_str(), nullptr, MS_REMOUNT, "size=256m"), 0)
+        << std::strerror(errno);
+    r = Run({"--db", db, "verify"}, "", false);
+    EXPECT_EQ(r.code, 0) << r.err;
+    r = Run({"--db", db, "log", "--json"}, "", false);
+    EXPECT_EQ(Lines(r.out).size(), acknowledged + appended_one) << import_err << summary;
+    ASSERT_EQ(::mount(nullptr, mnt.c_str(), nullptr, MS_REMOUNT, "size=10m"), 0)
+        << std::strerror(errno);
+  }
+}
+
+// A write on a ledger whose folder cannot be written says so, naming the
+// folder and the system's reason, exit 4: not "in use by another process",
+// not the store's own words; and nothing is written.
+TEST_F(LedgerctlTest, WriteToAReadOnlyFolderSaysItIsNotWritable) {
+  InitWithOneBooking();
+  const fs::path mnt = dir_ / "ro";
+  std::string why;
+  if (!MountReadOnlyView(db_, mnt, &why)) GTEST_SKIP() << why;
+  Unmount unmount{mnt.string()};
+  const std::string ro = mnt.string();
+  const auto before = Listing(db_);
+  const std::string next = Booking("00000000-0000-4000-8000-000000000002", 30);
+  WriteFile(dir_ / "next.jsonl", next + "\n");
+  const std::vector<std::vector<std::string>> writes = {
+      {"append", "--json", next}, {"import", (dir_ / "next.jsonl").string()}, {"rebuild"}};
+  for (std::vector<std::string> c : writes) {
+    c.insert(c.begin(), {"--db", ro});
+    RunResult r = Run(c, "", false);
+    EXPECT_EQ(r.code, 4) << c[2] << ": " << r.err;
+    EXPECT_EQ(Lines(r.err).size(), 1u) << c[2] << ": " << r.err;
+    EXPECT_NE(r.err.find(ro + " is not writable"), std::string::npos) << c[2] << ": " << r.err;
+    EXPECT_NE(r.err.find(std::strerror(EROFS)), std::string::npos) << c[2] << ": " << r.err;
+    EXPECT_EQ(r.err.find("in use"), std::string::npos) << c[2] << ": " << r.err;
+    EXPECT_EQ(r.err.find("IO error"), std::string::npos) << "the store's words: " << r.err;
+  }
+  EXPECT_EQ(Listing(db_), before);
+}
+
+// A copied ledger without CURRENT and its empty WALs: read commands say the
+// folder holds a ledger that cannot be opened (not "create one with init"),
+// and init refuses it, naming what it found; no file changes.
+TEST_F(LedgerctlTest, InitRefusesAFolderHoldingALedgerWithoutCurrent) {
+  Init();
+  ASSERT_EQ(Run({"--quiet", "import", Workload("w.jsonl", 40, 120)}).code, 0);
+  fs::remove(db_ + "/CURRENT");
+  for (const auto& e : fs::directory_iterator(db_)) {
+    if (e.path().extension() == ".log" && e.file_size() == 0) fs::remove(e.path());
+  }
+  const auto before = Listing(db_);
+  ASSERT_NE(before.size(), 0u);
+  for (const char* command : {"stats", "log", "balance", "init", "import"}) {
+    std::vector<std::string> args = {command};
+    if (std::string(command) == "import") args.push_back((dir_ / "w.jsonl").string());
+    RunResult r = Run(args);
+    EXPECT_EQ(r.code, 3) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("cannot be opened"), std::string::npos) << command << ": " << r.err;
+    EXPECT_NE(r.err.find(".sst"), std::string::npos) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("restore"), std::string::npos) << command << ": " << r.err;
+    EXPECT_EQ(r.err.find("init"), std::string::npos) << command << ": " << r.err;
+    EXPECT_EQ(Listing(db_), before) << command;
+  }
+}
+
+}  // namespace
+}  // namespace ccl::tools::testing
