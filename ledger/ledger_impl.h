@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ledger/contract_state.h"
+#include "ledger/gather_pacing.h"
 #include "ledger/keys.h"
 #include "ledger/ledger.h"
 #include "ledger/merkle_store.h"
@@ -343,6 +344,7 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // new leader is waiting for that many to queue again. Guarded by writers_mu_.
   size_t last_group_writers_ = 1;
   bool leader_gathering_ = false;
+  GatherPacing gather_pacing_;  // whether a new leader waits at all
   std::condition_variable leader_cv_;
   // The pipeline (append_pipeline.cc), guarded by writers_mu_: at most one
   // group is being written (in flight) while the next is prepared.
