@@ -256,11 +256,22 @@ void PrintProfile(const std::string& label, const LedgerdProcess& server, const 
     const double n = MetricValue(text, name + "_count" + labels);
     return n > 0 ? 1e6 * MetricValue(text, name + "_sum" + labels) / n : -1;
   };
-  for (const char* stage : {"worker_wait", "handler", "to_strand", "write"}) {
-    Print(label + " " + stage + " mean",
-          mean_us("ledgerd_request_stage_seconds", "{stage=\"" + std::string(stage) + "\"}"), "us");
+  double in_server_us = 0;
+  for (const char* stage : {"read", "worker_wait", "handler", "to_strand", "write"}) {
+    const double us =
+        mean_us("ledgerd_request_stage_seconds", "{stage=\"" + std::string(stage) + "\"}");
+    Print(label + " " + stage + " mean", us, "us");
+    in_server_us += std::max(us, 0.0);
   }
   Print(label + " append mean", mean_us("ledgerd_append_sync_seconds", ""), "us");
+  // The rest of a request's mean latency: the client thread, the kernel's
+  // loopback and the server's wait for its I/O threads to read.
+  if (!f.latency_us.empty()) {
+    double sum = 0;
+    for (double us : f.latency_us) sum += us;
+    Print(label + " outside these mean",
+          sum / static_cast<double>(f.latency_us.size()) - in_server_us, "us");
+  }
 }
 
 bool Post64x1(const Settings& s) {

@@ -64,8 +64,8 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                          "Time a request handled on a worker spent in each stage: worker_wait, "
                          "handler, to_strand, access_record, write")
                      .Register(*registry_);
-  static constexpr const char* kStageNames[] = {"worker_wait", "handler", "to_strand",
-                                                "access_record", "write"};
+  static constexpr const char* kStageNames[] = {"read",      "worker_wait",   "handler",
+                                                "to_strand", "access_record", "write"};
   static_assert(std::size(kStageNames) == std::size(decltype(stage_seconds_){}));
   for (size_t i = 0; i < std::size(kStageNames); ++i) {
     stage_seconds_[i] = &stages.Add({{"stage", kStageNames[i]}}, StageBuckets());

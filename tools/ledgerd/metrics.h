@@ -20,6 +20,7 @@ namespace ccl::ledgerd {
 // The stages of a request handled on a worker, in order (their sum is about
 // ledgerd_request_seconds): what a profile of the service reads first.
 enum class RequestStage {
+  kRead,          // its first bytes read -> header and body read and parsed
   kWorkerWait,    // parsed on its strand -> its handler starts on a worker
   kHandler,       // the handler (for POST /v1/events: parse, group commit, sync)
   kToStrand,      // handler done -> its reply back on the connection's strand
@@ -60,7 +61,7 @@ class Metrics {
   prometheus::Counter* events_appended_;
   prometheus::Histogram* group_events_;
   prometheus::Histogram* append_seconds_;
-  prometheus::Histogram* stage_seconds_[5];  // by RequestStage
+  prometheus::Histogram* stage_seconds_[6];  // by RequestStage
   prometheus::Gauge* connections_;
   prometheus::Gauge* subscribers_;
   prometheus::Counter* slow_subscribers_;

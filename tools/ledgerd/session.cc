@@ -209,6 +209,7 @@ void Session::Dispatch() {
   request->body = req.body();
   request->context = context_;
   if (server_->service().access_log != nullptr) request->access = RequestAccessRecord(Facts());
+  server_->metrics().CountStage(RequestStage::kRead, Seconds(Clock::now() - request_start_));
   net::post(server_->workers(), [self = shared_from_this(), request, keep_alive,
                                  handler = route_->handler, queued = Clock::now()] {
     const auto started = Clock::now();
