@@ -218,10 +218,9 @@ void Session::Dispatch() {
     net::post(self->stream_.get_executor(),
               [self, keep_alive, reply = std::move(reply), queued, started, handled]() mutable {
                 Metrics& m = self->server_->metrics();
-                self->stage_at_ = Clock::now();
                 m.CountStage(RequestStage::kWorkerWait, Seconds(started - queued));
                 m.CountStage(RequestStage::kHandler, Seconds(handled - started));
-                m.CountStage(RequestStage::kToStrand, Seconds(self->stage_at_ - handled));
+                m.CountStage(RequestStage::kToStrand, Seconds(Clock::now() - handled));
                 self->Send(std::move(reply), keep_alive);
               });
   });
@@ -249,6 +248,7 @@ void Session::Send(Reply reply, bool keep_alive) {
   record.status = static_cast<uint16_t>(reply.status);
   record.rows = reply.rows;
   record.bytes = reply.body.size();
+  stage_at_ = Clock::now();  // also for replies made on the strand, which had no stage before
   RecordThen(std::move(record), [self = shared_from_this(), reply = std::move(reply),
                                  keep_alive](const Status& s) mutable {
     // An answer the log could not record is withheld; a refusal shows
