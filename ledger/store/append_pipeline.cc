@@ -75,16 +75,18 @@ void LedgerImpl::LeadGroup(Writer* leader) {
 // and would commit a smaller group, one more fsync, while the rest queue
 // behind it. When the last group had several writers, the new leader waits
 // (bounded) for as many to queue, so that concurrent writers share every
-// fsync. A single writer never waits: its groups have one writer. (A leader
-// that starts while a group is being written gathers once that write ended:
-// AwaitWriteInFlight.)
+// fsync, as long as such waits see them come (gather_pacing_: writers that
+// come back slower than the wait are not waited for). A single writer never
+// waits: its groups have one writer. (A leader that starts while a group is
+// being written gathers once that write ended: AwaitWriteInFlight.)
 void LedgerImpl::GatherWriters(std::unique_lock<std::mutex>* lock) {
-  if (last_group_writers_ > 1 && writers_.size() < last_group_writers_) {
-    leader_gathering_ = true;
-    leader_cv_.wait_for(*lock, kGatherWaitMax,
-                        [&] { return writers_.size() >= last_group_writers_; });
-    leader_gathering_ = false;
-  }
+  if (last_group_writers_ <= 1 || writers_.size() >= last_group_writers_) return;
+  if (!gather_pacing_.ShouldWait()) return gather_pacing_.Skipped();
+  leader_gathering_ = true;
+  const bool came = leader_cv_.wait_for(*lock, kGatherWaitMax,
+                                        [&] { return writers_.size() >= last_group_writers_; });
+  leader_gathering_ = false;
+  gather_pacing_.Waited(came);
 }
 
 bool LedgerImpl::TakeQueued(std::vector<Writer*>* group, size_t* events) {

@@ -18,6 +18,7 @@
 
 #include "ledger/merkle/merkle_store.h"
 #include "ledger/store/contract_state.h"
+#include "ledger/store/gather_pacing.h"
 #include "ledger/store/keys.h"
 #include "ledger/store/ledger.h"
 #include "ledger/store/period_seal.h"
@@ -343,6 +344,7 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // new leader is waiting for that many to queue again. Guarded by writers_mu_.
   size_t last_group_writers_ = 1;
   bool leader_gathering_ = false;
+  GatherPacing gather_pacing_;  // whether a new leader waits at all
   std::condition_variable leader_cv_;
   // The pipeline (append_pipeline.cc), guarded by writers_mu_: at most one
   // group is being written (in flight) while the next is prepared.

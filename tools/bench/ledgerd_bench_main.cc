@@ -17,6 +17,7 @@
 #include <array>
 #include <boost/program_options.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -231,6 +232,48 @@ bool PostLoad(const Settings& s, const std::string& name, const std::string& lab
   return true;
 }
 
+// The value of the sample `series` (name and labels as the text format
+// writes them) in Prometheus text; -1 when absent.
+double MetricValue(const std::string& text, const std::string& series) {
+  const std::string line_start = "\n" + series + " ";
+  const size_t at = text.find(line_start);
+  if (at == std::string::npos) return -1;
+  return std::strtod(text.c_str() + at + line_start.size(), nullptr);
+}
+
+// Where a request's time went in the server (its /metrics after the load):
+// the mean of each stage of ledgerd_request_stage_seconds and of the
+// append's group commit, and the CPU each side used.
+void PrintProfile(const std::string& label, const LedgerdProcess& server, const LoadFigures& f) {
+  Print(label + " server CPU", 100 * f.server_cpu_seconds / f.seconds, "% of a core");
+  Print(label + " client CPU", 100 * f.client_cpu_seconds / f.seconds, "% of a core");
+  std::string text;
+  if (Status st = FetchMetrics(server, &text); !st.ok()) {
+    PrintMissing(label + " stages", st);
+    return;
+  }
+  const auto mean_us = [&](const std::string& name, const std::string& labels) {
+    const double n = MetricValue(text, name + "_count" + labels);
+    return n > 0 ? 1e6 * MetricValue(text, name + "_sum" + labels) / n : -1;
+  };
+  double in_server_us = 0;
+  for (const char* stage : {"read", "worker_wait", "handler", "to_strand", "write"}) {
+    const double us =
+        mean_us("ledgerd_request_stage_seconds", "{stage=\"" + std::string(stage) + "\"}");
+    Print(label + " " + stage + " mean", us, "us");
+    in_server_us += std::max(us, 0.0);
+  }
+  Print(label + " append mean", mean_us("ledgerd_append_sync_seconds", ""), "us");
+  // The rest of a request's mean latency: the client thread, the kernel's
+  // loopback and the server's wait for its I/O threads to read.
+  if (!f.latency_us.empty()) {
+    double sum = 0;
+    for (double us : f.latency_us) sum += us;
+    Print(label + " outside these mean",
+          sum / static_cast<double>(f.latency_us.size()) - in_server_us, "us");
+  }
+}
+
 bool Post64x1(const Settings& s) {
   LedgerdProcess server;
   LoadFigures f;
@@ -238,6 +281,7 @@ bool Post64x1(const Settings& s) {
                 &f)) {
     return false;
   }
+  PrintProfile("ledgerd 64 x 1", server, f);
   Status st = server.Stop();
   return st.ok() || PrintMissing("ledgerd 64 x 1 stop", st);
 }

@@ -21,6 +21,7 @@
 #include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <fstream>
 #include <memory>
@@ -190,6 +191,29 @@ awaitable<void> FeedClient(ssl::context* ctx, uint16_t port, uint64_t events, Lo
   beast::get_lowest_layer(stream).socket().close();
 }
 
+awaitable<void> GetOnce(ssl::context* ctx, uint16_t port, std::string target, std::string* out) {
+  Stream stream(co_await asio::this_coro::executor, *ctx);
+  co_await Connect(&stream, port);
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  co_await http::async_write(stream, req, use_awaitable);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  co_await http::async_read(stream, buffer, res, use_awaitable);
+  if (res.result_int() != 200) {
+    throw std::runtime_error("GET " + target + ": " + std::to_string(res.result_int()) + " " +
+                             res.body());
+  }
+  *out = std::move(res.body());
+}
+
+// The CPU time of the calling thread (the clients' io_context runs on it).
+double ThreadCpuSeconds() {
+  timespec t{};
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0) return 0;
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
 // Samples the server's RSS until the load stops.
 awaitable<void> SampleRss(const LedgerdProcess* server, LoadState* state) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
@@ -212,6 +236,8 @@ Status RunClients(const LedgerdProcess& server, int clients, double seconds_max,
   LoadState state;
   state.figures = out;
   state.running = clients;
+  const double server_cpu0 = server.CpuSeconds();
+  const double client_cpu0 = ThreadCpuSeconds();
   Stopwatch w;
   for (int i = 0; i < clients; ++i) {
     asio::co_spawn(io, make(&ctx, i, &state), [&state](std::exception_ptr e) {
@@ -232,6 +258,8 @@ Status RunClients(const LedgerdProcess& server, int clients, double seconds_max,
   while (state.running > 0 && io.run_one() > 0) {
   }
   out->seconds = w.ElapsedSeconds();
+  out->server_cpu_seconds = server.CpuSeconds() - server_cpu0;
+  out->client_cpu_seconds = ThreadCpuSeconds() - client_cpu0;
   deadline.cancel();
   io.run_for(std::chrono::milliseconds(100));
   if (!state.error.empty()) return Status::IOError(state.error);
@@ -256,7 +284,7 @@ Status LedgerdProcess::Start(const std::string& ledgerd_path, const std::string&
   if (certs < 0 || WaitExit(certs) != 0)
     return Status::IOError("make_test_certs.sh failed: " + log);
   CCL_RETURN_IF_ERROR(
-      WriteText(dir + "/policy", std::string(kBenchPrincipal) + " writer,reader\n"));
+      WriteText(dir + "/policy", std::string(kBenchPrincipal) + " writer,reader,admin\n"));
   {
     ledger::Options options;
     options.create_if_missing = true;
@@ -308,6 +336,41 @@ double LedgerdProcess::RssMb() const {
     if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // kB
   }
   return 0;
+}
+
+double LedgerdProcess::CpuSeconds() const {
+  if (pid_ < 0) return 0;
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // After the command (in parentheses, which may hold spaces): state is
+  // field 3, utime and stime fields 14 and 15, in clock ticks.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i >= 14) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+Status FetchMetrics(const LedgerdProcess& server, std::string* text) {
+  ssl::context ctx(ssl::context::tls_client);
+  CCL_RETURN_IF_ERROR(ClientContext(server.dir(), &ctx));
+  asio::io_context io;
+  std::string error;
+  asio::co_spawn(io, GetOnce(&ctx, server.port(), "/metrics", text), [&](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      error = x.what();
+    }
+  });
+  io.run();
+  if (!error.empty()) return Status::IOError(error);
+  return Status::OK();
 }
 
 Status RunPostLoad(const LedgerdProcess& server,

@@ -16,9 +16,9 @@
 
 namespace ccl::bench {
 
-// The principal the benchmark's client certificate names, writer and reader
-// in the server's policy: every event it posts has it as `actor`, since the
-// server takes no other.
+// The principal the benchmark's client certificate names, writer, reader and
+// admin (for /metrics) in the server's policy: every event it posts has it
+// as `actor`, since the server takes no other.
 inline constexpr std::string_view kBenchPrincipal = "bench";
 
 // A ledgerd process serving a ledger in a folder of its own.
@@ -30,7 +30,7 @@ class LedgerdProcess {
   LedgerdProcess& operator=(const LedgerdProcess&) = delete;
 
   // Makes certificates in `dir` (tools/ledgerd/make_test_certs.sh of
-  // `source_dir`, principal "bench" granted writer and reader), creates an
+  // `source_dir`, principal "bench" granted writer, reader and admin), creates an
   // empty ledger in dir/db and starts `ledgerd_path` on it, listening on
   // 127.0.0.1 on a port it picks; returns once it serves. `workers`: its
   // --workers; `extra_args` more options of ledgerd's ("--access-log",
@@ -45,6 +45,9 @@ class LedgerdProcess {
   const std::string& dir() const { return dir_; }
   // Its resident set now, in MB (VmRSS of /proc/PID/status); 0 when unknown.
   double RssMb() const;
+  // The CPU time it has used so far, user and system, in seconds
+  // (/proc/PID/stat); 0 when unknown.
+  double CpuSeconds() const;
 
  private:
   pid_t pid_ = -1;
@@ -59,7 +62,15 @@ struct LoadFigures {
   double seconds = 0;              // from the first request to the end of the load
   std::vector<double> latency_us;  // per request, send to whole response (POST, GET)
   double server_rss_mb_max = 0;    // the server's RSS, sampled every 20 ms during the load
+  // CPU time used during the load by the server and by this process's
+  // clients (one thread), so that a figure shows which side had a core.
+  double server_cpu_seconds = 0;
+  double client_cpu_seconds = 0;
 };
+
+// GET /metrics of `server` (the bench principal is an admin): its
+// Prometheus text in *text.
+Status FetchMetrics(const LedgerdProcess& server, std::string* text);
 
 // POST /v1/events load: client i sends bodies[i] (JSON Lines, one request
 // each, `events_per_body[i]` events in each) over one keep-alive connection.

@@ -6,12 +6,22 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <cassert>
+#include <iterator>
+
 namespace ccl::ledgerd {
 namespace {
 
 const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
   static const prometheus::Histogram::BucketBoundaries b = {
       0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return b;
+}
+
+// Finer than LatencyBuckets at the low end: a stage takes microseconds.
+const prometheus::Histogram::BucketBoundaries& StageBuckets() {
+  static const prometheus::Histogram::BucketBoundaries b = {
+      0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 1};
   return b;
 }
 
@@ -48,6 +58,18 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                          .Help("Ledger::Append of one batch: group commit and the WAL fsync")
                          .Register(*registry_)
                          .Add({}, LatencyBuckets());
+  auto& stages = prometheus::BuildHistogram()
+                     .Name("ledgerd_request_stage_seconds")
+                     .Help(
+                         "Time a request handled on a worker spent in each stage: worker_wait, "
+                         "handler, to_strand, access_record, write")
+                     .Register(*registry_);
+  static constexpr const char* kStageNames[] = {"read",      "worker_wait",   "handler",
+                                                "to_strand", "access_record", "write"};
+  static_assert(std::size(kStageNames) == std::size(decltype(stage_seconds_){}));
+  for (size_t i = 0; i < std::size(kStageNames); ++i) {
+    stage_seconds_[i] = &stages.Add({{"stage", kStageNames[i]}}, StageBuckets());
+  }
   connections_ = &prometheus::BuildGauge()
                       .Name("ledgerd_open_connections")
                       .Help("TCP connections open")
@@ -78,6 +100,12 @@ void Metrics::CountAppend(size_t events, size_t appended, double append_seconds)
   events_appended_->Increment(static_cast<double>(appended));
   group_events_->Observe(static_cast<double>(events));
   append_seconds_->Observe(append_seconds);
+}
+
+void Metrics::CountStage(RequestStage stage, double seconds) {
+  const auto i = static_cast<size_t>(stage);
+  assert(i < std::size(stage_seconds_));
+  stage_seconds_[i]->Observe(seconds);
 }
 
 void Metrics::ConnectionOpened() { connections_->Increment(); }

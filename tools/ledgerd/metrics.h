@@ -17,6 +17,17 @@ class Family;
 
 namespace ccl::ledgerd {
 
+// The stages of a request handled on a worker, in order (their sum is about
+// ledgerd_request_seconds): what a profile of the service reads first.
+enum class RequestStage {
+  kRead,          // its first bytes read -> header and body read and parsed
+  kWorkerWait,    // parsed on its strand -> its handler starts on a worker
+  kHandler,       // the handler (for POST /v1/events: parse, group commit, sync)
+  kToStrand,      // handler done -> its reply back on the connection's strand
+  kAccessRecord,  // a reply's own access record synced (reads; writes carry theirs)
+  kWrite,         // the response written to the socket (TLS)
+};
+
 class Metrics {
  public:
   Metrics();
@@ -30,6 +41,8 @@ class Metrics {
   // One POST /v1/events batch acknowledged: the events in it, how many were
   // new, and how long Ledger::Append took (its group commit and WAL sync).
   void CountAppend(size_t events, size_t appended, double append_seconds);
+  // One request spent `seconds` in `stage`.
+  void CountStage(RequestStage stage, double seconds);
   void ConnectionOpened();
   void ConnectionClosed();
   void SubscriberAdded();
@@ -48,6 +61,7 @@ class Metrics {
   prometheus::Counter* events_appended_;
   prometheus::Histogram* group_events_;
   prometheus::Histogram* append_seconds_;
+  prometheus::Histogram* stage_seconds_[6];  // by RequestStage
   prometheus::Gauge* connections_;
   prometheus::Gauge* subscribers_;
   prometheus::Counter* slow_subscribers_;

@@ -81,6 +81,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // outcome.
   void RecordThen(ledger::AccessRecord record, std::function<void(const Status&)> then);
   void OnWritten(beast::error_code ec, bool keep_alive);
+  // Counts the time since stage_at_ as `stage` (metrics), and restarts it.
+  void CountStageSince(RequestStage stage);
   void FailRead(beast::error_code ec, bool header);
   void Close();
   void LogRequest(unsigned status, size_t bytes);
@@ -108,6 +110,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const Route* route_ = nullptr;
   std::string route_label_;  // the route's pattern, or "unmatched", for logs and metrics
   std::chrono::steady_clock::time_point request_start_;
+  std::chrono::steady_clock::time_point stage_at_;  // the current stage's start (metrics)
   // The feed's position and its wait for new events.
   uint64_t feed_next_seq_ = 1;
   bool feed_counted_ = false;

@@ -36,6 +36,10 @@ std::string PrincipalOf(SSL* ssl) {
   return out;
 }
 
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
 std::string_view MediaType(std::string_view content_type) {
   content_type = content_type.substr(0, content_type.find(';'));
   while (!content_type.empty() && content_type.back() == ' ') content_type.remove_suffix(1);
@@ -205,12 +209,20 @@ void Session::Dispatch() {
   request->body = req.body();
   request->context = context_;
   if (server_->service().access_log != nullptr) request->access = RequestAccessRecord(Facts());
+  server_->metrics().CountStage(RequestStage::kRead, Seconds(Clock::now() - request_start_));
   net::post(server_->workers(), [self = shared_from_this(), request, keep_alive,
-                                 handler = route_->handler] {
+                                 handler = route_->handler, queued = Clock::now()] {
+    const auto started = Clock::now();
     Reply reply = handler(*request, self->server_->service());
-    net::post(self->stream_.get_executor(), [self, keep_alive, reply = std::move(reply)]() mutable {
-      self->Send(std::move(reply), keep_alive);
-    });
+    const auto handled = Clock::now();
+    net::post(self->stream_.get_executor(),
+              [self, keep_alive, reply = std::move(reply), queued, started, handled]() mutable {
+                Metrics& m = self->server_->metrics();
+                m.CountStage(RequestStage::kWorkerWait, Seconds(started - queued));
+                m.CountStage(RequestStage::kHandler, Seconds(handled - started));
+                m.CountStage(RequestStage::kToStrand, Seconds(Clock::now() - handled));
+                self->Send(std::move(reply), keep_alive);
+              });
   });
 }
 
@@ -236,11 +248,13 @@ void Session::Send(Reply reply, bool keep_alive) {
   record.status = static_cast<uint16_t>(reply.status);
   record.rows = reply.rows;
   record.bytes = reply.body.size();
+  stage_at_ = Clock::now();  // also for replies made on the strand, which had no stage before
   RecordThen(std::move(record), [self = shared_from_this(), reply = std::move(reply),
                                  keep_alive](const Status& s) mutable {
     // An answer the log could not record is withheld; a refusal shows
     // nothing, so it goes out as it is (its own cause, e.g. io_error).
     const bool withhold = !s.ok() && reply.status < 400;
+    self->CountStageSince(RequestStage::kAccessRecord);
     self->Respond(withhold ? AccessLogFailure(s) : std::move(reply), keep_alive);
   });
 }
@@ -284,10 +298,18 @@ void Session::Respond(Reply reply, bool keep_alive) {
   LogRequest(reply.status, response_.body().size());
   stream_.next_layer().expires_after(
       std::chrono::milliseconds(server_->options().limits.body_read_ms));
+  stage_at_ = Clock::now();
   http::async_write(stream_, response_,
                     [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                      self->CountStageSince(RequestStage::kWrite);
                       self->OnWritten(ec, keep_alive);
                     });
+}
+
+void Session::CountStageSince(RequestStage stage) {
+  const auto now = Clock::now();
+  server_->metrics().CountStage(stage, Seconds(now - stage_at_));
+  stage_at_ = now;
 }
 
 void Session::OnWritten(beast::error_code ec, bool keep_alive) {

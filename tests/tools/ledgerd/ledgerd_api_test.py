@@ -276,6 +276,24 @@ class ApiTest(unittest.TestCase):
                      "ledgerd_open_connections", "ledgerd_feed_subscribers"]:
             self.assertIn(name, text)
 
+    def test_metrics_time_every_stage_of_a_request(self):
+        s = self.server
+        s.request("GET", "/v1/events/1", "reader")  # a read: its access record is its own stage
+        text = s.request("GET", "/metrics", "admin").body.decode()
+        for stage in ["read", "worker_wait", "handler", "to_strand", "access_record", "write"]:
+            m = re.search(r'ledgerd_request_stage_seconds_count\{stage="%s"\} (\d+)' % stage, text)
+            self.assertIsNotNone(m, stage)
+            self.assertGreater(int(m.group(1)), 0, stage)
+
+    def test_a_reply_made_without_a_worker_times_its_access_record_alone(self):
+        s = self.server
+        self.assertEqual(s.request("GET", "/v1/nothing-here", "reader").status, 404)
+        text = s.request("GET", "/metrics", "admin").body.decode()
+        m = re.search(r'ledgerd_request_stage_seconds_sum\{stage="access_record"\} (\S+)', text)
+        self.assertIsNotNone(m)
+        # A few syncs, not the time since some earlier instant of the connection or the clock.
+        self.assertLess(float(m.group(1)), 30.0)
+
     def test_health_routes(self):
         self.assertEqual(self.server.request("GET", "/healthz", "nobody").json(), {"status": "ok"})
         ready = self.server.request("GET", "/readyz", "nobody")
