@@ -17,11 +17,9 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
 
-#include "events/durable_file.h"
 #include "ledger/ledger_impl.h"
 
 namespace ccl::ledger {
@@ -73,29 +71,9 @@ void SortUnique(std::vector<Collector::Entry>* v) {
   v->resize(out);
 }
 
-// The scratch file of column family `cf`.
-std::string ScratchFile(const std::string& dir, size_t cf) {
-  return dir + "/" + std::to_string(cf) + ".sst";
-}
-// IngestFiles' spill of `streams` values.
-std::string SpillFile(const std::string& dir) { return dir + "/streams.spill"; }
-// The spill is written, and read ahead, in pieces of about this size.
-constexpr size_t kSpillBufferBytes = 1 << 20;
 // The `streams` values of a group with files held at once to be put in key
 // order (PutStreamsFromFiles): each run of them costs one pass over the spill.
 constexpr size_t kStreamsRunBytes = 128u << 20;
-
-// How an SST file of ours is ingested.
-rocksdb::IngestExternalFileArg IngestArg(rocksdb::ColumnFamilyHandle* handle,
-                                         const std::string& file) {
-  rocksdb::IngestExternalFileArg arg;
-  arg.column_family = handle;
-  arg.external_files = {file};
-  arg.options.move_files = true;            // a link, not a copy
-  arg.options.write_global_seqno = false;   // no rewrite of the file we just wrote
-  arg.options.allow_blocking_flush = true;  // memtables overlapping the range go first
-  return arg;
-}
 
 // Writes one column family's SST file from `put`, which calls its argument
 // with every entry in key order (keys strictly ascending), and adds it to
@@ -202,108 +180,28 @@ rocksdb::Status PutFromScratch(const Scratch& g, ColumnFamilyId cf, Put put) {
 
 }  // namespace
 
+std::string ScratchFile(const std::string& dir, size_t cf) {
+  return dir + "/" + std::to_string(cf) + ".sst";
+}
+
+std::string SpillFile(const std::string& dir) { return dir + "/streams.spill"; }
+
+rocksdb::IngestExternalFileArg IngestArg(rocksdb::ColumnFamilyHandle* handle,
+                                         const std::string& file) {
+  rocksdb::IngestExternalFileArg arg;
+  arg.column_family = handle;
+  arg.external_files = {file};
+  arg.options.move_files = true;            // a link, not a copy
+  arg.options.write_global_seqno = false;   // no rewrite of the file we just wrote
+  arg.options.allow_blocking_flush = true;  // memtables overlapping the range go first
+  return arg;
+}
+
 void RemoveIngestScratch(const std::string& dir) {
   std::error_code ec;
   for (size_t cf = 0; cf < kCfCount; ++cf) std::filesystem::remove(ScratchFile(dir, cf), ec);
   std::filesystem::remove(SpillFile(dir), ec);
   std::filesystem::remove(dir, ec);  // only when empty
-}
-
-Status IngestFiles::Create(const std::string& dir, const rocksdb::Options& events_options,
-                           rocksdb::ColumnFamilyHandle* events,
-                           const rocksdb::Options& chain_options,
-                           rocksdb::ColumnFamilyHandle* chain, std::unique_ptr<IngestFiles>* out) {
-  assert(events != nullptr && chain != nullptr);
-  RemoveIngestScratch(dir);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::IOError("create " + dir + ": " + ec.message());
-  std::unique_ptr<IngestFiles> f(new IngestFiles());
-  f->dir_ = dir;  // from here on the destructor removes what was created
-  f->events_cf_ = events;
-  f->chain_cf_ = chain;
-  f->events_ = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(events_options),
-                                                        events_options, events);
-  f->chain_ = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(chain_options),
-                                                       chain_options, chain);
-  CCL_RETURN_IF_ERROR(FromRocks(f->events_->Open(ScratchFile(dir, kCfEvents)), "write " + dir));
-  CCL_RETURN_IF_ERROR(FromRocks(f->chain_->Open(ScratchFile(dir, kCfChain)), "write " + dir));
-  const std::string spill = SpillFile(dir);
-  f->spill_fd_ = ::open(spill.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (f->spill_fd_ < 0) return Status::IOError(spill + ": " + std::strerror(errno));
-  f->spill_buf_.reserve(kSpillBufferBytes);
-  *out = std::move(f);
-  return Status::OK();
-}
-
-IngestFiles::~IngestFiles() {
-  if (spill_fd_ >= 0) ::close(spill_fd_);
-  // Unfinished writers would finish (write) their files when destroyed.
-  events_.reset();
-  chain_.reset();
-  RemoveIngestScratch(dir_);
-}
-
-Status IngestFiles::Add(uint64_t seq, std::string_view bytes, const Hash& chain, size_t* copy_at) {
-  SeqKey k(seq);
-  CCL_RETURN_IF_ERROR(FromRocks(events_->Put(k.view(), rocksdb::Slice(bytes.data(), bytes.size())),
-                                "write " + dir_));
-  CCL_RETURN_IF_ERROR(FromRocks(
-      chain_->Put(k.view(), rocksdb::Slice(reinterpret_cast<const char*>(chain.data()), 32)),
-      "write " + dir_));
-  ++added_;
-  *copy_at = spill_size_;
-  AppendBE64(seq, &spill_buf_);
-  spill_buf_.append(bytes);
-  spill_size_ += 8 + bytes.size();
-  return spill_buf_.size() >= kSpillBufferBytes ? Flush() : Status::OK();
-}
-
-Status IngestFiles::Flush() const {
-  CCL_RETURN_IF_ERROR(events::WriteAll(spill_fd_, spill_buf_, SpillFile(dir_)));
-  spill_written_ += spill_buf_.size();
-  spill_buf_.clear();
-  return Status::OK();
-}
-
-Status IngestFiles::Read(size_t at, size_t n, bool ahead, std::string_view* out) const {
-  assert(at + n <= spill_size_);
-  if (at >= window_at_ && at + n <= window_at_ + window_.size()) {
-    *out = std::string_view(window_).substr(at - window_at_, n);
-    return Status::OK();
-  }
-  if (at + n > spill_written_) CCL_RETURN_IF_ERROR(Flush());
-  const size_t want = ahead ? std::min(std::max(n, kSpillBufferBytes), spill_written_ - at) : n;
-  window_.resize(want);
-  window_at_ = at;
-  for (size_t done = 0; done < want;) {
-    const ssize_t r =
-        ::pread(spill_fd_, window_.data() + done, want - done, static_cast<off_t>(at + done));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) {
-      window_.clear();
-      return Status::IOError(
-          SpillFile(dir_) + ": read: " + (r < 0 ? std::strerror(errno) : "unexpected end of file"));
-    }
-    done += static_cast<size_t>(r);
-  }
-  *out = std::string_view(window_).substr(0, n);
-  return Status::OK();
-}
-
-std::string_view IngestFiles::Intern(std::string_view contract) {
-  auto it = contracts_.find(contract);
-  if (it == contracts_.end()) it = contracts_.emplace(contract).first;
-  return *it;
-}
-
-Status IngestFiles::FinishTables(std::vector<rocksdb::IngestExternalFileArg>* args) {
-  if (added_ == 0) return Status::OK();  // an empty table cannot be finished
-  CCL_RETURN_IF_ERROR(FromRocks(events_->Finish(), "write " + dir_));
-  CCL_RETURN_IF_ERROR(FromRocks(chain_->Finish(), "write " + dir_));
-  args->push_back(IngestArg(events_cf_, ScratchFile(dir_, kCfEvents)));
-  args->push_back(IngestArg(chain_cf_, ScratchFile(dir_, kCfChain)));
-  return Status::OK();
 }
 
 Status LedgerImpl::IngestBatch(rocksdb::WriteBatch* batch, const GroupScratch* bulk) {

@@ -369,20 +369,18 @@ class PartSource final : public ledger::EventSource {
   std::thread thread_;
 };
 
-// One atomic append of a whole JSON Lines file, parsed and appended part by
-// part (PartSource): the ledger holds only what the rules and indexes need
-// of the parts before.
-Status ImportWholeJsonlFile(ledger::Ledger* ledger, const std::string& path,
-                            const ImportOptions& options, ImportResult* result) {
+// One atomic append of a whole file, parsed and appended part by part
+// (PartSource): the ledger holds only what the rules and indexes need of the
+// parts before.
+Status ImportWholeFile(ledger::Ledger* ledger, const std::string& path, EventReader* reader,
+                       const ImportOptions& options, ImportResult* result) {
   const auto read_start = std::chrono::steady_clock::now();
-  JsonlFileReader reader;
-  CCL_RETURN_IF_ERROR(reader.Open(path));
   if (options.progress.on_phase) options.progress.on_phase(path, "appending", 0);
   ledger::AppendResult appended;
   Status s;
   uint64_t n = 0;
   {
-    PartSource parts(&reader, path, options);
+    PartSource parts(reader, path, options);
     s = ledger->AppendFrom(&parts, options.append, &appended);
     if (!parts.failure().ok()) return parts.failure();  // located already
     n = parts.events();
@@ -424,14 +422,15 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& given_path,
     CCL_RETURN_IF_ERROR(CsvTypeOf(options.csv_type, &type));
     CsvFileReader csv;
     CCL_RETURN_IF_ERROR(csv.Open(path, type));
+    if (options.batch_events == 0) return ImportWholeFile(ledger, path, &csv, options, result);
     return ImportStream(ledger, path, &csv, options, result);
   }
   if (format != InputFormat::kJsonLines) {
     return Status::InvalidArgument("a file is imported as JSON Lines or CSV").WithLocation(path, 0);
   }
-  if (options.batch_events == 0) return ImportWholeJsonlFile(ledger, path, options, result);
   JsonlFileReader jsonl;
   CCL_RETURN_IF_ERROR(jsonl.Open(path));
+  if (options.batch_events == 0) return ImportWholeFile(ledger, path, &jsonl, options, result);
   return ImportStream(ledger, path, &jsonl, options, result);
 }
 
