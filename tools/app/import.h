@@ -64,9 +64,11 @@ struct ImportOptions {
   // JSON input (ImportBody): an event without `actor` gets this one (a
   // server fills in the authenticated principal). Empty: `actor` is required.
   std::string default_actor;
-  // Asked with every batch before it is appended, with the input line of each
-  // event; a non-OK status refuses the batch (nothing of it is written) and
-  // ends the import with that status. Empty: every batch is appended.
+  // Asked with every batch before it is appended (a whole file: with each
+  // part of it as it is read), with the input line of each event; a non-OK
+  // status refuses the batch (nothing of it, or of the whole file, is
+  // written) and ends the import with that status. Empty: every batch is
+  // appended.
   std::function<Status(std::span<const events::Event> batch, std::span<const uint64_t> lines)>
       check_batch;
   // Asked after every committed batch when there is more input: true stops
