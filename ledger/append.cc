@@ -36,6 +36,33 @@ constexpr size_t kScratchKeepMax = 1 << 16;
 
 Status FromBatch(const rocksdb::Status& s) { return FromRocks(s, "build write batch"); }
 
+// The rows of the event just encoded into g->bytes at `seq` (chain hash
+// g->prev_hash): to the group's files (GroupScratch::files), or its `events`
+// (unless bulk) and `chain` entries to the batch and its `streams` copy to
+// g->copies, written in key order by StageIndexes. `Scratch` is
+// LedgerImpl::GroupScratch.
+template <typename Scratch>
+Status StageEventRows(std::string_view contract, uint64_t version, uint64_t seq,
+                      rocksdb::ColumnFamilyHandle* events, rocksdb::ColumnFamilyHandle* chain,
+                      Scratch* g) {
+  if (g->files != nullptr) {
+    size_t copy_at = 0;
+    CCL_RETURN_IF_ERROR(g->files->Add(seq, g->bytes, g->prev_hash, &copy_at));
+    g->streams.push_back({g->files->Intern(contract), version, seq, copy_at, 8 + g->bytes.size()});
+    return Status::OK();
+  }
+  SeqKey k(seq);
+  if (!g->bulk) CCL_RETURN_IF_ERROR(FromBatch(g->batch->Put(events, k.view(), g->bytes)));
+  CCL_RETURN_IF_ERROR(FromBatch(g->batch->Put(
+      chain, k.view(), rocksdb::Slice(reinterpret_cast<const char*>(g->prev_hash.data()), 32))));
+  // The stream's copy (keys.h StreamValueInto); its bytes wait here meanwhile.
+  const size_t copy_at = g->copies.size();
+  AppendBE64(seq, &g->copies);
+  g->copies.append(g->bytes);
+  g->streams.push_back({contract, version, seq, copy_at, g->copies.size() - copy_at});
+  return Status::OK();
+}
+
 }  // namespace
 
 Status LedgerImpl::BeginAppend(const AppendOptions& options, AppendResult* result) {
@@ -541,27 +568,8 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     }
     g->prev_hash = ChainHash(g->prev_hash, seq, g->bytes);
     g->leaf_hashes.push_back(EventLeafHash(seq, g->bytes));
-    if (g->files != nullptr) {
-      size_t copy_at = 0;
-      CCL_RETURN_IF_ERROR(g->files->Add(seq, g->bytes, g->prev_hash, &copy_at));
-      g->streams.push_back({g->files->Intern(in.contract), applied.stream_version, seq, copy_at,
-                            8 + g->bytes.size()});
-    } else {
-      SeqKey k(seq);
-      if (!g->bulk) {
-        CCL_RETURN_IF_ERROR(FromBatch(g->batch->Put(cf(kCfEvents), k.view(), g->bytes)));
-      }
-      CCL_RETURN_IF_ERROR(FromBatch(
-          g->batch->Put(cf(kCfChain), k.view(),
-                        rocksdb::Slice(reinterpret_cast<const char*>(g->prev_hash.data()), 32))));
-      // The stream's copy (keys.h StreamValueInto), written in key order by
-      // StageIndexes; its bytes wait here meanwhile.
-      const size_t copy_at = g->copies.size();
-      AppendBE64(seq, &g->copies);
-      g->copies.append(g->bytes);
-      g->streams.push_back(
-          {in.contract, applied.stream_version, seq, copy_at, g->copies.size() - copy_at});
-    }
+    CCL_RETURN_IF_ERROR(
+        StageEventRows(in.contract, applied.stream_version, seq, cf(kCfEvents), cf(kCfChain), g));
     g->ids.push_back({in.event_id, seq});
     r->outcomes[i] = EventOutcome{seq, false};
     r->appended += 1;
