@@ -73,13 +73,16 @@ void LedgerImpl::LeadGroup(Writer* leader) {
     group_in_flight_ = true;
     in_flight_writers_ = group.size();
   }
-  lead_held_ = staged && gw.bulk != nullptr && gw.bulk->files != nullptr;
-  if (!writers_.empty() && !lead_held_) writers_.front()->cv.notify_one();
+  // Only this leader sets and clears its own hold: the leader of the group
+  // before may still be finishing its write.
+  const bool hold = staged && gw.bulk != nullptr && gw.bulk->files != nullptr;
+  if (hold) lead_held_ = true;
+  if (!writers_.empty() && !hold) writers_.front()->cv.notify_one();
   lock.unlock();
   if (staged) WriteGroup(group, gw, &batch);
   if (gw.bulk != nullptr) gw.bulk->files.reset();  // before the next group may use the folder
   lock.lock();
-  if (lead_held_) {
+  if (hold) {
     lead_held_ = false;
     if (!writers_.empty()) writers_.front()->cv.notify_one();
   }

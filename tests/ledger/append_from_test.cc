@@ -6,10 +6,12 @@
 // as they were.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <set>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "events/uuid.h"
@@ -233,6 +235,43 @@ TEST_F(AppendFromTest, ConflictsAcrossPartsNameTheFirstUse) {
   }
   EXPECT_EQ(ledger_->head().seq, 1u);
   ExpectVerifies(ledger_.get(), 1);
+}
+
+// Appends from other threads meanwhile go before or after it, never inside:
+// its events get consecutive seqs, every append is acknowledged and kept.
+TEST_F(AppendFromTest, ConcurrentAppendsGoBeforeOrAfterItNeverInside) {
+  MustAppend({f_.Open("C1"), f_.Open("C2")});
+  std::vector<std::vector<Event>> parts(5);
+  for (auto& p : parts) {
+    for (int i = 0; i < 20; ++i) p.push_back(f_.Book("C1", ServiceLine::kReactive, 1));
+  }
+  constexpr int kThreads = 3, kEach = 10;
+  std::vector<Event> singles;  // made here: the factory is not thread-safe
+  for (int i = 0; i < kThreads * kEach; ++i) {
+    singles.push_back(f_.Book("C2", ServiceLine::kReactive, 1));
+  }
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        AppendResult r;
+        if (!ledger_->Append({&singles[t * kEach + i], 1}, AppendOptions(), &r).ok()) ++failures;
+      }
+    });
+  }
+  PartsSource source(parts);
+  AppendResult r;
+  Status s = ledger_->AppendFrom(&source, AppendOptions(), &r);
+  for (auto& thread : threads) thread.join();
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(failures.load(), 0);
+  ASSERT_EQ(r.outcomes.size(), 100u);
+  for (size_t i = 1; i < r.outcomes.size(); ++i) {
+    EXPECT_EQ(r.outcomes[i].seq, r.outcomes[0].seq + i) << i;
+  }
+  EXPECT_EQ(ledger_->head().seq, 2u + 100 + kThreads * kEach);
+  ExpectVerifies(ledger_.get(), 2 + 100 + kThreads * kEach);
 }
 
 // Expected versions are not taken with parts; nothing is read from the source.
