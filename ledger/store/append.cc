@@ -36,10 +36,36 @@ constexpr size_t kScratchKeepMax = 1 << 16;
 
 Status FromBatch(const rocksdb::Status& s) { return FromRocks(s, "build write batch"); }
 
+// The rows of the event just encoded into g->bytes at `seq` (chain hash
+// g->prev_hash): to the group's files (GroupScratch::files), or its `events`
+// (unless bulk) and `chain` entries to the batch and its `streams` copy to
+// g->copies, written in key order by StageIndexes. `Scratch` is
+// LedgerImpl::GroupScratch.
+template <typename Scratch>
+Status StageEventRows(std::string_view contract, uint64_t version, uint64_t seq,
+                      rocksdb::ColumnFamilyHandle* events, rocksdb::ColumnFamilyHandle* chain,
+                      Scratch* g) {
+  if (g->files != nullptr) {
+    size_t copy_at = 0;
+    CCL_RETURN_IF_ERROR(g->files->Add(seq, g->bytes, g->prev_hash, &copy_at));
+    g->streams.push_back({g->files->Intern(contract), version, seq, copy_at, 8 + g->bytes.size()});
+    return Status::OK();
+  }
+  SeqKey k(seq);
+  if (!g->bulk) CCL_RETURN_IF_ERROR(FromBatch(g->batch->Put(events, k.view(), g->bytes)));
+  CCL_RETURN_IF_ERROR(FromBatch(g->batch->Put(
+      chain, k.view(), rocksdb::Slice(reinterpret_cast<const char*>(g->prev_hash.data()), 32))));
+  // The stream's copy (keys.h StreamValueInto); its bytes wait here meanwhile.
+  const size_t copy_at = g->copies.size();
+  AppendBE64(seq, &g->copies);
+  g->copies.append(g->bytes);
+  g->streams.push_back({contract, version, seq, copy_at, g->copies.size() - copy_at});
+  return Status::OK();
+}
+
 }  // namespace
 
-Status LedgerImpl::Append(std::span<const events::Event> batch, const AppendOptions& options,
-                          AppendResult* result) {
+Status LedgerImpl::BeginAppend(const AppendOptions& options, AppendResult* result) {
   result->appended = 0;
   result->duplicates = 0;
   result->outcomes.clear();
@@ -49,12 +75,18 @@ Status LedgerImpl::Append(std::span<const events::Event> batch, const AppendOpti
     return Status::InvalidArgument("ledger opened read-only: cannot append");
   }
   if (needs_reopen_.load()) return Status::IOError("ledger needs reopen after failed sync");
+  for (const AccessRecord& r : options.access_records) CCL_RETURN_IF_ERROR(CheckAccessRecord(r));
+  return Status::OK();
+}
+
+Status LedgerImpl::Append(std::span<const events::Event> batch, const AppendOptions& options,
+                          AppendResult* result) {
+  CCL_RETURN_IF_ERROR(BeginAppend(options, result));
   if (batch.size() > limits::kEventsPerBatchMax) {
     return Status::InvalidArgument("batch of " + std::to_string(batch.size()) +
                                    " events: at most " + std::to_string(limits::kEventsPerBatchMax))
         .WithRule(rules::kBatchEventsMax);
   }
-  for (const AccessRecord& r : options.access_records) CCL_RETURN_IF_ERROR(CheckAccessRecord(r));
   if (batch.empty() && options.expected_versions.empty() && options.access_records.empty()) {
     return Status::OK();
   }
@@ -63,15 +95,7 @@ Status LedgerImpl::Append(std::span<const events::Event> batch, const AppendOpti
   w.batch = batch;
   w.options = &options;
   w.result = result;
-  std::unique_lock<std::mutex> lock(writers_mu_);
-  writers_.push_back(&w);
-  if (leader_gathering_ && writers_.size() >= last_group_writers_) leader_cv_.notify_all();
-  // A writer whose group was taken off the queue waits there for `done`.
-  while (!w.done && (writers_.empty() || &w != writers_.front())) w.cv.wait(lock);
-  if (w.done) return w.status;
-  lock.unlock();
-  LeadGroup(&w);
-  return w.status;
+  return QueueWriter(&w);
 }
 
 // The leader's steps: validate every writer against the rules (staging its
@@ -94,7 +118,7 @@ bool LedgerImpl::PrepareGroup(std::vector<Writer*>* group, size_t events,
   AccessHead access_before;
   StagedBase(&before, &access_before);
   GroupScratch& g = StartGroup(before, access_before, batch);
-  g.bulk = BulkGroup(events);
+  g.bulk = BulkGroup(events) || group->front()->source != nullptr;
   Status s = ValidateGroup(*group, 0, &g);
   Status earlier = s.ok() ? AwaitWriteInFlight(group, events, &g, &s) : Status::OK();
   if (!earlier.ok()) {
@@ -115,6 +139,7 @@ bool LedgerImpl::PrepareGroup(std::vector<Writer*>* group, size_t events,
       std::swap(out->bulk->ids, g.ids);
       std::swap(out->bulk->streams, g.streams);
       std::swap(out->bulk->copies, g.copies);
+      out->bulk->files = std::move(g.files);
     }
     StagedGroup& staged = staged_groups_.emplace_back();
     std::swap(staged.delta, *view_.group());
@@ -367,7 +392,9 @@ void LedgerImpl::FinishWriters(const std::vector<Writer*>& group, const Status& 
 // by now) and the memory a bulk append grew.
 void LedgerImpl::EndPrepare() {
   view_.ClearGroup();
+  view_.SetPendingLoader(nullptr);
   GroupScratch& g = *scratch_;
+  g.files.reset();  // a rejected AppendFrom's: removes what it wrote
   if (g.streams.capacity() > kScratchKeepMax) g.streams = {};
   if (g.copies.capacity() > kScratchKeepMax * 512) g.copies = {};
   if (g.leaf_hashes.capacity() > kScratchKeepMax) g.leaf_hashes = {};
@@ -409,12 +436,12 @@ void LedgerImpl::SortStreamEntries(GroupScratch* g) {
   g->streams.swap(sorted);
 }
 
-// Whether batch[i]'s event_id is taken: by the same content (*duplicate, with
+// Whether the event_id of `in`, input event i, is taken: by the same content (*duplicate, with
 // the seq it has or will have), or by other content (Conflict; the result
 // names the event and, within the batch, the first use).
-Status LedgerImpl::FindDuplicate(const Writer& w, size_t i, bool* duplicate, uint64_t* seq) {
-  assert(i < w.batch.size());
-  const events::Event& in = w.batch[i];
+Status LedgerImpl::FindDuplicate(const Writer& w, const events::Event& in, size_t i,
+                                 bool* duplicate, uint64_t* seq) {
+  assert(i < w.result->outcomes.size());
   *duplicate = false;
   EventLookup existing;
   CCL_RETURN_IF_ERROR(view_.FindEvent(in.event_id, &existing));
@@ -464,7 +491,7 @@ Status LedgerImpl::CheckExpectedVersions(const Writer& w) {
       any = true;
       bool duplicate = false;
       uint64_t seq = 0;
-      CCL_RETURN_IF_ERROR(FindDuplicate(w, i, &duplicate, &seq));
+      CCL_RETURN_IF_ERROR(FindDuplicate(w, w.batch[i], i, &duplicate, &seq));
       if (!duplicate) first_new = i;
     }
     if (any && first_new == SIZE_MAX) continue;
@@ -481,9 +508,19 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
   r->outcomes.assign(w->batch.size(), EventOutcome{});
   r->first_use_index = SIZE_MAX;
   CCL_RETURN_IF_ERROR(CheckExpectedVersions(*w));
+  if (w->source != nullptr) CCL_RETURN_IF_ERROR(StartFiles(g));
   events::Event& e = g->event;
-  for (size_t i = 0; i < w->batch.size(); ++i) {
-    const events::Event& in = w->batch[i];
+  // An AppendFrom's input comes in parts: `part` holds input events
+  // [taken, taken + part.size()).
+  std::span<const events::Event> part = w->batch;
+  for (size_t taken = 0, i = 0;; ++i) {
+    if (i == taken + part.size()) {
+      if (w->source == nullptr) break;
+      taken = i;
+      CCL_RETURN_IF_ERROR(NextPart(w, taken, g, &part));
+      if (part.empty()) break;
+    }
+    const events::Event& in = part[i - taken];
     r->failed_index = i;  // reset below on success
     // The caller's assigned fields are ignored: validate and encode a copy
     // carrying ours.
@@ -499,7 +536,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
 
     bool duplicate = false;
     uint64_t existing_seq = 0;
-    CCL_RETURN_IF_ERROR(FindDuplicate(*w, i, &duplicate, &existing_seq));
+    CCL_RETURN_IF_ERROR(FindDuplicate(*w, in, i, &duplicate, &existing_seq));
     if (duplicate) {
       r->outcomes[i] = EventOutcome{existing_seq, true};
       r->duplicates += 1;
@@ -513,7 +550,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
       r->first_use_index = applied.first_use_index;
       return s;
     }
-    view_.AddPendingEvent(in, seq, i);
+    view_.AddPendingEvent(in, seq, i, g->files == nullptr);
     e.seq = seq;
     e.stream_version = applied.stream_version;
     e.recorded_at_ns = g->recorded_at_ns;
@@ -531,18 +568,8 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     }
     g->prev_hash = ChainHash(g->prev_hash, seq, g->bytes);
     g->leaf_hashes.push_back(EventLeafHash(seq, g->bytes));
-    SeqKey k(seq);
-    if (!g->bulk) CCL_RETURN_IF_ERROR(FromBatch(g->batch->Put(cf(kCfEvents), k.view(), g->bytes)));
-    CCL_RETURN_IF_ERROR(FromBatch(
-        g->batch->Put(cf(kCfChain), k.view(),
-                      rocksdb::Slice(reinterpret_cast<const char*>(g->prev_hash.data()), 32))));
-    // The stream's copy (keys.h StreamValueInto), written in key order by
-    // StageIndexes; its bytes wait here meanwhile.
-    const size_t copy_at = g->copies.size();
-    AppendBE64(seq, &g->copies);
-    g->copies.append(g->bytes);
-    g->streams.push_back(
-        {in.contract, applied.stream_version, seq, copy_at, g->copies.size() - copy_at});
+    CCL_RETURN_IF_ERROR(
+        StageEventRows(in.contract, applied.stream_version, seq, cf(kCfEvents), cf(kCfChain), g));
     g->ids.push_back({in.event_id, seq});
     r->outcomes[i] = EventOutcome{seq, false};
     r->appended += 1;

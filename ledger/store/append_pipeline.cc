@@ -35,6 +35,19 @@ constexpr auto kGatherWaitMax = std::chrono::microseconds(100);
 
 }  // namespace
 
+Status LedgerImpl::QueueWriter(Writer* w) {
+  std::unique_lock<std::mutex> lock(writers_mu_);
+  writers_.push_back(w);
+  if (leader_gathering_ && writers_.size() >= last_group_writers_) leader_cv_.notify_all();
+  // A writer whose group was taken off the queue waits there for `done`;
+  // the front one leads, unless an AppendFrom's group still holds the lead.
+  while (!w->done && (writers_.empty() || w != writers_.front() || lead_held_)) w->cv.wait(lock);
+  if (w->done) return w->status;
+  lock.unlock();
+  LeadGroup(w);
+  return w->status;
+}
+
 // The front of the queue leads: it stays at the front, so that the
 // leader-only state has one user at a time, until its group is prepared and
 // the group before it written; then it takes its group off the queue (the
@@ -60,10 +73,19 @@ void LedgerImpl::LeadGroup(Writer* leader) {
     group_in_flight_ = true;
     in_flight_writers_ = group.size();
   }
-  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  // Only this leader sets and clears its own hold: the leader of the group
+  // before may still be finishing its write.
+  const bool hold = staged && gw.bulk != nullptr && gw.bulk->files != nullptr;
+  if (hold) lead_held_ = true;
+  if (!writers_.empty() && !hold) writers_.front()->cv.notify_one();
   lock.unlock();
   if (staged) WriteGroup(group, gw, &batch);
+  if (gw.bulk != nullptr) gw.bulk->files.reset();  // before the next group may use the folder
   lock.lock();
+  if (hold) {
+    lead_held_ = false;
+    if (!writers_.empty()) writers_.front()->cv.notify_one();
+  }
   for (Writer* x : group) {
     x->done = true;
     if (x != leader) x->cv.notify_one();
@@ -93,6 +115,8 @@ bool LedgerImpl::TakeQueued(std::vector<Writer*>* group, size_t* events) {
   const size_t taken = group->size();
   for (size_t i = taken; i < writers_.size(); ++i) {
     Writer* x = writers_[i];
+    // An AppendFrom is a group of its own (its size is known only at its end).
+    if (!group->empty() && (x->source != nullptr || group->front()->source != nullptr)) break;
     if (!group->empty() && *events + x->batch.size() > kGroupEventsMax) break;
     group->push_back(x);
     *events += x->batch.size();
@@ -190,6 +214,10 @@ bool LedgerImpl::FindStagedEvent(const events::Uuid& id, uint64_t* seq, events::
   for (auto it = staged_groups_.rbegin(); it != staged_groups_.rend(); ++it) {
     if (it->ticket <= tickets_written_) break;
     if (const PendingIds::Entry* p = it->delta.ids.Find(id)) {
+      // An AppendFrom's group keeps none (lead_held_: nobody prepares
+      // a group while it is written).
+      assert(p->event != nullptr);
+      if (p->event == nullptr) return false;
       *seq = p->seq;
       *event = *p->event;  // the writer-supplied fields, as for a pending event
       return true;

@@ -8,13 +8,16 @@
 // one IngestExternalFiles call, which RocksDB records in the MANIFEST as one
 // atomic edit (after a crash: all or none) and syncs before returning. The
 // batch contents, and so the ledger's bytes, are identical either way.
+#include <fcntl.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 #include <filesystem>
 
 #include "ledger/store/ledger_impl.h"
@@ -68,10 +71,9 @@ void SortUnique(std::vector<Collector::Entry>* v) {
   v->resize(out);
 }
 
-// The scratch file of column family `cf`.
-std::string ScratchFile(const std::string& dir, size_t cf) {
-  return dir + "/" + std::to_string(cf) + ".sst";
-}
+// The `streams` values of a group with files held at once to be put in key
+// order (PutStreamsFromFiles): each run of them costs one pass over the spill.
+constexpr size_t kStreamsRunBytes = 128u << 20;
 
 // Writes one column family's SST file from `put`, which calls its argument
 // with every entry in key order (keys strictly ascending), and adds it to
@@ -92,14 +94,48 @@ Status WriteTable(const rocksdb::Options& o, rocksdb::ColumnFamilyHandle* handle
   if (s.ok() && entries == 0) return Status::OK();  // an empty table cannot be finished
   if (s.ok()) s = writer.Finish();
   CCL_RETURN_IF_ERROR(FromRocks(s, "write " + file));
-  rocksdb::IngestExternalFileArg arg;
-  arg.column_family = handle;
-  arg.external_files = {file};
-  arg.options.move_files = true;            // a link, not a copy
-  arg.options.write_global_seqno = false;   // no rewrite of the file we just wrote
-  arg.options.allow_blocking_flush = true;  // memtables overlapping the range go first
-  args->push_back(std::move(arg));
+  args->push_back(IngestArg(handle, file));
   return Status::OK();
+}
+
+// The `streams` entries of a group whose copies are in its files
+// (GroupScratch::files), in key order: in runs of entries whose values
+// total at most kStreamsRunBytes, each run's values gathered by one pass
+// over the spill in offset order (large sequential reads, where reading
+// them in key order would be one small random read each), then put.
+template <typename Scratch, typename Put>
+rocksdb::Status PutStreamsFromFiles(const Scratch& g, Put put) {
+  std::string key;
+  std::string values;                              // the run's, in key order
+  std::vector<std::pair<size_t, size_t>> by_copy;  // (copy_at, entry) of the run
+  std::vector<size_t> value_at;                    // of entry begin + i in values
+  for (size_t begin = 0, end = 0; begin < g.streams.size(); begin = end) {
+    size_t total = 0;
+    value_at.clear();
+    for (end = begin; end < g.streams.size(); ++end) {
+      if (end > begin && total + g.streams[end].copy_bytes > kStreamsRunBytes) break;
+      value_at.push_back(total);
+      total += g.streams[end].copy_bytes;
+    }
+    by_copy.clear();
+    for (size_t i = begin; i < end; ++i) by_copy.emplace_back(g.streams[i].copy_at, i);
+    std::sort(by_copy.begin(), by_copy.end());
+    values.resize(total);
+    for (const auto& [copy_at, i] : by_copy) {
+      std::string_view copy;
+      Status r = LedgerImpl::GroupCopy(g, copy_at, g.streams[i].copy_bytes, true, &copy);
+      if (!r.ok()) return rocksdb::Status::IOError(r.message());
+      std::memcpy(values.data() + value_at[i - begin], copy.data(), copy.size());
+    }
+    for (size_t i = begin; i < end; ++i) {
+      const auto& e = g.streams[i];
+      StreamKeyInto(e.contract, e.version, &key);
+      rocksdb::Status s =
+          put(key, rocksdb::Slice(values.data() + value_at[i - begin], e.copy_bytes));
+      if (!s.ok()) return s;
+    }
+  }
+  return rocksdb::Status::OK();
 }
 
 // A bulk group's `events`, `ids` and `streams` entries, which it keeps in its
@@ -116,6 +152,8 @@ rocksdb::Status PutFromScratch(const Scratch& g, ColumnFamilyId cf, Put put) {
       s = put(rocksdb::Slice(reinterpret_cast<const char*>(g.ids[i].id.data()), 16),
               rocksdb::Slice(v.bytes, 8));
     }
+  } else if (cf == kCfStreams && g.files != nullptr) {
+    s = PutStreamsFromFiles(g, put);
   } else if (cf == kCfStreams) {
     std::string key;
     for (size_t i = 0; s.ok() && i < g.streams.size(); ++i) {
@@ -142,9 +180,27 @@ rocksdb::Status PutFromScratch(const Scratch& g, ColumnFamilyId cf, Put put) {
 
 }  // namespace
 
+std::string ScratchFile(const std::string& dir, size_t cf) {
+  return dir + "/" + std::to_string(cf) + ".sst";
+}
+
+std::string SpillFile(const std::string& dir) { return dir + "/streams.spill"; }
+
+rocksdb::IngestExternalFileArg IngestArg(rocksdb::ColumnFamilyHandle* handle,
+                                         const std::string& file) {
+  rocksdb::IngestExternalFileArg arg;
+  arg.column_family = handle;
+  arg.external_files = {file};
+  arg.options.move_files = true;            // a link, not a copy
+  arg.options.write_global_seqno = false;   // no rewrite of the file we just wrote
+  arg.options.allow_blocking_flush = true;  // memtables overlapping the range go first
+  return arg;
+}
+
 void RemoveIngestScratch(const std::string& dir) {
   std::error_code ec;
   for (size_t cf = 0; cf < kCfCount; ++cf) std::filesystem::remove(ScratchFile(dir, cf), ec);
+  std::filesystem::remove(SpillFile(dir), ec);
   std::filesystem::remove(dir, ec);  // only when empty
 }
 
@@ -153,18 +209,28 @@ Status LedgerImpl::IngestBatch(rocksdb::WriteBatch* batch, const GroupScratch* b
   CCL_RETURN_IF_ERROR(FromRocks(batch->Iterate(&collector), "sort bulk append"));
 
   const std::string dir = path_ + "/" + kIngestFolder;
-  RemoveIngestScratch(dir);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::IOError("create " + dir + ": " + ec.message());
+  IngestFiles* files = bulk != nullptr ? bulk->files.get() : nullptr;
+  assert(files == nullptr || files->dir() == dir);
+  if (files == nullptr) {  // else the files of the group are there already
+    RemoveIngestScratch(dir);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Status::IOError("create " + dir + ": " + ec.message());
+  }
   struct RemoveOnExit {
     std::string dir;
     ~RemoveOnExit() { RemoveIngestScratch(dir); }
   } remove_on_exit{dir};
 
   std::vector<rocksdb::IngestExternalFileArg> args;
+  if (files != nullptr) CCL_RETURN_IF_ERROR(files->FinishTables(&args));
   for (size_t cf = 0; cf < collector.entries().size(); ++cf) {
     std::vector<Collector::Entry>& entries = collector.entries()[cf];
+    // The group's files hold these already.
+    if (files != nullptr && (cf == kCfEvents || cf == kCfChain)) {
+      assert(entries.empty());
+      continue;
+    }
     const bool from_scratch =
         bulk != nullptr && (cf == kCfEvents || cf == kCfIds || cf == kCfStreams);
     // A bulk group puts none of these in the batch (StageIndexes, ProcessWriter).

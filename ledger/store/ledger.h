@@ -113,6 +113,17 @@ struct AppendResult {
   size_t first_use_index = SIZE_MAX;
 };
 
+// The events of one atomic append handed over in parts (Ledger::AppendFrom),
+// so that the caller need not hold them all: a parser yields them as it reads.
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  // Sets *part to the next events of the input; an empty part ends it. The
+  // events stay valid until the next call. A non-OK status ends the append,
+  // which then writes nothing and returns that status as it is.
+  [[nodiscard]] virtual Status Next(std::span<const events::Event>* part) = 0;
+};
+
 struct Head {
   uint64_t seq = 0;            // 0 for an empty ledger
   Hash hash{};                 // h_seq (h_0 = genesis hash)
@@ -192,6 +203,28 @@ class Ledger {
   // (result->failed_index), never the event again. `batch` must stay alive until Append returns.
   [[nodiscard]] virtual Status Append(std::span<const events::Event> batch,
                                       const AppendOptions& options, AppendResult* result) = 0;
+
+  // One atomic append of every event `source` gives, in order: what Append
+  // of them all at once does (rules, duplicates and reversal targets within
+  // the input, results, errors; outcomes and failed_index count from the
+  // input's first event), without holding them all. An input past
+  // Options::bulk_ingest_bytes_min is checked and written part by part into
+  // SST files (its encoded events leave memory as they are written) and
+  // ingested at the end in one atomic step; when it is rejected, every file
+  // it wrote is removed. It is appended alone, in no group with other
+  // appends. options.expected_versions must be empty (InvalidArgument). The
+  // default gathers every part and calls Append.
+  [[nodiscard]] virtual Status AppendFrom(EventSource* source, const AppendOptions& options,
+                                          AppendResult* result) {
+    std::vector<events::Event> all;
+    for (;;) {
+      std::span<const events::Event> part;
+      CCL_RETURN_IF_ERROR(source->Next(&part));
+      if (part.empty()) break;
+      all.insert(all.end(), part.begin(), part.end());
+    }
+    return Append(all, options, result);
+  }
 
   // Point reads. NotFound when absent; Corruption when stored bytes fail checks.
   [[nodiscard]] virtual Status Get(uint64_t seq, events::Event* out,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -13,7 +14,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "ledger/merkle/merkle_store.h"
@@ -29,6 +32,7 @@ class Cache;
 struct ColumnFamilyDescriptor;
 class ColumnFamilyHandle;
 class DB;
+struct IngestExternalFileArg;
 class Status;
 class WriteBatch;
 }  // namespace rocksdb
@@ -41,6 +45,92 @@ inline constexpr char kIngestFolder[] = "ccl-ingest";
 // Removes the files a bulk append writes in `dir` (kIngestFolder), and `dir`
 // when that leaves it empty; nothing else that may be there.
 void RemoveIngestScratch(const std::string& dir);
+
+// ingest.cc: the scratch file of column family `cf` in a bulk append's
+// folder (kIngestFolder), IngestFiles' spill there, and how a scratch file
+// is ingested (moved, not rewritten).
+std::string ScratchFile(const std::string& dir, size_t cf);
+std::string SpillFile(const std::string& dir);
+rocksdb::IngestExternalFileArg IngestArg(rocksdb::ColumnFamilyHandle* handle,
+                                         const std::string& file);
+
+// ingest_files.cc: the files of a bulk append taken in parts
+// (LedgerImpl::AppendFrom), in kIngestFolder: the `events` and `chain`
+// tables, written as events are accepted (in seq order, which is their key
+// order), and a spill file of the `streams` values (BE64(seq) || stored
+// bytes, one after another), read back for the `streams` table (written in
+// key order at the end) and for lookups of the input's earlier events. Only
+// the spill offsets stay in memory. A thread of its own writes the tables
+// and the spill from buffers the appending thread hands over (compression
+// and file writes off the appending thread). The destructor removes every
+// file it created (ingested tables are RocksDB's by then: it moved them).
+// Not thread-safe: one appending thread calls it.
+class IngestFiles {
+ public:
+  // Creates the folder `dir` and the files. REQUIRES: no other bulk append
+  // uses `dir` meanwhile.
+  static Status Create(const std::string& dir, const rocksdb::Options& events_options,
+                       rocksdb::ColumnFamilyHandle* events, const rocksdb::Options& chain_options,
+                       rocksdb::ColumnFamilyHandle* chain, std::unique_ptr<IngestFiles>* out);
+  ~IngestFiles();
+  IngestFiles(const IngestFiles&) = delete;
+  IngestFiles& operator=(const IngestFiles&) = delete;
+
+  // Writes event `seq` (after every earlier one): its stored bytes, its
+  // chain hash and its `streams` value, which starts at *copy_at of the
+  // spill and is 8 + bytes.size() long. A write error of an earlier event
+  // may be returned here.
+  Status Add(uint64_t seq, std::string_view bytes, const Hash& chain, size_t* copy_at);
+  // Sets *out to [at, at + n) of the spill (one Add's value, or a range of
+  // them once FinishTables ran), valid until the next call. `ahead`: the
+  // caller reads on at higher offsets (one read serves many).
+  Status Read(size_t at, size_t n, bool ahead, std::string_view* out);
+  // A lasting copy of a contract name (the input events do not last).
+  std::string_view Intern(std::string_view contract);
+  // Writes what is buffered, stops the thread, finishes the `events` and
+  // `chain` tables and adds them to *args (none when no event was added).
+  Status FinishTables(std::vector<rocksdb::IngestExternalFileArg>* args);
+  const std::string& dir() const { return dir_; }
+
+ private:
+  // Events handed to the thread at once: their spill bytes from spill offset
+  // `at`, each one's size and chain hash.
+  struct Buffer {
+    size_t at = 0;
+    std::string spill;
+    std::vector<uint32_t> sizes;  // of each value in spill
+    std::vector<Hash> chains;
+  };
+
+  IngestFiles() = default;
+  // The thread: writes each handed buffer, until stopped.
+  void WriteLoop();
+  Status WriteBuffer(const Buffer& b);
+  // Hands fill_ to the thread once it has written the last one.
+  Status Hand();
+  // Waits until the thread has written every handed buffer; its error.
+  Status Drain();
+
+  std::string dir_;
+  rocksdb::ColumnFamilyHandle* events_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* chain_cf_ = nullptr;
+  std::unique_ptr<rocksdb::SstFileWriter> events_;  // the thread's until FinishTables
+  std::unique_ptr<rocksdb::SstFileWriter> chain_;
+  uint64_t added_ = 0;
+  int spill_fd_ = -1;
+  size_t spill_size_ = 0;  // bytes added to the spill (written or buffered)
+  Buffer fill_;            // being filled by Add
+  Buffer flying_;          // being written by the thread while busy_
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool busy_ = false;    // guarded by mu_: flying_ is being written
+  bool stop_ = false;    // guarded by mu_
+  Status write_status_;  // guarded by mu_: the thread's first error
+  std::thread thread_;
+  std::string window_;  // spill bytes read, from window_at_
+  size_t window_at_ = 0;
+  std::unordered_set<std::string, StringHash, std::equal_to<>> contracts_;
+};
 
 // Checks a folder that has no CURRENT file (no database) before anything
 // opens it. OK when a ledger may be created there (`creating`): the folder is
@@ -93,6 +183,9 @@ class LedgerImpl final : public Ledger, private CommittedReader {
 
   Status Append(std::span<const events::Event> batch, const AppendOptions& options,
                 AppendResult* result) override;
+  // append_source.cc
+  Status AppendFrom(EventSource* source, const AppendOptions& options,
+                    AppendResult* result) override;
   Status Get(uint64_t seq, events::Event* out, std::string* stored_bytes) override;
   Status GetByEventId(const events::Uuid& id, events::Event* out) override;
   Status GetChainHash(uint64_t seq, Hash* out) override;
@@ -127,11 +220,25 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   rocksdb::ColumnFamilyHandle* cf(ColumnFamilyId id) const { return handles_[id]; }
 
  private:
+  struct GroupScratch;
+
+ public:
+  // append_source.cc: a `streams` value of a group, [copy_at, copy_at +
+  // copy_bytes) of its copies (GroupScratch::StreamEntry), valid until the
+  // next call: in g.copies, or read from the group's files
+  // (GroupScratch::files; `ahead` as IngestFiles::Read's).
+  static Status GroupCopy(const GroupScratch& g, size_t copy_at, size_t copy_bytes, bool ahead,
+                          std::string_view* copy);
+
+ private:
   // One caller of Append waiting in the group commit queue.
   struct Writer {
     std::span<const events::Event> batch;
     const AppendOptions* options = nullptr;
     AppendResult* result = nullptr;
+    // AppendFrom: the parts after `batch`, its first (its writer leads a
+    // group of its own).
+    EventSource* source = nullptr;
     Status status;
     bool done = false;
     bool accepted = false;  // passed the rules; written if the group's write succeeds
@@ -154,6 +261,10 @@ class LedgerImpl final : public Ledger, private CommittedReader {
     // A group large enough to be ingested (IngestBatch): its `events`, `ids`
     // and `streams` entries stay in copies, ids and streams, not the batch.
     bool bulk = false;
+    // A bulk group of an AppendFrom (one writer): its events, chain hashes
+    // and `streams` values go to these files as they are accepted, and
+    // copies stays empty (copy_at and copy_bytes are offsets of the spill).
+    std::unique_ptr<IngestFiles> files;
     events::Event event;  // the event being encoded, with its assigned fields
     std::string bytes;    // its encoding
     std::vector<StreamEntry> streams;
@@ -289,6 +400,19 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // The input event of `id` in the group in flight.
   bool FindStagedEvent(const events::Uuid& id, uint64_t* seq, events::Event* event);
   Status ProcessWriter(Writer* w, GroupScratch* g);
+  // append.cc: resets *result; whether this ledger takes an append now.
+  Status BeginAppend(const AppendOptions& options, AppendResult* result);
+  // append_source.cc: starts g->files for an AppendFrom's group, once no
+  // group before it is being written (its folder is free then).
+  Status StartFiles(GroupScratch* g);
+  // append_pipeline.cc: queues `w` (checked) and waits for its outcome.
+  Status QueueWriter(Writer* w);
+  // append_source.cc: the part of w's source after the `taken` events
+  // ProcessWriter took (w's outcomes grow to cover it); empty at the end.
+  Status NextPart(Writer* w, size_t taken, GroupScratch* g, std::span<const events::Event>* part);
+  // append_source.cc: the group's pending event `seq`, read back from its
+  // copies (AppendView::SetPendingLoader).
+  Status LoadPendingEvent(const GroupScratch& g, uint64_t seq, events::Event* out);
   void SortStreamEntries(GroupScratch* g);
   // ingest.cc: writes a large group's batch (and, for a bulk group, its
   // events and indexes from g) as SST files and ingests them into all column
@@ -305,7 +429,8 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   Status CatchUpCommittedFold(uint64_t seq);
   Status AddToFold(const events::Event& e, GroupScratch* g, PeriodFold* fold);
   Status ReadForFold(const events::Uuid& id, GroupScratch* g, events::Event* out);
-  Status FindDuplicate(const Writer& w, size_t i, bool* duplicate, uint64_t* seq);
+  Status FindDuplicate(const Writer& w, const events::Event& in, size_t i, bool* duplicate,
+                       uint64_t* seq);
 
   // CommittedReader, over RocksDB and the contract cache.
   Status ReadContract(std::string_view contract, bool* found, ContractState* out) override;
@@ -349,6 +474,10 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // The pipeline (append_pipeline.cc), guarded by writers_mu_: at most one
   // group is being written (in flight) while the next is prepared.
   bool group_in_flight_ = false;
+  // The group being written is an AppendFrom's: its events are in its files
+  // only, where no later group can look them up, so it keeps the lead until
+  // its write ended.
+  bool lead_held_ = false;
   size_t in_flight_writers_ = 0;  // writers of the group in flight (or last written)
   uint64_t tickets_issued_ = 0;   // writing groups prepared, numbered from 1
   uint64_t tickets_written_ = 0;  // whose write ended (all but the one in flight)

@@ -20,9 +20,10 @@ Status LedgerImpl::ReadForFold(const events::Uuid& id, GroupScratch* g, events::
     const size_t i = found.seq - g->first_seq;
     assert(i < g->streams.size() && g->streams[i].seq == found.seq);
     const auto& entry = g->streams[i];
+    std::string_view copy;
+    CCL_RETURN_IF_ERROR(GroupCopy(*g, entry.copy_at, entry.copy_bytes, false, &copy));
     // The copy is BE64(seq) then the event's bytes.
-    return events::DecodeEvent(
-        std::string_view(g->copies).substr(entry.copy_at + 8, entry.copy_bytes - 8), out);
+    return events::DecodeEvent(copy.substr(8), out);
   }
   return Get(found.seq, out, nullptr);
 }
@@ -89,8 +90,9 @@ Status LedgerImpl::SealPeriod(GroupScratch* g, uint64_t seq, int32_t month,
   while (g->fold_streams < g->streams.size() && g->streams[g->fold_streams].seq < seq) {
     const auto& entry = g->streams[g->fold_streams];
     assert(entry.seq == g->fold_seq + 1);
-    CCL_RETURN_IF_ERROR(events::DecodeEvent(
-        std::string_view(g->copies).substr(entry.copy_at + 8, entry.copy_bytes - 8), &e));
+    std::string_view copy;  // read in order: ahead
+    CCL_RETURN_IF_ERROR(GroupCopy(*g, entry.copy_at, entry.copy_bytes, true, &copy));
+    CCL_RETURN_IF_ERROR(events::DecodeEvent(copy.substr(8), &e));
     CCL_RETURN_IF_ERROR(AddToFold(e, g, g->fold.get()));
     g->fold_seq = entry.seq;
     g->fold_streams += 1;

@@ -425,7 +425,7 @@ void PendingIds::Reserve(size_t n) {
   slots_.assign(want, Entry{{}, 0, nullptr});
   size_ = 0;
   for (const Entry& e : old) {
-    if (e.event != nullptr) Put(e.id, e.seq, e.event);
+    if (e.seq != 0) Put(e.id, e.seq, e.event);
   }
 }
 
@@ -434,17 +434,18 @@ const PendingIds::Entry* PendingIds::Find(const events::Uuid& id) const {
   const size_t mask = slots_.size() - 1;
   for (size_t i = UuidHash{}(id)&mask;; i = (i + 1) & mask) {
     const Entry& e = slots_[i];
-    if (e.event == nullptr) return nullptr;
+    if (e.seq == 0) return nullptr;
     if (e.id == id) return &e;
   }
 }
 
 void PendingIds::Put(const events::Uuid& id, uint64_t seq, const events::Event* event) {
+  assert(seq != 0);
   if (2 * (size_ + 1) > slots_.size()) Reserve(std::max<size_t>(2 * size_, 8));
   const size_t mask = slots_.size() - 1;
   for (size_t i = UuidHash{}(id)&mask;; i = (i + 1) & mask) {
     Entry& e = slots_[i];
-    if (e.event == nullptr) {
+    if (e.seq == 0) {
       e = Entry{id, seq, event};
       ++size_;
       return;
@@ -505,9 +506,11 @@ void AppendView::RejectWriter() {
   writer_inputs_.clear();
 }
 
-void AppendView::AddPendingEvent(const events::Event& e, uint64_t seq, size_t input_index) {
+void AppendView::AddPendingEvent(const events::Event& e, uint64_t seq, size_t input_index,
+                                 bool kept) {
   assert(writer_inputs_.empty() || writer_inputs_.back().first < seq);
-  writer_.ids.Put(e.event_id, seq, &e);
+  assert(kept || pending_loader_);
+  writer_.ids.Put(e.event_id, seq, kept ? &e : nullptr);
   writer_inputs_.emplace_back(seq, input_index);
 }
 
@@ -582,7 +585,9 @@ Status AppendView::FindEvent(const events::Uuid& id, EventLookup* out) {
       out->in_current_batch = d == &writer_;
       out->seq = p->seq;
       out->event = p->event;
-      return Status::OK();
+      if (p->event != nullptr) return Status::OK();
+      out->event = &scratch_;
+      return pending_loader_(p->seq, &scratch_);
     }
   }
   out->event = &scratch_;

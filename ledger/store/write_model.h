@@ -124,13 +124,15 @@ class PendingIds {
  public:
   struct Entry {
     events::Uuid id;
-    uint64_t seq;
-    const events::Event* event;  // the caller's input; nullptr: empty slot
+    uint64_t seq;  // 0: an empty slot
+    // The caller's input; nullptr when the group keeps only its encoded
+    // bytes (AppendView::SetPendingLoader).
+    const events::Event* event;
   };
   // Room for n entries without rehashing.
   void Reserve(size_t n);
   const Entry* Find(const events::Uuid& id) const;
-  // Adds or replaces the entry of `id`. REQUIRES: event != nullptr
+  // Adds or replaces the entry of `id`. REQUIRES: seq != 0
   void Put(const events::Uuid& id, uint64_t seq, const events::Event* event);
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -142,7 +144,7 @@ class PendingIds {
   template <typename F>
   void ForEach(F f) const {
     for (const Entry& e : slots_) {
-      if (e.event != nullptr) f(e);
+      if (e.seq != 0) f(e);
     }
   }
 
@@ -180,9 +182,16 @@ class AppendView final : public ModelView {
   // The writer's batch is rejected: its changes are dropped.
   void RejectWriter();
   // Records an event accepted in the current writer's batch, input[input_index]
-  // (for duplicate and reversal-target lookups by later events). `e` must
-  // outlive the group. REQUIRES: seq above every earlier pending seq.
-  void AddPendingEvent(const events::Event& e, uint64_t seq, size_t input_index);
+  // (for duplicate and reversal-target lookups by later events). `kept`: `e`
+  // outlives the group and lookups see it; else lookups read it back by seq
+  // through the pending loader. REQUIRES: seq above every earlier pending
+  // seq; a pending loader when !kept.
+  void AddPendingEvent(const events::Event& e, uint64_t seq, size_t input_index, bool kept = true);
+  // Reads back a pending event that was not kept (its stored form, assigned
+  // fields included), for an append that holds only a part of its input
+  // events at a time. Empty: every pending event is kept.
+  using PendingLoader = std::function<Status(uint64_t seq, events::Event* out)>;
+  void SetPendingLoader(PendingLoader loader) { pending_loader_ = std::move(loader); }
   // The group's accepted changes (to persist, then to publish to caches).
   ModelDelta* group() { return &group_; }
   void ClearGroup() {
@@ -206,7 +215,8 @@ class AppendView final : public ModelView {
   ModelDelta writer_;
   // (seq, input index) of the current writer's pending events, in seq order.
   std::vector<std::pair<uint64_t, size_t>> writer_inputs_;
-  events::Event scratch_;  // a committed event read by FindEvent
+  PendingLoader pending_loader_;
+  events::Event scratch_;  // an event read back by FindEvent
 };
 
 }  // namespace ccl::ledger

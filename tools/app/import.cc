@@ -11,8 +11,11 @@
 #include <cassert>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <thread>
@@ -25,7 +28,6 @@
 #include "events/model/json.h"
 #include "events/model/rules.h"
 #include "tools/app/event_readers.h"
-#include "tools/app/jsonl_file.h"
 
 namespace ccl::app {
 
@@ -139,18 +141,11 @@ Status FileFormatOf(const std::string& path, InputFormat given, InputFormat* for
   return Status::OK();
 }
 
-// Appends `batch` atomically and adds to *result; a rejected event is named
-// by its source and line (lines[i] is the line of batch[i]).
-Status AppendBatch(ledger::Ledger* ledger, std::string_view source, std::span<const Event> batch,
-                   const uint64_t* lines, const ImportOptions& options,
-                   std::chrono::steady_clock::time_point read_start, ImportResult* result) {
-  const size_t n = batch.size();
-  // One Append call: a display shows what is happening, not how far it is.
-  if (options.progress.on_phase) options.progress.on_phase(source, "appending", 0);
-  if (options.progress.on_progress) options.progress.on_progress(result->events + n);
-  const auto append_start = std::chrono::steady_clock::now();
-  ledger::AppendResult appended;
-  Status s = ledger->Append(batch, options.append, &appended);
+// The outcome `s` of an append of n events (lines[i] the line of input event
+// i) added to *result; a rejected event is named by its source and line.
+Status AddAppended(const Status& given, const ledger::AppendResult& appended, size_t n,
+                   const uint64_t* lines, std::string_view source, ImportResult* result) {
+  Status s = given;
   if (!s.ok()) {
     if (appended.failed_index >= n) return s.WithLocation(source, 0);
     // The ledger's message names the event (ledger.h Append); add its line.
@@ -175,6 +170,21 @@ Status AppendBatch(ledger::Ledger* ledger, std::string_view source, std::span<co
     if (result->first_seq == 0) result->first_seq = o.seq;
     result->last_seq = std::max(result->last_seq, o.seq);
   }
+  return Status::OK();
+}
+
+// Appends `batch` atomically and adds to *result (AddAppended).
+Status AppendBatch(ledger::Ledger* ledger, std::string_view source, std::span<const Event> batch,
+                   const uint64_t* lines, const ImportOptions& options,
+                   std::chrono::steady_clock::time_point read_start, ImportResult* result) {
+  const size_t n = batch.size();
+  // One Append call: a display shows what is happening, not how far it is.
+  if (options.progress.on_phase) options.progress.on_phase(source, "appending", 0);
+  if (options.progress.on_progress) options.progress.on_progress(result->events + n);
+  const auto append_start = std::chrono::steady_clock::now();
+  ledger::AppendResult appended;
+  CCL_RETURN_IF_ERROR(AddAppended(ledger->Append(batch, options.append, &appended), appended, n,
+                                  lines, source, result));
   result->head = ledger->head();
   using Seconds = std::chrono::duration<double>;
   // A named input (a file) is a job worth a line per batch; an unnamed one (a
@@ -249,25 +259,140 @@ Status ImportStream(ledger::Ledger* ledger, std::string_view source, EventReader
   return Status::OK();
 }
 
-// One atomic append of a whole JSON Lines file: read it at once, parse on
-// every core.
-Status ImportWholeJsonlFile(ledger::Ledger* ledger, const std::string& path,
-                            const ImportOptions& options, ImportResult* result) {
-  const auto read_start = std::chrono::steady_clock::now();
-  JsonlFile file;
-  const size_t threads = options.parse_threads != 0
-                             ? options.parse_threads
-                             : std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
-  CCL_RETURN_IF_ERROR(ParseJsonlFile(path, threads, options.progress, &file));
-  if (file.count == 0) return NoEvents(path);
-  if (file.count > EventsMax(options)) return TooManyEvents(path, EventsMax(options));
-  if (options.check_batch) {
-    CCL_RETURN_IF_ERROR(
-        options.check_batch(std::span<const Event>(file.events.data(), file.count),
-                            std::span<const uint64_t>(file.lines.data(), file.count)));
+// The parts of a whole input appended as one (Ledger::AppendFrom): a thread
+// parses ahead of the append, kPartEvents events a part, at most
+// kPartsAhead parts ahead, so that parsing and appending share the cores and
+// only those parts of parsed events are in memory. Progress, check_batch and
+// the events_max limit are applied as parts are handed over, on the
+// appending thread.
+class PartSource final : public ledger::EventSource {
+ public:
+  static constexpr size_t kPartEvents = 16384;
+  static constexpr size_t kPartsAhead = 2;
+
+  PartSource(EventReader* reader, std::string_view source, const ImportOptions& options)
+      : reader_(reader), source_(source), options_(options) {
+    for (size_t i = 0; i < kPartsAhead + 1; ++i) free_.push_back(std::make_unique<Part>());
+    thread_ = std::thread([this] { Produce(); });
   }
-  return AppendBatch(ledger, path, std::span<const Event>(file.events.data(), file.count),
-                     file.lines.data(), options, read_start, result);
+  ~PartSource() override {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  Status Next(std::span<const Event>* part) override {
+    failure_ = Take(part);
+    return failure_;
+  }
+  // The lines of the events handed over, in input order.
+  const std::vector<uint64_t>& lines() const { return lines_; }
+  uint64_t events() const { return events_; }
+  // The error the last Next returned (the append returns it as it is).
+  const Status& failure() const { return failure_; }
+
+ private:
+  struct Part {
+    std::vector<Event> events;  // reused from part to part, capacity included
+    std::vector<uint64_t> lines;
+    size_t n = 0;
+    Status status;  // a read or parse error: the input ends there
+  };
+
+  Status Take(std::span<const Event>* part) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (current_) free_.push_back(std::move(current_));
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return !ready_.empty(); });
+    current_ = std::move(ready_.front());
+    ready_.pop_front();
+    lock.unlock();
+    *part = {};
+    if (!current_->status.ok()) return current_->status;
+    const size_t n = current_->n;
+    if (events_ + n > EventsMax(options_)) return TooManyEvents(source_, EventsMax(options_));
+    const std::span<const Event> events(current_->events.data(), n);
+    const std::span<const uint64_t> lines(current_->lines.data(), n);
+    if (options_.check_batch && n != 0) CCL_RETURN_IF_ERROR(options_.check_batch(events, lines));
+    lines_.insert(lines_.end(), lines.begin(), lines.end());
+    events_ += n;
+    if (options_.progress.on_progress && n != 0) options_.progress.on_progress(events_);
+    *part = events;
+    return Status::OK();
+  }
+
+  // Fills free parts until the input ends or fails (an empty part, or one
+  // with its error, is the last), or until stopped.
+  void Produce() {
+    for (bool done = false; !done;) {
+      std::unique_ptr<Part> p;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !free_.empty(); });
+        if (stop_) return;
+        p = std::move(free_.front());
+        free_.pop_front();
+      }
+      p->status = ReadBatch(reader_, source_, kPartEvents, 0, ImportProgress{}, &p->events,
+                            &p->lines, &p->n, &done);
+      done = done || !p->status.ok();
+      if (done && p->n != 0 && p->status.ok()) {
+        Push(std::move(p));
+        p = std::make_unique<Part>();  // the end
+      }
+      Push(std::move(p));
+    }
+  }
+  void Push(std::unique_ptr<Part> p) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      ready_.push_back(std::move(p));
+    }
+    cv_.notify_all();
+  }
+
+  EventReader* const reader_;
+  const std::string_view source_;
+  const ImportOptions& options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<Part>> free_;   // guarded by mu_
+  std::deque<std::unique_ptr<Part>> ready_;  // guarded by mu_
+  bool stop_ = false;                        // guarded by mu_
+  std::unique_ptr<Part> current_;            // handed over by the last Next
+  std::vector<uint64_t> lines_;
+  uint64_t events_ = 0;
+  Status failure_;
+  std::thread thread_;
+};
+
+// One atomic append of a whole file, parsed and appended part by part
+// (PartSource): the ledger holds only what the rules and indexes need of the
+// parts before.
+Status ImportWholeFile(ledger::Ledger* ledger, const std::string& path, EventReader* reader,
+                       const ImportOptions& options, ImportResult* result) {
+  const auto read_start = std::chrono::steady_clock::now();
+  if (options.progress.on_phase) options.progress.on_phase(path, "appending", 0);
+  ledger::AppendResult appended;
+  Status s;
+  uint64_t n = 0;
+  {
+    PartSource parts(reader, path, options);
+    s = ledger->AppendFrom(&parts, options.append, &appended);
+    if (!parts.failure().ok()) return parts.failure();  // located already
+    n = parts.events();
+    if (s.ok() && n == 0) return NoEvents(path);
+    s = AddAppended(s, appended, n, parts.lines().data(), path, result);
+  }
+  CCL_RETURN_IF_ERROR(s);
+  result->head = ledger->head();
+  using Seconds = std::chrono::duration<double>;
+  spdlog::info("{}: {} events read and appended in {:.3f} s", path, n,
+               Seconds(std::chrono::steady_clock::now() - read_start).count());
+  return Status::OK();
 }
 
 }  // namespace
@@ -297,14 +422,15 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& given_path,
     CCL_RETURN_IF_ERROR(CsvTypeOf(options.csv_type, &type));
     CsvFileReader csv;
     CCL_RETURN_IF_ERROR(csv.Open(path, type));
+    if (options.batch_events == 0) return ImportWholeFile(ledger, path, &csv, options, result);
     return ImportStream(ledger, path, &csv, options, result);
   }
   if (format != InputFormat::kJsonLines) {
     return Status::InvalidArgument("a file is imported as JSON Lines or CSV").WithLocation(path, 0);
   }
-  if (options.batch_events == 0) return ImportWholeJsonlFile(ledger, path, options, result);
   JsonlFileReader jsonl;
   CCL_RETURN_IF_ERROR(jsonl.Open(path));
+  if (options.batch_events == 0) return ImportWholeFile(ledger, path, &jsonl, options, result);
   return ImportStream(ledger, path, &jsonl, options, result);
 }
 

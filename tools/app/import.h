@@ -59,17 +59,16 @@ struct ImportOptions {
   // limits::kEventsPerBatchMax, the most one append holds. A front end may
   // set less (a request's events, limited by the network service).
   uint64_t events_max = 0;
-  // Threads parsing a whole JSON Lines file at once; 0: up to 2 (what the
-  // machine has).
-  size_t parse_threads = 0;
   // Passed to every Append (e.g. expected stream versions).
   ledger::AppendOptions append;
   // JSON input (ImportBody): an event without `actor` gets this one (a
   // server fills in the authenticated principal). Empty: `actor` is required.
   std::string default_actor;
-  // Asked with every batch before it is appended, with the input line of each
-  // event; a non-OK status refuses the batch (nothing of it is written) and
-  // ends the import with that status. Empty: every batch is appended.
+  // Asked with every batch before it is appended (a whole file: with each
+  // part of it as it is read), with the input line of each event; a non-OK
+  // status refuses the batch (nothing of it, or of the whole file, is
+  // written) and ends the import with that status. Empty: every batch is
+  // appended.
   std::function<Status(std::span<const events::Event> batch, std::span<const uint64_t> lines)>
       check_batch;
   // Asked after every committed batch when there is more input: true stops
@@ -111,7 +110,10 @@ Status NoEvents(std::string_view source);
 // of blanks goes by a ".csv" name. A UTF-8 byte order mark is skipped; a
 // UTF-16 one (FF FE or FE FF) is refused as InvalidArgument naming the
 // encoding. An input without any event is InvalidArgument (nothing written).
-// Events are appended in atomic batches (options.batch_events); a rejected
+// A whole file (batch_events 0) is one atomic append parsed and appended in
+// parts (Ledger::AppendFrom, a thread parsing ahead): its parsed events are
+// never all in memory. Else events are appended in atomic batches
+// (options.batch_events); a rejected
 // event fails its whole batch, the batches before it stay committed and are
 // counted in *result. REQUIRES: ledger, result not null.
 Status ImportFile(ledger::Ledger* ledger, const std::string& path, const ImportOptions& options,

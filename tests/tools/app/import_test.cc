@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ namespace {
 
 using events::Event;
 using events::ServiceLine;
+using feed::testing::AppendOrDie;
 using feed::testing::OpenLedgerAt;
 using feed::testing::WriteFile;
 using ledger::testing::EventFactory;
@@ -359,6 +361,47 @@ TEST_F(ImportTest, AnUnknownCsvTypeIsRefusedWhenACsvInputIsOpened) {
   EXPECT_TRUE(s.IsInvalidArgument());
   // JSON has its own type field: the option is not read.
   EXPECT_TRUE(ImportBody(ledger_.get(), JsonLines(Workload(1)), "request", o, &r).ok());
+}
+
+// A whole file is one atomic append taken in parts (Ledger::AppendFrom):
+// parsed part by part, each part checked and written into the ledger's
+// ingestion files. A rule broken in the last part, by reusing the id of an
+// event of the first, is named by its line and the first use's, and nothing
+// of the file is written; without it the file goes in whole.
+TEST_F(ImportTest, AWholeFileInPartsIsOneAppendNamingLinesAcrossParts) {
+  ledger::Options o;
+  o.create_if_missing = true;
+  o.bulk_ingest_bytes_min = 1;  // the bulk path from the first part on
+  ledger_.reset();
+  ASSERT_TRUE(ledger::Ledger::Open(o, dir_.Sub("db"), &ledger_).ok());
+  AppendOrDie(ledger_.get(), {f_.Open("C-0")});
+  const int bookings = 40000;  // more than two parts of the parser's
+  std::vector<Event> events = Workload(bookings);
+  Event reused = events[1];
+  reused.minutes = 45;  // the id of line 2, other content
+  const std::string path = dir_.Sub("in.jsonl");
+  WriteFile(path, JsonLines(events) + JsonOf(reused) + "\n");
+  ImportResult r;
+  Status s = ImportFile(ledger_.get(), path, ImportOptions(), &r);
+  ASSERT_TRUE(s.IsConflict()) << s.ToString();
+  EXPECT_EQ(s.source(), path);
+  EXPECT_EQ(s.line(), static_cast<uint64_t>(bookings + 2));
+  EXPECT_NE(s.message().find("(first used on line 2 of " + path + ")"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(ledger_->head().seq, 1u);
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("db") + "/ccl-ingest"));
+
+  WriteFile(path, JsonLines(events));
+  s = ImportFile(ledger_.get(), path, ImportOptions(), &r);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(r.batches, 1u);
+  EXPECT_EQ(r.appended, static_cast<uint64_t>(bookings + 1));
+  EXPECT_EQ(r.first_seq, 2u);
+  EXPECT_EQ(r.last_seq, static_cast<uint64_t>(bookings + 2));
+  EXPECT_EQ(ledger_->head().seq, r.last_seq);
+  ledger::VerifyReport report;
+  s = ledger_->Verify(ledger::VerifyProgress(), &report);
+  EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 // did not, and an input without events is refused.
 #include <signal.h>
 
+#include <chrono>
+#include <thread>
+
 #include "tests/tools/ledgerctl/ledgerctl_fixture.h"
 
 namespace ccl::tools {
@@ -164,6 +167,34 @@ TEST_F(LedgerctlImportTest, InterruptStopsAtABatchBoundaryAndReportsWhatWasCommi
   RunResult rest = Run({"import", "--batch", "1000", path});
   EXPECT_EQ(rest.code, 0) << rest.err;
   EXPECT_NE(rest.out.find(std::to_string(appended) + " duplicates"), std::string::npos) << rest.out;
+}
+
+// A whole-file import large enough to be appended in parts (parsed, checked
+// and written into ingestion files part by part, ingested at the end),
+// killed at moments spread over its run: each ledger holds all of the file
+// or none of it, verifies, and keeps no ingestion file after the next open
+// for writing.
+TEST_F(LedgerctlImportTest, AKilledWholeFileImportLeavesAllOrNothing) {
+  const std::string big = Workload("big.jsonl", 150, 365);
+  const size_t events = Lines(ReadFile(big)).size();
+  ASSERT_GT(events, 60000u);  // past the bulk path's 32 MiB of events
+  for (const int delay_ms : {100, 300, 700, 1500, 3000}) {
+    const std::string db = (dir_ / ("killed-" + std::to_string(delay_ms))).string();
+    ASSERT_EQ(Run({"--db", db, "init"}, "", false).code, 0);
+    Started started = Start({"--db", db, "--quiet", "import", big}, "", false);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    subprocess::Signal(started.pid, SIGKILL);
+    const RunResult killed = Finish(started);
+    RunResult r = Run({"--db", db, "verify"}, "", false);
+    EXPECT_EQ(r.code, 0) << delay_ms << " ms: " << r.err;
+    r = Run({"--db", db, "init"}, "", false);  // opens it for writing
+    EXPECT_EQ(r.code, 0) << delay_ms << " ms: " << r.err;
+    EXPECT_FALSE(fs::exists(fs::path(db) / "ccl-ingest")) << delay_ms << " ms";
+    r = Run({"--db", db, "log", "--json"}, "", false);
+    const size_t held = Lines(r.out).size();
+    EXPECT_TRUE(held == 0 || held == events) << delay_ms << " ms: " << held << " of " << events
+                                             << " events; import exit " << killed.code;
+  }
 }
 
 }  // namespace
