@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "ledger/ledger_impl.h"
 #include "ledger/period_seal.h"
@@ -81,6 +82,26 @@ class CopyDigest {
 
 class VerifyState;
 
+// The stored bytes of the last kEventsKept events the scan read, by seq: the
+// rules and the period figures look up the targets of reversals and
+// decisions, which on the generated ledgers are the event just before (a
+// decision) or a median of 26,000 events back (a reversal: 80% within
+// 65,536). Read from `events` again, each would decompress a 32 KiB block the
+// scan did not cache. Memory: about kEventsKept times an event's size.
+class RecentEvents {
+ public:
+  static constexpr uint64_t kEventsKept = 1 << 16;
+  RecentEvents() : slots_(kEventsKept) {}
+  // REQUIRES: seqs strictly increasing.
+  void Add(uint64_t seq, std::string_view bytes);
+  // Event `seq`'s bytes when still kept; valid until the next Add.
+  bool Find(uint64_t seq, std::string_view* bytes) const;
+
+ private:
+  std::vector<std::string> slots_;  // event seq at slot seq % kEventsKept
+  uint64_t last_seq_ = 0;           // 0: none yet
+};
+
 // The write model rebuilt in memory from the log, as a ModelView for
 // ApplyEvent. Reversal targets are found through the `ids` index (whose own
 // consistency CheckIds establishes) and must precede the current event.
@@ -88,6 +109,8 @@ class VerifyModel final : public ModelView {
  public:
   VerifyModel(LedgerImpl* ledger, const rocksdb::ReadOptions& ro);
   void set_current_seq(uint64_t seq) { current_seq_ = seq; }
+  // Event `seq` passed the scan's checks: a later event may look it up.
+  void Scanned(uint64_t seq, std::string_view bytes) { recent_.Add(seq, bytes); }
 
   Status FindContract(std::string_view contract, ContractState** state) override;
   ContractState* CreateContract(std::string_view contract) override;
@@ -139,6 +162,7 @@ class VerifyModel final : public ModelView {
   // replaces, so the event a caller got from the previous call stays valid.
   std::array<Found, 2> found_;
   size_t next_found_ = 0;
+  RecentEvents recent_;
   std::string value_;
 };
 

@@ -1,6 +1,7 @@
 // Verify's rebuilt write model and index digests (ledger/verify_internal.h).
 #include <rocksdb/db.h>
 
+#include <cassert>
 #include <cstdlib>
 #include <cstring>
 
@@ -127,6 +128,18 @@ void CopyDigest::Finish() {
   count_ += 1;
 }
 
+void RecentEvents::Add(uint64_t seq, std::string_view bytes) {
+  assert(seq > last_seq_);
+  slots_[seq % kEventsKept].assign(bytes);  // keeps the slot's capacity: no allocation
+  last_seq_ = seq;
+}
+
+bool RecentEvents::Find(uint64_t seq, std::string_view* bytes) const {
+  if (seq == 0 || seq > last_seq_ || last_seq_ - seq >= kEventsKept) return false;
+  *bytes = slots_[seq % kEventsKept];
+  return true;
+}
+
 Status VerifyModel::FindContract(std::string_view contract, ContractState** state) {
   // The rules ask for the event's contract and the ledger stream ("") a few
   // times per event: the last two found answer without hashing.
@@ -223,10 +236,14 @@ Status VerifyModel::LookUp(const events::Uuid& id, Found* slot, bool* found) {
   // A malformed or forward-pointing entry reads as "not found": the rules then
   // reject the reversal, and CheckIds names the damaged entry precisely.
   if (!DecodeSeq(value_, &seq) || seq >= current_seq_ || seq == 0) return Status::OK();
-  SeqKey k(seq);
-  s = ledger_->db()->Get(lookup_ro_, ledger_->cf(kCfEvents), k.view(), &value_);
-  if (!s.ok()) return Status::OK();
-  if (!events::DecodeEvent(value_, &slot->event).ok() || slot->event.event_id != id) {
+  std::string_view bytes;
+  if (!recent_.Find(seq, &bytes)) {
+    SeqKey k(seq);
+    s = ledger_->db()->Get(lookup_ro_, ledger_->cf(kCfEvents), k.view(), &value_);
+    if (!s.ok()) return Status::OK();
+    bytes = value_;
+  }
+  if (!events::DecodeEvent(bytes, &slot->event).ok() || slot->event.event_id != id) {
     return Status::OK();
   }
   slot->id = id;
