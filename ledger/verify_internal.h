@@ -40,20 +40,24 @@ class IndexDigest {
 };
 
 // An order-independent, keyed digest of the `streams` copies: the count and
-// the sum mod 2^256 of, per entry, SHA-256(salt || BE32 key size || key ||
-// EventLeafHash(seq, copied bytes)) (the Merkle leaf hash, merkle.h). The
-// copies are what single-contract reports read, so unlike an index of seqs
-// they are worth forging (altered minutes that still decode), and
+// the sum mod 2^256 of, per entry, SHA-256(salt || key || EventLeafHash(seq,
+// copied bytes)) (the Merkle leaf hash, merkle.h; its fixed size delimits the
+// key). The copies are what single-contract reports read, so unlike an index
+// of seqs they are worth forging (altered minutes that still decode), and
 // IndexDigest's unkeyed mix could be steered to a chosen sum. Here the salt
 // is drawn afresh by each verify and never stored: without it no one can
 // compute an entry's term of the sum, so a forged set of copies matches only
 // by an accident of about 2^-256; and a forged copy with the leaf hash of the
 // original would be a SHA-256 second preimage. Going through the leaf hash
 // lets the expected side reuse the one the chain scan computes anyway: the
-// event bytes are hashed once per side.
+// event bytes are hashed once per side. The salt fills one SHA-256 block,
+// hashed once per run, so a term costs one block compression (a stream key
+// of up to 23 bytes: contracts of up to 14 characters) instead of two. An
+// entry whose value holds no seq is hashed under the salt with its last bit
+// flipped (with its key's size), so it never has a real entry's term.
 class CopyDigest {
  public:
-  static constexpr size_t kSaltBytes = 32;
+  static constexpr size_t kSaltBytes = 64;
   using Salt = std::array<uint8_t, kSaltBytes>;
   explicit CopyDigest(const Salt& salt);
   ~CopyDigest();
@@ -72,9 +76,10 @@ class CopyDigest {
   }
 
  private:
-  void Entry(std::string_view key, const void* tail, size_t tail_bytes);
   void Finish();  // adds the finished hash to the sum
-  Salt salt_;
+  // SHA-256 after the salt (after the other salt), never finished.
+  EVP_MD_CTX* salted_;
+  EVP_MD_CTX* salted_malformed_;
   EVP_MD_CTX* ctx_;
   uint64_t count_ = 0;
   std::array<uint64_t, 4> sum_{};  // limbs of the 256-bit sum, least significant first

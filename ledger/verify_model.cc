@@ -77,37 +77,50 @@ void Check(int ok) {
 
 }  // namespace
 
-CopyDigest::CopyDigest(const Salt& salt) : salt_(salt), ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr || Sha256() == nullptr) std::abort();
+CopyDigest::CopyDigest(const Salt& salt)
+    : salted_(EVP_MD_CTX_new()), salted_malformed_(EVP_MD_CTX_new()), ctx_(EVP_MD_CTX_new()) {
+  if (salted_ == nullptr || salted_malformed_ == nullptr || ctx_ == nullptr ||
+      Sha256() == nullptr) {
+    std::abort();
+  }
+  Salt other = salt;
+  other.back() ^= 1;
+  Check(EVP_DigestInit_ex(salted_, Sha256(), nullptr));
+  Check(EVP_DigestUpdate(salted_, salt.data(), salt.size()));
+  Check(EVP_DigestInit_ex(salted_malformed_, Sha256(), nullptr));
+  Check(EVP_DigestUpdate(salted_malformed_, other.data(), other.size()));
 }
 
-CopyDigest::~CopyDigest() { EVP_MD_CTX_free(ctx_); }
+CopyDigest::~CopyDigest() {
+  EVP_MD_CTX_free(ctx_);
+  EVP_MD_CTX_free(salted_malformed_);
+  EVP_MD_CTX_free(salted_);
+}
 
 void CopyDigest::Add(std::string_view key, std::string_view value) {
   uint64_t seq = 0;
   std::string_view copy;
-  if (!ParseStreamValue(value, &seq, &copy)) {
-    // Shorter than a leaf hash, so never the same message as a real entry's.
-    Entry(key, value.data(), value.size());
+  if (ParseStreamValue(value, &seq, &copy)) {
+    AddLeaf(key, EventLeafHash(seq, copy));
     return;
   }
-  AddLeaf(key, EventLeafHash(seq, copy));
-}
-
-void CopyDigest::AddLeaf(std::string_view key, const Hash& leaf) {
-  Entry(key, leaf.data(), leaf.size());
-}
-
-void CopyDigest::Entry(std::string_view key, const void* tail, size_t tail_bytes) {
+  // Under the other salt, so never the same message as a real entry's.
   const uint32_t n = static_cast<uint32_t>(key.size());
   const unsigned char size[4] = {static_cast<unsigned char>(n >> 24),
                                  static_cast<unsigned char>(n >> 16),
                                  static_cast<unsigned char>(n >> 8), static_cast<unsigned char>(n)};
-  Check(EVP_DigestInit_ex(ctx_, Sha256(), nullptr));
-  Check(EVP_DigestUpdate(ctx_, salt_.data(), salt_.size()));
+  Check(EVP_MD_CTX_copy_ex(ctx_, salted_malformed_));
   Check(EVP_DigestUpdate(ctx_, size, sizeof(size)));
   Check(EVP_DigestUpdate(ctx_, key.data(), key.size()));
-  Check(EVP_DigestUpdate(ctx_, tail, tail_bytes));
+  Check(EVP_DigestUpdate(ctx_, value.data(), value.size()));
+  Finish();
+}
+
+void CopyDigest::AddLeaf(std::string_view key, const Hash& leaf) {
+  // The leaf's fixed size at the end delimits the key.
+  Check(EVP_MD_CTX_copy_ex(ctx_, salted_));
+  Check(EVP_DigestUpdate(ctx_, key.data(), key.size()));
+  Check(EVP_DigestUpdate(ctx_, leaf.data(), leaf.size()));
   Finish();
 }
 
