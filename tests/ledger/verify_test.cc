@@ -6,6 +6,7 @@
 #include "events/codec.h"
 #include "events/rules.h"
 #include "ledger/contract_state.h"
+#include "ledger/verify_internal.h"
 #include "tests/ledger/ledger_test_util.h"
 
 namespace ccl::ledger::testing {
@@ -437,6 +438,31 @@ TEST_F(LedgerVerifyTest, ReplayChecksReversalNotBeforeItsTarget) {
       {booking, reversal}, [](Event* e) { e->effective_at_ns = At("2026-05-01"); },
       "reversal effective before its target")
       .IgnoreError();
+}
+
+// Verify finds a reversal's target among the events it scanned last
+// (RecentEvents) or, further back, reads it from `events` again: both must
+// give the target, or the replay rejects the reversal.
+TEST_F(LedgerVerifyTest, ReversalOfATargetBeyondTheKeptEventsReplays) {
+  const Event near = f_.Book("C1", ServiceLine::kReactive, 5);
+  const Event far = f_.Book("C1", ServiceLine::kReactive, 7);
+  MustAppend({far});
+  std::vector<Event> batch;
+  for (uint64_t i = 0; i < RecentEvents::kEventsKept; ++i) {
+    batch.push_back(f_.Book("C2", ServiceLine::kReactive, 1));
+    if (batch.size() == 4096) {
+      MustAppend(batch);
+      batch.clear();
+    }
+  }
+  batch.push_back(near);
+  batch.push_back(f_.Reverse("C1", far.event_id));
+  batch.push_back(f_.Reverse("C1", near.event_id));
+  MustAppend(batch);
+  VerifyReport report;
+  Status s = ledger_->Verify(VerifyProgress(), &report);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(report.events, head_.seq + 1 + RecentEvents::kEventsKept + 3);
 }
 
 // A close whose sealed figures are not those of the events before it: the
