@@ -2,7 +2,6 @@
 // (ledger/verify.cc, ledger/verify_model.cc). Internal header.
 #pragma once
 
-#include <openssl/evp.h>
 #include <rocksdb/options.h>
 
 #include <array>
@@ -18,6 +17,7 @@
 #include <vector>
 
 #include "ledger/ledger_impl.h"
+#include "ledger/merkle.h"
 #include "ledger/period_seal.h"
 #include "ledger/write_model.h"
 
@@ -60,7 +60,6 @@ class CopyDigest {
   static constexpr size_t kSaltBytes = 64;
   using Salt = std::array<uint8_t, kSaltBytes>;
   explicit CopyDigest(const Salt& salt);
-  ~CopyDigest();
   CopyDigest(const CopyDigest&) = delete;
   CopyDigest& operator=(const CopyDigest&) = delete;
 
@@ -76,11 +75,10 @@ class CopyDigest {
   }
 
  private:
-  void Finish();  // adds the finished hash to the sum
+  void AddTerm(Sha256Stream* term);  // adds the finished hash to the sum
   // SHA-256 after the salt (after the other salt), never finished.
-  EVP_MD_CTX* salted_;
-  EVP_MD_CTX* salted_malformed_;
-  EVP_MD_CTX* ctx_;
+  Sha256Stream salted_;
+  Sha256Stream salted_malformed_;
   uint64_t count_ = 0;
   std::array<uint64_t, 4> sum_{};  // limbs of the 256-bit sum, least significant first
 };

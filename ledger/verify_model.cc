@@ -60,41 +60,11 @@ void IndexDigest::Add(std::string_view key, std::string_view value) {
   sum_b_ += b;
 }
 
-namespace {
-
-// Fetched once: an implicit fetch per EVP_DigestInit_ex would cost about as
-// much as hashing a short entry.
-const EVP_MD* Sha256() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
-// libcrypto fails only when it cannot allocate or has no SHA-256; a verify
-// that cannot hash must not report success.
-void Check(int ok) {
-  if (ok != 1) std::abort();
-}
-
-}  // namespace
-
-CopyDigest::CopyDigest(const Salt& salt)
-    : salted_(EVP_MD_CTX_new()), salted_malformed_(EVP_MD_CTX_new()), ctx_(EVP_MD_CTX_new()) {
-  if (salted_ == nullptr || salted_malformed_ == nullptr || ctx_ == nullptr ||
-      Sha256() == nullptr) {
-    std::abort();
-  }
+CopyDigest::CopyDigest(const Salt& salt) {
   Salt other = salt;
   other.back() ^= 1;
-  Check(EVP_DigestInit_ex(salted_, Sha256(), nullptr));
-  Check(EVP_DigestUpdate(salted_, salt.data(), salt.size()));
-  Check(EVP_DigestInit_ex(salted_malformed_, Sha256(), nullptr));
-  Check(EVP_DigestUpdate(salted_malformed_, other.data(), other.size()));
-}
-
-CopyDigest::~CopyDigest() {
-  EVP_MD_CTX_free(ctx_);
-  EVP_MD_CTX_free(salted_malformed_);
-  EVP_MD_CTX_free(salted_);
+  salted_.Update(salt.data(), salt.size());
+  salted_malformed_.Update(other.data(), other.size());
 }
 
 void CopyDigest::Add(std::string_view key, std::string_view value) {
@@ -109,30 +79,28 @@ void CopyDigest::Add(std::string_view key, std::string_view value) {
   const unsigned char size[4] = {static_cast<unsigned char>(n >> 24),
                                  static_cast<unsigned char>(n >> 16),
                                  static_cast<unsigned char>(n >> 8), static_cast<unsigned char>(n)};
-  Check(EVP_MD_CTX_copy_ex(ctx_, salted_malformed_));
-  Check(EVP_DigestUpdate(ctx_, size, sizeof(size)));
-  Check(EVP_DigestUpdate(ctx_, key.data(), key.size()));
-  Check(EVP_DigestUpdate(ctx_, value.data(), value.size()));
-  Finish();
+  Sha256Stream term = salted_malformed_;
+  term.Update(size, sizeof(size));
+  term.Update(key);
+  term.Update(value);
+  AddTerm(&term);
 }
 
 void CopyDigest::AddLeaf(std::string_view key, const Hash& leaf) {
   // The leaf's fixed size at the end delimits the key.
-  Check(EVP_MD_CTX_copy_ex(ctx_, salted_));
-  Check(EVP_DigestUpdate(ctx_, key.data(), key.size()));
-  Check(EVP_DigestUpdate(ctx_, leaf.data(), leaf.size()));
-  Finish();
+  Sha256Stream term = salted_;
+  term.Update(key);
+  term.Update(leaf.data(), leaf.size());
+  AddTerm(&term);
 }
 
-void CopyDigest::Finish() {
-  unsigned char h[32];
-  unsigned int len = 0;
-  Check(EVP_DigestFinal_ex(ctx_, h, &len));
+void CopyDigest::AddTerm(Sha256Stream* term) {
+  const Hash h = term->Finish();
   // Add the hash, read as a little-endian 256-bit integer, with carries.
   uint64_t carry = 0;
   for (size_t i = 0; i < 4; ++i) {
     uint64_t limb;
-    std::memcpy(&limb, h + 8 * i, 8);
+    std::memcpy(&limb, h.data() + 8 * i, 8);
     const uint64_t a = sum_[i] + limb;
     const uint64_t b = a + carry;
     carry = (a < limb) + (b < a);
