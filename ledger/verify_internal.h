@@ -145,7 +145,8 @@ class VerifyModel final : public ModelView {
     uint64_t seq = 0;  // 0: empty
     events::Event event;
   };
-  // Reads the event `id` from the indexes (not the cache) into *slot.
+  // Finds the event `id` through `ids` (not found_) and decodes it into *slot:
+  // its bytes from recent_ while kept, else from `events`.
   Status LookUp(const events::Uuid& id, Found* slot, bool* found);
 
   using ContractEntry = std::pair<const std::string, ContractState>;
