@@ -6,6 +6,7 @@
 #include "events/codec.h"
 #include "events/rules.h"
 #include "ledger/contract_state.h"
+#include "ledger/merkle.h"
 #include "ledger/verify_internal.h"
 #include "tests/ledger/ledger_test_util.h"
 
@@ -276,6 +277,23 @@ TEST_F(LedgerVerifyTest, StreamsCopyShorterThanASeq) {
         raw.Put(kCfStreams, StreamKey(e.contract, e.stream_version), "1234");
       },
       12, "streams index entry points to seq 0 instead");
+}
+
+// A stored entry whose value holds no seq is digested apart from real ones:
+// here its key is the real key followed by the first 25 bytes of the real
+// leaf hash and its value the last 7, the same bytes to hash after the salt
+// as the real entry it replaces.
+TEST_F(LedgerVerifyTest, MalformedStreamsEntrySpellingARealEntrysTermIsCaught) {
+  ExpectCaught(
+      [](RawDb& raw) {
+        Event e = Decoded(raw, 11);
+        const std::string key = StreamKey(e.contract, e.stream_version);
+        const Hash leaf = EventLeafHash(11, raw.Get(kCfEvents, SeqKeyBytes(11)));
+        const std::string l(reinterpret_cast<const char*>(leaf.data()), leaf.size());
+        raw.Delete(kCfStreams, key);
+        raw.Put(kCfStreams, key + l.substr(0, 25), l.substr(25));
+      },
+      11, "streams index entry missing (contract 'C2' version 6)");
 }
 
 TEST_F(LedgerVerifyTest, StreamsCopyAdded) {
