@@ -37,6 +37,21 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return Status::IOError(std::string(what) + ": " + s.ToString());
 }
 
+// A stored tile's value: 1..16 hashes.
+Status DecodeTile(uint32_t tile_level, uint64_t tile_index, std::string_view value,
+                  std::vector<Hash>* entries) {
+  if (value.empty() || value.size() % sizeof(Hash) != 0 ||
+      value.size() > kTileWidth * sizeof(Hash)) {
+    return Status::Corruption(TileName(tile_level, tile_index) + ": value of " +
+                              std::to_string(value.size()) + " bytes is not 1..16 hashes");
+  }
+  entries->resize(value.size() / sizeof(Hash));
+  for (size_t i = 0; i < entries->size(); ++i) {
+    std::memcpy((*entries)[i].data(), value.data() + i * sizeof(Hash), sizeof(Hash));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 std::string MerkleTileKey(uint32_t tile_level, uint64_t tile_index) {
@@ -76,18 +91,10 @@ Status TileNodeReader::Fetch(uint32_t tile_level, uint64_t tile_index, const Cac
   std::string value;
   CCL_RETURN_IF_ERROR(FromRocks(db_->Get(ro, cf_, MerkleTileKey(tile_level, tile_index), &value),
                                 TileName(tile_level, tile_index)));
-  if (value.empty() || value.size() % sizeof(Hash) != 0 ||
-      value.size() > kTileWidth * sizeof(Hash)) {
-    return Status::Corruption(TileName(tile_level, tile_index) + ": value of " +
-                              std::to_string(value.size()) + " bytes is not 1..16 hashes");
-  }
   auto c = std::make_unique<Cached>();
   c->tile_level = tile_level;
   c->tile_index = tile_index;
-  c->entries.resize(value.size() / sizeof(Hash));
-  for (size_t i = 0; i < c->entries.size(); ++i) {
-    std::memcpy(c->entries[i].data(), value.data() + i * sizeof(Hash), sizeof(Hash));
-  }
+  CCL_RETURN_IF_ERROR(DecodeTile(tile_level, tile_index, value, &c->entries));
   if (cache_.size() >= kTileCacheEntriesMax) cache_.erase(cache_.begin());
   cache_.push_back(std::move(c));
   *out = cache_.back().get();
@@ -364,14 +371,39 @@ Status MerkleStore::Reload(uint64_t tree_size) {
 
 MerkleTreeChecker::MerkleTreeChecker(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
                                      const rocksdb::Snapshot* snapshot)
-    : reader_(db, cf, snapshot), db_(db), cf_(cf), snapshot_(snapshot) {}
+    : db_(db), cf_(cf), snapshot_(snapshot) {}
 
 MerkleTreeChecker::~MerkleTreeChecker() = default;
 
+Status MerkleTreeChecker::ReadTileInOrder(uint32_t tile_level, uint64_t tile_index,
+                                          std::vector<Hash>* entries) {
+  assert(tile_level < kTileLevelsMax && tile_index >= next_tile_index_[tile_level]);
+  next_tile_index_[tile_level] = tile_index;
+  std::unique_ptr<rocksdb::Iterator>& it = tile_iterators_[tile_level];
+  const std::string key = MerkleTileKey(tile_level, tile_index);
+  if (it == nullptr) {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot_;
+    ro.verify_checksums = true;
+    ro.fill_cache = false;  // read once, in order
+    it.reset(db_->NewIterator(ro, cf_));
+    it->Seek(key);
+  }
+  // Keys sort by level, then index: the iterator stays at the first key not
+  // below the last tile asked for, so absent tiles cost nothing extra.
+  while (it->Valid() && it->key().compare(key) < 0) it->Next();
+  if (!it->status().ok()) return FromRocks(it->status(), TileName(tile_level, tile_index));
+  if (!it->Valid() || it->key().compare(key) != 0) {
+    return Status::NotFound(TileName(tile_level, tile_index) + ": not found");
+  }
+  const rocksdb::Slice v = it->value();
+  return DecodeTile(tile_level, tile_index, std::string_view(v.data(), v.size()), entries);
+}
+
 Status MerkleTreeChecker::CheckTile(uint32_t tile_level, uint64_t tile_index,
                                     const std::vector<Hash>& want) {
-  std::vector<Hash> stored;
-  Status s = reader_.ReadTile(tile_level, tile_index, &stored);
+  std::vector<Hash>& stored = stored_;
+  Status s = ReadTileInOrder(tile_level, tile_index, &stored);
   if (s.IsNotFound()) {
     if (want.empty()) return Status::OK();
     stored.clear();

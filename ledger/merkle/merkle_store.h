@@ -31,6 +31,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Iterator;
 class Snapshot;
 class WriteBatch;
 }  // namespace rocksdb
@@ -204,12 +205,19 @@ class MerkleTreeChecker {
 
  private:
   Status CheckTile(uint32_t tile_level, uint64_t tile_index, const std::vector<Hash>& want);
-  TileNodeReader reader_;
+  // The stored entries of tile (tile_level, tile_index), NotFound when
+  // absent. REQUIRES: per tile level, tile_index never decreases between
+  // calls (each level is read by one forward iterator: a point lookup per
+  // tile cost as much as hashing its leaves).
+  Status ReadTileInOrder(uint32_t tile_level, uint64_t tile_index, std::vector<Hash>* entries);
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* cf_;
   const rocksdb::Snapshot* snapshot_;
   MerkleFrontier frontier_;
   std::array<std::vector<Hash>, kTileLevelsMax> tiles_;
+  std::array<std::unique_ptr<rocksdb::Iterator>, kTileLevelsMax> tile_iterators_;
+  std::array<uint64_t, kTileLevelsMax> next_tile_index_{};  // the least index still readable
+  std::vector<Hash> stored_;                                // scratch of CheckTile
   std::vector<Hash> completed_;
   uint64_t bad_seq_ = 0;
 };

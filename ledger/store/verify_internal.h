@@ -2,7 +2,6 @@
 // (ledger/store/verify.cc, ledger/store/verify_model.cc). Internal header.
 #pragma once
 
-#include <openssl/evp.h>
 #include <rocksdb/options.h>
 
 #include <array>
@@ -15,7 +14,9 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
+#include "ledger/merkle/merkle.h"
 #include "ledger/store/ledger_impl.h"
 #include "ledger/store/period_seal.h"
 #include "ledger/store/write_model.h"
@@ -39,23 +40,26 @@ class IndexDigest {
 };
 
 // An order-independent, keyed digest of the `streams` copies: the count and
-// the sum mod 2^256 of, per entry, SHA-256(salt || BE32 key size || key ||
-// EventLeafHash(seq, copied bytes)) (the Merkle leaf hash, merkle.h). The
-// copies are what single-contract reports read, so unlike an index of seqs
-// they are worth forging (altered minutes that still decode), and
+// the sum mod 2^256 of, per entry, SHA-256(salt || key || EventLeafHash(seq,
+// copied bytes)) (the Merkle leaf hash, merkle.h; its fixed size delimits the
+// key). The copies are what single-contract reports read, so unlike an index
+// of seqs they are worth forging (altered minutes that still decode), and
 // IndexDigest's unkeyed mix could be steered to a chosen sum. Here the salt
 // is drawn afresh by each verify and never stored: without it no one can
 // compute an entry's term of the sum, so a forged set of copies matches only
 // by an accident of about 2^-256; and a forged copy with the leaf hash of the
 // original would be a SHA-256 second preimage. Going through the leaf hash
 // lets the expected side reuse the one the chain scan computes anyway: the
-// event bytes are hashed once per side.
+// event bytes are hashed once per side. The salt fills one SHA-256 block,
+// hashed once per run, so a term costs one block compression (a stream key
+// of up to 23 bytes: contracts of up to 14 characters) instead of two. An
+// entry whose value holds no seq is hashed under the salt with its last bit
+// flipped (with its key's size), so it never has a real entry's term.
 class CopyDigest {
  public:
-  static constexpr size_t kSaltBytes = 32;
+  static constexpr size_t kSaltBytes = 64;
   using Salt = std::array<uint8_t, kSaltBytes>;
   explicit CopyDigest(const Salt& salt);
-  ~CopyDigest();
   CopyDigest(const CopyDigest&) = delete;
   CopyDigest& operator=(const CopyDigest&) = delete;
 
@@ -71,15 +75,35 @@ class CopyDigest {
   }
 
  private:
-  void Entry(std::string_view key, const void* tail, size_t tail_bytes);
-  void Finish();  // adds the finished hash to the sum
-  Salt salt_;
-  EVP_MD_CTX* ctx_;
+  void AddTerm(Sha256Stream* term);  // adds the finished hash to the sum
+  // SHA-256 after the salt (after the other salt), never finished.
+  Sha256Stream salted_;
+  Sha256Stream salted_malformed_;
   uint64_t count_ = 0;
   std::array<uint64_t, 4> sum_{};  // limbs of the 256-bit sum, least significant first
 };
 
 class VerifyState;
+
+// The stored bytes of the last kEventsKept events the scan read, by seq: the
+// rules and the period figures look up the targets of reversals and
+// decisions, which on the generated ledgers are the event just before (a
+// decision) or a median of 26,000 events back (a reversal: 80% within
+// 65,536). Read from `events` again, each would decompress a 32 KiB block the
+// scan did not cache. Memory: about kEventsKept times an event's size.
+class RecentEvents {
+ public:
+  static constexpr uint64_t kEventsKept = 1 << 16;
+  RecentEvents() : slots_(kEventsKept) {}
+  // REQUIRES: seqs strictly increasing.
+  void Add(uint64_t seq, std::string_view bytes);
+  // Event `seq`'s bytes when still kept; valid until the next Add.
+  bool Find(uint64_t seq, std::string_view* bytes) const;
+
+ private:
+  std::vector<std::string> slots_;  // event seq at slot seq % kEventsKept
+  uint64_t last_seq_ = 0;           // 0: none yet
+};
 
 // The write model rebuilt in memory from the log, as a ModelView for
 // ApplyEvent. Reversal targets are found through the `ids` index (whose own
@@ -88,6 +112,8 @@ class VerifyModel final : public ModelView {
  public:
   VerifyModel(LedgerImpl* ledger, const rocksdb::ReadOptions& ro);
   void set_current_seq(uint64_t seq) { current_seq_ = seq; }
+  // Event `seq` passed the scan's checks: a later event may look it up.
+  void Scanned(uint64_t seq, std::string_view bytes) { recent_.Add(seq, bytes); }
 
   Status FindContract(std::string_view contract, ContractState** state) override;
   ContractState* CreateContract(std::string_view contract) override;
@@ -119,7 +145,8 @@ class VerifyModel final : public ModelView {
     uint64_t seq = 0;  // 0: empty
     events::Event event;
   };
-  // Reads the event `id` from the indexes (not the cache) into *slot.
+  // Finds the event `id` through `ids` (not found_) and decodes it into *slot:
+  // its bytes from recent_ while kept, else from `events`.
   Status LookUp(const events::Uuid& id, Found* slot, bool* found);
 
   using ContractEntry = std::pair<const std::string, ContractState>;
@@ -139,6 +166,7 @@ class VerifyModel final : public ModelView {
   // replaces, so the event a caller got from the previous call stays valid.
   std::array<Found, 2> found_;
   size_t next_found_ = 0;
+  RecentEvents recent_;
   std::string value_;
 };
 

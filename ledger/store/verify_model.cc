@@ -1,6 +1,7 @@
 // Verify's rebuilt write model and index digests (ledger/store/verify_internal.h).
 #include <rocksdb/db.h>
 
+#include <cassert>
 #include <cstdlib>
 #include <cstring>
 
@@ -59,72 +60,65 @@ void IndexDigest::Add(std::string_view key, std::string_view value) {
   sum_b_ += b;
 }
 
-namespace {
-
-// Fetched once: an implicit fetch per EVP_DigestInit_ex would cost about as
-// much as hashing a short entry.
-const EVP_MD* Sha256() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
+CopyDigest::CopyDigest(const Salt& salt) {
+  Salt other = salt;
+  other.back() ^= 1;
+  salted_.Update(salt.data(), salt.size());
+  salted_malformed_.Update(other.data(), other.size());
 }
-
-// libcrypto fails only when it cannot allocate or has no SHA-256; a verify
-// that cannot hash must not report success.
-void Check(int ok) {
-  if (ok != 1) std::abort();
-}
-
-}  // namespace
-
-CopyDigest::CopyDigest(const Salt& salt) : salt_(salt), ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr || Sha256() == nullptr) std::abort();
-}
-
-CopyDigest::~CopyDigest() { EVP_MD_CTX_free(ctx_); }
 
 void CopyDigest::Add(std::string_view key, std::string_view value) {
   uint64_t seq = 0;
   std::string_view copy;
-  if (!ParseStreamValue(value, &seq, &copy)) {
-    // Shorter than a leaf hash, so never the same message as a real entry's.
-    Entry(key, value.data(), value.size());
+  if (ParseStreamValue(value, &seq, &copy)) {
+    AddLeaf(key, EventLeafHash(seq, copy));
     return;
   }
-  AddLeaf(key, EventLeafHash(seq, copy));
-}
-
-void CopyDigest::AddLeaf(std::string_view key, const Hash& leaf) {
-  Entry(key, leaf.data(), leaf.size());
-}
-
-void CopyDigest::Entry(std::string_view key, const void* tail, size_t tail_bytes) {
+  // Under the other salt, so never the same message as a real entry's.
   const uint32_t n = static_cast<uint32_t>(key.size());
   const unsigned char size[4] = {static_cast<unsigned char>(n >> 24),
                                  static_cast<unsigned char>(n >> 16),
                                  static_cast<unsigned char>(n >> 8), static_cast<unsigned char>(n)};
-  Check(EVP_DigestInit_ex(ctx_, Sha256(), nullptr));
-  Check(EVP_DigestUpdate(ctx_, salt_.data(), salt_.size()));
-  Check(EVP_DigestUpdate(ctx_, size, sizeof(size)));
-  Check(EVP_DigestUpdate(ctx_, key.data(), key.size()));
-  Check(EVP_DigestUpdate(ctx_, tail, tail_bytes));
-  Finish();
+  Sha256Stream term = salted_malformed_;
+  term.Update(size, sizeof(size));
+  term.Update(key);
+  term.Update(value);
+  AddTerm(&term);
 }
 
-void CopyDigest::Finish() {
-  unsigned char h[32];
-  unsigned int len = 0;
-  Check(EVP_DigestFinal_ex(ctx_, h, &len));
+void CopyDigest::AddLeaf(std::string_view key, const Hash& leaf) {
+  // The leaf's fixed size at the end delimits the key.
+  Sha256Stream term = salted_;
+  term.Update(key);
+  term.Update(leaf.data(), leaf.size());
+  AddTerm(&term);
+}
+
+void CopyDigest::AddTerm(Sha256Stream* term) {
+  const Hash h = term->Finish();
   // Add the hash, read as a little-endian 256-bit integer, with carries.
   uint64_t carry = 0;
   for (size_t i = 0; i < 4; ++i) {
     uint64_t limb;
-    std::memcpy(&limb, h + 8 * i, 8);
+    std::memcpy(&limb, h.data() + 8 * i, 8);
     const uint64_t a = sum_[i] + limb;
     const uint64_t b = a + carry;
     carry = (a < limb) + (b < a);
     sum_[i] = b;
   }
   count_ += 1;
+}
+
+void RecentEvents::Add(uint64_t seq, std::string_view bytes) {
+  assert(seq > last_seq_);
+  slots_[seq % kEventsKept].assign(bytes);  // keeps the slot's capacity: no allocation
+  last_seq_ = seq;
+}
+
+bool RecentEvents::Find(uint64_t seq, std::string_view* bytes) const {
+  if (seq == 0 || seq > last_seq_ || last_seq_ - seq >= kEventsKept) return false;
+  *bytes = slots_[seq % kEventsKept];
+  return true;
 }
 
 Status VerifyModel::FindContract(std::string_view contract, ContractState** state) {
@@ -223,10 +217,14 @@ Status VerifyModel::LookUp(const events::Uuid& id, Found* slot, bool* found) {
   // A malformed or forward-pointing entry reads as "not found": the rules then
   // reject the reversal, and CheckIds names the damaged entry precisely.
   if (!DecodeSeq(value_, &seq) || seq >= current_seq_ || seq == 0) return Status::OK();
-  SeqKey k(seq);
-  s = ledger_->db()->Get(lookup_ro_, ledger_->cf(kCfEvents), k.view(), &value_);
-  if (!s.ok()) return Status::OK();
-  if (!events::DecodeEvent(value_, &slot->event).ok() || slot->event.event_id != id) {
+  std::string_view bytes;
+  if (!recent_.Find(seq, &bytes)) {
+    SeqKey k(seq);
+    s = ledger_->db()->Get(lookup_ro_, ledger_->cf(kCfEvents), k.view(), &value_);
+    if (!s.ok()) return Status::OK();
+    bytes = value_;
+  }
+  if (!events::DecodeEvent(bytes, &slot->event).ok() || slot->event.event_id != id) {
     return Status::OK();
   }
   slot->id = id;

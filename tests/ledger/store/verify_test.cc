@@ -5,7 +5,9 @@
 
 #include "events/model/codec.h"
 #include "events/model/rules.h"
+#include "ledger/merkle/merkle.h"
 #include "ledger/store/contract_state.h"
+#include "ledger/store/verify_internal.h"
 #include "tests/ledger/store/ledger_test_util.h"
 
 namespace ccl::ledger::testing {
@@ -277,6 +279,23 @@ TEST_F(LedgerVerifyTest, StreamsCopyShorterThanASeq) {
       12, "streams index entry points to seq 0 instead");
 }
 
+// A stored entry whose value holds no seq is digested apart from real ones:
+// here its key is the real key followed by the first 25 bytes of the real
+// leaf hash and its value the last 7, the same bytes to hash after the salt
+// as the real entry it replaces.
+TEST_F(LedgerVerifyTest, MalformedStreamsEntrySpellingARealEntrysTermIsCaught) {
+  ExpectCaught(
+      [](RawDb& raw) {
+        Event e = Decoded(raw, 11);
+        const std::string key = StreamKey(e.contract, e.stream_version);
+        const Hash leaf = EventLeafHash(11, raw.Get(kCfEvents, SeqKeyBytes(11)));
+        const std::string l(reinterpret_cast<const char*>(leaf.data()), leaf.size());
+        raw.Delete(kCfStreams, key);
+        raw.Put(kCfStreams, key + l.substr(0, 25), l.substr(25));
+      },
+      11, "streams index entry missing (contract 'C2' version 6)");
+}
+
 TEST_F(LedgerVerifyTest, StreamsCopyAdded) {
   ExpectCaught(
       [](RawDb& raw) {
@@ -437,6 +456,31 @@ TEST_F(LedgerVerifyTest, ReplayChecksReversalNotBeforeItsTarget) {
       {booking, reversal}, [](Event* e) { e->effective_at_ns = At("2026-05-01"); },
       "reversal effective before its target")
       .IgnoreError();
+}
+
+// Verify finds a reversal's target among the events it scanned last
+// (RecentEvents) or, further back, reads it from `events` again: both must
+// give the target, or the replay rejects the reversal.
+TEST_F(LedgerVerifyTest, ReversalOfATargetBeyondTheKeptEventsReplays) {
+  const Event near = f_.Book("C1", ServiceLine::kReactive, 5);
+  const Event far = f_.Book("C1", ServiceLine::kReactive, 7);
+  MustAppend({far});
+  std::vector<Event> batch;
+  for (uint64_t i = 0; i < RecentEvents::kEventsKept; ++i) {
+    batch.push_back(f_.Book("C2", ServiceLine::kReactive, 1));
+    if (batch.size() == 4096) {
+      MustAppend(batch);
+      batch.clear();
+    }
+  }
+  batch.push_back(near);
+  batch.push_back(f_.Reverse("C1", far.event_id));
+  batch.push_back(f_.Reverse("C1", near.event_id));
+  MustAppend(batch);
+  VerifyReport report;
+  Status s = ledger_->Verify(VerifyProgress(), &report);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(report.events, head_.seq + 1 + RecentEvents::kEventsKept + 3);
 }
 
 // A close whose sealed figures are not those of the events before it: the
