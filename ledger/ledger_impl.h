@@ -7,6 +7,7 @@
 #include <rocksdb/options.h>
 
 #include <atomic>
+#include <cassert>
 #include <condition_variable>
 #include <deque>
 #include <list>
@@ -66,6 +67,29 @@ bool LedgerLockHeld(const std::string& path, std::string* holder);
 
 // Translates a RocksDB status (IOError, Corruption, NotFound, InvalidArgument).
 Status FromRocks(const rocksdb::Status& s, std::string_view context);
+
+// What the ledger's event iterators (seq order, stream order) share: the
+// current event and where iteration stands. A subclass's Load sets seq_ and
+// event_ and then valid_, or status_ on an error.
+class LoadedEventIterator : public EventIterator {
+ public:
+  bool Valid() const override { return valid_; }
+  uint64_t seq() const override {
+    assert(valid_);
+    return seq_;
+  }
+  const events::Event& event() const override {
+    assert(valid_);
+    return event_;
+  }
+  Status status() const override { return status_; }
+
+ protected:
+  events::Event event_;
+  uint64_t seq_ = 0;
+  bool valid_ = false;
+  Status status_;
+};
 
 // A bounded LRU cache of committed contract states, so that memory is bounded
 // by the cache size rather than by the number of contracts or events.
