@@ -169,6 +169,15 @@ FieldKind FieldKindOf(FieldId f) {
   }
 }
 
+void ClearAssignedFields(Event* e) {
+  e->seq = 0;
+  e->stream_version = 0;
+  e->recorded_at_ns = 0;
+  e->applied_bill_rate_minor.reset();
+  e->seal.reset();
+  e->awaits_approval = false;
+}
+
 std::string Event::*TextMemberOf(FieldId f) {
   switch (f) {
     case FieldId::kContract:

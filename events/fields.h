@@ -96,6 +96,11 @@ FieldKind LineFieldKindOf(LineFieldId f);
 // the readers and writers of every form, so they name the same members.
 std::string Event::*TextMemberOf(FieldId f);
 
+// Resets only the fields the ledger assigns (kAssignedFields: seq,
+// stream_version, recorded_at_ns, applied_bill_rate_minor, seal,
+// awaits_approval), the ones SameContent ignores.
+void ClearAssignedFields(Event* e);
+
 std::string_view FieldName(FieldId f);
 // False for a name that is not a top-level key.
 bool LookupField(std::string_view name, FieldId* out);

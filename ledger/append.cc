@@ -18,6 +18,7 @@
 #include <cstring>
 
 #include "events/codec.h"
+#include "events/fields.h"
 #include "events/limits.h"
 #include "events/rules.h"
 #include "events/uuid.h"
@@ -476,6 +477,35 @@ Status LedgerImpl::CheckExpectedVersions(const Writer& w) {
   return Status::OK();
 }
 
+Status LedgerImpl::StageStoredEvent(const events::Event& in, GroupScratch* g) {
+  const events::Event& e = g->event;
+  assert(e.seq == g->next_seq && e.event_id == in.event_id && e.contract == in.contract);
+  const uint64_t seq = e.seq;
+  events::EncodeEvent(e, &g->bytes);
+  if (g->bytes.size() > limits::kEventBytesMax) {
+    return Status::InvalidArgument(EventLabel(e.event_id) + ": stored event would be " +
+                                   std::to_string(g->bytes.size()) + " bytes, at most " +
+                                   std::to_string(limits::kEventBytesMax));
+  }
+  g->prev_hash = ChainHash(g->prev_hash, seq, g->bytes);
+  g->leaf_hashes.push_back(EventLeafHash(seq, g->bytes));
+  SeqKey k(seq);
+  if (!g->bulk) CCL_RETURN_IF_ERROR(FromBatch(g->batch->Put(cf(kCfEvents), k.view(), g->bytes)));
+  CCL_RETURN_IF_ERROR(FromBatch(
+      g->batch->Put(cf(kCfChain), k.view(),
+                    rocksdb::Slice(reinterpret_cast<const char*>(g->prev_hash.data()), 32))));
+  // The stream's copy (keys.h StreamValueInto), written in key order by
+  // StageIndexes; its bytes wait here meanwhile.
+  const size_t copy_at = g->copies.size();
+  AppendBE64(seq, &g->copies);
+  g->copies.append(g->bytes);
+  // The entry's contract is a view: of the caller's event, which outlives the
+  // group, not of g->event, which the next event overwrites.
+  g->streams.push_back({in.contract, e.stream_version, seq, copy_at, g->copies.size() - copy_at});
+  g->ids.push_back({e.event_id, seq});
+  return Status::OK();
+}
+
 Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
   AppendResult* r = w->result;
   r->outcomes.assign(w->batch.size(), EventOutcome{});
@@ -488,12 +518,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     // The caller's assigned fields are ignored: validate and encode a copy
     // carrying ours.
     e = in;
-    e.seq = 0;
-    e.stream_version = 0;
-    e.recorded_at_ns = 0;
-    e.applied_bill_rate_minor.reset();
-    e.seal.reset();
-    e.awaits_approval = false;
+    events::ClearAssignedFields(&e);
     Status s = events::ValidateEvent(e);
     if (!s.ok()) return s.WithContext(EventLabel(in.event_id));
 
@@ -523,27 +548,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
       s = SealPeriod(g, seq, e.period_month, &e.seal.emplace());
       if (!s.ok()) return s.WithContext(EventLabel(in.event_id) + ": seal");
     }
-    events::EncodeEvent(e, &g->bytes);
-    if (g->bytes.size() > limits::kEventBytesMax) {
-      return Status::InvalidArgument(EventLabel(in.event_id) + ": stored event would be " +
-                                     std::to_string(g->bytes.size()) + " bytes, at most " +
-                                     std::to_string(limits::kEventBytesMax));
-    }
-    g->prev_hash = ChainHash(g->prev_hash, seq, g->bytes);
-    g->leaf_hashes.push_back(EventLeafHash(seq, g->bytes));
-    SeqKey k(seq);
-    if (!g->bulk) CCL_RETURN_IF_ERROR(FromBatch(g->batch->Put(cf(kCfEvents), k.view(), g->bytes)));
-    CCL_RETURN_IF_ERROR(FromBatch(
-        g->batch->Put(cf(kCfChain), k.view(),
-                      rocksdb::Slice(reinterpret_cast<const char*>(g->prev_hash.data()), 32))));
-    // The stream's copy (keys.h StreamValueInto), written in key order by
-    // StageIndexes; its bytes wait here meanwhile.
-    const size_t copy_at = g->copies.size();
-    AppendBE64(seq, &g->copies);
-    g->copies.append(g->bytes);
-    g->streams.push_back(
-        {in.contract, applied.stream_version, seq, copy_at, g->copies.size() - copy_at});
-    g->ids.push_back({in.event_id, seq});
+    CCL_RETURN_IF_ERROR(StageStoredEvent(in, g));
     r->outcomes[i] = EventOutcome{seq, false};
     r->appended += 1;
     g->next_seq += 1;

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cassert>
+#include <cassert>
 #include <condition_variable>
 #include <deque>
 #include <list>
@@ -67,6 +68,29 @@ bool LedgerLockHeld(const std::string& path, std::string* holder);
 
 // Translates a RocksDB status (IOError, Corruption, NotFound, InvalidArgument).
 Status FromRocks(const rocksdb::Status& s, std::string_view context);
+
+// What the ledger's event iterators (seq order, stream order) share: the
+// current event and where iteration stands. A subclass's Load sets seq_ and
+// event_ and then valid_, or status_ on an error.
+class LoadedEventIterator : public EventIterator {
+ public:
+  bool Valid() const override { return valid_; }
+  uint64_t seq() const override {
+    assert(valid_);
+    return seq_;
+  }
+  const events::Event& event() const override {
+    assert(valid_);
+    return event_;
+  }
+  Status status() const override { return status_; }
+
+ protected:
+  events::Event event_;
+  uint64_t seq_ = 0;
+  bool valid_ = false;
+  Status status_;
+};
 
 // What the ledger's event iterators (seq order, stream order) share: the
 // current event and where iteration stands. A subclass's Load sets seq_ and
@@ -311,7 +335,14 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   Status DrainStagedGroups();
   // The input event of `id` in the group in flight.
   bool FindStagedEvent(const events::Uuid& id, uint64_t* seq, events::Event* event);
+  // Checks w's batch against the write model and stages its new events in g;
+  // on failure, w->result names the failing event.
   Status ProcessWriter(Writer* w, GroupScratch* g);
+  // Stages g->event, the stored form of the caller's accepted event `in` (its
+  // seq g->next_seq, its assigned fields set): encodes it, extends the
+  // chain, puts its rows in g's batch and queues its stream copy and id for
+  // StageIndexes. `in` must outlive the group (its stream entry views it).
+  Status StageStoredEvent(const events::Event& in, GroupScratch* g);
   void SortStreamEntries(GroupScratch* g);
   // ingest.cc: writes a large group's batch (and, for a bulk group, its
   // events and indexes from g) as SST files and ingests them into all column
