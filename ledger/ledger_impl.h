@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <cassert>
-#include <cassert>
 #include <condition_variable>
 #include <deque>
 #include <list>
@@ -68,29 +67,6 @@ bool LedgerLockHeld(const std::string& path, std::string* holder);
 
 // Translates a RocksDB status (IOError, Corruption, NotFound, InvalidArgument).
 Status FromRocks(const rocksdb::Status& s, std::string_view context);
-
-// What the ledger's event iterators (seq order, stream order) share: the
-// current event and where iteration stands. A subclass's Load sets seq_ and
-// event_ and then valid_, or status_ on an error.
-class LoadedEventIterator : public EventIterator {
- public:
-  bool Valid() const override { return valid_; }
-  uint64_t seq() const override {
-    assert(valid_);
-    return seq_;
-  }
-  const events::Event& event() const override {
-    assert(valid_);
-    return event_;
-  }
-  Status status() const override { return status_; }
-
- protected:
-  events::Event event_;
-  uint64_t seq_ = 0;
-  bool valid_ = false;
-  Status status_;
-};
 
 // What the ledger's event iterators (seq order, stream order) share: the
 // current event and where iteration stands. A subclass's Load sets seq_ and
@@ -244,6 +220,9 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   Status ReadHead(Head* out);
   // Corruption unless the last key of `events` is head.seq.
   Status CheckLastEventIsHead(const Head& head);
+  // Makes `head` (read from the database) and the stored access head the
+  // ones readers see.
+  Status PublishStoredHeads(const Head& head);
 
   // access_store.cc: the column families a read-only instance opens: all,
   // but `access` only when the ledger has it (*has_access): a ledger no

@@ -346,12 +346,7 @@ Status LedgerImpl::LoadOrCreateMeta() {
     return Status::Corruption(path_ + ": empty ledger whose head is not the genesis hash");
   }
   CCL_RETURN_IF_ERROR(CheckLastEventIsHead(head));
-  AccessHead access;
-  CCL_RETURN_IF_ERROR(ReadAccessHead(&access));
-  std::lock_guard<std::mutex> l(head_mu_);
-  head_ = head;
-  access_head_ = access;
-  return Status::OK();
+  return PublishStoredHeads(head);
 }
 
 // O(1) sanity check: the last stored event is the head (one WriteBatch or
@@ -369,6 +364,15 @@ Status LedgerImpl::CheckLastEventIsHead(const Head& head) {
                               ": last stored event is " + std::to_string(last) + " but head is " +
                               std::to_string(head.seq));
   }
+  return Status::OK();
+}
+
+Status LedgerImpl::PublishStoredHeads(const Head& head) {
+  AccessHead access;
+  CCL_RETURN_IF_ERROR(ReadAccessHead(&access));
+  std::lock_guard<std::mutex> l(head_mu_);
+  head_ = head;
+  access_head_ = access;
   return Status::OK();
 }
 
@@ -400,12 +404,7 @@ Status LedgerImpl::Refresh() {
     if (consistent.ok()) break;
   }
   CCL_RETURN_IF_ERROR(consistent);
-  AccessHead access;
-  CCL_RETURN_IF_ERROR(ReadAccessHead(&access));
-  std::lock_guard<std::mutex> l(head_mu_);
-  head_ = head;
-  access_head_ = access;
-  return Status::OK();
+  return PublishStoredHeads(head);
 }
 
 Head LedgerImpl::head() const {
