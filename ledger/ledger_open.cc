@@ -18,6 +18,7 @@
 #include <mutex>
 #include <system_error>
 
+#include "events/durable_file.h"
 #include "ledger/cf_options.h"
 #include "ledger/ledger_impl.h"
 
@@ -427,18 +428,6 @@ Status LedgerImpl::PutProjectionState(std::string_view name, std::string_view va
   return FromRocks(db_->Put(wo, cf(kCfProjections), name, value), "store projection state");
 }
 
-uint64_t LedgerImpl::DiskBytes() {
-  uint64_t total = 0;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(path_, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    std::error_code size_ec;
-    if (it->is_regular_file(size_ec)) {
-      const uint64_t n = it->file_size(size_ec);
-      if (!size_ec) total += n;
-    }
-  }
-  return total;
-}
+uint64_t LedgerImpl::DiskBytes() { return events::DirectoryBytes(path_); }
 
 }  // namespace ccl::ledger
