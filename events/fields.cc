@@ -1,6 +1,7 @@
 // The field table (events/fields.h).
 #include "events/fields.h"
 
+#include <cassert>
 #include <iterator>
 
 namespace ccl::events {
@@ -176,6 +177,28 @@ void ClearAssignedFields(Event* e) {
   e->applied_bill_rate_minor.reset();
   e->seal.reset();
   e->awaits_approval = false;
+}
+
+std::optional<int64_t> IntegerFieldOf(const Event& e, FieldId f) {
+  assert(FieldKindOf(f) == FieldKind::kInteger);
+  switch (f) {
+    case FieldId::kSeq:
+      return static_cast<int64_t>(e.seq);
+    case FieldId::kStreamVersion:
+      return static_cast<int64_t>(e.stream_version);
+    case FieldId::kMinutes:
+      return e.minutes;
+    case FieldId::kCostRateMinor:
+      return e.cost_rate_minor;
+    case FieldId::kCostMinor:
+      return e.cost_minor;
+    case FieldId::kAppliedBillRateMinor:
+      return e.applied_bill_rate_minor;
+    case FieldId::kThresholdMinutes:
+      return e.threshold_minutes;
+    default:
+      return std::nullopt;
+  }
 }
 
 std::string Event::*TextMemberOf(FieldId f) {
