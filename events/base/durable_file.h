@@ -116,4 +116,9 @@ class DurableFileWriter {
 // fsyncs the directory holding `path`, making a rename into it durable.
 [[nodiscard]] Status SyncParentDirectory(const std::string& path);
 
+// Total size in bytes of the regular files under directory `path` (links not
+// followed); what cannot be read counts as nothing, so a size shown beside
+// other figures never fails them.
+uint64_t DirectoryBytes(const std::string& path);
+
 }  // namespace ccl::events

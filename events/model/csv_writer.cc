@@ -3,7 +3,6 @@
 // cell goes through AppendCsvCell (events/base/csv_cell.h): formulas neutralised,
 // control characters escaped, both undone by the reader.
 #include <array>
-#include <charconv>
 #include <cstring>
 
 #include "events/base/csv_cell.h"
@@ -24,9 +23,24 @@ bool IsColumn(FieldId f, const CsvOutputOptions& options) {
   return !IsAssigned(f) || options.assigned_fields;
 }
 
-void AppendInteger(int64_t v, std::string* out) {
-  char buf[24];
-  out->append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
+// The cell of integer field f: nothing when e leaves it out.
+void AppendIntegerField(const Event& e, FieldId f, std::string* out) {
+  if (const std::optional<int64_t> v = IntegerFieldOf(e, f)) AppendDecimal(*v, out);
+}
+
+// One CSV row: cell(f, out) for each column `options` selects, separated by
+// commas, ended by CRLF.
+template <typename Cell>
+void AppendRow(const CsvOutputOptions& options, Cell&& cell, std::string* out) {
+  bool first = true;
+  for (int i = 0; i < kFieldCount; ++i) {
+    const auto f = static_cast<FieldId>(i);
+    if (!IsColumn(f, options)) continue;
+    if (!first) out->push_back(',');
+    first = false;
+    cell(f, out);
+  }
+  out->append("\r\n");
 }
 
 // The cell of field f when f is an envelope or assigned field, or the
@@ -36,7 +50,9 @@ bool AppendEnvelopeField(const Event& e, FieldId f, const CsvOutputOptions& opti
                          const uint8_t* hash, std::string* scratch, std::string* out) {
   switch (f) {
     case FieldId::kSeq:
-      AppendInteger(static_cast<int64_t>(e.seq), out);
+    case FieldId::kStreamVersion:
+    case FieldId::kAppliedBillRateMinor:
+      AppendIntegerField(e, f, out);
       return true;
     case FieldId::kEventId:
       AppendUuid(e.event_id, out);
@@ -50,17 +66,11 @@ bool AppendEnvelopeField(const Event& e, FieldId f, const CsvOutputOptions& opti
     case FieldId::kNote:
       AppendCsvCell(e.*TextMemberOf(f), out);
       return true;
-    case FieldId::kStreamVersion:
-      AppendInteger(static_cast<int64_t>(e.stream_version), out);
-      return true;
     case FieldId::kEffectiveAt:
       AppendInstant(e.effective_at_ns, out);
       return true;
     case FieldId::kRecordedAt:
       AppendInstantNs(e.recorded_at_ns, out);
-      return true;
-    case FieldId::kAppliedBillRateMinor:
-      if (e.applied_bill_rate_minor.has_value()) AppendInteger(*e.applied_bill_rate_minor, out);
       return true;
     case FieldId::kSealedBalancesDigest:
       if (e.seal.has_value()) AppendDigestHex(e.seal->balances_digest, out);
@@ -114,13 +124,10 @@ void AppendPayloadField(const Event& e, FieldId f, std::string* scratch, std::st
       out->append(ServiceLineName(e.service_line));
       return;
     case FieldId::kMinutes:
-      AppendInteger(e.minutes, out);
-      return;
     case FieldId::kCostRateMinor:
-      AppendInteger(e.cost_rate_minor, out);
-      return;
     case FieldId::kCostMinor:
-      AppendInteger(e.cost_minor, out);
+    case FieldId::kThresholdMinutes:
+      AppendIntegerField(e, f, out);
       return;
     case FieldId::kSeverity:
       out->append(SeverityName(e.severity));
@@ -133,9 +140,6 @@ void AppendPayloadField(const Event& e, FieldId f, std::string* scratch, std::st
       return;
     case FieldId::kTypes:
       AppendCsvCell(FormatApprovalTypes(e.approval_types), out);
-      return;
-    case FieldId::kThresholdMinutes:
-      if (e.threshold_minutes.has_value()) AppendInteger(*e.threshold_minutes, out);
       return;
     default:
       return;
@@ -154,29 +158,16 @@ void AppendField(const Event& e, FieldId f, const CsvOutputOptions& options, con
 }  // namespace
 
 void AppendCsvHeader(const CsvOutputOptions& options, std::string* out) {
-  bool first = true;
-  for (int i = 0; i < kFieldCount; ++i) {
-    const auto f = static_cast<FieldId>(i);
-    if (!IsColumn(f, options)) continue;
-    if (!first) out->push_back(',');
-    first = false;
-    out->append(FieldName(f));
-  }
-  out->append("\r\n");
+  AppendRow(
+      options, [](FieldId f, std::string* o) { o->append(FieldName(f)); }, out);
 }
 
 void AppendEventCsv(const Event& e, const CsvOutputOptions& options, const uint8_t* hash,
                     std::string* out) {
   std::string scratch;
-  bool first = true;
-  for (int i = 0; i < kFieldCount; ++i) {
-    const auto f = static_cast<FieldId>(i);
-    if (!IsColumn(f, options)) continue;
-    if (!first) out->push_back(',');
-    first = false;
-    AppendField(e, f, options, hash, &scratch, out);
-  }
-  out->append("\r\n");
+  AppendRow(
+      options, [&](FieldId f, std::string* o) { AppendField(e, f, options, hash, &scratch, o); },
+      out);
 }
 
 }  // namespace ccl::events

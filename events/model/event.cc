@@ -1,6 +1,8 @@
 // Names of the event enums, SameContent and ClearEvent (events/model/event.h).
 #include "events/model/event.h"
 
+#include "events/model/fields.h"
+
 namespace ccl::events {
 
 namespace {
@@ -121,12 +123,7 @@ bool SameContent(const Event& a, const Event& b) {
 
 void ClearEvent(Event* e) {
   // clear() rather than assignment from a fresh Event: it keeps the capacity.
-  e->seq = 0;
-  e->stream_version = 0;
-  e->recorded_at_ns = 0;
-  e->applied_bill_rate_minor.reset();
-  e->seal.reset();
-  e->awaits_approval = false;
+  ClearAssignedFields(e);
   e->event_id = Uuid{};
   e->type = EventType::kContractOpened;
   e->contract.clear();

@@ -1,6 +1,7 @@
 // The field table (events/model/fields.h).
 #include "events/model/fields.h"
 
+#include <cassert>
 #include <iterator>
 
 namespace ccl::events {
@@ -166,6 +167,37 @@ FieldKind FieldKindOf(FieldId f) {
       return FieldKind::kSealedTotals;
     default:
       return FieldKind::kText;
+  }
+}
+
+void ClearAssignedFields(Event* e) {
+  e->seq = 0;
+  e->stream_version = 0;
+  e->recorded_at_ns = 0;
+  e->applied_bill_rate_minor.reset();
+  e->seal.reset();
+  e->awaits_approval = false;
+}
+
+std::optional<int64_t> IntegerFieldOf(const Event& e, FieldId f) {
+  assert(FieldKindOf(f) == FieldKind::kInteger);
+  switch (f) {
+    case FieldId::kSeq:
+      return static_cast<int64_t>(e.seq);
+    case FieldId::kStreamVersion:
+      return static_cast<int64_t>(e.stream_version);
+    case FieldId::kMinutes:
+      return e.minutes;
+    case FieldId::kCostRateMinor:
+      return e.cost_rate_minor;
+    case FieldId::kCostMinor:
+      return e.cost_minor;
+    case FieldId::kAppliedBillRateMinor:
+      return e.applied_bill_rate_minor;
+    case FieldId::kThresholdMinutes:
+      return e.threshold_minutes;
+    default:
+      return std::nullopt;
   }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -95,6 +96,16 @@ FieldKind LineFieldKindOf(LineFieldId f);
 // names of enums, and the integer, list and assigned fields). One table for
 // the readers and writers of every form, so they name the same members.
 std::string Event::*TextMemberOf(FieldId f);
+
+// Resets only the fields the ledger assigns (kAssignedFields: seq,
+// stream_version, recorded_at_ns, applied_bill_rate_minor, seal,
+// awaits_approval), the ones SameContent ignores.
+void ClearAssignedFields(Event* e);
+
+// The value of integer field f (FieldKindOf(f) == kInteger) in e, as the
+// writers of every form print it; nullopt when e leaves out an optional one
+// (applied_bill_rate_minor, threshold_minutes). REQUIRES: f is an integer field.
+std::optional<int64_t> IntegerFieldOf(const Event& e, FieldId f);
 
 std::string_view FieldName(FieldId f);
 // False for a name that is not a top-level key.

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "events/base/status.h"
 #include "events/model/event.h"
@@ -77,6 +79,15 @@ void AppendEventJson(const Event& e, const JsonOutputOptions& options, std::stri
 void AppendSealedTotalsJson(const PeriodSeal& seal, std::string* out);
 // 64 lower-case hex digits of a digest. Appends to *out.
 void AppendDigestHex(const std::array<uint8_t, 32>& digest, std::string* out);
+
+// The decimal digits of integer v, '-' first when negative: how every
+// machine form (JSON, CSV) writes an integer. Appends to *out.
+template <typename Int>
+void AppendDecimal(Int v, std::string* out) {
+  static_assert(std::is_integral_v<Int> && sizeof(Int) <= 8);
+  char buf[24];
+  out->append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
+}
 
 // The canonical JSON array of e.lines alone ("[]" when empty), as the value
 // of "lines" above and as the `lines` cell of the CSV form. Appends to *out.

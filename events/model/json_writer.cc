@@ -4,7 +4,6 @@
 // integers for money and minutes, RFC 3339 UTC times, and one escaping rule
 // (\" \\ and \u00XX for control characters; everything else as UTF-8).
 #include <array>
-#include <charconv>
 #include <cstring>
 
 #include "events/base/csv_cell.h"
@@ -54,9 +53,7 @@ class JsonWriter {
   }
   void Integer(std::string_view key, int64_t value) {
     Key(key);
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof(buf), value);
-    out_->append(buf, r.ptr);
+    AppendDecimal(value, out_);
   }
   void Bool(std::string_view key, bool value) {
     Key(key);
@@ -64,36 +61,36 @@ class JsonWriter {
   }
   void Unsigned(std::string_view key, uint64_t value) {
     Key(key);
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof(buf), value);
-    out_->append(buf, r.ptr);
+    AppendDecimal(value, out_);
   }
   void Uuid(std::string_view key, const events::Uuid& id) {
-    Key(key);
-    out_->push_back('"');
-    AppendUuid(id, out_);
-    out_->push_back('"');
+    Quoted(key, [&] { AppendUuid(id, out_); });
   }
   void Date(std::string_view key, int32_t day) {
-    Key(key);
-    out_->push_back('"');
-    AppendDate(day, out_);
-    out_->push_back('"');
+    Quoted(key, [&] { AppendDate(day, out_); });
   }
   void Instant(std::string_view key, int64_t ns, bool always_fraction) {
-    Key(key);
-    out_->push_back('"');
-    if (always_fraction) {
-      AppendInstantNs(ns, out_);
-    } else {
-      AppendInstant(ns, out_);
-    }
-    out_->push_back('"');
+    Quoted(key, [&] {
+      if (always_fraction) {
+        AppendInstantNs(ns, out_);
+      } else {
+        AppendInstant(ns, out_);
+      }
+    });
   }
   void Raw(std::string_view text) { out_->append(text); }
   void AfterValue() { first_ = false; }
 
  private:
+  // Key, then a string value that append_body writes and that needs no
+  // escaping (our own formats: UUIDs, dates, times).
+  template <typename Body>
+  void Quoted(std::string_view key, Body&& append_body) {
+    Key(key);
+    out_->push_back('"');
+    append_body();
+    out_->push_back('"');
+  }
   void AppendString(std::string_view s) {
     out_->push_back('"');
     AppendJsonStringBody(s, /*escape_del_c1=*/false, out_);

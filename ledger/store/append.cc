@@ -19,6 +19,7 @@
 
 #include "events/base/limits.h"
 #include "events/model/codec.h"
+#include "events/model/fields.h"
 #include "events/model/rules.h"
 #include "events/model/uuid.h"
 #include "events/model/validate.h"
@@ -503,6 +504,26 @@ Status LedgerImpl::CheckExpectedVersions(const Writer& w) {
   return Status::OK();
 }
 
+Status LedgerImpl::StageStoredEvent(const events::Event& in, GroupScratch* g) {
+  const events::Event& e = g->event;
+  assert(e.seq == g->next_seq && e.event_id == in.event_id && e.contract == in.contract);
+  const uint64_t seq = e.seq;
+  events::EncodeEvent(e, &g->bytes);
+  if (g->bytes.size() > limits::kEventBytesMax) {
+    return Status::InvalidArgument(EventLabel(e.event_id) + ": stored event would be " +
+                                   std::to_string(g->bytes.size()) + " bytes, at most " +
+                                   std::to_string(limits::kEventBytesMax));
+  }
+  g->prev_hash = ChainHash(g->prev_hash, seq, g->bytes);
+  g->leaf_hashes.push_back(EventLeafHash(seq, g->bytes));
+  // The stream entry's contract is a view of the caller's event, which
+  // outlives the group, not of g->event, which the next event overwrites.
+  CCL_RETURN_IF_ERROR(
+      StageEventRows(in.contract, e.stream_version, seq, cf(kCfEvents), cf(kCfChain), g));
+  g->ids.push_back({e.event_id, seq});
+  return Status::OK();
+}
+
 Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
   AppendResult* r = w->result;
   r->outcomes.assign(w->batch.size(), EventOutcome{});
@@ -525,12 +546,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     // The caller's assigned fields are ignored: validate and encode a copy
     // carrying ours.
     e = in;
-    e.seq = 0;
-    e.stream_version = 0;
-    e.recorded_at_ns = 0;
-    e.applied_bill_rate_minor.reset();
-    e.seal.reset();
-    e.awaits_approval = false;
+    events::ClearAssignedFields(&e);
     Status s = events::ValidateEvent(e);
     if (!s.ok()) return s.WithContext(EventLabel(in.event_id));
 
@@ -560,17 +576,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
       s = SealPeriod(g, seq, e.period_month, &e.seal.emplace());
       if (!s.ok()) return s.WithContext(EventLabel(in.event_id) + ": seal");
     }
-    events::EncodeEvent(e, &g->bytes);
-    if (g->bytes.size() > limits::kEventBytesMax) {
-      return Status::InvalidArgument(EventLabel(in.event_id) + ": stored event would be " +
-                                     std::to_string(g->bytes.size()) + " bytes, at most " +
-                                     std::to_string(limits::kEventBytesMax));
-    }
-    g->prev_hash = ChainHash(g->prev_hash, seq, g->bytes);
-    g->leaf_hashes.push_back(EventLeafHash(seq, g->bytes));
-    CCL_RETURN_IF_ERROR(
-        StageEventRows(in.contract, applied.stream_version, seq, cf(kCfEvents), cf(kCfChain), g));
-    g->ids.push_back({in.event_id, seq});
+    CCL_RETURN_IF_ERROR(StageStoredEvent(in, g));
     r->outcomes[i] = EventOutcome{seq, false};
     r->appended += 1;
     g->next_seq += 1;

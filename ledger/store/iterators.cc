@@ -39,7 +39,7 @@ Status ChainHashAt(LedgerImpl* ledger, const rocksdb::ReadOptions& ro,
   return Status::OK();
 }
 
-class SeqIterator final : public EventIterator {
+class SeqIterator final : public LoadedEventIterator {
  public:
   // decode = false: keys are checked, values are left to the caller, who
   // decodes them with DecodeStoredEvent (Ledger::NewRawIterator).
@@ -59,16 +59,12 @@ class SeqIterator final : public EventIterator {
     Load();
   }
 
-  bool Valid() const override { return valid_; }
   void Next() override {
     it_->Next();
     Load();
   }
-  uint64_t seq() const override { return seq_; }
   std::string_view bytes() const override { return it_->value().ToStringView(); }
-  const events::Event& event() const override { return event_; }
   Status chain_hash(Hash* out) override { return ChainHashAt(ledger_, ro_, &chain_it_, seq_, out); }
-  Status status() const override { return status_; }
 
  private:
   void Load() {
@@ -105,10 +101,6 @@ class SeqIterator final : public EventIterator {
   rocksdb::ReadOptions ro_;
   std::unique_ptr<rocksdb::Iterator> it_;
   std::unique_ptr<rocksdb::Iterator> chain_it_;
-  events::Event event_;
-  uint64_t seq_ = 0;
-  bool valid_ = false;
-  Status status_;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <rocksdb/sst_file_writer.h>
 
 #include <atomic>
+#include <cassert>
 #include <condition_variable>
 #include <deque>
 #include <list>
@@ -157,6 +158,29 @@ bool LedgerLockHeld(const std::string& path, std::string* holder);
 
 // Translates a RocksDB status (IOError, Corruption, NotFound, InvalidArgument).
 Status FromRocks(const rocksdb::Status& s, std::string_view context);
+
+// What the ledger's event iterators (seq order, stream order) share: the
+// current event and where iteration stands. A subclass's Load sets seq_ and
+// event_ and then valid_, or status_ on an error.
+class LoadedEventIterator : public EventIterator {
+ public:
+  bool Valid() const override { return valid_; }
+  uint64_t seq() const override {
+    assert(valid_);
+    return seq_;
+  }
+  const events::Event& event() const override {
+    assert(valid_);
+    return event_;
+  }
+  Status status() const override { return status_; }
+
+ protected:
+  events::Event event_;
+  uint64_t seq_ = 0;
+  bool valid_ = false;
+  Status status_;
+};
 
 // A bounded LRU cache of committed contract states, so that memory is bounded
 // by the cache size rather than by the number of contracts or events.
@@ -308,6 +332,9 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   Status ReadHead(Head* out);
   // Corruption unless the last key of `events` is head.seq.
   Status CheckLastEventIsHead(const Head& head);
+  // Makes `head` (read from the database) and the stored access head the
+  // ones readers see.
+  Status PublishStoredHeads(const Head& head);
 
   // access_store.cc: the column families a read-only instance opens: all,
   // but `access` only when the ledger has it (*has_access): a ledger no
@@ -399,6 +426,8 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   Status DrainStagedGroups();
   // The input event of `id` in the group in flight.
   bool FindStagedEvent(const events::Uuid& id, uint64_t* seq, events::Event* event);
+  // Checks w's batch against the write model and stages its new events in g;
+  // on failure, w->result names the failing event.
   Status ProcessWriter(Writer* w, GroupScratch* g);
   // append.cc: resets *result; whether this ledger takes an append now.
   Status BeginAppend(const AppendOptions& options, AppendResult* result);
@@ -413,6 +442,11 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // append_source.cc: the group's pending event `seq`, read back from its
   // copies (AppendView::SetPendingLoader).
   Status LoadPendingEvent(const GroupScratch& g, uint64_t seq, events::Event* out);
+  // Stages g->event, the stored form of the caller's accepted event `in` (its
+  // seq g->next_seq, its assigned fields set): encodes it, extends the
+  // chain, puts its rows in g's batch and queues its stream copy and id for
+  // StageIndexes. `in` must outlive the group (its stream entry views it).
+  Status StageStoredEvent(const events::Event& in, GroupScratch* g);
   void SortStreamEntries(GroupScratch* g);
   // ingest.cc: writes a large group's batch (and, for a bulk group, its
   // events and indexes from g) as SST files and ingests them into all column

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <system_error>
 
+#include "events/base/durable_file.h"
 #include "ledger/store/cf_options.h"
 #include "ledger/store/ledger_impl.h"
 
@@ -346,12 +347,7 @@ Status LedgerImpl::LoadOrCreateMeta() {
     return Status::Corruption(path_ + ": empty ledger whose head is not the genesis hash");
   }
   CCL_RETURN_IF_ERROR(CheckLastEventIsHead(head));
-  AccessHead access;
-  CCL_RETURN_IF_ERROR(ReadAccessHead(&access));
-  std::lock_guard<std::mutex> l(head_mu_);
-  head_ = head;
-  access_head_ = access;
-  return Status::OK();
+  return PublishStoredHeads(head);
 }
 
 // O(1) sanity check: the last stored event is the head (one WriteBatch or
@@ -369,6 +365,15 @@ Status LedgerImpl::CheckLastEventIsHead(const Head& head) {
                               ": last stored event is " + std::to_string(last) + " but head is " +
                               std::to_string(head.seq));
   }
+  return Status::OK();
+}
+
+Status LedgerImpl::PublishStoredHeads(const Head& head) {
+  AccessHead access;
+  CCL_RETURN_IF_ERROR(ReadAccessHead(&access));
+  std::lock_guard<std::mutex> l(head_mu_);
+  head_ = head;
+  access_head_ = access;
   return Status::OK();
 }
 
@@ -400,12 +405,7 @@ Status LedgerImpl::Refresh() {
     if (consistent.ok()) break;
   }
   CCL_RETURN_IF_ERROR(consistent);
-  AccessHead access;
-  CCL_RETURN_IF_ERROR(ReadAccessHead(&access));
-  std::lock_guard<std::mutex> l(head_mu_);
-  head_ = head;
-  access_head_ = access;
-  return Status::OK();
+  return PublishStoredHeads(head);
 }
 
 Head LedgerImpl::head() const {
@@ -428,18 +428,6 @@ Status LedgerImpl::PutProjectionState(std::string_view name, std::string_view va
   return FromRocks(db_->Put(wo, cf(kCfProjections), name, value), "store projection state");
 }
 
-uint64_t LedgerImpl::DiskBytes() {
-  uint64_t total = 0;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(path_, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    std::error_code size_ec;
-    if (it->is_regular_file(size_ec)) {
-      const uint64_t n = it->file_size(size_ec);
-      if (!size_ec) total += n;
-    }
-  }
-  return total;
-}
+uint64_t LedgerImpl::DiskBytes() { return events::DirectoryBytes(path_); }
 
 }  // namespace ccl::ledger

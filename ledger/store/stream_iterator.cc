@@ -15,7 +15,7 @@ namespace ccl::ledger {
 
 namespace {
 
-class StreamIterator final : public EventIterator {
+class StreamIterator final : public LoadedEventIterator {
  public:
   StreamIterator(LedgerImpl* ledger, std::string_view contract, uint64_t from_version,
                  uint64_t last_seq)
@@ -33,19 +33,15 @@ class StreamIterator final : public EventIterator {
     Load();
   }
 
-  bool Valid() const override { return valid_; }
   void Next() override {
     it_->Next();
     Load();
   }
-  uint64_t seq() const override { return seq_; }
   std::string_view bytes() const override { return bytes_; }
-  const events::Event& event() const override { return event_; }
   Status chain_hash(Hash* out) override {
     // Stream order jumps around the log: a point read per call.
     return ledger_->GetChainHash(seq_, out);
   }
-  Status status() const override { return status_; }
 
  private:
   void Load() {
@@ -97,10 +93,6 @@ class StreamIterator final : public EventIterator {
   rocksdb::ReadOptions ro_;
   std::unique_ptr<rocksdb::Iterator> it_;
   std::string_view bytes_;  // into it_'s value: valid until it_ moves
-  events::Event event_;
-  uint64_t seq_ = 0;
-  bool valid_ = false;
-  Status status_;
 };
 
 }  // namespace

@@ -49,6 +49,25 @@ std::string EffectiveBefore(const Event& e, std::string_view what, int64_t at_ns
   return m;
 }
 
+// A line that a contract does not have yet needs a bill rate and an overage
+// policy.
+bool IsCompleteNewLine(const events::ContractLine& l) {
+  return l.bill_rate_minor.has_value() && l.overage != events::Overage::kUnset;
+}
+
+// Adds contract line l to c, funded with `funded_minutes`.
+// REQUIRES: IsCompleteNewLine(l), and c has no line l.service_line.
+void AddNewLine(const events::ContractLine& l, int64_t funded_minutes, ContractState* c) {
+  assert(IsCompleteNewLine(l));
+  assert(c->FindLine(l.service_line) == nullptr);
+  LineState s;
+  s.service_line = l.service_line;
+  s.overage = l.overage;
+  s.funded_minutes = funded_minutes;
+  s.base_rate_minor = *l.bill_rate_minor;
+  c->AddLine(std::move(s));
+}
+
 Status ApplyOpened(const Event& e, ContractState* c) {
   // ValidateEvent guarantees these; the write model must not depend on
   // another module's checks for its own invariants, so check them again.
@@ -69,16 +88,11 @@ Status ApplyOpened(const Event& e, ContractState* c) {
       return Rule(e, rules::kOpenLineOnce, "duplicate service line",
                   "line " + LineName(l.service_line) + " twice");
     }
-    if (!l.bill_rate_minor.has_value() || l.overage == events::Overage::kUnset) {
+    if (!IsCompleteNewLine(l)) {
       return Rule(e, rules::kOpenLineComplete, "incomplete service line",
                   "line " + LineName(l.service_line) + " needs bill_rate_minor and overage");
     }
-    LineState s;
-    s.service_line = l.service_line;
-    s.overage = l.overage;
-    s.funded_minutes = l.funded_minutes;
-    s.base_rate_minor = *l.bill_rate_minor;
-    c->AddLine(std::move(s));
+    AddNewLine(l, l.funded_minutes, c);
   }
   return Status::OK();
 }
@@ -113,7 +127,7 @@ Status ApplyAmended(const Event& e, ContractState* c) {
     LineState* line = c->FindLine(l.service_line);
     if (line == nullptr) {
       // A new line: it needs everything a ContractOpened line has.
-      if (!l.bill_rate_minor.has_value() || l.overage == events::Overage::kUnset) {
+      if (!IsCompleteNewLine(l)) {
         return Rule(
             e, rules::kAmendNewLineComplete, "new service line needs bill_rate_minor and overage",
             "line " + LineName(l.service_line) + " is not in contract " + Quoted(e.contract));
@@ -123,12 +137,7 @@ Status ApplyAmended(const Event& e, ContractState* c) {
                     "new line " + LineName(l.service_line) + " funded " +
                         std::to_string(l.funded_minutes_delta));
       }
-      LineState s;
-      s.service_line = l.service_line;
-      s.overage = l.overage;
-      s.funded_minutes = l.funded_minutes_delta;
-      s.base_rate_minor = *l.bill_rate_minor;
-      c->AddLine(std::move(s));
+      AddNewLine(l, l.funded_minutes_delta, c);
       continue;
     }
     // |delta| and funded are both <= 1e9 (validated), so the sum cannot overflow.

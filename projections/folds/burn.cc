@@ -4,7 +4,6 @@
 
 #include "events/base/limits.h"
 #include "events/base/time_format.h"
-#include "events/model/validate.h"
 #include "projections/folds/serial.h"
 
 namespace ccl::projections {
@@ -61,37 +60,21 @@ void BurnProjection::ApplyKeyed(const Event& e, const Event* reversal_target,
       } else if (e.term_end_day.has_value() && c.has_term) {
         c.term_end_day = *e.term_end_day;
       }
-      for (const events::ContractLine& l : e.lines) {
-        if (!IsKnownLine(l.service_line)) continue;
-        LineBurn& b = c.lines[LineIndex(l.service_line)];
-        b.present = true;
-        b.funded_minutes += opened ? l.funded_minutes : l.funded_minutes_delta;
+      AddFundedLines(e, &c.lines, [](const events::ContractLine& l, LineBurn& b) {
         if (l.overage != events::Overage::kUnset) b.overage = l.overage;
-      }
+      });
       return;
     }
     case EventType::kContractClosed:
       ContractFor(e.contract, key).closed = true;
       return;
     case EventType::kHoursBooked:
-    case EventType::kDeliveryCompleted: {
-      if (!IsKnownLine(e.service_line)) return;
-      LineBurn& b = ContractFor(e.contract, key).lines[LineIndex(e.service_line)];
-      b.present = true;
-      b.consumed_minutes += e.minutes;
-      AddDay(&b, day, e.minutes);
-      return;
-    }
+    case EventType::kDeliveryCompleted:
     case EventType::kEntryReversed: {
-      const Event* t = reversal_target;
-      if (t == nullptr || !t->IsConsumption() || t->contract != e.contract ||
-          !IsKnownLine(t->service_line)) {
-        return;
+      ConsumedMinutes m;
+      if (LineBurn* b = AddConsumedMinutes(e, reversal_target, key, &m)) {
+        AddDay(b, m.day, m.minutes);
       }
-      LineBurn& b = ContractFor(e.contract, key).lines[LineIndex(t->service_line)];
-      b.present = true;
-      b.consumed_minutes -= t->minutes;
-      AddDay(&b, events::DayOf(t->effective_at_ns), -static_cast<int64_t>(t->minutes));
       return;
     }
     default:
@@ -113,18 +96,11 @@ void BurnProjection::Reset() {
 void BurnProjection::SerializeState(std::string* out) const {
   StateWriter w(out);
   w.I32(max_day_);
-  w.U32(static_cast<uint32_t>(contracts_.size()));
-  for (uint32_t id : SortedIds(names_.names())) {
-    const ContractBurn& c = contracts_[id];
-    w.String(names_.name(id));
+  WriteContracts(w, [&w](const ContractBurn& c) {
     w.U8(static_cast<uint8_t>((c.has_term ? 1 : 0) | (c.closed ? 2 : 0)));
     w.I32(c.term_start_day);
     w.I32(c.term_end_day);
-    uint8_t mask = 0;
-    for (int i = 0; i < events::kServiceLineCount; ++i) {
-      if (c.lines[i].present) mask |= static_cast<uint8_t>(1u << i);
-    }
-    w.U8(mask);
+    w.U8(PresentLineMask(c.lines));
     for (const LineBurn& b : c.lines) {
       if (!b.present) continue;
       w.U8(static_cast<uint8_t>(b.overage));
@@ -137,71 +113,67 @@ void BurnProjection::SerializeState(std::string* out) const {
         w.I64(b.ring[Slot(d)]);
       }
     }
+  });
+}
+
+namespace {
+
+// One present line of a contract in a burn state (the layout above).
+void ReadLineBurn(StateReader& r, LineBurn* b) {
+  b->present = true;
+  uint8_t has_ring = 0, overage = 0;
+  r.U8(&overage);
+  if (overage > static_cast<uint8_t>(events::Overage::kAllow)) r.Fail("unknown overage policy");
+  b->overage = static_cast<events::Overage>(overage);
+  r.I64(&b->funded_minutes);
+  r.I64(&b->consumed_minutes);
+  r.U8(&has_ring);
+  if (has_ring > 1) r.Fail("ring flag not 0 or 1");
+  if (has_ring != 1 || r.failed()) return;
+  r.I32(&b->ring_end_day);
+  if (b->ring_end_day < kStateDayMin || b->ring_end_day > kStateDayMax) {
+    r.Fail("ring_end_day out of range");
+  }
+  // The window below is computed from ring_end_day: only a day in range
+  // may reach it (found by fuzz_snapshot: INT32_MIN overflowed).
+  if (r.failed()) return;
+  b->has_ring = true;
+  for (int32_t d = b->ring_end_day - (kBurnWindowDays - 1); d <= b->ring_end_day; ++d) {
+    r.I64(&b->ring[Slot(d)]);
   }
 }
 
+}  // namespace
+
 Status BurnProjection::DeserializeState(std::string_view bytes) {
-  Reset();
-  StateReader r(bytes);
-  int32_t max_day = kNoDay;
-  r.I32(&max_day);
-  if (max_day != kNoDay && (max_day < kStateDayMin || max_day > kStateDayMax)) {
-    r.Fail("max_day out of range");
-  }
-  uint32_t count = 0;
-  r.Count(kStateContractsMax, 4 + 1 + 1 + 8 + 1, &count);
-  std::string name, previous;
-  for (uint32_t n = 0; n < count && !r.failed(); ++n) {
-    if (!r.String(limits::kContractBytesMax, &name)) break;
-    if (!events::IsValidContractId(name)) r.Fail("invalid contract id");
-    if (n > 0 && !(previous < name)) r.Fail("contracts not in strictly increasing order");
-    if (r.failed()) break;
-    ContractBurn& c = ContractFor(name, ContractKey{});
-    uint8_t flags = 0, mask = 0;
-    r.U8(&flags);
-    r.I32(&c.term_start_day);
-    r.I32(&c.term_end_day);
-    r.U8(&mask);
-    if (flags > 3) r.Fail("contract flags have unknown bits");
-    // Burn figures subtract these days from others: keep them in the range
-    // any event's day can take (0 when the contract has no term yet).
-    for (const int32_t day : {c.term_start_day, c.term_end_day}) {
-      if (day < kStateDayMin || day > kStateDayMax) r.Fail("term day out of range");
+  return DecodeState(this, bytes, "burn state", [this](StateReader& r) {
+    int32_t max_day = kNoDay;
+    r.I32(&max_day);
+    if (max_day != kNoDay && (max_day < kStateDayMin || max_day > kStateDayMax)) {
+      r.Fail("max_day out of range");
     }
-    if (mask >= (1u << events::kServiceLineCount)) r.Fail("line mask has unknown bits");
-    c.has_term = (flags & 1) != 0;
-    c.closed = (flags & 2) != 0;
-    for (int i = 0; i < events::kServiceLineCount && !r.failed(); ++i) {
-      if ((mask & (1u << i)) == 0) continue;
-      LineBurn& b = c.lines[i];
-      b.present = true;
-      uint8_t has_ring = 0, overage = 0;
-      r.U8(&overage);
-      if (overage > static_cast<uint8_t>(events::Overage::kAllow)) r.Fail("unknown overage policy");
-      b.overage = static_cast<events::Overage>(overage);
-      r.I64(&b.funded_minutes);
-      r.I64(&b.consumed_minutes);
-      r.U8(&has_ring);
-      if (has_ring > 1) r.Fail("ring flag not 0 or 1");
-      if (has_ring != 1 || r.failed()) continue;
-      r.I32(&b.ring_end_day);
-      if (b.ring_end_day < kStateDayMin || b.ring_end_day > kStateDayMax) {
-        r.Fail("ring_end_day out of range");
+    ReadContracts(r, 4 + 1 + 1 + 8 + 1, [&](const std::string& name) {
+      ContractBurn& c = ContractFor(name, ContractKey{});
+      uint8_t flags = 0, mask = 0;
+      r.U8(&flags);
+      r.I32(&c.term_start_day);
+      r.I32(&c.term_end_day);
+      r.U8(&mask);
+      if (flags > 3) r.Fail("contract flags have unknown bits");
+      // Burn figures subtract these days from others: keep them in the range
+      // any event's day can take (0 when the contract has no term yet).
+      for (const int32_t day : {c.term_start_day, c.term_end_day}) {
+        if (day < kStateDayMin || day > kStateDayMax) r.Fail("term day out of range");
       }
-      // The window below is computed from ring_end_day: only a day in range
-      // may reach it (found by fuzz_snapshot: INT32_MIN overflowed).
-      if (r.failed()) continue;
-      b.has_ring = true;
-      for (int32_t d = b.ring_end_day - (kBurnWindowDays - 1); d <= b.ring_end_day; ++d) {
-        r.I64(&b.ring[Slot(d)]);
+      CheckLineMask(r, mask, events::kServiceLineCount);
+      c.has_term = (flags & 1) != 0;
+      c.closed = (flags & 2) != 0;
+      for (int i = 0; i < events::kServiceLineCount && !r.failed(); ++i) {
+        if ((mask & (1u << i)) != 0) ReadLineBurn(r, &c.lines[i]);
       }
-    }
-    previous.swap(name);
-  }
-  max_day_ = max_day;
-  Status s = r.Finish("burn state");
-  if (!s.ok()) Reset();
-  return s;
+    });
+    max_day_ = max_day;
+  });
 }
 
 }  // namespace ccl::projections

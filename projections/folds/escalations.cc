@@ -131,51 +131,51 @@ void EscalationsProjection::SerializeState(std::string* out) const {
   }
 }
 
+namespace {
+
+// The fields of one escalation in a state after its id (the layout above);
+// false when they fail a check (the reader has failed then).
+bool ReadRecord(StateReader& r, EscalationRecord* rec) {
+  uint8_t severity = 0, resolved = 0;
+  r.U8(&severity);
+  r.U8(&resolved);
+  r.I64(&rec->opened_at_ns);
+  r.U64(&rec->opened_seq);
+  r.I64(&rec->resolved_at_ns);
+  r.I64(&rec->minutes_booked);
+  rec->severity = static_cast<Severity>(severity);
+  rec->resolved = resolved == 1;
+  if (!IsKnownSeverity(rec->severity)) r.Fail("unknown severity");
+  if (resolved > 1) r.Fail("resolved flag not 0 or 1");
+  if (!rec->resolved && rec->resolved_at_ns != 0) r.Fail("open escalation with a resolution time");
+  return !r.failed();
+}
+
+}  // namespace
+
 Status EscalationsProjection::DeserializeState(std::string_view bytes) {
-  Reset();
-  StateReader r(bytes);
-  uint32_t count = 0;
-  r.Count(kStateContractsMax, 4 + 1 + 4, &count);
-  std::string name, previous, esc, previous_esc;
-  for (uint32_t n = 0; n < count && !r.failed(); ++n) {
-    if (!r.String(limits::kContractBytesMax, &name)) break;
-    if (!events::IsValidContractId(name)) r.Fail("invalid contract id");
-    if (n > 0 && !(previous < name)) r.Fail("contracts not in strictly increasing order");
-    uint32_t escalations = 0;
-    r.Count(kStateEscalationsMax, 4 + 1 + 2 + 4 * 8, &escalations);
-    if (escalations == 0) r.Fail("contract without escalations");
-    if (r.failed()) break;
-    const uint32_t cid = contracts_.Intern(name, ContractKey{});
-    for (uint32_t k = 0; k < escalations && !r.failed(); ++k) {
-      if (!r.String(limits::kEscalationBytesMax, &esc)) break;
-      if (esc.empty()) r.Fail("empty escalation id");
-      if (k > 0 && !(previous_esc < esc)) r.Fail("escalations not in strictly increasing order");
-      uint8_t severity = 0, resolved = 0;
-      EscalationRecord rec;
-      rec.contract = cid;
-      r.U8(&severity);
-      r.U8(&resolved);
-      r.I64(&rec.opened_at_ns);
-      r.U64(&rec.opened_seq);
-      r.I64(&rec.resolved_at_ns);
-      r.I64(&rec.minutes_booked);
-      rec.severity = static_cast<Severity>(severity);
-      rec.resolved = resolved == 1;
-      if (!IsKnownSeverity(rec.severity)) r.Fail("unknown severity");
-      if (resolved > 1) r.Fail("resolved flag not 0 or 1");
-      if (!rec.resolved && rec.resolved_at_ns != 0)
-        r.Fail("open escalation with a resolution time");
-      if (r.failed()) break;
-      escalations_.Intern(cid, esc);
-      AddToFilter(esc);
-      records_.push_back(rec);
-      previous_esc.swap(esc);
-    }
-    previous.swap(name);
-  }
-  Status s = r.Finish("escalations state");
-  if (!s.ok()) Reset();
-  return s;
+  return DecodeState(this, bytes, "escalations state", [this](StateReader& r) {
+    std::string esc, previous_esc;
+    ReadContracts(r, 4 + 1 + 4, [&](const std::string& name) {
+      uint32_t escalations = 0;
+      r.Count(kStateEscalationsMax, 4 + 1 + 2 + 4 * 8, &escalations);
+      if (escalations == 0) r.Fail("contract without escalations");
+      if (r.failed()) return;
+      const uint32_t cid = contracts_.Intern(name, ContractKey{});
+      for (uint32_t k = 0; k < escalations && !r.failed(); ++k) {
+        if (!r.String(limits::kEscalationBytesMax, &esc)) break;
+        if (esc.empty()) r.Fail("empty escalation id");
+        if (k > 0 && !(previous_esc < esc)) r.Fail("escalations not in strictly increasing order");
+        EscalationRecord rec;
+        rec.contract = cid;
+        if (!ReadRecord(r, &rec)) break;
+        escalations_.Intern(cid, esc);
+        AddToFilter(esc);
+        records_.push_back(rec);
+        previous_esc.swap(esc);
+      }
+    });
+  });
 }
 
 }  // namespace ccl::projections

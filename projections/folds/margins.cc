@@ -5,7 +5,6 @@
 #include "events/base/limits.h"
 #include "events/base/time_format.h"
 #include "events/model/money.h"
-#include "events/model/validate.h"
 #include "projections/folds/serial.h"
 
 namespace ccl::projections {
@@ -59,8 +58,8 @@ void MarginsProjection::ApplyKeyed(const Event& e, const Event* reversal_target,
       Add(&ContractFor(e.contract, key), e, +1);
       return;
     case EventType::kEntryReversed: {
-      const Event* t = reversal_target;
-      if (t == nullptr || !t->IsConsumption() || t->contract != e.contract) return;
+      const Event* t = ReversedConsumption(e, reversal_target);
+      if (t == nullptr) return;
       Add(&ContractFor(e.contract, key), *t, -1);
       return;
     }
@@ -80,10 +79,7 @@ void MarginsProjection::Reset() {
 void MarginsProjection::SerializeState(std::string* out) const {
   StateWriter w(out);
   w.U8(overflowed_ ? 1 : 0);
-  w.U32(static_cast<uint32_t>(contracts_.size()));
-  for (uint32_t id : SortedIds(names_.names())) {
-    const ContractMargin& m = contracts_[id];
-    w.String(names_.name(id));
+  WriteContracts(w, [&w](const ContractMargin& m) {
     w.String(m.customer);
     w.String(m.currency);
     w.U32(static_cast<uint32_t>(m.months.size()));
@@ -92,44 +88,33 @@ void MarginsProjection::SerializeState(std::string* out) const {
       w.I64(x.revenue_minor);
       w.I64(x.cost_minor);
     }
-  }
+  });
 }
 
 Status MarginsProjection::DeserializeState(std::string_view bytes) {
-  Reset();
-  StateReader r(bytes);
-  uint8_t overflowed = 0;
-  r.U8(&overflowed);
-  if (overflowed > 1) r.Fail("overflow flag not 0 or 1");
-  overflowed_ = overflowed == 1;
-  uint32_t count = 0;
-  r.Count(kStateContractsMax, 4 * 4, &count);
-  std::string name, previous;
-  for (uint32_t n = 0; n < count && !r.failed(); ++n) {
-    if (!r.String(limits::kContractBytesMax, &name)) break;
-    if (!events::IsValidContractId(name)) r.Fail("invalid contract id");
-    if (n > 0 && !(previous < name)) r.Fail("contracts not in strictly increasing order");
-    if (r.failed()) break;
-    ContractMargin& m = ContractFor(name, ContractKey{});
-    r.String(limits::kCustomerBytesMax, &m.customer);
-    r.String(3, &m.currency);
-    uint32_t months = 0;
-    r.Count(kStateMonthsPerContractMax, 4 + 8 + 8, &months);
-    for (uint32_t k = 0; k < months && !r.failed(); ++k) {
-      MonthMargin x;
-      r.I32(&x.month);
-      r.I64(&x.revenue_minor);
-      r.I64(&x.cost_minor);
-      if (!m.months.empty() && m.months.back().month >= x.month) {
-        r.Fail("months not in strictly increasing order");
+  return DecodeState(this, bytes, "margins state", [this](StateReader& r) {
+    uint8_t overflowed = 0;
+    r.U8(&overflowed);
+    if (overflowed > 1) r.Fail("overflow flag not 0 or 1");
+    overflowed_ = overflowed == 1;
+    ReadContracts(r, 4 * 4, [&](const std::string& name) {
+      ContractMargin& m = ContractFor(name, ContractKey{});
+      r.String(limits::kCustomerBytesMax, &m.customer);
+      r.String(3, &m.currency);
+      uint32_t months = 0;
+      r.Count(kStateMonthsPerContractMax, 4 + 8 + 8, &months);
+      for (uint32_t k = 0; k < months && !r.failed(); ++k) {
+        MonthMargin x;
+        r.I32(&x.month);
+        r.I64(&x.revenue_minor);
+        r.I64(&x.cost_minor);
+        if (!m.months.empty() && m.months.back().month >= x.month) {
+          r.Fail("months not in strictly increasing order");
+        }
+        m.months.push_back(x);
       }
-      m.months.push_back(x);
-    }
-    previous.swap(name);
-  }
-  Status s = r.Finish("margins state");
-  if (!s.ok()) Reset();
-  return s;
+    });
+  });
 }
 
 }  // namespace ccl::projections

@@ -17,6 +17,7 @@
 // lazily created entry or ignored, as each projection documents; none crashes.
 #pragma once
 
+#include <cassert>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -47,6 +48,18 @@ inline int LineIndex(events::ServiceLine s) { return static_cast<int>(s) - 1; }
 inline events::ServiceLine LineAt(int index) { return static_cast<events::ServiceLine>(index + 1); }
 inline bool IsKnownLine(events::ServiceLine s) {
   return static_cast<int>(s) >= 1 && static_cast<int>(s) <= events::kServiceLineCount;
+}
+
+// The consumption reversal `e` takes back: its target, when the view holds it
+// and it is a consumption of e's own contract (the write model guarantees
+// that; anything else cannot be valued, and a projection leaves it out);
+// nullptr otherwise.
+inline const events::Event* ReversedConsumption(const events::Event& e,
+                                                const events::Event* reversal_target) {
+  assert(e.type == events::EventType::kEntryReversed);
+  const events::Event* t = reversal_target;
+  if (t == nullptr || !t->IsConsumption() || t->contract != e.contract) return nullptr;
+  return t;
 }
 
 class Projection {

@@ -1,6 +1,10 @@
 #include "projections/folds/serial.h"
 
+#include <cassert>
 #include <cstring>
+
+#include "events/base/limits.h"
+#include "events/model/validate.h"
 
 namespace ccl::projections {
 
@@ -101,6 +105,19 @@ Status StateReader::Finish(std::string_view context) {
   if (!failed_ && pos_ != in_.size()) Fail("trailing bytes");
   if (failed_) return Status::Corruption(std::string(context) + ": " + error_);
   return Status::OK();
+}
+
+bool ReadContractName(StateReader& r, uint32_t n, const std::string& previous, std::string* name) {
+  if (!r.String(limits::kContractBytesMax, name)) return false;
+  if (!events::IsValidContractId(*name)) return r.Fail("invalid contract id");
+  if (n > 0 && !(previous < *name)) return r.Fail("contracts not in strictly increasing order");
+  return true;
+}
+
+bool CheckLineMask(StateReader& r, uint8_t mask, size_t lines) {
+  assert(lines <= 8);
+  if (mask >= (1u << lines)) return r.Fail("line mask has unknown bits");
+  return true;
 }
 
 }  // namespace ccl::projections

@@ -4,6 +4,8 @@
 // machine and easy to describe in projections/FORMAT.md.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -60,5 +62,25 @@ class StateReader {
   bool failed_ = false;
   std::string error_;
 };
+
+// The name of a state's contract number n (from 0), which must be a valid
+// contract id after `previous`, the name of contract n - 1 (contracts are
+// stored in strictly increasing name order). False when it cannot be read or
+// breaks a rule; the reader has failed then.
+bool ReadContractName(StateReader& r, uint32_t n, const std::string& previous, std::string* name);
+
+// The u8 mask of the lines present in per-service-line state (bit i: the
+// line of index i), and the check of one read back: a bit at or above
+// `lines` fails the reader.
+template <typename Line, size_t kLines>
+uint8_t PresentLineMask(const std::array<Line, kLines>& lines) {
+  static_assert(kLines <= 8, "a line mask is one byte");
+  uint8_t mask = 0;
+  for (size_t i = 0; i < kLines; ++i) {
+    if (lines[i].present) mask |= static_cast<uint8_t>(1u << i);
+  }
+  return mask;
+}
+bool CheckLineMask(StateReader& r, uint8_t mask, size_t lines);
 
 }  // namespace ccl::projections

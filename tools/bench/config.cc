@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
-#include <filesystem>
-#include <system_error>
 
 namespace ccl::bench {
 
@@ -35,20 +33,6 @@ int64_t WallNowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-uint64_t DirectoryBytes(const std::string& path) {
-  uint64_t total = 0;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    std::error_code size_ec;
-    if (it->is_regular_file(size_ec)) {
-      const uint64_t n = it->file_size(size_ec);
-      if (!size_ec) total += n;
-    }
-  }
-  return total;
 }
 
 }  // namespace ccl::bench

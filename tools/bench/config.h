@@ -97,7 +97,4 @@ double PeakRssMb();
 // Wall-clock time in ns since 1970 (what a ledger stamps as recorded_at).
 int64_t WallNowNs();
 
-// Total size of the regular files under `path`, in bytes.
-uint64_t DirectoryBytes(const std::string& path);
-
 }  // namespace ccl::bench

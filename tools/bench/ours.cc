@@ -163,27 +163,16 @@ void RunOursB1Phase(const BenchConfig& config, Report* report) {
   Status s = OpenFresh(config, "b1", &path, &l);
   if (!s.ok()) return MissingAll(report, kNames, s);
   const uint64_t count = std::min(config.events, config.b1_events);
-  std::vector<double> latencies_us;
-  TimedSections timed;
-  Stopwatch phase;
-  bool out_of_time = false;
-  s = ForEachChunk(config.events, config.seed, count, 1000,
-                   [&](std::span<const events::Event> chunk) -> Status {
-                     for (size_t i = 0; i < chunk.size(); ++i) {
-                       Stopwatch w;
-                       CCL_RETURN_IF_ERROR(AppendAll(l.get(), chunk.subspan(i, 1)));
-                       const int64_t ns = w.ElapsedNs();
-                       timed.Add(ns);
-                       latencies_us.push_back(static_cast<double>(ns) / 1e3);
-                       if (phase.ElapsedSeconds() > config.b1_seconds_max) {
-                         out_of_time = true;
-                         return Status::Busy("time is up");
-                       }
-                     }
-                     return Status::OK();
-                   });
-  if (!s.ok() && !out_of_time) return MissingAll(report, kNames, s);
-  report->Set("append_b1_eps", timed.Rate(latencies_us.size()));
+  SingleWriteTimes times;
+  s = TimeSingleWrites(
+      config, count, nullptr,
+      [&](std::span<const events::Event> chunk, size_t i) {
+        return AppendAll(l.get(), chunk.subspan(i, 1));
+      },
+      &times);
+  if (!s.ok()) return MissingAll(report, kNames, s);
+  std::vector<double>& latencies_us = times.latencies_us;
+  report->Set("append_b1_eps", times.timed.Rate(latencies_us.size()));
   report->Set("append_b1_p50_us", Percentile(&latencies_us, 50));
   report->Set("append_b1_p99_us", Percentile(&latencies_us, 99));
   report->Context("ours_b1_events", static_cast<double>(latencies_us.size()));

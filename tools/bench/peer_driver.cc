@@ -69,31 +69,23 @@ void RunPeerB1Phase(PeerKind kind, const BenchConfig& config, Report* report) {
   const uint64_t count = std::min(config.events, config.b1_events);
   Stamper stamper;
   std::vector<PeerRow> rows;
-  std::vector<double> latencies_us;
-  TimedSections timed;
-  Stopwatch phase;
-  bool out_of_time = false;
-  s = ForEachChunk(config.events, config.seed, count, 1000,
-                   [&](std::span<const events::Event> chunk) -> Status {
-                     stamper.Stamp(chunk, &rows);
-                     for (const PeerRow& row : rows) {
-                       Stopwatch w;
-                       CCL_RETURN_IF_ERROR(peer->Write(std::span<const PeerRow>(&row, 1)));
-                       const int64_t ns = w.ElapsedNs();
-                       timed.Add(ns);
-                       latencies_us.push_back(static_cast<double>(ns) / 1e3);
-                       if (phase.ElapsedSeconds() > config.b1_seconds_max) {
-                         out_of_time = true;
-                         return Status::Busy("time is up");
-                       }
-                     }
-                     return Status::OK();
-                   });
-  if (!s.ok() && !out_of_time) {
+  SingleWriteTimes times;
+  s = TimeSingleWrites(
+      config, count,
+      [&](std::span<const events::Event> chunk) {
+        stamper.Stamp(chunk, &rows);
+        return Status::OK();
+      },
+      [&](std::span<const events::Event>, size_t i) {
+        return peer->Write(std::span<const PeerRow>(&rows[i], 1));
+      },
+      &times);
+  if (!s.ok()) {
     report->Missing(eps, s.ToString());
     return;
   }
-  report->Set(eps, timed.Rate(latencies_us.size()));
+  std::vector<double>& latencies_us = times.latencies_us;
+  report->Set(eps, times.timed.Rate(latencies_us.size()));
   report->Context(Metric(kind, "_b1_events"), static_cast<double>(latencies_us.size()));
   report->Context(Metric(kind, "_b1_p50_us"), Percentile(&latencies_us, 50));
   report->Context(Metric(kind, "_b1_p99_us"), Percentile(&latencies_us, 99));

@@ -8,6 +8,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include "events/base/durable_file.h"
 #include "tools/bench/peer.h"
 
 namespace ccl::bench {
@@ -87,7 +88,7 @@ class RocksDbPeer final : public Peer {
     rocksdb::CompactRangeOptions c;
     c.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     CCL_RETURN_IF_ERROR(FromRocks(db_->CompactRange(c, nullptr, nullptr), "compact"));
-    *bytes = DirectoryBytes(dir_);
+    *bytes = events::DirectoryBytes(dir_);
     return Status::OK();
   }
 

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <vector>
 
+#include "events/base/durable_file.h"
 #include "ledger/store/cf_options.h"
 #include "tools/bench/peer.h"
 
@@ -129,7 +130,7 @@ class RocksDbLayoutPeer final : public Peer {
       CCL_RETURN_IF_ERROR(
           FromRocks(db_->CompactRange(c, handles_[i], nullptr, nullptr), "compact"));
     }
-    *bytes = DirectoryBytes(dir_);
+    *bytes = events::DirectoryBytes(dir_);
     return Status::OK();
   }
 

@@ -101,4 +101,28 @@ void Stamper::Stamp(std::span<const events::Event> in, std::vector<PeerRow>* row
   }
 }
 
+Status TimeSingleWrites(const BenchConfig& config, uint64_t count, const ChunkFn& prepare,
+                        const std::function<Status(std::span<const events::Event>, size_t)>& write,
+                        SingleWriteTimes* times) {
+  Stopwatch phase;
+  bool out_of_time = false;
+  Status s = ForEachChunk(config.events, config.seed, count, 1000,
+                          [&](std::span<const events::Event> chunk) -> Status {
+                            if (prepare) CCL_RETURN_IF_ERROR(prepare(chunk));
+                            for (size_t i = 0; i < chunk.size(); ++i) {
+                              Stopwatch w;
+                              CCL_RETURN_IF_ERROR(write(chunk, i));
+                              const int64_t ns = w.ElapsedNs();
+                              times->timed.Add(ns);
+                              times->latencies_us.push_back(static_cast<double>(ns) / 1e3);
+                              if (phase.ElapsedSeconds() > config.b1_seconds_max) {
+                                out_of_time = true;
+                                return Status::Busy("time is up");
+                              }
+                            }
+                            return Status::OK();
+                          });
+  return out_of_time ? Status::OK() : s;
+}
+
 }  // namespace ccl::bench

@@ -15,6 +15,7 @@
 
 #include "events/base/status.h"
 #include "events/model/event.h"
+#include "tools/bench/config.h"
 #include "tools/generator/generator.h"
 
 namespace ccl::bench {
@@ -34,6 +35,22 @@ using ChunkFn = std::function<Status(std::span<const events::Event>)>;
 // workload has fewer than `count` events, else OK.
 Status ForEachChunk(uint64_t events, uint64_t seed, uint64_t count, size_t chunk_events,
                     const ChunkFn& fn);
+
+// What a batch-1 phase measured: one latency per write, and the time spent in
+// the writes alone.
+struct SingleWriteTimes {
+  std::vector<double> latencies_us;
+  TimedSections timed;
+};
+
+// A batch-1 phase's loop over the first `count` events of the workload, in
+// chunks as ForEachChunk: `prepare` (untimed; may be empty) sees each chunk,
+// then `write(chunk, i)` writes its event i alone, each call timed into
+// *times. Stops, OK, once the phase has run config.b1_seconds_max; returns
+// the first error of `write` or of the workload otherwise.
+Status TimeSingleWrites(const BenchConfig& config, uint64_t count, const ChunkFn& prepare,
+                        const std::function<Status(std::span<const events::Event>, size_t)>& write,
+                        SingleWriteTimes* times);
 
 // One event as the peers store it: the envelope columns and the stored bytes.
 struct PeerRow {

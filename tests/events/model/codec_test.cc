@@ -11,6 +11,7 @@
 #include "events/model/validate.h"
 #include "schemas/events_generated.h"
 #include "tests/events/model/sample_events.h"
+#include "tests/testing/codec.h"
 
 // Counts heap allocations so a test can check that steady-state decoding
 // allocates nothing.
@@ -26,6 +27,7 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 namespace ccl::events {
 namespace {
 
+using test_codec::RoundTrip;
 using testing::AllEventTypes;
 using testing::SampleStoredEvent;
 
@@ -36,12 +38,7 @@ TEST_F(CodecTest, RoundTripEveryType) {
     SCOPED_TRACE(std::string(EventTypeName(t)));
     const Event in = SampleStoredEvent(t);
     ASSERT_TRUE(ValidateEvent(in).ok()) << ValidateEvent(in).ToString();
-    std::string bytes;
-    EncodeEvent(in, &bytes);
-    Event out;
-    const Status s = DecodeEvent(bytes, &out);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-    EXPECT_EQ(in, out);
+    EXPECT_EQ(RoundTrip(in, EncodeEvent, DecodeEvent), in);
   }
 }
 
@@ -53,18 +50,13 @@ TEST_F(CodecTest, RoundTripMinimalEvents) {
   in.cost_rate_minor = 0;
   in.applied_bill_rate_minor = 0;
   in.seq = 0;
-  std::string bytes;
-  EncodeEvent(in, &bytes);
-  Event out;
-  ASSERT_TRUE(DecodeEvent(bytes, &out).ok());
+  const Event out = RoundTrip(in, EncodeEvent, DecodeEvent);
   EXPECT_EQ(in, out);
   ASSERT_TRUE(out.applied_bill_rate_minor.has_value());  // 0 is not absent
 
   Event amended = SampleStoredEvent(EventType::kContractAmended);
   amended.lines.clear();  // term_end only
-  EncodeEvent(amended, &bytes);
-  ASSERT_TRUE(DecodeEvent(bytes, &out).ok());
-  EXPECT_EQ(amended, out);
+  EXPECT_EQ(RoundTrip(amended, EncodeEvent, DecodeEvent), amended);
 }
 
 TEST_F(CodecTest, EncodingIsDeterministic) {

@@ -13,15 +13,13 @@
 namespace ccl::ledger {
 namespace {
 
-using testing::AuditLedger;
+using testing::kDigestTimeNs;
 using testing::Tamperer;
 
-constexpr int64_t kTimeNs = 1'775'001'599'000'000'000;
-
-class AnchorTest : public ::testing::Test {
+class AnchorTest : public testing::AuditLedgerTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(ledger_.Open().ok());
+    ASSERT_NO_FATAL_FAILURE(AuditLedgerTest::SetUp());
     ledger_.Append(25);
     digest25_ = Digest25();
     ledger_.Append(15);
@@ -34,7 +32,7 @@ class AnchorTest : public ::testing::Test {
     Status s = OpenLedgerTree(ledger_.get(), &tree);
     EXPECT_TRUE(s.ok()) << s.ToString();
     Digest d;
-    EXPECT_TRUE(MakeDigest(ledger_.get(), *tree, kTimeNs, &d).ok());
+    EXPECT_TRUE(MakeDigest(ledger_.get(), *tree, kDigestTimeNs, &d).ok());
     return d;
   }
 
@@ -52,7 +50,6 @@ class AnchorTest : public ::testing::Test {
     return VerifyAgainstDigest(ledger_.get(), digest, report);
   }
 
-  AuditLedger ledger_;
   Digest digest25_, digest40_;
 };
 

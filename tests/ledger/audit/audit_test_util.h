@@ -179,4 +179,17 @@ class AuditLedger {
   std::unique_ptr<Ledger> ledger_;
 };
 
+// When the audit tests' digests say they were made: 2026-03-31T23:59:59Z.
+inline constexpr int64_t kDigestTimeNs = 1'775'001'599'000'000'000;
+
+// A test of the audit layer on an AuditLedger of its own, open once SetUp
+// has run (a fixture that adds to SetUp calls this one first, under
+// ASSERT_NO_FATAL_FAILURE).
+class AuditLedgerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(ledger_.Open().ok()); }
+
+  AuditLedger ledger_;
+};
+
 }  // namespace ccl::ledger::testing

@@ -18,26 +18,24 @@ namespace ccl::ledger {
 namespace {
 
 using testing::AuditLedger;
+using testing::kDigestTimeNs;
 
-constexpr int64_t kTimeNs = 1'775'001'599'000'000'000;
-
-class BackupTest : public ::testing::Test {
+class BackupTest : public testing::AuditLedgerTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(ledger_.Open().ok());
+    ASSERT_NO_FATAL_FAILURE(AuditLedgerTest::SetUp());
     ledger_.Append(30);
     backups_ = outside_.Sub("backups");
   }
   std::string Target(const std::string& name) { return outside_.Sub(name); }
 
-  AuditLedger ledger_;
   testing::TempDir outside_;  // not inside the ledger's folder
   std::string backups_;
 };
 
 TEST_F(BackupTest, BackupRestoreVerify) {
   BackupResult b;
-  Status s = BackupLedger(ledger_.get(), backups_, kTimeNs, nullptr, &b);
+  Status s = BackupLedger(ledger_.get(), backups_, kDigestTimeNs, nullptr, &b);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(b.backup_id, 1u);
   EXPECT_EQ(b.digest.tree_size, 30u);
@@ -49,7 +47,7 @@ TEST_F(BackupTest, BackupRestoreVerify) {
   // More events, a second (incremental) backup; restore takes the latest.
   ledger_.Append(10);
   BackupResult b2;
-  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kTimeNs, nullptr, &b2).ok());
+  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kDigestTimeNs, nullptr, &b2).ok());
   EXPECT_EQ(b2.backup_id, 2u);
   RestoreResult r;
   s = RestoreLedger(backups_, Target("restored"), 0, &b.digest, nullptr, &r);
@@ -76,7 +74,7 @@ TEST_F(BackupTest, BackupRestoreVerify) {
 
 TEST_F(BackupTest, RestoreNeverOverwrites) {
   BackupResult b;
-  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kTimeNs, nullptr, &b).ok());
+  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kDigestTimeNs, nullptr, &b).ok());
   RestoreResult r;
   EXPECT_TRUE(RestoreLedger(backups_, ledger_.path(), 0, nullptr, nullptr, &r).IsInvalidArgument());
   std::filesystem::create_directories(Target("empty"));
@@ -94,7 +92,7 @@ TEST_F(BackupTest, RestoreNeverOverwrites) {
 
 TEST_F(BackupTest, DamagedBackupIsRefusedAndLeavesNothing) {
   BackupResult b;
-  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kTimeNs, nullptr, &b).ok());
+  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kDigestTimeNs, nullptr, &b).ok());
   // Flip a byte in the middle of every backed-up table or log file.
   int damaged = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(backups_)) {
@@ -123,7 +121,7 @@ TEST_F(BackupTest, RestoreChecksTheTrustedDigestAndKey) {
   ASSERT_TRUE(GenerateSigningKey(&key).ok());
   ASSERT_TRUE(GenerateSigningKey(&other).ok());
   BackupResult b;
-  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kTimeNs, &key, &b).ok());
+  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kDigestTimeNs, &key, &b).ok());
   ASSERT_TRUE(b.digest.signature.has_value());
   RestoreResult r;
   const VerifyingKey key_public = VerifyingKeyOf(key), other_public = VerifyingKeyOf(other);
@@ -136,7 +134,7 @@ TEST_F(BackupTest, RestoreChecksTheTrustedDigestAndKey) {
   std::unique_ptr<MerkleStore> tree;
   ASSERT_TRUE(OpenLedgerTree(ledger_.get(), &tree).ok());
   Digest later;
-  ASSERT_TRUE(MakeDigest(ledger_.get(), *tree, kTimeNs, &later).ok());
+  ASSERT_TRUE(MakeDigest(ledger_.get(), *tree, kDigestTimeNs, &later).ok());
   s = RestoreLedger(backups_, Target("stale"), 0, &later, nullptr, &r);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("trusted digest"), std::string::npos) << s.message();
@@ -147,12 +145,12 @@ TEST_F(BackupTest, RestoreChecksTheTrustedDigestAndKey) {
 // another ledger's backup there would bring back the wrong ledger.
 TEST_F(BackupTest, AFolderWithAnotherLedgersBackupsIsRefused) {
   BackupResult b;
-  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kTimeNs, nullptr, &b).ok());
+  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kDigestTimeNs, nullptr, &b).ok());
   AuditLedger other;
   ASSERT_TRUE(other.Open().ok());
   other.Append(3);
   BackupResult ob;
-  Status s = BackupLedger(other.get(), backups_, kTimeNs, nullptr, &ob);
+  Status s = BackupLedger(other.get(), backups_, kDigestTimeNs, nullptr, &ob);
   EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << s.ToString();
   EXPECT_NE(s.message().find(b.digest.ledger_id), std::string::npos) << s.message();
   // Nothing was added: the folder still restores the first ledger.
@@ -163,7 +161,7 @@ TEST_F(BackupTest, AFolderWithAnotherLedgersBackupsIsRefused) {
   EXPECT_EQ(r.digest.ledger_id, b.digest.ledger_id);
   // The same ledger may still add its next backup.
   ledger_.Append(2);
-  EXPECT_TRUE(BackupLedger(ledger_.get(), backups_, kTimeNs, nullptr, &b).ok());
+  EXPECT_TRUE(BackupLedger(ledger_.get(), backups_, kDigestTimeNs, nullptr, &b).ok());
 }
 
 // A backup inside the ledger's own folder or its checkpoint folder goes
@@ -180,14 +178,14 @@ TEST_F(BackupTest, AFolderInsideTheLedgerOrItsCheckpointsIsRefused) {
       checkpoints + "/bk"};
   for (const std::string& dir : inside) {
     BackupResult b;
-    Status s = BackupLedger(ledger_.get(), dir, kTimeNs, nullptr, &b);
+    Status s = BackupLedger(ledger_.get(), dir, kDigestTimeNs, nullptr, &b);
     EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << dir << ": " << s.ToString();
   }
   EXPECT_FALSE(std::filesystem::exists(ledger_.dir().Sub("backups")));
   EXPECT_FALSE(std::filesystem::exists(checkpoints));
   // A sibling whose name merely starts with the ledger's is another folder.
   BackupResult b;
-  Status s = BackupLedger(ledger_.get(), ledger_.path() + "-backups", kTimeNs, nullptr, &b);
+  Status s = BackupLedger(ledger_.get(), ledger_.path() + "-backups", kDigestTimeNs, nullptr, &b);
   EXPECT_TRUE(s.ok()) << s.ToString();
   std::filesystem::remove_all(ledger_.path() + "-backups");
 }

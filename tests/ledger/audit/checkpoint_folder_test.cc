@@ -18,12 +18,10 @@
 namespace ccl::ledger {
 namespace {
 
-using testing::AuditLedger;
-
-class CheckpointFolderTest : public ::testing::Test {
+class CheckpointFolderTest : public testing::AuditLedgerTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(ledger_.Open().ok());
+    ASSERT_NO_FATAL_FAILURE(AuditLedgerTest::SetUp());
     options_.folder = outside_.Sub("anchors");
     options_.keep_newest = 2;
   }
@@ -40,7 +38,6 @@ class CheckpointFolderTest : public ::testing::Test {
     }
     return n;
   }
-  AuditLedger ledger_;
   testing::TempDir outside_;  // the folder lives outside the database
   CheckpointFolderOptions options_;
 };

@@ -8,6 +8,7 @@
 #include "events/base/hex.h"
 #include "events/base/limits.h"
 #include "tests/ledger/store/ledger_test_util.h"
+#include "tests/testing/codec.h"
 
 namespace ccl::ledger::testing {
 namespace {
@@ -46,21 +47,14 @@ TEST(AccessRecordTest, EncodesAndDecodesEveryField) {
   r.time_ns = -5;  // signed, as stored
   r.first_seq = 7;
   r.last_seq = 9;
-  std::string bytes;
-  EncodeAccessRecord(r, &bytes);
-  AccessRecord back;
-  ASSERT_TRUE(DecodeAccessRecord(bytes, &back).ok());
-  EXPECT_EQ(back, r);
+  EXPECT_EQ(test_codec::RoundTrip(r, EncodeAccessRecord, DecodeAccessRecord), r);
 }
 
 TEST(AccessRecordTest, DecodeRefusesEveryMalformedForm) {
   std::string bytes;
   EncodeAccessRecord(Request("alice", 200, "C-1"), &bytes);
+  test_codec::ExpectTruncationsAndTrailingBytesRefused<AccessRecord>(bytes, DecodeAccessRecord);
   AccessRecord out;
-  for (size_t n = 0; n < bytes.size(); ++n) {  // every truncation
-    EXPECT_TRUE(DecodeAccessRecord(bytes.substr(0, n), &out).IsCorruption()) << n;
-  }
-  EXPECT_TRUE(DecodeAccessRecord(bytes + "x", &out).IsCorruption());
   std::string bad = bytes;
   bad[0] = 2;  // record format
   EXPECT_TRUE(DecodeAccessRecord(bad, &out).IsCorruption());

@@ -10,9 +10,13 @@
 #include "ledger/store/contract_state.h"
 #include "ledger/store/keys.h"
 #include "ledger/store/ledger.h"
+#include "tests/testing/codec.h"
 
 namespace ccl::ledger {
 namespace {
+
+using test_codec::ExpectTruncationsAndTrailingBytesRefused;
+using test_codec::RoundTrip;
 
 ContractState Sample() {
   ContractState c;
@@ -44,21 +48,14 @@ ContractState Sample() {
 }
 
 TEST(LedgerStateTest, ContractStateRoundTrip) {
-  std::string bytes;
-  EncodeContractState(Sample(), &bytes);
-  ContractState back;
-  ASSERT_TRUE(DecodeContractState(bytes, &back).ok());
-  EXPECT_EQ(back, Sample());
+  EXPECT_EQ(RoundTrip(Sample(), EncodeContractState, DecodeContractState), Sample());
 }
 
 TEST(LedgerStateTest, ContractStateTruncationsAndTrailingBytesRejected) {
   std::string bytes;
   EncodeContractState(Sample(), &bytes);
+  ExpectTruncationsAndTrailingBytesRefused<ContractState>(bytes, DecodeContractState);
   ContractState back;
-  for (size_t n = 0; n < bytes.size(); ++n) {
-    EXPECT_TRUE(DecodeContractState(bytes.substr(0, n), &back).IsCorruption()) << n;
-  }
-  EXPECT_TRUE(DecodeContractState(bytes + "x", &back).IsCorruption());
   std::string bad = bytes;
   bad[0] = 1;  // format 1 had no effective_at fields
   EXPECT_TRUE(DecodeContractState(bad, &back).IsCorruption());
@@ -99,11 +96,7 @@ TEST(LedgerStateTest, LedgerStreamApprovalSectionIsCanonical) {
 TEST(LedgerStateTest, ContractStateWithoutConsumptionRoundTrips) {
   ContractState c = Sample();
   c.last_consumption_at_ns = ContractState::kNoConsumption;
-  std::string bytes;
-  EncodeContractState(c, &bytes);
-  ContractState back;
-  ASSERT_TRUE(DecodeContractState(bytes, &back).ok());
-  EXPECT_EQ(back, c);
+  EXPECT_EQ(RoundTrip(c, EncodeContractState, DecodeContractState), c);
 }
 
 TEST(LedgerStateTest, ContractStateEffectiveAtValuesOutOfOrderRejected) {
@@ -142,12 +135,8 @@ TEST(LedgerStateTest, EscalationState) {
   EscalationState back;
   const std::string bytes = EncodeEscalationState(s);
   ASSERT_EQ(bytes.size(), 10u);
-  ASSERT_TRUE(DecodeEscalationState(bytes, &back).ok());
-  EXPECT_EQ(back, s);
-  for (size_t n = 0; n < bytes.size(); ++n) {
-    EXPECT_TRUE(DecodeEscalationState(bytes.substr(0, n), &back).IsCorruption()) << n;
-  }
-  EXPECT_TRUE(DecodeEscalationState(bytes + "x", &back).IsCorruption());
+  EXPECT_EQ(RoundTrip(s, EncodeEscalationState, DecodeEscalationState), s);
+  ExpectTruncationsAndTrailingBytesRefused<EscalationState>(bytes, DecodeEscalationState);
   std::string bad = bytes;
   bad[1] = 4;  // no severity D
   EXPECT_TRUE(DecodeEscalationState(bad, &back).IsCorruption());

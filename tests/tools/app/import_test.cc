@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -48,6 +50,15 @@ std::string Csv(const std::vector<Event>& events) {
   return out;
 }
 
+// What an import says it wrote: appended, duplicates, first_seq, last_seq,
+// lowest_seq, highest_seq; compared as one value so that a failure shows
+// every figure.
+using Written = std::array<uint64_t, 6>;
+
+Written WrittenBy(const ImportResult& r) {
+  return {r.appended, r.duplicates, r.first_seq, r.last_seq, r.lowest_seq, r.highest_seq};
+}
+
 class ImportTest : public ::testing::Test {
  protected:
   void SetUp() override { ledger_ = OpenLedgerAt(dir_.Sub("db"), false); }
@@ -71,29 +82,18 @@ TEST_F(ImportTest, JsonArrayBodyIsOneAppendWithTypedResult) {
   ImportResult r;
   ASSERT_TRUE(ImportBody(ledger_.get(), body, "request", ImportOptions(), &r).ok());
   EXPECT_EQ(r.events, 3u);
-  EXPECT_EQ(r.appended, 3u);
-  EXPECT_EQ(r.duplicates, 0u);
-  EXPECT_EQ(r.first_seq, 1u);
-  EXPECT_EQ(r.last_seq, 3u);
+  EXPECT_EQ(WrittenBy(r), (Written{3, 0, 1, 3, 1, 3}));
   EXPECT_EQ(r.batches, 1u);
   EXPECT_EQ(r.head.seq, 3u);
   EXPECT_EQ(r.head.hash, ledger_->head().hash);
   EXPECT_FALSE(r.stopped);
-
-  EXPECT_EQ(r.lowest_seq, 1u);
-  EXPECT_EQ(r.highest_seq, 3u);
 
   // The same body again: all duplicates, nothing appended, no seqs appended;
   // the seqs it has are those of the first run (a client retrying after a
   // lost answer learns them).
   ImportResult again;
   ASSERT_TRUE(ImportBody(ledger_.get(), body, "request", ImportOptions(), &again).ok());
-  EXPECT_EQ(again.duplicates, 3u);
-  EXPECT_EQ(again.appended, 0u);
-  EXPECT_EQ(again.first_seq, 0u);
-  EXPECT_EQ(again.last_seq, 0u);
-  EXPECT_EQ(again.lowest_seq, 1u);
-  EXPECT_EQ(again.highest_seq, 3u);
+  EXPECT_EQ(WrittenBy(again), (Written{0, 3, 0, 0, 1, 3}));
   EXPECT_EQ(again.head.seq, 3u);
 }
 
@@ -295,8 +295,7 @@ TEST_F(ImportTest, BatchesCommitInTurnAndAStopEndsAtABoundary) {
   EXPECT_TRUE(r.stopped);
   EXPECT_EQ(r.batches, 2u);
   EXPECT_EQ(r.events, 8u);
-  EXPECT_EQ(r.first_seq, 1u);
-  EXPECT_EQ(r.last_seq, 8u);
+  EXPECT_EQ(WrittenBy(r), (Written{8, 0, 1, 8, 1, 8}));
   EXPECT_EQ(ledger_->head().seq, 8u);
   EXPECT_EQ(progress_max, 8u);
   EXPECT_EQ(phases.front(), path + " reading");
@@ -308,10 +307,7 @@ TEST_F(ImportTest, BatchesCommitInTurnAndAStopEndsAtABoundary) {
   ASSERT_TRUE(ImportFile(ledger_.get(), path, o, &rest).ok());
   EXPECT_FALSE(rest.stopped);
   EXPECT_EQ(rest.batches, 3u);
-  EXPECT_EQ(rest.duplicates, 8u);
-  EXPECT_EQ(rest.appended, 2u);
-  EXPECT_EQ(rest.first_seq, 9u);
-  EXPECT_EQ(rest.last_seq, 10u);
+  EXPECT_EQ(WrittenBy(rest), (Written{2, 8, 9, 10, 1, 10}));
 }
 
 TEST_F(ImportTest, ARejectedBatchKeepsTheBatchesBefore) {
