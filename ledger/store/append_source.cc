@@ -8,8 +8,8 @@
 // seal's fold) read them back from the spill.
 #include <cassert>
 
-#include "events/model/codec.h"
 #include "events/base/limits.h"
+#include "events/model/codec.h"
 #include "events/model/rules.h"
 #include "ledger/store/ledger_impl.h"
 
