@@ -11,6 +11,7 @@
 
 #include "events/base/display.h"
 #include "events/base/hex.h"
+#include "events/base/quote.h"
 #include "events/base/time_format.h"
 #include "ledger/audit/checkpoint_folder.h"
 #include "ledger/store/ledger.h"
@@ -226,8 +227,18 @@ int RunDemo(const po::variables_map& vm, const GlobalOptions& g0, const CommandT
     std::fprintf(stderr, "ledgerctl demo: %s\n", s.message().c_str());
     return kExitUsage;
   }
+  // The demo's ledger is --dir, or --db when only that names it (a user who
+  // gave --db expects the ledger there, not in ./demo-ledger).
   GlobalOptions g = g0;
   g.db_path = vm["dir"].as<std::string>();
+  if (g0.db_given && vm["dir"].defaulted()) {
+    g.db_path = g0.db_path;
+  } else if (g0.db_given && g0.db_path != g.db_path) {
+    std::fprintf(stderr, "ledgerctl demo: --db %s and --dir %s name two folders: give one\n",
+                 events::QuoteForMessage(g0.db_path).c_str(),
+                 events::QuoteForMessage(g.db_path).c_str());
+    return kExitUsage;
+  }
   const std::string workload = g.db_path + ".jsonl";
   int rc = DemoRefuseExisting(g, workload);
   if (rc != kExitOk) return rc;
@@ -262,7 +273,7 @@ void RegisterWorkloadCommands(CommandTable* table) {
        [](po::options_description* d, po::positional_options_description*) {
          d->add_options()
              ("dir", po::value<std::string>()->default_value("./demo-ledger"),
-              "demo ledger directory, must not exist (the workload goes to D.jsonl)");
+              "demo ledger directory (or the global --db), must not exist (the workload goes to D.jsonl)");
          DefineGeneratorOptions(d, 20, 365);
        },
        [table](const po::variables_map& vm, const GlobalOptions& g) {

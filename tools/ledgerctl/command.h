@@ -38,6 +38,7 @@ inline constexpr uint32_t kWriterLockPollMs = 20;
 
 struct GlobalOptions {
   std::string db_path;    // --db (default: $CCL_DB or ./ledger-db)
+  bool db_given = false;  // --db was on the command line (not $CCL_DB or the default)
   bool quiet = false;     // --quiet: no progress output
   std::string log_level;  // --log-level for spdlog (default "warn")
   // --checkpoints: the ledger's own checkpoint folder (empty: <db>.checkpoints)

@@ -294,7 +294,10 @@ std::optional<int> ParseCommandOptions(const Command& cmd, const std::vector<std
 std::optional<int> ApplyGlobalOptions(const Command& cmd, const po::variables_map& vm,
                                       const GlobalOptions& defaults, GlobalOptions* g) {
   *g = defaults;
-  if (vm.count("db")) g->db_path = vm["db"].as<std::string>();
+  if (vm.count("db")) {
+    g->db_path = vm["db"].as<std::string>();
+    g->db_given = true;
+  }
   if (vm.count("checkpoints")) g->checkpoint_dir = vm["checkpoints"].as<std::string>();
   if (vm["quiet"].as<bool>()) g->quiet = true;
   if (vm.count("log-level")) {

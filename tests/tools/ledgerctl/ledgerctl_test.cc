@@ -382,5 +382,23 @@ TEST_F(LedgerctlTest, DemoBuildsAndVerifiesALedger) {
   EXPECT_EQ(r.code, 0) << r.err;
 }
 
+// `--db X demo` builds the demo at X (not at ./demo-ledger); --db and --dir
+// naming two folders is a usage error that creates neither.
+TEST_F(LedgerctlTest, DemoBuildsTheLedgerTheGlobalDbNames) {
+  const std::string demo = (dir_ / "by-db").string();
+  RunResult r = Run({"--db", demo, "demo", "--contracts", "2", "--days", "10"}, "", false);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(demo + ".jsonl"));
+  EXPECT_EQ(Run({"--db", demo, "verify"}, "", false).code, 0);
+  const std::string other = (dir_ / "other").string();
+  const std::string third = (dir_ / "third").string();
+  r = Run({"--db", other, "demo", "--dir", third, "--contracts", "2", "--days", "10"}, "", false);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("two folders"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(other));
+  EXPECT_FALSE(fs::exists(third));
+  EXPECT_FALSE(fs::exists(third + ".jsonl"));
+}
+
 }  // namespace
 }  // namespace ccl::tools
