@@ -2,10 +2,10 @@
 #include <cstdio>
 #include <string>
 
+#include "tools/access/policy.h"
+#include "tools/access/scope.h"
+#include "tools/access/tokens.h"
 #include "tools/ledgerctl/command.h"
-#include "tools/ledgerd/policy.h"
-#include "tools/ledgerd/scope.h"
-#include "tools/ledgerd/tokens.h"
 
 namespace ccl::tools {
 namespace {

@@ -12,9 +12,9 @@
 #include <limits>
 
 #include "tools/app/exit_codes.h"
-#include "tools/ledgerd/query.h"
-#include "tools/ledgerd/routes.h"
-#include "tools/ledgerd/server.h"
+#include "tools/server/query.h"
+#include "tools/server/routes.h"
+#include "tools/server/server.h"
 
 namespace po = boost::program_options;
 using ccl::Status;

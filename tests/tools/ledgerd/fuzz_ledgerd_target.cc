@@ -1,6 +1,6 @@
 // Fuzz target: a request target as ledgerd reads it, the path matched
-// against the route table (tools/ledgerd/routes.h) and the query string
-// parsed for that route (tools/ledgerd/query.h). Input: "PATH?QUERY" (the
+// against the route table (tools/server/routes.h) and the query string
+// parsed for that route (tools/server/query.h). Input: "PATH?QUERY" (the
 // first '?' splits). Properties: never crashes; a matched route has one
 // non-empty parameter per {name} of its pattern and no '/' in any; a
 // rejected query is 400 naming a field; an accepted one holds only the
@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "tests/reliability/fuzz/fuzz_check.h"
-#include "tools/ledgerd/query.h"
-#include "tools/ledgerd/routes.h"
+#include "tools/server/query.h"
+#include "tools/server/routes.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace ccl::ledgerd;

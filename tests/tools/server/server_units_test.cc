@@ -1,0 +1,64 @@
+// Unit tests of ledgerd's parser of untrusted query strings and of its route
+// table. Request bodies are app::ImportBody's (tests/tools/app/import_test.cc);
+// tests/tools/access/ tests the policy, scope and tokens parsers.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tools/server/query.h"
+#include "tools/server/routes.h"
+
+namespace ccl::ledgerd {
+namespace {
+
+TEST(QueryTest, DecodesAndChecksEveryParameter) {
+  const std::vector<std::string_view> allowed = {"after", "contract"};
+  Query q;
+  ASSERT_FALSE(Query::Parse("after=10&contract=SC%2D1+x", allowed, &q));
+  EXPECT_EQ(q.Get("contract"), "SC-1 x");
+  uint64_t v = 0;
+  EXPECT_FALSE(q.Number("after", 0, 100, &v));
+  EXPECT_EQ(v, 10u);
+  EXPECT_EQ(q.Number("after", 0, 9, &v)->message,
+            "query parameter 'after': must be a whole number 0..9, got '10'");
+  EXPECT_EQ(Query::Parse("after=1&after=2", allowed, &q)->message,
+            "query parameter 'after': given twice");
+  EXPECT_EQ(Query::Parse("limit=1", allowed, &q)->field, "limit");
+  EXPECT_EQ(Query::Parse("after=%4", allowed, &q)->http_status, 400u);
+  EXPECT_TRUE(Query::Parse("contract=%0a", allowed, &q));
+  EXPECT_EQ(Query::Parse("=5", allowed, &q)->field, "=5");
+  // Without a name, whatever the value holds: named by the whole pair.
+  EXPECT_EQ(Query::Parse("after=0&=%0a", allowed, &q)->field, "=%0a");
+  for (const char* bad : {"-1", "1e3", "+1", " 1", "18446744073709551616", ""}) {
+    ASSERT_FALSE(Query::Parse(std::string("after=") + bad, allowed, &q));
+    EXPECT_TRUE(q.Number("after", 0, UINT64_MAX, &v)) << bad;
+  }
+}
+
+TEST(RoutesTest, EveryPathMatchesOneRouteAtMost) {
+  std::set<std::pair<std::string_view, std::string_view>> seen;
+  for (const Route& r : Routes()) {
+    EXPECT_TRUE(seen.emplace(r.method, r.pattern).second) << r.pattern;
+    // A concrete path for the pattern: each {name} replaced by "1".
+    std::string path(r.pattern);
+    for (size_t at; (at = path.find('{')) != std::string::npos;) {
+      path.replace(at, path.find('}', at) - at + 1, "1");
+    }
+    std::vector<std::string> params;
+    unsigned status = 0;
+    EXPECT_EQ(MatchRoute(r.method, path, &params, &status), &r) << path;
+    EXPECT_EQ((r.kind == RouteKind::kFeed), (r.handler == nullptr)) << r.pattern;
+  }
+  std::vector<std::string> params;
+  unsigned status = 0;
+  EXPECT_EQ(MatchRoute("GET", "/v1/events/", &params, &status), nullptr);
+  EXPECT_EQ(status, 404u);
+  EXPECT_EQ(MatchRoute("DELETE", "/v1/events", &params, &status), nullptr);
+  EXPECT_EQ(status, 405u);
+  EXPECT_EQ(MatchRoute("GET", "/v1/events//x", &params, &status), nullptr);
+}
+
+}  // namespace
+}  // namespace ccl::ledgerd

@@ -1,0 +1,107 @@
+// The audit routes: adapters to the ledger's Merkle tree (ledger/audit/merkle_ledger.h),
+// answering with the files `ledgerctl digest`, `prove` and `consistency` write.
+#include <chrono>
+#include <memory>
+
+#include "ledger/audit/merkle_ledger.h"
+#include "ledger/merkle/digest.h"
+#include "ledger/merkle/proof.h"
+#include "tools/access/scope.h"
+#include "tools/server/routes.h"
+
+namespace ccl::ledgerd {
+namespace {
+
+// Digests carry whole seconds, as `ledgerctl digest` makes them.
+int64_t NowSecondsNs() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::seconds>(now).count() * 1'000'000'000;
+}
+
+}  // namespace
+
+Reply GetDigest(const Request&, Service& svc) {
+  std::unique_ptr<ledger::MerkleStore> tree;
+  Status s = ledger::OpenLedgerTree(svc.ledger, &tree);
+  ledger::Digest d;
+  if (s.ok()) s = ledger::MakeDigest(svc.ledger, *tree, NowSecondsNs(), &d);
+  if (s.ok() && svc.digest_key) s = ledger::SignDigest(*svc.digest_key, &d);
+  if (!s.ok()) return Reply::Of(s);
+  return Reply::Json(ledger::DigestToJson(d));
+}
+
+Reply GetInclusionProof(const Request& r, Service& svc) {
+  if (!r.query.Has("seq")) return Reply::Error(BadParameter("seq", "required"));
+  std::unique_ptr<ledger::MerkleStore> tree;
+  Status s = ledger::OpenLedgerTree(svc.ledger, &tree);
+  if (!s.ok()) return Reply::Of(s);
+  uint64_t seq = 0, size = 0;
+  if (auto e = r.query.Number("seq", 0, UINT64_MAX, &seq)) return Reply::Error(*e);
+  if (auto e = r.query.Number("size", tree->size(), UINT64_MAX, &size)) return Reply::Error(*e);
+  ledger::Digest digest;
+  ledger::InclusionProof proof;
+  s = ledger::MakeDigestAt(svc.ledger, *tree, size, NowSecondsNs(), &digest);
+  if (s.ok() && seq <= digest.tree_size) {
+    // A proof carries the event's bytes: it follows the caller's scope.
+    s = ScopeCheck(r.context.scope(), svc.ledger)
+            .SeqShownOrNotFound(seq, ledger::SeqNotInDigest(seq, digest.tree_size));
+  }
+  if (s.ok()) s = ledger::ProveInclusion(svc.ledger, *tree, seq, digest, &proof);
+  if (!s.ok()) {
+    ApiError e = ApiErrorOf(s);
+    e.seq = seq;
+    return Reply::Error(e);
+  }
+  return Reply::Json(ledger::InclusionProofToJson(proof));
+}
+
+Reply GetConsistencyProof(const Request& r, Service& svc) {
+  if (!r.query.Has("old")) return Reply::Error(BadParameter("old", "required"));
+  std::unique_ptr<ledger::MerkleStore> tree;
+  Status s = ledger::OpenLedgerTree(svc.ledger, &tree);
+  if (!s.ok()) return Reply::Of(s);
+  uint64_t old_size = 0, new_size = 0;
+  if (auto e = r.query.Number("old", 0, UINT64_MAX, &old_size)) return Reply::Error(*e);
+  if (auto e = r.query.Number("new", tree->size(), UINT64_MAX, &new_size)) {
+    return Reply::Error(*e);
+  }
+  ledger::Digest old_digest, new_digest;
+  ledger::ConsistencyProof proof;
+  const int64_t now = NowSecondsNs();
+  s = ledger::MakeDigestAt(svc.ledger, *tree, old_size, now, &old_digest);
+  if (s.ok()) s = ledger::MakeDigestAt(svc.ledger, *tree, new_size, now, &new_digest);
+  if (s.ok()) s = ledger::ProveConsistency(svc.ledger, *tree, old_digest, new_digest, &proof);
+  if (!s.ok()) return Reply::Of(s);
+  return Reply::Json(ledger::ConsistencyProofToJson(proof));
+}
+
+Reply GetHealthz(const Request&, Service&) { return Reply::Json("{\"status\":\"ok\"}"); }
+
+Reply GetReadyz(const Request&, Service& svc) {
+  const uint64_t head = svc.ledger->head().seq;
+  std::string why;
+  if (svc.draining) why = "shutting down";
+  if (svc.writes_failed) why = "the ledger refuses writes after an I/O error until reopened";
+  if (!why.empty()) return Reply::Error(HttpError(503, "unavailable", why));
+  return Reply::Json("{\"ready\":true,\"head_seq\":" + std::to_string(head) + "}");
+}
+
+Reply GetMetrics(const Request&, Service& svc) {
+  return Reply{200, "text/plain; version=0.0.4", svc.metrics->Text()};
+}
+
+Reply PostReload(const Request& r, Service& svc) {
+  ReloadDigests digests;
+  Status s = svc.policy->Reload(&digests);
+  if (svc.access_log != nullptr) {
+    Status a = svc.access_log->RecordReload(
+        "POST /v1/admin/reload", r.context, *svc.policy, digests,
+        static_cast<uint16_t>(s.ok() ? 200 : ApiErrorOf(s).http_status));
+    if (!a.ok()) return AccessLogFailure(a);
+  }
+  if (!s.ok()) return Reply::Of(s);
+  return Reply::Json(
+      "{\"reloaded\":true,\"principals\":" + std::to_string(svc.policy->Get()->size()) + "}");
+}
+
+}  // namespace ccl::ledgerd

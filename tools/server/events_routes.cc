@@ -1,0 +1,235 @@
+// The event routes: adapters from HTTP to app::ImportBody (what `ledgerctl
+// import` appends with) and to the ledger's readers, producing what
+// `ledgerctl log --json` and `show` produce.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "events/base/quote.h"
+#include "events/model/json.h"
+#include "events/model/rules.h"
+#include "events/model/uuid.h"
+#include "ledger/merkle/merkle.h"
+#include "tools/access/scope.h"
+#include "tools/app/import.h"
+#include "tools/feed/contract_currency.h"
+#include "tools/server/routes.h"
+
+namespace ccl::ledgerd {
+namespace {
+
+using events::Event;
+
+// The format of the body by its Content-Type: a JSON array or JSON Lines.
+std::optional<ApiError> BodyFormatOf(const Request& r, app::InputFormat* format) {
+  if (r.content_type == "application/json") {
+    *format = app::InputFormat::kJsonArray;
+  } else if (r.content_type == "application/x-ndjson" || r.content_type == "application/jsonl") {
+    *format = app::InputFormat::kJsonLines;
+  } else {
+    return HttpError(415, "unsupported_media_type",
+                     "Content-Type must be application/json (an array of events) or "
+                     "application/x-ndjson (JSON Lines), got " +
+                         events::QuoteForMessage(r.content_type));
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> AppendOptionsOf(const Request& r, ledger::AppendOptions* out) {
+  const bool has_version = r.query.Has("expected_version");
+  if (has_version != r.query.Has("contract")) {
+    return BadParameter(has_version ? "contract" : "expected_version",
+                        "expected_version and contract go together");
+  }
+  if (!has_version) return std::nullopt;
+  uint64_t version = 0;
+  if (auto e = r.query.Number("expected_version", 0, UINT64_MAX, &version)) return e;
+  out->expected_versions.emplace_back(std::string(r.query.Get("contract")), version);
+  return std::nullopt;
+}
+
+// A refused import: the library's error, with the line of the body it names;
+// more events than the request limit is 413.
+ApiError ImportFailure(const Status& s) {
+  ApiError e = ApiErrorOf(s);
+  if (s.line() != 0) e.line = s.line();
+  if (s.rule() == rules::kBatchEventsMax) {
+    e.http_status = 413;
+    e.code = "limit_exceeded";
+  }
+  return e;
+}
+
+std::string AppendedJson(const app::ImportResult& result, const ledger::Hash& last_hash) {
+  return "{\"appended\":" + std::to_string(result.appended) +
+         ",\"duplicates\":" + std::to_string(result.duplicates) +
+         ",\"first_seq\":" + std::to_string(result.lowest_seq) +
+         ",\"last_seq\":" + std::to_string(result.highest_seq) + ",\"head_hash\":\"" +
+         ledger::HexEncode(last_hash) + "\"}";
+}
+
+// The event's `log --json` line (with its contract's currency beside every
+// amount), appended to *out.
+Status AppendEventLine(const Event& e, const ledger::Hash& hash,
+                       feed::ContractCurrencies* currencies, std::string* out) {
+  events::JsonOutputOptions options;
+  options.hash = hash.data();
+  CCL_RETURN_IF_ERROR(currencies->CurrencyFor(e, &options.contract_currency));
+  events::AppendEventJson(e, options, out);
+  return Status::OK();
+}
+
+Reply EventReply(const Event& e, const ledger::Hash& hash, Service& svc) {
+  feed::ContractCurrencies currencies(svc.ledger);
+  std::string body;
+  if (Status s = AppendEventLine(e, hash, &currencies, &body); !s.ok()) return Reply::Of(s);
+  Reply reply = Reply::Json(body);
+  reply.rows = 1;
+  return reply;
+}
+
+}  // namespace
+
+Reply PostEvents(const Request& r, Service& svc) {
+  app::ImportOptions options;
+  if (auto e = AppendOptionsOf(r, &options.append)) return Reply::Error(*e);
+  if (auto e = BodyFormatOf(r, &options.format)) return Reply::Error(*e);
+  options.events_max = svc.options->limits.events_per_request;
+  // Over the server an event's actor is the authenticated principal: filled
+  // in when omitted, another one refused (CheckWriteBatch), as are events
+  // outside the principal's scope or types; nothing of a refused body is
+  // written.
+  options.default_actor = r.context.principal;
+  ScopeCheck scope(r.context.scope(), svc.ledger);
+  for (const auto& [contract, version] : options.append.expected_versions) {
+    if (Status s = scope.ContractShownOrNotFound(contract); !s.ok()) return Reply::Of(s);
+  }
+  std::optional<ApiError> refused;
+  options.check_batch = [&](std::span<const Event> batch, std::span<const uint64_t> lines) {
+    refused = CheckWriteBatch(r.context.principal, &scope, batch, lines);
+    return refused ? Status::InvalidArgument("refused for the principal") : Status::OK();
+  };
+  // The append's own time (its group commit and sync), for the metrics.
+  std::chrono::steady_clock::time_point append_start;
+  options.progress.on_phase = [&append_start](std::string_view, std::string_view phase, uint64_t) {
+    if (phase == "appending") append_start = std::chrono::steady_clock::now();
+  };
+  // The request's record goes into the append's own synced batch: the body
+  // is one atomic append (batch_events 0), so it is written exactly when
+  // the events are.
+  const bool attached = AttachAccessRecord(r, &options.append);
+  app::ImportResult result;
+  Status s = app::ImportBody(svc.ledger, r.body, "", options, &result);
+  if (refused) return Reply::Error(*refused);
+  if (!s.ok()) {
+    if (s.IsIOError()) svc.writes_failed = true;
+    return Reply::Error(ImportFailure(s));
+  }
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - append_start;
+  svc.metrics->CountAppend(result.events, result.appended, took.count());
+  if (result.appended > 0 && svc.on_appended) svc.on_appended();
+  ledger::Hash hash;
+  s = svc.ledger->GetChainHash(result.highest_seq, &hash);
+  if (!s.ok()) return Reply::Of(s);
+  Reply reply = Reply::Json(AppendedJson(result, hash));
+  reply.rows = result.appended;
+  reply.access_recorded = attached && result.batches > 0;
+  return reply;
+}
+
+Reply GetEvents(const Request& r, Service& svc) {
+  const size_t rows_max = svc.options->limits.response_rows;
+  uint64_t after = 0, limit = 0;
+  if (auto e = r.query.Number("after", 0, UINT64_MAX - 1, &after)) return Reply::Error(*e);
+  if (auto e = r.query.Number("limit", rows_max, rows_max, &limit)) return Reply::Error(*e);
+  std::optional<events::EventType> type;
+  if (r.query.Has("type")) {
+    events::EventType t;
+    if (!events::EventTypeFromName(r.query.Get("type"), &t)) {
+      return Reply::Error(BadParameter(
+          "type", "unknown event type " + events::QuoteForMessage(r.query.Get("type"))));
+    }
+    type = t;
+  }
+  const std::string contract(r.query.Get("contract"));
+  ScopeCheck scope(r.context.scope(), svc.ledger);
+  Status checked = scope.ContractShownOrNotFound(contract);
+  if (checked.ok()) checked = ledger::CheckContractExists(svc.ledger, contract);
+  if (!checked.ok()) return Reply::Of(checked);
+  // A contract's events come from its stream, never a full scan.
+  std::unique_ptr<ledger::EventIterator> it = contract.empty()
+                                                  ? svc.ledger->NewIterator(after + 1)
+                                                  : svc.ledger->NewStreamIterator(contract, 1);
+  Reply reply{200, "application/x-ndjson", ""};
+  feed::ContractCurrencies currencies(svc.ledger);
+  ledger::Hash hash;
+  for (uint64_t& rows = reply.rows; it->Valid() && rows < limit; it->Next()) {
+    const Event& e = it->event();
+    if (e.seq <= after || (type && e.type != *type)) continue;
+    bool in_scope = true;
+    Status s = scope.EventInScope(e, &in_scope);
+    if (s.ok() && !in_scope) continue;
+    if (s.ok()) s = it->chain_hash(&hash);
+    if (s.ok()) s = AppendEventLine(e, hash, &currencies, &reply.body);
+    if (!s.ok()) return Reply::Of(s);
+    reply.body += '\n';
+    ++rows;
+  }
+  if (!it->status().ok()) return Reply::Of(it->status());
+  return reply;
+}
+
+namespace {
+
+// The reply to a read of one event `e` that returned `read`: the event and
+// its chain hash when the caller's scope shows it, else `not_found` (an event
+// out of scope is not shown to exist). An error names `seq` when the request
+// did.
+Reply ShownEventReply(const Request& r, Service& svc, const Status& read, const Event& e,
+                      const Status& not_found, std::optional<uint64_t> seq) {
+  Status s = read;
+  if (s.ok()) s = ScopeCheck(r.context.scope(), svc.ledger).EventShownOrNotFound(e, not_found);
+  ledger::Hash hash;
+  if (s.ok()) s = svc.ledger->GetChainHash(e.seq, &hash);
+  if (!s.ok()) {
+    ApiError err = ApiErrorOf(s);
+    if (seq) err.seq = seq;
+    return Reply::Error(err);
+  }
+  return EventReply(e, hash, svc);
+}
+
+}  // namespace
+
+Reply GetEventBySeq(const Request& r, Service& svc) {
+  uint64_t seq = 0;
+  if (!ParseDecimal(r.path_params.at(0), &seq)) {
+    ApiError e = HttpError(
+        400, "invalid_argument",
+        "seq must be a whole number, got " + events::QuoteForMessage(r.path_params.at(0)));
+    e.field = "seq";
+    return Reply::Error(e);
+  }
+  Event e;
+  const Status read = svc.ledger->Get(seq, &e);
+  return ShownEventReply(r, svc, read, e, ledger::EventNotFound(seq), seq);
+}
+
+Reply GetEventById(const Request& r, Service& svc) {
+  events::Uuid id;
+  if (!events::ParseUuid(r.path_params.at(0), &id)) {
+    ApiError e =
+        HttpError(400, "invalid_argument",
+                  "not an event id (a UUID): " + events::QuoteForMessage(r.path_params.at(0)));
+    e.field = "event_id";
+    return Reply::Error(e);
+  }
+  Event e;
+  const Status read = svc.ledger->GetByEventId(id, &e);
+  return ShownEventReply(r, svc, read, e, ledger::EventIdNotFound(id), std::nullopt);
+}
+
+}  // namespace ccl::ledgerd

@@ -1,0 +1,59 @@
+// Every route ledgerd serves, in one table: method, path pattern, the roles
+// that may call it and the handler. The README's "Running the service" lists
+// the same routes (a test compares the two), and the authorization test
+// checks every route against every role from this table.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tools/access/policy.h"
+#include "tools/server/service.h"
+
+namespace ccl::ledgerd {
+
+enum class RouteKind {
+  kReply,  // the handler returns the whole response
+  kFeed,   // Server-Sent Events, streamed by the session (feed.cc)
+};
+
+struct Route {
+  std::string_view method;   // "GET", "POST"
+  std::string_view pattern;  // "/v1/events/{seq}": a {name} matches one non-empty segment
+  // Any one of these roles grants the route; 0: every authenticated client
+  // (the health routes).
+  RoleSet roles;
+  std::span<const std::string_view> params;  // the query parameters it accepts
+  RouteKind kind;
+  Reply (*handler)(const Request&, Service&);  // null for kFeed
+};
+
+std::span<const Route> Routes();
+
+// The route for `method` and `path`, filling *params with its {name}
+// segments. nullptr when none matches: *status is 404 when no route has the
+// path, 405 when one has it under another method.
+const Route* MatchRoute(std::string_view method, std::string_view path,
+                        std::vector<std::string>* params, unsigned* status);
+
+// Handlers (events_routes.cc, audit_routes.cc, report_routes.cc).
+Reply PostEvents(const Request& r, Service& s);
+Reply GetEvents(const Request& r, Service& s);
+Reply GetEventBySeq(const Request& r, Service& s);
+Reply GetEventById(const Request& r, Service& s);
+Reply GetDigest(const Request& r, Service& s);
+Reply GetInclusionProof(const Request& r, Service& s);
+Reply GetConsistencyProof(const Request& r, Service& s);
+Reply GetHealthz(const Request& r, Service& s);
+Reply GetReadyz(const Request& r, Service& s);
+Reply GetMetrics(const Request& r, Service& s);
+Reply PostReload(const Request& r, Service& s);
+Reply GetBalanceReport(const Request& r, Service& s);
+Reply GetMarginReport(const Request& r, Service& s);
+Reply GetEscalationsReport(const Request& r, Service& s);
+Reply GetBurnReport(const Request& r, Service& s);
+Reply GetAccessLog(const Request& r, Service& s);  // access.cc
+
+}  // namespace ccl::ledgerd

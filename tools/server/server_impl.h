@@ -1,0 +1,194 @@
+// Internals of ledgerd's server shared by server.cc (listening, connection
+// accounting, signals, shutdown), session.cc (one HTTP connection) and
+// feed.cc (a Server-Sent Events stream). Internal to ccl_server.
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "ledger/store/ledger.h"
+#include "tools/access/auth.h"
+#include "tools/access/policy.h"
+#include "tools/server/metrics.h"
+#include "tools/server/routes.h"
+#include "tools/server/server.h"
+#include "tools/server/service.h"
+
+namespace ccl::ledgerd {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+class ServerImpl;
+
+// One client connection: TLS handshake, then requests one after another
+// (keep-alive), each read within the header/body limits, authorized by the
+// policy, handled on a worker thread and answered; or, for GET /v1/feed, an
+// event stream until the client goes (feed.cc).
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, ServerImpl* server, std::string peer_ip);
+  ~Session();
+  void Start();
+  // Shutdown: a session waiting for its next request (or streaming the feed)
+  // is closed; one in a request finishes it and closes after the response.
+  void CloseIfIdle();
+  // The feed: new events were appended.
+  void WakeFeed();
+  // After the drain time: closes the socket whatever the session is doing.
+  void ForceClose();
+
+ private:
+  void OnHandshake(beast::error_code ec);
+  void ReadNext();
+  void OnFirstBytes(beast::error_code ec, size_t n);
+  void ReadHeader();
+  void OnHeader(beast::error_code ec);
+  void OnContinueSent(beast::error_code ec);
+  void ReadBody();
+  void OnBody(beast::error_code ec);
+  void Dispatch();
+  // Authenticates the request just read into context_ (auth.h), logging a
+  // failure; the error response when it fails.
+  std::optional<ApiError> AuthenticateRequest();
+  // Records the request's access (when the log is on and the reply does
+  // not say it is recorded), then Respond: the record is durable before a
+  // byte of the response is written; a success it could not record becomes
+  // 503 access_log_failed.
+  void Send(Reply reply, bool keep_alive);
+  void Respond(Reply reply, bool keep_alive);
+  // What the access record of the current request is built from.
+  RequestFacts Facts() const;
+  // Appends `record` on a worker, then runs `then` on the strand with the
+  // outcome.
+  void RecordThen(ledger::AccessRecord record, std::function<void(const Status&)> then);
+  void OnWritten(beast::error_code ec, bool keep_alive);
+  // Counts the time since stage_at_ as `stage` (metrics), and restarts it.
+  void CountStageSince(RequestStage stage);
+  void FailRead(beast::error_code ec, bool header);
+  void Close();
+  void LogRequest(unsigned status, size_t bytes);
+
+  // feed.cc
+  void StartFeed(const Query& query);
+  void FeedFill();
+  void FeedWrite(std::string chunk, uint64_t next_seq);
+  void FeedWait();
+  void FeedEnd(const char* why);
+
+  ServerImpl* server_;
+  TlsStream stream_;
+  std::string peer_ip_;
+  std::string principal_;  // subject CN of the client certificate; empty: none
+  // The current request's caller (RequestContext), set when it is
+  // authenticated; what the log line, the access record and the feed's
+  // scope read.
+  RequestContext context_;
+  int64_t request_time_ns_ = 0;  // wall clock at the request's first byte
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
+  enum class State { kHandshake, kIdle, kRequest, kFeed, kClosed } state_ = State::kHandshake;
+  const Route* route_ = nullptr;
+  std::string route_label_;  // the route's pattern, or "unmatched", for logs and metrics
+  std::chrono::steady_clock::time_point request_start_;
+  std::chrono::steady_clock::time_point stage_at_;  // the current stage's start (metrics)
+  // The feed's position and its wait for new events.
+  uint64_t feed_next_seq_ = 1;
+  bool feed_counted_ = false;
+  net::steady_timer feed_timer_;
+};
+
+class ServerImpl final : public Server {
+ public:
+  explicit ServerImpl(const ServerOptions& options);
+  ~ServerImpl() override;
+
+  Status Init();
+  Status Run() override;
+  uint16_t port() const override { return port_; }
+
+  const ServerOptions& options() const { return options_; }
+  Service& service() { return service_; }
+  Metrics& metrics() { return metrics_; }
+  ssl::context& tls() { return tls_; }
+  net::thread_pool& workers() { return workers_; }
+  AuthFailureLimiter& auth_failures() { return auth_failures_; }
+  const PolicyStore& policy() const { return *policy_; }
+  bool draining() const { return service_.draining; }
+  // One log line: `msg` as text, or with --log-format json the fields
+  // "msg" plus `json_fields` (more "key":value pairs, or empty).
+  void Log(spdlog::level::level_enum level, std::string_view msg,
+           std::string_view json_fields = {}) const;
+
+  // Connection accounting: false when a limit is reached (the connection is
+  // then closed without a word).
+  bool Admit(const std::string& ip);
+  void Release(const std::string& ip);
+  void Track(const std::shared_ptr<Session>& s);
+  // Feed subscribers: false when limits.feed_subscribers are streaming.
+  bool AddSubscriber(const std::shared_ptr<Session>& s);
+  void RemoveSubscriber(Session* s);
+
+ private:
+  Status InitTls();
+  Status Bind();
+  void Accept();
+  void WaitSignal();
+  void BeginShutdown();
+  void PollDrain(std::chrono::steady_clock::time_point deadline);
+  void ForceCloseSessions();
+  void ScheduleCheckpoint();
+  // SIGHUP: re-reads the policy and records the reload.
+  void ReloadOnSignal();
+  void PublishCheckpoint(const char* why);
+  void NotifySubscribers();
+  // The sessions of `sessions` (sessions_ or subscribers_) still alive.
+  std::vector<std::shared_ptr<Session>> Live(const std::vector<std::weak_ptr<Session>>& sessions);
+
+  const ServerOptions options_;
+  net::io_context ioc_;
+  ssl::context tls_{ssl::context::tls_server};
+  tcp::acceptor acceptor_{ioc_};
+  net::signal_set signals_{ioc_};
+  net::steady_timer checkpoint_timer_{ioc_};
+  net::steady_timer drain_timer_{ioc_};
+  net::thread_pool workers_;
+  uint16_t port_ = 0;
+
+  std::unique_ptr<ledger::Ledger> ledger_;
+  Metrics metrics_;
+  std::unique_ptr<PolicyStore> policy_;
+  std::unique_ptr<AccessLog> access_log_;  // null with --access-log off
+  AuthFailureLimiter auth_failures_{options_.limits.auth_failures};
+  Service service_;
+
+  std::mutex mu_;  // guards what follows
+  size_t connections_ = 0;
+  std::map<std::string, size_t> per_client_;
+  std::vector<std::weak_ptr<Session>> sessions_;
+  std::vector<std::weak_ptr<Session>> subscribers_;
+  uint64_t checkpoint_head_ = 0;  // head at the last publication
+  std::chrono::steady_clock::time_point checkpoint_at_;
+  std::atomic<bool> publishing_{false};
+};
+
+}  // namespace ccl::ledgerd

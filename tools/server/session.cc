@@ -1,0 +1,379 @@
+// One client connection of ledgerd: TLS handshake, then HTTP/1.1 requests
+// read within the named limits, authorized, handled on a worker thread and
+// answered. Every step runs on the connection's strand.
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <boost/algorithm/string/predicate.hpp>
+
+#include "events/base/quote.h"
+#include "tools/server/server_impl.h"
+
+namespace ccl::ledgerd {
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr auto kTlsShutdownTimeout = std::chrono::seconds(1);
+constexpr size_t kFirstReadBytes = 4096;
+
+// The subject CN of the verified client certificate; "" when there is none
+// or the subject names more than one CN (which one would be the principal
+// is then ambiguous).
+std::string PrincipalOf(SSL* ssl) {
+  std::string out;
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return out;
+  X509_NAME* name = X509_get_subject_name(cert);
+  const int at = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (at >= 0 && X509_NAME_get_index_by_NID(name, NID_commonName, at) < 0) {
+    unsigned char* utf8 = nullptr;
+    const int n =
+        ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at)));
+    if (n > 0) out.assign(reinterpret_cast<const char*>(utf8), static_cast<size_t>(n));
+    OPENSSL_free(utf8);
+  }
+  X509_free(cert);
+  return out;
+}
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+std::string_view MediaType(std::string_view content_type) {
+  content_type = content_type.substr(0, content_type.find(';'));
+  while (!content_type.empty() && content_type.back() == ' ') content_type.remove_suffix(1);
+  return content_type;
+}
+
+}  // namespace
+
+Session::Session(tcp::socket socket, ServerImpl* server, std::string peer_ip)
+    : server_(server),
+      stream_(std::move(socket), server->tls()),
+      peer_ip_(std::move(peer_ip)),
+      feed_timer_(stream_.get_executor()) {}
+
+Session::~Session() {
+  if (feed_counted_) server_->RemoveSubscriber(this);
+  server_->Release(peer_ip_);
+}
+
+void Session::Start() {
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    // The handshake gets the idle time: a client that connects and says
+    // nothing is closed then.
+    self->stream_.next_layer().expires_after(
+        std::chrono::milliseconds(self->server_->options().limits.idle_ms));
+    self->stream_.async_handshake(ssl::stream_base::server,
+                                  [self](beast::error_code ec) { self->OnHandshake(ec); });
+  });
+}
+
+void Session::OnHandshake(beast::error_code ec) {
+  if (ec) {
+    server_->Log(spdlog::level::info, "TLS handshake with " + peer_ip_ + " failed: " + ec.message(),
+                 "\"peer\":" + JsonQuoted(peer_ip_) + ",\"event\":\"tls_handshake_failed\"");
+    state_ = State::kClosed;
+    stream_.next_layer().close();
+    return;
+  }
+  principal_ = PrincipalOf(stream_.native_handle());
+  ReadNext();
+}
+
+void Session::ReadNext() {
+  if (server_->draining()) return Close();
+  state_ = State::kIdle;
+  route_ = nullptr;
+  context_ = RequestContext();
+  route_label_ = "unmatched";
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(server_->options().limits.header_bytes));
+  parser_->body_limit(server_->options().limits.body_bytes);
+  if (buffer_.size() > 0) return ReadHeader();
+  stream_.next_layer().expires_after(std::chrono::milliseconds(server_->options().limits.idle_ms));
+  stream_.async_read_some(
+      buffer_.prepare(kFirstReadBytes),
+      [self = shared_from_this()](beast::error_code ec, size_t n) { self->OnFirstBytes(ec, n); });
+}
+
+void Session::OnFirstBytes(beast::error_code ec, size_t n) {
+  if (ec) return Close();  // idle time over, the client left, or shutdown
+  buffer_.commit(n);
+  ReadHeader();
+}
+
+void Session::ReadHeader() {
+  state_ = State::kRequest;
+  request_start_ = std::chrono::steady_clock::now();
+  request_time_ns_ = ledger::SystemClock()->NowNs();
+  // The whole header within this time from its first byte (slow clients).
+  stream_.next_layer().expires_after(
+      std::chrono::milliseconds(server_->options().limits.header_read_ms));
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+}
+
+void Session::OnHeader(beast::error_code ec) {
+  if (ec) return FailRead(ec, true);
+  const auto& req = parser_->get();
+  if (boost::iequals(req[http::field::expect], "100-continue") && !parser_->is_done()) {
+    stream_.next_layer().expires_after(
+        std::chrono::milliseconds(server_->options().limits.body_read_ms));
+    net::async_write(
+        stream_, net::buffer(kContinue.data(), kContinue.size()),
+        [self = shared_from_this()](beast::error_code ec2, size_t) { self->OnContinueSent(ec2); });
+    return;
+  }
+  ReadBody();
+}
+
+void Session::OnContinueSent(beast::error_code ec) {
+  if (ec) return Close();
+  ReadBody();
+}
+
+void Session::ReadBody() {
+  if (parser_->is_done()) return Dispatch();
+  stream_.next_layer().expires_after(
+      std::chrono::milliseconds(server_->options().limits.body_read_ms));
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+}
+
+void Session::OnBody(beast::error_code ec) {
+  if (ec) return FailRead(ec, false);
+  Dispatch();
+}
+
+void Session::FailRead(beast::error_code ec, bool header) {
+  const ServerLimits& l = server_->options().limits;
+  if (ec == http::error::header_limit) {
+    return Send(
+        Reply::Error(HttpError(431, "limit_exceeded",
+                               "request header larger than " + std::to_string(l.header_bytes) +
+                                   " bytes (limit header bytes)")),
+        false);
+  }
+  if (ec == http::error::body_limit) {
+    return Send(Reply::Error(HttpError(413, "limit_exceeded",
+                                       "request body larger than " + std::to_string(l.body_bytes) +
+                                           " bytes (limit body bytes)")),
+                false);
+  }
+  if (ec.category() == beast::error_code(http::error::end_of_stream).category() &&
+      ec != http::error::end_of_stream && ec != http::error::partial_message) {
+    return Send(
+        Reply::Error(HttpError(400, "bad_request", "malformed HTTP request: " + ec.message())),
+        false);
+  }
+  server_->Log(spdlog::level::info,
+               std::string(header ? "reading a request header" : "reading a request body") +
+                   " from " + peer_ip_ + ": " + ec.message() + "; connection closed",
+               "\"peer\":" + JsonQuoted(peer_ip_) + ",\"event\":\"read_failed\"");
+  Close();
+}
+
+void Session::Dispatch() {
+  auto& req = parser_->get();
+  const bool keep_alive = req.keep_alive() && !server_->draining();
+  const std::string_view target(req.target().data(), req.target().size());
+  const size_t q = target.find('?');
+  auto request = std::make_shared<Request>();
+  request->method = std::string_view(req.method_string().data(), req.method_string().size());
+  request->path = target.substr(0, q);
+  unsigned status = 404;
+  route_ = MatchRoute(request->method, request->path, &request->path_params, &status);
+  if (route_ == nullptr) {
+    const std::string what = status == 405 ? "method not allowed" : "no such route";
+    return Send(Reply::Error(HttpError(status, status == 405 ? "method_not_allowed" : "not_found",
+                                       what + ": " + std::string(request->method) + " " +
+                                           events::EscapeForMessage(request->path))),
+                keep_alive);
+  }
+  route_label_ = route_->pattern;
+  if (auto e = AuthenticateRequest()) return Send(Reply::Error(*e), keep_alive);
+  if (auto e = Authorize(context_, route_->roles,
+                         std::string(route_->method) + " " + std::string(route_->pattern))) {
+    return Send(Reply::Error(*e), keep_alive);
+  }
+  if (auto e = Query::Parse(q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
+                            route_->params, &request->query)) {
+    return Send(Reply::Error(*e), keep_alive);
+  }
+  if (route_->kind == RouteKind::kFeed) return StartFeed(request->query);
+  const auto ct = req[http::field::content_type];
+  request->content_type = MediaType(std::string_view(ct.data(), ct.size()));
+  request->body = req.body();
+  request->context = context_;
+  if (server_->service().access_log != nullptr) request->access = RequestAccessRecord(Facts());
+  server_->metrics().CountStage(RequestStage::kRead, Seconds(Clock::now() - request_start_));
+  net::post(server_->workers(), [self = shared_from_this(), request, keep_alive,
+                                 handler = route_->handler, queued = Clock::now()] {
+    const auto started = Clock::now();
+    Reply reply = handler(*request, self->server_->service());
+    const auto handled = Clock::now();
+    net::post(self->stream_.get_executor(),
+              [self, keep_alive, reply = std::move(reply), queued, started, handled]() mutable {
+                Metrics& m = self->server_->metrics();
+                m.CountStage(RequestStage::kWorkerWait, Seconds(started - queued));
+                m.CountStage(RequestStage::kHandler, Seconds(handled - started));
+                m.CountStage(RequestStage::kToStrand, Seconds(Clock::now() - handled));
+                self->Send(std::move(reply), keep_alive);
+              });
+  });
+}
+
+std::optional<ApiError> Session::AuthenticateRequest() {
+  const auto& req = parser_->get();
+  const auto authorization = req[http::field::authorization];
+  auto failure =
+      Authenticate(principal_, std::string_view(authorization.data(), authorization.size()),
+                   peer_ip_, server_->policy(), &server_->auth_failures(), &context_);
+  if (!failure) return std::nullopt;
+  server_->Log(spdlog::level::warn,
+               "authentication failed from " + peer_ip_ + ": " + failure->reason,
+               "\"peer\":" + JsonQuoted(peer_ip_) +
+                   ",\"event\":\"auth_failed\",\"why\":" + JsonQuoted(failure->reason));
+  return failure->error;
+}
+
+void Session::Send(Reply reply, bool keep_alive) {
+  if (server_->service().access_log == nullptr || reply.access_recorded) {
+    return Respond(std::move(reply), keep_alive);
+  }
+  ledger::AccessRecord record = RequestAccessRecord(Facts());
+  record.status = static_cast<uint16_t>(reply.status);
+  record.rows = reply.rows;
+  record.bytes = reply.body.size();
+  stage_at_ = Clock::now();  // also for replies made on the strand, which had no stage before
+  RecordThen(std::move(record), [self = shared_from_this(), reply = std::move(reply),
+                                 keep_alive](const Status& s) mutable {
+    // An answer the log could not record is withheld; a refusal shows
+    // nothing, so it goes out as it is (its own cause, e.g. io_error).
+    const bool withhold = !s.ok() && reply.status < 400;
+    self->CountStageSince(RequestStage::kAccessRecord);
+    self->Respond(withhold ? AccessLogFailure(s) : std::move(reply), keep_alive);
+  });
+}
+
+void Session::RecordThen(ledger::AccessRecord record, std::function<void(const Status&)> then) {
+  server_->service().access_log->RecordAsync(
+      std::move(record), [self = shared_from_this(), then = std::move(then)](const Status& s) {
+        if (!s.ok()) {
+          self->server_->Log(spdlog::level::err, "access log: " + s.message());
+          if (s.IsIOError()) self->server_->service().writes_failed = true;
+        }
+        net::post(self->stream_.get_executor(), [s, then]() { then(s); });
+      });
+}
+
+RequestFacts Session::Facts() const {
+  RequestFacts f;
+  f.time_ns = request_time_ns_;
+  f.principal = context_.principal;
+  f.auth = context_.auth_method;
+  f.client = peer_ip_;
+  f.route = route_;
+  if (parser_ && parser_->is_header_done()) {
+    const auto& req = parser_->get();
+    f.method = std::string_view(req.method_string().data(), req.method_string().size());
+    f.target = std::string_view(req.target().data(), req.target().size());
+  }
+  return f;
+}
+
+void Session::Respond(Reply reply, bool keep_alive) {
+  response_ = {};
+  response_.version(11);
+  response_.result(reply.status);
+  response_.set(http::field::content_type, reply.content_type);
+  response_.set(http::field::cache_control, "no-store");
+  for (const auto& [name, value] : reply.headers) response_.set(name, value);
+  response_.body() = std::move(reply.body);
+  response_.keep_alive(keep_alive);
+  response_.prepare_payload();
+  LogRequest(reply.status, response_.body().size());
+  stream_.next_layer().expires_after(
+      std::chrono::milliseconds(server_->options().limits.body_read_ms));
+  stage_at_ = Clock::now();
+  http::async_write(stream_, response_,
+                    [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                      self->CountStageSince(RequestStage::kWrite);
+                      self->OnWritten(ec, keep_alive);
+                    });
+}
+
+void Session::CountStageSince(RequestStage stage) {
+  const auto now = Clock::now();
+  server_->metrics().CountStage(stage, Seconds(now - stage_at_));
+  stage_at_ = now;
+}
+
+void Session::OnWritten(beast::error_code ec, bool keep_alive) {
+  if (ec || !keep_alive) return Close();
+  ReadNext();
+}
+
+void Session::LogRequest(unsigned status, size_t bytes) {
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - request_start_)
+          .count();
+  server_->metrics().CountRequest(route_label_, status, ms / 1000);
+  std::string method, target;
+  if (parser_ && parser_->is_header_done()) {
+    const auto& req = parser_->get();
+    method = std::string(req.method_string());
+    target = events::EscapeForMessage(
+        LoggableTarget(std::string_view(req.target().data(), req.target().size()), route_));
+  }
+  const std::string who =
+      context_.principal.empty() ? "-" : events::EscapeForMessage(context_.principal);
+  char took[32];
+  std::snprintf(took, sizeof(took), "%.3f", ms);
+  const std::string fields =
+      "\"peer\":" + JsonQuoted(peer_ip_) + ",\"principal\":" + JsonQuoted(who) +
+      ",\"auth\":" + JsonQuoted(AuthMethodName(context_.auth_method)) +
+      ",\"method\":" + JsonQuoted(method) + ",\"target\":" + JsonQuoted(target) +
+      ",\"route\":" + JsonQuoted(route_label_) + ",\"status\":" + std::to_string(status) +
+      ",\"bytes\":" + std::to_string(bytes) + ",\"ms\":" + took;
+  server_->Log(spdlog::level::info,
+               peer_ip_ + " " + who + " \"" + method + " " + target + "\" " +
+                   std::to_string(status) + " " + std::to_string(bytes) + " " + took + "ms",
+               fields);
+}
+
+void Session::CloseIfIdle() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->state_ == State::kIdle || self->state_ == State::kHandshake) {
+      self->stream_.next_layer().cancel();
+    } else if (self->state_ == State::kFeed) {
+      self->FeedEnd("the server is shutting down");
+    }
+  });
+}
+
+void Session::ForceClose() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->state_ = State::kClosed;
+    self->feed_timer_.cancel();
+    beast::error_code ignored;
+    self->stream_.next_layer().socket().close(ignored);
+  });
+}
+
+void Session::Close() {
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosed;
+  feed_timer_.cancel();
+  stream_.next_layer().expires_after(kTlsShutdownTimeout);
+  stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+    beast::error_code ignored;
+    self->stream_.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    self->stream_.next_layer().close();
+  });
+}
+
+}  // namespace ccl::ledgerd
