@@ -515,10 +515,8 @@ TEST_F(LedgerVerifyTest, SealedFiguresAreRecomputed) {
 }
 
 TEST_F(LedgerVerifyTest, ReadOnlyInstanceVerifies) {
-  Options o;
-  o.read_only = true;
-  std::unique_ptr<Ledger> ro;
-  ASSERT_TRUE(Ledger::Open(o, path(), &ro).ok());
+  std::unique_ptr<Ledger> ro = OpenLedgerAt(path(), /*read_only=*/true);
+  ASSERT_NE(ro, nullptr);
   VerifyReport report;
   Status s = ro->Verify(VerifyProgress(), &report);
   ASSERT_TRUE(s.ok()) << s.ToString();

@@ -18,20 +18,8 @@ namespace ccl::feed::testing {
 
 using ledger::testing::EventFactory;
 using ledger::testing::FakeClock;
+using ledger::testing::OpenLedgerAt;
 using ledger::testing::TempDir;
-
-inline std::unique_ptr<ledger::Ledger> OpenLedgerAt(const std::string& path, bool read_only,
-                                                    ledger::Clock* clock = nullptr) {
-  ledger::Options o;
-  o.create_if_missing = !read_only;
-  o.read_only = read_only;
-  o.clock = clock;
-  o.block_cache_bytes = 8 << 20;
-  std::unique_ptr<ledger::Ledger> l;
-  Status s = ledger::Ledger::Open(o, path, &l);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return l;
-}
 
 inline void AppendOrDie(ledger::Ledger* l, const std::vector<events::Event>& batch) {
   ledger::AppendResult r;
