@@ -26,12 +26,10 @@ using testing::OpenLedgerAt;
 using testing::ReadFile;
 using testing::SeqsOfJsonl;
 
-class FeedTailTest : public ::testing::Test {
+class FeedTailTest : public testing::LedgerWriterTest {
  protected:
   void SetUp() override {
-    db_ = dir_.Sub("db");
-    writer_ = OpenLedgerAt(db_, /*read_only=*/false);
-    ASSERT_NE(writer_, nullptr);
+    ASSERT_NO_FATAL_FAILURE(LedgerWriterTest::SetUp());
     AppendOrDie(writer_.get(), {factory_.Open("C-1")});
     AppendOrDie(writer_.get(), Bookings(&factory_, "C-1", 20));  // head 21
   }
@@ -47,10 +45,6 @@ class FeedTailTest : public ::testing::Test {
     return ReadFile(path);
   }
 
-  testing::TempDir dir_;
-  std::string db_;
-  std::unique_ptr<ledger::Ledger> writer_;
-  testing::EventFactory factory_;
   int runs_ = 0;
 };
 

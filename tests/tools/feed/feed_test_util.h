@@ -39,6 +39,23 @@ inline std::vector<events::Event> Bookings(EventFactory* f, const std::string& c
   return v;
 }
 
+// A writer on a new ledger in a temporary folder (db_ names it), held open
+// throughout the test, and the factory of the events appended to it.
+// Derived fixtures call this SetUp first, then append their events.
+class LedgerWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = dir_.Sub("db");
+    writer_ = OpenLedgerAt(db_, /*read_only=*/false);
+    ASSERT_NE(writer_, nullptr);
+  }
+
+  TempDir dir_;
+  std::string db_;
+  std::unique_ptr<ledger::Ledger> writer_;
+  EventFactory factory_;
+};
+
 using test_files::Lines;
 using test_files::ReadFile;
 using test_files::WriteFile;
