@@ -41,7 +41,6 @@ class PostgresSinkTest : public testing::PostgresServerTest {
   void SetUp() override {
     PostgresServerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    schema_ = TestSchema("t_");
     db_ = dir_.Sub("db");
   }
 
@@ -187,7 +186,7 @@ class PostgresSinkTest : public testing::PostgresServerTest {
   }
 
   feed::testing::TempDir dir_;
-  std::string schema_, db_;
+  std::string db_;
   int runs_ = 0;
   std::string out_, err_;
 };
