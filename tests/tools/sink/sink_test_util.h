@@ -110,12 +110,18 @@ class PostgresServerTest : public ::testing::Test {
   std::string schema_;
 };
 
+// The rows of `sql`, a query that must succeed (a test failure otherwise).
+inline std::vector<PgConnection::Row> QueryRows(PgConnection* db, const std::string& sql) {
+  std::vector<PgConnection::Row> rows;
+  const Status s = db->Query(sql, &rows);
+  EXPECT_TRUE(s.ok()) << s.ToString() << "\n" << sql;
+  return rows;
+}
+
 // A query's rows as CSV text (RFC 4180 quoting where needed, NULL empty),
 // header first: the form `ledgerctl export` writes.
 inline std::string QueryCsv(PgConnection* db, const std::string& sql, const std::string& header) {
-  std::vector<PgConnection::Row> rows;
-  Status s = db->Query(sql, &rows);
-  EXPECT_TRUE(s.ok()) << s.ToString();
+  const std::vector<PgConnection::Row> rows = QueryRows(db, sql);
   std::string out = header + "\n";
   for (const PgConnection::Row& r : rows) {
     for (size_t i = 0; i < r.size(); ++i) {
