@@ -18,7 +18,7 @@
 #include "events/model/uuid.h"
 #include "ledger/merkle/merkle.h"
 #include "projections/folds/registry.h"
-#include "projections/folds/runner.h"
+#include "tests/projections/folds/builders.h"
 #include "tests/tools/sink/sink_test_util.h"
 #include "tools/generator/generator.h"
 #include "tools/sink/sink_tables.h"
@@ -161,12 +161,7 @@ class PostgresSinkTest : public testing::PostgresServerTest {
       EXPECT_EQ(*rows[0][1], ledger::HexEncode(h));
     }
     projections::ProjectionSet set;
-    projections::RunnerOptions ro;
-    ro.save_checkpoints = false;
-    projections::Runner runner(ledger.get(), ro);
-    projections::RunStats stats;
-    const std::vector<projections::Projection*> all = set.All();
-    ASSERT_TRUE(runner.Advance(1, cp, all, &stats).ok());
+    ASSERT_TRUE(projections::testing::FoldFromZero(ledger.get(), cp, &set).ok());
     std::vector<TableRows> want;
     // The sink's burn day: today, or the latest effective day when later.
     const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
