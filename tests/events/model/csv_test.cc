@@ -39,6 +39,15 @@ ReadResult ReadAll(std::string_view content, std::optional<EventType> fixed = st
   }
 }
 
+// Reads `content` (with the caller's `fixed` type), which the reader must
+// accept whole and find `count` events in; a fatal test failure otherwise.
+void ReadAccepted(std::string_view content, size_t count, ReadResult* r,
+                  std::optional<EventType> fixed = std::nullopt) {
+  *r = ReadAll(content, fixed);
+  ASSERT_TRUE(r->status.ok()) << r->status.ToString() << "\n" << content;
+  ASSERT_EQ(r->events.size(), count);
+}
+
 constexpr char kBookingHeader[] =
     "event_id,type,contract,effective_at,actor,source,engineer,service_line,minutes,"
     "cost_rate_minor";
@@ -55,9 +64,8 @@ TEST_F(CsvTest, RoundTripEveryTypeInOneFile) {
   AppendCsvHeader(options, &csv);
   const uint8_t hash[32] = {0xab};
   for (EventType t : AllEventTypes()) AppendEventCsv(SampleStoredEvent(t), options, hash, &csv);
-  const ReadResult r = ReadAll(csv);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString() << "\n" << csv;
-  ASSERT_EQ(r.events.size(), static_cast<size_t>(kEventTypeCount));
+  ReadResult r;
+  ASSERT_NO_FATAL_FAILURE(ReadAccepted(csv, static_cast<size_t>(kEventTypeCount), &r));
   for (size_t i = 0; i < r.events.size(); ++i) {
     EXPECT_EQ(r.events[i], SampleEvent(AllEventTypes()[i])) << i;
     EXPECT_EQ(r.lines[i], i + 2);
@@ -77,9 +85,8 @@ TEST_F(CsvTest, WriterQuotesOnlyWhatNeedsIt) {
   std::string csv;
   AppendCsvHeader(options, &csv);
   csv += row;
-  const ReadResult r = ReadAll(csv);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  ASSERT_EQ(r.events.size(), 1u);
+  ReadResult r;
+  ASSERT_NO_FATAL_FAILURE(ReadAccepted(csv, 1u, &r));
   EXPECT_EQ(r.events[0], e);
 }
 
@@ -126,9 +133,8 @@ TEST_F(CsvTest, FormulaAndControlCharactersAreNeutralisedAndRoundTrip) {
     const bool line_end = (c == '\r' && csv[i + 1] == '\n') || (c == '\n' && csv[i - 1] == '\r');
     EXPECT_TRUE(line_end || (c >= 0x20 && c != 0x7f)) << "raw control byte at " << i;
   }
-  const ReadResult r = ReadAll(csv);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  ASSERT_EQ(r.events.size(), written.size());
+  ReadResult r;
+  ASSERT_NO_FATAL_FAILURE(ReadAccepted(csv, written.size(), &r));
   for (size_t i = 0; i < written.size(); ++i) EXPECT_EQ(r.events[i], written[i]) << cases[i].first;
 }
 
@@ -166,9 +172,8 @@ TEST_F(CsvTest, FixedTypeWithoutTypeColumn) {
       "cost_rate_minor,reference\n"
       "3f1c2a4e-8b7d-4c6e-9a5b-1d2e3f405162,C-1,2026-03-31,alice,test,bob,reactive,90,12000,\n"
       "3f1c2a4e-8b7d-4c6e-9a5b-1d2e3f405163,C-1,2026-03-31,alice,test,eve,proactive,30,0,T-1\n";
-  const ReadResult r = ReadAll(csv, EventType::kHoursBooked);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  ASSERT_EQ(r.events.size(), 2u);
+  ReadResult r;
+  ASSERT_NO_FATAL_FAILURE(ReadAccepted(csv, 2u, &r, EventType::kHoursBooked));
   EXPECT_EQ(r.events[0].type, EventType::kHoursBooked);
   EXPECT_EQ(r.events[0].reference, "");  // empty cell: absent
   EXPECT_EQ(r.events[1].reference, "T-1");
@@ -181,9 +186,8 @@ TEST_F(CsvTest, FixedTypeAndMatchingTypeColumn) {
   const std::string csv = std::string(kBookingHeader) + "\n" + kBookingRow + "\n" +
                           "3f1c2a4e-8b7d-4c6e-9a5b-1d2e3f405163,,C-1,2026-03-31,a,s,b,"
                           "reactive,90,1\n";
-  const ReadResult r = ReadAll(csv, EventType::kHoursBooked);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  EXPECT_EQ(r.events.size(), 2u);
+  ReadResult r;
+  ASSERT_NO_FATAL_FAILURE(ReadAccepted(csv, 2u, &r, EventType::kHoursBooked));
 }
 
 TEST_F(CsvTest, Rfc4180EdgeCases) {
@@ -202,9 +206,8 @@ TEST_F(CsvTest, Rfc4180EdgeCases) {
       "\n"
       "3f1c2a4e-8b7d-4c6e-9a5b-1d2e3f405164,\"HoursBooked\",C-1,2026-03-31,alice,test,"
       "\"\",\"b\"\"o\"\"b\",reactive,\"90\",12000";
-  const ReadResult r = ReadAll(csv);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  ASSERT_EQ(r.events.size(), 3u);
+  ReadResult r;
+  ASSERT_NO_FATAL_FAILURE(ReadAccepted(csv, 3u, &r));
   EXPECT_EQ(r.events[0].note, "a, b");
   EXPECT_EQ(r.events[1].source, "te\"st");
   EXPECT_EQ(r.events[1].note, "line one\r\nline two\nline three");
@@ -225,9 +228,8 @@ TEST_F(CsvTest, LinesCellHoldsTheJsonArray) {
       "\"\"bill_rate_minor\"\":25000,\"\"overage\"\":\"\"reject\"\"},"
       "{\"\"service_line\"\":\"\"proactive\"\",\"\"funded_minutes\"\":0,"
       "\"\"bill_rate_minor\"\":0,\"\"overage\"\":\"\"allow\"\"}]\"\n";
-  const ReadResult r = ReadAll(csv);
-  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
-  ASSERT_EQ(r.events.size(), 1u);
+  ReadResult r;
+  ASSERT_NO_FATAL_FAILURE(ReadAccepted(csv, 1u, &r));
   const Event& e = r.events[0];
   EXPECT_EQ(e.customer, "Dept, Inc.");
   ASSERT_EQ(e.lines.size(), 2u);

@@ -11,10 +11,12 @@
 #include "events/model/json.h"
 #include "events/model/validate.h"
 #include "tests/events/model/sample_events.h"
+#include "tests/testing/mutate.h"
 
 namespace ccl::events {
 namespace {
 
+using test_mutate::Mutate;
 using testing::AllEventTypes;
 using testing::SampleEvent;
 
@@ -24,32 +26,6 @@ bool IsOnePrintableLine(const std::string& s) {
     if (c < 0x20 || c > 0x7e) return false;
   }
   return true;
-}
-
-std::string Mutate(std::string s, std::mt19937_64& rng) {
-  static constexpr char kInteresting[] = "{}[]\",:\\0123456789-.eE \r\n\x00\x7f\xc3\xa9\xff";
-  const int edits = 1 + static_cast<int>(rng() % 4);
-  for (int i = 0; i < edits && !s.empty(); ++i) {
-    const size_t at = rng() % s.size();
-    switch (rng() % 5) {
-      case 0:
-        s[at] = static_cast<char>(rng());
-        break;
-      case 1:
-        s[at] = kInteresting[rng() % (sizeof(kInteresting) - 1)];
-        break;
-      case 2:
-        s.insert(at, 1, kInteresting[rng() % (sizeof(kInteresting) - 1)]);
-        break;
-      case 3:
-        s.erase(at, 1 + rng() % 8);
-        break;
-      case 4:
-        s.insert(at, s.substr(rng() % s.size(), rng() % 16));
-        break;
-    }
-  }
-  return s;
 }
 
 // What every accepted event must satisfy.

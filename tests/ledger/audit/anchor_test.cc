@@ -49,6 +49,19 @@ class AnchorTest : public testing::AuditLedgerTest {
     if (!s.ok()) return s;
     return VerifyAgainstDigest(ledger_.get(), digest, report);
   }
+  // TamperAndVerify against digest25_ by a tamperer who rewrites the stored
+  // events as `edit` changes them, recomputing the chain and the tree after
+  // the change unless told not to.
+  Status EditAndVerify(const std::function<void(std::vector<events::Event>&)>& edit,
+                       AnchorReport* report, bool rechain = true, bool retree = true) {
+    return TamperAndVerify(
+        [&](Tamperer& t) {
+          std::vector<events::Event> events = t.Decoded();
+          edit(events);
+          t.Rewrite(events, rechain, retree);
+        },
+        digest25_, report);
+  }
 
   Digest digest25_, digest40_;
 };
@@ -71,13 +84,11 @@ TEST_F(AnchorTest, UntouchedLedgerExtendsItsDigests) {
 
 TEST_F(AnchorTest, EditedEventWithChainAndTreeRecomputedFails) {
   AnchorReport r;
-  Status s = TamperAndVerify(
-      [](Tamperer& t) {
-        auto events = t.Decoded();
+  Status s = EditAndVerify(
+      [](std::vector<events::Event>& events) {
         events[6].minutes += 60;  // seq 7 booked an hour more
-        t.Rewrite(events, /*rechain=*/true, /*retree=*/true);
       },
-      digest25_, &r);
+      &r);
   ASSERT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("events 1..25"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("recomputed after the change"), std::string::npos) << s.message();
@@ -86,13 +97,8 @@ TEST_F(AnchorTest, EditedEventWithChainAndTreeRecomputedFails) {
 
 TEST_F(AnchorTest, EditedEventAloneIsNamedBySeq) {
   AnchorReport r;
-  Status s = TamperAndVerify(
-      [](Tamperer& t) {
-        auto events = t.Decoded();
-        events[6].minutes += 60;
-        t.Rewrite(events, /*rechain=*/false, /*retree=*/false);
-      },
-      digest25_, &r);
+  Status s = EditAndVerify([](std::vector<events::Event>& events) { events[6].minutes += 60; }, &r,
+                           /*rechain=*/false, /*retree=*/false);
   ASSERT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_EQ(r.first_bad_seq, 7u) << s.message();
   EXPECT_NE(s.message().find("seq 7"), std::string::npos) << s.message();
@@ -101,13 +107,8 @@ TEST_F(AnchorTest, EditedEventAloneIsNamedBySeq) {
 TEST_F(AnchorTest, DeletedEventFails) {
   AnchorReport r;
   // Deleted and the rest renumbered, everything recomputed.
-  Status s = TamperAndVerify(
-      [](Tamperer& t) {
-        auto events = t.Decoded();
-        events.erase(events.begin() + 9);
-        t.Rewrite(events, true, true);
-      },
-      digest25_, &r);
+  Status s = EditAndVerify(
+      [](std::vector<events::Event>& events) { events.erase(events.begin() + 9); }, &r);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("does not extend the digest"), std::string::npos) << s.message();
 }
@@ -127,39 +128,26 @@ TEST_F(AnchorTest, DeletedKeyIsNamedMissing) {
 
 TEST_F(AnchorTest, InsertedEventFails) {
   AnchorReport r;
-  Status s = TamperAndVerify(
-      [this](Tamperer& t) {
-        auto events = t.Decoded();
+  Status s = EditAndVerify(
+      [this](std::vector<events::Event>& events) {
         events::Event extra = events[12];
         extra.event_id = ledger_.factory().NextId();
         events.insert(events.begin() + 12, extra);
-        t.Rewrite(events, true, true);
       },
-      digest25_, &r);
+      &r);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
 }
 
 TEST_F(AnchorTest, ReorderedEventsFail) {
   AnchorReport r;
-  Status s = TamperAndVerify(
-      [](Tamperer& t) {
-        auto events = t.Decoded();
-        std::swap(events[3], events[4]);
-        t.Rewrite(events, true, true);
-      },
-      digest25_, &r);
+  Status s = EditAndVerify(
+      [](std::vector<events::Event>& events) { std::swap(events[3], events[4]); }, &r);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
 }
 
 TEST_F(AnchorTest, TruncatedLedgerFails) {
   AnchorReport r;
-  Status s = TamperAndVerify(
-      [](Tamperer& t) {
-        auto events = t.Decoded();
-        events.resize(20);
-        t.Rewrite(events, true, true);
-      },
-      digest25_, &r);
+  Status s = EditAndVerify([](std::vector<events::Event>& events) { events.resize(20); }, &r);
   ASSERT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("20 events but the digest covers 25"), std::string::npos)
       << s.message();
@@ -167,13 +155,11 @@ TEST_F(AnchorTest, TruncatedLedgerFails) {
 
 TEST_F(AnchorTest, ChangesAfterTheDigestAreOutsideIt) {
   AnchorReport r;
-  Status s = TamperAndVerify(
-      [](Tamperer& t) {
-        auto events = t.Decoded();
+  Status s = EditAndVerify(
+      [](std::vector<events::Event>& events) {
         events[29].minutes += 1;  // seq 30, after the 25 the digest covers
-        t.Rewrite(events, true, true);
       },
-      digest25_, &r);
+      &r);
   EXPECT_TRUE(s.ok()) << s.ToString();  // the digest cannot speak for seq 26..
   EXPECT_TRUE(VerifyAgainstDigest(ledger_.get(), digest40_, &r).IsCorruption());
 }

@@ -90,10 +90,8 @@ TEST_F(CheckpointFolderTest, AnOlderCopyIsBehindAndGetsNoCheckpoint) {
 TEST_F(CheckpointFolderTest, ReadOnlyViewCatchesUpWithANewerCheckpoint) {
   ledger_.Append(4);
   Publish();
-  Options ro;
-  ro.read_only = true;
-  std::unique_ptr<Ledger> reader;
-  ASSERT_TRUE(Ledger::Open(ro, ledger_.path(), &reader).ok());
+  std::unique_ptr<Ledger> reader = testing::OpenLedgerAt(ledger_.path(), /*read_only=*/true);
+  ASSERT_NE(reader, nullptr);
   ASSERT_EQ(reader->head().seq, 4u);
   ledger_.Append(3);  // the writer appends and publishes after the reader opened
   Publish();

@@ -13,6 +13,7 @@
 
 #include "ledger/merkle/digest.h"
 #include "ledger/merkle/merkle.h"
+#include "tests/testing/mutate.h"
 
 namespace ccl::ledger {
 namespace {
@@ -275,23 +276,8 @@ TEST_F(ProofTest, RandomInputsNeverCrashOrVerify) {
   const Digest d = DigestAt(30);
   const std::string good = InclusionProofToJson(ProveInclusion(11, 30));
   for (int trial = 0; trial < 3000; ++trial) {
-    std::string text = good;
-    const int edits = 1 + static_cast<int>(rng() % 6);
-    for (int e = 0; e < edits; ++e) {
-      const size_t pos = rng() % text.size();
-      switch (rng() % 3) {
-        case 0:
-          text[pos] = static_cast<char>(rng());
-          break;
-        case 1:
-          text.erase(pos, 1 + rng() % 8);
-          break;
-        default:
-          text.insert(pos, good.substr(rng() % good.size(), 1 + rng() % 70));
-          break;
-      }
-      if (text.empty()) text = "{";
-    }
+    const std::string text =
+        test_mutate::Mutate(good, rng, {.edits_max = 6, .splice_bytes_max = 70});
     InclusionProof p;
     if (ParseInclusionProofJson(text, &p).ok() && CheckInclusionProof(p, d).ok()) {
       EXPECT_EQ(p, ProveInclusion(11, 30)) << text;

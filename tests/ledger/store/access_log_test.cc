@@ -205,10 +205,8 @@ TEST_F(AccessLogTest, ConcurrentAppendsFormOneChain) {
 }
 
 TEST_F(AccessLogTest, AReaderSeesRecordsAfterRefresh) {
-  Options o;
-  o.read_only = true;
-  std::unique_ptr<Ledger> reader;
-  ASSERT_TRUE(Ledger::Open(o, path(), &reader).ok());
+  std::unique_ptr<Ledger> reader = OpenLedgerAt(path(), /*read_only=*/true);
+  ASSERT_NE(reader, nullptr);
   EXPECT_EQ(reader->access_head().n, 0u);
   const AccessRecord r = Request("alice", 200);
   ASSERT_TRUE(ledger_->AppendAccess({&r, 1}).ok());
@@ -230,13 +228,10 @@ class AccessLogDamageTest : public AccessLogTest {
   }
   // Verify of the damaged ledger: Corruption naming record `n`.
   void ExpectBadRecord(uint64_t n) {
-    Options o;
-    o.read_only = true;
-    std::unique_ptr<Ledger> l;
-    Status s = Ledger::Open(o, path(), &l);
-    ASSERT_TRUE(s.ok()) << s.ToString();
+    std::unique_ptr<Ledger> l = OpenLedgerAt(path(), /*read_only=*/true);
+    ASSERT_NE(l, nullptr);
     VerifyReport report;
-    s = l->Verify({}, &report);
+    Status s = l->Verify({}, &report);
     EXPECT_TRUE(s.IsCorruption()) << s.ToString();
     EXPECT_EQ(s.message().rfind("access record " + std::to_string(n) + ": ", 0), 0u) << s.message();
     EXPECT_EQ(report.first_bad_access_record, n);
@@ -300,15 +295,12 @@ TEST_F(AccessLogTest, ALedgerWithoutTheAccessFamilyOpens) {
     for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
     delete db;
   }
-  Options ro;
-  ro.read_only = true;
-  std::unique_ptr<Ledger> reader;
-  Status s = Ledger::Open(ro, path(), &reader);
-  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::unique_ptr<Ledger> reader = OpenLedgerAt(path(), /*read_only=*/true);
+  ASSERT_NE(reader, nullptr);
   EXPECT_EQ(reader->access_head().n, 0u);
   EXPECT_TRUE(ReadAll(reader.get()).empty());
   VerifyReport report;
-  s = reader->Verify({}, &report);
+  Status s = reader->Verify({}, &report);
   EXPECT_TRUE(s.ok()) << s.ToString();
   reader.reset();
 

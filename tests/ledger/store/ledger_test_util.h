@@ -152,4 +152,20 @@ class AppendFixture : public ::testing::Test {
 
 inline std::string SeqKeyBytes(uint64_t seq) { return std::string(SeqKey(seq).view()); }
 
+// The ledger at `path`: a writer that creates it when missing, or a
+// read-only instance beside a writer (with read_only); nullptr, and a test
+// failure, when it does not open. A small block cache, as tests read little.
+inline std::unique_ptr<Ledger> OpenLedgerAt(const std::string& path, bool read_only,
+                                            Clock* clock = nullptr) {
+  Options o;
+  o.create_if_missing = !read_only;
+  o.read_only = read_only;
+  o.clock = clock;
+  o.block_cache_bytes = 8 << 20;
+  std::unique_ptr<Ledger> l;
+  Status s = Ledger::Open(o, path, &l);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return l;
+}
+
 }  // namespace ccl::ledger::testing

@@ -294,11 +294,8 @@ TEST_F(LedgerReadTest, GroupCommitRejectsOnlyTheBadBatch) {
 
 TEST_F(LedgerReadTest, ReadOnlyInstanceBesideAWriter) {
   Fill(4);
-  Options o;
-  o.read_only = true;
-  std::unique_ptr<Ledger> ro;
-  Status s = Ledger::Open(o, path(), &ro);
-  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::unique_ptr<Ledger> ro = OpenLedgerAt(path(), /*read_only=*/true);
+  ASSERT_NE(ro, nullptr);
   EXPECT_EQ(ro->head().seq, 6u);
   EXPECT_EQ(ro->head().hash, ledger_->head().hash);
   EXPECT_EQ(ro->ledger_id(), ledger_->ledger_id());
@@ -332,10 +329,8 @@ TEST_F(LedgerReadTest, IngestedBulkAppendIsSeenByReadersAndReopen) {
   o.bulk_ingest_bytes_min = 1;  // every append takes the bulk path
   ASSERT_TRUE(Ledger::Open(o, path(), &ledger_).ok());
   Fill(50);
-  Options ro_options;
-  ro_options.read_only = true;
-  std::unique_ptr<Ledger> ro;
-  ASSERT_TRUE(Ledger::Open(ro_options, path(), &ro).ok());
+  std::unique_ptr<Ledger> ro = OpenLedgerAt(path(), /*read_only=*/true);
+  ASSERT_NE(ro, nullptr);
   EXPECT_EQ(ro->head().seq, 52u);
   MustAppend({f_.Book("C1", ServiceLine::kReactive, 3)});
   ASSERT_TRUE(ro->Refresh().ok());
@@ -363,10 +358,8 @@ TEST_F(LedgerReadTest, IngestedBulkAppendIsSeenByReadersAndReopen) {
 TEST_F(LedgerReadTest, BulkAppendIsSeenByAReaderThatCaughtUpBefore) {
   Fill(2);
   ledger_.reset();
-  Options ro_options;
-  ro_options.read_only = true;
-  std::unique_ptr<Ledger> ro;
-  ASSERT_TRUE(Ledger::Open(ro_options, path(), &ro).ok());
+  std::unique_ptr<Ledger> ro = OpenLedgerAt(path(), /*read_only=*/true);
+  ASSERT_NE(ro, nullptr);
   Options o;
   o.clock = &clock_;
   o.bulk_ingest_bytes_min = 1;  // every append takes the bulk path
@@ -389,14 +382,11 @@ TEST(LedgerReadOnlyChild, OpensAndChecks) {
   const char* path = getenv("CCL_LEDGER_RO_PATH");
   const char* want = getenv("CCL_LEDGER_RO_HEAD");
   if (path == nullptr || want == nullptr) GTEST_SKIP() << "spawned by ReadOnlyInAnotherProcess";
-  Options o;
-  o.read_only = true;
-  std::unique_ptr<Ledger> ro;
-  Status s = Ledger::Open(o, path, &ro);
-  ASSERT_TRUE(s.ok()) << s.ToString();
+  std::unique_ptr<Ledger> ro = OpenLedgerAt(path, /*read_only=*/true);
+  ASSERT_NE(ro, nullptr);
   EXPECT_EQ(ro->head().seq, std::stoull(want));
   VerifyReport report;
-  s = ro->Verify(VerifyProgress(), &report);
+  const Status s = ro->Verify(VerifyProgress(), &report);
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 

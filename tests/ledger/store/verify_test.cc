@@ -112,6 +112,16 @@ class LedgerVerifyTest : public AppendFixture {
     EXPECT_TRUE(events::DecodeEvent(raw.Get(kCfEvents, SeqKeyBytes(seq)), &e).ok());
     return e;
   }
+  // The key of the `ids` entry of the event stored at `seq`: its id.
+  static std::string IdKeyOf(RawDb& raw, uint64_t seq) {
+    const Event e = Decoded(raw, seq);
+    return std::string(reinterpret_cast<const char*>(e.event_id.data()), e.event_id.size());
+  }
+  // The key of the `streams` entry of the event stored at `seq`.
+  static std::string StreamKeyOf(RawDb& raw, uint64_t seq) {
+    const Event e = Decoded(raw, seq);
+    return StreamKey(e.contract, e.stream_version);
+  }
 
   Head head_;
 };
@@ -181,22 +191,13 @@ TEST_F(LedgerVerifyTest, TwoEventsSwapped) {
 }
 
 TEST_F(LedgerVerifyTest, IdsEntryRemoved) {
-  ExpectCaught(
-      [](RawDb& raw) {
-        Event e = Decoded(raw, 6);
-        raw.Delete(kCfIds, std::string_view(reinterpret_cast<const char*>(e.event_id.data()), 16));
-      },
-      6, "ids index entry missing");
+  ExpectCaught([](RawDb& raw) { raw.Delete(kCfIds, IdKeyOf(raw, 6)); }, 6,
+               "ids index entry missing");
 }
 
 TEST_F(LedgerVerifyTest, IdsEntryPointsElsewhere) {
-  ExpectCaught(
-      [](RawDb& raw) {
-        Event e = Decoded(raw, 8);
-        raw.Put(kCfIds, std::string_view(reinterpret_cast<const char*>(e.event_id.data()), 16),
-                SeqKeyBytes(3));
-      },
-      8, "ids index entry points to seq 3 instead");
+  ExpectCaught([](RawDb& raw) { raw.Put(kCfIds, IdKeyOf(raw, 8), SeqKeyBytes(3)); }, 8,
+               "ids index entry points to seq 3 instead");
 }
 
 TEST_F(LedgerVerifyTest, IdsEntryAdded) {
@@ -218,12 +219,8 @@ TEST_F(LedgerVerifyTest, IdsEntryLongerThanAnIdAdded) {
 }
 
 TEST_F(LedgerVerifyTest, StreamsEntryRemoved) {
-  ExpectCaught(
-      [](RawDb& raw) {
-        Event e = Decoded(raw, 11);
-        raw.Delete(kCfStreams, StreamKey(e.contract, e.stream_version));
-      },
-      11, "streams index entry missing");
+  ExpectCaught([](RawDb& raw) { raw.Delete(kCfStreams, StreamKeyOf(raw, 11)); }, 11,
+               "streams index entry missing");
 }
 
 // The `streams` values are copies of the events (format 2): a copy that is
@@ -231,8 +228,7 @@ TEST_F(LedgerVerifyTest, StreamsEntryRemoved) {
 TEST_F(LedgerVerifyTest, StreamsCopyByteFlipped) {
   ExpectCaught(
       [](RawDb& raw) {
-        Event e = Decoded(raw, 11);
-        const std::string key = StreamKey(e.contract, e.stream_version);
+        const std::string key = StreamKeyOf(raw, 11);
         std::string v = raw.Get(kCfStreams, key);
         v[v.size() / 2] ^= 0x01;
         raw.Put(kCfStreams, key, v);
@@ -262,21 +258,16 @@ TEST_F(LedgerVerifyTest, StreamsCopyReencodedWithOtherMinutes) {
 TEST_F(LedgerVerifyTest, StreamsCopyOfAnotherEvent) {
   ExpectCaught(
       [](RawDb& raw) {
-        Event e = Decoded(raw, 9);
         std::string v;
         StreamValueInto(3, raw.Get(kCfEvents, SeqKeyBytes(3)), &v);
-        raw.Put(kCfStreams, StreamKey(e.contract, e.stream_version), v);
+        raw.Put(kCfStreams, StreamKeyOf(raw, 9), v);
       },
       9, "streams index entry points to seq 3 instead (contract 'C2' version 5)");
 }
 
 TEST_F(LedgerVerifyTest, StreamsCopyShorterThanASeq) {
-  ExpectCaught(
-      [](RawDb& raw) {
-        Event e = Decoded(raw, 12);
-        raw.Put(kCfStreams, StreamKey(e.contract, e.stream_version), "1234");
-      },
-      12, "streams index entry points to seq 0 instead");
+  ExpectCaught([](RawDb& raw) { raw.Put(kCfStreams, StreamKeyOf(raw, 12), "1234"); }, 12,
+               "streams index entry points to seq 0 instead");
 }
 
 // A stored entry whose value holds no seq is digested apart from real ones:
@@ -286,8 +277,7 @@ TEST_F(LedgerVerifyTest, StreamsCopyShorterThanASeq) {
 TEST_F(LedgerVerifyTest, MalformedStreamsEntrySpellingARealEntrysTermIsCaught) {
   ExpectCaught(
       [](RawDb& raw) {
-        Event e = Decoded(raw, 11);
-        const std::string key = StreamKey(e.contract, e.stream_version);
+        const std::string key = StreamKeyOf(raw, 11);
         const Hash leaf = EventLeafHash(11, raw.Get(kCfEvents, SeqKeyBytes(11)));
         const std::string l(reinterpret_cast<const char*>(leaf.data()), leaf.size());
         raw.Delete(kCfStreams, key);
@@ -515,10 +505,8 @@ TEST_F(LedgerVerifyTest, SealedFiguresAreRecomputed) {
 }
 
 TEST_F(LedgerVerifyTest, ReadOnlyInstanceVerifies) {
-  Options o;
-  o.read_only = true;
-  std::unique_ptr<Ledger> ro;
-  ASSERT_TRUE(Ledger::Open(o, path(), &ro).ok());
+  std::unique_ptr<Ledger> ro = OpenLedgerAt(path(), /*read_only=*/true);
+  ASSERT_NE(ro, nullptr);
   VerifyReport report;
   Status s = ro->Verify(VerifyProgress(), &report);
   ASSERT_TRUE(s.ok()) << s.ToString();

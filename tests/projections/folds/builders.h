@@ -22,6 +22,15 @@ inline std::vector<std::string> Digests(ProjectionSet* set) {
   return out;
 }
 
+// Folds `ledger`'s events 1..last_seq (capped at its head) into `set`,
+// freshly made, from zero and saving nothing: the state a report, an export
+// or a sink built from the same events must show.
+inline Status FoldFromZero(ledger::Ledger* ledger, uint64_t last_seq, ProjectionSet* set) {
+  Runner runner(ledger, RunnerOptions{.save_checkpoints = false});
+  RunStats stats;
+  return runner.Advance(1, last_seq, set->All(), &stats);
+}
+
 // ns of "YYYY-MM-DD" + seconds.
 inline int64_t At(const char* date, int64_t seconds = 0) {
   int32_t day = 0;

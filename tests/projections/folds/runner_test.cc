@@ -46,6 +46,36 @@ class ProjectionRunnerTest : public ::testing::Test {
     EXPECT_TRUE(r.Replay(view, set.All(), &stats).ok());
     return Digests(&set);
   }
+  // Rebuilds with `one` and with `other`, which must reach the same state;
+  // the stats of each.
+  static void ExpectSameRebuild(Runner& one, Runner& other, RunStats* one_stats,
+                                RunStats* other_stats) {
+    ProjectionSet a, b;
+    ASSERT_TRUE(one.Rebuild(a.All(), one_stats).ok());
+    ASSERT_TRUE(other.Rebuild(b.All(), other_stats).ok());
+    EXPECT_EQ(Digests(&a), Digests(&b));
+  }
+  // Catches `runner` up on a fresh set, which stores its snapshots.
+  static void SaveSnapshots(Runner& runner) {
+    ProjectionSet set;
+    RunStats stats;
+    const Status s = runner.CatchUp(set.All(), &stats);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  // A rebuild by the sequential and by the pipelined fold, each of which must
+  // stop after reading the 2000 events before the damaged seq 2001: their
+  // statuses, in that order.
+  std::vector<Status> RebuildOnBothFoldsStoppingAt2001() {
+    std::vector<Status> statuses;
+    for (const bool pipeline : {false, true}) {
+      RunnerOptions o{.save_checkpoints = false, .pipeline = pipeline, .pipeline_events_min = 1};
+      ProjectionSet set;
+      RunStats stats;
+      statuses.push_back(Runner(&ledger_, o).Rebuild(set.All(), &stats));
+      EXPECT_EQ(stats.events_read, 2000u) << "pipeline " << pipeline;
+    }
+    return statuses;
+  }
 
   std::vector<Event> log_;
   FakeLedger ledger_;
@@ -87,11 +117,8 @@ TEST_F(ProjectionRunnerTest, PipelinedFoldEqualsSequentialFold) {
   RunnerOptions pipelined{.save_checkpoints = true, .pipeline = true, .pipeline_events_min = 1};
   Runner seq_runner(&ledger_, sequential);
   Runner pipe_runner(&ledger_, pipelined);
-  ProjectionSet a, b;
   RunStats sa, sb;
-  ASSERT_TRUE(seq_runner.Rebuild(a.All(), &sa).ok());
-  ASSERT_TRUE(pipe_runner.Rebuild(b.All(), &sb).ok());
-  EXPECT_EQ(Digests(&a), Digests(&b));
+  ASSERT_NO_FATAL_FAILURE(ExpectSameRebuild(seq_runner, pipe_runner, &sa, &sb));
   EXPECT_EQ(sa.events_read, sb.events_read);
   EXPECT_EQ(sa.reversals_resolved, sb.reversals_resolved);
   Add(1700, log_.size());
@@ -124,11 +151,8 @@ TEST_F(ProjectionRunnerTest, TargetCacheChangesReadsNotAnswers) {
   no_cache_options.save_checkpoints = false;
   no_cache_options.target_cache = false;
   Runner uncached(&ledger_, no_cache_options);
-  ProjectionSet a, b;
   RunStats sa, sb;
-  ASSERT_TRUE(cached.Rebuild(a.All(), &sa).ok());
-  ASSERT_TRUE(uncached.Rebuild(b.All(), &sb).ok());
-  EXPECT_EQ(Digests(&a), Digests(&b));
+  ASSERT_NO_FATAL_FAILURE(ExpectSameRebuild(cached, uncached, &sa, &sb));
   ASSERT_GT(sb.reversals_resolved, 0u);
   EXPECT_EQ(sb.reversal_targets_read, sb.reversals_resolved);
   EXPECT_EQ(sa.reversals_resolved, sb.reversals_resolved);
@@ -197,13 +221,8 @@ TEST_F(ProjectionRunnerTest, CorruptEventFailsTheSameOnBothFolds) {
   bytes.resize(bytes.size() / 2);  // offsets now point past the end
   ledger_.SetStoredBytes(2001, bytes);
   std::vector<std::string> messages;
-  for (const bool pipeline : {false, true}) {
-    RunnerOptions o{.save_checkpoints = false, .pipeline = pipeline, .pipeline_events_min = 1};
-    ProjectionSet set;
-    RunStats stats;
-    Status s = Runner(&ledger_, o).Rebuild(set.All(), &stats);
+  for (const Status& s : RebuildOnBothFoldsStoppingAt2001()) {
     ASSERT_TRUE(s.IsCorruption()) << s.ToString();
-    EXPECT_EQ(stats.events_read, 2000u);
     messages.push_back(s.ToString());
   }
   EXPECT_EQ(messages[0], messages[1]);
@@ -217,14 +236,11 @@ TEST_F(ProjectionRunnerTest, EventStoredAtTheWrongSeqFailsTheSameOnBothFolds) {
   std::string bytes;
   events::EncodeEvent(log_[2001], &bytes);  // the event of seq 2002
   ledger_.SetStoredBytes(2001, bytes);
-  for (const bool pipeline : {false, true}) {
-    RunnerOptions o{.save_checkpoints = false, .pipeline = pipeline, .pipeline_events_min = 1};
-    ProjectionSet set;
-    RunStats stats;
-    Status s = Runner(&ledger_, o).Rebuild(set.All(), &stats);
+  const std::vector<Status> statuses = RebuildOnBothFoldsStoppingAt2001();
+  for (size_t pipeline = 0; pipeline < statuses.size(); ++pipeline) {
+    const Status& s = statuses[pipeline];
     ASSERT_TRUE(s.IsCorruption()) << "pipeline " << pipeline << ": " << s.ToString();
     EXPECT_EQ(s.message(), "seq 2001: stored event carries seq 2002");
-    EXPECT_EQ(stats.events_read, 2000u);
   }
 }
 
@@ -303,11 +319,7 @@ std::vector<SnapshotDamage> SnapshotDamages() {
 TEST_F(ProjectionRunnerTest, SnapshotFailingAnyCheckIsRebuilt) {
   Add(0, 1000);
   Runner runner(&ledger_, RunnerOptions{});
-  {
-    ProjectionSet set;
-    RunStats stats;
-    ASSERT_TRUE(runner.CatchUp(set.All(), &stats).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(SaveSnapshots(runner));
   const std::map<std::string, std::string> good = ledger_.projection_states();
   const std::vector<std::string> want = ReplayDigests();
   for (const SnapshotDamage& d : SnapshotDamages()) {
@@ -336,9 +348,7 @@ TEST_F(ProjectionRunnerTest, SnapshotFailingAnyCheckIsRebuilt) {
 TEST_F(ProjectionRunnerTest, SnapshotOverAChangedHistoryIsRebuilt) {
   Add(0, 500);
   Runner runner(&ledger_, RunnerOptions{});
-  ProjectionSet set;
-  RunStats stats;
-  ASSERT_TRUE(runner.CatchUp(set.All(), &stats).ok());
+  ASSERT_NO_FATAL_FAILURE(SaveSnapshots(runner));
   Event changed = log_[10];
   changed.note = "rewritten";
   ledger_.ReplaceEvent(changed);
@@ -365,11 +375,7 @@ TEST_F(ProjectionRunnerTest, ReadOnlyRunnerAnswersButSavesNothing) {
 TEST_F(ProjectionRunnerTest, KnownAtUsesSnapshotOnlyWhenThePrefixCoversIt) {
   Add(0, 2000);
   Runner runner(&ledger_, RunnerOptions{});
-  {
-    ProjectionSet set;
-    RunStats stats;
-    ASSERT_TRUE(runner.CatchUp(set.All(), &stats).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(SaveSnapshots(runner));
   Add(2000, log_.size());
   for (size_t at : {100u, 1999u, 2000u, 2500u, 2999u}) {
     View v;

@@ -1,7 +1,7 @@
 // FUZZ_CHECK: a property of a fuzz target. On failure prints the condition
 // and aborts, which libFuzzer (and the corpus replay tests) report as a crash
-// with the input that caused it. And the property every event a target
-// accepts must have.
+// with the input that caused it. And the properties every event a target
+// accepts, and every document it accepts and prints back, must have.
 #pragma once
 
 #include <cstdio>
@@ -19,6 +19,18 @@
       std::abort();                                                                         \
     }                                                                                       \
   } while (0)
+
+// A document `parse` accepted as `value` prints (`print`) to one that parses
+// back to the same value and prints to the same text again (the printed form
+// is canonical).
+template <typename T, typename Parse, typename Print>
+void FuzzCheckPrintsBack(const T& value, Parse&& parse, Print&& print) {
+  const std::string printed = print(value);
+  T again;
+  FUZZ_CHECK(parse(printed, &again).ok());
+  FUZZ_CHECK(again == value);
+  FUZZ_CHECK(print(again) == printed);
+}
 
 // An accepted event is valid, and its encoded bytes decode to the same event.
 // Returns those bytes.

@@ -22,10 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   InclusionProof inclusion;
   s = ParseInclusionProofJson(text, &inclusion);
   if (s.ok()) {
-    const std::string json = InclusionProofToJson(inclusion);
-    InclusionProof again;
-    FUZZ_CHECK(ParseInclusionProofJson(json, &again).ok());
-    FUZZ_CHECK(again == inclusion);
+    FuzzCheckPrintsBack(inclusion, ParseInclusionProofJson, InclusionProofToJson);
     Digest d;
     d.ledger_id = inclusion.ledger_id;
     d.tree_size = d.head_seq = inclusion.tree_size;
@@ -37,10 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ConsistencyProof consistency;
   s = ParseConsistencyProofJson(text, &consistency);
   if (s.ok()) {
-    const std::string json = ConsistencyProofToJson(consistency);
-    ConsistencyProof again;
-    FUZZ_CHECK(ParseConsistencyProofJson(json, &again).ok());
-    FUZZ_CHECK(again == consistency);
+    FuzzCheckPrintsBack(consistency, ParseConsistencyProofJson, ConsistencyProofToJson);
     Digest old_digest, new_digest;
     old_digest.ledger_id = new_digest.ledger_id = consistency.ledger_id;
     old_digest.tree_size = old_digest.head_seq = consistency.old_size;

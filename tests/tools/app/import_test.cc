@@ -59,6 +59,17 @@ Written WrittenBy(const ImportResult& r) {
   return {r.appended, r.duplicates, r.first_seq, r.last_seq, r.lowest_seq, r.highest_seq};
 }
 
+// `s` rejects the field `field` on line `line` of `source`, as data and in a
+// message that begins with `message_start`.
+void ExpectFieldRejected(const Status& s, const std::string& source, uint64_t line,
+                         const std::string& field, const std::string& message_start) {
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.source(), source);
+  EXPECT_EQ(s.line(), line);
+  EXPECT_EQ(s.field(), field);
+  EXPECT_TRUE(s.message().starts_with(message_start)) << s.message();
+}
+
 class ImportTest : public ::testing::Test {
  protected:
   void SetUp() override { ledger_ = OpenLedgerAt(dir_.Sub("db"), false); }
@@ -178,11 +189,7 @@ TEST_F(ImportTest, ABadFieldIsDataNamingSourceLineAndField) {
           "\n";
   ImportResult r;
   const Status s = ImportBody(ledger_.get(), body, "request", ImportOptions(), &r);
-  ASSERT_TRUE(s.IsInvalidArgument()) << s.ToString();
-  EXPECT_EQ(s.source(), "request");
-  EXPECT_EQ(s.line(), 4u);
-  EXPECT_EQ(s.field(), "minutes");
-  EXPECT_TRUE(s.message().starts_with("request:4: field 'minutes': ")) << s.message();
+  ExpectFieldRejected(s, "request", 4, "minutes", "request:4: field 'minutes': ");
   EXPECT_EQ(ledger_->head().seq, 0u);  // a rejected batch writes nothing
   EXPECT_EQ(r.events, 0u);
 }
@@ -233,19 +240,13 @@ TEST_F(ImportTest, CsvErrorsCarryTheRecordLineAndTheColumnsField) {
   body += bad;
   ImportResult r;
   const Status s = ImportBody(ledger_.get(), body, "timesheet.csv", ImportOptions(), &r);
-  ASSERT_TRUE(s.IsInvalidArgument()) << s.ToString();
-  EXPECT_EQ(s.source(), "timesheet.csv");
-  EXPECT_EQ(s.line(), 4u);
-  EXPECT_EQ(s.field(), "minutes");
-  EXPECT_TRUE(s.message().starts_with("timesheet.csv:4: column 'minutes': ")) << s.message();
+  ExpectFieldRejected(s, "timesheet.csv", 4, "minutes", "timesheet.csv:4: column 'minutes': ");
 
   // The same from a file (mapped, not copied).
   const std::string path = dir_.Sub("timesheet.csv");
   WriteFile(path, body);
   const Status f = ImportFile(ledger_.get(), path, ImportOptions(), &r);
-  EXPECT_EQ(f.source(), path);
-  EXPECT_EQ(f.line(), 4u);
-  EXPECT_EQ(f.field(), "minutes");
+  ExpectFieldRejected(f, path, 4, "minutes", path + ":4: column 'minutes': ");
   EXPECT_EQ(f.message(), path + s.message().substr(std::string("timesheet.csv").size()));
 }
 

@@ -20,14 +20,12 @@ using testing::OpenLedgerAt;
 using testing::ReadFile;
 using testing::SeqsOfJsonl;
 
-class FeedCliTest : public ::testing::Test {
+class FeedCliTest : public testing::LedgerWriterTest {
  protected:
   void SetUp() override {
-    db_ = dir_.Sub("db");
-    writer_ = OpenLedgerAt(db_, /*read_only=*/false);
-    ASSERT_NE(writer_, nullptr);
-    AppendOrDie(writer_.get(), {f_.Open("C-1"), f_.Open("C-2")});
-    AppendOrDie(writer_.get(), Bookings(&f_, "C-1", 8));  // head 10
+    ASSERT_NO_FATAL_FAILURE(LedgerWriterTest::SetUp());
+    AppendOrDie(writer_.get(), {factory_.Open("C-1"), factory_.Open("C-2")});
+    AppendOrDie(writer_.get(), Bookings(&factory_, "C-1", 8));  // head 10
   }
 
   // Starts ledgerctl with `args`, stdout and stderr to files; returns its pid.
@@ -50,10 +48,6 @@ class FeedCliTest : public ::testing::Test {
   std::string Out() const { return ReadFile(out_); }
   std::string Err() const { return ReadFile(err_); }
 
-  testing::TempDir dir_;
-  std::string db_;
-  std::unique_ptr<ledger::Ledger> writer_;  // holds the writer lock throughout
-  testing::EventFactory f_;
   int runs_ = 0;
   std::string out_, err_;
 };
@@ -68,7 +62,7 @@ TEST_F(FeedCliTest, ExportWithCheckpointWhileAWriterHoldsTheLedger) {
   EXPECT_EQ(Err().find('\r'), std::string::npos);
   EXPECT_EQ(Err().find('\x1b'), std::string::npos);
 
-  AppendOrDie(writer_.get(), Bookings(&f_, "C-2", 5));
+  AppendOrDie(writer_.get(), Bookings(&factory_, "C-2", 5));
   ASSERT_EQ(Run({"export", "events", "--checkpoint", ckpt, "--out", dir_.Sub("part2.jsonl")}), 0)
       << Err();
   EXPECT_EQ(Out(), "");
@@ -85,7 +79,8 @@ TEST_F(FeedCliTest, ExportWithCheckpointWhileAWriterHoldsTheLedger) {
 TEST_F(FeedCliTest, TailFollowsAWriterInAnotherProcess) {
   const pid_t tail = Start({"tail", "--follow", "--from", "11", "--limit", "30", "--poll-ms", "20",
                             "--idle-timeout", "120"});
-  for (int batch = 0; batch < 3; ++batch) AppendOrDie(writer_.get(), Bookings(&f_, "C-1", 10));
+  for (int batch = 0; batch < 3; ++batch)
+    AppendOrDie(writer_.get(), Bookings(&factory_, "C-1", 10));
   ASSERT_EQ(subprocess::Wait(tail), 0) << Err();
   const std::vector<uint64_t> seqs = SeqsOfJsonl(Out());
   ASSERT_EQ(seqs.size(), 30u) << Out();
@@ -122,10 +117,10 @@ TEST_F(FeedCliTest, CsvExportImportsIntoAnotherLedger) {
 // NUL: the CSV export neutralises and escapes both, and importing it back
 // finds every event a duplicate (same id, same content: an exact round trip).
 TEST_F(FeedCliTest, CsvExportNeutralisesFormulasAndRoundTrips) {
-  events::Event open = f_.Open("C-X");
+  events::Event open = factory_.Open("C-X");
   open.customer = "=HYPERLINK(\"http://evil.example\",\"x\")";
   open.note = std::string("\x1b]0;pwned\x07 and \0 too", 20);
-  events::Event booking = f_.Book("C-X", events::ServiceLine::kReactive, 60);
+  events::Event booking = factory_.Book("C-X", events::ServiceLine::kReactive, 60);
   booking.note = "@SUM(1+1)\r\n-2";
   AppendOrDie(writer_.get(), {open, booking});
   writer_.reset();

@@ -11,6 +11,7 @@
 #include "projections/folds/format.h"
 #include "projections/folds/registry.h"
 #include "projections/folds/runner.h"
+#include "tests/projections/folds/builders.h"
 #include "tests/tools/feed/feed_test_util.h"
 #include "tools/feed/event_feed.h"
 #include "tools/feed/projection_export.h"
@@ -26,12 +27,10 @@ using testing::OpenLedgerAt;
 using testing::ReadFile;
 using testing::SeqsOfJsonl;
 
-class FeedTailTest : public ::testing::Test {
+class FeedTailTest : public testing::LedgerWriterTest {
  protected:
   void SetUp() override {
-    db_ = dir_.Sub("db");
-    writer_ = OpenLedgerAt(db_, /*read_only=*/false);
-    ASSERT_NE(writer_, nullptr);
+    ASSERT_NO_FATAL_FAILURE(LedgerWriterTest::SetUp());
     AppendOrDie(writer_.get(), {factory_.Open("C-1")});
     AppendOrDie(writer_.get(), Bookings(&factory_, "C-1", 20));  // head 21
   }
@@ -47,10 +46,6 @@ class FeedTailTest : public ::testing::Test {
     return ReadFile(path);
   }
 
-  testing::TempDir dir_;
-  std::string db_;
-  std::unique_ptr<ledger::Ledger> writer_;
-  testing::EventFactory factory_;
   int runs_ = 0;
 };
 
@@ -193,12 +188,8 @@ TEST_F(ProjectionExportTest, RowsAreTheProjectionsRows) {
               {factory_.Deliver("C-1", events::ServiceLine::kProactive, 120),
                factory_.Escalation(events::EventType::kEscalationOpened, "C-1", "ESC-1")});
   projections::ProjectionSet set;
-  projections::RunnerOptions ro;
-  ro.save_checkpoints = false;
-  projections::Runner runner(writer_.get(), ro);
+  ASSERT_TRUE(projections::testing::FoldFromZero(writer_.get(), writer_->head().seq, &set).ok());
   projections::RunStats rs;
-  const std::vector<projections::Projection*> all = set.All();
-  ASSERT_TRUE(runner.Query(projections::View(), all, &rs).ok());
 
   for (auto format : {projections::OutputFormat::kCsv, projections::OutputFormat::kJson}) {
     ProjectionExportOptions o;

@@ -18,20 +18,8 @@ namespace ccl::feed::testing {
 
 using ledger::testing::EventFactory;
 using ledger::testing::FakeClock;
+using ledger::testing::OpenLedgerAt;
 using ledger::testing::TempDir;
-
-inline std::unique_ptr<ledger::Ledger> OpenLedgerAt(const std::string& path, bool read_only,
-                                                    ledger::Clock* clock = nullptr) {
-  ledger::Options o;
-  o.create_if_missing = !read_only;
-  o.read_only = read_only;
-  o.clock = clock;
-  o.block_cache_bytes = 8 << 20;
-  std::unique_ptr<ledger::Ledger> l;
-  Status s = ledger::Ledger::Open(o, path, &l);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return l;
-}
 
 inline void AppendOrDie(ledger::Ledger* l, const std::vector<events::Event>& batch) {
   ledger::AppendResult r;
@@ -50,6 +38,23 @@ inline std::vector<events::Event> Bookings(EventFactory* f, const std::string& c
   }
   return v;
 }
+
+// A writer on a new ledger in a temporary folder (db_ names it), held open
+// throughout the test, and the factory of the events appended to it.
+// Derived fixtures call this SetUp first, then append their events.
+class LedgerWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = dir_.Sub("db");
+    writer_ = OpenLedgerAt(db_, /*read_only=*/false);
+    ASSERT_NE(writer_, nullptr);
+  }
+
+  TempDir dir_;
+  std::string db_;
+  std::unique_ptr<ledger::Ledger> writer_;
+  EventFactory factory_;
+};
 
 using test_files::Lines;
 using test_files::ReadFile;

@@ -50,6 +50,14 @@ inline std::string Booking(const std::string& id, int minutes,
          std::to_string(minutes) + R"(,"cost_rate_minor":9000})";
 }
 
+// How `ledgerctl import` of `file` begins its summary line: "<file>: <events>
+// events, <appended> appended, <duplicates> duplicates (" (timing follows).
+inline std::string ImportSummaryStart(const std::string& file, size_t events, size_t appended,
+                                      size_t duplicates) {
+  return file + ": " + std::to_string(events) + " events, " + std::to_string(appended) +
+         " appended, " + std::to_string(duplicates) + " duplicates (";
+}
+
 class LedgerctlTest : public ::testing::Test {
  protected:
   void SetUp() override {

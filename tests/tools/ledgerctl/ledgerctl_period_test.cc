@@ -203,23 +203,24 @@ TEST_F(LedgerctlTest, RetentionListsWhatIsPastItAndWhatIsHeld) {
             std::string(kOpened) + "\n" +
                 event("c1", "ContractClosed", "2025-12-31", R"("reason":"term ended")") + "\n");
   ASSERT_EQ(Run({"import", (dir_ / "in.jsonl").string()}).code, 0);
-  EXPECT_EQ(Run({"retention", "--as-of", "2028-12-30", "--format", "csv"}).out,
-            "contract,customer,closed_on,retain_until,status,cases\n");
-  RunResult r = Run({"retention", "--as-of", "2028-12-31", "--format", "csv"});
-  EXPECT_EQ(r.out,
-            "contract,customer,closed_on,retain_until,status,cases\n"
-            "C-1,Test Agency,2025-12-31,2028-12-31,past_retention,\n")
-      << r.err;
+  // The retention report as of `as_of` (with `extra` options) in CSV.
+  const auto retention = [&](const std::string& as_of, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"retention", "--as-of", as_of, "--format", "csv"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Run(args);
+  };
+  const std::string header = "contract,customer,closed_on,retain_until,status,cases\n";
+  EXPECT_EQ(retention("2028-12-30").out, header);
+  RunResult r = retention("2028-12-31");
+  EXPECT_EQ(r.out, header + "C-1,Test Agency,2025-12-31,2028-12-31,past_retention,\n") << r.err;
   // A hold after the close keeps the records, with its case.
   r = Run({"append"},
           event("a1", "LegalHoldPlaced", "2027-03-01", R"("case":"LIT-7","reason":"inquiry")"));
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(Run({"retention", "--as-of", "2030-01-01", "--format", "csv"}).out,
-            "contract,customer,closed_on,retain_until,status,cases\n"
-            "C-1,Test Agency,2025-12-31,2028-12-31,on_hold,LIT-7\n");
-  EXPECT_EQ(Run({"retention", "--as-of", "2030-01-01", "--years", "6", "--format", "csv"}).out,
-            "contract,customer,closed_on,retain_until,status,cases\n"
-            "C-1,Test Agency,2025-12-31,2031-12-31,on_hold,LIT-7\n");
+  EXPECT_EQ(retention("2030-01-01").out,
+            header + "C-1,Test Agency,2025-12-31,2028-12-31,on_hold,LIT-7\n");
+  EXPECT_EQ(retention("2030-01-01", {"--years", "6"}).out,
+            header + "C-1,Test Agency,2025-12-31,2031-12-31,on_hold,LIT-7\n");
   r = Run({"append"},
           event("a2", "LegalHoldReleased", "2027-03-02", R"("case":"LIT-8","reason":"settled")"));
   EXPECT_EQ(r.code, 1);
@@ -227,9 +228,8 @@ TEST_F(LedgerctlTest, RetentionListsWhatIsPastItAndWhatIsHeld) {
   r = Run({"append"},
           event("a3", "LegalHoldReleased", "2027-09-01", R"("case":"LIT-7","reason":"settled")"));
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(Run({"retention", "--as-of", "2030-01-01", "--format", "csv"}).out,
-            "contract,customer,closed_on,retain_until,status,cases\n"
-            "C-1,Test Agency,2025-12-31,2028-12-31,past_retention,\n");
+  EXPECT_EQ(retention("2030-01-01").out,
+            header + "C-1,Test Agency,2025-12-31,2028-12-31,past_retention,\n");
   EXPECT_EQ(Run({"retention", "--years", "101"}).code, 2);
   EXPECT_EQ(Run({"verify"}).code, 0);
 }

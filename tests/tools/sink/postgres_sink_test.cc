@@ -18,7 +18,7 @@
 #include "events/model/uuid.h"
 #include "ledger/merkle/merkle.h"
 #include "projections/folds/registry.h"
-#include "projections/folds/runner.h"
+#include "tests/projections/folds/builders.h"
 #include "tests/tools/sink/sink_test_util.h"
 #include "tools/generator/generator.h"
 #include "tools/sink/sink_tables.h"
@@ -30,6 +30,7 @@ using feed::testing::AppendOrDie;
 using feed::testing::Bookings;
 using feed::testing::OpenLedgerAt;
 using testing::QueryCsv;
+using testing::QueryRows;
 using testing::ReadFile;
 
 // Key columns of each projection table, in the rows' sort order.
@@ -41,7 +42,6 @@ class PostgresSinkTest : public testing::PostgresServerTest {
   void SetUp() override {
     PostgresServerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    schema_ = TestSchema("t_");
     db_ = dir_.Sub("db");
   }
 
@@ -91,9 +91,7 @@ class PostgresSinkTest : public testing::PostgresServerTest {
     return c;
   }
   uint64_t Number(PgConnection* c, const std::string& sql) {
-    std::vector<PgConnection::Row> rows;
-    Status s = c->Query(sql, &rows);
-    EXPECT_TRUE(s.ok()) << s.ToString();
+    const std::vector<PgConnection::Row> rows = QueryRows(c, sql);
     return rows.empty() || !rows[0][0].has_value() ? 0 : std::stoull(*rows[0][0]);
   }
 
@@ -154,22 +152,16 @@ class PostgresSinkTest : public testing::PostgresServerTest {
     if (cp > 0) {
       ledger::Hash h{};
       ASSERT_TRUE(ledger->GetChainHash(cp, &h).ok());
-      std::vector<PgConnection::Row> rows;
-      ASSERT_TRUE(c->Query("SELECT encode(c.chain_hash, 'hex'), encode(e.chain_hash, 'hex') FROM "
-                           "sink_checkpoint c JOIN events e ON e.seq = c.seq",
-                           &rows)
-                      .ok());
+      const std::vector<PgConnection::Row> rows =
+          QueryRows(c.get(),
+                    "SELECT encode(c.chain_hash, 'hex'), encode(e.chain_hash, 'hex') FROM "
+                    "sink_checkpoint c JOIN events e ON e.seq = c.seq");
       ASSERT_EQ(rows.size(), 1u);
       EXPECT_EQ(*rows[0][0], ledger::HexEncode(h));
       EXPECT_EQ(*rows[0][1], ledger::HexEncode(h));
     }
     projections::ProjectionSet set;
-    projections::RunnerOptions ro;
-    ro.save_checkpoints = false;
-    projections::Runner runner(ledger.get(), ro);
-    projections::RunStats stats;
-    const std::vector<projections::Projection*> all = set.All();
-    ASSERT_TRUE(runner.Advance(1, cp, all, &stats).ok());
+    ASSERT_TRUE(projections::testing::FoldFromZero(ledger.get(), cp, &set).ok());
     std::vector<TableRows> want;
     // The sink's burn day: today, or the latest effective day when later.
     const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -187,7 +179,7 @@ class PostgresSinkTest : public testing::PostgresServerTest {
   }
 
   feed::testing::TempDir dir_;
-  std::string schema_, db_;
+  std::string db_;
   int runs_ = 0;
   std::string out_, err_;
 };
@@ -213,12 +205,11 @@ TEST_F(PostgresSinkTest, TablesEqualTheCsvExportsRowForRow) {
   }
   // Events: the stored bytes and the envelope round-trip through binary COPY.
   auto ledger = OpenLedgerAt(db_, true);
-  std::vector<PgConnection::Row> rows;
-  ASSERT_TRUE(c->Query("SELECT seq, encode(stored, 'hex'), event_id::text, contract, "
-                       "stream_version, extract(epoch FROM effective_at)::bigint, "
-                       "payload->>'type', type FROM events ORDER BY seq",
-                       &rows)
-                  .ok());
+  const std::vector<PgConnection::Row> rows =
+      QueryRows(c.get(),
+                "SELECT seq, encode(stored, 'hex'), event_id::text, contract, stream_version, "
+                "extract(epoch FROM effective_at)::bigint, payload->>'type', type FROM events "
+                "ORDER BY seq");
   ASSERT_EQ(rows.size(), head);
   for (const PgConnection::Row& r : rows) {
     const uint64_t seq = std::stoull(*r[0]);
@@ -314,12 +305,11 @@ TEST_F(PostgresSinkTest, TextColumnsHoldTheEventsExactText) {
   ASSERT_EQ(Ledgerctl(SinkArgs()), 0) << Err();
   auto c = Db();
   ASSERT_NE(c, nullptr);
-  std::vector<PgConnection::Row> rows;
-  ASSERT_TRUE(c->Query("SELECT m.contract, m.customer, e.payload->>'customer', e.contract FROM "
-                       "margins m JOIN events e ON e.contract = m.contract AND e.type = "
-                       "'ContractOpened' ORDER BY m.contract",
-                       &rows)
-                  .ok());
+  const std::vector<PgConnection::Row> rows =
+      QueryRows(c.get(),
+                "SELECT m.contract, m.customer, e.payload->>'customer', e.contract FROM margins m "
+                "JOIN events e ON e.contract = m.contract AND e.type = 'ContractOpened' ORDER BY "
+                "m.contract");
   ASSERT_GE(rows.size(), names.size());
   for (const PgConnection::Row& r : rows) {
     const size_t i = std::stoul(r[0]->substr(2)) - 1;

@@ -45,10 +45,10 @@ struct FollowRun {
 
 class SinkBatchesTest : public testing::PostgresServerTest {
  protected:
+  SinkBatchesTest() : PostgresServerTest("b_") {}
   void SetUp() override {
     PostgresServerTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    schema_ = TestSchema("b_");
     writer_ = OpenLedgerAt(dir_.Sub("db"), false);
     ASSERT_NE(writer_, nullptr);
   }
@@ -89,7 +89,6 @@ class SinkBatchesTest : public testing::PostgresServerTest {
   }
 
   feed::testing::TempDir dir_;
-  std::string schema_;
   EventFactory factory_;
   std::unique_ptr<ledger::Ledger> writer_;
 };

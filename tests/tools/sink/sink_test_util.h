@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/testing/subprocess.h"
@@ -80,9 +81,13 @@ class PostgresServer {
 
 // A fixture whose test suite shares one PostgresServer (server_); each test
 // is skipped when no server binaries are installed and fails when the
-// server did not start.
+// server did not start, and names a schema of its own (schema_).
 class PostgresServerTest : public ::testing::Test {
  protected:
+  // schema_: `schema_prefix` and the running test's name, lower case.
+  explicit PostgresServerTest(std::string schema_prefix = "t_")
+      : schema_prefix_(std::move(schema_prefix)) {}
+
   // A schema of the running test's own: `prefix` and its name, lower case.
   static std::string TestSchema(const std::string& prefix) {
     std::string s = prefix + ::testing::UnitTest::GetInstance()->current_test_info()->name();
@@ -97,17 +102,26 @@ class PostgresServerTest : public ::testing::Test {
   void SetUp() override {
     if (!server_->skip_reason().empty()) GTEST_SKIP() << server_->skip_reason();
     ASSERT_TRUE(server_->failure().empty()) << server_->failure();
+    schema_ = TestSchema(schema_prefix_);
   }
 
   inline static PostgresServer* server_ = nullptr;
+  const std::string schema_prefix_;
+  std::string schema_;
 };
+
+// The rows of `sql`, a query that must succeed (a test failure otherwise).
+inline std::vector<PgConnection::Row> QueryRows(PgConnection* db, const std::string& sql) {
+  std::vector<PgConnection::Row> rows;
+  const Status s = db->Query(sql, &rows);
+  EXPECT_TRUE(s.ok()) << s.ToString() << "\n" << sql;
+  return rows;
+}
 
 // A query's rows as CSV text (RFC 4180 quoting where needed, NULL empty),
 // header first: the form `ledgerctl export` writes.
 inline std::string QueryCsv(PgConnection* db, const std::string& sql, const std::string& header) {
-  std::vector<PgConnection::Row> rows;
-  Status s = db->Query(sql, &rows);
-  EXPECT_TRUE(s.ok()) << s.ToString();
+  const std::vector<PgConnection::Row> rows = QueryRows(db, sql);
   std::string out = header + "\n";
   for (const PgConnection::Row& r : rows) {
     for (size_t i = 0; i < r.size(); ++i) {
