@@ -13,6 +13,7 @@
 #include <cassert>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -204,6 +205,19 @@ int RunMargin(const po::variables_map& vm, const GlobalOptions& g) {
   return kExitOk;
 }
 
+// A report read from the ledger as it is stored, with no fold: opens it
+// read-only, `read` makes the rows, printed in `format`.
+int PrintStoredRows(const GlobalOptions& g, OutputFormat format,
+                    const std::function<Status(ledger::Ledger*, projections::RowSet*)>& read) {
+  std::unique_ptr<ledger::Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  projections::RowSet rows;
+  if (s.ok()) s = read(ledger.get(), &rows);
+  if (!s.ok()) return Fail(s);
+  Print(Render(rows, format));
+  return kExitOk;
+}
+
 // ---- retention
 
 int RunRetention(const po::variables_map& vm, const GlobalOptions& g) {
@@ -212,13 +226,12 @@ int RunRetention(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Usage("retention", s);
   const int32_t as_of = args.query.view.as_of_day.value_or(TodayDay());
   const auto years = static_cast<uint32_t>(vm["years"].as<uint64_t>());
-  std::unique_ptr<ledger::Ledger> ledger;
-  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
-  std::vector<projections::RetentionRow> retention;
-  if (s.ok()) s = projections::BuildRetentionRows(ledger.get(), as_of, years, &retention);
-  if (!s.ok()) return Fail(s);
-  Print(Render(projections::RetentionRowSet(retention), args.format));
-  return kExitOk;
+  return PrintStoredRows(g, args.format, [&](ledger::Ledger* l, projections::RowSet* rows) {
+    std::vector<projections::RetentionRow> retention;
+    CCL_RETURN_IF_ERROR(projections::BuildRetentionRows(l, as_of, years, &retention));
+    *rows = projections::RetentionRowSet(retention);
+    return Status::OK();
+  });
 }
 
 // ---- pending
@@ -228,13 +241,12 @@ int RunPending(const po::variables_map& vm, const GlobalOptions& g) {
   Status s = ParseReportArgs(vm, projections::ReportKind::kBalances, &args);
   if (!s.ok()) return Usage("pending", s);
   if (vm["json"].as<bool>()) args.format = OutputFormat::kJson;
-  std::unique_ptr<ledger::Ledger> ledger;
-  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
-  std::vector<events::Event> pending;
-  if (s.ok()) s = projections::ReadPendingApprovals(ledger.get(), &pending);
-  if (!s.ok()) return Fail(s);
-  Print(Render(projections::PendingRowSet(pending), args.format));
-  return kExitOk;
+  return PrintStoredRows(g, args.format, [](ledger::Ledger* l, projections::RowSet* rows) {
+    std::vector<events::Event> pending;
+    CCL_RETURN_IF_ERROR(projections::ReadPendingApprovals(l, &pending));
+    *rows = projections::PendingRowSet(pending);
+    return Status::OK();
+  });
 }
 
 // ---- periods
@@ -243,16 +255,13 @@ int RunPeriods(const po::variables_map& vm, const GlobalOptions& g) {
   ReportArgs args;
   Status s = ParseReportArgs(vm, projections::ReportKind::kMargins, &args);
   if (!s.ok()) return Usage("periods", s);
-  std::unique_ptr<ledger::Ledger> ledger;
-  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
-  std::vector<projections::ClosedPeriod> periods;
-  if (s.ok()) {
-    s = projections::ReadClosedPeriods(ledger.get(),
-                                       args.query.view.known_at_ns.value_or(INT64_MAX), &periods);
-  }
-  if (!s.ok()) return Fail(s);
-  Print(Render(projections::PeriodRowSet(periods), args.format));
-  return kExitOk;
+  const int64_t known_at_ns = args.query.view.known_at_ns.value_or(INT64_MAX);
+  return PrintStoredRows(g, args.format, [&](ledger::Ledger* l, projections::RowSet* rows) {
+    std::vector<projections::ClosedPeriod> periods;
+    CCL_RETURN_IF_ERROR(projections::ReadClosedPeriods(l, known_at_ns, &periods));
+    *rows = projections::PeriodRowSet(periods);
+    return Status::OK();
+  });
 }
 
 int RunEscalations(const po::variables_map& vm, const GlobalOptions& g) {
