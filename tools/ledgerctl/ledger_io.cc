@@ -319,4 +319,8 @@ Status EmitOutput(const std::string& text, const std::string& path) {
   return events::WriteFileDurably(path, text, {events::ExistingFile::kRefuse, 0644});
 }
 
+std::string OptString(const po::variables_map& vm, const char* name, std::string_view absent) {
+  return vm.count(name) ? vm[name].as<std::string>() : std::string(absent);
+}
+
 }  // namespace ccl::tools
