@@ -366,18 +366,21 @@ int RunRebuild(const po::variables_map& vm, const GlobalOptions& g) {
   return kExitOk;
 }
 
+// The options of balance and escalations: one contract or all, the time
+// options, the format.
+void DefineContractReportOptions(po::options_description* d, po::positional_options_description*) {
+  d->add_options()("contract", po::value<std::string>()->value_name("C"),
+                   "only contract C (reads only its stream)");
+  DefineTimeOptions(d);
+  DefineFormatOption(d);
+}
+
 // balance, margin, retention: each contract's hours, money and records.
 void RegisterContractFigureCommands(CommandTable* table) {
   table->push_back(Command{
       "balance", "balance [--contract C] [--as-of DATE] [--known-at TIMESTAMP] [--format FMT]",
       "hours funded, consumed, remaining and over, per contract and service line",
-      [](po::options_description* d, po::positional_options_description*) {
-        d->add_options()("contract", po::value<std::string>()->value_name("C"),
-                         "only contract C (reads only its stream)");
-        DefineTimeOptions(d);
-        DefineFormatOption(d);
-      },
-      RunBalance});
+      DefineContractReportOptions, RunBalance});
   table->push_back(Command{
       "margin",
       "margin [--by KEYS] [--contract C] [--currency CODE] [--as-of DATE | --period YYYY-MM] "
@@ -435,13 +438,7 @@ void RegisterLedgerFigureCommands(CommandTable* table) {
       "escalations",
       "escalations [--contract C] [--as-of DATE] [--known-at TIMESTAMP] [--format FMT]",
       "escalations per contract and severity: opened, resolved, open, time to resolve, minutes",
-      [](po::options_description* d, po::positional_options_description*) {
-        d->add_options()("contract", po::value<std::string>()->value_name("C"),
-                         "only contract C (reads only its stream)");
-        DefineTimeOptions(d);
-        DefineFormatOption(d);
-      },
-      RunEscalations});
+      DefineContractReportOptions, RunEscalations});
   table->push_back(Command{
       "burn", "burn [--at-risk] [--as-of DATE] [--known-at TIMESTAMP] [--format FMT]",
       "90-day burn rate and forecast to term end per contract line (overrun / underuse)",
