@@ -287,8 +287,7 @@ int RunCheckpoint(const po::variables_map& vm, const GlobalOptions& g) {
   std::unique_ptr<ledger::MerkleStore> tree;
   s = OpenLedgerAndTree(g, &ledger, &tree);
   if (!s.ok()) return Fail(s);
-  const std::string origin =
-      vm.count("origin") ? vm["origin"].as<std::string>() : ledger::LedgerOrigin(*ledger);
+  const std::string origin = OptString(vm, "origin", ledger::LedgerOrigin(*ledger));
   Digest d;
   std::string note;
   s = ledger::MakeDigest(ledger.get(), *tree, 0, &d);
