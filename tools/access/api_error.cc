@@ -19,7 +19,9 @@ void AppendOptional(const std::optional<uint64_t>& v, std::string* out) {
 }
 
 // The HTTP status and error code of each Status::Code, indexed by the code
-// (api_error.h). kOk is never asked (ApiErrorOf's REQUIRES).
+// (api_error.h). kOk is never asked (ApiErrorOf's REQUIRES). kBusy is the
+// enum's last code today; a code added after it without a row here is
+// answered as a server fault, 500 "internal".
 struct HttpCode {
   Status::Code status;
   unsigned http_status;
@@ -74,8 +76,9 @@ std::string ApiError::ToJson() const {
 ApiError ApiErrorOf(const Status& s) {
   assert(!s.ok());
   const size_t i = static_cast<size_t>(s.code());
-  assert(i < std::size(kHttpCodes));
-  ApiError e = HttpError(kHttpCodes[i].http_status, kHttpCodes[i].code, s.message());
+  const HttpCode h =
+      i < std::size(kHttpCodes) ? kHttpCodes[i] : HttpCode{s.code(), 500, "internal"};
+  ApiError e = HttpError(h.http_status, h.code, s.message());
   e.field = s.field();
   return e;
 }

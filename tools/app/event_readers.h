@@ -74,6 +74,7 @@ class JsonlFileReader final : public EventReader {
 // What the readers of JSON held in memory share: the text (which must
 // outlive the reader), the actor filled into an event without `actor`
 // (empty: required), the position read up to, the line and the parser.
+// `line`: what line() is before the first Next.
 class JsonMemoryReader : public EventReader {
  public:
   uint64_t line() const override { return line_; }
