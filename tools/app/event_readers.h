@@ -71,32 +71,40 @@ class JsonlFileReader final : public EventReader {
   events::JsonEventParser parser_;
 };
 
-// JSON Lines held in memory (which must outlive the reader).
-class JsonlTextReader final : public EventReader {
+// What the readers of JSON held in memory share: the text (which must
+// outlive the reader), the actor filled into an event without `actor`
+// (empty: required), the position read up to, the line and the parser.
+// `line`: what line() is before the first Next.
+class JsonMemoryReader : public EventReader {
  public:
-  // `default_actor`: filled into an event without `actor` (empty: required).
-  explicit JsonlTextReader(std::string_view text, std::string_view default_actor = {})
-      : text_(text), default_actor_(default_actor) {}
-  Status Next(events::Event* e, bool* done) override;
   uint64_t line() const override { return line_; }
 
- private:
+ protected:
+  JsonMemoryReader(std::string_view text, std::string_view default_actor, uint64_t line)
+      : text_(text), default_actor_(default_actor), line_(line) {}
+
   std::string_view text_;
   std::string_view default_actor_;
   size_t pos_ = 0;
-  uint64_t line_ = 0;
+  uint64_t line_;
   events::JsonEventParser parser_;
+};
+
+// JSON Lines held in memory.
+class JsonlTextReader final : public JsonMemoryReader {
+ public:
+  explicit JsonlTextReader(std::string_view text, std::string_view default_actor = {})
+      : JsonMemoryReader(text, default_actor, 0) {}
+  Status Next(events::Event* e, bool* done) override;
 };
 
 // A JSON array of event objects held in memory: `[ {...}, {...} ]`, any
 // whitespace between; each element at most limits::kJsonLineBytesMax bytes.
-class JsonArrayReader final : public EventReader {
+class JsonArrayReader final : public JsonMemoryReader {
  public:
-  // `default_actor`: filled into an event without `actor` (empty: required).
   explicit JsonArrayReader(std::string_view text, std::string_view default_actor = {})
-      : text_(text), default_actor_(default_actor) {}
+      : JsonMemoryReader(text, default_actor, 1) {}
   Status Next(events::Event* e, bool* done) override;
-  uint64_t line() const override { return line_; }
 
  private:
   // Skips whitespace, counting lines.
@@ -104,14 +112,9 @@ class JsonArrayReader final : public EventReader {
   // The end (one past '}') of the object starting at pos_, or npos.
   size_t ObjectEnd() const;
 
-  std::string_view text_;
-  std::string_view default_actor_;
-  size_t pos_ = 0;
   uint64_t next_line_ = 1;  // the line at pos_
-  uint64_t line_ = 1;
-  bool opened_ = false;  // '[' read
-  bool closed_ = false;  // ']' read
-  events::JsonEventParser parser_;
+  bool opened_ = false;     // '[' read
+  bool closed_ = false;     // ']' read
 };
 
 // CSV (events/model/csv.h) held in memory (which must outlive the reader).

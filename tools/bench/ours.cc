@@ -121,6 +121,18 @@ void MissingAll(Report* r, std::span<const char* const> names, const Status& s) 
   for (const char* n : names) r->Missing(n, s.ToString());
 }
 
+// The phase's fresh ledger (OpenFresh; its folder in *path when path is not
+// null), or nullptr after reporting the phase's metrics `names` missing.
+std::unique_ptr<ledger::Ledger> OpenPhaseLedger(const BenchConfig& config, const char* name,
+                                                std::span<const char* const> names, Report* report,
+                                                std::string* path = nullptr) {
+  std::string folder;
+  std::unique_ptr<ledger::Ledger> l;
+  const Status s = OpenFresh(config, name, path != nullptr ? path : &folder, &l);
+  if (!s.ok()) MissingAll(report, names, s);
+  return l;
+}
+
 // Prints how long a step of the full phase took, with its CLOCK_MONOTONIC
 // window, so a profile (`perf record -k CLOCK_MONOTONIC`) can be cut by step,
 // and the CPU it used: this thread's (our code and RocksDB's foreground
@@ -158,13 +170,11 @@ class StepLog {
 
 void RunOursB1Phase(const BenchConfig& config, Report* report) {
   constexpr const char* kNames[] = {"append_b1_eps", "append_b1_p50_us", "append_b1_p99_us"};
-  std::string path;
-  std::unique_ptr<ledger::Ledger> l;
-  Status s = OpenFresh(config, "b1", &path, &l);
-  if (!s.ok()) return MissingAll(report, kNames, s);
+  const std::unique_ptr<ledger::Ledger> l = OpenPhaseLedger(config, "b1", kNames, report);
+  if (l == nullptr) return;
   const uint64_t count = std::min(config.events, config.b1_events);
   SingleWriteTimes times;
-  s = TimeSingleWrites(
+  Status s = TimeSingleWrites(
       config, count, nullptr,
       [&](std::span<const events::Event> chunk, size_t i) {
         return AppendAll(l.get(), chunk.subspan(i, 1));
@@ -205,12 +215,10 @@ Status SplitByContract(const BenchConfig& config, std::vector<std::vector<events
 void RunOursConcurrentPhase(const BenchConfig& config, Report* report) {
   constexpr int kThreads = 8;
   constexpr const char* kNames[] = {"append_concurrent8_eps"};
-  std::string path;
-  std::unique_ptr<ledger::Ledger> l;
-  Status s = OpenFresh(config, "concurrent8", &path, &l);
-  if (!s.ok()) return MissingAll(report, kNames, s);
+  const std::unique_ptr<ledger::Ledger> l = OpenPhaseLedger(config, "concurrent8", kNames, report);
+  if (l == nullptr) return;
   std::vector<std::vector<events::Event>> parts(kThreads);
-  s = SplitByContract(config, &parts);
+  Status s = SplitByContract(config, &parts);
   if (!s.ok()) return MissingAll(report, kNames, s);
 
   std::atomic<bool> go{false};
@@ -263,13 +271,11 @@ void RunOursConcurrentPhase(const BenchConfig& config, Report* report) {
 
 void RunOursB100Phase(const BenchConfig& config, Report* report) {
   constexpr const char* kNames[] = {"append_b100_eps"};
-  std::string path;
-  std::unique_ptr<ledger::Ledger> l;
-  Status s = OpenFresh(config, "b100", &path, &l);
-  if (!s.ok()) return MissingAll(report, kNames, s);
+  const std::unique_ptr<ledger::Ledger> l = OpenPhaseLedger(config, "b100", kNames, report);
+  if (l == nullptr) return;
   const uint64_t count = std::min(config.events, config.b100_events);
   TimedSections timed;
-  s = Load(config, l.get(), count, 100, &timed, nullptr);
+  Status s = Load(config, l.get(), count, 100, &timed, nullptr);
   if (!s.ok()) return MissingAll(report, kNames, s);
   report->Set("append_b100_eps", timed.Rate(count));
   report->Context("ours_b100_events", static_cast<double>(count));
@@ -410,11 +416,10 @@ void MeasureBalances(projections::Runner* runner, const std::vector<std::string>
 
 void RunOursFullPhase(const BenchConfig& config, Report* report) {
   std::string path;
-  std::unique_ptr<ledger::Ledger> l;
-  Status s = OpenFresh(config, "full", &path, &l);
-  if (!s.ok()) return MissingAll(report, kFullMetrics, s);
+  std::unique_ptr<ledger::Ledger> l = OpenPhaseLedger(config, "full", kFullMetrics, report, &path);
+  if (l == nullptr) return;
   std::vector<std::string> sample;
-  s = LoadFull(config, l.get(), report, &sample);
+  Status s = LoadFull(config, l.get(), report, &sample);
   if (!s.ok()) return MissingAll(report, kFullMetrics, s);
   s = CompactAndReopen(path, &l);
   if (!s.ok()) return MissingAll(report, kFullMetrics, s.WithContext("compact and reopen"));

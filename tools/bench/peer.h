@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "events/base/status.h"
 #include "tools/bench/config.h"
@@ -58,6 +59,14 @@ Status OpenRocksDbPeer(const std::string& dir, std::unique_ptr<Peer>* out);
 Status OpenRocksDbLayoutPeer(const std::string& dir, std::unique_ptr<Peer>* out);
 Status OpenSqlitePeer(const std::string& dir, std::unique_ptr<Peer>* out);
 Status OpenPostgresPeer(const std::string& conninfo, PgBatchMode mode, std::unique_ptr<Peer>* out);
+// What the Open*Peer functions of the peers share: `peer` goes to *out once
+// its Open(args...) succeeds.
+template <typename P, typename... Args>
+Status OpenInto(std::unique_ptr<P> peer, std::unique_ptr<Peer>* out, Args... args) {
+  CCL_RETURN_IF_ERROR(peer->Open(args...));
+  *out = std::move(peer);
+  return Status::OK();
+}
 // One more connection to the table the last OpenPostgresPeer made (which it
 // leaves in place when closed): for many connections writing at once.
 Status ConnectPostgresPeer(const std::string& conninfo, PgBatchMode mode,

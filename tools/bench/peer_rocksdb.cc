@@ -109,10 +109,7 @@ class RocksDbPeer final : public Peer {
 }  // namespace
 
 Status OpenRocksDbPeer(const std::string& dir, std::unique_ptr<Peer>* out) {
-  auto peer = std::make_unique<RocksDbPeer>(dir);
-  CCL_RETURN_IF_ERROR(peer->Open());
-  *out = std::move(peer);
-  return Status::OK();
+  return OpenInto(std::make_unique<RocksDbPeer>(dir), out);
 }
 
 }  // namespace ccl::bench

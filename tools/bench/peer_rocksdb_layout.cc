@@ -173,10 +173,7 @@ class RocksDbLayoutPeer final : public Peer {
 }  // namespace
 
 Status OpenRocksDbLayoutPeer(const std::string& dir, std::unique_ptr<Peer>* out) {
-  auto peer = std::make_unique<RocksDbLayoutPeer>(dir);
-  CCL_RETURN_IF_ERROR(peer->Open());
-  *out = std::move(peer);
-  return Status::OK();
+  return OpenInto(std::make_unique<RocksDbLayoutPeer>(dir), out);
 }
 
 }  // namespace ccl::bench

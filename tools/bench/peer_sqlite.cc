@@ -176,10 +176,7 @@ class SqlitePeer final : public Peer {
 }  // namespace
 
 Status OpenSqlitePeer(const std::string& dir, std::unique_ptr<Peer>* out) {
-  auto peer = std::make_unique<SqlitePeer>(dir);
-  CCL_RETURN_IF_ERROR(peer->Open(/*create=*/true));
-  *out = std::move(peer);
-  return Status::OK();
+  return OpenInto(std::make_unique<SqlitePeer>(dir), out, /*create=*/true);
 }
 
 }  // namespace ccl::bench

@@ -208,6 +208,37 @@ Report Report::Parse(std::string_view text) {
   return r;
 }
 
+namespace {
+
+// The members of an object or array nested in the report's JSON, one a line
+// at four spaces; Close appends the closing bracket, on its own line at two
+// spaces unless there were no members.
+class NestedMembers {
+ public:
+  explicit NestedMembers(std::string* out) : out_(out) {}
+  // Starts the next member: its separator and indent.
+  void Next() {
+    *out_ += first_ ? "\n    " : ",\n    ";
+    first_ = false;
+  }
+  // Starts the next member of an object: `"key": `.
+  void Key(std::string_view key) {
+    Next();
+    AppendJsonString(key, out_);
+    *out_ += ": ";
+  }
+  void Close(char bracket) {
+    if (!first_) *out_ += "\n  ";
+    *out_ += bracket;
+  }
+
+ private:
+  std::string* out_;
+  bool first_ = true;
+};
+
+}  // namespace
+
 std::string ReportJson(const Report& r) {
   std::string out = "{\n";
   bool first = true;
@@ -224,42 +255,34 @@ std::string ReportJson(const Report& r) {
   }
   sep();
   out += "  \"missing\": {";
-  bool first_missing = true;
+  NestedMembers missing(&out);
   for (std::string_view name : MetricNames()) {
     if (r.Has(name)) continue;
     auto it = r.missing().find(std::string(name));
-    std::string reason = it != r.missing().end() ? it->second : "not measured";
-    out += first_missing ? "\n    " : ",\n    ";
-    first_missing = false;
-    AppendJsonString(name, &out);
-    out += ": ";
-    AppendJsonString(reason, &out);
+    missing.Key(name);
+    AppendJsonString(it != r.missing().end() ? it->second : "not measured", &out);
   }
-  out += first_missing ? "}" : "\n  }";
+  missing.Close('}');
   sep();
   out += "  \"context\": {";
-  bool first_ctx = true;
+  NestedMembers context(&out);
   for (const auto& [k, v] : r.context()) {
-    out += first_ctx ? "\n    " : ",\n    ";
-    first_ctx = false;
-    AppendJsonString(k, &out);
-    out += ": " + FormatNumber(v);
+    context.Key(k);
+    out += FormatNumber(v);
   }
   for (const auto& [k, v] : r.context_text()) {
-    out += first_ctx ? "\n    " : ",\n    ";
-    first_ctx = false;
-    AppendJsonString(k, &out);
-    out += ": ";
+    context.Key(k);
     AppendJsonString(v, &out);
   }
-  out += first_ctx ? "}" : "\n  }";
+  context.Close('}');
   sep();
   out += "  \"notes\": [";
-  for (size_t i = 0; i < r.notes().size(); ++i) {
-    out += i == 0 ? "\n    " : ",\n    ";
-    AppendJsonString(r.notes()[i], &out);
+  NestedMembers notes(&out);
+  for (const std::string& note : r.notes()) {
+    notes.Next();
+    AppendJsonString(note, &out);
   }
-  out += r.notes().empty() ? "]" : "\n  ]";
+  notes.Close(']');
   out += "\n}\n";
   return out;
 }

@@ -49,16 +49,24 @@ int Usage(const std::string& command, const std::string& what) {
   return kExitUsage;
 }
 
-std::string OptString(const po::variables_map& vm, const char* name) {
-  return vm.count(name) ? vm[name].as<std::string>() : std::string();
-}
-
 }  // namespace
 
 int FailedCheck(const Status& s) {
   if (!s.IsCorruption()) return Fail(s);
   std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
   return ExitCodeFor(s);
+}
+
+void DefineOutFileOption(po::options_description* d, const char* help) {
+  d->add_options()("out", po::value<std::string>()->value_name("FILE"), help);
+}
+
+void DefinePubkeyOption(po::options_description* d, const char* help) {
+  d->add_options()("pubkey", po::value<std::string>()->value_name("KEY"), help);
+}
+
+void DefineSignOption(po::options_description* d, const char* help) {
+  d->add_options()("sign", po::value<std::string>()->value_name("PREFIX"), help);
 }
 
 Status SigningKeyOption(const po::variables_map& vm, std::optional<ledger::SigningKey>* out) {
@@ -87,6 +95,18 @@ Status ReadTrustedDigest(const std::string& path, const std::optional<ledger::Ve
   CCL_RETURN_IF_ERROR(ledger::ReadDigestFile(path, out));
   Status s = ledger::CheckDigestSignatureBy(*out, key ? &*key : nullptr);
   return s.ok() ? s : s.WithContext(path);
+}
+
+int ReadTrustedDigestOptions(const po::variables_map& vm,
+                             std::initializer_list<std::pair<const char*, Digest*>> digests) {
+  std::optional<ledger::VerifyingKey> key;
+  Status s = TrustedKey(vm, &key);
+  if (!s.ok()) return Fail(s);
+  for (const auto& [option, digest] : digests) {
+    s = ReadTrustedDigest(vm[option].as<std::string>(), key, digest);
+    if (!s.ok()) return FailedCheck(s);
+  }
+  return kExitOk;
 }
 
 namespace {
@@ -143,15 +163,11 @@ int RunKeygen(const po::variables_map& vm, const GlobalOptions& g) {
 // ---------------------------------------------------------------- prove
 
 int RunProve(const po::variables_map& vm, const GlobalOptions& g) {
-  std::optional<ledger::VerifyingKey> key;
-  Status s = TrustedKey(vm, &key);
-  if (!s.ok()) return Fail(s);
   Digest digest;
-  s = ReadTrustedDigest(vm["digest"].as<std::string>(), key, &digest);
-  if (!s.ok()) return FailedCheck(s);
+  if (int rc = ReadTrustedDigestOptions(vm, {{"digest", &digest}}); rc != kExitOk) return rc;
   std::unique_ptr<Ledger> ledger;
   std::unique_ptr<ledger::MerkleStore> tree;
-  s = OpenLedgerAndTree(g, &ledger, &tree);
+  Status s = OpenLedgerAndTree(g, &ledger, &tree);
   if (!s.ok()) return Fail(s);
   ledger::InclusionProof proof;
   s = ledger::ProveInclusion(ledger.get(), *tree, vm["seq"].as<uint64_t>(), digest, &proof);
@@ -163,16 +179,12 @@ int RunProve(const po::variables_map& vm, const GlobalOptions& g) {
 // ---------------------------------------------------------------- consistency
 
 int RunConsistency(const po::variables_map& vm, const GlobalOptions& g) {
-  std::optional<ledger::VerifyingKey> key;
-  Status s = TrustedKey(vm, &key);
-  if (!s.ok()) return Fail(s);
   Digest old_digest, new_digest;
-  s = ReadTrustedDigest(vm["old"].as<std::string>(), key, &old_digest);
-  if (s.ok()) s = ReadTrustedDigest(vm["new"].as<std::string>(), key, &new_digest);
-  if (!s.ok()) return FailedCheck(s);
+  const int rc = ReadTrustedDigestOptions(vm, {{"old", &old_digest}, {"new", &new_digest}});
+  if (rc != kExitOk) return rc;
   std::unique_ptr<Ledger> ledger;
   std::unique_ptr<ledger::MerkleStore> tree;
-  s = OpenLedgerAndTree(g, &ledger, &tree);
+  Status s = OpenLedgerAndTree(g, &ledger, &tree);
   if (!s.ok()) return Fail(s);
   ledger::ConsistencyProof proof;
   s = ledger::ProveConsistency(ledger.get(), *tree, old_digest, new_digest, &proof);
@@ -275,8 +287,7 @@ int RunCheckpoint(const po::variables_map& vm, const GlobalOptions& g) {
   std::unique_ptr<ledger::MerkleStore> tree;
   s = OpenLedgerAndTree(g, &ledger, &tree);
   if (!s.ok()) return Fail(s);
-  const std::string origin =
-      vm.count("origin") ? vm["origin"].as<std::string>() : ledger::LedgerOrigin(*ledger);
+  const std::string origin = OptString(vm, "origin", ledger::LedgerOrigin(*ledger));
   Digest d;
   std::string note;
   s = ledger::MakeDigest(ledger.get(), *tree, 0, &d);
@@ -422,11 +433,9 @@ void RegisterDigestCommands(CommandTable* table) {
       {"digest", "digest [--sign PREFIX] [--out FILE] [--time RFC3339]",
        "print the digest of the ledger's head: tree size, Merkle root, chain head, time",
        [](po::options_description* d, po::positional_options_description*) {
+         DefineSignOption(d, "sign with the private key file PREFIX (from keygen)");
+         DefineOutFileOption(d);
          d->add_options()
-             ("sign", po::value<std::string>()->value_name("PREFIX"),
-              "sign with the private key file PREFIX (from keygen)")
-             ("out", po::value<std::string>()->value_name("FILE"),
-              "write to a new FILE instead of stdout")
              ("time", po::value<std::string>()->value_name("RFC3339"),
               "the digest's time (default: now)");
        },
@@ -453,11 +462,9 @@ void RegisterProofCommands(CommandTable* table) {
          d->add_options()
              ("seq", po::value<uint64_t>()->required()->value_name("N"), "the event")
              ("digest", po::value<std::string>()->required()->value_name("FILE"),
-              "a digest of this ledger")
-             ("pubkey", po::value<std::string>()->value_name("KEY"),
-              "require the digest signed by this public key")
-             ("out", po::value<std::string>()->value_name("FILE"),
-              "write to a new FILE instead of stdout");
+              "a digest of this ledger");
+         DefinePubkeyOption(d, "require the digest signed by this public key");
+         DefineOutFileOption(d);
        },
        RunProve});
   table->push_back(
@@ -466,11 +473,9 @@ void RegisterProofCommands(CommandTable* table) {
        [](po::options_description* d, po::positional_options_description*) {
          d->add_options()
              ("old", po::value<std::string>()->required()->value_name("FILE"), "the earlier digest")
-             ("new", po::value<std::string>()->required()->value_name("FILE"), "the later digest")
-             ("pubkey", po::value<std::string>()->value_name("KEY"),
-              "require both digests signed by this public key")
-             ("out", po::value<std::string>()->value_name("FILE"),
-              "write to a new FILE instead of stdout");
+             ("new", po::value<std::string>()->required()->value_name("FILE"), "the later digest");
+         DefinePubkeyOption(d, "require both digests signed by this public key");
+         DefineOutFileOption(d);
        },
        RunConsistency});
   table->push_back(
@@ -484,9 +489,8 @@ void RegisterProofCommands(CommandTable* table) {
              ("old", po::value<std::string>()->value_name("FILE"),
               "trusted earlier digest (consistency proofs)")
              ("new", po::value<std::string>()->value_name("FILE"),
-              "trusted later digest (consistency proofs)")
-             ("pubkey", po::value<std::string>()->value_name("KEY"),
-              "require the digests signed by this public key");
+              "trusted later digest (consistency proofs)");
+         DefinePubkeyOption(d, "require the digests signed by this public key");
          p->add("proof", 1);
        },
        RunCheckProof});
@@ -503,9 +507,9 @@ void RegisterSignedNoteCommands(CommandTable* table) {
              ("key", po::value<std::string>()->required()->value_name("PREFIX"),
               "the log's private key file (from keygen)")
              ("origin", po::value<std::string>()->value_name("NAME"),
-              "the origin line and key name (default: ccl.ledger/<ledger id>)")
-             ("out", po::value<std::string>()->value_name("FILE"),
-              "write to a new FILE instead of stdout")
+              "the origin line and key name (default: ccl.ledger/<ledger id>)");
+         DefineOutFileOption(d);
+         d->add_options()
              ("proof-from", po::value<uint64_t>()->value_name("N"),
               "also write the consistency proof from tree size N to this checkpoint")
              ("proof-out", po::value<std::string>()->value_name("FILE"),
@@ -542,9 +546,8 @@ void RegisterSignedNoteCommands(CommandTable* table) {
              ("state", po::value<std::string>()->required()->value_name("DIR"),
               "the witness's state folder: last cosigned size and root per origin")
              ("proof", po::value<std::string>()->value_name("CONSISTENCY"),
-              "consistency proof from the last cosigned size (checkpoint --proof-from)")
-             ("out", po::value<std::string>()->value_name("FILE"),
-              "write the cosigned checkpoint to a new FILE instead of stdout");
+              "consistency proof from the last cosigned size (checkpoint --proof-from)");
+         DefineOutFileOption(d, "write the cosigned checkpoint to a new FILE instead of stdout");
          p->add("checkpoint", 1);
        },
        RunWitness});
@@ -557,9 +560,8 @@ void RegisterBackupCommands(CommandTable* table) {
        "back the ledger up into DIR (incremental, checksummed), with its digest",
        [](po::options_description* d, po::positional_options_description* p) {
          d->add_options()
-             ("dir", po::value<std::string>()->required()->value_name("DIR"), "backup folder")
-             ("sign", po::value<std::string>()->value_name("PREFIX"),
-              "sign the backup's digest with this private key file");
+             ("dir", po::value<std::string>()->required()->value_name("DIR"), "backup folder");
+         DefineSignOption(d, "sign the backup's digest with this private key file");
          p->add("dir", 1);
        },
        RunBackup});
@@ -572,9 +574,8 @@ void RegisterBackupCommands(CommandTable* table) {
              ("backup-id", po::value<uint32_t>()->default_value(0)->value_name("N"),
               "which backup (default: the latest)")
              ("digest", po::value<std::string>()->value_name("FILE"),
-              "also prove the copy extends this trusted digest")
-             ("pubkey", po::value<std::string>()->value_name("KEY"),
-              "require the digests signed by this public key");
+              "also prove the copy extends this trusted digest");
+         DefinePubkeyOption(d, "require the digests signed by this public key");
          p->add("dir", 1);
        },
        RunRestore});

@@ -51,7 +51,7 @@ Status OpenOutput(const po::variables_map& vm, std::unique_ptr<feed::FeedOutput>
 
 int RunExportEvents(const po::variables_map& vm, const GlobalOptions& g) {
   feed::EventExportOptions o;
-  const std::string format = vm.count("format") ? vm["format"].as<std::string>() : "jsonl";
+  const std::string format = OptString(vm, "format", "jsonl");
   if (!feed::ParseEventFormat(format, &o.format).ok()) {
     return UsageError("export", "option '--format': events are exported as jsonl or csv");
   }
@@ -108,7 +108,7 @@ int RunExportProjection(const po::variables_map& vm, const GlobalOptions& g,
                         projections::ReportKind kind) {
   feed::ProjectionExportOptions o;
   o.kind = kind;
-  const std::string format = vm.count("format") ? vm["format"].as<std::string>() : "csv";
+  const std::string format = OptString(vm, "format", "csv");
   if (format == "csv") {
     o.format = projections::OutputFormat::kCsv;
   } else if (format == "jsonl") {

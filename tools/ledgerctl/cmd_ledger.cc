@@ -211,7 +211,7 @@ int VerificationFailed(const Status& s, uint64_t first_bad_seq) {
 }
 
 int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
-  const std::string against = vm.count("against") ? vm["against"].as<std::string>() : "";
+  const std::string against = OptString(vm, "against");
   const bool checkpoint_against = vm.count("trusted-keys") > 0;
   if (checkpoint_against && against.empty()) {
     std::fprintf(stderr, "ledgerctl verify: --trusted-keys needs --against CHECKPOINT\n");
@@ -258,10 +258,8 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
     if (checkpoint_against) {
       s = VerifyAgainstCheckpoint(ledger.get(), vm, &summaries.back(), &anchor.first_bad_seq);
     } else {
-      s = ledger::VerifyAgainstDigestFile(
-          ledger.get(), against,
-          vm.count("pubkey") ? vm["pubkey"].as<std::string>() : std::string(), &anchor,
-          &summaries.back());
+      s = ledger::VerifyAgainstDigestFile(ledger.get(), against, OptString(vm, "pubkey"), &anchor,
+                                          &summaries.back());
     }
     if (!s.ok()) return VerificationFailed(s, anchor.first_bad_seq);
   }
@@ -349,9 +347,9 @@ void RegisterReadCommands(CommandTable* table) {
        [](po::options_description* d, po::positional_options_description*) {
          d->add_options()
              ("against", po::value<std::string>()->value_name("DIGEST"),
-              "also prove, from the events, that the ledger extends this digest")
-             ("pubkey", po::value<std::string>()->value_name("KEY"),
-              "require the digest signed by this Ed25519 public key")
+              "also prove, from the events, that the ledger extends this digest");
+         DefinePubkeyOption(d, "require the digest signed by this Ed25519 public key");
+         d->add_options()
              ("trusted-keys", po::value<std::string>()->value_name("FILE"),
               "--against is a checkpoint: the log's and the witnesses' verifier keys, one a line")
              ("quorum", po::value<uint32_t>()->default_value(1)->value_name("N"),

@@ -81,7 +81,7 @@ int RunAuditPackage(const po::variables_map& vm, const GlobalOptions& g) {
   std::unique_ptr<ledger::Ledger> ledger;
   s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
-  o.origin = vm.count("origin") ? vm["origin"].as<std::string>() : ledger::LedgerOrigin(*ledger);
+  o.origin = OptString(vm, "origin", ledger::LedgerOrigin(*ledger));
   std::unique_ptr<ledger::MerkleStore> tree;
   s = ledger::OpenLedgerTree(ledger.get(), &tree);
   if (!s.ok()) return Fail(s);

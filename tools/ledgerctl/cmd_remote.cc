@@ -244,8 +244,8 @@ Status ImportRemotely(client::Client* c, const std::string& path, const ImportBa
 
 int RemoteImport(const po::variables_map& vm, const GlobalOptions& g) {
   const auto& files = vm["files"].as<std::vector<std::string>>();
-  const std::string format = vm.count("format") ? vm["format"].as<std::string>() : "";
-  const std::string csv_type = vm.count("type") ? vm["type"].as<std::string>() : "";
+  const std::string format = OptString(vm, "format");
+  const std::string csv_type = OptString(vm, "type");
   if (!format.empty() && format != "jsonl" && format != "csv") {
     return RemoteUsage("import", "option '--format': jsonl or csv");
   }

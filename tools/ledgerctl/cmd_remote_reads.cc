@@ -233,26 +233,21 @@ int RemoteDigest(const po::variables_map& vm, const GlobalOptions& g) {
   }
   if (s.ok() && time_ns) d.time_ns = *time_ns;
   if (s.ok() && key) s = ledger::SignDigest(*key, &d);
-  if (s.ok())
-    s = EmitOutput(ledger::DigestToJson(d), vm.count("out") ? vm["out"].as<std::string>() : "");
+  if (s.ok()) s = EmitOutput(ledger::DigestToJson(d), OptString(vm, "out"));
   if (!s.ok()) return Fail(s);
   return kExitOk;
 }
 
 int RemoteProve(const po::variables_map& vm, const GlobalOptions& g) {
-  std::optional<ledger::VerifyingKey> key;
-  Status s = TrustedKey(vm, &key);
-  if (!s.ok()) return Fail(s);
   ledger::Digest digest;
-  s = ReadTrustedDigest(vm["digest"].as<std::string>(), key, &digest);
-  if (!s.ok()) return FailedCheck(s);
+  if (int rc = ReadTrustedDigestOptions(vm, {{"digest", &digest}}); rc != kExitOk) return rc;
   std::unique_ptr<client::Client> c;
   if (int rc = ConnectToServer(g, "prove", &c); rc != kExitOk) return rc;
   QueryString q;
   q.Add("seq", std::to_string(vm["seq"].as<uint64_t>()))
       .Add("size", std::to_string(digest.tree_size));
   client::Response r;
-  s = c->Get("/v1/proofs/inclusion" + q.str(), ledger::kProofJsonBytesMax, &r);
+  Status s = c->Get("/v1/proofs/inclusion" + q.str(), ledger::kProofJsonBytesMax, &r);
   if (!s.ok()) return Fail(s);
   // The server is not trusted for the proof: it must prove inclusion in the
   // user's own digest, as `check-proof` would check it.
@@ -261,8 +256,7 @@ int RemoteProve(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Fail(Status::IOError(c->server() + ": the proof it sent: " + s.message()));
   s = ledger::CheckInclusionProof(proof, digest);
   if (!s.ok()) return FailedCheck(s.WithContext(c->server() + ": the proof it sent"));
-  s = EmitOutput(ledger::InclusionProofToJson(proof),
-                 vm.count("out") ? vm["out"].as<std::string>() : "");
+  s = EmitOutput(ledger::InclusionProofToJson(proof), OptString(vm, "out"));
   if (!s.ok()) return Fail(s);
   return kExitOk;
 }

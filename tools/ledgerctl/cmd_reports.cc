@@ -13,6 +13,7 @@
 #include <cassert>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -204,6 +205,19 @@ int RunMargin(const po::variables_map& vm, const GlobalOptions& g) {
   return kExitOk;
 }
 
+// A report read from the ledger as it is stored, with no fold: opens it
+// read-only, `read` makes the rows, printed in `format`.
+int PrintStoredRows(const GlobalOptions& g, OutputFormat format,
+                    const std::function<Status(ledger::Ledger*, projections::RowSet*)>& read) {
+  std::unique_ptr<ledger::Ledger> ledger;
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  projections::RowSet rows;
+  if (s.ok()) s = read(ledger.get(), &rows);
+  if (!s.ok()) return Fail(s);
+  Print(Render(rows, format));
+  return kExitOk;
+}
+
 // ---- retention
 
 int RunRetention(const po::variables_map& vm, const GlobalOptions& g) {
@@ -212,13 +226,12 @@ int RunRetention(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Usage("retention", s);
   const int32_t as_of = args.query.view.as_of_day.value_or(TodayDay());
   const auto years = static_cast<uint32_t>(vm["years"].as<uint64_t>());
-  std::unique_ptr<ledger::Ledger> ledger;
-  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
-  std::vector<projections::RetentionRow> retention;
-  if (s.ok()) s = projections::BuildRetentionRows(ledger.get(), as_of, years, &retention);
-  if (!s.ok()) return Fail(s);
-  Print(Render(projections::RetentionRowSet(retention), args.format));
-  return kExitOk;
+  return PrintStoredRows(g, args.format, [&](ledger::Ledger* l, projections::RowSet* rows) {
+    std::vector<projections::RetentionRow> retention;
+    CCL_RETURN_IF_ERROR(projections::BuildRetentionRows(l, as_of, years, &retention));
+    *rows = projections::RetentionRowSet(retention);
+    return Status::OK();
+  });
 }
 
 // ---- pending
@@ -228,13 +241,12 @@ int RunPending(const po::variables_map& vm, const GlobalOptions& g) {
   Status s = ParseReportArgs(vm, projections::ReportKind::kBalances, &args);
   if (!s.ok()) return Usage("pending", s);
   if (vm["json"].as<bool>()) args.format = OutputFormat::kJson;
-  std::unique_ptr<ledger::Ledger> ledger;
-  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
-  std::vector<events::Event> pending;
-  if (s.ok()) s = projections::ReadPendingApprovals(ledger.get(), &pending);
-  if (!s.ok()) return Fail(s);
-  Print(Render(projections::PendingRowSet(pending), args.format));
-  return kExitOk;
+  return PrintStoredRows(g, args.format, [](ledger::Ledger* l, projections::RowSet* rows) {
+    std::vector<events::Event> pending;
+    CCL_RETURN_IF_ERROR(projections::ReadPendingApprovals(l, &pending));
+    *rows = projections::PendingRowSet(pending);
+    return Status::OK();
+  });
 }
 
 // ---- periods
@@ -243,16 +255,13 @@ int RunPeriods(const po::variables_map& vm, const GlobalOptions& g) {
   ReportArgs args;
   Status s = ParseReportArgs(vm, projections::ReportKind::kMargins, &args);
   if (!s.ok()) return Usage("periods", s);
-  std::unique_ptr<ledger::Ledger> ledger;
-  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
-  std::vector<projections::ClosedPeriod> periods;
-  if (s.ok()) {
-    s = projections::ReadClosedPeriods(ledger.get(),
-                                       args.query.view.known_at_ns.value_or(INT64_MAX), &periods);
-  }
-  if (!s.ok()) return Fail(s);
-  Print(Render(projections::PeriodRowSet(periods), args.format));
-  return kExitOk;
+  const int64_t known_at_ns = args.query.view.known_at_ns.value_or(INT64_MAX);
+  return PrintStoredRows(g, args.format, [&](ledger::Ledger* l, projections::RowSet* rows) {
+    std::vector<projections::ClosedPeriod> periods;
+    CCL_RETURN_IF_ERROR(projections::ReadClosedPeriods(l, known_at_ns, &periods));
+    *rows = projections::PeriodRowSet(periods);
+    return Status::OK();
+  });
 }
 
 int RunEscalations(const po::variables_map& vm, const GlobalOptions& g) {
@@ -357,18 +366,21 @@ int RunRebuild(const po::variables_map& vm, const GlobalOptions& g) {
   return kExitOk;
 }
 
+// The options of balance and escalations: one contract or all, the time
+// options, the format.
+void DefineContractReportOptions(po::options_description* d, po::positional_options_description*) {
+  d->add_options()("contract", po::value<std::string>()->value_name("C"),
+                   "only contract C (reads only its stream)");
+  DefineTimeOptions(d);
+  DefineFormatOption(d);
+}
+
 // balance, margin, retention: each contract's hours, money and records.
 void RegisterContractFigureCommands(CommandTable* table) {
   table->push_back(Command{
       "balance", "balance [--contract C] [--as-of DATE] [--known-at TIMESTAMP] [--format FMT]",
       "hours funded, consumed, remaining and over, per contract and service line",
-      [](po::options_description* d, po::positional_options_description*) {
-        d->add_options()("contract", po::value<std::string>()->value_name("C"),
-                         "only contract C (reads only its stream)");
-        DefineTimeOptions(d);
-        DefineFormatOption(d);
-      },
-      RunBalance});
+      DefineContractReportOptions, RunBalance});
   table->push_back(Command{
       "margin",
       "margin [--by KEYS] [--contract C] [--currency CODE] [--as-of DATE | --period YYYY-MM] "
@@ -426,13 +438,7 @@ void RegisterLedgerFigureCommands(CommandTable* table) {
       "escalations",
       "escalations [--contract C] [--as-of DATE] [--known-at TIMESTAMP] [--format FMT]",
       "escalations per contract and severity: opened, resolved, open, time to resolve, minutes",
-      [](po::options_description* d, po::positional_options_description*) {
-        d->add_options()("contract", po::value<std::string>()->value_name("C"),
-                         "only contract C (reads only its stream)");
-        DefineTimeOptions(d);
-        DefineFormatOption(d);
-      },
-      RunEscalations});
+      DefineContractReportOptions, RunEscalations});
   table->push_back(Command{
       "burn", "burn [--at-risk] [--as-of DATE] [--known-at TIMESTAMP] [--format FMT]",
       "90-day burn rate and forecast to term end per contract line (overrun / underuse)",

@@ -76,7 +76,7 @@ int RunGenerate(const po::variables_map& vm, const GlobalOptions& g) {
     return kExitUsage;
   }
   std::FILE* out = stdout;
-  const std::string path = vm.count("out") ? vm["out"].as<std::string>() : "";
+  const std::string path = OptString(vm, "out");
   if (!path.empty() && path != "-") {
     out = std::fopen(path.c_str(), "wb");
     if (out == nullptr) return Fail(Status::IOError(path + ": " + std::strerror(errno)));

@@ -298,7 +298,7 @@ bool ParseLogOptions(const po::variables_map& vm, LogOptions* o) {
   o->limit = vm.count("limit") ? vm["limit"].as<uint64_t>() : UINT64_MAX;
   o->json = vm["json"].as<bool>();
   o->with_hash = o->json && !vm["no-hash"].as<bool>();
-  o->contract = vm.count("contract") ? vm["contract"].as<std::string>() : "";
+  o->contract = OptString(vm, "contract");
   o->type.reset();
   if (!vm.count("type")) return true;
   events::EventType t;
@@ -317,6 +317,10 @@ Status EmitOutput(const std::string& text, const std::string& path) {
     return Status::OK();
   }
   return events::WriteFileDurably(path, text, {events::ExistingFile::kRefuse, 0644});
+}
+
+std::string OptString(const po::variables_map& vm, const char* name, std::string_view absent) {
+  return vm.count(name) ? vm[name].as<std::string>() : std::string(absent);
 }
 
 }  // namespace ccl::tools

@@ -6,10 +6,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "events/base/status.h"
@@ -106,6 +108,9 @@ struct LogOptions {
 // False (after printing the usage error) when --type names no event type.
 bool ParseLogOptions(const po::variables_map& vm, LogOptions* o);
 
+// The string option `name`, or `absent` when it was not given.
+std::string OptString(const po::variables_map& vm, const char* name, std::string_view absent = {});
+
 // Writes `text` to stdout (empty path), or to a new file `path` (never
 // replacing one: a published digest or a proof handed out must not be
 // replaced by accident; events/base/durable_file.h says what happens with
@@ -127,6 +132,14 @@ Status ParseAppendEvent(const po::variables_map& vm, events::Event* e);
 // error) is reported like every other command's error, under its own exit
 // code.
 int FailedCheck(const Status& s);
+// The options several commands declare alike, each declared here once and
+// read by one function (cmd_audit.cc): --out FILE, written by EmitOutput;
+// --pubkey KEY, read by TrustedKey; --sign PREFIX, read by SigningKeyOption.
+// `help` says what each is for in that command.
+void DefineOutFileOption(po::options_description* d,
+                         const char* help = "write to a new FILE instead of stdout");
+void DefinePubkeyOption(po::options_description* d, const char* help);
+void DefineSignOption(po::options_description* d, const char* help);
 // The trusted public key of --pubkey, if given (cmd_audit.cc).
 Status TrustedKey(const po::variables_map& vm, std::optional<ledger::VerifyingKey>* out);
 // The private key of --sign PREFIX, if given; an unreadable one is the
@@ -136,6 +149,13 @@ Status SigningKeyOption(const po::variables_map& vm, std::optional<ledger::Signi
 // --pubkey when given) (cmd_audit.cc).
 Status ReadTrustedDigest(const std::string& path, const std::optional<ledger::VerifyingKey>& key,
                          ledger::Digest* out);
+// The digests of the options named in `digests` (--digest; --old and --new),
+// each read by ReadTrustedDigest with the key of --pubkey (cmd_audit.cc).
+// Returns kExitOk, or the exit code of the failure it printed: an unreadable
+// key as Fail, a digest that fails as FailedCheck.
+int ReadTrustedDigestOptions(
+    const po::variables_map& vm,
+    std::initializer_list<std::pair<const char*, ledger::Digest*>> digests);
 
 // After a file of several failed or was interrupted (`import`): which were
 // imported and which were not, so the rest can be re-run (files already

@@ -2,6 +2,7 @@
 #include "tools/report/html.h"
 
 #include <cstdint>
+#include <utility>
 
 namespace ccl::report {
 
@@ -37,6 +38,19 @@ size_t Utf8Length(std::string_view s, size_t i) {
   return n;
 }
 
+// What an ASCII byte becomes: its entity for the five characters markup
+// gives a meaning, U+FFFD for a control character other than tab, newline
+// and carriage return, else "" (the byte itself).
+std::string_view AsciiEscape(uint8_t c) {
+  constexpr std::pair<char, std::string_view> kEntities[] = {
+      {'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'"', "&quot;"}, {'\'', "&#39;"}};
+  for (const auto& [ch, entity] : kEntities) {
+    if (c == static_cast<uint8_t>(ch)) return entity;
+  }
+  const bool control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+  return control ? kReplacement : std::string_view();
+}
+
 }  // namespace
 
 void AppendEscaped(std::string_view text, std::string* out) {
@@ -54,33 +68,11 @@ void AppendEscaped(std::string_view text, std::string* out) {
       }
       continue;
     }
-    switch (c) {
-      case '&':
-        out->append("&amp;");
-        break;
-      case '<':
-        out->append("&lt;");
-        break;
-      case '>':
-        out->append("&gt;");
-        break;
-      case '"':
-        out->append("&quot;");
-        break;
-      case '\'':
-        out->append("&#39;");
-        break;
-      case '\t':
-      case '\n':
-      case '\r':
-        out->push_back(static_cast<char>(c));
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out->append(kReplacement);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+    const std::string_view escaped = AsciiEscape(c);
+    if (escaped.empty()) {
+      out->push_back(static_cast<char>(c));
+    } else {
+      out->append(escaped);
     }
     ++i;
   }

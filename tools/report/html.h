@@ -4,6 +4,7 @@
 // an element, open a script or break out of an attribute.
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -65,5 +66,23 @@ class Table {
   std::string* out_;
   bool open_row_ = false;
 };
+
+// A section of the report holding one table: `opening` and `empty_text` as
+// OpenSection's; unless `rows` is empty, the table of `columns` with what
+// `write(t, row)` adds for each row (it starts each of its rows with
+// t.Row()), then the markup `trailer` appends, then the closing tag.
+template <typename Rows, typename Write>
+void AppendTableSection(std::string_view opening, const Rows& rows, std::string_view empty_text,
+                        std::initializer_list<std::pair<const char*, bool>> columns,
+                        const Write& write, std::string* out,
+                        const std::function<void()>& trailer = nullptr) {
+  if (!OpenSection(opening, rows.empty(), empty_text, out)) return;
+  {
+    Table t(out, columns);
+    for (const auto& row : rows) write(t, row);
+  }  // the table closes before its section
+  if (trailer) trailer();
+  out->append("</section>");
+}
 
 }  // namespace ccl::report

@@ -186,43 +186,40 @@ void Integrity(const ReportData& d, std::string* out) {
 }
 
 void Balances(const ReportData& d, std::string* out) {
-  if (!OpenSection("<section id=\"balances\"><h2>Balances</h2><p class=\"lead\">Hours funded, "
-                   "consumed and remaining per contract and service line (h:mm).</p>",
-                   d.balances.empty(), "No funded or consumed hours in this view.", out)) {
-    return;
-  }
-  {
-    Table t(out, {{"Contract", false},
-                  {"Service line", false},
-                  {"Funded", true},
-                  {"Consumed", true},
-                  {"Remaining", true},
-                  {"Overage", true},
-                  {"Used", true}});
-    std::string previous;
-    for (const projections::BalanceRow& r : d.balances) {
-      t.Row();
-      t.Text(r.contract == previous ? std::string_view() : std::string_view(r.contract));
-      previous = r.contract;
-      t.Text(LineName(r.service_line));
-      t.Num(FormatHoursMinutes(r.funded_minutes));
-      t.Num(FormatHoursMinutes(r.consumed_minutes));
-      t.Num(FormatHoursMinutes(r.remaining_minutes));
-      t.Num(r.overage_minutes > 0 ? FormatHoursMinutes(r.overage_minutes) : "");
-      std::string meter;
-      if (r.funded_minutes > 0) {
-        const int64_t pct = r.consumed_minutes * 100 / r.funded_minutes;
-        const int64_t width = std::clamp<int64_t>(pct, 0, 100);
-        meter = "<span class=\"meter\"><i" + std::string(pct > 100 ? " class=\"over\"" : "") +
-                " style=\"width:" + std::to_string(width) + "%\"></i></span>" +
-                std::to_string(pct) + "%";
-      } else {
-        meter = "<span class=\"sub\">not funded</span>";
-      }
-      t.Markup(meter, "num");
+  std::string previous;
+  const auto write = [&](Table& t, const projections::BalanceRow& r) {
+    t.Row();
+    t.Text(r.contract == previous ? std::string_view() : std::string_view(r.contract));
+    previous = r.contract;
+    t.Text(LineName(r.service_line));
+    t.Num(FormatHoursMinutes(r.funded_minutes));
+    t.Num(FormatHoursMinutes(r.consumed_minutes));
+    t.Num(FormatHoursMinutes(r.remaining_minutes));
+    t.Num(r.overage_minutes > 0 ? FormatHoursMinutes(r.overage_minutes) : "");
+    std::string meter;
+    if (r.funded_minutes > 0) {
+      const int64_t pct = r.consumed_minutes * 100 / r.funded_minutes;
+      const int64_t width = std::clamp<int64_t>(pct, 0, 100);
+      meter = "<span class=\"meter\"><i" + std::string(pct > 100 ? " class=\"over\"" : "") +
+              " style=\"width:" + std::to_string(width) + "%\"></i></span>" + std::to_string(pct) +
+              "%";
+    } else {
+      meter = "<span class=\"sub\">not funded</span>";
     }
-  }
-  out->append("</section>");
+    t.Markup(meter, "num");
+  };
+  AppendTableSection(
+      "<section id=\"balances\"><h2>Balances</h2><p class=\"lead\">Hours funded, "
+      "consumed and remaining per contract and service line (h:mm).</p>",
+      d.balances, "No funded or consumed hours in this view.",
+      {{"Contract", false},
+       {"Service line", false},
+       {"Funded", true},
+       {"Consumed", true},
+       {"Remaining", true},
+       {"Overage", true},
+       {"Used", true}},
+      write, out);
 }
 
 void MarginTable(const ReportData& d, const projections::MarginReport& report, bool by_month,
@@ -317,120 +314,112 @@ void Chart(const ReportData& d, const BurnChartData& c, std::string* out) {
 }
 
 void Burn(const ReportData& d, std::string* out) {
-  if (!OpenSection(
-          "<section id=\"burn\"><h2>Burn-down</h2><p class=\"lead\">Funded hours against "
-          "hours consumed over each contract's term. The dashed line projects the "
-          "trailing 90-day burn rate to the end of the term, evaluated on " +
-              Date(d.burn_day) +
-              ": <b>overrun</b> when it ends above the funding, <b>underuse</b> when below 80% "
-              "of it.</p>",
-          d.burn.empty(), "No contract lines in this view.", out)) {
-    return;
-  }
-  {
-    Table t(out, {{"Contract", false},
-                  {"Service line", false},
-                  {"Funded", true},
-                  {"Consumed", true},
-                  {"Burn / day", true},
-                  {"Term end", true},
-                  {"Projected", true},
-                  {"Runs out", true},
-                  {"Forecast", false}});
-    for (const projections::BurnRow& r : d.burn) {
-      t.Row();
-      t.Text(r.contract);
-      t.Text(LineName(r.service_line));
-      t.Num(FormatHoursMinutes(r.funded_minutes));
-      t.Num(FormatHoursMinutes(r.consumed_minutes));
-      t.Num(FormatHoursMinutes(r.burn_minutes_per_day));
-      t.Num(r.term_end_day ? Date(*r.term_end_day) : "");
-      t.Num(FormatHoursMinutes(r.projected_minutes));
-      t.Num(r.exhaustion_day ? Date(*r.exhaustion_day) : "");
-      t.Markup(FlagBadge(r.flag));
-    }
-  }
-  out->append("<div class=\"charts\">");
-  for (const BurnChartData& c : d.charts) Chart(d, c, out);
-  out->append("</div>");
-  if (d.charts_omitted > 0) {
-    out->append("<p class=\"empty\">" + events::FormatThousands(d.charts_omitted) +
-                " more contract lines are not charted; run the report with --contract to see "
-                "them.</p>");
-  }
-  out->append("</section>");
+  const auto write = [](Table& t, const projections::BurnRow& r) {
+    t.Row();
+    t.Text(r.contract);
+    t.Text(LineName(r.service_line));
+    t.Num(FormatHoursMinutes(r.funded_minutes));
+    t.Num(FormatHoursMinutes(r.consumed_minutes));
+    t.Num(FormatHoursMinutes(r.burn_minutes_per_day));
+    t.Num(r.term_end_day ? Date(*r.term_end_day) : "");
+    t.Num(FormatHoursMinutes(r.projected_minutes));
+    t.Num(r.exhaustion_day ? Date(*r.exhaustion_day) : "");
+    t.Markup(FlagBadge(r.flag));
+  };
+  AppendTableSection(
+      "<section id=\"burn\"><h2>Burn-down</h2><p class=\"lead\">Funded hours against "
+      "hours consumed over each contract's term. The dashed line projects the "
+      "trailing 90-day burn rate to the end of the term, evaluated on " +
+          Date(d.burn_day) +
+          ": <b>overrun</b> when it ends above the funding, <b>underuse</b> when below 80% "
+          "of it.</p>",
+      d.burn, "No contract lines in this view.",
+      {{"Contract", false},
+       {"Service line", false},
+       {"Funded", true},
+       {"Consumed", true},
+       {"Burn / day", true},
+       {"Term end", true},
+       {"Projected", true},
+       {"Runs out", true},
+       {"Forecast", false}},
+      write, out, [&] {
+        out->append("<div class=\"charts\">");
+        for (const BurnChartData& c : d.charts) Chart(d, c, out);
+        out->append("</div>");
+        if (d.charts_omitted > 0) {
+          out->append("<p class=\"empty\">" + events::FormatThousands(d.charts_omitted) +
+                      " more contract lines are not charted; run the report with --contract to see "
+                      "them.</p>");
+        }
+      });
 }
 
 void Escalations(const ReportData& d, std::string* out) {
-  if (!OpenSection("<section id=\"escalations\"><h2>Escalations by severity</h2><p class=\"lead\">"
-                   "Escalations count under their current severity; time to resolve runs from "
-                   "opening to resolution (effective time).</p>",
-                   d.escalations.empty(), "No escalations in this view.", out)) {
-    return;
-  }
-  {
-    Table t(out, {{"Contract", false},
-                  {"Severity", false},
-                  {"Opened", true},
-                  {"Resolved", true},
-                  {"Open", true},
-                  {"Mean to resolve", true},
-                  {"Longest", true},
-                  {"Hours booked", true}});
-    for (const projections::EscalationRow& r : d.escalations) {
-      t.Row();
-      t.Text(r.contract);
-      const std::string sev = "Severity " + std::string(events::SeverityName(r.severity));
-      t.Markup(Badge(r.severity == events::Severity::kA   ? "bad"
-                     : r.severity == events::Severity::kB ? "warn"
-                                                          : "none",
-                     sev));
-      t.Num(events::FormatThousands(static_cast<uint64_t>(r.opened)));
-      t.Num(events::FormatThousands(static_cast<uint64_t>(r.resolved)));
-      t.Num(events::FormatThousands(static_cast<uint64_t>(r.open)));
-      t.Num(r.resolve_seconds_mean ? events::FormatDuration(*r.resolve_seconds_mean) : "");
-      t.Num(r.resolve_seconds_max ? events::FormatDuration(*r.resolve_seconds_max) : "");
-      t.Num(FormatHoursMinutes(r.minutes_booked));
-    }
-  }
-  out->append("</section>");
+  const auto write = [](Table& t, const projections::EscalationRow& r) {
+    t.Row();
+    t.Text(r.contract);
+    const std::string sev = "Severity " + std::string(events::SeverityName(r.severity));
+    t.Markup(Badge(r.severity == events::Severity::kA   ? "bad"
+                   : r.severity == events::Severity::kB ? "warn"
+                                                        : "none",
+                   sev));
+    t.Num(events::FormatThousands(static_cast<uint64_t>(r.opened)));
+    t.Num(events::FormatThousands(static_cast<uint64_t>(r.resolved)));
+    t.Num(events::FormatThousands(static_cast<uint64_t>(r.open)));
+    t.Num(r.resolve_seconds_mean ? events::FormatDuration(*r.resolve_seconds_mean) : "");
+    t.Num(r.resolve_seconds_max ? events::FormatDuration(*r.resolve_seconds_max) : "");
+    t.Num(FormatHoursMinutes(r.minutes_booked));
+  };
+  AppendTableSection(
+      "<section id=\"escalations\"><h2>Escalations by severity</h2><p class=\"lead\">"
+      "Escalations count under their current severity; time to resolve runs from "
+      "opening to resolution (effective time).</p>",
+      d.escalations, "No escalations in this view.",
+      {{"Contract", false},
+       {"Severity", false},
+       {"Opened", true},
+       {"Resolved", true},
+       {"Open", true},
+       {"Mean to resolve", true},
+       {"Longest", true},
+       {"Hours booked", true}},
+      write, out);
 }
 
 void Reversals(const ReportData& d, std::string* out) {
-  if (!OpenSection("<section id=\"reversals\"><h2>Reversals</h2><p class=\"lead\">Nothing in the "
-                   "ledger is edited or deleted: a correction is a reversal, recorded with its "
-                   "reason, that takes back exactly what the reversed entry counted.</p>",
-                   d.reversals.empty(), "No reversals in this view.", out)) {
-    return;
-  }
-  {
-    Table t(out, {{"Seq", true},
-                  {"Effective", false},
-                  {"Contract", false},
-                  {"Reversed entry", false},
-                  {"Hours", true},
-                  {"Reason", false},
-                  {"Recorded by", false}});
-    for (const ReversalEntry& r : d.reversals) {
-      t.Row();
-      t.Num(events::FormatThousands(r.seq));
-      t.Text(Date(events::DayOf(r.effective_at_ns)), "nowrap");
-      t.Text(r.contract, "nowrap");
-      t.Text("seq " + events::FormatThousands(r.target_seq) + " \xc2\xb7 " +
-             (r.target_type == events::EventType::kHoursBooked ? "booking" : "delivery") + " of " +
-             Date(events::DayOf(r.target_effective_at_ns)) + " \xc2\xb7 " +
-             LineName(r.service_line) + " \xc2\xb7 " + r.booked_by);
-      t.Num(FormatHoursMinutes(r.minutes));
-      t.Text(r.reason);
-      t.Text(r.actor, "sub");
-    }
-  }
-  if (d.reversals_total > d.reversals.size()) {
-    out->append("<p class=\"empty\">Showing the first " +
-                events::FormatThousands(d.reversals.size()) + " of " +
-                events::FormatThousands(d.reversals_total) + " reversals.</p>");
-  }
-  out->append("</section>");
+  const auto write = [](Table& t, const ReversalEntry& r) {
+    t.Row();
+    t.Num(events::FormatThousands(r.seq));
+    t.Text(Date(events::DayOf(r.effective_at_ns)), "nowrap");
+    t.Text(r.contract, "nowrap");
+    t.Text("seq " + events::FormatThousands(r.target_seq) + " \xc2\xb7 " +
+           (r.target_type == events::EventType::kHoursBooked ? "booking" : "delivery") + " of " +
+           Date(events::DayOf(r.target_effective_at_ns)) + " \xc2\xb7 " + LineName(r.service_line) +
+           " \xc2\xb7 " + r.booked_by);
+    t.Num(FormatHoursMinutes(r.minutes));
+    t.Text(r.reason);
+    t.Text(r.actor, "sub");
+  };
+  AppendTableSection(
+      "<section id=\"reversals\"><h2>Reversals</h2><p class=\"lead\">Nothing in the "
+      "ledger is edited or deleted: a correction is a reversal, recorded with its "
+      "reason, that takes back exactly what the reversed entry counted.</p>",
+      d.reversals, "No reversals in this view.",
+      {{"Seq", true},
+       {"Effective", false},
+       {"Contract", false},
+       {"Reversed entry", false},
+       {"Hours", true},
+       {"Reason", false},
+       {"Recorded by", false}},
+      write, out, [&] {
+        if (d.reversals_total > d.reversals.size()) {
+          out->append("<p class=\"empty\">Showing the first " +
+                      events::FormatThousands(d.reversals.size()) + " of " +
+                      events::FormatThousands(d.reversals_total) + " reversals.</p>");
+        }
+      });
 }
 
 void Footer(const ReportData& d, std::string* out) {

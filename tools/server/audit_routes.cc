@@ -2,6 +2,7 @@
 // answering with the files `ledgerctl digest`, `prove` and `consistency` write.
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "ledger/audit/merkle_ledger.h"
 #include "ledger/merkle/digest.h"
@@ -18,6 +19,22 @@ int64_t NowSecondsNs() {
   return std::chrono::duration_cast<std::chrono::seconds>(now).count() * 1'000'000'000;
 }
 
+// What both proof routes read first: the ledger's tree and two numbers of
+// the query, `first` (required) and `second` (default: the tree's size).
+// An error reply when either is bad or the tree cannot be opened.
+std::optional<Reply> ProofQuery(const Request& r, Service& svc, const char* first,
+                                const char* second, std::unique_ptr<ledger::MerkleStore>* tree,
+                                uint64_t* first_value, uint64_t* second_value) {
+  if (!r.query.Has(first)) return Reply::Error(BadParameter(first, "required"));
+  Status s = ledger::OpenLedgerTree(svc.ledger, tree);
+  if (!s.ok()) return Reply::Of(s);
+  if (auto e = r.query.Number(first, 0, UINT64_MAX, first_value)) return Reply::Error(*e);
+  if (auto e = r.query.Number(second, (*tree)->size(), UINT64_MAX, second_value)) {
+    return Reply::Error(*e);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Reply GetDigest(const Request&, Service& svc) {
@@ -31,16 +48,12 @@ Reply GetDigest(const Request&, Service& svc) {
 }
 
 Reply GetInclusionProof(const Request& r, Service& svc) {
-  if (!r.query.Has("seq")) return Reply::Error(BadParameter("seq", "required"));
   std::unique_ptr<ledger::MerkleStore> tree;
-  Status s = ledger::OpenLedgerTree(svc.ledger, &tree);
-  if (!s.ok()) return Reply::Of(s);
   uint64_t seq = 0, size = 0;
-  if (auto e = r.query.Number("seq", 0, UINT64_MAX, &seq)) return Reply::Error(*e);
-  if (auto e = r.query.Number("size", tree->size(), UINT64_MAX, &size)) return Reply::Error(*e);
+  if (auto error = ProofQuery(r, svc, "seq", "size", &tree, &seq, &size)) return *error;
   ledger::Digest digest;
   ledger::InclusionProof proof;
-  s = ledger::MakeDigestAt(svc.ledger, *tree, size, NowSecondsNs(), &digest);
+  Status s = ledger::MakeDigestAt(svc.ledger, *tree, size, NowSecondsNs(), &digest);
   if (s.ok() && seq <= digest.tree_size) {
     // A proof carries the event's bytes: it follows the caller's scope.
     s = ScopeCheck(r.context.scope(), svc.ledger)
@@ -56,19 +69,13 @@ Reply GetInclusionProof(const Request& r, Service& svc) {
 }
 
 Reply GetConsistencyProof(const Request& r, Service& svc) {
-  if (!r.query.Has("old")) return Reply::Error(BadParameter("old", "required"));
   std::unique_ptr<ledger::MerkleStore> tree;
-  Status s = ledger::OpenLedgerTree(svc.ledger, &tree);
-  if (!s.ok()) return Reply::Of(s);
   uint64_t old_size = 0, new_size = 0;
-  if (auto e = r.query.Number("old", 0, UINT64_MAX, &old_size)) return Reply::Error(*e);
-  if (auto e = r.query.Number("new", tree->size(), UINT64_MAX, &new_size)) {
-    return Reply::Error(*e);
-  }
+  if (auto error = ProofQuery(r, svc, "old", "new", &tree, &old_size, &new_size)) return *error;
   ledger::Digest old_digest, new_digest;
   ledger::ConsistencyProof proof;
   const int64_t now = NowSecondsNs();
-  s = ledger::MakeDigestAt(svc.ledger, *tree, old_size, now, &old_digest);
+  Status s = ledger::MakeDigestAt(svc.ledger, *tree, old_size, now, &old_digest);
   if (s.ok()) s = ledger::MakeDigestAt(svc.ledger, *tree, new_size, now, &new_digest);
   if (s.ok()) s = ledger::ProveConsistency(svc.ledger, *tree, old_digest, new_digest, &proof);
   if (!s.ok()) return Reply::Of(s);

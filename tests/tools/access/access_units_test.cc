@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "events/base/limits.h"
+#include "tools/access/api_error.h"
 #include "tools/access/auth.h"
 #include "tools/access/policy.h"
 #include "tools/access/scope.h"
@@ -258,6 +259,33 @@ TEST(AuthenticateTest, TokenCertificateOrNothing) {
   f = Authenticate("", "", "ip3", store, &limiter, &ctx);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->error.http_status, 401u);
+}
+
+// Each Status code answers with its documented HTTP status and error code
+// (api_error.h), carrying the message and field of the Status.
+TEST(ApiErrorTest, EachStatusCodeHasItsHttpStatusAndCode) {
+  struct Case {
+    Status status;
+    unsigned http_status;
+    const char* code;
+  };
+  const Case cases[] = {
+      {Status::InvalidField("contract", "too long"), 400, "invalid_argument"},
+      {Status::RuleViolation("r"), 422, "rule_violation"},
+      {Status::Conflict("c"), 409, "conflict"},
+      {Status::NotFound("n"), 404, "not_found"},
+      {Status::Corruption("x"), 500, "corruption"},
+      {Status::IOError("i"), 503, "io_error"},
+      {Status::Busy("b"), 503, "busy"},
+  };
+  for (const Case& c : cases) {
+    const ApiError e = ApiErrorOf(c.status);
+    EXPECT_EQ(e.http_status, c.http_status) << c.code;
+    EXPECT_EQ(e.code, c.code);
+    EXPECT_EQ(e.message, c.status.message()) << c.code;
+    EXPECT_EQ(e.field, c.status.field()) << c.code;
+  }
+  EXPECT_EQ(ApiErrorOf(Status::InvalidField("contract", "too long")).field, "contract");
 }
 
 }  // namespace
