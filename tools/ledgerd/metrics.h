@@ -39,8 +39,12 @@ class Metrics {
   // or "unmatched", never the raw path (bounded label values).
   void CountRequest(std::string_view route, unsigned status, double seconds);
   // One POST /v1/events batch acknowledged: the events in it, how many were
-  // new, and how long Ledger::Append took (its group commit and WAL sync).
+  // new, and how long its append took (its group commit and WAL sync).
   void CountAppend(size_t events, size_t appended, double append_seconds);
+  // One group commit (one WAL sync) acknowledged, of `events` events in all
+  // (every append of the group): counted once per group, by its first
+  // append with events (AppendResult::first_of_group).
+  void CountGroup(size_t events);
   // One request spent `seconds` in `stage`.
   void CountStage(RequestStage stage, double seconds);
   void ConnectionOpened();

@@ -200,6 +200,11 @@ Status ServerImpl::Run() {
   // connections are closed and the handlers still queued run out, so no
   // session outlives the state it reports to.
   workers_.join();
+  // Appends still in their group commit answer on their strands: let them
+  // end first (the ledger completes every one it queued).
+  while (service_.appends_in_flight.load() != 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   ForceCloseSessions();
   ioc_.restart();
   ioc_.run_for(kForceCloseTimeout);
