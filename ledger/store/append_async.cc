@@ -84,9 +84,10 @@ void LedgerImpl::CompleteAsync(const std::vector<Writer*>& writers) {
   std::lock_guard<std::mutex> lock(writers_mu_);
   assert(async_queued_ >= writers.size());
   async_queued_ -= writers.size();
-  // A commit thread may wait for the last one to stop (StopCommitThreads);
-  // another may lead the front, which this group's end may have freed.
-  commit_cv_.notify_all();
+  // Stopping, the commit threads wait for the last one (StopCommitThreads).
+  // Otherwise nobody waits for a completion: the front is woken when it
+  // changes (WakeFront), so no wake-up per group here.
+  if (commit_stop_ && async_queued_ == 0) commit_cv_.notify_all();
 }
 
 void LedgerImpl::StopCommitThreads() {
