@@ -191,8 +191,8 @@ Status ServerImpl::Run() {
   WaitSignal();
   Accept();
   ScheduleCheckpoint();
-  // Two I/O threads: TLS is the CPU work of the I/O side; ledger calls run on
-  // the workers.
+  // Two I/O threads: TLS is the CPU work of the I/O side; reads and reports
+  // run on the workers, appends' group commits on the ledger's own threads.
   std::thread second([this] { ioc_.run(); });
   ioc_.run();
   second.join();
