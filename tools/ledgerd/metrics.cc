@@ -55,7 +55,7 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
            .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 5, 10, 100, 1000, 10000, 100000});
   append_seconds_ = &prometheus::BuildHistogram()
                          .Name("ledgerd_append_sync_seconds")
-                         .Help("Ledger::Append of one batch: group commit and the WAL fsync")
+                         .Help("One POST /v1/events append: its group commit and the WAL fsync")
                          .Register(*registry_)
                          .Add({}, LatencyBuckets());
   auto& stages = prometheus::BuildHistogram()

@@ -21,8 +21,8 @@ namespace ccl::ledgerd {
 // ledgerd_request_seconds): what a profile of the service reads first.
 enum class RequestStage {
   kRead,          // its first bytes read -> header and body read and parsed
-  kWorkerWait,    // parsed on its strand -> its handler starts on a worker
-  kHandler,       // the handler (for POST /v1/events: parse, group commit, sync)
+  kWorkerWait,    // parsed on its strand -> its handler starts (on a worker; 0 on the strand)
+  kHandler,       // the handler until its reply (for POST /v1/events: parse, group commit, sync)
   kToStrand,      // handler done -> its reply back on the connection's strand
   kAccessRecord,  // a reply's own access record synced (reads; writes carry theirs)
   kWrite,         // the response written to the socket (TLS)
