@@ -72,6 +72,8 @@ Status LedgerImpl::BeginAppend(const AppendOptions& options, AppendResult* resul
   result->outcomes.clear();
   result->failed_index = SIZE_MAX;
   result->first_use_index = SIZE_MAX;
+  result->group_events = 0;
+  result->first_of_group = false;
   if (options_.read_only) {
     return Status::InvalidArgument("ledger opened read-only: cannot append");
   }
@@ -83,14 +85,8 @@ Status LedgerImpl::BeginAppend(const AppendOptions& options, AppendResult* resul
 Status LedgerImpl::Append(std::span<const events::Event> batch, const AppendOptions& options,
                           AppendResult* result) {
   CCL_RETURN_IF_ERROR(BeginAppend(options, result));
-  if (batch.size() > limits::kEventsPerBatchMax) {
-    return Status::InvalidArgument("batch of " + std::to_string(batch.size()) +
-                                   " events: at most " + std::to_string(limits::kEventsPerBatchMax))
-        .WithRule(rules::kBatchEventsMax);
-  }
-  if (batch.empty() && options.expected_versions.empty() && options.access_records.empty()) {
-    return Status::OK();
-  }
+  CCL_RETURN_IF_ERROR(CheckBatchSize(batch.size()));
+  if (NothingToAppend(batch, options)) return Status::OK();
 
   Writer w;
   w.batch = batch;
@@ -379,10 +375,19 @@ void LedgerImpl::FailWriter(Writer* w, const Status& s) {
 }
 
 void LedgerImpl::FinishWriters(const std::vector<Writer*>& group, const Status& s) {
+  size_t events = 0;
+  const Writer* first = nullptr;
+  for (const Writer* w : group) {
+    if (!w->accepted) continue;
+    events += w->result->outcomes.size();
+    if (first == nullptr) first = w;
+  }
   for (Writer* w : group) {
     if (!w->accepted) continue;
     if (s.ok()) {
       w->status = s;
+      w->result->group_events = events;
+      w->result->first_of_group = w == first;
     } else {
       FailWriter(w, s);
     }

@@ -77,18 +77,34 @@ void LedgerImpl::LeadGroup(Writer* leader) {
   // before may still be finishing its write.
   const bool hold = staged && gw.bulk != nullptr && gw.bulk->files != nullptr;
   if (hold) lead_held_ = true;
-  if (!writers_.empty() && !hold) writers_.front()->cv.notify_one();
+  if (!hold) WakeFront();
   lock.unlock();
   if (staged) WriteGroup(group, gw, &batch);
   if (gw.bulk != nullptr) gw.bulk->files.reset();  // before the next group may use the folder
   lock.lock();
   if (hold) {
     lead_held_ = false;
-    if (!writers_.empty()) writers_.front()->cv.notify_one();
+    WakeFront();
   }
+  std::vector<Writer*> async;
   for (Writer* x : group) {
     x->done = true;
-    if (x != leader) x->cv.notify_one();
+    if (x->async != nullptr) {
+      async.push_back(x);
+    } else if (x != leader) {
+      x->cv.notify_one();
+    }
+  }
+  lock.unlock();
+  if (!async.empty()) CompleteAsync(async);
+}
+
+void LedgerImpl::WakeFront() {
+  if (writers_.empty()) return;
+  if (writers_.front()->async != nullptr) {
+    commit_cv_.notify_one();
+  } else {
+    writers_.front()->cv.notify_one();
   }
 }
 

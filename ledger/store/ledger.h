@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "events/base/status.h"
@@ -106,6 +107,12 @@ struct AppendResult {
   // On failure: index into the input of the event that was rejected
   // (SIZE_MAX when the failure is not about one event, e.g. I/O).
   size_t failed_index = SIZE_MAX;
+  // On success: the events of every input of the group this append was
+  // committed with (its own included, duplicates counted), and whether it is
+  // the group's first accepted append, so that a caller counting groups
+  // counts each one once.
+  size_t group_events = 0;
+  bool first_of_group = false;
   // When the failed event collides with an earlier event of the same input
   // (a Conflict: its event_id used with other content; or R-REV-04: a second
   // reversal of one target): that event's index (it has no seq, as nothing
@@ -224,6 +231,29 @@ class Ledger {
       all.insert(all.end(), part.begin(), part.end());
     }
     return Append(all, options, result);
+  }
+
+  // The outcome of an AppendAsync: the status Append would return and its
+  // result (moved to the callee).
+  using AppendDone = std::function<void(const Status&, AppendResult&&)>;
+
+  // Append without holding the calling thread while the group commits: the
+  // batch and options are taken over, queued in the same group commit as
+  // Append's callers (same rules, atomicity, duplicates, errors and result),
+  // and `done` is called exactly once with the outcome, after the group's
+  // write is synced (or failed). It runs on a thread of the ledger, on the
+  // thread of a concurrent Append that led the group, or, when the append is
+  // refused before it is queued (a read-only ledger, a failed sync, the
+  // batch size, an access record), on the caller's thread before
+  // AppendAsync returns. `done` must not block (the group's other writers
+  // wait for it) and must not call Append; it may call AppendAsync. The
+  // ledger's destructor waits for every queued append's `done`. The default
+  // calls Append and then `done`.
+  virtual void AppendAsync(std::vector<events::Event> batch, AppendOptions options,
+                           AppendDone done) {
+    AppendResult result;
+    const Status s = Append(batch, options, &result);
+    done(s, std::move(result));
   }
 
   // Point reads. NotFound when absent; Corruption when stored bytes fail checks.

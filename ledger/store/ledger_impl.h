@@ -210,6 +210,9 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // append_source.cc
   Status AppendFrom(EventSource* source, const AppendOptions& options,
                     AppendResult* result) override;
+  // append_async.cc
+  void AppendAsync(std::vector<events::Event> batch, AppendOptions options,
+                   AppendDone done) override;
   Status Get(uint64_t seq, events::Event* out, std::string* stored_bytes) override;
   Status GetByEventId(const events::Uuid& id, events::Event* out) override;
   Status GetChainHash(uint64_t seq, Hash* out) override;
@@ -255,6 +258,7 @@ class LedgerImpl final : public Ledger, private CommittedReader {
                           std::string_view* copy);
 
  private:
+  struct AsyncAppend;
   // One caller of Append waiting in the group commit queue.
   struct Writer {
     std::span<const events::Event> batch;
@@ -266,7 +270,20 @@ class LedgerImpl final : public Ledger, private CommittedReader {
     Status status;
     bool done = false;
     bool accepted = false;  // passed the rules; written if the group's write succeeds
+    // AppendAsync: no thread of the caller waits on cv; a commit thread
+    // leads it when it reaches the front (leading: one does), and the
+    // group's leader completes it (CompleteAsync).
+    AsyncAppend* async = nullptr;
+    bool leading = false;
     std::condition_variable cv;
+  };
+  // An AppendAsync's input and outcome, owned by the queue until completed.
+  struct AsyncAppend {
+    std::vector<events::Event> events;
+    AppendOptions options;
+    AppendResult result;
+    AppendDone done;
+    Writer writer;
   };
   // Per-group scratch, reused by successive leaders (only one at a time).
   struct GroupScratch {
@@ -431,11 +448,32 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   Status ProcessWriter(Writer* w, GroupScratch* g);
   // append.cc: resets *result; whether this ledger takes an append now.
   Status BeginAppend(const AppendOptions& options, AppendResult* result);
+  // append_async.cc: InvalidArgument (rules::kBatchEventsMax) for a batch
+  // past limits::kEventsPerBatchMax; whether an append writes nothing at all
+  // (answered OK without queuing).
+  static Status CheckBatchSize(size_t events);
+  static bool NothingToAppend(std::span<const events::Event> batch, const AppendOptions& options) {
+    return batch.empty() && options.expected_versions.empty() && options.access_records.empty();
+  }
   // append_source.cc: starts g->files for an AppendFrom's group, once no
   // group before it is being written (its folder is free then).
   Status StartFiles(GroupScratch* g);
   // append_pipeline.cc: queues `w` (checked) and waits for its outcome.
   Status QueueWriter(Writer* w);
+  // Wakes whoever leads the queue's front: its own thread, or the commit
+  // threads for an AppendAsync. REQUIRES: writers_mu_ held.
+  void WakeFront();
+  // append_async.cc: a commit thread: leads the AppendAsync writers that
+  // reach the front, until stopping with none left.
+  void CommitLoop();
+  // Whether a commit thread is to lead the front now. REQUIRES: writers_mu_.
+  bool AsyncFrontReady() const;
+  // Calls the `done` of these AppendAsync writers (done by now) and frees
+  // them. REQUIRES: writers_mu_ not held.
+  void CompleteAsync(const std::vector<Writer*>& writers);
+  // Destruction: lets the commit threads complete every queued AppendAsync,
+  // then joins them.
+  void StopCommitThreads();
   // append_source.cc: the part of w's source after the `taken` events
   // ProcessWriter took (w's outcomes grow to cover it); empty at the end.
   Status NextPart(Writer* w, size_t taken, GroupScratch* g, std::span<const events::Event>* part);
@@ -516,6 +554,14 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   uint64_t tickets_issued_ = 0;   // writing groups prepared, numbered from 1
   uint64_t tickets_written_ = 0;  // whose write ended (all but the one in flight)
   Status pipeline_failure_;       // the first failed write's error
+  // AppendAsync (append_async.cc), guarded by writers_mu_: the commit
+  // threads (started by the first AppendAsync; two, so that one prepares a
+  // group while the other writes the one before), woken by commit_cv_; the
+  // queued AppendAsync writers not completed yet; stop at destruction.
+  std::vector<std::thread> commit_threads_;
+  std::condition_variable commit_cv_;
+  size_t async_queued_ = 0;
+  bool commit_stop_ = false;
   // After a failed write the WAL may or may not hold the batch: refuse to go
   // on until a reopen recovers a known state.
   std::atomic<bool> needs_reopen_{false};

@@ -105,6 +105,7 @@ LedgerImpl::LedgerImpl(const Options& options, std::string path)
       view_(this) {}
 
 LedgerImpl::~LedgerImpl() {
+  StopCommitThreads();
   if (db_ != nullptr && appended_bytes_ >= kFlushOnCloseBytes && !needs_reopen_.load()) {
     // Persist the memtables now rather than leave the next open (or every
     // read-only opener) to replay a large WAL; see PublishGroup. Small tails

@@ -216,6 +216,27 @@ Status ReadBatch(EventReader* reader, std::string_view source, uint64_t batch_ma
   return Status::OK();
 }
 
+// The next atomic append's events of the input (ReadBatch; the whole input
+// when options.batch_events is 0, refused past EventsMax), asked of
+// options.check_batch when there are any (*n of them).
+Status ReadAppendBatch(EventReader* reader, std::string_view source, const ImportOptions& options,
+                       uint64_t done_before, std::vector<Event>* batch,
+                       std::vector<uint64_t>* lines, size_t* n, bool* done) {
+  const bool whole_input = options.batch_events == 0;
+  const uint64_t events_max = EventsMax(options);
+  const uint64_t batch_max = whole_input ? events_max : options.batch_events;
+  CCL_RETURN_IF_ERROR(
+      ReadBatch(reader, source, batch_max, done_before, options.progress, batch, lines, n, done));
+  if (whole_input && !*done) {
+    Event extra;
+    Status s = reader->Next(&extra, done);
+    if (s.ok() && !*done) return TooManyEvents(source, events_max);
+  }
+  if (*n == 0 || !options.check_batch) return Status::OK();
+  return options.check_batch(std::span<const Event>(batch->data(), *n),
+                             std::span<const uint64_t>(lines->data(), *n));
+}
+
 // The streaming import: one batch of at most options.batch_events events in
 // memory at a time (the whole input when 0, up to kEventsPerBatchMax).
 Status ImportStream(ledger::Ledger* ledger, std::string_view source, EventReader* reader,
@@ -224,29 +245,15 @@ Status ImportStream(ledger::Ledger* ledger, std::string_view source, EventReader
   // `lines` maps a batch index back to its line for rule errors.
   std::vector<Event> batch;
   std::vector<uint64_t> lines;
-  const bool whole_input = options.batch_events == 0;
-  const uint64_t events_max = EventsMax(options);
-  const uint64_t batch_max = whole_input ? events_max : options.batch_events;
   uint64_t events_read = 0;
   if (options.progress.on_phase) options.progress.on_phase(source, "reading", 0);
   for (bool done = false; !done;) {
     const auto read_start = std::chrono::steady_clock::now();
     size_t n = 0;
-    CCL_RETURN_IF_ERROR(ReadBatch(reader, source, batch_max, result->events, options.progress,
-                                  &batch, &lines, &n, &done));
-    if (whole_input && !done) {
-      Event extra;
-      Status s = reader->Next(&extra, &done);
-      if (s.ok() && !done) {
-        return TooManyEvents(source, events_max);
-      }
-    }
+    CCL_RETURN_IF_ERROR(
+        ReadAppendBatch(reader, source, options, result->events, &batch, &lines, &n, &done));
     if (n == 0) break;
     events_read += n;
-    if (options.check_batch) {
-      CCL_RETURN_IF_ERROR(options.check_batch(std::span<const Event>(batch.data(), n),
-                                              std::span<const uint64_t>(lines.data(), n)));
-    }
     CCL_RETURN_IF_ERROR(AppendBatch(ledger, source, std::span<const Event>(batch.data(), n),
                                     lines.data(), options, read_start, result));
     if (!done && options.should_stop && options.should_stop()) {
@@ -434,9 +441,11 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& given_path,
   return ImportStream(ledger, path, &jsonl, options, result);
 }
 
-Status ImportBody(ledger::Ledger* ledger, std::string_view body, std::string_view source,
-                  const ImportOptions& options, ImportResult* result) {
-  assert(ledger != nullptr && result != nullptr);
+namespace {
+
+// Calls `fn` with the reader of `body` in its format (ImportBody).
+Status WithBodyReader(std::string_view body, std::string_view source, const ImportOptions& options,
+                      const std::function<Status(EventReader*)>& fn) {
   CCL_RETURN_IF_ERROR(CheckUtf8Input(body).WithLocation(source, 0));
   InputFormat format = options.format;
   if (format == InputFormat::kAuto) {
@@ -449,21 +458,55 @@ Status ImportBody(ledger::Ledger* ledger, std::string_view body, std::string_vie
   switch (format) {
     case InputFormat::kJsonArray: {
       JsonArrayReader reader(body, options.default_actor);
-      return ImportStream(ledger, source, &reader, options, result);
+      return fn(&reader);
     }
     case InputFormat::kCsv: {
       std::optional<events::EventType> type;
       CCL_RETURN_IF_ERROR(CsvTypeOf(options.csv_type, &type));
       CsvTextReader reader;
       CCL_RETURN_IF_ERROR(reader.Open(body, type).WithLocation(source, 1));
-      return ImportStream(ledger, source, &reader, options, result);
+      return fn(&reader);
     }
     case InputFormat::kAuto:
     case InputFormat::kJsonLines:
       break;
   }
   JsonlTextReader reader(body, options.default_actor);
-  return ImportStream(ledger, source, &reader, options, result);
+  return fn(&reader);
+}
+
+}  // namespace
+
+Status ImportBody(ledger::Ledger* ledger, std::string_view body, std::string_view source,
+                  const ImportOptions& options, ImportResult* result) {
+  assert(ledger != nullptr && result != nullptr);
+  return WithBodyReader(body, source, options, [&](EventReader* reader) {
+    return ImportStream(ledger, source, reader, options, result);
+  });
+}
+
+Status ReadBodyBatch(std::string_view body, std::string_view source, const ImportOptions& options,
+                     BodyBatch* out) {
+  assert(out != nullptr && options.batch_events == 0);
+  out->events.clear();
+  out->lines.clear();
+  return WithBodyReader(body, source, options, [&](EventReader* reader) {
+    size_t n = 0;
+    bool done = false;
+    CCL_RETURN_IF_ERROR(
+        ReadAppendBatch(reader, source, options, 0, &out->events, &out->lines, &n, &done));
+    if (n == 0) return NoEvents(source);
+    out->events.resize(n);
+    out->lines.resize(n);
+    return Status::OK();
+  });
+}
+
+Status AddBodyAppended(const Status& s, const ledger::AppendResult& appended,
+                       std::span<const uint64_t> lines, std::string_view source,
+                       ImportResult* result) {
+  assert(result != nullptr);
+  return AddAppended(s, appended, lines.size(), lines.data(), source, result);
 }
 
 Status CsvAsJsonLines(std::string_view text, const std::string& csv_type, std::string_view source,

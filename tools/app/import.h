@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "events/base/status.h"
 #include "ledger/store/ledger.h"
@@ -128,6 +129,28 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& path, const ImportO
 // result not null.
 Status ImportBody(ledger::Ledger* ledger, std::string_view body, std::string_view source,
                   const ImportOptions& options, ImportResult* result);
+
+// The events of a body for one atomic append, read but not appended
+// (ReadBodyBatch), each with its input line.
+struct BodyBatch {
+  std::vector<events::Event> events;
+  std::vector<uint64_t> lines;  // lines[i]: the line of events[i]
+};
+
+// Reads `body` as ImportBody reads it with options.batch_events 0 (formats,
+// events_max, default_actor, check_batch, the errors located in `source`)
+// into *out, appending nothing: for a caller that appends it itself
+// (Ledger::AppendAsync). An input without events is refused (NoEvents).
+// REQUIRES: options.batch_events == 0, out not null.
+Status ReadBodyBatch(std::string_view body, std::string_view source, const ImportOptions& options,
+                     BodyBatch* out);
+// The outcome of the append of a BodyBatch whose lines are `lines` (the
+// ledger's status `s` and result), as ImportBody reports it: a rejection
+// located at its input line, or *result (events, seqs, batches) counted.
+// result->head is left as it was.
+Status AddBodyAppended(const Status& s, const ledger::AppendResult& appended,
+                       std::span<const uint64_t> lines, std::string_view source,
+                       ImportResult* result);
 
 // The events of the CSV input `text` (events/model/csv.h; `csv_type` as
 // ImportOptions::csv_type) in the JSON Lines import form, each object on the

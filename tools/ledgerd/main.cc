@@ -97,7 +97,8 @@ void DefineOptions(po::options_description* d, ServerOptions* o, std::string* lo
       "service token hashes file, `<principal> sha256:<hex>` lines (re-read on SIGHUP)")(
       "digest-key", po::value(&o->digest_key),
       "signing key prefix (`ledgerctl keygen`): GET /v1/digest is signed")(
-      "workers", Number(&o->worker_threads), "threads that run ledger calls")(
+      "workers", Number(&o->worker_threads),
+      "threads that run reads, reports and large bodies (appends hold none while they sync)")(
       "access-log", po::value(access_log)->default_value("on"),
       "on or off: record every request in the ledger's access log (off warns at start-up)")(
       "log-format", po::value(log_format)->default_value("text"),

@@ -91,12 +91,34 @@ Reply EventReply(const Event& e, const ledger::Hash& hash, Service& svc) {
   return reply;
 }
 
+// The answer to an append of `in` that ended with `s` and `appended`.
+Reply AppendedReply(const Status& s, const ledger::AppendResult& appended,
+                    std::span<const uint64_t> lines, bool attached, double seconds, Service& svc) {
+  app::ImportResult result;
+  Status added = app::AddBodyAppended(s, appended, lines, "", &result);
+  if (!added.ok()) {
+    if (added.IsIOError()) svc.writes_failed = true;
+    return Reply::Error(ImportFailure(added));
+  }
+  svc.metrics->CountAppend(result.events, result.appended, seconds);
+  if (appended.first_of_group) svc.metrics->CountGroup(appended.group_events);
+  if (result.appended > 0 && svc.on_appended) svc.on_appended();
+  ledger::Hash hash;
+  added = svc.ledger->GetChainHash(result.highest_seq, &hash);
+  if (!added.ok()) return Reply::Of(added);
+  Reply reply = Reply::Json(AppendedJson(result, hash));
+  reply.rows = result.appended;
+  reply.access_recorded = attached;
+  return reply;
+}
+
 }  // namespace
 
-Reply PostEvents(const Request& r, Service& svc) {
+void PostEvents(std::shared_ptr<const Request> request, Service& svc, ReplyDone done) {
+  const Request& r = *request;
   app::ImportOptions options;
-  if (auto e = AppendOptionsOf(r, &options.append)) return Reply::Error(*e);
-  if (auto e = BodyFormatOf(r, &options.format)) return Reply::Error(*e);
+  if (auto e = AppendOptionsOf(r, &options.append)) return done(Reply::Error(*e));
+  if (auto e = BodyFormatOf(r, &options.format)) return done(Reply::Error(*e));
   options.events_max = svc.options->limits.events_per_request;
   // Over the server an event's actor is the authenticated principal: filled
   // in when omitted, another one refused (CheckWriteBatch), as are events
@@ -105,39 +127,30 @@ Reply PostEvents(const Request& r, Service& svc) {
   options.default_actor = r.context.principal;
   ScopeCheck scope(r.context.scope(), svc.ledger);
   for (const auto& [contract, version] : options.append.expected_versions) {
-    if (Status s = scope.ContractShownOrNotFound(contract); !s.ok()) return Reply::Of(s);
+    if (Status s = scope.ContractShownOrNotFound(contract); !s.ok()) return done(Reply::Of(s));
   }
   std::optional<ApiError> refused;
   options.check_batch = [&](std::span<const Event> batch, std::span<const uint64_t> lines) {
     refused = CheckWriteBatch(r.context.principal, &scope, batch, lines);
     return refused ? Status::InvalidArgument("refused for the principal") : Status::OK();
   };
-  // The append's own time (its group commit and sync), for the metrics.
-  std::chrono::steady_clock::time_point append_start;
-  options.progress.on_phase = [&append_start](std::string_view, std::string_view phase, uint64_t) {
-    if (phase == "appending") append_start = std::chrono::steady_clock::now();
-  };
+  app::BodyBatch in;
+  Status s = app::ReadBodyBatch(r.body, "", options, &in);
+  if (refused) return done(Reply::Error(*refused));
+  if (!s.ok()) return done(Reply::Error(ImportFailure(s)));
   // The request's record goes into the append's own synced batch: the body
-  // is one atomic append (batch_events 0), so it is written exactly when
-  // the events are.
+  // is one atomic append, so it is written exactly when the events are.
   const bool attached = AttachAccessRecord(r, &options.append);
-  app::ImportResult result;
-  Status s = app::ImportBody(svc.ledger, r.body, "", options, &result);
-  if (refused) return Reply::Error(*refused);
-  if (!s.ok()) {
-    if (s.IsIOError()) svc.writes_failed = true;
-    return Reply::Error(ImportFailure(s));
-  }
-  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - append_start;
-  svc.metrics->CountAppend(result.events, result.appended, took.count());
-  if (result.appended > 0 && svc.on_appended) svc.on_appended();
-  ledger::Hash hash;
-  s = svc.ledger->GetChainHash(result.highest_seq, &hash);
-  if (!s.ok()) return Reply::Of(s);
-  Reply reply = Reply::Json(AppendedJson(result, hash));
-  reply.rows = result.appended;
-  reply.access_recorded = attached && result.batches > 0;
-  return reply;
+  const auto start = std::chrono::steady_clock::now();
+  svc.appends_in_flight.fetch_add(1);
+  svc.ledger->AppendAsync(
+      std::move(in.events), std::move(options.append),
+      [&svc, lines = std::move(in.lines), attached, start, done = std::move(done)](
+          const Status& st, ledger::AppendResult&& appended) {
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+        done(AppendedReply(st, appended, lines, attached, took.count(), svc));
+        svc.appends_in_flight.fetch_sub(1);
+      });
 }
 
 Reply GetEvents(const Request& r, Service& svc) {

@@ -50,12 +50,12 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   group_events_ =
       &prometheus::BuildHistogram()
            .Name("ledgerd_append_batch_events")
-           .Help("Events per acknowledged POST /v1/events batch")
+           .Help("Events per group commit (one WAL sync) of acknowledged POST /v1/events appends")
            .Register(*registry_)
            .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 5, 10, 100, 1000, 10000, 100000});
   append_seconds_ = &prometheus::BuildHistogram()
                          .Name("ledgerd_append_sync_seconds")
-                         .Help("Ledger::Append of one batch: group commit and the WAL fsync")
+                         .Help("One POST /v1/events append: its group commit and the WAL fsync")
                          .Register(*registry_)
                          .Add({}, LatencyBuckets());
   auto& stages = prometheus::BuildHistogram()
@@ -98,9 +98,10 @@ void Metrics::CountAppend(size_t events, size_t appended, double append_seconds)
   appends_->Increment();
   events_->Increment(static_cast<double>(events));
   events_appended_->Increment(static_cast<double>(appended));
-  group_events_->Observe(static_cast<double>(events));
   append_seconds_->Observe(append_seconds);
 }
+
+void Metrics::CountGroup(size_t events) { group_events_->Observe(static_cast<double>(events)); }
 
 void Metrics::CountStage(RequestStage stage, double seconds) {
   const auto i = static_cast<size_t>(stage);

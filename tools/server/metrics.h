@@ -21,8 +21,8 @@ namespace ccl::ledgerd {
 // ledgerd_request_seconds): what a profile of the service reads first.
 enum class RequestStage {
   kRead,          // its first bytes read -> header and body read and parsed
-  kWorkerWait,    // parsed on its strand -> its handler starts on a worker
-  kHandler,       // the handler (for POST /v1/events: parse, group commit, sync)
+  kWorkerWait,    // parsed on its strand -> its handler starts (on a worker; 0 on the strand)
+  kHandler,       // the handler until its reply (for POST /v1/events: parse, group commit, sync)
   kToStrand,      // handler done -> its reply back on the connection's strand
   kAccessRecord,  // a reply's own access record synced (reads; writes carry theirs)
   kWrite,         // the response written to the socket (TLS)
@@ -39,8 +39,12 @@ class Metrics {
   // or "unmatched", never the raw path (bounded label values).
   void CountRequest(std::string_view route, unsigned status, double seconds);
   // One POST /v1/events batch acknowledged: the events in it, how many were
-  // new, and how long Ledger::Append took (its group commit and WAL sync).
+  // new, and how long its append took (its group commit and WAL sync).
   void CountAppend(size_t events, size_t appended, double append_seconds);
+  // One group commit (one WAL sync) acknowledged, of `events` events in all
+  // (every append of the group): counted once per group, by its first
+  // append with events (AppendResult::first_of_group).
+  void CountGroup(size_t events);
   // One request spent `seconds` in `stage`.
   void CountStage(RequestStage stage, double seconds);
   void ConnectionOpened();

@@ -4,6 +4,8 @@
 // checks every route against every role from this table.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,9 +17,14 @@
 namespace ccl::ledgerd {
 
 enum class RouteKind {
-  kReply,  // the handler returns the whole response
-  kFeed,   // Server-Sent Events, streamed by the session (feed.cc)
+  kReply,       // the handler returns the whole response
+  kAsyncReply,  // the handler answers later, through its ReplyDone (an append)
+  kFeed,        // Server-Sent Events, streamed by the session (feed.cc)
 };
+
+// How a kAsyncReply handler answers: exactly once, from any thread.
+using ReplyDone = std::function<void(Reply)>;
+using AsyncHandler = void (*)(std::shared_ptr<const Request>, Service&, ReplyDone);
 
 struct Route {
   std::string_view method;   // "GET", "POST"
@@ -27,7 +34,8 @@ struct Route {
   RoleSet roles;
   std::span<const std::string_view> params;  // the query parameters it accepts
   RouteKind kind;
-  Reply (*handler)(const Request&, Service&);  // null for kFeed
+  Reply (*handler)(const Request&, Service&);  // kReply only, else null
+  AsyncHandler async_handler = nullptr;        // kAsyncReply only
 };
 
 std::span<const Route> Routes();
@@ -39,7 +47,9 @@ const Route* MatchRoute(std::string_view method, std::string_view path,
                         std::vector<std::string>* params, unsigned* status);
 
 // Handlers (events_routes.cc, audit_routes.cc, report_routes.cc).
-Reply PostEvents(const Request& r, Service& s);
+// Parses and checks the body, then appends it with Ledger::AppendAsync
+// (no thread waits for the group commit) and answers once it is synced.
+void PostEvents(std::shared_ptr<const Request> r, Service& s, ReplyDone done);
 Reply GetEvents(const Request& r, Service& s);
 Reply GetEventBySeq(const Request& r, Service& s);
 Reply GetEventById(const Request& r, Service& s);

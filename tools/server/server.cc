@@ -191,8 +191,8 @@ Status ServerImpl::Run() {
   WaitSignal();
   Accept();
   ScheduleCheckpoint();
-  // Two I/O threads: TLS is the CPU work of the I/O side; ledger calls run on
-  // the workers.
+  // Two I/O threads: TLS is the CPU work of the I/O side; reads and reports
+  // run on the workers, appends' group commits on the ledger's own threads.
   std::thread second([this] { ioc_.run(); });
   ioc_.run();
   second.join();
@@ -200,6 +200,11 @@ Status ServerImpl::Run() {
   // connections are closed and the handlers still queued run out, so no
   // session outlives the state it reports to.
   workers_.join();
+  // Appends still in their group commit answer on their strands: let them
+  // end first (the ledger completes every one it queued).
+  while (service_.appends_in_flight.load() != 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   ForceCloseSessions();
   ioc_.restart();
   ioc_.run_for(kForceCloseTimeout);

@@ -66,6 +66,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody();
   void OnBody(beast::error_code ec);
   void Dispatch();
+  // A kAsyncReply route: its handler runs on the strand (a small body) or a
+  // worker, and answers through AnswerOnStrand.
+  void DispatchAsync(std::shared_ptr<Request> request, bool keep_alive);
+  // Takes a handler's reply back to the strand (stage metrics from `queued`,
+  // when the request was handed over, and `started`, when its handler
+  // began) and sends it.
+  ReplyDone AnswerOnStrand(bool keep_alive, std::chrono::steady_clock::time_point queued,
+                           std::chrono::steady_clock::time_point started);
   // Authenticates the request just read into context_ (auth.h), logging a
   // failure; the error response when it fails.
   std::optional<ApiError> AuthenticateRequest();

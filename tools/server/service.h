@@ -1,7 +1,8 @@
 // What a route handler sees and returns. Handlers are adapters: they check
 // the request's parameters, call the library (ledger/, events/, projections/)
 // and shape its answer; they hold no business rule of their own. They run on
-// ledgerd's worker threads and may block (an append waits for its fsync).
+// ledgerd's worker threads and may block; an append does not: it answers
+// through a callback once its group commit is synced (routes.h kAsyncReply).
 #pragma once
 
 #include <atomic>
@@ -68,6 +69,9 @@ struct Service {
   std::function<void()> on_appended;
   std::atomic<bool> draining{false};       // SIGTERM received: /readyz says 503
   std::atomic<bool> writes_failed{false};  // an append failed with IOError: /readyz 503
+  // Appends handed to Ledger::AppendAsync and not answered yet: the server
+  // waits for none before it closes the connections at shutdown.
+  std::atomic<size_t> appends_in_flight{0};
 };
 
 }  // namespace ccl::ledgerd

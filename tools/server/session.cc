@@ -1,6 +1,7 @@
 // One client connection of ledgerd: TLS handshake, then HTTP/1.1 requests
-// read within the named limits, authorized, handled on a worker thread and
-// answered. Every step runs on the connection's strand.
+// read within the named limits, authorized, handled on a worker thread (an
+// append with a small body: on the strand, answered when its group commit
+// is synced) and answered. Every step runs on the connection's strand.
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -15,6 +16,11 @@ namespace {
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr auto kTlsShutdownTimeout = std::chrono::seconds(1);
 constexpr size_t kFirstReadBytes = 4096;
+// An append whose body is at most this size is parsed and queued on the
+// connection's strand: that costs less than handing it to a worker thread
+// and back (a few events take microseconds to parse); a larger body is
+// parsed on a worker, so as not to hold the I/O thread's other connections.
+constexpr size_t kStrandBodyBytesMax = 64 << 10;
 
 // The subject CN of the verified client certificate; "" when there is none
 // or the subject names more than one CN (which one would be the principal
@@ -210,10 +216,27 @@ void Session::Dispatch() {
   request->context = context_;
   if (server_->service().access_log != nullptr) request->access = RequestAccessRecord(Facts());
   server_->metrics().CountStage(RequestStage::kRead, Seconds(Clock::now() - request_start_));
+  if (route_->kind == RouteKind::kAsyncReply) return DispatchAsync(std::move(request), keep_alive);
   net::post(server_->workers(), [self = shared_from_this(), request, keep_alive,
                                  handler = route_->handler, queued = Clock::now()] {
     const auto started = Clock::now();
-    Reply reply = handler(*request, self->server_->service());
+    self->AnswerOnStrand(keep_alive, queued, started)(handler(*request, self->server_->service()));
+  });
+}
+
+void Session::DispatchAsync(std::shared_ptr<Request> request, bool keep_alive) {
+  auto run = [self = shared_from_this(), request, keep_alive, handler = route_->async_handler,
+              queued = Clock::now()] {
+    const auto started = Clock::now();
+    handler(request, self->server_->service(), self->AnswerOnStrand(keep_alive, queued, started));
+  };
+  if (request->body.size() <= kStrandBodyBytesMax) return run();
+  net::post(server_->workers(), std::move(run));
+}
+
+ReplyDone Session::AnswerOnStrand(bool keep_alive, Clock::time_point queued,
+                                  Clock::time_point started) {
+  return [self = shared_from_this(), keep_alive, queued, started](Reply reply) {
     const auto handled = Clock::now();
     net::post(self->stream_.get_executor(),
               [self, keep_alive, reply = std::move(reply), queued, started, handled]() mutable {
@@ -223,7 +246,7 @@ void Session::Dispatch() {
                 m.CountStage(RequestStage::kToStrand, Seconds(Clock::now() - handled));
                 self->Send(std::move(reply), keep_alive);
               });
-  });
+  };
 }
 
 std::optional<ApiError> Session::AuthenticateRequest() {

@@ -49,7 +49,8 @@ TEST(RoutesTest, EveryPathMatchesOneRouteAtMost) {
     std::vector<std::string> params;
     unsigned status = 0;
     EXPECT_EQ(MatchRoute(r.method, path, &params, &status), &r) << path;
-    EXPECT_EQ((r.kind == RouteKind::kFeed), (r.handler == nullptr)) << r.pattern;
+    EXPECT_EQ((r.kind == RouteKind::kReply), (r.handler != nullptr)) << r.pattern;
+    EXPECT_EQ((r.kind == RouteKind::kAsyncReply), (r.async_handler != nullptr)) << r.pattern;
   }
   std::vector<std::string> params;
   unsigned status = 0;

@@ -1,0 +1,127 @@
+// Unit tests of POST /v1/events' handler over a ledger whose group commit the
+// test decides (which appends share a group): the answer comes through the
+// handler's callback once the ledger completes the append, and the
+// events-per-group histogram counts each group once, not each request.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "events/model/json.h"
+#include "tests/events/model/event_factory.h"
+#include "tests/projections/folds/fake_ledger.h"
+#include "tools/server/routes.h"
+
+namespace ccl::ledgerd {
+namespace {
+
+using events::Event;
+
+// Stores each AppendAsync's events at the next seqs and reports them as part
+// of the group the test queued for it (group_events, first_of_group); the
+// completion is held until Complete().
+class GroupingLedger final : public projections::testing::FakeLedger {
+ public:
+  struct Group {
+    size_t events;
+    bool first;
+  };
+  void ReportGroups(std::vector<Group> groups) { groups_.assign(groups.begin(), groups.end()); }
+
+  void AppendAsync(std::vector<Event> batch, ledger::AppendOptions, AppendDone done) override {
+    ledger::AppendResult r;
+    for (Event e : batch) {
+      e.seq = head().seq + 1;
+      AddAssigned(e);
+      r.outcomes.push_back({e.seq, false});
+      ++r.appended;
+    }
+    EXPECT_FALSE(groups_.empty());
+    r.group_events = groups_.front().events;
+    r.first_of_group = groups_.front().first;
+    groups_.pop_front();
+    held_.push_back([done, r]() mutable { done(Status::OK(), std::move(r)); });
+  }
+  // Completes the held appends, in order.
+  void Complete() {
+    for (auto& f : held_) f();
+    held_.clear();
+  }
+
+ private:
+  std::deque<Group> groups_;
+  std::vector<std::function<void()>> held_;
+};
+
+class PostEventsTest : public ::testing::Test {
+ protected:
+  PostEventsTest() {
+    EXPECT_TRUE(Policy::Parse("tester writer *\n", &rules_->policy).ok());
+    svc_.ledger = &ledger_;
+    svc_.options = &options_;
+    svc_.metrics = &metrics_;
+  }
+
+  // POSTs `events` as JSON Lines; the reply once the append completed.
+  std::shared_ptr<std::optional<Reply>> Post(const std::vector<Event>& events) {
+    auto request = std::make_shared<Request>();
+    events::JsonOutputOptions json;
+    json.assigned_fields = false;
+    for (const Event& e : events) {
+      events::AppendEventJson(e, json, &bodies_.emplace_back());
+      bodies_.back() += '\n';
+    }
+    request->method = "POST";
+    request->path = "/v1/events";
+    request->content_type = "application/x-ndjson";
+    request->body = bodies_.back();
+    request->context.principal = "tester";
+    request->context.rules = rules_;
+    request->context.grant = rules_->policy.GrantOf("tester");
+    auto reply = std::make_shared<std::optional<Reply>>();
+    PostEvents(request, svc_, [reply](Reply r) { *reply = std::move(r); });
+    return reply;
+  }
+  // The value of the metric sample `name` (a full sample name, no labels).
+  double Sample(const std::string& name) {
+    std::smatch m;
+    const std::string text = metrics_.Text();
+    EXPECT_TRUE(std::regex_search(text, m, std::regex("\n" + name + " (\\S+)\n"))) << name;
+    return m.empty() ? -1 : std::stod(m[1]);
+  }
+
+  events::testing::EventFactory f_;
+  GroupingLedger ledger_;
+  ServerOptions options_;
+  Metrics metrics_;
+  std::shared_ptr<AccessRules> rules_ = std::make_shared<AccessRules>();
+  Service svc_;
+  std::deque<std::string> bodies_;  // the requests' bodies (Request views them)
+};
+
+TEST_F(PostEventsTest, AnswersWhenTheAppendCompletesAndCountsEventsPerGroup) {
+  // Two requests of one event in one group of two, then one of three alone.
+  ledger_.ReportGroups({{2, true}, {2, false}, {3, true}});
+  auto first = Post({f_.Open("C")});
+  auto second = Post({f_.Book("C", events::ServiceLine::kReactive, 5)});
+  EXPECT_FALSE(first->has_value()) << "answered before the append completed";
+  ledger_.Complete();
+  auto third = Post({f_.Book("C", events::ServiceLine::kReactive, 5),
+                     f_.Book("C", events::ServiceLine::kReactive, 6),
+                     f_.Book("C", events::ServiceLine::kReactive, 7)});
+  ledger_.Complete();
+  for (const auto* r : {&first, &second, &third}) {
+    ASSERT_TRUE((*r)->has_value());
+    EXPECT_EQ((**r)->status, 200u) << (**r)->body;
+    EXPECT_TRUE((**r)->body.find("\"appended\":") != std::string::npos) << (**r)->body;
+  }
+  EXPECT_EQ(Sample("ledgerd_appends_total"), 3);
+  EXPECT_EQ(Sample("ledgerd_append_batch_events_count"), 2) << "one observation per group";
+  EXPECT_EQ(Sample("ledgerd_append_batch_events_sum"), 5);
+}
+
+}  // namespace
+}  // namespace ccl::ledgerd
