@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "events/base/enum_names.h"
 #include "events/base/quote.h"
 #include "events/base/time_format.h"
 #include "events/model/money.h"
@@ -39,6 +40,10 @@ bool Keep(std::string_view filter, const std::string& contract) {
 
 bool FitsInt64(__int128 v) { return v >= INT64_MIN && v <= INT64_MAX; }
 
+// Indexed by the enum value.
+constexpr std::string_view kMarginKeyNames[] = {"customer", "contract", "month"};
+constexpr std::string_view kBurnFlagNames[] = {"ok", "overrun", "underuse"};
+
 }  // namespace
 
 std::vector<BalanceRow> BalanceRows(const BalancesProjection& p, std::string_view contract) {
@@ -56,17 +61,7 @@ std::vector<BalanceRow> BalanceRows(const BalancesProjection& p, std::string_vie
   return rows;
 }
 
-std::string_view MarginKeyName(MarginKey k) {
-  switch (k) {
-    case MarginKey::kCustomer:
-      return "customer";
-    case MarginKey::kContract:
-      return "contract";
-    case MarginKey::kMonth:
-      return "month";
-  }
-  return "?";
-}
+std::string_view MarginKeyName(MarginKey k) { return events::EnumName(kMarginKeyNames, k, "?"); }
 
 Status ParseMarginKeys(std::string_view text, std::vector<MarginKey>* keys) {
   keys->clear();
@@ -76,13 +71,7 @@ Status ParseMarginKeys(std::string_view text, std::vector<MarginKey>* keys) {
     const std::string_view part =
         text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
     MarginKey k;
-    if (part == "customer") {
-      k = MarginKey::kCustomer;
-    } else if (part == "contract") {
-      k = MarginKey::kContract;
-    } else if (part == "month") {
-      k = MarginKey::kMonth;
-    } else {
+    if (!events::EnumFromName(kMarginKeyNames, part, &k)) {
       return Status::InvalidArgument("--by: unknown key " + events::QuoteForMessage(part) +
                                      " (choose from customer, contract, month)");
     }
@@ -236,17 +225,7 @@ std::vector<EscalationRow> EscalationRows(const EscalationsProjection& p,
   return rows;
 }
 
-std::string_view BurnFlagName(BurnFlag f) {
-  switch (f) {
-    case BurnFlag::kOk:
-      return "ok";
-    case BurnFlag::kOverrun:
-      return "overrun";
-    case BurnFlag::kUnderuse:
-      return "underuse";
-  }
-  return "?";
-}
+std::string_view BurnFlagName(BurnFlag f) { return events::EnumName(kBurnFlagNames, f, "?"); }
 
 int32_t BurnEvaluationDay(const View& view, int32_t today_day) {
   return view.as_of_day.value_or(today_day);
