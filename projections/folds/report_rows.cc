@@ -38,6 +38,19 @@ bool Keep(std::string_view filter, const std::string& contract) {
   return filter.empty() || filter == contract;
 }
 
+// Calls fn(contract_id, contract_state, line_index) for each present line of
+// each contract `filter` keeps: contracts in name order, lines in name order.
+template <typename P, typename Fn>
+void ForEachPresentLine(const P& p, std::string_view filter, Fn&& fn) {
+  for (uint32_t id : p.SortedContracts()) {
+    if (!Keep(filter, p.contract_name(id))) continue;
+    const auto& c = p.contract(id);
+    for (int i : LinesByName()) {
+      if (c.lines[i].present) fn(id, c, i);
+    }
+  }
+}
+
 bool FitsInt64(__int128 v) { return v >= INT64_MIN && v <= INT64_MAX; }
 
 // Indexed by the enum value.
@@ -48,16 +61,11 @@ constexpr std::string_view kBurnFlagNames[] = {"ok", "overrun", "underuse"};
 
 std::vector<BalanceRow> BalanceRows(const BalancesProjection& p, std::string_view contract) {
   std::vector<BalanceRow> rows;
-  for (uint32_t id : p.SortedContracts()) {
-    if (!Keep(contract, p.contract_name(id))) continue;
-    const ContractBalance& c = p.contract(id);
-    for (int i : LinesByName()) {
-      const LineBalance& b = c.lines[i];
-      if (!b.present) continue;
-      rows.push_back(BalanceRow{p.contract_name(id), LineAt(i), b.funded_minutes,
-                                b.consumed_minutes, b.remaining_minutes(), b.overage_minutes()});
-    }
-  }
+  ForEachPresentLine(p, contract, [&](uint32_t id, const ContractBalance& c, int i) {
+    const LineBalance& b = c.lines[i];
+    rows.push_back(BalanceRow{p.contract_name(id), LineAt(i), b.funded_minutes, b.consumed_minutes,
+                              b.remaining_minutes(), b.overage_minutes()});
+  });
   return rows;
 }
 
@@ -294,19 +302,13 @@ std::vector<BurnRow> BurnRows(const BurnProjection& p, int32_t as_of_day, bool a
                               std::string_view contract) {
   assert(p.max_day() == BurnProjection::kNoDay || as_of_day >= p.max_day());
   std::vector<BurnRow> rows;
-  for (uint32_t id : p.SortedContracts()) {
-    if (!Keep(contract, p.contract_name(id))) continue;
-    const ContractBurn& c = p.contract(id);
-    for (int i : LinesByName()) {
-      const LineBurn& b = c.lines[i];
-      if (!b.present) continue;
-      BurnRow row = LineRow(c, b, as_of_day);
-      row.contract = p.contract_name(id);
-      row.service_line = LineAt(i);
-      if (at_risk_only && row.flag == BurnFlag::kOk) continue;
-      rows.push_back(std::move(row));
-    }
-  }
+  ForEachPresentLine(p, contract, [&](uint32_t id, const ContractBurn& c, int i) {
+    BurnRow row = LineRow(c, c.lines[i], as_of_day);
+    row.contract = p.contract_name(id);
+    row.service_line = LineAt(i);
+    if (at_risk_only && row.flag == BurnFlag::kOk) return;
+    rows.push_back(std::move(row));
+  });
   return rows;
 }
 
