@@ -10,6 +10,8 @@
 #include <string_view>
 #include <utility>
 
+#include "events/base/enum_names.h"
+
 namespace ccl {
 
 class [[nodiscard]] Status {
@@ -178,33 +180,13 @@ class [[nodiscard]] Status {
 };
 
 inline std::string Status::ToString() const {
-  const char* name = "OK";
-  switch (code_) {
-    case Code::kOk:
-      return "OK";
-    case Code::kInvalidArgument:
-      name = "Invalid argument";
-      break;
-    case Code::kRuleViolation:
-      name = "Rule violation";
-      break;
-    case Code::kConflict:
-      name = "Conflict";
-      break;
-    case Code::kNotFound:
-      name = "Not found";
-      break;
-    case Code::kCorruption:
-      name = "Corruption";
-      break;
-    case Code::kIOError:
-      name = "IO error";
-      break;
-    case Code::kBusy:
-      name = "Busy";
-      break;
-  }
-  return std::string(name) + ": " + message_;
+  // Indexed by Code.
+  static constexpr std::string_view kCodeNames[] = {
+      "OK",        "Invalid argument", "Rule violation", "Conflict",
+      "Not found", "Corruption",       "IO error",       "Busy"};
+  static_assert(std::size(kCodeNames) == static_cast<size_t>(Code::kBusy) + 1);
+  if (ok()) return "OK";
+  return std::string(events::EnumName(kCodeNames, code_, "OK")) + ": " + message_;
 }
 
 // Result<T>: a value or the Status saying why there is none.

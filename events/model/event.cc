@@ -1,6 +1,7 @@
 // Names of the event enums, SameContent and ClearEvent (events/model/event.h).
 #include "events/model/event.h"
 
+#include "events/base/enum_names.h"
 #include "events/model/fields.h"
 
 namespace ccl::events {
@@ -37,42 +38,23 @@ static_assert(std::size(kServiceLineNames) == kServiceLineCount + 1);
 constexpr std::string_view kOverageNames[] = {"", "reject", "allow"};
 constexpr std::string_view kSeverityNames[] = {"", "A", "B", "C"};
 
-template <typename Enum, size_t N>
-std::string_view NameOf(const std::string_view (&names)[N], Enum value) {
-  const auto i = static_cast<size_t>(value);
-  return i < N ? names[i] : std::string_view();
-}
-
-// Linear search: at most ten names, and it runs once per parsed field.
-template <typename Enum, size_t N>
-bool FromName(const std::string_view (&names)[N], std::string_view name, Enum* out) {
-  if (name.empty()) return false;
-  for (size_t i = 1; i < N; ++i) {
-    if (names[i] == name) {
-      *out = static_cast<Enum>(i);
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
-std::string_view EventTypeName(EventType t) { return NameOf(kEventTypeNames, t); }
+std::string_view EventTypeName(EventType t) { return EnumName(kEventTypeNames, t); }
 bool EventTypeFromName(std::string_view name, EventType* out) {
-  return FromName(kEventTypeNames, name, out);
+  return EnumFromName(kEventTypeNames, name, out);
 }
-std::string_view ServiceLineName(ServiceLine s) { return NameOf(kServiceLineNames, s); }
+std::string_view ServiceLineName(ServiceLine s) { return EnumName(kServiceLineNames, s); }
 bool ServiceLineFromName(std::string_view name, ServiceLine* out) {
-  return FromName(kServiceLineNames, name, out);
+  return EnumFromName(kServiceLineNames, name, out);
 }
-std::string_view OverageName(Overage o) { return NameOf(kOverageNames, o); }
+std::string_view OverageName(Overage o) { return EnumName(kOverageNames, o); }
 bool OverageFromName(std::string_view name, Overage* out) {
-  return FromName(kOverageNames, name, out);
+  return EnumFromName(kOverageNames, name, out);
 }
-std::string_view SeverityName(Severity s) { return NameOf(kSeverityNames, s); }
+std::string_view SeverityName(Severity s) { return EnumName(kSeverityNames, s); }
 bool SeverityFromName(std::string_view name, Severity* out) {
-  return FromName(kSeverityNames, name, out);
+  return EnumFromName(kSeverityNames, name, out);
 }
 
 std::string FormatApprovalTypes(uint32_t types) {

@@ -184,6 +184,7 @@ void AppendPayload(const Event& e, JsonWriter& w) {
       w.String("resolution", e.resolution);
       break;
     case EventType::kEntryReversed:
+    case EventType::kRejected:
       w.Uuid("target_event_id", e.target_event_id);
       w.String("reason", e.reason);
       break;
@@ -204,10 +205,6 @@ void AppendPayload(const Event& e, JsonWriter& w) {
       break;
     case EventType::kApproved:
       w.Uuid("target_event_id", e.target_event_id);
-      break;
-    case EventType::kRejected:
-      w.Uuid("target_event_id", e.target_event_id);
-      w.String("reason", e.reason);
       break;
     case EventType::kPeriodReopened:
       w.String("period", FormatMonthIndex(e.period_month));

@@ -3,7 +3,6 @@
 #include <string>
 
 #include "events/base/time_format.h"
-#include "events/model/uuid.h"
 #include "ledger/merkle/merkle_json.h"
 
 namespace ccl::ledger {
@@ -12,8 +11,7 @@ namespace {
 // A digest file that does not parse is rejected input; a parsed one that does
 // not match a ledger or a key is a verification failure (Corruption).
 Status Bad(std::string_view field, std::string_view rule) {
-  return Status::InvalidArgument("digest: field '" + std::string(field) +
-                                 "': " + std::string(rule));
+  return internal::BadField("digest", field, rule);
 }
 
 // The optional "signature" object of a digest's JSON.
@@ -71,10 +69,8 @@ std::string DigestSigningBytes(const Digest& d) {
 }
 
 std::string DigestToJson(const Digest& d) {
-  std::string out = "{\n  \"format\": ";
-  internal::AppendJsonString(kDigestFormat, &out);
-  out += ",\n  \"ledger_id\": ";
-  internal::AppendJsonString(d.ledger_id, &out);
+  std::string out;
+  internal::AppendDocumentHead(kDigestFormat, d.ledger_id, &out);
   out += ",\n  \"tree_size\": " + std::to_string(d.tree_size);
   out += ",\n  \"root_hash\": \"" + HexEncode(d.root_hash) + "\"";
   out += ",\n  \"head_seq\": " + std::to_string(d.head_seq);
@@ -93,24 +89,12 @@ std::string DigestToJson(const Digest& d) {
 
 Status ParseDigestJson(std::string_view text, Digest* out) {
   internal::JsonObjectReader r;
-  Status s = r.Parse(text, kDigestJsonBytesMax);
-  if (!s.ok()) return s.WithContext("digest");
-  // The format first, so a proof or other JSON passed as a digest says so.
-  std::string format;
-  if (!r.String("format", 64, &format).ok() || format != kDigestFormat) {
-    return Bad("format", std::string("must be \"") + kDigestFormat + "\"");
-  }
-  s = r.CheckKeys(
-      {"format", "ledger_id", "tree_size", "root_hash", "head_seq", "head_hash", "time"},
-      {"signature"});
-  if (!s.ok()) return s.WithContext("digest");
   Digest d;
-  events::Uuid uuid;
-  if (!r.String("ledger_id", 36, &d.ledger_id).ok() || !events::ParseUuid(d.ledger_id, &uuid) ||
-      events::FormatUuid(uuid) != d.ledger_id) {
-    return Bad("ledger_id", "must be a lower-case UUID (8-4-4-4-12 hex digits)");
-  }
-  s = r.Uint("tree_size", &d.tree_size);
+  CCL_RETURN_IF_ERROR(internal::ReadDocumentHead(
+      "digest", text, kDigestJsonBytesMax, kDigestFormat,
+      {"format", "ledger_id", "tree_size", "root_hash", "head_seq", "head_hash", "time"},
+      {"signature"}, &r, &d.ledger_id));
+  Status s = r.Uint("tree_size", &d.tree_size);
   if (s.ok()) s = r.HashHex("root_hash", &d.root_hash);
   if (s.ok()) s = r.Uint("head_seq", &d.head_seq);
   if (s.ok()) s = r.HashHex("head_hash", &d.head_hash);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cassert>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -36,6 +37,25 @@ uint64_t SplitPoint(uint64_t n) { return std::bit_floor(n - 1); }
 Status Mismatch(std::string_view what, const Hash& computed, const Hash& expected) {
   return Status::Corruption(std::string(what) + ": computed " + HexEncode(computed) +
                             ", expected " + HexEncode(expected));
+}
+
+// One step of the RFC 9162 proof walks (2.1.3.2 and 2.1.4.2) at node fn of
+// last node sn: true when the path hash is the left sibling (fn odd, or fn
+// the last node); *fn and *sn then move up to the parent, past every level
+// where the node is a left child without a right sibling.
+// REQUIRES: *sn != 0.
+bool PathStep(uint64_t* fn, uint64_t* sn) {
+  assert(*sn != 0);
+  const bool left = (*fn & 1) != 0 || *fn == *sn;
+  if (left) {
+    while ((*fn & 1) == 0 && *fn != 0) {
+      *fn >>= 1;
+      *sn >>= 1;
+    }
+  }
+  *fn >>= 1;
+  *sn >>= 1;
+  return left;
 }
 
 }  // namespace
@@ -287,17 +307,7 @@ Status RootFromInclusionPath(uint64_t index, uint64_t size, const Hash& leaf_has
   Hash r = leaf_hash;
   for (const Hash& p : path) {
     if (sn == 0) return Status::Corruption("inclusion proof: path longer than the tree");
-    if ((fn & 1) != 0 || fn == sn) {
-      r = NodeHash(p, r);
-      while ((fn & 1) == 0 && fn != 0) {
-        fn >>= 1;
-        sn >>= 1;
-      }
-    } else {
-      r = NodeHash(r, p);
-    }
-    fn >>= 1;
-    sn >>= 1;
+    r = PathStep(&fn, &sn) ? NodeHash(p, r) : NodeHash(r, p);
   }
   if (sn != 0) return Status::Corruption("inclusion proof: path shorter than the tree");
   *root = r;
@@ -354,18 +364,12 @@ Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_r
   for (; next < path.size(); ++next) {
     const Hash& c = path[next];
     if (sn == 0) return Status::Corruption(sizes + ": path longer than the tree");
-    if ((fn & 1) != 0 || fn == sn) {
+    if (PathStep(&fn, &sn)) {
       fr = NodeHash(c, fr);
       sr = NodeHash(c, sr);
-      while ((fn & 1) == 0 && fn != 0) {
-        fn >>= 1;
-        sn >>= 1;
-      }
     } else {
       sr = NodeHash(sr, c);
     }
-    fn >>= 1;
-    sn >>= 1;
   }
   if (sn != 0) return Status::Corruption(sizes + ": path shorter than the tree");
   if (fr != old_root) return Mismatch(sizes + ": old root", fr, old_root);

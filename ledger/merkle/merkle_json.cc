@@ -11,6 +11,7 @@
 
 #include "events/base/durable_file.h"
 #include "events/base/hex.h"
+#include "events/model/uuid.h"
 
 namespace ccl::ledger::internal {
 namespace {
@@ -22,6 +23,11 @@ Status FieldError(std::string_view key, std::string_view rule) {
 }
 
 }  // namespace
+
+Status BadField(std::string_view what, std::string_view field, std::string_view rule) {
+  return Status::InvalidArgument(std::string(what) + ": field '" + std::string(field) +
+                                 "': " + std::string(rule));
+}
 
 Status EnsureFolder(const std::string& folder) {
   if (::mkdir(folder.c_str(), 0755) == 0) {
@@ -225,6 +231,33 @@ Status JsonObjectReader::Object(std::string_view key, JsonObjectReader* child) c
   child->impl_->valid = true;
   Status s = child->impl_->CheckUnique();
   return s.ok() ? s : s.WithContext("field '" + std::string(key) + "'");
+}
+
+void AppendDocumentHead(std::string_view format, std::string_view ledger_id, std::string* out) {
+  out->append("{\n  \"format\": ");
+  AppendJsonString(format, out);
+  out->append(",\n  \"ledger_id\": ");
+  AppendJsonString(ledger_id, out);
+}
+
+Status ReadDocumentHead(std::string_view what, std::string_view text, size_t bytes_max,
+                        std::string_view format, std::initializer_list<std::string_view> required,
+                        std::initializer_list<std::string_view> optional, JsonObjectReader* r,
+                        std::string* ledger_id) {
+  Status s = r->Parse(text, bytes_max);
+  if (!s.ok()) return s.WithContext(what);
+  std::string got;
+  if (!r->String("format", 64, &got).ok() || got != format) {
+    return BadField(what, "format", "must be \"" + std::string(format) + "\"");
+  }
+  s = r->CheckKeys(required, optional);
+  if (!s.ok()) return s.WithContext(what);
+  events::Uuid uuid;
+  if (!r->String("ledger_id", 36, ledger_id).ok() || !events::ParseUuid(*ledger_id, &uuid) ||
+      events::FormatUuid(uuid) != *ledger_id) {
+    return BadField(what, "ledger_id", "must be a lower-case UUID (8-4-4-4-12 hex digits)");
+  }
+  return Status::OK();
 }
 
 }  // namespace ccl::ledger::internal

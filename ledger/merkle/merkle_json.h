@@ -28,6 +28,10 @@ namespace ccl::ledger::internal {
 // should be UTF-8.
 void AppendJsonString(std::string_view s, std::string* out);
 
+// InvalidArgument "<what>: field '<field>': <rule>": a document (digest,
+// proof) that parses but breaks a rule of its format.
+[[nodiscard]] Status BadField(std::string_view what, std::string_view field, std::string_view rule);
+
 // Every failure is InvalidArgument "field 'x': <rule>" (or about the
 // document): a file that does not parse is rejected input, exit code 1. Only
 // the caller's check of what a well-formed file says against a ledger or a key
@@ -63,5 +67,20 @@ class JsonObjectReader {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The head every audit-trail document starts with: appends "{" and the
+// "format" and "ledger_id" fields, each on a line of its own, to *out.
+void AppendDocumentHead(std::string_view format, std::string_view ledger_id, std::string* out);
+
+// Reads what AppendDocumentHead wrote: parses `text` (at most bytes_max
+// bytes) into *r, checks "format" first (so the wrong kind of file says so),
+// then the keys (JsonObjectReader::CheckKeys), then "ledger_id", which must be
+// a lower-case UUID, into *ledger_id. Failures are InvalidArgument
+// "<what>: ...".
+[[nodiscard]] Status ReadDocumentHead(std::string_view what, std::string_view text,
+                                      size_t bytes_max, std::string_view format,
+                                      std::initializer_list<std::string_view> required,
+                                      std::initializer_list<std::string_view> optional,
+                                      JsonObjectReader* r, std::string* ledger_id);
 
 }  // namespace ccl::ledger::internal

@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "events/model/uuid.h"
 #include "ledger/merkle/merkle_json.h"
 
 namespace ccl::ledger {
@@ -10,10 +9,7 @@ namespace {
 
 // A proof file that does not parse is rejected input; a parsed one that does
 // not prove what it claims is a verification failure (Corruption).
-Status Bad(std::string_view what, std::string_view field, std::string_view rule) {
-  return Status::InvalidArgument(std::string(what) + ": field '" + std::string(field) +
-                                 "': " + std::string(rule));
-}
+using internal::BadField;
 
 void AppendPath(const std::vector<Hash>& path, std::string* out) {
   out->append("[");
@@ -25,34 +21,11 @@ void AppendPath(const std::vector<Hash>& path, std::string* out) {
   out->append(path.empty() ? "]" : "\n  ]");
 }
 
-// Parses the object, checks "format" first (so the wrong kind of file says
-// so), then the keys and the ledger id common to both proofs.
-Status ReadCommon(std::string_view what, std::string_view text, std::string_view format,
-                  std::initializer_list<std::string_view> keys, internal::JsonObjectReader* r,
-                  std::string* ledger_id) {
-  Status s = r->Parse(text, kProofJsonBytesMax);
-  if (!s.ok()) return s.WithContext(what);
-  std::string got;
-  if (!r->String("format", 64, &got).ok() || got != format) {
-    return Bad(what, "format", "must be \"" + std::string(format) + "\"");
-  }
-  s = r->CheckKeys(keys);
-  if (!s.ok()) return s.WithContext(what);
-  events::Uuid uuid;
-  if (!r->String("ledger_id", 36, ledger_id).ok() || !events::ParseUuid(*ledger_id, &uuid) ||
-      events::FormatUuid(uuid) != *ledger_id) {
-    return Bad(what, "ledger_id", "must be a lower-case UUID (8-4-4-4-12 hex digits)");
-  }
-  return Status::OK();
-}
-
 }  // namespace
 
 std::string InclusionProofToJson(const InclusionProof& p) {
-  std::string out = "{\n  \"format\": \"";
-  out += kInclusionProofFormat;
-  out += "\",\n  \"ledger_id\": ";
-  internal::AppendJsonString(p.ledger_id, &out);
+  std::string out;
+  internal::AppendDocumentHead(kInclusionProofFormat, p.ledger_id, &out);
   out += ",\n  \"tree_size\": " + std::to_string(p.tree_size);
   out += ",\n  \"seq\": " + std::to_string(p.seq);
   out += ",\n  \"leaf_index\": " + std::to_string(p.seq - 1);
@@ -66,10 +39,8 @@ std::string InclusionProofToJson(const InclusionProof& p) {
 }
 
 std::string ConsistencyProofToJson(const ConsistencyProof& p) {
-  std::string out = "{\n  \"format\": \"";
-  out += kConsistencyProofFormat;
-  out += "\",\n  \"ledger_id\": ";
-  internal::AppendJsonString(p.ledger_id, &out);
+  std::string out;
+  internal::AppendDocumentHead(kConsistencyProofFormat, p.ledger_id, &out);
   out += ",\n  \"old_size\": " + std::to_string(p.old_size);
   out += ",\n  \"new_size\": " + std::to_string(p.new_size);
   out += ",\n  \"path\": ";
@@ -93,19 +64,19 @@ Status DetectProofKind(std::string_view text, ProofKind* kind) {
       return Status::OK();
     }
   }
-  return Bad("proof", "format",
-             std::string("must be \"") + kInclusionProofFormat + "\" or \"" +
-                 kConsistencyProofFormat + "\"");
+  return BadField("proof", "format",
+                  std::string("must be \"") + kInclusionProofFormat + "\" or \"" +
+                      kConsistencyProofFormat + "\"");
 }
 
 Status ParseInclusionProofJson(std::string_view text, InclusionProof* out) {
   constexpr std::string_view kWhat = "inclusion proof";
   internal::JsonObjectReader r;
   InclusionProof p;
-  CCL_RETURN_IF_ERROR(
-      ReadCommon(kWhat, text, kInclusionProofFormat,
-                 {"format", "ledger_id", "tree_size", "seq", "leaf_index", "event", "path"}, &r,
-                 &p.ledger_id));
+  CCL_RETURN_IF_ERROR(internal::ReadDocumentHead(
+      kWhat, text, kProofJsonBytesMax, kInclusionProofFormat,
+      {"format", "ledger_id", "tree_size", "seq", "leaf_index", "event", "path"}, {}, &r,
+      &p.ledger_id));
   uint64_t leaf_index = 0;
   Status s = r.Uint("tree_size", &p.tree_size);
   if (s.ok()) s = r.Uint("seq", &p.seq);
@@ -114,13 +85,13 @@ Status ParseInclusionProofJson(std::string_view text, InclusionProof* out) {
   if (s.ok()) s = r.HashArray("path", kInclusionPathHashesMax, &p.path);
   if (!s.ok()) return s.WithContext(kWhat);
   if (p.tree_size == 0 || p.tree_size > kTreeSizeMax) {
-    return Bad(kWhat, "tree_size", "must be 1.." + std::to_string(kTreeSizeMax));
+    return BadField(kWhat, "tree_size", "must be 1.." + std::to_string(kTreeSizeMax));
   }
   if (p.seq == 0 || p.seq > p.tree_size) {
-    return Bad(kWhat, "seq", "must be 1..tree_size (" + std::to_string(p.tree_size) + ")");
+    return BadField(kWhat, "seq", "must be 1..tree_size (" + std::to_string(p.tree_size) + ")");
   }
-  if (leaf_index != p.seq - 1) return Bad(kWhat, "leaf_index", "must be seq - 1");
-  if (p.event_bytes.empty()) return Bad(kWhat, "event", "must not be empty");
+  if (leaf_index != p.seq - 1) return BadField(kWhat, "leaf_index", "must be seq - 1");
+  if (p.event_bytes.empty()) return BadField(kWhat, "event", "must not be empty");
   *out = std::move(p);
   return Status::OK();
 }
@@ -129,15 +100,15 @@ Status ParseConsistencyProofJson(std::string_view text, ConsistencyProof* out) {
   constexpr std::string_view kWhat = "consistency proof";
   internal::JsonObjectReader r;
   ConsistencyProof p;
-  CCL_RETURN_IF_ERROR(ReadCommon(kWhat, text, kConsistencyProofFormat,
-                                 {"format", "ledger_id", "old_size", "new_size", "path"}, &r,
-                                 &p.ledger_id));
+  CCL_RETURN_IF_ERROR(internal::ReadDocumentHead(
+      kWhat, text, kProofJsonBytesMax, kConsistencyProofFormat,
+      {"format", "ledger_id", "old_size", "new_size", "path"}, {}, &r, &p.ledger_id));
   Status s = r.Uint("old_size", &p.old_size);
   if (s.ok()) s = r.Uint("new_size", &p.new_size);
   if (s.ok()) s = r.HashArray("path", kConsistencyPathHashesMax, &p.path);
   if (!s.ok()) return s.WithContext(kWhat);
-  if (p.new_size > kTreeSizeMax) return Bad(kWhat, "new_size", "over the maximum tree size");
-  if (p.old_size > p.new_size) return Bad(kWhat, "old_size", "must not exceed new_size");
+  if (p.new_size > kTreeSizeMax) return BadField(kWhat, "new_size", "over the maximum tree size");
+  if (p.old_size > p.new_size) return BadField(kWhat, "old_size", "must not exceed new_size");
   *out = std::move(p);
   return Status::OK();
 }

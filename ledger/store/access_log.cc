@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "events/base/csv_cell.h"
+#include "events/base/enum_names.h"
 #include "events/base/hex.h"
 #include "events/base/limits.h"
 #include "events/base/time_format.h"
@@ -81,8 +82,13 @@ class Reader {
   std::string_view rest_;
 };
 
-bool KnownKind(uint8_t k) { return k >= 1 && k <= 4; }
-bool KnownAuth(uint8_t a) { return a <= 2; }
+// Indexed by the stored byte; a byte without a name is an unknown kind.
+constexpr std::string_view kAccessKindNames[] = {"", "request", "start", "policy_reload",
+                                                 "tokens_reload"};
+constexpr std::string_view kAuthMethodNames[] = {"none", "certificate", "token"};
+
+bool KnownKind(uint8_t k) { return !events::EnumName(kAccessKindNames, k).empty(); }
+bool KnownAuth(uint8_t a) { return !events::EnumName(kAuthMethodNames, a).empty(); }
 
 Status DecodeFixed(Reader* in, AccessRecord* r) {
   uint8_t format = 0, kind = 0, auth = 0;
@@ -123,29 +129,11 @@ void AppendJsonString(std::string_view s, std::string* out) {
 }  // namespace
 
 std::string_view AccessKindName(AccessKind kind) {
-  switch (kind) {
-    case AccessKind::kRequest:
-      return "request";
-    case AccessKind::kStart:
-      return "start";
-    case AccessKind::kPolicyReload:
-      return "policy_reload";
-    case AccessKind::kTokensReload:
-      return "tokens_reload";
-  }
-  return "unknown";
+  return events::EnumName(kAccessKindNames, kind, "unknown");
 }
 
 std::string_view AuthMethodName(AuthMethod method) {
-  switch (method) {
-    case AuthMethod::kNone:
-      return "none";
-    case AuthMethod::kCertificate:
-      return "certificate";
-    case AuthMethod::kToken:
-      return "token";
-  }
-  return "unknown";
+  return events::EnumName(kAuthMethodNames, method, "unknown");
 }
 
 std::string_view AccessRecord::Param(std::string_view name) const {

@@ -47,6 +47,55 @@ void HashBytes(std::string_view s, uint64_t* a, uint64_t* b) {
 
 std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
+// One column family of the write model as verify compares it with the
+// rebuilt model; `scratch` holds values read by point lookups.
+struct StoredColumn {
+  StoredColumn(LedgerImpl* ledger, const VerifyState& v, ColumnFamilyId id, std::string* scratch)
+      : db(ledger->db()), ro(v.read_options()), cf(ledger->cf(id)), scratch(scratch) {}
+
+  // check(key, value) for every stored entry in key order (its first
+  // failure is returned), then the count of entries against
+  // `rebuilt_count`, the entries the replay rebuilt; when some of those are
+  // not stored, missing() is the failure.
+  template <typename Check, typename Missing>
+  Status Compare(std::string_view read_what, size_t rebuilt_count, Check&& check,
+                 Missing&& missing) const {
+    size_t seen = 0;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      CCL_RETURN_IF_ERROR(check(View(it->key()), View(it->value())));
+      ++seen;
+    }
+    CCL_RETURN_IF_ERROR(FromRocks(it->status(), read_what));
+    return seen == rebuilt_count ? Status::OK() : missing();
+  }
+
+  // Of the `rebuilt` entries not stored (key_of(entry) is an entry's key),
+  // the one with the smallest seq_of(entry); end() when all are stored.
+  template <typename Map, typename KeyOf, typename SeqOf>
+  typename Map::const_iterator FirstMissing(const Map& rebuilt, KeyOf&& key_of,
+                                            SeqOf&& seq_of) const {
+    auto first = rebuilt.end();
+    for (auto e = rebuilt.begin(); e != rebuilt.end(); ++e) {
+      if (!db->Get(ro, cf, key_of(*e), scratch).IsNotFound()) continue;
+      if (first == rebuilt.end() || seq_of(*e) < seq_of(*first)) first = e;
+    }
+    return first;
+  }
+  // The same for entries keyed by their map key, with a last_seq.
+  template <typename Map>
+  typename Map::const_iterator FirstMissing(const Map& rebuilt) const {
+    return FirstMissing(
+        rebuilt, [](const auto& e) -> const std::string& { return e.first; },
+        [](const auto& e) { return e.second.last_seq; });
+  }
+
+  rocksdb::DB* db;
+  const rocksdb::ReadOptions& ro;
+  rocksdb::ColumnFamilyHandle* cf;
+  std::string* scratch;
+};
+
 }  // namespace
 
 void IndexDigest::Add(std::string_view key, std::string_view value) {
@@ -240,15 +289,11 @@ Status VerifyModel::CompareWithStored(VerifyState* v) {
 }
 
 Status VerifyModel::CompareContracts(VerifyState* v) {
-  rocksdb::DB* db = ledger_->db();
-  const rocksdb::ReadOptions& ro = v->read_options();
-  size_t seen = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, ledger_->cf(kCfContracts)));
+  const StoredColumn column(ledger_, *v, kCfContracts, &value_);
   ContractState stored;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const std::string_view contract = View(it->key());
+  auto check = [&](std::string_view contract, std::string_view value) {
     auto rebuilt = contracts_.find(contract);
-    Status d = DecodeContractState(View(it->value()), &stored);
+    Status d = DecodeContractState(value, &stored);
     if (rebuilt == contracts_.end()) {
       return v->Fail(d.ok() ? stored.last_seq : 1,
                      "write model: contract " + Quoted(contract) + " stored but has no events");
@@ -262,34 +307,23 @@ Status VerifyModel::CompareContracts(VerifyState* v) {
                                                    Quoted(contract) +
                                                    " differs from the replay of its events");
     }
-    ++seen;
-  }
-  CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read contracts"));
-  if (seen != contracts_.size()) {
-    uint64_t worst = UINT64_MAX;
-    std::string name;
-    for (const auto& [contract, state] : contracts_) {
-      rocksdb::Status s = db->Get(ro, ledger_->cf(kCfContracts), contract, &value_);
-      if (s.IsNotFound() && state.last_seq < worst) {
-        worst = state.last_seq;
-        name = contract;
-      }
-    }
-    return v->Fail(worst == UINT64_MAX ? 1 : worst,
-                   "write model: contract " + Quoted(name) + " missing from `contracts`");
-  }
-  return Status::OK();
+    return Status::OK();
+  };
+  auto missing = [&] {
+    auto m = column.FirstMissing(contracts_);
+    return v->Fail(m == contracts_.end() ? 1 : m->second.last_seq,
+                   "write model: contract " + Quoted(m == contracts_.end() ? "" : m->first) +
+                       " missing from `contracts`");
+  };
+  return column.Compare("read contracts", contracts_.size(), check, missing);
 }
 
 Status VerifyModel::CompareEscalations(VerifyState* v) {
-  rocksdb::DB* db = ledger_->db();
-  const rocksdb::ReadOptions& ro = v->read_options();
-  size_t seen = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, ledger_->cf(kCfEscalations)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto rebuilt = escalations_.find(std::string(View(it->key())));
+  const StoredColumn column(ledger_, *v, kCfEscalations, &value_);
+  auto check = [&](std::string_view key, std::string_view value) {
+    auto rebuilt = escalations_.find(std::string(key));
     EscalationState state;
-    Status d = DecodeEscalationState(View(it->value()), &state);
+    Status d = DecodeEscalationState(value, &state);
     if (rebuilt == escalations_.end()) {
       return v->Fail(1, "write model: escalation entry stored without events");
     }
@@ -297,29 +331,21 @@ Status VerifyModel::CompareEscalations(VerifyState* v) {
       return v->Fail(rebuilt->second.last_seq,
                      "write model: stored escalation state differs from the replay");
     }
-    ++seen;
-  }
-  CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read escalations"));
-  if (seen != escalations_.size()) {
-    uint64_t worst = UINT64_MAX;
-    for (const auto& [key, esc] : escalations_) {
-      rocksdb::Status s = db->Get(ro, ledger_->cf(kCfEscalations), key, &value_);
-      if (s.IsNotFound()) worst = std::min(worst, esc.last_seq);
-    }
-    return v->Fail(worst == UINT64_MAX ? 1 : worst,
+    return Status::OK();
+  };
+  auto missing = [&] {
+    auto m = column.FirstMissing(escalations_);
+    return v->Fail(m == escalations_.end() ? 1 : m->second.last_seq,
                    "write model: escalation state missing from `escalations`");
-  }
-  return Status::OK();
+  };
+  return column.Compare("read escalations", escalations_.size(), check, missing);
 }
 
 Status VerifyModel::CompareReversals(VerifyState* v) {
-  rocksdb::DB* db = ledger_->db();
-  const rocksdb::ReadOptions& ro = v->read_options();
-  size_t seen = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, ledger_->cf(kCfReversals)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  const StoredColumn column(ledger_, *v, kCfReversals, &value_);
+  auto check = [&](std::string_view key, std::string_view value) {
     uint64_t target = 0, by = 0;
-    if (!DecodeSeq(View(it->key()), &target) || !DecodeSeq(View(it->value()), &by)) {
+    if (!DecodeSeq(key, &target) || !DecodeSeq(value, &by)) {
       return v->Fail(1, "write model: malformed `reversals` entry");
     }
     auto rebuilt = reversals_.find(target);
@@ -328,20 +354,16 @@ Status VerifyModel::CompareReversals(VerifyState* v) {
                                                     std::to_string(target) +
                                                     " differs from the replay");
     }
-    ++seen;
-  }
-  CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read reversals"));
-  if (seen != reversals_.size()) {
-    uint64_t worst = UINT64_MAX;
-    for (const auto& [target, by] : reversals_) {
-      SeqKey k(target);
-      rocksdb::Status s = db->Get(ro, ledger_->cf(kCfReversals), k.view(), &value_);
-      if (s.IsNotFound()) worst = std::min(worst, by);
-    }
-    return v->Fail(worst == UINT64_MAX ? 1 : worst,
+    return Status::OK();
+  };
+  auto missing = [&] {
+    auto m = column.FirstMissing(
+        reversals_, [](const auto& e) { return std::string(SeqKey(e.first).view()); },
+        [](const auto& e) { return e.second; });
+    return v->Fail(m == reversals_.end() ? 1 : m->second,
                    "write model: reversal missing from `reversals`");
-  }
-  return Status::OK();
+  };
+  return column.Compare("read reversals", reversals_.size(), check, missing);
 }
 
 }  // namespace ccl::ledger

@@ -6,6 +6,7 @@
 
 #include "events/base/csv_cell.h"
 #include "events/base/display.h"
+#include "events/base/enum_names.h"
 #include "events/base/quote.h"
 #include "events/base/time_format.h"
 #include "events/model/money.h"
@@ -194,13 +195,9 @@ void WriteJson(const RowSet& set, std::string* out) {
 }  // namespace
 
 Status ParseOutputFormat(std::string_view text, OutputFormat* format) {
-  if (text == "table") {
-    *format = OutputFormat::kTable;
-  } else if (text == "csv") {
-    *format = OutputFormat::kCsv;
-  } else if (text == "json") {
-    *format = OutputFormat::kJson;
-  } else {
+  // Indexed by OutputFormat.
+  static constexpr std::string_view kNames[] = {"table", "csv", "json"};
+  if (!events::EnumFromName(kNames, text, format)) {
     return Status::InvalidArgument("--format: must be table, csv or json, got " +
                                    events::QuoteForMessage(text));
   }

@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "events/base/enum_names.h"
 #include "events/base/quote.h"
 #include "events/base/time_format.h"
 #include "events/model/money.h"
@@ -37,36 +38,38 @@ bool Keep(std::string_view filter, const std::string& contract) {
   return filter.empty() || filter == contract;
 }
 
+// Calls fn(contract_id, contract_state, line_index) for each present line of
+// each contract `filter` keeps: contracts in name order, lines in name order.
+template <typename P, typename Fn>
+void ForEachPresentLine(const P& p, std::string_view filter, Fn&& fn) {
+  for (uint32_t id : p.SortedContracts()) {
+    if (!Keep(filter, p.contract_name(id))) continue;
+    const auto& c = p.contract(id);
+    for (int i : LinesByName()) {
+      if (c.lines[i].present) fn(id, c, i);
+    }
+  }
+}
+
 bool FitsInt64(__int128 v) { return v >= INT64_MIN && v <= INT64_MAX; }
+
+// Indexed by the enum value.
+constexpr std::string_view kMarginKeyNames[] = {"customer", "contract", "month"};
+constexpr std::string_view kBurnFlagNames[] = {"ok", "overrun", "underuse"};
 
 }  // namespace
 
 std::vector<BalanceRow> BalanceRows(const BalancesProjection& p, std::string_view contract) {
   std::vector<BalanceRow> rows;
-  for (uint32_t id : p.SortedContracts()) {
-    if (!Keep(contract, p.contract_name(id))) continue;
-    const ContractBalance& c = p.contract(id);
-    for (int i : LinesByName()) {
-      const LineBalance& b = c.lines[i];
-      if (!b.present) continue;
-      rows.push_back(BalanceRow{p.contract_name(id), LineAt(i), b.funded_minutes,
-                                b.consumed_minutes, b.remaining_minutes(), b.overage_minutes()});
-    }
-  }
+  ForEachPresentLine(p, contract, [&](uint32_t id, const ContractBalance& c, int i) {
+    const LineBalance& b = c.lines[i];
+    rows.push_back(BalanceRow{p.contract_name(id), LineAt(i), b.funded_minutes, b.consumed_minutes,
+                              b.remaining_minutes(), b.overage_minutes()});
+  });
   return rows;
 }
 
-std::string_view MarginKeyName(MarginKey k) {
-  switch (k) {
-    case MarginKey::kCustomer:
-      return "customer";
-    case MarginKey::kContract:
-      return "contract";
-    case MarginKey::kMonth:
-      return "month";
-  }
-  return "?";
-}
+std::string_view MarginKeyName(MarginKey k) { return events::EnumName(kMarginKeyNames, k, "?"); }
 
 Status ParseMarginKeys(std::string_view text, std::vector<MarginKey>* keys) {
   keys->clear();
@@ -76,13 +79,7 @@ Status ParseMarginKeys(std::string_view text, std::vector<MarginKey>* keys) {
     const std::string_view part =
         text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
     MarginKey k;
-    if (part == "customer") {
-      k = MarginKey::kCustomer;
-    } else if (part == "contract") {
-      k = MarginKey::kContract;
-    } else if (part == "month") {
-      k = MarginKey::kMonth;
-    } else {
+    if (!events::EnumFromName(kMarginKeyNames, part, &k)) {
       return Status::InvalidArgument("--by: unknown key " + events::QuoteForMessage(part) +
                                      " (choose from customer, contract, month)");
     }
@@ -236,17 +233,7 @@ std::vector<EscalationRow> EscalationRows(const EscalationsProjection& p,
   return rows;
 }
 
-std::string_view BurnFlagName(BurnFlag f) {
-  switch (f) {
-    case BurnFlag::kOk:
-      return "ok";
-    case BurnFlag::kOverrun:
-      return "overrun";
-    case BurnFlag::kUnderuse:
-      return "underuse";
-  }
-  return "?";
-}
+std::string_view BurnFlagName(BurnFlag f) { return events::EnumName(kBurnFlagNames, f, "?"); }
 
 int32_t BurnEvaluationDay(const View& view, int32_t today_day) {
   return view.as_of_day.value_or(today_day);
@@ -315,19 +302,13 @@ std::vector<BurnRow> BurnRows(const BurnProjection& p, int32_t as_of_day, bool a
                               std::string_view contract) {
   assert(p.max_day() == BurnProjection::kNoDay || as_of_day >= p.max_day());
   std::vector<BurnRow> rows;
-  for (uint32_t id : p.SortedContracts()) {
-    if (!Keep(contract, p.contract_name(id))) continue;
-    const ContractBurn& c = p.contract(id);
-    for (int i : LinesByName()) {
-      const LineBurn& b = c.lines[i];
-      if (!b.present) continue;
-      BurnRow row = LineRow(c, b, as_of_day);
-      row.contract = p.contract_name(id);
-      row.service_line = LineAt(i);
-      if (at_risk_only && row.flag == BurnFlag::kOk) continue;
-      rows.push_back(std::move(row));
-    }
-  }
+  ForEachPresentLine(p, contract, [&](uint32_t id, const ContractBurn& c, int i) {
+    BurnRow row = LineRow(c, c.lines[i], as_of_day);
+    row.contract = p.contract_name(id);
+    row.service_line = LineAt(i);
+    if (at_risk_only && row.flag == BurnFlag::kOk) return;
+    rows.push_back(std::move(row));
+  });
   return rows;
 }
 

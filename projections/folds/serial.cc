@@ -8,17 +8,15 @@
 
 namespace ccl::projections {
 
-void StateWriter::U32(uint32_t v) {
-  char b[4];
-  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  out_->append(b, 4);
+template <typename U>
+void StateWriter::Fixed(U v) {
+  char b[sizeof(U)];
+  for (size_t i = 0; i < sizeof(U); ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  out_->append(b, sizeof(U));
 }
 
-void StateWriter::U64(uint64_t v) {
-  char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  out_->append(b, 8);
-}
+void StateWriter::U32(uint32_t v) { Fixed(v); }
+void StateWriter::U64(uint64_t v) { Fixed(v); }
 
 void StateWriter::String(std::string_view s) {
   U32(static_cast<uint32_t>(s.size()));
@@ -33,30 +31,21 @@ bool StateReader::Take(size_t n, const char** p) {
   return true;
 }
 
-bool StateReader::U8(uint8_t* v) {
+template <typename U>
+bool StateReader::Fixed(U* v) {
   const char* p = nullptr;
-  if (!Take(1, &p)) return false;
-  *v = static_cast<uint8_t>(*p);
-  return true;
-}
-
-bool StateReader::U32(uint32_t* v) {
-  const char* p = nullptr;
-  if (!Take(4, &p)) return false;
-  uint32_t x = 0;
-  for (int i = 0; i < 4; ++i) x |= static_cast<uint32_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  if (!Take(sizeof(U), &p)) return false;
+  U x = 0;
+  for (size_t i = 0; i < sizeof(U); ++i) {
+    x |= static_cast<U>(static_cast<U>(static_cast<uint8_t>(p[i])) << (8 * i));
+  }
   *v = x;
   return true;
 }
 
-bool StateReader::U64(uint64_t* v) {
-  const char* p = nullptr;
-  if (!Take(8, &p)) return false;
-  uint64_t x = 0;
-  for (int i = 0; i < 8; ++i) x |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
-  *v = x;
-  return true;
-}
+bool StateReader::U8(uint8_t* v) { return Fixed(v); }
+bool StateReader::U32(uint32_t* v) { return Fixed(v); }
+bool StateReader::U64(uint64_t* v) { return Fixed(v); }
 
 bool StateReader::I32(int32_t* v) {
   uint32_t x;

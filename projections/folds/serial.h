@@ -26,6 +26,9 @@ class StateWriter {
   void String(std::string_view s);
 
  private:
+  // v as sizeof(U) little-endian bytes.
+  template <typename U>
+  void Fixed(U v);
   std::string* out_;
 };
 
@@ -57,6 +60,9 @@ class StateReader {
 
  private:
   bool Take(size_t n, const char** p);
+  // Reads sizeof(U) little-endian bytes into *v.
+  template <typename U>
+  bool Fixed(U* v);
   std::string_view in_;
   size_t pos_ = 0;
   bool failed_ = false;

@@ -1,42 +1,43 @@
 #include "projections/folds/target_cache.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 
 namespace ccl::projections {
 
+namespace {
+
+// Calls visit(cached, event_member) for each field TargetFields keeps, with
+// the Event member it mirrors: the one list From and To both walk.
+template <typename Fields, typename Ev, typename Visit>
+void ForEachKeptField(Fields& t, Ev& e, Visit&& visit) {
+  visit(t.id, e.event_id);
+  visit(t.type, e.type);
+  visit(t.service_line, e.service_line);
+  visit(t.minutes, e.minutes);
+  visit(t.seq, e.seq);
+  visit(t.stream_version, e.stream_version);
+  visit(t.recorded_at_ns, e.recorded_at_ns);
+  visit(t.effective_at_ns, e.effective_at_ns);
+  visit(t.applied_bill_rate_minor, e.applied_bill_rate_minor);
+  visit(t.cost_rate_minor, e.cost_rate_minor);
+  visit(t.cost_minor, e.cost_minor);
+  visit(t.contract, e.contract);
+  visit(t.reference, e.reference);
+}
+
+}  // namespace
+
 void TargetFields::From(const events::Event& e) {
+  assert(e.IsConsumption());
   used = true;
-  id = e.event_id;
-  type = e.type;
-  service_line = e.service_line;
-  minutes = e.minutes;
-  seq = e.seq;
-  stream_version = e.stream_version;
-  recorded_at_ns = e.recorded_at_ns;
-  effective_at_ns = e.effective_at_ns;
-  applied_bill_rate_minor = e.applied_bill_rate_minor;
-  cost_rate_minor = e.cost_rate_minor;
-  cost_minor = e.cost_minor;
-  contract = e.contract;
-  reference = e.reference;
+  ForEachKeptField(*this, e, [](auto& kept, const auto& field) { kept = field; });
 }
 
 void TargetFields::To(events::Event* out) const {
   events::ClearEvent(out);
-  out->event_id = id;
-  out->type = type;
-  out->service_line = service_line;
-  out->minutes = minutes;
-  out->seq = seq;
-  out->stream_version = stream_version;
-  out->recorded_at_ns = recorded_at_ns;
-  out->effective_at_ns = effective_at_ns;
-  out->applied_bill_rate_minor = applied_bill_rate_minor;
-  out->cost_rate_minor = cost_rate_minor;
-  out->cost_minor = cost_minor;
-  out->contract = contract;
-  out->reference = reference;
+  ForEachKeptField(*this, *out, [](const auto& kept, auto& field) { field = kept; });
 }
 
 TargetCache::TargetCache(int slots_log2) : slots_log2_(slots_log2) {}

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "events/base/enum_names.h"
+
 namespace ccl::reliability {
 
 namespace {
@@ -234,18 +236,10 @@ class FaultDirectory final : public rocksdb::FSDirectoryWrapper {
 
 }  // namespace
 
-const char* FaultOpName(FaultOp op) {
-  switch (op) {
-    case FaultOp::kWrite:
-      return "write";
-    case FaultOp::kSync:
-      return "sync";
-    case FaultOp::kRead:
-      return "read";
-    case FaultOp::kRename:
-      return "rename";
-  }
-  return "?";
+std::string_view FaultOpName(FaultOp op) {
+  // Indexed by FaultOp.
+  static constexpr std::string_view kNames[] = {"write", "sync", "read", "rename"};
+  return events::EnumName(kNames, op, "?");
 }
 
 FaultFs::FaultFs(std::shared_ptr<rocksdb::FileSystem> base) : FileSystemWrapper(base) {}
@@ -313,7 +307,7 @@ IOStatus FaultFs::Check(FaultOp op, const std::string& path, FaultKind* kind) {
     fired_ = true;
     if (kind != nullptr) *kind = fail_kind_;
     std::string what =
-        std::string("injected ") + FaultOpName(op) + " fault #" + std::to_string(n) + ": " + path;
+        "injected " + std::string(FaultOpName(op)) + " fault #" + std::to_string(n) + ": " + path;
     fired_what_ = what;
     if (fail_kind_ == FaultKind::kNoSpace && op == FaultOp::kWrite) {
       return IOStatus::NoSpace(what);

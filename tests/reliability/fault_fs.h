@@ -39,12 +39,13 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace ccl::reliability {
 
 enum class FaultOp : int { kWrite = 0, kSync = 1, kRead = 2, kRename = 3 };
 inline constexpr int kFaultOpCount = 4;
-const char* FaultOpName(FaultOp op);
+std::string_view FaultOpName(FaultOp op);
 
 enum class FaultKind {
   kIOError,  // the operation fails with an I/O error and has no effect

@@ -24,6 +24,7 @@
 
 #include "events/base/display.h"
 #include "events/base/durable_file.h"
+#include "events/base/enum_names.h"
 #include "events/base/limits.h"
 #include "events/model/json.h"
 #include "events/model/rules.h"
@@ -405,16 +406,9 @@ Status ImportWholeFile(ledger::Ledger* ledger, const std::string& path, EventRea
 }  // namespace
 
 bool ParseInputFormat(std::string_view text, InputFormat* format) {
-  if (text == "jsonl") {
-    *format = InputFormat::kJsonLines;
-  } else if (text == "csv") {
-    *format = InputFormat::kCsv;
-  } else if (text == "json") {
-    *format = InputFormat::kJsonArray;
-  } else {
-    return false;
-  }
-  return true;
+  // Indexed by InputFormat; kAuto has no name.
+  static constexpr std::string_view kNames[] = {"", "jsonl", "json", "csv"};
+  return events::EnumFromName(kNames, text, format);
 }
 
 Status ImportFile(ledger::Ledger* ledger, const std::string& given_path,

@@ -6,22 +6,16 @@
 #include <filesystem>
 #include <vector>
 
+#include "events/base/enum_names.h"
 #include "tools/bench/peer.h"
 
 namespace ccl::bench {
 
 std::string_view PeerPrefix(PeerKind kind) {
-  switch (kind) {
-    case PeerKind::kRocksDbRaw:
-      return "rocksdb_raw";
-    case PeerKind::kSqlite:
-      return "sqlite";
-    case PeerKind::kPostgres:
-      return "postgres";
-    case PeerKind::kRocksDbLayout:
-      return "rocksdb_layout";
-  }
-  return "unknown";
+  // Indexed by PeerKind.
+  static constexpr std::string_view kPrefixes[] = {"rocksdb_raw", "sqlite", "postgres",
+                                                   "rocksdb_layout"};
+  return events::EnumName(kPrefixes, kind, "unknown");
 }
 
 namespace {
