@@ -109,9 +109,10 @@ void CopyDigest::AddTerm(Sha256Stream* term) {
   count_ += 1;
 }
 
-void RecentEvents::Add(uint64_t seq, std::string_view bytes) {
+void RecentEvents::Add(uint64_t seq, const events::Uuid& id, std::string_view bytes) {
   assert(seq > last_seq_);
   slots_[seq % kEventsKept].assign(bytes);  // keeps the slot's capacity: no allocation
+  ids_[seq % kIdsKept] = id;
   last_seq_ = seq;
 }
 
@@ -119,6 +120,16 @@ bool RecentEvents::Find(uint64_t seq, std::string_view* bytes) const {
   if (seq == 0 || seq > last_seq_ || last_seq_ - seq >= kEventsKept) return false;
   *bytes = slots_[seq % kEventsKept];
   return true;
+}
+
+bool RecentEvents::FindId(const events::Uuid& id, uint64_t* seq) const {
+  for (uint64_t s = last_seq_; s > 0 && last_seq_ - s < kIdsKept; --s) {
+    if (ids_[s % kIdsKept] == id) {
+      *seq = s;
+      return true;
+    }
+  }
+  return false;
 }
 
 Status VerifyModel::FindContract(std::string_view contract, ContractState** state) {
@@ -208,21 +219,28 @@ Status VerifyModel::FindEvent(const events::Uuid& id, EventLookup* out) {
 Status VerifyModel::LookUp(const events::Uuid& id, Found* slot, bool* found) {
   *found = false;
   slot->seq = 0;
-  rocksdb::Status s =
-      ledger_->db()->Get(lookup_ro_, ledger_->cf(kCfIds),
-                         rocksdb::Slice(reinterpret_cast<const char*>(id.data()), 16), &value_);
-  if (s.IsNotFound()) return Status::OK();
-  CCL_RETURN_IF_ERROR(FromRocks(s, "read ids index"));
   uint64_t seq = 0;
-  // A malformed or forward-pointing entry reads as "not found": the rules then
-  // reject the reversal, and CheckIds names the damaged entry precisely.
-  if (!DecodeSeq(value_, &seq) || seq >= current_seq_ || seq == 0) return Status::OK();
   std::string_view bytes;
-  if (!recent_.Find(seq, &bytes)) {
-    SeqKey k(seq);
-    s = ledger_->db()->Get(lookup_ro_, ledger_->cf(kCfEvents), k.view(), &value_);
-    if (!s.ok()) return Status::OK();
-    bytes = value_;
+  // A kept event's seq is the one its `ids` entry holds when that index is
+  // right, and CheckIds compares the whole index with the events.
+  if (!recent_.FindId(id, &seq)) {
+    rocksdb::Status s =
+        ledger_->db()->Get(lookup_ro_, ledger_->cf(kCfIds),
+                           rocksdb::Slice(reinterpret_cast<const char*>(id.data()), 16), &value_);
+    if (s.IsNotFound()) return Status::OK();
+    CCL_RETURN_IF_ERROR(FromRocks(s, "read ids index"));
+    // A malformed or forward-pointing entry reads as "not found": the rules
+    // then reject the reversal, and CheckIds names the damaged entry
+    // precisely.
+    if (!DecodeSeq(value_, &seq) || seq >= current_seq_ || seq == 0) return Status::OK();
+    if (!recent_.Find(seq, &bytes)) {
+      SeqKey k(seq);
+      s = ledger_->db()->Get(lookup_ro_, ledger_->cf(kCfEvents), k.view(), &value_);
+      if (!s.ok()) return Status::OK();
+      bytes = value_;
+    }
+  } else if (seq >= current_seq_ || !recent_.Find(seq, &bytes)) {
+    return Status::OK();
   }
   if (!events::DecodeEvent(bytes, &slot->event).ok() || slot->event.event_id != id) {
     return Status::OK();
