@@ -131,6 +131,9 @@ class VerifyModel final : public ModelView {
   Status FindReversal(uint64_t target_seq, bool* found, uint64_t* reversing_seq) override;
   void PutReversal(uint64_t target_seq, uint64_t reversing_seq) override;
   Status FindEvent(const events::Uuid& id, EventLookup* out) override;
+  // `contract`'s sums in `fold`: for a contract the rules just looked up,
+  // without a second lookup by name. REQUIRES: the same fold every call.
+  PeriodFold::ContractSums* PeriodSumsOf(std::string_view contract, PeriodFold* fold);
 
   // Compares the rebuilt model with the stored `contracts`, `escalations` and
   // `reversals` column families, both ways; failures go through v->Fail.
@@ -158,7 +161,12 @@ class VerifyModel final : public ModelView {
   // recent_ while kept, else through `ids` and `events`.
   Status LookUp(const events::Uuid& id, Found* slot, bool* found);
 
-  using ContractEntry = std::pair<const std::string, ContractState>;
+  // A contract's rebuilt state, and its period sums once asked for.
+  struct Contract {
+    ContractState state;
+    PeriodFold::ContractSums* sums = nullptr;
+  };
+  using ContractEntry = std::pair<const std::string, Contract>;
   void Remember(ContractEntry* e);  // as one of last_contracts_
 
   LedgerImpl* ledger_;
@@ -167,7 +175,7 @@ class VerifyModel final : public ModelView {
   // readahead.
   rocksdb::ReadOptions lookup_ro_;
   uint64_t current_seq_ = 0;
-  std::unordered_map<std::string, ContractState, StringHash, std::equal_to<>> contracts_;
+  std::unordered_map<std::string, Contract, StringHash, std::equal_to<>> contracts_;
   std::array<ContractEntry*, 2> last_contracts_{};  // the last two found, most recent first
   std::unordered_map<std::string, Escalation> escalations_;
   std::unordered_map<uint64_t, uint64_t> reversals_;

@@ -137,7 +137,7 @@ Status VerifyModel::FindContract(std::string_view contract, ContractState** stat
   // times per event: the last two found answer without hashing.
   for (ContractEntry* e : last_contracts_) {
     if (e != nullptr && e->first == contract) {
-      *state = &e->second;
+      *state = &e->second.state;
       return Status::OK();
     }
   }
@@ -147,14 +147,24 @@ Status VerifyModel::FindContract(std::string_view contract, ContractState** stat
     return Status::OK();
   }
   Remember(&*it);
-  *state = &it->second;
+  *state = &it->second.state;
   return Status::OK();
 }
 
 ContractState* VerifyModel::CreateContract(std::string_view contract) {
-  ContractEntry* e = &*contracts_.insert_or_assign(std::string(contract), ContractState{}).first;
+  ContractEntry* e = &*contracts_.insert_or_assign(std::string(contract), Contract{}).first;
   Remember(e);
-  return &e->second;
+  return &e->second.state;
+}
+
+PeriodFold::ContractSums* VerifyModel::PeriodSumsOf(std::string_view contract, PeriodFold* fold) {
+  for (ContractEntry* e : last_contracts_) {
+    if (e != nullptr && e->first == contract) {
+      if (e->second.sums == nullptr) e->second.sums = &fold->ContractOf(contract);
+      return e->second.sums;
+    }
+  }
+  return &fold->ContractOf(contract);
 }
 
 void VerifyModel::Remember(ContractEntry* e) {
@@ -272,13 +282,13 @@ Status VerifyModel::CompareContracts(VerifyState* v) {
                      "write model: contract " + Quoted(contract) + " stored but has no events");
     }
     if (!d.ok()) {
-      return v->Fail(rebuilt->second.last_seq,
+      return v->Fail(rebuilt->second.state.last_seq,
                      "write model: contract " + Quoted(contract) + ": " + d.message());
     }
-    if (!(stored == rebuilt->second)) {
-      return v->Fail(rebuilt->second.last_seq, "write model: stored state of contract " +
-                                                   Quoted(contract) +
-                                                   " differs from the replay of its events");
+    if (!(stored == rebuilt->second.state)) {
+      return v->Fail(rebuilt->second.state.last_seq, "write model: stored state of contract " +
+                                                         Quoted(contract) +
+                                                         " differs from the replay of its events");
     }
     ++seen;
   }
@@ -286,10 +296,10 @@ Status VerifyModel::CompareContracts(VerifyState* v) {
   if (seen != contracts_.size()) {
     uint64_t worst = UINT64_MAX;
     std::string name;
-    for (const auto& [contract, state] : contracts_) {
+    for (const auto& [contract, rebuilt] : contracts_) {
       rocksdb::Status s = db->Get(ro, ledger_->cf(kCfContracts), contract, &value_);
-      if (s.IsNotFound() && state.last_seq < worst) {
-        worst = state.last_seq;
+      if (s.IsNotFound() && rebuilt.state.last_seq < worst) {
+        worst = rebuilt.state.last_seq;
         name = contract;
       }
     }
