@@ -168,6 +168,8 @@ class VerifyModel final : public ModelView {
   };
   using ContractEntry = std::pair<const std::string, Contract>;
   void Remember(ContractEntry* e);  // as one of last_contracts_
+  // One of last_contracts_ by name, else nullptr.
+  ContractEntry* RecentContract(std::string_view contract) const;
 
   LedgerImpl* ledger_;
   rocksdb::ReadOptions ro_;

@@ -135,11 +135,9 @@ bool RecentEvents::FindId(const events::Uuid& id, uint64_t* seq) const {
 Status VerifyModel::FindContract(std::string_view contract, ContractState** state) {
   // The rules ask for the event's contract and the ledger stream ("") a few
   // times per event: the last two found answer without hashing.
-  for (ContractEntry* e : last_contracts_) {
-    if (e != nullptr && e->first == contract) {
-      *state = &e->second.state;
-      return Status::OK();
-    }
+  if (ContractEntry* e = RecentContract(contract)) {
+    *state = &e->second.state;
+    return Status::OK();
   }
   auto it = contracts_.find(contract);
   if (it == contracts_.end()) {
@@ -158,13 +156,17 @@ ContractState* VerifyModel::CreateContract(std::string_view contract) {
 }
 
 PeriodFold::ContractSums* VerifyModel::PeriodSumsOf(std::string_view contract, PeriodFold* fold) {
+  ContractEntry* e = RecentContract(contract);
+  if (e == nullptr) return &fold->ContractOf(contract);
+  if (e->second.sums == nullptr) e->second.sums = &fold->ContractOf(contract);
+  return e->second.sums;
+}
+
+VerifyModel::ContractEntry* VerifyModel::RecentContract(std::string_view contract) const {
   for (ContractEntry* e : last_contracts_) {
-    if (e != nullptr && e->first == contract) {
-      if (e->second.sums == nullptr) e->second.sums = &fold->ContractOf(contract);
-      return e->second.sums;
-    }
+    if (e != nullptr && e->first == contract) return e;
   }
-  return &fold->ContractOf(contract);
+  return nullptr;
 }
 
 void VerifyModel::Remember(ContractEntry* e) {
