@@ -113,7 +113,8 @@ class RecentEvents {
 };
 
 // The write model rebuilt in memory from the log, as a ModelView for
-// ApplyEvent. Reversal targets are found through the `ids` index (whose own
+// ApplyEvent. Targets of reversals and decisions are found among the last
+// events scanned (RecentEvents) or through the `ids` index (whose own
 // consistency CheckIds establishes) and must precede the current event.
 class VerifyModel final : public ModelView {
  public:
