@@ -77,7 +77,8 @@ PeriodFold::Sums& PeriodFold::SumsAt(MonthSums* v, int32_t as_of_month, int32_t 
 
 // A consumption event's contribution, counted from `as_of_month`; sign -1
 // takes it back (a reversal), in the consumption's own margin month.
-Status PeriodFold::AddConsumption(const Event& c, int32_t as_of_month, int sign) {
+Status PeriodFold::AddConsumption(const Event& c, int32_t as_of_month, int sign,
+                                  ContractSums* sums) {
   assert(c.IsConsumption() && (sign == 1 || sign == -1));
   const int64_t minutes = sign * int64_t{c.minutes};
   const int64_t rate = c.applied_bill_rate_minor.value_or(0);
@@ -86,39 +87,55 @@ Status PeriodFold::AddConsumption(const Event& c, int32_t as_of_month, int sign)
                            ? events::ValueMinor(minutes, c.cost_rate_minor)
                            : sign * c.cost_minor;
   const int32_t line = static_cast<uint8_t>(c.service_line);
-  ContractSums& sums = ContractOf(c.contract);
-  CCL_RETURN_IF_ERROR(AddTo(&SumsAt(&sums.lines, as_of_month, line), 0, minutes, 0, 0));
-  return AddTo(&SumsAt(&sums.months, as_of_month, MonthOfInstant(c.effective_at_ns)), 0, minutes,
+  CCL_RETURN_IF_ERROR(AddTo(&SumsAt(&sums->lines, as_of_month, line), 0, minutes, 0, 0));
+  return AddTo(&SumsAt(&sums->months, as_of_month, MonthOfInstant(c.effective_at_ns)), 0, minutes,
                revenue, cost);
 }
 
+const std::string* PeriodFold::ContractChanged(const Event& e, const Event* reversal_target) {
+  switch (e.type) {
+    case EventType::kContractOpened:
+    case EventType::kContractAmended:
+    case EventType::kHoursBooked:
+    case EventType::kDeliveryCompleted:
+      return &e.contract;
+    case EventType::kEntryReversed:
+      return reversal_target != nullptr ? &reversal_target->contract : nullptr;
+    default:
+      return nullptr;
+  }
+}
+
 Status PeriodFold::Add(const Event& e, const Event* reversal_target) {
+  const std::string* contract = ContractChanged(e, reversal_target);
+  return Add(e, reversal_target, contract != nullptr ? &ContractOf(*contract) : nullptr);
+}
+
+Status PeriodFold::Add(const Event& e, const Event* reversal_target, ContractSums* sums) {
+  assert((sums == nullptr) == (ContractChanged(e, reversal_target) == nullptr));
   const int32_t as_of = MonthOfInstant(e.effective_at_ns);
   switch (e.type) {
     case EventType::kContractOpened:
-      if (ContractSums& sums = ContractOf(e.contract); sums.currency.empty()) {
-        sums.currency = e.currency;
-      }
+      if (sums->currency.empty()) sums->currency = e.currency;
       [[fallthrough]];
     case EventType::kContractAmended: {
-      ContractSums& sums = ContractOf(e.contract);
       for (const events::ContractLine& l : e.lines) {
         const int64_t funded =
             e.type == EventType::kContractOpened ? l.funded_minutes : l.funded_minutes_delta;
         const int32_t line = static_cast<uint8_t>(l.service_line);
-        CCL_RETURN_IF_ERROR(AddTo(&SumsAt(&sums.lines, as_of, line), funded, 0, 0, 0));
+        CCL_RETURN_IF_ERROR(AddTo(&SumsAt(&sums->lines, as_of, line), funded, 0, 0, 0));
       }
       return Status::OK();
     }
     case EventType::kHoursBooked:
     case EventType::kDeliveryCompleted:
-      return AddConsumption(e, as_of, 1);
+      return AddConsumption(e, as_of, 1, sums);
     case EventType::kEntryReversed:
       assert(reversal_target != nullptr && reversal_target->IsConsumption());
       if (reversal_target == nullptr || !reversal_target->IsConsumption()) {
         return Status::InvalidArgument("period figures: a reversal without its target");
       }
-      return AddConsumption(*reversal_target, as_of, -1);
+      return AddConsumption(*reversal_target, as_of, -1, sums);
     default:
       return Status::OK();
   }

@@ -45,6 +45,21 @@ class PeriodFold {
   // InvalidArgument when a sum leaves int64 (no accepted ledger gets there).
   [[nodiscard]] Status Add(const events::Event& e, const events::Event* reversal_target);
 
+  // One contract's sums; its address stays valid for the fold's life.
+  struct ContractSums;
+  // The contract whose sums `e` changes: e's own, a reversal's target's;
+  // nullptr when e changes none.
+  static const std::string* ContractChanged(const events::Event& e,
+                                            const events::Event* reversal_target);
+  // That contract's sums (empty ones for a new contract).
+  ContractSums& ContractOf(std::string_view contract);
+  // Add, for a caller that found the sums already (one lookup per event for
+  // the rules and the figures). REQUIRES: `sums` is
+  // ContractOf(*ContractChanged(e, reversal_target)), or nullptr when that
+  // is nullptr.
+  [[nodiscard]] Status Add(const events::Event& e, const events::Event* reversal_target,
+                           ContractSums* sums);
+
   // The figures as of the last instant of `month` (events::MonthIndexOf).
   [[nodiscard]] Status Seal(int32_t month, events::PeriodSeal* out) const;
 
@@ -63,17 +78,20 @@ class PeriodFold {
   // SumsAt). The second key is the service line (`lines`) or the margin month
   // (`months`).
   using MonthSums = std::vector<std::pair<std::pair<int32_t, int32_t>, Sums>>;
-  // One contract's sums, found once per event by hash (verify folds every
-  // event: ordered maps keyed by contract strings were a quarter of its CPU).
+
+ public:
+  // Found once per event by hash (verify folds every event: ordered maps
+  // keyed by contract strings were a quarter of its CPU).
   struct ContractSums {
     std::string currency;
     MonthSums lines;   // funded and consumed minutes
     MonthSums months;  // revenue, cost, consumed minutes
   };
+
+ private:
   static Sums& SumsAt(MonthSums* v, int32_t as_of_month, int32_t key);
   Status AddTo(Sums* s, int64_t funded, int64_t consumed, int64_t revenue, int64_t cost);
-  Status AddConsumption(const events::Event& c, int32_t as_of_month, int sign);
-  ContractSums& ContractOf(std::string_view contract);
+  Status AddConsumption(const events::Event& c, int32_t as_of_month, int sign, ContractSums* sums);
   // The contracts, in byte order of their names.
   std::vector<const std::pair<const std::string, ContractSums>*> SortedContracts() const;
 

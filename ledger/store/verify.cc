@@ -235,7 +235,7 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress, EventHandoff* han
     // entry they imply (CopyDigest).
     StreamKeyInto(e.contract, e.stream_version, &key_);
     handoff->Add(seq, View(it->value()), key_);
-    model_.Scanned(seq, View(it->value()));
+    model_.Scanned(seq, e.event_id, View(it->value()));
 
     computed_.seq = seq;
     computed_.recorded_at_ns = e.recorded_at_ns;

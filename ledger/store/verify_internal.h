@@ -85,35 +85,45 @@ class CopyDigest {
 
 class VerifyState;
 
-// The stored bytes of the last kEventsKept events the scan read, by seq: the
-// rules and the period figures look up the targets of reversals and
-// decisions, which on the generated ledgers are the event just before (a
-// decision) or a median of 26,000 events back (a reversal: 80% within
-// 65,536). Read from `events` again, each would decompress a 32 KiB block the
-// scan did not cache. Memory: about kEventsKept times an event's size.
+// The stored bytes of the last kEventsKept events the scan read, by seq, and
+// the ids of the last kIdsKept: the rules and the period figures look up the
+// targets of reversals and decisions, which on the generated ledgers are the
+// event just before (a decision) or a median of 26,000 events back (a
+// reversal: 80% within 65,536). Read from `events` again, each would
+// decompress a 32 KiB block the scan did not cache; and finding a decision's
+// target through `ids` would read a block of that index (a random key) for
+// an event just read. Memory: about kEventsKept times an event's size.
 class RecentEvents {
  public:
   static constexpr uint64_t kEventsKept = 1 << 16;
+  static constexpr uint64_t kIdsKept = 8;
   RecentEvents() : slots_(kEventsKept) {}
   // REQUIRES: seqs strictly increasing.
-  void Add(uint64_t seq, std::string_view bytes);
+  void Add(uint64_t seq, const events::Uuid& id, std::string_view bytes);
   // Event `seq`'s bytes when still kept; valid until the next Add.
   bool Find(uint64_t seq, std::string_view* bytes) const;
+  // The seq of the latest of the last kIdsKept events with this id, false
+  // when none of them has it.
+  bool FindId(const events::Uuid& id, uint64_t* seq) const;
 
  private:
-  std::vector<std::string> slots_;  // event seq at slot seq % kEventsKept
-  uint64_t last_seq_ = 0;           // 0: none yet
+  std::vector<std::string> slots_;            // event seq at slot seq % kEventsKept
+  std::array<events::Uuid, kIdsKept> ids_{};  // its id at seq % kIdsKept
+  uint64_t last_seq_ = 0;                     // 0: none yet
 };
 
 // The write model rebuilt in memory from the log, as a ModelView for
-// ApplyEvent. Reversal targets are found through the `ids` index (whose own
+// ApplyEvent. Targets of reversals and decisions are found among the last
+// events scanned (RecentEvents) or through the `ids` index (whose own
 // consistency CheckIds establishes) and must precede the current event.
 class VerifyModel final : public ModelView {
  public:
   VerifyModel(LedgerImpl* ledger, const rocksdb::ReadOptions& ro);
   void set_current_seq(uint64_t seq) { current_seq_ = seq; }
   // Event `seq` passed the scan's checks: a later event may look it up.
-  void Scanned(uint64_t seq, std::string_view bytes) { recent_.Add(seq, bytes); }
+  void Scanned(uint64_t seq, const events::Uuid& id, std::string_view bytes) {
+    recent_.Add(seq, id, bytes);
+  }
 
   Status FindContract(std::string_view contract, ContractState** state) override;
   ContractState* CreateContract(std::string_view contract) override;
@@ -122,6 +132,9 @@ class VerifyModel final : public ModelView {
   Status FindReversal(uint64_t target_seq, bool* found, uint64_t* reversing_seq) override;
   void PutReversal(uint64_t target_seq, uint64_t reversing_seq) override;
   Status FindEvent(const events::Uuid& id, EventLookup* out) override;
+  // `contract`'s sums in `fold`: for a contract the rules just looked up,
+  // without a second lookup by name. REQUIRES: the same fold every call.
+  PeriodFold::ContractSums* PeriodSumsOf(std::string_view contract, PeriodFold* fold);
 
   // Compares the rebuilt model with the stored `contracts`, `escalations` and
   // `reversals` column families, both ways; failures go through v->Fail.
@@ -145,12 +158,19 @@ class VerifyModel final : public ModelView {
     uint64_t seq = 0;  // 0: empty
     events::Event event;
   };
-  // Finds the event `id` through `ids` (not found_) and decodes it into *slot:
-  // its bytes from recent_ while kept, else from `events`.
+  // Finds the event `id` (not in found_) and decodes it into *slot: from
+  // recent_ while kept, else through `ids` and `events`.
   Status LookUp(const events::Uuid& id, Found* slot, bool* found);
 
-  using ContractEntry = std::pair<const std::string, ContractState>;
+  // A contract's rebuilt state, and its period sums once asked for.
+  struct Contract {
+    ContractState state;
+    PeriodFold::ContractSums* sums = nullptr;
+  };
+  using ContractEntry = std::pair<const std::string, Contract>;
   void Remember(ContractEntry* e);  // as one of last_contracts_
+  // One of last_contracts_ by name, else nullptr.
+  ContractEntry* RecentContract(std::string_view contract) const;
 
   LedgerImpl* ledger_;
   rocksdb::ReadOptions ro_;
@@ -158,7 +178,7 @@ class VerifyModel final : public ModelView {
   // readahead.
   rocksdb::ReadOptions lookup_ro_;
   uint64_t current_seq_ = 0;
-  std::unordered_map<std::string, ContractState, StringHash, std::equal_to<>> contracts_;
+  std::unordered_map<std::string, Contract, StringHash, std::equal_to<>> contracts_;
   std::array<ContractEntry*, 2> last_contracts_{};  // the last two found, most recent first
   std::unordered_map<std::string, Escalation> escalations_;
   std::unordered_map<uint64_t, uint64_t> reversals_;

@@ -158,9 +158,10 @@ void CopyDigest::AddTerm(Sha256Stream* term) {
   count_ += 1;
 }
 
-void RecentEvents::Add(uint64_t seq, std::string_view bytes) {
+void RecentEvents::Add(uint64_t seq, const events::Uuid& id, std::string_view bytes) {
   assert(seq > last_seq_);
   slots_[seq % kEventsKept].assign(bytes);  // keeps the slot's capacity: no allocation
+  ids_[seq % kIdsKept] = id;
   last_seq_ = seq;
 }
 
@@ -170,14 +171,22 @@ bool RecentEvents::Find(uint64_t seq, std::string_view* bytes) const {
   return true;
 }
 
+bool RecentEvents::FindId(const events::Uuid& id, uint64_t* seq) const {
+  for (uint64_t s = last_seq_; s > 0 && last_seq_ - s < kIdsKept; --s) {
+    if (ids_[s % kIdsKept] == id) {
+      *seq = s;
+      return true;
+    }
+  }
+  return false;
+}
+
 Status VerifyModel::FindContract(std::string_view contract, ContractState** state) {
   // The rules ask for the event's contract and the ledger stream ("") a few
   // times per event: the last two found answer without hashing.
-  for (ContractEntry* e : last_contracts_) {
-    if (e != nullptr && e->first == contract) {
-      *state = &e->second;
-      return Status::OK();
-    }
+  if (ContractEntry* e = RecentContract(contract)) {
+    *state = &e->second.state;
+    return Status::OK();
   }
   auto it = contracts_.find(contract);
   if (it == contracts_.end()) {
@@ -185,14 +194,28 @@ Status VerifyModel::FindContract(std::string_view contract, ContractState** stat
     return Status::OK();
   }
   Remember(&*it);
-  *state = &it->second;
+  *state = &it->second.state;
   return Status::OK();
 }
 
 ContractState* VerifyModel::CreateContract(std::string_view contract) {
-  ContractEntry* e = &*contracts_.insert_or_assign(std::string(contract), ContractState{}).first;
+  ContractEntry* e = &*contracts_.insert_or_assign(std::string(contract), Contract{}).first;
   Remember(e);
-  return &e->second;
+  return &e->second.state;
+}
+
+PeriodFold::ContractSums* VerifyModel::PeriodSumsOf(std::string_view contract, PeriodFold* fold) {
+  ContractEntry* e = RecentContract(contract);
+  if (e == nullptr) return &fold->ContractOf(contract);
+  if (e->second.sums == nullptr) e->second.sums = &fold->ContractOf(contract);
+  return e->second.sums;
+}
+
+VerifyModel::ContractEntry* VerifyModel::RecentContract(std::string_view contract) const {
+  for (ContractEntry* e : last_contracts_) {
+    if (e != nullptr && e->first == contract) return e;
+  }
+  return nullptr;
 }
 
 void VerifyModel::Remember(ContractEntry* e) {
@@ -257,21 +280,28 @@ Status VerifyModel::FindEvent(const events::Uuid& id, EventLookup* out) {
 Status VerifyModel::LookUp(const events::Uuid& id, Found* slot, bool* found) {
   *found = false;
   slot->seq = 0;
-  rocksdb::Status s =
-      ledger_->db()->Get(lookup_ro_, ledger_->cf(kCfIds),
-                         rocksdb::Slice(reinterpret_cast<const char*>(id.data()), 16), &value_);
-  if (s.IsNotFound()) return Status::OK();
-  CCL_RETURN_IF_ERROR(FromRocks(s, "read ids index"));
   uint64_t seq = 0;
-  // A malformed or forward-pointing entry reads as "not found": the rules then
-  // reject the reversal, and CheckIds names the damaged entry precisely.
-  if (!DecodeSeq(value_, &seq) || seq >= current_seq_ || seq == 0) return Status::OK();
   std::string_view bytes;
-  if (!recent_.Find(seq, &bytes)) {
-    SeqKey k(seq);
-    s = ledger_->db()->Get(lookup_ro_, ledger_->cf(kCfEvents), k.view(), &value_);
-    if (!s.ok()) return Status::OK();
-    bytes = value_;
+  // A kept event's seq is the one its `ids` entry holds when that index is
+  // right, and CheckIds compares the whole index with the events.
+  if (!recent_.FindId(id, &seq)) {
+    rocksdb::Status s =
+        ledger_->db()->Get(lookup_ro_, ledger_->cf(kCfIds),
+                           rocksdb::Slice(reinterpret_cast<const char*>(id.data()), 16), &value_);
+    if (s.IsNotFound()) return Status::OK();
+    CCL_RETURN_IF_ERROR(FromRocks(s, "read ids index"));
+    // A malformed or forward-pointing entry reads as "not found": the rules
+    // then reject the reversal, and CheckIds names the damaged entry
+    // precisely.
+    if (!DecodeSeq(value_, &seq) || seq >= current_seq_ || seq == 0) return Status::OK();
+    if (!recent_.Find(seq, &bytes)) {
+      SeqKey k(seq);
+      s = ledger_->db()->Get(lookup_ro_, ledger_->cf(kCfEvents), k.view(), &value_);
+      if (!s.ok()) return Status::OK();
+      bytes = value_;
+    }
+  } else if (seq >= current_seq_ || !recent_.Find(seq, &bytes)) {
+    return Status::OK();
   }
   if (!events::DecodeEvent(bytes, &slot->event).ok() || slot->event.event_id != id) {
     return Status::OK();
@@ -299,19 +329,21 @@ Status VerifyModel::CompareContracts(VerifyState* v) {
                      "write model: contract " + Quoted(contract) + " stored but has no events");
     }
     if (!d.ok()) {
-      return v->Fail(rebuilt->second.last_seq,
+      return v->Fail(rebuilt->second.state.last_seq,
                      "write model: contract " + Quoted(contract) + ": " + d.message());
     }
-    if (!(stored == rebuilt->second)) {
-      return v->Fail(rebuilt->second.last_seq, "write model: stored state of contract " +
-                                                   Quoted(contract) +
-                                                   " differs from the replay of its events");
+    if (!(stored == rebuilt->second.state)) {
+      return v->Fail(rebuilt->second.state.last_seq, "write model: stored state of contract " +
+                                                         Quoted(contract) +
+                                                         " differs from the replay of its events");
     }
     return Status::OK();
   };
   auto missing = [&] {
-    auto m = column.FirstMissing(contracts_);
-    return v->Fail(m == contracts_.end() ? 1 : m->second.last_seq,
+    auto m = column.FirstMissing(
+        contracts_, [](const auto& e) -> const std::string& { return e.first; },
+        [](const auto& e) { return e.second.state.last_seq; });
+    return v->Fail(m == contracts_.end() ? 1 : m->second.state.last_seq,
                    "write model: contract " + Quoted(m == contracts_.end() ? "" : m->first) +
                        " missing from `contracts`");
   };

@@ -60,7 +60,10 @@ Status VerifyState::CheckPeriodSeal(uint64_t seq, const events::Event& e) {
     if (!found.found) return Fail(seq, "period figures: reversal target not found");
     target = found.event;
   }
-  Status s = period_fold_.Add(*subject, target);
+  const std::string* contract = PeriodFold::ContractChanged(*subject, target);
+  Status s = period_fold_.Add(
+      *subject, target,
+      contract != nullptr ? model_.PeriodSumsOf(*contract, &period_fold_) : nullptr);
   if (!s.ok()) return Fail(seq, "period figures: " + s.message());
   return Status::OK();
 }

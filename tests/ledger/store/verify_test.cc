@@ -473,6 +473,21 @@ TEST_F(LedgerVerifyTest, ReversalOfATargetBeyondTheKeptEventsReplays) {
   EXPECT_EQ(report.events, head_.seq + 1 + RecentEvents::kEventsKept + 3);
 }
 
+// Verify finds a target among the last RecentEvents::kIdsKept events by id
+// without `ids`: the event found there must be the one with that id, so a
+// reversal rewritten to name an escalation two events back is rejected as
+// one of an escalation (not as one of a target not found).
+TEST_F(LedgerVerifyTest, ReversalOfARecentEventFindsThatEvent) {
+  const Event escalation =
+      f_.Escalation(EventType::kEscalationOpened, "C1", "E7", events::Severity::kB);
+  const Event booking = f_.Book("C1", ServiceLine::kReactive, 15);
+  const Event reversal = f_.Reverse("C1", booking.event_id);
+  ExpectReplayRejects(
+      {escalation, booking, reversal}, [&](Event* e) { e->target_event_id = escalation.event_id; },
+      "reversal target is not HoursBooked or DeliveryCompleted")
+      .IgnoreError();
+}
+
 // A close whose sealed figures are not those of the events before it: the
 // chain, streams and ids are consistent, so only the recomputed seal tells.
 TEST_F(LedgerVerifyTest, SealedFiguresAreRecomputed) {
