@@ -79,7 +79,14 @@ void LedgerImpl::CompleteAsync(const std::vector<Writer*>& writers) {
   for (Writer* w : writers) {
     assert(w->done && w->async != nullptr);
     std::unique_ptr<AsyncAppend> a(w->async);
-    a->done(w->status, std::move(a->result));
+    // A `done` that throws, against its contract, must neither end the
+    // process from a commit thread nor leave the writers after it
+    // unanswered and counted as queued: its exception ends here (its
+    // append's outcome stands).
+    try {
+      a->done(w->status, std::move(a->result));
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nobody above may take it
+    }
   }
   std::lock_guard<std::mutex> lock(writers_mu_);
   assert(async_queued_ >= writers.size());

@@ -246,9 +246,10 @@ class Ledger {
   // refused before it is queued (a read-only ledger, a failed sync, the
   // batch size, an access record), on the caller's thread before
   // AppendAsync returns. `done` must not block (the group's other writers
-  // wait for it) and must not call Append; it may call AppendAsync. The
-  // ledger's destructor waits for every queued append's `done`. The default
-  // calls Append and then `done`.
+  // wait for it), must not call Append and must not throw (one that throws
+  // on a thread of the ledger has its exception dropped there); it may call
+  // AppendAsync. The ledger's destructor waits for every queued append's
+  // `done`. The default calls Append and then `done`.
   virtual void AppendAsync(std::vector<events::Event> batch, AppendOptions options,
                            AppendDone done) {
     AppendResult result;

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -186,6 +187,27 @@ TEST_F(LedgerAppendAsyncTest, DestructionCompletesEveryQueuedAppend) {
   ledger_.reset();
   EXPECT_EQ(out.done(), kN);
   for (const Outcomes::One& o : out.Wait()) EXPECT_TRUE(o.status.ok()) << o.status.ToString();
+  Reopen();
+  EXPECT_EQ(ledger_->head().seq, kN + 1);
+}
+
+// A `done` that throws (against its contract) must not end the process
+// from a commit thread, nor leave the other appends of its group
+// unanswered or the destructor waiting for it.
+TEST_F(LedgerAppendAsyncTest, ThrowingDoneNeitherKillsTheProcessNorStopsTheOthers) {
+  MustAppend({f_.Open("C")});
+  constexpr size_t kN = 100;
+  Outcomes out(kN);
+  for (size_t i = 0; i < kN; ++i) {
+    Ledger::AppendDone record = out.For(i);
+    ledger_->AppendAsync({f_.Book("C", ServiceLine::kReactive, 1)}, AppendOptions(),
+                         [record, i](const Status& s, AppendResult&& r) {
+                           record(s, std::move(r));
+                           if (i % 3 == 0) throw std::runtime_error("a caller's bug");
+                         });
+  }
+  for (const Outcomes::One& o : out.Wait()) EXPECT_TRUE(o.status.ok()) << o.status.ToString();
+  ledger_.reset();  // returns: no completion is left counted as queued
   Reopen();
   EXPECT_EQ(ledger_->head().seq, kN + 1);
 }
