@@ -45,7 +45,11 @@ void LedgerImpl::AppendAsync(std::vector<events::Event> batch, AppendOptions opt
   w->result = &a->result;
   w->async = a.release();  // owned by the queue until CompleteAsync
   std::lock_guard<std::mutex> lock(writers_mu_);
-  if (commit_threads_.empty()) {
+  // Stopping (the destructor), the commit threads being joined lead this
+  // one: they end only once no AppendAsync is queued, and a `done` calling
+  // AppendAsync runs while its own still counts.
+  assert(!commit_stop_ || async_queued_ > 0);
+  if (commit_threads_.empty() && !commit_stop_) {
     for (size_t i = 0; i < kCommitThreads; ++i)
       commit_threads_.emplace_back([this] { CommitLoop(); });
   }

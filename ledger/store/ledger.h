@@ -248,8 +248,9 @@ class Ledger {
   // AppendAsync returns. `done` must not block (the group's other writers
   // wait for it), must not call Append and must not throw (one that throws
   // on a thread of the ledger has its exception dropped there); it may call
-  // AppendAsync. The ledger's destructor waits for every queued append's
-  // `done`. The default calls Append and then `done`.
+  // AppendAsync, also while the destructor runs. The ledger's destructor
+  // waits for every queued append's `done`, those queued by a `done`
+  // included. The default calls Append and then `done`.
   virtual void AppendAsync(std::vector<events::Event> batch, AppendOptions options,
                            AppendDone done) {
     AppendResult result;

@@ -212,6 +212,31 @@ TEST_F(LedgerAppendAsyncTest, ThrowingDoneNeitherKillsTheProcessNorStopsTheOther
   EXPECT_EQ(ledger_->head().seq, kN + 1);
 }
 
+// `done` may call AppendAsync (ledger.h), also while the destructor
+// completes what is queued: that append is completed too, before the
+// destructor returns.
+TEST_F(LedgerAppendAsyncTest, ADoneMayAppendAgainWhileTheLedgerIsDestroyed) {
+  MustAppend({f_.Open("C")});
+  constexpr size_t kN = 200;
+  Outcomes out(2 * kN);
+  std::vector<Event> again;
+  for (size_t i = 0; i < kN; ++i) again.push_back(f_.Book("C", ServiceLine::kReactive, 1));
+  Ledger* ledger = ledger_.get();
+  for (size_t i = 0; i < kN; ++i) {
+    ledger_->AppendAsync(
+        {f_.Book("C", ServiceLine::kReactive, 1)}, AppendOptions(),
+        [&out, &again, ledger, i, first = out.For(i)](const Status& s, AppendResult&& r) {
+          first(s, std::move(r));
+          ledger->AppendAsync({again[i]}, AppendOptions(), out.For(kN + i));
+        });
+  }
+  ledger_.reset();
+  EXPECT_EQ(out.done(), 2 * kN);
+  for (const Outcomes::One& o : out.Wait()) EXPECT_TRUE(o.status.ok()) << o.status.ToString();
+  Reopen();
+  EXPECT_EQ(ledger_->head().seq, 2 * kN + 1);
+}
+
 TEST_F(LedgerAppendAsyncTest, FailedSyncFailsTheGroupAndEveryLaterAppendUntilReopen) {
   auto fs = std::make_shared<reliability::FaultFs>();
   std::unique_ptr<rocksdb::Env> env = reliability::NewFaultEnv(fs);
