@@ -1,7 +1,9 @@
 // The event routes: adapters from HTTP to app::ImportBody (what `ledgerctl
 // import` appends with) and to the ledger's readers, producing what
 // `ledgerctl log --json` and `show` produce.
+#include <atomic>
 #include <chrono>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <span>
@@ -112,6 +114,37 @@ Reply AppendedReply(const Status& s, const ledger::AppendResult& appended,
   return reply;
 }
 
+// AppendedReply on a thread of the ledger, which must not see an exception
+// (ledger.h): one thrown while making the answer (a subscriber's callback,
+// memory) is a 500 to the client, the append's outcome standing (its access
+// record is in the batch when the batch was written).
+Reply AppendedReplyOrFault(const Status& s, const ledger::AppendResult& appended,
+                           std::span<const uint64_t> lines, bool attached, double seconds,
+                           Service& svc) noexcept {
+  try {
+    return AppendedReply(s, appended, lines, attached, seconds, svc);
+  } catch (const std::exception& e) {
+    Reply reply = Reply::Error(HttpError(500, "internal",
+                                         std::string(s.ok() ? "the batch was appended, but " : "") +
+                                             "answering failed: " + e.what()));
+    reply.access_recorded = attached && s.ok();
+    return reply;
+  }
+}
+
+// Counts an append in flight until its answer was handed over, however that
+// ended: shutdown waits for the count to reach zero.
+class InFlight {
+ public:
+  explicit InFlight(std::atomic<size_t>* n) : n_(n) {}
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+  ~InFlight() { n_->fetch_sub(1); }
+
+ private:
+  std::atomic<size_t>* n_;
+};
+
 }  // namespace
 
 void PostEvents(std::shared_ptr<const Request> request, Service& svc, ReplyDone done) {
@@ -147,9 +180,9 @@ void PostEvents(std::shared_ptr<const Request> request, Service& svc, ReplyDone 
       std::move(in.events), std::move(options.append),
       [&svc, lines = std::move(in.lines), attached, start, done = std::move(done)](
           const Status& st, ledger::AppendResult&& appended) {
+        const InFlight in_flight(&svc.appends_in_flight);
         const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-        done(AppendedReply(st, appended, lines, attached, took.count(), svc));
-        svc.appends_in_flight.fetch_sub(1);
+        done(AppendedReplyOrFault(st, appended, lines, attached, took.count(), svc));
       });
 }
 

@@ -7,6 +7,7 @@
 #include <deque>
 #include <optional>
 #include <regex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -121,6 +122,20 @@ TEST_F(PostEventsTest, AnswersWhenTheAppendCompletesAndCountsEventsPerGroup) {
   EXPECT_EQ(Sample("ledgerd_appends_total"), 3);
   EXPECT_EQ(Sample("ledgerd_append_batch_events_count"), 2) << "one observation per group";
   EXPECT_EQ(Sample("ledgerd_append_batch_events_sum"), 5);
+}
+
+// The answer is made on a thread of the ledger: a throw while making it
+// must not cross into that thread, the client gets an answer, and the
+// append no longer counts as in flight (shutdown waits for none).
+TEST_F(PostEventsTest, AThrowWhileAnsweringIsA500AndEndsTheAppend) {
+  ledger_.ReportGroups({{1, true}});
+  svc_.on_appended = [] { throw std::runtime_error("a subscriber's bug"); };
+  auto reply = Post({f_.Open("C")});
+  EXPECT_EQ(svc_.appends_in_flight.load(), 1u);
+  EXPECT_NO_THROW(ledger_.Complete());
+  ASSERT_TRUE(reply->has_value());
+  EXPECT_EQ((*reply)->status, 500u) << (*reply)->body;
+  EXPECT_EQ(svc_.appends_in_flight.load(), 0u);
 }
 
 }  // namespace
