@@ -116,8 +116,10 @@ Reply AppendedReply(const Status& s, const ledger::AppendResult& appended,
 
 // AppendedReply on a thread of the ledger, which must not see an exception
 // (ledger.h): one thrown while making the answer (a subscriber's callback,
-// memory) is a 500 to the client, the append's outcome standing (its access
-// record is in the batch when the batch was written).
+// memory) is a 500 to the client, the append's outcome standing. The record
+// written with the batch says 200 and names the events; the 500 the client
+// got is recorded too, as a second record of the request, as is any other
+// failure to answer a written append: the log must show what was answered.
 Reply AppendedReplyOrFault(const Status& s, const ledger::AppendResult& appended,
                            std::span<const uint64_t> lines, bool attached, double seconds,
                            Service& svc) noexcept {
@@ -127,7 +129,6 @@ Reply AppendedReplyOrFault(const Status& s, const ledger::AppendResult& appended
     Reply reply = Reply::Error(HttpError(500, "internal",
                                          std::string(s.ok() ? "the batch was appended, but " : "") +
                                              "answering failed: " + e.what()));
-    reply.access_recorded = attached && s.ok();
     return reply;
   }
 }

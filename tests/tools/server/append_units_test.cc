@@ -82,6 +82,7 @@ class PostEventsTest : public ::testing::Test {
     request->context.principal = "tester";
     request->context.rules = rules_;
     request->context.grant = rules_->policy.GrantOf("tester");
+    request->access.emplace();  // the access log is on
     auto reply = std::make_shared<std::optional<Reply>>();
     PostEvents(request, svc_, [reply](Reply r) { *reply = std::move(r); });
     return reply;
@@ -118,6 +119,7 @@ TEST_F(PostEventsTest, AnswersWhenTheAppendCompletesAndCountsEventsPerGroup) {
     ASSERT_TRUE((*r)->has_value());
     EXPECT_EQ((**r)->status, 200u) << (**r)->body;
     EXPECT_TRUE((**r)->body.find("\"appended\":") != std::string::npos) << (**r)->body;
+    EXPECT_TRUE((**r)->access_recorded) << "the record travels with the events";
   }
   EXPECT_EQ(Sample("ledgerd_appends_total"), 3);
   EXPECT_EQ(Sample("ledgerd_append_batch_events_count"), 2) << "one observation per group";
@@ -126,7 +128,9 @@ TEST_F(PostEventsTest, AnswersWhenTheAppendCompletesAndCountsEventsPerGroup) {
 
 // The answer is made on a thread of the ledger: a throw while making it
 // must not cross into that thread, the client gets an answer, and the
-// append no longer counts as in flight (shutdown waits for none).
+// append no longer counts as in flight (shutdown waits for none). The
+// record written with the events says 200, so the 500 is left for the
+// session to record: the log shows what the client was told.
 TEST_F(PostEventsTest, AThrowWhileAnsweringIsA500AndEndsTheAppend) {
   ledger_.ReportGroups({{1, true}});
   svc_.on_appended = [] { throw std::runtime_error("a subscriber's bug"); };
@@ -135,6 +139,7 @@ TEST_F(PostEventsTest, AThrowWhileAnsweringIsA500AndEndsTheAppend) {
   EXPECT_NO_THROW(ledger_.Complete());
   ASSERT_TRUE(reply->has_value());
   EXPECT_EQ((*reply)->status, 500u) << (*reply)->body;
+  EXPECT_FALSE((*reply)->access_recorded);
   EXPECT_EQ(svc_.appends_in_flight.load(), 0u);
 }
 
