@@ -61,6 +61,12 @@ std::string ListNames(std::vector<std::string> names) {
 
 }  // namespace
 
+std::string DamagedLedgerAdvice() {
+  return "nothing was changed. Keep the folder as it is (copy it before any repair), and "
+         "restore the latest backup into a new folder: `ledgerctl --db NEW_FOLDER restore --dir "
+         "BACKUP_DIR`, which verifies the copy; then `ledgerctl --db NEW_FOLDER verify`";
+}
+
 Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
@@ -84,10 +90,7 @@ Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
   if (!data.empty()) {
     return Status::Corruption(
         path + " holds ledger data that cannot be opened: its CURRENT file is missing (found " +
-        ListNames(data) +
-        "); nothing was changed. Keep the folder as it is (copy it before any repair), and "
-        "restore the latest backup into a new folder: `ledgerctl --db NEW_FOLDER restore --dir "
-        "BACKUP_DIR`, which verifies the copy; then `ledgerctl --db NEW_FOLDER verify`");
+        ListNames(data) + "); " + DamagedLedgerAdvice());
   }
   if (!foreign.empty()) {
     // Not NotFound: that would invite creating a ledger here.

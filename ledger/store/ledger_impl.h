@@ -142,6 +142,11 @@ class IngestFiles {
 // else; NotFound when not creating and the folder holds nothing of ours.
 Status CheckFolderWithoutCurrent(const std::string& path, bool creating);
 
+// What to do with a damaged ledger folder: keep it, restore the latest
+// backup into a new folder, verify that. Appended to every Corruption that
+// stops an open.
+std::string DamagedLedgerAdvice();
+
 // OK when this process may write the ledger folder at `path` (and its LOCK
 // file, when there is one), or when the folder does not exist yet. Otherwise
 // IOError "the ledger folder PATH is not writable: <the system's reason>",

@@ -92,6 +92,21 @@ Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   return Status::IOError(m);
 }
 
+namespace {
+
+// A checksum or format failure while opening (recovering the WAL, reading
+// the MANIFEST) means damaged files: the message says so and what to do,
+// not only RocksDB's words.
+Status OpenFailure(const rocksdb::Status& s, const std::string& path) {
+  if (s.IsCorruption()) {
+    return Status::Corruption(path + " holds ledger data that is damaged (" + s.ToString() + "); " +
+                              DamagedLedgerAdvice());
+  }
+  return FromRocks(s, "open " + path);
+}
+
+}  // namespace
+
 Status Ledger::Open(const Options& options, const std::string& path,
                     std::unique_ptr<Ledger>* ledger) {
   return LedgerImpl::OpenImpl(options, path, ledger);
@@ -154,6 +169,13 @@ rocksdb::DBOptions LedgerDbOptions(rocksdb::Env* env, bool create) {
   o.max_open_files = -1;  // required by secondary instances; cheap at our file counts
   o.max_total_wal_size = 1ull << 30;
   o.paranoid_checks = true;
+  // Recovery replays the WAL to its end and accepts only a torn last record
+  // (a write a crash interrupted, never acknowledged) or the zeroed tail of
+  // a preallocated file. RocksDB's default (point-in-time) would stop at
+  // the first damaged record, open what came before and drop every synced,
+  // acknowledged batch after it without a word; a damaged WAL must fail the
+  // open (Corruption) instead.
+  o.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   // Our group commit already makes one WriteBatch of concurrent appends, and
   // RocksDB uses memtable insert hints (cf_options.cc) only for sequential inserts.
   o.allow_concurrent_memtable_write = false;
@@ -220,7 +242,7 @@ Status LedgerImpl::OpenDb() {
                           (holder.empty() ? std::string() : " (" + holder + ")") +
                           "; try again when it has finished");
     }
-    return FromRocks(s, "open " + path_);
+    return OpenFailure(s, path_);
   }
   // WAL recovery is over (a secondary keeps tailing the writer's WAL and
   // never turns them on).
@@ -244,7 +266,7 @@ Status LedgerImpl::OpenSecondary() {
   s = rocksdb::DB::OpenAsSecondary(o, path_, std::string(), cfs, &handles_, &db_);
   if (!s.ok()) {
     handles_.clear();
-    return FromRocks(s, "open " + path_);
+    return OpenFailure(s, path_);
   }
   if (!has_access) handles_.push_back(nullptr);  // kCfAccess, the last family
   return Status::OK();

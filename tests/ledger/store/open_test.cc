@@ -77,6 +77,42 @@ TEST_F(LedgerOpenTest, ReadersCallAFolderHoldingLedgerDataDamagedNotMissing) {
   EXPECT_EQ(Listing(path()), before);
 }
 
+// A flipped byte in the WAL stops every open: the message says the files
+// are damaged and how to restore, not only RocksDB's "checksum mismatch".
+TEST_F(LedgerOpenTest, ADamagedWalIsCalledDamagedWithWhatToDo) {
+  {
+    Options o;
+    o.create_if_missing = true;
+    o.clock = &clock_;
+    std::unique_ptr<Ledger> l;
+    ASSERT_TRUE(Ledger::Open(o, path(), &l).ok());
+    std::vector<Event> batch = {f_.Open("C1")};
+    for (int i = 0; i < 20; ++i) batch.push_back(f_.Book("C1", ServiceLine::kReactive, 1 + i));
+    AppendResult r;
+    ASSERT_TRUE(l->Append(batch, AppendOptions(), &r).ok());
+  }
+  std::string wal;
+  for (const auto& e : fs::directory_iterator(path())) {
+    if (e.path().extension() == ".log" && e.file_size() > 1000) wal = e.path().string();
+  }
+  ASSERT_FALSE(wal.empty()) << "the events are in a WAL";
+  {
+    std::fstream f(wal, std::ios::in | std::ios::out | std::ios::binary);
+    const std::streamoff middle = static_cast<std::streamoff>(fs::file_size(wal) / 2);
+    f.seekg(middle);
+    const char c = static_cast<char>(f.get() ^ 0xff);
+    f.seekp(middle);
+    f.put(c);
+  }
+  for (bool read_only : {true, false}) {
+    std::unique_ptr<Ledger> l;
+    Status s = OpenWith(false, read_only, &l);
+    EXPECT_TRUE(s.IsCorruption()) << (read_only ? "read-only: " : "writer: ") << s.ToString();
+    EXPECT_NE(s.message().find("damaged"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("restore"), std::string::npos) << s.message();
+  }
+}
+
 TEST_F(LedgerOpenTest, CreateRefusesAFolderOfOtherFiles) {
   fs::create_directories(path());
   std::ofstream(path() + "/notes.txt") << "mine\n";
