@@ -112,6 +112,17 @@ Status ReadCheckpoint(const std::string& folder, uint64_t size, const std::strin
   CCL_RETURN_IF_ERROR(s);
   SignedNote note;
   Checkpoint cp;
+  // Another ledger's checkpoint: the ledger at this path is not the one
+  // that published the folder. Said as such, since no repair fixes it.
+  if (ParseSignedNote(text, &note).ok() && ParseCheckpointText(note.text, &cp).ok() &&
+      cp.origin != origin) {
+    return Status::Corruption(
+               "is a checkpoint of another ledger (" + cp.origin + "), not of this one (" + origin +
+               "): the ledger here was replaced, or is a new one where another was. If that was "
+               "intended, keep the folder as the other ledger's evidence, move it away and run "
+               "the command again; otherwise treat the ledger as tampered with")
+        .WithContext(path);
+  }
   s = OpenCheckpoint(text, vkey, &note, &cp);
   if (s.ok()) s = DigestOfCheckpoint(cp, out);
   if (s.ok() && cp.tree_size != size) {
@@ -146,6 +157,19 @@ std::string DefaultCheckpointFolder(const std::string& db_path) {
   std::string text = ec ? db_path : p.string();
   while (text.size() > 1 && text.back() == '/') text.pop_back();
   return text + ".checkpoints";
+}
+
+Status CheckFolderHoldsNoCheckpoint(const std::string& folder) {
+  std::vector<uint64_t> sizes;
+  Status s = ListCheckpoints(folder, &sizes);
+  if (s.IsNotFound()) return Status::OK();
+  CCL_RETURN_IF_ERROR(s);
+  if (sizes.empty()) return Status::OK();
+  return Status::InvalidArgument(
+      "the checkpoint folder " + folder + " holds checkpoints of another ledger (the newest of " +
+      Num(sizes.back()) +
+      " events): a new ledger would be held to them. Keep that folder as the other ledger's "
+      "evidence and move it away, or give the new ledger its own folder; nothing was created");
 }
 
 std::string LedgerOrigin(const Ledger& ledger) { return "ccl.ledger/" + LedgerIdText(ledger); }
@@ -211,20 +235,6 @@ Status PublishCheckpoint(Ledger* ledger, const CheckpointFolderOptions& options,
   CCL_RETURN_IF_ERROR(events::WriteFileDurably(folder + "/" + FileName(tree->size()), note));
   result->written = true;
   return Prune(folder, options.keep_newest);
-}
-
-Status RemoveCheckpointFiles(const std::string& folder) {
-  std::vector<uint64_t> sizes;
-  Status s = ListCheckpoints(folder, &sizes);
-  if (s.IsNotFound()) return Status::OK();
-  CCL_RETURN_IF_ERROR(s);
-  for (const uint64_t size : sizes) {
-    const std::string path = folder + "/" + FileName(size);
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-      return Status::IOError(path + ": " + std::strerror(errno));
-    }
-  }
-  return events::SyncDirectory(folder);
 }
 
 }  // namespace ccl::ledger

@@ -45,6 +45,11 @@ inline constexpr size_t kCheckpointFileBytesMax = 16 * 1024;
 // resolved, so every name of one ledger finds one folder.
 std::string DefaultCheckpointFolder(const std::string& db_path);
 
+// Before a ledger is created: InvalidArgument naming the folder when it
+// already holds checkpoints (they can only be another ledger's, e.g. of one
+// deleted from the same path); OK when it is missing or holds none.
+[[nodiscard]] Status CheckFolderHoldsNoCheckpoint(const std::string& folder);
+
 // The origin (and key name) of a ledger's checkpoints: "ccl.ledger/<id>".
 std::string LedgerOrigin(const Ledger& ledger);
 
@@ -81,9 +86,5 @@ struct OwnCheckpointReport {
 // exist or holds no checkpoint: OK with report->found false.
 [[nodiscard]] Status CheckLedgerExtendsCheckpoint(Ledger* ledger, const std::string& folder,
                                                   OwnCheckpointReport* report);
-
-// Deletes the checkpoint files (our name pattern only) of `folder`, for a
-// command that deliberately replaces the ledger (demo). Keeps the key.
-[[nodiscard]] Status RemoveCheckpointFiles(const std::string& folder);
 
 }  // namespace ccl::ledger

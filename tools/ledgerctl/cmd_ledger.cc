@@ -17,6 +17,7 @@
 #include "events/base/time_format.h"
 #include "events/model/json.h"
 #include "events/model/uuid.h"
+#include "ledger/audit/checkpoint_folder.h"
 #include "ledger/audit/merkle_verify.h"
 #include "ledger/merkle/digest.h"
 #include "ledger/store/ledger.h"
@@ -40,7 +41,8 @@ int RunInit(const po::variables_map&, const GlobalOptions& g) {
   Status s = OpenLedger(g, OpenMode::kWrite, &ledger);
   bool created = false;
   if (s.IsNotFound()) {
-    s = OpenLedger(g, OpenMode::kCreate, &ledger);
+    s = ledger::CheckFolderHoldsNoCheckpoint(CheckpointFolder(g));
+    if (s.ok()) s = OpenLedger(g, OpenMode::kCreate, &ledger);
     created = true;
   }
   if (s.ok()) s = PublishOwnCheckpoint(ledger.get(), g);

@@ -107,11 +107,12 @@ int DemoRefuseExisting(const GlobalOptions& g, const std::string& workload) {
           path +
           " exists: the demo never deletes or overwrites a file; choose another --dir "
           "(or remove " +
-          g.db_path + " and " + workload + " yourself)"));
+          g.db_path + ", " + workload + " and " + CheckpointFolder(g) + " yourself)"));
     }
   }
-  // The replaced ledger's checkpoints would say the new one is another.
-  const Status s = ledger::RemoveCheckpointFiles(CheckpointFolder(g));
+  // A removed ledger's checkpoints are its evidence, and would hold the new
+  // ledger to them: they are the user's to move, never the demo's to delete.
+  const Status s = ledger::CheckFolderHoldsNoCheckpoint(CheckpointFolder(g));
   return s.ok() ? kExitOk : Fail(s);
 }
 

@@ -87,6 +87,32 @@ TEST_F(CheckpointFolderTest, AnOlderCopyIsBehindAndGetsNoCheckpoint) {
   EXPECT_EQ(CheckpointFiles(), 2u);
 }
 
+// Another ledger at the same path (a replaced one, or a new one where an old
+// one was deleted) is told as such, not as a key mismatch; and before a
+// ledger is created the folder is checked for any checkpoint at all.
+TEST_F(CheckpointFolderTest, AnotherLedgersFolderIsNamedAsSuch) {
+  EXPECT_TRUE(CheckFolderHoldsNoCheckpoint(options_.folder).ok()) << "no folder yet";
+  ledger_.Append(4);
+  Publish();
+  Status s = CheckFolderHoldsNoCheckpoint(options_.folder);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("holds checkpoints of another ledger (the newest of 4 events)"),
+            std::string::npos)
+      << s.message();
+  std::unique_ptr<Ledger> other = testing::OpenLedgerAt(outside_.Sub("other"), false);
+  ASSERT_NE(other, nullptr);
+  OwnCheckpointReport report;
+  s = CheckLedgerExtendsCheckpoint(other.get(), options_.folder, &report);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("is a checkpoint of another ledger (" + LedgerOrigin(*ledger_.get()) +
+                             "), not of this one (" + LedgerOrigin(*other) + ")"),
+            std::string::npos)
+      << s.message();
+  PublishResult r;
+  EXPECT_TRUE(PublishCheckpoint(other.get(), options_, &r).IsCorruption());
+  EXPECT_EQ(CheckpointFiles(), 1u);
+}
+
 TEST_F(CheckpointFolderTest, ReadOnlyViewCatchesUpWithANewerCheckpoint) {
   ledger_.Append(4);
   Publish();

@@ -359,6 +359,30 @@ TEST_F(LedgerctlTest, DemoBuildsAndVerifiesALedger) {
   EXPECT_EQ(ReadFile(demo + ".jsonl"), workload_before);
   r = Run({"--db", demo, "verify"}, "", false);
   EXPECT_EQ(r.code, 0) << r.err;
+  // The ledger and workload removed, its checkpoints stay its evidence:
+  // neither the demo nor init deletes them or creates a ledger held to them.
+  fs::remove_all(demo);
+  fs::remove(demo + ".jsonl");
+  const std::string checkpoints = demo + ".checkpoints";
+  std::map<std::string, std::string> kept;
+  for (const auto& e : fs::directory_iterator(checkpoints)) {
+    kept[e.path().filename().string()] = ReadFile(e.path().string());
+  }
+  ASSERT_GT(kept.size(), 1u);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"demo", "--dir", demo, "--contracts", "2", "--days", "10"},
+        std::vector<std::string>{"--db", demo, "init"}}) {
+    r = Run(args, "", false);
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_NE(r.err.find(checkpoints + " holds checkpoints of another ledger"), std::string::npos)
+        << r.err;
+    EXPECT_FALSE(fs::exists(demo)) << args[0];
+  }
+  std::map<std::string, std::string> after;
+  for (const auto& e : fs::directory_iterator(checkpoints)) {
+    after[e.path().filename().string()] = ReadFile(e.path().string());
+  }
+  EXPECT_EQ(after, kept);
 }
 
 // `--db X demo` builds the demo at X (not at ./demo-ledger); --db and --dir
