@@ -194,6 +194,11 @@ class ServerImpl final : public Server {
   Service service_;
 
   net::io_context ioc_;
+  // The listening side's handlers (accept, signals, checkpoint and drain
+  // timers) run here, one at a time, whichever I/O thread runs them: the
+  // acceptor and the timers they share are not safe for concurrent use, and
+  // a shutdown closes the acceptor and cancels the timers.
+  net::strand<net::io_context::executor_type> control_{net::make_strand(ioc_)};
   ssl::context tls_{ssl::context::tls_server};
   tcp::acceptor acceptor_{ioc_};
   net::signal_set signals_{ioc_};
