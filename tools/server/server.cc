@@ -219,7 +219,9 @@ Status ServerImpl::Run() {
 }
 
 void ServerImpl::Accept() {
-  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+  // Each connection's socket gets a strand of its own; the handler runs on
+  // control_, where a shutdown closes the acceptor.
+  auto on_accept = [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (!acceptor_.is_open()) return;  // shutdown
       Log(spdlog::level::warn, "accept: " + ec.message());
@@ -237,7 +239,8 @@ void ServerImpl::Accept() {
       }
     }
     Accept();
-  });
+  };
+  acceptor_.async_accept(net::make_strand(ioc_), net::bind_executor(control_, on_accept));
 }
 
 bool ServerImpl::Admit(const std::string& ip) {
@@ -302,7 +305,7 @@ void ServerImpl::NotifySubscribers() {
 }
 
 void ServerImpl::WaitSignal() {
-  signals_.async_wait([this](beast::error_code ec, int signal) {
+  signals_.async_wait(net::bind_executor(control_, [this](beast::error_code ec, int signal) {
     if (ec) return;
     if (signal == SIGHUP) {
       ReloadOnSignal();
@@ -310,7 +313,7 @@ void ServerImpl::WaitSignal() {
       return;
     }
     BeginShutdown();
-  });
+  }));
 }
 
 void ServerImpl::ReloadOnSignal() {
@@ -368,14 +371,14 @@ void ServerImpl::PollDrain(std::chrono::steady_clock::time_point deadline) {
     return;
   }
   drain_timer_.expires_after(kDrainPollInterval);
-  drain_timer_.async_wait([this, deadline](beast::error_code ec) {
+  drain_timer_.async_wait(net::bind_executor(control_, [this, deadline](beast::error_code ec) {
     if (!ec) PollDrain(deadline);
-  });
+  }));
 }
 
 void ServerImpl::ScheduleCheckpoint() {
   checkpoint_timer_.expires_after(kCheckpointPollInterval);
-  checkpoint_timer_.async_wait([this](beast::error_code ec) {
+  checkpoint_timer_.async_wait(net::bind_executor(control_, [this](beast::error_code ec) {
     if (ec || draining()) return;
     const ledger::CheckpointFolderOptions defaults;
     const uint64_t head = ledger_->head().seq;
@@ -394,7 +397,7 @@ void ServerImpl::ScheduleCheckpoint() {
       });
     }
     ScheduleCheckpoint();
-  });
+  }));
 }
 
 void ServerImpl::PublishCheckpoint(const char* why) {

@@ -173,22 +173,12 @@ class ServerImpl final : public Server {
   std::vector<std::shared_ptr<Session>> Live(const std::vector<std::weak_ptr<Session>>& sessions);
 
   const ServerOptions options_;
-  net::io_context ioc_;
-  ssl::context tls_{ssl::context::tls_server};
-  tcp::acceptor acceptor_{ioc_};
-  net::signal_set signals_{ioc_};
-  net::steady_timer checkpoint_timer_{ioc_};
-  net::steady_timer drain_timer_{ioc_};
-  net::thread_pool workers_;
-  uint16_t port_ = 0;
-
-  std::unique_ptr<ledger::Ledger> ledger_;
+  // What a Session's destructor touches (Release, RemoveSubscriber) comes
+  // before the I/O context and the workers, so that it is destroyed after
+  // them: destroying them destroys the handlers they still queue (answers
+  // and access records that arrived after the drain time), and with those
+  // the last references to their sessions.
   Metrics metrics_;
-  std::unique_ptr<PolicyStore> policy_;
-  std::unique_ptr<AccessLog> access_log_;  // null with --access-log off
-  AuthFailureLimiter auth_failures_{options_.limits.auth_failures};
-  Service service_;
-
   std::mutex mu_;  // guards what follows
   size_t connections_ = 0;
   std::map<std::string, size_t> per_client_;
@@ -197,6 +187,31 @@ class ServerImpl final : public Server {
   uint64_t checkpoint_head_ = 0;  // head at the last publication
   std::chrono::steady_clock::time_point checkpoint_at_;
   std::atomic<bool> publishing_{false};
+  // What the ledger's and the access log's callbacks reach (on_appended,
+  // the appends' replies) outlives their threads, which their destructors
+  // join.
+  AuthFailureLimiter auth_failures_{options_.limits.auth_failures};
+  Service service_;
+
+  net::io_context ioc_;
+  // The listening side's handlers (accept, signals, checkpoint and drain
+  // timers) run here, one at a time, whichever I/O thread runs them: the
+  // acceptor and the timers they share are not safe for concurrent use, and
+  // a shutdown closes the acceptor and cancels the timers.
+  net::strand<net::io_context::executor_type> control_{net::make_strand(ioc_)};
+  ssl::context tls_{ssl::context::tls_server};
+  tcp::acceptor acceptor_{ioc_};
+  net::signal_set signals_{ioc_};
+  net::steady_timer checkpoint_timer_{ioc_};
+  net::steady_timer drain_timer_{ioc_};
+  net::thread_pool workers_;
+  uint16_t port_ = 0;
+
+  // Destroyed first: the access log appends through the ledger, and both
+  // post their callbacks' answers to the I/O context.
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::unique_ptr<PolicyStore> policy_;
+  std::unique_ptr<AccessLog> access_log_;  // null with --access-log off
 };
 
 }  // namespace ccl::ledgerd
