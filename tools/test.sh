@@ -16,8 +16,12 @@ stage_setup() {
 }
 
 # Release-like build with debug info: the configuration the tests exercise.
+# -g1 (line tables) instead of -g: a failing test's stack trace keeps every
+# file and line, and compiling costs a quarter less CPU (ledger/store/append.cc:
+# 10.4 s with -g, 7.9 s with -g1), with smaller objects to link.
 stage_unit() {
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" >/dev/null
   ninja -C "$BUILD" -j "$JOBS"
   ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS"
 }
