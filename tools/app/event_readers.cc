@@ -75,13 +75,14 @@ Status JsonlFileReader::Open(const std::string& path) {
 #ifdef POSIX_FADV_SEQUENTIAL
   ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-  buf_.resize(kChunkBytes + limits::kJsonLineBytesMax + 2);
+  buf_size_ = kChunkBytes + limits::kJsonLineBytesMax + 2;
+  buf_ = std::make_unique_for_overwrite<char[]>(buf_size_);
   return Status::OK();
 }
 
 Status JsonlFileReader::Next(Event* e, bool* done) {
   for (;;) {
-    const char* start = buf_.data() + begin_;
+    const char* start = buf_.get() + begin_;
     const char* nl = static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
     std::string_view text;
     if (nl == nullptr) {
@@ -115,13 +116,13 @@ Status JsonlFileReader::Next(Event* e, bool* done) {
 // Moves the unread tail to the front and reads the next chunk after it.
 Status JsonlFileReader::Fill() {
   const size_t tail = end_ - begin_;
-  if (begin_ > 0 && tail > 0) std::memmove(buf_.data(), buf_.data() + begin_, tail);
+  if (begin_ > 0 && tail > 0) std::memmove(buf_.get(), buf_.get() + begin_, tail);
   begin_ = 0;
   end_ = tail;
-  const size_t want = std::min(kChunkBytes, buf_.size() - end_);
+  const size_t want = std::min(kChunkBytes, buf_size_ - end_);
   ssize_t n;
   do {
-    n = ::read(fd_, buf_.data() + end_, want);
+    n = ::read(fd_, buf_.get() + end_, want);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return Status::IOError(std::string("read: ") + std::strerror(errno));
   if (n == 0) eof_ = true;

@@ -62,7 +62,10 @@ class JsonlFileReader final : public EventReader {
   Status Fill();
 
   int fd_ = -1;
-  std::vector<char> buf_;
+  // Not zero-filled: only the pages a read reaches are touched, so a small
+  // file costs a small buffer however large kChunkBytes is.
+  std::unique_ptr<char[]> buf_;
+  size_t buf_size_ = 0;
   size_t begin_ = 0;
   size_t end_ = 0;
   bool eof_ = false;
