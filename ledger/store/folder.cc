@@ -124,8 +124,8 @@ Status CheckFolderWritable(const std::string& path) {
                          " (writing needs write access to it; read commands work without)");
 }
 
-bool LedgerLockHeld(const std::string& path, std::string* holder) {
-  holder->clear();
+bool LedgerLockHeld(const std::string& path, LockHolder* holder) {
+  *holder = LockHolder();
   const int fd = ::open((path + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   struct flock lk {};
@@ -137,7 +137,7 @@ bool LedgerLockHeld(const std::string& path, std::string* holder) {
   if (rc != 0 || lk.l_type == F_UNLCK) return false;
   // A traditional lock (RocksDB's) reports its process; an OFD lock -1.
   if (lk.l_pid <= 0) return true;
-  *holder = "pid " + std::to_string(lk.l_pid);
+  holder->text = "pid " + std::to_string(lk.l_pid);
   const int cmd =
       ::open(("/proc/" + std::to_string(lk.l_pid) + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC);
   if (cmd < 0) return true;
@@ -147,12 +147,15 @@ bool LedgerLockHeld(const std::string& path, std::string* holder) {
   if (n <= 0) return true;
   std::string line(buf, static_cast<size_t>(n));
   while (!line.empty() && line.back() == '\0') line.pop_back();
+  // argv[0] ends at the first NUL: its last path component is the program.
+  const std::string program = line.substr(0, line.find('\0'));
+  holder->server = program.substr(program.rfind('/') + 1) == "ledgerd";
   for (char& c : line) {
     if (c == '\0') c = ' ';
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   }
   if (n == static_cast<ssize_t>(sizeof(buf))) line += "...";
-  *holder += ": " + line;
+  holder->text += ": " + line;
   return true;
 }
 

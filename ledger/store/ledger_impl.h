@@ -154,12 +154,17 @@ std::string DamagedLedgerAdvice();
 // reports the same only in the text of its lock error.
 Status CheckFolderWritable(const std::string& path);
 
+// Who holds a ledger's write lock, as far as it can be told.
+struct LockHolder {
+  std::string text;     // "pid N: <command line>", or "" when unknown
+  bool server = false;  // the holder's program is ledgerd
+};
+
 // Whether someone holds the write lock RocksDB takes on PATH/LOCK: another
 // process, or another Ledger object of this one (asked with F_OFD_GETLK,
-// which, unlike F_GETLK, also sees this process's own lock). *holder is
-// "pid N: <command line>" when the holder can be told, else "". False when
+// which, unlike F_GETLK, also sees this process's own lock). False when
 // nobody holds it or the LOCK file cannot be read.
-bool LedgerLockHeld(const std::string& path, std::string* holder);
+bool LedgerLockHeld(const std::string& path, LockHolder* holder);
 
 // Translates a RocksDB status (IOError, Corruption, NotFound, InvalidArgument).
 Status FromRocks(const rocksdb::Status& s, std::string_view context);

@@ -236,11 +236,15 @@ Status LedgerImpl::OpenDb() {
   if (!s.ok()) {
     // RocksDB 7.8 tells a held lock only in its message text (an IOError
     // with no subcode): ask the lock itself instead.
-    std::string holder;
+    LockHolder holder;
     if (s.IsIOError() && LedgerLockHeld(path_, &holder)) {
+      // A server holds it for as long as it runs: waiting does not help,
+      // writing through it does (reads open the ledger beside it).
       return Status::Busy("the ledger at " + path_ + " is in use by another process" +
-                          (holder.empty() ? std::string() : " (" + holder + ")") +
-                          "; try again when it has finished");
+                          (holder.text.empty() ? std::string() : " (" + holder.text + ")") +
+                          (holder.server ? "; write through that server (ledgerctl --server URL "
+                                           "--cert PEM --key PEM --cacert PEM COMMAND) or stop it"
+                                         : "; try again when it has finished"));
     }
     return OpenFailure(s, path_);
   }

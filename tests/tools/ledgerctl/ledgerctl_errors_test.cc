@@ -189,7 +189,10 @@ TEST_F(LedgerctlErrorsTest, LockedLedgerSaysWhoHoldsItAndExitsFour) {
   std::unique_ptr<ledger::Ledger> holder;
   ASSERT_TRUE(ledger::Ledger::Open(ledger::Options(), db_, &holder).ok());
   RunResult r = Run({"import", (dir_ / "in.jsonl").string()});
-  ExpectOneLine(r, 4, {"in use by another process", "pid " + std::to_string(::getpid())});
+  ExpectOneLine(r, 4,
+                {"in use by another process", "pid " + std::to_string(::getpid()),
+                 "try again when it has finished"});
+  EXPECT_EQ(r.err.find("--server"), std::string::npos) << "the holder is no server: " << r.err;
   EXPECT_EQ(r.err.find("LOCK"), std::string::npos) << "the store's own words: " << r.err;
   EXPECT_EQ(Run({"balance"}).code, 0) << "reads work beside the writer";
 }

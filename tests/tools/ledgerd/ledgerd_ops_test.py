@@ -159,6 +159,8 @@ class OpsTest(unittest.TestCase):
         self.assertEqual(r.returncode, 4, r.stderr)
         self.assertIn("ledgerd", r.stderr)
         self.assertIn("in use by another process", r.stderr)
+        self.assertIn("write through that server (ledgerctl --server URL", r.stderr)
+        self.assertNotIn("try again", r.stderr)
         log = ledgerctl("log", "--json", db=s.db)
         self.assertEqual((log.returncode, len(log.stdout.splitlines())), (0, 5))
         self.assertEqual(ledgerctl("verify", db=s.db).returncode, 0)
