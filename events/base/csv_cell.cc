@@ -94,6 +94,12 @@ void AppendJsonStringBody(std::string_view s, bool escape_del_c1, std::string* o
   out->append(s.data() + run, s.size() - run);
 }
 
+void AppendJsonString(std::string_view s, std::string* out, bool escape_del_c1) {
+  out->push_back('"');
+  AppendJsonStringBody(s, escape_del_c1, out);
+  out->push_back('"');
+}
+
 void AppendCsvCell(std::string_view text, std::string* out, CsvCellMode mode) {
   std::string encoded;
   std::string_view cell = text;

@@ -62,5 +62,8 @@ bool HasControlCharacter(std::string_view s);
 // U+007F and U+0080..U+009F. The canonical JSON of events uses it without
 // (its bytes never change); CSV cells and tables with.
 void AppendJsonStringBody(std::string_view s, bool escape_del_c1, std::string* out);
+// The same between quotes: `s` as a JSON string literal. The one writer of
+// JSON strings outside the events' canonical JSON (documents, logs, rows).
+void AppendJsonString(std::string_view s, std::string* out, bool escape_del_c1 = true);
 
 }  // namespace ccl::events

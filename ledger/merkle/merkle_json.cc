@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 
+#include "events/base/csv_cell.h"
 #include "events/base/durable_file.h"
 #include "events/base/hex.h"
 #include "events/model/uuid.h"
@@ -63,23 +64,6 @@ Status ReadFileBounded(const std::string& path, size_t bytes_max, std::string* o
   }
   ::close(fd);
   return Status::OK();
-}
-
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(ch);
-    } else if (c < 0x20) {
-      out->append("\\u00");
-      events::AppendHexByte(c, out);
-    } else {
-      out->push_back(ch);
-    }
-  }
-  out->push_back('"');
 }
 
 struct JsonObjectReader::Impl {
@@ -235,9 +219,9 @@ Status JsonObjectReader::Object(std::string_view key, JsonObjectReader* child) c
 
 void AppendDocumentHead(std::string_view format, std::string_view ledger_id, std::string* out) {
   out->append("{\n  \"format\": ");
-  AppendJsonString(format, out);
+  events::AppendJsonString(format, out, /*escape_del_c1=*/false);
   out->append(",\n  \"ledger_id\": ");
-  AppendJsonString(ledger_id, out);
+  events::AppendJsonString(ledger_id, out, /*escape_del_c1=*/false);
 }
 
 Status ReadDocumentHead(std::string_view what, std::string_view text, size_t bytes_max,

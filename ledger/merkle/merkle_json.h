@@ -23,11 +23,6 @@ namespace ccl::ledger::internal {
 // Creates `folder` (one level) unless it exists; durable (parent synced).
 [[nodiscard]] Status EnsureFolder(const std::string& folder);
 
-// Appends `s` as a JSON string literal (quotes included) to *out. Escapes
-// quotes, backslashes and control characters; other bytes are copied, so `s`
-// should be UTF-8.
-void AppendJsonString(std::string_view s, std::string* out);
-
 // InvalidArgument "<what>: field '<field>': <rule>": a document (digest,
 // proof) that parses but breaks a rule of its format.
 [[nodiscard]] Status BadField(std::string_view what, std::string_view field, std::string_view rule);

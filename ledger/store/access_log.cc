@@ -120,12 +120,6 @@ Status DecodeFixed(Reader* in, AccessRecord* r) {
   return Status::OK();
 }
 
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  events::AppendJsonStringBody(s, /*escape_del_c1=*/true, out);
-  out->push_back('"');
-}
-
 }  // namespace
 
 std::string_view AccessKindName(AccessKind kind) {
@@ -241,19 +235,19 @@ void AppendAccessEntryJson(const AccessEntry& e, std::string* out) {
   const AccessRecord& r = e.record;
   *out += "{\"n\":" + std::to_string(e.n) + ",\"time\":\"" + events::FormatInstantNs(r.time_ns) +
           "\",\"kind\":\"" + std::string(AccessKindName(r.kind)) + "\",\"principal\":";
-  AppendJsonString(r.principal, out);
+  events::AppendJsonString(r.principal, out);
   *out += ",\"auth\":\"" + std::string(AuthMethodName(r.auth)) + "\",\"client\":";
-  AppendJsonString(r.client, out);
+  events::AppendJsonString(r.client, out);
   *out += ",\"method\":";
-  AppendJsonString(r.method, out);
+  events::AppendJsonString(r.method, out);
   *out += ",\"route\":";
-  AppendJsonString(r.route, out);
+  events::AppendJsonString(r.route, out);
   *out += ",\"params\":{";
   for (size_t i = 0; i < r.params.size(); ++i) {
     if (i > 0) out->push_back(',');
-    AppendJsonString(r.params[i].name, out);
+    events::AppendJsonString(r.params[i].name, out);
     out->push_back(':');
-    AppendJsonString(r.params[i].value, out);
+    events::AppendJsonString(r.params[i].value, out);
   }
   *out += "},\"status\":" + std::to_string(r.status) + ",\"rows\":" + std::to_string(r.rows) +
           ",\"bytes\":" + std::to_string(r.bytes);

@@ -174,16 +174,13 @@ void WriteJson(const RowSet& set, std::string* out) {
       if (!set.columns[i].in_json) continue;
       if (!first) *out += ',';
       first = false;
-      *out += '"';
-      AppendJsonString(set.columns[i].name, out);
-      *out += "\":";
+      events::AppendJsonString(set.columns[i].name, out);
+      *out += ':';
       const Cell& c = row[i];
       if (c.null) {
         *out += "null";
       } else if (set.columns[i].kind == ColumnKind::kText) {
-        *out += '"';
-        AppendJsonString(c.text, out);
-        *out += '"';
+        events::AppendJsonString(c.text, out);
       } else {
         *out += std::to_string(c.number);
       }
@@ -246,10 +243,6 @@ Status ReadJsonRow(std::string_view line, RowSet* set) {
   }
   set->rows.push_back(std::move(row));
   return Status::OK();
-}
-
-void AppendJsonString(std::string_view s, std::string* out) {
-  events::AppendJsonStringBody(s, /*escape_del_c1=*/true, out);
 }
 
 RowSet BalanceRowSet(const std::vector<BalanceRow>& rows) {

@@ -107,8 +107,4 @@ void WriteRowSet(const RowSet& set, OutputFormat format, std::string* out,
 // refused. InvalidArgument naming the column when the line is not such a row.
 Status ReadJsonRow(std::string_view line, RowSet* set);
 
-// Escapes `s` as the inside of a JSON string (quotes, backslash, every
-// control character as \u00XX: events::AppendJsonStringBody).
-void AppendJsonString(std::string_view s, std::string* out);
-
 }  // namespace ccl::projections

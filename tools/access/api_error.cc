@@ -8,12 +8,6 @@
 namespace ccl::ledgerd {
 namespace {
 
-void AppendString(std::string_view s, std::string* out) {
-  *out += '"';
-  events::AppendJsonStringBody(s, /*escape_del_c1=*/true, out);
-  *out += '"';
-}
-
 void AppendOptional(const std::optional<uint64_t>& v, std::string* out) {
   *out += v ? std::to_string(*v) : "null";
 }
@@ -50,20 +44,20 @@ static_assert(IndexedByCode(), "kHttpCodes: one row per Status::Code, in order")
 
 std::string JsonQuoted(std::string_view s) {
   std::string out;
-  AppendString(s, &out);
+  events::AppendJsonString(s, &out);
   return out;
 }
 
 std::string ApiError::ToJson() const {
   std::string out = "{\"error\":{\"code\":";
-  AppendString(code, &out);
+  events::AppendJsonString(code, &out);
   out += ",\"message\":";
-  AppendString(message, &out);
+  events::AppendJsonString(message, &out);
   out += ",\"field\":";
   if (field.empty()) {
     out += "null";
   } else {
-    AppendString(field, &out);
+    events::AppendJsonString(field, &out);
   }
   out += ",\"line\":";
   AppendOptional(line, &out);

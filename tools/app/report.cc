@@ -68,9 +68,9 @@ std::string SealedNote(const projections::ClosedPeriod& c) {
 }
 
 std::string SealedCloseJson(const projections::ClosedPeriod& c) {
-  std::string json = "{\"seq\":" + std::to_string(c.seq) + ",\"actor\":\"";
-  events::AppendJsonStringBody(c.actor, /*escape_del_c1=*/true, &json);
-  json += "\",\"recorded_at\":\"" + events::FormatInstantNs(c.recorded_at_ns) + "\"}";
+  std::string json = "{\"seq\":" + std::to_string(c.seq) + ",\"actor\":";
+  events::AppendJsonString(c.actor, &json);
+  json += ",\"recorded_at\":\"" + events::FormatInstantNs(c.recorded_at_ns) + "\"}";
   return json;
 }
 

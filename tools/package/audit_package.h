@@ -7,8 +7,9 @@
 // targets), a C2SP checkpoint at the
 // period's end, the consistency proof from a previous package's checkpoint,
 // the balances and margins at the period's end with their state digests, the
-// format documents and a stand-alone verifier, `verify_package.py` (Python 3
-// standard library only). A signed MANIFEST lists every other file with its
+// format documents and a stand-alone verifier, `verify_package.py` and the
+// `verify_*.py` modules it loads from its own folder (Python 3 standard
+// library only). A signed MANIFEST lists every other file with its
 // SHA-256, so nothing in the folder can be swapped. The layout is in
 // tools/package/PACKAGE_README.md, copied into every package as README.md.
 #pragma once

@@ -417,5 +417,28 @@ TEST(CsvCellTest, PlainModeQuotesOnlyAndKeepsTheText) {
   EXPECT_EQ(safe, "'=1+1");  // the default stays the spreadsheet-safe form
 }
 
+// The JSON string literal every document, log and row writer uses: quotes
+// and backslashes backslashed, controls as lower-case \u00XX, DEL and C1
+// too unless asked not to (the canonical event JSON's choice); other UTF-8
+// bytes as they are.
+TEST(JsonStringTest, QuotesAndEscapesControlCharacters) {
+  const auto quoted = [](std::string_view s, bool escape_del_c1) {
+    std::string out = "x";  // appended to, not replaced
+    AppendJsonString(s, &out, escape_del_c1);
+    return out;
+  };
+  for (bool del_c1 : {false, true}) {
+    EXPECT_EQ(quoted("", del_c1), "x\"\"");
+    EXPECT_EQ(quoted("a\"b\\c", del_c1), "x\"a\\\"b\\\\c\"");
+    EXPECT_EQ(quoted(std::string("\n\x1f\0", 3), del_c1), "x\"\\u000a\\u001f\\u0000\"");
+    EXPECT_EQ(quoted("Minist\xc3\xa8re", del_c1), "x\"Minist\xc3\xa8re\"");
+  }
+  EXPECT_EQ(quoted("\x7f\xc2\x85", false), "x\"\x7f\xc2\x85\"");
+  EXPECT_EQ(quoted("\x7f\xc2\x85", true), "x\"\\u007f\\u0085\"");
+  std::string by_default;
+  AppendJsonString("\x7f", &by_default);
+  EXPECT_EQ(by_default, "\"\\u007f\"");
+}
+
 }  // namespace
 }  // namespace ccl::events

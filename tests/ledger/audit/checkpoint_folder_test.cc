@@ -38,6 +38,19 @@ class CheckpointFolderTest : public testing::AuditLedgerTest {
     }
     return n;
   }
+  // `ledger`, which is not the one the folder's checkpoints are of (or not
+  // as far), fails the check with Corruption naming `what`, and publishing
+  // from it is refused, writing nothing.
+  void ExpectRefused(Ledger* ledger, const std::string& what) {
+    OwnCheckpointReport report;
+    Status s = CheckLedgerExtendsCheckpoint(ledger, options_.folder, &report);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_NE(s.message().find(what), std::string::npos) << s.ToString();
+    const size_t files = CheckpointFiles();
+    PublishResult r;
+    EXPECT_TRUE(PublishCheckpoint(ledger, options_, &r).IsCorruption());
+    EXPECT_EQ(CheckpointFiles(), files);
+  }
   testing::TempDir outside_;  // the folder lives outside the database
   CheckpointFolderOptions options_;
 };
@@ -76,15 +89,8 @@ TEST_F(CheckpointFolderTest, AnOlderCopyIsBehindAndGetsNoCheckpoint) {
   Options o;
   std::unique_ptr<Ledger> old;
   ASSERT_TRUE(Ledger::Open(o, outside_.Sub("old"), &old).ok());
-  OwnCheckpointReport report;
-  Status s = CheckLedgerExtendsCheckpoint(old.get(), options_.folder, &report);
-  EXPECT_TRUE(s.IsCorruption());
-  EXPECT_NE(s.message().find("ledger is behind its own checkpoint: size 4, checkpoint 7"),
-            std::string::npos)
-      << s.ToString();
-  PublishResult r;
-  EXPECT_TRUE(PublishCheckpoint(old.get(), options_, &r).IsCorruption());
   EXPECT_EQ(CheckpointFiles(), 2u);
+  ExpectRefused(old.get(), "ledger is behind its own checkpoint: size 4, checkpoint 7");
 }
 
 // Another ledger at the same path (a replaced one, or a new one where an old
@@ -101,16 +107,9 @@ TEST_F(CheckpointFolderTest, AnotherLedgersFolderIsNamedAsSuch) {
       << s.message();
   std::unique_ptr<Ledger> other = testing::OpenLedgerAt(outside_.Sub("other"), false);
   ASSERT_NE(other, nullptr);
-  OwnCheckpointReport report;
-  s = CheckLedgerExtendsCheckpoint(other.get(), options_.folder, &report);
-  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
-  EXPECT_NE(s.message().find("is a checkpoint of another ledger (" + LedgerOrigin(*ledger_.get()) +
-                             "), not of this one (" + LedgerOrigin(*other) + ")"),
-            std::string::npos)
-      << s.message();
-  PublishResult r;
-  EXPECT_TRUE(PublishCheckpoint(other.get(), options_, &r).IsCorruption());
   EXPECT_EQ(CheckpointFiles(), 1u);
+  ExpectRefused(other.get(), "is a checkpoint of another ledger (" + LedgerOrigin(*ledger_.get()) +
+                                 "), not of this one (" + LedgerOrigin(*other) + ")");
 }
 
 TEST_F(CheckpointFolderTest, ReadOnlyViewCatchesUpWithANewerCheckpoint) {

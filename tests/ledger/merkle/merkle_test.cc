@@ -344,17 +344,22 @@ std::vector<std::pair<std::string, std::vector<Hash>>> DamagedPaths(
   return out;
 }
 
-// The CT verifier test's corruptions, for every path of every tree up to 40.
-TEST_F(MerkleTest, CorruptedInclusionProofsAreRejected) {
-  const auto d = Data(40);
-  MemoryNodeReader reader = ReaderOver(d);
-  const Hash some = Sha256("some other hash");
-  for (uint64_t n = 1; n <= d.size(); ++n) {
-    const Hash root = NaiveMth(d, 0, n);
+// The CT verifier test's corruptions, for every proof of every tree up to 40
+// leaves: the leaves, their tree, and a hash that is none of its nodes.
+class MerkleCorruptionTest : public MerkleTest {
+ protected:
+  const std::vector<std::string> d_ = Data(40);
+  MemoryNodeReader reader_ = ReaderOver(d_);
+  const Hash some_ = Sha256("some other hash");
+};
+
+TEST_F(MerkleCorruptionTest, CorruptedInclusionProofsAreRejected) {
+  for (uint64_t n = 1; n <= d_.size(); ++n) {
+    const Hash root = NaiveMth(d_, 0, n);
     for (uint64_t i = 0; i < n; ++i) {
       std::vector<Hash> path;
-      ASSERT_TRUE(MakeInclusionPath(&reader, i, n, &path).ok());
-      const Hash leaf = LeafHash(d[i]);
+      ASSERT_TRUE(MakeInclusionPath(&reader_, i, n, &path).ok());
+      const Hash leaf = LeafHash(d_[i]);
       auto rejected = [&](uint64_t idx, uint64_t size, const Hash& lf, const std::vector<Hash>& p,
                           const Hash& r) {
         Status s = VerifyInclusion(idx, size, lf, p, r);
@@ -368,24 +373,21 @@ TEST_F(MerkleTest, CorruptedInclusionProofsAreRejected) {
       EXPECT_TRUE(rejected(i, n / 2, leaf, path, root));
       EXPECT_TRUE(rejected(i, n, LeafHash("wrong leaf"), path, root));
       EXPECT_TRUE(rejected(i, n, leaf, path, EmptyTreeHash()));
-      EXPECT_TRUE(rejected(i, n, leaf, path, some));
-      for (const auto& [what, bad] : DamagedPaths(path, {root, some})) {
+      EXPECT_TRUE(rejected(i, n, leaf, path, some_));
+      for (const auto& [what, bad] : DamagedPaths(path, {root, some_})) {
         EXPECT_TRUE(rejected(i, n, leaf, bad, root)) << what;
       }
     }
   }
 }
 
-TEST_F(MerkleTest, CorruptedConsistencyProofsAreRejected) {
-  const auto d = Data(40);
-  MemoryNodeReader reader = ReaderOver(d);
-  const Hash some = Sha256("some other hash");
-  for (uint64_t n = 2; n <= d.size(); ++n) {
-    const Hash r2 = NaiveMth(d, 0, n);
+TEST_F(MerkleCorruptionTest, CorruptedConsistencyProofsAreRejected) {
+  for (uint64_t n = 2; n <= d_.size(); ++n) {
+    const Hash r2 = NaiveMth(d_, 0, n);
     for (uint64_t m = 1; m < n; ++m) {
-      const Hash r1 = NaiveMth(d, 0, m);
+      const Hash r1 = NaiveMth(d_, 0, m);
       std::vector<Hash> path;
-      ASSERT_TRUE(MakeConsistencyPath(&reader, m, n, &path).ok());
+      ASSERT_TRUE(MakeConsistencyPath(&reader_, m, n, &path).ok());
       ASSERT_FALSE(path.empty());
       auto rejected = [&](uint64_t a, uint64_t b, const Hash& x, const Hash& y,
                           const std::vector<Hash>& p) {
@@ -397,8 +399,8 @@ TEST_F(MerkleTest, CorruptedConsistencyProofsAreRejected) {
       EXPECT_TRUE(rejected(m ^ 2, n, r1, r2, path));
       EXPECT_TRUE(rejected(m, n * 2, r1, r2, path));
       EXPECT_TRUE(rejected(m, n / 2, r1, r2, path));
-      EXPECT_TRUE(rejected(m, n, some, r2, path));
-      EXPECT_TRUE(rejected(m, n, r1, some, path));
+      EXPECT_TRUE(rejected(m, n, some_, r2, path));
+      EXPECT_TRUE(rejected(m, n, r1, some_, path));
       EXPECT_TRUE(rejected(m, n, r2, r1, path));
       for (const auto& [what, bad] : DamagedPaths(path, {r1, path[0]})) {
         EXPECT_TRUE(rejected(m, n, r1, r2, bad)) << what;

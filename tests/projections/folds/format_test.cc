@@ -38,6 +38,15 @@ class ProjectionFormatTest : public ::testing::Test {
     WriteRowSet(rs, f, &out);
     return out;
   }
+  // The margin report by `keys` (only `contract`'s and `currency`'s rows when
+  // given), rendered as `f`.
+  std::string RenderMargins(const std::vector<MarginKey>& keys, OutputFormat f,
+                            std::string_view contract = "", std::string_view currency = "") {
+    MarginReport r;
+    Status s = BuildMarginReport(set_.margins, keys, contract, currency, &r);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return Render(MarginRowSet(r), f);
+  }
   Builder b_;
   ProjectionSet set_;
 };
@@ -53,16 +62,13 @@ TEST_F(ProjectionFormatTest, BalanceCsvHasTheFixedColumnsSortedRows) {
 TEST_F(ProjectionFormatTest, MarginCsvColumnsFollowTheKeysGiven) {
   std::vector<MarginKey> keys;
   ASSERT_TRUE(ParseMarginKeys("contract,month", &keys).ok());
-  MarginReport r;
-  ASSERT_TRUE(BuildMarginReport(set_.margins, keys, "", "", &r).ok());
-  EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kCsv),
+  EXPECT_EQ(RenderMargins(keys, OutputFormat::kCsv),
             "contract,month,currency,revenue_minor,cost_minor,margin_minor\n"
             "C-1,2026-03,USD,18000,9000,9000\n"
             "C-1,2026-04,USD,120000,60000,60000\n"
             "C-2,2026-03,EUR,15250,9150,6100\n");
   ASSERT_TRUE(ParseMarginKeys("customer", &keys).ok());
-  ASSERT_TRUE(BuildMarginReport(set_.margins, keys, "", "", &r).ok());
-  EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kCsv),
+  EXPECT_EQ(RenderMargins(keys, OutputFormat::kCsv),
             "customer,currency,revenue_minor,cost_minor,margin_minor\n"
             "Acme,USD,138000,69000,69000\n"
             "\"Ministère, \"\"Défense\"\"\",EUR,15250,9150,6100\n");
@@ -86,14 +92,13 @@ TEST_F(ProjectionFormatTest, CurrenciesAreNeverSummedTogether) {
   Apply(
       b_.Open("C-3", "2026-01-01", "2026-12-31", ServiceLine::kReactive, 6000, 100, "JPY", "Acme"));
   Apply(b_.Book("C-3", At("2026-03-02"), ServiceLine::kReactive, 60, 100, 40));
-  MarginReport r;
-  ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kMonth}, "", "", &r).ok());
-  EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kCsv),
+  EXPECT_EQ(RenderMargins({MarginKey::kMonth}, OutputFormat::kCsv),
             "month,currency,revenue_minor,cost_minor,margin_minor\n"
             "2026-03,EUR,15250,9150,6100\n"
             "2026-03,JPY,100,40,60\n"
             "2026-03,USD,18000,9000,9000\n"
             "2026-04,USD,120000,60000,60000\n");
+  MarginReport r;
   ASSERT_TRUE(
       BuildMarginReport(set_.margins, {MarginKey::kCustomer, MarginKey::kMonth}, "", "", &r).ok());
   EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kCsv),
@@ -163,9 +168,7 @@ TEST_F(ProjectionFormatTest, JsonRowsThatAreNotTheReportsAreRefused) {
 }
 
 TEST_F(ProjectionFormatTest, JsonLinesCarryCurrencyAndEscapes) {
-  MarginReport r;
-  ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kCustomer}, "C-2", "", &r).ok());
-  EXPECT_EQ(Render(MarginRowSet(r), OutputFormat::kJson),
+  EXPECT_EQ(RenderMargins({MarginKey::kCustomer}, OutputFormat::kJson, "C-2"),
             "{\"customer\":\"Ministère, \\\"Défense\\\"\",\"currency\":\"EUR\","
             "\"revenue_minor\":15250,\"cost_minor\":9150,\"margin_minor\":6100,"
             "\"margin_bp\":4000}\n");
@@ -178,9 +181,7 @@ TEST_F(ProjectionFormatTest, TableShowsHoursAndMoney) {
             "contract  service line  funded h:mm  consumed h:mm  remaining h:mm  overage h:mm\n"
             "C-1       proactive           10:00          11:30            0:00          1:30\n"
             "C-2       reactive           100:00           1:01           98:59          0:00\n");
-  MarginReport r;
-  ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kContract}, "", "", &r).ok());
-  const std::string margin = Render(MarginRowSet(r), OutputFormat::kTable);
+  const std::string margin = RenderMargins({MarginKey::kContract}, OutputFormat::kTable);
   EXPECT_NE(margin.find("1,380.00 USD"), std::string::npos) << margin;
   EXPECT_NE(margin.find("152.50 EUR"), std::string::npos) << margin;
   EXPECT_NE(margin.find("50.00%"), std::string::npos) << margin;
@@ -193,18 +194,17 @@ TEST_F(ProjectionFormatTest, TableShowsHoursAndMoney) {
 TEST_F(ProjectionFormatTest, HostileTextIsNeutralisedInEveryFormat) {
   AddCustomerWithAnHour("C-9", "=HYPERLINK(\"http://x\")");
   AddCustomerWithAnHour("C-8", std::string("esc\x1b[2Jnul\0", 11));
-  MarginReport r;
-  ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kCustomer}, "", "USD", &r).ok());
-  const std::string csv = Render(MarginRowSet(r), OutputFormat::kCsv);
+  const std::string csv = RenderMargins({MarginKey::kCustomer}, OutputFormat::kCsv, "", "USD");
   EXPECT_NE(csv.find("\n\"'=HYPERLINK(\"\"http://x\"\")\",USD,"), std::string::npos) << csv;
   EXPECT_NE(csv.find("\n\"'\"\"esc\\u001b[2Jnul\\u0000\"\"\",USD,"), std::string::npos) << csv;
   for (OutputFormat f : {OutputFormat::kCsv, OutputFormat::kJson, OutputFormat::kTable}) {
-    const std::string out = Render(MarginRowSet(r), f);
+    const std::string out = RenderMargins({MarginKey::kCustomer}, f, "", "USD");
     for (char c : out) {
       EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20) << out;
     }
   }
-  EXPECT_NE(Render(MarginRowSet(r), OutputFormat::kJson).find("esc\\u001b[2Jnul\\u0000"),
+  EXPECT_NE(RenderMargins({MarginKey::kCustomer}, OutputFormat::kJson, "", "USD")
+                .find("esc\\u001b[2Jnul\\u0000"),
             std::string::npos);
 }
 
@@ -213,9 +213,7 @@ TEST_F(ProjectionFormatTest, HostileTextIsNeutralisedInEveryFormat) {
 TEST_F(ProjectionFormatTest, TableAlignsWideAndCombiningCharacters) {
   AddCustomerWithAnHour("C-5", "株式会社テスト");
   AddCustomerWithAnHour("C-6", "Cafe\xcc\x81");
-  MarginReport r;
-  ASSERT_TRUE(BuildMarginReport(set_.margins, {MarginKey::kCustomer}, "", "USD", &r).ok());
-  const std::string table = Render(MarginRowSet(r), OutputFormat::kTable);
+  const std::string table = RenderMargins({MarginKey::kCustomer}, OutputFormat::kTable, "", "USD");
   // Every line up to the footer ends at the same display column.
   std::vector<size_t> ends;
   for (size_t pos = 0; pos < table.size();) {

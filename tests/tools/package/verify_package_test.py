@@ -1,20 +1,29 @@
 #!/usr/bin/env python3
 """Unit tests of verify_package.py's own cryptography, against published
 vectors and a naive RFC 6962 tree: Ed25519 (RFC 8032 section 7.1), Merkle
-roots from a frontier, and consistency proofs.
+roots from a frontier, and consistency proofs; and of how it loads its
+modules: from its own folder only, none missing.
 
 Usage: python3 verify_package_test.py PATH/TO/verify_package.py
 """
 
 import hashlib
 import importlib.util
+import os
+import shutil
 import struct
+import subprocess
 import sys
+import tempfile
 import unittest
 
-spec = importlib.util.spec_from_file_location("verify_package", sys.argv.pop(1))
+VERIFIER = os.path.abspath(sys.argv.pop(1))
+spec = importlib.util.spec_from_file_location("verify_package", VERIFIER)
 vp = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(vp)
+# The modules verify_package.py loaded (and registered under their names).
+signatures, events, merkle, folds = (sys.modules["verify_" + name]
+                                     for name in ("signatures", "events", "merkle", "folds"))
 
 # RFC 8032 section 7.1, TEST 1..3: (public key, message, signature).
 RFC8032 = [
@@ -40,7 +49,7 @@ def mth(leaves):
     k = 1
     while k * 2 < len(leaves):
         k *= 2
-    return vp.node_hash(mth(leaves[:k]), mth(leaves[k:]))
+    return merkle.node_hash(mth(leaves[:k]), mth(leaves[k:]))
 
 
 def subproof(m, leaves, complete):
@@ -59,7 +68,7 @@ def subproof(m, leaves, complete):
 class Ed25519Test(unittest.TestCase):
     def test_rfc8032_vectors_verify(self):
         for key, msg, sig in RFC8032:
-            self.assertTrue(vp.ed25519_verify(bytes.fromhex(key), bytes.fromhex(msg),
+            self.assertTrue(signatures.ed25519_verify(bytes.fromhex(key), bytes.fromhex(msg),
                                               bytes.fromhex(sig)))
 
     def test_any_changed_bit_fails(self):
@@ -68,21 +77,21 @@ class Ed25519Test(unittest.TestCase):
             for i in range(0, 64, 7):
                 bad = bytearray(sig)
                 bad[i] ^= 1 << (i % 8)
-                self.assertFalse(vp.ed25519_verify(key, msg, bytes(bad)), i)
-            self.assertFalse(vp.ed25519_verify(key, msg + b"x", sig))
+                self.assertFalse(signatures.ed25519_verify(key, msg, bytes(bad)), i)
+            self.assertFalse(signatures.ed25519_verify(key, msg + b"x", sig))
             other = bytearray(key)
             other[0] ^= 1
-            self.assertFalse(vp.ed25519_verify(bytes(other), msg, sig))
+            self.assertFalse(signatures.ed25519_verify(bytes(other), msg, sig))
 
     def test_non_canonical_s_is_rejected(self):
         key, msg, sig = (bytes.fromhex(x) for x in RFC8032[0])
-        s = int.from_bytes(sig[32:], "little") + vp._L
-        self.assertFalse(vp.ed25519_verify(key, msg, sig[:32] + s.to_bytes(32, "little")))
+        s = int.from_bytes(sig[32:], "little") + signatures._L
+        self.assertFalse(signatures.ed25519_verify(key, msg, sig[:32] + s.to_bytes(32, "little")))
 
     def test_wrong_lengths_are_rejected(self):
         key, msg, sig = (bytes.fromhex(x) for x in RFC8032[0])
-        self.assertFalse(vp.ed25519_verify(key[:31], msg, sig))
-        self.assertFalse(vp.ed25519_verify(key, msg, sig[:63]))
+        self.assertFalse(signatures.ed25519_verify(key[:31], msg, sig))
+        self.assertFalse(signatures.ed25519_verify(key, msg, sig[:63]))
 
 
 class MerkleTest(unittest.TestCase):
@@ -90,10 +99,10 @@ class MerkleTest(unittest.TestCase):
         leaves = [leaf(i) for i in range(70)]
         frontier, sizes = [], []
         for n in range(71):
-            self.assertEqual(vp.root_of(frontier), mth(leaves[:n]), n)
-            self.assertEqual(sizes, vp.frontier_sizes(n))
+            self.assertEqual(merkle.root_of(frontier), mth(leaves[:n]), n)
+            self.assertEqual(sizes, merkle.frontier_sizes(n))
             if n < 70:
-                vp.append_leaf(frontier, sizes, leaves[n])
+                merkle.append_leaf(frontier, sizes, leaves[n])
 
     def test_every_consistency_proof_up_to_40_verifies_and_tampering_fails(self):
         leaves = [leaf(i) for i in range(40)]
@@ -101,16 +110,16 @@ class MerkleTest(unittest.TestCase):
             for m in range(1, n + 1):
                 path = subproof(m, leaves[:n], True) if m < n else []
                 old, new = mth(leaves[:m]), mth(leaves[:n])
-                self.assertTrue(vp.verify_consistency(m, n, old, new, path), (m, n))
+                self.assertTrue(merkle.verify_consistency(m, n, old, new, path), (m, n))
                 if m == n:
                     continue
-                self.assertFalse(vp.verify_consistency(m, n, new, new, path), (m, n))
-                self.assertFalse(vp.verify_consistency(m, n, old, old, path), (m, n))
+                self.assertFalse(merkle.verify_consistency(m, n, new, new, path), (m, n))
+                self.assertFalse(merkle.verify_consistency(m, n, old, old, path), (m, n))
                 for i in range(len(path)):
                     bad = list(path)
                     bad[i] = hashlib.sha256(bad[i]).digest()
-                    self.assertFalse(vp.verify_consistency(m, n, old, new, bad), (m, n, i))
-                self.assertFalse(vp.verify_consistency(m, n, old, new, path[:-1]), (m, n))
+                    self.assertFalse(merkle.verify_consistency(m, n, old, new, bad), (m, n, i))
+                self.assertFalse(merkle.verify_consistency(m, n, old, new, path[:-1]), (m, n))
 
     def test_the_worked_example_of_merkle_md(self):
         # tests/data/merkle/example-hashes.txt: the leaves and roots of the
@@ -125,17 +134,17 @@ class MerkleTest(unittest.TestCase):
         root5 = bytes.fromhex("b24665bf453a9cdada7837c80062ce6e7a4d98491179ef7e413d6d58c0e137bd")
         frontier, sizes = [], []
         for n, h in enumerate(leaves, 1):
-            vp.append_leaf(frontier, sizes, h)
+            merkle.append_leaf(frontier, sizes, h)
             if n == 3:
-                self.assertEqual(vp.root_of(frontier), root3)
-        self.assertEqual(vp.root_of(frontier), root5)
+                self.assertEqual(merkle.root_of(frontier), root3)
+        self.assertEqual(merkle.root_of(frontier), root5)
         path = [bytes.fromhex(h) for h in (
             "abf8171447ce34f3ed9b843d32c61ab018a9ad79696feb7c471d6bbac8524f35",
             "3b98e7c327d750ecd50a9dc7f6c300b0ec085d36c68ee2bc55a6bcdb1690ec83",
             "f86cb45eab5c93a7b9612ba4d9a06ffda024252b075f54881767f4609cfb928f",
             "490be6264a06523f12b8479bb36fd179b222bfb5e92101a0eb4e3fc612fb30b1")]
-        self.assertTrue(vp.verify_consistency(3, 5, root3, root5, path))
-        self.assertFalse(vp.verify_consistency(3, 5, root5, root3, path))
+        self.assertTrue(merkle.verify_consistency(3, 5, root3, root5, path))
+        self.assertFalse(merkle.verify_consistency(3, 5, root5, root3, path))
 
 
 class ArithmeticTest(unittest.TestCase):
@@ -143,21 +152,70 @@ class ArithmeticTest(unittest.TestCase):
         cases = [(90, 60, 2), (30, 60, 0), (150, 60, 2), (210, 60, 4), (-90, 60, -2),
                  (-30, 60, 0), (91, 60, 2), (-91, 60, -2), (5, -2, -2), (7, 2, 4)]
         for n, d, want in cases:
-            self.assertEqual(vp.div_half_even(n, d), want, (n, d))
+            self.assertEqual(folds.div_half_even(n, d), want, (n, d))
 
     def test_days_and_instants(self):
-        self.assertEqual(vp.day_text(0), "1970-01-01")
-        self.assertEqual(vp.day_text(20454), "2026-01-01")
-        self.assertEqual(vp.day_text(-1), "1969-12-31")
-        self.assertEqual(vp.instant_text(1, True), "1970-01-01T00:00:00.000000001Z")
-        self.assertEqual(vp.instant_text(86400 * 10 ** 9, False), "1970-01-02T00:00:00Z")
-        self.assertEqual(vp.month_index(0), 1970 * 12)
+        self.assertEqual(events.day_text(0), "1970-01-01")
+        self.assertEqual(events.day_text(20454), "2026-01-01")
+        self.assertEqual(events.day_text(-1), "1969-12-31")
+        self.assertEqual(events.instant_text(1, True), "1970-01-01T00:00:00.000000001Z")
+        self.assertEqual(events.instant_text(86400 * 10 ** 9, False), "1970-01-02T00:00:00Z")
+        self.assertEqual(folds.month_index(0), 1970 * 12)
         for ns in (0, 1, 86400 * 10 ** 9 * 20454 + 3723 * 10 ** 9 + 5, -1, 951782400 * 10 ** 9):
-            self.assertEqual(vp.parse_instant(vp.instant_text(ns, False)), ns)
+            self.assertEqual(events.parse_instant(events.instant_text(ns, False)), ns)
         for bad in ("2026-02-30T00:00:00Z", "2026-01-01T00:00:00", "2026-01-01T00:00:00.000000000Z",
                     "2026-01-01 00:00:00Z"):
             with self.assertRaises(ValueError):
-                vp.parse_instant(bad)
+                events.parse_instant(bad)
+
+
+class LoadingTest(unittest.TestCase):
+    """The verifier as an auditor runs it, from another directory: a copy of
+    it and its modules in `pkg`, run from `cwd`."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="verify_package_test.")
+        self.pkg = os.path.join(self.tmp, "pkg")
+        self.cwd = os.path.join(self.tmp, "cwd")
+        os.mkdir(self.pkg)
+        os.mkdir(self.cwd)
+        for name in ("verify_package",) + vp.MODULES:
+            shutil.copy(os.path.join(os.path.dirname(VERIFIER), name + ".py"), self.pkg)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def run_verifier(self, *args):
+        env = dict(os.environ, PYTHONPATH=self.cwd)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # as on an auditor's machine: Python's default
+        return subprocess.run([sys.executable, os.path.join("..", "pkg", "verify_package.py")] +
+                              list(args), cwd=self.cwd, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+
+    def test_modules_of_the_same_name_elsewhere_are_not_loaded(self):
+        # Decoys in the current directory, which is also on PYTHONPATH: one
+        # loaded would exit 99 before the usage message.
+        for name in vp.MODULES:
+            with open(os.path.join(self.cwd, name + ".py"), "w") as f:
+                f.write("raise SystemExit(99)\n")
+        r = self.run_verifier()
+        self.assertEqual(r.returncode, vp.EXIT_USAGE, r.stderr)
+        self.assertIn("usage:", r.stderr)
+        r = self.run_verifier(self.pkg)  # not a package: fails, but in the verifier's own code
+        self.assertEqual(r.returncode, vp.EXIT_FAILED, r.stderr)
+        self.assertIn("log.vkey", r.stderr)
+        # Nothing written next to the verifier (no __pycache__): the package
+        # holds only what its MANIFEST lists.
+        self.assertEqual(sorted(os.listdir(self.pkg)),
+                         sorted(n + ".py" for n in ("verify_package",) + vp.MODULES))
+
+    def test_a_missing_module_is_named(self):
+        for missing in vp.MODULES:
+            os.rename(os.path.join(self.pkg, missing + ".py"), os.path.join(self.tmp, "aside"))
+            r = self.run_verifier(self.pkg)
+            self.assertEqual(r.returncode, vp.EXIT_FAILED, r.stderr)
+            self.assertIn(missing + ".py: missing", r.stderr)
+            os.rename(os.path.join(self.tmp, "aside"), os.path.join(self.pkg, missing + ".py"))
 
 
 if __name__ == "__main__":
