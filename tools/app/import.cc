@@ -60,32 +60,57 @@ bool EndsWithNoCase(std::string_view s, std::string_view suffix) {
   return true;
 }
 
-// "-": standard input, read as the file /dev/stdin. A pipe or terminal is
-// first copied whole into an anonymous memory file that replaces fd 0, so it
-// can be looked at, mapped and read from its start like any file (and a
-// whole-input import is still one atomic append of everything it held).
-Status StdinAsFile(std::string* path) {
-  *path = "/dev/stdin";
-  struct stat st {};
-  if (::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) return Status::OK();
-  const int mem = ::memfd_create("ccl-import-stdin", MFD_CLOEXEC);
-  if (mem < 0) return Status::IOError(std::string("stdin: memfd_create: ") + std::strerror(errno));
-  std::vector<char> buf(1 << 20);
-  Status s;
-  for (;;) {
-    const ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) s = Status::IOError(std::string("stdin: read: ") + std::strerror(errno));
-    if (n <= 0) break;
-    s = events::WriteAll(mem, std::string_view(buf.data(), static_cast<size_t>(n)), "stdin copy");
-    if (!s.ok()) break;
+// An input that is not a regular file (standard input or a named pipe, a
+// FIFO, a terminal, a process substitution such as <(zcat in.jsonl.gz)) can
+// be read once only, while an import reads the start of its input twice (for
+// its format, then for its events). Such an input is first copied whole into
+// an anonymous memory file, which the import opens as /proc/self/fd/N while
+// `copy` keeps it open; a whole-input import is so still one atomic append of
+// everything the input held. A regular file is opened by its own name.
+class InputCopy {
+ public:
+  InputCopy() = default;
+  InputCopy(const InputCopy&) = delete;
+  InputCopy& operator=(const InputCopy&) = delete;
+  ~InputCopy() {
+    if (fd_ >= 0) ::close(fd_);
   }
-  if (s.ok() && ::dup2(mem, STDIN_FILENO) < 0) {
-    s = Status::IOError(std::string("stdin: dup2: ") + std::strerror(errno));
+
+  // Sets *open_path to what the readers open for the input named `path`.
+  Status Prepare(const std::string& path, std::string* open_path) {
+    const int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) return Status::IOError(path + ": " + std::strerror(errno));
+    struct stat st {};
+    Status s;
+    if (::fstat(in, &st) != 0) {
+      s = Status::IOError(path + ": fstat: " + std::strerror(errno));
+    } else if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+      *open_path = path;  // a folder fails as the readers' read says
+    } else {
+      s = CopyAll(in, path);
+      if (s.ok()) *open_path = "/proc/self/fd/" + std::to_string(fd_);
+    }
+    ::close(in);
+    return s;
   }
-  ::close(mem);
-  return s;
-}
+
+ private:
+  Status CopyAll(int in, const std::string& path) {
+    fd_ = ::memfd_create("ccl-import-input", MFD_CLOEXEC);
+    if (fd_ < 0) return Status::IOError(path + ": memfd_create: " + std::strerror(errno));
+    std::vector<char> buf(1 << 20);
+    for (;;) {
+      const ssize_t n = ::read(in, buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Status::IOError(path + ": read: " + std::strerror(errno));
+      if (n == 0) return Status::OK();
+      CCL_RETURN_IF_ERROR(events::WriteAll(
+          fd_, std::string_view(buf.data(), static_cast<size_t>(n)), "copy of " + path));
+    }
+  }
+
+  int fd_ = -1;
+};
 
 // The most events a whole-input import holds (ImportOptions::events_max).
 uint64_t EventsMax(const ImportOptions& options) {
@@ -113,8 +138,9 @@ char FirstNonBlank(std::string_view text, bool at_start) {
 
 // Checks the encoding of the file at `path` and, for kAuto, picks its format
 // (import.h ImportFile).
-Status FileFormatOf(const std::string& path, InputFormat given, InputFormat* format) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+Status FileFormatOf(const std::string& open_path, const std::string& path, InputFormat given,
+                    InputFormat* format) {
+  const int fd = ::open(open_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IOError(path + ": " + std::strerror(errno));
   char buf[4096];
   char first = 0;
@@ -414,15 +440,18 @@ bool ParseInputFormat(std::string_view text, InputFormat* format) {
 Status ImportFile(ledger::Ledger* ledger, const std::string& given_path,
                   const ImportOptions& options, ImportResult* result) {
   assert(ledger != nullptr && result != nullptr);
-  std::string path = given_path;
-  if (path == "-") CCL_RETURN_IF_ERROR(StdinAsFile(&path));
+  // `path` names the input in messages; `open_path` is where it is read.
+  const std::string path = given_path == "-" ? "/dev/stdin" : given_path;
+  InputCopy copy;
+  std::string open_path;
+  CCL_RETURN_IF_ERROR(copy.Prepare(path, &open_path));
   InputFormat format = InputFormat::kAuto;
-  CCL_RETURN_IF_ERROR(FileFormatOf(path, options.format, &format));
+  CCL_RETURN_IF_ERROR(FileFormatOf(open_path, path, options.format, &format));
   if (format == InputFormat::kCsv) {
     std::optional<events::EventType> type;
     CCL_RETURN_IF_ERROR(CsvTypeOf(options.csv_type, &type));
     CsvFileReader csv;
-    CCL_RETURN_IF_ERROR(csv.Open(path, type));
+    CCL_RETURN_IF_ERROR(csv.Open(open_path, type));
     if (options.batch_events == 0) return ImportWholeFile(ledger, path, &csv, options, result);
     return ImportStream(ledger, path, &csv, options, result);
   }
@@ -430,7 +459,7 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& given_path,
     return Status::InvalidArgument("a file is imported as JSON Lines or CSV").WithLocation(path, 0);
   }
   JsonlFileReader jsonl;
-  CCL_RETURN_IF_ERROR(jsonl.Open(path));
+  CCL_RETURN_IF_ERROR(jsonl.Open(open_path));
   if (options.batch_events == 0) return ImportWholeFile(ledger, path, &jsonl, options, result);
   return ImportStream(ledger, path, &jsonl, options, result);
 }

@@ -2,9 +2,15 @@
 // a redirected file), the format comes from --format or the content (not the
 // name), a multi-file import that stops says which files went in and which
 // did not, and an input without events is refused.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <string_view>
 #include <thread>
 
 #include "tests/tools/ledgerctl/ledgerctl_fixture.h"
@@ -57,6 +63,40 @@ TEST_F(LedgerctlImportTest, DashReadsStandardInputFromAPipeOrAFile) {
   r = Run({"import", "-"}, "{\"type\":\"Nope\"}\n", true, Stdin::kPipe);
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("/dev/stdin:1:"), std::string::npos) << r.err;
+}
+
+// A named pipe, /dev/stdin on a pipe or a process substitution (<(zcat ...))
+// can be read once only; the import used to read its first bytes for the
+// format, then the rest as if it were the whole input ("line 1: invalid JSON").
+TEST_F(LedgerctlImportTest, APipeGivenByNameIsReadWhole) {
+  RunResult r = Run({"import", "/dev/stdin"}, jsonl_, true, Stdin::kPipe);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 events, 3 appended"), std::string::npos) << r.out;
+  EXPECT_EQ(EventCount(), 3u);
+
+  const fs::path fifo = dir_ / "events.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  // The writer opens the FIFO once the import has opened it for reading, and
+  // writes in small parts, as a decompressor would.
+  const std::string text = jsonl_ + Booking("00000000-0000-4000-8000-000000000003", 15) + "\n";
+  std::thread writer([&] {
+    const int fd = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    for (size_t at = 0; at < text.size(); at += 7) {
+      const std::string_view part = std::string_view(text).substr(at, 7);
+      if (::write(fd, part.data(), part.size()) != static_cast<ssize_t>(part.size())) break;
+    }
+    ::close(fd);
+  });
+  r = Run({"import", fifo.string()});
+  writer.join();
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("4 events, 1 appended, 3 duplicates"), std::string::npos) << r.out;
+  EXPECT_EQ(EventCount(), 4u);
+  // A bad line is named in the input as it was given.
+  r = Run({"import", "/dev/stdin"}, "\n{\"type\":\"Nope\"}\n", true, Stdin::kPipe);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("/dev/stdin:2:"), std::string::npos) << r.err;
 }
 
 TEST_F(LedgerctlImportTest, CsvIsRecognisedByContentOrFormatNotOnlyByName) {
