@@ -103,8 +103,9 @@ struct ImportResult {
 // `source`): such an input is refused, as ImportFile and ImportBody refuse it.
 Status NoEvents(std::string_view source);
 
-// Imports the file at `path` ("-": standard input, named /dev/stdin; a pipe
-// is first copied into memory, so it is one input like any file). The
+// Imports the file at `path` ("-": standard input, named /dev/stdin; an input
+// that is not a regular file, such as a pipe, a FIFO or <(zcat ...), is first
+// copied into memory, so it is one input like any file). The
 // format is options.format, else by content: a first non-blank byte '{' is
 // JSON Lines; anything else is CSV unless the name ends in .jsonl, .ndjson
 // or .json (then JSON Lines, so the JSON parser names what is wrong); a file
