@@ -136,8 +136,9 @@ char FirstNonBlank(std::string_view text, bool at_start) {
   return at == std::string_view::npos ? 0 : text[at];
 }
 
-// Checks the encoding of the file at `path` and, for kAuto, picks its format
-// (import.h ImportFile).
+// Checks the encoding of the input read at `open_path` and, for kAuto, picks
+// its format (import.h ImportFile); `path` is its name, in messages and for the
+// name's suffix.
 Status FileFormatOf(const std::string& open_path, const std::string& path, InputFormat given,
                     InputFormat* format) {
   const int fd = ::open(open_path.c_str(), O_RDONLY | O_CLOEXEC);
