@@ -310,7 +310,12 @@ void FlushOver(std::string* out, size_t bytes) {
 int RemoteLog(const po::variables_map& vm, const GlobalOptions& g) {
   LogOptions o;
   if (!ParseLogOptions(vm, &o)) return kExitUsage;
-  const auto& [from, limit, json, with_hash, type, contract] = o;
+  // Named references, not a structured binding: the lambda below uses them,
+  // and capturing a binding needs a newer clang than Debian 12's.
+  const uint64_t from = o.from, limit = o.limit;
+  const bool json = o.json, with_hash = o.with_hash;
+  const std::optional<events::EventType>& type = o.type;
+  const std::string& contract = o.contract;
   std::unique_ptr<client::Client> c;
   if (int rc = ConnectToServer(g, "log", &c); rc != kExitOk) return rc;
 

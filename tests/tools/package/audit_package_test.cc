@@ -439,7 +439,9 @@ TEST_F(AuditPackageApprovalTest, AnEarlierPendingEventMissingOrSuperfluousFailsN
   for (const auto& [what, content] : cases) {
     const RunResult r = EditAndResign(
         dir_, Path("key"),
-        [&](const fs::path& d, std::string*) { WriteFile(d / "pending.bin", content); },
+        [&, &content = content](const fs::path& d, std::string*) {
+          WriteFile(d / "pending.bin", content);
+        },
         [&](const std::string& d) { return Verify(Path("p2"), d); });
     EXPECT_EQ(r.code, 3) << what << ": " << r.out << r.err;
     EXPECT_NE(r.err.find("pending.bin"), std::string::npos) << what << ": " << r.err;
