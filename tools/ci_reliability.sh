@@ -3,25 +3,30 @@
 #
 #   tools/ci_reliability.sh [asan] [fuzz]     (no argument: both)
 #
-#   asan  builds the whole project with AddressSanitizer and
-#         UndefinedBehaviorSanitizer (-DCCL_SANITIZE=ON) in <prefix>-asan and
-#         runs the whole CTest suite there. The crash test kills fewer times
-#         and the fault sweeps visit every 3rd point (the regular build runs
-#         them all); everything else runs as in the regular suite, nothing
-#         is excluded.
-#   fuzz  builds the libFuzzer targets with clang (-DCCL_FUZZ=ON) in
-#         <prefix>-fuzz and runs each for CCL_FUZZ_SECONDS (15) from its seed
-#         corpus (<folder>/corpus/<target>/, the folder of the target's source:
-#         tests/reliability, or tests/tools/ledgerd for ledgerd_*). A crash fails the stage;
-#         the input is kept in <prefix>-fuzz/artifacts/ (add it to the corpus
-#         as regression-<name> so every build replays it).
+# Both stages use one build, <prefix>-asan: clang with AddressSanitizer,
+# UndefinedBehaviorSanitizer and libFuzzer's coverage instrumentation
+# (-DCCL_SANITIZE=ON -DCCL_FUZZ=ON). One build instead of a gcc sanitizer
+# build and a clang fuzz build: clang compiles this code base with about a
+# third less CPU, and the fuzz targets then cost a few links, not a second
+# build of every library (README.md "What CI runs, and what it costs").
+#
+#   asan  builds everything there and runs the whole CTest suite. The crash
+#         test kills fewer times and the fault sweeps visit every 3rd point
+#         (the regular build runs them all); everything else runs as in the
+#         regular suite, nothing is excluded.
+#   fuzz  builds (if `asan` has not) the libFuzzer targets and runs each for
+#         CCL_FUZZ_SECONDS (15) from its seed corpus (<folder>/corpus/<target>/,
+#         the folder of the target's source: tests/reliability, or
+#         tests/tools/ledgerd for ledgerd_*). A crash fails the stage; the
+#         input is kept in <prefix>-asan/artifacts/ (add it to the corpus as
+#         regression-<name> so every build replays it).
 #
 # The long runs, by hand:
 #   CCL_FUZZ_SECONDS=600 tools/ci_reliability.sh fuzz          # 10 min per target
 #   CCL_CRASH_KILLS=5000 ctest --test-dir build -R crash --output-on-failure
 #   ctest --test-dir build -R fault --output-on-failure        # every fault point
 #
-# Environment: CCL_JOBS (2), CCL_BUILD_PREFIX (build: build-asan, build-fuzz),
+# Environment: CCL_JOBS (2), CCL_BUILD_PREFIX (build: build-asan),
 # CCL_FUZZ_SECONDS (15), CCL_FUZZ_TARGETS (all nine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,13 +44,24 @@ fuzz_folder() {
   esac
 }
 
-stage_asan() {
-  local dir="$PREFIX-asan"
+# Configures <prefix>-asan (the same settings for both stages; a second
+# configure of the same folder changes nothing).
+configure_sanitized() {
+  # libFuzzer's runtime is not pulled in by the clang package without its
+  # recommended packages; setup.sh installs only what is missing.
+  CCL_EXTRA_PACKAGES="clang libclang-rt-14-dev" bash tools/setup.sh
   # -O1: sanitizer builds are dominated by compile time here; -O1 is the
   # usual sanitizer level and keeps stack traces exact. -g1: line tables are
   # all the sanitizers' reports need (file and line of every frame).
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCCL_SANITIZE=ON \
+  cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCCL_SANITIZE=ON -DCCL_FUZZ=ON \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
     "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" >/dev/null
+}
+
+stage_asan() {
+  local dir="$PREFIX-asan"
+  configure_sanitized "$dir"
   ninja -C "$dir" -j "$JOBS"
   # detect_leaks: LeakSanitizer needs ptrace-free /proc access, present on
   # CI's machine; a leak fails the test like any other error.
@@ -56,17 +72,8 @@ stage_asan() {
 }
 
 stage_fuzz() {
-  local dir="$PREFIX-fuzz"
-  # libFuzzer's runtime is not pulled in by the clang package without its
-  # recommended packages; setup.sh installs only what is missing.
-  CCL_EXTRA_PACKAGES="clang libclang-rt-14-dev" bash tools/setup.sh
-  # The whole library code is instrumented for coverage (fuzzer-no-link) and
-  # checked by ASan/UBSan; only the fuzz_* executables link libFuzzer.
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCCL_FUZZ=ON \
-    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" \
-    "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-    "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" >/dev/null
+  local dir="$PREFIX-asan"
+  configure_sanitized "$dir"
   local targets=()
   for t in $FUZZ_TARGETS; do targets+=("fuzz_$t"); done
   ninja -C "$dir" -j "$JOBS" "${targets[@]}"

@@ -26,7 +26,8 @@ stage_unit() {
   ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS"
 }
 
-# Reliability stages: builds of their own next to $BUILD ($BUILD-asan, $BUILD-fuzz).
+# Reliability stages: one clang sanitizer build of their own next to $BUILD
+# ($BUILD-asan), shared by both.
 stage_asan() {
   CCL_BUILD_PREFIX="$BUILD" CCL_JOBS="$JOBS" bash tools/ci_reliability.sh asan
 }
