@@ -16,6 +16,8 @@ CCL_PACKAGES=(
   librocksdb-dev libflatbuffers-dev flatbuffers-compiler
   libboost-program-options-dev libspdlog-dev libsimdjson-dev nlohmann-json3-dev
   libssl-dev libgtest-dev libgmock-dev
+  # the executables' allocator (tools/allocator): jemalloc with huge pages
+  libjemalloc-dev
   # ledger-bench's peers (tools/bench): SQLite and libpq; the PostgreSQL sink
   # (tools/sink) links libpq and its tests start a server (tools/pg_server.sh)
   libsqlite3-dev libpq-dev postgresql

@@ -7,6 +7,7 @@
 
 #include "ledger/store/keys.h"
 #include "ledgerctl_build_info.h"  // generated: CCL_GIT_REVISION
+#include "tools/allocator/allocator.h"
 #include "tools/ledgerctl/command.h"
 
 namespace ccl::tools {
@@ -14,7 +15,8 @@ namespace ccl::tools {
 std::string VersionText() {
   return std::string("ledgerctl ") + CCL_VERSION + "\nledger format " +
          std::to_string(ledger::kFormatVersion) + "\ngit revision " + CCL_GIT_REVISION +
-         "\nRocksDB " + rocksdb::GetRocksVersionAsString(true) + "\n";
+         "\nRocksDB " + rocksdb::GetRocksVersionAsString(true) + "\nallocator " +
+         allocator::Name() + "\n";
 }
 
 }  // namespace ccl::tools

@@ -292,7 +292,7 @@ TEST_F(LedgerctlErrorsTest, VersionNamesTheBuild) {
   RunResult r = Run({"--version"}, "", false);
   ASSERT_EQ(r.code, 0) << r.err;
   const std::vector<std::string> lines = Lines(r.out);
-  ASSERT_EQ(lines.size(), 4u) << r.out;
+  ASSERT_EQ(lines.size(), 5u) << r.out;
   EXPECT_EQ(lines[0], std::string("ledgerctl ") + CCL_VERSION);
   EXPECT_EQ(lines[1], "ledger format " + std::to_string(ledger::kFormatVersion));
   EXPECT_TRUE(
@@ -300,6 +300,9 @@ TEST_F(LedgerctlErrorsTest, VersionNamesTheBuild) {
       << lines[2];
   EXPECT_EQ(lines[3], "RocksDB " + std::to_string(ROCKSDB_MAJOR) + "." +
                           std::to_string(ROCKSDB_MINOR) + "." + std::to_string(ROCKSDB_PATCH));
+  EXPECT_TRUE(std::regex_match(
+      lines[4], std::regex(R"(allocator (jemalloc \(transparent huge pages\)|system malloc))")))
+      << lines[4];
   EXPECT_EQ(Run({"log", "--version"}).out, r.out);
 }
 
