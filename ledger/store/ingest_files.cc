@@ -150,6 +150,9 @@ Status IngestFiles::Read(size_t at, size_t n, bool ahead, std::string_view* out)
   size_t in_file = 0;  // the spill file holds [0, in_file)
   {
     std::lock_guard<std::mutex> l(mu_);
+    // After a failed write the file holds less than was handed over (the
+    // writer skips what follows): its error is the cause, not the short file.
+    if (!write_status_.ok()) return write_status_;
     flying = busy_ && at >= flying_.at;
     in_file = busy_ ? flying_.at : fill_.at;
   }
