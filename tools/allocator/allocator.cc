@@ -7,10 +7,8 @@
 // random reads. Debian's kernel gives huge pages only to memory that asks
 // for them (transparent_hugepage=madvise), and glibc's malloc asks only when
 // told by an environment variable (GLIBC_TUNABLES=glibc.malloc.hugetlb=1);
-// jemalloc asks when told by this definition. Measured on the 1,023,030
-// generated events (README "Performance"): import 8.3-9.3 s wall, 10.4-11.7
-// CPU-s with glibc, 6.7-7.8 s and 8.9-10.2 CPU-s with this, four alternated
-// runs each; batch-1000 appends 87,000 -> 109,000-118,000 events/s.
+// jemalloc asks when told by this definition. The figures, both ways:
+// README "The allocator: jemalloc with transparent huge pages".
 //
 //   thp:always         jemalloc's arenas are madvised for huge pages
 //   metadata_thp:auto  so are its own metadata, once they are large
@@ -26,7 +24,7 @@ const char* malloc_conf = "thp:always,metadata_thp:auto,background_thread:true";
 
 namespace ccl::allocator {
 
-// The allocator this executable was built with (for --version and logs).
+// The allocator this executable was built with (ledgerctl --version).
 const char* Name() {
 #ifdef CCL_ALLOCATOR_JEMALLOC
   return "jemalloc (transparent huge pages)";
