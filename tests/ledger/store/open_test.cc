@@ -150,6 +150,41 @@ TEST_F(LedgerOpenTest, EmptyFolderOrNoneIsCreated) {
   EXPECT_TRUE(Ledger::Open(o, dir_.Sub("empty"), &l).ok());
 }
 
+// RocksDB opens every table file of every column family at open, on as many
+// threads as asked, started even for a family of one file: a small ledger
+// (here with its events in table files) asks for one, so that a short
+// command does not spend its time starting threads. RocksDB records the
+// options it opened with in the newest OPTIONS file.
+TEST_F(LedgerOpenTest, ASmallLedgerOpensItsTableFilesOnOneThread) {
+  std::unique_ptr<Ledger> l;
+  ASSERT_TRUE(OpenWith(true, false, &l).ok());
+  std::vector<Event> batch = {f_.Open("C1"), f_.Book("C1", ServiceLine::kReactive, 60)};
+  AppendResult r;
+  ASSERT_TRUE(l->Append(batch, AppendOptions(), &r).ok());
+  l.reset();
+  size_t tables = 0;
+  for (const auto& e : fs::directory_iterator(path())) tables += e.path().extension() == ".sst";
+  ASSERT_GT(tables, 0u);
+  ASSERT_TRUE(OpenWith(false, false, &l).ok());
+  fs::path newest;
+  for (const auto& e : fs::directory_iterator(path())) {
+    const std::string name = e.path().filename().string();
+    if (name.starts_with("OPTIONS-") && (newest.empty() || name > newest.filename().string())) {
+      newest = e.path();
+    }
+  }
+  ASSERT_FALSE(newest.empty());
+  std::ifstream in(newest);
+  std::string line;
+  std::string threads;
+  while (std::getline(in, line)) {
+    if (const size_t at = line.find("max_file_opening_threads="); at != std::string::npos) {
+      threads = line.substr(at + std::string_view("max_file_opening_threads=").size());
+    }
+  }
+  EXPECT_EQ(threads, "1");
+}
+
 // Files in the bulk-append folder that are not the ledger's own scratch
 // files stay where they are.
 TEST_F(LedgerOpenTest, OpenRemovesOnlyItsOwnScratchFiles) {
