@@ -1,4 +1,4 @@
-// The files of a bulk append taken in parts (IngestFiles, ledger/ledger_impl.h).
+// The files of a bulk append taken in parts (IngestFiles, ingest_files.h).
 //
 // The appending thread checks, encodes and hashes each event and appends its
 // spill record to a buffer; a thread of its own writes full buffers into the
