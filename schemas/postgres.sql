@@ -5,7 +5,9 @@
 --
 -- The layout's version is the single row of sink_schema; the sink refuses a
 -- schema holding another version rather than write into tables it does not
--- know. A change to anything below bumps it.
+-- know. A change to anything below bumps it. Version 2: `events.payload`
+-- holds the payload alone; version 1 held the whole `log --json` line,
+-- envelope included (a version 1 schema is refused: sync into a new one).
 --
 -- Rows of the projection tables are the projections' report rows as of the
 -- checkpoint's seq (the same columns as `ledgerctl export <name>`, plus the
@@ -15,7 +17,7 @@
 CREATE TABLE sink_schema (
   version integer NOT NULL
 );
-INSERT INTO sink_schema (version) VALUES (1);
+INSERT INTO sink_schema (version) VALUES (2);
 
 -- At most one row: the last seq written, and the ledger it came from.
 CREATE TABLE sink_checkpoint (
@@ -28,7 +30,11 @@ CREATE TABLE sink_checkpoint (
 
 -- One row per event, the envelope as typed columns. effective_at and
 -- recorded_at are truncated to microseconds (PostgreSQL's resolution); the
--- exact values are in `payload` and `stored`.
+-- exact values are in `stored`. `payload` holds the rest of the event: the
+-- keys `ledgerctl log --json` prints after the envelope (the type's own
+-- fields, `currency` beside amounts, the ledger-assigned
+-- applied_bill_rate_minor, sealed_* and awaits_approval), so the envelope
+-- columns and `payload` together are that line.
 CREATE TABLE events (
   seq bigint PRIMARY KEY CHECK (seq > 0),
   event_id uuid NOT NULL UNIQUE,
@@ -40,7 +46,7 @@ CREATE TABLE events (
   actor text NOT NULL,
   source text NOT NULL,
   note text,                                       -- NULL when absent
-  payload jsonb NOT NULL,                          -- the event as `ledgerctl log --json`
+  payload jsonb NOT NULL,                          -- the event's payload (above)
   stored bytea NOT NULL,                           -- the stored FlatBuffers bytes
   chain_hash bytea NOT NULL CHECK (length(chain_hash) = 32),
   UNIQUE (contract, stream_version)                -- also the index by contract

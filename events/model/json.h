@@ -67,6 +67,11 @@ struct JsonOutputOptions {
   // form and ignored, like the assigned fields: the ledger knows the
   // contract's currency.
   std::string_view contract_currency;
+  // Include the envelope: seq, event_id, type, contract, stream_version,
+  // effective_at, recorded_at, actor, source, note. Without it, the object
+  // holds the payload alone (with currency and the assigned payload fields),
+  // for a store that keeps the envelope in columns of its own.
+  bool envelope = true;
 };
 
 // Canonical JSON: fixed key order (envelope, then payload in the order of

@@ -213,6 +213,21 @@ void AppendPayload(const Event& e, JsonWriter& w) {
   }
 }
 
+// The envelope in canonical order, the assigned fields in their places.
+void AppendEnvelope(const Event& e, bool assigned, JsonWriter& w) {
+  if (assigned) w.Unsigned("seq", e.seq);
+  w.Uuid("event_id", e.event_id);
+  w.String("type", EventTypeName(e.type));
+  // A decision on a ledger-wide event has no contract either.
+  if (!IsLedgerWide(e.type) && !e.contract.empty()) w.String("contract", e.contract);
+  if (assigned) w.Unsigned("stream_version", e.stream_version);
+  w.Instant("effective_at", e.effective_at_ns, false);
+  if (assigned) w.Instant("recorded_at", e.recorded_at_ns, true);
+  w.String("actor", e.actor);
+  w.String("source", e.source);
+  w.OptionalString("note", e.note);
+}
+
 void AppendSealedTotalsArray(const PeriodSeal& seal, JsonWriter& w) {
   w.Raw("[");
   for (size_t i = 0; i < seal.totals.size(); ++i) {
@@ -261,18 +276,7 @@ void AppendEventJson(const Event& e, const JsonOutputOptions& options, std::stri
   JsonWriter w(out);
   const bool assigned = options.assigned_fields;
   w.BeginObject();
-  // The envelope in canonical order, the assigned fields in their places.
-  if (assigned) w.Unsigned("seq", e.seq);
-  w.Uuid("event_id", e.event_id);
-  w.String("type", EventTypeName(e.type));
-  // A decision on a ledger-wide event has no contract either.
-  if (!IsLedgerWide(e.type) && !e.contract.empty()) w.String("contract", e.contract);
-  if (assigned) w.Unsigned("stream_version", e.stream_version);
-  w.Instant("effective_at", e.effective_at_ns, false);
-  if (assigned) w.Instant("recorded_at", e.recorded_at_ns, true);
-  w.String("actor", e.actor);
-  w.String("source", e.source);
-  w.OptionalString("note", e.note);
+  if (options.envelope) AppendEnvelope(e, assigned, w);
   AppendPayload(e, w);
   if (!options.contract_currency.empty() && e.type != EventType::kContractOpened &&
       CarriesMoney(e)) {

@@ -150,9 +150,11 @@ Status Sink::EncodeRow(const SourceEvent& s, BinaryCopyWriter* w) {
   const events::Event& e = *s.event;
   touched_.insert(e.contract);
   json_.clear();
-  // `payload` is the event as `log --json` prints it, the contract's
-  // currency beside every amount included.
+  // `payload` is what `log --json` prints after the envelope, which the
+  // columns hold (JSON PostgreSQL parses: a third less of its CPU per row
+  // than the whole line), the contract's currency beside every amount.
   events::JsonOutputOptions json_options;
+  json_options.envelope = false;
   json_options.contract_currency = s.currency;
   events::AppendEventJson(e, json_options, &json_);
   w->BeginRow(kEventColumns);

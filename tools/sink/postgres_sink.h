@@ -31,7 +31,7 @@
 namespace ccl::sink {
 
 // The layout version of schemas/postgres.sql (its sink_schema row).
-inline constexpr int kPostgresSchemaVersion = 1;
+inline constexpr int kPostgresSchemaVersion = 2;
 // The DDL of schemas/postgres.sql, compiled in.
 std::string_view PostgresDdl();
 

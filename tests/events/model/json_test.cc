@@ -86,6 +86,35 @@ TEST_F(JsonTest, CanonicalFormOfAContract) {
             "\"reject\"}]}");
 }
 
+// Without the envelope: what the line holds after it, for a store that
+// keeps the envelope in columns (the PostgreSQL sink's `payload`).
+TEST_F(JsonTest, PayloadAloneIsTheLineAfterTheEnvelope) {
+  const Event e = SampleStoredEvent(EventType::kHoursBooked);
+  JsonOutputOptions options;
+  options.envelope = false;
+  options.contract_currency = "EUR";
+  std::string s;
+  AppendEventJson(e, options, &s);
+  EXPECT_EQ(s,
+            "{\"engineer\":\"bob\",\"service_line\":\"reactive\",\"minutes\":90,"
+            "\"cost_rate_minor\":12000,\"reference\":\"INC-42\",\"currency\":\"EUR\","
+            "\"applied_bill_rate_minor\":30000}");
+  // Every type: the whole line is the envelope's keys, then exactly these.
+  for (EventType t : AllEventTypes()) {
+    const Event x = SampleStoredEvent(t);
+    options.contract_currency = "";
+    std::string payload;
+    AppendEventJson(x, options, &payload);
+    const std::string line = ToJson(x, true);
+    ASSERT_GE(payload.size(), 2u);
+    const std::string rest = payload.substr(1);  // after '{'
+    ASSERT_GT(line.size(), rest.size()) << line;
+    EXPECT_EQ(line.substr(line.size() - rest.size()), rest) << line;
+    EXPECT_EQ(payload.find("\"event_id\""), std::string::npos) << payload;
+    EXPECT_EQ(payload.find("\"effective_at\""), std::string::npos) << payload;
+  }
+}
+
 TEST_F(JsonTest, RoundTripEveryType) {
   // JSON -> Event -> bytes -> Event -> JSON gives back the canonical text.
   for (EventType t : AllEventTypes()) {

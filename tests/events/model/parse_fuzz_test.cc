@@ -37,7 +37,9 @@ void CheckAccepted(const Event& e, JsonEventParser& parser, const std::string& i
   ASSERT_TRUE(DecodeEvent(bytes, &decoded).ok()) << input;
   ASSERT_EQ(decoded, e) << input;
   std::string json;
-  AppendEventJson(e, JsonOutputOptions{false, nullptr, {}}, &json);
+  JsonOutputOptions without_assigned;
+  without_assigned.assigned_fields = false;
+  AppendEventJson(e, without_assigned, &json);
   Event reparsed;
   const Status s = parser.Parse(json, &reparsed);
   ASSERT_TRUE(s.ok()) << s.ToString() << "\n" << json;

@@ -92,7 +92,9 @@ void WriteTextSeeds(const std::vector<events::Event>& samples, const fs::path& o
   for (const events::Event& e : samples) {
     std::string with, without;
     events::AppendEventJson(e, events::JsonOutputOptions{}, &with);
-    events::AppendEventJson(e, events::JsonOutputOptions{false, nullptr, {}}, &without);
+    events::JsonOutputOptions without_assigned;
+    without_assigned.assigned_fields = false;
+    events::AppendEventJson(e, without_assigned, &without);
     Write(out / "json_event", "log-" + std::to_string(e.seq), with);
     Write(out / "json_event", "import-" + std::to_string(e.seq), without);
   }
