@@ -263,6 +263,15 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   bool HoldsNoData();
   Status LoadOrCreateMeta();
   Status ReadHead(Head* out);
+  // Corruption for a meta key `what` an existing ledger lacks, with the
+  // table damage that hid it (WithTableDamage) and what to do either way.
+  Status MetaMissing(std::string_view what);
+  // `s`, when it is a Corruption of what the tables should hold (a meta
+  // key, the last event), with its cause when a table file of the folder
+  // fails its checksums, and what to do: RocksDB answers NotFound for the
+  // keys of a table whose properties block is damaged, and a secondary
+  // instance leaves out a table it cannot open. Reads every table file.
+  Status WithTableDamage(const Status& s);
   // Corruption unless the last key of `events` is head.seq.
   Status CheckLastEventIsHead(const Head& head);
   // Makes `head` (read from the database) and the stored access head the

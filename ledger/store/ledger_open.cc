@@ -6,6 +6,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/options.h>
+#include <rocksdb/sst_file_reader.h>
 #include <rocksdb/write_batch.h>
 #include <stdlib.h>
 
@@ -202,6 +203,27 @@ int FileOpeningThreads(rocksdb::Env* env, const std::string& path) {
       std::min(1 + tables / kTableFilesPerOpeningThread, kFileOpeningThreadsMax));
 }
 
+// The first table file of the folder `path` (by name) whose blocks fail
+// their checksums, "NAME: <RocksDB's words>"; "" when every one passes.
+// Each file is read whole, on its own: RocksDB opens a table whose
+// properties block is damaged and then answers NotFound for its keys, and a
+// secondary instance leaves out a table it cannot open.
+std::string FirstDamagedTable(rocksdb::Env* env, const std::string& path) {
+  std::vector<std::string> children;
+  if (!env->GetChildren(path, &children).ok()) return "";
+  std::sort(children.begin(), children.end());
+  rocksdb::Options o;
+  o.env = env;
+  for (const std::string& name : children) {
+    if (!name.ends_with(".sst")) continue;
+    rocksdb::SstFileReader reader(o);
+    rocksdb::Status s = reader.Open(path + "/" + name);
+    if (s.ok()) s = reader.VerifyChecksum();
+    if (s.IsCorruption()) return name + ": " + s.ToString();  // not a failed read
+  }
+  return "";
+}
+
 // The database options of a ledger; `create`: there is no database yet.
 rocksdb::DBOptions LedgerDbOptions(rocksdb::Env* env, const std::string& path, bool create) {
   rocksdb::DBOptions o;
@@ -354,10 +376,25 @@ bool LedgerImpl::HoldsNoData() {
   return true;
 }
 
+Status LedgerImpl::MetaMissing(std::string_view what) {
+  const std::string missing = path_ + ": meta '" + std::string(what) + "' missing";
+  const Status damaged = WithTableDamage(Status::Corruption(missing));
+  if (damaged.message() != missing) return damaged;
+  return Status::Corruption(missing + ": not a ledger, or a damaged one; " + DamagedLedgerAdvice());
+}
+
+Status LedgerImpl::WithTableDamage(const Status& s) {
+  if (s.code() != Status::Code::kCorruption) return s;
+  const std::string damage = FirstDamagedTable(db_options_.env, path_);
+  if (damage.empty()) return s;
+  return Status::Corruption(s.message() + ": its table files are damaged (" + damage + "); " +
+                            DamagedLedgerAdvice());
+}
+
 Status LedgerImpl::ReadHead(Head* out) {
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfMeta), kMetaHead, &v);
-  if (s.IsNotFound()) return Status::Corruption(path_ + ": meta 'head' missing");
+  if (s.IsNotFound()) return MetaMissing("head");
   if (!s.ok()) return FromRocks(s, "read the head of " + path_);
   if (!DecodeHead(v, out)) return Status::Corruption(path_ + ": meta 'head' is not 48 bytes");
   return Status::OK();
@@ -395,7 +432,7 @@ Status LedgerImpl::LoadOrCreateMeta() {
     access_head_ = AccessHead{0, AccessGenesisHash(ledger_id_)};
     return Status::OK();
   }
-  if (s.IsNotFound()) return Status::Corruption(path_ + ": meta 'format_version' missing");
+  if (s.IsNotFound()) return MetaMissing("format_version");
   if (!s.ok()) return FromRocks(s, "read the format version of " + path_);
   if (v.size() != 4) return Status::Corruption(path_ + ": meta 'format_version' is not 4 bytes");
   if (GetBE32(v.data()) != kFormatVersion) {
@@ -409,16 +446,15 @@ Status LedgerImpl::LoadOrCreateMeta() {
   }
   s = db_->Get(rocksdb::ReadOptions(), cf(kCfMeta), kMetaLedgerId, &v);
   if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read the ledger id of " + path_);
-  if (s.IsNotFound() || v.size() != 16) {
-    return Status::Corruption(path_ + ": meta 'ledger_id' missing or not 16 bytes");
-  }
+  if (s.IsNotFound()) return MetaMissing("ledger_id");
+  if (v.size() != 16) return Status::Corruption(path_ + ": meta 'ledger_id' is not 16 bytes");
   std::memcpy(ledger_id_.data(), v.data(), 16);
   Head head;
   CCL_RETURN_IF_ERROR(ReadHead(&head));
   if (head.seq == 0 && head.hash != GenesisHash(ledger_id_)) {
     return Status::Corruption(path_ + ": empty ledger whose head is not the genesis hash");
   }
-  CCL_RETURN_IF_ERROR(CheckLastEventIsHead(head));
+  CCL_RETURN_IF_ERROR(WithTableDamage(CheckLastEventIsHead(head)));
   return PublishStoredHeads(head);
 }
 
@@ -476,7 +512,7 @@ Status LedgerImpl::Refresh() {
     consistent = CheckLastEventIsHead(head);
     if (consistent.ok()) break;
   }
-  CCL_RETURN_IF_ERROR(consistent);
+  CCL_RETURN_IF_ERROR(WithTableDamage(consistent));
   return PublishStoredHeads(head);
 }
 

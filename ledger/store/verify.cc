@@ -89,9 +89,9 @@ Status LedgerImpl::Verify(const VerifyProgress& progress, VerifyReport* report) 
   if (!s.ok()) {
     report->first_bad_seq = state.first_bad_seq();
     if (report->first_bad_seq == 0) report->first_bad_seq = std::max<uint64_t>(1, report->events);
-    return s;
+    return WithTableDamage(s);
   }
-  return VerifyAccess(ro, report);
+  return WithTableDamage(VerifyAccess(ro, report));
 }
 
 VerifyState::VerifyState(LedgerImpl* ledger, const rocksdb::ReadOptions& ro,

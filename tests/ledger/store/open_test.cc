@@ -1,6 +1,7 @@
 // Open and create: what a folder must hold before a ledger is created in it,
 // and what read-only opens leave behind.
 #include <gtest/gtest.h>
+#include <rocksdb/sst_file_reader.h>
 
 #include <filesystem>
 #include <fstream>
@@ -20,6 +21,15 @@ std::map<std::string, uintmax_t> Listing(const std::string& dir) {
     out[e.path().filename().string()] = e.is_regular_file() ? e.file_size() : 0;
   }
   return out;
+}
+
+// Changes one bit of the byte at `at` of `file`.
+void FlipByte(const fs::path& file, uintmax_t at) {
+  std::fstream f(file, std::ios::binary | std::ios::in | std::ios::out);
+  f.seekg(static_cast<std::streamoff>(at));
+  const char c = static_cast<char>(f.get());
+  f.seekp(static_cast<std::streamoff>(at));
+  f.put(static_cast<char>(c ^ 0x40));
 }
 
 class LedgerOpenTest : public ::testing::Test {
@@ -183,6 +193,103 @@ TEST_F(LedgerOpenTest, ASmallLedgerOpensItsTableFilesOnOneThread) {
     }
   }
   EXPECT_EQ(threads, "1");
+}
+
+// A byte changed anywhere in the table file holding the meta keys: the open
+// either reads the same ledger (the byte was not used) or fails with
+// Corruption. RocksDB answers NotFound for a key of a table whose
+// properties block is damaged; that is reported as damage, from a checksum
+// check, with what to do.
+TEST_F(LedgerOpenTest, ADamagedMetaTableIsCalledDamaged) {
+  std::unique_ptr<Ledger> l;
+  ASSERT_TRUE(OpenWith(true, false, &l).ok());
+  std::vector<Event> batch = {f_.Open("C1"), f_.Book("C1", ServiceLine::kReactive, 60)};
+  AppendResult r;
+  ASSERT_TRUE(l->Append(batch, AppendOptions(), &r).ok());
+  const Head head = l->head();
+  const events::Uuid id = l->ledger_id();
+  l.reset();
+  fs::path meta;
+  for (const auto& e : fs::directory_iterator(path())) {
+    if (e.path().extension() != ".sst") continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.find("format_version") != std::string::npos) meta = e.path();
+  }
+  ASSERT_FALSE(meta.empty()) << "no table file holds the meta keys";
+  const std::string copy = dir_.Sub("meta.sst");
+  fs::copy_file(meta, copy);
+  const uintmax_t size = fs::file_size(meta);
+  size_t damaged = 0;
+  for (uintmax_t at = 0; at < size; at += 13) {
+    fs::copy_file(copy, meta, fs::copy_options::overwrite_existing);
+    FlipByte(meta, at);
+    // As a writer opens it, and as a reader (a secondary instance).
+    for (const bool read_only : {false, true}) {
+      const Status s = OpenWith(false, read_only, &l);
+      if (s.ok()) {
+        EXPECT_EQ(l->head().seq, head.seq) << "byte " << at;
+        EXPECT_EQ(l->head().hash, head.hash) << "byte " << at;
+        EXPECT_EQ(l->ledger_id(), id) << "byte " << at;
+        l.reset();
+        continue;
+      }
+      EXPECT_EQ(s.code(), Status::Code::kCorruption) << "byte " << at << ": " << s.ToString();
+
+      if (s.message().find("its table files are damaged") != std::string::npos) {
+        EXPECT_NE(s.message().find("restore the latest backup"), std::string::npos) << s.ToString();
+        ++damaged;
+      }
+    }
+  }
+  EXPECT_GT(damaged, 0u) << "no changed byte hid a meta key";
+}
+
+// The same for the table of the `events` column family, near its end (the
+// index, the properties): a reader's open, or Verify, fails naming the
+// damaged file, never reads a ledger without its events.
+TEST_F(LedgerOpenTest, ADamagedEventsTableIsNamedByReadersAndVerify) {
+  std::unique_ptr<Ledger> l;
+  ASSERT_TRUE(OpenWith(true, false, &l).ok());
+  std::vector<Event> batch = {f_.Open("C1")};
+  for (int i = 0; i < 200; ++i) batch.push_back(f_.Book("C1", ServiceLine::kReactive, 1 + i % 60));
+  AppendResult r;
+  ASSERT_TRUE(l->Append(batch, AppendOptions(), &r).ok());
+  const Head head = l->head();
+  l.reset();
+  fs::path events;
+  for (const auto& e : fs::directory_iterator(path())) {
+    if (e.path().extension() != ".sst") continue;
+    rocksdb::SstFileReader reader{rocksdb::Options()};
+    ASSERT_TRUE(reader.Open(e.path().string()).ok());
+    if (reader.GetTableProperties()->column_family_name == "events") events = e.path();
+  }
+  ASSERT_FALSE(events.empty()) << "the events are not in a table file";
+  const std::string copy = dir_.Sub("events.sst");
+  fs::copy_file(events, copy);
+  const uintmax_t size = fs::file_size(events);
+  size_t named = 0;
+  for (uintmax_t back = 60; back < std::min<uintmax_t>(size, 1500); back += 37) {
+    const uintmax_t at = size - back;
+    fs::copy_file(copy, events, fs::copy_options::overwrite_existing);
+    FlipByte(events, at);
+    Status s = OpenWith(false, true, &l);
+    if (s.ok()) {
+      VerifyReport report;
+      s = l->Verify(VerifyProgress{}, &report);
+      if (s.ok()) {
+        EXPECT_EQ(report.head.hash, head.hash) << "byte " << at;
+      }
+      l.reset();
+    }
+    if (s.ok()) continue;
+    EXPECT_EQ(s.code(), Status::Code::kCorruption) << "byte " << at << ": " << s.ToString();
+    if (s.message().find("its table files are damaged (" + events.filename().string()) !=
+        std::string::npos) {
+      ++named;
+    }
+  }
+  EXPECT_GT(named, 0u) << "no changed byte was named";
 }
 
 // Files in the bulk-append folder that are not the ledger's own scratch
