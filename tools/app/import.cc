@@ -84,8 +84,10 @@ class InputCopy {
     Status s;
     if (::fstat(in, &st) != 0) {
       s = Status::IOError(path + ": fstat: " + std::strerror(errno));
-    } else if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-      *open_path = path;  // a folder fails as the readers' read says
+    } else if (S_ISDIR(st.st_mode)) {
+      s = Status::InvalidArgument(path + ": is a folder; name a file of events");
+    } else if (S_ISREG(st.st_mode)) {
+      *open_path = path;
     } else {
       s = CopyAll(in, path);
       if (s.ok()) *open_path = "/proc/self/fd/" + std::to_string(fd_);

@@ -335,6 +335,16 @@ TEST_F(ImportTest, AnInputWithoutEventsIsRefusedAsAWhole) {
   EXPECT_EQ(ledger_->head().seq, 0u);
 }
 
+// A folder named as the input is the caller's mistake (exit 1), not a
+// failed read.
+TEST_F(ImportTest, AFolderIsRefusedAsInput) {
+  ImportResult r;
+  const Status s = ImportFile(ledger_.get(), dir_.path(), ImportOptions(), &r);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("is a folder"), std::string::npos) << s.ToString();
+  EXPECT_EQ(ledger_->head().seq, 0u);
+}
+
 TEST_F(ImportTest, AMalformedArrayNamesTheLine) {
   const std::vector<Event> events = Workload(1);
   const std::string body = "[\n" + JsonOf(events[0]) + "\n" + JsonOf(events[1]) + "]";
