@@ -59,6 +59,21 @@ class LedgerOpenTest : public ::testing::Test {
     }
   }
 
+  // A new ledger of one contract and `bookings` bookings, its events in
+  // table files; closed again. Returns its head (and *id, its id).
+  Head MakeLedgerInTables(int bookings, events::Uuid* id = nullptr) {
+    std::unique_ptr<Ledger> l;
+    EXPECT_TRUE(OpenWith(true, false, &l).ok());
+    std::vector<Event> batch = {f_.Open("C1")};
+    for (int i = 0; i < bookings; ++i) {
+      batch.push_back(f_.Book("C1", ServiceLine::kReactive, 1 + i % 60));
+    }
+    AppendResult r;
+    EXPECT_TRUE(l->Append(batch, AppendOptions(), &r).ok());
+    if (id != nullptr) *id = l->ledger_id();
+    return l->head();
+  }
+
   TempDir dir_;
   FakeClock clock_{At("2026-05-01T00:00:00Z")};
   EventFactory f_;
@@ -166,12 +181,8 @@ TEST_F(LedgerOpenTest, EmptyFolderOrNoneIsCreated) {
 // command does not spend its time starting threads. RocksDB records the
 // options it opened with in the newest OPTIONS file.
 TEST_F(LedgerOpenTest, ASmallLedgerOpensItsTableFilesOnOneThread) {
+  ASSERT_NO_FATAL_FAILURE(MakeLedgerInTables(1));
   std::unique_ptr<Ledger> l;
-  ASSERT_TRUE(OpenWith(true, false, &l).ok());
-  std::vector<Event> batch = {f_.Open("C1"), f_.Book("C1", ServiceLine::kReactive, 60)};
-  AppendResult r;
-  ASSERT_TRUE(l->Append(batch, AppendOptions(), &r).ok());
-  l.reset();
   size_t tables = 0;
   for (const auto& e : fs::directory_iterator(path())) tables += e.path().extension() == ".sst";
   ASSERT_GT(tables, 0u);
@@ -201,14 +212,9 @@ TEST_F(LedgerOpenTest, ASmallLedgerOpensItsTableFilesOnOneThread) {
 // properties block is damaged; that is reported as damage, from a checksum
 // check, with what to do.
 TEST_F(LedgerOpenTest, ADamagedMetaTableIsCalledDamaged) {
+  events::Uuid id{};
+  const Head head = MakeLedgerInTables(1, &id);
   std::unique_ptr<Ledger> l;
-  ASSERT_TRUE(OpenWith(true, false, &l).ok());
-  std::vector<Event> batch = {f_.Open("C1"), f_.Book("C1", ServiceLine::kReactive, 60)};
-  AppendResult r;
-  ASSERT_TRUE(l->Append(batch, AppendOptions(), &r).ok());
-  const Head head = l->head();
-  const events::Uuid id = l->ledger_id();
-  l.reset();
   fs::path meta;
   for (const auto& e : fs::directory_iterator(path())) {
     if (e.path().extension() != ".sst") continue;
@@ -249,14 +255,8 @@ TEST_F(LedgerOpenTest, ADamagedMetaTableIsCalledDamaged) {
 // index, the properties): a reader's open, or Verify, fails naming the
 // damaged file, never reads a ledger without its events.
 TEST_F(LedgerOpenTest, ADamagedEventsTableIsNamedByReadersAndVerify) {
+  const Head head = MakeLedgerInTables(200);
   std::unique_ptr<Ledger> l;
-  ASSERT_TRUE(OpenWith(true, false, &l).ok());
-  std::vector<Event> batch = {f_.Open("C1")};
-  for (int i = 0; i < 200; ++i) batch.push_back(f_.Book("C1", ServiceLine::kReactive, 1 + i % 60));
-  AppendResult r;
-  ASSERT_TRUE(l->Append(batch, AppendOptions(), &r).ok());
-  const Head head = l->head();
-  l.reset();
   fs::path events;
   for (const auto& e : fs::directory_iterator(path())) {
     if (e.path().extension() != ".sst") continue;

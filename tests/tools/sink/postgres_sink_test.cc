@@ -16,7 +16,6 @@
 #include <thread>
 
 #include "events/base/time_format.h"
-#include "events/model/json.h"
 #include "events/model/uuid.h"
 #include "ledger/merkle/merkle.h"
 #include "projections/folds/registry.h"
@@ -32,6 +31,7 @@ using feed::testing::AppendOrDie;
 using feed::testing::Bookings;
 using feed::testing::OpenLedgerAt;
 using testing::QueryCsv;
+using testing::PayloadLiteral;
 using testing::QueryRows;
 using testing::ReadFile;
 
@@ -228,15 +228,8 @@ TEST_F(PostgresSinkTest, TablesEqualTheCsvExportsRowForRow) {
     EXPECT_EQ(std::stoll(*r[5]), e.effective_at_ns / 1'000'000'000);
     EXPECT_EQ(*r[6], events::EventTypeName(e.type));
     if (e.type == events::EventType::kContractOpened) currencies[e.contract] = e.currency;
-    events::JsonOutputOptions o;
-    o.envelope = false;
-    o.contract_currency = currencies[e.contract];
-    std::string json;
-    events::AppendEventJson(e, o, &json);
-    std::string literal;  // a SQL string literal: ' doubled
-    for (char ch : json) literal += ch == '\'' ? std::string("''") : std::string(1, ch);
-    payloads +=
-        (payloads.empty() ? "(" : ", (") + std::to_string(seq) + ", '" + literal + "'::jsonb)";
+    payloads += (payloads.empty() ? "(" : ", (") + std::to_string(seq) + ", " +
+                PayloadLiteral(e, currencies[e.contract]) + ")";
   }
   EXPECT_EQ(Number(c.get(), "SELECT count(*) FROM events e JOIN (VALUES " + payloads +
                                 ") v(seq, payload) ON v.seq = e.seq WHERE e.payload = v.payload"),

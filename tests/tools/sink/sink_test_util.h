@@ -10,9 +10,12 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "events/model/event.h"
+#include "events/model/json.h"
 #include "tests/testing/subprocess.h"
 #include "tests/tools/feed/feed_test_util.h"
 #include "tools/sink/pg_connection.h"
@@ -111,6 +114,19 @@ class PostgresServerTest : public ::testing::Test {
 };
 
 // The rows of `sql`, a query that must succeed (a test failure otherwise).
+// The sink's `payload` of `e`, the `log --json` line after its envelope
+// (amounts in `currency`), as a SQL literal of type jsonb.
+inline std::string PayloadLiteral(const events::Event& e, std::string_view currency) {
+  events::JsonOutputOptions o;
+  o.envelope = false;
+  o.contract_currency = currency;
+  std::string json;
+  events::AppendEventJson(e, o, &json);
+  std::string literal = "'";
+  for (char ch : json) literal += ch == '\'' ? std::string("''") : std::string(1, ch);
+  return literal + "'::jsonb";
+}
+
 inline std::vector<PgConnection::Row> QueryRows(PgConnection* db, const std::string& sql) {
   std::vector<PgConnection::Row> rows;
   const Status s = db->Query(sql, &rows);
