@@ -183,6 +183,16 @@ Status LedgerImpl::OpenImpl(const Options& options, const std::string& path,
 
 namespace {
 
+// The names of the table files in the folder `path`, sorted; none when it
+// cannot be listed.
+std::vector<std::string> TableFiles(rocksdb::Env* env, const std::string& path) {
+  std::vector<std::string> names;
+  if (!env->GetChildren(path, &names).ok()) return {};
+  std::erase_if(names, [](const std::string& n) { return !n.ends_with(".sst"); });
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 // Table files per thread that opens them at DB::Open, and the most threads.
 constexpr size_t kTableFilesPerOpeningThread = 128;
 constexpr size_t kFileOpeningThreadsMax = 8;
@@ -195,10 +205,7 @@ constexpr size_t kFileOpeningThreadsMax = 8;
 // sanitizers). One thread per kTableFilesPerOpeningThread table files keeps
 // a large ledger's cold open parallel.
 int FileOpeningThreads(rocksdb::Env* env, const std::string& path) {
-  std::vector<std::string> children;
-  if (!env->GetChildren(path, &children).ok()) return 1;  // DB::Open reports it
-  const size_t tables = static_cast<size_t>(std::count_if(
-      children.begin(), children.end(), [](const std::string& n) { return n.ends_with(".sst"); }));
+  const size_t tables = TableFiles(env, path).size();  // none when unlisted: DB::Open reports it
   return static_cast<int>(
       std::min(1 + tables / kTableFilesPerOpeningThread, kFileOpeningThreadsMax));
 }
@@ -209,19 +216,20 @@ int FileOpeningThreads(rocksdb::Env* env, const std::string& path) {
 // properties block is damaged and then answers NotFound for its keys, and a
 // secondary instance leaves out a table it cannot open.
 std::string FirstDamagedTable(rocksdb::Env* env, const std::string& path) {
-  std::vector<std::string> children;
-  if (!env->GetChildren(path, &children).ok()) return "";
-  std::sort(children.begin(), children.end());
   rocksdb::Options o;
   o.env = env;
-  for (const std::string& name : children) {
-    if (!name.ends_with(".sst")) continue;
+  for (const std::string& name : TableFiles(env, path)) {
     rocksdb::SstFileReader reader(o);
     rocksdb::Status s = reader.Open(path + "/" + name);
     if (s.ok()) s = reader.VerifyChecksum();
     if (s.IsCorruption()) return name + ": " + s.ToString();  // not a failed read
   }
   return "";
+}
+
+// How an error names the damaged table file FirstDamagedTable found.
+std::string TableDamageClause(const std::string& damage) {
+  return ": its table files are damaged (" + damage + "); ";
 }
 
 // The database options of a ledger; `create`: there is no database yet.
@@ -377,18 +385,18 @@ bool LedgerImpl::HoldsNoData() {
 }
 
 Status LedgerImpl::MetaMissing(std::string_view what) {
-  const std::string missing = path_ + ": meta '" + std::string(what) + "' missing";
-  const Status damaged = WithTableDamage(Status::Corruption(missing));
-  if (damaged.message() != missing) return damaged;
-  return Status::Corruption(missing + ": not a ledger, or a damaged one; " + DamagedLedgerAdvice());
+  const std::string damage = FirstDamagedTable(db_options_.env, path_);
+  return Status::Corruption(
+      path_ + ": meta '" + std::string(what) + "' missing" +
+      (damage.empty() ? ": not a ledger, or a damaged one; " : TableDamageClause(damage)) +
+      DamagedLedgerAdvice());
 }
 
 Status LedgerImpl::WithTableDamage(const Status& s) {
   if (s.code() != Status::Code::kCorruption) return s;
   const std::string damage = FirstDamagedTable(db_options_.env, path_);
   if (damage.empty()) return s;
-  return Status::Corruption(s.message() + ": its table files are damaged (" + damage + "); " +
-                            DamagedLedgerAdvice());
+  return Status::Corruption(s.message() + TableDamageClause(damage) + DamagedLedgerAdvice());
 }
 
 Status LedgerImpl::ReadHead(Head* out) {
