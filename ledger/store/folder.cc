@@ -67,10 +67,37 @@ std::string DamagedLedgerAdvice() {
          "BACKUP_DIR`, which verifies the copy; then `ledgerctl --db NEW_FOLDER verify`";
 }
 
+namespace {
+
+// Why `path`, which does not exist, can never be a folder, or OK when it
+// can: it is a symbolic link to nothing, or the nearest part of it that
+// exists is not a folder ("/dev/null/x"). Said before anything is created
+// beside it, in the words of the path the user gave.
+Status CheckMissingFolderCanExist(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_symlink(fs::symlink_status(path, ec))) {
+    const fs::path target = fs::read_symlink(path, ec);
+    return Status::InvalidArgument(path + " is a symbolic link to " + target.string() +
+                                   ", which does not exist");
+  }
+  for (fs::path p = fs::path(path).parent_path(); !p.empty() && p != p.parent_path();
+       p = p.parent_path()) {
+    const fs::file_status st = fs::status(p, ec);
+    if (!fs::exists(st)) continue;
+    if (fs::is_directory(st)) return Status::OK();
+    return Status::InvalidArgument(path + ": " + p.string() + " is not a folder");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     if (ec) return Status::IOError(path + ": " + ec.message());
+    CCL_RETURN_IF_ERROR(CheckMissingFolderCanExist(path));
     return creating ? Status::OK() : Status::NotFound("no ledger at " + path);
   }
   if (!std::filesystem::is_directory(path, ec)) {

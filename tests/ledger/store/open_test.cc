@@ -175,6 +175,30 @@ TEST_F(LedgerOpenTest, EmptyFolderOrNoneIsCreated) {
   EXPECT_TRUE(Ledger::Open(o, dir_.Sub("empty"), &l).ok());
 }
 
+// A path that can never be a folder is named as such, before anything is
+// created beside it: not RocksDB's words, and nothing made under the file.
+TEST_F(LedgerOpenTest, APathThatCanNeverBeAFolderIsRefusedWithItsReason) {
+  const std::string file = dir_.Sub("file");
+  std::ofstream(file) << "x";
+  const std::string dangling = dir_.Sub("dangling");
+  fs::create_symlink(dir_.Sub("nowhere"), dangling);
+  Options o;
+  o.create_if_missing = true;
+  std::unique_ptr<Ledger> l;
+  for (const bool create : {true, false}) {
+    o.create_if_missing = create;
+    Status s = Ledger::Open(o, file + "/db", &l);
+    EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+    EXPECT_EQ(s.message(), file + "/db: " + file + " is not a folder");
+    s = Ledger::Open(o, dangling, &l);
+    EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+    EXPECT_EQ(s.message(), dangling + " is a symbolic link to " + dir_.Sub("nowhere") +
+                               ", which does not exist");
+  }
+  EXPECT_FALSE(fs::exists(dir_.Sub("nowhere")));
+  EXPECT_EQ(fs::file_size(file), 1u);
+}
+
 // RocksDB opens every table file of every column family at open, on as many
 // threads as asked, started even for a family of one file: a small ledger
 // (here with its events in table files) asks for one, so that a short
