@@ -131,10 +131,14 @@ Status PolicyStore::Reload(ReloadDigests* digests) {
   AccessRules rules;
   // Both files are read before either error is returned, so that a failed
   // reload still says what each file held.
-  const Status policy = Policy::Load(policy_path_, &rules.policy, &read.policy);
-  const Status tokens = tokens_path_.empty()
-                            ? Status::OK()
-                            : TokenTable::Load(tokens_path_, &rules.tokens, &read.tokens);
+  // Each error names its file's role as well as its path: a start-up that
+  // fails says which option to look at ("policy: nope: no such file").
+  const Status policy =
+      Policy::Load(policy_path_, &rules.policy, &read.policy).WithContext("policy");
+  const Status tokens =
+      tokens_path_.empty()
+          ? Status::OK()
+          : TokenTable::Load(tokens_path_, &rules.tokens, &read.tokens).WithContext("tokens");
   if (digests != nullptr) *digests = read;
   CCL_RETURN_IF_ERROR(policy);
   CCL_RETURN_IF_ERROR(tokens);

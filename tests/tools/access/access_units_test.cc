@@ -123,7 +123,7 @@ TEST(PolicyStoreTest, AFailedReloadOfEitherFileKeepsTheRulesInForce) {
   PolicyStore store(policy, tokens);
   ASSERT_TRUE(store.Reload().ok());
   WriteFile(policy, "alice nonsense\n");
-  EXPECT_EQ(store.Reload().message(), policy +
+  EXPECT_EQ(store.Reload().message(), "policy: " + policy +
                                           ": line 1: field 2: unknown role 'nonsense' (roles: "
                                           "writer, reader, auditor, admin)");
   EXPECT_EQ(store.Get()->RolesOf("alice"), kRoleReader);
