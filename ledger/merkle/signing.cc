@@ -102,8 +102,17 @@ Status PkeyFromPem(const std::string& path, const std::string& text, bool privat
   EVP_PKEY* p = private_key ? PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr)
                             : PEM_read_bio_PUBKEY(bio.get(), nullptr, NoPassphrase, nullptr);
   if (p == nullptr) {
+    // The usual mix-up, a key pair's other half, is said in words; anything
+    // else keeps OpenSSL's reason.
+    const bool other_half = text.find(private_key ? "-----BEGIN PUBLIC KEY-----"
+                                                  : "PRIVATE KEY-----") != std::string::npos;
+    const std::string reason =
+        !other_half   ? OpenSslError()
+        : private_key ? "it is a public key; give the private key file (keygen's PREFIX)"
+                      : "it is a private key; give its public key (PREFIX.pub)";
+    ERR_clear_error();
     return Status::InvalidArgument(path + ": not a PEM " + (private_key ? "private" : "public") +
-                                   " key (" + OpenSslError() + ")");
+                                   " key (" + reason + ")");
   }
   out->reset(p);
   return CheckKeyType(path, p);

@@ -61,9 +61,17 @@ TEST_F(SigningTest, KeyFilesRoundTripWithPrivateMode0600) {
   EXPECT_TRUE(WriteKeyFiles(Path("auditor"), other).IsInvalidArgument());
   ASSERT_TRUE(ReadSigningKey(Path("auditor"), &back).ok());
   EXPECT_EQ(back.seed, key.seed);
-  // A public key file is not a private key and vice versa.
-  EXPECT_TRUE(ReadSigningKey(Path("auditor.pub"), &back).IsInvalidArgument());
-  EXPECT_TRUE(ReadPublicKey(Path("auditor"), &pub).IsInvalidArgument());
+  // A public key file is not a private key and vice versa, said in words.
+  Status s = ReadSigningKey(Path("auditor.pub"), &back);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_EQ(s.message(), Path("auditor.pub") +
+                             ": not a PEM private key (it is a public key; give the private key "
+                             "file (keygen's PREFIX))");
+  s = ReadPublicKey(Path("auditor"), &pub);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_EQ(s.message(), Path("auditor") +
+                             ": not a PEM public key (it is a private key; give its public key "
+                             "(PREFIX.pub))");
 }
 
 TEST_F(SigningTest, SignaturesAndForgeries) {
