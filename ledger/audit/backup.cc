@@ -185,6 +185,7 @@ Status RestoreLedger(const std::string& dir, const std::string& db_path, uint32_
                                    " exists and is not an empty folder: restore "
                                    "never overwrites; choose a new --db path");
   }
+  CCL_RETURN_IF_ERROR(Ledger::CheckNewFolder(db_path));
   if (!std::filesystem::exists(dir, ec)) return Status::NotFound("no backup folder " + dir);
   // An empty folder the user made stays; everything in it is this run's.
   const bool folder_was_there = std::filesystem::exists(db_path, ec);

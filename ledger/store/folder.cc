@@ -91,6 +91,30 @@ Status CheckMissingFolderCanExist(const std::string& path) {
   return Status::OK();
 }
 
+// The folder above `path` that holds a database (CURRENT and IDENTITY),
+// or "" when none does: a ledger created inside another's folder would be
+// copied, backed up and deleted with it.
+std::string LedgerFolderAbove(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path absolute = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec) return "";
+  for (fs::path p = absolute.parent_path(); !p.empty(); p = p.parent_path()) {
+    if (fs::exists(p / "CURRENT", ec) && fs::exists(p / "IDENTITY", ec)) return p.string();
+    if (p == p.parent_path()) break;
+  }
+  return "";
+}
+
+// A ledger is created only outside any other ledger's folder.
+Status CheckNotInsideALedger(const std::string& path) {
+  const std::string above = LedgerFolderAbove(path);
+  if (above.empty()) return Status::OK();
+  return Status::InvalidArgument(path + " is inside the ledger folder " + above +
+                                 ": a ledger is created only outside another ledger's folder; "
+                                 "nothing was changed");
+}
+
 }  // namespace
 
 Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
@@ -98,7 +122,8 @@ Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
   if (!std::filesystem::exists(path, ec)) {
     if (ec) return Status::IOError(path + ": " + ec.message());
     CCL_RETURN_IF_ERROR(CheckMissingFolderCanExist(path));
-    return creating ? Status::OK() : Status::NotFound("no ledger at " + path);
+    if (creating) return CheckNotInsideALedger(path);
+    return Status::NotFound("no ledger at " + path);
   }
   if (!std::filesystem::is_directory(path, ec)) {
     return Status::InvalidArgument(path + " is not a folder");
@@ -130,7 +155,8 @@ Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
                                    "): a ledger is created only in a new or empty folder; nothing "
                                    "was changed");
   }
-  return creating ? Status::OK() : Status::NotFound("no ledger at " + path);
+  if (creating) return CheckNotInsideALedger(path);
+  return Status::NotFound("no ledger at " + path);
 }
 
 Status CheckFolderWritable(const std::string& path) {

@@ -187,6 +187,14 @@ class Ledger {
   [[nodiscard]] static Status Open(const Options& options, const std::string& path,
                                    std::unique_ptr<Ledger>* ledger);
 
+  // OK when a ledger may be made at `path` by other means than Open (a
+  // restore writes the files, then opens): `path` is missing or an empty
+  // folder, can be a folder (not a symbolic link to nothing, nor under a
+  // file), and is not inside another ledger's folder. InvalidArgument
+  // saying why not (Corruption for a folder holding ledger data without a
+  // CURRENT, as Open); nothing is changed either way.
+  [[nodiscard]] static Status CheckNewFolder(const std::string& path);
+
   virtual ~Ledger() = default;
   Ledger(const Ledger&) = delete;
   Ledger& operator=(const Ledger&) = delete;

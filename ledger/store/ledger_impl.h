@@ -45,8 +45,9 @@ namespace ccl::ledger {
 // left (ledger/store/folder.cc). Corruption naming what was found when it holds
 // ledger data (table files, WALs, MANIFESTs: a damaged ledger, never to be
 // created over); InvalidArgument when the folder holds files of something
-// else, or when a missing `path` can never be a folder (a symbolic link to
-// nothing, or a path under a file); NotFound when not creating and the
+// else, when a missing `path` can never be a folder (a symbolic link to
+// nothing, or a path under a file), or when creating inside another
+// database's folder; NotFound when not creating and the
 // folder holds nothing of ours.
 Status CheckFolderWithoutCurrent(const std::string& path, bool creating);
 

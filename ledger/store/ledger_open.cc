@@ -132,6 +132,14 @@ Status OpenFailure(const rocksdb::Status& s, const std::string& path) {
 
 }  // namespace
 
+Status Ledger::CheckNewFolder(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec)) {
+    return Status::InvalidArgument(path + " holds a database; choose a new folder");
+  }
+  return CheckFolderWithoutCurrent(path, /*creating=*/true);
+}
+
 Status Ledger::Open(const Options& options, const std::string& path,
                     std::unique_ptr<Ledger>* ledger) {
   return LedgerImpl::OpenImpl(options, path, ledger);

@@ -77,6 +77,12 @@ TEST_F(BackupTest, RestoreNeverOverwrites) {
   ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kDigestTimeNs, nullptr, &b).ok());
   RestoreResult r;
   EXPECT_TRUE(RestoreLedger(backups_, ledger_.path(), 0, nullptr, nullptr, &r).IsInvalidArgument());
+  // Nor into a new folder inside a ledger's, which goes wherever that goes.
+  const std::string inner = ledger_.path() + "/restored";
+  Status s = RestoreLedger(backups_, inner, 0, nullptr, nullptr, &r);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("is inside the ledger folder"), std::string::npos) << s.message();
+  EXPECT_FALSE(std::filesystem::exists(inner));
   std::filesystem::create_directories(Target("empty"));
   EXPECT_TRUE(RestoreLedger(backups_, Target("empty"), 0, nullptr, nullptr, &r).ok());
   EXPECT_TRUE(

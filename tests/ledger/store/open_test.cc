@@ -183,7 +183,6 @@ TEST_F(LedgerOpenTest, APathThatCanNeverBeAFolderIsRefusedWithItsReason) {
   const std::string dangling = dir_.Sub("dangling");
   fs::create_symlink(dir_.Sub("nowhere"), dangling);
   Options o;
-  o.create_if_missing = true;
   std::unique_ptr<Ledger> l;
   for (const bool create : {true, false}) {
     o.create_if_missing = create;
@@ -197,6 +196,32 @@ TEST_F(LedgerOpenTest, APathThatCanNeverBeAFolderIsRefusedWithItsReason) {
   }
   EXPECT_FALSE(fs::exists(dir_.Sub("nowhere")));
   EXPECT_EQ(fs::file_size(file), 1u);
+}
+
+// A ledger inside another's folder would be copied, backed up and deleted
+// with it: creating one there is refused, and so is a restore.
+TEST_F(LedgerOpenTest, NoLedgerIsCreatedInsideAnotherLedgersFolder) {
+  std::unique_ptr<Ledger> l;
+  ASSERT_TRUE(OpenWith(true, false, &l).ok());
+  l.reset();
+  const auto before = Listing(path());
+  Options o;
+  o.create_if_missing = true;
+  for (const std::string& inner : {path() + "/inner", path() + "/a/b"}) {
+    Status s = Ledger::Open(o, inner, &l);
+    EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+    EXPECT_EQ(s.message(), inner + " is inside the ledger folder " +
+                               fs::canonical(path()).string() +
+                               ": a ledger is created only outside another ledger's folder; "
+                               "nothing was changed");
+    EXPECT_EQ(Ledger::CheckNewFolder(inner).code(), s.code());
+  }
+  fs::create_directories(path() + "/empty");
+  EXPECT_TRUE(Ledger::CheckNewFolder(path() + "/empty").IsInvalidArgument());
+  fs::remove(path() + "/empty");
+  EXPECT_EQ(Listing(path()), before);
+  EXPECT_TRUE(Ledger::CheckNewFolder(path()).IsInvalidArgument()) << "a ledger is no new folder";
+  EXPECT_TRUE(Ledger::CheckNewFolder(dir_.Sub("beside")).ok());
 }
 
 // RocksDB opens every table file of every column family at open, on as many
