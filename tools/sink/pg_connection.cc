@@ -12,10 +12,17 @@ namespace ccl::sink {
 
 namespace {
 
+// libpq's message on one line: its line breaks and the tab that indents a
+// hint ("...failed: No such file or directory\n\tIs the server running...")
+// become single spaces.
 std::string Trimmed(const char* text) {
-  std::string m = text != nullptr ? text : "";
-  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-  std::replace(m.begin(), m.end(), '\n', ' ');
+  std::string m;
+  for (const char* c = text != nullptr ? text : ""; *c != '\0'; ++c) {
+    const bool space = *c == '\n' || *c == '\t' || *c == ' ';
+    if (space && (m.empty() || m.back() == ' ')) continue;
+    m += space ? ' ' : *c;
+  }
+  if (!m.empty() && m.back() == ' ') m.pop_back();
   return m;
 }
 
@@ -70,6 +77,18 @@ PgConnection::PgConnection(PGconn* conn) : conn_(conn), server_(ServerName(conn)
 PgConnection::~PgConnection() { PQfinish(conn_); }
 
 Status PgConnection::Connect(const std::string& conninfo, std::unique_ptr<PgConnection>* out) {
+  // A string libpq cannot parse is the caller's mistake (InvalidArgument),
+  // not a server that cannot be reached.
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &parse_error);
+  if (parsed == nullptr) {
+    Status s = Status::InvalidArgument(
+        "connection string: " +
+        (parse_error != nullptr ? Trimmed(parse_error) : std::string("out of memory")));
+    PQfreemem(parse_error);
+    return s;
+  }
+  PQconninfoFree(parsed);
   PGconn* conn = PQconnectdb(conninfo.c_str());
   if (conn == nullptr) return Status::IOError("cannot connect to PostgreSQL: out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {

@@ -27,7 +27,8 @@ namespace ccl::sink {
 
 class PgConnection {
  public:
-  // Connects; IOError naming the server when that fails.
+  // Connects; InvalidArgument when libpq cannot parse `conninfo`, IOError
+  // naming the server when the connection fails.
   [[nodiscard]] static Status Connect(const std::string& conninfo,
                                       std::unique_ptr<PgConnection>* out);
   ~PgConnection();

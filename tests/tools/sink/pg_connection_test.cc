@@ -61,5 +61,18 @@ TEST_F(PgConnectionTest, InTransactionCommitsOnlyWhenTheBodySucceeds) {
   EXPECT_EQ(Rows(), 1u);
 }
 
+// A connection string libpq cannot parse is bad input, not an unreachable
+// server; libpq's messages read on one line (no line break or tab).
+TEST(PgConnectionErrorsTest, AStringThatDoesNotParseIsInvalidArgument) {
+  std::unique_ptr<PgConnection> c;
+  Status s = PgConnection::Connect("garbage===", &c);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.message(), "connection string: invalid connection option \"garbage\"");
+  s = PgConnection::Connect("host=/nonexistent/ccl-test dbname=x connect_timeout=2", &c);
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_EQ(s.message().find_first_of("\n\t"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("/nonexistent/ccl-test"), std::string::npos) << s.message();
+}
+
 }  // namespace
 }  // namespace ccl::sink
