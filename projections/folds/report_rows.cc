@@ -80,11 +80,11 @@ Status ParseMarginKeys(std::string_view text, std::vector<MarginKey>* keys) {
         text.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
     MarginKey k;
     if (!events::EnumFromName(kMarginKeyNames, part, &k)) {
-      return Status::InvalidArgument("--by: unknown key " + events::QuoteForMessage(part) +
+      return Status::InvalidArgument("unknown key " + events::QuoteForMessage(part) +
                                      " (choose from customer, contract, month)");
     }
     if (std::find(keys->begin(), keys->end(), k) != keys->end()) {
-      return Status::InvalidArgument("--by: key " + events::QuoteForMessage(part) + " given twice");
+      return Status::InvalidArgument("key " + events::QuoteForMessage(part) + " given twice");
     }
     keys->push_back(k);
     if (comma == std::string_view::npos) break;

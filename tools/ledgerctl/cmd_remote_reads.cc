@@ -163,7 +163,7 @@ int RemoteMargin(const po::variables_map& vm, const GlobalOptions& g) {
   const std::string by = vm["by"].as<std::string>();
   std::vector<projections::MarginKey> keys;
   Status s = projections::ParseMarginKeys(by, &keys);
-  if (!s.ok()) return RemoteUsage("margin", s.message());
+  if (!s.ok()) return RemoteUsage("margin", "option '--by': " + s.message());
   QueryString q;
   q.Add("by", by);
   projections::MarginReport columns;

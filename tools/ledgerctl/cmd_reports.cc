@@ -84,7 +84,8 @@ Status ParseReportArgs(const po::variables_map& vm, projections::ReportKind kind
   }
   if (vm.count("by")) {
     CCL_RETURN_IF_ERROR(
-        projections::ParseMarginKeys(vm["by"].as<std::string>(), &args->query.margin_keys));
+        projections::ParseMarginKeys(vm["by"].as<std::string>(), &args->query.margin_keys)
+            .WithContext("option '--by'"));
   }
   if (vm.count("currency")) args->query.currency = vm["currency"].as<std::string>();
   if (vm.count("at-risk")) args->query.at_risk_only = vm["at-risk"].as<bool>();

@@ -178,6 +178,21 @@ TEST_F(LedgerctlErrorsTest, MessagesNameArgumentsAsTheUsageDoes) {
   }
 }
 
+// The option is named once, by the front end: the parser behind it serves
+// the HTTP API too, where the same mistake is query parameter 'by'.
+TEST_F(LedgerctlErrorsTest, ABadGroupingNamesItsOptionOnce) {
+  const std::string says =
+      "option '--by': unknown key 'foo' (choose from customer, contract, month)";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"margin", "--by", "foo"},
+        std::vector<std::string>{"export", "margins", "--by", "foo"}}) {
+    const RunResult r = Run(args);
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("--by: "), std::string::npos) << r.err;
+  }
+}
+
 TEST_F(LedgerctlErrorsTest, UnknownGlobalOptionIsOneLine) {
   ExpectOneLine(Run({"--bogus"}), 2, {"unknown option '--bogus'", "ledgerctl --help"});
   ExpectOneLine(Run({"--bogus", "log"}), 2, {"--bogus"});

@@ -261,6 +261,8 @@ class ApiTest(unittest.TestCase):
             report = "margin" if field == "by" else "balance"
             r = s.request("GET", f"/v1/reports/{report}{query}", "reader")
             self.assertEqual((r.status, r.error()["field"]), (400, field), query)
+            self.assertTrue(r.error()["message"].startswith(f"query parameter '{field}': "), query)
+            self.assertNotIn("--", r.error()["message"], query)
         self.assertEqual(s.request("GET", "/v1/reports/burn?at_risk=maybe").status, 400)
         self.assertEqual(s.request("GET", "/v1/reports/balance?contract=NOPE").status, 404)
 
