@@ -214,7 +214,9 @@ Status JsonArrayReader::Next(Event* e, bool* done) {
   const std::string_view object = text_.substr(pos_, end - pos_);
   for (char c : object) next_line_ += c == '\n';
   pos_ = end;
-  CCL_RETURN_IF_ERROR(parser_.Parse(object, e, default_actor_));
+  ++elements_;
+  CCL_RETURN_IF_ERROR(parser_.Parse(object, e, default_actor_)
+                          .WithContext("event " + std::to_string(elements_) + " of the array"));
   *done = false;
   return Status::OK();
 }

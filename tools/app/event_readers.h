@@ -103,6 +103,8 @@ class JsonlTextReader final : public JsonMemoryReader {
 
 // A JSON array of event objects held in memory: `[ {...}, {...} ]`, any
 // whitespace between; each element at most limits::kJsonLineBytesMax bytes.
+// An element that does not parse is named by its place as well as its line
+// ("event 2 of the array"), as a whole array is often one line.
 class JsonArrayReader final : public JsonMemoryReader {
  public:
   explicit JsonArrayReader(std::string_view text, std::string_view default_actor = {})
@@ -116,6 +118,7 @@ class JsonArrayReader final : public JsonMemoryReader {
   size_t ObjectEnd() const;
 
   uint64_t next_line_ = 1;  // the line at pos_
+  uint64_t elements_ = 0;   // objects met so far, the current one included
   bool opened_ = false;     // '[' read
   bool closed_ = false;     // ']' read
 };

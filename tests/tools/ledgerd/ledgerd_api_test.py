@@ -124,6 +124,13 @@ class ApiTest(unittest.TestCase):
         self.assertEqual((r.status, r.error()["field"]), (400, "expected_version"))
         r = s.request("POST", "/v1/events", body="[{}", content_type="application/json")
         self.assertEqual((r.status, r.error()["line"]), (400, 1))
+        # A one-line array names the element as well as the line.
+        r = s.request("POST", "/v1/events", body=f"[{self.lines[60]},{bad_minutes}]",
+                      content_type="application/json")
+        e = r.error()
+        self.assertEqual((r.status, e["field"], e["line"]), (400, "minutes", 1))
+        self.assertTrue(e["message"].startswith("line 1: event 2 of the array: field 'minutes': "),
+                        e["message"])
         r = s.request("POST", "/v1/events", body=self.lines[60], content_type="text/plain")
         self.assertEqual(r.status, 415)
         self.assertEqual(s.request("GET", "/v1/events/999999").status, 404)
