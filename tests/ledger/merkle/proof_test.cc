@@ -52,13 +52,23 @@ class ProofTest : public ::testing::Test {
     return p;
   }
 
-  ConsistencyProof ProveConsistency(uint64_t old_size, uint64_t new_size) {
+  // Of `tree` (the fixture's unless given).
+  ConsistencyProof ProveConsistency(uint64_t old_size, uint64_t new_size,
+                                    MemoryNodeReader* tree = nullptr) {
     ConsistencyProof p;
     p.ledger_id = kLedgerId;
     p.old_size = old_size;
     p.new_size = new_size;
-    EXPECT_TRUE(MakeConsistencyPath(&tree_, old_size, new_size, &p.path).ok());
+    EXPECT_TRUE(MakeConsistencyPath(tree ? tree : &tree_, old_size, new_size, &p.path).ok());
     return p;
+  }
+
+  // `p` printed by `print` parses (`parse`) back to `*back`, the same proof.
+  template <typename Proof, typename Print, typename Parse>
+  static void ParsesBack(const Proof& p, Print print, Parse parse, Proof* back) {
+    const std::string json = print(p);
+    ASSERT_TRUE(parse(json, back).ok()) << json;
+    EXPECT_EQ(*back, p);
   }
 
   // What check-proof does with the files.
@@ -81,11 +91,9 @@ TEST_F(ProofTest, EveryInclusionProofRoundTripsAndChecks) {
   for (uint64_t size = 1; size <= events_.size(); ++size) {
     const Digest d = DigestAt(size);
     for (uint64_t seq = 1; seq <= size; ++seq) {
-      const InclusionProof p = ProveInclusion(seq, size);
-      const std::string json = InclusionProofToJson(p);
       InclusionProof back;
-      ASSERT_TRUE(ParseInclusionProofJson(json, &back).ok()) << json;
-      EXPECT_EQ(back, p);
+      ASSERT_NO_FATAL_FAILURE(ParsesBack(ProveInclusion(seq, size), InclusionProofToJson,
+                                         ParseInclusionProofJson, &back));
       Status s = CheckInclusionProof(back, d);
       ASSERT_TRUE(s.ok()) << seq << "/" << size << ": " << s.ToString();
       // The same proof against any other size's digest fails.
@@ -99,11 +107,9 @@ TEST_F(ProofTest, EveryInclusionProofRoundTripsAndChecks) {
 TEST_F(ProofTest, EveryConsistencyProofRoundTripsAndChecks) {
   for (uint64_t n = 0; n <= events_.size(); ++n) {
     for (uint64_t m = 0; m <= n; ++m) {
-      const ConsistencyProof p = ProveConsistency(m, n);
-      const std::string json = ConsistencyProofToJson(p);
       ConsistencyProof back;
-      ASSERT_TRUE(ParseConsistencyProofJson(json, &back).ok()) << json;
-      EXPECT_EQ(back, p);
+      ASSERT_NO_FATAL_FAILURE(ParsesBack(ProveConsistency(m, n), ConsistencyProofToJson,
+                                         ParseConsistencyProofJson, &back));
       Status s = CheckConsistencyProof(back, DigestAt(m), DigestAt(n));
       ASSERT_TRUE(s.ok()) << m << "->" << n << ": " << s.ToString();
       if (m < n) {
@@ -207,11 +213,7 @@ TEST_F(ProofTest, ProofsThatDoNotBelongAreRejected) {
   }
   Digest forged = d;
   ASSERT_TRUE(TreeRoot(&rewritten, 20, &forged.root_hash).ok());
-  ConsistencyProof fc;
-  fc.ledger_id = kLedgerId;
-  fc.old_size = 7;
-  fc.new_size = 20;
-  ASSERT_TRUE(MakeConsistencyPath(&rewritten, 7, 20, &fc.path).ok());
+  const ConsistencyProof fc = ProveConsistency(7, 20, &rewritten);
   EXPECT_TRUE(CheckConsistencyProof(fc, DigestAt(7), forged).IsCorruption());
 }
 

@@ -386,6 +386,16 @@ CaseMap ContractFieldCases() {
   };
 }
 
+// The case of an escalation field table: C1 opened, then an escalation event
+// of `type` without its `field`.
+Case EscalationWithout(EventType type, std::string Event::*field) {
+  return [type, field](T& t) {
+    Event e = t.f.Escalation(type, "C1", "E1");
+    (e.*field).clear();
+    return t.Append({t.f.Open("C1"), e});
+  };
+}
+
 // Cases of the field tables of the other events.
 CaseMap EventFieldCases() {
   return {
@@ -398,22 +408,14 @@ CaseMap EventFieldCases() {
          return t.Append({t.f.Open("C1"), t.f.Deliver("C1", kRe, 100001)});
        }},
       {rules::kFieldEscalationOpened,
-       [](T& t) {
-         Event e = t.f.Escalation(EventType::kEscalationOpened, "C1", "E1");
-         e.summary.clear();
-         return t.Append({t.f.Open("C1"), e});
-       }},
+       EscalationWithout(EventType::kEscalationOpened, &Event::summary)},
       {rules::kFieldEscalationSeverityChanged,
        [](T& t) {
          return t.Append({t.f.Open("C1"), t.f.Escalation(EventType::kEscalationSeverityChanged,
                                                          "C1", "E1", Severity::kUnset)});
        }},
       {rules::kFieldEscalationResolved,
-       [](T& t) {
-         Event e = t.f.Escalation(EventType::kEscalationResolved, "C1", "E1");
-         e.resolution.clear();
-         return t.Append({t.f.Open("C1"), e});
-       }},
+       EscalationWithout(EventType::kEscalationResolved, &Event::resolution)},
       {rules::kFieldEntryReversed,
        [](T& t) {
          Event e = t.f.Reverse("C1", {});

@@ -60,18 +60,25 @@ TEST_F(ProjectionFormatTest, BalanceCsvHasTheFixedColumnsSortedRows) {
 }
 
 TEST_F(ProjectionFormatTest, MarginCsvColumnsFollowTheKeysGiven) {
-  std::vector<MarginKey> keys;
-  ASSERT_TRUE(ParseMarginKeys("contract,month", &keys).ok());
-  EXPECT_EQ(RenderMargins(keys, OutputFormat::kCsv),
-            "contract,month,currency,revenue_minor,cost_minor,margin_minor\n"
-            "C-1,2026-03,USD,18000,9000,9000\n"
-            "C-1,2026-04,USD,120000,60000,60000\n"
-            "C-2,2026-03,EUR,15250,9150,6100\n");
-  ASSERT_TRUE(ParseMarginKeys("customer", &keys).ok());
-  EXPECT_EQ(RenderMargins(keys, OutputFormat::kCsv),
-            "customer,currency,revenue_minor,cost_minor,margin_minor\n"
-            "Acme,USD,138000,69000,69000\n"
-            "\"Ministère, \"\"Défense\"\"\",EUR,15250,9150,6100\n");
+  const struct {
+    const char* keys;
+    const char* csv;
+  } cases[] = {
+      {"contract,month",
+       "contract,month,currency,revenue_minor,cost_minor,margin_minor\n"
+       "C-1,2026-03,USD,18000,9000,9000\n"
+       "C-1,2026-04,USD,120000,60000,60000\n"
+       "C-2,2026-03,EUR,15250,9150,6100\n"},
+      {"customer",
+       "customer,currency,revenue_minor,cost_minor,margin_minor\n"
+       "Acme,USD,138000,69000,69000\n"
+       "\"Ministère, \"\"Défense\"\"\",EUR,15250,9150,6100\n"},
+  };
+  for (const auto& c : cases) {
+    std::vector<MarginKey> keys;
+    ASSERT_TRUE(ParseMarginKeys(c.keys, &keys).ok()) << c.keys;
+    EXPECT_EQ(RenderMargins(keys, OutputFormat::kCsv), c.csv) << c.keys;
+  }
 }
 
 TEST_F(ProjectionFormatTest, MarginKeysAreValidated) {

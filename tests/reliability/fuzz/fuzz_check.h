@@ -6,8 +6,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 
+#include "events/base/status.h"
 #include "events/model/codec.h"
 #include "events/model/event.h"
 #include "events/model/validate.h"
@@ -19,6 +21,19 @@
       std::abort();                                                                         \
     }                                                                                       \
   } while (0)
+
+// Whether the parser under test accepted its input (`s` is OK). A refusal must
+// carry a message and be of a kind `expected` allows (a Status predicate such
+// as &ccl::Status::IsCorruption); else the target fails, printing the refusal.
+template <typename Expected>
+bool FuzzAccepted(const ccl::Status& s, Expected&& expected) {
+  if (s.ok()) return true;
+  if (!std::invoke(expected, s) || s.message().empty()) {
+    std::fprintf(stderr, "fuzz property failed: refused as %s\n", s.ToString().c_str());
+    std::abort();
+  }
+  return false;
+}
 
 // A document `parse` accepted as `value` prints (`print`) to one that parses
 // back to the same value and prints to the same text again (the printed form

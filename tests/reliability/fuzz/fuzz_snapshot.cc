@@ -22,11 +22,7 @@ namespace {
 void CheckState(std::string_view name, std::string_view state) {
   std::unique_ptr<ccl::projections::Projection> p = ccl::projections::NewProjection(name);
   if (p == nullptr) return;
-  ccl::Status s = p->DeserializeState(state);
-  if (!s.ok()) {
-    FUZZ_CHECK(s.IsCorruption() && !s.message().empty());
-    return;
-  }
+  if (!FuzzAccepted(p->DeserializeState(state), &ccl::Status::IsCorruption)) return;
   std::string again;
   p->SerializeState(&again);
   FUZZ_CHECK(again == state);
@@ -47,11 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   SnapshotHeader header;
   std::string_view state;
-  ccl::Status s = DecodeSnapshot(bytes, &header, &state);
-  if (!s.ok()) {
-    FUZZ_CHECK(s.IsCorruption() && !s.message().empty());
-    return 0;
-  }
+  if (!FuzzAccepted(DecodeSnapshot(bytes, &header, &state), &ccl::Status::IsCorruption)) return 0;
   std::string encoded;
   EncodeSnapshot(header, state, &encoded);
   FUZZ_CHECK(encoded == bytes);

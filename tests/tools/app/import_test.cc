@@ -22,10 +22,7 @@ namespace {
 using events::Event;
 using events::ServiceLine;
 using feed::testing::AppendOrDie;
-using feed::testing::OpenLedgerAt;
 using feed::testing::WriteFile;
-using ledger::testing::EventFactory;
-using ledger::testing::TempDir;
 
 std::string JsonOf(const Event& e) {
   events::JsonOutputOptions o;
@@ -70,20 +67,16 @@ void ExpectFieldRejected(const Status& s, const std::string& source, uint64_t li
   EXPECT_TRUE(s.message().starts_with(message_start)) << s.message();
 }
 
-class ImportTest : public ::testing::Test {
+class ImportTest : public feed::testing::LedgerWriterTest {
  protected:
-  void SetUp() override { ledger_ = OpenLedgerAt(dir_.Sub("db"), false); }
-
   // A contract and `bookings` bookings of 30 minutes on it.
   std::vector<Event> Workload(int bookings) {
-    std::vector<Event> v = {f_.Open("C-1")};
-    for (int i = 0; i < bookings; ++i) v.push_back(f_.Book("C-1", ServiceLine::kReactive, 30));
+    std::vector<Event> v = {factory_.Open("C-1")};
+    for (int i = 0; i < bookings; ++i) {
+      v.push_back(factory_.Book("C-1", ServiceLine::kReactive, 30));
+    }
     return v;
   }
-
-  TempDir dir_;
-  EventFactory f_;
-  std::unique_ptr<ledger::Ledger> ledger_;
 };
 
 TEST_F(ImportTest, JsonArrayBodyIsOneAppendWithTypedResult) {
@@ -91,19 +84,19 @@ TEST_F(ImportTest, JsonArrayBodyIsOneAppendWithTypedResult) {
   const std::string body = "[\n  " + JsonOf(events[0]) + ",\n  " + JsonOf(events[1]) + ",\n  " +
                            JsonOf(events[2]) + "\n]\n";
   ImportResult r;
-  ASSERT_TRUE(ImportBody(ledger_.get(), body, "request", ImportOptions(), &r).ok());
+  ASSERT_TRUE(ImportBody(writer_.get(), body, "request", ImportOptions(), &r).ok());
   EXPECT_EQ(r.events, 3u);
   EXPECT_EQ(WrittenBy(r), (Written{3, 0, 1, 3, 1, 3}));
   EXPECT_EQ(r.batches, 1u);
   EXPECT_EQ(r.head.seq, 3u);
-  EXPECT_EQ(r.head.hash, ledger_->head().hash);
+  EXPECT_EQ(r.head.hash, writer_->head().hash);
   EXPECT_FALSE(r.stopped);
 
   // The same body again: all duplicates, nothing appended, no seqs appended;
   // the seqs it has are those of the first run (a client retrying after a
   // lost answer learns them).
   ImportResult again;
-  ASSERT_TRUE(ImportBody(ledger_.get(), body, "request", ImportOptions(), &again).ok());
+  ASSERT_TRUE(ImportBody(writer_.get(), body, "request", ImportOptions(), &again).ok());
   EXPECT_EQ(WrittenBy(again), (Written{0, 3, 0, 0, 1, 3}));
   EXPECT_EQ(again.head.seq, 3u);
 }
@@ -119,15 +112,15 @@ TEST_F(ImportTest, MoreEventsThanTheWholeInputMaxIsRefusedAsAWhole) {
       body = "[" + JsonOf(events[0]) + "," + JsonOf(events[1]) + "," + JsonOf(events[2]) + "]";
     }
     ImportResult r;
-    const Status s = ImportBody(ledger_.get(), body, "request", o, &r);
+    const Status s = ImportBody(writer_.get(), body, "request", o, &r);
     EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
     EXPECT_EQ(s.rule(), rules::kBatchEventsMax);
     EXPECT_NE(s.message().find("more than 2 events"), std::string::npos) << s.message();
-    EXPECT_EQ(ledger_->head().seq, 0u);
+    EXPECT_EQ(writer_->head().seq, 0u);
   }
   o.format = InputFormat::kJsonLines;
   ImportResult r;
-  ASSERT_TRUE(ImportBody(ledger_.get(), JsonLines(Workload(1)), "request", o, &r).ok());
+  ASSERT_TRUE(ImportBody(writer_.get(), JsonLines(Workload(1)), "request", o, &r).ok());
   EXPECT_EQ(r.appended, 2u);
 }
 
@@ -139,19 +132,19 @@ TEST_F(ImportTest, ArrayElementsAreCutAtTopLevelCommasOnlyAndBlankLinesSkipped) 
   tricky.note = "x,}]\\\" [{";
   const std::string array = "[\n " + JsonOf(events[0]) + ",\n" + JsonOf(tricky) + "\n]\n";
   ImportResult r;
-  Status s = ImportBody(ledger_.get(), array, "request", ImportOptions(), &r);
+  Status s = ImportBody(writer_.get(), array, "request", ImportOptions(), &r);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(r.appended, 2u);
   Event stored;
-  ASSERT_TRUE(ledger_->Get(2, &stored).ok());
+  ASSERT_TRUE(writer_->Get(2, &stored).ok());
   EXPECT_EQ(stored.note, tricky.note);
-  Event late = f_.Book("C-1", ServiceLine::kReactive, 0);  // minutes out of range
-  const std::string lines =
-      JsonOf(f_.Book("C-1", ServiceLine::kReactive, 30)) + "\r\n\n  \n" + JsonOf(late) + "\r\n";
-  s = ImportBody(ledger_.get(), lines, "request", ImportOptions(), &r);
+  Event late = factory_.Book("C-1", ServiceLine::kReactive, 0);  // minutes out of range
+  const std::string lines = JsonOf(factory_.Book("C-1", ServiceLine::kReactive, 30)) +
+                            "\r\n\n  \n" + JsonOf(late) + "\r\n";
+  s = ImportBody(writer_.get(), lines, "request", ImportOptions(), &r);
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_EQ(s.line(), 4u);
-  EXPECT_EQ(ledger_->head().seq, 2u);
+  EXPECT_EQ(writer_->head().seq, 2u);
 }
 
 TEST_F(ImportTest, MalformedArraysAreRefusedWritingNothing) {
@@ -160,21 +153,21 @@ TEST_F(ImportTest, MalformedArraysAreRefusedWritingNothing) {
   for (const char* bad : {"", "{}", "[{}", "[{},]", "[{} {}]", "[{}]x", "[1]", "[{\"a\":\"}]",
                           "[{\"a\":[1}]]", "[{\"a\":{1]}]"}) {
     ImportResult r;
-    const Status s = ImportBody(ledger_.get(), bad, "request", o, &r);
+    const Status s = ImportBody(writer_.get(), bad, "request", o, &r);
     EXPECT_TRUE(s.IsInvalidArgument()) << bad << ": " << s.ToString();
   }
-  EXPECT_EQ(ledger_->head().seq, 0u);
+  EXPECT_EQ(writer_->head().seq, 0u);
 }
 
 TEST_F(ImportTest, JsonLinesAndCsvBodiesAppendTheSameEvents) {
   const std::vector<Event> events = Workload(3);
   ImportResult jsonl;
   ASSERT_TRUE(
-      ImportBody(ledger_.get(), JsonLines(events), "request", ImportOptions(), &jsonl).ok());
+      ImportBody(writer_.get(), JsonLines(events), "request", ImportOptions(), &jsonl).ok());
   EXPECT_EQ(jsonl.appended, 4u);
   // The CSV form of the same events: duplicates, one by one.
   ImportResult csv;
-  Status s = ImportBody(ledger_.get(), Csv(events), "request", ImportOptions(), &csv);
+  Status s = ImportBody(writer_.get(), Csv(events), "request", ImportOptions(), &csv);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(csv.duplicates, 4u);
   EXPECT_EQ(csv.appended, 0u);
@@ -188,24 +181,24 @@ TEST_F(ImportTest, ABadFieldIsDataNamingSourceLineAndField) {
           R"("engineer":"bob","service_line":"reactive","minutes":0,"cost_rate_minor":1})"
           "\n";
   ImportResult r;
-  const Status s = ImportBody(ledger_.get(), body, "request", ImportOptions(), &r);
+  const Status s = ImportBody(writer_.get(), body, "request", ImportOptions(), &r);
   ExpectFieldRejected(s, "request", 4, "minutes", "request:4: field 'minutes': ");
-  EXPECT_EQ(ledger_->head().seq, 0u);  // a rejected batch writes nothing
+  EXPECT_EQ(writer_->head().seq, 0u);  // a rejected batch writes nothing
   EXPECT_EQ(r.events, 0u);
 }
 
 TEST_F(ImportTest, ARuleBrokenInTheBatchNamesItsLineAndRule) {
   std::vector<Event> events = Workload(1);
-  events.push_back(f_.Book("C-2", ServiceLine::kReactive, 30));  // never opened
+  events.push_back(factory_.Book("C-2", ServiceLine::kReactive, 30));  // never opened
   const std::string body =
       "[" + JsonOf(events[0]) + ",\n" + JsonOf(events[1]) + ",\n\n" + JsonOf(events[2]) + "]";
   ImportResult r;
-  const Status s = ImportBody(ledger_.get(), body, "request", ImportOptions(), &r);
+  const Status s = ImportBody(writer_.get(), body, "request", ImportOptions(), &r);
   ASSERT_TRUE(s.IsRuleViolation()) << s.ToString();
   EXPECT_EQ(s.rule(), rules::kFirstEventOpens);
   EXPECT_EQ(s.source(), "request");
   EXPECT_EQ(s.line(), 4u);  // where the third element starts
-  EXPECT_EQ(ledger_->head().seq, 0u);
+  EXPECT_EQ(writer_->head().seq, 0u);
 }
 
 TEST_F(ImportTest, AnEventIdUsedTwiceNamesTheFirstUse) {
@@ -214,38 +207,38 @@ TEST_F(ImportTest, AnEventIdUsedTwiceNamesTheFirstUse) {
   other.minutes = 45;  // same id, other content
   events.push_back(other);
   ImportResult r;
-  const Status s = ImportBody(ledger_.get(), JsonLines(events), "request", ImportOptions(), &r);
+  const Status s = ImportBody(writer_.get(), JsonLines(events), "request", ImportOptions(), &r);
   ASSERT_TRUE(s.IsConflict()) << s.ToString();
   EXPECT_EQ(s.rule(), rules::kEventIdConflict);
   EXPECT_EQ(s.line(), 3u);
   EXPECT_NE(s.message().find("(first used on line 2 of request)"), std::string::npos)
       << s.message();
   // A body without a name (the service's) names its lines alone.
-  const Status unnamed = ImportBody(ledger_.get(), JsonLines(events), "", ImportOptions(), &r);
+  const Status unnamed = ImportBody(writer_.get(), JsonLines(events), "", ImportOptions(), &r);
   ASSERT_TRUE(unnamed.IsConflict()) << unnamed.ToString();
   EXPECT_EQ(unnamed.line(), 3u);
   EXPECT_TRUE(unnamed.message().starts_with("line 3: ")) << unnamed.message();
   EXPECT_NE(unnamed.message().find("(first used on line 2)"), std::string::npos)
       << unnamed.message();
-  EXPECT_EQ(ledger_->head().seq, 0u);
+  EXPECT_EQ(writer_->head().seq, 0u);
 }
 
 TEST_F(ImportTest, CsvErrorsCarryTheRecordLineAndTheColumnsField) {
   std::string body = Csv(Workload(1));
-  std::string bad = Csv({f_.Book("C-1", ServiceLine::kReactive, 30)});
+  std::string bad = Csv({factory_.Book("C-1", ServiceLine::kReactive, 30)});
   bad = bad.substr(bad.find('\n') + 1);  // the record without its header
   const size_t at = bad.find(",30,");
   ASSERT_NE(at, std::string::npos) << bad;
   bad.replace(at, 4, ",0,");
   body += bad;
   ImportResult r;
-  const Status s = ImportBody(ledger_.get(), body, "timesheet.csv", ImportOptions(), &r);
+  const Status s = ImportBody(writer_.get(), body, "timesheet.csv", ImportOptions(), &r);
   ExpectFieldRejected(s, "timesheet.csv", 4, "minutes", "timesheet.csv:4: column 'minutes': ");
 
   // The same from a file (mapped, not copied).
   const std::string path = dir_.Sub("timesheet.csv");
   WriteFile(path, body);
-  const Status f = ImportFile(ledger_.get(), path, ImportOptions(), &r);
+  const Status f = ImportFile(writer_.get(), path, ImportOptions(), &r);
   ExpectFieldRejected(f, path, 4, "minutes", path + ":4: column 'minutes': ");
   EXPECT_EQ(f.message(), path + s.message().substr(std::string("timesheet.csv").size()));
 }
@@ -260,7 +253,7 @@ TEST_F(ImportTest, Utf16InputIsRefusedNamingTheEncoding) {
       for (const InputFormat format : {InputFormat::kAuto, InputFormat::kCsv}) {
         ImportOptions o;
         o.format = format;
-        const Status s = ImportFile(ledger_.get(), path, o, &r);
+        const Status s = ImportFile(writer_.get(), path, o, &r);
         EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
         EXPECT_EQ(s.source(), path);
         EXPECT_NE(s.message().find("UTF-16"), std::string::npos) << s.message();
@@ -268,11 +261,11 @@ TEST_F(ImportTest, Utf16InputIsRefusedNamingTheEncoding) {
       }
     }
     ImportResult r;
-    const Status s = ImportBody(ledger_.get(), bom + text, "request", ImportOptions(), &r);
+    const Status s = ImportBody(writer_.get(), bom + text, "request", ImportOptions(), &r);
     EXPECT_TRUE(s.IsInvalidArgument());
     EXPECT_NE(s.message().find("UTF-16"), std::string::npos) << s.message();
   }
-  EXPECT_EQ(ledger_->head().seq, 0u);
+  EXPECT_EQ(writer_->head().seq, 0u);
 }
 
 TEST_F(ImportTest, BatchesCommitInTurnAndAStopEndsAtABoundary) {
@@ -292,12 +285,12 @@ TEST_F(ImportTest, BatchesCommitInTurnAndAStopEndsAtABoundary) {
     progress_max = std::max(progress_max, done);
   };
   ImportResult r;
-  ASSERT_TRUE(ImportFile(ledger_.get(), path, o, &r).ok());
+  ASSERT_TRUE(ImportFile(writer_.get(), path, o, &r).ok());
   EXPECT_TRUE(r.stopped);
   EXPECT_EQ(r.batches, 2u);
   EXPECT_EQ(r.events, 8u);
   EXPECT_EQ(WrittenBy(r), (Written{8, 0, 1, 8, 1, 8}));
-  EXPECT_EQ(ledger_->head().seq, 8u);
+  EXPECT_EQ(writer_->head().seq, 8u);
   EXPECT_EQ(progress_max, 8u);
   EXPECT_EQ(phases.front(), path + " reading");
   EXPECT_NE(std::find(phases.begin(), phases.end(), path + " appending"), phases.end());
@@ -305,7 +298,7 @@ TEST_F(ImportTest, BatchesCommitInTurnAndAStopEndsAtABoundary) {
   // Re-run to the end: the committed batches are duplicates.
   o.should_stop = nullptr;
   ImportResult rest;
-  ASSERT_TRUE(ImportFile(ledger_.get(), path, o, &rest).ok());
+  ASSERT_TRUE(ImportFile(writer_.get(), path, o, &rest).ok());
   EXPECT_FALSE(rest.stopped);
   EXPECT_EQ(rest.batches, 3u);
   EXPECT_EQ(WrittenBy(rest), (Written{2, 8, 9, 10, 1, 10}));
@@ -313,61 +306,61 @@ TEST_F(ImportTest, BatchesCommitInTurnAndAStopEndsAtABoundary) {
 
 TEST_F(ImportTest, ARejectedBatchKeepsTheBatchesBefore) {
   std::vector<Event> events = Workload(4);
-  events.push_back(f_.Book("C-9", ServiceLine::kReactive, 30));  // line 6: never opened
+  events.push_back(factory_.Book("C-9", ServiceLine::kReactive, 30));  // line 6: never opened
   ImportOptions o;
   o.batch_events = 2;
   ImportResult r;
-  const Status s = ImportBody(ledger_.get(), JsonLines(events), "request", o, &r);
+  const Status s = ImportBody(writer_.get(), JsonLines(events), "request", o, &r);
   ASSERT_TRUE(s.IsRuleViolation()) << s.ToString();
   EXPECT_EQ(s.line(), 6u);
   EXPECT_EQ(r.events, 4u);
-  EXPECT_EQ(ledger_->head().seq, 4u);
+  EXPECT_EQ(writer_->head().seq, 4u);
 }
 
 TEST_F(ImportTest, AnInputWithoutEventsIsRefusedAsAWhole) {
   for (const char* body : {"", "\n \n", "[ ]", "event_id,type,contract\n"}) {
     ImportResult r;
-    const Status s = ImportBody(ledger_.get(), body, "request", ImportOptions(), &r);
+    const Status s = ImportBody(writer_.get(), body, "request", ImportOptions(), &r);
     EXPECT_TRUE(s.IsInvalidArgument()) << "'" << body << "'";
     EXPECT_EQ(s.source(), "request");
     EXPECT_EQ(s.line(), 0u);
   }
-  EXPECT_EQ(ledger_->head().seq, 0u);
+  EXPECT_EQ(writer_->head().seq, 0u);
 }
 
 // A folder named as the input is the caller's mistake (exit 1), not a
 // failed read.
 TEST_F(ImportTest, AFolderIsRefusedAsInput) {
   ImportResult r;
-  const Status s = ImportFile(ledger_.get(), dir_.path(), ImportOptions(), &r);
+  const Status s = ImportFile(writer_.get(), dir_.path(), ImportOptions(), &r);
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_NE(s.message().find("is a folder"), std::string::npos) << s.ToString();
-  EXPECT_EQ(ledger_->head().seq, 0u);
+  EXPECT_EQ(writer_->head().seq, 0u);
 }
 
 TEST_F(ImportTest, AMalformedArrayNamesTheLine) {
   const std::vector<Event> events = Workload(1);
   const std::string body = "[\n" + JsonOf(events[0]) + "\n" + JsonOf(events[1]) + "]";
   ImportResult r;
-  const Status s = ImportBody(ledger_.get(), body, "request", ImportOptions(), &r);
+  const Status s = ImportBody(writer_.get(), body, "request", ImportOptions(), &r);
   ASSERT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_EQ(s.line(), 3u);  // the ',' is missing before line 3
   ImportOptions as_array;
   as_array.format = InputFormat::kJsonArray;
-  const Status t = ImportBody(ledger_.get(), JsonLines(events), "request", as_array, &r);
+  const Status t = ImportBody(writer_.get(), JsonLines(events), "request", as_array, &r);
   EXPECT_TRUE(t.IsInvalidArgument());
   EXPECT_EQ(t.line(), 1u);
-  EXPECT_EQ(ledger_->head().seq, 0u);
+  EXPECT_EQ(writer_->head().seq, 0u);
 }
 
 TEST_F(ImportTest, AnUnknownCsvTypeIsRefusedWhenACsvInputIsOpened) {
   ImportOptions o;
   o.csv_type = "HoursBokked";
   ImportResult r;
-  const Status s = ImportBody(ledger_.get(), Csv(Workload(1)), "request", o, &r);
+  const Status s = ImportBody(writer_.get(), Csv(Workload(1)), "request", o, &r);
   EXPECT_TRUE(s.IsInvalidArgument());
   // JSON has its own type field: the option is not read.
-  EXPECT_TRUE(ImportBody(ledger_.get(), JsonLines(Workload(1)), "request", o, &r).ok());
+  EXPECT_TRUE(ImportBody(writer_.get(), JsonLines(Workload(1)), "request", o, &r).ok());
 }
 
 // A whole file is one atomic append taken in parts (Ledger::AppendFrom):
@@ -379,9 +372,9 @@ TEST_F(ImportTest, AWholeFileInPartsIsOneAppendNamingLinesAcrossParts) {
   ledger::Options o;
   o.create_if_missing = true;
   o.bulk_ingest_bytes_min = 1;  // the bulk path from the first part on
-  ledger_.reset();
-  ASSERT_TRUE(ledger::Ledger::Open(o, dir_.Sub("db"), &ledger_).ok());
-  AppendOrDie(ledger_.get(), {f_.Open("C-0")});
+  writer_.reset();
+  ASSERT_TRUE(ledger::Ledger::Open(o, db_, &writer_).ok());
+  AppendOrDie(writer_.get(), {factory_.Open("C-0")});
   const int bookings = 40000;  // more than two parts of the parser's
   std::vector<Event> events = Workload(bookings);
   Event reused = events[1];
@@ -389,25 +382,25 @@ TEST_F(ImportTest, AWholeFileInPartsIsOneAppendNamingLinesAcrossParts) {
   const std::string path = dir_.Sub("in.jsonl");
   WriteFile(path, JsonLines(events) + JsonOf(reused) + "\n");
   ImportResult r;
-  Status s = ImportFile(ledger_.get(), path, ImportOptions(), &r);
+  Status s = ImportFile(writer_.get(), path, ImportOptions(), &r);
   ASSERT_TRUE(s.IsConflict()) << s.ToString();
   EXPECT_EQ(s.source(), path);
   EXPECT_EQ(s.line(), static_cast<uint64_t>(bookings + 2));
   EXPECT_NE(s.message().find("(first used on line 2 of " + path + ")"), std::string::npos)
       << s.message();
-  EXPECT_EQ(ledger_->head().seq, 1u);
-  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("db") + "/ccl-ingest"));
+  EXPECT_EQ(writer_->head().seq, 1u);
+  EXPECT_FALSE(std::filesystem::exists(db_ + "/ccl-ingest"));
 
   WriteFile(path, JsonLines(events));
-  s = ImportFile(ledger_.get(), path, ImportOptions(), &r);
+  s = ImportFile(writer_.get(), path, ImportOptions(), &r);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(r.batches, 1u);
   EXPECT_EQ(r.appended, static_cast<uint64_t>(bookings + 1));
   EXPECT_EQ(r.first_seq, 2u);
   EXPECT_EQ(r.last_seq, static_cast<uint64_t>(bookings + 2));
-  EXPECT_EQ(ledger_->head().seq, r.last_seq);
+  EXPECT_EQ(writer_->head().seq, r.last_seq);
   ledger::VerifyReport report;
-  s = ledger_->Verify(ledger::VerifyProgress(), &report);
+  s = writer_->Verify(ledger::VerifyProgress(), &report);
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
