@@ -193,8 +193,9 @@ int RunTail(const po::variables_map& vm, const GlobalOptions& g) {
   std::unique_ptr<ledger::Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
-  // Ctrl-C ends a follow cleanly: what was read is flushed, exit 0.
-  o.should_stop = StopOnInterruptOrTerm();
+  // Ctrl-C ends a follow cleanly: what was read is flushed, exit 0; so does
+  // the reader of a pipe going away.
+  o.should_stop = StopOnInterruptOrTermOrReaderGone(STDOUT_FILENO);
   auto out = feed::FeedOutput::ToDescriptor(STDOUT_FILENO, "stdout");
   uint64_t count = 0;
   s = feed::TailEvents(ledger.get(), o, out.get(), &count);

@@ -2,6 +2,7 @@
 // commands. See ledger_io.h.
 #include "tools/ledgerctl/ledger_io.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -108,6 +109,19 @@ std::function<bool()> StopOnInterruptOrTerm() {
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
   return [] { return g_stop_requested.load(); };
+}
+
+std::function<bool()> StopOnInterruptOrTermOrReaderGone(int fd) {
+  std::function<bool()> stop = StopOnInterruptOrTerm();
+  return [stop, fd] {
+    if (stop()) return true;
+    // The write end of a pipe whose reader closed it polls as POLLERR; a
+    // terminal or a file never does.
+    struct pollfd p {};
+    p.fd = fd;
+    p.events = POLLOUT;
+    return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)) != 0;
+  };
 }
 
 std::string PrettyJson(std::string_view compact) {

@@ -74,6 +74,10 @@ bool ShowProgress(const GlobalOptions& g);
 // at its next safe point, with what it has done kept.
 std::function<bool()> StopOnInterruptOrTerm();
 
+// The same, and also true once the reader of `fd` (a pipe) has gone:
+// `tail --follow | head -2` ends when head does, not at the next event.
+std::function<bool()> StopOnInterruptOrTermOrReaderGone(int fd);
+
 // `ledgerctl import` (cmd_import.cc).
 int RunImport(const po::variables_map& vm, const GlobalOptions& g);
 

@@ -96,6 +96,26 @@ TEST_F(FeedCliTest, TailStopsCleanlyOnSigint) {
   EXPECT_EQ(SeqsOfJsonl(Out()).size(), 10u);
 }
 
+// `tail --follow | head -n 2` ends when head does, with nothing new to
+// write: the follow notices its pipe's reader is gone. `timeout` bounds a
+// regression (exit 124) instead of hanging the suite.
+TEST_F(FeedCliTest, TailFollowEndsWhenItsPipesReaderIsGone) {
+  ++runs_;
+  out_ = dir_.Sub("out-" + std::to_string(runs_));
+  err_ = dir_.Sub("err-" + std::to_string(runs_));
+  subprocess::SpawnOptions o;
+  o.search_path = true;
+  o.stdout_path = out_;
+  o.stderr_path = err_;
+  const std::string pipeline = "timeout 60 '" + std::string(LEDGERCTL_PATH) + "' --db '" + db_ +
+                               "' tail --follow --poll-ms 20 | head -n 2; "
+                               "exit ${PIPESTATUS[0]}";
+  const pid_t pid = subprocess::Spawn({"bash", "-c", pipeline}, o).pid;
+  ASSERT_GT(pid, 0);
+  EXPECT_EQ(subprocess::Wait(pid), 0) << Err();
+  EXPECT_EQ(SeqsOfJsonl(Out()), (std::vector<uint64_t>{1, 2}));
+}
+
 TEST_F(FeedCliTest, CsvExportImportsIntoAnotherLedger) {
   const std::string csv = dir_.Sub("events.csv");
   ASSERT_EQ(Run({"export", "events", "--format", "csv", "--out", csv}), 0) << Err();
