@@ -26,8 +26,6 @@ void BalancesProjection::ApplyKeyed(const Event& e, const Event* reversal_target
   }
 }
 
-void BalancesProjection::Reset() { ClearContracts(); }
-
 // Layout: u32 contract count; per contract in name order: string name,
 // u8 line mask (bit i = line index i present), then per present line
 // i64 funded_minutes, i64 consumed_minutes.

@@ -46,7 +46,6 @@ class BalancesProjection final : public PerContractProjection<BalancesProjection
 
   void ApplyKeyed(const events::Event& e, const events::Event* reversal_target,
                   const ContractKey& key) override;
-  void Reset() override;
   void SerializeState(std::string* out) const override;
   Status DeserializeState(std::string_view bytes) override;
 };

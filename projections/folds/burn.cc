@@ -82,11 +82,6 @@ void BurnProjection::ApplyKeyed(const Event& e, const Event* reversal_target,
   }
 }
 
-void BurnProjection::Reset() {
-  ClearContracts();
-  max_day_ = kNoDay;
-}
-
 // Layout: i32 max_day (INT32_MIN: none); u32 contract count; per contract in
 // name order: string name, u8 flags (bit 0 has_term, bit 1 closed),
 // i32 term_start_day, i32 term_end_day, u8 line mask; per present line:

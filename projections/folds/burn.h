@@ -69,7 +69,6 @@ class BurnProjection final : public PerContractProjection<BurnProjection, Contra
 
   void ApplyKeyed(const events::Event& e, const events::Event* reversal_target,
                   const ContractKey& key) override;
-  void Reset() override;
   void SerializeState(std::string* out) const override;
   Status DeserializeState(std::string_view bytes) override;
 

@@ -97,7 +97,8 @@ inline std::optional<ConsumedMinutes> ConsumedMinutesOf(const events::Event& e,
 }
 
 // A projection named by `Derived::kName` and versioned by `Derived::kVersion`,
-// whose Apply is ApplyKeyed without a key.
+// whose Apply is ApplyKeyed without a key, and whose Reset makes it exactly
+// a new one: every member back to its initial value, none forgotten.
 template <typename Derived>
 class NamedProjection : public Projection {
  public:
@@ -106,6 +107,7 @@ class NamedProjection : public Projection {
   void Apply(const events::Event& e, const events::Event* reversal_target) override {
     this->ApplyKeyed(e, reversal_target, ContractKey{});
   }
+  void Reset() override { static_cast<Derived&>(*this) = Derived(); }
 };
 
 // A named projection whose state is one `State` per contract. Contract ids
@@ -158,10 +160,6 @@ class PerContractProjection : public NamedProjection<Derived> {
       w.String(names_.name(id));
       write_contract(contracts_[id]);
     }
-  }
-  void ClearContracts() {
-    names_.Clear();
-    contracts_.clear();
   }
 
   KeyedNames names_;

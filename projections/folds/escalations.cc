@@ -80,13 +80,6 @@ void EscalationsProjection::ApplyKeyed(const Event& e, const Event* reversal_tar
   }
 }
 
-void EscalationsProjection::Reset() {
-  contracts_.Clear();
-  escalations_.Clear();
-  records_.clear();
-  std::fill(filter_.begin(), filter_.end(), 0);
-}
-
 std::vector<uint32_t> EscalationsProjection::SortedEscalations() const {
   std::vector<uint32_t> ids(records_.size());
   for (uint32_t i = 0; i < ids.size(); ++i) ids[i] = i;

@@ -45,7 +45,6 @@ class EscalationsProjection final : public NamedProjection<EscalationsProjection
 
   void ApplyKeyed(const events::Event& e, const events::Event* reversal_target,
                   const ContractKey& key) override;
-  void Reset() override;
   void SerializeState(std::string* out) const override;
   Status DeserializeState(std::string_view bytes) override;
 

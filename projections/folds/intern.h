@@ -142,11 +142,6 @@ class KeyedNames {
   const StringInterner& names() const { return names_; }
   const std::string& name(uint32_t id) const { return names_.name(id); }
   size_t size() const { return names_.size(); }
-  void Clear() {
-    names_.Clear();
-    by_key_.clear();
-    space_ = 0;
-  }
 
  private:
   void Remember(const ContractKey& key, uint32_t id) {

@@ -68,11 +68,6 @@ void MarginsProjection::ApplyKeyed(const Event& e, const Event* reversal_target,
   }
 }
 
-void MarginsProjection::Reset() {
-  ClearContracts();
-  overflowed_ = false;
-}
-
 // Layout: u8 overflowed; u32 contract count; per contract in name order:
 // string name, string customer, string currency, u32 month count, per month
 // (increasing) i32 month, i64 revenue_minor, i64 cost_minor.

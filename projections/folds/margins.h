@@ -42,7 +42,6 @@ class MarginsProjection final : public PerContractProjection<MarginsProjection, 
 
   void ApplyKeyed(const events::Event& e, const events::Event* reversal_target,
                   const ContractKey& key) override;
-  void Reset() override;
   void SerializeState(std::string* out) const override;
   Status DeserializeState(std::string_view bytes) override;
 

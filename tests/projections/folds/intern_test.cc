@@ -43,8 +43,8 @@ TEST_F(ProjectionInternTest, KeyedNamesDropKeysOfAnotherSpace) {
   EXPECT_EQ(n.Find("b", ContractKey{8, 0}), 1u);
   EXPECT_EQ(n.Find("c", ContractKey{8, 2}), StringInterner::kNone);
   EXPECT_EQ(n.Intern("c", ContractKey{8, 2}), 2u);
-  n.Clear();
-  EXPECT_EQ(n.Intern("c", ContractKey{8, 2}), 0u) << "cleared names forget their keys";
+  n = KeyedNames();  // what a projection's Reset does
+  EXPECT_EQ(n.Intern("c", ContractKey{8, 2}), 0u) << "new names forget the old keys";
 }
 
 }  // namespace
