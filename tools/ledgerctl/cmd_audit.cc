@@ -482,8 +482,8 @@ void RegisterProofCommands(CommandTable* table) {
       {"check-proof", "check-proof PROOF (--digest FILE | --old FILE --new FILE) [--pubkey KEY]",
        "check a proof against trusted digests, from the files alone (opens no ledger)",
        [](po::options_description* d, po::positional_options_description* p) {
+         DefineArgument(d, p, "proof", "PROOF", "the proof file");
          d->add_options()
-             ("proof", po::value<std::string>()->required()->value_name("PROOF"), "the proof file")
              ("digest", po::value<std::string>()->value_name("FILE"),
               "trusted digest (inclusion proofs)")
              ("old", po::value<std::string>()->value_name("FILE"),
@@ -491,7 +491,6 @@ void RegisterProofCommands(CommandTable* table) {
              ("new", po::value<std::string>()->value_name("FILE"),
               "trusted later digest (consistency proofs)");
          DefinePubkeyOption(d, "require the digests signed by this public key");
-         p->add("proof", 1);
        },
        RunCheckProof});
 }
@@ -534,9 +533,8 @@ void RegisterSignedNoteCommands(CommandTable* table) {
        "[--proof CONSISTENCY] [--out FILE]",
        "as a witness: check a checkpoint against the last one cosigned, add a cosignature",
        [](po::options_description* d, po::positional_options_description* p) {
+         DefineArgument(d, p, "checkpoint", "CHECKPOINT", "the log's signed checkpoint");
          d->add_options()
-             ("checkpoint", po::value<std::string>()->required()->value_name("CHECKPOINT"),
-              "the log's signed checkpoint")
              ("key", po::value<std::string>()->required()->value_name("PREFIX"),
               "the witness's private key file (from keygen)")
              ("name", po::value<std::string>()->required()->value_name("NAME"),
@@ -548,7 +546,6 @@ void RegisterSignedNoteCommands(CommandTable* table) {
              ("proof", po::value<std::string>()->value_name("CONSISTENCY"),
               "consistency proof from the last cosigned size (checkpoint --proof-from)");
          DefineOutFileOption(d, "write the cosigned checkpoint to a new FILE instead of stdout");
-         p->add("checkpoint", 1);
        },
        RunWitness});
 }
@@ -559,24 +556,21 @@ void RegisterBackupCommands(CommandTable* table) {
       {"backup", "backup DIR [--sign PREFIX]",
        "back the ledger up into DIR (incremental, checksummed), with its digest",
        [](po::options_description* d, po::positional_options_description* p) {
-         d->add_options()
-             ("dir", po::value<std::string>()->required()->value_name("DIR"), "backup folder");
+         DefineArgument(d, p, "dir", "DIR", "backup folder");
          DefineSignOption(d, "sign the backup's digest with this private key file");
-         p->add("dir", 1);
        },
        RunBackup});
   table->push_back(
       {"restore", "restore DIR --db PATH [--backup-id N] [--digest FILE] [--pubkey KEY]",
        "restore a backup into a new ledger at --db and verify it before reporting success",
        [](po::options_description* d, po::positional_options_description* p) {
+         DefineArgument(d, p, "dir", "DIR", "backup folder");
          d->add_options()
-             ("dir", po::value<std::string>()->required()->value_name("DIR"), "backup folder")
              ("backup-id", po::value<uint32_t>()->default_value(0)->value_name("N"),
               "which backup (default: the latest)")
              ("digest", po::value<std::string>()->value_name("FILE"),
               "also prove the copy extends this trusted digest");
          DefinePubkeyOption(d, "require the digests signed by this public key");
-         p->add("dir", 1);
        },
        RunRestore});
 }

@@ -100,6 +100,12 @@ class BoundedNumber final : public po::typed_value<uint64_t> {
   uint64_t max_;
 };
 
+// Declares the command's one positional argument: the required string option
+// `name` (shown as `--name VALUE_NAME` in the command's --help), which the
+// first word after the command name also sets.
+void DefineArgument(po::options_description* d, po::positional_options_description* p,
+                    const char* name, const char* value_name, const char* help);
+
 // The command named `name`, or nullptr when none is registered.
 const Command* FindCommand(const CommandTable& table, std::string_view name);
 

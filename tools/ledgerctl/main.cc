@@ -40,6 +40,12 @@ const Command* FindCommand(const CommandTable& table, std::string_view name) {
   return nullptr;
 }
 
+void DefineArgument(po::options_description* d, po::positional_options_description* p,
+                    const char* name, const char* value_name, const char* help) {
+  d->add_options()(name, po::value<std::string>()->required()->value_name(value_name), help);
+  p->add(name, 1);
+}
+
 namespace {
 
 constexpr const char* kDefaultDbPath = "./ledger-db";
