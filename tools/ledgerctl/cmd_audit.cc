@@ -69,6 +69,18 @@ void DefineSignOption(po::options_description* d, const char* help) {
   d->add_options()("sign", po::value<std::string>()->value_name("PREFIX"), help);
 }
 
+void DefineKeyOption(po::options_description* d, const char* help) {
+  d->add_options()("key", po::value<std::string>()->required()->value_name("PREFIX"), help);
+}
+
+void DefineOriginOption(po::options_description* d, const char* help) {
+  d->add_options()("origin", po::value<std::string>()->value_name("NAME"), help);
+}
+
+Status KeyOption(const po::variables_map& vm, ledger::SigningKey* out) {
+  return ledger::ReadSigningKey(vm["key"].as<std::string>(), out).WithContext("option '--key'");
+}
+
 Status SigningKeyOption(const po::variables_map& vm, std::optional<ledger::SigningKey>* out) {
   out->reset();
   if (!vm.count("sign")) return Status::OK();
@@ -277,8 +289,8 @@ int RunCheckProof(const po::variables_map& vm, const GlobalOptions& g) {
 
 int RunCheckpoint(const po::variables_map& vm, const GlobalOptions& g) {
   ledger::SigningKey key;
-  Status s = ledger::ReadSigningKey(vm["key"].as<std::string>(), &key);
-  if (!s.ok()) return Fail(s.WithContext("option '--key'"));
+  Status s = KeyOption(vm, &key);
+  if (!s.ok()) return Fail(s);
   const bool want_proof = vm.count("proof-from") > 0;
   if (want_proof != (vm.count("proof-out") > 0)) {
     return Usage("checkpoint", "give --proof-from N and --proof-out FILE together");
@@ -358,8 +370,8 @@ Status ReadWitnessInputs(const po::variables_map& vm, ledger::WitnessRequest* re
 
 int RunWitness(const po::variables_map& vm, const GlobalOptions& g) {
   ledger::SigningKey key;
-  Status s = ledger::ReadSigningKey(vm["key"].as<std::string>(), &key);
-  if (!s.ok()) return Fail(s.WithContext("option '--key'"));
+  Status s = KeyOption(vm, &key);
+  if (!s.ok()) return Fail(s);
   ledger::WitnessRequest req;
   std::optional<ledger::ConsistencyProof> proof;
   s = ReadWitnessInputs(vm, &req, &proof);
@@ -502,11 +514,8 @@ void RegisterSignedNoteCommands(CommandTable* table) {
        "checkpoint --key PREFIX [--origin NAME] [--out FILE] [--proof-from N --proof-out FILE]",
        "print the ledger's head as a C2SP checkpoint, a signed note (Ed25519 or ECDSA P-256)",
        [](po::options_description* d, po::positional_options_description*) {
-         d->add_options()
-             ("key", po::value<std::string>()->required()->value_name("PREFIX"),
-              "the log's private key file (from keygen)")
-             ("origin", po::value<std::string>()->value_name("NAME"),
-              "the origin line and key name (default: ccl.ledger/<ledger id>)");
+         DefineKeyOption(d, "the log's private key file (from keygen)");
+         DefineOriginOption(d, "the origin line and key name (default: ccl.ledger/<ledger id>)");
          DefineOutFileOption(d);
          d->add_options()
              ("proof-from", po::value<uint64_t>()->value_name("N"),
@@ -534,9 +543,8 @@ void RegisterSignedNoteCommands(CommandTable* table) {
        "as a witness: check a checkpoint against the last one cosigned, add a cosignature",
        [](po::options_description* d, po::positional_options_description* p) {
          DefineArgument(d, p, "checkpoint", "CHECKPOINT", "the log's signed checkpoint");
+         DefineKeyOption(d, "the witness's private key file (from keygen)");
          d->add_options()
-             ("key", po::value<std::string>()->required()->value_name("PREFIX"),
-              "the witness's private key file (from keygen)")
              ("name", po::value<std::string>()->required()->value_name("NAME"),
               "the witness's key name")
              ("log-key", po::value<std::string>()->required()->value_name("VKEYFILE"),
