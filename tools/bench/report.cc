@@ -154,19 +154,30 @@ void Report::Merge(const Report& other) {
   for (const auto& n : other.notes_) notes_.push_back(n);
 }
 
+namespace {
+
+// "KIND\tname\tvalue" lines, one per entry; numbers with all 17 digits, so
+// that Parse reads back the same double.
+void AppendLines(char kind, const std::map<std::string, std::string>& entries, std::string* out) {
+  for (const auto& [k, v] : entries) *out += std::string{kind, '\t'} + k + "\t" + v + "\n";
+}
+
+void AppendLines(char kind, const std::map<std::string, double>& entries, std::string* out) {
+  char buf[64];
+  for (const auto& [k, v] : entries) {
+    std::snprintf(buf, sizeof(buf), "%.17g", v);
+    *out += std::string{kind, '\t'} + k + "\t" + buf + "\n";
+  }
+}
+
+}  // namespace
+
 std::string Report::Serialize() const {
   std::string out;
-  char buf[64];
-  for (const auto& [k, v] : values_) {
-    std::snprintf(buf, sizeof(buf), "%.17g", v);
-    out += "M\t" + k + "\t" + buf + "\n";
-  }
-  for (const auto& [k, v] : missing_) out += "X\t" + k + "\t" + v + "\n";
-  for (const auto& [k, v] : context_) {
-    std::snprintf(buf, sizeof(buf), "%.17g", v);
-    out += "C\t" + k + "\t" + buf + "\n";
-  }
-  for (const auto& [k, v] : context_text_) out += "T\t" + k + "\t" + v + "\n";
+  AppendLines('M', values_, &out);
+  AppendLines('X', missing_, &out);
+  AppendLines('C', context_, &out);
+  AppendLines('T', context_text_, &out);
   for (const auto& n : notes_) out += "N\t" + n + "\n";
   return out;
 }
@@ -187,22 +198,18 @@ Report Report::Parse(std::string_view text) {
     }
     std::vector<std::string_view> f = Fields(line, 2);
     if (f.size() != 2 || f[0].empty()) continue;
-    double v = 0;
-    switch (kind) {
-      case 'M':
-        if (ParseDouble(f[1], &v)) r.Set(f[0], v);
-        break;
-      case 'X':
-        r.Missing(f[0], f[1]);
-        break;
-      case 'C':
-        if (ParseDouble(f[1], &v)) r.Context(f[0], v);
-        break;
-      case 'T':
-        r.ContextText(f[0], f[1]);
-        break;
-      default:
-        break;
+    if (kind == 'X') {
+      r.Missing(f[0], f[1]);
+    } else if (kind == 'T') {
+      r.ContextText(f[0], f[1]);
+    } else if (kind == 'M' || kind == 'C') {
+      double v = 0;
+      if (!ParseDouble(f[1], &v)) continue;
+      if (kind == 'M') {
+        r.Set(f[0], v);
+      } else {
+        r.Context(f[0], v);
+      }
     }
   }
   return r;

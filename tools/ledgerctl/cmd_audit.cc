@@ -69,6 +69,18 @@ void DefineSignOption(po::options_description* d, const char* help) {
   d->add_options()("sign", po::value<std::string>()->value_name("PREFIX"), help);
 }
 
+void DefineKeyOption(po::options_description* d, const char* help) {
+  d->add_options()("key", po::value<std::string>()->required()->value_name("PREFIX"), help);
+}
+
+void DefineOriginOption(po::options_description* d, const char* help) {
+  d->add_options()("origin", po::value<std::string>()->value_name("NAME"), help);
+}
+
+Status KeyOption(const po::variables_map& vm, ledger::SigningKey* out) {
+  return ledger::ReadSigningKey(vm["key"].as<std::string>(), out).WithContext("option '--key'");
+}
+
 Status SigningKeyOption(const po::variables_map& vm, std::optional<ledger::SigningKey>* out) {
   out->reset();
   if (!vm.count("sign")) return Status::OK();
@@ -277,8 +289,8 @@ int RunCheckProof(const po::variables_map& vm, const GlobalOptions& g) {
 
 int RunCheckpoint(const po::variables_map& vm, const GlobalOptions& g) {
   ledger::SigningKey key;
-  Status s = ledger::ReadSigningKey(vm["key"].as<std::string>(), &key);
-  if (!s.ok()) return Fail(s.WithContext("option '--key'"));
+  Status s = KeyOption(vm, &key);
+  if (!s.ok()) return Fail(s);
   const bool want_proof = vm.count("proof-from") > 0;
   if (want_proof != (vm.count("proof-out") > 0)) {
     return Usage("checkpoint", "give --proof-from N and --proof-out FILE together");
@@ -358,8 +370,8 @@ Status ReadWitnessInputs(const po::variables_map& vm, ledger::WitnessRequest* re
 
 int RunWitness(const po::variables_map& vm, const GlobalOptions& g) {
   ledger::SigningKey key;
-  Status s = ledger::ReadSigningKey(vm["key"].as<std::string>(), &key);
-  if (!s.ok()) return Fail(s.WithContext("option '--key'"));
+  Status s = KeyOption(vm, &key);
+  if (!s.ok()) return Fail(s);
   ledger::WitnessRequest req;
   std::optional<ledger::ConsistencyProof> proof;
   s = ReadWitnessInputs(vm, &req, &proof);
@@ -482,8 +494,8 @@ void RegisterProofCommands(CommandTable* table) {
       {"check-proof", "check-proof PROOF (--digest FILE | --old FILE --new FILE) [--pubkey KEY]",
        "check a proof against trusted digests, from the files alone (opens no ledger)",
        [](po::options_description* d, po::positional_options_description* p) {
+         DefineArgument(d, p, "proof", "PROOF", "the proof file");
          d->add_options()
-             ("proof", po::value<std::string>()->required()->value_name("PROOF"), "the proof file")
              ("digest", po::value<std::string>()->value_name("FILE"),
               "trusted digest (inclusion proofs)")
              ("old", po::value<std::string>()->value_name("FILE"),
@@ -491,7 +503,6 @@ void RegisterProofCommands(CommandTable* table) {
              ("new", po::value<std::string>()->value_name("FILE"),
               "trusted later digest (consistency proofs)");
          DefinePubkeyOption(d, "require the digests signed by this public key");
-         p->add("proof", 1);
        },
        RunCheckProof});
 }
@@ -503,11 +514,8 @@ void RegisterSignedNoteCommands(CommandTable* table) {
        "checkpoint --key PREFIX [--origin NAME] [--out FILE] [--proof-from N --proof-out FILE]",
        "print the ledger's head as a C2SP checkpoint, a signed note (Ed25519 or ECDSA P-256)",
        [](po::options_description* d, po::positional_options_description*) {
-         d->add_options()
-             ("key", po::value<std::string>()->required()->value_name("PREFIX"),
-              "the log's private key file (from keygen)")
-             ("origin", po::value<std::string>()->value_name("NAME"),
-              "the origin line and key name (default: ccl.ledger/<ledger id>)");
+         DefineKeyOption(d, "the log's private key file (from keygen)");
+         DefineOriginOption(d, "the origin line and key name (default: ccl.ledger/<ledger id>)");
          DefineOutFileOption(d);
          d->add_options()
              ("proof-from", po::value<uint64_t>()->value_name("N"),
@@ -534,11 +542,9 @@ void RegisterSignedNoteCommands(CommandTable* table) {
        "[--proof CONSISTENCY] [--out FILE]",
        "as a witness: check a checkpoint against the last one cosigned, add a cosignature",
        [](po::options_description* d, po::positional_options_description* p) {
+         DefineArgument(d, p, "checkpoint", "CHECKPOINT", "the log's signed checkpoint");
+         DefineKeyOption(d, "the witness's private key file (from keygen)");
          d->add_options()
-             ("checkpoint", po::value<std::string>()->required()->value_name("CHECKPOINT"),
-              "the log's signed checkpoint")
-             ("key", po::value<std::string>()->required()->value_name("PREFIX"),
-              "the witness's private key file (from keygen)")
              ("name", po::value<std::string>()->required()->value_name("NAME"),
               "the witness's key name")
              ("log-key", po::value<std::string>()->required()->value_name("VKEYFILE"),
@@ -548,7 +554,6 @@ void RegisterSignedNoteCommands(CommandTable* table) {
              ("proof", po::value<std::string>()->value_name("CONSISTENCY"),
               "consistency proof from the last cosigned size (checkpoint --proof-from)");
          DefineOutFileOption(d, "write the cosigned checkpoint to a new FILE instead of stdout");
-         p->add("checkpoint", 1);
        },
        RunWitness});
 }
@@ -559,24 +564,21 @@ void RegisterBackupCommands(CommandTable* table) {
       {"backup", "backup DIR [--sign PREFIX]",
        "back the ledger up into DIR (incremental, checksummed), with its digest",
        [](po::options_description* d, po::positional_options_description* p) {
-         d->add_options()
-             ("dir", po::value<std::string>()->required()->value_name("DIR"), "backup folder");
+         DefineArgument(d, p, "dir", "DIR", "backup folder");
          DefineSignOption(d, "sign the backup's digest with this private key file");
-         p->add("dir", 1);
        },
        RunBackup});
   table->push_back(
       {"restore", "restore DIR --db PATH [--backup-id N] [--digest FILE] [--pubkey KEY]",
        "restore a backup into a new ledger at --db and verify it before reporting success",
        [](po::options_description* d, po::positional_options_description* p) {
+         DefineArgument(d, p, "dir", "DIR", "backup folder");
          d->add_options()
-             ("dir", po::value<std::string>()->required()->value_name("DIR"), "backup folder")
              ("backup-id", po::value<uint32_t>()->default_value(0)->value_name("N"),
               "which backup (default: the latest)")
              ("digest", po::value<std::string>()->value_name("FILE"),
               "also prove the copy extends this trusted digest");
          DefinePubkeyOption(d, "require the digests signed by this public key");
-         p->add("dir", 1);
        },
        RunRestore});
 }

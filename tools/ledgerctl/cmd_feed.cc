@@ -297,10 +297,9 @@ void RegisterFeedCommands(CommandTable* table) {
        "[--as-of DATE] [--known-at INSTANT] [--contract C] [--by KEYS] [--at-risk] [--out FILE]",
        "the reporting feed: events since a checkpoint, or projection rows, as CSV or JSON Lines",
        [](po::options_description* d, po::positional_options_description* p) {
-         d->add_options()("what", po::value<std::string>()->required()->value_name("WHAT"),
-                          "events, balances, margins, escalations or burn")(
-             "format", po::value<std::string>()->value_name("F"),
-             "jsonl or csv (default: jsonl for events, csv for projections)")(
+         DefineArgument(d, p, "what", "WHAT", "events, balances, margins, escalations or burn");
+         d->add_options()("format", po::value<std::string>()->value_name("F"),
+                          "jsonl or csv (default: jsonl for events, csv for projections)")(
              "checkpoint", po::value<std::string>()->value_name("FILE"),
              "events: start after FILE's position and advance it once the output is complete")(
              "after", po::value<uint64_t>()->value_name("SEQ"),
@@ -312,7 +311,6 @@ void RegisterFeedCommands(CommandTable* table) {
              "margins: group by KEYS, e.g. customer,month (default: contract,month)")(
              "at-risk", po::bool_switch(), "burn: only lines flagged overrun or underuse");
          DefineViewOptions(d);
-         p->add("what", 1);
        },
        RunExport});
   table->push_back(

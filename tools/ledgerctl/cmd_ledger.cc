@@ -333,11 +333,9 @@ void RegisterReadCommands(CommandTable* table) {
   table->push_back(
       {"show", "show SEQ|EVENT_ID [--no-hash]", "print one event as indented JSON",
        [](po::options_description* d, po::positional_options_description* p) {
+         DefineArgument(d, p, "key", "SEQ|EVENT_ID", "seq number or event id");
          d->add_options()
-             ("key", po::value<std::string>()->required()->value_name("SEQ|EVENT_ID"),
-              "seq number or event id")
              ("no-hash", po::bool_switch(), "omit the chain hash");
-         p->add("key", 1);
        },
        RunShow});
   table->push_back(

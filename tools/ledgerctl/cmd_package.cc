@@ -76,8 +76,8 @@ int RunAuditPackage(const po::variables_map& vm, const GlobalOptions& g) {
   if (!ParsePeriod(vm, &o, &err)) return Usage(err);
   o.out_dir = vm["out"].as<std::string>();
   if (vm.count("previous")) o.previous_dir = vm["previous"].as<std::string>();
-  Status s = ledger::ReadSigningKey(vm["key"].as<std::string>(), &o.key);
-  if (!s.ok()) return Fail(s.WithContext("option '--key'"));
+  Status s = KeyOption(vm, &o.key);
+  if (!s.ok()) return Fail(s);
   std::unique_ptr<ledger::Ledger> ledger;
   s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
@@ -141,11 +141,12 @@ void RegisterPackageCommands(CommandTable* table) {
              ("to", po::value<std::string>()->value_name("DATE"),
               "the period's last day, or last instant, inclusive")
              ("out", po::value<std::string>()->required()->value_name("DIR"),
-              "a new or empty folder for the package")
-             ("key", po::value<std::string>()->required()->value_name("PREFIX"),
-              "the log's private key file (from keygen): signs the checkpoint and the MANIFEST")
-             ("origin", po::value<std::string>()->value_name("NAME"),
-              "the checkpoint's origin and key name (default: ccl.ledger/<ledger id>)")
+              "a new or empty folder for the package");
+         DefineKeyOption(d,
+             "the log's private key file (from keygen): signs the checkpoint and the MANIFEST");
+         DefineOriginOption(d,
+             "the checkpoint's origin and key name (default: ccl.ledger/<ledger id>)");
+         d->add_options()
              ("previous", po::value<std::string>()->value_name("DIR"),
               "the previous package: add the consistency proof from its checkpoint");
        },

@@ -136,10 +136,9 @@ void RegisterSinkCommands(CommandTable* table) {
        "[--server URL --cert PEM --key PEM --cacert PEM]",
        "copy events and projection rows into PostgreSQL, exactly once, resumable",
        [](po::options_description* d, po::positional_options_description* p) {
-         d->add_options()("target", po::value<std::string>()->required()->value_name("TARGET"),
-                          "postgres")(
-             "conninfo", po::value<std::string>()->required()->value_name("STRING"),
-             "libpq connection string, e.g. 'host=/run/postgresql dbname=bi'")(
+         DefineArgument(d, p, "target", "TARGET", "postgres");
+         d->add_options()("conninfo", po::value<std::string>()->required()->value_name("STRING"),
+                          "libpq connection string, e.g. 'host=/run/postgresql dbname=bi'")(
              "schema", po::value<std::string>()->default_value("ccl")->value_name("NAME"),
              "schema of the tables, created if missing")(
              "follow", po::bool_switch(),
@@ -157,7 +156,6 @@ void RegisterSinkCommands(CommandTable* table) {
              "key", po::value<std::string>()->value_name("PEM"), "with --server: its private key")(
              "cacert", po::value<std::string>()->value_name("PEM"),
              "with --server: the CA the server's certificate must chain to");
-         p->add("target", 1);
        },
        RunSink});
 }

@@ -44,11 +44,10 @@ void RegisterTokenCommands(CommandTable* table) {
       {"token", "token new --principal NAME",
        "make a ledgerd service token: the token on stdout (once), its tokens file line on stderr",
        [](po::options_description* d, po::positional_options_description* p) {
+         DefineArgument(d, p, "action", "new", "new");
          d->add_options()
-             ("action", po::value<std::string>()->required()->value_name("new"), "new")
              ("principal", po::value<std::string>()->required()->value_name("NAME"),
               "the principal the token authenticates (its policy line grants the roles)");
-         p->add("action", 1);
        },
        RunToken});
 }

@@ -54,6 +54,9 @@ struct GlobalOptions {
   std::string cacert_file;  // --cacert: the CA the server's certificate must chain to
 };
 
+// The signature of Command::run (and of a command's remote variant).
+using RunSignature = int(const po::variables_map& vm, const GlobalOptions& g);
+
 struct Command {
   std::string name;     // "import"
   std::string usage;    // "import FILE... [--batch N]"
@@ -61,7 +64,7 @@ struct Command {
   // Declares the command's own options and positional arguments.
   std::function<void(po::options_description*, po::positional_options_description*)> define;
   // Runs it; returns an exit code. Never throws out (main catches as a last resort).
-  std::function<int(const po::variables_map&, const GlobalOptions&)> run;
+  std::function<RunSignature> run;
 };
 
 using CommandTable = std::vector<Command>;
@@ -85,7 +88,7 @@ void RegisterTokenCommands(CommandTable* table);    // cmd_token.cc: token new
 // The remote variant of command `name` (cmd_remote.cc): it runs the command
 // against the server of --server with the local command's output and exit
 // codes. nullptr when the command cannot run remotely.
-using RunFunction = int (*)(const po::variables_map&, const GlobalOptions&);
+using RunFunction = RunSignature*;
 RunFunction RemoteVariant(std::string_view name);
 
 // A whole-number option with an upper bound below its type's (a limit of
@@ -99,6 +102,12 @@ class BoundedNumber final : public po::typed_value<uint64_t> {
  private:
   uint64_t max_;
 };
+
+// Declares the command's one positional argument: the required string option
+// `name` (shown as `--name VALUE_NAME` in the command's --help), which the
+// first word after the command name also sets.
+void DefineArgument(po::options_description* d, po::positional_options_description* p,
+                    const char* name, const char* value_name, const char* help);
 
 // The command named `name`, or nullptr when none is registered.
 const Command* FindCommand(const CommandTable& table, std::string_view name);

@@ -138,12 +138,18 @@ Status ParseAppendEvent(const po::variables_map& vm, events::Event* e);
 int FailedCheck(const Status& s);
 // The options several commands declare alike, each declared here once and
 // read by one function (cmd_audit.cc): --out FILE, written by EmitOutput;
-// --pubkey KEY, read by TrustedKey; --sign PREFIX, read by SigningKeyOption.
-// `help` says what each is for in that command.
+// --pubkey KEY, read by TrustedKey; --sign PREFIX, read by SigningKeyOption;
+// --key PREFIX (required), read by KeyOption; --origin NAME, a signed note's
+// origin (default: the ledger's). `help` says what each is for in that command.
 void DefineOutFileOption(po::options_description* d,
                          const char* help = "write to a new FILE instead of stdout");
 void DefinePubkeyOption(po::options_description* d, const char* help);
 void DefineSignOption(po::options_description* d, const char* help);
+void DefineKeyOption(po::options_description* d, const char* help);
+void DefineOriginOption(po::options_description* d, const char* help);
+// The private key of --key PREFIX; an unreadable one is the reader's error
+// under "option '--key'" (cmd_audit.cc).
+Status KeyOption(const po::variables_map& vm, ledger::SigningKey* out);
 // The trusted public key of --pubkey, if given (cmd_audit.cc).
 Status TrustedKey(const po::variables_map& vm, std::optional<ledger::VerifyingKey>* out);
 // The private key of --sign PREFIX, if given; an unreadable one is the

@@ -40,6 +40,12 @@ const Command* FindCommand(const CommandTable& table, std::string_view name) {
   return nullptr;
 }
 
+void DefineArgument(po::options_description* d, po::positional_options_description* p,
+                    const char* name, const char* value_name, const char* help) {
+  d->add_options()(name, po::value<std::string>()->required()->value_name(value_name), help);
+  p->add(name, 1);
+}
+
 namespace {
 
 constexpr const char* kDefaultDbPath = "./ledger-db";
@@ -68,22 +74,34 @@ po::options_description GlobalDescription() {
       ("version", po::bool_switch(), "show the version, ledger format, git revision and RocksDB");
   return d;
 }
+// clang-format on
 
 // The options of a remote run. They come before the command only: after it,
 // `--key` and `--server` are options of commands of their own (checkpoint,
-// witness, sink).
+// witness, sink). One table serves their help, their parsing
+// (TakeServerOption) and their check (CheckServerOptions).
+struct ServerOption {
+  const char* name;  // without the leading "--"
+  const char* value_name;
+  const char* help;
+  std::string GlobalOptions::*field;
+};
+
+constexpr ServerOption kServerOptions[] = {
+    {"server", "URL", "run the command against this ledgerd (https://HOST[:PORT]) instead of --db",
+     &GlobalOptions::server_url},
+    {"cert", "PEM", "this client's certificate", &GlobalOptions::cert_file},
+    {"key", "PEM", "its private key", &GlobalOptions::key_file},
+    {"cacert", "PEM", "the CA that signed the server's certificate", &GlobalOptions::cacert_file},
+};
+
 po::options_description ServerDescription() {
   po::options_description d("Server options (before the command; all four together)");
-  d.add_options()
-      ("server", po::value<std::string>()->value_name("URL"),
-       "run the command against this ledgerd (https://HOST[:PORT]) instead of --db")
-      ("cert", po::value<std::string>()->value_name("PEM"), "this client's certificate")
-      ("key", po::value<std::string>()->value_name("PEM"), "its private key")
-      ("cacert", po::value<std::string>()->value_name("PEM"),
-       "the CA that signed the server's certificate");
+  for (const ServerOption& o : kServerOptions) {
+    d.add_options()(o.name, po::value<std::string>()->value_name(o.value_name), o.help);
+  }
   return d;
 }
-// clang-format on
 
 // Global options that take a value: the word after them is not the command.
 constexpr std::string_view kGlobalsWithValue[] = {"--db", "--log-level", "--checkpoints"};
@@ -359,15 +377,13 @@ namespace {
 // "--server=URL") at argv[i] into *g; *taken is the words it took (0: none of
 // them). Returns the usage error, or "".
 std::string TakeServerOption(int argc, char** argv, int i, GlobalOptions* g, int* taken) {
-  const std::pair<std::string_view, std::string*> options[] = {{"--server", &g->server_url},
-                                                               {"--cert", &g->cert_file},
-                                                               {"--key", &g->key_file},
-                                                               {"--cacert", &g->cacert_file}};
   const std::string_view word = argv[i];
   *taken = 0;
-  for (const auto& [name, field] : options) {
+  for (const ServerOption& o : kServerOptions) {
+    const std::string name = std::string("--") + o.name;
+    std::string* field = &(g->*o.field);
     if (word == name) {
-      if (i + 1 >= argc) return "option '" + std::string(name) + "' needs a value";
+      if (i + 1 >= argc) return "option '" + name + "' needs a value";
       *field = argv[i + 1];
       *taken = 2;
     } else if (word.starts_with(name) && word.size() > name.size() && word[name.size()] == '=') {
@@ -376,7 +392,7 @@ std::string TakeServerOption(int argc, char** argv, int i, GlobalOptions* g, int
     } else {
       continue;
     }
-    if (field->empty()) return "option '" + std::string(name) + "' must not be empty";
+    if (field->empty()) return "option '" + name + "' must not be empty";
     return "";
   }
   return "";
@@ -384,9 +400,9 @@ std::string TakeServerOption(int argc, char** argv, int i, GlobalOptions* g, int
 
 // All four server options, or none.
 std::string CheckServerOptions(const GlobalOptions& g) {
-  const int given =
-      !g.server_url.empty() + !g.cert_file.empty() + !g.key_file.empty() + !g.cacert_file.empty();
-  if (given == 0 || given == 4) return "";
+  size_t given = 0;
+  for (const ServerOption& o : kServerOptions) given += !(g.*o.field).empty();
+  if (given == 0 || given == std::size(kServerOptions)) return "";
   return "options '--server', '--cert', '--key' and '--cacert' go together";
 }
 

@@ -46,22 +46,14 @@ std::string JsonString(std::string_view json, const char* key);
 // events::AppendEventJson places it); the line as is when it has none.
 std::string WithoutHash(std::string_view line);
 
-// The remote variants, found by RemoteVariant (command.h): events commands in
-// cmd_remote.cc, reports and audit files in cmd_remote_reads.cc, tail in
-// cmd_remote_tail.cc.
-int RemoteLog(const po::variables_map& vm, const GlobalOptions& g);
-int RemoteShow(const po::variables_map& vm, const GlobalOptions& g);
-int RemoteAppend(const po::variables_map& vm, const GlobalOptions& g);
-int RemoteImport(const po::variables_map& vm, const GlobalOptions& g);
-int RemoteBalance(const po::variables_map& vm, const GlobalOptions& g);
-int RemoteMargin(const po::variables_map& vm, const GlobalOptions& g);
-int RemoteEscalations(const po::variables_map& vm, const GlobalOptions& g);
-int RemoteBurn(const po::variables_map& vm, const GlobalOptions& g);
-int RemoteDigest(const po::variables_map& vm, const GlobalOptions& g);
-int RemoteProve(const po::variables_map& vm, const GlobalOptions& g);
-int RemoteTail(const po::variables_map& vm, const GlobalOptions& g);
+// The remote variants, found by RemoteVariant (command.h), each a
+// Command::run: events commands in cmd_remote.cc, reports and audit files in
+// cmd_remote_reads.cc, tail in cmd_remote_tail.cc.
+RunSignature RemoteLog, RemoteShow, RemoteAppend, RemoteImport;
+RunSignature RemoteBalance, RemoteMargin, RemoteEscalations, RemoteBurn, RemoteDigest, RemoteProve;
+RunSignature RemoteTail;
 // `sink postgres`, local or remote alike: with g.server_url it reads that
 // server's feed, as with the sink's own --server (cmd_sink.cc).
-int RunSink(const po::variables_map& vm, const GlobalOptions& g);
+RunSignature RunSink;
 
 }  // namespace ccl::tools
