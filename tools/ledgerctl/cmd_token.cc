@@ -44,7 +44,7 @@ void RegisterTokenCommands(CommandTable* table) {
       {"token", "token new --principal NAME",
        "make a ledgerd service token: the token on stdout (once), its tokens file line on stderr",
        [](po::options_description* d, po::positional_options_description* p) {
-         DefineArgument(d, p, "action", "new", "new");
+         DefineArgument(d, p, "action", "ACTION", "what to do: new (the only action)");
          d->add_options()
              ("principal", po::value<std::string>()->required()->value_name("NAME"),
               "the principal the token authenticates (its policy line grants the roles)");

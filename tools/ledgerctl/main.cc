@@ -208,12 +208,34 @@ std::string CheckNumericOptions(const po::parsed_options& parsed,
   return "";
 }
 
+// The first word of `args` past what `positional` takes, quoted for a
+// message: the words left when the options (and their values) are taken out.
+std::string FirstExtraArgument(const po::options_description& all,
+                               const po::positional_options_description& positional,
+                               const std::vector<std::string>& args) {
+  try {
+    const po::parsed_options parsed =
+        po::command_line_parser(args).options(all).allow_unregistered().run();
+    const std::vector<std::string> words =
+        po::collect_unrecognized(parsed.options, po::include_positional);
+    const unsigned taken = positional.max_total_count();
+    unsigned seen = 0;
+    for (const std::string& w : words) {
+      if (w.starts_with("-") && w != "-") continue;  // an unknown option, reported elsewhere
+      if (seen++ == taken) return events::QuoteForMessage(w);
+    }
+  } catch (const po::error&) {
+  }
+  return "(too many)";
+}
+
 // Positional arguments are options inside Boost ("--files"); messages name
 // them as the usage does (FILE), never by their internal option name.
 std::string UserFacingError(po::error& e, const po::options_description& all,
-                            const po::positional_options_description& positional) {
+                            const po::positional_options_description& positional,
+                            const std::vector<std::string>& args) {
   if (dynamic_cast<po::too_many_positional_options_error*>(&e) != nullptr) {
-    return "too many arguments";
+    return "unexpected argument " + FirstExtraArgument(all, positional, args);
   }
   auto* named = dynamic_cast<po::error_with_option_name*>(&e);
   if (named == nullptr) return e.what();
@@ -300,7 +322,7 @@ std::optional<int> ParseCommandOptions(const Command& cmd, const std::vector<std
     po::notify(*vm);
   } catch (po::error& e) {
     std::fprintf(stderr, "ledgerctl %s: %s (see ledgerctl %s --help)\n", cmd.name.c_str(),
-                 UserFacingError(e, all, positional).c_str(), cmd.name.c_str());
+                 UserFacingError(e, all, positional, args).c_str(), cmd.name.c_str());
     return kExitUsage;
   }
   return std::nullopt;

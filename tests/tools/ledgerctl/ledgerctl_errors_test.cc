@@ -165,9 +165,14 @@ TEST_F(LedgerctlErrorsTest, GarbageFeedCheckpointIsBadInputNotCorruption) {
 
 TEST_F(LedgerctlErrorsTest, MessagesNameArgumentsAsTheUsageDoes) {
   const std::pair<std::vector<std::string>, std::string> cases[] = {
-      {{"import"}, "FILE"},       {{"show"}, "SEQ|EVENT_ID"}, {{"export"}, "WHAT"},
-      {{"backup"}, "DIR"},        {{"check-proof"}, "PROOF"}, {{"show", "1", "2"}, "too many"},
-      {{"export", "a", "b"}, ""},
+      {{"import"}, "FILE"},
+      {{"show"}, "SEQ|EVENT_ID"},
+      {{"export"}, "WHAT"},
+      {{"backup"}, "DIR"},
+      {{"check-proof"}, "PROOF"},
+      {{"show", "1", "2"}, "unexpected argument '2'"},
+      {{"export", "a", "b"}, "unexpected argument 'b'"},
+      {{"keygen", "k"}, "unexpected argument 'k'"},
   };
   for (const auto& [args, says] : cases) {
     RunResult r = Run(args);
