@@ -116,7 +116,9 @@ int RunSink(const po::variables_map& vm, const GlobalOptions& g) {
 
   sink::PostgresSinkResult r;
   s = sink::RunPostgresSink(source.get(), o, &r);
-  if (!g.quiet) {
+  // After an error, what was committed before it; nothing when nothing was
+  // (a server that cannot be reached has no checkpoint to report).
+  if (!g.quiet && (s.ok() || r.batches > 0)) {
     std::string msg = std::string(s.ok() ? "synced " : "before the error, synced ") +
                       events::FormatThousands(r.events) + " events in " +
                       events::FormatThousands(r.batches) + " transactions into schema \"" +
