@@ -89,6 +89,7 @@ class AuditPackageTest : public LedgerctlTest {
     EXPECT_NE(r.out.find("events " + std::to_string(end_[0] + 1) + ".." + std::to_string(end_[1])),
               std::string::npos)
         << r.out;
+    EXPECT_EQ(r.err.find("has not ended"), std::string::npos) << "a past period: " << r.err;
   }
 
   size_t end_[2] = {0, 0};  // the last seq of the first and second imports
@@ -505,6 +506,10 @@ TEST_F(AuditPackageTest, OutMustBeNewOrEmptyAndOptionsAreChecked) {
   r = Run({"audit-package", "--from", "2000-01-01", "--to", "2199-12-31", "--out", Path("empty"),
            "--key", Path("key")});
   EXPECT_EQ(r.code, 0) << r.err;
+  // A period that has not ended says the package is as of its checkpoint.
+  EXPECT_NE(r.err.find("note: the period has not ended (it ends 2200-01-01T00:00:00Z)"),
+            std::string::npos)
+      << r.err;
   EXPECT_EQ(Verify(Path("empty"), Path("empty")).code, 0);
   for (const std::vector<std::string>& bad :
        {std::vector<std::string>{"--period", "2026-13"},
