@@ -34,8 +34,16 @@ Status EnsureFolder(const std::string& folder) {
   if (::mkdir(folder.c_str(), 0755) == 0) {
     return events::SyncParentDirectory(folder);
   }
-  if (errno == EEXIST) return Status::OK();
-  return Status::IOError(folder + ": " + std::strerror(errno));
+  const int err = errno;
+  struct stat st {};
+  if (err == EEXIST && ::stat(folder.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    return Status::OK();
+  }
+  // A file where the folder should be, or under a file: the caller named
+  // the wrong path (exit 1), not a failing disk.
+  if (err == EEXIST) return Status::InvalidArgument(folder + " exists and is not a folder");
+  if (err == ENOTDIR) return Status::InvalidArgument(folder + ": a part of it is not a folder");
+  return Status::IOError(folder + ": " + std::strerror(err));
 }
 
 Status ReadFileBounded(const std::string& path, size_t bytes_max, std::string* out) {
@@ -43,6 +51,7 @@ Status ReadFileBounded(const std::string& path, size_t bytes_max, std::string* o
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return Status::NotFound(path + ": no such file");
+    if (errno == ENOTDIR) return Status::InvalidArgument(path + ": a part of it is not a folder");
     return Status::IOError(path + ": " + std::strerror(errno));
   }
   char buf[16 * 1024];

@@ -17,10 +17,12 @@ namespace ccl::ledger::internal {
 
 // Reads the whole file at `path` into *out. NotFound when it does not exist,
 // IOError when it cannot be read, InvalidArgument when it is larger than
-// bytes_max (the file is then not read further).
+// bytes_max (the file is then not read further) or a part of `path` before
+// its last is a file.
 [[nodiscard]] Status ReadFileBounded(const std::string& path, size_t bytes_max, std::string* out);
 
 // Creates `folder` (one level) unless it exists; durable (parent synced).
+// InvalidArgument when `folder`, or a part of its path, is not a folder.
 [[nodiscard]] Status EnsureFolder(const std::string& folder);
 
 // InvalidArgument "<what>: field '<field>': <rule>": a document (digest,

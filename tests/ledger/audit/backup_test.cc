@@ -77,6 +77,15 @@ TEST_F(BackupTest, RestoreNeverOverwrites) {
   ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kDigestTimeNs, nullptr, &b).ok());
   RestoreResult r;
   EXPECT_TRUE(RestoreLedger(backups_, ledger_.path(), 0, nullptr, nullptr, &r).IsInvalidArgument());
+  // A file given as the backup folder is the caller's mistake.
+  const std::string file = Target("a-file");
+  { std::ofstream(file) << "x"; }
+  BackupResult b2;
+  Status fs = BackupLedger(ledger_.get(), file, kDigestTimeNs, nullptr, &b2);
+  EXPECT_TRUE(fs.IsInvalidArgument()) << fs.ToString();
+  EXPECT_TRUE(
+      BackupLedger(ledger_.get(), file + "/x", kDigestTimeNs, nullptr, &b2).IsInvalidArgument());
+  EXPECT_EQ(std::filesystem::file_size(file), 1u);
   // Nor into a new folder inside a ledger's, which goes wherever that goes.
   const std::string inner = ledger_.path() + "/restored";
   Status s = RestoreLedger(backups_, inner, 0, nullptr, nullptr, &r);

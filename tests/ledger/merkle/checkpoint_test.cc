@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "ledger/merkle/cosignature.h"
@@ -175,6 +176,24 @@ TEST_F(WitnessTest, RefusesANoteNotSignedByTheLog) {
   WitnessResult r;
   EXPECT_TRUE(Witness(note, nullptr, &r).IsCorruption());
   EXPECT_FALSE(std::filesystem::exists(dir_.Sub("state")));  // nothing written
+}
+
+// A file given as the state folder, or above it, is the caller's mistake
+// (InvalidArgument, exit 1), said before anything is cosigned.
+TEST_F(WitnessTest, AFileAsTheStateFolderIsBadInput) {
+  { std::ofstream(dir_.Sub("state")) << "mine"; }
+  WitnessResult r;
+  Status s = Witness(Note(3), nullptr, &r);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.message(), dir_.Sub("state") + " exists and is not a folder");
+  EXPECT_EQ(std::filesystem::file_size(dir_.Sub("state")), 4u);
+  WitnessRequest req;
+  req.note = Note(3);
+  ASSERT_TRUE(NoteVerifierKeyOf(log_, "example.com/log", &req.log_key).ok());
+  req.state_dir = dir_.Sub("state") + "/below";
+  s = WitnessCheckpoint(witness_, "w.example", req, &r);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_EQ(s.message(), req.state_dir + ": a part of it is not a folder");
 }
 
 TEST_F(WitnessTest, QuorumCountsDistinctTrustedCosigners) {
