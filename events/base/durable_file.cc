@@ -195,6 +195,28 @@ Status SyncParentDirectory(const std::string& path) {
   return SyncDirectory(dir.empty() ? "." : dir);
 }
 
+Status CheckFolderPath(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status link = fs::symlink_status(path, ec);
+  const fs::file_status st = fs::status(path, ec);
+  if (fs::is_directory(st)) return Status::OK();
+  if (fs::exists(st)) return Status::InvalidArgument(path + " exists and is not a folder");
+  if (fs::is_symlink(link)) {
+    return Status::InvalidArgument(path + " is a symbolic link to " +
+                                   fs::read_symlink(path, ec).string() + ", which does not exist");
+  }
+  // Missing: the nearest part of it that exists must be a folder.
+  for (fs::path p = fs::path(path).parent_path(); !p.empty() && p != p.parent_path();
+       p = p.parent_path()) {
+    const fs::file_status part = fs::status(p, ec);
+    if (!fs::exists(part)) continue;
+    if (fs::is_directory(part)) return Status::OK();
+    return Status::InvalidArgument(path + ": " + p.string() + " is not a folder");
+  }
+  return Status::OK();
+}
+
 Status SyncDirectory(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Errno("open directory " + dir, errno);

@@ -116,6 +116,14 @@ class DurableFileWriter {
 // fsyncs the directory holding `path`, making a rename into it durable.
 [[nodiscard]] Status SyncParentDirectory(const std::string& path);
 
+// OK when `path` is a folder, or does not exist and could be made one;
+// else InvalidArgument saying why, in the words of the path given:
+// "<path> exists and is not a folder", "<path>: <part> is not a folder" (a
+// part of it is a file), "<path> is a symbolic link to <target>, which does
+// not exist". A user who named a file for a folder gets exit 1, not an I/O
+// error about a name below it. Changes nothing.
+[[nodiscard]] Status CheckFolderPath(const std::string& path);
+
 // Total size in bytes of the regular files under directory `path` (links not
 // followed); what cannot be read counts as nothing, so a size shown beside
 // other figures never fails them.

@@ -84,13 +84,10 @@ Status BackupLedger(Ledger* ledger, const std::string& dir, int64_t time_ns,
                     const SigningKey* sign_with, BackupResult* out) {
   assert(ledger != nullptr && out != nullptr);
   CCL_RETURN_IF_ERROR(CheckBackupPlace(ledger->path(), dir));
+  // A file given as the folder (or above it) is the caller's mistake.
+  CCL_RETURN_IF_ERROR(events::CheckFolderPath(dir).WithContext("backup folder"));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  // A file given as the folder (or above it) is the caller's mistake.
-  if (ec == std::errc::file_exists || ec == std::errc::not_a_directory) {
-    return Status::InvalidArgument("backup folder " + dir + ": " + ec.message() +
-                                   "; name a folder");
-  }
   if (ec) return Status::IOError(dir + ": " + ec.message());
 
   // The digest first: the copy, taken after, holds at least these events.

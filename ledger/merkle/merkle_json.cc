@@ -35,14 +35,9 @@ Status EnsureFolder(const std::string& folder) {
     return events::SyncParentDirectory(folder);
   }
   const int err = errno;
-  struct stat st {};
-  if (err == EEXIST && ::stat(folder.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    return Status::OK();
-  }
   // A file where the folder should be, or under a file: the caller named
   // the wrong path (exit 1), not a failing disk.
-  if (err == EEXIST) return Status::InvalidArgument(folder + " exists and is not a folder");
-  if (err == ENOTDIR) return Status::InvalidArgument(folder + ": a part of it is not a folder");
+  if (err == EEXIST || err == ENOTDIR) return events::CheckFolderPath(folder);
   return Status::IOError(folder + ": " + std::strerror(err));
 }
 

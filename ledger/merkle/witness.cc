@@ -1,10 +1,6 @@
 #include "ledger/merkle/witness.h"
 
-#include <sys/stat.h>
-
 #include <cassert>
-#include <cerrno>
-#include <string>
 
 #include "events/base/durable_file.h"
 #include "ledger/merkle/merkle.h"
@@ -82,14 +78,7 @@ Status WitnessCheckpoint(const SigningKey& witness_key, std::string_view witness
   CCL_RETURN_IF_ERROR(OpenCheckpoint(request.note, request.log_key, &note, &cp));
   // A file named as the state folder, or above it, is the caller's mistake,
   // said before the state is read (its own damage is Corruption).
-  struct stat st {};
-  const bool stat_ok = ::stat(request.state_dir.c_str(), &st) == 0;
-  if (stat_ok && !S_ISDIR(st.st_mode)) {
-    return Status::InvalidArgument(request.state_dir + " exists and is not a folder");
-  }
-  if (!stat_ok && errno == ENOTDIR) {
-    return Status::InvalidArgument(request.state_dir + ": a part of it is not a folder");
-  }
+  CCL_RETURN_IF_ERROR(events::CheckFolderPath(request.state_dir));
   Checkpoint last;
   bool found = false;
   CCL_RETURN_IF_ERROR(ReadState(request.state_dir, cp.origin, &found, &last));

@@ -11,6 +11,7 @@
 #include <system_error>
 #include <vector>
 
+#include "events/base/durable_file.h"
 #include "ledger/store/ledger_impl.h"
 
 namespace ccl::ledger {
@@ -69,28 +70,6 @@ std::string DamagedLedgerAdvice() {
 
 namespace {
 
-// Why `path`, which does not exist, can never be a folder, or OK when it
-// can: it is a symbolic link to nothing, or the nearest part of it that
-// exists is not a folder ("/dev/null/x"). Said before anything is created
-// beside it, in the words of the path the user gave.
-Status CheckMissingFolderCanExist(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_symlink(fs::symlink_status(path, ec))) {
-    const fs::path target = fs::read_symlink(path, ec);
-    return Status::InvalidArgument(path + " is a symbolic link to " + target.string() +
-                                   ", which does not exist");
-  }
-  for (fs::path p = fs::path(path).parent_path(); !p.empty() && p != p.parent_path();
-       p = p.parent_path()) {
-    const fs::file_status st = fs::status(p, ec);
-    if (!fs::exists(st)) continue;
-    if (fs::is_directory(st)) return Status::OK();
-    return Status::InvalidArgument(path + ": " + p.string() + " is not a folder");
-  }
-  return Status::OK();
-}
-
 // The folder above `path` that holds a database (CURRENT and IDENTITY),
 // or "" when none does: a ledger created inside another's folder would be
 // copied, backed up and deleted with it.
@@ -121,7 +100,7 @@ Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     if (ec) return Status::IOError(path + ": " + ec.message());
-    CCL_RETURN_IF_ERROR(CheckMissingFolderCanExist(path));
+    CCL_RETURN_IF_ERROR(events::CheckFolderPath(path));
     if (creating) return CheckNotInsideALedger(path);
     return Status::NotFound("no ledger at " + path);
   }

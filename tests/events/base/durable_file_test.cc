@@ -107,5 +107,27 @@ TEST_F(DurableFileTest, RefusedTargetsAreIOErrorsNamingThePath) {
   EXPECT_EQ(Entries(), paths.size() - 2);
 }
 
+// A folder, or a path that could become one, is OK; each way a path can
+// never be a folder is named, and nothing is created.
+TEST_F(DurableFileTest, CheckFolderPathNamesWhyAPathCannotBeAFolder) {
+  const std::string dir = dir_.string();
+  { std::ofstream(dir + "/file") << "x"; }
+  fs::create_symlink(dir + "/nowhere", dir + "/dangling");
+  EXPECT_TRUE(CheckFolderPath(dir).ok());
+  EXPECT_TRUE(CheckFolderPath(dir + "/new/deeper").ok());
+  const std::pair<std::string, std::string> refused[] = {
+      {dir + "/file", dir + "/file exists and is not a folder"},
+      {dir + "/file/x/y", dir + "/file/x/y: " + dir + "/file is not a folder"},
+      {dir + "/dangling",
+       dir + "/dangling is a symbolic link to " + dir + "/nowhere, which does not exist"},
+  };
+  for (const auto& [path, says] : refused) {
+    const Status s = CheckFolderPath(path);
+    EXPECT_TRUE(s.IsInvalidArgument()) << path << ": " << s.ToString();
+    EXPECT_EQ(s.message(), says);
+  }
+  EXPECT_EQ(Entries(), 2u);
+}
+
 }  // namespace
 }  // namespace ccl::events

@@ -193,7 +193,7 @@ TEST_F(WitnessTest, AFileAsTheStateFolderIsBadInput) {
   req.state_dir = dir_.Sub("state") + "/below";
   s = WitnessCheckpoint(witness_, "w.example", req, &r);
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
-  EXPECT_EQ(s.message(), req.state_dir + ": a part of it is not a folder");
+  EXPECT_EQ(s.message(), req.state_dir + ": " + dir_.Sub("state") + " is not a folder");
 }
 
 TEST_F(WitnessTest, QuorumCountsDistinctTrustedCosigners) {
