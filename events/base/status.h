@@ -14,6 +14,10 @@
 
 namespace ccl {
 
+// An OK Status is one null pointer: making, moving, copying and destroying
+// it costs nothing, which matters because the checks of every event read or
+// written return one per field (LevelDB's Status has the same shape). An
+// error owns one heap record with its code and its parts.
 class [[nodiscard]] Status {
  public:
   // The code decides the CLI exit code (see README "Exit codes").
@@ -28,7 +32,25 @@ class [[nodiscard]] Status {
     kBusy,             // the ledger is locked by another writer (exit 4)
   };
 
-  Status() = default;  // OK
+  Status() noexcept = default;  // OK
+  ~Status() { delete rep_; }
+  Status(const Status& other) : rep_(other.rep_ == nullptr ? nullptr : new Rep(*other.rep_)) {}
+  Status(Status&& other) noexcept : rep_(std::exchange(other.rep_, nullptr)) {}
+  Status& operator=(const Status& other) {
+    if (this != &other) {
+      Rep* copy = other.rep_ == nullptr ? nullptr : new Rep(*other.rep_);
+      delete rep_;
+      rep_ = copy;
+    }
+    return *this;
+  }
+  Status& operator=(Status&& other) noexcept {
+    if (this != &other) {
+      delete rep_;
+      rep_ = std::exchange(other.rep_, nullptr);
+    }
+    return *this;
+  }
 
   static Status OK() { return Status(); }
   static Status InvalidArgument(std::string msg) {
@@ -46,30 +68,33 @@ class [[nodiscard]] Status {
   // field() and field_detail() carrying the two parts as data.
   static Status InvalidField(std::string_view field, std::string_view detail) {
     Status s(Code::kInvalidArgument, "field '" + std::string(field) + "': " + std::string(detail));
-    s.field_ = field;
-    s.detail_at_ = s.message_.size() - detail.size();
+    s.rep_->field = field;
+    s.rep_->detail_at = s.rep_->message.size() - detail.size();
     return s;
   }
 
-  bool ok() const { return code_ == Code::kOk; }
-  Code code() const { return code_; }
-  bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
-  bool IsRuleViolation() const { return code_ == Code::kRuleViolation; }
-  bool IsConflict() const { return code_ == Code::kConflict; }
-  bool IsNotFound() const { return code_ == Code::kNotFound; }
-  bool IsCorruption() const { return code_ == Code::kCorruption; }
-  bool IsIOError() const { return code_ == Code::kIOError; }
-  bool IsBusy() const { return code_ == Code::kBusy; }
+  bool ok() const { return rep_ == nullptr; }
+  Code code() const { return rep_ == nullptr ? Code::kOk : rep_->code; }
+  bool IsInvalidArgument() const { return code() == Code::kInvalidArgument; }
+  bool IsRuleViolation() const { return code() == Code::kRuleViolation; }
+  bool IsConflict() const { return code() == Code::kConflict; }
+  bool IsNotFound() const { return code() == Code::kNotFound; }
+  bool IsCorruption() const { return code() == Code::kCorruption; }
+  bool IsIOError() const { return code() == Code::kIOError; }
+  bool IsBusy() const { return code() == Code::kBusy; }
 
   // The message, ending in " (rule ID)" when rule() is set.
-  const std::string& message() const { return message_; }
+  const std::string& message() const { return rep_ == nullptr ? Empty() : rep_->message; }
 
   // The input field this error is about ("minutes", "lines[0].overage"), or
   // "" when it names none (InvalidField).
-  const std::string& field() const { return field_; }
+  const std::string& field() const { return rep_ == nullptr ? Empty() : rep_->field; }
   // The message after its "field '<field>': ", rule tag included, when
   // field() is set; else the whole message.
-  std::string_view field_detail() const { return std::string_view(message_).substr(detail_at_); }
+  std::string_view field_detail() const {
+    return rep_ == nullptr ? std::string_view()
+                           : std::string_view(rep_->message).substr(rep_->detail_at);
+  }
 
   // The same code, rule and field restated by the caller (e.g. a CSV record
   // naming the column of field()): `msg` must still name the rule when
@@ -77,16 +102,16 @@ class [[nodiscard]] Status {
   Status WithMessage(std::string msg) const {
     if (ok()) return *this;
     Status s = *this;
-    s.message_ = std::move(msg);
-    s.detail_at_ = 0;
+    s.rep_->message = std::move(msg);
+    s.rep_->detail_at = 0;
     return s;
   }
 
   // Where in the input this error is: the file or request name ("" when it
   // names none) and the 1-based line in it (0 when it names none). Set by
   // WithLocation; kept by WithContext, WithDetail, WithRule and WithMessage.
-  const std::string& source() const { return source_; }
-  uint64_t line() const { return line_; }
+  const std::string& source() const { return rep_ == nullptr ? Empty() : rep_->source; }
+  uint64_t line() const { return rep_ == nullptr ? 0 : rep_->line; }
 
   // Same code, rule and field, message prefixed with where the input was
   // wrong: WithLocation("events.jsonl", 3) -> "events.jsonl:3: <msg>" (line 0:
@@ -98,25 +123,25 @@ class [[nodiscard]] Status {
     std::string context(source);
     if (line != 0) context += (source.empty() ? "line " : ":") + std::to_string(line);
     Status s = context.empty() ? *this : WithContext(context);
-    s.source_ = source;
-    s.line_ = line;
+    s.rep_->source = source;
+    s.rep_->line = line;
     return s;
   }
 
   // The stable id of the published check this error reports (events/model/rules.h,
   // schemas/EVENTS.md), or "" when it reports none. Points at a static id.
-  std::string_view rule() const { return rule_; }
+  std::string_view rule() const { return rep_ == nullptr ? std::string_view() : rep_->rule; }
 
   // This error tagged with `rule` (a constant of events/model/rules.h), which is
   // appended to the message as " (rule ID)". The first tag wins: a caller
   // tagging a whole step keeps the more precise id a callee gave. OK stays OK.
   Status WithRule(std::string_view rule) const {
-    if (ok() || !rule_.empty()) return *this;
+    if (ok() || !rep_->rule.empty()) return *this;
     Status s = *this;
-    s.rule_ = rule;
-    s.message_ += " (rule ";
-    s.message_ += rule;
-    s.message_ += ")";
+    s.rep_->rule = rule;
+    s.rep_->message += " (rule ";
+    s.rep_->message += rule;
+    s.rep_->message += ")";
     return s;
   }
 
@@ -124,7 +149,7 @@ class [[nodiscard]] Status {
   // stored events is corruption of the ledger, not a rejected input.
   Status WithCode(Code code) const {
     Status s = *this;
-    if (!ok() && code != Code::kOk) s.code_ = code;
+    if (!ok() && code != Code::kOk) s.rep_->code = code;
     return s;
   }
 
@@ -137,10 +162,10 @@ class [[nodiscard]] Status {
     if (ok()) return *this;
     std::string m(context);
     m += ": ";
-    m += message_;
+    m += rep_->message;
     Status s = *this;
-    s.message_ = std::move(m);
-    s.detail_at_ = detail_at_ + context.size() + 2;
+    s.rep_->message = std::move(m);
+    s.rep_->detail_at = rep_->detail_at + context.size() + 2;
     return s;
   }
 
@@ -150,9 +175,9 @@ class [[nodiscard]] Status {
   Status WithDetail(std::string_view detail) const {
     if (ok()) return *this;
     std::string tail;
-    std::string m = message_;
-    if (!rule_.empty()) {
-      tail = " (rule " + std::string(rule_) + ")";
+    std::string m = rep_->message;
+    if (!rep_->rule.empty()) {
+      tail = " (rule " + std::string(rep_->rule) + ")";
       // WithRule appended it, and every later step only prefixes.
       assert(m.size() >= tail.size() && m.compare(m.size() - tail.size(), tail.size(), tail) == 0);
       m.resize(m.size() - tail.size());
@@ -161,7 +186,7 @@ class [[nodiscard]] Status {
     m += detail;
     m += tail;
     Status s = *this;
-    s.message_ = std::move(m);
+    s.rep_->message = std::move(m);
     return s;
   }
 
@@ -169,14 +194,25 @@ class [[nodiscard]] Status {
   void IgnoreError() const {}
 
  private:
-  Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {}
-  Code code_ = Code::kOk;
-  std::string message_;
-  std::string_view rule_;  // a static id of events/model/rules.h, or empty
-  std::string field_;      // the input field named, or empty
-  std::string source_;     // the input (file, request) named, or empty
-  uint64_t line_ = 0;      // the 1-based line in source_, or 0
-  size_t detail_at_ = 0;   // where field_detail() starts in message_
+  struct Rep {
+    Code code;  // never kOk
+    std::string message;
+    std::string_view rule;  // a static id of events/model/rules.h, or empty
+    std::string field;      // the input field named, or empty
+    std::string source;     // the input (file, request) named, or empty
+    uint64_t line = 0;      // the 1-based line in source, or 0
+    size_t detail_at = 0;   // where field_detail() starts in message
+  };
+
+  Status(Code code, std::string msg) : rep_(new Rep{code, std::move(msg), {}, {}, {}, 0, 0}) {
+    assert(code != Code::kOk);
+  }
+  static const std::string& Empty() {
+    static const std::string empty;
+    return empty;
+  }
+
+  Rep* rep_ = nullptr;  // nullptr: OK
 };
 
 inline std::string Status::ToString() const {
@@ -186,7 +222,7 @@ inline std::string Status::ToString() const {
       "Not found", "Corruption",       "IO error",       "Busy"};
   static_assert(std::size(kCodeNames) == static_cast<size_t>(Code::kBusy) + 1);
   if (ok()) return "OK";
-  return std::string(events::EnumName(kCodeNames, code_, "OK")) + ": " + message_;
+  return std::string(events::EnumName(kCodeNames, rep_->code, "OK")) + ": " + rep_->message;
 }
 
 // Result<T>: a value or the Status saying why there is none.
