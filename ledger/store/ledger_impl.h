@@ -138,7 +138,8 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   std::unique_ptr<EventIterator> NewIterator(uint64_t from_seq) override;
   std::unique_ptr<EventIterator> NewStreamIterator(std::string_view contract,
                                                    uint64_t from_version) override;
-  std::unique_ptr<EventIterator> NewRawIterator(uint64_t from_seq) override;
+  std::unique_ptr<EventIterator> NewReadAheadIterator(uint64_t from_seq,
+                                                      uint64_t last_seq) override;
   Status ReversalLinks(uint64_t first_seq, uint64_t last_seq,
                        std::vector<ReversalLink>* out) override;
   Status StreamVersion(std::string_view contract, uint64_t* version) override;

@@ -1,6 +1,6 @@
 // The one check of an event read back from the log. Every reader of stored
 // events goes through it (the ledger's iterators and point reads, and a
-// replay that decodes on other threads from Ledger::NewRawIterator), so a
+// read-ahead iterator that decodes on two threads), so a
 // stored event is accepted or refused one way, with one message.
 //
 // Header-only: the projections use it through the Ledger interface and link

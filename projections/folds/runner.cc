@@ -3,11 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cassert>
-#include <condition_variable>
-#include <ctime>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 #include "events/model/uuid.h"
@@ -117,235 +113,6 @@ Status Runner::SaveSnapshots(std::span<Projection* const> projections, uint64_t 
   }
   return Status::OK();
 }
-
-namespace {
-
-// One batch of the pipelined fold: stored bytes read by the reading thread,
-// decoded by whichever thread claims them (chunks of kDecodeChunk slots),
-// folded in order by the folding thread. Event objects are reused from batch
-// to batch, so decoding allocates only when a string outgrows its slot.
-struct FoldBatch {
-  std::string arena;  // stored bytes, each at an 8-byte aligned offset
-  std::vector<uint32_t> offsets;
-  std::vector<uint32_t> lengths;
-  std::vector<uint64_t> seqs;
-  std::vector<Event> events;
-  std::vector<uint64_t> hashes;  // of each event's contract (StringInterner::Hash, scope 0)
-  std::vector<uint8_t> bad;      // 1: errors[k] says why slot k did not decode
-  std::vector<Status> errors;
-  uint32_t size = 0;
-  std::atomic<uint32_t> next_chunk{0};
-  std::atomic<uint32_t> decoded{0};  // slots done, good or bad
-};
-
-int64_t ThreadCpuNs() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
-}
-
-constexpr uint32_t kBatchEvents = 1024;
-constexpr uint32_t kDecodeChunk = 32;
-constexpr size_t kBatchCount = 8;
-
-uint32_t ChunksOf(const FoldBatch& b) { return (b.size + kDecodeChunk - 1) / kDecodeChunk; }
-
-// Claims and decodes one chunk of `b` (either thread); false when none was
-// left. The ledger decides what a stored event is (DecodeStoredEvent, the
-// check of its own iterators); the fold only schedules it.
-bool DecodeOneChunk(FoldBatch* b) {
-  const uint32_t c = b->next_chunk.fetch_add(1, std::memory_order_relaxed);
-  if (c >= ChunksOf(*b)) return false;
-  const uint32_t end = std::min(b->size, (c + 1) * kDecodeChunk);
-  for (uint32_t k = c * kDecodeChunk; k < end; ++k) {
-    const std::string_view bytes(b->arena.data() + b->offsets[k], b->lengths[k]);
-    Status s = ledger::DecodeStoredEvent(b->seqs[k], bytes, &b->events[k]);
-    if (!s.ok()) {
-      b->bad[k] = 1;
-      b->errors[k] = std::move(s);
-    } else {
-      b->bad[k] = 0;
-      // Hashed here, by whichever thread decodes, not on the folding one.
-      b->hashes[k] = StringInterner::Hash(0, b->events[k].contract);
-    }
-  }
-  const uint32_t done = end - c * kDecodeChunk;
-  if (b->decoded.fetch_add(done, std::memory_order_acq_rel) + done == b->size) {
-    b->decoded.notify_all();
-  }
-  return true;
-}
-
-// The hand-over between the reading thread and the folding thread of
-// Runner::FoldPipelined: kBatchCount batches cycle from `free` (the reader
-// fills one) to `full` (the folder decodes and folds the oldest) and back.
-class FoldPipeline {
- public:
-  FoldPipeline() : batches_(kBatchCount) {
-    for (FoldBatch& b : batches_) {
-      b.offsets.resize(kBatchEvents);
-      b.lengths.resize(kBatchEvents);
-      b.seqs.resize(kBatchEvents);
-      b.events.resize(kBatchEvents);
-      b.hashes.resize(kBatchEvents);
-      b.bad.resize(kBatchEvents);
-      b.errors.resize(kBatchEvents);
-      free_.push_back(&b);
-    }
-  }
-
-  // Folder: the oldest full batch, fully decoded; nullptr once reading is
-  // over and every batch has been taken.
-  FoldBatch* TakeFull() {
-    FoldBatch* b;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return !full_.empty() || reading_done_; });
-      if (full_.empty()) return nullptr;
-      b = full_.front();
-      full_.pop_front();
-    }
-    while (DecodeOneChunk(b)) {
-    }
-    for (uint32_t d = b->decoded.load(std::memory_order_acquire); d != b->size;
-         d = b->decoded.load(std::memory_order_acquire)) {
-      b->decoded.wait(d, std::memory_order_acquire);
-    }
-    return b;
-  }
-
-  // Folder: `b` is folded and may be refilled.
-  void Release(FoldBatch* b) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      free_.push_back(b);
-    }
-    cv_.notify_all();
-  }
-
-  // Reader: the next free batch. While there is none (the folder is behind)
-  // it decodes chunks of the newest published batch instead of waiting, so
-  // the decoding splits itself between the threads.
-  FoldBatch* TakeFree() {
-    for (;;) {
-      FoldBatch* help = nullptr;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        if (free_.empty()) {
-          for (auto b = full_.rbegin(); b != full_.rend(); ++b) {
-            if ((*b)->next_chunk.load(std::memory_order_relaxed) < ChunksOf(**b)) {
-              help = *b;
-              break;
-            }
-          }
-          if (help == nullptr) cv_.wait(lock, [&] { return !free_.empty(); });
-        }
-        if (help == nullptr) {
-          FoldBatch* b = free_.front();
-          free_.pop_front();
-          return b;
-        }
-      }
-      // Only this thread refills batches, so `help` stays published (or
-      // fully decoded) until this returns.
-      DecodeOneChunk(help);
-    }
-  }
-
-  // Reader: `b` is filled; the folder may take it.
-  void Publish(FoldBatch* b) {
-    b->next_chunk.store(0, std::memory_order_relaxed);
-    b->decoded.store(0, std::memory_order_relaxed);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      full_.push_back(b);
-    }
-    cv_.notify_all();
-  }
-
-  // Reader, once reading is over: helps decode what is still unclaimed, then
-  // lets the folder end when the full batches are done.
-  void FinishReading() {
-    while (!stopped()) {
-      FoldBatch* help = nullptr;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        for (FoldBatch* b : full_) {
-          if (b->next_chunk.load(std::memory_order_relaxed) < ChunksOf(*b)) {
-            help = b;
-            break;
-          }
-        }
-      }
-      if (help == nullptr) break;
-      DecodeOneChunk(help);
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      reading_done_ = true;
-    }
-    cv_.notify_all();
-  }
-
-  // The folder failed: the reader reads no further.
-  void Stop() { stop_.store(true, std::memory_order_relaxed); }
-  bool stopped() const { return stop_.load(std::memory_order_relaxed); }
-
- private:
-  std::vector<FoldBatch> batches_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<FoldBatch*> free_, full_;  // guarded by mu_
-  bool reading_done_ = false;           // guarded by mu_
-  std::atomic<bool> stop_{false};
-};
-
-// Reader: fills batches with the stored bytes of `it`'s events up to
-// last_seq and publishes them, until the log ends or the folder stops.
-void ReadIntoBatches(ledger::EventIterator* it, uint64_t last_seq, FoldPipeline* pipe) {
-  bool end = false;
-  while (!end && !pipe->stopped()) {
-    FoldBatch* b = pipe->TakeFree();
-    b->size = 0;
-    b->arena.clear();
-    for (; b->size < kBatchEvents; it->Next()) {
-      if (!it->Valid() || it->seq() > last_seq) {
-        end = true;
-        break;
-      }
-      const std::string_view bytes = it->bytes();
-      // 8-byte aligned, so the decoder reads FlatBuffers scalars in place.
-      const size_t offset = (b->arena.size() + 7) & ~size_t{7};
-      b->arena.resize(offset);
-      b->arena.append(bytes);
-      b->offsets[b->size] = static_cast<uint32_t>(offset);
-      b->lengths[b->size] = static_cast<uint32_t>(bytes.size());
-      b->seqs[b->size] = it->seq();
-      ++b->size;
-    }
-    pipe->Publish(b);
-  }
-}
-
-// Folder: folds every event of every batch in order with
-// apply(event, seq, contract_hash), stopping at the first event that failed
-// to decode or to apply; adds this thread's CPU time to *cpu_ns.
-template <typename Apply>
-Status FoldBatches(FoldPipeline* pipe, Apply apply, int64_t* cpu_ns) {
-  const int64_t cpu0 = ThreadCpuNs();
-  Status status;
-  while (FoldBatch* b = pipe->TakeFull()) {
-    for (uint32_t k = 0; k < b->size && status.ok(); ++k) {
-      status = b->bad[k] ? b->errors[k] : apply(b->events[k], b->seqs[k], b->hashes[k]);
-    }
-    if (!status.ok()) pipe->Stop();
-    pipe->Release(b);
-  }
-  *cpu_ns += ThreadCpuNs() - cpu0;
-  return status;
-}
-
-}  // namespace
 
 Status Runner::ResolveTarget(const Event& e, uint64_t seq, Targets targets, Event* target,
                              RunStats* stats) {
@@ -460,47 +227,15 @@ Status Runner::FoldLog(uint64_t first_seq, uint64_t last_seq, const View* view,
       targets = Targets::kCache;
     }
   }
-  Status s;
-  if (options_.pipeline && end >= first_seq &&
-      end - first_seq + 1 >= options_.pipeline_events_min) {
-    std::unique_ptr<ledger::EventIterator> it = ledger_->NewRawIterator(first_seq);
-    s = FoldPipelined(it.get(), last_seq, view, projections, start_after, stats, targets);
-  } else {
-    std::unique_ptr<ledger::EventIterator> it = ledger_->NewIterator(first_seq);
-    s = Fold(it.get(), last_seq, view, projections, start_after, targets, stats);
-  }
+  // A long replay reads and decodes ahead on a second thread (the ledger's
+  // read-ahead iterator) while this one folds, in seq order as ever.
+  std::unique_ptr<ledger::EventIterator> it =
+      options_.pipeline && end >= first_seq && end - first_seq + 1 >= options_.pipeline_events_min
+          ? ledger_->NewReadAheadIterator(first_seq, end)
+          : ledger_->NewIterator(first_seq);
+  Status s = Fold(it.get(), last_seq, view, projections, start_after, targets, stats);
   kept_targets_.Clear();
   return s;
-}
-
-// Two stages on the two cores of a small machine: this thread reads stored
-// bytes into batches, and decodes chunks of the newest ones whenever the
-// folder is behind (all batches full); a worker decodes what is left of the
-// oldest batch and folds it into every projection. Decoding, the largest
-// step, thus goes to whichever thread is free, so neither waits long for the
-// other. The fold is still in seq order on one thread, so
-// the state is exactly the sequential one; the first event that fails its
-// checks ends the fold with the error the sequential fold would give.
-Status Runner::FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const View* view,
-                             std::span<Projection* const> projections,
-                             std::span<const uint64_t> start_after, RunStats* stats,
-                             Targets targets) {
-  assert(options_.pipeline);
-  FoldPipeline pipe;
-  Status fold_status;
-  const int64_t reader_cpu0 = ThreadCpuNs();
-  std::thread folder([&] {
-    auto apply = [&](const Event& e, uint64_t seq, uint64_t contract_hash) {
-      return ApplyOne(e, seq, contract_hash, view, projections, start_after, targets, stats);
-    };
-    fold_status = FoldBatches(&pipe, apply, &stats->folder_cpu_ns);
-  });
-  ReadIntoBatches(it, last_seq, &pipe);
-  pipe.FinishReading();
-  stats->reader_cpu_ns += ThreadCpuNs() - reader_cpu0;
-  folder.join();
-  CCL_RETURN_IF_ERROR(fold_status);
-  return it->status();
 }
 
 Status Runner::CatchUp(std::span<Projection* const> projections, RunStats* stats) {

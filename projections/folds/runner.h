@@ -49,11 +49,11 @@ struct RunnerOptions {
   // open read-only (another process holds the writer lock): the answer is the
   // same, only the next run has to catch up from the older checkpoint again.
   bool save_checkpoints = true;
-  // Long seq-order replays on two threads: this one reads the stored bytes,
-  // both decode them (Verifier and field checks, as the ledger's iterator
-  // does), and a second one folds, in seq order, so the state is exactly the
-  // sequential one. Off: everything on the calling thread (projections_bench
-  // prints both).
+  // Long seq-order replays on two threads: the ledger's read-ahead iterator
+  // (Ledger::NewReadAheadIterator) reads the stored bytes on a second one,
+  // both decode them, and this one folds, in seq order, so the state is
+  // exactly the sequential one. Off: everything on the calling thread
+  // (projections_bench prints both).
   bool pipeline = true;
   // Replays shorter than this fold on the calling thread: below it the thread
   // hand-off costs more than it saves. Tests lower it to exercise the pipeline.
@@ -73,10 +73,6 @@ struct RunStats {
   uint64_t from_seq = 0;               // first seq read (0: nothing read)
   uint64_t to_seq = 0;                 // last seq of the state returned (0: empty log or prefix)
   bool from_snapshot = false;          // at least one projection started from its snapshot
-  // Pipelined folds only: CPU time of the reading thread and of the folding
-  // thread, to see which one bounds the speed (0 otherwise).
-  int64_t reader_cpu_ns = 0;
-  int64_t folder_cpu_ns = 0;
   // Human-readable remarks: snapshots rejected and why, rebuilds.
   std::vector<std::string> notes;
 };
@@ -148,9 +144,6 @@ class Runner {
   Status Fold(ledger::EventIterator* it, uint64_t last_seq, const View* view,
               std::span<Projection* const> projections, std::span<const uint64_t> start_after,
               Targets targets, RunStats* stats);
-  Status FoldPipelined(ledger::EventIterator* it, uint64_t last_seq, const View* view,
-                       std::span<Projection* const> projections,
-                       std::span<const uint64_t> start_after, RunStats* stats, Targets targets);
   Targets StreamTargets() const { return options_.target_cache ? Targets::kCache : Targets::kRead; }
   // Applies event e (at seq) to the projections: the fold step shared by
   // both folds. contract_hash = StringInterner::Hash(0, e.contract).

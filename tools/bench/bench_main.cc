@@ -112,7 +112,8 @@ void DescribeRun(const BenchConfig& c, Report* r) {
       "Only the store's own calls are timed. Ours includes encoding, validation, the "
       "domain rules, the hash chain and the indexes; the peers get pre-encoded bytes.");
   r->Note(
-      "Reads: ours (replay_eps) decodes and verifies every event through the iterator; "
+      "Reads: ours (replay_eps) decodes and verifies every event through the read-ahead "
+      "iterator (reading on a second thread, decoding on both); "
       "the peers' scans bring every column to the client without decoding. Every full read "
       "runs " +
       std::to_string(kReadPasses) +

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -155,6 +156,108 @@ TEST_F(LedgerReadTest, StreamIteratorRefusesABadCopy) {
   StreamValueInto(third_seq + 1, bytes, &v);
   expect_refused(v, "does not match the stored event");
   expect_refused("short", "streams index: malformed entry in contract 'C1'");
+}
+
+// Everything the read-ahead iterator gives, next to the plain iterator over
+// the same range: seq, bytes, decoded event and chain hash per event, then
+// the status; returns the events read.
+uint64_t ExpectSameAsPlainIterator(Ledger* ledger, uint64_t from_seq, uint64_t last_seq) {
+  std::unique_ptr<EventIterator> ahead = ledger->NewReadAheadIterator(from_seq, last_seq);
+  std::unique_ptr<EventIterator> plain = ledger->NewIterator(from_seq);
+  uint64_t n = 0;
+  for (; plain->Valid() && plain->seq() <= last_seq; plain->Next(), ahead->Next(), ++n) {
+    EXPECT_TRUE(ahead->Valid()) << "seq " << plain->seq();
+    if (!ahead->Valid()) return n;
+    EXPECT_EQ(ahead->seq(), plain->seq());
+    EXPECT_EQ(ahead->bytes(), plain->bytes());
+    EXPECT_EQ(ahead->event(), plain->event()) << "seq " << plain->seq();
+    if (n % 997 == 0) {
+      Hash a, b;
+      EXPECT_TRUE(ahead->chain_hash(&a).ok());
+      EXPECT_TRUE(plain->chain_hash(&b).ok());
+      EXPECT_EQ(a, b) << "seq " << plain->seq();
+    }
+  }
+  EXPECT_FALSE(ahead->Valid()) << "seq " << ahead->seq() << " after " << last_seq;
+  EXPECT_EQ(ahead->status().ToString(), plain->status().ToString());
+  return n;
+}
+
+// More events than the read-ahead holds (8 batches of 1024), so its reader
+// waits for the caller, and ranges that start or end inside a batch.
+TEST_F(LedgerReadTest, ReadAheadIteratorReadsWhatTheIteratorReads) {
+  Fill(12'000);
+  const uint64_t head = ledger_->head().seq;
+  EXPECT_EQ(ExpectSameAsPlainIterator(ledger_.get(), 1, UINT64_MAX), head);
+  EXPECT_EQ(ExpectSameAsPlainIterator(ledger_.get(), 0, head), head);
+  EXPECT_EQ(ExpectSameAsPlainIterator(ledger_.get(), 1000, 3000), 2001u);
+  EXPECT_EQ(ExpectSameAsPlainIterator(ledger_.get(), 1024, 2048), 1025u);
+  EXPECT_EQ(ExpectSameAsPlainIterator(ledger_.get(), head, UINT64_MAX), 1u);
+  EXPECT_EQ(ExpectSameAsPlainIterator(ledger_.get(), head + 1, UINT64_MAX), 0u);
+  EXPECT_EQ(ExpectSameAsPlainIterator(ledger_.get(), 50, 49), 0u);
+}
+
+TEST_F(LedgerReadTest, ReadAheadIteratorSeesTheHeadAsOfItsCreation) {
+  Fill(3000);
+  std::unique_ptr<EventIterator> it = ledger_->NewReadAheadIterator(1, UINT64_MAX);
+  MustAppend({f_.Book("C1", ServiceLine::kReactive, 5)});
+  uint64_t n = 0;
+  for (; it->Valid(); it->Next()) ++n;
+  EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+  EXPECT_EQ(n, 3002u);
+}
+
+// Destroyed before its end, wherever its reader is (filling, decoding,
+// waiting for a free batch): it stops and joins, and the ledger is usable.
+TEST_F(LedgerReadTest, ReadAheadIteratorAbandonedEarly) {
+  Fill(20'000);
+  for (int read : {0, 1, 1023, 1024, 5000}) {
+    std::unique_ptr<EventIterator> it = ledger_->NewReadAheadIterator(1, UINT64_MAX);
+    for (int i = 0; i < read && it->Valid(); ++i) it->Next();
+    ASSERT_TRUE(it->Valid());
+    EXPECT_EQ(it->seq(), static_cast<uint64_t>(read) + 1);
+  }
+  MustAppend({f_.Book("C2", ServiceLine::kReactive, 5)});
+}
+
+// A damaged or missing event ends both iterators at the same seq with the
+// same Corruption, however far ahead the reader had read.
+TEST_F(LedgerReadTest, ReadAheadIteratorStopsAtTheFirstBadEventLikeTheIterator) {
+  Fill(10'000);
+  const uint64_t bad = 4321;
+  auto reopen_after = [&](const std::function<void(RawDb*)>& damage) {
+    ledger_.reset();
+    {
+      RawDb raw(path());
+      damage(&raw);
+    }
+    Options o;
+    o.clock = &clock_;
+    ASSERT_TRUE(Ledger::Open(o, path(), &ledger_).ok());
+  };
+  ASSERT_NO_FATAL_FAILURE(reopen_after([&](RawDb* raw) {
+    const std::string stored = raw->Get(kCfEvents, SeqKeyBytes(bad));
+    raw->Put(kCfEvents, SeqKeyBytes(bad), stored.substr(0, stored.size() - 9));
+  }));
+  EXPECT_EQ(ExpectSameAsPlainIterator(ledger_.get(), 1, UINT64_MAX), bad - 1);
+  std::unique_ptr<EventIterator> it = ledger_->NewReadAheadIterator(bad - 5, UINT64_MAX);
+  while (it->Valid()) it->Next();
+  EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
+  EXPECT_EQ(it->status().message().rfind("seq 4321: ", 0), 0u) << it->status().message();
+  // A range that ends before it is whole, and OK.
+  uint64_t n = 0;
+  for (it = ledger_->NewReadAheadIterator(1, bad - 1); it->Valid(); it->Next()) ++n;
+  EXPECT_EQ(n, bad - 1);
+  EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+
+  it.reset();
+  ASSERT_NO_FATAL_FAILURE(
+      reopen_after([&](RawDb* raw) { raw->Delete(kCfEvents, SeqKeyBytes(bad)); }));
+  EXPECT_EQ(ExpectSameAsPlainIterator(ledger_.get(), 1, UINT64_MAX), bad - 1);
+  it = ledger_->NewReadAheadIterator(1, UINT64_MAX);
+  while (it->Valid()) it->Next();
+  EXPECT_NE(it->status().message().find("seq 4321: missing"), std::string::npos)
+      << it->status().message();
 }
 
 TEST_F(LedgerReadTest, PointReads) {

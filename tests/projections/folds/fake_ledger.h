@@ -86,10 +86,13 @@ class FakeLedger : public ledger::Ledger {
     for (uint64_t s = std::max<uint64_t>(from_seq, 1); s <= events_.size(); ++s) seqs.push_back(s);
     return std::make_unique<Iter>(this, std::move(seqs));
   }
-  std::unique_ptr<ledger::EventIterator> NewRawIterator(uint64_t from_seq) override {
+  // No second thread here: the same events and checks as NewIterator.
+  std::unique_ptr<ledger::EventIterator> NewReadAheadIterator(uint64_t from_seq,
+                                                              uint64_t last_seq) override {
     std::vector<uint64_t> seqs;
-    for (uint64_t s = std::max<uint64_t>(from_seq, 1); s <= events_.size(); ++s) seqs.push_back(s);
-    return std::make_unique<Iter>(this, std::move(seqs), /*decode=*/false);
+    const uint64_t end = std::min<uint64_t>(last_seq, events_.size());
+    for (uint64_t s = std::max<uint64_t>(from_seq, 1); s <= end; ++s) seqs.push_back(s);
+    return std::make_unique<Iter>(this, std::move(seqs));
   }
   Status ReversalLinks(uint64_t first_seq, uint64_t last_seq,
                        std::vector<ReversalLink>* out) override {
@@ -157,10 +160,7 @@ class FakeLedger : public ledger::Ledger {
  private:
   class Iter : public ledger::EventIterator {
    public:
-    Iter(FakeLedger* l, std::vector<uint64_t> seqs, bool decode = true)
-        : l_(l), seqs_(std::move(seqs)), decode_(decode) {
-      Load();
-    }
+    Iter(FakeLedger* l, std::vector<uint64_t> seqs) : l_(l), seqs_(std::move(seqs)) { Load(); }
     bool Valid() const override { return i_ < seqs_.size() && status_.ok(); }
     void Next() override {
       ++i_;
@@ -175,12 +175,11 @@ class FakeLedger : public ledger::Ledger {
    private:
     // The RocksDB ledger's iterator's check, and so its messages.
     void Load() {
-      if (i_ >= seqs_.size() || !decode_) return;
+      if (i_ >= seqs_.size()) return;
       status_ = ledger::DecodeStoredEvent(seqs_[i_], bytes(), &e_);
     }
     FakeLedger* l_;
     std::vector<uint64_t> seqs_;
-    bool decode_;
     size_t i_ = 0;
     events::Event e_;
     Status status_;

@@ -179,11 +179,6 @@ bool BenchRebuilds(ledger::Ledger* l) {
         pipeline ? "pipelined" : "sequential", static_cast<unsigned long long>(stats.events_read),
         sec, static_cast<double>(stats.events_read) / sec, cpu_sec,
         static_cast<double>(stats.events_read) / cpu_sec);
-    if (pipeline) {
-      std::printf("  (reader thread cpu %.3f s, folder thread cpu %.3f s)\n",
-                  static_cast<double>(stats.reader_cpu_ns) / 1e9,
-                  static_cast<double>(stats.folder_cpu_ns) / 1e9);
-    }
     if (round == 0) {
       std::printf("  (%llu reversals, %llu of their targets read by event id)\n",
                   static_cast<unsigned long long>(stats.reversals_resolved),
