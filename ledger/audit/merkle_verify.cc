@@ -9,6 +9,7 @@
 #include "ledger/audit/merkle_ledger.h"
 #include "ledger/merkle/merkle_store.h"
 #include "ledger/merkle/signing.h"
+#include "ledger/store/range_iterator.h"
 
 namespace ccl::ledger {
 namespace {
@@ -76,7 +77,7 @@ Status RecomputeFromEvents(Ledger* ledger, const Head& head, uint64_t digest_siz
   out->root_at_digest = EmptyTreeHash();
   out->chain_at_digest = chain;
   uint64_t expected = 1;
-  std::unique_ptr<EventIterator> it = ledger->NewIterator(1);
+  std::unique_ptr<EventIterator> it = NewRangeIterator(ledger, 1, head.seq);
   for (; it->Valid(); it->Next(), ++expected) {
     const uint64_t seq = it->seq();
     if (seq != expected) {

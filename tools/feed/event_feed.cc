@@ -8,6 +8,7 @@
 #include "events/base/quote.h"
 #include "events/model/csv.h"
 #include "events/model/json.h"
+#include "ledger/store/range_iterator.h"
 #include "tools/feed/checkpoint.h"
 
 namespace ccl::feed {
@@ -37,7 +38,7 @@ class ChainReader {
              const std::function<void(uint64_t)>& on_event) {
     *written = 0;
     if (next > last_seq) return Drain();  // a CSV header may be waiting
-    std::unique_ptr<ledger::EventIterator> it = ledger_->NewIterator(next);
+    std::unique_ptr<ledger::EventIterator> it = ledger::NewRangeIterator(ledger_, next, last_seq);
     for (; it->Valid() && it->seq() <= last_seq; it->Next()) {
       if (it->seq() != next) {
         return Status::Corruption(SeqText(next) + ": missing (the ledger's next event is " +

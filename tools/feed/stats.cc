@@ -9,6 +9,7 @@
 #include "events/base/hex.h"
 #include "events/base/time_format.h"
 #include "events/model/uuid.h"
+#include "ledger/store/range_iterator.h"
 
 namespace ccl::feed {
 
@@ -41,7 +42,7 @@ Status ComputeStats(ledger::Ledger* ledger,
   std::unordered_set<std::string> customers;
   int64_t eff_min = std::numeric_limits<int64_t>::max();
   int64_t eff_max = std::numeric_limits<int64_t>::min();
-  std::unique_ptr<ledger::EventIterator> it = ledger->NewIterator(1);
+  std::unique_ptr<ledger::EventIterator> it = ledger::NewRangeIterator(ledger, 1, last);
   for (; it->Valid() && it->seq() <= last; it->Next()) {
     const events::Event& e = it->event();
     ++stats->events;

@@ -21,6 +21,7 @@
 #include "ledger/audit/merkle_verify.h"
 #include "ledger/merkle/digest.h"
 #include "ledger/store/ledger.h"
+#include "ledger/store/range_iterator.h"
 #include "tools/feed/contract_currency.h"
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
@@ -123,8 +124,12 @@ int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
 
   // A contract's events come from its stream index, never a full scan; each
   // event's chain hash h_seq is stored beside it (`verify` is what checks it).
+  // A long listing reads ahead; a short one (--limit) reads only what it shows.
   std::unique_ptr<ledger::EventIterator> it =
-      contract.empty() ? ledger->NewIterator(from) : ledger->NewStreamIterator(contract, 1);
+      !contract.empty() ? ledger->NewStreamIterator(contract, 1)
+      : limit >= ledger::kReadAheadEventsMin
+          ? ledger::NewRangeIterator(ledger.get(), from, UINT64_MAX)
+          : ledger->NewIterator(from);
   ledger::Hash hash;
 
   std::string out;

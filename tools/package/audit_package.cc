@@ -23,6 +23,7 @@
 #include "ledger/merkle/note.h"
 #include "ledger/merkle/proof.h"
 #include "ledger/store/keys.h"
+#include "ledger/store/range_iterator.h"
 #include "projections/folds/balances.h"
 #include "projections/folds/format.h"
 #include "projections/folds/margins.h"
@@ -231,7 +232,7 @@ Status WritePeriod(ledger::Ledger* ledger, uint64_t first_seq, uint64_t last_seq
   std::unique_ptr<PackageFile> records, json;
   CCL_RETURN_IF_ERROR(w->Open("events.bin", &records));
   CCL_RETURN_IF_ERROR(w->Open("events.jsonl", &json));
-  std::unique_ptr<ledger::EventIterator> it = ledger->NewIterator(first_seq);
+  std::unique_ptr<ledger::EventIterator> it = ledger::NewRangeIterator(ledger, first_seq, last_seq);
   for (; last_seq >= first_seq && it->Valid() && it->seq() <= last_seq; it->Next()) {
     AppendRecord(it->seq(), it->bytes(), records->buffer());
     Hash h;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "events/base/quote.h"
+#include "ledger/store/range_iterator.h"
 #include "projections/folds/registry.h"
 #include "projections/folds/report_query.h"
 #include "projections/folds/runner.h"
@@ -48,9 +49,9 @@ class SeriesFold {
   }
 
   Status Run() {
-    std::unique_ptr<ledger::EventIterator> it = view_.contract.empty()
-                                                    ? ledger_->NewIterator(1)
-                                                    : ledger_->NewStreamIterator(view_.contract, 1);
+    std::unique_ptr<ledger::EventIterator> it =
+        view_.contract.empty() ? ledger::NewRangeIterator(ledger_, 1, data_->view_seq)
+                               : ledger_->NewStreamIterator(view_.contract, 1);
     for (; it->Valid(); it->Next()) {
       // Both orders are increasing seq: nothing later is in the known-at prefix.
       if (it->seq() > data_->view_seq) break;

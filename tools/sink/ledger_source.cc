@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "events/model/uuid.h"
+#include "ledger/store/range_iterator.h"
 #include "projections/folds/runner.h"
 #include "tools/feed/contract_currency.h"
 #include "tools/sink/sink_source.h"
@@ -89,7 +90,7 @@ class LedgerSource : public SinkSource {
   }
 
   Status Rows(uint64_t first, uint64_t last, const SourceRowFn& row) {
-    std::unique_ptr<ledger::EventIterator> it = ledger_->NewIterator(first);
+    std::unique_ptr<ledger::EventIterator> it = ledger::NewRangeIterator(ledger_, first, last);
     uint64_t expect = first;
     ledger::Hash hash{};
     for (; it->Valid() && it->seq() <= last; it->Next(), ++expect) {

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "events/model/codec.h"
+#include "ledger/store/range_iterator.h"
 #include "tests/ledger/store/ledger_test_util.h"
 #include "tests/testing/subprocess.h"
 
@@ -258,6 +259,24 @@ TEST_F(LedgerReadTest, ReadAheadIteratorStopsAtTheFirstBadEventLikeTheIterator) 
   while (it->Valid()) it->Next();
   EXPECT_NE(it->status().message().find("seq 4321: missing"), std::string::npos)
       << it->status().message();
+}
+
+// NewRangeIterator reads ahead over a long range, and then ends after it;
+// over a short one it is the plain iterator, which goes on to the head.
+TEST_F(LedgerReadTest, RangeIteratorReadsAheadOnlyOverALongRange) {
+  Fill(static_cast<int>(kReadAheadEventsMin));
+  const uint64_t head = ledger_->head().seq;
+  auto last_read = [&](uint64_t from, uint64_t last) {
+    std::unique_ptr<EventIterator> it = NewRangeIterator(ledger_.get(), from, last);
+    uint64_t seq = 0;
+    for (; it->Valid(); it->Next()) seq = it->seq();
+    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+    return seq;
+  };
+  EXPECT_EQ(last_read(1, head - 1), head - 1);  // kReadAheadEventsMin + 1 events
+  EXPECT_EQ(last_read(0, UINT64_MAX), head);
+  EXPECT_EQ(last_read(1, 100), head);
+  EXPECT_EQ(last_read(head - 5, UINT64_MAX), head);
 }
 
 TEST_F(LedgerReadTest, PointReads) {
