@@ -141,8 +141,8 @@ TEST_F(ProjectionRunnerLedgerTest, CheckpointsSurviveReopenAndIncrementalEqualsR
   EXPECT_EQ(stats.events_read, log.size());
   EXPECT_EQ(Digests(&rebuilt), ReplayDigests());
   // The `reversals` index named every target before the fold reached it, so
-  // none was read by event id; the pipelined fold (raw bytes decoded by the
-  // runner) agrees.
+  // none was read by event id; the pipelined fold (the ledger's read-ahead
+  // iterator) agrees.
   EXPECT_GT(stats.reversals_resolved, 0u);
   EXPECT_EQ(stats.reversal_targets_read, 0u);
   {

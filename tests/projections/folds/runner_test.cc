@@ -62,7 +62,9 @@ class ProjectionRunnerTest : public ::testing::Test {
     const Status s = runner.CatchUp(set.All(), &stats);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
-  // A rebuild by the sequential and by the pipelined fold, each of which must
+  // A rebuild by the sequential and by the pipelined fold (the fake ledger's
+  // read-ahead is its plain iterator: the ledger's own is tested in
+  // tests/ledger/store/read_test.cc), each of which must
   // stop after reading the 2000 events before the damaged seq 2001: their
   // statuses, in that order.
   std::vector<Status> RebuildOnBothFoldsStoppingAt2001() {
