@@ -3,7 +3,11 @@
 // events: the lines as sent, or CSV rows written by the feed's CSV writer
 // from the event each line carries (its assigned fields, the chain hash and
 // the contract's currency beside every amount, as sent). --idle-timeout
-// ends a follow that heard of no new event for that long, as locally.
+// ends a follow that heard of no new event for that long, as locally, and a
+// follow ends when the reader of its pipe does.
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cassert>
 #include <chrono>
@@ -58,14 +62,17 @@ int ParseRemoteTail(const po::variables_map& vm, RemoteTailOptions* o) {
   return kExitOk;
 }
 
-// Ends the client's call in progress once no event was noted for
-// `idle_ms` (0: never); fired() says whether it did.
-class IdleWatch {
+// Ends a followed stream's read from another thread (Client::Cancel): once
+// no event was noted for `idle_ms` (0: never; fired() then says so), or once
+// stdout's reader is gone (reader_gone()). A quiet stream waits in its read,
+// and only a write would learn that `| head` has exited, so the pipe is
+// polled every kReaderPollMs.
+class FollowWatch {
  public:
-  IdleWatch(client::Client* c, int64_t idle_ms) : client_(c), idle_ms_(idle_ms) {
-    if (idle_ms_ > 0) thread_ = std::thread([this] { Watch(); });
+  FollowWatch(client::Client* c, bool follow, int64_t idle_ms) : client_(c), idle_ms_(idle_ms) {
+    if (follow) thread_ = std::thread([this] { Watch(); });
   }
-  ~IdleWatch() {
+  ~FollowWatch() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       done_ = true;
@@ -78,14 +85,24 @@ class IdleWatch {
     last_ = std::chrono::steady_clock::now();
   }
   bool fired() const { return fired_.load(); }
+  bool reader_gone() const { return reader_gone_.load(); }
 
  private:
+  static constexpr std::chrono::milliseconds kReaderPollMs{200};
+
   void Watch() {
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
-      const auto deadline = last_ + std::chrono::milliseconds(idle_ms_);
-      if (wake_.wait_until(lock, deadline, [&] { return done_; })) return;
-      if (std::chrono::steady_clock::now() >= last_ + std::chrono::milliseconds(idle_ms_)) {
+      auto next = std::chrono::steady_clock::now() + kReaderPollMs;
+      if (idle_ms_ > 0) next = std::min(next, last_ + std::chrono::milliseconds(idle_ms_));
+      if (wake_.wait_until(lock, next, [&] { return done_; })) return;
+      if (PipeReaderGone(STDOUT_FILENO)) {
+        reader_gone_.store(true);
+        client_->Cancel();
+        return;
+      }
+      if (idle_ms_ > 0 &&
+          std::chrono::steady_clock::now() >= last_ + std::chrono::milliseconds(idle_ms_)) {
         fired_.store(true);
         client_->Cancel();
         return;
@@ -100,6 +117,7 @@ class IdleWatch {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
   bool done_ = false;
   std::atomic<bool> fired_{false};
+  std::atomic<bool> reader_gone_{false};
   std::thread thread_;
 };
 
@@ -144,12 +162,12 @@ int RemoteTail(const po::variables_map& vm, const GlobalOptions& g) {
   // Every event is flushed as it comes, so Ctrl-C (which ends the process
   // here, inside a read that may wait for the next event) loses nothing printed.
   sink::FeedEventReader reader;
-  IdleWatch idle(c.get(), o.follow ? o.idle_timeout_ms : 0);
+  FollowWatch watch(c.get(), o.follow, o.idle_timeout_ms);
   uint64_t count = 0;
   bool finished = false;  // the callback's own stop, not a failure
   s = c->GetEvents("/v1/feed?after=" + std::to_string(from - 1), "",
                    [&](const client::SseEvent& e) -> Status {
-                     idle.Noted();
+                     watch.Noted();
                      out.clear();
                      CCL_RETURN_IF_ERROR(AppendTailEvent(*c, o.csv, e.data, &reader, &out));
                      std::fwrite(out.data(), 1, out.size(), stdout);
@@ -161,7 +179,8 @@ int RemoteTail(const po::variables_map& vm, const GlobalOptions& g) {
                      if (!finished) return Status::OK();
                      return Status::Busy("tail: done");  // ends the stream; never printed
                    });
-  if (finished || idle.fired()) return kExitOk;
+  // The reader gone, nothing more can be shown: done, as the local tail.
+  if (finished || watch.fired() || watch.reader_gone()) return kExitOk;
   if (!s.ok()) return Fail(s);
   return kExitOk;
 }

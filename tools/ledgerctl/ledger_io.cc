@@ -113,15 +113,14 @@ std::function<bool()> StopOnInterruptOrTerm() {
 
 std::function<bool()> StopOnInterruptOrTermOrReaderGone(int fd) {
   std::function<bool()> stop = StopOnInterruptOrTerm();
-  return [stop, fd] {
-    if (stop()) return true;
-    // The write end of a pipe whose reader closed it polls as POLLERR; a
-    // terminal or a file never does.
-    struct pollfd p {};
-    p.fd = fd;
-    p.events = POLLOUT;
-    return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)) != 0;
-  };
+  return [stop, fd] { return stop() || PipeReaderGone(fd); };
+}
+
+bool PipeReaderGone(int fd) {
+  struct pollfd p {};
+  p.fd = fd;
+  p.events = POLLOUT;
+  return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)) != 0;
 }
 
 std::string PrettyJson(std::string_view compact) {

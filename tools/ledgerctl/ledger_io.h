@@ -78,6 +78,10 @@ std::function<bool()> StopOnInterruptOrTerm();
 // `tail --follow | head -2` ends when head does, not at the next event.
 std::function<bool()> StopOnInterruptOrTermOrReaderGone(int fd);
 
+// True when `fd` is the write end of a pipe whose reader has closed it (it
+// polls as POLLERR); a terminal or a file never is. Does not block.
+bool PipeReaderGone(int fd);
+
 // `ledgerctl import` (cmd_import.cc).
 int RunImport(const po::variables_map& vm, const GlobalOptions& g);
 

@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -333,6 +334,16 @@ class RemoteTest(unittest.TestCase):
         self.assertIn("TLS handshake failed", p.stderr)
         self.assertIn("certificate verify failed", p.stderr)
         self.assertEqual(self.server.head_seq(), head)
+
+    def test_a_followed_tail_ends_when_its_pipes_reader_is_gone(self):
+        # No event comes after the last two: the follow waits in a read, and
+        # must end when head exits, not at the next event (exit 124: hung).
+        cmd = " ".join(shlex.quote(a) for a in
+                       [LEDGERCTL] + tls_args(self.server.port) + ["tail", "--follow", "-n", "2"])
+        p = subprocess.run(["bash", "-c", f"timeout 60 {cmd} | head -n 2; exit ${{PIPESTATUS[0]}}"],
+                           capture_output=True, text=True, timeout=90)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(p.stdout.splitlines()), 2, p.stdout)
 
     def test_a_silent_server_ends_in_a_timeout_not_a_hang(self):
         listener = socket.socket()
