@@ -7,7 +7,6 @@
 #include <thread>
 
 #include "events/model/uuid.h"
-#include "ledger/store/stored_event.h"
 
 namespace ccl::projections {
 
