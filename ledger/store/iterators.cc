@@ -202,9 +202,7 @@ class ReadPipeline {
       {
         std::unique_lock<std::mutex> lock(mu_);
         if (free_.empty()) {
-          for (auto b = full_.rbegin(); b != full_.rend() && help == nullptr; ++b) {
-            if ((*b)->unclaimed()) help = *b;
-          }
+          help = NewestUnclaimedLocked();
           if (help == nullptr) cv_.wait(lock, [&] { return !free_.empty() || stop_; });
         }
         if (stop_) return nullptr;
@@ -240,12 +238,7 @@ class ReadPipeline {
       {
         std::lock_guard<std::mutex> lock(mu_);
         if (stop_) break;
-        for (ReadBatch* b : full_) {
-          if (b->unclaimed()) {
-            help = b;
-            break;
-          }
-        }
+        help = NewestUnclaimedLocked();
       }
       if (help == nullptr) break;
       help->DecodeOneChunk();
@@ -274,6 +267,16 @@ class ReadPipeline {
   }
 
  private:
+  // The newest published batch with a chunk left to claim, or nullptr: the
+  // reader helps there, away from the oldest one the caller decodes.
+  // REQUIRES: mu_ held.
+  ReadBatch* NewestUnclaimedLocked() const {
+    for (auto b = full_.rbegin(); b != full_.rend(); ++b) {
+      if ((*b)->unclaimed()) return *b;
+    }
+    return nullptr;
+  }
+
   std::vector<ReadBatch> batches_;
   std::mutex mu_;
   std::condition_variable cv_;

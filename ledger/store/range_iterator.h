@@ -23,7 +23,8 @@ inline constexpr uint64_t kReadAheadEventsMin = 20'000;
 inline std::unique_ptr<EventIterator> NewRangeIterator(Ledger* ledger, uint64_t from_seq,
                                                        uint64_t last_seq) {
   const uint64_t first = from_seq == 0 ? 1 : from_seq;
-  const uint64_t end = last_seq < ledger->head().seq ? last_seq : ledger->head().seq;
+  const uint64_t head = ledger->head().seq;
+  const uint64_t end = last_seq < head ? last_seq : head;
   if (end >= first && end - first + 1 >= kReadAheadEventsMin) {
     return ledger->NewReadAheadIterator(first, end);
   }
