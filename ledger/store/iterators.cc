@@ -122,7 +122,14 @@ constexpr uint32_t kBatchEvents = 1024;
 constexpr uint32_t kDecodeChunk = 32;
 constexpr size_t kBatchCount = 8;
 
-struct ReadBatch {
+// Aligned so that no two batches share a cache line (or the pair of lines the
+// adjacent-line prefetcher moves together): the reader writes the header of
+// the batch it fills once per event (size, the arena's length) while the
+// caller reads the header of the batch next to it once per event. Sharing
+// a line cost the reader about 60% more cycles per copied event.
+constexpr size_t kBatchAlign = 128;
+
+struct alignas(kBatchAlign) ReadBatch {
   std::string arena;  // stored bytes, each at an 8-byte aligned offset
   std::vector<uint32_t> offsets;
   std::vector<uint32_t> lengths;
