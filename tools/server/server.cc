@@ -1,5 +1,6 @@
 #include "tools/server/server.h"
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
@@ -104,10 +105,18 @@ Status ServerImpl::InitTls() {
     return Status::InvalidArgument("the TLS cipher lists are not supported by this OpenSSL");
   }
   beast::error_code ec;
-  tls_.use_certificate_chain_file(options_.tls_cert, ec);
-  if (ec) return Status::InvalidArgument("--tls-cert " + options_.tls_cert + ": " + ec.message());
+  // The key first: a certificate that does not match it only drops it
+  // (OpenSSL), and the check below then names the mismatch.
   tls_.use_private_key_file(options_.tls_key, ssl::context::pem, ec);
   if (ec) return Status::InvalidArgument("--tls-key " + options_.tls_key + ": " + ec.message());
+  tls_.use_certificate_chain_file(options_.tls_cert, ec);
+  if (ec) return Status::InvalidArgument("--tls-cert " + options_.tls_cert + ": " + ec.message());
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    ERR_clear_error();
+    return Status::InvalidArgument("--tls-key " + options_.tls_key +
+                                   ": not the key of the certificate in --tls-cert " +
+                                   options_.tls_cert);
+  }
   tls_.load_verify_file(options_.client_ca, ec);
   if (ec) return Status::InvalidArgument("--client-ca " + options_.client_ca + ": " + ec.message());
   // A certificate, when sent, must chain to the client CA (else the handshake

@@ -335,6 +335,23 @@ class RemoteTest(unittest.TestCase):
         self.assertIn("certificate verify failed", p.stderr)
         self.assertEqual(self.server.head_seq(), head)
 
+    def test_a_key_of_another_certificate_is_named_as_such(self):
+        # Both files are sound PEM; they are not a pair. The message must
+        # say so, not call the key unreadable.
+        c = certs()
+        args = tls_args(self.server.port)
+        args[args.index("--key") + 1] = f"{c}/reader.key"
+        p = run(args + ["log"])
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn(f"{c}/reader.key: not the key of the certificate in {c}/allroles.pem",
+                      p.stderr)
+        self.assertNotIn("not a PEM private key", p.stderr)
+        # A file that is no key at all still says that.
+        args[args.index("--key") + 1] = f"{c}/ca.pem"
+        p = run(args + ["log"])
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn(f"{c}/ca.pem: not a PEM private key", p.stderr)
+
     def test_a_followed_tail_ends_when_its_pipes_reader_is_gone(self):
         # No event comes after the last two: the follow waits in a read, and
         # must end when head exits, not at the next event (exit 124: hung).

@@ -204,6 +204,13 @@ class OpsTest(unittest.TestCase):
             r = subprocess.run(bad, capture_output=True, text=True, timeout=30)
             self.assertEqual(r.returncode, code, (option, value, r.stderr))
         self.assertEqual(cmd[listen], "127.0.0.1:0")
+        # A key that belongs to another certificate is named as such.
+        bad = list(cmd)
+        key = bad.index("--tls-key") + 1
+        bad[key] = os.path.join(os.path.dirname(bad[key]), "reader.key")
+        r = subprocess.run(bad, capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(f"--tls-key {bad[key]}: not the key of the certificate in --tls-cert", r.stderr)
 
 
 if __name__ == "__main__":
