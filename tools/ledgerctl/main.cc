@@ -208,6 +208,22 @@ std::string CheckNumericOptions(const po::parsed_options& parsed,
   return "";
 }
 
+// The first option given an empty value, as a usage error, or "". An empty
+// value is refused for every option: for a filter such as --contract it
+// would otherwise read as "no filter" (a script's unset variable widening a
+// report to every contract). Except --conninfo: libpq takes an empty one to
+// mean every setting from the PG* environment variables.
+std::string CheckEmptyValues(const po::parsed_options& parsed) {
+  for (const po::option& o : parsed.options) {
+    if (o.unregistered || o.position_key != -1 || o.string_key == "conninfo") continue;
+    for (const std::string& text : o.value) {
+      if (text.empty())
+        return "option '--" + o.string_key + "': must not be empty (leave the option out instead)";
+    }
+  }
+  return "";
+}
+
 // The first word of `args` past what `positional` takes, quoted for a
 // message: the words left when the options (and their values) are taken out.
 std::string FirstExtraArgument(const po::options_description& all,
@@ -302,7 +318,9 @@ std::optional<int> ParseCommandOptions(const Command& cmd, const std::vector<std
   try {
     po::parsed_options parsed =
         po::command_line_parser(args).options(all).positional(positional).run();
-    if (std::string bad = CheckNumericOptions(parsed, all); !bad.empty()) {
+    std::string bad = CheckNumericOptions(parsed, all);
+    if (bad.empty()) bad = CheckEmptyValues(parsed);
+    if (!bad.empty()) {
       std::fprintf(stderr, "ledgerctl %s: %s (see ledgerctl %s --help)\n", cmd.name.c_str(),
                    bad.c_str(), cmd.name.c_str());
       return kExitUsage;

@@ -64,6 +64,10 @@ std::optional<ApiError> Query::Parse(std::string_view raw,
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       return BadParameter(events::EscapeForMessage(name), "not a parameter of this route");
     }
+    // An empty value would read as "not given" to most routes (`contract=`:
+    // every contract): leave the parameter out instead.
+    if (value.empty())
+      return BadParameter(name, "must not be empty (leave the parameter out instead)");
     if (!out->values_.emplace(name, std::move(value)).second) {
       return BadParameter(name, "given twice");
     }

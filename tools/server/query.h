@@ -18,8 +18,9 @@ namespace ccl::ledgerd {
 class Query {
  public:
   // Parses `raw` ("a=1&b=x%20y"; '+' is a space). 400 for a parameter
-  // given twice, one not in `allowed`, a malformed %-escape, or a name or
-  // value holding a control character after decoding.
+  // given twice, one not in `allowed`, one with an empty value, a malformed
+  // %-escape, or a name or value holding a control character after
+  // decoding.
   [[nodiscard]] static std::optional<ApiError> Parse(std::string_view raw,
                                                      std::span<const std::string_view> allowed,
                                                      Query* out);

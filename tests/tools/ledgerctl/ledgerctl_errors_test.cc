@@ -59,6 +59,25 @@ TEST_F(LedgerctlErrorsTest, NegativeAndOutOfRangeNumbersAreUsageErrors) {
   EXPECT_EQ(Lines(Run({"log", "--limit", "1", "--json"}).out).size(), 1u);
 }
 
+// An empty filter would read as no filter: a script whose variable is unset
+// would report every contract. Every option refuses an empty value.
+TEST_F(LedgerctlErrorsTest, AnEmptyOptionValueIsAUsageError) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"balance", "--contract", ""},
+                                             {"log", "--contract", ""},
+                                             {"export", "balances", "--contract", ""},
+                                             {"access-log", "--principal", ""},
+                                             {"margin", "--by", ""}}) {
+    const RunResult r = Run(args);
+    ExpectOneLine(r, 2, {"must not be empty (leave the option out instead)"});
+    EXPECT_EQ(r.out, "");
+  }
+  ExpectOneLine(Run({"log", "--contract="}), 2, {"'--contract'"});
+  ExpectOneLine(Run({"stats", "--db", ""}, "", /*with_db=*/false), 2,
+                {"'--db'", "must not be empty"});
+  EXPECT_EQ(Run({"balance", "--contract", "C-1"}).code, 0);
+}
+
 TEST_F(LedgerctlErrorsTest, FilterNamingWhatIsNotThereIsNotFound) {
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"balance", "--contract", "NOPE"},

@@ -31,9 +31,19 @@ TEST(QueryTest, DecodesAndChecksEveryParameter) {
   EXPECT_EQ(Query::Parse("=5", allowed, &q)->field, "=5");
   // Without a name, whatever the value holds: named by the whole pair.
   EXPECT_EQ(Query::Parse("after=0&=%0a", allowed, &q)->field, "=%0a");
-  for (const char* bad : {"-1", "1e3", "+1", " 1", "18446744073709551616", ""}) {
+  for (const char* bad : {"-1", "1e3", "+1", " 1", "18446744073709551616"}) {
     ASSERT_FALSE(Query::Parse(std::string("after=") + bad, allowed, &q));
     EXPECT_TRUE(q.Number("after", 0, UINT64_MAX, &v)) << bad;
+  }
+  // An empty value is refused, not read as "not given" (`contract=` would
+  // otherwise widen a report to every contract).
+  for (const char* empty : {"contract=", "contract", "after=1&contract=", "contract=&after=1"}) {
+    const std::optional<ApiError> e = Query::Parse(empty, allowed, &q);
+    ASSERT_TRUE(e) << empty;
+    EXPECT_EQ(e->http_status, 400u) << empty;
+    EXPECT_EQ(e->field, "contract") << empty;
+    EXPECT_EQ(e->message,
+              "query parameter 'contract': must not be empty (leave the parameter out instead)");
   }
 }
 
