@@ -372,9 +372,9 @@ struct Target {
 
 constexpr Target kTargets[] = {
     {"append_b1000_eps / rocksdb_raw_b1000_eps", "append_b1000_eps", "rocksdb_raw_b1000_eps", false,
-     0.5},
+     0.3},
     {"append_b1000_eps / sqlite_b1000_eps", "append_b1000_eps", "sqlite_b1000_eps", false, 2},
-    {"append_b1000_eps / postgres_b1000_eps", "append_b1000_eps", "postgres_b1000_eps", false, 5},
+    {"append_b1000_eps / postgres_b1000_eps", "append_b1000_eps", "postgres_b1000_eps", false, 2.5},
     {"append_b1_p50_us / raw single synced put p50", "append_b1_p50_us", "rocksdb_raw_b1_p50_us",
      true, 1.5},
     {"append_concurrent8_eps / append_b1_eps", "append_concurrent8_eps", "append_b1_eps", false, 4},
