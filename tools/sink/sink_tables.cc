@@ -18,6 +18,24 @@ namespace {
 // works; it only has to be the same for every sink).
 constexpr const char* kDdlLockSql = "SELECT pg_advisory_xact_lock(7217300917)";
 
+// A table of the layout that is gone from `schema` (dropped by hand, say):
+// Corruption naming it, else OK. Without this a sink with nothing new to
+// write would report success over a schema that has lost its events.
+Status CheckTablesPresent(PgConnection* db, const std::string& schema) {
+  for (const std::string& name : DdlTableNames(PostgresDdl())) {
+    std::vector<PgConnection::Row> rows;
+    const std::string table = QuoteIdentifier(schema) + "." + QuoteIdentifier(name);
+    CCL_RETURN_IF_ERROR(db->Query("SELECT to_regclass('" + table + "')", &rows));
+    assert(rows.size() == 1 && rows[0].size() == 1);
+    if (!rows[0][0].has_value()) {
+      return Status::Corruption(db->server() + ": schema \"" + schema + "\" has no table " + name +
+                                " (changed outside the sink): drop that schema and sync "
+                                "again from the start, or sync into another --schema");
+    }
+  }
+  return Status::OK();
+}
+
 Status CreateOrCheck(PgConnection* db, const std::string& schema, bool* created) {
   std::vector<PgConnection::Row> rows;
   CCL_RETURN_IF_ERROR(db->Query(kDdlLockSql, &rows));
@@ -41,10 +59,23 @@ Status CreateOrCheck(PgConnection* db, const std::string& schema, bool* created)
                                    ": sync into another --schema, or drop that schema and "
                                    "sync again from the start");
   }
-  return Status::OK();
+  return CheckTablesPresent(db, schema);
 }
 
 }  // namespace
+
+std::vector<std::string> DdlTableNames(std::string_view ddl) {
+  std::vector<std::string> names;
+  constexpr std::string_view kCreate = "CREATE TABLE ";
+  for (size_t at = ddl.find(kCreate); at != std::string_view::npos;
+       at = ddl.find(kCreate, at + kCreate.size())) {
+    const size_t begin = at + kCreate.size();
+    const size_t end = ddl.find_first_of(" (\n", begin);
+    if (end != std::string_view::npos && end > begin)
+      names.emplace_back(ddl.substr(begin, end - begin));
+  }
+  return names;
+}
 
 Status EnsureSchema(PgConnection* db, const std::string& schema, bool* created) {
   *created = false;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "events/base/status.h"
@@ -17,10 +18,14 @@
 namespace ccl::sink {
 
 // Creates the schema and its tables when the schema has no sink_schema
-// table (*created = true), else checks the stored layout version; then sets
-// the session's search_path to the schema. InvalidArgument for a version
-// other than kPostgresSchemaVersion.
+// table (*created = true), else checks the stored layout version and that
+// every table of the layout is there; then sets the session's search_path
+// to the schema. InvalidArgument for a version other than
+// kPostgresSchemaVersion; Corruption naming a table that is missing.
 Status EnsureSchema(PgConnection* db, const std::string& schema, bool* created);
+
+// The names of the tables `ddl` creates ("CREATE TABLE name"), in order.
+std::vector<std::string> DdlTableNames(std::string_view ddl);
 
 struct Checkpoint {
   std::string ledger_id;  // canonical text form (events::FormatUuid)

@@ -117,6 +117,40 @@ TEST_F(SinkBatchesTest, InitialSyncTakesItsOwnBatchSizeThenTheBatchSize) {
   EXPECT_EQ(r.end_seq, first_head + 20);
 }
 
+// The layout's tables, as the sink finds them in its own DDL.
+TEST(SinkTablesTest, TheLayoutsTablesAreNamedFromItsDdl) {
+  EXPECT_EQ(DdlTableNames(PostgresDdl()),
+            (std::vector<std::string>{"sink_schema", "sink_checkpoint", "events", "balances",
+                                      "margins", "escalations", "burn"}));
+  EXPECT_EQ(DdlTableNames("CREATE TABLE a (x int);\nCREATE TABLE b\n(y int);"),
+            (std::vector<std::string>{"a", "b"}));
+}
+
+// A table of the layout dropped outside the sink: the next run, even one
+// with nothing new to write, refuses naming the table, and writes nothing.
+TEST_F(SinkBatchesTest, ATableDroppedOutsideTheSinkIsNamedNotPassedOver) {
+  OpenContracts(2);
+  AppendOrDie(writer_.get(), Bookings(&factory_, Contract(0), 5));
+  auto reader = OpenLedgerAt(dir_.Sub("db"), true);
+  PostgresSinkResult r;
+  ASSERT_TRUE(RunPostgresSink(reader.get(), Options(), &r).ok());
+  std::unique_ptr<PgConnection> db;
+  ASSERT_TRUE(PgConnection::Connect(server_->conninfo(), &db).ok());
+  // In the reverse of the DDL's order, so that each run names the table just dropped.
+  for (const char* table : {"burn", "events"}) {
+    ASSERT_TRUE(db->Exec("DROP TABLE " + QuoteIdentifier(schema_) + "." + table).ok());
+    const Status s = RunPostgresSink(reader.get(), Options(), &r);
+    EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
+    EXPECT_NE(s.message().find("has no table " + std::string(table) + " (changed outside"),
+              std::string::npos)
+        << s.ToString();
+  }
+  const auto rows = testing::QueryRows(
+      db.get(), "SELECT seq FROM " + QuoteIdentifier(schema_) + ".sink_checkpoint");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], std::optional<std::string>(std::to_string(writer_->head().seq)));
+}
+
 // The initial sync's COPY goes into an events table without any index, the
 // primary key included, and every index comes back exactly as it was.
 TEST_F(SinkBatchesTest, InitialSyncDropsEveryIndexAndRestoresEachExactly) {
