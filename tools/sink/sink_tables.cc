@@ -18,16 +18,41 @@ namespace {
 // works; it only has to be the same for every sink).
 constexpr const char* kDdlLockSql = "SELECT pg_advisory_xact_lock(7217300917)";
 
+// Whether `schema` holds a relation called `name`.
+Status RelationExists(PgConnection* db, const std::string& schema, const std::string& name,
+                      bool* exists) {
+  std::vector<PgConnection::Row> rows;
+  const std::string table = QuoteIdentifier(schema) + "." + QuoteIdentifier(name);
+  CCL_RETURN_IF_ERROR(db->Query("SELECT to_regclass('" + table + "')", &rows));
+  assert(rows.size() == 1 && rows[0].size() == 1);
+  *exists = rows[0][0].has_value();
+  return Status::OK();
+}
+
+// Before the layout is created in `schema`: a table of its name that is
+// already there belongs to someone else (the sink's own would have come with
+// sink_schema). InvalidArgument naming it, rather than the DDL's error.
+Status CheckNoForeignTables(PgConnection* db, const std::string& schema) {
+  for (const std::string& name : DdlTableNames(PostgresDdl())) {
+    bool exists = false;
+    CCL_RETURN_IF_ERROR(RelationExists(db, schema, name, &exists));
+    if (exists) {
+      return Status::InvalidArgument(db->server() + ": schema \"" + schema +
+                                     "\" already has a table " + name +
+                                     " that the sink did not create: sync into another --schema");
+    }
+  }
+  return Status::OK();
+}
+
 // A table of the layout that is gone from `schema` (dropped by hand, say):
 // Corruption naming it, else OK. Without this a sink with nothing new to
 // write would report success over a schema that has lost its events.
 Status CheckTablesPresent(PgConnection* db, const std::string& schema) {
   for (const std::string& name : DdlTableNames(PostgresDdl())) {
-    std::vector<PgConnection::Row> rows;
-    const std::string table = QuoteIdentifier(schema) + "." + QuoteIdentifier(name);
-    CCL_RETURN_IF_ERROR(db->Query("SELECT to_regclass('" + table + "')", &rows));
-    assert(rows.size() == 1 && rows[0].size() == 1);
-    if (!rows[0][0].has_value()) {
+    bool exists = false;
+    CCL_RETURN_IF_ERROR(RelationExists(db, schema, name, &exists));
+    if (!exists) {
       return Status::Corruption(db->server() + ": schema \"" + schema + "\" has no table " + name +
                                 " (changed outside the sink): drop that schema and sync "
                                 "again from the start, or sync into another --schema");
@@ -40,9 +65,10 @@ Status CreateOrCheck(PgConnection* db, const std::string& schema, bool* created)
   std::vector<PgConnection::Row> rows;
   CCL_RETURN_IF_ERROR(db->Query(kDdlLockSql, &rows));
   const std::string table = QuoteIdentifier(schema) + ".sink_schema";
-  CCL_RETURN_IF_ERROR(db->Query("SELECT to_regclass('" + table + "')", &rows));
-  assert(rows.size() == 1 && rows[0].size() == 1);
-  if (!rows[0][0].has_value()) {
+  bool exists = false;
+  CCL_RETURN_IF_ERROR(RelationExists(db, schema, "sink_schema", &exists));
+  if (!exists) {
+    CCL_RETURN_IF_ERROR(CheckNoForeignTables(db, schema));
     CCL_RETURN_IF_ERROR(db->Exec("CREATE SCHEMA IF NOT EXISTS " + QuoteIdentifier(schema)));
     CCL_RETURN_IF_ERROR(db->Exec("SET LOCAL search_path TO " + QuoteIdentifier(schema)));
     CCL_RETURN_IF_ERROR(db->Exec(PostgresDdl()));

@@ -151,6 +151,28 @@ TEST_F(SinkBatchesTest, ATableDroppedOutsideTheSinkIsNamedNotPassedOver) {
   EXPECT_EQ(rows[0][0], std::optional<std::string>(std::to_string(writer_->head().seq)));
 }
 
+// A schema that already holds a table of one of the layout's names, not
+// the sink's: refused naming it, and nothing is created or changed there.
+TEST_F(SinkBatchesTest, AForeignTableOfALayoutNameIsNamedAndLeftAlone) {
+  OpenContracts(1);
+  std::unique_ptr<PgConnection> db;
+  ASSERT_TRUE(PgConnection::Connect(server_->conninfo(), &db).ok());
+  const std::string q = QuoteIdentifier(schema_);
+  ASSERT_TRUE(db->Exec("CREATE SCHEMA " + q + "; CREATE TABLE " + q +
+                       ".margins (x int); INSERT INTO " + q + ".margins VALUES (7)")
+                  .ok());
+  auto reader = OpenLedgerAt(dir_.Sub("db"), true);
+  PostgresSinkResult r;
+  const Status s = RunPostgresSink(reader.get(), Options(), &r);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << s.ToString();
+  EXPECT_NE(s.message().find("already has a table margins that the sink did not create"),
+            std::string::npos)
+      << s.ToString();
+  EXPECT_EQ(testing::QueryRows(db.get(), "SELECT x FROM " + q + ".margins").size(), 1u);
+  EXPECT_EQ(testing::QueryRows(db.get(), "SELECT to_regclass('" + q + ".events')")[0][0],
+            std::nullopt);
+}
+
 // The initial sync's COPY goes into an events table without any index, the
 // primary key included, and every index comes back exactly as it was.
 TEST_F(SinkBatchesTest, InitialSyncDropsEveryIndexAndRestoresEachExactly) {
