@@ -43,6 +43,30 @@ Status::Code CodeForSqlState(std::string_view state) {
   return Status::Code::kInvalidArgument;
 }
 
+// What names `sql` in an error: its first 60 characters after any leading
+// `--` comment lines, each run of white space one space.
+std::string StatementLabel(std::string_view sql) {
+  for (;;) {
+    const size_t start = sql.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos) return "";
+    sql.remove_prefix(start);
+    if (!sql.starts_with("--")) break;
+    const size_t eol = sql.find('\n');
+    sql.remove_prefix(eol == std::string_view::npos ? sql.size() : eol);
+  }
+  std::string label;
+  for (char c : sql) {
+    if (label.size() == 60) break;
+    const bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    if (!space) {
+      label += c;
+    } else if (!label.empty() && label.back() != ' ') {
+      label += ' ';
+    }
+  }
+  return label;
+}
+
 Status Make(Status::Code code, std::string msg) {
   switch (code) {
     case Status::Code::kIOError:
@@ -126,7 +150,7 @@ Status PgConnection::Exec(std::string_view sql) {
   const std::string text(sql);
   PGresult* res = PQexec(conn_, text.c_str());
   const bool ok = res != nullptr && PQresultStatus(res) == PGRES_COMMAND_OK;
-  Status s = ok ? Status::OK() : Error(text.substr(0, 60), res);
+  Status s = ok ? Status::OK() : Error(StatementLabel(text), res);
   PQclear(res);
   return s;
 }
@@ -136,7 +160,7 @@ Status PgConnection::Query(std::string_view sql, std::vector<Row>* rows) {
   rows->clear();
   PGresult* res = PQexec(conn_, text.c_str());
   if (res == nullptr || PQresultStatus(res) != PGRES_TUPLES_OK) {
-    Status s = Error(text.substr(0, 60), res);
+    Status s = Error(StatementLabel(text), res);
     PQclear(res);
     return s;
   }
@@ -163,7 +187,7 @@ Status PgConnection::CopyIn(std::string_view copy_sql, std::string_view data) {
 }
 
 Status PgConnection::BeginCopyIn(std::string_view copy_sql) {
-  copy_sql_ = std::string(copy_sql.substr(0, 60));
+  copy_sql_ = StatementLabel(copy_sql);
   const std::string text(copy_sql);
   PGresult* res = PQexec(conn_, text.c_str());
   if (res == nullptr || PQresultStatus(res) != PGRES_COPY_IN) {

@@ -69,7 +69,15 @@ Status CreateOrCheck(PgConnection* db, const std::string& schema, bool* created)
   CCL_RETURN_IF_ERROR(RelationExists(db, schema, "sink_schema", &exists));
   if (!exists) {
     CCL_RETURN_IF_ERROR(CheckNoForeignTables(db, schema));
-    CCL_RETURN_IF_ERROR(db->Exec("CREATE SCHEMA IF NOT EXISTS " + QuoteIdentifier(schema)));
+    // Only when missing: CREATE SCHEMA IF NOT EXISTS needs the database's
+    // CREATE privilege even for a schema that exists, which a sink given
+    // a schema of its own (and CREATE on it alone) does not have.
+    CCL_RETURN_IF_ERROR(
+        db->Query("SELECT to_regnamespace(" + QuoteLiteral(QuoteIdentifier(schema)) + ")", &rows));
+    assert(rows.size() == 1 && rows[0].size() == 1);
+    if (!rows[0][0].has_value()) {
+      CCL_RETURN_IF_ERROR(db->Exec("CREATE SCHEMA " + QuoteIdentifier(schema)));
+    }
     CCL_RETURN_IF_ERROR(db->Exec("SET LOCAL search_path TO " + QuoteIdentifier(schema)));
     CCL_RETURN_IF_ERROR(db->Exec(PostgresDdl()));
     *created = true;

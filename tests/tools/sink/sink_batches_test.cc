@@ -173,6 +173,30 @@ TEST_F(SinkBatchesTest, AForeignTableOfALayoutNameIsNamedAndLeftAlone) {
             std::nullopt);
 }
 
+// A role given a schema of its own (USAGE and CREATE on it, no CREATE on
+// the database), as a DBA sets up a BI feed: the sink creates its tables
+// there and syncs.
+TEST_F(SinkBatchesTest, ARoleWithCreateOnItsSchemaAloneCanSync) {
+  OpenContracts(1);
+  AppendOrDie(writer_.get(), Bookings(&factory_, Contract(0), 3));
+  std::unique_ptr<PgConnection> db;
+  ASSERT_TRUE(PgConnection::Connect(server_->conninfo(), &db).ok());
+  const std::string q = QuoteIdentifier(schema_);
+  ASSERT_TRUE(db->Exec("DROP ROLE IF EXISTS sink_only; CREATE ROLE sink_only LOGIN; "
+                       "REVOKE CREATE ON DATABASE postgres FROM PUBLIC; CREATE SCHEMA " +
+                       q + "; GRANT USAGE, CREATE ON SCHEMA " + q + " TO sink_only")
+                  .ok());
+  auto reader = OpenLedgerAt(dir_.Sub("db"), true);
+  PostgresSinkOptions o = Options();
+  o.conninfo += " user=sink_only";
+  PostgresSinkResult r;
+  const Status s = RunPostgresSink(reader.get(), o, &r);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(r.end_seq, writer_->head().seq);
+  EXPECT_EQ(testing::QueryRows(db.get(), "SELECT seq FROM " + q + ".events").size(),
+            writer_->head().seq);
+}
+
 // The initial sync's COPY goes into an events table without any index, the
 // primary key included, and every index comes back exactly as it was.
 TEST_F(SinkBatchesTest, InitialSyncDropsEveryIndexAndRestoresEachExactly) {
