@@ -226,7 +226,12 @@ Status ImportRemotely(client::Client* c, const std::string& path, const ImportBa
       const client::ServerError& e = c->LastServerError();
       if (e.http_status == 0) return s;  // the connection: names the server
       // Named as the local import names the input ("-" is /dev/stdin there).
-      return WithoutLine(s, *c).WithLocation(path == "-" ? "/dev/stdin" : path, e.line.value_or(0));
+      s = WithoutLine(s, *c).WithLocation(path == "-" ? "/dev/stdin" : path, e.line.value_or(0));
+      // Over the server's events-per-request limit: the way round it here.
+      if (e.http_status == 413 && e.code == "limit_exceeded") {
+        s = s.WithDetail("(over a server, import --batch N sends N events per request)");
+      }
+      return s;
     }
     uint64_t appended = 0, duplicates = 0;
     s = JsonUnsigned(*c, r.body, "appended", &appended);

@@ -154,6 +154,23 @@ class RemoteTest(unittest.TestCase):
         finally:
             server.close()
 
+    def test_an_import_over_the_servers_request_limit_says_how_to_send_it(self):
+        server = Ledgerd(args=["--limit-events-per-request", "5"])
+        try:
+            events = os.path.join(self.tmp, "over-limit.jsonl")
+            with open(events, "w") as f:
+                f.write("\n".join(self.lines[:12]) + "\n")
+            p = run(tls_args(server.port) + ["import", events])
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn(f"{events}: more than 5 events in one atomic append", p.stderr)
+            self.assertIn("(over a server, import --batch N sends N events per request)", p.stderr)
+            self.assertEqual(server.head_seq(), 0)
+            p = run(tls_args(server.port) + ["import", events, "--batch", "5"])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(server.head_seq(), 12)
+        finally:
+            server.close()
+
     def test_writes_print_what_the_local_command_prints(self):
         booking = self.first("HoursBooked")
         fresh = dict(booking, event_id=str(uuid.uuid4()))
