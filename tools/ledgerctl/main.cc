@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "events/base/quote.h"
+#include "tools/app/standard_streams.h"
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
 
@@ -552,6 +553,10 @@ int CheckStdout(int rc) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (!ccl::app::GuardStandardStreams()) {
+    std::fprintf(stderr, "ledgerctl: a standard stream is closed and /dev/null cannot stand in\n");
+    return ccl::tools::kExitIO;
+  }
   try {
     return CheckStdout(ccl::tools::Main(argc, argv));
   } catch (const std::exception& e) {

@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "tools/app/exit_codes.h"
+#include "tools/app/standard_streams.h"
 #include "tools/server/query.h"
 #include "tools/server/routes.h"
 #include "tools/server/server.h"
@@ -181,6 +182,10 @@ int ParseOptions(int argc, char** argv, ServerOptions* o, std::string* log_forma
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (!ccl::app::GuardStandardStreams()) {
+    std::fprintf(stderr, "ledgerd: a standard stream is closed and /dev/null cannot stand in\n");
+    return ccl::app::kExitIO;
+  }
   ServerOptions options;
   std::string log_format, log_level;
   const int parsed = ParseOptions(argc, argv, &options, &log_format, &log_level);

@@ -237,4 +237,30 @@ TEST_F(LedgerctlTest, InitRefusesAFolderHoldingALedgerWithoutCurrent) {
 }
 
 }  // namespace
+// Started with a standard stream closed, ledgerctl must not let a file of
+// the ledger take its descriptor number: its messages would be written into
+// that file (a WAL, the LOG) and "standard input" read from it.
+TEST_F(LedgerctlTest, AClosedStandardStreamNeverLendsItsNumberToALedgerFile) {
+  InitWithOneBooking();
+  const std::string before = Snapshot();
+  const std::string bad = (dir_ / "bad.jsonl").string();
+  WriteFile(bad, "{\"type\":\"NoSuchType\"}\n");
+  const std::string cmd = std::string(LEDGERCTL_PATH) + " --db " + db_;
+  // stderr closed: the rejection's message goes nowhere, never into a file.
+  EXPECT_EQ(WEXITSTATUS(std::system((cmd + " import " + bad + " 2>&-").c_str())), 1);
+  // stdin closed: an empty input, never a ledger file read as events.
+  const std::string err = (dir_ / "stdin.err").string();
+  EXPECT_EQ(WEXITSTATUS(std::system((cmd + " import - <&- 2>" + err).c_str())), 1);
+  EXPECT_NE(ReadFile(err).find("no events in the input"), std::string::npos) << ReadFile(err);
+  // stdout closed: the table cannot be written, which is said (exit 4).
+  EXPECT_EQ(WEXITSTATUS(std::system((cmd + " log >&- 2>" + err).c_str())), 4);
+  EXPECT_NE(ReadFile(err).find("stdout"), std::string::npos) << ReadFile(err);
+  for (const auto& e : fs::recursive_directory_iterator(db_)) {
+    if (!e.is_regular_file()) continue;
+    EXPECT_EQ(ReadFile(e.path().string()).find("NoSuchType"), std::string::npos) << e.path();
+  }
+  EXPECT_EQ(Snapshot(), before);
+  EXPECT_EQ(Run({"verify"}).code, 0);
+}
+
 }  // namespace ccl::tools::testing

@@ -180,6 +180,36 @@ class OpsTest(unittest.TestCase):
         self.assertNotIn(secret, s.log())
         self.assertTrue(all("time" in e and "level" in e and "msg" in e for e in entries))
 
+    def test_a_closed_stderr_never_lends_its_number_to_a_ledger_file(self):
+        # Started with stderr closed (a careless supervisor), ledgerd opens the
+        # ledger's files and its sockets: none may take descriptor 2, or every
+        # log line would be written into it (the WAL, say).
+        s = self.server = Ledgerd()
+        s.stop()
+        os.remove(s.port_file)
+        s.proc = subprocess.Popen(s.command(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  preexec_fn=lambda: os.close(2))
+        deadline = time.monotonic() + 30
+        while not (os.path.exists(s.port_file) and open(s.port_file).read().endswith("\n")):
+            self.assertIsNone(s.proc.poll(), "ledgerd exited")
+            self.assertLess(time.monotonic(), deadline, "ledgerd did not start")
+            time.sleep(0.02)
+        s.port = int(open(s.port_file).read())
+        # Descriptor 2 is held by /dev/null, not by whatever ledgerd opened
+        # first (without the guard: an eventfd of Asio's, or a ledger file).
+        self.assertEqual(os.readlink(f"/proc/{s.proc.pid}/fd/2"), "/dev/null")
+        self.assertEqual(s.request("GET", "/v1/no-such-route").status, 404)
+        self.assertEqual(s.post_events(self.lines).status, 200)
+        self.assertEqual(s.stop(), 0)
+        # The text log's lines (start-up, requests) are nowhere in the ledger.
+        for root, _, files in os.walk(s.db):
+            for name in files:
+                with open(os.path.join(root, name), "rb") as f:
+                    data = f.read()
+                for text in (b"ledgerd [info]", b"listening on 127.0.0.1"):
+                    self.assertNotIn(text, data, name)
+        self.assertEqual(ledgerctl("verify", db=s.db).returncode, 0)
+
     def test_config_file_and_bad_settings(self):
         s = self.server = Ledgerd()
         s.stop()
