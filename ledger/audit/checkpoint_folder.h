@@ -45,6 +45,14 @@ inline constexpr size_t kCheckpointFileBytesMax = 16 * 1024;
 // resolved, so every name of one ledger finds one folder.
 std::string DefaultCheckpointFolder(const std::string& db_path);
 
+// InvalidArgument when `folder`, resolved (symlinks, "..", "."), is the
+// ledger's folder at `db_path` or inside it: its keys and checkpoints would
+// live among the ledger's own files, be copied with them and be lost with
+// them, which is what a checkpoint kept elsewhere is for. OK otherwise,
+// and when either path cannot be resolved (opening it then says why).
+[[nodiscard]] Status CheckFolderOutsideLedger(const std::string& folder,
+                                              const std::string& db_path);
+
 // Before a ledger is created: InvalidArgument naming the folder when it
 // already holds checkpoints (they can only be another ledger's, e.g. of one
 // deleted from the same path); OK when it is missing or holds none.

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "events/base/quote.h"
+#include "ledger/audit/checkpoint_folder.h"
 #include "tools/app/standard_streams.h"
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
@@ -371,6 +372,13 @@ std::optional<int> ApplyGlobalOptions(const Command& cmd, const po::variables_ma
   if (g->db_path.empty()) {
     std::fprintf(stderr, "ledgerctl: option '--db': must not be empty\n");
     return kExitUsage;
+  }
+  if (!g->checkpoint_dir.empty()) {
+    if (Status s = ledger::CheckFolderOutsideLedger(g->checkpoint_dir, g->db_path); !s.ok()) {
+      std::fprintf(stderr, "ledgerctl %s: option '--checkpoints': %s\n", cmd.name.c_str(),
+                   s.message().c_str());
+      return kExitRejected;
+    }
   }
   for (const char* option : kOutputFileOptions) {
     if (!vm.count(option)) continue;

@@ -73,6 +73,10 @@ Status ServerImpl::Init() {
         ledger::ReadSigningKey(options_.digest_key, &key).WithContext("--digest-key"));
     service_.digest_key = key;
   }
+  if (!options_.checkpoint_dir.empty()) {
+    CCL_RETURN_IF_ERROR(ledger::CheckFolderOutsideLedger(options_.checkpoint_dir, options_.db_path)
+                            .WithContext("--checkpoints"));
+  }
   ledger::Options lo;
   CCL_RETURN_IF_ERROR(ledger::Ledger::Open(lo, options_.db_path, &ledger_));
   // A ledger that no longer extends its own checkpoint (rolled back, forked)

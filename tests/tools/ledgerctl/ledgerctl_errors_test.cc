@@ -168,9 +168,20 @@ TEST_F(LedgerctlErrorsTest, NoOutputFileInsideTheLedgerOrItsCheckpoints) {
     RunResult r = Run(args);
     ExpectOneLine(r, 1, {"which the ledger owns"});
   }
+  // Nor may the checkpoint folder be the ledger's folder or inside it, by
+  // any name: its keys and checkpoints would be written among the ledger's
+  // files (a write command publishes there).
+  const std::string booking = Booking("00000000-0000-4000-8000-0000000000c1", 15);
+  for (const std::string& folder : {db_, db_ + "/.", (dir_ / "link").string(), db_ + "/sub"}) {
+    ExpectOneLine(Run({"--checkpoints", folder, "append", "--json", booking}), 1,
+                  {"option '--checkpoints'", "must be kept outside it"});
+  }
+  EXPECT_EQ(Run({"--checkpoints", (dir_ / "elsewhere").string(), "stats"}).code, 0);
   EXPECT_EQ(ReadFile(fs::path(db_) / "CURRENT"), current);
   EXPECT_FALSE(fs::exists(fs::path(db_) / "x.csv"));
   EXPECT_FALSE(fs::exists(fs::path(db_) / "g.jsonl"));
+  EXPECT_FALSE(fs::exists(fs::path(db_) / "log.key"));
+  EXPECT_FALSE(fs::exists(fs::path(db_) / "sub"));
   EXPECT_EQ(Run({"verify"}).code, 0);
 }
 

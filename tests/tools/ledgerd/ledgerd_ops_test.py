@@ -225,7 +225,8 @@ class OpsTest(unittest.TestCase):
         listen = cmd.index("--listen") + 1
         for option, value, code in [("--listen", "localhost:1", 1), ("--listen", "127.0.0.1:99999", 1),
                                     ("--log-format", "xml", 2), ("--limit-body-bytes", "-5", 2),
-                                    ("--workers", "0", 2), ("--policy", "/nonexistent", 1)]:
+                                    ("--workers", "0", 2), ("--policy", "/nonexistent", 1),
+                                    ("--checkpoints", os.path.join(s.db, "x"), 1)]:
             bad = list(cmd)
             if option in bad:
                 bad[bad.index(option) + 1] = value
