@@ -205,16 +205,19 @@ int RunShow(const po::variables_map& vm, const GlobalOptions& g) {
 
 // ---------------------------------------------------------------- verify
 
-// One "verification failed" line (and "FAILED at seq N" on stdout when a seq
-// is known); exit 3 for a verification failure, else the Status's own code.
-// The message is printed as the library made it: the seq comes from the
-// report, never from searching the message.
+// A failed check (Corruption): one "verification failed" line, and "FAILED
+// at seq N" on stdout when a seq is known; exit 3. Anything else stopped the
+// checks before they could decide (an unreadable file, a missing folder) and
+// is reported as itself, with its own exit code: it is not a verdict on the
+// ledger. The message is printed as the library made it: the seq comes from
+// the report, never from searching the message.
 int VerificationFailed(const Status& s, uint64_t first_bad_seq) {
+  if (!s.IsCorruption()) return Fail(s);
   std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
   if (first_bad_seq != 0) {
     std::printf("FAILED at seq %llu\n", static_cast<unsigned long long>(first_bad_seq));
   }
-  return s.IsCorruption() ? kExitCorruption : ExitCodeFor(s);
+  return kExitCorruption;
 }
 
 int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {

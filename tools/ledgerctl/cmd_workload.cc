@@ -161,10 +161,7 @@ int DemoImportAndVerify(const GlobalOptions& g, const std::string& workload) {
   start = std::chrono::steady_clock::now();
   ledger::VerifyReport report;
   s = ledger->Verify(ledger::VerifyProgress(), &report);
-  if (!s.ok()) {
-    std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
-    return kExitCorruption;
-  }
+  if (!s.ok()) return FailedCheck(s);
   std::printf("   OK: %s events (%s)\n   head seq %llu, hash %s\n   %s bytes on disk\n",
               events::FormatThousands(report.events).c_str(),
               Rate(report.events, SecondsSince(start)).c_str(),

@@ -154,6 +154,16 @@ TEST_F(LedgerctlErrorsTest, VerifyAgainstABadDigestSaysFailedAndNeverOk) {
   EXPECT_NE(lines[3].find("extends the digest"), std::string::npos) << r.out;
 }
 
+// A check that could not run (its checkpoint folder is a file) is an I/O
+// error, not a verdict: never "verification failed", never exit 3.
+TEST_F(LedgerctlErrorsTest, VerifyThatCannotReadItsCheckpointsIsNotAFailedVerification) {
+  WriteFile(dir_ / "a-file", "not a folder\n");
+  const RunResult r = Run({"--checkpoints", (dir_ / "a-file").string(), "verify"});
+  ExpectOneLine(r, 4, {"a-file: Not a directory"});
+  EXPECT_EQ(r.err.find("verification failed"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("FAILED"), std::string::npos) << r.out;
+}
+
 TEST_F(LedgerctlErrorsTest, NoOutputFileInsideTheLedgerOrItsCheckpoints) {
   const std::string current = ReadFile(fs::path(db_) / "CURRENT");
   fs::create_directory_symlink(db_, dir_ / "link");
