@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cassert>
 #include <cerrno>
@@ -239,6 +240,16 @@ uint64_t DirectoryBytes(const std::string& path) {
     }
   }
   return total;
+}
+
+bool IsSameOrInside(const std::string& path, const std::string& folder) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path p = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec) return false;
+  const fs::path f = fs::weakly_canonical(fs::absolute(folder, ec), ec);
+  if (ec || f.empty()) return false;
+  return std::mismatch(f.begin(), f.end(), p.begin(), p.end()).first == f.end();
 }
 
 }  // namespace ccl::events

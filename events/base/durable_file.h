@@ -129,4 +129,10 @@ class DurableFileWriter {
 // other figures never fails them.
 uint64_t DirectoryBytes(const std::string& path);
 
+// Whether `path` is `folder` or lies inside it, both resolved (made
+// absolute; symlinks, "." and ".." resolved as far as the path exists) and
+// compared by path elements, so "db2" is not inside "db". False when either
+// cannot be resolved: whoever then opens the path reports what is wrong.
+bool IsSameOrInside(const std::string& path, const std::string& folder);
+
 }  // namespace ccl::events

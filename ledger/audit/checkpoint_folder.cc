@@ -160,18 +160,10 @@ std::string DefaultCheckpointFolder(const std::string& db_path) {
 }
 
 Status CheckFolderOutsideLedger(const std::string& folder, const std::string& db_path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::path f = fs::weakly_canonical(fs::absolute(folder, ec), ec);
-  if (ec) return Status::OK();  // opening the folder reports what is wrong with it
-  const fs::path db = fs::weakly_canonical(fs::absolute(db_path, ec), ec);
-  if (ec || db.empty()) return Status::OK();
-  // Compared by path elements, so "db2" is not taken to be inside "db".
-  const auto [db_end, unused] = std::mismatch(db.begin(), db.end(), f.begin(), f.end());
-  if (db_end != db.end()) return Status::OK();
+  if (!events::IsSameOrInside(folder, db_path)) return Status::OK();
+  const bool same = events::IsSameOrInside(db_path, folder);
   return Status::InvalidArgument(
-      folder + " is " +
-      (f == db ? "the ledger's folder" : "inside the ledger's folder " + db_path) +
+      folder + " is " + (same ? "the ledger's folder" : "inside the ledger's folder " + db_path) +
       ": its checkpoints must be kept outside it (default " + DefaultCheckpointFolder(db_path) +
       ")");
 }

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "events/base/durable_file.h"
 #include "events/base/quote.h"
 #include "ledger/audit/checkpoint_folder.h"
 #include "tools/app/standard_streams.h"
@@ -289,16 +290,9 @@ constexpr const char* kOutputFileOptions[] = {"out", "proof-out"};
 // are compared resolved (symlinks, "..", "."), so no other name of the
 // ledger's folder gets through.
 std::string OutputInsideTheLedger(const std::string& path, const GlobalOptions& g) {
-  namespace fs = std::filesystem;
   if (path.empty() || path == "-") return "";
-  std::error_code ec;
-  const fs::path out = fs::weakly_canonical(fs::absolute(path, ec), ec);
-  if (ec) return "";  // the write itself reports what is wrong with the path
   for (const std::string& folder : {g.db_path, CheckpointFolder(g)}) {
-    const fs::path f = fs::weakly_canonical(fs::absolute(folder, ec), ec);
-    if (ec || f.empty()) continue;
-    auto [f_end, out_it] = std::mismatch(f.begin(), f.end(), out.begin(), out.end());
-    if (f_end == f.end()) {
+    if (events::IsSameOrInside(path, folder)) {
       return path + " is inside " + folder + ", which the ledger owns; write elsewhere";
     }
   }

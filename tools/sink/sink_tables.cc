@@ -29,36 +29,44 @@ Status RelationExists(PgConnection* db, const std::string& schema, const std::st
   return Status::OK();
 }
 
+// The first of the layout's tables (in the DDL's order) whose presence in
+// `schema` is `present`, or "" when there is none.
+Status FirstLayoutTable(PgConnection* db, const std::string& schema, bool present,
+                        std::string* name) {
+  name->clear();
+  for (const std::string& table : DdlTableNames(PostgresDdl())) {
+    bool exists = false;
+    CCL_RETURN_IF_ERROR(RelationExists(db, schema, table, &exists));
+    if (exists == present) {
+      *name = table;
+      return Status::OK();
+    }
+  }
+  return Status::OK();
+}
+
 // Before the layout is created in `schema`: a table of its name that is
 // already there belongs to someone else (the sink's own would have come with
 // sink_schema). InvalidArgument naming it, rather than the DDL's error.
 Status CheckNoForeignTables(PgConnection* db, const std::string& schema) {
-  for (const std::string& name : DdlTableNames(PostgresDdl())) {
-    bool exists = false;
-    CCL_RETURN_IF_ERROR(RelationExists(db, schema, name, &exists));
-    if (exists) {
-      return Status::InvalidArgument(db->server() + ": schema \"" + schema +
-                                     "\" already has a table " + name +
-                                     " that the sink did not create: sync into another --schema");
-    }
-  }
-  return Status::OK();
+  std::string name;
+  CCL_RETURN_IF_ERROR(FirstLayoutTable(db, schema, /*present=*/true, &name));
+  if (name.empty()) return Status::OK();
+  return Status::InvalidArgument(db->server() + ": schema \"" + schema + "\" already has a table " +
+                                 name +
+                                 " that the sink did not create: sync into another --schema");
 }
 
 // A table of the layout that is gone from `schema` (dropped by hand, say):
 // Corruption naming it, else OK. Without this a sink with nothing new to
 // write would report success over a schema that has lost its events.
 Status CheckTablesPresent(PgConnection* db, const std::string& schema) {
-  for (const std::string& name : DdlTableNames(PostgresDdl())) {
-    bool exists = false;
-    CCL_RETURN_IF_ERROR(RelationExists(db, schema, name, &exists));
-    if (!exists) {
-      return Status::Corruption(db->server() + ": schema \"" + schema + "\" has no table " + name +
-                                " (changed outside the sink): drop that schema and sync "
-                                "again from the start, or sync into another --schema");
-    }
-  }
-  return Status::OK();
+  std::string name;
+  CCL_RETURN_IF_ERROR(FirstLayoutTable(db, schema, /*present=*/false, &name));
+  if (name.empty()) return Status::OK();
+  return Status::Corruption(db->server() + ": schema \"" + schema + "\" has no table " + name +
+                            " (changed outside the sink): drop that schema and sync again from "
+                            "the start, or sync into another --schema");
 }
 
 Status CreateOrCheck(PgConnection* db, const std::string& schema, bool* created) {
@@ -93,7 +101,8 @@ Status CreateOrCheck(PgConnection* db, const std::string& schema, bool* created)
                                    ": sync into another --schema, or drop that schema and "
                                    "sync again from the start");
   }
-  return CheckTablesPresent(db, schema);
+  // Tables just made from the DDL are all there.
+  return *created ? Status::OK() : CheckTablesPresent(db, schema);
 }
 
 }  // namespace
