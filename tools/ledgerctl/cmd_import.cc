@@ -39,10 +39,12 @@ void PrintImportStop(const std::vector<std::string>& files, size_t failed,
 
 namespace {
 
-// Ctrl-C during `import --batch N` stops at the next batch boundary: what
-// was committed is reported and gets its checkpoint, then exit 130.
-std::atomic<bool> g_import_interrupted{false};
-extern "C" void InterruptImport(int) { g_import_interrupted.store(true); }
+// Ctrl-C or SIGTERM during `import --batch N` stops at the next batch
+// boundary: what was committed is reported and gets its checkpoint, then exit
+// 128 + the signal (130, 143).
+// The signal that asked `import --batch N` to stop (SIGINT or SIGTERM), 0 if none.
+std::atomic<int> g_import_signal{0};
+extern "C" void InterruptImport(int signo) { g_import_signal.store(signo); }
 
 // The import command's options.
 Status ImportOptionsFrom(const po::variables_map& vm, app::ImportOptions* o) {
@@ -111,8 +113,10 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
     sa.sa_handler = InterruptImport;
     sa.sa_flags = SA_RESTART;  // the store's system calls go on; the loop asks between batches
     sigemptyset(&sa.sa_mask);
+    // Ctrl-C, and the SIGTERM of `kill`, systemd or a container runtime.
     ::sigaction(SIGINT, &sa, nullptr);
-    options.should_stop = [] { return g_import_interrupted.load(); };
+    ::sigaction(SIGTERM, &sa, nullptr);
+    options.should_stop = [] { return g_import_signal.load() != 0; };
   }
   app::ImportResult total;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -120,12 +124,15 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
     app::ImportResult r;
     const auto start = std::chrono::steady_clock::now();
     s = ImportWithProgress(ledger.get(), path, options, g, &r);
-    const bool interrupted = s.ok() && g_import_interrupted.load();
+    const int signo = g_import_signal.load();
+    const bool interrupted = s.ok() && signo != 0;
     if (!s.ok() || interrupted) {
       // The one line a person or a script needs: FILE:LINE: what is wrong.
       if (!s.ok()) std::fprintf(stderr, "%s\n", s.message().c_str());
       if (interrupted) {
-        std::fprintf(stderr, "ledgerctl import: interrupted; stopped after a committed batch\n");
+        std::fprintf(stderr,
+                     "ledgerctl import: interrupted (%s); stopped after a committed batch\n",
+                     signo == SIGTERM ? "SIGTERM" : "SIGINT");
       }
       // Earlier files and batches are committed: they get their checkpoint.
       if (Status p = PublishOwnCheckpoint(ledger.get(), g); !p.ok()) Fail(p);
@@ -136,7 +143,7 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
         if (i + 1 < files.size())
           PrintImportStop(files, i + 1, app::ImportResult(), "interruption");
       }
-      if (interrupted) return kExitInterrupted;
+      if (interrupted) return 128 + signo;  // as a shell reports a process the signal ended
       PrintImportStop(files, i, r, "error");
       return ExitCodeFor(s);
     }

@@ -26,9 +26,6 @@ using app::kExitIO;
 using app::kExitOk;
 using app::kExitRejected;
 using app::kExitUsage;
-// Ctrl-C during `import --batch N`, after the committed batches are saved
-// (128 + SIGINT, as a shell reports a process SIGINT ended).
-inline constexpr int kExitInterrupted = 130;
 
 // Options every command sees.
 // A report or backup holds the writer's lock for a moment; a writer started

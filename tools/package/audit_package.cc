@@ -158,7 +158,7 @@ struct Previous {
 };
 
 Status ReadPrevious(ledger::Ledger* ledger, const ledger::MerkleStore& tree, const std::string& dir,
-                    uint64_t last_seq, Previous* out) {
+                    uint64_t first_seq, uint64_t last_seq, Previous* out) {
   const std::string path = dir + "/checkpoint";
   CCL_RETURN_IF_ERROR(ledger::internal::ReadFileBounded(path, ledger::kNoteBytesMax, &out->note));
   ledger::SignedNote note;
@@ -176,6 +176,18 @@ Status ReadPrevious(ledger::Ledger* ledger, const ledger::MerkleStore& tree, con
     return Status::InvalidArgument(path + ": its tree of " + Num(d.tree_size) +
                                    " events is later than this period's end (" + Num(last_seq) +
                                    ")");
+  }
+  // Packages chained by --previous cover the ledger without a gap (events no
+  // package shows an auditor) or an overlap (events in two packages).
+  if (d.tree_size + 1 != first_seq) {
+    return Status::InvalidArgument(
+        path + ": the previous package ends at seq " + Num(d.tree_size) +
+        " and this period starts at seq " + Num(first_seq) + ": " +
+        (first_seq > d.tree_size + 1
+             ? "seqs " + Num(d.tree_size + 1) + ".." + Num(first_seq - 1) +
+                   " would be in no package"
+             : "seqs " + Num(first_seq) + ".." + Num(d.tree_size) + " would be in both") +
+        "; start this period where the previous one ended (its --to as --from)");
   }
   Hash root, head;
   CCL_RETURN_IF_ERROR(tree.RootAt(d.tree_size, &root));
@@ -410,7 +422,8 @@ Status BuildAuditPackage(ledger::Ledger* ledger, const ledger::MerkleStore& tree
   std::optional<Previous> previous;
   if (!o.previous_dir.empty()) {
     previous.emplace();
-    CCL_RETURN_IF_ERROR(ReadPrevious(ledger, tree, o.previous_dir, last_seq, &*previous));
+    CCL_RETURN_IF_ERROR(
+        ReadPrevious(ledger, tree, o.previous_dir, first_seq, last_seq, &*previous));
   }
   Figures figures;
   CCL_RETURN_IF_ERROR(FoldFigures(ledger, first_seq, last_seq, &figures));

@@ -29,6 +29,10 @@ class LedgerctlImportTest : public LedgerctlTest {
              "\n" + Booking("00000000-0000-4000-8000-000000000002", 45) + "\n";
   }
 
+  // Starts `import --batch 1` of a large file, sends `signo` once a batch is
+  // committed, and checks what the import reported, saved and left.
+  void CheckInterruptedImport(int signo);
+
   // The events of jsonl_ as CSV, written by ledgerctl itself from a ledger
   // that holds them (a second one, so this test's ledger stays empty).
   std::string Csv() {
@@ -172,10 +176,18 @@ TEST_F(LedgerctlImportTest, Utf16InputIsRefusedNamingTheEncoding) {
   EXPECT_EQ(EventCount(), 0u);
 }
 
-// Ctrl-C during `import --batch N` stops at a batch boundary: the batches
-// committed stay, are reported and get their checkpoint, and the exit code
-// says it was interrupted (130, as the shell reports a SIGINT).
+// Ctrl-C or SIGTERM during `import --batch N` stops at a batch boundary: the
+// batches committed stay, are reported and get their checkpoint, and the exit
+// code says it was interrupted (128 + the signal, as a shell reports it).
 TEST_F(LedgerctlImportTest, InterruptStopsAtABatchBoundaryAndReportsWhatWasCommitted) {
+  CheckInterruptedImport(SIGINT);
+}
+
+TEST_F(LedgerctlImportTest, SigtermStopsAtABatchBoundaryAndReportsWhatWasCommitted) {
+  CheckInterruptedImport(SIGTERM);
+}
+
+void LedgerctlImportTest::CheckInterruptedImport(int signo) {
   const std::string path = Workload("big.jsonl", 40, 365);
   const size_t total = Lines(ReadFile(path)).size();
   Started import = Start({"import", "--batch", "1", path}, "", true, Stdin::kFile, ".import");
@@ -184,10 +196,12 @@ TEST_F(LedgerctlImportTest, InterruptStopsAtABatchBoundaryAndReportsWhatWasCommi
   for (int i = 0; i < 400 && Lines(Run({"log", "--limit", "1", "--json"}).out).empty(); ++i) {
     ::usleep(10'000);
   }
-  ::kill(import.pid, SIGINT);
+  ::kill(import.pid, signo);
   RunResult r = Finish(import);
-  ASSERT_EQ(r.code, 130) << r.out << r.err;
-  EXPECT_NE(r.err.find("interrupted"), std::string::npos) << r.err;
+  ASSERT_EQ(r.code, 128 + signo) << r.out << r.err;
+  EXPECT_NE(r.err.find(signo == SIGTERM ? "interrupted (SIGTERM)" : "interrupted (SIGINT)"),
+            std::string::npos)
+      << r.err;
   // "<path>: N appended, 0 duplicates in earlier batches before the interruption"
   const std::string prefix = path + ": ";
   ASSERT_TRUE(r.out.starts_with(prefix)) << r.out;

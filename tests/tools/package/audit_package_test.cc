@@ -131,17 +131,28 @@ TEST_F(AuditPackageTest, ConsecutivePackagesVerifyAndChain) {
   ASSERT_TRUE(
       std::regex_search(manifest, m, std::regex("state balances v1 [0-9a-f]{64} ([0-9a-f]{64})")));
   EXPECT_NE(r.out.find(m[1].str()), std::string::npos) << r.out << manifest;
-  // A package that skips a period proves its tree extends the previous one,
-  // but is not its successor: with --previous the gap is named.
+  // A package that would skip a period, or repeat part of one, is not the
+  // previous package's successor: it is refused, naming the seqs that would
+  // be in no package (or in two), and nothing is written. The verifier
+  // refuses such a chain too (it said OK to its builder's "consistent").
   r = Run({"audit-package", "--from", RecordedAt(end_[1] + 1), "--to", "2199-12-31", "--out",
            Path("p3"), "--key", Path("key"), "--previous", Path("p1")});
-  ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(Verify(Path("p3"), Path("p3")).code, 0);
-  r = Verify(Path("p3"), Path("p3"), {"--previous", Path("p1")});
-  EXPECT_EQ(r.code, 3) << r.out;
-  EXPECT_NE(r.err.find("the previous package ends at " + std::to_string(end_[0])),
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("the previous package ends at seq " + std::to_string(end_[0])),
             std::string::npos)
       << r.err;
+  EXPECT_NE(r.err.find("seqs " + std::to_string(end_[0] + 1) + ".." + std::to_string(end_[1]) +
+                       " would be in no package"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "p3"));
+  r = Run({"audit-package", "--from", "2000-01-01", "--to", "2199-12-31", "--out", Path("p4"),
+           "--key", Path("key"), "--previous", Path("p1")});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("seqs 1.." + std::to_string(end_[0]) + " would be in both"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "p4"));
   // A key that is not the published one is refused.
   ASSERT_EQ(Run({"keygen", "--out", Path("other")}).code, 0);
   r = Run({"vkey", "--key", Path("other.pub"), "--name", origin});
