@@ -58,6 +58,29 @@ Status VerifyOwnCheckpoint(ledger::Ledger* ledger, const GlobalOptions& g, std::
   return Status::OK();
 }
 
+Status CheckCheckpointFileParses(const std::string& path, std::string_view text) {
+  ledger::SignedNote note;
+  ledger::Checkpoint cp;
+  Status s = ledger::ParseSignedNote(text, &note);
+  if (s.ok()) s = ledger::ParseCheckpointText(note.text, &cp);
+  if (s.ok()) return s;
+  return s.WithCode(Status::Code::kInvalidArgument).WithContext(path);
+}
+
+Status ParseTrustedKeysFile(const std::string& path, std::string_view text,
+                            std::vector<ledger::NoteVerifierKey>* keys) {
+  Status s = ledger::ParseTrustedKeys(text, keys);
+  if (s.ok()) return s;
+  return s.WithCode(Status::Code::kInvalidArgument).WithContext(path);
+}
+
+Status ParseVerifierKeyFile(const std::string& what, std::string_view text,
+                            ledger::NoteVerifierKey* key) {
+  Status s = ledger::ParseVerifierKey(text, key);
+  if (s.ok()) return s;
+  return s.WithCode(Status::Code::kInvalidArgument).WithContext(what);
+}
+
 // `verify --against CHECKPOINT --trusted-keys FILE --quorum N`: the
 // checkpoint's log signature and N witness cosignatures, then the events,
 // recomputed, extend it (ledger::VerifyAgainstDigest).
@@ -75,7 +98,8 @@ Status VerifyAgainstCheckpoint(ledger::Ledger* ledger, const po::variables_map& 
   if (s.ok()) {
     s = ledger::internal::ReadFileBounded(keys_path, ledger::kTrustedKeysFileBytesMax, &keys_text);
   }
-  if (s.ok()) s = ledger::ParseTrustedKeys(keys_text, &keys).WithContext(keys_path);
+  if (s.ok()) s = ParseTrustedKeysFile(keys_path, keys_text, &keys);
+  if (s.ok()) s = CheckCheckpointFileParses(path, note);
   if (s.ok()) {
     s = ledger::CheckCheckpointQuorum(note, keys, vm["quorum"].as<uint32_t>(), &cp, &quorum)
             .WithContext(path);

@@ -5,8 +5,11 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "events/base/status.h"
+#include "ledger/merkle/note.h"
 #include "ledger/store/ledger.h"
 #include "tools/ledgerctl/command.h"
 
@@ -30,6 +33,17 @@ Status CheckCheckpointBeforeWrite(ledger::Ledger* ledger, const GlobalOptions& g
 // checkpoint of its folder. Corruption when it does not; on success *summary is
 // the line to print once every other check has passed too.
 Status VerifyOwnCheckpoint(ledger::Ledger* ledger, const GlobalOptions& g, std::string* summary);
+
+// Input files of the checkpoint commands (`witness`, `verify --against
+// CHECKPOINT`): a file that is not a signed note holding a checkpoint, or not
+// a list of verifier keys, is rejected input (InvalidArgument, exit 1) naming
+// `path`, not a failed check: only a note that parses and does not check is
+// Corruption (exit 3).
+Status CheckCheckpointFileParses(const std::string& path, std::string_view text);
+Status ParseTrustedKeysFile(const std::string& path, std::string_view text,
+                            std::vector<ledger::NoteVerifierKey>* keys);
+Status ParseVerifierKeyFile(const std::string& what, std::string_view text,
+                            ledger::NoteVerifierKey* key);
 
 // `verify --against CHECKPOINT --trusted-keys FILE --quorum N`: the log's
 // signature and N witness cosignatures, then the events, recomputed, extend

@@ -25,6 +25,7 @@
 #include "ledger/merkle/signing.h"
 #include "ledger/merkle/witness.h"
 #include "ledger/store/ledger.h"
+#include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
 
@@ -348,11 +349,13 @@ Status ReadWitnessInputs(const po::variables_map& vm, ledger::WitnessRequest* re
                          std::optional<ledger::ConsistencyProof>* proof) {
   const std::string path = vm["checkpoint"].as<std::string>();
   CCL_RETURN_IF_ERROR(ledger::internal::ReadFileBounded(path, ledger::kNoteBytesMax, &req->note));
+  CCL_RETURN_IF_ERROR(CheckCheckpointFileParses(path, req->note));
   std::string text;
-  CCL_RETURN_IF_ERROR(ledger::internal::ReadFileBounded(vm["log-key"].as<std::string>(),
-                                                        ledger::kNoteBytesMax, &text));
-  Status s = ledger::ParseVerifierKey(text, &req->log_key);
-  if (!s.ok()) return s.WithContext("option '--log-key'");
+  const std::string log_key_path = vm["log-key"].as<std::string>();
+  CCL_RETURN_IF_ERROR(
+      ledger::internal::ReadFileBounded(log_key_path, ledger::kNoteBytesMax, &text));
+  Status s = ParseVerifierKeyFile("option '--log-key' " + log_key_path, text, &req->log_key);
+  if (!s.ok()) return s;
   if (vm.count("proof")) {
     const std::string proof_path = vm["proof"].as<std::string>();
     CCL_RETURN_IF_ERROR(
@@ -396,10 +399,14 @@ int RunWitness(const po::variables_map& vm, const GlobalOptions& g) {
 int RunBackup(const po::variables_map& vm, const GlobalOptions& g) {
   std::optional<ledger::SigningKey> key;
   if (Status s = SigningKeyOption(vm, &key); !s.ok()) return Fail(s);
-  // A backup reads the ledger; it writes only into DIR.
+  // A backup reads the ledger; it writes only into DIR. Opened for writing
+  // where it can be, so that the writer's lock keeps appends out while the
+  // files are copied; read-only on a folder it may only read, and on a disk
+  // too full for an open to write its files: when a copy is needed most.
   std::unique_ptr<Ledger> ledger;
-  Status s = OpenLedger(g, LedgerFolderWritable(g.db_path) ? OpenMode::kWrite : OpenMode::kReadOnly,
-                        &ledger);
+  const bool writable = LedgerFolderWritable(g.db_path);
+  Status s = OpenLedger(g, writable ? OpenMode::kWrite : OpenMode::kReadOnly, &ledger);
+  if (writable && s.IsIOError()) s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
   ledger::BackupResult r;
   s = ledger::BackupLedger(ledger.get(), vm["dir"].as<std::string>(), NowSecondsNs(),

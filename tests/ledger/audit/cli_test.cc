@@ -365,6 +365,59 @@ TEST_F(AuditCliTest, WitnessCosignsOneHistoryAndVerifyCountsTheQuorum) {
   EXPECT_NE(r.out.find("fork"), std::string::npos) << r.out;
 }
 
+// A checkpoint, trusted-keys or log-key file that does not parse is rejected
+// input (exit 1) naming the file, as a digest or proof that does not parse
+// is; exit 3 stays for a note that parses and does not check.
+TEST_F(AuditCliTest, ACheckpointInputThatDoesNotParseIsExitOneNamingTheFile) {
+  const std::string db = "--db " + Tmp("db") + " ";
+  ASSERT_EQ(Ledgerctl("generate --contracts 1 --days 5 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
+  ASSERT_EQ(Ledgerctl(db + "init").code, 0);
+  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("w.jsonl")).code, 0);
+  for (const char* k : {"log", "w1", "stranger"})
+    ASSERT_EQ(Ledgerctl("keygen -q --out " + Tmp(k)).code, 0);
+  CliRun r = Ledgerctl("vkey --key " + Tmp("log.pub") + " --name example.com/log");
+  ASSERT_EQ(r.code, 0) << r.out;
+  WriteFile(Tmp("log.vkey"), r.out);
+  WriteFile(Tmp("trusted"), r.out);
+  ASSERT_EQ(Ledgerctl(db + "checkpoint --key " + Tmp("log") + " --origin example.com/log --out " +
+                      Tmp("cp"))
+                .code,
+            0);
+  ASSERT_EQ(Ledgerctl(db + "checkpoint --key " + Tmp("stranger") +
+                      " --origin example.com/log --out " + Tmp("cp-stranger"))
+                .code,
+            0);
+  const std::string good = ReadFile(Tmp("cp"));
+  WriteFile(Tmp("garbage"), "garbage\n");
+  WriteFile(Tmp("empty"), "");
+  WriteFile(Tmp("truncated"), good.substr(0, good.size() / 2));
+  const std::string witness = " --state " + Tmp("state") + " --key " + Tmp("w1") +
+                              " --name w1.example --out " + Tmp("cosigned");
+  const std::string against = db + "verify --quorum 0 --against ";
+  for (const char* bad : {"garbage", "empty", "truncated"}) {
+    r = Ledgerctl("witness " + Tmp(bad) + " --log-key " + Tmp("log.vkey") + witness);
+    EXPECT_EQ(r.code, 1) << bad << ": " << r.out;
+    EXPECT_NE(r.out.find(Tmp(bad)), std::string::npos) << r.out;
+    r = Ledgerctl("witness " + Tmp("cp") + " --log-key " + Tmp(bad) + witness);
+    EXPECT_EQ(r.code, 1) << bad << ": " << r.out;
+    EXPECT_NE(r.out.find(Tmp(bad)), std::string::npos) << r.out;
+    r = Ledgerctl(against + Tmp(bad) + " --trusted-keys " + Tmp("trusted"));
+    EXPECT_EQ(r.code, 1) << bad << ": " << r.out;
+    EXPECT_NE(r.out.find(Tmp(bad)), std::string::npos) << r.out;
+  }
+  r = Ledgerctl(against + Tmp("cp") + " --trusted-keys " + Tmp("garbage"));
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find(Tmp("garbage")), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(Tmp("cosigned")));
+  // Well-formed but signed by a key nobody trusts: a failed check.
+  EXPECT_EQ(
+      Ledgerctl("witness " + Tmp("cp-stranger") + " --log-key " + Tmp("log.vkey") + witness).code,
+      3);
+  EXPECT_EQ(Ledgerctl(against + Tmp("cp-stranger") + " --trusted-keys " + Tmp("trusted")).code, 3);
+  r = Ledgerctl("witness " + Tmp("cp") + " --log-key " + Tmp("log.vkey") + witness);
+  EXPECT_EQ(r.code, 0) << r.out;
+}
+
 // ECDSA P-256 keys, chosen at keygen, sign digests and checkpoints alike.
 TEST_F(AuditCliTest, EcdsaKeysSignDigestsAndCheckpoints) {
   const std::string db = "--db " + Tmp("db") + " ";

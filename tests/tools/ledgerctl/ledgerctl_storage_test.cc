@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -141,6 +142,33 @@ TEST_F(LedgerctlTest, FullDiskIsExitFourAndLosesNothingAcknowledged) {
     r = Run({"--db", db, "append", "--json", opened}, "", false);
     EXPECT_TRUE(r.code == 0 || r.code == 4) << r.err;
     const uint64_t appended_one = r.code == 0 ? 1 : 0;
+    // A full disk is when an operator copies the ledger away: the read
+    // commands, backup included, still work (a backup opened the ledger for
+    // writing and failed with "no space left"). The last free blocks taken
+    // first: the failed import may have left some.
+    const fs::path filler = mnt / "filler";
+    {
+      std::ofstream fill(filler, std::ios::binary);
+      const std::string block(64 << 10, 'x');
+      for (int i = 0; i < 4096 && fill.write(block.data(), block.size()).flush(); ++i) {
+      }
+    }
+    const std::string backup = (dir_ / (batches ? "bk-batches" : "bk-whole")).string();
+    for (const std::vector<std::string>& c : std::vector<std::vector<std::string>>{
+             {"verify"}, {"balance"}, {"log", "--limit", "1"}, {"backup", "--dir", backup}}) {
+      std::vector<std::string> args = {"--db", db};
+      args.insert(args.end(), c.begin(), c.end());
+      r = Run(args, "", false);
+      EXPECT_EQ(r.code, 0) << c[0] << " on a full disk: " << r.err;
+    }
+    const std::string restored =
+        (dir_ / (batches ? "restored-batches" : "restored-whole")).string();
+    r = Run({"restore", backup, "--db", restored}, "", false);
+    EXPECT_EQ(r.code, 0) << r.err;
+    r = Run({"--db", restored, "log", "--json"}, "", false);
+    EXPECT_EQ(Lines(r.out).size(), acknowledged + appended_one)
+        << "the backup taken on a full disk";
+    fs::remove(filler);
     ASSERT_EQ(::mount(nullptr, mnt.c_str(), nullptr, MS_REMOUNT, "size=256m"), 0)
         << std::strerror(errno);
     r = Run({"--db", db, "verify"}, "", false);
