@@ -346,12 +346,36 @@ def check_figures(folder, m, events):
             raise Failure(name, "%d rows; recomputed from the events: %d" % (len(given), len(rows)))
 
 
+class BadArgument(Exception):
+    """An argument the auditor gave that cannot be used: exit 2, naming it."""
+
+
+def read_trusted_vkey(vkey_file):
+    """The text of the --vkey file: a verifier key, as `ledgerctl vkey` prints."""
+    try:
+        if os.path.getsize(vkey_file) > NOTE_BYTES_MAX:
+            raise BadArgument("--vkey %s: larger than %d bytes" % (vkey_file, NOTE_BYTES_MAX))
+        with open(vkey_file, "rb") as f:
+            text = f.read().decode("utf-8")
+    except OSError as err:
+        raise BadArgument("--vkey %s: cannot be read: %s" % (vkey_file, err.strerror))
+    except UnicodeDecodeError:
+        raise BadArgument("--vkey %s: not UTF-8 text" % vkey_file)
+    try:
+        parse_vkey(text, vkey_file)
+    except Failure as failure:
+        raise BadArgument("--vkey %s (a verifier key, as `ledgerctl vkey` prints it)" % failure)
+    return text
+
+
 def verify(folder, vkey_file, previous_dir):
+    trusted = read_trusted_vkey(vkey_file) if vkey_file is not None else None
+    for name, path in (("DIR", folder), ("--previous", previous_dir)):
+        if path is not None and not os.path.isdir(path):
+            raise BadArgument("%s %s: not a folder" % (name, path))
     vkey_text = read(folder, "log.vkey", NOTE_BYTES_MAX).decode("utf-8", "replace")
-    if vkey_file is not None:
-        with open(vkey_file, encoding="utf-8") as f:
-            if f.read().strip() != vkey_text.strip():
-                raise Failure("log.vkey", "is not the trusted key of %s" % vkey_file)
+    if trusted is not None and trusted.strip() != vkey_text.strip():
+        raise Failure("log.vkey", "is not the trusted key of %s" % vkey_file)
     vkey = parse_vkey(vkey_text, "log.vkey")
     m, files = parse_manifest(open_note(read(folder, "MANIFEST", NOTE_BYTES_MAX), vkey, "MANIFEST"))
     if m["origin"] != [vkey[0]]:
@@ -388,6 +412,9 @@ def main(argv):
         return EXIT_USAGE
     try:
         m, count = verify(args[0], vkey_file, previous_dir)
+    except BadArgument as err:
+        print("verify_package: %s" % err, file=sys.stderr)
+        return EXIT_USAGE
     except Failure as failure:
         print("verify_package: FAILED: %s" % failure, file=sys.stderr)
         return EXIT_FAILED

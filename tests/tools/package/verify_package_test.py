@@ -209,6 +209,27 @@ class LoadingTest(unittest.TestCase):
         self.assertEqual(sorted(os.listdir(self.pkg)),
                          sorted(n + ".py" for n in ("verify_package",) + vp.MODULES))
 
+    def test_an_argument_that_cannot_be_used_is_a_usage_error_naming_it(self):
+        # The auditor's own inputs, before any file of the package is read:
+        # exit 2 naming the argument, never a traceback or another file's name.
+        pem = os.path.join(self.tmp, "key.pub")
+        with open(pem, "w") as f:
+            f.write("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n")
+        binary = os.path.join(self.tmp, "binary")
+        with open(binary, "wb") as f:
+            f.write(b"\xff\xfe\x00")
+        missing = os.path.join(self.tmp, "missing")
+        for args, named in (([self.pkg, "--vkey", missing], "--vkey " + missing),
+                            ([self.pkg, "--vkey", self.tmp], "--vkey " + self.tmp),
+                            ([self.pkg, "--vkey", pem], "--vkey " + pem),
+                            ([self.pkg, "--vkey", binary], "--vkey " + binary),
+                            ([missing], "DIR " + missing),
+                            ([self.pkg, "--previous", missing], "--previous " + missing)):
+            r = self.run_verifier(*args)
+            self.assertEqual(r.returncode, vp.EXIT_USAGE, args)
+            self.assertIn(named, r.stderr)
+            self.assertNotIn("Traceback", r.stderr)
+
     def test_a_missing_module_is_named(self):
         for missing in vp.MODULES:
             os.rename(os.path.join(self.pkg, missing + ".py"), os.path.join(self.tmp, "aside"))
