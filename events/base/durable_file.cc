@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <system_error>
 
 namespace ccl::events {
@@ -249,7 +250,9 @@ bool IsSameOrInside(const std::string& path, const std::string& folder) {
   if (ec) return false;
   const fs::path f = fs::weakly_canonical(fs::absolute(folder, ec), ec);
   if (ec || f.empty()) return false;
-  return std::mismatch(f.begin(), f.end(), p.begin(), p.end()).first == f.end();
+  auto f_end = f.end();
+  if (std::prev(f_end)->empty()) --f_end;  // a trailing '/' of a folder not made yet
+  return std::mismatch(f.begin(), f_end, p.begin(), p.end()).first == f_end;
 }
 
 }  // namespace ccl::events

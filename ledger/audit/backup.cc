@@ -27,27 +27,11 @@ Status FromIo(const rocksdb::IOStatus& s, const std::string& what) {
   return Status::IOError(what + ": " + s.ToString());
 }
 
-// True when `inner` is `outer` or inside it, both resolved (symbolic links,
-// "..", a trailing '/') as far as they exist.
-bool IsSameOrInside(const std::string& inner, const std::string& outer) {
-  std::error_code ec;
-  const std::filesystem::path a = std::filesystem::weakly_canonical(inner, ec);
-  if (ec) return false;
-  const std::filesystem::path b = std::filesystem::weakly_canonical(outer, ec);
-  if (ec) return false;
-  auto ai = a.begin(), bi = b.begin();
-  for (; bi != b.end(); ++ai, ++bi) {
-    if (bi->empty() && std::next(bi) == b.end()) break;  // b's trailing '/'
-    if (ai == a.end() || *ai != *bi) return false;
-  }
-  return true;
-}
-
 // A backup must survive the loss of the ledger's folder and of its
 // checkpoint folder, so it lives in neither.
 Status CheckBackupPlace(const std::string& db_path, const std::string& dir) {
   for (const std::string& folder : {db_path, DefaultCheckpointFolder(db_path)}) {
-    if (IsSameOrInside(dir, folder)) {
+    if (events::IsSameOrInside(dir, folder)) {
       return Status::InvalidArgument("backup folder " + dir + " is inside " + folder +
                                      ", which a backup must outlive: choose a folder outside it");
     }
@@ -189,6 +173,10 @@ Status RestoreLedger(const std::string& dir, const std::string& db_path, uint32_
   }
   CCL_RETURN_IF_ERROR(Ledger::CheckNewFolder(db_path));
   if (!std::filesystem::exists(dir, ec)) return Status::NotFound("no backup folder " + dir);
+  if (events::IsSameOrInside(db_path, dir)) {
+    return Status::InvalidArgument(db_path + " is inside the backup folder " + dir +
+                                   ", which is the backups' own: choose a folder outside it");
+  }
   // An empty folder the user made stays; everything in it is this run's.
   const bool folder_was_there = std::filesystem::exists(db_path, ec);
   RestoreResult r;

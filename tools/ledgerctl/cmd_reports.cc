@@ -241,7 +241,14 @@ int RunPending(const po::variables_map& vm, const GlobalOptions& g) {
   ReportArgs args;
   Status s = ParseReportArgs(vm, projections::ReportKind::kBalances, &args);
   if (!s.ok()) return Usage("pending", s);
-  if (vm["json"].as<bool>()) args.format = OutputFormat::kJson;
+  if (vm["json"].as<bool>()) {
+    if (!vm["format"].defaulted() && args.format != OutputFormat::kJson) {
+      return Usage("pending",
+                   Status::InvalidArgument("--json and --format " + vm["format"].as<std::string>() +
+                                           " ask for two formats: give one"));
+    }
+    args.format = OutputFormat::kJson;
+  }
   return PrintStoredRows(g, args.format, [](ledger::Ledger* l, projections::RowSet* rows) {
     std::vector<events::Event> pending;
     CCL_RETURN_IF_ERROR(projections::ReadPendingApprovals(l, &pending));

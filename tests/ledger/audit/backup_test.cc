@@ -92,6 +92,15 @@ TEST_F(BackupTest, RestoreNeverOverwrites) {
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_NE(s.message().find("is inside the ledger folder"), std::string::npos) << s.message();
   EXPECT_FALSE(std::filesystem::exists(inner));
+  // Nor inside the backup folder, by any name of it: the ledger would live
+  // among its own backups (and its next backup would go into itself).
+  for (const std::string& backups : {backups_, backups_ + "/", backups_ + "/./"}) {
+    const std::string among = backups_ + "/restored";
+    s = RestoreLedger(backups, among, 0, nullptr, nullptr, &r);
+    EXPECT_TRUE(s.IsInvalidArgument()) << backups << ": " << s.ToString();
+    EXPECT_NE(s.message().find("is inside the backup folder"), std::string::npos) << s.message();
+    EXPECT_FALSE(std::filesystem::exists(among));
+  }
   std::filesystem::create_directories(Target("empty"));
   EXPECT_TRUE(RestoreLedger(backups_, Target("empty"), 0, nullptr, nullptr, &r).ok());
   EXPECT_TRUE(

@@ -166,6 +166,11 @@ TEST_F(LedgerctlPeriodTest, AReopenedMonthIsApprovedListedAndClosedAgain) {
   EXPECT_NE(r.out.find(",reopen 2025-03: late invoice"), std::string::npos) << r.out;
   r = Run({"pending", "--json"});
   EXPECT_NE(r.out.find("\"asked_by\":\"alice\""), std::string::npos) << r.out;
+  EXPECT_EQ(Run({"pending", "--json", "--format", "json"}).out, r.out);
+  // Two formats asked for: a usage error, not one of them silently.
+  r = Run({"pending", "--json", "--format", "csv"});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.err.find("--json and --format csv"), std::string::npos) << r.err;
   const std::string approve = R"("type":"Approved","target_event_id":)"
                               R"("00000000-0000-4000-8000-0000000000c2",)";
   r = Run({"append"}, event("c3", approve + R"("actor":"alice")"));
