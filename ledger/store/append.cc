@@ -461,9 +461,7 @@ Status LedgerImpl::FindDuplicate(const Writer& w, const events::Event& in, size_
   AppendResult* r = w.result;
   r->failed_index = i;
   if (!existing.in_current_batch) {
-    return Status::Conflict(EventLabel(in.event_id) + ": event_id conflict: already used by seq " +
-                            std::to_string(existing.seq) + " with different content")
-        .WithRule(rules::kEventIdConflict);
+    return EventIdConflict(in, existing.seq);
   }
   // Within the batch the pending seq means nothing to the caller (none is
   // written): name the input event instead.

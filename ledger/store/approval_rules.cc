@@ -10,6 +10,7 @@
 #include "events/model/rules.h"
 #include "events/model/uuid.h"
 #include "ledger/store/keys.h"
+#include "ledger/store/ledger.h"
 #include "ledger/store/period_rules.h"
 
 namespace ccl::ledger {
@@ -166,9 +167,7 @@ Status ApplyDecision(ModelView* view, const Event& e) {
   const std::string label = events::FormatUuid(e.target_event_id);
   EventLookup found;
   CCL_RETURN_IF_ERROR(view->FindEvent(e.target_event_id, &found));
-  if (!found.found) {
-    return RuleError(e, rules::kApprovalTarget, "decision target not found", "no event " + label);
-  }
+  if (!found.found) return TargetNotFound(e);
   const Event target = *found.event;  // the view's copy is valid until its next call
   if (target.contract != e.contract) {
     return RuleError(e, rules::kApprovalTarget, "decision in another stream than its target",

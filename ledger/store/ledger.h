@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -429,6 +430,13 @@ class Ledger {
 Status ContractNotFound(std::string_view contract);  // "no contract 'C' in the ledger"
 Status EventNotFound(uint64_t seq);                  // "seq N: no such event"
 Status EventIdNotFound(const events::Uuid& id);      // "no event <uuid>"
+// The refusals of an append that a server gives a caller who may not learn
+// of an event outside its scope, each exactly what the rules say of that case:
+// the refusal of event `e` (an EntryReversed, Approved or Rejected) whose
+// target does not exist (R-REV-01, R-APPR-02), and the conflict of `e`'s
+// event_id with a stored event's, without that event's seq (R-ID-02).
+Status TargetNotFound(const events::Event& e);
+Status EventIdConflict(const events::Event& e, std::optional<uint64_t> seq);
 
 // The chain hash step: h_n = SHA-256(h_{n-1} || BE64(n) || event_bytes_n).
 Hash ChainHash(const Hash& previous, uint64_t seq, std::string_view event_bytes);

@@ -9,6 +9,7 @@
 
 #include "events/base/quote.h"
 #include "events/model/codec.h"
+#include "events/model/rules.h"
 #include "events/model/uuid.h"
 #include "ledger/store/ledger_impl.h"
 #include "ledger/store/stored_event.h"
@@ -175,6 +176,13 @@ Status CheckContractExists(Ledger* ledger, std::string_view contract) {
 
 Status ContractNotFound(std::string_view contract) {
   return Status::NotFound("no contract " + events::QuoteForMessage(contract) + " in the ledger");
+}
+
+Status EventIdConflict(const events::Event& e, std::optional<uint64_t> seq) {
+  return Status::Conflict(EventLabel(e.event_id) + ": event_id conflict: already used" +
+                          (seq ? " by seq " + std::to_string(*seq) : std::string()) +
+                          " with different content")
+      .WithRule(rules::kEventIdConflict);
 }
 
 Status EventNotFound(uint64_t seq) { return Status::NotFound(SeqLabel(seq) + ": no such event"); }

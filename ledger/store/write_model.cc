@@ -12,6 +12,7 @@
 #include "ledger/store/approval_rules.h"
 #include "ledger/store/hold_rules.h"
 #include "ledger/store/keys.h"
+#include "ledger/store/ledger.h"
 #include "ledger/store/period_rules.h"
 
 namespace ccl::ledger {
@@ -204,10 +205,7 @@ Status ApplyReversal(ModelView* view, const Event& e, uint64_t seq, ContractStat
   const std::string target_label = events::FormatUuid(e.target_event_id);
   EventLookup target;
   CCL_RETURN_IF_ERROR(view->FindEvent(e.target_event_id, &target));
-  if (!target.found) {
-    return Rule(e, rules::kReversalTargetExists, "reversal target not found",
-                "no event " + target_label);
-  }
+  if (!target.found) return TargetNotFound(e);
   const Event& t = *target.event;
   if (t.contract != e.contract) {
     return Rule(e, rules::kReversalSameContract, "reversal target in another contract",
@@ -310,6 +308,15 @@ Status ApplyClosed(const Event& e, ContractState* c) {
 Status RuleError(const Event& e, std::string_view id, std::string_view rule,
                  const std::string& detail) {
   return Rule(e, id, rule, detail);
+}
+
+Status TargetNotFound(const Event& e) {
+  assert(e.type == EventType::kEntryReversed || events::IsDecision(e.type));
+  const std::string detail = "no event " + events::FormatUuid(e.target_event_id);
+  if (e.type == EventType::kEntryReversed) {
+    return Rule(e, rules::kReversalTargetExists, "reversal target not found", detail);
+  }
+  return Rule(e, rules::kApprovalTarget, "decision target not found", detail);
 }
 
 Status ApplyContractEvent(ModelView* view, const Event& e, uint64_t seq, ContractState* c,

@@ -1,5 +1,7 @@
 #include "tools/access/auth.h"
 
+#include <boost/algorithm/string/predicate.hpp>
+
 #include "events/base/limits.h"
 #include "events/base/quote.h"
 
@@ -71,7 +73,8 @@ std::optional<AuthFailure> Authenticate(std::string_view certificate_principal,
   std::shared_ptr<const AccessRules> rules = store.Rules();
   std::optional<AuthFailure> failure;
   if (!authorization.empty()) {
-    if (!authorization.starts_with(kBearer) || authorization.size() == kBearer.size()) {
+    // The scheme's name is case-insensitive (RFC 9110 11.1).
+    if (!boost::istarts_with(authorization, kBearer) || authorization.size() == kBearer.size()) {
       failure = Unauthorized("the Authorization header must be 'Bearer <token>'",
                              "an Authorization header that is not a Bearer token");
     } else {

@@ -4,6 +4,7 @@
 
 #include "events/base/limits.h"
 #include "events/base/quote.h"
+#include "events/model/rules.h"
 #include "events/model/validate.h"
 #include "ledger/merkle/merkle.h"
 #include "ledger/merkle/merkle_json.h"
@@ -292,6 +293,26 @@ std::optional<ApiError> CheckWriteBatch(std::string_view principal, ScopeCheck* 
     return err;
   }
   return std::nullopt;
+}
+
+Status HideOutOfScopeEvents(ScopeCheck* check, std::span<const events::Event> batch,
+                            const ledger::AppendResult& r, const Status& s) {
+  if (s.ok() || check->everything() || r.failed_index >= batch.size()) return s;
+  const events::Event& e = batch[r.failed_index];
+  const bool targets = e.type == events::EventType::kEntryReversed || events::IsDecision(e.type);
+  const bool about_target =
+      targets && (s.rule() == rules::kReversalSameContract || s.rule() == rules::kApprovalTarget);
+  const bool about_id = s.IsConflict() && s.rule() == rules::kEventIdConflict &&
+                        r.first_use_index == SIZE_MAX;  // not an event of this batch
+  if (!about_target && !about_id) return s;
+  events::Event stored;
+  Status found = check->ledger()->GetByEventId(about_id ? e.event_id : e.target_event_id, &stored);
+  if (found.IsNotFound()) return s;
+  bool in = false;
+  if (found.ok()) found = check->EventInScope(stored, &in);
+  // A lookup that failed shows nothing either: the refusal stands either way.
+  if (found.ok() && in) return s;
+  return about_id ? ledger::EventIdConflict(e, std::nullopt) : ledger::TargetNotFound(e);
 }
 
 }  // namespace ccl::ledgerd

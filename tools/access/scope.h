@@ -92,6 +92,7 @@ class ScopeCheck {
 
   bool everything() const { return scope_.everything; }
   const Scope& scope() const { return scope_; }
+  ledger::Ledger* ledger() const { return ledger_; }
 
   // Whether `contract` (empty: ledger-wide) is in scope. A contract the
   // ledger does not hold is in scope only when named by contract:.
@@ -135,5 +136,14 @@ class ScopeCheck {
 [[nodiscard]] std::optional<ApiError> CheckWriteBatch(std::string_view principal, ScopeCheck* check,
                                                       std::span<const events::Event> batch,
                                                       std::span<const uint64_t> lines);
+
+// The refusal `s` of an append of `batch` (`r` its result), as a principal
+// with a scope may see it: where the refused event's target or event_id is
+// that of a stored event outside the scope, the rules' words would name that
+// event's contract or seq; the principal is told instead what it would be told
+// if that event did not exist (ledger::TargetNotFound), or of a conflict
+// without the seq (ledger::EventIdConflict). `s` itself otherwise.
+[[nodiscard]] Status HideOutOfScopeEvents(ScopeCheck* check, std::span<const events::Event> batch,
+                                          const ledger::AppendResult& r, const Status& s);
 
 }  // namespace ccl::ledgerd

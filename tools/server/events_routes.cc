@@ -2,6 +2,7 @@
 // import` appends with) and to the ledger's readers, producing what
 // `ledgerctl log --json` and `show` produce.
 #include <atomic>
+#include <boost/algorithm/string/predicate.hpp>
 #include <chrono>
 #include <exception>
 #include <memory>
@@ -27,9 +28,11 @@ using events::Event;
 
 // The format of the body by its Content-Type: a JSON array or JSON Lines.
 std::optional<ApiError> BodyFormatOf(const Request& r, app::InputFormat* format) {
-  if (r.content_type == "application/json") {
+  // Media types are case-insensitive (RFC 9110 8.3.1).
+  if (boost::iequals(r.content_type, "application/json")) {
     *format = app::InputFormat::kJsonArray;
-  } else if (r.content_type == "application/x-ndjson" || r.content_type == "application/jsonl") {
+  } else if (boost::iequals(r.content_type, "application/x-ndjson") ||
+             boost::iequals(r.content_type, "application/jsonl")) {
     *format = app::InputFormat::kJsonLines;
   } else {
     return HttpError(415, "unsupported_media_type",
@@ -175,15 +178,24 @@ void PostEvents(std::shared_ptr<const Request> request, Service& svc, ReplyDone 
   // The request's record goes into the append's own synced batch: the body
   // is one atomic append, so it is written exactly when the events are.
   const bool attached = AttachAccessRecord(r, &options.append);
+  // A refusal seen through a scope must not name what lies outside it: the
+  // events are kept to say what is refused (HideOutOfScopeEvents).
+  std::shared_ptr<const std::vector<Event>> kept;
+  if (!scope.everything()) kept = std::make_shared<const std::vector<Event>>(in.events);
   const auto start = std::chrono::steady_clock::now();
   svc.appends_in_flight.fetch_add(1);
   svc.ledger->AppendAsync(
       std::move(in.events), std::move(options.append),
-      [&svc, lines = std::move(in.lines), attached, start, done = std::move(done)](
+      [&svc, request, kept, lines = std::move(in.lines), attached, start, done = std::move(done)](
           const Status& st, ledger::AppendResult&& appended) {
         const InFlight in_flight(&svc.appends_in_flight);
         const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-        done(AppendedReplyOrFault(st, appended, lines, attached, took.count(), svc));
+        Status shown = st;
+        if (kept != nullptr) {
+          ScopeCheck scope(request->context.scope(), svc.ledger);
+          shown = HideOutOfScopeEvents(&scope, *kept, appended, st);
+        }
+        done(AppendedReplyOrFault(shown, appended, lines, attached, took.count(), svc));
       });
 }
 

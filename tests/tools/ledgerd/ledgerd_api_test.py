@@ -133,6 +133,9 @@ class ApiTest(unittest.TestCase):
                         e["message"])
         r = s.request("POST", "/v1/events", body=self.lines[60], content_type="text/plain")
         self.assertEqual(r.status, 415)
+        # Media types are case-insensitive: an array, not a 415.
+        r = s.request("POST", "/v1/events", body="[{}", content_type="Application/JSON")
+        self.assertEqual((r.status, r.error()["line"]), (400, 1))
         self.assertEqual(s.request("GET", "/v1/events/999999").status, 404)
         self.assertEqual(s.request("GET", "/v1/events/999999").error()["seq"], 999999)
         self.assertEqual(s.request("GET", "/v1/events/x1").status, 400)

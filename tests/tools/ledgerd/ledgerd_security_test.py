@@ -287,6 +287,37 @@ class AuthorizationMatrixTest(unittest.TestCase):
                     self.assertEqual(self.server.head_seq(), head)
         self.assertNotIn(self.revoked_token, self.server.log())
 
+    def test_a_refused_write_tells_a_scoped_writer_nothing_of_events_outside_its_scope(self):
+        # A reversal or decision aimed at an out-of-scope event is refused in
+        # the words used for a target that does not exist (it named the
+        # other contract), and an event_id taken by an out-of-scope event is
+        # a conflict without its seq; nothing is written either way.
+        s = self.server
+        head = s.head_seq()
+        outside, inside = self.sample[self.outside], self.sample[self.inside]
+        missing = "00000000-0000-4000-a000-00000000dead"
+
+        def refusal(event, target):
+            r = s.request("POST", "/v1/events", "s_writer", body=json.dumps(event))
+            e = r.error()
+            return r.status, e["code"], e["message"].replace(target, "<target>"), e["line"]
+
+        for n, kind in enumerate([{"type": "EntryReversed", "reason": "r"}, {"type": "Approved"}]):
+            base = dict(kind, event_id=f"00000000-0000-4000-a000-{n:012x}", contract=self.inside,
+                        effective_at=inside["effective_at"], source="test")
+            there = refusal(dict(base, target_event_id=outside["event_id"]), outside["event_id"])
+            nowhere = refusal(dict(base, target_event_id=missing), missing)
+            self.assertEqual(there, nowhere)
+            self.assertEqual(there[0], 422)
+            self.assertNotIn(self.outside, there[2])
+        for taken, seq_shown in [(outside, False), (inside, True)]:
+            clash = json.loads(self.booking(self.inside))
+            clash["event_id"] = taken["event_id"]
+            r = s.request("POST", "/v1/events", "s_writer", body=json.dumps(clash))
+            self.assertEqual((r.status, r.error()["code"]), (409, "conflict"), r.body)
+            self.assertEqual(f"by seq {taken['seq']}" in r.error()["message"], seq_shown, r.body)
+        self.assertEqual(s.head_seq(), head)
+
     def test_only_an_unscoped_auditor_reads_the_access_log(self):
         r = self.server.request("GET", "/v1/access-log?limit=1", "allroles")
         self.assertEqual(r.status, 200, r.body)
@@ -482,6 +513,11 @@ class TokenAndActorTest(unittest.TestCase):
         r = s.request("GET", "/v1/digest", headers={"Authorization": "Basic " + self.token},
                       principal=None)
         self.assertEqual(r.status, 401)
+        # The scheme's name is case-insensitive.
+        for scheme in ("bearer ", "BEARER "):
+            r = s.request("GET", "/v1/digest", headers={"Authorization": scheme + self.token},
+                          principal=None)
+            self.assertEqual(r.status, 200, r.body)
         booking = self.event(inside, "HoursBooked", 1)
         r = s.request("POST", "/v1/events", body=json.dumps(booking), token=self.token)
         self.assertEqual(r.status, 200, r.body)
