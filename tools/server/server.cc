@@ -1,12 +1,17 @@
 #include "tools/server/server.h"
 
+#include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 
 #include "ledger/audit/checkpoint_folder.h"
@@ -99,6 +104,28 @@ Status ServerImpl::Init() {
   return Bind();
 }
 
+namespace {
+
+// What is wrong with the file of a PEM option that cannot be opened, said
+// before OpenSSL would ("asio.ssl error" for a file that is not there).
+Status CheckPemFile(const char* option, const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return Status::InvalidArgument(std::string(option) + " " + path +
+                                   ": cannot be read: " + std::strerror(errno));
+  }
+  struct stat st {};
+  const bool folder = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+  ::close(fd);
+  if (folder) {
+    return Status::InvalidArgument(std::string(option) + " " + path +
+                                   ": is a folder, not a PEM file");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Status ServerImpl::InitTls() {
   SSL_CTX* ctx = tls_.native_handle();
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -108,6 +135,9 @@ Status ServerImpl::InitTls() {
       SSL_CTX_set_ciphersuites(ctx, kTls13CipherSuites) != 1) {
     return Status::InvalidArgument("the TLS cipher lists are not supported by this OpenSSL");
   }
+  CCL_RETURN_IF_ERROR(CheckPemFile("--tls-key", options_.tls_key));
+  CCL_RETURN_IF_ERROR(CheckPemFile("--tls-cert", options_.tls_cert));
+  CCL_RETURN_IF_ERROR(CheckPemFile("--client-ca", options_.client_ca));
   beast::error_code ec;
   // The key first: a certificate that does not match it only drops it
   // (OpenSSL), and the check below then names the mismatch.

@@ -156,6 +156,12 @@ void Session::OnBody(beast::error_code ec) {
 
 void Session::FailRead(beast::error_code ec, bool header) {
   const ServerLimits& l = server_->options().limits;
+  // Refused before it could be routed or authorized: its access record names
+  // whom the TLS handshake authenticated, if a certificate did.
+  if (!principal_.empty()) {
+    context_.principal = principal_;
+    context_.auth_method = AuthMethod::kCertificate;
+  }
   if (ec == http::error::header_limit) {
     return Send(
         Reply::Error(HttpError(431, "limit_exceeded",

@@ -86,6 +86,23 @@ class AccessLogTest(unittest.TestCase):
         for r in requests_of(records):
             self.assertEqual(r["client"], "127.0.0.1")
 
+    def test_a_request_refused_before_routing_names_its_certificates_principal(self):
+        # Over a limit or malformed, a request is refused before it is
+        # routed or authorized; the TLS handshake has authenticated its
+        # client all the same, and the record says who it was (it said nobody).
+        s = self.server
+        s.close()
+        s = self.server = Ledgerd(args=["--limit-body-bytes", "2000",
+                                        "--limit-header-bytes", "4096"])
+        self.assertEqual(s.request("POST", "/v1/events", "writer", body="x" * 3000).status, 413)
+        self.assertEqual(s.request("GET", "/v1/events", "reader",
+                                   headers={"X-Big": "a" * 5000}).status, 431)
+        self.assertEqual(s.request("GET", "/v1/events", None,
+                                   headers={"X-Big": "a" * 5000}).status, 431)
+        got = [(r["principal"], r["auth"], r["status"]) for r in requests_of(access_records(s))]
+        self.assertEqual(got, [("writer", "certificate", 413), ("reader", "certificate", 431),
+                               ("", "none", 431)])
+
     def test_the_route_and_the_command_filter_alike(self):
         s = self.server
         self.assertEqual(s.post_events(self.lines[:4], "writer").status, 200)

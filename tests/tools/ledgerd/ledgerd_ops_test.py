@@ -242,6 +242,17 @@ class OpsTest(unittest.TestCase):
         r = subprocess.run(bad, capture_output=True, text=True, timeout=30)
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn(f"--tls-key {bad[key]}: not the key of the certificate in --tls-cert", r.stderr)
+        # A PEM file that is not there, or a folder, is named with what is
+        # wrong with it (it was "asio.ssl error" and "no start line").
+        for option in ("--tls-key", "--tls-cert", "--client-ca"):
+            for value, said in [(os.path.join(s.dir, "missing.pem"), "No such file or directory"),
+                                (s.dir, "is a folder, not a PEM file")]:
+                bad = list(cmd)
+                bad[bad.index(option) + 1] = value
+                r = subprocess.run(bad, capture_output=True, text=True, timeout=30)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertIn(f"{option} {value}: ", r.stderr)
+                self.assertIn(said, r.stderr)
 
 
 if __name__ == "__main__":
