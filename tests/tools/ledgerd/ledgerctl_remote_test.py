@@ -214,6 +214,19 @@ class RemoteTest(unittest.TestCase):
         # The table does not show the assigned times: the twins print the same.
         self.assertSameAsLocal(["log", "--from", str(head - 2)], db=self.twin)
 
+        # A writer without a reading role: the append stands and is exit 0
+        # (it was exit 4: reading the event back for its stream version was
+        # forbidden); the line says what a writer may know. The twin gets the
+        # same event, so that both stay alike for the other tests.
+        mine = json.dumps(dict(booking, event_id=str(uuid.uuid4()), actor="writer"))
+        head = self.server.head_seq()
+        for said in ("appended", "duplicate of"):
+            p = self.remote("append", "--json", mine, principal="writer")
+            self.assertEqual((p.stdout, p.stderr, p.returncode),
+                             (f"{said} seq {head + 1} (contract {booking['contract']})\n", "", 0))
+        self.assertEqual(self.server.head_seq(), head + 1)
+        self.assertEqual(self.local("append", "--json", mine, db=self.twin).returncode, 0)
+
     def test_csv_imports_as_the_local_command_imports_it(self):
         booking = self.first("HoursBooked")
         columns = list(booking.keys())
