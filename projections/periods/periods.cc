@@ -12,15 +12,27 @@ namespace ccl::projections {
 namespace {
 
 // A reopening of `e.period_month` took effect: it and every later close
-// not reopened yet are marked. `approval` is its Approved, or null.
+// not reopened yet are marked. `approval` is its Approved, or null. A month
+// with no close of its own to mark was closed with the first close of a later
+// month (R-PERIOD-01): its reopening gets an entry of its own (seq 0), so that
+// no reopening goes unlisted.
 void MarkReopened(const events::Event& e, const events::Event* approval,
                   std::vector<ClosedPeriod>* periods) {
-  for (ClosedPeriod& p : *periods) {
-    if (p.month < e.period_month || p.reopened_at_ns != 0) continue;
+  const auto mark = [&](ClosedPeriod& p) {
     p.reopened_at_ns = approval != nullptr ? approval->recorded_at_ns : e.recorded_at_ns;
     p.reopened_by = e.actor;
     p.reopen_approved_by = approval != nullptr ? approval->actor : "";
+  };
+  bool own_close = false;
+  for (ClosedPeriod& p : *periods) {
+    if (p.month < e.period_month || p.reopened_at_ns != 0) continue;
+    own_close = own_close || p.month == e.period_month;
+    mark(p);
   }
+  if (own_close) return;
+  ClosedPeriod& p = periods->emplace_back();
+  p.month = e.period_month;
+  mark(p);
 }
 
 }  // namespace
@@ -113,12 +125,13 @@ RowSet PeriodRowSet(const std::vector<ClosedPeriod>& periods) {
   const auto num = [](int64_t v) { return Cell{false, v, {}}; };
   const Cell null{true, 0, {}};
   for (const ClosedPeriod& p : periods) {
+    const bool own_close = p.seq != 0;
     std::vector<Cell> head = {
         text(events::FormatMonthIndex(p.month)),
-        text(events::FormatInstant(p.effective_at_ns)),
-        text(events::FormatInstantNs(p.recorded_at_ns)),
-        text(p.actor),
-        num(static_cast<int64_t>(p.seq)),
+        own_close ? text(events::FormatInstant(p.effective_at_ns)) : null,
+        own_close ? text(events::FormatInstantNs(p.recorded_at_ns)) : null,
+        own_close ? text(p.actor) : null,
+        own_close ? num(static_cast<int64_t>(p.seq)) : null,
         p.reopened_at_ns == 0 ? null : text(events::FormatInstantNs(p.reopened_at_ns)),
         p.reopened_at_ns == 0 ? null : text(ReopenedBy(p))};
     if (p.seal.totals.empty()) {

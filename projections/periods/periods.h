@@ -17,6 +17,9 @@ namespace ccl::projections {
 
 struct ClosedPeriod {
   int32_t month = 0;  // events::MonthIndexOf
+  // The PeriodClosed's seq; 0 for a month closed with the first close of a
+  // later month (R-PERIOD-01) and then reopened: such an entry has no close
+  // fields and no seal, only its reopening.
   uint64_t seq = 0;
   int64_t effective_at_ns = 0;
   int64_t recorded_at_ns = 0;
@@ -33,7 +36,8 @@ struct ClosedPeriod {
 
 // The closes of the ledger in stream order (a month reopened and closed
 // again has two), as known at `known_at_ns` (recorded at or before it;
-// INT64_MAX: all), each with its reopening if any. Corruption when a stored
+// INT64_MAX: all), each with its reopening if any, and an entry of seq 0 at
+// the reopening of a month that had no close of its own. Corruption when a stored
 // close has no seal.
 [[nodiscard]] Status ReadClosedPeriods(ledger::Ledger* ledger, int64_t known_at_ns,
                                        std::vector<ClosedPeriod>* out);
@@ -48,7 +52,8 @@ struct ClosedPeriod {
 std::string ReopenedBy(const ClosedPeriod& p);
 
 // One row per close and currency of its seal (a close of a month without
-// contracts: one row without currency or amounts).
+// contracts: one row without currency or amounts; an entry of seq 0: one row
+// with only the month and its reopening).
 RowSet PeriodRowSet(const std::vector<ClosedPeriod>& periods);
 
 // `p` folded as of the period's last day and as known now: OK when its

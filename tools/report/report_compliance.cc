@@ -22,6 +22,11 @@ void ClosedMonths(const ReportData& d, std::string* out) {
     const auto head = [&] {
       t.Row();
       t.Text(events::FormatMonthIndex(p.month), "nowrap");
+      if (p.seq == 0) {  // closed with a later month's first close, then reopened
+        t.Text("with a later month", "sub");
+        t.Text("");
+        return;
+      }
       t.Text(events::FormatInstant(p.effective_at_ns), "nowrap");
       t.Text(p.actor, "sub");
     };

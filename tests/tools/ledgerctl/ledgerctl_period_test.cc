@@ -194,6 +194,56 @@ TEST_F(LedgerctlPeriodTest, AReopenedMonthIsApprovedListedAndClosedAgain) {
   EXPECT_EQ(Run({"verify"}).code, 0);
 }
 
+// The first close closes the months before it too: reopening one of them
+// (once the later month is reopened) has no close to mark, and is listed as
+// a row of its own, in every format, rather than not at all.
+TEST_F(LedgerctlTest, AReopenedMonthWithoutACloseOfItsOwnIsListed) {
+  Init();
+  ASSERT_EQ(Run({"append", "--json", kOpened}).code, 0);
+  const auto event = [](const std::string& id, const std::string& rest) {
+    return R"({"event_id":"00000000-0000-4000-8000-0000000000)" + id +
+           R"(","effective_at":"2025-04-10T20:00:00Z","source":"test",)" + rest + "}";
+  };
+  for (const std::string& e :
+       {event("d1", R"("type":"PeriodClosed","actor":"controller","period":"2025-03")"),
+        event("d2", R"("type":"PeriodReopened","actor":"alice","period":"2025-03","reason":"r")"),
+        event("d3", R"("type":"PeriodReopened","actor":"bob","period":"2025-02","reason":"r")")}) {
+    RunResult r = Run({"append", "--json", e});
+    ASSERT_EQ(r.code, 0) << e << ": " << r.err;
+  }
+  RunResult r = Run({"periods", "--format", "csv"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  EXPECT_EQ(lines[1].rfind("2025-03,2025-04-10T20:00:00Z,", 0), 0u) << lines[1];
+  EXPECT_NE(lines[1].find(",alice,"), std::string::npos) << lines[1];
+  const std::vector<std::string> cells = Cells(lines[2]);
+  ASSERT_EQ(cells.size(), 12u) << lines[2];
+  EXPECT_EQ(cells[0], "2025-02");
+  EXPECT_EQ(cells[1] + cells[2] + cells[3] + cells[4], "") << lines[2];
+  EXPECT_NE(cells[5], "");
+  EXPECT_EQ(cells[6], "bob");
+  r = Run({"periods", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"({"period":"2025-02","closed_at":null,"recorded_at":null,"actor":null,)"
+                       R"("seq":null,"reopened_at":")"),
+            std::string::npos)
+      << r.out;
+  r = Run({"margin", "--period", "2025-02"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("period 2025-02 was reopened"), std::string::npos) << r.err;
+  // Closed again, it has its own close and seal.
+  ASSERT_EQ(Run({"append", "--json",
+                 event("d4", R"("type":"PeriodClosed","actor":"controller","period":"2025-02")")})
+                .code,
+            0);
+  EXPECT_EQ(Run({"margin", "--period", "2025-02"}).code, 0);
+  lines = Lines(Run({"periods", "--format", "csv"}).out);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[3].rfind("2025-02,2025-04-10T20:00:00Z,", 0), 0u) << lines[3];
+  EXPECT_EQ(Run({"verify"}).code, 0);
+}
+
 // Retention: a closed contract is listed once its three (or N) years have
 // passed, unless a hold is in force; a held one is listed with its case.
 TEST_F(LedgerctlTest, RetentionListsWhatIsPastItAndWhatIsHeld) {
