@@ -408,6 +408,12 @@ Status MerkleTreeChecker::CheckTile(uint32_t tile_level, uint64_t tile_index,
     if (want.empty()) return Status::OK();
     stored.clear();
   } else if (!s.ok()) {
+    // A tile that cannot be decoded or whose block fails its checksum is
+    // damage at the tile's first seq, as a tile that does not match is.
+    if (s.IsCorruption()) {
+      const uint64_t first_node = tile_index * kTileWidth;
+      bad_seq_ = std::max<uint64_t>((first_node << (tile_level * kTileHeight)) + 1, 1);
+    }
     return s;
   }
   const size_t n = std::max(stored.size(), want.size());

@@ -377,6 +377,19 @@ TEST_F(MerkleStoreTest, CheckerFindsTreesThatDoNotMatchTheirEvents) {
   s = check(300, 0);
   EXPECT_NE(s.message().find("seq 81..96"), std::string::npos) << s.ToString();
   EXPECT_EQ(bad_seq, 81u);
+  // A tile that cannot be decoded is damage at its first seq too (it was
+  // reported at seq 0, while verify's summary named another seq).
+  ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), cf(), MerkleTileKey(1, 0), tile.substr(1)).ok());
+  s = check(300, 0);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_EQ(bad_seq, 1u) << s.ToString();
+  std::string leaf_tile;
+  ASSERT_TRUE(db_->Get(rocksdb::ReadOptions(), cf(), MerkleTileKey(0, 2), &leaf_tile).ok());
+  ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), cf(), MerkleTileKey(0, 2), "x").ok());
+  s = check(300, 0);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_EQ(bad_seq, 33u) << s.ToString();
+  ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), cf(), MerkleTileKey(0, 2), leaf_tile).ok());
   ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), cf(), MerkleTileKey(1, 0), tile).ok());
   // A stray tile beyond the right edge, or a key that is no tile.
   ASSERT_TRUE(db_->Put(rocksdb::WriteOptions(), cf(), MerkleTileKey(0, 40), tile).ok());
