@@ -223,6 +223,9 @@ Status CsvEventReader::Assemble(Event* out) {
   if (fixed_type_.has_value()) {
     CCL_RETURN_IF_ERROR(assembler_.SetText(FieldId::kType, EventTypeName(*fixed_type_)));
   }
+  if (!options_.default_actor.empty() && out->actor.empty()) {
+    CCL_RETURN_IF_ERROR(assembler_.SetText(FieldId::kActor, options_.default_actor));
+  }
   return assembler_.Finish();
 }
 

@@ -59,6 +59,9 @@ struct CsvReaderOptions {
   // ("column 'minutes': must be 1..1440, got 0") for a caller that names the
   // line itself, from Next's *line (1 for Open's errors).
   bool line_in_message = true;
+  // The actor of a record that names none (a server's clients: the principal
+  // they will be taken for); empty: `actor` is required.
+  std::string default_actor;
 };
 
 class CsvEventReader {

@@ -126,7 +126,10 @@ class JsonArrayReader final : public JsonMemoryReader {
 // CSV (events/model/csv.h) held in memory (which must outlive the reader).
 class CsvTextReader final : public EventReader {
  public:
-  CsvTextReader() : reader_(events::CsvReaderOptions{.line_in_message = false}) {}
+  // `default_actor`: events::CsvReaderOptions::default_actor.
+  explicit CsvTextReader(std::string default_actor = {})
+      : reader_(events::CsvReaderOptions{.line_in_message = false,
+                                         .default_actor = std::move(default_actor)}) {}
   // `type`: the type of every record (CsvTypeOf), or nullopt for a `type`
   // column. Errors of the header row are at line() 1.
   Status Open(std::string_view text, std::optional<events::EventType> type);

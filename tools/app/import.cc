@@ -536,11 +536,11 @@ Status AddBodyAppended(const Status& s, const ledger::AppendResult& appended,
 }
 
 Status CsvAsJsonLines(std::string_view text, const std::string& csv_type, std::string_view source,
-                      std::string* out) {
+                      std::string_view default_actor, std::string* out) {
   assert(out != nullptr);
   std::optional<events::EventType> type;
   CCL_RETURN_IF_ERROR(CsvTypeOf(csv_type, &type));
-  CsvTextReader reader;
+  CsvTextReader reader{std::string(default_actor)};
   CCL_RETURN_IF_ERROR(reader.Open(text, type).WithLocation(source, 1));
   events::JsonOutputOptions json;
   json.assigned_fields = false;

@@ -158,9 +158,10 @@ Status AddBodyAppended(const Status& s, const ledger::AppendResult& appended,
 // line where its record starts in `text` (blank lines between), so that a
 // JSON Lines reader of *out names the CSV's own lines: what a front end sends
 // to a server that takes JSON only. A bad record fails as ImportFile fails it,
-// located at `source` and its line; nothing is appended to *out then.
+// located at `source` and its line; nothing is appended to *out then. A
+// record without an actor gets `default_actor` (empty: it is required).
 // REQUIRES: out not null.
 Status CsvAsJsonLines(std::string_view text, const std::string& csv_type, std::string_view source,
-                      std::string* out);
+                      std::string_view default_actor, std::string* out);
 
 }  // namespace ccl::app

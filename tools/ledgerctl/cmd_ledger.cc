@@ -59,7 +59,7 @@ int RunInit(const po::variables_map&, const GlobalOptions& g) {
 
 }  // namespace
 
-Status ParseAppendEvent(const po::variables_map& vm, Event* e) {
+Status ParseAppendEvent(const po::variables_map& vm, Event* e, std::string_view default_actor) {
   std::string text;
   if (vm.count("json")) {
     text = vm["json"].as<std::string>();
@@ -70,7 +70,7 @@ Status ParseAppendEvent(const po::variables_map& vm, Event* e) {
     text.pop_back();
   }
   events::JsonEventParser parser;
-  return parser.Parse(text, e);
+  return parser.Parse(text, e, default_actor);
 }
 
 namespace {

@@ -22,6 +22,7 @@
 #include "events/model/uuid.h"
 #include "tools/ledgerctl/ledger_io.h"
 #include "tools/ledgerctl/remote.h"
+#include "tools/net/certificate.h"
 
 namespace ccl::tools {
 
@@ -111,8 +112,9 @@ Status GetEventLine(client::Client* c, uint64_t seq, std::string* line) {
 }  // namespace
 
 int RemoteAppend(const po::variables_map& vm, const GlobalOptions& g) {
+  // An event without an actor is the principal's, as the server takes it.
   events::Event e;
-  Status s = ParseAppendEvent(vm, &e);
+  Status s = ParseAppendEvent(vm, &e, ccl::net::CertificateFilePrincipal(g.cert_file));
   if (!s.ok()) return Fail(s);
   std::unique_ptr<client::Client> c;
   if (int rc = ConnectToServer(g, "append", &c); rc != kExitOk) return rc;
@@ -278,8 +280,9 @@ int RemoteImport(const po::variables_map& vm, const GlobalOptions& g) {
     Status s;
     if (format == "csv" || (format.empty() && !IsJsonLines(files[i], inputs[i].text))) {
       std::string jsonl;
+      // A record without an actor is the principal's, as the server takes it.
       s = app::CsvAsJsonLines(inputs[i].text, csv_type, files[i] == "-" ? "/dev/stdin" : files[i],
-                              &jsonl);
+                              ccl::net::CertificateFilePrincipal(g.cert_file), &jsonl);
       inputs[i].text = std::move(jsonl);
     }
     if (s.ok()) {

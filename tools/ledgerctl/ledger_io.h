@@ -133,7 +133,10 @@ bool ParseShowKey(const std::string& key, std::optional<uint64_t>* seq, events::
 
 // `append`'s event: --json TEXT, else standard input, trailing blanks
 // dropped, parsed (cmd_ledger.cc).
-Status ParseAppendEvent(const po::variables_map& vm, events::Event* e);
+// `default_actor`: the actor of an event that names none (over a server, the
+// principal it will be taken for); empty: `actor` is required.
+Status ParseAppendEvent(const po::variables_map& vm, events::Event* e,
+                        std::string_view default_actor = {});
 
 // A check's outcome (cmd_audit.cc): a Corruption is a verification failure
 // (exit 3, said so); anything else (a missing or malformed input file, an I/O

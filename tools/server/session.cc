@@ -8,6 +8,7 @@
 #include <boost/algorithm/string/predicate.hpp>
 
 #include "events/base/quote.h"
+#include "tools/net/certificate.h"
 #include "tools/server/server_impl.h"
 
 namespace ccl::ledgerd {
@@ -22,22 +23,10 @@ constexpr size_t kFirstReadBytes = 4096;
 // parsed on a worker, so as not to hold the I/O thread's other connections.
 constexpr size_t kStrandBodyBytesMax = 64 << 10;
 
-// The subject CN of the verified client certificate; "" when there is none
-// or the subject names more than one CN (which one would be the principal
-// is then ambiguous).
+// The principal of the verified client certificate (ccl::net::CertificatePrincipal).
 std::string PrincipalOf(SSL* ssl) {
-  std::string out;
   X509* cert = SSL_get1_peer_certificate(ssl);
-  if (cert == nullptr) return out;
-  X509_NAME* name = X509_get_subject_name(cert);
-  const int at = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
-  if (at >= 0 && X509_NAME_get_index_by_NID(name, NID_commonName, at) < 0) {
-    unsigned char* utf8 = nullptr;
-    const int n =
-        ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at)));
-    if (n > 0) out.assign(reinterpret_cast<const char*>(utf8), static_cast<size_t>(n));
-    OPENSSL_free(utf8);
-  }
+  std::string out = ccl::net::CertificatePrincipal(cert);
   X509_free(cert);
   return out;
 }

@@ -369,7 +369,7 @@ TEST_F(CsvTest, WithoutLineInMessageTheLineIsNextsOutput) {
       "minor\n\n"
       "3f1c2a4e-8b7d-4c6e-9a5b-1d2e3f405162,HoursBooked,C-1,2026-03-31T14:05:00Z,a,s,bob,"
       "reactive,0,1\n";
-  CsvEventReader reader(CsvReaderOptions{.line_in_message = false});
+  CsvEventReader reader(CsvReaderOptions{.line_in_message = false, .default_actor = {}});
   ASSERT_TRUE(reader.Open(csv, std::nullopt).ok());
   Event e;
   size_t line = 0;
