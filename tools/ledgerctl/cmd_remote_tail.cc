@@ -5,14 +5,19 @@
 // the contract's currency beside every amount, as sent). --idle-timeout
 // ends a follow that heard of no new event for that long, as locally, and a
 // follow ends when the reader of its pipe does.
+#include <signal.h>
+#include <stdio_ext.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cassert>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -63,14 +68,17 @@ int ParseRemoteTail(const po::variables_map& vm, RemoteTailOptions* o) {
 }
 
 // Ends a followed stream's read from another thread (Client::Cancel): once
-// no event was noted for `idle_ms` (0: never; fired() then says so), or once
-// stdout's reader is gone (reader_gone()). A quiet stream waits in its read,
-// and only a write would learn that `| head` has exited, so the pipe is
-// polled every kReaderPollMs.
+// no event was noted for `idle_ms` (0: never; fired() then says so), once
+// stdout's reader is gone, or once Ctrl-C or SIGTERM came (reader_gone(),
+// stopped()). A quiet stream waits in its read, and only a write would learn
+// that `| head` has exited, so the pipe and the signals' flag are polled every
+// kReaderPollMs.
 class FollowWatch {
  public:
   FollowWatch(client::Client* c, bool follow, int64_t idle_ms) : client_(c), idle_ms_(idle_ms) {
-    if (follow) thread_ = std::thread([this] { Watch(); });
+    if (!follow) return;
+    stop_requested_ = StopOnInterruptOrTerm();
+    thread_ = std::thread([this] { Watch(); });
   }
   ~FollowWatch() {
     {
@@ -86,6 +94,7 @@ class FollowWatch {
   }
   bool fired() const { return fired_.load(); }
   bool reader_gone() const { return reader_gone_.load(); }
+  bool stopped() const { return stopped_.load(); }
 
  private:
   static constexpr std::chrono::milliseconds kReaderPollMs{200};
@@ -98,6 +107,11 @@ class FollowWatch {
       if (wake_.wait_until(lock, next, [&] { return done_; })) return;
       if (PipeReaderGone(STDOUT_FILENO)) {
         reader_gone_.store(true);
+        client_->Cancel();
+        return;
+      }
+      if (stop_requested_()) {
+        stopped_.store(true);
         client_->Cancel();
         return;
       }
@@ -118,6 +132,8 @@ class FollowWatch {
   bool done_ = false;
   std::atomic<bool> fired_{false};
   std::atomic<bool> reader_gone_{false};
+  std::atomic<bool> stopped_{false};
+  std::function<bool()> stop_requested_;
   std::thread thread_;
 };
 
@@ -159,12 +175,16 @@ int RemoteTail(const po::variables_map& vm, const GlobalOptions& g) {
   std::fflush(stdout);
   if (!o.follow && from > head) return kExitOk;
 
-  // Every event is flushed as it comes, so Ctrl-C (which ends the process
-  // here, inside a read that may wait for the next event) loses nothing printed.
+  // Every event is flushed as it comes. A follow ends cleanly (exit 0) on
+  // Ctrl-C or SIGTERM (FollowWatch), and when stdout's reader is gone: a
+  // write into the closed pipe fails with EPIPE rather than ending the
+  // process by SIGPIPE.
+  if (o.follow) ::signal(SIGPIPE, SIG_IGN);
   sink::FeedEventReader reader;
   FollowWatch watch(c.get(), o.follow, o.idle_timeout_ms);
   uint64_t count = 0;
   bool finished = false;  // the callback's own stop, not a failure
+  int output_errno = 0;   // a write to stdout failed (EPIPE: nobody reads it)
   s = c->GetEvents("/v1/feed?after=" + std::to_string(from - 1), "",
                    [&](const client::SseEvent& e) -> Status {
                      watch.Noted();
@@ -175,12 +195,23 @@ int RemoteTail(const po::variables_map& vm, const GlobalOptions& g) {
                      uint64_t seq = 0;
                      CCL_RETURN_IF_ERROR(JsonUnsigned(*c, e.data, "seq", &seq));
                      finished = (o.limit > 0 && count >= o.limit) || (!o.follow && seq >= head);
-                     std::fflush(stdout);
-                     if (!finished) return Status::OK();
+                     if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+                       output_errno = errno != 0 ? errno : EIO;
+                     }
+                     if (!finished && output_errno == 0) return Status::OK();
                      return Status::Busy("tail: done");  // ends the stream; never printed
                    });
   // The reader gone, nothing more can be shown: done, as the local tail.
-  if (finished || watch.fired() || watch.reader_gone()) return kExitOk;
+  if (output_errno == EPIPE) {
+    // Nobody will read what stdout still holds: dropped, and the stream's
+    // error flag with it, so that the end of main does not report it.
+    __fpurge(stdout);
+    std::clearerr(stdout);
+    return kExitOk;
+  }
+  if (output_errno != 0)
+    return Fail(Status::IOError("stdout: " + std::string(std::strerror(output_errno))));
+  if (finished || watch.fired() || watch.reader_gone() || watch.stopped()) return kExitOk;
   if (!s.ok()) return Fail(s);
   return kExitOk;
 }

@@ -10,6 +10,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -226,6 +227,16 @@ class RemoteTest(unittest.TestCase):
                              (f"{said} seq {head + 1} (contract {booking['contract']})\n", "", 0))
         self.assertEqual(self.server.head_seq(), head + 1)
         self.assertEqual(self.local("append", "--json", mine, db=self.twin).returncode, 0)
+        # Without an actor the event is the principal's, as the server takes
+        # it: append required one here, where a JSON Lines import did not.
+        anon = {k: v for k, v in booking.items() if k != "actor"}
+        anon["event_id"] = str(uuid.uuid4())
+        p = self.remote("append", "--json", json.dumps(anon), principal="writer")
+        self.assertEqual((p.stderr, p.returncode), ("", 0))
+        shown = ledgerctl("show", str(head + 2), db=self.server.db, check=True).stdout
+        self.assertEqual(json.loads(shown)["actor"], "writer")
+        self.assertEqual(self.local("append", "--json", json.dumps(dict(anon, actor="writer")),
+                                    db=self.twin).returncode, 0)
 
     def test_csv_imports_as_the_local_command_imports_it(self):
         booking = self.first("HoursBooked")
@@ -254,6 +265,17 @@ class RemoteTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.server.head_seq(), head + 3)
         self.assertSameAsLocal(["log", "--from", str(head + 1)], db=self.twin)
+        # A CSV without an actor column: its events are the principal's. The
+        # twin, which has no principal, gets the same events with the column.
+        event = fresh(minutes=7)
+        with_actor = csv_file("with-actor.csv", [event])
+        columns.remove("actor")
+        without = csv_file("without-actor.csv", [{k: v for k, v in event.items() if k != "actor"}])
+        p = self.remote("import", without)
+        self.assertEqual((p.stderr, p.returncode), ("", 0))
+        self.assertEqual(self.server.head_seq(), head + 4)
+        self.assertEqual(self.local("import", with_actor, db=self.twin).returncode, 0)
+        self.assertSameAsLocal(["log", "--from", str(head + 4)], db=self.twin)
 
     def test_digest_and_proof_are_the_local_files(self):
         here = self.local("digest", db=self.server.db)
@@ -391,6 +413,28 @@ class RemoteTest(unittest.TestCase):
                            capture_output=True, text=True, timeout=90)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(len(p.stdout.splitlines()), 2, p.stdout)
+        # More comes than head takes: a write meets the closed pipe (it ended
+        # the process by SIGPIPE, exit 141), in either format.
+        for fmt in ("jsonl", "csv"):
+            cmd = " ".join(shlex.quote(a) for a in [LEDGERCTL] + tls_args(self.server.port) +
+                           ["tail", "--follow", "-n", "50", "--format", fmt])
+            p = subprocess.run(["bash", "-c", f"timeout 60 {cmd} | head -n 2; exit ${{PIPESTATUS[0]}}"],
+                               capture_output=True, text=True, timeout=90)
+            self.assertEqual((p.returncode, p.stderr), (0, ""), fmt)
+
+    def test_a_followed_tail_ends_with_exit_0_on_ctrl_c_or_sigterm(self):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            p = subprocess.Popen([LEDGERCTL] + tls_args(self.server.port) +
+                                 ["tail", "--follow", "-n", "1"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+            try:
+                self.assertTrue(p.stdout.readline(), "the last event first")
+                p.send_signal(sig)
+                self.assertEqual(p.wait(timeout=10), 0, sig)
+            finally:
+                if p.poll() is None:
+                    p.kill()
+                p.communicate()
 
     def test_a_silent_server_ends_in_a_timeout_not_a_hang(self):
         listener = socket.socket()
