@@ -243,6 +243,15 @@ uint64_t DirectoryBytes(const std::string& path) {
   return total;
 }
 
+bool IsSameFile(const std::string& a, const std::string& b) {
+  if (a.empty() || b.empty() || a == "-" || b == "-") return false;
+  if (IsSameOrInside(a, b) && IsSameOrInside(b, a)) return true;
+  struct stat sa {
+  }, sb{};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
 bool IsSameOrInside(const std::string& path, const std::string& folder) {
   namespace fs = std::filesystem;
   std::error_code ec;

@@ -135,4 +135,8 @@ uint64_t DirectoryBytes(const std::string& path);
 // cannot be resolved: whoever then opens the path reports what is wrong.
 bool IsSameOrInside(const std::string& path, const std::string& folder);
 
+// Whether `a` and `b` name one file: the same path resolved as IsSameOrInside
+// resolves it, or, both existing, the same inode (a hard link).
+bool IsSameFile(const std::string& a, const std::string& b);
+
 }  // namespace ccl::events

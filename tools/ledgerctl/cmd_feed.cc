@@ -14,6 +14,7 @@
 #include <string>
 
 #include "events/base/display.h"
+#include "events/base/durable_file.h"
 #include "events/base/limits.h"
 #include "events/base/quote.h"
 #include "events/base/time_format.h"
@@ -64,10 +65,28 @@ int RunExportEvents(const po::variables_map& vm, const GlobalOptions& g) {
   if (vm.count("checkpoint")) o.checkpoint_path = vm["checkpoint"].as<std::string>();
   if (vm.count("after")) o.after_seq = vm["after"].as<uint64_t>();
   if (vm.count("limit")) o.limit = vm["limit"].as<uint64_t>();
+  if (vm.count("limit") && o.limit == 0) {
+    // 0 exported everything and moved the checkpoint to the head.
+    return UsageError("export", "option '--limit': at least 1 (leave it out for no limit)");
+  }
   if (!o.checkpoint_path.empty() && vm.count("after")) {
     return UsageError("export",
                       "--after and --checkpoint exclude each other (the checkpoint "
                       "says where to start)");
+  }
+  if (!o.checkpoint_path.empty()) {
+    // The feed's checkpoint is a file the export writes: never the ledger's
+    // own, and never the file the events go to (the checkpoint, saved last,
+    // replaced them, and the next run started after events nobody received).
+    std::string bad = OutputInsideTheLedger(o.checkpoint_path, g);
+    if (bad.empty() && vm.count("out") &&
+        events::IsSameFile(vm["out"].as<std::string>(), o.checkpoint_path)) {
+      bad = "--out and --checkpoint name the same file: the checkpoint would replace the events";
+    }
+    if (!bad.empty()) {
+      std::fprintf(stderr, "ledgerctl export: option '--checkpoint': %s\n", bad.c_str());
+      return kExitRejected;
+    }
   }
 
   std::unique_ptr<ledger::Ledger> ledger;
@@ -175,6 +194,9 @@ int RunTail(const po::variables_map& vm, const GlobalOptions& g) {
   if (vm.count("from")) {
     o.from_seq = vm["from"].as<uint64_t>();
     if (o.from_seq == 0) return UsageError("tail", "option '--from': seqs start at 1");
+    if (!vm["lines"].defaulted()) {
+      return UsageError("tail", "--from and -n exclude each other (each says where to start)");
+    }
   }
   o.last_events = vm["lines"].as<uint64_t>();
   o.follow = vm["follow"].as<bool>();
@@ -183,6 +205,9 @@ int RunTail(const po::variables_map& vm, const GlobalOptions& g) {
     return UsageError("tail", "option '--poll-ms': must be 10..60000");
   }
   if (vm.count("limit")) o.limit = vm["limit"].as<uint64_t>();
+  if (vm.count("limit") && o.limit == 0) {
+    return UsageError("tail", "option '--limit': at least 1 (leave it out for no limit)");
+  }
   if (vm.count("idle-timeout")) {
     // RunCommand bounds it (kTailIdleTimeoutSecondsMax), so the product fits.
     const uint64_t seconds = vm["idle-timeout"].as<uint64_t>();

@@ -50,6 +50,10 @@ int ParseRemoteTail(const po::variables_map& vm, RemoteTailOptions* o) {
     o->from = vm["from"].as<uint64_t>();
     if (o->from == 0)
       return RemoteUsage("tail", "option '--from': seqs start at 1", /*see_help=*/true);
+    if (!vm["lines"].defaulted()) {
+      return RemoteUsage("tail", "--from and -n exclude each other (each says where to start)",
+                         /*see_help=*/true);
+    }
   }
   const int64_t poll_ms = vm["poll-ms"].as<int64_t>();
   if (poll_ms < 10 || poll_ms > 60'000) {
@@ -58,6 +62,10 @@ int ParseRemoteTail(const po::variables_map& vm, RemoteTailOptions* o) {
   o->lines = vm["lines"].as<uint64_t>();
   o->follow = vm["follow"].as<bool>();
   o->limit = vm.count("limit") ? vm["limit"].as<uint64_t>() : 0;
+  if (vm.count("limit") && o->limit == 0) {
+    return RemoteUsage("tail", "option '--limit': at least 1 (leave it out for no limit)",
+                       /*see_help=*/true);
+  }
   if (vm.count("idle-timeout")) {
     // RunCommand bounds it (kTailIdleTimeoutSecondsMax), so the product fits.
     const uint64_t seconds = vm["idle-timeout"].as<uint64_t>();

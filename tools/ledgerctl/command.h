@@ -117,6 +117,11 @@ const Command* FindCommand(const CommandTable& table, std::string_view name);
 int RunCommand(const CommandTable& table, std::string_view name,
                const std::vector<std::string>& args, const GlobalOptions& defaults);
 
+// Why `path`, a file a command writes, may not be written beside `g`'s ledger
+// (it is inside the ledger's folder or its checkpoint folder, by any name),
+// or "" when it may (main.cc; every --out and --proof-out is checked so).
+std::string OutputInsideTheLedger(const std::string& path, const GlobalOptions& g);
+
 // `ledgerctl --version`: "ledgerctl X.Y.Z", the ledger format version, the
 // git revision of the build ("unknown" outside a git checkout) and the
 // RocksDB version, one per line (version.cc).

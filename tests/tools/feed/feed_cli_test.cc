@@ -3,8 +3,10 @@
 // usage errors and exit codes, and no progress output when piped.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <ctime>
+#include <filesystem>
 #include <set>
 
 #include "events/base/time_format.h"
@@ -245,6 +247,42 @@ TEST_F(FeedCliTest, UsageErrors) {
   EXPECT_EQ(Run({"export", "events", "--checkpoint", ckpt}), 1);
   EXPECT_NE(Err().find("another ledger"), std::string::npos) << Err();
   EXPECT_EQ(Out(), "");
+  // --limit 0 exported everything and moved the checkpoint to the head; -n
+  // beside --from was ignored.
+  EXPECT_EQ(Run({"export", "events", "--limit", "0", "--checkpoint", dir_.Sub("zero")}), 2);
+  EXPECT_NE(Err().find("'--limit': at least 1"), std::string::npos) << Err();
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("zero")));
+  EXPECT_EQ(Run({"tail", "--limit", "0"}), 2);
+  EXPECT_EQ(Run({"tail", "-n", "3", "--from", "5"}), 2);
+  EXPECT_NE(Err().find("--from and -n exclude each other"), std::string::npos) << Err();
+}
+
+// The feed's checkpoint is a file the export writes: never the file the
+// events go to (the checkpoint, saved last, replaced the events, and the next
+// run started after them), by any name, nor a file of the ledger's own.
+TEST_F(FeedCliTest, TheFeedCheckpointIsNeitherTheOutputNorALedgerFile) {
+  const std::string out = dir_.Sub("events.jsonl");
+  testing::WriteFile(out, "mine\n");
+  ASSERT_EQ(::link(out.c_str(), dir_.Sub("hard-link").c_str()), 0);
+  ASSERT_EQ(::symlink(out.c_str(), dir_.Sub("soft-link").c_str()), 0);
+  for (const std::string& checkpoint :
+       {out, dir_.Sub("./events.jsonl"), dir_.Sub("hard-link"), dir_.Sub("soft-link")}) {
+    EXPECT_EQ(Run({"export", "events", "--out", out, "--checkpoint", checkpoint}), 1) << checkpoint;
+    EXPECT_NE(Err().find("name the same file"), std::string::npos) << Err();
+  }
+  EXPECT_EQ(ReadFile(out), "mine\n");
+  for (const std::string& checkpoint :
+       {db_ + "/feed.ckpt", db_ + ".checkpoints/checkpoint-9.txt"}) {
+    EXPECT_EQ(Run({"export", "events", "--checkpoint", checkpoint}), 1) << checkpoint;
+    EXPECT_NE(Err().find("which the ledger owns"), std::string::npos) << Err();
+    EXPECT_FALSE(std::filesystem::exists(checkpoint)) << checkpoint;
+  }
+  // Apart, both are written.
+  EXPECT_EQ(Run({"export", "events", "--out", dir_.Sub("new.jsonl"), "--checkpoint",
+                 dir_.Sub("feed.ckpt")}),
+            0)
+      << Err();
+  EXPECT_EQ(SeqsOfJsonl(ReadFile(dir_.Sub("new.jsonl"))).size(), 10u);
 }
 
 }  // namespace
