@@ -51,6 +51,16 @@ std::string_view AsciiEscape(uint8_t c) {
   return control ? kReplacement : std::string_view();
 }
 
+// The bidirectional embeddings, overrides and isolates (U+202A..U+202E,
+// U+2066..U+2069): one left open in an event's text would reorder the
+// report's own text after it ("term 2026-01-01" shown reversed). The marks
+// U+200E and U+200F, which reorder nothing beyond themselves, stay.
+bool IsBidiControl(std::string_view utf8) {
+  if (utf8.size() != 3 || static_cast<uint8_t>(utf8[0]) != 0xE2) return false;
+  const auto b1 = static_cast<uint8_t>(utf8[1]), b2 = static_cast<uint8_t>(utf8[2]);
+  return (b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9);
+}
+
 }  // namespace
 
 void AppendEscaped(std::string_view text, std::string* out) {
@@ -62,6 +72,9 @@ void AppendEscaped(std::string_view text, std::string* out) {
       if (n == 0) {
         out->append(kReplacement);
         ++i;
+      } else if (IsBidiControl(text.substr(i, n))) {
+        out->append(kReplacement);
+        i += n;
       } else {
         out->append(text.data() + i, n);
         i += n;

@@ -15,7 +15,9 @@ namespace ccl::report {
 // Appends `text` escaped for HTML element content and for double- or
 // single-quoted attribute values: & < > " ' become entities; control
 // characters other than tab, LF and CR (which HTML forbids or browsers
-// mangle) and any byte sequence that is not valid UTF-8 become U+FFFD.
+// mangle), the bidirectional embeddings, overrides and isolates (one left
+// open would reorder the page's own text after it) and any byte sequence
+// that is not valid UTF-8 become U+FFFD.
 void AppendEscaped(std::string_view text, std::string* out);
 std::string Escaped(std::string_view text);
 

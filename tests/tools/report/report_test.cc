@@ -361,6 +361,12 @@ TEST(ReportEscapeTest, EscapesMarkupControlsAndBadUtf8) {
   EXPECT_EQ(Escaped("bad\xc3"), "bad\xef\xbf\xbd");
   EXPECT_EQ(Escaped("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd");                  // overlong '/'
   EXPECT_EQ(Escaped("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");  // surrogate
+  // Bidi overrides and isolates (RLO U+202E, LRE U+202A, RLI U+2067, PDI
+  // U+2069) reorder what follows them; marks (RLM U+200F) and RTL letters stay.
+  EXPECT_EQ(Escaped("x\xe2\x80\xae y \xe2\x80\xaa \xe2\x81\xa7 \xe2\x81\xa9"),
+            "x\xef\xbf\xbd y \xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd");
+  EXPECT_EQ(Escaped("\xe2\x80\x8f \xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xe2\x80\xa9"),
+            "\xe2\x80\x8f \xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xe2\x80\xa9");
 }
 
 TEST(ReportChartTest, HourScaleHasFewRoundGridlines) {
