@@ -110,7 +110,10 @@ Status DurableFileWriter::Open(const std::string& path, const FileWriteOptions& 
   if (w->fd_ < 0) {
     const int err = errno;
     const std::string where = dir.empty() ? std::string(".") : dir;
-    if (err == ENOENT || err == ENOTDIR) {
+    struct stat dir_st {};
+    const bool dir_there = ::stat(where.c_str(), &dir_st) == 0 && S_ISDIR(dir_st.st_mode);
+    // ENOENT also comes from a folder that takes no new file (/proc).
+    if ((err == ENOENT || err == ENOTDIR) && !dir_there) {
       return Status::IOError(path + ": the directory " + where + " does not exist");
     }
     return Errno(path + ": cannot create a file in " + where, err);

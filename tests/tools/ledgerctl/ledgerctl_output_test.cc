@@ -150,6 +150,8 @@ TEST_F(LedgerctlOutputTest, UnwritablePlacesGiveOneLineExitFourAndLeaveNothing) 
   const Case cases[] = {
       {out_dir_ / "missing" / "x.jsonl", "does not exist"},
       {out_dir_, "is a directory"},
+      // A folder that takes no new file answers ENOENT: it exists all the same.
+      {"/proc/ccl-test-x.jsonl", "cannot create a file in /proc"},
   };
   for (const Case& c : cases) {
     for (const char* what : {"events", "balances"}) {
