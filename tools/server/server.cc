@@ -101,6 +101,9 @@ Status ServerImpl::Init() {
     service_.access_log = access_log_.get();
   }
   service_.on_appended = [this] { NotifySubscribers(); };
+  service_.on_reload = [this](const Status& s, const std::string& trigger) {
+    LogReload(s, trigger);
+  };
   return Bind();
 }
 
@@ -210,6 +213,11 @@ Status ServerImpl::Run() {
                             options_.policy_path + " (" + std::to_string(policy_->Get()->size()) +
                             " principals), " + std::to_string(options_.worker_threads) + " workers";
   Log(spdlog::level::info, start, "\"port\":" + std::to_string(port_));
+  if (policy_->Get()->size() == 0) {
+    Log(spdlog::level::warn,
+        "the policy names no principal: every request is refused (403) "
+        "until a reload (SIGHUP) gives one a role");
+  }
   if (access_log_ != nullptr) {
     CCL_RETURN_IF_ERROR(access_log_->RecordStart(options_).WithContext("access log"));
   } else {
@@ -359,17 +367,27 @@ void ServerImpl::WaitSignal() {
   }));
 }
 
+void ServerImpl::LogReload(const Status& s, const std::string& trigger) {
+  if (!s.ok()) {
+    Log(spdlog::level::err,
+        "policy not reloaded, the old one stays (" + trigger + "): " + s.message());
+    return;
+  }
+  const auto rules = policy_->Rules();
+  Log(spdlog::level::info, "policy reloaded (" + trigger +
+                               "): " + std::to_string(rules->policy.size()) + " principals, " +
+                               std::to_string(rules->tokens.size()) + " service tokens");
+  if (rules->policy.size() == 0) {
+    Log(spdlog::level::warn,
+        "the policy names no principal: every request is refused (403) "
+        "until a reload (SIGHUP) gives one a role");
+  }
+}
+
 void ServerImpl::ReloadOnSignal() {
   ReloadDigests digests;
   Status s = policy_->Reload(&digests);
-  if (s.ok()) {
-    const auto rules = policy_->Rules();
-    Log(spdlog::level::info, "policy reloaded: " + std::to_string(rules->policy.size()) +
-                                 " principals, " + std::to_string(rules->tokens.size()) +
-                                 " service tokens");
-  } else {
-    Log(spdlog::level::err, "policy not reloaded, the old one stays: " + s.message());
-  }
+  LogReload(s, "SIGHUP");
   if (access_log_ == nullptr) return;
   const uint16_t status = s.ok() ? 200 : static_cast<uint16_t>(ApiErrorOf(s).http_status);
   // On a worker: the records wait for an fsync, the I/O threads must not.

@@ -167,6 +167,9 @@ class ServerImpl final : public Server {
   void ScheduleCheckpoint();
   // SIGHUP: re-reads the policy and records the reload.
   void ReloadOnSignal();
+  // Logs a reload's outcome (Service::on_reload), and warns when the policy
+  // now names no principal: every request is then refused.
+  void LogReload(const Status& outcome, const std::string& trigger);
   void PublishCheckpoint(const char* why);
   void NotifySubscribers();
   // The sessions of `sessions` (sessions_ or subscribers_) still alive.

@@ -67,6 +67,10 @@ struct Service {
   std::optional<ledger::SigningKey> digest_key;  // GET /v1/digest signs with it when set
   // Called after an acknowledged append that added events (wakes the feed).
   std::function<void()> on_appended;
+  // Called after each attempt to reload the policy and tokens files, with its
+  // outcome and what asked for it ("SIGHUP", "POST /v1/admin/reload by P"):
+  // the server's log says what happened, as for every reload.
+  std::function<void(const Status& outcome, const std::string& trigger)> on_reload;
   std::atomic<bool> draining{false};       // SIGTERM received: /readyz says 503
   std::atomic<bool> writes_failed{false};  // an append failed with IOError: /readyz 503
   // Appends handed to Ledger::AppendAsync and not answered yet: the server

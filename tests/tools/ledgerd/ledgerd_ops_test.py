@@ -47,6 +47,16 @@ class OpsTest(unittest.TestCase):
         self.assertEqual(s.request("GET", "/v1/events", "writer").status, 403)
         r = s.request("POST", "/v1/admin/reload", "admin")
         self.assertEqual((r.status, r.error()["code"]), (400, "invalid_argument"))
+        # The server's log says why, as for a SIGHUP (it said nothing).
+        self.wait_for_log("policy not reloaded, the old one stays (POST /v1/admin/reload by "
+                          "admin): ")
+        # A policy that names nobody is valid, and locks everyone out: said.
+        self.assertNotIn("names no principal", s.log())
+        with open(s.policy_path, "w") as f:
+            f.write("# nobody\n")
+        s.proc.send_signal(signal.SIGHUP)
+        self.wait_for_log("the policy names no principal: every request is refused")
+        self.assertEqual(s.request("GET", "/v1/events", "admin").status, 403)
 
     def test_sigterm_finishes_the_request_in_flight_then_exits_zero(self):
         s = self.server = Ledgerd(["--limit-shutdown-drain-ms", "20000"])
