@@ -74,13 +74,15 @@ bool PathMatches(std::string_view pattern, std::string_view path,
 std::span<const Route> Routes() { return kRoutes; }
 
 const Route* MatchRoute(std::string_view method, std::string_view path,
-                        std::vector<std::string>* params, unsigned* status) {
+                        std::vector<std::string>* params, unsigned* status, std::string* allow) {
   *status = 404;
+  if (allow != nullptr) allow->clear();
   // No two patterns of the table match one path (a test checks it), so the
   // first match is the only one.
   const Route* found = nullptr;
   for (const Route& r : kRoutes) {
     if (!PathMatches(r.pattern, path, params)) continue;
+    if (allow != nullptr) *allow += (allow->empty() ? "" : ", ") + std::string(r.method);
     if (r.method != method) {
       *status = 405;
       continue;

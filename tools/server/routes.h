@@ -42,9 +42,11 @@ std::span<const Route> Routes();
 
 // The route for `method` and `path`, filling *params with its {name}
 // segments. nullptr when none matches: *status is 404 when no route has the
-// path, 405 when one has it under another method.
+// path, 405 when one has it under another method; *allow (when not null)
+// then lists the path's methods, "GET, POST", for the 405's Allow header.
 const Route* MatchRoute(std::string_view method, std::string_view path,
-                        std::vector<std::string>* params, unsigned* status);
+                        std::vector<std::string>* params, unsigned* status,
+                        std::string* allow = nullptr);
 
 // Handlers (events_routes.cc, audit_routes.cc, report_routes.cc).
 // Parses and checks the body, then appends it with Ledger::AppendAsync

@@ -186,13 +186,15 @@ void Session::Dispatch() {
   request->method = std::string_view(req.method_string().data(), req.method_string().size());
   request->path = target.substr(0, q);
   unsigned status = 404;
-  route_ = MatchRoute(request->method, request->path, &request->path_params, &status);
+  std::string allow;
+  route_ = MatchRoute(request->method, request->path, &request->path_params, &status, &allow);
   if (route_ == nullptr) {
     const std::string what = status == 405 ? "method not allowed" : "no such route";
-    return Send(Reply::Error(HttpError(status, status == 405 ? "method_not_allowed" : "not_found",
-                                       what + ": " + std::string(request->method) + " " +
-                                           events::EscapeForMessage(request->path))),
-                keep_alive);
+    Reply reply = Reply::Error(HttpError(status, status == 405 ? "method_not_allowed" : "not_found",
+                                         what + ": " + std::string(request->method) + " " +
+                                             events::EscapeForMessage(request->path)));
+    if (status == 405) reply.headers.emplace_back("Allow", allow);  // RFC 9110 15.5.6
+    return Send(std::move(reply), keep_alive);
   }
   route_label_ = route_->pattern;
   if (auto e = AuthenticateRequest()) return Send(Reply::Error(*e), keep_alive);
@@ -311,6 +313,11 @@ void Session::Respond(Reply reply, bool keep_alive) {
   response_.set(http::field::cache_control, "no-store");
   for (const auto& [name, value] : reply.headers) response_.set(name, value);
   response_.body() = std::move(reply.body);
+  // An answer to HEAD (never a route here: a 405 or 404) carries no content
+  // (RFC 9110 9.3.2): a body would be read as the next response.
+  if (parser_ && parser_->is_header_done() && parser_->get().method() == http::verb::head) {
+    response_.body().clear();
+  }
   response_.keep_alive(keep_alive);
   response_.prepare_payload();
   LogRequest(reply.status, response_.body().size());

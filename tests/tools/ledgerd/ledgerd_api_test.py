@@ -311,6 +311,26 @@ class ApiTest(unittest.TestCase):
         ready = self.server.request("GET", "/readyz", "nobody")
         self.assertEqual((ready.status, ready.json()["ready"]), (200, True))
 
+    def test_a_405_names_the_allowed_methods_and_a_head_answer_has_no_body(self):
+        r = self.server.request("DELETE", "/v1/events", "reader")
+        self.assertEqual((r.status, r.headers.get("Allow")), (405, "POST, GET"))
+        # HEAD then GET on one connection: a body after the HEAD's answer
+        # would be read as the start of the next response.
+        sock = self.server.tls_socket("reader")
+        sock.settimeout(10)
+        sock.sendall(b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                     b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        data = b""
+        while data.count(b"HTTP/1.1 ") < 2 or not data.endswith(b"}"):
+            chunk = sock.recv(4096)
+            self.assertTrue(chunk, data)
+            data += chunk
+        sock.close()
+        head, rest = data.split(b"\r\n\r\n", 1)
+        self.assertTrue(head.startswith(b"HTTP/1.1 405"), data)
+        self.assertIn(b"Allow: GET", head)
+        self.assertTrue(rest.startswith(b"HTTP/1.1 200"), data)
+
 
 class ReadmeTest(unittest.TestCase):
     def test_every_served_route_is_documented_and_every_documented_route_served(self):

@@ -66,8 +66,10 @@ TEST(RoutesTest, EveryPathMatchesOneRouteAtMost) {
   unsigned status = 0;
   EXPECT_EQ(MatchRoute("GET", "/v1/events/", &params, &status), nullptr);
   EXPECT_EQ(status, 404u);
-  EXPECT_EQ(MatchRoute("DELETE", "/v1/events", &params, &status), nullptr);
+  std::string allow;
+  EXPECT_EQ(MatchRoute("DELETE", "/v1/events", &params, &status, &allow), nullptr);
   EXPECT_EQ(status, 405u);
+  EXPECT_EQ(allow, "POST, GET");
   EXPECT_EQ(MatchRoute("GET", "/v1/events//x", &params, &status), nullptr);
 }
 
