@@ -179,6 +179,12 @@ Status RestoreLedger(const std::string& dir, const std::string& db_path, uint32_
   }
   // An empty folder the user made stays; everything in it is this run's.
   const bool folder_was_there = std::filesystem::exists(db_path, ec);
+  // Made here, so that a place that takes no folder (a read-only file
+  // system) is named as such, not as RocksDB's "No such file or directory".
+  if (!folder_was_there) {
+    std::filesystem::create_directories(db_path, ec);
+    if (ec) return Status::IOError(db_path + ": cannot create the folder: " + ec.message());
+  }
   RestoreResult r;
   Status s = RestoreAndProve(dir, db_path, backup_id, trusted, trusted_key, &r);
   if (!s.ok()) {

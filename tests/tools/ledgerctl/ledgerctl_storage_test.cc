@@ -239,6 +239,26 @@ TEST_F(LedgerctlTest, WriteToAReadOnlyFolderSaysItIsNotWritable) {
   EXPECT_EQ(Listing(db_), before);
 }
 
+// A restore into a read-only file system says so (it said RocksDB's "No such
+// file or directory: While open directory"), exit 4, and leaves nothing.
+TEST_F(LedgerctlTest, ARestoreOntoAReadOnlyFileSystemSaysSo) {
+  InitWithOneBooking();
+  const std::string backups = (dir_ / "bk").string();
+  ASSERT_EQ(Run({"backup", "--dir", backups}).code, 0);
+  const fs::path mnt = dir_ / "rofs";
+  fs::create_directories(mnt);
+  if (::mount("tmpfs", mnt.c_str(), "tmpfs", MS_RDONLY, "size=64k") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs (needs root): " << std::strerror(errno);
+  }
+  Unmount unmount{mnt.string()};
+  const std::string target = (mnt / "restored").string();
+  RunResult r = Run({"restore", backups, "--db", target}, "", false);
+  EXPECT_EQ(r.code, 4) << r.err;
+  EXPECT_NE(r.err.find(std::strerror(EROFS)), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("No such file"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(target));
+}
+
 // A copied ledger without CURRENT and its empty WALs: read commands say the
 // folder holds a ledger that cannot be opened (not "create one with init"),
 // and init refuses it, naming what it found; no file changes.
