@@ -546,6 +546,9 @@ int CheckStdout(int rc) {
   errno = 0;
   const bool flushed = std::fflush(stdout) == 0;
   if (flushed && std::ferror(stdout) == 0) return rc;
+  // A command that failed has said why (a write to stdout among the reasons):
+  // one line, not a second about the same write.
+  if (rc != ccl::tools::kExitOk) return rc;
   const int err = errno;
   std::fprintf(stderr, "ledgerctl: write stdout: %s\n",
                err != 0 ? std::strerror(err) : "an earlier write failed; the output is incomplete");

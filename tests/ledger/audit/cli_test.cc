@@ -235,6 +235,16 @@ TEST_F(AuditCliTest, OutputThatCannotBeWrittenIsExitFour) {
   for (const char* command : {"balance", "log --json", "show 1", "stats", "digest"}) {
     EXPECT_EQ(Ledgerctl(db + command + " >/dev/full").code, 4) << command;
   }
+  // One line on stderr, about the failed write, not a second about the same.
+  const std::string err = Tmp("stderr");
+  for (const char* command : {"log --limit 3", "balance"}) {
+    const std::string cmd =
+        std::string(CCL_LEDGERCTL) + " " + db + command + " >/dev/full 2>" + err;
+    const int status = std::system(cmd.c_str());
+    EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 4) << command;
+    const std::string said = ReadFile(err);
+    EXPECT_EQ(std::count(said.begin(), said.end(), '\n'), 1) << command << ": " << said;
+  }
 }
 
 // An input file that is missing, unreadable or not a digest/proof at all is
