@@ -448,10 +448,13 @@ void RegisterLedgerFigureCommands(CommandTable* table) {
       "escalations per contract and severity: opened, resolved, open, time to resolve, minutes",
       DefineContractReportOptions, RunEscalations});
   table->push_back(Command{
-      "burn", "burn [--at-risk] [--as-of DATE] [--known-at TIMESTAMP] [--format FMT]",
+      "burn",
+      "burn [--at-risk] [--contract C] [--as-of DATE] [--known-at TIMESTAMP] [--format FMT]",
       "90-day burn rate and forecast to term end per contract line (overrun / underuse)",
       [](po::options_description* d, po::positional_options_description*) {
-        d->add_options()("at-risk", po::bool_switch(), "only lines flagged overrun or underuse");
+        d->add_options()("at-risk", po::bool_switch(), "only lines flagged overrun or underuse")(
+            "contract", po::value<std::string>()->value_name("C"),
+            "only contract C (reads only its stream)");
         DefineTimeOptions(d);
         DefineFormatOption(d);
       },

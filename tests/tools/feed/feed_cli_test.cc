@@ -224,6 +224,21 @@ TEST_F(FeedCliTest, BurnIsEvaluatedTodayUnlessAsOfIsGiven) {
     }
     EXPECT_GT(rows, 0u) << out;
   }
+  // One contract's rows, as `export burn --contract` and the server give
+  // them (the command had no --contract).
+  ASSERT_EQ(Run({"burn", "--contract", "C-1", "--format", "csv", "--as-of", "2026-03-31"}), 0)
+      << Err();
+  const std::string one = Out();
+  ASSERT_EQ(
+      Run({"export", "burn", "--contract", "C-1", "--format", "csv", "--as-of", "2026-03-31"}), 0)
+      << Err();
+  EXPECT_EQ(one, Out());
+  size_t rows = 0;
+  for (size_t pos = one.find('\n') + 1; pos < one.size(); pos = one.find('\n', pos) + 1, ++rows) {
+    EXPECT_EQ(one.substr(pos, 4), "C-1,") << one;
+  }
+  EXPECT_GT(rows, 0u) << one;
+  EXPECT_EQ(Run({"burn", "--contract", "C-9"}), 1);
 }
 
 TEST_F(FeedCliTest, UsageErrors) {
