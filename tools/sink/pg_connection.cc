@@ -37,6 +37,9 @@ std::string ServerName(PGconn* conn) {
 
 // The Status code for a SQLSTATE (its two-character class decides).
 Status::Code CodeForSqlState(std::string_view state) {
+  // A table or column of the sink's layout that is not there: the layout was
+  // changed by hand (the sink's own statements name only its own tables).
+  if (state == "42P01" || state == "42703") return Status::Code::kCorruption;
   const std::string_view cls = state.substr(0, 2);
   if (cls == "08" || cls == "57" || cls == "53" || cls == "58") return Status::Code::kIOError;
   if (cls == "23") return Status::Code::kCorruption;
@@ -56,7 +59,10 @@ std::string StatementLabel(std::string_view sql) {
   }
   std::string label;
   for (char c : sql) {
-    if (label.size() == 60) break;
+    if (label.size() == 60) {
+      label += "...";  // a cut statement says so
+      break;
+    }
     const bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
     if (!space) {
       label += c;
@@ -133,6 +139,9 @@ Status PgConnection::Error(std::string_view what, const PGresult* res) const {
   if (PQstatus(conn_) == CONNECTION_OK && state != nullptr) code = CodeForSqlState(state);
   std::string msg = res != nullptr ? Trimmed(PQresultErrorMessage(res)) : "";
   if (msg.empty()) msg = Trimmed(PQerrorMessage(conn_));
+  if (state != nullptr && (std::string_view(state) == "42P01" || std::string_view(state) == "42703")) {
+    msg += " (the sink's tables were changed by hand: restore them, or sync into a new schema)";
+  }
   return Make(code, server_ + ": " + std::string(what) + ": " + msg);
 }
 

@@ -151,6 +151,26 @@ TEST_F(SinkBatchesTest, ATableDroppedOutsideTheSinkIsNamedNotPassedOver) {
   EXPECT_EQ(rows[0][0], std::optional<std::string>(std::to_string(writer_->head().seq)));
 }
 
+// A column dropped by hand: the layout is damaged (exit 3, as a dropped
+// table), said with advice, and the statement named is marked as cut.
+TEST_F(SinkBatchesTest, AColumnDroppedOutsideTheSinkIsDamageNotBadInput) {
+  OpenContracts(2);
+  AppendOrDie(writer_.get(), Bookings(&factory_, Contract(0), 5));
+  auto reader = OpenLedgerAt(dir_.Sub("db"), true);
+  PostgresSinkResult r;
+  ASSERT_TRUE(RunPostgresSink(reader.get(), Options(), &r).ok());
+  std::unique_ptr<PgConnection> db;
+  ASSERT_TRUE(PgConnection::Connect(server_->conninfo(), &db).ok());
+  ASSERT_TRUE(
+      db->Exec("ALTER TABLE " + QuoteIdentifier(schema_) + ".margins DROP COLUMN margin_bp").ok());
+  AppendOrDie(writer_.get(), Bookings(&factory_, Contract(1), 2));
+  reader = OpenLedgerAt(dir_.Sub("db"), true);  // one that sees the new events
+  const Status s = RunPostgresSink(reader.get(), Options(), &r);
+  EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find("changed by hand"), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("...: "), std::string::npos) << s.ToString();
+}
+
 // A schema that already holds a table of one of the layout's names, not
 // the sink's: refused naming it, and nothing is created or changed there.
 TEST_F(SinkBatchesTest, AForeignTableOfALayoutNameIsNamedAndLeftAlone) {
