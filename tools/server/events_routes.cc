@@ -68,12 +68,15 @@ ApiError ImportFailure(const Status& s) {
   return e;
 }
 
-std::string AppendedJson(const app::ImportResult& result, const ledger::Hash& last_hash) {
+// `stream_version`: the one event's, for a body of one event (0: left out).
+std::string AppendedJson(const app::ImportResult& result, const ledger::Hash& last_hash,
+                         uint64_t stream_version) {
   return "{\"appended\":" + std::to_string(result.appended) +
          ",\"duplicates\":" + std::to_string(result.duplicates) +
          ",\"first_seq\":" + std::to_string(result.lowest_seq) +
          ",\"last_seq\":" + std::to_string(result.highest_seq) + ",\"head_hash\":\"" +
-         ledger::HexEncode(last_hash) + "\"}";
+         ledger::HexEncode(last_hash) + "\"" +
+         (stream_version != 0 ? ",\"stream_version\":" + std::to_string(stream_version) : "") + "}";
 }
 
 // The event's `log --json` line (with its contract's currency beside every
@@ -111,7 +114,16 @@ Reply AppendedReply(const Status& s, const ledger::AppendResult& appended,
   ledger::Hash hash;
   added = svc.ledger->GetChainHash(result.highest_seq, &hash);
   if (!added.ok()) return Reply::Of(added);
-  Reply reply = Reply::Json(AppendedJson(result, hash));
+  // One event (an `append`): its stream version too, which a writer could
+  // otherwise learn only by reading the event back (a reader's right).
+  uint64_t stream_version = 0;
+  if (result.events == 1) {
+    Event stored;
+    added = svc.ledger->Get(result.lowest_seq, &stored);
+    if (!added.ok()) return Reply::Of(added);
+    stream_version = stored.stream_version;
+  }
+  Reply reply = Reply::Json(AppendedJson(result, hash, stream_version));
   reply.rows = result.appended;
   reply.access_recorded = attached;
   return reply;

@@ -139,8 +139,13 @@ Status PgConnection::Error(std::string_view what, const PGresult* res) const {
   if (PQstatus(conn_) == CONNECTION_OK && state != nullptr) code = CodeForSqlState(state);
   std::string msg = res != nullptr ? Trimmed(PQresultErrorMessage(res)) : "";
   if (msg.empty()) msg = Trimmed(PQerrorMessage(conn_));
-  if (state != nullptr && (std::string_view(state) == "42P01" || std::string_view(state) == "42703")) {
+  if (state != nullptr &&
+      (std::string_view(state) == "42P01" || std::string_view(state) == "42703")) {
     msg += " (the sink's tables were changed by hand: restore them, or sync into a new schema)";
+  } else if (state != nullptr && std::string_view(state) == "23505") {
+    msg +=
+        " (the table holds rows past the sink's checkpoint: its sink_checkpoint row was "
+        "moved back or deleted by hand, or another process writes these tables)";
   }
   return Make(code, server_ + ": " + std::string(what) + ": " + msg);
 }

@@ -47,6 +47,13 @@ class ApiTest(unittest.TestCase):
         again = s.post_events(self.lines[40:60])
         self.assertEqual(again.status, 200)
         self.assertEqual((again.json()["appended"], again.json()["duplicates"]), (0, 20))
+        self.assertNotIn("stream_version", again.json())
+        # One event: its stream version too, new or a duplicate.
+        for _ in range(2):
+            one = s.post_events(self.lines[60:61])
+            self.assertEqual(one.json()["stream_version"],
+                             json.loads(ledgerctl("show", str(one.json()["first_seq"]), db=s.db,
+                                                  check=True).stdout)["stream_version"])
 
     def test_get_events_are_the_lines_of_log_json(self):
         s = self.server
