@@ -152,7 +152,7 @@ void RegisterSinkCommands(CommandTable* table) {
              "with --follow: look for new events every MS milliseconds")(
              "server", po::value<std::string>()->value_name("URL"),
              "read a ledgerd server's feed (https://HOST:PORT) instead of the ledger; the "
-             "certificate's principal needs the auditor role")(
+             "certificate's principal needs the reader role")(
              "cert", po::value<std::string>()->value_name("PEM"),
              "with --server: this client's certificate")(
              "key", po::value<std::string>()->value_name("PEM"), "with --server: its private key")(

@@ -1,6 +1,6 @@
 // The sink's events from a ledgerd server (`ledgerctl sink postgres
 // --server URL`): the ledger's id and head from GET /v1/digest (the
-// certificate's principal needs the auditor role), the events from GET
+// certificate's principal needs the reader role), the events from GET
 // /v1/feed, read from seq 1 on a thread of its own up to
 // limits::kSinkFeedQueueEventsMax events ahead of the sink, a dropped stream
 // resumed with Last-Event-ID (limits::kSinkFeedReconnectMs apart, failing
