@@ -171,6 +171,29 @@ TEST_F(SinkBatchesTest, AColumnDroppedOutsideTheSinkIsDamageNotBadInput) {
   EXPECT_NE(s.message().find("...: "), std::string::npos) << s.ToString();
 }
 
+// The checkpoint row moved back by hand: the events past it are in the table
+// already. Refused as damage (exit 3), saying what was changed, not only
+// PostgreSQL's "duplicate key".
+TEST_F(SinkBatchesTest, ACheckpointMovedBackByHandIsNamed) {
+  OpenContracts(1);
+  AppendOrDie(writer_.get(), Bookings(&factory_, Contract(0), 5));
+  auto reader = OpenLedgerAt(dir_.Sub("db"), true);
+  PostgresSinkResult r;
+  ASSERT_TRUE(RunPostgresSink(reader.get(), Options(), &r).ok());
+  std::unique_ptr<PgConnection> db;
+  ASSERT_TRUE(PgConnection::Connect(server_->conninfo(), &db).ok());
+  const std::string q = QuoteIdentifier(schema_);
+  const Status moved = db->Exec(
+      "UPDATE " + q + ".sink_checkpoint SET seq = 1, chain_hash = (SELECT chain_hash FROM " + q +
+      ".events WHERE seq = 1)");
+  ASSERT_TRUE(moved.ok()) << moved.ToString();
+  AppendOrDie(writer_.get(), Bookings(&factory_, Contract(0), 1));
+  reader = OpenLedgerAt(dir_.Sub("db"), true);
+  const Status s = RunPostgresSink(reader.get(), Options(), &r);
+  EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find("moved back or deleted by hand"), std::string::npos) << s.ToString();
+}
+
 // A schema that already holds a table of one of the layout's names, not
 // the sink's: refused naming it, and nothing is created or changed there.
 TEST_F(SinkBatchesTest, AForeignTableOfALayoutNameIsNamedAndLeftAlone) {
