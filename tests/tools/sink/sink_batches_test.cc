@@ -53,6 +53,18 @@ class SinkBatchesTest : public testing::PostgresServerTest {
     ASSERT_NE(writer_, nullptr);
   }
 
+  // `contracts` opened and five bookings of the first synced once; *reader
+  // reads the ledger as it was then, *db is a connection to the server.
+  void SyncOnce(int contracts, std::unique_ptr<ledger::Ledger>* reader,
+                std::unique_ptr<PgConnection>* db) {
+    OpenContracts(contracts);
+    AppendOrDie(writer_.get(), Bookings(&factory_, Contract(0), 5));
+    *reader = OpenLedgerAt(dir_.Sub("db"), true);
+    PostgresSinkResult r;
+    ASSERT_TRUE(RunPostgresSink(reader->get(), Options(), &r).ok());
+    ASSERT_TRUE(PgConnection::Connect(server_->conninfo(), db).ok());
+  }
+
   PostgresSinkOptions Options() {
     PostgresSinkOptions o;
     o.conninfo = server_->conninfo();
@@ -129,13 +141,10 @@ TEST(SinkTablesTest, TheLayoutsTablesAreNamedFromItsDdl) {
 // A table of the layout dropped outside the sink: the next run, even one
 // with nothing new to write, refuses naming the table, and writes nothing.
 TEST_F(SinkBatchesTest, ATableDroppedOutsideTheSinkIsNamedNotPassedOver) {
-  OpenContracts(2);
-  AppendOrDie(writer_.get(), Bookings(&factory_, Contract(0), 5));
-  auto reader = OpenLedgerAt(dir_.Sub("db"), true);
-  PostgresSinkResult r;
-  ASSERT_TRUE(RunPostgresSink(reader.get(), Options(), &r).ok());
+  std::unique_ptr<ledger::Ledger> reader;
   std::unique_ptr<PgConnection> db;
-  ASSERT_TRUE(PgConnection::Connect(server_->conninfo(), &db).ok());
+  ASSERT_NO_FATAL_FAILURE(SyncOnce(2, &reader, &db));
+  PostgresSinkResult r;
   // In the reverse of the DDL's order, so that each run names the table just dropped.
   for (const char* table : {"burn", "events"}) {
     ASSERT_TRUE(db->Exec("DROP TABLE " + QuoteIdentifier(schema_) + "." + table).ok());
@@ -154,13 +163,10 @@ TEST_F(SinkBatchesTest, ATableDroppedOutsideTheSinkIsNamedNotPassedOver) {
 // A column dropped by hand: the layout is damaged (exit 3, as a dropped
 // table), said with advice, and the statement named is marked as cut.
 TEST_F(SinkBatchesTest, AColumnDroppedOutsideTheSinkIsDamageNotBadInput) {
-  OpenContracts(2);
-  AppendOrDie(writer_.get(), Bookings(&factory_, Contract(0), 5));
-  auto reader = OpenLedgerAt(dir_.Sub("db"), true);
-  PostgresSinkResult r;
-  ASSERT_TRUE(RunPostgresSink(reader.get(), Options(), &r).ok());
+  std::unique_ptr<ledger::Ledger> reader;
   std::unique_ptr<PgConnection> db;
-  ASSERT_TRUE(PgConnection::Connect(server_->conninfo(), &db).ok());
+  ASSERT_NO_FATAL_FAILURE(SyncOnce(2, &reader, &db));
+  PostgresSinkResult r;
   ASSERT_TRUE(
       db->Exec("ALTER TABLE " + QuoteIdentifier(schema_) + ".margins DROP COLUMN margin_bp").ok());
   AppendOrDie(writer_.get(), Bookings(&factory_, Contract(1), 2));
@@ -175,13 +181,10 @@ TEST_F(SinkBatchesTest, AColumnDroppedOutsideTheSinkIsDamageNotBadInput) {
 // already. Refused as damage (exit 3), saying what was changed, not only
 // PostgreSQL's "duplicate key".
 TEST_F(SinkBatchesTest, ACheckpointMovedBackByHandIsNamed) {
-  OpenContracts(1);
-  AppendOrDie(writer_.get(), Bookings(&factory_, Contract(0), 5));
-  auto reader = OpenLedgerAt(dir_.Sub("db"), true);
-  PostgresSinkResult r;
-  ASSERT_TRUE(RunPostgresSink(reader.get(), Options(), &r).ok());
+  std::unique_ptr<ledger::Ledger> reader;
   std::unique_ptr<PgConnection> db;
-  ASSERT_TRUE(PgConnection::Connect(server_->conninfo(), &db).ok());
+  ASSERT_NO_FATAL_FAILURE(SyncOnce(1, &reader, &db));
+  PostgresSinkResult r;
   const std::string q = QuoteIdentifier(schema_);
   const Status moved = db->Exec(
       "UPDATE " + q + ".sink_checkpoint SET seq = 1, chain_hash = (SELECT chain_hash FROM " + q +
