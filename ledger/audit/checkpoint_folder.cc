@@ -159,6 +159,16 @@ std::string DefaultCheckpointFolder(const std::string& db_path) {
   return text + ".checkpoints";
 }
 
+Status CheckFolderTakesCheckpoints(const std::string& folder) {
+  struct stat st {};
+  if (::stat(folder.c_str(), &st) != 0) return Status::OK();  // made when first published
+  // access() answers for this process's real ids and reports EROFS for a
+  // read-only mount, which permission bits (and root) do not show.
+  if (::access(folder.c_str(), W_OK | X_OK) == 0) return Status::OK();
+  return Status::IOError(folder + ": " + std::strerror(errno) +
+                         ": the checkpoint of a write could not be published");
+}
+
 Status CheckFolderOutsideLedger(const std::string& folder, const std::string& db_path) {
   if (!events::IsSameOrInside(folder, db_path)) return Status::OK();
   const bool same = events::IsSameOrInside(db_path, folder);

@@ -53,6 +53,13 @@ std::string DefaultCheckpointFolder(const std::string& db_path);
 [[nodiscard]] Status CheckFolderOutsideLedger(const std::string& folder,
                                               const std::string& db_path);
 
+// Before a writer appends: IOError naming `folder` and the system's reason
+// when it exists and this process cannot create a file in it (a folder it
+// may only read, a read-only file system): a write's checkpoint could not be
+// published, and the write would be acknowledged without the folder's
+// protection. OK when it does not exist yet (publishing makes it).
+[[nodiscard]] Status CheckFolderTakesCheckpoints(const std::string& folder);
+
 // Before a ledger is created: InvalidArgument naming the folder when it
 // already holds checkpoints (they can only be another ledger's, e.g. of one
 // deleted from the same path); OK when it is missing or holds none.

@@ -35,12 +35,7 @@ Status CheckCheckpointBeforeWrite(ledger::Ledger* ledger, const GlobalOptions& g
   if (!s.ok()) return s.WithDetail("(nothing was written)");
   // The checkpoint of this write must be publishable, or the write would be
   // committed and then reported as failed.
-  if (own.found && ::access(folder.c_str(), W_OK) != 0) {
-    return Status::IOError(folder + ": " + std::strerror(errno) +
-                           ": the checkpoint of a write could not be published; nothing was "
-                           "written");
-  }
-  return Status::OK();
+  return ledger::CheckFolderTakesCheckpoints(folder).WithDetail("(nothing was written)");
 }
 
 // Anchored by default: the ledger must extend the newest checkpoint it

@@ -90,6 +90,10 @@ Status ServerImpl::Init() {
   CCL_RETURN_IF_ERROR(
       ledger::CheckLedgerExtendsCheckpoint(ledger_.get(), CheckpointFolderOf(options_), &own)
           .WithDetail("(not serving it)"));
+  // Nor one whose writes the checkpoint folder could not cover (ledgerctl
+  // refuses its writes the same way).
+  CCL_RETURN_IF_ERROR(ledger::CheckFolderTakesCheckpoints(CheckpointFolderOf(options_))
+                          .WithDetail("(not serving it)"));
   checkpoint_head_ = own.found ? own.checkpoint_size : 0;
   checkpoint_at_ = std::chrono::steady_clock::now();
   service_.ledger = ledger_.get();
@@ -259,14 +263,16 @@ Status ServerImpl::Run() {
   ForceCloseSessions();
   ioc_.restart();
   ioc_.run_for(kForceCloseTimeout);
-  PublishCheckpoint("shutdown");
+  // The writes since the last checkpoint are covered by this one; when it
+  // cannot be published the stop is not clean: said, and the exit code says so.
+  const Status published = PublishCheckpoint("shutdown");
   sessions_.clear();
   subscribers_.clear();
   service_.access_log = nullptr;
   access_log_.reset();  // writes what is queued: the records of requests not answered
   ledger_.reset();      // closes RocksDB: every acknowledged append was already synced
   Log(spdlog::level::info, "stopped");
-  return Status::OK();
+  return published.WithContext("stopped, but the ledger's checkpoint was not published");
 }
 
 void ServerImpl::Accept() {
@@ -453,7 +459,7 @@ void ServerImpl::ScheduleCheckpoint() {
     }
     if (due && !publishing_.exchange(true)) {
       net::post(workers_, [this] {
-        PublishCheckpoint("interval");
+        PublishCheckpoint("interval").IgnoreError();  // logged; the next interval tries again
         publishing_ = false;
       });
     }
@@ -461,7 +467,7 @@ void ServerImpl::ScheduleCheckpoint() {
   }));
 }
 
-void ServerImpl::PublishCheckpoint(const char* why) {
+Status ServerImpl::PublishCheckpoint(const char* why) {
   ledger::CheckpointFolderOptions o;
   o.folder = CheckpointFolderOf(options_);
   ledger::PublishResult result;
@@ -469,11 +475,12 @@ void ServerImpl::PublishCheckpoint(const char* why) {
   if (!s.ok()) {
     Log(spdlog::level::err,
         std::string("publishing the ledger's checkpoint (") + why + "): " + s.message());
-    return;
+    return s;
   }
   std::lock_guard<std::mutex> lock(mu_);
   checkpoint_head_ = result.tree_size;
   checkpoint_at_ = std::chrono::steady_clock::now();
+  return Status::OK();
 }
 
 }  // namespace ccl::ledgerd

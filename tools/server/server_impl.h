@@ -170,7 +170,8 @@ class ServerImpl final : public Server {
   // Logs a reload's outcome (Service::on_reload), and warns when the policy
   // now names no principal: every request is then refused.
   void LogReload(const Status& outcome, const std::string& trigger);
-  void PublishCheckpoint(const char* why);
+  // Logs a failure, and returns it.
+  Status PublishCheckpoint(const char* why);
   void NotifySubscribers();
   // The sessions of `sessions` (sessions_ or subscribers_) still alive.
   std::vector<std::shared_ptr<Session>> Live(const std::vector<std::weak_ptr<Session>>& sessions);

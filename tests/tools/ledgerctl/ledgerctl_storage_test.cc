@@ -239,6 +239,24 @@ TEST_F(LedgerctlTest, WriteToAReadOnlyFolderSaysItIsNotWritable) {
   EXPECT_EQ(Listing(db_), before);
 }
 
+// A checkpoint folder the writer cannot write: a write's checkpoint could not
+// be published, so nothing is written (exit 4, naming the folder). Root writes
+// through permission bits: a read-only bind mount of the folder stands in.
+TEST_F(LedgerctlTest, AWriteWhoseCheckpointCannotBePublishedWritesNothing) {
+  InitWithOneBooking();
+  const std::string folder = db_ + ".checkpoints";
+  ASSERT_TRUE(fs::is_directory(folder));
+  std::string why;
+  if (!MountReadOnlyView(folder, folder, &why)) GTEST_SKIP() << why;
+  Unmount unmount{folder};
+  const size_t before = Lines(Run({"log", "--json"}).out).size();
+  RunResult r = Run({"append", "--json", Booking("00000000-0000-4000-8000-000000000002", 30)});
+  EXPECT_EQ(r.code, 4) << r.err;
+  EXPECT_NE(r.err.find(folder + ": " + std::strerror(EROFS)), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(nothing was written)"), std::string::npos) << r.err;
+  EXPECT_EQ(Lines(Run({"log", "--json"}).out).size(), before);
+}
+
 // A restore into a read-only file system says so (it said RocksDB's "No such
 // file or directory: While open directory"), exit 4, and leaves nothing.
 TEST_F(LedgerctlTest, ARestoreOntoAReadOnlyFileSystemSaysSo) {

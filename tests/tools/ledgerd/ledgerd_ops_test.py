@@ -1,6 +1,7 @@
 """ledgerd's life cycle: policy reload on SIGHUP, SIGTERM with a request in
 flight, the JSON log, --config, and ledgerctl beside a running server."""
 
+import errno
 import json
 import os
 import signal
@@ -218,6 +219,31 @@ class OpsTest(unittest.TestCase):
                     data = f.read()
                 for text in (b"ledgerd [info]", b"listening on 127.0.0.1"):
                     self.assertNotIn(text, data, name)
+        self.assertEqual(ledgerctl("verify", db=s.db).returncode, 0)
+
+    def test_a_checkpoint_folder_it_cannot_write_stops_it_at_start_and_fails_its_stop(self):
+        # Writes the folder could not cover were acknowledged, and the stop
+        # that could not publish their checkpoint exited 0. Root writes
+        # through permission bits: a read-only bind mount stands in.
+        if os.geteuid() != 0:
+            self.skipTest("needs root to mount a read-only view of the folder")
+        s = self.server = Ledgerd()
+        folder = s.db + ".checkpoints"
+        os.makedirs(folder, exist_ok=True)
+        subprocess.run(["mount", "--bind", folder, folder], check=True)
+        try:
+            subprocess.run(["mount", "-o", "remount,bind,ro", folder], check=True)
+            self.assertEqual(s.post_events(self.lines).status, 200)
+            self.assertEqual(s.stop(), 4, s.log())
+            self.assertIn("stopped, but the ledger's checkpoint was not published", s.log())
+            r = subprocess.run(s.command(), capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 4, r.stderr)
+            self.assertIn(f"{folder}: {os.strerror(errno.EROFS)}", r.stderr)
+            self.assertIn("(not serving it)", r.stderr)
+        finally:
+            subprocess.run(["umount", "-l", folder], check=False)
+        s.start()
+        self.assertEqual(s.stop(), 0, s.log())
         self.assertEqual(ledgerctl("verify", db=s.db).returncode, 0)
 
     def test_config_file_and_bad_settings(self):
