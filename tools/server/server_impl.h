@@ -89,6 +89,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // outcome.
   void RecordThen(ledger::AccessRecord record, std::function<void(const Status&)> then);
   void OnWritten(beast::error_code ec, bool keep_alive);
+  // After refusing a body over the limit (413): reads and drops what the client
+  // still sends of it, at most drain_bytes_left_ and within the body read
+  // time, then closes; a client cut off mid-body would see a reset connection
+  // instead of the answer.
+  void DrainThenClose();
   // Counts the time since stage_at_ as `stage` (metrics), and restarts it.
   void CountStageSince(RequestStage stage);
   void FailRead(beast::error_code ec, bool header);
@@ -112,6 +117,7 @@ class Session : public std::enable_shared_from_this<Session> {
   RequestContext context_;
   int64_t request_time_ns_ = 0;  // wall clock at the request's first byte
   beast::flat_buffer buffer_;
+  uint64_t drain_bytes_left_ = 0;  // DrainThenClose's bound; 0: close at once
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
   enum class State { kHandshake, kIdle, kRequest, kFeed, kClosed } state_ = State::kHandshake;

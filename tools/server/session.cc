@@ -23,6 +23,10 @@ constexpr size_t kFirstReadBytes = 4096;
 // parsed on a worker, so as not to hold the I/O thread's other connections.
 constexpr size_t kStrandBodyBytesMax = 64 << 10;
 
+// What DrainThenClose reads at most of a refused body, and per read.
+constexpr uint64_t kRefusedBodyDrainBytesMax = 256ull << 20;
+constexpr size_t kReadChunkBytes = 64 << 10;
+
 // The principal of the verified client certificate (ccl::net::CertificatePrincipal).
 std::string PrincipalOf(SSL* ssl) {
   X509* cert = SSL_get1_peer_certificate(ssl);
@@ -159,6 +163,7 @@ void Session::FailRead(beast::error_code ec, bool header) {
         false);
   }
   if (ec == http::error::body_limit) {
+    drain_bytes_left_ = kRefusedBodyDrainBytesMax;
     return Send(Reply::Error(HttpError(413, "limit_exceeded",
                                        "request body larger than " + std::to_string(l.body_bytes) +
                                            " bytes (limit body bytes)")),
@@ -338,8 +343,24 @@ void Session::CountStageSince(RequestStage stage) {
 }
 
 void Session::OnWritten(beast::error_code ec, bool keep_alive) {
-  if (ec || !keep_alive) return Close();
+  if (ec) return Close();
+  if (!keep_alive) return drain_bytes_left_ > 0 ? DrainThenClose() : Close();
   ReadNext();
+}
+
+void Session::DrainThenClose() {
+  buffer_.consume(buffer_.size());
+  stream_.next_layer().expires_after(
+      std::chrono::milliseconds(server_->options().limits.body_read_ms));
+  stream_.async_read_some(buffer_.prepare(kReadChunkBytes),
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            if (ec || n >= self->drain_bytes_left_) {
+                              self->drain_bytes_left_ = 0;
+                              return self->Close();
+                            }
+                            self->drain_bytes_left_ -= n;
+                            self->DrainThenClose();
+                          });
 }
 
 void Session::LogRequest(unsigned status, size_t bytes) {

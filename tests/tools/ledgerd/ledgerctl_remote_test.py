@@ -172,6 +172,25 @@ class RemoteTest(unittest.TestCase):
         finally:
             server.close()
 
+    def test_a_body_over_the_servers_byte_limit_is_refused_with_advice_not_a_broken_pipe(self):
+        # The server answers 413 as soon as it reads the Content-Length; a
+        # client still sending megabytes then met a reset connection ("Broken
+        # pipe", exit 4). The server now reads and drops the rest of the
+        # body first, so the client gets the answer.
+        server = Ledgerd(args=["--limit-body-bytes", "100000"])
+        try:
+            big = os.path.join(self.tmp, "over-bytes.jsonl")
+            with open(big, "w") as f:
+                for _ in range(24 * 1024 * 1024 // (len(self.lines[0]) + 1)):
+                    f.write(self.lines[0] + "\n")
+            p = run(tls_args(server.port) + ["import", big])
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn("request body larger than 100000 bytes (limit body bytes)", p.stderr)
+            self.assertIn("import --batch N", p.stderr)
+            self.assertEqual(server.head_seq(), 0)
+        finally:
+            server.close()
+
     def test_writes_print_what_the_local_command_prints(self):
         booking = self.first("HoursBooked")
         fresh = dict(booking, event_id=str(uuid.uuid4()))
