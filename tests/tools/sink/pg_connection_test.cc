@@ -55,7 +55,7 @@ TEST_F(PgConnectionTest, InTransactionCommitsOnlyWhenTheBodySucceeds) {
   EXPECT_TRUE(db_->InTransaction([&] { return db_->Exec("INSERT INTO t VALUES ('a')"); }).ok());
   const Status failed = db_->InTransaction([&] {
     CCL_RETURN_IF_ERROR(db_->Exec("INSERT INTO t VALUES ('b')"));
-    return db_->Exec("INSERT INTO no_such_table VALUES (1)");
+    return db_->Exec("INSERT INTO t VALUES ('c', 'one value too many')");
   });
   EXPECT_TRUE(failed.IsInvalidArgument()) << failed.ToString();
   EXPECT_EQ(Rows(), 1u);
