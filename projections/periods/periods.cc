@@ -1,6 +1,7 @@
 // Closed periods for reports (projections/periods/periods.h).
 #include "projections/periods/periods.h"
 
+#include <algorithm>
 #include <cassert>
 #include <map>
 
@@ -89,6 +90,16 @@ Status FindSealedClose(const std::vector<ClosedPeriod>& periods, int32_t month,
   }
   const std::string name = "period " + events::FormatMonthIndex(month);
   if (*out == nullptr) {
+    const bool later_close =
+        std::any_of(periods.begin(), periods.end(),
+                    [&](const ClosedPeriod& p) { return p.seq != 0 && p.month > month; });
+    if (later_close) {
+      // Before the first close: closed with it (R-PERIOD-01), never sealed.
+      return Status::NotFound(name +
+                              " has no close of its own: the months before the first close are "
+                              "closed with it, without sealed figures (ledgerctl periods lists "
+                              "the closes)");
+    }
     return Status::NotFound(name + " is not closed (ledgerctl periods lists the closed months)");
   }
   if ((*out)->reopened_at_ns != 0) {

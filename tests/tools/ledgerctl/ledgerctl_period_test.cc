@@ -232,6 +232,11 @@ TEST_F(LedgerctlTest, AReopenedMonthWithoutACloseOfItsOwnIsListed) {
   r = Run({"margin", "--period", "2025-02"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("period 2025-02 was reopened"), std::string::npos) << r.err;
+  // January, closed with March's close and never reopened, has no seal: said
+  // so (it was "is not closed", while a January booking is refused).
+  r = Run({"margin", "--period", "2025-01"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("period 2025-01 has no close of its own"), std::string::npos) << r.err;
   // Closed again, it has its own close and seal.
   ASSERT_EQ(Run({"append", "--json",
                  event("d4", R"("type":"PeriodClosed","actor":"controller","period":"2025-02")")})
