@@ -557,7 +557,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
     uint64_t existing_seq = 0;
     CCL_RETURN_IF_ERROR(FindDuplicate(*w, in, i, &duplicate, &existing_seq));
     if (duplicate) {
-      r->outcomes[i] = EventOutcome{existing_seq, true};
+      r->outcomes[i] = EventOutcome{existing_seq, true, 0};
       r->duplicates += 1;
       continue;
     }
@@ -580,7 +580,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
       if (!s.ok()) return s.WithContext(EventLabel(in.event_id) + ": seal");
     }
     CCL_RETURN_IF_ERROR(StageStoredEvent(in, g));
-    r->outcomes[i] = EventOutcome{seq, false};
+    r->outcomes[i] = EventOutcome{seq, false, applied.stream_version};
     r->appended += 1;
     g->next_seq += 1;
   }

@@ -99,6 +99,9 @@ struct AppendOptions {
 struct EventOutcome {
   uint64_t seq = 0;        // assigned seq, or the existing one for a duplicate
   bool duplicate = false;  // same event_id, same content, already stored
+  // The stream version assigned to a new event; 0 for a duplicate (read the
+  // stored event for its own).
+  uint64_t stream_version = 0;
 };
 
 struct AppendResult {

@@ -115,13 +115,17 @@ Reply AppendedReply(const Status& s, const ledger::AppendResult& appended,
   added = svc.ledger->GetChainHash(result.highest_seq, &hash);
   if (!added.ok()) return Reply::Of(added);
   // One event (an `append`): its stream version too, which a writer could
-  // otherwise learn only by reading the event back (a reader's right).
+  // otherwise learn only by reading the event back (a reader's right). The
+  // append assigned it; a duplicate's is read (a retry: rare).
   uint64_t stream_version = 0;
-  if (result.events == 1) {
-    Event stored;
-    added = svc.ledger->Get(result.lowest_seq, &stored);
-    if (!added.ok()) return Reply::Of(added);
-    stream_version = stored.stream_version;
+  if (result.events == 1 && appended.outcomes.size() == 1) {
+    stream_version = appended.outcomes[0].stream_version;
+    if (appended.outcomes[0].duplicate) {
+      Event stored;
+      added = svc.ledger->Get(appended.outcomes[0].seq, &stored);
+      if (!added.ok()) return Reply::Of(added);
+      stream_version = stored.stream_version;
+    }
   }
   Reply reply = Reply::Json(AppendedJson(result, hash, stream_version));
   reply.rows = result.appended;

@@ -187,6 +187,13 @@ TEST_F(AppendFromTest, DuplicatesAndReversalsAcrossPartsAsOneAppend) {
   for (size_t i = 0; i < from.outcomes.size(); ++i) {
     EXPECT_EQ(from.outcomes[i].seq, at_once.outcomes[i].seq) << i;
     EXPECT_EQ(from.outcomes[i].duplicate, at_once.outcomes[i].duplicate) << i;
+    EXPECT_EQ(from.outcomes[i].stream_version, at_once.outcomes[i].stream_version) << i;
+    // A new event's outcome carries the stream version it was stored with.
+    Event stored;
+    ASSERT_TRUE(ledger_->Get(from.outcomes[i].seq, &stored).ok()) << i;
+    EXPECT_EQ(from.outcomes[i].stream_version,
+              from.outcomes[i].duplicate ? 0u : stored.stream_version)
+        << i;
   }
   EXPECT_TRUE(from.outcomes[4].duplicate);
   EXPECT_EQ(from.outcomes[4].seq, 2u);  // a's seq
