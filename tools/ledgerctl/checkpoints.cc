@@ -11,6 +11,7 @@
 #include "ledger/audit/checkpoint_folder.h"
 #include "ledger/audit/merkle_verify.h"
 #include "ledger/merkle/merkle_json.h"
+#include "ledger/merkle/note.h"
 #include "ledger/merkle/witness.h"
 
 namespace ccl::tools {
@@ -58,20 +59,10 @@ Status CheckCheckpointFileParses(const std::string& path, std::string_view text)
   ledger::Checkpoint cp;
   Status s = ledger::ParseSignedNote(text, &note);
   if (s.ok()) s = ledger::ParseCheckpointText(note.text, &cp);
-  if (s.ok()) return s;
-  return s.WithCode(Status::Code::kInvalidArgument).WithContext(path);
+  return AsRejectedInput(s, path);
 }
 
-Status ParseTrustedKeysFile(const std::string& path, std::string_view text,
-                            std::vector<ledger::NoteVerifierKey>* keys) {
-  Status s = ledger::ParseTrustedKeys(text, keys);
-  if (s.ok()) return s;
-  return s.WithCode(Status::Code::kInvalidArgument).WithContext(path);
-}
-
-Status ParseVerifierKeyFile(const std::string& what, std::string_view text,
-                            ledger::NoteVerifierKey* key) {
-  Status s = ledger::ParseVerifierKey(text, key);
+Status AsRejectedInput(const Status& s, const std::string& what) {
   if (s.ok()) return s;
   return s.WithCode(Status::Code::kInvalidArgument).WithContext(what);
 }
@@ -93,7 +84,7 @@ Status VerifyAgainstCheckpoint(ledger::Ledger* ledger, const po::variables_map& 
   if (s.ok()) {
     s = ledger::internal::ReadFileBounded(keys_path, ledger::kTrustedKeysFileBytesMax, &keys_text);
   }
-  if (s.ok()) s = ParseTrustedKeysFile(keys_path, keys_text, &keys);
+  if (s.ok()) s = AsRejectedInput(ledger::ParseTrustedKeys(keys_text, &keys), keys_path);
   if (s.ok()) s = CheckCheckpointFileParses(path, note);
   if (s.ok()) {
     s = ledger::CheckCheckpointQuorum(note, keys, vm["quorum"].as<uint32_t>(), &cp, &quorum)

@@ -6,10 +6,8 @@
 
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "events/base/status.h"
-#include "ledger/merkle/note.h"
 #include "ledger/store/ledger.h"
 #include "tools/ledgerctl/command.h"
 
@@ -40,10 +38,9 @@ Status VerifyOwnCheckpoint(ledger::Ledger* ledger, const GlobalOptions& g, std::
 // `path`, not a failed check: only a note that parses and does not check is
 // Corruption (exit 3).
 Status CheckCheckpointFileParses(const std::string& path, std::string_view text);
-Status ParseTrustedKeysFile(const std::string& path, std::string_view text,
-                            std::vector<ledger::NoteVerifierKey>* keys);
-Status ParseVerifierKeyFile(const std::string& what, std::string_view text,
-                            ledger::NoteVerifierKey* key);
+// `s`, a parse of an input file `what` names, as rejected input: OK stays OK,
+// any failure becomes InvalidArgument (exit 1) naming `what`.
+Status AsRejectedInput(const Status& s, const std::string& what);
 
 // `verify --against CHECKPOINT --trusted-keys FILE --quorum N`: the log's
 // signature and N witness cosignatures, then the events, recomputed, extend

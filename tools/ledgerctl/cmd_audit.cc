@@ -354,7 +354,8 @@ Status ReadWitnessInputs(const po::variables_map& vm, ledger::WitnessRequest* re
   const std::string log_key_path = vm["log-key"].as<std::string>();
   CCL_RETURN_IF_ERROR(
       ledger::internal::ReadFileBounded(log_key_path, ledger::kNoteBytesMax, &text));
-  Status s = ParseVerifierKeyFile("option '--log-key' " + log_key_path, text, &req->log_key);
+  Status s = AsRejectedInput(ledger::ParseVerifierKey(text, &req->log_key),
+                             "option '--log-key' " + log_key_path);
   if (!s.ok()) return s;
   if (vm.count("proof")) {
     const std::string proof_path = vm["proof"].as<std::string>();
