@@ -68,19 +68,28 @@ using CommandTable = std::vector<Command>;
 
 // One per file; main.cc calls them all but RegisterWorkloadCommands, which
 // RegisterLedgerCommands calls so that generate and demo follow its own.
-void RegisterLedgerCommands(
-    CommandTable* table);  // cmd_ledger.cc: init import append log show verify
-void RegisterWorkloadCommands(CommandTable* table);  // cmd_workload.cc: generate demo
-void RegisterReportCommands(CommandTable* table);    // cmd_reports.cc: balance margin periods
-                                                     // escalations burn replay rebuild
-void RegisterAuditCommands(CommandTable* table);    // cmd_audit.cc: digest keygen prove consistency
-void RegisterPackageCommands(CommandTable* table);  // cmd_package.cc: audit-package
-                                                    // check-proof checkpoint vkey witness backup
-                                                    // restore
-void RegisterFeedCommands(CommandTable* table);     // cmd_feed.cc: export tail stats report
-void RegisterSinkCommands(CommandTable* table);     // cmd_sink.cc: sink postgres
-void RegisterAccessCommands(CommandTable* table);   // cmd_access.cc: access-log
-void RegisterTokenCommands(CommandTable* table);    // cmd_token.cc: token new
+// cmd_ledger.cc: init import append log show verify
+void RegisterLedgerCommands(CommandTable* table);
+// cmd_workload.cc: generate demo
+void RegisterWorkloadCommands(CommandTable* table);
+// cmd_reports.cc: balance margin retention pending periods escalations burn
+// replay rebuild
+void RegisterReportCommands(CommandTable* table);
+// cmd_audit.cc: digest keygen prove consistency check-proof checkpoint vkey
+// witness
+void RegisterAuditCommands(CommandTable* table);
+// cmd_backup.cc: backup restore
+void RegisterBackupCommands(CommandTable* table);
+// cmd_package.cc: audit-package
+void RegisterPackageCommands(CommandTable* table);
+// cmd_feed.cc: export tail stats report
+void RegisterFeedCommands(CommandTable* table);
+// cmd_sink.cc: sink
+void RegisterSinkCommands(CommandTable* table);
+// cmd_access.cc: access-log
+void RegisterAccessCommands(CommandTable* table);
+// cmd_token.cc: token
+void RegisterTokenCommands(CommandTable* table);
 
 // The remote variant of command `name` (cmd_remote.cc): it runs the command
 // against the server of --server with the local command's output and exit

@@ -143,6 +143,9 @@ Status ParseAppendEvent(const po::variables_map& vm, events::Event* e,
 // error) is reported like every other command's error, under its own exit
 // code.
 int FailedCheck(const Status& s);
+// Now, in whole seconds (as ns since the epoch): the canonical time of a
+// digest has no fraction then (cmd_audit.cc).
+int64_t NowSecondsNs();
 // The options several commands declare alike, each declared here once and
 // read by one function (cmd_audit.cc): --out FILE, written by EmitOutput;
 // --pubkey KEY, read by TrustedKey; --sign PREFIX, read by SigningKeyOption;

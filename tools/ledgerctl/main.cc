@@ -495,6 +495,7 @@ int Main(int argc, char** argv) {
   RegisterLedgerCommands(&table);
   RegisterReportCommands(&table);
   RegisterAuditCommands(&table);
+  RegisterBackupCommands(&table);
   RegisterPackageCommands(&table);
   RegisterFeedCommands(&table);
   RegisterSinkCommands(&table);
