@@ -56,13 +56,15 @@ inline constexpr bool IsDecision(EventType t) {
 inline constexpr uint32_t EventTypeBit(EventType t) { return uint32_t{1} << static_cast<int>(t); }
 
 // The types an approval policy may list (schemas/EVENTS.md "Approvals"): the
-// changes of a contract or of the ledger a second person is asked to confirm.
-// Consumption, openings, escalations and the approval events themselves are
-// not: their effect is either routine or the approval mechanism itself.
+// changes of a contract or of the ledger a second person is asked to confirm,
+// and the policy itself (listed, a change of the policy waits for a second
+// person too, so that no single writer can lift four eyes). Consumption,
+// openings, escalations and the decisions are not: their effect is either
+// routine or the approval mechanism itself.
 inline constexpr uint32_t kApprovableTypes =
     EventTypeBit(EventType::kContractAmended) | EventTypeBit(EventType::kEntryReversed) |
     EventTypeBit(EventType::kContractClosed) | EventTypeBit(EventType::kLegalHoldReleased) |
-    EventTypeBit(EventType::kPeriodReopened);
+    EventTypeBit(EventType::kApprovalPolicySet) | EventTypeBit(EventType::kPeriodReopened);
 
 enum class ServiceLine : uint8_t {
   kUnknown = 0,

@@ -105,6 +105,38 @@ TEST_F(LedgerApprovalTest, AReopeningListedByThePolicyWaitsForItsApproval) {
   ExpectVerifies();
 }
 
+// A policy that lists ApprovalPolicySet cannot be lifted by one writer: the
+// lifting policy waits, the reversals it would free wait too, and only
+// another actor's approval puts it in force.
+TEST_F(LedgerApprovalTest, APolicyThatListsItselfIsChangedOnlyWithASecondPerson) {
+  const uint32_t guarded = kReversals | events::EventTypeBit(EventType::kApprovalPolicySet);
+  const Event booking = UsedUp(guarded);
+  Event lift = f_.Policy(0, std::nullopt, "2026-03-03");
+  lift.actor = "mallory";
+  Event reversal = f_.Reverse("C1", booking.event_id, "2026-03-04");
+  reversal.actor = "mallory";
+  MustAppend({lift, reversal});
+  Event stored;
+  ASSERT_TRUE(ledger_->Get(4, &stored).ok());
+  EXPECT_TRUE(stored.awaits_approval);
+  ASSERT_TRUE(ledger_->Get(5, &stored).ok());
+  EXPECT_TRUE(stored.awaits_approval);  // the old policy is still in force
+  EXPECT_EQ(BookMore().rule(), rules::kConsumptionOverageReject);
+  ExpectRefused(f_.Decide(lift, "mallory"), rules::kApprovalFourEyes, "asked for event");
+
+  // Approved by another: from now on reversals need nobody's approval.
+  Event approval = f_.Decide(lift, "controller", "", "2026-03-05");
+  EXPECT_TRUE(approval.contract.empty());  // in the ledger stream, like its target
+  MustAppend({approval});
+  const Event booking2 = f_.Book("C1", ServiceLine::kReactive, 60, "2026-03-06T10:00:00Z");
+  const Event reversal2 = f_.Reverse("C1", booking2.event_id, "2026-03-07");
+  MustAppend({booking2, reversal2});
+  ASSERT_TRUE(ledger_->Get(8, &stored).ok());
+  EXPECT_FALSE(stored.awaits_approval);
+  Reopen();
+  ExpectVerifies();
+}
+
 TEST_F(LedgerApprovalTest, ASealCountsAnApprovedReversalNotAPendingOne) {
   const Event booking = UsedUp();
   const Event reversal = f_.Reverse("C1", booking.event_id, "2026-03-03");

@@ -2,7 +2,8 @@
 PeriodClosed whose stored seal was changed by one byte (with RocksDB's ldb,
 as someone with the files could) makes `ledgerctl verify` exit 3 naming the
 close; over ledgerd a principal cannot approve its own pending event (422,
-the message ledgerctl prints for the same append), another principal can."""
+the message ledgerctl prints for the same append), another principal can,
+and a policy that lists itself is lifted only with a second principal."""
 
 import json
 import os
@@ -98,6 +99,49 @@ class FourEyesOverLedgerdTest(unittest.TestCase):
         finally:
             server.close()
             shutil.rmtree(tmp, ignore_errors=True)
+
+    def test_a_policy_that_lists_itself_is_lifted_only_with_a_second_principal(self):
+        lines = [json.dumps(dict(json.loads(l), actor="allroles")) for l in generate(2, 20, actor=True)]
+        bookings = [json.loads(l) for l in lines if json.loads(l)["type"] == "HoursBooked"]
+        latest = max(json.loads(l)["effective_at"] for l in lines)
+        server = Ledgerd(prepare=lambda server: ledgerctl(
+            "import", "-", db=server.db, input="\n".join(lines) + "\n", check=True))
+        try:
+            envelope = lambda kind, **kw: dict(event_id=str(uuid.uuid4()), type=kind,
+                                               effective_at=latest, source="test", **kw)
+            reversal = lambda booking: envelope("EntryReversed", contract=booking["contract"],
+                                                target_event_id=booking["event_id"],
+                                                reason="booked twice")
+
+            def post(event, principal):
+                r = server.request("POST", "/v1/events", principal, body=json.dumps(event) + "\n")
+                return r, server.head_seq()
+
+            def awaits(seq):
+                r = server.request("GET", f"/v1/events/{seq}", "allroles")
+                self.assertEqual(r.status, 200, r.body)
+                return r.json().get("awaits_approval", False)
+
+            r, _ = post(envelope("ApprovalPolicySet", types="EntryReversed,ApprovalPolicySet"),
+                        "allroles")
+            self.assertEqual(r.status, 200, r.body)
+            lift = envelope("ApprovalPolicySet", types="none")
+            r, lift_seq = post(lift, "writer")
+            self.assertEqual(r.status, 200, r.body)
+            self.assertTrue(awaits(lift_seq), "one writer lifted four eyes alone")
+            r, seq = post(reversal(bookings[0]), "writer")
+            self.assertEqual(r.status, 200, r.body)
+            self.assertTrue(awaits(seq), "the old policy is still in force")
+            r, _ = post(envelope("Approved", target_event_id=lift["event_id"]), "writer")
+            self.assertEqual(r.status, 422, r.body)
+            self.assertIn("an event is approved by another actor", r.json()["error"]["message"])
+            r, _ = post(envelope("Approved", target_event_id=lift["event_id"]), "allroles")
+            self.assertEqual(r.status, 200, r.body)
+            r, seq = post(reversal(bookings[1]), "writer")
+            self.assertEqual(r.status, 200, r.body)
+            self.assertFalse(awaits(seq), "the approved policy lists no type")
+        finally:
+            server.close()
 
 
 if __name__ == "__main__":
