@@ -285,6 +285,7 @@ Status EventAssembler::DropContractCurrency() {
     return FieldError(FieldId::kCurrency,
                       "must be an active ISO 4217 code, got " + QuoteForMessage(e_->currency));
   }
+  e_->stated_currency = std::move(e_->currency);
   e_->currency.clear();
   present_ &= ~bit;
   return Status::OK();

@@ -136,6 +136,7 @@ void ClearEvent(Event* e) {
   e->legal_case.clear();
   e->approval_types = 0;
   e->threshold_minutes.reset();
+  e->stated_currency.clear();
 }
 
 }  // namespace ccl::events

@@ -147,6 +147,11 @@ struct Event {
   std::optional<int32_t> term_end_day;  // inclusive
   std::string currency;                 // ISO 4217
   std::vector<ContractLine> lines;
+  // Input only, never stored: the `currency` an input line of another type
+  // states beside its amounts (the form `log --json` writes). The write
+  // model refuses it when it is not the contract's (R-LIFE-05); SameContent
+  // and the codec leave it out.
+  std::string stated_currency;
   // ContractAmended, EntryReversed, ContractClosed.
   std::string reason;
   // HoursBooked: engineer, service_line, minutes, cost_rate_minor, reference (optional).

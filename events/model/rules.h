@@ -23,6 +23,7 @@ inline constexpr std::string_view kFirstEventOpens = "R-LIFE-01";
 inline constexpr std::string_view kOpenedOnce = "R-LIFE-02";
 inline constexpr std::string_view kNothingAfterClose = "R-LIFE-03";
 inline constexpr std::string_view kCloseNeedsOpen = "R-LIFE-04";
+inline constexpr std::string_view kStatedCurrency = "R-LIFE-05";
 inline constexpr std::string_view kOpenTerm = "R-OPEN-01";
 inline constexpr std::string_view kOpenLineOnce = "R-OPEN-02";
 inline constexpr std::string_view kOpenLineComplete = "R-OPEN-03";
@@ -110,6 +111,7 @@ inline constexpr std::array kAll = {
     Entry{kOpenedOnce, Kind::kCheck},
     Entry{kNothingAfterClose, Kind::kCheck},
     Entry{kCloseNeedsOpen, Kind::kEffect},
+    Entry{kStatedCurrency, Kind::kCheck},
     Entry{kOpenTerm, Kind::kCheck},
     Entry{kOpenLineOnce, Kind::kCheck},
     Entry{kOpenLineComplete, Kind::kCheck},

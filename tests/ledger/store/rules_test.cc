@@ -150,6 +150,12 @@ CaseMap IdentityAndLifeCycleCases() {
        [](T& t) {
          return t.Append({t.f.Open("C1"), t.f.Close("C1")});
        }},
+      {rules::kStatedCurrency,
+       [](T& t) {
+         Event booking = t.f.Book("C1", kRe, 60);
+         booking.stated_currency = "JPY";  // the contract is in USD
+         return t.Append({t.f.Open("C1"), booking});
+       }},
   };
 }
 
