@@ -164,9 +164,23 @@ Status CheckFolderTakesCheckpoints(const std::string& folder) {
   if (::stat(folder.c_str(), &st) != 0) return Status::OK();  // made when first published
   // access() answers for this process's real ids and reports EROFS for a
   // read-only mount, which permission bits (and root) do not show.
-  if (::access(folder.c_str(), W_OK | X_OK) == 0) return Status::OK();
-  return Status::IOError(folder + ": " + std::strerror(errno) +
-                         ": the checkpoint of a write could not be published");
+  if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+    return Status::IOError(folder + ": " + std::strerror(errno) +
+                           ": the checkpoint of a write could not be published");
+  }
+  // The folder's key signs every checkpoint; a folder that published with
+  // it and lost it cannot sign the next one (and a new key is never made
+  // over the old public one).
+  const std::string key = folder + "/" + kKeyFile;
+  if (::stat(key.c_str(), &st) == 0) return Status::OK();
+  std::vector<uint64_t> sizes;
+  CCL_RETURN_IF_ERROR(ListCheckpoints(folder, &sizes));
+  if (sizes.empty() && ::stat((key + ".pub").c_str(), &st) != 0) return Status::OK();
+  return Status::Corruption(key + ": the checkpoint folder's private key is missing (" +
+                            (sizes.empty() ? std::string("its public key is there")
+                                           : "its checkpoints are there") +
+                            "): the checkpoint of a write could not be signed. Put the key back "
+                            "from a copy of the folder");
 }
 
 Status CheckFolderOutsideLedger(const std::string& folder, const std::string& db_path) {
@@ -226,6 +240,16 @@ Status CheckLedgerExtendsCheckpoint(Ledger* ledger, const std::string& folder,
                               "): " + s.message());
   }
   return Status::OK();
+}
+
+Status CheckStoredLedgerExtendsCheckpoint(const std::string& db_path, const std::string& folder,
+                                          OwnCheckpointReport* report) {
+  *report = OwnCheckpointReport{};
+  Options options;
+  options.read_only = true;
+  std::unique_ptr<Ledger> ledger;
+  if (!Ledger::Open(options, db_path, &ledger).ok()) return Status::OK();
+  return CheckLedgerExtendsCheckpoint(ledger.get(), folder, report);
 }
 
 Status PublishCheckpoint(Ledger* ledger, const CheckpointFolderOptions& options,

@@ -57,7 +57,10 @@ std::string DefaultCheckpointFolder(const std::string& db_path);
 // when it exists and this process cannot create a file in it (a folder it
 // may only read, a read-only file system): a write's checkpoint could not be
 // published, and the write would be acknowledged without the folder's
-// protection. OK when it does not exist yet (publishing makes it).
+// protection. Corruption when the folder has published (it holds
+// checkpoints, or the public key) but its private key log.key is gone: the
+// write's checkpoint could not be signed. OK when it does not exist yet
+// (publishing makes it).
 [[nodiscard]] Status CheckFolderTakesCheckpoints(const std::string& folder);
 
 // Before a ledger is created: InvalidArgument naming the folder when it
@@ -101,5 +104,15 @@ struct OwnCheckpointReport {
 // exist or holds no checkpoint: OK with report->found false.
 [[nodiscard]] Status CheckLedgerExtendsCheckpoint(Ledger* ledger, const std::string& folder,
                                                   OwnCheckpointReport* report);
+
+// CheckLedgerExtendsCheckpoint on the ledger at `db_path`, opened read-only
+// for the check and closed again: a writer calls it before its own open,
+// whose recovery rewrites files (a log replayed into a table file, a new
+// MANIFEST), so that a ledger it refuses is left exactly as it was found, as
+// evidence. A ledger that does not exist, or that a read-only open cannot
+// open, is OK here: the writer's own open reports it.
+[[nodiscard]] Status CheckStoredLedgerExtendsCheckpoint(const std::string& db_path,
+                                                        const std::string& folder,
+                                                        OwnCheckpointReport* report);
 
 }  // namespace ccl::ledger

@@ -236,7 +236,7 @@ int RunStats(const po::variables_map& vm, const GlobalOptions& g) {
     return UsageError("stats", "option '--format': table or json");
   }
   std::unique_ptr<ledger::Ledger> ledger;
-  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger, OwnCheckpoint::kWarn);
   if (!s.ok()) return Fail(s);
   Progress progress("stats", ledger->head().seq, ShowProgress(g));
   feed::LedgerStats stats;
@@ -264,7 +264,8 @@ int RunReport(const po::variables_map& vm, const GlobalOptions& g) {
   const std::string path = vm["out"].as<std::string>();
 
   std::unique_ptr<ledger::Ledger> ledger;
-  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  // The report verifies the ledger against its checkpoint and says so.
+  s = OpenLedger(g, OpenMode::kReadOnly, &ledger, OwnCheckpoint::kSkip);
   if (s.ok()) s = CheckContractExists(ledger.get(), o.view.contract);
   if (!s.ok()) return Fail(s);
   Progress progress("verify", ledger->head().seq, ShowProgress(g) && o.verify);

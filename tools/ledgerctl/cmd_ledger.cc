@@ -118,7 +118,7 @@ int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
   const auto& [from, limit, json, with_hash, type, contract] = o;
 
   std::unique_ptr<Ledger> ledger;
-  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger, OwnCheckpoint::kWarn);
   if (s.ok()) s = CheckContractExists(ledger.get(), contract);
   if (!s.ok()) return Fail(s);
 
@@ -173,7 +173,7 @@ int RunLog(const po::variables_map& vm, const GlobalOptions& g) {
 int RunShow(const po::variables_map& vm, const GlobalOptions& g) {
   const std::string key = vm["key"].as<std::string>();
   std::unique_ptr<Ledger> ledger;
-  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger, OwnCheckpoint::kWarn);
   if (!s.ok()) return Fail(s);
   Event e;
   std::string bytes;
@@ -235,7 +235,8 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
     if (!s.ok()) return s.IsCorruption() ? VerificationFailed(s, 0) : Fail(s);
   }
   std::unique_ptr<Ledger> ledger;
-  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  // verify checks the checkpoint itself, after the events it proves.
+  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger, OwnCheckpoint::kSkip);
   if (!s.ok()) return Fail(s);
   Progress bar("verifying", ledger->head().seq, ShowProgress(g));
   ledger::VerifyProgress progress;

@@ -102,7 +102,8 @@ void SaveCheckpointIfLockFree(const GlobalOptions& g, const Projection& p, uint6
   GlobalOptions no_wait = g;
   no_wait.writer_lock_wait_ms = 0;
   std::unique_ptr<ledger::Ledger> writer;
-  Status s = OpenLedger(no_wait, OpenMode::kWrite, &writer);
+  // The reader that folded the projection checked the checkpoint.
+  Status s = OpenLedger(no_wait, OpenMode::kWrite, &writer, OwnCheckpoint::kSkip);
   if (s.ok()) {
     Runner runner(writer.get(), RunnerOptions{.save_checkpoints = true});
     s = runner.SaveSnapshot(p, seq);

@@ -17,13 +17,18 @@
 #include "events/base/time_format.h"
 #include "events/model/money.h"
 #include "events/model/uuid.h"
+#include "ledger/audit/checkpoint_folder.h"
+#include "tools/ledgerctl/checkpoints.h"
 
 namespace ccl::tools {
 
 using events::Event;
 using events::EventType;
 
-Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger::Ledger>* out) {
+namespace {
+
+Status OpenLedgerFolder(const GlobalOptions& g, OpenMode mode,
+                        std::unique_ptr<ledger::Ledger>* out) {
   ledger::Options options;
   options.read_only = mode == OpenMode::kReadOnly;
   options.create_if_missing = mode == OpenMode::kCreate;
@@ -42,6 +47,24 @@ Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger:
   }
   // Every error of Ledger::Open names the ledger's folder already.
   return s;
+}
+
+}  // namespace
+
+Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger::Ledger>* out,
+                  OwnCheckpoint check) {
+  ledger::OwnCheckpointReport own;
+  if (mode != OpenMode::kReadOnly && check == OwnCheckpoint::kRequire) {
+    CCL_RETURN_IF_ERROR(ledger::CheckStoredLedgerExtendsCheckpoint(g.db_path, CheckpointFolder(g),
+                                                                   &own)
+                            .WithDetail("(nothing was written)"));
+  }
+  CCL_RETURN_IF_ERROR(OpenLedgerFolder(g, mode, out));
+  if (mode != OpenMode::kReadOnly || check == OwnCheckpoint::kSkip) return Status::OK();
+  const Status s = ledger::CheckLedgerExtendsCheckpoint(out->get(), CheckpointFolder(g), &own);
+  if (s.ok() || check == OwnCheckpoint::kRequire) return s;
+  std::fprintf(stderr, "ledgerctl: warning: %s; run `ledgerctl verify`\n", s.message().c_str());
+  return Status::OK();
 }
 
 bool LedgerFolderWritable(const std::string& path) {

@@ -33,9 +33,25 @@ enum class OpenMode {
   kCreate,    // create if missing (init, demo)
 };
 
+// What an open does about the ledger's own checkpoint folder (checkpoints.h).
+enum class OwnCheckpoint {
+  // Refuse (Corruption, exit 3) a ledger that no longer extends the newest
+  // checkpoint it published (cut back, rolled back, forked): no figure,
+  // statement, copy or write is made of it. A writer is checked on a
+  // read-only open before its own, which would rewrite files.
+  kRequire,
+  // The same check, as a warning on stderr: the commands that show what the
+  // ledger holds (log, show, stats), to look into a damaged one.
+  kWarn,
+  // No check: the caller makes its own (verify, report) or opens a ledger it
+  // just created or already checked.
+  kSkip,
+};
+
 // Opens the ledger at g.db_path. A missing ledger is NotFound with a hint to
 // run `ledgerctl init`; other failures keep the ledger's Status.
-Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger::Ledger>* out);
+Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger::Ledger>* out,
+                  OwnCheckpoint check = OwnCheckpoint::kRequire);
 
 // True when this process may create files in the ledger folder at `path`
 // (write and search permission, on a file system mounted read-write). A

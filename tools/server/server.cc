@@ -82,11 +82,16 @@ Status ServerImpl::Init() {
     CCL_RETURN_IF_ERROR(ledger::CheckFolderOutsideLedger(options_.checkpoint_dir, options_.db_path)
                             .WithContext("--checkpoints"));
   }
+  // A ledger that no longer extends its own checkpoint (rolled back, forked)
+  // takes no write: ledgerctl refuses the same before its writes. Checked
+  // first on a read-only open, which leaves the files of a refused ledger as
+  // they were (the writer's open replays its log into new files).
+  ledger::OwnCheckpointReport own;
+  CCL_RETURN_IF_ERROR(ledger::CheckStoredLedgerExtendsCheckpoint(
+                          options_.db_path, CheckpointFolderOf(options_), &own)
+                          .WithDetail("(not serving it)"));
   ledger::Options lo;
   CCL_RETURN_IF_ERROR(ledger::Ledger::Open(lo, options_.db_path, &ledger_));
-  // A ledger that no longer extends its own checkpoint (rolled back, forked)
-  // takes no write: ledgerctl refuses the same before its writes.
-  ledger::OwnCheckpointReport own;
   CCL_RETURN_IF_ERROR(
       ledger::CheckLedgerExtendsCheckpoint(ledger_.get(), CheckpointFolderOf(options_), &own)
           .WithDetail("(not serving it)"));

@@ -137,6 +137,26 @@ TEST_F(CheckpointFolderTest, ACrashBetweenTheTwoKeyFilesLeavesAUsableFolder) {
   EXPECT_TRUE(Publish().written);
 }
 
+// A folder that lost its private key cannot sign the next checkpoint: a
+// writer is told so before it writes (not after, as a failed publish).
+TEST_F(CheckpointFolderTest, AFolderThatLostItsKeyTakesNoWrite) {
+  EXPECT_TRUE(CheckFolderTakesCheckpoints(options_.folder).ok());  // not made yet
+  ledger_.Append(2);
+  Publish();
+  EXPECT_TRUE(CheckFolderTakesCheckpoints(options_.folder).ok());
+  std::filesystem::rename(options_.folder + "/log.key", outside_.Sub("log.key"));
+  Status s = CheckFolderTakesCheckpoints(options_.folder);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("private key is missing"), std::string::npos) << s.ToString();
+  // Only the public key left (no checkpoint yet): the same.
+  for (const auto& e : std::filesystem::directory_iterator(options_.folder)) {
+    if (e.path().filename().string().rfind("checkpoint-", 0) == 0) std::filesystem::remove(e);
+  }
+  EXPECT_TRUE(CheckFolderTakesCheckpoints(options_.folder).IsCorruption());
+  std::filesystem::rename(outside_.Sub("log.key"), options_.folder + "/log.key");
+  EXPECT_TRUE(CheckFolderTakesCheckpoints(options_.folder).ok());
+}
+
 // A full disk fails the publish and leaves no temporary file behind: the
 // folder holds only what it held before.
 TEST_F(CheckpointFolderTest, AFullDiskLeavesNoTemporaryFile) {

@@ -10,8 +10,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "tests/ledger/store/ledger_test_util.h"
 #include "tests/testing/files.h"
@@ -174,6 +176,18 @@ std::string NewestWal(const std::string& db) {
   return newest.empty() ? newest : db + "/" + newest;
 }
 
+// The regular files of a folder and their bytes, but RocksDB's own
+// diagnostics (LOG, LOG.old.*), which any open writes.
+std::map<std::string, std::string> FolderFiles(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("LOG", 0) == 0 || !e.is_regular_file()) continue;
+    files[name] = ReadFile(e.path().string());
+  }
+  return files;
+}
+
 // A ledger cut back by truncating the tail of its write-ahead log recovers to
 // an earlier, self-consistent head: the chain alone cannot see it. The
 // checkpoint folder outside the database can.
@@ -208,10 +222,30 @@ TEST_F(AuditCliTest, VerifyCatchesALedgerCutBackByATruncatedLog) {
   EXPECT_EQ(r.code, 3) << r.out;
   EXPECT_NE(r.out.find("VERIFICATION FAILED"), std::string::npos) << r.out;
   // Appending on top of the cut-back ledger is refused before anything is
-  // written: the ledger is still the cut-back one of 40 events.
+  // written, and before the writer's open would replay the cut log into new
+  // files: every file of the folder is left as it was, as evidence.
+  const auto before = FolderFiles(Tmp("db"));
   r = Ledgerctl(db + "import " + Tmp("b.jsonl"));
   EXPECT_EQ(r.code, 3) << r.out;
   EXPECT_NE(r.out.find("(nothing was written)"), std::string::npos) << r.out;
+  EXPECT_EQ(FolderFiles(Tmp("db")), before) << "a refused write changed the ledger's files";
+  // No figure, statement or copy is made of it; what it holds can be looked
+  // at, with a warning.
+  ASSERT_EQ(Ledgerctl("keygen --out " + Tmp("k")).code, 0);
+  for (const std::string& command : std::vector<std::string>{
+           "balance", "margin", "digest", "checkpoint --key " + Tmp("k"), "backup " + Tmp("bk"),
+        "export events --format jsonl",
+        "audit-package --period 2026-12 --out " + Tmp("pkg") + " --key " + Tmp("k")}) {
+    r = Ledgerctl(db + command);
+    EXPECT_EQ(r.code, 3) << command << ": " << r.out;
+    EXPECT_NE(r.out.find("ledger is behind its own checkpoint"), std::string::npos)
+        << command << ": " << r.out;
+  }
+  EXPECT_FALSE(std::filesystem::exists(Tmp("bk")));
+  r = Ledgerctl(db + "log --limit 2");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("warning: ledger is behind its own checkpoint"), std::string::npos)
+      << r.out;
   r = Ledgerctl(db + "verify");
   EXPECT_NE(r.out.find("ledger is behind its own checkpoint: size 40,"), std::string::npos)
       << r.out;
