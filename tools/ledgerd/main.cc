@@ -7,10 +7,11 @@
 
 #include <boost/program_options.hpp>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <limits>
 
+#include "ledger/merkle/merkle_json.h"
 #include "tools/app/exit_codes.h"
 #include "tools/app/standard_streams.h"
 #include "tools/server/query.h"
@@ -22,6 +23,9 @@ using ccl::Status;
 using ccl::ledgerd::ServerOptions;
 
 namespace {
+
+// The largest --config file: a few dozen `name = value` lines.
+constexpr size_t kConfigBytesMax = 64 << 10;
 
 // A numeric option: plain decimal digits within its type, so "-1" is refused
 // instead of becoming 2^64 - 1 as Boost's own conversion makes it.
@@ -126,12 +130,16 @@ void SetUpLogging(bool json, const std::string& level) {
 // -1 to go on, else the exit code.
 int ParseOptions(int argc, char** argv, ServerOptions* o, std::string* log_format,
                  std::string* log_level) {
+  // A config file holds settings only: `config`, `help` or `print-routes`
+  // in one is an unrecognised option, not silently nothing.
+  po::options_description settings("ledgerd options");
+  std::string access_log;
+  DefineOptions(&settings, o, log_format, log_level, &access_log);
   po::options_description d("ledgerd options");
   d.add_options()("help", "this help")("config", po::value<std::string>(),
                                        "read options from FILE (`name = value` lines)")(
       "print-routes", "print every route: METHOD PATTERN ROLES (one per line), and exit");
-  std::string access_log;
-  DefineOptions(&d, o, log_format, log_level, &access_log);
+  d.add(settings);
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, d), vm);
@@ -151,12 +159,25 @@ int ParseOptions(int argc, char** argv, ServerOptions* o, std::string* log_forma
     }
     if (vm.count("config")) {
       const std::string path = vm["config"].as<std::string>();
-      std::ifstream in(path);
-      if (!in) {
-        std::fprintf(stderr, "ledgerd: --config %s: cannot read it\n", path.c_str());
+      std::string text;
+      const Status s = ccl::ledger::internal::ReadFileBounded(path, kConfigBytesMax, &text);
+      if (!s.ok()) {
+        std::fprintf(stderr, "ledgerd: --config: %s\n", s.message().c_str());
         return ccl::app::kExitUsage;
       }
-      po::store(po::parse_config_file(in, d), vm);
+      std::istringstream in(text);
+      po::store(po::parse_config_file(in, settings), vm);
+    }
+    // An empty value (an unset variable in a unit file) is a mistake, never
+    // a way to turn a setting off: `--digest-key ''` would serve unsigned
+    // digests without a word.
+    for (const auto& [name, value] : vm) {
+      const auto* text = boost::any_cast<std::string>(&value.value());
+      if (text != nullptr && text->empty() && !value.defaulted()) {
+        std::fprintf(stderr, "ledgerd: --%s: empty; leave the option out instead\n",
+                     name.c_str());
+        return ccl::app::kExitUsage;
+      }
     }
     po::notify(vm);
   } catch (const po::error& e) {

@@ -289,6 +289,23 @@ class OpsTest(unittest.TestCase):
                 self.assertEqual(r.returncode, 1, r.stderr)
                 self.assertIn(f"{option} {value}: ", r.stderr)
                 self.assertIn(said, r.stderr)
+        # An empty value (an unset variable in a unit file) is refused, never
+        # a setting turned off: `--digest-key ''` served unsigned digests.
+        for option in ("--digest-key", "--tokens", "--log-level"):
+            r = subprocess.run(cmd + [option, ""], capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 2, (option, r.stderr))
+            self.assertIn(f"{option}: empty; leave the option out instead", r.stderr)
+        # A config file holds settings: a meta option in one is unrecognised,
+        # and a folder or an endless file is no config file.
+        for text in ("help = 1\n", "print-routes = 1\n", "config = other.conf\n", "digest-key =\n"):
+            with open(conf, "w") as f:
+                f.write(text)
+            r = subprocess.run(cmd + ["--config", conf], capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 2, (text, r.stderr))
+        for path in (s.dir, "/dev/zero"):
+            r = subprocess.run(cmd + ["--config", path], capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 2, (path, r.stderr))
+            self.assertIn("--config: ", r.stderr)
 
 
 if __name__ == "__main__":
