@@ -433,8 +433,9 @@ int RunRestore(const po::variables_map& vm, const GlobalOptions& g) {
     trusted = d;
   }
   ledger::RestoreResult r;
-  s = ledger::RestoreLedger(vm["dir"].as<std::string>(), g.db_path, vm["backup-id"].as<uint32_t>(),
-                            trusted ? &*trusted : nullptr, key ? &*key : nullptr, &r);
+  s = ledger::RestoreLedger(vm["dir"].as<std::string>(), g.db_path, CheckpointFolder(g),
+                            vm["backup-id"].as<uint32_t>(), trusted ? &*trusted : nullptr,
+                            key ? &*key : nullptr, &r);
   if (!s.ok()) return s.IsCorruption() ? FailedCheck(s) : Fail(s);
   if (g.quiet) return kExitOk;
   std::printf(
