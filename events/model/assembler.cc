@@ -4,6 +4,7 @@
 #include <bit>
 #include <string>
 
+#include "events/base/hex.h"
 #include "events/base/quote.h"
 #include "events/base/time_format.h"
 #include "events/model/money.h"
@@ -38,6 +39,40 @@ Status ParseUuidField(FieldId f, std::string_view text, Uuid* out) {
     return FieldError(f, "must be a UUID (8-4-4-4-12 hex digits), got " + QuoteForMessage(text));
   }
   if (*out == Uuid{}) return FieldError(f, "must not be the nil UUID");
+  return Status::OK();
+}
+
+// The assigned fields are checked for form, then ignored: the ledger sets
+// them on append (schemas/EVENTS.md, the envelope).
+
+// recorded_at as the ledger writes it: RFC 3339 UTC with 9 fraction digits.
+Status CheckRecordedAtForm(std::string_view text) {
+  int64_t ns = 0;
+  if (!ParseInstant(text, &ns).ok() || FormatInstantNs(ns) != text) {
+    return FieldError(FieldId::kRecordedAt,
+                      "must be an RFC 3339 UTC instant with 9 fraction digits "
+                      "(YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ), got " +
+                          QuoteForMessage(text));
+  }
+  return Status::OK();
+}
+
+// hash and the sealed digests: a SHA-256 digest in 64 lower-case hex digits.
+Status CheckDigestForm(FieldId f, std::string_view text) {
+  uint8_t digest[32];
+  if (!HexDecode(text, digest)) {
+    return FieldError(f, "must be 64 lower-case hex digits, got " + QuoteForMessage(text));
+  }
+  return Status::OK();
+}
+
+// seq and stream_version count from 1 and are stored as at most INT64_MAX
+// (which ParseIntegerText already bounds).
+Status CheckCounterRange(FieldId f, int64_t v) {
+  if (v < 1) {
+    return FieldError(f, "must be 1.." + std::to_string(INT64_MAX) + ", got " + std::to_string(v))
+        .WithRule(rules::kFieldEnvelope);
+  }
   return Status::OK();
 }
 
@@ -77,6 +112,7 @@ void EventAssembler::Begin(Event* e) {
   ClearEvent(e);
   present_ = 0;
   minutes_ = 0;
+  applied_bill_rate_minor_.reset();
   for (uint8_t& m : line_present_) m = 0;
 }
 
@@ -131,10 +167,11 @@ Status EventAssembler::SetText(FieldId f, std::string_view text) {
       }
       return Status::OK();
     case FieldId::kRecordedAt:
+      return CheckRecordedAtForm(text);
     case FieldId::kHash:
     case FieldId::kSealedBalancesDigest:
     case FieldId::kSealedMarginsDigest:
-      return Status::OK();  // assigned by the ledger: ignored on input
+      return CheckDigestForm(f, text);
     case FieldId::kPeriod: {
       const Status s = ParseMonth(text, &e.period_month);
       return s.ok() ? s : FieldError(f, s.message());
@@ -185,8 +222,14 @@ Status EventAssembler::SetIntegerText(FieldId f, std::string_view text) {
     case FieldId::kThresholdMinutes:
       e_->threshold_minutes = v;
       break;
+    case FieldId::kSeq:
+    case FieldId::kStreamVersion:
+      return CheckCounterRange(f, v);  // assigned: checked, then ignored
+    case FieldId::kAppliedBillRateMinor:
+      applied_bill_rate_minor_ = v;  // assigned: checked by Finish, then ignored
+      break;
     default:
-      break;  // assigned: checked for form, then ignored
+      break;
   }
   return Status::OK();
 }
@@ -345,7 +388,13 @@ Status EventAssembler::Finish() {
     }
     e.minutes = static_cast<int32_t>(minutes_);
   }
-  return ValidateEvent(e);
+  // applied_bill_rate_minor is checked as on a stored event (only on a
+  // booking or a delivery, within the rate range: ValidateEvent), then
+  // dropped: the ledger assigns it on append.
+  e.applied_bill_rate_minor = applied_bill_rate_minor_;
+  const Status s = ValidateEvent(e);
+  e.applied_bill_rate_minor.reset();
+  return s;
 }
 
 }  // namespace ccl::events

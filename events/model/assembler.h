@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "events/base/limits.h"
@@ -28,14 +29,18 @@ class EventAssembler {
   // Sets a field whose FieldKindOf is kText from its text (a JSON string's
   // unescaped content, or a CSV cell). Parses UUIDs, the type name, instants,
   // dates and enum names; stores other strings as they are (length and UTF-8
-  // are checked by Finish). Assigned fields are accepted and dropped.
+  // are checked by Finish). Assigned fields are checked for form (recorded_at
+  // with 9 fraction digits, hash and the sealed digests 64 lower-case hex
+  // digits) and dropped.
   // InvalidArgument naming the field on a bad value, an empty text, or a
   // field given twice.
   Status SetText(FieldId f, std::string_view text);
 
   // Sets a field whose FieldKindOf is kInteger from its decimal text:
   // -?(0|[1-9][0-9]*) within int64; "1.0", "1e3", "+1", "01" and overflow are
-  // InvalidArgument naming the field.
+  // InvalidArgument naming the field. The assigned seq and stream_version
+  // must be at least 1 (rule F-ENVELOPE); applied_bill_rate_minor is checked
+  // by Finish. All three are then dropped.
   Status SetIntegerText(FieldId f, std::string_view text);
 
   // `lines`: call BeginLines() once, then AddLine() for each entry (it
@@ -71,6 +76,9 @@ class EventAssembler {
   // minutes arrives before the type may be known, and its range depends on
   // the type: kept wide here and checked in Finish.
   int64_t minutes_ = 0;
+  // The input's applied_bill_rate_minor (assigned): checked in Finish, since
+  // where it is allowed depends on the type, then dropped.
+  std::optional<int64_t> applied_bill_rate_minor_;
   uint8_t line_present_[limits::kLinesPerEventMax] = {};
 };
 

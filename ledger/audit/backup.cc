@@ -107,15 +107,24 @@ Status BackupLedger(Ledger* ledger, const std::string& dir, int64_t time_ns,
 
 namespace {
 
-// Restores and proves; the caller removes the copy on failure.
-Status RestoreAndProve(const std::string& dir, const std::string& db_path, uint32_t backup_id,
-                       const Digest* trusted, const VerifyingKey* trusted_key, RestoreResult* out) {
+// The backup to restore, checked before anything is written: its files'
+// checksums and the digest stored with it (signed by the trusted key when
+// one is given).
+struct ChosenBackup {
+  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine;
+  uint32_t id = 0;
+  Digest stored;
+};
+
+Status ChooseBackup(const std::string& dir, uint32_t backup_id, const VerifyingKey* trusted_key,
+                    ChosenBackup* out) {
   rocksdb::BackupEngineReadOnly* raw = nullptr;
   rocksdb::BackupEngineOptions options(dir);
   CCL_RETURN_IF_ERROR(
       FromIo(rocksdb::BackupEngineReadOnly::Open(options, rocksdb::Env::Default(), &raw),
              "open backup folder " + dir));
-  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+  out->engine.reset(raw);
+  rocksdb::BackupEngineReadOnly* engine = out->engine.get();
   if (backup_id == 0) {
     std::vector<rocksdb::BackupInfo> infos;
     engine->GetBackupInfo(&infos);
@@ -128,19 +137,27 @@ Status RestoreAndProve(const std::string& dir, const std::string& db_path, uint3
     return Status::NotFound("backup " + Num(backup_id) + " in " + dir + ": " + is.ToString());
   CCL_RETURN_IF_ERROR(FromIo(engine->VerifyBackup(backup_id, /*verify_with_checksum=*/true),
                              "backup " + Num(backup_id) + " in " + dir));
-  Digest stored;
   // The backup's own metadata: unparsable there is a damaged backup.
-  Status s = ParseDigestJson(info.app_metadata, &stored).WithCode(Status::Code::kCorruption);
+  Status s = ParseDigestJson(info.app_metadata, &out->stored).WithCode(Status::Code::kCorruption);
   if (!s.ok()) return s.WithContext("the digest stored with backup " + Num(backup_id));
-  s = CheckDigestSignatureBy(stored, trusted_key);
+  s = CheckDigestSignatureBy(out->stored, trusted_key);
   if (!s.ok()) return s.WithContext("the digest stored with backup " + Num(backup_id));
-  CCL_RETURN_IF_ERROR(
-      FromIo(engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), backup_id, db_path, db_path),
-             "restore backup " + Num(backup_id) + " into " + db_path));
+  out->id = backup_id;
+  return Status::OK();
+}
+
+// Restores and proves; the caller removes the copy on failure.
+Status RestoreAndProve(const ChosenBackup& backup, const std::string& db_path,
+                       const Digest* trusted, RestoreResult* out) {
+  const uint32_t backup_id = backup.id;
+  const Digest& stored = backup.stored;
+  CCL_RETURN_IF_ERROR(FromIo(
+      backup.engine->RestoreDBFromBackup(rocksdb::RestoreOptions(), backup_id, db_path, db_path),
+      "restore backup " + Num(backup_id) + " into " + db_path));
 
   Options open;
   std::unique_ptr<Ledger> ledger;
-  s = Ledger::Open(open, db_path, &ledger);
+  Status s = Ledger::Open(open, db_path, &ledger);
   if (!s.ok()) return s.WithContext("the restored ledger");
   VerifyReport report;
   s = ledger->Verify(VerifyProgress(), &report);
@@ -162,7 +179,8 @@ Status RestoreAndProve(const std::string& dir, const std::string& db_path, uint3
 
 }  // namespace
 
-Status RestoreLedger(const std::string& dir, const std::string& db_path, uint32_t backup_id,
+Status RestoreLedger(const std::string& dir, const std::string& db_path,
+                     const std::string& checkpoint_folder, uint32_t backup_id,
                      const Digest* trusted, const VerifyingKey* trusted_key, RestoreResult* out) {
   std::error_code ec;
   if (std::filesystem::exists(db_path, ec) &&
@@ -177,6 +195,13 @@ Status RestoreLedger(const std::string& dir, const std::string& db_path, uint32_
     return Status::InvalidArgument(db_path + " is inside the backup folder " + dir +
                                    ", which is the backups' own: choose a folder outside it");
   }
+  ChosenBackup backup;
+  CCL_RETURN_IF_ERROR(ChooseBackup(dir, backup_id, trusted_key, &backup));
+  // The restored ledger is held to the checkpoints of its folder from its
+  // first open: another ledger's there would leave it unusable.
+  CCL_RETURN_IF_ERROR(CheckFolderHoldsNoCheckpoint(
+      checkpoint_folder.empty() ? DefaultCheckpointFolder(db_path) : checkpoint_folder,
+      LedgerOriginOf(backup.stored.ledger_id)));
   // An empty folder the user made stays; everything in it is this run's.
   const bool folder_was_there = std::filesystem::exists(db_path, ec);
   // Made here, so that a place that takes no folder (a read-only file
@@ -186,7 +211,7 @@ Status RestoreLedger(const std::string& dir, const std::string& db_path, uint32_
     if (ec) return Status::IOError(db_path + ": cannot create the folder: " + ec.message());
   }
   RestoreResult r;
-  Status s = RestoreAndProve(dir, db_path, backup_id, trusted, trusted_key, &r);
+  Status s = RestoreAndProve(backup, db_path, trusted, &r);
   if (!s.ok()) {
     // An unproven copy must not be mistaken for the ledger later.
     if (folder_was_there) {

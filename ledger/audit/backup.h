@@ -40,14 +40,19 @@ struct RestoreResult {
 
 // Restores backup `backup_id` (0: the latest) from `dir` into `db_path`, which
 // must not exist or be an empty folder (InvalidArgument otherwise: a restore
-// never overwrites a ledger). Then opens the copy and proves it: the ledger's
+// never overwrites a ledger). `checkpoint_folder` is the restored ledger's
+// checkpoint folder (empty: DefaultCheckpointFolder(db_path)): when it holds
+// another ledger's checkpoints the restore is refused as `init` refuses it
+// (CheckFolderHoldsNoCheckpoint), InvalidArgument with nothing written; the
+// backup's own ledger's are kept. Then opens the copy and proves it: the ledger's
 // full Verify, the backup's own digest (its signature checked, under
 // `trusted_key` when non-null), and `trusted` when non-null (a digest kept
 // elsewhere, e.g. the last one published), each via VerifyAgainstDigest.
 // Anything short of that removes the copy and returns the reason (Corruption
 // for a copy that does not verify, exit code 3).
 [[nodiscard]] Status RestoreLedger(const std::string& dir, const std::string& db_path,
-                                   uint32_t backup_id, const Digest* trusted,
-                                   const VerifyingKey* trusted_key, RestoreResult* out);
+                                   const std::string& checkpoint_folder, uint32_t backup_id,
+                                   const Digest* trusted, const VerifyingKey* trusted_key,
+                                   RestoreResult* out);
 
 }  // namespace ccl::ledger

@@ -131,6 +131,19 @@ Status ReadCheckpoint(const std::string& folder, uint64_t size, const std::strin
   return s.WithContext(path);
 }
 
+// Whether the checkpoint of `size` in `folder` names `origin`. Its
+// signature is not checked: the ledger that will be held to it checks that
+// on every open; here it only tells whose folder this is.
+bool NewestOriginIs(const std::string& folder, uint64_t size, const std::string& origin) {
+  std::string text;
+  SignedNote note;
+  Checkpoint cp;
+  return internal::ReadFileBounded(folder + "/" + FileName(size), kCheckpointFileBytesMax, &text)
+             .ok() &&
+         ParseSignedNote(text, &note).ok() && ParseCheckpointText(note.text, &cp).ok() &&
+         cp.origin == origin;
+}
+
 Status Prune(const std::string& folder, uint32_t keep_newest) {
   std::vector<uint64_t> sizes;
   CCL_RETURN_IF_ERROR(ListCheckpoints(folder, &sizes));
@@ -192,20 +205,24 @@ Status CheckFolderOutsideLedger(const std::string& folder, const std::string& db
       ")");
 }
 
-Status CheckFolderHoldsNoCheckpoint(const std::string& folder) {
+Status CheckFolderHoldsNoCheckpoint(const std::string& folder, const std::string& own_origin) {
   std::vector<uint64_t> sizes;
   Status s = ListCheckpoints(folder, &sizes);
   if (s.IsNotFound()) return Status::OK();
   CCL_RETURN_IF_ERROR(s);
   if (sizes.empty()) return Status::OK();
+  if (!own_origin.empty() && NewestOriginIs(folder, sizes.back(), own_origin)) return Status::OK();
   return Status::InvalidArgument(
       "the checkpoint folder " + folder + " holds checkpoints of another ledger (the newest of " +
       Num(sizes.back()) +
-      " events): a new ledger would be held to them. Keep that folder as the other ledger's "
-      "evidence and move it away, or give the new ledger its own folder; nothing was created");
+      " events): a new or restored ledger would be held to them. Keep that folder as the other "
+      "ledger's evidence and move it away, or give the new ledger its own folder; nothing was "
+      "created");
 }
 
-std::string LedgerOrigin(const Ledger& ledger) { return "ccl.ledger/" + LedgerIdText(ledger); }
+std::string LedgerOrigin(const Ledger& ledger) { return LedgerOriginOf(LedgerIdText(ledger)); }
+
+std::string LedgerOriginOf(const std::string& ledger_id) { return "ccl.ledger/" + ledger_id; }
 
 Status CheckLedgerExtendsCheckpoint(Ledger* ledger, const std::string& folder,
                                     OwnCheckpointReport* report) {

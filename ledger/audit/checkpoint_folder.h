@@ -63,13 +63,22 @@ std::string DefaultCheckpointFolder(const std::string& db_path);
 // (publishing makes it).
 [[nodiscard]] Status CheckFolderTakesCheckpoints(const std::string& folder);
 
-// Before a ledger is created: InvalidArgument naming the folder when it
-// already holds checkpoints (they can only be another ledger's, e.g. of one
-// deleted from the same path); OK when it is missing or holds none.
-[[nodiscard]] Status CheckFolderHoldsNoCheckpoint(const std::string& folder);
+// Before a ledger is created or restored at a path whose checkpoint folder
+// is `folder`: InvalidArgument naming the folder when it already holds
+// checkpoints of another ledger than the one of `own_origin` (LedgerOrigin),
+// since the ledger would be held to them and refused by every later open.
+// An empty `own_origin` (a new ledger, `init`) counts every checkpoint as
+// another ledger's (e.g. of one deleted from the same path); a restore
+// passes its backup's origin, so its own ledger's checkpoints are kept. OK
+// when the folder is missing or holds none. Nothing is written.
+[[nodiscard]] Status CheckFolderHoldsNoCheckpoint(const std::string& folder,
+                                                  const std::string& own_origin = "");
 
 // The origin (and key name) of a ledger's checkpoints: "ccl.ledger/<id>".
 std::string LedgerOrigin(const Ledger& ledger);
+// The same of the ledger whose id (events::FormatUuid) is `ledger_id`, as a
+// digest names it.
+std::string LedgerOriginOf(const std::string& ledger_id);
 
 struct PublishResult {
   bool written = false;    // false: the newest checkpoint already had this size

@@ -1,6 +1,7 @@
 // What a folder without a database holds, before anything opens it with
 // create (ledger/store/ledger_impl.h CheckFolderWithoutCurrent).
 #include <fcntl.h>
+#include <rocksdb/env.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -94,7 +95,50 @@ Status CheckNotInsideALedger(const std::string& path) {
                                  "nothing was changed");
 }
 
+// The names in the folder at `path` but those of an interrupted creation:
+// ledger data (IsLedgerData) into *data, anything else into *foreign.
+Status ListFolder(const std::string& path, std::vector<std::string>* data,
+                  std::vector<std::string>* foreign) {
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(path, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (IsCreationLeftover(name)) continue;
+    // A file system's own folder at the root of a fresh mount.
+    if (name == "lost+found") continue;
+    (IsLedgerData(name) ? data : foreign)->push_back(name);
+  }
+  if (ec) return Status::IOError(path + ": " + ec.message());
+  return Status::OK();
+}
+
+// A folder of ledger data that no open can read: what is missing, what was
+// found, and what to do (never to be created over).
+Status CannotBeOpened(const std::string& path, const std::string& why,
+                      const std::vector<std::string>& data) {
+  return Status::Corruption(path + " holds ledger data that cannot be opened: " + why + " (found " +
+                            ListNames(data) + "); " + DamagedLedgerAdvice());
+}
+
 }  // namespace
+
+Status CheckCurrentNamesAManifest(rocksdb::Env* env, const std::string& path) {
+  std::string current;
+  if (!rocksdb::ReadFileToString(env, path + "/CURRENT", &current).ok()) return Status::OK();
+  while (!current.empty() && (current.back() == '\n' || current.back() == '\r')) {
+    current.pop_back();
+  }
+  // Only a plain MANIFEST name is judged here; anything else is RocksDB's to
+  // report.
+  if (!StartsWith(current, "MANIFEST-") || current.find('/') != std::string::npos) {
+    return Status::OK();
+  }
+  if (!env->FileExists(path + "/" + current).IsNotFound()) return Status::OK();
+  std::vector<std::string> data;
+  std::vector<std::string> foreign;
+  CCL_RETURN_IF_ERROR(ListFolder(path, &data, &foreign));
+  return CannotBeOpened(path, "its CURRENT file names " + current + ", which is missing", data);
+}
 
 Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
   std::error_code ec;
@@ -109,20 +153,8 @@ Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
   }
   std::vector<std::string> data;
   std::vector<std::string> foreign;
-  for (auto it = std::filesystem::directory_iterator(path, ec);
-       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (IsCreationLeftover(name)) continue;
-    // A file system's own folder at the root of a fresh mount.
-    if (name == "lost+found") continue;
-    (IsLedgerData(name) ? data : foreign).push_back(name);
-  }
-  if (ec) return Status::IOError(path + ": " + ec.message());
-  if (!data.empty()) {
-    return Status::Corruption(
-        path + " holds ledger data that cannot be opened: its CURRENT file is missing (found " +
-        ListNames(data) + "); " + DamagedLedgerAdvice());
-  }
+  CCL_RETURN_IF_ERROR(ListFolder(path, &data, &foreign));
+  if (!data.empty()) return CannotBeOpened(path, "its CURRENT file is missing", data);
   if (!foreign.empty()) {
     // Not NotFound: that would invite creating a ledger here.
     if (!creating) {

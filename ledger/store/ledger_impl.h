@@ -33,6 +33,7 @@ class Cache;
 struct ColumnFamilyDescriptor;
 class ColumnFamilyHandle;
 class DB;
+class Env;
 class Status;
 class WriteBatch;
 }  // namespace rocksdb
@@ -50,6 +51,15 @@ namespace ccl::ledger {
 // database's folder; NotFound when not creating and the
 // folder holds nothing of ours.
 Status CheckFolderWithoutCurrent(const std::string& path, bool creating);
+
+// After RocksDB failed to read the database at `path` through `env`:
+// Corruption naming the MANIFEST and the ledger data found, with
+// DamagedLedgerAdvice, when CURRENT names a MANIFEST that is not there (a
+// MANIFEST deleted, a CURRENT edited or copied without it): the same damage
+// as a missing CURRENT. OK otherwise (CURRENT unreadable or not a plain
+// MANIFEST name, or its MANIFEST there, e.g. one a writer replaced between
+// RocksDB's read and this one): the caller reports RocksDB's error.
+Status CheckCurrentNamesAManifest(rocksdb::Env* env, const std::string& path);
 
 // What to do with a damaged ledger folder: keep it, restore the latest
 // backup into a new folder, verify that. Appended to every Corruption that

@@ -283,7 +283,10 @@ Status LedgerImpl::OpenDb() {
   if (exists) {
     std::vector<std::string> names;
     rocksdb::Status ls = rocksdb::DB::ListColumnFamilies(o, path_, &names);
-    if (!ls.ok()) return FromRocks(ls, "list column families of " + path_);
+    if (!ls.ok()) {
+      CCL_RETURN_IF_ERROR(CheckCurrentNamesAManifest(env, path_));
+      return FromRocks(ls, "list column families of " + path_);
+    }
     for (const auto& d : cfs) {
       if (std::find(names.begin(), names.end(), d.name) != names.end()) continue;
       if (d.name == kColumnFamilyNames[kCfAccess]) {  // from before the access log: add it

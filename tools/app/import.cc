@@ -44,6 +44,20 @@ Status NoEvents(std::string_view source) {
 
 using events::Event;
 
+Status ParseJsonEvent(std::string_view text, std::string_view default_actor, events::Event* e) {
+  assert(e != nullptr);
+  CCL_RETURN_IF_ERROR(CheckUtf8Input(text));
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.remove_suffix(1);
+  }
+  events::JsonEventParser parser;
+  bool blank = false;
+  CCL_RETURN_IF_ERROR(ParseJsonLine(&parser, text, 1, e, &blank, default_actor));
+  // No event at all: the parser says what it expected.
+  if (blank) return parser.Parse(text, e, default_actor);
+  return Status::OK();
+}
+
 namespace {
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";

@@ -103,6 +103,14 @@ struct ImportResult {
 // `source`): such an input is refused, as ImportFile and ImportBody refuse it.
 Status NoEvents(std::string_view source);
 
+// One event in its JSON import form (`append`'s input), read as ImportFile
+// reads a line of JSON Lines: a UTF-16 byte order mark is refused naming the
+// encoding, a UTF-8 one skipped, trailing line ends and spaces dropped, at
+// most limits::kJsonLineBytesMax bytes. Text without an event is the JSON
+// parser's error. `default_actor`: as ImportOptions::default_actor.
+// REQUIRES: e not null.
+Status ParseJsonEvent(std::string_view text, std::string_view default_actor, events::Event* e);
+
 // Imports the file at `path` ("-": standard input, named /dev/stdin; an input
 // that is not a regular file, such as a pipe, a FIFO or <(zcat ...), is first
 // copied into memory, so it is one input like any file). The

@@ -11,6 +11,7 @@
 #include "ledger/merkle/digest.h"
 #include "ledger/merkle/signing.h"
 #include "ledger/store/ledger.h"
+#include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
 
@@ -59,8 +60,9 @@ int RunRestore(const po::variables_map& vm, const GlobalOptions& g) {
     trusted = d;
   }
   ledger::RestoreResult r;
-  s = ledger::RestoreLedger(vm["dir"].as<std::string>(), g.db_path, vm["backup-id"].as<uint32_t>(),
-                            trusted ? &*trusted : nullptr, key ? &*key : nullptr, &r);
+  s = ledger::RestoreLedger(vm["dir"].as<std::string>(), g.db_path, CheckpointFolder(g),
+                            vm["backup-id"].as<uint32_t>(), trusted ? &*trusted : nullptr,
+                            key ? &*key : nullptr, &r);
   if (!s.ok()) return s.IsCorruption() ? FailedCheck(s) : Fail(s);
   if (g.quiet) return kExitOk;
   std::printf(

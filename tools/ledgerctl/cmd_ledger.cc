@@ -22,6 +22,7 @@
 #include "ledger/merkle/digest.h"
 #include "ledger/store/ledger.h"
 #include "ledger/store/range_iterator.h"
+#include "tools/app/import.h"
 #include "tools/feed/contract_currency.h"
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
@@ -66,11 +67,7 @@ Status ParseAppendEvent(const po::variables_map& vm, Event* e, std::string_view 
   } else {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
-    text.pop_back();
-  }
-  events::JsonEventParser parser;
-  return parser.Parse(text, e, default_actor);
+  return app::ParseJsonEvent(text, default_actor, e);
 }
 
 namespace {

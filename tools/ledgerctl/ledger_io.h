@@ -147,8 +147,8 @@ Status EmitOutput(const std::string& text, const std::string& path);
 bool ParseShowKey(const std::string& key, std::optional<uint64_t>* seq, events::Uuid* id,
                   Status* not_found);
 
-// `append`'s event: --json TEXT, else standard input, trailing blanks
-// dropped, parsed (cmd_ledger.cc).
+// `append`'s event: --json TEXT, else standard input, read as import reads
+// a line (app::ParseJsonEvent: a UTF-8 byte order mark skipped) (cmd_ledger.cc).
 // `default_actor`: the actor of an event that names none (over a server, the
 // principal it will be taken for); empty: `actor` is required.
 Status ParseAppendEvent(const po::variables_map& vm, events::Event* e,

@@ -46,6 +46,10 @@ class Table:
             return 0
         return struct.unpack_from("<H", self.buf, self.vt + at)[0]
 
+    def present(self, index):
+        """Whether field `index` is stored (a vector may be stored empty)."""
+        return self._field(index) != 0
+
     def scalar(self, index, fmt, default=0):
         off = self._field(index)
         if off == 0:
@@ -222,17 +226,22 @@ def decode_payload(kind, p, e):
     elif kind == "PeriodClosed":
         month = p.scalar(0, "i")
         e["period"] = "%04d-%02d" % (month // 12, month % 12 + 1)  # year * 12 + month - 1
-        for index, key in ((1, "sealed_balances_digest"), (2, "sealed_margins_digest")):
-            digest = p.inline(index, 32)
-            if digest is not None:
-                e[key] = digest.hex()
+        # As the ledger decodes a close (events/model/codec.cc): the seal is
+        # there when its digests are, and then all three keys are printed,
+        # sealed_totals as [] for a month before any contract.
+        balances, margins = p.inline(1, 32), p.inline(2, 32)
+        if balances is None and margins is None and not p.present(3):
+            return
+        if balances is None or margins is None:
+            raise ValueError("PeriodClosed with an incomplete seal")
+        e["sealed_balances_digest"] = balances.hex()
+        e["sealed_margins_digest"] = margins.hex()
         totals = []
         for raw in p.structs(3, 40):  # SealedTotal: currency[3], pad, 4 x int64
             revenue, cost, margin, minutes = struct.unpack_from("<qqqq", raw, 8)
             totals.append({"currency": raw[:3].decode("ascii"), "revenue_minor": revenue,
                            "cost_minor": cost, "margin_minor": margin, "minutes": minutes})
-        if totals:
-            e["sealed_totals"] = totals
+        e["sealed_totals"] = totals
         return
     elif kind in ("LegalHoldPlaced", "LegalHoldReleased"):
         e.update(case=p.string(0), reason=p.string(1))

@@ -50,7 +50,7 @@ TEST_F(BackupTest, BackupRestoreVerify) {
   ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kDigestTimeNs, nullptr, &b2).ok());
   EXPECT_EQ(b2.backup_id, 2u);
   RestoreResult r;
-  s = RestoreLedger(backups_, Target("restored"), 0, &b.digest, nullptr, &r);
+  s = RestoreLedger(backups_, Target("restored"), "", 0, &b.digest, nullptr, &r);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(r.backup_id, 2u);
   EXPECT_EQ(r.events, 40u);
@@ -67,7 +67,7 @@ TEST_F(BackupTest, BackupRestoreVerify) {
   copy.reset();
 
   // An older backup by id.
-  s = RestoreLedger(backups_, Target("restored-1"), 1, nullptr, nullptr, &r);
+  s = RestoreLedger(backups_, Target("restored-1"), "", 1, nullptr, nullptr, &r);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(r.events, 30u);
 }
@@ -76,7 +76,8 @@ TEST_F(BackupTest, RestoreNeverOverwrites) {
   BackupResult b;
   ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kDigestTimeNs, nullptr, &b).ok());
   RestoreResult r;
-  EXPECT_TRUE(RestoreLedger(backups_, ledger_.path(), 0, nullptr, nullptr, &r).IsInvalidArgument());
+  EXPECT_TRUE(
+      RestoreLedger(backups_, ledger_.path(), "", 0, nullptr, nullptr, &r).IsInvalidArgument());
   // A file given as the backup folder is the caller's mistake.
   const std::string file = Target("a-file");
   { std::ofstream(file) << "x"; }
@@ -88,7 +89,7 @@ TEST_F(BackupTest, RestoreNeverOverwrites) {
   EXPECT_EQ(std::filesystem::file_size(file), 1u);
   // Nor into a new folder inside a ledger's, which goes wherever that goes.
   const std::string inner = ledger_.path() + "/restored";
-  Status s = RestoreLedger(backups_, inner, 0, nullptr, nullptr, &r);
+  Status s = RestoreLedger(backups_, inner, "", 0, nullptr, nullptr, &r);
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_NE(s.message().find("is inside the ledger folder"), std::string::npos) << s.message();
   EXPECT_FALSE(std::filesystem::exists(inner));
@@ -96,22 +97,50 @@ TEST_F(BackupTest, RestoreNeverOverwrites) {
   // among its own backups (and its next backup would go into itself).
   for (const std::string& backups : {backups_, backups_ + "/", backups_ + "/./"}) {
     const std::string among = backups_ + "/restored";
-    s = RestoreLedger(backups, among, 0, nullptr, nullptr, &r);
+    s = RestoreLedger(backups, among, "", 0, nullptr, nullptr, &r);
     EXPECT_TRUE(s.IsInvalidArgument()) << backups << ": " << s.ToString();
     EXPECT_NE(s.message().find("is inside the backup folder"), std::string::npos) << s.message();
     EXPECT_FALSE(std::filesystem::exists(among));
   }
   std::filesystem::create_directories(Target("empty"));
-  EXPECT_TRUE(RestoreLedger(backups_, Target("empty"), 0, nullptr, nullptr, &r).ok());
-  EXPECT_TRUE(
-      RestoreLedger(Target("no-such-backups"), Target("x"), 0, nullptr, nullptr, &r).IsNotFound());
-  EXPECT_TRUE(RestoreLedger(backups_, Target("y"), 7, nullptr, nullptr, &r).IsNotFound());
+  EXPECT_TRUE(RestoreLedger(backups_, Target("empty"), "", 0, nullptr, nullptr, &r).ok());
+  EXPECT_TRUE(RestoreLedger(Target("no-such-backups"), Target("x"), "", 0, nullptr, nullptr, &r)
+                  .IsNotFound());
+  EXPECT_TRUE(RestoreLedger(backups_, Target("y"), "", 7, nullptr, nullptr, &r).IsNotFound());
   EXPECT_FALSE(std::filesystem::exists(Target("y")));
   // A failed restore into an empty folder the user made leaves the folder.
   std::filesystem::create_directories(Target("mine"));
-  EXPECT_TRUE(RestoreLedger(backups_, Target("mine"), 7, nullptr, nullptr, &r).IsNotFound());
+  EXPECT_TRUE(RestoreLedger(backups_, Target("mine"), "", 7, nullptr, nullptr, &r).IsNotFound());
   EXPECT_TRUE(std::filesystem::is_directory(Target("mine")));
   EXPECT_TRUE(std::filesystem::is_empty(Target("mine")));
+}
+
+// The restored ledger is held to the checkpoints of its folder: another
+// ledger's there are refused before anything is written, as init refuses
+// them; the backed-up ledger's own are kept.
+TEST_F(BackupTest, RestoreRefusesAnotherLedgersCheckpointFolder) {
+  BackupResult b;
+  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kDigestTimeNs, nullptr, &b).ok());
+  AuditLedger other;
+  ASSERT_TRUE(other.Open().ok());
+  other.Append(3);
+  CheckpointFolderOptions options;
+  options.folder = DefaultCheckpointFolder(Target("t1"));
+  PublishResult published;
+  ASSERT_TRUE(PublishCheckpoint(other.get(), options, &published).ok());
+  RestoreResult r;
+  for (const auto& [db, folder] :
+       {std::pair<std::string, std::string>{Target("t1"), ""}, {Target("t2"), options.folder}}) {
+    const Status s = RestoreLedger(backups_, db, folder, 0, nullptr, nullptr, &r);
+    EXPECT_TRUE(s.IsInvalidArgument()) << db << ": " << s.ToString();
+    EXPECT_NE(s.message().find("holds checkpoints of another ledger"), std::string::npos)
+        << s.message();
+    EXPECT_FALSE(std::filesystem::exists(db));
+  }
+  options.folder = DefaultCheckpointFolder(Target("t3"));
+  ASSERT_TRUE(PublishCheckpoint(ledger_.get(), options, &published).ok());
+  const Status s = RestoreLedger(backups_, Target("t3"), "", 0, nullptr, nullptr, &r);
+  EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
 TEST_F(BackupTest, DamagedBackupIsRefusedAndLeavesNothing) {
@@ -135,7 +164,7 @@ TEST_F(BackupTest, DamagedBackupIsRefusedAndLeavesNothing) {
   }
   ASSERT_GT(damaged, 0);
   RestoreResult r;
-  Status s = RestoreLedger(backups_, Target("restored"), 0, nullptr, nullptr, &r);
+  Status s = RestoreLedger(backups_, Target("restored"), "", 0, nullptr, nullptr, &r);
   EXPECT_FALSE(s.ok());
   EXPECT_FALSE(std::filesystem::exists(Target("restored"))) << s.ToString();
 }
@@ -181,8 +210,8 @@ TEST_F(BackupTest, RestoreChecksTheTrustedDigestAndKey) {
   ASSERT_TRUE(b.digest.signature.has_value());
   RestoreResult r;
   const VerifyingKey key_public = VerifyingKeyOf(key), other_public = VerifyingKeyOf(other);
-  EXPECT_TRUE(RestoreLedger(backups_, Target("ok"), 0, nullptr, &key_public, &r).ok());
-  Status s = RestoreLedger(backups_, Target("wrong-key"), 0, nullptr, &other_public, &r);
+  EXPECT_TRUE(RestoreLedger(backups_, Target("ok"), "", 0, nullptr, &key_public, &r).ok());
+  Status s = RestoreLedger(backups_, Target("wrong-key"), "", 0, nullptr, &other_public, &r);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_FALSE(std::filesystem::exists(Target("wrong-key")));
   // A digest of a later state (more events than the backup has) is not extended.
@@ -191,7 +220,7 @@ TEST_F(BackupTest, RestoreChecksTheTrustedDigestAndKey) {
   ASSERT_TRUE(OpenLedgerTree(ledger_.get(), &tree).ok());
   Digest later;
   ASSERT_TRUE(MakeDigest(ledger_.get(), *tree, kDigestTimeNs, &later).ok());
-  s = RestoreLedger(backups_, Target("stale"), 0, &later, nullptr, &r);
+  s = RestoreLedger(backups_, Target("stale"), "", 0, &later, nullptr, &r);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find("trusted digest"), std::string::npos) << s.message();
   EXPECT_FALSE(std::filesystem::exists(Target("stale")));
@@ -211,7 +240,7 @@ TEST_F(BackupTest, AFolderWithAnotherLedgersBackupsIsRefused) {
   EXPECT_NE(s.message().find(b.digest.ledger_id), std::string::npos) << s.message();
   // Nothing was added: the folder still restores the first ledger.
   RestoreResult r;
-  s = RestoreLedger(backups_, Target("restored"), 0, nullptr, nullptr, &r);
+  s = RestoreLedger(backups_, Target("restored"), "", 0, nullptr, nullptr, &r);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(r.backup_id, 1u);
   EXPECT_EQ(r.digest.ledger_id, b.digest.ledger_id);

@@ -107,6 +107,10 @@ TEST_F(CheckpointFolderTest, AnotherLedgersFolderIsNamedAsSuch) {
       << s.message();
   std::unique_ptr<Ledger> other = testing::OpenLedgerAt(outside_.Sub("other"), false);
   ASSERT_NE(other, nullptr);
+  // A restore of a ledger is held to its own checkpoints, not another's.
+  EXPECT_TRUE(CheckFolderHoldsNoCheckpoint(options_.folder, LedgerOrigin(*ledger_.get())).ok());
+  s = CheckFolderHoldsNoCheckpoint(options_.folder, LedgerOrigin(*other));
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_EQ(CheckpointFiles(), 1u);
   ExpectRefused(other.get(), "is a checkpoint of another ledger (" + LedgerOrigin(*ledger_.get()) +
                                  "), not of this one (" + LedgerOrigin(*other) + ")");

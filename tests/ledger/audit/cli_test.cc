@@ -158,6 +158,41 @@ TEST_F(AuditCliTest, DigestProveConsistencyBackupRestore) {
   EXPECT_EQ(r.code, 0) << r.out;
 }
 
+// A restored ledger is held to the checkpoints of its folder: a folder of
+// another ledger's checkpoints (left where that ledger was deleted) would
+// make it unusable, so restore refuses it before writing anything, as init
+// does. The backed-up ledger's own checkpoints are its evidence and stay.
+TEST_F(AuditCliTest, RestoreRefusesACheckpointFolderOfAnotherLedger) {
+  ASSERT_EQ(Ledgerctl("generate --contracts 2 --days 20 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
+  for (const char* name : {"db", "t1"}) {
+    ASSERT_EQ(Ledgerctl("--db " + Tmp(name) + " init").code, 0);
+    ASSERT_EQ(Ledgerctl("--db " + Tmp(name) + " import " + Tmp("w.jsonl")).code, 0);
+  }
+  ASSERT_EQ(Ledgerctl("--db " + Tmp("db") + " backup " + Tmp("bk")).code, 0);
+  std::filesystem::remove_all(Tmp("t1"));  // t1.checkpoints stays
+  const std::vector<std::string> targets = {
+      "--db " + Tmp("t1"), "--db " + Tmp("t2") + " --checkpoints " + Tmp("t1.checkpoints")};
+  for (const std::string& target : targets) {
+    CliRun r = Ledgerctl(target + " restore " + Tmp("bk"));
+    EXPECT_EQ(r.code, 1) << target << ": " << r.out;
+    EXPECT_NE(r.out.find(Tmp("t1.checkpoints") + " holds checkpoints of another ledger"),
+              std::string::npos)
+        << target << ": " << r.out;
+  }
+  EXPECT_FALSE(std::filesystem::exists(Tmp("t1")));
+  EXPECT_FALSE(std::filesystem::exists(Tmp("t2")));
+  // Init refuses the same folder with the same words.
+  CliRun r = Ledgerctl("--db " + Tmp("t1") + " init");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("holds checkpoints of another ledger"), std::string::npos) << r.out;
+  // Into the backed-up ledger's own checkpoint folder: restored and usable.
+  const std::string own = "--db " + Tmp("t3") + " --checkpoints " + Tmp("db.checkpoints") + " ";
+  r = Ledgerctl(own + "restore " + Tmp("bk"));
+  EXPECT_EQ(r.code, 0) << r.out;
+  r = Ledgerctl(own + "verify");
+  EXPECT_EQ(r.code, 0) << r.out;
+}
+
 // Splits the lines of `from` into `a` (the first `first` lines) and `b`.
 void SplitLines(const std::string& from, size_t first, const std::string& a, const std::string& b) {
   std::istringstream all(ReadFile(from));

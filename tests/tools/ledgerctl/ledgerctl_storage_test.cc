@@ -302,6 +302,45 @@ TEST_F(LedgerctlTest, InitRefusesAFolderHoldingALedgerWithoutCurrent) {
   }
 }
 
+// A CURRENT that names a MANIFEST that is not there (the MANIFEST deleted,
+// or CURRENT edited) is the same damage as a missing CURRENT: every command,
+// init included, says the folder holds a ledger that cannot be opened and
+// what to do (exit 3), not RocksDB's I/O error (exit 4); no file changes.
+TEST_F(LedgerctlTest, ACurrentNamingAMissingManifestIsADamagedLedger) {
+  Init();
+  ASSERT_EQ(Run({"--quiet", "import", Workload("w.jsonl", 3, 20)}).code, 0);
+  const std::string current = ReadFile(db_ + "/CURRENT");
+  ASSERT_TRUE(current.starts_with("MANIFEST-") && current.ends_with("\n")) << current;
+  const std::string manifest = db_ + "/" + current.substr(0, current.size() - 1);
+  ASSERT_TRUE(fs::exists(manifest));
+  for (const std::string damage : {"rm", "edit"}) {
+    if (damage == "rm") {
+      fs::rename(manifest, dir_ / "manifest.saved");
+    } else {
+      fs::rename(dir_ / "manifest.saved", manifest);
+      WriteFile(db_ + "/CURRENT", "MANIFEST-000099\n");
+    }
+    const auto before = Listing(db_);
+    for (const char* command : {"stats", "log", "verify", "init", "import"}) {
+      std::vector<std::string> args = {command};
+      if (std::string(command) == "import") args.push_back((dir_ / "w.jsonl").string());
+      RunResult r = Run(args);
+      EXPECT_EQ(r.code, 3) << damage << " " << command << ": " << r.err;
+      EXPECT_NE(r.err.find("cannot be opened: its CURRENT file names MANIFEST-"), std::string::npos)
+          << damage << " " << command << ": " << r.err;
+      EXPECT_NE(r.err.find("which is missing"), std::string::npos) << r.err;
+      EXPECT_NE(r.err.find("restore"), std::string::npos)
+          << damage << " " << command << ": " << r.err;
+      EXPECT_EQ(r.err.find("IO error"), std::string::npos)
+          << damage << " " << command << ": " << r.err;
+      EXPECT_EQ(Listing(db_), before) << damage << " " << command;
+    }
+  }
+  // Put back, the ledger opens as before.
+  WriteFile(db_ + "/CURRENT", current);
+  EXPECT_EQ(Run({"verify"}).code, 0);
+}
+
 }  // namespace
 // Started with a standard stream closed, ledgerctl must not let a file of
 // the ledger take its descriptor number: its messages would be written into

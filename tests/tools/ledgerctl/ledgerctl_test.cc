@@ -134,6 +134,23 @@ TEST_F(LedgerctlTest, BlankLinesCrlfAndByteOrderMarkAreAccepted) {
   EXPECT_TRUE(r.out.starts_with(ImportSummaryStart(again, lines.size(), 0, lines.size()))) << r.out;
 }
 
+// append reads its one event as import reads a line: a UTF-8 byte order
+// mark (as a Windows editor writes one) is skipped, a UTF-16 one refused
+// naming the encoding, as import refuses it.
+TEST_F(LedgerctlTest, AppendSkipsAByteOrderMarkAsImportDoes) {
+  Init();
+  RunResult r = Run({"append"}, "\xEF\xBB\xBF" + std::string(kOpened) + "\r\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "appended seq 1 (contract C-1, stream version 1)\n");
+  r = Run(
+      {"append", "--json", "\xEF\xBB\xBF" + Booking("33333333-3333-4333-8333-333333333333", 30)});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "appended seq 2 (contract C-1, stream version 2)\n");
+  r = Run({"append"}, "\xFF\xFE" + Booking("44444444-4444-4444-8444-444444444444", 30));
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("UTF-16 little-endian"), std::string::npos) << r.err;
+}
+
 TEST_F(LedgerctlTest, RuleViolationNamesLineAndEventAndWritesNothing) {
   Init();
   const std::string before = Snapshot();

@@ -549,5 +549,28 @@ TEST_F(AuditPackageTest, AnEmptyPeriodIsAPackageAndTheNoteSaysWhy) {
   EXPECT_EQ(Verify(Path("none"), Path("none")).code, 0);
 }
 
+// A month closed before any contract opened seals no totals: its
+// events.jsonl line carries "sealed_totals":[] as log --json prints it, and
+// the verifier's JSON form of the stored close must be the same.
+TEST_F(AuditPackageTest, ACloseWithNoSealedTotalsVerifies) {
+  Init();
+  WriteFile(
+      dir_ / "in.jsonl",
+      std::string(R"({"event_id":"00000000-0000-4000-8000-0000000000c1","type":"PeriodClosed",)"
+                  R"("effective_at":"2024-12-01","actor":"controller","source":"test",)"
+                  R"("period":"2024-11"})") +
+          "\n" + kOpened + "\n" + Booking("00000000-0000-4000-8000-000000000001", 30) + "\n");
+  ASSERT_EQ(Run({"import", Path("in.jsonl")}).code, 0);
+  ASSERT_EQ(Run({"keygen", "--out", Path("key")}).code, 0);
+  RunResult r = Run({"audit-package", "--from", "2000-01-01", "--to", "2199-12-31", "--out",
+                     Path("p"), "--key", Path("key")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string events = ReadFile(dir_ / "p" / "events.jsonl");
+  ASSERT_NE(events.find(R"("sealed_totals":[])"), std::string::npos) << events;
+  r = Verify(Path("p"), Path("p"));
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("OK: 3 events"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace ccl::tools::testing
