@@ -379,6 +379,9 @@ void ServerImpl::LogReload(const Status& s, const std::string& trigger) {
         "policy not reloaded, the old one stays (" + trigger + "): " + s.message());
     return;
   }
+  // Each feed subscriber is authorized again, under the new rules, before
+  // it is sent anything more: woken now, not at its next event or heartbeat.
+  NotifySubscribers();
   const auto rules = policy_->Rules();
   Log(spdlog::level::info, "policy reloaded (" + trigger +
                                "): " + std::to_string(rules->policy.size()) + " principals, " +

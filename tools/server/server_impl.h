@@ -106,6 +106,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void FeedWrite(std::string chunk, uint64_t next_seq);
   void FeedWait();
   void FeedEnd(const char* why);
+  // After a reload (the rules in force are not context_'s): authenticates
+  // the subscriber again with the credential of its request and authorizes
+  // it for the feed, so that context_ holds its new grant and scope. False
+  // when it lost either: it is then sent a `closed` event saying why, and
+  // closed. REQUIRES: on the strand, state_ == State::kFeed.
+  bool FeedReauthorize();
+  // True while context_ holds the rules in force: what was read for it
+  // under them may be sent.
+  bool FeedRulesCurrent() const;
 
   ServerImpl* server_;
   TlsStream stream_;
@@ -174,7 +183,8 @@ class ServerImpl final : public Server {
   // SIGHUP: re-reads the policy and records the reload.
   void ReloadOnSignal();
   // Logs a reload's outcome (Service::on_reload), and warns when the policy
-  // now names no principal: every request is then refused.
+  // now names no principal: every request is then refused. After a reload
+  // that took, wakes the feed's subscribers to be authorized again.
   void LogReload(const Status& outcome, const std::string& trigger);
   // Logs a failure, and returns it.
   Status PublishCheckpoint(const char* why);
