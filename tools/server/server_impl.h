@@ -97,6 +97,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // Counts the time since stage_at_ as `stage` (metrics), and restarts it.
   void CountStageSince(RequestStage stage);
   void FailRead(beast::error_code ec, bool header);
+  // Answers `e` to a request refused before it was routed (malformed, over a
+  // limit, ambiguous framing) and closes the connection after the answer:
+  // what follows on it cannot be told apart from the refused request's body.
+  void RefuseUnread(const ApiError& e);
   void Close();
   void LogRequest(unsigned status, size_t bytes);
 

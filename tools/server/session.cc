@@ -39,6 +39,38 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
+// What is wrong with how the request says where its body ends, if anything
+// (RFC 9112 6.1, 6.3): a Transfer-Encoding other than exactly one `chunked`,
+// or one beside a Content-Length, or in HTTP/1.0. The parser reads a coding
+// it does not know as no body at all, and the body would then be read as
+// the next request on the connection (request smuggling behind a proxy that
+// reads it otherwise): such a request is refused and its connection closed.
+std::optional<ApiError> FramingError(const http::request<http::string_body>& req) {
+  const size_t codings = req.count(http::field::transfer_encoding);
+  if (codings == 0) return std::nullopt;
+  if (req.version() < 11) {
+    return HttpError(400, "bad_request", "Transfer-Encoding in an HTTP/1.0 request");
+  }
+  if (req.count(http::field::content_length) != 0) {
+    return HttpError(400, "bad_request", "Transfer-Encoding beside Content-Length");
+  }
+  const auto field = req[http::field::transfer_encoding];
+  std::string_view coding(field.data(), field.size());
+  while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) {
+    coding.remove_prefix(1);
+  }
+  while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) {
+    coding.remove_suffix(1);
+  }
+  if (codings != 1 || !boost::iequals(coding, "chunked")) {
+    return HttpError(501, "not_implemented",
+                     "Transfer-Encoding " + events::QuoteForMessage(coding) +
+                         (codings != 1 ? " and more" : "") +
+                         ": only a single 'chunked' is understood");
+  }
+  return std::nullopt;
+}
+
 std::string_view MediaType(std::string_view content_type) {
   content_type = content_type.substr(0, content_type.find(';'));
   while (!content_type.empty() && content_type.back() == ' ') content_type.remove_suffix(1);
@@ -118,6 +150,7 @@ void Session::ReadHeader() {
 void Session::OnHeader(beast::error_code ec) {
   if (ec) return FailRead(ec, true);
   const auto& req = parser_->get();
+  if (auto e = FramingError(req)) return RefuseUnread(*e);
   if (boost::iequals(req[http::field::expect], "100-continue") && !parser_->is_done()) {
     stream_.next_layer().expires_after(
         std::chrono::milliseconds(server_->options().limits.body_read_ms));
@@ -147,33 +180,32 @@ void Session::OnBody(beast::error_code ec) {
   Dispatch();
 }
 
-void Session::FailRead(beast::error_code ec, bool header) {
-  const ServerLimits& l = server_->options().limits;
+void Session::RefuseUnread(const ApiError& e) {
   // Refused before it could be routed or authorized: its access record names
   // whom the TLS handshake authenticated, if a certificate did.
   if (!principal_.empty()) {
     context_.principal = principal_;
     context_.auth_method = AuthMethod::kCertificate;
   }
+  Send(Reply::Error(e), false);
+}
+
+void Session::FailRead(beast::error_code ec, bool header) {
+  const ServerLimits& l = server_->options().limits;
   if (ec == http::error::header_limit) {
-    return Send(
-        Reply::Error(HttpError(431, "limit_exceeded",
-                               "request header larger than " + std::to_string(l.header_bytes) +
-                                   " bytes (limit header bytes)")),
-        false);
+    return RefuseUnread(HttpError(431, "limit_exceeded",
+                                  "request header larger than " + std::to_string(l.header_bytes) +
+                                      " bytes (limit header bytes)"));
   }
   if (ec == http::error::body_limit) {
     drain_bytes_left_ = kRefusedBodyDrainBytesMax;
-    return Send(Reply::Error(HttpError(413, "limit_exceeded",
-                                       "request body larger than " + std::to_string(l.body_bytes) +
-                                           " bytes (limit body bytes)")),
-                false);
+    return RefuseUnread(HttpError(
+        413, "limit_exceeded",
+        "request body larger than " + std::to_string(l.body_bytes) + " bytes (limit body bytes)"));
   }
   if (ec.category() == beast::error_code(http::error::end_of_stream).category() &&
       ec != http::error::end_of_stream && ec != http::error::partial_message) {
-    return Send(
-        Reply::Error(HttpError(400, "bad_request", "malformed HTTP request: " + ec.message())),
-        false);
+    return RefuseUnread(HttpError(400, "bad_request", "malformed HTTP request: " + ec.message()));
   }
   server_->Log(spdlog::level::info,
                std::string(header ? "reading a request header" : "reading a request body") +
