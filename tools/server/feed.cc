@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 
+#include "events/base/display.h"
 #include "events/base/limits.h"
 #include "events/model/json.h"
 #include "tools/access/auth.h"
@@ -266,8 +267,8 @@ bool Session::FeedReauthorize() {
 void Session::FeedEnd(const char* why) {
   if (state_ != State::kFeed) return;
   server_->Log(spdlog::level::info,
-               "feed of " + context_.principal + " at " + peer_ip_ + " ended before seq " +
-                   std::to_string(feed_next_seq_) + ": " + why,
+               "feed of " + events::LineField(context_.principal) + " at " + peer_ip_ +
+                   " ended before seq " + std::to_string(feed_next_seq_) + ": " + why,
                "\"peer\":" + JsonQuoted(peer_ip_) + ",\"event\":\"feed_end\",\"next_seq\":" +
                    std::to_string(feed_next_seq_) + ",\"why\":" + JsonQuoted(why));
   Close();

@@ -7,6 +7,7 @@
 
 #include <boost/algorithm/string/predicate.hpp>
 
+#include "events/base/display.h"
 #include "events/base/quote.h"
 #include "tools/net/certificate.h"
 #include "tools/server/server_impl.h"
@@ -400,15 +401,21 @@ void Session::LogRequest(unsigned status, size_t bytes) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - request_start_)
           .count();
   server_->metrics().CountRequest(route_label_, status, ms / 1000);
-  std::string method, target;
+  std::string method, target, logged_target;
   if (parser_ && parser_->is_header_done()) {
     const auto& req = parser_->get();
     method = std::string(req.method_string());
-    target = events::EscapeForMessage(
-        LoggableTarget(std::string_view(req.target().data(), req.target().size()), route_));
+    logged_target =
+        LoggableTarget(std::string_view(req.target().data(), req.target().size()), route_);
+    target = events::EscapeForMessage(logged_target);
   }
   const std::string who =
       context_.principal.empty() ? "-" : events::EscapeForMessage(context_.principal);
+  // The text line's fields are separated by spaces: each value a client
+  // chose (its CN or token's principal, its method and target) is one field,
+  // quoted when it holds a space or a quote (events::LineField).
+  const std::string who_field =
+      context_.principal.empty() ? "-" : events::LineField(context_.principal);
   char took[32];
   std::snprintf(took, sizeof(took), "%.3f", ms);
   const std::string fields =
@@ -418,7 +425,9 @@ void Session::LogRequest(unsigned status, size_t bytes) {
       ",\"route\":" + JsonQuoted(route_label_) + ",\"status\":" + std::to_string(status) +
       ",\"bytes\":" + std::to_string(bytes) + ",\"ms\":" + took;
   server_->Log(spdlog::level::info,
-               peer_ip_ + " " + who + " \"" + method + " " + target + "\" " +
+               peer_ip_ + " " + who_field + " " +
+                   (method.empty() ? "-" : events::LineField(method)) + " " +
+                   (logged_target.empty() ? "-" : events::LineField(logged_target)) + " " +
                    std::to_string(status) + " " + std::to_string(bytes) + " " + took + "ms",
                fields);
 }
