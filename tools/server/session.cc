@@ -72,6 +72,16 @@ std::optional<ApiError> FramingError(const http::request<http::string_body>& req
   return std::nullopt;
 }
 
+// An HTTP/1.1 request names its host in exactly one Host field (RFC 9112
+// 3.2): one without, or with two, is refused as malformed.
+std::optional<ApiError> HostError(const http::request<http::string_body>& req) {
+  const size_t hosts = req.count(http::field::host);
+  if (hosts == 1 || (hosts == 0 && req.version() < 11)) return std::nullopt;
+  return HttpError(400, "bad_request",
+                   hosts == 0 ? "an HTTP/1.1 request without a Host field"
+                              : "a request with " + std::to_string(hosts) + " Host fields");
+}
+
 std::string_view MediaType(std::string_view content_type) {
   content_type = content_type.substr(0, content_type.find(';'));
   while (!content_type.empty() && content_type.back() == ' ') content_type.remove_suffix(1);
@@ -152,6 +162,7 @@ void Session::OnHeader(beast::error_code ec) {
   if (ec) return FailRead(ec, true);
   const auto& req = parser_->get();
   if (auto e = FramingError(req)) return RefuseUnread(*e);
+  if (auto e = HostError(req)) return RefuseUnread(*e);
   if (boost::iequals(req[http::field::expect], "100-continue") && !parser_->is_done()) {
     stream_.next_layer().expires_after(
         std::chrono::milliseconds(server_->options().limits.body_read_ms));

@@ -140,6 +140,15 @@ class AccessLogTest(unittest.TestCase):
         table = ledgerctl("access-log", "--denied", db=s.db, check=True).stdout.splitlines()
         self.assertEqual(len(table), 1 + len(access_records(s, "--denied")))
 
+    def test_limit_0_lists_no_record_as_for_events(self):
+        s = self.server
+        self.assertEqual(s.request("GET", "/v1/digest", "reader").status, 200)
+        for path in ["/v1/access-log?limit=0", "/v1/events?limit=0"]:
+            r = s.request("GET", path, "auditor")
+            self.assertEqual((r.status, r.body), (200, b""), path)
+        self.assertEqual(len(s.request("GET", "/v1/access-log?limit=1", "auditor").body
+                             .splitlines()), 1)
+
     def test_reloads_are_recorded_with_the_files_hash_and_trigger(self):
         token = ledgerctl("token", "new", "--principal", "admin", check=True)
         self.server.close()

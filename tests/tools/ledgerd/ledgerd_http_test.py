@@ -2,7 +2,8 @@
 loopback: a request whose body length is ambiguous (a Transfer-Encoding other
 than one `chunked`, or one beside Content-Length) is refused and its
 connection closed, so its body is never read as a next request (request
-smuggling behind a proxy that frames it otherwise)."""
+smuggling behind a proxy that frames it otherwise); and one without exactly
+one Host field is refused."""
 
 import re
 import ssl
@@ -83,6 +84,31 @@ class FramingTest(unittest.TestCase):
         answer = exchange(self.server, self.post(b"Transfer-Encoding: Chunked\r\n", body))
         self.assertEqual(len(statuses(answer)), 2, answer)
         self.assertNotIn(501, statuses(answer))
+
+
+class HostTest(unittest.TestCase):
+    """An HTTP/1.1 request names its host in exactly one Host field."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Ledgerd()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def test_an_http_1_1_request_without_one_host_is_400_and_1_0_needs_none(self):
+        for head in [b"GET /healthz HTTP/1.1\r\n",
+                     b"GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n"]:
+            answer = exchange(self.server, head + b"\r\n" + SMUGGLED)
+            self.assertEqual(statuses(answer), [400], answer)
+            self.assertIn(b"Host", answer)
+        answer = exchange(self.server, b"GET /healthz HTTP/1.0\r\n\r\n")
+        self.assertTrue(answer.startswith(b"HTTP/1.0 200") or answer.startswith(b"HTTP/1.1 200"),
+                        answer)
+        answer = exchange(self.server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                                       b"Connection: close\r\n\r\n")
+        self.assertEqual(statuses(answer), [200], answer)
 
 
 if __name__ == "__main__":
