@@ -185,6 +185,13 @@ Status ServerImpl::Bind() {
     Log(spdlog::level::warn,
         "listening beyond loopback on " + options_.listen + " as --listen says");
   }
+  // Registered before the port is published (--port-file): a supervisor
+  // may signal as soon as it reads it, and a SIGTERM must then be this
+  // server's stop (drain, checkpoint, exit 0), not the default action. A
+  // signal before Run() waits for one is held until it does.
+  signals_.add(SIGTERM);
+  signals_.add(SIGINT);
+  signals_.add(SIGHUP);
   if (!options_.port_file.empty()) {
     std::FILE* f = std::fopen(options_.port_file.c_str(), "w");
     if (f == nullptr)
@@ -240,9 +247,6 @@ Status ServerImpl::Run() {
       std::to_string(l.feed_subscribers) + " feed subscribers, " + std::to_string(l.response_rows) +
       " rows per response, drain " + std::to_string(l.shutdown_drain_ms) + " ms";
   Log(spdlog::level::info, limits);
-  signals_.add(SIGTERM);
-  signals_.add(SIGINT);
-  signals_.add(SIGHUP);
   WaitSignal();
   Accept();
   ScheduleCheckpoint();
