@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "events/base/csv_cell.h"
+#include "events/base/quote.h"
 
 namespace ccl::events {
 
@@ -127,6 +128,13 @@ std::string TerminalText(std::string_view text) {
   std::string shown;
   AppendJsonStringBody(text, /*escape_del_c1=*/true, &shown);
   return shown;
+}
+
+std::string LineField(std::string_view text) {
+  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return c > ' ' && c < 0x7f && c != '"' && c != '\'' && c != '\\';
+  });
+  return plain ? std::string(text) : QuoteForMessage(text);
 }
 
 }  // namespace ccl::events

@@ -40,4 +40,12 @@ size_t DisplayWidth(std::string_view utf8);
 // drive the terminal (an ESC or CSI sequence could rewrite the screen).
 std::string TerminalText(std::string_view text);
 
+// Untrusted text (a request's target, a certificate's CN) as one field of a
+// line of space-separated fields for people (the access-log table, the text
+// server log): as it is when it is printable ASCII other than space, `"`,
+// `'` and `\`, else QuoteForMessage(text), so that it reads as one field, and
+// no byte of it (invalid UTF-8, a bidirectional override, a line separator, a
+// control character) reaches the reader raw.
+std::string LineField(std::string_view text);
+
 }  // namespace ccl::events

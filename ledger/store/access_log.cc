@@ -2,6 +2,7 @@
 // JSON form (ledger/store/access_log.h). The layout is schemas/FORMAT.md "Access log".
 #include "ledger/store/access_log.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 
@@ -9,6 +10,7 @@
 #include "events/base/enum_names.h"
 #include "events/base/hex.h"
 #include "events/base/limits.h"
+#include "events/base/quote.h"
 #include "events/base/time_format.h"
 #include "ledger/store/keys.h"
 
@@ -118,6 +120,19 @@ Status DecodeFixed(Reader* in, AccessRecord* r) {
   CCL_RETURN_IF_ERROR(in->U64("first_seq", &r->first_seq));
   CCL_RETURN_IF_ERROR(in->U64("last_seq", &r->last_seq));
   return Status::OK();
+}
+
+// A text field of a record as a JSON string. The server records what a
+// client sent (a target's path, a parameter's value, a certificate's CN),
+// which may be any bytes: text of ASCII only is written as it is (with
+// AppendJsonString's escapes), any other as EscapeForMessage shows it (every
+// byte from 0x80 as \xNN, a backslash as \x5c), so that a line is valid
+// UTF-8 JSON and no invalid UTF-8, bidirectional override or line separator
+// reaches its reader raw.
+void AppendRecordText(std::string_view text, std::string* out) {
+  const bool ascii = std::all_of(text.begin(), text.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  events::AppendJsonString(ascii ? text : events::EscapeForMessage(text), out);
 }
 
 }  // namespace
@@ -235,19 +250,19 @@ void AppendAccessEntryJson(const AccessEntry& e, std::string* out) {
   const AccessRecord& r = e.record;
   *out += "{\"n\":" + std::to_string(e.n) + ",\"time\":\"" + events::FormatInstantNs(r.time_ns) +
           "\",\"kind\":\"" + std::string(AccessKindName(r.kind)) + "\",\"principal\":";
-  events::AppendJsonString(r.principal, out);
+  AppendRecordText(r.principal, out);
   *out += ",\"auth\":\"" + std::string(AuthMethodName(r.auth)) + "\",\"client\":";
-  events::AppendJsonString(r.client, out);
+  AppendRecordText(r.client, out);
   *out += ",\"method\":";
-  events::AppendJsonString(r.method, out);
+  AppendRecordText(r.method, out);
   *out += ",\"route\":";
-  events::AppendJsonString(r.route, out);
+  AppendRecordText(r.route, out);
   *out += ",\"params\":{";
   for (size_t i = 0; i < r.params.size(); ++i) {
     if (i > 0) out->push_back(',');
-    events::AppendJsonString(r.params[i].name, out);
+    AppendRecordText(r.params[i].name, out);
     out->push_back(':');
-    events::AppendJsonString(r.params[i].value, out);
+    AppendRecordText(r.params[i].value, out);
   }
   *out += "},\"status\":" + std::to_string(r.status) + ",\"rows\":" + std::to_string(r.rows) +
           ",\"bytes\":" + std::to_string(r.bytes);

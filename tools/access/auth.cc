@@ -1,6 +1,7 @@
 #include "tools/access/auth.h"
 
 #include <boost/algorithm/string/predicate.hpp>
+#include <cassert>
 
 #include "events/base/limits.h"
 #include "events/base/quote.h"
@@ -101,6 +102,29 @@ std::optional<AuthFailure> Authenticate(std::string_view certificate_principal,
     return failure;
   }
   out->peer = peer;
+  out->grant = rules->policy.GrantOf(out->principal);
+  out->rules = std::move(rules);
+  return std::nullopt;
+}
+
+std::optional<AuthFailure> Reauthenticate(const RequestContext& before,
+                                          std::string_view authorization, const PolicyStore& store,
+                                          RequestContext* out) {
+  assert(before.auth_method != AuthMethod::kNone);
+  std::shared_ptr<const AccessRules> rules = store.Rules();
+  if (before.auth_method == AuthMethod::kToken) {
+    const std::string principal =
+        authorization.size() > kBearer.size()
+            ? rules->tokens.PrincipalOf(authorization.substr(kBearer.size()))
+            : std::string();
+    if (principal != before.principal) {
+      // Revoked, or moved to another principal: what was granted to the
+      // caller's principal is no longer the token's.
+      return Unauthorized("the service token is not valid (unknown or revoked)",
+                          "a service token no line of the tokens file holds any more");
+    }
+  }
+  *out = before;
   out->grant = rules->policy.GrantOf(out->principal);
   out->rules = std::move(rules);
   return std::nullopt;

@@ -57,6 +57,18 @@ struct AuthFailure {
     std::string_view certificate_principal, std::string_view authorization, const std::string& peer,
     const PolicyStore& store, AuthFailureLimiter* limiter, RequestContext* out);
 
+// Re-checks a caller authenticated earlier (`before`, filled by
+// Authenticate) against the rules in force now, with the credential it
+// presented then (`authorization`, "" for its certificate): on success fills
+// *out as Authenticate would, with the new rules and grant. Fails with 401
+// when its token is in no line of the tokens file any more, or now names
+// another principal. Counts no failure: the caller did not present anything
+// new. For a long request (the feed) after a reload.
+[[nodiscard]] std::optional<AuthFailure> Reauthenticate(const RequestContext& before,
+                                                        std::string_view authorization,
+                                                        const PolicyStore& store,
+                                                        RequestContext* out);
+
 // 403 unless `ctx`'s roles hold one of `allowed` (0: every authenticated
 // client), naming the principal, its roles and what `what` needs.
 [[nodiscard]] std::optional<ApiError> Authorize(const RequestContext& ctx, RoleSet allowed,

@@ -173,7 +173,7 @@ Status ParseScopes(std::span<const std::string> fields, size_t first_field_no, S
   return Status::OK();
 }
 
-Status ScopeCheck::CustomerOf(std::string_view contract, std::string* customer) {
+Status ScopeCheck::StoredCustomerOf(std::string_view contract, std::string* customer) {
   customer->clear();
   std::unique_ptr<ledger::EventIterator> it = ledger_->NewStreamIterator(std::string(contract), 1);
   if (it->Valid() && it->event().type == events::EventType::kContractOpened) {
@@ -195,7 +195,7 @@ Status ScopeCheck::ContractInScope(std::string_view contract, bool* in) {
     return Status::OK();
   }
   std::string customer;
-  CCL_RETURN_IF_ERROR(CustomerOf(contract, &customer));
+  CCL_RETURN_IF_ERROR(StoredCustomerOf(contract, &customer));
   *in = scope_.AllowsContract(contract, customer);
   if (in_scope_.size() >= limits::kCurrencyCacheContractsMax) in_scope_.clear();
   in_scope_.emplace(contract, *in);
@@ -253,10 +253,17 @@ std::optional<ApiError> CheckWriteBatch(std::string_view principal, ScopeCheck* 
                                         std::span<const events::Event> batch,
                                         std::span<const uint64_t> lines) {
   assert(batch.size() == lines.size());
-  // Customers of the contracts this batch opens: its later events are theirs.
+  // Customers of the contracts this batch opens that the ledger does not
+  // hold: its events of them are theirs. A stored contract keeps its own
+  // customer (ContractInScope) whatever a ContractOpened of the batch says.
   std::unordered_map<std::string_view, std::string_view> opened;
-  for (const events::Event& e : batch) {
-    if (e.type == events::EventType::kContractOpened) opened.emplace(e.contract, e.customer);
+  if (!check->everything()) {
+    std::string stored;
+    for (const events::Event& e : batch) {
+      if (e.type != events::EventType::kContractOpened || opened.count(e.contract) != 0) continue;
+      if (Status s = check->StoredCustomerOf(e.contract, &stored); !s.ok()) return ApiErrorOf(s);
+      if (stored.empty()) opened.emplace(e.contract, e.customer);
+    }
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     const events::Event& e = batch[i];

@@ -117,10 +117,11 @@ class ScopeCheck {
   // A failed lookup during the fold is then in status(). This object must
   // outlive the fold.
   void NarrowView(projections::View* view);
+  // The customer of the contract the ledger holds under `contract` (its
+  // ContractOpened's), "" when the ledger holds none. Not cached.
+  [[nodiscard]] Status StoredCustomerOf(std::string_view contract, std::string* customer);
 
  private:
-  [[nodiscard]] Status CustomerOf(std::string_view contract, std::string* customer);
-
   const Scope& scope_;
   ledger::Ledger* ledger_;
   std::unordered_map<std::string, bool> in_scope_;
@@ -130,9 +131,13 @@ class ScopeCheck {
 // The write checks of POST /v1/events, on the parsed batch before anything
 // is appended: each event's actor is `principal` (422 "actor must be the
 // authenticated principal" otherwise; the parser filled an omitted one), its
-// type is allowed and its contract in scope (403 otherwise; the customer of a
-// contract opened in the same batch is read from that batch). `lines` are the
-// body lines of the events, named by the error.
+// type is allowed and its contract in scope (403 otherwise). The customer of
+// a contract the ledger does not hold yet is read from the batch's
+// ContractOpened; that of a stored contract always from the ledger, so that a
+// ContractOpened naming the writer's customer for another's contract is the
+// 403 of any write to it, not a rule error that would describe that contract
+// (its number of events), and no other event of the batch is checked against
+// it. `lines` are the body lines of the events, named by the error.
 [[nodiscard]] std::optional<ApiError> CheckWriteBatch(std::string_view principal, ScopeCheck* check,
                                                       std::span<const events::Event> batch,
                                                       std::span<const uint64_t> lines);

@@ -18,9 +18,10 @@ constexpr size_t kOutputFlushBytes = 1 << 20;
 
 std::string ParamsText(const ledger::AccessRecord& r) {
   std::string out;
+  // Names and values as one field each (events::LineField).
   for (const ledger::AccessParam& p : r.params) {
     if (!out.empty()) out += ' ';
-    out += p.name + "=" + p.value;
+    out += events::LineField(p.name) + "=" + events::LineField(p.value);
   }
   if (r.first_seq != 0) {
     if (!out.empty()) out += ' ';
@@ -39,11 +40,12 @@ void AppendRow(const ledger::AccessEntry& e, std::string* out) {
                 static_cast<unsigned>(r.status), static_cast<unsigned long long>(r.rows),
                 static_cast<unsigned long long>(r.bytes));
   *out += head;
-  // Every text from the record is shown so that no byte of it can drive the
-  // terminal.
-  *out += events::TerminalText(r.principal.empty() ? "-" : r.principal) + "  " +
-          events::TerminalText(r.method + " " + r.route) + "  " +
-          events::TerminalText(ParamsText(r)) + "\n";
+  // Every text from the record is what a client sent: each is shown as one
+  // field (quoted when it holds a space or a quote) of which no byte can
+  // drive the terminal or reorder the line.
+  *out += (r.principal.empty() ? "-" : events::LineField(r.principal)) + "  " +
+          events::LineField(r.method) + " " + events::LineField(r.route) + "  " + ParamsText(r) +
+          "\n";
 }
 
 int RunAccessLog(const po::variables_map& vm, const GlobalOptions& g) {

@@ -202,6 +202,7 @@ Reply GetAccessLog(const Request& r, Service& svc) {
   }
   Reply reply{200, "application/x-ndjson", ""};
   Status s = svc.ledger->ReadAccess(after + 1, [&](const ledger::AccessEntry& e) {
+    if (reply.rows >= limit) return false;  // limit=0: none, as GET /v1/events
     if (!ledger::MatchesAccessFilter(filter, e.record)) return true;
     ledger::AppendAccessEntryJson(e, &reply.body);
     reply.body += '\n';

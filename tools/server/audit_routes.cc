@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 
+#include "events/base/display.h"
 #include "ledger/audit/merkle_ledger.h"
 #include "ledger/merkle/digest.h"
 #include "ledger/merkle/proof.h"
@@ -100,7 +101,9 @@ Reply GetMetrics(const Request&, Service& svc) {
 Reply PostReload(const Request& r, Service& svc) {
   ReloadDigests digests;
   Status s = svc.policy->Reload(&digests);
-  if (svc.on_reload) svc.on_reload(s, "POST /v1/admin/reload by " + r.context.principal);
+  if (svc.on_reload) {
+    svc.on_reload(s, "POST /v1/admin/reload by " + events::LineField(r.context.principal));
+  }
   if (svc.access_log != nullptr) {
     Status a = svc.access_log->RecordReload(
         "POST /v1/admin/reload", r.context, *svc.policy, digests,

@@ -4,12 +4,15 @@
 // chunk (limits::kServerFeedChunkBytesMax) read from the ledger and not yet
 // written; a client that does not take a chunk within limits.feed_write_ms is
 // disconnected, so a slow consumer never grows the server's memory.
+#include <cassert>
 #include <deque>
 #include <memory>
 #include <mutex>
 
+#include "events/base/display.h"
 #include "events/base/limits.h"
 #include "events/model/json.h"
+#include "tools/access/auth.h"
 #include "tools/access/scope.h"
 #include "tools/feed/contract_currency.h"
 #include "tools/server/server_impl.h"
@@ -151,13 +154,23 @@ void Session::StartFeed(const Query& query) {
 void Session::FeedFill() {
   if (state_ != State::kFeed) return;
   if (server_->draining()) return FeedEnd("the server is shutting down");
+  // Nothing more is sent under rules a reload replaced: a subscriber whose
+  // principal lost its token or role is closed, one whose scope changed
+  // reads in its new scope.
+  if (!FeedReauthorize()) return;
   if (!context_.scope().everything) {
-    // A scoped subscriber's chunks are its own: the shared ones hold every event.
-    net::post(server_->workers(), [self = shared_from_this(), next = feed_next_seq_]() mutable {
+    // A scoped subscriber's chunks are its own: the shared ones hold every
+    // event. The worker reads with the scope in force now (`rules` holds
+    // it); context_ is the strand's.
+    net::post(server_->workers(), [self = shared_from_this(), next = feed_next_seq_,
+                                   rules = context_.rules, scope = &context_.scope()]() mutable {
       std::string chunk;
-      Status s = ReadChunk(self->server_->service().ledger, self->context_.scope(), &next, &chunk);
+      Status s = ReadChunk(self->server_->service().ledger, *scope, &next, &chunk);
+      rules.reset();
       net::post(self->stream_.get_executor(), [self, s, next, chunk = std::move(chunk)]() mutable {
         if (!s.ok()) return self->FeedEnd(("reading the ledger: " + s.message()).c_str());
+        // Read under rules a reload has replaced since: read again under the new ones.
+        if (!self->FeedRulesCurrent()) return self->FeedFill();
         if (chunk.empty()) {
           self->feed_next_seq_ = next;  // past the events out of scope
           return self->FeedWait();
@@ -172,6 +185,7 @@ void Session::FeedFill() {
     Status s = Chunks().Get(self->server_->service().ledger, seq, &chunk);
     net::post(self->stream_.get_executor(), [self, s, chunk = std::move(chunk)]() mutable {
       if (!s.ok()) return self->FeedEnd(("reading the ledger: " + s.message()).c_str());
+      if (!self->FeedRulesCurrent()) return self->FeedFill();  // perhaps scoped now
       if (chunk.text->empty()) return self->FeedWait();
       // A copy per subscriber (a memcpy of at most one chunk): the formatting
       // it shares is what costs.
@@ -205,7 +219,8 @@ void Session::FeedWait() {
   feed_timer_.expires_after(std::chrono::milliseconds(server_->options().limits.feed_heartbeat_ms));
   feed_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (self->state_ != State::kFeed) return;
-    if (ec) return self->FeedFill();  // woken: new events
+    if (ec) return self->FeedFill();  // woken: new events, or a reload
+    if (!self->FeedReauthorize()) return;
     self->FeedWrite(std::string(kHeartbeat), self->feed_next_seq_);
   });
 }
@@ -216,11 +231,44 @@ void Session::WakeFeed() {
   });
 }
 
+bool Session::FeedRulesCurrent() const { return server_->policy().Rules() == context_.rules; }
+
+bool Session::FeedReauthorize() {
+  assert(state_ == State::kFeed);
+  if (FeedRulesCurrent()) return true;
+  const auto authorization = parser_->get()[http::field::authorization];
+  RequestContext now;
+  std::optional<ApiError> refusal;
+  if (auto failure =
+          Reauthenticate(context_, std::string_view(authorization.data(), authorization.size()),
+                         server_->policy(), &now)) {
+    refusal = failure->error;
+  } else {
+    refusal = Authorize(now, route_->roles,
+                        std::string(route_->method) + " " + std::string(route_->pattern));
+  }
+  if (!refusal) {
+    context_ = std::move(now);
+    return true;
+  }
+  // Told why, as an event an EventSource can listen for (`closed`), with
+  // the body the same request would now get; then closed, whether or not
+  // the client takes it in time.
+  auto last = std::make_shared<std::string>("event: closed\ndata: " + refusal->ToJson() + "\n\n");
+  stream_.next_layer().expires_after(
+      std::chrono::milliseconds(server_->options().limits.feed_write_ms));
+  net::async_write(stream_, net::buffer(*last),
+                   [self = shared_from_this(), last](beast::error_code, size_t) {
+                     self->FeedEnd("the policy or tokens reloaded no longer grant it the feed");
+                   });
+  return false;
+}
+
 void Session::FeedEnd(const char* why) {
   if (state_ != State::kFeed) return;
   server_->Log(spdlog::level::info,
-               "feed of " + context_.principal + " at " + peer_ip_ + " ended before seq " +
-                   std::to_string(feed_next_seq_) + ": " + why,
+               "feed of " + events::LineField(context_.principal) + " at " + peer_ip_ +
+                   " ended before seq " + std::to_string(feed_next_seq_) + ": " + why,
                "\"peer\":" + JsonQuoted(peer_ip_) + ",\"event\":\"feed_end\",\"next_seq\":" +
                    std::to_string(feed_next_seq_) + ",\"why\":" + JsonQuoted(why));
   Close();

@@ -190,6 +190,13 @@ Status ServerImpl::Bind() {
     Log(spdlog::level::warn,
         "listening beyond loopback on " + options_.listen + " as --listen says");
   }
+  // Registered before the port is published (--port-file): a supervisor
+  // may signal as soon as it reads it, and a SIGTERM must then be this
+  // server's stop (drain, checkpoint, exit 0), not the default action. A
+  // signal before Run() waits for one is held until it does.
+  signals_.add(SIGTERM);
+  signals_.add(SIGINT);
+  signals_.add(SIGHUP);
   if (!options_.port_file.empty()) {
     std::FILE* f = std::fopen(options_.port_file.c_str(), "w");
     if (f == nullptr)
@@ -245,9 +252,6 @@ Status ServerImpl::Run() {
       std::to_string(l.feed_subscribers) + " feed subscribers, " + std::to_string(l.response_rows) +
       " rows per response, drain " + std::to_string(l.shutdown_drain_ms) + " ms";
   Log(spdlog::level::info, limits);
-  signals_.add(SIGTERM);
-  signals_.add(SIGINT);
-  signals_.add(SIGHUP);
   WaitSignal();
   Accept();
   ScheduleCheckpoint();
@@ -384,6 +388,9 @@ void ServerImpl::LogReload(const Status& s, const std::string& trigger) {
         "policy not reloaded, the old one stays (" + trigger + "): " + s.message());
     return;
   }
+  // Each feed subscriber is authorized again, under the new rules, before
+  // it is sent anything more: woken now, not at its next event or heartbeat.
+  NotifySubscribers();
   const auto rules = policy_->Rules();
   Log(spdlog::level::info, "policy reloaded (" + trigger +
                                "): " + std::to_string(rules->policy.size()) + " principals, " +

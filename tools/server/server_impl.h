@@ -97,6 +97,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // Counts the time since stage_at_ as `stage` (metrics), and restarts it.
   void CountStageSince(RequestStage stage);
   void FailRead(beast::error_code ec, bool header);
+  // Answers `e` to a request refused before it was routed (malformed, over a
+  // limit, ambiguous framing) and closes the connection after the answer:
+  // what follows on it cannot be told apart from the refused request's body.
+  void RefuseUnread(const ApiError& e);
   void Close();
   void LogRequest(unsigned status, size_t bytes);
 
@@ -106,6 +110,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void FeedWrite(std::string chunk, uint64_t next_seq);
   void FeedWait();
   void FeedEnd(const char* why);
+  // After a reload (the rules in force are not context_'s): authenticates
+  // the subscriber again with the credential of its request and authorizes
+  // it for the feed, so that context_ holds its new grant and scope. False
+  // when it lost either: it is then sent a `closed` event saying why, and
+  // closed. REQUIRES: on the strand, state_ == State::kFeed.
+  bool FeedReauthorize();
+  // True while context_ holds the rules in force: what was read for it
+  // under them may be sent.
+  bool FeedRulesCurrent() const;
 
   ServerImpl* server_;
   TlsStream stream_;
@@ -174,7 +187,8 @@ class ServerImpl final : public Server {
   // SIGHUP: re-reads the policy and records the reload.
   void ReloadOnSignal();
   // Logs a reload's outcome (Service::on_reload), and warns when the policy
-  // now names no principal: every request is then refused.
+  // now names no principal: every request is then refused. After a reload
+  // that took, wakes the feed's subscribers to be authorized again.
   void LogReload(const Status& outcome, const std::string& trigger);
   // Logs a failure, and returns it.
   Status PublishCheckpoint(const char* why);

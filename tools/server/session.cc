@@ -7,6 +7,7 @@
 
 #include <boost/algorithm/string/predicate.hpp>
 
+#include "events/base/display.h"
 #include "events/base/quote.h"
 #include "tools/net/certificate.h"
 #include "tools/server/server_impl.h"
@@ -38,6 +39,48 @@ std::string PrincipalOf(SSL* ssl) {
 using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// What is wrong with how the request says where its body ends, if anything
+// (RFC 9112 6.1, 6.3): a Transfer-Encoding other than exactly one `chunked`,
+// or one beside a Content-Length, or in HTTP/1.0. The parser reads a coding
+// it does not know as no body at all, and the body would then be read as
+// the next request on the connection (request smuggling behind a proxy that
+// reads it otherwise): such a request is refused and its connection closed.
+std::optional<ApiError> FramingError(const http::request<http::string_body>& req) {
+  const size_t codings = req.count(http::field::transfer_encoding);
+  if (codings == 0) return std::nullopt;
+  if (req.version() < 11) {
+    return HttpError(400, "bad_request", "Transfer-Encoding in an HTTP/1.0 request");
+  }
+  if (req.count(http::field::content_length) != 0) {
+    return HttpError(400, "bad_request", "Transfer-Encoding beside Content-Length");
+  }
+  const auto field = req[http::field::transfer_encoding];
+  std::string_view coding(field.data(), field.size());
+  while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) {
+    coding.remove_prefix(1);
+  }
+  while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) {
+    coding.remove_suffix(1);
+  }
+  if (codings != 1 || !boost::iequals(coding, "chunked")) {
+    return HttpError(501, "not_implemented",
+                     "Transfer-Encoding " + events::QuoteForMessage(coding) +
+                         (codings != 1 ? " and more" : "") +
+                         ": only a single 'chunked' is understood");
+  }
+  return std::nullopt;
+}
+
+// An HTTP/1.1 request names its host in exactly one Host field (RFC 9112
+// 3.2): one without, or with two, is refused as malformed.
+std::optional<ApiError> HostError(const http::request<http::string_body>& req) {
+  const size_t hosts = req.count(http::field::host);
+  if (hosts == 1 || (hosts == 0 && req.version() < 11)) return std::nullopt;
+  return HttpError(400, "bad_request",
+                   hosts == 0 ? "an HTTP/1.1 request without a Host field"
+                              : "a request with " + std::to_string(hosts) + " Host fields");
+}
 
 std::string_view MediaType(std::string_view content_type) {
   content_type = content_type.substr(0, content_type.find(';'));
@@ -118,6 +161,8 @@ void Session::ReadHeader() {
 void Session::OnHeader(beast::error_code ec) {
   if (ec) return FailRead(ec, true);
   const auto& req = parser_->get();
+  if (auto e = FramingError(req)) return RefuseUnread(*e);
+  if (auto e = HostError(req)) return RefuseUnread(*e);
   if (boost::iequals(req[http::field::expect], "100-continue") && !parser_->is_done()) {
     stream_.next_layer().expires_after(
         std::chrono::milliseconds(server_->options().limits.body_read_ms));
@@ -147,33 +192,32 @@ void Session::OnBody(beast::error_code ec) {
   Dispatch();
 }
 
-void Session::FailRead(beast::error_code ec, bool header) {
-  const ServerLimits& l = server_->options().limits;
+void Session::RefuseUnread(const ApiError& e) {
   // Refused before it could be routed or authorized: its access record names
   // whom the TLS handshake authenticated, if a certificate did.
   if (!principal_.empty()) {
     context_.principal = principal_;
     context_.auth_method = AuthMethod::kCertificate;
   }
+  Send(Reply::Error(e), false);
+}
+
+void Session::FailRead(beast::error_code ec, bool header) {
+  const ServerLimits& l = server_->options().limits;
   if (ec == http::error::header_limit) {
-    return Send(
-        Reply::Error(HttpError(431, "limit_exceeded",
-                               "request header larger than " + std::to_string(l.header_bytes) +
-                                   " bytes (limit header bytes)")),
-        false);
+    return RefuseUnread(HttpError(431, "limit_exceeded",
+                                  "request header larger than " + std::to_string(l.header_bytes) +
+                                      " bytes (limit header bytes)"));
   }
   if (ec == http::error::body_limit) {
     drain_bytes_left_ = kRefusedBodyDrainBytesMax;
-    return Send(Reply::Error(HttpError(413, "limit_exceeded",
-                                       "request body larger than " + std::to_string(l.body_bytes) +
-                                           " bytes (limit body bytes)")),
-                false);
+    return RefuseUnread(HttpError(
+        413, "limit_exceeded",
+        "request body larger than " + std::to_string(l.body_bytes) + " bytes (limit body bytes)"));
   }
   if (ec.category() == beast::error_code(http::error::end_of_stream).category() &&
       ec != http::error::end_of_stream && ec != http::error::partial_message) {
-    return Send(
-        Reply::Error(HttpError(400, "bad_request", "malformed HTTP request: " + ec.message())),
-        false);
+    return RefuseUnread(HttpError(400, "bad_request", "malformed HTTP request: " + ec.message()));
   }
   server_->Log(spdlog::level::info,
                std::string(header ? "reading a request header" : "reading a request body") +
@@ -368,15 +412,21 @@ void Session::LogRequest(unsigned status, size_t bytes) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - request_start_)
           .count();
   server_->metrics().CountRequest(route_label_, status, ms / 1000);
-  std::string method, target;
+  std::string method, target, logged_target;
   if (parser_ && parser_->is_header_done()) {
     const auto& req = parser_->get();
     method = std::string(req.method_string());
-    target = events::EscapeForMessage(
-        LoggableTarget(std::string_view(req.target().data(), req.target().size()), route_));
+    logged_target =
+        LoggableTarget(std::string_view(req.target().data(), req.target().size()), route_);
+    target = events::EscapeForMessage(logged_target);
   }
   const std::string who =
       context_.principal.empty() ? "-" : events::EscapeForMessage(context_.principal);
+  // The text line's fields are separated by spaces: each value a client
+  // chose (its CN or token's principal, its method and target) is one field,
+  // quoted when it holds a space or a quote (events::LineField).
+  const std::string who_field =
+      context_.principal.empty() ? "-" : events::LineField(context_.principal);
   char took[32];
   std::snprintf(took, sizeof(took), "%.3f", ms);
   const std::string fields =
@@ -386,7 +436,9 @@ void Session::LogRequest(unsigned status, size_t bytes) {
       ",\"route\":" + JsonQuoted(route_label_) + ",\"status\":" + std::to_string(status) +
       ",\"bytes\":" + std::to_string(bytes) + ",\"ms\":" + took;
   server_->Log(spdlog::level::info,
-               peer_ip_ + " " + who + " \"" + method + " " + target + "\" " +
+               peer_ip_ + " " + who_field + " " +
+                   (method.empty() ? "-" : events::LineField(method)) + " " +
+                   (logged_target.empty() ? "-" : events::LineField(logged_target)) + " " +
                    std::to_string(status) + " " + std::to_string(bytes) + " " + took + "ms",
                fields);
 }

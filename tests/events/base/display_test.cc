@@ -69,6 +69,23 @@ TEST_F(DisplayTest, DisplayWidth) {
   EXPECT_EQ(DisplayWidth("\xE4\xB8"), 2u);          // truncated sequence
 }
 
+TEST_F(DisplayTest, LineFieldIsOneFieldOfPrintableAscii) {
+  EXPECT_EQ(LineField("reader"), "reader");
+  EXPECT_EQ(LineField("/v1/events/{seq}"), "/v1/events/{seq}");
+  EXPECT_EQ(LineField(""), "''");
+  EXPECT_EQ(LineField("x\" 200 1 1ms"), "'x\" 200 1 1ms'");  // a forged line end: one field
+  EXPECT_EQ(LineField("it's"), "'it\\x27s'");
+  EXPECT_EQ(LineField("a\\b"), "'a\\x5cb'");
+  EXPECT_EQ(LineField("\xff\xfe"), "'\\xff\\xfe'");  // invalid UTF-8
+  EXPECT_EQ(LineField("a\xe2\x80\xae"
+                      "b"),
+            "'a\\xe2\\x80\\xaeb'");  // U+202E override
+  EXPECT_EQ(LineField("a\xe2\x80\xa8"
+                      "b"),
+            "'a\\xe2\\x80\\xa8b'");  // U+2028 line separator
+  EXPECT_EQ(LineField("a\x1b[2Jb"), "'a\\x1b[2Jb'");
+}
+
 }  // namespace
 }  // namespace ccl::events
 

@@ -140,6 +140,15 @@ class AccessLogTest(unittest.TestCase):
         table = ledgerctl("access-log", "--denied", db=s.db, check=True).stdout.splitlines()
         self.assertEqual(len(table), 1 + len(access_records(s, "--denied")))
 
+    def test_limit_0_lists_no_record_as_for_events(self):
+        s = self.server
+        self.assertEqual(s.request("GET", "/v1/digest", "reader").status, 200)
+        for path in ["/v1/access-log?limit=0", "/v1/events?limit=0"]:
+            r = s.request("GET", path, "auditor")
+            self.assertEqual((r.status, r.body), (200, b""), path)
+        self.assertEqual(len(s.request("GET", "/v1/access-log?limit=1", "auditor").body
+                             .splitlines()), 1)
+
     def test_reloads_are_recorded_with_the_files_hash_and_trigger(self):
         token = ledgerctl("token", "new", "--principal", "admin", check=True)
         self.server.close()
@@ -206,6 +215,82 @@ class AccessLogTest(unittest.TestCase):
 
 
 @unittest.skipIf(LDB is None, "RocksDB's ldb (Debian rocksdb-tools, tools/setup.sh) is missing")
+class HostileTextTest(unittest.TestCase):
+    """What a client chooses (its target's bytes, a parameter's value, its
+    principal's name) reaches every output of the records escaped: the JSON
+    Lines are valid UTF-8 JSON, no invalid UTF-8, bidirectional override or
+    line separator is written raw, and in the table and the text server log
+    a value with a space or a quote reads as one quoted field."""
+
+    # A principal whose name, printed raw, reads as the end of a log line,
+    # and one holding an override (U+202E) and a line separator (U+2028).
+    FAKE_END = 'x" 200 1 1ms'
+    BIDI = "bidi\u202e\u2028x"
+    RAW = [b"\xff\xfe", "\u202e".encode(), "\u2028".encode()]
+
+    def setUp(self):
+        lines = []
+        tokens = {}
+        for name in (self.FAKE_END, self.BIDI):
+            r = ledgerctl("token", "new", "--principal", name, check=True)
+            tokens[name] = r.stdout.strip()
+            lines.append(r.stderr.strip())
+        self.tokens = tokens
+        policy = "".join(f'"{n.replace(chr(34), chr(92) + chr(34))}" reader\n' for n in tokens)
+        self.server = Ledgerd(policy="auditor auditor\nreader reader\n" + policy, tokens="\n".join(lines) + "\n")
+        self.addCleanup(self.server.close)
+
+    def raw_request(self, target, principal=None):
+        sock = self.server.tls_socket(principal)
+        sock.settimeout(10)
+        try:
+            sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            answer = b""
+            while True:
+                data = sock.recv(65536)
+                if not data:
+                    return answer
+                answer += data
+        finally:
+            sock.close()
+
+    def assert_nothing_raw(self, output):
+        for raw in self.RAW:
+            self.assertNotIn(raw, output)
+        output.decode("utf-8")  # strict: raises on invalid UTF-8
+
+    def test_every_output_of_the_records_escapes_what_a_client_sent(self):
+        s = self.server
+        # Unknown route, no credential; then refused parameter values.
+        self.assertIn(b" 404 ", self.raw_request(b"/v1/\xff\xfe\xe2\x80\xae"))
+        answer = self.raw_request(b"/v1/events?contract=%FF%FE%E2%80%A8", "reader")
+        self.assertRegex(answer, rb"^HTTP/1.1 40[04] ")
+        for token in self.tokens.values():
+            r = s.request("GET", "/v1/events?contract=%E2%80%AEx", token=token)
+            self.assertIn(r.status, (400, 404), r.body)
+
+        cli = subprocess.run([os.environ["LEDGERCTL"], "--db", s.db, "access-log", "--json"],
+                             capture_output=True, timeout=60, check=True).stdout
+        served = s.request("GET", "/v1/access-log", "auditor").body
+        for output in (cli, served):
+            self.assert_nothing_raw(output)
+            records = [json.loads(line) for line in output.splitlines()]
+            shown = [(r["principal"], r["route"], r["params"]) for r in requests_of(records)]
+            self.assertIn(("", "/v1/\\xff\\xfe\\xe2\\x80\\xae", {}), shown)
+            self.assertIn(("reader", "/v1/events", {"contract": "\\xff\\xfe\\xe2\\x80\\xa8"}), shown)
+            self.assertIn((self.FAKE_END, "/v1/events", {"contract": "\\xe2\\x80\\xaex"}), shown)
+
+        table = subprocess.run([os.environ["LEDGERCTL"], "--db", s.db, "access-log"],
+                               capture_output=True, timeout=60, check=True).stdout
+        with open(s.log_path, "rb") as f:
+            log = f.read()
+        for output in (table, log):
+            self.assert_nothing_raw(output)
+            self.assertIn(b"\'x\" 200 1 1ms\'", output)
+            self.assertNotIn(b' x" 200', output)
+            self.assertIn(b"\'bidi\\xe2\\x80\\xae\\xe2\\x80\\xa8x\'", output)
+
+
 class AccessLogTamperTest(unittest.TestCase):
     def test_one_changed_byte_makes_verify_exit_3_naming_the_record(self):
         s = Ledgerd()

@@ -13,6 +13,8 @@ import unittest
 
 from ledgerd_harness import POLICY, Ledgerd, generate, ledgerctl
 
+STARTS_SIGNALLED = 10
+
 
 class OpsTest(unittest.TestCase):
     def setUp(self):
@@ -58,6 +60,21 @@ class OpsTest(unittest.TestCase):
         s.proc.send_signal(signal.SIGHUP)
         self.wait_for_log("the policy names no principal: every request is refused")
         self.assertEqual(s.request("GET", "/v1/events", "admin").status, 403)
+
+    def test_a_sigterm_as_soon_as_the_port_file_is_written_is_a_clean_stop(self):
+        # A supervisor may signal as soon as the port is published: by then
+        # SIGTERM is the server's to handle (drain, checkpoint, exit 0), not
+        # the default action's.
+        s = self.server = Ledgerd()
+        s.stop()
+        for _ in range(STARTS_SIGNALLED):
+            os.remove(s.port_file)
+            s.proc = subprocess.Popen(s.command(), stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 20
+            while not os.path.exists(s.port_file) and time.monotonic() < deadline:
+                time.sleep(0.0005)
+            self.assertEqual(s.stop(signal.SIGTERM), 0)
 
     def test_sigterm_finishes_the_request_in_flight_then_exits_zero(self):
         s = self.server = Ledgerd(["--limit-shutdown-drain-ms", "20000"])

@@ -1,0 +1,115 @@
+"""ledgerd's reading of HTTP/1.1 framing, end to end over raw TLS sockets on
+loopback: a request whose body length is ambiguous (a Transfer-Encoding other
+than one `chunked`, or one beside Content-Length) is refused and its
+connection closed, so its body is never read as a next request (request
+smuggling behind a proxy that frames it otherwise); and one without exactly
+one Host field is refused."""
+
+import re
+import ssl
+import unittest
+
+from ledgerd_harness import Ledgerd
+
+READ_TIMEOUT_S = 10
+
+
+def exchange(server, raw):
+    """Sends `raw` on a fresh TLS connection and returns every byte the
+    server sends until it closes the connection."""
+    sock = server.tls_socket("reader")
+    sock.settimeout(READ_TIMEOUT_S)
+    try:
+        sock.sendall(raw)
+        out = b""
+        while True:
+            try:
+                data = sock.recv(65536)
+            except (ConnectionResetError, ssl.SSLEOFError, ssl.SSLZeroReturnError):
+                return out
+            if not data:
+                return out
+            out += data
+    finally:
+        sock.close()
+
+
+def statuses(answer):
+    """The status codes of the responses in `answer`, in order."""
+    return [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3}) ", answer)]
+
+
+SMUGGLED = (b"GET /v1/events/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+
+
+class FramingTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Ledgerd()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def post(self, framing, body):
+        return (b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+                + framing + b"\r\n" + body)
+
+    def test_a_transfer_coding_other_than_chunked_is_501_and_the_body_never_a_request(self):
+        for coding in [b"gzip", b"chunked, gzip", b"gzip, chunked", b"xchunked", b"identity"]:
+            answer = exchange(self.server, self.post(b"Transfer-Encoding: " + coding + b"\r\n",
+                                                     SMUGGLED))
+            self.assertEqual(statuses(answer), [501], (coding, answer))
+            self.assertIn(b"not_implemented", answer)
+            self.assertIn(b"Connection: close", answer)
+
+    def test_transfer_encoding_beside_content_length_is_400(self):
+        for coding in [b"xchunked", b"gzip", b"chunked"]:
+            framing = (b"Transfer-Encoding: " + coding + b"\r\nContent-Length: "
+                       + str(len(SMUGGLED)).encode() + b"\r\n")
+            answer = exchange(self.server, self.post(framing, SMUGGLED))
+            self.assertEqual(statuses(answer), [400], (coding, answer))
+
+    def test_two_transfer_encoding_fields_are_refused(self):
+        framing = b"Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n"
+        answer = exchange(self.server, self.post(framing, b"0\r\n\r\n" + SMUGGLED))
+        self.assertEqual(len(statuses(answer)), 1, answer)
+        self.assertIn(statuses(answer)[0], (400, 501), answer)
+
+    def test_chunked_alone_is_read_as_the_body(self):
+        # An empty body, chunked (the coding's name is case-insensitive),
+        # then a second request on the same connection: two answers, the
+        # first the route's own (a reader may not POST: 403), never a 501.
+        body = b"0\r\n\r\n" + SMUGGLED
+        answer = exchange(self.server, self.post(b"Transfer-Encoding: Chunked\r\n", body))
+        self.assertEqual(len(statuses(answer)), 2, answer)
+        self.assertNotIn(501, statuses(answer))
+
+
+class HostTest(unittest.TestCase):
+    """An HTTP/1.1 request names its host in exactly one Host field."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Ledgerd()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def test_an_http_1_1_request_without_one_host_is_400_and_1_0_needs_none(self):
+        for head in [b"GET /healthz HTTP/1.1\r\n",
+                     b"GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n"]:
+            answer = exchange(self.server, head + b"\r\n" + SMUGGLED)
+            self.assertEqual(statuses(answer), [400], answer)
+            self.assertIn(b"Host", answer)
+        answer = exchange(self.server, b"GET /healthz HTTP/1.0\r\n\r\n")
+        self.assertTrue(answer.startswith(b"HTTP/1.0 200") or answer.startswith(b"HTTP/1.1 200"),
+                        answer)
+        answer = exchange(self.server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                                       b"Connection: close\r\n\r\n")
+        self.assertEqual(statuses(answer), [200], answer)
+
+
+if __name__ == "__main__":
+    unittest.main()
