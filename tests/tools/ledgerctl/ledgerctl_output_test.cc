@@ -133,6 +133,39 @@ TEST_F(LedgerctlOutputTest, DashIsStdout) {
   EXPECT_NE(r.out.find("C-1"), std::string::npos) << r.out;
 }
 
+// /dev/stdout and its other names are the descriptor the shell gave, written
+// where it stands: a file opened for append keeps what it held, a file
+// written by a group of commands keeps what came before, and a pipe (which
+// has no path to resolve) works.
+TEST_F(LedgerctlOutputTest, StandardStreamNamesAreWrittenInPlace) {
+  const std::string ledgerctl = std::string(LEDGERCTL_PATH) + " --db '" + db_ + "'";
+  for (const std::string name : {"/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"}) {
+    SCOPED_TRACE(name);
+    const std::string export_cmd = ledgerctl + " export events --out " + name;
+    RunResult r = RunProgram(
+        {"/bin/sh", "-c", "printf 'line1\\n' > app.log && " + export_cmd + " >> app.log"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(ReadFile(dir_ / "app.log"), "line1\n" + expected_);
+    r = RunProgram({"/bin/sh", "-c", "{ echo HEADER; " + export_cmd + "; echo FOOTER; } > c.txt"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(ReadFile(dir_ / "c.txt"), "HEADER\n" + expected_ + "FOOTER\n");
+    r = RunProgram({"/bin/sh", "-c", "{ " + export_cmd + "; echo $? > rc; } | cat > piped.txt"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(ReadFile(dir_ / "rc"), "0\n") << r.err;
+    EXPECT_EQ(ReadFile(dir_ / "piped.txt"), expected_);
+  }
+  RunResult r = RunProgram(
+      {"/bin/sh", "-c", ledgerctl + " --quiet export events --out /dev/stderr 2>> err.log"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(ReadFile(dir_ / "err.log"), expected_);
+  // A closed stdout stays closed: exit 4, one line, nothing written anywhere.
+  r = RunProgram({"/bin/sh", "-c", ledgerctl + " export events --out /dev/stdout >&-"});
+  EXPECT_EQ(r.code, 4) << r.err;
+  EXPECT_NE(r.err.find("/dev/stdout: descriptor 1 is not open for writing"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(Leftovers(), std::vector<std::string>{});
+}
+
 TEST_F(LedgerctlOutputTest, RegularFileIsReplacedWhole) {
   const fs::path file = out_dir_ / "events.jsonl";
   WriteFile(file, std::string(100000, 'x'));
