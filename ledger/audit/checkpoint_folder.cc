@@ -178,6 +178,18 @@ Status CheckFolderOutsideLedger(const std::string& folder, const std::string& db
       ")");
 }
 
+Status CheckOutputOutsideLedger(const std::string& path, const std::string& db_path,
+                                const std::string& checkpoint_folder) {
+  if (path.empty() || path == "-") return Status::OK();
+  for (const std::string& folder : {db_path, checkpoint_folder}) {
+    if (!folder.empty() && events::IsSameOrInside(path, folder)) {
+      return Status::InvalidArgument(path + " is inside " + folder +
+                                     ", which the ledger owns; write elsewhere");
+    }
+  }
+  return Status::OK();
+}
+
 Status CheckFolderHoldsNoCheckpoint(const std::string& folder) {
   std::vector<uint64_t> sizes;
   Status s = ListCheckpoints(folder, &sizes);

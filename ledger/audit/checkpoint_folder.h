@@ -53,6 +53,17 @@ std::string DefaultCheckpointFolder(const std::string& db_path);
 [[nodiscard]] Status CheckFolderOutsideLedger(const std::string& folder,
                                               const std::string& db_path);
 
+// InvalidArgument "<path> is inside <folder>, which the ledger owns; write
+// elsewhere" when an output file (or folder) `path`, resolved as
+// CheckFolderOutsideLedger resolves it, is the ledger's folder `db_path` or
+// its checkpoint folder `checkpoint_folder`, or inside either: a report
+// written there would replace the ledger's own files (CURRENT, a MANIFEST, a
+// checkpoint, the folder's key). OK for "-" (stdout) and an empty path.
+// Every front end checks each file it is told to write with this before
+// writing anything.
+[[nodiscard]] Status CheckOutputOutsideLedger(const std::string& path, const std::string& db_path,
+                                              const std::string& checkpoint_folder);
+
 // Before a writer appends: IOError naming `folder` and the system's reason
 // when it exists and this process cannot create a file in it (a folder it
 // may only read, a read-only file system): a write's checkpoint could not be
