@@ -102,6 +102,10 @@ int DemoRefuseExisting(const GlobalOptions& g, const std::string& workload) {
           g.db_path + ", " + workload + " and " + CheckpointFolder(g) + " yourself)"));
     }
   }
+  // The workload goes beside the new ledger, never into another's folder.
+  if (std::string bad = OutputInsideTheLedger(workload, g); !bad.empty()) {
+    return Fail(Status::InvalidArgument(bad));
+  }
   // A removed ledger's checkpoints are its evidence, and would hold the new
   // ledger to them: they are the user's to move, never the demo's to delete.
   const Status s = ledger::CheckFolderHoldsNoCheckpoint(CheckpointFolder(g));
