@@ -367,4 +367,39 @@ TEST_F(LedgerctlTest, AClosedStandardStreamNeverLendsItsNumberToALedgerFile) {
   EXPECT_EQ(Run({"verify"}).code, 0);
 }
 
+// An import whose summary cannot reach stdout (closed) has still committed
+// its events: stderr says so, rather than only "write stdout" (exit 4 for the
+// lost output), so nobody re-runs or undoes an import that is in.
+TEST_F(LedgerctlTest, AnImportWhoseSummaryCannotBeWrittenSaysItsEventsWereCommitted) {
+  ASSERT_EQ(Run({"--quiet", "init"}).code, 0);
+  const std::string events = Workload("w.jsonl", 1, 5);
+  const size_t lines = Lines(ReadFile(events)).size();
+  const std::string err = (dir_ / "import.err").string();
+  const std::string cmd =
+      std::string(LEDGERCTL_PATH) + " --db " + db_ + " import " + events + " >&- 2>" + err;
+  EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 4) << ReadFile(err);
+  EXPECT_NE(ReadFile(err).find("the events were committed (" + std::to_string(lines) +
+                               " appended, 0 duplicates)"),
+            std::string::npos)
+      << ReadFile(err);
+  EXPECT_EQ(Lines(Run({"log", "--json"}).out).size(), lines);
+}
+
+// The tokens file line is printed only once the token itself was written:
+// a line granting a token that never reached its holder grants access
+// nobody received, waiting to be guessed.
+TEST_F(LedgerctlTest, TokenNewPrintsNoTokensFileLineWhenTheTokenCannotBeWritten) {
+  const std::string err = (dir_ / "tokens").string();
+  const std::string cmd =
+      std::string(LEDGERCTL_PATH) + " token new --principal x >/dev/full 2>>" + err;
+  EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 4) << ReadFile(err);
+  EXPECT_EQ(ReadFile(err).find("sha256:"), std::string::npos) << ReadFile(err);
+  EXPECT_NE(ReadFile(err).find("the token was not given out"), std::string::npos) << ReadFile(err);
+  // Written: the token on stdout, then its line on stderr.
+  RunResult r = Run({"token", "new", "--principal", "x"}, "", false);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Lines(r.out).size(), 1u) << r.out;
+  EXPECT_NE(r.err.find("x sha256:"), std::string::npos) << r.err;
+}
+
 }  // namespace ccl::tools::testing
