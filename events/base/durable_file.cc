@@ -61,6 +61,29 @@ Status ResolveTarget(const std::string& path, std::string* target) {
 
 std::atomic<uint64_t> g_temp_counter{0};
 
+// The descriptor `path` names by spelling, or -1: /dev/stdout, /dev/stderr,
+// /dev/fd/N, /proc/self/fd/N, /proc/thread-self/fd/N and /proc/<our pid>/fd/N.
+// These are links to whatever this process has open there (a file the shell
+// opened, maybe for append; a pipe; a terminal): resolved, they would name a
+// file to replace (wiping what the shell had written into it) or a pipe that
+// has no path at all.
+int StandardStreamDescriptor(const std::string& path) {
+  const std::string p = std::filesystem::path(path).lexically_normal().string();
+  if (p == "/dev/stdout") return STDOUT_FILENO;
+  if (p == "/dev/stderr") return STDERR_FILENO;
+  const std::string own = "/proc/" + std::to_string(::getpid()) + "/fd/";
+  const std::string prefixes[] = {"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/", own};
+  for (const std::string& prefix : prefixes) {
+    if (p.size() <= prefix.size() || p.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string digits = p.substr(prefix.size());
+    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) {
+      return -1;
+    }
+    return std::stoi(digits);
+  }
+  return -1;
+}
+
 }  // namespace
 
 Status DurableFileWriter::Open(const std::string& path, const FileWriteOptions& options,
@@ -73,6 +96,19 @@ Status DurableFileWriter::Open(const std::string& path, const FileWriteOptions& 
     return Status::OK();
   }
   if (path.empty()) return Status::InvalidArgument("empty file name");
+  if (const int fd = StandardStreamDescriptor(path); fd >= 0) {
+    // Written in place, where the descriptor stands (its own O_APPEND kept),
+    // like "-"; a descriptor that is closed, or open read-only (as a closed
+    // standard stream's placeholder is), takes no output.
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags < 0) return Errno(path + ": descriptor " + std::to_string(fd), errno);
+    if ((flags & O_ACCMODE) == O_RDONLY) {
+      return Status::IOError(path + ": descriptor " + std::to_string(fd) +
+                             " is not open for writing");
+    }
+    *out = OnDescriptor(fd, path);
+    return Status::OK();
+  }
   w->name_ = path;
   CCL_RETURN_IF_ERROR(ResolveTarget(path, &w->target_));
 

@@ -5,6 +5,13 @@
 //
 // What happens depends on what `path` is when the writer opens it:
 //   "-"                 standard output, written in place (never closed).
+//   /dev/stdout,        the descriptor they name in this process (1, 2, N),
+//   /dev/stderr,        written in place where it stands, never resolved to
+//   /dev/fd/N,          a path (a file behind it is not replaced: the shell
+//   /proc/self/fd/N     may have written to it, or opened it for append; a
+//                       pipe has no path). A closed or read-only descriptor
+//                       is refused. Also /proc/thread-self/fd/N and
+//                       /proc/<own pid>/fd/N.
 //   missing             a new file: the bytes go to a temporary file in the
 //                       same directory ("<dir>/.<name>.tmp-<pid>-<n>", created
 //                       with the final mode), which Commit fsyncs, renames to

@@ -17,6 +17,7 @@
 #include "events/base/durable_file.h"
 #include "ledger/audit/merkle_ledger.h"
 #include "ledger/merkle/merkle_json.h"
+#include "ledger/store/ledger_folder.h"
 
 namespace ccl::ledger {
 namespace {
@@ -203,6 +204,56 @@ Status CheckFolderOutsideLedger(const std::string& folder, const std::string& db
       folder + " is " + (same ? "the ledger's folder" : "inside the ledger's folder " + db_path) +
       ": its checkpoints must be kept outside it (default " + DefaultCheckpointFolder(db_path) +
       ")");
+}
+
+bool IsCheckpointFolder(const std::string& folder) {
+  std::vector<uint64_t> sizes;
+  if (ListCheckpoints(folder, &sizes).ok() && !sizes.empty()) return true;
+  struct stat st {};
+  if (::stat((folder + "/" + kKeyFile).c_str(), &st) == 0 &&
+      ::stat((folder + "/" + kVkeyFile).c_str(), &st) == 0) {
+    return true;
+  }
+  constexpr std::string_view kSuffix = ".checkpoints";
+  std::string name = folder;
+  while (name.size() > 1 && name.back() == '/') name.pop_back();
+  if (name.size() <= kSuffix.size() || !name.ends_with(kSuffix)) return false;
+  name.resize(name.size() - kSuffix.size());
+  if (name.back() == '/') return false;  // a folder named ".checkpoints"
+  return ::stat((name + "/CURRENT").c_str(), &st) == 0 &&
+         ::stat((name + "/IDENTITY").c_str(), &st) == 0;
+}
+
+Status CheckOutputOutsideLedger(const std::string& path, const std::string& db_path,
+                                const std::string& checkpoint_folder) {
+  if (path.empty() || path == "-") return Status::OK();
+  for (const std::string& folder : {db_path, checkpoint_folder}) {
+    if (!folder.empty() && events::IsSameOrInside(path, folder)) {
+      return Status::InvalidArgument(path + " is inside " + folder +
+                                     ", which the ledger owns; write elsewhere");
+    }
+  }
+  // Any other ledger's files are no less its own: a report over another
+  // ledger's CURRENT, or over its checkpoint folder's private key, destroys
+  // that ledger or its evidence just the same.
+  if (const std::string ledger = LedgerFolderAtOrAbove(path); !ledger.empty()) {
+    return Status::InvalidArgument(path + " is inside " + ledger +
+                                   ", a ledger's folder, which that ledger owns; write elsewhere");
+  }
+  // The path itself when it names a folder (an output folder), then the
+  // folder it is in, each resolved so that no other name of them hides them.
+  std::error_code ec;
+  const std::filesystem::path p =
+      std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
+  if (ec) return Status::OK();
+  for (const std::filesystem::path& folder : {p, p.parent_path()}) {
+    if (std::filesystem::is_directory(folder, ec) && IsCheckpointFolder(folder.string())) {
+      return Status::InvalidArgument(path + " is inside " + folder.string() +
+                                     ", a ledger's checkpoint folder, which that ledger owns; "
+                                     "write elsewhere");
+    }
+  }
+  return Status::OK();
 }
 
 Status CheckFolderHoldsNoCheckpoint(const std::string& folder, const std::string& own_origin) {

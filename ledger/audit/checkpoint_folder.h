@@ -53,6 +53,27 @@ std::string DefaultCheckpointFolder(const std::string& db_path);
 [[nodiscard]] Status CheckFolderOutsideLedger(const std::string& folder,
                                               const std::string& db_path);
 
+// InvalidArgument "<path> is inside <folder>, which the ledger owns; write
+// elsewhere" when an output file (or folder) `path`, resolved as
+// CheckFolderOutsideLedger resolves it, is the ledger's folder `db_path` or
+// its checkpoint folder `checkpoint_folder`, or inside either (either may be
+// empty); likewise, naming the folder as a ledger's or a checkpoint folder,
+// when it is or lies inside any ledger's folder (ledger/store/ledger_folder.h) or is
+// or lies directly in any checkpoint folder (IsCheckpointFolder): a report
+// written there would replace a ledger's own files (CURRENT, a MANIFEST, a
+// checkpoint, the folder's private key). OK for "-" (stdout) and an empty
+// path. Every front end checks each file it is told to write with this before
+// writing anything. Changes nothing.
+[[nodiscard]] Status CheckOutputOutsideLedger(const std::string& path, const std::string& db_path,
+                                              const std::string& checkpoint_folder);
+
+// Whether `folder` is a ledger's checkpoint folder: it holds a checkpoint
+// file (checkpoint-<20 digits>.txt), or the folder key with its verifier key
+// (log.key and log.vkey, written by the first publication), or it is named
+// <ledger>.checkpoints beside a ledger's folder (the default's name, which a
+// ledger may publish into at its next write).
+bool IsCheckpointFolder(const std::string& folder);
+
 // Before a writer appends: IOError naming `folder` and the system's reason
 // when it exists and this process cannot create a file in it (a folder it
 // may only read, a read-only file system): a write's checkpoint could not be

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "events/base/durable_file.h"
+#include "ledger/store/ledger_folder.h"
 #include "ledger/store/ledger_impl.h"
 
 namespace ccl::ledger {
@@ -71,19 +72,32 @@ std::string DamagedLedgerAdvice() {
 
 namespace {
 
-// The folder above `path` that holds a database (CURRENT and IDENTITY),
-// or "" when none does: a ledger created inside another's folder would be
-// copied, backed up and deleted with it.
-std::string LedgerFolderAbove(const std::string& path) {
+// `path` resolved as LedgerFolderAtOrAbove resolves it; empty when it cannot be.
+std::filesystem::path Resolved(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path p =
+      std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
+  return ec ? std::filesystem::path() : p;
+}
+
+// The first of `folder` and the folders above it that holds a database
+// (CURRENT and IDENTITY), or "".
+std::string LedgerFolderFrom(std::filesystem::path folder) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  const fs::path absolute = fs::weakly_canonical(fs::absolute(path, ec), ec);
-  if (ec) return "";
-  for (fs::path p = absolute.parent_path(); !p.empty(); p = p.parent_path()) {
+  for (fs::path p = std::move(folder); !p.empty(); p = p.parent_path()) {
     if (fs::exists(p / "CURRENT", ec) && fs::exists(p / "IDENTITY", ec)) return p.string();
     if (p == p.parent_path()) break;
   }
   return "";
+}
+
+// The folder above `path` that holds a database, or "" when none does: a
+// ledger created inside another's folder would be copied, backed up and
+// deleted with it.
+std::string LedgerFolderAbove(const std::string& path) {
+  const std::filesystem::path p = Resolved(path);
+  return p.empty() ? "" : LedgerFolderFrom(p.parent_path());
 }
 
 // A ledger is created only outside any other ledger's folder.
@@ -138,6 +152,11 @@ Status CheckCurrentNamesAManifest(rocksdb::Env* env, const std::string& path) {
   std::vector<std::string> foreign;
   CCL_RETURN_IF_ERROR(ListFolder(path, &data, &foreign));
   return CannotBeOpened(path, "its CURRENT file names " + current + ", which is missing", data);
+}
+
+std::string LedgerFolderAtOrAbove(const std::string& path) {
+  const std::filesystem::path p = Resolved(path);
+  return p.empty() ? "" : LedgerFolderFrom(p);
 }
 
 Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {

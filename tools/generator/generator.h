@@ -16,6 +16,7 @@
 #include <functional>
 #include <string>
 
+#include "events/base/durable_file.h"
 #include "events/base/status.h"
 #include "events/model/event.h"
 
@@ -71,9 +72,18 @@ Status GenerateEvents(const GeneratorOptions& options, const EventSink& sink,
                       GeneratorStats* stats);
 
 // Generates the workload as JSON Lines (events/model/json.h canonical form without
-// assigned fields, one event per line) written to `out` through a large buffer.
-// Returns IOError when a write fails.
-Status GenerateJsonl(const GeneratorOptions& options, std::FILE* out, GeneratorStats* stats);
+// assigned fields, one event per line) appended to `out` through a large
+// buffer; the caller commits `out`. Returns the writer's IOError (naming the
+// output and the system's reason) when a write fails.
+Status GenerateJsonl(const GeneratorOptions& options, events::DurableFileWriter* out,
+                     GeneratorStats* stats);
+
+// The workload into `path` ("-": stdout) as every output file is written
+// (events/base/durable_file.h, `file_options`): a regular file is replaced
+// atomically once the whole workload is durable, so a failed write (a full
+// disk) leaves the old file as it was and no new or partial one.
+Status WriteGeneratedJsonl(const GeneratorOptions& options, const std::string& path,
+                           const events::FileWriteOptions& file_options, GeneratorStats* stats);
 
 // The PRNG, exposed for tests and benchmarks that need the same stream.
 class Xoshiro256 {

@@ -3,8 +3,10 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -97,6 +99,23 @@ void PrintImported(const std::string& path, const app::ImportResult& r, double s
               static_cast<unsigned long long>(r.duplicates), Rate(r.events, seconds).c_str());
 }
 
+// The last step of an import that committed everything: its summary reached
+// stdout, or stderr says that the events are in all the same (exit 4 for the
+// lost output). "write stdout: Bad file descriptor" alone reads as a failed
+// import, which a script would run again or an operator try to undo.
+int CheckSummaryWritten(const app::ImportResult& total) {
+  errno = 0;
+  if (std::fflush(stdout) == 0 && std::ferror(stdout) == 0) return kExitOk;
+  const int err = errno;
+  std::fprintf(stderr,
+               "ledgerctl import: the events were committed (%llu appended, %llu duplicates), "
+               "but their summary could not be written to stdout: %s\n",
+               static_cast<unsigned long long>(total.appended),
+               static_cast<unsigned long long>(total.duplicates),
+               err != 0 ? std::strerror(err) : "an earlier write failed");
+  return kExitIO;
+}
+
 int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
   const auto& files = vm["files"].as<std::vector<std::string>>();
   app::ImportOptions options;
@@ -153,7 +172,7 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
   s = PublishOwnCheckpoint(ledger.get(), g);
   if (!s.ok()) return Fail(s);
   PrintImportTotal(files.size(), total, g);
-  return kExitOk;
+  return CheckSummaryWritten(total);
 }
 
 }  // namespace ccl::tools

@@ -1,5 +1,7 @@
 // The service token command: token new.
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "tools/access/policy.h"
@@ -12,7 +14,9 @@ namespace {
 
 // Prints a fresh token once, on stdout (for the client system's secret
 // store), and the tokens file line that grants it, on stderr; the server
-// never sees the token itself, only that line's hash.
+// never sees the token itself, only that line's hash. The line comes only
+// after the token was written and flushed: a line for a token nobody
+// received would grant access to whoever guesses it, and nobody could use it.
 int RunToken(const po::variables_map& vm, const GlobalOptions&) {
   const std::string action = vm["action"].as<std::string>();
   if (action != "new") {
@@ -28,7 +32,14 @@ int RunToken(const po::variables_map& vm, const GlobalOptions&) {
   if (s.ok()) s = ledgerd::NewServiceToken(&token);
   if (!s.ok()) return Fail(s);
   std::printf("%s\n", token.c_str());
-  std::fflush(stdout);
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    const int err = errno;
+    return Fail(Status::IOError(std::string("write stdout: ") +
+                                (err != 0 ? std::strerror(err) : "the write failed") +
+                                ": the token was not given out, so no tokens file line is "
+                                "printed; run the command again"));
+  }
   std::fprintf(stderr,
                "# add this line to ledgerd's tokens file (--tokens), then send ledgerd SIGHUP:\n"
                "%s %s\n",

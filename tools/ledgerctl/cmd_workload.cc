@@ -1,10 +1,8 @@
 // `ledgerctl generate` and `ledgerctl demo`: synthetic workloads (the
 // generator is tools/generator/generator.h), and the demo that imports one into a fresh
 // ledger, verifies it and runs the report commands on it.
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -75,18 +73,12 @@ int RunGenerate(const po::variables_map& vm, const GlobalOptions& g) {
     std::fprintf(stderr, "ledgerctl generate: %s\n", s.message().c_str());
     return kExitUsage;
   }
-  std::FILE* out = stdout;
-  const std::string path = OptString(vm, "out");
-  if (!path.empty() && path != "-") {
-    out = std::fopen(path.c_str(), "wb");
-    if (out == nullptr) return Fail(Status::IOError(path + ": " + std::strerror(errno)));
-  }
+  // Written like every --out: a regular file replaced atomically when the
+  // workload is whole, never left half-written.
+  const std::string path = OptString(vm, "out", "-");
   GeneratorStats stats;
   const auto start = std::chrono::steady_clock::now();
-  s = GenerateJsonl(options, out, &stats);
-  if (out != stdout && std::fclose(out) != 0 && s.ok()) {
-    s = Status::IOError(path + ": close failed");
-  }
+  s = WriteGeneratedJsonl(options, path, events::FileWriteOptions(), &stats);
   if (!s.ok()) return Fail(s);
   if (!g.quiet)
     std::fprintf(stderr, "%s\n", StatsLine(options, stats, SecondsSince(start)).c_str());
@@ -110,6 +102,10 @@ int DemoRefuseExisting(const GlobalOptions& g, const std::string& workload) {
           g.db_path + ", " + workload + " and " + CheckpointFolder(g) + " yourself)"));
     }
   }
+  // The workload goes beside the new ledger, never into another's folder.
+  if (std::string bad = OutputInsideTheLedger(workload, g); !bad.empty()) {
+    return Fail(Status::InvalidArgument(bad));
+  }
   // A removed ledger's checkpoints are its evidence, and would hold the new
   // ledger to them: they are the user's to move, never the demo's to delete.
   const Status s = ledger::CheckFolderHoldsNoCheckpoint(CheckpointFolder(g));
@@ -121,12 +117,12 @@ int DemoGenerate(const GeneratorOptions& options, const std::string& workload) {
   std::printf("1. Generating a workload: %u contracts x %u days, seed %llu -> %s\n",
               options.contracts, options.days, static_cast<unsigned long long>(options.seed),
               workload.c_str());
-  std::FILE* out = std::fopen(workload.c_str(), "wbx");  // x: never an existing file
-  if (out == nullptr) return Fail(Status::IOError(workload + ": " + std::strerror(errno)));
+  // A new file only (never an existing one), made whole or not at all: a
+  // demo stopped by a full disk leaves no partial workload to refuse a re-run.
   GeneratorStats stats;
   const auto start = std::chrono::steady_clock::now();
-  Status s = GenerateJsonl(options, out, &stats);
-  if (std::fclose(out) != 0 && s.ok()) s = Status::IOError(workload + ": close failed");
+  const Status s =
+      WriteGeneratedJsonl(options, workload, {events::ExistingFile::kRefuse, 0644}, &stats);
   if (!s.ok()) return Fail(s);
   std::printf("   %s\n", StatsLine(options, stats, SecondsSince(start)).c_str());
   for (int t = 1; t <= events::kEventTypeCount; ++t) {

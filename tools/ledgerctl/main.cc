@@ -281,22 +281,17 @@ std::string UserFacingError(po::error& e, const po::options_description& all,
 
 }  // namespace
 
-// Options that name a file a command writes. None may point into the ledger's
-// folder or its checkpoint folder: writing there would replace the ledger's own
-// files (CURRENT, a MANIFEST, a checkpoint) with a report.
-constexpr const char* kOutputFileOptions[] = {"out", "proof-out"};
+// Options that name a file (or a folder: witness --state, audit-package --out)
+// a command writes. None may point into a ledger's folder or a checkpoint
+// folder, this ledger's or any other's: writing there would replace a
+// ledger's own files (CURRENT, a MANIFEST, a checkpoint, a key) with a report.
+constexpr const char* kOutputFileOptions[] = {"out", "proof-out", "state"};
 
-// Why `path` may not be written beside `g`'s ledger, or "" when it may. Paths
-// are compared resolved (symlinks, "..", "."), so no other name of the
-// ledger's folder gets through.
+// Why `path` may not be written beside `g`'s ledger, or "" when it may
+// (ledger::CheckOutputOutsideLedger).
 std::string OutputInsideTheLedger(const std::string& path, const GlobalOptions& g) {
-  if (path.empty() || path == "-") return "";
-  for (const std::string& folder : {g.db_path, CheckpointFolder(g)}) {
-    if (events::IsSameOrInside(path, folder)) {
-      return path + " is inside " + folder + ", which the ledger owns; write elsewhere";
-    }
-  }
-  return "";
+  const Status s = ledger::CheckOutputOutsideLedger(path, g.db_path, CheckpointFolder(g));
+  return s.ok() ? "" : s.message();
 }
 
 namespace {

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <thread>
 
+#include "events/base/durable_file.h"
 #include "ledger/audit/checkpoint_folder.h"
 #include "tools/server/server_impl.h"
 
@@ -54,6 +55,38 @@ Status ParseListen(const std::string& listen, net::ip::address* address, uint16_
   return Status::OK();
 }
 
+// A port file's whole text: the port and a newline ("8443\n").
+bool IsPortFileText(std::string_view text) {
+  if (text.size() < 2 || text.size() > 6 || text.back() != '\n') return false;
+  text.remove_suffix(1);
+  uint16_t port = 0;
+  const auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), port);
+  return err == std::errc() && end == text.data() + text.size();
+}
+
+// --port-file, checked before anything is written: never in the ledger's
+// folder or its checkpoint folder (as ledgerctl's --out), and never over a
+// regular file that is not a port file, a previous run's (ledgerd replaces
+// only what it wrote: a file holding one port number). A device or FIFO is
+// written in place, a missing file created (events/base/durable_file.h).
+Status CheckPortFile(const ServerOptions& o) {
+  if (o.port_file.empty()) return Status::OK();
+  CCL_RETURN_IF_ERROR(
+      ledger::CheckOutputOutsideLedger(o.port_file, o.db_path, CheckpointFolderOf(o))
+          .WithContext("--port-file"));
+  struct stat st {};
+  if (::stat(o.port_file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return Status::OK();
+  std::string text(8, '\0');
+  const int fd = ::open(o.port_file.c_str(), O_RDONLY | O_CLOEXEC);
+  const ssize_t n = fd < 0 ? -1 : ::read(fd, text.data(), text.size());
+  if (fd >= 0) ::close(fd);
+  text.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  if (n >= 0 && (n == 0 || IsPortFileText(text))) return Status::OK();
+  return Status::InvalidArgument("--port-file " + o.port_file +
+                                 ": exists and is not a port file (one port number); "
+                                 "refusing to replace it (name a new file)");
+}
+
 }  // namespace
 
 Status Server::Create(const ServerOptions& options, std::unique_ptr<Server>* out) {
@@ -69,6 +102,7 @@ ServerImpl::ServerImpl(const ServerOptions& options)
 ServerImpl::~ServerImpl() { workers_.join(); }
 
 Status ServerImpl::Init() {
+  CCL_RETURN_IF_ERROR(CheckPortFile(options_));
   policy_ = std::make_unique<PolicyStore>(options_.policy_path, options_.tokens_path);
   CCL_RETURN_IF_ERROR(policy_->Reload());
   CCL_RETURN_IF_ERROR(InitTls());
@@ -198,12 +232,9 @@ Status ServerImpl::Bind() {
   signals_.add(SIGINT);
   signals_.add(SIGHUP);
   if (!options_.port_file.empty()) {
-    std::FILE* f = std::fopen(options_.port_file.c_str(), "w");
-    if (f == nullptr)
-      return Status::IOError("--port-file " + options_.port_file + ": cannot write");
-    std::fprintf(f, "%u\n", static_cast<unsigned>(port_));
-    if (std::fclose(f) != 0)
-      return Status::IOError("--port-file " + options_.port_file + ": close failed");
+    // Replaced atomically: a reader polling for it sees the whole port.
+    CCL_RETURN_IF_ERROR(events::WriteFileDurably(options_.port_file, std::to_string(port_) + "\n")
+                            .WithContext("--port-file"));
   }
   return Status::OK();
 }

@@ -51,7 +51,8 @@ uint64_t StreamDigest(const GeneratorOptions& options, GeneratorStats* stats = n
 std::string GenerateToString(const GeneratorOptions& options) {
   std::FILE* f = std::tmpfile();
   EXPECT_NE(f, nullptr);
-  Status s = GenerateJsonl(options, f, nullptr);
+  auto writer = events::DurableFileWriter::OnDescriptor(fileno(f), "tmpfile");
+  Status s = GenerateJsonl(options, writer.get(), nullptr);
   EXPECT_TRUE(s.ok()) << s.ToString();
   std::string out;
   std::rewind(f);

@@ -144,10 +144,8 @@ class LedgerctlTest : public ::testing::Test {
     o.contracts = contracts;
     o.days = days;
     o.seed = seed;
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    EXPECT_NE(f, nullptr);
-    EXPECT_TRUE(GenerateJsonl(o, f, nullptr).ok());
-    std::fclose(f);
+    const Status s = WriteGeneratedJsonl(o, path, events::FileWriteOptions(), nullptr);
+    EXPECT_TRUE(s.ok()) << s.ToString();
     return path;
   }
 

@@ -133,6 +133,39 @@ TEST_F(LedgerctlOutputTest, DashIsStdout) {
   EXPECT_NE(r.out.find("C-1"), std::string::npos) << r.out;
 }
 
+// /dev/stdout and its other names are the descriptor the shell gave, written
+// where it stands: a file opened for append keeps what it held, a file
+// written by a group of commands keeps what came before, and a pipe (which
+// has no path to resolve) works.
+TEST_F(LedgerctlOutputTest, StandardStreamNamesAreWrittenInPlace) {
+  const std::string ledgerctl = std::string(LEDGERCTL_PATH) + " --db '" + db_ + "'";
+  for (const std::string name : {"/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"}) {
+    SCOPED_TRACE(name);
+    const std::string export_cmd = ledgerctl + " export events --out " + name;
+    RunResult r = RunProgram(
+        {"/bin/sh", "-c", "printf 'line1\\n' > app.log && " + export_cmd + " >> app.log"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(ReadFile(dir_ / "app.log"), "line1\n" + expected_);
+    r = RunProgram({"/bin/sh", "-c", "{ echo HEADER; " + export_cmd + "; echo FOOTER; } > c.txt"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(ReadFile(dir_ / "c.txt"), "HEADER\n" + expected_ + "FOOTER\n");
+    r = RunProgram({"/bin/sh", "-c", "{ " + export_cmd + "; echo $? > rc; } | cat > piped.txt"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(ReadFile(dir_ / "rc"), "0\n") << r.err;
+    EXPECT_EQ(ReadFile(dir_ / "piped.txt"), expected_);
+  }
+  RunResult r = RunProgram(
+      {"/bin/sh", "-c", ledgerctl + " --quiet export events --out /dev/stderr 2>> err.log"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(ReadFile(dir_ / "err.log"), expected_);
+  // A closed stdout stays closed: exit 4, one line, nothing written anywhere.
+  r = RunProgram({"/bin/sh", "-c", ledgerctl + " export events --out /dev/stdout >&-"});
+  EXPECT_EQ(r.code, 4) << r.err;
+  EXPECT_NE(r.err.find("/dev/stdout: descriptor 1 is not open for writing"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(Leftovers(), std::vector<std::string>{});
+}
+
 TEST_F(LedgerctlOutputTest, RegularFileIsReplacedWhole) {
   const fs::path file = out_dir_ / "events.jsonl";
   WriteFile(file, std::string(100000, 'x'));
@@ -189,6 +222,61 @@ TEST_F(LedgerctlOutputTest, ReadOnlyDirectoryGivesExitFourAndLeavesNothing) {
   EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
   EXPECT_NE(r.err.find(ro.string()), std::string::npos) << r.err;
   EXPECT_TRUE(empty);
+}
+
+// Every output path is refused (exit 1, nothing written) in any ledger's
+// folder or checkpoint folder, not only in the --db ledger's: another
+// ledger's CURRENT or private checkpoint key is no less its own.
+TEST_F(LedgerctlOutputTest, NoOutputLandsInAnyLedgersFolderOrCheckpointFolder) {
+  const fs::path other = dir_ / "other";
+  const fs::path other_checkpoints = dir_ / "other.checkpoints";
+  ASSERT_EQ(Run({"--db", other.string(), "--quiet", "init"}, "", false).code, 0);
+  ASSERT_EQ(Run({"--db", other.string(), "--quiet", "append", "--json", kOpened}, "", false).code,
+            0);
+  ASSERT_TRUE(fs::exists(other_checkpoints / "log.key"));
+  fs::create_directory_symlink(other, dir_ / "other-link");
+  // A checkpoint folder of its own name, kept with --checkpoints.
+  const fs::path moved = dir_ / "evidence";
+  fs::create_directories(moved);
+  fs::copy(other_checkpoints, moved);
+  auto snapshot = [&] {
+    std::map<std::string, std::string> files;
+    for (const fs::path& d : {other, other_checkpoints, moved}) {
+      for (const auto& e : fs::directory_iterator(d)) {
+        const std::string name = e.path().filename().string();
+        if (name == "LOCK" || name.starts_with("LOG")) continue;
+        files[e.path().string()] = ReadFile(e.path());
+      }
+    }
+    return files;
+  };
+  const auto before = snapshot();
+  const std::string current = (other / "CURRENT").string();
+  const std::string key = (other_checkpoints / "log.key").string();
+  const std::vector<std::vector<std::string>> cases = {
+      {"generate", "--contracts", "1", "--days", "5", "--out", current},
+      {"--quiet", "report", "--no-verify", "--out", key},
+      {"digest", "--out", (other_checkpoints / "d2.json").string()},
+      {"digest", "--out", (moved / "d2.json").string()},
+      {"keygen", "--out", (other / "k2").string()},
+      {"export", "events", "--out", (dir_ / "other-link" / "x.jsonl").string()},
+      {"export", "events", "--checkpoint", (other_checkpoints / "feed.cp").string()},
+      {"witness", "cp.txt", "--key", "k", "--name", "w", "--log-key", "v", "--state",
+       other.string()},
+      {"witness", "cp.txt", "--key", "k", "--name", "w", "--log-key", "v", "--state",
+       other_checkpoints.string()},
+      {"audit-package", "--period", "2025-01", "--key", "k", "--out", other.string()},
+  };
+  for (const auto& args : cases) {
+    RunResult r = Run(args);
+    EXPECT_EQ(r.code, 1) << args[0] << " " << args.back() << ": " << r.err;
+    EXPECT_NE(r.err.find("which that ledger owns"), std::string::npos) << r.err;
+    EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
+  }
+  EXPECT_EQ(snapshot(), before);
+  // Beside a ledger (not in it) is where outputs belong.
+  RunResult r = Run({"digest", "--out", (dir_ / "other.digest.json").string()});
+  EXPECT_EQ(r.code, 0) << r.err;
 }
 
 TEST_F(LedgerctlOutputTest, DigestOutNeverReplacesAFileButWritesADevice) {

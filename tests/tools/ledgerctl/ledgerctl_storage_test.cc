@@ -185,6 +185,44 @@ TEST_F(LedgerctlTest, FullDiskIsExitFourAndLosesNothingAcknowledged) {
 // Each says the disk is full (the write that failed, not a later read of the
 // short spill file it left: "unexpected end of file" was said for small
 // disks), exit 4, and appends nothing.
+// `generate --out` is written like every --out: a regular file is replaced
+// only once the whole workload is durable (a new inode; another hard link
+// keeps the old bytes), so a write that fails leaves the old file whole and
+// nothing new. The same for the demo's workload, which a re-run then finds
+// absent.
+TEST_F(LedgerctlTest, GenerateReplacesItsOutputAtomicallyAndAFullDiskLeavesNoPartFile) {
+  const fs::path out = dir_ / "ev.jsonl";
+  WriteFile(out, "old\n");
+  fs::create_hard_link(out, dir_ / "ev-link.jsonl");
+  RunResult r = Run({"generate", "--contracts", "1", "--days", "5", "--out", out.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(ReadFile(dir_ / "ev-link.jsonl"), "old\n") << "the file was written in place";
+  EXPECT_NE(ReadFile(out).find("\"ContractOpened\""), std::string::npos);
+
+  const fs::path mnt = dir_ / "small";
+  fs::create_directories(mnt);
+  if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=256k") != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs (needs root): " << std::strerror(errno);
+  }
+  Unmount unmount{mnt.string()};
+  const fs::path previous = mnt / "previous.jsonl";
+  WriteFile(previous, "the previous workload\n");
+  for (const fs::path& target : {previous, mnt / "new.jsonl"}) {
+    r = Run({"generate", "--contracts", "20", "--days", "365", "--out", target.string()});
+    EXPECT_EQ(r.code, 4) << r.err;
+    EXPECT_EQ(Lines(r.err).size(), 1u) << r.err;
+    EXPECT_NE(r.err.find(target.string()), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(ReadFile(previous), "the previous workload\n");
+  r = Run({"demo", "--dir", (mnt / "demo").string()}, "", false);
+  EXPECT_EQ(r.code, 4) << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(mnt)) names.push_back(e.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"previous.jsonl"}) << "a partial file was left";
+}
+
 TEST_F(LedgerctlTest, AWholeImportThatFillsTheDiskSaysSoWhereverItStops) {
   const std::string big = Workload("big.jsonl", 50, 365);
   for (const char* size : {"1m", "2m", "3m", "4m", "6m"}) {
@@ -366,6 +404,41 @@ TEST_F(LedgerctlTest, AClosedStandardStreamNeverLendsItsNumberToALedgerFile) {
   }
   EXPECT_EQ(Snapshot(), before);
   EXPECT_EQ(Run({"verify"}).code, 0);
+}
+
+// An import whose summary cannot reach stdout (closed) has still committed
+// its events: stderr says so, rather than only "write stdout" (exit 4 for the
+// lost output), so nobody re-runs or undoes an import that is in.
+TEST_F(LedgerctlTest, AnImportWhoseSummaryCannotBeWrittenSaysItsEventsWereCommitted) {
+  ASSERT_EQ(Run({"--quiet", "init"}).code, 0);
+  const std::string events = Workload("w.jsonl", 1, 5);
+  const size_t lines = Lines(ReadFile(events)).size();
+  const std::string err = (dir_ / "import.err").string();
+  const std::string cmd =
+      std::string(LEDGERCTL_PATH) + " --db " + db_ + " import " + events + " >&- 2>" + err;
+  EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 4) << ReadFile(err);
+  EXPECT_NE(ReadFile(err).find("the events were committed (" + std::to_string(lines) +
+                               " appended, 0 duplicates)"),
+            std::string::npos)
+      << ReadFile(err);
+  EXPECT_EQ(Lines(Run({"log", "--json"}).out).size(), lines);
+}
+
+// The tokens file line is printed only once the token itself was written:
+// a line granting a token that never reached its holder grants access
+// nobody received, waiting to be guessed.
+TEST_F(LedgerctlTest, TokenNewPrintsNoTokensFileLineWhenTheTokenCannotBeWritten) {
+  const std::string err = (dir_ / "tokens").string();
+  const std::string cmd =
+      std::string(LEDGERCTL_PATH) + " token new --principal x >/dev/full 2>>" + err;
+  EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 4) << ReadFile(err);
+  EXPECT_EQ(ReadFile(err).find("sha256:"), std::string::npos) << ReadFile(err);
+  EXPECT_NE(ReadFile(err).find("the token was not given out"), std::string::npos) << ReadFile(err);
+  // Written: the token on stdout, then its line on stderr.
+  RunResult r = Run({"token", "new", "--principal", "x"}, "", false);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Lines(r.out).size(), 1u) << r.out;
+  EXPECT_NE(r.err.find("x sha256:"), std::string::npos) << r.err;
 }
 
 }  // namespace ccl::tools::testing

@@ -263,6 +263,64 @@ class OpsTest(unittest.TestCase):
         self.assertEqual(s.stop(), 0, s.log())
         self.assertEqual(ledgerctl("verify", db=s.db).returncode, 0)
 
+    def test_the_port_file_is_never_a_ledger_file_nor_a_file_it_did_not_write(self):
+        s = self.server = Ledgerd()
+        self.assertEqual(s.post_events(self.lines).status, 200)
+        self.assertEqual(s.stop(), 0, s.log())
+        folder = s.db + ".checkpoints"
+        checkpoint = sorted(n for n in os.listdir(folder) if n.startswith("checkpoint-"))[-1]
+        notes = os.path.join(s.dir, "notes.txt")
+        with open(notes, "w") as f:
+            f.write("keep me\n")
+
+        def snapshot():
+            out = {}
+            for d in (s.db, folder):
+                for n in os.listdir(d):
+                    if n != "LOCK" and not n.startswith("LOG") and os.path.isfile(os.path.join(d, n)):
+                        with open(os.path.join(d, n), "rb") as f:
+                            out[os.path.join(d, n)] = f.read()
+            with open(notes, "rb") as f:
+                out[notes] = f.read()
+            return out
+
+        before = snapshot()
+        cmd = s.command()
+        at = cmd.index("--port-file") + 1
+        for path, said in [(os.path.join(s.db, "CURRENT"), "which the ledger owns"),
+                           (os.path.join(s.db, "port"), "which the ledger owns"),
+                           (os.path.join(folder, checkpoint), "which the ledger owns"),
+                           (os.path.join(folder, "log.key"), "which the ledger owns"),
+                           (os.path.join(s.dir, "db", ".", "CURRENT"), "which the ledger owns"),
+                           (notes, "exists and is not a port file")]:
+            bad = list(cmd)
+            bad[at] = path
+            r = subprocess.run(bad, capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 1, (path, r.stderr))
+            self.assertIn(f"--port-file", r.stderr)
+            self.assertIn(said, r.stderr)
+        self.assertEqual(snapshot(), before)
+        self.assertFalse(os.path.exists(os.path.join(s.db, "port")))
+        # A previous run's port file is replaced (atomically) by this run's.
+        previous = os.path.join(s.dir, "previous-port")
+        with open(previous, "w") as f:
+            f.write("1\n")
+        good = list(cmd)
+        good[at] = previous
+        proc = subprocess.Popen(good, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 20
+            text = "1\n"
+            while text == "1\n" and time.monotonic() < deadline and proc.poll() is None:
+                time.sleep(0.02)
+                with open(previous) as f:
+                    text = f.read()
+            self.assertTrue(text.endswith("\n") and int(text) > 1, text)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=30)
+        self.assertEqual(ledgerctl("verify", db=s.db).returncode, 0)
+
     def test_config_file_and_bad_settings(self):
         s = self.server = Ledgerd()
         s.stop()

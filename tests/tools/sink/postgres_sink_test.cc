@@ -74,10 +74,7 @@ class PostgresSinkTest : public testing::PostgresServerTest {
     o.contracts = contracts;
     o.days = days;
     o.seed = seed;
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    EXPECT_NE(f, nullptr);
-    EXPECT_TRUE(tools::GenerateJsonl(o, f, nullptr).ok());
-    std::fclose(f);
+    EXPECT_TRUE(tools::WriteGeneratedJsonl(o, path, events::FileWriteOptions(), nullptr).ok());
     EXPECT_EQ(Ledgerctl({"--quiet", "init"}, db), 0) << Err();
     EXPECT_EQ(Ledgerctl({"--quiet", "import", path}, db), 0) << Err();
     return OpenLedgerAt(db.empty() ? db_ : db, true)->head().seq;

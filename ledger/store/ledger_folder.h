@@ -1,0 +1,17 @@
+// Recognising a ledger's folder from outside it, without opening it: for
+// checks that keep other files out of every ledger's folder (an output file,
+// a new ledger inside another).
+#pragma once
+
+#include <string>
+
+namespace ccl::ledger {
+
+// The folder at or above `path` that holds a ledger (RocksDB's CURRENT and
+// IDENTITY, as every ledger's folder does), or "" when none does. `path` is
+// resolved first (made absolute; symlinks, "." and ".." resolved as far as it
+// exists), so no other name of a ledger's folder hides it. Looks only at
+// those two names in each folder; opens nothing.
+std::string LedgerFolderAtOrAbove(const std::string& path);
+
+}  // namespace ccl::ledger
