@@ -175,7 +175,15 @@ std::string DefaultCheckpointFolder(const std::string& db_path) {
 
 Status CheckFolderTakesCheckpoints(const std::string& folder) {
   struct stat st {};
-  if (::stat(folder.c_str(), &st) != 0) return Status::OK();  // made when first published
+  if (::stat(folder.c_str(), &st) != 0) {
+    // Made when first published; but not through a link to nothing.
+    if (::lstat(folder.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      return Status::InvalidArgument(folder +
+                                     ": is a symbolic link to a missing folder; the checkpoint "
+                                     "of a write could not be published there");
+    }
+    return Status::OK();
+  }
   // access() answers for this process's real ids and reports EROFS for a
   // read-only mount, which permission bits (and root) do not show.
   if (::access(folder.c_str(), W_OK | X_OK) != 0) {
@@ -186,7 +194,15 @@ Status CheckFolderTakesCheckpoints(const std::string& folder) {
   // it and lost it cannot sign the next one (and a new key is never made
   // over the old public one).
   const std::string key = folder + "/" + kKeyFile;
-  if (::stat(key.c_str(), &st) == 0) return Status::OK();
+  if (::stat(key.c_str(), &st) == 0) {
+    // A file of that name that is no key (a user's own file in a folder
+    // given as --checkpoints) would fail the publish after the write.
+    SigningKey signing;
+    const Status s = ReadSigningKey(key, &signing);
+    if (s.ok()) return Status::OK();
+    return Status::InvalidArgument(s.message() +
+                                   ": the checkpoint of a write could not be signed with it");
+  }
   std::vector<uint64_t> sizes;
   CCL_RETURN_IF_ERROR(ListCheckpoints(folder, &sizes));
   if (sizes.empty() && ::stat((key + ".pub").c_str(), &st) != 0) return Status::OK();

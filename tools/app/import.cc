@@ -115,13 +115,22 @@ class InputCopy {
     fd_ = ::memfd_create("ccl-import-input", MFD_CLOEXEC);
     if (fd_ < 0) return Status::IOError(path + ": memfd_create: " + std::strerror(errno));
     std::vector<char> buf(1 << 20);
+    // A line longer than any input line may be ends the copy there: the
+    // reader then refuses that line as it would in a file, and an endless
+    // stream without line ends (/dev/zero) is not copied into memory forever.
+    constexpr size_t kLineMax = std::max(limits::kJsonLineBytesMax, limits::kCsvRecordBytesMax);
+    size_t line_bytes = 0;
     for (;;) {
       const ssize_t n = ::read(in, buf.data(), buf.size());
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return Status::IOError(path + ": read: " + std::strerror(errno));
       if (n == 0) return Status::OK();
-      CCL_RETURN_IF_ERROR(events::WriteAll(
-          fd_, std::string_view(buf.data(), static_cast<size_t>(n)), "copy of " + path));
+      const std::string_view chunk(buf.data(), static_cast<size_t>(n));
+      const size_t last_end = chunk.rfind('\n');
+      line_bytes = last_end == std::string_view::npos ? line_bytes + chunk.size()
+                                                      : chunk.size() - last_end - 1;
+      CCL_RETURN_IF_ERROR(events::WriteAll(fd_, chunk, "copy of " + path));
+      if (line_bytes > kLineMax) return Status::OK();
     }
   }
 

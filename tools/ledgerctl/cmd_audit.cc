@@ -295,6 +295,11 @@ int RunCheckpoint(const po::variables_map& vm, const GlobalOptions& g) {
   if (want_proof != (vm.count("proof-out") > 0)) {
     return Usage("checkpoint", "give --proof-from N and --proof-out FILE together");
   }
+  // One file for both would be written twice: refused before either is.
+  if (want_proof && vm.count("out") &&
+      events::IsSameFile(vm["out"].as<std::string>(), vm["proof-out"].as<std::string>())) {
+    return Usage("checkpoint", "--out and --proof-out name the same file");
+  }
   std::unique_ptr<Ledger> ledger;
   std::unique_ptr<ledger::MerkleStore> tree;
   s = OpenLedgerAndTree(g, &ledger, &tree);

@@ -13,6 +13,7 @@
 
 #include "events/base/display.h"
 #include "events/base/hex.h"
+#include "events/base/limits.h"
 #include "events/base/quote.h"
 #include "events/base/time_format.h"
 #include "events/model/json.h"
@@ -43,7 +44,10 @@ int RunInit(const po::variables_map&, const GlobalOptions& g) {
   Status s = OpenLedger(g, OpenMode::kWrite, &ledger);
   bool created = false;
   if (s.IsNotFound()) {
+    // The folder is checked first: a new ledger whose first checkpoint could
+    // not be published would be made all the same.
     s = ledger::CheckFolderHoldsNoCheckpoint(CheckpointFolder(g));
+    if (s.ok()) s = ledger::CheckFolderTakesCheckpoints(CheckpointFolder(g));
     if (s.ok()) s = OpenLedger(g, OpenMode::kCreate, &ledger);
     created = true;
   }
@@ -65,7 +69,18 @@ Status ParseAppendEvent(const po::variables_map& vm, Event* e, std::string_view 
   if (vm.count("json")) {
     text = vm["json"].as<std::string>();
   } else {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    // Bounded: one event is one line of at most kJsonLineBytesMax bytes (a
+    // BOM and line ends besides), so `append < /dev/zero` ends at once
+    // instead of reading forever.
+    constexpr size_t kMax = limits::kJsonLineBytesMax + 8;
+    text.resize(kMax + 1);
+    std::cin.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(std::cin.gcount()));
+    if (text.size() > kMax) {
+      return Status::InvalidArgument("stdin: more than one event of at most " +
+                                     std::to_string(limits::kJsonLineBytesMax) +
+                                     " bytes; use `ledgerctl import -` for several");
+    }
   }
   return app::ParseJsonEvent(text, default_actor, e);
 }

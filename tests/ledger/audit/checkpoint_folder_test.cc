@@ -161,6 +161,23 @@ TEST_F(CheckpointFolderTest, AFolderThatLostItsKeyTakesNoWrite) {
   EXPECT_TRUE(CheckFolderTakesCheckpoints(options_.folder).ok());
 }
 
+// A folder given as --checkpoints whose log.key is no key, or a link to a
+// folder that is not there, cannot take a write's checkpoint: said before the
+// write (init then creates no ledger either: AuditCliTest).
+TEST_F(CheckpointFolderTest, AFolderWhoseKeyIsNoKeyOrALinkToNothingTakesNoWrite) {
+  std::filesystem::create_directories(options_.folder);
+  { std::ofstream(options_.folder + "/log.key") << "my own notes\n"; }
+  Status s = CheckFolderTakesCheckpoints(options_.folder);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("could not be signed"), std::string::npos) << s.ToString();
+  const std::string link = outside_.Sub("link");
+  std::filesystem::create_directory_symlink(outside_.Sub("nowhere"), link);
+  s = CheckFolderTakesCheckpoints(link);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("symbolic link to a missing folder"), std::string::npos)
+      << s.ToString();
+}
+
 // A full disk fails the publish and leaves no temporary file behind: the
 // folder holds only what it held before.
 TEST_F(CheckpointFolderTest, AFullDiskLeavesNoTemporaryFile) {

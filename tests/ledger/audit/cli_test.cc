@@ -296,6 +296,21 @@ TEST_F(AuditCliTest, VerifyCatchesALedgerCutBackByATruncatedLog) {
   EXPECT_FALSE(std::filesystem::exists(Tmp("db") + "/..checkpoints"));
 }
 
+// init checks the checkpoint folder before it creates the ledger: one whose
+// first checkpoint cannot be published is not made.
+TEST_F(AuditCliTest, InitIntoAFolderThatCannotTakeCheckpointsCreatesNothing) {
+  std::filesystem::create_directories(Tmp("mine"));
+  WriteFile(Tmp("mine") + "/log.key", "my own key notes\n");
+  CliRun r = Ledgerctl("--db " + Tmp("db") + " --checkpoints " + Tmp("mine") + " init");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(Tmp("db"))) << r.out;
+  EXPECT_EQ(ReadFile(Tmp("mine") + "/log.key"), "my own key notes\n");
+  std::filesystem::create_directory_symlink(Tmp("nowhere"), Tmp("link"));
+  r = Ledgerctl("--db " + Tmp("db") + " --checkpoints " + Tmp("link") + " init");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(Tmp("db"))) << r.out;
+}
+
 TEST_F(AuditCliTest, OutputThatCannotBeWrittenIsExitFour) {
   const std::string db = "--db " + Tmp("db") + " ";
   ASSERT_EQ(Ledgerctl("generate --contracts 1 --days 5 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
@@ -408,6 +423,10 @@ TEST_F(AuditCliTest, WitnessCosignsOneHistoryAndVerifyCountsTheQuorum) {
   r = Ledgerctl("witness " + Tmp("c40") + witness + " --out " + Tmp("c40w1"));
   ASSERT_EQ(r.code, 0) << r.out;
   ASSERT_EQ(Ledgerctl(db + "import " + Tmp("b.jsonl")).code, 0);
+  // One file named for both outputs is refused before either is written.
+  r = Ledgerctl(db + sign + "--out " + Tmp("cN") + " --proof-from 40 --proof-out " + Tmp("cN"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(Tmp("cN")));
   ASSERT_EQ(
       Ledgerctl(db + sign + "--out " + Tmp("cN") + " --proof-from 40 --proof-out " + Tmp("p40"))
           .code,

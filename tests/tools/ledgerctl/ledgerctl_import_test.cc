@@ -103,6 +103,19 @@ TEST_F(LedgerctlImportTest, APipeGivenByNameIsReadWhole) {
   EXPECT_NE(r.err.find("/dev/stdin:2:"), std::string::npos) << r.err;
 }
 
+// An endless stream without line ends is refused at its first over-long
+// line, not copied into memory forever; `append` reads one event's worth.
+TEST_F(LedgerctlImportTest, AnEndlessStreamWithoutLineEndsEndsAtOnce) {
+  RunResult r = Run({"import", "/dev/zero"});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("/dev/zero:1:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("65536"), std::string::npos) << r.err;
+  r = Run({"append"}, std::string(200'000, '{'), true, Stdin::kFile);
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("more than one event"), std::string::npos) << r.err;
+  EXPECT_EQ(EventCount(), 0u);
+}
+
 TEST_F(LedgerctlImportTest, CsvIsRecognisedByContentOrFormatNotOnlyByName) {
   const std::string csv = Csv();
   ASSERT_NE(csv.find("event_id"), std::string::npos) << csv;
