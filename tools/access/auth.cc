@@ -84,6 +84,15 @@ std::optional<AuthFailure> Authenticate(std::string_view certificate_principal,
       if (out->principal.empty()) {
         failure = Unauthorized("the service token is not valid (unknown or revoked)",
                                "a service token no line of the tokens file holds");
+      } else if (!certificate_principal.empty() && certificate_principal != out->principal) {
+        // Two proven identities: acting as either would lose the other from
+        // the record, and a token must not silently outrank a certificate.
+        failure = Unauthorized(
+            "two identities: the client certificate names " +
+                events::QuoteForMessage(certificate_principal) + ", the service token " +
+                events::QuoteForMessage(out->principal) + "; send one credential",
+            "a certificate of " + events::QuoteForMessage(certificate_principal) +
+                " and a token of " + events::QuoteForMessage(out->principal));
       }
     }
   } else if (certificate_principal.empty()) {

@@ -297,6 +297,10 @@ ReplyDone Session::AnswerOnStrand(bool keep_alive, Clock::time_point queued,
 
 std::optional<ApiError> Session::AuthenticateRequest() {
   const auto& req = parser_->get();
+  // Two Authorization headers: which one counts would be a guess.
+  if (req.count(http::field::authorization) > 1) {
+    return HttpError(400, "bad_request", "more than one Authorization header; send one");
+  }
   const auto authorization = req[http::field::authorization];
   auto failure =
       Authenticate(principal_, std::string_view(authorization.data(), authorization.size()),

@@ -234,11 +234,22 @@ TEST(AuthenticateTest, TokenCertificateOrNothing) {
   ASSERT_TRUE(store.Reload().ok());
   AuthFailureLimiter limiter(2);
   RequestContext ctx;
-  EXPECT_FALSE(Authenticate("cn", "Bearer secret-token", "ip1", store, &limiter, &ctx));
-  EXPECT_EQ(ctx.principal, "svc") << "a token names the principal, whatever the certificate";
+  EXPECT_FALSE(Authenticate("", "Bearer secret-token", "ip1", store, &limiter, &ctx));
+  EXPECT_EQ(ctx.principal, "svc") << "a token names the principal";
   EXPECT_EQ(ctx.auth_method, AuthMethod::kToken);
   EXPECT_EQ(ctx.roles(), kRoleWriter);
   EXPECT_FALSE(ctx.scope().everything);
+  ctx = RequestContext();
+  EXPECT_FALSE(Authenticate("svc", "Bearer secret-token", "ip1", store, &limiter, &ctx));
+  EXPECT_EQ(ctx.principal, "svc") << "a certificate of the token's principal too";
+  // A certificate of another principal beside the token: two identities,
+  // neither taken.
+  ctx = RequestContext();
+  auto two = Authenticate("cn", "Bearer secret-token", "ip3", store, &limiter, &ctx);
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->error.http_status, 401u);
+  EXPECT_NE(two->error.message.find("two identities"), std::string::npos) << two->error.message;
+  EXPECT_TRUE(ctx.principal.empty());
   ctx = RequestContext();
   EXPECT_FALSE(Authenticate("cn", "", "ip1", store, &limiter, &ctx));
   EXPECT_EQ(ctx.principal, "cn");

@@ -536,6 +536,24 @@ class TokenAndActorTest(unittest.TestCase):
             self.assertNotIn(secret, log)
         self.assertIn("authentication failed from 127.0.0.1", log)
 
+    def test_a_certificate_and_a_token_of_two_principals_or_two_tokens_are_refused(self):
+        s = self.server
+        bearer = {"Authorization": "Bearer " + self.reader_token}
+        r = s.request("GET", "/v1/digest", "reader", headers=bearer)
+        self.assertEqual(r.status, 401, r.body)
+        self.assertIn("two identities", r.error()["message"])
+        import http.client
+        conn = http.client.HTTPSConnection("127.0.0.1", s.port, timeout=30,
+                                           context=client_context(None))
+        try:
+            conn.putrequest("GET", "/v1/events?limit=1")
+            conn.putheader("Authorization", "Bearer " + self.reader_token)
+            conn.putheader("Authorization", "Bearer junk")
+            conn.endheaders()
+            self.assertEqual(conn.getresponse().status, 400)
+        finally:
+            conn.close()
+
     def test_a_writer_outside_its_scope_or_types_writes_nothing(self):
         s = self.server
         inside, outside = sorted(self.in_scope)[0], sorted(self.out_of_scope)[0]
