@@ -1,9 +1,13 @@
 #include "ledger/audit/backup.h"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <rocksdb/db.h>
 #include <rocksdb/utilities/backup_engine.h>
 
 #include <cassert>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iterator>
 #include <memory>
@@ -202,8 +206,31 @@ Status RestoreLedger(const std::string& dir, const std::string& db_path,
   CCL_RETURN_IF_ERROR(CheckFolderHoldsNoCheckpoint(
       checkpoint_folder.empty() ? DefaultCheckpointFolder(db_path) : checkpoint_folder,
       LedgerOriginOf(backup.stored.ledger_id)));
+  // The target is claimed first, by a file beside it made only if absent:
+  // a second restore into the same folder is refused before it writes (two
+  // used to write one folder, and the one that failed removed both).
+  std::string name = db_path;
+  while (name.size() > 1 && name.back() == '/') name.pop_back();
+  const std::string claim = name + ".restoring";
+  const int claimed = ::open(claim.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+  if (claimed < 0 && errno == EEXIST) {
+    return Status::Busy(db_path + " is being restored into by another process (" + claim +
+                        " exists; if no restore runs, one was interrupted: remove " + claim +
+                        " and the folder's contents, then run it again)");
+  }
+  if (claimed < 0) return Status::IOError(claim + ": " + std::strerror(errno));
+  ::close(claimed);
+  struct Unclaim {
+    std::string path;
+    ~Unclaim() { ::unlink(path.c_str()); }
+  } unclaim{claim};
   // An empty folder the user made stays; everything in it is this run's.
   const bool folder_was_there = std::filesystem::exists(db_path, ec);
+  if (folder_was_there && !std::filesystem::is_empty(db_path, ec)) {
+    return Status::InvalidArgument(db_path +
+                                   " exists and is not an empty folder: restore "
+                                   "never overwrites; choose a new --db path");
+  }
   // Made here, so that a place that takes no folder (a read-only file
   // system) is named as such, not as RocksDB's "No such file or directory".
   if (!folder_was_there) {

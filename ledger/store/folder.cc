@@ -66,7 +66,7 @@ std::string ListNames(std::vector<std::string> names) {
 
 std::string DamagedLedgerAdvice() {
   return "nothing was changed. Keep the folder as it is (copy it before any repair), and "
-         "restore the latest backup into a new folder: `ledgerctl --db NEW_FOLDER restore --dir "
+         "restore the latest backup into a new folder: `ledgerctl --db NEW_FOLDER restore "
          "BACKUP_DIR`, which verifies the copy; then `ledgerctl --db NEW_FOLDER verify`";
 }
 

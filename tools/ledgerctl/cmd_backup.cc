@@ -29,12 +29,16 @@ int RunBackup(const po::variables_map& vm, const GlobalOptions& g) {
   if (Status s = SigningKeyOption(vm, &key); !s.ok()) return Fail(s);
   // A backup reads the ledger; it writes only into DIR. Opened for writing
   // where it can be, so that the writer's lock keeps appends out while the
-  // files are copied; read-only on a folder it may only read, and on a disk
-  // too full for an open to write its files: when a copy is needed most.
+  // files are copied; read-only on a folder it may only read, on a disk too
+  // full for an open to write its files (when a copy is needed most), and
+  // while another writer (ledgerd) holds the ledger: the copy is then of the
+  // ledger as the read-only open found it, and the digest says how far.
   std::unique_ptr<Ledger> ledger;
   const bool writable = LedgerFolderWritable(g.db_path);
-  Status s = OpenLedger(g, writable ? OpenMode::kWrite : OpenMode::kReadOnly, &ledger);
-  if (writable && s.IsIOError()) s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  GlobalOptions no_wait = g;
+  no_wait.writer_lock_wait_ms = 0;
+  Status s = OpenLedger(no_wait, writable ? OpenMode::kWrite : OpenMode::kReadOnly, &ledger);
+  if (writable && (s.IsIOError() || s.IsBusy())) s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
   ledger::BackupResult r;
   s = ledger::BackupLedger(ledger.get(), vm["dir"].as<std::string>(), NowSecondsNs(),

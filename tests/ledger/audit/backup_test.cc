@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "ledger/audit/checkpoint_folder.h"
 #include "ledger/audit/merkle_ledger.h"
@@ -198,7 +199,40 @@ TEST_F(BackupTest, ALedgerWithADamagedTableFileIsNotBackedUp) {
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find(largest.filename().string()), std::string::npos) << s.ToString();
   RestoreResult r;
-  EXPECT_TRUE(RestoreLedger(backups_, Target("restored"), 0, nullptr, nullptr, &r).IsNotFound());
+  EXPECT_TRUE(
+      RestoreLedger(backups_, Target("restored"), "", 0, nullptr, nullptr, &r).IsNotFound());
+}
+
+// Two restores into one new folder at once: one restores, the other is
+// refused before it writes (in use, or the folder no longer empty); never two
+// writers in one folder, where the one that failed removed the other's copy.
+TEST_F(BackupTest, TwoRestoresIntoOneFolderAtOnceLeaveOneVerifiedCopy) {
+  BackupResult b;
+  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kDigestTimeNs, nullptr, &b).ok());
+  for (int round = 0; round < 3; ++round) {
+    const std::string target = Target("twice-" + std::to_string(round));
+    Status results[2];
+    RestoreResult r[2];
+    std::thread other([&] {
+      results[1] = RestoreLedger(backups_, target, "", 0, nullptr, nullptr, &r[1]);
+    });
+    results[0] = RestoreLedger(backups_, target, "", 0, nullptr, nullptr, &r[0]);
+    other.join();
+    const int ok = results[0].ok() + results[1].ok();
+    EXPECT_EQ(ok, 1) << results[0].ToString() << " / " << results[1].ToString();
+    for (const Status& s : results) {
+      if (!s.ok()) {
+        EXPECT_TRUE(s.IsBusy() || s.IsInvalidArgument()) << s.ToString();
+      }
+    }
+    EXPECT_FALSE(std::filesystem::exists(target + ".restoring"));
+    std::unique_ptr<Ledger> restored;
+    Options o;
+    o.read_only = true;
+    ASSERT_TRUE(Ledger::Open(o, target, &restored).ok());
+    VerifyReport report;
+    EXPECT_TRUE(restored->Verify(VerifyProgress(), &report).ok());
+  }
 }
 
 TEST_F(BackupTest, RestoreChecksTheTrustedDigestAndKey) {

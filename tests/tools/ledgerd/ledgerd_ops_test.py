@@ -192,6 +192,15 @@ class OpsTest(unittest.TestCase):
         log = ledgerctl("log", "--json", db=s.db)
         self.assertEqual((log.returncode, len(log.stdout.splitlines())), (0, 5))
         self.assertEqual(ledgerctl("verify", db=s.db).returncode, 0)
+        # A backup is a read: it is taken while the server holds the ledger,
+        # every time, and restores.
+        for i in range(3):
+            r = ledgerctl("backup", os.path.join(s.dir, "bk"), db=s.db)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        restored = os.path.join(s.dir, "restored")
+        r = ledgerctl("restore", os.path.join(s.dir, "bk"), db=restored)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("5 events", r.stdout)
 
     def test_json_log_has_one_object_per_line_and_no_body(self):
         s = self.server = Ledgerd(log_json=True)
