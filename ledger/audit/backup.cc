@@ -75,6 +75,17 @@ Status BackupLedger(Ledger* ledger, const std::string& dir, int64_t time_ns,
   // A file given as the folder (or above it) is the caller's mistake.
   CCL_RETURN_IF_ERROR(events::CheckFolderPath(dir).WithContext("backup folder"));
   std::error_code ec;
+  // A folder this run makes is removed again when the backup fails (a
+  // damaged ledger is refused): no empty backup folder is left behind.
+  struct MadeHere {
+    std::string path;
+    bool keep = false;
+    ~MadeHere() {
+      std::error_code ignored;
+      if (!path.empty() && !keep) std::filesystem::remove_all(path, ignored);
+    }
+  } made;
+  if (!std::filesystem::exists(dir, ec)) made.path = dir;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IOError(dir + ": " + ec.message());
 
@@ -105,6 +116,7 @@ Status BackupLedger(Ledger* ledger, const std::string& dir, int64_t time_ns,
   r.backup_bytes = info.size;
   r.digest_path = (std::filesystem::path(dir) / ("digest-" + Num(id) + ".json")).string();
   CCL_RETURN_IF_ERROR(events::WriteFileDurably(r.digest_path, digest_json));
+  made.keep = true;
   *out = std::move(r);
   return Status::OK();
 }
@@ -203,15 +215,20 @@ Status RestoreLedger(const std::string& dir, const std::string& db_path,
   CCL_RETURN_IF_ERROR(ChooseBackup(dir, backup_id, trusted_key, &backup));
   // The restored ledger is held to the checkpoints of its folder from its
   // first open: another ledger's there would leave it unusable.
-  CCL_RETURN_IF_ERROR(CheckFolderHoldsNoCheckpoint(
-      checkpoint_folder.empty() ? DefaultCheckpointFolder(db_path) : checkpoint_folder,
-      LedgerOriginOf(backup.stored.ledger_id)));
+  const std::string folder =
+      checkpoint_folder.empty() ? DefaultCheckpointFolder(db_path) : checkpoint_folder;
+  CCL_RETURN_IF_ERROR(
+      CheckFolderHoldsNoCheckpoint(folder, LedgerOriginOf(backup.stored.ledger_id)));
   // The target is claimed first, by a file beside it made only if absent:
   // a second restore into the same folder is refused before it writes (two
   // used to write one folder, and the one that failed removed both).
-  std::string name = db_path;
-  while (name.size() > 1 && name.back() == '/') name.pop_back();
-  const std::string claim = name + ".restoring";
+  // Named after the folder resolved, so that two names of one folder (a
+  // link, a trailing slash) claim the same file.
+  std::filesystem::path resolved =
+      std::filesystem::weakly_canonical(std::filesystem::absolute(db_path, ec), ec);
+  if (ec) return Status::IOError(db_path + ": " + ec.message());
+  if (!resolved.has_filename()) resolved = resolved.parent_path();
+  const std::string claim = resolved.string() + ".restoring";
   const int claimed = ::open(claim.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
   if (claimed < 0 && errno == EEXIST) {
     return Status::Busy(db_path + " is being restored into by another process (" + claim +
@@ -239,6 +256,17 @@ Status RestoreLedger(const std::string& dir, const std::string& db_path,
   }
   RestoreResult r;
   Status s = RestoreAndProve(backup, db_path, trusted, &r);
+  if (s.ok()) {
+    // The lost ledger's own checkpoints, kept as evidence, hold the copy to
+    // them: an older backup would be a ledger every command refuses.
+    OwnCheckpointReport own;
+    s = CheckStoredLedgerExtendsCheckpoint(db_path, folder, &own);
+    if (!s.ok()) {
+      s = s.WithDetail("(the backup is older than the ledger's own checkpoints: restore a newer "
+                       "backup; to keep this copy as a ledger of its own, give it a new "
+                       "--checkpoints folder)");
+    }
+  }
   if (!s.ok()) {
     // An unproven copy must not be mistaken for the ledger later.
     if (folder_was_there) {

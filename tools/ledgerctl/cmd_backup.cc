@@ -8,6 +8,7 @@
 
 #include "events/base/display.h"
 #include "ledger/audit/backup.h"
+#include "ledger/audit/checkpoint_folder.h"
 #include "ledger/merkle/digest.h"
 #include "ledger/merkle/signing.h"
 #include "ledger/store/ledger.h"
@@ -27,18 +28,16 @@ std::string Num(uint64_t n) { return std::to_string(n); }
 int RunBackup(const po::variables_map& vm, const GlobalOptions& g) {
   std::optional<ledger::SigningKey> key;
   if (Status s = SigningKeyOption(vm, &key); !s.ok()) return Fail(s);
-  // A backup reads the ledger; it writes only into DIR. Opened for writing
-  // where it can be, so that the writer's lock keeps appends out while the
-  // files are copied; read-only on a folder it may only read, on a disk too
-  // full for an open to write its files (when a copy is needed most), and
-  // while another writer (ledgerd) holds the ledger: the copy is then of the
-  // ledger as the read-only open found it, and the digest says how far.
+  // A backup reads the ledger; it writes only into DIR. A read-only open
+  // changes no file of the ledger's folder (a writer's would replay its log
+  // into new files, also of a damaged ledger the backup then refuses), works
+  // on a folder it may only read, on a full disk, and while another writer
+  // (ledgerd) appends: the copy is of the ledger as the open found it, and
+  // the digest, made first, says how far.
   std::unique_ptr<Ledger> ledger;
-  const bool writable = LedgerFolderWritable(g.db_path);
-  GlobalOptions no_wait = g;
-  no_wait.writer_lock_wait_ms = 0;
-  Status s = OpenLedger(no_wait, writable ? OpenMode::kWrite : OpenMode::kReadOnly, &ledger);
-  if (writable && (s.IsIOError() || s.IsBusy())) s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  Status s = ledger::CheckOutputOutsideLedger(vm["dir"].as<std::string>(), g.db_path,
+                                              CheckpointFolder(g));
+  if (s.ok()) s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
   ledger::BackupResult r;
   s = ledger::BackupLedger(ledger.get(), vm["dir"].as<std::string>(), NowSecondsNs(),
@@ -63,6 +62,9 @@ int RunRestore(const po::variables_map& vm, const GlobalOptions& g) {
     if (!s.ok()) return FailedCheck(s);
     trusted = d;
   }
+  // Never into another ledger's folder or checkpoint folder.
+  s = ledger::CheckOutputOutsideLedger(g.db_path, "", "");
+  if (!s.ok()) return Fail(s);
   ledger::RestoreResult r;
   s = ledger::RestoreLedger(vm["dir"].as<std::string>(), g.db_path, CheckpointFolder(g),
                             vm["backup-id"].as<uint32_t>(), trusted ? &*trusted : nullptr,

@@ -14,6 +14,7 @@
 #include "events/base/display.h"
 #include "tools/app/event_readers.h"
 #include "tools/app/import.h"
+#include "ledger/audit/checkpoint_folder.h"
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"
@@ -124,7 +125,10 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
     return kExitUsage;
   }
   std::unique_ptr<ledger::Ledger> ledger;
-  Status s = OpenLedger(g, OpenMode::kWrite, &ledger);
+  Status s =
+      ledger::CheckFolderTakesCheckpoints(CheckpointFolder(g)).WithDetail("(nothing was written)");
+  // Before the open, whose recovery may rewrite the folder's files.
+  if (s.ok()) s = OpenLedger(g, OpenMode::kWrite, &ledger);
   if (s.ok()) s = CheckCheckpointBeforeWrite(ledger.get(), g);
   if (!s.ok()) return Fail(s);
   if (options.batch_events > 0) {

@@ -93,7 +93,9 @@ int RunAppend(const po::variables_map& vm, const GlobalOptions& g) {
   if (!s.ok()) return Fail(s);
 
   std::unique_ptr<Ledger> ledger;
-  s = OpenLedger(g, OpenMode::kWrite, &ledger);
+  s = ledger::CheckFolderTakesCheckpoints(CheckpointFolder(g)).WithDetail("(nothing was written)");
+  // Before the open, whose recovery may rewrite the folder's files.
+  if (s.ok()) s = OpenLedger(g, OpenMode::kWrite, &ledger);
   if (s.ok()) s = CheckCheckpointBeforeWrite(ledger.get(), g);
   if (!s.ok()) return Fail(s);
   ledger::AppendOptions options;

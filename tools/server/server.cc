@@ -121,6 +121,8 @@ Status ServerImpl::Init() {
   // first on a read-only open, which leaves the files of a refused ledger as
   // they were (the writer's open replays its log into new files).
   ledger::OwnCheckpointReport own;
+  CCL_RETURN_IF_ERROR(ledger::CheckFolderTakesCheckpoints(CheckpointFolderOf(options_))
+                          .WithDetail("(not serving it)"));
   CCL_RETURN_IF_ERROR(ledger::CheckStoredLedgerExtendsCheckpoint(
                           options_.db_path, CheckpointFolderOf(options_), &own)
                           .WithDetail("(not serving it)"));

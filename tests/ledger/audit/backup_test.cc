@@ -198,6 +198,7 @@ TEST_F(BackupTest, ALedgerWithADamagedTableFileIsNotBackedUp) {
   Status s = BackupLedger(ledger_.get(), backups_, kDigestTimeNs, nullptr, &b);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(s.message().find(largest.filename().string()), std::string::npos) << s.ToString();
+  EXPECT_FALSE(std::filesystem::exists(backups_)) << "the folder it made is removed again";
   RestoreResult r;
   EXPECT_TRUE(
       RestoreLedger(backups_, Target("restored"), "", 0, nullptr, nullptr, &r).IsNotFound());

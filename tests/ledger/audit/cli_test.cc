@@ -311,6 +311,45 @@ TEST_F(AuditCliTest, InitIntoAFolderThatCannotTakeCheckpointsCreatesNothing) {
   EXPECT_FALSE(std::filesystem::exists(Tmp("db"))) << r.out;
 }
 
+// A write refused for the checkpoint folder's lost key leaves the ledger's
+// files as they were (the check runs before the writer's open, which would
+// replay the log into new files); so does a backup, always a read.
+TEST_F(AuditCliTest, ARefusedWriteOrABackupLeavesTheLedgersFilesAsTheyWere) {
+  const std::string db = "--db " + Tmp("db") + " ";
+  ASSERT_EQ(Ledgerctl("generate --contracts 2 --days 40 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
+  SplitLines(Tmp("w.jsonl"), 40, Tmp("a.jsonl"), Tmp("b.jsonl"));
+  ASSERT_EQ(Ledgerctl(db + "init").code, 0);
+  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("a.jsonl")).code, 0);
+  const auto before = FolderFiles(Tmp("db"));
+  ASSERT_EQ(Ledgerctl(db + "backup " + Tmp("bk")).code, 0);
+  EXPECT_EQ(FolderFiles(Tmp("db")), before) << "a backup changed the ledger's files";
+  std::filesystem::rename(Tmp("db.checkpoints") + "/log.key", Tmp("log.key"));
+  CliRun r = Ledgerctl(db + "import " + Tmp("b.jsonl"));
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("private key is missing"), std::string::npos) << r.out;
+  EXPECT_EQ(FolderFiles(Tmp("db")), before) << "a refused write changed the ledger's files";
+}
+
+// A backup older than the checkpoints the lost ledger left is not restored
+// in its place (every command would refuse the copy); with a folder of its
+// own it is.
+TEST_F(AuditCliTest, AnOlderBackupIsNotRestoredBehindTheLedgersOwnCheckpoints) {
+  const std::string db = "--db " + Tmp("db") + " ";
+  ASSERT_EQ(Ledgerctl("generate --contracts 2 --days 40 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
+  SplitLines(Tmp("w.jsonl"), 40, Tmp("a.jsonl"), Tmp("b.jsonl"));
+  ASSERT_EQ(Ledgerctl(db + "init").code, 0);
+  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("a.jsonl")).code, 0);
+  ASSERT_EQ(Ledgerctl(db + "backup " + Tmp("bk")).code, 0);
+  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("b.jsonl")).code, 0);
+  std::filesystem::rename(Tmp("db"), Tmp("db.lost"));
+  CliRun r = Ledgerctl(db + "restore " + Tmp("bk"));
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("older than the ledger's own checkpoints"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(Tmp("db")));
+  r = Ledgerctl(db + "--checkpoints " + Tmp("own") + " restore " + Tmp("bk"));
+  EXPECT_EQ(r.code, 0) << r.out;
+}
+
 TEST_F(AuditCliTest, OutputThatCannotBeWrittenIsExitFour) {
   const std::string db = "--db " + Tmp("db") + " ";
   ASSERT_EQ(Ledgerctl("generate --contracts 1 --days 5 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
