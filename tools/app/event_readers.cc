@@ -239,7 +239,8 @@ CsvFileReader::~CsvFileReader() {
   if (data_ != nullptr) ::munmap(data_, size_);
 }
 
-Status CsvFileReader::Open(const std::string& path, std::optional<events::EventType> type) {
+Status CsvFileReader::Open(const std::string& path, std::optional<events::EventType> type,
+                           const std::string& name) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IOError(path + ": " + std::strerror(errno));
   struct stat st {};
@@ -261,7 +262,7 @@ Status CsvFileReader::Open(const std::string& path, std::optional<events::EventT
   }
   ::close(fd);
   const std::string_view text(static_cast<const char*>(data_), data_ == nullptr ? 0 : size_);
-  return csv_.Open(text, type).WithLocation(path, 1);
+  return csv_.Open(text, type).WithLocation(name.empty() ? path : name, 1);
 }
 
 }  // namespace ccl::app

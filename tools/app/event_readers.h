@@ -147,8 +147,10 @@ class CsvFileReader final : public EventReader {
  public:
   ~CsvFileReader() override;
   // Errors of the file are IOError "PATH: ..."; of its header row,
-  // CsvTextReader's located at PATH line 1.
-  Status Open(const std::string& path, std::optional<events::EventType> type);
+  // CsvTextReader's located at `name` (default PATH) line 1: the input as
+  // the user named it when PATH is a copy of it (a pipe's).
+  Status Open(const std::string& path, std::optional<events::EventType> type,
+              const std::string& name = "");
   Status Next(events::Event* e, bool* done) override { return csv_.Next(e, done); }
   uint64_t line() const override { return csv_.line(); }
 

@@ -2,6 +2,7 @@
 #include "tools/app/import.h"
 
 #include <fcntl.h>
+#include <simdjson.h>
 #include <spdlog/spdlog.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -120,6 +121,9 @@ class InputCopy {
     // stream without line ends (/dev/zero) is not copied into memory forever.
     constexpr size_t kLineMax = std::max(limits::kJsonLineBytesMax, limits::kCsvRecordBytesMax);
     size_t line_bytes = 0;
+    // The start of the input decides its encoding (FileFormatOf): one that
+    // is no text (/dev/urandom) ends the copy too, and is refused as such.
+    bool at_start = true;
     for (;;) {
       const ssize_t n = ::read(in, buf.data(), buf.size());
       if (n < 0 && errno == EINTR) continue;
@@ -131,6 +135,17 @@ class InputCopy {
                                                       : chunk.size() - last_end - 1;
       CCL_RETURN_IF_ERROR(events::WriteAll(fd_, chunk, "copy of " + path));
       if (line_bytes > kLineMax) return Status::OK();
+      if (at_start) {
+        // Its first whole lines: text has no NUL byte and is valid UTF-8.
+        const std::string_view lines = chunk.substr(0, last_end == std::string_view::npos
+                                                           ? 0
+                                                           : last_end + 1);
+        if (lines.find('\0') != std::string_view::npos ||
+            !simdjson::validate_utf8(lines.data(), lines.size())) {
+          return Status::OK();
+        }
+      }
+      at_start = false;
     }
   }
 
@@ -477,7 +492,7 @@ Status ImportFile(ledger::Ledger* ledger, const std::string& given_path,
     std::optional<events::EventType> type;
     CCL_RETURN_IF_ERROR(CsvTypeOf(options.csv_type, &type));
     CsvFileReader csv;
-    CCL_RETURN_IF_ERROR(csv.Open(open_path, type));
+    CCL_RETURN_IF_ERROR(csv.Open(open_path, type, path));
     if (options.batch_events == 0) return ImportWholeFile(ledger, path, &csv, options, result);
     return ImportStream(ledger, path, &csv, options, result);
   }

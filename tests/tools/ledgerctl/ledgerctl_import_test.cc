@@ -110,6 +110,8 @@ TEST_F(LedgerctlImportTest, AnEndlessStreamWithoutLineEndsEndsAtOnce) {
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_NE(r.err.find("/dev/zero:1:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("65536"), std::string::npos) << r.err;
+  r = Run({"import", "/dev/urandom"});  // short lines, but no text
+  EXPECT_EQ(r.code, 1) << r.err;
   r = Run({"append"}, std::string(200'000, '{'), true, Stdin::kFile);
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_NE(r.err.find("more than one event"), std::string::npos) << r.err;
