@@ -151,9 +151,21 @@ TEST_F(LedgerctlPeriodTest, AReopenedMonthIsApprovedListedAndClosedAgain) {
            R"(","effective_at":"2025-04-10T20:00:00Z","source":"test",)" + rest + "}";
   };
   ASSERT_EQ(Run({"append"}, event("c1", R"("type":"ApprovalPolicySet","actor":"controller",)"
-                                        R"("types":"PeriodReopened,EntryReversed")"))
+                                        R"("types":"PeriodReopened,EntryReversed,)"
+                                        R"(ApprovalPolicySet")"))
                 .code,
             0);
+  // The policy guards itself: a change waits, and `pending` says what it asks.
+  ASSERT_EQ(Run({"append"}, event("c0", R"("type":"ApprovalPolicySet","actor":"alice",)"
+                                        R"("types":"EntryReversed","threshold_minutes":600)"))
+                .code,
+            0);
+  RunResult asked = Run({"pending", "--format", "csv"});
+  EXPECT_NE(asked.out.find(",ApprovalPolicySet,,2025-04-10T20:00:00Z,alice,"), std::string::npos)
+      << asked.out;
+  EXPECT_NE(asked.out.find(",\"policy: approval for EntryReversed, funding cuts from 600 min\""),
+            std::string::npos)
+      << asked.out;
   RunResult r = Run({"append"}, event("c2", R"("type":"PeriodReopened","actor":"alice",)"
                                             R"("period":"2025-03","reason":"late invoice")"));
   ASSERT_EQ(r.code, 0) << r.err;
