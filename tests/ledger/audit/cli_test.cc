@@ -43,6 +43,9 @@ CliRun Ledgerctl(const std::string& args) {
 using test_files::ReadFile;
 using test_files::WriteFile;
 
+// Writes the first `first` lines of `from` into `a`, the rest into `b`.
+void SplitLines(const std::string& from, size_t first, const std::string& a, const std::string& b);
+
 class AuditCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -51,6 +54,16 @@ class AuditCliTest : public ::testing::Test {
   }
   std::string Data(const std::string& name) { return data_ + name; }
   std::string Tmp(const std::string& name) { return dir_.Sub(name); }
+  // A generated workload split in two (a.jsonl: its first 40 events,
+  // b.jsonl: the rest), the first part imported into a new ledger (`db`:
+  // "--db PATH ").
+  void ImportFirstPart(const std::string& db) {
+    ASSERT_EQ(Ledgerctl("generate --contracts 2 --days 40 --seed 3 --out " + Tmp("w.jsonl")).code,
+              0);
+    SplitLines(Tmp("w.jsonl"), 40, Tmp("a.jsonl"), Tmp("b.jsonl"));
+    ASSERT_EQ(Ledgerctl(db + "init").code, 0);
+    ASSERT_EQ(Ledgerctl(db + "import " + Tmp("a.jsonl")).code, 0);
+  }
 
   std::string data_;
   testing::TempDir dir_;
@@ -228,10 +241,7 @@ std::map<std::string, std::string> FolderFiles(const std::string& dir) {
 // checkpoint folder outside the database can.
 TEST_F(AuditCliTest, VerifyCatchesALedgerCutBackByATruncatedLog) {
   const std::string db = "--db " + Tmp("db") + " ";
-  ASSERT_EQ(Ledgerctl("generate --contracts 2 --days 40 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
-  SplitLines(Tmp("w.jsonl"), 40, Tmp("a.jsonl"), Tmp("b.jsonl"));
-  ASSERT_EQ(Ledgerctl(db + "init").code, 0);
-  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("a.jsonl")).code, 0);
+  ASSERT_NO_FATAL_FAILURE(ImportFirstPart(db));
   CliRun r = Ledgerctl(db + "import " + Tmp("b.jsonl"));
   ASSERT_EQ(r.code, 0) << r.out;
   const std::string workload = ReadFile(Tmp("w.jsonl"));
@@ -316,10 +326,7 @@ TEST_F(AuditCliTest, InitIntoAFolderThatCannotTakeCheckpointsCreatesNothing) {
 // replay the log into new files); so does a backup, always a read.
 TEST_F(AuditCliTest, ARefusedWriteOrABackupLeavesTheLedgersFilesAsTheyWere) {
   const std::string db = "--db " + Tmp("db") + " ";
-  ASSERT_EQ(Ledgerctl("generate --contracts 2 --days 40 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
-  SplitLines(Tmp("w.jsonl"), 40, Tmp("a.jsonl"), Tmp("b.jsonl"));
-  ASSERT_EQ(Ledgerctl(db + "init").code, 0);
-  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("a.jsonl")).code, 0);
+  ASSERT_NO_FATAL_FAILURE(ImportFirstPart(db));
   const auto before = FolderFiles(Tmp("db"));
   ASSERT_EQ(Ledgerctl(db + "backup " + Tmp("bk")).code, 0);
   EXPECT_EQ(FolderFiles(Tmp("db")), before) << "a backup changed the ledger's files";
@@ -335,10 +342,7 @@ TEST_F(AuditCliTest, ARefusedWriteOrABackupLeavesTheLedgersFilesAsTheyWere) {
 // own it is.
 TEST_F(AuditCliTest, AnOlderBackupIsNotRestoredBehindTheLedgersOwnCheckpoints) {
   const std::string db = "--db " + Tmp("db") + " ";
-  ASSERT_EQ(Ledgerctl("generate --contracts 2 --days 40 --seed 3 --out " + Tmp("w.jsonl")).code, 0);
-  SplitLines(Tmp("w.jsonl"), 40, Tmp("a.jsonl"), Tmp("b.jsonl"));
-  ASSERT_EQ(Ledgerctl(db + "init").code, 0);
-  ASSERT_EQ(Ledgerctl(db + "import " + Tmp("a.jsonl")).code, 0);
+  ASSERT_NO_FATAL_FAILURE(ImportFirstPart(db));
   ASSERT_EQ(Ledgerctl(db + "backup " + Tmp("bk")).code, 0);
   ASSERT_EQ(Ledgerctl(db + "import " + Tmp("b.jsonl")).code, 0);
   std::filesystem::rename(Tmp("db"), Tmp("db.lost"));

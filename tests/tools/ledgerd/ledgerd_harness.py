@@ -14,6 +14,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+import unittest
 
 LEDGERD = os.environ["LEDGERD"]
 LEDGERCTL = os.environ["LEDGERCTL"]
@@ -233,3 +234,15 @@ class Ledgerd:
             self.proc.wait()
             self.proc = None
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class ServedTestCase(unittest.TestCase):
+    """Test cases that share one ledgerd of the default settings."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Ledgerd()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()

@@ -9,7 +9,7 @@ import re
 import ssl
 import unittest
 
-from ledgerd_harness import Ledgerd
+from ledgerd_harness import ServedTestCase
 
 READ_TIMEOUT_S = 10
 
@@ -42,15 +42,7 @@ def statuses(answer):
 SMUGGLED = (b"GET /v1/events/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 
 
-class FramingTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Ledgerd()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
+class FramingTest(ServedTestCase):
     def post(self, framing, body):
         return (b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
                 + framing + b"\r\n" + body)
@@ -86,16 +78,8 @@ class FramingTest(unittest.TestCase):
         self.assertNotIn(501, statuses(answer))
 
 
-class HostTest(unittest.TestCase):
+class HostTest(ServedTestCase):
     """An HTTP/1.1 request names its host in exactly one Host field."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Ledgerd()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
 
     def test_an_http_1_1_request_without_one_host_is_400_and_1_0_needs_none(self):
         for head in [b"GET /healthz HTTP/1.1\r\n",

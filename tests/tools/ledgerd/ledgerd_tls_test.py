@@ -5,18 +5,10 @@ without CCM; older versions and other ciphers end in a handshake alert
 import subprocess
 import unittest
 
-from ledgerd_harness import Ledgerd, certs
+from ledgerd_harness import ServedTestCase, certs
 
 
-class TlsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Ledgerd()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
+class TlsTest(ServedTestCase):
     def s_client(self, *args):
         c = certs()
         return subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{self.server.port}",
