@@ -1,9 +1,9 @@
 #include "ledger/audit/backup.h"
 
 #include <fcntl.h>
-#include <unistd.h>
 #include <rocksdb/db.h>
 #include <rocksdb/utilities/backup_engine.h>
+#include <unistd.h>
 
 #include <cassert>
 #include <cerrno>
@@ -193,11 +193,8 @@ Status RestoreAndProve(const ChosenBackup& backup, const std::string& db_path,
   return Status::OK();
 }
 
-}  // namespace
-
-Status RestoreLedger(const std::string& dir, const std::string& db_path,
-                     const std::string& checkpoint_folder, uint32_t backup_id,
-                     const Digest* trusted, const VerifyingKey* trusted_key, RestoreResult* out) {
+// A restore goes into a folder that does not exist or is empty.
+Status CheckRestoreTarget(const std::string& db_path) {
   std::error_code ec;
   if (std::filesystem::exists(db_path, ec) &&
       !(std::filesystem::is_directory(db_path, ec) && std::filesystem::is_empty(db_path, ec))) {
@@ -205,6 +202,16 @@ Status RestoreLedger(const std::string& dir, const std::string& db_path,
                                    " exists and is not an empty folder: restore "
                                    "never overwrites; choose a new --db path");
   }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status RestoreLedger(const std::string& dir, const std::string& db_path,
+                     const std::string& checkpoint_folder, uint32_t backup_id,
+                     const Digest* trusted, const VerifyingKey* trusted_key, RestoreResult* out) {
+  std::error_code ec;
+  CCL_RETURN_IF_ERROR(CheckRestoreTarget(db_path));
   CCL_RETURN_IF_ERROR(Ledger::CheckNewFolder(db_path));
   if (!std::filesystem::exists(dir, ec)) return Status::NotFound("no backup folder " + dir);
   if (events::IsSameOrInside(db_path, dir)) {
@@ -242,12 +249,9 @@ Status RestoreLedger(const std::string& dir, const std::string& db_path,
     ~Unclaim() { ::unlink(path.c_str()); }
   } unclaim{claim};
   // An empty folder the user made stays; everything in it is this run's.
+  // Again once claimed: another restore may have filled it meanwhile.
+  CCL_RETURN_IF_ERROR(CheckRestoreTarget(db_path));
   const bool folder_was_there = std::filesystem::exists(db_path, ec);
-  if (folder_was_there && !std::filesystem::is_empty(db_path, ec)) {
-    return Status::InvalidArgument(db_path +
-                                   " exists and is not an empty folder: restore "
-                                   "never overwrites; choose a new --db path");
-  }
   // Made here, so that a place that takes no folder (a read-only file
   // system) is named as such, not as RocksDB's "No such file or directory".
   if (!folder_was_there) {
@@ -262,9 +266,10 @@ Status RestoreLedger(const std::string& dir, const std::string& db_path,
     OwnCheckpointReport own;
     s = CheckStoredLedgerExtendsCheckpoint(db_path, folder, &own);
     if (!s.ok()) {
-      s = s.WithDetail("(the backup is older than the ledger's own checkpoints: restore a newer "
-                       "backup; to keep this copy as a ledger of its own, give it a new "
-                       "--checkpoints folder)");
+      s = s.WithDetail(
+          "(the backup is older than the ledger's own checkpoints: restore a newer "
+          "backup; to keep this copy as a ledger of its own, give it a new "
+          "--checkpoints folder)");
     }
   }
   if (!s.ok()) {

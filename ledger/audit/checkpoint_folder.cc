@@ -206,11 +206,11 @@ Status CheckFolderTakesCheckpoints(const std::string& folder) {
   std::vector<uint64_t> sizes;
   CCL_RETURN_IF_ERROR(ListCheckpoints(folder, &sizes));
   if (sizes.empty() && ::stat((key + ".pub").c_str(), &st) != 0) return Status::OK();
-  return Status::Corruption(key + ": the checkpoint folder's private key is missing (" +
-                            (sizes.empty() ? std::string("its public key is there")
-                                           : "its checkpoints are there") +
-                            "): the checkpoint of a write could not be signed. Put the key back "
-                            "from a copy of the folder");
+  return Status::Corruption(
+      key + ": the checkpoint folder's private key is missing (" +
+      (sizes.empty() ? std::string("its public key is there") : "its checkpoints are there") +
+      "): the checkpoint of a write could not be signed. Put the key back "
+      "from a copy of the folder");
 }
 
 Status CheckFolderOutsideLedger(const std::string& folder, const std::string& db_path) {

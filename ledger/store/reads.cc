@@ -160,8 +160,8 @@ Status LedgerImpl::CreateBackup(rocksdb::BackupEngine* engine, const std::string
   ro.fill_cache = false;
   const rocksdb::Status checked = db_->VerifyChecksum(ro);
   if (!checked.ok()) {
-    return FromRocks(checked, "check the table files before the backup").WithDetail(
-        "(nothing was backed up)");
+    return FromRocks(checked, "check the table files before the backup")
+        .WithDetail("(nothing was backed up)");
   }
   rocksdb::CreateBackupOptions create;
   // Copying the live WAL instead of flushing keeps every column family at one

@@ -334,8 +334,8 @@ Status ApplyContractEvent(ModelView* view, const Event& e, uint64_t seq, Contrac
   // contract's: 500000 JPY booked as 5,000.00 USD.
   if (!e.stated_currency.empty() && e.stated_currency != c->currency) {
     return Rule(e, rules::kStatedCurrency, "currency is not the contract's",
-                "currency " + Quoted(e.stated_currency) + " stated, contract " + Quoted(e.contract) +
-                    " is in " + c->currency);
+                "currency " + Quoted(e.stated_currency) + " stated, contract " +
+                    Quoted(e.contract) + " is in " + c->currency);
   }
   if (e.effective_at_ns < c->opened_at_ns) {
     return Rule(

@@ -37,9 +37,9 @@ std::string PendingRequest(const events::Event& e) {
       return "release case " + e.legal_case + ": " + e.reason;
     case events::EventType::kApprovalPolicySet:
       return "policy: approval for " + events::FormatApprovalTypes(e.approval_types) +
-             (e.threshold_minutes ? ", funding cuts from " + std::to_string(*e.threshold_minutes) +
-                                        " min"
-                                  : std::string());
+             (e.threshold_minutes
+                  ? ", funding cuts from " + std::to_string(*e.threshold_minutes) + " min"
+                  : std::string());
     default:
       return e.reason;
   }

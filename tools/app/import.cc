@@ -137,9 +137,8 @@ class InputCopy {
       if (line_bytes > kLineMax) return Status::OK();
       if (at_start) {
         // Its first whole lines: text has no NUL byte and is valid UTF-8.
-        const std::string_view lines = chunk.substr(0, last_end == std::string_view::npos
-                                                           ? 0
-                                                           : last_end + 1);
+        const std::string_view lines =
+            chunk.substr(0, last_end == std::string_view::npos ? 0 : last_end + 1);
         if (lines.find('\0') != std::string_view::npos ||
             !simdjson::validate_utf8(lines.data(), lines.size())) {
           return Status::OK();

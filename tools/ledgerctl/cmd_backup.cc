@@ -35,8 +35,8 @@ int RunBackup(const po::variables_map& vm, const GlobalOptions& g) {
   // (ledgerd) appends: the copy is of the ledger as the open found it, and
   // the digest, made first, says how far.
   std::unique_ptr<Ledger> ledger;
-  Status s = ledger::CheckOutputOutsideLedger(vm["dir"].as<std::string>(), g.db_path,
-                                              CheckpointFolder(g));
+  Status s =
+      ledger::CheckOutputOutsideLedger(vm["dir"].as<std::string>(), g.db_path, CheckpointFolder(g));
   if (s.ok()) s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
   ledger::BackupResult r;
@@ -79,7 +79,6 @@ int RunRestore(const po::variables_map& vm, const GlobalOptions& g) {
       trusted ? (" and the trusted digest (" + Num(trusted->tree_size) + " events)").c_str() : "");
   return kExitOk;
 }
-
 
 }  // namespace
 

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "events/base/display.h"
+#include "ledger/audit/checkpoint_folder.h"
 #include "tools/app/event_readers.h"
 #include "tools/app/import.h"
-#include "ledger/audit/checkpoint_folder.h"
 #include "tools/ledgerctl/checkpoints.h"
 #include "tools/ledgerctl/command.h"
 #include "tools/ledgerctl/ledger_io.h"

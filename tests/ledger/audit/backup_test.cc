@@ -214,9 +214,8 @@ TEST_F(BackupTest, TwoRestoresIntoOneFolderAtOnceLeaveOneVerifiedCopy) {
     const std::string target = Target("twice-" + std::to_string(round));
     Status results[2];
     RestoreResult r[2];
-    std::thread other([&] {
-      results[1] = RestoreLedger(backups_, target, "", 0, nullptr, nullptr, &r[1]);
-    });
+    std::thread other(
+        [&] { results[1] = RestoreLedger(backups_, target, "", 0, nullptr, nullptr, &r[1]); });
     results[0] = RestoreLedger(backups_, target, "", 0, nullptr, nullptr, &r[0]);
     other.join();
     const int ok = results[0].ok() + results[1].ok();

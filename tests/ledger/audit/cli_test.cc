@@ -279,8 +279,8 @@ TEST_F(AuditCliTest, VerifyCatchesALedgerCutBackByATruncatedLog) {
   ASSERT_EQ(Ledgerctl("keygen --out " + Tmp("k")).code, 0);
   for (const std::string& command : std::vector<std::string>{
            "balance", "margin", "digest", "checkpoint --key " + Tmp("k"), "backup " + Tmp("bk"),
-        "export events --format jsonl",
-        "audit-package --period 2026-12 --out " + Tmp("pkg") + " --key " + Tmp("k")}) {
+           "export events --format jsonl",
+           "audit-package --period 2026-12 --out " + Tmp("pkg") + " --key " + Tmp("k")}) {
     r = Ledgerctl(db + command);
     EXPECT_EQ(r.code, 3) << command << ": " << r.out;
     EXPECT_NE(r.out.find("ledger is behind its own checkpoint"), std::string::npos)
@@ -289,8 +289,7 @@ TEST_F(AuditCliTest, VerifyCatchesALedgerCutBackByATruncatedLog) {
   EXPECT_FALSE(std::filesystem::exists(Tmp("bk")));
   r = Ledgerctl(db + "log --limit 2");
   EXPECT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("warning: ledger is behind its own checkpoint"), std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find("warning: ledger is behind its own checkpoint"), std::string::npos) << r.out;
   r = Ledgerctl(db + "verify");
   EXPECT_NE(r.out.find("ledger is behind its own checkpoint: size 40,"), std::string::npos)
       << r.out;
