@@ -116,13 +116,12 @@ class InputCopy {
     fd_ = ::memfd_create("ccl-import-input", MFD_CLOEXEC);
     if (fd_ < 0) return Status::IOError(path + ": memfd_create: " + std::strerror(errno));
     std::vector<char> buf(1 << 20);
-    // A line longer than any input line may be ends the copy there: the
-    // reader then refuses that line as it would in a file, and an endless
-    // stream without line ends (/dev/zero) is not copied into memory forever.
+    // The copy ends early, for the reader to refuse what was copied as it
+    // would in a file: at a line longer than any input line may be (an
+    // endless stream without line ends: /dev/zero), or when its first whole
+    // lines are no text (a NUL byte or invalid UTF-8: /dev/urandom).
     constexpr size_t kLineMax = std::max(limits::kJsonLineBytesMax, limits::kCsvRecordBytesMax);
     size_t line_bytes = 0;
-    // The start of the input decides its encoding (FileFormatOf): one that
-    // is no text (/dev/urandom) ends the copy too, and is refused as such.
     bool at_start = true;
     for (;;) {
       const ssize_t n = ::read(in, buf.data(), buf.size());
@@ -135,14 +134,10 @@ class InputCopy {
                                                       : chunk.size() - last_end - 1;
       CCL_RETURN_IF_ERROR(events::WriteAll(fd_, chunk, "copy of " + path));
       if (line_bytes > kLineMax) return Status::OK();
-      if (at_start) {
-        // Its first whole lines: text has no NUL byte and is valid UTF-8.
-        const std::string_view lines =
-            chunk.substr(0, last_end == std::string_view::npos ? 0 : last_end + 1);
-        if (lines.find('\0') != std::string_view::npos ||
-            !simdjson::validate_utf8(lines.data(), lines.size())) {
-          return Status::OK();
-        }
+      const std::string_view lines = chunk.substr(0, last_end + 1);  // npos + 1 == 0
+      if (at_start && (lines.find('\0') != std::string_view::npos ||
+                       !simdjson::validate_utf8(lines.data(), lines.size()))) {
+        return Status::OK();
       }
       at_start = false;
     }
