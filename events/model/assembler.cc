@@ -72,11 +72,12 @@ Status CheckDigestForm(FieldId f, std::string_view text) {
   return Status::OK();
 }
 
-// seq and stream_version count from 1 and are stored as at most INT64_MAX
-// (which ParseIntegerText already bounds).
+// seq and stream_version are stored as at most INT64_MAX (which
+// ParseIntegerText already bounds) and are never negative; 0 is a form a
+// stored event can print (its JSON imports back), so it is accepted.
 Status CheckCounterRange(FieldId f, int64_t v) {
-  if (v < 1) {
-    return FieldError(f, "must be 1.." + std::to_string(INT64_MAX) + ", got " + std::to_string(v))
+  if (v < 0) {
+    return FieldError(f, "must be 0.." + std::to_string(INT64_MAX) + ", got " + std::to_string(v))
         .WithRule(rules::kFieldEnvelope);
   }
   return Status::OK();
