@@ -55,9 +55,9 @@ Status OpenLedger(const GlobalOptions& g, OpenMode mode, std::unique_ptr<ledger:
                   OwnCheckpoint check) {
   ledger::OwnCheckpointReport own;
   if (mode != OpenMode::kReadOnly && check == OwnCheckpoint::kRequire) {
-    CCL_RETURN_IF_ERROR(ledger::CheckStoredLedgerExtendsCheckpoint(g.db_path, CheckpointFolder(g),
-                                                                   &own)
-                            .WithDetail("(nothing was written)"));
+    CCL_RETURN_IF_ERROR(
+        ledger::CheckStoredLedgerExtendsCheckpoint(g.db_path, CheckpointFolder(g), &own)
+            .WithDetail("(nothing was written)"));
   }
   CCL_RETURN_IF_ERROR(OpenLedgerFolder(g, mode, out));
   if (mode != OpenMode::kReadOnly || check == OwnCheckpoint::kSkip) return Status::OK();

@@ -8,8 +8,8 @@
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
-#include <sstream>
 #include <limits>
+#include <sstream>
 
 #include "ledger/merkle/merkle_json.h"
 #include "tools/app/exit_codes.h"
@@ -174,8 +174,7 @@ int ParseOptions(int argc, char** argv, ServerOptions* o, std::string* log_forma
     for (const auto& [name, value] : vm) {
       const auto* text = boost::any_cast<std::string>(&value.value());
       if (text != nullptr && text->empty() && !value.defaulted()) {
-        std::fprintf(stderr, "ledgerd: --%s: empty; leave the option out instead\n",
-                     name.c_str());
+        std::fprintf(stderr, "ledgerd: --%s: empty; leave the option out instead\n", name.c_str());
         return ccl::app::kExitUsage;
       }
     }

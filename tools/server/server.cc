@@ -123,8 +123,8 @@ Status ServerImpl::Init() {
   ledger::OwnCheckpointReport own;
   CCL_RETURN_IF_ERROR(ledger::CheckFolderTakesCheckpoints(CheckpointFolderOf(options_))
                           .WithDetail("(not serving it)"));
-  CCL_RETURN_IF_ERROR(ledger::CheckStoredLedgerExtendsCheckpoint(
-                          options_.db_path, CheckpointFolderOf(options_), &own)
+  CCL_RETURN_IF_ERROR(ledger::CheckStoredLedgerExtendsCheckpoint(options_.db_path,
+                                                                 CheckpointFolderOf(options_), &own)
                           .WithDetail("(not serving it)"));
   ledger::Options lo;
   CCL_RETURN_IF_ERROR(ledger::Ledger::Open(lo, options_.db_path, &ledger_));
