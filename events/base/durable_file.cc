@@ -84,6 +84,19 @@ int StandardStreamDescriptor(const std::string& path) {
   return -1;
 }
 
+// Why the temporary file for `path` could not be made in `dir` (errno
+// `err`): a missing folder is named as such.
+Status CannotCreateIn(const std::string& path, const std::string& dir, int err) {
+  const std::string where = dir.empty() ? std::string(".") : dir;
+  struct stat dir_st {};
+  const bool dir_there = ::stat(where.c_str(), &dir_st) == 0 && S_ISDIR(dir_st.st_mode);
+  // ENOENT also comes from a folder that takes no new file (/proc).
+  if ((err == ENOENT || err == ENOTDIR) && !dir_there) {
+    return Status::IOError(path + ": the directory " + where + " does not exist");
+  }
+  return Errno(path + ": cannot create a file in " + where, err);
+}
+
 }  // namespace
 
 Status DurableFileWriter::Open(const std::string& path, const FileWriteOptions& options,
@@ -143,17 +156,7 @@ Status DurableFileWriter::Open(const std::string& path, const FileWriteOptions& 
   const std::string temp = dir + "." + base + ".tmp-" + std::to_string(::getpid()) + "-" +
                            std::to_string(g_temp_counter.fetch_add(1));
   w->fd_ = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, options.mode);
-  if (w->fd_ < 0) {
-    const int err = errno;
-    const std::string where = dir.empty() ? std::string(".") : dir;
-    struct stat dir_st {};
-    const bool dir_there = ::stat(where.c_str(), &dir_st) == 0 && S_ISDIR(dir_st.st_mode);
-    // ENOENT also comes from a folder that takes no new file (/proc).
-    if ((err == ENOENT || err == ENOTDIR) && !dir_there) {
-      return Status::IOError(path + ": the directory " + where + " does not exist");
-    }
-    return Errno(path + ": cannot create a file in " + where, err);
-  }
+  if (w->fd_ < 0) return CannotCreateIn(path, dir, errno);
   w->owns_fd_ = true;
   w->temp_ = temp;
   *out = std::move(w);
