@@ -315,6 +315,10 @@ Status LedgerImpl::ReadEventById(const events::Uuid& id, bool* found, uint64_t* 
                                  events::Event* event) {
   *found = FindStagedEvent(id, seq, event);
   if (*found) return Status::OK();
+  // Nothing is stored yet (the first appends to a new ledger, a bulk import
+  // into one): there is no ids entry to read. A written group publishes its
+  // head before it leaves the staged groups searched above.
+  if (head().seq == 0) return Status::OK();
   CCL_RETURN_IF_ERROR(SeqById(id, found, seq));
   if (!*found) return Status::OK();
   std::string bytes;

@@ -19,6 +19,7 @@
 #include <cassert>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 
 #include "ledger/store/ledger_impl.h"
 
@@ -106,7 +107,10 @@ Status WriteTable(const rocksdb::Options& o, rocksdb::ColumnFamilyHandle* handle
 template <typename Scratch, typename Put>
 rocksdb::Status PutStreamsFromFiles(const Scratch& g, Put put) {
   std::string key;
-  std::string values;                              // the run's, in key order
+  // The run's values, in key order: not zero-filled first (up to
+  // kStreamsRunBytes, every byte of it is copied in before it is put).
+  std::unique_ptr<char[]> values;
+  size_t values_room = 0;
   std::vector<std::pair<size_t, size_t>> by_copy;  // (copy_at, entry) of the run
   std::vector<size_t> value_at;                    // of entry begin + i in values
   for (size_t begin = 0, end = 0; begin < g.streams.size(); begin = end) {
@@ -120,18 +124,22 @@ rocksdb::Status PutStreamsFromFiles(const Scratch& g, Put put) {
     by_copy.clear();
     for (size_t i = begin; i < end; ++i) by_copy.emplace_back(g.streams[i].copy_at, i);
     std::sort(by_copy.begin(), by_copy.end());
-    values.resize(total);
+    if (total > values_room) {
+      values.reset();  // the old run's room goes before the larger one is taken
+      values = std::make_unique_for_overwrite<char[]>(total);
+      values_room = total;
+    }
     for (const auto& [copy_at, i] : by_copy) {
       std::string_view copy;
       Status r = LedgerImpl::GroupCopy(g, copy_at, g.streams[i].copy_bytes, true, &copy);
       if (!r.ok()) return rocksdb::Status::IOError(r.message());
-      std::memcpy(values.data() + value_at[i - begin], copy.data(), copy.size());
+      std::memcpy(values.get() + value_at[i - begin], copy.data(), copy.size());
     }
     for (size_t i = begin; i < end; ++i) {
       const auto& e = g.streams[i];
       StreamKeyInto(e.contract, e.version, &key);
       rocksdb::Status s =
-          put(key, rocksdb::Slice(values.data() + value_at[i - begin], e.copy_bytes));
+          put(key, rocksdb::Slice(values.get() + value_at[i - begin], e.copy_bytes));
       if (!s.ok()) return s;
     }
   }
