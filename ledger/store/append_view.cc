@@ -31,7 +31,7 @@ size_t UuidHash::operator()(const events::Uuid& id) const noexcept {
 
 void PendingIds::Reserve(size_t n) {
   size_t want = 16;
-  while (want < 2 * n + 2) want *= 2;
+  while (want < 2 * n) want *= 2;  // at most half full
   if (want <= slots_.size()) return;
   std::vector<Entry> old;
   old.swap(slots_);
@@ -54,7 +54,8 @@ const PendingIds::Entry* PendingIds::Find(const events::Uuid& id) const {
 
 void PendingIds::Put(const events::Uuid& id, uint64_t seq, const events::Event* event) {
   assert(seq != 0);
-  if (2 * (size_ + 1) > slots_.size()) Reserve(std::max<size_t>(2 * size_, 8));
+  // Doubles the slots (room for as many entries as there are slots now).
+  if (2 * (size_ + 1) > slots_.size()) Reserve(std::max<size_t>(slots_.size(), 8));
   const size_t mask = slots_.size() - 1;
   for (size_t i = UuidHash{}(id)&mask;; i = (i + 1) & mask) {
     Entry& e = slots_[i];
