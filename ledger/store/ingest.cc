@@ -160,14 +160,18 @@ rocksdb::Status PutFromScratch(const Scratch& g, ColumnFamilyId cf, Put put) {
       s = put(rocksdb::Slice(reinterpret_cast<const char*>(g.ids[i].id.data()), 16),
               rocksdb::Slice(v.bytes, 8));
     }
-  } else if (cf == kCfStreams && g.files != nullptr) {
+  } else if (cf == kCfStreams && g.files != nullptr && !g.files->mapped()) {
     s = PutStreamsFromFiles(g, put);
   } else if (cf == kCfStreams) {
+    // The copies are in memory, or in the mapped spill: views that last.
     std::string key;
     for (size_t i = 0; s.ok() && i < g.streams.size(); ++i) {
       const auto& e = g.streams[i];
+      std::string_view copy;
+      Status r = LedgerImpl::GroupCopy(g, e.copy_at, e.copy_bytes, false, &copy);
+      if (!r.ok()) return rocksdb::Status::IOError(r.message());
       StreamKeyInto(e.contract, e.version, &key);
-      s = put(key, rocksdb::Slice(g.copies.data() + e.copy_at, e.copy_bytes));
+      s = put(key, rocksdb::Slice(copy.data(), copy.size()));
     }
   } else if (cf == kCfEvents) {
     // Seqs are consecutive from g.first_seq; the streams entries say where

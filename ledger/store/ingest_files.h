@@ -77,7 +77,11 @@ class IngestFiles {
   std::string_view Intern(std::string_view contract);
   // Writes what is buffered, stops the thread, finishes the `events` and
   // `chain` tables and adds them to *args (none when no event was added).
+  // Then maps the whole spill, when it can, for the reads that follow.
   Status FinishTables(std::vector<rocksdb::IngestExternalFileArg>* args);
+  // Whether the spill is mapped (after FinishTables): then every Read's
+  // view lasts until this object is destroyed, and no read copies.
+  bool mapped() const { return map_ != nullptr; }
   const std::string& dir() const { return dir_; }
 
  private:
@@ -115,7 +119,8 @@ class IngestFiles {
   bool stop_ = false;    // guarded by mu_
   Status write_status_;  // guarded by mu_: the thread's first error
   std::thread thread_;
-  std::string window_;  // spill bytes read, from window_at_
+  const char* map_ = nullptr;  // the whole spill, read-only, once FinishTables ran
+  std::string window_;         // spill bytes read, from window_at_
   size_t window_at_ = 0;
   std::unordered_set<std::string, StringHash, std::equal_to<>> contracts_;
 };
