@@ -271,9 +271,8 @@ Status LedgerImpl::ValidateGroup(const std::vector<Writer*>& group, size_t from,
 // nothing from the order, but a bulk ingestion writes its SST file sorted.
 Status LedgerImpl::StageIndexes(GroupScratch* g) {
   assert(g->batch != nullptr);
-  std::sort(g->ids.begin(), g->ids.end(), [](const auto& a, const auto& b) {
-    return std::memcmp(a.id.data(), b.id.data(), a.id.size()) < 0;
-  });
+  std::sort(g->ids.begin(), g->ids.end(),
+            [](const auto& a, const auto& b) { return Key16Less(a.id.data(), b.id.data()); });
   if (g->bulk) {  // IngestBatch writes them from the scratch
     SortStreamEntries(g);
     return Status::OK();

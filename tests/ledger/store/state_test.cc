@@ -2,7 +2,11 @@
 // truncation or bad byte rejected rather than misread.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
 
 #include "events/base/time_format.h"
 #include "events/model/codec.h"
@@ -256,6 +260,26 @@ TEST(LedgerFormatTest, WorkedExample) {
   std::string value;
   StreamValueInto(1, bytes, &value);
   EXPECT_EQ(Hex(value), "0000000000000001" + Hex(bytes));
+}
+
+TEST(LedgerStateTest, Key16LessIsTheIdsTablesByteOrder) {
+  const unsigned seed = 20261207;
+  std::printf("seed %u\n", seed);
+  std::srand(seed);
+  std::vector<events::Uuid> ids(2000);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    for (auto& b : ids[i]) b = static_cast<uint8_t>(std::rand());
+    // Equal first halves and bytes with the top bit set, where a signed
+    // compare or one half alone would go wrong.
+    if (i % 3 == 1) std::copy_n(ids[i - 1].begin(), 8, ids[i].begin());
+    if (i % 7 == 0) ids[i][0] = 0x80 | ids[i][0];
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    for (size_t j = 0; j < ids.size(); j += 13) {
+      const bool memcmp_less = std::memcmp(ids[i].data(), ids[j].data(), 16) < 0;
+      ASSERT_EQ(Key16Less(ids[i].data(), ids[j].data()), memcmp_less) << i << " " << j;
+    }
+  }
 }
 
 }  // namespace
