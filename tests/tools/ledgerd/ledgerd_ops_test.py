@@ -379,6 +379,31 @@ class OpsTest(unittest.TestCase):
             r = subprocess.run(cmd + [option, ""], capture_output=True, text=True, timeout=30)
             self.assertEqual(r.returncode, 2, (option, r.stderr))
             self.assertIn(f"{option}: empty; leave the option out instead", r.stderr)
+        # An option given twice in one source is refused, naming it (a
+        # number's last value won without a word); the command line wins
+        # over the config file, deliberately.
+        for option, values in [("--limit-body-bytes", ("1000", "2000")), ("--workers", ("2", "2")),
+                               ("--listen", ("127.0.0.1:0", "127.0.0.1:0"))]:
+            # Exits at once; a server that took the last value would serve
+            # until the timeout.
+            r = subprocess.run(cmd + [option, values[0], option, values[1]], capture_output=True,
+                               text=True, timeout=10)
+            self.assertEqual(r.returncode, 2, (option, r.stderr))
+            self.assertIn(f"option '{option}' cannot be specified more than once", r.stderr)
+            with open(conf, "w") as f:
+                f.write(f"{option[2:]} = {values[0]}\n{option[2:]} = {values[1]}\n")
+            bare = [c for i, c in enumerate(cmd) if c != option and cmd[i - 1] != option]
+            r = subprocess.run(bare + ["--config", conf], capture_output=True, text=True,
+                               timeout=10)
+            self.assertEqual(r.returncode, 2, (option, r.stderr))
+            self.assertIn(f"option '{option[2:]}' cannot be specified more than once", r.stderr)
+        with open(conf, "w") as f:
+            f.write("limit-body-bytes = 100000\nlimit-header-bytes = 3000\n")
+        s.command = lambda: cmd + ["--limit-body-bytes", "2000", "--config", conf]
+        s.start()
+        self.assertEqual(s.request("POST", "/v1/events", "writer", body="x" * 3000).status, 413)
+        self.assertEqual(s.request("GET", "/healthz", headers={"X-Big": "y" * 3500}).status, 431)
+        s.stop()
         # A config file holds settings: a meta option in one is unrecognised,
         # and a folder or an endless file is no config file.
         for text in ("help = 1\n", "print-routes = 1\n", "config = other.conf\n", "digest-key =\n"):
