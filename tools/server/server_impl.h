@@ -186,9 +186,8 @@ class ServerImpl final : public Server {
   void ScheduleCheckpoint();
   // SIGHUP: re-reads the policy and records the reload.
   void ReloadOnSignal();
-  // Logs a reload's outcome (Service::on_reload), and warns when the policy
-  // now names no principal: every request is then refused. After a reload
-  // that took, wakes the feed's subscribers to be authorized again.
+  // Logs a reload's outcome (Service::on_reload). After a reload that took,
+  // wakes the feed's subscribers to be authorized again.
   void LogReload(const Status& outcome, const std::string& trigger);
   // Logs a failure, and returns it.
   Status PublishCheckpoint(const char* why);

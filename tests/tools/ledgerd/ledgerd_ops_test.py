@@ -53,13 +53,38 @@ class OpsTest(unittest.TestCase):
         # The server's log says why, as for a SIGHUP (it said nothing).
         self.wait_for_log("policy not reloaded, the old one stays (POST /v1/admin/reload by "
                           "admin): ")
-        # A policy that names nobody is valid, and locks everyone out: said.
-        self.assertNotIn("names no principal", s.log())
-        with open(s.policy_path, "w") as f:
-            f.write("# nobody\n")
-        s.proc.send_signal(signal.SIGHUP)
-        self.wait_for_log("the policy names no principal: every request is refused")
-        self.assertEqual(s.request("GET", "/v1/events", "admin").status, 403)
+        # A policy that grants nothing (emptied, truncated, only comments)
+        # would lock everyone out: refused like a bad file, the old one stays.
+        for text in ("", "# nobody\n\n   # at all\n"):
+            with open(s.policy_path, "w") as f:
+                f.write(text)
+            before = s.log().count("policy not reloaded")
+            s.proc.send_signal(signal.SIGHUP)
+            deadline = time.monotonic() + 5
+            while s.log().count("policy not reloaded") == before and time.monotonic() < deadline:
+                time.sleep(0.02)
+            self.assertIn(f"policy: {s.policy_path}: grants nothing: the file is empty or holds "
+                          "only comments", s.log().splitlines()[-1])
+            self.assertEqual(s.request("GET", "/v1/events", "nobody").status, 200)
+
+    def test_a_policy_that_grants_nothing_stops_the_start_and_an_empty_tokens_file_does_not(self):
+        for text in ("", "# only a comment\n"):
+            with self.subTest(policy=text):
+                s = self.server = Ledgerd()
+                s.stop()
+                with open(s.policy_path, "w") as f:
+                    f.write(text)
+                os.remove(s.port_file)
+                r = subprocess.run(s.command(), capture_output=True, text=True, timeout=10)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertIn(f"ledgerd: policy: {s.policy_path}: grants nothing", r.stderr)
+                self.assertFalse(os.path.exists(s.port_file))
+                s.close()
+        # No token is a tokens file's legitimate state (every one revoked):
+        # Bearer tokens are then refused, certificates still work.
+        s = self.server = Ledgerd(tokens="# every token revoked\n")
+        self.assertEqual(s.request("GET", "/healthz", token="f" * 64).status, 401)
+        self.assertEqual(s.request("GET", "/v1/events", "reader").status, 200)
 
     def test_a_sigterm_as_soon_as_the_port_file_is_written_is_a_clean_stop(self):
         # A supervisor may signal as soon as the port is published: by then
