@@ -70,8 +70,8 @@ class AccessLogTest(unittest.TestCase):
              {"contract": self.contract, "as_of": "2026-12-31"}, 200),
             ("reader", "certificate", "GET", "/metrics", {}, 403),
             ("", "none", "GET", "/v1/events", {}, 401),
-            # No route: refused before authentication, so nobody is named.
-            ("", "none", "GET", "/v1/no-such-route", {}, 404),
+            # No route: the path asked for, and who asked.
+            ("reader", "certificate", "GET", "/v1/no-such-route", {}, 404),
             ("writer", "certificate", "POST", "/v1/events", {}, 400),
         ])
         write, listing, single, report = requests_of(records)[:4]
