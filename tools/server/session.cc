@@ -283,6 +283,7 @@ void Session::RefuseUnread(const ApiError& e) {
 
 void Session::FailRead(beast::error_code ec, bool header) {
   const ServerLimits& l = server_->options().limits;
+  if (header) RouteRequestLine();  // the record names the method and route when known
   if (ec == http::error::header_limit) {
     return RefuseUnread(HttpError(431, "limit_exceeded",
                                   "request header larger than " + std::to_string(l.header_bytes) +
@@ -367,7 +368,15 @@ std::optional<ApiError> Session::AuthenticateRequest() {
   return failure->error;
 }
 
+bool Session::IsHead() const {
+  return RequestLineRead() && parser_->get().method() == http::verb::head;
+}
+
 void Session::Send(Reply reply, bool keep_alive) {
+  // An answer to HEAD (never a route here: a 405 or 404) carries no content
+  // (RFC 9110 9.3.2): a body would be read as the next response. Its record
+  // counts the bytes sent: none.
+  if (IsHead()) reply.body.clear();
   if (server_->service().access_log == nullptr || reply.access_recorded) {
     return Respond(std::move(reply), keep_alive);
   }
@@ -404,7 +413,7 @@ RequestFacts Session::Facts() const {
   f.auth = context_.auth_method;
   f.client = peer_ip_;
   f.route = route_;
-  if (parser_ && parser_->is_header_done()) {
+  if (RequestLineRead()) {
     const auto& req = parser_->get();
     f.method = std::string_view(req.method_string().data(), req.method_string().size());
     f.target = std::string_view(req.target().data(), req.target().size());
@@ -420,11 +429,7 @@ void Session::Respond(Reply reply, bool keep_alive) {
   response_.set(http::field::cache_control, "no-store");
   for (const auto& [name, value] : reply.headers) response_.set(name, value);
   response_.body() = std::move(reply.body);
-  // An answer to HEAD (never a route here: a 405 or 404) carries no content
-  // (RFC 9110 9.3.2): a body would be read as the next response.
-  if (parser_ && parser_->is_header_done() && parser_->get().method() == http::verb::head) {
-    response_.body().clear();
-  }
+  if (IsHead()) response_.body().clear();
   response_.keep_alive(keep_alive);
   response_.prepare_payload();
   LogRequest(reply.status, response_.body().size());
@@ -471,7 +476,7 @@ void Session::LogRequest(unsigned status, size_t bytes) {
           .count();
   server_->metrics().CountRequest(route_label_, status, ms / 1000);
   std::string method, target, logged_target;
-  if (parser_ && parser_->is_header_done()) {
+  if (RequestLineRead()) {
     const auto& req = parser_->get();
     method = std::string(req.method_string());
     logged_target =
