@@ -116,17 +116,19 @@ class Session : public std::enable_shared_from_this<Session> {
   // outcome.
   void RecordThen(ledger::AccessRecord record, std::function<void(const Status&)> then);
   void OnWritten(beast::error_code ec, bool keep_alive);
-  // After refusing a body over the limit (413): reads and drops what the client
-  // still sends of it, at most drain_bytes_left_ and within the body read
-  // time, then closes; a client cut off mid-body would see a reset connection
-  // instead of the answer.
+  // After refusing a body over the limit (413), or a request on its header
+  // with its body unread: reads and drops what the client still sends of
+  // it, at most drain_bytes_left_ and within the body read time, then
+  // closes; a client cut off mid-body would see a reset connection instead
+  // of the answer.
   void DrainThenClose();
   // Counts the time since stage_at_ as `stage` (metrics), and restarts it.
   void CountStageSince(RequestStage stage);
   void FailRead(beast::error_code ec, bool header);
-  // Answers `e` to a request refused before it was routed (malformed, over a
-  // limit, ambiguous framing) and closes the connection after the answer:
-  // what follows on it cannot be told apart from the refused request's body.
+  // Answers `e` to a request refused before it was authorized (malformed,
+  // over a limit, ambiguous framing), or while its body was read, and closes
+  // the connection after the answer: what follows on it cannot be told apart
+  // from the refused request's body.
   void RefuseUnread(const ApiError& e);
   void Close();
   void LogRequest(unsigned status, size_t bytes);
