@@ -113,7 +113,18 @@ Status Policy::Load(const std::string& path, Policy* out,
                     std::optional<std::array<uint8_t, 32>>* sha256) {
   std::string text;
   CCL_RETURN_IF_ERROR(ReadPolicyFile(path, limits::kServerPolicyBytesMax, &text, sha256));
-  return Parse(text, out).WithContext(path);
+  Policy p;
+  CCL_RETURN_IF_ERROR(Parse(text, &p).WithContext(path));
+  if (p.size() == 0) {
+    // Most likely truncated or emptied by mistake: in force it would refuse
+    // every request, the admin's reload included.
+    return Status::InvalidArgument(
+               "grants nothing: the file is empty or holds only comments and blank lines "
+               "(a policy names at least one principal)")
+        .WithContext(path);
+  }
+  *out = std::move(p);
+  return Status::OK();
 }
 
 RoleSet Policy::RolesOf(std::string_view principal) const {

@@ -56,7 +56,9 @@ class Policy {
   // over limits::kServerPrincipalBytesMax bytes or holding control characters.
   [[nodiscard]] static Status Parse(std::string_view text, Policy* out);
   // Reads and parses `path` (at most limits::kServerPolicyBytesMax bytes);
-  // errors are prefixed with the path. `sha256`, when given, is set to the
+  // errors are prefixed with the path. A file that grants nothing (empty,
+  // or only comments and blank lines) is InvalidArgument: it would lock
+  // every principal out. *out is set only on success. `sha256`, when given, is set to the
   // SHA-256 of the bytes read (parsed or not), or reset when none were.
   [[nodiscard]] static Status Load(const std::string& path, Policy* out,
                                    std::optional<std::array<uint8_t, 32>>* sha256 = nullptr);

@@ -36,6 +36,11 @@ struct WholeNumber {
 
 template <typename T>
 void validate(boost::any& out, const std::vector<std::string>& values, WholeNumber<T>*, int) {
+  // Given twice in one source (the command line, or the config file) is an
+  // error naming the option, as for every other option: the last value
+  // would otherwise win without a word. The command line's value still
+  // wins over the config file's (po::store keeps the first source's).
+  po::validators::check_first_occurrence(out);
   const std::string& text = po::validators::get_single_string(values);
   uint64_t n = 0;
   if (!ccl::ledgerd::ParseDecimal(text, &n) || n > std::numeric_limits<T>::max()) {

@@ -65,6 +65,16 @@ ledger::AccessRecord RequestAccessRecord(const RequestFacts& f) {
   return r;
 }
 
+void SetAccessParam(std::string_view name, std::string_view value, ledger::AccessRecord* r) {
+  for (auto& param : r->params) {
+    if (param.name == name) {
+      param.value = Bounded(value);
+      return;
+    }
+  }
+  AddParam(name, value, r);
+}
+
 std::string LoggableTarget(std::string_view target, const Route* route) {
   const size_t q = target.find('?');
   if (q == std::string_view::npos) return std::string(target);

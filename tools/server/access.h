@@ -47,6 +47,11 @@ struct RequestFacts {
 // Status, rows and bytes are the caller's.
 ledger::AccessRecord RequestAccessRecord(const RequestFacts& facts);
 
+// Sets the parameter `name` of `r` to `value`, replacing the one the
+// query gave: for what a request names by other means than its query (a
+// feed's Last-Event-ID header is its `after`).
+void SetAccessParam(std::string_view name, std::string_view value, ledger::AccessRecord* r);
+
 // `target` as the server log may show it: the path, and the query only
 // when the route accepts every parameter of it ("?..." otherwise), so that
 // a secret sent where it does not belong (?token=...) is never logged.

@@ -118,7 +118,8 @@ void Session::StartFeed(const Query& query) {
   if (auto e = query.Number("after", 0, UINT64_MAX - 1, &after))
     return Send(Reply::Error(*e), false);
   const auto last_id = parser_->get()["Last-Event-ID"];
-  if (!last_id.empty()) {
+  const bool resumed = !last_id.empty();
+  if (resumed) {
     // A reconnecting EventSource resumes after the last event it received.
     if (!ParseDecimal(std::string_view(last_id.data(), last_id.size()), &after) ||
         after == UINT64_MAX) {
@@ -145,6 +146,8 @@ void Session::StartFeed(const Query& query) {
   // streams are not counted.
   ledger::AccessRecord record = RequestAccessRecord(Facts());
   record.status = 200;
+  // Where it starts, whichever way the client named it.
+  if (resumed) SetAccessParam("after", std::to_string(after), &record);
   RecordThen(std::move(record), [self = shared_from_this()](const Status& s) {
     if (!s.ok()) return self->FeedEnd("the access log could not record it");
     self->FeedWrite(std::string(kFeedHeader), self->feed_next_seq_);

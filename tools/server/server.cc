@@ -262,11 +262,6 @@ Status ServerImpl::Run() {
                             options_.policy_path + " (" + std::to_string(policy_->Get()->size()) +
                             " principals), " + std::to_string(options_.worker_threads) + " workers";
   Log(spdlog::level::info, start, "\"port\":" + std::to_string(port_));
-  if (policy_->Get()->size() == 0) {
-    Log(spdlog::level::warn,
-        "the policy names no principal: every request is refused (403) "
-        "until a reload (SIGHUP) gives one a role");
-  }
   if (access_log_ != nullptr) {
     CCL_RETURN_IF_ERROR(access_log_->RecordStart(options_).WithContext("access log"));
   } else {
@@ -428,11 +423,6 @@ void ServerImpl::LogReload(const Status& s, const std::string& trigger) {
   Log(spdlog::level::info, "policy reloaded (" + trigger +
                                "): " + std::to_string(rules->policy.size()) + " principals, " +
                                std::to_string(rules->tokens.size()) + " service tokens");
-  if (rules->policy.size() == 0) {
-    Log(spdlog::level::warn,
-        "the policy names no principal: every request is refused (403) "
-        "until a reload (SIGHUP) gives one a role");
-  }
 }
 
 void ServerImpl::ReloadOnSignal() {

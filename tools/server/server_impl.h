@@ -41,7 +41,8 @@ class ServerImpl;
 
 // One client connection: TLS handshake, then requests one after another
 // (keep-alive), each read within the header/body limits, authorized by the
-// policy, handled on a worker thread and answered; or, for GET /v1/feed, an
+// policy on its header (before its body is read), handled on a worker thread
+// and answered; or, for GET /v1/feed, an
 // event stream until the client goes (feed.cc).
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -61,7 +62,33 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadNext();
   void OnFirstBytes(beast::error_code ec, size_t n);
   void ReadHeader();
+  // The header is read: the request is routed, authenticated and
+  // authorized, and its query parsed, before a byte of its body is read or
+  // `100 Continue` sent; a refusal is answered at once (RefuseOnHeader).
   void OnHeader(beast::error_code ec);
+  // True once the parser has read the whole request line (method and
+  // target), even when the fields that follow failed to parse.
+  bool RequestLineRead() const;
+  bool ExpectsContinue() const;  // Expect: 100-continue
+  bool IsHead() const;
+  // The request asks to keep the connection open, and the server is not
+  // shutting down.
+  bool KeepAlive() const;
+  // When the request line is read: its route into route_ and route_label_,
+  // and request_ with its method, path and path segments.
+  void RouteRequestLine();
+  // The refusal of the request whose header was just read, if it is refused
+  // on its header: 404/405, 401/429, 403, a malformed query. REQUIRES:
+  // RouteRequestLine ran.
+  std::optional<Reply> DecideOnHeader();
+  // 404 or 405 for a request no route matches, after authenticating it as
+  // any other (a failure counts against its address; 429 when blocked).
+  Reply UnroutedReply();
+  // Answers a refusal decided on the header alone. The connection is kept
+  // only when the request has no body; else it is closed after the answer,
+  // the body unread (drained first unless the client waits for `100
+  // Continue`, which it is never sent).
+  void RefuseOnHeader(Reply reply);
   void OnContinueSent(beast::error_code ec);
   void ReadBody();
   void OnBody(beast::error_code ec);
@@ -89,17 +116,19 @@ class Session : public std::enable_shared_from_this<Session> {
   // outcome.
   void RecordThen(ledger::AccessRecord record, std::function<void(const Status&)> then);
   void OnWritten(beast::error_code ec, bool keep_alive);
-  // After refusing a body over the limit (413): reads and drops what the client
-  // still sends of it, at most drain_bytes_left_ and within the body read
-  // time, then closes; a client cut off mid-body would see a reset connection
-  // instead of the answer.
+  // After refusing a body over the limit (413), or a request on its header
+  // with its body unread: reads and drops what the client still sends of
+  // it, at most drain_bytes_left_ and within the body read time, then
+  // closes; a client cut off mid-body would see a reset connection instead
+  // of the answer.
   void DrainThenClose();
   // Counts the time since stage_at_ as `stage` (metrics), and restarts it.
   void CountStageSince(RequestStage stage);
   void FailRead(beast::error_code ec, bool header);
-  // Answers `e` to a request refused before it was routed (malformed, over a
-  // limit, ambiguous framing) and closes the connection after the answer:
-  // what follows on it cannot be told apart from the refused request's body.
+  // Answers `e` to a request refused before it was authorized (malformed,
+  // over a limit, ambiguous framing), or while its body was read, and closes
+  // the connection after the answer: what follows on it cannot be told apart
+  // from the refused request's body.
   void RefuseUnread(const ApiError& e);
   void Close();
   void LogRequest(unsigned status, size_t bytes);
@@ -132,6 +161,9 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   uint64_t drain_bytes_left_ = 0;  // DrainThenClose's bound; 0: close at once
   std::optional<http::request_parser<http::string_body>> parser_;
+  // The request being read, from its request line on (RouteRequestLine);
+  // handed to its handler once its body is read.
+  std::shared_ptr<Request> request_;
   http::response<http::string_body> response_;
   enum class State { kHandshake, kIdle, kRequest, kFeed, kClosed } state_ = State::kHandshake;
   const Route* route_ = nullptr;
@@ -186,9 +218,8 @@ class ServerImpl final : public Server {
   void ScheduleCheckpoint();
   // SIGHUP: re-reads the policy and records the reload.
   void ReloadOnSignal();
-  // Logs a reload's outcome (Service::on_reload), and warns when the policy
-  // now names no principal: every request is then refused. After a reload
-  // that took, wakes the feed's subscribers to be authorized again.
+  // Logs a reload's outcome (Service::on_reload). After a reload that took,
+  // wakes the feed's subscribers to be authorized again.
   void LogReload(const Status& outcome, const std::string& trigger);
   // Logs a failure, and returns it.
   Status PublishCheckpoint(const char* why);

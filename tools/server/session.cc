@@ -1,5 +1,6 @@
 // One client connection of ledgerd: TLS handshake, then HTTP/1.1 requests
-// read within the named limits, authorized, handled on a worker thread (an
+// read within the named limits, each routed, authenticated and authorized on
+// its header before its body is read, handled on a worker thread (an
 // append with a small body: on the strand, answered when its group commit
 // is synced) and answered. Every step runs on the connection's strand.
 #include <openssl/ssl.h>
@@ -128,6 +129,7 @@ void Session::ReadNext() {
   if (server_->draining()) return Close();
   state_ = State::kIdle;
   route_ = nullptr;
+  request_ = nullptr;
   context_ = RequestContext();
   route_label_ = "unmatched";
   parser_.emplace();
@@ -160,10 +162,12 @@ void Session::ReadHeader() {
 
 void Session::OnHeader(beast::error_code ec) {
   if (ec) return FailRead(ec, true);
+  RouteRequestLine();
   const auto& req = parser_->get();
   if (auto e = FramingError(req)) return RefuseUnread(*e);
   if (auto e = HostError(req)) return RefuseUnread(*e);
-  if (boost::iequals(req[http::field::expect], "100-continue") && !parser_->is_done()) {
+  if (auto refusal = DecideOnHeader()) return RefuseOnHeader(std::move(*refusal));
+  if (ExpectsContinue() && !parser_->is_done()) {
     stream_.next_layer().expires_after(
         std::chrono::milliseconds(server_->options().limits.body_read_ms));
     net::async_write(
@@ -172,6 +176,80 @@ void Session::OnHeader(beast::error_code ec) {
     return;
   }
   ReadBody();
+}
+
+bool Session::RequestLineRead() const {
+  // The parser sets the method as soon as it has read the whole request
+  // line, before the fields: a request refused for its fields or over the
+  // header limit may still name it.
+  return parser_ && !parser_->get().method_string().empty();
+}
+
+bool Session::ExpectsContinue() const {
+  return boost::iequals(parser_->get()[http::field::expect], "100-continue");
+}
+
+bool Session::KeepAlive() const { return parser_->get().keep_alive() && !server_->draining(); }
+
+void Session::RouteRequestLine() {
+  if (!RequestLineRead()) return;
+  const auto& req = parser_->get();
+  const std::string_view target(req.target().data(), req.target().size());
+  request_ = std::make_shared<Request>();
+  request_->method = std::string_view(req.method_string().data(), req.method_string().size());
+  request_->path = target.substr(0, target.find('?'));
+  unsigned status = 404;
+  route_ = MatchRoute(request_->method, request_->path, &request_->path_params, &status);
+  if (route_ != nullptr) route_label_ = route_->pattern;
+}
+
+std::optional<Reply> Session::DecideOnHeader() {
+  if (route_ == nullptr) return UnroutedReply();
+  if (auto e = AuthenticateRequest()) return Reply::Error(*e);
+  if (auto e = Authorize(context_, route_->roles,
+                         std::string(route_->method) + " " + std::string(route_->pattern))) {
+    return Reply::Error(*e);
+  }
+  const std::string_view target(parser_->get().target().data(), parser_->get().target().size());
+  const size_t q = target.find('?');
+  if (auto e = Query::Parse(q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
+                            route_->params, &request_->query)) {
+    return Reply::Error(*e);
+  }
+  return std::nullopt;
+}
+
+Reply Session::UnroutedReply() {
+  // The caller is authenticated all the same: a client blocked for its
+  // failures gets 429 here too, and one without a valid credential has
+  // this request counted as a failure (it learns which routes exist only
+  // as fast as it may guess credentials). Its 401 is not answered: the
+  // route's absence is.
+  if (auto e = AuthenticateRequest(); e && e->http_status != 401) return Reply::Error(*e);
+  unsigned status = 404;
+  std::string allow;
+  std::vector<std::string> params;
+  MatchRoute(request_->method, request_->path, &params, &status, &allow);
+  const std::string what = status == 405 ? "method not allowed" : "no such route";
+  Reply reply = Reply::Error(HttpError(status, status == 405 ? "method_not_allowed" : "not_found",
+                                       what + ": " + std::string(request_->method) + " " +
+                                           events::EscapeForMessage(request_->path)));
+  if (status == 405) reply.headers.emplace_back("Allow", allow);  // RFC 9110 15.5.6
+  return reply;
+}
+
+void Session::RefuseOnHeader(Reply reply) {
+  const bool body_unread = !parser_->is_done();
+  if (body_unread && !ExpectsContinue()) {
+    // A client that asked to continue has sent no body, and is told to send
+    // none; one that did not may be sending it now: what it declared (at
+    // most a body's limit) is dropped after the answer (DrainThenClose), so
+    // that closing does not reset the connection before the answer arrives.
+    const uint64_t declared =
+        parser_->content_length_remaining().value_or(server_->options().limits.body_bytes);
+    drain_bytes_left_ = declared > buffer_.size() ? declared - buffer_.size() : 0;
+  }
+  Send(std::move(reply), KeepAlive() && !body_unread);
 }
 
 void Session::OnContinueSent(beast::error_code ec) {
@@ -193,9 +271,10 @@ void Session::OnBody(beast::error_code ec) {
 }
 
 void Session::RefuseUnread(const ApiError& e) {
-  // Refused before it could be routed or authorized: its access record names
-  // whom the TLS handshake authenticated, if a certificate did.
-  if (!principal_.empty()) {
+  // Refused before it was authorized (or while its body was read): its
+  // access record names whom the TLS handshake authenticated, if a
+  // certificate did and the request was not authenticated already.
+  if (!principal_.empty() && context_.auth_method == AuthMethod::kNone) {
     context_.principal = principal_;
     context_.auth_method = AuthMethod::kCertificate;
   }
@@ -204,6 +283,7 @@ void Session::RefuseUnread(const ApiError& e) {
 
 void Session::FailRead(beast::error_code ec, bool header) {
   const ServerLimits& l = server_->options().limits;
+  if (header) RouteRequestLine();  // the record names the method and route when known
   if (ec == http::error::header_limit) {
     return RefuseUnread(HttpError(431, "limit_exceeded",
                                   "request header larger than " + std::to_string(l.header_bytes) +
@@ -228,33 +308,8 @@ void Session::FailRead(beast::error_code ec, bool header) {
 
 void Session::Dispatch() {
   auto& req = parser_->get();
-  const bool keep_alive = req.keep_alive() && !server_->draining();
-  const std::string_view target(req.target().data(), req.target().size());
-  const size_t q = target.find('?');
-  auto request = std::make_shared<Request>();
-  request->method = std::string_view(req.method_string().data(), req.method_string().size());
-  request->path = target.substr(0, q);
-  unsigned status = 404;
-  std::string allow;
-  route_ = MatchRoute(request->method, request->path, &request->path_params, &status, &allow);
-  if (route_ == nullptr) {
-    const std::string what = status == 405 ? "method not allowed" : "no such route";
-    Reply reply = Reply::Error(HttpError(status, status == 405 ? "method_not_allowed" : "not_found",
-                                         what + ": " + std::string(request->method) + " " +
-                                             events::EscapeForMessage(request->path)));
-    if (status == 405) reply.headers.emplace_back("Allow", allow);  // RFC 9110 15.5.6
-    return Send(std::move(reply), keep_alive);
-  }
-  route_label_ = route_->pattern;
-  if (auto e = AuthenticateRequest()) return Send(Reply::Error(*e), keep_alive);
-  if (auto e = Authorize(context_, route_->roles,
-                         std::string(route_->method) + " " + std::string(route_->pattern))) {
-    return Send(Reply::Error(*e), keep_alive);
-  }
-  if (auto e = Query::Parse(q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
-                            route_->params, &request->query)) {
-    return Send(Reply::Error(*e), keep_alive);
-  }
+  const bool keep_alive = KeepAlive();
+  std::shared_ptr<Request> request = std::move(request_);
   if (route_->kind == RouteKind::kFeed) return StartFeed(request->query);
   const auto ct = req[http::field::content_type];
   request->content_type = MediaType(std::string_view(ct.data(), ct.size()));
@@ -313,7 +368,15 @@ std::optional<ApiError> Session::AuthenticateRequest() {
   return failure->error;
 }
 
+bool Session::IsHead() const {
+  return RequestLineRead() && parser_->get().method() == http::verb::head;
+}
+
 void Session::Send(Reply reply, bool keep_alive) {
+  // An answer to HEAD (never a route here: a 405 or 404) carries no content
+  // (RFC 9110 9.3.2): a body would be read as the next response. Its record
+  // counts the bytes sent: none.
+  if (IsHead()) reply.body.clear();
   if (server_->service().access_log == nullptr || reply.access_recorded) {
     return Respond(std::move(reply), keep_alive);
   }
@@ -350,7 +413,7 @@ RequestFacts Session::Facts() const {
   f.auth = context_.auth_method;
   f.client = peer_ip_;
   f.route = route_;
-  if (parser_ && parser_->is_header_done()) {
+  if (RequestLineRead()) {
     const auto& req = parser_->get();
     f.method = std::string_view(req.method_string().data(), req.method_string().size());
     f.target = std::string_view(req.target().data(), req.target().size());
@@ -366,11 +429,7 @@ void Session::Respond(Reply reply, bool keep_alive) {
   response_.set(http::field::cache_control, "no-store");
   for (const auto& [name, value] : reply.headers) response_.set(name, value);
   response_.body() = std::move(reply.body);
-  // An answer to HEAD (never a route here: a 405 or 404) carries no content
-  // (RFC 9110 9.3.2): a body would be read as the next response.
-  if (parser_ && parser_->is_header_done() && parser_->get().method() == http::verb::head) {
-    response_.body().clear();
-  }
+  if (IsHead()) response_.body().clear();
   response_.keep_alive(keep_alive);
   response_.prepare_payload();
   LogRequest(reply.status, response_.body().size());
@@ -417,7 +476,7 @@ void Session::LogRequest(unsigned status, size_t bytes) {
           .count();
   server_->metrics().CountRequest(route_label_, status, ms / 1000);
   std::string method, target, logged_target;
-  if (parser_ && parser_->is_header_done()) {
+  if (RequestLineRead()) {
     const auto& req = parser_->get();
     method = std::string(req.method_string());
     logged_target =

@@ -138,6 +138,24 @@ TEST(PolicyStoreTest, AFailedReloadOfEitherFileKeepsTheRulesInForce) {
   EXPECT_EQ(store.Rules()->tokens.PrincipalOf("t1"), "") << "removing the line revokes";
 }
 
+TEST(PolicyStoreTest, APolicyThatGrantsNothingIsRefusedAndAnEmptyTokensFileIsNot) {
+  const std::string policy = ::testing::TempDir() + "/policy_empty_test";
+  const std::string tokens = ::testing::TempDir() + "/tokens_empty_test";
+  WriteFile(policy, "alice reader\n");
+  WriteFile(tokens, "");
+  PolicyStore store(policy, tokens);
+  ASSERT_TRUE(store.Reload().ok()) << "no token is a tokens file's state after revoking all";
+  for (const std::string text : {"", "\n\n", "# only\n  # comments\n"}) {
+    WriteFile(policy, text);
+    const Status s = store.Reload();
+    EXPECT_TRUE(s.IsInvalidArgument()) << text;
+    EXPECT_EQ(s.message(), "policy: " + policy +
+                               ": grants nothing: the file is empty or holds only comments and "
+                               "blank lines (a policy names at least one principal)");
+    EXPECT_EQ(store.Get()->RolesOf("alice"), kRoleReader) << "the rules in force stay";
+  }
+}
+
 TEST(PolicyStoreTest, AReloadGivesTheSha256OfEachFileItRead) {
   const std::string policy = ::testing::TempDir() + "/policy_digest_test";
   const std::string tokens = ::testing::TempDir() + "/tokens_digest_test";

@@ -70,8 +70,8 @@ class AccessLogTest(unittest.TestCase):
              {"contract": self.contract, "as_of": "2026-12-31"}, 200),
             ("reader", "certificate", "GET", "/metrics", {}, 403),
             ("", "none", "GET", "/v1/events", {}, 401),
-            # No route: refused before authentication, so nobody is named.
-            ("", "none", "GET", "/v1/no-such-route", {}, 404),
+            # No route: the path asked for, and who asked.
+            ("reader", "certificate", "GET", "/v1/no-such-route", {}, 404),
             ("writer", "certificate", "POST", "/v1/events", {}, 400),
         ])
         write, listing, single, report = requests_of(records)[:4]
@@ -99,9 +99,48 @@ class AccessLogTest(unittest.TestCase):
                                    headers={"X-Big": "a" * 5000}).status, 431)
         self.assertEqual(s.request("GET", "/v1/events", None,
                                    headers={"X-Big": "a" * 5000}).status, 431)
-        got = [(r["principal"], r["auth"], r["status"]) for r in requests_of(access_records(s))]
-        self.assertEqual(got, [("writer", "certificate", 413), ("reader", "certificate", 431),
-                               ("", "none", 431)])
+        # A field that does not parse after a request line that did; a
+        # request line that does not parse names nothing.
+        for raw in (b"GET /v1/digest HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n",
+                    b"GARBAGE\r\n\r\n"):
+            sock = s.tls_socket("reader")
+            sock.sendall(raw)
+            sock.settimeout(5)
+            self.assertIn(b" 400 ", sock.recv(4096), raw)
+            sock.close()
+        got = [(r["principal"], r["auth"], r["method"], r["route"], r["status"])
+               for r in requests_of(access_records(s))]
+        # Each names its method and route as far as its header was read.
+        self.assertEqual(got, [("writer", "certificate", "POST", "/v1/events", 413),
+                               ("reader", "certificate", "GET", "/v1/events", 431),
+                               ("", "none", "GET", "/v1/events", 431),
+                               ("reader", "certificate", "GET", "/v1/digest", 400),
+                               ("reader", "certificate", "", "", 400)])
+
+    def test_a_head_request_is_recorded_with_the_bytes_it_was_sent(self):
+        s = self.server
+        for path in ("/v1/events", "/v1/no-such-route"):
+            r = s.request("HEAD", path, "reader")
+            self.assertEqual((r.status, r.body), (405 if path == "/v1/events" else 404, b""))
+        got = [(r["method"], r["route"], r["status"], r["bytes"])
+               for r in requests_of(access_records(s))]
+        self.assertEqual(got, [("HEAD", "/v1/events", 405, 0),
+                               ("HEAD", "/v1/no-such-route", 404, 0)])
+
+    def test_a_feed_is_recorded_with_where_it_started_however_the_client_named_it(self):
+        s = self.server
+        self.assertEqual(s.post_events(self.lines[:4], "writer").status, 200)
+        for headers in ("", "Last-Event-ID: 3\r\n", "Last-Event-ID: 2\r\n"):
+            query = "?after=1" if headers.endswith("2\r\n") else ""
+            sock = s.tls_socket("reader")
+            sock.sendall(f"GET /v1/feed{query} HTTP/1.1\r\nHost: x\r\n{headers}\r\n".encode())
+            sock.settimeout(5)
+            self.assertIn(b" 200 ", sock.recv(4096))
+            sock.close()
+        feeds = [r for r in requests_of(access_records(s)) if r["route"] == "/v1/feed"]
+        # Last-Event-ID, which resumes the feed, wins over after= as it does
+        # for the stream itself.
+        self.assertEqual([r["params"] for r in feeds], [{}, {"after": "3"}, {"after": "2"}])
 
     def test_the_route_and_the_command_filter_alike(self):
         s = self.server

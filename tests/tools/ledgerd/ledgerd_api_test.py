@@ -232,6 +232,29 @@ class ApiTest(unittest.TestCase):
         finally:
             sock.close()
 
+    def test_after_beyond_the_head_is_where_the_feed_starts_as_for_a_list(self):
+        # As GET /v1/events answers an `after` beyond the head with no rows
+        # (nothing after it yet), the feed starts there: the first event it
+        # sends is the first after `after`, when the ledger reaches it.
+        s = Ledgerd()
+        try:
+            self.assertEqual(s.post_events(self.lines[:4]).status, 200)
+            listed = s.request("GET", "/v1/events?after=6", "reader")
+            self.assertEqual((listed.status, listed.body), (200, b""))
+            sock = s.tls_socket("reader")
+            sock.sendall(b"GET /v1/feed HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 6\r\n\r\n")
+            sock.settimeout(5)
+            f = sock.makefile("rb")
+            self.assertIn(b" 200 ", f.readline())
+            self.assertEqual(s.post_events(self.lines[4:10]).status, 200)
+            line = f.readline()
+            while not line.startswith(b"id: "):
+                line = f.readline()
+            self.assertEqual(line, b"id: 7\n")
+            sock.close()
+        finally:
+            s.close()
+
     def read_feed(self, path, headers, count):
         sock = self.server.tls_socket("reader")
         try:

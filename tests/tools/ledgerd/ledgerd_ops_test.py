@@ -53,13 +53,38 @@ class OpsTest(unittest.TestCase):
         # The server's log says why, as for a SIGHUP (it said nothing).
         self.wait_for_log("policy not reloaded, the old one stays (POST /v1/admin/reload by "
                           "admin): ")
-        # A policy that names nobody is valid, and locks everyone out: said.
-        self.assertNotIn("names no principal", s.log())
-        with open(s.policy_path, "w") as f:
-            f.write("# nobody\n")
-        s.proc.send_signal(signal.SIGHUP)
-        self.wait_for_log("the policy names no principal: every request is refused")
-        self.assertEqual(s.request("GET", "/v1/events", "admin").status, 403)
+        # A policy that grants nothing (emptied, truncated, only comments)
+        # would lock everyone out: refused like a bad file, the old one stays.
+        for text in ("", "# nobody\n\n   # at all\n"):
+            with open(s.policy_path, "w") as f:
+                f.write(text)
+            before = s.log().count("policy not reloaded")
+            s.proc.send_signal(signal.SIGHUP)
+            deadline = time.monotonic() + 5
+            while s.log().count("policy not reloaded") == before and time.monotonic() < deadline:
+                time.sleep(0.02)
+            self.assertIn(f"policy: {s.policy_path}: grants nothing: the file is empty or holds "
+                          "only comments", s.log().splitlines()[-1])
+            self.assertEqual(s.request("GET", "/v1/events", "nobody").status, 200)
+
+    def test_a_policy_that_grants_nothing_stops_the_start_and_an_empty_tokens_file_does_not(self):
+        for text in ("", "# only a comment\n"):
+            with self.subTest(policy=text):
+                s = self.server = Ledgerd()
+                s.stop()
+                with open(s.policy_path, "w") as f:
+                    f.write(text)
+                os.remove(s.port_file)
+                r = subprocess.run(s.command(), capture_output=True, text=True, timeout=10)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertIn(f"ledgerd: policy: {s.policy_path}: grants nothing", r.stderr)
+                self.assertFalse(os.path.exists(s.port_file))
+                s.close()
+        # No token is a tokens file's legitimate state (every one revoked):
+        # Bearer tokens are then refused, certificates still work.
+        s = self.server = Ledgerd(tokens="# every token revoked\n")
+        self.assertEqual(s.request("GET", "/healthz", token="f" * 64).status, 401)
+        self.assertEqual(s.request("GET", "/v1/events", "reader").status, 200)
 
     def test_a_sigterm_as_soon_as_the_port_file_is_written_is_a_clean_stop(self):
         # A supervisor may signal as soon as the port is published: by then
@@ -379,6 +404,31 @@ class OpsTest(unittest.TestCase):
             r = subprocess.run(cmd + [option, ""], capture_output=True, text=True, timeout=30)
             self.assertEqual(r.returncode, 2, (option, r.stderr))
             self.assertIn(f"{option}: empty; leave the option out instead", r.stderr)
+        # An option given twice in one source is refused, naming it (a
+        # number's last value won without a word); the command line wins
+        # over the config file, deliberately.
+        for option, values in [("--limit-body-bytes", ("1000", "2000")), ("--workers", ("2", "2")),
+                               ("--listen", ("127.0.0.1:0", "127.0.0.1:0"))]:
+            # Exits at once; a server that took the last value would serve
+            # until the timeout.
+            r = subprocess.run(cmd + [option, values[0], option, values[1]], capture_output=True,
+                               text=True, timeout=10)
+            self.assertEqual(r.returncode, 2, (option, r.stderr))
+            self.assertIn(f"option '{option}' cannot be specified more than once", r.stderr)
+            with open(conf, "w") as f:
+                f.write(f"{option[2:]} = {values[0]}\n{option[2:]} = {values[1]}\n")
+            bare = [c for i, c in enumerate(cmd) if c != option and cmd[i - 1] != option]
+            r = subprocess.run(bare + ["--config", conf], capture_output=True, text=True,
+                               timeout=10)
+            self.assertEqual(r.returncode, 2, (option, r.stderr))
+            self.assertIn(f"option '{option[2:]}' cannot be specified more than once", r.stderr)
+        with open(conf, "w") as f:
+            f.write("limit-body-bytes = 100000\nlimit-header-bytes = 3000\n")
+        s.command = lambda: cmd + ["--limit-body-bytes", "2000", "--config", conf]
+        s.start()
+        self.assertEqual(s.request("POST", "/v1/events", "writer", body="x" * 3000).status, 413)
+        self.assertEqual(s.request("GET", "/healthz", headers={"X-Big": "y" * 3500}).status, 431)
+        s.stop()
         # A config file holds settings: a meta option in one is unrecognised,
         # and a folder or an endless file is no config file.
         for text in ("help = 1\n", "print-routes = 1\n", "config = other.conf\n", "digest-key =\n"):

@@ -1,0 +1,157 @@
+"""ledgerd decides on a request's header alone whether to read its body: a
+request that is not authenticated, not authorized, routed nowhere or with a
+malformed query is answered before a byte of its body is read (and is never
+sent `100 Continue`), and its connection is closed after the answer; and an
+unauthenticated client's 404s and 405s count against its address as its 401s
+do. End to end over raw TLS sockets on loopback."""
+
+import re
+import ssl
+import unittest
+
+from ledgerd_harness import Ledgerd, ServedTestCase
+
+READ_TIMEOUT_S = 5
+# Far more than any test sends: a server that waits for the body would wait
+# for the body read time (60 s), well past READ_TIMEOUT_S.
+DECLARED_BODY_BYTES = 100000
+
+
+def read_answer(sock):
+    """Every byte the server sends until it closes the connection, or until
+    READ_TIMEOUT_S passes without one (socket.timeout)."""
+    sock.settimeout(READ_TIMEOUT_S)
+    out = b""
+    while True:
+        try:
+            data = sock.recv(65536)
+        except (ConnectionResetError, ssl.SSLEOFError, ssl.SSLZeroReturnError):
+            return out
+        if not data:
+            return out
+        out += data
+
+
+def read_response(sock):
+    """The first response the server sends (an interim one, `100 Continue`,
+    included), within READ_TIMEOUT_S: a server that waits for the body
+    first times out (socket.timeout)."""
+    sock.settimeout(READ_TIMEOUT_S)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = re.search(rb"\r\nContent-Length: (\d+)", head, re.IGNORECASE)
+    while length and len(body) < int(length.group(1)):
+        body += sock.recv(65536)
+    return head + b"\r\n\r\n" + body
+
+
+def statuses(answer):
+    return [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3}) ", answer)]
+
+
+def post_header(path="/v1/events", expect=False, extra=b""):
+    return (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+            f"Content-Length: {DECLARED_BODY_BYTES}\r\n".encode()
+            + (b"Expect: 100-continue\r\n" if expect else b"") + extra + b"\r\n")
+
+
+class RefusedOnTheHeaderTest(ServedTestCase):
+    def send_header(self, principal, header, expect):
+        """Sends `header`, reads the answer to it, then (unless the client
+        waits for `100 Continue`) sends its body as a client that does not
+        wait would; returns the answer, after checking that the connection is
+        then closed with nothing more said."""
+        sock = self.server.tls_socket(principal)
+        try:
+            sock.sendall(header)
+            answer = read_response(sock)
+            if not expect:
+                sock.sendall(b"x" * DECLARED_BODY_BYTES)  # dropped, never parsed
+            self.assertEqual(read_answer(sock), b"", "closed after the answer")
+            return answer
+        finally:
+            sock.close()
+
+    def test_an_unauthenticated_post_is_401_before_its_body_and_never_told_to_continue(self):
+        for expect in (False, True):
+            with self.subTest(expect=expect):
+                answer = self.send_header(None, post_header(expect=expect), expect)
+                self.assertEqual(statuses(answer), [401], answer)
+                self.assertNotIn(b"100 Continue", answer)
+                self.assertIn(b"Connection: close", answer)
+                self.assertIn(b'"code":"unauthorized"', answer)
+        bad_token = post_header(expect=True, extra=b"Authorization: Bearer " + b"f" * 64 + b"\r\n")
+        self.assertEqual(statuses(self.send_header(None, bad_token, True)), [401])
+
+    def test_a_principal_without_the_role_is_403_before_its_body(self):
+        for expect in (False, True):
+            with self.subTest(expect=expect):
+                answer = self.send_header("reader", post_header(expect=expect), expect)
+                self.assertEqual(statuses(answer), [403], answer)
+                self.assertNotIn(b"100 Continue", answer)
+                self.assertIn(b"Connection: close", answer)
+
+    def test_no_route_or_a_bad_query_is_refused_before_the_body(self):
+        cases = [("/v1/no-such-route", 404), ("/v1/digest", 405),
+                 ("/v1/events?no_such_parameter=1", 400)]
+        for path, status in cases:
+            with self.subTest(path=path):
+                answer = self.send_header("writer", post_header(path, expect=True), True)
+                self.assertEqual(statuses(answer), [status], answer)
+                self.assertNotIn(b"100 Continue", answer)
+
+    def test_the_body_of_a_refused_request_is_never_read_as_a_request(self):
+        smuggled = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        header = (b"POST /v1/events HTTP/1.1\r\nHost: x\r\n"
+                  + f"Content-Length: {len(smuggled)}\r\n\r\n".encode())
+        sock = self.server.tls_socket(None)
+        try:
+            sock.sendall(header + smuggled)
+            self.assertEqual(statuses(read_answer(sock)), [401])
+        finally:
+            sock.close()
+
+    def test_a_writer_is_told_to_continue_and_its_body_is_appended(self):
+        sock = self.server.tls_socket("writer")
+        try:
+            body = b"[]"
+            sock.sendall(b"POST /v1/events HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                         b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
+                         + f"Content-Length: {len(body)}\r\n\r\n".encode())
+            sock.settimeout(READ_TIMEOUT_S)
+            self.assertEqual(sock.recv(4096), b"HTTP/1.1 100 Continue\r\n\r\n")
+            sock.sendall(body)
+            answer = read_answer(sock)
+            # An empty batch is refused for its content: the body was read.
+            self.assertEqual(statuses(answer), [400], answer)
+            self.assertIn(b"no events", answer)
+        finally:
+            sock.close()
+
+
+class UnauthenticatedProbesTest(unittest.TestCase):
+    def test_404_and_405_without_a_credential_count_as_failed_authentications(self):
+        s = Ledgerd(args=["--limit-auth-failures", "3"])
+        try:
+            # An authenticated client's misses count nothing.
+            for _ in range(4):
+                self.assertEqual(s.request("GET", "/v1/no-such-route", "reader").status, 404)
+            self.assertEqual(s.request("GET", "/v1/no-such-route", None).status, 404)
+            self.assertEqual(s.request("DELETE", "/v1/events", None).status, 405)
+            self.assertEqual(s.request("GET", "/nope", None, token="f" * 64).status, 404)
+            for method, path in [("GET", "/v1/no-such-route"), ("DELETE", "/v1/events"),
+                                 ("GET", "/healthz")]:
+                r = s.request(method, path, None)
+                self.assertEqual((r.status, r.error()["code"]), (429, "too_many_failures"), path)
+            self.assertEqual(s.request("GET", "/healthz", "reader").status, 429)
+        finally:
+            s.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
