@@ -7,6 +7,7 @@ LEDGERCTL, CCL_SOURCE_DIR (set by CTest)."""
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -107,6 +108,27 @@ def served_routes():
     """(METHOD, PATTERN) of every route the server serves, from its own table."""
     out = subprocess.run([LEDGERD, "--print-routes"], capture_output=True, text=True, check=True)
     return [tuple(line.split()[:2]) for line in out.stdout.splitlines()]
+
+
+def read_until_closed(sock, timeout):
+    """Every byte the server sends on `sock` until it closes the connection
+    (a reset or the TLS connection's end counts as closed); socket.timeout
+    when `timeout` seconds pass without a byte."""
+    sock.settimeout(timeout)
+    out = b""
+    while True:
+        try:
+            data = sock.recv(65536)
+        except (ConnectionResetError, ssl.SSLEOFError, ssl.SSLZeroReturnError):
+            return out
+        if not data:
+            return out
+        out += data
+
+
+def http_statuses(answer):
+    """The status codes of the HTTP/1.1 responses in `answer`, in order."""
+    return [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3}) ", answer)]
 
 
 class Response:

@@ -6,30 +6,14 @@ unauthenticated client's 404s and 405s count against its address as its 401s
 do. End to end over raw TLS sockets on loopback."""
 
 import re
-import ssl
 import unittest
 
-from ledgerd_harness import Ledgerd, ServedTestCase
+from ledgerd_harness import Ledgerd, ServedTestCase, http_statuses, read_until_closed
 
 READ_TIMEOUT_S = 5
 # Far more than any test sends: a server that waits for the body would wait
 # for the body read time (60 s), well past READ_TIMEOUT_S.
 DECLARED_BODY_BYTES = 100000
-
-
-def read_answer(sock):
-    """Every byte the server sends until it closes the connection, or until
-    READ_TIMEOUT_S passes without one (socket.timeout)."""
-    sock.settimeout(READ_TIMEOUT_S)
-    out = b""
-    while True:
-        try:
-            data = sock.recv(65536)
-        except (ConnectionResetError, ssl.SSLEOFError, ssl.SSLZeroReturnError):
-            return out
-        if not data:
-            return out
-        out += data
 
 
 def read_response(sock):
@@ -50,10 +34,6 @@ def read_response(sock):
     return head + b"\r\n\r\n" + body
 
 
-def statuses(answer):
-    return [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3}) ", answer)]
-
-
 def post_header(path="/v1/events", expect=False, extra=b""):
     return (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
             f"Content-Length: {DECLARED_BODY_BYTES}\r\n".encode()
@@ -72,7 +52,7 @@ class RefusedOnTheHeaderTest(ServedTestCase):
             answer = read_response(sock)
             if not expect:
                 sock.sendall(b"x" * DECLARED_BODY_BYTES)  # dropped, never parsed
-            self.assertEqual(read_answer(sock), b"", "closed after the answer")
+            self.assertEqual(read_until_closed(sock, READ_TIMEOUT_S), b"", "closed after the answer")
             return answer
         finally:
             sock.close()
@@ -81,18 +61,18 @@ class RefusedOnTheHeaderTest(ServedTestCase):
         for expect in (False, True):
             with self.subTest(expect=expect):
                 answer = self.send_header(None, post_header(expect=expect), expect)
-                self.assertEqual(statuses(answer), [401], answer)
+                self.assertEqual(http_statuses(answer), [401], answer)
                 self.assertNotIn(b"100 Continue", answer)
                 self.assertIn(b"Connection: close", answer)
                 self.assertIn(b'"code":"unauthorized"', answer)
         bad_token = post_header(expect=True, extra=b"Authorization: Bearer " + b"f" * 64 + b"\r\n")
-        self.assertEqual(statuses(self.send_header(None, bad_token, True)), [401])
+        self.assertEqual(http_statuses(self.send_header(None, bad_token, True)), [401])
 
     def test_a_principal_without_the_role_is_403_before_its_body(self):
         for expect in (False, True):
             with self.subTest(expect=expect):
                 answer = self.send_header("reader", post_header(expect=expect), expect)
-                self.assertEqual(statuses(answer), [403], answer)
+                self.assertEqual(http_statuses(answer), [403], answer)
                 self.assertNotIn(b"100 Continue", answer)
                 self.assertIn(b"Connection: close", answer)
 
@@ -102,7 +82,7 @@ class RefusedOnTheHeaderTest(ServedTestCase):
         for path, status in cases:
             with self.subTest(path=path):
                 answer = self.send_header("writer", post_header(path, expect=True), True)
-                self.assertEqual(statuses(answer), [status], answer)
+                self.assertEqual(http_statuses(answer), [status], answer)
                 self.assertNotIn(b"100 Continue", answer)
 
     def test_the_body_of_a_refused_request_is_never_read_as_a_request(self):
@@ -112,7 +92,7 @@ class RefusedOnTheHeaderTest(ServedTestCase):
         sock = self.server.tls_socket(None)
         try:
             sock.sendall(header + smuggled)
-            self.assertEqual(statuses(read_answer(sock)), [401])
+            self.assertEqual(http_statuses(read_until_closed(sock, READ_TIMEOUT_S)), [401])
         finally:
             sock.close()
 
@@ -126,9 +106,9 @@ class RefusedOnTheHeaderTest(ServedTestCase):
             sock.settimeout(READ_TIMEOUT_S)
             self.assertEqual(sock.recv(4096), b"HTTP/1.1 100 Continue\r\n\r\n")
             sock.sendall(body)
-            answer = read_answer(sock)
+            answer = read_until_closed(sock, READ_TIMEOUT_S)
             # An empty batch is refused for its content: the body was read.
-            self.assertEqual(statuses(answer), [400], answer)
+            self.assertEqual(http_statuses(answer), [400], answer)
             self.assertIn(b"no events", answer)
         finally:
             sock.close()

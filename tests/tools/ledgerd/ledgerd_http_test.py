@@ -5,11 +5,9 @@ connection closed, so its body is never read as a next request (request
 smuggling behind a proxy that frames it otherwise); and one without exactly
 one Host field is refused."""
 
-import re
-import ssl
 import unittest
 
-from ledgerd_harness import ServedTestCase
+from ledgerd_harness import ServedTestCase, http_statuses, read_until_closed
 
 READ_TIMEOUT_S = 10
 
@@ -18,25 +16,11 @@ def exchange(server, raw, principal="reader"):
     """Sends `raw` on a fresh TLS connection of `principal` and returns
     every byte the server sends until it closes the connection."""
     sock = server.tls_socket(principal)
-    sock.settimeout(READ_TIMEOUT_S)
     try:
         sock.sendall(raw)
-        out = b""
-        while True:
-            try:
-                data = sock.recv(65536)
-            except (ConnectionResetError, ssl.SSLEOFError, ssl.SSLZeroReturnError):
-                return out
-            if not data:
-                return out
-            out += data
+        return read_until_closed(sock, READ_TIMEOUT_S)
     finally:
         sock.close()
-
-
-def statuses(answer):
-    """The status codes of the responses in `answer`, in order."""
-    return [int(code) for code in re.findall(rb"HTTP/1\.1 (\d{3}) ", answer)]
 
 
 SMUGGLED = (b"GET /v1/events/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -51,7 +35,7 @@ class FramingTest(ServedTestCase):
         for coding in [b"gzip", b"chunked, gzip", b"gzip, chunked", b"xchunked", b"identity"]:
             answer = exchange(self.server, self.post(b"Transfer-Encoding: " + coding + b"\r\n",
                                                      SMUGGLED))
-            self.assertEqual(statuses(answer), [501], (coding, answer))
+            self.assertEqual(http_statuses(answer), [501], (coding, answer))
             self.assertIn(b"not_implemented", answer)
             self.assertIn(b"Connection: close", answer)
 
@@ -60,13 +44,13 @@ class FramingTest(ServedTestCase):
             framing = (b"Transfer-Encoding: " + coding + b"\r\nContent-Length: "
                        + str(len(SMUGGLED)).encode() + b"\r\n")
             answer = exchange(self.server, self.post(framing, SMUGGLED))
-            self.assertEqual(statuses(answer), [400], (coding, answer))
+            self.assertEqual(http_statuses(answer), [400], (coding, answer))
 
     def test_two_transfer_encoding_fields_are_refused(self):
         framing = b"Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n"
         answer = exchange(self.server, self.post(framing, b"0\r\n\r\n" + SMUGGLED))
-        self.assertEqual(len(statuses(answer)), 1, answer)
-        self.assertIn(statuses(answer)[0], (400, 501), answer)
+        self.assertEqual(len(http_statuses(answer)), 1, answer)
+        self.assertIn(http_statuses(answer)[0], (400, 501), answer)
 
     def test_chunked_alone_is_read_as_the_body(self):
         # An empty body, chunked (the coding's name is case-insensitive),
@@ -77,7 +61,7 @@ class FramingTest(ServedTestCase):
         body = b"0\r\n\r\n" + SMUGGLED
         answer = exchange(self.server, self.post(b"Transfer-Encoding: Chunked\r\n", body),
                           "writer")
-        self.assertEqual(statuses(answer), [400, 403], answer)
+        self.assertEqual(http_statuses(answer), [400, 403], answer)
         self.assertIn(b"no events", answer)
 
 
@@ -88,14 +72,14 @@ class HostTest(ServedTestCase):
         for head in [b"GET /healthz HTTP/1.1\r\n",
                      b"GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n"]:
             answer = exchange(self.server, head + b"\r\n" + SMUGGLED)
-            self.assertEqual(statuses(answer), [400], answer)
+            self.assertEqual(http_statuses(answer), [400], answer)
             self.assertIn(b"Host", answer)
         answer = exchange(self.server, b"GET /healthz HTTP/1.0\r\n\r\n")
         self.assertTrue(answer.startswith(b"HTTP/1.0 200") or answer.startswith(b"HTTP/1.1 200"),
                         answer)
         answer = exchange(self.server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
                                        b"Connection: close\r\n\r\n")
-        self.assertEqual(statuses(answer), [200], answer)
+        self.assertEqual(http_statuses(answer), [200], answer)
 
 
 if __name__ == "__main__":
