@@ -37,7 +37,9 @@ void RemoveIngestScratch(const std::string& dir);
 // ingest.cc: the scratch file of column family `cf` in a bulk append's
 // folder (kIngestFolder), IngestFiles' spill there, and how a scratch file
 // is ingested (moved, not rewritten).
-std::string ScratchFile(const std::string& dir, size_t cf);
+// A column family written as two files of disjoint key ranges has its
+// second in part 1.
+std::string ScratchFile(const std::string& dir, size_t cf, int part = 0);
 std::string SpillFile(const std::string& dir);
 rocksdb::IngestExternalFileArg IngestArg(rocksdb::ColumnFamilyHandle* handle,
                                          const std::string& file);

@@ -349,9 +349,11 @@ TEST_F(LedgerOpenTest, OpenRemovesOnlyItsOwnScratchFiles) {
   l.reset();
   fs::create_directories(path() + "/ccl-ingest");
   std::ofstream(path() + "/ccl-ingest/0.sst") << "scratch";
+  std::ofstream(path() + "/ccl-ingest/3-1.sst") << "the second half of a table";
   std::ofstream(path() + "/ccl-ingest/keep.txt") << "not ours";
   ASSERT_TRUE(OpenWith(false, false, &l).ok());
   EXPECT_FALSE(fs::exists(path() + "/ccl-ingest/0.sst"));
+  EXPECT_FALSE(fs::exists(path() + "/ccl-ingest/3-1.sst"));
   EXPECT_TRUE(fs::exists(path() + "/ccl-ingest/keep.txt"));
 }
 
