@@ -20,6 +20,14 @@ AuthFailure Unauthorized(std::string message, std::string reason) {
   return AuthFailure{HttpError(401, "unauthorized", std::move(message)), std::move(reason)};
 }
 
+// The answer to a request from an address blocked for its failures.
+ApiError BlockedError() {
+  return HttpError(429, "too_many_failures",
+                   "too many failed authentications from this address; retry within " +
+                       std::to_string(limits::kServerAuthFailureWindowMs / 1000) +
+                       " s (limit auth failures)");
+}
+
 }  // namespace
 
 const Scope& RequestContext::scope() const {
@@ -58,18 +66,21 @@ void AuthFailureLimiter::CountFailure(const std::string& peer, Clock::time_point
   ++it->second.failures;
 }
 
+std::optional<ApiError> CountUncheckedRefusal(AuthFailureLimiter* limiter,
+                                              const std::string& peer) {
+  const auto now = AuthFailureLimiter::Clock::now();
+  if (limiter->Blocked(peer, now)) return BlockedError();
+  limiter->CountFailure(peer, now);
+  return std::nullopt;
+}
+
 std::optional<AuthFailure> Authenticate(std::string_view certificate_principal,
                                         std::string_view authorization, const std::string& peer,
                                         const PolicyStore& store, AuthFailureLimiter* limiter,
                                         RequestContext* out) {
   const auto now = AuthFailureLimiter::Clock::now();
   if (limiter->Blocked(peer, now)) {
-    return AuthFailure{
-        HttpError(429, "too_many_failures",
-                  "too many failed authentications from this address; retry within " +
-                      std::to_string(limits::kServerAuthFailureWindowMs / 1000) +
-                      " s (limit auth failures)"),
-        "blocked after too many failed authentications"};
+    return AuthFailure{BlockedError(), "blocked after too many failed authentications"};
   }
   std::shared_ptr<const AccessRules> rules = store.Rules();
   std::optional<AuthFailure> failure;

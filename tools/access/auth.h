@@ -46,6 +46,14 @@ struct AuthFailure {
   std::string reason;  // for the server's log: what was wrong, never the credential
 };
 
+// A request from `peer` refused before any credential of it was checked
+// (no client certificate, and refused while its header was read: too
+// large, malformed): counts against `peer` as a failed authentication
+// does, so that such requests are not free of the limit. When `peer` is
+// blocked already, the 429 to answer instead.
+[[nodiscard]] std::optional<ApiError> CountUncheckedRefusal(AuthFailureLimiter* limiter,
+                                                            const std::string& peer);
+
 // Authenticates a request from `peer`. `certificate_principal` is the
 // verified client certificate's subject CN ("" without one);
 // `authorization` the Authorization header ("" when absent). On success

@@ -25,8 +25,7 @@ constexpr size_t kFirstReadBytes = 4096;
 // parsed on a worker, so as not to hold the I/O thread's other connections.
 constexpr size_t kStrandBodyBytesMax = 64 << 10;
 
-// What DrainThenClose reads at most of a refused body, and per read.
-constexpr uint64_t kRefusedBodyDrainBytesMax = 256ull << 20;
+// What DrainThenClose reads of a refused body at a time.
 constexpr size_t kReadChunkBytes = 64 << 10;
 
 // The principal of the verified client certificate (ccl::net::CertificatePrincipal).
@@ -278,6 +277,15 @@ void Session::RefuseUnread(const ApiError& e) {
     context_.principal = principal_;
     context_.auth_method = AuthMethod::kCertificate;
   }
+  if (context_.auth_method == AuthMethod::kNone) {
+    // Nobody is authenticated: the refusal counts as a failed
+    // authentication, and a blocked address is told so and takes nothing
+    // more in.
+    if (auto blocked = CountUncheckedRefusal(&server_->auth_failures(), peer_ip_)) {
+      drain_bytes_left_ = 0;
+      return Send(Reply::Error(*blocked), false);
+    }
+  }
   Send(Reply::Error(e), false);
 }
 
@@ -290,7 +298,11 @@ void Session::FailRead(beast::error_code ec, bool header) {
                                       " bytes (limit header bytes)"));
   }
   if (ec == http::error::body_limit) {
-    drain_bytes_left_ = kRefusedBodyDrainBytesMax;
+    // What follows is read and dropped so that the answer is not lost to a
+    // reset: at most what the request declared, and never more than the
+    // body limit (a chunked body declares nothing).
+    const auto declared = parser_->content_length();
+    drain_bytes_left_ = std::min<uint64_t>(declared ? *declared : l.body_bytes, l.body_bytes);
     return RefuseUnread(HttpError(
         413, "limit_exceeded",
         "request body larger than " + std::to_string(l.body_bytes) + " bytes (limit body bytes)"));

@@ -132,6 +132,38 @@ class UnauthenticatedProbesTest(unittest.TestCase):
         finally:
             s.close()
 
+    def test_oversized_requests_without_a_credential_count_and_drain_at_most_the_limit(self):
+        limit = 65536
+        s = Ledgerd(args=["--limit-auth-failures", "3", "--limit-body-bytes", str(limit)])
+        try:
+            declared = 5 << 20
+            header = (b"POST /v1/events HTTP/1.1\r\nHost: x\r\n"
+                      + f"Content-Length: {declared}\r\n\r\n".encode())
+            sent_max = 16 << 20  # far below what an unbounded drain takes in
+            for attempt in range(3):
+                sock = s.tls_socket(None)
+                try:
+                    sock.sendall(header)
+                    self.assertEqual(http_statuses(read_response(sock)), [413], attempt)
+                    sent = 0
+                    with self.assertRaises(OSError, msg="the server kept reading"):
+                        while sent < sent_max:
+                            sock.sendall(b"x" * 65536)
+                            sent += 65536
+                finally:
+                    sock.close()
+            # Three refusals without a credential: the address is blocked,
+            # for an oversized request too, and for a certificate's.
+            sock = s.tls_socket(None)
+            try:
+                sock.sendall(header)
+                self.assertEqual(http_statuses(read_until_closed(sock, READ_TIMEOUT_S)), [429])
+            finally:
+                sock.close()
+            self.assertEqual(s.request("GET", "/healthz", "reader").status, 429)
+        finally:
+            s.close()
+
 
 if __name__ == "__main__":
     unittest.main()
