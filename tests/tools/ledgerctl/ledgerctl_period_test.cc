@@ -72,6 +72,19 @@ TEST_F(LedgerctlPeriodTest, PeriodsListsEveryCloseWithItsSealedTotals) {
   EXPECT_EQ(sealed, reported);
 }
 
+// The sealed totals run from the first event to the month's end: the table
+// heads them so, never as the month's own figures.
+TEST_F(LedgerctlPeriodTest, PeriodsTableHeadsTheTotalsAsThroughTheMonth) {
+  RunResult r = Run({"periods"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<std::string> lines = Lines(r.out);
+  ASSERT_FALSE(lines.empty());
+  for (const char* title : {"revenue through month", "cost through month", "margin through month",
+                            "consumed h:mm through month"}) {
+    EXPECT_NE(lines[0].find(title), std::string::npos) << title << " in: " << lines[0];
+  }
+}
+
 // A month never reopened has no reopening: null in JSON, "-" in the table,
 // an empty cell in CSV, for both reopening columns alike; so has a month
 // sealed without contracts (January here) a currency.
