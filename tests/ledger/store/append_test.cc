@@ -281,6 +281,36 @@ TEST_F(LedgerAppendTest, IdenticalReappendIsDuplicate) {
   EXPECT_EQ(r.outcomes[1].seq, 3u);
 }
 
+// The stated currency is input only, so a re-sent event with another one has
+// the same stored content: R-LIFE-05 refuses it all the same, as it refuses a
+// new event, stored or earlier in the batch.
+TEST_F(LedgerAppendTest, DuplicateStatingAnotherCurrencyIsRefusedAsANewEvent) {
+  Event booking = f_.Book("C1", ServiceLine::kReactive, 30);
+  MustAppend({f_.Open("C1"), booking});
+  const Head before = ledger_->head();
+  Event resent = booking;
+  resent.stated_currency = "JPY";  // the contract is in USD
+  AppendResult r;
+  Status s = Append({f_.Book("C1", ServiceLine::kReactive, 5), resent}, &r);
+  EXPECT_TRUE(s.IsRuleViolation()) << s.ToString();
+  EXPECT_EQ(s.rule(), rules::kStatedCurrency);
+  EXPECT_NE(s.message().find("currency 'JPY' stated, contract 'C1' is in USD"), std::string::npos)
+      << s.ToString();
+  EXPECT_EQ(r.failed_index, 1u);
+  EXPECT_EQ(ledger_->head().seq, before.seq);
+  // Within one batch too.
+  Event fresh = f_.Book("C1", ServiceLine::kReactive, 7);
+  Event again = fresh;
+  again.stated_currency = "EUR";
+  s = Append({fresh, again}, &r);
+  EXPECT_EQ(s.rule(), rules::kStatedCurrency) << s.ToString();
+  EXPECT_EQ(ledger_->head().seq, before.seq);
+  // The contract's own currency stated: a duplicate.
+  resent.stated_currency = "USD";
+  ASSERT_TRUE(Append({resent}, &r).ok());
+  EXPECT_EQ(r.duplicates, 1u);
+}
+
 TEST_F(LedgerAppendTest, DuplicateWithinOneBatch) {
   Event open = f_.Open("C1");
   AppendResult r;
