@@ -275,7 +275,8 @@ int32_t AddYearsToDay(int32_t days, int years) {
   chr::year_month_day ymd{chr::sys_days(chr::days(days))};
   ymd += chr::years(years);
   if (static_cast<int>(ymd.year()) > limits::kYearMax) return kMaxDay;
-  if (!ymd.ok()) ymd = ymd.year() / ymd.month() / chr::last;
+  // Only 29 February can fall out of the calendar: it runs to 1 March.
+  if (!ymd.ok()) ymd = ymd.year() / chr::March / 1;
   return static_cast<int32_t>(chr::sys_days(ymd).time_since_epoch().count());
 }
 

@@ -46,8 +46,9 @@ int64_t LastInstantOfMonthIndexNs(int32_t month_index);
 int32_t MinMonthIndex();
 int32_t MaxMonthIndex();
 
-// The same calendar date `years` later (29 February becomes 28 February in
-// a common year); MaxDay() when that is after it. REQUIRES: 0 <= years <= 10000
+// The same month and day `years` later; 29 February becomes 1 March in a
+// common year (a period of years runs to the day after, as legal retention
+// periods do); MaxDay() when that is after it. REQUIRES: 0 <= years <= 10000
 int32_t AddYearsToDay(int32_t days, int years);
 
 // Allocation-free forms of the Format* functions above for hot output loops

@@ -5,6 +5,7 @@
 #include <rocksdb/utilities/backup_engine.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cerrno>
 #include <cstring>
@@ -13,8 +14,10 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "events/base/durable_file.h"
+#include "ledger/audit/backup_damage.h"
 #include "ledger/audit/checkpoint_folder.h"
 #include "ledger/audit/merkle_ledger.h"
 #include "ledger/audit/merkle_verify.h"
@@ -43,6 +46,20 @@ Status CheckBackupPlace(const std::string& db_path, const std::string& dir) {
   return Status::OK();
 }
 
+// The intact backups of `engine` (ascending), and the newest corrupt one (0: none).
+std::vector<uint32_t> IntactBackups(const rocksdb::BackupEngineReadOnlyBase& engine,
+                                    uint32_t* newest_corrupt) {
+  std::vector<rocksdb::BackupInfo> infos;
+  engine.GetBackupInfo(&infos);
+  std::vector<uint32_t> intact;
+  for (const auto& i : infos) intact.push_back(i.backup_id);
+  std::sort(intact.begin(), intact.end());
+  std::vector<rocksdb::BackupID> corrupt;
+  engine.GetCorruptedBackups(&corrupt);
+  *newest_corrupt = corrupt.empty() ? 0 : *std::max_element(corrupt.begin(), corrupt.end());
+  return intact;
+}
+
 // One folder holds the backups of one ledger (restore takes the latest
 // there): every backup's digest must name `ledger_id`.
 Status CheckBackupsAreOf(rocksdb::BackupEngine* engine, const std::string& dir,
@@ -60,6 +77,35 @@ Status CheckBackupsAreOf(rocksdb::BackupEngine* engine, const std::string& dir,
     }
   }
   return Status::OK();
+}
+
+// A backup writes only into a folder whose backups are intact: RocksDB's
+// engine may collect a damaged backup's files (and backup files no
+// description lists) when it writes, and they are not ours to delete.
+// Checked read-only, before the engine that writes opens the folder.
+Status CheckBackupFolderIntact(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) return Status::OK();
+  Status s;
+  if (!std::filesystem::is_directory(std::filesystem::path(dir) / "meta", ec)) {
+    s = NoBackupIn(dir);
+  } else {
+    rocksdb::BackupEngineReadOnly* raw = nullptr;
+    CCL_RETURN_IF_ERROR(
+        FromIo(rocksdb::BackupEngineReadOnly::Open(rocksdb::BackupEngineOptions(dir),
+                                                   rocksdb::Env::Default(), &raw),
+               "open backup folder " + dir));
+    std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+    uint32_t corrupt = 0;
+    const std::vector<uint32_t> intact = IntactBackups(*engine, &corrupt);
+    if (corrupt != 0) {
+      s = DamagedBackup(dir, corrupt, intact);
+    } else if (intact.empty()) {
+      s = NoBackupIn(dir);
+    }
+  }
+  if (!s.IsCorruption()) return Status::OK();
+  return s.WithDetail("(back up into another folder; keep this one as it is for repair)");
 }
 
 struct EngineDeleter {
@@ -85,6 +131,7 @@ Status BackupLedger(Ledger* ledger, const std::string& dir, int64_t time_ns,
       if (!path.empty() && !keep) std::filesystem::remove_all(path, ignored);
     }
   } made;
+  CCL_RETURN_IF_ERROR(CheckBackupFolderIntact(dir));
   if (!std::filesystem::exists(dir, ec)) made.path = dir;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IOError(dir + ": " + ec.message());
@@ -132,8 +179,38 @@ struct ChosenBackup {
   Digest stored;
 };
 
+// The backup to restore: `*backup_id`, else the newest. A damaged one is
+// Corruption naming what is wrong, never passed over for an older one
+// silently; a folder without any backup is NoBackupIn's.
+Status ChooseBackupId(const rocksdb::BackupEngineReadOnlyBase* engine, const std::string& dir,
+                      uint32_t* backup_id) {
+  uint32_t newest_corrupt = 0;
+  const std::vector<uint32_t> intact = IntactBackups(*engine, &newest_corrupt);
+  if (*backup_id == 0) {
+    const uint32_t newest = intact.empty() ? 0 : intact.back();
+    if (newest_corrupt > newest) return DamagedBackup(dir, newest_corrupt, intact);
+    if (intact.empty()) return NoBackupIn(dir);
+    *backup_id = newest;
+    return Status::OK();
+  }
+  std::vector<rocksdb::BackupID> corrupt;
+  engine->GetCorruptedBackups(&corrupt);
+  if (std::find(corrupt.begin(), corrupt.end(), *backup_id) != corrupt.end()) {
+    return DamagedBackup(dir, *backup_id, intact);
+  }
+  // Backup files without a description are a damage, not an unknown id.
+  if (intact.empty()) return NoBackupIn(dir);
+  return Status::OK();
+}
+
 Status ChooseBackup(const std::string& dir, uint32_t backup_id, const VerifyingKey* trusted_key,
                     ChosenBackup* out) {
+  std::error_code ec;
+  // RocksDB's "DIR/meta is missing": a folder that holds no backup, or
+  // backup files without their descriptions.
+  if (!std::filesystem::is_directory(std::filesystem::path(dir) / "meta", ec)) {
+    return NoBackupIn(dir);
+  }
   rocksdb::BackupEngineReadOnly* raw = nullptr;
   rocksdb::BackupEngineOptions options(dir);
   CCL_RETURN_IF_ERROR(
@@ -141,12 +218,7 @@ Status ChooseBackup(const std::string& dir, uint32_t backup_id, const VerifyingK
              "open backup folder " + dir));
   out->engine.reset(raw);
   rocksdb::BackupEngineReadOnly* engine = out->engine.get();
-  if (backup_id == 0) {
-    std::vector<rocksdb::BackupInfo> infos;
-    engine->GetBackupInfo(&infos);
-    if (infos.empty()) return Status::NotFound("no backup in " + dir);
-    for (const auto& i : infos) backup_id = std::max(backup_id, i.backup_id);
-  }
+  CCL_RETURN_IF_ERROR(ChooseBackupId(engine, dir, &backup_id));
   rocksdb::BackupInfo info;
   rocksdb::Status is = engine->GetBackupInfo(backup_id, &info);
   if (!is.ok())

@@ -442,8 +442,8 @@ void LedgerImpl::SortStreamEntries(GroupScratch* g) {
 }
 
 // Whether the event_id of `in`, input event i, is taken: by the same content (*duplicate, with
-// the seq it has or will have), or by other content (Conflict; the result
-// names the event and, within the batch, the first use).
+// the seq it has or will have; R-LIFE-05 refuses it as a new event), or by other content
+// (Conflict; the result names the event and, within the batch, the first use).
 Status LedgerImpl::FindDuplicate(const Writer& w, const events::Event& in, size_t i,
                                  bool* duplicate, uint64_t* seq) {
   assert(i < w.result->outcomes.size());
@@ -453,6 +453,10 @@ Status LedgerImpl::FindDuplicate(const Writer& w, const events::Event& in, size_
   if (!existing.found) return Status::OK();
   // SameContent compares the writer-supplied fields only.
   if (events::SameContent(*existing.event, in)) {
+    // The stated currency is not stored, so not compared: checked as a new event's.
+    Status s = CheckDuplicateStatedCurrency(&view_, in);
+    if (!s.ok()) w.result->failed_index = i;
+    CCL_RETURN_IF_ERROR(s);
     *duplicate = true;
     *seq = existing.seq;
     return Status::OK();

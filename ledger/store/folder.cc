@@ -34,9 +34,10 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 // What RocksDB writes while it creates a database, before CURRENT names its
 // first MANIFEST (DB::Open with create_if_missing): the lock, its info log
 // (and the ones it rotated), the database identity and MANIFEST-000001, and
-// the temporary files that become IDENTITY and CURRENT. A folder holding only
-// these is a creation a crash interrupted: RocksDB rewrites each of them when
-// it creates the database again, and no data can be among them.
+// the temporary files that become IDENTITY and CURRENT. RocksDB rewrites each
+// of them when it creates the database again, so they are taken for an
+// interrupted creation's only beside its marker (kCreationMarker): without
+// it they are someone else's files.
 bool IsCreationLeftover(const std::string& name) {
   return name == "LOCK" || name == "LOG" || StartsWith(name, "LOG.old.") || name == "IDENTITY" ||
          name == "MANIFEST-000001" || name == "000000.dbtmp" || name == "000001.dbtmp";
@@ -62,7 +63,57 @@ std::string ListNames(std::vector<std::string> names) {
   return out;
 }
 
+// The marker's whole content: a file of that name holding anything else is
+// not ours.
+constexpr std::string_view kCreationMarkerText =
+    "ledger creation under way: removed once the ledger's meta is written\n";
+
+std::string MarkerPath(const std::string& path) {
+  return path + "/" + std::string(kCreationMarker);
+}
+
 }  // namespace
+
+bool CreationMarkerPresent(const std::string& path) {
+  const std::string marker = MarkerPath(path);
+  const int fd = ::open(marker.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  char buf[128];
+  const ssize_t n = ::read(fd, buf, sizeof(buf));
+  ::close(fd);
+  return n == static_cast<ssize_t>(kCreationMarkerText.size()) &&
+         std::string_view(buf, static_cast<size_t>(n)) == kCreationMarkerText;
+}
+
+Status WriteCreationMarker(rocksdb::Env* env, const std::string& path) {
+  const std::string marker = MarkerPath(path);
+  rocksdb::Status s = env->CreateDirIfMissing(path);
+  std::unique_ptr<rocksdb::WritableFile> file;
+  if (s.ok()) s = env->NewWritableFile(marker, &file, rocksdb::EnvOptions());
+  if (s.ok())
+    s = file->Append(rocksdb::Slice(kCreationMarkerText.data(), kCreationMarkerText.size()));
+  if (s.ok()) s = file->Sync();
+  if (s.ok()) s = file->Close();
+  // Its name too must be durable before RocksDB writes anything.
+  std::unique_ptr<rocksdb::Directory> dir;
+  if (s.ok()) s = env->NewDirectory(path, &dir);
+  if (s.ok()) s = dir->Fsync();
+  if (s.ok()) return Status::OK();
+  if (file != nullptr) env->DeleteFile(marker).PermitUncheckedError();  // this run's
+  return FromRocks(s, "create the ledger at " + path + ": write " + marker);
+}
+
+Status RemoveCreationMarker(rocksdb::Env* env, const std::string& path) {
+  const rocksdb::Status s = env->DeleteFile(MarkerPath(path));
+  if (s.ok() || s.IsNotFound()) return Status::OK();
+  return FromRocks(s, "finish the creation of " + path + ": remove " + MarkerPath(path));
+}
+
+Status UnfinishedCreation(const std::string& path) {
+  return Status::NotFound("no ledger at " + path + ": the init that began creating one there did " +
+                          "not finish (it left " + MarkerPath(path) + "); run `ledgerctl --db " +
+                          path + " init` to finish it");
+}
 
 std::string DamagedLedgerAdvice() {
   return "nothing was changed. Keep the folder as it is (copy it before any repair), and "
@@ -109,15 +160,17 @@ Status CheckNotInsideALedger(const std::string& path) {
                                  "nothing was changed");
 }
 
-// The names in the folder at `path` but those of an interrupted creation:
-// ledger data (IsLedgerData) into *data, anything else into *foreign.
+// The names in the folder at `path` but those of an interrupted creation
+// (its marker, and beside it IsCreationLeftover's): ledger data
+// (IsLedgerData) into *data, anything else into *foreign.
 Status ListFolder(const std::string& path, std::vector<std::string>* data,
                   std::vector<std::string>* foreign) {
+  const bool marked = CreationMarkerPresent(path);
   std::error_code ec;
   for (auto it = std::filesystem::directory_iterator(path, ec);
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (IsCreationLeftover(name)) continue;
+    if (marked && (name == kCreationMarker || IsCreationLeftover(name))) continue;
     // A file system's own folder at the root of a fresh mount.
     if (name == "lost+found") continue;
     (IsLedgerData(name) ? data : foreign)->push_back(name);
@@ -180,12 +233,14 @@ Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
       return Status::InvalidArgument("no ledger at " + path + ": it holds files that are not a " +
                                      "ledger's (" + ListNames(foreign) + ")");
     }
-    return Status::InvalidArgument(path + " holds files that are not a ledger's (" +
-                                   ListNames(foreign) +
-                                   "): a ledger is created only in a new or empty folder; nothing "
-                                   "was changed");
+    return Status::InvalidArgument(
+        path + " holds files that are not a ledger's (" + ListNames(foreign) +
+        "): a ledger is created only in a new or empty folder, since creating one writes over "
+        "files of RocksDB's names (LOG, IDENTITY, LOCK, ...) and init never replaces a file it "
+        "did not create; move them away or choose another folder; nothing was changed");
   }
   if (creating) return CheckNotInsideALedger(path);
+  if (CreationMarkerPresent(path)) return UnfinishedCreation(path);
   return Status::NotFound("no ledger at " + path);
 }
 

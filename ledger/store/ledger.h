@@ -180,13 +180,17 @@ class Ledger {
   // parent folder must exist). Returns Busy when another writer (process or
   // Ledger object) holds the lock, NotFound when there is no ledger and
   // create_if_missing is false, Corruption when the stored format or head is
-  // unreadable or the last stored event is not the head. A folder left by an
-  // interrupted creation (a database holding no data) is completed when
-  // create_if_missing is set. A folder without RocksDB's CURRENT is created
-  // in only when it is missing, empty or holds only what an interrupted
-  // creation writes; when it holds ledger data (table files, WALs,
-  // MANIFESTs), Corruption naming them, with or without create_if_missing;
-  // among other files, InvalidArgument. Nothing in the
+  // unreadable, the last stored event is not the head, or a table file the
+  // MANIFEST lists is missing or another (named). A creation first writes
+  // its marker (kCreationMarker, ledger_folder.h), durably, and removes it
+  // once the meta is written; a creation that did not finish (the marker,
+  // or a database holding no data) is completed when create_if_missing is
+  // set, and is NotFound saying so otherwise. A folder without RocksDB's
+  // CURRENT is created in only when it is missing, empty or holds only the
+  // marker and what RocksDB writes before CURRENT; when it holds ledger
+  // data (table files, WALs, MANIFESTs), Corruption naming them, with or
+  // without create_if_missing; among other files (LOG or IDENTITY without
+  // the marker included), InvalidArgument naming them. Nothing in the
   // folder is changed when Open refuses it.
   [[nodiscard]] static Status Open(const Options& options, const std::string& path,
                                    std::unique_ptr<Ledger>* ledger);

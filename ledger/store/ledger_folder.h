@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace ccl::ledger {
 
@@ -13,5 +14,12 @@ namespace ccl::ledger {
 // exists), so no other name of a ledger's folder hides it. Looks only at
 // those two names in each folder; opens nothing.
 std::string LedgerFolderAtOrAbove(const std::string& path);
+
+// The file an Open that creates a ledger writes durably into its folder
+// before RocksDB writes anything there, and removes once the ledger's meta
+// is written: beside it, the folder's other files are that creation's own
+// (it began in a new or empty folder), which a later creation finishes.
+// Errors about an unfinished creation name it.
+inline constexpr std::string_view kCreationMarker = "ccl-creation-unfinished";
 
 }  // namespace ccl::ledger

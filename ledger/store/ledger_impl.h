@@ -25,6 +25,7 @@
 #include "ledger/store/ingest_files.h"
 #include "ledger/store/keys.h"
 #include "ledger/store/ledger.h"
+#include "ledger/store/ledger_folder.h"
 #include "ledger/store/period_seal.h"
 #include "ledger/store/write_model.h"
 
@@ -40,16 +41,30 @@ class WriteBatch;
 
 namespace ccl::ledger {
 
+// Whether `path` holds the creation marker, with the content only
+// WriteCreationMarker gives it (a file of that name with any other is not ours).
+bool CreationMarkerPresent(const std::string& path);
+// Writes the creation marker into `path` (made if missing) through `env`,
+// synced with its folder entry; on failure removes what it wrote.
+Status WriteCreationMarker(rocksdb::Env* env, const std::string& path);
+// Removes the creation marker, if there; OK when none is.
+Status RemoveCreationMarker(rocksdb::Env* env, const std::string& path);
+// NotFound "no ledger at PATH: the init that began creating one there did
+// not finish (...)", with what to do: a marked folder opened without
+// create_if_missing.
+Status UnfinishedCreation(const std::string& path);
+
 // Checks a folder that has no CURRENT file (no database) before anything
 // opens it. OK when a ledger may be created there (`creating`): the folder is
-// missing, empty, or holds only what an interrupted creation of a database
-// left (ledger/store/folder.cc). Corruption naming what was found when it holds
-// ledger data (table files, WALs, MANIFESTs: a damaged ledger, never to be
-// created over); InvalidArgument when the folder holds files of something
-// else, when a missing `path` can never be a folder (a symbolic link to
-// nothing, or a path under a file), or when creating inside another
-// database's folder; NotFound when not creating and the
-// folder holds nothing of ours.
+// missing, empty, or holds only the creation marker and what RocksDB writes
+// before CURRENT (ledger/store/folder.cc). Corruption naming what was found
+// when it holds ledger data (table files, WALs, MANIFESTs: a damaged ledger,
+// never to be created over); InvalidArgument naming them when the folder
+// holds any other file (a LOG or IDENTITY without the marker included: RocksDB
+// would write over it), when a missing `path` can never be a folder (a
+// symbolic link to nothing, or a path under a file), or when creating inside
+// another database's folder; NotFound when not creating and the folder holds
+// nothing of ours (UnfinishedCreation's when it holds the marker).
 Status CheckFolderWithoutCurrent(const std::string& path, bool creating);
 
 // After RocksDB failed to read the database at `path` through `env`:
@@ -84,6 +99,13 @@ struct LockHolder {
 // which, unlike F_GETLK, also sees this process's own lock). False when
 // nobody holds it or the LOCK file cannot be read.
 bool LedgerLockHeld(const std::string& path, LockHolder* holder);
+
+// What an error about a table file TableDamage names says before it.
+inline constexpr std::string_view kTableDamageText = "its table files are damaged";
+
+// The table files (*.sst) in the folder `path`, sorted; none when it cannot
+// be listed.
+std::vector<std::string> TableFilesIn(rocksdb::Env* env, const std::string& path);
 
 // Translates a RocksDB status (IOError, Corruption, NotFound, InvalidArgument).
 Status FromRocks(const rocksdb::Status& s, std::string_view context);
@@ -275,17 +297,50 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   Status HoldsNoData(const rocksdb::DBOptions& options, const std::vector<std::string>& names,
                      bool* empty);
   bool HoldsNoData();
+  // The ledger's meta: written when the database is new (or a creation is
+  // finished), read otherwise; removes the creation marker once the meta is
+  // there (a writer).
   Status LoadOrCreateMeta();
+  // A new ledger's id, format and genesis head, in one synced batch.
+  Status CreateMeta();
+  // Reads the id and head of a ledger whose stored format version is `v`.
+  Status LoadMeta(std::string v);
+  // OpenDb of an existing database: its column families are the ledger's;
+  // a missing one is added when the access log's (from before it), or when
+  // creating and *finish_creation (a marked folder) or the database holds
+  // no data (then *finish_creation is set). UnfinishedCreation for a marked
+  // folder otherwise.
+  Status CheckColumnFamilies(rocksdb::DBOptions* o, bool* finish_creation);
+  // The error of a writer's DB::Open: Busy naming the lock's holder, what
+  // to do with an unfinished creation that cannot be opened, else OpenFailure's.
+  Status WriterOpenFailure(const rocksdb::Status& s);
   Status ReadHead(Head* out);
   // Corruption for a meta key `what` an existing ledger lacks, with the
   // table damage that hid it (WithTableDamage) and what to do either way.
   Status MetaMissing(std::string_view what);
   // `s`, when it is a Corruption of what the tables should hold (a meta
-  // key, the last event), with its cause when a table file of the folder
-  // fails its checksums, and what to do: RocksDB answers NotFound for the
-  // keys of a table whose properties block is damaged, and a secondary
-  // instance leaves out a table it cannot open. Reads every table file.
+  // key, the last event), with its cause when a table file is missing, is
+  // not the one the MANIFEST lists, or fails its checksums (TableDamage),
+  // and what to do: RocksDB answers NotFound for the keys of a table whose
+  // properties block is damaged, and a secondary instance leaves out a
+  // table it cannot open. Reads every table file.
   Status WithTableDamage(const Status& s);
+  // table_damage.cc. After a read-only open: when the folder holds a table
+  // file the instance does not (one it could not open, as a secondary leaves
+  // out without a word), Corruption naming the first table file the
+  // MANIFEST lists that is missing or another (FirstMissingOrWrongTable),
+  // with what to do; OK otherwise.
+  Status CheckLiveTables();
+  // "NAME <why>" for the first table file the current MANIFEST lists (by
+  // number) that the folder lacks or holds with another size, column
+  // family or key range, and that a second reading of the MANIFEST still
+  // lists (a compaction beside it deletes what it no longer lists); "" when
+  // none, or when the MANIFEST cannot be read. Opens read-only instances of
+  // its own that open no table.
+  std::string FirstMissingOrWrongTable();
+  // FirstMissingOrWrongTable(), else the first table file of the folder
+  // failing its checksums ("NAME: <RocksDB's words>"); "" when none.
+  std::string TableDamage();
   // Corruption unless the last key of `events` is head.seq.
   Status CheckLastEventIsHead(const Head& head);
   // Makes `head` (read from the database) and the stored access head the
@@ -460,7 +515,8 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   const Options options_;
   const std::string path_;
   Clock* const clock_;
-  bool created_ = false;          // OpenDb made a new database
+  bool created_ = false;          // OpenDb made a new database, or finishes a marked one
+  bool unfinished_ = false;       // the folder held the creation marker at open
   std::string current_manifest_;  // read_only: CURRENT's content when db_ was opened
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;     // by ColumnFamilyId

@@ -191,16 +191,6 @@ Status LedgerImpl::OpenImpl(const Options& options, const std::string& path,
 
 namespace {
 
-// The names of the table files in the folder `path`, sorted; none when it
-// cannot be listed.
-std::vector<std::string> TableFiles(rocksdb::Env* env, const std::string& path) {
-  std::vector<std::string> names;
-  if (!env->GetChildren(path, &names).ok()) return {};
-  std::erase_if(names, [](const std::string& n) { return !n.ends_with(".sst"); });
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 // Table files per thread that opens them at DB::Open, and the most threads.
 constexpr size_t kTableFilesPerOpeningThread = 128;
 constexpr size_t kFileOpeningThreadsMax = 8;
@@ -213,31 +203,9 @@ constexpr size_t kFileOpeningThreadsMax = 8;
 // sanitizers). One thread per kTableFilesPerOpeningThread table files keeps
 // a large ledger's cold open parallel.
 int FileOpeningThreads(rocksdb::Env* env, const std::string& path) {
-  const size_t tables = TableFiles(env, path).size();  // none when unlisted: DB::Open reports it
+  const size_t tables = TableFilesIn(env, path).size();  // none when unlisted: DB::Open reports it
   return static_cast<int>(
       std::min(1 + tables / kTableFilesPerOpeningThread, kFileOpeningThreadsMax));
-}
-
-// The first table file of the folder `path` (by name) whose blocks fail
-// their checksums, "NAME: <RocksDB's words>"; "" when every one passes.
-// Each file is read whole, on its own: RocksDB opens a table whose
-// properties block is damaged and then answers NotFound for its keys, and a
-// secondary instance leaves out a table it cannot open.
-std::string FirstDamagedTable(rocksdb::Env* env, const std::string& path) {
-  rocksdb::Options o;
-  o.env = env;
-  for (const std::string& name : TableFiles(env, path)) {
-    rocksdb::SstFileReader reader(o);
-    rocksdb::Status s = reader.Open(path + "/" + name);
-    if (s.ok()) s = reader.VerifyChecksum();
-    if (s.IsCorruption()) return name + ": " + s.ToString();  // not a failed read
-  }
-  return "";
-}
-
-// How an error names the damaged table file FirstDamagedTable found.
-std::string TableDamageClause(const std::string& damage) {
-  return ": its table files are damaged (" + damage + "); ";
 }
 
 // The database options of a ledger; `create`: there is no database yet.
@@ -273,40 +241,16 @@ Status LedgerImpl::OpenDb() {
   const bool creating = options_.create_if_missing && !options_.read_only;
   // RocksDB creates a database wherever CURRENT is missing, and then deletes
   // every table file its new MANIFEST does not list: never let it create one
-  // over anything but an interrupted creation.
+  // over anything but an interrupted creation of ours.
   if (!exists) CCL_RETURN_IF_ERROR(CheckFolderWithoutCurrent(path_, creating));
+  unfinished_ = CreationMarkerPresent(path_);
   block_cache_ = rocksdb::NewLRUCache(options_.block_cache_bytes);
   rocksdb::DBOptions o = LedgerDbOptions(env, path_, /*create=*/!exists);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = Descriptors(block_cache_);
-  bool finish_creation = false;
-  if (exists) {
-    std::vector<std::string> names;
-    rocksdb::Status ls = rocksdb::DB::ListColumnFamilies(o, path_, &names);
-    if (!ls.ok()) {
-      CCL_RETURN_IF_ERROR(CheckCurrentNamesAManifest(env, path_));
-      return FromRocks(ls, "list column families of " + path_);
-    }
-    for (const auto& d : cfs) {
-      if (std::find(names.begin(), names.end(), d.name) != names.end()) continue;
-      if (d.name == kColumnFamilyNames[kCfAccess]) {  // from before the access log: add it
-        o.create_missing_column_families = !options_.read_only;
-        continue;
-      }
-      // RocksDB creates a database, then each column family, then we write
-      // meta: a crash in between leaves a folder without some of them. If it
-      // holds no data at all, finishing the creation loses nothing.
-      if (options_.create_if_missing && !options_.read_only) {
-        CCL_RETURN_IF_ERROR(HoldsNoData(o, names, &finish_creation));
-      }
-      if (!finish_creation) {
-        return Status::Corruption(path_ + ": column family '" + d.name +
-                                  "' missing: not a ledger, or a damaged one");
-      }
-      o.create_missing_column_families = true;
-      break;
-    }
-  }
+  // A marked folder holds only what a creation wrote: finishing it loses nothing.
+  bool finish_creation = creating && unfinished_;
+  if (exists) CCL_RETURN_IF_ERROR(CheckColumnFamilies(&o, &finish_creation));
   db_options_ = o;
   for (const auto& d : cfs) cf_options_.push_back(d.options);
   if (options_.read_only) return OpenSecondary();
@@ -316,29 +260,96 @@ Status LedgerImpl::OpenDb() {
   if (o.env == rocksdb::Env::Default()) {
     std::error_code ec;
     std::filesystem::create_directories(path_, ec);
+  }
+  // Before RocksDB writes anything: its files are then provably ours.
+  if (!exists && !unfinished_) {
+    CCL_RETURN_IF_ERROR(WriteCreationMarker(env, path_));
+    unfinished_ = true;
+  }
+  if (o.env == rocksdb::Env::Default()) {
     o.info_log = std::make_shared<TolerantFileLogger>(path_ + "/LOG");
   }
   rocksdb::Status s = rocksdb::DB::Open(o, path_, cfs, &handles_, &db_);
-  if (!s.ok()) {
-    // RocksDB 7.8 tells a held lock only in its message text (an IOError
-    // with no subcode): ask the lock itself instead.
-    LockHolder holder;
-    if (s.IsIOError() && LedgerLockHeld(path_, &holder)) {
-      // A server holds it for as long as it runs: waiting does not help,
-      // writing through it does (reads open the ledger beside it).
-      return Status::Busy("the ledger at " + path_ + " is in use by another process" +
-                          (holder.text.empty() ? std::string() : " (" + holder.text + ")") +
-                          (holder.server ? "; write through that server (ledgerctl --server URL "
-                                           "--cert PEM --key PEM --cacert PEM COMMAND) or stop it"
-                                         : "; try again when it has finished"));
-    }
-    return OpenFailure(s, path_);
-  }
+  if (!s.ok()) return WriterOpenFailure(s);
   // WAL recovery is over (a secondary keeps tailing the writer's WAL and
   // never turns them on).
   EnableInsertHints(cf_options_);
   created_ = !exists || finish_creation;
+  // Every table the MANIFEST lists was opened: a missing or another one
+  // failed the open (WriterOpenFailure names it).
   return Status::OK();
+}
+
+Status LedgerImpl::CheckColumnFamilies(rocksdb::DBOptions* o, bool* finish_creation) {
+  std::vector<std::string> names;
+  rocksdb::Status ls = rocksdb::DB::ListColumnFamilies(*o, path_, &names);
+  if (!ls.ok()) {
+    if (unfinished_ && !*finish_creation) return UnfinishedCreation(path_);
+    CCL_RETURN_IF_ERROR(CheckCurrentNamesAManifest(o->env, path_));
+    return FromRocks(ls, "list column families of " + path_);
+  }
+  for (int i = 0; i < kCfCount; ++i) {
+    const std::string name = kColumnFamilyNames[i];
+    if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+    if (i == kCfAccess) {  // from before the access log: add it
+      o->create_missing_column_families = !options_.read_only;
+      continue;
+    }
+    // RocksDB creates a database, then each column family, then we write
+    // meta: a crash in between leaves a folder without some of them. If it
+    // holds no data at all, finishing the creation loses nothing.
+    if (options_.create_if_missing && !options_.read_only && !*finish_creation) {
+      CCL_RETURN_IF_ERROR(HoldsNoData(*o, names, finish_creation));
+    }
+    if (!*finish_creation) {
+      if (unfinished_) return UnfinishedCreation(path_);
+      return Status::Corruption(path_ + ": column family '" + name +
+                                "' missing: not a ledger, or a damaged one");
+    }
+    o->create_missing_column_families = true;
+    break;
+  }
+  return Status::OK();
+}
+
+Status LedgerImpl::WriterOpenFailure(const rocksdb::Status& s) {
+  // RocksDB 7.8 tells a held lock only in its message text (an IOError
+  // with no subcode): ask the lock itself instead.
+  LockHolder holder;
+  if (s.IsIOError() && LedgerLockHeld(path_, &holder)) {
+    // A server holds it for as long as it runs: waiting does not help,
+    // writing through it does (reads open the ledger beside it).
+    return Status::Busy("the ledger at " + path_ + " is in use by another process" +
+                        (holder.text.empty() ? std::string() : " (" + holder.text + ")") +
+                        (holder.server ? "; write through that server (ledgerctl --server URL "
+                                         "--cert PEM --key PEM --cacert PEM COMMAND) or stop it"
+                                       : "; try again when it has finished"));
+  }
+  if (s.IsCorruption() && !unfinished_) {
+    // RocksDB names a missing table file by its old suffix (.ldb), and a
+    // file of another size not at all: ask the MANIFEST which it lists
+    // (FirstMissingOrWrongTable), through a read-only instance.
+    Options read_only = options_;
+    read_only.read_only = true;
+    read_only.create_if_missing = false;
+    LedgerImpl reader(read_only, path_);
+    const Status named = reader.OpenDb();
+    if (named.IsCorruption() && named.message().find(kTableDamageText) != std::string::npos) {
+      return named;
+    }
+    const std::string damage = named.ok() ? reader.FirstMissingOrWrongTable() : "";
+    if (!damage.empty()) {
+      return Status::Corruption(path_ + ": " + std::string(kTableDamageText) + " (" + damage +
+                                "); " + DamagedLedgerAdvice());
+    }
+  }
+  if (!unfinished_ || s.IsNoSpace()) return OpenFailure(s, path_);
+  // Nothing there was appended: no event is taken before the meta is written.
+  return Status::Corruption(path_ + ": the init that began creating a ledger there did not " +
+                            "finish (it left " + path_ + "/" + std::string(kCreationMarker) +
+                            "), and what it wrote cannot be opened (" + s.ToString() +
+                            "); it holds no events: move the folder away (or remove it) and " +
+                            "run init again");
 }
 
 Status LedgerImpl::OpenSecondary() {
@@ -359,7 +370,7 @@ Status LedgerImpl::OpenSecondary() {
     return OpenFailure(s, path_);
   }
   if (!has_access) handles_.push_back(nullptr);  // kCfAccess, the last family
-  return Status::OK();
+  return CheckLiveTables();
 }
 
 Status LedgerImpl::HoldsNoData(const rocksdb::DBOptions& options,
@@ -395,21 +406,6 @@ bool LedgerImpl::HoldsNoData() {
   return true;
 }
 
-Status LedgerImpl::MetaMissing(std::string_view what) {
-  const std::string damage = FirstDamagedTable(db_options_.env, path_);
-  return Status::Corruption(
-      path_ + ": meta '" + std::string(what) + "' missing" +
-      (damage.empty() ? ": not a ledger, or a damaged one; " : TableDamageClause(damage)) +
-      DamagedLedgerAdvice());
-}
-
-Status LedgerImpl::WithTableDamage(const Status& s) {
-  if (s.code() != Status::Code::kCorruption) return s;
-  const std::string damage = FirstDamagedTable(db_options_.env, path_);
-  if (damage.empty()) return s;
-  return Status::Corruption(s.message() + TableDamageClause(damage) + DamagedLedgerAdvice());
-}
-
 Status LedgerImpl::ReadHead(Head* out) {
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfMeta), kMetaHead, &v);
@@ -426,33 +422,47 @@ Status LedgerImpl::LoadOrCreateMeta() {
   // batch (no data anywhere: nothing to lose by finishing it).
   if (s.IsNotFound() &&
       (created_ || (options_.create_if_missing && !options_.read_only && HoldsNoData()))) {
-    // A new ledger: its id, format and genesis head in one synced batch.
-    if (RAND_bytes(ledger_id_.data(), static_cast<int>(ledger_id_.size())) != 1) {
-      return Status::IOError(path_ + ": no randomness for the ledger id");
-    }
-    ledger_id_[6] = static_cast<uint8_t>(0x40 | (ledger_id_[6] & 0x0f));  // UUID version 4
-    ledger_id_[8] = static_cast<uint8_t>(0x80 | (ledger_id_[8] & 0x3f));  // RFC 4122 variant
-    Head genesis;
-    genesis.hash = GenesisHash(ledger_id_);
-    std::string version;
-    AppendBE32(kFormatVersion, &version);
-    rocksdb::WriteBatch b;
-    rocksdb::Status ws = b.Put(cf(kCfMeta), kMetaFormatVersion, version);
-    if (ws.ok()) {
-      ws = b.Put(cf(kCfMeta), kMetaLedgerId,
-                 rocksdb::Slice(reinterpret_cast<const char*>(ledger_id_.data()), 16));
-    }
-    if (ws.ok()) ws = b.Put(cf(kCfMeta), kMetaHead, EncodeHead(genesis));
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    if (ws.ok()) ws = db_->Write(wo, &b);
-    if (!ws.ok()) return FromRocks(ws, "create the ledger meta of " + path_);
-    head_ = genesis;
-    access_head_ = AccessHead{0, AccessGenesisHash(ledger_id_)};
-    return Status::OK();
+    CCL_RETURN_IF_ERROR(CreateMeta());
+    return unfinished_ ? RemoveCreationMarker(db_options_.env, path_) : Status::OK();
   }
+  if (s.IsNotFound() && unfinished_) return UnfinishedCreation(path_);
   if (s.IsNotFound()) return MetaMissing("format_version");
   if (!s.ok()) return FromRocks(s, "read the format version of " + path_);
+  CCL_RETURN_IF_ERROR(LoadMeta(v));
+  // A creation that ended between its meta and the marker's removal.
+  if (unfinished_ && !options_.read_only) {
+    CCL_RETURN_IF_ERROR(RemoveCreationMarker(db_options_.env, path_));
+  }
+  return Status::OK();
+}
+
+Status LedgerImpl::CreateMeta() {
+  if (RAND_bytes(ledger_id_.data(), static_cast<int>(ledger_id_.size())) != 1) {
+    return Status::IOError(path_ + ": no randomness for the ledger id");
+  }
+  ledger_id_[6] = static_cast<uint8_t>(0x40 | (ledger_id_[6] & 0x0f));  // UUID version 4
+  ledger_id_[8] = static_cast<uint8_t>(0x80 | (ledger_id_[8] & 0x3f));  // RFC 4122 variant
+  Head genesis;
+  genesis.hash = GenesisHash(ledger_id_);
+  std::string version;
+  AppendBE32(kFormatVersion, &version);
+  rocksdb::WriteBatch b;
+  rocksdb::Status ws = b.Put(cf(kCfMeta), kMetaFormatVersion, version);
+  if (ws.ok()) {
+    ws = b.Put(cf(kCfMeta), kMetaLedgerId,
+               rocksdb::Slice(reinterpret_cast<const char*>(ledger_id_.data()), 16));
+  }
+  if (ws.ok()) ws = b.Put(cf(kCfMeta), kMetaHead, EncodeHead(genesis));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (ws.ok()) ws = db_->Write(wo, &b);
+  if (!ws.ok()) return FromRocks(ws, "create the ledger meta of " + path_);
+  head_ = genesis;
+  access_head_ = AccessHead{0, AccessGenesisHash(ledger_id_)};
+  return Status::OK();
+}
+
+Status LedgerImpl::LoadMeta(std::string v) {
   if (v.size() != 4) return Status::Corruption(path_ + ": meta 'format_version' is not 4 bytes");
   if (GetBE32(v.data()) != kFormatVersion) {
     return Status::Corruption(path_ + ": unsupported ledger format version " +
@@ -463,7 +473,7 @@ Status LedgerImpl::LoadOrCreateMeta() {
                                      "with the build that wrote it, then `init` and `import`"
                                    : ""));
   }
-  s = db_->Get(rocksdb::ReadOptions(), cf(kCfMeta), kMetaLedgerId, &v);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kCfMeta), kMetaLedgerId, &v);
   if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read the ledger id of " + path_);
   if (s.IsNotFound()) return MetaMissing("ledger_id");
   if (v.size() != 16) return Status::Corruption(path_ + ": meta 'ledger_id' is not 16 bytes");

@@ -305,6 +305,23 @@ Status ApplyClosed(const Event& e, ContractState* c) {
 
 }  // namespace
 
+Status CheckStatedCurrency(const Event& e, const ContractState& c) {
+  // An amount labelled in another currency would be counted in the
+  // contract's: 500000 JPY booked as 5,000.00 USD.
+  if (e.stated_currency.empty() || e.stated_currency == c.currency) return Status::OK();
+  return Rule(e, rules::kStatedCurrency, "currency is not the contract's",
+              "currency " + Quoted(e.stated_currency) + " stated, contract " + Quoted(e.contract) +
+                  " is in " + c.currency);
+}
+
+Status CheckDuplicateStatedCurrency(ModelView* view, const Event& e) {
+  if (e.stated_currency.empty()) return Status::OK();
+  ContractState* c = nullptr;
+  CCL_RETURN_IF_ERROR(view->FindContract(e.contract, &c));
+  if (c == nullptr || c->ledger_stream) return Status::OK();
+  return CheckStatedCurrency(e, *c);
+}
+
 Status RuleError(const Event& e, std::string_view id, std::string_view rule,
                  const std::string& detail) {
   return Rule(e, id, rule, detail);
@@ -330,13 +347,7 @@ Status ApplyContractEvent(ModelView* view, const Event& e, uint64_t seq, Contrac
                 "contract " + Quoted(e.contract) + " was closed at stream version " +
                     std::to_string(c->stream_version) + "; nothing may follow");
   }
-  // An amount labelled in another currency would be counted in the
-  // contract's: 500000 JPY booked as 5,000.00 USD.
-  if (!e.stated_currency.empty() && e.stated_currency != c->currency) {
-    return Rule(e, rules::kStatedCurrency, "currency is not the contract's",
-                "currency " + Quoted(e.stated_currency) + " stated, contract " +
-                    Quoted(e.contract) + " is in " + c->currency);
-  }
+  CCL_RETURN_IF_ERROR(CheckStatedCurrency(e, *c));
   if (e.effective_at_ns < c->opened_at_ns) {
     return Rule(
         e, rules::kTimeNotBeforeOpened, "effective before the contract was opened",

@@ -88,6 +88,15 @@ struct AppliedFields {
 [[nodiscard]] Status ApplyContractEvent(ModelView* view, const events::Event& e, uint64_t seq,
                                         ContractState* c, AppliedFields* out);
 
+// R-LIFE-05: the currency `e` states (Event::stated_currency), if any, is
+// its contract's `c`; else the RuleViolation naming both.
+[[nodiscard]] Status CheckStatedCurrency(const events::Event& e, const ContractState& c);
+
+// R-LIFE-05 for `e`, a re-sent event (the same content as a stored or
+// earlier input event, which the write-supplied fields leave without its
+// stated currency): refused as a new event would be.
+[[nodiscard]] Status CheckDuplicateStatedCurrency(ModelView* view, const events::Event& e);
+
 // The error of a broken rule: RuleViolation "event <uuid>: <rule>: <detail>
 // (rule <id>)" with Status::rule() = id (a constant of events/model/rules.h).
 Status RuleError(const events::Event& e, std::string_view id, std::string_view rule,

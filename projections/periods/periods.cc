@@ -119,18 +119,22 @@ std::string ReopenedBy(const ClosedPeriod& p) {
 
 RowSet PeriodRowSet(const std::vector<ClosedPeriod>& periods) {
   RowSet set;
-  set.columns = {{"period"},
-                 {"closed_at", ColumnKind::kText, true, true, true, "effective"},
-                 {"recorded_at"},
-                 {"actor"},
-                 {"seq", ColumnKind::kInt},
-                 {"reopened_at"},
-                 {"reopened_by"},
-                 {"currency", ColumnKind::kText, true, false, true},
-                 {"revenue_minor", ColumnKind::kMoney},
-                 {"cost_minor", ColumnKind::kMoney},
-                 {"margin_minor", ColumnKind::kMoney},
-                 {"minutes", ColumnKind::kMinutes, true, true, true, "consumed h:mm"}};
+  set.columns = {
+      {"period"},
+      {"closed_at", ColumnKind::kText, true, true, true, "effective"},
+      {"recorded_at"},
+      {"actor"},
+      {"seq", ColumnKind::kInt},
+      {"reopened_at"},
+      {"reopened_by"},
+      {"currency", ColumnKind::kText, true, false, true},
+      // The sealed totals are cumulative: every event effective up
+      // to the month's end, not the month's alone. CSV and JSON keep
+      // the names of the close's sealed_totals (schemas/EVENTS.md).
+      {"revenue_minor", ColumnKind::kMoney, true, true, true, "revenue through month"},
+      {"cost_minor", ColumnKind::kMoney, true, true, true, "cost through month"},
+      {"margin_minor", ColumnKind::kMoney, true, true, true, "margin through month"},
+      {"minutes", ColumnKind::kMinutes, true, true, true, "consumed h:mm through month"}};
   set.currency_column = 7;
   const auto text = [](std::string s) { return Cell{false, 0, std::move(s)}; };
   const auto num = [](int64_t v) { return Cell{false, v, {}}; };

@@ -5,10 +5,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "events/base/display.h"
@@ -42,6 +44,13 @@ namespace {
 int RunInit(const po::variables_map&, const GlobalOptions& g) {
   std::unique_ptr<Ledger> ledger;
   Status s = OpenLedger(g, OpenMode::kWrite, &ledger);
+  // A folder of other files: refused as a creation refuses it (what init
+  // does not write over), which changes nothing.
+  std::error_code ec;
+  if (s.IsInvalidArgument() && !std::filesystem::exists(g.db_path + "/CURRENT", ec)) {
+    const Status creating = Ledger::CheckNewFolder(g.db_path);
+    if (!creating.ok()) s = creating;
+  }
   bool created = false;
   if (s.IsNotFound()) {
     // The folder is checked first: a new ledger whose first checkpoint could

@@ -18,6 +18,7 @@
 #include "events/model/money.h"
 #include "events/model/uuid.h"
 #include "ledger/audit/checkpoint_folder.h"
+#include "ledger/store/ledger_folder.h"
 #include "tools/ledgerctl/checkpoints.h"
 
 namespace ccl::tools {
@@ -41,7 +42,8 @@ Status OpenLedgerFolder(const GlobalOptions& g, OpenMode mode,
     std::this_thread::sleep_for(std::chrono::milliseconds(kWriterLockPollMs));
     s = ledger::Ledger::Open(options, g.db_path, out);
   }
-  if (s.IsNotFound()) {
+  // An unfinished creation's NotFound says what to do already.
+  if (s.IsNotFound() && s.message().find(ledger::kCreationMarker) == std::string::npos) {
     return Status::NotFound("no ledger at " + g.db_path + " (create one with `ledgerctl --db " +
                             g.db_path + " init`)");
   }

@@ -128,6 +128,15 @@ TEST_F(TimeTest, FormatsInstants) {
   EXPECT_FALSE(FormatInstant(INT64_MAX).empty());
 }
 
+TEST_F(TimeTest, AddsYearsToTheSameMonthAndDayAndFebruary29ToMarch1) {
+  EXPECT_EQ(AddYearsToDay(Day("2025-12-31"), 3), Day("2028-12-31"));
+  EXPECT_EQ(AddYearsToDay(Day("2024-02-28"), 3), Day("2027-02-28"));
+  EXPECT_EQ(AddYearsToDay(Day("2024-02-29"), 3), Day("2027-03-01"));
+  EXPECT_EQ(AddYearsToDay(Day("2024-02-29"), 4), Day("2028-02-29"));
+  EXPECT_EQ(AddYearsToDay(Day("2096-02-29"), 4), Day("2100-03-01"));  // not leap
+  EXPECT_EQ(AddYearsToDay(Day("2024-03-01"), 0), Day("2024-03-01"));
+}
+
 TEST_F(TimeTest, DayOfFloors) {
   EXPECT_EQ(DayOf(0), 0);
   EXPECT_EQ(DayOf(kNsPerDay - 1), 0);

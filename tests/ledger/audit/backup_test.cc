@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -168,6 +169,60 @@ TEST_F(BackupTest, DamagedBackupIsRefusedAndLeavesNothing) {
   Status s = RestoreLedger(backups_, Target("restored"), "", 0, nullptr, nullptr, &r);
   EXPECT_FALSE(s.ok());
   EXPECT_FALSE(std::filesystem::exists(Target("restored"))) << s.ToString();
+}
+
+// A backup folder whose backup lost a file, or its description, or whose
+// description is damaged, is a damaged backup (Corruption naming the file),
+// not "no backup"; a folder that is no backup folder, or an empty one, is
+// NotFound. A backup into a damaged folder is refused before it writes.
+TEST_F(BackupTest, ADamagedBackupFolderIsNamedNotCalledEmpty) {
+  namespace fs = std::filesystem;
+  BackupResult b;
+  ASSERT_TRUE(BackupLedger(ledger_.get(), backups_, kDigestTimeNs, nullptr, &b).ok());
+  std::string table;
+  std::string private_file;
+  for (const auto& e : fs::recursive_directory_iterator(backups_)) {
+    const std::string rel = fs::relative(e.path(), backups_).string();
+    if (rel.starts_with("shared_checksum/")) table = rel;
+    if (rel.starts_with("private/1/MANIFEST")) private_file = rel;
+  }
+  ASSERT_FALSE(table.empty());
+  ASSERT_FALSE(private_file.empty());
+  // Each damage, then what the error must name.
+  const auto damaged = [&](const std::function<void(const std::string&)>& damage,
+                           const std::string& named) {
+    const std::string copy = outside_.Sub("damaged");
+    fs::remove_all(copy);
+    fs::copy(backups_, copy, fs::copy_options::recursive);
+    damage(copy);
+    RestoreResult r;
+    Status s = RestoreLedger(copy, Target("restored"), "", 0, nullptr, nullptr, &r);
+    EXPECT_TRUE(s.IsCorruption()) << named << ": " << s.ToString();
+    EXPECT_NE(s.message().find(copy + "/" + named), std::string::npos) << s.message();
+    EXPECT_FALSE(fs::exists(Target("restored")));
+    s = RestoreLedger(copy, Target("restored"), "", 1, nullptr, nullptr, &r);
+    EXPECT_TRUE(s.IsCorruption()) << named << ": " << s.ToString();
+    const auto before = fs::last_write_time(copy);
+    BackupResult again;
+    s = BackupLedger(ledger_.get(), copy, kDigestTimeNs, nullptr, &again);
+    EXPECT_TRUE(s.IsCorruption()) << named << ": " << s.ToString();
+    EXPECT_FALSE(fs::exists(copy + "/meta/2")) << named;
+    EXPECT_EQ(fs::last_write_time(copy), before);
+  };
+  damaged([&](const std::string& d) { fs::remove(d + "/" + table); }, table);
+  damaged([&](const std::string& d) { fs::remove(d + "/" + private_file); }, private_file);
+  damaged([&](const std::string& d) { std::ofstream(d + "/meta/1") << "garbage\n"; }, "meta/1");
+  damaged([&](const std::string& d) { fs::resize_file(d + "/meta/1", 60); }, "meta/1");
+  damaged([&](const std::string& d) { fs::remove(d + "/meta/1"); }, "meta/N");
+  // Not a backup folder, or an empty one: NotFound, exit 1.
+  RestoreResult r;
+  fs::create_directories(outside_.Sub("empty"));
+  Status s = RestoreLedger(outside_.Sub("empty"), Target("restored"), "", 0, nullptr, nullptr, &r);
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  EXPECT_NE(s.message().find("no backup in"), std::string::npos) << s.message();
+  std::ofstream(outside_.Sub("empty") + "/notes.txt") << "x";
+  s = RestoreLedger(outside_.Sub("empty"), Target("restored"), "", 0, nullptr, nullptr, &r);
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
 }
 
 // A damaged block of a table file is refused at the backup, not carried into

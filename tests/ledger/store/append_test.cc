@@ -1,5 +1,5 @@
-// Append: assignment, every rule's rejection, atomicity, idempotency,
-// optimistic concurrency, reopen and applied bill rates.
+// Append: assignment, every rule's rejection, atomicity, optimistic
+// concurrency, reopen and applied bill rates (idempotency: duplicate_test.cc).
 #include <gtest/gtest.h>
 
 #include "events/model/codec.h"
@@ -256,89 +256,6 @@ TEST_F(LedgerAppendTest, RejectedBatchWritesNothing) {
   batch.erase(batch.begin() + 2);
   ASSERT_TRUE(Append(batch, &r).ok());
   EXPECT_EQ(r.outcomes.front().seq, before.seq + 1);
-}
-
-TEST_F(LedgerAppendTest, IdenticalReappendIsDuplicate) {
-  std::vector<Event> batch = {f_.Open("C1"), f_.Book("C1", ServiceLine::kReactive, 30)};
-  MustAppend(batch);
-  const Head before = ledger_->head();
-  AppendResult r;
-  ASSERT_TRUE(Append(batch, &r).ok());
-  EXPECT_EQ(r.appended, 0u);
-  EXPECT_EQ(r.duplicates, 2u);
-  EXPECT_TRUE(r.outcomes[0].duplicate);
-  EXPECT_EQ(r.outcomes[0].seq, 1u);
-  EXPECT_EQ(r.outcomes[1].seq, 2u);
-  EXPECT_EQ(ledger_->head().hash, before.hash);
-
-  // Assigned fields differ in the re-import (e.g. from `log --json`): still a duplicate.
-  Event stored;
-  ASSERT_TRUE(ledger_->Get(2, &stored).ok());
-  Event fresh = f_.Book("C1", ServiceLine::kReactive, 30);
-  ASSERT_TRUE(Append({stored, fresh}, &r).ok());
-  EXPECT_EQ(r.appended, 1u);
-  EXPECT_EQ(r.duplicates, 1u);
-  EXPECT_EQ(r.outcomes[1].seq, 3u);
-}
-
-TEST_F(LedgerAppendTest, DuplicateWithinOneBatch) {
-  Event open = f_.Open("C1");
-  AppendResult r;
-  ASSERT_TRUE(Append({open, open}, &r).ok());
-  EXPECT_EQ(r.appended, 1u);
-  EXPECT_EQ(r.duplicates, 1u);
-  EXPECT_TRUE(r.outcomes[1].duplicate);
-  EXPECT_EQ(r.outcomes[1].seq, 1u);
-  EXPECT_EQ(ledger_->head().seq, 1u);
-}
-
-TEST_F(LedgerAppendTest, SameIdOtherContentIsConflict) {
-  Event booking = f_.Book("C1", ServiceLine::kReactive, 30);
-  MustAppend({f_.Open("C1"), booking});
-  Event changed = booking;
-  changed.minutes = 31;
-  AppendResult r;
-  Status s = Append({f_.Book("C1", ServiceLine::kReactive, 1), changed}, &r);
-  EXPECT_TRUE(s.IsConflict()) << s.ToString();
-  EXPECT_EQ(r.failed_index, 1u);
-  EXPECT_NE(s.message().find("event_id conflict: already used by seq 2"), std::string::npos)
-      << s.message();
-  // Within one batch as well.
-  Event a = f_.Book("C1", ServiceLine::kReactive, 5);
-  Event b = a;
-  b.note = "edited";
-  s = Append({a, b}, &r);
-  EXPECT_TRUE(s.IsConflict()) << s.ToString();
-  EXPECT_EQ(r.failed_index, 1u);
-  EXPECT_EQ(r.first_use_index, 0u);
-  EXPECT_EQ(ledger_->head().seq, 2u);
-}
-
-TEST_F(LedgerAppendTest, SameIdTwiceInOneBatchNamesTheFirstUseNotASeq) {
-  MustAppend({f_.Open("C1")});
-  Event a = f_.Book("C1", ServiceLine::kReactive, 30);
-  Event b = a;
-  b.minutes = 31;
-  AppendResult r;
-  Status s = Append(
-      {f_.Book("C1", ServiceLine::kReactive, 1), a, f_.Book("C1", ServiceLine::kReactive, 2), b},
-      &r);
-  EXPECT_TRUE(s.IsConflict()) << s.ToString();
-  EXPECT_EQ(r.failed_index, 3u);
-  EXPECT_EQ(r.first_use_index, 1u);
-  // `a` was given seq 3 while checking, but nothing of the batch is written,
-  // so no seq may be named.
-  EXPECT_NE(s.message().find("event_id conflict: already used by input event 2 of this batch"),
-            std::string::npos)
-      << s.message();
-  EXPECT_EQ(s.message().find("seq"), std::string::npos) << s.message();
-  EXPECT_EQ(ledger_->head().seq, 1u);
-  // Against a stored event the seq is named, and first_use_index is unset.
-  MustAppend({a});
-  s = Append({b}, &r);
-  EXPECT_TRUE(s.IsConflict()) << s.ToString();
-  EXPECT_EQ(r.first_use_index, SIZE_MAX);
-  EXPECT_NE(s.message().find("already used by seq 2"), std::string::npos) << s.message();
 }
 
 TEST_F(LedgerAppendTest, TargetReversedTwiceInOneBatchNamesTheFirstReversalNotASeq) {

@@ -1,12 +1,17 @@
 // Open and create: what a folder must hold before a ledger is created in it,
 // and what read-only opens leave behind.
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/sst_file_reader.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 
+#include "ledger/store/ledger_folder.h"
+#include "ledger/store/ledger_impl.h"
 #include "tests/ledger/store/ledger_test_util.h"
 
 namespace ccl::ledger::testing {
@@ -150,19 +155,133 @@ TEST_F(LedgerOpenTest, CreateRefusesAFolderOfOtherFiles) {
   EXPECT_TRUE(OpenWith(false, true, &l).IsInvalidArgument());
 }
 
-// What RocksDB writes before CURRENT exists is a creation a crash
-// interrupted: creating again finishes it.
+// The marker a creation writes first, as WriteCreationMarker writes it.
+void WriteMarker(const std::string& path) {
+  fs::create_directories(path);
+  ASSERT_TRUE(WriteCreationMarker(rocksdb::Env::Default(), path).ok());
+}
+
+// What RocksDB writes before CURRENT exists, beside the creation's marker, is
+// a creation a crash interrupted: creating again finishes it.
 TEST_F(LedgerOpenTest, CreateFinishesACreationInterruptedBeforeCurrent) {
-  fs::create_directories(path());
+  WriteMarker(path());
   for (const char* name :
        {"LOCK", "LOG", "IDENTITY", "000000.dbtmp", "MANIFEST-000001", "000001.dbtmp"}) {
     std::ofstream(path() + "/" + name) << "x";
   }
   std::unique_ptr<Ledger> l;
-  EXPECT_TRUE(OpenWith(false, true, &l).IsNotFound());
+  Status s = OpenWith(false, true, &l);
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  EXPECT_NE(s.message().find("did not finish"), std::string::npos) << s.message();
+  s = OpenWith(true, false, &l);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(l->head().seq, 0u);
+  EXPECT_FALSE(fs::exists(path() + "/" + std::string(kCreationMarker)));
+}
+
+// Without the marker, files of RocksDB's names are someone's own: RocksDB
+// would write over LOG and IDENTITY, so a creation refuses them, naming them.
+TEST_F(LedgerOpenTest, CreateRefusesFilesOfRocksDbNamesItDidNotWrite) {
+  for (const char* name : {"LOG", "IDENTITY", "LOCK"}) {
+    fs::remove_all(path());
+    fs::create_directories(path());
+    std::ofstream(path() + "/" + name) << "mine\n";
+    std::unique_ptr<Ledger> l;
+    Status s = OpenWith(true, false, &l);
+    EXPECT_TRUE(s.IsInvalidArgument()) << name << ": " << s.ToString();
+    EXPECT_NE(s.message().find(name), std::string::npos) << s.message();
+    EXPECT_EQ(Listing(path()), (std::map<std::string, uintmax_t>{{name, 5}})) << name;
+  }
+  // Nor is a marker of other content ours.
+  fs::remove_all(path());
+  fs::create_directories(path());
+  std::ofstream(path() + "/" + std::string(kCreationMarker)) << "mine\n";
+  std::ofstream(path() + "/LOG") << "mine\n";
+  std::unique_ptr<Ledger> l;
+  EXPECT_TRUE(OpenWith(true, false, &l).IsInvalidArgument());
+}
+
+// A creation stopped after RocksDB made the database but before the meta
+// (a full disk): the marker is left, and creating again finishes it;
+// readers and writers without create say that the creation did not finish.
+TEST_F(LedgerOpenTest, CreateFinishesADatabaseItsCreationLeftWithoutMeta) {
+  std::unique_ptr<Ledger> l;
+  ASSERT_TRUE(OpenWith(true, false, &l).ok());
+  l.reset();
+  // What the failed creation left: the database and its column families,
+  // the marker, no meta.
+  {
+    rocksdb::DB* db = nullptr;
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path(), &names).ok());
+    for (const std::string& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path(), cfs, &handles, &db).ok());
+    for (rocksdb::ColumnFamilyHandle* h : handles) {
+      if (h->GetName() != "meta") continue;
+      for (const char* key : {"format_version", "ledger_id", "head"}) {
+        ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), h, key).ok());
+      }
+    }
+    for (rocksdb::ColumnFamilyHandle* h : handles)
+      ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+    delete db;
+  }
+  WriteMarker(path());
+  for (bool read_only : {true, false}) {
+    Status s = OpenWith(false, read_only, &l);
+    EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+    EXPECT_NE(s.message().find("did not finish"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find(path()), std::string::npos) << s.message();
+  }
   Status s = OpenWith(true, false, &l);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(l->head().seq, 0u);
+  EXPECT_FALSE(fs::exists(path() + "/" + std::string(kCreationMarker)));
+  l.reset();
+  EXPECT_TRUE(OpenWith(false, true, &l).ok());
+}
+
+// A table file the MANIFEST lists, missing or replaced by another: readers,
+// writers and verify name it (Corruption), not only the head it hides.
+TEST_F(LedgerOpenTest, AMissingOrSwappedTableFileIsNamed) {
+  MakeLedgerInTables(200);
+  fs::path events;
+  std::vector<fs::path> tables;
+  for (const auto& e : fs::directory_iterator(path())) {
+    if (e.path().extension() != ".sst") continue;
+    tables.push_back(e.path());
+    rocksdb::SstFileReader reader{rocksdb::Options()};
+    ASSERT_TRUE(reader.Open(e.path().string()).ok());
+    if (reader.GetTableProperties()->column_family_name == "events") events = e.path();
+  }
+  ASSERT_FALSE(events.empty()) << "the events are not in a table file";
+  const std::string name = events.filename().string();
+  fs::rename(events, dir_.Sub("kept.sst"));
+  for (bool read_only : {true, false}) {
+    std::unique_ptr<Ledger> l;
+    Status s = OpenWith(false, read_only, &l);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_NE(s.message().find(name + " is missing"), std::string::npos) << s.message();
+  }
+  fs::rename(dir_.Sub("kept.sst"), events);
+  // Two tables of different sizes swapped: each is named by its size.
+  std::sort(tables.begin(), tables.end(), [](const fs::path& a, const fs::path& b) {
+    return fs::file_size(a) > fs::file_size(b);
+  });
+  ASSERT_GE(tables.size(), 2u);
+  ASSERT_NE(fs::file_size(tables[0]), fs::file_size(tables[1]));
+  fs::rename(tables[0], dir_.Sub("swap.sst"));
+  fs::rename(tables[1], tables[0]);
+  fs::rename(dir_.Sub("swap.sst"), tables[1]);
+  for (bool read_only : {true, false}) {
+    std::unique_ptr<Ledger> l;
+    Status s = OpenWith(false, read_only, &l);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_NE(s.message().find(" is not the file the MANIFEST lists"), std::string::npos)
+        << s.message();
+  }
 }
 
 TEST_F(LedgerOpenTest, EmptyFolderOrNoneIsCreated) {

@@ -348,6 +348,25 @@ TEST_F(LedgerctlErrorsTest, RejectedEventIsNamedOnce) {
   EXPECT_EQ(count(r.err, id), 1u) << r.err;
 }
 
+// A re-sent event stating another currency than its contract's is refused
+// as a new event would be (R-LIFE-05), not taken for a duplicate; the
+// contract's own currency stated, it is a duplicate.
+TEST_F(LedgerctlErrorsTest, AResentEventStatingAnotherCurrencyIsRefused) {
+  InitWithOneBooking();
+  const std::string id = "00000000-0000-4000-8000-000000000001";
+  std::string resent = Booking(id, 30);
+  resent.insert(resent.size() - 1, R"(,"currency":"JPY")");
+  WriteFile(dir_ / "again.jsonl", resent + "\n");
+  RunResult r = Run({"import", (dir_ / "again.jsonl").string()});
+  ExpectOneLine(r, 1, {"again.jsonl:1", id, "currency 'JPY' stated", "(rule R-LIFE-05)"});
+  r = Run({"append", "--json", resent});
+  ExpectOneLine(r, 1, {id, "currency 'JPY' stated", "(rule R-LIFE-05)"});
+  std::string same = Booking(id, 30);
+  same.insert(same.size() - 1, R"(,"currency":"USD")");
+  r = Run({"append", "--json", same});
+  EXPECT_EQ(r.code, 0) << r.err;
+}
+
 TEST_F(LedgerctlErrorsTest, VersionNamesTheBuild) {
   RunResult r = Run({"--version"}, "", false);
   ASSERT_EQ(r.code, 0) << r.err;

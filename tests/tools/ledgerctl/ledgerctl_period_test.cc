@@ -72,6 +72,19 @@ TEST_F(LedgerctlPeriodTest, PeriodsListsEveryCloseWithItsSealedTotals) {
   EXPECT_EQ(sealed, reported);
 }
 
+// The sealed totals run from the first event to the month's end: the table
+// heads them so, never as the month's own figures.
+TEST_F(LedgerctlPeriodTest, PeriodsTableHeadsTheTotalsAsThroughTheMonth) {
+  RunResult r = Run({"periods"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::vector<std::string> lines = Lines(r.out);
+  ASSERT_FALSE(lines.empty());
+  for (const char* title : {"revenue through month", "cost through month", "margin through month",
+                            "consumed h:mm through month"}) {
+    EXPECT_NE(lines[0].find(title), std::string::npos) << title << " in: " << lines[0];
+  }
+}
+
 // A month never reopened has no reopening: null in JSON, "-" in the table,
 // an empty cell in CSV, for both reopening columns alike; so has a month
 // sealed without contracts (January here) a currency.
@@ -304,6 +317,27 @@ TEST_F(LedgerctlTest, RetentionListsWhatIsPastItAndWhatIsHeld) {
             header + "C-1,Test Agency,2025-12-31,2028-12-31,past_retention,\n");
   EXPECT_EQ(Run({"retention", "--years", "101"}).code, 2);
   EXPECT_EQ(Run({"verify"}).code, 0);
+}
+
+// A contract closed on 29 February is kept to 1 March N years later when
+// that year has no 29 February (README "Legal holds and retention").
+TEST_F(LedgerctlTest, RetentionOfAContractClosedOnFebruary29RunsToMarch1) {
+  Init();
+  WriteFile(dir_ / "in.jsonl",
+            std::string(kOpened) + "\n" +
+                R"({"event_id":"00000000-0000-4000-8000-0000000000c1","type":"ContractClosed",)"
+                R"("contract":"C-1","effective_at":"2028-02-29","actor":"tam.test",)"
+                R"("source":"test","reason":"term ended"})" +
+                "\n");
+  RunResult r = Run({"import", (dir_ / "in.jsonl").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string header = "contract,customer,closed_on,retain_until,status,cases\n";
+  r = Run({"retention", "--as-of", "2031-02-28", "--format", "csv"});
+  EXPECT_EQ(r.out, header) << r.err;
+  r = Run({"retention", "--as-of", "2031-03-01", "--format", "csv"});
+  EXPECT_EQ(r.out, header + "C-1,Test Agency,2028-02-29,2031-03-01,past_retention,\n") << r.err;
+  r = Run({"retention", "--as-of", "2032-02-29", "--years", "4", "--format", "csv"});
+  EXPECT_EQ(r.out, header + "C-1,Test Agency,2028-02-29,2032-02-29,past_retention,\n") << r.err;
 }
 
 }  // namespace
