@@ -129,7 +129,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // over a limit, ambiguous framing), or while its body was read, and closes
   // the connection after the answer: what follows on it cannot be told apart
   // from the refused request's body.
-  void RefuseUnread(const ApiError& e);
+  // `declared_body`: the length of a body the request declared that is
+  // still to come (0: none; a bound is applied).
+  void RefuseUnread(const ApiError& e, uint64_t declared_body = 0);
   void Close();
   void LogRequest(unsigned status, size_t bytes);
 

@@ -25,7 +25,9 @@ constexpr size_t kFirstReadBytes = 4096;
 // parsed on a worker, so as not to hold the I/O thread's other connections.
 constexpr size_t kStrandBodyBytesMax = 64 << 10;
 
-// What DrainThenClose reads of a refused body at a time.
+// What DrainThenClose reads at most of the body an authenticated client
+// declared for a request refused unread, and per read.
+constexpr uint64_t kRefusedBodyDrainBytesMax = 256ull << 20;
 constexpr size_t kReadChunkBytes = 64 << 10;
 
 // The principal of the verified client certificate (ccl::net::CertificatePrincipal).
@@ -269,7 +271,7 @@ void Session::OnBody(beast::error_code ec) {
   Dispatch();
 }
 
-void Session::RefuseUnread(const ApiError& e) {
+void Session::RefuseUnread(const ApiError& e, uint64_t declared_body) {
   // Refused before it was authorized (or while its body was read): its
   // access record names whom the TLS handshake authenticated, if a
   // certificate did and the request was not authenticated already.
@@ -278,14 +280,26 @@ void Session::RefuseUnread(const ApiError& e) {
     context_.auth_method = AuthMethod::kCertificate;
   }
   if (context_.auth_method == AuthMethod::kNone) {
-    // Nobody is authenticated: the refusal counts as a failed
-    // authentication, and a blocked address is told so and takes nothing
-    // more in.
-    if (auto blocked = CountUncheckedRefusal(&server_->auth_failures(), peer_ip_)) {
-      drain_bytes_left_ = 0;
-      return Send(Reply::Error(*blocked), false);
+    // Nobody is authenticated yet: a whole header's token is checked now;
+    // without one the refusal counts as a failed authentication. A blocked
+    // address is told so and nothing more of its request is read.
+    std::optional<ApiError> blocked;
+    if (parser_->is_header_done()) {
+      if (auto failure = AuthenticateRequest(); failure && failure->http_status == 429) {
+        blocked = failure;
+      }
+    } else {
+      blocked = CountUncheckedRefusal(&server_->auth_failures(), peer_ip_);
     }
+    if (blocked) return Send(Reply::Error(*blocked), false);
   }
+  // The body it declared is read and dropped, so that the answer is not
+  // lost to a reset of a client still sending: from an authenticated client
+  // up to kRefusedBodyDrainBytesMax, from anyone else at most the body limit.
+  const uint64_t cap = context_.auth_method != AuthMethod::kNone
+                           ? kRefusedBodyDrainBytesMax
+                           : server_->options().limits.body_bytes;
+  drain_bytes_left_ = std::min(declared_body, cap);
   Send(Reply::Error(e), false);
 }
 
@@ -298,14 +312,12 @@ void Session::FailRead(beast::error_code ec, bool header) {
                                       " bytes (limit header bytes)"));
   }
   if (ec == http::error::body_limit) {
-    // What follows is read and dropped so that the answer is not lost to a
-    // reset: at most what the request declared, and never more than the
-    // body limit (a chunked body declares nothing).
+    // A chunked body declares nothing: the body limit stands for it.
     const auto declared = parser_->content_length();
-    drain_bytes_left_ = std::min<uint64_t>(declared ? *declared : l.body_bytes, l.body_bytes);
-    return RefuseUnread(HttpError(
-        413, "limit_exceeded",
-        "request body larger than " + std::to_string(l.body_bytes) + " bytes (limit body bytes)"));
+    return RefuseUnread(HttpError(413, "limit_exceeded",
+                                  "request body larger than " + std::to_string(l.body_bytes) +
+                                      " bytes (limit body bytes)"),
+                        declared ? *declared : l.body_bytes);
   }
   if (ec.category() == beast::error_code(http::error::end_of_stream).category() &&
       ec != http::error::end_of_stream && ec != http::error::partial_message) {
