@@ -527,15 +527,7 @@ Status LedgerImpl::StageStoredEvent(const events::Event& in, GroupScratch* g) {
   CCL_RETURN_IF_ERROR(
       StageEventRows(in.contract, e.stream_version, seq, cf(kCfEvents), cf(kCfChain), g));
   g->ids.push_back({e.event_id, seq});
-  // Once a close has made the group's fold, each later event is folded as it
-  // is staged, from the event in hand, instead of being read back and decoded
-  // at the next close (SealPeriod folds whatever this did not).
-  if (g->fold && g->fold_seq + 1 == seq && g->fold_streams + 1 == g->streams.size()) {
-    CCL_RETURN_IF_ERROR(AddToFold(e, g, g->fold.get()));
-    g->fold_seq = seq;
-    g->fold_streams += 1;
-  }
-  return Status::OK();
+  return FoldStaged(g);
 }
 
 Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {

@@ -491,6 +491,9 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // period_seal_append.cc: the sealed figures of a PeriodClosed of `month`
   // appended at `seq`, over the committed events and the group's before it.
   Status SealPeriod(GroupScratch* g, uint64_t seq, int32_t month, events::PeriodSeal* out);
+  // Once a close has made the group's fold, folds the event just staged
+  // (g->event), in hand, so that the next close need not read it back.
+  Status FoldStaged(GroupScratch* g);
   // Folds committed events through `seq` into committed_fold_.
   Status CatchUpCommittedFold(uint64_t seq);
   Status AddToFold(const events::Event& e, GroupScratch* g, PeriodFold* fold);

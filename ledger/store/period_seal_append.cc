@@ -71,6 +71,21 @@ Status LedgerImpl::CatchUpCommittedFold(uint64_t seq) {
   return s;
 }
 
+Status LedgerImpl::FoldStaged(GroupScratch* g) {
+  // Each event after the group's fold was made is folded as it is staged,
+  // instead of being read back and decoded at the next close (SealPeriod
+  // folds whatever this did not: the events before the group's first close,
+  // or all of them again after a rejected writer reset the fold).
+  const uint64_t seq = g->event.seq;
+  if (!g->fold || g->fold_seq + 1 != seq || g->fold_streams + 1 != g->streams.size()) {
+    return Status::OK();
+  }
+  CCL_RETURN_IF_ERROR(AddToFold(g->event, g, g->fold.get()));
+  g->fold_seq = seq;
+  g->fold_streams += 1;
+  return Status::OK();
+}
+
 Status LedgerImpl::SealPeriod(GroupScratch* g, uint64_t seq, int32_t month,
                               events::PeriodSeal* out) {
   assert(seq >= g->first_seq);
