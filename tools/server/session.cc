@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include <boost/algorithm/string/predicate.hpp>
+#include <charconv>
 
 #include "events/base/display.h"
 #include "events/base/quote.h"
@@ -284,7 +285,8 @@ void Session::RefuseUnread(const ApiError& e, uint64_t declared_body) {
     // without one the refusal counts as a failed authentication. A blocked
     // address is told so and nothing more of its request is read.
     std::optional<ApiError> blocked;
-    if (parser_->is_header_done()) {
+    // Refused for its length, the header's fields are all read.
+    if (parser_->is_header_done() || declared_body > 0) {
       if (auto failure = AuthenticateRequest(); failure && failure->http_status == 429) {
         blocked = failure;
       }
@@ -312,12 +314,21 @@ void Session::FailRead(beast::error_code ec, bool header) {
                                       " bytes (limit header bytes)"));
   }
   if (ec == http::error::body_limit) {
-    // A chunked body declares nothing: the body limit stands for it.
-    const auto declared = parser_->content_length();
+    // A Content-Length over the limit is refused before the header counts
+    // as read, when the parser's content_length() may not be asked: the
+    // field's text, which the parser took as a number already. A chunked
+    // body declares nothing: the body limit stands for it.
+    uint64_t declared = l.body_bytes;
+    const auto field = parser_->get()[http::field::content_length];
+    uint64_t v = 0;
+    if (!field.empty() &&
+        std::from_chars(field.data(), field.data() + field.size(), v).ec == std::errc()) {
+      declared = v;
+    }
     return RefuseUnread(HttpError(413, "limit_exceeded",
                                   "request body larger than " + std::to_string(l.body_bytes) +
                                       " bytes (limit body bytes)"),
-                        declared ? *declared : l.body_bytes);
+                        declared);
   }
   if (ec.category() == beast::error_code(http::error::end_of_stream).category() &&
       ec != http::error::end_of_stream && ec != http::error::partial_message) {
