@@ -137,7 +137,9 @@ class ScopeCheck {
 // ContractOpened naming the writer's customer for another's contract is the
 // 403 of any write to it, not a rule error that would describe that contract
 // (its number of events), and no other event of the batch is checked against
-// it. `lines` are the body lines of the events, named by the error.
+// it. `lines` are the body lines of the events, named by the error. Run again
+// on a refused append (the ledger may have changed in between), so that a
+// contract another writer opened meanwhile is refused the same way.
 [[nodiscard]] std::optional<ApiError> CheckWriteBatch(std::string_view principal, ScopeCheck* check,
                                                       std::span<const events::Event> batch,
                                                       std::span<const uint64_t> lines);

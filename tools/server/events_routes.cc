@@ -139,10 +139,25 @@ Reply AppendedReply(const Status& s, const ledger::AppendResult& appended,
 // written with the batch says 200 and names the events; the 500 the client
 // got is recorded too, as a second record of the request, as is any other
 // failure to answer a written append: the log must show what was answered.
-Reply AppendedReplyOrFault(const Status& s, const ledger::AppendResult& appended,
-                           std::span<const uint64_t> lines, bool attached, double seconds,
-                           Service& svc) noexcept {
+//
+// `kept`: the batch of a principal with a scope (null for `*`). Its refusal
+// is checked against the scope again first: the ledger may have changed since
+// CheckWriteBatch looked (another writer opened a contract of this batch in
+// between, and the rules' refusal would describe that contract: its number of
+// events). The refusal through the scope then comes first, as it would have
+// had the other append come first; otherwise the rules' refusal, with what
+// lies outside the scope hidden (HideOutOfScopeEvents).
+Reply AnswerAppend(const Request& r, const std::vector<Event>* kept, Status s,
+                   const ledger::AppendResult& appended, std::span<const uint64_t> lines,
+                   bool attached, double seconds, Service& svc) noexcept {
   try {
+    if (kept != nullptr && !s.ok()) {
+      ScopeCheck scope(r.context.scope(), svc.ledger);
+      if (auto refused = CheckWriteBatch(r.context.principal, &scope, *kept, lines)) {
+        return Reply::Error(*refused);
+      }
+      s = HideOutOfScopeEvents(&scope, *kept, appended, s);
+    }
     return AppendedReply(s, appended, lines, attached, seconds, svc);
   } catch (const std::exception& e) {
     Reply reply = Reply::Error(HttpError(500, "internal",
@@ -195,7 +210,8 @@ void PostEvents(std::shared_ptr<const Request> request, Service& svc, ReplyDone 
   // is one atomic append, so it is written exactly when the events are.
   const bool attached = AttachAccessRecord(r, &options.append);
   // A refusal seen through a scope must not name what lies outside it: the
-  // events are kept to say what is refused (HideOutOfScopeEvents).
+  // events are kept to check them again and to say what is refused
+  // (AnswerAppend).
   std::shared_ptr<const std::vector<Event>> kept;
   if (!scope.everything()) kept = std::make_shared<const std::vector<Event>>(in.events);
   const auto start = std::chrono::steady_clock::now();
@@ -206,12 +222,7 @@ void PostEvents(std::shared_ptr<const Request> request, Service& svc, ReplyDone 
           const Status& st, ledger::AppendResult&& appended) {
         const InFlight in_flight(&svc.appends_in_flight);
         const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-        Status shown = st;
-        if (kept != nullptr) {
-          ScopeCheck scope(request->context.scope(), svc.ledger);
-          shown = HideOutOfScopeEvents(&scope, *kept, appended, st);
-        }
-        done(AppendedReplyOrFault(shown, appended, lines, attached, took.count(), svc));
+        done(AnswerAppend(*request, kept.get(), st, appended, lines, attached, took.count(), svc));
       });
 }
 

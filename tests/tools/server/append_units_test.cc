@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "events/model/json.h"
+#include "events/model/rules.h"
+#include "events/model/uuid.h"
 #include "tests/events/model/event_factory.h"
 #include "tests/projections/folds/fake_ledger.h"
 #include "tools/server/routes.h"
@@ -141,6 +143,62 @@ TEST_F(PostEventsTest, AThrowWhileAnsweringIsA500AndEndsTheAppend) {
   EXPECT_EQ((*reply)->status, 500u) << (*reply)->body;
   EXPECT_FALSE((*reply)->access_recorded);
   EXPECT_EQ(svc_.appends_in_flight.load(), 0u);
+}
+
+// Between CheckWriteBatch and the append, another writer opens the contract
+// a customer-scoped writer's batch opens: the ledger refuses the batch by
+// R-LIFE-02, whose message describes the other customer's contract (its
+// number of events). The scoped writer must get the 403 it would have got
+// had the other append come first, and nothing of that contract.
+class RacingLedger final : public projections::testing::FakeLedger {
+ public:
+  explicit RacingLedger(Event other_open) : other_open_(std::move(other_open)) {}
+  void AppendAsync(std::vector<Event> batch, ledger::AppendOptions, AppendDone done) override {
+    Event other = other_open_;
+    other.seq = head().seq + 1;
+    AddAssigned(other);  // the other writer's append wins the race
+    ledger::AppendResult r;
+    r.failed_index = 0;
+    done(Status::RuleViolation("event " + events::FormatUuid(batch[0].event_id) +
+                               ": contract already opened: contract '" + batch[0].contract +
+                               "' has 1 events")
+             .WithRule(rules::kOpenedOnce),
+         std::move(r));
+  }
+
+ private:
+  Event other_open_;
+};
+
+TEST_F(PostEventsTest, AScopedWriterThatLosesARaceToOpenAContractGetsTheScopesRefusal) {
+  Event other = f_.Open("C");
+  other.customer = "Other Agency";
+  RacingLedger racing(other);
+  svc_.ledger = &racing;
+  rules_ = std::make_shared<AccessRules>();
+  ASSERT_TRUE(
+      Policy::Parse("tester writer customer:\"Department of Examples\"\n", &rules_->policy).ok());
+  auto reply = Post({f_.Open("C")});
+  ASSERT_TRUE(reply->has_value());
+  EXPECT_EQ((*reply)->status, 403u) << (*reply)->body;
+  EXPECT_TRUE((*reply)->body.find("outside the scope") != std::string::npos) << (*reply)->body;
+  EXPECT_TRUE((*reply)->body.find("R-LIFE-02") == std::string::npos) << (*reply)->body;
+  EXPECT_TRUE((*reply)->body.find("events") == std::string::npos) << (*reply)->body;
+  EXPECT_FALSE((*reply)->access_recorded) << "refused: the session records it";
+}
+
+// The same refusal of a contract the writer's own scope holds is shown as
+// the rules say it: the contract is the writer's to know about.
+TEST_F(PostEventsTest, AScopedWritersOwnContractsRuleRefusalIsShownWhole) {
+  RacingLedger racing(f_.Open("C"));  // opened by another writer, but in scope
+  svc_.ledger = &racing;
+  rules_ = std::make_shared<AccessRules>();
+  ASSERT_TRUE(
+      Policy::Parse("tester writer customer:\"Department of Examples\"\n", &rules_->policy).ok());
+  auto reply = Post({f_.Open("C")});
+  ASSERT_TRUE(reply->has_value());
+  EXPECT_EQ((*reply)->status, 422u) << (*reply)->body;
+  EXPECT_TRUE((*reply)->body.find("R-LIFE-02") != std::string::npos) << (*reply)->body;
 }
 
 }  // namespace
