@@ -316,7 +316,6 @@ Status RunPostgresSink(SinkSource* source, const PostgresSinkOptions& options,
     return Status::InvalidArgument("poll interval: must be 1.." +
                                    std::to_string(limits::kSinkPollIntervalMsMax) + " ms");
   }
-  if (options.conninfo.empty()) return Status::InvalidArgument("conninfo: must not be empty");
   if (!options.today_day)
     return Status::InvalidArgument("today_day: the front end's clock is required");
   Sink sink(source, options, result);

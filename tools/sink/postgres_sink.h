@@ -53,7 +53,9 @@ struct SinkBatchStats {
 };
 
 struct PostgresSinkOptions {
-  std::string conninfo;  // libpq connection string
+  // libpq connection string; empty: libpq's, every setting from the PG*
+  // environment variables and libpq's defaults.
+  std::string conninfo;
   std::string schema = "ccl";
   // Keep going as the ledger grows (Ledger::Refresh for a read-only
   // ledger) until should_stop returns true; without it, stop at the head.

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <map>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "events/base/time_format.h"
@@ -572,6 +573,32 @@ TEST_F(PostgresSinkTest, FollowSyncsAWriterUntilSigterm) {
   uint64_t cp = 0;
   ExpectConsistent(&cp);
   EXPECT_EQ(cp, head);
+}
+
+// `--conninfo ""` is libpq's empty connection string: every setting from
+// the PG* environment (README, exit codes), not a usage error.
+TEST_F(PostgresSinkTest, AnEmptyConninfoTakesEverySettingFromTheEnvironment) {
+  const uint64_t head = Import(2, 5, 1);
+  // pg_server.sh's connection string: `key=value` words, no quoting.
+  const std::map<std::string, std::string> variable_of = {
+      {"host", "PGHOST"}, {"port", "PGPORT"}, {"dbname", "PGDATABASE"}, {"user", "PGUSER"}};
+  std::vector<std::string> set;
+  std::istringstream words(server_->conninfo());
+  for (std::string word; words >> word;) {
+    const size_t eq = word.find('=');
+    ASSERT_NE(eq, std::string::npos) << server_->conninfo();
+    const auto v = variable_of.find(word.substr(0, eq));
+    ASSERT_NE(v, variable_of.end()) << word;
+    ASSERT_EQ(setenv(v->second.c_str(), word.substr(eq + 1).c_str(), 1), 0);
+    set.push_back(v->second);
+  }
+  EXPECT_FALSE(set.empty());
+  const int code = Ledgerctl({"sink", "postgres", "--conninfo", "", "--schema", schema_});
+  for (const std::string& v : set) unsetenv(v.c_str());
+  ASSERT_EQ(code, 0) << Err();
+  uint64_t checkpoint = 0;
+  ExpectConsistent(&checkpoint);
+  EXPECT_EQ(checkpoint, head);
 }
 
 TEST_F(PostgresSinkTest, UsageErrors) {
