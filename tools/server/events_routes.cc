@@ -250,6 +250,9 @@ Reply GetEvents(const Request& r, Service& svc) {
                                                   ? svc.ledger->NewIterator(after + 1)
                                                   : svc.ledger->NewStreamIterator(contract, 1);
   Reply reply{200, "application/x-ndjson", ""};
+  // Whether the answer can hold every event (a client that needs the whole
+  // ledger, the PostgreSQL sink, asks before it writes anything).
+  reply.headers.emplace_back("Ledger-Scope", scope.everything() ? "all" : "narrowed");
   feed::ContractCurrencies currencies(svc.ledger);
   ledger::Hash hash;
   for (uint64_t& rows = reply.rows; it->Valid() && rows < limit; it->Next()) {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "events/base/limits.h"
+#include "events/base/quote.h"
 #include "events/model/fields.h"
 #include "events/model/uuid.h"
 #include "ledger/merkle/digest.h"
@@ -259,6 +260,18 @@ Status NewServerSource(const client::ClientOptions& options, bool follow,
   Status s = ledger::ParseDigestJson(r.body, &d);
   if (!s.ok()) {
     return Status::Corruption(digest_client->server() + ": GET /v1/digest: " + s.message());
+  }
+  // The sink copies every event: a principal that may not read events, or
+  // sees only some (a scope), is refused before anything is written.
+  CCL_RETURN_IF_ERROR(
+      digest_client->Get("/v1/events?after=0&limit=1", limits::kClientWholeBodyBytesMax, &r));
+  if (r.Header("ledger-scope") != "all") {
+    return Status::IOError(digest_client->server() +
+                           ": GET /v1/events: the server shows this principal only the events "
+                           "of its scope (Ledger-Scope: " +
+                           events::QuoteForMessage(r.Header("ledger-scope")) +
+                           "); the sink copies the whole ledger: use a principal whose policy "
+                           "line has scope *");
   }
   *out = std::make_unique<ServerSource>("server " + digest_client->server(), d.ledger_id,
                                         std::move(feed_client), d.head_seq, follow);

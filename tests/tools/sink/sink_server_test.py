@@ -92,7 +92,9 @@ class SinkServerTest(unittest.TestCase):
                         path, check=True)
             h.ledgerctl("--quiet", "import", path, db=d.db, check=True)
 
-        cls.server = FixedPortLedgerd(prepare=prepare)
+        # s_reader: a reader scoped to one contract, shown part of the ledger.
+        cls.server = FixedPortLedgerd(
+            prepare=prepare, policy=h.POLICY + "s_reader reader contract:SC-2025-000001\n")
 
     @classmethod
     def tearDownClass(cls):
@@ -254,11 +256,25 @@ class SinkServerTest(unittest.TestCase):
         self.assertIn("refusing to mix two ledgers", r.stderr)
         self.assertEqual(self.table("other", "events"), before)
 
+    def schema_exists(self, schema):
+        return self.pg.rows(f"SELECT count(*) FROM pg_namespace WHERE nspname = '{schema}'").strip() == "1"
+
     def test_4_a_principal_without_the_reader_role_is_told_so(self):
-        # The digest is open to every authenticated role; the feed is not.
+        # The digest is open to every authenticated role; the events are not.
+        # Refused before the sink creates anything in the database.
         r = self.run_sink("writer_only", principal="writer")
         self.assertEqual(r.returncode, 4, r.stderr)
-        self.assertIn("/v1/feed", r.stderr + r.stdout)
+        self.assertIn("/v1/events", r.stderr + r.stdout)
+        self.assertFalse(self.schema_exists("writer_only"))
+
+    def test_7_a_scoped_principal_is_refused_before_anything_is_written(self):
+        # Its feed has gaps (the events outside its scope), which the sink
+        # would otherwise report as a damaged feed after creating its tables.
+        r = self.run_sink("scoped_only", principal="s_reader")
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("scope", r.stderr)
+        self.assertNotIn("seq 1 was due", r.stderr)
+        self.assertFalse(self.schema_exists("scoped_only"))
 
 
 if __name__ == "__main__":
