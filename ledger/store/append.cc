@@ -583,7 +583,7 @@ Status LedgerImpl::ProcessWriter(Writer* w, GroupScratch* g) {
       if (!s.ok()) return s.WithContext(EventLabel(in.event_id) + ": seal");
     }
     CCL_RETURN_IF_ERROR(StageStoredEvent(in, g));
-    r->outcomes[i] = EventOutcome{seq, false, applied.stream_version};
+    r->outcomes[i] = EventOutcome{seq, false, applied.stream_version, applied.awaits_approval};
     r->appended += 1;
     g->next_seq += 1;
   }

@@ -102,6 +102,9 @@ struct EventOutcome {
   // The stream version assigned to a new event; 0 for a duplicate (read the
   // stored event for its own).
   uint64_t stream_version = 0;
+  // A new event accepted pending (R-APPR-01: it awaits an Approved); false
+  // for a duplicate (read the stored event for its own).
+  bool awaits_approval = false;
 };
 
 struct AppendResult {

@@ -68,6 +68,13 @@ Status JsonUnsigned(const client::Client& c, std::string_view json, const char* 
   return Status::OK();
 }
 
+bool JsonTrue(std::string_view json, const char* key) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  bool value = false;
+  return !parser.parse(json).get(root) && !root[key].get(value) && value;
+}
+
 std::string JsonString(std::string_view json, const char* key) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
@@ -136,12 +143,16 @@ int RemoteAppend(const po::variables_map& vm, const GlobalOptions& g) {
   const char* what = appended == 0 ? "duplicate of" : "appended";
   const std::string stream =
       events::IsLedgerWide(e.type) ? std::string("ledger-wide") : "contract " + e.contract;
+  const char* pending =
+      JsonTrue(r.body, "awaits_approval") ? ", awaits approval (ledgerctl pending)" : "";
   if (!JsonUnsigned(*c, r.body, "stream_version", &version).ok()) {
-    std::printf("%s seq %llu (%s)\n", what, static_cast<unsigned long long>(seq), stream.c_str());
+    std::printf("%s seq %llu (%s)%s\n", what, static_cast<unsigned long long>(seq), stream.c_str(),
+                pending);
     return kExitOk;
   }
-  std::printf("%s seq %llu (%s, stream version %llu)\n", what, static_cast<unsigned long long>(seq),
-              stream.c_str(), static_cast<unsigned long long>(version));
+  std::printf("%s seq %llu (%s, stream version %llu)%s\n", what,
+              static_cast<unsigned long long>(seq), stream.c_str(),
+              static_cast<unsigned long long>(version), pending);
   return kExitOk;
 }
 
@@ -296,6 +307,8 @@ Status EventOfLine(const client::Client& c, std::string_view line, events::JsonE
   Status s = parser->Parse(line, e);
   if (!s.ok()) return Status::IOError(c.server() + ": an event the server sent: " + s.message());
   CCL_RETURN_IF_ERROR(JsonUnsigned(c, line, "seq", &e->seq));
+  // Assigned, so the parser ignores it; the table shows it.
+  e->awaits_approval = JsonTrue(line, "awaits_approval");
   return JsonUnsigned(c, line, "stream_version", &e->stream_version);
 }
 

@@ -297,7 +297,9 @@ std::string EventDetail(const Event& e) {
       d = "period " + events::FormatMonthIndex(e.period_month) + " reopened: " + e.reason;
       break;
   }
-  if (e.awaits_approval) d = "[awaits approval] " + d;
+  // How the event was accepted (EVENTS.md R-APPR-01), not whether it still
+  // waits: `pending` lists that.
+  if (e.awaits_approval) d = "[accepted pending] " + d;
   return events::TerminalText(Clip(std::move(d), 100));
 }
 

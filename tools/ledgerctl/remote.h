@@ -41,6 +41,8 @@ class QueryString {
 Status JsonUnsigned(const client::Client& c, std::string_view json, const char* key, uint64_t* out);
 // The string `key` of the JSON object `json`; "" when it is absent.
 std::string JsonString(std::string_view json, const char* key);
+// Whether `json` is an object whose `key` is true (absent or else: false).
+bool JsonTrue(std::string_view json, const char* key);
 
 // An event's `log --json` line without its chain hash (the last key, as
 // events::AppendEventJson places it); the line as is when it has none.

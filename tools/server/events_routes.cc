@@ -68,15 +68,19 @@ ApiError ImportFailure(const Status& s) {
   return e;
 }
 
-// `stream_version`: the one event's, for a body of one event (0: left out).
+// The answer to a body of one event names its stream version
+// (`stream_version`, 0: left out) and whether it was accepted pending
+// approval (`awaits_approval`, present only when true), as `ledgerctl append`
+// says.
 std::string AppendedJson(const app::ImportResult& result, const ledger::Hash& last_hash,
-                         uint64_t stream_version) {
+                         uint64_t stream_version, bool awaits_approval) {
   return "{\"appended\":" + std::to_string(result.appended) +
          ",\"duplicates\":" + std::to_string(result.duplicates) +
          ",\"first_seq\":" + std::to_string(result.lowest_seq) +
          ",\"last_seq\":" + std::to_string(result.highest_seq) + ",\"head_hash\":\"" +
          ledger::HexEncode(last_hash) + "\"" +
-         (stream_version != 0 ? ",\"stream_version\":" + std::to_string(stream_version) : "") + "}";
+         (stream_version != 0 ? ",\"stream_version\":" + std::to_string(stream_version) : "") +
+         (awaits_approval ? ",\"awaits_approval\":true" : "") + "}";
 }
 
 // The event's `log --json` line (with its contract's currency beside every
@@ -118,16 +122,19 @@ Reply AppendedReply(const Status& s, const ledger::AppendResult& appended,
   // otherwise learn only by reading the event back (a reader's right). The
   // append assigned it; a duplicate's is read (a retry: rare).
   uint64_t stream_version = 0;
+  bool awaits_approval = false;
   if (result.events == 1 && appended.outcomes.size() == 1) {
     stream_version = appended.outcomes[0].stream_version;
+    awaits_approval = appended.outcomes[0].awaits_approval;
     if (appended.outcomes[0].duplicate) {
       Event stored;
       added = svc.ledger->Get(appended.outcomes[0].seq, &stored);
       if (!added.ok()) return Reply::Of(added);
       stream_version = stored.stream_version;
+      awaits_approval = stored.awaits_approval;
     }
   }
-  Reply reply = Reply::Json(AppendedJson(result, hash, stream_version));
+  Reply reply = Reply::Json(AppendedJson(result, hash, stream_version, awaits_approval));
   reply.rows = result.appended;
   reply.access_recorded = attached;
   return reply;

@@ -260,6 +260,22 @@ class RemoteTest(unittest.TestCase):
         self.assertEqual(self.local("append", "--json", json.dumps(dict(anon, actor="writer")),
                                     db=self.twin).returncode, 0)
 
+        # An event the approval policy holds: both say it awaits approval (the
+        # server's answer said nothing of it), and both log tables tag it.
+        policy = {"event_id": str(uuid.uuid4()), "type": "ApprovalPolicySet",
+                  "effective_at": booking["effective_at"], "actor": "allroles", "source": "s",
+                  "types": "EntryReversed"}
+        reversal = {"event_id": str(uuid.uuid4()), "type": "EntryReversed",
+                    "contract": booking["contract"], "effective_at": booking["effective_at"],
+                    "actor": "allroles", "source": "s", "target_event_id": fresh["event_id"],
+                    "reason": "booked twice"}
+        for event in (policy, reversal):
+            p = self.assertSameAsLocal(["append"], db=self.twin, input=json.dumps(event))
+            self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(", awaits approval (ledgerctl pending)", p.stdout)
+        p = self.assertSameAsLocal(["log", "--from", str(self.server.head_seq())], db=self.twin)
+        self.assertIn("[accepted pending] reverses", p.stdout)
+
     def test_csv_imports_as_the_local_command_imports_it(self):
         booking = self.first("HoursBooked")
         columns = list(booking.keys())
