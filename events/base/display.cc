@@ -82,6 +82,16 @@ char32_t NextCodePoint(std::string_view s, size_t* i) {
   return c;
 }
 
+// The bidirectional formatting characters (Unicode's Bidi_Control: marks,
+// embeddings, overrides, isolates) and the line and paragraph separators: shown
+// raw, they reorder or break what follows them on a line (an amount, a name).
+bool ReordersText(char32_t c) {
+  return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x2028 && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069);
+}
+
+constexpr char kLowerHex[] = "0123456789abcdef";
+
 }  // namespace
 
 std::string FormatThousands(uint64_t n) {
@@ -124,9 +134,28 @@ size_t DisplayWidth(std::string_view utf8) {
 }
 
 std::string TerminalText(std::string_view text) {
-  if (!HasControlCharacter(text)) return std::string(text);
+  bool reorders = false;
+  for (size_t i = 0; i < text.size() && !reorders;)
+    reorders = ReordersText(NextCodePoint(text, &i));
+  if (!reorders && !HasControlCharacter(text)) return std::string(text);
+  std::string escaped;
+  AppendJsonStringBody(text, /*escape_del_c1=*/true, &escaped);
+  if (!reorders) return escaped;
   std::string shown;
-  AppendJsonStringBody(text, /*escape_del_c1=*/true, &shown);
+  for (size_t i = 0, run = 0; i < escaped.size(); run = i) {
+    const char32_t c = NextCodePoint(escaped, &i);
+    if (!ReordersText(c)) {
+      shown.append(escaped, run, i - run);
+      continue;
+    }
+    const char esc[6] = {'\\',
+                         'u',
+                         kLowerHex[c >> 12],
+                         kLowerHex[(c >> 8) & 0xf],
+                         kLowerHex[(c >> 4) & 0xf],
+                         kLowerHex[c & 0xf]};
+    shown.append(esc, sizeof(esc));
+  }
   return shown;
 }
 

@@ -35,9 +35,12 @@ std::string FormatBasisPoints(int64_t bp);
 size_t DisplayWidth(std::string_view utf8);
 
 // Text from the ledger as a table for people shows it: unchanged unless it
-// holds a control character (HasControlCharacter: C0, DEL, C1), then escaped
-// as the inside of a JSON string (AppendJsonStringBody), so no byte of it can
-// drive the terminal (an ESC or CSI sequence could rewrite the screen).
+// holds a control character (HasControlCharacter: C0, DEL, C1), a
+// bidirectional formatting character (U+061C, U+200E, U+200F, U+202A..U+202E,
+// U+2066..U+2069) or a line or paragraph separator (U+2028, U+2029), then
+// escaped as the inside of a JSON string (AppendJsonStringBody; those code
+// points as \uXXXX), so no byte of it can drive the terminal (an ESC or CSI
+// sequence could rewrite the screen) or reorder the rest of its line.
 std::string TerminalText(std::string_view text);
 
 // Untrusted text (a request's target, a certificate's CN) as one field of a

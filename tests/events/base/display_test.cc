@@ -86,6 +86,23 @@ TEST_F(DisplayTest, LineFieldIsOneFieldOfPrintableAscii) {
   EXPECT_EQ(LineField("a\x1b[2Jb"), "'a\\x1b[2Jb'");
 }
 
+// A table cell keeps text as it is unless a byte of it would drive the
+// terminal or reorder the rest of the line (an amount after a customer name
+// holding U+202E would print right to left).
+TEST_F(DisplayTest, TerminalTextEscapesControlsAndBidiFormattingOnly) {
+  EXPECT_EQ(TerminalText("Département \"Nord\" \xe6\x9d\xb1"), "Département \"Nord\" \xe6\x9d\xb1");
+  EXPECT_EQ(TerminalText("a\x1b[2Jb"), "a\\u001b[2Jb");
+  EXPECT_EQ(TerminalText("a\xe2\x80\xae"
+                         "b"),
+            "a\\u202eb");                                                   // U+202E override
+  EXPECT_EQ(TerminalText("\xe2\x81\xa6x\xe2\x81\xa9"), "\\u2066x\\u2069");  // an isolate
+  EXPECT_EQ(TerminalText("a\xe2\x80\xa8"
+                         "b\""),
+            "a\\u2028b\\\"");  // U+2028, and the JSON escapes with it
+  EXPECT_EQ(TerminalText("\xd8\x9c\xe2\x80\x8f"), "\\u061c\\u200f");  // marks
+  EXPECT_EQ(TerminalText("\xe2\x80\x8b"), "\xe2\x80\x8b");  // a zero-width space: no reordering
+}
+
 }  // namespace
 }  // namespace ccl::events
 
