@@ -118,15 +118,18 @@ Status CheckCheckpointAgainst(ledger::Ledger* ledger, const FeedCheckpoint& cp,
   if (cp.seq > head.seq) {
     return Status::Corruption(what + " is at seq " + std::to_string(cp.seq) +
                               " but the ledger ends at seq " + std::to_string(head.seq) +
-                              ": the ledger was rewritten or restored from an older backup");
+                              ": the ledger was rewritten or restored from an older backup, or "
+                              "the checkpoint file was changed (ledgerctl verify checks the "
+                              "ledger); refusing to continue the feed");
   }
   ledger::Hash stored;
   CCL_RETURN_IF_ERROR(ledger->GetChainHash(cp.seq, &stored));
   if (stored != cp.hash) {
-    return Status::Corruption(what + ": the ledger's chain hash at seq " + std::to_string(cp.seq) +
-                              " is " + events::HexEncode(stored) + ", the checkpoint recorded " +
-                              events::HexEncode(cp.hash) +
-                              ": the ledger was rewritten; refusing to continue the feed");
+    return Status::Corruption(
+        what + ": the ledger's chain hash at seq " + std::to_string(cp.seq) + " is " +
+        events::HexEncode(stored) + ", the checkpoint recorded " + events::HexEncode(cp.hash) +
+        ": the ledger was rewritten, or the checkpoint file was changed "
+        "(ledgerctl verify checks the ledger); refusing to continue the feed");
   }
   return Status::OK();
 }
