@@ -215,13 +215,17 @@ std::string CheckNumericOptions(const po::parsed_options& parsed,
 // value is refused for every option: for a filter such as --contract it
 // would otherwise read as "no filter" (a script's unset variable widening a
 // report to every contract). Except --conninfo: libpq takes an empty one to
-// mean every setting from the PG* environment variables.
-std::string CheckEmptyValues(const po::parsed_options& parsed) {
+// mean every setting from the PG* environment variables. The advice to leave
+// the option out is given only for an option that may be left out.
+std::string CheckEmptyValues(const po::parsed_options& parsed, const po::options_description& all) {
   for (const po::option& o : parsed.options) {
     if (o.unregistered || o.position_key != -1 || o.string_key == "conninfo") continue;
     for (const std::string& text : o.value) {
-      if (text.empty())
-        return "option '--" + o.string_key + "': must not be empty (leave the option out instead)";
+      if (!text.empty()) continue;
+      const po::option_description* d = all.find_nothrow(o.string_key, false);
+      const bool required = d != nullptr && d->semantic()->is_required();
+      return "option '--" + o.string_key + "': must not be empty" +
+             (required ? "" : " (leave the option out instead)");
     }
   }
   return "";
@@ -310,7 +314,7 @@ std::optional<int> ParseCommandOptions(const Command& cmd, const std::vector<std
     po::parsed_options parsed =
         po::command_line_parser(args).options(all).positional(positional).run();
     std::string bad = CheckNumericOptions(parsed, all);
-    if (bad.empty()) bad = CheckEmptyValues(parsed);
+    if (bad.empty()) bad = CheckEmptyValues(parsed, all);
     if (!bad.empty()) {
       std::fprintf(stderr, "ledgerctl %s: %s (see ledgerctl %s --help)\n", cmd.name.c_str(),
                    bad.c_str(), cmd.name.c_str());

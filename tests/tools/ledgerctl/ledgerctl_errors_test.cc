@@ -73,6 +73,10 @@ TEST_F(LedgerctlErrorsTest, AnEmptyOptionValueIsAUsageError) {
     EXPECT_EQ(r.out, "");
   }
   ExpectOneLine(Run({"log", "--contract="}), 2, {"'--contract'"});
+  // A required option cannot be left out: no such advice.
+  const RunResult required = Run({"token", "new", "--principal", ""});
+  ExpectOneLine(required, 2, {"option '--principal': must not be empty (see"});
+  EXPECT_EQ(required.err.find("leave the option out"), std::string::npos) << required.err;
   ExpectOneLine(Run({"stats", "--db", ""}, "", /*with_db=*/false), 2,
                 {"'--db'", "must not be empty"});
   EXPECT_EQ(Run({"balance", "--contract", "C-1"}).code, 0);
