@@ -276,10 +276,10 @@ std::optional<ApiError> CheckWriteBatch(std::string_view principal, ScopeCheck* 
                           events::QuoteForMessage(e.actor));
       err.field = "actor";
     } else if (!check->scope().AllowsType(e.type)) {
-      err =
-          HttpError(403, "forbidden",
-                    at + "principal " + events::QuoteForMessage(principal) + " may not append " +
-                        std::string(events::EventTypeName(e.type)) + " events (its types: scope)");
+      err = HttpError(403, "forbidden",
+                      at + "principal " + events::QuoteForMessage(principal) + " may not append " +
+                          std::string(events::EventTypeName(e.type)) +
+                          " events: the types: scope of its policy line does not list them");
       err.field = "type";
     } else {
       const auto o = opened.find(e.contract);
@@ -290,10 +290,15 @@ std::optional<ApiError> CheckWriteBatch(std::string_view principal, ScopeCheck* 
         return ApiErrorOf(s);
       }
       if (in) continue;
-      err =
-          HttpError(403, "forbidden",
-                    at + "contract " + events::QuoteForMessage(e.contract) +
-                        " is outside the scope of principal " + events::QuoteForMessage(principal));
+      // A ledger-wide event (no contract) is reached only by a `*` scope.
+      const std::string what =
+          e.contract.empty()
+              ? std::string(events::EventTypeName(e.type)) +
+                    " is a ledger-wide event, which only a principal with "
+                    "scope * may append; it is outside the scope"
+              : "contract " + events::QuoteForMessage(e.contract) + " is outside the scope";
+      err = HttpError(403, "forbidden",
+                      at + what + " of principal " + events::QuoteForMessage(principal));
       err.field = "contract";
     }
     err.line = lines[i];

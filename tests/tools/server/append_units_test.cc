@@ -201,5 +201,20 @@ TEST_F(PostEventsTest, AScopedWritersOwnContractsRuleRefusalIsShownWhole) {
   EXPECT_TRUE((*reply)->body.find("R-LIFE-02") != std::string::npos) << (*reply)->body;
 }
 
+// A ledger-wide event from a writer narrowed to a customer: the 403 says
+// why (only `*` reaches ledger-wide events), not "contract ''".
+TEST_F(PostEventsTest, AScopedWritersLedgerWideEventIsRefusedSayingWhy) {
+  rules_ = std::make_shared<AccessRules>();
+  ASSERT_TRUE(
+      Policy::Parse("tester writer customer:\"Department of Examples\"\n", &rules_->policy).ok());
+  auto reply = Post({f_.Policy(1u << static_cast<unsigned>(events::EventType::kEntryReversed))});
+  ASSERT_TRUE(reply->has_value());
+  EXPECT_EQ((*reply)->status, 403u) << (*reply)->body;
+  EXPECT_TRUE((*reply)->body.find("ApprovalPolicySet is a ledger-wide event, which only a "
+                                  "principal with scope * may append") != std::string::npos)
+      << (*reply)->body;
+  EXPECT_TRUE((*reply)->body.find("contract ''") == std::string::npos) << (*reply)->body;
+}
+
 }  // namespace
 }  // namespace ccl::ledgerd
