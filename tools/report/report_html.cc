@@ -198,11 +198,13 @@ void Balances(const ReportData& d, std::string* out) {
     t.Num(r.overage_minutes > 0 ? FormatHoursMinutes(r.overage_minutes) : "");
     std::string meter;
     if (r.funded_minutes > 0) {
-      const int64_t pct = r.consumed_minutes * 100 / r.funded_minutes;
-      const int64_t width = std::clamp<int64_t>(pct, 0, 100);
-      meter = "<span class=\"meter\"><i" + std::string(pct > 100 ? " class=\"over\"" : "") +
-              " style=\"width:" + std::to_string(width) + "%\"></i></span>" + std::to_string(pct) +
-              "%";
+      // In basis points, shown as the CLI shows percentages (40.80%), cut
+      // down, never rounded up to a full meter.
+      const int64_t bp = r.consumed_minutes * 10000 / r.funded_minutes;
+      const int64_t width = std::clamp<int64_t>(bp / 100, 0, 100);
+      meter = "<span class=\"meter\"><i" + std::string(bp > 10000 ? " class=\"over\"" : "") +
+              " style=\"width:" + std::to_string(width) + "%\"></i></span>" +
+              events::FormatBasisPoints(bp);
     } else {
       meter = "<span class=\"sub\">not funded</span>";
     }

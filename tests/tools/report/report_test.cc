@@ -120,9 +120,10 @@ TEST_F(ReportHtmlTest, ContainsTheProjectionsFigures) {
   ASSERT_NE(reactive, nullptr);
   EXPECT_EQ(reactive->consumed_minutes, 90);
   const std::string html = Html(d);
-  EXPECT_NE(html.find(">1:30<"), std::string::npos);    // consumed, h:mm
-  EXPECT_NE(html.find(">200:00<"), std::string::npos);  // reactive funded 12000 min
-  EXPECT_NE(html.find(">198:30<"), std::string::npos);  // remaining
+  EXPECT_NE(html.find(">1:30<"), std::string::npos);         // consumed, h:mm
+  EXPECT_NE(html.find(">200:00<"), std::string::npos);       // reactive funded 12000 min
+  EXPECT_NE(html.find(">198:30<"), std::string::npos);       // remaining
+  EXPECT_NE(html.find("</span>0.75%<"), std::string::npos);  // used: 90 of 12000 min
   // Revenue of C-1: 90 min at 300.00/h + 120 min at 250.00/h = 950.00 USD.
   EXPECT_NE(html.find(">950.00 USD<"), std::string::npos);
 
