@@ -94,4 +94,12 @@ const Route* MatchRoute(std::string_view method, std::string_view path,
   return found;
 }
 
+const Route* RouteOfPath(std::string_view path) {
+  std::vector<std::string> params;
+  for (const Route& r : kRoutes) {
+    if (PathMatches(r.pattern, path, &params)) return &r;
+  }
+  return nullptr;
+}
+
 }  // namespace ccl::ledgerd

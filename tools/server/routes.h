@@ -48,6 +48,10 @@ const Route* MatchRoute(std::string_view method, std::string_view path,
                         std::vector<std::string>* params, unsigned* status,
                         std::string* allow = nullptr);
 
+// The route whose pattern matches `path`, under whichever method (routes of
+// one path share its pattern), or nullptr: what a 405's record names.
+const Route* RouteOfPath(std::string_view path);
+
 // Handlers (events_routes.cc, audit_routes.cc, report_routes.cc).
 // Parses and checks the body, then appends it with Ledger::AppendAsync
 // (no thread waits for the group commit) and answers once it is synced.
