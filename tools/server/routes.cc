@@ -25,7 +25,7 @@ constexpr std::array<std::string_view, 5> kBurnParams = {"contract", "as_of", "k
 
 const std::array<Route, 17> kRoutes = {{
     {"POST", "/v1/events", kRoleWriter, kPostEventsParams, RouteKind::kAsyncReply, nullptr,
-     PostEvents},
+     PostEvents, CheckPostEventsHeader},
     {"GET", "/v1/events", kReaders, kGetEventsParams, RouteKind::kReply, GetEvents},
     {"GET", "/v1/events/{seq}", kReaders, {}, RouteKind::kReply, GetEventBySeq},
     {"GET", "/v1/events/by-id/{event_id}", kReaders, {}, RouteKind::kReply, GetEventById},

@@ -171,6 +171,11 @@ std::optional<Reply> Session::DecideOnHeader() {
                             route_->params, &request_->query)) {
     return Reply::Error(*e);
   }
+  const auto ct = parser_->get()[http::field::content_type];
+  request_->content_type = MediaType(std::string_view(ct.data(), ct.size()));
+  if (route_->check_header != nullptr) {
+    if (auto e = route_->check_header(*request_)) return Reply::Error(*e);
+  }
   return std::nullopt;
 }
 
@@ -299,8 +304,6 @@ void Session::Dispatch() {
   const bool keep_alive = KeepAlive();
   std::shared_ptr<Request> request = std::move(request_);
   if (route_->kind == RouteKind::kFeed) return StartFeed(request->query);
-  const auto ct = req[http::field::content_type];
-  request->content_type = MediaType(std::string_view(ct.data(), ct.size()));
   request->body = req.body();
   request->context = context_;
   if (server_->service().access_log != nullptr) request->access = RequestAccessRecord(Facts());

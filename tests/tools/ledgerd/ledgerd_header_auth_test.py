@@ -1,7 +1,8 @@
 """ledgerd decides on a request's header alone whether to read its body: a
-request that is not authenticated, not authorized, routed nowhere or with a
-malformed query is answered before a byte of its body is read (and is never
-sent `100 Continue`), and its connection is closed after the answer; and an
+request that is not authenticated, not authorized, routed nowhere, with a
+malformed query or a query value or Content-Type its route refuses is
+answered before a byte of its body is read (and is never sent `100
+Continue`), and its connection is closed after the answer; and an
 unauthenticated client's 404s and 405s count against its address as its 401s
 do. End to end over raw TLS sockets on loopback."""
 
@@ -34,8 +35,8 @@ def read_response(sock):
     return head + b"\r\n\r\n" + body
 
 
-def post_header(path="/v1/events", expect=False, extra=b""):
-    return (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+def post_header(path="/v1/events", expect=False, extra=b"", content_type="application/x-ndjson"):
+    return (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\n"
             f"Content-Length: {DECLARED_BODY_BYTES}\r\n".encode()
             + (b"Expect: 100-continue\r\n" if expect else b"") + extra + b"\r\n")
 
@@ -84,6 +85,20 @@ class RefusedOnTheHeaderTest(ServedTestCase):
                 answer = self.send_header("writer", post_header(path, expect=True), True)
                 self.assertEqual(http_statuses(answer), [status], answer)
                 self.assertNotIn(b"100 Continue", answer)
+
+    def test_a_bad_parameter_value_or_content_type_is_refused_before_the_body(self):
+        cases = [("/v1/events?expected_version=x&contract=C1", "application/x-ndjson", 400,
+                  b'"field":"expected_version"'),
+                 ("/v1/events?contract=C1", "application/x-ndjson", 400,
+                  b'"field":"expected_version"'),
+                 ("/v1/events", "text/plain", 415, b'"code":"unsupported_media_type"')]
+        for path, content_type, status, said in cases:
+            for expect in (True, False):
+                with self.subTest(path=path, content_type=content_type, expect=expect):
+                    header = post_header(path, expect=expect, content_type=content_type)
+                    answer = self.send_header("writer", header, expect)
+                    self.assertEqual(http_statuses(answer), [status], answer)
+                    self.assertIn(said, answer)
 
     def test_the_body_of_a_refused_request_is_never_read_as_a_request(self):
         smuggled = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
