@@ -31,6 +31,9 @@ constexpr size_t kStrandBodyBytesMax = 64 << 10;
 // declared for a request refused unread, and per read.
 constexpr uint64_t kRefusedBodyDrainBytesMax = 256ull << 20;
 constexpr size_t kReadChunkBytes = 64 << 10;
+// How a chunked body without trailers ends: the last chunk after the CRLF
+// that ends the header or the chunk before it (RFC 9112 7.1).
+constexpr std::string_view kLastChunk = "\r\n0\r\n\r\n";
 
 // The principal of the verified client certificate (ccl::net::CertificatePrincipal).
 std::string PrincipalOf(SSL* ssl) {
@@ -205,9 +208,9 @@ void Session::RefuseOnHeader(Reply reply) {
     // none; one that did not may be sending it now: what it declared (at
     // most a body's limit) is dropped after the answer (DrainThenClose), so
     // that closing does not reset the connection before the answer arrives.
-    const uint64_t declared =
+    drain_bytes_left_ =
         parser_->content_length_remaining().value_or(server_->options().limits.body_bytes);
-    drain_bytes_left_ = declared > buffer_.size() ? declared - buffer_.size() : 0;
+    StartDrainTail();
   }
   Send(std::move(reply), KeepAlive() && !body_unread);
 }
@@ -260,6 +263,7 @@ void Session::RefuseUnread(const ApiError& e, uint64_t declared_body) {
                            ? kRefusedBodyDrainBytesMax
                            : server_->options().limits.body_bytes;
   drain_bytes_left_ = std::min(declared_body, cap);
+  StartDrainTail();
   Send(Reply::Error(e), false);
 }
 
@@ -275,8 +279,9 @@ void Session::FailRead(beast::error_code ec, bool header) {
     // A Content-Length over the limit is refused before the header counts
     // as read, when the parser's content_length() may not be asked: the
     // field's text, which the parser took as a number already. A chunked
-    // body declares nothing: the body limit stands for it.
-    uint64_t declared = l.body_bytes;
+    // body declares nothing: it is drained to its last chunk (within the
+    // drain's bounds).
+    uint64_t declared = parser_->chunked() ? UINT64_MAX : l.body_bytes;
     const auto field = parser_->get()[http::field::content_length];
     uint64_t v = 0;
     if (!field.empty() &&
@@ -442,21 +447,36 @@ void Session::CountStageSince(RequestStage stage) {
 
 void Session::OnWritten(beast::error_code ec, bool keep_alive) {
   if (ec) return Close();
-  if (!keep_alive) return drain_bytes_left_ > 0 ? DrainThenClose() : Close();
-  ReadNext();
+  if (keep_alive) return ReadNext();
+  if (drain_bytes_left_ == 0) return Close();
+  // The whole drain within the body read time, however slowly it comes.
+  stream_.next_layer().expires_after(
+      std::chrono::milliseconds(server_->options().limits.body_read_ms));
+  DrainThenClose();
+}
+
+void Session::StartDrainTail() {
+  drain_chunked_ = parser_->chunked();
+  drain_tail_ = "\r\n";  // the header's end: a body of only the last chunk is seen whole
+}
+
+bool Session::DropDrained() {
+  const std::string_view got(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  const bool ended = got.size() >= drain_bytes_left_;
+  drain_bytes_left_ = ended ? 0 : drain_bytes_left_ - got.size();
+  buffer_.consume(got.size());
+  if (ended || !drain_chunked_) return ended;
+  drain_tail_ += got.substr(got.size() - std::min(got.size(), kLastChunk.size()));
+  drain_tail_.erase(0, drain_tail_.size() - std::min(drain_tail_.size(), kLastChunk.size()));
+  return drain_tail_.ends_with(kLastChunk);
 }
 
 void Session::DrainThenClose() {
-  buffer_.consume(buffer_.size());
-  stream_.next_layer().expires_after(
-      std::chrono::milliseconds(server_->options().limits.body_read_ms));
+  if (DropDrained()) return Close();
   stream_.async_read_some(buffer_.prepare(kReadChunkBytes),
                           [self = shared_from_this()](beast::error_code ec, size_t n) {
-                            if (ec || n >= self->drain_bytes_left_) {
-                              self->drain_bytes_left_ = 0;
-                              return self->Close();
-                            }
-                            self->drain_bytes_left_ -= n;
+                            if (ec) return self->Close();
+                            self->buffer_.commit(n);
                             self->DrainThenClose();
                           });
 }
