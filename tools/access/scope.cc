@@ -15,6 +15,7 @@ namespace {
 constexpr std::string_view kCustomerPrefix = "customer:";
 constexpr std::string_view kContractPrefix = "contract:";
 constexpr std::string_view kTypesPrefix = "types:";
+constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
 
 bool IsFieldSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
@@ -134,6 +135,7 @@ Status ForEachPolicyLine(
     std::string_view text,
     const std::function<Status(const std::vector<std::string>& fields)>& line_fields) {
   std::vector<std::string> fields;
+  if (text.starts_with(kUtf8ByteOrderMark)) text.remove_prefix(kUtf8ByteOrderMark.size());
   for (size_t line_no = 1; !text.empty(); ++line_no) {
     const size_t nl = text.find('\n');
     const std::string_view line = text.substr(0, nl);

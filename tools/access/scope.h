@@ -58,7 +58,8 @@ struct Scope {
 
 // Calls `line_fields` with the fields of each non-blank line of `text` (a
 // policy or tokens file), in order; the first error, of the split or of the
-// call, is returned prefixed with "line N".
+// call, is returned prefixed with "line N". A UTF-8 byte-order mark at the
+// start of `text` (what some Windows editors write) is not part of line 1.
 [[nodiscard]] Status ForEachPolicyLine(
     std::string_view text,
     const std::function<Status(const std::vector<std::string>& fields)>& line_fields);

@@ -50,7 +50,15 @@ ledger::AccessRecord RequestAccessRecord(const RequestFacts& f) {
   const size_t q = f.target.find('?');
   const std::string_view path = f.target.substr(0, q);
   if (f.route == nullptr) {
-    r.route = Bounded(path);
+    // Refused for its method (405), the path is still a route's: recorded
+    // under its pattern and segments as every routed request is.
+    const Route* of_path = RouteOfPath(path);
+    if (of_path == nullptr) {
+      r.route = Bounded(path);
+      return r;
+    }
+    r.route = std::string(of_path->pattern);
+    AddPathParams(*of_path, path, &r);
     return r;
   }
   r.route = std::string(f.route->pattern);

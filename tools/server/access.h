@@ -41,9 +41,11 @@ struct RequestFacts {
   const Route* route = nullptr;  // null when no route matched
 };
 
-// The record of a request: the route's pattern (or the path asked for,
-// shortened to the limit), and the path segments and query parameters the
-// route accepts, in that order (a query that does not parse adds none).
+// The record of a request: the route's pattern (the pattern of the path
+// under another method for a 405; else the path asked for, shortened to
+// the limit), and the path segments and query parameters the route
+// accepts, in that order (a query that does not parse adds none; a 405
+// records no query parameter).
 // Status, rows and bytes are the caller's.
 ledger::AccessRecord RequestAccessRecord(const RequestFacts& facts);
 

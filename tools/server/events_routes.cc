@@ -56,6 +56,13 @@ std::optional<ApiError> AppendOptionsOf(const Request& r, ledger::AppendOptions*
   return std::nullopt;
 }
 
+// What the request's header says of its append: the query's values and the
+// body's format.
+std::optional<ApiError> HeaderOptionsOf(const Request& r, app::ImportOptions* out) {
+  if (auto e = AppendOptionsOf(r, &out->append)) return e;
+  return BodyFormatOf(r, &out->format);
+}
+
 // A refused import: the library's error, with the line of the body it names;
 // more events than the request limit is 413.
 ApiError ImportFailure(const Status& s) {
@@ -189,11 +196,15 @@ class InFlight {
 
 }  // namespace
 
+std::optional<ApiError> CheckPostEventsHeader(const Request& r) {
+  app::ImportOptions options;
+  return HeaderOptionsOf(r, &options);
+}
+
 void PostEvents(std::shared_ptr<const Request> request, Service& svc, ReplyDone done) {
   const Request& r = *request;
   app::ImportOptions options;
-  if (auto e = AppendOptionsOf(r, &options.append)) return done(Reply::Error(*e));
-  if (auto e = BodyFormatOf(r, &options.format)) return done(Reply::Error(*e));
+  if (auto e = HeaderOptionsOf(r, &options)) return done(Reply::Error(*e));
   options.events_max = svc.options->limits.events_per_request;
   // Over the server an event's actor is the authenticated principal: filled
   // in when omitted, another one refused (CheckWriteBatch), as are events

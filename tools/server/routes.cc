@@ -25,7 +25,7 @@ constexpr std::array<std::string_view, 5> kBurnParams = {"contract", "as_of", "k
 
 const std::array<Route, 17> kRoutes = {{
     {"POST", "/v1/events", kRoleWriter, kPostEventsParams, RouteKind::kAsyncReply, nullptr,
-     PostEvents},
+     PostEvents, CheckPostEventsHeader},
     {"GET", "/v1/events", kReaders, kGetEventsParams, RouteKind::kReply, GetEvents},
     {"GET", "/v1/events/{seq}", kReaders, {}, RouteKind::kReply, GetEventBySeq},
     {"GET", "/v1/events/by-id/{event_id}", kReaders, {}, RouteKind::kReply, GetEventById},
@@ -92,6 +92,14 @@ const Route* MatchRoute(std::string_view method, std::string_view path,
   }
   if (found != nullptr) PathMatches(found->pattern, path, params);
   return found;
+}
+
+const Route* RouteOfPath(std::string_view path) {
+  std::vector<std::string> params;
+  for (const Route& r : kRoutes) {
+    if (PathMatches(r.pattern, path, &params)) return &r;
+  }
+  return nullptr;
 }
 
 }  // namespace ccl::ledgerd

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,6 +37,10 @@ struct Route {
   RouteKind kind;
   Reply (*handler)(const Request&, Service&);  // kReply only, else null
   AsyncHandler async_handler = nullptr;        // kAsyncReply only
+  // What of the request its header alone decides beyond its query's names
+  // (their values, the Content-Type), checked before the body is read or
+  // `100 Continue` sent; the handler checks the same again. Null: nothing.
+  std::optional<ApiError> (*check_header)(const Request&) = nullptr;
 };
 
 std::span<const Route> Routes();
@@ -48,10 +53,16 @@ const Route* MatchRoute(std::string_view method, std::string_view path,
                         std::vector<std::string>* params, unsigned* status,
                         std::string* allow = nullptr);
 
+// The route whose pattern matches `path`, under whichever method (routes of
+// one path share its pattern), or nullptr: what a 405's record names.
+const Route* RouteOfPath(std::string_view path);
+
 // Handlers (events_routes.cc, audit_routes.cc, report_routes.cc).
 // Parses and checks the body, then appends it with Ledger::AppendAsync
 // (no thread waits for the group commit) and answers once it is synced.
 void PostEvents(std::shared_ptr<const Request> r, Service& s, ReplyDone done);
+// PostEvents' checks of the query's values and the Content-Type.
+std::optional<ApiError> CheckPostEventsHeader(const Request& r);
 Reply GetEvents(const Request& r, Service& s);
 Reply GetEventBySeq(const Request& r, Service& s);
 Reply GetEventById(const Request& r, Service& s);

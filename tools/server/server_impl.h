@@ -118,10 +118,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnWritten(beast::error_code ec, bool keep_alive);
   // After refusing a body over the limit (413), or a request on its header
   // with its body unread: reads and drops what the client still sends of
-  // it, at most drain_bytes_left_ and within the body read time, then
-  // closes; a client cut off mid-body would see a reset connection instead
-  // of the answer.
+  // it, at most drain_bytes_left_, and a chunked body up to its last chunk,
+  // all within one body read time, then closes; a client cut off mid-body
+  // would see a reset connection instead of the answer.
   void DrainThenClose();
+  // Notes whether the refused body is chunked, before any of it is dropped.
+  void StartDrainTail();
+  // Drops what buffer_ holds of the refused body; true when the drain is
+  // over: drain_bytes_left_ reached, or a chunked body's last chunk seen.
+  bool DropDrained();
   // Counts the time since stage_at_ as `stage` (metrics), and restarts it.
   void CountStageSince(RequestStage stage);
   void FailRead(beast::error_code ec, bool header);
@@ -162,6 +167,8 @@ class Session : public std::enable_shared_from_this<Session> {
   int64_t request_time_ns_ = 0;  // wall clock at the request's first byte
   beast::flat_buffer buffer_;
   uint64_t drain_bytes_left_ = 0;  // DrainThenClose's bound; 0: close at once
+  bool drain_chunked_ = false;     // the body drained is chunked: it ends at its last chunk
+  std::string drain_tail_;         // the last bytes drained, to find that chunk
   std::optional<http::request_parser<http::string_body>> parser_;
   // The request being read, from its request line on (RouteRequestLine);
   // handed to its handler once its body is read.

@@ -12,6 +12,7 @@
 #include "events/base/display.h"
 #include "events/base/quote.h"
 #include "tools/net/certificate.h"
+#include "tools/server/framing.h"
 #include "tools/server/server_impl.h"
 
 namespace ccl::ledgerd {
@@ -30,6 +31,9 @@ constexpr size_t kStrandBodyBytesMax = 64 << 10;
 // declared for a request refused unread, and per read.
 constexpr uint64_t kRefusedBodyDrainBytesMax = 256ull << 20;
 constexpr size_t kReadChunkBytes = 64 << 10;
+// How a chunked body without trailers ends: the last chunk after the CRLF
+// that ends the header or the chunk before it (RFC 9112 7.1).
+constexpr std::string_view kLastChunk = "\r\n0\r\n\r\n";
 
 // The principal of the verified client certificate (ccl::net::CertificatePrincipal).
 std::string PrincipalOf(SSL* ssl) {
@@ -42,54 +46,6 @@ std::string PrincipalOf(SSL* ssl) {
 using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-// What is wrong with how the request says where its body ends, if anything
-// (RFC 9112 6.1, 6.3): a Transfer-Encoding other than exactly one `chunked`,
-// or one beside a Content-Length, or in HTTP/1.0. The parser reads a coding
-// it does not know as no body at all, and the body would then be read as
-// the next request on the connection (request smuggling behind a proxy that
-// reads it otherwise): such a request is refused and its connection closed.
-std::optional<ApiError> FramingError(const http::request<http::string_body>& req) {
-  const size_t codings = req.count(http::field::transfer_encoding);
-  if (codings == 0) return std::nullopt;
-  if (req.version() < 11) {
-    return HttpError(400, "bad_request", "Transfer-Encoding in an HTTP/1.0 request");
-  }
-  if (req.count(http::field::content_length) != 0) {
-    return HttpError(400, "bad_request", "Transfer-Encoding beside Content-Length");
-  }
-  const auto field = req[http::field::transfer_encoding];
-  std::string_view coding(field.data(), field.size());
-  while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) {
-    coding.remove_prefix(1);
-  }
-  while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) {
-    coding.remove_suffix(1);
-  }
-  if (codings != 1 || !boost::iequals(coding, "chunked")) {
-    return HttpError(501, "not_implemented",
-                     "Transfer-Encoding " + events::QuoteForMessage(coding) +
-                         (codings != 1 ? " and more" : "") +
-                         ": only a single 'chunked' is understood");
-  }
-  return std::nullopt;
-}
-
-// An HTTP/1.1 request names its host in exactly one Host field (RFC 9112
-// 3.2): one without, or with two, is refused as malformed.
-std::optional<ApiError> HostError(const http::request<http::string_body>& req) {
-  const size_t hosts = req.count(http::field::host);
-  if (hosts == 1 || (hosts == 0 && req.version() < 11)) return std::nullopt;
-  return HttpError(400, "bad_request",
-                   hosts == 0 ? "an HTTP/1.1 request without a Host field"
-                              : "a request with " + std::to_string(hosts) + " Host fields");
-}
-
-std::string_view MediaType(std::string_view content_type) {
-  content_type = content_type.substr(0, content_type.find(';'));
-  while (!content_type.empty() && content_type.back() == ' ') content_type.remove_suffix(1);
-  return content_type;
-}
 
 }  // namespace
 
@@ -218,6 +174,11 @@ std::optional<Reply> Session::DecideOnHeader() {
                             route_->params, &request_->query)) {
     return Reply::Error(*e);
   }
+  const auto ct = parser_->get()[http::field::content_type];
+  request_->content_type = MediaType(std::string_view(ct.data(), ct.size()));
+  if (route_->check_header != nullptr) {
+    if (auto e = route_->check_header(*request_)) return Reply::Error(*e);
+  }
   return std::nullopt;
 }
 
@@ -247,9 +208,9 @@ void Session::RefuseOnHeader(Reply reply) {
     // none; one that did not may be sending it now: what it declared (at
     // most a body's limit) is dropped after the answer (DrainThenClose), so
     // that closing does not reset the connection before the answer arrives.
-    const uint64_t declared =
+    drain_bytes_left_ =
         parser_->content_length_remaining().value_or(server_->options().limits.body_bytes);
-    drain_bytes_left_ = declared > buffer_.size() ? declared - buffer_.size() : 0;
+    StartDrainTail();
   }
   Send(std::move(reply), KeepAlive() && !body_unread);
 }
@@ -302,6 +263,7 @@ void Session::RefuseUnread(const ApiError& e, uint64_t declared_body) {
                            ? kRefusedBodyDrainBytesMax
                            : server_->options().limits.body_bytes;
   drain_bytes_left_ = std::min(declared_body, cap);
+  StartDrainTail();
   Send(Reply::Error(e), false);
 }
 
@@ -317,8 +279,9 @@ void Session::FailRead(beast::error_code ec, bool header) {
     // A Content-Length over the limit is refused before the header counts
     // as read, when the parser's content_length() may not be asked: the
     // field's text, which the parser took as a number already. A chunked
-    // body declares nothing: the body limit stands for it.
-    uint64_t declared = l.body_bytes;
+    // body declares nothing: it is drained to its last chunk (within the
+    // drain's bounds).
+    uint64_t declared = parser_->chunked() ? UINT64_MAX : l.body_bytes;
     const auto field = parser_->get()[http::field::content_length];
     uint64_t v = 0;
     if (!field.empty() &&
@@ -346,8 +309,6 @@ void Session::Dispatch() {
   const bool keep_alive = KeepAlive();
   std::shared_ptr<Request> request = std::move(request_);
   if (route_->kind == RouteKind::kFeed) return StartFeed(request->query);
-  const auto ct = req[http::field::content_type];
-  request->content_type = MediaType(std::string_view(ct.data(), ct.size()));
   request->body = req.body();
   request->context = context_;
   if (server_->service().access_log != nullptr) request->access = RequestAccessRecord(Facts());
@@ -486,21 +447,36 @@ void Session::CountStageSince(RequestStage stage) {
 
 void Session::OnWritten(beast::error_code ec, bool keep_alive) {
   if (ec) return Close();
-  if (!keep_alive) return drain_bytes_left_ > 0 ? DrainThenClose() : Close();
-  ReadNext();
+  if (keep_alive) return ReadNext();
+  if (drain_bytes_left_ == 0) return Close();
+  // The whole drain within the body read time, however slowly it comes.
+  stream_.next_layer().expires_after(
+      std::chrono::milliseconds(server_->options().limits.body_read_ms));
+  DrainThenClose();
+}
+
+void Session::StartDrainTail() {
+  drain_chunked_ = parser_->chunked();
+  drain_tail_ = "\r\n";  // the header's end: a body of only the last chunk is seen whole
+}
+
+bool Session::DropDrained() {
+  const std::string_view got(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  const bool ended = got.size() >= drain_bytes_left_;
+  drain_bytes_left_ = ended ? 0 : drain_bytes_left_ - got.size();
+  buffer_.consume(got.size());
+  if (ended || !drain_chunked_) return ended;
+  drain_tail_ += got.substr(got.size() - std::min(got.size(), kLastChunk.size()));
+  drain_tail_.erase(0, drain_tail_.size() - std::min(drain_tail_.size(), kLastChunk.size()));
+  return drain_tail_.ends_with(kLastChunk);
 }
 
 void Session::DrainThenClose() {
-  buffer_.consume(buffer_.size());
-  stream_.next_layer().expires_after(
-      std::chrono::milliseconds(server_->options().limits.body_read_ms));
+  if (DropDrained()) return Close();
   stream_.async_read_some(buffer_.prepare(kReadChunkBytes),
                           [self = shared_from_this()](beast::error_code ec, size_t n) {
-                            if (ec || n >= self->drain_bytes_left_) {
-                              self->drain_bytes_left_ = 0;
-                              return self->Close();
-                            }
-                            self->drain_bytes_left_ -= n;
+                            if (ec) return self->Close();
+                            self->buffer_.commit(n);
                             self->DrainThenClose();
                           });
 }

@@ -105,6 +105,30 @@ TEST(PolicyTest, MalformedLinesAreRejectedNamingLineAndField) {
                                          ": more than 1024 scopes on one line");
 }
 
+TEST(PolicyTest, AByteOrderMarkBeforeTheFirstLineIsSkipped) {
+  // Windows editors may begin a UTF-8 file with EF BB BF: line 1's comment
+  // is still a comment and its first field still a principal.
+  Policy p;
+  const Status s = Policy::Parse("\xEF\xBB\xBF# made on Windows\r\nalice reader\r\n", &p);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(p.size(), 1u);
+  EXPECT_EQ(p.RolesOf("alice"), kRoleReader);
+  ASSERT_TRUE(Policy::Parse("\xEF\xBB\xBF"
+                            "bob writer\n",
+                            &p)
+                  .ok());
+  EXPECT_EQ(p.RolesOf("bob"), kRoleWriter);
+  // Only at the start of the file: elsewhere it is a principal's bytes.
+  ASSERT_TRUE(Policy::Parse("bob writer\n\xEF\xBB\xBF"
+                            "carol reader\n",
+                            &p)
+                  .ok());
+  EXPECT_EQ(p.RolesOf("carol"), 0u);
+  EXPECT_EQ(p.RolesOf("\xEF\xBB\xBF"
+                      "carol"),
+            kRoleReader);
+}
+
 TEST(PolicyTest, QuotedFieldsReadBackAsWritten) {
   for (const std::string name : {"plain", "two words", "a\"quote", "back\\slash", "#hash", ""}) {
     std::vector<std::string> fields;
@@ -205,6 +229,14 @@ TEST(TokensTest, NewTokensAre256RandomBitsFoundByTheirHash) {
   EXPECT_EQ(t.PrincipalOf(a.substr(1)), "");
   EXPECT_EQ(t.PrincipalOf(""), "");
   EXPECT_EQ(t.PrincipalOf(TokenHashText(a)), "") << "the stored hash is not a token";
+}
+
+TEST(TokensTest, AByteOrderMarkBeforeTheFirstLineIsSkipped) {
+  TokenTable t;
+  const Status s =
+      TokenTable::Parse("\xEF\xBB\xBF# service tokens\nbilling " + TokenHashText("t1") + "\n", &t);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(t.PrincipalOf("t1"), "billing");
 }
 
 TEST(TokensTest, MalformedLinesAreRejectedNamingLineAndField) {

@@ -127,6 +127,15 @@ class AccessLogTest(unittest.TestCase):
         self.assertEqual(got, [("HEAD", "/v1/events", 405, 0),
                                ("HEAD", "/v1/no-such-route", 404, 0)])
 
+    def test_a_405_is_recorded_under_the_pattern_of_its_path(self):
+        s = self.server
+        self.assertEqual(s.request("DELETE", "/v1/events/17?x=1", "reader").status, 405)
+        self.assertEqual(s.request("PUT", "/v1/events/by-id/abc", "reader").status, 405)
+        got = [(r["method"], r["route"], r["status"], r["params"])
+               for r in requests_of(access_records(s))]
+        self.assertEqual(got, [("DELETE", "/v1/events/{seq}", 405, {"seq": "17"}),
+                               ("PUT", "/v1/events/by-id/{event_id}", 405, {"event_id": "abc"})])
+
     def test_a_feed_is_recorded_with_where_it_started_however_the_client_named_it(self):
         s = self.server
         self.assertEqual(s.post_events(self.lines[:4], "writer").status, 200)

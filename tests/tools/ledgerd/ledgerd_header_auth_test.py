@@ -1,9 +1,11 @@
 """ledgerd decides on a request's header alone whether to read its body: a
-request that is not authenticated, not authorized, routed nowhere or with a
-malformed query is answered before a byte of its body is read (and is never
-sent `100 Continue`), and its connection is closed after the answer; and an
-unauthenticated client's 404s and 405s count against its address as its 401s
-do. End to end over raw TLS sockets on loopback."""
+request that is not authenticated, not authorized, routed nowhere, with a
+malformed query or a query value or Content-Type its route refuses is
+answered before a byte of its body is read (and is never sent `100
+Continue`), and its connection is closed after the answer (a refused chunked
+body is read to its last chunk first); and an unauthenticated client's 404s
+and 405s count against its address as its 401s do. End to end over raw TLS
+sockets on loopback."""
 
 import re
 import unittest
@@ -34,8 +36,8 @@ def read_response(sock):
     return head + b"\r\n\r\n" + body
 
 
-def post_header(path="/v1/events", expect=False, extra=b""):
-    return (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+def post_header(path="/v1/events", expect=False, extra=b"", content_type="application/x-ndjson"):
+    return (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\n"
             f"Content-Length: {DECLARED_BODY_BYTES}\r\n".encode()
             + (b"Expect: 100-continue\r\n" if expect else b"") + extra + b"\r\n")
 
@@ -85,6 +87,20 @@ class RefusedOnTheHeaderTest(ServedTestCase):
                 self.assertEqual(http_statuses(answer), [status], answer)
                 self.assertNotIn(b"100 Continue", answer)
 
+    def test_a_bad_parameter_value_or_content_type_is_refused_before_the_body(self):
+        cases = [("/v1/events?expected_version=x&contract=C1", "application/x-ndjson", 400,
+                  b'"field":"expected_version"'),
+                 ("/v1/events?contract=C1", "application/x-ndjson", 400,
+                  b'"field":"expected_version"'),
+                 ("/v1/events", "text/plain", 415, b'"code":"unsupported_media_type"')]
+        for path, content_type, status, said in cases:
+            for expect in (True, False):
+                with self.subTest(path=path, content_type=content_type, expect=expect):
+                    header = post_header(path, expect=expect, content_type=content_type)
+                    answer = self.send_header("writer", header, expect)
+                    self.assertEqual(http_statuses(answer), [status], answer)
+                    self.assertIn(said, answer)
+
     def test_the_body_of_a_refused_request_is_never_read_as_a_request(self):
         smuggled = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
         header = (b"POST /v1/events HTTP/1.1\r\nHost: x\r\n"
@@ -95,6 +111,28 @@ class RefusedOnTheHeaderTest(ServedTestCase):
             self.assertEqual(http_statuses(read_until_closed(sock, READ_TIMEOUT_S)), [401])
         finally:
             sock.close()
+
+    def test_a_refused_chunked_body_is_read_to_its_last_chunk_then_closed(self):
+        # A chunked body declares no length: what is drained of it ends with
+        # its last chunk, and the connection is closed then, not after the
+        # body read time (60 s, past READ_TIMEOUT_S) of a client that waits.
+        header = (b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+                  b"Transfer-Encoding: chunked\r\n\r\n")
+        bodies = [b"0\r\n\r\n", b"5\r\nhello\r\n400\r\n" + b"x" * 1024 + b"\r\n0\r\n\r\n"]
+        for principal, status in ((None, 401), ("reader", 403)):
+            for body in bodies:
+                for with_header in (True, False):
+                    with self.subTest(principal=principal, body=len(body), with_header=with_header):
+                        sock = self.server.tls_socket(principal)
+                        try:
+                            sock.sendall(header + (body if with_header else b""))
+                            answer = read_response(sock)
+                            if not with_header:
+                                sock.sendall(body)
+                            self.assertEqual(http_statuses(answer), [status], answer)
+                            self.assertEqual(read_until_closed(sock, READ_TIMEOUT_S), b"")
+                        finally:
+                            sock.close()
 
     def test_a_writer_is_told_to_continue_and_its_body_is_appended(self):
         sock = self.server.tls_socket("writer")
@@ -129,6 +167,22 @@ class UnauthenticatedProbesTest(unittest.TestCase):
                 r = s.request(method, path, None)
                 self.assertEqual((r.status, r.error()["code"]), (429, "too_many_failures"), path)
             self.assertEqual(s.request("GET", "/healthz", "reader").status, 429)
+        finally:
+            s.close()
+
+    def test_a_chunked_body_over_the_limit_is_413_and_closed_after_its_last_chunk(self):
+        s = Ledgerd(args=["--limit-body-bytes", "2000"])
+        try:
+            sock = s.tls_socket("writer")
+            try:
+                sock.sendall(b"POST /v1/events HTTP/1.1\r\nHost: x\r\n"
+                             b"Content-Type: application/x-ndjson\r\n"
+                             b"Transfer-Encoding: chunked\r\n\r\n"
+                             + b"bb8\r\n" + b"x" * 3000 + b"\r\n0\r\n\r\n")
+                answer = read_until_closed(sock, READ_TIMEOUT_S)
+                self.assertEqual(http_statuses(answer), [413], answer)
+            finally:
+                sock.close()
         finally:
             s.close()
 

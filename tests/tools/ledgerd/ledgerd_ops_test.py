@@ -2,6 +2,7 @@
 flight, the JSON log, --config, and ledgerctl beside a running server."""
 
 import errno
+import hashlib
 import json
 import os
 import signal
@@ -85,6 +86,23 @@ class OpsTest(unittest.TestCase):
         s = self.server = Ledgerd(tokens="# every token revoked\n")
         self.assertEqual(s.request("GET", "/healthz", token="f" * 64).status, 401)
         self.assertEqual(s.request("GET", "/v1/events", "reader").status, 200)
+
+    def test_a_policy_and_tokens_file_starting_with_a_byte_order_mark_are_read(self):
+        # Windows editors may begin a UTF-8 file with EF BB BF; the first
+        # line is still a comment, the grants after it in force.
+        token = "b" * 64
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        files = {"policy": POLICY + "billing reader\n",
+                 "tokens": f"# service tokens\nbilling sha256:{digest}\n"}
+
+        def with_marks(s):
+            for path, text in ((s.policy_path, files["policy"]), (s.tokens_path, files["tokens"])):
+                with open(path, "wb") as f:
+                    f.write(b"\xef\xbb\xbf" + text.encode())
+
+        s = self.server = Ledgerd(tokens="", prepare=with_marks)
+        self.assertEqual(s.request("GET", "/v1/events", "reader").status, 200)
+        self.assertEqual(s.request("GET", "/v1/events", token=token).status, 200)
 
     def test_a_sigterm_as_soon_as_the_port_file_is_written_is_a_clean_stop(self):
         # A supervisor may signal as soon as the port is published: by then
