@@ -237,6 +237,11 @@ def check_previous(folder, m, files, vkey, checkpoint, previous_dir):
         if int(before["events"][1]) + 1 != int(m["events"][0]):
             raise Failure("MANIFEST", "starts at seq %s; the previous package ends at %s"
                           % (m["events"][0], before["events"][1]))
+        # And its period starts at the instant the previous one ends: no
+        # recorded_at in no package or in two.
+        if parse_instant(before["period"][1]) != parse_instant(m["period"][0]):
+            raise Failure("MANIFEST", "the period starts at %s; the previous package's ends at %s "
+                          "(chained periods meet exactly)" % (m["period"][0], before["period"][1]))
         for name in ("balances", "margins"):
             if before["state " + name][2] != m["state " + name][1]:
                 raise Failure(name + ".start.state", "is not the previous package's end state")

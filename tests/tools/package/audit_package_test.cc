@@ -6,6 +6,7 @@
 #include <map>
 #include <regex>
 
+#include "events/base/time_format.h"
 #include "ledger/merkle/merkle.h"
 #include "ledger/merkle/note.h"
 #include "ledger/merkle/signing.h"
@@ -32,6 +33,7 @@ class AuditPackageTest : public LedgerctlTest {
     end_[0] = ApprovalOfAnEarlierMonth(lines, 600);
     end_[1] = ApprovalOfAnEarlierMonth(lines, end_[0] + 600);
     ASSERT_LT(end_[1], lines.size()) << "the workload has no such approvals to split at";
+    last_ = lines.size();
     std::string part[3];
     for (size_t i = 0; i < lines.size(); ++i)
       part[i < end_[0] ? 0 : i < end_[1] ? 1 : 2] += lines[i] + "\n";
@@ -62,6 +64,14 @@ class AuditPackageTest : public LedgerctlTest {
 
   std::string Path(const std::string& name) { return (dir_ / name).string(); }
 
+  // The instant `ns` nanoseconds after `instant` (RFC 3339): where a period
+  // whose --to is `instant` ends, and its successor's --from.
+  static std::string After(const std::string& instant, int64_t ns = 1) {
+    int64_t at = 0;
+    EXPECT_TRUE(events::ParseInstant(instant, &at).ok()) << instant;
+    return events::FormatInstant(at + ns);
+  }
+
   std::string RecordedAt(uint64_t seq) {
     const RunResult r = Run({"show", std::to_string(seq)});
     std::smatch m;
@@ -83,7 +93,7 @@ class AuditPackageTest : public LedgerctlTest {
     RunResult r = Run({"audit-package", "--from", "2000-01-01", "--to", RecordedAt(end_[0]),
                        "--out", Path("p1"), "--key", Path("key")});
     ASSERT_EQ(r.code, 0) << r.err;
-    r = Run({"audit-package", "--from", RecordedAt(end_[0] + 1), "--to", RecordedAt(end_[1]),
+    r = Run({"audit-package", "--from", After(RecordedAt(end_[0])), "--to", RecordedAt(end_[1]),
              "--out", Path("p2"), "--key", Path("key"), "--previous", Path("p1")});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("events " + std::to_string(end_[0] + 1) + ".." + std::to_string(end_[1])),
@@ -93,6 +103,7 @@ class AuditPackageTest : public LedgerctlTest {
   }
 
   size_t end_[2] = {0, 0};  // the last seq of the first and second imports
+  size_t last_ = 0;         // the last seq of the third
 };
 
 std::vector<std::string> PackageFiles(const fs::path& dir) {
@@ -135,8 +146,8 @@ TEST_F(AuditPackageTest, ConsecutivePackagesVerifyAndChain) {
   // previous package's successor: it is refused, naming the seqs that would
   // be in no package (or in two), and nothing is written. The verifier
   // refuses such a chain too (it said OK to its builder's "consistent").
-  r = Run({"audit-package", "--from", RecordedAt(end_[1] + 1), "--to", "2199-12-31", "--out",
-           Path("p3"), "--key", Path("key"), "--previous", Path("p1")});
+  r = Run({"audit-package", "--from", RecordedAt(end_[1] + 1), "--to", RecordedAt(end_[1] + 1),
+           "--out", Path("p3"), "--key", Path("key"), "--previous", Path("p1")});
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("the previous package ends at seq " + std::to_string(end_[0])),
             std::string::npos)
@@ -146,8 +157,8 @@ TEST_F(AuditPackageTest, ConsecutivePackagesVerifyAndChain) {
             std::string::npos)
       << r.err;
   EXPECT_FALSE(fs::exists(dir_ / "p3"));
-  r = Run({"audit-package", "--from", "2000-01-01", "--to", "2199-12-31", "--out", Path("p4"),
-           "--key", Path("key"), "--previous", Path("p1")});
+  r = Run({"audit-package", "--from", "2000-01-01", "--to", RecordedAt(end_[1]), "--out",
+           Path("p4"), "--key", Path("key"), "--previous", Path("p1")});
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("seqs 1.." + std::to_string(end_[0]) + " would be in both"),
             std::string::npos)
@@ -379,12 +390,16 @@ class AuditPackageApprovalTest : public AuditPackageTest {
     ASSERT_EQ(Lines(Run({"pending", "--format", "csv"}).out).size(), 5u);  // a header, 4 asked
     r = Run({"import", Path("decided.jsonl")});
     ASSERT_EQ(r.code, 0) << r.err;
+    // A later booking (seq 14): a package ends before the ledger's last
+    // recorded_at, so the period of seq 10..13 has ended.
+    WriteFile(dir_ / "later.jsonl", Booking("00000000-0000-4000-8000-000000000005", 10) + "\n");
+    ASSERT_EQ(Run({"import", Path("later.jsonl")}).code, 0);
     ASSERT_EQ(Run({"keygen", "--out", Path("key")}).code, 0);
     r = Run({"audit-package", "--from", "2000-01-01", "--to", RecordedAt(9), "--out", Path("p1"),
              "--key", Path("key")});
     ASSERT_EQ(r.code, 0) << r.err;
-    r = Run({"audit-package", "--from", RecordedAt(10), "--to", "2199-12-31", "--out", Path("p2"),
-             "--key", Path("key"), "--previous", Path("p1")});
+    r = Run({"audit-package", "--from", After(RecordedAt(9)), "--to", RecordedAt(13), "--out",
+             Path("p2"), "--key", Path("key"), "--previous", Path("p1")});
     ASSERT_EQ(r.code, 0) << r.err;
     ASSERT_NE(r.out.find("events 10..13"), std::string::npos) << r.out;
   }
@@ -412,7 +427,7 @@ TEST_F(AuditPackageApprovalTest, AnApprovalOfAnEarlierPendingEventIsFoldedAtItsA
   // MANIFEST's end digests) are the ledger's own.
   const std::string manifest = ReadFile(dir_ / "p2" / "MANIFEST");
   for (const std::string name : {"balances", "margins"}) {
-    r = Run({"replay", "--projection", name, "--digest"});
+    r = Run({"replay", "--projection", name, "--digest", "--known-at", RecordedAt(13)});
     ASSERT_EQ(r.code, 0) << r.err;
     std::smatch m;
     ASSERT_TRUE(std::regex_search(manifest, m,
@@ -466,9 +481,13 @@ TEST_F(AuditPackageTest, APreviousPackageOfAnotherHistoryIsRefused) {
   const std::string other_db = Path("other-db");
   ASSERT_EQ(Run({"--db", other_db, "init"}, "", false).code, 0);
   ASSERT_EQ(Run({"--db", other_db, "import", Path("part0.jsonl")}, "", false).code, 0);
-  RunResult r = Run({"--db", other_db, "audit-package", "--from", "2000-01-01", "--to",
-                     "2199-12-31", "--out", Path("q1"), "--key", Path("key")},
-                    "", false);
+  ASSERT_EQ(Run({"--db", other_db, "import", Path("part1.jsonl")}, "", false).code, 0);
+  RunResult r = Run({"--db", other_db, "show", std::to_string(end_[0])}, "", false);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex("\"recorded_at\": *\"([^\"]+)\""))) << r.out;
+  r = Run({"--db", other_db, "audit-package", "--from", "2000-01-01", "--to", m[1].str(), "--out",
+           Path("q1"), "--key", Path("key")},
+          "", false);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(Verify(Path("q1"), Path("q1")).code, 0);
   // The builder refuses to chain to it (exit 3) and writes nothing.
@@ -505,22 +524,19 @@ TEST_F(AuditPackageTest, OutMustBeNewOrEmptyAndOptionsAreChecked) {
   ImportThreePeriods();
   fs::create_directories(dir_ / "full");
   WriteFile(dir_ / "full" / "keep.txt", "mine");
-  RunResult r =
-      Run({"audit-package", "--period", "2026-12", "--out", Path("full"), "--key", Path("key")});
+  RunResult r = Run({"audit-package", "--from", "2000-01-01", "--to", RecordedAt(end_[1]), "--out",
+                     Path("full"), "--key", Path("key")});
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_EQ(PackageFiles(dir_ / "full"), std::vector<std::string>{"keep.txt"});
   // Never into the ledger's own folder.
-  r = Run({"audit-package", "--period", "2026-12", "--out", db_ + "/pkg", "--key", Path("key")});
+  r = Run({"audit-package", "--from", "2000-01-01", "--to", RecordedAt(end_[1]), "--out",
+           db_ + "/pkg", "--key", Path("key")});
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_FALSE(fs::exists(db_ + "/pkg"));
   fs::create_directories(dir_ / "empty");
-  r = Run({"audit-package", "--from", "2000-01-01", "--to", "2199-12-31", "--out", Path("empty"),
-           "--key", Path("key")});
+  r = Run({"audit-package", "--from", "2000-01-01", "--to", RecordedAt(end_[1]), "--out",
+           Path("empty"), "--key", Path("key")});
   EXPECT_EQ(r.code, 0) << r.err;
-  // A period that has not ended says the package is as of its checkpoint.
-  EXPECT_NE(r.err.find("note: the period has not ended (it ends 2200-01-01T00:00:00Z)"),
-            std::string::npos)
-      << r.err;
   EXPECT_EQ(Verify(Path("empty"), Path("empty")).code, 0);
   for (const std::vector<std::string>& bad :
        {std::vector<std::string>{"--period", "2026-13"},
@@ -534,6 +550,83 @@ TEST_F(AuditPackageTest, OutMustBeNewOrEmptyAndOptionsAreChecked) {
            "--key", Path("key")});
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_FALSE(fs::exists(dir_ / "x"));
+}
+
+// A package claims its period complete, so a period that may still receive
+// events is refused, and nothing is written: one ending after the recorded_at
+// of the ledger's last event (recorded_at never decreases, so only an event
+// recorded at or after the period's end closes it), including one entirely
+// in the future.
+TEST_F(AuditPackageTest, APeriodThatHasNotEndedIsRefused) {
+  ImportThreePeriods();
+  for (const std::vector<std::string>& period :
+       {std::vector<std::string>{"--from", After(RecordedAt(end_[1])), "--to", "2199-12-31"},
+        {"--period", "2199-01"},
+        {"--from", "2000-01-01", "--to", RecordedAt(last_)}}) {
+    std::vector<std::string> args = {"audit-package", "--out", Path("x"), "--key", Path("key")};
+    args.insert(args.end(), period.begin(), period.end());
+    const RunResult r = Run(args);
+    EXPECT_EQ(r.code, 1) << period[1] << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("after the last event the ledger has recorded (seq " +
+                         std::to_string(last_) + ", recorded_at "),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("give a --to before that recorded_at"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ / "x"));
+  }
+  // Ending 1 ns before the last event's recorded_at: it has ended.
+  const RunResult r = Run({"audit-package", "--from", "2000-01-01", "--to",
+                           After(RecordedAt(last_), -1), "--out", Path("x"), "--key", Path("key")});
+  EXPECT_EQ(r.code, 0) << r.err;
+}
+
+// Chained packages' periods meet exactly: the builder refuses a --from that
+// leaves a gap after the previous period's end, or overlaps it, even when no
+// event was recorded there; the verifier refuses such a chain too.
+TEST_F(AuditPackageTest, ChainedPeriodsMeetExactly) {
+  ImportThreePeriods();
+  // p1 ends 2 ns after the last event of the first import, before the
+  // second import's first (another process, later).
+  const std::string p1_to = After(RecordedAt(end_[0]));
+  int64_t p1_end_ns = 0, next_ns = 0;
+  ASSERT_TRUE(events::ParseInstant(After(p1_to), &p1_end_ns).ok());
+  ASSERT_TRUE(events::ParseInstant(RecordedAt(end_[0] + 1), &next_ns).ok());
+  ASSERT_LT(p1_end_ns + 1, next_ns);
+  RunResult r = Run({"audit-package", "--from", "2000-01-01", "--to", p1_to, "--out", Path("p1"),
+                     "--key", Path("key")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string p1_end = After(p1_to);
+  for (const auto& [from, words] : std::vector<std::pair<std::string, std::string>>{
+           {p1_to, "would be in both"}, {After(p1_end), "would be in no package"}}) {
+    r = Run({"audit-package", "--from", from, "--to", RecordedAt(end_[1]), "--out", Path("p2"),
+             "--key", Path("key"), "--previous", Path("p1")});
+    EXPECT_EQ(r.code, 1) << from << ": " << r.err;
+    EXPECT_NE(r.err.find("MANIFEST: the previous package's period ends at " + p1_end),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find(words), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("(--from " + p1_end + ")"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ / "p2"));
+  }
+  r = Run({"audit-package", "--from", p1_end, "--to", RecordedAt(end_[1]), "--out", Path("p2"),
+           "--key", Path("key"), "--previous", Path("p1")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto verify = [&](const std::string& dir) {
+    return Verify(Path("p2"), dir, {"--previous", Path("p1")});
+  };
+  EXPECT_EQ(verify(Path("p2")).code, 0);
+  // Re-signed with an earlier or a later start (the events still inside it).
+  for (const std::string& start : {p1_to, After(p1_end)}) {
+    r = EditAndResign(
+        dir_, Path("key"),
+        [&](const fs::path&, std::string* m) { EditText(m, "period [^ ]+", "period " + start); },
+        verify);
+    EXPECT_EQ(r.code, 3) << start << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("MANIFEST: the period starts at " + start +
+                         "; the previous package's ends at " + p1_end),
+              std::string::npos)
+        << r.err;
+  }
 }
 
 // A period in which nothing was recorded (an imported history's events are
@@ -561,8 +654,10 @@ TEST_F(AuditPackageTest, ACloseWithNoSealedTotalsVerifies) {
                   R"("period":"2024-11"})") +
           "\n" + kOpened + "\n" + Booking("00000000-0000-4000-8000-000000000001", 30) + "\n");
   ASSERT_EQ(Run({"import", Path("in.jsonl")}).code, 0);
+  WriteFile(dir_ / "later.jsonl", Booking("00000000-0000-4000-8000-000000000002", 15) + "\n");
+  ASSERT_EQ(Run({"import", Path("later.jsonl")}).code, 0);
   ASSERT_EQ(Run({"keygen", "--out", Path("key")}).code, 0);
-  RunResult r = Run({"audit-package", "--from", "2000-01-01", "--to", "2199-12-31", "--out",
+  RunResult r = Run({"audit-package", "--from", "2000-01-01", "--to", RecordedAt(3), "--out",
                      Path("p"), "--key", Path("key")});
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string events = ReadFile(dir_ / "p" / "events.jsonl");
