@@ -415,6 +415,10 @@ def verify(folder, vkey_file, previous_dir):
     for name, path in (("DIR", folder), ("--previous", previous_dir)):
         if path is not None and not os.path.isdir(path):
             raise BadArgument("%s %s: not a folder" % (name, path))
+    for name in ("checkpoint", "MANIFEST"):
+        if previous_dir is not None and not os.path.isfile(os.path.join(previous_dir, name)):
+            raise BadArgument("--previous %s: not an audit package (it has no %s)"
+                              % (previous_dir, name))
     vkey_text = read(folder, "log.vkey", NOTE_BYTES_MAX).decode("utf-8", "replace")
     if trusted is not None and trusted.strip() != vkey_text.strip():
         raise Failure("log.vkey", "is not the trusted key of %s" % vkey_file)

@@ -224,7 +224,9 @@ class LoadingTest(unittest.TestCase):
                             ([self.pkg, "--vkey", pem], "--vkey " + pem),
                             ([self.pkg, "--vkey", binary], "--vkey " + binary),
                             ([missing], "DIR " + missing),
-                            ([self.pkg, "--previous", missing], "--previous " + missing)):
+                            ([self.pkg, "--previous", missing], "--previous " + missing),
+                            ([self.pkg, "--previous", self.cwd],
+                             "--previous %s: not an audit package" % self.cwd)):
             r = self.run_verifier(*args)
             self.assertEqual(r.returncode, vp.EXIT_USAGE, args)
             self.assertIn(named, r.stderr)
