@@ -336,6 +336,33 @@ TEST_F(AuditCliTest, ARefusedWriteOrABackupLeavesTheLedgersFilesAsTheyWere) {
   EXPECT_EQ(FolderFiles(Tmp("db")), before) << "a refused write changed the ledger's files";
 }
 
+// A checkpoint folder's log.key replaced by another ledger's: the write is
+// refused (exit 3) before anything is written, naming log.key and log.vkey,
+// and the ledger stays usable (no checkpoint signed with the wrong key).
+TEST_F(AuditCliTest, AWriteWithAnotherLedgersLogKeyIsRefusedBeforeItWrites) {
+  const std::string db = "--db " + Tmp("db") + " ";
+  ASSERT_NO_FATAL_FAILURE(ImportFirstPart(db));
+  const auto before = FolderFiles(Tmp("db"));
+  const auto checkpoints = FolderFiles(Tmp("db.checkpoints"));
+  ASSERT_EQ(Ledgerctl("keygen --out " + Tmp("other")).code, 0);
+  const std::string key = Tmp("db.checkpoints") + "/log.key";
+  std::filesystem::rename(key, Tmp("own.key"));
+  std::filesystem::copy_file(Tmp("other"), key);
+  CliRun r = Ledgerctl(db + "import " + Tmp("b.jsonl"));
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("log.key: its public key is not the one in " + Tmp("db.checkpoints") +
+                       "/log.vkey: the keys do not match"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("nothing was written"), std::string::npos) << r.out;
+  EXPECT_EQ(FolderFiles(Tmp("db")), before) << "a refused write changed the ledger's files";
+  EXPECT_EQ(FolderFiles(Tmp("db.checkpoints")), checkpoints);
+  std::filesystem::remove(key);
+  std::filesystem::rename(Tmp("own.key"), key);
+  EXPECT_EQ(Ledgerctl(db + "verify").code, 0);
+  EXPECT_EQ(Ledgerctl(db + "import " + Tmp("b.jsonl")).code, 0);
+}
+
 // A backup older than the checkpoints the lost ledger left is not restored
 // in its place (every command would refuse the copy); with a folder of its
 // own it is.
