@@ -145,6 +145,36 @@ bool NewestOriginIs(const std::string& folder, uint64_t size, const std::string&
          cp.origin == origin;
 }
 
+// The folder's private key must be the one its public files publish
+// (log.vkey, log.key.pub): a log.key from elsewhere would sign a checkpoint
+// that the folder's public key then refuses, failing every command after.
+Status CheckKeyIsPublished(const std::string& folder, const SigningKey& signing) {
+  const std::string key = folder + "/" + kKeyFile, vkey_path = folder + "/" + kVkeyFile;
+  const std::string advice =
+      ": the keys do not match (a log.key copied from elsewhere?), and a checkpoint signed with "
+      "log.key would fail every later check. Put the folder's own log.key back";
+  std::string text;
+  Status s = internal::ReadFileBounded(vkey_path, kNoteBytesMax, &text);
+  if (!s.IsNotFound()) {
+    CCL_RETURN_IF_ERROR(s);
+    NoteVerifierKey published, mine;
+    s = ParseVerifierKey(text, &published);
+    if (!s.ok()) return s.WithCode(Status::Code::kCorruption).WithContext(vkey_path);
+    CCL_RETURN_IF_ERROR(NoteVerifierKeyOf(signing, published.name, &mine));
+    if (mine.type != published.type || mine.public_key != published.public_key) {
+      return Status::Corruption(key + ": its public key is not the one in " + vkey_path + advice);
+    }
+  }
+  VerifyingKey pub;
+  s = ReadVerifyingKey(key + ".pub", &pub);
+  if (s.IsNotFound()) return Status::OK();
+  if (!s.ok()) return s.WithCode(Status::Code::kCorruption);
+  if (pub != VerifyingKeyOf(signing)) {
+    return Status::Corruption(key + ": its public key is not the one in " + key + ".pub" + advice);
+  }
+  return Status::OK();
+}
+
 Status Prune(const std::string& folder, uint32_t keep_newest) {
   std::vector<uint64_t> sizes;
   CCL_RETURN_IF_ERROR(ListCheckpoints(folder, &sizes));
@@ -199,7 +229,7 @@ Status CheckFolderTakesCheckpoints(const std::string& folder) {
     // given as --checkpoints) would fail the publish after the write.
     SigningKey signing;
     const Status s = ReadSigningKey(key, &signing);
-    if (s.ok()) return Status::OK();
+    if (s.ok()) return CheckKeyIsPublished(folder, signing);
     return Status::InvalidArgument(s.message() +
                                    ": the checkpoint of a write could not be signed with it");
   }

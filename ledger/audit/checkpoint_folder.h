@@ -80,7 +80,9 @@ bool IsCheckpointFolder(const std::string& folder);
 // published, and the write would be acknowledged without the folder's
 // protection. Corruption when the folder has published (it holds
 // checkpoints, or the public key) but its private key log.key is gone: the
-// write's checkpoint could not be signed. OK when it does not exist yet
+// write's checkpoint could not be signed, or when log.key's public key is not
+// the one log.vkey or log.key.pub publish (naming both files): a checkpoint
+// it signed would fail every later check. OK when it does not exist yet
 // (publishing makes it).
 [[nodiscard]] Status CheckFolderTakesCheckpoints(const std::string& folder);
 

@@ -100,6 +100,11 @@ Status ProveInclusion(Ledger* ledger, const MerkleStore& tree, uint64_t seq, con
 
 Status ProveConsistency(Ledger* ledger, const MerkleStore& tree, const Digest& old_digest,
                         const Digest& new_digest, ConsistencyProof* out) {
+  // Ledgers first: swapping two digests of different ledgers cannot help.
+  if (old_digest.ledger_id != new_digest.ledger_id) {
+    return Status::Corruption("the digests are of different ledgers: " + old_digest.ledger_id +
+                              " and " + new_digest.ledger_id);
+  }
   if (old_digest.tree_size > new_digest.tree_size) {
     return Status::InvalidArgument("the old digest (" + Num(old_digest.tree_size) +
                                    " events) is larger than the new one (" +

@@ -342,10 +342,11 @@ Status ApplyContractEvent(ModelView* view, const Event& e, uint64_t seq, Contrac
   // Records outlive their contract: a legal hold may come after the close,
   // and a decision on a pending event too (an approval then meets the
   // target's own R-LIFE-03).
+  // The state keeps the contract's last stream version, not its close's
+  // (a legal hold may have followed): the message names none.
   if (c->closed && !e.IsLegalHold() && !events::IsDecision(e.type)) {
     return Rule(e, rules::kNothingAfterClose, "contract closed",
-                "contract " + Quoted(e.contract) + " was closed at stream version " +
-                    std::to_string(c->stream_version) + "; nothing may follow");
+                "contract " + Quoted(e.contract) + " was closed; nothing may follow");
   }
   CCL_RETURN_IF_ERROR(CheckStatedCurrency(e, *c));
   if (e.effective_at_ns < c->opened_at_ns) {

@@ -111,14 +111,7 @@ int RunAuditPackage(const po::variables_map& vm, const GlobalOptions& g) {
         r.files, static_cast<unsigned long long>(r.bytes), seconds);
     std::printf("check it with: python3 %s/verify_package.py %s\n", o.out_dir.c_str(),
                 o.out_dir.c_str());
-    if (o.end_ns > ledger::SystemClock()->NowNs()) {
-      // Events recorded from now on may still fall in the period.
-      std::fprintf(stderr,
-                   "note: the period has not ended (it ends %s): the package holds what was "
-                   "recorded up to its checkpoint; events recorded in the period from now on are "
-                   "not in it\n",
-                   events::FormatInstant(o.end_ns).c_str());
-    } else if (r.last_seq < r.first_seq) {
+    if (r.last_seq < r.first_seq) {
       // An imported history's events were all recorded on the day of the
       // import, whatever their effective dates: say why a period is empty.
       std::fprintf(stderr,

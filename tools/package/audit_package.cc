@@ -200,6 +200,35 @@ Status ReadPrevious(ledger::Ledger* ledger, const ledger::MerkleStore& tree, con
   return Status::OK();
 }
 
+// Chained packages' periods meet exactly: this one starts at the instant the
+// previous one ends (its MANIFEST's period line), so no recorded_at is in no
+// package or in two, whether or not an event was recorded there.
+Status CheckPeriodsMeet(const std::string& dir, int64_t from_ns) {
+  const std::string path = dir + "/MANIFEST";
+  std::string text;
+  CCL_RETURN_IF_ERROR(ledger::internal::ReadFileBounded(path, ledger::kNoteBytesMax, &text));
+  ledger::SignedNote note;
+  CCL_RETURN_IF_ERROR(ledger::ParseSignedNote(text, &note)
+                          .WithCode(Status::Code::kInvalidArgument)
+                          .WithContext(path));
+  const size_t at = note.text.find("\nperiod ");
+  const size_t space = at == std::string::npos ? at : note.text.find(' ', at + 8);
+  const size_t eol = space == std::string::npos ? space : note.text.find('\n', space);
+  int64_t end_ns = 0;
+  if (eol == std::string::npos ||
+      !events::ParseInstant(note.text.substr(space + 1, eol - space - 1), &end_ns).ok()) {
+    return Status::InvalidArgument(path + ": no period line 'period <from> <end>'");
+  }
+  if (end_ns == from_ns) return Status::OK();
+  const std::string end = events::FormatInstant(end_ns), from = events::FormatInstant(from_ns);
+  return Status::InvalidArgument(
+      path + ": the previous package's period ends at " + end + " and this one starts at " + from +
+      ": " +
+      (from_ns > end_ns ? "what is recorded from " + end + " to " + from + " would be in no package"
+                        : "what is recorded from " + from + " to " + end + " would be in both") +
+      "; start this period where the previous one ended (--from " + end + ")");
+}
+
 // The events recorded before the period that folding it needs, by seq: the
 // pending events its approvals approve (pending.bin), and the targets of the
 // reversals it folds, its own or approved ones (targets.bin).
@@ -396,6 +425,23 @@ Status PeriodSeqs(ledger::Ledger* ledger, const AuditPackageOptions& o, uint64_t
     return Status::InvalidArgument("the period ends (" + events::FormatInstant(o.end_ns) +
                                    ") before it starts (" + events::FormatInstant(o.from_ns) + ")");
   }
+  // recorded_at is max(clock, the last event's recorded_at) at append, so an
+  // event appended after this view is recorded at or after its head's
+  // recorded_at: only a period that ends by then holds nothing more to come.
+  // The clock proves nothing (a writer may be appending with an earlier
+  // reading, and clocks differ).
+  const ledger::Head head = ledger->head();
+  if (o.end_ns > head.recorded_at_ns) {
+    return Status::InvalidArgument(
+        "the period ends at " + events::FormatInstant(o.end_ns) + ", after the last event the " +
+        "ledger has recorded" +
+        (head.seq == 0 ? std::string(" (none yet)")
+                       : " (seq " + Num(head.seq) + ", recorded_at " +
+                             events::FormatInstant(head.recorded_at_ns) + ")") +
+        ": events recorded from now on may still fall in it, so its package could not prove it "
+        "complete; wait until the period has ended and the ledger has recorded an event at or "
+        "after its end, or give a --to before that recorded_at");
+  }
   uint64_t before = 0;
   CCL_RETURN_IF_ERROR(ledger->LastSeqRecordedAtOrBefore(o.from_ns - 1, &before));
   CCL_RETURN_IF_ERROR(ledger->LastSeqRecordedAtOrBefore(o.end_ns - 1, last_seq));
@@ -424,6 +470,7 @@ Status BuildAuditPackage(ledger::Ledger* ledger, const ledger::MerkleStore& tree
     previous.emplace();
     CCL_RETURN_IF_ERROR(
         ReadPrevious(ledger, tree, o.previous_dir, first_seq, last_seq, &*previous));
+    CCL_RETURN_IF_ERROR(CheckPeriodsMeet(o.previous_dir, o.from_ns));
   }
   Figures figures;
   CCL_RETURN_IF_ERROR(FoldFigures(ledger, first_seq, last_seq, &figures));

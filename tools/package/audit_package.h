@@ -60,7 +60,10 @@ struct AuditPackageResult {
 
 // Writes the package of the period into options.out_dir. Errors:
 // InvalidArgument (out_dir exists and is not an empty folder, a bad period or
-// origin, a previous folder that is no package or is later than this one),
+// origin, a period that ends after the recorded_at of the ledger's last event
+// (events appended later could still fall in it), a previous folder that is
+// no package, is later than this one or whose period does not end where this
+// one starts),
 // NotFound (a previous package's file missing), Corruption (the previous
 // package is not of this ledger's history, or the ledger fails its checks
 // while read), IOError. On failure the files written so far stay (never a

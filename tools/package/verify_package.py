@@ -16,7 +16,15 @@ line naming the file and the first difference otherwise; exit 2 for usage.
 README.md of the package says what each check proves.
 
 This file is the entry point and the package checks; the rest of the
-verifier is in the modules MODULES names, next to it in the package.
+verifier is in the modules MODULES names, next to it in the package, each
+checked against the SHA-256 this file pins before any of it runs.
+
+Whoever can edit the package can replace this file too, and a replaced
+verifier can say anything. Run a copy you trust, with its modules next to
+it: one from a package you already trust, or one from the ledgerctl
+distribution (tools/package/ in its sources); it checks any package DIR
+given on its command line, including that package's own copy of the
+verifier (against the MANIFEST, like every file).
 """
 
 import base64
@@ -37,12 +45,33 @@ NOTE_BYTES_MAX = 1 << 20
 MODULES = ("verify_failure", "verify_signatures", "verify_events", "verify_merkle",
            "verify_folds")
 
+# The SHA-256 of each module, as this file was built with them: a module
+# changed by a single byte stops the verifier, named, before any of its code
+# runs. (The MANIFEST cannot serve here: its signature is checked by a
+# module, and whoever edits a module can edit the MANIFEST's line for it.)
+# So trust in the modules rests on trust in this file: run a copy you trust.
+# tools/package/CMakeLists.txt refuses to build with a stale entry.
+MODULE_SHA256 = {
+    "verify_failure": "1b4139c8f8e8cd5132c7582f95c350cd99f1611d46185be05529225d4727e26c",
+    "verify_signatures": "c36bfd0bc4636e409ba558d125d125a8a47d71b485d8ec3e7b63e89859169ea1",
+    "verify_events": "0214cb8eea0d00a43b3b3f6324b988cccd12a696aecf8eb0316c0d741b3e247b",
+    "verify_merkle": "7f4f5b70e3ee89536745310e21313e0602a15998ff6417f4a4e1e34ec83476c4",
+    "verify_folds": "dc0536137394f4e6cff71b11154d57c0d49215b733af0d21cb3f51e278061509",
+}
+
+
+def stop(name, message):
+    print("verify_package: FAILED: %s.py: %s" % (name, message), file=sys.stderr)
+    raise SystemExit(EXIT_FAILED)
+
 
 def load_modules():
     """Loads MODULES from this file's own folder, by path, and registers them
     under their names, so that the imports below and theirs find these and
     never a module of the same name in the current directory or on
-    PYTHONPATH. A missing one stops the verifier, named (exit 3)."""
+    PYTHONPATH. Each is hashed before it is run, from the very bytes it is
+    run from: one missing or not MODULE_SHA256's stops the verifier, named
+    (exit 3)."""
     here = os.path.dirname(os.path.realpath(__file__))
     # A __pycache__ folder written into the package would be a file its
     # MANIFEST does not list.
@@ -50,13 +79,21 @@ def load_modules():
     for name in MODULES:
         path = os.path.join(here, name + ".py")
         if not os.path.isfile(path):
-            print("verify_package: FAILED: %s.py: missing next to %s (the verifier is incomplete)"
-                  % (name, os.path.basename(__file__)), file=sys.stderr)
-            raise SystemExit(EXIT_FAILED)
+            stop(name, "missing next to %s (the verifier is incomplete)"
+                 % os.path.basename(__file__))
+        try:
+            with open(path, "rb") as f:
+                source = f.read()
+        except OSError as err:
+            stop(name, "cannot be read: %s" % err.strerror)
+        got = hashlib.sha256(source).hexdigest()
+        if got != MODULE_SHA256[name]:
+            stop(name, "SHA-256 %s, this verify_package.py expects %s: the module was changed "
+                       "(none of it was run)" % (got, MODULE_SHA256[name]))
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
-        spec.loader.exec_module(module)
+        exec(compile(source, path, "exec"), module.__dict__)
 
 
 load_modules()
@@ -237,6 +274,11 @@ def check_previous(folder, m, files, vkey, checkpoint, previous_dir):
         if int(before["events"][1]) + 1 != int(m["events"][0]):
             raise Failure("MANIFEST", "starts at seq %s; the previous package ends at %s"
                           % (m["events"][0], before["events"][1]))
+        # And its period starts at the instant the previous one ends: no
+        # recorded_at in no package or in two.
+        if parse_instant(before["period"][1]) != parse_instant(m["period"][0]):
+            raise Failure("MANIFEST", "the period starts at %s; the previous package's ends at %s "
+                          "(chained periods meet exactly)" % (m["period"][0], before["period"][1]))
         for name in ("balances", "margins"):
             if before["state " + name][2] != m["state " + name][1]:
                 raise Failure(name + ".start.state", "is not the previous package's end state")
@@ -373,6 +415,10 @@ def verify(folder, vkey_file, previous_dir):
     for name, path in (("DIR", folder), ("--previous", previous_dir)):
         if path is not None and not os.path.isdir(path):
             raise BadArgument("%s %s: not a folder" % (name, path))
+    for name in ("checkpoint", "MANIFEST"):
+        if previous_dir is not None and not os.path.isfile(os.path.join(previous_dir, name)):
+            raise BadArgument("--previous %s: not an audit package (it has no %s)"
+                              % (previous_dir, name))
     vkey_text = read(folder, "log.vkey", NOTE_BYTES_MAX).decode("utf-8", "replace")
     if trusted is not None and trusted.strip() != vkey_text.strip():
         raise Failure("log.vkey", "is not the trusted key of %s" % vkey_file)

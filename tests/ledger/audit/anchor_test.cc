@@ -226,6 +226,16 @@ TEST_F(AnchorTest, ProofsOfTheLedgerCheckAgainstItsDigests) {
   EXPECT_TRUE(CheckConsistencyProof(c, digest25_, digest40_).ok());
   EXPECT_TRUE(ProveConsistency(ledger_.get(), *tree, digest40_, digest25_, &c).IsInvalidArgument());
   EXPECT_TRUE(ProveConsistency(ledger_.get(), *tree, forged, digest40_, &c).IsCorruption());
+  // A larger digest of another ledger as the old one: not "swap them" (a
+  // rejected input) but digests of different ledgers, whichever is larger.
+  Digest other = digest40_;
+  other.ledger_id = "00000000-0000-4000-8000-000000000000";
+  for (const auto& [old_d, new_d] : {std::pair{other, digest25_}, std::pair{digest25_, other}}) {
+    const Status s = ProveConsistency(ledger_.get(), *tree, old_d, new_d, &c);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_NE(s.message().find("the digests are of different ledgers"), std::string::npos)
+        << s.ToString();
+  }
 }
 
 }  // namespace

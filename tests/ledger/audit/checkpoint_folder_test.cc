@@ -161,6 +161,38 @@ TEST_F(CheckpointFolderTest, AFolderThatLostItsKeyTakesNoWrite) {
   EXPECT_TRUE(CheckFolderTakesCheckpoints(options_.folder).ok());
 }
 
+// A log.key that is not the key the folder publishes (log.vkey,
+// log.key.pub), as one copied from another ledger's folder, would sign a
+// checkpoint that every later check refuses: a writer is told before it
+// writes, naming both files.
+TEST_F(CheckpointFolderTest, AFolderWhoseKeyIsNotItsPublishedKeyTakesNoWrite) {
+  ledger_.Append(2);
+  Publish();
+  SigningKey other;
+  ASSERT_TRUE(GenerateSigningKey(&other).ok());
+  ASSERT_TRUE(WriteKeyFiles(outside_.Sub("other"), other).ok());
+  const std::string key = options_.folder + "/log.key";
+  std::filesystem::rename(key, outside_.Sub("own"));
+  std::filesystem::copy_file(outside_.Sub("other"), key);
+  Status s = CheckFolderTakesCheckpoints(options_.folder);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find(key + ": its public key is not the one in " + options_.folder +
+                             "/log.vkey: the keys do not match"),
+            std::string::npos)
+      << s.ToString();
+  // log.vkey gone (it is rewritten when missing): log.key.pub still tells.
+  std::filesystem::rename(options_.folder + "/log.vkey", outside_.Sub("own.vkey"));
+  s = CheckFolderTakesCheckpoints(options_.folder);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("not the one in " + key + ".pub"), std::string::npos) << s.ToString();
+  std::filesystem::rename(outside_.Sub("own.vkey"), options_.folder + "/log.vkey");
+  std::filesystem::remove(key);
+  std::filesystem::rename(outside_.Sub("own"), key);
+  EXPECT_TRUE(CheckFolderTakesCheckpoints(options_.folder).ok());
+  ledger_.Append(1);
+  EXPECT_TRUE(Publish().written);
+}
+
 // A folder given as --checkpoints whose log.key is no key, or a link to a
 // folder that is not there, cannot take a write's checkpoint: said before the
 // write (init then creates no ledger either: AuditCliTest).

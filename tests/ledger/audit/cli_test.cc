@@ -329,11 +329,28 @@ TEST_F(AuditCliTest, ARefusedWriteOrABackupLeavesTheLedgersFilesAsTheyWere) {
   const auto before = FolderFiles(Tmp("db"));
   ASSERT_EQ(Ledgerctl(db + "backup " + Tmp("bk")).code, 0);
   EXPECT_EQ(FolderFiles(Tmp("db")), before) << "a backup changed the ledger's files";
-  std::filesystem::rename(Tmp("db.checkpoints") + "/log.key", Tmp("log.key"));
+  const std::string key = Tmp("db.checkpoints") + "/log.key";
+  std::filesystem::rename(key, Tmp("log.key"));
   CliRun r = Ledgerctl(db + "import " + Tmp("b.jsonl"));
   EXPECT_EQ(r.code, 3) << r.out;
   EXPECT_NE(r.out.find("private key is missing"), std::string::npos) << r.out;
   EXPECT_EQ(FolderFiles(Tmp("db")), before) << "a refused write changed the ledger's files";
+  // Another ledger's key in its place: refused before the write, naming both files.
+  ASSERT_EQ(Ledgerctl("keygen --out " + Tmp("other")).code, 0);
+  std::filesystem::copy_file(Tmp("other"), key);
+  const auto checkpoints = FolderFiles(Tmp("db.checkpoints"));
+  r = Ledgerctl(db + "import " + Tmp("b.jsonl"));
+  EXPECT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find(key + ": its public key is not the one in " + Tmp("db.checkpoints") +
+                       "/log.vkey: the keys do not match"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("nothing was written"), std::string::npos) << r.out;
+  EXPECT_EQ(FolderFiles(Tmp("db")), before) << "a refused write changed the ledger's files";
+  EXPECT_EQ(FolderFiles(Tmp("db.checkpoints")), checkpoints);
+  std::filesystem::remove(key);
+  std::filesystem::rename(Tmp("log.key"), key);
+  EXPECT_EQ(Ledgerctl(db + "import " + Tmp("b.jsonl")).code, 0) << "the own key back: writes";
 }
 
 // A backup older than the checkpoints the lost ledger left is not restored

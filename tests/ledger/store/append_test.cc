@@ -92,6 +92,15 @@ TEST_F(LedgerAppendTest, NothingAfterContractClosed) {
   ExpectRule(f_.Close("C1"), "contract closed");
 }
 
+// A legal hold after the close moves the stream past the close's version,
+// which the state does not keep: the message names no version.
+TEST_F(LedgerAppendTest, NothingAfterContractClosedNamesNoWrongVersion) {
+  MustAppend({f_.Open("C1"), f_.Close("C1"),
+              f_.Hold(EventType::kLegalHoldPlaced, "C1", "case-1", "2027-01-05")});
+  ExpectRule(f_.Book("C1", ServiceLine::kReactive, 10),
+             "contract closed: contract 'C1' was closed; nothing may follow");
+}
+
 TEST_F(LedgerAppendTest, ConsumptionNeedsAFundedLine) {
   MustAppend({f_.Open("C1")});
   ExpectRule(f_.Book("C1", ServiceLine::kDesignatedEngineering, 10),

@@ -224,7 +224,9 @@ class LoadingTest(unittest.TestCase):
                             ([self.pkg, "--vkey", pem], "--vkey " + pem),
                             ([self.pkg, "--vkey", binary], "--vkey " + binary),
                             ([missing], "DIR " + missing),
-                            ([self.pkg, "--previous", missing], "--previous " + missing)):
+                            ([self.pkg, "--previous", missing], "--previous " + missing),
+                            ([self.pkg, "--previous", self.cwd],
+                             "--previous %s: not an audit package" % self.cwd)):
             r = self.run_verifier(*args)
             self.assertEqual(r.returncode, vp.EXIT_USAGE, args)
             self.assertIn(named, r.stderr)
@@ -237,6 +239,32 @@ class LoadingTest(unittest.TestCase):
             self.assertEqual(r.returncode, vp.EXIT_FAILED, r.stderr)
             self.assertIn(missing + ".py: missing", r.stderr)
             os.rename(os.path.join(self.tmp, "aside"), os.path.join(self.pkg, missing + ".py"))
+
+    def test_an_edited_module_is_named_and_none_of_it_runs(self):
+        # A byte flipped at the start (a syntax error once run), or code
+        # appended that would print OK: exit 3 naming the module, before
+        # any of its code runs (no traceback, no OK).
+        for name in vp.MODULES:
+            path = os.path.join(self.pkg, name + ".py")
+            with open(path, "rb") as f:
+                original = f.read()
+            flipped = bytes([original[0] ^ 0x20]) + original[1:]
+            appended = original + b'\nimport sys as _s; print("OK: all check"); _s.exit(0)\n'
+            for edited in (flipped, appended):
+                with open(path, "wb") as f:
+                    f.write(edited)
+                r = self.run_verifier(self.pkg)
+                self.assertEqual(r.returncode, vp.EXIT_FAILED, (name, r.stdout, r.stderr))
+                self.assertIn("FAILED: %s.py: SHA-256 " % name, r.stderr)
+                self.assertNotIn("Traceback", r.stderr)
+                self.assertNotIn("OK", r.stdout)
+            with open(path, "wb") as f:
+                f.write(original)
+
+    def test_the_pinned_hashes_are_the_modules(self):
+        for name in vp.MODULES:
+            with open(os.path.join(os.path.dirname(VERIFIER), name + ".py"), "rb") as f:
+                self.assertEqual(hashlib.sha256(f.read()).hexdigest(), vp.MODULE_SHA256[name], name)
 
 
 if __name__ == "__main__":
