@@ -31,16 +31,31 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// RocksDB's name of a file of its own kind: `prefix`, a number, `suffix`.
+bool NumberedName(std::string_view name, std::string_view prefix, std::string_view suffix) {
+  if (!name.starts_with(prefix) || !name.ends_with(suffix)) return false;
+  if (name.size() <= prefix.size() + suffix.size()) return false;
+  const std::string_view number =
+      name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+  return std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A temporary file of RocksDB's, renamed into place once written whole: the
+// next options file, or the next CURRENT or IDENTITY.
+bool IsTempFile(const std::string& name) {
+  return NumberedName(name, "", ".dbtmp") || NumberedName(name, "OPTIONS-", ".dbtmp");
+}
+
 // What RocksDB writes while it creates a database, before CURRENT names its
 // first MANIFEST (DB::Open with create_if_missing): the lock, its info log
 // (and the ones it rotated), the database identity and MANIFEST-000001, and
-// the temporary files that become IDENTITY and CURRENT. RocksDB rewrites each
+// its temporary files (IsTempFile). RocksDB rewrites each
 // of them when it creates the database again, so they are taken for an
 // interrupted creation's only beside its marker (kCreationMarker): without
 // it they are someone else's files.
 bool IsCreationLeftover(const std::string& name) {
   return name == "LOCK" || name == "LOG" || StartsWith(name, "LOG.old.") || name == "IDENTITY" ||
-         name == "MANIFEST-000001" || name == "000000.dbtmp" || name == "000001.dbtmp";
+         name == "MANIFEST-000001" || IsTempFile(name);
 }
 
 // Files that only a database that existed write: table and blob files, WALs,
@@ -103,7 +118,29 @@ Status WriteCreationMarker(rocksdb::Env* env, const std::string& path) {
   return FromRocks(s, "create the ledger at " + path + ": write " + marker);
 }
 
-Status RemoveCreationMarker(rocksdb::Env* env, const std::string& path) {
+std::vector<std::string> CreationTempFiles(const std::string& path) {
+  std::vector<std::string> names;
+  if (!CreationMarkerPresent(path)) return names;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(path, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (IsTempFile(name)) names.push_back(name);
+  }
+  return names;
+}
+
+Status RemoveCreationMarker(rocksdb::Env* env, const std::string& path,
+                            const std::vector<std::string>& temp_files) {
+  // The marker last: while it is there, a later init removes what is left.
+  for (const std::string& name : temp_files) {
+    // Gone already when this open's RocksDB wrote one of its name and renamed it.
+    const std::string file = path + "/" + name;
+    const rocksdb::Status t = env->DeleteFile(file);
+    if (!t.ok() && !env->FileExists(file).IsNotFound()) {
+      return FromRocks(t, "finish the creation of " + path + ": remove " + file);
+    }
+  }
   const rocksdb::Status s = env->DeleteFile(MarkerPath(path));
   if (s.ok() || s.IsNotFound()) return Status::OK();
   return FromRocks(s, "finish the creation of " + path + ": remove " + MarkerPath(path));

@@ -47,8 +47,13 @@ bool CreationMarkerPresent(const std::string& path);
 // Writes the creation marker into `path` (made if missing) through `env`,
 // synced with its folder entry; on failure removes what it wrote.
 Status WriteCreationMarker(rocksdb::Env* env, const std::string& path);
-// Removes the creation marker, if there; OK when none is.
-Status RemoveCreationMarker(rocksdb::Env* env, const std::string& path);
+// The temporary files (*.dbtmp) RocksDB left in the folder `path` beside the
+// creation marker (a creation a full disk stopped); none without the marker.
+std::vector<std::string> CreationTempFiles(const std::string& path);
+// Removes `temp_files` (CreationTempFiles, listed before this process took
+// the folder's lock), then the creation marker, if there; OK when none is.
+Status RemoveCreationMarker(rocksdb::Env* env, const std::string& path,
+                            const std::vector<std::string>& temp_files);
 // NotFound "no ledger at PATH: the init that began creating one there did
 // not finish (...)", with what to do: a marked folder opened without
 // create_if_missing.
@@ -518,8 +523,9 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   const Options options_;
   const std::string path_;
   Clock* const clock_;
-  bool created_ = false;          // OpenDb made a new database, or finishes a marked one
-  bool unfinished_ = false;       // the folder held the creation marker at open
+  bool created_ = false;     // OpenDb made a new database, or finishes a marked one
+  bool unfinished_ = false;  // the folder held the creation marker at open
+  std::vector<std::string> creation_temp_files_;  // CreationTempFiles before the open
   std::string current_manifest_;  // read_only: CURRENT's content when db_ was opened
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;     // by ColumnFamilyId

@@ -243,6 +243,8 @@ Status LedgerImpl::OpenDb() {
   // over anything but an interrupted creation of ours.
   if (!exists) CCL_RETURN_IF_ERROR(CheckFolderWithoutCurrent(path_, creating));
   unfinished_ = CreationMarkerPresent(path_);
+  // Listed before the lock is ours: none can be a file this open writes.
+  if (creating) creation_temp_files_ = CreationTempFiles(path_);
   block_cache_ = rocksdb::NewLRUCache(options_.block_cache_bytes);
   rocksdb::DBOptions o = LedgerDbOptions(env, path_, /*create=*/!exists);
 
@@ -422,7 +424,8 @@ Status LedgerImpl::LoadOrCreateMeta() {
   if (s.IsNotFound() &&
       (created_ || (options_.create_if_missing && !options_.read_only && HoldsNoData()))) {
     CCL_RETURN_IF_ERROR(CreateMeta());
-    return unfinished_ ? RemoveCreationMarker(db_options_.env, path_) : Status::OK();
+    return unfinished_ ? RemoveCreationMarker(db_options_.env, path_, creation_temp_files_)
+                       : Status::OK();
   }
   if (s.IsNotFound() && unfinished_) return UnfinishedCreation(path_);
   if (s.IsNotFound()) return MetaMissing("format_version");
@@ -430,7 +433,7 @@ Status LedgerImpl::LoadOrCreateMeta() {
   CCL_RETURN_IF_ERROR(LoadMeta(v));
   // A creation that ended between its meta and the marker's removal.
   if (unfinished_ && !options_.read_only) {
-    CCL_RETURN_IF_ERROR(RemoveCreationMarker(db_options_.env, path_));
+    CCL_RETURN_IF_ERROR(RemoveCreationMarker(db_options_.env, path_, creation_temp_files_));
   }
   return Status::OK();
 }

@@ -373,6 +373,16 @@ TEST_F(LedgerctlTest, InitFinishesWhatAnInitStoppedByAFullDiskBegan) {
   RunResult r = Run({"--db", db, "--checkpoints", checkpoints, "init"}, "", false);
   ASSERT_EQ(r.code, 4) << r.err;
   EXPECT_NE(r.err.find("no space left on device"), std::string::npos) << r.err;
+  // RocksDB's temporary files (an options file it could not finish) are the
+  // creation's own beside its marker: the init that finishes it removes them.
+  const auto temp_files = [&db] {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(db)) {
+      if (e.path().extension() == ".dbtmp") names.push_back(e.path().filename().string());
+    }
+    return names;
+  };
+  EXPECT_FALSE(temp_files().empty()) << "the full disk stopped the init elsewhere";
   ASSERT_EQ(::mount(nullptr, mnt.c_str(), nullptr, MS_REMOUNT, "size=4m"), 0)
       << std::strerror(errno);
   for (const char* command : {"stats", "import"}) {
@@ -387,6 +397,7 @@ TEST_F(LedgerctlTest, InitFinishesWhatAnInitStoppedByAFullDiskBegan) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("created ledger"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(mnt / "l" / "ccl-creation-unfinished"));
+  EXPECT_EQ(temp_files(), std::vector<std::string>());
   EXPECT_EQ(Run({"--db", db, "--checkpoints", checkpoints, "verify"}, "", false).code, 0);
 }
 
