@@ -2,6 +2,7 @@
 // create (ledger/store/ledger_impl.h CheckFolderWithoutCurrent).
 #include <fcntl.h>
 #include <rocksdb/env.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -63,6 +64,51 @@ bool IsCreationLeftover(const std::string& name) {
 bool IsLedgerData(const std::string& name) {
   return EndsWith(name, ".sst") || EndsWith(name, ".log") || EndsWith(name, ".blob") ||
          StartsWith(name, "MANIFEST-") || StartsWith(name, "OPTIONS-") || name == kIngestFolder;
+}
+
+// Up to `n` bytes of the file `path` from `at` (from its end when `at` is
+// negative); false when it cannot be read.
+bool ReadBytes(const std::string& path, off_t at, size_t n, std::string* out) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  struct stat st {};
+  bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (ok && at < 0) at = std::max<off_t>(0, st.st_size + at);
+  out->assign(n, '\0');
+  const ssize_t got = ok ? ::pread(fd, out->data(), n, at) : -1;
+  ::close(fd);
+  if (got < 0) return false;
+  out->resize(static_cast<size_t>(got));
+  return true;
+}
+
+// The first line of every options file RocksDB writes.
+constexpr std::string_view kOptionsFileHeader = "# This is a RocksDB option file.";
+// The last 8 bytes of every block-based table file (RocksDB's
+// kBlockBasedTableMagicNumber, little-endian).
+constexpr std::string_view kTableMagic = "\xf7\xcf\xf4\x85\xb7\x41\xe2\x88";
+
+// Whether the file `name` of the folder `path` is one a database wrote: an
+// options file or a table file of RocksDB's name and content. One that
+// cannot be read counts as one (an error never invites a creation).
+bool DatabaseWrote(const std::string& path, const std::string& name) {
+  const std::string file = path + "/" + name;
+  std::string bytes;
+  if (NumberedName(name, "OPTIONS-", "")) {
+    return !ReadBytes(file, 0, kOptionsFileHeader.size(), &bytes) || bytes == kOptionsFileHeader;
+  }
+  if (NumberedName(name, "", ".sst")) {
+    return !ReadBytes(file, -8, kTableMagic.size(), &bytes) || bytes == kTableMagic;
+  }
+  return false;
+}
+
+// Whether the folder `path` holds a file that only a database writes, told
+// by its content as well as its name (DatabaseWrote): a file of the user's
+// may have any name.
+bool HoldsDatabaseFiles(const std::string& path, const std::vector<std::string>& names) {
+  return std::any_of(names.begin(), names.end(),
+                     [&](const std::string& n) { return DatabaseWrote(path, n); });
 }
 
 std::string ListNames(std::vector<std::string> names) {
@@ -244,6 +290,15 @@ Status CheckCurrentNamesAManifest(rocksdb::Env* env, const std::string& path) {
   return CannotBeOpened(path, "its CURRENT file names " + current + ", which is missing", data);
 }
 
+bool HoldsDatabase(const std::string& path) {
+  const std::string current = path + "/CURRENT";
+  if (::access(current.c_str(), F_OK) != 0) return false;
+  std::string text;
+  if (!ReadBytes(current, 0, 64, &text)) return true;  // RocksDB says why
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return NumberedName(text, "MANIFEST-", "");
+}
+
 std::string LedgerFolderAtOrAbove(const std::string& path) {
   const std::filesystem::path p = Resolved(path);
   return p.empty() ? "" : LedgerFolderFrom(p);
@@ -263,7 +318,16 @@ Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
   std::vector<std::string> data;
   std::vector<std::string> foreign;
   CCL_RETURN_IF_ERROR(ListFolder(path, &data, &foreign));
-  if (!data.empty()) return CannotBeOpened(path, "its CURRENT file is missing", data);
+  if (!data.empty()) {
+    if (CreationMarkerPresent(path) || HoldsDatabaseFiles(path, data)) {
+      const bool current = std::find(foreign.begin(), foreign.end(), "CURRENT") != foreign.end();
+      return CannotBeOpened(
+          path, current ? "its CURRENT file names no MANIFEST" : "its CURRENT file is missing",
+          data);
+    }
+    // Named like a database's files, but no database wrote them.
+    foreign.insert(foreign.end(), data.begin(), data.end());
+  }
   if (!foreign.empty()) {
     // Not NotFound: that would invite creating a ledger here.
     if (!creating) {

@@ -63,13 +63,15 @@ Status UnfinishedCreation(const std::string& path);
 // opens it. OK when a ledger may be created there (`creating`): the folder is
 // missing, empty, or holds only the creation marker and what RocksDB writes
 // before CURRENT (ledger/store/folder.cc). Corruption naming what was found
-// when it holds ledger data (table files, WALs, MANIFESTs: a damaged ledger,
-// never to be created over); InvalidArgument naming them when the folder
-// holds any other file (a LOG or IDENTITY without the marker included: RocksDB
-// would write over it), when a missing `path` can never be a folder (a
-// symbolic link to nothing, or a path under a file), or when creating inside
-// another database's folder; NotFound when not creating and the folder holds
-// nothing of ours (UnfinishedCreation's when it holds the marker).
+// when it holds ledger data (table files, WALs, MANIFESTs) that a database
+// wrote (told by content) or that lies beside the marker: a damaged ledger,
+// never to be created over; InvalidArgument naming them when the folder
+// holds any other file (a LOG, an IDENTITY, files that only have a database's
+// names: RocksDB would write over them), when a missing `path` can never be a
+// folder (a symbolic link to nothing, or a path under a file), or when
+// creating inside another database's folder; NotFound when not creating and
+// the folder holds nothing of ours (UnfinishedCreation's when it holds the
+// marker).
 Status CheckFolderWithoutCurrent(const std::string& path, bool creating);
 
 // After RocksDB failed to read the database at `path` through `env`:

@@ -132,8 +132,7 @@ Status OpenFailure(const rocksdb::Status& s, const std::string& path) {
 }  // namespace
 
 Status Ledger::CheckNewFolder(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec)) {
+  if (HoldsDatabase(path)) {
     return Status::InvalidArgument(path + " holds a database; choose a new folder");
   }
   return CheckFolderWithoutCurrent(path, /*creating=*/true);
@@ -236,7 +235,9 @@ rocksdb::DBOptions LedgerDbOptions(rocksdb::Env* env, const std::string& path, b
 
 Status LedgerImpl::OpenDb() {
   rocksdb::Env* env = options_.env != nullptr ? options_.env : rocksdb::Env::Default();
-  const bool exists = env->FileExists(path_ + "/CURRENT").ok();
+  // A CURRENT of someone else's makes no database: the folder is then
+  // judged as one without CURRENT.
+  const bool exists = env->FileExists(path_ + "/CURRENT").ok() && HoldsDatabase(path_);
   const bool creating = options_.create_if_missing && !options_.read_only;
   // RocksDB creates a database wherever CURRENT is missing, and then deletes
   // every table file its new MANIFEST does not list: never let it create one

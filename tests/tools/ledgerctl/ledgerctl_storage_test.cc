@@ -358,6 +358,40 @@ TEST_F(LedgerctlTest, InitRefusesAFolderHoldingFilesItDidNotCreate) {
   }
 }
 
+// A file of the user's named like a database's (a table, a MANIFEST, an
+// options file, a WAL, CURRENT) is told from a database's by its content:
+// commands refuse the folder as not a ledger's (exit 1, naming the file), not
+// as a damaged ledger (exit 3), and leave it. A ledger whose CURRENT was
+// written over is still damaged (exit 3).
+TEST_F(LedgerctlTest, FilesNamedLikeADatabasesAreTheUsersUnlessADatabaseWroteThem) {
+  for (const char* name : {"data.sst", "000012.sst", "MANIFEST-000003", "CURRENT", "OPTIONS-000007",
+                           "000009.log", "OPTIONS-000005.dbtmp"}) {
+    fs::remove_all(db_);
+    fs::create_directories(db_);
+    WriteFile(fs::path(db_) / name, "my own file\n");
+    for (const char* command : {"init", "stats"}) {
+      RunResult r = Run({command});
+      EXPECT_EQ(r.code, 1) << name << " " << command << ": " << r.err;
+      EXPECT_NE(r.err.find("not a ledger's (" + std::string(name) + ")"), std::string::npos)
+          << name << " " << command << ": " << r.err;
+      EXPECT_EQ(ReadFile(fs::path(db_) / name), "my own file\n") << name;
+      EXPECT_EQ(Listing(db_).size(), 1u) << name << " " << command;
+    }
+  }
+  fs::remove_all(db_);
+  Init();
+  ASSERT_EQ(Run({"--quiet", "import", Workload("w.jsonl", 3, 20)}).code, 0);
+  WriteFile(db_ + "/CURRENT", "my own file\n");
+  const auto before = Listing(db_);
+  for (const char* command : {"init", "stats"}) {
+    RunResult r = Run({command});
+    EXPECT_EQ(r.code, 3) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("cannot be opened: its CURRENT file names no MANIFEST"), std::string::npos)
+        << command << ": " << r.err;
+    EXPECT_EQ(Listing(db_), before) << command;
+  }
+}
+
 // An init that a full disk stopped part-way leaves its marker: other
 // commands say the creation did not finish, and init, once there is space,
 // finishes it.
