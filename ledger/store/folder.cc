@@ -111,6 +111,19 @@ bool HoldsDatabaseFiles(const std::string& path, const std::vector<std::string>&
                      [&](const std::string& n) { return DatabaseWrote(path, n); });
 }
 
+// Whether `names` are all what RocksDB writes when it begins creating a
+// database (IsCreationLeftover), its identity and first MANIFEST among
+// them: left by an init that stopped before any ledger was made.
+bool BegunCreation(const std::vector<std::string>& names) {
+  const auto has = [&](std::string_view n) {
+    return std::find(names.begin(), names.end(), n) != names.end();
+  };
+  return has("IDENTITY") && has("MANIFEST-000001") &&
+         std::all_of(names.begin(), names.end(), [](const std::string& n) {
+           return IsCreationLeftover(n) || n == "MANIFEST-000001";
+         });
+}
+
 std::string ListNames(std::vector<std::string> names) {
   std::sort(names.begin(), names.end());
   std::string out;
@@ -333,6 +346,14 @@ Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
     if (!creating) {
       return Status::InvalidArgument("no ledger at " + path + ": it holds files that are not a " +
                                      "ledger's (" + ListNames(foreign) + ")");
+    }
+    if (BegunCreation(foreign)) {
+      return Status::InvalidArgument(
+          path + " holds what RocksDB writes as it begins creating a database (" +
+          ListNames(foreign) +
+          ") and no ledger: an init of an earlier version stopped there, or the files are "
+          "someone else's; init never writes over files it did not create: move the folder aside "
+          "(or remove it) and run init again; nothing was changed");
     }
     return Status::InvalidArgument(
         path + " holds files that are not a ledger's (" + ListNames(foreign) +

@@ -392,6 +392,25 @@ TEST_F(LedgerctlTest, FilesNamedLikeADatabasesAreTheUsersUnlessADatabaseWroteThe
   }
 }
 
+// What RocksDB writes as it begins creating a database, without the marker
+// (an init of a build before the marker stopped there): init refuses the
+// folder, naming the files and what to do (exit 1), and changes nothing.
+TEST_F(LedgerctlTest, InitRefusesWhatAnInitWithoutItsMarkerLeftAndSaysWhatToDo) {
+  fs::create_directories(db_);
+  for (const char* name : {"IDENTITY", "LOCK", "LOG", "MANIFEST-000001"}) {
+    WriteFile(fs::path(db_) / name, std::string(name) + "\n");
+  }
+  const auto before = Listing(db_);
+  RunResult r = Run({"init"});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("IDENTITY, LOCK, LOG, MANIFEST-000001"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("move the folder aside (or remove it) and run init again"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Listing(db_), before);
+  EXPECT_EQ(ReadFile(fs::path(db_) / "LOG"), "LOG\n");
+}
+
 // An init that a full disk stopped part-way leaves its marker: other
 // commands say the creation did not finish, and init, once there is space,
 // finishes it.
