@@ -2,6 +2,7 @@
 // create (ledger/store/ledger_impl.h CheckFolderWithoutCurrent).
 #include <fcntl.h>
 #include <rocksdb/env.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,16 +32,31 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// RocksDB's name of a file of its own kind: `prefix`, a number, `suffix`.
+bool NumberedName(std::string_view name, std::string_view prefix, std::string_view suffix) {
+  if (!name.starts_with(prefix) || !name.ends_with(suffix)) return false;
+  if (name.size() <= prefix.size() + suffix.size()) return false;
+  const std::string_view number =
+      name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+  return std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A temporary file of RocksDB's, renamed into place once written whole: the
+// next options file, or the next CURRENT or IDENTITY.
+bool IsTempFile(const std::string& name) {
+  return NumberedName(name, "", ".dbtmp") || NumberedName(name, "OPTIONS-", ".dbtmp");
+}
+
 // What RocksDB writes while it creates a database, before CURRENT names its
 // first MANIFEST (DB::Open with create_if_missing): the lock, its info log
 // (and the ones it rotated), the database identity and MANIFEST-000001, and
-// the temporary files that become IDENTITY and CURRENT. RocksDB rewrites each
+// its temporary files (IsTempFile). RocksDB rewrites each
 // of them when it creates the database again, so they are taken for an
 // interrupted creation's only beside its marker (kCreationMarker): without
 // it they are someone else's files.
 bool IsCreationLeftover(const std::string& name) {
   return name == "LOCK" || name == "LOG" || StartsWith(name, "LOG.old.") || name == "IDENTITY" ||
-         name == "MANIFEST-000001" || name == "000000.dbtmp" || name == "000001.dbtmp";
+         name == "MANIFEST-000001" || IsTempFile(name);
 }
 
 // Files that only a database that existed write: table and blob files, WALs,
@@ -48,6 +64,64 @@ bool IsCreationLeftover(const std::string& name) {
 bool IsLedgerData(const std::string& name) {
   return EndsWith(name, ".sst") || EndsWith(name, ".log") || EndsWith(name, ".blob") ||
          StartsWith(name, "MANIFEST-") || StartsWith(name, "OPTIONS-") || name == kIngestFolder;
+}
+
+// Up to `n` bytes of the file `path` from `at` (from its end when `at` is
+// negative); false when it cannot be read.
+bool ReadBytes(const std::string& path, off_t at, size_t n, std::string* out) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  struct stat st {};
+  bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (ok && at < 0) at = std::max<off_t>(0, st.st_size + at);
+  out->assign(n, '\0');
+  const ssize_t got = ok ? ::pread(fd, out->data(), n, at) : -1;
+  ::close(fd);
+  if (got < 0) return false;
+  out->resize(static_cast<size_t>(got));
+  return true;
+}
+
+// The first line of every options file RocksDB writes.
+constexpr std::string_view kOptionsFileHeader = "# This is a RocksDB option file.";
+// The last 8 bytes of every block-based table file (RocksDB's
+// kBlockBasedTableMagicNumber, little-endian).
+constexpr std::string_view kTableMagic = "\xf7\xcf\xf4\x85\xb7\x41\xe2\x88";
+
+// Whether the file `name` of the folder `path` is one a database wrote: an
+// options file or a table file of RocksDB's name and content. One that
+// cannot be read counts as one (an error never invites a creation).
+bool DatabaseWrote(const std::string& path, const std::string& name) {
+  const std::string file = path + "/" + name;
+  std::string bytes;
+  if (NumberedName(name, "OPTIONS-", "")) {
+    return !ReadBytes(file, 0, kOptionsFileHeader.size(), &bytes) || bytes == kOptionsFileHeader;
+  }
+  if (NumberedName(name, "", ".sst")) {
+    return !ReadBytes(file, -8, kTableMagic.size(), &bytes) || bytes == kTableMagic;
+  }
+  return false;
+}
+
+// Whether the folder `path` holds a file that only a database writes, told
+// by its content as well as its name (DatabaseWrote): a file of the user's
+// may have any name.
+bool HoldsDatabaseFiles(const std::string& path, const std::vector<std::string>& names) {
+  return std::any_of(names.begin(), names.end(),
+                     [&](const std::string& n) { return DatabaseWrote(path, n); });
+}
+
+// Whether `names` are all what RocksDB writes when it begins creating a
+// database (IsCreationLeftover), its identity and first MANIFEST among
+// them: left by an init that stopped before any ledger was made.
+bool BegunCreation(const std::vector<std::string>& names) {
+  const auto has = [&](std::string_view n) {
+    return std::find(names.begin(), names.end(), n) != names.end();
+  };
+  return has("IDENTITY") && has("MANIFEST-000001") &&
+         std::all_of(names.begin(), names.end(), [](const std::string& n) {
+           return IsCreationLeftover(n) || n == "MANIFEST-000001";
+         });
 }
 
 std::string ListNames(std::vector<std::string> names) {
@@ -103,7 +177,29 @@ Status WriteCreationMarker(rocksdb::Env* env, const std::string& path) {
   return FromRocks(s, "create the ledger at " + path + ": write " + marker);
 }
 
-Status RemoveCreationMarker(rocksdb::Env* env, const std::string& path) {
+std::vector<std::string> CreationTempFiles(const std::string& path) {
+  std::vector<std::string> names;
+  if (!CreationMarkerPresent(path)) return names;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(path, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (IsTempFile(name)) names.push_back(name);
+  }
+  return names;
+}
+
+Status RemoveCreationMarker(rocksdb::Env* env, const std::string& path,
+                            const std::vector<std::string>& temp_files) {
+  // The marker last: while it is there, a later init removes what is left.
+  for (const std::string& name : temp_files) {
+    // Gone already when this open's RocksDB wrote one of its name and renamed it.
+    const std::string file = path + "/" + name;
+    const rocksdb::Status t = env->DeleteFile(file);
+    if (!t.ok() && !env->FileExists(file).IsNotFound()) {
+      return FromRocks(t, "finish the creation of " + path + ": remove " + file);
+    }
+  }
   const rocksdb::Status s = env->DeleteFile(MarkerPath(path));
   if (s.ok() || s.IsNotFound()) return Status::OK();
   return FromRocks(s, "finish the creation of " + path + ": remove " + MarkerPath(path));
@@ -207,6 +303,15 @@ Status CheckCurrentNamesAManifest(rocksdb::Env* env, const std::string& path) {
   return CannotBeOpened(path, "its CURRENT file names " + current + ", which is missing", data);
 }
 
+bool HoldsDatabase(const std::string& path) {
+  const std::string current = path + "/CURRENT";
+  if (::access(current.c_str(), F_OK) != 0) return false;
+  std::string text;
+  if (!ReadBytes(current, 0, 64, &text)) return true;  // RocksDB says why
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return NumberedName(text, "MANIFEST-", "");
+}
+
 std::string LedgerFolderAtOrAbove(const std::string& path) {
   const std::filesystem::path p = Resolved(path);
   return p.empty() ? "" : LedgerFolderFrom(p);
@@ -226,12 +331,29 @@ Status CheckFolderWithoutCurrent(const std::string& path, bool creating) {
   std::vector<std::string> data;
   std::vector<std::string> foreign;
   CCL_RETURN_IF_ERROR(ListFolder(path, &data, &foreign));
-  if (!data.empty()) return CannotBeOpened(path, "its CURRENT file is missing", data);
+  if (!data.empty()) {
+    if (CreationMarkerPresent(path) || HoldsDatabaseFiles(path, data)) {
+      const bool current = std::find(foreign.begin(), foreign.end(), "CURRENT") != foreign.end();
+      return CannotBeOpened(
+          path, current ? "its CURRENT file names no MANIFEST" : "its CURRENT file is missing",
+          data);
+    }
+    // Named like a database's files, but no database wrote them.
+    foreign.insert(foreign.end(), data.begin(), data.end());
+  }
   if (!foreign.empty()) {
     // Not NotFound: that would invite creating a ledger here.
     if (!creating) {
       return Status::InvalidArgument("no ledger at " + path + ": it holds files that are not a " +
                                      "ledger's (" + ListNames(foreign) + ")");
+    }
+    if (BegunCreation(foreign)) {
+      return Status::InvalidArgument(
+          path + " holds what RocksDB writes as it begins creating a database (" +
+          ListNames(foreign) +
+          ") and no ledger: an init of an earlier version stopped there, or the files are "
+          "someone else's; init never writes over files it did not create: move the folder aside "
+          "(or remove it) and run init again; nothing was changed");
     }
     return Status::InvalidArgument(
         path + " holds files that are not a ledger's (" + ListNames(foreign) +

@@ -189,12 +189,15 @@ class Ledger {
   // once the meta is written; a creation that did not finish (the marker,
   // or a database holding no data) is completed when create_if_missing is
   // set, and is NotFound saying so otherwise. A folder without RocksDB's
-  // CURRENT is created in only when it is missing, empty or holds only the
-  // marker and what RocksDB writes before CURRENT; when it holds ledger
-  // data (table files, WALs, MANIFESTs), Corruption naming them, with or
-  // without create_if_missing; among other files (LOG or IDENTITY without
-  // the marker included), InvalidArgument naming them. Nothing in the
-  // folder is changed when Open refuses it.
+  // CURRENT (or with one that names no MANIFEST, ledger_folder.h
+  // HoldsDatabase) is created in only when it is missing, empty or holds
+  // only the marker and what RocksDB writes before CURRENT; when it holds
+  // ledger data (table files, WALs, MANIFESTs) and a database wrote some of
+  // it (an options or table file of RocksDB's content), or the marker is
+  // there, Corruption naming them, with or without create_if_missing; among
+  // other files (LOG or IDENTITY without the marker, or files that only
+  // have a database's names, included), InvalidArgument naming them.
+  // Nothing in the folder is changed when Open refuses it.
   [[nodiscard]] static Status Open(const Options& options, const std::string& path,
                                    std::unique_ptr<Ledger>* ledger);
 

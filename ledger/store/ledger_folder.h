@@ -15,6 +15,13 @@ namespace ccl::ledger {
 // those two names in each folder; opens nothing.
 std::string LedgerFolderAtOrAbove(const std::string& path);
 
+// Whether the folder `path` holds a database: a CURRENT file as RocksDB
+// writes it, naming a MANIFEST ("MANIFEST-<number>"), or one that cannot be
+// read (RocksDB then says why). A CURRENT of any other content is a file of
+// someone else's that has RocksDB's name: the folder is judged by its other
+// files then, as one without CURRENT. Opens nothing.
+bool HoldsDatabase(const std::string& path);
+
 // The file an Open that creates a ledger writes durably into its folder
 // before RocksDB writes anything there, and removes once the ledger's meta
 // is written: beside it, the folder's other files are that creation's own

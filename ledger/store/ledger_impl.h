@@ -47,8 +47,13 @@ bool CreationMarkerPresent(const std::string& path);
 // Writes the creation marker into `path` (made if missing) through `env`,
 // synced with its folder entry; on failure removes what it wrote.
 Status WriteCreationMarker(rocksdb::Env* env, const std::string& path);
-// Removes the creation marker, if there; OK when none is.
-Status RemoveCreationMarker(rocksdb::Env* env, const std::string& path);
+// The temporary files (*.dbtmp) RocksDB left in the folder `path` beside the
+// creation marker (a creation a full disk stopped); none without the marker.
+std::vector<std::string> CreationTempFiles(const std::string& path);
+// Removes `temp_files` (CreationTempFiles, listed before this process took
+// the folder's lock), then the creation marker, if there; OK when none is.
+Status RemoveCreationMarker(rocksdb::Env* env, const std::string& path,
+                            const std::vector<std::string>& temp_files);
 // NotFound "no ledger at PATH: the init that began creating one there did
 // not finish (...)", with what to do: a marked folder opened without
 // create_if_missing.
@@ -58,13 +63,15 @@ Status UnfinishedCreation(const std::string& path);
 // opens it. OK when a ledger may be created there (`creating`): the folder is
 // missing, empty, or holds only the creation marker and what RocksDB writes
 // before CURRENT (ledger/store/folder.cc). Corruption naming what was found
-// when it holds ledger data (table files, WALs, MANIFESTs: a damaged ledger,
-// never to be created over); InvalidArgument naming them when the folder
-// holds any other file (a LOG or IDENTITY without the marker included: RocksDB
-// would write over it), when a missing `path` can never be a folder (a
-// symbolic link to nothing, or a path under a file), or when creating inside
-// another database's folder; NotFound when not creating and the folder holds
-// nothing of ours (UnfinishedCreation's when it holds the marker).
+// when it holds ledger data (table files, WALs, MANIFESTs) that a database
+// wrote (told by content) or that lies beside the marker: a damaged ledger,
+// never to be created over; InvalidArgument naming them when the folder
+// holds any other file (a LOG, an IDENTITY, files that only have a database's
+// names: RocksDB would write over them), when a missing `path` can never be a
+// folder (a symbolic link to nothing, or a path under a file), or when
+// creating inside another database's folder; NotFound when not creating and
+// the folder holds nothing of ours (UnfinishedCreation's when it holds the
+// marker).
 Status CheckFolderWithoutCurrent(const std::string& path, bool creating);
 
 // After RocksDB failed to read the database at `path` through `env`:
@@ -518,8 +525,9 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   const Options options_;
   const std::string path_;
   Clock* const clock_;
-  bool created_ = false;          // OpenDb made a new database, or finishes a marked one
-  bool unfinished_ = false;       // the folder held the creation marker at open
+  bool created_ = false;     // OpenDb made a new database, or finishes a marked one
+  bool unfinished_ = false;  // the folder held the creation marker at open
+  std::vector<std::string> creation_temp_files_;  // CreationTempFiles before the open
   std::string current_manifest_;  // read_only: CURRENT's content when db_ was opened
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;     // by ColumnFamilyId

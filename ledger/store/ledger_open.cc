@@ -132,8 +132,7 @@ Status OpenFailure(const rocksdb::Status& s, const std::string& path) {
 }  // namespace
 
 Status Ledger::CheckNewFolder(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::exists(std::filesystem::path(path) / "CURRENT", ec)) {
+  if (HoldsDatabase(path)) {
     return Status::InvalidArgument(path + " holds a database; choose a new folder");
   }
   return CheckFolderWithoutCurrent(path, /*creating=*/true);
@@ -236,13 +235,17 @@ rocksdb::DBOptions LedgerDbOptions(rocksdb::Env* env, const std::string& path, b
 
 Status LedgerImpl::OpenDb() {
   rocksdb::Env* env = options_.env != nullptr ? options_.env : rocksdb::Env::Default();
-  const bool exists = env->FileExists(path_ + "/CURRENT").ok();
+  // A CURRENT of someone else's makes no database: the folder is then
+  // judged as one without CURRENT.
+  const bool exists = env->FileExists(path_ + "/CURRENT").ok() && HoldsDatabase(path_);
   const bool creating = options_.create_if_missing && !options_.read_only;
   // RocksDB creates a database wherever CURRENT is missing, and then deletes
   // every table file its new MANIFEST does not list: never let it create one
   // over anything but an interrupted creation of ours.
   if (!exists) CCL_RETURN_IF_ERROR(CheckFolderWithoutCurrent(path_, creating));
   unfinished_ = CreationMarkerPresent(path_);
+  // Listed before the lock is ours: none can be a file this open writes.
+  if (creating) creation_temp_files_ = CreationTempFiles(path_);
   block_cache_ = rocksdb::NewLRUCache(options_.block_cache_bytes);
   rocksdb::DBOptions o = LedgerDbOptions(env, path_, /*create=*/!exists);
 
@@ -422,7 +425,8 @@ Status LedgerImpl::LoadOrCreateMeta() {
   if (s.IsNotFound() &&
       (created_ || (options_.create_if_missing && !options_.read_only && HoldsNoData()))) {
     CCL_RETURN_IF_ERROR(CreateMeta());
-    return unfinished_ ? RemoveCreationMarker(db_options_.env, path_) : Status::OK();
+    return unfinished_ ? RemoveCreationMarker(db_options_.env, path_, creation_temp_files_)
+                       : Status::OK();
   }
   if (s.IsNotFound() && unfinished_) return UnfinishedCreation(path_);
   if (s.IsNotFound()) return MetaMissing("format_version");
@@ -430,7 +434,7 @@ Status LedgerImpl::LoadOrCreateMeta() {
   CCL_RETURN_IF_ERROR(LoadMeta(v));
   // A creation that ended between its meta and the marker's removal.
   if (unfinished_ && !options_.read_only) {
-    CCL_RETURN_IF_ERROR(RemoveCreationMarker(db_options_.env, path_));
+    CCL_RETURN_IF_ERROR(RemoveCreationMarker(db_options_.env, path_, creation_temp_files_));
   }
   return Status::OK();
 }

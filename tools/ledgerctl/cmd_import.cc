@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -44,10 +45,44 @@ namespace {
 
 // Ctrl-C or SIGTERM during `import --batch N` stops at the next batch
 // boundary: what was committed is reported and gets its checkpoint, then exit
-// 128 + the signal (130, 143).
-// The signal that asked `import --batch N` to stop (SIGINT or SIGTERM), 0 if none.
+// 128 + the signal (130, 143). A whole-file import stops before its next part
+// is appended: its append is abandoned, which removes the scratch files it
+// wrote, and nothing of that file is committed.
+// The signal that asked the import to stop (SIGINT or SIGTERM), 0 if none.
 std::atomic<int> g_import_signal{0};
 extern "C" void InterruptImport(int signo) { g_import_signal.store(signo); }
+
+// Makes SIGINT and SIGTERM only set g_import_signal. SA_RESTART: the store's
+// system calls go on; the import asks between batches or parts.
+void CatchImportSignals() {
+  struct sigaction sa {};
+  sa.sa_handler = InterruptImport;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  // Ctrl-C, and the SIGTERM of `kill`, systemd or a container runtime.
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+// A whole-file import: the signals are caught from its first part on, when
+// the input is open and its append about to write scratch files (before, a
+// signal ends the process as usual, with nothing written: an input read
+// from a terminal or a pipe is never waited for past a Ctrl-C). A part handed
+// over after a signal is refused, which abandons the append; *refused says so.
+void StopWholeFileImportsOnSignal(app::ImportOptions* o, bool* refused) {
+  o->check_batch = [refused](std::span<const events::Event>, std::span<const uint64_t>) {
+    CatchImportSignals();
+    if (g_import_signal.load() == 0) return Status::OK();
+    *refused = true;
+    return Status::IOError("import interrupted");  // reported by RunImport, not shown
+  };
+}
+
+// Signals end the process again, as before the whole-file import.
+void ReleaseImportSignals() {
+  ::signal(SIGINT, SIG_DFL);
+  ::signal(SIGTERM, SIG_DFL);
+}
 
 // The import command's options.
 Status ImportOptionsFrom(const po::variables_map& vm, app::ImportOptions* o) {
@@ -131,15 +166,12 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
   if (s.ok()) s = OpenLedger(g, OpenMode::kWrite, &ledger);
   if (s.ok()) s = CheckCheckpointBeforeWrite(ledger.get(), g);
   if (!s.ok()) return Fail(s);
+  bool refused = false;  // a whole file's part, after a signal
   if (options.batch_events > 0) {
-    struct sigaction sa {};
-    sa.sa_handler = InterruptImport;
-    sa.sa_flags = SA_RESTART;  // the store's system calls go on; the loop asks between batches
-    sigemptyset(&sa.sa_mask);
-    // Ctrl-C, and the SIGTERM of `kill`, systemd or a container runtime.
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::sigaction(SIGTERM, &sa, nullptr);
+    CatchImportSignals();
     options.should_stop = [] { return g_import_signal.load() != 0; };
+  } else {
+    StopWholeFileImportsOnSignal(&options, &refused);
   }
   app::ImportResult total;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -147,15 +179,22 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
     app::ImportResult r;
     const auto start = std::chrono::steady_clock::now();
     s = ImportWithProgress(ledger.get(), path, options, g, &r);
+    if (options.batch_events == 0) ReleaseImportSignals();
     const int signo = g_import_signal.load();
+    if (refused) {  // nothing of this file was committed
+      s = Status::OK();
+      r.stopped = true;
+    }
     const bool interrupted = s.ok() && signo != 0;
     if (!s.ok() || interrupted) {
       // The one line a person or a script needs: FILE:LINE: what is wrong.
       if (!s.ok()) std::fprintf(stderr, "%s\n", s.message().c_str());
       if (interrupted) {
-        std::fprintf(stderr,
-                     "ledgerctl import: interrupted (%s); stopped after a committed batch\n",
-                     signo == SIGTERM ? "SIGTERM" : "SIGINT");
+        const std::string what = refused ? "nothing of " + path + " was committed"
+                                 : options.batch_events == 0 ? path + " was committed before it"
+                                                             : "stopped after a committed batch";
+        std::fprintf(stderr, "ledgerctl import: interrupted (%s); %s\n",
+                     signo == SIGTERM ? "SIGTERM" : "SIGINT", what.c_str());
       }
       // Earlier files and batches are committed: they get their checkpoint.
       if (Status p = PublishOwnCheckpoint(ledger.get(), g); !p.ok()) Fail(p);

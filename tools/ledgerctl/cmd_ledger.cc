@@ -5,12 +5,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <optional>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include "events/base/display.h"
@@ -24,6 +22,7 @@
 #include "ledger/audit/merkle_verify.h"
 #include "ledger/merkle/digest.h"
 #include "ledger/store/ledger.h"
+#include "ledger/store/ledger_folder.h"
 #include "ledger/store/range_iterator.h"
 #include "tools/app/import.h"
 #include "tools/feed/contract_currency.h"
@@ -46,8 +45,7 @@ int RunInit(const po::variables_map&, const GlobalOptions& g) {
   Status s = OpenLedger(g, OpenMode::kWrite, &ledger);
   // A folder of other files: refused as a creation refuses it (what init
   // does not write over), which changes nothing.
-  std::error_code ec;
-  if (s.IsInvalidArgument() && !std::filesystem::exists(g.db_path + "/CURRENT", ec)) {
+  if (s.IsInvalidArgument() && !ledger::HoldsDatabase(g.db_path)) {
     const Status creating = Ledger::CheckNewFolder(g.db_path);
     if (!creating.ok()) s = creating;
   }

@@ -238,6 +238,34 @@ void LedgerctlImportTest::CheckInterruptedImport(int signo) {
   EXPECT_NE(rest.out.find(std::to_string(appended) + " duplicates"), std::string::npos) << rest.out;
 }
 
+// Ctrl-C or SIGTERM during a whole-file import (no --batch) abandons its
+// one append: nothing of the file is committed, the scratch files it was
+// writing in the ledger's folder are removed before it exits (not left for
+// the next open), and the exit code says it was interrupted.
+TEST_F(LedgerctlImportTest, AnInterruptedWholeFileImportCommitsNothingAndLeavesNoScratch) {
+  const std::string big = Workload("big.jsonl", 400, 365);
+  const fs::path scratch = fs::path(db_) / "ccl-ingest";
+  for (const int signo : {SIGINT, SIGTERM}) {
+    Started import = Start({"import", big}, "", true, Stdin::kFile, ".import");
+    ASSERT_GT(import.pid, 0);
+    // Once the append is writing its scratch files (at most 2 minutes).
+    for (int i = 0; i < 12000 && !fs::exists(scratch); ++i) ::usleep(10'000);
+    EXPECT_TRUE(fs::exists(scratch)) << "the import wrote no scratch files";
+    subprocess::Signal(import.pid, signo);
+    RunResult r = Finish(import);
+    EXPECT_EQ(r.code, 128 + signo) << r.out << r.err;
+    EXPECT_NE(r.err.find(signo == SIGTERM ? "interrupted (SIGTERM)" : "interrupted (SIGINT)"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("nothing of " + big + " was committed"), std::string::npos)
+        << "the import ended before the signal: use a larger workload; " << r.err;
+    EXPECT_FALSE(fs::exists(scratch)) << "signal " << signo;
+    EXPECT_EQ(EventCount(), 0u) << "signal " << signo;
+    RunResult verify = Run({"verify"});
+    EXPECT_EQ(verify.code, 0) << verify.err;
+  }
+}
+
 // A whole-file import large enough to be appended in parts (parsed, checked
 // and written into ingestion files part by part, ingested at the end),
 // killed at moments spread over its run: each ledger holds all of the file

@@ -358,6 +358,59 @@ TEST_F(LedgerctlTest, InitRefusesAFolderHoldingFilesItDidNotCreate) {
   }
 }
 
+// A file of the user's named like a database's (a table, a MANIFEST, an
+// options file, a WAL, CURRENT) is told from a database's by its content:
+// commands refuse the folder as not a ledger's (exit 1, naming the file), not
+// as a damaged ledger (exit 3), and leave it. A ledger whose CURRENT was
+// written over is still damaged (exit 3).
+TEST_F(LedgerctlTest, FilesNamedLikeADatabasesAreTheUsersUnlessADatabaseWroteThem) {
+  for (const char* name : {"data.sst", "000012.sst", "MANIFEST-000003", "CURRENT", "OPTIONS-000007",
+                           "000009.log", "OPTIONS-000005.dbtmp"}) {
+    fs::remove_all(db_);
+    fs::create_directories(db_);
+    WriteFile(fs::path(db_) / name, "my own file\n");
+    for (const char* command : {"init", "stats"}) {
+      RunResult r = Run({command});
+      EXPECT_EQ(r.code, 1) << name << " " << command << ": " << r.err;
+      EXPECT_NE(r.err.find("not a ledger's (" + std::string(name) + ")"), std::string::npos)
+          << name << " " << command << ": " << r.err;
+      EXPECT_EQ(ReadFile(fs::path(db_) / name), "my own file\n") << name;
+      EXPECT_EQ(Listing(db_).size(), 1u) << name << " " << command;
+    }
+  }
+  fs::remove_all(db_);
+  Init();
+  ASSERT_EQ(Run({"--quiet", "import", Workload("w.jsonl", 3, 20)}).code, 0);
+  WriteFile(db_ + "/CURRENT", "my own file\n");
+  const auto before = Listing(db_);
+  for (const char* command : {"init", "stats"}) {
+    RunResult r = Run({command});
+    EXPECT_EQ(r.code, 3) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("cannot be opened: its CURRENT file names no MANIFEST"), std::string::npos)
+        << command << ": " << r.err;
+    EXPECT_EQ(Listing(db_), before) << command;
+  }
+}
+
+// What RocksDB writes as it begins creating a database, without the marker
+// (an init of a build before the marker stopped there): init refuses the
+// folder, naming the files and what to do (exit 1), and changes nothing.
+TEST_F(LedgerctlTest, InitRefusesWhatAnInitWithoutItsMarkerLeftAndSaysWhatToDo) {
+  fs::create_directories(db_);
+  for (const char* name : {"IDENTITY", "LOCK", "LOG", "MANIFEST-000001"}) {
+    WriteFile(fs::path(db_) / name, std::string(name) + "\n");
+  }
+  const auto before = Listing(db_);
+  RunResult r = Run({"init"});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("IDENTITY, LOCK, LOG, MANIFEST-000001"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("move the folder aside (or remove it) and run init again"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Listing(db_), before);
+  EXPECT_EQ(ReadFile(fs::path(db_) / "LOG"), "LOG\n");
+}
+
 // An init that a full disk stopped part-way leaves its marker: other
 // commands say the creation did not finish, and init, once there is space,
 // finishes it.
@@ -373,6 +426,16 @@ TEST_F(LedgerctlTest, InitFinishesWhatAnInitStoppedByAFullDiskBegan) {
   RunResult r = Run({"--db", db, "--checkpoints", checkpoints, "init"}, "", false);
   ASSERT_EQ(r.code, 4) << r.err;
   EXPECT_NE(r.err.find("no space left on device"), std::string::npos) << r.err;
+  // RocksDB's temporary files (an options file it could not finish) are the
+  // creation's own beside its marker: the init that finishes it removes them.
+  const auto temp_files = [&db] {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(db)) {
+      if (e.path().extension() == ".dbtmp") names.push_back(e.path().filename().string());
+    }
+    return names;
+  };
+  EXPECT_FALSE(temp_files().empty()) << "the full disk stopped the init elsewhere";
   ASSERT_EQ(::mount(nullptr, mnt.c_str(), nullptr, MS_REMOUNT, "size=4m"), 0)
       << std::strerror(errno);
   for (const char* command : {"stats", "import"}) {
@@ -387,6 +450,7 @@ TEST_F(LedgerctlTest, InitFinishesWhatAnInitStoppedByAFullDiskBegan) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("created ledger"), std::string::npos) << r.out;
   EXPECT_FALSE(fs::exists(mnt / "l" / "ccl-creation-unfinished"));
+  EXPECT_EQ(temp_files(), std::vector<std::string>());
   EXPECT_EQ(Run({"--db", db, "--checkpoints", checkpoints, "verify"}, "", false).code, 0);
 }
 
