@@ -243,11 +243,32 @@ int RemoteProve(const po::variables_map& vm, const GlobalOptions& g) {
   if (int rc = ReadTrustedDigestOptions(vm, {{"digest", &digest}}); rc != kExitOk) return rc;
   std::unique_ptr<client::Client> c;
   if (int rc = ConnectToServer(g, "prove", &c); rc != kExitOk) return rc;
+  // As the local command does, a digest of another ledger, or of more events
+  // than the ledger holds, is said to be so (exit 3) before a proof is asked
+  // for: the server's own digest names its ledger and size.
+  client::Response head;
+  Status s = c->Get("/v1/digest", limits::kClientWholeBodyBytesMax, &head);
+  ledger::Digest served;
+  if (s.ok()) {
+    s = ledger::ParseDigestJson(head.body, &served);
+    if (!s.ok()) s = Status::IOError(c->server() + ": the digest it sent: " + s.message());
+  }
+  if (!s.ok()) return Fail(s);
+  if (served.ledger_id != digest.ledger_id) {
+    return Fail(Status::Corruption("the digest is of ledger " + digest.ledger_id + ", this is " +
+                                   served.ledger_id));
+  }
+  if (digest.tree_size > served.tree_size) {
+    return Fail(Status::Corruption("the digest covers " + std::to_string(digest.tree_size) +
+                                   " events but this ledger has " +
+                                   std::to_string(served.tree_size) +
+                                   ": events were removed, or the digest is of another copy"));
+  }
   QueryString q;
   q.Add("seq", std::to_string(vm["seq"].as<uint64_t>()))
       .Add("size", std::to_string(digest.tree_size));
   client::Response r;
-  Status s = c->Get("/v1/proofs/inclusion" + q.str(), ledger::kProofJsonBytesMax, &r);
+  s = c->Get("/v1/proofs/inclusion" + q.str(), ledger::kProofJsonBytesMax, &r);
   if (!s.ok()) return Fail(s);
   // The server is not trusted for the proof: it must prove inclusion in the
   // user's own digest, as `check-proof` would check it.

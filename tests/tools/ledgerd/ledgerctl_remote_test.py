@@ -326,6 +326,19 @@ class RemoteTest(unittest.TestCase):
             f.write(there.stdout)
         for seq in ("1", "5", "100000"):
             self.assertSameAsLocal(["prove", "--digest", digest, "--seq", seq])
+        # Another ledger's digest, one larger than the ledger: exit 3, as locally.
+        other = os.path.join(self.tmp, "other")
+        ledgerctl("init", db=other, check=True)
+        ledgerctl("import", "-", db=other, check=True, input="\n".join(self.lines[:3]) + "\n")
+        other_digest = os.path.join(self.tmp, "other-digest.json")
+        with open(other_digest, "w") as f:
+            f.write(self.local("digest", db=other).stdout)
+        larger = os.path.join(self.tmp, "larger-digest.json")
+        with open(larger, "w") as f:
+            f.write(json.dumps(dict(json.loads(there.stdout), tree_size=10**9, head_seq=10**9)))
+        for d in (other_digest, larger):
+            p = self.assertSameAsLocal(["prove", "--digest", d, "--seq", "1"])
+            self.assertEqual(p.returncode, 3, p.stderr)
         # --time without --sign: the server dates what it signs.
         p = self.remote("digest", "--time", "2025-01-01T00:00:00Z")
         self.assertEqual(p.returncode, 2)
