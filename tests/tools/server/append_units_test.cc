@@ -59,6 +59,31 @@ class GroupingLedger final : public projections::testing::FakeLedger {
   std::vector<std::function<void()>> held_;
 };
 
+// Between CheckWriteBatch and the append, another writer opens the contract
+// a customer-scoped writer's batch opens: the ledger refuses the batch by
+// R-LIFE-02, whose message describes the other customer's contract (its
+// number of events). The scoped writer must get the 403 it would have got
+// had the other append come first, and nothing of that contract.
+class RacingLedger final : public projections::testing::FakeLedger {
+ public:
+  explicit RacingLedger(Event other_open) : other_open_(std::move(other_open)) {}
+  void AppendAsync(std::vector<Event> batch, ledger::AppendOptions, AppendDone done) override {
+    Event other = other_open_;
+    other.seq = head().seq + 1;
+    AddAssigned(other);  // the other writer's append wins the race
+    ledger::AppendResult r;
+    r.failed_index = 0;
+    done(Status::RuleViolation("event " + events::FormatUuid(batch[0].event_id) +
+                               ": contract already opened: contract '" + batch[0].contract +
+                               "' has 1 events")
+             .WithRule(rules::kOpenedOnce),
+         std::move(r));
+  }
+
+ private:
+  Event other_open_;
+};
+
 class PostEventsTest : public ::testing::Test {
  protected:
   PostEventsTest() {
@@ -88,6 +113,23 @@ class PostEventsTest : public ::testing::Test {
     auto reply = std::make_shared<std::optional<Reply>>();
     PostEvents(request, svc_, [reply](Reply r) { *reply = std::move(r); });
     return reply;
+  }
+  // "tester" a writer of the EventFactory's customer only.
+  void NarrowTesterToTheFactorysCustomer() {
+    rules_ = std::make_shared<AccessRules>();
+    ASSERT_TRUE(
+        Policy::Parse("tester writer customer:\"Department of Examples\"\n", &rules_->policy).ok());
+  }
+  // The narrowed tester's ContractOpened of "C", while `other` (another
+  // writer's ContractOpened of "C") wins the race to the append.
+  Reply PostLosingTheRaceTo(const Event& other) {
+    RacingLedger racing(other);
+    svc_.ledger = &racing;
+    NarrowTesterToTheFactorysCustomer();
+    auto reply = Post({f_.Open("C")});
+    svc_.ledger = &ledger_;
+    EXPECT_TRUE(reply->has_value());
+    return reply->value_or(Reply{});
   }
   // The value of the metric sample `name` (a full sample name, no labels).
   double Sample(const std::string& name) {
@@ -145,68 +187,29 @@ TEST_F(PostEventsTest, AThrowWhileAnsweringIsA500AndEndsTheAppend) {
   EXPECT_EQ(svc_.appends_in_flight.load(), 0u);
 }
 
-// Between CheckWriteBatch and the append, another writer opens the contract
-// a customer-scoped writer's batch opens: the ledger refuses the batch by
-// R-LIFE-02, whose message describes the other customer's contract (its
-// number of events). The scoped writer must get the 403 it would have got
-// had the other append come first, and nothing of that contract.
-class RacingLedger final : public projections::testing::FakeLedger {
- public:
-  explicit RacingLedger(Event other_open) : other_open_(std::move(other_open)) {}
-  void AppendAsync(std::vector<Event> batch, ledger::AppendOptions, AppendDone done) override {
-    Event other = other_open_;
-    other.seq = head().seq + 1;
-    AddAssigned(other);  // the other writer's append wins the race
-    ledger::AppendResult r;
-    r.failed_index = 0;
-    done(Status::RuleViolation("event " + events::FormatUuid(batch[0].event_id) +
-                               ": contract already opened: contract '" + batch[0].contract +
-                               "' has 1 events")
-             .WithRule(rules::kOpenedOnce),
-         std::move(r));
-  }
-
- private:
-  Event other_open_;
-};
-
 TEST_F(PostEventsTest, AScopedWriterThatLosesARaceToOpenAContractGetsTheScopesRefusal) {
   Event other = f_.Open("C");
   other.customer = "Other Agency";
-  RacingLedger racing(other);
-  svc_.ledger = &racing;
-  rules_ = std::make_shared<AccessRules>();
-  ASSERT_TRUE(
-      Policy::Parse("tester writer customer:\"Department of Examples\"\n", &rules_->policy).ok());
-  auto reply = Post({f_.Open("C")});
-  ASSERT_TRUE(reply->has_value());
-  EXPECT_EQ((*reply)->status, 403u) << (*reply)->body;
-  EXPECT_TRUE((*reply)->body.find("outside the scope") != std::string::npos) << (*reply)->body;
-  EXPECT_TRUE((*reply)->body.find("R-LIFE-02") == std::string::npos) << (*reply)->body;
-  EXPECT_TRUE((*reply)->body.find("events") == std::string::npos) << (*reply)->body;
-  EXPECT_FALSE((*reply)->access_recorded) << "refused: the session records it";
+  const Reply reply = PostLosingTheRaceTo(other);
+  EXPECT_EQ(reply.status, 403u) << reply.body;
+  EXPECT_TRUE(reply.body.find("outside the scope") != std::string::npos) << reply.body;
+  EXPECT_TRUE(reply.body.find("R-LIFE-02") == std::string::npos) << reply.body;
+  EXPECT_TRUE(reply.body.find("events") == std::string::npos) << reply.body;
+  EXPECT_FALSE(reply.access_recorded) << "refused: the session records it";
 }
 
 // The same refusal of a contract the writer's own scope holds is shown as
 // the rules say it: the contract is the writer's to know about.
 TEST_F(PostEventsTest, AScopedWritersOwnContractsRuleRefusalIsShownWhole) {
-  RacingLedger racing(f_.Open("C"));  // opened by another writer, but in scope
-  svc_.ledger = &racing;
-  rules_ = std::make_shared<AccessRules>();
-  ASSERT_TRUE(
-      Policy::Parse("tester writer customer:\"Department of Examples\"\n", &rules_->policy).ok());
-  auto reply = Post({f_.Open("C")});
-  ASSERT_TRUE(reply->has_value());
-  EXPECT_EQ((*reply)->status, 422u) << (*reply)->body;
-  EXPECT_TRUE((*reply)->body.find("R-LIFE-02") != std::string::npos) << (*reply)->body;
+  const Reply reply = PostLosingTheRaceTo(f_.Open("C"));  // another writer's, but in scope
+  EXPECT_EQ(reply.status, 422u) << reply.body;
+  EXPECT_TRUE(reply.body.find("R-LIFE-02") != std::string::npos) << reply.body;
 }
 
 // A ledger-wide event from a writer narrowed to a customer: the 403 says
 // why (only `*` reaches ledger-wide events), not "contract ''".
 TEST_F(PostEventsTest, AScopedWritersLedgerWideEventIsRefusedSayingWhy) {
-  rules_ = std::make_shared<AccessRules>();
-  ASSERT_TRUE(
-      Policy::Parse("tester writer customer:\"Department of Examples\"\n", &rules_->policy).ok());
+  NarrowTesterToTheFactorysCustomer();
   auto reply = Post({f_.Policy(1u << static_cast<unsigned>(events::EventType::kEntryReversed))});
   ASSERT_TRUE(reply->has_value());
   EXPECT_EQ((*reply)->status, 403u) << (*reply)->body;
