@@ -153,6 +153,16 @@ Status AddMarginTotals(const std::vector<projections::MarginKey>& keys, projecti
   return Status::OK();
 }
 
+// The server's digest (GET /v1/digest), parsed strictly: one that does not
+// parse is an IOError naming the server.
+Status GetServerDigest(client::Client* c, ledger::Digest* d) {
+  client::Response r;
+  CCL_RETURN_IF_ERROR(c->Get("/v1/digest", limits::kClientWholeBodyBytesMax, &r));
+  Status s = ledger::ParseDigestJson(r.body, d);
+  if (!s.ok()) return Status::IOError(c->server() + ": the digest it sent: " + s.message());
+  return Status::OK();
+}
+
 }  // namespace
 
 int RemoteBalance(const po::variables_map& vm, const GlobalOptions& g) {
@@ -217,15 +227,10 @@ int RemoteDigest(const po::variables_map& vm, const GlobalOptions& g) {
   if (Status s = SigningKeyOption(vm, &key); !s.ok()) return Fail(s);
   std::unique_ptr<client::Client> c;
   if (int rc = ConnectToServer(g, "digest", &c); rc != kExitOk) return rc;
-  client::Response r;
-  Status s = c->Get("/v1/digest", limits::kClientWholeBodyBytesMax, &r);
   // Read strictly and written canonically, as the local command writes it;
   // a signature the server sent must verify before anything is re-signed.
   ledger::Digest d;
-  if (s.ok()) {
-    s = ledger::ParseDigestJson(r.body, &d);
-    if (!s.ok()) s = Status::IOError(c->server() + ": the digest it sent: " + s.message());
-  }
+  Status s = GetServerDigest(c.get(), &d);
   if (s.ok()) {
     Status checked = ledger::CheckDigestSignature(d, nullptr);
     if (!checked.ok())
@@ -246,13 +251,8 @@ int RemoteProve(const po::variables_map& vm, const GlobalOptions& g) {
   // As the local command does, a digest of another ledger, or of more events
   // than the ledger holds, is said to be so (exit 3) before a proof is asked
   // for: the server's own digest names its ledger and size.
-  client::Response head;
-  Status s = c->Get("/v1/digest", limits::kClientWholeBodyBytesMax, &head);
   ledger::Digest served;
-  if (s.ok()) {
-    s = ledger::ParseDigestJson(head.body, &served);
-    if (!s.ok()) s = Status::IOError(c->server() + ": the digest it sent: " + s.message());
-  }
+  Status s = GetServerDigest(c.get(), &served);
   if (!s.ok()) return Fail(s);
   if (served.ledger_id != digest.ledger_id) {
     return Fail(Status::Corruption("the digest is of ledger " + digest.ledger_id + ", this is " +
