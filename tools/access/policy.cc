@@ -54,7 +54,19 @@ Status ParseLine(const std::vector<std::string>& fields, std::string* principal,
   }
   CCL_RETURN_IF_ERROR(CheckPrincipalName(*principal).WithContext("field 1"));
   CCL_RETURN_IF_ERROR(ParseRoles(fields[1], &grant->roles).WithContext("field 2"));
-  return ParseScopes(std::span<const std::string>(fields).subspan(2), 3, &grant->scope);
+  CCL_RETURN_IF_ERROR(
+      ParseScopes(std::span<const std::string>(fields).subspan(2), 3, &grant->scope));
+  // `types:` narrows appends only: on a line without the writer role it would
+  // read as a narrowing of what the principal may read, which it is not.
+  if (grant->scope.types_mask != 0 && (grant->roles & kRoleWriter) == 0) {
+    size_t field = 3;
+    while (field < fields.size() && !fields[field - 1].starts_with("types:")) ++field;
+    return Status::InvalidArgument("field " + std::to_string(field) +
+                                   ": types: narrows what a writer may append, and this line "
+                                   "grants no writer role (a reader reads every type of the "
+                                   "contracts its scope reaches)");
+  }
+  return Status::OK();
 }
 
 }  // namespace

@@ -91,6 +91,10 @@ TEST(PolicyTest, MalformedLinesAreRejectedNamingLineAndField) {
   EXPECT_EQ(ParseError("a writer types:\n"), "line 1: field 3: types: names no event type");
   EXPECT_EQ(ParseError("a writer types:HoursBooked types:HoursBooked\n"),
             "line 1: field 4: types: given twice");
+  // It narrows appends, never reads: on a line of no writer it would mislead.
+  EXPECT_EQ(ParseError("a reader,auditor contract:X types:HoursBooked\n"),
+            "line 1: field 4: types: narrows what a writer may append, and this line grants no "
+            "writer role (a reader reads every type of the contracts its scope reaches)");
   EXPECT_EQ(ParseError("a reader * contract:X\n"), "line 1: field 4: '*' beside another scope");
   EXPECT_EQ(ParseError("a reader contract:X *\n"), "line 1: field 4: '*' beside another scope");
   EXPECT_EQ(ParseError("a reader contract:\x01X\n"), "line 1: field 3: holds a control character");
