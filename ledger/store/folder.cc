@@ -119,9 +119,7 @@ bool BegunCreation(const std::vector<std::string>& names) {
     return std::find(names.begin(), names.end(), n) != names.end();
   };
   return has("IDENTITY") && has("MANIFEST-000001") &&
-         std::all_of(names.begin(), names.end(), [](const std::string& n) {
-           return IsCreationLeftover(n) || n == "MANIFEST-000001";
-         });
+         std::all_of(names.begin(), names.end(), IsCreationLeftover);
 }
 
 std::string ListNames(std::vector<std::string> names) {
