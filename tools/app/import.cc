@@ -12,14 +12,10 @@
 #include <cassert>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -30,6 +26,7 @@
 #include "events/model/json.h"
 #include "events/model/rules.h"
 #include "tools/app/event_readers.h"
+#include "tools/app/import_internal.h"
 
 namespace ccl::app {
 
@@ -56,6 +53,67 @@ Status ParseJsonEvent(std::string_view text, std::string_view default_actor, eve
   CCL_RETURN_IF_ERROR(ParseJsonLine(&parser, text, 1, e, &blank, default_actor));
   // No event at all: the parser says what it expected.
   if (blank) return parser.Parse(text, e, default_actor);
+  return Status::OK();
+}
+
+uint64_t EventsMax(const ImportOptions& options) {
+  return options.events_max != 0
+             ? std::min<uint64_t>(options.events_max, limits::kEventsPerBatchMax)
+             : limits::kEventsPerBatchMax;
+}
+
+Status TooManyEvents(std::string_view source, uint64_t events_max) {
+  return Status::InvalidArgument("more than " + events::FormatThousands(events_max) +
+                                 " events in one atomic append; split the input into several "
+                                 "appends")
+      .WithRule(rules::kBatchEventsMax)
+      .WithLocation(source, 0);
+}
+
+Status AddAppended(const Status& given, const ledger::AppendResult& appended, size_t n,
+                   const uint64_t* lines, std::string_view source, ImportResult* result) {
+  Status s = given;
+  if (!s.ok()) {
+    if (appended.failed_index >= n) return s.WithLocation(source, 0);
+    // The ledger's message names the event (ledger.h Append); add its line.
+    s = s.WithLocation(source, lines[appended.failed_index]);
+    if (appended.first_use_index < n) {
+      // The first use (of the id, of the reversal's target) is in this
+      // batch, so it has no seq: name its line. Code and rule stay the ledger's.
+      const std::string of = source.empty() ? "" : " of " + std::string(source);
+      return s.WithDetail("(first used on line " + std::to_string(lines[appended.first_use_index]) +
+                          of + ")");
+    }
+    return s;
+  }
+  result->events += n;
+  result->appended += appended.appended;
+  result->duplicates += appended.duplicates;
+  ++result->batches;
+  for (const ledger::EventOutcome& o : appended.outcomes) {
+    if (result->lowest_seq == 0 || o.seq < result->lowest_seq) result->lowest_seq = o.seq;
+    result->highest_seq = std::max(result->highest_seq, o.seq);
+    if (o.duplicate) continue;
+    if (result->first_seq == 0) result->first_seq = o.seq;
+    result->last_seq = std::max(result->last_seq, o.seq);
+  }
+  return Status::OK();
+}
+
+Status ReadBatch(EventReader* reader, std::string_view source, uint64_t batch_max,
+                 uint64_t done_before, const ImportProgress& progress, std::vector<Event>* batch,
+                 std::vector<uint64_t>* lines, size_t* n, bool* done) {
+  *n = 0;
+  while (*n < batch_max) {
+    if (*n == batch->size()) batch->emplace_back();
+    Status s = reader->Next(&(*batch)[*n], done);
+    if (!s.ok()) return s.WithLocation(source, reader->line());
+    if (*done) break;
+    if (lines->size() <= *n) lines->resize(*n + 1);
+    (*lines)[*n] = reader->line();
+    ++*n;
+    if (progress.on_progress) progress.on_progress(done_before + *n);
+  }
   return Status::OK();
 }
 
@@ -146,22 +204,6 @@ class InputCopy {
   int fd_ = -1;
 };
 
-// The most events a whole-input import holds (ImportOptions::events_max).
-uint64_t EventsMax(const ImportOptions& options) {
-  return options.events_max != 0
-             ? std::min<uint64_t>(options.events_max, limits::kEventsPerBatchMax)
-             : limits::kEventsPerBatchMax;
-}
-
-// A whole input over EventsMax: refused, nothing written.
-Status TooManyEvents(std::string_view source, uint64_t events_max) {
-  return Status::InvalidArgument("more than " + events::FormatThousands(events_max) +
-                                 " events in one atomic append; split the input into several "
-                                 "appends")
-      .WithRule(rules::kBatchEventsMax)
-      .WithLocation(source, 0);
-}
-
 // The first non-blank byte of `text` (after a UTF-8 byte order mark at its
 // start), or 0.
 char FirstNonBlank(std::string_view text, bool at_start) {
@@ -203,38 +245,6 @@ Status FileFormatOf(const std::string& open_path, const std::string& path, Input
   return Status::OK();
 }
 
-// The outcome `s` of an append of n events (lines[i] the line of input event
-// i) added to *result; a rejected event is named by its source and line.
-Status AddAppended(const Status& given, const ledger::AppendResult& appended, size_t n,
-                   const uint64_t* lines, std::string_view source, ImportResult* result) {
-  Status s = given;
-  if (!s.ok()) {
-    if (appended.failed_index >= n) return s.WithLocation(source, 0);
-    // The ledger's message names the event (ledger.h Append); add its line.
-    s = s.WithLocation(source, lines[appended.failed_index]);
-    if (appended.first_use_index < n) {
-      // The first use (of the id, of the reversal's target) is in this
-      // batch, so it has no seq: name its line. Code and rule stay the ledger's.
-      const std::string of = source.empty() ? "" : " of " + std::string(source);
-      return s.WithDetail("(first used on line " + std::to_string(lines[appended.first_use_index]) +
-                          of + ")");
-    }
-    return s;
-  }
-  result->events += n;
-  result->appended += appended.appended;
-  result->duplicates += appended.duplicates;
-  ++result->batches;
-  for (const ledger::EventOutcome& o : appended.outcomes) {
-    if (result->lowest_seq == 0 || o.seq < result->lowest_seq) result->lowest_seq = o.seq;
-    result->highest_seq = std::max(result->highest_seq, o.seq);
-    if (o.duplicate) continue;
-    if (result->first_seq == 0) result->first_seq = o.seq;
-    result->last_seq = std::max(result->last_seq, o.seq);
-  }
-  return Status::OK();
-}
-
 // Appends `batch` atomically and adds to *result (AddAppended).
 Status AppendBatch(ledger::Ledger* ledger, std::string_view source, std::span<const Event> batch,
                    const uint64_t* lines, const ImportOptions& options,
@@ -256,25 +266,6 @@ Status AppendBatch(ledger::Ledger* ledger, std::string_view source, std::span<co
               "{}: batch of {} events: read in {:.3f} s, appended in {:.3f} s", source, n,
               Seconds(append_start - read_start).count(),
               Seconds(std::chrono::steady_clock::now() - append_start).count());
-  return Status::OK();
-}
-
-// Reads up to `batch_max` events into (*batch)[0..*n), their lines into
-// *lines; *done at the end of the input. Errors are located in `source`.
-Status ReadBatch(EventReader* reader, std::string_view source, uint64_t batch_max,
-                 uint64_t done_before, const ImportProgress& progress, std::vector<Event>* batch,
-                 std::vector<uint64_t>* lines, size_t* n, bool* done) {
-  *n = 0;
-  while (*n < batch_max) {
-    if (*n == batch->size()) batch->emplace_back();
-    Status s = reader->Next(&(*batch)[*n], done);
-    if (!s.ok()) return s.WithLocation(source, reader->line());
-    if (*done) break;
-    if (lines->size() <= *n) lines->resize(*n + 1);
-    (*lines)[*n] = reader->line();
-    ++*n;
-    if (progress.on_progress) progress.on_progress(done_before + *n);
-  }
   return Status::OK();
 }
 
@@ -325,142 +316,6 @@ Status ImportStream(ledger::Ledger* ledger, std::string_view source, EventReader
     if (options.progress.on_phase) options.progress.on_phase(source, "reading", 0);
   }
   if (events_read == 0) return NoEvents(source);
-  return Status::OK();
-}
-
-// The parts of a whole input appended as one (Ledger::AppendFrom): a thread
-// parses ahead of the append, kPartEvents events a part, at most
-// kPartsAhead parts ahead, so that parsing and appending share the cores and
-// only those parts of parsed events are in memory. Progress, check_batch and
-// the events_max limit are applied as parts are handed over, on the
-// appending thread.
-class PartSource final : public ledger::EventSource {
- public:
-  static constexpr size_t kPartEvents = 16384;
-  static constexpr size_t kPartsAhead = 2;
-
-  PartSource(EventReader* reader, std::string_view source, const ImportOptions& options)
-      : reader_(reader), source_(source), options_(options) {
-    for (size_t i = 0; i < kPartsAhead + 1; ++i) free_.push_back(std::make_unique<Part>());
-    thread_ = std::thread([this] { Produce(); });
-  }
-  ~PartSource() override {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
-  Status Next(std::span<const Event>* part) override {
-    failure_ = Take(part);
-    return failure_;
-  }
-  // The lines of the events handed over, in input order.
-  const std::vector<uint64_t>& lines() const { return lines_; }
-  uint64_t events() const { return events_; }
-  // The error the last Next returned (the append returns it as it is).
-  const Status& failure() const { return failure_; }
-
- private:
-  struct Part {
-    std::vector<Event> events;  // reused from part to part, capacity included
-    std::vector<uint64_t> lines;
-    size_t n = 0;
-    Status status;  // a read or parse error: the input ends there
-  };
-
-  Status Take(std::span<const Event>* part) {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (current_) free_.push_back(std::move(current_));
-    cv_.notify_all();
-    cv_.wait(lock, [&] { return !ready_.empty(); });
-    current_ = std::move(ready_.front());
-    ready_.pop_front();
-    lock.unlock();
-    *part = {};
-    if (!current_->status.ok()) return current_->status;
-    const size_t n = current_->n;
-    if (events_ + n > EventsMax(options_)) return TooManyEvents(source_, EventsMax(options_));
-    const std::span<const Event> events(current_->events.data(), n);
-    const std::span<const uint64_t> lines(current_->lines.data(), n);
-    if (options_.check_batch && n != 0) CCL_RETURN_IF_ERROR(options_.check_batch(events, lines));
-    lines_.insert(lines_.end(), lines.begin(), lines.end());
-    events_ += n;
-    if (options_.progress.on_progress && n != 0) options_.progress.on_progress(events_);
-    *part = events;
-    return Status::OK();
-  }
-
-  // Fills free parts until the input ends or fails (an empty part, or one
-  // with its error, is the last), or until stopped.
-  void Produce() {
-    for (bool done = false; !done;) {
-      std::unique_ptr<Part> p;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || !free_.empty(); });
-        if (stop_) return;
-        p = std::move(free_.front());
-        free_.pop_front();
-      }
-      p->status = ReadBatch(reader_, source_, kPartEvents, 0, ImportProgress{}, &p->events,
-                            &p->lines, &p->n, &done);
-      done = done || !p->status.ok();
-      if (done && p->n != 0 && p->status.ok()) {
-        Push(std::move(p));
-        p = std::make_unique<Part>();  // the end
-      }
-      Push(std::move(p));
-    }
-  }
-  void Push(std::unique_ptr<Part> p) {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      ready_.push_back(std::move(p));
-    }
-    cv_.notify_all();
-  }
-
-  EventReader* const reader_;
-  const std::string_view source_;
-  const ImportOptions& options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::unique_ptr<Part>> free_;   // guarded by mu_
-  std::deque<std::unique_ptr<Part>> ready_;  // guarded by mu_
-  bool stop_ = false;                        // guarded by mu_
-  std::unique_ptr<Part> current_;            // handed over by the last Next
-  std::vector<uint64_t> lines_;
-  uint64_t events_ = 0;
-  Status failure_;
-  std::thread thread_;
-};
-
-// One atomic append of a whole file, parsed and appended part by part
-// (PartSource): the ledger holds only what the rules and indexes need of the
-// parts before.
-Status ImportWholeFile(ledger::Ledger* ledger, const std::string& path, EventReader* reader,
-                       const ImportOptions& options, ImportResult* result) {
-  const auto read_start = std::chrono::steady_clock::now();
-  if (options.progress.on_phase) options.progress.on_phase(path, "appending", 0);
-  ledger::AppendResult appended;
-  Status s;
-  uint64_t n = 0;
-  {
-    PartSource parts(reader, path, options);
-    s = ledger->AppendFrom(&parts, options.append, &appended);
-    if (!parts.failure().ok()) return parts.failure();  // located already
-    n = parts.events();
-    if (s.ok() && n == 0) return NoEvents(path);
-    s = AddAppended(s, appended, n, parts.lines().data(), path, result);
-  }
-  CCL_RETURN_IF_ERROR(s);
-  result->head = ledger->head();
-  using Seconds = std::chrono::duration<double>;
-  spdlog::info("{}: {} events read and appended in {:.3f} s", path, n,
-               Seconds(std::chrono::steady_clock::now() - read_start).count());
   return Status::OK();
 }
 

@@ -74,7 +74,10 @@ struct ImportOptions {
       check_batch;
   // Asked after every committed batch when there is more input: true stops
   // the import there (ImportResult::stopped), with everything before it
-  // committed and nothing after it read. Empty: never stops early.
+  // committed and nothing after it read. A whole input (batch_events 0) asks
+  // it as each part of the input is handed to its one append, the first part
+  // included: true abandons that append, nothing of the input written (and
+  // ImportResult::stopped). Empty: never stops early.
   std::function<bool()> should_stop;
   ImportProgress progress;
 };

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -67,15 +66,11 @@ void CatchImportSignals() {
 // A whole-file import: the signals are caught from its first part on, when
 // the input is open and its append about to write scratch files (before, a
 // signal ends the process as usual, with nothing written: an input read
-// from a terminal or a pipe is never waited for past a Ctrl-C). A part handed
-// over after a signal is refused, which abandons the append; *refused says so.
-void StopWholeFileImportsOnSignal(app::ImportOptions* o, bool* refused) {
-  o->check_batch = [refused](std::span<const events::Event>, std::span<const uint64_t>) {
-    CatchImportSignals();
-    if (g_import_signal.load() == 0) return Status::OK();
-    *refused = true;
-    return Status::IOError("import interrupted");  // reported by RunImport, not shown
-  };
+// from a terminal or a pipe is never waited for past a Ctrl-C). A signal
+// before the last part is handed over abandons the append.
+bool CatchSignalsAndAskStop() {
+  CatchImportSignals();
+  return g_import_signal.load() != 0;
 }
 
 // Signals end the process again, as before the whole-file import.
@@ -166,12 +161,11 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
   if (s.ok()) s = OpenLedger(g, OpenMode::kWrite, &ledger);
   if (s.ok()) s = CheckCheckpointBeforeWrite(ledger.get(), g);
   if (!s.ok()) return Fail(s);
-  bool refused = false;  // a whole file's part, after a signal
   if (options.batch_events > 0) {
     CatchImportSignals();
     options.should_stop = [] { return g_import_signal.load() != 0; };
   } else {
-    StopWholeFileImportsOnSignal(&options, &refused);
+    options.should_stop = CatchSignalsAndAskStop;
   }
   app::ImportResult total;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -181,18 +175,15 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
     s = ImportWithProgress(ledger.get(), path, options, g, &r);
     if (options.batch_events == 0) ReleaseImportSignals();
     const int signo = g_import_signal.load();
-    if (refused) {  // nothing of this file was committed
-      s = Status::OK();
-      r.stopped = true;
-    }
     const bool interrupted = s.ok() && signo != 0;
     if (!s.ok() || interrupted) {
       // The one line a person or a script needs: FILE:LINE: what is wrong.
       if (!s.ok()) std::fprintf(stderr, "%s\n", s.message().c_str());
       if (interrupted) {
-        const std::string what = refused ? "nothing of " + path + " was committed"
-                                 : options.batch_events == 0 ? path + " was committed before it"
-                                                             : "stopped after a committed batch";
+        const bool whole = options.batch_events == 0;
+        const std::string what = whole && r.stopped ? "nothing of " + path + " was committed"
+                                 : whole            ? path + " was committed before it"
+                                                    : "stopped after a committed batch";
         std::fprintf(stderr, "ledgerctl import: interrupted (%s); %s\n",
                      signo == SIGTERM ? "SIGTERM" : "SIGINT", what.c_str());
       }

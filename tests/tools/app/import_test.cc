@@ -404,5 +404,41 @@ TEST_F(ImportTest, AWholeFileInPartsIsOneAppendNamingLinesAcrossParts) {
   EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
+TEST_F(ImportTest, AStopDuringAWholeFileAbandonsItsOneAppend) {
+  ledger::Options o;
+  o.create_if_missing = true;
+  o.bulk_ingest_bytes_min = 1;  // scratch files from the first part on
+  writer_.reset();
+  ASSERT_TRUE(ledger::Ledger::Open(o, db_, &writer_).ok());
+  const std::vector<Event> events = Workload(40000);  // three parts
+  const std::string path = dir_.Sub("in.jsonl");
+  WriteFile(path, JsonLines(events));
+  ImportOptions io;
+  int asked = 0;
+  io.should_stop = [&asked] { return ++asked == 2; };  // as the second part is handed over
+  ImportResult r;
+  Status s = ImportFile(writer_.get(), path, io, &r);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(r.stopped);
+  EXPECT_EQ(asked, 2);
+  EXPECT_EQ(r.events, 0u);
+  EXPECT_EQ(r.batches, 0u);
+  EXPECT_EQ(writer_->head().seq, 0u);
+  EXPECT_FALSE(std::filesystem::exists(db_ + "/ccl-ingest"));
+
+  io.should_stop = [&asked] {  // asked, never stopping
+    ++asked;
+    return false;
+  };
+  asked = 0;
+  ImportResult all;
+  s = ImportFile(writer_.get(), path, io, &all);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_FALSE(all.stopped);
+  EXPECT_GE(asked, 3);
+  EXPECT_EQ(all.appended, events.size());
+  EXPECT_EQ(writer_->head().seq, events.size());
+}
+
 }  // namespace
 }  // namespace ccl::app
