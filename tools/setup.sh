@@ -30,6 +30,9 @@ CCL_PACKAGES=(
   # RocksDB's ldb: the access log test alters one stored record with it, as an
   # auditor's generic tools would (schemas/FORMAT.md)
   rocksdb-tools
+  # iptables drops loopback packets inside a test's own network namespace (a
+  # feed subscriber that vanishes without closing: ledgerd_dead_peer_test)
+  iptables
 )
 # shellcheck disable=SC2206  # word splitting of the extra list is intended
 CCL_PACKAGES+=(${CCL_EXTRA_PACKAGES:-})

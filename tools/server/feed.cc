@@ -3,7 +3,9 @@
 // heartbeat comments while nothing happens. A subscriber holds at most one
 // chunk (limits::kServerFeedChunkBytesMax) read from the ledger and not yet
 // written; a client that does not take a chunk within limits.feed_write_ms is
-// disconnected, so a slow consumer never grows the server's memory.
+// disconnected, so a slow consumer never grows the server's memory; so is one
+// whose host vanished, once the data sent to it stays unacknowledged that
+// long (socket_options.h).
 #include <cassert>
 #include <deque>
 #include <memory>
@@ -16,6 +18,7 @@
 #include "tools/access/scope.h"
 #include "tools/feed/contract_currency.h"
 #include "tools/server/server_impl.h"
+#include "tools/server/socket_options.h"
 
 namespace ccl::ledgerd {
 namespace {
@@ -137,6 +140,13 @@ void Session::StartFeed(const Query& query) {
   }
   feed_counted_ = true;
   state_ = State::kFeed;
+  // A subscriber whose host vanished (no FIN, no reset) takes the heartbeats
+  // into its socket's buffer, and would keep its slot while the kernel
+  // retransmits for many minutes: data unacknowledged past the write limit
+  // ends the connection, and the next write then ends the subscription.
+  const Status so = EndWhenDataUnacknowledged(stream_.next_layer().socket().native_handle(),
+                                              server_->options().limits.feed_write_ms);
+  if (!so.ok()) server_->Log(spdlog::level::warn, "feed of " + peer_ip_ + ": " + so.message());
   feed_next_seq_ = after + 1;
   LogRequest(200, 0);
   if (server_->service().access_log == nullptr) {

@@ -1,7 +1,11 @@
-// Unit tests of ledgerd's parser of untrusted query strings and of its route
-// table. Request bodies are app::ImportBody's (tests/tools/app/import_test.cc);
-// tests/tools/access/ tests the policy, scope and tokens parsers.
+// Unit tests of ledgerd's parser of untrusted query strings, of its route
+// table and of its socket options. Request bodies are app::ImportBody's
+// (tests/tools/app/import_test.cc); tests/tools/access/ tests the policy, scope and tokens parsers.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <set>
 #include <string>
@@ -9,6 +13,7 @@
 
 #include "tools/server/query.h"
 #include "tools/server/routes.h"
+#include "tools/server/socket_options.h"
 
 namespace ccl::ledgerd {
 namespace {
@@ -71,6 +76,26 @@ TEST(RoutesTest, EveryPathMatchesOneRouteAtMost) {
   EXPECT_EQ(status, 405u);
   EXPECT_EQ(allow, "POST, GET");
   EXPECT_EQ(MatchRoute("GET", "/v1/events//x", &params, &status), nullptr);
+}
+
+// A feed socket's unacknowledged-data limit is the kernel's, read back as set.
+TEST(SocketOptionsTest, UnacknowledgedDataEndsTheConnectionAfterTheLimit) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(EndWhenDataUnacknowledged(fd, 2500).ok());
+  unsigned int value = 0;
+  socklen_t size = sizeof(value);
+  ASSERT_EQ(::getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &value, &size), 0);
+  EXPECT_EQ(value, 2500u);
+  ::close(fd);
+
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);  // not a socket: the system's error, named
+  const Status s = EndWhenDataUnacknowledged(pipe_fds[0], 2500);
+  EXPECT_TRUE(s.IsIOError());
+  EXPECT_NE(s.message().find("TCP_USER_TIMEOUT"), std::string::npos) << s.message();
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
 }
 
 }  // namespace
