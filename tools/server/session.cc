@@ -158,7 +158,14 @@ void Session::RouteRequestLine() {
   request_->path = target.substr(0, target.find('?'));
   unsigned status = 404;
   route_ = MatchRoute(request_->method, request_->path, &request_->path_params, &status);
-  if (route_ != nullptr) route_label_ = route_->pattern;
+  if (route_ != nullptr) {
+    route_label_ = route_->pattern;
+  } else if (status == 405) {
+    // A route's path under another method: counted and logged under that
+    // route's pattern, as its access record names it ("unmatched" is for
+    // paths no route has).
+    if (const Route* of_path = RouteOfPath(request_->path)) route_label_ = of_path->pattern;
+  }
 }
 
 std::optional<Reply> Session::DecideOnHeader() {

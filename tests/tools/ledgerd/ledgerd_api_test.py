@@ -309,10 +309,16 @@ class ApiTest(unittest.TestCase):
     def test_metrics_count_requests_by_route_and_status(self):
         s = self.server
         s.request("GET", "/v1/events/1", "reader")
+        self.assertEqual(s.request("DELETE", "/v1/events/1", "reader").status, 405)
+        self.assertEqual(s.request("GET", "/v1/no-such-route", "reader").status, 404)
         r = s.request("GET", "/metrics", "admin")
         self.assertEqual(r.status, 200)
         text = r.body.decode()
         self.assertRegex(text, r'ledgerd_requests_total\{route="/v1/events/\{seq\}",status="200"\} \d')
+        # A route's path under another method is counted under that route;
+        # only a path no route has is "unmatched".
+        self.assertRegex(text, r'ledgerd_requests_total\{route="/v1/events/\{seq\}",status="405"\} \d')
+        self.assertRegex(text, r'ledgerd_requests_total\{route="unmatched",status="404"\} \d')
         for name in ["ledgerd_request_seconds_bucket", "ledgerd_appends_total", "ledgerd_events_total",
                      "ledgerd_append_batch_events", "ledgerd_append_sync_seconds",
                      "ledgerd_open_connections", "ledgerd_feed_subscribers"]:
