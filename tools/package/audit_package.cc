@@ -440,7 +440,8 @@ Status PeriodSeqs(ledger::Ledger* ledger, const AuditPackageOptions& o, uint64_t
                              events::FormatInstant(head.recorded_at_ns) + ")") +
         ": events recorded from now on may still fall in it, so its package could not prove it "
         "complete; wait until the period has ended and the ledger has recorded an event at or "
-        "after its end, or give a --to before that recorded_at");
+        "after its end (on a quiet ledger, the month's PeriodClosed event is one), or give a --to "
+        "before that recorded_at");
   }
   uint64_t before = 0;
   CCL_RETURN_IF_ERROR(ledger->LastSeqRecordedAtOrBefore(o.from_ns - 1, &before));
