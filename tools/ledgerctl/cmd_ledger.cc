@@ -282,6 +282,14 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
   std::vector<std::string> summaries(1);
   s = VerifyOwnCheckpoint(ledger.get(), g, &summaries[0]);
   if (!s.ok()) return VerificationFailed(s, 0);
+  // The events are intact, but a folder whose key cannot sign the next
+  // checkpoint (a log.key that is not the published one, or lost) refuses
+  // every write: whoever verifies should hear of it now, not at the next write.
+  const Status signer = ledger::CheckFolderTakesCheckpoints(CheckpointFolder(g));
+  if (signer.IsCorruption()) {
+    std::fprintf(stderr, "warning: %s; every write to this ledger is refused until then\n",
+                 signer.message().c_str());
+  }
   if (!against.empty()) {
     // Anchored: the events, recomputed, extend a checkpoint or digest
     // published earlier.

@@ -281,6 +281,10 @@ TEST_F(AuditCliTest, ARefusedWriteOrABackupLeavesTheLedgersFilesAsTheyWere) {
   EXPECT_NE(r.out.find("nothing was written"), std::string::npos) << r.out;
   EXPECT_EQ(FolderFiles(Tmp("db")), before) << "a refused write changed the ledger's files";
   EXPECT_EQ(FolderFiles(Tmp("db.checkpoints")), checkpoints);
+  r = Ledgerctl(db + "verify");  // the events are intact: OK, and the key named
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("warning: " + key + ": its public key is not the one in"), std::string::npos)
+      << r.out;
   std::filesystem::remove(key);
   std::filesystem::rename(Tmp("log.key"), key);
   EXPECT_EQ(Ledgerctl(db + "import " + Tmp("b.jsonl")).code, 0) << "the own key back: writes";
