@@ -312,14 +312,13 @@ Status EventOfLine(const client::Client& c, std::string_view line, events::JsonE
   return JsonUnsigned(c, line, "stream_version", &e->stream_version);
 }
 
-// Flushes *out to stdout when it has grown large.
+}  // namespace
+
 void FlushOver(std::string* out, size_t bytes) {
   if (out->size() < bytes) return;
   std::fwrite(out->data(), 1, out->size(), stdout);
   out->clear();
 }
-
-}  // namespace
 
 int RemoteLog(const po::variables_map& vm, const GlobalOptions& g) {
   LogOptions o;

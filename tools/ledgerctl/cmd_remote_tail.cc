@@ -1,10 +1,13 @@
-// The remote variant of tail: the server's feed (GET /v1/feed, one `log
-// --json` line per event), printed as the local command prints the ledger's
-// events: the lines as sent, or CSV rows written by the feed's CSV writer
-// from the event each line carries (its assigned fields, the chain hash and
-// the contract's currency beside every amount, as sent). --idle-timeout
-// ends a follow that heard of no new event for that long, as locally, and a
-// follow ends when the reader of its pipe does.
+// The remote variant of tail: the events from --from (or the last -n) up to
+// the server's head as it was when asked, read page by page as `log` reads
+// them (GET /v1/events); with --follow, the server's feed (GET /v1/feed) from
+// there on. Both carry one `log --json` line per event, printed as the local
+// command prints the ledger's events: the lines as sent, or CSV rows written
+// by the feed's CSV writer from the event each line carries (its assigned
+// fields, the chain hash and the contract's currency beside every amount, as
+// sent). A principal with a scope gets the events of its scope among them.
+// --idle-timeout ends a follow that heard of no new event for that long, as
+// locally, and a follow ends when the reader of its pipe does.
 #include <signal.h>
 #include <stdio_ext.h>
 #include <unistd.h>
@@ -163,6 +166,37 @@ Status AppendTailEvent(const client::Client& c, bool csv, std::string_view line,
   return Status::OK();
 }
 
+// Without --follow: the events of from..head, read as `log` reads them (the
+// server answers at most its row limit per request: page on from the last
+// seq seen until a page is empty or passes the head). Not the feed, which
+// is endless: it shows a scoped principal none of the events outside its
+// scope, so an end at the head's seq would never come when the head is one
+// of those. Events appended since the head was read are not shown.
+Status PrintWindow(client::Client* c, const RemoteTailOptions& o, uint64_t from, uint64_t head) {
+  sink::FeedEventReader reader;
+  std::string out;
+  uint64_t after = from - 1, count = 0;
+  for (bool more = true; more;) {
+    more = false;
+    QueryString q;
+    q.Add("after", std::to_string(after));
+    CCL_RETURN_IF_ERROR(c->GetLines("/v1/events" + q.str(), [&](std::string_view line) -> Status {
+      uint64_t seq = 0;
+      CCL_RETURN_IF_ERROR(JsonUnsigned(*c, line, "seq", &seq));
+      if (seq > head || (o.limit > 0 && count == o.limit)) return Status::OK();  // the page's rest
+      CCL_RETURN_IF_ERROR(AppendTailEvent(*c, o.csv, line, &reader, &out));
+      after = seq;
+      more = true;
+      ++count;
+      FlushOver(&out, 1 << 20);
+      return Status::OK();
+    }));
+    if (after >= head || (o.limit > 0 && count == o.limit)) break;
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return Status::OK();
+}
+
 }  // namespace
 
 int RemoteTail(const po::variables_map& vm, const GlobalOptions& g) {
@@ -182,6 +216,10 @@ int RemoteTail(const po::variables_map& vm, const GlobalOptions& g) {
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   if (!o.follow && from > head) return kExitOk;
+  if (!o.follow) {
+    s = PrintWindow(c.get(), o, from, head);
+    return s.ok() ? kExitOk : Fail(s);
+  }
 
   // Every event is flushed as it comes. A follow ends cleanly (exit 0) on
   // Ctrl-C or SIGTERM (FollowWatch), and when stdout's reader is gone: a

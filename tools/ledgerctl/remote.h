@@ -44,6 +44,10 @@ std::string JsonString(std::string_view json, const char* key);
 // Whether `json` is an object whose `key` is true (absent or else: false).
 bool JsonTrue(std::string_view json, const char* key);
 
+// Writes *out to stdout and clears it once it holds `bytes` or more: output
+// streamed in large writes.
+void FlushOver(std::string* out, size_t bytes);
+
 // An event's `log --json` line without its chain hash (the last key, as
 // events::AppendEventJson places it); the line as is when it has none.
 std::string WithoutHash(std::string_view line);

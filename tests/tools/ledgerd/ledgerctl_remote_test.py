@@ -147,11 +147,36 @@ class RemoteTest(unittest.TestCase):
         server = Ledgerd(args=["--limit-response-rows", "7"], prepare=lambda s: ledgerctl(
             "import", "-", db=s.db, input="\n".join(self.lines[:30]) + "\n", check=True))
         try:
-            for args in (["log", "--json"], ["log", "--from", "3", "--limit", "20"]):
+            for args in (["log", "--json"], ["log", "--from", "3", "--limit", "20"],
+                         ["tail", "-n", "25"], ["tail", "--from", "3", "--limit", "15"],
+                         ["tail", "--format", "csv", "--from", "2"]):
                 here = self.local(*args, db=server.db)
                 there = run(tls_args(server.port) + args)
                 self.assertEqual(outcome(there), outcome(here), args)
                 self.assertEqual(there.returncode, 0)
+        finally:
+            server.close()
+
+    def test_a_scoped_readers_tail_ends_with_the_events_of_its_scope(self):
+        # The last event is outside the reader's scope: the feed would never
+        # show it, and a tail waiting for it would never end.
+        last = json.loads(self.lines[-1])
+        other = next(json.loads(l)["contract"] for l in self.lines
+                     if json.loads(l).get("contract") not in (None, last.get("contract")))
+        server = Ledgerd(policy=f"s_reader reader contract:{other}\n",
+                         prepare=lambda s: ledgerctl("import", "-", db=s.db,
+                                                     input="\n".join(self.lines) + "\n",
+                                                     check=True))
+        try:
+            window = 40
+            expected = [l for l in self.local("tail", "-n", str(window), db=server.db)
+                        .stdout.splitlines() if json.loads(l).get("contract") == other]
+            self.assertTrue(expected, "the window holds events of the scope")
+            p = run(tls_args(server.port, "s_reader") + ["tail", "-n", str(window)], timeout=30)
+            self.assertEqual((p.returncode, p.stderr), (0, ""))
+            self.assertEqual(p.stdout.splitlines(), expected)
+            p = run(tls_args(server.port, "s_reader") + ["tail", "-n", "1"], timeout=30)
+            self.assertEqual((p.returncode, p.stdout, p.stderr), (0, "", ""))
         finally:
             server.close()
 
