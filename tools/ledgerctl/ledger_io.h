@@ -110,8 +110,9 @@ Status ImportWithProgress(ledger::Ledger* ledger, const std::string& path,
 // Indents the compact JSON of AppendEventJson for people (2 spaces).
 std::string PrettyJson(std::string_view compact);
 
-// One line describing an event's payload for the `log` table, its control
-// characters escaped (events::TerminalText).
+// One line describing an event's payload for the `log` table: fixed words and
+// the event's free-text values (customer, engineer, reason...), each value
+// escaped on its own (events::TerminalText), cut to 100 bytes.
 std::string EventDetail(const events::Event& e);
 
 // The `log` table: its header line, and one event's line (seq, effective_at,
