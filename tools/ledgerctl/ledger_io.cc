@@ -109,6 +109,24 @@ Status ParsePeriodOption(const po::variables_map& vm, std::optional<int32_t>* mo
   return Status::OK();
 }
 
+void DefineJsonOption(po::options_description* d) {
+  d->add_options()("json", po::bool_switch(), "the same as --format json");
+}
+
+Status ParseFormatOptions(const po::variables_map& vm, projections::OutputFormat* format) {
+  if (vm.count("format")) {
+    CCL_RETURN_IF_ERROR(projections::ParseOutputFormat(vm["format"].as<std::string>(), format));
+  }
+  if (!vm.count("json") || !vm["json"].as<bool>()) return Status::OK();
+  if (vm.count("format") && !vm["format"].defaulted() &&
+      *format != projections::OutputFormat::kJson) {
+    return Status::InvalidArgument("--json and --format " + vm["format"].as<std::string>() +
+                                   " ask for two formats: give one");
+  }
+  *format = projections::OutputFormat::kJson;
+  return Status::OK();
+}
+
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

@@ -20,6 +20,7 @@
 #include "ledger/merkle/digest.h"
 #include "ledger/merkle/signing.h"
 #include "ledger/store/ledger.h"
+#include "projections/folds/format.h"
 #include "projections/folds/view.h"
 #include "tools/app/import.h"
 #include "tools/app/report_options.h"
@@ -75,6 +76,15 @@ Status ParseViewOptions(const po::variables_map& vm, projections::View* view);
 // the view (app::ViewOfPeriod), so --as-of and --known-at with it are
 // InvalidArgument, and so is a malformed month ("option '--period': ...").
 Status ParsePeriodOption(const po::variables_map& vm, std::optional<int32_t>* month);
+
+// --json, the same as --format json, beside a command's --format (pending,
+// periods and access-log take both).
+void DefineJsonOption(po::options_description* d);
+
+// The format asked for by --format (its default when not given) and, when the
+// command defines it, --json: InvalidArgument "--json and --format F ask for
+// two formats: give one" when --format names another, or a bad --format's.
+Status ParseFormatOptions(const po::variables_map& vm, projections::OutputFormat* format);
 
 // Seconds since `start` (steady clock).
 double SecondsSince(std::chrono::steady_clock::time_point start);
