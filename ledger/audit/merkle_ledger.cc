@@ -9,6 +9,13 @@ namespace {
 
 std::string Num(uint64_t n) { return std::to_string(n); }
 
+// The NotFound of a seq that is not among a digest's `tree_size` events (0,
+// or beyond them).
+Status SeqNotInDigest(uint64_t seq, uint64_t tree_size) {
+  return Status::NotFound("seq " + Num(seq) + " is not among the digest's " + Num(tree_size) +
+                          " events");
+}
+
 }  // namespace
 
 Status OpenLedgerTree(Ledger* ledger, std::unique_ptr<MerkleStore>* out) {
@@ -66,11 +73,6 @@ Status CheckDigestOfLedger(Ledger* ledger, const MerkleStore& tree, const Digest
                               ", the digest says " + HexEncode(digest.head_hash));
   }
   return Status::OK();
-}
-
-Status SeqNotInDigest(uint64_t seq, uint64_t tree_size) {
-  return Status::NotFound("seq " + Num(seq) + " is not among the digest's " + Num(tree_size) +
-                          " events");
 }
 
 Status ProveInclusion(Ledger* ledger, const MerkleStore& tree, uint64_t seq, const Digest& digest,

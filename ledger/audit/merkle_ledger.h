@@ -43,10 +43,6 @@ std::string LedgerIdText(const Ledger& ledger);
 [[nodiscard]] Status CheckDigestOfLedger(Ledger* ledger, const MerkleStore& tree,
                                          const Digest& digest);
 
-// The NotFound ProveInclusion returns for a seq beyond a digest of
-// `tree_size` events (a server refusing to prove an event answers the same).
-Status SeqNotInDigest(uint64_t seq, uint64_t tree_size);
-
 // The inclusion proof of event `seq` in the tree of `digest`, which must be a
 // digest of this ledger (CheckDigestOfLedger). The proof is checked against the
 // digest before it is returned. NotFound for a seq beyond the digest.

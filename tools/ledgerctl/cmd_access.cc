@@ -5,6 +5,7 @@
 
 #include "events/base/display.h"
 #include "events/base/hex.h"
+#include "events/base/quote.h"
 #include "events/base/time_format.h"
 #include "ledger/store/ledger.h"
 #include "tools/ledgerctl/command.h"
@@ -60,10 +61,21 @@ int RunAccessLog(const po::variables_map& vm, const GlobalOptions& g) {
     }
   }
   filter.denied = vm["denied"].as<bool>();
-  const bool json = vm["json"].as<bool>();
+  // The report commands' format options, but the access log has no CSV form.
+  const std::string format_text = vm["format"].as<std::string>();
+  projections::OutputFormat format = projections::OutputFormat::kTable;
+  Status s = format_text == "table" || format_text == "json"
+                 ? ParseFormatOptions(vm, &format)
+                 : Status::InvalidArgument("--format: must be table or json, got " +
+                                           events::QuoteForMessage(format_text));
+  if (!s.ok()) {
+    std::fprintf(stderr, "ledgerctl access-log: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  const bool json = format == projections::OutputFormat::kJson;
 
   std::unique_ptr<ledger::Ledger> ledger;
-  Status s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
+  s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
   std::string out;
   if (!json) {
@@ -96,7 +108,7 @@ int RunAccessLog(const po::variables_map& vm, const GlobalOptions& g) {
 void RegisterAccessCommands(CommandTable* table) {
   table->push_back(
       {"access-log",
-       "access-log [--principal P] [--contract C] [--since T] [--denied] [--json]",
+       "access-log [--principal P] [--contract C] [--since T] [--denied] [--json | --format FMT]",
        "who asked the service for what: the access log's records, oldest first",
        [](po::options_description* d, po::positional_options_description*) {
          d->add_options()
@@ -106,7 +118,9 @@ void RegisterAccessCommands(CommandTable* table) {
              ("since", po::value<std::string>()->value_name("T"),
               "only records at or after instant T (2026-05-01T00:00:00Z)")
              ("denied", po::bool_switch(), "only refusals: 401, 403, 429")
-             ("json", po::bool_switch(), "JSON Lines, as GET /v1/access-log");
+             ("format", po::value<std::string>()->default_value("table")->value_name("FMT"),
+              "table | json (JSON Lines, as GET /v1/access-log)");
+         DefineJsonOption(d);
        },
        RunAccessLog});
 }

@@ -78,10 +78,7 @@ Status ParseReportArgs(const po::variables_map& vm, projections::ReportKind kind
                        ReportArgs* args) {
   args->query.kind = kind;
   CCL_RETURN_IF_ERROR(ParseViewOptions(vm, &args->query.view));
-  if (vm.count("format")) {
-    CCL_RETURN_IF_ERROR(
-        projections::ParseOutputFormat(vm["format"].as<std::string>(), &args->format));
-  }
+  CCL_RETURN_IF_ERROR(ParseFormatOptions(vm, &args->format));
   if (vm.count("by")) {
     CCL_RETURN_IF_ERROR(
         projections::ParseMarginKeys(vm["by"].as<std::string>(), &args->query.margin_keys)
@@ -242,14 +239,6 @@ int RunPending(const po::variables_map& vm, const GlobalOptions& g) {
   ReportArgs args;
   Status s = ParseReportArgs(vm, projections::ReportKind::kBalances, &args);
   if (!s.ok()) return Usage("pending", s);
-  if (vm["json"].as<bool>()) {
-    if (!vm["format"].defaulted() && args.format != OutputFormat::kJson) {
-      return Usage("pending",
-                   Status::InvalidArgument("--json and --format " + vm["format"].as<std::string>() +
-                                           " ask for two formats: give one"));
-    }
-    args.format = OutputFormat::kJson;
-  }
   return PrintStoredRows(g, args.format, [](ledger::Ledger* l, projections::RowSet* rows) {
     std::vector<events::Event> pending;
     CCL_RETURN_IF_ERROR(projections::ReadPendingApprovals(l, &pending));
@@ -429,17 +418,17 @@ void RegisterLedgerFigureCommands(CommandTable* table) {
   table->push_back(Command{"pending", "pending [--json | --format FMT]",
                            "events awaiting approval, oldest first, with who asked and when",
                            [](po::options_description* d, po::positional_options_description*) {
-                             d->add_options()("json", po::bool_switch(),
-                                              "the same as --format json");
+                             DefineJsonOption(d);
                              DefineFormatOption(d);
                            },
                            RunPending});
-  table->push_back(Command{"periods", "periods [--known-at TIMESTAMP] [--format FMT]",
+  table->push_back(Command{"periods", "periods [--known-at TIMESTAMP] [--json | --format FMT]",
                            "closed months with the totals sealed at their close, per currency",
                            [](po::options_description* d, po::positional_options_description*) {
                              d->add_options()("known-at",
                                               po::value<std::string>()->value_name("TIMESTAMP"),
                                               "the closes recorded at or before TIMESTAMP");
+                             DefineJsonOption(d);
                              DefineFormatOption(d);
                            },
                            RunPeriods});

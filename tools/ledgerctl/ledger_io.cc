@@ -9,7 +9,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "events/base/display.h"
 #include "events/base/durable_file.h"
@@ -103,6 +106,24 @@ Status ParsePeriodOption(const po::variables_map& vm, std::optional<int32_t>* mo
   Status s = events::ParseMonth(vm["period"].as<std::string>(), &m);
   if (!s.ok()) return Status::InvalidArgument("option '--period': " + s.message());
   *month = m;
+  return Status::OK();
+}
+
+void DefineJsonOption(po::options_description* d) {
+  d->add_options()("json", po::bool_switch(), "the same as --format json");
+}
+
+Status ParseFormatOptions(const po::variables_map& vm, projections::OutputFormat* format) {
+  if (vm.count("format")) {
+    CCL_RETURN_IF_ERROR(projections::ParseOutputFormat(vm["format"].as<std::string>(), format));
+  }
+  if (!vm.count("json") || !vm["json"].as<bool>()) return Status::OK();
+  if (vm.count("format") && !vm["format"].defaulted() &&
+      *format != projections::OutputFormat::kJson) {
+    return Status::InvalidArgument("--json and --format " + vm["format"].as<std::string>() +
+                                   " ask for two formats: give one");
+  }
+  *format = projections::OutputFormat::kJson;
   return Status::OK();
 }
 
@@ -203,104 +224,159 @@ std::string PrettyJson(std::string_view compact) {
 
 namespace {
 
-// Cuts s to at most n bytes without splitting a UTF-8 sequence.
-std::string Clip(std::string s, size_t n) {
-  if (s.size() <= n) return s;
-  return std::string(events::Utf8Prefix(s, n - 3)) + "...";
+// The DETAIL column's width: longer details are cut to this many bytes of the
+// text as stored, "..." included.
+constexpr size_t kDetailBytesMax = 100;
+
+// One event's DETAIL: fixed words and the event's own free-text values, each
+// value escaped on its own (events::TerminalText, as every table escapes a
+// cell), so that what one value holds never changes how another is shown.
+class Detail {
+ public:
+  void Words(std::string words) { parts_.push_back({std::move(words), false}); }
+  void Text(std::string_view text) { parts_.push_back({std::string(text), true}); }
+  // The whole line, cut to kDetailBytesMax bytes of the unescaped parts
+  // without splitting a UTF-8 sequence.
+  std::string Shown() const;
+
+ private:
+  struct Part {
+    std::string text;
+    bool free_text;
+  };
+  std::vector<Part> parts_;
+};
+
+std::string Detail::Shown() const {
+  size_t total = 0;
+  for (const Part& p : parts_) total += p.text.size();
+  const bool cut = total > kDetailBytesMax;
+  size_t left = cut ? kDetailBytesMax - 3 : total;
+  std::string out;
+  for (const Part& p : parts_) {
+    const std::string_view kept = events::Utf8Prefix(p.text, left);
+    out += p.free_text ? events::TerminalText(kept) : std::string(kept);
+    if (kept.size() < p.text.size()) break;
+    left -= kept.size();
+  }
+  if (cut) out += "...";
+  return out;
 }
 
 // "customer, currency, term, each line's funding".
-std::string ContractOpenedDetail(const Event& e) {
-  std::string d = e.customer + ", " + e.currency + ", " + events::FormatDate(e.term_start_day) +
-                  ".." + (e.term_end_day ? events::FormatDate(*e.term_end_day) : std::string("?"));
+void AddContractOpened(const Event& e, Detail* d) {
+  d->Text(e.customer);
+  d->Words(", ");
+  d->Text(e.currency);
+  d->Words(", " + events::FormatDate(e.term_start_day) + ".." +
+           (e.term_end_day ? events::FormatDate(*e.term_end_day) : std::string("?")));
   for (const events::ContractLine& l : e.lines) {
-    d += ", " + std::string(events::ServiceLineName(l.service_line)) + " " +
-         events::FormatHoursMinutes(l.funded_minutes);
+    d->Words(", " + std::string(events::ServiceLineName(l.service_line)) + " " +
+             events::FormatHoursMinutes(l.funded_minutes));
   }
-  return d;
 }
 
 // "reason, the new term end, what each line changes".
-std::string ContractAmendedDetail(const Event& e) {
-  std::string d = e.reason;
-  if (e.term_end_day) d += ", term_end " + events::FormatDate(*e.term_end_day);
+void AddContractAmended(const Event& e, Detail* d) {
+  d->Text(e.reason);
+  std::string w;
+  if (e.term_end_day) w += ", term_end " + events::FormatDate(*e.term_end_day);
   for (const events::ContractLine& l : e.lines) {
-    d += ", " + std::string(events::ServiceLineName(l.service_line));
+    w += ", " + std::string(events::ServiceLineName(l.service_line));
     if (l.funded_minutes_delta != 0) {
-      d += (l.funded_minutes_delta > 0 ? " +" : " ") +
+      w += (l.funded_minutes_delta > 0 ? " +" : " ") +
            events::FormatHoursMinutes(l.funded_minutes_delta);
     }
-    if (l.bill_rate_minor) d += " rate " + std::to_string(*l.bill_rate_minor);
+    if (l.bill_rate_minor) w += " rate " + std::to_string(*l.bill_rate_minor);
     if (l.overage != events::Overage::kUnset) {
-      d += " overage " + std::string(events::OverageName(l.overage));
+      w += " overage " + std::string(events::OverageName(l.overage));
     }
   }
-  return d;
+  d->Words(std::move(w));
+}
+
+// "service_line h:mm " of a booking or delivery.
+std::string ServiceMinutes(const Event& e) {
+  return std::string(events::ServiceLineName(e.service_line)) + " " +
+         events::FormatHoursMinutes(e.minutes) + " ";
+}
+
+// Words, then the free text `text`.
+void AddWordsAndText(std::string words, std::string_view text, Detail* d) {
+  d->Words(std::move(words));
+  d->Text(text);
 }
 
 }  // namespace
 
 std::string EventDetail(const Event& e) {
-  std::string d;
+  Detail d;
+  // How the event was accepted (EVENTS.md R-APPR-01), not whether it still
+  // waits: `pending` lists that.
+  if (e.awaits_approval) d.Words("[accepted pending] ");
   switch (e.type) {
     case EventType::kContractOpened:
-      d = ContractOpenedDetail(e);
+      AddContractOpened(e, &d);
       break;
     case EventType::kContractAmended:
-      d = ContractAmendedDetail(e);
+      AddContractAmended(e, &d);
       break;
     case EventType::kHoursBooked:
-      d = std::string(events::ServiceLineName(e.service_line)) + " " +
-          events::FormatHoursMinutes(e.minutes) + " " + e.engineer;
-      if (!e.reference.empty()) d += " ref " + e.reference;
+      AddWordsAndText(ServiceMinutes(e), e.engineer, &d);
+      if (!e.reference.empty()) AddWordsAndText(" ref ", e.reference, &d);
       break;
     case EventType::kDeliveryCompleted:
-      d = std::string(events::ServiceLineName(e.service_line)) + " " +
-          events::FormatHoursMinutes(e.minutes) + " " + e.delivery + " " + e.offering;
+      AddWordsAndText(ServiceMinutes(e), e.delivery, &d);
+      AddWordsAndText(" ", e.offering, &d);
       break;
     case EventType::kEscalationOpened:
-      d = e.escalation + " sev " + std::string(events::SeverityName(e.severity)) + ": " + e.summary;
+      d.Text(e.escalation);
+      AddWordsAndText(" sev " + std::string(events::SeverityName(e.severity)) + ": ", e.summary,
+                      &d);
       break;
     case EventType::kEscalationSeverityChanged:
-      d = e.escalation + " -> sev " + std::string(events::SeverityName(e.severity));
+      d.Text(e.escalation);
+      d.Words(" -> sev " + std::string(events::SeverityName(e.severity)));
       break;
     case EventType::kEscalationResolved:
-      d = e.escalation + ": " + e.resolution;
+      d.Text(e.escalation);
+      AddWordsAndText(": ", e.resolution, &d);
       break;
     case EventType::kEntryReversed:
-      d = "reverses " + events::FormatUuid(e.target_event_id) + ": " + e.reason;
+      AddWordsAndText("reverses " + events::FormatUuid(e.target_event_id) + ": ", e.reason, &d);
       break;
     case EventType::kContractClosed:
-      d = e.reason;
+      d.Text(e.reason);
       break;
     case EventType::kPeriodClosed:
-      d = "period " + events::FormatMonthIndex(e.period_month) + " closed";
+      d.Words("period " + events::FormatMonthIndex(e.period_month) + " closed");
       break;
     case EventType::kLegalHoldPlaced:
     case EventType::kLegalHoldReleased:
-      d = "case " + e.legal_case + ": " + e.reason;
+      AddWordsAndText("case ", e.legal_case, &d);
+      AddWordsAndText(": ", e.reason, &d);
       break;
-    case EventType::kApprovalPolicySet:
-      d = "approval needed for " + events::FormatApprovalTypes(e.approval_types);
+    case EventType::kApprovalPolicySet: {
+      std::string w = "approval needed for " + events::FormatApprovalTypes(e.approval_types);
       if (e.threshold_minutes) {
-        d += " (amendments lowering funding by " +
+        w += " (amendments lowering funding by " +
              events::FormatHoursMinutes(*e.threshold_minutes) + " or more)";
       }
+      d.Words(std::move(w));
       break;
+    }
     case EventType::kApproved:
-      d = "approves " + events::FormatUuid(e.target_event_id);
+      d.Words("approves " + events::FormatUuid(e.target_event_id));
       break;
     case EventType::kRejected:
-      d = "rejects " + events::FormatUuid(e.target_event_id) + ": " + e.reason;
+      AddWordsAndText("rejects " + events::FormatUuid(e.target_event_id) + ": ", e.reason, &d);
       break;
     case EventType::kPeriodReopened:
-      d = "period " + events::FormatMonthIndex(e.period_month) + " reopened: " + e.reason;
+      AddWordsAndText(
+          "period " + events::FormatMonthIndex(e.period_month) + " reopened: ", e.reason, &d);
       break;
   }
-  // How the event was accepted (EVENTS.md R-APPR-01), not whether it still
-  // waits: `pending` lists that.
-  if (e.awaits_approval) d = "[accepted pending] " + d;
-  return events::TerminalText(Clip(std::move(d), 100));
+  return d.Shown();
 }
 
 void AppendLogTableLine(const Event& e, std::string* out) {

@@ -20,6 +20,7 @@
 #include "ledger/merkle/digest.h"
 #include "ledger/merkle/signing.h"
 #include "ledger/store/ledger.h"
+#include "projections/folds/format.h"
 #include "projections/folds/view.h"
 #include "tools/app/import.h"
 #include "tools/app/report_options.h"
@@ -76,6 +77,15 @@ Status ParseViewOptions(const po::variables_map& vm, projections::View* view);
 // InvalidArgument, and so is a malformed month ("option '--period': ...").
 Status ParsePeriodOption(const po::variables_map& vm, std::optional<int32_t>* month);
 
+// --json, the same as --format json, beside a command's --format (pending,
+// periods and access-log take both).
+void DefineJsonOption(po::options_description* d);
+
+// The format asked for by --format (its default when not given) and, when the
+// command defines it, --json: InvalidArgument "--json and --format F ask for
+// two formats: give one" when --format names another, or a bad --format's.
+Status ParseFormatOptions(const po::variables_map& vm, projections::OutputFormat* format);
+
 // Seconds since `start` (steady clock).
 double SecondsSince(std::chrono::steady_clock::time_point start);
 // "1.23 s, 456,789 events/s": n events in `seconds`.
@@ -110,8 +120,9 @@ Status ImportWithProgress(ledger::Ledger* ledger, const std::string& path,
 // Indents the compact JSON of AppendEventJson for people (2 spaces).
 std::string PrettyJson(std::string_view compact);
 
-// One line describing an event's payload for the `log` table, its control
-// characters escaped (events::TerminalText).
+// One line describing an event's payload for the `log` table: fixed words and
+// the event's free-text values (customer, engineer, reason...), each value
+// escaped on its own (events::TerminalText), cut to 100 bytes.
 std::string EventDetail(const events::Event& e);
 
 // The `log` table: its header line, and one event's line (seq, effective_at,

@@ -410,6 +410,21 @@ def read_trusted_vkey(vkey_file):
     return text
 
 
+def untrusted_key_reason(vkey_text, trusted, vkey_file):
+    """Why log.vkey's text is not the trusted verifier key of the --vkey file:
+    the key names, when the two are one public key under two names (a
+    signature names its key, so that is no trusted key either)."""
+    try:
+        name, _, key, key_type = parse_vkey(vkey_text, "log.vkey")
+    except Failure:
+        return "is not the trusted key of --vkey %s" % vkey_file
+    trusted_name, _, trusted_key, trusted_type = parse_vkey(trusted, vkey_file)
+    if (key_type, key) == (trusted_type, trusted_key) and name != trusted_name:
+        return ('the key names differ: it names its key "%s", --vkey %s names the same key "%s"'
+                % (name, vkey_file, trusted_name))
+    return "is not the trusted key of --vkey %s" % vkey_file
+
+
 def verify(folder, vkey_file, previous_dir):
     trusted = read_trusted_vkey(vkey_file) if vkey_file is not None else None
     for name, path in (("DIR", folder), ("--previous", previous_dir)):
@@ -421,7 +436,7 @@ def verify(folder, vkey_file, previous_dir):
                               % (previous_dir, name))
     vkey_text = read(folder, "log.vkey", NOTE_BYTES_MAX).decode("utf-8", "replace")
     if trusted is not None and trusted.strip() != vkey_text.strip():
-        raise Failure("log.vkey", "is not the trusted key of %s" % vkey_file)
+        raise Failure("log.vkey", untrusted_key_reason(vkey_text, trusted, vkey_file))
     vkey = parse_vkey(vkey_text, "log.vkey")
     m, files = parse_manifest(open_note(read(folder, "MANIFEST", NOTE_BYTES_MAX), vkey, "MANIFEST"))
     if m["origin"] != [vkey[0]]:

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "events/base/display.h"
 #include "ledger/audit/merkle_ledger.h"
@@ -36,6 +37,15 @@ std::optional<Reply> ProofQuery(const Request& r, Service& svc, const char* firs
   return std::nullopt;
 }
 
+// What a scoped caller is told of a seq whose proof it may not have: one
+// outside its scope and one not among the digest's events alike, in words
+// true of both (ProveInclusion tells an unscoped caller the latter).
+Status SeqNotShownInDigest(uint64_t seq, uint64_t tree_size) {
+  return Status::NotFound("seq " + std::to_string(seq) +
+                          ": no event you may see among the digest's " + std::to_string(tree_size) +
+                          " events");
+}
+
 }  // namespace
 
 Reply GetDigest(const Request&, Service& svc) {
@@ -55,10 +65,12 @@ Reply GetInclusionProof(const Request& r, Service& svc) {
   ledger::Digest digest;
   ledger::InclusionProof proof;
   Status s = ledger::MakeDigestAt(svc.ledger, *tree, size, NowSecondsNs(), &digest);
-  if (s.ok() && seq <= digest.tree_size) {
-    // A proof carries the event's bytes: it follows the caller's scope.
-    s = ScopeCheck(r.context.scope(), svc.ledger)
-            .SeqShownOrNotFound(seq, ledger::SeqNotInDigest(seq, digest.tree_size));
+  ScopeCheck scope(r.context.scope(), svc.ledger);
+  if (s.ok() && !scope.everything()) {
+    // A proof carries the event's bytes: it follows the caller's scope, and
+    // an event outside it reads as a seq beyond the digest.
+    const Status hidden = SeqNotShownInDigest(seq, digest.tree_size);
+    s = seq == 0 || seq > digest.tree_size ? hidden : scope.SeqShownOrNotFound(seq, hidden);
   }
   if (s.ok()) s = ledger::ProveInclusion(svc.ledger, *tree, seq, digest, &proof);
   if (!s.ok()) {

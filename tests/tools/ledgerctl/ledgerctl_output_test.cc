@@ -314,5 +314,35 @@ TEST_F(LedgerctlOutputTest, TablesShowControlCharactersEscaped) {
   EXPECT_NE(r.out.find(R"(Eve\u001b]0;owned\u0007 \u009b2J)"), std::string::npos) << r.out;
 }
 
+// The log table's DETAIL joins several free-text values (a customer, an
+// engineer and a reference...): each is escaped on its own, as every table
+// escapes each cell, so a control character in one never changes how another
+// is shown.
+TEST_F(LedgerctlOutputTest, LogTableEscapesEachFreeTextValueOnItsOwn) {
+  std::string opened = kOpened;
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"6f1c2a1e", "7f1c2a1e"},
+                                 {R"("C-1")", R"("C-2")"},
+                                 {"Test Agency", R"(Acme \"Q\"\u0007 Corp)"}}) {
+    ASSERT_NE(opened.find(from), std::string::npos) << from;
+    opened.replace(opened.find(from), from.size(), to);
+  }
+  std::string booking = Booking("00000000-0000-4000-8000-000000000003", 30);
+  const std::string plain = R"("engineer":"A B")";
+  ASSERT_NE(booking.find(plain), std::string::npos);
+  booking.replace(booking.find(plain), plain.size(),
+                  R"("engineer":"Eve \"E\" Smith","reference":"REF\u00071")");
+  ASSERT_EQ(Run({"append", "--json", opened}).code, 0);
+  ASSERT_EQ(Run({"append", "--json", booking}).code, 0);
+  const RunResult r = Run({"log"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find("\x07"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"(  Acme \"Q\"\u0007 Corp, USD, 2025-01-01..2025-12-31, reactive 10:00)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(std::string(R"(  reactive 0:30 Eve "E" Smith ref REF\u00071)") + "\n"),
+            std::string::npos)
+      << r.out;
+}
+
 }  // namespace
 }  // namespace ccl::tools

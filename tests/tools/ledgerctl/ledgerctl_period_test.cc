@@ -340,5 +340,34 @@ TEST_F(LedgerctlTest, RetentionOfAContractClosedOnFebruary29RunsToMarch1) {
   EXPECT_EQ(r.out, header + "C-1,Test Agency,2028-02-29,2032-02-29,past_retention,\n") << r.err;
 }
 
+// pending, periods and access-log take the format options of the other
+// reports: --format table|csv|json (access-log: table|json) and --json, the
+// same as --format json; two formats asked for are a usage error naming both.
+TEST_F(LedgerctlPeriodTest, PendingPeriodsAndAccessLogTakeFormatAndJson) {
+  for (const std::string command : {"pending", "periods", "access-log"}) {
+    const RunResult json = Run({command, "--format", "json"});
+    ASSERT_EQ(json.code, 0) << command << ": " << json.err;
+    EXPECT_EQ(Run({command, "--json"}).out, json.out) << command;
+    EXPECT_EQ(Run({command, "--json", "--format", "json"}).out, json.out) << command;
+    const RunResult table = Run({command, "--format", "table"});
+    EXPECT_EQ(table.code, 0) << command << ": " << table.err;
+    EXPECT_EQ(table.out, Run({command}).out) << command;
+    EXPECT_NE(table.out, json.out) << command;
+    const RunResult both = Run({command, "--json", "--format", "table"});
+    EXPECT_EQ(both.code, 2) << command << ": " << both.out;
+    EXPECT_NE(both.err.find("ledgerctl " + command +
+                            ": --json and --format table ask for two formats: give one"),
+              std::string::npos)
+        << both.err;
+  }
+  EXPECT_NE(Lines(Run({"periods", "--json"}).out).at(0).find("\"period\":\"2025-01\""),
+            std::string::npos);
+  const RunResult csv = Run({"access-log", "--format", "csv"});
+  EXPECT_EQ(csv.code, 2) << csv.out;
+  EXPECT_NE(csv.err.find("ledgerctl access-log: --format: must be table or json, got 'csv'"),
+            std::string::npos)
+      << csv.err;
+}
+
 }  // namespace
 }  // namespace ccl::tools::testing

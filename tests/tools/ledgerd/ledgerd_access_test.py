@@ -248,6 +248,9 @@ class AccessLogTest(unittest.TestCase):
                 secrets += [line for line in f.read().splitlines() if "-----" not in line]
         records = ledgerctl("access-log", "--json", db=s.db, check=True).stdout
         table = ledgerctl("access-log", db=s.db, check=True).stdout
+        # --format, as every report takes it, says the same.
+        self.assertEqual(ledgerctl("access-log", "--format", "json", db=s.db).stdout, records)
+        self.assertEqual(ledgerctl("access-log", "--format", "table", db=s.db).stdout, table)
         log = s.log()
         self.assertIn("/v1/events", records)
         for secret in secrets:

@@ -416,6 +416,22 @@ class OpsTest(unittest.TestCase):
                 self.assertEqual(r.returncode, 1, r.stderr)
                 self.assertIn(f"{option} {value}: ", r.stderr)
                 self.assertIn(said, r.stderr)
+        # A file of the other kind (a key for a certificate, or no PEM at
+        # all) says so, never OpenSSL's bare "no start line".
+        c = os.path.dirname(cmd[cmd.index("--tls-cert") + 1])
+        no_cert = ": no PEM certificate in it (BEGIN CERTIFICATE)"
+        for option, value, said in [
+                ("--tls-cert", f"{c}/server.key", no_cert + "; is it the key?"),
+                ("--tls-key", f"{c}/server.pem",
+                 ": no PEM private key in it (BEGIN PRIVATE KEY); is it the certificate?"),
+                ("--client-ca", f"{c}/ca.key", no_cert + "; is it a key?"),
+                ("--client-ca", s.policy_path, no_cert + "\n")]:
+            bad = list(cmd)
+            bad[bad.index(option) + 1] = value
+            r = subprocess.run(bad, capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 1, (option, value, r.stderr))
+            self.assertIn(f"{option} {value}{said}", r.stderr)
+            self.assertNotIn("no start line", r.stderr)
         # An empty value (an unset variable in a unit file) is refused, never
         # a setting turned off: `--digest-key ''` served unsigned digests.
         for option in ("--digest-key", "--tokens", "--log-level"):

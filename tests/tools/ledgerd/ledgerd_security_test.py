@@ -233,7 +233,7 @@ class AuthorizationMatrixTest(unittest.TestCase):
             shown = ledgerctl("show", str(self.sample[contract]["seq"]), db=s.db, check=True)
             self.assertEqual(r.json(), json.loads(shown.stdout), path)
         if want == 404:
-            self.assertEqual(r.body, self.missing_body(route, path, contract), path)
+            self.assertEqual(r.body, self.missing_body(route, path, contract, principal), path)
         if want != 200 or route[0] != "POST" or kind != "write":
             self.assertEqual(s.head_seq(), head, "a refused request wrote nothing")
 
@@ -251,19 +251,19 @@ class AuthorizationMatrixTest(unittest.TestCase):
         return ledgerctl(report, "--contract", query["contract"], "--format", "json", db=s.db,
                          check=True).stdout
 
-    def missing_body(self, route, path, contract):
-        """The body of the same request for something that does not exist."""
+    def missing_body(self, route, path, contract, principal):
+        """The body of `principal`'s same request for something that does not exist."""
         e = self.sample[contract]
         missing_seq = 10 ** 9
         if route[1] in ("/v1/events/{seq}", "/v1/proofs/inclusion"):
             missing = path.replace(str(e["seq"]), str(missing_seq))
-            body = self.server.request("GET", missing, "allroles").body
+            body = self.server.request("GET", missing, principal).body
             return body.replace(str(missing_seq).encode(), str(e["seq"]).encode())
         if route[1] == "/v1/events/by-id/{event_id}":
             other = "00000000-0000-4000-8000-0000000fffff"
-            body = self.server.request("GET", path.replace(e["event_id"], other), "allroles").body
+            body = self.server.request("GET", path.replace(e["event_id"], other), principal).body
             return body.replace(other.encode(), e["event_id"].encode())
-        body = self.server.request("GET", path.replace(contract, MISSING_CONTRACT), "allroles").body
+        body = self.server.request("GET", path.replace(contract, MISSING_CONTRACT), principal).body
         return body.replace(MISSING_CONTRACT.encode(), contract.encode())
 
     def test_bad_credentials_reach_no_route(self):

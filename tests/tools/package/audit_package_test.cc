@@ -65,6 +65,19 @@ TEST_F(AuditPackageTest, ConsecutivePackagesVerifyAndChain) {
   WriteFile(dir_ / "other.vkey", r.out);
   r = Verify(Path("p2"), Path("p2"), {"--vkey", Path("other.vkey")});
   EXPECT_EQ(r.code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("log.vkey: is not the trusted key of --vkey " + Path("other.vkey")),
+            std::string::npos)
+      << r.err;
+  // So is the published key under another name, in words naming both names.
+  r = Run({"vkey", "--key", Path("key.pub"), "--name", "renamed.example/log"});
+  WriteFile(dir_ / "renamed.vkey", r.out);
+  r = Verify(Path("p2"), Path("p2"), {"--vkey", Path("renamed.vkey")});
+  EXPECT_EQ(r.code, 3) << r.out << r.err;
+  EXPECT_NE(
+      r.err.find("log.vkey: the key names differ: it names its key \"" + origin + "\", --vkey " +
+                 Path("renamed.vkey") + " names the same key \"renamed.example/log\""),
+      std::string::npos)
+      << r.err;
 }
 
 // One byte changed at the start, the middle and the end of each file in turn

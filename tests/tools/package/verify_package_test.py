@@ -7,6 +7,7 @@ modules: from its own folder only, none missing.
 Usage: python3 verify_package_test.py PATH/TO/verify_package.py
 """
 
+import base64
 import hashlib
 import importlib.util
 import os
@@ -231,6 +232,32 @@ class LoadingTest(unittest.TestCase):
             self.assertEqual(r.returncode, vp.EXIT_USAGE, args)
             self.assertIn(named, r.stderr)
             self.assertNotIn("Traceback", r.stderr)
+
+    def test_the_trusted_key_under_another_name_is_refused_naming_both_names(self):
+        # A signature line names its key, so the same public key under
+        # another name is not the trusted key: exit 3, as for another key,
+        # in words that say what differs (even when the --vkey file is
+        # itself named log.vkey).
+        raw = b"\x01" + bytes(range(32))
+
+        def vkey(name, key=raw):
+            key_id = hashlib.sha256(name.encode() + b"\n" + key).digest()[:4]
+            return "%s+%s+%s\n" % (name, key_id.hex(), base64.b64encode(key).decode())
+
+        with open(os.path.join(self.pkg, "log.vkey"), "w") as f:
+            f.write(vkey("ledger.example/log"))
+        trusted = os.path.join(self.cwd, "log.vkey")
+        for text, said in ((vkey("ledger.example/audit"),
+                            'FAILED: log.vkey: the key names differ: it names its key '
+                            '"ledger.example/log", --vkey %s names the same key '
+                            '"ledger.example/audit"' % trusted),
+                           (vkey("ledger.example/log", b"\x01" + bytes(32)),
+                            "FAILED: log.vkey: is not the trusted key of --vkey %s" % trusted)):
+            with open(trusted, "w") as f:
+                f.write(text)
+            r = self.run_verifier(self.pkg, "--vkey", trusted)
+            self.assertEqual(r.returncode, vp.EXIT_FAILED, r.stderr)
+            self.assertIn(said + "\n", r.stderr)
 
     def test_a_missing_module_is_named(self):
         for missing in vp.MODULES:
