@@ -2,6 +2,7 @@
 // filtered, as a table or JSON Lines (the lines of GET /v1/access-log).
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "events/base/display.h"
 #include "events/base/hex.h"
@@ -31,11 +32,37 @@ std::string ParamsText(const ledger::AccessRecord& r) {
   return out;
 }
 
+// The table's columns, streamed: fixed ones first (kFixedColumns, one format
+// for the titles and the values), then the free-text ones, each padded to its
+// width, a longer value pushing the rest of its row right.
+constexpr char kFixedTitles[] = "%8s  %-30s  %-13s  %-11s  %-15s  %6s  %6s  %9s  ";
+constexpr char kFixedColumns[] = "%8llu  %-30s  %-13s  %-11s  %-15s  %6u  %6llu  %9llu  ";
+constexpr size_t kPrincipalWidth = 16;
+constexpr size_t kRequestWidth = 32;
+
+// `text` and spaces up to `width` columns, then the two spaces between columns.
+void AppendPadded(const std::string& text, size_t width, std::string* out) {
+  *out += text;
+  const size_t shown = events::DisplayWidth(text);
+  if (shown < width) out->append(width - shown, ' ');
+  *out += "  ";
+}
+
+std::string TableHeader() {
+  char head[256];
+  std::snprintf(head, sizeof(head), kFixedTitles, "N", "TIME", "KIND", "AUTH", "CLIENT", "STATUS",
+                "ROWS", "BYTES");
+  std::string out = head;
+  AppendPadded("PRINCIPAL", kPrincipalWidth, &out);
+  AppendPadded("REQUEST", kRequestWidth, &out);
+  return out + "PARAMETERS\n";
+}
+
 void AppendRow(const ledger::AccessEntry& e, std::string* out) {
   const ledger::AccessRecord& r = e.record;
   char head[256];
-  std::snprintf(head, sizeof(head), "%8llu  %-30s  %-13s  %-11s  %-15s  %3u %6llu %9llu  ",
-                static_cast<unsigned long long>(e.n), events::FormatInstantNs(r.time_ns).c_str(),
+  std::snprintf(head, sizeof(head), kFixedColumns, static_cast<unsigned long long>(e.n),
+                events::FormatInstantNs(r.time_ns).c_str(),
                 std::string(ledger::AccessKindName(r.kind)).c_str(),
                 std::string(ledger::AuthMethodName(r.auth)).c_str(), r.client.c_str(),
                 static_cast<unsigned>(r.status), static_cast<unsigned long long>(r.rows),
@@ -43,10 +70,18 @@ void AppendRow(const ledger::AccessEntry& e, std::string* out) {
   *out += head;
   // Every text from the record is what a client sent: each is shown as one
   // field (quoted when it holds a space or a quote) of which no byte can
-  // drive the terminal or reorder the line.
-  *out += (r.principal.empty() ? "-" : events::LineField(r.principal)) + "  " +
-          events::LineField(r.method) + " " + events::LineField(r.route) + "  " + ParamsText(r) +
-          "\n";
+  // drive the terminal or reorder the line. A record of no route (a policy
+  // reload) names its trigger alone.
+  AppendPadded(r.principal.empty() ? "-" : events::LineField(r.principal), kPrincipalWidth, out);
+  std::string request = events::LineField(r.method);
+  if (!r.route.empty()) request += " " + events::LineField(r.route);
+  AppendPadded(request, kRequestWidth, out);
+  const std::string params = ParamsText(r);
+  if (params.empty()) {
+    while (out->back() == ' ') out->pop_back();  // no padding at the end of a line
+  }
+  *out += params;
+  *out += '\n';
 }
 
 int RunAccessLog(const po::variables_map& vm, const GlobalOptions& g) {
@@ -78,13 +113,11 @@ int RunAccessLog(const po::variables_map& vm, const GlobalOptions& g) {
   s = OpenLedger(g, OpenMode::kReadOnly, &ledger);
   if (!s.ok()) return Fail(s);
   std::string out;
-  if (!json) {
-    out =
-        "       N  TIME                            KIND           AUTH         CLIENT           "
-        "STATUS  ROWS     BYTES  PRINCIPAL  REQUEST  PARAMETERS\n";
-  }
+  if (!json) out = TableHeader();
+  uint64_t rows = 0;
   s = ledger->ReadAccess(1, [&](const ledger::AccessEntry& e) {
     if (!ledger::MatchesAccessFilter(filter, e.record)) return true;
+    ++rows;
     if (json) {
       ledger::AppendAccessEntryJson(e, &out);
       out += '\n';
@@ -97,6 +130,7 @@ int RunAccessLog(const po::variables_map& vm, const GlobalOptions& g) {
     }
     return true;
   });
+  if (s.ok() && !json && rows == 0) out += "(no rows)\n";  // as every report table
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (!s.ok()) return Fail(s);
   return kExitOk;

@@ -232,6 +232,21 @@ class AccessLogTest(unittest.TestCase):
         # The reload request's own record names the token too.
         posted = [r for r in requests_of(access_records(s)) if r["route"] == "/v1/admin/reload"]
         self.assertEqual([(r["principal"], r["auth"]) for r in posted], [("admin", "token")])
+        # The table: a reload names its trigger alone, and the free-text
+        # columns start under their titles.
+        table = ledgerctl("access-log", db=s.db, check=True).stdout.splitlines()
+        header = table[0]
+        sighup = [line for line in table if "SIGHUP" in line]
+        self.assertEqual(len(sighup), 2, table)
+        for line in sighup:
+            self.assertNotIn("''", line)
+            self.assertEqual(line.index("SIGHUP"), header.index("REQUEST"), line)
+            self.assertEqual(line.index("file="), header.index("PARAMETERS"), line)
+        request = next(line for line in table if "  POST /v1/admin/reload" in line)
+        self.assertEqual(request.index("admin"), header.index("PRINCIPAL"), request)
+        self.assertEqual(request.index("POST"), header.index("REQUEST"), request)
+        none = ledgerctl("access-log", "--principal", "no-such-principal", db=s.db, check=True)
+        self.assertEqual(none.stdout.splitlines(), [header, "(no rows)"])
 
     def test_nothing_secret_reaches_the_records_or_the_log(self):
         s = self.server
