@@ -24,6 +24,7 @@
 
 #include "events/base/quote.h"
 #include "tools/client/http_parse.h"
+#include "tools/net/pem_files.h"
 
 namespace ccl::client {
 namespace {
@@ -161,16 +162,26 @@ Status BeastClient::Init() {
     return Status::IOError("TLS: cannot require TLS 1.2");
   }
   ctx_.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert, ec);
-  if (!ec) ctx_.load_verify_file(o_.ca_file, ec);
-  if (ec) return Status::IOError(o_.ca_file + ": not a PEM CA certificate: " + ec.message());
+  if (ec) return Status::IOError("TLS: " + ec.message());
+  ctx_.load_verify_file(o_.ca_file, ec);
+  if (ec) {
+    return Status::IOError(ccl::net::PemRefusal(
+        "--cacert", o_.ca_file, ccl::net::PemBlock::kCertificate, "a key", ec.message()));
+  }
   // The key before the certificate: OpenSSL checks whichever comes second
   // against the first, and a certificate that does not match a loaded key
   // only drops the key, so a key that is fine but belongs to another
   // certificate is named by the check below, not as an unreadable key.
   ctx_.use_private_key_file(o_.key_file, ssl::context::pem, ec);
-  if (ec) return Status::IOError(o_.key_file + ": not a PEM private key: " + ec.message());
+  if (ec) {
+    return Status::IOError(ccl::net::PemRefusal(
+        "--key", o_.key_file, ccl::net::PemBlock::kPrivateKey, "the certificate", ec.message()));
+  }
   ctx_.use_certificate_chain_file(o_.cert_file, ec);
-  if (ec) return Status::IOError(o_.cert_file + ": not a PEM certificate: " + ec.message());
+  if (ec) {
+    return Status::IOError(ccl::net::PemRefusal(
+        "--cert", o_.cert_file, ccl::net::PemBlock::kCertificate, "the key", ec.message()));
+  }
   if (SSL_CTX_check_private_key(ctx_.native_handle()) != 1) {
     ERR_clear_error();
     return Status::IOError(o_.key_file + ": not the key of the certificate in " + o_.cert_file);

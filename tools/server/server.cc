@@ -18,6 +18,7 @@
 
 #include "events/base/durable_file.h"
 #include "ledger/audit/checkpoint_folder.h"
+#include "tools/net/pem_files.h"
 #include "tools/server/server_impl.h"
 
 namespace ccl::ledgerd {
@@ -174,66 +175,6 @@ Status CheckPemFile(const char* option, const std::string& path) {
   return Status::OK();
 }
 
-// The kinds of PEM block a file holds, by the labels of its
-// "-----BEGIN <label>-----" lines.
-struct PemKinds {
-  bool read = false;         // the whole file was read (else nothing is known)
-  bool certificate = false;  // CERTIFICATE, TRUSTED CERTIFICATE, X509 CERTIFICATE
-  bool private_key = false;  // PRIVATE KEY, EC PRIVATE KEY, ENCRYPTED PRIVATE KEY...
-};
-
-// A PEM file longer than this is not read to name what it lacks.
-constexpr size_t kPemScanBytesMax = size_t{16} << 20;
-
-PemKinds PemKindsOf(const std::string& path) {
-  PemKinds kinds;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return kinds;
-  std::string text;
-  char buffer[16384];
-  ssize_t n = 0;
-  while (text.size() <= kPemScanBytesMax && (n = ::read(fd, buffer, sizeof(buffer))) != 0) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    text.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  if (n != 0) return kinds;
-  kinds.read = true;
-  constexpr std::string_view kBegin = "-----BEGIN ";
-  for (size_t at = text.find(kBegin); at != std::string::npos; at = text.find(kBegin, at)) {
-    at += kBegin.size();
-    const size_t end = text.find("-----", at);
-    if (end == std::string::npos) break;
-    const std::string_view label = std::string_view(text).substr(at, end - at);
-    kinds.certificate |=
-        label == "CERTIFICATE" || label == "TRUSTED CERTIFICATE" || label == "X509 CERTIFICATE";
-    kinds.private_key |= label.ends_with("PRIVATE KEY");
-  }
-  return kinds;
-}
-
-// What a PEM option wants of its file.
-enum class PemBlock { kCertificate, kPrivateKey };
-
-// The error of the file of `option` that OpenSSL refused with `ec`: when the
-// file holds no block of the kind `wanted`, that, naming the BEGIN line looked
-// for, and when it holds the other kind, asking whether it is `other`; else
-// OpenSSL's reason.
-Status PemFileRefused(const char* option, const std::string& path, PemBlock wanted,
-                      const char* other, const beast::error_code& ec) {
-  const std::string named = std::string(option) + " " + path + ": ";
-  const PemKinds kinds = PemKindsOf(path);
-  const bool key = wanted == PemBlock::kPrivateKey;
-  if (!kinds.read || (key ? kinds.private_key : kinds.certificate)) {
-    return Status::InvalidArgument(named + ec.message());
-  }
-  std::string why = key ? "no PEM private key in it (BEGIN PRIVATE KEY)"
-                        : "no PEM certificate in it (BEGIN CERTIFICATE)";
-  if (key ? kinds.certificate : kinds.private_key) why += std::string("; is it ") + other + "?";
-  return Status::InvalidArgument(named + why);
-}
-
 }  // namespace
 
 Status ServerImpl::InitTls() {
@@ -253,12 +194,15 @@ Status ServerImpl::InitTls() {
   // (OpenSSL), and the check below then names the mismatch.
   tls_.use_private_key_file(options_.tls_key, ssl::context::pem, ec);
   if (ec) {
-    return PemFileRefused("--tls-key", options_.tls_key, PemBlock::kPrivateKey, "the certificate",
-                          ec);
+    return Status::InvalidArgument(ccl::net::PemRefusal("--tls-key", options_.tls_key,
+                                                        ccl::net::PemBlock::kPrivateKey,
+                                                        "the certificate", ec.message()));
   }
   tls_.use_certificate_chain_file(options_.tls_cert, ec);
   if (ec) {
-    return PemFileRefused("--tls-cert", options_.tls_cert, PemBlock::kCertificate, "the key", ec);
+    return Status::InvalidArgument(ccl::net::PemRefusal("--tls-cert", options_.tls_cert,
+                                                        ccl::net::PemBlock::kCertificate, "the key",
+                                                        ec.message()));
   }
   if (SSL_CTX_check_private_key(ctx) != 1) {
     ERR_clear_error();
@@ -268,7 +212,9 @@ Status ServerImpl::InitTls() {
   }
   tls_.load_verify_file(options_.client_ca, ec);
   if (ec) {
-    return PemFileRefused("--client-ca", options_.client_ca, PemBlock::kCertificate, "a key", ec);
+    return Status::InvalidArgument(ccl::net::PemRefusal("--client-ca", options_.client_ca,
+                                                        ccl::net::PemBlock::kCertificate, "a key",
+                                                        ec.message()));
   }
   // A certificate, when sent, must chain to the client CA (else the handshake
   // fails); none may be sent by a client with a service token, and a request

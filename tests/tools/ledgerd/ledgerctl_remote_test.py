@@ -474,11 +474,25 @@ class RemoteTest(unittest.TestCase):
         self.assertIn(f"{c}/reader.key: not the key of the certificate in {c}/allroles.pem",
                       p.stderr)
         self.assertNotIn("not a PEM private key", p.stderr)
-        # A file that is no key at all still says that.
+        # A file that is no key at all still says that, and asks whether the
+        # certificate was given for it (the two files swapped).
         args[args.index("--key") + 1] = f"{c}/ca.pem"
         p = run(args + ["log"])
         self.assertEqual(p.returncode, 4, p.stderr)
-        self.assertIn(f"{c}/ca.pem: not a PEM private key", p.stderr)
+        self.assertIn(f"--key {c}/ca.pem: no PEM private key in it (BEGIN PRIVATE KEY); is it "
+                      "the certificate?", p.stderr)
+        args[args.index("--key") + 1] = f"{c}/allroles.key"
+        args[args.index("--cert") + 1] = f"{c}/allroles.key"
+        p = run(args + ["log"])
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn(f"--cert {c}/allroles.key: no PEM certificate in it (BEGIN CERTIFICATE); "
+                      "is it the key?", p.stderr)
+        args[args.index("--cert") + 1] = f"{c}/allroles.pem"
+        args[args.index("--cacert") + 1] = f"{c}/allroles.key"
+        p = run(args + ["log"])
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn(f"--cacert {c}/allroles.key: no PEM certificate in it (BEGIN CERTIFICATE); "
+                      "is it a key?", p.stderr)
 
     def test_a_followed_tail_ends_when_its_pipes_reader_is_gone(self):
         # No event comes after the last two: the follow waits in a read, and
