@@ -180,7 +180,7 @@ Status PrintWindow(client::Client* c, const RemoteTailOptions& o, uint64_t from,
     more = false;
     QueryString q;
     q.Add("after", std::to_string(after));
-    CCL_RETURN_IF_ERROR(c->GetLines("/v1/events" + q.str(), [&](std::string_view line) -> Status {
+    const Status s = c->GetLines("/v1/events" + q.str(), [&](std::string_view line) -> Status {
       uint64_t seq = 0;
       CCL_RETURN_IF_ERROR(JsonUnsigned(*c, line, "seq", &seq));
       if (seq > head || (o.limit > 0 && count == o.limit)) return Status::OK();  // the page's rest
@@ -190,7 +190,12 @@ Status PrintWindow(client::Client* c, const RemoteTailOptions& o, uint64_t from,
       ++count;
       FlushOver(&out, 1 << 20);
       return Status::OK();
-    }));
+    });
+    if (!s.ok()) {
+      // As `log`: the events read before a failure are printed.
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      return s;
+    }
     if (after >= head || (o.limit > 0 && count == o.limit)) break;
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
