@@ -48,8 +48,16 @@ namespace {
 // is appended: its append is abandoned, which removes the scratch files it
 // wrote, and nothing of that file is committed.
 // The signal that asked the import to stop (SIGINT or SIGTERM), 0 if none.
+// A second signal while a stop is pending (the import blocked on an input
+// that does not come: a terminal, a pipe) ends the process at once, as if
+// it had not been caught.
 std::atomic<int> g_import_signal{0};
-extern "C" void InterruptImport(int signo) { g_import_signal.store(signo); }
+static_assert(std::atomic<int>::is_always_lock_free);  // used in a signal handler
+extern "C" void InterruptImport(int signo) {
+  if (g_import_signal.exchange(signo) == 0) return;
+  ::signal(signo, SIG_DFL);
+  ::raise(signo);
+}
 
 // Makes SIGINT and SIGTERM only set g_import_signal. SA_RESTART: the store's
 // system calls go on; the import asks between batches or parts.
@@ -63,20 +71,16 @@ void CatchImportSignals() {
   ::sigaction(SIGTERM, &sa, nullptr);
 }
 
-// A whole-file import: the signals are caught from its first part on, when
-// the input is open and its append about to write scratch files (before, a
-// signal ends the process as usual, with nothing written: an input read
-// from a terminal or a pipe is never waited for past a Ctrl-C). A signal
-// before the last part is handed over abandons the append.
+// A whole-file import: the signals are caught from the first part of the
+// first file on, when the input is open and its append about to write
+// scratch files (before, a signal ends the process as usual, with nothing
+// written: an input read from a terminal or a pipe is never waited for past
+// a Ctrl-C), and from then on to the end, so that a signal between two files
+// is reported with the files committed before it. A signal before a file's
+// last part is handed over abandons that file's append.
 bool CatchSignalsAndAskStop() {
   CatchImportSignals();
   return g_import_signal.load() != 0;
-}
-
-// Signals end the process again, as before the whole-file import.
-void ReleaseImportSignals() {
-  ::signal(SIGINT, SIG_DFL);
-  ::signal(SIGTERM, SIG_DFL);
 }
 
 // The import command's options.
@@ -173,7 +177,6 @@ int RunImport(const po::variables_map& vm, const GlobalOptions& g) {
     app::ImportResult r;
     const auto start = std::chrono::steady_clock::now();
     s = ImportWithProgress(ledger.get(), path, options, g, &r);
-    if (options.batch_events == 0) ReleaseImportSignals();
     const int signo = g_import_signal.load();
     const bool interrupted = s.ok() && signo != 0;
     if (!s.ok() || interrupted) {

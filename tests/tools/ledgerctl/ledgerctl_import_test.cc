@@ -266,6 +266,28 @@ TEST_F(LedgerctlImportTest, AnInterruptedWholeFileImportCommitsNothingAndLeavesN
   }
 }
 
+// A signal between two files (the second, standard input, not yet sent) is
+// reported with the file committed before it, which gets its checkpoint: the
+// process does not die of it. The import stops at the second file's first
+// part, nothing of it committed.
+TEST_F(LedgerctlImportTest, ASignalBetweenTwoFilesReportsTheFileCommittedBeforeIt) {
+  const std::string first = (dir_ / "first.jsonl").string();
+  WriteFile(first, jsonl_);
+  Started import = Start({"import", first, "-"}, "", true, Stdin::kPipe, ".two");
+  ASSERT_GT(import.pid, 0);
+  // Once the first file is committed, the import waits for standard input.
+  for (int i = 0; i < 1200 && EventCount() < 3; ++i) ::usleep(100'000);
+  ASSERT_EQ(EventCount(), 3u);
+  subprocess::Signal(import.pid, SIGINT);
+  RunResult r = Finish(import, Booking("00000000-0000-4000-8000-000000000003", 15) + "\n");
+  EXPECT_EQ(r.code, 128 + SIGINT) << r.out << r.err;
+  EXPECT_NE(r.err.find("interrupted (SIGINT); nothing of - was committed"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find(first + ": 3 events, 3 appended"), std::string::npos) << r.out;
+  EXPECT_EQ(EventCount(), 3u);
+  EXPECT_EQ(Run({"verify"}).code, 0);  // against the checkpoint published for the first file
+}
+
 // A whole-file import large enough to be appended in parts (parsed, checked
 // and written into ingestion files part by part, ingested at the end),
 // killed at moments spread over its run: each ledger holds all of the file
