@@ -172,6 +172,7 @@ Status BeastClient::Init() {
   // against the first, and a certificate that does not match a loaded key
   // only drops the key, so a key that is fine but belongs to another
   // certificate is named by the check below, not as an unreadable key.
+  ccl::net::NeverAskPassphrase(ctx_.native_handle());
   ctx_.use_private_key_file(o_.key_file, ssl::context::pem, ec);
   if (ec) {
     return Status::IOError(ccl::net::PemRefusal(

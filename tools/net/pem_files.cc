@@ -16,6 +16,7 @@ struct PemKinds {
   bool read = false;         // the whole file was read (else nothing is known)
   bool certificate = false;  // CERTIFICATE, TRUSTED CERTIFICATE, X509 CERTIFICATE
   bool private_key = false;  // PRIVATE KEY, EC PRIVATE KEY, ENCRYPTED PRIVATE KEY...
+  bool encrypted = false;    // ENCRYPTED PRIVATE KEY, or a "Proc-Type: 4,ENCRYPTED" header
 };
 
 // A PEM file longer than this is not read to name what it lacks.
@@ -45,7 +46,9 @@ PemKinds PemKindsOf(const std::string& path) {
     kinds.certificate |=
         label == "CERTIFICATE" || label == "TRUSTED CERTIFICATE" || label == "X509 CERTIFICATE";
     kinds.private_key |= label.ends_with("PRIVATE KEY");
+    kinds.encrypted |= label == "ENCRYPTED PRIVATE KEY";
   }
+  kinds.encrypted |= text.find("Proc-Type: 4,ENCRYPTED") != std::string::npos;
   return kinds;
 }
 
@@ -56,6 +59,11 @@ std::string PemRefusal(std::string_view option, const std::string& path, PemBloc
   const std::string named = std::string(option) + " " + path + ": ";
   const PemKinds kinds = PemKindsOf(path);
   const bool key = wanted == PemBlock::kPrivateKey;
+  if (key && kinds.encrypted) {
+    return named +
+           "the private key is encrypted (protected by a passphrase), and no passphrase is asked "
+           "for: give it unencrypted (openssl pkey -in KEY -out PLAIN), readable by its user only";
+  }
   if (!kinds.read || (key ? kinds.private_key : kinds.certificate)) {
     return named + std::string(reason);
   }
@@ -65,6 +73,11 @@ std::string PemRefusal(std::string_view option, const std::string& path, PemBloc
     why += "; is it " + std::string(other) + "?";
   }
   return named + why;
+}
+
+void NeverAskPassphrase(SSL_CTX* ctx) {
+  // No passphrase: the decryption fails, and nothing is read from a terminal.
+  SSL_CTX_set_default_passwd_cb(ctx, [](char*, int, int, void*) { return 0; });
 }
 
 }  // namespace ccl::net

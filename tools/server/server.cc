@@ -189,6 +189,7 @@ Status ServerImpl::InitTls() {
   CCL_RETURN_IF_ERROR(CheckPemFile("--tls-key", options_.tls_key));
   CCL_RETURN_IF_ERROR(CheckPemFile("--tls-cert", options_.tls_cert));
   CCL_RETURN_IF_ERROR(CheckPemFile("--client-ca", options_.client_ca));
+  ccl::net::NeverAskPassphrase(ctx);
   beast::error_code ec;
   // The key first: a certificate that does not match it only drops it
   // (OpenSSL), and the check below then names the mismatch.

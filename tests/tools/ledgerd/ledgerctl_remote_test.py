@@ -493,6 +493,17 @@ class RemoteTest(unittest.TestCase):
         self.assertEqual(p.returncode, 4, p.stderr)
         self.assertIn(f"--cacert {c}/allroles.key: no PEM certificate in it (BEGIN CERTIFICATE); "
                       "is it a key?", p.stderr)
+        # A key protected by a passphrase: refused, saying so, never a prompt.
+        args[args.index("--cacert") + 1] = f"{c}/ca.pem"
+        encrypted = os.path.join(self.tmp, "encrypted.key")
+        subprocess.run(["openssl", "pkey", "-in", f"{c}/allroles.key", "-aes256", "-passout",
+                        "pass:secret", "-out", encrypted], check=True, timeout=30)
+        args[args.index("--key") + 1] = encrypted
+        p = subprocess.run([LEDGERCTL] + args + ["log"], capture_output=True, text=True,
+                           timeout=60, stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn(f"--key {encrypted}: the private key is encrypted", p.stderr)
+        self.assertNotIn("pass phrase", p.stderr + p.stdout)
 
     def test_a_followed_tail_ends_when_its_pipes_reader_is_gone(self):
         # No event comes after the last two: the follow waits in a read, and

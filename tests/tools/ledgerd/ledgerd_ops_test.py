@@ -432,6 +432,19 @@ class OpsTest(unittest.TestCase):
             self.assertEqual(r.returncode, 1, (option, value, r.stderr))
             self.assertIn(f"{option} {value}{said}", r.stderr)
             self.assertNotIn("no start line", r.stderr)
+        # A key protected by a passphrase: refused, saying so, with no prompt
+        # on a terminal (there is none for a server, and stdin is closed here).
+        encrypted = os.path.join(s.dir, "encrypted.key")
+        subprocess.run(["openssl", "pkey", "-in", f"{c}/server.key", "-aes256", "-passout",
+                        "pass:secret", "-out", encrypted], check=True, timeout=30)
+        bad = list(cmd)
+        bad[bad.index("--tls-key") + 1] = encrypted
+        r = subprocess.run(bad, capture_output=True, text=True, timeout=30,
+                           stdin=subprocess.DEVNULL)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(f"--tls-key {encrypted}: the private key is encrypted (protected by a "
+                      "passphrase), and no passphrase is asked for", r.stderr)
+        self.assertNotIn("pass phrase", r.stderr + r.stdout)
         # An empty value (an unset variable in a unit file) is refused, never
         # a setting turned off: `--digest-key ''` served unsigned digests.
         for option in ("--digest-key", "--tokens", "--log-level"):
