@@ -283,11 +283,12 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
   s = VerifyOwnCheckpoint(ledger.get(), g, &summaries[0]);
   if (!s.ok()) return VerificationFailed(s, 0);
   // The events are intact, but a folder whose key cannot sign the next
-  // checkpoint (a log.key that is not the published one, or lost) refuses
-  // every write: whoever verifies should hear of it now, not at the next write.
+  // checkpoint (a log.key that is not the published one, lost, or no key at
+  // all) refuses every write: whoever verifies should hear of it now, not at
+  // the next write. A folder this user may not write to is no news to them.
   const Status signer = ledger::CheckFolderTakesCheckpoints(CheckpointFolder(g));
-  if (signer.IsCorruption()) {
-    std::fprintf(stderr, "warning: %s; every write to this ledger is refused until then\n",
+  if (signer.IsCorruption() || signer.IsInvalidArgument()) {
+    std::fprintf(stderr, "warning: %s; writes to this ledger are refused until then\n",
                  signer.message().c_str());
   }
   if (!against.empty()) {

@@ -285,6 +285,12 @@ TEST_F(AuditCliTest, ARefusedWriteOrABackupLeavesTheLedgersFilesAsTheyWere) {
   EXPECT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("warning: " + key + ": its public key is not the one in"), std::string::npos)
       << r.out;
+  // A file there that is no key at all: the same warning, naming it.
+  WriteFile(key, "");
+  r = Ledgerctl(db + "verify");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("warning: " + key + ": "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("writes to this ledger are refused until then"), std::string::npos) << r.out;
   std::filesystem::remove(key);
   std::filesystem::rename(Tmp("log.key"), key);
   EXPECT_EQ(Ledgerctl(db + "import " + Tmp("b.jsonl")).code, 0) << "the own key back: writes";
