@@ -49,7 +49,7 @@ sign() {
   local name=$1 subject=$2 ext=$3
   refuse_existing "$dir/$name.key" "$dir/$name.pem"
   key "$dir/$name.key"
-  openssl req -new -key "$dir/$name.key" -subj "$subject" -out "$dir/$name.csr" 2>/dev/null
+  openssl req -utf8 -new -key "$dir/$name.key" -subj "$subject" -out "$dir/$name.csr" 2>/dev/null
   printf '%s\n' "$ext" >"$dir/$name.ext"
   openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
     -CAcreateserial -days "$days" -extfile "$dir/$name.ext" -out "$dir/$name.pem" 2>/dev/null
