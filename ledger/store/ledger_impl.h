@@ -330,8 +330,8 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // not the one the MANIFEST lists, or fails its checksums (TableDamage),
   // and what to do: RocksDB answers NotFound for the keys of a table whose
   // properties block is damaged, and a secondary instance leaves out a
-  // table it cannot open. Reads every table file.
-  Status WithTableDamage(const Status& s);
+  // table it cannot open. Reads every table file. *file: TableDamage's NAME.
+  Status WithTableDamage(const Status& s, std::string* file = nullptr);
   // table_damage.cc. After a read-only open: when the folder holds a table
   // file the instance does not (one it could not open, as a secondary leaves
   // out without a word), Corruption naming the first table file the
@@ -343,11 +343,11 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   // family or key range, and that a second reading of the MANIFEST still
   // lists (a compaction beside it deletes what it no longer lists); "" when
   // none, or when the MANIFEST cannot be read. Opens read-only instances of
-  // its own that open no table.
-  std::string FirstMissingOrWrongTable();
+  // its own that open no table. *file (when given): NAME, when one is named.
+  std::string FirstMissingOrWrongTable(std::string* file = nullptr);
   // FirstMissingOrWrongTable(), else the first table file of the folder
-  // failing its checksums ("NAME: <RocksDB's words>"); "" when none.
-  std::string TableDamage();
+  // failing its checksums ("NAME: <RocksDB's words>"; *file: NAME); "" when none.
+  std::string TableDamage(std::string* file = nullptr);
   // Corruption unless the last key of `events` is head.seq.
   Status CheckLastEventIsHead(const Head& head);
   // Makes `head` (read from the database) and the stored access head the
