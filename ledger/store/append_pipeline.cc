@@ -332,4 +332,21 @@ Status LedgerImpl::ReadEventById(const events::Uuid& id, bool* found, uint64_t* 
   return Status::OK();
 }
 
+Status LedgerImpl::ReadDecision(const events::Event& target, DecisionLookup* out) {
+  *out = DecisionLookup{};
+  // A decision is in its target's stream (R-APPR-02), after it; only one is
+  // ever accepted.
+  std::unique_ptr<EventIterator> it = NewStreamIterator(target.contract, target.stream_version + 1);
+  for (; it->Valid(); it->Next()) {
+    const events::Event& e = it->event();
+    if (!events::IsDecision(e.type) || e.target_event_id != target.event_id) continue;
+    out->found = true;
+    out->seq = it->seq();
+    out->approved = e.type == events::EventType::kApproved;
+    out->actor = e.actor;
+    return Status::OK();
+  }
+  return it->status();
+}
+
 }  // namespace ccl::ledger

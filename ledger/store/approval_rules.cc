@@ -67,6 +67,9 @@ class ScratchView final : public ModelView {
     return base_->FindEvent(id, out);
   }
   size_t InputIndexOf(uint64_t seq) const override { return base_->InputIndexOf(seq); }
+  Status FindDecision(const Event& target, DecisionLookup* out) override {
+    return base_->FindDecision(target, out);
+  }
 
  private:
   ModelView* base_;
@@ -104,12 +107,20 @@ Status ApplyApprovedTarget(ModelView* view, const Event& t, uint64_t t_seq) {
   return ApplyContractEvent(view, t, t_seq, c, &ignored);
 }
 
-// R-APPR-03's detail: why the target is not pending, as far as it is known.
-std::string NotPendingDetail(const EventLookup& found, const Event& t, const std::string& label) {
+// R-APPR-03's detail: why the target is not pending, as far as it is known:
+// which decision it got, and from whom, when that decision is stored.
+std::string NotPendingDetail(ModelView* view, const EventLookup& found, const Event& t,
+                             const std::string& label) {
   if (found.in_current_batch) return "event " + label + " is not pending";
   const std::string at = "event " + label + " (seq " + std::to_string(found.seq) + ")";
-  return t.awaits_approval ? at + " was already approved or rejected"
-                           : at + " did not need approval";
+  if (!t.awaits_approval) return at + " did not need approval";
+  DecisionLookup decision;
+  // The decision only words the refusal: one that cannot be read is left out.
+  if (!view->FindDecision(t, &decision).ok() || !decision.found) {
+    return at + " was already approved or rejected";
+  }
+  return at + " was already " + (decision.approved ? "approved" : "rejected") + " by seq " +
+         std::to_string(decision.seq) + " (actor '" + decision.actor + "')";
 }
 
 }  // namespace
@@ -181,7 +192,7 @@ Status ApplyDecision(ModelView* view, const Event& e) {
   if (pending == nullptr || it == pending->end() || *it != found.seq) {
     return RuleError(e, rules::kApprovalTargetPending,
                      "only a pending event is approved or rejected",
-                     NotPendingDetail(found, target, label));
+                     NotPendingDetail(view, found, target, label));
   }
   if (e.type == EventType::kApproved && e.actor == target.actor) {
     return RuleError(e, rules::kApprovalFourEyes, "an event is approved by another actor",

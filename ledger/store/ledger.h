@@ -169,10 +169,19 @@ struct VerifyProgress {
 };
 
 struct VerifyReport {
-  uint64_t events = 0;         // events checked
-  Head head;                   // recomputed head (equals the stored head on success)
-  uint64_t first_bad_seq = 0;  // 0 when OK
-  AccessHead access_head;      // recomputed head of the access chain
+  uint64_t events = 0;  // events checked
+  Head head;            // recomputed head (equals the stored head on success)
+  // The first bad seq: the first that fails a check, or the first that a
+  // table file it could not read (RocksDB's checksums, an I/O error) kept
+  // from being checked. 0 when OK, and when no seq is known: an index or
+  // write-model table read in key order other than seq's (its damaged
+  // file is then in damaged_table).
+  uint64_t first_bad_seq = 0;
+  // The table file (its name in the ledger folder) that a Corruption found
+  // missing, not the one the MANIFEST lists, or failing its checksums; ""
+  // when none is named.
+  std::string damaged_table;
+  AccessHead access_head;  // recomputed head of the access chain
   // The first damaged access record (its number), 0 when none.
   uint64_t first_bad_access_record = 0;
 };
@@ -371,7 +380,11 @@ class Ledger {
   // included), the streams and ids indexes in both directions, and the stored
   // write model against the replayed one (schemas/FORMAT.md "Verification").
   // On failure returns Corruption "seq N: what" naming the first bad seq (also
-  // in report->first_bad_seq). Uses three threads; memory is that of the
+  // in report->first_bad_seq). A table file that cannot be read ends the
+  // checks with RocksDB's error, which for a Corruption names the damaged
+  // file (also in report->damaged_table); report->first_bad_seq is then the
+  // first seq it kept from being checked when that table is read in seq
+  // order (events, chain hashes), else 0. Uses three threads; memory is that of the
   // write model (contracts, escalations, reversals), not of the events.
   // Then the access chain: keys 1..n without gaps, every record decoded,
   // every a_n recomputed and compared with the stored one and the access

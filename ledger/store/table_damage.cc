@@ -29,18 +29,22 @@ std::vector<std::string> TableFilesIn(rocksdb::Env* env, const std::string& path
 namespace {
 
 // The first table file of the folder `path` (by name) whose blocks fail
-// their checksums, "NAME: <RocksDB's words>"; "" when every one passes.
+// their checksums, "NAME: <RocksDB's words>" (NAME also in *file); "" when
+// every one passes.
 // Each file is read whole, on its own: RocksDB opens a table whose
 // properties block is damaged and then answers NotFound for its keys, and a
 // secondary instance leaves out a table it cannot open.
-std::string FirstDamagedTable(rocksdb::Env* env, const std::string& path) {
+std::string FirstDamagedTable(rocksdb::Env* env, const std::string& path, std::string* file) {
   rocksdb::Options o;
   o.env = env;
   for (const std::string& name : TableFilesIn(env, path)) {
     rocksdb::SstFileReader reader(o);
     rocksdb::Status s = reader.Open(path + "/" + name);
     if (s.ok()) s = reader.VerifyChecksum();
-    if (s.IsCorruption()) return name + ": " + s.ToString();  // not a failed read
+    if (s.IsCorruption()) {  // not a failed read
+      *file = name;
+      return name + ": " + s.ToString();
+    }
   }
   return "";
 }
@@ -128,7 +132,7 @@ bool ListedTables(const rocksdb::DBOptions& ledger_options, const std::string& p
 
 }  // namespace
 
-std::string LedgerImpl::FirstMissingOrWrongTable() {
+std::string LedgerImpl::FirstMissingOrWrongTable(std::string* file) {
   std::vector<rocksdb::LiveFileMetaData> files;
   if (!ListedTables(db_options_, path_, &files)) return "";
   for (const rocksdb::LiveFileMetaData& f : files) {
@@ -141,14 +145,19 @@ std::string LedgerImpl::FirstMissingOrWrongTable() {
     const bool listed = std::any_of(again.begin(), again.end(), [&](const auto& g) {
       return g.file_number == f.file_number && g.size == f.size;
     });
-    if (listed && !TableMismatch(db_options_.env, f, path_).empty()) return FileName(f) + " " + why;
+    if (listed && !TableMismatch(db_options_.env, f, path_).empty()) {
+      if (file != nullptr) *file = FileName(f);
+      return FileName(f) + " " + why;
+    }
   }
   return "";
 }
 
-std::string LedgerImpl::TableDamage() {
-  std::string damage = FirstMissingOrWrongTable();
-  if (damage.empty()) damage = FirstDamagedTable(db_options_.env, path_);
+std::string LedgerImpl::TableDamage(std::string* file) {
+  std::string name;
+  std::string damage = FirstMissingOrWrongTable(&name);
+  if (damage.empty()) damage = FirstDamagedTable(db_options_.env, path_, &name);
+  if (file != nullptr) *file = name;
   return damage;
 }
 
@@ -187,9 +196,9 @@ Status LedgerImpl::MetaMissing(std::string_view what) {
       DamagedLedgerAdvice());
 }
 
-Status LedgerImpl::WithTableDamage(const Status& s) {
+Status LedgerImpl::WithTableDamage(const Status& s, std::string* file) {
   if (s.code() != Status::Code::kCorruption) return s;
-  const std::string damage = TableDamage();
+  const std::string damage = TableDamage(file);
   if (damage.empty()) return s;
   return Status::Corruption(s.message() + TableDamageClause(damage) + DamagedLedgerAdvice());
 }

@@ -88,10 +88,9 @@ Status LedgerImpl::Verify(const VerifyProgress& progress, VerifyReport* report) 
   report->head = state.recomputed_head();
   if (!s.ok()) {
     report->first_bad_seq = state.first_bad_seq();
-    if (report->first_bad_seq == 0) report->first_bad_seq = std::max<uint64_t>(1, report->events);
-    return WithTableDamage(s);
+    return WithTableDamage(s, &report->damaged_table);
   }
-  return WithTableDamage(VerifyAccess(ro, report));
+  return WithTableDamage(VerifyAccess(ro, report), &report->damaged_table);
 }
 
 VerifyState::VerifyState(LedgerImpl* ledger, const rocksdb::ReadOptions& ro,
@@ -107,6 +106,12 @@ Status VerifyState::Fail(uint64_t seq, const Status& cause) {
   assert(!cause.ok());
   if (first_bad_seq_ == 0) first_bad_seq_ = seq;
   return cause.WithCode(Status::Code::kCorruption).WithContext(SeqLabel(seq));
+}
+
+Status VerifyState::Unchecked(uint64_t seq, const Status& read_error) {
+  assert(!read_error.ok());
+  if (first_bad_seq_ == 0 && seq <= stored_head_.seq) first_bad_seq_ = seq;
+  return read_error;
 }
 
 Status VerifyState::ReadHead() {
@@ -243,7 +248,11 @@ Status VerifyState::ScanEvents(const VerifyProgress& progress, EventHandoff* han
       progress.on_progress(seq, stored_head_.seq);
     }
   }
-  CCL_RETURN_IF_ERROR(FromRocks(it->status(), "read events"));
+  // A block that cannot be read stops the iterator before its first event:
+  // the one after the last event checked.
+  if (!it->status().ok()) {
+    return Unchecked(computed_.seq + 1, FromRocks(it->status(), "read events"));
+  }
   reached_end = true;
   return CheckScanEnd(progress);
 }
@@ -292,12 +301,16 @@ VerifyState::ChainScan VerifyState::ScanChain(EventHandoff* handoff) {
   out.hash = GenesisHash(ledger_->ledger_id());
   // The Merkle tree must be the tree of these events (schemas/MERKLE.md).
   MerkleTreeChecker tree(ledger_->db(), ledger_->cf(kCfMerkle), ro_.snapshot);
-  auto fail = [&](uint64_t seq, const std::string& what) {
+  // Stops the scan at `seq` with `status`.
+  auto stop = [&](uint64_t seq, const Status& status) {
     out.bad_seq = seq;
-    out.status = Status::Corruption(SeqLabel(seq) + ": " + what);
+    out.status = status;
     bad_at_[kChainScan].store(seq);  // the event scan need not go past this seq
     handoff->Abandon();
     return out;
+  };
+  auto fail = [&](uint64_t seq, const std::string& what) {
+    return stop(seq, Status::Corruption(SeqLabel(seq) + ": " + what));
   };
   // Whatever ends this scan early, the event scan must not block on it.
   struct AbandonOnExit {
@@ -320,8 +333,9 @@ VerifyState::ChainScan VerifyState::ScanChain(EventHandoff* handoff) {
     }
     SeqKey k(seq);
     if (!chain->Valid() || View(chain->key()) != k.view()) {
-      out.status = FromRocks(chain->status(), "read chain hashes");
-      if (!out.status.ok()) return out;
+      // A block that cannot be read: `seq`'s chain hash is the first unchecked.
+      const Status read = FromRocks(chain->status(), "read chain hashes");
+      if (!read.ok()) return stop(seq, read);
       return fail(seq, "chain hash missing");
     }
     if (View(chain->value()) !=
@@ -350,7 +364,7 @@ VerifyState::ChainScan VerifyState::ScanChain(EventHandoff* handoff) {
 }
 
 Status VerifyState::Merge(const Status& events, const ChainScan& chain) {
-  if (!chain.status.ok() && chain.bad_seq == 0) return chain.status;  // I/O
+  if (!chain.status.ok() && chain.bad_seq == 0) return chain.status;  // a read past the events
   // The first bad seq wins; on a tie the event scan's message, which says
   // what is wrong with the event itself.
   if (chain.bad_seq != 0 && (events.ok() || chain.bad_seq < first_bad_seq_)) {

@@ -249,7 +249,9 @@ class VerifyState {
 
   // What the chain thread found.
   struct ChainScan {
-    Status status;  // Corruption (bad_seq set) or an I/O error
+    // Corruption (bad_seq set), or the error of a read: bad_seq is then the
+    // seq whose chain hash could not be read, 0 when the read was of none.
+    Status status;
     uint64_t bad_seq = 0;
     uint64_t seq = 0;       // events hashed
     Hash hash{};            // h_seq
@@ -291,6 +293,10 @@ class VerifyState {
   // The same for a failed check: Corruption "seq N: <cause's message>", with
   // the cause's rule id (a stored event that breaks a rule).
   Status Fail(uint64_t seq, const Status& cause);
+  // A table that could not be read (`read_error`) kept the scan from
+  // checking seq `seq` and those after it: records `seq` as the first bad
+  // seq when the head holds it, and returns `read_error` as it is.
+  Status Unchecked(uint64_t seq, const Status& read_error);
 
   uint64_t events_checked() const { return computed_.seq; }
   const Head& recomputed_head() const { return computed_; }

@@ -33,6 +33,14 @@ struct EventLookup {
   bool in_current_batch = false;
 };
 
+// The decision (an Approved or a Rejected) an event got, as a message names it.
+struct DecisionLookup {
+  bool found = false;
+  uint64_t seq = 0;
+  bool approved = false;  // else rejected
+  std::string actor;
+};
+
 class ModelView {
  public:
   virtual ~ModelView() = default;
@@ -54,6 +62,14 @@ class ModelView {
   // checked (its seq is not stored, and is not if the batch is rejected), or
   // SIZE_MAX when `seq` is no such event. A replay of stored events has none.
   virtual size_t InputIndexOf(uint64_t /*seq*/) const { return SIZE_MAX; }
+  // The stored decision on `target` (a stored event, its assigned fields
+  // included), searched in its stream after it; found = false when none is
+  // stored (one earlier in the events being appended is not looked for).
+  // Only words a refusal: no rule depends on it. A replay finds none.
+  [[nodiscard]] virtual Status FindDecision(const events::Event& /*target*/, DecisionLookup* out) {
+    *out = DecisionLookup{};
+    return Status::OK();
+  }
 };
 
 // What ApplyEvent assigns to an accepted event.
@@ -115,6 +131,8 @@ class CommittedReader {
   // The stored event with this id (decoded into *event), if any.
   [[nodiscard]] virtual Status ReadEventById(const events::Uuid& id, bool* found, uint64_t* seq,
                                              events::Event* event) = 0;
+  // ModelView::FindDecision over the stored events.
+  [[nodiscard]] virtual Status ReadDecision(const events::Event& target, DecisionLookup* out) = 0;
 };
 
 struct UuidHash {
@@ -217,6 +235,9 @@ class AppendView final : public ModelView {
   void PutReversal(uint64_t target_seq, uint64_t reversing_seq) override;
   Status FindEvent(const events::Uuid& id, EventLookup* out) override;
   size_t InputIndexOf(uint64_t seq) const override;
+  Status FindDecision(const events::Event& target, DecisionLookup* out) override {
+    return committed_->ReadDecision(target, out);
+  }
 
  private:
   CommittedReader* committed_;

@@ -79,6 +79,11 @@ Status ReadClosedPeriods(ledger::Ledger* ledger, int64_t known_at_ns,
     p.note = e.note;
     p.seal = *e.seal;
   }
+  // Entries were made in log order, a month's reopening without a close of
+  // its own after the later months' closes: stable, so each month keeps its
+  // own in log order.
+  std::stable_sort(out->begin(), out->end(),
+                   [](const ClosedPeriod& a, const ClosedPeriod& b) { return a.month < b.month; });
   return it->status();
 }
 

@@ -34,10 +34,12 @@ struct ClosedPeriod {
   std::string reopen_approved_by;
 };
 
-// The closes of the ledger in stream order (a month reopened and closed
-// again has two), as known at `known_at_ns` (recorded at or before it;
-// INT64_MAX: all), each with its reopening if any, and an entry of seq 0 at
-// the reopening of a month that had no close of its own. Corruption when a stored
+// The closes of the ledger (a month reopened and closed again has two), as
+// known at `known_at_ns` (recorded at or before it; INT64_MAX: all), each
+// with its reopening if any, and an entry of seq 0 for the reopening of a
+// month that had no close of its own. In month order; within a month in
+// the order of the log: the entry of seq 0 (the month's first reopening)
+// before the month's own closes, in seq order. Corruption when a stored
 // close has no seal.
 [[nodiscard]] Status ReadClosedPeriods(ledger::Ledger* ledger, int64_t known_at_ns,
                                        std::vector<ClosedPeriod>* out);

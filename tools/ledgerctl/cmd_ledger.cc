@@ -226,17 +226,22 @@ int RunShow(const po::variables_map& vm, const GlobalOptions& g) {
 
 // ---------------------------------------------------------------- verify
 
-// A failed check (Corruption): one "verification failed" line, and "FAILED
-// at seq N" on stdout when a seq is known; exit 3. Anything else stopped the
-// checks before they could decide (an unreadable file, a missing folder) and
-// is reported as itself, with its own exit code: it is not a verdict on the
-// ledger. The message is printed as the library made it: the seq comes from
-// the report, never from searching the message.
-int VerificationFailed(const Status& s, uint64_t first_bad_seq) {
+// A failed check (Corruption): one "verification failed" line, and on
+// stdout "FAILED at seq N" when a seq is known, else "FAILED: table file
+// NAME is damaged" when a damaged table file is named; exit 3. Anything
+// else stopped the checks before they could decide (an unreadable file, a
+// missing folder) and is reported as itself, with its own exit code: it is
+// not a verdict on the ledger. The message is printed as the library made
+// it: the seq and the file come from the report, never from searching the
+// message.
+int VerificationFailed(const Status& s, uint64_t first_bad_seq,
+                       const std::string& damaged_table = "") {
   if (!s.IsCorruption()) return Fail(s);
   std::fprintf(stderr, "ledgerctl: verification failed: %s\n", s.message().c_str());
   if (first_bad_seq != 0) {
     std::printf("FAILED at seq %llu\n", static_cast<unsigned long long>(first_bad_seq));
+  } else if (!damaged_table.empty()) {
+    std::printf("FAILED: table file %s is damaged\n", damaged_table.c_str());
   }
   return kExitCorruption;
 }
@@ -275,7 +280,7 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
                 static_cast<unsigned long long>(report.first_bad_access_record));
     return code;
   }
-  if (!s.ok()) return VerificationFailed(s, report.first_bad_seq);
+  if (!s.ok()) return VerificationFailed(s, report.first_bad_seq, report.damaged_table);
   const double seconds = SecondsSince(start);
   // Every further check runs before anything is printed, so the output never
   // says both "OK" and "failed".

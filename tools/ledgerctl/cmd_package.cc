@@ -70,6 +70,35 @@ bool ParsePeriod(const po::variables_map& vm, package::AuditPackageOptions* o, s
   return true;
 }
 
+// Whether `ns` is a day's 00:00Z.
+bool AtMidnight(int64_t ns) { return int64_t{events::DayOf(ns)} * events::kNsPerDay == ns; }
+
+// The period [from_ns, end_ns) as --from and --to give it, both inclusive:
+// "from 2026-12-01 through 2026-12-07" for days, the instants otherwise
+// ("through 2026-12-08T02:50:57Z": end_ns is 1 ns after it).
+std::string PeriodText(int64_t from_ns, int64_t end_ns) {
+  const std::string from = AtMidnight(from_ns) ? events::FormatDate(events::DayOf(from_ns))
+                                               : events::FormatInstant(from_ns);
+  const std::string through = AtMidnight(end_ns) ? events::FormatDate(events::DayOf(end_ns) - 1)
+                                                 : events::FormatInstant(end_ns - 1);
+  return "from " + from + " through " + through;
+}
+
+// How the next package's period starts where this one's ends (a chain of
+// packages has neither gap nor overlap): the next month's --period after a
+// --period, else --from the instant after this period's last (a date at
+// 00:00Z).
+std::string NextPeriodOption(bool month, int64_t end_ns) {
+  const int32_t day = events::DayOf(end_ns);
+  if (month) return "--period " + events::FormatMonthIndex(events::MonthIndexOf(day));
+  return "--from " + (AtMidnight(end_ns) ? events::FormatDate(day) : events::FormatInstant(end_ns));
+}
+
+// "1 reversal target", "2 reversal targets".
+std::string Count(uint64_t n, const std::string& thing) {
+  return std::to_string(n) + " " + thing + (n == 1 ? "" : "s");
+}
+
 int RunAuditPackage(const po::variables_map& vm, const GlobalOptions& g) {
   package::AuditPackageOptions o;
   std::string err;
@@ -96,12 +125,11 @@ int RunAuditPackage(const po::variables_map& vm, const GlobalOptions& g) {
                                                                ".." + std::to_string(r.last_seq)
                                                          : std::string("no events");
     std::printf(
-        "wrote %s: %s (recorded %s to %s), %llu approved pending events and %llu reversal "
-        "targets from before, checkpoint at %llu%s, %d files, %llu bytes (%.2f s)\n",
-        o.out_dir.c_str(), events.c_str(), events::FormatInstant(o.from_ns).c_str(),
-        events::FormatInstant(o.end_ns).c_str(),
-        static_cast<unsigned long long>(r.approved_pending),
-        static_cast<unsigned long long>(r.reversal_targets),
+        "wrote %s: %s (recorded %s), %s and %s from before, checkpoint at %llu%s, %d files, %llu "
+        "bytes (%.2f s)\n",
+        o.out_dir.c_str(), events.c_str(), PeriodText(o.from_ns, o.end_ns).c_str(),
+        Count(r.approved_pending, "approved pending event").c_str(),
+        Count(r.reversal_targets, "reversal target").c_str(),
         static_cast<unsigned long long>(r.last_seq),
         r.previous_size > 0 || !o.previous_dir.empty()
             ? (", consistent with the previous package's " + std::to_string(r.previous_size) +
@@ -111,6 +139,8 @@ int RunAuditPackage(const po::variables_map& vm, const GlobalOptions& g) {
         r.files, static_cast<unsigned long long>(r.bytes), seconds);
     std::printf("check it with: python3 %s/verify_package.py %s\n", o.out_dir.c_str(),
                 o.out_dir.c_str());
+    std::printf("the next package starts where this one ends: %s --previous %s\n",
+                NextPeriodOption(vm.count("period") > 0, o.end_ns).c_str(), o.out_dir.c_str());
     if (r.last_seq < r.first_seq) {
       // An imported history's events were all recorded on the day of the
       // import, whatever their effective dates: say why a period is empty.

@@ -483,8 +483,8 @@ def main(argv):
         print("verify_package: FAILED: %s (or a file it refers to) is malformed: %s: %s"
               % (LAST_READ[0], type(err).__name__, err), file=sys.stderr)
         return EXIT_FAILED
-    print("OK: %d events (seq %s..%s, recorded %s to %s) of ledger %s: chain, Merkle root, "
-          "signatures%s, balances and margins all check"
+    print("OK: %d events (seq %s..%s, recorded from %s up to but not including %s) of ledger "
+          "%s: chain, Merkle root, signatures%s, balances and margins all check"
           % (count, m["events"][0], m["events"][1], m["period"][0], m["period"][1],
              m["ledger"][0], ", consistency with the previous package" if "previous" in m else ""))
     if vkey_file is None:

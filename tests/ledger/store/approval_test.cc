@@ -58,18 +58,35 @@ TEST_F(LedgerApprovalTest, ApprovalIsRefusedWithTheTargetsRuleWhenItNoLongerHold
   ExpectVerifies();
 }
 
+// A refused decision says which decision the target got, and from whom.
 TEST_F(LedgerApprovalTest, OnlyAPendingEventIsDecided) {
   const Event booking = UsedUp();
   const Event a = f_.Reverse("C1", booking.event_id, "2026-03-03");
   const Event b = f_.Reverse("C1", booking.event_id, "2026-03-04");
-  MustAppend({a, b});
-  MustAppend({f_.Decide(a, "approver"), f_.Decide(b, "approver", "duplicate")});
-  ExpectRefused(f_.Decide(a, "approver"), rules::kApprovalTargetPending, "already approved");
-  ExpectRefused(f_.Decide(b, "approver"), rules::kApprovalTargetPending, "already approved");
-  ExpectRefused(f_.Decide(a, "approver", "no"), rules::kApprovalTargetPending, "or rejected");
+  MustAppend({a, b});                                                          // seqs 4, 5
+  MustAppend({f_.Decide(a, "approver"), f_.Decide(b, "carol", "duplicate")});  // seqs 6, 7
+  const std::string a_at = "event " + events::FormatUuid(a.event_id) + " (seq 4)";
+  const std::string b_at = "event " + events::FormatUuid(b.event_id) + " (seq 5)";
+  ExpectRefused(f_.Decide(a, "approver"), rules::kApprovalTargetPending,
+                a_at + " was already approved by seq 6 (actor 'approver')");
+  ExpectRefused(f_.Decide(b, "approver"), rules::kApprovalTargetPending,
+                b_at + " was already rejected by seq 7 (actor 'carol')");
+  ExpectRefused(f_.Decide(a, "approver", "no"), rules::kApprovalTargetPending,
+                a_at + " was already approved by seq 6 (actor 'approver')");
   ExpectRefused(f_.Decide(booking, "approver"), rules::kApprovalTargetPending,
                 "did not need approval");
   ExpectVerifies();
+}
+
+// A decision on a ledger-wide event is found in the ledger stream.
+TEST_F(LedgerApprovalTest, ARefusedDecisionOnALedgerWideEventNamesItsDecision) {
+  const Event policy = f_.Policy(events::EventTypeBit(EventType::kApprovalPolicySet));
+  MustAppend({policy});
+  const Event change = f_.Policy(kReversals);
+  MustAppend({change});  // pending, seq 2
+  MustAppend({f_.Decide(change, "dave", "not now")});
+  ExpectRefused(f_.Decide(change, "approver"), rules::kApprovalTargetPending,
+                "(seq 2) was already rejected by seq 3 (actor 'dave')");
 }
 
 TEST_F(LedgerApprovalTest, AnAmendmentNeedsApprovalWhenItLowersFundingByTheThreshold) {

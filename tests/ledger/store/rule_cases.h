@@ -38,6 +38,10 @@ class EmptyCommitted final : public CommittedReader {
     *found = false;
     return Status::OK();
   }
+  Status ReadDecision(const events::Event&, DecisionLookup* out) override {
+    *out = DecisionLookup{};
+    return Status::OK();
+  }
 };
 
 class RuleCasesTest : public ::testing::Test {

@@ -221,7 +221,8 @@ TEST_F(LedgerctlPeriodTest, AReopenedMonthIsApprovedListedAndClosedAgain) {
 
 // The first close closes the months before it too: reopening one of them
 // (once the later month is reopened) has no close to mark, and is listed as
-// a row of its own, in every format, rather than not at all.
+// a row of its own, in every format, rather than not at all; in month order,
+// before the later month's close, and before its own close once closed again.
 TEST_F(LedgerctlTest, AReopenedMonthWithoutACloseOfItsOwnIsListed) {
   Init();
   ASSERT_EQ(Run({"append", "--json", kOpened}).code, 0);
@@ -240,20 +241,27 @@ TEST_F(LedgerctlTest, AReopenedMonthWithoutACloseOfItsOwnIsListed) {
   ASSERT_EQ(r.code, 0) << r.err;
   std::vector<std::string> lines = Lines(r.out);
   ASSERT_EQ(lines.size(), 3u) << r.out;
-  EXPECT_EQ(lines[1].rfind("2025-03,2025-04-10T20:00:00Z,", 0), 0u) << lines[1];
-  EXPECT_NE(lines[1].find(",alice,"), std::string::npos) << lines[1];
-  const std::vector<std::string> cells = Cells(lines[2]);
-  ASSERT_EQ(cells.size(), 12u) << lines[2];
+  const std::vector<std::string> cells = Cells(lines[1]);
+  ASSERT_EQ(cells.size(), 12u) << lines[1];
   EXPECT_EQ(cells[0], "2025-02");
-  EXPECT_EQ(cells[1] + cells[2] + cells[3] + cells[4], "") << lines[2];
+  EXPECT_EQ(cells[1] + cells[2] + cells[3] + cells[4], "") << lines[1];
   EXPECT_NE(cells[5], "");
   EXPECT_EQ(cells[6], "bob");
+  EXPECT_EQ(lines[2].rfind("2025-03,2025-04-10T20:00:00Z,", 0), 0u) << lines[2];
+  EXPECT_NE(lines[2].find(",alice,"), std::string::npos) << lines[2];
   r = Run({"periods", "--format", "json"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find(R"({"period":"2025-02","closed_at":null,"recorded_at":null,"actor":null,)"
-                       R"("seq":null,"reopened_at":")"),
-            std::string::npos)
-      << r.out;
+  const size_t february =
+      r.out.find(R"({"period":"2025-02","closed_at":null,"recorded_at":null,"actor":null,)"
+                 R"("seq":null,"reopened_at":")");
+  EXPECT_NE(february, std::string::npos) << r.out;
+  EXPECT_LT(february, r.out.find(R"({"period":"2025-03")")) << r.out;
+  r = Run({"periods"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  lines = Lines(r.out);
+  ASSERT_GE(lines.size(), 3u) << r.out;
+  EXPECT_EQ(lines[1].rfind("2025-02 ", 0), 0u) << r.out;
+  EXPECT_EQ(lines[2].rfind("2025-03 ", 0), 0u) << r.out;
   r = Run({"margin", "--period", "2025-02"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("period 2025-02 was reopened"), std::string::npos) << r.err;
@@ -262,7 +270,7 @@ TEST_F(LedgerctlTest, AReopenedMonthWithoutACloseOfItsOwnIsListed) {
   r = Run({"margin", "--period", "2025-01"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("period 2025-01 has no close of its own"), std::string::npos) << r.err;
-  // Closed again, it has its own close and seal.
+  // Closed again, it has its own close and seal, listed after its reopening.
   ASSERT_EQ(Run({"append", "--json",
                  event("d4", R"("type":"PeriodClosed","actor":"controller","period":"2025-02")")})
                 .code,
@@ -270,7 +278,9 @@ TEST_F(LedgerctlTest, AReopenedMonthWithoutACloseOfItsOwnIsListed) {
   EXPECT_EQ(Run({"margin", "--period", "2025-02"}).code, 0);
   lines = Lines(Run({"periods", "--format", "csv"}).out);
   ASSERT_EQ(lines.size(), 4u);
-  EXPECT_EQ(lines[3].rfind("2025-02,2025-04-10T20:00:00Z,", 0), 0u) << lines[3];
+  EXPECT_EQ(lines[1].rfind("2025-02,,,,,", 0), 0u) << lines[1];
+  EXPECT_EQ(lines[2].rfind("2025-02,2025-04-10T20:00:00Z,", 0), 0u) << lines[2];
+  EXPECT_EQ(lines[3].rfind("2025-03,2025-04-10T20:00:00Z,", 0), 0u) << lines[3];
   EXPECT_EQ(Run({"verify"}).code, 0);
 }
 

@@ -1,5 +1,6 @@
 // ledgerctl end to end: the ledger commands (init, import, append, log,
 // show, verify, generate, demo) as a user or a script runs them.
+#include "tests/ledger/store/table_damage_util.h"
 #include "tests/tools/ledgerctl/ledgerctl_fixture.h"
 
 namespace ccl::tools {
@@ -184,6 +185,42 @@ TEST_F(LedgerctlTest, VerifyNamesTheFirstDamagedSeqAndExitsThree) {
   EXPECT_EQ(r.out, "FAILED at seq 7\n");
   ASSERT_EQ(Lines(r.err).size(), 1u) << r.err;
   EXPECT_NE(r.err.find("seq 7"), std::string::npos) << r.err;
+}
+
+// A block of a table file that fails its checksum: for the chain hashes
+// (read in seq order) verify names the first seq the damage kept from being
+// checked; for the `streams` index (read in contract order) it names the
+// file and no seq. Exit 3 either way, with what to do.
+TEST_F(LedgerctlTest, VerifyNamesADamagedTableFileOrTheFirstSeqItHid) {
+  Init();
+  // Large enough to be ingested as table files.
+  const std::string file = Workload("w.jsonl", 50, 365);
+  ASSERT_EQ(Run({"--quiet", "import", file}).code, 0);
+  const uint64_t head = Lines(ReadFile(file)).size();
+  for (const ledger::ColumnFamilyId cf : {ledger::kCfChain, ledger::kCfStreams}) {
+    SCOPED_TRACE(ledger::kColumnFamilyNames[cf]);
+    const std::string table = ledger::testing::TableFileOf(db_, cf);
+    ASSERT_FALSE(table.empty());
+    const std::string name = fs::path(table).filename().string();
+    fs::copy_file(table, dir_ / "kept.sst", fs::copy_options::overwrite_existing);
+    ledger::testing::DamageMiddleOf(table);
+    RunResult r = Run({"verify"});
+    EXPECT_EQ(r.code, 3) << r.out << r.err;
+    if (cf == ledger::kCfChain) {
+      const uint64_t hidden = ledger::testing::FirstSeqHiddenIn(table);
+      ASSERT_GT(hidden, 1u);
+      ASSERT_LT(hidden, head);
+      EXPECT_EQ(r.out, "FAILED at seq " + std::to_string(hidden) + "\n");
+    } else {
+      EXPECT_EQ(r.out, "FAILED: table file " + name + " is damaged\n");
+    }
+    ASSERT_EQ(Lines(r.err).size(), 1u) << r.err;
+    EXPECT_NE(r.err.find(name), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("nothing was changed"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("restore"), std::string::npos) << r.err;
+    fs::copy_file(dir_ / "kept.sst", table, fs::copy_options::overwrite_existing);
+  }
+  EXPECT_EQ(Run({"verify"}).code, 0);
 }
 
 TEST_F(LedgerctlTest, OverdrawingARejectLineIsRefused) {

@@ -50,6 +50,14 @@ TEST_F(AuditPackageTest, ChainedPeriodsMeetExactly) {
                      "--key", Path("key")});
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string p1_end = After(p1_to);
+  // The summary gives the period as --from and --to gave it, both
+  // inclusive, and the next package's --from: the instant after --to.
+  EXPECT_NE(r.out.find("(recorded from 2000-01-01 through " + p1_to + ")"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\nthe next package starts where this one ends: --from " + p1_end +
+                       " --previous " + Path("p1") + "\n"),
+            std::string::npos)
+      << r.out;
   for (const auto& [from, words] : std::vector<std::pair<std::string, std::string>>{
            {p1_to, "would be in both"}, {After(p1_end), "would be in no package"}}) {
     r = Run({"audit-package", "--from", from, "--to", RecordedAt(end_[1]), "--out", Path("p2"),
@@ -68,7 +76,13 @@ TEST_F(AuditPackageTest, ChainedPeriodsMeetExactly) {
   auto verify = [&](const std::string& dir) {
     return Verify(Path("p2"), dir, {"--previous", Path("p1")});
   };
-  EXPECT_EQ(verify(Path("p2")).code, 0);
+  r = verify(Path("p2"));
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  // The verifier's period is the MANIFEST's: it says the end is excluded.
+  EXPECT_NE(r.out.find("recorded from " + p1_end + " up to but not including " +
+                       After(RecordedAt(end_[1])) + ")"),
+            std::string::npos)
+      << r.out;
   // Re-signed with an earlier or a later start (the events still inside it).
   for (const std::string& start : {p1_to, After(p1_end)}) {
     r = EditAndResign(

@@ -268,6 +268,10 @@ class AuditPackageApprovalTest : public AuditPackageTest {
              Path("p2"), "--key", Path("key"), "--previous", Path("p1")});
     ASSERT_EQ(r.code, 0) << r.err;
     ASSERT_NE(r.out.find("events 10..13"), std::string::npos) << r.out;
+    // Seqs 6 and 9 approved in the period, and seq 3, the target of 6.
+    EXPECT_NE(r.out.find(", 2 approved pending events and 1 reversal target from before,"),
+              std::string::npos)
+        << r.out;
   }
 };
 
