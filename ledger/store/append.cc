@@ -74,10 +74,14 @@ Status LedgerImpl::BeginAppend(const AppendOptions& options, AppendResult* resul
   result->first_use_index = SIZE_MAX;
   result->group_events = 0;
   result->first_of_group = false;
+  result->writes_refused = false;
   if (options_.read_only) {
     return Status::InvalidArgument("ledger opened read-only: cannot append");
   }
-  if (needs_reopen_.load()) return Status::IOError("ledger needs reopen after failed sync");
+  if (needs_reopen_.load()) {
+    result->writes_refused = true;
+    return Status::IOError(std::string(kWritesRefusedText));
+  }
   for (const AccessRecord& r : options.access_records) CCL_RETURN_IF_ERROR(CheckAccessRecord(r));
   return Status::OK();
 }
@@ -107,7 +111,10 @@ bool LedgerImpl::PrepareGroup(std::vector<Writer*>* group, size_t events,
                               rocksdb::WriteBatch* batch, GroupWrite* out) {
   assert(!group->empty());
   if (needs_reopen_.load()) {
-    for (Writer* w : *group) w->status = Status::IOError("ledger needs reopen after failed sync");
+    for (Writer* w : *group) {
+      w->status = Status::IOError(std::string(kWritesRefusedText));
+      w->result->writes_refused = true;
+    }
     return false;
   }
   RetireWrittenGroups();
@@ -308,33 +315,6 @@ Status LedgerImpl::StageWriteModel(GroupScratch* g) {
     SeqKey k(target), v(by);
     CCL_RETURN_IF_ERROR(FromBatch(
         g->batch->Put(cf(kCfReversals), rocksdb::Slice(k.bytes, 8), rocksdb::Slice(v.bytes, 8))));
-  }
-  return Status::OK();
-}
-
-// Large groups are written as SST files and ingested (ingest.cc), the others
-// through the WAL. After a failure the ledger needs reopening: whether the
-// write reached the disk is known only after recovery.
-Status LedgerImpl::WriteOrIngest(rocksdb::WriteBatch* batch, const GroupScratch* bulk,
-                                 bool* ingested) {
-  *ingested = bulk != nullptr || batch->GetDataSize() >= options_.bulk_ingest_bytes_min;
-  if (*ingested) {
-    Status s = IngestBatch(batch, bulk);
-    if (!s.ok()) {
-      // Whether the MANIFEST edit reached the disk is known after reopening.
-      needs_reopen_.store(true);
-      return s.WithContext("append (the ledger needs reopen)");
-    }
-    return Status::OK();
-  }
-  rocksdb::WriteOptions wo;
-  wo.sync = options_.sync;
-  rocksdb::Status ws = db_->Write(wo, batch);
-  if (!ws.ok()) {
-    // The batch may or may not be in the WAL: only a reopen (WAL recovery)
-    // tells. Until then the in-memory head cannot be trusted either way.
-    needs_reopen_.store(true);
-    return FromRocks(ws, "append to " + path_ + " (the ledger needs reopen)");
   }
   return Status::OK();
 }

@@ -332,4 +332,32 @@ void LedgerImpl::AnnounceIngestion() {
   s.PermitUncheckedError();
 }
 
+// Large groups are written as SST files and ingested (IngestBatch), the others
+// through the WAL. After a failure the ledger refuses writes until it is
+// opened again (WritesRefused): whether the write reached the disk is known
+// only after recovery. The error says what failed, not that state.
+Status LedgerImpl::WriteOrIngest(rocksdb::WriteBatch* batch, const GroupScratch* bulk,
+                                 bool* ingested) {
+  *ingested = bulk != nullptr || batch->GetDataSize() >= options_.bulk_ingest_bytes_min;
+  if (*ingested) {
+    Status s = IngestBatch(batch, bulk);
+    if (!s.ok()) {
+      // Whether the MANIFEST edit reached the disk is known after reopening.
+      needs_reopen_.store(true);
+      return s.WithContext("append");
+    }
+    return Status::OK();
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  rocksdb::Status ws = db_->Write(wo, batch);
+  if (!ws.ok()) {
+    // The batch may or may not be in the WAL: only a reopen (WAL recovery)
+    // tells. Until then the in-memory head cannot be trusted either way.
+    needs_reopen_.store(true);
+    return FromRocks(ws, "append to " + path_);
+  }
+  return Status::OK();
+}
+
 }  // namespace ccl::ledger

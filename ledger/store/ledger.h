@@ -125,6 +125,9 @@ struct AppendResult {
   // reversal of one target): that event's index (it has no seq, as nothing
   // of the batch is written). Else SIZE_MAX.
   size_t first_use_index = SIZE_MAX;
+  // On an IOError: the append was refused, unwritten, because an earlier
+  // write failed (WritesRefused), not because its own write failed.
+  bool writes_refused = false;
 };
 
 // The events of one atomic append handed over in parts (Ledger::AppendFrom),
@@ -162,6 +165,10 @@ class EventIterator {
   [[nodiscard]] virtual Status chain_hash(Hash* out) = 0;
   virtual Status status() const = 0;  // OK unless iteration stopped on an error
 };
+
+// The message of an append that WritesRefused() refuses (IOError).
+inline constexpr std::string_view kWritesRefusedText =
+    "writes are refused after a failed write, until the ledger is opened again";
 
 struct VerifyProgress {
   // Called now and then with (events checked, head seq); may be empty.
@@ -235,7 +242,7 @@ class Ledger {
   // assigned fields are ignored. Failures: InvalidArgument (a field, the batch
   // size, a read-only ledger), RuleViolation "event <uuid>: <rule>: <detail>
   // (rule <id>)", Conflict (event id reuse, expected version), IOError (the write; the
-  // ledger then needs reopening). A rejection of one input event (a field, a
+  // ledger then refuses writes, WritesRefused()). A rejection of one input event (a field, a
   // rule, its event id) names it, "event <uuid>: ..."; an expected-version
   // Conflict names the contract. Callers add where the event came from
   // (result->failed_index), never the event again. `batch` must stay alive until Append returns.
@@ -373,6 +380,13 @@ class Ledger {
     return Status::OK();
   }
   virtual AccessHead access_head() const { return AccessHead{}; }
+
+  // True once a write failed (an append's IOError from the write itself):
+  // whether it reached the disk is known only once the log is recovered, so
+  // every later append is refused, IOError "writes are refused after a
+  // failed write, until the ledger is opened again" (kWritesRefusedText),
+  // until this object is destroyed and the ledger opened again.
+  virtual bool WritesRefused() const { return false; }
 
   // Re-reads every event: Verifier and field checks, seq order and gaps,
   // recorded_at order, the hash chain against every stored chain hash and the

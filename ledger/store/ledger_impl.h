@@ -135,6 +135,7 @@ class LedgerImpl final : public Ledger, private CommittedReader {
   Status AppendAccess(std::span<const AccessRecord> records) override;
   Status ReadAccess(uint64_t from, const std::function<bool(const AccessEntry&)>& fn) override;
   AccessHead access_head() const override;
+  bool WritesRefused() const override { return needs_reopen_.load(); }
 
   // For the iterators, verify and ingest (this library's own files).
   rocksdb::DB* db() const { return db_; }

@@ -433,7 +433,8 @@ TEST_F(FaultTest, PowerLossDropsUnsyncedAppends) {
 
 // After a failed fsync the ledger must not acknowledge anything until it is
 // reopened, even though the next fsync would succeed: the failed one may have
-// dropped the dirty pages (fault_fs.h, "fsyncgate").
+// dropped the dirty pages (fault_fs.h, "fsyncgate"). The failed append says
+// what failed; the later ones that they are refused, and why.
 TEST_F(FaultTest, FailedSyncRefusesWritesUntilReopen) {
   const std::string path = dir_.Sub("refuse");
   CreateLedger(path);
@@ -447,11 +448,15 @@ TEST_F(FaultTest, FailedSyncRefusesWritesUntilReopen) {
   Status s = l->Append(Batches()[1], ledger::AppendOptions(), &r);
   ASSERT_TRUE(fs->fault_fired());
   ASSERT_TRUE(s.IsIOError()) << s.ToString();
-  EXPECT_NE(s.message().find("reopen"), std::string::npos) << s.ToString();
+  EXPECT_EQ(s.message().rfind("append to " + path + ": ", 0), 0u) << s.ToString();
+  EXPECT_FALSE(r.writes_refused);
+  EXPECT_TRUE(l->WritesRefused());
   for (size_t b = 1; b <= 2; ++b) {
     s = l->Append(Batches()[b], ledger::AppendOptions(), &r);
     EXPECT_TRUE(s.IsIOError()) << "batch " << b
                                << " accepted after a failed sync: " << s.ToString();
+    EXPECT_EQ(s.message(), ledger::kWritesRefusedText);
+    EXPECT_TRUE(r.writes_refused);
   }
   EXPECT_EQ(l->head().seq, Batches()[0].size());
   // Nor does anything else get written (RocksDB keeps its own background
@@ -460,6 +465,7 @@ TEST_F(FaultTest, FailedSyncRefusesWritesUntilReopen) {
   EXPECT_FALSE(s.ok()) << "projection state written after a failed sync";
   l.reset();
   ASSERT_TRUE(ledger::Ledger::Open(LedgerOptions(env.get()), path, &l).ok());
+  EXPECT_FALSE(l->WritesRefused());
   // Batch 1 may or may not have reached the WAL; either way it is whole.
   const uint64_t head = l->head().seq;
   EXPECT_TRUE(head == Batches()[0].size() || head == Batches()[0].size() + Batches()[1].size())
@@ -468,6 +474,26 @@ TEST_F(FaultTest, FailedSyncRefusesWritesUntilReopen) {
   EXPECT_TRUE(l->Append(Batches()[next], ledger::AppendOptions(), &r).ok());
   LedgerCheck check;
   EXPECT_TRUE(CheckLedgerIntegrity(l.get(), &check).ok());
+}
+
+// A full disk: the failed append says so and what to do, as a user running
+// a command reads it; nothing of the ledger object's state, which the
+// next command never sees.
+TEST_F(FaultTest, AFullDiskSaysWhatToDo) {
+  const std::string path = dir_.Sub("full");
+  CreateLedger(path);
+  auto fs = std::make_shared<FaultFs>();
+  std::unique_ptr<rocksdb::Env> env = NewFaultEnv(fs);
+  std::unique_ptr<ledger::Ledger> l;
+  ASSERT_TRUE(ledger::Ledger::Open(LedgerOptions(env.get()), path, &l).ok());
+  ledger::AppendResult r;
+  fs->FailNth(FaultOp::kWrite, 1, FaultKind::kNoSpace);
+  const Status s = l->Append(Batches()[0], ledger::AppendOptions(), &r);
+  ASSERT_TRUE(fs->fault_fired());
+  ASSERT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_EQ(s.message(), "no space left on device: append to " + path +
+                             " (free space and run it again: nothing acknowledged was lost)");
+  EXPECT_TRUE(l->WritesRefused());
 }
 
 // Creating a ledger is interrupted by a power cut after each of its file

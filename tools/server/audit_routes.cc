@@ -101,7 +101,7 @@ Reply GetReadyz(const Request&, Service& svc) {
   const uint64_t head = svc.ledger->head().seq;
   std::string why;
   if (svc.draining) why = "shutting down";
-  if (svc.writes_failed) why = "the ledger refuses writes after an I/O error until reopened";
+  if (svc.writes_failed) why = kWritesRefusedUntilRestart;
   if (!why.empty()) return Reply::Error(HttpError(503, "unavailable", why));
   return Reply::Json("{\"ready\":true,\"head_seq\":" + std::to_string(head) + "}");
 }

@@ -115,10 +115,19 @@ Reply AppendedReply(const Status& s, const ledger::AppendResult& appended,
                     std::span<const uint64_t> lines, bool attached, double seconds, Service& svc) {
   app::ImportResult result;
   Status added = app::AddBodyAppended(s, appended, lines, "", &result);
-  if (!added.ok()) {
-    if (added.IsIOError()) svc.writes_failed = true;
-    return Reply::Error(ImportFailure(added));
+  if (!added.ok() && added.IsIOError()) {
+    svc.writes_failed = true;
+    // The state a failed write leaves the server in, in ledgerd's words: the
+    // library's ("until the ledger is opened again") name no step a client
+    // can take. After the write's own error, when this append's write failed.
+    if (appended.writes_refused) {
+      added = added.WithMessage(std::string(kWritesRefusedUntilRestart) +
+                                " (reads are still served; nothing acknowledged was lost)");
+    } else if (svc.ledger->WritesRefused()) {
+      added = added.WithMessage(added.message() + "; " + std::string(kWritesRefusedUntilRestart));
+    }
   }
+  if (!added.ok()) return Reply::Error(ImportFailure(added));
   svc.metrics->CountAppend(result.events, result.appended, seconds);
   if (appended.first_of_group) svc.metrics->CountGroup(appended.group_events);
   if (result.appended > 0 && svc.on_appended) svc.on_appended();

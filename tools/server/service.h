@@ -57,6 +57,12 @@ struct Reply {
   static Reply Of(const Status& s) { return Error(ApiErrorOf(s)); }
 };
 
+// What ledgerd says once its ledger refuses writes (Ledger::WritesRefused),
+// which a restart opens again: after the failed write's error, as the
+// refusal of a later append (503 io_error), and as /readyz's reason.
+inline constexpr std::string_view kWritesRefusedUntilRestart =
+    "writes are refused after a failed write, until ledgerd is restarted";
+
 // The state handlers share. Owned by the server; outlives every request.
 struct Service {
   ledger::Ledger* ledger = nullptr;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -57,6 +58,12 @@ inline std::string ImportSummaryStart(const std::string& file, size_t events, si
   return file + ": " + std::to_string(events) + " events, " + std::to_string(appended) +
          " appended, " + std::to_string(duplicates) + " duplicates (";
 }
+
+// Unmounts (lazily) when it goes out of scope.
+struct Unmount {
+  std::string path;
+  ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+};
 
 class LedgerctlTest : public ::testing::Test {
  protected:

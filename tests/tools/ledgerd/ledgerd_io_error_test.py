@@ -1,7 +1,7 @@
 """ledgerd after a real write I/O error: the ledger's folder on a small
 tmpfs that is then filled up, so the write of an append fails with ENOSPC.
 The failed request is 503 with the error body, later writes are 503 until
-the ledger is reopened (even once there is room again), reads are served
+ledgerd is restarted (even once there is room again), each saying so, reads are served
 with the access log off and withheld (503 access_log_failed: their records
 cannot be written) with it on, and nothing of the failed batch is written. Needs root to mount the
 tmpfs; skipped, saying so, where it cannot be mounted."""
@@ -87,11 +87,15 @@ class IoErrorTest(unittest.TestCase):
             acknowledged += batch
         self.assertIsNotNone(failed, "no append failed on a full file system")
         self.assertEqual((r.status, r.error()["code"]), (503, "io_error"), r.body)
-        self.assertTrue(r.error()["message"], r.body)
+        # The write's error, then what it means for this server's clients.
+        self.assertIn("no space left on device", r.error()["message"])
+        self.assertTrue(r.error()["message"].endswith(
+            "; writes are refused after a failed write, until ledgerd is restarted"), r.body)
+        self.assertNotIn("reopen", r.error()["message"])
         self.assertIsNone(r.error()["line"], "an I/O error is about no event of the body")
 
         # Reads are served, unless the access log cannot record them; writes
-        # are refused until the ledger is reopened, even once there is room
+        # are refused until ledgerd is restarted, even once there is room
         # again. A refusal is sent as it is: it shows nothing.
         head = len(acknowledged)
         one = s.request("GET", "/v1/events/1", "reader")
@@ -104,9 +108,14 @@ class IoErrorTest(unittest.TestCase):
             self.assertEqual((listed.status, len(listed.body.splitlines())), (200, head))
         ready = s.request("GET", "/readyz")
         self.assertEqual((ready.status, ready.error()["code"]), (503, "unavailable"), ready.body)
+        self.assertEqual(ready.error()["message"],
+                         "writes are refused after a failed write, until ledgerd is restarted")
         os.remove(filler)
         again = s.post_events(failed)
         self.assertEqual((again.status, again.error()["code"]), (503, "io_error"), again.body)
+        self.assertEqual(again.error()["message"],
+                         "writes are refused after a failed write, until ledgerd is restarted "
+                         "(reads are still served; nothing acknowledged was lost)")
         self.assertEqual(s.request("GET", f"/v1/events/{head + 1}", "reader").status, 404)
 
         # Reopened: everything acknowledged is there, nothing of the failed
