@@ -39,6 +39,20 @@ class VerifyDamageTest : public ::testing::Test {
 
   std::string path() const { return dir_.Sub("db"); }
 
+  // Damages the middle of the table file of `cf` (a copy of it kept) and
+  // returns its path; Repair puts the copy back.
+  std::string DamageTableOf(ColumnFamilyId cf) {
+    const std::string file = TableFileOf(path(), cf);
+    if (file.empty()) return file;
+    fs::copy_file(file, kept(), fs::copy_options::overwrite_existing);
+    DamageMiddleOf(file);
+    return file;
+  }
+  void Repair(const std::string& file) {
+    fs::copy_file(kept(), file, fs::copy_options::overwrite_existing);
+  }
+  std::string kept() const { return dir_.Sub("kept.sst"); }
+
   // Verify through a reader, as `ledgerctl verify` runs it.
   Status VerifyAsReader(VerifyReport* report) {
     std::unique_ptr<Ledger> l = OpenLedgerAt(path(), true);
@@ -57,11 +71,8 @@ class VerifyDamageTest : public ::testing::Test {
 TEST_F(VerifyDamageTest, ADamagedBlockOfATableInSeqOrderNamesItsFirstSeq) {
   for (const ColumnFamilyId cf : {kCfEvents, kCfChain}) {
     SCOPED_TRACE(kColumnFamilyNames[cf]);
-    const std::string file = TableFileOf(path(), cf);
+    const std::string file = DamageTableOf(cf);
     ASSERT_FALSE(file.empty());
-    const std::string kept = dir_.Sub("kept.sst");
-    fs::copy_file(file, kept, fs::copy_options::overwrite_existing);
-    DamageMiddleOf(file);
     const uint64_t hidden = FirstSeqHiddenIn(file);
     ASSERT_GT(hidden, 1u) << "the middle of the file is not in a data block";
     ASSERT_LT(hidden, head_.seq) << "the middle of the file is not in a data block";
@@ -71,7 +82,7 @@ TEST_F(VerifyDamageTest, ADamagedBlockOfATableInSeqOrderNamesItsFirstSeq) {
     EXPECT_TRUE(s.IsCorruption()) << s.ToString();
     EXPECT_EQ(report.first_bad_seq, hidden) << s.ToString();
     EXPECT_EQ(report.damaged_table, fs::path(file).filename().string()) << s.ToString();
-    fs::copy_file(kept, file, fs::copy_options::overwrite_existing);
+    Repair(file);
   }
 }
 
@@ -80,11 +91,8 @@ TEST_F(VerifyDamageTest, ADamagedBlockOfATableInSeqOrderNamesItsFirstSeq) {
 TEST_F(VerifyDamageTest, ADamagedBlockOfAnIndexNamesTheFileAndNoSeq) {
   for (const ColumnFamilyId cf : {kCfIds, kCfStreams}) {
     SCOPED_TRACE(kColumnFamilyNames[cf]);
-    const std::string file = TableFileOf(path(), cf);
+    const std::string file = DamageTableOf(cf);
     ASSERT_FALSE(file.empty());
-    const std::string kept = dir_.Sub("kept.sst");
-    fs::copy_file(file, kept, fs::copy_options::overwrite_existing);
-    DamageMiddleOf(file);
     std::string last;
     ASSERT_TRUE(ReadUpToDamage(file, &last)) << "the middle of the file is not in a data block";
 
@@ -95,7 +103,7 @@ TEST_F(VerifyDamageTest, ADamagedBlockOfAnIndexNamesTheFileAndNoSeq) {
     EXPECT_EQ(report.damaged_table, fs::path(file).filename().string()) << s.ToString();
     EXPECT_NE(s.message().find(fs::path(file).filename().string()), std::string::npos)
         << s.ToString();
-    fs::copy_file(kept, file, fs::copy_options::overwrite_existing);
+    Repair(file);
   }
   VerifyReport report;
   const Status s = VerifyAsReader(&report);

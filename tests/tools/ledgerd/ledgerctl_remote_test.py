@@ -474,36 +474,26 @@ class RemoteTest(unittest.TestCase):
         self.assertIn(f"{c}/reader.key: not the key of the certificate in {c}/allroles.pem",
                       p.stderr)
         self.assertNotIn("not a PEM private key", p.stderr)
-        # A file that is no key at all still says that, and asks whether the
-        # certificate was given for it (the two files swapped).
-        args[args.index("--key") + 1] = f"{c}/ca.pem"
-        p = run(args + ["log"])
-        self.assertEqual(p.returncode, 4, p.stderr)
-        self.assertIn(f"--key {c}/ca.pem: no PEM private key in it (BEGIN PRIVATE KEY); is it "
-                      "the certificate?", p.stderr)
-        args[args.index("--key") + 1] = f"{c}/allroles.key"
-        args[args.index("--cert") + 1] = f"{c}/allroles.key"
-        p = run(args + ["log"])
-        self.assertEqual(p.returncode, 4, p.stderr)
-        self.assertIn(f"--cert {c}/allroles.key: no PEM certificate in it (BEGIN CERTIFICATE); "
-                      "is it the key?", p.stderr)
-        args[args.index("--cert") + 1] = f"{c}/allroles.pem"
-        args[args.index("--cacert") + 1] = f"{c}/allroles.key"
-        p = run(args + ["log"])
-        self.assertEqual(p.returncode, 4, p.stderr)
-        self.assertIn(f"--cacert {c}/allroles.key: no PEM certificate in it (BEGIN CERTIFICATE); "
-                      "is it a key?", p.stderr)
-        # A key protected by a passphrase: refused, saying so, never a prompt.
-        args[args.index("--cacert") + 1] = f"{c}/ca.pem"
+        # A file that is not of the option's kind says so, and asks whether
+        # the other file was given for it (the two swapped); a key protected
+        # by a passphrase says that, never prompting for it.
         encrypted = os.path.join(self.tmp, "encrypted.key")
         subprocess.run(["openssl", "pkey", "-in", f"{c}/allroles.key", "-aes256", "-passout",
                         "pass:secret", "-out", encrypted], check=True, timeout=30)
-        args[args.index("--key") + 1] = encrypted
-        p = subprocess.run([LEDGERCTL] + args + ["log"], capture_output=True, text=True,
-                           timeout=60, stdin=subprocess.DEVNULL)
-        self.assertEqual(p.returncode, 4, p.stderr)
-        self.assertIn(f"--key {encrypted}: the private key is encrypted", p.stderr)
-        self.assertNotIn("pass phrase", p.stderr + p.stdout)
+        no_cert = "no PEM certificate in it (BEGIN CERTIFICATE); is it"
+        for option, value, said in [
+                ("--key", f"{c}/ca.pem", "no PEM private key in it (BEGIN PRIVATE KEY); is it "
+                 "the certificate?"),
+                ("--cert", f"{c}/allroles.key", no_cert + " the key?"),
+                ("--cacert", f"{c}/allroles.key", no_cert + " a key?"),
+                ("--key", encrypted, "the private key is encrypted")]:
+            args = tls_args(self.server.port)
+            args[args.index(option) + 1] = value
+            p = subprocess.run([LEDGERCTL] + args + ["log"], capture_output=True, text=True,
+                               timeout=60, stdin=subprocess.DEVNULL)
+            self.assertEqual(p.returncode, 4, (option, value, p.stderr))
+            self.assertIn(f"{option} {value}: {said}", p.stderr)
+            self.assertNotIn("pass phrase", p.stderr + p.stdout)
 
     def test_a_followed_tail_ends_when_its_pipes_reader_is_gone(self):
         # No event comes after the last two: the follow waits in a read, and
