@@ -335,9 +335,12 @@ Status LedgerImpl::ReadEventById(const events::Uuid& id, bool* found, uint64_t* 
 Status LedgerImpl::ReadDecision(const events::Event& target, DecisionLookup* out) {
   *out = DecisionLookup{};
   // A decision is in its target's stream (R-APPR-02), after it; only one is
-  // ever accepted.
+  // ever accepted. The search runs on the writer that checks a group's rules,
+  // for a refusal's words only: a writer repeating a refused decision must not
+  // make it read a long stream each time, so it looks this far and no further.
+  constexpr size_t kEventsLookedAtMax = 4096;
   std::unique_ptr<EventIterator> it = NewStreamIterator(target.contract, target.stream_version + 1);
-  for (; it->Valid(); it->Next()) {
+  for (size_t looked = 0; it->Valid() && looked < kEventsLookedAtMax; it->Next(), ++looked) {
     const events::Event& e = it->event();
     if (!events::IsDecision(e.type) || e.target_event_id != target.event_id) continue;
     out->found = true;

@@ -64,8 +64,10 @@ class ModelView {
   virtual size_t InputIndexOf(uint64_t /*seq*/) const { return SIZE_MAX; }
   // The stored decision on `target` (a stored event, its assigned fields
   // included), searched in its stream after it; found = false when none is
-  // stored (one earlier in the events being appended is not looked for).
-  // Only words a refusal: no rule depends on it. A replay finds none.
+  // stored (one earlier in the events being appended is not looked for) or
+  // not among the stream's next few thousand events (a bound on the work a
+  // refused request can cause). Only words a refusal: no rule depends on it.
+  // A replay finds none.
   [[nodiscard]] virtual Status FindDecision(const events::Event& /*target*/, DecisionLookup* out) {
     *out = DecisionLookup{};
     return Status::OK();
