@@ -246,6 +246,31 @@ int VerificationFailed(const Status& s, uint64_t first_bad_seq,
   return kExitCorruption;
 }
 
+// The events are intact, but a folder whose key cannot sign the next
+// checkpoint (a log.key that is not the published one, lost, or no key at
+// all) refuses every write: whoever verifies should hear of it now, not at
+// the next write. A folder this user may not write to is no news to them.
+void WarnIfWritesRefused(const GlobalOptions& g) {
+  const Status signer = ledger::CheckFolderTakesCheckpoints(CheckpointFolder(g));
+  if (signer.IsCorruption() || signer.IsInvalidArgument()) {
+    std::fprintf(stderr, "warning: %s; writes to this ledger are refused until then\n",
+                 signer.message().c_str());
+  }
+}
+
+// verify's OK lines: the events, the access log, then each further check's.
+void PrintVerified(const ledger::VerifyReport& report, double seconds,
+                   const std::vector<std::string>& summaries) {
+  std::printf("OK: %llu events verified, head seq %llu, head hash %s (%s)\n",
+              static_cast<unsigned long long>(report.events),
+              static_cast<unsigned long long>(report.head.seq),
+              events::HexEncode(report.head.hash).c_str(), Rate(report.events, seconds).c_str());
+  std::printf("OK: %llu access log records verified, access head hash %s\n",
+              static_cast<unsigned long long>(report.access_head.n),
+              events::HexEncode(report.access_head.hash).c_str());
+  for (const std::string& line : summaries) std::printf("%s\n", line.c_str());
+}
+
 int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
   const std::string against = OptString(vm, "against");
   const bool checkpoint_against = vm.count("trusted-keys") > 0;
@@ -287,15 +312,7 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
   std::vector<std::string> summaries(1);
   s = VerifyOwnCheckpoint(ledger.get(), g, &summaries[0]);
   if (!s.ok()) return VerificationFailed(s, 0);
-  // The events are intact, but a folder whose key cannot sign the next
-  // checkpoint (a log.key that is not the published one, lost, or no key at
-  // all) refuses every write: whoever verifies should hear of it now, not at
-  // the next write. A folder this user may not write to is no news to them.
-  const Status signer = ledger::CheckFolderTakesCheckpoints(CheckpointFolder(g));
-  if (signer.IsCorruption() || signer.IsInvalidArgument()) {
-    std::fprintf(stderr, "warning: %s; writes to this ledger are refused until then\n",
-                 signer.message().c_str());
-  }
+  WarnIfWritesRefused(g);
   if (!against.empty()) {
     // Anchored: the events, recomputed, extend a checkpoint or digest
     // published earlier.
@@ -309,15 +326,7 @@ int RunVerify(const po::variables_map& vm, const GlobalOptions& g) {
     }
     if (!s.ok()) return VerificationFailed(s, anchor.first_bad_seq);
   }
-  if (g.quiet) return kExitOk;  // the exit code is the answer
-  std::printf("OK: %llu events verified, head seq %llu, head hash %s (%s)\n",
-              static_cast<unsigned long long>(report.events),
-              static_cast<unsigned long long>(report.head.seq),
-              events::HexEncode(report.head.hash).c_str(), Rate(report.events, seconds).c_str());
-  std::printf("OK: %llu access log records verified, access head hash %s\n",
-              static_cast<unsigned long long>(report.access_head.n),
-              events::HexEncode(report.access_head.hash).c_str());
-  for (const std::string& line : summaries) std::printf("%s\n", line.c_str());
+  if (!g.quiet) PrintVerified(report, seconds, summaries);  // else the exit code is the answer
   return kExitOk;
 }
 

@@ -18,6 +18,31 @@
 namespace ccl::tools::testing {
 namespace {
 
+// The events an import's summary says were appended before its error
+// ("<file>: N appended, ..."); 0 when it says none.
+uint64_t AcknowledgedIn(const std::string& summary) {
+  const size_t said = summary.find(" appended, ");
+  if (said == std::string::npos) return 0;
+  const size_t start = summary.rfind(": ", said) + 2;
+  return std::stoull(summary.substr(start, said - start));
+}
+
+// kOpened effective after the months the workload's generator closed.
+std::string OpenedAfterTheClosedMonths() {
+  const std::string january = "\"effective_at\":\"2025-01-01\"";
+  std::string opened = kOpened;
+  opened.replace(opened.find(january), january.size(), "\"effective_at\":\"2025-06-01\"");
+  return opened;
+}
+
+// Writes `filler` until its file system is full (at most 256 MiB).
+void FillUp(const fs::path& filler) {
+  std::ofstream fill(filler, std::ios::binary);
+  const std::string block(64 << 10, 'x');
+  for (int i = 0; i < 4096 && fill.write(block.data(), block.size()).flush(); ++i) {
+  }
+}
+
 // A full disk: a small tmpfs that an import fills, by batches through the
 // WAL and whole through SST ingestion. Each command fails with exit 4 and a
 // line that says so (RocksDB's own logger aborted the process here, exit
@@ -51,20 +76,11 @@ TEST_F(LedgerctlTest, FullDiskIsExitFourAndLosesNothingAcknowledged) {
                 std::string::npos)
           << r.err;
     }
-    const size_t said = summary.find(" appended, ");
-    uint64_t acknowledged = 0;
-    if (said != std::string::npos) {
-      const size_t start = summary.rfind(": ", said) + 2;
-      acknowledged = std::stoull(summary.substr(start, said - start));
-    }
+    const uint64_t acknowledged = AcknowledgedIn(summary);
     if (batches) {
       EXPECT_GT(acknowledged, 0u) << summary;
     }
-    // Effective after the months the workload's generator closed.
-    const std::string january = "\"effective_at\":\"2025-01-01\"";
-    std::string opened = kOpened;
-    opened.replace(opened.find(january), january.size(), "\"effective_at\":\"2025-06-01\"");
-    r = Run({"--db", db, "append", "--json", opened}, "", false);
+    r = Run({"--db", db, "append", "--json", OpenedAfterTheClosedMonths()}, "", false);
     EXPECT_TRUE(r.code == 0 || r.code == 4) << r.err;
     const uint64_t appended_one = r.code == 0 ? 1 : 0;
     // A full disk is when an operator copies the ledger away: the read
@@ -72,12 +88,7 @@ TEST_F(LedgerctlTest, FullDiskIsExitFourAndLosesNothingAcknowledged) {
     // writing and failed with "no space left"). The last free blocks taken
     // first: the failed import may have left some.
     const fs::path filler = mnt / "filler";
-    {
-      std::ofstream fill(filler, std::ios::binary);
-      const std::string block(64 << 10, 'x');
-      for (int i = 0; i < 4096 && fill.write(block.data(), block.size()).flush(); ++i) {
-      }
-    }
+    FillUp(filler);
     const std::string backup = (dir_ / (batches ? "bk-batches" : "bk-whole")).string();
     for (const std::vector<std::string>& c : std::vector<std::vector<std::string>>{
              {"verify"}, {"balance"}, {"log", "--limit", "1"}, {"backup", "--dir", backup}}) {
