@@ -236,6 +236,20 @@ class FaultTest : public ::testing::Test {
     std::filesystem::copy(templ->Sub("db"), path, std::filesystem::copy_options::recursive);
   }
 
+  // A ledger created at `path` (CreateLedger) and opened over a file system
+  // of its own, whose faults the test arms. Members are destroyed ledger
+  // first, then its Env.
+  struct OverFaults {
+    std::shared_ptr<FaultFs> fs = std::make_shared<FaultFs>();
+    std::unique_ptr<rocksdb::Env> env;
+    std::unique_ptr<ledger::Ledger> l;
+  };
+  void OpenOverFaults(const std::string& path, OverFaults* o) {
+    CreateLedger(path);
+    o->env = NewFaultEnv(o->fs);
+    ASSERT_TRUE(ledger::Ledger::Open(LedgerOptions(o->env.get()), path, &o->l).ok());
+  }
+
   // Counts the operations of a clean scenario run.
   std::array<uint64_t, kFaultOpCount> CleanCounts(uint64_t* total) {
     const std::string path = dir_.Sub("clean");
@@ -437,11 +451,10 @@ TEST_F(FaultTest, PowerLossDropsUnsyncedAppends) {
 // what failed; the later ones that they are refused, and why.
 TEST_F(FaultTest, FailedSyncRefusesWritesUntilReopen) {
   const std::string path = dir_.Sub("refuse");
-  CreateLedger(path);
-  auto fs = std::make_shared<FaultFs>();
-  std::unique_ptr<rocksdb::Env> env = NewFaultEnv(fs);
-  std::unique_ptr<ledger::Ledger> l;
-  ASSERT_TRUE(ledger::Ledger::Open(LedgerOptions(env.get()), path, &l).ok());
+  OverFaults o;
+  ASSERT_NO_FATAL_FAILURE(OpenOverFaults(path, &o));
+  FaultFs* fs = o.fs.get();
+  std::unique_ptr<ledger::Ledger>& l = o.l;
   ledger::AppendResult r;
   ASSERT_TRUE(l->Append(Batches()[0], ledger::AppendOptions(), &r).ok());
   fs->FailNth(FaultOp::kSync, 1);
@@ -464,7 +477,7 @@ TEST_F(FaultTest, FailedSyncRefusesWritesUntilReopen) {
   s = l->PutProjectionState("balances", "x");
   EXPECT_FALSE(s.ok()) << "projection state written after a failed sync";
   l.reset();
-  ASSERT_TRUE(ledger::Ledger::Open(LedgerOptions(env.get()), path, &l).ok());
+  ASSERT_TRUE(ledger::Ledger::Open(LedgerOptions(o.env.get()), path, &l).ok());
   EXPECT_FALSE(l->WritesRefused());
   // Batch 1 may or may not have reached the WAL; either way it is whole.
   const uint64_t head = l->head().seq;
@@ -481,19 +494,16 @@ TEST_F(FaultTest, FailedSyncRefusesWritesUntilReopen) {
 // next command never sees.
 TEST_F(FaultTest, AFullDiskSaysWhatToDo) {
   const std::string path = dir_.Sub("full");
-  CreateLedger(path);
-  auto fs = std::make_shared<FaultFs>();
-  std::unique_ptr<rocksdb::Env> env = NewFaultEnv(fs);
-  std::unique_ptr<ledger::Ledger> l;
-  ASSERT_TRUE(ledger::Ledger::Open(LedgerOptions(env.get()), path, &l).ok());
+  OverFaults o;
+  ASSERT_NO_FATAL_FAILURE(OpenOverFaults(path, &o));
   ledger::AppendResult r;
-  fs->FailNth(FaultOp::kWrite, 1, FaultKind::kNoSpace);
-  const Status s = l->Append(Batches()[0], ledger::AppendOptions(), &r);
-  ASSERT_TRUE(fs->fault_fired());
+  o.fs->FailNth(FaultOp::kWrite, 1, FaultKind::kNoSpace);
+  const Status s = o.l->Append(Batches()[0], ledger::AppendOptions(), &r);
+  ASSERT_TRUE(o.fs->fault_fired());
   ASSERT_TRUE(s.IsIOError()) << s.ToString();
   EXPECT_EQ(s.message(), "no space left on device: append to " + path +
                              " (free space and run it again: nothing acknowledged was lost)");
-  EXPECT_TRUE(l->WritesRefused());
+  EXPECT_TRUE(o.l->WritesRefused());
 }
 
 // Creating a ledger is interrupted by a power cut after each of its file
